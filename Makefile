@@ -1,0 +1,27 @@
+# Thin wrapper over CMake presets and the scripts; every target installs what it needs first.
+.PHONY: run build test bench fmt deps clean
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+# Builds Release and serves the API on 127.0.0.1:8090 with data in ./basalt_data.
+run: build
+	./build/release/basalt serve --http 127.0.0.1:8090 --dir ./basalt_data
+
+# Every test tier: unit + integration (Release), e2e with the pocketbase SDK, then unit +
+# integration again under ASan+UBSan.
+test: deps
+	@./scripts/test.sh
+
+bench: build
+	@./bench/run.sh
+
+fmt:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

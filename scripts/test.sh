@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test`: every test tier, stopping at the first failing one.
+#   1. Release build; unit + integration tests (ctest)
+#   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test)
+#   3. ASan+UBSan build; unit + integration tests again
+# Parallelism follows the machine (2 cores in CI); ccache makes rebuilds cheap.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+jobs="$(nproc)"
+step() { printf '\n== %s\n' "$*"; }
+
+step "release build"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+
+step "unit + integration tests (release)"
+ctest --preset release -j "$jobs"
+
+step "e2e tests (pocketbase SDK)"
+(cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" npm test)
+
+step "asan+ubsan build"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+
+step "unit + integration tests (asan+ubsan)"
+ctest --preset asan -j "$jobs"

@@ -1,0 +1,82 @@
+#include "basalt/app/app.hpp"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+
+#include "basalt/api/routes.hpp"
+#include "basalt/http/access_log.hpp"
+#include "basalt/http/cors.hpp"
+#include "basalt/http/dispatcher.hpp"
+#include "basalt/http/server.hpp"
+
+namespace basalt::app {
+namespace {
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards, so
+// the signals are only ever taken by wait_for_stop_signal() on this thread.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int wait_for_stop_signal(const sigset_t& set) {
+  int signal = 0;
+  while (sigwait(&set, &signal) != 0) {
+  }
+  return signal;
+}
+
+std::string url_host(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+int serve(const core::Config& config) {
+  // Writes to a closed peer must fail with EPIPE, not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  const sigset_t stop_signals = block_stop_signals();
+  try {
+    std::error_code dir_error;
+    std::filesystem::create_directories(config.data_dir, dir_error);
+    if (dir_error) {
+      spdlog::error("cannot create data directory {}: {}", config.data_dir, dir_error.message());
+      return 1;
+    }
+
+    // Built in dependency order; destroyed in reverse when this scope ends.
+    http::AccessLog access_log(config.access_log, config.log_format);
+    http::Dispatcher dispatcher(http::Router(api::routes()), http::CorsPolicy(config.cors_origins),
+                                config.gzip_min_bytes);
+    http::Server server({config.http_host, config.http_port, config.threads, config.limits},
+                        dispatcher, access_log);
+    server.start();
+
+    std::printf("Server started at http://%s:%u\n", url_host(config.http_host).c_str(),
+                static_cast<unsigned>(server.port()));
+    std::fflush(stdout);
+    spdlog::info("serving on {}:{} with {} worker threads, data in {}", config.http_host,
+                 server.port(), config.threads, config.data_dir);
+
+    int signal = wait_for_stop_signal(stop_signals);
+    spdlog::info("received {}, shutting down (grace {} ms)",
+                 signal == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_timeout.count());
+    server.shutdown(config.shutdown_timeout);
+    spdlog::info("stopped");
+    return 0;
+  } catch (const std::exception& error) {
+    spdlog::error("startup failed: {}", error.what());
+    return 1;
+  }
+}
+
+}  // namespace basalt::app

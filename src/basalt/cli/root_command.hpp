@@ -1,0 +1,13 @@
+// The `basalt` command line: parses argv, runs the chosen subcommand and returns the process
+// exit code (see exit_codes.hpp). Subcommands:
+//   serve          run the server (settings flags: see `basalt serve --help`)
+//   version        print `basalt <version>`
+//   config docs    (hidden) print the settings reference for docs/configuration.md
+// With no subcommand it prints the help to stderr and returns kExitUsage.
+#pragma once
+
+namespace basalt::cli {
+
+int run(int argc, char** argv);
+
+}  // namespace basalt::cli

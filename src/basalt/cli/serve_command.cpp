@@ -1,0 +1,46 @@
+#include "basalt/cli/serve_command.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "basalt/app/app.hpp"
+#include "basalt/cli/exit_codes.hpp"
+#include "basalt/cli/settings_flags.hpp"
+#include "basalt/core/logging.hpp"
+
+namespace basalt::cli {
+namespace {
+
+// Flushes the loggers however serve() ends.
+class LoggingScope {
+ public:
+  explicit LoggingScope(const core::Config& config) {
+    core::init_logging(config.log_format, config.log_level);
+  }
+  LoggingScope(const LoggingScope&) = delete;
+  LoggingScope& operator=(const LoggingScope&) = delete;
+  ~LoggingScope() { core::shutdown_logging(); }
+};
+
+}  // namespace
+
+ServeCommand::ServeCommand(CLI::App& root)
+    : command_(root.add_subcommand("serve", "Run the HTTP server")) {
+  add_setting_flags(*command_, sources_);
+}
+
+int ServeCommand::run() {
+  sources_.environment = process_environment();
+  core::Config config;
+  try {
+    config = core::load_config(sources_);
+  } catch (const core::ConfigError& error) {
+    fmt::print(stderr, "basalt: {}\n", error.what());
+    return kExitUsage;
+  }
+  LoggingScope logging(config);
+  return app::serve(config);
+}
+
+}  // namespace basalt::cli

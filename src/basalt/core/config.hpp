@@ -1,0 +1,56 @@
+// The server's configuration: one struct, filled from one settings table (settings.cpp) by
+// four sources in order of precedence: command-line flag > BASALT_* environment variable >
+// basalt.toml > built-in default.
+//
+// Contract:
+// - Every setting has exactly one row in the table (name, type, default, doc). The flag is
+//   `--<name>`, the environment variable is `BASALT_<NAME>` with '-' -> '_', the TOML key is
+//   `<name>`. `basalt serve --help` and docs/configuration.md are generated from the same rows.
+// - An unknown key (TOML key or BASALT_* variable) or a bad value stops startup with a
+//   ConfigError whose message names the key and its source.
+// - A Config is immutable after load; it is safe to read from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace basalt::core {
+
+enum class LogFormat { kText, kJson };
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+struct HttpLimits {
+  std::size_t max_header_bytes = 0;            // request line + headers; past it -> 431
+  std::size_t max_body_bytes = 0;              // past it -> 413
+  std::chrono::milliseconds header_timeout{};  // first byte of a request to end of its headers
+  std::chrono::milliseconds body_timeout{};    // end of headers to end of body
+  std::chrono::milliseconds idle_timeout{};    // keep-alive wait for the next request
+  std::chrono::milliseconds write_timeout{};   // one response write
+  std::size_t max_connections = 0;             // past it -> 503 + Retry-After, then close
+};
+
+struct Config {
+  std::string http_host;        // listen address, e.g. "127.0.0.1"
+  std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
+  std::string data_dir;         // holds data.db and the lock file
+  unsigned threads = 0;  // worker threads; 0 in the table means "one per core" and is resolved
+  HttpLimits limits;
+  std::chrono::milliseconds shutdown_timeout{};  // grace period for in-flight requests
+  std::vector<std::string> cors_origins;         // "*" or exact origins
+  std::size_t gzip_min_bytes = 0;                // JSON bodies at least this big get gzip
+  bool access_log = true;
+  LogFormat log_format = LogFormat::kText;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// A setting that could not be read: the message names the key and where it came from.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace basalt::core

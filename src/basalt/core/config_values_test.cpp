@@ -1,0 +1,135 @@
+#include "basalt/core/config_values.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace basalt::core {
+namespace {
+
+using std::chrono::milliseconds;
+
+// The ConfigError message for `call`, or "" when it does not throw.
+template <typename Call>
+std::string error_of(Call call) {
+  try {
+    call();
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(ConfigValues, HostPortAcceptsIpv4AndBracketedIpv6) {
+  HostPort v4 = parse_host_port("0.0.0.0:0");
+  EXPECT_EQ(v4.host, "0.0.0.0");
+  EXPECT_EQ(v4.port, 0);
+  HostPort v6 = parse_host_port("[::1]:65535");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 65535);
+}
+
+TEST(ConfigValues, HostPortRejectsNamesMissingPortsAndBadPorts) {
+  for (const char* text : {"localhost:8090", "127.0.0.1", "127.0.0.1:", ":8090", "::1:8090",
+                           "[::1]8090", "[::1]", "127.0.0.1:65536", "127.0.0.1:-1", "[x]:1"}) {
+    EXPECT_NE(error_of([&] { parse_host_port(text); }).find("is not an address"), std::string::npos)
+        << text;
+  }
+}
+
+TEST(ConfigValues, UintChecksRange) {
+  EXPECT_EQ(parse_uint("256", 0, 256), 256u);
+  EXPECT_NE(error_of([] { parse_uint("257", 0, 256); }).find("out of range (0 to 256)"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_uint("0", 1, 9); }).find("out of range"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_uint("99999999999999999999999", 0, 9); }).find("out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_uint("-1", 0, 9); }).find("not a whole number"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_uint("", 0, 9); }).find("not a whole number"), std::string::npos);
+}
+
+TEST(ConfigValues, SizeUnitsArePowersOf1024) {
+  EXPECT_EQ(parse_size("100", 0), 100u);
+  EXPECT_EQ(parse_size("100B", 0), 100u);
+  EXPECT_EQ(parse_size("16KiB", 0), 16u * 1024);
+  EXPECT_EQ(parse_size("16 kib", 0), 16u * 1024);
+  EXPECT_EQ(parse_size("32MiB", 0), 32u * 1024 * 1024);
+  EXPECT_EQ(parse_size("2GiB", 0), 2ull * 1024 * 1024 * 1024);
+}
+
+TEST(ConfigValues, SizeRejectsBadUnitsOverflowAndSmallValues) {
+  EXPECT_EQ(error_of([] { parse_size("12XB", 0); }),
+            "\"12XB\" is not a size (use bytes or a KiB/MiB/GiB suffix)");
+  EXPECT_NE(error_of([] { parse_size("16KB", 0); }).find("is not a size"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_size("KiB", 0); }).find("is not a size"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_size("1.5MiB", 0); }).find("is not a size"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_size("17179869184GiB", 0); }).find("too large"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_size("99999999999999999999999", 0); }).find("too large"),
+            std::string::npos);
+  EXPECT_EQ(error_of([] { parse_size("1023", 1024); }), "\"1023\" is below the minimum of 1KiB");
+}
+
+TEST(ConfigValues, DurationUnitsAndBareSeconds) {
+  EXPECT_EQ(parse_duration("500ms"), milliseconds(500));
+  EXPECT_EQ(parse_duration("10"), milliseconds(10'000));
+  EXPECT_EQ(parse_duration("10s"), milliseconds(10'000));
+  EXPECT_EQ(parse_duration("2m"), milliseconds(120'000));
+  EXPECT_EQ(parse_duration("1h"), milliseconds(3'600'000));
+}
+
+TEST(ConfigValues, DurationRejectsZeroFractionsAndUnknownUnits) {
+  EXPECT_NE(error_of([] { parse_duration("0s"); }).find("greater than zero"), std::string::npos);
+  for (const char* text : {"1.5s", "10d", "s", "", "-1s", "1m30s"}) {
+    EXPECT_NE(error_of([&] { parse_duration(text); }).find("is not a duration"), std::string::npos)
+        << text;
+  }
+  EXPECT_NE(error_of([] { parse_duration("9999999999999999h"); }).find("too long"),
+            std::string::npos);
+}
+
+TEST(ConfigValues, BoolSpellings) {
+  for (const char* text : {"true", "TRUE", "1", "yes", "Yes"}) EXPECT_TRUE(parse_bool(text));
+  for (const char* text : {"false", "False", "0", "no", "NO"}) EXPECT_FALSE(parse_bool(text));
+  EXPECT_NE(error_of([] { parse_bool("on"); }).find("is not a boolean"), std::string::npos);
+}
+
+TEST(ConfigValues, ChoiceReturnsIndexCaseInsensitively) {
+  EXPECT_EQ(parse_choice("text", "text|json"), 0u);
+  EXPECT_EQ(parse_choice("JSON", "text|json"), 1u);
+  EXPECT_EQ(error_of([] { parse_choice("xml", "text|json"); }), "\"xml\" is not one of text|json");
+  EXPECT_NE(error_of([] { parse_choice("", "text|json"); }), "");
+}
+
+TEST(ConfigValues, PathMustNotBeEmpty) {
+  EXPECT_EQ(parse_path("./data"), "./data");
+  EXPECT_NE(error_of([] { parse_path(""); }), "");
+}
+
+TEST(ConfigValues, OriginsAcceptStarAndSchemeHostPort) {
+  EXPECT_EQ(parse_origins("*"), std::vector<std::string>{"*"});
+  EXPECT_EQ(parse_origins(" https://Example.com , http://localhost:3000,http://[::1]:8080 "),
+            (std::vector<std::string>{"https://example.com", "http://localhost:3000",
+                                      "http://[::1]:8080"}));
+  EXPECT_TRUE(parse_origins("").empty());
+}
+
+TEST(ConfigValues, OriginsRejectPathsAndMalformedEntries) {
+  for (const char* text : {"https://example.com/", "https://example.com/app", "example.com",
+                           "https://", "https://a.com:0", "https://a.com:x", "https://u@a.com",
+                           "1http://a.com", "https://*.a.com"}) {
+    EXPECT_NE(error_of([&] { parse_origins(text); }).find("is not an origin"), std::string::npos)
+        << text;
+  }
+  EXPECT_NE(error_of([] { parse_origins("*,,https://a.com"); }).find("empty entry"),
+            std::string::npos);
+}
+
+TEST(ConfigValues, FormatSizeUsesLargestExactUnit) {
+  EXPECT_EQ(format_size(0), "0B");
+  EXPECT_EQ(format_size(1000), "1000B");
+  EXPECT_EQ(format_size(1024), "1KiB");
+  EXPECT_EQ(format_size(32u * 1024 * 1024), "32MiB");
+}
+
+}  // namespace
+}  // namespace basalt::core

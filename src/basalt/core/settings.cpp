@@ -1,0 +1,209 @@
+#include "basalt/core/settings.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <vector>
+
+#include "basalt/core/config_values.hpp"
+
+namespace basalt::core {
+namespace {
+
+// Enum spellings, in the order of the enum's enumerators (parse_choice returns the index).
+constexpr std::string_view kLogFormats = "text|json";
+constexpr std::string_view kLogLevels = "debug|info|warn|error";
+constexpr std::size_t kMinHeaderBytes = 1024;
+constexpr std::size_t kMinBodyBytes = 1024;
+
+// clang-format off
+constexpr std::array kSettings{
+  Setting{kConfigSetting, "path", "basalt.toml",
+    "TOML file to read settings from; when not given, ./basalt.toml is read if it exists. "
+    "Flag and environment only.",
+    nullptr},
+  Setting{"http", "host:port", "127.0.0.1:8090",
+    "Address to listen on; port 0 picks a free port (the chosen one is printed at startup).",
+    [](Config& c, std::string_view v) {
+      HostPort address = parse_host_port(v);
+      c.http_host = std::move(address.host);
+      c.http_port = address.port;
+    }},
+  Setting{"dir", "path", "./basalt_data",
+    "Directory that holds the database and uploaded files.",
+    [](Config& c, std::string_view v) { c.data_dir = parse_path(v); }},
+  Setting{"threads", "uint", "0",
+    "Worker threads; 0 means one per CPU core. At most 256.",
+    [](Config& c, std::string_view v) {
+      c.threads = static_cast<unsigned>(parse_uint(v, 0, kMaxThreads));
+    }},
+  Setting{"log-format", kLogFormats, "text",
+    "Log lines on stderr as human-readable text or as one JSON object per line.",
+    [](Config& c, std::string_view v) {
+      c.log_format = static_cast<LogFormat>(parse_choice(v, kLogFormats));
+    }},
+  Setting{"log-level", kLogLevels, "info",
+    "Lowest severity that is logged.",
+    [](Config& c, std::string_view v) {
+      c.log_level = static_cast<LogLevel>(parse_choice(v, kLogLevels));
+    }},
+  Setting{"access-log", "bool", "true",
+    "Log one line per HTTP request.",
+    [](Config& c, std::string_view v) { c.access_log = parse_bool(v); }},
+  Setting{"max-header-bytes", "size", "16KiB",
+    "Largest request line plus headers; a bigger request gets 431. At least 1KiB.",
+    [](Config& c, std::string_view v) {
+      c.limits.max_header_bytes = parse_size(v, kMinHeaderBytes);
+    }},
+  Setting{"max-body-bytes", "size", "32MiB",
+    "Largest request body; a bigger body gets 413. At least 1KiB.",
+    [](Config& c, std::string_view v) { c.limits.max_body_bytes = parse_size(v, kMinBodyBytes); }},
+  Setting{"header-timeout", "duration", "10s",
+    "Time allowed from a request's first byte to the end of its headers.",
+    [](Config& c, std::string_view v) { c.limits.header_timeout = parse_duration(v); }},
+  Setting{"body-timeout", "duration", "120s",
+    "Time allowed from the end of the headers to the end of the body.",
+    [](Config& c, std::string_view v) { c.limits.body_timeout = parse_duration(v); }},
+  Setting{"idle-timeout", "duration", "60s",
+    "How long a keep-alive connection may wait for its next request.",
+    [](Config& c, std::string_view v) { c.limits.idle_timeout = parse_duration(v); }},
+  Setting{"write-timeout", "duration", "30s",
+    "Time allowed to write one response.",
+    [](Config& c, std::string_view v) { c.limits.write_timeout = parse_duration(v); }},
+  Setting{"shutdown-timeout", "duration", "10s",
+    "On SIGINT or SIGTERM, how long in-flight requests may still run before the server stops.",
+    [](Config& c, std::string_view v) { c.shutdown_timeout = parse_duration(v); }},
+  Setting{"max-connections", "uint", "10000",
+    "Open connections allowed; past it a new connection gets 503. At least 1.",
+    [](Config& c, std::string_view v) {
+      c.limits.max_connections = parse_uint(v, 1, std::numeric_limits<unsigned>::max());
+    }},
+  Setting{"cors-origins", kListType, "*",
+    "Origins allowed by CORS: * for any, or origins such as https://example.com; "
+    "empty turns CORS off.",
+    [](Config& c, std::string_view v) { c.cors_origins = parse_origins(v); }},
+  Setting{"gzip-min-bytes", "size", "1KiB",
+    "JSON responses at least this big are gzip-compressed when the client accepts gzip.",
+    [](Config& c, std::string_view v) { c.gzip_min_bytes = parse_size(v, 0); }},
+};
+
+constexpr std::array kValueTypes{
+  ValueType{"host:port",
+    "`IPV4:PORT` or `[IPV6]:PORT`, e.g. `127.0.0.1:8090`, `0.0.0.0:8090`, `[::1]:8090`. The "
+    "host must be an IP address (no name lookup); the port is 0 to 65535."},
+  ValueType{"path",
+    "A file or directory path, relative to the working directory; must not be empty."},
+  ValueType{"uint", "A whole number, e.g. `8`."},
+  ValueType{"bool", "`true`/`false`, `yes`/`no` or `1`/`0`, any case; in TOML also a boolean."},
+  ValueType{"size",
+    "Bytes: a whole number with an optional unit `B`, `KiB`, `MiB` or `GiB` (powers of 1024, "
+    "any case), e.g. `16KiB`. `KB`/`MB`/`GB` are rejected rather than guessed at. In TOML an "
+    "integer means bytes."},
+  ValueType{"duration",
+    "A whole number with a unit `ms`, `s`, `m` or `h`, e.g. `500ms`, `30s`, `2m`; no unit "
+    "means seconds; must be above zero. In TOML an integer means seconds."},
+  ValueType{kListType,
+    "Comma-separated entries, spaces around commas ignored; in TOML an array of strings or "
+    "one comma-separated string."},
+};
+// clang-format on
+
+std::string normalized(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c == '_') c = '-';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      std::size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Markdown table cells: '|' would end the cell, even inside a code span.
+std::string escape_cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const Setting> settings() {
+  return kSettings;
+}
+
+std::span<const ValueType> value_types() {
+  return kValueTypes;
+}
+
+const Setting* find_setting(std::string_view name) {
+  for (const Setting& setting : kSettings) {
+    if (setting.name == name) return &setting;
+  }
+  return nullptr;
+}
+
+std::string env_var_name(std::string_view setting_name) {
+  std::string out(kEnvPrefix);
+  for (char c : setting_name) {
+    if (c == '-') c = '_';
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    out += c;
+  }
+  return out;
+}
+
+std::optional<std::string_view> closest_setting(std::string_view unknown_name) {
+  constexpr std::size_t kMaxEdits = 2;
+  std::string wanted = normalized(unknown_name);
+  std::optional<std::string_view> best;
+  std::size_t best_distance = kMaxEdits + 1;
+  for (const Setting& setting : kSettings) {
+    std::size_t distance = edit_distance(wanted, setting.name);
+    if (distance < best_distance) {
+      best = setting.name;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::string settings_markdown() {
+  std::string out = "### Value syntax\n\n| Type | Syntax |\n|---|---|\n";
+  for (const ValueType& type : kValueTypes) {
+    out += fmt::format("| {} | {} |\n", type.name, type.syntax);
+  }
+  out += "| `a\\|b` | One of the listed words, any case. |\n";
+  out += "\n### Settings\n\n";
+  out += "| Flag | Environment variable | TOML key | Type | Default | Description |\n";
+  out += "|---|---|---|---|---|---|\n";
+  for (const Setting& setting : kSettings) {
+    std::string toml_key =
+        setting.set == nullptr ? std::string("—") : fmt::format("`{}`", setting.name);
+    out += fmt::format("| `--{}` | `{}` | {} | {} | `{}` | {} |\n", setting.name,
+                       env_var_name(setting.name), toml_key, escape_cell(setting.type),
+                       setting.default_text, setting.doc);
+  }
+  return out;
+}
+
+}  // namespace basalt::core

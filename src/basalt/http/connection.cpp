@@ -1,0 +1,257 @@
+#include "basalt/http/connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "basalt/http/access_log.hpp"
+#include "basalt/http/dispatcher.hpp"
+#include "basalt/http/request.hpp"
+#include "basalt/http/request_id.hpp"
+#include "basalt/http/request_message.hpp"
+#include "basalt/http/response_writer.hpp"
+#include "basalt/http/server.hpp"
+#include "basalt/http/worker.hpp"
+
+namespace basalt::http {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using std::chrono::milliseconds;
+
+constexpr auto kUseTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+constexpr std::size_t kInputReserve = 8 * 1024;  // one read takes a 16-deep pipelined batch
+constexpr std::size_t kMinRead = 4 * 1024;
+constexpr std::size_t kFlushThreshold = 64 * 1024;       // flush a pipelined batch past this
+constexpr std::size_t kMaxRetainedBuffer = 1024 * 1024;  // give back memory after big bodies
+constexpr milliseconds kLingerTimeout{2000};
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
+constexpr milliseconds kNoTimeout{0};
+
+int status_for(boost::system::error_code ec) {
+  if (ec == beast_http::error::header_limit) return 431;
+  if (ec == beast_http::error::body_limit) return 413;
+  return 400;
+}
+
+std::string describe(const boost::asio::ip::tcp::endpoint& endpoint) {
+  std::string address = endpoint.address().to_string();
+  if (endpoint.address().is_v6()) address = "[" + address + "]";
+  return address + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+Connection::Connection(boost::asio::ip::tcp::socket socket, Worker& worker, bool over_limit)
+    : socket_(std::move(socket)), worker_(worker), over_limit_(over_limit) {
+  boost::system::error_code ec;
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  auto remote = socket_.remote_endpoint(ec);
+  if (!ec) remote_address_ = describe(remote);
+  in_.reserve(kInputReserve);
+  worker_.attach(*this);
+}
+
+Connection::~Connection() {
+  close_socket();
+  worker_.detach(*this);
+}
+
+void Connection::set_phase(Phase phase, milliseconds timeout) {
+  phase_ = phase;
+  deadline_ = timeout == kNoTimeout ? Clock::time_point::max() : Clock::now() + timeout;
+}
+
+void Connection::close_socket() noexcept {
+  boost::system::error_code ec;
+  socket_.close(ec);
+}
+
+void Connection::on_tick(Clock::time_point now) {
+  if (now >= deadline_) close_socket();
+}
+
+void Connection::on_drain() {
+  if (phase_ == Phase::kIdle) close_socket();
+}
+
+boost::asio::awaitable<void> Connection::run() {
+  const auto& shared = worker_.shared();
+  while (socket_.is_open()) {
+    RequestMessage message;
+    ReadOutcome outcome = co_await read_request(message);
+    if (outcome == ReadOutcome::kClosed) break;
+    if (outcome == ReadOutcome::kProtocolError) {
+      co_await answer_and_close(protocol_error_status_);
+      co_return;
+    }
+
+    const auto started = Clock::now();
+    Request request(message, remote_address_);
+    response_.reset();
+    set_phase(Phase::kHandling, kNoTimeout);
+    co_await shared.dispatcher.handle(request, response_);
+
+    const bool keep_alive = message.message.keep_alive() && !response_.close() &&
+                            !worker_.draining() && socket_.is_open();
+    WriteOptions options{request.method() == Method::kHead, keep_alive, request.request_id()};
+    std::size_t bytes = write_response(response_, options, out_);
+    log_access(request.method_text(), request.path(), response_.status(), bytes, started,
+               request.request_id());
+    if (response_.body().capacity() > kMaxRetainedBuffer) response_ = Response();
+
+    if (!keep_alive) {
+      if (co_await flush()) co_await linger_and_close();
+      co_return;
+    }
+    if (out_.size() >= kFlushThreshold && !co_await flush()) break;
+  }
+  close_socket();
+}
+
+boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(RequestMessage& message) {
+  const auto& limits = worker_.shared().limits;
+  beast_http::request_parser<beast_http::string_body> parser;
+  parser.header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+  parser.body_limit(limits.max_body_bytes);
+  parser.eager(true);
+
+  // Header. Bytes already buffered (pipelining) are parsed before any read. The idle timeout
+  // covers the wait for a request's first byte; the header timeout starts with that byte and
+  // is not extended by later reads, so a client trickling bytes is cut off.
+  bool header_clock_started = false;
+  Clock::time_point header_deadline{};
+  boost::system::error_code ec;
+  for (;;) {
+    if (in_.size() > 0) {
+      in_.consume(parser.put(in_.data(), ec));
+      if (parser.is_header_done()) break;
+      if (ec && ec != beast_http::error::need_more) {
+        protocol_error_status_ = status_for(ec);
+        co_return ReadOutcome::kProtocolError;
+      }
+      ec = {};
+      if (!header_clock_started) {
+        header_clock_started = true;
+        header_deadline = Clock::now() + limits.header_timeout;
+      }
+    }
+    if (!co_await flush()) co_return ReadOutcome::kClosed;
+    if (header_clock_started) {
+      phase_ = Phase::kHeader;
+      deadline_ = header_deadline;
+    } else {
+      if (worker_.draining()) co_return ReadOutcome::kClosed;
+      set_phase(Phase::kIdle, limits.idle_timeout);
+    }
+    if (!co_await read_some()) co_return ReadOutcome::kClosed;
+  }
+
+  if (over_limit_) {
+    protocol_error_status_ = 503;
+    co_return ReadOutcome::kProtocolError;
+  }
+  if (ec && ec != beast_http::error::need_more) {  // e.g. Content-Length over the body limit
+    protocol_error_status_ = status_for(ec);
+    co_return ReadOutcome::kProtocolError;
+  }
+
+  // Body. Beast checks Content-Length against the limit with the header, and a chunked body's
+  // running size as each chunk arrives.
+  if (!parser.is_done()) {
+    auto expect = parser.get().find(beast_http::field::expect);
+    if (expect != parser.get().end() && boost::beast::iequals(expect->value(), "100-continue")) {
+      write_continue(out_);
+    }
+    set_phase(Phase::kBody, limits.body_timeout);
+    const auto body_deadline = deadline_;
+    for (;;) {
+      if (in_.size() > 0) {
+        in_.consume(parser.put(in_.data(), ec));
+        if (parser.is_done()) break;
+        if (ec && ec != beast_http::error::need_more) {
+          protocol_error_status_ = status_for(ec);
+          co_return ReadOutcome::kProtocolError;
+        }
+        ec = {};
+      }
+      if (!co_await flush()) co_return ReadOutcome::kClosed;
+      phase_ = Phase::kBody;
+      deadline_ = body_deadline;
+      if (!co_await read_some()) co_return ReadOutcome::kClosed;
+    }
+  }
+  message.message = parser.release();
+  co_return ReadOutcome::kDone;
+}
+
+boost::asio::awaitable<bool> Connection::read_some() {
+  std::size_t room = std::max(kMinRead, in_.capacity() - in_.size());
+  auto [ec, n] = co_await socket_.async_read_some(in_.prepare(room), kUseTuple);
+  if (ec) co_return false;
+  in_.commit(n);
+  co_return true;
+}
+
+boost::asio::awaitable<bool> Connection::flush() {
+  if (out_.empty()) co_return true;
+  set_phase(Phase::kWriting, worker_.shared().limits.write_timeout);
+  auto [ec, n] = co_await boost::asio::async_write(socket_, boost::asio::buffer(out_), kUseTuple);
+  if (out_.capacity() > kMaxRetainedBuffer) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
+  co_return !ec;
+}
+
+boost::asio::awaitable<void> Connection::answer_and_close(int status) {
+  const auto started = Clock::now();
+  response_.reset();
+  set_error(response_, status);
+  if (status == 503) response_.add_header("Retry-After", "1");
+  std::string request_id = generate_request_id();
+  std::size_t bytes = write_response(response_, {false, false, request_id}, out_);
+  log_access("-", "-", status, bytes, started, request_id);
+  if (co_await flush()) co_await linger_and_close();
+  close_socket();
+}
+
+boost::asio::awaitable<void> Connection::linger_and_close() {
+  // Half-close, then read and drop what the client still sends (bounded in bytes and time),
+  // so closing with unread input does not reset the connection before the client has read
+  // our answer.
+  boost::system::error_code ec;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  set_phase(Phase::kLingering, kLingerTimeout);
+  in_.clear();
+  std::size_t drained = 0;
+  while (!ec && drained < kLingerMaxBytes) {
+    auto [read_ec, n] = co_await socket_.async_read_some(in_.prepare(kMinRead), kUseTuple);
+    ec = read_ec;
+    drained += n;
+  }
+  close_socket();
+}
+
+void Connection::log_access(std::string_view method, std::string_view path, int status,
+                            std::size_t bytes, Clock::time_point started,
+                            std::string_view request_id) const {
+  const auto& log = worker_.shared().access_log;
+  if (!log.enabled()) return;
+  log.record({method, path, status, bytes,
+              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started),
+              request_id, remote_address_});
+}
+
+}  // namespace basalt::http

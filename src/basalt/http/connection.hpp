@@ -1,0 +1,75 @@
+// Connection: one accepted socket, served by one coroutine on its worker's thread.
+//
+// Per request: parse the header (with parser::put over bytes already buffered before any
+// socket read, so a pipelined batch is parsed without waiting), check the limits, read the
+// body, dispatch, and append the response to the output buffer. The buffer is flushed with a
+// single write only when no further request is buffered (or it grew past 64 KiB), so a
+// pipelined batch costs one send. Responses leave in request order.
+//
+// Invariants:
+//  1. Only the worker's thread touches a Connection; the sweeper and the drain call
+//     on_tick()/on_drain(), which at most close the socket — the coroutine then sees the error
+//     and unwinds, and the destructor unlinks from the worker.
+//  2. deadline_ always bounds the current wait: idle (waiting for a new request), header
+//     (first byte to end of headers), body, write. While the handler runs there is no
+//     deadline: handlers bound their own work.
+//  3. A protocol error (bad syntax, 431, 413) is answered, then the connection closes with a
+//     bounded lingering read so the client sees the answer instead of a reset.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/intrusive/list_hook.hpp>
+#include <chrono>
+#include <string>
+
+#include "basalt/http/response.hpp"
+
+namespace basalt::http {
+
+class Worker;
+struct RequestMessage;
+
+class Connection : public boost::intrusive::list_base_hook<> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `over_limit`: accepted past max-connections; it is answered 503 and closed.
+  Connection(boost::asio::ip::tcp::socket socket, Worker& worker, bool over_limit);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  boost::asio::awaitable<void> run();
+
+  void on_tick(Clock::time_point now);  // closes the socket once the deadline passed
+  void on_drain();                      // closes at once when waiting for a new request
+
+ private:
+  enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLingering };
+  enum class ReadOutcome { kDone, kClosed, kProtocolError };
+
+  boost::asio::awaitable<ReadOutcome> read_request(RequestMessage& message);
+  boost::asio::awaitable<bool> read_some();
+  boost::asio::awaitable<bool> flush();
+  boost::asio::awaitable<void> answer_and_close(int status);
+  boost::asio::awaitable<void> linger_and_close();
+  void log_access(std::string_view method, std::string_view path, int status, std::size_t bytes,
+                  Clock::time_point started, std::string_view request_id) const;
+  void set_phase(Phase phase, std::chrono::milliseconds timeout);
+  void close_socket() noexcept;
+
+  boost::asio::ip::tcp::socket socket_;
+  Worker& worker_;
+  bool over_limit_;
+  std::string remote_address_;
+  boost::beast::flat_buffer in_;
+  std::string out_;
+  Response response_;
+  Phase phase_ = Phase::kIdle;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  int protocol_error_status_ = 0;  // set by read_request on kProtocolError
+};
+
+}  // namespace basalt::http

@@ -1,0 +1,84 @@
+#include "basalt/http/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/http/gzip.hpp"
+#include "basalt/http/request_id.hpp"
+
+namespace basalt::http {
+
+void set_error(Response& response, int status, std::string_view message) {
+  response.json(
+      status,
+      core::error_json(status, message.empty() ? core::default_error_message(status) : message));
+}
+
+Dispatcher::Dispatcher(Router router, CorsPolicy cors, std::size_t gzip_min_bytes)
+    : router_(std::move(router)), cors_(std::move(cors)), gzip_min_bytes_(gzip_min_bytes) {}
+
+boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& response) const {
+  auto incoming_id = request.header(kRequestIdHeader);
+  request.set_request_id(incoming_id && is_valid_request_id(*incoming_id)
+                             ? std::string(*incoming_id)
+                             : generate_request_id());
+  // The boundary: an error thrown anywhere below replaces whatever the handler had written.
+  std::exception_ptr unexpected;
+  try {
+    co_await route(request, response);
+  } catch (const core::ApiError& error) {
+    response.reset();
+    response.json(error.status(), error.to_json());
+  } catch (...) {
+    unexpected = std::current_exception();
+  }
+  if (unexpected) {
+    try {
+      std::rethrow_exception(unexpected);
+    } catch (const std::exception& error) {
+      spdlog::error("request {} {} {} failed: {}", request.request_id(), request.method_text(),
+                    request.path(), error.what());
+    } catch (...) {
+      spdlog::error("request {} {} {} failed with a non-standard exception", request.request_id(),
+                    request.method_text(), request.path());
+    }
+    response.reset();
+    set_error(response, 500);
+  }
+  cors_.apply(request, response);
+  compress(request, response);
+}
+
+boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& response) const {
+  if (cors_.answer_preflight(request, response)) co_return;
+  RouteMatch match = router_.match(request.method(), request.path());
+  if (!match.handler) {
+    if (match.path_known) {
+      response.add_header("Allow", match.allow);
+      set_error(response, 405);
+    } else {
+      set_error(response, 404);
+    }
+    co_return;
+  }
+  request.set_params(std::move(match.params));
+  co_await (*match.handler)(request, response);
+}
+
+void Dispatcher::compress(const Request& request, Response& response) const {
+  if (response.body().size() < gzip_min_bytes_ || response.content_type() != kJsonContentType ||
+      !response.header("Content-Encoding").empty()) {
+    return;
+  }
+  auto accept = request.header("Accept-Encoding");
+  if (!accept || !accepts_gzip(*accept)) return;
+  std::string compressed;
+  if (!gzip_compress(response.body(), compressed)) return;  // send it plain rather than fail
+  response.mutable_body().swap(compressed);
+  response.add_header("Content-Encoding", "gzip");
+  response.add_header("Vary", "Accept-Encoding");
+}
+
+}  // namespace basalt::http

@@ -1,0 +1,46 @@
+// Dispatcher: runs one parsed request through the middleware chain and its route's handler.
+//
+// Order, outermost first:
+//   1. request id   — keep a well-formed X-Request-Id or generate one (echoed by the writer)
+//   2. exception boundary — core::ApiError becomes its error JSON; anything else becomes the
+//      generic 500 with the details only in the log (tagged with the request id)
+//   3. CORS         — preflights are answered here; allowed origins get their headers on every
+//                     response, errors included, so browsers can read error bodies
+//   4. router       — 404 / 405 with Allow, in the error JSON
+//   5. handler
+//   6. gzip         — JSON bodies >= gzip-min-bytes when Accept-Encoding allows it
+// The access log is written by the connection, which alone knows bytes sent and timing.
+//
+// Thread safety: immutable after construction; handle() runs concurrently on every worker.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+
+#include "basalt/http/cors.hpp"
+#include "basalt/http/request.hpp"
+#include "basalt/http/response.hpp"
+#include "basalt/http/router.hpp"
+
+namespace basalt::http {
+
+class Dispatcher {
+ public:
+  Dispatcher(Router router, CorsPolicy cors, std::size_t gzip_min_bytes);
+
+  // Never throws: every failure ends as an error response in `response`.
+  boost::asio::awaitable<void> handle(Request& request, Response& response) const;
+
+ private:
+  boost::asio::awaitable<void> route(Request& request, Response& response) const;
+  void compress(const Request& request, Response& response) const;
+
+  Router router_;
+  CorsPolicy cors_;
+  std::size_t gzip_min_bytes_;
+};
+
+// Fills `response` with an error body of the contract's shape (spec §3).
+void set_error(Response& response, int status, std::string_view message = {});
+
+}  // namespace basalt::http

@@ -1,0 +1,71 @@
+// Response: what a handler fills in. One Response lives per connection and is cleared (not
+// freed) between requests, so steady-state requests allocate nothing for it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace basalt::http {
+
+inline constexpr std::string_view kJsonContentType = "application/json";
+
+class Response {
+ public:
+  int status() const noexcept { return status_; }
+  const std::string& body() const noexcept { return body_; }
+  std::string& mutable_body() noexcept { return body_; }
+  std::string_view content_type() const noexcept { return content_type_; }
+  const std::vector<std::pair<std::string, std::string>>& headers() const noexcept {
+    return headers_;
+  }
+  // True when the connection must close after this response.
+  bool close() const noexcept { return close_; }
+
+  void set_status(int status) noexcept { status_ = status; }
+  void set_close() noexcept { close_ = true; }
+
+  // Replaces status, content type and body with a JSON document.
+  void json(int status, std::string_view body) {
+    status_ = status;
+    content_type_.assign(kJsonContentType);
+    body_.assign(body);
+  }
+  // Replaces status, content type and body; an empty content type sends none.
+  void content(int status, std::string_view content_type, std::string_view body) {
+    status_ = status;
+    content_type_.assign(content_type);
+    body_.assign(body);
+  }
+
+  // Adds a header line; the writer sends Date, Content-Length and Content-Type itself.
+  void add_header(std::string_view name, std::string_view value) {
+    headers_.emplace_back(name, value);
+  }
+  // The value of a header added with add_header (exact name), or empty.
+  std::string_view header(std::string_view name) const noexcept {
+    for (const auto& [key, value] : headers_) {
+      if (key == name) return value;
+    }
+    return {};
+  }
+
+  // Back to "200, no body, no headers", keeping the buffers' capacity.
+  void reset() noexcept {
+    status_ = 200;
+    close_ = false;
+    content_type_.clear();
+    body_.clear();
+    headers_.clear();
+  }
+
+ private:
+  int status_ = 200;
+  bool close_ = false;
+  std::string content_type_;
+  std::string body_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+};
+
+}  // namespace basalt::http

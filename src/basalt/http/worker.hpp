@@ -1,0 +1,62 @@
+// Worker: one thread's share of the server — its io_context, its listener, the connections it
+// accepted, and the sweeper that enforces their deadlines.
+//
+// Invariants:
+//  1. Everything here but the thread handle is touched only by the worker's own thread once
+//     start() ran; the controlling thread reaches it by posting to the io_context.
+//  2. Deadlines are enforced by one periodic sweep over the connection list (every
+//     kSweepInterval), not by a timer per connection: a request then costs a clock read, not a
+//     timer arm and cancel. A timeout fires up to one interval late.
+//  3. `connections` is declared before `context`: destroying the context destroys suspended
+//     connection coroutines, which unlink themselves from the still-alive list.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/intrusive/list.hpp>
+#include <chrono>
+#include <thread>
+
+#include "basalt/http/connection.hpp"
+
+namespace basalt::http {
+
+struct ServerShared;
+
+inline constexpr std::chrono::milliseconds kSweepInterval{100};
+
+class Worker {
+ public:
+  Worker(ServerShared& shared, const boost::asio::ip::tcp::endpoint& endpoint, bool reuse_port);
+  ~Worker();
+
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  ServerShared& shared() noexcept { return shared_; }
+  bool draining() const noexcept { return draining_; }
+
+  void start();        // spawns the accept loop and sweeper, then the thread
+  void begin_drain();  // posts the drain to the worker's thread
+  void stop() { context_.stop(); }
+  void join();
+
+  // Called by connections on the worker's thread.
+  void attach(Connection& connection);
+  void detach(Connection& connection);
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> sweep_loop();
+  void drain();
+
+  ServerShared& shared_;
+  boost::intrusive::list<Connection, boost::intrusive::constant_time_size<false>> connections_;
+  boost::asio::io_context context_{1};
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer sweeper_;
+  bool draining_ = false;
+  bool destroying_ = false;  // set in ~Worker: the timer may already be gone
+  std::thread thread_;
+};
+
+}  // namespace basalt::http

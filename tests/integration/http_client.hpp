@@ -1,0 +1,54 @@
+// A deliberately raw HTTP/1.1 client for black-box tests: it sends exactly the bytes a test
+// writes (pipelining, partial headers, bad framing) and parses responses strictly.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace basalt::testing {
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+class RawConnection {
+ public:
+  // Connects to 127.0.0.1:port; reads block at most `read_timeout_s` (a bound against a hung
+  // server, never a timing assertion).
+  explicit RawConnection(int port, int read_timeout_s = 30);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // Sends all bytes; false if the peer closed (EPIPE/ECONNRESET).
+  bool send(std::string_view bytes);
+  // Reads one response (Content-Length framed, or until close). nullopt if the connection
+  // closed before a complete response. `head`: the response has no body whatever its length.
+  std::optional<HttpResponse> read_response(bool head = false);
+  // True once the server closed the connection (EOF or reset), reading and dropping anything
+  // before it.
+  bool wait_closed();
+
+ private:
+  bool fill();  // reads more into buffer_; false on EOF/error
+
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// True when a TCP connect to 127.0.0.1:port is refused.
+bool connect_refused(int port);
+
+// One request on a fresh connection.
+std::optional<HttpResponse> request(int port, std::string_view raw_request);
+
+}  // namespace basalt::testing

@@ -1,0 +1,101 @@
+#include "server_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace basalt::testing {
+namespace {
+
+constexpr int kStartupTimeoutMs = 30000;  // a bound for a broken build, not a timing assert
+constexpr std::string_view kAnnouncement = "Server started at http://127.0.0.1:";
+
+}  // namespace
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
+  char pattern[] = "/tmp/basalt-it-XXXXXX";
+  if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+
+  std::vector<std::string> args = {BASALT_BINARY_PATH, "serve", "--http",
+                                   "127.0.0.1:0",      "--dir", dir_ + "/data"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    int err = open((dir_ + "/stderr.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, STDERR_FILENO);
+    close(out[0]);
+    close(out[1]);
+    close(err);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+
+  // Read the announcement line.
+  std::string line;
+  while (line.find('\n') == std::string::npos) {
+    pollfd p{out[0], POLLIN, 0};
+    if (poll(&p, 1, kStartupTimeoutMs) <= 0) break;
+    char buf[256];
+    ssize_t n = read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<std::size_t>(n));
+  }
+  close(out[0]);
+  if (line.rfind(kAnnouncement, 0) != 0) {
+    kill(pid_, SIGKILL);
+    wait_exit();
+    throw std::runtime_error("server did not start; stdout: '" + line +
+                             "' stderr: " + stderr_text());
+  }
+  port_ = std::atoi(line.c_str() + kAnnouncement.size());
+}
+
+ServerProcess::~ServerProcess() {
+  if (!exited_) {
+    kill(pid_, SIGKILL);
+    wait_exit();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void ServerProcess::signal(int signal) const {
+  kill(pid_, signal);
+}
+
+int ServerProcess::wait_exit() {
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  exited_ = true;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return -1000;
+}
+
+std::string ServerProcess::stderr_text() const {
+  std::ifstream in(dir_ + "/stderr.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace basalt::testing
