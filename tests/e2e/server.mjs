@@ -1,0 +1,125 @@
+// Starts a real basalt server for a test file and stops it again.
+//
+// The server listens on a free loopback port (port 0) with its data in a fresh temporary
+// directory, so test files can run in parallel without sharing ports or state. Readiness is the
+// "Server started at URL" line on stdout, never a sleep; a server that fails to start fails the
+// test with its stderr attached.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+// E2E_ prefix on purpose: the server refuses unknown BASALT_* variables in its environment.
+const binary =
+  process.env.E2E_BASALT_BINARY ??
+  fileURLToPath(new URL('../../build/release/basalt', import.meta.url));
+
+// Generous bounds for a loaded CI machine; they only matter when something is broken.
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 15_000;
+// Enough stderr to explain a failure without holding a chatty log in memory.
+const STDERR_TAIL_CHARS = 64 * 1024;
+const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
+
+/**
+ * Spawns `basalt serve` and resolves once it announces its address.
+ * @param {{args?: string[]}} [options] extra command-line arguments for `serve`.
+ * @returns {Promise<{url: string, stop: () => Promise<void>}>} `url` has no trailing slash;
+ *   `stop()` sends SIGTERM, waits for exit, asserts a clean exit (code 0) and removes the data
+ *   directory.
+ */
+export async function startServer({ args = [] } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'basalt-e2e-'));
+  const child = spawn(
+    binary,
+    ['serve', '--http', '127.0.0.1:0', '--dir', dir, '--access-log', 'false', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+  });
+  const describe = (what) => `${what}\n--- ${binary} stderr ---\n${stderr}`;
+
+  // Settles once: with the exit status, or with the spawn error (e.g. the binary is missing).
+  // 'close' rather than 'exit': it fires after stdio is drained, so stderr is complete.
+  const exited = new Promise((resolve) => {
+    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => resolve({ error }));
+  });
+  // A test runner that dies must not leave a server behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const cleanUp = async () => {
+    process.removeListener('exit', killOnExit);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  let url;
+  try {
+    url = await waitForAnnouncement(child, exited, describe);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    await cleanUp();
+    throw error;
+  }
+
+  const stop = async () => {
+    child.kill('SIGTERM');
+    const status = await withTimeout(exited, STOP_TIMEOUT_MS, () => {
+      child.kill('SIGKILL');
+      return describe(`server did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
+    }).finally(cleanUp);
+    assert.deepEqual(
+      { code: status.code, signal: status.signal },
+      { code: 0, signal: null },
+      describe('server did not shut down cleanly on SIGTERM'),
+    );
+  };
+  return { url, stop };
+}
+
+async function waitForAnnouncement(child, exited, describe) {
+  const lines = createInterface({ input: child.stdout });
+  // Keep draining stdout after the announcement so the pipe can never fill and block the server.
+  const announced = new Promise((resolve, reject) => {
+    lines.once('line', (line) => {
+      const match = ANNOUNCEMENT.exec(line);
+      if (match) resolve(match[1]);
+      else reject(new Error(describe(`unexpected first stdout line: ${JSON.stringify(line)}`)));
+    });
+  });
+  const died = exited.then((status) => {
+    throw new Error(
+      describe(
+        status.error
+          ? `cannot start ${binary}: ${status.error.message} (set E2E_BASALT_BINARY?)`
+          : `server exited before announcing its address (code ${status.code}, signal ${status.signal})`,
+      ),
+    );
+  });
+  return withTimeout(Promise.race([announced, died]), START_TIMEOUT_MS, () =>
+    describe(`server did not announce its address within ${START_TIMEOUT_MS} ms`),
+  );
+}
+
+// Resolves like `promise`, or rejects with onTimeout()'s message after `ms`.
+async function withTimeout(promise, ms, onTimeout) {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(onTimeout())), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
