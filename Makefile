@@ -19,6 +19,7 @@ test: deps
 
 bench: build
 	@./bench/run.sh
+	@./build/release/bench/micro_bench
 
 fmt:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
