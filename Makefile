@@ -8,8 +8,11 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release
 
-# Builds Release and serves the API on 127.0.0.1:8090 with data in ./basalt_data.
-run: build
+# Builds the Release binary (only it, not the tests) and serves the API on 127.0.0.1:8090 with
+# data in ./basalt_data.
+run: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target basalt
 	./build/release/basalt serve --http 127.0.0.1:8090 --dir ./basalt_data
 
 # Every test tier: unit + integration (Release), e2e with the pocketbase SDK, then unit +
