@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -25,8 +26,13 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
   if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
 
-  std::vector<std::string> args = {BASALT_BINARY_PATH, "serve", "--http",
-                                   "127.0.0.1:0",      "--dir", dir_ + "/data"};
+  // A test that passes its own --dir (to share a directory with commands) keeps it.
+  const bool own_dir = std::find(extra_args.begin(), extra_args.end(), "--dir") != extra_args.end();
+  std::vector<std::string> args = {BASALT_BINARY_PATH, "serve", "--http", "127.0.0.1:0"};
+  if (!own_dir) {
+    args.push_back("--dir");
+    args.push_back(dir_ + "/data");
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 
   int out[2];

@@ -11,7 +11,8 @@ namespace basalt::testing {
 
 class ServerProcess {
  public:
-  // `extra_args` are appended to `serve --http 127.0.0.1:0 --dir <tmp>`.
+  // `extra_args` are appended to `serve --http 127.0.0.1:0 --dir <tmp>` (without the --dir
+  // when `extra_args` has its own).
   explicit ServerProcess(std::vector<std::string> extra_args = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;

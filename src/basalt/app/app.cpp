@@ -6,9 +6,9 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <filesystem>
 
 #include "basalt/api/routes.hpp"
+#include "basalt/app/storage.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
@@ -46,14 +46,9 @@ int serve(const core::Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
   const sigset_t stop_signals = block_stop_signals();
   try {
-    std::error_code dir_error;
-    std::filesystem::create_directories(config.data_dir, dir_error);
-    if (dir_error) {
-      spdlog::error("cannot create data directory {}: {}", config.data_dir, dir_error.message());
-      return 1;
-    }
-
-    // Built in dependency order; destroyed in reverse when this scope ends.
+    // Built in dependency order; destroyed in reverse when this scope ends, except storage,
+    // which is closed explicitly between the workers' stop and their io_contexts' end.
+    Storage storage(config);  // creates the data directory, locks it, migrates
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes()), http::CorsPolicy(config.cors_origins),
                                 config.gzip_min_bytes);
@@ -71,6 +66,7 @@ int serve(const core::Config& config) {
     spdlog::info("received {}, shutting down (grace {} ms)",
                  signal == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
+    storage.close();  // finishes queued writes while the workers' io_contexts still exist
     spdlog::info("stopped");
     return 0;
   } catch (const std::exception& error) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "basalt/cli/collections_command.hpp"
 #include "basalt/cli/exit_codes.hpp"
 #include "basalt/cli/serve_command.hpp"
 #include "basalt/core/settings.hpp"
@@ -21,6 +22,7 @@ int parse_and_run(int argc, char** argv) {
   root.set_version_flag("--version", kVersionLine);
 
   ServeCommand serve(root);
+  CollectionsCommand collections(root);
   CLI::App* version = root.add_subcommand("version", "Print the version");
   CLI::App* config = root.add_subcommand("config", "Configuration tools")->group("");
   CLI::App* config_docs =
@@ -35,6 +37,7 @@ int parse_and_run(int argc, char** argv) {
   }
 
   if (serve.chosen()) return serve.run();
+  if (collections.chosen()) return collections.run();
   if (version->parsed()) {
     fmt::print("{}\n", kVersionLine);
     return kExitOk;

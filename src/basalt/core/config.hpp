@@ -33,10 +33,18 @@ struct HttpLimits {
   std::size_t max_connections = 0;             // past it -> 503 + Retry-After, then close
 };
 
+// The storage engine's tunables (the SQLite driver's pragmas and its statement time budget).
+struct DatabaseConfig {
+  std::chrono::milliseconds statement_timeout{};  // every SQL statement's budget; past it -> 400
+  std::size_t cache_bytes = 0;  // page cache of each connection (one per worker + the writer)
+  std::size_t mmap_bytes = 0;   // bytes each connection reads through mmap; 0 = off
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
   std::string data_dir;         // holds data.db and the lock file
+  DatabaseConfig db;
   unsigned threads = 0;  // worker threads; 0 in the table means "one per core" and is resolved
   HttpLimits limits;
   std::chrono::milliseconds shutdown_timeout{};  // grace period for in-flight requests

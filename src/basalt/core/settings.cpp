@@ -34,6 +34,17 @@ constexpr std::array kSettings{
   Setting{"dir", "path", "./basalt_data",
     "Directory that holds the database and uploaded files.",
     [](Config& c, std::string_view v) { c.data_dir = parse_path(v); }},
+  Setting{"db-statement-timeout", "duration", "5s",
+    "Time budget of every SQL statement; one that runs longer is stopped and its request "
+    "fails with 400 (\"The query took too long to run.\").",
+    [](Config& c, std::string_view v) { c.db.statement_timeout = parse_duration(v); }},
+  Setting{"db-cache-size", "size", "64MiB",
+    "SQLite page cache of each database connection (one per worker thread plus the writer).",
+    [](Config& c, std::string_view v) { c.db.cache_bytes = parse_size(v, 0); }},
+  Setting{"db-mmap-size", "size", "256MiB",
+    "Bytes of the database file each connection reads through memory mapping (SQLite caps "
+    "it at about 2GiB); 0 turns memory mapping off.",
+    [](Config& c, std::string_view v) { c.db.mmap_bytes = parse_size(v, 0); }},
   Setting{"threads", "uint", "0",
     "Worker threads; 0 means one per CPU core. At most 256.",
     [](Config& c, std::string_view v) {

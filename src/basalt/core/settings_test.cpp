@@ -78,6 +78,9 @@ TEST_F(LoadConfigTest, DefaultsOnly) {
   EXPECT_EQ(config.shutdown_timeout, seconds(10));
   EXPECT_EQ(config.cors_origins, std::vector<std::string>{"*"});
   EXPECT_EQ(config.gzip_min_bytes, 1024u);
+  EXPECT_EQ(config.db.statement_timeout, seconds(5));
+  EXPECT_EQ(config.db.cache_bytes, 64u * 1024 * 1024);
+  EXPECT_EQ(config.db.mmap_bytes, 256u * 1024 * 1024);
 }
 
 TEST_F(LoadConfigTest, DefaultFileOverridesDefaults) {
@@ -140,6 +143,16 @@ TEST_F(LoadConfigTest, EmptyConfigNameSkipsTheDefaultFile) {
 TEST_F(LoadConfigTest, ValuesAreTrimmedAndOtherVariablesIgnored) {
   sources_.environment = {"PATH=/bin", "BASALT", "basalt_http=nonsense", "BASALT_THREADS= 4 \n"};
   EXPECT_EQ(load_config(sources_).threads, 4u);
+}
+
+TEST_F(LoadConfigTest, DatabaseSettings) {
+  write_file("basalt.toml", "db-cache-size = \"8MiB\"\n");
+  sources_.environment = {"BASALT_DB_MMAP_SIZE=0"};
+  sources_.flags = {{"db-statement-timeout", "250ms"}};
+  Config config = load_config(sources_);
+  EXPECT_EQ(config.db.cache_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(config.db.mmap_bytes, 0u);
+  EXPECT_EQ(config.db.statement_timeout, milliseconds(250));
 }
 
 TEST_F(LoadConfigTest, EmptyOriginListTurnsCorsOff) {

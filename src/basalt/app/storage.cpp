@@ -1,0 +1,31 @@
+#include "basalt/app/storage.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "basalt/app/run_blocking.hpp"
+#include "basalt/db/migrations.hpp"
+#include "basalt/db/sqlite/sqlite_database.hpp"
+
+namespace basalt::app {
+
+Storage::Storage(const core::Config& config)
+    : database_(db::open_sqlite(db::sqlite_options(config))) {
+  const auto migrations = collections::system_migrations(database_->dialect());
+  for (const auto& name : run_blocking(db::apply_migrations(*database_, migrations))) {
+    spdlog::info("applied migration {}", name);
+  }
+  collections_ = std::make_unique<collections::CollectionService>(*database_);
+  run_blocking(collections_->reload());
+}
+
+Storage::~Storage() {
+  close();
+}
+
+void Storage::close() {
+  // The service only holds a reference; it goes first so nothing can reach a closed database.
+  collections_.reset();
+  database_.reset();
+}
+
+}  // namespace basalt::app

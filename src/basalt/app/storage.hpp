@@ -1,0 +1,34 @@
+// Storage: the database and the services that own its data, opened from the Config in
+// dependency order — open data.db (taking the directory's lock), apply the system migrations,
+// load the collection catalog. Used by `serve` and by the CLI commands that touch data.
+//
+// Lifetime: close() (or destruction) finishes queued writes first. A server must call close()
+// after its workers stopped but while their io_contexts still exist (db::Database contract).
+#pragma once
+
+#include <memory>
+
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/core/config.hpp"
+#include "basalt/db/database.hpp"
+
+namespace basalt::app {
+
+class Storage {
+ public:
+  // Blocking; call on the main thread before worker threads start. Throws db::DatabaseError
+  // (e.g. the directory is in use by another process) or a migration's error.
+  explicit Storage(const core::Config& config);
+  ~Storage();
+
+  db::Database& database() noexcept { return *database_; }
+  collections::CollectionService& collections() noexcept { return *collections_; }
+
+  void close();
+
+ private:
+  std::unique_ptr<db::Database> database_;
+  std::unique_ptr<collections::CollectionService> collections_;
+};
+
+}  // namespace basalt::app

@@ -1,0 +1,375 @@
+#include "basalt/collections/collection_service.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "basalt/collections/collection_store.hpp"
+#include "basalt/collections/table_ddl.hpp"
+#include "basalt/collections/view_fields.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/schema/catalog.hpp"
+#include "basalt/schema/collection_defaults.hpp"
+#include "basalt/schema/collection_json.hpp"
+#include "basalt/schema/collection_validator.hpp"
+#include "basalt/schema/datetime.hpp"
+#include "basalt/schema/system_collections.hpp"
+
+namespace basalt::collections {
+namespace {
+
+namespace json = boost::json;
+using schema::Collection;
+using schema::ValidationErrors;
+
+constexpr std::string_view kVersionParam = "collections_version";
+constexpr std::string_view kCreateFailed = "Failed to create collection.";
+constexpr std::string_view kUpdateFailed = "Failed to update collection.";
+constexpr std::string_view kImportFailed = "Failed to import collections.";
+
+// Tables that are not collections; a collection may not take their names.
+const std::vector<std::string>& internal_tables() {
+  static const std::vector<std::string> tables = {std::string(kCollectionsTable),
+                                                  std::string(schema::kParamsTable),
+                                                  std::string(db::kMigrationsTable)};
+  return tables;
+}
+
+std::string now_text() {
+  return schema::format_datetime(std::chrono::system_clock::now());
+}
+
+boost::asio::awaitable<void> run_all(db::Transaction& tx, const std::vector<std::string>& sql) {
+  for (const auto& statement : sql) co_await tx.execute(statement);
+}
+
+boost::asio::awaitable<void> bump_version(db::Transaction& tx) {
+  co_await tx.execute(
+      "INSERT INTO _params (id, value, created, updated) VALUES (?1, '1', ?2, ?2) "
+      "ON CONFLICT(id) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated = ?2",
+      std::string(kVersionParam), now_text());
+}
+
+const Collection* find_in(const std::vector<Collection>& list, std::string_view id_or_name) {
+  for (const auto& c : list) {
+    if (c.id == id_or_name) return &c;
+  }
+  for (const auto& c : list) {
+    if (schema::iequals(c.name, id_or_name)) return &c;
+  }
+  return nullptr;
+}
+
+schema::CatalogView catalog_view(const std::vector<Collection>& collections) {
+  schema::CatalogView view{collections, internal_tables(), {}, {}, {}};
+  return view;
+}
+
+void add_error(ValidationErrors& errors, const schema::ErrorPath& path, std::string_view code,
+               std::string_view message) {
+  errors.add(path, schema::make_error(code, message));
+}
+
+// Resolves a view's fields from its query (inside the job, so it sees tables the job created)
+// and re-applies defaults so they get field ids. A query that cannot back a view is an error
+// at `viewQuery`.
+boost::asio::awaitable<void> resolve_view(db::Transaction& tx, Collection& view,
+                                          const Collection* old,
+                                          const std::vector<Collection>& catalog,
+                                          ValidationErrors& errors,
+                                          const schema::ErrorPath& prefix) {
+  ViewFields inferred = co_await infer_view_fields(tx, view.view_query, catalog);
+  if (inferred.error) {
+    schema::ErrorPath path = prefix;
+    path.push_back("viewQuery");
+    add_error(errors, path, "validation_invalid_view_query", "Invalid query - " + *inferred.error);
+    co_return;
+  }
+  view.fields = std::move(inferred.fields);
+  // Keep the ids of fields the view had before, so exports stay stable across edits.
+  if (old) {
+    for (auto& field : view.fields) {
+      if (const auto* before = old->field_by_name(field.name)) field.id = before->id;
+    }
+  }
+  schema::apply_defaults(view, {old, false, catalog});
+}
+
+// True when `query` mentions `name` as a whole word (case-insensitive): a view that reads
+// the collection.
+bool mentions(std::string_view query, std::string_view name) {
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t at = 0; at + name.size() <= query.size(); ++at) {
+    if (!schema::iequals(query.substr(at, name.size()), name)) continue;
+    bool starts = at == 0 || !is_word(query[at - 1]);
+    bool ends = at + name.size() == query.size() || !is_word(query[at + name.size()]);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+// Why `target` cannot be deleted while `others` stay, or nullopt.
+std::optional<std::string> deletion_blocker(const Collection& target,
+                                            const std::vector<Collection>& others) {
+  for (const auto& other : others) {
+    if (other.id == target.id) continue;
+    for (const auto& field : other.fields) {
+      const auto* relation = field.as<schema::RelationOptions>();
+      if (relation && relation->collection_id == target.id && !other.is_view()) {
+        return "The collection is referenced by the relation field " + other.name + "." +
+               field.name + ".";
+      }
+    }
+    if (other.is_view() && mentions(other.view_query, target.name)) {
+      return "The collection is used by the view collection " + other.name + ".";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CollectionService::CollectionService(db::Database& database)
+    : database_(database),
+      catalog_(std::make_shared<const Catalog>(std::vector<Collection>{}, 0)) {}
+
+boost::asio::awaitable<void> CollectionService::reload() {
+  // The version is read before the definitions, so the definitions are at least that new.
+  db::ResultSet version_rows = co_await database_.query(
+      "SELECT CAST(value AS INTEGER) FROM _params WHERE id = ?1", std::string(kVersionParam));
+  const std::uint64_t version =
+      version_rows.empty() ? 0 : static_cast<std::uint64_t>(version_rows[0].as_int(0));
+  std::vector<Collection> collections = co_await load_collections(database_);
+  auto next = std::make_shared<const Catalog>(std::move(collections), version);
+  std::lock_guard lock(publish_mutex_);
+  if (version >= catalog_.load()->version()) catalog_.store(std::move(next));
+}
+
+boost::asio::awaitable<Collection> CollectionService::create(const json::value& body) {
+  Collection created;
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    std::vector<Collection> existing = co_await load_collections(tx);
+    schema::ParsedCollection parsed = schema::parse_collection(body, schema::ParseMode::kCreate);
+    if (!parsed.errors.empty()) throw parsed.errors.to_api_error(std::string(kCreateFailed));
+    Collection collection = std::move(parsed.collection);
+    schema::apply_defaults(collection, {nullptr, parsed.id_generated, existing});
+    ValidationErrors errors;
+    if (collection.is_view()) co_await resolve_view(tx, collection, nullptr, existing, errors, {});
+    if (errors.empty()) errors = schema::validate_create(collection, catalog_view(existing));
+    if (!errors.empty()) throw errors.to_api_error(std::string(kCreateFailed));
+
+    collection.created = collection.updated = now_text();
+    co_await run_all(tx, create_statements(collection, database_.dialect()));
+    co_await insert_collection(tx, collection);
+    co_await bump_version(tx);
+    created = collection;
+  });
+  co_await reload();
+  co_return created;
+}
+
+boost::asio::awaitable<Collection> CollectionService::update(std::string_view id_or_name,
+                                                             const json::value& body) {
+  Collection updated;
+  const std::string key(id_or_name);
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    std::vector<Collection> existing = co_await load_collections(tx);
+    const Collection* old = find_in(existing, key);
+    if (!old) throw core::ApiError::not_found();
+    schema::ParsedCollection parsed =
+        schema::parse_collection(body, schema::ParseMode::kUpdate, old);
+    if (!parsed.errors.empty()) throw parsed.errors.to_api_error(std::string(kUpdateFailed));
+    Collection collection = std::move(parsed.collection);
+    schema::apply_defaults(collection, {old, false, existing});
+    ValidationErrors errors;
+    if (collection.is_view()) co_await resolve_view(tx, collection, old, existing, errors, {});
+    if (errors.empty()) errors = schema::validate_update(*old, collection, catalog_view(existing));
+    if (!errors.empty()) throw errors.to_api_error(std::string(kUpdateFailed));
+
+    collection.created = old->created;
+    collection.updated = now_text();
+    co_await run_all(tx, update_statements(*old, collection, database_.dialect()));
+    co_await update_collection(tx, collection);
+    co_await bump_version(tx);
+    updated = collection;
+  });
+  co_await reload();
+  co_return updated;
+}
+
+boost::asio::awaitable<void> CollectionService::remove(std::string_view id_or_name) {
+  const std::string key(id_or_name);
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    std::vector<Collection> existing = co_await load_collections(tx);
+    const Collection* target = find_in(existing, key);
+    if (!target) throw core::ApiError::not_found();
+    if (target->system) throw core::ApiError::bad_request("System collections cannot be deleted.");
+    if (auto blocker = deletion_blocker(*target, existing)) {
+      throw core::ApiError::bad_request(*blocker);
+    }
+    co_await run_all(tx, drop_statements(*target, database_.dialect()));
+    co_await delete_collection(tx, target->id);
+    co_await bump_version(tx);
+  });
+  co_await reload();
+}
+
+boost::asio::awaitable<void> CollectionService::import(const json::value& collections,
+                                                       bool delete_missing) {
+  if (!collections.is_array() || collections.as_array().empty()) {
+    ValidationErrors errors;
+    add_error(errors, {"collections"}, "validation_required", "Cannot be blank.");
+    throw errors.to_api_error(std::string(kImportFailed));
+  }
+  const json::array& items = collections.as_array();
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    std::vector<Collection> existing = co_await load_collections(tx);
+    ValidationErrors errors;
+
+    // 1. Parse every item against the collection it replaces, if any.
+    struct Item {
+      Collection collection;
+      std::optional<Collection> old;
+      schema::ErrorPath path;
+    };
+    std::vector<Item> imported;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      schema::ErrorPath path = {"collections", std::to_string(i)};
+      const json::value& item = items[i];
+      const Collection* old = nullptr;
+      if (const auto* object = item.if_object()) {
+        const json::value* id = object->if_contains("id");
+        const json::value* name = object->if_contains("name");
+        if (id && id->is_string() && !id->as_string().empty()) {
+          old = find_in(existing, std::string_view(id->as_string()));
+        } else if (name && name->is_string()) {
+          old = find_in(existing, std::string_view(name->as_string()));
+        }
+      }
+      schema::ParsedCollection parsed = schema::parse_collection(
+          item, old ? schema::ParseMode::kUpdate : schema::ParseMode::kCreate, old);
+      if (!parsed.errors.empty()) {
+        errors.merge(parsed.errors, path);
+        continue;
+      }
+      schema::apply_defaults(parsed.collection, {old, parsed.id_generated, existing});
+      imported.push_back({std::move(parsed.collection),
+                          old ? std::optional<Collection>(*old) : std::nullopt, path});
+    }
+    // Parse errors are reported together with the validation errors below.
+
+    // 2. The catalog as it will be: kept collections, replaced ones, new ones.
+    std::vector<Collection> after;
+    std::vector<Collection> deleted;
+    for (const auto& stored : existing) {
+      bool replaced = std::any_of(imported.begin(), imported.end(), [&](const Item& item) {
+        return item.old && item.old->id == stored.id;
+      });
+      if (replaced) continue;
+      if (delete_missing && !stored.system) {
+        deleted.push_back(stored);
+      } else {
+        after.push_back(stored);
+      }
+    }
+    for (const auto& item : imported) after.push_back(item.collection);
+    for (std::size_t i = 0; i < imported.size(); ++i) {
+      const Item& item = imported[i];
+      for (std::size_t j = 0; j < i; ++j) {
+        if (imported[j].collection.id == item.collection.id) {
+          add_error(errors, item.path, "validation_duplicated_collection",
+                    "The collection id is listed more than once.");
+        }
+      }
+    }
+
+    // Each item is validated against the catalog as it will be, where the item itself stands
+    // in its stored form (update) or is absent (create), as for a single create or update.
+    auto validate = [&](const Item& item) {
+      std::vector<Collection> others;
+      others.reserve(after.size());
+      for (const auto& c : after) {
+        if (c.id != item.collection.id) others.push_back(c);
+      }
+      if (item.old) others.push_back(*item.old);
+      errors.merge(schema::validate_collection(item.collection, item.old ? &*item.old : nullptr,
+                                               catalog_view(others)),
+                   item.path);
+    };
+
+    // 3. Tables first (validated before any DDL), views last (their fields come from the
+    //    tables as this job leaves them).
+    for (const auto& item : imported) {
+      if (!item.collection.is_view()) validate(item);
+    }
+    if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
+
+    const db::Dialect& dialect = database_.dialect();
+    const std::string now = now_text();
+    std::stable_partition(deleted.begin(), deleted.end(),
+                          [](const Collection& c) { return c.is_view(); });
+    for (const auto& gone : deleted) {
+      co_await run_all(tx, drop_statements(gone, dialect));
+      co_await delete_collection(tx, gone.id);
+    }
+    auto store = [&](Item& item) -> boost::asio::awaitable<void> {
+      item.collection.updated = now;
+      if (item.old) {
+        item.collection.created = item.old->created;
+        co_await run_all(tx, update_statements(*item.old, item.collection, dialect));
+        co_await update_collection(tx, item.collection);
+      } else {
+        item.collection.created = now;
+        co_await run_all(tx, create_statements(item.collection, dialect));
+        co_await insert_collection(tx, item.collection);
+      }
+    };
+    for (auto& item : imported) {
+      if (!item.collection.is_view()) co_await store(item);
+    }
+    for (auto& item : imported) {
+      if (!item.collection.is_view()) continue;
+      co_await resolve_view(tx, item.collection, item.old ? &*item.old : nullptr, after, errors,
+                            item.path);
+      if (errors.has_under(item.path)) continue;
+      validate(item);
+      if (!errors.has_under(item.path)) co_await store(item);
+    }
+    if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
+    co_await bump_version(tx);
+  });
+  co_await reload();
+}
+
+std::vector<db::Migration> system_migrations(const db::Dialect& dialect) {
+  const db::Dialect* d = &dialect;  // outlives the migrations: it belongs to the Database
+  return {
+      {"1700000000_collections_table",
+       [](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         co_await create_collections_table(tx);
+       }},
+      {"1700000001_params_table",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         co_await tx.execute(create_table_statement(schema::params_table(), *d));
+       }},
+      {"1700000002_system_collections",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         const std::string now = now_text();
+         for (Collection collection : schema::system_collections()) {
+           collection.created = collection.updated = now;
+           co_await run_all(tx, create_statements(collection, *d));
+           co_await insert_collection(tx, collection);
+         }
+         co_await bump_version(tx);
+       }},
+  };
+}
+
+json::array export_collections(const Catalog& catalog) {
+  json::array out;
+  for (const auto& collection : catalog.all()) {
+    out.push_back(schema::collection_to_json(collection, schema::JsonForm::kPublic));
+  }
+  return out;
+}
+
+}  // namespace basalt::collections

@@ -1,0 +1,162 @@
+#include "basalt/collections/collection_store.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "basalt/db/database_error.hpp"
+#include "basalt/schema/collection_json.hpp"
+
+namespace basalt::collections {
+namespace {
+
+namespace json = boost::json;
+
+// Columns after `id` that hold a top-level key of the storage JSON under the same name.
+constexpr std::string_view kRuleColumns[] = {"listRule", "viewRule", "createRule", "updateRule",
+                                             "deleteRule"};
+
+constexpr std::string_view kSelectColumns =
+    "SELECT id, system, type, name, fields, indexes, listRule, viewRule, createRule, "
+    "updateRule, deleteRule, options, created, updated FROM _collections ORDER BY created, rowid";
+
+constexpr std::string_view kCreateTable = R"(CREATE TABLE _collections (
+  id TEXT PRIMARY KEY NOT NULL,
+  system BOOLEAN DEFAULT FALSE NOT NULL,
+  type TEXT DEFAULT 'base' NOT NULL,
+  name TEXT NOT NULL,
+  fields JSON DEFAULT '[]' NOT NULL,
+  indexes JSON DEFAULT '[]' NOT NULL,
+  listRule TEXT DEFAULT NULL,
+  viewRule TEXT DEFAULT NULL,
+  createRule TEXT DEFAULT NULL,
+  updateRule TEXT DEFAULT NULL,
+  deleteRule TEXT DEFAULT NULL,
+  options JSON DEFAULT '{}' NOT NULL,
+  created TEXT DEFAULT '' NOT NULL,
+  updated TEXT DEFAULT '' NOT NULL
+))";
+
+// Collection names are unique whatever their case, as PocketBase compares them.
+constexpr std::string_view kCreateNameIndex =
+    "CREATE UNIQUE INDEX idx__collections_name ON _collections (name COLLATE NOCASE)";
+
+db::Value rule_value(const json::object& document, std::string_view key) {
+  const json::value* value = document.if_contains(key);
+  if (!value || value->is_null()) return nullptr;
+  return std::string(value->as_string());
+}
+
+std::string text_of(const json::object& document, std::string_view key) {
+  const json::value* value = document.if_contains(key);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+// The parameters of an INSERT/UPDATE: the 14 columns in kSelectColumns order.
+db::Params row_params(const schema::Collection& collection) {
+  json::object document = schema::collection_to_json(collection, schema::JsonForm::kStorage);
+  json::object options;
+  for (const auto& entry : document) {
+    std::string_view key = entry.key();
+    bool has_column = key == "id" || key == "system" || key == "type" || key == "name" ||
+                      key == "fields" || key == "indexes" || key == "created" || key == "updated";
+    for (auto rule : kRuleColumns) has_column = has_column || key == rule;
+    if (!has_column) options.emplace(key, entry.value());
+  }
+  db::Params params;
+  params.emplace_back(collection.id);
+  params.emplace_back(std::int64_t{collection.system ? 1 : 0});
+  params.emplace_back(text_of(document, "type"));
+  params.emplace_back(collection.name);
+  params.emplace_back(json::serialize(document.at("fields")));
+  params.emplace_back(json::serialize(document.at("indexes")));
+  for (auto rule : kRuleColumns) params.push_back(rule_value(document, rule));
+  params.emplace_back(json::serialize(options));
+  params.emplace_back(collection.created);
+  params.emplace_back(collection.updated);
+  return params;
+}
+
+json::value parse_column(const db::ResultSet::Row& row, std::size_t column,
+                         std::string_view collection_id) {
+  boost::system::error_code ec;
+  json::value value = json::parse(row.as_text(column), ec);
+  if (ec) {
+    throw db::DatabaseError("_collections row " + std::string(collection_id) +
+                            " holds invalid JSON in column " + std::to_string(column));
+  }
+  return value;
+}
+
+std::vector<schema::Collection> decode(const db::ResultSet& rows) {
+  std::vector<schema::Collection> out;
+  for (auto row : rows) {
+    std::string_view id = row.as_text(0);
+    json::object document;
+    json::value options = parse_column(row, 11, id);
+    if (options.is_object()) {
+      for (const auto& entry : options.as_object()) document.emplace(entry.key(), entry.value());
+    }
+    document["id"] = id;
+    document["system"] = row.as_int(1) != 0;
+    document["type"] = row.as_text(2);
+    document["name"] = row.as_text(3);
+    document["fields"] = parse_column(row, 4, id);
+    document["indexes"] = parse_column(row, 5, id);
+    for (std::size_t i = 0; i < std::size(kRuleColumns); ++i) {
+      if (row.is_null(6 + i)) {
+        document[kRuleColumns[i]] = nullptr;
+      } else {
+        document[kRuleColumns[i]] = row.as_text(6 + i);
+      }
+    }
+    document["created"] = row.as_text(12);
+    document["updated"] = row.as_text(13);
+    schema::ParsedCollection parsed =
+        schema::parse_collection(document, schema::ParseMode::kStorage);
+    if (!parsed.errors.empty()) {
+      throw db::DatabaseError("_collections row " + std::string(id) + " does not parse: " +
+                              boost::json::serialize(parsed.errors.to_json()));
+    }
+    out.push_back(std::move(parsed.collection));
+  }
+  return out;
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> create_collections_table(db::Transaction& tx) {
+  co_await tx.execute(kCreateTable);
+  co_await tx.execute(kCreateNameIndex);
+}
+
+boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Transaction& tx) {
+  co_return decode(co_await tx.query(kSelectColumns));
+}
+
+boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Database& database) {
+  co_return decode(co_await database.query(kSelectColumns));
+}
+
+boost::asio::awaitable<void> insert_collection(db::Transaction& tx,
+                                               const schema::Collection& collection) {
+  co_await tx.execute(
+      "INSERT INTO _collections (id, system, type, name, fields, indexes, listRule, viewRule, "
+      "createRule, updateRule, deleteRule, options, created, updated) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+      row_params(collection));
+}
+
+boost::asio::awaitable<void> update_collection(db::Transaction& tx,
+                                               const schema::Collection& collection) {
+  co_await tx.execute(
+      "UPDATE _collections SET system = ?2, type = ?3, name = ?4, fields = ?5, indexes = ?6, "
+      "listRule = ?7, viewRule = ?8, createRule = ?9, updateRule = ?10, deleteRule = ?11, "
+      "options = ?12, created = ?13, updated = ?14 WHERE id = ?1",
+      row_params(collection));
+}
+
+boost::asio::awaitable<void> delete_collection(db::Transaction& tx, std::string_view id) {
+  co_await tx.execute("DELETE FROM _collections WHERE id = ?1", std::string(id));
+}
+
+}  // namespace basalt::collections

@@ -1,0 +1,249 @@
+#include "basalt/collections/table_ddl.hpp"
+
+#include <map>
+#include <stdexcept>
+
+#include "basalt/schema/field_registry.hpp"
+#include "basalt/schema/index_sql.hpp"
+#include "basalt/schema/view_query.hpp"
+
+namespace basalt::collections {
+namespace {
+
+using schema::Collection;
+using schema::ColumnDefault;
+using schema::ColumnKind;
+using schema::ColumnSpec;
+using schema::Field;
+
+constexpr std::string_view kRebuildPrefix = "_basalt_rebuild_";
+
+db::ColumnType column_type(ColumnKind kind) {
+  switch (kind) {
+    case ColumnKind::kText:
+      return db::ColumnType::kText;
+    case ColumnKind::kInteger:
+      return db::ColumnType::kInteger;
+    case ColumnKind::kReal:
+      return db::ColumnType::kReal;
+    case ColumnKind::kBool:
+      return db::ColumnType::kBool;
+    case ColumnKind::kJson:
+      return db::ColumnType::kJson;
+  }
+  return db::ColumnType::kText;
+}
+
+std::string default_clause(ColumnDefault value, const db::Dialect& dialect) {
+  switch (value) {
+    case ColumnDefault::kNone:
+      return {};
+    case ColumnDefault::kNull:
+      return " DEFAULT NULL";
+    case ColumnDefault::kEmptyText:
+      return " DEFAULT ''";
+    case ColumnDefault::kZero:
+      return " DEFAULT 0";
+    case ColumnDefault::kFalse:
+      return " DEFAULT FALSE";
+    case ColumnDefault::kEmptyJsonArray:
+      return " DEFAULT '[]'";
+    case ColumnDefault::kZeroGeoPoint:
+      return R"( DEFAULT '{"lon":0,"lat":0}')";
+    case ColumnDefault::kNow:
+      return " DEFAULT " + std::string(dialect.now_expression());
+    case ColumnDefault::kRandomId:
+      return " DEFAULT " + std::string(dialect.random_id_expression());
+  }
+  return {};
+}
+
+std::string column_definition(const ColumnSpec& spec, std::string_view name,
+                              const db::Dialect& dialect) {
+  std::string out = dialect.quote_identifier(name);
+  out += ' ';
+  out += dialect.column_type(column_type(spec.kind));
+  if (spec.primary_key) out += " PRIMARY KEY";
+  out += default_clause(spec.default_value, dialect);
+  if (spec.not_null) out += " NOT NULL";
+  return out;
+}
+
+std::string column_definition(const Field& field, const db::Dialect& dialect) {
+  return column_definition(schema::column_for(field), field.name, dialect);
+}
+
+std::string create_table(const Collection& collection, std::string_view table_name,
+                         const db::Dialect& dialect) {
+  std::string sql = "CREATE TABLE " + dialect.quote_identifier(table_name) + " (";
+  bool first = true;
+  for (const Field& field : collection.fields) {
+    if (!first) sql += ", ";
+    first = false;
+    sql += column_definition(field, dialect);
+  }
+  sql += ')';
+  return sql;
+}
+
+// The collection's indexes, re-emitted from their parsed form so that what runs is exactly
+// what validation accepted, aimed at the collection's current table name.
+std::vector<std::string> create_indexes(const Collection& collection) {
+  std::vector<std::string> out;
+  for (const std::string& text : collection.indexes) {
+    std::string error;
+    auto index = schema::IndexDefinition::parse(text, &error);
+    if (!index || !index->valid()) {
+      throw std::invalid_argument("invalid index on " + collection.name + ": " + error);
+    }
+    index->table_name = collection.name;
+    index->schema_name.clear();
+    out.push_back(index->build());
+  }
+  return out;
+}
+
+std::vector<std::string> drop_indexes(const Collection& collection, const db::Dialect& dialect) {
+  std::vector<std::string> out;
+  for (const std::string& text : collection.indexes) {
+    if (auto index = schema::IndexDefinition::parse(text); index && index->valid()) {
+      out.push_back("DROP INDEX IF EXISTS " + dialect.quote_identifier(index->index_name));
+    }
+  }
+  return out;
+}
+
+// Wrapped as PocketBase does, so that nothing but a query can become the view; the line
+// breaks keep a trailing `-- comment` in the query from swallowing the parenthesis.
+std::string create_view(const Collection& collection, const db::Dialect& dialect) {
+  return "CREATE VIEW " + dialect.quote_identifier(collection.name) + " AS SELECT * FROM (\n" +
+         schema::normalize_view_query(collection.view_query) + "\n)";
+}
+
+std::string drop_relation(const Collection& collection, const db::Dialect& dialect) {
+  return std::string(collection.is_view() ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") +
+         dialect.quote_identifier(collection.name);
+}
+
+bool same_column(const ColumnSpec& a, const ColumnSpec& b) {
+  return a.kind == b.kind && a.default_value == b.default_value && a.primary_key == b.primary_key &&
+         a.not_null == b.not_null;
+}
+
+void append(std::vector<std::string>& out, std::vector<std::string> more) {
+  for (auto& statement : more) out.push_back(std::move(statement));
+}
+
+// The SELECT expression that copies `old_field`'s column into `new_field`'s during a rebuild.
+std::string copy_expression(const Field& old_field, const Field& new_field,
+                            const db::Dialect& dialect) {
+  std::string column = dialect.quote_identifier(old_field.name);
+  if (old_field.is_multiple() == new_field.is_multiple()) return column;
+  return new_field.is_multiple() ? dialect.to_json_array_expression(column)
+                                 : dialect.json_array_last_expression(column);
+}
+
+}  // namespace
+
+std::vector<std::string> create_statements(const Collection& collection,
+                                           const db::Dialect& dialect) {
+  if (collection.is_view()) return {create_view(collection, dialect)};
+  std::vector<std::string> out = {create_table(collection, collection.name, dialect)};
+  append(out, create_indexes(collection));
+  return out;
+}
+
+std::string create_table_statement(const schema::TableSpec& table, const db::Dialect& dialect) {
+  std::string sql = "CREATE TABLE " + dialect.quote_identifier(table.name) + " (";
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += column_definition(table.columns[i], table.columns[i].name, dialect);
+  }
+  return sql + ")";
+}
+
+std::vector<std::string> drop_statements(const Collection& collection, const db::Dialect& dialect) {
+  return {drop_relation(collection, dialect)};
+}
+
+std::vector<std::string> update_statements(const Collection& old, const Collection& updated,
+                                           const db::Dialect& dialect) {
+  if (old.type != updated.type) {
+    throw std::invalid_argument("collection " + old.name + " cannot change its type");
+  }
+  if (updated.is_view()) {
+    if (old.name == updated.name && old.view_query == updated.view_query) return {};
+    return {drop_relation(old, dialect), create_view(updated, dialect)};
+  }
+
+  // Pair fields across versions by id.
+  std::map<std::string, const Field*, std::less<>> old_by_id;
+  for (const Field& field : old.fields) old_by_id.emplace(field.id, &field);
+  bool rebuild = false;
+  std::vector<std::pair<const Field*, const Field*>> kept;  // old, new
+  std::vector<const Field*> added;
+  for (const Field& field : updated.fields) {
+    auto it = old_by_id.find(field.id);
+    if (it == old_by_id.end()) {
+      added.push_back(&field);
+      continue;
+    }
+    const Field& before = *it->second;
+    if (before.type() != field.type()) {
+      throw std::invalid_argument("field " + field.name + " cannot change its type");
+    }
+    if (!same_column(schema::column_for(before), schema::column_for(field))) rebuild = true;
+    kept.emplace_back(&before, &field);
+    old_by_id.erase(it);
+  }
+  if (!old_by_id.empty()) rebuild = true;  // some old field was removed
+
+  const bool renamed = old.name != updated.name;
+  const bool fields_changed =
+      rebuild || !added.empty() || std::any_of(kept.begin(), kept.end(), [](const auto& pair) {
+        return pair.first->name != pair.second->name;
+      });
+  if (!renamed && !fields_changed && old.indexes == updated.indexes) return {};
+
+  std::vector<std::string> out = drop_indexes(old, dialect);
+  const std::string table = dialect.quote_identifier(updated.name);
+  if (renamed) {
+    out.push_back("ALTER TABLE " + dialect.quote_identifier(old.name) + " RENAME TO " + table);
+  }
+  if (rebuild) {
+    const std::string scratch_name = std::string(kRebuildPrefix) + updated.name;
+    const std::string scratch = dialect.quote_identifier(scratch_name);
+    out.push_back(create_table(updated, scratch_name, dialect));
+    if (!kept.empty()) {
+      std::string targets;
+      std::string sources;
+      for (const auto& [before, after] : kept) {
+        if (!targets.empty()) {
+          targets += ", ";
+          sources += ", ";
+        }
+        targets += dialect.quote_identifier(after->name);
+        sources += copy_expression(*before, *after, dialect);
+      }
+      out.push_back("INSERT INTO " + scratch + " (" + targets + ") SELECT " + sources + " FROM " +
+                    table);
+    }
+    out.push_back("DROP TABLE " + table);
+    out.push_back("ALTER TABLE " + scratch + " RENAME TO " + table);
+  } else {
+    for (const auto& [before, after] : kept) {
+      if (before->name != after->name) {
+        out.push_back("ALTER TABLE " + table + " RENAME COLUMN " +
+                      dialect.quote_identifier(before->name) + " TO " +
+                      dialect.quote_identifier(after->name));
+      }
+    }
+    for (const Field* field : added) {
+      out.push_back("ALTER TABLE " + table + " ADD COLUMN " + column_definition(*field, dialect));
+    }
+  }
+  append(out, create_indexes(updated));
+  return out;
+}
+
+}  // namespace basalt::collections

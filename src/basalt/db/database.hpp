@@ -1,0 +1,69 @@
+// Database: the storage engine as the services see it. Reads run on the calling thread;
+// writes are jobs handed to the backend's writer (DESIGN.md §2). A PostgreSQL driver
+// implements the same interface, so no service knows which backend it talks to.
+//
+// Contract:
+// - One statement per call: SQL text with placeholders (Dialect::placeholder) plus Params.
+//   Text holding a second statement is refused with DatabaseError.
+// - Every statement runs under a time budget; past it the call throws
+//   statement_timeout_error() (a 400 core::ApiError). Other failures throw DatabaseError or
+//   ConstraintError (database_error.hpp).
+// - query() and write() may be called from any thread that runs an asio executor, at the
+//   same time. The Database must outlive every call in progress.
+// - Destruction completes every write already queued (their callers are resumed), then
+//   closes the connections. The executors of those callers must still be alive then.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string_view>
+
+#include "basalt/db/dialect.hpp"
+#include "basalt/db/result_set.hpp"
+#include "basalt/db/transaction.hpp"
+#include "basalt/db/value.hpp"
+
+namespace basalt::db {
+
+// A unit of writing: a coroutine over the Transaction. It may run more than once (see
+// Database::write), so it must derive its effects from what it reads in the transaction, and
+// overwrite (not append to) anything it hands back to its caller through captures.
+using WriteJob = std::function<boost::asio::awaitable<void>(Transaction&)>;
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual const Dialect& dialect() const noexcept = 0;
+
+  // Runs one read-only statement inline on the calling thread's own read connection (opened
+  // on the thread's first read) and returns its rows. It sees the data committed when it
+  // started, never a write job's uncommitted changes; inside a write job use the
+  // Transaction instead. A statement that writes is refused with DatabaseError.
+  virtual boost::asio::awaitable<ResultSet> query(std::string_view sql,
+                                                  const Params& params = {}) = 0;
+
+  // The same with the parameters given as values (see Transaction::execute for why).
+  template <Bindable First, Bindable... Rest>
+  boost::asio::awaitable<ResultSet> query(std::string_view sql, First first, Rest... rest) {
+    const Params params = make_params(std::move(first), std::move(rest)...);
+    co_return co_await query(sql, params);
+  }
+
+  // Queues `job` for the writer. It runs inside its own savepoint of a transaction shared
+  // with other queued jobs (group commit). The awaiting coroutine resumes on its own
+  // executor once the outcome is durable in the backend's sense:
+  // - the job returned and the transaction committed: returns normally; its writes are
+  //   visible to every read started afterwards;
+  // - the job threw: only its own changes are rolled back and its exception is rethrown
+  //   here, unchanged (a core::ApiError stays one);
+  // - the commit failed: the commit's DatabaseError is rethrown to every job that
+  //   succeeded in that transaction.
+  // When another job of the same transaction makes the backend abandon the whole
+  // transaction, the jobs that had already succeeded in it are run again in a new one;
+  // callers see only the final outcome. Calling write() from inside a write job (it would
+  // wait for itself) throws DatabaseError.
+  virtual boost::asio::awaitable<void> write(WriteJob job) = 0;
+};
+
+}  // namespace basalt::db

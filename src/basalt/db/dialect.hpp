@@ -1,0 +1,52 @@
+// Dialect: everything about SQL text that differs between SQLite and PostgreSQL. It is the
+// only place that knows one from the other (DESIGN.md §5); code that builds SQL (schema DDL,
+// the filter emitter) asks it instead of branching on the backend.
+//
+// Contract: SQL text is built from identifiers (quoted here) and placeholders only; values
+// always travel as bound Params. Implementations are immutable and thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace basalt::db {
+
+// The logical column types that collections and system tables use.
+enum class ColumnType { kText, kInteger, kReal, kBool, kJson, kBlob };
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  // "sqlite" or "postgres", for logs and for the rare test that must tell them apart.
+  virtual std::string_view name() const noexcept = 0;
+
+  // `name` as a quoted identifier: wrapped in double quotes, embedded quotes doubled
+  // (`na"me` -> `"na""me"`), so any text is safe as a table or column name. Throws
+  // std::invalid_argument for a name containing a NUL byte, which no backend accepts.
+  virtual std::string quote_identifier(std::string_view name) const = 0;
+
+  // The placeholder of the `index`th parameter, 1-based: "?1" on SQLite, "$1" on PostgreSQL.
+  // Numbered on both so that reusing a number binds the same value in either dialect.
+  virtual std::string placeholder(std::size_t index) const = 0;
+
+  // The column type name used in CREATE/ALTER TABLE for a logical type.
+  virtual std::string_view column_type(ColumnType type) const noexcept = 0;
+
+  // DEFAULT expressions for DDL (parenthesised where the dialect needs it): the current UTC
+  // time as PocketBase datetime text ("2026-08-14 07:16:55.123Z"), and a random record id
+  // (a last resort for rows inserted by raw SQL; the services always set ids themselves).
+  virtual std::string_view now_expression() const noexcept = 0;
+  virtual std::string_view random_id_expression() const noexcept = 0;
+
+  // Value-shape conversions used when a table is rebuilt because a select/relation/file field
+  // switched between one value and many. `column` is an already quoted identifier.
+  // One -> many: '' or NULL becomes '[]', any other text v becomes '["v"]'.
+  virtual std::string to_json_array_expression(std::string_view column) const = 0;
+  // Many -> one: the last element of a JSON array ('' for an empty array); a value that is not
+  // a JSON array is kept as it is ('' for NULL).
+  virtual std::string json_array_last_expression(std::string_view column) const = 0;
+};
+
+}  // namespace basalt::db

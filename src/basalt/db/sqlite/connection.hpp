@@ -1,0 +1,107 @@
+// Connection: one SQLite connection with Basalt's settings, its statement cache and its
+// statement time budget.
+//
+// Contract:
+// - Used by one thread at a time (opened with SQLITE_OPEN_NOMUTEX): the writer thread for
+//   the kWriter connection, one worker thread for each kReader connection.
+// - query()/execute() run exactly one statement (text holding a second one is refused),
+//   bind `params` by position, step it to the end, and always leave it reset with no
+//   bindings in the cache — also when they throw.
+// - Each query()/execute() runs under the time budget: a progress handler stops the
+//   statement once `statement_timeout` has passed since it started, and the call throws
+//   statement_timeout_error(). The connection stays usable. control() has no budget.
+// - An authorizer refuses transaction control (BEGIN/COMMIT/ROLLBACK) in query()/execute(),
+//   and savepoints named "_basalt..." (any case) — those belong to control(). A reader also
+//   refuses every savepoint and every statement that writes: it only reads committed data.
+// - Not movable: SQLite's callbacks hold its address.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "basalt/db/result_set.hpp"
+#include "basalt/db/sqlite/statement_cache.hpp"
+#include "basalt/db/transaction.hpp"
+#include "basalt/db/value.hpp"
+
+namespace basalt::db::sqlite {
+
+enum class ConnectionRole { kWriter, kReader };
+
+struct ConnectionOptions {
+  std::chrono::milliseconds statement_timeout{};  // > 0
+  std::size_t cache_bytes = 0;                    // PRAGMA cache_size
+  std::size_t mmap_bytes = 0;                     // PRAGMA mmap_size; 0 = off
+  std::size_t statement_cache_capacity = 1;       // >= 1
+};
+
+// Prefix of the savepoint names reserved for the writer (see the authorizer above).
+inline constexpr std::string_view kReservedSavepointPrefix = "_basalt";
+
+class Connection {
+ public:
+  // Opens the database file at `path` — kWriter creates it and switches it to WAL mode;
+  // kReader opens it read-only, so the writer must have created it — and applies the
+  // pragmas (documented in connection.cpp). Throws DatabaseError.
+  Connection(const std::string& path, ConnectionRole role, const ConnectionOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // One statement; every row it produces.
+  ResultSet query(std::string_view sql, const Params& params);
+  // One statement; rows are discarded. `changes` counts only rows the statement itself
+  // inserted, updated or deleted (0 for DDL); `last_insert_rowid` is meaningful after an
+  // INSERT into a rowid table only.
+  ExecResult execute(std::string_view sql, const Params& params);
+  // One statement, prepared only: its result columns and where they come from.
+  std::vector<ColumnOrigin> describe(std::string_view sql);
+
+  // Transaction control by the connection's owner (BEGIN IMMEDIATE, SAVEPOINT _basalt_job,
+  // COMMIT, ...): no parameters, no time budget, allowed by the authorizer. Throws
+  // DatabaseError.
+  void control(std::string_view sql);
+
+  // False in autocommit mode: no transaction is open (or SQLite rolled it back).
+  bool in_transaction() const noexcept;
+
+  // True while a deferred foreign key constraint (DEFERRABLE INITIALLY DEFERRED, or any one
+  // under PRAGMA defer_foreign_keys) is violated in the open transaction: COMMIT would fail.
+  bool has_unresolved_foreign_keys() const noexcept;
+
+  std::size_t cached_statements() const noexcept { return statements_.size(); }
+
+ private:
+  class Execution;
+  struct Closer {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+  };
+  using Clock = std::chrono::steady_clock;
+
+  static int on_progress(void* self) noexcept;
+  static int authorize(void* self, int action, const char* arg1, const char* arg2,
+                       const char* database, const char* trigger) noexcept;
+
+  // The cached statement for `sql`, prepared on a miss; refuses text with two statements.
+  sqlite3_stmt* prepare(std::string_view sql, StatementCache& cache);
+  void bind(sqlite3_stmt* statement, std::string_view sql, const Params& params);
+  // Runs a statement's pragma text outside any cache and returns the first column of its
+  // first row ("" when it returns none).
+  std::string pragma(const std::string& sql);
+
+  ConnectionRole role_;
+  std::chrono::milliseconds statement_timeout_;
+  std::unique_ptr<sqlite3, Closer> db_;
+  StatementCache statements_;                              // query() and execute()
+  StatementCache control_statements_;                      // control(): a handful of fixed texts
+  Clock::time_point deadline_ = Clock::time_point::max();  // of the running statement
+  bool timed_out_ = false;   // the progress handler stopped the running statement
+  bool in_control_ = false;  // control() is preparing or running its statement
+};
+
+}  // namespace basalt::db::sqlite

@@ -1,0 +1,80 @@
+#include "basalt/db/sqlite/sqlite_database.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "basalt/db/database_error.hpp"
+#include "basalt/db/sqlite/lock_file.hpp"
+#include "basalt/db/sqlite/read_connections.hpp"
+#include "basalt/db/sqlite/sqlite_dialect.hpp"
+#include "basalt/db/sqlite/writer.hpp"
+
+namespace basalt::db {
+namespace {
+
+std::string create_directory(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    throw DatabaseError(fmt::format("cannot create data directory {}: {}", dir, error.message()));
+  }
+  return dir;
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(const SqliteOptions& options, const sqlite::ConnectionOptions& connection,
+                 const std::string& path)
+      : lock_(create_directory(options.data_dir)),
+        writer_(path, connection, options.max_batch_jobs),
+        reads_(sqlite::ReadConnections::create(path, connection)) {}
+
+  // Members go in reverse: readers first, then the writer drains its queue and stops, and
+  // only then is the directory unlocked.
+  ~SqliteDatabase() override = default;
+
+  const Dialect& dialect() const noexcept override { return dialect_; }
+
+  boost::asio::awaitable<ResultSet> query(std::string_view sql, const Params& params) override {
+    co_return reads_->for_this_thread().query(sql, params);
+  }
+
+  boost::asio::awaitable<void> write(WriteJob job) override {
+    return writer_.submit(std::move(job));
+  }
+
+ private:
+  SqliteDialect dialect_;
+  sqlite::LockFile lock_;
+  sqlite::Writer writer_;  // created before the readers: it creates the file and sets WAL
+  std::shared_ptr<sqlite::ReadConnections> reads_;
+};
+
+}  // namespace
+
+SqliteOptions sqlite_options(const core::Config& config) {
+  SqliteOptions options;
+  options.data_dir = config.data_dir;
+  options.statement_timeout = config.db.statement_timeout;
+  options.cache_bytes = config.db.cache_bytes;
+  options.mmap_bytes = config.db.mmap_bytes;
+  return options;
+}
+
+std::unique_ptr<Database> open_sqlite(const SqliteOptions& options) {
+  if (options.statement_timeout <= std::chrono::milliseconds::zero()) {
+    throw std::invalid_argument("SqliteOptions::statement_timeout must be above zero");
+  }
+  sqlite::ConnectionOptions connection;
+  connection.statement_timeout = options.statement_timeout;
+  connection.cache_bytes = options.cache_bytes;
+  connection.mmap_bytes = options.mmap_bytes;
+  connection.statement_cache_capacity = std::max<std::size_t>(options.statement_cache_capacity, 1);
+  const std::string path = (std::filesystem::path(options.data_dir) / kDatabaseFileName).string();
+  return std::make_unique<SqliteDatabase>(options, connection, path);
+}
+
+}  // namespace basalt::db

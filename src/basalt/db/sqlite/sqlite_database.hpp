@@ -1,0 +1,41 @@
+// The SQLite backend: open_sqlite() builds a Database over `<data_dir>/data.db`.
+//
+// What it holds, for the Database's lifetime:
+// - `<data_dir>/.lock`, locked (LockFile): a second process — or a second open in this
+//   one — gets a clear error instead of a second writer on the same file.
+// - One write connection, owned by the writer thread (Writer: group commit).
+// - One read connection per thread that reads, opened on its first read (ReadConnections).
+// Pragmas and the time budget are described in connection.cpp / connection.hpp.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "basalt/core/config.hpp"
+#include "basalt/db/database.hpp"
+
+namespace basalt::db {
+
+struct SqliteOptions {
+  std::string data_dir;                           // created if missing
+  std::chrono::milliseconds statement_timeout{};  // > 0; setting db-statement-timeout
+  std::size_t cache_bytes = 0;                    // per connection; setting db-cache-size
+  std::size_t mmap_bytes = 0;                     // per connection, 0 = off; db-mmap-size
+  std::size_t statement_cache_capacity = 128;     // prepared statements kept per connection
+  std::size_t max_batch_jobs = 256;               // write jobs committed together at most
+};
+
+inline constexpr std::string_view kDatabaseFileName = "data.db";
+
+// The options the settings give (`dir` and the db-* settings).
+SqliteOptions sqlite_options(const core::Config& config);
+
+// Creates the directory, takes its lock file, opens data.db (creating it) in WAL mode with
+// the pragmas and starts the writer thread. Throws DatabaseError naming the directory when
+// any of that fails — "data directory DIR is in use by another basalt process (pid N)" when
+// it is locked — and std::invalid_argument for a non-positive statement_timeout.
+std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
+
+}  // namespace basalt::db

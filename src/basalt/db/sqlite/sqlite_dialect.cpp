@@ -1,0 +1,63 @@
+#include "basalt/db/sqlite/sqlite_dialect.hpp"
+
+#include <stdexcept>
+
+namespace basalt::db {
+
+std::string SqliteDialect::quote_identifier(std::string_view name) const {
+  std::string quoted;
+  quoted.reserve(name.size() + 2);
+  quoted += '"';
+  for (char c : name) {
+    if (c == '\0') throw std::invalid_argument("an identifier cannot contain a NUL byte");
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+std::string SqliteDialect::placeholder(std::size_t index) const {
+  return "?" + std::to_string(index);
+}
+
+std::string_view SqliteDialect::column_type(ColumnType type) const noexcept {
+  switch (type) {
+    case ColumnType::kText:
+    case ColumnType::kJson:
+      return "TEXT";
+    case ColumnType::kInteger:
+    case ColumnType::kBool:
+      return "INTEGER";
+    case ColumnType::kReal:
+      return "REAL";
+    case ColumnType::kBlob:
+      return "BLOB";
+  }
+  return "BLOB";  // unreachable: every enumerator is handled above
+}
+
+std::string_view SqliteDialect::now_expression() const noexcept {
+  return "(strftime('%Y-%m-%d %H:%M:%fZ'))";
+}
+
+std::string_view SqliteDialect::random_id_expression() const noexcept {
+  // 'r' + 14 hex digits: 15 characters of [a-z0-9], the default id shape.
+  return "('r'||lower(hex(randomblob(7))))";
+}
+
+std::string SqliteDialect::to_json_array_expression(std::string_view column) const {
+  std::string c(column);
+  return "CASE WHEN " + c + " IS NULL OR " + c + " = '' THEN '[]' ELSE json_array(" + c + ") END";
+}
+
+std::string SqliteDialect::json_array_last_expression(std::string_view column) const {
+  // Nested CASEs: SQLite does not promise to short-circuit AND, and json_type() fails on
+  // malformed JSON.
+  std::string c(column);
+  return "CASE WHEN json_valid(" + c + ") THEN CASE WHEN json_type(" + c +
+         ") = 'array' THEN COALESCE(json_extract(" + c + ", '$[#-1]'), '') ELSE " + c +
+         " END ELSE COALESCE(" + c + ", '') END";
+}
+
+}  // namespace basalt::db

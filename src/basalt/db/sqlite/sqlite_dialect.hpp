@@ -1,0 +1,23 @@
+// SqliteDialect: SQL text as SQLite 3.40 wants it (see Dialect for the contract).
+#pragma once
+
+#include "basalt/db/dialect.hpp"
+
+namespace basalt::db {
+
+class SqliteDialect final : public Dialect {
+ public:
+  std::string_view name() const noexcept override { return "sqlite"; }
+  std::string quote_identifier(std::string_view name) const override;
+  std::string placeholder(std::size_t index) const override;  // "?1", "?2", ...
+  // TEXT, INTEGER, REAL, INTEGER (bool as 0/1), TEXT (json), BLOB. JSON is TEXT rather than
+  // SQLite's "JSON" so the column gets TEXT affinity: a JSON document "1" stays text "1"
+  // instead of being converted to the integer 1.
+  std::string_view column_type(ColumnType type) const noexcept override;
+  std::string_view now_expression() const noexcept override;
+  std::string_view random_id_expression() const noexcept override;
+  std::string to_json_array_expression(std::string_view column) const override;
+  std::string json_array_last_expression(std::string_view column) const override;
+};
+
+}  // namespace basalt::db

@@ -1,0 +1,282 @@
+#include "basalt/db/sqlite/writer.hpp"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <optional>
+#include <type_traits>
+
+#include "basalt/db/database_error.hpp"
+
+namespace basalt::db::sqlite {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::string_view kBegin = "BEGIN IMMEDIATE";
+constexpr std::string_view kCommit = "COMMIT";
+constexpr std::string_view kRollback = "ROLLBACK";
+constexpr std::string_view kSavepoint = "SAVEPOINT _basalt_job";
+constexpr std::string_view kRelease = "RELEASE _basalt_job";
+constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO _basalt_job";
+
+std::exception_ptr abandoned_error() {
+  return std::make_exception_ptr(
+      DatabaseError("SQLite rolled back the transaction of this write job"));
+}
+
+// The Transaction a job sees. It remembers the error after which SQLite had abandoned the
+// transaction (Writer invariant 6) and refuses to run anything after that: a statement run
+// in autocommit mode would commit on its own, outside the batch.
+class JobTransaction final : public Transaction {
+ public:
+  explicit JobTransaction(Connection& connection) : connection_(connection) {}
+
+  asio::awaitable<ResultSet> query(std::string_view sql, const Params& params) override {
+    co_return guarded([&] { return connection_.query(sql, params); });
+  }
+
+  asio::awaitable<ExecResult> execute(std::string_view sql, const Params& params) override {
+    co_return guarded([&] { return connection_.execute(sql, params); });
+  }
+
+  asio::awaitable<std::vector<ColumnOrigin>> describe(std::string_view sql) override {
+    co_return guarded([&] { return connection_.describe(sql); });
+  }
+
+  // The error that made SQLite abandon the transaction, or null.
+  std::exception_ptr abandoned_by() const noexcept { return abandoned_by_; }
+
+ private:
+  template <typename Run>
+  std::invoke_result_t<Run> guarded(Run run) {
+    if (!connection_.in_transaction()) {
+      throw DatabaseError(
+          "this write job's transaction was rolled back after an earlier error; no further "
+          "statements run in it");
+    }
+    try {
+      return run();
+    } catch (...) {
+      if (!connection_.in_transaction() && !abandoned_by_) {
+        abandoned_by_ = std::current_exception();
+      }
+      throw;
+    }
+  }
+
+  Connection& connection_;
+  std::exception_ptr abandoned_by_;
+};
+
+}  // namespace
+
+Writer::Writer(const std::string& path, const ConnectionOptions& options,
+               std::size_t max_batch_jobs)
+    : connection_(path, ConnectionRole::kWriter, options),
+      max_batch_jobs_(max_batch_jobs == 0 ? 1 : max_batch_jobs),
+      work_(context_.get_executor()) {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "basalt-writer");
+    for (;;) {
+      try {
+        context_.run();
+        return;
+      } catch (const std::exception& error) {
+        // drain() catches everything a job or SQLite throws; this is a last resort so that
+        // queued callers are not left waiting forever.
+        spdlog::error("database writer: unexpected error: {}", error.what());
+      }
+    }
+  });
+}
+
+Writer::~Writer() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  work_.reset();  // run() returns once the queue is drained (invariant 7)
+  if (thread_.joinable()) thread_.join();
+}
+
+asio::awaitable<void> Writer::submit(WriteJob job) {
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    throw DatabaseError("write() called from inside a write job would wait for itself");
+  }
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+      [this](auto handler, WriteJob job) {
+        asio::any_io_executor executor = asio::prefer(asio::get_associated_executor(handler),
+                                                      asio::execution::outstanding_work.tracked);
+        enqueue(Pending{std::move(job), Handler(std::move(handler)), std::move(executor)});
+      },
+      asio::use_awaitable, std::move(job));
+}
+
+void Writer::enqueue(Pending pending) {
+  bool accepted = false;
+  bool start = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!closed_) {
+      queue_.push_back(std::move(pending));
+      accepted = true;
+      start = !draining_;
+      draining_ = true;
+    }
+  }
+  if (!accepted) {
+    complete(pending, std::make_exception_ptr(DatabaseError("the database is closed")));
+    return;
+  }
+  if (start) asio::co_spawn(context_, drain(), asio::detached);
+}
+
+void Writer::complete(Pending& pending, std::exception_ptr error) {
+  pending.job = nullptr;  // its captures go before the caller resumes (invariant 5)
+  asio::any_io_executor executor = std::move(pending.executor);
+  // The writer keeps no reference to `error`: the caller owns the exception once resumed.
+  asio::post(executor, [handler = std::move(pending.handler), error = std::move(error)]() mutable {
+    std::move(handler)(std::move(error));
+  });
+}
+
+asio::awaitable<void> Writer::drain() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty()) {
+        draining_ = false;
+        co_return;
+      }
+      const std::size_t take = std::min(queue_.size(), max_batch_jobs_);
+      batch.reserve(take);
+      for (std::size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    try {
+      co_await run_batch(std::move(batch));
+    } catch (const std::exception& error) {
+      // run_batch catches what jobs and SQLite throw; only a failure to post a completion
+      // (out of memory) gets here. Keep serving the queue.
+      spdlog::error("database writer: a batch failed: {}", error.what());
+    }
+  }
+}
+
+asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
+  while (!jobs.empty()) {
+    roll_back_batch();  // only if an earlier failure left a transaction open
+    try {
+      connection_.control(kBegin);
+    } catch (const DatabaseError& error) {
+      for (Pending& pending : jobs) complete(pending, std::make_exception_ptr(error));
+      co_return;
+    } catch (...) {  // out of memory: nothing to copy safely, so the callers share it
+      for (Pending& pending : jobs) complete(pending, std::current_exception());
+      co_return;
+    }
+
+    std::vector<std::exception_ptr> errors(jobs.size());
+    std::optional<std::size_t> at_fault;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      errors[i] = co_await run_job(jobs[i]);
+      if (!connection_.in_transaction()) {
+        at_fault = i;
+        break;
+      }
+    }
+
+    if (at_fault) {  // invariant 6
+      std::vector<Pending> again;
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (i == *at_fault) {
+          complete(jobs[i], errors[i] ? std::move(errors[i]) : abandoned_error());
+        } else if (i < *at_fault && errors[i]) {
+          complete(jobs[i], std::move(errors[i]));
+        } else {
+          again.push_back(std::move(jobs[i]));
+        }
+      }
+      jobs = std::move(again);
+      continue;
+    }
+
+    std::optional<DatabaseError> commit_error;
+    try {
+      connection_.control(kCommit);
+    } catch (const DatabaseError& error) {
+      commit_error = error;
+      roll_back_batch();
+    } catch (const std::exception& error) {
+      commit_error = DatabaseError(fmt::format("COMMIT failed: {}", error.what()));
+      roll_back_batch();
+    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      // Each caller gets its own copy of a commit error: callers on different threads must
+      // not share one exception object.
+      std::exception_ptr error = std::move(errors[i]);
+      if (!error && commit_error) error = std::make_exception_ptr(*commit_error);
+      complete(jobs[i], std::move(error));
+    }
+    co_return;
+  }
+}
+
+asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending) {
+  try {
+    connection_.control(kSavepoint);
+  } catch (...) {
+    co_return std::current_exception();
+  }
+  JobTransaction transaction(connection_);
+  std::exception_ptr error;
+  try {
+    co_await pending.job(transaction);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (!error && connection_.in_transaction() && connection_.has_unresolved_foreign_keys()) {
+    // Checked now rather than by COMMIT, where it would fail every job of the batch.
+    error = std::make_exception_ptr(ConstraintError(
+        "FOREIGN KEY constraint failed (a deferred constraint was still violated at the end "
+        "of the write job)",
+        SQLITE_CONSTRAINT_FOREIGNKEY, ConstraintKind::kForeignKey, {}, {}));
+  }
+  if (!connection_.in_transaction()) {
+    // SQLite abandoned the whole transaction; a job that swallowed the error still fails.
+    if (!error) error = transaction.abandoned_by() ? transaction.abandoned_by() : abandoned_error();
+    co_return error;
+  }
+  try {
+    if (error) connection_.control(kRollbackToSavepoint);
+    connection_.control(kRelease);
+  } catch (...) {
+    // The savepoint cannot be closed as it should; give up the whole transaction rather
+    // than commit a job's changes that may be half undone. The batch reruns (invariant 6).
+    if (!error) error = std::current_exception();
+    roll_back_batch();
+  }
+  co_return error;
+}
+
+void Writer::roll_back_batch() noexcept {
+  if (!connection_.in_transaction()) return;
+  try {
+    connection_.control(kRollback);
+  } catch (const std::exception& error) {
+    spdlog::error("database writer: ROLLBACK failed: {}", error.what());
+  }
+}
+
+}  // namespace basalt::db::sqlite

@@ -1,0 +1,92 @@
+// Writer: the one thread that writes to a SQLite database. Callers queue write jobs; the
+// writer runs whatever is queued as one transaction (group commit), so many small writes
+// share one commit, and resumes each caller with its own outcome (DESIGN.md §2).
+//
+// Invariants:
+//  1. Only the writer thread touches the write connection and runs jobs. Callers touch only
+//     the queue, under mutex_. The connection is handed over when the thread starts.
+//  2. A batch is at most max_batch_jobs jobs taken from the front of the queue, run one after
+//     another in arrival order inside one BEGIN IMMEDIATE ... COMMIT. Jobs queued while a
+//     batch runs wait for the next one.
+//  3. Each job runs between SAVEPOINT _basalt_job and RELEASE. A job that throws — or that
+//     returns leaving a deferred foreign key violated, which would make COMMIT fail for the
+//     whole batch — is rolled back to its savepoint (ROLLBACK TO + RELEASE) and fails alone;
+//     the batch goes on without it. So every job starts with no deferred violation pending.
+//  4. A caller is resumed only once its outcome is final: after the batch's COMMIT returned
+//     (success, or the job's own error), after COMMIT failed (the commit's error), or after
+//     its own failure in a batch SQLite abandoned (6). A success reported is a commit made;
+//     a job reported failed left no change behind.
+//  5. Completions are posted to each caller's own executor, which is kept from running out of
+//     work until then. The writer runs no caller code but the job itself, and destroys the
+//     job before posting its completion.
+//  6. If SQLite abandons the transaction mid-batch (it rolls everything back after a writing
+//     statement is interrupted, an I/O error or a full disk; seen as autocommit mode after a
+//     job), the job at fault completes with its error, the jobs that failed before it keep
+//     their own errors, and every other job of the batch — succeeded or not yet run — runs
+//     again in a fresh transaction. Each round completes at least one job, so it ends.
+//  7. The destructor refuses new jobs (they fail with DatabaseError), runs every job already
+//     queued to completion, then joins the thread and closes the connection.
+#pragma once
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "basalt/db/database.hpp"
+#include "basalt/db/sqlite/connection.hpp"
+
+namespace basalt::db::sqlite {
+
+class Writer {
+ public:
+  // Opens (creating) the database at `path` as the write connection and starts the thread.
+  // Throws DatabaseError if the database cannot be opened.
+  Writer(const std::string& path, const ConnectionOptions& options, std::size_t max_batch_jobs);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Database::write: queues `job` and completes as described there and above. Thread-safe.
+  // Throws DatabaseError at once when called on the writer thread (from inside a job).
+  boost::asio::awaitable<void> submit(WriteJob job);
+
+ private:
+  using Handler = boost::asio::any_completion_handler<void(std::exception_ptr)>;
+  struct Pending {
+    WriteJob job;
+    Handler handler;
+    boost::asio::any_io_executor executor;  // the caller's, tracking outstanding work
+  };
+
+  void enqueue(Pending pending);
+  static void complete(Pending& pending, std::exception_ptr error);
+
+  // Writer thread only.
+  boost::asio::awaitable<void> drain();
+  boost::asio::awaitable<void> run_batch(std::vector<Pending> jobs);
+  boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending);
+  void roll_back_batch() noexcept;
+
+  Connection connection_;  // the writer thread's, once started (1)
+  const std::size_t max_batch_jobs_;
+  boost::asio::io_context context_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+
+  std::mutex mutex_;
+  std::deque<Pending> queue_;  // guarded by mutex_
+  bool draining_ = false;      // guarded by mutex_: a drain() is scheduled or running
+  bool closed_ = false;        // guarded by mutex_: the destructor has begun
+
+  std::thread thread_;  // last: started once everything above exists
+};
+
+}  // namespace basalt::db::sqlite

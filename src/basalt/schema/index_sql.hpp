@@ -1,0 +1,65 @@
+// IndexDefinition: one `indexes` entry of a collection (spec §4.4), parsed and rebuilt.
+//
+// Accepted grammar (keywords case-insensitive, identifiers bare or quoted with `x`, "x", [x]
+// or 'x'):
+//
+//   CREATE [UNIQUE] INDEX [IF NOT EXISTS] [schema.]name ON table
+//       ( column [COLLATE collation] [ASC|DESC] , ... ) [WHERE expression] [;]
+//
+// where a column is an identifier or an expression such as lower(email). The parser is strict
+// where PocketBase's regular expression is loose, because the lead executes what build()
+// returns: it rejects comments, a ';' anywhere but at the very end, unbalanced parentheses or
+// quotes, and anything after the column list other than WHERE.
+//
+// build() produces PocketBase's canonical text (tools/dbutils/index.go), e.g.
+//   CREATE UNIQUE INDEX `idx_email_x` ON `users` (`email`) WHERE `email` != ''
+//   CREATE INDEX `idx_ab` ON `t` (
+//     `a`,
+//     `b` DESC
+//   )
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace basalt::schema {
+
+struct IndexColumn {
+  std::string name;     // identifier (unquoted) or expression (as written)
+  std::string collate;  // "" or the collation name, e.g. NOCASE
+  std::string sort;     // "", "ASC" or "DESC"
+
+  // An expression rather than a plain column name (it holds '(' or a space).
+  bool is_expression() const noexcept;
+  friend bool operator==(const IndexColumn&, const IndexColumn&) = default;
+};
+
+struct IndexDefinition {
+  bool unique = false;
+  bool if_not_exists = false;
+  std::string schema_name;
+  std::string index_name;
+  std::string table_name;
+  std::vector<IndexColumn> columns;
+  std::string where;  // "" or the partial-index condition, as written
+
+  // Parses `sql`; nullopt with `*error` set (when given) if it is not a single index statement.
+  static std::optional<IndexDefinition> parse(std::string_view sql, std::string* error = nullptr);
+
+  // Has a name, a table and at least one column.
+  bool valid() const noexcept;
+  // PocketBase's canonical statement; "" when !valid().
+  std::string build() const;
+
+  friend bool operator==(const IndexDefinition&, const IndexDefinition&) = default;
+};
+
+// The first UNIQUE index of `indexes` over exactly one column named `column`
+// (case-insensitive); a WHERE clause does not matter. Unparsable entries are skipped.
+std::optional<IndexDefinition> find_single_column_unique_index(std::span<const std::string> indexes,
+                                                               std::string_view column);
+
+}  // namespace basalt::schema
