@@ -70,7 +70,7 @@ struct FieldTypeInfo {
   // Definition checks of the type's options; errors go under the field's scope
   // (e.g. "fields"/"3"/"maxSelect"). The common id/name/help checks are done by the caller.
   void (*check_options)(const Field& field, const DefinitionContext& ctx, const ErrorScope& out);
-  // The column the field needs (name left empty: the caller sets it).
+  // The column the field needs (name left empty: column_for() sets it).
   ColumnSpec (*column)(const Field& field);
 
   // PocketBase's PrepareValue: any raw value (also a stored one) -> the field's value form.

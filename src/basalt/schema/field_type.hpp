@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace basalt::schema {
@@ -63,7 +64,7 @@ enum class ColumnDefault : std::uint8_t {
 
 // One column of a table, free of any SQL dialect.
 struct ColumnSpec {
-  std::string_view name;
+  std::string name;
   ColumnKind kind = ColumnKind::kText;
   ColumnDefault default_value = ColumnDefault::kNone;
   bool primary_key = false;

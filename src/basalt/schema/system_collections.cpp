@@ -147,7 +147,7 @@ std::vector<Collection> system_collections() {
 }
 
 TableSpec params_table() {
-  return TableSpec{kParamsTable,
+  return TableSpec{std::string(kParamsTable),
                    {
                        ColumnSpec{"id", ColumnKind::kText, ColumnDefault::kRandomId, true, true},
                        ColumnSpec{"value", ColumnKind::kJson, ColumnDefault::kNull, false, false},

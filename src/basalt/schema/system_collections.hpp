@@ -27,7 +27,7 @@ std::vector<Collection> system_collections();
 
 // A table that is not a collection, described without SQL.
 struct TableSpec {
-  std::string_view name;
+  std::string name;
   std::vector<ColumnSpec> columns;
 };
 
