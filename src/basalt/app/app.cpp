@@ -9,6 +9,7 @@
 
 #include "basalt/api/routes.hpp"
 #include "basalt/app/storage.hpp"
+#include "basalt/app/superusers.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
@@ -49,6 +50,13 @@ int serve(const core::Config& config) {
     // Built in dependency order; destroyed in reverse when this scope ends, except storage,
     // which is closed explicitly between the workers' stop and their io_contexts' end.
     Storage storage(config);  // creates the data directory, locks it, migrates
+    if (count_superusers(storage.database()) == 0) {
+      // Never a default password: say how to make the first superuser instead.
+      spdlog::warn(
+          "no superuser exists yet; create one with: basalt superuser upsert EMAIL PASSWORD "
+          "--dir {}",
+          config.data_dir);
+    }
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes()), http::CorsPolicy(config.cors_origins),
                                 config.gzip_min_bytes);
