@@ -22,7 +22,9 @@ test: deps
 
 bench: build
 	@./bench/run.sh
+	@./bench/auth.sh
 	@./build/release/bench/micro_bench
+	@./build/release/bench/query_micro_bench
 
 fmt:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

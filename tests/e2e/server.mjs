@@ -6,7 +6,7 @@
 // test with its stderr attached.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,13 +27,20 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[]}} [options] extra command-line arguments for `serve`.
+ * @param {{args?: string[], superuser?: {email: string, password: string}}} [options]
+ *   `args`: extra command-line arguments for `serve`; `superuser`: created with
+ *   `basalt superuser upsert` in the fresh data directory before the server starts.
  * @returns {Promise<{url: string, stop: () => Promise<void>}>} `url` has no trailing slash;
  *   `stop()` sends SIGTERM, waits for exit, asserts a clean exit (code 0) and removes the data
  *   directory.
  */
-export async function startServer({ args = [] } = {}) {
+export async function startServer({ args = [], superuser } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'basalt-e2e-'));
+  if (superuser) {
+    execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, '--dir', dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  }
   const child = spawn(
     binary,
     ['serve', '--http', '127.0.0.1:0', '--dir', dir, '--access-log', 'false', ...args],

@@ -3,7 +3,12 @@
 // leak or trip a sanitizer. Every returned tree is walked and checked against the invariants
 // ast.hpp promises, so a parser bug that builds a bad tree fails here too.
 //
-// The lead extends this to resolve + compile once those exist.
+// Every tree that parses is then resolved against a fixed schema in three modes (rule for a
+// signed-in user, client filter for a guest, client filter for a superuser), compiled, and the
+// SQL is prepared and run on an in-memory SQLite database holding one record per collection:
+// resolving either yields a plan or throws ResolveError, and every plan yields SQL that SQLite
+// accepts and runs without error, with exactly as many parameters as placeholders. Evaluable
+// plans are also evaluated in memory (EvaluationError allowed).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -12,10 +17,27 @@
 #include <string>
 #include <string_view>
 
+#include <sqlite3.h>
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "basalt/collections/table_ddl.hpp"
+#include "basalt/db/sqlite/sqlite_dialect.hpp"
+#include "basalt/query/evaluator.hpp"
 #include "basalt/query/functions.hpp"
 #include "basalt/query/parse_error.hpp"
 #include "basalt/query/parser.hpp"
+#include "basalt/query/query_builder.hpp"
+#include "basalt/query/resolve_error.hpp"
+#include "basalt/query/resolver.hpp"
 #include "basalt/query/sort.hpp"
+#include "basalt/schema/collection_defaults.hpp"
+#include "basalt/schema/collection_json.hpp"
+#include "basalt/schema/system_collections.hpp"
 
 namespace {
 
@@ -91,6 +113,187 @@ std::size_t check_expr(const Expr& expr, std::string_view source, std::size_t de
   return leaves;
 }
 
+// The schema every input is resolved against: the system collections plus a few that cover
+// every field type, relations both ways, a self-relation and a locked collection.
+constexpr const char* kCollections[] = {
+    R"({"id":"col_tags","name":"tags","type":"base","listRule":"name != 'x'",
+        "fields":[{"name":"name","type":"text"}]})",
+    R"({"id":"col_vault","name":"vault","type":"base","listRule":null,
+        "fields":[{"name":"name","type":"text"}]})",
+    R"({"id":"col_posts","name":"posts","type":"base","listRule":"",
+        "fields":[{"name":"title","type":"text"},{"name":"views","type":"number"},
+                  {"name":"flag","type":"bool"},{"name":"when","type":"date"},
+                  {"name":"labels","type":"select","maxSelect":3,"values":["a","b"]},
+                  {"name":"one","type":"select","maxSelect":1,"values":["a","b"]},
+                  {"name":"tags","type":"relation","maxSelect":5,"collectionId":"col_tags"},
+                  {"name":"author","type":"relation","maxSelect":1,
+                   "collectionId":"_pb_users_auth_"},
+                  {"name":"parent","type":"relation","maxSelect":1,"collectionId":"col_posts"},
+                  {"name":"vault","type":"relation","maxSelect":1,"collectionId":"col_vault"},
+                  {"name":"files","type":"file","maxSelect":2},
+                  {"name":"meta","type":"json"},{"name":"loc","type":"geoPoint"},
+                  {"name":"secret","type":"text","hidden":true}]})",
+    R"({"id":"col_comments","name":"comments","type":"base","listRule":"",
+        "fields":[{"name":"post","type":"relation","maxSelect":1,"collectionId":"col_posts"},
+                  {"name":"posts","type":"relation","maxSelect":3,"collectionId":"col_posts"},
+                  {"name":"message","type":"text"}]})",
+};
+
+struct Sqlite {
+  ~Sqlite() { sqlite3_close(db); }
+  sqlite3* db = nullptr;
+};
+
+struct World {
+  std::vector<basalt::schema::Collection> collections;
+  basalt::db::SqliteDialect dialect;
+  Sqlite sqlite;
+  RequestInfo user;
+  RequestInfo guest;
+  RequestInfo superuser;
+
+  World() {
+    collections = basalt::schema::system_collections();
+    for (auto& c : collections) basalt::schema::apply_defaults(c);
+    for (const char* json : kCollections) {
+      auto parsed = basalt::schema::parse_collection(boost::json::parse(json),
+                                                     basalt::schema::ParseMode::kCreate);
+      require(parsed.errors.empty(), "fixture collection parses");
+      basalt::schema::apply_defaults(parsed.collection);
+      collections.push_back(std::move(parsed.collection));
+    }
+    require(sqlite3_open(":memory:", &sqlite.db) == SQLITE_OK, "sqlite opens");
+    for (const auto& c : collections) {
+      for (const auto& sql : basalt::collections::create_statements(c, dialect)) exec(sql);
+      exec("INSERT INTO " + dialect.quote_identifier(c.name) + " DEFAULT VALUES");
+    }
+    user.auth =
+        AuthInfo{"_pb_users_auth_", "users",
+                 boost::json::parse(R"({"id":"u1","email":"a@b.c","verified":true})").as_object()};
+    user.query["q"] = "x";
+    user.headers["x_token"] = "t";
+    user.body = boost::json::parse(R"({"title":"t","views":"5","labels":["a","b"],
+        "tags":["t1","t2"],"author":"u1","meta":{"a":[1,{"b":2}]}})")
+                    .as_object();
+    superuser.auth =
+        AuthInfo{"pbc_3142635823", "_superusers", boost::json::parse(R"({"id":"s1"})").as_object()};
+  }
+
+  void exec(const std::string& sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(sqlite.db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      std::fprintf(stderr, "fixture SQL failed: %s\n%s\n", error, sql.c_str());
+      std::abort();
+    }
+  }
+
+  const basalt::schema::Collection& posts() const {
+    for (const auto& c : collections) {
+      if (c.name == "posts") return c;
+    }
+    std::abort();
+  }
+
+  // Runs `sql` with `params`; it must prepare, bind and step to the end without an error.
+  void run(const std::string& sql, const basalt::db::Params& params) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(sqlite.db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+      std::fprintf(stderr, "SQL does not prepare: %s\n%s\n", sqlite3_errmsg(sqlite.db),
+                   sql.c_str());
+      std::abort();
+    }
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(statement, sqlite3_finalize);
+    require(static_cast<std::size_t>(sqlite3_bind_parameter_count(statement)) == params.size(),
+            "one parameter per placeholder");
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      int index = static_cast<int>(i + 1);
+      const auto& value = params[i];
+      if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+        sqlite3_bind_int64(statement, index, *integer);
+      } else if (const auto* real = std::get_if<double>(&value)) {
+        sqlite3_bind_double(statement, index, *real);
+      } else if (const auto* text = std::get_if<std::string>(&value)) {
+        sqlite3_bind_text(statement, index, text->data(), static_cast<int>(text->size()),
+                          SQLITE_TRANSIENT);
+      } else {
+        sqlite3_bind_null(statement, index);
+      }
+    }
+    int rc;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+      std::fprintf(stderr, "SQL fails: %s\n%s\n", sqlite3_errmsg(sqlite.db), sql.c_str());
+      std::abort();
+    }
+  }
+};
+
+World& world() {
+  static World instance;
+  return instance;
+}
+
+const Clock::time_point kNow = Clock::time_point(std::chrono::seconds(1715941230));
+
+void run_compiled(const Plan& plan, bool sort, const RequestInfo& request) {
+  World& w = world();
+  QueryBuilder builder(w.dialect, plan);
+  if (sort) {
+    builder.add_sort(plan, request, kNow);
+  } else {
+    builder.add_filter(plan, request, kNow);
+  }
+  CompiledQuery query = std::move(builder).finish();
+  require(query.next_placeholder == query.params.size() + 1, "placeholders numbered from 1");
+  w.run(query.select_sql(query.table + ".\"id\""), query.params);
+  w.run(query.count_sql(), query.count_params());
+  if (!sort && plan.evaluable()) {
+    std::vector<basalt::db::Value> row(w.posts().fields.size(), std::string());
+    try {
+      evaluate(plan, row, request, kNow);
+    } catch (const EvaluationError&) {
+    }
+  }
+}
+
+// Resolves and compiles a parsed filter (or sort) as a rule, a guest's and a superuser's
+// client filter.
+template <typename Parsed>
+void resolve_and_compile(const Parsed& parsed, bool sort) {
+  World& w = world();
+  struct Mode {
+    ResolveMode mode;
+    bool superuser;
+    const RequestInfo* request;
+    const char* auth;
+  };
+  const Mode modes[] = {{ResolveMode::kRule, false, &w.user, "users"},
+                        {ResolveMode::kClient, false, &w.guest, nullptr},
+                        {ResolveMode::kClient, true, &w.superuser, "_superusers"}};
+  for (const Mode& mode : modes) {
+    ResolveContext context{w.posts(), w.collections};
+    context.mode = mode.mode;
+    context.superuser = mode.superuser;
+    if (mode.auth != nullptr) {
+      for (const auto& c : w.collections) {
+        if (c.name == mode.auth) context.auth_collection = &c;
+      }
+    }
+    try {
+      PlanPtr plan;
+      if constexpr (std::is_same_v<Parsed, Sort>) {
+        plan = resolve_sort(parsed, context);
+      } else {
+        plan = resolve_filter(parsed, context);
+      }
+      run_compiled(*plan, sort, *mode.request);
+    } catch (const ResolveError& error) {
+      require(!error.message().empty(), "resolve error message");
+    }
+  }
+}
+
 void fuzz_filter(std::string_view text, const ParseLimits& limits) {
   try {
     Ast ast = parse_filter(text, limits);
@@ -100,6 +303,7 @@ void fuzz_filter(std::string_view text, const ParseLimits& limits) {
     require(leaves == ast.leaf_count(), "leaf_count counts comparisons");
     require(leaves <= limits.max_leaves, "leaf limit");
     require(!to_string(ast).empty(), "printable");
+    resolve_and_compile(ast, false);
   } catch (const ParseError& error) {
     require(error.position() <= std::max(text.size(), limits.max_length), "error position");
     require(!error.message().empty(), "error message");
@@ -116,6 +320,7 @@ void fuzz_sort(std::string_view text) {
       if (field.kind == SortKind::kField) check_identifier(field.identifier, sort.source());
     }
     to_string(sort);
+    resolve_and_compile(sort, true);
   } catch (const ParseError& error) {
     require(error.position() <= text.size(), "sort error position");
   }

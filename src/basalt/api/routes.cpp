@@ -1,13 +1,31 @@
 #include "basalt/api/routes.hpp"
 
+#include "basalt/api/auth_handlers.hpp"
 #include "basalt/api/health.hpp"
 
 namespace basalt::api {
+namespace {
 
-std::vector<http::Route> routes() {
+// A handler that takes the services, bound for the route table.
+using ServiceHandler = boost::asio::awaitable<void> (*)(const Services&, http::Request&,
+                                                        http::Response&);
+
+http::Handler bind(const Services& services, ServiceHandler handler) {
+  return [&services, handler](http::Request& request, http::Response& response) {
+    return handler(services, request, response);
+  };
+}
+
+}  // namespace
+
+std::vector<http::Route> routes(const Services& services) {
   using http::Method;
   return {
       {Method::kGet, "/api/health", health},
+      {Method::kPost, "/api/collections/{collection}/auth-with-password",
+       bind(services, auth_with_password)},
+      {Method::kPost, "/api/collections/{collection}/auth-refresh", bind(services, auth_refresh)},
+      {Method::kGet, "/api/collections/{collection}/auth-methods", bind(services, auth_methods)},
   };
 }
 

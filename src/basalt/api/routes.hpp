@@ -3,10 +3,12 @@
 
 #include <vector>
 
+#include "basalt/api/services.hpp"
 #include "basalt/http/router.hpp"
 
 namespace basalt::api {
 
-std::vector<http::Route> routes();
+// `services` must outlive the routes (the handlers capture it).
+std::vector<http::Route> routes(const Services& services);
 
 }  // namespace basalt::api

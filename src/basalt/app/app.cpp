@@ -10,10 +10,14 @@
 #include "basalt/api/routes.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
+#include "basalt/auth/memory_rate_limiter.hpp"
+#include "basalt/auth/password_hasher.hpp"
+#include "basalt/core/blocking_pool.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
 #include "basalt/http/server.hpp"
+#include "basalt/query/plan_cache.hpp"
 
 namespace basalt::app {
 namespace {
@@ -36,6 +40,10 @@ int wait_for_stop_signal(const sigset_t& set) {
   return signal;
 }
 
+// Password hashes waiting for a blocking thread; past it sign-ins get 503 instead of queueing
+// without bound.
+constexpr std::size_t kBlockingQueue = 256;
+
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -57,9 +65,22 @@ int serve(const core::Config& config) {
           "--dir {}",
           config.data_dir);
     }
+    core::BlockingPool blocking({config.auth.blocking_threads, kBlockingQueue});
+    auth::PasswordHasher hasher;
+    auto failure_limit = [&](unsigned max_failures) {
+      auth::MemoryRateLimiterOptions options;
+      options.limit = {max_failures, std::chrono::duration_cast<std::chrono::seconds>(
+                                         config.auth.failure_window)};
+      return std::make_unique<auth::MemoryRateLimiter>(options);
+    };
+    auto ip_failures = failure_limit(config.auth.ip_failures);
+    auto identity_failures = failure_limit(config.auth.identity_failures);
+    query::PlanCache plans;
+    api::Services services{storage.database(), storage.collections(), plans, blocking, hasher,
+                           *ip_failures,       *identity_failures};
     http::AccessLog access_log(config.access_log, config.log_format);
-    http::Dispatcher dispatcher(http::Router(api::routes()), http::CorsPolicy(config.cors_origins),
-                                config.gzip_min_bytes);
+    http::Dispatcher dispatcher(http::Router(api::routes(services)),
+                                http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
                         dispatcher, access_log);
     server.start();
@@ -74,7 +95,9 @@ int serve(const core::Config& config) {
     spdlog::info("received {}, shutting down (grace {} ms)",
                  signal == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
-    storage.close();  // finishes queued writes while the workers' io_contexts still exist
+    // Both post completions to the workers' io_contexts, which must still exist (~Server).
+    blocking.shutdown();
+    storage.close();
     spdlog::info("stopped");
     return 0;
   } catch (const std::exception& error) {

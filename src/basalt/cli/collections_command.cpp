@@ -19,16 +19,6 @@ namespace {
 // An import file is a schema, not data: anything near this size is a mistake.
 constexpr std::uintmax_t kMaxImportFileBytes = 32u << 20;
 
-std::optional<core::Config> load(core::ConfigSources& sources) {
-  sources.environment = process_environment();
-  try {
-    return core::load_config(sources);
-  } catch (const core::ConfigError& error) {
-    fmt::print(stderr, "basalt: {}\n", error.what());
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 CollectionsCommand::CollectionsCommand(CLI::App& root)
@@ -51,7 +41,7 @@ CollectionsCommand::CollectionsCommand(CLI::App& root)
 
 int CollectionsCommand::run() {
   if (export_->parsed()) {
-    auto config = load(export_sources_);
+    auto config = load_command_config(export_sources_);
     if (!config) return kExitUsage;
     core::init_logging(config->log_format, core::LogLevel::kWarn);
     if (export_file_.empty() || export_file_ == "-") {
@@ -69,7 +59,7 @@ int CollectionsCommand::run() {
     return kExitOk;
   }
 
-  auto config = load(import_sources_);
+  auto config = load_command_config(import_sources_);
   if (!config) return kExitUsage;
   core::init_logging(config->log_format, core::LogLevel::kWarn);
   std::error_code size_error;

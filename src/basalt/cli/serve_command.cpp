@@ -31,16 +31,10 @@ ServeCommand::ServeCommand(CLI::App& root)
 }
 
 int ServeCommand::run() {
-  sources_.environment = process_environment();
-  core::Config config;
-  try {
-    config = core::load_config(sources_);
-  } catch (const core::ConfigError& error) {
-    fmt::print(stderr, "basalt: {}\n", error.what());
-    return kExitUsage;
-  }
-  LoggingScope logging(config);
-  return app::serve(config);
+  std::optional<core::Config> config = load_command_config(sources_);
+  if (!config) return kExitUsage;
+  LoggingScope logging(*config);
+  return app::serve(*config);
 }
 
 }  // namespace basalt::cli

@@ -95,4 +95,14 @@ std::vector<std::string> process_environment() {
   return out;
 }
 
+std::optional<core::Config> load_command_config(core::ConfigSources& sources) {
+  sources.environment = process_environment();
+  try {
+    return core::load_config(sources);
+  } catch (const core::ConfigError& error) {
+    fmt::print(stderr, "basalt: {}\n", error.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace basalt::cli

@@ -4,6 +4,8 @@
 // all commands accept the same flags, environment variables and basalt.toml.
 #pragma once
 
+#include <optional>
+
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -22,5 +24,9 @@ void add_setting_flags(CLI::App& command, core::ConfigSources& sources);
 
 // The process environment (`environ`) as "NAME=VALUE" entries, for ConfigSources::environment.
 std::vector<std::string> process_environment();
+
+// Fills `sources.environment` from the process and loads the Config; on a ConfigError prints
+// `basalt: <message>` to stderr and returns nullopt (the command then exits with kExitUsage).
+std::optional<core::Config> load_command_config(core::ConfigSources& sources);
 
 }  // namespace basalt::cli

@@ -11,20 +11,6 @@
 #include "basalt/core/logging.hpp"
 
 namespace basalt::cli {
-namespace {
-
-std::optional<core::Config> load(core::ConfigSources& sources) {
-  sources.environment = process_environment();
-  try {
-    return core::load_config(sources);
-  } catch (const core::ConfigError& error) {
-    fmt::print(stderr, "basalt: {}\n", error.what());
-    return std::nullopt;
-  }
-}
-
-}  // namespace
-
 SuperuserCommand::SuperuserCommand(CLI::App& root)
     : command_(root.add_subcommand("superuser", "Create, update or delete a superuser")) {
   command_->require_subcommand(1);
@@ -40,7 +26,7 @@ SuperuserCommand::SuperuserCommand(CLI::App& root)
 
 int SuperuserCommand::run() {
   const bool upsert = upsert_->parsed();
-  auto config = load(upsert ? upsert_sources_ : delete_sources_);
+  auto config = load_command_config(upsert ? upsert_sources_ : delete_sources_);
   if (!config) return kExitUsage;
   core::init_logging(config->log_format, core::LogLevel::kWarn);
   return upsert ? app::upsert_superuser(*config, email_, password_, std::cout, std::cerr)

@@ -7,6 +7,7 @@
 #include "basalt/collections/table_ddl.hpp"
 #include "basalt/collections/view_fields.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/query/resolver.hpp"
 #include "basalt/schema/catalog.hpp"
 #include "basalt/schema/collection_defaults.hpp"
 #include "basalt/schema/collection_json.hpp"
@@ -59,8 +60,13 @@ const Collection* find_in(const std::vector<Collection>& list, std::string_view 
   return nullptr;
 }
 
+// Rules are compiled against the catalog as it will be, so a rule that names a missing field
+// or collection is refused when it is saved rather than failing every request later.
 schema::CatalogView catalog_view(const std::vector<Collection>& collections) {
   schema::CatalogView view{collections, internal_tables(), {}, {}, {}};
+  view.check_rule = [&collections](const Collection& collection, std::string_view rule) {
+    return query::check_rule(collection, collections, rule);
+  };
   return view;
 }
 

@@ -121,6 +121,16 @@ TEST_F(CollectionServiceTest, InvalidCreateReportsEveryProblemAndStoresNothing) 
   EXPECT_EQ(service_->catalog()->find("bad name!"), nullptr);
 }
 
+TEST_F(CollectionServiceTest, RulesAreCompiledWhenSaved) {
+  auto error = error_of([&] {
+    create_expecting_error(R"({"name":"posts","type":"base","listRule":"nosuchfield = 1"})");
+  });
+  EXPECT_EQ(error.status(), 400);
+  EXPECT_TRUE(error.data().contains("listRule")) << json::serialize(error.data());
+  create(R"({"name":"posts","type":"base","fields":[{"name":"title","type":"text"}],
+      "listRule":"title != '' && @request.auth.id != ''"})");
+}
+
 TEST_F(CollectionServiceTest, DuplicateNameIsRefused) {
   create(R"({"name":"notes","type":"base"})");
   auto error = error_of([&] { create_expecting_error(R"({"name":"Notes","type":"base"})"); });

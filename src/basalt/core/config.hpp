@@ -40,11 +40,19 @@ struct DatabaseConfig {
   std::size_t mmap_bytes = 0;   // bytes each connection reads through mmap; 0 = off
 };
 
+struct AuthConfig {
+  unsigned ip_failures = 0;        // failed auth attempts per client IP per window; 0 = no limit
+  unsigned identity_failures = 0;  // failed attempts per identity per window; 0 = no limit
+  std::chrono::milliseconds failure_window{};
+  unsigned blocking_threads = 0;  // threads hashing passwords (the blocking pool)
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
   std::string data_dir;         // holds data.db and the lock file
   DatabaseConfig db;
+  AuthConfig auth;
   unsigned threads = 0;  // worker threads; 0 in the table means "one per core" and is resolved
   HttpLimits limits;
   std::chrono::milliseconds shutdown_timeout{};  // grace period for in-flight requests

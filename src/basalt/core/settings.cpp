@@ -45,6 +45,27 @@ constexpr std::array kSettings{
     "Bytes of the database file each connection reads through memory mapping (SQLite caps "
     "it at about 2GiB); 0 turns memory mapping off.",
     [](Config& c, std::string_view v) { c.db.mmap_bytes = parse_size(v, 0); }},
+  Setting{"auth-ip-failures", "uint", "20",
+    "Failed sign-in attempts a client IP may make per auth-failure-window before it gets 429; "
+    "0 turns the limit off.",
+    [](Config& c, std::string_view v) {
+      c.auth.ip_failures = static_cast<unsigned>(parse_uint(v, 0, 1'000'000));
+    }},
+  Setting{"auth-identity-failures", "uint", "5",
+    "Failed sign-in attempts per identity (e.g. an email) per auth-failure-window before 429; "
+    "0 turns the limit off.",
+    [](Config& c, std::string_view v) {
+      c.auth.identity_failures = static_cast<unsigned>(parse_uint(v, 0, 1'000'000));
+    }},
+  Setting{"auth-failure-window", "duration", "1m",
+    "The window of the sign-in failure limits.",
+    [](Config& c, std::string_view v) { c.auth.failure_window = parse_duration(v); }},
+  Setting{"blocking-threads", "uint", "2",
+    "Threads for CPU-heavy work such as password hashing (each argon2id hash holds 32 MiB). "
+    "At least 1.",
+    [](Config& c, std::string_view v) {
+      c.auth.blocking_threads = static_cast<unsigned>(parse_uint(v, 1, 64));
+    }},
   Setting{"threads", "uint", "0",
     "Worker threads; 0 means one per CPU core. At most 256.",
     [](Config& c, std::string_view v) {

@@ -62,7 +62,11 @@ json::value from_column(const schema::Field& field, const db::Value& column) {
   } else if (const auto* real = std::get_if<double>(&column)) {
     raw = *real;
   }
-  return schema::builtin_field_types().at(field.type()).prepare(field, raw);
+  // prepare() gives the working form (a password becomes {hash, plain}); store() takes it back
+  // to the stored form, which is what readers of a row expect.
+  const auto& info = schema::builtin_field_types().at(field.type());
+  json::value prepared = info.prepare(field, raw);
+  return info.store ? info.store(field, prepared) : prepared;
 }
 
 std::string select_sql(const schema::Collection& collection, const db::Dialect& dialect) {

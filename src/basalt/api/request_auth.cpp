@@ -1,0 +1,41 @@
+#include "basalt/api/request_auth.hpp"
+
+#include "basalt/core/api_error.hpp"
+
+namespace basalt::api {
+
+boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
+                                                       const http::Request& request) {
+  auto header = request.header("Authorization");
+  if (!header || header->empty()) co_return auth::AuthContext{};
+  auto catalog = services.collections.catalog();
+  auto find = [&catalog](std::string_view id) -> std::shared_ptr<const schema::Collection> {
+    const schema::Collection* collection = catalog->find(id);
+    if (!collection || collection->id != id) return nullptr;
+    // Aliasing pointer: keeps the whole snapshot alive while the context holds the collection.
+    return std::shared_ptr<const schema::Collection>(catalog, collection);
+  };
+  co_return co_await auth::authenticate(*header, services.database, find,
+                                        std::chrono::system_clock::now());
+}
+
+void require_collection_auth(const auth::AuthContext& context,
+                             const schema::Collection& collection) {
+  if (context.is_guest()) {
+    throw core::ApiError::unauthorized("The request requires valid record authorization token.");
+  }
+  if (context.collection->id != collection.id) {
+    throw core::ApiError::forbidden("The authorized record is not allowed to perform this action.");
+  }
+}
+
+void require_superuser(const auth::AuthContext& context) {
+  if (context.is_guest()) {
+    throw core::ApiError::unauthorized("The request requires valid record authorization token.");
+  }
+  if (!context.is_superuser()) {
+    throw core::ApiError::forbidden("The authorized record is not allowed to perform this action.");
+  }
+}
+
+}  // namespace basalt::api

@@ -1,0 +1,24 @@
+// The caller's AuthContext for a REST request, from its Authorization header (spec §1.2), and
+// the guards of routes that need one.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "basalt/api/services.hpp"
+#include "basalt/auth/auth_context.hpp"
+#include "basalt/http/request.hpp"
+
+namespace basalt::api {
+
+// A guest when the header is missing or the token is not valid (never an error).
+boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
+                                                       const http::Request& request);
+
+// RequireSameCollectionContextAuth: 401 for a guest, 403 for a record of another collection.
+void require_collection_auth(const auth::AuthContext& context,
+                             const schema::Collection& collection);
+
+// RequireSuperuserAuth: 401 for a guest, 403 for a non-superuser.
+void require_superuser(const auth::AuthContext& context);
+
+}  // namespace basalt::api

@@ -1,0 +1,24 @@
+// Services: what the REST handlers call. Built by the composition root (app), which owns every
+// member and keeps it alive until the server has stopped. Handlers hold no state of their own.
+#pragma once
+
+#include "basalt/auth/password_hasher.hpp"
+#include "basalt/auth/rate_limiter.hpp"
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/core/blocking_pool.hpp"
+#include "basalt/db/database.hpp"
+#include "basalt/query/plan_cache.hpp"
+
+namespace basalt::api {
+
+struct Services {
+  db::Database& database;
+  collections::CollectionService& collections;
+  query::PlanCache& plans;       // resolved rules and filters, per schema version
+  core::BlockingPool& blocking;  // password hashing and other CPU-heavy work
+  const auth::PasswordHasher& hasher;
+  auth::RateLimiter& ip_failures;        // failed sign-ins per client IP
+  auth::RateLimiter& identity_failures;  // failed sign-ins per (collection, identity)
+};
+
+}  // namespace basalt::api

@@ -1,0 +1,47 @@
+#include "basalt/query/compiled_query.hpp"
+
+namespace basalt::query {
+
+std::string CompiledQuery::from_sql() const {
+  std::string out = table;
+  for (const auto& join : joins) {
+    out += ' ';
+    out += join;
+  }
+  return out;
+}
+
+std::string CompiledQuery::select_sql(std::string_view columns) const {
+  std::string out = distinct ? "SELECT DISTINCT " : "SELECT ";
+  out += columns;
+  out += " FROM ";
+  out += from_sql();
+  if (!where.empty()) {
+    out += " WHERE ";
+    out += where;
+  }
+  if (!order_by.empty()) {
+    out += " ORDER BY ";
+    out += order_by;
+  }
+  return out;
+}
+
+std::string CompiledQuery::count_sql(std::string_view count_column) const {
+  std::string out = "SELECT COUNT(DISTINCT ";
+  out += count_column.empty() ? std::string_view(rowid) : count_column;
+  out += ") FROM ";
+  out += from_sql();
+  if (!where.empty()) {
+    out += " WHERE ";
+    out += where;
+  }
+  return out;
+}
+
+db::Params CompiledQuery::count_params() const {
+  return db::Params(params.begin(),
+                    params.begin() + static_cast<std::ptrdiff_t>(count_param_count));
+}
+
+}  // namespace basalt::query

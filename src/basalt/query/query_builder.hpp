@@ -1,0 +1,77 @@
+// QueryBuilder: compiles the rule, filter and sort plans of one list/view/count request into a
+// CompiledQuery (compiled_query.hpp) over the collection's table.
+//
+// Usage (records service):
+//   QueryBuilder builder(database.dialect(), *list_rule_plan /* any plan of the collection */);
+//   builder.add_filter(*list_rule_plan, request, now);   // trusted, from PlanCache
+//   builder.add_filter(*client_filter_plan, request, now);
+//   builder.add_sort(*client_sort_plan, request, now);
+//   CompiledQuery query = std::move(builder).finish();
+//   co_await db.query(query.select_sql(query.table + ".*") + " LIMIT " +
+//                     dialect.placeholder(query.next_placeholder) ..., params + limit);
+//   co_await db.query(query.count_sql(), query.count_params());
+//
+// Invariants:
+//   1. Each add_filter ANDs one condition to the WHERE clause; the list-rule checks a plan
+//      carries (spec §2.3 rule 5) are ANDed too, once per join however many plans need it.
+//   2. Joins are shared across plans by key (sql_printer.hpp): a rule and a filter that both
+//      walk `author` use one join, as PocketBase's shared resolver does.
+//   3. Only parameters carry values (sql_node.hpp invariant 2).
+// All plans must belong to the collection the builder was made for (same table).
+// Thread safety: none; one builder per request. Plans are only read.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "basalt/db/dialect.hpp"
+#include "basalt/query/arena.hpp"
+#include "basalt/query/compiled_query.hpp"
+#include "basalt/query/lowering.hpp"
+#include "basalt/query/plan.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/query/sql_printer.hpp"
+
+namespace basalt::query {
+
+class QueryBuilder {
+ public:
+  // `table_plan` is any plan of the collection (it supplies the FROM table). Throws
+  // std::invalid_argument for a dialect without a FilterDialect.
+  QueryBuilder(const db::Dialect& dialect, const Plan& table_plan,
+               std::size_t first_placeholder = 1);
+
+  // ANDs `plan`'s filter (and its list-rule checks) into the WHERE clause.
+  void add_filter(const Plan& plan, const RequestInfo& request, Clock::time_point now);
+  // Appends `plan`'s sort terms to ORDER BY (and ANDs its list-rule checks). The terms are
+  // printed by finish(), after every condition, so that ORDER BY binds the last params;
+  // `plan` and `request` must stay alive until then.
+  void add_sort(const Plan& plan, const RequestInfo& request, Clock::time_point now);
+
+  CompiledQuery finish() &&;
+
+ private:
+  void add_list_rules(const Plan& plan, Lowering& lowering, const RequestInfo& request);
+  void add_condition(const SqlNode* condition, const RequestInfo& request);
+
+  Arena arena_;
+  SqlPrinter printer_;
+  std::string table_;
+  std::string where_;
+  struct PendingSort {
+    const SortTerm* term;
+    const RequestInfo* request;
+  };
+  std::vector<PendingSort> sorts_;
+  std::unordered_set<std::string> checked_joins_;
+};
+
+// One filter plan alone: QueryBuilder(dialect, plan, first).add_filter(plan, ...).finish().
+CompiledQuery compile_filter(const db::Dialect& dialect, const Plan& plan,
+                             const RequestInfo& request, Clock::time_point now,
+                             std::size_t first_placeholder = 1);
+
+}  // namespace basalt::query

@@ -1,0 +1,316 @@
+#include "basalt/query/resolver.hpp"
+
+#include <utility>
+
+#include "basalt/query/lowering.hpp"
+#include "basalt/query/parse_error.hpp"
+#include "basalt/query/parser.hpp"
+#include "basalt/query/resolver_internal.hpp"
+#include "basalt/schema/catalog.hpp"
+
+namespace basalt::query {
+namespace detail {
+namespace {
+
+using schema::FieldType;
+
+template <typename... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <typename... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::string quoted(std::string_view name) {
+  return "\"" + std::string(name) + "\"";
+}
+
+ResolvedOperand param_operand(const SqlNode* expr, bool empty) {
+  ResolvedOperand operand;
+  operand.expr = expr;
+  operand.params = 1;
+  operand.empty_param = empty;
+  return operand;
+}
+
+}  // namespace
+
+[[noreturn]] void fail(ResolveErrorCode code, SourceRange range, std::string message) {
+  throw ResolveError(code, range, std::move(message));
+}
+
+bool is_multi_valuer(const schema::Field& field) noexcept {
+  auto type = field.type();
+  return type == FieldType::kSelect || type == FieldType::kFile || type == FieldType::kRelation;
+}
+
+Affinity affinity_of(const schema::Field& field) noexcept {
+  auto type = field.type();
+  return type == FieldType::kNumber || type == FieldType::kBool ? Affinity::kNumeric
+                                                                : Affinity::kText;
+}
+
+Resolver::Resolver(const ResolveContext& context, Arena& arena)
+    : context_(context), arena_(arena), nodes_(arena) {
+  const schema::Collection& collection = context.collection;
+  base_ = nodes_.table(collection.name, collection.name, {}, nullptr, true);
+  bool trusted = context.mode == ResolveMode::kRule || context.superuser;
+  scope_ = Scope{&collection, base_, collection.name, {}, trusted, !trusted, !trusted};
+}
+
+const PlanExpr* Resolver::expr(const Expr& expr) {
+  PlanExpr out;
+  out.range = expr.range;
+  if (const auto* comparison = std::get_if<Comparison>(&expr.node)) {
+    out.kind = PlanExpr::Kind::kComparison;
+    out.op = comparison->op;
+    out.left = arena_.make<PlanOperand>(operand(comparison->left));
+    out.right = arena_.make<PlanOperand>(operand(comparison->right));
+    return arena_.make<PlanExpr>(out);
+  }
+  const auto& logical = std::get<Logical>(expr.node);
+  out.kind = logical.op == LogicalOp::kAnd ? PlanExpr::Kind::kAnd : PlanExpr::Kind::kOr;
+  std::vector<PlanExpr> children;
+  children.reserve(logical.children().size());
+  for (const Expr& child : logical.children()) children.push_back(*this->expr(child));
+  out.children = arena_.copy(std::span<const PlanExpr>(children));
+  return arena_.make<PlanExpr>(out);
+}
+
+PlanOperand Resolver::operand(const Operand& operand) {
+  PlanOperand out;
+  std::visit(
+      Overloaded{
+          [&](const Identifier& identifier) { out = this->identifier(identifier, operand.range); },
+          [&](const Text& text) {
+            out.fixed = param_operand(nodes_.text_param(text.value), text.value.empty());
+          },
+          [&](const Number& number) {
+            ParamValue value;
+            value.kind = ParamValue::Kind::kReal;
+            value.real = number.value;
+            out.fixed = param_operand(nodes_.param(value), false);
+          },
+          [&](const Null&) { out.fixed = null_operand(); },
+          [&](const Bool& flag) {
+            out.fixed.expr = nodes_.integer(flag.value ? 1 : 0);
+            out.fixed.constant_identifier = true;
+          },
+          [&](const Macro& macro) {
+            out.kind = PlanOperand::Kind::kMacro;
+            out.macro = macro;
+          },
+          [&](const FunctionCall& call) { out = this->call(call, operand.range); },
+      },
+      operand.value);
+  out.range = operand.range;
+  return out;
+}
+
+PlanOperand Resolver::call(const FunctionCall& call, SourceRange range) {
+  if (call.function == Function::kStrftime) evaluable_ = false;
+  std::vector<PlanOperand> args;
+  args.reserve(call.args().size());
+  bool fixed = true;
+  for (const Operand& arg : call.args()) {
+    args.push_back(operand(arg));
+    fixed = fixed && args.back().kind == PlanOperand::Kind::kFixed;
+  }
+  PlanOperand out;
+  out.range = range;
+  if (fixed) {
+    std::vector<ResolvedOperand> resolved;
+    resolved.reserve(args.size());
+    for (const auto& arg : args) resolved.push_back(arg.fixed);
+    out.fixed = call_operand(nodes_, call.function, resolved);
+    return out;
+  }
+  out.kind = PlanOperand::Kind::kCall;
+  out.function = call.function;
+  out.args = arena_.copy(std::span<const PlanOperand>(args));
+  return out;
+}
+
+PlanOperand Resolver::identifier(const Identifier& identifier, SourceRange range) {
+  if (identifier.root != IdentifierRoot::kField && scope_.refuse_request) {
+    fail(ResolveErrorCode::kSuperuserOnly, range,
+         identifier.root == IdentifierRoot::kCollection
+             ? "Only superusers can filter by @collection."
+             : "Only superusers can filter by @request.");
+  }
+  PlanOperand out;
+  out.range = range;
+  switch (identifier.root) {
+    case IdentifierRoot::kField: {
+      Walk walk = start_walk(false);
+      out.fixed = path(walk, identifier.path(), identifier.modifier, range);
+      return out;
+    }
+    case IdentifierRoot::kCollection:
+      return collection(identifier, range);
+    case IdentifierRoot::kRequestAuth:
+      return auth(identifier, range);
+    case IdentifierRoot::kRequestBody:
+      return body(identifier, range);
+    default:
+      return static_request(identifier.root, identifier.path(), identifier.modifier, range);
+  }
+}
+
+// Spec §2.3 rule 5 (PocketBase registerJoin / updateQueryWithCollectionListRule).
+void Resolver::require_list_access(const schema::Collection& target, const SqlSource* join,
+                                   SourceRange range) {
+  if (!target.list_rule) {
+    fail(ResolveErrorCode::kLockedCollection, range,
+         quoted(target.name) + " fields can be accessed only by superusers");
+  }
+  if (target.list_rule->empty()) return;
+  for (const auto& check : list_rules_) {
+    if (check.join->key == join->key) return;
+  }
+  try {
+    Ast rule = parse_filter(*target.list_rule, ParseLimits::stored_rule());
+    ScopeGuard guard(*this, Scope{&target, join, std::string(join->alias),
+                                  std::string(join->key) + "#", true, false, false});
+    // "id = '' || (<rule>)": a join that found nothing passes (the `id IS NULL` half), so
+    // `a.x != '' || b.y != ''` still works when one of a and b is empty.
+    PlanOperand id;
+    id.range = range;
+    Walk walk = start_walk(false);
+    std::string_view id_path[] = {schema::kFieldId};
+    id.fixed = path(walk, id_path, Modifier::kNone, range);
+    PlanOperand empty;
+    empty.range = range;
+    empty.fixed = param_operand(nodes_.text_param(""), true);
+    PlanExpr children[2];
+    children[0] = {PlanExpr::Kind::kComparison,
+                   Operator::kEq,
+                   range,
+                   arena_.make<PlanOperand>(id),
+                   arena_.make<PlanOperand>(empty),
+                   {}};
+    children[1] = *expr(rule.root());
+    PlanExpr either{PlanExpr::Kind::kOr,
+                    Operator::kEq,
+                    range,
+                    nullptr,
+                    nullptr,
+                    arena_.copy(std::span<const PlanExpr>(children))};
+    list_rules_.push_back({join, arena_.make<PlanExpr>(either)});
+  } catch (const ParseError& error) {
+    fail(ResolveErrorCode::kInvalidListRule, range,
+         "the listRule of " + quoted(target.name) + " does not parse: " + error.what());
+  } catch (const ResolveError& error) {
+    fail(ResolveErrorCode::kInvalidListRule, range,
+         "the listRule of " + quoted(target.name) + " does not resolve: " + error.what());
+  }
+}
+
+PlanPtr Resolver::finish(Arena&& arena, const PlanExpr* filter, std::span<const SortTerm> sort) {
+  Plan::Parts parts;
+  parts.base = base_;
+  parts.filter = filter;
+  parts.sort = arena_.copy(sort);
+  parts.list_rules = arena_.copy(std::span<const ListRuleCheck>(list_rules_));
+  parts.evaluable = evaluable_ && list_rules_.empty() && filter != nullptr;
+  return std::make_shared<const Plan>(std::move(arena), parts);
+}
+
+const schema::Collection* Resolver::find_collection(std::string_view id_or_name) const {
+  const schema::Collection& own = context_.collection;
+  if (id_or_name == own.id || id_or_name == own.name) return &own;
+  schema::CatalogView catalog;
+  catalog.collections = context_.collections;
+  return catalog.find(id_or_name);
+}
+
+const SqlNode* Resolver::column(const SqlSource* source, const schema::Collection& collection,
+                                const schema::Field& field) {
+  int index = -1;
+  if (source->record_row) index = static_cast<int>(&field - collection.fields.data());
+  return nodes_.column(source, nodes_.copy(field.name), affinity_of(field), index);
+}
+
+const SqlNode* Resolver::column(const SqlSource* source, const schema::Collection& collection,
+                                std::string_view name) {
+  const schema::Field* field = collection.field_by_name(name);
+  if (field != nullptr) return column(source, collection, *field);
+  return nodes_.column(source, nodes_.copy(name), Affinity::kText);
+}
+
+ResolvedOperand Resolver::null_operand() {
+  ResolvedOperand operand;
+  operand.expr = nodes_.null();
+  operand.empty_identifier = true;
+  return operand;
+}
+
+std::span<const std::string_view> Resolver::copy_path(std::span<const std::string_view> path) {
+  std::vector<std::string_view> copies;
+  copies.reserve(path.size());
+  for (std::string_view segment : path) copies.push_back(nodes_.copy(segment));
+  return arena_.copy(std::span<const std::string_view>(copies));
+}
+
+void Resolver::check_hidden(const schema::Field& field, SourceRange range) const {
+  if (field.hidden && !scope_.allow_hidden) {
+    fail(ResolveErrorCode::kHiddenField, range, "non-filterable field " + quoted(field.name));
+  }
+}
+
+}  // namespace detail
+
+PlanPtr resolve_filter(const Ast& ast, const ResolveContext& context) {
+  Arena arena(4096);
+  detail::Resolver resolver(context, arena);
+  const PlanExpr* filter = resolver.expr(ast.root());
+  return resolver.finish(std::move(arena), filter, {});
+}
+
+PlanPtr resolve_sort(const Sort& sort, const ResolveContext& context) {
+  Arena arena(2048);
+  detail::Resolver resolver(context, arena);
+  std::vector<SortTerm> terms;
+  terms.reserve(sort.fields().size());
+  for (const SortField& field : sort.fields()) {
+    SortTerm term{field.kind, field.direction, nullptr};
+    if (field.kind == SortKind::kField) {
+      Operand operand{field.range, field.identifier};
+      PlanOperand resolved = resolver.operand(operand);
+      // A sort must name a column: PocketBase refuses anything that binds params or is NULL.
+      if (resolved.kind != PlanOperand::Kind::kFixed || resolved.fixed.params > 0 ||
+          resolved.fixed.empty_identifier) {
+        detail::fail(ResolveErrorCode::kInvalidSortField, field.range,
+                     "invalid sort field \"" +
+                         std::string(sort.source().substr(field.range.offset, field.range.length)) +
+                         "\": it is a value, not a column");
+      }
+      term.expr = resolved.fixed.expr;
+    }
+    terms.push_back(term);
+  }
+  return resolver.finish(std::move(arena), nullptr, terms);
+}
+
+std::optional<std::string> check_rule(const schema::Collection& collection,
+                                      std::span<const schema::Collection> collections,
+                                      std::string_view rule) {
+  try {
+    Ast ast = parse_filter(rule, ParseLimits::stored_rule());
+    resolve_filter(ast, ResolveContext{collection, collections});
+    return std::nullopt;
+  } catch (const ParseError& error) {
+    return error.what();
+  } catch (const ResolveError& error) {
+    return error.what();
+  }
+}
+
+std::optional<std::string_view> superuser_only_reference(std::string_view text) noexcept {
+  for (std::string_view field : {std::string_view("@collection."), std::string_view("@request.")}) {
+    if (text.find(field) != std::string_view::npos) return field;
+  }
+  return std::nullopt;
+}
+
+}  // namespace basalt::query

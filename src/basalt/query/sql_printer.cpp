@@ -1,0 +1,322 @@
+#include "basalt/query/sql_printer.hpp"
+
+#include <stdexcept>
+
+#include "basalt/query/go_values.hpp"
+
+namespace basalt::query {
+namespace {
+
+std::string_view compare_text(CompareOp op) {
+  switch (op) {
+    case CompareOp::kEq:
+      return " = ";
+    case CompareOp::kIs:
+      return " IS ";
+    case CompareOp::kIsNot:
+      return " IS NOT ";
+    case CompareOp::kLt:
+      return " < ";
+    case CompareOp::kLte:
+      return " <= ";
+    case CompareOp::kGt:
+      return " > ";
+    case CompareOp::kGte:
+      return " >= ";
+    case CompareOp::kLike:
+    case CompareOp::kNotLike:
+      break;
+  }
+  return " ? ";
+}
+
+}  // namespace
+
+SqlPrinter::SqlPrinter(const db::Dialect& dialect, const FilterDialect& functions,
+                       const SqlSource& base, std::size_t first_placeholder)
+    : dialect_(dialect),
+      functions_(functions),
+      first_placeholder_(first_placeholder),
+      base_key_(base.key) {
+  used_aliases_.insert(std::string(base.alias));
+  base_alias_ = dialect_.quote_identifier(base.alias);
+  join_aliases_.emplace(base_key_, base_alias_);
+}
+
+std::string SqlPrinter::bind(db::Value value) {
+  params_.push_back(std::move(value));
+  return dialect_.placeholder(first_placeholder_ + params_.size() - 1);
+}
+
+void SqlPrinter::print(std::string& out, const SqlNode& node, const RequestInfo& request) {
+  const RequestInfo* saved = request_;
+  request_ = &request;
+  value(out, node);
+  request_ = saved;
+}
+
+std::string SqlPrinter::alias(const SqlSource& source, const RequestInfo& request) {
+  const RequestInfo* saved = request_;
+  request_ = &request;
+  std::string result;
+  for (auto it = local_sources_.rbegin(); it != local_sources_.rend(); ++it) {
+    if (it->first == &source) {
+      result = it->second;
+      break;
+    }
+  }
+  if (result.empty()) {
+    auto found = join_aliases_.find(std::string(source.key));
+    result = found != join_aliases_.end() ? found->second : register_join(source);
+  }
+  request_ = saved;
+  return result;
+}
+
+void SqlPrinter::register_joins(const SqlNode& node, const RequestInfo& request) {
+  if ((node.op == SqlOp::kColumn || node.op == SqlOp::kEachValue) && node.source != nullptr) {
+    alias(*node.source, request);
+  }
+  if (node.op == SqlOp::kNotExists) return;  // subquery sources are the subquery's
+  if (node.a != nullptr) register_joins(*node.a, request);
+  if (node.b != nullptr) register_joins(*node.b, request);
+  for (const SqlNode* arg : node.args()) register_joins(*arg, request);
+}
+
+std::string SqlPrinter::text(const SqlNode& node) {
+  std::string out;
+  value(out, node);
+  return out;
+}
+
+void SqlPrinter::value(std::string& out, const SqlNode& node) {
+  switch (node.op) {
+    case SqlOp::kColumn:
+      out += alias(*node.source, *request_);
+      out += '.';
+      out += dialect_.quote_identifier(node.name);
+      return;
+    case SqlOp::kParam: {
+      auto found = param_placeholders_.find(&node);
+      if (found == param_placeholders_.end()) {
+        found = param_placeholders_.emplace(&node, bind(node.param.to_db())).first;
+      }
+      out += found->second;
+      return;
+    }
+    case SqlOp::kNull:
+      out += "NULL";
+      return;
+    case SqlOp::kInteger:
+      out += std::to_string(node.integer);
+      return;
+    case SqlOp::kEmptyText:
+      out += "''";
+      return;
+    case SqlOp::kEachValue:
+      out += alias(*node.source, *request_);
+      out += '.';
+      out += dialect_.quote_identifier(functions_.json_each_value());
+      return;
+    case SqlOp::kMatchValue:
+      for (auto it = local_matches_.rbegin(); it != local_matches_.rend(); ++it) {
+        if (it->first == node.match) {
+          out += it->second;
+          out += '.';
+          out += dialect_.quote_identifier("multiMatchValue");
+          return;
+        }
+      }
+      throw std::logic_error("multi-match value outside its subquery");
+    case SqlOp::kLower:
+      out += "LOWER(";
+      value(out, *node.a);
+      out += ')';
+      return;
+    case SqlOp::kCoalesceEmpty:
+      out += "COALESCE(";
+      value(out, *node.a);
+      out += ", '')";
+      return;
+    case SqlOp::kContains:
+      functions_.contains_pattern(out, text(*node.a));
+      return;
+    case SqlOp::kJsonExtract:
+      functions_.json_extract(out, text(*node.a), node.path, *this);
+      return;
+    case SqlOp::kJsonArrayLength:
+      functions_.json_array_length(out, text(*node.a));
+      return;
+    case SqlOp::kGeoDistance:
+    case SqlOp::kStrftime: {
+      std::vector<std::string> args;
+      args.reserve(node.arg_count);
+      for (const SqlNode* arg : node.args()) args.push_back(text(*arg));
+      if (node.op == SqlOp::kGeoDistance) {
+        functions_.geo_distance(out, args);
+      } else {
+        functions_.strftime(out, args);
+      }
+      return;
+    }
+    case SqlOp::kTruth:
+      out += '(';
+      value(out, *node.a);
+      out += ')';
+      return;
+    case SqlOp::kAuthId: {
+      std::string_view id = request_->auth_id();
+      out += request_->auth ? bind(std::string(id)) : std::string("NULL");
+      return;
+    }
+    case SqlOp::kCompare:
+      if (node.compare == CompareOp::kLike || node.compare == CompareOp::kNotLike) {
+        functions_.like(out, text(*node.a), text(*node.b), node.compare == CompareOp::kNotLike);
+        return;
+      }
+      value(out, *node.a);
+      out += compare_text(node.compare);
+      value(out, *node.b);
+      return;
+    case SqlOp::kIsNull:
+    case SqlOp::kIsNotNull:
+      value(out, *node.a);
+      out += node.op == SqlOp::kIsNull ? " IS NULL" : " IS NOT NULL";
+      return;
+    case SqlOp::kAnd:
+    case SqlOp::kOr: {
+      out += '(';
+      bool first = true;
+      for (const SqlNode* child : node.args()) {
+        if (!first) out += node.op == SqlOp::kAnd ? " AND " : " OR ";
+        first = false;
+        value(out, *child);
+      }
+      out += ')';
+      return;
+    }
+    case SqlOp::kNot:
+      out += "NOT (";
+      value(out, *node.a);
+      out += ')';
+      return;
+    case SqlOp::kNotExists: {
+      out += "NOT EXISTS (SELECT 1 FROM (";
+      subquery(out, *node.match);
+      std::string first = dialect_.quote_identifier(unique_alias("__sm"));
+      out += ") ";
+      out += first;
+      local_matches_.emplace_back(node.match, first);
+      if (node.match2 != nullptr) {
+        out += " LEFT JOIN (";
+        subquery(out, *node.match2);
+        std::string second = dialect_.quote_identifier(unique_alias("__sm"));
+        out += ") ";
+        out += second;
+        local_matches_.emplace_back(node.match2, second);
+      }
+      out += " WHERE ";
+      value(out, *node.a);
+      out += ')';
+      local_matches_.resize(local_matches_.size() - (node.match2 != nullptr ? 2 : 1));
+      return;
+    }
+    case SqlOp::kInJsonEach: {
+      std::string each = dialect_.quote_identifier(unique_alias("__je"));
+      value(out, *node.a);
+      out += " IN (SELECT ";
+      out += each;
+      out += '.';
+      out += dialect_.quote_identifier(functions_.json_each_value());
+      out += " FROM ";
+      functions_.json_each(out, text(*node.b), true);
+      out += ' ';
+      out += each;
+      out += ')';
+      return;
+    }
+    case SqlOp::kInBodyIds:
+      in_list(out, node);
+      return;
+  }
+  throw std::logic_error("unknown SQL node");
+}
+
+void SqlPrinter::in_list(std::string& out, const SqlNode& node) {
+  value(out, *node.a);
+  out += " IN (";
+  const boost::json::value* field = request_->body.if_contains(node.name);
+  std::vector<std::string> ids =
+      field != nullptr ? go_unique_strings(*field) : std::vector<std::string>{};
+  if (ids.empty()) out += "NULL";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += bind(std::move(ids[i]));
+  }
+  out += ')';
+}
+
+std::string SqlPrinter::unique_alias(std::string_view hint) {
+  std::string alias(hint);
+  for (int n = 2; !used_aliases_.insert(alias).second; ++n) {
+    alias = std::string(hint) + "_" + std::to_string(n);
+  }
+  return alias;
+}
+
+std::string SqlPrinter::register_join(const SqlSource& source) {
+  std::string quoted = dialect_.quote_identifier(unique_alias(source.alias));
+  // Known before its ON is printed, since the ON names the join itself.
+  join_aliases_.emplace(std::string(source.key), quoted);
+  std::string clause = "LEFT JOIN ";
+  source_clause(clause, source, quoted);
+  joins_.push_back(std::move(clause));
+  return quoted;
+}
+
+void SqlPrinter::source_clause(std::string& out, const SqlSource& source, std::string_view alias) {
+  if (source.kind == SourceKind::kJsonEach) {
+    functions_.json_each(out, text(*source.array), source.normalize);
+  } else {
+    out += dialect_.quote_identifier(source.table);
+  }
+  out += ' ';
+  out += alias;
+  if (source.on != nullptr) {
+    out += " ON ";
+    value(out, *source.on);
+  }
+}
+
+void SqlPrinter::subquery(std::string& out, const MultiMatch& match) {
+  std::size_t mark = local_sources_.size();
+  std::string from = dialect_.quote_identifier(unique_alias(match.from->alias));
+  local_sources_.emplace_back(match.from, from);
+  std::string joins;
+  for (const SqlSource* join : match.joins()) {
+    std::string alias = dialect_.quote_identifier(unique_alias(join->alias));
+    local_sources_.emplace_back(join, alias);
+    joins += " LEFT JOIN ";
+    source_clause(joins, *join, alias);
+  }
+  out += "SELECT ";
+  value(out, *match.value);
+  out += " AS ";
+  out += dialect_.quote_identifier("multiMatchValue");
+  out += " FROM ";
+  out += dialect_.quote_identifier(match.from->table);
+  out += ' ';
+  out += from;
+  out += joins;
+  out += " WHERE ";
+  out += from;
+  out += '.';
+  out += dialect_.quote_identifier("id");
+  out += " = ";
+  out += alias(*match.target, *request_);
+  out += '.';
+  out += dialect_.quote_identifier("id");
+  local_sources_.resize(mark);
+}
+
+}  // namespace basalt::query

@@ -1,0 +1,78 @@
+// SqlPrinter: SqlNode trees (sql_node.hpp) -> SQL text with numbered placeholders, for one
+// statement. Structure is printed here; dialect spellings come from FilterDialect, quoting and
+// placeholders from db::Dialect.
+//
+// Invariants:
+//   1. Placeholders are numbered from `first_placeholder` in the order values are first bound;
+//      a param node printed twice (a subquery repeats its operand) binds once and reuses its
+//      number. params()[i] belongs to placeholder first_placeholder + i.
+//   2. Joins are registered when first referenced, parents before children (a join's ON is
+//      printed before its own clause is added), and identified by SqlSource::key: the same key
+//      is one join with one alias however many trees reference it.
+//   3. Every alias in the statement (joins, subquery tables, subquery results) is unique, so a
+//      subquery never shadows the outer table it correlates with.
+// Thread safety: none; one printer per statement being built.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "basalt/db/dialect.hpp"
+#include "basalt/query/filter_dialect.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/query/sql_node.hpp"
+
+namespace basalt::query {
+
+class SqlPrinter final : public ParamBinder {
+ public:
+  // `base` is the statement's FROM table (its alias is its table name).
+  SqlPrinter(const db::Dialect& dialect, const FilterDialect& functions, const SqlSource& base,
+             std::size_t first_placeholder = 1);
+
+  // Appends `node`; `request` supplies the values of kAuthId and kInBodyIds nodes.
+  void print(std::string& out, const SqlNode& node, const RequestInfo& request);
+  // The quoted alias of `source` (registering its join if needed).
+  std::string alias(const SqlSource& source, const RequestInfo& request);
+  // Registers every join `node` reads (outside subqueries) without printing it.
+  void register_joins(const SqlNode& node, const RequestInfo& request);
+
+  std::string bind(db::Value value) override;
+
+  const std::string& base_alias() const noexcept { return base_alias_; }
+  const std::vector<std::string>& joins() const noexcept { return joins_; }
+  db::Params& params() noexcept { return params_; }
+  std::size_t next_placeholder() const noexcept { return first_placeholder_ + params_.size(); }
+  const db::Dialect& dialect() const noexcept { return dialect_; }
+  const FilterDialect& functions() const noexcept { return functions_; }
+
+ private:
+  void value(std::string& out, const SqlNode& node);
+  std::string text(const SqlNode& node);
+  std::string unique_alias(std::string_view hint);
+  std::string register_join(const SqlSource& source);
+  void source_clause(std::string& out, const SqlSource& source, std::string_view alias);
+  void subquery(std::string& out, const MultiMatch& match);
+  void in_list(std::string& out, const SqlNode& node);
+
+  const db::Dialect& dialect_;
+  const FilterDialect& functions_;
+  std::size_t first_placeholder_;
+  const RequestInfo* request_ = nullptr;  // during print() only
+  std::string base_key_;
+  std::string base_alias_;
+  std::vector<std::string> joins_;
+  db::Params params_;
+  std::unordered_map<std::string, std::string> join_aliases_;  // key -> quoted alias
+  std::unordered_set<std::string> used_aliases_;
+  std::unordered_map<const SqlNode*, std::string> param_placeholders_;
+  // Sources and multi-match results of the subqueries being printed (innermost last).
+  std::vector<std::pair<const SqlSource*, std::string>> local_sources_;
+  std::vector<std::pair<const MultiMatch*, std::string>> local_matches_;
+};
+
+}  // namespace basalt::query
