@@ -1,6 +1,7 @@
 #include "basalt/api/routes.hpp"
 
 #include "basalt/api/auth_handlers.hpp"
+#include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/health.hpp"
 
 namespace basalt::api {
@@ -22,6 +23,13 @@ std::vector<http::Route> routes(const Services& services) {
   using http::Method;
   return {
       {Method::kGet, "/api/health", health},
+      {Method::kGet, "/api/collections", bind(services, list_collections)},
+      {Method::kPost, "/api/collections", bind(services, create_collection)},
+      {Method::kPut, "/api/collections/import", bind(services, import_collections)},
+      {Method::kGet, "/api/collections/meta/scaffolds", bind(services, collection_scaffolds)},
+      {Method::kGet, "/api/collections/{collection}", bind(services, view_collection)},
+      {Method::kPatch, "/api/collections/{collection}", bind(services, update_collection)},
+      {Method::kDelete, "/api/collections/{collection}", bind(services, delete_collection)},
       {Method::kPost, "/api/collections/{collection}/auth-with-password",
        bind(services, auth_with_password)},
       {Method::kPost, "/api/collections/{collection}/auth-refresh", bind(services, auth_refresh)},

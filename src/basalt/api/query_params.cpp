@@ -1,0 +1,43 @@
+#include "basalt/api/query_params.hpp"
+
+#include <boost/url/decode_view.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+namespace basalt::api {
+namespace {
+
+std::string decode(std::string_view text) {
+  std::string plus_as_space(text);
+  for (auto& c : plus_as_space) {
+    if (c == '+') c = ' ';
+  }
+  auto checked = boost::urls::make_pct_string_view(plus_as_space);
+  if (!checked) return plus_as_space;
+  boost::urls::decode_view decoded = **checked;
+  return std::string(decoded.begin(), decoded.end());
+}
+
+}  // namespace
+
+QueryParams query_params(const http::Request& request) {
+  QueryParams params;
+  std::string_view rest = request.query();
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    std::string name = decode(pair.substr(0, eq));
+    std::string value = eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1));
+    params.emplace(std::move(name), std::move(value));  // the first value wins
+  }
+  return params;
+}
+
+std::string param_or(const QueryParams& params, std::string_view name, std::string fallback) {
+  auto it = params.find(name);
+  return it == params.end() ? fallback : it->second;
+}
+
+}  // namespace basalt::api
