@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 jobs="$(nproc)"
+# ccache keys on relative paths, so a fresh clone (CI) reuses the objects of earlier builds.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 step() { printf '\n== %s\n' "$*"; }
 
 step "release build"
