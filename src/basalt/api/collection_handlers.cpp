@@ -24,6 +24,8 @@ using schema::Collection;
 
 constexpr std::int64_t kDefaultPerPage = 30;
 constexpr std::int64_t kMaxPerPage = 1000;
+// Bounds the OFFSET computed from page (page * perPage must not overflow).
+constexpr std::int64_t kMaxPage = 1'000'000'000;
 
 boost::asio::awaitable<void> require_superuser_request(const Services& services,
                                                        const http::Request& request) {
@@ -79,7 +81,7 @@ boost::asio::awaitable<void> list_collections(const Services& services, http::Re
                                               http::Response& response) {
   co_await require_superuser_request(services, request);
   QueryParams params = query_params(request);
-  const std::int64_t page = positive_int(params, "page", 1);
+  const std::int64_t page = std::min(positive_int(params, "page", 1), kMaxPage);
   const std::int64_t per_page =
       std::min(positive_int(params, "perPage", kDefaultPerPage), kMaxPerPage);
   const bool skip_total = parse_bool(param_or(params, "skipTotal"));
