@@ -1,7 +1,6 @@
 #include "basalt/api/collection_handlers.hpp"
 
 #include <boost/json/object.hpp>
-#include <charconv>
 #include <chrono>
 
 #include "basalt/api/json_body.hpp"
@@ -51,20 +50,6 @@ const Collection& collections_table() {
   return table;
 }
 
-std::int64_t positive_int(const QueryParams& params, std::string_view name, std::int64_t fallback) {
-  std::string text = param_or(params, name);
-  if (text.empty()) return fallback;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) throw core::ApiError::bad_request();
-  return value <= 0 ? fallback : value;
-}
-
-bool parse_bool(std::string_view text) {
-  return text == "1" || text == "t" || text == "T" || text == "true" || text == "TRUE" ||
-         text == "True";
-}
-
 const Collection& find_or_404(const collections::Catalog& catalog, std::string_view id_or_name) {
   const Collection* collection = catalog.find(id_or_name);
   if (!collection) throw core::ApiError::not_found();
@@ -81,10 +66,11 @@ boost::asio::awaitable<void> list_collections(const Services& services, http::Re
                                               http::Response& response) {
   co_await require_superuser_request(services, request);
   QueryParams params = query_params(request);
-  const std::int64_t page = std::min(positive_int(params, "page", 1), kMaxPage);
-  const std::int64_t per_page =
-      std::min(positive_int(params, "perPage", kDefaultPerPage), kMaxPerPage);
-  const bool skip_total = parse_bool(param_or(params, "skipTotal"));
+  std::int64_t page = int_param(params, "page", 1);
+  std::int64_t per_page = int_param(params, "perPage", kDefaultPerPage);
+  page = page <= 0 ? 1 : std::min(page, kMaxPage);
+  per_page = per_page <= 0 ? kDefaultPerPage : std::min(per_page, kMaxPerPage);
+  const bool skip_total = bool_param(params, "skipTotal");
   const std::string filter = param_or(params, "filter");
   const std::string sort = param_or(params, "sort");
 

@@ -2,6 +2,9 @@
 
 #include <boost/url/decode_view.hpp>
 #include <boost/url/pct_string_view.hpp>
+#include <charconv>
+
+#include "basalt/core/api_error.hpp"
 
 namespace basalt::api {
 namespace {
@@ -38,6 +41,24 @@ QueryParams query_params(const http::Request& request) {
 std::string param_or(const QueryParams& params, std::string_view name, std::string fallback) {
   auto it = params.find(name);
   return it == params.end() ? fallback : it->second;
+}
+
+std::int64_t int_param(const QueryParams& params, std::string_view name, std::int64_t fallback) {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.empty()) return fallback;
+  const std::string& text = it->second;
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) throw core::ApiError::bad_request();
+  return value;
+}
+
+bool bool_param(const QueryParams& params, std::string_view name) {
+  auto it = params.find(name);
+  if (it == params.end()) return false;
+  const std::string& text = it->second;
+  return text == "1" || text == "t" || text == "T" || text == "true" || text == "TRUE" ||
+         text == "True";
 }
 
 }  // namespace basalt::api

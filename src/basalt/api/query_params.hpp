@@ -2,6 +2,7 @@
 // browsers and the SDK encode it). A malformed escape keeps its raw text.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -15,5 +16,13 @@ QueryParams query_params(const http::Request& request);
 
 // The value of `name`, or `fallback` when absent.
 std::string param_or(const QueryParams& params, std::string_view name, std::string fallback = {});
+
+// An integer parameter (page, perPage): `fallback` when absent or empty; 400 when it is not a
+// base-10 integer (spec §2.3).
+std::int64_t int_param(const QueryParams& params, std::string_view name, std::int64_t fallback);
+
+// A boolean parameter as Go's strconv.ParseBool reads it (1, t, T, true, TRUE, True); anything
+// else is false.
+bool bool_param(const QueryParams& params, std::string_view name);
 
 }  // namespace basalt::api

@@ -3,6 +3,7 @@
 #include "basalt/api/auth_handlers.hpp"
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/health.hpp"
+#include "basalt/api/record_handlers.hpp"
 
 namespace basalt::api {
 namespace {
@@ -34,6 +35,14 @@ std::vector<http::Route> routes(const Services& services) {
        bind(services, auth_with_password)},
       {Method::kPost, "/api/collections/{collection}/auth-refresh", bind(services, auth_refresh)},
       {Method::kGet, "/api/collections/{collection}/auth-methods", bind(services, auth_methods)},
+      {Method::kDelete, "/api/collections/{collection}/truncate",
+       bind(services, truncate_collection)},
+      {Method::kGet, "/api/collections/{collection}/records", bind(services, list_records)},
+      {Method::kPost, "/api/collections/{collection}/records", bind(services, create_record)},
+      {Method::kGet, "/api/collections/{collection}/records/{id}", bind(services, view_record)},
+      {Method::kPatch, "/api/collections/{collection}/records/{id}", bind(services, update_record)},
+      {Method::kDelete, "/api/collections/{collection}/records/{id}",
+       bind(services, delete_record)},
   };
 }
 

@@ -8,12 +8,14 @@
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
+#include "basalt/records/record_service.hpp"
 
 namespace basalt::api {
 
 struct Services {
   db::Database& database;
   collections::CollectionService& collections;
+  records::RecordService& records;
   query::PlanCache& plans;       // resolved rules and filters, per schema version
   core::BlockingPool& blocking;  // password hashing and other CPU-heavy work
   const auth::PasswordHasher& hasher;

@@ -12,6 +12,7 @@
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
 #include "basalt/auth/password_hasher.hpp"
+#include "basalt/auth/pooled_passwords.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
@@ -76,7 +77,12 @@ int serve(const core::Config& config) {
     auto ip_failures = failure_limit(config.auth.ip_failures);
     auto identity_failures = failure_limit(config.auth.identity_failures);
     query::PlanCache plans;
-    api::Services services{storage.database(), storage.collections(), plans, blocking, hasher,
+    auth::PooledPasswords passwords(blocking, hasher);
+    records::EventBus events;
+    records::RecordService records(storage.database(), storage.collections(), plans, passwords,
+                                   events);
+    api::Services services{storage.database(), storage.collections(), records,
+                           plans,              blocking,              hasher,
                            *ip_failures,       *identity_failures};
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),

@@ -47,6 +47,11 @@ class Dialect {
   // Many -> one: the last element of a JSON array ('' for an empty array); a value that is not
   // a JSON array is kept as it is ('' for NULL).
   virtual std::string json_array_last_expression(std::string_view column) const = 0;
+  // A condition true when the JSON array in `column` (quoted identifier) holds any of the
+  // values `value_list` names (a comma-separated list of placeholders). Not-array and
+  // malformed values hold nothing. Used for multi-value relations (back-relations, cascades).
+  virtual std::string json_array_contains_any(std::string_view column,
+                                              std::string_view value_list) const = 0;
 };
 
 }  // namespace basalt::db

@@ -40,6 +40,13 @@ std::optional<std::string_view> Request::header(std::string_view name) const {
   return as_view(it->value());
 }
 
+void Request::for_each_header(
+    const std::function<void(std::string_view name, std::string_view value)>& visit) const {
+  for (const auto& field : message_.message.base()) {
+    visit(as_view(field.name_string()), as_view(field.value()));
+  }
+}
+
 std::string_view Request::param(std::string_view name) const noexcept {
   for (const auto& [key, value] : params_) {
     if (key == name) return value;

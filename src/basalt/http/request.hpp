@@ -5,6 +5,7 @@
 // only named in connection.cpp and request.cpp.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ class Request {
 
   // The first value of a header (case-insensitive name), if present.
   std::optional<std::string_view> header(std::string_view name) const;
+  // Calls `visit(name, value)` for every header line, in the order received.
+  void for_each_header(
+      const std::function<void(std::string_view name, std::string_view value)>& visit) const;
 
   // A path parameter of the matched route ("{id}" -> "id"), percent-decoded; empty if absent.
   std::string_view param(std::string_view name) const noexcept;

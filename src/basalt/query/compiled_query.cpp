@@ -28,9 +28,16 @@ std::string CompiledQuery::select_sql(std::string_view columns) const {
 }
 
 std::string CompiledQuery::count_sql(std::string_view count_column) const {
-  std::string out = "SELECT COUNT(DISTINCT ";
-  out += count_column.empty() ? std::string_view(rowid) : count_column;
-  out += ") FROM ";
+  // Without joins every row is one record, and COUNT(*) lets SQLite count an index (or the
+  // table's b-tree pages) instead of building a distinct set of rowids.
+  std::string out;
+  if (distinct) {
+    out = "SELECT COUNT(DISTINCT ";
+    out += count_column.empty() ? std::string_view(rowid) : count_column;
+    out += ") FROM ";
+  } else {
+    out = "SELECT COUNT(*) FROM ";
+  }
   out += from_sql();
   if (!where.empty()) {
     out += " WHERE ";

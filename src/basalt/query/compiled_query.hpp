@@ -3,6 +3,7 @@
 //
 //   SELECT [DISTINCT] <columns> FROM <table> <joins...> [WHERE <where>] [ORDER BY <order_by>]
 //   SELECT COUNT(DISTINCT <table>.<rowid>) FROM <table> <joins...> [WHERE <where>]
+//   SELECT COUNT(*) FROM <table> [WHERE <where>]           (no joins: one row per record)
 //
 // `distinct` is set whenever there is a join: a join to a multiple relation, a back-relation or
 // a json_each repeats the record once per value, and DISTINCT (COUNT(DISTINCT rowid) for the

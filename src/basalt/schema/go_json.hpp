@@ -7,9 +7,15 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 namespace basalt::schema {
 
 std::string serialize_go_json(const boost::json::value& value);
+
+// The same bytes appended to `out`, for writers that stream a document into one buffer.
+void append_go_json(std::string& out, const boost::json::value& value);
+// `text` as a JSON string literal (quotes included), escaped as Go escapes it.
+void append_go_json_string(std::string& out, std::string_view text);
 
 }  // namespace basalt::schema

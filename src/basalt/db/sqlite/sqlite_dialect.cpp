@@ -60,4 +60,14 @@ std::string SqliteDialect::json_array_last_expression(std::string_view column) c
          " END ELSE COALESCE(" + c + ", '') END";
 }
 
+std::string SqliteDialect::json_array_contains_any(std::string_view column,
+                                                   std::string_view value_list) const {
+  // json_each() of malformed JSON is an error, so only valid arrays are opened (nested CASEs
+  // for the same reason as above).
+  std::string c(column);
+  return "(CASE WHEN json_valid(" + c + ") THEN CASE WHEN json_type(" + c +
+         ") = 'array' THEN EXISTS (SELECT 1 FROM json_each(" + c + ") WHERE json_each.value IN (" +
+         std::string(value_list) + ")) ELSE 0 END ELSE 0 END)";
+}
+
 }  // namespace basalt::db

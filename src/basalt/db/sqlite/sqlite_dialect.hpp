@@ -18,6 +18,8 @@ class SqliteDialect final : public Dialect {
   std::string_view random_id_expression() const noexcept override;
   std::string to_json_array_expression(std::string_view column) const override;
   std::string json_array_last_expression(std::string_view column) const override;
+  std::string json_array_contains_any(std::string_view column,
+                                      std::string_view value_list) const override;
 };
 
 }  // namespace basalt::db

@@ -1,0 +1,113 @@
+#include "basalt/api/record_handlers.hpp"
+
+#include "basalt/api/json_body.hpp"
+#include "basalt/api/query_params.hpp"
+#include "basalt/api/request_auth.hpp"
+#include "basalt/records/record_writer.hpp"
+
+namespace basalt::api {
+namespace {
+
+records::Caller caller_of(const auth::AuthContext& context) {
+  if (context.is_guest()) return {};
+  return records::Caller{context.collection.get(), &context.record};
+}
+
+// What `@request.*` reads of this request besides auth and body.
+query::RequestInfo request_info(const http::Request& request, const QueryParams& params) {
+  query::RequestInfo info;
+  info.method = std::string(request.method_text());
+  request.for_each_header([&](std::string_view name, std::string_view value) {
+    std::string key = query::normalize_header_name(name);
+    if (!info.headers.contains(key)) info.headers[key] = value;
+  });
+  for (const auto& [name, value] : params) info.query[name] = value;
+  return info;
+}
+
+records::WriteInput write_input(const http::Request& request, const QueryParams& params) {
+  records::WriteInput input;
+  input.body = json_body(request);
+  input.expand = param_or(params, "expand");
+  return input;
+}
+
+void record_response(http::Response& response, const records::RecordResult& result,
+                     const records::Caller& caller) {
+  std::string body;
+  records::write_record(body, result.record, caller.is_superuser());
+  response.json(200, body);
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> list_records(const Services& services, http::Request& request,
+                                          http::Response& response) {
+  const QueryParams params = query_params(request);
+  records::ListOptions options;
+  options.page = int_param(params, "page", 1);
+  options.per_page = int_param(params, "perPage", records::kDefaultPerPage);
+  options.filter = param_or(params, "filter");
+  options.sort = param_or(params, "sort");
+  options.skip_total = bool_param(params, "skipTotal");
+  options.expand = param_or(params, "expand");
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  const records::Caller caller = caller_of(auth);
+  records::RecordPage page = co_await services.records.list(
+      caller, request.param("collection"), std::move(options), request_info(request, params));
+  std::string body;
+  records::write_page(body, page, caller.is_superuser());
+  response.json(200, body);
+}
+
+boost::asio::awaitable<void> view_record(const Services& services, http::Request& request,
+                                         http::Response& response) {
+  const QueryParams params = query_params(request);
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  const records::Caller caller = caller_of(auth);
+  records::RecordResult result =
+      co_await services.records.view(caller, request.param("collection"), request.param("id"),
+                                     param_or(params, "expand"), request_info(request, params));
+  record_response(response, result, caller);
+}
+
+boost::asio::awaitable<void> create_record(const Services& services, http::Request& request,
+                                           http::Response& response) {
+  const QueryParams params = query_params(request);
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  const records::Caller caller = caller_of(auth);
+  records::WriteInput input = write_input(request, params);
+  records::RecordResult result = co_await services.records.create(
+      caller, request.param("collection"), std::move(input), request_info(request, params));
+  record_response(response, result, caller);
+}
+
+boost::asio::awaitable<void> update_record(const Services& services, http::Request& request,
+                                           http::Response& response) {
+  const QueryParams params = query_params(request);
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  const records::Caller caller = caller_of(auth);
+  records::WriteInput input = write_input(request, params);
+  records::RecordResult result =
+      co_await services.records.update(caller, request.param("collection"), request.param("id"),
+                                       std::move(input), request_info(request, params));
+  record_response(response, result, caller);
+}
+
+boost::asio::awaitable<void> delete_record(const Services& services, http::Request& request,
+                                           http::Response& response) {
+  const QueryParams params = query_params(request);
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  co_await services.records.remove(caller_of(auth), request.param("collection"),
+                                   request.param("id"), request_info(request, params));
+  response.content(204, {}, {});
+}
+
+boost::asio::awaitable<void> truncate_collection(const Services& services, http::Request& request,
+                                                 http::Response& response) {
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  co_await services.records.truncate(caller_of(auth), request.param("collection"));
+  response.content(204, {}, {});
+}
+
+}  // namespace basalt::api

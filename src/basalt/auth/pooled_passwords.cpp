@@ -1,0 +1,13 @@
+#include "basalt/auth/pooled_passwords.hpp"
+
+namespace basalt::auth {
+
+boost::asio::awaitable<std::string> PooledPasswords::hash(std::string plain) const {
+  co_return co_await pool_.run([&] { return hasher_.hash(plain); });
+}
+
+boost::asio::awaitable<bool> PooledPasswords::verify(std::string plain, std::string stored) const {
+  co_return co_await pool_.run([&] { return hasher_.verify(plain, stored); });
+}
+
+}  // namespace basalt::auth

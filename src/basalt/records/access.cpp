@@ -1,0 +1,132 @@
+#include "basalt/records/access.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/query/parse_error.hpp"
+#include "basalt/query/query_builder.hpp"
+#include "basalt/query/resolve_error.hpp"
+
+namespace basalt::records {
+namespace {
+
+// Runs `make` and maps the query module's errors for a client-supplied text.
+template <typename Make>
+query::PlanPtr client_plan(Make&& make) {
+  try {
+    return make();
+  } catch (const query::ParseError&) {
+    throw core::ApiError::bad_request();
+  } catch (const query::ResolveError& error) {
+    if (error.forbidden()) {
+      throw core::ApiError::forbidden("Only superusers can filter by @request or @collection.");
+    }
+    throw core::ApiError::bad_request();
+  }
+}
+
+}  // namespace
+
+Access::Access(const collections::Catalog& catalog, const Caller& caller, query::PlanCache& plans,
+               const db::Dialect& dialect, Clock::time_point now)
+    : catalog_(catalog), caller_(caller), plans_(plans), dialect_(dialect), now_(now) {}
+
+query::ResolveContext Access::context(const schema::Collection& collection,
+                                      query::ResolveMode mode) const {
+  return query::ResolveContext{collection, catalog_.all(), caller_.collection, mode,
+                               caller_.is_superuser()};
+}
+
+query::PlanPtr Access::rule(const schema::Collection& collection, std::string_view text) const {
+  try {
+    return plans_.filter(context(collection, query::ResolveMode::kRule), catalog_.version(), text);
+  } catch (const std::exception& error) {
+    spdlog::error("a rule of collection {} does not compile: {}", collection.name, error.what());
+    throw core::ApiError::bad_request();
+  }
+}
+
+query::PlanPtr Access::client_filter(const schema::Collection& collection,
+                                     std::string_view text) const {
+  return client_plan([&] {
+    return plans_.filter(context(collection, query::ResolveMode::kClient), catalog_.version(),
+                         text);
+  });
+}
+
+query::PlanPtr Access::client_sort(const schema::Collection& collection,
+                                   std::string_view text) const {
+  return client_plan([&] {
+    return plans_.sort(context(collection, query::ResolveMode::kClient), catalog_.version(), text);
+  });
+}
+
+std::optional<query::AuthInfo> Access::auth_info() const {
+  if (caller_.is_guest()) return std::nullopt;
+  return query::AuthInfo{caller_.collection->id, caller_.collection->name, *caller_.record};
+}
+
+std::string qualified_columns(const schema::Collection& collection, const db::Dialect& dialect,
+                              std::string_view table_sql) {
+  std::string out;
+  for (const auto& field : collection.fields) {
+    if (!out.empty()) out += ", ";
+    out += table_sql;
+    out += '.';
+    out += dialect.quote_identifier(field.name);
+  }
+  return out;
+}
+
+Statement select_by_ids(const Access& access, const schema::Collection& collection,
+                        std::span<const query::PlanPtr> conditions,
+                        const query::RequestInfo& request, std::span<const std::string> ids) {
+  const db::Dialect& dialect = access.dialect();
+  std::string table = dialect.quote_identifier(collection.name);
+  std::string from = table;
+  std::string where;
+  Statement statement;
+  std::size_t next = 1;
+  bool distinct = false;
+  if (!conditions.empty()) {
+    query::QueryBuilder builder(dialect, *conditions.front());
+    for (const auto& plan : conditions) builder.add_filter(*plan, request, access.now());
+    query::CompiledQuery compiled = std::move(builder).finish();
+    from = compiled.from_sql();
+    table = compiled.table;
+    where = compiled.where;
+    statement.params = std::move(compiled.params);
+    next = compiled.next_placeholder;
+    distinct = compiled.distinct;
+  }
+  std::string id_list;
+  for (const auto& id : ids) {
+    if (!id_list.empty()) id_list += ", ";
+    id_list += dialect.placeholder(next++);
+    statement.params.emplace_back(id);
+  }
+  statement.sql = std::string(distinct ? "SELECT DISTINCT " : "SELECT ") +
+                  qualified_columns(collection, dialect, table) + " FROM " + from + " WHERE " +
+                  table + "." + dialect.quote_identifier(schema::kFieldId) + " IN (" + id_list +
+                  ")";
+  if (!where.empty()) statement.sql += " AND (" + where + ")";
+  return statement;
+}
+
+Statement matches_statement(const Access& access, const query::Plan& plan,
+                            const query::RequestInfo& request,
+                            std::string_view id) {
+  const db::Dialect& dialect = access.dialect();
+  query::CompiledQuery compiled = query::compile_filter(dialect, plan, request, access.now());
+  Statement statement;
+  statement.params = std::move(compiled.params);
+  statement.params.emplace_back(std::string(id));
+  statement.sql = "SELECT 1 FROM " + compiled.from_sql() + " WHERE " + compiled.table + "." +
+                  dialect.quote_identifier(schema::kFieldId) + " = " +
+                  dialect.placeholder(compiled.next_placeholder);
+  if (!compiled.where.empty()) statement.sql += " AND (" + compiled.where + ")";
+  statement.sql += " LIMIT 1";
+  return statement;
+}
+
+}  // namespace basalt::records

@@ -1,0 +1,84 @@
+// Access: the rules, filters and sorts of one record-service call, resolved for its caller
+// and compiled into SQL over a collection's table (query module), plus the small statements
+// every operation shares (read rows by id under a rule).
+//
+// Error mapping (spec §2.3, §3): a client filter or sort that does not parse or resolve is the
+// generic 400; `@request.*` / `@collection.*` in a non-superuser's filter or sort is 403. A
+// stored rule that no longer resolves (schema drift the validator did not catch) is logged
+// and answered with the generic 400, never a 500 and never "everyone may".
+//
+// Thread safety: an Access lives for one call on one thread; the plans it returns are shared.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "basalt/collections/catalog.hpp"
+#include "basalt/db/dialect.hpp"
+#include "basalt/db/result_set.hpp"
+#include "basalt/db/value.hpp"
+#include "basalt/query/plan_cache.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/records/caller.hpp"
+
+namespace basalt::records {
+
+using Clock = std::chrono::system_clock;
+
+class Access {
+ public:
+  Access(const collections::Catalog& catalog, const Caller& caller, query::PlanCache& plans,
+         const db::Dialect& dialect, Clock::time_point now);
+
+  const collections::Catalog& catalog() const noexcept { return catalog_; }
+  const Caller& caller() const noexcept { return caller_; }
+  const db::Dialect& dialect() const noexcept { return dialect_; }
+  Clock::time_point now() const noexcept { return now_; }
+
+  // A stored rule (non-empty) of `collection`, trusted.
+  query::PlanPtr rule(const schema::Collection& collection, std::string_view text) const;
+  // A client's `filter` / `sort` of a list (non-empty).
+  query::PlanPtr client_filter(const schema::Collection& collection, std::string_view text) const;
+  query::PlanPtr client_sort(const schema::Collection& collection, std::string_view text) const;
+
+  // The caller as `@request.auth` sees it (nullopt for guests).
+  std::optional<query::AuthInfo> auth_info() const;
+
+ private:
+  query::ResolveContext context(const schema::Collection& collection,
+                                query::ResolveMode mode) const;
+
+  const collections::Catalog& catalog_;
+  const Caller& caller_;
+  query::PlanCache& plans_;
+  const db::Dialect& dialect_;
+  Clock::time_point now_;
+};
+
+// `"table"."f1", "table"."f2", ...`: every field of `collection` in field order, qualified by
+// `table_sql` (already quoted), in the order records::decode_row reads them.
+std::string qualified_columns(const schema::Collection& collection, const db::Dialect& dialect,
+                              std::string_view table_sql);
+
+// A statement with its parameters.
+struct Statement {
+  std::string sql;
+  db::Params params;
+};
+
+// SELECT of the rows of `collection` whose id is one of `ids` (1..n ids) and that satisfy
+// every plan in `conditions` (each a filter plan of `collection`; none = no condition).
+Statement select_by_ids(const Access& access, const schema::Collection& collection,
+                        std::span<const query::PlanPtr> conditions,
+                        const query::RequestInfo& request, std::span<const std::string> ids);
+
+// `SELECT 1 ... WHERE id = ? AND (plan) LIMIT 1`: whether the row `id` satisfies `plan`.
+Statement matches_statement(const Access& access, const query::Plan& plan,
+                            const query::RequestInfo& request,
+                            std::string_view id);
+
+}  // namespace basalt::records

@@ -1,0 +1,252 @@
+#include "basalt/records/expand.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/query/query_builder.hpp"
+#include "basalt/records/record_codec.hpp"
+#include "basalt/schema/index_sql.hpp"
+
+namespace basalt::records {
+namespace {
+
+namespace json = boost::json;
+using Node = ExpandTree::Node;
+
+constexpr std::size_t kIdsPerStatement = 500;  // well under every backend's parameter cap
+
+void insert_path(std::vector<Node>& level, std::span<const std::string> path) {
+  if (path.empty()) return;
+  auto it = std::find_if(level.begin(), level.end(),
+                         [&](const Node& node) { return node.key == path.front(); });
+  if (it == level.end()) {
+    level.push_back({path.front(), {}});
+    it = level.end() - 1;
+  }
+  insert_path(it->children, path.subspan(1));
+}
+
+// The ids a relation value holds: "" / [] hold none.
+void collect_ids(const json::value& value, std::vector<std::string>& out) {
+  if (value.is_string()) {
+    if (!value.get_string().empty()) out.emplace_back(value.get_string());
+  } else if (value.is_array()) {
+    for (const auto& item : value.get_array()) {
+      if (item.is_string() && !item.get_string().empty()) out.emplace_back(item.get_string());
+    }
+  }
+}
+
+// What one expand key means for a collection.
+struct Relation {
+  const schema::Collection* target = nullptr;
+  const schema::Field* field = nullptr;  // forward: of the parent; back: of the target
+  bool back = false;
+  bool many = false;
+};
+
+std::optional<Relation> resolve_key(const collections::Catalog& catalog,
+                                    const schema::Collection& collection, std::string_view key) {
+  if (const schema::Field* field = collection.field_by_name(key)) {
+    const auto* options = field->as<schema::RelationOptions>();
+    if (!options) return std::nullopt;
+    const schema::Collection* target = catalog.find(options->collection_id);
+    if (!target) return std::nullopt;
+    return Relation{target, field, false, field->is_multiple()};
+  }
+  const auto via = key.find("_via_");
+  if (via == std::string_view::npos) return std::nullopt;
+  const schema::Collection* target = catalog.find(key.substr(0, via));
+  if (!target || target->name != key.substr(0, via)) return std::nullopt;
+  const schema::Field* field = target->field_by_name(key.substr(via + 5));
+  const auto* options = field ? field->as<schema::RelationOptions>() : nullptr;
+  if (!options || options->collection_id != collection.id) return std::nullopt;
+  const bool unique =
+      !field->is_multiple() &&
+      schema::find_single_column_unique_index(target->indexes, field->name).has_value();
+  return Relation{target, field, true, !unique};
+}
+
+// The viewRule conditions of `target` for the caller; nullopt when it may not be viewed.
+std::optional<std::vector<query::PlanPtr>> view_conditions(const Access& access,
+                                                           const schema::Collection& target) {
+  std::vector<query::PlanPtr> conditions;
+  if (access.caller().is_superuser()) return conditions;
+  if (!target.view_rule) return std::nullopt;
+  if (!target.view_rule->empty()) conditions.push_back(access.rule(target, *target.view_rule));
+  return conditions;
+}
+
+// The rows of a back-relation: records of `target` whose `field` holds any of `parent_ids`.
+Statement back_relation_statement(const Access& access, const Relation& relation,
+                                  std::span<const query::PlanPtr> conditions,
+                                  const query::RequestInfo& request,
+                                  std::span<const std::string> parent_ids) {
+  const db::Dialect& dialect = access.dialect();
+  const schema::Collection& target = *relation.target;
+  std::string table = dialect.quote_identifier(target.name);
+  std::string from = table;
+  std::string where;
+  Statement statement;
+  std::size_t next = 1;
+  bool distinct = false;
+  if (!conditions.empty()) {
+    query::QueryBuilder builder(dialect, *conditions.front());
+    for (const auto& plan : conditions) builder.add_filter(*plan, request, access.now());
+    query::CompiledQuery compiled = std::move(builder).finish();
+    from = compiled.from_sql();
+    table = compiled.table;
+    where = compiled.where;
+    statement.params = std::move(compiled.params);
+    next = compiled.next_placeholder;
+    distinct = compiled.distinct;
+  }
+  std::string list;
+  for (const auto& id : parent_ids) {
+    if (!list.empty()) list += ", ";
+    list += dialect.placeholder(next++);
+    statement.params.emplace_back(id);
+  }
+  const std::string column = table + "." + dialect.quote_identifier(relation.field->name);
+  std::string match = relation.field->is_multiple()
+                          ? dialect.json_array_contains_any(column, list)
+                          : column + " IN (" + list + ")";
+  statement.sql = std::string(distinct ? "SELECT DISTINCT " : "SELECT ") +
+                  qualified_columns(target, dialect, table) + " FROM " + from + " WHERE " + match;
+  if (!where.empty()) statement.sql += " AND (" + where + ")";
+  return statement;
+}
+
+boost::asio::awaitable<void> expand_level(db::Database& database, const Access& access,
+                                          const query::RequestInfo& request,
+                                          std::span<const Node> nodes,
+                                          std::vector<Record>& records);
+
+boost::asio::awaitable<void> expand_node(db::Database& database, const Access& access,
+                                         const query::RequestInfo& request, const Node& node,
+                                         std::vector<Record>& records) {
+  const schema::Collection& collection = *records.front().collection;
+  std::optional<Relation> relation = resolve_key(access.catalog(), collection, node.key);
+  if (!relation) co_return;
+  std::optional<std::vector<query::PlanPtr>> conditions = view_conditions(access, *relation->target);
+  if (!conditions) co_return;
+
+  // The ids to fetch: the parents' relation values, or the parents themselves (back).
+  std::vector<std::string> ids;
+  for (const auto& record : records) {
+    if (relation->back) {
+      collect_ids(record.values.at(schema::kFieldId), ids);
+    } else if (const json::value* value = record.values.if_contains(relation->field->name)) {
+      collect_ids(*value, ids);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.empty()) co_return;
+
+  std::vector<Record> fetched;
+  for (std::size_t start = 0; start < ids.size(); start += kIdsPerStatement) {
+    auto chunk = std::span<const std::string>(ids).subspan(
+        start, std::min(kIdsPerStatement, ids.size() - start));
+    Statement statement =
+        relation->back ? back_relation_statement(access, *relation, *conditions, request, chunk)
+                       : select_by_ids(access, *relation->target, *conditions, request, chunk);
+    db::ResultSet rows = co_await database.query(statement.sql, statement.params);
+    for (auto row : rows) {
+      fetched.push_back(Record{relation->target, decode_row(*relation->target, row), {}, false});
+    }
+  }
+  if (fetched.empty()) co_return;
+  if (!node.children.empty()) {
+    co_await expand_level(database, access, request, node.children, fetched);
+  }
+
+  if (!relation->back) {
+    std::unordered_map<std::string_view, const Record*> by_id;
+    for (const auto& record : fetched) {
+      by_id.emplace(record.values.at(schema::kFieldId).get_string(), &record);
+    }
+    for (auto& record : records) {
+      const json::value* value = record.values.if_contains(relation->field->name);
+      if (!value) continue;
+      std::vector<std::string> wanted;
+      collect_ids(*value, wanted);
+      Expansion expansion{node.key, relation->many, {}};
+      for (const auto& id : wanted) {
+        if (auto it = by_id.find(id); it != by_id.end()) expansion.records.push_back(*it->second);
+      }
+      if (!expansion.records.empty()) record.expand.push_back(std::move(expansion));
+    }
+    co_return;
+  }
+  for (auto& record : records) {
+    const std::string_view parent_id = record.values.at(schema::kFieldId).get_string();
+    Expansion expansion{node.key, relation->many, {}};
+    for (const auto& child : fetched) {
+      std::vector<std::string> refs;
+      collect_ids(child.values.at(relation->field->name), refs);
+      if (std::find(refs.begin(), refs.end(), parent_id) == refs.end()) continue;
+      expansion.records.push_back(child);
+      if (!relation->many || expansion.records.size() >= kMaxBackRelations) break;
+    }
+    if (!expansion.records.empty()) record.expand.push_back(std::move(expansion));
+  }
+}
+
+boost::asio::awaitable<void> expand_level(db::Database& database, const Access& access,
+                                          const query::RequestInfo& request,
+                                          std::span<const Node> nodes,
+                                          std::vector<Record>& records) {
+  for (const Node& node : nodes) {
+    try {
+      co_await expand_node(database, access, request, node, records);
+    } catch (const core::ApiError& error) {
+      // PocketBase logs a failed expand and answers without it.
+      spdlog::debug("expand {} skipped: {}", node.key, error.what());
+    }
+  }
+}
+
+}  // namespace
+
+ExpandTree parse_expand(std::string_view text) {
+  if (text.size() > kMaxExpandLength) {
+    throw core::ApiError::bad_request("The expand parameter is too long.");
+  }
+  ExpandTree tree;
+  std::string compact;
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') compact += c;
+  }
+  std::size_t start = 0;
+  while (start <= compact.size()) {
+    std::size_t comma = compact.find(',', start);
+    if (comma == std::string::npos) comma = compact.size();
+    std::string_view path_text(compact.data() + start, comma - start);
+    std::vector<std::string> path;
+    std::size_t from = 0;
+    while (from <= path_text.size()) {
+      std::size_t dot = path_text.find('.', from);
+      if (dot == std::string_view::npos) dot = path_text.size();
+      if (dot > from) path.emplace_back(path_text.substr(from, dot - from));
+      from = dot + 1;
+    }
+    if (path.size() > kMaxExpandDepth) path.resize(kMaxExpandDepth);
+    insert_path(tree.roots, path);
+    start = comma + 1;
+  }
+  return tree;
+}
+
+boost::asio::awaitable<void> expand_records(db::Database& database, const Access& access,
+                                            const query::RequestInfo& request,
+                                            const ExpandTree& tree, std::vector<Record>& records) {
+  if (tree.empty() || records.empty()) co_return;
+  co_await expand_level(database, access, request, tree.roots, records);
+}
+
+}  // namespace basalt::records

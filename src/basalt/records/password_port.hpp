@@ -1,0 +1,20 @@
+// PasswordPort: how the record service hashes and checks passwords without depending on the
+// auth module (records and auth are peers, DESIGN.md §3). The composition root hands it an
+// implementation that runs the work on the blocking pool, never on the calling thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+namespace basalt::records {
+
+class PasswordPort {
+ public:
+  virtual ~PasswordPort() = default;
+  // A new stored hash of `plain`.
+  virtual boost::asio::awaitable<std::string> hash(std::string plain) const = 0;
+  // Whether `plain` matches the stored hash `stored` (false for an unusable hash).
+  virtual boost::asio::awaitable<bool> verify(std::string plain, std::string stored) const = 0;
+};
+
+}  // namespace basalt::records

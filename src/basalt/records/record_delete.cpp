@@ -1,0 +1,177 @@
+// RecordService::remove and ::truncate: deletes with PocketBase's relation semantics
+// (spec §2.7). For every relation field anywhere that points at the deleted record's
+// collection, each record referencing it is
+//   - deleted too (recursively, same rules) when the field has cascadeDelete;
+//   - otherwise stripped of the reference (single: "", multiple: the id removed), which is
+//     refused with a 400 when the field is required and would be left empty.
+// Auth records also lose their rows in the auth system collections. Everything happens in the
+// delete's single write job; the events go out after its commit.
+#include <set>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/records/record_codec.hpp"
+#include "basalt/records/record_service.hpp"
+#include "basalt/records/service_support.hpp"
+#include "basalt/schema/datetime.hpp"
+
+namespace basalt::records {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kRequiredReference =
+    "Failed to delete record. Make sure that the record is not part of a required relation "
+    "reference.";
+
+// The system collections whose rows belong to an auth record (collectionRef + recordRef).
+constexpr std::string_view kAuthOwnedTables[] = {"_externalAuths", "_mfas", "_otps",
+                                                 "_authOrigins"};
+
+struct DeleteJob {
+  db::Transaction& tx;
+  const collections::Catalog& catalog;
+  const db::Dialect& dialect;
+  std::string now;
+  std::vector<RecordEvent> events;
+  std::set<std::pair<std::string, std::string>> deleting;  // (collection id, record id)
+};
+
+// The records of `referrer` whose relation `field` holds `id`.
+boost::asio::awaitable<std::vector<json::object>> referencing_rows(
+    DeleteJob& job, const schema::Collection& referrer, const schema::Field& field,
+    const std::string& id) {
+  const std::string column = job.dialect.quote_identifier(referrer.name) + "." +
+                             job.dialect.quote_identifier(field.name);
+  const std::string match = field.is_multiple()
+                                ? job.dialect.json_array_contains_any(column, job.dialect.placeholder(1))
+                                : column + " = " + job.dialect.placeholder(1);
+  const std::string sql = select_sql(referrer, job.dialect) + " WHERE " + match;
+  db::ResultSet rows = co_await job.tx.query(sql, id);
+  std::vector<json::object> out;
+  out.reserve(rows.size());
+  for (auto row : rows) out.push_back(decode_row(referrer, row));
+  co_return out;
+}
+
+boost::asio::awaitable<void> delete_record(DeleteJob& job, const schema::Collection& collection,
+                                           json::object values);
+
+// Removes `id` from `field` of `row` (or deletes `row` when the field cascades).
+boost::asio::awaitable<void> detach(DeleteJob& job, const schema::Collection& referrer,
+                                    const schema::Field& field, json::object row,
+                                    const std::string& id) {
+  const auto& options = std::get<schema::RelationOptions>(field.options);
+  if (options.cascade_delete) {
+    co_await delete_record(job, referrer, std::move(row));
+    co_return;
+  }
+  json::value& value = row[field.name];
+  bool empty = true;
+  if (value.is_array()) {
+    json::array kept;
+    for (const auto& item : value.get_array()) {
+      if (!(item.is_string() && item.get_string() == id)) kept.push_back(item);
+    }
+    empty = kept.empty();
+    value = std::move(kept);
+  } else {
+    value = "";
+  }
+  if (field.required && empty) throw core::ApiError::bad_request(std::string(kRequiredReference));
+  for (const auto& other : referrer.fields) {
+    const auto* stamp = other.as<schema::AutodateOptions>();
+    if (stamp && stamp->on_update) row[other.name] = job.now;
+  }
+  db::Params params = update_params(referrer, row, row.at(schema::kFieldId).get_string());
+  co_await job.tx.execute(update_sql(referrer, job.dialect), params);
+  job.events.push_back(RecordEvent{RecordAction::kUpdate, referrer.id, referrer.name, row});
+}
+
+boost::asio::awaitable<void> delete_record(DeleteJob& job, const schema::Collection& collection,
+                                           json::object values) {
+  const std::string id(values.at(schema::kFieldId).get_string());
+  if (!job.deleting.emplace(collection.id, id).second) co_return;  // already on its way out
+  for (const auto& referrer : job.catalog.all()) {
+    if (referrer.is_view()) continue;
+    for (const auto& field : referrer.fields) {
+      const auto* options = field.as<schema::RelationOptions>();
+      if (!options || options->collection_id != collection.id) continue;
+      std::vector<json::object> rows = co_await referencing_rows(job, referrer, field, id);
+      for (auto& row : rows) {
+        const std::string row_id(row.at(schema::kFieldId).get_string());
+        if (&referrer == &collection && row_id == id) continue;  // a self-reference goes with it
+        if (job.deleting.contains({referrer.id, row_id})) continue;
+        co_await detach(job, referrer, field, std::move(row), id);
+      }
+    }
+  }
+  if (collection.is_auth()) {
+    for (std::string_view table : kAuthOwnedTables) {
+      if (!job.catalog.find(table)) continue;
+      const std::string sql = "DELETE FROM " + job.dialect.quote_identifier(table) + " WHERE " +
+                              job.dialect.quote_identifier("collectionRef") + " = " +
+                              job.dialect.placeholder(1) + " AND " +
+                              job.dialect.quote_identifier("recordRef") + " = " +
+                              job.dialect.placeholder(2);
+      co_await job.tx.execute(sql, collection.id, id);
+    }
+  }
+  const std::string sql = "DELETE FROM " + job.dialect.quote_identifier(collection.name) +
+                          " WHERE " + job.dialect.quote_identifier(schema::kFieldId) + " = " +
+                          job.dialect.placeholder(1);
+  co_await job.tx.execute(sql, id);
+  job.events.push_back(
+      RecordEvent{RecordAction::kDelete, collection.id, collection.name, std::move(values)});
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> RecordService::remove(const Caller& caller,
+                                                   std::string_view collection_name,
+                                                   std::string_view id_text,
+                                                   query::RequestInfo request) {
+  auto catalog = collections_.catalog();
+  const schema::Collection& collection = support::find_collection(*catalog, collection_name);
+  support::require_writable(collection);
+  support::require_unlocked(caller, collection.delete_rule);
+  Access access(*catalog, caller, plans_, database_.dialect(), Clock::now());
+  request.auth = access.auth_info();
+  std::vector<query::PlanPtr> conditions =
+      support::rule_conditions(access, collection, collection.delete_rule);
+  const std::string id(id_text);
+  std::vector<RecordEvent> events;
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    Statement statement = select_by_ids(access, collection, conditions, request, std::span(&id, 1));
+    statement.sql += " LIMIT 1";
+    db::ResultSet rows = co_await tx.query(statement.sql, statement.params);
+    if (rows.empty()) throw core::ApiError::not_found();
+    DeleteJob job{tx, *catalog, access.dialect(), schema::format_datetime(access.now()), {}, {}};
+    co_await delete_record(job, collection, decode_row(collection, rows[0]));
+    events = std::move(job.events);
+  });
+  support::publish_all(events_, events);
+}
+
+boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
+                                                     std::string_view collection_name) {
+  if (!caller.is_superuser()) {
+    throw caller.is_guest() ? core::ApiError::unauthorized(
+                                  "The request requires valid record authorization token.")
+                            : core::ApiError::forbidden(
+                                  "The authorized record is not allowed to perform this action.");
+  }
+  auto catalog = collections_.catalog();
+  const schema::Collection& collection = support::find_collection(*catalog, collection_name);
+  support::require_writable(collection);
+  std::vector<RecordEvent> events;
+  const std::string now = schema::format_datetime(Clock::now());
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    DeleteJob job{tx, *catalog, database_.dialect(), now, {}, {}};
+    db::ResultSet rows = co_await tx.query(select_sql(collection, database_.dialect()));
+    for (auto row : rows) co_await delete_record(job, collection, decode_row(collection, row));
+    events = std::move(job.events);
+  });
+  support::publish_all(events_, events);
+}
+
+}  // namespace basalt::records

@@ -1,0 +1,93 @@
+// RecordService: the records of every collection, as every transport sees them (spec §2, §3).
+// REST handlers, GraphQL and realtime call these functions with a Caller and typed arguments;
+// rules, validation, password handling, cascades and events all live here, never in a handler.
+//
+// Rules (spec §3): a null rule locks the operation to superusers (403); a non-empty rule must
+// hold - unmet it hides records from a list (200), answers 404 for view/update/delete and 400
+// for create. Superusers bypass every rule. The create rule sees the record as inserted
+// (checked in the write job after the INSERT, rolled back when it fails); the update and
+// delete rules see the stored row and `@request.body`.
+//
+// Writes: each create/update/delete is ONE write job: rule check, validation (with relation
+// existence read in the same transaction), the row, cascades. Password hashing and old-password
+// checks run on the PasswordPort before the job (the writer thread never hashes); the job then
+// makes sure the stored hash it was checked against did not change meanwhile.
+//
+// Events: after the commit, one RecordEvent per changed record on the EventBus.
+//
+// Thread safety: every member may be called concurrently from any I/O thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/db/database.hpp"
+#include "basalt/query/plan_cache.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/records/caller.hpp"
+#include "basalt/records/event_bus.hpp"
+#include "basalt/records/password_port.hpp"
+#include "basalt/records/record.hpp"
+
+namespace basalt::records {
+
+inline constexpr std::int64_t kDefaultPerPage = 30;
+inline constexpr std::int64_t kMaxPerPage = 1000;
+inline constexpr std::int64_t kMaxPage = 1'000'000'000;  // keeps (page - 1) * perPage in range
+
+struct ListOptions {
+  std::int64_t page = 1;  // <= 0 means 1
+  std::int64_t per_page = kDefaultPerPage;  // <= 0 means the default; capped at kMaxPerPage
+  std::string filter;
+  std::string sort;
+  bool skip_total = false;
+  std::string expand;
+};
+
+// A write: the submitted body (JSON, or decoded form data) and the names of file parts sent
+// with it (files are stored from M1.8 on; until then a file part is a field error).
+struct WriteInput {
+  boost::json::object body;
+  std::vector<std::string> file_parts;
+  std::string expand;
+};
+
+class RecordService {
+ public:
+  RecordService(db::Database& database, collections::CollectionService& collections,
+                query::PlanCache& plans, const PasswordPort& passwords, EventBus& events);
+
+  // `request` carries what `@request.*` reads besides auth and body (context, method,
+  // headers, query); the service fills in auth and body itself.
+  boost::asio::awaitable<RecordPage> list(const Caller& caller, std::string_view collection,
+                                          ListOptions options, query::RequestInfo request);
+  boost::asio::awaitable<RecordResult> view(const Caller& caller, std::string_view collection,
+                                            std::string_view id, std::string expand,
+                                            query::RequestInfo request);
+  boost::asio::awaitable<RecordResult> create(const Caller& caller, std::string_view collection,
+                                              WriteInput input, query::RequestInfo request);
+  boost::asio::awaitable<RecordResult> update(const Caller& caller, std::string_view collection,
+                                              std::string_view id, WriteInput input,
+                                              query::RequestInfo request);
+  boost::asio::awaitable<void> remove(const Caller& caller, std::string_view collection,
+                                      std::string_view id, query::RequestInfo request);
+  // Deletes every record of a base or auth collection, with the cascades of each delete, in one
+  // transaction. Superusers only.
+  boost::asio::awaitable<void> truncate(const Caller& caller, std::string_view collection);
+
+  EventBus& events() noexcept { return events_; }
+
+ private:
+  db::Database& database_;
+  collections::CollectionService& collections_;
+  query::PlanCache& plans_;
+  const PasswordPort& passwords_;
+  EventBus& events_;
+};
+
+}  // namespace basalt::records

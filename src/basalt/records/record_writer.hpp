@@ -1,0 +1,24 @@
+// The client's JSON of records (spec §2.1, §2.2), written straight into a response buffer:
+// no intermediate DOM, keys in byte order (PocketBase encodes records from a Go map), values in
+// Go's encoding/json form (schema/go_json.hpp).
+//
+// Visibility:
+//  - `password` and `tokenKey` of auth collections are never written, not even to superusers;
+//  - other hidden fields only to superusers;
+//  - `email` of an auth record only when emailVisibility is true or Record::email_visible.
+#pragma once
+
+#include <string>
+
+#include "basalt/records/record.hpp"
+
+namespace basalt::records {
+
+// Appends `record` (with its expansions, recursively) to `out`.
+void write_record(std::string& out, const Record& record, bool superuser);
+
+// Appends the list envelope {"items":[...],"page":..,"perPage":..,"totalItems":..,
+// "totalPages":..} in PocketBase's struct order.
+void write_page(std::string& out, const RecordPage& page, bool superuser);
+
+}  // namespace basalt::records

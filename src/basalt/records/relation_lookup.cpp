@@ -1,0 +1,77 @@
+#include "basalt/records/relation_lookup.hpp"
+
+#include <algorithm>
+
+namespace basalt::records {
+namespace {
+
+constexpr std::size_t kIdsPerStatement = 500;
+
+}  // namespace
+
+std::optional<std::size_t> PrefetchedLookup::count_existing(std::string_view collection_id,
+                                                            std::span<const std::string> ids) {
+  if (recording_) {
+    auto& asked = existing_[std::string(collection_id)];
+    asked.insert(ids.begin(), ids.end());
+    return ids.size();
+  }
+  if (unknown_collections_.contains(collection_id)) return std::nullopt;
+  auto it = existing_.find(collection_id);
+  if (it == existing_.end()) return 0;
+  return static_cast<std::size_t>(std::count_if(
+      ids.begin(), ids.end(), [&](const std::string& id) { return it->second.contains(id); }));
+}
+
+bool PrefetchedLookup::id_exists(const schema::Collection& collection, std::string_view id,
+                                 bool ignore_case) {
+  IdQuestion question{collection.name, std::string(id), ignore_case};
+  if (recording_) {
+    ids_asked_.emplace(std::move(question), false);
+    return false;
+  }
+  auto it = ids_asked_.find(question);
+  return it != ids_asked_.end() && it->second;
+}
+
+boost::asio::awaitable<void> PrefetchedLookup::answer(db::Transaction& tx,
+                                                      const db::Dialect& dialect,
+                                                      const collections::Catalog& catalog) {
+  for (auto& [collection_id, ids] : existing_) {
+    const schema::Collection* collection = catalog.find(collection_id);
+    if (!collection || collection->id != collection_id) {
+      unknown_collections_.emplace(collection_id, true);
+      ids.clear();
+      continue;
+    }
+    std::vector<std::string> asked(ids.begin(), ids.end());
+    ids.clear();
+    const std::string prefix = "SELECT " + dialect.quote_identifier(schema::kFieldId) + " FROM " +
+                               dialect.quote_identifier(collection->name) + " WHERE " +
+                               dialect.quote_identifier(schema::kFieldId) + " IN (";
+    for (std::size_t start = 0; start < asked.size(); start += kIdsPerStatement) {
+      const std::size_t end = std::min(asked.size(), start + kIdsPerStatement);
+      std::string sql = prefix;
+      db::Params params;
+      for (std::size_t i = start; i < end; ++i) {
+        if (i > start) sql += ", ";
+        sql += dialect.placeholder(i - start + 1);
+        params.emplace_back(asked[i]);
+      }
+      sql += ")";
+      db::ResultSet rows = co_await tx.query(sql, params);
+      for (auto row : rows) ids.insert(std::string(row.as_text(0)));
+    }
+  }
+  for (auto& [question, exists] : ids_asked_) {
+    const std::string sql = "SELECT 1 FROM " + dialect.quote_identifier(question.table) +
+                            " WHERE " + dialect.quote_identifier(schema::kFieldId) + " = " +
+                            dialect.placeholder(1) +
+                            (question.ignore_case ? " COLLATE NOCASE" : "") + " LIMIT 1";
+    db::ResultSet rows = co_await tx.query(sql, question.id);
+    exists = !rows.empty();
+  }
+  recording_ = false;
+}
+
+}  // namespace basalt::records

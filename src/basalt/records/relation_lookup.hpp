@@ -1,0 +1,56 @@
+// Existence checks for record validation without blocking: schema::validate_record asks a
+// synchronous schema::RecordLookup whether related records (and a client-chosen id) exist,
+// but the database is awaitable. So validation runs twice:
+//
+//   1. with a fresh PrefetchedLookup, which notes every question and answers "all exist"
+//      (and "no such id");
+//   2. answer() asks the database in a few queries through the write job's transaction, and
+//      validation runs again with the same lookup, now answering from what it fetched.
+//
+// Validation is a pure function of its inputs, so pass 2 asks exactly the questions of pass 1.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "basalt/collections/catalog.hpp"
+#include "basalt/db/dialect.hpp"
+#include "basalt/db/transaction.hpp"
+#include "basalt/schema/catalog.hpp"
+
+namespace basalt::records {
+
+class PrefetchedLookup : public schema::RecordLookup {
+ public:
+  std::optional<std::size_t> count_existing(std::string_view collection_id,
+                                            std::span<const std::string> ids) override;
+  bool id_exists(const schema::Collection& collection, std::string_view id,
+                 bool ignore_case) override;
+
+  // The questions (pass 1) and, once answered, the answers (pass 2).
+  struct IdQuestion {
+    std::string table;
+    std::string id;
+    bool ignore_case = false;
+    auto operator<=>(const IdQuestion&) const = default;
+  };
+  bool recording() const noexcept { return recording_; }
+  bool asked_anything() const noexcept { return !ids_asked_.empty() || !existing_.empty(); }
+
+  // Answers every recorded question through `tx` and switches to answering mode.
+  boost::asio::awaitable<void> answer(db::Transaction& tx, const db::Dialect& dialect,
+                                      const collections::Catalog& catalog);
+
+ private:
+  bool recording_ = true;
+  // collection id -> ids asked about (pass 1), then -> ids that exist (pass 2).
+  std::map<std::string, std::set<std::string>, std::less<>> existing_;
+  std::map<std::string, bool, std::less<>> unknown_collections_;
+  std::map<IdQuestion, bool> ids_asked_;
+};
+
+}  // namespace basalt::records

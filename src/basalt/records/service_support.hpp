@@ -1,0 +1,48 @@
+// Pieces the record service's operations share (record_service.cpp, record_write.cpp,
+// record_delete.cpp). Internal to the records module.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "basalt/collections/catalog.hpp"
+#include "basalt/db/database.hpp"
+#include "basalt/db/database_error.hpp"
+#include "basalt/records/access.hpp"
+#include "basalt/records/event_bus.hpp"
+#include "basalt/records/record.hpp"
+
+namespace basalt::records::support {
+
+// The collection named by id or name; 404 "Missing collection context." otherwise.
+const schema::Collection& find_collection(const collections::Catalog& catalog,
+                                          std::string_view id_or_name);
+
+// 403 for a non-superuser when `rule` is null (locked).
+void require_unlocked(const Caller& caller, const schema::Rule& rule);
+
+// 400 "Unsupported collection type." for a view (records cannot be written there).
+void require_writable(const schema::Collection& collection);
+
+// The conditions a non-superuser must meet for `rule` (empty: none), resolved for the caller.
+std::vector<query::PlanPtr> rule_conditions(const Access& access,
+                                            const schema::Collection& collection,
+                                            const schema::Rule& rule);
+
+// Sets Record::email_visible on `records` and their expansions where the caller is the record
+// itself or a superuser, and on the top-level records of an auth collection whose manageRule
+// the caller satisfies (one query for all of them).
+boost::asio::awaitable<void> resolve_email_visibility(db::Database& database, const Access& access,
+                                                      const query::RequestInfo& request,
+                                                      std::vector<Record>& records);
+
+// A unique-index violation as `validation_not_unique` on the fields it names; anything else
+// the generic `message` 400. Never shows the database's text.
+core::ApiError constraint_error(const schema::Collection& collection,
+                                const db::ConstraintError& error, std::string message);
+
+void publish_all(const EventBus& bus, const std::vector<RecordEvent>& events);
+
+}  // namespace basalt::records::support
