@@ -3,6 +3,7 @@
 #pragma once
 
 #include "basalt/auth/password_hasher.hpp"
+#include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/rate_limiter.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
@@ -21,6 +22,7 @@ struct Services {
   const auth::PasswordHasher& hasher;
   auth::RateLimiter& ip_failures;        // failed sign-ins per client IP
   auth::RateLimiter& identity_failures;  // failed sign-ins per (collection, identity)
+  const auth::PasswordSignIn& sign_in;
 };
 
 }  // namespace basalt::api

@@ -12,6 +12,7 @@
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
 #include "basalt/auth/password_hasher.hpp"
+#include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/pooled_passwords.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/http/access_log.hpp"
@@ -81,9 +82,10 @@ int serve(const core::Config& config) {
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events);
-    api::Services services{storage.database(), storage.collections(), records,
-                           plans,              blocking,              hasher,
-                           *ip_failures,       *identity_failures};
+    auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking,
+                                 hasher, *ip_failures, *identity_failures);
+    api::Services services{storage.database(), storage.collections(), records, plans, blocking,
+                           hasher, *ip_failures, *identity_failures, sign_in};
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);

@@ -1,0 +1,186 @@
+#include "basalt/auth/password_sign_in.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "basalt/auth/auth_context.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/records/access.hpp"
+#include "basalt/records/record_codec.hpp"
+
+namespace basalt::auth {
+namespace {
+
+namespace json = boost::json;
+using Clock = std::chrono::system_clock;
+
+[[noreturn]] void validation_failed(std::string_view key, std::string_view code,
+                                    std::string_view message) {
+  json::object data;
+  data[key] = {{"code", code}, {"message", message}};
+  throw core::ApiError::bad_request("An error occurred while validating the submitted data.",
+                                    std::move(data));
+}
+
+void check_lengths(const SignInRequest& request) {
+  if (request.identity.empty()) {
+    validation_failed("identity", "validation_required", "Cannot be blank.");
+  }
+  if (request.identity.size() > kMaxIdentityLength) {
+    validation_failed("identity", "validation_length_out_of_range",
+                      "The length must be between 1 and 255.");
+  }
+  if (request.password.empty()) {
+    validation_failed("password", "validation_required", "Cannot be blank.");
+  }
+  if (request.password.size() > kMaxSignInPasswordLength) {
+    validation_failed("password", "validation_length_out_of_range",
+                      "The length must be between 1 and 255.");
+  }
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The identity fields to try, in order: the one asked for, or every configured one with
+// `email` skipped for identities that are not email-shaped (PocketBase's order).
+std::vector<std::string> identity_fields(const schema::Collection& collection,
+                                         const std::string& identity,
+                                         const std::string& requested) {
+  const auto& configured = schema::items(collection.auth.password_auth.identity_fields);
+  if (!requested.empty()) {
+    if (std::find(configured.begin(), configured.end(), requested) == configured.end()) {
+      validation_failed("identityField", "validation_in_invalid", "Must be a valid value.");
+    }
+    return {requested};
+  }
+  std::vector<std::string> fields;
+  for (const auto& name : configured) {
+    if (name == schema::kFieldEmail && identity.find('@') == std::string::npos) continue;
+    fields.push_back(name);
+  }
+  return fields;
+}
+
+}  // namespace
+
+const schema::Collection& find_auth_collection(const collections::Catalog& catalog,
+                                               std::string_view id_or_name) {
+  const schema::Collection* collection = catalog.find(id_or_name);
+  if (!collection || !collection->is_auth()) {
+    throw core::ApiError::not_found("Missing or invalid auth collection context.");
+  }
+  return *collection;
+}
+
+PasswordSignIn::PasswordSignIn(db::Database& database, collections::CollectionService& collections,
+                               query::PlanCache& plans, core::BlockingPool& blocking,
+                               const PasswordHasher& hasher, RateLimiter& ip_failures,
+                               RateLimiter& identity_failures)
+    : database_(database),
+      collections_(collections),
+      plans_(plans),
+      blocking_(blocking),
+      hasher_(hasher),
+      ip_failures_(ip_failures),
+      identity_failures_(identity_failures) {}
+
+boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest request) const {
+  SignInResult result;
+  result.catalog = collections_.catalog();
+  const schema::Collection& collection = find_auth_collection(*result.catalog, request.collection);
+  result.collection = &collection;
+  check_lengths(request);
+  if (!collection.auth.password_auth.enabled) {
+    throw core::ApiError::forbidden(
+        "The collection is not configured to allow password authentication.");
+  }
+  const std::vector<std::string> fields =
+      identity_fields(collection, request.identity, request.identity_field);
+
+  const auto steady_now = RateLimiter::Clock::now();
+  const std::string identity_key = collection.id + ":" + lower(request.identity);
+  if (!ip_failures_.try_acquire(request.client_ip, steady_now)) throw core::ApiError(429);
+  if (!identity_failures_.try_acquire(identity_key, steady_now)) {
+    ip_failures_.refund(request.client_ip, steady_now);
+    throw core::ApiError(429);
+  }
+
+  const db::Dialect& dialect = database_.dialect();
+  std::optional<json::object> record;
+  for (const auto& field : fields) {
+    const std::string sql = records::select_sql(collection, dialect) + " WHERE " +
+                            dialect.quote_identifier(field) + " = " + dialect.placeholder(1) +
+                            " COLLATE NOCASE LIMIT 1";
+    db::ResultSet rows = co_await database_.query(sql, request.identity);
+    if (!rows.empty()) {
+      record = records::decode_row(collection, rows[0]);
+      break;
+    }
+  }
+  PasswordCheck check;
+  if (record) {
+    const std::string stored(record->at(schema::kFieldPassword).as_string());
+    check = co_await blocking_.run([&] { return hasher_.check(request.password, stored); });
+  } else {
+    co_await blocking_.run([&] {
+      hasher_.verify_dummy(request.password);
+      return 0;
+    });
+  }
+  if (!record || !check.matches) throw core::ApiError::bad_request("Failed to authenticate.");
+  result.record = std::move(*record);
+  if (!co_await passes_auth_rule(result, request.body)) {
+    throw core::ApiError::forbidden(
+        "The request doesn't satisfy the collection requirements to authenticate.");
+  }
+  ip_failures_.refund(request.client_ip, steady_now);
+  identity_failures_.refund(identity_key, steady_now);
+  if (check.needs_rehash) {
+    const std::string id(result.record.at(schema::kFieldId).as_string());
+    co_await upgrade_hash(collection, id, request.password);
+  }
+  result.token = issue_auth_token(collection, result.record, Clock::now());
+  co_return result;
+}
+
+boost::asio::awaitable<bool> PasswordSignIn::passes_auth_rule(const SignInResult& result,
+                                                              const json::object& body) const {
+  const schema::Collection& collection = *result.collection;
+  const auto& rule = collection.auth.auth_rule;
+  if (!rule) co_return false;  // null: only superusers may authenticate (none do here)
+  if (rule->empty()) co_return true;
+  query::RequestInfo info;
+  info.context = "password";
+  info.method = "POST";
+  info.body = body;
+  info.auth = query::AuthInfo{collection.id, collection.name, result.record};
+  // The record signing in is also the caller the rule is resolved for.
+  const records::Caller caller{&collection, &result.record};
+  const records::Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now());
+  query::PlanPtr plan = access.rule(collection, *rule);
+  records::Statement check =
+      records::matches_statement(access, *plan, info, result.record.at(schema::kFieldId).as_string());
+  db::ResultSet rows = co_await database_.query(check.sql, check.params);
+  co_return !rows.empty();
+}
+
+boost::asio::awaitable<void> PasswordSignIn::upgrade_hash(const schema::Collection& collection,
+                                                          const std::string& id,
+                                                          const std::string& password) const {
+  std::string hash = co_await blocking_.run([&] { return hasher_.hash(password); });
+  const db::Dialect& dialect = database_.dialect();
+  const std::string sql =
+      "UPDATE " + dialect.quote_identifier(collection.name) + " SET " +
+      dialect.quote_identifier(schema::kFieldPassword) + " = " + dialect.placeholder(1) +
+      " WHERE " + dialect.quote_identifier(schema::kFieldId) + " = " + dialect.placeholder(2);
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await tx.execute(sql, hash, id);
+  });
+}
+
+}  // namespace basalt::auth

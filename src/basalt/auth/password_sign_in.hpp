@@ -1,0 +1,85 @@
+// PasswordSignIn: the auth-with-password flow (spec §6.3), transport-agnostic, so REST today
+// and GraphQL later run the same checks in the same order:
+//
+//   1. 400 for a blank or over-long identity/password, or an identityField that is not one of
+//      the collection's identity fields;
+//   2. 403 when the collection has password auth disabled;
+//   3. 429 "Too Many Requests." past the failure limits, per client IP and per
+//      (collection, identity) - every attempt counts up front and a success is refunded;
+//   4. 400 "Failed to authenticate." for an unknown identity or a wrong password - both spend
+//      one password verification on the blocking pool, so timing does not tell them apart;
+//   5. 403 when the collection's authRule refuses the record (it is both the row and
+//      @request.auth, as PocketBase evaluates it);
+//   6. a bcrypt or outdated argon2id hash is replaced by a fresh argon2id one.
+// The result carries a new auth token for the record.
+//
+// Thread safety: immutable after construction; sign_in() may run concurrently anywhere. All
+// members are borrowed from the composition root and must outlive it.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <memory>
+#include <string>
+
+#include "basalt/auth/password_hasher.hpp"
+#include "basalt/auth/rate_limiter.hpp"
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/core/blocking_pool.hpp"
+#include "basalt/db/database.hpp"
+#include "basalt/query/plan_cache.hpp"
+
+namespace basalt::auth {
+
+inline constexpr std::size_t kMaxIdentityLength = 255;
+inline constexpr std::size_t kMaxSignInPasswordLength = 255;
+
+struct SignInRequest {
+  std::string collection;      // id or name
+  std::string identity;
+  std::string password;
+  std::string identity_field;  // "" = try every configured identity field
+  boost::json::object body;    // the whole submitted body: what the authRule's @request.body sees
+  std::string client_ip;       // the rate-limit key of the caller's address
+};
+
+struct SignInResult {
+  std::shared_ptr<const collections::Catalog> catalog;
+  const schema::Collection* collection = nullptr;  // lives in `catalog`
+  boost::json::object record;                       // every field, as stored after sign-in
+  std::string token;
+};
+
+class PasswordSignIn {
+ public:
+  PasswordSignIn(db::Database& database, collections::CollectionService& collections,
+                 query::PlanCache& plans, core::BlockingPool& blocking,
+                 const PasswordHasher& hasher, RateLimiter& ip_failures,
+                 RateLimiter& identity_failures);
+
+  // 404 "Missing or invalid auth collection context." for an unknown or non-auth collection;
+  // the errors listed above otherwise.
+  boost::asio::awaitable<SignInResult> sign_in(SignInRequest request) const;
+
+ private:
+  boost::asio::awaitable<bool> passes_auth_rule(const SignInResult& result,
+                                                const boost::json::object& body) const;
+  boost::asio::awaitable<void> upgrade_hash(const schema::Collection& collection,
+                                            const std::string& id,
+                                            const std::string& password) const;
+
+  db::Database& database_;
+  collections::CollectionService& collections_;
+  query::PlanCache& plans_;
+  core::BlockingPool& blocking_;
+  const PasswordHasher& hasher_;
+  RateLimiter& ip_failures_;
+  RateLimiter& identity_failures_;
+};
+
+// The auth collection `id_or_name` in `catalog`; 404 "Missing or invalid auth collection
+// context." when it is unknown or not an auth collection.
+const schema::Collection& find_auth_collection(const collections::Catalog& catalog,
+                                               std::string_view id_or_name);
+
+}  // namespace basalt::auth
