@@ -82,10 +82,11 @@ int serve(const core::Config& config) {
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events);
-    auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking,
-                                 hasher, *ip_failures, *identity_failures);
-    api::Services services{storage.database(), storage.collections(), records, plans, blocking,
-                           hasher, *ip_failures, *identity_failures, sign_in};
+    auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
+                                 *ip_failures, *identity_failures);
+    api::Services services{
+        storage.database(), storage.collections(), records, plans, blocking, hasher,
+        *ip_failures,       *identity_failures,    sign_in};
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);

@@ -163,8 +163,8 @@ boost::asio::awaitable<bool> PasswordSignIn::passes_auth_rule(const SignInResult
   const records::Caller caller{&collection, &result.record};
   const records::Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now());
   query::PlanPtr plan = access.rule(collection, *rule);
-  records::Statement check =
-      records::matches_statement(access, *plan, info, result.record.at(schema::kFieldId).as_string());
+  records::Statement check = records::matches_statement(
+      access, *plan, info, result.record.at(schema::kFieldId).as_string());
   db::ResultSet rows = co_await database_.query(check.sql, check.params);
   co_return !rows.empty();
 }

@@ -35,7 +35,7 @@ inline constexpr std::size_t kMaxIdentityLength = 255;
 inline constexpr std::size_t kMaxSignInPasswordLength = 255;
 
 struct SignInRequest {
-  std::string collection;      // id or name
+  std::string collection;  // id or name
   std::string identity;
   std::string password;
   std::string identity_field;  // "" = try every configured identity field
@@ -46,7 +46,7 @@ struct SignInRequest {
 struct SignInResult {
   std::shared_ptr<const collections::Catalog> catalog;
   const schema::Collection* collection = nullptr;  // lives in `catalog`
-  boost::json::object record;                       // every field, as stored after sign-in
+  boost::json::object record;                      // every field, as stored after sign-in
   std::string token;
 };
 

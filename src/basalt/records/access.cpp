@@ -114,8 +114,7 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
 }
 
 Statement matches_statement(const Access& access, const query::Plan& plan,
-                            const query::RequestInfo& request,
-                            std::string_view id) {
+                            const query::RequestInfo& request, std::string_view id) {
   const db::Dialect& dialect = access.dialect();
   query::CompiledQuery compiled = query::compile_filter(dialect, plan, request, access.now());
   Statement statement;

@@ -78,7 +78,6 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
 
 // `SELECT 1 ... WHERE id = ? AND (plan) LIMIT 1`: whether the row `id` satisfies `plan`.
 Statement matches_statement(const Access& access, const query::Plan& plan,
-                            const query::RequestInfo& request,
-                            std::string_view id);
+                            const query::RequestInfo& request, std::string_view id);
 
 }  // namespace basalt::records

@@ -112,9 +112,8 @@ Statement back_relation_statement(const Access& access, const Relation& relation
     statement.params.emplace_back(id);
   }
   const std::string column = table + "." + dialect.quote_identifier(relation.field->name);
-  std::string match = relation.field->is_multiple()
-                          ? dialect.json_array_contains_any(column, list)
-                          : column + " IN (" + list + ")";
+  std::string match = relation.field->is_multiple() ? dialect.json_array_contains_any(column, list)
+                                                    : column + " IN (" + list + ")";
   statement.sql = std::string(distinct ? "SELECT DISTINCT " : "SELECT ") +
                   qualified_columns(target, dialect, table) + " FROM " + from + " WHERE " + match;
   if (!where.empty()) statement.sql += " AND (" + where + ")";
@@ -132,7 +131,8 @@ boost::asio::awaitable<void> expand_node(db::Database& database, const Access& a
   const schema::Collection& collection = *records.front().collection;
   std::optional<Relation> relation = resolve_key(access.catalog(), collection, node.key);
   if (!relation) co_return;
-  std::optional<std::vector<query::PlanPtr>> conditions = view_conditions(access, *relation->target);
+  std::optional<std::vector<query::PlanPtr>> conditions =
+      view_conditions(access, *relation->target);
   if (!conditions) co_return;
 
   // The ids to fetch: the parents' relation values, or the parents themselves (back).

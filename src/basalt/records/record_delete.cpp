@@ -40,11 +40,11 @@ struct DeleteJob {
 boost::asio::awaitable<std::vector<json::object>> referencing_rows(
     DeleteJob& job, const schema::Collection& referrer, const schema::Field& field,
     const std::string& id) {
-  const std::string column = job.dialect.quote_identifier(referrer.name) + "." +
-                             job.dialect.quote_identifier(field.name);
-  const std::string match = field.is_multiple()
-                                ? job.dialect.json_array_contains_any(column, job.dialect.placeholder(1))
-                                : column + " = " + job.dialect.placeholder(1);
+  const std::string column =
+      job.dialect.quote_identifier(referrer.name) + "." + job.dialect.quote_identifier(field.name);
+  const std::string match =
+      field.is_multiple() ? job.dialect.json_array_contains_any(column, job.dialect.placeholder(1))
+                          : column + " = " + job.dialect.placeholder(1);
   const std::string sql = select_sql(referrer, job.dialect) + " WHERE " + match;
   db::ResultSet rows = co_await job.tx.query(sql, id);
   std::vector<json::object> out;
@@ -108,11 +108,10 @@ boost::asio::awaitable<void> delete_record(DeleteJob& job, const schema::Collect
   if (collection.is_auth()) {
     for (std::string_view table : kAuthOwnedTables) {
       if (!job.catalog.find(table)) continue;
-      const std::string sql = "DELETE FROM " + job.dialect.quote_identifier(table) + " WHERE " +
-                              job.dialect.quote_identifier("collectionRef") + " = " +
-                              job.dialect.placeholder(1) + " AND " +
-                              job.dialect.quote_identifier("recordRef") + " = " +
-                              job.dialect.placeholder(2);
+      const std::string sql =
+          "DELETE FROM " + job.dialect.quote_identifier(table) + " WHERE " +
+          job.dialect.quote_identifier("collectionRef") + " = " + job.dialect.placeholder(1) +
+          " AND " + job.dialect.quote_identifier("recordRef") + " = " + job.dialect.placeholder(2);
       co_await job.tx.execute(sql, collection.id, id);
     }
   }
@@ -155,10 +154,9 @@ boost::asio::awaitable<void> RecordService::remove(const Caller& caller,
 boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
                                                      std::string_view collection_name) {
   if (!caller.is_superuser()) {
-    throw caller.is_guest() ? core::ApiError::unauthorized(
-                                  "The request requires valid record authorization token.")
-                            : core::ApiError::forbidden(
-                                  "The authorized record is not allowed to perform this action.");
+    throw caller.is_guest()
+        ? core::ApiError::unauthorized("The request requires valid record authorization token.")
+        : core::ApiError::forbidden("The authorized record is not allowed to perform this action.");
   }
   auto catalog = collections_.catalog();
   const schema::Collection& collection = support::find_collection(*catalog, collection_name);

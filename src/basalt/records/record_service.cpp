@@ -31,8 +31,8 @@ struct ListStatements {
 };
 
 ListStatements list_statements(const Access& access, const schema::Collection& collection,
-                               std::span<const query::PlanPtr> filters,
-                               const query::PlanPtr& sort, const query::RequestInfo& request) {
+                               std::span<const query::PlanPtr> filters, const query::PlanPtr& sort,
+                               const query::RequestInfo& request) {
   const db::Dialect& dialect = access.dialect();
   ListStatements out;
   const query::Plan* table_plan = !filters.empty() ? filters.front().get() : sort.get();
@@ -50,9 +50,8 @@ ListStatements list_statements(const Access& access, const schema::Collection& c
   out.select.params = compiled.params;
   // Views have no rowid: they are counted by id.
   const std::string count_column =
-      collection.is_view()
-          ? compiled.table + "." + dialect.quote_identifier(schema::kFieldId)
-          : std::string();
+      collection.is_view() ? compiled.table + "." + dialect.quote_identifier(schema::kFieldId)
+                           : std::string();
   out.count.sql = compiled.count_sql(count_column);
   out.count.params = compiled.count_params();
   out.next = compiled.next_placeholder;
@@ -101,7 +100,8 @@ boost::asio::awaitable<RecordPage> RecordService::list(const Caller& caller,
 
   db::ResultSet rows = co_await database_.query(statements.select.sql, statements.select.params);
   page.items.reserve(rows.size());
-  for (auto row : rows) page.items.push_back(Record{&collection, decode_row(collection, row), {}, false});
+  for (auto row : rows)
+    page.items.push_back(Record{&collection, decode_row(collection, row), {}, false});
 
   if (!options.skip_total) {
     const auto count = static_cast<std::int64_t>(page.items.size());
@@ -126,8 +126,7 @@ boost::asio::awaitable<RecordResult> RecordService::view(const Caller& caller,
                                                          query::RequestInfo request) {
   RecordResult result;
   result.catalog = collections_.catalog();
-  const schema::Collection& collection =
-      support::find_collection(*result.catalog, collection_name);
+  const schema::Collection& collection = support::find_collection(*result.catalog, collection_name);
   support::require_unlocked(caller, collection.view_rule);
   Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now());
   request.auth = access.auth_info();

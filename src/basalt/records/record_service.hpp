@@ -41,7 +41,7 @@ inline constexpr std::int64_t kMaxPerPage = 1000;
 inline constexpr std::int64_t kMaxPage = 1'000'000'000;  // keeps (page - 1) * perPage in range
 
 struct ListOptions {
-  std::int64_t page = 1;  // <= 0 means 1
+  std::int64_t page = 1;                    // <= 0 means 1
   std::int64_t per_page = kDefaultPerPage;  // <= 0 means the default; capped at kMaxPerPage
   std::string filter;
   std::string sort;

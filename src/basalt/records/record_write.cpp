@@ -71,9 +71,9 @@ void reject_file_parts(const schema::Collection& collection, const std::vector<s
 // The password work done before the write job, on the PasswordPort.
 struct PasswordWork {
   std::map<std::string, std::string, std::less<>> hashes;  // plaintext -> new hash
-  bool old_checked = false;     // an oldPassword was verified against `old_hash`
+  bool old_checked = false;  // an oldPassword was verified against `old_hash`
   bool old_matches = false;
-  std::string old_hash;         // the stored hash it was verified against
+  std::string old_hash;  // the stored hash it was verified against
 };
 
 boost::asio::awaitable<PasswordWork> prepare_passwords(const PasswordPort& passwords,
@@ -145,8 +145,7 @@ boost::asio::awaitable<RecordResult> RecordService::create(const Caller& caller,
                                                            query::RequestInfo request) {
   RecordResult result;
   result.catalog = collections_.catalog();
-  const schema::Collection& collection =
-      support::find_collection(*result.catalog, collection_name);
+  const schema::Collection& collection = support::find_collection(*result.catalog, collection_name);
   support::require_writable(collection);
   support::require_unlocked(caller, collection.create_rule);
   Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now());
@@ -155,8 +154,8 @@ boost::asio::awaitable<RecordResult> RecordService::create(const Caller& caller,
   std::vector<query::PlanPtr> conditions =
       support::rule_conditions(access, collection, collection.create_rule);
   const std::string now = schema::format_datetime(access.now());
-  const schema::RecordInput record_input{collection, input.body, nullptr, base_access(caller), now,
-                                         nullptr};
+  const schema::RecordInput record_input{collection,          input.body, nullptr,
+                                         base_access(caller), now,        nullptr};
   PasswordWork passwords;
   if (touches_passwords(collection, input.body)) {
     passwords = co_await prepare_passwords(passwords_, record_input, nullptr);
@@ -176,9 +175,8 @@ boost::asio::awaitable<RecordResult> RecordService::create(const Caller& caller,
       // The create rule sees the record as inserted; failing it undoes the insert.
       query::RequestInfo rule_request = request;
       rule_request.body = rule_body(collection, input.body, validated);
-      Statement check =
-          matches_statement(access, *conditions.front(), rule_request,
-                            validated.at(schema::kFieldId).get_string());
+      Statement check = matches_statement(access, *conditions.front(), rule_request,
+                                          validated.at(schema::kFieldId).get_string());
       if ((co_await tx.query(check.sql, check.params)).empty()) {
         throw core::ApiError::bad_request(std::string(kCreateFailed));
       }
@@ -201,8 +199,7 @@ boost::asio::awaitable<RecordResult> RecordService::update(const Caller& caller,
                                                            query::RequestInfo request) {
   RecordResult result;
   result.catalog = collections_.catalog();
-  const schema::Collection& collection =
-      support::find_collection(*result.catalog, collection_name);
+  const schema::Collection& collection = support::find_collection(*result.catalog, collection_name);
   support::require_writable(collection);
   support::require_unlocked(caller, collection.update_rule);
   Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now());

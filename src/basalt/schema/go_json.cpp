@@ -123,8 +123,12 @@ std::string serialize_go_json(const boost::json::value& value) {
   return out;
 }
 
-void append_go_json(std::string& out, const boost::json::value& value) { write(value, out); }
+void append_go_json(std::string& out, const boost::json::value& value) {
+  write(value, out);
+}
 
-void append_go_json_string(std::string& out, std::string_view text) { write_string(text, out); }
+void append_go_json_string(std::string& out, std::string_view text) {
+  write_string(text, out);
+}
 
 }  // namespace basalt::schema
