@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds the filter fuzzer with clang in build/fuzz and runs it for a time budget.
+# Builds the fuzz targets with clang in build/fuzz and runs each for a share of a time budget:
+# filter_fuzzer (filter and sort parser) for half, multipart_fuzzer (request body decoding)
+# for the rest.
 #
-#   tests/fuzz/run.sh [seconds]        default 20
+#   tests/fuzz/run.sh [seconds]        default 20 in total
 #
 # Exits non-zero when libFuzzer reports a crash, sanitizer error, leak, timeout or
-# out-of-memory; the input is saved under build/fuzz/artifacts/ (see tests/fuzz/README.md to
-# reproduce it). New interesting inputs accumulate in build/fuzz/corpus/filter across runs;
-# the checked-in seeds in tests/fuzz/corpus/filter are only read.
+# out-of-memory in either target; the input is saved under build/fuzz/artifacts/ (see
+# tests/fuzz/README.md to reproduce it). Both targets run even if the first fails. New
+# interesting inputs accumulate in build/fuzz/corpus/<target> across runs; the checked-in seeds
+# in tests/fuzz/corpus/<target> are only read.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -20,22 +23,39 @@ build=build/fuzz
 cxx="${FUZZ_CXX:-clang++}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBASALT_BUILD_FUZZ=ON -DBASALT_BUILD_TESTS=OFF >/dev/null
-if ! cmake --build "$build" --target filter_fuzzer; then
-  echo "run.sh: building filter_fuzzer failed (is tests/fuzz added to the root CMakeLists.txt?)" >&2
+if ! cmake --build "$build" --target filter_fuzzer multipart_fuzzer; then
+  echo "run.sh: building the fuzz targets failed (is tests/fuzz added to the root CMakeLists.txt?)" >&2
   exit 1
 fi
 
-corpus="$build/corpus/filter"
 artifacts="$build/artifacts"
-mkdir -p "$corpus" "$artifacts"
+mkdir -p "$artifacts"
 
-# One process (CI has 2 shared cores). -max_len covers the 3500-byte filter limit and a bit
-# more; -timeout flags any single input that takes over 5 s as a hang.
-exec "$build/tests/fuzz/filter_fuzzer" "$corpus" tests/fuzz/corpus/filter \
-  -dict=tests/fuzz/filter.dict \
-  -max_total_time="$budget" \
-  -max_len=4096 \
-  -timeout=5 \
-  -rss_limit_mb=2048 \
-  -artifact_prefix="$artifacts/" \
-  -print_final_stats=1
+# run <target> <seconds> <max_len> [extra libFuzzer flags]: one process (CI has 2 shared
+# cores); -timeout flags any single input that takes over 5 s as a hang.
+run() {
+  local target="$1" seconds="$2" max_len="$3"
+  shift 3
+  local corpus="$build/corpus/${target%_fuzzer}"
+  mkdir -p "$corpus"
+  echo "run.sh: $target for ${seconds} s"
+  "$build/tests/fuzz/$target" "$corpus" "tests/fuzz/corpus/${target%_fuzzer}" \
+    -max_total_time="$seconds" \
+    -max_len="$max_len" \
+    -timeout=5 \
+    -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts/" \
+    -print_final_stats=1 \
+    "$@"
+}
+
+# A budget of 1 s still gives each target a second.
+filter_seconds=$(( budget / 2 > 0 ? budget / 2 : 1 ))
+multipart_seconds=$(( budget - filter_seconds > 0 ? budget - filter_seconds : 1 ))
+
+status=0
+# -max_len 4096 covers the 3500-byte filter limit and a bit more.
+run filter_fuzzer "$filter_seconds" 4096 -dict=tests/fuzz/filter.dict || status=1
+# Bodies well past the fuzzer's small part limits (multipart_fuzzer.cpp).
+run multipart_fuzzer "$multipart_seconds" 8192 -dict=tests/fuzz/multipart.dict || status=1
+exit "$status"

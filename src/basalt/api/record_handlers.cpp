@@ -1,8 +1,8 @@
 #include "basalt/api/record_handlers.hpp"
 
-#include "basalt/api/json_body.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/http/form_body.hpp"
 #include "basalt/records/record_writer.hpp"
 
 namespace basalt::api {
@@ -26,8 +26,11 @@ query::RequestInfo request_info(const http::Request& request, const QueryParams&
 }
 
 records::WriteInput write_input(const http::Request& request, const QueryParams& params) {
+  http::FormBody form =
+      http::decode_form_body(request.header("Content-Type").value_or(""), request.body());
   records::WriteInput input;
-  input.body = json_body(request);
+  input.body = std::move(form.data);
+  for (auto& file : form.files) input.file_parts.push_back(std::move(file.field));
   input.expand = param_or(params, "expand");
   return input;
 }

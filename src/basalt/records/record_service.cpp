@@ -5,9 +5,12 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolver.hpp"
+#include "basalt/records/cascade.hpp"
 #include "basalt/records/expand.hpp"
 #include "basalt/records/record_codec.hpp"
 #include "basalt/records/service_support.hpp"
+#include "basalt/records/write_operation.hpp"
+#include "basalt/schema/datetime.hpp"
 
 namespace basalt::records {
 namespace {
@@ -144,6 +147,122 @@ boost::asio::awaitable<RecordResult> RecordService::view(const Caller& caller,
   co_await support::resolve_email_visibility(database_, access, request, records);
   result.record = std::move(records.front());
   co_return result;
+}
+
+boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& caller, WriteKind kind,
+                                                              std::string_view collection,
+                                                              std::string id, WriteInput input,
+                                                              query::RequestInfo request) {
+  const WriteParts parts{database_, plans_, passwords_, events_};
+  WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
+                           std::move(input), std::move(request));
+  co_await operation.prepare();
+  co_await database_.write(
+      [&](db::Transaction& tx) -> boost::asio::awaitable<void> { co_await operation.execute(tx); });
+  co_return co_await operation.finish();
+}
+
+boost::asio::awaitable<RecordResult> RecordService::create(const Caller& caller,
+                                                           std::string_view collection,
+                                                           WriteInput input,
+                                                           query::RequestInfo request) {
+  // Named arguments, not temporaries: GCC 12 may destroy temporaries of a co_await
+  // full-expression twice.
+  std::string no_id;
+  co_return co_await write_one(caller, WriteKind::kCreate, collection, std::move(no_id),
+                               std::move(input), std::move(request));
+}
+
+boost::asio::awaitable<RecordResult> RecordService::update(const Caller& caller,
+                                                           std::string_view collection,
+                                                           std::string_view id, WriteInput input,
+                                                           query::RequestInfo request) {
+  std::string record_id(id);
+  co_return co_await write_one(caller, WriteKind::kUpdate, collection, std::move(record_id),
+                               std::move(input), std::move(request));
+}
+
+boost::asio::awaitable<void> RecordService::remove(const Caller& caller,
+                                                   std::string_view collection, std::string_view id,
+                                                   query::RequestInfo request) {
+  std::string record_id(id);
+  WriteInput no_input;
+  co_await write_one(caller, WriteKind::kDelete, collection, std::move(record_id),
+                     std::move(no_input), std::move(request));
+}
+
+boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
+                                                     std::string_view collection_name) {
+  if (!caller.is_superuser()) {
+    throw caller.is_guest()
+        ? core::ApiError::unauthorized("The request requires valid record authorization token.")
+        : core::ApiError::forbidden("The authorized record is not allowed to perform this action.");
+  }
+  auto catalog = collections_.catalog();
+  const schema::Collection& collection = support::find_collection(*catalog, collection_name);
+  support::require_writable(collection);
+  std::vector<RecordEvent> events;
+  const std::string now = schema::format_datetime(Clock::now());
+  const db::Dialect& dialect = database_.dialect();
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    events.clear();
+    db::ResultSet rows = co_await tx.query(select_sql(collection, dialect));
+    for (auto row : rows) {
+      // A cascade may already have taken this record with an earlier one.
+      json::object values = decode_row(collection, row);
+      const std::string select_one = "SELECT 1 FROM " + dialect.quote_identifier(collection.name) +
+                                     " WHERE " + dialect.quote_identifier(schema::kFieldId) +
+                                     " = " + dialect.placeholder(1);
+      std::string id(values.at(schema::kFieldId).get_string());
+      db::ResultSet still = co_await tx.query(select_one, id);
+      if (still.empty()) continue;
+      co_await delete_with_cascades(tx, *catalog, dialect, now, collection, std::move(values),
+                                    events);
+    }
+  });
+  support::publish_all(events_, events);
+}
+
+boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
+    const Caller& caller, std::vector<BatchOperation> operations,
+    std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const WriteParts parts{database_, plans_, passwords_, events_};
+  auto catalog = collections_.catalog();
+  std::vector<std::unique_ptr<WriteOperation>> prepared;
+  prepared.reserve(operations.size());
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    BatchOperation& op = operations[i];
+    try {
+      auto operation = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
+                                                        op.collection, std::move(op.id),
+                                                        std::move(op.input), std::move(op.request));
+      co_await operation->prepare();
+      prepared.push_back(std::move(operation));
+    } catch (const core::ApiError& error) {
+      throw BatchError(i, error);
+    }
+  }
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
+      }
+      try {
+        co_await prepared[i]->execute(tx);
+      } catch (const core::ApiError& error) {
+        throw BatchError(i, error);
+      }
+    }
+  });
+  std::vector<BatchOutcome> outcomes;
+  outcomes.reserve(prepared.size());
+  for (auto& operation : prepared) {
+    const bool deleted = operation->kind() == WriteKind::kDelete;
+    RecordResult result = co_await operation->finish();
+    outcomes.push_back(BatchOutcome{deleted ? 204 : 200, std::move(result)});
+  }
+  co_return outcomes;
 }
 
 }  // namespace basalt::records

@@ -20,12 +20,14 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "basalt/collections/collection_service.hpp"
+#include "basalt/core/api_error.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/query/request_info.hpp"
@@ -57,6 +59,37 @@ struct WriteInput {
   std::string expand;
 };
 
+enum class WriteKind { kCreate, kUpdate, kUpsert, kDelete };
+
+// One sub-request of a batch (spec §9.1). An upsert updates the record whose id its body
+// names when that record exists, and creates one otherwise.
+struct BatchOperation {
+  WriteKind kind = WriteKind::kCreate;
+  std::string collection;
+  std::string id;  // update and delete
+  WriteInput input;
+  query::RequestInfo request;
+};
+
+// The outcome of one batch sub-request: 200 with the record, or 204 (delete) without.
+struct BatchOutcome {
+  int status = 200;
+  RecordResult result;
+};
+
+// A batch failed at sub-request `index` with `error`; nothing of the batch was stored.
+class BatchError : public std::exception {
+ public:
+  BatchError(std::size_t index, core::ApiError error) : index_(index), error_(std::move(error)) {}
+  std::size_t index() const noexcept { return index_; }
+  const core::ApiError& error() const noexcept { return error_; }
+  const char* what() const noexcept override { return error_.what(); }
+
+ private:
+  std::size_t index_;
+  core::ApiError error_;
+};
+
 class RecordService {
  public:
   RecordService(db::Database& database, collections::CollectionService& collections,
@@ -80,9 +113,21 @@ class RecordService {
   // transaction. Superusers only.
   boost::asio::awaitable<void> truncate(const Caller& caller, std::string_view collection);
 
+  // Runs every operation, in order, in ONE transaction with full rule checks for `caller`;
+  // all or nothing. Past `timeout` (measured from the call) the batch fails at the operation
+  // that ran over. Throws BatchError.
+  boost::asio::awaitable<std::vector<BatchOutcome>> batch(const Caller& caller,
+                                                          std::vector<BatchOperation> operations,
+                                                          std::chrono::milliseconds timeout);
+
   EventBus& events() noexcept { return events_; }
 
  private:
+  // One create/update/delete through a WriteOperation in its own write job.
+  boost::asio::awaitable<RecordResult> write_one(const Caller& caller, WriteKind kind,
+                                                 std::string_view collection, std::string id,
+                                                 WriteInput input, query::RequestInfo request);
+
   db::Database& database_;
   collections::CollectionService& collections_;
   query::PlanCache& plans_;

@@ -1,18 +1,10 @@
-// RecordService::remove and ::truncate: deletes with PocketBase's relation semantics
-// (spec §2.7). For every relation field anywhere that points at the deleted record's
-// collection, each record referencing it is
-//   - deleted too (recursively, same rules) when the field has cascadeDelete;
-//   - otherwise stripped of the reference (single: "", multiple: the id removed), which is
-//     refused with a 400 when the field is required and would be left empty.
-// Auth records also lose their rows in the auth system collections. Everything happens in the
-// delete's single write job; the events go out after its commit.
+#include "basalt/records/cascade.hpp"
+
 #include <set>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/db/dialect.hpp"
 #include "basalt/records/record_codec.hpp"
-#include "basalt/records/record_service.hpp"
-#include "basalt/records/service_support.hpp"
-#include "basalt/schema/datetime.hpp"
 
 namespace basalt::records {
 namespace {
@@ -125,51 +117,15 @@ boost::asio::awaitable<void> delete_record(DeleteJob& job, const schema::Collect
 
 }  // namespace
 
-boost::asio::awaitable<void> RecordService::remove(const Caller& caller,
-                                                   std::string_view collection_name,
-                                                   std::string_view id_text,
-                                                   query::RequestInfo request) {
-  auto catalog = collections_.catalog();
-  const schema::Collection& collection = support::find_collection(*catalog, collection_name);
-  support::require_writable(collection);
-  support::require_unlocked(caller, collection.delete_rule);
-  Access access(*catalog, caller, plans_, database_.dialect(), Clock::now());
-  request.auth = access.auth_info();
-  std::vector<query::PlanPtr> conditions =
-      support::rule_conditions(access, collection, collection.delete_rule);
-  const std::string id(id_text);
-  std::vector<RecordEvent> events;
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    Statement statement = select_by_ids(access, collection, conditions, request, std::span(&id, 1));
-    statement.sql += " LIMIT 1";
-    db::ResultSet rows = co_await tx.query(statement.sql, statement.params);
-    if (rows.empty()) throw core::ApiError::not_found();
-    DeleteJob job{tx, *catalog, access.dialect(), schema::format_datetime(access.now()), {}, {}};
-    co_await delete_record(job, collection, decode_row(collection, rows[0]));
-    events = std::move(job.events);
-  });
-  support::publish_all(events_, events);
-}
-
-boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
-                                                     std::string_view collection_name) {
-  if (!caller.is_superuser()) {
-    throw caller.is_guest()
-        ? core::ApiError::unauthorized("The request requires valid record authorization token.")
-        : core::ApiError::forbidden("The authorized record is not allowed to perform this action.");
-  }
-  auto catalog = collections_.catalog();
-  const schema::Collection& collection = support::find_collection(*catalog, collection_name);
-  support::require_writable(collection);
-  std::vector<RecordEvent> events;
-  const std::string now = schema::format_datetime(Clock::now());
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    DeleteJob job{tx, *catalog, database_.dialect(), now, {}, {}};
-    db::ResultSet rows = co_await tx.query(select_sql(collection, database_.dialect()));
-    for (auto row : rows) co_await delete_record(job, collection, decode_row(collection, row));
-    events = std::move(job.events);
-  });
-  support::publish_all(events_, events);
+boost::asio::awaitable<void> delete_with_cascades(db::Transaction& tx,
+                                                  const collections::Catalog& catalog,
+                                                  const db::Dialect& dialect, std::string now,
+                                                  const schema::Collection& collection,
+                                                  json::object values,
+                                                  std::vector<RecordEvent>& events) {
+  DeleteJob job{tx, catalog, dialect, std::move(now), {}, {}};
+  co_await delete_record(job, collection, std::move(values));
+  for (auto& event : job.events) events.push_back(std::move(event));
 }
 
 }  // namespace basalt::records

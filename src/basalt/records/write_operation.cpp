@@ -1,0 +1,302 @@
+#include "basalt/records/write_operation.hpp"
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/db/database_error.hpp"
+#include "basalt/records/cascade.hpp"
+#include "basalt/records/record_codec.hpp"
+#include "basalt/records/relation_lookup.hpp"
+#include "basalt/records/service_support.hpp"
+#include "basalt/schema/datetime.hpp"
+#include "basalt/schema/record_validator.hpp"
+
+namespace basalt::records {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kCreateFailed = "Failed to create record.";
+constexpr std::string_view kUpdateFailed = "Failed to update record.";
+constexpr std::string_view kOldPasswordKey = "oldPassword";
+
+// A body key without its modifier: "+tags" / "tags+" / "tags-" / "slug:autogenerate" -> name.
+std::string_view field_key(std::string_view key) {
+  if (auto colon = key.find(':'); colon != std::string_view::npos) key = key.substr(0, colon);
+  if (!key.empty() && key.front() == '+') key.remove_prefix(1);
+  if (!key.empty() && (key.back() == '+' || key.back() == '-')) key.remove_suffix(1);
+  return key;
+}
+
+// Whether the body touches a password: only then is the (slow) password work done up front.
+bool touches_passwords(const schema::Collection& collection, const json::object& body) {
+  for (const auto& entry : body) {
+    if (entry.key() == kOldPasswordKey) return true;
+    const schema::Field* field = collection.field_by_name(field_key(entry.key()));
+    if (field && field->type() == schema::FieldType::kPassword) return true;
+  }
+  return false;
+}
+
+// `@request.body` as rules see it: the submitted keys, with modifier keys replaced by the
+// field's resulting value under the plain field name.
+json::object rule_body(const schema::Collection& collection, const json::object& body,
+                       const json::object& values) {
+  json::object out;
+  for (const auto& entry : body) {
+    const std::string_view name = field_key(entry.key());
+    const schema::Field* field = collection.field_by_name(name);
+    if (field && name != entry.key() && field->type() != schema::FieldType::kPassword) {
+      if (const json::value* value = values.if_contains(name)) out[name] = *value;
+    } else {
+      out[entry.key()] = entry.value();
+    }
+  }
+  return out;
+}
+
+// File parts are stored from M1.8 on; until then each is reported on its field.
+void reject_file_parts(const schema::Collection& collection, const std::vector<std::string>& parts,
+                       schema::ValidationErrors& errors) {
+  for (const auto& part : parts) {
+    const std::string_view name = field_key(part);
+    const schema::Field* field = collection.field_by_name(name);
+    if (!field || field->type() != schema::FieldType::kFile) continue;
+    errors.add({std::string(name)},
+               schema::make_error("validation_file_storage_unavailable",
+                                  "File uploads are not supported by this server yet."));
+  }
+}
+
+boost::asio::awaitable<PasswordWork> prepare_passwords(const PasswordPort& passwords,
+                                                       const schema::RecordInput& input,
+                                                       const std::string* stored_hash) {
+  PasswordWork work;
+  schema::RecordValidation dry = schema::validate_record(input);
+  for (const auto& password : dry.record.new_passwords) {
+    if (!work.hashes.contains(password.plaintext)) {
+      work.hashes[password.plaintext] = co_await passwords.hash(password.plaintext);
+    }
+  }
+  if (dry.record.old_password_to_verify && stored_hash) {
+    work.old_checked = true;
+    work.old_hash = *stored_hash;
+    work.old_matches = co_await passwords.verify(*dry.record.old_password_to_verify, *stored_hash);
+  }
+  co_return work;
+}
+
+schema::AccessLevel base_access(const Caller& caller) {
+  return caller.is_superuser() ? schema::AccessLevel::kSuperuser : schema::AccessLevel::kDefault;
+}
+
+const schema::Rule& rule_of(const schema::Collection& collection, WriteKind kind) {
+  switch (kind) {
+    case WriteKind::kCreate:
+      return collection.create_rule;
+    case WriteKind::kUpdate:
+      return collection.update_rule;
+    case WriteKind::kDelete:
+    case WriteKind::kUpsert:
+      break;
+  }
+  return collection.delete_rule;
+}
+
+}  // namespace
+
+WriteOperation::WriteOperation(const WriteParts& parts, const Caller& caller,
+                               std::shared_ptr<const collections::Catalog> catalog, WriteKind kind,
+                               std::string_view collection, std::string id, WriteInput input,
+                               query::RequestInfo request)
+    : parts_(parts),
+      caller_(caller),
+      catalog_(std::move(catalog)),
+      kind_(kind),
+      id_(std::move(id)),
+      input_(std::move(input)),
+      request_(std::move(request)) {
+  collection_ = &support::find_collection(*catalog_, collection);
+}
+
+std::string WriteOperation::select_by_id_sql() const {
+  const db::Dialect& dialect = parts_.database.dialect();
+  return select_sql(*collection_, dialect) + " WHERE " +
+         dialect.quote_identifier(schema::kFieldId) + " = " + dialect.placeholder(1) + " LIMIT 1";
+}
+
+boost::asio::awaitable<void> WriteOperation::prepare() {
+  const schema::Collection& collection = *collection_;
+  support::require_writable(collection);
+  access_.emplace(*catalog_, caller_, parts_.plans, parts_.database.dialect(), Clock::now());
+  request_.auth = access_->auth_info();
+  now_ = schema::format_datetime(access_->now());
+  expand_ = parse_expand(input_.expand);
+
+  std::optional<json::object> stored;
+  if (kind_ == WriteKind::kUpsert || kind_ == WriteKind::kUpdate) {
+    if (kind_ == WriteKind::kUpsert) {
+      const json::value* id = input_.body.if_contains(schema::kFieldId);
+      id_ = id && id->is_string() ? std::string(id->get_string()) : std::string();
+    }
+    if (!id_.empty()) {
+      db::ResultSet rows = co_await parts_.database.query(select_by_id_sql(), id_);
+      if (!rows.empty()) stored = decode_row(collection, rows[0]);
+    }
+    // An upsert is an update of the record its body names when it exists, a create otherwise.
+    if (kind_ == WriteKind::kUpsert) kind_ = stored ? WriteKind::kUpdate : WriteKind::kCreate;
+  }
+  support::require_unlocked(caller_, rule_of(collection, kind_));
+  conditions_ = support::rule_conditions(*access_, collection, rule_of(collection, kind_));
+  const auto& manage_rule = collection.auth.manage_rule;
+  if (kind_ == WriteKind::kUpdate && collection.is_auth() && !caller_.is_superuser() &&
+      !caller_.is_guest() && manage_rule && !manage_rule->empty()) {
+    manage_.push_back(access_->rule(collection, *manage_rule));
+  }
+  if (kind_ == WriteKind::kDelete || !touches_passwords(collection, input_.body)) co_return;
+  if (kind_ == WriteKind::kCreate) {
+    const schema::RecordInput dry{collection,           input_.body, nullptr,
+                                  base_access(caller_), now_,        nullptr};
+    passwords_ = co_await prepare_passwords(parts_.passwords, dry, nullptr);
+  } else if (stored) {
+    // The dry run sees the row as it is now; execute() re-reads it and refuses an oldPassword
+    // that was checked against a hash that has changed since. Managers skip oldPassword; the
+    // dry run assumes the weaker access so that it is checked whenever it may be needed.
+    const schema::RecordInput dry{collection,           input_.body, &*stored,
+                                  base_access(caller_), now_,        nullptr};
+    const json::value* hash = stored->if_contains(schema::kFieldPassword);
+    const std::string stored_hash =
+        hash && hash->is_string() ? std::string(hash->get_string()) : std::string();
+    passwords_ = co_await prepare_passwords(parts_.passwords, dry, &stored_hash);
+  }
+}
+
+boost::asio::awaitable<json::object> WriteOperation::validate(db::Transaction& tx,
+                                                              const json::object* stored,
+                                                              schema::AccessLevel level,
+                                                              std::string_view failure) {
+  PrefetchedLookup lookup;
+  const schema::RecordInput input{*collection_, input_.body, stored, level, now_, &lookup};
+  schema::RecordValidation validation = schema::validate_record(input);
+  if (lookup.asked_anything()) {
+    co_await lookup.answer(tx, access_->dialect(), *catalog_);
+    validation = schema::validate_record(input);
+  }
+  schema::ValidationErrors errors = validation.errors;
+  reject_file_parts(*collection_, input_.file_parts, errors);
+  if (validation.record.old_password_to_verify) {
+    const json::value* current = stored ? stored->if_contains(schema::kFieldPassword) : nullptr;
+    const bool same_hash = current && current->is_string() && passwords_.old_checked &&
+                           current->get_string() == passwords_.old_hash;
+    if (!same_hash || !passwords_.old_matches) {
+      errors.add({std::string(kOldPasswordKey)},
+                 schema::make_error("validation_invalid_old_password",
+                                    "Missing or invalid old password."));
+    }
+  }
+  if (!errors.empty()) throw errors.to_api_error(std::string(failure));
+  json::object values = std::move(validation.record.values);
+  for (const auto& password : validation.record.new_passwords) {
+    auto hash = passwords_.hashes.find(password.plaintext);
+    // prepare() saw the same body, so every plaintext was hashed there.
+    if (hash == passwords_.hashes.end()) throw std::logic_error("password was not prepared");
+    values[password.field] = hash->second;
+  }
+  co_return values;
+}
+
+boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
+  events_.clear();
+  switch (kind_) {
+    case WriteKind::kCreate:
+      co_await execute_create(tx);
+      break;
+    case WriteKind::kUpdate:
+      co_await execute_update(tx);
+      break;
+    case WriteKind::kDelete:
+      co_await execute_delete(tx);
+      break;
+    case WriteKind::kUpsert:
+      throw std::logic_error("an upsert is resolved by prepare()");
+  }
+}
+
+boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx) {
+  const schema::Collection& collection = *collection_;
+  json::object validated = co_await validate(tx, nullptr, base_access(caller_), kCreateFailed);
+  try {
+    db::Params params = insert_params(collection, validated);
+    co_await tx.execute(insert_sql(collection, access_->dialect()), params);
+  } catch (const db::ConstraintError& error) {
+    throw support::constraint_error(collection, error, std::string(kCreateFailed));
+  }
+  if (!conditions_.empty()) {
+    // The create rule sees the record as inserted; failing it undoes the insert.
+    query::RequestInfo rule_request = request_;
+    rule_request.body = rule_body(collection, input_.body, validated);
+    Statement check = matches_statement(*access_, *conditions_.front(), rule_request,
+                                        validated.at(schema::kFieldId).get_string());
+    db::ResultSet rows = co_await tx.query(check.sql, check.params);
+    if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
+  }
+  values_ = std::move(validated);
+  events_.push_back(RecordEvent{RecordAction::kCreate, collection.id, collection.name, values_});
+}
+
+boost::asio::awaitable<void> WriteOperation::execute_update(db::Transaction& tx) {
+  const schema::Collection& collection = *collection_;
+  db::ResultSet rows = co_await tx.query(select_by_id_sql(), id_);
+  if (rows.empty()) throw core::ApiError::not_found();
+  const json::object stored = decode_row(collection, rows[0]);
+  schema::AccessLevel level = base_access(caller_);
+  if (!manage_.empty()) {
+    Statement check = matches_statement(*access_, *manage_.front(), request_, id_);
+    db::ResultSet managed = co_await tx.query(check.sql, check.params);
+    if (!managed.empty()) level = schema::AccessLevel::kManager;
+  }
+  // The rule runs before validation so that a caller who may not update learns nothing from
+  // validation errors (404 first, as PocketBase). Its @request.body has modifier keys resolved
+  // against the stored row, by a validation without lookups.
+  if (!conditions_.empty()) {
+    const schema::RecordInput dry_input{collection, input_.body, &stored, level, now_, nullptr};
+    schema::RecordValidation dry = schema::validate_record(dry_input);
+    query::RequestInfo rule_request = request_;
+    rule_request.body = rule_body(collection, input_.body, dry.record.values);
+    Statement check = matches_statement(*access_, *conditions_.front(), rule_request, id_);
+    db::ResultSet matched = co_await tx.query(check.sql, check.params);
+    if (matched.empty()) throw core::ApiError::not_found();
+  }
+  json::object validated = co_await validate(tx, &stored, level, kUpdateFailed);
+  try {
+    db::Params params = update_params(collection, validated, id_);
+    co_await tx.execute(update_sql(collection, access_->dialect()), params);
+  } catch (const db::ConstraintError& error) {
+    throw support::constraint_error(collection, error, std::string(kUpdateFailed));
+  }
+  values_ = std::move(validated);
+  events_.push_back(RecordEvent{RecordAction::kUpdate, collection.id, collection.name, values_});
+}
+
+boost::asio::awaitable<void> WriteOperation::execute_delete(db::Transaction& tx) {
+  const schema::Collection& collection = *collection_;
+  Statement statement =
+      select_by_ids(*access_, collection, conditions_, request_, std::span(&id_, 1));
+  statement.sql += " LIMIT 1";
+  db::ResultSet rows = co_await tx.query(statement.sql, statement.params);
+  if (rows.empty()) throw core::ApiError::not_found();
+  co_await delete_with_cascades(tx, *catalog_, access_->dialect(), now_, collection,
+                                decode_row(collection, rows[0]), events_);
+}
+
+boost::asio::awaitable<RecordResult> WriteOperation::finish() {
+  support::publish_all(parts_.events, events_);
+  RecordResult result;
+  result.catalog = catalog_;
+  if (kind_ == WriteKind::kDelete) co_return result;
+  std::vector<Record> records{Record{collection_, values_, {}, false}};
+  co_await expand_records(parts_.database, *access_, request_, expand_, records);
+  co_await support::resolve_email_visibility(parts_.database, *access_, request_, records);
+  result.record = std::move(records.front());
+  co_return result;
+}
+
+}  // namespace basalt::records

@@ -1,0 +1,99 @@
+// WriteOperation: one create, update, upsert or delete of a record, split in the three phases
+// the record service runs it in, so that a single call and a batch (many operations in one
+// transaction) share every line of it. Internal to the records module.
+//
+//   prepare()  on the caller's thread, before any write job: collection and rule lookups,
+//              locked-rule 403s, upsert's create-or-update decision, and the slow password work
+//              (hashing new passwords, checking oldPassword) on the PasswordPort;
+//   execute()  inside the write job: the rule check, validation with relation lookups, the
+//              statement(s), cascades. It may run more than once (Database::write) and
+//              overwrites what it hands on each time. Throws core::ApiError;
+//   finish()   after the commit: publishes the events, then expands the result and resolves
+//              what the caller may see of it (create/update).
+//
+// Thread ownership: one operation belongs to one service call; execute() runs on the writer.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "basalt/db/database.hpp"
+#include "basalt/query/plan_cache.hpp"
+#include "basalt/records/access.hpp"
+#include "basalt/records/event_bus.hpp"
+#include "basalt/records/expand.hpp"
+#include "basalt/records/password_port.hpp"
+#include "basalt/records/record.hpp"
+#include "basalt/records/record_service.hpp"
+#include "basalt/schema/record_validator.hpp"
+
+namespace basalt::records {
+
+// What every operation borrows from the service.
+struct WriteParts {
+  db::Database& database;
+  query::PlanCache& plans;
+  const PasswordPort& passwords;
+  const EventBus& events;
+};
+
+// The password work done before the write job.
+struct PasswordWork {
+  std::map<std::string, std::string, std::less<>> hashes;  // plaintext -> new hash
+  bool old_checked = false;  // an oldPassword was verified against `old_hash`
+  bool old_matches = false;
+  std::string old_hash;  // the stored hash it was verified against
+};
+
+class WriteOperation {
+ public:
+  // `catalog` is the snapshot the whole call works on; `id` is empty for a create (an upsert
+  // takes it from the body).
+  WriteOperation(const WriteParts& parts, const Caller& caller,
+                 std::shared_ptr<const collections::Catalog> catalog, WriteKind kind,
+                 std::string_view collection, std::string id, WriteInput input,
+                 query::RequestInfo request);
+
+  boost::asio::awaitable<void> prepare();
+  boost::asio::awaitable<void> execute(db::Transaction& tx);
+  boost::asio::awaitable<RecordResult> finish();
+
+  WriteKind kind() const noexcept { return kind_; }
+
+ private:
+  boost::asio::awaitable<void> execute_create(db::Transaction& tx);
+  boost::asio::awaitable<void> execute_update(db::Transaction& tx);
+  boost::asio::awaitable<void> execute_delete(db::Transaction& tx);
+  // Validation in the job; returns the values to store or throws the 400 with every error.
+  boost::asio::awaitable<boost::json::object> validate(db::Transaction& tx,
+                                                       const boost::json::object* stored,
+                                                       schema::AccessLevel level,
+                                                       std::string_view failure);
+  std::string select_by_id_sql() const;
+
+  WriteParts parts_;
+  const Caller& caller_;
+  std::shared_ptr<const collections::Catalog> catalog_;
+  WriteKind kind_;
+  const schema::Collection* collection_ = nullptr;
+  std::string id_;
+  WriteInput input_;
+  query::RequestInfo request_;
+  std::optional<Access> access_;
+  std::string now_;
+  ExpandTree expand_;
+  std::vector<query::PlanPtr> conditions_;  // the operation's rule, for non-superusers
+  std::vector<query::PlanPtr> manage_;      // an auth collection's manageRule, when it applies
+  PasswordWork passwords_;
+
+  // Set by execute(), overwritten when it runs again.
+  boost::json::object values_;
+  std::vector<RecordEvent> events_;
+};
+
+}  // namespace basalt::records
