@@ -37,9 +37,8 @@ records::WriteInput write_input(const http::Request& request, const QueryParams&
 
 void record_response(http::Response& response, const records::RecordResult& result,
                      const records::Caller& caller) {
-  std::string body;
-  records::write_record(body, result.record, caller.is_superuser());
-  response.json(200, body);
+  response.json(200, {});  // the record is written straight into the response buffer
+  records::write_record(response.mutable_body(), result.record, caller.is_superuser());
 }
 
 }  // namespace
@@ -58,9 +57,8 @@ boost::asio::awaitable<void> list_records(const Services& services, http::Reques
   const records::Caller caller = caller_of(auth);
   records::RecordPage page = co_await services.records.list(
       caller, request.param("collection"), std::move(options), request_info(request, params));
-  std::string body;
-  records::write_page(body, page, caller.is_superuser());
-  response.json(200, body);
+  response.json(200, {});
+  records::write_page(response.mutable_body(), page, caller.is_superuser());
 }
 
 boost::asio::awaitable<void> view_record(const Services& services, http::Request& request,

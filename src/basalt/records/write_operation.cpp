@@ -222,21 +222,40 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
 
 boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx) {
   const schema::Collection& collection = *collection_;
+  if (!conditions_.empty()) {
+    // As PocketBase: the create rule is checked first, against the record as the submitted
+    // data would make it, so a caller who may not create learns nothing from validation
+    // (not even which values already exist). The row is virtual: a CTE named like the table
+    // shadows it for this one statement, so the rule's own fields read the new values while
+    // its relations and @collection joins read the real tables.
+    const schema::RecordInput dry{collection, input_.body, nullptr, base_access(caller_), now_,
+                                  nullptr};
+    const schema::RecordValidation probe = schema::validate_record(dry);
+    query::RequestInfo rule_request = request_;
+    rule_request.body = rule_body(collection, input_.body, probe.record.values);
+    Statement check =
+        matches_statement(*access_, *conditions_.front(), rule_request,
+                          probe.record.values.at(schema::kFieldId).get_string());
+    const db::Dialect& dialect = access_->dialect();
+    db::Params row = insert_params(collection, probe.record.values);
+    std::string columns;
+    for (std::size_t i = 0; i < collection.fields.size(); ++i) {
+      if (i) columns += ", ";
+      columns += dialect.placeholder(check.params.size() + i + 1) + " AS " +
+                 dialect.quote_identifier(collection.fields[i].name);
+    }
+    check.sql = "WITH " + dialect.quote_identifier(collection.name) + " AS (SELECT " + columns +
+                ") " + check.sql;
+    for (auto& value : row) check.params.push_back(std::move(value));
+    db::ResultSet rows = co_await tx.query(check.sql, check.params);
+    if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
+  }
   json::object validated = co_await validate(tx, nullptr, base_access(caller_), kCreateFailed);
   try {
     db::Params params = insert_params(collection, validated);
     co_await tx.execute(insert_sql(collection, access_->dialect()), params);
   } catch (const db::ConstraintError& error) {
     throw support::constraint_error(collection, error, std::string(kCreateFailed));
-  }
-  if (!conditions_.empty()) {
-    // The create rule sees the record as inserted; failing it undoes the insert.
-    query::RequestInfo rule_request = request_;
-    rule_request.body = rule_body(collection, input_.body, validated);
-    Statement check = matches_statement(*access_, *conditions_.front(), rule_request,
-                                        validated.at(schema::kFieldId).get_string());
-    db::ResultSet rows = co_await tx.query(check.sql, check.params);
-    if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
   }
   values_ = std::move(validated);
   events_.push_back(RecordEvent{RecordAction::kCreate, collection.id, collection.name, values_});
