@@ -1,12 +1,14 @@
 // Micro-benchmarks of the per-request work in src/basalt/http that does not touch a socket:
-// route matching on a PocketBase-sized route table, request-id generation, and gzip of a list
-// response. Run: build/release/bench/micro_bench (also part of `make bench`).
+// route matching on a PocketBase-sized route table, request-id generation, gzip of a list
+// response, and the `?fields=` projection of one. Run: build/release/bench/micro_bench (also
+// part of `make bench`).
 #include <benchmark/benchmark.h>
 
 #include <string>
 #include <vector>
 
 #include "basalt/http/gzip.hpp"
+#include "basalt/http/json_fields.hpp"
 #include "basalt/http/request_id.hpp"
 #include "basalt/http/router.hpp"
 
@@ -82,7 +84,8 @@ void BM_GenerateRequestId(benchmark::State& state) {
 }
 BENCHMARK(BM_GenerateRequestId);
 
-void BM_GzipListResponse(benchmark::State& state) {
+// A default-sized page (30 records) of a posts list.
+std::string list_response_json() {
   std::string json = R"({"items":[)";
   for (int i = 0; i < 30; ++i) {
     json += R"({"collectionId":"pbc_896936744","collectionName":"posts","id":"p9x8y7w6v5u4t3)" +
@@ -92,6 +95,11 @@ void BM_GzipListResponse(benchmark::State& state) {
   }
   json.back() = ']';
   json += R"(,"page":1,"perPage":30,"totalItems":30,"totalPages":1})";
+  return json;
+}
+
+void BM_GzipListResponse(benchmark::State& state) {
+  const std::string json = list_response_json();
   std::string out;
   for (auto _ : state) {
     out.clear();
@@ -101,6 +109,28 @@ void BM_GzipListResponse(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * json.size()));
 }
 BENCHMARK(BM_GzipListResponse);
+
+// `?fields=id,title` on that page: parse the spec (per request) and project every item.
+void BM_ProjectListFields(benchmark::State& state) {
+  const std::string json = list_response_json();
+  for (auto _ : state) {
+    FieldsSpec fields = parse_fields("id,title");
+    benchmark::DoNotOptimize(project_json(json, fields, true));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * json.size()));
+}
+BENCHMARK(BM_ProjectListFields);
+
+// `?fields=title:excerpt(20,true)` on the same page: HTML-to-text and re-encoding per item.
+void BM_ProjectListExcerpt(benchmark::State& state) {
+  const std::string json = list_response_json();
+  for (auto _ : state) {
+    FieldsSpec fields = parse_fields("title:excerpt(20,true)");
+    benchmark::DoNotOptimize(project_json(json, fields, true));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * json.size()));
+}
+BENCHMARK(BM_ProjectListExcerpt);
 
 }  // namespace
 }  // namespace basalt::http

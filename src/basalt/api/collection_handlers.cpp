@@ -135,7 +135,7 @@ boost::asio::awaitable<void> list_collections(const Services& services, http::Re
   body["perPage"] = per_page;
   body["totalItems"] = total;
   body["totalPages"] = pages;
-  response.json(200, schema::serialize_go_json(body));
+  response.json_list(200, schema::serialize_go_json(body));
 }
 
 boost::asio::awaitable<void> view_collection(const Services& services, http::Request& request,

@@ -57,7 +57,7 @@ boost::asio::awaitable<void> list_records(const Services& services, http::Reques
   const records::Caller caller = caller_of(auth);
   records::RecordPage page = co_await services.records.list(
       caller, request.param("collection"), std::move(options), request_info(request, params));
-  response.json(200, {});
+  response.json_list(200, {});
   records::write_page(response.mutable_body(), page, caller.is_superuser());
 }
 

@@ -3,7 +3,9 @@
 #include "basalt/api/auth_handlers.hpp"
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/health.hpp"
+#include "basalt/api/batch_handler.hpp"
 #include "basalt/api/record_handlers.hpp"
+#include "basalt/api/settings_handlers.hpp"
 
 namespace basalt::api {
 namespace {
@@ -43,6 +45,9 @@ std::vector<http::Route> routes(const Services& services) {
       {Method::kPatch, "/api/collections/{collection}/records/{id}", bind(services, update_record)},
       {Method::kDelete, "/api/collections/{collection}/records/{id}",
        bind(services, delete_record)},
+      {Method::kPost, "/api/batch", bind(services, batch_records)},
+      {Method::kGet, "/api/settings", bind(services, get_settings)},
+      {Method::kPatch, "/api/settings", bind(services, patch_settings)},
   };
 }
 

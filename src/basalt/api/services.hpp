@@ -10,6 +10,7 @@
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/record_service.hpp"
+#include "basalt/settings/settings_service.hpp"
 
 namespace basalt::api {
 
@@ -23,6 +24,7 @@ struct Services {
   auth::RateLimiter& ip_failures;        // failed sign-ins per client IP
   auth::RateLimiter& identity_failures;  // failed sign-ins per (collection, identity)
   const auth::PasswordSignIn& sign_in;
+  settings::SettingsService& settings;  // runtime application settings (/api/settings)
 };
 
 }  // namespace basalt::api

@@ -84,9 +84,16 @@ int serve(const core::Config& config) {
                                    events);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
                                  *ip_failures, *identity_failures);
-    api::Services services{
-        storage.database(), storage.collections(), records, plans, blocking, hasher,
-        *ip_failures,       *identity_failures,    sign_in};
+    api::Services services{storage.database(),
+                           storage.collections(),
+                           records,
+                           plans,
+                           blocking,
+                           hasher,
+                           *ip_failures,
+                           *identity_failures,
+                           sign_in,
+                           storage.settings()};
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);

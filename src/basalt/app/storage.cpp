@@ -16,6 +16,8 @@ Storage::Storage(const core::Config& config)
   }
   collections_ = std::make_unique<collections::CollectionService>(*database_);
   run_blocking(collections_->reload());
+  settings_ = std::make_unique<settings::SettingsService>(*database_);
+  run_blocking(settings_->load());
 }
 
 Storage::~Storage() {
@@ -23,7 +25,8 @@ Storage::~Storage() {
 }
 
 void Storage::close() {
-  // The service only holds a reference; it goes first so nothing can reach a closed database.
+  // Services hold references; they go first so nothing can reach a closed database.
+  settings_.reset();
   collections_.reset();
   database_.reset();
 }

@@ -11,6 +11,7 @@
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/settings/settings_service.hpp"
 
 namespace basalt::app {
 
@@ -23,12 +24,14 @@ class Storage {
 
   db::Database& database() noexcept { return *database_; }
   collections::CollectionService& collections() noexcept { return *collections_; }
+  settings::SettingsService& settings() noexcept { return *settings_; }
 
   void close();
 
  private:
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<collections::CollectionService> collections_;
+  std::unique_ptr<settings::SettingsService> settings_;
 };
 
 }  // namespace basalt::app

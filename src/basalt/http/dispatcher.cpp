@@ -6,9 +6,24 @@
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/gzip.hpp"
+#include "basalt/http/json_fields.hpp"
 #include "basalt/http/request_id.hpp"
 
 namespace basalt::http {
+namespace {
+
+// Replaces a 2xx JSON body with its projection. Errors (thrown or set) are never projected,
+// as in PocketBase; neither is a body a handler has already encoded.
+void project_fields(const FieldsSpec& fields, Response& response) {
+  if (fields.empty() || response.status() < 200 || response.status() > 299 ||
+      response.content_type() != kJsonContentType || !response.header("Content-Encoding").empty()) {
+    return;
+  }
+  // assign() rather than a move keeps the connection's body buffer (see response.hpp).
+  response.mutable_body().assign(project_json(response.body(), fields, response.list_envelope()));
+}
+
+}  // namespace
 
 void set_error(Response& response, int status, std::string_view message) {
   response.json(
@@ -64,7 +79,9 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
     co_return;
   }
   request.set_params(std::move(match.params));
+  const FieldsSpec fields = parse_fields(fields_query_param(request.query()));  // may throw 400
   co_await (*match.handler)(request, response);
+  project_fields(fields, response);
 }
 
 void Dispatcher::compress(const Request& request, Response& response) const {

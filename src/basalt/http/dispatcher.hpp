@@ -8,7 +8,10 @@
 //                     response, errors included, so browsers can read error bodies
 //   4. router       — 404 / 405 with Allow, in the error JSON
 //   5. handler
-//   6. gzip         — JSON bodies >= gzip-min-bytes when Accept-Encoding allows it
+//   6. fields       — `?fields=` projects a 2xx JSON body (json_fields.hpp; a list envelope
+//                     per item). The spec is parsed before the handler runs, so a bad one ends
+//                     the request with 400 before the handler has changed anything
+//   7. gzip         — JSON bodies >= gzip-min-bytes when Accept-Encoding allows it
 // The access log is written by the connection, which alone knows bytes sent and timing.
 //
 // Thread safety: immutable after construction; handle() runs concurrently on every worker.

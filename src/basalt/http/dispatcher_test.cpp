@@ -16,8 +16,27 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 
+int record_handler_runs = 0;  // how often /record ran (the tests run on one thread)
+
 Router test_router() {
   return Router({
+      {Method::kGet, "/record",
+       [](Request&, Response& response) -> boost::asio::awaitable<void> {
+         ++record_handler_runs;
+         response.json(200, R"({"id":"r1","secret":"s","title":"<p>Hello world</p>"})");
+         co_return;
+       }},
+      {Method::kGet, "/list",
+       [](Request&, Response& response) -> boost::asio::awaitable<void> {
+         response.json_list(200, R"({"items":[{"id":"a","n":1},{"id":"b","n":2}],"page":1,)"
+                                 R"("perPage":30,"totalItems":2,"totalPages":1})");
+         co_return;
+       }},
+      {Method::kGet, "/created",
+       [](Request&, Response& response) -> boost::asio::awaitable<void> {
+         response.json(201, R"({"id":"r2","n":1})");
+         co_return;
+       }},
       {Method::kGet, "/boom",
        [](Request&, Response& response) -> boost::asio::awaitable<void> {
          response.add_header("X-Partial", "1");  // must not leak into the error response
@@ -108,6 +127,52 @@ TEST_F(DispatcherTest, GzipOnlyWhenAcceptedAndLargeEnough) {
   EXPECT_LT(zipped.response.body().size(), 100u);
   Exchange small = run(dispatcher_, "/forbidden", {{"Accept-Encoding", "gzip"}});
   EXPECT_TRUE(small.response.header("Content-Encoding").empty());
+}
+
+TEST_F(DispatcherTest, FieldsProjectSuccessfulJson) {
+  EXPECT_EQ(run(dispatcher_, "/record?fields=id,title").response.body(),
+            R"({"id":"r1","title":"<p>Hello world</p>"})");
+  EXPECT_EQ(run(dispatcher_, "/created?fields=n").response.body(), R"({"n":1})");
+  // Percent-encoded as the SDK sends it; `+` is a space too.
+  EXPECT_EQ(run(dispatcher_, "/record?fields=id%2Ctitle%3Aexcerpt(5%2C%20true)").response.body(),
+            R"({"id":"r1","title":"Hello..."})");
+  EXPECT_EQ(run(dispatcher_, "/record?fields=title:excerpt(5,+true)").response.body(),
+            R"({"title":"Hello..."})");
+  // No parameter or an empty one: the body as the handler wrote it.
+  EXPECT_EQ(run(dispatcher_, "/record?fields=").response.body(),
+            R"({"id":"r1","secret":"s","title":"<p>Hello world</p>"})");
+}
+
+TEST_F(DispatcherTest, FieldsProjectEachItemOfAListEnvelope) {
+  EXPECT_EQ(run(dispatcher_, "/list?fields=id").response.body(),
+            R"({"items":[{"id":"a"},{"id":"b"}],"page":1,"perPage":30,"totalItems":2,)"
+            R"("totalPages":1})");
+}
+
+TEST_F(DispatcherTest, FieldsLeaveErrorsAndOtherContentAlone) {
+  Exchange error = run(dispatcher_, "/forbidden?fields=status");
+  EXPECT_EQ(error.response.status(), 403);
+  EXPECT_EQ(error.response.body(),
+            R"({"data":{},"message":"You are not allowed to perform this request.","status":403})");
+  EXPECT_EQ(run(dispatcher_, "/echo/x?fields=id").response.body(), "x");
+  EXPECT_EQ(run(dispatcher_, "/nothing?fields=id").response.status(), 404);
+}
+
+TEST_F(DispatcherTest, InvalidFieldsAre400BeforeTheHandlerRuns) {
+  const int runs = record_handler_runs;
+  Exchange exchange = run(dispatcher_, "/record?fields=title:excerpt(0)");
+  EXPECT_EQ(exchange.response.status(), 400);
+  EXPECT_EQ(
+      exchange.response.body(),
+      R"({"data":{},"message":"Something went wrong while processing your request.","status":400})");
+  EXPECT_EQ(record_handler_runs, runs);
+  EXPECT_EQ(run(dispatcher_, "/record?fields=title:nope()").response.status(), 400);
+  EXPECT_EQ(run(dispatcher_, "/record?fields=a(").response.status(), 400);
+}
+
+TEST_F(DispatcherTest, ProjectionHappensBeforeGzip) {
+  Exchange zipped = run(dispatcher_, "/big?fields=x", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(zipped.response.header("Content-Encoding"), "gzip");  // an array of no objects
 }
 
 TEST_F(DispatcherTest, PathParametersReachTheHandler) {

@@ -22,6 +22,9 @@ class Response {
   }
   // True when the connection must close after this response.
   bool close() const noexcept { return close_; }
+  // True when the body is a list envelope ({"items":[...],"page":...}) set by json_list():
+  // `?fields=` then projects each element of `items` and keeps the envelope's own keys.
+  bool list_envelope() const noexcept { return list_envelope_; }
 
   void set_status(int status) noexcept { status_ = status; }
   void set_close() noexcept { close_ = true; }
@@ -31,12 +34,19 @@ class Response {
     status_ = status;
     content_type_.assign(kJsonContentType);
     body_.assign(body);
+    list_envelope_ = false;
+  }
+  // As json(), for a list envelope with the records under its top-level `items` key.
+  void json_list(int status, std::string_view body) {
+    json(status, body);
+    list_envelope_ = true;
   }
   // Replaces status, content type and body; an empty content type sends none.
   void content(int status, std::string_view content_type, std::string_view body) {
     status_ = status;
     content_type_.assign(content_type);
     body_.assign(body);
+    list_envelope_ = false;
   }
 
   // Adds a header line; the writer sends Date, Content-Length and Content-Type itself.
@@ -55,6 +65,7 @@ class Response {
   void reset() noexcept {
     status_ = 200;
     close_ = false;
+    list_envelope_ = false;
     content_type_.clear();
     body_.clear();
     headers_.clear();
@@ -63,6 +74,7 @@ class Response {
  private:
   int status_ = 200;
   bool close_ = false;
+  bool list_envelope_ = false;
   std::string content_type_;
   std::string body_;
   std::vector<std::pair<std::string, std::string>> headers_;

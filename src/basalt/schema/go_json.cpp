@@ -3,50 +3,13 @@
 #include <charconv>
 #include <cmath>
 
+#include "basalt/core/go_json_string.hpp"
+
 namespace basalt::schema {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 void write_string(std::string_view text, std::string& out) {
-  out += '"';
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      default:
-        break;
-    }
-    if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-      continue;
-    }
-    // U+2028 and U+2029 (E2 80 A8 / E2 80 A9) break JavaScript string literals.
-    if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-        (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xA8) {
-      out += static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
-      i += 2;
-      continue;
-    }
-    out += static_cast<char>(c);
-  }
-  out += '"';
+  core::append_go_json_string(out, text);
 }
 
 void write_double(double value, std::string& out) {

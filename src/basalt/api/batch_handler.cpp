@@ -1,0 +1,226 @@
+#include "basalt/api/batch_handler.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/url/decode_view.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <charconv>
+
+#include "basalt/api/request_auth.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/http/form_body.hpp"
+#include "basalt/http/json_fields.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/records/record_writer.hpp"
+#include "basalt/schema/go_json.hpp"
+#include "basalt/schema/validation_errors.hpp"
+
+namespace basalt::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kRecordsPrefix = "/api/collections/";
+
+std::string percent_decode(std::string_view text) {
+  auto checked = boost::urls::make_pct_string_view(text);
+  if (!checked) return std::string(text);
+  boost::urls::decode_view decoded = **checked;
+  return std::string(decoded.begin(), decoded.end());
+}
+
+// `expand` of a sub-request URL's query string, decoded.
+std::string expand_param(std::string_view query) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != "expand" || eq == std::string_view::npos) continue;
+    std::string value(pair.substr(eq + 1));
+    for (auto& c : value) {
+      if (c == '+') c = ' ';
+    }
+    return percent_decode(value);
+  }
+  return {};
+}
+
+[[noreturn]] void unsupported(std::size_t index) {
+  json::object data;
+  data["requests"] = json::object{
+      {std::to_string(index),
+       json::object{{"code", "batch_request_not_allowed"},
+                    {"message", "Invalid or unsupported batch request method and url."}}}};
+  throw core::ApiError::bad_request("Batch transaction failed.", std::move(data));
+}
+
+// One sub-request as the record service takes it; unsupported method/url pairs fail the batch.
+records::BatchOperation operation_of(const json::value& item, std::size_t index) {
+  if (!item.is_object()) unsupported(index);
+  const json::object& request = item.get_object();
+  const json::value* method = request.if_contains("method");
+  const json::value* url = request.if_contains("url");
+  if (!method || !method->is_string() || !url || !url->is_string()) unsupported(index);
+  std::string_view target = url->get_string();
+  std::string_view query;
+  if (auto q = target.find('?'); q != std::string_view::npos) {
+    query = target.substr(q + 1);
+    target = target.substr(0, q);
+  }
+  if (!target.starts_with(kRecordsPrefix)) unsupported(index);
+  target.remove_prefix(kRecordsPrefix.size());
+  const auto slash = target.find('/');
+  if (slash == std::string_view::npos || slash == 0) unsupported(index);
+  records::BatchOperation op;
+  op.collection = percent_decode(target.substr(0, slash));
+  std::string_view rest = target.substr(slash);
+  std::string_view verb = method->get_string();
+  const bool collection_url = rest == "/records";
+  const bool record_url = rest.starts_with("/records/") && rest.size() > 9 &&
+                          rest.substr(9).find('/') == std::string_view::npos;
+  if (verb == "POST" && collection_url) {
+    op.kind = records::WriteKind::kCreate;
+  } else if (verb == "PUT" && collection_url) {
+    op.kind = records::WriteKind::kUpsert;
+  } else if (verb == "PATCH" && record_url) {
+    op.kind = records::WriteKind::kUpdate;
+  } else if (verb == "DELETE" && record_url) {
+    op.kind = records::WriteKind::kDelete;
+  } else {
+    unsupported(index);
+  }
+  if (record_url) op.id = percent_decode(rest.substr(9));
+  if (const json::value* body = request.if_contains("body"); body && body->is_object()) {
+    op.input.body = body->get_object();
+  } else if (body && !body->is_null()) {
+    unsupported(index);
+  }
+  op.input.expand = expand_param(query);
+  op.request.context = "batch";
+  op.request.method = std::string(verb);
+  if (const json::value* headers = request.if_contains("headers");
+      headers && headers->is_object()) {
+    for (const auto& header : headers->get_object()) {
+      std::string name = query::normalize_header_name(header.key());
+      if (name == "authorization" || !header.value().is_string()) continue;
+      op.request.headers[name] = header.value();
+    }
+  }
+  for (auto pair = query; !pair.empty();) {
+    const auto amp = pair.find('&');
+    std::string_view one = pair.substr(0, amp);
+    pair = amp == std::string_view::npos ? std::string_view() : pair.substr(amp + 1);
+    const auto eq = one.find('=');
+    std::string name = percent_decode(one.substr(0, eq));
+    if (!op.request.query.contains(name)) {
+      op.request.query[name] =
+          eq == std::string_view::npos ? std::string() : percent_decode(one.substr(eq + 1));
+    }
+  }
+  return op;
+}
+
+// The decoded `fields` parameter of a sub-request's URL ("" when none).
+std::string fields_param(const json::value& item) {
+  const json::value* url = item.get_object().if_contains("url");
+  std::string_view target = url->get_string();
+  const auto q = target.find('?');
+  return q == std::string_view::npos ? std::string()
+                                     : http::fields_query_param(target.substr(q + 1));
+}
+
+// The sub-request index a file part belongs to: "requests.3.avatar" / "requests[3].avatar".
+std::optional<std::pair<std::size_t, std::string>> file_target(std::string_view field) {
+  constexpr std::string_view kPrefix = "requests";
+  if (!field.starts_with(kPrefix)) return std::nullopt;
+  field.remove_prefix(kPrefix.size());
+  const bool bracket = !field.empty() && field.front() == '[';
+  if (field.empty() || (field.front() != '.' && !bracket)) return std::nullopt;
+  field.remove_prefix(1);
+  std::size_t index = 0;
+  auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), index);
+  if (ec != std::errc() || end == field.data()) return std::nullopt;
+  field.remove_prefix(static_cast<std::size_t>(end - field.data()));
+  if (bracket) {
+    if (field.empty() || field.front() != ']') return std::nullopt;
+    field.remove_prefix(1);
+  }
+  if (field.size() < 2 || field.front() != '.') return std::nullopt;
+  return std::pair{index, std::string(field.substr(1))};
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> batch_records(const Services& services, http::Request& request,
+                                           http::Response& response) {
+  const auto settings = services.settings.current();
+  const settings::BatchSettings& limits = settings->batch;
+  if (!limits.enabled) throw core::ApiError::forbidden("Batch requests are not allowed.");
+  if (static_cast<std::int64_t>(request.body().size()) > limits.effective_max_body_size()) {
+    throw core::ApiError(413, "Request entity too large.");
+  }
+  http::FormBody form =
+      http::decode_form_body(request.header("Content-Type").value_or(""), request.body());
+  const json::value* requests = form.data.if_contains("requests");
+  schema::ValidationErrors errors;
+  if (!requests || !requests->is_array() || requests->get_array().empty()) {
+    errors.add({"requests"}, schema::error_required());
+  } else if (static_cast<std::int64_t>(requests->get_array().size()) > limits.max_requests) {
+    errors.add({"requests"}, schema::error_length(0, limits.max_requests));
+  }
+  if (!errors.empty())
+    throw errors.to_api_error("An error occurred while validating the submitted data.");
+
+  const json::array& items = requests->get_array();
+  std::vector<records::BatchOperation> operations;
+  std::vector<http::FieldsSpec> fields;
+  operations.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    operations.push_back(operation_of(items[i], i));
+    fields.push_back(http::parse_fields(fields_param(items[i])));
+  }
+  for (auto& file : form.files) {
+    auto target = file_target(file.field);
+    if (target && target->first < operations.size()) {
+      operations[target->first].input.file_parts.push_back(target->second);
+    }
+  }
+
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  records::Caller caller;
+  if (!auth.is_guest()) caller = records::Caller{auth.collection.get(), &auth.record};
+  std::vector<records::BatchOutcome> outcomes;
+  std::optional<records::BatchError> failure;
+  try {
+    outcomes = co_await services.records.batch(caller, std::move(operations),
+                                               std::chrono::seconds(limits.timeout));
+  } catch (const records::BatchError& error) {
+    failure = error;
+  }
+  if (failure) {
+    json::object item{{"code", "batch_request_failed"},
+                      {"message", "Batch request failed."},
+                      {"response", json::parse(failure->error().to_json())}};
+    json::object data;
+    data["requests"] = json::object{{std::to_string(failure->index()), std::move(item)}};
+    throw core::ApiError::bad_request("Batch transaction failed.", std::move(data));
+  }
+  std::string body = "[";
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (i) body += ',';
+    body += "{\"body\":";
+    if (outcomes[i].status == 204) {
+      body += "null";
+    } else {
+      std::string record;
+      records::write_record(record, outcomes[i].result.record, caller.is_superuser());
+      // A sub-request's own `fields` shapes its body, as the router would for a single write.
+      body += fields[i].empty() ? record : http::project_json(record, fields[i], false);
+    }
+    body += ",\"status\":" + std::to_string(outcomes[i].status) + "}";
+  }
+  body += ']';
+  response.json(200, body);
+}
+
+}  // namespace basalt::api

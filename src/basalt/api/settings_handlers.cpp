@@ -1,0 +1,33 @@
+#include "basalt/api/settings_handlers.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "basalt/api/json_body.hpp"
+#include "basalt/api/request_auth.hpp"
+#include "basalt/settings/settings_json.hpp"
+
+namespace basalt::api {
+namespace {
+
+void settings_response(http::Response& response, const settings::AppSettings& current) {
+  response.json(200, settings::serialize_settings(current, settings::SettingsForm::kPublic));
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> get_settings(const Services& services, http::Request& request,
+                                          http::Response& response) {
+  require_superuser(co_await request_auth(services, request));
+  settings_response(response, *services.settings.current());
+}
+
+boost::asio::awaitable<void> patch_settings(const Services& services, http::Request& request,
+                                            http::Response& response) {
+  require_superuser(co_await request_auth(services, request));
+  // A named local: the service reads it until the write job is done.
+  const boost::json::object body = json_body(request);
+  auto stored = co_await services.settings.patch(body);
+  settings_response(response, *stored);
+}
+
+}  // namespace basalt::api

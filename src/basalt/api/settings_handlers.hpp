@@ -1,0 +1,20 @@
+// REST handlers of the application settings (spec §9.3), superusers only (401 without a
+// token, 403 for any other auth record). Thin doors onto settings::SettingsService:
+//   GET   /api/settings   the current settings -> 200
+//   PATCH /api/settings   JSON body merged onto the stored settings -> 200 + the new settings;
+//                         400 with per-key errors for wrong types or failed rules
+// Both answer the public form (settings_json.hpp): secrets such as smtp.password are left out.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "basalt/api/services.hpp"
+#include "basalt/http/request.hpp"
+#include "basalt/http/response.hpp"
+
+namespace basalt::api {
+
+boost::asio::awaitable<void> get_settings(const Services&, http::Request&, http::Response&);
+boost::asio::awaitable<void> patch_settings(const Services&, http::Request&, http::Response&);
+
+}  // namespace basalt::api

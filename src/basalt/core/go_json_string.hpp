@@ -1,0 +1,80 @@
+// A JSON string literal written byte for byte as Go's encoding/json (Go >= 1.22) writes it, so
+// text we generate matches what PocketBase sends:
+//   - `"` and `\` escaped; \b \f \n \r \t in their short forms; other bytes < 0x20 as \u00XX;
+//   - `<`, `>` and `&` as \u003c, \u003e, \u0026 (Go's default HTML-safe escaping);
+//   - U+2028 and U+2029 as \u2028 and \u2029 (they end JavaScript string literals);
+//   - each invalid UTF-8 byte as \ufffd; all other text copied unchanged.
+//
+// Header-only so http can use it without linking anything; schema's Go JSON writer uses it too.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "basalt/core/utf8.hpp"
+
+namespace basalt::core {
+
+// Appends `text` to `out` as a quoted JSON string.
+inline void append_go_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t plain = 0;  // start of the run not yet copied
+  std::size_t i = 0;
+  auto flush = [&](std::size_t upto) { out.append(text.data() + plain, upto - plain); };
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      Utf8Rune rune = decode_utf8(text, i);
+      const char* escape = nullptr;
+      if (rune.code_point == kReplacementChar && rune.size == 1) escape = "\\ufffd";
+      if (rune.code_point == 0x2028) escape = "\\u2028";
+      if (rune.code_point == 0x2029) escape = "\\u2029";
+      if (escape) {
+        flush(i);
+        out += escape;
+        plain = i + rune.size;
+      }
+      i += rune.size;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+      ++i;
+      continue;
+    }
+    flush(i);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+        break;
+    }
+    plain = ++i;
+  }
+  flush(i);
+  out += '"';
+}
+
+}  // namespace basalt::core

@@ -1,0 +1,88 @@
+#include "basalt/settings/settings_service.hpp"
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "basalt/schema/datetime.hpp"
+#include "basalt/schema/validation_errors.hpp"
+#include "basalt/settings/settings_json.hpp"
+#include "basalt/settings/settings_validator.hpp"
+
+namespace basalt::settings {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kLoadFailed = "An error occurred while loading the submitted data.";
+constexpr std::string_view kSaveFailed = "An error occurred while saving the new settings.";
+
+constexpr std::string_view kSelectSql = "SELECT value FROM _params WHERE id = ?1";
+constexpr std::string_view kUpsertSql =
+    "INSERT INTO _params (id, value, created, updated) VALUES (?1, ?2, ?3, ?3) "
+    "ON CONFLICT(id) DO UPDATE SET value = excluded.value, updated = excluded.updated";
+
+// The stored settings over the defaults (invariant 1 of the header).
+AppSettings stored_settings(const db::ResultSet& rows) {
+  AppSettings settings;
+  if (rows.empty() || rows[0].is_null(0)) return settings;
+  boost::system::error_code ec;
+  json::value stored = json::parse(rows[0].as_blob(0), ec);
+  if (ec || !stored.is_object()) {
+    throw std::runtime_error(
+        "the stored application settings (_params row \"settings\") are not a JSON object; "
+        "encrypted settings are not supported");
+  }
+  schema::ValidationErrors ignored;  // a mistyped stored key keeps its default
+  read_settings(stored.as_object(), settings, ignored);
+  return settings;
+}
+
+}  // namespace
+
+SettingsService::SettingsService(db::Database& database)
+    : database_(database), current_(std::make_shared<const AppSettings>()) {}
+
+boost::asio::awaitable<void> SettingsService::load() {
+  std::shared_ptr<const AppSettings> loaded;
+  std::uint64_t sequence = 0;
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    db::ResultSet rows = co_await tx.query(kSelectSql, std::string(kSettingsParam));
+    loaded = std::make_shared<const AppSettings>(stored_settings(rows));
+    sequence = next_sequence_.fetch_add(1);
+  });
+  publish(std::move(loaded), sequence);
+}
+
+boost::asio::awaitable<std::shared_ptr<const AppSettings>> SettingsService::patch(
+    const json::object& body) {
+  std::shared_ptr<const AppSettings> stored;
+  std::uint64_t sequence = 0;
+  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    db::ResultSet rows = co_await tx.query(kSelectSql, std::string(kSettingsParam));
+    AppSettings settings = stored_settings(rows);
+    schema::ValidationErrors errors;
+    read_settings(body, settings, errors);
+    if (!errors.empty()) throw errors.to_api_error(std::string(kLoadFailed));
+    errors = validate_settings(settings);
+    if (!errors.empty()) throw errors.to_api_error(std::string(kSaveFailed));
+
+    const std::string now = schema::format_datetime(std::chrono::system_clock::now());
+    co_await tx.execute(kUpsertSql, std::string(kSettingsParam),
+                        serialize_settings(settings, SettingsForm::kStorage), now);
+    stored = std::make_shared<const AppSettings>(std::move(settings));
+    sequence = next_sequence_.fetch_add(1);
+  });
+  publish(stored, sequence);
+  co_return stored;
+}
+
+void SettingsService::publish(std::shared_ptr<const AppSettings> next, std::uint64_t sequence) {
+  std::lock_guard lock(publish_mutex_);
+  if (sequence <= published_sequence_) return;
+  published_sequence_ = sequence;
+  current_.store(std::move(next));
+}
+
+}  // namespace basalt::settings
