@@ -149,6 +149,30 @@ describe('batch, multipart and fields', () => {
     assert.deepEqual(created.flags, ['a', 'c']);
   });
 
+  test('a 10,000-part multipart body is a clear 400 and stores nothing', async () => {
+    const boundary = 'basalt-e2e-boundary';
+    let body = '';
+    for (let i = 0; i < 10_000; i++) {
+      body += `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nt${i}\r\n`;
+    }
+    body += `--${boundary}--\r\n`;
+    const before = await ann.collection('notes').getList(1, 1);
+    const response = await fetch(`${server.url}/api/collections/notes/records`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        Authorization: ann.authStore.token,
+      },
+      body,
+    });
+    assert.equal(response.status, 400);
+    const error = await response.json();
+    assert.match(error.message, /multipart parts/i);
+    assert.deepEqual(error.data, {});
+    const after = await ann.collection('notes').getList(1, 1);
+    assert.equal(after.totalItems, before.totalItems);
+  });
+
   test('fields picks keys and excerpts HTML on list and view', async () => {
     const note = await ann.collection('notes').create({
       title: 'long',
