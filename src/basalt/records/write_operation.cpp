@@ -152,6 +152,21 @@ boost::asio::awaitable<void> WriteOperation::prepare() {
     manage_.push_back(access_->rule(collection, *manage_rule));
   }
   if (kind_ == WriteKind::kDelete || !touches_passwords(collection, input_.body)) co_return;
+  // Hashing costs tens of milliseconds: a caller the rule refuses must not get to spend it. The
+  // rule is checked here on the read connection first (and again in the write job, which is
+  // what counts).
+  if (!conditions_.empty()) {
+    if (kind_ == WriteKind::kCreate) {
+      const Statement check = create_rule_check();
+      db::ResultSet rows = co_await parts_.database.query(check.sql, check.params);
+      if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
+    } else {
+      if (!stored) throw core::ApiError::not_found();
+      const Statement check = update_rule_check(*stored, base_access(caller_));
+      db::ResultSet rows = co_await parts_.database.query(check.sql, check.params);
+      if (rows.empty()) throw core::ApiError::not_found();
+    }
+  }
   if (kind_ == WriteKind::kCreate) {
     const schema::RecordInput dry{collection,           input_.body, nullptr,
                                   base_access(caller_), now_,        nullptr};
@@ -220,33 +235,49 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
   }
 }
 
+Statement WriteOperation::create_rule_check() const {
+  // As PocketBase: the create rule is checked first, against the record as the submitted data
+  // would make it, so a caller who may not create learns nothing from validation (not even
+  // which values already exist). The row is virtual: a CTE named like the table shadows it for
+  // this one statement, so the rule's own fields read the new values while its relations and
+  // @collection joins read the real tables.
+  const schema::Collection& collection = *collection_;
+  const schema::RecordInput dry{collection,           input_.body, nullptr,
+                                base_access(caller_), now_,        nullptr};
+  const schema::RecordValidation probe = schema::validate_record(dry);
+  query::RequestInfo rule_request = request_;
+  rule_request.body = rule_body(collection, input_.body, probe.record.values);
+  Statement check = matches_statement(*access_, *conditions_.front(), rule_request,
+                                      probe.record.values.at(schema::kFieldId).get_string());
+  const db::Dialect& dialect = access_->dialect();
+  db::Params row = insert_params(collection, probe.record.values);
+  std::string columns;
+  for (std::size_t i = 0; i < collection.fields.size(); ++i) {
+    if (i) columns += ", ";
+    columns += dialect.placeholder(check.params.size() + i + 1) + " AS " +
+               dialect.quote_identifier(collection.fields[i].name);
+  }
+  check.sql = "WITH " + dialect.quote_identifier(collection.name) + " AS (SELECT " + columns +
+              ") " + check.sql;
+  for (auto& value : row) check.params.push_back(std::move(value));
+  return check;
+}
+
+Statement WriteOperation::update_rule_check(const json::object& stored,
+                                            schema::AccessLevel level) const {
+  // Its @request.body has modifier keys resolved against the stored row, by a validation
+  // without lookups.
+  const schema::RecordInput dry_input{*collection_, input_.body, &stored, level, now_, nullptr};
+  const schema::RecordValidation dry = schema::validate_record(dry_input);
+  query::RequestInfo rule_request = request_;
+  rule_request.body = rule_body(*collection_, input_.body, dry.record.values);
+  return matches_statement(*access_, *conditions_.front(), rule_request, id_);
+}
+
 boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx) {
   const schema::Collection& collection = *collection_;
   if (!conditions_.empty()) {
-    // As PocketBase: the create rule is checked first, against the record as the submitted
-    // data would make it, so a caller who may not create learns nothing from validation
-    // (not even which values already exist). The row is virtual: a CTE named like the table
-    // shadows it for this one statement, so the rule's own fields read the new values while
-    // its relations and @collection joins read the real tables.
-    const schema::RecordInput dry{collection, input_.body, nullptr, base_access(caller_), now_,
-                                  nullptr};
-    const schema::RecordValidation probe = schema::validate_record(dry);
-    query::RequestInfo rule_request = request_;
-    rule_request.body = rule_body(collection, input_.body, probe.record.values);
-    Statement check =
-        matches_statement(*access_, *conditions_.front(), rule_request,
-                          probe.record.values.at(schema::kFieldId).get_string());
-    const db::Dialect& dialect = access_->dialect();
-    db::Params row = insert_params(collection, probe.record.values);
-    std::string columns;
-    for (std::size_t i = 0; i < collection.fields.size(); ++i) {
-      if (i) columns += ", ";
-      columns += dialect.placeholder(check.params.size() + i + 1) + " AS " +
-                 dialect.quote_identifier(collection.fields[i].name);
-    }
-    check.sql = "WITH " + dialect.quote_identifier(collection.name) + " AS (SELECT " + columns +
-                ") " + check.sql;
-    for (auto& value : row) check.params.push_back(std::move(value));
+    const Statement check = create_rule_check();
     db::ResultSet rows = co_await tx.query(check.sql, check.params);
     if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
   }
@@ -273,14 +304,9 @@ boost::asio::awaitable<void> WriteOperation::execute_update(db::Transaction& tx)
     if (!managed.empty()) level = schema::AccessLevel::kManager;
   }
   // The rule runs before validation so that a caller who may not update learns nothing from
-  // validation errors (404 first, as PocketBase). Its @request.body has modifier keys resolved
-  // against the stored row, by a validation without lookups.
+  // validation errors (404 first, as PocketBase).
   if (!conditions_.empty()) {
-    const schema::RecordInput dry_input{collection, input_.body, &stored, level, now_, nullptr};
-    schema::RecordValidation dry = schema::validate_record(dry_input);
-    query::RequestInfo rule_request = request_;
-    rule_request.body = rule_body(collection, input_.body, dry.record.values);
-    Statement check = matches_statement(*access_, *conditions_.front(), rule_request, id_);
+    const Statement check = update_rule_check(stored, level);
     db::ResultSet matched = co_await tx.query(check.sql, check.params);
     if (matched.empty()) throw core::ApiError::not_found();
   }
