@@ -17,7 +17,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kUnsupported = "Unsupported Content-Type";  // PocketBase's text
+constexpr std::string_view kUnsupported = "Unsupported Content-Type.";  // PocketBase's text, sentenized
 constexpr std::string_view kBadUtf8 =
     "Form field names, values and uploaded file names must be valid UTF-8.";
 

@@ -13,7 +13,7 @@
 //  - application/x-www-form-urlencoded: '&'-separated `name=value` pairs, '+' is a space,
 //    %XX escapes; a pair without '=' has the value "", a pair holding ';' is an error (Go
 //    1.17+). `@jsonPayload` works as in multipart. Values are bounded only by the body.
-//  - anything else: 400 "Unsupported Content-Type".
+//  - anything else: 400 "Unsupported Content-Type.".
 //
 // Plain values (multipart and urlencoded) are inferred as PocketBase's inferValue does:
 //  1. "true" / "false" become booleans; "" stays a string.

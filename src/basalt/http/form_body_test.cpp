@@ -272,7 +272,7 @@ TEST(FormBodyTest, RejectsOtherContentTypes) {
   for (std::string_view type :
        {"text/plain", "application/xml", "text/xml", "multipart/mixed; boundary=x",
         "application/jsonx", "application/merge-patch+json", "form-data", "", " ;"}) {
-    EXPECT_EQ(error_of(type, "x=1"), "Unsupported Content-Type") << type;
+    EXPECT_EQ(error_of(type, "x=1"), "Unsupported Content-Type.") << type;
   }
 }
 

@@ -11,9 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kRequiredReference =
-    "Failed to delete record. Make sure that the record is not part of a required relation "
-    "reference.";
 
 // The system collections whose rows belong to an auth record (collectionRef + recordRef).
 constexpr std::string_view kAuthOwnedTables[] = {"_externalAuths", "_mfas", "_otps",
@@ -53,10 +50,6 @@ boost::asio::awaitable<void> detach(DeleteJob& job, const schema::Collection& re
                                     const schema::Field& field, json::object row,
                                     const std::string& id) {
   const auto& options = std::get<schema::RelationOptions>(field.options);
-  if (options.cascade_delete) {
-    co_await delete_record(job, referrer, std::move(row));
-    co_return;
-  }
   json::value& value = row[field.name];
   bool empty = true;
   if (value.is_array()) {
@@ -69,7 +62,12 @@ boost::asio::awaitable<void> detach(DeleteJob& job, const schema::Collection& re
   } else {
     value = "";
   }
-  if (field.required && empty) throw core::ApiError::bad_request(std::string(kRequiredReference));
+  // A cascading relation takes the record with it only when no other reference remains.
+  if (options.cascade_delete && empty) {
+    co_await delete_record(job, referrer, std::move(row));
+    co_return;
+  }
+  if (field.required && empty) throw core::ApiError::bad_request(std::string(kRequiredReferenceMessage));
   for (const auto& other : referrer.fields) {
     const auto* stamp = other.as<schema::AutodateOptions>();
     if (stamp && stamp->on_update) row[other.name] = job.now;

@@ -26,6 +26,11 @@ class Dialect;
 
 namespace basalt::records {
 
+// The 400 of a delete refused by a required relation reference (spec §2.7).
+inline constexpr std::string_view kRequiredReferenceMessage =
+    "Failed to delete record. Make sure that the record is not part of a required relation "
+    "reference.";
+
 boost::asio::awaitable<void> delete_with_cascades(db::Transaction& tx,
                                                   const collections::Catalog& catalog,
                                                   const db::Dialect& dialect, std::string now,

@@ -204,7 +204,7 @@ boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
   std::vector<RecordEvent> events;
   const std::string now = schema::format_datetime(Clock::now());
   const db::Dialect& dialect = database_.dialect();
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     events.clear();
     db::ResultSet rows = co_await tx.query(select_sql(collection, dialect));
     for (auto row : rows) {
@@ -219,7 +219,19 @@ boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
       co_await delete_with_cascades(tx, *catalog, dialect, now, collection, std::move(values),
                                     events);
     }
-  });
+  };
+  bool blocked = false;
+  try {
+    co_await database_.write(job);
+  } catch (const core::ApiError& error) {
+    if (error.message() != kRequiredReferenceMessage) throw;
+    blocked = true;  // a required reference refused one of the deletes; nothing was deleted
+  }
+  if (blocked) {
+    throw core::ApiError::bad_request(
+        "Failed to truncate collection (most likely due to required cascade delete record "
+        "references).");
+  }
   support::publish_all(events_, events);
 }
 

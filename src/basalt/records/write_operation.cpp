@@ -274,6 +274,28 @@ Statement WriteOperation::update_rule_check(const json::object& stored,
   return matches_statement(*access_, *conditions_.front(), rule_request, id_);
 }
 
+boost::asio::awaitable<void> WriteOperation::require_unique_auth_id(db::Transaction& tx,
+                                                                    const json::object& values) {
+  // An auth record's id must be unique across every auth collection: a rule such as
+  // `owner = @request.auth.id` must not be met by a record of another auth collection that
+  // took the same id.
+  const db::Dialect& dialect = access_->dialect();
+  const std::string id(values.at(schema::kFieldId).get_string());
+  for (const auto& other : catalog_->all()) {
+    if (!other.is_auth() || other.id == collection_->id) continue;
+    const std::string sql = "SELECT 1 FROM " + dialect.quote_identifier(other.name) + " WHERE " +
+                            dialect.quote_identifier(schema::kFieldId) + " = " +
+                            dialect.placeholder(1) + " LIMIT 1";
+    db::ResultSet rows = co_await tx.query(sql, id);
+    if (rows.empty()) continue;
+    schema::ValidationErrors errors;
+    errors.add(
+        {std::string(schema::kFieldId)},
+        schema::make_error("validation_invalid_auth_id", "Invalid or duplicated auth record id."));
+    throw errors.to_api_error(std::string(kCreateFailed));
+  }
+}
+
 boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx) {
   const schema::Collection& collection = *collection_;
   if (!conditions_.empty()) {
@@ -282,6 +304,7 @@ boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx)
     if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
   }
   json::object validated = co_await validate(tx, nullptr, base_access(caller_), kCreateFailed);
+  if (collection.is_auth()) co_await require_unique_auth_id(tx, validated);
   try {
     db::Params params = insert_params(collection, validated);
     co_await tx.execute(insert_sql(collection, access_->dialect()), params);

@@ -75,6 +75,9 @@ class WriteOperation {
                                                        schema::AccessLevel level,
                                                        std::string_view failure);
   std::string select_by_id_sql() const;
+  // 400 on `id` when another auth collection has a record with this id.
+  boost::asio::awaitable<void> require_unique_auth_id(db::Transaction& tx,
+                                                      const boost::json::object& values);
   // The rule checks of create (against a virtual row) and update (against the stored row).
   Statement create_rule_check() const;
   Statement update_rule_check(const boost::json::object& stored, schema::AccessLevel level) const;
