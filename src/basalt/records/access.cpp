@@ -78,9 +78,10 @@ std::string qualified_columns(const schema::Collection& collection, const db::Di
   return out;
 }
 
-Statement select_by_ids(const Access& access, const schema::Collection& collection,
-                        std::span<const query::PlanPtr> conditions,
-                        const query::RequestInfo& request, std::span<const std::string> ids) {
+Statement select_matching(const Access& access, const schema::Collection& collection,
+                          std::span<const query::PlanPtr> conditions,
+                          const query::RequestInfo& request, std::span<const std::string> values,
+                          const MatchCondition& match) {
   const db::Dialect& dialect = access.dialect();
   std::string table = dialect.quote_identifier(collection.name);
   std::string from = table;
@@ -99,18 +100,28 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
     next = compiled.next_placeholder;
     distinct = compiled.distinct;
   }
-  std::string id_list;
-  for (const auto& id : ids) {
-    if (!id_list.empty()) id_list += ", ";
-    id_list += dialect.placeholder(next++);
-    statement.params.emplace_back(id);
+  std::string value_list;
+  for (const auto& value : values) {
+    if (!value_list.empty()) value_list += ", ";
+    value_list += dialect.placeholder(next++);
+    statement.params.emplace_back(value);
   }
   statement.sql = std::string(distinct ? "SELECT DISTINCT " : "SELECT ") +
                   qualified_columns(collection, dialect, table) + " FROM " + from + " WHERE " +
-                  table + "." + dialect.quote_identifier(schema::kFieldId) + " IN (" + id_list +
-                  ")";
+                  match(table, value_list);
   if (!where.empty()) statement.sql += " AND (" + where + ")";
   return statement;
+}
+
+Statement select_by_ids(const Access& access, const schema::Collection& collection,
+                        std::span<const query::PlanPtr> conditions,
+                        const query::RequestInfo& request, std::span<const std::string> ids) {
+  const std::string id_column = access.dialect().quote_identifier(schema::kFieldId);
+  return select_matching(access, collection, conditions, request, ids,
+                         [&](std::string_view table, std::string_view id_list) {
+                           return std::string(table) + "." + id_column + " IN (" +
+                                  std::string(id_list) + ")";
+                         });
 }
 
 Statement matches_statement(const Access& access, const query::Plan& plan,

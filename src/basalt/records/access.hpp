@@ -11,6 +11,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -69,6 +70,19 @@ struct Statement {
   std::string sql;
   db::Params params;
 };
+
+// The caller's own condition of select_matching(): `table` is the quoted table (or alias) the
+// columns belong to, `value_list` the placeholders of its values ("?3, ?4").
+using MatchCondition =
+    std::function<std::string(std::string_view table, std::string_view value_list)>;
+
+// SELECT of every field of the rows of `collection` that satisfy every plan in `conditions`
+// (filter plans of `collection`; none = no condition) and `match` over `values` (1..n values,
+// bound after the plans' parameters).
+Statement select_matching(const Access& access, const schema::Collection& collection,
+                          std::span<const query::PlanPtr> conditions,
+                          const query::RequestInfo& request, std::span<const std::string> values,
+                          const MatchCondition& match);
 
 // SELECT of the rows of `collection` whose id is one of `ids` (1..n ids) and that satisfy
 // every plan in `conditions` (each a filter plan of `collection`; none = no condition).

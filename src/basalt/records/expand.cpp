@@ -7,7 +7,6 @@
 #include <unordered_set>
 
 #include "basalt/core/api_error.hpp"
-#include "basalt/query/query_builder.hpp"
 #include "basalt/records/record_codec.hpp"
 #include "basalt/schema/index_sql.hpp"
 
@@ -87,37 +86,14 @@ Statement back_relation_statement(const Access& access, const Relation& relation
                                   const query::RequestInfo& request,
                                   std::span<const std::string> parent_ids) {
   const db::Dialect& dialect = access.dialect();
-  const schema::Collection& target = *relation.target;
-  std::string table = dialect.quote_identifier(target.name);
-  std::string from = table;
-  std::string where;
-  Statement statement;
-  std::size_t next = 1;
-  bool distinct = false;
-  if (!conditions.empty()) {
-    query::QueryBuilder builder(dialect, *conditions.front());
-    for (const auto& plan : conditions) builder.add_filter(*plan, request, access.now());
-    query::CompiledQuery compiled = std::move(builder).finish();
-    from = compiled.from_sql();
-    table = compiled.table;
-    where = compiled.where;
-    statement.params = std::move(compiled.params);
-    next = compiled.next_placeholder;
-    distinct = compiled.distinct;
-  }
-  std::string list;
-  for (const auto& id : parent_ids) {
-    if (!list.empty()) list += ", ";
-    list += dialect.placeholder(next++);
-    statement.params.emplace_back(id);
-  }
-  const std::string column = table + "." + dialect.quote_identifier(relation.field->name);
-  std::string match = relation.field->is_multiple() ? dialect.json_array_contains_any(column, list)
-                                                    : column + " IN (" + list + ")";
-  statement.sql = std::string(distinct ? "SELECT DISTINCT " : "SELECT ") +
-                  qualified_columns(target, dialect, table) + " FROM " + from + " WHERE " + match;
-  if (!where.empty()) statement.sql += " AND (" + where + ")";
-  return statement;
+  const schema::Field& field = *relation.field;
+  return select_matching(
+      access, *relation.target, conditions, request, parent_ids,
+      [&](std::string_view table, std::string_view list) {
+        const std::string column = std::string(table) + "." + dialect.quote_identifier(field.name);
+        return field.is_multiple() ? dialect.json_array_contains_any(column, list)
+                                   : column + " IN (" + std::string(list) + ")";
+      });
 }
 
 boost::asio::awaitable<void> expand_level(db::Database& database, const Access& access,
