@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds the fuzz targets with clang in build/fuzz and runs each for a share of a time budget:
-# filter_fuzzer (filter and sort parser) for half, multipart_fuzzer (request body decoding)
-# for the rest.
+# Builds the fuzz targets with clang in build/fuzz and runs each, one after the other, for a
+# share of a time budget: multipart_fuzzer (request body decoding) and fields_fuzzer (the
+# `fields` projection and its excerpt modifier) a third each, filter_fuzzer (filter and sort
+# parser) the rest; every target gets at least 1 s.
 #
 #   tests/fuzz/run.sh [seconds]        default 20 in total
 #
 # Exits non-zero when libFuzzer reports a crash, sanitizer error, leak, timeout or
-# out-of-memory in either target; the input is saved under build/fuzz/artifacts/ (see
-# tests/fuzz/README.md to reproduce it). Both targets run even if the first fails. New
+# out-of-memory in any target; the input is saved under build/fuzz/artifacts/ (see
+# tests/fuzz/README.md to reproduce it). Every target runs even if an earlier one fails. New
 # interesting inputs accumulate in build/fuzz/corpus/<target> across runs; the checked-in seeds
 # in tests/fuzz/corpus/<target> are only read.
 set -euo pipefail
@@ -23,7 +24,7 @@ build=build/fuzz
 cxx="${FUZZ_CXX:-clang++}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBASALT_BUILD_FUZZ=ON -DBASALT_BUILD_TESTS=OFF >/dev/null
-if ! cmake --build "$build" --target filter_fuzzer multipart_fuzzer; then
+if ! cmake --build "$build" --target filter_fuzzer multipart_fuzzer fields_fuzzer; then
   echo "run.sh: building the fuzz targets failed (is tests/fuzz added to the root CMakeLists.txt?)" >&2
   exit 1
 fi
@@ -49,13 +50,17 @@ run() {
     "$@"
 }
 
-# A budget of 1 s still gives each target a second.
-filter_seconds=$(( budget / 2 > 0 ? budget / 2 : 1 ))
-multipart_seconds=$(( budget - filter_seconds > 0 ? budget - filter_seconds : 1 ))
+# A budget under 3 s still gives each target a second.
+share=$(( budget / 3 > 0 ? budget / 3 : 1 ))
+multipart_seconds=$share
+fields_seconds=$share
+filter_seconds=$(( budget - 2 * share > 0 ? budget - 2 * share : 1 ))
 
 status=0
 # -max_len 4096 covers the 3500-byte filter limit and a bit more.
 run filter_fuzzer "$filter_seconds" 4096 -dict=tests/fuzz/filter.dict || status=1
 # Bodies well past the fuzzer's small part limits (multipart_fuzzer.cpp).
 run multipart_fuzzer "$multipart_seconds" 8192 -dict=tests/fuzz/multipart.dict || status=1
+# A 4 KiB spec (kMaxFieldsBytes) plus a document nested past the projector's 1000 levels.
+run fields_fuzzer "$fields_seconds" 8192 -dict=tests/fuzz/fields.dict || status=1
 exit "$status"

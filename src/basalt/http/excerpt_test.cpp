@@ -197,5 +197,15 @@ TEST(HtmlEntities, UnknownReferencesStayAsWritten) {
   EXPECT_EQ(unescaped("& &; &# &#x; &unknown; &=&"), "& &; &# &#x; &unknown; &=&");
 }
 
+// Found by fields_fuzzer: raw-text elements nested past the limit must not show their source.
+TEST(HtmlText, TextPastTheNestingLimitEndsTheExcerpt) {
+  std::string deep;
+  for (int i = 0; i < 128; ++i) deep += "<b>";
+  EXPECT_EQ(text_of(deep + "x<script><img src=x onerror=alert(1)></script>"), "x");
+  EXPECT_EQ(text_of(deep + "x<style>p{}</style>ok"), "x");
+  EXPECT_EQ(text_of(deep + "x<textarea><i>t</i></textarea>"), "x");
+  EXPECT_EQ(text_of(deep + "x<svg><text>hidden</text></svg>"), "x");
+}
+
 }  // namespace
 }  // namespace basalt::http

@@ -149,8 +149,9 @@ unsigned categories_of(std::string_view name) {
   return it != end && it->name == name ? it->categories : 0;
 }
 
-// Deeper nesting is pathological; start tags past it are ignored so that the scope walks
-// stay bounded (a tag costs at most this many steps).
+// Deeper nesting is pathological; the text ends at the first start tag past it, so that the
+// scope walks stay bounded (a tag costs at most this many steps) and no element that would
+// hide its content (script, style, svg, template...) can be skipped and leak its text.
 constexpr std::size_t kMaxOpenElements = 128;
 
 bool is_heading(std::string_view name) {
@@ -182,7 +183,7 @@ class TextBuilder {
   void text(std::string_view decoded);
   std::string take() { return std::move(out_); }
   // True once more text cannot change the excerpt (see html_text.hpp).
-  bool full() const { return content_runes_ > enough_runes_; }
+  bool full() const { return stopped_ || content_runes_ > enough_runes_; }
 
  private:
   struct Open {
@@ -229,6 +230,7 @@ class TextBuilder {
   std::string out_ = " ";
   bool prev_space_ = true;
   bool in_head_ = true;  // nothing but head content seen yet
+  bool stopped_ = false;  // nesting went past kMaxOpenElements: no more text
   std::vector<Open> stack_;
 };
 
@@ -280,7 +282,10 @@ void TextBuilder::start_tag(std::string_view name, bool self_closing) {
   }
   const unsigned categories = categories_of(name);
   const bool is_void = (categories & kVoid) || (name == "svg" && self_closing);
-  if (!is_void && stack_.size() >= kMaxOpenElements) return;
+  if (!is_void && stack_.size() >= kMaxOpenElements) {
+    stopped_ = true;
+    return;
+  }
   if (in_head_) {
     if (!stack_.empty() || (categories & kHeadContent)) {
       if (!is_void) push(name, categories, false, false);  // inside the head: never text
@@ -325,6 +330,7 @@ void TextBuilder::end_tag(std::string_view name) {
 }
 
 void TextBuilder::text(std::string_view decoded) {
+  if (stopped_) return;
   if (in_head_) {
     if (!stack_.empty()) return;
     if (std::all_of(decoded.begin(), decoded.end(), is_html_space)) return;
