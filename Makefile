@@ -23,6 +23,7 @@ test: deps
 bench: build
 	@./bench/run.sh
 	@./bench/auth.sh
+	@./bench/posts.sh
 	@./build/release/bench/micro_bench
 	@./build/release/bench/query_micro_bench
 

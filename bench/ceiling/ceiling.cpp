@@ -1,13 +1,16 @@
 // ceiling: the smallest honest Boost.Beast server we can write, answering what Basalt answers
-// for GET /api/health. bench/run.sh measures Basalt against it, so the ratio shows what the
-// framework costs on top of plain Beast. Same threading model as Basalt (DESIGN.md §2): one
-// io_context per thread, each with its own SO_REUSEPORT acceptor, a coroutine per connection,
-// keep-alive. Deliberately no pipelining tricks: wrk sends one request at a time per
-// connection.
+// for GET /api/health and, given a Basalt data.db, for one record of the bench "posts"
+// collection. bench/run.sh and bench/posts.sh measure Basalt against it, so the ratio shows what
+// the framework costs on top of plain Beast and SQLite. Same threading model as Basalt
+// (DESIGN.md §2): one io_context per thread, each with its own SO_REUSEPORT acceptor, a
+// coroutine per connection, keep-alive. Deliberately no pipelining tricks: wrk sends one
+// request at a time per connection.
 //
-// Usage: ceiling PORT THREADS   (PORT 0 picks a free port; the chosen one is announced on
-// stdout as "Server started at http://127.0.0.1:PORT", the same line Basalt prints).
+// Usage: ceiling PORT THREADS [DATA_DB]   (PORT 0 picks a free port; the chosen one is announced
+// on stdout as "Server started at http://127.0.0.1:PORT", the same line Basalt prints). With
+// DATA_DB, GET /posts/{id} answers what Basalt's GET /api/collections/posts/records/{id} does.
 
+#include <sqlite3.h>
 #include <sys/socket.h>
 
 #include <boost/asio.hpp>
@@ -15,7 +18,9 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -33,6 +38,10 @@ namespace {
 constexpr std::string_view kHealthBody = R"({"message":"API is healthy.","code":200,"data":{}})";
 constexpr std::string_view kNotFoundBody =
     R"({"message":"The requested resource wasn't found.","status":404,"data":{}})";
+constexpr std::string_view kPostPrefix = "/posts/";
+// Columns in the byte order of their JSON keys, which is the order Basalt writes them in.
+constexpr const char* kPostSql =
+    "SELECT author, body, created, id, published, title, updated, views FROM posts WHERE id = ?";
 // Beast sizes each read as capacity minus size (at least 512 bytes); reserving up front means a
 // whole request arrives in one read.
 constexpr std::size_t kInputReserve = 8192;
@@ -54,7 +63,96 @@ std::string_view http_date() {
   return {text, length};
 }
 
-asio::awaitable<void> serve_connection(tcp::socket socket) {
+// A JSON string as Go's encoding/json writes ASCII (Basalt's form): <, > and & escaped too.
+// U+2028/U+2029, which Go also escapes, are left as they are: the bench data is ASCII.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+// One read-only connection and prepared statement per worker thread, as Basalt reads, with
+// Basalt's default cache and mmap sizes so both servers ask the same of SQLite.
+class PostReader {
+ public:
+  explicit PostReader(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+            SQLITE_OK ||
+        sqlite3_exec(db_, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456", nullptr,
+                     nullptr, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v3(db_, kPostSql, -1, SQLITE_PREPARE_PERSISTENT, &select_, nullptr) !=
+            SQLITE_OK) {
+      std::fprintf(stderr, "ceiling: %s: %s\n", path.c_str(), sqlite3_errmsg(db_));
+      std::exit(1);
+    }
+    sqlite3_stmt* lookup = nullptr;
+    sqlite3_prepare_v2(db_, "SELECT id FROM _collections WHERE name = 'posts'", -1, &lookup,
+                       nullptr);
+    if (sqlite3_step(lookup) == SQLITE_ROW) collection_id_ = column_text(lookup, 0);
+    sqlite3_finalize(lookup);
+  }
+  PostReader(const PostReader&) = delete;
+  PostReader& operator=(const PostReader&) = delete;
+  ~PostReader() {
+    sqlite3_finalize(select_);
+    sqlite3_close(db_);
+  }
+
+  // The record JSON into `out`; false when no post has that id.
+  bool read(std::string_view id, std::string& out) {
+    sqlite3_bind_text(select_, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+    bool found = sqlite3_step(select_) == SQLITE_ROW;
+    if (found) {
+      out.clear();
+      add_text(out, "{\"author\":", 0);
+      add_text(out, ",\"body\":", 1);
+      out += ",\"collectionId\":";
+      append_json_string(out, collection_id_);
+      out += ",\"collectionName\":\"posts\"";
+      add_text(out, ",\"created\":", 2);
+      add_text(out, ",\"id\":", 3);
+      out += sqlite3_column_int(select_, 4) ? ",\"published\":true" : ",\"published\":false";
+      add_text(out, ",\"title\":", 5);
+      add_text(out, ",\"updated\":", 6);
+      // Go writes an integral float64 without a fraction; the bench's views are whole numbers.
+      double views = sqlite3_column_double(select_, 7);
+      char number[32];
+      std::snprintf(number, sizeof number, std::trunc(views) == views ? "%.0f" : "%.17g", views);
+      out += ",\"views\":";
+      out += number;
+      out += '}';
+    }
+    sqlite3_reset(select_);
+    return found;
+  }
+
+ private:
+  static std::string_view column_text(sqlite3_stmt* statement, int column) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+    return {text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
+  }
+  void add_text(std::string& out, std::string_view key, int column) {
+    out += key;
+    append_json_string(out, column_text(select_, column));
+  }
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* select_ = nullptr;
+  std::string collection_id_;
+};
+
+asio::awaitable<void> serve_connection(tcp::socket socket, PostReader* posts) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   beast::flat_buffer input;
@@ -68,12 +166,20 @@ asio::awaitable<void> serve_connection(tcp::socket socket) {
     auto [read_ec, read_n] = co_await http::async_read(socket, input, request, token);
     if (read_ec) break;  // peer closed, reset or sent garbage: drop the connection
 
-    bool health = request.method() == http::verb::get && request.target() == "/api/health";
-    response.result(health ? http::status::ok : http::status::not_found);
+    bool get = request.method() == http::verb::get;
+    std::string_view target = request.target();
+    bool found = false;
+    if (get && target == "/api/health") {
+      found = true;
+      response.body() = kHealthBody;
+    } else if (get && posts && target.starts_with(kPostPrefix)) {
+      found = posts->read(target.substr(kPostPrefix.size()), response.body());
+    }
+    if (!found) response.body() = kNotFoundBody;
+    response.result(found ? http::status::ok : http::status::not_found);
     response.version(request.version());
     response.set(http::field::content_type, "application/json");
     response.set(http::field::date, http_date());
-    response.body() = health ? kHealthBody : kNotFoundBody;
     response.keep_alive(request.keep_alive());
     response.prepare_payload();  // Content-Length
     auto [write_ec, write_n] = co_await http::async_write(socket, response, token);
@@ -82,12 +188,13 @@ asio::awaitable<void> serve_connection(tcp::socket socket) {
   socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, PostReader* posts) {
   auto token = asio::as_tuple(asio::use_awaitable);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(token);
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
-    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket)), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), posts),
+                   asio::detached);
   }
 }
 
@@ -106,8 +213,8 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& context, tcp::end
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s PORT THREADS\n", argv[0]);
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: %s PORT THREADS [DATA_DB]\n", argv[0]);
     return 2;
   }
   auto port = static_cast<unsigned short>(std::stoul(argv[1]));
@@ -115,13 +222,16 @@ int main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::unique_ptr<PostReader>> readers;  // one per thread, used only by it
   tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
   for (int i = 0; i < threads; ++i) {
     contexts.push_back(std::make_unique<asio::io_context>(1));
     acceptors.push_back(open_acceptor(*contexts.back(), endpoint));
+    readers.push_back(argc == 4 ? std::make_unique<PostReader>(argv[3]) : nullptr);
     // With port 0 the first bind picks the port; the others must join that same port.
     endpoint = acceptors.back()->local_endpoint();
-    asio::co_spawn(*contexts.back(), accept_loop(*acceptors.back()), asio::detached);
+    asio::co_spawn(*contexts.back(), accept_loop(*acceptors.back(), readers.back().get()),
+                   asio::detached);
   }
   std::printf("Server started at http://127.0.0.1:%u\n", endpoint.port());
   std::fflush(stdout);

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The "posts" workload: Basalt's records API on 100,000 posts written by 1,000 users, with wrk
+# over loopback, and the same single-record read on the hand-written ceiling (bench/ceiling)
+# in the same run. Called by `make bench`; prints a table, never fails on slowness.
+#
+# Workloads (bench/wrk/*.lua; the table keeps this order):
+#   ceiling-get  ceiling  GET /posts/{random id}: SQLite read by primary key + record JSON
+#   get-by-id    basalt   GET /api/collections/posts/records/{random id}, public viewRule
+#   list         basalt   GET …/posts/records?perPage=20&sort=-created&filter=views > 8000 &&
+#                         published = true (~10% of the posts match)
+#   owner-get    basalt   GET …/private_posts/records/{id} as a signed-in user, viewRule
+#                         `author = @request.auth.id`, ids of that user's posts
+#   create       basalt   POST …/posts/records, public createRule
+# Each round runs every workload once in that order, so drift in machine load hits all alike;
+# the table reports medians over the rounds, the peak RSS of each workload (VmHWM, reset before
+# every run; it includes data.db pages mapped by SQLite), the peak anonymous RSS (heap and stacks,
+# sampled every 0.1 s) and get-by-id req/s as a ratio of ceiling-get req/s.
+#
+# Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION seconds per run (8),
+# BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (2),
+# BENCH_BUILD_DIR (build/release), BENCH_POSTS_ANALYZE (0; 1 runs ANALYZE after seeding, giving
+# SQLite's planner the statistics a periodic `PRAGMA optimize` would).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${BENCH_ROUNDS:-3}"
+duration="${BENCH_DURATION:-8}"
+connections="${BENCH_CONNECTIONS:-64}"
+wrk_threads="${BENCH_WRK_THREADS:-2}"
+server_threads="${BENCH_SERVER_THREADS:-2}"
+build_dir="${BENCH_BUILD_DIR:-$root/build/release}"
+analyze="${BENCH_POSTS_ANALYZE:-0}"
+startup_timeout=15  # seconds for a server to announce its port
+warmup_seconds=1    # per workload, before the rounds: fills the page cache, checks for errors
+# Pause after each run: when wrk stops, the server still answers the requests already queued
+# (64 slow list requests take ~0.2 s), which would otherwise land in the next workload's tail.
+settle_seconds=1
+# wrk's default 2 s timeout would drop the slowest list answers from the latency figures (and
+# count them as errors) instead of measuring them.
+wrk_timeout=10s
+
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+require_positive "$rounds" "$duration" "$connections" "$wrk_threads" "$server_threads"
+basalt="$build_dir/basalt"
+ceiling="$build_dir/bench/bench_ceiling"
+for f in "$basalt" "$ceiling"; do
+  [ -x "$f" ] || { echo "bench: $f not found; run 'make build' first" >&2; exit 2; }
+done
+for tool in wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not installed" >&2; exit 2; }
+done
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/basalt-posts-bench.XXXXXX")"
+trap stop_servers EXIT
+trap 'exit 130' INT TERM  # run the EXIT trap on Ctrl-C too
+
+echo "bench: seeding 1,000 users and 100,000 posts (bench/posts/seed.py)" >&2
+python3 "$root/bench/posts/seed.py" "$basalt" "$work/data" "$work"
+if [ "$analyze" = 1 ]; then
+  python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("ANALYZE")' \
+    "$work/data/data.db"
+fi
+# shellcheck source=/dev/null
+source "$work/user.env"  # EMAIL, PASSWORD, USER_ID of the user who owns owner_ids.txt
+
+# Servers: index 0 and 1 in names/pids/urls. Basalt runs with its default configuration (access
+# log on, to a file), as in bench/run.sh's "basalt" row.
+start_server ceiling "$ceiling" 0 "$server_threads" "$work/data/data.db"
+start_server basalt "$basalt" serve --http 127.0.0.1:0 --dir "$work/data" \
+  --threads "$server_threads"
+
+token="$(curl -sf -X POST "${urls[1]}/api/collections/users/auth-with-password" \
+  -H 'Content-Type: application/json' \
+  -d "{\"identity\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+
+workloads=(ceiling-get get-by-id list owner-get create)
+# workload NAME: sets `server` (an index into urls/pids), `script` and `script_env` (the
+# script's environment) for that workload.
+workload() {
+  local posts=/api/collections/posts/records/
+  case "$1" in
+    ceiling-get) server=0 script=posts_get_by_id.lua
+      script_env=(PREFIX=/posts/ IDS="$work/post_ids.txt") ;;
+    get-by-id) server=1 script=posts_get_by_id.lua
+      script_env=(PREFIX="$posts" IDS="$work/post_ids.txt") ;;
+    list) server=1 script=posts_list.lua script_env=() ;;
+    owner-get) server=1 script=posts_get_by_id.lua
+      script_env=(PREFIX=/api/collections/private_posts/records/ IDS="$work/owner_ids.txt"
+                  TOKEN="$token") ;;
+    create) server=1 script=posts_create.lua script_env=(AUTHOR="$USER_ID") ;;
+  esac
+}
+
+# run_wrk NAME SECONDS OUT: one wrk run of workload NAME, its report in OUT.
+run_wrk() {
+  workload "$1"
+  env "${script_env[@]}" timeout $(($2 + 30)) wrk -t"$wrk_threads" -c"$connections" -d"$2s" \
+    --timeout "$wrk_timeout" --latency -s "$root/bench/wrk/$script" "${urls[$server]}" >"$3"
+  sleep "$settle_seconds"
+}
+
+echo "bench: wrk -t$wrk_threads -c$connections -d${duration}s --latency, $rounds round(s)," \
+  "servers with $server_threads thread(s), $(nproc) CPU(s)" >&2
+load_note
+for name in "${workloads[@]}"; do
+  run_wrk "$name" "$warmup_seconds" "$work/wrk.out"
+  read -r _ _ _ errors < <(wrk_figures "$work/wrk.out")
+  if [ "$errors" != 0 ]; then
+    echo "bench: $name answers errors ($errors in ${warmup_seconds}s of warm-up); wrk said:" >&2
+    cat "$work/wrk.out" >&2
+    exit 1
+  fi
+done
+
+# One results file per workload; a line per round:
+#   req/s p50_ms p99_ms errors peak_rss_kib peak_anon_kib
+for ((round = 1; round <= rounds; round++)); do
+  for name in "${workloads[@]}"; do
+    workload "$name"
+    reset_peak_rss "${pids[$server]}"
+    watch_anon_rss "${pids[$server]}" "$work/anon" &
+    watcher=$!
+    run_wrk "$name" "$duration" "$work/wrk.out"
+    kill "$watcher"
+    wait "$watcher" 2>/dev/null || true
+    read -r rps p50 p99 errors < <(wrk_figures "$work/wrk.out")
+    peak="$(rss_kib "${pids[$server]}" VmHWM)"
+    echo "$rps $p50 $p99 $errors $peak $(cat "$work/anon")" >>"$work/$name.results"
+    printf 'bench: round %d/%d %-11s %10s req/s  p50 %8s ms  p99 %8s ms  errors %s\n' \
+      "$round" "$rounds" "$name" "$rps" "$p50" "$p99" "$errors" >&2
+  done
+done
+
+# max COLUMN FILE: the largest value of that column.
+max() { awk -v c="$1" '$c > m { m = $c } END { print m + 0 }' "$2"; }
+printf '\n%-11s %-8s %10s %9s %9s %10s %10s %7s\n' \
+  workload server "req/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" errors
+for name in "${workloads[@]}"; do
+  workload "$name"
+  f="$work/$name.results"
+  printf '%-11s %-8s %10.0f %9s %9s %6s MiB %6s MiB %7s\n' "$name" "${names[$server]}" \
+    "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" "$(mib "$(max 5 "$f")")" \
+    "$(mib "$(max 6 "$f")")" "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
+done
+printf '\nget-by-id / ceiling-get: %s (target >= 0.7)\n' \
+  "$(ratio_of "$(median 1 "$work/get-by-id.results")" "$(median 1 "$work/ceiling-get.results")")"
