@@ -14,6 +14,12 @@ Storage::Storage(const core::Config& config)
   for (const auto& name : run_blocking(db::apply_migrations(*database_, migrations))) {
     spdlog::info("applied migration {}", name);
   }
+  // Fresh planner statistics at every start: data imported while the server was down (or
+  // grown since the last start) gets the plans its indexes allow. Bounded (see the dialect).
+  run_blocking(database_->write([this](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    const std::vector<std::string> statements = database_->dialect().statistics_statements();
+    for (const auto& statement : statements) co_await tx.execute(statement);
+  }));
   collections_ = std::make_unique<collections::CollectionService>(*database_);
   run_blocking(collections_->reload());
   settings_ = std::make_unique<settings::SettingsService>(*database_);

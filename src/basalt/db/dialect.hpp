@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace basalt::db {
 
@@ -52,6 +53,11 @@ class Dialect {
   // malformed values hold nothing. Used for multi-value relations (back-relations, cascades).
   virtual std::string json_array_contains_any(std::string_view column,
                                               std::string_view value_list) const = 0;
+  // The statements that refresh the query planner's statistics over every table, run in one
+  // write job (SQLite: a bounded ANALYZE; PostgreSQL: ANALYZE). Without statistics SQLite
+  // picks indexes by rule of thumb, e.g. filtering 10% of a table through one index and
+  // sorting it instead of walking the index that already has the order.
+  virtual std::vector<std::string> statistics_statements() const = 0;
 };
 
 }  // namespace basalt::db

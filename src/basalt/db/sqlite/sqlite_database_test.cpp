@@ -268,6 +268,23 @@ TEST_F(SqliteDatabaseTest, PragmasAreApplied) {
   EXPECT_EQ(cache_size, -2048);
 }
 
+TEST_F(SqliteDatabaseTest, StatisticsStatementsGiveThePlannerIndexStatistics) {
+  auto db = open_sqlite(options());
+  sync_wait(db->write([&](Transaction& tx) -> awaitable<void> {
+    co_await tx.execute("CREATE TABLE t (a INTEGER, b INTEGER)");
+    co_await tx.execute("CREATE INDEX t_a ON t (a)");
+    co_await tx.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+        "INSERT INTO t SELECT i % 7, i FROM n");
+  }));
+  EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"), 0);
+  sync_wait(db->write([&](Transaction& tx) -> awaitable<void> {
+    const std::vector<std::string> statements = db->dialect().statistics_statements();
+    for (const auto& statement : statements) co_await tx.execute(statement);
+  }));
+  EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM sqlite_stat1 WHERE idx = 't_a'"), 1);
+}
+
 TEST_F(SqliteDatabaseTest, SettingsMapToOptions) {
   core::Config config;
   config.data_dir = "/srv/basalt";

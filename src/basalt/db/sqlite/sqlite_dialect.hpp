@@ -20,6 +20,7 @@ class SqliteDialect final : public Dialect {
   std::string json_array_last_expression(std::string_view column) const override;
   std::string json_array_contains_any(std::string_view column,
                                       std::string_view value_list) const override;
+  std::vector<std::string> statistics_statements() const override;
 };
 
 }  // namespace basalt::db
