@@ -15,6 +15,23 @@
 
 namespace basalt::core {
 
+namespace go_json_detail {
+
+// 1 for the ASCII bytes that cannot be copied as they are (control characters, `"`, `\`,
+// `<`, `>`, `&`), 2 for bytes >= 0x80 (decoded as UTF-8 there): one table load per byte on
+// the hot path of every record written.
+struct ByteClasses {
+  unsigned char of[256] = {};
+  constexpr ByteClasses() {
+    for (int c = 0; c < 0x20; ++c) of[c] = 1;
+    for (unsigned char c : {'"', '\\', '<', '>', '&'}) of[c] = 1;
+    for (int c = 0x80; c < 0x100; ++c) of[c] = 2;
+  }
+};
+inline constexpr ByteClasses kByteClasses{};
+
+}  // namespace go_json_detail
+
 // Appends `text` to `out` as a quoted JSON string.
 inline void append_go_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -24,7 +41,12 @@ inline void append_go_json_string(std::string& out, std::string_view text) {
   auto flush = [&](std::size_t upto) { out.append(text.data() + plain, upto - plain); };
   while (i < text.size()) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
+    const unsigned char kind = go_json_detail::kByteClasses.of[c];
+    if (kind == 0) {
+      ++i;
+      continue;
+    }
+    if (kind == 2) {
       Utf8Rune rune = decode_utf8(text, i);
       const char* escape = nullptr;
       if (rune.code_point == kReplacementChar && rune.size == 1) escape = "\\ufffd";
@@ -36,10 +58,6 @@ inline void append_go_json_string(std::string& out, std::string_view text) {
         plain = i + rune.size;
       }
       i += rune.size;
-      continue;
-    }
-    if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
-      ++i;
       continue;
     }
     flush(i);
