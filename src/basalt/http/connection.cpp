@@ -247,9 +247,9 @@ boost::asio::awaitable<void> Connection::linger_and_close() {
 void Connection::log_access(std::string_view method, std::string_view path, int status,
                             std::size_t bytes, Clock::time_point started,
                             std::string_view request_id) const {
-  const auto& log = worker_.shared().access_log;
+  AccessBuffer& log = worker_.access_log();
   if (!log.enabled()) return;
-  log.record({method, path, status, bytes,
+  log.record({std::chrono::system_clock::now(), method, path, status, bytes,
               std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started),
               request_id, remote_address_});
 }

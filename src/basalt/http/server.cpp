@@ -7,8 +7,7 @@
 
 namespace basalt::http {
 
-Server::Server(const ServerOptions& options, const Dispatcher& dispatcher,
-               const AccessLog& access_log)
+Server::Server(const ServerOptions& options, const Dispatcher& dispatcher, AccessLog& access_log)
     : shared_{dispatcher, access_log, options.limits} {
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(options.host, ec);

@@ -33,10 +33,10 @@ struct ServerOptions {
 };
 
 // State every worker reads. Only the connection counter and the exit count change after
-// start(); the exit count is guarded by `exit_mutex`.
+// start(); the exit count is guarded by `exit_mutex`. The access log is thread-safe.
 struct ServerShared {
   const Dispatcher& dispatcher;
-  const AccessLog& access_log;
+  AccessLog& access_log;
   core::HttpLimits limits;
   std::atomic<std::size_t> open_connections{0};
 
@@ -48,7 +48,8 @@ struct ServerShared {
 class Server {
  public:
   // Binds all listeners. Throws std::system_error (e.g. address in use) with the address named.
-  Server(const ServerOptions& options, const Dispatcher& dispatcher, const AccessLog& access_log);
+  // `access_log` must outlive the Server; each worker flushes its lines into it as it stops.
+  Server(const ServerOptions& options, const Dispatcher& dispatcher, AccessLog& access_log);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -37,7 +37,7 @@ asio::awaitable<void> serve(tcp::socket socket, Worker& worker, bool over_limit)
 }  // namespace
 
 Worker::Worker(ServerShared& shared, const tcp::endpoint& endpoint, bool reuse_port)
-    : shared_(shared), acceptor_(context_), sweeper_(context_) {
+    : shared_(shared), access_log_(shared.access_log), acceptor_(context_), sweeper_(context_) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   if (reuse_port) {
@@ -62,6 +62,7 @@ void Worker::start() {
   asio::co_spawn(context_, sweep_loop(), asio::detached);
   thread_ = std::thread([this] {
     context_.run();
+    access_log_.flush();
     {
       std::lock_guard lock(shared_.exit_mutex);
       ++shared_.exited_workers;
@@ -128,6 +129,7 @@ asio::awaitable<void> Worker::sweep_loop() {
   for (;;) {
     sweeper_.expires_after(kSweepInterval);
     co_await sweeper_.async_wait(kUseTuple);
+    access_log_.flush();
     if (draining_ && connections_.empty()) co_return;
     const auto now = Connection::Clock::now();
     for (auto it = connections_.begin(); it != connections_.end();) {

@@ -1,5 +1,5 @@
 // Worker: one thread's share of the server — its io_context, its listener, the connections it
-// accepted, and the sweeper that enforces their deadlines.
+// accepted, the sweeper that enforces their deadlines, and its access-log buffer.
 //
 // Invariants:
 //  1. Everything here but the thread handle is touched only by the worker's own thread once
@@ -9,6 +9,9 @@
 //     timer arm and cancel. A timeout fires up to one interval late.
 //  3. `connections` is declared before `context`: destroying the context destroys suspended
 //     connection coroutines, which unlink themselves from the still-alive list.
+//  4. Access-log lines of this worker's requests are appended to its own buffer, without a
+//     lock (access_log.hpp). The buffer goes to the writer when full, on every sweep tick and
+//     once more when the thread's run() returns — before the thread counts itself exited.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +21,7 @@
 #include <chrono>
 #include <thread>
 
+#include "basalt/http/access_log.hpp"
 #include "basalt/http/connection.hpp"
 
 namespace basalt::http {
@@ -33,6 +37,7 @@ class Worker {
 
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
   ServerShared& shared() noexcept { return shared_; }
+  AccessBuffer& access_log() noexcept { return access_log_; }
   bool draining() const noexcept { return draining_; }
 
   void start();        // spawns the accept loop and sweeper, then the thread
@@ -50,6 +55,7 @@ class Worker {
   void drain();
 
   ServerShared& shared_;
+  AccessBuffer access_log_;
   boost::intrusive::list<Connection, boost::intrusive::constant_time_size<false>> connections_;
   boost::asio::io_context context_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
