@@ -1,7 +1,7 @@
 // Process-wide logging on stderr through spdlog, as human text or one JSON object per line.
 //
-// The access log (http/access_log) goes through a separate asynchronous logger so a request
-// never waits for stderr; everything else (startup, errors) is synchronous and rare.
+// The access log (http/access_log) has its own batched writer thread so a request never waits
+// for stderr; everything else (startup, errors) goes through here, synchronous and rare.
 #pragma once
 
 #include <string_view>
@@ -13,7 +13,7 @@ namespace basalt::core {
 // Installs the default logger. Call once, before any thread starts.
 void init_logging(LogFormat format, LogLevel level);
 
-// Flushes and stops the loggers (including the asynchronous access logger). Call once at exit.
+// Flushes and stops the loggers. Call once at exit.
 void shutdown_logging();
 
 // Appends `text` to `out` as the inside of a JSON string (quotes not included), escaping
