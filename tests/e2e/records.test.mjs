@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
+import { assertErrorBody, rejectsWith } from './assertions.mjs';
 import { startServer } from './server.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
@@ -12,26 +13,6 @@ const open = { listRule: '', viewRule: '', createRule: '', updateRule: '', delet
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const REQUIRED_REFERENCE =
   'Failed to delete record. Make sure that the record is not part of a required relation reference.';
-
-// Every error body is {status, message, data}: status equals the HTTP status, message is a
-// sentence, data an object (spec §3).
-function assertErrorBody(body, status) {
-  assert.deepEqual(Object.keys(body).sort(), ['data', 'message', 'status'], JSON.stringify(body));
-  assert.equal(body.status, status);
-  assert.match(body.message, /^[A-Z].*[.?!]$/s, `not a sentence: ${JSON.stringify(body.message)}`);
-  assert.ok(body.data !== null && typeof body.data === 'object' && !Array.isArray(body.data));
-}
-
-// Asserts that `promise` rejects with an SDK error of `status`; `check` sees the error body.
-async function rejectsWith(promise, status, check) {
-  await assert.rejects(promise, (error) => {
-    assert.ok(error instanceof ClientResponseError, `not a ClientResponseError: ${error}`);
-    assert.equal(error.status, status, JSON.stringify(error.response));
-    assertErrorBody(error.response, status);
-    check?.(error.response);
-    return true;
-  });
-}
 
 const ids = (records) => records.map((r) => r.id);
 const sortedIds = (records) => ids(records).sort();
