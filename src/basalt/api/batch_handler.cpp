@@ -1,10 +1,9 @@
 #include "basalt/api/batch_handler.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/url/decode_view.hpp>
-#include <boost/url/pct_string_view.hpp>
 #include <charconv>
 
+#include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/form_body.hpp"
@@ -20,30 +19,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kRecordsPrefix = "/api/collections/";
-
-std::string percent_decode(std::string_view text) {
-  auto checked = boost::urls::make_pct_string_view(text);
-  if (!checked) return std::string(text);
-  boost::urls::decode_view decoded = **checked;
-  return std::string(decoded.begin(), decoded.end());
-}
-
-// `expand` of a sub-request URL's query string, decoded.
-std::string expand_param(std::string_view query) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != "expand" || eq == std::string_view::npos) continue;
-    std::string value(pair.substr(eq + 1));
-    for (auto& c : value) {
-      if (c == '+') c = ' ';
-    }
-    return percent_decode(value);
-  }
-  return {};
-}
 
 [[noreturn]] void unsupported(std::size_t index) {
   json::object data;
@@ -72,7 +47,7 @@ records::BatchOperation operation_of(const json::value& item, std::size_t index)
   const auto slash = target.find('/');
   if (slash == std::string_view::npos || slash == 0) unsupported(index);
   records::BatchOperation op;
-  op.collection = percent_decode(target.substr(0, slash));
+  op.collection = percent_decode(target.substr(0, slash), false);
   std::string_view rest = target.substr(slash);
   std::string_view verb = method->get_string();
   const bool collection_url = rest == "/records";
@@ -89,13 +64,14 @@ records::BatchOperation operation_of(const json::value& item, std::size_t index)
   } else {
     unsupported(index);
   }
-  if (record_url) op.id = percent_decode(rest.substr(9));
+  if (record_url) op.id = percent_decode(rest.substr(9), false);
   if (const json::value* body = request.if_contains("body"); body && body->is_object()) {
     op.input.body = body->get_object();
   } else if (body && !body->is_null()) {
     unsupported(index);
   }
-  op.input.expand = expand_param(query);
+  const QueryParams params = parse_query(query);
+  op.input.expand = param_or(params, "expand");
   op.request.context = "batch";
   op.request.method = std::string(verb);
   if (const json::value* headers = request.if_contains("headers");
@@ -106,17 +82,7 @@ records::BatchOperation operation_of(const json::value& item, std::size_t index)
       op.request.headers[name] = header.value();
     }
   }
-  for (auto pair = query; !pair.empty();) {
-    const auto amp = pair.find('&');
-    std::string_view one = pair.substr(0, amp);
-    pair = amp == std::string_view::npos ? std::string_view() : pair.substr(amp + 1);
-    const auto eq = one.find('=');
-    std::string name = percent_decode(one.substr(0, eq));
-    if (!op.request.query.contains(name)) {
-      op.request.query[name] =
-          eq == std::string_view::npos ? std::string() : percent_decode(one.substr(eq + 1));
-    }
-  }
+  for (const auto& [name, value] : params) op.request.query[name] = value;
   return op;
 }
 
@@ -187,8 +153,7 @@ boost::asio::awaitable<void> batch_records(const Services& services, http::Reque
   }
 
   const auth::AuthContext auth = co_await request_auth(services, request);
-  records::Caller caller;
-  if (!auth.is_guest()) caller = records::Caller{auth.collection.get(), &auth.record};
+  const records::Caller caller = caller_of(auth);
   std::vector<records::BatchOutcome> outcomes;
   std::optional<records::BatchError> failure;
   try {

@@ -7,32 +7,35 @@
 #include "basalt/core/api_error.hpp"
 
 namespace basalt::api {
-namespace {
-
-std::string decode(std::string_view text) {
-  std::string plus_as_space(text);
-  for (auto& c : plus_as_space) {
-    if (c == '+') c = ' ';
+std::string percent_decode(std::string_view text, bool plus_is_space) {
+  std::string raw(text);
+  if (plus_is_space) {
+    for (auto& c : raw) {
+      if (c == '+') c = ' ';
+    }
   }
-  auto checked = boost::urls::make_pct_string_view(plus_as_space);
-  if (!checked) return plus_as_space;
+  auto checked = boost::urls::make_pct_string_view(raw);
+  if (!checked) return raw;
   boost::urls::decode_view decoded = **checked;
   return std::string(decoded.begin(), decoded.end());
 }
 
-}  // namespace
-
 QueryParams query_params(const http::Request& request) {
+  return parse_query(request.query());
+}
+
+QueryParams parse_query(std::string_view raw) {
   QueryParams params;
-  std::string_view rest = request.query();
+  std::string_view rest = raw;
   while (!rest.empty()) {
     auto amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (pair.empty()) continue;
     auto eq = pair.find('=');
-    std::string name = decode(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1));
+    std::string name = percent_decode(pair.substr(0, eq), true);
+    std::string value =
+        eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1), true);
     params.emplace(std::move(name), std::move(value));  // the first value wins
   }
   return params;

@@ -14,6 +14,13 @@ using QueryParams = std::map<std::string, std::string, std::less<>>;
 
 QueryParams query_params(const http::Request& request);
 
+// The same for a raw query string (what follows '?'), e.g. a batch sub-request's URL.
+QueryParams parse_query(std::string_view raw);
+
+// %XX escapes decoded; `+` is a space only in a query string (`plus_is_space`), not in a path
+// segment. A malformed escape keeps the raw text.
+std::string percent_decode(std::string_view text, bool plus_is_space);
+
 // The value of `name`, or `fallback` when absent.
 std::string param_or(const QueryParams& params, std::string_view name, std::string fallback = {});
 

@@ -8,11 +8,6 @@
 namespace basalt::api {
 namespace {
 
-records::Caller caller_of(const auth::AuthContext& context) {
-  if (context.is_guest()) return {};
-  return records::Caller{context.collection.get(), &context.record};
-}
-
 // What `@request.*` reads of this request besides auth and body.
 query::RequestInfo request_info(const http::Request& request, const QueryParams& params) {
   query::RequestInfo info;

@@ -19,6 +19,11 @@ boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                         std::chrono::system_clock::now());
 }
 
+records::Caller caller_of(const auth::AuthContext& context) {
+  if (context.is_guest()) return {};
+  return records::Caller{context.collection.get(), &context.record};
+}
+
 void require_collection_auth(const auth::AuthContext& context,
                              const schema::Collection& collection) {
   if (context.is_guest()) {

@@ -1,9 +1,9 @@
 #include "basalt/api/routes.hpp"
 
 #include "basalt/api/auth_handlers.hpp"
+#include "basalt/api/batch_handler.hpp"
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/health.hpp"
-#include "basalt/api/batch_handler.hpp"
 #include "basalt/api/record_handlers.hpp"
 #include "basalt/api/settings_handlers.hpp"
 

@@ -8,6 +8,7 @@
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/records/record_codec.hpp"
+#include "basalt/records/service_support.hpp"
 #include "basalt/schema/index_sql.hpp"
 
 namespace basalt::records {
@@ -73,11 +74,8 @@ std::optional<Relation> resolve_key(const collections::Catalog& catalog,
 // The viewRule conditions of `target` for the caller; nullopt when it may not be viewed.
 std::optional<std::vector<query::PlanPtr>> view_conditions(const Access& access,
                                                            const schema::Collection& target) {
-  std::vector<query::PlanPtr> conditions;
-  if (access.caller().is_superuser()) return conditions;
-  if (!target.view_rule) return std::nullopt;
-  if (!target.view_rule->empty()) conditions.push_back(access.rule(target, *target.view_rule));
-  return conditions;
+  if (!target.view_rule && !access.caller().is_superuser()) return std::nullopt;
+  return support::rule_conditions(access, target, target.view_rule);
 }
 
 // The rows of a back-relation: records of `target` whose `field` holds any of `parent_ids`.
