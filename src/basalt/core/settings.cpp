@@ -119,6 +119,16 @@ constexpr std::array kSettings{
   Setting{"gzip-min-bytes", "size", "1KiB",
     "JSON responses at least this big are gzip-compressed when the client accepts gzip.",
     [](Config& c, std::string_view v) { c.gzip_min_bytes = parse_size(v, 0); }},
+  Setting{"expand-max-records", "uint", "5000",
+    "Related records one request may return through expand, each counted as often as it "
+    "appears; past it the request gets 400. At least 1.",
+    [](Config& c, std::string_view v) {
+      c.expand_max_records = parse_uint(v, 1, std::numeric_limits<unsigned>::max());
+    }},
+  Setting{"expand-max-bytes", "size", "32MiB",
+    "Estimated JSON size of a response with expanded records; past it the request gets 400. "
+    "At least 1KiB.",
+    [](Config& c, std::string_view v) { c.expand_max_bytes = parse_size(v, 1024); }},
 };
 
 constexpr std::array kValueTypes{

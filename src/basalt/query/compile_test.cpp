@@ -170,9 +170,9 @@ TEST_F(CompileTest, BackRelationThroughUniqueIndexIsSingleValued) {
       R"sql(LEFT JOIN "likes" "users_likes_via_user" ON "users_likes_via_user"."user" = "users"."id" WHERE "users_likes_via_user"."id" = ?1 -- l1)sql");
 }
 
-// A list request: the rule (trusted) and the client filter share joins; list-rule checks of
-// the collections the client filter walks into are ANDed (spec §2.3 rule 5); parameters start
-// where the caller says.
+// A list request: the rule (trusted) and the client filter and sort; the collections the
+// client walks into guard its joins with their list rules (spec §2.3 rule 5, docs/security.md);
+// parameters start where the caller says.
 TEST_F(CompileTest, ListQueryCombinesRuleFilterSortAndListRules) {
   RequestInfo request = ann();
   auto rule = plan("posts", "author.verified = true && note.text != ''", ResolveMode::kRule);
@@ -187,17 +187,25 @@ TEST_F(CompileTest, ListQueryCombinesRuleFilterSortAndListRules) {
   builder.add_sort(*sort, request, fixed_now());
   CompiledQuery q = std::move(builder).finish();
 
-  ASSERT_EQ(q.joins.size(), 2u);  // author and note, each once
+  // The rule's joins (trusted) and the client's (guarded by the joined collection's listRule in
+  // their ON clause) are kept apart; the client filter and sort share theirs.
+  ASSERT_EQ(q.joins.size(), 4u);
   EXPECT_EQ(q.joins[0],
             R"sql(LEFT JOIN "users" "posts_author" ON "posts_author"."id" = "posts"."author")sql");
   EXPECT_EQ(q.joins[1],
             R"sql(LEFT JOIN "notes" "posts_note" ON "posts_note"."id" = "posts"."note")sql");
   EXPECT_EQ(
+      q.joins[2],
+      R"sql(LEFT JOIN "users" "posts_author_2" ON "posts_author_2"."id" = "posts"."author" AND EXISTS (SELECT 1 FROM "users" "__rule_users" WHERE "__rule_users"."id" = "posts_author_2"."id" AND "__rule_users"."id" = ?5))sql");
+  EXPECT_EQ(
+      q.joins[3],
+      R"sql(LEFT JOIN "notes" "posts_note_2" ON "posts_note_2"."id" = "posts"."note" AND EXISTS (SELECT 1 FROM "notes" "__rule_notes" WHERE "__rule_notes"."id" = "posts_note_2"."id" AND "__rule_notes"."owner" = ?6))sql");
+  EXPECT_EQ(
       q.where,
-      R"sql(("posts_author"."verified" = 1 AND ("posts_note"."text" IS NOT '' AND "posts_note"."text" IS NOT NULL)) AND ("posts_author"."name" LIKE ?3 ESCAPE '\' AND "posts_note"."text" LIKE ?4 ESCAPE '\') AND (("posts_author"."id" = '' OR "posts_author"."id" IS NULL) OR "posts_author"."id" = ?5) AND (("posts_note"."id" = '' OR "posts_note"."id" IS NULL) OR "posts_note"."owner" = ?6))sql");
+      R"sql(("posts_author"."verified" = 1 AND ("posts_note"."text" IS NOT '' AND "posts_note"."text" IS NOT NULL)) AND ("posts_author_2"."name" LIKE ?3 ESCAPE '\' AND "posts_note_2"."text" LIKE ?4 ESCAPE '\'))sql");
   EXPECT_EQ(params_text(q.params), "%an% | %x% | u1 | u1");
   EXPECT_EQ(q.next_placeholder, 7u);
-  EXPECT_EQ(q.order_by, R"sql("posts_author"."name" DESC, "posts"._rowid_ ASC, RANDOM())sql");
+  EXPECT_EQ(q.order_by, R"sql("posts_author_2"."name" DESC, "posts"._rowid_ ASC, RANDOM())sql");
   EXPECT_TRUE(q.distinct);
   EXPECT_EQ(q.select_sql("\"posts\".*").substr(0, 40),
             R"sql(SELECT DISTINCT "posts".* FROM "posts" L)sql");

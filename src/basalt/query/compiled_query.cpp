@@ -3,7 +3,7 @@
 namespace basalt::query {
 
 std::string CompiledQuery::from_sql() const {
-  std::string out = table;
+  std::string out = record_source.empty() ? table : record_source;
   for (const auto& join : joins) {
     out += ' ';
     out += join;

@@ -24,7 +24,10 @@
 namespace basalt::query {
 
 struct CompiledQuery {
-  std::string table;               // quoted FROM table, also the alias columns are qualified by
+  std::string table;  // quoted FROM table, also the alias columns are qualified by
+  // The FROM item when the record is read from elsewhere (QueryBuilder::read_record_from):
+  // `"<source>" "<table>"`; empty when it is the table itself.
+  std::string record_source;
   std::vector<std::string> joins;  // "LEFT JOIN ..." clauses, parents first
   std::string where;               // "" when nothing filters
   std::string order_by;            // "" when unsorted; without the ORDER BY keywords

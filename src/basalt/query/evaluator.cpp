@@ -296,6 +296,11 @@ class Interpreter {
         return !*t;
       }
       case SqlOp::kNotExists:
+        // Row conditions come with joins (list rules, emailVisibility of a related record),
+        // which make a plan not evaluable.
+        if (node.b != nullptr || node.arg_count > 0) {
+          throw std::invalid_argument("not evaluable in memory");
+        }
         return !any_failing(node);
       default:
         throw std::invalid_argument("not evaluable in memory");

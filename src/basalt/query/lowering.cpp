@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "basalt/query/go_values.hpp"
+#include "basalt/schema/field.hpp"
 
 namespace basalt::query {
 namespace {
@@ -118,11 +119,32 @@ const SqlNode* Lowering::comparison(const ResolvedOperand& left, Operator op,
     const SqlNode* failing = nodes_.unary(SqlOp::kNot, base_comparison(l, op, r));
     const MultiMatch* first = left.match != nullptr ? left.match : right.match;
     const MultiMatch* second = left.match != nullptr ? right.match : nullptr;
-    expr = nodes_.logical(SqlOp::kAnd, {expr, nodes_.not_exists(first, second, failing)});
+    expr = nodes_.logical(
+        SqlOp::kAnd,
+        {expr, nodes_.not_exists(first, second, failing, match_where(first), match_where(second))});
   }
   if (left.also != nullptr) expr = nodes_.logical(SqlOp::kAnd, {expr, left.also});
   if (right.also != nullptr) expr = nodes_.logical(SqlOp::kAnd, {expr, right.also});
   return expr;
+}
+
+const SqlNode* Lowering::match_where(const MultiMatch* match) {
+  if (match == nullptr) return nullptr;
+  std::vector<const SqlNode*> conditions;
+  if (match->where != nullptr) conditions.push_back(match->where);
+  for (const JoinRule& rule : match->rules()) {
+    // A LEFT JOIN that found nothing stays a row (NULL value), as without the rule.
+    const SqlNode* id = nodes_.column(rule.join, schema::kFieldId, Affinity::kText);
+    conditions.push_back(
+        nodes_.logical(SqlOp::kOr, {nodes_.unary(SqlOp::kIsNull, id), join_guard(rule)}));
+  }
+  if (conditions.empty()) return nullptr;
+  return nodes_.logical(SqlOp::kAnd, conditions);
+}
+
+const SqlNode* Lowering::join_guard(const JoinRule& rule) {
+  const SqlNode* id = nodes_.column(rule.join, schema::kFieldId, Affinity::kText);
+  return nodes_.rule_holds(id, rule.rule_base, condition(*rule.rule));
 }
 
 const SqlNode* Lowering::base_comparison(const ResolvedOperand& left, Operator op,

@@ -45,6 +45,8 @@ class Lowering {
 
   // plan.filter() as a condition; nullptr for a sort plan.
   const SqlNode* filter(const Plan& plan);
+  // Whether the record `rule.join` found is one the caller could list (its rule, lowered).
+  const SqlNode* join_guard(const JoinRule& rule);
   const SqlNode* condition(const PlanExpr& expr);
   ResolvedOperand operand(const PlanOperand& operand);
   const SqlNode* comparison(const ResolvedOperand& left, Operator op, const ResolvedOperand& right);
@@ -56,6 +58,9 @@ class Lowering {
   const SqlNode* base_comparison(const ResolvedOperand& left, Operator op,
                                  const ResolvedOperand& right);
   const SqlNode* like_wrapped(const SqlNode* expr);
+  // The conditions a row of `match`'s subquery must meet (its where and list rules), lowered;
+  // nullptr when there are none.
+  const SqlNode* match_where(const MultiMatch* match);
   ResolvedOperand request_value(const PlanOperand& operand);
   ResolvedOperand body_each(const PlanOperand& operand);
   const boost::json::value& body_value(std::string_view field) const;

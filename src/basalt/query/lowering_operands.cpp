@@ -134,8 +134,7 @@ ResolvedOperand call_operand(SqlNodeFactory& nodes, Function function,
   if (args.size() >= 2 && args[1].match != nullptr) {
     const MultiMatch& match = *args[1].match;
     exprs[1] = match.value;
-    result.match = nodes.multi_match(match.from, match.target, match.joins(),
-                                     nodes.call(SqlOp::kStrftime, exprs));
+    result.match = nodes.multi_match(match, nodes.call(SqlOp::kStrftime, exprs));
   }
   return result;
 }

@@ -9,8 +9,10 @@
 //   3. An operand whose SQL depends only on the schema is kFixed (its SqlNodes are built once);
 //      one whose shape depends on request values (`@request.*`, macros) is a recipe that
 //      lowering completes per request, because PocketBase's NULL/empty rules look at the value.
-//   4. list_rules() holds one check per relation join of a non-superuser client filter or sort
-//      (spec §2.3 rule 5): "id = '' || (<listRule>)" resolved at that join, ANDed to the query.
+//   4. list_rules() holds one JoinRule per relation join of a non-superuser client filter or
+//      sort (spec §2.3 rule 5): the joined collection's listRule, resolved against a table of
+//      its own, which the query builder puts in that join's ON clause. Client joins are keyed
+//      apart from the joins of trusted rules, so a rule never reads a guarded join.
 #pragma once
 
 #include <cstdint>
@@ -89,12 +91,6 @@ struct PlanExpr {
   std::span<const PlanExpr> children;
 };
 
-// Spec §2.3 rule 5: the list rule of a collection a client filter walked into, at that join.
-struct ListRuleCheck {
-  const SqlSource* join = nullptr;
-  const PlanExpr* condition = nullptr;
-};
-
 struct SortTerm {
   SortKind kind = SortKind::kField;
   SortDirection direction = SortDirection::kAsc;
@@ -107,7 +103,7 @@ class Plan {
     const SqlSource* base = nullptr;
     const PlanExpr* filter = nullptr;
     std::span<const SortTerm> sort;
-    std::span<const ListRuleCheck> list_rules;
+    std::span<const JoinRule> list_rules;
     bool evaluable = false;
   };
 
@@ -124,7 +120,7 @@ class Plan {
   const PlanExpr* filter() const noexcept { return parts_.filter; }
   // The sort terms; empty for a filter plan.
   std::span<const SortTerm> sort() const noexcept { return parts_.sort; }
-  std::span<const ListRuleCheck> list_rules() const noexcept { return parts_.list_rules; }
+  std::span<const JoinRule> list_rules() const noexcept { return parts_.list_rules; }
   // Whether the Evaluator can answer it from one record's row (no table joins, no strftime).
   bool evaluable() const noexcept { return parts_.evaluable; }
 

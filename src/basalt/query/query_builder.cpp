@@ -18,9 +18,9 @@ void QueryBuilder::add_condition(const SqlNode* condition, const RequestInfo& re
 
 void QueryBuilder::add_list_rules(const Plan& plan, Lowering& lowering,
                                   const RequestInfo& request) {
-  for (const ListRuleCheck& check : plan.list_rules()) {
-    if (!checked_joins_.insert(std::string(check.join->key)).second) continue;
-    add_condition(lowering.condition(*check.condition), request);
+  for (const JoinRule& rule : plan.list_rules()) {
+    if (!checked_joins_.insert(std::string(rule.join->key)).second) continue;
+    printer_.guard_join(*rule.join, *lowering.join_guard(rule), request);
   }
 }
 
@@ -38,6 +38,12 @@ void QueryBuilder::add_sort(const Plan& plan, const RequestInfo& request, Clock:
     sorts_.push_back({&term, &request});
   }
   add_list_rules(plan, lowering, request);
+}
+
+void QueryBuilder::read_record_from(std::string_view source) {
+  std::string quoted = printer_.dialect().quote_identifier(source);
+  printer_.read_record_from(quoted);
+  record_source_ = quoted + " " + table_;
 }
 
 CompiledQuery QueryBuilder::finish() && {
@@ -61,6 +67,7 @@ CompiledQuery QueryBuilder::finish() && {
     order_by += term.direction == SortDirection::kDesc ? " DESC" : " ASC";
   }
   query.table = table_;
+  query.record_source = std::move(record_source_);
   query.joins = printer_.joins();
   query.where = std::move(where_);
   query.order_by = std::move(order_by);
@@ -73,8 +80,9 @@ CompiledQuery QueryBuilder::finish() && {
 
 CompiledQuery compile_filter(const db::Dialect& dialect, const Plan& plan,
                              const RequestInfo& request, Clock::time_point now,
-                             std::size_t first_placeholder) {
+                             std::size_t first_placeholder, std::string_view record_source) {
   QueryBuilder builder(dialect, plan, first_placeholder);
+  if (!record_source.empty()) builder.read_record_from(record_source);
   builder.add_filter(plan, request, now);
   return std::move(builder).finish();
 }

@@ -12,8 +12,9 @@
 //   co_await db.query(query.count_sql(), query.count_params());
 //
 // Invariants:
-//   1. Each add_filter ANDs one condition to the WHERE clause; the list-rule checks a plan
-//      carries (spec §2.3 rule 5) are ANDed too, once per join however many plans need it.
+//   1. Each add_filter ANDs one condition to the WHERE clause; the list rules a plan carries
+//      for its joins (spec §2.3 rule 5, plan.hpp invariant 4) are ANDed to those joins' ON
+//      clauses, once per join however many plans need it.
 //   2. Joins are shared across plans by key (sql_printer.hpp): a rule and a filter that both
 //      walk `author` use one join, as PocketBase's shared resolver does.
 //   3. Only parameters carry values (sql_node.hpp invariant 2).
@@ -24,6 +25,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -51,6 +53,12 @@ class QueryBuilder {
   // `plan` and `request` must stay alive until then.
   void add_sort(const Plan& plan, const RequestInfo& request, Clock::time_point now);
 
+  // Reads the filtered record from `source` (a CTE holding a virtual row, e.g. the record a
+  // create rule is checked against) instead of the collection's table. Only the record itself
+  // moves: relations, back-relations and @collection joins into the same collection still read
+  // the real table, so a rule can never be answered from rows the caller supplied.
+  void read_record_from(std::string_view source);
+
   CompiledQuery finish() &&;
 
  private:
@@ -60,6 +68,7 @@ class QueryBuilder {
   Arena arena_;
   SqlPrinter printer_;
   std::string table_;
+  std::string record_source_;
   std::string where_;
   struct PendingSort {
     const SortTerm* term;
@@ -69,9 +78,11 @@ class QueryBuilder {
   std::unordered_set<std::string> checked_joins_;
 };
 
-// One filter plan alone: QueryBuilder(dialect, plan, first).add_filter(plan, ...).finish().
+// One filter plan alone: QueryBuilder(dialect, plan, first).add_filter(plan, ...).finish(),
+// reading the record from `record_source` when it is not empty (read_record_from).
 CompiledQuery compile_filter(const db::Dialect& dialect, const Plan& plan,
                              const RequestInfo& request, Clock::time_point now,
-                             std::size_t first_placeholder = 1);
+                             std::size_t first_placeholder = 1,
+                             std::string_view record_source = {});
 
 }  // namespace basalt::query

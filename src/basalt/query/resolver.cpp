@@ -1,5 +1,6 @@
 #include "basalt/query/resolver.hpp"
 
+#include <functional>
 #include <utility>
 
 #include "basalt/query/lowering.hpp"
@@ -55,7 +56,10 @@ Resolver::Resolver(const ResolveContext& context, Arena& arena)
   const schema::Collection& collection = context.collection;
   base_ = nodes_.table(collection.name, collection.name, {}, nullptr, true);
   bool trusted = context.mode == ResolveMode::kRule || context.superuser;
-  scope_ = Scope{&collection, base_, collection.name, {}, trusted, !trusted, !trusted};
+  // The joins of an untrusted filter or sort carry list-rule guards (JoinRule), so they are
+  // keyed apart from a trusted rule's: the rule of the same query never reads a guarded join.
+  scope_ = Scope{&collection, base_,    collection.name, trusted ? "" : "client",
+                 trusted,     !trusted, !trusted};
 }
 
 const PlanExpr* Resolver::expr(const Expr& expr) {
@@ -157,46 +161,61 @@ PlanOperand Resolver::identifier(const Identifier& identifier, SourceRange range
   }
 }
 
-// Spec §2.3 rule 5 (PocketBase registerJoin / updateQueryWithCollectionListRule).
+// Spec §2.3 rule 5 (PocketBase registerJoin / updateQueryWithCollectionListRule), made
+// stricter: the rule guards the join itself (its ON clause) instead of the whole row, so a
+// related record the caller cannot list reads as absent, never as "this record has one".
 void Resolver::require_list_access(const schema::Collection& target, const SqlSource* join,
                                    SourceRange range) {
-  if (!target.list_rule) {
-    fail(ResolveErrorCode::kLockedCollection, range,
-         quoted(target.name) + " fields can be accessed only by superusers");
-  }
+  refuse_locked(target, range);
   if (target.list_rule->empty()) return;
   for (const auto& check : list_rules_) {
     if (check.join->key == join->key) return;
   }
+  JoinRule rule = list_rule_of(target, range);
+  rule.join = join;
+  list_rules_.push_back(rule);
+}
+
+void Resolver::guard_match_join(Walk& walk, const schema::Collection& target,
+                                const SqlSource* mm_join, SourceRange range) {
+  if (!scope_.check_list_rules) return;
+  refuse_locked(target, range);
+  if (target.list_rule->empty()) return;
+  JoinRule rule = list_rule_of(target, range);
+  rule.join = mm_join;
+  walk.mm_rules.push_back(rule);
+}
+
+JoinRule Resolver::list_rule_of(const schema::Collection& target, SourceRange range) {
+  auto found = rule_sets_.find(target.id);
+  if (found != rule_sets_.end()) return found->second;
+  // One resolution per collection: it is printed as a subquery of its own (kRuleHolds), with
+  // fresh aliases, wherever it is used.
+  const std::string key = "__rule#" + target.id;
+  SqlSource* base = nodes_.table(target.name, "__rule_" + target.name, key, nullptr);
+  JoinRule rule{nullptr, base, nullptr};
+  resolve_list_rule(target, base, key, range,
+                    [&](const Ast& ast) { rule.rule = expr(ast.root()); });
+  return rule_sets_.emplace(target.id, rule).first->second;
+}
+
+void Resolver::refuse_locked(const schema::Collection& target, SourceRange range) const {
+  if (!target.list_rule) {
+    fail(ResolveErrorCode::kLockedCollection, range,
+         quoted(target.name) + " fields can be accessed only by superusers");
+  }
+}
+
+void Resolver::resolve_list_rule(const schema::Collection& target, const SqlSource* base,
+                                 std::string key, SourceRange range,
+                                 const std::function<void(const Ast&)>& resolve) {
   try {
     Ast rule = parse_filter(*target.list_rule, ParseLimits::stored_rule());
-    ScopeGuard guard(*this, Scope{&target, join, std::string(join->alias),
-                                  std::string(join->key) + "#", true, false, false});
-    // "id = '' || (<rule>)": a join that found nothing passes (the `id IS NULL` half), so
-    // `a.x != '' || b.y != ''` still works when one of a and b is empty.
-    PlanOperand id;
-    id.range = range;
-    Walk walk = start_walk(false);
-    std::string_view id_path[] = {schema::kFieldId};
-    id.fixed = path(walk, id_path, Modifier::kNone, range);
-    PlanOperand empty;
-    empty.range = range;
-    empty.fixed = param_operand(nodes_.text_param(""), true);
-    PlanExpr children[2];
-    children[0] = {PlanExpr::Kind::kComparison,
-                   Operator::kEq,
-                   range,
-                   arena_.make<PlanOperand>(id),
-                   arena_.make<PlanOperand>(empty),
-                   {}};
-    children[1] = *expr(rule.root());
-    PlanExpr either{PlanExpr::Kind::kOr,
-                    Operator::kEq,
-                    range,
-                    nullptr,
-                    nullptr,
-                    arena_.copy(std::span<const PlanExpr>(children))};
-    list_rules_.push_back({join, arena_.make<PlanExpr>(either)});
+    // A list rule is trusted (hidden fields, @request, @collection) and checks no list rules of
+    // its own joins, as PocketBase's.
+    ScopeGuard guard(
+        *this, Scope{&target, base, std::string(base->alias), std::move(key), true, false, false});
+    resolve(rule);
   } catch (const ParseError& error) {
     fail(ResolveErrorCode::kInvalidListRule, range,
          "the listRule of " + quoted(target.name) + " does not parse: " + error.what());
@@ -211,7 +230,7 @@ PlanPtr Resolver::finish(Arena&& arena, const PlanExpr* filter, std::span<const 
   parts.base = base_;
   parts.filter = filter;
   parts.sort = arena_.copy(sort);
-  parts.list_rules = arena_.copy(std::span<const ListRuleCheck>(list_rules_));
+  parts.list_rules = arena_.copy(std::span<const JoinRule>(list_rules_));
   parts.evaluable = evaluable_ && list_rules_.empty() && filter != nullptr;
   return std::make_shared<const Plan>(std::move(arena), parts);
 }
@@ -286,6 +305,11 @@ PlanPtr resolve_sort(const Sort& sort, const ResolveContext& context) {
                          "\": it is a value, not a column");
       }
       term.expr = resolved.fixed.expr;
+      // A guarded column (another record's email) sorts as NULL where the filter could not
+      // read it, so that the order reveals nothing of it.
+      if (resolved.fixed.also != nullptr) {
+        term.expr = resolver.nodes().case_when(resolved.fixed.also, term.expr);
+      }
     }
     terms.push_back(term);
   }

@@ -2,10 +2,13 @@
 // resolve_filter / resolve_sort call. Not part of the module's interface.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "basalt/query/ast.hpp"
 #include "basalt/query/plan.hpp"
 #include "basalt/query/resolve_error.hpp"
 #include "basalt/query/resolver.hpp"
@@ -39,6 +42,7 @@ struct Walk {
   const SqlSource* mm_source = nullptr;
   std::string mm_alias;
   std::vector<const SqlSource*> mm_joins;
+  std::vector<JoinRule> mm_rules;  // list rules of mm_joins (client filters only)
 };
 
 class Resolver {
@@ -69,6 +73,12 @@ class Resolver {
                             SourceRange range);
   void require_list_access(const schema::Collection& target, const SqlSource* join,
                            SourceRange range);
+  // 403-kind error when `target`'s list rule is locked (superusers only).
+  void refuse_locked(const schema::Collection& target, SourceRange range) const;
+  // Parses `target`'s list rule and calls `resolve` in a trusted scope over `base` whose joins
+  // are keyed under `key`; parse and resolve errors become kInvalidListRule.
+  void resolve_list_rule(const schema::Collection& target, const SqlSource* base, std::string key,
+                         SourceRange range, const std::function<void(const Ast&)>& resolve);
 
   // resolver_paths.cpp
   Walk start_walk(bool nullify_missing);
@@ -83,7 +93,16 @@ class Resolver {
   bool back_relation(Walk& walk, std::string_view prop, SourceRange range);
   SqlSource* table_join(const schema::Collection& target, std::string_view alias,
                         std::string_view key, SourceRange range);
-  ResolvedOperand finish_operand(Walk& walk, ResolvedOperand operand, const SqlNode* mm_value);
+  // `mm_where`: a condition a row of the multi-match subquery must meet to count.
+  ResolvedOperand finish_operand(Walk& walk, ResolvedOperand operand, const SqlNode* mm_value,
+                                 const SqlNode* mm_where = nullptr);
+  // In a scope that checks list rules: makes the multi-match subquery leave out rows whose
+  // `mm_join` record (of `target`) the caller could not list.
+  void guard_match_join(Walk& walk, const schema::Collection& target, const SqlSource* mm_join,
+                        SourceRange range);
+  // `target`'s non-empty list rule as a JoinRule without its join (resolved once per
+  // collection against a table of its own).
+  JoinRule list_rule_of(const schema::Collection& target, SourceRange range);
 
   // shared
   const schema::Collection* find_collection(std::string_view id_or_name) const;
@@ -100,7 +119,9 @@ class Resolver {
   SqlNodeFactory nodes_;
   Scope scope_;
   const SqlSource* base_ = nullptr;
-  std::vector<ListRuleCheck> list_rules_;
+  std::vector<JoinRule> list_rules_;
+  // Per collection id: its list rule resolved once against a table of its own (guard_match_join).
+  std::unordered_map<std::string, JoinRule> rule_sets_;
   bool evaluable_ = true;
 };
 

@@ -158,11 +158,18 @@ ResolvedOperand Resolver::finalize(Walk& walk, std::string_view name, Modifier m
 
   result.expr = column(walk.source, collection, *field);
   if (walk.multi) mm_value = column(walk.mm_source, collection, *field);
-  // Guests and users find auth records by email only where the owner made it visible.
+  // Guests and users find auth records by email only where the owner made it visible; in an
+  // all-of subquery a hidden email is a row that does not count.
+  const SqlNode* mm_where = nullptr;
   if (field->name == schema::kFieldEmail && !scope_.allow_hidden && collection.is_auth()) {
     result.also = nodes_.compare(CompareOp::kEq,
                                  column(walk.source, collection, schema::kFieldEmailVisibility),
                                  nodes_.integer(1));
+    if (walk.multi) {
+      mm_where = nodes_.compare(CompareOp::kEq,
+                                column(walk.mm_source, collection, schema::kFieldEmailVisibility),
+                                nodes_.integer(1));
+    }
   }
   // A json column is compared through json_extract so that a stored top-level primitive
   // compares as that primitive (PocketBase issue 4068).
@@ -175,7 +182,7 @@ ResolvedOperand Resolver::finalize(Walk& walk, std::string_view name, Modifier m
     result.expr = nodes_.unary(SqlOp::kLower, result.expr);
     if (mm_value != nullptr) mm_value = nodes_.unary(SqlOp::kLower, mm_value);
   }
-  return finish_operand(walk, result, mm_value);
+  return finish_operand(walk, result, mm_value, mm_where);
 }
 
 ResolvedOperand Resolver::json_path(Walk& walk, const schema::Field& field,
@@ -235,6 +242,7 @@ void Resolver::forward_relation(Walk& walk, const schema::Field& field,
                                  nodes_.each_value(mm_each));
   }
   walk.mm_joins.push_back(mm_join);
+  guard_match_join(walk, target, mm_join, range);
 
   walk.collection = &target;
   walk.source = join;
@@ -297,6 +305,7 @@ bool Resolver::back_relation(Walk& walk, std::string_view prop, SourceRange rang
                : nodes_.compare(CompareOp::kEq, mm_back_column,
                                 column(walk.mm_source, from, schema::kFieldId));
   walk.mm_joins.push_back(mm_join);
+  guard_match_join(walk, *back, mm_join, range);
 
   walk.collection = back;
   walk.source = join;
@@ -316,9 +325,10 @@ SqlSource* Resolver::table_join(const schema::Collection& target, std::string_vi
 }
 
 ResolvedOperand Resolver::finish_operand(Walk& walk, ResolvedOperand operand,
-                                         const SqlNode* mm_value) {
+                                         const SqlNode* mm_value, const SqlNode* mm_where) {
   if (walk.multi && mm_value != nullptr) {
-    operand.match = nodes_.multi_match(walk.mm_from, scope_.base, walk.mm_joins, mm_value);
+    operand.match = nodes_.multi_match(walk.mm_from, scope_.base, walk.mm_joins, mm_value, mm_where,
+                                       walk.mm_rules);
   }
   return operand;
 }

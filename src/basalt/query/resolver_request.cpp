@@ -147,6 +147,7 @@ PlanOperand Resolver::body_relation(const schema::Field& field, const Identifier
   SqlSource* mm_join = nodes_.table(target->name, walk.mm_alias, {}, nullptr);
   mm_join->on = nodes_.in_body_ids(column(mm_join, *target, schema::kFieldId), field_name);
   walk.mm_joins.push_back(mm_join);
+  guard_match_join(walk, *target, mm_join, range);
   walk.mm_source = mm_join;
   walk.collection = target;
   walk.source = join;
@@ -184,6 +185,7 @@ PlanOperand Resolver::auth(const Identifier& identifier, SourceRange range) {
   mm_join->on =
       nodes_.compare(CompareOp::kEq, column(mm_join, *target, schema::kFieldId), nodes_.auth_id());
   walk.mm_joins.push_back(mm_join);
+  guard_match_join(walk, *target, mm_join, range);
   walk.mm_source = mm_join;
   walk.collection = target;
   walk.source = join;
@@ -210,6 +212,7 @@ PlanOperand Resolver::collection(const Identifier& identifier, SourceRange range
   walk.mm_alias = "__mm_" + alias;
   SqlSource* mm_join = nodes_.table(target->name, walk.mm_alias, {}, nullptr);
   walk.mm_joins.push_back(mm_join);
+  guard_match_join(walk, *target, mm_join, range);
   walk.mm_source = mm_join;
   walk.collection = target;
   walk.source = join;

@@ -98,6 +98,13 @@ const SqlNode* SqlNodeFactory::compare(CompareOp op, const SqlNode* a, const Sql
   return n;
 }
 
+const SqlNode* SqlNodeFactory::case_when(const SqlNode* condition, const SqlNode* value) {
+  SqlNode* n = node(SqlOp::kCaseWhen);
+  n->a = condition;
+  n->b = value;
+  return n;
+}
+
 const SqlNode* SqlNodeFactory::in_json_each(const SqlNode* a, const SqlNode* array) {
   SqlNode* n = node(SqlOp::kInJsonEach);
   n->a = a;
@@ -126,11 +133,28 @@ const SqlNode* SqlNodeFactory::logical(SqlOp op, std::span<const SqlNode* const>
 }
 
 const SqlNode* SqlNodeFactory::not_exists(const MultiMatch* match, const MultiMatch* match2,
-                                          const SqlNode* condition) {
+                                          const SqlNode* condition, const SqlNode* where,
+                                          const SqlNode* where2) {
   SqlNode* n = node(SqlOp::kNotExists);
   n->match = match;
   n->match2 = match2;
   n->a = condition;
+  n->b = where;
+  if (where2 != nullptr) {
+    const SqlNode* args[] = {where2};
+    auto copied = arena_.copy(std::span<const SqlNode* const>(args));
+    n->arg_data = copied.data();
+    n->arg_count = 1;
+  }
+  return n;
+}
+
+const SqlNode* SqlNodeFactory::rule_holds(const SqlNode* a, const SqlSource* base,
+                                          const SqlNode* condition) {
+  SqlNode* n = node(SqlOp::kRuleHolds);
+  n->a = a;
+  n->source = base;
+  n->b = condition;
   return n;
 }
 
@@ -155,10 +179,19 @@ const SqlSource* SqlNodeFactory::json_each(const SqlNode* array, bool normalize,
 
 const MultiMatch* SqlNodeFactory::multi_match(const SqlSource* from, const SqlSource* target,
                                               std::span<const SqlSource* const> joins,
-                                              const SqlNode* value) {
+                                              const SqlNode* value, const SqlNode* where,
+                                              std::span<const JoinRule> rules) {
   auto copied = arena_.copy(joins);
+  auto copied_rules = arena_.copy(rules);
   return arena_.make<MultiMatch>(
-      MultiMatch{from, target, copied.data(), static_cast<std::uint32_t>(copied.size()), value});
+      MultiMatch{from, target, copied.data(), static_cast<std::uint32_t>(copied.size()), value,
+                 where, copied_rules.data(), static_cast<std::uint32_t>(copied_rules.size())});
+}
+
+const MultiMatch* SqlNodeFactory::multi_match(const MultiMatch& match, const SqlNode* value) {
+  MultiMatch copy = match;
+  copy.value = value;
+  return arena_.make<MultiMatch>(copy);
 }
 
 }  // namespace basalt::query

@@ -32,6 +32,7 @@ namespace basalt::query {
 struct SqlNode;
 struct SqlSource;
 struct MultiMatch;
+struct PlanExpr;  // plan.hpp
 
 // How SQLite's comparison rules see an operand (datatype3.html §4.2): a column of declared
 // type TEXT, or INTEGER/REAL/NUMERIC, or no type (BLOB: json_each columns), or an expression.
@@ -72,6 +73,7 @@ enum class SqlOp : std::uint8_t {
   kGeoDistance,      // kilometres between (args[0] lon, args[1] lat) and (args[2], args[3])
   kStrftime,         // strftime(args...)
   kTruth,            // the condition a as a value: 1, 0 or NULL
+  kCaseWhen,         // b where the condition a holds, NULL elsewhere (a guarded column)
   kAuthId,           // the authenticated record's id, bound from the request (NULL for guests)
   // Conditions
   kCompare,     // a `compare` b
@@ -80,7 +82,11 @@ enum class SqlOp : std::uint8_t {
   kAnd,         // args[0] AND args[1] ...
   kOr,          // args[0] OR args[1] ...
   kNot,         // NOT a
-  kNotExists,   // no row of `match` (times the rows of `match2`, when set) makes a false
+  kNotExists,   // no row of `match` (times the rows of `match2`, when set) makes a false;
+                //   b (and args[0] for match2), when set, is a condition the subquery's rows
+                //   must meet to count at all (MultiMatch::where and rules, lowered)
+  kRuleHolds,   // the row of `source`'s table whose id is a satisfies b: EXISTS (SELECT 1 FROM
+                //   <source> WHERE <source>.id = a AND b), a subquery with joins of its own
   kInJsonEach,  // a IN (the items of b as a json_each array, non-arrays normalized)
   kInBodyIds,   // a IN (the ids the request body holds for relation field `name`)
 };
@@ -97,7 +103,7 @@ struct SqlNode {
   const SqlNode* const* arg_data = nullptr;
   const SqlNode* a = nullptr;
   const SqlNode* b = nullptr;
-  const SqlSource* source = nullptr;   // kColumn, kEachValue
+  const SqlSource* source = nullptr;   // kColumn, kEachValue, kRuleHolds
   const MultiMatch* match = nullptr;   // kMatchValue, kNotExists
   const MultiMatch* match2 = nullptr;  // kNotExists (many-to-many), kMatchValue of the right side
   std::string_view name;               // kColumn: column; kInBodyIds: body field
@@ -123,8 +129,21 @@ struct SqlSource {
   std::string_view key;            // identity: sources with one key are one join
 };
 
+// The list rule of the collection a join of a client's path reaches (spec §2.3 rule 5, made
+// stricter, docs/security.md): a related record the caller could not list is treated as if it
+// did not exist. A join of the main query gets it in its ON clause (the row stays, with NULLs,
+// as for a dangling id); a multi-match subquery leaves such rows out. Either way what a filter
+// or sort answers never depends on records, or on the existence of records, the caller cannot
+// see.
+struct JoinRule {
+  const SqlSource* join = nullptr;       // the table join the rule guards
+  const SqlSource* rule_base = nullptr;  // the table the rule was resolved against (its own)
+  const PlanExpr* rule = nullptr;        // request-dependent: lowered per compilation
+};
+
 // PocketBase's MultiMatchSubquery: the values of a multi-valued operand for the current record,
 //   SELECT <value> FROM <from.table> <from> <joins...> WHERE <from>.id = <target>.id
+//     [AND <where>] [AND <each rule's join found nothing or its record is listed>]
 // A plain operator holds for a record only if no value of this subquery fails it (all-of).
 struct MultiMatch {
   const SqlSource* from = nullptr;
@@ -132,8 +151,12 @@ struct MultiMatch {
   const SqlSource* const* join_data = nullptr;
   std::uint32_t join_count = 0;
   const SqlNode* value = nullptr;
+  const SqlNode* where = nullptr;  // request-independent row condition (emailVisibility), or none
+  const JoinRule* rule_data = nullptr;
+  std::uint32_t rule_count = 0;
 
   std::span<const SqlSource* const> joins() const noexcept { return {join_data, join_count}; }
+  std::span<const JoinRule> rules() const noexcept { return {rule_data, rule_count}; }
 };
 
 }  // namespace basalt::query

@@ -31,6 +31,7 @@ class SqlNodeFactory {
   const SqlNode* unary(SqlOp op, const SqlNode* a);  // kLower, kCoalesceEmpty, kNot, ...
   const SqlNode* json_extract(const SqlNode* value, std::span<const JsonPathStep> path);
   const SqlNode* compare(CompareOp op, const SqlNode* a, const SqlNode* b);
+  const SqlNode* case_when(const SqlNode* condition, const SqlNode* value);
   const SqlNode* in_json_each(const SqlNode* a, const SqlNode* array);
   const SqlNode* in_body_ids(const SqlNode* a, std::string_view field);
   const SqlNode* call(SqlOp op, std::span<const SqlNode* const> args);  // kGeoDistance, ...
@@ -39,15 +40,23 @@ class SqlNodeFactory {
   const SqlNode* logical(SqlOp op, std::initializer_list<const SqlNode*> args) {
     return logical(op, std::span<const SqlNode* const>(args.begin(), args.size()));
   }
+  // `where` / `where2`: the lowered row conditions of `match` / `match2` (nullptr: none).
   const SqlNode* not_exists(const MultiMatch* match, const MultiMatch* match2,
-                            const SqlNode* condition);
+                            const SqlNode* condition, const SqlNode* where = nullptr,
+                            const SqlNode* where2 = nullptr);
+  // Whether the row of `base`'s table with id `a` satisfies `condition` (resolved against base).
+  const SqlNode* rule_holds(const SqlNode* a, const SqlSource* base, const SqlNode* condition);
 
   SqlSource* table(std::string_view table, std::string_view alias, std::string_view key,
                    const SqlNode* on, bool record_row = false);
   const SqlSource* json_each(const SqlNode* array, bool normalize, std::string_view alias,
                              std::string_view key);
   const MultiMatch* multi_match(const SqlSource* from, const SqlSource* target,
-                                std::span<const SqlSource* const> joins, const SqlNode* value);
+                                std::span<const SqlSource* const> joins, const SqlNode* value,
+                                const SqlNode* where = nullptr,
+                                std::span<const JoinRule> rules = {});
+  // `match` with another value (same rows).
+  const MultiMatch* multi_match(const MultiMatch& match, const SqlNode* value);
 
  private:
   SqlNode* node(SqlOp op) { return arena_.make<SqlNode>(SqlNode{.op = op}); }

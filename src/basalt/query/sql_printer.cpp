@@ -78,6 +78,10 @@ void SqlPrinter::register_joins(const SqlNode& node, const RequestInfo& request)
     alias(*node.source, request);
   }
   if (node.op == SqlOp::kNotExists) return;  // subquery sources are the subquery's
+  if (node.op == SqlOp::kRuleHolds) {        // so are the rule's, but not a's
+    register_joins(*node.a, request);
+    return;
+  }
   if (node.a != nullptr) register_joins(*node.a, request);
   if (node.b != nullptr) register_joins(*node.b, request);
   for (const SqlNode* arg : node.args()) register_joins(*arg, request);
@@ -164,6 +168,16 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
       value(out, *node.a);
       out += ')';
       return;
+    case SqlOp::kCaseWhen:
+      out += "CASE WHEN ";
+      value(out, *node.a);
+      out += " THEN ";
+      value(out, *node.b);
+      out += " END";
+      return;
+    case SqlOp::kRuleHolds:
+      rule_subquery(out, *node.a, *node.source, *node.b);
+      return;
     case SqlOp::kAuthId: {
       std::string_view id = request_->auth_id();
       out += request_->auth ? bind(std::string(id)) : std::string("NULL");
@@ -202,14 +216,14 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
       return;
     case SqlOp::kNotExists: {
       out += "NOT EXISTS (SELECT 1 FROM (";
-      subquery(out, *node.match);
+      subquery(out, *node.match, node.b);
       std::string first = dialect_.quote_identifier(unique_alias("__sm"));
       out += ") ";
       out += first;
       local_matches_.emplace_back(node.match, first);
       if (node.match2 != nullptr) {
         out += " LEFT JOIN (";
-        subquery(out, *node.match2);
+        subquery(out, *node.match2, node.arg_count > 0 ? node.args()[0] : nullptr);
         std::string second = dialect_.quote_identifier(unique_alias("__sm"));
         out += ") ";
         out += second;
@@ -264,12 +278,23 @@ std::string SqlPrinter::unique_alias(std::string_view hint) {
   return alias;
 }
 
+void SqlPrinter::guard_join(const SqlSource& join, const SqlNode& condition,
+                            const RequestInfo& request) {
+  alias(join, request);
+  auto index = join_indexes_.find(std::string(join.key));
+  if (index == join_indexes_.end()) throw std::logic_error("guard of a join that is not joined");
+  std::string guard;
+  print(guard, condition, request);
+  joins_[index->second] += " AND " + guard;
+}
+
 std::string SqlPrinter::register_join(const SqlSource& source) {
   std::string quoted = dialect_.quote_identifier(unique_alias(source.alias));
   // Known before its ON is printed, since the ON names the join itself.
   join_aliases_.emplace(std::string(source.key), quoted);
   std::string clause = "LEFT JOIN ";
-  source_clause(clause, source, quoted);
+  source_clause(clause, source, quoted);  // may register the joins its ON reads first
+  join_indexes_.emplace(std::string(source.key), joins_.size());
   joins_.push_back(std::move(clause));
   return quoted;
 }
@@ -288,7 +313,7 @@ void SqlPrinter::source_clause(std::string& out, const SqlSource& source, std::s
   }
 }
 
-void SqlPrinter::subquery(std::string& out, const MultiMatch& match) {
+void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNode* where) {
   std::size_t mark = local_sources_.size();
   std::string from = dialect_.quote_identifier(unique_alias(match.from->alias));
   local_sources_.emplace_back(match.from, from);
@@ -304,7 +329,11 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match) {
   out += " AS ";
   out += dialect_.quote_identifier("multiMatchValue");
   out += " FROM ";
-  out += dialect_.quote_identifier(match.from->table);
+  if (match.from->record_row && !record_source_.empty()) {
+    out += record_source_;
+  } else {
+    out += dialect_.quote_identifier(match.from->table);
+  }
   out += ' ';
   out += from;
   out += joins;
@@ -316,7 +345,51 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match) {
   out += alias(*match.target, *request_);
   out += '.';
   out += dialect_.quote_identifier("id");
+  if (where != nullptr) {
+    out += " AND ";
+    value(out, *where);
+  }
   local_sources_.resize(mark);
+}
+
+SqlPrinter::SqlPrinter(const SqlPrinter& outer, const SqlSource& base, std::string alias)
+    : dialect_(outer.dialect_),
+      functions_(outer.functions_),
+      first_placeholder_(outer.next_placeholder()),
+      base_key_(base.key),
+      base_alias_(outer.dialect_.quote_identifier(alias)),
+      used_aliases_(outer.used_aliases_) {
+  join_aliases_.emplace(base_key_, base_alias_);
+}
+
+void SqlPrinter::rule_subquery(std::string& out, const SqlNode& id, const SqlSource& base,
+                               const SqlNode& condition) {
+  std::string outer_id = text(id);
+  // A printer of its own: the rule's joins belong to this subquery's FROM, and its aliases
+  // continue the outer statement's so that nothing is shadowed (invariant 3). Its params
+  // continue the outer numbering and are appended to the outer params (invariant 1).
+  SqlPrinter inner(*this, base, unique_alias(base.alias));
+  std::string where;
+  inner.print(where, condition, *request_);
+  out += "EXISTS (SELECT 1 FROM ";
+  out += dialect_.quote_identifier(base.table);
+  out += ' ';
+  out += inner.base_alias_;
+  for (const std::string& join : inner.joins_) {
+    out += ' ';
+    out += join;
+  }
+  out += " WHERE ";
+  out += inner.base_alias_;
+  out += '.';
+  out += dialect_.quote_identifier("id");
+  out += " = ";
+  out += outer_id;
+  out += " AND ";
+  out += where;
+  out += ')';
+  for (db::Value& param : inner.params_) params_.push_back(std::move(param));
+  used_aliases_ = std::move(inner.used_aliases_);
 }
 
 }  // namespace basalt::query

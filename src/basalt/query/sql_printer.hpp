@@ -40,8 +40,15 @@ class SqlPrinter final : public ParamBinder {
   std::string alias(const SqlSource& source, const RequestInfo& request);
   // Registers every join `node` reads (outside subqueries) without printing it.
   void register_joins(const SqlNode& node, const RequestInfo& request);
+  // ANDs `condition` to the ON clause of `join` (registering the join if needed). Its params
+  // are bound now, so a guard must be added before anything that has to bind after it
+  // (ORDER BY).
+  void guard_join(const SqlSource& join, const SqlNode& condition, const RequestInfo& request);
 
   std::string bind(db::Value value) override;
+  // Multi-match subqueries over the record itself read `quoted_source` instead of its table
+  // (QueryBuilder::read_record_from).
+  void read_record_from(std::string quoted_source) { record_source_ = std::move(quoted_source); }
 
   const std::string& base_alias() const noexcept { return base_alias_; }
   const std::vector<std::string>& joins() const noexcept { return joins_; }
@@ -56,7 +63,14 @@ class SqlPrinter final : public ParamBinder {
   std::string unique_alias(std::string_view hint);
   std::string register_join(const SqlSource& source);
   void source_clause(std::string& out, const SqlSource& source, std::string_view alias);
-  void subquery(std::string& out, const MultiMatch& match);
+  // A printer for a subquery of its own over `base` (aliased `alias`), continuing `outer`'s
+  // aliases and placeholder numbers.
+  SqlPrinter(const SqlPrinter& outer, const SqlSource& base, std::string alias);
+
+  void subquery(std::string& out, const MultiMatch& match, const SqlNode* where);
+  // EXISTS (SELECT 1 FROM <base> <its joins> WHERE <base>.id = <id> AND <condition>).
+  void rule_subquery(std::string& out, const SqlNode& id, const SqlSource& base,
+                     const SqlNode& condition);
   void in_list(std::string& out, const SqlNode& node);
 
   const db::Dialect& dialect_;
@@ -65,9 +79,11 @@ class SqlPrinter final : public ParamBinder {
   const RequestInfo* request_ = nullptr;  // during print() only
   std::string base_key_;
   std::string base_alias_;
+  std::string record_source_;  // quoted; empty: the record is read from its table
   std::vector<std::string> joins_;
   db::Params params_;
   std::unordered_map<std::string, std::string> join_aliases_;  // key -> quoted alias
+  std::unordered_map<std::string, std::size_t> join_indexes_;  // key -> index in joins_
   std::unordered_set<std::string> used_aliases_;
   std::unordered_map<const SqlNode*, std::string> param_placeholders_;
   // Sources and multi-match results of the subqueries being printed (innermost last).

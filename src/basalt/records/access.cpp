@@ -125,9 +125,11 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
 }
 
 Statement matches_statement(const Access& access, const query::Plan& plan,
-                            const query::RequestInfo& request, std::string_view id) {
+                            const query::RequestInfo& request, std::string_view id,
+                            std::string_view record_source) {
   const db::Dialect& dialect = access.dialect();
-  query::CompiledQuery compiled = query::compile_filter(dialect, plan, request, access.now());
+  query::CompiledQuery compiled =
+      query::compile_filter(dialect, plan, request, access.now(), 1, record_source);
   Statement statement;
   statement.params = std::move(compiled.params);
   statement.params.emplace_back(std::string(id));

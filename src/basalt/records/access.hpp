@@ -90,8 +90,11 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
                         std::span<const query::PlanPtr> conditions,
                         const query::RequestInfo& request, std::span<const std::string> ids);
 
-// `SELECT 1 ... WHERE id = ? AND (plan) LIMIT 1`: whether the row `id` satisfies `plan`.
+// `SELECT 1 ... WHERE id = ? AND (plan) LIMIT 1`: whether the row `id` satisfies `plan`. With
+// `record_source` the row is read from that relation (a CTE holding a virtual row) instead of
+// the collection's table (query::QueryBuilder::read_record_from).
 Statement matches_statement(const Access& access, const query::Plan& plan,
-                            const query::RequestInfo& request, std::string_view id);
+                            const query::RequestInfo& request, std::string_view id,
+                            std::string_view record_source = {});
 
 }  // namespace basalt::records

@@ -94,17 +94,110 @@ Statement back_relation_statement(const Access& access, const Relation& relation
       });
 }
 
+// A refusal of the expand itself, which reaches the client (the other ApiErrors of one key
+// only leave that key out).
+class ExpandRefused : public core::ApiError {
+ public:
+  explicit ExpandRefused(std::string message) : core::ApiError(400, std::move(message)) {}
+};
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+std::uint64_t json_bytes(const json::value& value);
+
+std::uint64_t object_bytes(const json::object& object) {
+  std::uint64_t bytes = 2;
+  for (const auto& entry : object) bytes += entry.key().size() + 4 + json_bytes(entry.value());
+  return bytes;
+}
+
+// The JSON bytes `value` takes, closely enough to bound a response (escapes not counted).
+std::uint64_t json_bytes(const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::string:
+      return value.get_string().size() + 2;
+    case json::kind::array: {
+      std::uint64_t bytes = 2;
+      for (const auto& item : value.get_array()) bytes += json_bytes(item) + 1;
+      return bytes;
+    }
+    case json::kind::object:
+      return object_bytes(value.get_object());
+    default:
+      return 24;
+  }
+}
+
+// collectionId, collectionName and the braces of a record object.
+constexpr std::uint64_t kRecordOverhead = 96;
+
+// The request's expand budget: rows fetched so far, and the per-record written counts.
+class ExpandBudget {
+ public:
+  explicit ExpandBudget(const ExpandLimits& limits) : limits_(limits) {}
+
+  // Rows the next statement may return: what is left, plus one to see an overflow.
+  std::uint64_t rows_left() const { return limits_.max_records - fetched_ + 1; }
+
+  void count_fetched(std::size_t rows) {
+    fetched_ += rows;
+    if (fetched_ > limits_.max_records) throw too_many();
+  }
+
+  // Whether writing `record` (with its expansions) alone stays within the limits.
+  void check(const Record& record) const {
+    if (record.written_records - 1 > limits_.max_records) throw too_many();
+    if (record.written_bytes > limits_.max_bytes) throw too_large();
+  }
+
+  void check_total(std::uint64_t expanded, std::uint64_t bytes) const {
+    if (expanded > limits_.max_records) throw too_many();
+    if (bytes > limits_.max_bytes) throw too_large();
+  }
+
+ private:
+  ExpandRefused too_many() const {
+    return ExpandRefused("The expand would return more than " +
+                         std::to_string(limits_.max_records) +
+                         " related records; expand fewer relations or list fewer records.");
+  }
+  ExpandRefused too_large() const {
+    return ExpandRefused("The expanded response would be larger than " +
+                         std::to_string(limits_.max_bytes) +
+                         " bytes; expand fewer relations or list fewer records.");
+  }
+
+  const ExpandLimits& limits_;
+  std::uint64_t fetched_ = 0;
+};
+
+void attach(Record& parent, Expansion expansion, const ExpandBudget& budget) {
+  for (const auto& child : expansion.records) {
+    parent.written_records = saturating_add(parent.written_records, child->written_records);
+    parent.written_bytes =
+        saturating_add(parent.written_bytes, child->written_bytes + expansion.key.size() + 4);
+  }
+  parent.expand.push_back(std::move(expansion));
+  budget.check(parent);
+}
+
 boost::asio::awaitable<void> expand_level(db::Database& database, const Access& access,
                                           const query::RequestInfo& request,
-                                          std::span<const Node> nodes,
+                                          std::span<const Node> nodes, ExpandBudget& budget,
                                           std::vector<Record>& records);
 
 boost::asio::awaitable<void> expand_node(db::Database& database, const Access& access,
                                          const query::RequestInfo& request, const Node& node,
-                                         std::vector<Record>& records) {
+                                         ExpandBudget& budget, std::vector<Record>& records) {
   const schema::Collection& collection = *records.front().collection;
   std::optional<Relation> relation = resolve_key(access.catalog(), collection, node.key);
   if (!relation) co_return;
+  if (relation->field->hidden && !access.caller().is_superuser()) {
+    throw ExpandRefused("Cannot expand hidden relation field \"" + relation->field->name +
+                        "\" (key \"" + node.key + "\").");
+  }
   std::optional<std::vector<query::PlanPtr>> conditions =
       view_conditions(access, *relation->target);
   if (!conditions) co_return;
@@ -129,20 +222,29 @@ boost::asio::awaitable<void> expand_node(db::Database& database, const Access& a
     Statement statement =
         relation->back ? back_relation_statement(access, *relation, *conditions, request, chunk)
                        : select_by_ids(access, *relation->target, *conditions, request, chunk);
+    statement.params.emplace_back(static_cast<std::int64_t>(budget.rows_left()));
+    statement.sql += " LIMIT " + access.dialect().placeholder(statement.params.size());
     db::ResultSet rows = co_await database.query(statement.sql, statement.params);
+    budget.count_fetched(rows.size());
     for (auto row : rows) {
-      fetched.push_back(Record{relation->target, decode_row(*relation->target, row), {}, false});
+      Record record{relation->target, decode_row(*relation->target, row), {}, false};
+      support::mark_owned(access.caller(), record);
+      record.written_bytes = kRecordOverhead + object_bytes(record.values);
+      fetched.push_back(std::move(record));
     }
   }
   if (fetched.empty()) co_return;
   if (!node.children.empty()) {
-    co_await expand_level(database, access, request, node.children, fetched);
+    co_await expand_level(database, access, request, node.children, budget, fetched);
   }
+  std::vector<std::shared_ptr<const Record>> shared;
+  shared.reserve(fetched.size());
+  for (auto& record : fetched) shared.push_back(std::make_shared<const Record>(std::move(record)));
 
   if (!relation->back) {
-    std::unordered_map<std::string_view, const Record*> by_id;
-    for (const auto& record : fetched) {
-      by_id.emplace(record.values.at(schema::kFieldId).get_string(), &record);
+    std::unordered_map<std::string_view, const std::shared_ptr<const Record>*> by_id;
+    for (const auto& record : shared) {
+      by_id.emplace(record->values.at(schema::kFieldId).get_string(), &record);
     }
     for (auto& record : records) {
       const json::value* value = record.values.if_contains(relation->field->name);
@@ -153,31 +255,33 @@ boost::asio::awaitable<void> expand_node(db::Database& database, const Access& a
       for (const auto& id : wanted) {
         if (auto it = by_id.find(id); it != by_id.end()) expansion.records.push_back(*it->second);
       }
-      if (!expansion.records.empty()) record.expand.push_back(std::move(expansion));
+      if (!expansion.records.empty()) attach(record, std::move(expansion), budget);
     }
     co_return;
   }
   for (auto& record : records) {
     const std::string_view parent_id = record.values.at(schema::kFieldId).get_string();
     Expansion expansion{node.key, relation->many, {}};
-    for (const auto& child : fetched) {
+    for (const auto& child : shared) {
       std::vector<std::string> refs;
-      collect_ids(child.values.at(relation->field->name), refs);
+      collect_ids(child->values.at(relation->field->name), refs);
       if (std::find(refs.begin(), refs.end(), parent_id) == refs.end()) continue;
       expansion.records.push_back(child);
       if (!relation->many || expansion.records.size() >= kMaxBackRelations) break;
     }
-    if (!expansion.records.empty()) record.expand.push_back(std::move(expansion));
+    if (!expansion.records.empty()) attach(record, std::move(expansion), budget);
   }
 }
 
 boost::asio::awaitable<void> expand_level(db::Database& database, const Access& access,
                                           const query::RequestInfo& request,
-                                          std::span<const Node> nodes,
+                                          std::span<const Node> nodes, ExpandBudget& budget,
                                           std::vector<Record>& records) {
   for (const Node& node : nodes) {
     try {
-      co_await expand_node(database, access, request, node, records);
+      co_await expand_node(database, access, request, node, budget, records);
+    } catch (const ExpandRefused&) {
+      throw;
     } catch (const core::ApiError& error) {
       // PocketBase logs a failed expand and answers without it.
       spdlog::debug("expand {} skipped: {}", node.key, error.what());
@@ -218,9 +322,21 @@ ExpandTree parse_expand(std::string_view text) {
 
 boost::asio::awaitable<void> expand_records(db::Database& database, const Access& access,
                                             const query::RequestInfo& request,
-                                            const ExpandTree& tree, std::vector<Record>& records) {
+                                            const ExpandTree& tree, const ExpandLimits& limits,
+                                            std::vector<Record>& records) {
   if (tree.empty() || records.empty()) co_return;
-  co_await expand_level(database, access, request, tree.roots, records);
+  ExpandBudget budget(limits);
+  for (auto& record : records) {
+    record.written_bytes = kRecordOverhead + object_bytes(record.values);
+  }
+  co_await expand_level(database, access, request, tree.roots, budget, records);
+  std::uint64_t expanded = 0;
+  std::uint64_t bytes = 0;
+  for (const auto& record : records) {
+    expanded = saturating_add(expanded, record.written_records - 1);
+    bytes = saturating_add(bytes, record.written_bytes);
+  }
+  budget.check_total(expanded, bytes);
 }
 
 }  // namespace basalt::records

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,11 +17,12 @@ namespace basalt::records {
 struct Record;
 
 // One `expand` entry: a relation (or back-relation) key and the records it resolved to that
-// the caller may view. `many` decides between an array and a single object in the JSON.
+// the caller may view. `many` decides between an array and a single object in the JSON. A
+// record reached from several parents is one shared object (never copied per parent).
 struct Expansion {
   std::string key;
   bool many = false;
-  std::vector<Record> records;
+  std::vector<std::shared_ptr<const Record>> records;
 };
 
 struct Record {
@@ -28,6 +30,11 @@ struct Record {
   boost::json::object values;                      // every field, stored form, field order
   std::vector<Expansion> expand;                   // only the keys that resolved to something
   bool email_visible = false;  // the caller sees `email` whatever emailVisibility says
+  // What writing this record costs, its expansions included, each counted as often as it is
+  // written: records, and an estimate of the JSON bytes. Expand keeps these to bound a
+  // response before it is written (expand.hpp).
+  std::uint64_t written_records = 1;
+  std::uint64_t written_bytes = 0;
 };
 
 // A single record and the catalog snapshot its collection pointers live in.

@@ -65,12 +65,13 @@ ListStatements list_statements(const Access& access, const schema::Collection& c
 
 RecordService::RecordService(db::Database& database, collections::CollectionService& collections,
                              query::PlanCache& plans, const PasswordPort& passwords,
-                             EventBus& events)
+                             EventBus& events, ExpandLimits expand_limits)
     : database_(database),
       collections_(collections),
       plans_(plans),
       passwords_(passwords),
-      events_(events) {}
+      events_(events),
+      expand_limits_(expand_limits) {}
 
 boost::asio::awaitable<RecordPage> RecordService::list(const Caller& caller,
                                                        std::string_view collection_name,
@@ -118,7 +119,7 @@ boost::asio::awaitable<RecordPage> RecordService::list(const Caller& caller,
     }
     page.total_pages = (page.total_items + page.per_page - 1) / page.per_page;
   }
-  co_await expand_records(database_, access, request, expand, page.items);
+  co_await expand_records(database_, access, request, expand, expand_limits_, page.items);
   co_await support::resolve_email_visibility(database_, access, request, page.items);
   co_return page;
 }
@@ -143,7 +144,7 @@ boost::asio::awaitable<RecordResult> RecordService::view(const Caller& caller,
   db::ResultSet rows = co_await database_.query(statement.sql, statement.params);
   if (rows.empty()) throw core::ApiError::not_found();
   std::vector<Record> records{Record{&collection, decode_row(collection, rows[0]), {}, false}};
-  co_await expand_records(database_, access, request, tree, records);
+  co_await expand_records(database_, access, request, tree, expand_limits_, records);
   co_await support::resolve_email_visibility(database_, access, request, records);
   result.record = std::move(records.front());
   co_return result;
@@ -153,7 +154,7 @@ boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& call
                                                               std::string_view collection,
                                                               std::string id, WriteInput input,
                                                               query::RequestInfo request) {
-  const WriteParts parts{database_, plans_, passwords_, events_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_};
   WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
                            std::move(input), std::move(request));
   co_await operation.prepare();
@@ -239,7 +240,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     const Caller& caller, std::vector<BatchOperation> operations,
     std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const WriteParts parts{database_, plans_, passwords_, events_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_};
   auto catalog = collections_.catalog();
   std::vector<std::unique_ptr<WriteOperation>> prepared;
   prepared.reserve(operations.size());

@@ -33,6 +33,7 @@
 #include "basalt/query/request_info.hpp"
 #include "basalt/records/caller.hpp"
 #include "basalt/records/event_bus.hpp"
+#include "basalt/records/expand.hpp"
 #include "basalt/records/password_port.hpp"
 #include "basalt/records/record.hpp"
 
@@ -93,7 +94,8 @@ class BatchError : public std::exception {
 class RecordService {
  public:
   RecordService(db::Database& database, collections::CollectionService& collections,
-                query::PlanCache& plans, const PasswordPort& passwords, EventBus& events);
+                query::PlanCache& plans, const PasswordPort& passwords, EventBus& events,
+                ExpandLimits expand_limits = {});
 
   // `request` carries what `@request.*` reads besides auth and body (context, method,
   // headers, query); the service fills in auth and body itself.
@@ -133,6 +135,7 @@ class RecordService {
   query::PlanCache& plans_;
   const PasswordPort& passwords_;
   EventBus& events_;
+  ExpandLimits expand_limits_;
 };
 
 }  // namespace basalt::records

@@ -43,13 +43,13 @@ void write_expand(std::string& out, const std::vector<Expansion>& expand, bool s
     schema::append_go_json_string(out, entry->key);
     out += ':';
     if (!entry->many) {
-      write_record(out, entry->records.front(), superuser);
+      write_record(out, *entry->records.front(), superuser);
       continue;
     }
     out += '[';
     for (std::size_t i = 0; i < entry->records.size(); ++i) {
       if (i) out += ',';
-      write_record(out, entry->records[i], superuser);
+      write_record(out, *entry->records[i], superuser);
     }
     out += ']';
   }

@@ -11,18 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-void mark_owned(const Caller& caller, Record& record) {
-  if (caller.is_superuser()) {
-    record.email_visible = true;
-  } else if (!caller.is_guest() && record.collection->id == caller.collection->id &&
-             record.values.at(schema::kFieldId).get_string() == caller.id()) {
-    record.email_visible = true;
-  }
-  for (auto& expansion : record.expand) {
-    for (auto& child : expansion.records) mark_owned(caller, child);
-  }
-}
-
 // The field a UNIQUE violation names: a "table.column" from the driver, or the columns of the
 // collection index it names.
 std::vector<std::string> violated_fields(const schema::Collection& collection,
@@ -45,6 +33,15 @@ std::vector<std::string> violated_fields(const schema::Collection& collection,
 }
 
 }  // namespace
+
+void mark_owned(const Caller& caller, Record& record) {
+  if (caller.is_superuser()) {
+    record.email_visible = true;
+  } else if (!caller.is_guest() && record.collection->id == caller.collection->id &&
+             record.values.at(schema::kFieldId).get_string() == caller.id()) {
+    record.email_visible = true;
+  }
+}
 
 const schema::Collection& find_collection(const collections::Catalog& catalog,
                                           std::string_view id_or_name) {

@@ -31,9 +31,12 @@ std::vector<query::PlanPtr> rule_conditions(const Access& access,
                                             const schema::Collection& collection,
                                             const schema::Rule& rule);
 
-// Sets Record::email_visible on `records` and their expansions where the caller is the record
-// itself or a superuser, and on the top-level records of an auth collection whose manageRule
-// the caller satisfies (one query for all of them).
+// Sets Record::email_visible on `record` (not its expansions) when the caller is the record
+// itself or a superuser.
+void mark_owned(const Caller& caller, Record& record);
+
+// mark_owned on `records` (expand marks the records it fetches itself), and email_visible on
+// the records of an auth collection whose manageRule the caller satisfies (one query for all).
 boost::asio::awaitable<void> resolve_email_visibility(db::Database& database, const Access& access,
                                                       const query::RequestInfo& request,
                                                       std::vector<Record>& records);

@@ -238,17 +238,21 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
 Statement WriteOperation::create_rule_check() const {
   // As PocketBase: the create rule is checked first, against the record as the submitted data
   // would make it, so a caller who may not create learns nothing from validation (not even
-  // which values already exist). The row is virtual: a CTE named like the table shadows it for
-  // this one statement, so the rule's own fields read the new values while its relations and
-  // @collection joins read the real tables.
+  // which values already exist). The row is virtual: a CTE of its own name that no collection
+  // has holds it, and only the record itself is read from there; relations, back-relations and
+  // @collection joins — into this collection too — read the real tables, so the submitted row
+  // can never stand in for data the rule asks about.
   const schema::Collection& collection = *collection_;
   const schema::RecordInput dry{collection,           input_.body, nullptr,
                                 base_access(caller_), now_,        nullptr};
   const schema::RecordValidation probe = schema::validate_record(dry);
   query::RequestInfo rule_request = request_;
   rule_request.body = rule_body(collection, input_.body, probe.record.values);
-  Statement check = matches_statement(*access_, *conditions_.front(), rule_request,
-                                      probe.record.values.at(schema::kFieldId).get_string());
+  std::string virtual_row = "__basalt_new_record";
+  while (catalog_->find(virtual_row) != nullptr) virtual_row += '_';
+  Statement check =
+      matches_statement(*access_, *conditions_.front(), rule_request,
+                        probe.record.values.at(schema::kFieldId).get_string(), virtual_row);
   const db::Dialect& dialect = access_->dialect();
   db::Params row = insert_params(collection, probe.record.values);
   std::string columns;
@@ -257,8 +261,8 @@ Statement WriteOperation::create_rule_check() const {
     columns += dialect.placeholder(check.params.size() + i + 1) + " AS " +
                dialect.quote_identifier(collection.fields[i].name);
   }
-  check.sql = "WITH " + dialect.quote_identifier(collection.name) + " AS (SELECT " + columns +
-              ") " + check.sql;
+  check.sql =
+      "WITH " + dialect.quote_identifier(virtual_row) + " AS (SELECT " + columns + ") " + check.sql;
   for (auto& value : row) check.params.push_back(std::move(value));
   return check;
 }
@@ -361,7 +365,8 @@ boost::asio::awaitable<RecordResult> WriteOperation::finish() {
   result.catalog = catalog_;
   if (kind_ == WriteKind::kDelete) co_return result;
   std::vector<Record> records{Record{collection_, values_, {}, false}};
-  co_await expand_records(parts_.database, *access_, request_, expand_, records);
+  co_await expand_records(parts_.database, *access_, request_, expand_, parts_.expand_limits,
+                          records);
   co_await support::resolve_email_visibility(parts_.database, *access_, request_, records);
   result.record = std::move(records.front());
   co_return result;

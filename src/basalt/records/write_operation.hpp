@@ -40,6 +40,7 @@ struct WriteParts {
   query::PlanCache& plans;
   const PasswordPort& passwords;
   const EventBus& events;
+  const ExpandLimits& expand_limits;
 };
 
 // The password work done before the write job.
