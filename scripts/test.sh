@@ -2,8 +2,8 @@
 # `make test`: every test tier, stopping at the first failing one.
 #   1. Release build; unit + integration tests (ctest)
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test)
-#   3. libFuzzer (clang) over the filter, multipart and fields parsers for a short fixed budget
-#      (tests/fuzz/run.sh)
+#   3. libFuzzer (clang) over the filter, multipart, fields, JWT and index SQL parsers for a
+#      short fixed budget (tests/fuzz/run.sh)
 #   4. ASan+UBSan build; unit + integration tests again (last, so CI's closing line is ctest's)
 # Parallelism follows the machine (2 cores in CI); ccache makes rebuilds cheap.
 set -euo pipefail
@@ -24,7 +24,7 @@ ctest --preset release -j "$jobs"
 step "e2e tests (pocketbase SDK)"
 (cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" npm test)
 
-step "fuzz: filter, multipart and fields parsers (${FUZZ_SECONDS:-20} s)"
+step "fuzz: filter, multipart, fields, jwt and index_sql parsers (${FUZZ_SECONDS:-20} s)"
 tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
 
 step "asan+ubsan build"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang in build/fuzz and runs each, one after the other, for a
-# share of a time budget: multipart_fuzzer (request body decoding) and fields_fuzzer (the
-# `fields` projection and its excerpt modifier) a third each, filter_fuzzer (filter and sort
-# parser) the rest; every target gets at least 1 s.
+# share of a time budget: multipart_fuzzer (request body decoding), fields_fuzzer (the `fields`
+# projection and its excerpt modifier), jwt_fuzzer (the Authorization token reader) and
+# index_sql_fuzzer (index statements, run as DDL) a sixth each, filter_fuzzer (filter and sort
+# parser, the largest) the rest; every target gets at least 1 s.
 #
 #   tests/fuzz/run.sh [seconds]        default 20 in total
 #
@@ -24,7 +25,8 @@ build=build/fuzz
 cxx="${FUZZ_CXX:-clang++}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBASALT_BUILD_FUZZ=ON -DBASALT_BUILD_TESTS=OFF >/dev/null
-if ! cmake --build "$build" --target filter_fuzzer multipart_fuzzer fields_fuzzer; then
+if ! cmake --build "$build" --target filter_fuzzer multipart_fuzzer fields_fuzzer jwt_fuzzer \
+  index_sql_fuzzer; then
   echo "run.sh: building the fuzz targets failed (is tests/fuzz added to the root CMakeLists.txt?)" >&2
   exit 1
 fi
@@ -50,17 +52,19 @@ run() {
     "$@"
 }
 
-# A budget under 3 s still gives each target a second.
-share=$(( budget / 3 > 0 ? budget / 3 : 1 ))
-multipart_seconds=$share
-fields_seconds=$share
-filter_seconds=$(( budget - 2 * share > 0 ? budget - 2 * share : 1 ))
+# A budget under 6 s still gives each target a second.
+share=$(( budget / 6 > 0 ? budget / 6 : 1 ))
+filter_seconds=$(( budget - 4 * share > 0 ? budget - 4 * share : 1 ))
 
 status=0
 # -max_len 4096 covers the 3500-byte filter limit and a bit more.
 run filter_fuzzer "$filter_seconds" 4096 -dict=tests/fuzz/filter.dict || status=1
 # Bodies well past the fuzzer's small part limits (multipart_fuzzer.cpp).
-run multipart_fuzzer "$multipart_seconds" 8192 -dict=tests/fuzz/multipart.dict || status=1
+run multipart_fuzzer "$share" 8192 -dict=tests/fuzz/multipart.dict || status=1
 # A 4 KiB spec (kMaxFieldsBytes) plus a document nested past the projector's 1000 levels.
-run fields_fuzzer "$fields_seconds" 8192 -dict=tests/fuzz/fields.dict || status=1
+run fields_fuzzer "$share" 8192 -dict=tests/fuzz/fields.dict || status=1
+# Past kMaxJwtBytes (8 KiB), so the size check is crossed both ways.
+run jwt_fuzzer "$share" 9000 -dict=tests/fuzz/jwt.dict || status=1
+# Index statements are short; 2 KiB leaves room for long expressions and WHERE clauses.
+run index_sql_fuzzer "$share" 2048 -dict=tests/fuzz/index_sql.dict || status=1
 exit "$status"

@@ -4,7 +4,11 @@
 
 #include <boost/json/parse.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "http_client.hpp"
 #include "server_process.hpp"
@@ -51,16 +55,18 @@ TEST_F(HttpServerTest, HealthAnswersTheContractBody) {
 }
 
 TEST_F(HttpServerTest, WellFormedRequestIdIsEchoedAndBadOneReplaced) {
-  auto kept = request(port(), "GET /api/health HTTP/1.1\r\nX-Request-Id: trace-42\r\n\r\n");
+  auto kept =
+      request(port(), "GET /api/health HTTP/1.1\r\nHost: t\r\nX-Request-Id: trace-42\r\n\r\n");
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->header("x-request-id"), "trace-42");
-  auto replaced = request(port(), "GET /api/health HTTP/1.1\r\nX-Request-Id: a b\"c\r\n\r\n");
+  auto replaced =
+      request(port(), "GET /api/health HTTP/1.1\r\nHost: t\r\nX-Request-Id: a b\"c\r\n\r\n");
   ASSERT_TRUE(replaced);
   EXPECT_EQ(replaced->header("x-request-id").size(), 20u);
 }
 
 TEST_F(HttpServerTest, UnknownPathIs404InErrorJson) {
-  auto response = request(port(), "GET /api/nope HTTP/1.1\r\n\r\n");
+  auto response = request(port(), "GET /api/nope HTTP/1.1\r\nHost: t\r\n\r\n");
   ASSERT_TRUE(response);
   expect_error_body(*response, 404);
   EXPECT_EQ(json_object(response->body).at("message").as_string(),
@@ -68,13 +74,13 @@ TEST_F(HttpServerTest, UnknownPathIs404InErrorJson) {
 }
 
 TEST_F(HttpServerTest, TrailingSlashIsADifferentPath) {
-  auto response = request(port(), "GET /api/health/ HTTP/1.1\r\n\r\n");
+  auto response = request(port(), "GET /api/health/ HTTP/1.1\r\nHost: t\r\n\r\n");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 404);
 }
 
 TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
-  auto response = request(port(), "DELETE /api/health HTTP/1.1\r\n\r\n");
+  auto response = request(port(), "DELETE /api/health HTTP/1.1\r\nHost: t\r\n\r\n");
   ASSERT_TRUE(response);
   expect_error_body(*response, 405);
   EXPECT_EQ(response->header("allow"), "GET, HEAD");
@@ -82,7 +88,7 @@ TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
 
 TEST_F(HttpServerTest, HeadSendsHeadersWithoutBodyAndKeepsTheConnection) {
   RawConnection connection(port());
-  ASSERT_TRUE(connection.send("HEAD /api/health HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(connection.send("HEAD /api/health HTTP/1.1\r\nHost: t\r\n\r\n"));
   auto head = connection.read_response(/*head=*/true);
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
@@ -97,7 +103,7 @@ TEST_F(HttpServerTest, HeadSendsHeadersWithoutBodyAndKeepsTheConnection) {
 
 TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
   RawConnection connection(port());
-  ASSERT_TRUE(connection.send("GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(connection.send("GET /api/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
   auto response = connection.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->header("connection"), "close");
@@ -110,7 +116,7 @@ TEST_F(HttpServerTest, HundredPipelinedRequestsAreAnsweredInOrder) {
   for (int i = 0; i < 100; ++i) {
     // Alternate a 200 and a 404 so that an out-of-order answer cannot go unnoticed.
     batch += i % 2 == 0 ? "GET /api/health" : "GET /api/missing";
-    batch += " HTTP/1.1\r\nX-Request-Id: p" + std::to_string(i) + "\r\n\r\n";
+    batch += " HTTP/1.1\r\nHost: t\r\nX-Request-Id: p" + std::to_string(i) + "\r\n\r\n";
   }
   ASSERT_TRUE(connection.send(batch));
   for (int i = 0; i < 100; ++i) {
@@ -124,7 +130,7 @@ TEST_F(HttpServerTest, HundredPipelinedRequestsAreAnsweredInOrder) {
 TEST_F(HttpServerTest, OversizedHeadersAre431) {
   RawConnection connection(port());
   std::string big =
-      "GET /api/health HTTP/1.1\r\nX-Big: " + std::string(20 * 1024, 'a') + "\r\n\r\n";
+      "GET /api/health HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(20 * 1024, 'a') + "\r\n\r\n";
   connection.send(big);
   auto response = connection.read_response();
   ASSERT_TRUE(response);
@@ -134,7 +140,7 @@ TEST_F(HttpServerTest, OversizedHeadersAre431) {
 
 TEST_F(HttpServerTest, HugeContentLengthIs413BeforeAnyBodyIsSent) {
   auto response =
-      request(port(), "POST /api/health HTTP/1.1\r\nContent-Length: 1073741824\r\n\r\n");
+      request(port(), "POST /api/health HTTP/1.1\r\nHost: t\r\nContent-Length: 1073741824\r\n\r\n");
   ASSERT_TRUE(response);
   expect_error_body(*response, 413);
 }
@@ -142,7 +148,7 @@ TEST_F(HttpServerTest, HugeContentLengthIs413BeforeAnyBodyIsSent) {
 TEST_F(HttpServerTest, ChunkedBodyIsReadAndTheConnectionStaysUsable) {
   RawConnection connection(port());
   ASSERT_TRUE(
-      connection.send("POST /api/health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      connection.send("POST /api/health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                       "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   auto post = connection.read_response();
   ASSERT_TRUE(post);
@@ -159,13 +165,91 @@ TEST_F(HttpServerTest, MalformedRequestIs400) {
   expect_error_body(*response, 400);
 }
 
+// A request the server must refuse (`head`, through its blank line) followed on the same
+// connection by a second request: the refusal is the only answer, the second request is never
+// parsed (so a smuggled request cannot ride in a body the server framed differently).
+void expect_refused_then_closed(int port, const std::string& head) {
+  RawConnection connection(port);
+  ASSERT_TRUE(connection.send(head + std::string(kGetHealth)));
+  auto refused = connection.read_response();
+  ASSERT_TRUE(refused) << head;
+  expect_error_body(*refused, 400);
+  EXPECT_EQ(refused->header("connection"), "close") << head;
+  EXPECT_FALSE(connection.read_response()) << "the smuggled request was answered: " << head;
+}
+
+TEST_F(HttpServerTest, TransferEncodingOtherThanChunkedIs400AndCloses) {
+  for (std::string_view coding :
+       {"gzip", "gzip, chunked", "chunked, gzip", "identity", "x-unknown", "chunked;q=1"}) {
+    expect_refused_then_closed(port(),
+                               "POST /api/health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: " +
+                                   std::string(coding) + "\r\n\r\n");
+  }
+}
+
+TEST_F(HttpServerTest, RepeatedTransferEncodingIs400AndCloses) {
+  expect_refused_then_closed(port(),
+                             "POST /api/health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  expect_refused_then_closed(
+      port(),
+      "POST /api/health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+}
+
+TEST_F(HttpServerTest, TransferEncodingWithContentLengthIs400AndCloses) {
+  expect_refused_then_closed(port(),
+                             "POST /api/health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n"
+                             "Content-Length: 0\r\n\r\n");
+  expect_refused_then_closed(port(),
+                             "POST /api/health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n");
+  expect_refused_then_closed(
+      port(),
+      "POST /api/health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+      "Content-Length: 5\r\n\r\n0\r\n\r\n");
+}
+
+TEST_F(HttpServerTest, TransferEncodingInHttp10Is400AndCloses) {
+  expect_refused_then_closed(
+      port(), "POST /api/health HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+}
+
+TEST_F(HttpServerTest, MissingRepeatedOrMalformedHostIs400AndCloses) {
+  expect_refused_then_closed(port(), "GET /api/health HTTP/1.1\r\n\r\n");
+  expect_refused_then_closed(port(), "GET /api/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  for (std::string_view host : {"a b", "user@evil", "a/b", "a:80:90", "[::1", "a\\b", "a?b"}) {
+    expect_refused_then_closed(
+        port(), "GET /api/health HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n");
+  }
+}
+
+TEST_F(HttpServerTest, ValidHostsAndHttp10WithoutHostAreServed) {
+  for (std::string_view host : {"example.com", "127.0.0.1:8090", "[::1]:8090", ""}) {
+    auto response =
+        request(port(), "GET /api/health HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n");
+    ASSERT_TRUE(response) << host;
+    EXPECT_EQ(response->status, 200) << host;
+  }
+  auto old = request(port(), "GET /api/health HTTP/1.0\r\n\r\n");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->status, 200);
+}
+
+TEST_F(HttpServerTest, ObsFoldedHeaderIs400AndCloses) {
+  expect_refused_then_closed(port(), "GET /api/health HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n 2\r\n\r\n");
+  expect_refused_then_closed(port(),
+                             "GET /api/health HTTP/1.1\r\nX-A: 1\r\n\tHost: t\r\nHost: t\r\n\r\n");
+}
+
 TEST_F(HttpServerTest, CorsHeadersAndPreflight) {
-  auto simple = request(port(), "GET /api/health HTTP/1.1\r\nOrigin: https://app.example\r\n\r\n");
+  auto simple =
+      request(port(), "GET /api/health HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example\r\n\r\n");
   ASSERT_TRUE(simple);
   EXPECT_EQ(simple->header("access-control-allow-origin"), "*");
 
   auto preflight = request(port(),
-                           "OPTIONS /api/collections/x/records HTTP/1.1\r\n"
+                           "OPTIONS /api/collections/x/records HTTP/1.1\r\nHost: t\r\n"
                            "Origin: https://app.example\r\n"
                            "Access-Control-Request-Method: POST\r\n"
                            "Access-Control-Request-Headers: authorization, content-type\r\n\r\n");
@@ -179,7 +263,8 @@ TEST_F(HttpServerTest, CorsHeadersAndPreflight) {
 TEST(HttpServerLimitsTest, ChunkedBodyGrowingPastTheLimitIs413) {
   ServerProcess server({"--max-body-bytes", "1KiB"});
   RawConnection connection(server.port());
-  ASSERT_TRUE(connection.send("POST /api/health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  ASSERT_TRUE(connection.send(
+      "POST /api/health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"));
   std::string chunk = "200\r\n" + std::string(512, 'x') + "\r\n";
   // 3 x 512 bytes passes 1 KiB; the server may answer and stop reading at any point.
   for (int i = 0; i < 3; ++i) {
@@ -192,9 +277,9 @@ TEST(HttpServerLimitsTest, ChunkedBodyGrowingPastTheLimitIs413) {
 
 TEST(HttpServerLimitsTest, BodyWithinTheLimitIsAccepted) {
   ServerProcess server({"--max-body-bytes", "1KiB"});
-  auto response =
-      request(server.port(),
-              "POST /api/health HTTP/1.1\r\nContent-Length: 1024\r\n\r\n" + std::string(1024, 'x'));
+  auto response = request(server.port(),
+                          "POST /api/health HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" +
+                              std::string(1024, 'x'));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 405);
 }
@@ -202,7 +287,7 @@ TEST(HttpServerLimitsTest, BodyWithinTheLimitIsAccepted) {
 TEST(HttpServerLimitsTest, SlowHeaderClientIsDisconnectedWhileOthersAreServed) {
   ServerProcess server({"--header-timeout", "300ms", "--threads", "1"});
   RawConnection slow(server.port());
-  ASSERT_TRUE(slow.send("GET /api/health HTTP/1.1\r\nX-Slow: "));
+  ASSERT_TRUE(slow.send("GET /api/health HTTP/1.1\r\nHost: t\r\nX-Slow: "));
   // Served on the same (only) worker thread while the slow client holds its connection.
   auto fast = request(server.port(), kGetHealth);
   ASSERT_TRUE(fast);
@@ -231,8 +316,8 @@ TEST(HttpServerLimitsTest, GzipForJsonWhenAcceptedAndLargeEnough) {
   auto plain = request(server.port(), kGetHealth);
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->header("content-encoding"), "");
-  auto zipped =
-      request(server.port(), "GET /api/health HTTP/1.1\r\nAccept-Encoding: gzip, br\r\n\r\n");
+  auto zipped = request(server.port(),
+                        "GET /api/health HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip, br\r\n\r\n");
   ASSERT_TRUE(zipped);
   EXPECT_EQ(zipped->header("content-encoding"), "gzip");
   EXPECT_NE(zipped->header("vary").find("Accept-Encoding"), std::string::npos);
@@ -251,15 +336,48 @@ TEST(HttpServerLimitsTest, GzipForJsonWhenAcceptedAndLargeEnough) {
 
 TEST(HttpServerLimitsTest, CorsRestrictedToConfiguredOrigins) {
   ServerProcess server({"--cors-origins", "https://good.example"});
-  auto good =
-      request(server.port(), "GET /api/health HTTP/1.1\r\nOrigin: https://good.example\r\n\r\n");
+  auto good = request(
+      server.port(), "GET /api/health HTTP/1.1\r\nHost: t\r\nOrigin: https://good.example\r\n\r\n");
   ASSERT_TRUE(good);
   EXPECT_EQ(good->header("access-control-allow-origin"), "https://good.example");
   EXPECT_EQ(good->header("vary"), "Origin");
-  auto bad =
-      request(server.port(), "GET /api/health HTTP/1.1\r\nOrigin: https://evil.example\r\n\r\n");
+  auto bad = request(server.port(),
+                     "GET /api/health HTTP/1.1\r\nHost: t\r\nOrigin: https://evil.example\r\n\r\n");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->header("access-control-allow-origin"), "");
+}
+
+// Sets environment variables for the servers a test starts (children inherit them) and
+// removes them when the test ends.
+class ScopedEnvironment {
+ public:
+  explicit ScopedEnvironment(std::vector<std::pair<std::string, std::string>> variables)
+      : variables_(std::move(variables)) {
+    for (const auto& [name, value] : variables_) setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnvironment() {
+    for (const auto& [name, value] : variables_) unsetenv(name.c_str());
+  }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> variables_;
+};
+
+TEST(HttpServerEnvironmentTest, KubernetesServiceVariablesWarnButDoNotStopStartup) {
+  ScopedEnvironment kubernetes(
+      {{"BASALT_PORT", "tcp://10.0.0.1:8090"}, {"BASALT_SERVICE_HOST", "10.0.0.1"}});
+  ServerProcess server;  // throws when the server does not start
+  auto health = request(server.port(), kGetHealth);
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  std::string log = server.stderr_text();  // warnings are logged (and flushed) before serving
+  EXPECT_NE(log.find("ignoring unknown environment variable BASALT_PORT "), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("ignoring unknown environment variable BASALT_SERVICE_HOST "),
+            std::string::npos)
+      << log;
 }
 
 TEST(HttpServerShutdownTest, SigtermLetsTheInFlightRequestFinishThenExitsZero) {
@@ -270,8 +388,9 @@ TEST(HttpServerShutdownTest, SigtermLetsTheInFlightRequestFinishThenExitsZero) {
 
   // `100 Continue` proves the server has parsed the header and is now reading the body.
   RawConnection in_flight(server.port());
-  ASSERT_TRUE(in_flight.send(
-      "POST /api/missing HTTP/1.1\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      in_flight.send("POST /api/missing HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\nExpect: "
+                     "100-continue\r\n\r\n"));
   auto interim = in_flight.read_response();
   ASSERT_TRUE(interim);
   ASSERT_EQ(interim->status, 100);
@@ -296,8 +415,8 @@ TEST(HttpServerShutdownTest, SigtermLetsTheInFlightRequestFinishThenExitsZero) {
 
 TEST(HttpServerLogTest, AccessLogIsOneJsonObjectPerRequest) {
   ServerProcess server({"--log-format", "json"});
-  auto response =
-      request(server.port(), "GET /api/health?secret=1 HTTP/1.1\r\nX-Request-Id: log-1\r\n\r\n");
+  auto response = request(
+      server.port(), "GET /api/health?secret=1 HTTP/1.1\r\nHost: t\r\nX-Request-Id: log-1\r\n\r\n");
   ASSERT_TRUE(response);
   server.signal(SIGTERM);
   ASSERT_EQ(server.wait_exit(), 0);  // flushes the asynchronous access log

@@ -36,10 +36,11 @@ std::string stored_hash(const std::string& dir) {
 int sign_in(int port) {
   std::string body = R"({"identity":")" + std::string(kEmail) + R"(","password":")" +
                      std::string(kPassword) + R"("})";
-  auto response = request(port,
-                          "POST /api/collections/_superusers/auth-with-password HTTP/1.1\r\n"
-                          "Content-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body);
+  auto response =
+      request(port,
+              "POST /api/collections/_superusers/auth-with-password HTTP/1.1\r\nHost: t\r\n"
+              "Content-Type: application/json\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body);
   return response ? response->status : -1;
 }
 

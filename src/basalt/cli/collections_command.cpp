@@ -41,9 +41,11 @@ CollectionsCommand::CollectionsCommand(CLI::App& root)
 
 int CollectionsCommand::run() {
   if (export_->parsed()) {
-    auto config = load_command_config(export_sources_);
+    std::vector<std::string> warnings;
+    auto config = load_command_config(export_sources_, warnings);
     if (!config) return kExitUsage;
     core::init_logging(config->log_format, core::LogLevel::kWarn);
+    log_config_warnings(warnings);
     if (export_file_.empty() || export_file_ == "-") {
       return app::export_collections(*config, std::cout, std::cerr);
     }
@@ -59,9 +61,11 @@ int CollectionsCommand::run() {
     return kExitOk;
   }
 
-  auto config = load_command_config(import_sources_);
+  std::vector<std::string> warnings;
+  auto config = load_command_config(import_sources_, warnings);
   if (!config) return kExitUsage;
   core::init_logging(config->log_format, core::LogLevel::kWarn);
+  log_config_warnings(warnings);
   std::error_code size_error;
   auto size = std::filesystem::file_size(import_file_, size_error);
   if (size_error) {

@@ -31,9 +31,11 @@ ServeCommand::ServeCommand(CLI::App& root)
 }
 
 int ServeCommand::run() {
-  std::optional<core::Config> config = load_command_config(sources_);
+  std::vector<std::string> warnings;
+  std::optional<core::Config> config = load_command_config(sources_, warnings);
   if (!config) return kExitUsage;
   LoggingScope logging(*config);
+  log_config_warnings(warnings);
   return app::serve(*config);
 }
 

@@ -1,6 +1,7 @@
 #include "basalt/cli/settings_flags.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <memory>
@@ -95,14 +96,19 @@ std::vector<std::string> process_environment() {
   return out;
 }
 
-std::optional<core::Config> load_command_config(core::ConfigSources& sources) {
+std::optional<core::Config> load_command_config(core::ConfigSources& sources,
+                                                std::vector<std::string>& warnings) {
   sources.environment = process_environment();
   try {
-    return core::load_config(sources);
+    return core::load_config(sources, &warnings);
   } catch (const core::ConfigError& error) {
     fmt::print(stderr, "basalt: {}\n", error.what());
     return std::nullopt;
   }
+}
+
+void log_config_warnings(const std::vector<std::string>& warnings) {
+  for (const std::string& warning : warnings) spdlog::warn("{}", warning);
 }
 
 }  // namespace basalt::cli

@@ -27,6 +27,12 @@ std::vector<std::string> process_environment();
 
 // Fills `sources.environment` from the process and loads the Config; on a ConfigError prints
 // `basalt: <message>` to stderr and returns nullopt (the command then exits with kExitUsage).
-std::optional<core::Config> load_command_config(core::ConfigSources& sources);
+// Warnings (unknown BASALT_* variables) go to `warnings`, for log_config_warnings.
+std::optional<core::Config> load_command_config(core::ConfigSources& sources,
+                                                std::vector<std::string>& warnings);
+
+// Logs each warning at warn level; call once logging is initialised (the log format is itself
+// a setting, so load_config cannot log).
+void log_config_warnings(const std::vector<std::string>& warnings);
 
 }  // namespace basalt::cli

@@ -26,9 +26,11 @@ SuperuserCommand::SuperuserCommand(CLI::App& root)
 
 int SuperuserCommand::run() {
   const bool upsert = upsert_->parsed();
-  auto config = load_command_config(upsert ? upsert_sources_ : delete_sources_);
+  std::vector<std::string> warnings;
+  auto config = load_command_config(upsert ? upsert_sources_ : delete_sources_, warnings);
   if (!config) return kExitUsage;
   core::init_logging(config->log_format, core::LogLevel::kWarn);
+  log_config_warnings(warnings);
   return upsert ? app::upsert_superuser(*config, email_, password_, std::cout, std::cerr)
                 : app::delete_superuser(*config, email_, std::cout, std::cerr);
 }

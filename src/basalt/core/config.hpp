@@ -6,8 +6,10 @@
 // - Every setting has exactly one row in the table (name, type, default, doc). The flag is
 //   `--<name>`, the environment variable is `BASALT_<NAME>` with '-' -> '_', the TOML key is
 //   `<name>`. `basalt serve --help` and docs/configuration.md are generated from the same rows.
-// - An unknown key (TOML key or BASALT_* variable) or a bad value stops startup with a
-//   ConfigError whose message names the key and its source.
+// - An unknown flag or TOML key, or a bad value, stops startup with a ConfigError whose message
+//   names the key and its source. An unknown BASALT_* variable only adds a warning: platforms
+//   set variables of their own under the prefix (Kubernetes: BASALT_PORT, BASALT_SERVICE_HOST
+//   for a Service named basalt), and refusing to start over them would break deployments.
 // - A Config is immutable after load; it is safe to read from any thread.
 #pragma once
 

@@ -45,15 +45,23 @@ void apply(Config& config, const Assignment& assignment) {
   }
 }
 
-// " (did you mean --max-body-bytes?)", spelled the way the source spells names.
-std::string hint(std::string_view unknown_name, std::string_view prefix, bool env_style) {
+// " (did you mean --max-body-bytes?)", with the prefix the source spells names with.
+std::string hint(std::string_view unknown_name, std::string_view prefix) {
   std::optional<std::string_view> close = closest_setting(unknown_name);
   if (!close) return {};
-  std::string name = env_style ? env_var_name(*close) : fmt::format("{}{}", prefix, *close);
-  return fmt::format(" (did you mean {}?)", name);
+  return fmt::format(" (did you mean {}{}?)", prefix, *close);
 }
 
-std::vector<Assignment> read_environment(const std::vector<std::string>& environment) {
+// The warning for a BASALT_* variable that names no setting. Its value is never read (it may
+// be a Kubernetes service address such as tcp://10.0.0.1:8090, or a secret).
+std::string unknown_variable_warning(std::string_view name) {
+  std::string_view suffix = name.substr(kEnvPrefix.size());
+  return fmt::format("ignoring unknown environment variable {} (not a setting; the nearest is {})",
+                     name, env_var_name(nearest_setting(suffix)));
+}
+
+std::vector<Assignment> read_environment(const std::vector<std::string>& environment,
+                                         std::vector<std::string>& warnings) {
   std::vector<Assignment> out;
   for (const std::string& entry : environment) {
     std::size_t equals = entry.find('=');
@@ -62,9 +70,8 @@ std::vector<Assignment> read_environment(const std::vector<std::string>& environ
     auto row = std::find_if(settings().begin(), settings().end(),
                             [&](const Setting& s) { return env_var_name(s.name) == name; });
     if (row == settings().end()) {
-      std::string_view suffix = std::string_view(name).substr(kEnvPrefix.size());
-      throw ConfigError(fmt::format("unknown environment variable {}{}", name,
-                                    hint(suffix, "", /*env_style=*/true)));
+      warnings.push_back(unknown_variable_warning(name));
+      continue;
     }
     out.push_back({&*row, name, entry.substr(equals + 1)});
   }
@@ -76,8 +83,7 @@ std::vector<Assignment> read_flags(const ConfigSources& sources) {
   for (const auto& [name, text] : sources.flags) {
     const Setting* setting = find_setting(name);
     if (setting == nullptr) {
-      throw ConfigError(
-          fmt::format("unknown flag --{}{}", name, hint(name, "--", /*env_style=*/false)));
+      throw ConfigError(fmt::format("unknown flag --{}{}", name, hint(name, "--")));
     }
     out.push_back({setting, fmt::format("--{}", name), text});
   }
@@ -158,8 +164,8 @@ std::vector<Assignment> read_toml(const ConfigFile& file) {
     std::string source = fmt::format("{}:{}", path, key.source().begin.line);
     const Setting* setting = find_setting(key.str());
     if (setting == nullptr) {
-      throw ConfigError(fmt::format("unknown setting \"{}\" in {}{}", key.str(), source,
-                                    hint(key.str(), "", /*env_style=*/false)));
+      throw ConfigError(
+          fmt::format("unknown setting \"{}\" in {}{}", key.str(), source, hint(key.str(), "")));
     }
     if (setting->set == nullptr) {
       throw ConfigError(
@@ -182,14 +188,15 @@ unsigned resolve_threads(unsigned threads) {
 
 }  // namespace
 
-Config load_config(const ConfigSources& sources) {
+Config load_config(const ConfigSources& sources, std::vector<std::string>* warnings) {
   Config config;
   for (const Setting& setting : settings()) {
     if (setting.set != nullptr) {
       apply(config, {&setting, "default", std::string(setting.default_text)});
     }
   }
-  std::vector<Assignment> env = read_environment(sources.environment);
+  std::vector<std::string> tolerated;
+  std::vector<Assignment> env = read_environment(sources.environment, tolerated);
   std::vector<Assignment> flags = read_flags(sources);
 
   std::vector<Assignment> named = env;  // who names the config file: flag beats env
@@ -204,6 +211,7 @@ Config load_config(const ConfigSources& sources) {
     }
   }
   config.threads = resolve_threads(config.threads);
+  if (warnings != nullptr) warnings->insert(warnings->end(), tolerated.begin(), tolerated.end());
   return config;
 }
 

@@ -13,8 +13,10 @@
 // and go through the same parsers as text from the other sources.
 //
 // Errors (all ConfigError; the message names the key and its source and suggests a close
-// setting name where there is one): an unknown flag name, BASALT_* variable or TOML key; a
-// value that does not parse or is out of range; a missing or malformed TOML file.
+// setting name where there is one): an unknown flag name or TOML key; a value that does not
+// parse or is out of range; a missing or malformed TOML file. An unknown BASALT_* variable is
+// not an error: it is skipped, and named with the nearest setting's variable in a warning
+// (see config.hpp for why).
 #pragma once
 
 #include <filesystem>
@@ -38,7 +40,9 @@ struct ConfigSources {
 };
 
 // Returns the resolved Config: `threads` == 0 is replaced by the number of hardware threads
-// (at least 1, at most kMaxThreads). Throws ConfigError. Reads only the TOML file.
-Config load_config(const ConfigSources& sources);
+// (at least 1, at most kMaxThreads). Throws ConfigError. Reads only the TOML file. Appends one
+// message per tolerated problem to `warnings` when given; the caller logs them once logging is
+// set up (the log format is itself a setting).
+Config load_config(const ConfigSources& sources, std::vector<std::string>* warnings = nullptr);
 
 }  // namespace basalt::core

@@ -216,9 +216,15 @@ std::string env_var_name(std::string_view setting_name) {
 
 std::optional<std::string_view> closest_setting(std::string_view unknown_name) {
   constexpr std::size_t kMaxEdits = 2;
+  std::string_view best = nearest_setting(unknown_name);
+  if (edit_distance(normalized(unknown_name), best) > kMaxEdits) return std::nullopt;
+  return best;
+}
+
+std::string_view nearest_setting(std::string_view unknown_name) {
   std::string wanted = normalized(unknown_name);
-  std::optional<std::string_view> best;
-  std::size_t best_distance = kMaxEdits + 1;
+  std::string_view best = kSettings.front().name;
+  std::size_t best_distance = edit_distance(wanted, best);
   for (const Setting& setting : kSettings) {
     std::size_t distance = edit_distance(wanted, setting.name);
     if (distance < best_distance) {

@@ -62,6 +62,10 @@ std::string env_var_name(std::string_view setting_name);
 // name with '_' for '-' or other case, or at most two edits away — for a "did you mean" hint.
 std::optional<std::string_view> closest_setting(std::string_view unknown_name);
 
+// The setting whose name is fewest edits away from `unknown_name` (compared as closest_setting
+// does), however far: the table is never empty, so there always is one.
+std::string_view nearest_setting(std::string_view unknown_name);
+
 // The reference section of docs/configuration.md: value syntaxes and one table row per
 // setting (name, flag, environment variable, type, default, description), in Markdown.
 std::string settings_markdown();

@@ -178,11 +178,46 @@ TEST_F(LoadConfigTest, ErrorConfigKeyInsideTomlFile) {
   EXPECT_NE(error.find("\"config\" cannot be set inside a config file"), std::string::npos);
 }
 
-TEST_F(LoadConfigTest, ErrorUnknownBasaltVariable) {
-  sources_.environment = {"BASALT_HTPP=127.0.0.1:1"};
-  EXPECT_EQ(load_error(), "unknown environment variable BASALT_HTPP (did you mean BASALT_HTTP?)");
-  sources_.environment = {"BASALT_NOTHING_LIKE_IT=1"};
-  EXPECT_EQ(load_error(), "unknown environment variable BASALT_NOTHING_LIKE_IT");
+TEST_F(LoadConfigTest, UnknownBasaltVariableWarnsWithTheNearestSetting) {
+  sources_.environment = {"BASALT_HTPP=127.0.0.1:1", "BASALT_THREADS=3"};
+  std::vector<std::string> warnings;
+  Config config = load_config(sources_, &warnings);
+  EXPECT_EQ(config.threads, 3u);
+  EXPECT_EQ(config.http_port, 8090);  // the misspelt variable is not read
+  EXPECT_EQ(warnings,
+            std::vector<std::string>{"ignoring unknown environment variable BASALT_HTPP (not a "
+                                     "setting; the nearest is BASALT_HTTP)"});
+}
+
+TEST_F(LoadConfigTest, KubernetesServiceVariablesOnlyWarn) {
+  // What Kubernetes injects for a Service named "basalt": none of them is a setting, and the
+  // values (service addresses) must not be parsed.
+  sources_.environment = {"BASALT_PORT=tcp://10.0.0.1:8090", "BASALT_SERVICE_HOST=10.0.0.1",
+                          "BASALT_SERVICE_PORT=8090", "BASALT_PORT_8090_TCP=tcp://10.0.0.1:8090",
+                          "BASALT_PORT_8090_TCP_PROTO=tcp"};
+  std::vector<std::string> warnings;
+  Config config = load_config(sources_, &warnings);
+  EXPECT_EQ(config.http_port, 8090);
+  ASSERT_EQ(warnings.size(), 5u);
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    std::string name = sources_.environment[i].substr(0, sources_.environment[i].find('='));
+    EXPECT_TRUE(warnings[i].starts_with("ignoring unknown environment variable " + name +
+                                        " (not a setting; the nearest is BASALT_"))
+        << warnings[i];
+    EXPECT_EQ(warnings[i].find("10.0.0.1"), std::string::npos);  // values stay unlogged
+  }
+}
+
+TEST(SettingsTable, NearestSettingAlwaysNamesOne) {
+  EXPECT_EQ(nearest_setting("HTPP"), "http");
+  EXPECT_EQ(nearest_setting("treads"), "threads");
+  EXPECT_EQ(nearest_setting("PORT"), "dir");  // three edits; closest_setting would say none
+  EXPECT_EQ(closest_setting("PORT"), std::nullopt);
+}
+
+TEST_F(LoadConfigTest, UnknownPortFlagStaysAnError) {
+  sources_.flags = {{"port", "8090"}};
+  EXPECT_EQ(load_error(), "unknown flag --port");
 }
 
 TEST_F(LoadConfigTest, ErrorUnknownFlag) {

@@ -15,6 +15,7 @@
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/dispatcher.hpp"
 #include "basalt/http/request.hpp"
+#include "basalt/http/request_framing.hpp"
 #include "basalt/http/request_id.hpp"
 #include "basalt/http/request_message.hpp"
 #include "basalt/http/response_writer.hpp"
@@ -41,6 +42,13 @@ int status_for(boost::system::error_code ec) {
   if (ec == beast_http::error::header_limit) return 431;
   if (ec == beast_http::error::body_limit) return 413;
   return 400;
+}
+
+// The request line through the blank line ending the header, at the front of `buffered`.
+std::string_view header_block(std::string_view buffered) {
+  constexpr std::string_view kEnd = "\r\n\r\n";
+  std::size_t end = buffered.find(kEnd);
+  return end == std::string_view::npos ? buffered : buffered.substr(0, end + kEnd.size());
 }
 
 std::string describe(const boost::asio::ip::tcp::endpoint& endpoint) {
@@ -91,7 +99,7 @@ boost::asio::awaitable<void> Connection::run() {
     ReadOutcome outcome = co_await read_request(message);
     if (outcome == ReadOutcome::kClosed) break;
     if (outcome == ReadOutcome::kProtocolError) {
-      co_await answer_and_close(protocol_error_status_);
+      co_await answer_and_close(protocol_error_status_, protocol_error_message_);
       co_return;
     }
 
@@ -134,8 +142,21 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
   boost::system::error_code ec;
   for (;;) {
     if (in_.size() > 0) {
-      in_.consume(parser.put(in_.data(), ec));
-      if (parser.is_header_done()) break;
+      // Beast parses a header only once all of it is buffered, so when the header is done
+      // its raw bytes are at the front of in_ until consumed.
+      std::string_view buffered(static_cast<const char*>(in_.data().data()), in_.size());
+      std::size_t used = parser.put(in_.data(), ec);
+      if (parser.is_header_done()) {
+        auto problem = framing_problem(header_block(buffered), parser.get());
+        in_.consume(used);
+        if (problem) {
+          protocol_error_status_ = 400;
+          protocol_error_message_ = *problem;
+          co_return ReadOutcome::kProtocolError;
+        }
+        break;
+      }
+      in_.consume(used);
       if (ec && ec != beast_http::error::need_more) {
         protocol_error_status_ = status_for(ec);
         co_return ReadOutcome::kProtocolError;
@@ -215,10 +236,10 @@ boost::asio::awaitable<bool> Connection::flush() {
   co_return !ec;
 }
 
-boost::asio::awaitable<void> Connection::answer_and_close(int status) {
+boost::asio::awaitable<void> Connection::answer_and_close(int status, std::string_view message) {
   const auto started = Clock::now();
   response_.reset();
-  set_error(response_, status);
+  set_error(response_, status, message);
   if (status == 503) response_.add_header("Retry-After", "1");
   std::string request_id = generate_request_id();
   std::size_t bytes = write_response(response_, {false, false, request_id}, out_);

@@ -13,8 +13,9 @@
 //  2. deadline_ always bounds the current wait: idle (waiting for a new request), header
 //     (first byte to end of headers), body, write. While the handler runs there is no
 //     deadline: handlers bound their own work.
-//  3. A protocol error (bad syntax, 431, 413) is answered, then the connection closes with a
-//     bounded lingering read so the client sees the answer instead of a reset.
+//  3. A protocol error (bad syntax, framing or Host refused by request_framing.hpp, 431, 413)
+//     is answered, then the connection closes with a bounded lingering read so the client
+//     sees the answer instead of a reset; nothing read after the error is parsed.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -53,7 +54,8 @@ class Connection : public boost::intrusive::list_base_hook<> {
   boost::asio::awaitable<ReadOutcome> read_request(RequestMessage& message);
   boost::asio::awaitable<bool> read_some();
   boost::asio::awaitable<bool> flush();
-  boost::asio::awaitable<void> answer_and_close(int status);
+  // `message`: empty for the status's default message.
+  boost::asio::awaitable<void> answer_and_close(int status, std::string_view message);
   boost::asio::awaitable<void> linger_and_close();
   void log_access(std::string_view method, std::string_view path, int status, std::size_t bytes,
                   Clock::time_point started, std::string_view request_id) const;
@@ -69,7 +71,8 @@ class Connection : public boost::intrusive::list_base_hook<> {
   Response response_;
   Phase phase_ = Phase::kIdle;
   Clock::time_point deadline_ = Clock::time_point::max();
-  int protocol_error_status_ = 0;  // set by read_request on kProtocolError
+  int protocol_error_status_ = 0;            // set by read_request on kProtocolError
+  std::string_view protocol_error_message_;  // static text, or empty for the default message
 };
 
 }  // namespace basalt::http

@@ -17,6 +17,18 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// `name` as a backtick-quoted identifier, inner backticks doubled, so no name can end the
+// quoting early (build() output runs as DDL).
+std::string quoted(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    out += c;
+    if (c == '`') out += '`';
+  }
+  out += '`';
+  return out;
+}
+
 std::string upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -40,6 +52,9 @@ std::optional<IndexColumn> parse_column(std::string_view sql, const std::vector<
   if (first >= last) return std::nullopt;
   if (last - first == 1 && tokens[first].is_identifier()) {
     column.name = detail::identifier_name(tokens[first]);
+    // A quoted name that would pass for an expression (is_expression) keeps its quotes, so
+    // build() emits it still quoted rather than as SQL text.
+    if (column.is_expression()) column.name = std::string(tokens[first].text);
   } else {
     column.name = std::string(
         trim(sql.substr(tokens[first].begin, tokens[last - 1].end - tokens[first].begin)));
@@ -151,20 +166,20 @@ std::string IndexDefinition::build() const {
   if (unique) out += "UNIQUE ";
   out += "INDEX ";
   if (if_not_exists) out += "IF NOT EXISTS ";
-  if (!schema_name.empty()) out += "`" + schema_name + "`.";
-  out += "`" + index_name + "` ON `" + table_name + "` (";
+  if (!schema_name.empty()) out += quoted(schema_name) + ".";
+  out += quoted(index_name) + " ON " + quoted(table_name) + " (";
   bool multi = columns.size() > 1;
   if (multi) out += "\n  ";
   bool first = true;
   for (const auto& column : columns) {
-    std::string_view name = trim(column.name);
+    std::string_view name = trim(column.name);  // only for the emptiness test and expressions
     if (name.empty()) continue;
     if (!first) out += ",\n  ";
     first = false;
     if (column.is_expression()) {
       out += name;
     } else {
-      out += "`" + std::string(name) + "`";
+      out += quoted(column.name);  // a quoted name's own white space is part of it
     }
     if (!column.collate.empty()) out += " COLLATE " + column.collate;
     if (!column.sort.empty()) out += " " + upper(column.sort);

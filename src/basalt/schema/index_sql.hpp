@@ -11,7 +11,8 @@
 // returns: it rejects comments, a ';' anywhere but at the very end, unbalanced parentheses or
 // quotes, and anything after the column list other than WHERE.
 //
-// build() produces PocketBase's canonical text (tools/dbutils/index.go), e.g.
+// build() produces PocketBase's canonical text (tools/dbutils/index.go), with backticks inside
+// names doubled (PocketBase does not), e.g.
 //   CREATE UNIQUE INDEX `idx_email_x` ON `users` (`email`) WHERE `email` != ''
 //   CREATE INDEX `idx_ab` ON `t` (
 //     `a`,
@@ -28,7 +29,9 @@
 namespace basalt::schema {
 
 struct IndexColumn {
-  std::string name;     // identifier (unquoted) or expression (as written)
+  // Identifier (unquoted) or expression (as written). A quoted identifier that would pass for
+  // an expression (a space or '(' inside) keeps its quotes, so build() never unquotes it.
+  std::string name;
   std::string collate;  // "" or the collation name, e.g. NOCASE
   std::string sort;     // "", "ASC" or "DESC"
 

@@ -77,6 +77,50 @@ TEST(IndexSqlTest, SemicolonsInsideLiteralsAreData) {
   EXPECT_EQ(index->where, "b != ';'");
 }
 
+// Found by index_sql_fuzzer: build() wrapped names in backticks without doubling the ones
+// inside, so a quoted name could end the identifier early and the rest run as SQL.
+TEST(IndexSqlTest, BacktickInsideANameStaysQuoted) {
+  auto index = IndexDefinition::parse("CREATE INDEX \"a`b\" ON \"t`\" (\"c``d\")");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->index_name, "a`b");
+  EXPECT_EQ(index->columns[0].name, "c``d");
+  EXPECT_EQ(index->build(), "CREATE INDEX `a``b` ON `t``` (`c````d`)");
+  auto again = IndexDefinition::parse(index->build());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *index);
+}
+
+// Found by index_sql_fuzzer: a quoted column name holding a space or '(' was taken for an
+// expression and emitted without its quotes, so its text became SQL.
+TEST(IndexSqlTest, QuotedColumnThatLooksLikeAnExpressionKeepsItsQuotes) {
+  auto index = IndexDefinition::parse("CREATE INDEX i ON t (\"c) WHERE (1\", [x y])");
+  ASSERT_TRUE(index);
+  ASSERT_EQ(index->columns.size(), 2u);
+  EXPECT_EQ(index->columns[0].name, "\"c) WHERE (1\"");
+  EXPECT_EQ(index->build(), "CREATE INDEX `i` ON `t` (\n  \"c) WHERE (1\",\n  [x y]\n)");
+  auto again = IndexDefinition::parse(index->build());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *index);
+  EXPECT_TRUE(again->where.empty());
+}
+
+// Found by index_sql_fuzzer: a NUL byte was scanned as punctuation, so a WHERE clause could
+// carry text that SQLite, which stops at the NUL, never sees.
+TEST(IndexSqlTest, NulByteIsRefused) {
+  std::string error;
+  using namespace std::string_literals;
+  EXPECT_FALSE(IndexDefinition::parse("CREATE INDEX i ON t (a) WHERE b = 1\0 OR 1"s, &error));
+  EXPECT_EQ(error, "NUL bytes are not allowed");
+  EXPECT_FALSE(IndexDefinition::parse("CREATE INDEX i ON t (\"a\0b\")"s));
+}
+
+// Found by index_sql_fuzzer: build() trimmed white space inside a quoted column name.
+TEST(IndexSqlTest, WhiteSpaceInsideAQuotedNameIsKept) {
+  auto index = IndexDefinition::parse("CREATE INDEX i ON t (`a\t`)");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->build(), "CREATE INDEX `i` ON `t` (`a\t`)");
+}
+
 TEST(IndexSqlTest, FindsSingleColumnUniqueIndexes) {
   std::vector<std::string> indexes = {
       "CREATE INDEX a ON t (email)",

@@ -46,6 +46,9 @@ std::optional<std::vector<SqlToken>> tokenize_sql(std::string_view sql, bool all
     if (error) *error = std::move(message);
     return std::nullopt;
   };
+  // SQLite stops reading SQL text at a NUL byte, so what follows one would pass validation
+  // here and silently not run (or cut a statement short) there.
+  if (sql.find('\0') != std::string_view::npos) return fail("NUL bytes are not allowed");
   std::vector<SqlToken> tokens;
   std::size_t i = 0;
   while (i < sql.size()) {

@@ -30,7 +30,8 @@ struct SqlToken {
 };
 
 // Splits `sql` into tokens. Comments (-- and /* */) are skipped when `allow_comments`, an error
-// otherwise. Returns nullopt with `*error` set on an unterminated quote or comment.
+// otherwise. Returns nullopt with `*error` set on an unterminated quote or comment, or a NUL
+// byte anywhere (SQLite would end the statement there).
 std::optional<std::vector<SqlToken>> tokenize_sql(std::string_view sql, bool allow_comments,
                                                   std::string* error);
 
