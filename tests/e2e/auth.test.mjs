@@ -1,9 +1,14 @@
 // Superuser sign-in through the official SDK: authWithPassword, the authStore's view of our
-// tokens, authRefresh and listAuthMethods, and the error shapes a client sees.
+// tokens, authRefresh and listAuthMethods, and the error shapes a client sees. Then the
+// authentication holes of issue M1.6: sign-in throttling per client address (clients bound to
+// 127.0.0.2 and 127.0.0.3, both loopback on Linux), case-variant emails and over-long
+// passwords.
 
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
+import { rejectsWith } from './assertions.mjs';
 import { startServer } from './server.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
@@ -87,5 +92,140 @@ describe('superuser auth', () => {
   test('an unknown or non-auth collection is a 404', async () => {
     const pb = new PocketBase(server.url);
     await assert.rejects(pb.collection('nope').listAuthMethods(), (error) => error.status === 404);
+  });
+});
+
+// A fetch for the SDK whose connections leave from `localAddress`, so the server sees that
+// client address. `last` holds the headers of the latest response.
+function clientAt(localAddress) {
+  const client = { last: null };
+  client.fetch = (url, init = {}) =>
+    new Promise((resolve, reject) => {
+      const req = request(url, { method: init.method ?? 'GET', headers: init.headers, localAddress }, (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const response = new Response(Buffer.concat(chunks), {
+            status: res.statusCode,
+            headers: Object.entries(res.headers).map(([k, v]) => [k, String(v)]),
+          });
+          client.last = response.headers;
+          resolve(response);
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(init.body ?? undefined);
+    });
+  return client;
+}
+
+describe('sign-in throttling is per client address', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ superuser }); // defaults: 5 per (address, identity), 20 per address
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('five wrong passwords from A slow A down but never lock the superuser out for B', async () => {
+    const pb = new PocketBase(server.url);
+    const attacker = clientAt('127.0.0.2');
+    const owner = clientAt('127.0.0.3');
+    const signIn = (client, password) =>
+      pb.collection('_superusers').authWithPassword(superuser.email, password, { fetch: client.fetch });
+
+    for (let i = 0; i < 5; i++) {
+      await rejectsWith(signIn(attacker, 'wrong password'), 400, (body) =>
+        assert.equal(body.message, 'Failed to authenticate.'),
+      );
+    }
+    await rejectsWith(signIn(attacker, 'wrong password'), 429, (body) =>
+      assert.equal(body.message, 'Too Many Requests.'),
+    );
+    const wait = Number(attacker.last.get('retry-after'));
+    assert.ok(Number.isInteger(wait) && wait >= 1 && wait <= 60, `Retry-After: ${wait}`);
+    // The caller that failed waits, even with the right password...
+    await rejectsWith(signIn(attacker, superuser.password), 429);
+    // ...while the owner, from another address, signs in at once.
+    const auth = await signIn(owner, superuser.password);
+    assert.equal(auth.record.email, superuser.email);
+  });
+});
+
+describe('auth records: email case and password bounds', () => {
+  let server;
+  let pb; // superuser
+  before(async () => {
+    server = await startServer({ superuser });
+    pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  const user = (email, password = 'long enough password') => ({
+    email,
+    password,
+    passwordConfirm: password,
+  });
+
+  test('an email that differs only in case cannot be registered twice', async () => {
+    const guest = new PocketBase(server.url);
+    await guest.collection('users').create(user('Dana@Example.com'));
+    await rejectsWith(guest.collection('users').create(user('dana@example.com', 'squatter password')), 400, (body) =>
+      assert.equal(body.data.email?.code, 'validation_not_unique', JSON.stringify(body)),
+    );
+    const superusers = pb.collection('_superusers');
+    await rejectsWith(superusers.create(user('ADMIN@example.com')), 400, (body) =>
+      assert.equal(body.data.email?.code, 'validation_not_unique', JSON.stringify(body)),
+    );
+    // The owner signs in with either spelling.
+    const auth = await guest.collection('users').authWithPassword('dana@example.com', 'long enough password');
+    assert.equal(auth.record.email, 'Dana@Example.com');
+  });
+
+  test('new auth collections get a case-insensitive email index', async () => {
+    const members = await pb.collections.create({ name: 'members', type: 'auth' });
+    assert.ok(
+      members.indexes.some((sql) => /\(`email` COLLATE NOCASE\) WHERE `email` != ''$/.test(sql)),
+      JSON.stringify(members.indexes),
+    );
+  });
+
+  test('sign-in never picks between case variants it cannot tell apart', async () => {
+    // A collection that keeps PocketBase's case-sensitive index (as imported data may).
+    await pb.collections.create({
+      name: 'legacy',
+      type: 'auth',
+      createRule: '',
+      indexes: ["CREATE UNIQUE INDEX `idx_legacy_email` ON `legacy` (`email`) WHERE `email` != ''"],
+    });
+    const legacy = new PocketBase(server.url).collection('legacy');
+    await legacy.create(user('Sam@Example.com', 'first password'));
+    await legacy.create(user('sam@example.com', 'second password'));
+    assert.equal((await legacy.authWithPassword('Sam@Example.com', 'first password')).record.email, 'Sam@Example.com');
+    assert.equal((await legacy.authWithPassword('sam@example.com', 'second password')).record.email, 'sam@example.com');
+    for (const password of ['first password', 'second password']) {
+      await rejectsWith(legacy.authWithPassword('SAM@example.com', password), 400, (body) =>
+        assert.equal(body.message, 'Failed to authenticate.'),
+      );
+    }
+  });
+
+  test('a 5,000-character password is a 400 on create, update and sign-in', async () => {
+    const long = 'x'.repeat(5000);
+    const users = pb.collection('users');
+    await rejectsWith(users.create(user('long@example.com', long)), 400, (body) =>
+      assert.equal(body.data.password?.code, 'validation_max_text_constraint', JSON.stringify(body)),
+    );
+    const record = await users.create(user('long@example.com'));
+    await rejectsWith(users.update(record.id, { password: long, passwordConfirm: long }), 400, (body) =>
+      assert.equal(body.data.password?.code, 'validation_max_text_constraint', JSON.stringify(body)),
+    );
+    await rejectsWith(users.authWithPassword('long@example.com', long), 400);
+    await rejectsWith(pb.collection('_superusers').authWithPassword(superuser.email, long), 400);
   });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import PocketBase from 'pocketbase';
+import { rejectsWith } from './assertions.mjs';
 import { startServer } from './server.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
@@ -51,6 +52,30 @@ describe('collections API', () => {
         return true;
       },
     );
+  });
+
+  test('MFA and OTP cannot be turned on until they exist (create, update, import)', async () => {
+    const refused = (promise, message, option) =>
+      rejectsWith(promise, 400, (body) => {
+        assert.equal(body.message, message);
+        assert.equal(body.data[option]?.enabled?.code, `validation_${option}_unsupported`, JSON.stringify(body));
+      });
+    await refused(pb.collections.create({ name: 'mfa_on', type: 'auth', mfa: { enabled: true } }),
+      'Failed to create collection.', 'mfa');
+    await refused(pb.collections.create({ name: 'otp_on', type: 'auth', otp: { enabled: true } }),
+      'Failed to create collection.', 'otp');
+    await refused(pb.collections.update('users', { otp: { enabled: true } }), 'Failed to update collection.', 'otp');
+    await refused(pb.collections.update('_superusers', { mfa: { enabled: true } }), 'Failed to update collection.', 'mfa');
+    await rejectsWith(
+      pb.collections.import([{ name: 'imported', type: 'auth', mfa: { enabled: true, duration: 600 } }]),
+      400,
+      (body) => assert.equal(body.data.collections?.[0]?.mfa?.enabled?.code, 'validation_mfa_unsupported', JSON.stringify(body)),
+    );
+    const methods = await pb.collection('users').listAuthMethods();
+    assert.deepEqual([methods.mfa, methods.otp], [{ enabled: false, duration: 0 }, { enabled: false, duration: 0 }]);
+    // Turning them off (as PocketBase exports have them) is fine.
+    const off = await pb.collections.create({ name: 'off_methods', type: 'auth', mfa: { enabled: false }, otp: { enabled: false } });
+    assert.equal(off.mfa.enabled, false);
   });
 
   test('getList pages, filters and sorts; getFullList sees the system collections', async () => {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <optional>
+#include <string>
 
 #include "basalt/api/json_body.hpp"
 #include "basalt/api/request_auth.hpp"
@@ -61,8 +63,18 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, http::
   sign_in.password = string_member(sign_in.body, "password");
   sign_in.identity_field = string_member(sign_in.body, "identityField");
   sign_in.client_ip = client_ip(request);
-  auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
-  auth_response(response, *result.collection, result.record, result.token);
+  std::optional<auth::SignInResult> result;
+  try {
+    result = co_await services.sign_in.sign_in(std::move(sign_in));
+  } catch (const auth::TooManyAttempts& error) {
+    // The one error that carries a header: written here, since the dispatcher maps ApiError to
+    // a body only. Same body as every other 429.
+    response.reset();
+    response.add_header("Retry-After", std::to_string(error.retry_after().count()));
+    response.json(error.status(), error.to_json());
+    co_return;
+  }
+  auth_response(response, *result->collection, result->record, result->token);
 }
 
 boost::asio::awaitable<void> auth_refresh(const Services& services, http::Request& request,
@@ -93,10 +105,11 @@ boost::asio::awaitable<void> auth_methods(const Services& services, http::Reques
   json::object body;
   body["password"] = {{"identityFields", fields}, {"enabled", options.password_auth.enabled}};
   body["oauth2"] = {{"providers", json::array()}, {"enabled", false}};
-  body["mfa"] = {{"enabled", options.mfa.enabled},
-                 {"duration", options.mfa.enabled ? options.mfa.duration : 0}};
-  body["otp"] = {{"enabled", options.otp.enabled},
-                 {"duration", options.otp.enabled ? options.otp.duration : 0}};
+  // MFA and OTP do not exist yet: reported off whatever a stored (e.g. imported) definition
+  // says, so no client is offered a flow that would not be enforced. Collection validation
+  // refuses turning them on.
+  body["mfa"] = {{"enabled", false}, {"duration", 0}};
+  body["otp"] = {{"enabled", false}, {"duration", 0}};
   // Legacy keys older SDKs read.
   body["authProviders"] = json::array();
   body["usernamePassword"] = options.password_auth.enabled && has("username");

@@ -4,7 +4,6 @@
 
 #include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
-#include "basalt/auth/rate_limiter.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/db/database.hpp"
@@ -21,8 +20,6 @@ struct Services {
   query::PlanCache& plans;       // resolved rules and filters, per schema version
   core::BlockingPool& blocking;  // password hashing and other CPU-heavy work
   const auth::PasswordHasher& hasher;
-  auth::RateLimiter& ip_failures;        // failed sign-ins per client IP
-  auth::RateLimiter& identity_failures;  // failed sign-ins per (collection, identity)
   const auth::PasswordSignIn& sign_in;
   settings::SettingsService& settings;  // runtime application settings (/api/settings)
 };

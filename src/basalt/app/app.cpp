@@ -14,6 +14,7 @@
 #include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/pooled_passwords.hpp"
+#include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
@@ -75,25 +76,19 @@ int serve(const core::Config& config) {
                                          config.auth.failure_window)};
       return std::make_unique<auth::MemoryRateLimiter>(options);
     };
-    auto ip_failures = failure_limit(config.auth.ip_failures);
-    auto identity_failures = failure_limit(config.auth.identity_failures);
+    auto address_failures = failure_limit(config.auth.ip_failures);
+    auto address_identity_failures = failure_limit(config.auth.identity_failures);
+    auth::SignInThrottle throttle(*address_failures, *address_identity_failures);
     query::PlanCache plans;
     auth::PooledPasswords passwords(blocking, hasher);
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, {config.expand_max_records, config.expand_max_bytes});
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
-                                 *ip_failures, *identity_failures);
-    api::Services services{storage.database(),
-                           storage.collections(),
-                           records,
-                           plans,
-                           blocking,
-                           hasher,
-                           *ip_failures,
-                           *identity_failures,
-                           sign_in,
-                           storage.settings()};
+                                 throttle);
+    api::Services services{
+        storage.database(), storage.collections(), records, plans, blocking, hasher, sign_in,
+        storage.settings()};
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "basalt/app/run_blocking.hpp"
+#include "basalt/collections/email_index.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 
@@ -22,6 +23,15 @@ Storage::Storage(const core::Config& config)
   }));
   collections_ = std::make_unique<collections::CollectionService>(*database_);
   run_blocking(collections_->reload());
+  // Kept working, but sign-in refuses an identity that matches only case variants of it.
+  for (const auto& name : run_blocking(
+           collections::case_variant_email_collections(*database_, *collections_->catalog()))) {
+    spdlog::warn(
+        "collection {} holds emails that differ only in letter case: signing in with an email "
+        "that matches none of them exactly fails; resolve the duplicates, then make the email "
+        "index COLLATE NOCASE",
+        name);
+  }
   settings_ = std::make_unique<settings::SettingsService>(*database_);
   run_blocking(settings_->load());
 }

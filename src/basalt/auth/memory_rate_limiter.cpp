@@ -31,6 +31,12 @@ std::string stored_key(std::string_view key) {
   return hex;
 }
 
+// Whole seconds until `wait` has passed, at least one (Retry-After has no finer unit).
+std::chrono::seconds seconds_up(RateLimiter::Clock::duration wait) {
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(wait);
+  return std::max(seconds, std::chrono::seconds(1));
+}
+
 }  // namespace
 
 struct MemoryRateLimiter::Shard {
@@ -99,20 +105,21 @@ MemoryRateLimiter::Shard& MemoryRateLimiter::shard_for(std::string_view key) con
   return shards_[std::hash<std::string_view>{}(key) % shard_count_];
 }
 
-bool MemoryRateLimiter::try_acquire(std::string_view key, Clock::time_point now) {
-  if (limit_.max_failures == 0) return true;
+Admission MemoryRateLimiter::try_acquire(std::string_view key, Clock::time_point now) {
+  if (limit_.max_failures == 0) return {};
   std::string stored = stored_key(key);
   Shard& shard = shard_for(stored);
   std::lock_guard lock(shard.mutex);
   shard.drop_drained(now);
   if (Shard::Entry* entry = shard.touch(stored)) {
     TimePoint next = std::max(entry->full_until, now) + interval_;
-    if (next - now > limit_.window) return false;
+    // Refused until next - window, when one interval has drained (invariant 1).
+    if (next - now > limit_.window) return {false, seconds_up(next - limit_.window - now)};
     entry->full_until = next;
-    return true;
+    return {};
   }
   shard.insert(std::move(stored), now + interval_, keys_per_shard_);
-  return true;
+  return {};
 }
 
 void MemoryRateLimiter::refund(std::string_view key, Clock::time_point now) {

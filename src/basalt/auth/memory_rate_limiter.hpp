@@ -40,7 +40,7 @@ class MemoryRateLimiter final : public RateLimiter {
   explicit MemoryRateLimiter(MemoryRateLimiterOptions options);
   ~MemoryRateLimiter() override;
 
-  bool try_acquire(std::string_view key, Clock::time_point now) override;
+  Admission try_acquire(std::string_view key, Clock::time_point now) override;
   void refund(std::string_view key, Clock::time_point now) override;
 
   // Keys currently held, drained or not (for tests and metrics).

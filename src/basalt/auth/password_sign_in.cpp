@@ -4,6 +4,8 @@
 #include <chrono>
 #include <optional>
 
+#include <spdlog/spdlog.h>
+
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/records/access.hpp"
@@ -40,12 +42,6 @@ void check_lengths(const SignInRequest& request) {
   }
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The identity fields to try, in order: the one asked for, or every configured one with
 // `email` skipped for identities that are not email-shaped (PocketBase's order).
 std::vector<std::string> identity_fields(const schema::Collection& collection,
@@ -79,15 +75,13 @@ const schema::Collection& find_auth_collection(const collections::Catalog& catal
 
 PasswordSignIn::PasswordSignIn(db::Database& database, collections::CollectionService& collections,
                                query::PlanCache& plans, core::BlockingPool& blocking,
-                               const PasswordHasher& hasher, RateLimiter& ip_failures,
-                               RateLimiter& identity_failures)
+                               const PasswordHasher& hasher, const SignInThrottle& throttle)
     : database_(database),
       collections_(collections),
       plans_(plans),
       blocking_(blocking),
       hasher_(hasher),
-      ip_failures_(ip_failures),
-      identity_failures_(identity_failures) {}
+      throttle_(throttle) {}
 
 boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest request) const {
   SignInResult result;
@@ -102,26 +96,9 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   const std::vector<std::string> fields =
       identity_fields(collection, request.identity, request.identity_field);
 
-  const auto steady_now = RateLimiter::Clock::now();
-  const std::string identity_key = collection.id + ":" + lower(request.identity);
-  if (!ip_failures_.try_acquire(request.client_ip, steady_now)) throw core::ApiError(429);
-  if (!identity_failures_.try_acquire(identity_key, steady_now)) {
-    ip_failures_.refund(request.client_ip, steady_now);
-    throw core::ApiError(429);
-  }
-
-  const db::Dialect& dialect = database_.dialect();
-  std::optional<json::object> record;
-  for (const auto& field : fields) {
-    const std::string sql = records::select_sql(collection, dialect) + " WHERE " +
-                            dialect.quote_identifier(field) + " = " + dialect.placeholder(1) +
-                            " COLLATE NOCASE LIMIT 1";
-    db::ResultSet rows = co_await database_.query(sql, request.identity);
-    if (!rows.empty()) {
-      record = records::decode_row(collection, rows[0]);
-      break;
-    }
-  }
+  const SignInCharge charge = throttle_.charge(request.client_ip, collection.id, request.identity,
+                                               RateLimiter::Clock::now());
+  std::optional<json::object> record = co_await find_record(collection, fields, request.identity);
   PasswordCheck check;
   if (record) {
     const std::string stored(record->at(schema::kFieldPassword).as_string());
@@ -138,14 +115,43 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }
-  ip_failures_.refund(request.client_ip, steady_now);
-  identity_failures_.refund(identity_key, steady_now);
+  throttle_.refund(charge);
   if (check.needs_rehash) {
     const std::string id(result.record.at(schema::kFieldId).as_string());
     co_await upgrade_hash(collection, id, request.password);
   }
   result.token = issue_auth_token(collection, result.record, Clock::now());
   co_return result;
+}
+
+// The record `identity` names through the first of `fields` that matches it, compared without
+// regard to ASCII case (as PocketBase's NOCASE email index does). When several records match a
+// field case-insensitively, the one that matches exactly wins; without an exact match the
+// identity is ambiguous (case-variant duplicates from before the case-insensitive email index)
+// and signs in nobody: picking one would hand the account to whichever registered first.
+boost::asio::awaitable<std::optional<json::object>> PasswordSignIn::find_record(
+    const schema::Collection& collection, const std::vector<std::string>& fields,
+    const std::string& identity) const {
+  const db::Dialect& dialect = database_.dialect();
+  for (const auto& field : fields) {
+    const std::string column = dialect.quote_identifier(field);
+    // Exact (binary) matches sort first; two rows are enough to see an ambiguity.
+    const std::string sql = records::select_sql(collection, dialect) + " WHERE " + column + " = " +
+                            dialect.placeholder(1) + " COLLATE NOCASE ORDER BY " + column + " = " +
+                            dialect.placeholder(2) + " DESC LIMIT 2";
+    db::ResultSet rows = co_await database_.query(sql, identity, identity);
+    if (rows.empty()) continue;
+    json::object first = records::decode_row(collection, rows[0]);
+    const json::value* value = first.if_contains(field);
+    const bool exact = value && value->is_string() && value->get_string() == identity;
+    if (rows.size() == 1 || exact) co_return first;
+    spdlog::warn(
+        "sign-in to {} refused: the identity matches several records on \"{}\" that differ only "
+        "in letter case and none exactly",
+        collection.name, field);
+    co_return std::nullopt;
+  }
+  co_return std::nullopt;
 }
 
 boost::asio::awaitable<bool> PasswordSignIn::passes_auth_rule(const SignInResult& result,

@@ -4,10 +4,13 @@
 //   1. 400 for a blank or over-long identity/password, or an identityField that is not one of
 //      the collection's identity fields;
 //   2. 403 when the collection has password auth disabled;
-//   3. 429 "Too Many Requests." past the failure limits, per client IP and per
-//      (collection, identity) - every attempt counts up front and a success is refunded;
-//   4. 400 "Failed to authenticate." for an unknown identity or a wrong password - both spend
-//      one password verification on the blocking pool, so timing does not tell them apart;
+//   3. 429 "Too Many Requests." (TooManyAttempts, with a Retry-After) past the failure limits
+//      of SignInThrottle: per client address and per (address, collection, identity) - every
+//      attempt counts up front and a success is refunded;
+//   4. 400 "Failed to authenticate." for an unknown identity, a wrong password, or an identity
+//      that matches several records differing only in letter case without matching one of
+//      them exactly (logged as a warning; never a silent pick) - each spends one password
+//      verification on the blocking pool, so timing does not tell them apart;
 //   5. 403 when the collection's authRule refuses the record (it is both the row and
 //      @request.auth, as PocketBase evaluates it);
 //   6. a bcrypt or outdated argon2id hash is replaced by a fresh argon2id one.
@@ -20,10 +23,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "basalt/auth/password_hasher.hpp"
-#include "basalt/auth/rate_limiter.hpp"
+#include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/db/database.hpp"
@@ -32,6 +37,7 @@
 namespace basalt::auth {
 
 inline constexpr std::size_t kMaxIdentityLength = 255;
+// PocketBase's bound on sign-in input; a longer password is refused before any hashing.
 inline constexpr std::size_t kMaxSignInPasswordLength = 255;
 
 struct SignInRequest {
@@ -40,7 +46,7 @@ struct SignInRequest {
   std::string password;
   std::string identity_field;  // "" = try every configured identity field
   boost::json::object body;    // the whole submitted body: what the authRule's @request.body sees
-  std::string client_ip;       // the rate-limit key of the caller's address
+  std::string client_ip;       // the caller's address (SignInThrottle's key)
 };
 
 struct SignInResult {
@@ -54,14 +60,16 @@ class PasswordSignIn {
  public:
   PasswordSignIn(db::Database& database, collections::CollectionService& collections,
                  query::PlanCache& plans, core::BlockingPool& blocking,
-                 const PasswordHasher& hasher, RateLimiter& ip_failures,
-                 RateLimiter& identity_failures);
+                 const PasswordHasher& hasher, const SignInThrottle& throttle);
 
   // 404 "Missing or invalid auth collection context." for an unknown or non-auth collection;
   // the errors listed above otherwise.
   boost::asio::awaitable<SignInResult> sign_in(SignInRequest request) const;
 
  private:
+  boost::asio::awaitable<std::optional<boost::json::object>> find_record(
+      const schema::Collection& collection, const std::vector<std::string>& fields,
+      const std::string& identity) const;
   boost::asio::awaitable<bool> passes_auth_rule(const SignInResult& result,
                                                 const boost::json::object& body) const;
   boost::asio::awaitable<void> upgrade_hash(const schema::Collection& collection,
@@ -73,8 +81,7 @@ class PasswordSignIn {
   query::PlanCache& plans_;
   core::BlockingPool& blocking_;
   const PasswordHasher& hasher_;
-  RateLimiter& ip_failures_;
-  RateLimiter& identity_failures_;
+  const SignInThrottle& throttle_;
 };
 
 // The auth collection `id_or_name` in `catalog`; 404 "Missing or invalid auth collection

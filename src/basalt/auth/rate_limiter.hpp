@@ -3,7 +3,8 @@
 // Requests." (spec §3).
 //
 // Use, for each key an attempt is limited by:
-//   if (!limiter.try_acquire(key, now)) -> 429, nothing counted
+//   if (auto admission = limiter.try_acquire(key, now); !admission)
+//     -> 429 with Retry-After: admission.retry_after, nothing counted
 //   ... the attempt ...
 //   succeeded? limiter.refund(key, now)
 // try_acquire counts the attempt as a failure up front, so concurrent attempts cannot all pass
@@ -26,6 +27,15 @@
 
 namespace basalt::auth {
 
+// The answer of try_acquire. When refused, `retry_after` is how long until the key has one
+// failure to spend again (whole seconds, rounded up, at least 1s): the Retry-After to send.
+struct Admission {
+  bool allowed = true;
+  std::chrono::seconds retry_after{0};
+
+  explicit operator bool() const noexcept { return allowed; }
+};
+
 struct RateLimit {
   unsigned max_failures = 0;  // burst size; 0 turns the limit off
   std::chrono::seconds window{60};
@@ -37,9 +47,9 @@ class RateLimiter {
 
   virtual ~RateLimiter() = default;
 
-  // False when `key` has no failure left to spend at `now` (nothing is counted); otherwise
-  // counts one failure against `key` and returns true.
-  virtual bool try_acquire(std::string_view key, Clock::time_point now) = 0;
+  // Refused (with the wait) when `key` has no failure left to spend at `now`: nothing is
+  // counted. Otherwise counts one failure against `key` and allows the attempt.
+  virtual Admission try_acquire(std::string_view key, Clock::time_point now) = 0;
 
   // Takes back one failure counted by try_acquire: the attempt succeeded (or was never made).
   virtual void refund(std::string_view key, Clock::time_point now) = 0;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "basalt/collections/collection_store.hpp"
+#include "basalt/collections/email_index.hpp"
 #include "basalt/collections/table_ddl.hpp"
 #include "basalt/collections/view_fields.hpp"
 #include "basalt/core/api_error.hpp"
@@ -366,6 +367,10 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect) {
            co_await insert_collection(tx, collection);
          }
          co_await bump_version(tx);
+       }},
+      {"1700000003_case_insensitive_email_indexes",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         if (co_await make_email_indexes_case_insensitive(tx, *d)) co_await bump_version(tx);
        }},
   };
 }

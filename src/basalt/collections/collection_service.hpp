@@ -59,8 +59,9 @@ class CollectionService {
   std::mutex publish_mutex_;  // orders reload()'s compare-and-publish
 };
 
-// The migrations every database gets, in order: `_collections`, `_params`, then the system
-// collections of spec §4.5 (created through the same DDL as any collection).
+// The migrations every database gets, in order: `_collections`, `_params`, the system
+// collections of spec §4.5 (created through the same DDL as any collection), then
+// case-insensitive email indexes for databases made before them (email_index.hpp).
 // `dialect` must outlive the migrations (it is the Database's own).
 std::vector<db::Migration> system_migrations(const db::Dialect& dialect);
 

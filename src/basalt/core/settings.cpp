@@ -46,14 +46,16 @@ constexpr std::array kSettings{
     "it at about 2GiB); 0 turns memory mapping off.",
     [](Config& c, std::string_view v) { c.db.mmap_bytes = parse_size(v, 0); }},
   Setting{"auth-ip-failures", "uint", "20",
-    "Failed sign-in attempts a client IP may make per auth-failure-window before it gets 429; "
-    "0 turns the limit off.",
+    "Failed sign-in attempts a client address may make per auth-failure-window, whatever "
+    "identities they name, before that address gets 429 with Retry-After; 0 turns the limit "
+    "off.",
     [](Config& c, std::string_view v) {
       c.auth.ip_failures = static_cast<unsigned>(parse_uint(v, 0, 1'000'000));
     }},
   Setting{"auth-identity-failures", "uint", "5",
-    "Failed sign-in attempts per identity (e.g. an email) per auth-failure-window before 429; "
-    "0 turns the limit off.",
+    "Failed sign-in attempts per identity (e.g. an email) from one client address per "
+    "auth-failure-window before that address gets 429 for that identity; other addresses are "
+    "not affected. 0 turns the limit off.",
     [](Config& c, std::string_view v) {
       c.auth.identity_failures = static_cast<unsigned>(parse_uint(v, 0, 1'000'000));
     }},

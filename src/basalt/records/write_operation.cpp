@@ -72,6 +72,10 @@ boost::asio::awaitable<PasswordWork> prepare_passwords(const PasswordPort& passw
   PasswordWork work;
   schema::RecordValidation dry = schema::validate_record(input);
   for (const auto& password : dry.record.new_passwords) {
+    // Only a plaintext its field accepts is hashed: a refused one (too long, too short, off
+    // pattern) is reported by validate() before any hash is needed, and one past the hasher's
+    // bound (kMaxPasswordBytes) must never reach it.
+    if (dry.errors.find({password.field})) continue;
     if (!work.hashes.contains(password.plaintext)) {
       work.hashes[password.plaintext] = co_await passwords.hash(password.plaintext);
     }

@@ -78,10 +78,14 @@ void init_system_field(Collection& c, std::string_view name, Make make, Enforce 
   }
 }
 
-void ensure_unique_index(Collection& c, std::string_view field_name, std::string_view where) {
+// `collate` is "" or a collation such as NOCASE for the indexed column.
+void ensure_unique_index(Collection& c, std::string_view field_name, std::string_view collate,
+                         std::string_view where) {
   if (find_single_column_unique_index(c.indexes, field_name)) return;
   std::string sql = "CREATE UNIQUE INDEX `" + field_index_name(c, field_name) + "` ON `" + c.name +
-                    "` (`" + std::string(field_name) + "`)";
+                    "` (`" + std::string(field_name) + "`";
+  if (!collate.empty()) sql += " COLLATE " + std::string(collate);
+  sql += ")";
   if (!where.empty()) sql += " WHERE " + std::string(where);
   c.indexes.push_back(std::move(sql));
 }
@@ -95,10 +99,12 @@ void init_auth_fields(Collection& c) {
     f.hidden = true;
     f.required = true;
   });
-  ensure_unique_index(c, kFieldTokenKey, "");
+  ensure_unique_index(c, kFieldTokenKey, "", "");
   init_system_field<EmailOptions>(c, kFieldEmail, default_email_field,
                                   [](Field& f) { f.hidden = false; });
-  ensure_unique_index(c, kFieldEmail, "`email` != ''");
+  // Case-insensitive, unlike PocketBase's default: "Dana@Example.com" must not be registrable
+  // next to "dana@example.com" (squatting), and sign-in compares emails without case.
+  ensure_unique_index(c, kFieldEmail, "NOCASE", "`email` != ''");
   init_system_field<BoolOptions>(
       c, kFieldEmailVisibility, [] { return system_field(kFieldEmailVisibility, BoolOptions{}); },
       [](Field&) {});

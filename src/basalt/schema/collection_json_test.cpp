@@ -87,7 +87,7 @@ TEST(CollectionJsonTest, AuthDefaultsMergeWithTheBody) {
   EXPECT_EQ(c.indexes, (std::vector<std::string>{
                            "CREATE UNIQUE INDEX `idx_tokenKey_" + c.id + "` ON `new` (`tokenKey`)",
                            "CREATE UNIQUE INDEX `idx_email_" + c.id +
-                               "` ON `new` (`email`) WHERE `email` != ''"}));
+                               "` ON `new` (`email` COLLATE NOCASE) WHERE `email` != ''"}));
 }
 
 TEST(CollectionJsonTest, PublicFormHidesSecretsAndStorageFormKeepsThem) {

@@ -371,8 +371,13 @@ TEST_F(CollectionValidatorTest, AuthOptions) {
   EXPECT_EQ(code(errors, {"oauth2", "providers", "1", "authURL"}), "validation_is_url");
   EXPECT_EQ(code(errors, {"verificationTemplate"}), "validation_required");
 
-  ValidationErrors mfa = check(R"({"name":"m2","type":"auth","mfa":{"enabled":true}})");
-  EXPECT_EQ(code(mfa, {"mfa", "enabled"}), "validation_mfa_not_enough_auths");
+  // Neither exists yet, so neither may be turned on (auth-methods must not promise them).
+  EXPECT_EQ(code(errors, {"mfa", "enabled"}), "validation_mfa_unsupported");
+  EXPECT_EQ(code(errors, {"otp", "enabled"}), "validation_otp_unsupported");
+  ValidationErrors off = check(R"({"name":"m2","type":"auth","mfa":{"enabled":false},
+      "otp":{"enabled":false}})");
+  EXPECT_EQ(off.find({"mfa"}), nullptr);
+  EXPECT_EQ(off.find({"otp"}), nullptr);
 
   ValidationErrors not_unique = check(R"({"name":"m3","type":"auth",
       "fields":[{"type":"text","name":"username"}],

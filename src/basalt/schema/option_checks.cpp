@@ -154,8 +154,13 @@ void check_auth_options(const CollectionCheck& check, const ErrorScope& out) {
     check_providers(check, out.nested("oauth2").nested("providers"), *o.oauth2.providers);
   }
 
+  // OTP and MFA are not implemented yet: turning either on is refused rather than stored as a
+  // promise nothing enforces (auth-methods reports both off). The remaining options are still
+  // checked as PocketBase checks them.
   ErrorScope otp = out.nested("otp");
   if (o.otp.enabled) {
+    otp.add("enabled", make_error("validation_otp_unsupported",
+                                  "OTP authentication is not supported by this server yet."));
     check_short_duration(otp, o.otp.duration);
     if (o.otp.length == 0) {
       otp.add("length", error_required());
@@ -167,12 +172,11 @@ void check_auth_options(const CollectionCheck& check, const ErrorScope& out) {
 
   ErrorScope mfa = out.nested("mfa");
   if (o.mfa.enabled) {
+    // Takes the place of PocketBase's "MFA requires at least 2 auth methods" on this key.
+    mfa.add("enabled",
+            make_error("validation_mfa_unsupported",
+                       "Multi-factor authentication is not supported by this server yet."));
     check_short_duration(mfa, o.mfa.duration);
-    int methods = int(o.password_auth.enabled) + int(o.oauth2.enabled) + int(o.otp.enabled);
-    if (methods < 2) {
-      mfa.add("enabled", make_error("validation_mfa_not_enough_auths",
-                                    "MFA requires at least 2 auth methods to be enabled."));
-    }
     if (!o.mfa.rule.empty()) {
       check_rule_text(check, mfa, "rule", o.mfa.rule);
       if (check.old && check.old->system && o.mfa.rule != check.old->auth.mfa.rule) {

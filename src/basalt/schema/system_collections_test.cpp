@@ -60,7 +60,8 @@ TEST(SystemCollectionsTest, Superusers) {
   EXPECT_EQ(c.indexes,
             (std::vector<std::string>{
                 "CREATE UNIQUE INDEX `idx_tokenKey_pbc_3142635823` ON `_superusers` (`tokenKey`)",
-                "CREATE UNIQUE INDEX `idx_email_pbc_3142635823` ON `_superusers` (`email`) WHERE "
+                "CREATE UNIQUE INDEX `idx_email_pbc_3142635823` ON `_superusers` (`email` COLLATE "
+                "NOCASE) WHERE "
                 "`email` != ''"}));
 }
 

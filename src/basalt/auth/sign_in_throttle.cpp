@@ -1,0 +1,39 @@
+#include "basalt/auth/sign_in_throttle.hpp"
+
+#include <cctype>
+
+namespace basalt::auth {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+SignInCharge SignInThrottle::charge(std::string_view address, std::string_view collection_id,
+                                    std::string_view identity,
+                                    RateLimiter::Clock::time_point now) const {
+  // '|' appears in neither an address nor a collection id, so no two triples share a key.
+  SignInCharge charge{
+      std::string(address),
+      std::string(address) + "|" + std::string(collection_id) + "|" + lower(identity), now};
+  if (auto admission = address_identity_failures_.try_acquire(charge.identity_key, now);
+      !admission) {
+    throw TooManyAttempts(admission.retry_after);
+  }
+  if (auto admission = address_failures_.try_acquire(charge.address_key, now); !admission) {
+    address_identity_failures_.refund(charge.identity_key, now);  // never tried
+    throw TooManyAttempts(admission.retry_after);
+  }
+  return charge;
+}
+
+void SignInThrottle::refund(const SignInCharge& charge) const {
+  address_failures_.refund(charge.address_key, charge.at);
+  address_identity_failures_.refund(charge.identity_key, charge.at);
+}
+
+}  // namespace basalt::auth
