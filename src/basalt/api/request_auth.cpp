@@ -19,9 +19,13 @@ boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                         std::chrono::system_clock::now());
 }
 
-records::Caller caller_of(const auth::AuthContext& context) {
-  if (context.is_guest()) return {};
-  return records::Caller{context.collection.get(), &context.record};
+records::Caller caller_of(const auth::AuthContext& context, const http::Request& request) {
+  records::Caller caller;
+  caller.client_address = request.remote_address();
+  if (context.is_guest()) return caller;
+  caller.collection = context.collection.get();
+  caller.record = &context.record;
+  return caller;
 }
 
 void require_collection_auth(const auth::AuthContext& context,

@@ -14,8 +14,9 @@ namespace basalt::api {
 boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                                        const http::Request& request);
 
-// The record service's view of the caller (borrows `context`, which must outlive it).
-records::Caller caller_of(const auth::AuthContext& context);
+// The record service's view of the caller (borrows `context` and `request`, which must
+// outlive it).
+records::Caller caller_of(const auth::AuthContext& context, const http::Request& request);
 
 // RequireSameCollectionContextAuth: 401 for a guest, 403 for a record of another collection.
 void require_collection_auth(const auth::AuthContext& context,
