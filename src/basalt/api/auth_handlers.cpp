@@ -33,13 +33,6 @@ AuthCollection auth_collection(const Services& services, const http::Request& re
   return {std::move(catalog), &collection};
 }
 
-// The client address without its port: the rate-limit key of an IP.
-std::string client_ip(const http::Request& request) {
-  const std::string& remote = request.remote_address();
-  auto colon = remote.rfind(':');
-  return colon == std::string::npos ? remote : remote.substr(0, colon);
-}
-
 void auth_response(http::Response& response, const schema::Collection& collection,
                    const json::object& record, std::string_view token) {
   // Key order of PocketBase's response struct: record, then token. The owner sees its email;
@@ -62,19 +55,9 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, http::
   sign_in.identity = string_member(sign_in.body, "identity");
   sign_in.password = string_member(sign_in.body, "password");
   sign_in.identity_field = string_member(sign_in.body, "identityField");
-  sign_in.client_ip = client_ip(request);
-  std::optional<auth::SignInResult> result;
-  try {
-    result = co_await services.sign_in.sign_in(std::move(sign_in));
-  } catch (const auth::TooManyAttempts& error) {
-    // The one error that carries a header: written here, since the dispatcher maps ApiError to
-    // a body only. Same body as every other 429.
-    response.reset();
-    response.add_header("Retry-After", std::to_string(error.retry_after().count()));
-    response.json(error.status(), error.to_json());
-    co_return;
-  }
-  auth_response(response, *result->collection, result->record, result->token);
+  sign_in.client_ip = std::string(client_ip(request));
+  auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
+  auth_response(response, *result.collection, result.record, result.token);
 }
 
 boost::asio::awaitable<void> auth_refresh(const Services& services, http::Request& request,

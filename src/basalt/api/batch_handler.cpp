@@ -153,7 +153,7 @@ boost::asio::awaitable<void> batch_records(const Services& services, http::Reque
   }
 
   const auth::AuthContext auth = co_await request_auth(services, request);
-  const records::Caller caller = caller_of(auth);
+  const records::Caller caller = caller_of(auth, request);
   std::vector<records::BatchOutcome> outcomes;
   std::optional<records::BatchError> failure;
   try {

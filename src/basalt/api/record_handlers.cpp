@@ -49,7 +49,7 @@ boost::asio::awaitable<void> list_records(const Services& services, http::Reques
   options.skip_total = bool_param(params, "skipTotal");
   options.expand = param_or(params, "expand");
   const auth::AuthContext auth = co_await request_auth(services, request);
-  const records::Caller caller = caller_of(auth);
+  const records::Caller caller = caller_of(auth, request);
   records::RecordPage page = co_await services.records.list(
       caller, request.param("collection"), std::move(options), request_info(request, params));
   response.json_list(200, {});
@@ -60,7 +60,7 @@ boost::asio::awaitable<void> view_record(const Services& services, http::Request
                                          http::Response& response) {
   const QueryParams params = query_params(request);
   const auth::AuthContext auth = co_await request_auth(services, request);
-  const records::Caller caller = caller_of(auth);
+  const records::Caller caller = caller_of(auth, request);
   records::RecordResult result =
       co_await services.records.view(caller, request.param("collection"), request.param("id"),
                                      param_or(params, "expand"), request_info(request, params));
@@ -71,7 +71,7 @@ boost::asio::awaitable<void> create_record(const Services& services, http::Reque
                                            http::Response& response) {
   const QueryParams params = query_params(request);
   const auth::AuthContext auth = co_await request_auth(services, request);
-  const records::Caller caller = caller_of(auth);
+  const records::Caller caller = caller_of(auth, request);
   records::WriteInput input = write_input(request, params);
   records::RecordResult result = co_await services.records.create(
       caller, request.param("collection"), std::move(input), request_info(request, params));
@@ -82,7 +82,7 @@ boost::asio::awaitable<void> update_record(const Services& services, http::Reque
                                            http::Response& response) {
   const QueryParams params = query_params(request);
   const auth::AuthContext auth = co_await request_auth(services, request);
-  const records::Caller caller = caller_of(auth);
+  const records::Caller caller = caller_of(auth, request);
   records::WriteInput input = write_input(request, params);
   records::RecordResult result =
       co_await services.records.update(caller, request.param("collection"), request.param("id"),
@@ -94,7 +94,7 @@ boost::asio::awaitable<void> delete_record(const Services& services, http::Reque
                                            http::Response& response) {
   const QueryParams params = query_params(request);
   const auth::AuthContext auth = co_await request_auth(services, request);
-  co_await services.records.remove(caller_of(auth), request.param("collection"),
+  co_await services.records.remove(caller_of(auth, request), request.param("collection"),
                                    request.param("id"), request_info(request, params));
   response.content(204, {}, {});
 }
@@ -102,7 +102,7 @@ boost::asio::awaitable<void> delete_record(const Services& services, http::Reque
 boost::asio::awaitable<void> truncate_collection(const Services& services, http::Request& request,
                                                  http::Response& response) {
   const auth::AuthContext auth = co_await request_auth(services, request);
-  co_await services.records.truncate(caller_of(auth), request.param("collection"));
+  co_await services.records.truncate(caller_of(auth, request), request.param("collection"));
   response.content(204, {}, {});
 }
 

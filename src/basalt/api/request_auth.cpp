@@ -19,9 +19,19 @@ boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                         std::chrono::system_clock::now());
 }
 
-records::Caller caller_of(const auth::AuthContext& context) {
-  if (context.is_guest()) return {};
-  return records::Caller{context.collection.get(), &context.record};
+std::string_view client_ip(const http::Request& request) {
+  const std::string_view remote = request.remote_address();
+  const auto colon = remote.rfind(':');
+  return colon == std::string_view::npos ? remote : remote.substr(0, colon);
+}
+
+records::Caller caller_of(const auth::AuthContext& context, const http::Request& request) {
+  records::Caller caller;
+  caller.client_address = client_ip(request);
+  if (context.is_guest()) return caller;
+  caller.collection = context.collection.get();
+  caller.record = &context.record;
+  return caller;
 }
 
 void require_collection_auth(const auth::AuthContext& context,

@@ -14,8 +14,13 @@ namespace basalt::api {
 boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                                        const http::Request& request);
 
-// The record service's view of the caller (borrows `context`, which must outlive it).
-records::Caller caller_of(const auth::AuthContext& context);
+// The client address without its port (a view into `request`): the key that rate limits and
+// the password-hashing bound count by.
+std::string_view client_ip(const http::Request& request);
+
+// The record service's view of the caller (borrows `context` and `request`, which must
+// outlive it).
+records::Caller caller_of(const auth::AuthContext& context, const http::Request& request);
 
 // RequireSameCollectionContextAuth: 401 for a guest, 403 for a record of another collection.
 void require_collection_auth(const auth::AuthContext& context,

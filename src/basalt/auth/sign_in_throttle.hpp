@@ -30,16 +30,12 @@
 
 namespace basalt::auth {
 
-// 429 "Too Many Requests." with the wait the REST layer sends as Retry-After.
+// 429 "Too Many Requests." carrying the wait (sent as Retry-After).
 class TooManyAttempts : public core::ApiError {
  public:
-  explicit TooManyAttempts(std::chrono::seconds retry_after)
-      : core::ApiError(429), retry_after_(retry_after) {}
-
-  std::chrono::seconds retry_after() const noexcept { return retry_after_; }
-
- private:
-  std::chrono::seconds retry_after_;
+  explicit TooManyAttempts(std::chrono::seconds retry_after) : core::ApiError(429) {
+    with_retry_after(static_cast<int>(retry_after.count()));
+  }
 };
 
 // One charged attempt: the keys it was counted against, to refund on success.

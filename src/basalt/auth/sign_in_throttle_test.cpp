@@ -35,7 +35,7 @@ class SignInThrottleTest : public ::testing::Test {
     } catch (const TooManyAttempts& error) {
       EXPECT_EQ(error.status(), 429);
       EXPECT_EQ(error.message(), "Too Many Requests.");
-      return error.retry_after();
+      return std::chrono::seconds(error.retry_after());
     }
   }
 

@@ -29,6 +29,12 @@ class ApiError : public std::exception {
   int status() const noexcept { return status_; }
   const std::string& message() const noexcept { return message_; }
   const boost::json::object& data() const noexcept { return data_; }
+  // Seconds a client should wait before retrying (sent as Retry-After); 0 sends no header.
+  int retry_after() const noexcept { return retry_after_; }
+  ApiError& with_retry_after(int seconds) noexcept {
+    retry_after_ = seconds;
+    return *this;
+  }
   const char* what() const noexcept override { return message_.c_str(); }
 
   // The error body as JSON text.
@@ -38,6 +44,7 @@ class ApiError : public std::exception {
   int status_;
   std::string message_;
   boost::json::object data_;
+  int retry_after_ = 0;
 };
 
 // The default message for an HTTP status (spec §3 for the statuses it names; a generic

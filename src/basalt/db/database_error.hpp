@@ -10,6 +10,9 @@
 //   core::ApiError with status 400, because the usual cause is the request itself (a filter
 //   or sort that cannot use an index over a big table); a 503 would invite the client to
 //   retry the same expensive query. The message is fixed and safe to show.
+// - StorageFullError (a DatabaseError): the disk (or the database's size limit) is full:
+//   SQLITE_FULL, or an I/O error whose errno is ENOSPC. The database turns it into
+//   storage_full_error(), a 507 a client can act on, instead of a 500; reads keep working.
 #pragma once
 
 #include <stdexcept>
@@ -32,6 +35,11 @@ class DatabaseError : public std::runtime_error {
 
  private:
   int code_;
+};
+
+class StorageFullError : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
 };
 
 enum class ConstraintKind { kUnique, kNotNull, kForeignKey, kCheck, kOther };
@@ -63,5 +71,13 @@ inline constexpr std::string_view kStatementTimeoutMessage = "The query took too
 
 // The error for a statement stopped by its time budget (see above for why 400).
 core::ApiError statement_timeout_error();
+
+inline constexpr int kStorageFullStatus = 507;  // Insufficient Storage
+inline constexpr std::string_view kStorageFullMessage =
+    "The server is out of storage space; the change was not saved.";
+
+// What a client sees for a StorageFullError. Logs `error` at most once a minute (with how
+// many were not logged in between), so a full disk does not also flood the log.
+core::ApiError storage_full_error(const StorageFullError& error);
 
 }  // namespace basalt::db

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <string>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/gzip.hpp"
@@ -46,6 +47,8 @@ boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& resp
   } catch (const core::ApiError& error) {
     response.reset();
     response.json(error.status(), error.to_json());
+    if (error.retry_after() > 0)
+      response.add_header("Retry-After", std::to_string(error.retry_after()));
   } catch (...) {
     unexpected = std::current_exception();
   }

@@ -17,6 +17,9 @@ inline constexpr std::string_view kSuperusersCollection = "_superusers";
 struct Caller {
   const schema::Collection* collection = nullptr;  // the caller's auth collection; null: guest
   const boost::json::object* record = nullptr;     // its auth record, every field as stored
+  // The client's network address as the transport sees it ("" when it has none): the unit the
+  // password work of writes is bounded by (PasswordPort), whoever is signed in.
+  std::string_view client_address;
 
   bool is_guest() const noexcept { return collection == nullptr; }
   bool is_superuser() const noexcept {

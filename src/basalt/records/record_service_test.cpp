@@ -3,6 +3,7 @@
 // cascades, truncate and the events published after commit.
 #include "basalt/records/record_service.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -24,14 +25,39 @@ using db::testing::sync_wait;
 
 // Hashing belongs to the auth module (argon2id, covered by its own tests and the e2e suite);
 // here a reversible stand-in keeps the service's password hand-off observable.
+// It counts its calls, so tests can see which requests got to spend hashing.
 class PlainPasswords final : public PasswordPort {
  public:
-  boost::asio::awaitable<std::string> hash(std::string plain) const override {
+  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
+    ++calls;
     co_return "hashed:" + plain;
   }
-  boost::asio::awaitable<bool> verify(std::string plain, std::string stored) const override {
+  boost::asio::awaitable<bool> verify(std::string plain, std::string stored,
+                                      std::string_view) const override {
+    ++calls;
     co_return stored == "hashed:" + plain;
   }
+  mutable int calls = 0;
+};
+
+// The real database, counting the write jobs submitted to it: what never reaches the single
+// writer is visible as a count that did not move.
+class CountingDatabase final : public db::Database {
+ public:
+  explicit CountingDatabase(db::Database& inner) : inner_(inner) {}
+  const db::Dialect& dialect() const noexcept override { return inner_.dialect(); }
+  boost::asio::awaitable<db::ResultSet> query(std::string_view sql,
+                                              const db::Params& params) override {
+    return inner_.query(sql, params);
+  }
+  boost::asio::awaitable<void> write(db::WriteJob job) override {
+    ++writes;
+    return inner_.write(std::move(job));
+  }
+  int writes = 0;
+
+ private:
+  db::Database& inner_;
 };
 
 class RecordServiceTest : public ::testing::Test {
@@ -45,8 +71,9 @@ class RecordServiceTest : public ::testing::Test {
     sync_wait(db::apply_migrations(*database_, migrations_));
     collections_ = std::make_unique<collections::CollectionService>(*database_);
     sync_wait(collections_->reload());
+    counting_ = std::make_unique<CountingDatabase>(*database_);
     service_ =
-        std::make_unique<RecordService>(*database_, *collections_, plans_, passwords_, events_);
+        std::make_unique<RecordService>(*counting_, *collections_, plans_, passwords_, events_);
     events_.subscribe([this](const RecordEvent& event) {
       seen_.push_back(std::string(record_action_name(event.action)) + " " + event.collection_name +
                       " " + std::string(event.record.at("id").as_string()));
@@ -103,6 +130,7 @@ class RecordServiceTest : public ::testing::Test {
 
   db::testing::TempDir dir_;
   std::unique_ptr<db::Database> database_;
+  std::unique_ptr<CountingDatabase> counting_;
   std::vector<db::Migration> migrations_;
   std::unique_ptr<collections::CollectionService> collections_;
   query::PlanCache plans_;
@@ -296,6 +324,43 @@ TEST_F(RecordServiceTest, TruncateDeletesEveryRecordWithCascades) {
   sync_wait(service_->truncate(superuser(), "users"));
   EXPECT_EQ(count("users"), 0);
   EXPECT_EQ(count("posts"), 0);
+}
+
+}  // namespace
+}  // namespace basalt::records
+
+namespace basalt::records {
+namespace {
+
+TEST_F(RecordServiceTest, AHugeRelationListIsRefusedBeforeAnyWriteJob) {
+  collection(R"js({"name":"picks","type":"base","fields":[
+    {"name":"users","type":"relation","collectionId":"_pb_users_auth_","maxSelect":5}]})js");
+  json::array ids;
+  for (int i = 0; i < 200000; ++i) ids.emplace_back(fmt::format("u{:014d}", i));
+  WriteInput input;
+  input.body = {{"users", std::move(ids)}};
+  const int writes_before = counting_->writes;
+  const core::ApiError refused =
+      error_of([&] { sync_wait(service_->create(superuser(), "picks", std::move(input), {})); });
+  EXPECT_EQ(refused.status(), 400);
+  EXPECT_EQ(refused.message(), "Failed to create record.");
+  EXPECT_EQ(refused.data().at("users").at("code"), "validation_too_many_values");
+  EXPECT_EQ(counting_->writes, writes_before);  // refused in prepare(): the writer never saw it
+  EXPECT_EQ(count("picks"), 0);
+}
+
+TEST_F(RecordServiceTest, AnInvalidCreateSpendsNoHashing) {
+  const int writes_before = counting_->writes;
+  const core::ApiError refused = error_of([&] {
+    create(Caller{}, "users",
+           R"js({"email":"not-an-email","password":"secret123","passwordConfirm":"secret123"})js");
+  });
+  EXPECT_EQ(refused.status(), 400);
+  EXPECT_TRUE(refused.data().contains("email"));
+  EXPECT_EQ(passwords_.calls, 0);
+  EXPECT_EQ(counting_->writes, writes_before);
+  make_user("valid@x.io");
+  EXPECT_EQ(passwords_.calls, 1);
 }
 
 }  // namespace

@@ -66,24 +66,23 @@ void reject_file_parts(const schema::Collection& collection, const std::vector<s
   }
 }
 
+// The password work of a body that passed the request-only checks: hashing each new plaintext
+// and checking a submitted oldPassword against `stored_hash`.
 boost::asio::awaitable<PasswordWork> prepare_passwords(const PasswordPort& passwords,
-                                                       const schema::RecordInput& input,
+                                                       std::string_view client,
+                                                       const schema::RecordValues& record,
                                                        const std::string* stored_hash) {
   PasswordWork work;
-  schema::RecordValidation dry = schema::validate_record(input);
-  for (const auto& password : dry.record.new_passwords) {
-    // Only a plaintext its field accepts is hashed: a refused one (too long, too short, off
-    // pattern) is reported by validate() before any hash is needed, and one past the hasher's
-    // bound (kMaxPasswordBytes) must never reach it.
-    if (dry.errors.find({password.field})) continue;
+  for (const auto& password : record.new_passwords) {
     if (!work.hashes.contains(password.plaintext)) {
-      work.hashes[password.plaintext] = co_await passwords.hash(password.plaintext);
+      work.hashes[password.plaintext] = co_await passwords.hash(password.plaintext, client);
     }
   }
-  if (dry.record.old_password_to_verify && stored_hash) {
+  if (record.old_password_to_verify && stored_hash) {
     work.old_checked = true;
     work.old_hash = *stored_hash;
-    work.old_matches = co_await passwords.verify(*dry.record.old_password_to_verify, *stored_hash);
+    work.old_matches =
+        co_await passwords.verify(*record.old_password_to_verify, *stored_hash, client);
   }
   co_return work;
 }
@@ -155,36 +154,70 @@ boost::asio::awaitable<void> WriteOperation::prepare() {
       !caller_.is_guest() && manage_rule && !manage_rule->empty()) {
     manage_.push_back(access_->rule(collection, *manage_rule));
   }
-  if (kind_ == WriteKind::kDelete || !touches_passwords(collection, input_.body)) co_return;
-  // Hashing costs tens of milliseconds: a caller the rule refuses must not get to spend it. The
-  // rule is checked here on the read connection first (and again in the write job, which is
-  // what counts).
-  if (!conditions_.empty()) {
-    if (kind_ == WriteKind::kCreate) {
-      const Statement check = create_rule_check();
-      db::ResultSet rows = co_await parts_.database.query(check.sql, check.params);
-      if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
-    } else {
-      if (!stored) throw core::ApiError::not_found();
-      const Statement check = update_rule_check(*stored, base_access(caller_));
-      db::ResultSet rows = co_await parts_.database.query(check.sql, check.params);
-      if (rows.empty()) throw core::ApiError::not_found();
-    }
+  // An update of a row that is not there (yet: an earlier operation of the same batch may
+  // create it) is left to the job, which 404s or validates it against the row it finds.
+  if (kind_ == WriteKind::kDelete || (kind_ == WriteKind::kUpdate && !stored)) co_return;
+  co_await check_request(stored ? &*stored : nullptr);
+}
+
+boost::asio::awaitable<void> WriteOperation::check_request(const json::object* stored) {
+  // Everything that depends only on the request (and the stored row it updates) is checked
+  // here, on the caller's thread, so that the single writer never spends time on a body it
+  // would refuse: shapes, lengths, patterns, ranges, maxSelect (capped while normalising) and
+  // the auth form. The write job then runs the same validation again against the row as it is
+  // there, with the existence checks that need the database, over a body known to be bounded.
+  //
+  // A possible manager is checked as one (its auth-form errors are a subset of a plain
+  // caller's); values do not depend on the level, only errors do.
+  const schema::Collection& collection = *collection_;
+  const schema::AccessLevel level =
+      manage_.empty() ? base_access(caller_) : schema::AccessLevel::kManager;
+  const schema::RecordInput input{collection, input_.body, stored, level, now_, nullptr};
+  schema::RecordValidation checked = schema::validate_record(input);
+  schema::ValidationErrors errors = checked.errors;
+  reject_file_parts(collection, input_.file_parts, errors);
+  const bool hashing = touches_passwords(collection, input_.body);
+  // As PocketBase, the rule comes before validation: a caller it refuses learns nothing from
+  // validation errors, and spends no hashing. Checked here on a read connection, and again in
+  // the write job, which is what counts.
+  if ((!errors.empty() || hashing) && !conditions_.empty()) {
+    co_await require_rule_on_read(checked.record.values);
   }
+  const bool create = kind_ == WriteKind::kCreate;
+  if (!errors.empty())
+    throw errors.to_api_error(std::string(create ? kCreateFailed : kUpdateFailed));
+  if (create) prepared_values_ = checked.record.values;
+  // Hashing comes last: only a request that passed everything above gets to spend it.
+  if (!hashing) co_return;
+  if (create) {
+    passwords_ = co_await prepare_passwords(parts_.passwords, caller_.client_address,
+                                            checked.record, nullptr);
+    co_return;
+  }
+  // The job re-reads the row and refuses an oldPassword that was checked against a hash that
+  // has changed since. Managers skip oldPassword; the plain caller's level decides whether it
+  // is checked, so that it is whenever it may be needed.
+  if (level != base_access(caller_)) {
+    const schema::RecordInput plain{collection,           input_.body, stored,
+                                    base_access(caller_), now_,        nullptr};
+    checked = schema::validate_record(plain);
+  }
+  const json::value* hash = stored->if_contains(schema::kFieldPassword);
+  const std::string stored_hash =
+      hash && hash->is_string() ? std::string(hash->get_string()) : std::string();
+  passwords_ = co_await prepare_passwords(parts_.passwords, caller_.client_address, checked.record,
+                                          &stored_hash);
+}
+
+boost::asio::awaitable<void> WriteOperation::require_rule_on_read(const json::object& values) {
   if (kind_ == WriteKind::kCreate) {
-    const schema::RecordInput dry{collection,           input_.body, nullptr,
-                                  base_access(caller_), now_,        nullptr};
-    passwords_ = co_await prepare_passwords(parts_.passwords, dry, nullptr);
-  } else if (stored) {
-    // The dry run sees the row as it is now; execute() re-reads it and refuses an oldPassword
-    // that was checked against a hash that has changed since. Managers skip oldPassword; the
-    // dry run assumes the weaker access so that it is checked whenever it may be needed.
-    const schema::RecordInput dry{collection,           input_.body, &*stored,
-                                  base_access(caller_), now_,        nullptr};
-    const json::value* hash = stored->if_contains(schema::kFieldPassword);
-    const std::string stored_hash =
-        hash && hash->is_string() ? std::string(hash->get_string()) : std::string();
-    passwords_ = co_await prepare_passwords(parts_.passwords, dry, &stored_hash);
+    const Statement check = create_rule_check(values);
+    db::ResultSet rows = co_await parts_.database.query(check.sql, check.params);
+    if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
+  } else {
+    const Statement check = update_rule_check(values);
+    db::ResultSet rows = co_await parts_.database.query(check.sql, check.params);
+    if (rows.empty()) throw core::ApiError::not_found();
   }
 }
 
@@ -239,7 +272,7 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
   }
 }
 
-Statement WriteOperation::create_rule_check() const {
+Statement WriteOperation::create_rule_check(const json::object& values) const {
   // As PocketBase: the create rule is checked first, against the record as the submitted data
   // would make it, so a caller who may not create learns nothing from validation (not even
   // which values already exist). The row is virtual: a CTE of its own name that no collection
@@ -247,18 +280,14 @@ Statement WriteOperation::create_rule_check() const {
   // @collection joins — into this collection too — read the real tables, so the submitted row
   // can never stand in for data the rule asks about.
   const schema::Collection& collection = *collection_;
-  const schema::RecordInput dry{collection,           input_.body, nullptr,
-                                base_access(caller_), now_,        nullptr};
-  const schema::RecordValidation probe = schema::validate_record(dry);
   query::RequestInfo rule_request = request_;
-  rule_request.body = rule_body(collection, input_.body, probe.record.values);
+  rule_request.body = rule_body(collection, input_.body, values);
   std::string virtual_row = "__basalt_new_record";
   while (catalog_->find(virtual_row) != nullptr) virtual_row += '_';
-  Statement check =
-      matches_statement(*access_, *conditions_.front(), rule_request,
-                        probe.record.values.at(schema::kFieldId).get_string(), virtual_row);
+  Statement check = matches_statement(*access_, *conditions_.front(), rule_request,
+                                      values.at(schema::kFieldId).get_string(), virtual_row);
   const db::Dialect& dialect = access_->dialect();
-  db::Params row = insert_params(collection, probe.record.values);
+  db::Params row = insert_params(collection, values);
   std::string columns;
   for (std::size_t i = 0; i < collection.fields.size(); ++i) {
     if (i) columns += ", ";
@@ -271,14 +300,9 @@ Statement WriteOperation::create_rule_check() const {
   return check;
 }
 
-Statement WriteOperation::update_rule_check(const json::object& stored,
-                                            schema::AccessLevel level) const {
-  // Its @request.body has modifier keys resolved against the stored row, by a validation
-  // without lookups.
-  const schema::RecordInput dry_input{*collection_, input_.body, &stored, level, now_, nullptr};
-  const schema::RecordValidation dry = schema::validate_record(dry_input);
+Statement WriteOperation::update_rule_check(const json::object& values) const {
   query::RequestInfo rule_request = request_;
-  rule_request.body = rule_body(*collection_, input_.body, dry.record.values);
+  rule_request.body = rule_body(*collection_, input_.body, values);
   return matches_statement(*access_, *conditions_.front(), rule_request, id_);
 }
 
@@ -307,7 +331,8 @@ boost::asio::awaitable<void> WriteOperation::require_unique_auth_id(db::Transact
 boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx) {
   const schema::Collection& collection = *collection_;
   if (!conditions_.empty()) {
-    const Statement check = create_rule_check();
+    // The values as the request makes them do not depend on the database: prepare()'s.
+    const Statement check = create_rule_check(prepared_values_);
     db::ResultSet rows = co_await tx.query(check.sql, check.params);
     if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
   }
@@ -337,7 +362,10 @@ boost::asio::awaitable<void> WriteOperation::execute_update(db::Transaction& tx)
   // The rule runs before validation so that a caller who may not update learns nothing from
   // validation errors (404 first, as PocketBase).
   if (!conditions_.empty()) {
-    const Statement check = update_rule_check(stored, level);
+    // Its @request.body has modifier keys resolved against the row as it is now, by a
+    // validation without lookups.
+    const schema::RecordInput dry{*collection_, input_.body, &stored, level, now_, nullptr};
+    const Statement check = update_rule_check(schema::validate_record(dry).record.values);
     db::ResultSet matched = co_await tx.query(check.sql, check.params);
     if (matched.empty()) throw core::ApiError::not_found();
   }

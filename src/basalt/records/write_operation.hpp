@@ -3,11 +3,14 @@
 // transaction) share every line of it. Internal to the records module.
 //
 //   prepare()  on the caller's thread, before any write job: collection and rule lookups,
-//              locked-rule 403s, upsert's create-or-update decision, and the slow password work
-//              (hashing new passwords, checking oldPassword) on the PasswordPort;
-//   execute()  inside the write job: the rule check, validation with relation lookups, the
-//              statement(s), cascades. It may run more than once (Database::write) and
-//              overwrites what it hands on each time. Throws core::ApiError;
+//              locked-rule 403s, upsert's create-or-update decision, every check that depends
+//              only on the request (and the stored row an update reads first), and last the
+//              slow password work (hashing new passwords, checking oldPassword) on the
+//              PasswordPort. A body it refuses never reaches the single writer;
+//   execute()  inside the write job: the rule check, validation with the checks that need the
+//              database (relations and ids exist, the row as it is now), the statement(s),
+//              cascades. It may run more than once (Database::write) and overwrites what it
+//              hands on each time. Throws core::ApiError;
 //   finish()   after the commit: publishes the events, then expands the result and resolves
 //              what the caller may see of it (create/update).
 //
@@ -75,13 +78,18 @@ class WriteOperation {
                                                        const boost::json::object* stored,
                                                        schema::AccessLevel level,
                                                        std::string_view failure);
+  // prepare()'s request-only checks, the rule first when they fail, then the password work.
+  boost::asio::awaitable<void> check_request(const boost::json::object* stored);
+  // The operation's rule on a read connection: 400 (create) or 404 (update) when it refuses.
+  boost::asio::awaitable<void> require_rule_on_read(const boost::json::object& values);
   std::string select_by_id_sql() const;
   // 400 on `id` when another auth collection has a record with this id.
   boost::asio::awaitable<void> require_unique_auth_id(db::Transaction& tx,
                                                       const boost::json::object& values);
-  // The rule checks of create (against a virtual row) and update (against the stored row).
-  Statement create_rule_check() const;
-  Statement update_rule_check(const boost::json::object& stored, schema::AccessLevel level) const;
+  // The rule checks of create (against a virtual row) and update (against the stored row);
+  // `values` are the record as the body makes it (modifier keys resolved), for @request.body.
+  Statement create_rule_check(const boost::json::object& values) const;
+  Statement update_rule_check(const boost::json::object& values) const;
 
   WriteParts parts_;
   const Caller& caller_;
@@ -97,6 +105,7 @@ class WriteOperation {
   std::vector<query::PlanPtr> conditions_;  // the operation's rule, for non-superusers
   std::vector<query::PlanPtr> manage_;      // an auth collection's manageRule, when it applies
   PasswordWork passwords_;
+  boost::json::object prepared_values_;  // create: the values prepare() validated
 
   // Set by execute(), overwritten when it runs again.
   boost::json::object values_;

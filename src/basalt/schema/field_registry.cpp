@@ -1,6 +1,7 @@
 #include "basalt/schema/field_registry.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "basalt/schema/builtin_field_types.hpp"
@@ -98,10 +99,24 @@ boost::json::value list_value(const Field& field, std::vector<std::string> list)
   return list.empty() ? boost::json::value("") : boost::json::value(list.back());
 }
 
+static std::int64_t max_select_of(const Field& field) noexcept {
+  if (const auto* select = field.as<SelectOptions>()) return select->max_select;
+  if (const auto* relation = field.as<RelationOptions>()) return relation->max_select;
+  if (const auto* file = field.as<FileOptions>()) return file->max_select;
+  return 1;
+}
+
 boost::json::value apply_list(const Field& field, Modifier m, const boost::json::value& raw,
                               const boost::json::value& current) {
+  // A multi-value field holds at most maxSelect items, so maxSelect + 1 unique given items
+  // already decide "too many" for set, append and prepend; the rest is never looked at.
+  // Subtracting needs every given item, but keeps at most what is stored.
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
+  if (field.is_multiple() && m != Modifier::kSubtract) {
+    limit = static_cast<std::size_t>(max_select_of(field)) + 1;
+  }
   std::vector<std::string> now = to_unique_strings(current);
-  std::vector<std::string> given = to_unique_strings(raw);
+  std::vector<std::string> given = to_unique_strings(raw, limit);
   std::vector<std::string> combined;
   switch (m) {
     case Modifier::kSet:

@@ -1,5 +1,7 @@
 #include "basalt/schema/value_cast.hpp"
 
+#include <deque>
+
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -89,12 +91,18 @@ bool to_boolean(const boost::json::value& value) {
   }
 }
 
-std::vector<std::string> to_unique_strings(const boost::json::value& value) {
-  std::vector<std::string> raw;
+std::vector<std::string> to_unique_strings(const boost::json::value& value, std::size_t limit) {
+  std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;  // views of the strings in `value` or `inner`
+  // Returns false once `limit` items are collected: the rest cannot change the outcome.
+  auto add = [&](std::string_view item) {
+    if (out.size() >= limit) return false;
+    if (!item.empty() && seen.insert(item).second) out.emplace_back(item);
+    return out.size() < limit;
+  };
   if (value.is_string()) {
     std::string_view s = value.get_string();
     if (s.empty()) return {};
-    bool parsed = false;
     if (s.find('[') != std::string_view::npos) {
       boost::system::error_code ec;
       boost::json::value inner = boost::json::parse(s, ec);
@@ -102,22 +110,22 @@ std::vector<std::string> to_unique_strings(const boost::json::value& value) {
           std::all_of(inner.get_array().begin(), inner.get_array().end(),
                       [](const boost::json::value& v) { return v.is_string() || v.is_null(); })) {
         for (const auto& item : inner.get_array()) {
-          if (item.is_string()) raw.emplace_back(item.get_string());
+          if (item.is_string() && !add(item.get_string())) break;
         }
-        parsed = true;
+        return out;
       }
     }
-    if (!parsed) raw.emplace_back(s);
+    add(s);
   } else if (value.is_array()) {
-    for (const auto& item : value.get_array()) raw.push_back(to_text(item));
-  }
-
-  std::vector<std::string> out;
-  out.reserve(raw.size());
-  std::unordered_set<std::string> seen;
-  for (auto& item : raw) {
-    if (item.empty() || !seen.insert(item).second) continue;
-    out.push_back(std::move(item));
+    std::deque<std::string> texts;  // to_text makes new strings; `seen` keeps views of them
+    for (const auto& item : value.get_array()) {
+      if (item.is_string()) {
+        if (!add(item.get_string())) break;
+        continue;
+      }
+      texts.push_back(to_text(item));
+      if (!add(texts.back())) break;
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,10 @@ bool to_boolean(const boost::json::value& value);
 // null -> []; "" -> []; a string holding '[' that parses as a JSON array of strings -> its items;
 // any other string -> [string]; array -> each item through to_text (non-strings as Go prints
 // them); numbers, bools, objects -> [].
-std::vector<std::string> to_unique_strings(const boost::json::value& value);
+// At most `limit` items: the scan stops there, so that a huge list costs no more than a field
+// can hold (callers pass maxSelect + 1, enough to tell "too many").
+std::vector<std::string> to_unique_strings(
+    const boost::json::value& value, std::size_t limit = std::numeric_limits<std::size_t>::max());
 
 // `list` as a JSON array of strings.
 boost::json::value strings_to_json(const std::vector<std::string>& list);

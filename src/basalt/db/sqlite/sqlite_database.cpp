@@ -38,12 +38,22 @@ class SqliteDatabase final : public Database {
 
   const Dialect& dialect() const noexcept override { return dialect_; }
 
+  // A full disk is a 507 here, at the one door of each path (a read can need space too, for a
+  // temporary sort file).
   boost::asio::awaitable<ResultSet> query(std::string_view sql, const Params& params) override {
-    co_return reads_->for_this_thread().query(sql, params);
+    try {
+      co_return reads_->for_this_thread().query(sql, params);
+    } catch (const StorageFullError& error) {
+      throw storage_full_error(error);
+    }
   }
 
   boost::asio::awaitable<void> write(WriteJob job) override {
-    return writer_.submit(std::move(job));
+    try {
+      co_await writer_.submit(std::move(job));
+    } catch (const StorageFullError& error) {
+      throw storage_full_error(error);
+    }
   }
 
  private:

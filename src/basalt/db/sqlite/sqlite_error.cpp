@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <vector>
 
 namespace basalt::db::sqlite {
@@ -71,6 +72,12 @@ void throw_error(sqlite3* db, int code, std::string_view sql) {
                         sql.size() > kMaxSqlInMessage ? "..." : "");
   }
   if ((code & 0xff) == SQLITE_CONSTRAINT) throw constraint_error(code, message, std::move(text));
+  // SQLite reports most ENOSPC writes as SQLITE_FULL, but a failed fsync, truncate or shared
+  // memory growth surfaces as an SQLITE_IOERR_* whose errno says the same.
+  if ((code & 0xff) == SQLITE_FULL ||
+      ((code & 0xff) == SQLITE_IOERR && db != nullptr && sqlite3_system_errno(db) == ENOSPC)) {
+    throw StorageFullError(text, code);
+  }
   throw DatabaseError(text, code);
 }
 

@@ -27,6 +27,15 @@ constexpr std::string_view kSavepoint = "SAVEPOINT _basalt_job";
 constexpr std::string_view kRelease = "RELEASE _basalt_job";
 constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO _basalt_job";
 
+// A copy of `error` as its own type, so that a full disk stays a StorageFullError for every
+// caller of the batch.
+std::exception_ptr copy_of(const DatabaseError& error) {
+  if (const auto* full = dynamic_cast<const StorageFullError*>(&error)) {
+    return std::make_exception_ptr(*full);
+  }
+  return std::make_exception_ptr(error);
+}
+
 std::exception_ptr abandoned_error() {
   return std::make_exception_ptr(
       DatabaseError("SQLite rolled back the transaction of this write job"));
@@ -180,7 +189,7 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
     try {
       connection_.control(kBegin);
     } catch (const DatabaseError& error) {
-      for (Pending& pending : jobs) complete(pending, std::make_exception_ptr(error));
+      for (Pending& pending : jobs) complete(pending, copy_of(error));
       co_return;
     } catch (...) {  // out of memory: nothing to copy safely, so the callers share it
       for (Pending& pending : jobs) complete(pending, std::current_exception());
@@ -213,10 +222,12 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
     }
 
     std::optional<DatabaseError> commit_error;
+    bool storage_full = false;
     try {
       connection_.control(kCommit);
     } catch (const DatabaseError& error) {
       commit_error = error;
+      storage_full = dynamic_cast<const StorageFullError*>(&error) != nullptr;
       roll_back_batch();
     } catch (const std::exception& error) {
       commit_error = DatabaseError(fmt::format("COMMIT failed: {}", error.what()));
@@ -226,7 +237,11 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
       // Each caller gets its own copy of a commit error: callers on different threads must
       // not share one exception object.
       std::exception_ptr error = std::move(errors[i]);
-      if (!error && commit_error) error = std::make_exception_ptr(*commit_error);
+      if (!error && commit_error) {
+        error = storage_full ? std::make_exception_ptr(
+                                   StorageFullError(commit_error->what(), commit_error->code()))
+                             : std::make_exception_ptr(*commit_error);
+      }
       complete(jobs[i], std::move(error));
     }
     co_return;

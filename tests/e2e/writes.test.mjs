@@ -1,0 +1,132 @@
+// Limits of the write path through the official SDK and plain fetch: a huge relation list is
+// refused before the single writer, password hashing is bounded per client address (429 with
+// Retry-After), and a full disk is a 507 while reads keep working.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import PocketBase from 'pocketbase';
+import { startServer } from './server.mjs';
+
+const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
+const open = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
+const OUT_OF_SPACE = 'The server is out of storage space; the change was not saved.';
+
+describe('write limits', () => {
+  let server;
+  let pb;
+
+  before(async () => {
+    server = await startServer({ superuser });
+    pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    const orgs = await pb.collections.create({ name: 'orgs', type: 'base', ...open, fields: [] });
+    await pb.collections.create({
+      name: 'picks',
+      type: 'base',
+      ...open,
+      fields: [{ name: 'orgs', type: 'relation', collectionId: orgs.id, maxSelect: 3 }],
+    });
+  });
+  after(async () => server?.stop());
+
+  test('a relation list past maxSelect is a field error and stores nothing, however long', async () => {
+    const orgs = Array.from({ length: 300_000 }, (_, i) => `o${String(i).padStart(14, '0')}`);
+    await assert.rejects(pb.collection('picks').create({ orgs }), (error) => {
+      assert.equal(error.status, 400);
+      assert.equal(error.response.message, 'Failed to create record.');
+      assert.equal(error.response.data.orgs.code, 'validation_too_many_values');
+      return true;
+    });
+    assert.equal((await pb.collection('picks').getList(1, 1)).totalItems, 0);
+  });
+
+  test('one address gets a bounded share of password hashing: past it 429 with Retry-After', async () => {
+    const attempts = Array.from({ length: 30 }, (_, i) =>
+      fetch(`${server.url}/api/collections/users/records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `flood${i}@example.com`,
+          password: 'secret123',
+          passwordConfirm: 'secret123',
+        }),
+      }),
+    );
+    const responses = await Promise.all(attempts);
+    const refused = responses.filter((r) => r.status === 429);
+    assert.ok(refused.length > 0, `statuses: ${responses.map((r) => r.status)}`);
+    assert.ok(responses.some((r) => r.status === 200));
+    assert.ok(responses.every((r) => r.status === 200 || r.status === 429));
+    assert.equal(refused[0].headers.get('retry-after'), '1');
+    assert.deepEqual(await refused[0].json(), {
+      status: 429,
+      message: 'Too Many Requests.',
+      data: {},
+    });
+  });
+});
+
+describe('a full disk', () => {
+  let mountpoint;
+  let mounted = false;
+  let server;
+  let pb;
+
+  before(async () => {
+    mountpoint = await mkdtemp(join(tmpdir(), 'basalt-full-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountpoint], {
+        stdio: 'ignore',
+      });
+      mounted = true;
+    } catch {
+      return; // not permitted here: the tests below skip
+    }
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = mountpoint; // startServer makes its data directory under tmpdir()
+    try {
+      server = await startServer({ superuser });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collections.create({
+      name: 'blobs',
+      type: 'base',
+      ...open,
+      fields: [{ name: 'text', type: 'text', max: 100000 }],
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    if (mounted) execFileSync('umount', [mountpoint]);
+    await rm(mountpoint, { recursive: true, force: true });
+  });
+
+  test('writes get 507 with a clear message, reads still answer', async (t) => {
+    if (!mounted) {
+      t.skip('mounting a 4 MiB tmpfs is not permitted here (needs root)');
+      return;
+    }
+    const text = 'x'.repeat(90_000);
+    let failure;
+    for (let i = 0; i < 200 && !failure; ++i) {
+      try {
+        await pb.collection('blobs').create({ text });
+      } catch (error) {
+        failure = error;
+      }
+    }
+    assert.ok(failure, 'the 4 MiB disk never filled up');
+    assert.equal(failure.status, 507);
+    assert.deepEqual(failure.response, { status: 507, message: OUT_OF_SPACE, data: {} });
+    const page = await pb.collection('blobs').getList(1, 1);
+    assert.ok(page.totalItems > 0);
+  });
+});
