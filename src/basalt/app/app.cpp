@@ -81,7 +81,7 @@ int serve(const core::Config& config) {
     auth::PooledPasswords passwords(blocking, hasher);
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
-                                   events);
+                                   events, config.db.user_statement_timeout);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
                                  *ip_failures, *identity_failures);
     api::Services services{storage.database(),

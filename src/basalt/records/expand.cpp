@@ -129,7 +129,9 @@ boost::asio::awaitable<void> expand_node(db::Database& database, const Access& a
     Statement statement =
         relation->back ? back_relation_statement(access, *relation, *conditions, request, chunk)
                        : select_by_ids(access, *relation->target, *conditions, request, chunk);
-    db::ResultSet rows = co_await database.query(statement.sql, statement.params);
+    // Forward: rows by id. Back: a scan of the referencing collection for the parents' ids.
+    const db::ReadOptions read = relation->back ? access.scan_read() : access.point_read();
+    db::ResultSet rows = co_await database.query(statement.sql, statement.params, read);
     for (auto row : rows) {
       fetched.push_back(Record{relation->target, decode_row(*relation->target, row), {}, false});
     }
