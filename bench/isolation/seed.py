@@ -3,7 +3,7 @@
 
 A public collection `nodes` (title, and `links`: a relation to `nodes` itself with maxSelect
 LINKS) holds COUNT records, each linking to LINKS others, so that a guest filter walking
-`links.links.links...` visits LINKS^hops rows per record. Prints the id of one record.
+`links.links.links...` visits LINKS^hops rows per record. Prints every record id, one a line.
 
 usage: seed.py URL SUPERUSER_TOKEN COUNT LINKS
 """
@@ -33,7 +33,7 @@ def main():
     for i, node in enumerate(ids):
         linked = [ids[(i + k) % count] for k in range(1, links + 1)]
         call(url, token, "PATCH", f"/api/collections/nodes/records/{node}", {"links": linked})
-    print(ids[0])
+    print("\n".join(ids))
 
 
 if __name__ == "__main__":

@@ -46,8 +46,8 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) { c.db.user_statement_timeout = parse_duration(v); }},
   Setting{"db-read-threads", "uint", "2",
     "Threads (each with its own read connection) that run the reads whose cost depends on the "
-    "data: filtered, sorted or counted lists. Reads of records by id stay on the worker "
-    "threads. At least 1, at most 64.",
+    "data: every records list page and its count, and back-relation expands. Reads of records "
+    "by id stay on the worker threads. At least 1, at most 64.",
     [](Config& c, std::string_view v) {
       c.db.read_threads = static_cast<unsigned>(parse_uint(v, 1, 64));
     }},
