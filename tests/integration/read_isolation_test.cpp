@@ -3,8 +3,10 @@
 // read pool, so while eight of them are still running, GET /api/health and a GET by id on the
 // same two worker threads are answered. An ordering assertion, not a timing one: the slow
 // lists have a budget (120 s) far beyond the test, and the server is killed at the end.
+// Guests get db-user-statement-timeout, superusers db-statement-timeout.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -85,6 +87,40 @@ TEST(ReadIsolationTest, SlowGuestListsDoNotStallHealthOrViews) {
   for (auto& connection : slow_lists) {
     EXPECT_FALSE(connection->has_answer_now()) << "a slow list answered before health and view";
   }
+  std::filesystem::remove_all(root);
+}
+
+// Five hops of 10 links over 300 nodes: 3 * 10^7 row visits, far more than 100 ms of work.
+TEST(ReadIsolationTest, GuestsGetTheShorterStatementBudget) {
+  char pattern[] = "/tmp/basalt-budget-XXXXXX";
+  const std::string root = mkdtemp(pattern);
+  const std::string dir = root + "/data";
+  seed(root, dir);
+  ASSERT_EQ(
+      run_basalt({"superuser", "upsert", "admin@example.com", "admin password 1", "--dir", dir})
+          .exit_code,
+      0);
+  ServerProcess server(
+      {"--dir", dir, "--db-statement-timeout", "120s", "--db-user-statement-timeout", "100ms"});
+  const std::string path =
+      "/api/collections/nodes/records?filter=links.links.links.links.links.title"
+      "%20%3F%3D%20%27none%27";
+
+  auto guest = request(server.port(), get(path));
+  ASSERT_TRUE(guest);
+  EXPECT_EQ(guest->status, 400);
+  EXPECT_NE(guest->body.find("The query took too long to run."), std::string::npos) << guest->body;
+
+  auto signed_in = request(server.port(),
+                           "POST /api/collections/_superusers/auth-with-password HTTP/1.1\r\n"
+                           "Content-Type: application/json\r\nContent-Length: 62\r\n\r\n"
+                           R"({"identity":"admin@example.com","password":"admin password 1"})");
+  ASSERT_TRUE(signed_in && signed_in->status == 200);
+  const std::string token(boost::json::parse(signed_in->body).at("token").as_string());
+  auto superuser =
+      request(server.port(), "GET " + path + " HTTP/1.1\r\nAuthorization: " + token + "\r\n\r\n");
+  ASSERT_TRUE(superuser);
+  EXPECT_EQ(superuser->status, 200) << superuser->body;
   std::filesystem::remove_all(root);
 }
 
