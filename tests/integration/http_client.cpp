@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -106,6 +107,12 @@ std::optional<HttpResponse> RawConnection::read_response(bool head) {
   response.body = buffer_.substr(0, want);
   buffer_.erase(0, want);
   return response;
+}
+
+bool RawConnection::has_answer_now() {
+  if (!buffer_.empty()) return true;
+  pollfd entry{fd_, POLLIN, 0};
+  return ::poll(&entry, 1, 0) > 0;
 }
 
 bool RawConnection::wait_closed() {

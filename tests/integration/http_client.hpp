@@ -37,6 +37,9 @@ class RawConnection {
   // True once the server closed the connection (EOF or reset), reading and dropping anything
   // before it.
   bool wait_closed();
+  // True when the server has sent something (or closed) on this connection by now; never
+  // waits. Tells a request still being worked on from one that was answered.
+  bool has_answer_now();
 
  private:
   bool fill();  // reads more into buffer_; false on EOF/error

@@ -83,7 +83,8 @@ int serve(const core::Config& config) {
     auth::PooledPasswords passwords(blocking, hasher);
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
-                                   events, {config.expand_max_records, config.expand_max_bytes});
+                                   events, config.db.user_statement_timeout,
+                                   {config.expand_max_records, config.expand_max_bytes});
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
                                  throttle);
     api::Services services{

@@ -38,6 +38,10 @@ struct HttpLimits {
 // The storage engine's tunables (the SQLite driver's pragmas and its statement time budget).
 struct DatabaseConfig {
   std::chrono::milliseconds statement_timeout{};  // every SQL statement's budget; past it -> 400
+  // The budget of the record reads of guests and non-superuser auth records (shorter).
+  std::chrono::milliseconds user_statement_timeout{};
+  unsigned read_threads = 0;    // the read pool: threads running filtered lists and counts
+  std::size_t read_queue = 0;   // pooled reads waiting for a thread; past it -> 503
   std::size_t cache_bytes = 0;  // page cache of each connection (one per worker + the writer)
   std::size_t mmap_bytes = 0;   // bytes each connection reads through mmap; 0 = off
 };

@@ -35,11 +35,30 @@ constexpr std::array kSettings{
     "Directory that holds the database and uploaded files.",
     [](Config& c, std::string_view v) { c.data_dir = parse_path(v); }},
   Setting{"db-statement-timeout", "duration", "5s",
-    "Time budget of every SQL statement; one that runs longer is stopped and its request "
+    "Time budget of every SQL statement of superusers and of writes (guests' and users' record "
+    "reads have db-user-statement-timeout); one that runs longer is stopped and its request "
     "fails with 400 (\"The query took too long to run.\").",
     [](Config& c, std::string_view v) { c.db.statement_timeout = parse_duration(v); }},
+  Setting{"db-user-statement-timeout", "duration", "1s",
+    "Time budget of each statement reading records for a guest or a non-superuser auth record "
+    "(lists, views, expand); superusers and writes get db-statement-timeout. Past it the "
+    "request fails with 400 (\"The query took too long to run.\").",
+    [](Config& c, std::string_view v) { c.db.user_statement_timeout = parse_duration(v); }},
+  Setting{"db-read-threads", "uint", "2",
+    "Threads (each with its own read connection) that run the reads whose cost depends on the "
+    "data: every records list page and its count, and back-relation expands. Reads of records "
+    "by id stay on the worker threads. At least 1, at most 64.",
+    [](Config& c, std::string_view v) {
+      c.db.read_threads = static_cast<unsigned>(parse_uint(v, 1, 64));
+    }},
+  Setting{"db-read-queue", "uint", "256",
+    "Reads waiting for a db-read-threads thread; past it a list request gets 503.",
+    [](Config& c, std::string_view v) {
+      c.db.read_queue = static_cast<std::size_t>(parse_uint(v, 1, 1'000'000));
+    }},
   Setting{"db-cache-size", "size", "64MiB",
-    "SQLite page cache of each database connection (one per worker thread plus the writer).",
+    "SQLite page cache of each database connection (one per worker thread and read thread, "
+    "plus the writer).",
     [](Config& c, std::string_view v) { c.db.cache_bytes = parse_size(v, 0); }},
   Setting{"db-mmap-size", "size", "256MiB",
     "Bytes of the database file each connection reads through memory mapping (SQLite caps "

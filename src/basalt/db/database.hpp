@@ -1,13 +1,14 @@
-// Database: the storage engine as the services see it. Reads run on the calling thread;
-// writes are jobs handed to the backend's writer (DESIGN.md §2). A PostgreSQL driver
+// Database: the storage engine as the services see it. Cheap reads run on the calling thread,
+// expensive ones on the backend's read pool (ReadOptions); writes are jobs handed to the
+// backend's writer (DESIGN.md §2). A PostgreSQL driver
 // implements the same interface, so no service knows which backend it talks to.
 //
 // Contract:
 // - One statement per call: SQL text with placeholders (Dialect::placeholder) plus Params.
 //   Text holding a second statement is refused with DatabaseError.
 // - Every statement runs under a time budget; past it the call throws
-//   statement_timeout_error() (a 400 core::ApiError). Other failures throw DatabaseError or
-//   ConstraintError (database_error.hpp).
+//   statement_timeout_error() (a 400 core::ApiError); a read may ask for its own budget. Other
+//   failures throw DatabaseError or ConstraintError (database_error.hpp).
 // - query() and write() may be called from any thread that runs an asio executor, at the
 //   same time. The Database must outlive every call in progress.
 // - Destruction completes every write already queued (their callers are resumed), then
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <string_view>
 
@@ -30,6 +32,17 @@ namespace basalt::db {
 // overwrite (not append to) anything it hands back to its caller through captures.
 using WriteJob = std::function<boost::asio::awaitable<void>(Transaction&)>;
 
+// Where a read runs and how long it may take.
+struct ReadOptions {
+  // false: inline on the calling thread, for statements whose cost is bounded by what they
+  // look up (a row by id, rows by a list of ids). true: on the read pool, for statements
+  // whose cost depends on the data (a filtered, sorted or counted scan), so that a slow one
+  // holds a pool thread, never the I/O thread and the other clients it serves.
+  bool pooled = false;
+  // The statement's time budget; zero means the database's own (db-statement-timeout).
+  std::chrono::milliseconds budget{0};
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -40,8 +53,17 @@ class Database {
   // on the thread's first read) and returns its rows. It sees the data committed when it
   // started, never a write job's uncommitted changes; inside a write job use the
   // Transaction instead. A statement that writes is refused with DatabaseError.
-  virtual boost::asio::awaitable<ResultSet> query(std::string_view sql,
-                                                  const Params& params = {}) = 0;
+  //
+  // With options.pooled the statement runs on a read pool thread (on that thread's own read
+  // connection) and the awaiting coroutine resumes on its own executor afterwards. A full
+  // pool queue (or a pool being stopped) throws core::ApiError 503 without running it.
+  virtual boost::asio::awaitable<ResultSet> query(std::string_view sql, const Params& params,
+                                                  ReadOptions options) = 0;
+
+  // Inline, with the database's budget.
+  boost::asio::awaitable<ResultSet> query(std::string_view sql, const Params& params = {}) {
+    return query(sql, params, ReadOptions{});
+  }
 
   // The same with the parameters given as values (see Transaction::execute for why).
   template <Bindable First, Bindable... Rest>

@@ -28,8 +28,14 @@ query::PlanPtr client_plan(Make&& make) {
 }  // namespace
 
 Access::Access(const collections::Catalog& catalog, const Caller& caller, query::PlanCache& plans,
-               const db::Dialect& dialect, Clock::time_point now)
-    : catalog_(catalog), caller_(caller), plans_(plans), dialect_(dialect), now_(now) {}
+               const db::Dialect& dialect, Clock::time_point now,
+               std::chrono::milliseconds user_budget)
+    : catalog_(catalog),
+      caller_(caller),
+      plans_(plans),
+      dialect_(dialect),
+      now_(now),
+      user_budget_(user_budget) {}
 
 query::ResolveContext Access::context(const schema::Collection& collection,
                                       query::ResolveMode mode) const {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "basalt/collections/catalog.hpp"
+#include "basalt/db/database.hpp"
 #include "basalt/db/dialect.hpp"
 #include "basalt/db/result_set.hpp"
 #include "basalt/db/value.hpp"
@@ -32,13 +33,22 @@ using Clock = std::chrono::system_clock;
 
 class Access {
  public:
+  // `user_budget`: the statement budget of a guest's or non-superuser's reads (setting
+  // db-user-statement-timeout); zero leaves every read the database's own budget.
   Access(const collections::Catalog& catalog, const Caller& caller, query::PlanCache& plans,
-         const db::Dialect& dialect, Clock::time_point now);
+         const db::Dialect& dialect, Clock::time_point now,
+         std::chrono::milliseconds user_budget = std::chrono::milliseconds::zero());
 
   const collections::Catalog& catalog() const noexcept { return catalog_; }
   const Caller& caller() const noexcept { return caller_; }
   const db::Dialect& dialect() const noexcept { return dialect_; }
   Clock::time_point now() const noexcept { return now_; }
+
+  // How a read for this caller runs: inline (a point read: rows by id, bounded by the ids
+  // asked for) or on the read pool (a scan whose cost depends on the data: a list page, its
+  // count, a back-relation expand), under the caller's budget.
+  db::ReadOptions point_read() const noexcept { return {false, budget()}; }
+  db::ReadOptions scan_read() const noexcept { return {true, budget()}; }
 
   // A stored rule (non-empty) of `collection`, trusted.
   query::PlanPtr rule(const schema::Collection& collection, std::string_view text) const;
@@ -52,12 +62,16 @@ class Access {
  private:
   query::ResolveContext context(const schema::Collection& collection,
                                 query::ResolveMode mode) const;
+  std::chrono::milliseconds budget() const noexcept {
+    return caller_.is_superuser() ? std::chrono::milliseconds::zero() : user_budget_;
+  }
 
   const collections::Catalog& catalog_;
   const Caller& caller_;
   query::PlanCache& plans_;
   const db::Dialect& dialect_;
   Clock::time_point now_;
+  std::chrono::milliseconds user_budget_;
 };
 
 // `"table"."f1", "table"."f2", ...`: every field of `collection` in field order, qualified by

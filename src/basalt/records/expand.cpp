@@ -224,7 +224,9 @@ boost::asio::awaitable<void> expand_node(db::Database& database, const Access& a
                        : select_by_ids(access, *relation->target, *conditions, request, chunk);
     statement.params.emplace_back(static_cast<std::int64_t>(budget.rows_left()));
     statement.sql += " LIMIT " + access.dialect().placeholder(statement.params.size());
-    db::ResultSet rows = co_await database.query(statement.sql, statement.params);
+    // Forward: rows by id. Back: a scan of the referencing collection for the parents' ids.
+    const db::ReadOptions read = relation->back ? access.scan_read() : access.point_read();
+    db::ResultSet rows = co_await database.query(statement.sql, statement.params, read);
     budget.count_fetched(rows.size());
     for (auto row : rows) {
       Record record{relation->target, decode_row(*relation->target, row), {}, false};

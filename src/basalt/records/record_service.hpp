@@ -15,6 +15,11 @@
 //
 // Events: after the commit, one RecordEvent per changed record on the EventBus.
 //
+// Reads (docs/security.md, "Request limits"): a list's page and count statements, and
+// back-relation expands, run on the database's read pool; a view by id, forward expands and
+// email-visibility checks run inline on the I/O thread. Non-superusers' statements get the
+// shorter user budget.
+//
 // Thread safety: every member may be called concurrently from any I/O thread.
 #pragma once
 
@@ -93,8 +98,11 @@ class BatchError : public std::exception {
 
 class RecordService {
  public:
+  // `user_budget`: the statement budget of the reads of guests and non-superuser auth
+  // records (db-user-statement-timeout); zero gives them the database's own.
   RecordService(db::Database& database, collections::CollectionService& collections,
                 query::PlanCache& plans, const PasswordPort& passwords, EventBus& events,
+                std::chrono::milliseconds user_budget = std::chrono::milliseconds::zero(),
                 ExpandLimits expand_limits = {});
 
   // `request` carries what `@request.*` reads besides auth and body (context, method,
@@ -135,6 +143,7 @@ class RecordService {
   query::PlanCache& plans_;
   const PasswordPort& passwords_;
   EventBus& events_;
+  std::chrono::milliseconds user_budget_;
   ExpandLimits expand_limits_;
 };
 

@@ -201,6 +201,22 @@ TEST_F(RecordServiceTest, LockedRulesAreForSuperusersOnly) {
             "Missing collection context.");
 }
 
+TEST_F(RecordServiceTest, NonSuperusersFiltersOverTheCostLimitAreRefusedBeforeRunning) {
+  collection(R"js({"name":"items","type":"base","listRule":"","fields":[
+    {"name":"others","type":"relation","collectionId":"_pb_users_auth_","maxSelect":999}]})js");
+  const json::object ann = make_user("ann@x.io");
+  // 999 * 100 (back-relation) * 999 rows per item: refused for guests and users.
+  const std::string heavy = "others.items_via_others.others.name ?= 'x'";
+  for (const Caller& caller : {Caller{}, user(ann)}) {
+    core::ApiError error = error_of([&] { list_ids(caller, "items", heavy); });
+    EXPECT_EQ(error.status(), 400);
+    EXPECT_NE(error.message().find("too expensive"), std::string::npos) << error.message();
+  }
+  EXPECT_TRUE(list_ids(superuser(), "items", heavy).empty());
+  // One all-of hop of 999 (PocketBase's default for a multiple relation) is fine.
+  EXPECT_TRUE(list_ids(Caller{}, "items", "others.name = 'x'").empty());
+}
+
 TEST_F(RecordServiceTest, ValidationReportsMissingRelationsAndUniqueViolations) {
   collection(R"js({"name":"tags","type":"base","listRule":"","viewRule":"","createRule":"",
     "fields":[{"name":"slug","type":"text"},

@@ -84,7 +84,8 @@ boost::asio::awaitable<void> resolve_email_visibility(db::Database& database, co
   if (ids.empty()) co_return;
   std::vector<query::PlanPtr> conditions{access.rule(collection, *manage_rule)};
   Statement statement = select_by_ids(access, collection, conditions, request, ids);
-  db::ResultSet rows = co_await database.query(statement.sql, statement.params);
+  db::ResultSet rows =
+      co_await database.query(statement.sql, statement.params, access.point_read());
   const std::size_t id_column = [&] {
     for (std::size_t i = 0; i < collection.fields.size(); ++i) {
       if (collection.fields[i].name == schema::kFieldId) return i;

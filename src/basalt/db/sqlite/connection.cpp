@@ -51,10 +51,12 @@ Value read_column(sqlite3_stmt* statement, int column) {
 // the statement, clears its bindings and disarms the budget.
 class Connection::Execution {
  public:
-  Execution(Connection& connection, sqlite3_stmt* statement, std::string_view sql, bool budgeted)
+  // `budget` zero: no deadline.
+  Execution(Connection& connection, sqlite3_stmt* statement, std::string_view sql,
+            std::chrono::milliseconds budget)
       : connection_(connection), statement_(statement), sql_(sql) {
     connection_.timed_out_ = false;
-    if (budgeted) connection_.deadline_ = Clock::now() + connection_.statement_timeout_;
+    if (budget > std::chrono::milliseconds::zero()) connection_.deadline_ = Clock::now() + budget;
   }
   ~Execution() {
     sqlite3_reset(statement_);
@@ -220,12 +222,14 @@ void Connection::bind(sqlite3_stmt* statement, std::string_view sql, const Param
   }
 }
 
-ResultSet Connection::query(std::string_view sql, const Params& params) {
+ResultSet Connection::query(std::string_view sql, const Params& params,
+                            std::chrono::milliseconds budget) {
   sqlite3_stmt* statement = prepare(sql, statements_);
   if (role_ == ConnectionRole::kReader && sqlite3_stmt_readonly(statement) == 0) {
     throw DatabaseError(fmt::format("a read may not write; use a write job: {}", sql));
   }
-  Execution run(*this, statement, sql, true);
+  Execution run(*this, statement, sql,
+                budget > std::chrono::milliseconds::zero() ? budget : statement_timeout_);
   bind(statement, sql, params);
   const int count = sqlite3_column_count(statement);
   std::vector<std::string> columns;
@@ -243,7 +247,7 @@ ExecResult Connection::execute(std::string_view sql, const Params& params) {
   if (role_ == ConnectionRole::kReader && sqlite3_stmt_readonly(statement) == 0) {
     throw DatabaseError(fmt::format("a read may not write; use a write job: {}", sql));
   }
-  Execution run(*this, statement, sql, true);
+  Execution run(*this, statement, sql, statement_timeout_);
   bind(statement, sql, params);
   // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE, so a statement that
   // is none of those would report a stale number; the total tells them apart.
@@ -280,7 +284,7 @@ void Connection::control(std::string_view sql) {
     ~Reset() { flag = false; }
   } reset{in_control_};
   sqlite3_stmt* statement = prepare(sql, control_statements_);
-  Execution run(*this, statement, sql, false);
+  Execution run(*this, statement, sql, std::chrono::milliseconds::zero());
   while (run.step()) {
   }
 }

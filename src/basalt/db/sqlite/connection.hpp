@@ -8,8 +8,9 @@
 //   bind `params` by position, step it to the end, and always leave it reset with no
 //   bindings in the cache — also when they throw.
 // - Each query()/execute() runs under the time budget: a progress handler stops the
-//   statement once `statement_timeout` has passed since it started, and the call throws
-//   statement_timeout_error(). The connection stays usable. control() has no budget.
+//   statement once `statement_timeout` (or the budget given to that query()) has passed since
+//   it started, and the call throws statement_timeout_error(). The connection stays usable.
+//   control() has no budget.
 // - An authorizer refuses transaction control (BEGIN/COMMIT/ROLLBACK) in query()/execute(),
 //   and savepoints named "_basalt..." (any case) — those belong to control(). A reader also
 //   refuses every savepoint and every statement that writes: it only reads committed data.
@@ -53,8 +54,10 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // One statement; every row it produces.
-  ResultSet query(std::string_view sql, const Params& params);
+  // One statement; every row it produces. `budget` replaces the connection's statement
+  // timeout for this statement when above zero.
+  ResultSet query(std::string_view sql, const Params& params,
+                  std::chrono::milliseconds budget = std::chrono::milliseconds::zero());
   // One statement; rows are discarded. `changes` counts only rows the statement itself
   // inserted, updated or deleted (0 for DDL); `last_insert_rowid` is meaningful after an
   // INSERT into a rowid table only.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "basalt/core/blocking_pool.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/sqlite/lock_file.hpp"
 #include "basalt/db/sqlite/read_connections.hpp"
@@ -30,19 +31,28 @@ class SqliteDatabase final : public Database {
                  const std::string& path)
       : lock_(create_directory(options.data_dir)),
         writer_(path, connection, options.max_batch_jobs),
-        reads_(sqlite::ReadConnections::create(path, connection)) {}
+        reads_(sqlite::ReadConnections::create(path, connection)),
+        read_pool_({options.read_threads, options.read_queue}) {}
 
-  // Members go in reverse: readers first, then the writer drains its queue and stops, and
-  // only then is the directory unlocked.
+  // Members go in reverse: the read pool first (it fails queued reads with 503 and waits for
+  // the running ones, which use reads_), then the readers, then the writer drains its queue
+  // and stops, and only then is the directory unlocked.
   ~SqliteDatabase() override = default;
 
   const Dialect& dialect() const noexcept override { return dialect_; }
 
   // A full disk is a 507 here, at the one door of each path (a read can need space too, for a
   // temporary sort file).
-  boost::asio::awaitable<ResultSet> query(std::string_view sql, const Params& params) override {
+  boost::asio::awaitable<ResultSet> query(std::string_view sql, const Params& params,
+                                          ReadOptions options) override {
     try {
-      co_return reads_->for_this_thread().query(sql, params);
+      if (!options.pooled) {
+        co_return reads_->for_this_thread().query(sql, params, options.budget);
+      }
+      // The coroutine is suspended while the pool runs this, so sql and params stay alive.
+      co_return co_await read_pool_.run([this, sql, &params, budget = options.budget] {
+        return reads_->for_this_thread().query(sql, params, budget);
+      });
     } catch (const StorageFullError& error) {
       throw storage_full_error(error);
     }
@@ -61,6 +71,7 @@ class SqliteDatabase final : public Database {
   sqlite::LockFile lock_;
   sqlite::Writer writer_;  // created before the readers: it creates the file and sets WAL
   std::shared_ptr<sqlite::ReadConnections> reads_;
+  core::BlockingPool read_pool_;  // its threads read through reads_, each on its own connection
 };
 
 }  // namespace
@@ -71,12 +82,18 @@ SqliteOptions sqlite_options(const core::Config& config) {
   options.statement_timeout = config.db.statement_timeout;
   options.cache_bytes = config.db.cache_bytes;
   options.mmap_bytes = config.db.mmap_bytes;
+  // A Config filled by hand (tests) may leave these 0; the settings table gives 2 and 256.
+  if (config.db.read_threads > 0) options.read_threads = config.db.read_threads;
+  if (config.db.read_queue > 0) options.read_queue = config.db.read_queue;
   return options;
 }
 
 std::unique_ptr<Database> open_sqlite(const SqliteOptions& options) {
   if (options.statement_timeout <= std::chrono::milliseconds::zero()) {
     throw std::invalid_argument("SqliteOptions::statement_timeout must be above zero");
+  }
+  if (options.read_threads == 0) {
+    throw std::invalid_argument("SqliteOptions::read_threads must be at least 1");
   }
   sqlite::ConnectionOptions connection;
   connection.statement_timeout = options.statement_timeout;

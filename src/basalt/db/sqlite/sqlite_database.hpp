@@ -4,7 +4,9 @@
 // - `<data_dir>/.lock`, locked (LockFile): a second process — or a second open in this
 //   one — gets a clear error instead of a second writer on the same file.
 // - One write connection, owned by the writer thread (Writer: group commit).
-// - One read connection per thread that reads, opened on its first read (ReadConnections).
+// - One read connection per thread that reads, opened on its first read (ReadConnections):
+//   the I/O threads' inline reads, and the read pool's threads (ReadOptions::pooled), which
+//   run the expensive reads so that they never hold an I/O thread.
 // Pragmas and the time budget are described in connection.cpp / connection.hpp.
 #pragma once
 
@@ -25,6 +27,8 @@ struct SqliteOptions {
   std::size_t mmap_bytes = 0;                     // per connection, 0 = off; db-mmap-size
   std::size_t statement_cache_capacity = 128;     // prepared statements kept per connection
   std::size_t max_batch_jobs = 256;               // write jobs committed together at most
+  unsigned read_threads = 2;                      // >= 1; the read pool; setting db-read-threads
+  std::size_t read_queue = 256;  // pooled reads waiting for a thread; setting db-read-queue
 };
 
 inline constexpr std::string_view kDatabaseFileName = "data.db";
@@ -35,7 +39,8 @@ SqliteOptions sqlite_options(const core::Config& config);
 // Creates the directory, takes its lock file, opens data.db (creating it) in WAL mode with
 // the pragmas and starts the writer thread. Throws DatabaseError naming the directory when
 // any of that fails — "data directory DIR is in use by another basalt process (pid N)" when
-// it is locked — and std::invalid_argument for a non-positive statement_timeout.
+// it is locked — and std::invalid_argument for a non-positive statement_timeout or no read
+// threads.
 std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
 
 }  // namespace basalt::db

@@ -203,6 +203,50 @@ TEST_F(SqliteDatabaseTest, TimeBudgetStopsAPathologicalRead) {
   EXPECT_EQ(count(*db, "SELECT 5"), 5);  // the read connection is still usable
 }
 
+TEST_F(SqliteDatabaseTest, AReadMayAskForItsOwnBudgetInlineOrPooled) {
+  auto db = open_sqlite(options(milliseconds(60'000)));
+  for (bool pooled : {false, true}) {
+    try {
+      sync_wait(db->query(kEndlessCount, {}, ReadOptions{pooled, milliseconds(50)}));
+      FAIL() << "the read's own budget must stop the statement";
+    } catch (const core::ApiError& error) {
+      EXPECT_EQ(error.status(), 400);
+      EXPECT_EQ(error.message(), "The query took too long to run.");
+    }
+  }
+  EXPECT_EQ(sync_wait(db->query("SELECT 7", {}, ReadOptions{true, {}}))[0].as_int(0), 7);
+}
+
+TEST_F(SqliteDatabaseTest, APooledReadLeavesTheCallerThreadFreeAndResumesOnIt) {
+  auto db = open_sqlite(options());
+  struct Step {
+    std::string name;
+    std::thread::id thread;
+  };
+  std::vector<Step> steps;  // appended to on the caller thread only
+  testing::CallerThread caller;
+  // The pooled read runs until its budget stops it; the inline read spawned after it finishes
+  // first because the pooled one does not hold the caller thread.
+  auto slow = caller.spawn([](Database& db, std::vector<Step>& steps) -> awaitable<void> {
+    try {
+      co_await db.query(kEndlessCount, {}, ReadOptions{true, milliseconds(300)});
+    } catch (const core::ApiError&) {
+    }
+    steps.push_back({"pooled", std::this_thread::get_id()});
+  }(*db, steps));
+  auto quick = caller.spawn([](Database& db, std::vector<Step>& steps) -> awaitable<void> {
+    co_await db.query("SELECT 1");
+    steps.push_back({"inline", std::this_thread::get_id()});
+  }(*db, steps));
+  caller.start();
+  slow.get();
+  quick.get();
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].name, "inline");
+  EXPECT_EQ(steps[1].name, "pooled");
+  EXPECT_EQ(steps[1].thread, caller.id());
+}
+
 TEST_F(SqliteDatabaseTest, TimeBudgetStopsAPathologicalStatementInAJob) {
   auto db = open_sqlite(options(milliseconds(100)));
   execute(*db, "CREATE TABLE t (v INTEGER)");
