@@ -113,12 +113,13 @@ TEST(ReadIsolationTest, GuestsGetTheShorterStatementBudget) {
 
   auto signed_in = request(server.port(),
                            "POST /api/collections/_superusers/auth-with-password HTTP/1.1\r\n"
-                           "Content-Type: application/json\r\nContent-Length: 62\r\n\r\n"
+                           "Host: t\r\nContent-Type: application/json\r\nContent-Length: 62\r\n\r\n"
                            R"({"identity":"admin@example.com","password":"admin password 1"})");
   ASSERT_TRUE(signed_in && signed_in->status == 200);
   const std::string token(boost::json::parse(signed_in->body).at("token").as_string());
   auto superuser =
-      request(server.port(), "GET " + path + " HTTP/1.1\r\nAuthorization: " + token + "\r\n\r\n");
+      request(server.port(),
+              "GET " + path + " HTTP/1.1\r\nHost: t\r\nAuthorization: " + token + "\r\n\r\n");
   ASSERT_TRUE(superuser);
   EXPECT_EQ(superuser->status, 200) << superuser->body;
   std::filesystem::remove_all(root);

@@ -31,10 +31,8 @@ class Estimator {
       add_node(term.expr);
       terms_ = saturating_add(terms_, 1);
     }
-    for (const ListRuleCheck& check : plan.list_rules()) {
-      add_source(check.join);
-      if (check.condition != nullptr) add_expr(*check.condition);
-    }
+    // A guarded join costs as the join; its rule (a collection's, trusted) is not priced.
+    for (const JoinRule& rule : plan.list_rules()) add_source(rule.join);
   }
 
   std::uint64_t cost() const {

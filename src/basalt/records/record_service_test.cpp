@@ -46,9 +46,10 @@ class CountingDatabase final : public db::Database {
  public:
   explicit CountingDatabase(db::Database& inner) : inner_(inner) {}
   const db::Dialect& dialect() const noexcept override { return inner_.dialect(); }
-  boost::asio::awaitable<db::ResultSet> query(std::string_view sql,
-                                              const db::Params& params) override {
-    return inner_.query(sql, params);
+  using db::Database::query;
+  boost::asio::awaitable<db::ResultSet> query(std::string_view sql, const db::Params& params,
+                                              db::ReadOptions options) override {
+    return inner_.query(sql, params, options);
   }
   boost::asio::awaitable<void> write(db::WriteJob job) override {
     ++writes;
