@@ -11,7 +11,7 @@ packages=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config make git
   clang libclang-rt-14-dev clang-format
-  # libraries (DESIGN.md §4)
+  # libraries (docs/architecture.md)
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libsqlite3-dev libsodium-dev libre2-dev libcrypt-dev
   # tests and benchmarks

@@ -2,7 +2,7 @@
 // for GET /api/health and, given a Basalt data.db, for one record of the bench "posts"
 // collection. bench/run.sh and bench/posts.sh measure Basalt against it, so the ratio shows what
 // the framework costs on top of plain Beast and SQLite. Same threading model as Basalt
-// (DESIGN.md §2): one io_context per thread, each with its own SO_REUSEPORT acceptor, a
+// (docs/architecture.md): one io_context per thread, each with its own SO_REUSEPORT acceptor, a
 // coroutine per connection, keep-alive. Deliberately no pipelining tricks: wrk sends one
 // request at a time per connection.
 //

@@ -1,4 +1,4 @@
-// libFuzzer target for the `fields` query parameter (DESIGN.md §7): http::fields_query_param,
+// libFuzzer target for the `fields` query parameter (docs/architecture.md): http::fields_query_param,
 // http::parse_fields and http::project_json, and the excerpt modifier under them
 // (ExcerptModifier::apply over html_plain_text and append_html_unescaped).
 //

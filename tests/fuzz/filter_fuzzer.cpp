@@ -1,4 +1,4 @@
-// libFuzzer target for the filter language (DESIGN.md §7): parse_filter and parse_sort on
+// libFuzzer target for the filter language (docs/architecture.md): parse_filter and parse_sort on
 // arbitrary bytes must return a well-formed result or throw ParseError, never crash, hang,
 // leak or trip a sanitizer. Every returned tree is walked and checked against the invariants
 // ast.hpp promises, so a parser bug that builds a bad tree fails here too.

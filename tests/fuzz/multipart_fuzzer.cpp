@@ -1,4 +1,4 @@
-// libFuzzer target for request body decoding (DESIGN.md §7): http::decode_form_body and the
+// libFuzzer target for request body decoding (docs/architecture.md): http::decode_form_body and the
 // streaming http::MultipartParser under it.
 //
 // Input: the first line (up to the first '\n') is the Content-Type header, the rest is the

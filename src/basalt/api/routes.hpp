@@ -1,4 +1,4 @@
-// The REST route table: every endpoint Basalt serves, in one place (DESIGN.md §3).
+// The REST route table: every endpoint Basalt serves, in one place (docs/architecture.md).
 #pragma once
 
 #include <vector>

@@ -14,7 +14,7 @@
 //
 // Contract:
 //  1. Every method is CPU-heavy and blocking (tens of ms): call it on core::BlockingPool, never on
-//     an I/O thread (DESIGN.md §2).
+//     an I/O thread (docs/architecture.md).
 //  2. Timing: verify() against a stored value that is not a usable hash (empty, garbage, beyond
 //     the cost caps) and verify_dummy() each spend one argon2id verification at this hasher's
 //     parameters, like a real verify. Callers run verify_dummy() for an unknown identity so the

@@ -1,5 +1,5 @@
 // BlockingPool: a few threads for CPU-heavy work (password hashing, later thumbnails), so that
-// it never runs on an I/O thread (DESIGN.md §2).
+// it never runs on an I/O thread (docs/architecture.md).
 //
 //   core::BlockingPool pool({.threads = 2, .max_queued = 256});
 //   std::string hash = co_await pool.run([&] { return hasher.hash(password); });

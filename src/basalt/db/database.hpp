@@ -1,6 +1,6 @@
 // Database: the storage engine as the services see it. Cheap reads run on the calling thread,
 // expensive ones on the backend's read pool (ReadOptions); writes are jobs handed to the
-// backend's writer (DESIGN.md §2). A PostgreSQL driver
+// backend's writer (docs/architecture.md). A PostgreSQL driver
 // implements the same interface, so no service knows which backend it talks to.
 //
 // Contract:

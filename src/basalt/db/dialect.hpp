@@ -1,5 +1,5 @@
 // Dialect: everything about SQL text that differs between SQLite and PostgreSQL. It is the
-// only place that knows one from the other (DESIGN.md §5); code that builds SQL (schema DDL,
+// only place that knows one from the other (docs/architecture.md); code that builds SQL (schema DDL,
 // the filter emitter) asks it instead of branching on the backend.
 //
 // Contract: SQL text is built from identifiers (quoted here) and placeholders only; values

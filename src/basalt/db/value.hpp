@@ -2,7 +2,7 @@
 //
 // The five alternatives are the storage classes every backend can represent: NULL, a 64-bit
 // integer, a double, UTF-8 text and raw bytes. Booleans travel as 0/1 integers. Values are
-// only ever bound as parameters, never spliced into SQL text (DESIGN.md §5).
+// only ever bound as parameters, never spliced into SQL text (docs/architecture.md).
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // Writes a Response as HTTP/1.1 bytes straight into the connection's output buffer: one pass,
-// no intermediate header object (DESIGN.md §2: measured faster than Beast's serializer).
+// no intermediate header object (docs/architecture.md: measured faster than Beast's serializer).
 #pragma once
 
 #include <string>

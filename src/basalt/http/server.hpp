@@ -1,6 +1,6 @@
 // Server: N worker threads, each with its own io_context and its own SO_REUSEPORT listener on
 // the same address; the kernel spreads connections over them and a connection stays on its
-// thread for life, so the request path takes no locks (DESIGN.md §2).
+// thread for life, so the request path takes no locks (docs/architecture.md).
 //
 // Lifecycle (owned by one controlling thread, the composition root):
 //   Server s(options, dispatcher, access_log);  // binds every listener or throws

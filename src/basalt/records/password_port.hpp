@@ -1,5 +1,5 @@
 // PasswordPort: how the record service hashes and checks passwords without depending on the
-// auth module (records and auth are peers, DESIGN.md §3). The composition root hands it an
+// auth module (records and auth are peers, docs/architecture.md). The composition root hands it an
 // implementation that runs the work on the blocking pool, never on the calling thread.
 #pragma once
 

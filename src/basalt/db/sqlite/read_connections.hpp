@@ -1,5 +1,5 @@
 // ReadConnections: every thread's own read connection to one database, opened on the
-// thread's first read (DESIGN.md §2: reads run inline on the worker thread).
+// thread's first read (docs/architecture.md: reads run inline on the worker thread).
 //
 // Invariants:
 //  1. A connection is used only by the thread it was opened for, which finds it through a

@@ -1,6 +1,6 @@
 // Writer: the one thread that writes to a SQLite database. Callers queue write jobs; the
 // writer runs whatever is queued as one transaction (group commit), so many small writes
-// share one commit, and resumes each caller with its own outcome (DESIGN.md §2).
+// share one commit, and resumes each caller with its own outcome (docs/architecture.md).
 //
 // Invariants:
 //  1. Only the writer thread touches the write connection and runs jobs. Callers touch only
