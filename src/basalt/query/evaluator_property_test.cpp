@@ -16,31 +16,22 @@
 #include "basalt/query/resolve_error.hpp"
 #include "basalt/query/resolver.hpp"
 #include "basalt/query/testing/filter_fixture.hpp"
+#include "basalt/query/testing/property_random.hpp"
 
 namespace basalt::query {
 namespace {
 
 namespace json = boost::json;
+using testing::chance;
+using testing::env_or;
 using testing::FilterFixture;
+using testing::pick;
 
 // BASALT_PROPERTY_SEED / BASALT_PROPERTY_FILTERS override these for longer local runs.
 constexpr unsigned kSeed = 20240517;
 constexpr int kExpressions = 4000;
 
-unsigned env_or(const char* name, unsigned fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? static_cast<unsigned>(std::strtoul(value, nullptr, 10)) : fallback;
-}
 constexpr int kRecords = 48;
-
-template <typename T, std::size_t N>
-const T& pick(std::mt19937& rng, const T (&items)[N]) {
-  return items[std::uniform_int_distribution<std::size_t>(0, N - 1)(rng)];
-}
-
-bool chance(std::mt19937& rng, double p) {
-  return std::bernoulli_distribution(p)(rng);
-}
 
 const char* const kTexts[] = {"",     "a",   "A",    "abc",  "ABC",   "5",     "5.0",   " 12 ",
                               "12",   "a%b", "a_b",  "x\\y", "héllo", "HÉLLO", "[1,2]", "null",

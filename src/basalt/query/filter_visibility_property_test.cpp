@@ -23,31 +23,21 @@
 #include "basalt/query/resolver.hpp"
 #include "basalt/query/sort.hpp"
 #include "basalt/query/testing/filter_fixture.hpp"
+#include "basalt/query/testing/property_random.hpp"
 
 namespace basalt::query {
 namespace {
 
 namespace json = boost::json;
+using testing::chance;
+using testing::env_or;
 using testing::FilterFixture;
+using testing::pick;
 
 // BASALT_PROPERTY_SEED / BASALT_PROPERTY_FILTERS override these for longer local runs.
 constexpr unsigned kSeed = 20261206;
 constexpr int kDatabases = 6;
 constexpr int kQueriesPerDatabase = 300;
-
-unsigned env_or(const char* name, unsigned fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? static_cast<unsigned>(std::strtoul(value, nullptr, 10)) : fallback;
-}
-
-template <typename T, std::size_t N>
-const T& pick(std::mt19937& rng, const T (&items)[N]) {
-  return items[std::uniform_int_distribution<std::size_t>(0, N - 1)(rng)];
-}
-
-bool chance(std::mt19937& rng, double p) {
-  return std::bernoulli_distribution(p)(rng);
-}
 
 // The list rules of the related collections, each with the fields it reads: those stay equal in
 // both databases (changing them would change what is visible, which a guest may learn).
