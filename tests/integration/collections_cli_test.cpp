@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "http_client.hpp"
 #include "server_process.hpp"
 
 namespace basalt::testing {
@@ -111,11 +112,47 @@ TEST_F(CollectionsCliTest, DeleteMissingRemovesUnlistedCollections) {
   EXPECT_TRUE(has(collections, "_superusers"));
 }
 
-TEST_F(CollectionsCliTest, ADirectoryInUseByAServerIsRefused) {
+// A running server holds the directory: the commands go through its admin socket and its own
+// services, so the server sees the change at once.
+TEST_F(CollectionsCliTest, ARunningServerRunsTheCommandsItself) {
   ServerProcess server({"--dir", data()});  // a later --dir wins over the fixture's
+  EXPECT_EQ(fs::status(data() + "/admin.sock").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  CommandResult imported = run_basalt(
+      {"collections", "import",
+       write_file("c.json", R"([{"name":"live","type":"base","listRule":""}])"), "--dir", data()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_TRUE(has(exported(), "live"));
+  CommandResult created =
+      run_basalt({"superuser", "upsert", "live@example.com", "live password 1", "--dir", data()});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("Created superuser"), std::string::npos);
+  CommandResult refused =
+      run_basalt({"superuser", "upsert", "live@example.com", "short", "--dir", data()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("validation_min_text_constraint"), std::string::npos) << refused.err;
+
+  // The server answers with what the commands did: the new superuser signs in, and the new
+  // collection is served.
+  auto signed_in = request(server.port(),
+                           "POST /api/collections/_superusers/auth-with-password HTTP/1.1\r\n"
+                           "Host: t\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n"
+                           R"({"identity":"live@example.com","password":"live password 1"})");
+  ASSERT_TRUE(signed_in);
+  EXPECT_EQ(signed_in->status, 200) << signed_in->body;
+  auto listed =
+      request(server.port(), "GET /api/collections/live/records HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200) << listed->body;
+}
+
+TEST_F(CollectionsCliTest, AServerWithoutItsAdminSocketIsReportedClearly) {
+  ServerProcess server({"--dir", data()});
+  fs::remove(data() + "/admin.sock");
   CommandResult result = run_basalt({"collections", "export", "--dir", data()});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("in use by another basalt process"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("admin socket"), std::string::npos) << result.err;
 }
 
 TEST_F(CollectionsCliTest, CollectionsSurviveAServerRestart) {

@@ -6,8 +6,11 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <optional>
 
 #include "basalt/api/routes.hpp"
+#include "basalt/app/admin_commands.hpp"
+#include "basalt/app/admin_socket.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
@@ -90,6 +93,9 @@ int serve(const core::Config& config) {
     api::Services services{
         storage.database(), storage.collections(), records, plans, blocking, hasher, sign_in,
         storage.settings()};
+    // CLI data commands reach this server through its admin socket (admin_socket.hpp).
+    AdminCommands admin_commands(storage.database(), storage.collections(), records);
+    std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
@@ -107,6 +113,7 @@ int serve(const core::Config& config) {
     spdlog::info("received {}, shutting down (grace {} ms)",
                  signal == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
+    admin_socket.reset();  // a running command finishes before the database closes
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     storage.close();

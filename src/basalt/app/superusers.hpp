@@ -1,7 +1,8 @@
-// `basalt superuser upsert|delete`: superusers are the auth records of `_superusers`
-// (spec §4.5). The commands validate like the record API would (email format, password
-// length, passwordConfirm) and hash with argon2id (auth::PasswordHasher); an existing
-// superuser's password change rotates its tokenKey, so its old tokens stop working.
+// `basalt superuser upsert|delete`: superusers are the auth records of `_superusers`. The
+// commands go through the record service (admin_commands.hpp), so they validate as the API does
+// (email format, password length, passwordConfirm), hash with argon2id, and a password change
+// rotates the tokenKey: the superuser's old tokens stop working. They work whether or not a
+// server holds the data directory.
 #pragma once
 
 #include <iosfwd>

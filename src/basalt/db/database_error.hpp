@@ -37,6 +37,13 @@ class DatabaseError : public std::runtime_error {
   int code_;
 };
 
+// The data directory is locked by another process (a running server): a CLI command can then
+// go through that server instead (app/admin_socket.hpp).
+class DirectoryInUseError : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
+
 class StorageFullError : public DatabaseError {
  public:
   using DatabaseError::DatabaseError;

@@ -42,8 +42,8 @@ LockFile::LockFile(const std::string& dir) {
     if (error != EWOULDBLOCK) {
       throw DatabaseError(fmt::format("cannot lock {}: {}", path, std::strerror(error)));
     }
-    throw DatabaseError(fmt::format("data directory {} is in use by another basalt process{}", dir,
-                                    pid.empty() ? "" : fmt::format(" (pid {})", pid)));
+    throw DirectoryInUseError(fmt::format("data directory {} is in use by another basalt process{}",
+                                          dir, pid.empty() ? "" : fmt::format(" (pid {})", pid)));
   }
   // Ours now. The pid is only informational, so failing to record it is not fatal.
   const std::string pid = fmt::format("{}\n", ::getpid());
