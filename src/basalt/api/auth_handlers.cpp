@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "basalt/api/json_body.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/request_body.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
@@ -51,10 +51,11 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, http::
   auth_collection(services, request);  // 404 before the body is looked at
   auth::SignInRequest sign_in;
   sign_in.collection = std::string(request.param("collection"));
-  sign_in.body = json_body(request);
-  sign_in.identity = string_member(sign_in.body, "identity");
-  sign_in.password = string_member(sign_in.body, "password");
-  sign_in.identity_field = string_member(sign_in.body, "identityField");
+  RequestBody body = request_body(request);
+  sign_in.identity = string_member(body, "identity");
+  sign_in.password = string_member(body, "password");
+  sign_in.identity_field = string_member(body, "identityField");
+  sign_in.body = std::move(body.data);
   sign_in.client_ip = std::string(client_ip(request));
   auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
   auth_response(response, *result.collection, result.record, result.token);

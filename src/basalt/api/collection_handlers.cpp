@@ -2,9 +2,9 @@
 
 #include <boost/json/object.hpp>
 
-#include "basalt/api/json_body.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/request_body.hpp"
 #include "basalt/collections/collection_list.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/schema/collection_defaults.hpp"
@@ -69,14 +69,14 @@ boost::asio::awaitable<void> view_collection(const Services& services, http::Req
 boost::asio::awaitable<void> create_collection(const Services& services, http::Request& request,
                                                http::Response& response) {
   co_await require_superuser_request(services, request);
-  json::value body = json_body(request);
+  json::value body = request_body(request).data;
   collection_response(response, co_await services.collections.create(body));
 }
 
 boost::asio::awaitable<void> update_collection(const Services& services, http::Request& request,
                                                http::Response& response) {
   co_await require_superuser_request(services, request);
-  json::value body = json_body(request);
+  json::value body = request_body(request).data;
   collection_response(response,
                       co_await services.collections.update(request.param("collection"), body));
 }
@@ -91,7 +91,7 @@ boost::asio::awaitable<void> delete_collection(const Services& services, http::R
 boost::asio::awaitable<void> import_collections(const Services& services, http::Request& request,
                                                 http::Response& response) {
   co_await require_superuser_request(services, request);
-  json::object body = json_body(request);
+  json::object body = request_body(request).data;
   const json::value* flag = body.if_contains("deleteMissing");
   const bool delete_missing = flag && flag->is_bool() && flag->as_bool();
   // A named local, not a temporary in the co_await expression: GCC 12 destroys such

@@ -2,8 +2,8 @@
 
 #include <boost/json/object.hpp>
 
-#include "basalt/api/json_body.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/request_body.hpp"
 #include "basalt/settings/settings_json.hpp"
 
 namespace basalt::api {
@@ -25,7 +25,7 @@ boost::asio::awaitable<void> patch_settings(const Services& services, http::Requ
                                             http::Response& response) {
   require_superuser(co_await request_auth(services, request));
   // A named local: the service reads it until the write job is done.
-  const boost::json::object body = json_body(request);
+  const boost::json::object body = request_body(request).data;
   auto stored = co_await services.settings.patch(body);
   settings_response(response, *stored);
 }
