@@ -52,6 +52,15 @@ describe('superuser auth', () => {
     });
   });
 
+  // The route's access is checked before the handler looks the collection up, as
+  // PocketBase's RequireSameCollectionContextAuth middleware does.
+  test('authRefresh of an unknown collection is 401 for a guest, 403 for a token', async () => {
+    const pb = new PocketBase(server.url);
+    await rejectsWith(pb.collection('nope').authRefresh(), 401);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await rejectsWith(pb.collection('nope').authRefresh(), 403);
+  });
+
   test('a superuser token is refused by another collection with 403', async () => {
     const pb = new PocketBase(server.url);
     await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);

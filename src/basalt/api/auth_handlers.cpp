@@ -46,8 +46,8 @@ void auth_response(http::Response& response, const schema::Collection& collectio
 
 }  // namespace
 
-boost::asio::awaitable<void> auth_with_password(const Services& services, http::Request& request,
-                                                http::Response& response) {
+boost::asio::awaitable<void> auth_with_password(const Services& services, const auth::AuthContext&,
+                                                http::Request& request, http::Response& response) {
   auth_collection(services, request);  // 404 before the body is looked at
   auth::SignInRequest sign_in;
   sign_in.collection = std::string(request.param("collection"));
@@ -61,25 +61,25 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, http::
   auth_response(response, *result.collection, result.record, result.token);
 }
 
-boost::asio::awaitable<void> auth_refresh(const Services& services, http::Request& request,
-                                          http::Response& response) {
-  AuthCollection auth = auth_collection(services, request);
-  auth::AuthContext context = co_await request_auth(services, request);
-  require_collection_auth(context, *auth.collection);
+boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
+                                          http::Request& request, http::Response& response) {
+  // The route's access (kAuthRecord) has checked that the token is of this collection.
+  AuthCollection target = auth_collection(services, request);
   std::string token;
-  if (context.claims.refreshable) {
-    token = auth::issue_auth_token(*auth.collection, context.record, Clock::now());
+  if (auth.claims.refreshable) {
+    token = auth::issue_auth_token(*target.collection, auth.record, Clock::now());
   } else {
     auto header = request.header("Authorization").value_or("");
     token = std::string(header.substr(header.find_last_of(' ') + 1));
   }
-  auth_response(response, *auth.collection, context.record, token);
+  auth_response(response, *target.collection, auth.record, token);
+  co_return;
 }
 
-boost::asio::awaitable<void> auth_methods(const Services& services, http::Request& request,
-                                          http::Response& response) {
-  AuthCollection auth = auth_collection(services, request);
-  const schema::AuthOptions& options = auth.collection->auth;
+boost::asio::awaitable<void> auth_methods(const Services& services, const auth::AuthContext&,
+                                          http::Request& request, http::Response& response) {
+  AuthCollection target = auth_collection(services, request);
+  const schema::AuthOptions& options = target.collection->auth;
   const auto& identity = schema::items(options.password_auth.identity_fields);
   auto has = [&](std::string_view name) {
     return std::find(identity.begin(), identity.end(), name) != identity.end();

@@ -117,8 +117,8 @@ std::optional<std::pair<std::size_t, std::string>> file_target(std::string_view 
 
 }  // namespace
 
-boost::asio::awaitable<void> batch_records(const Services& services, http::Request& request,
-                                           http::Response& response) {
+boost::asio::awaitable<void> batch_records(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response) {
   const auto settings = services.settings.current();
   const settings::BatchSettings& limits = settings->batch;
   if (!limits.enabled) throw core::ApiError::forbidden("Batch requests are not allowed.");
@@ -152,7 +152,6 @@ boost::asio::awaitable<void> batch_records(const Services& services, http::Reque
     }
   }
 
-  const auth::AuthContext auth = co_await request_auth(services, request);
   const records::Caller caller = caller_of(auth, request);
   std::vector<records::BatchOutcome> outcomes;
   std::optional<records::BatchError> failure;
