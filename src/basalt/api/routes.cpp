@@ -8,18 +8,26 @@
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/settings_handlers.hpp"
 
+#include <optional>
+#include <stdexcept>
+
 namespace basalt::api {
 namespace {
 
 using http::Method;
 
+using records::WriteKind;
+
 // Every API route with the access it requires. The wrapper below enforces the access, so
-// a handler never checks who is calling (docs/architecture.md).
+// a handler never checks who is calling (docs/architecture.md). A route with a `batch` kind
+// is also a sub-request POST /api/batch accepts, run as that write; one without a handler is
+// served only there (PocketBase's batch upsert has no top-level route).
 struct ApiRoute {
   Method method;
   std::string path;
   Access access;
   ApiHandler handler;
+  std::optional<WriteKind> batch = std::nullopt;
 };
 
 std::vector<ApiRoute> api_routes() {
@@ -39,10 +47,15 @@ std::vector<ApiRoute> api_routes() {
       {Method::kDelete, "/api/collections/{collection}/truncate", Access::kSuperuser,
        truncate_collection},
       {Method::kGet, "/api/collections/{collection}/records", Access::kAny, list_records},
-      {Method::kPost, "/api/collections/{collection}/records", Access::kAny, create_record},
+      {Method::kPost, "/api/collections/{collection}/records", Access::kAny, create_record,
+       WriteKind::kCreate},
+      {Method::kPut, "/api/collections/{collection}/records", Access::kAny, nullptr,
+       WriteKind::kUpsert},
       {Method::kGet, "/api/collections/{collection}/records/{id}", Access::kAny, view_record},
-      {Method::kPatch, "/api/collections/{collection}/records/{id}", Access::kAny, update_record},
-      {Method::kDelete, "/api/collections/{collection}/records/{id}", Access::kAny, delete_record},
+      {Method::kPatch, "/api/collections/{collection}/records/{id}", Access::kAny, update_record,
+       WriteKind::kUpdate},
+      {Method::kDelete, "/api/collections/{collection}/records/{id}", Access::kAny, delete_record,
+       WriteKind::kDelete},
       {Method::kPost, "/api/batch", Access::kAny, batch_records},
       {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
@@ -64,6 +77,7 @@ std::vector<http::Route> routes(const Services& services) {
   // Health touches neither the database nor the caller's token (health.hpp).
   std::vector<http::Route> out{{Method::kGet, "/api/health", health}};
   for (ApiRoute& route : api_routes()) {
+    if (!route.handler) continue;  // batch-only
     out.push_back({route.method, std::move(route.path),
                    [&services, access = route.access, handler = route.handler](
                        http::Request& request, http::Response& response) {
@@ -71,6 +85,22 @@ std::vector<http::Route> routes(const Services& services) {
                    }});
   }
   return out;
+}
+
+const BatchRoutes& batch_routes() {
+  static const BatchRoutes routes = [] {
+    std::vector<BatchRoute> out;
+    for (ApiRoute& route : api_routes()) {
+      if (!route.batch) continue;
+      // A sub-request runs with the batch caller's auth and only the services' rules.
+      if (route.access != Access::kAny) {
+        throw std::logic_error("a batchable route must be open to any caller: " + route.path);
+      }
+      out.push_back({route.method, std::move(route.path), *route.batch});
+    }
+    return BatchRoutes(std::move(out));
+  }();
+  return routes;
 }
 
 }  // namespace basalt::api
