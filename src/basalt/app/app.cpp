@@ -87,9 +87,8 @@ int serve(const core::Config& config) {
                                    {config.expand_max_records, config.expand_max_bytes});
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
                                  throttle);
-    api::Services services{
-        storage.database(), storage.collections(), records, plans, blocking, hasher, sign_in,
-        storage.settings()};
+    api::Services services{storage.database(), storage.collections(), records, plans, sign_in,
+                           storage.settings()};
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
