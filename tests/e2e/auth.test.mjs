@@ -52,6 +52,15 @@ describe('superuser auth', () => {
     });
   });
 
+  // The route's access is checked before the handler looks the collection up, as
+  // PocketBase's RequireSameCollectionContextAuth middleware does.
+  test('authRefresh of an unknown collection is 401 for a guest, 403 for a token', async () => {
+    const pb = new PocketBase(server.url);
+    await rejectsWith(pb.collection('nope').authRefresh(), 401);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await rejectsWith(pb.collection('nope').authRefresh(), 403);
+  });
+
   test('a superuser token is refused by another collection with 403', async () => {
     const pb = new PocketBase(server.url);
     await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
@@ -228,4 +237,55 @@ describe('auth records: email case and password bounds', () => {
     await rejectsWith(users.authWithPassword('long@example.com', long), 400);
     await rejectsWith(pb.collection('_superusers').authWithPassword(superuser.email, long), 400);
   });
+});
+
+// PocketBase binds form bodies on every route, and tools such as pocketbase-typegen sign in
+// with one; form values are read as the text they were sent as, even when they look like a
+// number (a password of digits) or a boolean.
+describe('sign-in with a form body', () => {
+  let server;
+  const digits = { email: 'digits@example.com', password: '123456789012' };
+  before(async () => {
+    server = await startServer({ superuser });
+    const pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collection('_superusers').create({ ...digits, passwordConfirm: digits.password });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  const formBodies = {
+    urlencoded: (fields) => ({
+      body: new URLSearchParams(fields),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    }),
+    multipart: (fields) => {
+      const body = new FormData();
+      for (const [name, value] of Object.entries(fields)) body.append(name, value);
+      return { body };
+    },
+  };
+
+  for (const [kind, encode] of Object.entries(formBodies)) {
+    test(`a ${kind} body signs in`, async () => {
+      for (const account of [superuser, digits]) {
+        const pb = new PocketBase(server.url);
+        const auth = await pb
+          .collection('_superusers')
+          .authWithPassword('', '', encode({ identity: account.email, password: account.password }));
+        assert.equal(auth.record.email, account.email);
+        assert.equal(pb.authStore.isSuperuser, true);
+      }
+    });
+
+    test(`a ${kind} body with a wrong password is the usual 400`, async () => {
+      const pb = new PocketBase(server.url);
+      await rejectsWith(
+        pb.collection('_superusers').authWithPassword('', '', encode({ identity: digits.email, password: '1234' })),
+        400,
+        (body) => assert.equal(body.message, 'Failed to authenticate.'),
+      );
+    });
+  }
 });

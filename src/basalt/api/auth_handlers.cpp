@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "basalt/api/json_body.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/request_body.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
@@ -46,39 +46,40 @@ void auth_response(http::Response& response, const schema::Collection& collectio
 
 }  // namespace
 
-boost::asio::awaitable<void> auth_with_password(const Services& services, http::Request& request,
-                                                http::Response& response) {
+boost::asio::awaitable<void> auth_with_password(const Services& services, const auth::AuthContext&,
+                                                http::Request& request, http::Response& response) {
   auth_collection(services, request);  // 404 before the body is looked at
   auth::SignInRequest sign_in;
   sign_in.collection = std::string(request.param("collection"));
-  sign_in.body = json_body(request);
-  sign_in.identity = string_member(sign_in.body, "identity");
-  sign_in.password = string_member(sign_in.body, "password");
-  sign_in.identity_field = string_member(sign_in.body, "identityField");
+  RequestBody body = request_body(request);
+  sign_in.identity = string_member(body, "identity");
+  sign_in.password = string_member(body, "password");
+  sign_in.identity_field = string_member(body, "identityField");
+  sign_in.body = std::move(body.data);
   sign_in.client_ip = std::string(client_ip(request));
   auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
   auth_response(response, *result.collection, result.record, result.token);
 }
 
-boost::asio::awaitable<void> auth_refresh(const Services& services, http::Request& request,
-                                          http::Response& response) {
-  AuthCollection auth = auth_collection(services, request);
-  auth::AuthContext context = co_await request_auth(services, request);
-  require_collection_auth(context, *auth.collection);
+boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
+                                          http::Request& request, http::Response& response) {
+  // The route's access (kAuthRecord) has checked that the token is of this collection.
+  AuthCollection target = auth_collection(services, request);
   std::string token;
-  if (context.claims.refreshable) {
-    token = auth::issue_auth_token(*auth.collection, context.record, Clock::now());
+  if (auth.claims.refreshable) {
+    token = auth::issue_auth_token(*target.collection, auth.record, Clock::now());
   } else {
     auto header = request.header("Authorization").value_or("");
     token = std::string(header.substr(header.find_last_of(' ') + 1));
   }
-  auth_response(response, *auth.collection, context.record, token);
+  auth_response(response, *target.collection, auth.record, token);
+  co_return;
 }
 
-boost::asio::awaitable<void> auth_methods(const Services& services, http::Request& request,
-                                          http::Response& response) {
-  AuthCollection auth = auth_collection(services, request);
-  const schema::AuthOptions& options = auth.collection->auth;
+boost::asio::awaitable<void> auth_methods(const Services& services, const auth::AuthContext&,
+                                          http::Request& request, http::Response& response) {
+  AuthCollection target = auth_collection(services, request);
+  const schema::AuthOptions& options = target.collection->auth;
   const auto& identity = schema::items(options.password_auth.identity_fields);
   auto has = [&](std::string_view name) {
     return std::find(identity.begin(), identity.end(), name) != identity.end();

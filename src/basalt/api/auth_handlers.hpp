@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/api/services.hpp"
+#include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/response.hpp"
 
@@ -20,16 +21,17 @@ namespace basalt::api {
 // password (both spend one password verification, so timing does not tell them apart), 403
 // when the collection's authRule refuses the record. A bcrypt or outdated argon2id hash is
 // replaced by a fresh argon2id one on success.
-boost::asio::awaitable<void> auth_with_password(const Services& services, http::Request& request,
-                                                http::Response& response);
+boost::asio::awaitable<void> auth_with_password(const Services& services,
+                                                const auth::AuthContext& auth,
+                                                http::Request& request, http::Response& response);
 
 // A valid token of this collection -> a new token (the same one when it is not refreshable)
 // and the fresh record. 401 without a valid token, 403 for a token of another collection.
-boost::asio::awaitable<void> auth_refresh(const Services& services, http::Request& request,
-                                          http::Response& response);
+boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
+                                          http::Request& request, http::Response& response);
 
 // Which auth methods the collection offers (OAuth2 is reported disabled: not supported yet).
-boost::asio::awaitable<void> auth_methods(const Services& services, http::Request& request,
-                                          http::Response& response);
+boost::asio::awaitable<void> auth_methods(const Services& services, const auth::AuthContext& auth,
+                                          http::Request& request, http::Response& response);
 
 }  // namespace basalt::api

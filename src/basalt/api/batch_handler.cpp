@@ -5,6 +5,7 @@
 
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/routes.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/form_body.hpp"
 #include "basalt/http/json_fields.hpp"
@@ -17,8 +18,6 @@ namespace basalt::api {
 namespace {
 
 namespace json = boost::json;
-
-constexpr std::string_view kRecordsPrefix = "/api/collections/";
 
 [[noreturn]] void unsupported(std::size_t index) {
   json::object data;
@@ -42,29 +41,14 @@ records::BatchOperation operation_of(const json::value& item, std::size_t index)
     query = target.substr(q + 1);
     target = target.substr(0, q);
   }
-  if (!target.starts_with(kRecordsPrefix)) unsupported(index);
-  target.remove_prefix(kRecordsPrefix.size());
-  const auto slash = target.find('/');
-  if (slash == std::string_view::npos || slash == 0) unsupported(index);
-  records::BatchOperation op;
-  op.collection = percent_decode(target.substr(0, slash), false);
-  std::string_view rest = target.substr(slash);
   std::string_view verb = method->get_string();
-  const bool collection_url = rest == "/records";
-  const bool record_url = rest.starts_with("/records/") && rest.size() > 9 &&
-                          rest.substr(9).find('/') == std::string_view::npos;
-  if (verb == "POST" && collection_url) {
-    op.kind = records::WriteKind::kCreate;
-  } else if (verb == "PUT" && collection_url) {
-    op.kind = records::WriteKind::kUpsert;
-  } else if (verb == "PATCH" && record_url) {
-    op.kind = records::WriteKind::kUpdate;
-  } else if (verb == "DELETE" && record_url) {
-    op.kind = records::WriteKind::kDelete;
-  } else {
-    unsupported(index);
-  }
-  if (record_url) op.id = percent_decode(rest.substr(9), false);
+  // Resolved by the route table's router: a route declared batchable there is accepted here.
+  std::optional<BatchTarget> resolved = batch_routes().resolve(verb, target);
+  if (!resolved) unsupported(index);
+  records::BatchOperation op;
+  op.kind = resolved->kind;
+  op.collection = std::move(resolved->collection);
+  op.id = std::move(resolved->id);
   if (const json::value* body = request.if_contains("body"); body && body->is_object()) {
     op.input.body = body->get_object();
   } else if (body && !body->is_null()) {
@@ -117,8 +101,8 @@ std::optional<std::pair<std::size_t, std::string>> file_target(std::string_view 
 
 }  // namespace
 
-boost::asio::awaitable<void> batch_records(const Services& services, http::Request& request,
-                                           http::Response& response) {
+boost::asio::awaitable<void> batch_records(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response) {
   const auto settings = services.settings.current();
   const settings::BatchSettings& limits = settings->batch;
   if (!limits.enabled) throw core::ApiError::forbidden("Batch requests are not allowed.");
@@ -152,7 +136,6 @@ boost::asio::awaitable<void> batch_records(const Services& services, http::Reque
     }
   }
 
-  const auth::AuthContext auth = co_await request_auth(services, request);
   const records::Caller caller = caller_of(auth, request);
   std::vector<records::BatchOutcome> outcomes;
   std::optional<records::BatchError> failure;

@@ -22,12 +22,13 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/api/services.hpp"
+#include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/response.hpp"
 
 namespace basalt::api {
 
-boost::asio::awaitable<void> batch_records(const Services& services, http::Request& request,
-                                           http::Response& response);
+boost::asio::awaitable<void> batch_records(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response);
 
 }  // namespace basalt::api

@@ -2,9 +2,8 @@
 
 #include <boost/json/object.hpp>
 
-#include "basalt/api/json_body.hpp"
 #include "basalt/api/query_params.hpp"
-#include "basalt/api/request_auth.hpp"
+#include "basalt/api/request_body.hpp"
 #include "basalt/collections/collection_list.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/schema/collection_defaults.hpp"
@@ -16,11 +15,6 @@ namespace {
 
 namespace json = boost::json;
 using schema::Collection;
-
-boost::asio::awaitable<void> require_superuser_request(const Services& services,
-                                                       const http::Request& request) {
-  require_superuser(co_await request_auth(services, request));
-}
 
 const Collection& find_or_404(const collections::Catalog& catalog, std::string_view id_or_name) {
   const Collection* collection = catalog.find(id_or_name);
@@ -34,9 +28,8 @@ void collection_response(http::Response& response, const Collection& collection)
 
 }  // namespace
 
-boost::asio::awaitable<void> list_collections(const Services& services, http::Request& request,
-                                              http::Response& response) {
-  co_await require_superuser_request(services, request);
+boost::asio::awaitable<void> list_collections(const Services& services, const auth::AuthContext&,
+                                              http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
   collections::CollectionListQuery list;
   list.page = int_param(params, "page", 1);
@@ -59,39 +52,35 @@ boost::asio::awaitable<void> list_collections(const Services& services, http::Re
   response.json_list(200, schema::serialize_go_json(body));
 }
 
-boost::asio::awaitable<void> view_collection(const Services& services, http::Request& request,
-                                             http::Response& response) {
-  co_await require_superuser_request(services, request);
+boost::asio::awaitable<void> view_collection(const Services& services, const auth::AuthContext&,
+                                             http::Request& request, http::Response& response) {
   auto catalog = services.collections.catalog();
   collection_response(response, find_or_404(*catalog, request.param("collection")));
+  co_return;
 }
 
-boost::asio::awaitable<void> create_collection(const Services& services, http::Request& request,
-                                               http::Response& response) {
-  co_await require_superuser_request(services, request);
-  json::value body = json_body(request);
+boost::asio::awaitable<void> create_collection(const Services& services, const auth::AuthContext&,
+                                               http::Request& request, http::Response& response) {
+  json::value body = request_body(request).data;
   collection_response(response, co_await services.collections.create(body));
 }
 
-boost::asio::awaitable<void> update_collection(const Services& services, http::Request& request,
-                                               http::Response& response) {
-  co_await require_superuser_request(services, request);
-  json::value body = json_body(request);
+boost::asio::awaitable<void> update_collection(const Services& services, const auth::AuthContext&,
+                                               http::Request& request, http::Response& response) {
+  json::value body = request_body(request).data;
   collection_response(response,
                       co_await services.collections.update(request.param("collection"), body));
 }
 
-boost::asio::awaitable<void> delete_collection(const Services& services, http::Request& request,
-                                               http::Response& response) {
-  co_await require_superuser_request(services, request);
+boost::asio::awaitable<void> delete_collection(const Services& services, const auth::AuthContext&,
+                                               http::Request& request, http::Response& response) {
   co_await services.collections.remove(request.param("collection"));
   response.content(204, {}, {});
 }
 
-boost::asio::awaitable<void> import_collections(const Services& services, http::Request& request,
-                                                http::Response& response) {
-  co_await require_superuser_request(services, request);
-  json::object body = json_body(request);
+boost::asio::awaitable<void> import_collections(const Services& services, const auth::AuthContext&,
+                                                http::Request& request, http::Response& response) {
+  json::object body = request_body(request).data;
   const json::value* flag = body.if_contains("deleteMissing");
   const bool delete_missing = flag && flag->is_bool() && flag->as_bool();
   // A named local, not a temporary in the co_await expression: GCC 12 destroys such
@@ -101,9 +90,8 @@ boost::asio::awaitable<void> import_collections(const Services& services, http::
   response.content(204, {}, {});
 }
 
-boost::asio::awaitable<void> collection_scaffolds(const Services& services, http::Request& request,
-                                                  http::Response& response) {
-  co_await require_superuser_request(services, request);
+boost::asio::awaitable<void> collection_scaffolds(const Services&, const auth::AuthContext&,
+                                                  http::Request&, http::Response& response) {
   json::object body;
   for (auto type : {schema::CollectionType::kAuth, schema::CollectionType::kBase,
                     schema::CollectionType::kView}) {
@@ -113,6 +101,7 @@ boost::asio::awaitable<void> collection_scaffolds(const Services& services, http
         schema::collection_to_json(scaffold, schema::JsonForm::kPublic);
   }
   response.json(200, schema::serialize_go_json(body));
+  co_return;
 }
 
 }  // namespace basalt::api

@@ -14,17 +14,25 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/api/services.hpp"
+#include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/response.hpp"
 
 namespace basalt::api {
 
-boost::asio::awaitable<void> list_collections(const Services&, http::Request&, http::Response&);
-boost::asio::awaitable<void> view_collection(const Services&, http::Request&, http::Response&);
-boost::asio::awaitable<void> create_collection(const Services&, http::Request&, http::Response&);
-boost::asio::awaitable<void> update_collection(const Services&, http::Request&, http::Response&);
-boost::asio::awaitable<void> delete_collection(const Services&, http::Request&, http::Response&);
-boost::asio::awaitable<void> import_collections(const Services&, http::Request&, http::Response&);
-boost::asio::awaitable<void> collection_scaffolds(const Services&, http::Request&, http::Response&);
+boost::asio::awaitable<void> list_collections(const Services&, const auth::AuthContext&,
+                                              http::Request&, http::Response&);
+boost::asio::awaitable<void> view_collection(const Services&, const auth::AuthContext&,
+                                             http::Request&, http::Response&);
+boost::asio::awaitable<void> create_collection(const Services&, const auth::AuthContext&,
+                                               http::Request&, http::Response&);
+boost::asio::awaitable<void> update_collection(const Services&, const auth::AuthContext&,
+                                               http::Request&, http::Response&);
+boost::asio::awaitable<void> delete_collection(const Services&, const auth::AuthContext&,
+                                               http::Request&, http::Response&);
+boost::asio::awaitable<void> import_collections(const Services&, const auth::AuthContext&,
+                                                http::Request&, http::Response&);
+boost::asio::awaitable<void> collection_scaffolds(const Services&, const auth::AuthContext&,
+                                                  http::Request&, http::Response&);
 
 }  // namespace basalt::api

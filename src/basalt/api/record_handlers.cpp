@@ -38,8 +38,8 @@ void record_response(http::Response& response, const records::RecordResult& resu
 
 }  // namespace
 
-boost::asio::awaitable<void> list_records(const Services& services, http::Request& request,
-                                          http::Response& response) {
+boost::asio::awaitable<void> list_records(const Services& services, const auth::AuthContext& auth,
+                                          http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
   records::ListOptions options;
   options.page = int_param(params, "page", 1);
@@ -48,7 +48,6 @@ boost::asio::awaitable<void> list_records(const Services& services, http::Reques
   options.sort = param_or(params, "sort");
   options.skip_total = bool_param(params, "skipTotal");
   options.expand = param_or(params, "expand");
-  const auth::AuthContext auth = co_await request_auth(services, request);
   const records::Caller caller = caller_of(auth, request);
   records::RecordPage page = co_await services.records.list(
       caller, request.param("collection"), std::move(options), request_info(request, params));
@@ -56,10 +55,9 @@ boost::asio::awaitable<void> list_records(const Services& services, http::Reques
   records::write_page(response.mutable_body(), page, caller.is_superuser());
 }
 
-boost::asio::awaitable<void> view_record(const Services& services, http::Request& request,
-                                         http::Response& response) {
+boost::asio::awaitable<void> view_record(const Services& services, const auth::AuthContext& auth,
+                                         http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
-  const auth::AuthContext auth = co_await request_auth(services, request);
   const records::Caller caller = caller_of(auth, request);
   records::RecordResult result =
       co_await services.records.view(caller, request.param("collection"), request.param("id"),
@@ -67,10 +65,9 @@ boost::asio::awaitable<void> view_record(const Services& services, http::Request
   record_response(response, result, caller);
 }
 
-boost::asio::awaitable<void> create_record(const Services& services, http::Request& request,
-                                           http::Response& response) {
+boost::asio::awaitable<void> create_record(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
-  const auth::AuthContext auth = co_await request_auth(services, request);
   const records::Caller caller = caller_of(auth, request);
   records::WriteInput input = write_input(request, params);
   records::RecordResult result = co_await services.records.create(
@@ -78,10 +75,9 @@ boost::asio::awaitable<void> create_record(const Services& services, http::Reque
   record_response(response, result, caller);
 }
 
-boost::asio::awaitable<void> update_record(const Services& services, http::Request& request,
-                                           http::Response& response) {
+boost::asio::awaitable<void> update_record(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
-  const auth::AuthContext auth = co_await request_auth(services, request);
   const records::Caller caller = caller_of(auth, request);
   records::WriteInput input = write_input(request, params);
   records::RecordResult result =
@@ -90,18 +86,17 @@ boost::asio::awaitable<void> update_record(const Services& services, http::Reque
   record_response(response, result, caller);
 }
 
-boost::asio::awaitable<void> delete_record(const Services& services, http::Request& request,
-                                           http::Response& response) {
+boost::asio::awaitable<void> delete_record(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
-  const auth::AuthContext auth = co_await request_auth(services, request);
   co_await services.records.remove(caller_of(auth, request), request.param("collection"),
                                    request.param("id"), request_info(request, params));
   response.content(204, {}, {});
 }
 
-boost::asio::awaitable<void> truncate_collection(const Services& services, http::Request& request,
-                                                 http::Response& response) {
-  const auth::AuthContext auth = co_await request_auth(services, request);
+boost::asio::awaitable<void> truncate_collection(const Services& services,
+                                                 const auth::AuthContext& auth,
+                                                 http::Request& request, http::Response& response) {
   co_await services.records.truncate(caller_of(auth, request), request.param("collection"));
   response.content(204, {}, {});
 }

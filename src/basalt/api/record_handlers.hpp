@@ -6,23 +6,25 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/api/services.hpp"
+#include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/response.hpp"
 
 namespace basalt::api {
 
-boost::asio::awaitable<void> list_records(const Services& services, http::Request& request,
-                                          http::Response& response);
-boost::asio::awaitable<void> view_record(const Services& services, http::Request& request,
-                                         http::Response& response);
-boost::asio::awaitable<void> create_record(const Services& services, http::Request& request,
-                                           http::Response& response);
-boost::asio::awaitable<void> update_record(const Services& services, http::Request& request,
-                                           http::Response& response);
-boost::asio::awaitable<void> delete_record(const Services& services, http::Request& request,
-                                           http::Response& response);
+boost::asio::awaitable<void> list_records(const Services& services, const auth::AuthContext& auth,
+                                          http::Request& request, http::Response& response);
+boost::asio::awaitable<void> view_record(const Services& services, const auth::AuthContext& auth,
+                                         http::Request& request, http::Response& response);
+boost::asio::awaitable<void> create_record(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response);
+boost::asio::awaitable<void> update_record(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response);
+boost::asio::awaitable<void> delete_record(const Services& services, const auth::AuthContext& auth,
+                                           http::Request& request, http::Response& response);
 // DELETE /api/collections/{collection}/truncate (spec §4): 204.
-boost::asio::awaitable<void> truncate_collection(const Services& services, http::Request& request,
-                                                 http::Response& response);
+boost::asio::awaitable<void> truncate_collection(const Services& services,
+                                                 const auth::AuthContext& auth,
+                                                 http::Request& request, http::Response& response);
 
 }  // namespace basalt::api

@@ -34,21 +34,16 @@ records::Caller caller_of(const auth::AuthContext& context, const http::Request&
   return caller;
 }
 
-void require_collection_auth(const auth::AuthContext& context,
-                             const schema::Collection& collection) {
+void require_access(Access access, const auth::AuthContext& context, const http::Request& request) {
+  if (access == Access::kAny) return;
   if (context.is_guest()) {
     throw core::ApiError::unauthorized("The request requires valid record authorization token.");
   }
-  if (context.collection->id != collection.id) {
-    throw core::ApiError::forbidden("The authorized record is not allowed to perform this action.");
-  }
-}
-
-void require_superuser(const auth::AuthContext& context) {
-  if (context.is_guest()) {
-    throw core::ApiError::unauthorized("The request requires valid record authorization token.");
-  }
-  if (!context.is_superuser()) {
+  const std::string_view collection = request.param("collection");
+  const bool allowed = access == Access::kSuperuser ? context.is_superuser()
+                                                    : context.collection->id == collection ||
+                                                          context.collection->name == collection;
+  if (!allowed) {
     throw core::ApiError::forbidden("The authorized record is not allowed to perform this action.");
   }
 }

@@ -1,9 +1,10 @@
 // The caller's AuthContext for a REST request, from its Authorization header (spec §1.2), and
-// the guards of routes that need one.
+// the check of a route's declared access (api_handler.hpp).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 
+#include "basalt/api/api_handler.hpp"
 #include "basalt/api/services.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
@@ -22,11 +23,10 @@ std::string_view client_ip(const http::Request& request);
 // outlive it).
 records::Caller caller_of(const auth::AuthContext& context, const http::Request& request);
 
-// RequireSameCollectionContextAuth: 401 for a guest, 403 for a record of another collection.
-void require_collection_auth(const auth::AuthContext& context,
-                             const schema::Collection& collection);
-
-// RequireSuperuserAuth: 401 for a guest, 403 for a non-superuser.
-void require_superuser(const auth::AuthContext& context);
+// Refuses a caller that does not meet a route's declared access, with PocketBase's texts:
+// 401 "The request requires valid record authorization token." for a guest, 403 "The
+// authorized record is not allowed to perform this action." for the wrong record (kAuthRecord:
+// a record of another collection than the route's {collection}, by id or name).
+void require_access(Access access, const auth::AuthContext& context, const http::Request& request);
 
 }  // namespace basalt::api

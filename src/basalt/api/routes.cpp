@@ -5,50 +5,102 @@
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/record_handlers.hpp"
+#include "basalt/api/request_auth.hpp"
 #include "basalt/api/settings_handlers.hpp"
+
+#include <optional>
+#include <stdexcept>
 
 namespace basalt::api {
 namespace {
 
-// A handler that takes the services, bound for the route table.
-using ServiceHandler = boost::asio::awaitable<void> (*)(const Services&, http::Request&,
-                                                        http::Response&);
+using http::Method;
 
-http::Handler bind(const Services& services, ServiceHandler handler) {
-  return [&services, handler](http::Request& request, http::Response& response) {
-    return handler(services, request, response);
+using records::WriteKind;
+
+// Every API route with the access it requires. The wrapper below enforces the access, so
+// a handler never checks who is calling (docs/architecture.md). A route with a `batch` kind
+// is also a sub-request POST /api/batch accepts, run as that write; one without a handler is
+// served only there (PocketBase's batch upsert has no top-level route).
+struct ApiRoute {
+  Method method;
+  std::string path;
+  Access access;
+  ApiHandler handler;
+  std::optional<WriteKind> batch = std::nullopt;
+};
+
+std::vector<ApiRoute> api_routes() {
+  return {
+      {Method::kGet, "/api/collections", Access::kSuperuser, list_collections},
+      {Method::kPost, "/api/collections", Access::kSuperuser, create_collection},
+      {Method::kPut, "/api/collections/import", Access::kSuperuser, import_collections},
+      {Method::kGet, "/api/collections/meta/scaffolds", Access::kSuperuser, collection_scaffolds},
+      {Method::kGet, "/api/collections/{collection}", Access::kSuperuser, view_collection},
+      {Method::kPatch, "/api/collections/{collection}", Access::kSuperuser, update_collection},
+      {Method::kDelete, "/api/collections/{collection}", Access::kSuperuser, delete_collection},
+      {Method::kPost, "/api/collections/{collection}/auth-with-password", Access::kAny,
+       auth_with_password},
+      {Method::kPost, "/api/collections/{collection}/auth-refresh", Access::kAuthRecord,
+       auth_refresh},
+      {Method::kGet, "/api/collections/{collection}/auth-methods", Access::kAny, auth_methods},
+      {Method::kDelete, "/api/collections/{collection}/truncate", Access::kSuperuser,
+       truncate_collection},
+      {Method::kGet, "/api/collections/{collection}/records", Access::kAny, list_records},
+      {Method::kPost, "/api/collections/{collection}/records", Access::kAny, create_record,
+       WriteKind::kCreate},
+      {Method::kPut, "/api/collections/{collection}/records", Access::kAny, nullptr,
+       WriteKind::kUpsert},
+      {Method::kGet, "/api/collections/{collection}/records/{id}", Access::kAny, view_record},
+      {Method::kPatch, "/api/collections/{collection}/records/{id}", Access::kAny, update_record,
+       WriteKind::kUpdate},
+      {Method::kDelete, "/api/collections/{collection}/records/{id}", Access::kAny, delete_record,
+       WriteKind::kDelete},
+      {Method::kPost, "/api/batch", Access::kAny, batch_records},
+      {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
+      {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
   };
+}
+
+// Builds the caller's AuthContext once, enforces the route's access, then runs the handler.
+boost::asio::awaitable<void> run_guarded(const Services& services, Access access,
+                                         ApiHandler handler, http::Request& request,
+                                         http::Response& response) {
+  const auth::AuthContext auth = co_await request_auth(services, request);
+  require_access(access, auth, request);
+  co_await handler(services, auth, request, response);
 }
 
 }  // namespace
 
 std::vector<http::Route> routes(const Services& services) {
-  using http::Method;
-  return {
-      {Method::kGet, "/api/health", health},
-      {Method::kGet, "/api/collections", bind(services, list_collections)},
-      {Method::kPost, "/api/collections", bind(services, create_collection)},
-      {Method::kPut, "/api/collections/import", bind(services, import_collections)},
-      {Method::kGet, "/api/collections/meta/scaffolds", bind(services, collection_scaffolds)},
-      {Method::kGet, "/api/collections/{collection}", bind(services, view_collection)},
-      {Method::kPatch, "/api/collections/{collection}", bind(services, update_collection)},
-      {Method::kDelete, "/api/collections/{collection}", bind(services, delete_collection)},
-      {Method::kPost, "/api/collections/{collection}/auth-with-password",
-       bind(services, auth_with_password)},
-      {Method::kPost, "/api/collections/{collection}/auth-refresh", bind(services, auth_refresh)},
-      {Method::kGet, "/api/collections/{collection}/auth-methods", bind(services, auth_methods)},
-      {Method::kDelete, "/api/collections/{collection}/truncate",
-       bind(services, truncate_collection)},
-      {Method::kGet, "/api/collections/{collection}/records", bind(services, list_records)},
-      {Method::kPost, "/api/collections/{collection}/records", bind(services, create_record)},
-      {Method::kGet, "/api/collections/{collection}/records/{id}", bind(services, view_record)},
-      {Method::kPatch, "/api/collections/{collection}/records/{id}", bind(services, update_record)},
-      {Method::kDelete, "/api/collections/{collection}/records/{id}",
-       bind(services, delete_record)},
-      {Method::kPost, "/api/batch", bind(services, batch_records)},
-      {Method::kGet, "/api/settings", bind(services, get_settings)},
-      {Method::kPatch, "/api/settings", bind(services, patch_settings)},
-  };
+  // Health touches neither the database nor the caller's token (health.hpp).
+  std::vector<http::Route> out{{Method::kGet, "/api/health", health}};
+  for (ApiRoute& route : api_routes()) {
+    if (!route.handler) continue;  // batch-only
+    out.push_back({route.method, std::move(route.path),
+                   [&services, access = route.access, handler = route.handler](
+                       http::Request& request, http::Response& response) {
+                     return run_guarded(services, access, handler, request, response);
+                   }});
+  }
+  return out;
+}
+
+const BatchRoutes& batch_routes() {
+  static const BatchRoutes routes = [] {
+    std::vector<BatchRoute> out;
+    for (ApiRoute& route : api_routes()) {
+      if (!route.batch) continue;
+      // A sub-request runs with the batch caller's auth and only the services' rules.
+      if (route.access != Access::kAny) {
+        throw std::logic_error("a batchable route must be open to any caller: " + route.path);
+      }
+      out.push_back({route.method, std::move(route.path), *route.batch});
+    }
+    return BatchRoutes(std::move(out));
+  }();
+  return routes;
 }
 
 }  // namespace basalt::api

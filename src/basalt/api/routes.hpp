@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "basalt/api/batch_routes.hpp"
 #include "basalt/api/services.hpp"
 #include "basalt/http/router.hpp"
 
@@ -10,5 +11,9 @@ namespace basalt::api {
 
 // `services` must outlive the routes (the handlers capture it).
 std::vector<http::Route> routes(const Services& services);
+
+// The sub-requests POST /api/batch accepts: the routes of the table above that declare a batch
+// kind (built once, on first use).
+const BatchRoutes& batch_routes();
 
 }  // namespace basalt::api

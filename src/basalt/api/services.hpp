@@ -1,11 +1,11 @@
 // Services: what the REST handlers call. Built by the composition root (app), which owns every
 // member and keeps it alive until the server has stopped. Handlers hold no state of their own.
+// Only what a handler (or the route wrapper) calls belongs here; a service's own dependencies
+// (the hasher, the blocking pool) are wired in app.
 #pragma once
 
-#include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/collections/collection_service.hpp"
-#include "basalt/core/blocking_pool.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/record_service.hpp"
@@ -17,9 +17,7 @@ struct Services {
   db::Database& database;
   collections::CollectionService& collections;
   records::RecordService& records;
-  query::PlanCache& plans;       // resolved rules and filters, per schema version
-  core::BlockingPool& blocking;  // password hashing and other CPU-heavy work
-  const auth::PasswordHasher& hasher;
+  query::PlanCache& plans;  // resolved rules and filters, per schema version (collection list)
   const auth::PasswordSignIn& sign_in;
   settings::SettingsService& settings;  // runtime application settings (/api/settings)
 };

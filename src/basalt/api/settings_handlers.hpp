@@ -9,12 +9,15 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/api/services.hpp"
+#include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/response.hpp"
 
 namespace basalt::api {
 
-boost::asio::awaitable<void> get_settings(const Services&, http::Request&, http::Response&);
-boost::asio::awaitable<void> patch_settings(const Services&, http::Request&, http::Response&);
+boost::asio::awaitable<void> get_settings(const Services&, const auth::AuthContext&, http::Request&,
+                                          http::Response&);
+boost::asio::awaitable<void> patch_settings(const Services&, const auth::AuthContext&,
+                                            http::Request&, http::Response&);
 
 }  // namespace basalt::api

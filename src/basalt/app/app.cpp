@@ -90,9 +90,8 @@ int serve(const core::Config& config) {
                                    {config.expand_max_records, config.expand_max_bytes});
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
                                  throttle);
-    api::Services services{
-        storage.database(), storage.collections(), records, plans, blocking, hasher, sign_in,
-        storage.settings()};
+    api::Services services{storage.database(), storage.collections(), records, plans, sign_in,
+                           storage.settings()};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

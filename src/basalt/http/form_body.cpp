@@ -17,7 +17,8 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kUnsupported = "Unsupported Content-Type.";  // PocketBase's text, sentenized
+constexpr std::string_view kUnsupported =
+    "Unsupported Content-Type.";  // PocketBase's text, sentenized
 constexpr std::string_view kBadUtf8 =
     "Form field names, values and uploaded file names must be valid UTF-8.";
 
@@ -345,9 +346,16 @@ FormBody decode_form_body(std::string_view content_type, std::string_view body,
       return decode_json(body, limits.max_json_depth);
     }
   }
-  if (type == "multipart/form-data") return decode_multipart(content_type, body, limits);
-  if (type == "application/x-www-form-urlencoded") return decode_urlencoded(body, limits);
-  bad_request(kUnsupported);
+  FormBody form;
+  if (type == "multipart/form-data") {
+    form = decode_multipart(content_type, body, limits);
+  } else if (type == "application/x-www-form-urlencoded") {
+    form = decode_urlencoded(body, limits);
+  } else {
+    bad_request(kUnsupported);
+  }
+  form.form_encoded = true;
+  return form;
 }
 
 }  // namespace basalt::http

@@ -86,6 +86,9 @@ struct UploadedFile {
 struct FormBody {
   boost::json::object data;
   std::vector<UploadedFile> files;  // in body order
+  // Multipart or urlencoded: `data` holds inferred plain values (a JSON body's types are the
+  // client's own). Routes binding into fixed shapes read such values back as text.
+  bool form_encoded = false;
 };
 
 // See above. `content_type` is the request's Content-Type header value ("" when absent).

@@ -143,6 +143,7 @@ RouteMatch Router::match(Method method, std::string_view path) const {
     }
   }
   result.handler = &chosen->handler;
+  result.index = static_cast<std::size_t>(chosen - routes_.data());
   return result;
 }
 

@@ -35,6 +35,7 @@ struct RouteMatch {
   bool path_known = false;           // some route has this path (so: 405, not 404)
   std::string allow;                 // on 405: e.g. "GET, HEAD, POST"
   std::vector<std::pair<std::string, std::string>> params;
+  std::size_t index = 0;  // the matched route's position in the table (valid with `handler`)
 };
 
 class Router {

@@ -34,6 +34,12 @@ TEST_F(RouterTest, MatchesLiteralPath) {
   EXPECT_TRUE(match.params.empty());
 }
 
+TEST_F(RouterTest, NamesTheMatchedRoutesPosition) {
+  EXPECT_EQ(router_.match(Method::kGet, "/api/health").index, 0u);
+  EXPECT_EQ(router_.match(Method::kPatch, "/api/collections/posts").index, 4u);
+  EXPECT_EQ(router_.match(Method::kGet, "/api/collections/posts/records/x").index, 7u);
+}
+
 TEST_F(RouterTest, BindsAndDecodesParameters) {
   auto match = router_.match(Method::kGet, "/api/collections/posts/records/a%20b");
   ASSERT_NE(match.handler, nullptr);
