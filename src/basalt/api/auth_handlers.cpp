@@ -18,7 +18,6 @@ namespace basalt::api {
 namespace {
 
 namespace json = boost::json;
-using Clock = std::chrono::system_clock;
 
 // The collection snapshot a handler works on, held for the whole request.
 struct AuthCollection {
@@ -67,7 +66,7 @@ boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::
   AuthCollection target = auth_collection(services, request);
   std::string token;
   if (auth.claims.refreshable) {
-    token = auth::issue_auth_token(*target.collection, auth.record, Clock::now());
+    token = auth::issue_auth_token(*target.collection, auth.record, services.clock.now());
   } else {
     auto header = request.header("Authorization").value_or("");
     token = std::string(header.substr(header.find_last_of(' ') + 1));

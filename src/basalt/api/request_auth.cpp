@@ -15,8 +15,7 @@ boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
     // Aliasing pointer: keeps the whole snapshot alive while the context holds the collection.
     return std::shared_ptr<const schema::Collection>(catalog, collection);
   };
-  co_return co_await auth::authenticate(*header, services.database, find,
-                                        std::chrono::system_clock::now());
+  co_return co_await auth::authenticate(*header, services.database, find, services.clock.now());
 }
 
 std::string_view client_ip(const http::Request& request) {

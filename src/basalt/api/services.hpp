@@ -6,6 +6,7 @@
 
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/collections/collection_service.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/record_service.hpp"
@@ -20,6 +21,7 @@ struct Services {
   query::PlanCache& plans;  // resolved rules and filters, per schema version (collection list)
   const auth::PasswordSignIn& sign_in;
   settings::SettingsService& settings;  // runtime application settings (/api/settings)
+  const core::Clock& clock;             // token issue and expiry
 };
 
 }  // namespace basalt::api

@@ -19,6 +19,7 @@
 #include "basalt/auth/pooled_passwords.hpp"
 #include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/core/blocking_pool.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
@@ -71,6 +72,7 @@ int serve(const core::Config& config) {
           "--dir {}",
           config.data_dir);
     }
+    const core::Clock& clock = core::system_clock();  // tests of the parts pass a ManualClock
     core::BlockingPool blocking({config.auth.blocking_threads, kBlockingQueue});
     auth::PasswordHasher hasher;
     auto failure_limit = [&](unsigned max_failures) {
@@ -81,17 +83,17 @@ int serve(const core::Config& config) {
     };
     auto address_failures = failure_limit(config.auth.ip_failures);
     auto address_identity_failures = failure_limit(config.auth.identity_failures);
-    auth::SignInThrottle throttle(*address_failures, *address_identity_failures);
+    auth::SignInThrottle throttle(*address_failures, *address_identity_failures, clock);
     query::PlanCache plans;
     auth::PooledPasswords passwords(blocking, hasher);
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, config.db.user_statement_timeout,
                                    {config.expand_max_records, config.expand_max_bytes});
-    auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
-                                 throttle);
+    auth::PasswordSignIn sign_in(storage.database(), storage.collections(), records, plans,
+                                 blocking, hasher, throttle, clock);
     api::Services services{storage.database(), storage.collections(), records, plans, sign_in,
-                           storage.settings()};
+                           storage.settings(), clock};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

@@ -4,18 +4,14 @@
 #include <chrono>
 #include <optional>
 
-#include <spdlog/spdlog.h>
-
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/records/access.hpp"
-#include "basalt/records/record_codec.hpp"
 
 namespace basalt::auth {
 namespace {
 
 namespace json = boost::json;
-using Clock = std::chrono::system_clock;
 
 [[noreturn]] void validation_failed(std::string_view key, std::string_view code,
                                     std::string_view message) {
@@ -74,14 +70,17 @@ const schema::Collection& find_auth_collection(const collections::Catalog& catal
 }
 
 PasswordSignIn::PasswordSignIn(db::Database& database, collections::CollectionService& collections,
-                               query::PlanCache& plans, core::BlockingPool& blocking,
-                               const PasswordHasher& hasher, const SignInThrottle& throttle)
+                               records::RecordService& records, query::PlanCache& plans,
+                               core::BlockingPool& blocking, const PasswordHasher& hasher,
+                               const SignInThrottle& throttle, const core::Clock& clock)
     : database_(database),
       collections_(collections),
+      records_(records),
       plans_(plans),
       blocking_(blocking),
       hasher_(hasher),
-      throttle_(throttle) {}
+      throttle_(throttle),
+      clock_(clock) {}
 
 boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest request) const {
   SignInResult result;
@@ -96,12 +95,13 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   const std::vector<std::string> fields =
       identity_fields(collection, request.identity, request.identity_field);
 
-  const SignInCharge charge = throttle_.charge(request.client_ip, collection.id, request.identity,
-                                               RateLimiter::Clock::now());
-  std::optional<json::object> record = co_await find_record(collection, fields, request.identity);
+  const SignInCharge charge = throttle_.charge(request.client_ip, collection.id, request.identity);
+  std::optional<json::object> record =
+      co_await records_.find_auth_record(collection, fields, request.identity);
   PasswordCheck check;
+  std::string stored;
   if (record) {
-    const std::string stored(record->at(schema::kFieldPassword).as_string());
+    stored = record->at(schema::kFieldPassword).as_string();
     check = co_await blocking_.run([&] { return hasher_.check(request.password, stored); });
   } else {
     co_await blocking_.run([&] {
@@ -118,40 +118,10 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   throttle_.refund(charge);
   if (check.needs_rehash) {
     const std::string id(result.record.at(schema::kFieldId).as_string());
-    co_await upgrade_hash(collection, id, request.password);
+    co_await upgrade_hash(collection, id, request.password, stored);
   }
-  result.token = issue_auth_token(collection, result.record, Clock::now());
+  result.token = issue_auth_token(collection, result.record, clock_.now());
   co_return result;
-}
-
-// The record `identity` names through the first of `fields` that matches it, compared without
-// regard to ASCII case (as PocketBase's NOCASE email index does). When several records match a
-// field case-insensitively, the one that matches exactly wins; without an exact match the
-// identity is ambiguous (case-variant duplicates from before the case-insensitive email index)
-// and signs in nobody: picking one would hand the account to whichever registered first.
-boost::asio::awaitable<std::optional<json::object>> PasswordSignIn::find_record(
-    const schema::Collection& collection, const std::vector<std::string>& fields,
-    const std::string& identity) const {
-  const db::Dialect& dialect = database_.dialect();
-  for (const auto& field : fields) {
-    const std::string column = dialect.quote_identifier(field);
-    // Exact (binary) matches sort first; two rows are enough to see an ambiguity.
-    const std::string sql = records::select_sql(collection, dialect) + " WHERE " + column + " = " +
-                            dialect.placeholder(1) + " COLLATE NOCASE ORDER BY " + column + " = " +
-                            dialect.placeholder(2) + " DESC LIMIT 2";
-    db::ResultSet rows = co_await database_.query(sql, identity, identity);
-    if (rows.empty()) continue;
-    json::object first = records::decode_row(collection, rows[0]);
-    const json::value* value = first.if_contains(field);
-    const bool exact = value && value->is_string() && value->get_string() == identity;
-    if (rows.size() == 1 || exact) co_return first;
-    spdlog::warn(
-        "sign-in to {} refused: the identity matches several records on \"{}\" that differ only "
-        "in letter case and none exactly",
-        collection.name, field);
-    co_return std::nullopt;
-  }
-  co_return std::nullopt;
 }
 
 boost::asio::awaitable<bool> PasswordSignIn::passes_auth_rule(const SignInResult& result,
@@ -167,7 +137,7 @@ boost::asio::awaitable<bool> PasswordSignIn::passes_auth_rule(const SignInResult
   info.auth = query::AuthInfo{collection.id, collection.name, result.record};
   // The record signing in is also the caller the rule is resolved for.
   const records::Caller caller{&collection, &result.record};
-  const records::Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now());
+  const records::Access access(*result.catalog, caller, plans_, database_.dialect(), clock_.now());
   query::PlanPtr plan = access.rule(collection, *rule);
   records::Statement check = records::matches_statement(
       access, *plan, info, result.record.at(schema::kFieldId).as_string());
@@ -177,16 +147,10 @@ boost::asio::awaitable<bool> PasswordSignIn::passes_auth_rule(const SignInResult
 
 boost::asio::awaitable<void> PasswordSignIn::upgrade_hash(const schema::Collection& collection,
                                                           const std::string& id,
-                                                          const std::string& password) const {
+                                                          const std::string& password,
+                                                          const std::string& checked_hash) const {
   std::string hash = co_await blocking_.run([&] { return hasher_.hash(password); });
-  const db::Dialect& dialect = database_.dialect();
-  const std::string sql =
-      "UPDATE " + dialect.quote_identifier(collection.name) + " SET " +
-      dialect.quote_identifier(schema::kFieldPassword) + " = " + dialect.placeholder(1) +
-      " WHERE " + dialect.quote_identifier(schema::kFieldId) + " = " + dialect.placeholder(2);
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    co_await tx.execute(sql, hash, id);
-  });
+  co_await records_.replace_password_hash(collection, id, checked_hash, std::move(hash));
 }
 
 }  // namespace basalt::auth

@@ -13,7 +13,11 @@
 //      verification on the blocking pool, so timing does not tell them apart;
 //   5. 403 when the collection's authRule refuses the record (it is both the row and
 //      @request.auth, as PocketBase evaluates it);
-//   6. a bcrypt or outdated argon2id hash is replaced by a fresh argon2id one.
+//   6. a bcrypt or outdated argon2id hash is replaced by a fresh argon2id one, through the
+//      record service (RecordService::replace_password_hash: a write job and a RecordUpdated
+//      event like any other write of a record).
+// Records are read and written only through the record service; the database is used
+// directly only for the authRule check.
 // The result carries a new auth token for the record.
 //
 // Thread safety: immutable after construction; sign_in() may run concurrently anywhere. All
@@ -31,8 +35,10 @@
 #include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
+#include "basalt/records/record_service.hpp"
 
 namespace basalt::auth {
 
@@ -59,29 +65,29 @@ struct SignInResult {
 class PasswordSignIn {
  public:
   PasswordSignIn(db::Database& database, collections::CollectionService& collections,
-                 query::PlanCache& plans, core::BlockingPool& blocking,
-                 const PasswordHasher& hasher, const SignInThrottle& throttle);
+                 records::RecordService& records, query::PlanCache& plans,
+                 core::BlockingPool& blocking, const PasswordHasher& hasher,
+                 const SignInThrottle& throttle, const core::Clock& clock);
 
   // 404 "Missing or invalid auth collection context." for an unknown or non-auth collection;
   // the errors listed above otherwise.
   boost::asio::awaitable<SignInResult> sign_in(SignInRequest request) const;
 
  private:
-  boost::asio::awaitable<std::optional<boost::json::object>> find_record(
-      const schema::Collection& collection, const std::vector<std::string>& fields,
-      const std::string& identity) const;
   boost::asio::awaitable<bool> passes_auth_rule(const SignInResult& result,
                                                 const boost::json::object& body) const;
   boost::asio::awaitable<void> upgrade_hash(const schema::Collection& collection,
-                                            const std::string& id,
-                                            const std::string& password) const;
+                                            const std::string& id, const std::string& password,
+                                            const std::string& checked_hash) const;
 
   db::Database& database_;
   collections::CollectionService& collections_;
+  records::RecordService& records_;
   query::PlanCache& plans_;
   core::BlockingPool& blocking_;
   const PasswordHasher& hasher_;
   const SignInThrottle& throttle_;
+  const core::Clock& clock_;
 };
 
 // The auth collection `id_or_name` in `catalog`; 404 "Missing or invalid auth collection

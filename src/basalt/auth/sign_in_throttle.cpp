@@ -14,8 +14,8 @@ std::string lower(std::string_view text) {
 }  // namespace
 
 SignInCharge SignInThrottle::charge(std::string_view address, std::string_view collection_id,
-                                    std::string_view identity,
-                                    RateLimiter::Clock::time_point now) const {
+                                    std::string_view identity) const {
+  const RateLimiter::Clock::time_point now = clock_.steady_now();
   // '|' appears in neither an address nor a collection id, so no two triples share a key.
   SignInCharge charge{
       std::string(address),

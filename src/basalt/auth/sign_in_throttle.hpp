@@ -17,8 +17,9 @@
 // The limiters are RateLimiter interfaces: a store shared by several instances can replace
 // MemoryRateLimiter without touching this policy.
 //
-// Thread safety: stateless apart from the borrowed limiters, which are thread-safe; both must
-// outlive it.
+// Time: read from the borrowed core::Clock (its steady reading), never from std::chrono.
+// Thread safety: stateless apart from the borrowed limiters and clock, which are thread-safe;
+// all must outlive it.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,7 @@
 
 #include "basalt/auth/rate_limiter.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/core/clock.hpp"
 
 namespace basalt::auth {
 
@@ -47,15 +49,17 @@ struct SignInCharge {
 
 class SignInThrottle {
  public:
-  SignInThrottle(RateLimiter& address_failures, RateLimiter& address_identity_failures)
+  SignInThrottle(RateLimiter& address_failures, RateLimiter& address_identity_failures,
+                 const core::Clock& clock)
       : address_failures_(address_failures),
-        address_identity_failures_(address_identity_failures) {}
+        address_identity_failures_(address_identity_failures),
+        clock_(clock) {}
 
   // Counts one failure against `address` and against (`address`, `collection_id`, `identity`
-  // compared case-insensitively). Throws TooManyAttempts, counting nothing, when either is
-  // spent.
+  // compared case-insensitively), now. Throws TooManyAttempts, counting nothing, when either
+  // is spent.
   SignInCharge charge(std::string_view address, std::string_view collection_id,
-                      std::string_view identity, RateLimiter::Clock::time_point now) const;
+                      std::string_view identity) const;
 
   // Takes back a charge: the attempt succeeded.
   void refund(const SignInCharge& charge) const;
@@ -63,6 +67,7 @@ class SignInThrottle {
  private:
   RateLimiter& address_failures_;
   RateLimiter& address_identity_failures_;
+  const core::Clock& clock_;
 };
 
 }  // namespace basalt::auth

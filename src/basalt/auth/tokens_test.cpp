@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include "basalt/core/clock.hpp"
+
 namespace basalt::auth {
 namespace {
 
@@ -134,6 +136,21 @@ TEST(TokensTest, AnotherSecretInvalidatesTheToken) {
   // E.g. a verification token presented where the auth secret is used, or a new secret.
   std::string token = issue_token(auth_claims(), kTokenKey, kSecret);
   EXPECT_FALSE(read_and_verify(token, kTokenKey, "another secret"));
+}
+
+// Expiry is tested by moving a ManualClock, never by sleeping.
+TEST(TokensTest, ExpiresWhenTheManualClockPassesItsExp) {
+  core::ManualClock clock(kNow);
+  TokenClaims claims = auth_claims();
+  claims.expires = expires_at(clock.now(), 60s);
+  const std::string token = issue_token(claims, kTokenKey, kSecret);
+  EXPECT_TRUE(read_and_verify(token, kTokenKey, kSecret, clock.now()));
+  clock.advance(59s);
+  EXPECT_TRUE(read_and_verify(token, kTokenKey, kSecret, clock.now()));
+  clock.advance(2s);
+  JwtStatus status = JwtStatus::kOk;
+  EXPECT_FALSE(read_and_verify(token, kTokenKey, kSecret, clock.now(), &status));
+  EXPECT_EQ(status, JwtStatus::kExpired);
 }
 
 TEST(TokensTest, ExpiresAfterTheDuration) {

@@ -44,11 +44,13 @@ boost::asio::awaitable<void> run_all(db::Transaction& tx, const std::vector<std:
   for (const auto& statement : sql) co_await tx.execute(statement);
 }
 
-boost::asio::awaitable<void> bump_version(db::Transaction& tx) {
-  co_await tx.execute(
-      "INSERT INTO _params (id, value, created, updated) VALUES (?1, '1', ?2, ?2) "
-      "ON CONFLICT(id) DO UPDATE SET value = CAST(value AS INTEGER) + 1, updated = ?2",
-      std::string(kVersionParam), now_text());
+boost::asio::awaitable<void> bump_version(db::Transaction& tx, const db::Dialect& dialect) {
+  const std::string sql =
+      "INSERT INTO _params (id, value, created, updated) VALUES (" + dialect.placeholder(1) +
+      ", '1', " + dialect.placeholder(2) + ", " + dialect.placeholder(2) + ")" +
+      dialect.on_conflict_update("id", "value = " + dialect.integer_cast("value") +
+                                           " + 1, updated = " + dialect.placeholder(2));
+  co_await tx.execute(sql, std::string(kVersionParam), now_text());
 }
 
 const Collection* find_in(const std::vector<Collection>& list, std::string_view id_or_name) {
@@ -141,8 +143,10 @@ CollectionService::CollectionService(db::Database& database)
 
 boost::asio::awaitable<void> CollectionService::reload() {
   // The version is read before the definitions, so the definitions are at least that new.
-  db::ResultSet version_rows = co_await database_.query(
-      "SELECT CAST(value AS INTEGER) FROM _params WHERE id = ?1", std::string(kVersionParam));
+  const db::Dialect& dialect = database_.dialect();
+  const std::string version_sql = "SELECT " + dialect.integer_cast("value") +
+                                  " FROM _params WHERE id = " + dialect.placeholder(1);
+  db::ResultSet version_rows = co_await database_.query(version_sql, std::string(kVersionParam));
   const std::uint64_t version =
       version_rows.empty() ? 0 : static_cast<std::uint64_t>(version_rows[0].as_int(0));
   std::vector<Collection> collections = co_await load_collections(database_);
@@ -166,8 +170,8 @@ boost::asio::awaitable<Collection> CollectionService::create(const json::value& 
 
     collection.created = collection.updated = now_text();
     co_await run_all(tx, create_statements(collection, database_.dialect()));
-    co_await insert_collection(tx, collection);
-    co_await bump_version(tx);
+    co_await insert_collection(tx, database_.dialect(), collection);
+    co_await bump_version(tx, database_.dialect());
     created = collection;
   });
   co_await reload();
@@ -195,8 +199,8 @@ boost::asio::awaitable<Collection> CollectionService::update(std::string_view id
     collection.created = old->created;
     collection.updated = now_text();
     co_await run_all(tx, update_statements(*old, collection, database_.dialect()));
-    co_await update_collection(tx, collection);
-    co_await bump_version(tx);
+    co_await update_collection(tx, database_.dialect(), collection);
+    co_await bump_version(tx, database_.dialect());
     updated = collection;
   });
   co_await reload();
@@ -214,8 +218,8 @@ boost::asio::awaitable<void> CollectionService::remove(std::string_view id_or_na
       throw core::ApiError::bad_request(*blocker);
     }
     co_await run_all(tx, drop_statements(*target, database_.dialect()));
-    co_await delete_collection(tx, target->id);
-    co_await bump_version(tx);
+    co_await delete_collection(tx, database_.dialect(), target->id);
+    co_await bump_version(tx, database_.dialect());
   });
   co_await reload();
 }
@@ -316,18 +320,18 @@ boost::asio::awaitable<void> CollectionService::import(const json::value& collec
                           [](const Collection& c) { return c.is_view(); });
     for (const auto& gone : deleted) {
       co_await run_all(tx, drop_statements(gone, dialect));
-      co_await delete_collection(tx, gone.id);
+      co_await delete_collection(tx, database_.dialect(), gone.id);
     }
     auto store = [&](Item& item) -> boost::asio::awaitable<void> {
       item.collection.updated = now;
       if (item.old) {
         item.collection.created = item.old->created;
         co_await run_all(tx, update_statements(*item.old, item.collection, dialect));
-        co_await update_collection(tx, item.collection);
+        co_await update_collection(tx, database_.dialect(), item.collection);
       } else {
         item.collection.created = now;
         co_await run_all(tx, create_statements(item.collection, dialect));
-        co_await insert_collection(tx, item.collection);
+        co_await insert_collection(tx, database_.dialect(), item.collection);
       }
     };
     for (auto& item : imported) {
@@ -342,7 +346,7 @@ boost::asio::awaitable<void> CollectionService::import(const json::value& collec
       if (!errors.has_under(item.path)) co_await store(item);
     }
     if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
-    co_await bump_version(tx);
+    co_await bump_version(tx, database_.dialect());
   });
   co_await reload();
 }
@@ -364,13 +368,13 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect) {
          for (Collection collection : schema::system_collections()) {
            collection.created = collection.updated = now;
            co_await run_all(tx, create_statements(collection, *d));
-           co_await insert_collection(tx, collection);
+           co_await insert_collection(tx, *d, collection);
          }
-         co_await bump_version(tx);
+         co_await bump_version(tx, *d);
        }},
       {"1700000003_case_insensitive_email_indexes",
        [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
-         if (co_await make_email_indexes_case_insensitive(tx, *d)) co_await bump_version(tx);
+         if (co_await make_email_indexes_case_insensitive(tx, *d)) co_await bump_version(tx, *d);
        }},
   };
 }

@@ -15,6 +15,11 @@ namespace json = boost::json;
 constexpr std::string_view kRuleColumns[] = {"listRule", "viewRule", "createRule", "updateRule",
                                              "deleteRule"};
 
+// The 14 columns, in the order of kSelectColumns, row_params() and decode().
+constexpr std::string_view kColumns[] = {
+    "id",       "system",     "type",       "name",       "fields",  "indexes", "listRule",
+    "viewRule", "createRule", "updateRule", "deleteRule", "options", "created", "updated"};
+
 constexpr std::string_view kSelectColumns =
     "SELECT id, system, type, name, fields, indexes, listRule, viewRule, createRule, "
     "updateRule, deleteRule, options, created, updated FROM _collections ORDER BY created, rowid";
@@ -137,26 +142,34 @@ boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Dat
   co_return decode(co_await database.query(kSelectColumns));
 }
 
-boost::asio::awaitable<void> insert_collection(db::Transaction& tx,
+boost::asio::awaitable<void> insert_collection(db::Transaction& tx, const db::Dialect& dialect,
                                                const schema::Collection& collection) {
-  co_await tx.execute(
-      "INSERT INTO _collections (id, system, type, name, fields, indexes, listRule, viewRule, "
-      "createRule, updateRule, deleteRule, options, created, updated) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-      row_params(collection));
+  std::string columns;
+  std::string values;
+  for (std::size_t i = 1; i <= std::size(kColumns); ++i) {
+    if (i > 1) columns += ", ", values += ", ";
+    columns += kColumns[i - 1];
+    values += dialect.placeholder(i);
+  }
+  const std::string sql = "INSERT INTO _collections (" + columns + ") VALUES (" + values + ")";
+  co_await tx.execute(sql, row_params(collection));
 }
 
-boost::asio::awaitable<void> update_collection(db::Transaction& tx,
+boost::asio::awaitable<void> update_collection(db::Transaction& tx, const db::Dialect& dialect,
                                                const schema::Collection& collection) {
-  co_await tx.execute(
-      "UPDATE _collections SET system = ?2, type = ?3, name = ?4, fields = ?5, indexes = ?6, "
-      "listRule = ?7, viewRule = ?8, createRule = ?9, updateRule = ?10, deleteRule = ?11, "
-      "options = ?12, created = ?13, updated = ?14 WHERE id = ?1",
-      row_params(collection));
+  std::string sql = "UPDATE _collections SET ";
+  for (std::size_t i = 2; i <= std::size(kColumns); ++i) {  // every column but id (?1)
+    if (i > 2) sql += ", ";
+    sql += std::string(kColumns[i - 1]) + " = " + dialect.placeholder(i);
+  }
+  sql += " WHERE id = " + dialect.placeholder(1);
+  co_await tx.execute(sql, row_params(collection));
 }
 
-boost::asio::awaitable<void> delete_collection(db::Transaction& tx, std::string_view id) {
-  co_await tx.execute("DELETE FROM _collections WHERE id = ?1", std::string(id));
+boost::asio::awaitable<void> delete_collection(db::Transaction& tx, const db::Dialect& dialect,
+                                               std::string_view id) {
+  const std::string sql = "DELETE FROM _collections WHERE id = " + dialect.placeholder(1);
+  co_await tx.execute(sql, std::string(id));
 }
 
 }  // namespace basalt::collections

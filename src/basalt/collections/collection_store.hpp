@@ -27,11 +27,13 @@ boost::asio::awaitable<void> create_collections_table(db::Transaction& tx);
 boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Transaction& tx);
 boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Database& database);
 
-boost::asio::awaitable<void> insert_collection(db::Transaction& tx,
+// `dialect` spells the statements' placeholders.
+boost::asio::awaitable<void> insert_collection(db::Transaction& tx, const db::Dialect& dialect,
                                                const schema::Collection& collection);
 // Replaces the row with the collection's id.
-boost::asio::awaitable<void> update_collection(db::Transaction& tx,
+boost::asio::awaitable<void> update_collection(db::Transaction& tx, const db::Dialect& dialect,
                                                const schema::Collection& collection);
-boost::asio::awaitable<void> delete_collection(db::Transaction& tx, std::string_view id);
+boost::asio::awaitable<void> delete_collection(db::Transaction& tx, const db::Dialect& dialect,
+                                               std::string_view id);
 
 }  // namespace basalt::collections

@@ -63,7 +63,7 @@ boost::asio::awaitable<bool> make_email_indexes_case_insensitive(db::Transaction
     for (const auto& statement : update_statements(old, updated, dialect)) {
       co_await tx.execute(statement);
     }
-    co_await update_collection(tx, updated);
+    co_await update_collection(tx, dialect, updated);
     spdlog::info("collection {}: email index is now case-insensitive", old.name);
     changed = true;
   }

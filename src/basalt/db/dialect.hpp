@@ -1,6 +1,6 @@
 // Dialect: everything about SQL text that differs between SQLite and PostgreSQL. It is the
-// only place that knows one from the other (docs/architecture.md); code that builds SQL (schema DDL,
-// the filter emitter) asks it instead of branching on the backend.
+// only place that knows one from the other (docs/architecture.md); code that builds SQL (schema
+// DDL, the filter emitter) asks it instead of branching on the backend.
 //
 // Contract: SQL text is built from identifiers (quoted here) and placeholders only; values
 // always travel as bound Params. Implementations are immutable and thread-safe.
@@ -31,6 +31,17 @@ class Dialect {
   // The placeholder of the `index`th parameter, 1-based: "?1" on SQLite, "$1" on PostgreSQL.
   // Numbered on both so that reusing a number binds the same value in either dialect.
   virtual std::string placeholder(std::size_t index) const = 0;
+
+  // Appended to `INSERT INTO t (...) VALUES (...)`, makes it an insert-or-update: when a row
+  // with the inserted `key` (a quoted identifier of a unique column) exists, that row gets
+  // `assignments` (a SET list such as `"value" = ` + inserted_value("\"value\"")) instead.
+  virtual std::string on_conflict_update(std::string_view key,
+                                         std::string_view assignments) const = 0;
+  // Within on_conflict_update's assignments: the value the INSERT proposed for `column` (a
+  // quoted identifier); a bare column name there reads the existing row.
+  virtual std::string inserted_value(std::string_view column) const = 0;
+  // `expression` (text holding a decimal integer) as a 64-bit integer.
+  virtual std::string integer_cast(std::string_view expression) const = 0;
 
   // The column type name used in CREATE/ALTER TABLE for a logical type.
   virtual std::string_view column_type(ColumnType type) const noexcept = 0;

@@ -6,16 +6,8 @@
 #include "basalt/schema/go_json.hpp"
 
 namespace basalt::records {
-namespace {
 
 namespace json = boost::json;
-
-bool never_exported(const schema::Collection& collection, const schema::Field& field) {
-  return collection.is_auth() &&
-         (field.name == schema::kFieldPassword || field.name == schema::kFieldTokenKey);
-}
-
-}  // namespace
 
 json::object export_record(const schema::Collection& collection, const json::object& values,
                            const Visibility& visibility) {
@@ -23,15 +15,9 @@ json::object export_record(const schema::Collection& collection, const json::obj
   entries.reserve(collection.fields.size() + 2);
   entries.emplace_back("collectionId", json::string(collection.id));
   entries.emplace_back("collectionName", json::string(collection.name));
-  bool email_hidden = false;
-  if (collection.is_auth() && !visibility.email_visible) {
-    const json::value* flag = values.if_contains(schema::kFieldEmailVisibility);
-    email_hidden = !(flag && flag->is_bool() && flag->as_bool());
-  }
+  const VisibleFields visible(collection, values, visibility);
   for (const auto& field : collection.fields) {
-    if (never_exported(collection, field)) continue;
-    if (field.hidden && !visibility.superuser) continue;
-    if (email_hidden && field.name == schema::kFieldEmail) continue;
+    if (!visible.shows(field)) continue;
     const json::value* value = values.if_contains(field.name);
     entries.emplace_back(field.name, value ? *value : json::value());
   }

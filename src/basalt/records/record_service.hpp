@@ -27,6 +27,8 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -129,6 +131,23 @@ class RecordService {
   boost::asio::awaitable<std::vector<BatchOutcome>> batch(const Caller& caller,
                                                           std::vector<BatchOperation> operations,
                                                           std::chrono::milliseconds timeout);
+
+  // For the auth flows only (auth_records.cpp); no rules, no validation.
+  //
+  // The auth record of `collection` that `identity` names through the first of `fields` that
+  // matches it, compared ignoring ASCII case (an exact match wins among case variants; several
+  // variants without one name nobody). Every field, stored form.
+  boost::asio::awaitable<std::optional<boost::json::object>> find_auth_record(
+      const schema::Collection& collection, std::span<const std::string> fields,
+      std::string_view identity);
+  // Replaces the password hash of auth record `id` with `new_hash` (a rehash of the same
+  // password: tokenKey and `updated` stay), in one write job, and publishes its RecordUpdated
+  // event. Only while the stored hash is still `checked_hash`: a password changed since it was
+  // checked is kept. True when the record was updated.
+  boost::asio::awaitable<bool> replace_password_hash(const schema::Collection& collection,
+                                                     std::string_view id,
+                                                     std::string_view checked_hash,
+                                                     std::string new_hash);
 
   EventBus& events() noexcept { return events_; }
 

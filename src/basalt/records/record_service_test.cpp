@@ -382,3 +382,49 @@ TEST_F(RecordServiceTest, AnInvalidCreateSpendsNoHashing) {
 
 }  // namespace
 }  // namespace basalt::records
+
+namespace basalt::records {
+namespace {
+
+// The rehash after a sign-in (auth/password_sign_in.cpp) is a write of the record service like
+// any other: one write job, one update event, and never over a password changed meanwhile.
+TEST_F(RecordServiceTest, ReplacingAPasswordHashIsAWriteJobWithAnUpdateEvent) {
+  const json::object ann = make_user("ann@x.io");
+  const std::string id(ann.at("id").as_string());
+  const std::string token_key(ann.at("tokenKey").as_string());
+  superuser();  // refreshes catalog_
+  const schema::Collection& users = *catalog_->find("users");
+  auto stored = [&] {
+    return std::string(sync_wait(database_->query("SELECT password FROM users"))[0].as_text(0));
+  };
+  ASSERT_EQ(stored(), "hashed:secret123");
+  seen_.clear();
+  const int writes = counting_->writes;
+
+  EXPECT_TRUE(sync_wait(service_->replace_password_hash(users, id, "hashed:secret123", "new")));
+  EXPECT_EQ(counting_->writes, writes + 1);
+  EXPECT_EQ(seen_, std::vector<std::string>{"update users " + id});
+  EXPECT_EQ(stored(), "new");
+  EXPECT_EQ(sync_wait(database_->query("SELECT tokenKey FROM users"))[0].as_text(0), token_key);
+
+  // The hash checked is no longer the stored one: nothing is replaced, nothing published.
+  seen_.clear();
+  EXPECT_FALSE(sync_wait(service_->replace_password_hash(users, id, "hashed:secret123", "old")));
+  EXPECT_TRUE(seen_.empty());
+  EXPECT_EQ(stored(), "new");
+}
+
+TEST_F(RecordServiceTest, FindsAuthRecordsByIdentityIgnoringCaseButNeverAmbiguously) {
+  const json::object ann = make_user("Ann@x.io");
+  superuser();
+  const schema::Collection& users = *catalog_->find("users");
+  const std::vector<std::string> email{"email"};
+  auto found = sync_wait(service_->find_auth_record(users, email, "ann@X.io"));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->at("id"), ann.at("id"));
+  EXPECT_EQ(found->at("password").as_string(), "hashed:secret123");  // stored form
+  EXPECT_FALSE(sync_wait(service_->find_auth_record(users, email, "bob@x.io")));
+}
+
+}  // namespace
+}  // namespace basalt::records

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "basalt/records/visibility.hpp"
 #include "basalt/schema/go_json.hpp"
 
 namespace basalt::records {
@@ -17,17 +18,6 @@ struct Key {
   const json::value* value = nullptr;  // null for the non-field keys
   enum Kind { kField, kCollectionId, kCollectionName, kExpand } kind = kField;
 };
-
-bool never_written(const schema::Collection& collection, std::string_view field) {
-  return collection.is_auth() &&
-         (field == schema::kFieldPassword || field == schema::kFieldTokenKey);
-}
-
-bool email_hidden(const Record& record) {
-  if (!record.collection->is_auth() || record.email_visible) return false;
-  const json::value* flag = record.values.if_contains(schema::kFieldEmailVisibility);
-  return !(flag && flag->is_bool() && flag->as_bool());
-}
 
 void write_expand(std::string& out, const std::vector<Expansion>& expand, bool superuser) {
   std::vector<const Expansion*> sorted;
@@ -60,7 +50,7 @@ void write_expand(std::string& out, const std::vector<Expansion>& expand, bool s
 
 void write_record(std::string& out, const Record& record, bool superuser) {
   const schema::Collection& collection = *record.collection;
-  const bool hide_email = email_hidden(record);
+  const VisibleFields visible(collection, record.values, {superuser, record.email_visible});
   std::vector<Key> keys;
   keys.reserve(collection.fields.size() + 3);
   keys.push_back({"collectionId", nullptr, Key::kCollectionId});
@@ -68,9 +58,7 @@ void write_record(std::string& out, const Record& record, bool superuser) {
   if (!record.expand.empty()) keys.push_back({"expand", nullptr, Key::kExpand});
   static const json::value null_value;
   for (const auto& field : collection.fields) {
-    if (never_written(collection, field.name)) continue;
-    if (field.hidden && !superuser) continue;
-    if (hide_email && field.name == schema::kFieldEmail) continue;
+    if (!visible.shows(field)) continue;
     const json::value* value = record.values.if_contains(field.name);
     keys.push_back({field.name, value ? value : &null_value, Key::kField});
   }

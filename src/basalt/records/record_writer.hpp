@@ -1,11 +1,7 @@
 // The client's JSON of records (spec §2.1, §2.2), written straight into a response buffer:
 // no intermediate DOM, keys in byte order (PocketBase encodes records from a Go map), values in
-// Go's encoding/json form (schema/go_json.hpp).
-//
-// Visibility:
-//  - `password` and `tokenKey` of auth collections are never written, not even to superusers;
-//  - other hidden fields only to superusers;
-//  - `email` of an auth record only when emailVisibility is true or Record::email_visible.
+// Go's encoding/json form (schema/go_json.hpp). Which fields: visibility.hpp, with
+// Visibility{superuser, Record::email_visible}.
 #pragma once
 
 #include <string>

@@ -18,10 +18,18 @@ namespace json = boost::json;
 constexpr std::string_view kLoadFailed = "An error occurred while loading the submitted data.";
 constexpr std::string_view kSaveFailed = "An error occurred while saving the new settings.";
 
-constexpr std::string_view kSelectSql = "SELECT value FROM _params WHERE id = ?1";
-constexpr std::string_view kUpsertSql =
-    "INSERT INTO _params (id, value, created, updated) VALUES (?1, ?2, ?3, ?3) "
-    "ON CONFLICT(id) DO UPDATE SET value = excluded.value, updated = excluded.updated";
+std::string select_sql(const db::Dialect& dialect) {
+  return "SELECT value FROM _params WHERE id = " + dialect.placeholder(1);
+}
+
+// Parameters: id, value, now (created of a new row, updated of either).
+std::string upsert_sql(const db::Dialect& dialect) {
+  return "INSERT INTO _params (id, value, created, updated) VALUES (" + dialect.placeholder(1) +
+         ", " + dialect.placeholder(2) + ", " + dialect.placeholder(3) + ", " +
+         dialect.placeholder(3) + ")" +
+         dialect.on_conflict_update("id", "value = " + dialect.inserted_value("value") +
+                                              ", updated = " + dialect.inserted_value("updated"));
+}
 
 // The stored settings over the defaults (invariant 1 of the header).
 AppSettings stored_settings(const db::ResultSet& rows) {
@@ -48,7 +56,8 @@ boost::asio::awaitable<void> SettingsService::load() {
   std::shared_ptr<const AppSettings> loaded;
   std::uint64_t sequence = 0;
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    db::ResultSet rows = co_await tx.query(kSelectSql, std::string(kSettingsParam));
+    const std::string select = select_sql(database_.dialect());
+    db::ResultSet rows = co_await tx.query(select, std::string(kSettingsParam));
     loaded = std::make_shared<const AppSettings>(stored_settings(rows));
     sequence = next_sequence_.fetch_add(1);
   });
@@ -60,7 +69,8 @@ boost::asio::awaitable<std::shared_ptr<const AppSettings>> SettingsService::patc
   std::shared_ptr<const AppSettings> stored;
   std::uint64_t sequence = 0;
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    db::ResultSet rows = co_await tx.query(kSelectSql, std::string(kSettingsParam));
+    const std::string select = select_sql(database_.dialect());
+    db::ResultSet rows = co_await tx.query(select, std::string(kSettingsParam));
     AppSettings settings = stored_settings(rows);
     schema::ValidationErrors errors;
     read_settings(body, settings, errors);
@@ -69,7 +79,8 @@ boost::asio::awaitable<std::shared_ptr<const AppSettings>> SettingsService::patc
     if (!errors.empty()) throw errors.to_api_error(std::string(kSaveFailed));
 
     const std::string now = schema::format_datetime(std::chrono::system_clock::now());
-    co_await tx.execute(kUpsertSql, std::string(kSettingsParam),
+    const std::string upsert = upsert_sql(database_.dialect());
+    co_await tx.execute(upsert, std::string(kSettingsParam),
                         serialize_settings(settings, SettingsForm::kStorage), now);
     stored = std::make_shared<const AppSettings>(std::move(settings));
     sequence = next_sequence_.fetch_add(1);

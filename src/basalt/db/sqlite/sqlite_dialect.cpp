@@ -21,6 +21,19 @@ std::string SqliteDialect::placeholder(std::size_t index) const {
   return "?" + std::to_string(index);
 }
 
+std::string SqliteDialect::on_conflict_update(std::string_view key,
+                                              std::string_view assignments) const {
+  return " ON CONFLICT(" + std::string(key) + ") DO UPDATE SET " + std::string(assignments);
+}
+
+std::string SqliteDialect::inserted_value(std::string_view column) const {
+  return "excluded." + std::string(column);
+}
+
+std::string SqliteDialect::integer_cast(std::string_view expression) const {
+  return "CAST(" + std::string(expression) + " AS INTEGER)";
+}
+
 std::string_view SqliteDialect::column_type(ColumnType type) const noexcept {
   switch (type) {
     case ColumnType::kText:

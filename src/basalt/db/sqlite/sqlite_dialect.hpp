@@ -10,6 +10,10 @@ class SqliteDialect final : public Dialect {
   std::string_view name() const noexcept override { return "sqlite"; }
   std::string quote_identifier(std::string_view name) const override;
   std::string placeholder(std::size_t index) const override;  // "?1", "?2", ...
+  // " ON CONFLICT(key) DO UPDATE SET assignments", "excluded.column", "CAST(e AS INTEGER)".
+  std::string on_conflict_update(std::string_view key, std::string_view assignments) const override;
+  std::string inserted_value(std::string_view column) const override;
+  std::string integer_cast(std::string_view expression) const override;
   // TEXT, INTEGER, REAL, INTEGER (bool as 0/1), TEXT (json), BLOB. JSON is TEXT rather than
   // SQLite's "JSON" so the column gets TEXT affinity: a JSON document "1" stays text "1"
   // instead of being converted to the integer 1.

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <stdexcept>
+#include <string>
 
 namespace basalt::db {
 namespace {
@@ -28,6 +31,48 @@ TEST(SqliteDialect, PlaceholdersAndTypes) {
   EXPECT_EQ(dialect.column_type(ColumnType::kBool), "INTEGER");
   EXPECT_EQ(dialect.column_type(ColumnType::kReal), "REAL");
   EXPECT_EQ(dialect.column_type(ColumnType::kBlob), "BLOB");
+}
+
+TEST(SqliteDialect, UpsertClauseAndIntegerCast) {
+  SqliteDialect dialect;
+  const std::string value = dialect.quote_identifier("value");
+  EXPECT_EQ(dialect.on_conflict_update("\"id\"", value + " = " + dialect.inserted_value(value)),
+            " ON CONFLICT(\"id\") DO UPDATE SET \"value\" = excluded.\"value\"");
+  EXPECT_EQ(dialect.integer_cast("\"value\""), "CAST(\"value\" AS INTEGER)");
+}
+
+// The spellings run: an upsert inserts once, then updates the existing row from the proposed
+// values and from the row itself.
+TEST(SqliteDialect, UpsertRunsOnSqlite) {
+  SqliteDialect dialect;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  auto run = [&](const std::string& sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    const std::string message = error ? error : "";
+    sqlite3_free(error);
+    return rc == SQLITE_OK ? std::string() : message;
+  };
+  ASSERT_EQ(run("CREATE TABLE p (id TEXT PRIMARY KEY, value TEXT, n TEXT)"), "");
+  const std::string upsert =
+      "INSERT INTO p (id, value, n) VALUES ('a', 'x', '1')" +
+      dialect.on_conflict_update("id", "value = " + dialect.inserted_value("value") + ", n = " +
+                                           dialect.integer_cast("n") + " + 1");
+  ASSERT_EQ(run(upsert), "");
+  ASSERT_EQ(run(upsert.substr(0, upsert.find("'x'")) + "'y'" +
+                upsert.substr(upsert.find("'x'") + 3)),
+            "");
+  std::string row;
+  sqlite3_exec(
+      db, "SELECT value || ':' || n FROM p",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) = values[0];
+        return 0;
+      },
+      &row, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(row, "y:2");
 }
 
 }  // namespace

@@ -162,9 +162,10 @@ std::vector<db::Value> FilterFixture::row(std::string_view name, std::string_vie
     if (!columns.empty()) columns += ", ";
     columns += dialect.quote_identifier(field.name);
   }
-  auto rows = sync_wait(database_->query(
-      "SELECT " + columns + " FROM " + dialect.quote_identifier(c.name) + " WHERE id = ?1",
-      std::string(id)));
+  auto rows =
+      sync_wait(database_->query("SELECT " + columns + " FROM " + dialect.quote_identifier(c.name) +
+                                     " WHERE id = " + dialect.placeholder(1),
+                                 std::string(id)));
   if (rows.empty()) throw std::invalid_argument("no record " + std::string(id));
   std::vector<db::Value> out;
   for (std::size_t i = 0; i < c.fields.size(); ++i) out.push_back(rows[0][i]);
