@@ -10,11 +10,20 @@
 #                         published = true (~10% of the posts match)
 #   owner-get    basalt   GET …/private_posts/records/{id} as a signed-in user, viewRule
 #                         `author = @request.auth.id`, ids of that user's posts
+#   ceiling-create ceiling POST /posts: the same post row inserted by one writer thread with
+#                         group commit (an author check and an INSERT per post)
 #   create       basalt   POST …/posts/records, public createRule
+#   batch        basalt   POST /api/batch of BENCH_BATCH_SIZE creates of that post, on
+#                         BENCH_BATCH_CONNECTIONS connections (settings.batch raised first);
+#                         its req/s column counts records, not requests
+# With BENCH_BASELINE=/path/to/an/older/basalt, that binary serves a copy of the same data too and
+# create-base / batch-base run against it in the same rounds (before/after figures of one run).
 # Each round runs every workload once in that order, so drift in machine load hits all alike;
 # the table reports medians over the rounds, the peak RSS of each workload (VmHWM, reset before
 # every run; it includes data.db pages mapped by SQLite), the peak anonymous RSS (heap and stacks,
-# sampled every 0.1 s) and get-by-id req/s as a ratio of ceiling-get req/s.
+# sampled every 0.1 s), the server's CPU time per record written or read (utime + stime from
+# /proc/PID/stat over the run, divided by the records) and get-by-id req/s as a ratio of
+# ceiling-get req/s, create as a ratio of ceiling-create and batch as a ratio of create.
 #
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION seconds per run (8),
 # BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (2),
@@ -30,6 +39,9 @@ wrk_threads="${BENCH_WRK_THREADS:-2}"
 server_threads="${BENCH_SERVER_THREADS:-2}"
 build_dir="${BENCH_BUILD_DIR:-$root/build/release}"
 analyze="${BENCH_POSTS_ANALYZE:-0}"
+batch_size="${BENCH_BATCH_SIZE:-1000}"
+batch_connections="${BENCH_BATCH_CONNECTIONS:-4}"
+baseline="${BENCH_BASELINE:-}"
 startup_timeout=15  # seconds for a server to announce its port
 warmup_seconds=1    # per workload, before the rounds: fills the page cache, checks for errors
 # Pause after each run: when wrk stops, the server still answers the requests already queued
@@ -41,10 +53,11 @@ wrk_timeout=10s
 
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-require_positive "$rounds" "$duration" "$connections" "$wrk_threads" "$server_threads"
+require_positive "$rounds" "$duration" "$connections" "$wrk_threads" "$server_threads" \
+  "$batch_size" "$batch_connections"
 basalt="$build_dir/basalt"
 ceiling="$build_dir/bench/bench_ceiling"
-for f in "$basalt" "$ceiling"; do
+for f in "$basalt" "$ceiling" ${baseline:+"$baseline"}; do
   [ -x "$f" ] || { echo "bench: $f not found; run 'make build' first" >&2; exit 2; }
 done
 for tool in wrk curl python3; do
@@ -64,18 +77,38 @@ fi
 # shellcheck source=/dev/null
 source "$work/user.env"  # EMAIL, PASSWORD, USER_ID of the user who owns owner_ids.txt
 
-# Servers: index 0 and 1 in names/pids/urls. Basalt runs with its default configuration (access
-# log on, to a file), as in bench/run.sh's "basalt" row.
-start_server ceiling "$ceiling" 0 "$server_threads" "$work/data/data.db"
+# Every server writes to a database of its own, so their creates do not add up.
+cp -r "$work/data" "$work/ceiling-data"
+[ -z "$baseline" ] || cp -r "$work/data" "$work/baseline-data"
+
+# Servers: index 0, 1 (and 2, the baseline) in names/pids/urls. Basalt runs with its default
+# configuration (access log on, to a file), as in bench/run.sh's "basalt" row.
+start_server ceiling "$ceiling" 0 "$server_threads" "$work/ceiling-data/data.db"
 start_server basalt "$basalt" serve --http 127.0.0.1:0 --dir "$work/data" \
   --threads "$server_threads"
+[ -z "$baseline" ] || start_server baseline "$baseline" serve --http 127.0.0.1:0 \
+  --dir "$work/baseline-data" --threads "$server_threads"
+
+# allow_batches URL: batches of batch_size requests, with time for the queue behind them.
+allow_batches() {
+  local superuser_token
+  superuser_token="$(curl -sf -X POST "$1/api/collections/_superusers/auth-with-password" \
+    -H 'Content-Type: application/json' \
+    -d "{\"identity\":\"bench-superuser@example.com\",\"password\":\"$PASSWORD\"}" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+  curl -sf -X PATCH "$1/api/settings" -H 'Content-Type: application/json' \
+    -H "Authorization: $superuser_token" \
+    -d "{\"batch\":{\"enabled\":true,\"maxRequests\":$batch_size,\"timeout\":120}}" >/dev/null
+}
+for ((i = 1; i < ${#urls[@]}; i++)); do allow_batches "${urls[$i]}"; done
 
 token="$(curl -sf -X POST "${urls[1]}/api/collections/users/auth-with-password" \
   -H 'Content-Type: application/json' \
   -d "{\"identity\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 
-workloads=(ceiling-get get-by-id list owner-get create)
+workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch)
+[ -z "$baseline" ] || workloads+=(create-base batch-base)
 # workload NAME: sets `server` (an index into urls/pids), `script` and `script_env` (the
 # script's environment) for that workload.
 workload() {
@@ -89,14 +122,25 @@ workload() {
     owner-get) server=1 script=posts_get_by_id.lua
       script_env=(PREFIX=/api/collections/private_posts/records/ IDS="$work/owner_ids.txt"
                   TOKEN="$token") ;;
+    ceiling-create) server=0 script=posts_create.lua
+      script_env=(AUTHOR="$USER_ID" CREATE_PATH=/posts) ;;
     create) server=1 script=posts_create.lua script_env=(AUTHOR="$USER_ID") ;;
+    batch) server=1 script=posts_batch.lua script_env=(AUTHOR="$USER_ID" COUNT="$batch_size") ;;
+    create-base) server=2 script=posts_create.lua script_env=(AUTHOR="$USER_ID") ;;
+    batch-base) server=2 script=posts_batch.lua
+      script_env=(AUTHOR="$USER_ID" COUNT="$batch_size") ;;
   esac
+  records_per_request=1 wrk_connections="$connections"
+  if [[ "$1" == batch* ]]; then records_per_request="$batch_size" wrk_connections="$batch_connections"; fi
 }
+
+# cpu_ticks PID: the process's utime + stime so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # run_wrk NAME SECONDS OUT: one wrk run of workload NAME, its report in OUT.
 run_wrk() {
   workload "$1"
-  env "${script_env[@]}" timeout $(($2 + 30)) wrk -t"$wrk_threads" -c"$connections" -d"$2s" \
+  env "${script_env[@]}" timeout $(($2 + 30)) wrk -t"$wrk_threads" -c"$wrk_connections" -d"$2s" \
     --timeout "$wrk_timeout" --latency -s "$root/bench/wrk/$script" "${urls[$server]}" >"$3"
   sleep "$settle_seconds"
 }
@@ -115,19 +159,25 @@ for name in "${workloads[@]}"; do
 done
 
 # One results file per workload; a line per round:
-#   req/s p50_ms p99_ms errors peak_rss_kib peak_anon_kib
+#   records/s p50_ms p99_ms errors peak_rss_kib peak_anon_kib cpu_us_per_record
 for ((round = 1; round <= rounds; round++)); do
   for name in "${workloads[@]}"; do
     workload "$name"
     reset_peak_rss "${pids[$server]}"
     watch_anon_rss "${pids[$server]}" "$work/anon" &
     watcher=$!
+    ticks_before="$(cpu_ticks "${pids[$server]}")"
     run_wrk "$name" "$duration" "$work/wrk.out"
+    ticks="$(($(cpu_ticks "${pids[$server]}") - ticks_before))"
     kill "$watcher"
     wait "$watcher" 2>/dev/null || true
     read -r rps p50 p99 errors < <(wrk_figures "$work/wrk.out")
+    rps="$(awk -v r="$rps" -v n="$records_per_request" 'BEGIN { printf "%.2f", r * n }')"
+    records="$(awk '/requests in/ { print $1 }' "$work/wrk.out")"
+    cpu_us="$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$records" \
+      -v k="$records_per_request" 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / (n * k) : 0 }')"
     peak="$(rss_kib "${pids[$server]}" VmHWM)"
-    echo "$rps $p50 $p99 $errors $peak $(cat "$work/anon")" >>"$work/$name.results"
+    echo "$rps $p50 $p99 $errors $peak $(cat "$work/anon") $cpu_us" >>"$work/$name.results"
     printf 'bench: round %d/%d %-11s %10s req/s  p50 %8s ms  p99 %8s ms  errors %s\n' \
       "$round" "$rounds" "$name" "$rps" "$p50" "$p99" "$errors" >&2
   done
@@ -135,14 +185,21 @@ done
 
 # max COLUMN FILE: the largest value of that column.
 max() { awk -v c="$1" '$c > m { m = $c } END { print m + 0 }' "$2"; }
-printf '\n%-11s %-8s %10s %9s %9s %10s %10s %7s\n' \
-  workload server "req/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" errors
+printf '\n%-14s %-8s %10s %9s %9s %10s %10s %11s %7s\n' \
+  workload server "rec/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" "CPU µs/rec" errors
 for name in "${workloads[@]}"; do
   workload "$name"
   f="$work/$name.results"
-  printf '%-11s %-8s %10.0f %9s %9s %6s MiB %6s MiB %7s\n' "$name" "${names[$server]}" \
+  printf '%-14s %-8s %10.0f %9s %9s %6s MiB %6s MiB %11s %7s\n' "$name" "${names[$server]}" \
     "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" "$(mib "$(max 5 "$f")")" \
-    "$(mib "$(max 6 "$f")")" "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
+    "$(mib "$(max 6 "$f")")" "$(median 7 "$f")" "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
 done
-printf '\nget-by-id / ceiling-get: %s (target >= 0.7)\n' \
-  "$(ratio_of "$(median 1 "$work/get-by-id.results")" "$(median 1 "$work/ceiling-get.results")")"
+# ratio A B: median records/s of workload A over that of B.
+ratio() { ratio_of "$(median 1 "$work/$1.results")" "$(median 1 "$work/$2.results")"; }
+printf '\nget-by-id / ceiling-get: %s (target >= 0.7)\n' "$(ratio get-by-id ceiling-get)"
+printf 'create / ceiling-create: %s (target >= 0.6)\n' "$(ratio create ceiling-create)"
+printf 'batch / create (records/s): %s (target >= 5)\n' "$(ratio batch create)"
+if [ -n "$baseline" ]; then
+  printf 'create / create-base: %s (target >= 3)\n' "$(ratio create create-base)"
+  printf 'batch / batch-base: %s\n' "$(ratio batch batch-base)"
+fi

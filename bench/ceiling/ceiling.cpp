@@ -8,7 +8,12 @@
 //
 // Usage: ceiling PORT THREADS [DATA_DB]   (PORT 0 picks a free port; the chosen one is announced
 // on stdout as "Server started at http://127.0.0.1:PORT", the same line Basalt prints). With
-// DATA_DB, GET /posts/{id} answers what Basalt's GET /api/collections/posts/records/{id} does.
+// DATA_DB, GET /posts/{id} answers what Basalt's GET /api/collections/posts/records/{id} does,
+// and POST /posts inserts one post as Basalt's POST /api/collections/posts/records does: the
+// same ~500-byte row (a new id, the bench body, the first user as author, whose existence it
+// checks first), through one writer thread and connection that runs whatever is queued as one
+// transaction (group commit), answering with the record JSON. The request body is not read:
+// what the ceiling measures is the HTTP round trip, the hand-off to the writer and SQLite.
 
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -18,11 +23,17 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -152,7 +163,178 @@ class PostReader {
   std::string collection_id_;
 };
 
-asio::awaitable<void> serve_connection(tcp::socket socket, PostReader* posts) {
+// The write side: one thread owning the read-write connection. Workers queue an insert and are
+// resumed on their own executor with the record JSON (empty when it failed); the writer runs
+// everything queued as one BEGIN IMMEDIATE ... COMMIT, as Basalt's writer does, with Basalt's
+// writer pragmas (WAL, synchronous=NORMAL).
+class PostWriter {
+ public:
+  using Done = std::function<void(std::string)>;
+
+  explicit PostWriter(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+            SQLITE_OK ||
+        sqlite3_exec(db_,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA "
+                     "foreign_keys=ON; PRAGMA cache_size = -65536; PRAGMA temp_store=MEMORY",
+                     nullptr, nullptr, nullptr) != SQLITE_OK ||
+        !prepare(kInsertSql, &insert_) || !prepare(kAuthorSql, &author_check_) ||
+        !prepare("BEGIN IMMEDIATE", &begin_) || !prepare("COMMIT", &commit_)) {
+      std::fprintf(stderr, "ceiling: %s: %s\n", path.c_str(), sqlite3_errmsg(db_));
+      std::exit(1);
+    }
+    sqlite3_stmt* lookup = nullptr;
+    sqlite3_prepare_v2(db_, "SELECT id FROM _collections WHERE name = 'posts'", -1, &lookup,
+                       nullptr);
+    if (sqlite3_step(lookup) == SQLITE_ROW) collection_id_ = text(lookup, 0);
+    sqlite3_finalize(lookup);
+    sqlite3_prepare_v2(db_, "SELECT id FROM users ORDER BY id LIMIT 1", -1, &lookup, nullptr);
+    if (sqlite3_step(lookup) == SQLITE_ROW) author_ = text(lookup, 0);
+    sqlite3_finalize(lookup);
+    body_ = std::string(19 * 27, ' ');
+    for (std::size_t i = 0; i < 19; ++i) body_.replace(i * 27, 27, "lorem ipsum dolor sit amet ");
+    body_.resize(500);
+    thread_ = std::thread([this] { run(); });
+  }
+  PostWriter(const PostWriter&) = delete;
+  PostWriter& operator=(const PostWriter&) = delete;
+
+  // Any thread: queues one insert; `done` runs on the writer thread.
+  void submit(Done done) {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(done));
+    wake_.notify_one();
+  }
+
+ private:
+  static constexpr const char* kInsertSql =
+      "INSERT INTO posts (id, title, body, views, published, author, created, updated) "
+      "VALUES (?, ?, ?, 0, 0, ?, ?, ?)";
+  static constexpr const char* kAuthorSql = "SELECT id FROM users WHERE id = ? LIMIT 1";
+
+  bool prepare(const char* sql, sqlite3_stmt** statement) {
+    return sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, statement, nullptr) ==
+           SQLITE_OK;
+  }
+  static std::string text(sqlite3_stmt* statement, int column) {
+    const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+    return t ? t : "";
+  }
+  static bool run_once(sqlite3_stmt* statement) {
+    int code = sqlite3_step(statement);
+    sqlite3_reset(statement);
+    return code == SQLITE_DONE || code == SQLITE_ROW;
+  }
+
+  std::string new_id() {
+    static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string id(15, 'a');
+    for (auto& c : id) c = kAlphabet[random_() % kAlphabet.size()];
+    return id;
+  }
+
+  static std::string now_text() {
+    auto now = std::chrono::system_clock::now();
+    std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char out[40];
+    std::size_t n = std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S", &utc);
+    std::snprintf(out + n, sizeof out - n, ".%03dZ", static_cast<int>(millis.count()));
+    return out;
+  }
+
+  // One post: the author check and the insert; the record JSON, or "" when either failed.
+  std::string insert_one() {
+    sqlite3_bind_text(author_check_, 1, author_.data(), static_cast<int>(author_.size()),
+                      SQLITE_STATIC);
+    bool author_exists = sqlite3_step(author_check_) == SQLITE_ROW;
+    sqlite3_reset(author_check_);
+    if (!author_exists) return {};
+    std::string id = new_id();
+    std::string now = now_text();
+    auto bind = [&](int i, const std::string& v) {
+      sqlite3_bind_text(insert_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    };
+    static const std::string kTitle = "A new post";
+    bind(1, id);
+    bind(2, kTitle);
+    bind(3, body_);
+    bind(4, author_);
+    bind(5, now);
+    bind(6, now);
+    if (!run_once(insert_)) return {};
+    std::string out = "{\"author\":";
+    append_json_string(out, author_);
+    out += ",\"body\":";
+    append_json_string(out, body_);
+    out += ",\"collectionId\":";
+    append_json_string(out, collection_id_);
+    out += ",\"collectionName\":\"posts\",\"created\":";
+    append_json_string(out, now);
+    out += ",\"id\":";
+    append_json_string(out, id);
+    out += ",\"published\":false,\"title\":";
+    append_json_string(out, kTitle);
+    out += ",\"updated\":";
+    append_json_string(out, now);
+    out += ",\"views\":0}";
+    return out;
+  }
+
+  void run() {
+    for (;;) {
+      std::deque<Done> batch;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return !queue_.empty(); });
+        batch.swap(queue_);
+      }
+      std::vector<std::string> results;
+      results.reserve(batch.size());
+      bool began = run_once(begin_);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        results.push_back(began ? insert_one() : std::string());
+      }
+      if (began && !run_once(commit_)) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        for (auto& result : results) result.clear();
+      }
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i](std::move(results[i]));
+    }
+  }
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* author_check_ = nullptr;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+  std::string collection_id_, author_, body_;
+  std::mt19937_64 random_{std::random_device{}()};  // writer thread only
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Done> queue_;  // guarded by mutex_
+  std::thread thread_;      // runs until the process is killed
+};
+
+// Suspends the calling coroutine until the writer has inserted one post; resumes it on its own
+// executor with the record JSON ("" on failure).
+asio::awaitable<std::string> insert_post(PostWriter& writer) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::string)>(
+      [&writer, executor](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        writer.submit([shared, executor](std::string json) {
+          asio::post(executor,
+                     [shared, json = std::move(json)]() mutable { (*shared)(std::move(json)); });
+        });
+      },
+      asio::use_awaitable);
+}
+
+asio::awaitable<void> serve_connection(tcp::socket socket, PostReader* posts, PostWriter* writer) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   beast::flat_buffer input;
@@ -174,6 +356,9 @@ asio::awaitable<void> serve_connection(tcp::socket socket, PostReader* posts) {
       response.body() = kHealthBody;
     } else if (get && posts && target.starts_with(kPostPrefix)) {
       found = posts->read(target.substr(kPostPrefix.size()), response.body());
+    } else if (request.method() == http::verb::post && writer && target == "/posts") {
+      response.body() = co_await insert_post(*writer);
+      found = !response.body().empty();
     }
     if (!found) response.body() = kNotFoundBody;
     response.result(found ? http::status::ok : http::status::not_found);
@@ -188,12 +373,12 @@ asio::awaitable<void> serve_connection(tcp::socket socket, PostReader* posts) {
   socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, PostReader* posts) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, PostReader* posts, PostWriter* writer) {
   auto token = asio::as_tuple(asio::use_awaitable);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(token);
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
-    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), posts),
+    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), posts, writer),
                    asio::detached);
   }
 }
@@ -223,6 +408,8 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::vector<std::unique_ptr<PostReader>> readers;  // one per thread, used only by it
+  // Shared by every thread; owns its own thread. Never destroyed: the process is killed.
+  PostWriter* writer = argc == 4 ? new PostWriter(argv[3]) : nullptr;
   tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
   for (int i = 0; i < threads; ++i) {
     contexts.push_back(std::make_unique<asio::io_context>(1));
@@ -230,7 +417,7 @@ int main(int argc, char** argv) {
     readers.push_back(argc == 4 ? std::make_unique<PostReader>(argv[3]) : nullptr);
     // With port 0 the first bind picks the port; the others must join that same port.
     endpoint = acceptors.back()->local_endpoint();
-    asio::co_spawn(*contexts.back(), accept_loop(*acceptors.back(), readers.back().get()),
+    asio::co_spawn(*contexts.back(), accept_loop(*acceptors.back(), readers.back().get(), writer),
                    asio::detached);
   }
   std::printf("Server started at http://127.0.0.1:%u\n", endpoint.port());

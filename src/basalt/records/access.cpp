@@ -132,10 +132,10 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
 
 Statement matches_statement(const Access& access, const query::Plan& plan,
                             const query::RequestInfo& request, std::string_view id,
-                            std::string_view record_source) {
+                            std::string_view record_source, std::size_t first_placeholder) {
   const db::Dialect& dialect = access.dialect();
   query::CompiledQuery compiled =
-      query::compile_filter(dialect, plan, request, access.now(), 1, record_source);
+      query::compile_filter(dialect, plan, request, access.now(), first_placeholder, record_source);
   Statement statement;
   statement.params = std::move(compiled.params);
   statement.params.emplace_back(std::string(id));

@@ -106,9 +106,10 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
 
 // `SELECT 1 ... WHERE id = ? AND (plan) LIMIT 1`: whether the row `id` satisfies `plan`. With
 // `record_source` the row is read from that relation (a CTE holding a virtual row) instead of
-// the collection's table (query::QueryBuilder::read_record_from).
+// the collection's table (query::QueryBuilder::read_record_from). Placeholders are numbered
+// from `first_placeholder`, so a caller may bind parameters of its own before them.
 Statement matches_statement(const Access& access, const query::Plan& plan,
                             const query::RequestInfo& request, std::string_view id,
-                            std::string_view record_source = {});
+                            std::string_view record_source = {}, std::size_t first_placeholder = 1);
 
 }  // namespace basalt::records

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -40,8 +42,36 @@ class PlainPasswords final : public PasswordPort {
   mutable int calls = 0;
 };
 
+// A write job's transaction, noting the text of every statement the job runs.
+class RecordingTransaction final : public db::Transaction {
+ public:
+  RecordingTransaction(db::Transaction& inner, std::vector<std::string>& texts,
+                       std::vector<db::Params>& params)
+      : inner_(inner), texts_(texts), params_(params) {}
+  boost::asio::awaitable<db::ResultSet> query(std::string_view sql,
+                                              const db::Params& params) override {
+    texts_.emplace_back(sql);
+    params_.push_back(params);
+    return inner_.query(sql, params);
+  }
+  boost::asio::awaitable<db::ExecResult> execute(std::string_view sql,
+                                                 const db::Params& params) override {
+    texts_.emplace_back(sql);
+    params_.push_back(params);
+    return inner_.execute(sql, params);
+  }
+  boost::asio::awaitable<std::vector<db::ColumnOrigin>> describe(std::string_view sql) override {
+    return inner_.describe(sql);
+  }
+
+ private:
+  db::Transaction& inner_;
+  std::vector<std::string>& texts_;
+  std::vector<db::Params>& params_;
+};
+
 // The real database, counting the write jobs submitted to it: what never reaches the single
-// writer is visible as a count that did not move.
+// writer is visible as a count that did not move. The statements the last job ran are kept.
 class CountingDatabase final : public db::Database {
  public:
   explicit CountingDatabase(db::Database& inner) : inner_(inner) {}
@@ -53,9 +83,17 @@ class CountingDatabase final : public db::Database {
   }
   boost::asio::awaitable<void> write(db::WriteJob job) override {
     ++writes;
-    return inner_.write(std::move(job));
+    last_job_statements.clear();
+    last_job_params.clear();
+    return inner_.write(
+        [this, job = std::move(job)](db::Transaction& tx) -> boost::asio::awaitable<void> {
+          RecordingTransaction recording(tx, last_job_statements, last_job_params);
+          co_await job(recording);
+        });
   }
   int writes = 0;
+  std::vector<std::string> last_job_statements;
+  std::vector<db::Params> last_job_params;
 
  private:
   db::Database& inner_;
@@ -341,6 +379,31 @@ TEST_F(RecordServiceTest, TruncateDeletesEveryRecordWithCascades) {
   sync_wait(service_->truncate(superuser(), "users"));
   EXPECT_EQ(count("users"), 0);
   EXPECT_EQ(count("posts"), 0);
+}
+
+TEST_F(RecordServiceTest, CreatesRunTheSameStatementTextsInTheWriterWhateverTheBody) {
+  // The writer's statement cache keys on text: a create's rule check, existence checks and
+  // insert must read the same for every request of the same shape, whatever values it binds.
+  collection(R"js({"name":"notes","type":"base",
+    "createRule":"@request.auth.id != '' && author = @request.auth.id && (@request.body.tags:length > 0 || @request.body.title != 'x')",
+    "fields":[{"name":"title","type":"text"},
+              {"name":"tags","type":"select","values":["a","b","c"],"maxSelect":3},
+              {"name":"author","type":"relation","collectionId":"_pb_users_auth_","maxSelect":1}]})js");
+  const json::object ann = make_user("ann@x.io");
+  const std::string id(ann.at("id").as_string());
+  create(user(ann), "notes", R"js({"title":"one","tags":["a"],"author":")js" + id + "\"}");
+  const std::vector<std::string> first = counting_->last_job_statements;
+  const json::object note =
+      create(user(ann), "notes",
+             R"js({"title":"a longer title","tags":["b","a","c"],"author":")js" + id + "\"}");
+  EXPECT_EQ(counting_->last_job_statements, first);
+  // Statements only: the rule check, the relation, the id, the insert.
+  ASSERT_EQ(first.size(), 4u);
+  EXPECT_EQ(count("notes"), 2);
+  // The rule checked the record that was stored: the same id (made once, before the job).
+  const db::Value stored_id{std::string(note.at("id").as_string())};
+  const db::Params& rule_params = counting_->last_job_params.front();
+  EXPECT_NE(std::find(rule_params.begin(), rule_params.end(), stored_id), rule_params.end());
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ boost::asio::awaitable<void> PrefetchedLookup::answer(db::Transaction& tx,
     if (!collection || collection->id != collection_id) {
       unknown_collections_.emplace(collection_id, true);
       ids.clear();
+      as_recorded_ = false;
       continue;
     }
     std::vector<std::string> asked(ids.begin(), ids.end());
@@ -62,6 +63,7 @@ boost::asio::awaitable<void> PrefetchedLookup::answer(db::Transaction& tx,
       db::ResultSet rows = co_await tx.query(sql, params);
       for (auto row : rows) ids.insert(std::string(row.as_text(0)));
     }
+    if (ids.size() != asked.size()) as_recorded_ = false;
   }
   for (auto& [question, exists] : ids_asked_) {
     const std::string sql = "SELECT 1 FROM " + dialect.quote_identifier(question.table) +
@@ -70,6 +72,7 @@ boost::asio::awaitable<void> PrefetchedLookup::answer(db::Transaction& tx,
                             (question.ignore_case ? " COLLATE NOCASE" : "") + " LIMIT 1";
     db::ResultSet rows = co_await tx.query(sql, question.id);
     exists = !rows.empty();
+    if (exists) as_recorded_ = false;
   }
   recording_ = false;
 }

@@ -45,8 +45,14 @@ class PrefetchedLookup : public schema::RecordLookup {
   boost::asio::awaitable<void> answer(db::Transaction& tx, const db::Dialect& dialect,
                                       const collections::Catalog& catalog);
 
+  // Once answered: whether the database answered every question as recording did (every
+  // related id exists, no asked-about id exists). Then validation with this lookup returns
+  // what validation while recording returned, so a caller holding that result may keep it.
+  bool answered_as_recorded() const noexcept { return !recording_ && as_recorded_; }
+
  private:
   bool recording_ = true;
+  bool as_recorded_ = true;
   // collection id -> ids asked about (pass 1), then -> ids that exist (pass 2).
   std::map<std::string, std::set<std::string>, std::less<>> existing_;
   std::map<std::string, bool, std::less<>> unknown_collections_;

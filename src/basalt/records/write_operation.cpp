@@ -172,7 +172,11 @@ boost::asio::awaitable<void> WriteOperation::check_request(const json::object* s
   const schema::Collection& collection = *collection_;
   const schema::AccessLevel level =
       manage_.empty() ? base_access(caller_) : schema::AccessLevel::kManager;
-  const schema::RecordInput input{collection, input_.body, stored, level, now_, nullptr};
+  const bool create = kind_ == WriteKind::kCreate;
+  // A create's existence questions are recorded (and assumed answered as a valid record needs)
+  // for the job to ask; its values here are then final, the id included.
+  const schema::RecordInput input{collection, input_.body, stored,
+                                  level,      now_,        create ? &recorded_lookup_ : nullptr};
   schema::RecordValidation checked = schema::validate_record(input);
   schema::ValidationErrors errors = checked.errors;
   reject_file_parts(collection, input_.file_parts, errors);
@@ -183,17 +187,22 @@ boost::asio::awaitable<void> WriteOperation::check_request(const json::object* s
   if ((!errors.empty() || hashing) && !conditions_.empty()) {
     co_await require_rule_on_read(checked.record.values);
   }
-  const bool create = kind_ == WriteKind::kCreate;
   if (!errors.empty())
     throw errors.to_api_error(std::string(create ? kCreateFailed : kUpdateFailed));
   if (create) prepared_values_ = checked.record.values;
   // Hashing comes last: only a request that passed everything above gets to spend it.
-  if (!hashing) co_return;
-  if (create) {
+  if (create && hashing) {
     passwords_ = co_await prepare_passwords(parts_.passwords, caller_.client_address,
                                             checked.record, nullptr);
-    co_return;
   }
+  if (create) {
+    create_values_ = std::move(checked.record.values);
+    for (const auto& password : checked.record.new_passwords) {
+      create_values_[password.field] = passwords_.hashes.at(password.plaintext);
+    }
+    prepare_create_statements();
+  }
+  if (!hashing || create) co_return;
   // The job re-reads the row and refuses an oldPassword that was checked against a hash that
   // has changed since. Managers skip oldPassword; the plain caller's level decides whether it
   // is checked, so that it is whenever it may be needed.
@@ -224,11 +233,13 @@ boost::asio::awaitable<void> WriteOperation::require_rule_on_read(const json::ob
 boost::asio::awaitable<json::object> WriteOperation::validate(db::Transaction& tx,
                                                               const json::object* stored,
                                                               schema::AccessLevel level,
-                                                              std::string_view failure) {
-  PrefetchedLookup lookup;
+                                                              std::string_view failure,
+                                                              PrefetchedLookup* answered) {
+  PrefetchedLookup fresh;
+  PrefetchedLookup& lookup = answered ? *answered : fresh;
   const schema::RecordInput input{*collection_, input_.body, stored, level, now_, &lookup};
   schema::RecordValidation validation = schema::validate_record(input);
-  if (lookup.asked_anything()) {
+  if (!answered && lookup.asked_anything()) {
     co_await lookup.answer(tx, access_->dialect(), *catalog_);
     validation = schema::validate_record(input);
   }
@@ -272,6 +283,14 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
   }
 }
 
+void WriteOperation::prepare_create_statements() {
+  const db::Dialect& dialect = access_->dialect();
+  insert_.sql = insert_sql(*collection_, dialect);
+  insert_.params = insert_params(*collection_, create_values_);
+  // The rule sees the record as validation made it before hashing, as on a read connection.
+  if (!conditions_.empty()) create_check_ = create_rule_check(prepared_values_);
+}
+
 Statement WriteOperation::create_rule_check(const json::object& values) const {
   // As PocketBase: the create rule is checked first, against the record as the submitted data
   // would make it, so a caller who may not create learns nothing from validation (not even
@@ -284,19 +303,23 @@ Statement WriteOperation::create_rule_check(const json::object& values) const {
   rule_request.body = rule_body(collection, input_.body, values);
   std::string virtual_row = "__basalt_new_record";
   while (catalog_->find(virtual_row) != nullptr) virtual_row += '_';
-  Statement check = matches_statement(*access_, *conditions_.front(), rule_request,
-                                      values.at(schema::kFieldId).get_string(), virtual_row);
+  // The row's columns take the first placeholders and the rule's parameters follow, so the
+  // text does not move with how many parameters the rule binds for this request.
   const db::Dialect& dialect = access_->dialect();
-  db::Params row = insert_params(collection, values);
+  Statement check;
+  check.params = insert_params(collection, values);
   std::string columns;
   for (std::size_t i = 0; i < collection.fields.size(); ++i) {
     if (i) columns += ", ";
-    columns += dialect.placeholder(check.params.size() + i + 1) + " AS " +
-               dialect.quote_identifier(collection.fields[i].name);
+    columns +=
+        dialect.placeholder(i + 1) + " AS " + dialect.quote_identifier(collection.fields[i].name);
   }
+  Statement rule = matches_statement(*access_, *conditions_.front(), rule_request,
+                                     values.at(schema::kFieldId).get_string(), virtual_row,
+                                     check.params.size() + 1);
   check.sql =
-      "WITH " + dialect.quote_identifier(virtual_row) + " AS (SELECT " + columns + ") " + check.sql;
-  for (auto& value : row) check.params.push_back(std::move(value));
+      "WITH " + dialect.quote_identifier(virtual_row) + " AS (SELECT " + columns + ") " + rule.sql;
+  for (auto& value : rule.params) check.params.push_back(std::move(value));
   return check;
 }
 
@@ -329,18 +352,34 @@ boost::asio::awaitable<void> WriteOperation::require_unique_auth_id(db::Transact
 }
 
 boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx) {
+  // Only statements here: the values as the request makes them do not depend on the
+  // database, so prepare() built them, and the statements, once.
   const schema::Collection& collection = *collection_;
-  if (!conditions_.empty()) {
-    // The values as the request makes them do not depend on the database: prepare()'s.
-    const Statement check = create_rule_check(prepared_values_);
-    db::ResultSet rows = co_await tx.query(check.sql, check.params);
+  if (create_check_) {
+    db::ResultSet rows = co_await tx.query(create_check_->sql, create_check_->params);
     if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
   }
-  json::object validated = co_await validate(tx, nullptr, base_access(caller_), kCreateFailed);
+  PrefetchedLookup lookup = recorded_lookup_;  // a copy: this job may run again
+  bool as_prepared = true;
+  if (lookup.asked_anything()) {
+    co_await lookup.answer(tx, access_->dialect(), *catalog_);
+    as_prepared = lookup.answered_as_recorded();
+  }
+  // A missing relation or a taken id: validation again, with the answers, for the errors.
+  // (Not a conditional expression: GCC miscompiles a co_await inside one.)
+  json::object validated;
+  if (as_prepared) {
+    validated = create_values_;
+  } else {
+    validated = co_await validate(tx, nullptr, base_access(caller_), kCreateFailed, &lookup);
+  }
   if (collection.is_auth()) co_await require_unique_auth_id(tx, validated);
   try {
-    db::Params params = insert_params(collection, validated);
-    co_await tx.execute(insert_sql(collection, access_->dialect()), params);
+    if (as_prepared) {
+      co_await tx.execute(insert_.sql, insert_.params);
+    } else {
+      co_await tx.execute(insert_.sql, insert_params(collection, validated));
+    }
   } catch (const db::ConstraintError& error) {
     throw support::constraint_error(collection, error, std::string(kCreateFailed));
   }

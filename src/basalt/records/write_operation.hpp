@@ -10,7 +10,10 @@
 //   execute()  inside the write job: the rule check, validation with the checks that need the
 //              database (relations and ids exist, the row as it is now), the statement(s),
 //              cascades. It may run more than once (Database::write) and overwrites what it
-//              hands on each time. Throws core::ApiError;
+//              hands on each time. Throws core::ApiError. A create runs only statements
+//              prepare() built (rule check, existence checks, INSERT): its validation is
+//              redone in the job only when the database answers an existence check otherwise
+//              than prepare() assumed, to report the error;
 //   finish()   after the commit: publishes the events, then expands the result and resolves
 //              what the caller may see of it (create/update).
 //
@@ -33,6 +36,7 @@
 #include "basalt/records/password_port.hpp"
 #include "basalt/records/record.hpp"
 #include "basalt/records/record_service.hpp"
+#include "basalt/records/relation_lookup.hpp"
 #include "basalt/schema/record_validator.hpp"
 
 namespace basalt::records {
@@ -74,10 +78,14 @@ class WriteOperation {
   boost::asio::awaitable<void> execute_update(db::Transaction& tx);
   boost::asio::awaitable<void> execute_delete(db::Transaction& tx);
   // Validation in the job; returns the values to store or throws the 400 with every error.
+  // `answered`, when given, is a lookup already answered in this job, used as it is.
   boost::asio::awaitable<boost::json::object> validate(db::Transaction& tx,
                                                        const boost::json::object* stored,
                                                        schema::AccessLevel level,
-                                                       std::string_view failure);
+                                                       std::string_view failure,
+                                                       PrefetchedLookup* answered = nullptr);
+  // A create's statements, built once prepare() has the final values.
+  void prepare_create_statements();
   // prepare()'s request-only checks, the rule first when they fail, then the password work.
   boost::asio::awaitable<void> check_request(const boost::json::object* stored);
   // The operation's rule on a read connection: 400 (create) or 404 (update) when it refuses.
@@ -88,6 +96,8 @@ class WriteOperation {
                                                       const boost::json::object& values);
   // The rule checks of create (against a virtual row) and update (against the stored row);
   // `values` are the record as the body makes it (modifier keys resolved), for @request.body.
+  // The create check's text depends only on the collection, the rule and the request's shape,
+  // never on the submitted values, so the writer's statement cache keeps it prepared.
   Statement create_rule_check(const boost::json::object& values) const;
   Statement update_rule_check(const boost::json::object& values) const;
 
@@ -106,6 +116,13 @@ class WriteOperation {
   std::vector<query::PlanPtr> manage_;      // an auth collection's manageRule, when it applies
   PasswordWork passwords_;
   boost::json::object prepared_values_;  // create: the values prepare() validated
+  // Create, from prepare(): the questions its validation asked of the database (answered
+  // "exists" for relations, "free" for the id), the values to insert (hashes in place) and
+  // the statements the job runs. Never changed by execute(), which may run more than once.
+  PrefetchedLookup recorded_lookup_;
+  boost::json::object create_values_;
+  std::optional<Statement> create_check_;
+  Statement insert_;
 
   // Set by execute(), overwritten when it runs again.
   boost::json::object values_;

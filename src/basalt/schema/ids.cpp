@@ -39,7 +39,24 @@ std::string random_string(std::size_t length, std::string_view alphabet) {
   ensure_sodium();
   std::string out(length, '\0');
   auto bound = static_cast<std::uint32_t>(alphabet.size());
-  for (auto& c : out) c = alphabet[randombytes_uniform(bound)];
+  if (bound > 256) {
+    for (auto& c : out) c = alphabet[randombytes_uniform(bound)];
+    return out;
+  }
+  // One random buffer per string, not one draw (a getrandom system call with libsodium's
+  // default source) per character: ids are made for every create. Bytes at or above the
+  // largest multiple of the alphabet size are skipped, so every character stays uniform.
+  const unsigned limit = 256 - 256 % bound;
+  std::array<unsigned char, 64> random{};
+  std::size_t used = random.size();
+  for (std::size_t filled = 0; filled < length;) {
+    if (used == random.size()) {
+      randombytes_buf(random.data(), random.size());
+      used = 0;
+    }
+    const unsigned byte = random[used++];
+    if (byte < limit) out[filled++] = alphabet[byte % bound];
+  }
   return out;
 }
 
