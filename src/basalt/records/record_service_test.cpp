@@ -55,6 +55,8 @@ class CountingDatabase final : public db::Database {
     ++writes;
     return inner_.write(std::move(job));
   }
+  db::ReadSet read_set(std::string_view sql) override { return inner_.read_set(sql); }
+  const db::DataVersions& versions() const noexcept override { return inner_.versions(); }
   int writes = 0;
 
  private:
