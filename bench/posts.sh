@@ -11,10 +11,14 @@
 #   owner-get    basalt   GET …/private_posts/records/{id} as a signed-in user, viewRule
 #                         `author = @request.auth.id`, ids of that user's posts
 #   create       basalt   POST …/posts/records, public createRule
+#   list-count   basalt   GET …/posts/records?perPage=20&filter=published = true: the same
+#                         dashboard list again and again, its total over ~50,000 posts
+#   mixed        basalt   get-by-id, list and create in turn (each connection cycles them)
 # Each round runs every workload once in that order, so drift in machine load hits all alike;
 # the table reports medians over the rounds, the peak RSS of each workload (VmHWM, reset before
-# every run; it includes data.db pages mapped by SQLite), the peak anonymous RSS (heap and stacks,
-# sampled every 0.1 s) and get-by-id req/s as a ratio of ceiling-get req/s.
+# every run; it includes data.db pages mapped by SQLite), the peak RssAnon (private memory: heap
+# and stacks) and the peak RssFile (data.db pages read through mmap), both sampled every 0.1 s,
+# and get-by-id req/s as a ratio of ceiling-get req/s.
 #
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION seconds per run (8),
 # BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (2),
@@ -75,7 +79,7 @@ token="$(curl -sf -X POST "${urls[1]}/api/collections/users/auth-with-password" 
   -d "{\"identity\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 
-workloads=(ceiling-get get-by-id list owner-get create)
+workloads=(ceiling-get get-by-id list owner-get create list-count mixed)
 # workload NAME: sets `server` (an index into urls/pids), `script` and `script_env` (the
 # script's environment) for that workload.
 workload() {
@@ -90,6 +94,9 @@ workload() {
       script_env=(PREFIX=/api/collections/private_posts/records/ IDS="$work/owner_ids.txt"
                   TOKEN="$token") ;;
     create) server=1 script=posts_create.lua script_env=(AUTHOR="$USER_ID") ;;
+    list-count) server=1 script=posts_list_count.lua script_env=() ;;
+    mixed) server=1 script=posts_mixed.lua
+      script_env=(PREFIX="$posts" IDS="$work/post_ids.txt" AUTHOR="$USER_ID") ;;
   esac
 }
 
@@ -115,19 +122,21 @@ for name in "${workloads[@]}"; do
 done
 
 # One results file per workload; a line per round:
-#   req/s p50_ms p99_ms errors peak_rss_kib peak_anon_kib
+#   req/s p50_ms p99_ms errors peak_rss_kib peak_anon_kib peak_file_kib
 for ((round = 1; round <= rounds; round++)); do
   for name in "${workloads[@]}"; do
     workload "$name"
     reset_peak_rss "${pids[$server]}"
-    watch_anon_rss "${pids[$server]}" "$work/anon" &
+    watch_peak "${pids[$server]}" "$work/anon" RssAnon &
     watcher=$!
+    watch_peak "${pids[$server]}" "$work/file" RssFile &
+    file_watcher=$!
     run_wrk "$name" "$duration" "$work/wrk.out"
-    kill "$watcher"
-    wait "$watcher" 2>/dev/null || true
+    kill "$watcher" "$file_watcher"
+    wait "$watcher" "$file_watcher" 2>/dev/null || true
     read -r rps p50 p99 errors < <(wrk_figures "$work/wrk.out")
     peak="$(rss_kib "${pids[$server]}" VmHWM)"
-    echo "$rps $p50 $p99 $errors $peak $(cat "$work/anon")" >>"$work/$name.results"
+    echo "$rps $p50 $p99 $errors $peak $(cat "$work/anon") $(cat "$work/file")" >>"$work/$name.results"
     printf 'bench: round %d/%d %-11s %10s req/s  p50 %8s ms  p99 %8s ms  errors %s\n' \
       "$round" "$rounds" "$name" "$rps" "$p50" "$p99" "$errors" >&2
   done
@@ -135,14 +144,14 @@ done
 
 # max COLUMN FILE: the largest value of that column.
 max() { awk -v c="$1" '$c > m { m = $c } END { print m + 0 }' "$2"; }
-printf '\n%-11s %-8s %10s %9s %9s %10s %10s %7s\n' \
-  workload server "req/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" errors
+printf '\n%-11s %-8s %10s %9s %9s %10s %10s %10s %7s\n' \
+  workload server "req/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" "peak file" errors
 for name in "${workloads[@]}"; do
   workload "$name"
   f="$work/$name.results"
-  printf '%-11s %-8s %10.0f %9s %9s %6s MiB %6s MiB %7s\n' "$name" "${names[$server]}" \
+  printf '%-11s %-8s %10.0f %9s %9s %6s MiB %6s MiB %6s MiB %7s\n' "$name" "${names[$server]}" \
     "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" "$(mib "$(max 5 "$f")")" \
-    "$(mib "$(max 6 "$f")")" "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
+    "$(mib "$(max 6 "$f")")" "$(mib "$(max 7 "$f")")" "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
 done
 printf '\nget-by-id / ceiling-get: %s (target >= 0.7)\n' \
   "$(ratio_of "$(median 1 "$work/get-by-id.results")" "$(median 1 "$work/ceiling-get.results")")"
