@@ -29,15 +29,16 @@ rss_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 # what ran in between (Linux clear_refs, value 5).
 reset_peak_rss() { echo 5 >"/proc/$1/clear_refs"; }
 
-# watch_anon_rss PID FILE: until killed, keeps in FILE the largest RssAnon (KiB) of PID seen,
-# sampled every 0.1 s. RssAnon is heap and stacks; VmHWM also counts the pages of data.db that
-# SQLite's mmap has touched (page cache shared with the kernel, once per mapping).
-watch_anon_rss() {
+# watch_peak PID FILE KEY: until killed, keeps in FILE the largest /proc/PID/status KEY (KiB)
+# seen, sampled every 0.1 s. RssAnon is private memory (heap and stacks); RssFile the pages of
+# files mapped and touched — for Basalt mostly data.db read through SQLite's mmap, page cache
+# shared with the kernel and dropped by it under pressure. VmHWM is their sum.
+watch_peak() {
   local max=0 key value _
   echo 0 >"$2"
   while [ -r "/proc/$1/status" ]; do
     while read -r key value _; do
-      if [ "$key" = RssAnon: ] && ((value > max)); then
+      if [ "$key" = "$3:" ] && ((value > max)); then
         max=$value
         echo "$max" >"$2"
       fi
@@ -45,6 +46,9 @@ watch_anon_rss() {
     sleep 0.1
   done
 }
+
+# watch_anon_rss PID FILE: watch_peak of RssAnon.
+watch_anon_rss() { watch_peak "$1" "$2" RssAnon; }
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 

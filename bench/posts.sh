@@ -16,14 +16,18 @@
 #   batch        basalt   POST /api/batch of BENCH_BATCH_SIZE creates of that post, on
 #                         BENCH_BATCH_CONNECTIONS connections (settings.batch raised first);
 #                         its req/s column counts records, not requests
+#   list-count   basalt   GET …/posts/records?perPage=20&filter=published = true: the same
+#                         dashboard list again and again, its total over ~50,000 posts
+#   mixed        basalt   get-by-id, list and create in turn (each connection cycles them)
 # With BENCH_BASELINE=/path/to/an/older/basalt, that binary serves a copy of the same data too and
 # create-base / batch-base run against it in the same rounds (before/after figures of one run).
 # Each round runs every workload once in that order, so drift in machine load hits all alike;
 # the table reports medians over the rounds, the peak RSS of each workload (VmHWM, reset before
-# every run; it includes data.db pages mapped by SQLite), the peak anonymous RSS (heap and stacks,
-# sampled every 0.1 s), the server's CPU time per record written or read (utime + stime from
-# /proc/PID/stat over the run, divided by the records) and get-by-id req/s as a ratio of
-# ceiling-get req/s, create as a ratio of ceiling-create and batch as a ratio of create.
+# every run; it includes data.db pages mapped by SQLite), the peak RssAnon (private memory: heap
+# and stacks) and the peak RssFile (data.db pages read through mmap), both sampled every 0.1 s,
+# the server's CPU time per record written or read (utime + stime from /proc/PID/stat over the
+# run, divided by the records) and get-by-id req/s as a ratio of ceiling-get req/s, create as a
+# ratio of ceiling-create and batch as a ratio of create.
 #
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION seconds per run (8),
 # BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (2),
@@ -107,7 +111,7 @@ token="$(curl -sf -X POST "${urls[1]}/api/collections/users/auth-with-password" 
   -d "{\"identity\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 
-workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch)
+workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch list-count mixed)
 [ -z "$baseline" ] || workloads+=(create-base batch-base)
 # workload NAME: sets `server` (an index into urls/pids), `script` and `script_env` (the
 # script's environment) for that workload.
@@ -129,6 +133,9 @@ workload() {
     create-base) server=2 script=posts_create.lua script_env=(AUTHOR="$USER_ID") ;;
     batch-base) server=2 script=posts_batch.lua
       script_env=(AUTHOR="$USER_ID" COUNT="$batch_size") ;;
+    list-count) server=1 script=posts_list_count.lua script_env=() ;;
+    mixed) server=1 script=posts_mixed.lua
+      script_env=(PREFIX="$posts" IDS="$work/post_ids.txt" AUTHOR="$USER_ID") ;;
   esac
   records_per_request=1 wrk_connections="$connections"
   if [[ "$1" == batch* ]]; then records_per_request="$batch_size" wrk_connections="$batch_connections"; fi
@@ -159,25 +166,27 @@ for name in "${workloads[@]}"; do
 done
 
 # One results file per workload; a line per round:
-#   records/s p50_ms p99_ms errors peak_rss_kib peak_anon_kib cpu_us_per_record
+#   records/s p50_ms p99_ms errors peak_rss_kib peak_anon_kib peak_file_kib cpu_us_per_record
 for ((round = 1; round <= rounds; round++)); do
   for name in "${workloads[@]}"; do
     workload "$name"
     reset_peak_rss "${pids[$server]}"
-    watch_anon_rss "${pids[$server]}" "$work/anon" &
+    watch_peak "${pids[$server]}" "$work/anon" RssAnon &
     watcher=$!
+    watch_peak "${pids[$server]}" "$work/file" RssFile &
+    file_watcher=$!
     ticks_before="$(cpu_ticks "${pids[$server]}")"
     run_wrk "$name" "$duration" "$work/wrk.out"
     ticks="$(($(cpu_ticks "${pids[$server]}") - ticks_before))"
-    kill "$watcher"
-    wait "$watcher" 2>/dev/null || true
+    kill "$watcher" "$file_watcher"
+    wait "$watcher" "$file_watcher" 2>/dev/null || true
     read -r rps p50 p99 errors < <(wrk_figures "$work/wrk.out")
     rps="$(awk -v r="$rps" -v n="$records_per_request" 'BEGIN { printf "%.2f", r * n }')"
     records="$(awk '/requests in/ { print $1 }' "$work/wrk.out")"
     cpu_us="$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$records" \
       -v k="$records_per_request" 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / (n * k) : 0 }')"
     peak="$(rss_kib "${pids[$server]}" VmHWM)"
-    echo "$rps $p50 $p99 $errors $peak $(cat "$work/anon") $cpu_us" >>"$work/$name.results"
+    echo "$rps $p50 $p99 $errors $peak $(cat "$work/anon") $(cat "$work/file") $cpu_us" >>"$work/$name.results"
     printf 'bench: round %d/%d %-11s %10s req/s  p50 %8s ms  p99 %8s ms  errors %s\n' \
       "$round" "$rounds" "$name" "$rps" "$p50" "$p99" "$errors" >&2
   done
@@ -185,14 +194,15 @@ done
 
 # max COLUMN FILE: the largest value of that column.
 max() { awk -v c="$1" '$c > m { m = $c } END { print m + 0 }' "$2"; }
-printf '\n%-14s %-8s %10s %9s %9s %10s %10s %11s %7s\n' \
-  workload server "rec/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" "CPU µs/rec" errors
+printf '\n%-14s %-8s %10s %9s %9s %10s %10s %10s %11s %7s\n' \
+  workload server "rec/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" "peak file" "CPU µs/rec" errors
 for name in "${workloads[@]}"; do
   workload "$name"
   f="$work/$name.results"
-  printf '%-14s %-8s %10.0f %9s %9s %6s MiB %6s MiB %11s %7s\n' "$name" "${names[$server]}" \
+  printf '%-14s %-8s %10.0f %9s %9s %6s MiB %6s MiB %6s MiB %11s %7s\n' "$name" "${names[$server]}" \
     "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" "$(mib "$(max 5 "$f")")" \
-    "$(mib "$(max 6 "$f")")" "$(median 7 "$f")" "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
+    "$(mib "$(max 6 "$f")")" "$(mib "$(max 7 "$f")")" "$(median 8 "$f")" \
+    "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
 done
 # ratio A B: median records/s of workload A over that of B.
 ratio() { ratio_of "$(median 1 "$work/$1.results")" "$(median 1 "$work/$2.results")"; }

@@ -56,9 +56,10 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) {
       c.db.read_queue = static_cast<std::size_t>(parse_uint(v, 1, 1'000'000));
     }},
-  Setting{"db-cache-size", "size", "64MiB",
+  Setting{"db-cache-size", "size", "4MiB",
     "SQLite page cache of each database connection (one per worker thread and read thread, "
-    "plus the writer).",
+    "plus the writer): private memory. Reads go through db-mmap-size instead; the writer's "
+    "cache holds the pages it changes (docs/storage.md, \"Memory\").",
     [](Config& c, std::string_view v) { c.db.cache_bytes = parse_size(v, 0); }},
   Setting{"db-mmap-size", "size", "256MiB",
     "Bytes of the database file each connection reads through memory mapping (SQLite caps "

@@ -79,7 +79,7 @@ TEST_F(LoadConfigTest, DefaultsOnly) {
   EXPECT_EQ(config.cors_origins, std::vector<std::string>{"*"});
   EXPECT_EQ(config.gzip_min_bytes, 1024u);
   EXPECT_EQ(config.db.statement_timeout, seconds(5));
-  EXPECT_EQ(config.db.cache_bytes, 64u * 1024 * 1024);
+  EXPECT_EQ(config.db.cache_bytes, 4u * 1024 * 1024);
   EXPECT_EQ(config.db.mmap_bytes, 256u * 1024 * 1024);
 }
 

@@ -20,6 +20,7 @@
 #include <functional>
 #include <string_view>
 
+#include "basalt/db/data_versions.hpp"
 #include "basalt/db/dialect.hpp"
 #include "basalt/db/result_set.hpp"
 #include "basalt/db/transaction.hpp"
@@ -86,6 +87,14 @@ class Database {
   // callers see only the final outcome. Calling write() from inside a write job (it would
   // wait for itself) throws DatabaseError.
   virtual boost::asio::awaitable<void> write(WriteJob job) = 0;
+
+  // For caches of read results. read_set() names the tables `sql` reads (prepared, not run,
+  // inline on the calling thread; throws DatabaseError for text that does not prepare);
+  // versions() moves a table's version after every commit that wrote it, before the writer
+  // resumes that commit's callers (DataVersions). A result computed after stamping the
+  // versions of its read set may be reused for as long as that stamp is unchanged.
+  virtual ReadSet read_set(std::string_view sql) = 0;
+  virtual const DataVersions& versions() const noexcept = 0;
 };
 
 }  // namespace basalt::db

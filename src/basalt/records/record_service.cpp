@@ -135,9 +135,16 @@ boost::asio::awaitable<RecordPage> RecordService::list(const Caller& caller,
       // A page that is not full is the last one: its items end the list, no COUNT needed.
       page.total_items = offset + count;
     } else {
-      db::ResultSet counted = co_await database_.query(statements.count.sql,
-                                                       statements.count.params, access.scan_read());
-      page.total_items = counted[0].as_int(0);
+      // A total counted before is reused while no commit wrote a table the COUNT reads.
+      auto cached = counts_.find(statements.count.sql, statements.count.params, database_);
+      if (const auto* total = std::get_if<std::int64_t>(&cached)) {
+        page.total_items = *total;
+      } else {
+        db::ResultSet counted = co_await database_.query(
+            statements.count.sql, statements.count.params, access.scan_read());
+        page.total_items = counted[0].as_int(0);
+        counts_.store(std::move(std::get<CountCache::Pending>(cached)), page.total_items);
+      }
     }
     page.total_pages = (page.total_items + page.per_page - 1) / page.per_page;
   }

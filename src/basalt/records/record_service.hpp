@@ -18,7 +18,8 @@
 // Reads (docs/security.md, "Request limits"): a list's page and count statements, and
 // back-relation expands, run on the database's read pool; a view by id, forward expands and
 // email-visibility checks run inline on the I/O thread. Non-superusers' statements get the
-// shorter user budget.
+// shorter user budget. A list's total comes from the CountCache while no commit wrote a table
+// its COUNT reads.
 //
 // Thread safety: every member may be called concurrently from any I/O thread.
 #pragma once
@@ -39,6 +40,7 @@
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/query/request_info.hpp"
 #include "basalt/records/caller.hpp"
+#include "basalt/records/count_cache.hpp"
 #include "basalt/records/event_bus.hpp"
 #include "basalt/records/expand.hpp"
 #include "basalt/records/password_port.hpp"
@@ -164,6 +166,7 @@ class RecordService {
   EventBus& events_;
   std::chrono::milliseconds user_budget_;
   ExpandLimits expand_limits_;
+  CountCache counts_;  // list totals, shared by every I/O thread (count_cache.hpp)
 };
 
 }  // namespace basalt::records

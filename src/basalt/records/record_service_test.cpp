@@ -91,6 +91,8 @@ class CountingDatabase final : public db::Database {
           co_await job(recording);
         });
   }
+  db::ReadSet read_set(std::string_view sql) override { return inner_.read_set(sql); }
+  const db::DataVersions& versions() const noexcept override { return inner_.versions(); }
   int writes = 0;
   std::vector<std::string> last_job_statements;
   std::vector<db::Params> last_job_params;

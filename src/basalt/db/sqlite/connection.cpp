@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 #include <vector>
 
@@ -122,6 +123,7 @@ Connection::Connection(const std::string& path, ConnectionRole role,
     pragma("PRAGMA synchronous=NORMAL");
     // Relations are enforced by SQLite itself (off by default, per connection).
     pragma("PRAGMA foreign_keys=ON");
+    sqlite3_update_hook(raw, &Connection::on_update, this);
   }
   // Page cache per connection, in KiB when negative; a cap, not an upfront allocation.
   pragma(fmt::format("PRAGMA cache_size=-{}", options.cache_bytes / 1024));
@@ -150,10 +152,35 @@ int Connection::on_progress(void* self) noexcept {
   return 1;  // SQLite stops the statement with SQLITE_INTERRUPT
 }
 
-int Connection::authorize(void* self, int action, const char* /*arg1*/, const char* arg2,
-                          const char* /*database*/, const char* /*trigger*/) noexcept {
-  const auto* connection = static_cast<const Connection*>(self);
+void Connection::on_update(void* self, int /*operation*/, const char* /*database*/,
+                           const char* table, sqlite3_int64 /*rowid*/) noexcept {
+  auto* connection = static_cast<Connection*>(self);
+  ++connection->hooked_rows_;
+  try {
+    std::string key = table_key(table != nullptr ? table : "");
+    auto& written = connection->written_;
+    if (std::find(written.begin(), written.end(), key) == written.end()) {
+      written.push_back(std::move(key));
+    }
+  } catch (...) {  // out of memory: the table goes unnamed, so every version moves
+    connection->written_unknown_ = true;
+  }
+}
+
+int Connection::authorize(void* self, int action, const char* arg1, const char* arg2,
+                          const char* /*database*/, const char* trigger) noexcept {
+  auto* connection = static_cast<Connection*>(self);
   if (connection->in_control_) return SQLITE_OK;
+  if (connection->reads_ != nullptr && action == SQLITE_READ) {
+    ReadSet& reads = *connection->reads_;
+    // `trigger` names the view (or trigger) responsible for the read.
+    if (trigger != nullptr) reads.cacheable = false;
+    try {
+      if (arg1 != nullptr) reads.tables.push_back(table_key(arg1));
+    } catch (...) {
+      reads.cacheable = false;
+    }
+  }
   if (action == SQLITE_TRANSACTION) return SQLITE_DENY;
   if (action == SQLITE_SAVEPOINT) {
     if (connection->role_ == ConnectionRole::kReader) return SQLITE_DENY;
@@ -222,8 +249,34 @@ void Connection::bind(sqlite3_stmt* statement, std::string_view sql, const Param
   }
 }
 
+template <typename Run>
+auto Connection::tracking_writes(Run run) {
+  if (role_ != ConnectionRole::kWriter) return run();
+  const sqlite3_int64 changes_before = sqlite3_total_changes64(db_.get());
+  const std::int64_t hooked_before = hooked_rows_;
+  struct Check {
+    Connection& self;
+    sqlite3_int64 changes_before;
+    std::int64_t hooked_before;
+    ~Check() {
+      const sqlite3_int64 changed = sqlite3_total_changes64(self.db_.get()) - changes_before;
+      if (changed > self.hooked_rows_ - hooked_before) self.written_unknown_ = true;
+    }
+  } check{*this, changes_before, hooked_before};
+  return run();
+}
+
 ResultSet Connection::query(std::string_view sql, const Params& params,
                             std::chrono::milliseconds budget) {
+  return tracking_writes([&] { return run_query(sql, params, budget); });
+}
+
+ExecResult Connection::execute(std::string_view sql, const Params& params) {
+  return tracking_writes([&] { return run_execute(sql, params); });
+}
+
+ResultSet Connection::run_query(std::string_view sql, const Params& params,
+                                std::chrono::milliseconds budget) {
   sqlite3_stmt* statement = prepare(sql, statements_);
   if (role_ == ConnectionRole::kReader && sqlite3_stmt_readonly(statement) == 0) {
     throw DatabaseError(fmt::format("a read may not write; use a write job: {}", sql));
@@ -242,7 +295,7 @@ ResultSet Connection::query(std::string_view sql, const Params& params,
   return ResultSet(std::move(columns), std::move(cells));
 }
 
-ExecResult Connection::execute(std::string_view sql, const Params& params) {
+ExecResult Connection::run_execute(std::string_view sql, const Params& params) {
   sqlite3_stmt* statement = prepare(sql, statements_);
   if (role_ == ConnectionRole::kReader && sqlite3_stmt_readonly(statement) == 0) {
     throw DatabaseError(fmt::format("a read may not write; use a write job: {}", sql));
@@ -287,6 +340,38 @@ void Connection::control(std::string_view sql) {
   Execution run(*this, statement, sql, std::chrono::milliseconds::zero());
   while (run.step()) {
   }
+}
+
+WrittenTables Connection::take_written() {
+  WrittenTables out;
+  out.tables = std::move(written_);
+  out.unknown = written_unknown_;
+  written_.clear();
+  written_unknown_ = false;
+  std::sort(out.tables.begin(), out.tables.end());
+  return out;
+}
+
+std::int64_t Connection::schema_version() {
+  return std::stoll(pragma("PRAGMA schema_version"));
+}
+
+ReadSet Connection::read_set(std::string_view sql) {
+  check_length(sql);
+  ReadSet reads;
+  reads_ = &reads;
+  struct Reset {
+    ReadSet*& reads;
+    ~Reset() { reads = nullptr; }
+  } reset{reads_};
+  sqlite3_stmt* raw = nullptr;
+  const int code =
+      sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), 0, &raw, nullptr);
+  StatementHandle statement(raw);
+  if (code != SQLITE_OK) throw_error(db_.get(), code, sql);
+  std::sort(reads.tables.begin(), reads.tables.end());
+  reads.tables.erase(std::unique(reads.tables.begin(), reads.tables.end()), reads.tables.end());
+  return reads;
 }
 
 bool Connection::in_transaction() const noexcept {

@@ -14,6 +14,9 @@
 // - An authorizer refuses transaction control (BEGIN/COMMIT/ROLLBACK) in query()/execute(),
 //   and savepoints named "_basalt..." (any case) — those belong to control(). A reader also
 //   refuses every savepoint and every statement that writes: it only reads committed data.
+// - A kWriter connection notes the tables its statements write (an update hook, see
+//   take_written()); rows changed where the hook cannot see them (a WITHOUT ROWID table, the
+//   truncate optimization of a DELETE without WHERE) mark the write as unknown instead.
 // - Not movable: SQLite's callbacks hold its address.
 #pragma once
 
@@ -25,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "basalt/db/data_versions.hpp"
 #include "basalt/db/result_set.hpp"
 #include "basalt/db/sqlite/statement_cache.hpp"
 #include "basalt/db/transaction.hpp"
@@ -43,6 +47,12 @@ struct ConnectionOptions {
 
 // Prefix of the savepoint names reserved for the writer (see the authorizer above).
 inline constexpr std::string_view kReservedSavepointPrefix = "_basalt";
+
+// What the statements of a kWriter connection wrote since the last take_written().
+struct WrittenTables {
+  std::vector<std::string> tables;  // table_key() names, sorted, unique
+  bool unknown = false;             // rows changed in tables the hook could not name
+};
 
 class Connection {
  public:
@@ -79,6 +89,18 @@ class Connection {
 
   std::size_t cached_statements() const noexcept { return statements_.size(); }
 
+  // kWriter: the tables written since the last call, and forgets them. Rolled-back writes are
+  // included (a caller bumping their versions only loses cached results, never keeps a stale
+  // one).
+  WrittenTables take_written();
+
+  // PRAGMA schema_version: moves with every schema change (DDL) committed.
+  std::int64_t schema_version();
+
+  // The tables `sql` would read, from SQLite's authorizer while preparing it (not run, not
+  // cached): the FROM tables, joins, subqueries and the tables behind views.
+  ReadSet read_set(std::string_view sql);
+
  private:
   class Execution;
   struct Closer {
@@ -87,12 +109,20 @@ class Connection {
   using Clock = std::chrono::steady_clock;
 
   static int on_progress(void* self) noexcept;
+  static void on_update(void* self, int operation, const char* database, const char* table,
+                        sqlite3_int64 rowid) noexcept;
   static int authorize(void* self, int action, const char* arg1, const char* arg2,
                        const char* database, const char* trigger) noexcept;
 
+  ResultSet run_query(std::string_view sql, const Params& params, std::chrono::milliseconds budget);
+  ExecResult run_execute(std::string_view sql, const Params& params);
   // The cached statement for `sql`, prepared on a miss; refuses text with two statements.
   sqlite3_stmt* prepare(std::string_view sql, StatementCache& cache);
   void bind(sqlite3_stmt* statement, std::string_view sql, const Params& params);
+  // kWriter: runs `run` and marks the write unknown when it changed more rows than the update
+  // hook reported.
+  template <typename Run>
+  auto tracking_writes(Run run);
   // Runs a statement's pragma text outside any cache and returns the first column of its
   // first row ("" when it returns none).
   std::string pragma(const std::string& sql);
@@ -103,8 +133,13 @@ class Connection {
   StatementCache statements_;                              // query() and execute()
   StatementCache control_statements_;                      // control(): a handful of fixed texts
   Clock::time_point deadline_ = Clock::time_point::max();  // of the running statement
-  bool timed_out_ = false;   // the progress handler stopped the running statement
-  bool in_control_ = false;  // control() is preparing or running its statement
+  bool timed_out_ = false;    // the progress handler stopped the running statement
+  bool in_control_ = false;   // control() is preparing or running its statement
+  ReadSet* reads_ = nullptr;  // set while read_set() prepares: the authorizer fills it
+  // kWriter: what the update hook saw since take_written(); rows it reported, in total.
+  std::vector<std::string> written_;
+  bool written_unknown_ = false;
+  std::int64_t hooked_rows_ = 0;
 };
 
 }  // namespace basalt::db::sqlite

@@ -30,7 +30,7 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const SqliteOptions& options, const sqlite::ConnectionOptions& connection,
                  const std::string& path)
       : lock_(create_directory(options.data_dir)),
-        writer_(path, connection, options.max_batch_jobs),
+        writer_(path, connection, options.max_batch_jobs, versions_),
         reads_(sqlite::ReadConnections::create(path, connection)),
         read_pool_({options.read_threads, options.read_queue}) {}
 
@@ -58,6 +58,12 @@ class SqliteDatabase final : public Database {
     }
   }
 
+  ReadSet read_set(std::string_view sql) override {
+    return reads_->for_this_thread().read_set(sql);
+  }
+
+  const DataVersions& versions() const noexcept override { return versions_; }
+
   boost::asio::awaitable<void> write(WriteJob job) override {
     try {
       co_await writer_.submit(std::move(job));
@@ -68,6 +74,7 @@ class SqliteDatabase final : public Database {
 
  private:
   SqliteDialect dialect_;
+  DataVersions versions_;  // bumped by writer_, so created before it
   sqlite::LockFile lock_;
   sqlite::Writer writer_;  // created before the readers: it creates the file and sets WAL
   std::shared_ptr<sqlite::ReadConnections> reads_;

@@ -88,9 +88,10 @@ class JobTransaction final : public Transaction {
 }  // namespace
 
 Writer::Writer(const std::string& path, const ConnectionOptions& options,
-               std::size_t max_batch_jobs)
+               std::size_t max_batch_jobs, DataVersions& versions)
     : connection_(path, ConnectionRole::kWriter, options),
       max_batch_jobs_(max_batch_jobs == 0 ? 1 : max_batch_jobs),
+      versions_(versions),
       work_(context_.get_executor()) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "basalt-writer");
@@ -112,7 +113,7 @@ Writer::~Writer() {
     std::lock_guard lock(mutex_);
     closed_ = true;
   }
-  work_.reset();  // run() returns once the queue is drained (invariant 7)
+  work_.reset();  // run() returns once the queue is drained (invariant 8)
   if (thread_.joinable()) thread_.join();
 }
 
@@ -207,6 +208,7 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
     }
 
     if (at_fault) {  // invariant 6
+      publish_writes();
       std::vector<Pending> again;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
         if (i == *at_fault) {
@@ -233,6 +235,7 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
       commit_error = DatabaseError(fmt::format("COMMIT failed: {}", error.what()));
       roll_back_batch();
     }
+    publish_writes();
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       // Each caller gets its own copy of a commit error: callers on different threads must
       // not share one exception object.
@@ -283,6 +286,29 @@ asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending) {
     roll_back_batch();
   }
   co_return error;
+}
+
+void Writer::publish_writes() noexcept {
+  WrittenTables written = connection_.take_written();
+  bool everything = written.unknown;
+  try {
+    const std::int64_t version = connection_.schema_version();
+    if (version != schema_version_) everything = true;
+    schema_version_ = version;
+  } catch (const std::exception& error) {
+    spdlog::warn("database writer: cannot read the schema version: {}", error.what());
+    everything = true;
+  }
+  try {
+    if (everything) {
+      versions_.bump_all();
+    } else {
+      versions_.bump(written.tables);
+    }
+  } catch (...) {
+    // bump() allocates map entries; without them, moving every table is the safe answer.
+    versions_.bump_all();
+  }
 }
 
 void Writer::roll_back_batch() noexcept {

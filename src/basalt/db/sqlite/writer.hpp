@@ -24,7 +24,11 @@
 //     job), the job at fault completes with its error, the jobs that failed before it keep
 //     their own errors, and every other job of the batch — succeeded or not yet run — runs
 //     again in a fresh transaction. Each round completes at least one job, so it ends.
-//  7. The destructor refuses new jobs (they fail with DatabaseError), runs every job already
+//  7. After a batch's COMMIT (or its failure), and before any of its callers is resumed, the
+//     tables its statements wrote move on in `versions` (DataVersions invariant 3); a schema
+//     change, or rows written where the connection could not name the table, move every
+//     table. Rolled-back jobs' tables move too: harmless, a cache only recomputes.
+//  8. The destructor refuses new jobs (they fail with DatabaseError), runs every job already
 //     queued to completion, then joins the thread and closes the connection.
 #pragma once
 
@@ -50,7 +54,9 @@ class Writer {
  public:
   // Opens (creating) the database at `path` as the write connection and starts the thread.
   // Throws DatabaseError if the database cannot be opened.
-  Writer(const std::string& path, const ConnectionOptions& options, std::size_t max_batch_jobs);
+  // `versions` must outlive the writer.
+  Writer(const std::string& path, const ConnectionOptions& options, std::size_t max_batch_jobs,
+         DataVersions& versions);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -75,9 +81,12 @@ class Writer {
   boost::asio::awaitable<void> run_batch(std::vector<Pending> jobs);
   boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending);
   void roll_back_batch() noexcept;
+  void publish_writes() noexcept;  // invariant 7
 
   Connection connection_;  // the writer thread's, once started (1)
   const std::size_t max_batch_jobs_;
+  DataVersions& versions_;
+  std::int64_t schema_version_ = -1;  // writer thread: as of the last publish_writes()
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
 
