@@ -64,15 +64,20 @@ boost::asio::awaitable<void> auth_refresh(const Services& services, http::Reques
                                           http::Response& response) {
   AuthCollection auth = auth_collection(services, request);
   auth::AuthContext context = co_await request_auth(services, request);
+  if (context.refused_by_auth_rule) {
+    // PocketBase checks the authRule on every auth response, a refresh included.
+    throw core::ApiError::forbidden(
+        "The request doesn't satisfy the collection requirements to authenticate.");
+  }
   require_collection_auth(context, *auth.collection);
   std::string token;
   if (context.claims.refreshable) {
-    token = auth::issue_auth_token(*auth.collection, context.record, Clock::now());
+    token = auth::issue_auth_token(*auth.collection, *context.record, Clock::now());
   } else {
     auto header = request.header("Authorization").value_or("");
     token = std::string(header.substr(header.find_last_of(' ') + 1));
   }
-  auth_response(response, *auth.collection, context.record, token);
+  auth_response(response, *auth.collection, *context.record, token);
 }
 
 boost::asio::awaitable<void> auth_methods(const Services& services, http::Request& request,

@@ -8,15 +8,7 @@ boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                                        const http::Request& request) {
   auto header = request.header("Authorization");
   if (!header || header->empty()) co_return auth::AuthContext{};
-  auto catalog = services.collections.catalog();
-  auto find = [&catalog](std::string_view id) -> std::shared_ptr<const schema::Collection> {
-    const schema::Collection* collection = catalog->find(id);
-    if (!collection || collection->id != id) return nullptr;
-    // Aliasing pointer: keeps the whole snapshot alive while the context holds the collection.
-    return std::shared_ptr<const schema::Collection>(catalog, collection);
-  };
-  co_return co_await auth::authenticate(*header, services.database, find,
-                                        std::chrono::system_clock::now());
+  co_return co_await services.authenticator.authenticate(*header, std::chrono::system_clock::now());
 }
 
 std::string_view client_ip(const http::Request& request) {
@@ -30,7 +22,7 @@ records::Caller caller_of(const auth::AuthContext& context, const http::Request&
   caller.client_address = client_ip(request);
   if (context.is_guest()) return caller;
   caller.collection = context.collection.get();
-  caller.record = &context.record;
+  caller.record = context.record.get();
   return caller;
 }
 

@@ -2,6 +2,7 @@
 // member and keeps it alive until the server has stopped. Handlers hold no state of their own.
 #pragma once
 
+#include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/collections/collection_service.hpp"
@@ -22,6 +23,7 @@ struct Services {
   const auth::PasswordHasher& hasher;
   const auth::PasswordSignIn& sign_in;
   settings::SettingsService& settings;  // runtime application settings (/api/settings)
+  auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
 };
 
 }  // namespace basalt::api

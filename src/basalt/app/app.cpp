@@ -10,6 +10,7 @@
 #include "basalt/api/routes.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
+#include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
 #include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
@@ -85,11 +86,14 @@ int serve(const core::Config& config) {
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, config.db.user_statement_timeout,
                                    {config.expand_max_records, config.expand_max_bytes});
+    auth::AuthRecordCache auth_records(config.auth.record_cache);
+    auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,
+                                      auth_records);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), plans, blocking, hasher,
                                  throttle);
     api::Services services{
         storage.database(), storage.collections(), records, plans, blocking, hasher, sign_in,
-        storage.settings()};
+        storage.settings(), authenticator};
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);

@@ -70,8 +70,6 @@ class PasswordSignIn {
   boost::asio::awaitable<std::optional<boost::json::object>> find_record(
       const schema::Collection& collection, const std::vector<std::string>& fields,
       const std::string& identity) const;
-  boost::asio::awaitable<bool> passes_auth_rule(const SignInResult& result,
-                                                const boost::json::object& body) const;
   boost::asio::awaitable<void> upgrade_hash(const schema::Collection& collection,
                                             const std::string& id,
                                             const std::string& password) const;
