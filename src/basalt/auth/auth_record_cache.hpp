@@ -40,13 +40,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "basalt/auth/jwt.hpp"
 #include "basalt/collections/catalog.hpp"
 
 namespace basalt::auth {
 
 struct CachedAuthRecord {
   std::shared_ptr<const boost::json::object> record;  // every field, as stored
-  bool auth_rule_allows = false;                      // the collection's authRule on it
+  // The record's tokenKey + the collection's auth token secret, prepared (tokens.hpp): valid
+  // as long as the entry, since a change of either drops it.
+  std::shared_ptr<const JwtKey> auth_key;
+  bool auth_rule_allows = false;  // the collection's authRule on it
 };
 
 class AuthRecordCache {

@@ -16,7 +16,7 @@ namespace {
 namespace json = boost::json;
 
 CachedAuthRecord entry_for(std::string_view id) {
-  return {std::make_shared<const json::object>(json::object{{"id", id}}), true};
+  return {std::make_shared<const json::object>(json::object{{"id", id}}), nullptr, true};
 }
 
 std::shared_ptr<const collections::Catalog> catalog_of(std::vector<schema::Collection> list,

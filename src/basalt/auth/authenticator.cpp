@@ -81,8 +81,7 @@ boost::asio::awaitable<AuthContext> Authenticator::authenticate(
   }
   std::optional<TokenClaims> claims;
   if (entry.record) {
-    claims = verify_token(*claimed, token_key_of(*entry.record), collection->auth.auth_token.secret,
-                          now);
+    claims = verify_token(*claimed, *entry.auth_key, now);
   } else {
     const AuthRecordCache::Ticket ticket = shard->ticket();
     const db::Dialect& dialect = database_.dialect();
@@ -92,7 +91,8 @@ boost::asio::awaitable<AuthContext> Authenticator::authenticate(
         claimed->record_id);
     if (rows.empty()) co_return guest;
     auto record = std::make_shared<const json::object>(records::decode_row(*collection, rows[0]));
-    claims = verify_token(*claimed, token_key_of(*record), collection->auth.auth_token.secret, now);
+    auto key = signing_key(token_key_of(*record), collection->auth.auth_token.secret);
+    claims = verify_token(*claimed, *key, now);
     // Only a record a valid token names is checked and kept: forged tokens for guessed ids
     // cost one read and never push real entries out.
     if (!claims) co_return guest;
@@ -100,7 +100,7 @@ boost::asio::awaitable<AuthContext> Authenticator::authenticate(
     const query::RequestInfo no_request;
     const bool allowed =
         co_await auth_rule_allows(database_, plans_, *catalog, *collection, *record, no_request);
-    entry = CachedAuthRecord{std::move(record), allowed};
+    entry = CachedAuthRecord{std::move(record), std::move(key), allowed};
     // A point read runs inline, but the shard is looked up again rather than assumed.
     shard = &cache_.for_this_thread();
     if (ticket.catalog_version == catalog->version()) {

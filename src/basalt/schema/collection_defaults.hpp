@@ -12,7 +12,7 @@
 //     indexes on tokenKey and email;
 //   - index statements are re-targeted at the collection's current name.
 // Unlike PocketBase, a changed authRule keeps the authToken secret: the rule is checked on every
-// authenticated request (auth/authenticator.hpp), so only the records it now refuses lose
+// authenticated request (docs/security.md), so only the records it now refuses lose
 // access; an explicit new secret still signs everyone out.
 //
 // View collections get no fields here: their fields come from the view query, which the caller
