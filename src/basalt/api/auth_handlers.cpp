@@ -62,16 +62,17 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, const 
 
 boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
                                           http::Request& request, http::Response& response) {
-  // The route's access (kAuthRecord) has checked that the token is of this collection.
+  // The route's access (kAuthRecord) has checked that the token is of this collection (and
+  // answered 403 for a record its collection's authRule refuses, as PocketBase does).
   AuthCollection target = auth_collection(services, request);
   std::string token;
   if (auth.claims.refreshable) {
-    token = auth::issue_auth_token(*target.collection, auth.record, services.clock.now());
+    token = auth::issue_auth_token(*target.collection, *auth.record, services.clock.now());
   } else {
     auto header = request.header("Authorization").value_or("");
     token = std::string(header.substr(header.find_last_of(' ') + 1));
   }
-  auth_response(response, *target.collection, auth.record, token);
+  auth_response(response, *target.collection, *auth.record, token);
   co_return;
 }
 

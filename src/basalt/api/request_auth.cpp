@@ -8,14 +8,7 @@ boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                                        const http::Request& request) {
   auto header = request.header("Authorization");
   if (!header || header->empty()) co_return auth::AuthContext{};
-  auto catalog = services.collections.catalog();
-  auto find = [&catalog](std::string_view id) -> std::shared_ptr<const schema::Collection> {
-    const schema::Collection* collection = catalog->find(id);
-    if (!collection || collection->id != id) return nullptr;
-    // Aliasing pointer: keeps the whole snapshot alive while the context holds the collection.
-    return std::shared_ptr<const schema::Collection>(catalog, collection);
-  };
-  co_return co_await auth::authenticate(*header, services.database, find, services.clock.now());
+  co_return co_await services.authenticator.authenticate(*header, services.clock.now());
 }
 
 std::string_view client_ip(const http::Request& request) {
@@ -29,12 +22,18 @@ records::Caller caller_of(const auth::AuthContext& context, const http::Request&
   caller.client_address = client_ip(request);
   if (context.is_guest()) return caller;
   caller.collection = context.collection.get();
-  caller.record = &context.record;
+  caller.record = context.record.get();
   return caller;
 }
 
 void require_access(Access access, const auth::AuthContext& context, const http::Request& request) {
   if (access == Access::kAny) return;
+  if (context.refused_by_auth_rule && access == Access::kAuthRecord) {
+    // A valid token whose record the collection's authRule now refuses: PocketBase answers its
+    // auth responses (refresh) with this 403; every other route sees a guest.
+    throw core::ApiError::forbidden(
+        "The request doesn't satisfy the collection requirements to authenticate.");
+  }
   if (context.is_guest()) {
     throw core::ApiError::unauthorized("The request requires valid record authorization token.");
   }

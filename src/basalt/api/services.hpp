@@ -4,6 +4,8 @@
 // (the hasher, the blocking pool) are wired in app.
 #pragma once
 
+#include "basalt/auth/authenticator.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/clock.hpp"
@@ -22,6 +24,7 @@ struct Services {
   const auth::PasswordSignIn& sign_in;
   settings::SettingsService& settings;  // runtime application settings (/api/settings)
   const core::Clock& clock;             // token issue and expiry
+  auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
 };
 
 }  // namespace basalt::api

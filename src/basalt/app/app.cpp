@@ -13,6 +13,7 @@
 #include "basalt/app/admin_socket.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
+#include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
 #include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
@@ -90,10 +91,13 @@ int serve(const core::Config& config) {
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, config.db.user_statement_timeout,
                                    {config.expand_max_records, config.expand_max_bytes});
+    auth::AuthRecordCache auth_records(config.auth.record_cache);
+    auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,
+                                      auth_records);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), records, plans,
                                  blocking, hasher, throttle, clock);
     api::Services services{storage.database(), storage.collections(), records, plans, sign_in,
-                           storage.settings(), clock};
+                           storage.settings(), clock, authenticator};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

@@ -2,9 +2,11 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -30,16 +32,40 @@ std::string base64url(std::string_view data) {
   return out;
 }
 
-// The decoded bytes, or nullopt unless all of `text` is canonical unpadded base64url
-// (invariant 3: passing no end pointer makes libsodium refuse a partial decode).
-std::optional<std::string> decode_base64url(std::string_view text) {
-  std::string out(text.size() / 4 * 3 + 3, '\0');
-  std::size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr, kBase64Url) != 0) {
-    return std::nullopt;
+// The value of each base64url character (RFC 4648 §5), -1 for every other byte.
+constexpr std::array<signed char, 256> kBase64UrlValues = [] {
+  std::array<signed char, 256> values{};
+  values.fill(-1);
+  constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (std::size_t i = 0; i < alphabet.size(); ++i) {
+    values[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
   }
-  out.resize(length);
+  return values;
+}();
+
+// The decoded bytes, or nullopt unless all of `text` is canonical unpadded base64url
+// (invariant 3): only alphabet characters (no '='), no length of 1 mod 4, and zero bits past
+// the last whole byte. Not constant-time, and it need not be: a token is the client's own data;
+// the secret is the key, and signatures are compared in constant time (invariant 4).
+std::optional<std::string> decode_base64url(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3 + 2);
+  std::uint32_t pending = 0;  // bits read but not yet written, `bits` of them
+  int bits = 0;
+  for (const char c : text) {
+    const signed char value = kBase64UrlValues[static_cast<unsigned char>(c)];
+    if (value < 0) return std::nullopt;
+    pending = (pending << 6) | static_cast<std::uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((pending >> bits) & 0xFF));
+      pending &= (1u << bits) - 1;
+    }
+  }
+  if (pending != 0) return std::nullopt;  // non-zero trailing bits: a second spelling
   return out;
 }
 
@@ -60,6 +86,12 @@ Mac hmac_sha256(std::string_view key, std::string_view message) {
   crypto_auth_hmacsha256_final(&state, mac.data());
   sodium_memzero(&state, sizeof state);  // it holds key-derived pads
   return mac;
+}
+
+// The header segment encode_jwt writes (invariant 8).
+const std::string& issued_header_segment() {
+  static const std::string segment = base64url(kHeaderJson);
+  return segment;
 }
 
 // Invariant 2.
@@ -128,11 +160,13 @@ UnverifiedJwt UnverifiedJwt::parse(std::string_view token) {
   const std::string_view payload_segment = token.substr(first_dot + 1, last_dot - first_dot - 1);
   const std::string_view signature_segment = token.substr(last_dot + 1);
 
-  auto header = decode_json_object(header_segment);
-  if (!header) return jwt;
-  if (JwtStatus status = check_header(*header); status != JwtStatus::kOk) {
-    jwt.status_ = status;
-    return jwt;
+  if (header_segment != issued_header_segment()) {
+    auto header = decode_json_object(header_segment);
+    if (!header) return jwt;
+    if (JwtStatus status = check_header(*header); status != JwtStatus::kOk) {
+      jwt.status_ = status;
+      return jwt;
+    }
   }
   // A '.' inside the payload segment is not base64url, so this also refuses extra segments.
   auto claims = decode_json_object(payload_segment);
@@ -147,11 +181,36 @@ UnverifiedJwt UnverifiedJwt::parse(std::string_view token) {
   return jwt;
 }
 
+JwtKey::JwtKey(std::string_view key) : empty_(key.empty()) {
+  static_assert(sizeof(crypto_auth_hmacsha256_state) <= sizeof(state_));
+  init_sodium();
+  auto* state = reinterpret_cast<crypto_auth_hmacsha256_state*>(state_.data());
+  crypto_auth_hmacsha256_init(state, bytes(key), key.size());
+}
+
+JwtKey::~JwtKey() {
+  sodium_memzero(state_.data(), state_.size());
+}
+
+Mac JwtKey::mac(std::string_view message) const {
+  crypto_auth_hmacsha256_state state;
+  std::memcpy(&state, state_.data(), sizeof state);
+  crypto_auth_hmacsha256_update(&state, bytes(message), message.size());
+  Mac mac;
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
+  return mac;
+}
+
 JwtStatus UnverifiedJwt::verify(std::string_view key, JwtClock::time_point now) const {
   if (status_ != JwtStatus::kOk) return status_;
-  init_sodium();
+  return verify(JwtKey(key), now);
+}
+
+JwtStatus UnverifiedJwt::verify(const JwtKey& key, JwtClock::time_point now) const {
+  if (status_ != JwtStatus::kOk) return status_;
   if (key.empty()) return JwtStatus::kSignature;
-  const Mac expected = hmac_sha256(key, signing_input_);
+  const Mac expected = key.mac(signing_input_);
   if (sodium_memcmp(expected.data(), signature_.data(), expected.size()) != 0) {
     return JwtStatus::kSignature;
   }
@@ -171,8 +230,7 @@ JwtStatus UnverifiedJwt::verify(std::string_view key, JwtClock::time_point now) 
 std::string encode_jwt(const boost::json::object& claims, std::string_view key) {
   if (key.empty()) throw std::invalid_argument("encode_jwt: empty signing key");
   init_sodium();
-  static const std::string header = base64url(kHeaderJson);
-  std::string token = header;
+  std::string token = issued_header_segment();
   token += '.';
   token += base64url(boost::json::serialize(claims));
   const Mac mac = hmac_sha256(key, token);

@@ -13,14 +13,16 @@
 //     returns kOk they are the signed claims.
 //  2. The header is exactly {"alg":"HS256"} plus optionally "typ":"JWT", in any order; any other
 //     algorithm ("none", "HS512", "hs256"...) is kAlgorithm, any other header member kMalformed.
-//  3. Every segment is base64url without padding, in canonical form (libsodium rejects '=',
-//     characters outside the alphabet and non-zero trailing bits), so one token has one spelling.
+//  3. Every segment is base64url without padding, in canonical form ('=', characters outside
+//     the alphabet and non-zero trailing bits are refused), so one token has one spelling.
 //  4. The signature is compared in constant time (sodium_memcmp), before any claim is checked.
 //  5. "exp" is required (a number of Unix seconds); the token is expired once now >= exp, with no
 //     leeway (golang-jwt's rule, which PocketBase uses with no leeway). "nbf", when present,
 //     must be <= now. Other claims are the caller's.
 //  6. Tokens longer than kMaxJwtBytes are refused before any decoding (kTooLarge).
 //  7. An empty key never verifies and encode_jwt refuses it (as golang-jwt does).
+//  8. A header segment spelled exactly as encode_jwt spells it is not decoded again: it is the
+//     one accepted header, so the outcome is the same.
 // All functions are thread-safe; UnverifiedJwt is an immutable value.
 #pragma once
 
@@ -51,6 +53,25 @@ std::string_view to_string(JwtStatus status) noexcept;
 
 using JwtClock = std::chrono::system_clock;
 
+// An HS256 key prepared once: the HMAC-SHA256 state after absorbing the key (its inner and
+// outer pads), so a verification only hashes the token. Holds key material: wiped on
+// destruction; immutable, so one may be shared between threads.
+class JwtKey {
+ public:
+  explicit JwtKey(std::string_view key);
+  ~JwtKey();
+  JwtKey(const JwtKey&) = delete;
+  JwtKey& operator=(const JwtKey&) = delete;
+
+  bool empty() const noexcept { return empty_; }
+  // The HMAC-SHA256 of `message` under this key.
+  std::array<unsigned char, 32> mac(std::string_view message) const;
+
+ private:
+  alignas(64) std::array<unsigned char, 512> state_{};  // crypto_auth_hmacsha256_state
+  bool empty_ = true;
+};
+
 class UnverifiedJwt {
  public:
   // Never throws on bad input: status() says what was wrong.
@@ -66,6 +87,7 @@ class UnverifiedJwt {
   // kOk when the token was well formed, its HS256 signature matches `key` and it is within its
   // validity window at `now`; otherwise the first failure, in that order.
   JwtStatus verify(std::string_view key, JwtClock::time_point now) const;
+  JwtStatus verify(const JwtKey& key, JwtClock::time_point now) const;
 
  private:
   UnverifiedJwt() = default;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "basalt/auth/auth_context.hpp"
+#include "basalt/auth/auth_rule.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/records/access.hpp"
 
@@ -111,7 +112,12 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   }
   if (!record || !check.matches) throw core::ApiError::bad_request("Failed to authenticate.");
   result.record = std::move(*record);
-  if (!co_await passes_auth_rule(result, request.body)) {
+  query::RequestInfo info;
+  info.context = "password";
+  info.method = "POST";
+  info.body = std::move(request.body);
+  if (!co_await auth_rule_allows(database_, plans_, *result.catalog, collection, result.record,
+                                 info)) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }
@@ -124,25 +130,6 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   co_return result;
 }
 
-boost::asio::awaitable<bool> PasswordSignIn::passes_auth_rule(const SignInResult& result,
-                                                              const json::object& body) const {
-  const schema::Collection& collection = *result.collection;
-  const auto& rule = collection.auth.auth_rule;
-  if (!rule) co_return false;  // null: only superusers may authenticate (none do here)
-  if (rule->empty()) co_return true;
-  query::RequestInfo info;
-  info.context = "password";
-  info.method = "POST";
-  info.body = body;
-  info.auth = query::AuthInfo{collection.id, collection.name, result.record};
-  // The record signing in is also the caller the rule is resolved for.
-  const records::Caller caller{&collection, &result.record};
-  const records::Access access(*result.catalog, caller, plans_, database_.dialect(), clock_.now());
-  query::PlanPtr plan = access.rule(collection, *rule);
-  records::Statement check = records::matches_statement(
-      access, *plan, info, result.record.at(schema::kFieldId).as_string());
-  db::ResultSet rows = co_await database_.query(check.sql, check.params);
-  co_return !rows.empty();
 }
 
 boost::asio::awaitable<void> PasswordSignIn::upgrade_hash(const schema::Collection& collection,

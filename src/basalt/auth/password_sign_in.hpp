@@ -74,8 +74,6 @@ class PasswordSignIn {
   boost::asio::awaitable<SignInResult> sign_in(SignInRequest request) const;
 
  private:
-  boost::asio::awaitable<bool> passes_auth_rule(const SignInResult& result,
-                                                const boost::json::object& body) const;
   boost::asio::awaitable<void> upgrade_hash(const schema::Collection& collection,
                                             const std::string& id, const std::string& password,
                                             const std::string& checked_hash) const;

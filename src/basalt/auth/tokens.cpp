@@ -105,14 +105,24 @@ std::optional<UnverifiedToken> read_unverified_token(std::string_view token) {
   return UnverifiedToken{*type, std::string(record_id), std::string(collection_id), std::move(jwt)};
 }
 
-std::optional<TokenClaims> verify_token(const UnverifiedToken& token, std::string_view token_key,
-                                        std::string_view secret, JwtClock::time_point now,
-                                        JwtStatus* status) {
+std::shared_ptr<const JwtKey> signing_key(std::string_view token_key, std::string_view secret) {
   std::string key;
   key.reserve(token_key.size() + secret.size());
   key.append(token_key).append(secret);
-  const JwtStatus verdict = token.jwt.verify(key, now);
+  auto prepared = std::make_shared<const JwtKey>(key);
   sodium_memzero(key.data(), key.size());
+  return prepared;
+}
+
+std::optional<TokenClaims> verify_token(const UnverifiedToken& token, std::string_view token_key,
+                                        std::string_view secret, JwtClock::time_point now,
+                                        JwtStatus* status) {
+  return verify_token(token, *signing_key(token_key, secret), now, status);
+}
+
+std::optional<TokenClaims> verify_token(const UnverifiedToken& token, const JwtKey& key,
+                                        JwtClock::time_point now, JwtStatus* status) {
+  const JwtStatus verdict = token.jwt.verify(key, now);
   if (status) *status = verdict;
   if (verdict != JwtStatus::kOk) return std::nullopt;
 

@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +88,14 @@ std::optional<UnverifiedToken> read_unverified_token(std::string_view token);
 std::optional<TokenClaims> verify_token(const UnverifiedToken& token, std::string_view token_key,
                                         std::string_view secret, JwtClock::time_point now,
                                         JwtStatus* status = nullptr);
+
+// The prepared key of tokens signed with token_key + secret (for callers that verify many
+// tokens of one record, e.g. the auth record cache).
+std::shared_ptr<const JwtKey> signing_key(std::string_view token_key, std::string_view secret);
+
+// verify_token() with a key from signing_key(token_key, secret) of that record and collection.
+std::optional<TokenClaims> verify_token(const UnverifiedToken& token, const JwtKey& key,
+                                        JwtClock::time_point now, JwtStatus* status = nullptr);
 
 inline constexpr std::size_t kTokenKeyLength = 50;
 

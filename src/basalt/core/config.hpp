@@ -51,6 +51,7 @@ struct AuthConfig {
   unsigned identity_failures = 0;  // failed attempts per identity per window; 0 = no limit
   std::chrono::milliseconds failure_window{};
   unsigned blocking_threads = 0;  // threads hashing passwords (the blocking pool)
+  std::size_t record_cache = 0;   // auth records per worker thread (AuthRecordCache); 0 = off
 };
 
 struct Config {

@@ -82,6 +82,13 @@ constexpr std::array kSettings{
   Setting{"auth-failure-window", "duration", "1m",
     "The window of the sign-in failure limits.",
     [](Config& c, std::string_view v) { c.auth.failure_window = parse_duration(v); }},
+  Setting{"auth-record-cache", "uint", "2048",
+    "Auth records each worker thread keeps after verifying a token, so that authenticated "
+    "requests skip the database read (the token is still checked every time; an update, a "
+    "delete or a collection change drops an entry at once). 0 turns the cache off.",
+    [](Config& c, std::string_view v) {
+      c.auth.record_cache = static_cast<std::size_t>(parse_uint(v, 0, 1'000'000));
+    }},
   Setting{"blocking-threads", "uint", "2",
     "Threads for CPU-heavy work such as password hashing (each argon2id hash holds 32 MiB). "
     "At least 1.",

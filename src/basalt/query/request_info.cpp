@@ -46,7 +46,7 @@ RequestValue find_in_object(const json::object& object, std::span<const std::str
 
 std::string_view RequestInfo::auth_id() const noexcept {
   if (!auth) return {};
-  const json::value* id = auth->record.if_contains("id");
+  const json::value* id = auth->fields().if_contains("id");
   if (id == nullptr || !id->is_string()) return {};
   return id->get_string();
 }
@@ -82,7 +82,7 @@ RequestValue find_request_value(const RequestInfo& request, IdentifierRoot root,
       return find_in_object(request.body, path);
     case IdentifierRoot::kRequestAuth: {
       if (!request.auth || path.empty()) return {};
-      RequestValue value = find_in_object(request.auth->record, path);
+      RequestValue value = find_in_object(request.auth->fields(), path);
       if (value.found || path.size() != 1) return value;
       // PublicExport adds these two to every record.
       if (path.front() == "collectionId") return {true, nullptr, request.auth->collection_id};

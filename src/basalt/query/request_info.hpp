@@ -28,7 +28,12 @@ namespace basalt::query {
 struct AuthInfo {
   std::string collection_id;
   std::string collection_name;
-  boost::json::object record;  // must hold "id"
+  boost::json::object record;  // must hold "id"; unused when `borrowed` is set
+  // The record without a copy, when its owner outlives every read of this AuthInfo (the record
+  // service borrows the caller's cached auth record for one call).
+  const boost::json::object* borrowed = nullptr;
+
+  const boost::json::object& fields() const noexcept { return borrowed ? *borrowed : record; }
 };
 
 struct RequestInfo {

@@ -69,7 +69,8 @@ query::PlanPtr Access::client_sort(const schema::Collection& collection,
 
 std::optional<query::AuthInfo> Access::auth_info() const {
   if (caller_.is_guest()) return std::nullopt;
-  return query::AuthInfo{caller_.collection->id, caller_.collection->name, *caller_.record};
+  // The Caller's record outlives the service call, and with it every RequestInfo built here.
+  return query::AuthInfo{caller_.collection->id, caller_.collection->name, {}, caller_.record};
 }
 
 std::string qualified_columns(const schema::Collection& collection, const db::Dialect& dialect,

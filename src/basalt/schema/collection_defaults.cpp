@@ -237,11 +237,6 @@ void apply_defaults(Collection& c, const DefaultsContext& context) {
   if (c.is_auth()) unset_missing_mapped_fields(c);
   if (id_generated && !context.old) make_generated_id_unique(c, context.existing);
   retarget_indexes(c);
-
-  if (context.old && c.is_auth() &&
-      context.old->auth.auth_rule.value_or("") != c.auth.auth_rule.value_or("")) {
-    c.auth.auth_token.secret = new_token_secret();
-  }
 }
 
 }  // namespace basalt::schema

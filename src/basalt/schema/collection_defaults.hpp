@@ -10,8 +10,10 @@
 //   - auth collections get the system fields password, tokenKey, email, emailVisibility and
 //     verified (appended when missing, their system flags enforced when present), and unique
 //     indexes on tokenKey and email;
-//   - index statements are re-targeted at the collection's current name;
-//   - an auth collection whose authRule changed gets a new authToken secret (old tokens die).
+//   - index statements are re-targeted at the collection's current name.
+// Unlike PocketBase, a changed authRule keeps the authToken secret: the rule is checked on every
+// authenticated request (docs/security.md), so only the records it now refuses lose
+// access; an explicit new secret still signs everyone out.
 //
 // View collections get no fields here: their fields come from the view query, which the caller
 // resolves against the database before validating.

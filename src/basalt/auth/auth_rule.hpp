@@ -1,0 +1,26 @@
+// The collection's authRule on one of its records: the check of sign-in (spec §6.3) and, since
+// the record cache (auth_record_cache.hpp), of every authenticated request.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include "basalt/collections/catalog.hpp"
+#include "basalt/db/database.hpp"
+#include "basalt/query/plan_cache.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/schema/collection.hpp"
+
+namespace basalt::auth {
+
+// Whether `record` (every field, as stored) of auth collection `collection` (in `catalog`)
+// satisfies its authRule: null refuses everyone, "" admits everyone, a filter is run as one
+// point read where the record is both the row and `@request.auth` (as PocketBase evaluates it).
+// `info` supplies the rest of `@request` (its `auth` is ignored) and must outlive the call.
+boost::asio::awaitable<bool> auth_rule_allows(db::Database& database, query::PlanCache& plans,
+                                              const collections::Catalog& catalog,
+                                              const schema::Collection& collection,
+                                              const boost::json::object& record,
+                                              const query::RequestInfo& info);
+
+}  // namespace basalt::auth
