@@ -1,6 +1,6 @@
-// libFuzzer target for the `fields` query parameter (docs/architecture.md): http::fields_query_param,
-// http::parse_fields and http::project_json, and the excerpt modifier under them
-// (ExcerptModifier::apply over html_plain_text and append_html_unescaped).
+// libFuzzer target for the `fields` query parameter (docs/architecture.md):
+// http::fields_query_param, http::parse_fields and http::project_json, and the excerpt modifier
+// under them (ExcerptModifier::apply over html_plain_text and append_html_unescaped).
 //
 // Input: the first line (up to the first '\n') is the `fields` text, and also a raw query
 // string for fields_query_param; the rest is a JSON document and, made valid UTF-8, an HTML

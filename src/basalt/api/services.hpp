@@ -5,7 +5,6 @@
 #pragma once
 
 #include "basalt/auth/authenticator.hpp"
-#include "basalt/core/clock.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/clock.hpp"

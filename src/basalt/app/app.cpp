@@ -96,8 +96,14 @@ int serve(const core::Config& config) {
                                       auth_records);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), records, plans,
                                  blocking, hasher, throttle, clock);
-    api::Services services{storage.database(), storage.collections(), records, plans, sign_in,
-                           storage.settings(), clock, authenticator};
+    api::Services services{storage.database(),
+                           storage.collections(),
+                           records,
+                           plans,
+                           sign_in,
+                           storage.settings(),
+                           clock,
+                           authenticator};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

@@ -130,8 +130,6 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   co_return result;
 }
 
-}
-
 boost::asio::awaitable<void> PasswordSignIn::upgrade_hash(const schema::Collection& collection,
                                                           const std::string& id,
                                                           const std::string& password,

@@ -57,12 +57,12 @@ TEST(SqliteDialect, UpsertRunsOnSqlite) {
   ASSERT_EQ(run("CREATE TABLE p (id TEXT PRIMARY KEY, value TEXT, n TEXT)"), "");
   const std::string upsert =
       "INSERT INTO p (id, value, n) VALUES ('a', 'x', '1')" +
-      dialect.on_conflict_update("id", "value = " + dialect.inserted_value("value") + ", n = " +
-                                           dialect.integer_cast("n") + " + 1");
+      dialect.on_conflict_update("id", "value = " + dialect.inserted_value("value") +
+                                           ", n = " + dialect.integer_cast("n") + " + 1");
   ASSERT_EQ(run(upsert), "");
-  ASSERT_EQ(run(upsert.substr(0, upsert.find("'x'")) + "'y'" +
-                upsert.substr(upsert.find("'x'") + 3)),
-            "");
+  ASSERT_EQ(
+      run(upsert.substr(0, upsert.find("'x'")) + "'y'" + upsert.substr(upsert.find("'x'") + 3)),
+      "");
   std::string row;
   sqlite3_exec(
       db, "SELECT value || ':' || n FROM p",
