@@ -79,23 +79,17 @@ int AdminCommands::run(const AdminCommand& command, std::ostream& out, std::ostr
 int AdminCommands::upsert_superuser(const std::string& email, const std::string& password,
                                     std::ostream& out) {
   CommandLineCaller who(*collections_.catalog());
-  const db::Dialect& dialect = database_.dialect();
-  const std::string find = "SELECT " + dialect.quote_identifier(schema::kFieldId) + " FROM " +
-                           dialect.quote_identifier(schema::kSuperusersCollection) + " WHERE " +
-                           dialect.quote_identifier(schema::kFieldEmail) + " = " +
-                           dialect.placeholder(1) + " COLLATE NOCASE";
-  db::ResultSet rows = run_blocking(database_.query(find, email));
+  const std::optional<std::string> id = superuser_id(email);
   records::WriteInput input;
   input.body = {{"password", password}, {"passwordConfirm", password}};
-  if (rows.empty()) {
+  if (!id) {
     input.body["email"] = email;
     input.body["verified"] = true;
     run_blocking(records_.create(who.caller, schema::kSuperusersCollection, std::move(input), {}));
     out << "Created superuser " << email << '\n';
   } else {
-    const std::string id(rows[0].as_text(0));
     run_blocking(
-        records_.update(who.caller, schema::kSuperusersCollection, id, std::move(input), {}));
+        records_.update(who.caller, schema::kSuperusersCollection, *id, std::move(input), {}));
     out << "Updated the password of superuser " << email << '\n';
   }
   return 0;
@@ -104,20 +98,25 @@ int AdminCommands::upsert_superuser(const std::string& email, const std::string&
 int AdminCommands::delete_superuser(const std::string& email, std::ostream& out,
                                     std::ostream& err) {
   CommandLineCaller who(*collections_.catalog());
+  const std::optional<std::string> id = superuser_id(email);
+  if (!id) {
+    err << "basalt: no superuser with email " << email << '\n';
+    return 1;
+  }
+  run_blocking(records_.remove(who.caller, schema::kSuperusersCollection, *id, {}));
+  out << "Deleted superuser " << email << '\n';
+  return 0;
+}
+
+std::optional<std::string> AdminCommands::superuser_id(const std::string& email) {
   const db::Dialect& dialect = database_.dialect();
   const std::string find = "SELECT " + dialect.quote_identifier(schema::kFieldId) + " FROM " +
                            dialect.quote_identifier(schema::kSuperusersCollection) + " WHERE " +
                            dialect.quote_identifier(schema::kFieldEmail) + " = " +
                            dialect.placeholder(1) + " COLLATE NOCASE";
   db::ResultSet rows = run_blocking(database_.query(find, email));
-  if (rows.empty()) {
-    err << "basalt: no superuser with email " << email << '\n';
-    return 1;
-  }
-  const std::string id(rows[0].as_text(0));
-  run_blocking(records_.remove(who.caller, schema::kSuperusersCollection, id, {}));
-  out << "Deleted superuser " << email << '\n';
-  return 0;
+  if (rows.empty()) return std::nullopt;
+  return std::string(rows[0].as_text(0));
 }
 
 int AdminCommands::import_collections(const std::string& text, bool delete_missing,

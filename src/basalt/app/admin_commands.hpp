@@ -9,6 +9,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ class AdminCommands {
   int upsert_superuser(const std::string& email, const std::string& password, std::ostream& out);
   int delete_superuser(const std::string& email, std::ostream& out, std::ostream& err);
   int import_collections(const std::string& text, bool delete_missing, std::ostream& err);
+  // The id of the superuser with `email` (compared without regard to case), if any.
+  std::optional<std::string> superuser_id(const std::string& email);
 
   db::Database& database_;
   collections::CollectionService& collections_;
