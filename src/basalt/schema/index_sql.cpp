@@ -59,7 +59,8 @@ std::optional<IndexColumn> parse_column(std::string_view sql, const std::vector<
     column.name = std::string(
         trim(sql.substr(tokens[first].begin, tokens[last - 1].end - tokens[first].begin)));
   }
-  if (column.name.empty()) return std::nullopt;
+  // A quoted name of white space alone names nothing (and build() would drop it).
+  if (trim(column.name).empty()) return std::nullopt;
   return column;
 }
 
