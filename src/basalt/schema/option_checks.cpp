@@ -154,8 +154,8 @@ void check_auth_options(const CollectionCheck& check, const ErrorScope& out) {
     check_providers(check, out.nested("oauth2").nested("providers"), *o.oauth2.providers);
   }
 
-  // OTP and MFA are not implemented yet: turning either on is refused rather than stored as a
-  // promise nothing enforces (auth-methods reports both off). The remaining options are still
+  // OTP and MFA do not exist in Basalt yet (M1.10): turning either on is refused rather than stored
+  // as a promise nothing enforces (auth-methods reports both off). The remaining options are still
   // checked as PocketBase checks them.
   ErrorScope otp = out.nested("otp");
   if (o.otp.enabled) {
