@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "basalt/collections/testing/collection_service_fixture.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
@@ -20,19 +21,8 @@ namespace {
 namespace json = boost::json;
 using db::testing::sync_wait;
 
-class CollectionServiceTest : public ::testing::Test {
+class CollectionServiceTest : public testing::CollectionServiceFixture {
  protected:
-  CollectionServiceTest() {
-    db::SqliteOptions options;
-    options.data_dir = dir_.path();
-    options.statement_timeout = std::chrono::seconds(5);
-    database_ = db::open_sqlite(options);
-    migrations_ = system_migrations(database_->dialect());
-    sync_wait(db::apply_migrations(*database_, migrations_));
-    service_ = std::make_unique<CollectionService>(*database_);
-    sync_wait(service_->reload());
-  }
-
   schema::Collection create(std::string_view body) {
     try {
       return sync_wait(service_->create(json::parse(body)));
@@ -72,11 +62,6 @@ class CollectionServiceTest : public ::testing::Test {
                 database_->query("SELECT 1 FROM sqlite_master WHERE name = ?1", std::string(name)))
                 .empty();
   }
-
-  db::testing::TempDir dir_;
-  std::unique_ptr<db::Database> database_;
-  std::vector<db::Migration> migrations_;
-  std::unique_ptr<CollectionService> service_;
 };
 
 TEST_F(CollectionServiceTest, SystemCollectionsAreInstalledOnce) {

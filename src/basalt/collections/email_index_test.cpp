@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 
 #include "basalt/collections/collection_service.hpp"
+#include "basalt/collections/testing/collection_service_fixture.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
@@ -18,19 +19,8 @@ namespace {
 
 using db::testing::sync_wait;
 
-class EmailIndexTest : public ::testing::Test {
+class EmailIndexTest : public testing::CollectionServiceFixture {
  protected:
-  EmailIndexTest() {
-    db::SqliteOptions options;
-    options.data_dir = dir_.path();
-    options.statement_timeout = std::chrono::seconds(5);
-    database_ = db::open_sqlite(options);
-    migrations_ = system_migrations(database_->dialect());
-    sync_wait(db::apply_migrations(*database_, migrations_));
-    service_ = std::make_unique<CollectionService>(*database_);
-    sync_wait(service_->reload());
-  }
-
   // An auth collection with PocketBase's case-sensitive email index (as imported data has it).
   void create_case_sensitive(const std::string& name) {
     sync_wait(service_->create(boost::json::parse(
@@ -64,11 +54,6 @@ class EmailIndexTest : public ::testing::Test {
   std::vector<std::string> case_variants() {
     return sync_wait(case_variant_email_collections(*database_, *service_->catalog()));
   }
-
-  db::testing::TempDir dir_;
-  std::unique_ptr<db::Database> database_;
-  std::vector<db::Migration> migrations_;
-  std::unique_ptr<CollectionService> service_;
 };
 
 TEST_F(EmailIndexTest, NewAuthCollectionsAndSuperusersAreCaseInsensitive) {
