@@ -11,7 +11,7 @@
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
-#include "basalt/records/record_json.hpp"
+#include "basalt/records/record_export.hpp"
 #include "basalt/schema/go_json.hpp"
 
 namespace basalt::api {

@@ -10,7 +10,7 @@
 #include "basalt/http/form_body.hpp"
 #include "basalt/http/json_fields.hpp"
 #include "basalt/query/request_info.hpp"
-#include "basalt/records/record_writer.hpp"
+#include "basalt/records/record_response_json.hpp"
 #include "basalt/schema/go_json.hpp"
 #include "basalt/schema/validation_errors.hpp"
 

@@ -3,7 +3,7 @@
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/http/form_body.hpp"
-#include "basalt/records/record_writer.hpp"
+#include "basalt/records/record_response_json.hpp"
 
 namespace basalt::api {
 namespace {

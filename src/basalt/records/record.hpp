@@ -1,6 +1,6 @@
 // Record: one record as the record service hands it to a transport - its collection, its
 // stored values, the relations expanded for this request and what this caller may see of it.
-// record_writer.hpp turns it into the client's JSON.
+// record_response_json.hpp turns it into the client's JSON.
 #pragma once
 
 #include <boost/json/object.hpp>

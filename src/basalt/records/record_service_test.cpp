@@ -17,7 +17,7 @@
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
-#include "basalt/records/record_writer.hpp"
+#include "basalt/records/record_response_json.hpp"
 
 namespace basalt::records {
 namespace {

@@ -1,5 +1,5 @@
 // What of a record a caller sees (spec §2.1, §2.2). The one rule every writer of a record's
-// client JSON applies (record_writer.hpp for responses, record_json.hpp for the auth
+// client JSON applies (record_response_json.hpp for responses, record_export.hpp for the auth
 // responses), so the two cannot drift apart:
 //  - `password` and `tokenKey` of auth collections: never, not even to superusers;
 //  - other hidden fields: superusers only;

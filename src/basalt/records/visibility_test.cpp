@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "basalt/records/record_json.hpp"
-#include "basalt/records/record_writer.hpp"
+#include "basalt/records/record_export.hpp"
+#include "basalt/records/record_response_json.hpp"
 #include "basalt/schema/collection_defaults.hpp"
 #include "basalt/schema/collection_json.hpp"
 

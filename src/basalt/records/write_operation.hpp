@@ -1,6 +1,7 @@
 // WriteOperation: one create, update, upsert or delete of a record, split in the three phases
 // the record service runs it in, so that a single call and a batch (many operations in one
-// transaction) share every line of it. Internal to the records module.
+// transaction) share every line of it. Internal to the records module. It writes rows; the
+// client's JSON of a record is record_response_json.hpp (text) or record_export.hpp (DOM).
 //
 //   prepare()  on the caller's thread, before any write job: collection and rule lookups,
 //              locked-rule 403s, upsert's create-or-update decision, every check that depends

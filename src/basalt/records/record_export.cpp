@@ -1,4 +1,4 @@
-#include "basalt/records/record_json.hpp"
+#include "basalt/records/record_export.hpp"
 
 #include <algorithm>
 #include <vector>

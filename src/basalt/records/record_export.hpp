@@ -1,6 +1,11 @@
-// A record as clients see it (spec §2.1, §2.2): `collectionId`, `collectionName` and every field
-// the caller may see, keys in byte order (PocketBase encodes records from a Go map), numbers
-// and strings as Go's encoding/json writes them. Which fields: visibility.hpp.
+// A record as clients see it (spec §2.1, §2.2), exported as a DOM: `collectionId`,
+// `collectionName` and every field the caller may see, keys in byte order (PocketBase encodes
+// records from a Go map), numbers and strings as Go's encoding/json writes them. Which fields:
+// visibility.hpp.
+//
+// Its neighbours: record_response_json.hpp writes the same JSON as text straight into a
+// response buffer (record and list responses, no DOM); write_operation.hpp writes records'
+// rows to the database, not JSON.
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -2,6 +2,10 @@
 // no intermediate DOM, keys in byte order (PocketBase encodes records from a Go map), values in
 // Go's encoding/json form (schema/go_json.hpp). Which fields: visibility.hpp, with
 // Visibility{superuser, Record::email_visible}.
+//
+// Its neighbours: record_export.hpp builds the same JSON as a DOM, for responses that embed a
+// record inside a larger object (auth responses); write_operation.hpp writes records' rows to
+// the database, not JSON.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-#include "basalt/records/record_writer.hpp"
+#include "basalt/records/record_response_json.hpp"
 
 #include <algorithm>
 #include <string_view>
