@@ -10,7 +10,7 @@
 #include "basalt/cli/exit_codes.hpp"
 #include "basalt/cli/serve_command.hpp"
 #include "basalt/cli/superuser_command.hpp"
-#include "basalt/core/settings.hpp"
+#include "basalt/core/config_settings.hpp"
 
 namespace basalt::cli {
 namespace {

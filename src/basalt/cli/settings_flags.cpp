@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "basalt/core/settings.hpp"
+#include "basalt/core/config_settings.hpp"
 
 namespace basalt::cli {
 namespace {
@@ -76,7 +76,7 @@ void add_setting_flags(CLI::App& command, core::ConfigSources& sources) {
   auto formatter = std::make_shared<CLI::Formatter>();  // own one: the parent's is shared
   formatter->column_width(kFlagColumnWidth);
   command.formatter(formatter);
-  for (const core::Setting& setting : core::settings()) {
+  for (const core::Setting& setting : core::config_settings()) {
     std::string name(setting.name);
     command
         .add_option_function<std::string>(

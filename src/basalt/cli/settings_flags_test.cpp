@@ -6,7 +6,7 @@
 
 #include <iterator>
 
-#include "basalt/core/settings.hpp"
+#include "basalt/core/config_settings.hpp"
 
 namespace basalt::cli {
 namespace {
@@ -16,7 +16,7 @@ TEST(SettingsFlags, EverySettingIsAFlagInTheHelp) {
   core::ConfigSources sources;
   add_setting_flags(command, sources);
   std::string help = command.help();
-  for (const core::Setting& setting : core::settings()) {
+  for (const core::Setting& setting : core::config_settings()) {
     std::string flag = "--" + std::string(setting.name);
     EXPECT_NE(command.get_option_no_throw(flag), nullptr) << flag;
     EXPECT_NE(help.find(flag), std::string::npos) << flag;

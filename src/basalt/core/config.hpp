@@ -1,4 +1,4 @@
-// The server's configuration: one struct, filled from one settings table (settings.cpp) by
+// The server's configuration: one struct, filled from one settings table (config_settings.cpp) by
 // four sources in order of precedence: command-line flag > BASALT_* environment variable >
 // basalt.toml > built-in default.
 //

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <thread>
 
-#include "basalt/core/settings.hpp"
+#include "basalt/core/config_settings.hpp"
 
 namespace basalt::core {
 namespace {
@@ -67,9 +67,9 @@ std::vector<Assignment> read_environment(const std::vector<std::string>& environ
     std::size_t equals = entry.find('=');
     if (!entry.starts_with(kEnvPrefix) || equals == std::string::npos) continue;
     std::string name = entry.substr(0, equals);
-    auto row = std::find_if(settings().begin(), settings().end(),
+    auto row = std::find_if(config_settings().begin(), config_settings().end(),
                             [&](const Setting& s) { return env_var_name(s.name) == name; });
-    if (row == settings().end()) {
+    if (row == config_settings().end()) {
       warnings.push_back(unknown_variable_warning(name));
       continue;
     }
@@ -190,7 +190,7 @@ unsigned resolve_threads(unsigned threads) {
 
 Config load_config(const ConfigSources& sources, std::vector<std::string>* warnings) {
   Config config;
-  for (const Setting& setting : settings()) {
+  for (const Setting& setting : config_settings()) {
     if (setting.set != nullptr) {
       apply(config, {&setting, "default", std::string(setting.default_text)});
     }

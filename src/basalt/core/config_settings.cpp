@@ -1,4 +1,4 @@
-#include "basalt/core/settings.hpp"
+#include "basalt/core/config_settings.hpp"
 
 #include <fmt/format.h>
 
@@ -218,7 +218,7 @@ std::string escape_cell(std::string_view text) {
 
 }  // namespace
 
-std::span<const Setting> settings() {
+std::span<const Setting> config_settings() {
   return kSettings;
 }
 

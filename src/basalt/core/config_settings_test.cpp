@@ -1,6 +1,6 @@
 // The settings table and load_config: precedence (default < file < env < flag), every error
 // path naming its key and source, and docs/configuration.md staying in step with the table.
-#include "basalt/core/settings.hpp"
+#include "basalt/core/config_settings.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include "basalt/core/config_loader.hpp"
 
 #ifndef BASALT_SOURCE_DIR
-#error "settings_test needs BASALT_SOURCE_DIR (the repository root) to check the docs"
+#error "config_settings_test needs BASALT_SOURCE_DIR (the repository root) to check the docs"
 #endif
 
 namespace basalt::core {
@@ -29,7 +29,7 @@ class LoadConfigTest : public ::testing::Test {
   void SetUp() override {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     dir_ = fs::temp_directory_path() /
-           ("basalt_settings_test_" + std::to_string(getpid()) + "_" + test->name());
+           ("basalt_config_settings_test_" + std::to_string(getpid()) + "_" + test->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     // Never pick up a basalt.toml from wherever the test runs.
@@ -315,7 +315,7 @@ TEST_F(LoadConfigTest, ErrorMalformedTomlNamesFileAndLine) {
 TEST(SettingsTable, NamesAreUniqueAndMapToEnvironmentNames) {
   std::set<std::string_view> names;
   std::set<std::string> env_names;
-  for (const Setting& setting : settings()) {
+  for (const Setting& setting : config_settings()) {
     EXPECT_TRUE(names.insert(setting.name).second) << setting.name;
     EXPECT_TRUE(env_names.insert(env_var_name(setting.name)).second) << setting.name;
     for (char c : setting.name) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '-') << setting.name;
@@ -328,7 +328,7 @@ TEST(SettingsTable, NamesAreUniqueAndMapToEnvironmentNames) {
 }
 
 TEST(SettingsTable, EveryTypeIsDocumentedOrAnEnum) {
-  for (const Setting& setting : settings()) {
+  for (const Setting& setting : config_settings()) {
     bool documented = false;
     for (const ValueType& type : value_types()) documented |= type.name == setting.type;
     EXPECT_TRUE(documented || setting.type.find('|') != std::string_view::npos) << setting.name;
