@@ -9,11 +9,11 @@
 #include "basalt/collections/view_fields.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/query/resolver.hpp"
-#include "basalt/schema/catalog.hpp"
 #include "basalt/schema/collection_defaults.hpp"
 #include "basalt/schema/collection_json.hpp"
 #include "basalt/schema/collection_validator.hpp"
 #include "basalt/schema/datetime.hpp"
+#include "basalt/schema/lookups.hpp"
 #include "basalt/schema/system_collections.hpp"
 
 namespace basalt::collections {
@@ -65,12 +65,12 @@ const Collection* find_in(const std::vector<Collection>& list, std::string_view 
 
 // Rules are compiled against the catalog as it will be, so a rule that names a missing field
 // or collection is refused when it is saved rather than failing every request later.
-schema::CatalogView catalog_view(const std::vector<Collection>& collections) {
-  schema::CatalogView view{collections, internal_tables(), {}, {}, {}};
-  view.check_rule = [&collections](const Collection& collection, std::string_view rule) {
+schema::CollectionLookup collection_lookup(const std::vector<Collection>& collections) {
+  schema::CollectionLookup lookup{collections, internal_tables(), {}, {}, {}};
+  lookup.check_rule = [&collections](const Collection& collection, std::string_view rule) {
     return query::check_rule(collection, collections, rule);
   };
-  return view;
+  return lookup;
 }
 
 void add_error(ValidationErrors& errors, const schema::ErrorPath& path, std::string_view code,
@@ -165,7 +165,7 @@ boost::asio::awaitable<Collection> CollectionService::create(const json::value& 
     schema::apply_defaults(collection, {nullptr, parsed.id_generated, existing});
     ValidationErrors errors;
     if (collection.is_view()) co_await resolve_view(tx, collection, nullptr, existing, errors, {});
-    if (errors.empty()) errors = schema::validate_create(collection, catalog_view(existing));
+    if (errors.empty()) errors = schema::validate_create(collection, collection_lookup(existing));
     if (!errors.empty()) throw errors.to_api_error(std::string(kCreateFailed));
 
     collection.created = collection.updated = now_text();
@@ -193,7 +193,8 @@ boost::asio::awaitable<Collection> CollectionService::update(std::string_view id
     schema::apply_defaults(collection, {old, false, existing});
     ValidationErrors errors;
     if (collection.is_view()) co_await resolve_view(tx, collection, old, existing, errors, {});
-    if (errors.empty()) errors = schema::validate_update(*old, collection, catalog_view(existing));
+    if (errors.empty())
+      errors = schema::validate_update(*old, collection, collection_lookup(existing));
     if (!errors.empty()) throw errors.to_api_error(std::string(kUpdateFailed));
 
     collection.created = old->created;
@@ -303,7 +304,7 @@ boost::asio::awaitable<void> CollectionService::import(const json::value& collec
       }
       if (item.old) others.push_back(*item.old);
       errors.merge(schema::validate_collection(item.collection, item.old ? &*item.old : nullptr,
-                                               catalog_view(others)),
+                                               collection_lookup(others)),
                    item.path);
     };
 

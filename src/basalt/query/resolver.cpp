@@ -7,7 +7,7 @@
 #include "basalt/query/parse_error.hpp"
 #include "basalt/query/parser.hpp"
 #include "basalt/query/resolver_internal.hpp"
-#include "basalt/schema/catalog.hpp"
+#include "basalt/schema/lookups.hpp"
 
 namespace basalt::query {
 namespace detail {
@@ -238,9 +238,9 @@ PlanPtr Resolver::finish(Arena&& arena, const PlanExpr* filter, std::span<const 
 const schema::Collection* Resolver::find_collection(std::string_view id_or_name) const {
   const schema::Collection& own = context_.collection;
   if (id_or_name == own.id || id_or_name == own.name) return &own;
-  schema::CatalogView catalog;
-  catalog.collections = context_.collections;
-  return catalog.find(id_or_name);
+  schema::CollectionLookup lookup;
+  lookup.collections = context_.collections;
+  return lookup.find(id_or_name);
 }
 
 const SqlNode* Resolver::column(const SqlSource* source, const schema::Collection& collection,

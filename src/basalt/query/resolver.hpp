@@ -86,7 +86,7 @@ PlanPtr resolve_sort(const Sort& sort, const ResolveContext& context);
 
 // Parses and resolves `rule` as a stored rule of `collection` for a guest, as PocketBase's
 // collection validator does; the error text ("..." of "Invalid rule. Raw error: ...") or
-// nullopt when it is valid. Suitable as schema::CatalogView::check_rule.
+// nullopt when it is valid. Suitable as schema::CollectionLookup::check_rule.
 std::optional<std::string> check_rule(const schema::Collection& collection,
                                       std::span<const schema::Collection> collections,
                                       std::string_view rule);

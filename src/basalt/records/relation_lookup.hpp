@@ -20,7 +20,7 @@
 #include "basalt/collections/catalog.hpp"
 #include "basalt/db/dialect.hpp"
 #include "basalt/db/transaction.hpp"
-#include "basalt/schema/catalog.hpp"
+#include "basalt/schema/lookups.hpp"
 
 namespace basalt::records {
 

@@ -5,8 +5,8 @@
 
 #include <string_view>
 
-#include "basalt/schema/catalog.hpp"
 #include "basalt/schema/collection.hpp"
+#include "basalt/schema/lookups.hpp"
 #include "basalt/schema/validation_errors.hpp"
 
 namespace basalt::schema::detail {
@@ -14,10 +14,10 @@ namespace basalt::schema::detail {
 struct CollectionCheck {
   const Collection& collection;
   const Collection* old;  // nullptr on create
-  const CatalogView& catalog;
+  const CollectionLookup& lookup;
 };
 
-// A rule: length limit, compilation (catalog hook), and no change on a system collection.
+// A rule: length limit, compilation (lookup hook), and no change on a system collection.
 // `old_rule` is the stored value (ignored on create).
 void check_rule(const CollectionCheck& check, const ErrorScope& out, std::string_view key,
                 const Rule& rule, const Rule& old_rule);

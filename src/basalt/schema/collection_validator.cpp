@@ -50,7 +50,7 @@ void check_id(const CollectionCheck& check, const ErrorScope& out) {
       out.add("id", error_length(1, kMaxIdLength));
     } else if (!is_word(c.id)) {
       out.add("id", error_match());
-    } else if (check.catalog.find_by_id(c.id)) {
+    } else if (check.lookup.find_by_id(c.id)) {
       out.add("id", make_error("validation_invalid_or_existing_id",
                                "The model id is invalid or already exists."));
     }
@@ -89,7 +89,7 @@ void check_name(const CollectionCheck& check, const ErrorScope& out) {
                                "System collection name cannot be changed."));
   }
   bool is_collection_name = false;
-  for (const auto& other : check.catalog.collections) {
+  for (const auto& other : check.lookup.collections) {
     if (is_self(check, other)) continue;
     if (iequals(other.name, name)) {
       is_collection_name = true;
@@ -103,7 +103,7 @@ void check_name(const CollectionCheck& check, const ErrorScope& out) {
   }
   bool renamed = !check.old || check.old->name != name;
   bool internal = name.size() >= 7 && iequals(std::string_view(name).substr(0, 7), "sqlite_");
-  for (const auto& table : check.catalog.internal_tables)
+  for (const auto& table : check.lookup.internal_tables)
     internal = internal || iequals(table, name);
   if (renamed && !is_collection_name && internal) {
     out.add("name", make_error("validation_collection_name_invalid",
@@ -236,7 +236,7 @@ void check_fields(const CollectionCheck& check, const ErrorScope& out,
       }
     }
   }
-  DefinitionContext context{c, check.old, check.catalog};
+  DefinitionContext context{c, check.old, check.lookup};
   for (std::size_t i = 0; i < c.fields.size(); ++i) {
     ErrorScope item = out.nested(std::to_string(i));
     check_common_field_keys(c.fields[i], item);
@@ -266,11 +266,11 @@ void check_rules(const CollectionCheck& check, const ErrorScope& out) {
 }  // namespace
 
 ValidationErrors validate_collection(const Collection& collection, const Collection* old,
-                                     const CatalogView& catalog,
+                                     const CollectionLookup& lookup,
                                      const FieldTypeRegistry& registry) {
   ValidationErrors errors;
   ErrorScope root(errors, {});
-  CollectionCheck check{collection, old, catalog};
+  CollectionCheck check{collection, old, lookup};
   check_id(check, root);
   check_system_and_type(check, root);
   check_name(check, root);

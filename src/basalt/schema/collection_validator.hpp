@@ -12,8 +12,8 @@
 //   2. Checks run in PocketBase's order; a key keeps its first error. Where PocketBase stops at
 //      the first failing rule of a list (fields, indexes), every item's problems are reported,
 //      unless a problem of the list as a whole was found first ("fields": missing "id" field).
-//   3. Nothing here touches a database: other collections come from the CatalogView, and the
-//      checks that need SQL (rule compilation, view dry run) are the catalog's optional hooks.
+//   3. Nothing here touches a database: other collections come from the CollectionLookup, and the
+//      checks that need SQL (rule compilation, view dry run) are the lookup's optional hooks.
 //
 // Checks beyond PocketBase, where it relies on the database failing later:
 //   - index statements must be a single well-formed CREATE INDEX whose plain columns exist;
@@ -24,9 +24,9 @@
 
 #include <cstddef>
 
-#include "basalt/schema/catalog.hpp"
 #include "basalt/schema/collection.hpp"
 #include "basalt/schema/field_registry.hpp"
+#include "basalt/schema/lookups.hpp"
 #include "basalt/schema/validation_errors.hpp"
 
 namespace basalt::schema {
@@ -36,16 +36,17 @@ inline constexpr std::size_t kMaxRuleLength = 10000;
 // Validates `collection`; `old` is its stored version for an update, nullptr for a create.
 // Empty result = valid.
 ValidationErrors validate_collection(const Collection& collection, const Collection* old,
-                                     const CatalogView& catalog,
+                                     const CollectionLookup& lookup,
                                      const FieldTypeRegistry& registry = builtin_field_types());
 
-inline ValidationErrors validate_create(const Collection& collection, const CatalogView& catalog) {
-  return validate_collection(collection, nullptr, catalog);
+inline ValidationErrors validate_create(const Collection& collection,
+                                        const CollectionLookup& lookup) {
+  return validate_collection(collection, nullptr, lookup);
 }
 
 inline ValidationErrors validate_update(const Collection& old, const Collection& updated,
-                                        const CatalogView& catalog) {
-  return validate_collection(updated, &old, catalog);
+                                        const CollectionLookup& lookup) {
+  return validate_collection(updated, &old, lookup);
 }
 
 }  // namespace basalt::schema

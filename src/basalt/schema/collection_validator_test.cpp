@@ -19,8 +19,8 @@ class CollectionValidatorTest : public ::testing::Test {
     view.view_query = "SELECT id FROM users";
     view.fields.push_back(default_id_field());
     stored_.push_back(view);
-    catalog_.collections = stored_;
-    catalog_.internal_tables = internal_;
+    lookup_.collections = stored_;
+    lookup_.internal_tables = internal_;
   }
 
   // Parses `body` as a create request and applies defaults, as the API will.
@@ -31,7 +31,7 @@ class CollectionValidatorTest : public ::testing::Test {
     return parsed.collection;
   }
 
-  ValidationErrors check(std::string_view body) { return validate_create(create(body), catalog_); }
+  ValidationErrors check(std::string_view body) { return validate_create(create(body), lookup_); }
 
   static std::string code(const ValidationErrors& errors, const ErrorPath& path) {
     const FieldError* error = errors.find(path);
@@ -40,12 +40,12 @@ class CollectionValidatorTest : public ::testing::Test {
 
   std::vector<Collection> stored_;
   std::vector<std::string> internal_{"_collections", "_params", "_migrations"};
-  CatalogView catalog_;
+  CollectionLookup lookup_;
 };
 
 TEST_F(CollectionValidatorTest, SystemCollectionsAreValid) {
   for (const Collection& c : system_collections()) {
-    CatalogView empty;
+    CollectionLookup empty;
     ValidationErrors errors = validate_create(c, empty);
     EXPECT_TRUE(errors.empty()) << c.name << ": " << boost::json::serialize(errors.to_json());
   }
@@ -104,10 +104,10 @@ TEST_F(CollectionValidatorTest, CollectionIds) {
   EXPECT_EQ(code(check(R"({"id":"bad id","name":"x"})"), {"id"}), "validation_match_invalid");
   EXPECT_EQ(code(check(R"({"id":"pbc_3142635823","name":"x"})"), {"id"}),
             "validation_invalid_or_existing_id");
-  Collection users = *catalog_.find("users");
+  Collection users = *lookup_.find("users");
   Collection renamed = users;
   renamed.id = "other";
-  EXPECT_EQ(code(validate_update(users, renamed, catalog_), {"id"}), "validation_values_mismatch");
+  EXPECT_EQ(code(validate_update(users, renamed, lookup_), {"id"}), "validation_values_mismatch");
 }
 
 TEST_F(CollectionValidatorTest, DuplicateFieldNamesAndIds) {
@@ -130,7 +130,7 @@ TEST_F(CollectionValidatorTest, DuplicateFieldNamesAndIds) {
   b.id = "same";
   c.fields.push_back(a);
   c.fields.push_back(b);
-  EXPECT_EQ(code(validate_create(c, catalog_), {"fields", "2", "id"}),
+  EXPECT_EQ(code(validate_create(c, lookup_), {"fields", "2", "id"}),
             "validation_duplicated_field_id");
 }
 
@@ -155,13 +155,13 @@ TEST_F(CollectionValidatorTest, AuthSystemFieldsMustStaySystem) {
   Collection c = create(R"({"name":"m","type":"auth"})");
   c.field_by_name("email")->system = false;
   c.field_by_name("password")->hidden = false;
-  ValidationErrors errors = validate_create(c, catalog_);
+  ValidationErrors errors = validate_create(c, lookup_);
   EXPECT_EQ(code(errors, {"fields", "password"}), "validation_must_be_system_and_hidden");
   EXPECT_EQ(code(errors, {"fields", "email"}), "validation_must_be_system");
 
   Collection missing = create(R"({"name":"n","type":"auth"})");
   std::erase_if(missing.fields, [](const Field& f) { return f.name == "verified"; });
-  EXPECT_EQ(code(validate_create(missing, catalog_), {"fields"}),
+  EXPECT_EQ(code(validate_create(missing, lookup_), {"fields"}),
             "validation_missing_verified_field");
 }
 
@@ -169,7 +169,7 @@ TEST_F(CollectionValidatorTest, TheIdFieldIsRequired) {
   Collection c = create(R"({"name":"x"})");
   c.fields.erase(c.fields.begin());
   c.fields.push_back(Field("title", TextOptions{}));
-  ValidationErrors errors = validate_create(c, catalog_);
+  ValidationErrors errors = validate_create(c, lookup_);
   EXPECT_EQ(code(errors, {"fields"}), "validation_missing_primary_key");
 }
 
@@ -180,7 +180,7 @@ TEST_F(CollectionValidatorTest, UpdatesKeepSystemFieldsTypesAndRelations) {
   Collection updated = old;
   updated.fields[1].options = NumberOptions{};  // title: text -> number
   updated.fields[2].as<RelationOptions>()->collection_id = "pbc_3142635823";
-  ValidationErrors errors = validate_update(old, updated, catalog_);
+  ValidationErrors errors = validate_update(old, updated, lookup_);
   EXPECT_EQ(code(errors, {"fields", "1"}), "validation_field_type_change");
   EXPECT_EQ(code(errors, {"fields", "2", "collectionId"}), "validation_field_relation_change");
 
@@ -188,23 +188,23 @@ TEST_F(CollectionValidatorTest, UpdatesKeepSystemFieldsTypesAndRelations) {
   system_title.fields[1].system = true;
   Collection renamed_system = system_title;
   renamed_system.fields[1].name = "heading";
-  EXPECT_EQ(code(validate_update(system_title, renamed_system, catalog_), {"fields"}),
+  EXPECT_EQ(code(validate_update(system_title, renamed_system, lookup_), {"fields"}),
             "validation_system_field_change");
 
   Collection retyped = old;
   retyped.type = CollectionType::kAuth;
-  EXPECT_EQ(code(validate_update(old, retyped, catalog_), {"type"}),
+  EXPECT_EQ(code(validate_update(old, retyped, lookup_), {"type"}),
             "validation_collection_type_change");
 }
 
 TEST_F(CollectionValidatorTest, SystemCollectionsKeepNameFlagAndRules) {
-  const Collection& old = *catalog_.find("_superusers");
+  const Collection& old = *lookup_.find("_superusers");
   Collection updated = old;
   updated.name = "admins";
   updated.system = false;
   updated.list_rule = "";
   updated.auth.auth_rule = "verified = true";
-  ValidationErrors errors = validate_update(old, updated, catalog_);
+  ValidationErrors errors = validate_update(old, updated, lookup_);
   EXPECT_EQ(code(errors, {"name"}), "validation_collection_system_name_change");
   EXPECT_EQ(code(errors, {"system"}), "validation_collection_system_flag_change");
   EXPECT_EQ(code(errors, {"listRule"}), "validation_collection_system_rule_change");
@@ -214,7 +214,7 @@ TEST_F(CollectionValidatorTest, SystemCollectionsKeepNameFlagAndRules) {
 TEST_F(CollectionValidatorTest, RelationsToViewsOnlyFromViews) {
   ValidationErrors errors = check(R"({"name":"x","fields":[
       {"type":"relation","name":"r","collectionId":")" +
-                                  catalog_.find("recent")->id + R"("}]})");
+                                  lookup_.find("recent")->id + R"("}]})");
   EXPECT_EQ(code(errors, {"fields", "1", "collectionId"}),
             "validation_relation_field_non_view_base_collection");
   // A relation to the collection itself is fine, also while it is created.
@@ -274,7 +274,7 @@ TEST_F(CollectionValidatorTest, PrimaryKeyRules) {
   second.as<TextOptions>()->primary_key = true;
   second.id = "pk2";
   c.fields.push_back(second);
-  ValidationErrors errors = validate_create(c, catalog_);
+  ValidationErrors errors = validate_create(c, lookup_);
   EXPECT_EQ(code(errors, {"fields", "0", "hidden"}), "validation_empty");
   EXPECT_EQ(code(errors, {"fields", "0", "pattern"}), "validation_required");
   EXPECT_EQ(code(errors, {"fields", "0", "primaryKey"}), "validation_unsupported_composite_pk");
@@ -297,13 +297,13 @@ TEST_F(CollectionValidatorTest, Indexes) {
 
   Collection auth = create(R"({"name":"m","type":"auth"})");
   auth.indexes.clear();
-  EXPECT_EQ(code(validate_create(auth, catalog_), {"indexes"}),
+  EXPECT_EQ(code(validate_create(auth, lookup_), {"indexes"}),
             "validation_missing_required_unique_index");
 
-  const Collection& users = *catalog_.find("users");
+  const Collection& users = *lookup_.find("users");
   Collection dropped = users;
   dropped.indexes.erase(dropped.indexes.begin());
-  EXPECT_EQ(code(validate_update(users, dropped, catalog_), {"indexes"}),
+  EXPECT_EQ(code(validate_update(users, dropped, lookup_), {"indexes"}),
             "validation_invalid_unique_system_field_index");
 }
 
@@ -312,7 +312,7 @@ TEST_F(CollectionValidatorTest, Rules) {
   EXPECT_EQ(code(check(R"({"name":"x","listRule":")" + long_rule + R"("})"), {"listRule"}),
             "validation_length_too_long");
 
-  catalog_.check_rule = [](const Collection&, std::string_view rule) -> std::optional<std::string> {
+  lookup_.check_rule = [](const Collection&, std::string_view rule) -> std::optional<std::string> {
     if (rule.find("???") != std::string_view::npos) return "unexpected token";
     return std::nullopt;
   };
@@ -328,7 +328,7 @@ TEST_F(CollectionValidatorTest, ViewCollections) {
         create(R"({"name":"v","type":"view","viewQuery":)" +
                boost::json::serialize(boost::json::value(query)) + std::string(extra) + "}");
     c.fields.push_back(default_id_field());  // what the caller derives from the query
-    return validate_create(c, catalog_);
+    return validate_create(c, lookup_);
   };
   ValidationErrors fine = view("SELECT id FROM posts");
   EXPECT_TRUE(fine.empty()) << boost::json::serialize(fine.to_json());
@@ -343,7 +343,7 @@ TEST_F(CollectionValidatorTest, ViewCollections) {
   EXPECT_EQ(code(writable, {"createRule"}), "validation_nil");
   EXPECT_EQ(code(writable, {"indexes"}), "validation_indexes_not_supported");
 
-  catalog_.check_view_query = [](std::string_view) -> std::optional<std::string> {
+  lookup_.check_view_query = [](std::string_view) -> std::optional<std::string> {
     return "no such table: posts";
   };
   EXPECT_EQ(view("SELECT id FROM posts").find({"viewQuery"})->message,

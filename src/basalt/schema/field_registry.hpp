@@ -20,10 +20,10 @@
 #include <optional>
 #include <string_view>
 
-#include "basalt/schema/catalog.hpp"
 #include "basalt/schema/field.hpp"
 #include "basalt/schema/field_type.hpp"
 #include "basalt/schema/json_reader.hpp"
+#include "basalt/schema/lookups.hpp"
 #include "basalt/schema/validation_errors.hpp"
 
 namespace basalt::schema {
@@ -39,7 +39,7 @@ constexpr std::uint8_t modifier_bit(Modifier m) noexcept {
 struct DefinitionContext {
   const Collection& collection;  // the collection being validated, defaults applied
   const Collection* old;         // its stored version on update; nullptr on create
-  const CatalogView& catalog;
+  const CollectionLookup& lookup;
 };
 
 // What a value is finalised with before validation (PocketBase's record interceptors).

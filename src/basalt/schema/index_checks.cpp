@@ -19,7 +19,7 @@ std::string lower(std::string_view s) {
 
 // The collection other than this one whose indexes already use `index_name`, if any.
 const Collection* index_name_owner(const CollectionCheck& check, std::string_view index_name) {
-  for (const auto& other : check.catalog.collections) {
+  for (const auto& other : check.lookup.collections) {
     if (other.id == check.collection.id || (check.old && other.id == check.old->id)) continue;
     for (const auto& raw : other.indexes) {
       auto parsed = IndexDefinition::parse(raw);

@@ -1,8 +1,10 @@
 // What schema validation needs to know about stored data, asked of the caller.
 //
-// The schema module knows no database. Definition validation reads a CatalogView (a snapshot of
-// the other collections plus optional checks the caller can run); record validation asks a
+// The schema module knows no database. Definition validation reads a CollectionLookup (a snapshot
+// of the other collections plus optional checks the caller can run); record validation asks a
 // RecordLookup whether related records exist. Both are passed in per call and only borrowed.
+// A CollectionLookup is the validator's read-only view for one call; the shared, versioned
+// snapshot of every collection that requests read is collections::Catalog, a different thing.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +27,7 @@ using ViewQueryCheck = std::function<std::optional<std::string>(std::string_view
 // True when `name` is a known OAuth2 provider.
 using OAuth2ProviderCheck = std::function<bool(std::string_view name)>;
 
-struct CatalogView {
+struct CollectionLookup {
   // Every stored collection (including the one being updated, in its stored form). For an
   // import, the collections being imported too, so that they may reference each other.
   std::span<const Collection> collections;

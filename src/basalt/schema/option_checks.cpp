@@ -29,8 +29,8 @@ void check_rule_text(const CollectionCheck& check, const ErrorScope& out, std::s
     out.add(key, error_length(0, static_cast<std::int64_t>(kMaxRuleLength)));
     return;
   }
-  if (rule.empty() || !check.catalog.check_rule) return;
-  if (auto problem = check.catalog.check_rule(check.collection, rule)) {
+  if (rule.empty() || !check.lookup.check_rule) return;
+  if (auto problem = check.lookup.check_rule(check.collection, rule)) {
     out.add(key, make_error("validation_invalid_rule", "Invalid rule. Raw error: " + *problem));
   }
 }
@@ -91,7 +91,7 @@ void check_providers(const CollectionCheck& check, const ErrorScope& out,
     }
     if (p.name.empty()) {
       item.add("name", error_required());
-    } else if (check.catalog.is_oauth2_provider && !check.catalog.is_oauth2_provider(p.name)) {
+    } else if (check.lookup.is_oauth2_provider && !check.lookup.is_oauth2_provider(p.name)) {
       item.add("name",
                make_error("validation_missing_provider",
                           "Invalid or missing provider with name {{.name}}.", {{"name", p.name}}));
@@ -203,7 +203,7 @@ void check_view_options(const CollectionCheck& check, const ErrorScope& out) {
     return;
   }
   std::optional<std::string> problem = check_view_query_shape(query);
-  if (!problem && check.catalog.check_view_query) problem = check.catalog.check_view_query(query);
+  if (!problem && check.lookup.check_view_query) problem = check.lookup.check_view_query(query);
   if (problem) {
     std::string text = problem->substr(0, 500);
     out.add("viewQuery", make_error("validation_invalid_view_query", "Invalid query - " + text));

@@ -32,9 +32,9 @@
 #include <string_view>
 #include <vector>
 
-#include "basalt/schema/catalog.hpp"
 #include "basalt/schema/collection.hpp"
 #include "basalt/schema/field_registry.hpp"
+#include "basalt/schema/lookups.hpp"
 #include "basalt/schema/validation_errors.hpp"
 
 namespace basalt::schema {

@@ -42,7 +42,7 @@ void check_collection(const Field& field, const DefinitionContext& ctx, const Er
   }
   // A collection may relate to itself, also while it is being created.
   const Collection* related =
-      o.collection_id == ctx.collection.id ? &ctx.collection : ctx.catalog.find(o.collection_id);
+      o.collection_id == ctx.collection.id ? &ctx.collection : ctx.lookup.find(o.collection_id);
   if (!related || related->id != o.collection_id) {
     out.add("collectionId", make_error("validation_field_relation_missing_collection",
                                        "The relation collection doesn't exist."));

@@ -1,7 +1,7 @@
 // The lexical check of a view collection's `viewQuery`.
 //
 // PocketBase dry-runs the query against the database; that part belongs to the caller
-// (CatalogView::check_view_query). What needs no database is checked here: the text must be a
+// (CollectionLookup::check_view_query). What needs no database is checked here: the text must be a
 // single SELECT statement (optionally WITH ... SELECT), comments and trailing semicolons
 // aside. The caller then wraps it as `CREATE VIEW v AS SELECT * FROM (<query>)`, as PocketBase
 // does, so nothing but a query can run even if this check were fooled.
