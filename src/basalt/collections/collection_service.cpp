@@ -135,6 +135,145 @@ std::optional<std::string> deletion_blocker(const Collection& target,
   return std::nullopt;
 }
 
+// --- import, in its three phases (CollectionService::import runs them in one write job) ---
+
+// One item of an import: its definition (parsed, defaulted) and the stored collection it
+// replaces, if any.
+struct ImportItem {
+  Collection collection;
+  std::optional<Collection> old;
+  schema::ErrorPath path;  // collections.<index>, where its problems are reported
+};
+
+// Phase 1: parses every item against the collection it replaces (by id, else by name), if any.
+// An item that does not parse adds its errors under its path and is left out.
+std::vector<ImportItem> parse_import_items(const json::array& items,
+                                           const std::vector<Collection>& existing,
+                                           ValidationErrors& errors) {
+  std::vector<ImportItem> imported;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    schema::ErrorPath path = {"collections", std::to_string(i)};
+    const json::value& item = items[i];
+    const Collection* old = nullptr;
+    if (const auto* object = item.if_object()) {
+      const json::value* id = object->if_contains("id");
+      const json::value* name = object->if_contains("name");
+      if (id && id->is_string() && !id->as_string().empty()) {
+        old = find_in(existing, std::string_view(id->as_string()));
+      } else if (name && name->is_string()) {
+        old = find_in(existing, std::string_view(name->as_string()));
+      }
+    }
+    schema::ParsedCollection parsed = schema::parse_collection(
+        item, old ? schema::ParseMode::kUpdate : schema::ParseMode::kCreate, old);
+    if (!parsed.errors.empty()) {
+      errors.merge(parsed.errors, path);
+      continue;
+    }
+    schema::apply_defaults(parsed.collection, {old, parsed.id_generated, existing});
+    imported.push_back(
+        {std::move(parsed.collection), old ? std::optional<Collection>(*old) : std::nullopt, path});
+  }
+  return imported;
+}
+
+// The catalog as the import leaves it, and what it deletes.
+struct ImportPlan {
+  std::vector<Collection> after;    // kept collections, then every imported one
+  std::vector<Collection> deleted;  // with delete_missing: stored non-system ones not listed
+};
+
+// Phase 2: the catalog as it will be: kept collections, replaced ones, new ones. An id listed
+// twice is an error at the later item.
+ImportPlan plan_import(const std::vector<Collection>& existing,
+                       const std::vector<ImportItem>& imported, bool delete_missing,
+                       ValidationErrors& errors) {
+  ImportPlan plan;
+  for (const auto& stored : existing) {
+    bool replaced = std::any_of(imported.begin(), imported.end(), [&](const ImportItem& item) {
+      return item.old && item.old->id == stored.id;
+    });
+    if (replaced) continue;
+    if (delete_missing && !stored.system) {
+      plan.deleted.push_back(stored);
+    } else {
+      plan.after.push_back(stored);
+    }
+  }
+  for (const auto& item : imported) plan.after.push_back(item.collection);
+  for (std::size_t i = 0; i < imported.size(); ++i) {
+    const ImportItem& item = imported[i];
+    for (std::size_t j = 0; j < i; ++j) {
+      if (imported[j].collection.id == item.collection.id) {
+        add_error(errors, item.path, "validation_duplicated_collection",
+                  "The collection id is listed more than once.");
+      }
+    }
+  }
+  return plan;
+}
+
+// Validates `item` against the catalog as it will be, where the item itself stands in its
+// stored form (update) or is absent (create), as for a single create or update.
+void validate_import_item(const ImportItem& item, const std::vector<Collection>& after,
+                          ValidationErrors& errors) {
+  std::vector<Collection> others;
+  others.reserve(after.size());
+  for (const auto& c : after) {
+    if (c.id != item.collection.id) others.push_back(c);
+  }
+  if (item.old) others.push_back(*item.old);
+  errors.merge(schema::validate_collection(item.collection, item.old ? &*item.old : nullptr,
+                                           collection_lookup(others)),
+               item.path);
+}
+
+// Writes one imported item: its DDL and its `_collections` row, stamped `now`.
+boost::asio::awaitable<void> store_import_item(db::Transaction& tx, const db::Dialect& dialect,
+                                               ImportItem& item, const std::string& now) {
+  item.collection.updated = now;
+  if (item.old) {
+    item.collection.created = item.old->created;
+    co_await run_all(tx, update_statements(*item.old, item.collection, dialect));
+    co_await update_collection(tx, dialect, item.collection);
+  } else {
+    item.collection.created = now;
+    co_await run_all(tx, create_statements(item.collection, dialect));
+    co_await insert_collection(tx, dialect, item.collection);
+  }
+}
+
+// Phase 3: tables first (validated before any DDL), views last (their fields come from the
+// tables as this job leaves them). Deleted views go before deleted tables. Throws the import's
+// 400 with every problem found when any phase found one.
+boost::asio::awaitable<void> apply_import(db::Transaction& tx, const db::Dialect& dialect,
+                                          ImportPlan& plan, std::vector<ImportItem>& imported,
+                                          const std::string& now, ValidationErrors& errors) {
+  for (const auto& item : imported) {
+    if (!item.collection.is_view()) validate_import_item(item, plan.after, errors);
+  }
+  if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
+
+  std::stable_partition(plan.deleted.begin(), plan.deleted.end(),
+                        [](const Collection& c) { return c.is_view(); });
+  for (const auto& gone : plan.deleted) {
+    co_await run_all(tx, drop_statements(gone, dialect));
+    co_await delete_collection(tx, dialect, gone.id);
+  }
+  for (auto& item : imported) {
+    if (!item.collection.is_view()) co_await store_import_item(tx, dialect, item, now);
+  }
+  for (auto& item : imported) {
+    if (!item.collection.is_view()) continue;
+    co_await resolve_view(tx, item.collection, item.old ? &*item.old : nullptr, plan.after, errors,
+                          item.path);
+    if (errors.has_under(item.path)) continue;
+    validate_import_item(item, plan.after, errors);
+    if (!errors.has_under(item.path)) co_await store_import_item(tx, dialect, item, now);
+  }
+  if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
+}
+
 }  // namespace
 
 CollectionService::CollectionService(db::Database& database)
@@ -236,117 +375,10 @@ boost::asio::awaitable<void> CollectionService::import(const json::value& collec
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     std::vector<Collection> existing = co_await load_collections(tx);
     ValidationErrors errors;
-
-    // 1. Parse every item against the collection it replaces, if any.
-    struct Item {
-      Collection collection;
-      std::optional<Collection> old;
-      schema::ErrorPath path;
-    };
-    std::vector<Item> imported;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      schema::ErrorPath path = {"collections", std::to_string(i)};
-      const json::value& item = items[i];
-      const Collection* old = nullptr;
-      if (const auto* object = item.if_object()) {
-        const json::value* id = object->if_contains("id");
-        const json::value* name = object->if_contains("name");
-        if (id && id->is_string() && !id->as_string().empty()) {
-          old = find_in(existing, std::string_view(id->as_string()));
-        } else if (name && name->is_string()) {
-          old = find_in(existing, std::string_view(name->as_string()));
-        }
-      }
-      schema::ParsedCollection parsed = schema::parse_collection(
-          item, old ? schema::ParseMode::kUpdate : schema::ParseMode::kCreate, old);
-      if (!parsed.errors.empty()) {
-        errors.merge(parsed.errors, path);
-        continue;
-      }
-      schema::apply_defaults(parsed.collection, {old, parsed.id_generated, existing});
-      imported.push_back({std::move(parsed.collection),
-                          old ? std::optional<Collection>(*old) : std::nullopt, path});
-    }
-    // Parse errors are reported together with the validation errors below.
-
-    // 2. The catalog as it will be: kept collections, replaced ones, new ones.
-    std::vector<Collection> after;
-    std::vector<Collection> deleted;
-    for (const auto& stored : existing) {
-      bool replaced = std::any_of(imported.begin(), imported.end(), [&](const Item& item) {
-        return item.old && item.old->id == stored.id;
-      });
-      if (replaced) continue;
-      if (delete_missing && !stored.system) {
-        deleted.push_back(stored);
-      } else {
-        after.push_back(stored);
-      }
-    }
-    for (const auto& item : imported) after.push_back(item.collection);
-    for (std::size_t i = 0; i < imported.size(); ++i) {
-      const Item& item = imported[i];
-      for (std::size_t j = 0; j < i; ++j) {
-        if (imported[j].collection.id == item.collection.id) {
-          add_error(errors, item.path, "validation_duplicated_collection",
-                    "The collection id is listed more than once.");
-        }
-      }
-    }
-
-    // Each item is validated against the catalog as it will be, where the item itself stands
-    // in its stored form (update) or is absent (create), as for a single create or update.
-    auto validate = [&](const Item& item) {
-      std::vector<Collection> others;
-      others.reserve(after.size());
-      for (const auto& c : after) {
-        if (c.id != item.collection.id) others.push_back(c);
-      }
-      if (item.old) others.push_back(*item.old);
-      errors.merge(schema::validate_collection(item.collection, item.old ? &*item.old : nullptr,
-                                               collection_lookup(others)),
-                   item.path);
-    };
-
-    // 3. Tables first (validated before any DDL), views last (their fields come from the
-    //    tables as this job leaves them).
-    for (const auto& item : imported) {
-      if (!item.collection.is_view()) validate(item);
-    }
-    if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
-
-    const db::Dialect& dialect = database_.dialect();
-    const std::string now = now_text();
-    std::stable_partition(deleted.begin(), deleted.end(),
-                          [](const Collection& c) { return c.is_view(); });
-    for (const auto& gone : deleted) {
-      co_await run_all(tx, drop_statements(gone, dialect));
-      co_await delete_collection(tx, database_.dialect(), gone.id);
-    }
-    auto store = [&](Item& item) -> boost::asio::awaitable<void> {
-      item.collection.updated = now;
-      if (item.old) {
-        item.collection.created = item.old->created;
-        co_await run_all(tx, update_statements(*item.old, item.collection, dialect));
-        co_await update_collection(tx, database_.dialect(), item.collection);
-      } else {
-        item.collection.created = now;
-        co_await run_all(tx, create_statements(item.collection, dialect));
-        co_await insert_collection(tx, database_.dialect(), item.collection);
-      }
-    };
-    for (auto& item : imported) {
-      if (!item.collection.is_view()) co_await store(item);
-    }
-    for (auto& item : imported) {
-      if (!item.collection.is_view()) continue;
-      co_await resolve_view(tx, item.collection, item.old ? &*item.old : nullptr, after, errors,
-                            item.path);
-      if (errors.has_under(item.path)) continue;
-      validate(item);
-      if (!errors.has_under(item.path)) co_await store(item);
-    }
-    if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
+    // Parse errors are reported together with the validation errors of the later phases.
+    std::vector<ImportItem> imported = parse_import_items(items, existing, errors);
+    ImportPlan plan = plan_import(existing, imported, delete_missing, errors);
+    co_await apply_import(tx, database_.dialect(), plan, imported, now_text(), errors);
     co_await bump_version(tx, database_.dialect());
   });
   co_await reload();
