@@ -38,7 +38,8 @@ boost::asio::awaitable<void> list_collections(const Services& services, const au
   list.sort = param_or(params, "sort");
   list.skip_total = bool_param(params, "skipTotal");
   collections::CollectionPage page = co_await collections::list_collections(
-      services.database, services.plans, services.collections.catalog(), std::move(list));
+      services.database, services.plans, services.collections.catalog(), std::move(list),
+      services.clock.now());
   json::array items;
   for (const Collection* collection : page.items) {
     items.push_back(schema::collection_to_json(*collection, schema::JsonForm::kPublic));

@@ -22,7 +22,7 @@ struct Services {
   query::PlanCache& plans;  // resolved rules and filters, per schema version (collection list)
   const auth::PasswordSignIn& sign_in;
   settings::SettingsService& settings;  // runtime application settings (/api/settings)
-  const core::Clock& clock;             // token issue and expiry
+  const core::Clock& clock;             // token issue and expiry, @now of the collections list
   auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
 };
 

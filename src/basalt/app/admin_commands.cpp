@@ -142,7 +142,10 @@ int run_admin_command(const core::Config& config, const AdminCommand& command, s
                       std::ostream& err) {
   std::optional<std::string> busy;
   try {
-    Storage storage(config);
+    // The direct path (no server holds the directory) composes its own services: the CLI's
+    // root, so it passes the system clock as `serve` does.
+    const core::Clock& clock = core::system_clock();
+    Storage storage(config, clock);
     // The services a command needs, as `serve` builds them; hashing on a thread of its own.
     core::BlockingPool blocking({1, 4});
     auth::PasswordHasher hasher;
@@ -150,7 +153,7 @@ int run_admin_command(const core::Config& config, const AdminCommand& command, s
     query::PlanCache plans;
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
-                                   events);
+                                   events, clock);
     AdminCommands commands(storage.database(), storage.collections(), records);
     const int code = commands.run(command, out, err);
     blocking.shutdown();

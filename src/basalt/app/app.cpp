@@ -65,7 +65,8 @@ int serve(const core::Config& config) {
   try {
     // Built in dependency order; destroyed in reverse when this scope ends, except storage,
     // which is closed explicitly between the workers' stop and their io_contexts' end.
-    Storage storage(config);  // creates the data directory, locks it, migrates
+    const core::Clock& clock = core::system_clock();  // tests of the parts pass a ManualClock
+    Storage storage(config, clock);  // creates the data directory, locks it, migrates
     if (count_superusers(storage.database()) == 0) {
       // Never a default password: say how to make the first superuser instead.
       spdlog::warn(
@@ -73,7 +74,6 @@ int serve(const core::Config& config) {
           "--dir {}",
           config.data_dir);
     }
-    const core::Clock& clock = core::system_clock();  // tests of the parts pass a ManualClock
     core::BlockingPool blocking({config.auth.blocking_threads, kBlockingQueue});
     auth::PasswordHasher hasher;
     auto failure_limit = [&](unsigned max_failures) {
@@ -89,7 +89,7 @@ int serve(const core::Config& config) {
     auth::PooledPasswords passwords(blocking, hasher);
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
-                                   events, config.db.user_statement_timeout,
+                                   events, clock, config.db.user_statement_timeout,
                                    {config.expand_max_records, config.expand_max_bytes});
     auth::AuthRecordCache auth_records(config.auth.record_cache);
     auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,

@@ -9,9 +9,9 @@
 
 namespace basalt::app {
 
-Storage::Storage(const core::Config& config)
+Storage::Storage(const core::Config& config, const core::Clock& clock)
     : database_(db::open_sqlite(db::sqlite_options(config))) {
-  const auto migrations = collections::system_migrations(database_->dialect());
+  const auto migrations = collections::system_migrations(database_->dialect(), clock);
   for (const auto& name : run_blocking(db::apply_migrations(*database_, migrations))) {
     spdlog::info("applied migration {}", name);
   }
@@ -21,7 +21,7 @@ Storage::Storage(const core::Config& config)
     const std::vector<std::string> statements = database_->dialect().statistics_statements();
     for (const auto& statement : statements) co_await tx.execute(statement);
   }));
-  collections_ = std::make_unique<collections::CollectionService>(*database_);
+  collections_ = std::make_unique<collections::CollectionService>(*database_, clock);
   run_blocking(collections_->reload());
   // Kept working, but sign-in refuses an identity that matches only case variants of it.
   for (const auto& name : run_blocking(
@@ -32,7 +32,7 @@ Storage::Storage(const core::Config& config)
         "index COLLATE NOCASE",
         name);
   }
-  settings_ = std::make_unique<settings::SettingsService>(*database_);
+  settings_ = std::make_unique<settings::SettingsService>(*database_, clock);
   run_blocking(settings_->load());
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "basalt/collections/collection_service.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/settings/settings_service.hpp"
@@ -19,7 +20,8 @@ class Storage {
  public:
   // Blocking; call on the main thread before worker threads start. Throws db::DatabaseError
   // (e.g. the directory is in use by another process) or a migration's error.
-  explicit Storage(const core::Config& config);
+  // `clock` stamps what the services write (created/updated); it must outlive the Storage.
+  Storage(const core::Config& config, const core::Clock& clock);
   ~Storage();
 
   db::Database& database() noexcept { return *database_; }

@@ -11,7 +11,8 @@ boost::asio::awaitable<bool> auth_rule_allows(db::Database& database, query::Pla
                                               const collections::Catalog& catalog,
                                               const schema::Collection& collection,
                                               const boost::json::object& record,
-                                              const query::RequestInfo& info) {
+                                              const query::RequestInfo& info,
+                                              std::chrono::system_clock::time_point now) {
   const auto& rule = collection.auth.auth_rule;
   if (!rule) co_return false;  // null: only superusers may authenticate (none do here)
   if (rule->empty()) co_return true;
@@ -19,8 +20,7 @@ boost::asio::awaitable<bool> auth_rule_allows(db::Database& database, query::Pla
   request.auth = query::AuthInfo{collection.id, collection.name, record};
   // The record is also the caller the rule is resolved for.
   const records::Caller caller{&collection, &record};
-  const records::Access access(catalog, caller, plans, database.dialect(),
-                               std::chrono::system_clock::now());
+  const records::Access access(catalog, caller, plans, database.dialect(), now);
   query::PlanPtr plan = access.rule(collection, *rule);
   records::Statement check =
       records::matches_statement(access, *plan, request, record.at(schema::kFieldId).as_string());

@@ -98,8 +98,8 @@ boost::asio::awaitable<AuthContext> Authenticator::authenticate(
     if (!claims) co_return guest;
     // The verdict is kept across requests, so the rule sees no request-specific values.
     const query::RequestInfo no_request;
-    const bool allowed =
-        co_await auth_rule_allows(database_, plans_, *catalog, *collection, *record, no_request);
+    const bool allowed = co_await auth_rule_allows(database_, plans_, *catalog, *collection,
+                                                   *record, no_request, now);
     entry = CachedAuthRecord{std::move(record), std::move(key), allowed};
     // A point read runs inline, but the shard is looked up again rather than assumed.
     shard = &cache_.for_this_thread();

@@ -44,7 +44,8 @@ const Collection& collections_table() {
 boost::asio::awaitable<CollectionPage> list_collections(db::Database& database,
                                                         query::PlanCache& plans,
                                                         std::shared_ptr<const Catalog> catalog,
-                                                        CollectionListQuery list) {
+                                                        CollectionListQuery list,
+                                                        std::chrono::system_clock::time_point now) {
   CollectionPage page;
   page.catalog = std::move(catalog);
   page.page = list.page <= 0 ? 1 : std::min(list.page, kMaxPage);
@@ -52,7 +53,6 @@ boost::asio::awaitable<CollectionPage> list_collections(db::Database& database,
 
   const Collection& table = collections_table();
   const db::Dialect& dialect = database.dialect();
-  const auto now = std::chrono::system_clock::now();
   query::RequestInfo info;
   query::ResolveContext context{table, std::span<const Collection>(&table, 1), nullptr,
                                 query::ResolveMode::kClient, true};

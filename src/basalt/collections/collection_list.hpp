@@ -4,10 +4,12 @@
 //
 // One SELECT for the page (ids, then the definitions come from the catalog snapshot) plus one
 // COUNT unless skipTotal. A filter or sort that does not parse or resolve is the generic 400.
+// `now` is the filter's `@now` (the caller's core::Clock).
 // Thread safety: a free function; callable from any I/O thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +41,7 @@ struct CollectionPage {
 boost::asio::awaitable<CollectionPage> list_collections(db::Database& database,
                                                         query::PlanCache& plans,
                                                         std::shared_ptr<const Catalog> catalog,
-                                                        CollectionListQuery query);
+                                                        CollectionListQuery query,
+                                                        std::chrono::system_clock::time_point now);
 
 }  // namespace basalt::collections

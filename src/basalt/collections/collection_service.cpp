@@ -36,21 +36,22 @@ const std::vector<std::string>& internal_tables() {
   return tables;
 }
 
-std::string now_text() {
-  return schema::format_datetime(std::chrono::system_clock::now());
+std::string now_text(const core::Clock& clock) {
+  return schema::format_datetime(clock.now());
 }
 
 boost::asio::awaitable<void> run_all(db::Transaction& tx, const std::vector<std::string>& sql) {
   for (const auto& statement : sql) co_await tx.execute(statement);
 }
 
-boost::asio::awaitable<void> bump_version(db::Transaction& tx, const db::Dialect& dialect) {
+boost::asio::awaitable<void> bump_version(db::Transaction& tx, const db::Dialect& dialect,
+                                          const std::string& now) {
   const std::string sql =
       "INSERT INTO _params (id, value, created, updated) VALUES (" + dialect.placeholder(1) +
       ", '1', " + dialect.placeholder(2) + ", " + dialect.placeholder(2) + ")" +
       dialect.on_conflict_update("id", "value = " + dialect.integer_cast("value") +
                                            " + 1, updated = " + dialect.placeholder(2));
-  co_await tx.execute(sql, std::string(kVersionParam), now_text());
+  co_await tx.execute(sql, std::string(kVersionParam), now);
 }
 
 const Collection* find_in(const std::vector<Collection>& list, std::string_view id_or_name) {
@@ -276,8 +277,9 @@ boost::asio::awaitable<void> apply_import(db::Transaction& tx, const db::Dialect
 
 }  // namespace
 
-CollectionService::CollectionService(db::Database& database)
+CollectionService::CollectionService(db::Database& database, const core::Clock& clock)
     : database_(database),
+      clock_(clock),
       catalog_(std::make_shared<const Catalog>(std::vector<Collection>{}, 0)) {}
 
 boost::asio::awaitable<void> CollectionService::reload() {
@@ -307,10 +309,10 @@ boost::asio::awaitable<Collection> CollectionService::create(const json::value& 
     if (errors.empty()) errors = schema::validate_create(collection, collection_lookup(existing));
     if (!errors.empty()) throw errors.to_api_error(std::string(kCreateFailed));
 
-    collection.created = collection.updated = now_text();
+    collection.created = collection.updated = now_text(clock_);
     co_await run_all(tx, create_statements(collection, database_.dialect()));
     co_await insert_collection(tx, database_.dialect(), collection);
-    co_await bump_version(tx, database_.dialect());
+    co_await bump_version(tx, database_.dialect(), collection.updated);
     created = collection;
   });
   co_await reload();
@@ -337,10 +339,10 @@ boost::asio::awaitable<Collection> CollectionService::update(std::string_view id
     if (!errors.empty()) throw errors.to_api_error(std::string(kUpdateFailed));
 
     collection.created = old->created;
-    collection.updated = now_text();
+    collection.updated = now_text(clock_);
     co_await run_all(tx, update_statements(*old, collection, database_.dialect()));
     co_await update_collection(tx, database_.dialect(), collection);
-    co_await bump_version(tx, database_.dialect());
+    co_await bump_version(tx, database_.dialect(), collection.updated);
     updated = collection;
   });
   co_await reload();
@@ -359,7 +361,7 @@ boost::asio::awaitable<void> CollectionService::remove(std::string_view id_or_na
     }
     co_await run_all(tx, drop_statements(*target, database_.dialect()));
     co_await delete_collection(tx, database_.dialect(), target->id);
-    co_await bump_version(tx, database_.dialect());
+    co_await bump_version(tx, database_.dialect(), now_text(clock_));
   });
   co_await reload();
 }
@@ -378,14 +380,17 @@ boost::asio::awaitable<void> CollectionService::import(const json::value& collec
     // Parse errors are reported together with the validation errors of the later phases.
     std::vector<ImportItem> imported = parse_import_items(items, existing, errors);
     ImportPlan plan = plan_import(existing, imported, delete_missing, errors);
-    co_await apply_import(tx, database_.dialect(), plan, imported, now_text(), errors);
-    co_await bump_version(tx, database_.dialect());
+    const std::string now = now_text(clock_);
+    co_await apply_import(tx, database_.dialect(), plan, imported, now, errors);
+    co_await bump_version(tx, database_.dialect(), now);
   });
   co_await reload();
 }
 
-std::vector<db::Migration> system_migrations(const db::Dialect& dialect) {
-  const db::Dialect* d = &dialect;  // outlives the migrations: it belongs to the Database
+std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const core::Clock& clock) {
+  // Both outlive the migrations: the dialect belongs to the Database, the clock to the caller.
+  const db::Dialect* d = &dialect;
+  const core::Clock* c = &clock;
   return {
       {"1700000000_collections_table",
        [](db::Transaction& tx) -> boost::asio::awaitable<void> {
@@ -396,18 +401,20 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect) {
          co_await tx.execute(create_table_statement(schema::params_table(), *d));
        }},
       {"1700000002_system_collections",
-       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
-         const std::string now = now_text();
+       [d, c](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         const std::string now = now_text(*c);
          for (Collection collection : schema::system_collections()) {
            collection.created = collection.updated = now;
            co_await run_all(tx, create_statements(collection, *d));
            co_await insert_collection(tx, *d, collection);
          }
-         co_await bump_version(tx, *d);
+         co_await bump_version(tx, *d, now);
        }},
       {"1700000003_case_insensitive_email_indexes",
-       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
-         if (co_await make_email_indexes_case_insensitive(tx, *d)) co_await bump_version(tx, *d);
+       [d, c](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         if (co_await make_email_indexes_case_insensitive(tx, *d)) {
+           co_await bump_version(tx, *d, now_text(*c));
+         }
        }},
   };
 }

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "basalt/collections/catalog.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/schema/collection.hpp"
@@ -32,7 +33,8 @@ namespace basalt::collections {
 
 class CollectionService {
  public:
-  explicit CollectionService(db::Database& database);
+  // `clock` stamps created/updated of the definitions this service writes.
+  CollectionService(db::Database& database, const core::Clock& clock);
 
   // The current snapshot; empty (version 0) until reload() ran once.
   std::shared_ptr<const Catalog> catalog() const noexcept { return catalog_.load(); }
@@ -55,6 +57,7 @@ class CollectionService {
 
  private:
   db::Database& database_;
+  const core::Clock& clock_;
   std::atomic<std::shared_ptr<const Catalog>> catalog_;
   std::mutex publish_mutex_;  // orders reload()'s compare-and-publish
 };
@@ -62,8 +65,9 @@ class CollectionService {
 // The migrations every database gets, in order: `_collections`, `_params`, the system
 // collections of spec §4.5 (created through the same DDL as any collection), then
 // case-insensitive email indexes for databases made before them (email_index.hpp).
-// `dialect` must outlive the migrations (it is the Database's own).
-std::vector<db::Migration> system_migrations(const db::Dialect& dialect);
+// `dialect` must outlive the migrations (it is the Database's own); so must `clock`, which
+// stamps the system collections' created/updated.
+std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const core::Clock& clock);
 
 // The public JSON (secrets blanked) of every collection, as `basalt collections export` and
 // GET /api/collections/meta... write it: the shape PUT /api/collections/import reads.

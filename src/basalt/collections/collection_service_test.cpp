@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "basalt/collections/collection_list.hpp"
 #include "basalt/collections/testing/collection_service_fixture.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/migrations.hpp"
@@ -89,6 +90,28 @@ TEST_F(CollectionServiceTest, CreateMakesTableAndPublishesANewCatalog) {
   EXPECT_GT(catalog->version(), before);
   ASSERT_NE(catalog->find("POSTS"), nullptr);
   EXPECT_NE(catalog->find("posts")->field_by_name("id"), nullptr);
+}
+
+TEST_F(CollectionServiceTest, DefinitionsAreStampedByTheServiceClock) {
+  EXPECT_EQ(service_->catalog()->find("users")->created, kStartText);  // the system install
+  clock_.advance(std::chrono::minutes(1));
+  schema::Collection made = create(R"({"name":"stamped","type":"base"})");
+  EXPECT_EQ(made.created, "2024-05-06 07:09:09.123Z");
+  EXPECT_EQ(made.updated, made.created);
+  clock_.advance(std::chrono::minutes(1));
+  schema::Collection changed =
+      sync_wait(service_->update("stamped", json::parse(R"({"listRule":""})")));
+  EXPECT_EQ(changed.created, "2024-05-06 07:09:09.123Z");
+  EXPECT_EQ(changed.updated, "2024-05-06 07:10:09.123Z");
+
+  // The list's @now is the instant it is given (the handler passes the clock's).
+  query::PlanCache plans;
+  CollectionListQuery list;
+  list.filter = "created = @now";
+  CollectionPage page = sync_wait(list_collections(*database_, plans, service_->catalog(), list,
+                                                   kStart + std::chrono::minutes(1)));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0]->name, "stamped");
 }
 
 TEST_F(CollectionServiceTest, InvalidCreateReportsEveryProblemAndStoresNothing) {

@@ -11,6 +11,8 @@
 namespace basalt::db {
 namespace {
 
+// The real time, not core::Clock: when a migration ran is bookkeeping of the database file,
+// written before any service (and any clock a test would pass) exists.
 std::int64_t now_micros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -270,6 +270,7 @@ void Connection::log_access(std::string_view method, std::string_view path, int 
                             std::string_view request_id) const {
   AccessBuffer& log = worker_.access_log();
   if (!log.enabled()) return;
+  // The real time, not core::Clock: access-log lines describe the transport for operators.
   log.record({std::chrono::system_clock::now(), method, path, status, bytes,
               std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started),
               request_id, remote_address_});

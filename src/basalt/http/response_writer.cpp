@@ -30,6 +30,8 @@ void append_header(std::string& out, std::string_view name, std::string_view val
 
 }  // namespace
 
+// The real time, not core::Clock: the Date header describes the transport, not data a service
+// stores or decides on, and no test needs to move it.
 std::string_view http_date() {
   thread_local DateCache cache;
   std::time_t now = std::time(nullptr);

@@ -81,13 +81,14 @@ ListStatements list_statements(const Access& access, const schema::Collection& c
 
 RecordService::RecordService(db::Database& database, collections::CollectionService& collections,
                              query::PlanCache& plans, const PasswordPort& passwords,
-                             EventBus& events, std::chrono::milliseconds user_budget,
-                             ExpandLimits expand_limits)
+                             EventBus& events, const core::Clock& clock,
+                             std::chrono::milliseconds user_budget, ExpandLimits expand_limits)
     : database_(database),
       collections_(collections),
       plans_(plans),
       passwords_(passwords),
       events_(events),
+      clock_(clock),
       user_budget_(user_budget),
       expand_limits_(expand_limits) {}
 
@@ -101,7 +102,7 @@ boost::asio::awaitable<RecordPage> RecordService::list(const Caller& caller,
   support::require_unlocked(caller, collection.list_rule);
   refuse_superuser_only_references(caller, options);
 
-  Access access(*page.catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
+  Access access(*page.catalog, caller, plans_, database_.dialect(), clock_.now(), user_budget_);
   request.auth = access.auth_info();
   std::vector<query::PlanPtr> filters =
       support::rule_conditions(access, collection, collection.list_rule);
@@ -161,7 +162,7 @@ boost::asio::awaitable<RecordResult> RecordService::view(const Caller& caller,
   result.catalog = collections_.catalog();
   const schema::Collection& collection = support::find_collection(*result.catalog, collection_name);
   support::require_unlocked(caller, collection.view_rule);
-  Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
+  Access access(*result.catalog, caller, plans_, database_.dialect(), clock_.now(), user_budget_);
   request.auth = access.auth_info();
   const ExpandTree tree = parse_expand(expand);
   std::vector<query::PlanPtr> conditions =
@@ -184,7 +185,7 @@ boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& call
                                                               std::string_view collection,
                                                               std::string id, WriteInput input,
                                                               query::RequestInfo request) {
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_};
   WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
                            std::move(input), std::move(request));
   co_await operation.prepare();
@@ -233,7 +234,7 @@ boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
   const schema::Collection& collection = support::find_collection(*catalog, collection_name);
   support::require_writable(collection);
   std::vector<RecordEvent> events;
-  const std::string now = schema::format_datetime(Clock::now());
+  const std::string now = schema::format_datetime(clock_.now());
   const db::Dialect& dialect = database_.dialect();
   auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     events.clear();
@@ -269,8 +270,8 @@ boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
 boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     const Caller& caller, std::vector<BatchOperation> operations,
     std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_};
+  const auto deadline = clock_.steady_now() + timeout;
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_};
   auto catalog = collections_.catalog();
   std::vector<std::unique_ptr<WriteOperation>> prepared;
   prepared.reserve(operations.size());
@@ -288,7 +289,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
   }
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (std::chrono::steady_clock::now() > deadline) {
+      if (clock_.steady_now() > deadline) {
         throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
       }
       try {

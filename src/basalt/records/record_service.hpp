@@ -36,6 +36,7 @@
 
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/query/request_info.hpp"
@@ -102,10 +103,12 @@ class BatchError : public std::exception {
 
 class RecordService {
  public:
-  // `user_budget`: the statement budget of the reads of guests and non-superuser auth
+  // `clock`: `@now` of rules and filters, the autodate fields (created/updated) and the batch
+  // timeout. `user_budget`: the statement budget of the reads of guests and non-superuser auth
   // records (db-user-statement-timeout); zero gives them the database's own.
   RecordService(db::Database& database, collections::CollectionService& collections,
                 query::PlanCache& plans, const PasswordPort& passwords, EventBus& events,
+                const core::Clock& clock,
                 std::chrono::milliseconds user_budget = std::chrono::milliseconds::zero(),
                 ExpandLimits expand_limits = {});
 
@@ -164,6 +167,7 @@ class RecordService {
   query::PlanCache& plans_;
   const PasswordPort& passwords_;
   EventBus& events_;
+  const core::Clock& clock_;
   std::chrono::milliseconds user_budget_;
   ExpandLimits expand_limits_;
   CountCache counts_;  // list totals, shared by every I/O thread (count_cache.hpp)

@@ -13,6 +13,7 @@
 
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
@@ -24,6 +25,12 @@ namespace {
 
 namespace json = boost::json;
 using db::testing::sync_wait;
+
+// The instant the tests' ManualClock stands at, and its PocketBase datetime text.
+constexpr std::chrono::system_clock::time_point kStart{
+    std::chrono::sys_days{std::chrono::year{2024} / 5 / 6} + std::chrono::hours(7) +
+    std::chrono::minutes(8) + std::chrono::seconds(9) + std::chrono::milliseconds(123)};
+constexpr std::string_view kStartText = "2024-05-06 07:08:09.123Z";
 
 // Hashing belongs to the auth module (argon2id, covered by its own tests and the e2e suite);
 // here a reversible stand-in keeps the service's password hand-off observable.
@@ -108,13 +115,13 @@ class RecordServiceTest : public ::testing::Test {
     options.data_dir = dir_.path();
     options.statement_timeout = std::chrono::seconds(5);
     database_ = db::open_sqlite(options);
-    migrations_ = collections::system_migrations(database_->dialect());
+    migrations_ = collections::system_migrations(database_->dialect(), clock_);
     sync_wait(db::apply_migrations(*database_, migrations_));
-    collections_ = std::make_unique<collections::CollectionService>(*database_);
+    collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
     sync_wait(collections_->reload());
     counting_ = std::make_unique<CountingDatabase>(*database_);
-    service_ =
-        std::make_unique<RecordService>(*counting_, *collections_, plans_, passwords_, events_);
+    service_ = std::make_unique<RecordService>(*counting_, *collections_, plans_, passwords_,
+                                               events_, clock_);
     events_.subscribe([this](const RecordEvent& event) {
       seen_.push_back(std::string(record_action_name(event.action)) + " " + event.collection_name +
                       " " + std::string(event.record.at("id").as_string()));
@@ -169,6 +176,7 @@ class RecordServiceTest : public ::testing::Test {
     return core::ApiError(0);
   }
 
+  core::ManualClock clock_{kStart};  // outlives the services below
   db::testing::TempDir dir_;
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<CountingDatabase> counting_;
@@ -229,6 +237,24 @@ TEST_F(RecordServiceTest, OwnerRulesHideOtherUsersRecordsWithTheContractStatuses
   increment.body = {{"views+", 2}};
   auto updated = sync_wait(service_->update(user(ann), "posts", post_id, std::move(increment), {}));
   EXPECT_EQ(updated.record.values.at("views").as_double(), 2.0);
+}
+
+TEST_F(RecordServiceTest, AutodateFieldsAndAtNowReadTheServiceClock) {
+  const json::object user = make_user("clock@example.com");
+  const std::string id(user.at("id").as_string());
+  EXPECT_EQ(user.at("created").as_string(), kStartText);
+  EXPECT_EQ(user.at("updated").as_string(), kStartText);
+  EXPECT_EQ(list_ids(superuser(), "users", "created = @now"), std::vector<std::string>{id});
+
+  clock_.advance(std::chrono::hours(1));
+  WriteInput input;
+  input.body = json::parse(R"({"emailVisibility":true})").as_object();
+  const json::object updated =
+      sync_wait(service_->update(superuser(), "users", id, std::move(input), {})).record.values;
+  EXPECT_EQ(updated.at("created").as_string(), kStartText);
+  EXPECT_EQ(updated.at("updated").as_string(), "2024-05-06 08:08:09.123Z");
+  EXPECT_TRUE(list_ids(superuser(), "users", "created = @now").empty());
+  EXPECT_EQ(list_ids(superuser(), "users", "updated = @now"), std::vector<std::string>{id});
 }
 
 TEST_F(RecordServiceTest, LockedRulesAreForSuperusersOnly) {

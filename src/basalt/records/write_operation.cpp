@@ -129,7 +129,7 @@ std::string WriteOperation::select_by_id_sql() const {
 boost::asio::awaitable<void> WriteOperation::prepare() {
   const schema::Collection& collection = *collection_;
   support::require_writable(collection);
-  access_.emplace(*catalog_, caller_, parts_.plans, parts_.database.dialect(), Clock::now());
+  access_.emplace(*catalog_, caller_, parts_.plans, parts_.database.dialect(), parts_.clock.now());
   request_.auth = access_->auth_info();
   now_ = schema::format_datetime(access_->now());
   expand_ = parse_expand(input_.expand);

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/access.hpp"
@@ -49,6 +50,7 @@ struct WriteParts {
   const PasswordPort& passwords;
   const EventBus& events;
   const ExpandLimits& expand_limits;
+  const core::Clock& clock;  // `@now` and the autodate fields of this write
 };
 
 // The password work done before the write job.

@@ -26,7 +26,6 @@ class DateTime {
   static std::optional<DateTime> parse(std::string_view text);
 
   static DateTime from_time_point(std::chrono::system_clock::time_point time);
-  static DateTime now() { return from_time_point(std::chrono::system_clock::now()); }
 
   bool is_zero() const noexcept { return micros_ == 0; }
   // "YYYY-MM-DD HH:MM:SS.mmmZ", or "" when zero.

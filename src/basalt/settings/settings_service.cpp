@@ -49,8 +49,8 @@ AppSettings stored_settings(const db::ResultSet& rows) {
 
 }  // namespace
 
-SettingsService::SettingsService(db::Database& database)
-    : database_(database), current_(std::make_shared<const AppSettings>()) {}
+SettingsService::SettingsService(db::Database& database, const core::Clock& clock)
+    : database_(database), clock_(clock), current_(std::make_shared<const AppSettings>()) {}
 
 boost::asio::awaitable<void> SettingsService::load() {
   std::shared_ptr<const AppSettings> loaded;
@@ -78,7 +78,7 @@ boost::asio::awaitable<std::shared_ptr<const AppSettings>> SettingsService::patc
     errors = validate_settings(settings);
     if (!errors.empty()) throw errors.to_api_error(std::string(kSaveFailed));
 
-    const std::string now = schema::format_datetime(std::chrono::system_clock::now());
+    const std::string now = schema::format_datetime(clock_.now());
     const std::string upsert = upsert_sql(database_.dialect());
     co_await tx.execute(upsert, std::string(kSettingsParam),
                         serialize_settings(settings, SettingsForm::kStorage), now);

@@ -29,6 +29,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/settings/app_settings.hpp"
 
@@ -38,7 +39,8 @@ inline constexpr std::string_view kSettingsParam = "settings";
 
 class SettingsService {
  public:
-  explicit SettingsService(db::Database& database);
+  // `clock` stamps the `updated` of the stored row.
+  SettingsService(db::Database& database, const core::Clock& clock);
 
   // The published snapshot; the defaults until load() or patch() published one. Lock-free.
   std::shared_ptr<const AppSettings> current() const noexcept { return current_.load(); }
@@ -58,6 +60,7 @@ class SettingsService {
   void publish(std::shared_ptr<const AppSettings> next, std::uint64_t sequence);
 
   db::Database& database_;
+  const core::Clock& clock_;
   std::atomic<std::shared_ptr<const AppSettings>> current_;
   std::atomic<std::uint64_t> next_sequence_{1};  // taken inside write jobs (invariant 3)
   std::mutex publish_mutex_;                     // guards published_sequence_ and the store

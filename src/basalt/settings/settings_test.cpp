@@ -14,6 +14,7 @@
 
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/core/clock.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
@@ -30,6 +31,12 @@ namespace {
 
 namespace json = boost::json;
 using db::testing::sync_wait;
+
+// The instant the tests' ManualClock stands at, and its PocketBase datetime text.
+constexpr std::chrono::system_clock::time_point kStart{
+    std::chrono::sys_days{std::chrono::year{2024} / 5 / 6} + std::chrono::hours(7) +
+    std::chrono::minutes(8) + std::chrono::seconds(9) + std::chrono::milliseconds(123)};
+constexpr std::string_view kStartText = "2024-05-06 07:08:09.123Z";
 
 // What PocketBase v0.39 answers to GET /api/settings on a fresh install (struct order, secrets
 // omitted, nil lists as []).
@@ -177,9 +184,9 @@ class SettingsServiceTest : public ::testing::Test {
  protected:
   SettingsServiceTest() {
     open();
-    const auto migrations = collections::system_migrations(database_->dialect());
+    const auto migrations = collections::system_migrations(database_->dialect(), clock_);
     sync_wait(db::apply_migrations(*database_, migrations));
-    service_ = std::make_unique<SettingsService>(*database_);
+    service_ = std::make_unique<SettingsService>(*database_, clock_);
     sync_wait(service_->load());
   }
 
@@ -218,6 +225,7 @@ class SettingsServiceTest : public ::testing::Test {
     return rows.empty() ? "" : std::string(rows[0].as_text(0));
   }
 
+  core::ManualClock clock_{kStart};  // outlives the service
   db::testing::TempDir dir_;
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<SettingsService> service_;
@@ -240,19 +248,27 @@ TEST_F(SettingsServiceTest, PatchMergesValidatesStoresAndPublishes) {
   EXPECT_EQ(stored_value(), serialize_settings(*after, SettingsForm::kStorage));
 }
 
+TEST_F(SettingsServiceTest, ThePatchIsStampedByTheServiceClock) {
+  clock_.advance(std::chrono::seconds(30));
+  patch(R"({"meta":{"appName":"Clocked"}})");
+  auto rows = sync_wait(database_->query("SELECT updated FROM _params WHERE id = 'settings'"));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].as_text(0), "2024-05-06 07:08:39.123Z");
+}
+
 TEST_F(SettingsServiceTest, SettingsSurviveAReloadAndAReopenedDatabase) {
   patch(R"({"meta":{"appURL":"https://api.example.com"},"smtp":{"password":"hunter2"},
             "rateLimits":{"enabled":true,"rules":[{"label":"/api/","duration":10,"maxRequests":9}]}})");
   const std::string expected = serialize_settings(*service_->current(), SettingsForm::kStorage);
 
-  SettingsService reloaded(*database_);
+  SettingsService reloaded(*database_, clock_);
   sync_wait(reloaded.load());
   EXPECT_EQ(serialize_settings(*reloaded.current(), SettingsForm::kStorage), expected);
 
   service_.reset();
   database_.reset();
   open();
-  SettingsService reopened(*database_);
+  SettingsService reopened(*database_, clock_);
   sync_wait(reopened.load());
   EXPECT_EQ(serialize_settings(*reopened.current(), SettingsForm::kStorage), expected);
   EXPECT_EQ(reopened.current()->smtp.password, "hunter2");
@@ -307,7 +323,7 @@ TEST_F(SettingsServiceTest, ConcurrentPatchesKeepEachOthersKeys) {
   context.run();
   EXPECT_EQ(service_->current()->meta.app_name, "First");
   EXPECT_TRUE(service_->current()->batch.enabled);
-  SettingsService reloaded(*database_);
+  SettingsService reloaded(*database_, clock_);
   sync_wait(reloaded.load());
   EXPECT_EQ(reloaded.current()->meta.app_name, "First");
   EXPECT_TRUE(reloaded.current()->batch.enabled);

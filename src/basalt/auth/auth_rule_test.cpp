@@ -1,0 +1,47 @@
+// auth_rule_allows against a real SQLite database: the rule's @now is the instant the caller
+// gives (its core::Clock), not the system's.
+#include "basalt/auth/auth_rule.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/object.hpp>
+
+#include "basalt/collections/testing/collection_service_fixture.hpp"
+#include "basalt/db/testing/sync_wait.hpp"
+
+namespace basalt::auth {
+namespace {
+
+namespace json = boost::json;
+using db::testing::sync_wait;
+
+class AuthRuleTest : public collections::testing::CollectionServiceFixture {
+ protected:
+  // A users record created at kStart, and the users collection with `rule` as its authRule.
+  bool allows(std::string_view rule, std::chrono::system_clock::time_point now) {
+    sync_wait(database_->write([](db::Transaction& tx) -> boost::asio::awaitable<void> {
+      co_await tx.execute(
+          "INSERT OR IGNORE INTO users (id, email, created, updated) VALUES (?1, ?2, ?3, ?3)",
+          std::string("u00000000000001"), std::string("rule@example.com"), std::string(kStartText));
+    }));
+    const json::object record{{"id", "u00000000000001"},
+                              {"email", "rule@example.com"},
+                              {"created", kStartText},
+                              {"updated", kStartText}};
+    auto catalog = service_->catalog();
+    schema::Collection users = *catalog->find("users");
+    users.auth.auth_rule = std::string(rule);
+    return sync_wait(auth_rule_allows(*database_, plans_, *catalog, users, record, {}, now));
+  }
+
+  query::PlanCache plans_;
+};
+
+TEST_F(AuthRuleTest, AtNowIsTheInstantTheCallerGives) {
+  EXPECT_TRUE(allows("created = @now", kStart));
+  EXPECT_FALSE(allows("created = @now", kStart + std::chrono::seconds(1)));
+  EXPECT_TRUE(allows("created < @now", kStart + std::chrono::seconds(1)));
+}
+
+}  // namespace
+}  // namespace basalt::auth
