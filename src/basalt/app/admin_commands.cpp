@@ -110,10 +110,11 @@ int AdminCommands::delete_superuser(const std::string& email, std::ostream& out,
 
 std::optional<std::string> AdminCommands::superuser_id(const std::string& email) {
   const db::Dialect& dialect = database_.dialect();
-  const std::string find = "SELECT " + dialect.quote_identifier(schema::kFieldId) + " FROM " +
-                           dialect.quote_identifier(schema::kSuperusersCollection) + " WHERE " +
-                           dialect.quote_identifier(schema::kFieldEmail) + " = " +
-                           dialect.placeholder(1) + " COLLATE NOCASE";
+  const std::string find =
+      "SELECT " + dialect.quote_identifier(schema::kFieldId) + " FROM " +
+      dialect.quote_identifier(schema::kSuperusersCollection) + " WHERE " +
+      dialect.equals_ignoring_case(dialect.quote_identifier(schema::kFieldEmail),
+                                   dialect.placeholder(1));
   db::ResultSet rows = run_blocking(database_.query(find, email));
   if (rows.empty()) return std::nullopt;
   return std::string(rows[0].as_text(0));

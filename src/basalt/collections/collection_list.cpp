@@ -84,7 +84,7 @@ boost::asio::awaitable<CollectionPage> list_collections(db::Database& database,
     count_params = compiled.count_params();
     next = compiled.next_placeholder;
   } else {
-    select = "SELECT id FROM _collections ORDER BY rowid";
+    select = "SELECT id FROM _collections ORDER BY " + dialect.insertion_order();
     count = "SELECT COUNT(*) FROM _collections";
   }
   select += " LIMIT " + dialect.placeholder(next) + " OFFSET " + dialect.placeholder(next + 1);

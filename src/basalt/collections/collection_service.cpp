@@ -299,7 +299,7 @@ boost::asio::awaitable<void> CollectionService::reload() {
 boost::asio::awaitable<Collection> CollectionService::create(const json::value& body) {
   Collection created;
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    std::vector<Collection> existing = co_await load_collections(tx);
+    std::vector<Collection> existing = co_await load_collections(tx, database_.dialect());
     schema::ParsedCollection parsed = schema::parse_collection(body, schema::ParseMode::kCreate);
     if (!parsed.errors.empty()) throw parsed.errors.to_api_error(std::string(kCreateFailed));
     Collection collection = std::move(parsed.collection);
@@ -324,7 +324,7 @@ boost::asio::awaitable<Collection> CollectionService::update(std::string_view id
   Collection updated;
   const std::string key(id_or_name);
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    std::vector<Collection> existing = co_await load_collections(tx);
+    std::vector<Collection> existing = co_await load_collections(tx, database_.dialect());
     const Collection* old = find_in(existing, key);
     if (!old) throw core::ApiError::not_found();
     schema::ParsedCollection parsed =
@@ -352,7 +352,7 @@ boost::asio::awaitable<Collection> CollectionService::update(std::string_view id
 boost::asio::awaitable<void> CollectionService::remove(std::string_view id_or_name) {
   const std::string key(id_or_name);
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    std::vector<Collection> existing = co_await load_collections(tx);
+    std::vector<Collection> existing = co_await load_collections(tx, database_.dialect());
     const Collection* target = find_in(existing, key);
     if (!target) throw core::ApiError::not_found();
     if (target->system) throw core::ApiError::bad_request("System collections cannot be deleted.");
@@ -375,7 +375,7 @@ boost::asio::awaitable<void> CollectionService::import(const json::value& collec
   }
   const json::array& items = collections.as_array();
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    std::vector<Collection> existing = co_await load_collections(tx);
+    std::vector<Collection> existing = co_await load_collections(tx, database_.dialect());
     ValidationErrors errors;
     // Parse errors are reported together with the validation errors of the later phases.
     std::vector<ImportItem> imported = parse_import_items(items, existing, errors);
@@ -393,8 +393,8 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const c
   const core::Clock* c = &clock;
   return {
       {"1700000000_collections_table",
-       [](db::Transaction& tx) -> boost::asio::awaitable<void> {
-         co_await create_collections_table(tx);
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         co_await create_collections_table(tx, *d);
        }},
       {"1700000001_params_table",
        [d](db::Transaction& tx) -> boost::asio::awaitable<void> {

@@ -15,35 +15,58 @@ namespace json = boost::json;
 constexpr std::string_view kRuleColumns[] = {"listRule", "viewRule", "createRule", "updateRule",
                                              "deleteRule"};
 
-// The 14 columns, in the order of kSelectColumns, row_params() and decode().
+// The 14 columns, in the order of select_sql(), row_params() and decode().
 constexpr std::string_view kColumns[] = {
     "id",       "system",     "type",       "name",       "fields",  "indexes", "listRule",
     "viewRule", "createRule", "updateRule", "deleteRule", "options", "created", "updated"};
 
-constexpr std::string_view kSelectColumns =
-    "SELECT id, system, type, name, fields, indexes, listRule, viewRule, createRule, "
-    "updateRule, deleteRule, options, created, updated FROM _collections ORDER BY created, rowid";
+// Every row, oldest first (rows created in the same millisecond in insertion order).
+std::string select_sql(const db::Dialect& dialect) {
+  return "SELECT id, system, type, name, fields, indexes, listRule, viewRule, createRule, "
+         "updateRule, deleteRule, options, created, updated FROM _collections ORDER BY created, " +
+         dialect.insertion_order();
+}
 
-constexpr std::string_view kCreateTable = R"(CREATE TABLE _collections (
-  id TEXT PRIMARY KEY NOT NULL,
-  system BOOLEAN DEFAULT FALSE NOT NULL,
-  type TEXT DEFAULT 'base' NOT NULL,
-  name TEXT NOT NULL,
-  fields JSON DEFAULT '[]' NOT NULL,
-  indexes JSON DEFAULT '[]' NOT NULL,
-  listRule TEXT DEFAULT NULL,
-  viewRule TEXT DEFAULT NULL,
-  createRule TEXT DEFAULT NULL,
-  updateRule TEXT DEFAULT NULL,
-  deleteRule TEXT DEFAULT NULL,
-  options JSON DEFAULT '{}' NOT NULL,
-  created TEXT DEFAULT '' NOT NULL,
-  updated TEXT DEFAULT '' NOT NULL
-))";
+// The column types, defaults and nullability of PocketBase's `_collections`, in the dialect's
+// spelling (the rules are the only nullable columns).
+std::string create_table_sql(const db::Dialect& dialect) {
+  using db::ColumnType;
+  struct Column {
+    std::string_view name;
+    ColumnType type;
+    std::string_view constraints;
+  };
+  static constexpr Column kTable[] = {
+      {"id", ColumnType::kText, "PRIMARY KEY NOT NULL"},
+      {"system", ColumnType::kBool, "DEFAULT FALSE NOT NULL"},
+      {"type", ColumnType::kText, "DEFAULT 'base' NOT NULL"},
+      {"name", ColumnType::kText, "NOT NULL"},
+      {"fields", ColumnType::kJson, "DEFAULT '[]' NOT NULL"},
+      {"indexes", ColumnType::kJson, "DEFAULT '[]' NOT NULL"},
+      {"listRule", ColumnType::kText, "DEFAULT NULL"},
+      {"viewRule", ColumnType::kText, "DEFAULT NULL"},
+      {"createRule", ColumnType::kText, "DEFAULT NULL"},
+      {"updateRule", ColumnType::kText, "DEFAULT NULL"},
+      {"deleteRule", ColumnType::kText, "DEFAULT NULL"},
+      {"options", ColumnType::kJson, "DEFAULT '{}' NOT NULL"},
+      {"created", ColumnType::kText, "DEFAULT '' NOT NULL"},
+      {"updated", ColumnType::kText, "DEFAULT '' NOT NULL"},
+  };
+  std::string sql = "CREATE TABLE " + std::string(kCollectionsTable) + " (";
+  for (const Column& column : kTable) {
+    if (&column != kTable) sql += ", ";
+    sql += dialect.quote_identifier(column.name) + " " +
+           std::string(dialect.column_type(column.type)) + " " + std::string(column.constraints);
+  }
+  if (std::string order = dialect.insertion_order_column(); !order.empty()) sql += ", " + order;
+  return sql + ")";
+}
 
-// Collection names are unique whatever their case, as PocketBase compares them.
-constexpr std::string_view kCreateNameIndex =
-    "CREATE UNIQUE INDEX idx__collections_name ON _collections (name COLLATE NOCASE)";
+// Collection names are unique whatever their (ASCII) case, as PocketBase compares them.
+std::string create_name_index_sql(const db::Dialect& dialect) {
+  return "CREATE UNIQUE INDEX idx__collections_name ON " + std::string(kCollectionsTable) + " (" +
+         dialect.ignoring_case(dialect.quote_identifier("name")) + ")";
+}
 
 db::Value rule_value(const json::object& document, std::string_view key) {
   const json::value* value = document.if_contains(key);
@@ -56,7 +79,7 @@ std::string text_of(const json::object& document, std::string_view key) {
   return value && value->is_string() ? std::string(value->as_string()) : std::string();
 }
 
-// The parameters of an INSERT/UPDATE: the 14 columns in kSelectColumns order.
+// The parameters of an INSERT/UPDATE: the 14 columns in select_sql() order.
 db::Params row_params(const schema::Collection& collection) {
   json::object document = schema::collection_to_json(collection, schema::JsonForm::kStorage);
   json::object options;
@@ -129,17 +152,19 @@ std::vector<schema::Collection> decode(const db::ResultSet& rows) {
 
 }  // namespace
 
-boost::asio::awaitable<void> create_collections_table(db::Transaction& tx) {
-  co_await tx.execute(kCreateTable);
-  co_await tx.execute(kCreateNameIndex);
+boost::asio::awaitable<void> create_collections_table(db::Transaction& tx,
+                                                      const db::Dialect& dialect) {
+  co_await tx.execute(create_table_sql(dialect));
+  co_await tx.execute(create_name_index_sql(dialect));
 }
 
-boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Transaction& tx) {
-  co_return decode(co_await tx.query(kSelectColumns));
+boost::asio::awaitable<std::vector<schema::Collection>> load_collections(
+    db::Transaction& tx, const db::Dialect& dialect) {
+  co_return decode(co_await tx.query(select_sql(dialect)));
 }
 
 boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Database& database) {
-  co_return decode(co_await database.query(kSelectColumns));
+  co_return decode(co_await database.query(select_sql(database.dialect())));
 }
 
 boost::asio::awaitable<void> insert_collection(db::Transaction& tx, const db::Dialect& dialect,

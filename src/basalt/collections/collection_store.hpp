@@ -20,11 +20,13 @@ namespace basalt::collections {
 
 inline constexpr std::string_view kCollectionsTable = "_collections";
 
-// The DDL of `_collections` (a system migration).
-boost::asio::awaitable<void> create_collections_table(db::Transaction& tx);
+// The DDL of `_collections` (a system migration), in `dialect`'s spelling.
+boost::asio::awaitable<void> create_collections_table(db::Transaction& tx,
+                                                      const db::Dialect& dialect);
 
 // Every stored collection, in creation order.
-boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Transaction& tx);
+boost::asio::awaitable<std::vector<schema::Collection>> load_collections(
+    db::Transaction& tx, const db::Dialect& dialect);
 boost::asio::awaitable<std::vector<schema::Collection>> load_collections(db::Database& database);
 
 // `dialect` spells the statements' placeholders.

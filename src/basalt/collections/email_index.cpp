@@ -26,6 +26,8 @@ std::optional<SensitiveIndex> case_sensitive_email_index(const schema::Collectio
         !schema::iequals(index->columns[0].name, schema::kFieldEmail)) {
       continue;
     }
+    // "NOCASE" here is the index definition's own text (PocketBase's index syntax, stored in
+    // the collection), not SQL that Basalt builds.
     if (schema::iequals(index->columns[0].collate, "NOCASE")) return std::nullopt;
     return SensitiveIndex{i, std::move(*index)};
   }
@@ -38,7 +40,7 @@ std::string duplicates_sql(const schema::Collection& collection,
   const std::string email = dialect.quote_identifier(schema::kFieldEmail);
   std::string sql = "SELECT 1 FROM " + dialect.quote_identifier(collection.name);
   if (!index.where.empty()) sql += " WHERE " + index.where;
-  return sql + " GROUP BY " + email + " COLLATE NOCASE HAVING COUNT(*) > 1 LIMIT 1";
+  return sql + " GROUP BY " + dialect.ignoring_case(email) + " HAVING COUNT(*) > 1 LIMIT 1";
 }
 
 }  // namespace
@@ -46,7 +48,7 @@ std::string duplicates_sql(const schema::Collection& collection,
 boost::asio::awaitable<bool> make_email_indexes_case_insensitive(db::Transaction& tx,
                                                                  const db::Dialect& dialect) {
   bool changed = false;
-  for (const schema::Collection& old : co_await load_collections(tx)) {
+  for (const schema::Collection& old : co_await load_collections(tx, dialect)) {
     auto index = case_sensitive_email_index(old);
     if (!index) continue;
     db::ResultSet duplicates = co_await tx.query(duplicates_sql(old, index->definition, dialect));

@@ -43,6 +43,20 @@ class Dialect {
   // `expression` (text holding a decimal integer) as a 64-bit integer.
   virtual std::string integer_cast(std::string_view expression) const = 0;
 
+  // Comparisons that ignore the case of ASCII letters only (other bytes compare exactly), as
+  // PocketBase's lookups of emails, collection names and custom ids do. `lhs` and `rhs` are SQL
+  // expressions (quoted identifiers, placeholders).
+  // The condition `lhs = rhs`, ignoring case.
+  virtual std::string equals_ignoring_case(std::string_view lhs, std::string_view rhs) const = 0;
+  // `expression` as a key that GROUP BY, ORDER BY and an index column compare ignoring case.
+  virtual std::string ignoring_case(std::string_view expression) const = 0;
+
+  // Rows read back in the order they were inserted (the `_collections` store): such a table
+  // lists insertion_order_column() after its columns (empty where every table numbers its rows
+  // already, as SQLite's rowid does) and sorts by the expression insertion_order().
+  virtual std::string insertion_order_column() const = 0;
+  virtual std::string insertion_order() const = 0;
+
   // The column type name used in CREATE/ALTER TABLE for a logical type.
   virtual std::string_view column_type(ColumnType type) const noexcept = 0;
 

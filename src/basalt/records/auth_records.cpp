@@ -12,8 +12,8 @@ namespace basalt::records {
 namespace json = boost::json;
 
 // The record `identity` names through the first of `fields` that matches it, compared without
-// regard to ASCII case (as PocketBase's NOCASE email index does). When several records match a
-// field case-insensitively, the one that matches exactly wins; without an exact match the
+// regard to ASCII case (as PocketBase's case-insensitive email index does). When several records
+// match a field case-insensitively, the one that matches exactly wins; without an exact match the
 // identity is ambiguous (case-variant duplicates from before the case-insensitive email index)
 // and names nobody: picking one would hand the account to whichever registered first.
 boost::asio::awaitable<std::optional<json::object>> RecordService::find_auth_record(
@@ -24,9 +24,10 @@ boost::asio::awaitable<std::optional<json::object>> RecordService::find_auth_rec
   for (const auto& field : fields) {
     const std::string column = dialect.quote_identifier(field);
     // Exact (binary) matches sort first; two rows are enough to see an ambiguity.
-    const std::string sql = select_sql(collection, dialect) + " WHERE " + column + " = " +
-                            dialect.placeholder(1) + " COLLATE NOCASE ORDER BY " + column + " = " +
-                            dialect.placeholder(2) + " DESC LIMIT 2";
+    const std::string sql = select_sql(collection, dialect) + " WHERE " +
+                            dialect.equals_ignoring_case(column, dialect.placeholder(1)) +
+                            " ORDER BY " + column + " = " + dialect.placeholder(2) +
+                            " DESC LIMIT 2";
     db::ResultSet rows = co_await database_.query(sql, wanted, wanted);
     if (rows.empty()) continue;
     json::object first = decode_row(collection, rows[0]);

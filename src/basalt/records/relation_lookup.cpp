@@ -66,10 +66,12 @@ boost::asio::awaitable<void> PrefetchedLookup::answer(db::Transaction& tx,
     if (ids.size() != asked.size()) as_recorded_ = false;
   }
   for (auto& [question, exists] : ids_asked_) {
-    const std::string sql = "SELECT 1 FROM " + dialect.quote_identifier(question.table) +
-                            " WHERE " + dialect.quote_identifier(schema::kFieldId) + " = " +
-                            dialect.placeholder(1) +
-                            (question.ignore_case ? " COLLATE NOCASE" : "") + " LIMIT 1";
+    const std::string id = dialect.quote_identifier(schema::kFieldId);
+    const std::string sql =
+        "SELECT 1 FROM " + dialect.quote_identifier(question.table) + " WHERE " +
+        (question.ignore_case ? dialect.equals_ignoring_case(id, dialect.placeholder(1))
+                              : id + " = " + dialect.placeholder(1)) +
+        " LIMIT 1";
     db::ResultSet rows = co_await tx.query(sql, question.id);
     exists = !rows.empty();
     if (exists) as_recorded_ = false;

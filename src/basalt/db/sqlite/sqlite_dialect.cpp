@@ -34,6 +34,22 @@ std::string SqliteDialect::integer_cast(std::string_view expression) const {
   return "CAST(" + std::string(expression) + " AS INTEGER)";
 }
 
+std::string SqliteDialect::equals_ignoring_case(std::string_view lhs, std::string_view rhs) const {
+  return std::string(lhs) + " = " + std::string(rhs) + " COLLATE NOCASE";
+}
+
+std::string SqliteDialect::ignoring_case(std::string_view expression) const {
+  return std::string(expression) + " COLLATE NOCASE";
+}
+
+std::string SqliteDialect::insertion_order_column() const {
+  return {};
+}
+
+std::string SqliteDialect::insertion_order() const {
+  return "rowid";
+}
+
 std::string_view SqliteDialect::column_type(ColumnType type) const noexcept {
   switch (type) {
     case ColumnType::kText:

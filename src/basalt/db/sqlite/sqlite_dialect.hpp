@@ -14,6 +14,12 @@ class SqliteDialect final : public Dialect {
   std::string on_conflict_update(std::string_view key, std::string_view assignments) const override;
   std::string inserted_value(std::string_view column) const override;
   std::string integer_cast(std::string_view expression) const override;
+  // "lhs = rhs COLLATE NOCASE" and "expression COLLATE NOCASE" (NOCASE folds ASCII only).
+  std::string equals_ignoring_case(std::string_view lhs, std::string_view rhs) const override;
+  std::string ignoring_case(std::string_view expression) const override;
+  // "" and "rowid": every SQLite table without WITHOUT ROWID numbers its rows.
+  std::string insertion_order_column() const override;
+  std::string insertion_order() const override;
   // TEXT, INTEGER, REAL, INTEGER (bool as 0/1), TEXT (json), BLOB. JSON is TEXT rather than
   // SQLite's "JSON" so the column gets TEXT affinity: a JSON document "1" stays text "1"
   // instead of being converted to the integer 1.

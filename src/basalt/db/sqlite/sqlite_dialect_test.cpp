@@ -75,5 +75,41 @@ TEST(SqliteDialect, UpsertRunsOnSqlite) {
   EXPECT_EQ(row, "y:2");
 }
 
+// Case-insensitive comparison folds ASCII letters only, in = and in GROUP BY; the insertion
+// order of a table needs no column of its own.
+TEST(SqliteDialect, IgnoringCaseAndInsertionOrderRunOnSqlite) {
+  SqliteDialect dialect;
+  EXPECT_EQ(dialect.equals_ignoring_case("\"email\"", "?1"), "\"email\" = ?1 COLLATE NOCASE");
+  EXPECT_EQ(dialect.ignoring_case("\"name\""), "\"name\" COLLATE NOCASE");
+  EXPECT_EQ(dialect.insertion_order_column(), "");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  auto rows = [&](const std::string& sql) {
+    std::string out;
+    char* error = nullptr;
+    sqlite3_exec(
+        db, sql.c_str(),
+        [](void* text, int, char** values, char**) {
+          *static_cast<std::string*>(text) += std::string(values[0] ? values[0] : "") + ";";
+          return 0;
+        },
+        &out, &error);
+    if (error) out = std::string("error: ") + error;
+    sqlite3_free(error);
+    return out;
+  };
+  EXPECT_EQ(rows("CREATE TABLE t (v TEXT, n TEXT" + dialect.insertion_order_column() +
+                 "); INSERT INTO t VALUES ('b', 'Ab'), ('a', 'aB'), ('c', 'Äb'), ('d', 'äb')"),
+            "");
+  EXPECT_EQ(rows("SELECT v FROM t WHERE " + dialect.equals_ignoring_case("n", "'AB'") +
+                 " ORDER BY " + dialect.insertion_order()),
+            "b;a;");
+  EXPECT_EQ(
+      rows("SELECT COUNT(*) FROM t GROUP BY " + dialect.ignoring_case("n") + " ORDER BY 1 DESC"),
+      "2;1;1;");
+  EXPECT_EQ(rows("SELECT v FROM t ORDER BY " + dialect.insertion_order() + " DESC"), "d;c;a;b;");
+  sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace basalt::db
