@@ -19,8 +19,8 @@ Handler noop() {
   return [](Request&, Response&) -> boost::asio::awaitable<void> { co_return; };
 }
 
-// The shape of PocketBase's REST surface (spec §0): static prefixes, collection and record
-// parameters, a few literal siblings of parameters.
+// The shape of PocketBase's REST surface (docs/api.md, "Routes"): static prefixes, collection and
+// record parameters, a few literal siblings of parameters.
 Router pocketbase_like_router() {
   const char* templates[] = {
       "/api/health",

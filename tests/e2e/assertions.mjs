@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ClientResponseError } from 'pocketbase';
 
 // Every error body is {status, message, data}: status equals the HTTP status, message is a
-// sentence, data an object (spec §3).
+// sentence, data an object (docs/api.md, "Errors").
 export function assertErrorBody(body, status) {
   assert.deepEqual(Object.keys(body).sort(), ['data', 'message', 'status'], JSON.stringify(body));
   assert.equal(body.status, status);

@@ -1,4 +1,4 @@
-// REST handlers of the auth routes of an auth collection (spec §6.3–§6.5):
+// REST handlers of the auth routes of an auth collection (docs/api.md, "Routes"):
 //   POST /api/collections/{collection}/auth-with-password
 //   POST /api/collections/{collection}/auth-refresh
 //   GET  /api/collections/{collection}/auth-methods

@@ -1,4 +1,5 @@
-// POST /api/batch (spec §9.1): several record writes in ONE transaction, all or nothing.
+// POST /api/batch (docs/records.md, "Batch"): several record writes in ONE transaction, all or
+// nothing.
 //
 // Body: JSON or multipart with an `@jsonPayload` part (what the SDK's createBatch().send()
 // sends): {"requests":[{"method","url","headers","body"}, ...]}; files as parts named

@@ -1,5 +1,5 @@
-// REST handlers of the collections API (spec §4), superusers only (401 without a token, 403
-// for any other auth record). Each is a thin door onto collections::CollectionService:
+// REST handlers of the collections API (docs/api.md, "Routes"), superusers only (401 without a
+// token, 403 for any other auth record). Each is a thin door onto collections::CollectionService:
 //   GET    /api/collections                   list: page, perPage, sort, filter, skipTotal on
 //                                             id, created, updated, name, system, type
 //   GET    /api/collections/{collection}      one collection (404)

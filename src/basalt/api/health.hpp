@@ -1,4 +1,4 @@
-// GET /api/health (spec §9.2): a liveness answer for load balancers and the SDK's
+// GET /api/health (docs/api.md, "Routes"): a liveness answer for load balancers and the SDK's
 // pb.health.check(). It touches no database, so it stays cheap enough to poll often.
 #pragma once
 

@@ -25,7 +25,7 @@ std::string percent_decode(std::string_view text, bool plus_is_space);
 std::string param_or(const QueryParams& params, std::string_view name, std::string fallback = {});
 
 // An integer parameter (page, perPage): `fallback` when absent or empty; 400 when it is not a
-// base-10 integer (spec §2.3).
+// base-10 integer (docs/records.md, "Lists").
 std::int64_t int_param(const QueryParams& params, std::string_view name, std::int64_t fallback);
 
 // A boolean parameter as Go's strconv.ParseBool reads it (1, t, T, true, TRUE, True); anything

@@ -1,4 +1,4 @@
-// REST face of the record service (spec §2): list, view, create, update, delete of
+// REST face of the record service (docs/records.md): list, view, create, update, delete of
 // /api/collections/{collection}/records[/{id}], and the superusers' truncate. Thin: the request
 // becomes a Caller, typed options and a RequestInfo; the service decides everything else.
 #pragma once
@@ -22,7 +22,7 @@ boost::asio::awaitable<void> update_record(const Services& services, const auth:
                                            http::Request& request, http::Response& response);
 boost::asio::awaitable<void> delete_record(const Services& services, const auth::AuthContext& auth,
                                            http::Request& request, http::Response& response);
-// DELETE /api/collections/{collection}/truncate (spec §4): 204.
+// DELETE /api/collections/{collection}/truncate (docs/api.md, "Routes"): 204.
 boost::asio::awaitable<void> truncate_collection(const Services& services,
                                                  const auth::AuthContext& auth,
                                                  http::Request& request, http::Response& response);

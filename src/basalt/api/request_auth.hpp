@@ -1,5 +1,5 @@
-// The caller's AuthContext for a REST request, from its Authorization header (spec §1.2), and
-// the check of a route's declared access (api_handler.hpp).
+// The caller's AuthContext for a REST request, from its Authorization header (docs/security.md,
+// "Callers"), and the check of a route's declared access (api_handler.hpp).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

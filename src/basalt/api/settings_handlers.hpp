@@ -1,4 +1,4 @@
-// REST handlers of the application settings (spec §9.3), superusers only (401 without a
+// REST handlers of the application settings (docs/settings.md), superusers only (401 without a
 // token, 403 for any other auth record). Thin doors onto settings::SettingsService:
 //   GET   /api/settings   the current settings -> 200
 //   PATCH /api/settings   JSON body merged onto the stored settings -> 200 + the new settings;

@@ -1,5 +1,5 @@
 // `basalt collections export|import`: collection definitions in and out of a data directory
-// without the HTTP API, in the JSON shape of PUT /api/collections/import (spec §4).
+// without the HTTP API, in the JSON shape of PUT /api/collections/import (docs/api.md, "Routes").
 #pragma once
 
 #include <iosfwd>

@@ -1,7 +1,7 @@
 // AuthContext: who is calling, resolved once per request from its `Authorization` header
-// (spec §1.2): a guest, or an auth record of some auth collection (superusers are the records
-// of `_superusers`). Every service takes it; every transport builds it with an Authenticator
-// (authenticator.hpp).
+// (docs/security.md, "Callers"): a guest, or an auth record of some auth collection (superusers are
+// the records of `_superusers`). Every service takes it; every transport builds it with an
+// Authenticator (authenticator.hpp).
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -1,5 +1,6 @@
-// The collection's authRule on one of its records: the check of sign-in (spec §6.3) and, since
-// the record cache (auth_record_cache.hpp), of every authenticated request.
+// The collection's authRule on one of its records: the check of sign-in (docs/security.md,
+// "Authentication") and, since the record cache (auth_record_cache.hpp), of every authenticated
+// request.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

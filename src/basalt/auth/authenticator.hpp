@@ -1,5 +1,5 @@
-// Authenticator: turns a request's `Authorization` header into its AuthContext (spec §1.2),
-// for every transport.
+// Authenticator: turns a request's `Authorization` header into its AuthContext (docs/security.md,
+// "Callers"), for every transport.
 //
 // Per request: the token's claims are read, the auth record is taken from the calling thread's
 // AuthRecordCache shard (read by primary key and its authRule evaluated on a miss), and the

@@ -1,5 +1,5 @@
-// PasswordSignIn: the auth-with-password flow (spec §6.3), transport-agnostic, so REST today
-// and GraphQL later run the same checks in the same order:
+// PasswordSignIn: the auth-with-password flow (docs/security.md, "Authentication"),
+// transport-agnostic, so REST today and GraphQL later run the same checks in the same order:
 //
 //   1. 400 for a blank or over-long identity/password, or an identityField that is not one of
 //      the collection's identity fields;

@@ -1,6 +1,6 @@
 // RateLimiter: counts failed attempts per key (a client IP, an identity) and turns attempts
 // away once a key has failed too often lately; the caller then answers 429 "Too Many
-// Requests." (spec §3).
+// Requests." (docs/api.md, "Errors").
 //
 // Use, for each key an attempt is limited by:
 //   if (auto admission = limiter.try_acquire(key, now); !admission)

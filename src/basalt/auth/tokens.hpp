@@ -1,5 +1,6 @@
-// Record tokens: the JWTs issued for a record of an auth collection (spec §6.1; PocketBase
-// core/record_tokens.go, core/record_query.go FindAuthRecordByToken).
+// Record tokens: the JWTs issued for a record of an auth collection (docs/security.md, "Tokens and
+// the authRule on every request"; PocketBase core/record_tokens.go, core/record_query.go
+// FindAuthRecordByToken).
 //
 // Claims per type, serialized in the sorted order golang-jwt gives PocketBase's tokens:
 //   auth           collectionId, exp, id, refreshable, type

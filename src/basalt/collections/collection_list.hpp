@@ -1,6 +1,7 @@
-// The collections list (GET /api/collections, spec §4): a page of collection definitions,
-// filtered and sorted with the filter language (query module) on the columns PocketBase
-// allows there - id, name, type, system, created, updated - over the `_collections` table.
+// The collections list (GET /api/collections, docs/api.md, "Routes"): a page of collection
+// definitions, filtered and sorted with the filter language (query module) on the columns
+// PocketBase allows there - id, name, type, system, created, updated - over the `_collections`
+// table.
 //
 // One SELECT for the page (ids, then the definitions come from the catalog snapshot) plus one
 // COUNT unless skipTotal. A filter or sort that does not parse or resolve is the generic 400.

@@ -10,8 +10,8 @@
 //     snapshot; a reload publishes only a version newer than the one it replaces, so
 //     concurrent changes cannot bring an older snapshot back.
 //  3. Validation failures are thrown as core::ApiError 400 with every problem in `data`
-//     (spec §3 shape): "Failed to create collection.", "Failed to update collection.",
-//     "Failed to import collections." (problems under collections.<index>).
+//     (the error shape of docs/api.md, "Errors"): "Failed to create collection.", "Failed to update
+//     collection.", "Failed to import collections." (problems under collections.<index>).
 // Thread safety: every member may be called from any worker thread at once.
 #pragma once
 
@@ -42,7 +42,7 @@ class CollectionService {
   // Reads every definition and publishes it (invariant 2).
   boost::asio::awaitable<void> reload();
 
-  // POST /api/collections: `body` is the collection JSON (spec §4.1).
+  // POST /api/collections: `body` is the collection JSON (docs/storage.md, "Defining collections").
   boost::asio::awaitable<schema::Collection> create(const boost::json::value& body);
   // PATCH /api/collections/{idOrName}: keys in `body` replace the stored ones. 404 when absent.
   boost::asio::awaitable<schema::Collection> update(std::string_view id_or_name,
@@ -63,10 +63,10 @@ class CollectionService {
 };
 
 // The migrations every database gets, in order: `_collections`, `_params`, the system
-// collections of spec §4.5 (created through the same DDL as any collection), then
-// case-insensitive email indexes for databases made before them (email_index.hpp).
-// `dialect` must outlive the migrations (it is the Database's own); so must `clock`, which
-// stamps the system collections' created/updated.
+// collections that docs/storage.md, "Tables" lists (created through the same DDL as any
+// collection), then case-insensitive email indexes for databases made before them
+// (email_index.hpp). `dialect` must outlive the migrations (it is the Database's own); so must
+// `clock`, which stamps the system collections' created/updated.
 std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const core::Clock& clock);
 
 // The public JSON (secrets blanked) of every collection, as `basalt collections export` and

@@ -12,8 +12,8 @@ struct StatusMessage {
   std::string_view message;
 };
 
-// The one table of default error messages. The PocketBase contract (spec §3) fixes 400, 401,
-// 403, 404, 429 and 500; the others are ours, worded in the same sentence style.
+// The one table of default error messages. The PocketBase contract (docs/api.md, "Errors") fixes
+// 400, 401, 403, 404, 429 and 500; the others are ours, worded in the same sentence style.
 constexpr StatusMessage kDefaultMessages[] = {
     {400, "Something went wrong while processing your request."},
     {401, "Missing or invalid authentication."},

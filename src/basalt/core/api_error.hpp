@@ -1,7 +1,7 @@
 // ApiError: the one exception type that ends a request with a client-visible error.
 //
 // Services and handlers throw it; exactly one place (http::Dispatcher) catches it and writes
-// the error JSON of the PocketBase contract (spec §3):
+// the error JSON of the PocketBase contract (docs/api.md, "Errors"):
 //   {"status":N,"message":"...","data":{...}}
 // Anything else thrown becomes a 500 whose details stay in the log.
 #pragma once
@@ -18,7 +18,8 @@ class ApiError : public std::exception {
   // `message` is shown to the client as is; `data` carries per-field details (may be empty).
   ApiError(int status, std::string message, boost::json::object data = {});
 
-  // The status's default message (spec §3), e.g. 404 -> "The requested resource wasn't found.".
+  // The status's default message (docs/api.md, "Errors"), e.g. 404 -> "The requested resource
+  // wasn't found.".
   explicit ApiError(int status);
 
   static ApiError bad_request(std::string message = {}, boost::json::object data = {});
@@ -47,8 +48,8 @@ class ApiError : public std::exception {
   int retry_after_ = 0;
 };
 
-// The default message for an HTTP status (spec §3 for the statuses it names; a generic
-// sentence otherwise). Never empty.
+// The default message for an HTTP status (docs/api.md, "Errors" for the statuses it names; a
+// generic sentence otherwise). Never empty.
 std::string_view default_error_message(int status) noexcept;
 
 // Serializes an error body. `data` may be null, meaning `{}`.

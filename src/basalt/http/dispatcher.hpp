@@ -43,7 +43,7 @@ class Dispatcher {
   std::size_t gzip_min_bytes_;
 };
 
-// Fills `response` with an error body of the contract's shape (spec §3).
+// Fills `response` with an error body of the contract's shape (docs/api.md, "Errors").
 void set_error(Response& response, int status, std::string_view message = {});
 
 }  // namespace basalt::http

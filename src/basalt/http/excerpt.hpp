@@ -1,4 +1,4 @@
-// The `excerpt(maxChars, withEllipsis?)` modifier of the `fields` query parameter (spec §1.3;
+// The `excerpt(maxChars, withEllipsis?)` modifier of the `fields` query parameter (docs/fields.md;
 // PocketBase's tools/picker/excerpt_modifier.go): a short plain-text excerpt of an HTML value.
 //
 // Arguments, as PocketBase reads them (spf13/cast over Go's strconv):

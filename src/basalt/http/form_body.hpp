@@ -1,6 +1,6 @@
-// decode_form_body: a record write's request body (spec §1.1, batch §9.1) as a JSON object of
-// field values plus the uploaded files, the way PocketBase's BindBody reads it
-// (tools/router/event.go, tools/router/unmarshal_request_data.go).
+// decode_form_body: a record write's request body (docs/api.md, "Requests"; also a batch
+// sub-request's) as a JSON object of field values plus the uploaded files, the way PocketBase's
+// BindBody reads it (tools/router/event.go, tools/router/unmarshal_request_data.go).
 //
 // By media type (case-insensitive, parameters after ';' ignored except the boundary):
 //  - empty body, any type: `{}` and no files (PocketBase skips binding when Content-Length

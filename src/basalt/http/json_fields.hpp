@@ -1,4 +1,4 @@
-// The `fields` query parameter (spec §1.3): keeps only the listed keys of a 2xx JSON response,
+// The `fields` query parameter (docs/fields.md): keeps only the listed keys of a 2xx JSON response,
 // with PocketBase's semantics (tools/picker/pick.go, tools/tokenizer, apis' router JSON()).
 //
 // Spec text: `fields=id,title:excerpt(100,true),expand.author.name,*`
@@ -9,7 +9,8 @@
 //     literally (no trimming inside). The only modifier is excerpt (excerpt.hpp); an empty or
 //     unknown modifier, or bad arguments, is an error. A later entry for the same path
 //     replaces an earlier one (modifier included).
-//   - Errors throw core::ApiError::bad_request() (the generic 400 of spec §2.3). Text after a
+//   - Errors throw core::ApiError::bad_request() (the generic 400 of docs/api.md, "Errors"). Text
+//   after a
 //     NUL byte is ignored and invalid UTF-8 reads as U+FFFD, as Go's tokenizer reads it.
 //   - Limit: at most kMaxFieldsBytes (4 KiB) of spec text, else the same 400. PocketBase has
 //     no limit; 4 KiB is past any real field list and bounds the work per response key.

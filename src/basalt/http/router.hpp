@@ -2,7 +2,7 @@
 //
 // Templates are '/'-separated segments; a segment `{name}` matches any one non-empty segment
 // and binds it (percent-decoded) as a parameter. Matching rules:
-//  1. Paths match exactly: no trailing-slash or case normalisation (spec §0).
+//  1. Paths match exactly: no trailing-slash or case normalisation (docs/api.md, "Routes").
 //  2. Among the templates that accept the method, a literal beats a parameter at each
 //     segment: `/api/collections/meta` wins over `/api/collections/{id}` whichever was
 //     declared first, but `GET /api/collections/import` goes to `GET /api/collections/{id}`

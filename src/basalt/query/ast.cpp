@@ -11,7 +11,7 @@ struct Name {
   std::string_view name;
 };
 
-// Spelled as in spec §5.2; the index is the enum value.
+// Spelled as in docs/filters.md; the index is the enum value.
 constexpr Name<Operator> kOperators[] = {
     {Operator::kEq, "="},           {Operator::kNeq, "!="},     {Operator::kGt, ">"},
     {Operator::kGte, ">="},         {Operator::kLt, "<"},       {Operator::kLte, "<="},
@@ -21,13 +21,13 @@ constexpr Name<Operator> kOperators[] = {
     {Operator::kAnyNotLike, "?!~"},
 };
 
-// Spec §5.4 (core/record_field_resolver.go); the index is the enum value.
+// The modifiers of docs/filters.md (core/record_field_resolver.go); the index is the enum value.
 constexpr Name<Modifier> kModifiers[] = {
     {Modifier::kNone, ""},         {Modifier::kEach, "each"},   {Modifier::kIsset, "isset"},
     {Modifier::kLength, "length"}, {Modifier::kLower, "lower"}, {Modifier::kChanged, "changed"},
 };
 
-// Spec §5.3 (tools/search/identifier_macros.go); the index is the enum value.
+// The macros of docs/filters.md (tools/search/identifier_macros.go); the index is the enum value.
 constexpr Name<Macro> kMacros[] = {
     {Macro::kNow, "@now"},           {Macro::kYesterday, "@yesterday"},
     {Macro::kTomorrow, "@tomorrow"}, {Macro::kTodayStart, "@todayStart"},

@@ -1,4 +1,4 @@
-// The filter language's syntax tree (spec §5): what parse_filter() returns, and what the
+// The filter language's syntax tree (docs/filters.md): what parse_filter() returns, and what the
 // resolver, the SQL compiler and the in-memory evaluator walk.
 //
 //   Expr    := Logical{and|or, children} | Comparison{left, operator, right}
@@ -15,7 +15,7 @@
 //      calls nest at most kMaxFunctionDepth levels, so walkers may recurse.
 //   4. Shapes are checked, meanings are not: identifier paths have no empty segment, a
 //      modifier is a known one on the last segment, `@request.*`/`@collection.*` have the
-//      parts spec §5.3 requires, and calls match their function's signature. Whether a field
+//      parts docs/filters.md requires, and calls match their function's signature. Whether a field
 //      exists, is visible, or takes that modifier is the resolver's question.
 //   5. Every node is trivially destructible and lives in the Ast's arena; every string_view
 //      points into the Ast's own copy of the source or into the arena, never into the
@@ -48,10 +48,10 @@ struct SourceRange {
 // ---------------------------------------------------------------------------------------------
 // Operands
 
-// A `:name` suffix on an identifier's last segment (spec §5.4).
+// A `:name` suffix on an identifier's last segment (docs/filters.md).
 enum class Modifier : std::uint8_t { kNone, kEach, kIsset, kLength, kLower, kChanged };
 
-// What an identifier's path starts from (spec §5.3).
+// What an identifier's path starts from (docs/filters.md).
 enum class IdentifierRoot : std::uint8_t {
   kField,           // a field of the collection being filtered: `title`, `author.name`
   kRequestContext,  // `@request.context` (empty path, no modifier)
@@ -83,7 +83,7 @@ struct Text {
   std::string_view value;
 };
 
-// A number literal (spec §5.1: integer or decimal, optional leading `-`, no exponent). The
+// A number literal (docs/filters.md: integer or decimal, optional leading `-`, no exponent). The
 // source spelling is the operand's range.
 struct Number {
   double value = 0;
@@ -98,7 +98,7 @@ struct Bool {
   bool value = false;
 };
 
-// Date and time macros (spec §5.3), resolved when the expression is evaluated, in UTC.
+// Date and time macros (docs/filters.md), resolved when the expression is evaluated, in UTC.
 enum class Macro : std::uint8_t {
   kNow,
   kYesterday,
@@ -118,7 +118,7 @@ enum class Macro : std::uint8_t {
   kYear,
 };
 
-// The functions of spec §5.3 (token_functions.go); their signatures are in functions.hpp.
+// The functions of docs/filters.md (token_functions.go); their signatures are in functions.hpp.
 enum class Function : std::uint8_t { kGeoDistance, kStrftime };
 
 struct Operand;
@@ -146,7 +146,7 @@ inline std::span<const Operand> FunctionCall::args() const noexcept {
 // ---------------------------------------------------------------------------------------------
 // Expressions
 
-// The comparison operators of spec §5.2. The `kAny*` forms are the `?`-prefixed "at least one
+// The comparison operators of docs/filters.md. The `kAny*` forms are the `?`-prefixed "at least one
 // value" variants; the plain forms require every value of a multi-valued operand to match.
 enum class Operator : std::uint8_t {
   kEq,          // =

@@ -171,7 +171,7 @@ TEST_F(CompileTest, BackRelationThroughUniqueIndexIsSingleValued) {
 }
 
 // A list request: the rule (trusted) and the client filter and sort; the collections the
-// client walks into guard its joins with their list rules (spec §2.3 rule 5, docs/security.md);
+// client walks into guard its joins with their list rules (docs/security.md, "Access control");
 // parameters start where the caller says.
 TEST_F(CompileTest, ListQueryCombinesRuleFilterSortAndListRules) {
   RequestInfo request = ann();

@@ -1,4 +1,4 @@
-// The functions a filter may call (spec §5.3, PocketBase tools/search/token_functions.go), as
+// The functions a filter may call (docs/filters.md, PocketBase tools/search/token_functions.go), as
 // one table of signatures that the parser checks calls against.
 //
 // Argument kinds follow PocketBase's token types: an "identifier" argument is anything written

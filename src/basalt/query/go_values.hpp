@@ -1,5 +1,5 @@
-// Go value conversions that decide what PocketBase binds for a request value (spec §5.3), done
-// the way Go and the spf13/cast package do them, so that a filter matches the same rows here.
+// Go value conversions that decide what PocketBase binds for a request value (docs/filters.md),
+// done the way Go and the spf13/cast package do them, so that a filter matches the same rows here.
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -1,4 +1,4 @@
-// The shape rules for identifiers (spec §5.3, §5.4), shared by filters and sorts.
+// The shape rules for identifiers (docs/filters.md), shared by filters and sorts.
 //
 // An identifier token is split at `.` into segments; a segment may end in `:name`.
 //   - no segment is empty (`a..b`, `a.`, `a.:each` are errors), and a lone `_`, `@` or `#` is

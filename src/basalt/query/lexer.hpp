@@ -1,4 +1,4 @@
-// Lexer: splits filter text into tokens (spec §5.1), byte for byte as PocketBase's fexpr
+// Lexer: splits filter text into tokens (docs/filters.md), byte for byte as PocketBase's fexpr
 // scanner does, except where noted.
 //
 //   identifier  [A-Za-z_@#][A-Za-z0-9_.:]*        shape checked later (identifier.hpp)
@@ -8,7 +8,7 @@
 //   text        '...' or "...": ends at the first quote of its kind not preceded by `\`;
 //               `\<that quote>` stands for the quote, every other `\` is kept as is (so `\\`
 //               is two backslashes, as in PocketBase); must be valid UTF-8
-//   operator    a maximal run of `=?!<>~` that is one of the 16 operators of spec §5.2
+//   operator    a maximal run of `=?!<>~` that is one of the 16 operators of docs/filters.md
 //   && ||       a maximal run of `&|` that is exactly one of them
 //   ( ) ,       single characters
 //   blanks      space, tab, LF and CR (fexpr has no CR; accepting it only admits more input)

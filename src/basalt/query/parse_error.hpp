@@ -7,7 +7,7 @@
 //
 // The text is for logs and for superusers saving a rule, never for list clients: the records
 // service maps a ParseError in a client `filter`/`sort` to 400 "Something went wrong while
-// processing your request." with data {} (spec §2.3) and logs what() at debug level.
+// processing your request." with data {} (docs/api.md, "Errors") and logs what() at debug level.
 #pragma once
 
 #include <cstddef>

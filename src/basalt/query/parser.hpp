@@ -1,4 +1,4 @@
-// parse_filter: filter and rule text (spec §5.1-§5.4) to an Ast (ast.hpp).
+// parse_filter: filter and rule text (docs/filters.md) to an Ast (ast.hpp).
 //
 // Grammar (tokens as in lexer.hpp; && binds tighter than ||):
 //   filter     := or END
@@ -39,7 +39,8 @@ struct ParseLimits {
   std::size_t max_leaves = 200;              // comparisons
   std::size_t max_depth = kDefaultMaxDepth;  // parentheses nested in parentheses
 
-  // A list request's `filter` (spec §2.3; PocketBase MaxFilterLength, DefaultFilterExprLimit).
+  // A list request's `filter` (docs/records.md, "Lists"; PocketBase MaxFilterLength,
+  // DefaultFilterExprLimit).
   static constexpr ParseLimits client_filter() noexcept { return {3500, 200, kDefaultMaxDepth}; }
   // A collection rule. No length limit; PocketBase builds rules with the same
   // DefaultFilterExprLimit of 200 comparisons, so a rule over it fails there too.

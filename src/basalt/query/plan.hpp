@@ -10,9 +10,9 @@
 //      one whose shape depends on request values (`@request.*`, macros) is a recipe that
 //      lowering completes per request, because PocketBase's NULL/empty rules look at the value.
 //   4. list_rules() holds one JoinRule per relation join of a non-superuser client filter or
-//      sort (spec §2.3 rule 5): the joined collection's listRule, resolved against a table of
-//      its own, which the query builder puts in that join's ON clause. Client joins are keyed
-//      apart from the joins of trusted rules, so a rule never reads a guarded join.
+//      sort (docs/security.md, "Access control"): the joined collection's listRule, resolved
+//      against a table of its own, which the query builder puts in that join's ON clause. Client
+//      joins are keyed apart from the joins of trusted rules, so a rule never reads a guarded join.
 #pragma once
 
 #include <cstdint>

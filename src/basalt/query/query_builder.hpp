@@ -13,8 +13,8 @@
 //
 // Invariants:
 //   1. Each add_filter ANDs one condition to the WHERE clause; the list rules a plan carries
-//      for its joins (spec §2.3 rule 5, plan.hpp invariant 4) are ANDed to those joins' ON
-//      clauses, once per join however many plans need it.
+//      for its joins (docs/security.md, "Access control", plan.hpp invariant 4) are ANDed to those
+//      joins' ON clauses, once per join however many plans need it.
 //   2. Joins are shared across plans by key (sql_printer.hpp): a rule and a filter that both
 //      walk `author` use one join, as PocketBase's shared resolver does.
 //   3. Only parameters carry values (sql_node.hpp invariant 2).

@@ -1,4 +1,4 @@
-// RequestInfo: what `@request.*` in a rule or filter reads (spec §5.3), as PocketBase's
+// RequestInfo: what `@request.*` in a rule or filter reads (docs/filters.md), as PocketBase's
 // core.RequestInfo holds it.
 //
 // The records service fills one per request (realtime per subscriber). Values keep PocketBase's

@@ -6,7 +6,7 @@
 // `range()` is the operand or sort field at fault, as byte offsets into the resolved text;
 // `message()` says what is wrong without the position; `what()` is "<message> (at position N)".
 //
-// Mapping to the wire (done by the records service, spec §2.3):
+// Mapping to the wire (done by the records service, docs/api.md, "Errors"):
 //   - forbidden() (kSuperuserOnly): 403 with message() as is ("Only superusers can filter by
 //     @request." / "... by @collection."), as PocketBase's checkForSuperuserOnlyRuleFields;
 //   - everything else: 400 "Something went wrong while processing your request." with data {},

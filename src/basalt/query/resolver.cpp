@@ -161,8 +161,8 @@ PlanOperand Resolver::identifier(const Identifier& identifier, SourceRange range
   }
 }
 
-// Spec §2.3 rule 5 (PocketBase registerJoin / updateQueryWithCollectionListRule), made
-// stricter: the rule guards the join itself (its ON clause) instead of the whole row, so a
+// docs/security.md, "Access control" (PocketBase registerJoin / updateQueryWithCollectionListRule),
+// made stricter: the rule guards the join itself (its ON clause) instead of the whole row, so a
 // related record the caller cannot list reads as absent, never as "this record has one".
 void Resolver::require_list_access(const schema::Collection& target, const SqlSource* join,
                                    SourceRange range) {

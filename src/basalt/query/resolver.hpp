@@ -1,6 +1,6 @@
 // resolve_filter / resolve_sort: a parsed filter, rule or sort (parser.hpp, sort.hpp) checked
 // against a collection's schema and turned into a Plan (plan.hpp), as PocketBase's
-// RecordFieldResolver resolves fields (core/record_field_resolver*.go, spec §5.3-§5.4).
+// RecordFieldResolver resolves fields (core/record_field_resolver*.go, docs/filters.md).
 //
 // What an identifier may be:
 //   - a field of the collection; `rel.field...` walks single or multiple relations (at most
@@ -22,8 +22,9 @@
 //   :isset   @request.headers|query|body values             TRUE when the key was sent
 //   :changed @request.body.<field>                          f:isset = true && f != <field>
 //
-// Multi-valued semantics (PocketBase's multi-match, spec §5.2): an operand is multi-valued when
-// its path crosses a multiple relation, a back-relation without a unique index on its field, an
+// Multi-valued semantics (PocketBase's multi-match, docs/filters.md): an operand is multi-valued
+// when its path crosses a multiple relation, a back-relation without a unique index on its field,
+// an
 // `@collection` join or a `:each` of a field holding many values. Such an operand is LEFT JOINed
 // (one row per value) and also carries a correlated subquery of all its values (MultiMatch). A
 // `?`-operator is satisfied by any one value (the join alone); a plain operator additionally
@@ -33,7 +34,8 @@
 // Modes (ResolveContext):
 //   kRule: a stored collection rule, trusted: hidden fields and `@request.*`/`@collection.*`
 //     are allowed; ParseLimits::stored_rule().
-//   kClient: a list request's `filter`/`sort` (spec §2.3). For a superuser it is trusted like a
+//   kClient: a list request's `filter`/`sort` (docs/records.md, "Lists"). For a superuser it is
+//   trusted like a
 //     rule. For anyone else: hidden fields are kHiddenField, `@request.*`/`@collection.*` are
 //     kSuperuserOnly (403), `email` of an auth collection only matches records whose
 //     emailVisibility is on, and every relation it walks into needs list access: a collection

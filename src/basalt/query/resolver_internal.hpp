@@ -18,7 +18,8 @@
 namespace basalt::query::detail {
 
 // What identifiers resolve against: the collection being filtered, or (for a list-rule check,
-// spec §2.3 rule 5) a collection reached by a join, with PocketBase's trusted settings.
+// docs/security.md, "Access control") a collection reached by a join, with PocketBase's trusted
+// settings.
 struct Scope {
   const schema::Collection* collection = nullptr;
   const SqlSource* base = nullptr;

@@ -1,4 +1,4 @@
-// parse_sort: a list request's `sort` parameter (spec §2.3) to a Sort.
+// parse_sort: a list request's `sort` parameter (docs/records.md, "Lists") to a Sort.
 //
 //   sort  := field { ',' field }           at most kMaxSortFields fields
 //   field := blanks [ '-' | '+' ] name blanks

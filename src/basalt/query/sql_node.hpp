@@ -129,12 +129,12 @@ struct SqlSource {
   std::string_view key;            // identity: sources with one key are one join
 };
 
-// The list rule of the collection a join of a client's path reaches (spec §2.3 rule 5, made
-// stricter, docs/security.md): a related record the caller could not list is treated as if it
-// did not exist. A join of the main query gets it in its ON clause (the row stays, with NULLs,
-// as for a dangling id); a multi-match subquery leaves such rows out. Either way what a filter
-// or sort answers never depends on records, or on the existence of records, the caller cannot
-// see.
+// The list rule of the collection a join of a client's path reaches (docs/security.md, "Access
+// control", made stricter, docs/security.md): a related record the caller could not list is treated
+// as if it did not exist. A join of the main query gets it in its ON clause (the row stays, with
+// NULLs, as for a dangling id); a multi-match subquery leaves such rows out. Either way what a
+// filter or sort answers never depends on records, or on the existence of records, the caller
+// cannot see.
 struct JoinRule {
   const SqlSource* join = nullptr;       // the table join the rule guards
   const SqlSource* rule_base = nullptr;  // the table the rule was resolved against (its own)

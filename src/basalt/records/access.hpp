@@ -2,8 +2,8 @@
 // and compiled into SQL over a collection's table (query module), plus the small statements
 // every operation shares (read rows by id under a rule).
 //
-// Error mapping (spec §2.3, §3): a client filter or sort that does not parse or resolve is the
-// generic 400; `@request.*` / `@collection.*` in a non-superuser's filter or sort is 403. A
+// Error mapping (docs/api.md, "Errors"): a client filter or sort that does not parse or resolve is
+// the generic 400; `@request.*` / `@collection.*` in a non-superuser's filter or sort is 403. A
 // stored rule that no longer resolves (schema drift the validator did not catch) is logged
 // and answered with the generic 400, never a 500 and never "everyone may".
 //

@@ -1,6 +1,6 @@
 // delete_with_cascades: removes one record inside a write job with PocketBase's relation
-// semantics (spec §2.7), for the record service's delete, truncate and batch. Internal to the
-// records module.
+// semantics (docs/records.md, "Delete and cascades"), for the record service's delete, truncate and
+// batch. Internal to the records module.
 //
 // For every relation field anywhere that points at the record's collection, each record that
 // references it is deleted too (recursively) when the field has cascadeDelete, else stripped of
@@ -26,7 +26,8 @@ class Dialect;
 
 namespace basalt::records {
 
-// The 400 of a delete refused by a required relation reference (spec §2.7).
+// The 400 of a delete refused by a required relation reference (docs/records.md, "Delete and
+// cascades").
 inline constexpr std::string_view kRequiredReferenceMessage =
     "Failed to delete record. Make sure that the record is not part of a required relation "
     "reference.";

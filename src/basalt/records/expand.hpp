@@ -1,4 +1,5 @@
-// Expand (spec §2.8): the `expand` query parameter of list, view, create and update.
+// Expand (docs/records.md, "Expand"): the `expand` query parameter of list, view, create and
+// update.
 //
 //   expand=author,comments_via_post.author   dotted relation paths, at most 6 levels deep;
 //                                            "<collection>_via_<field>" is a back-relation

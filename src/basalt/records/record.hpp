@@ -43,7 +43,8 @@ struct RecordResult {
   Record record;
 };
 
-// One page of a list (spec §2.3). total_items/total_pages are -1 when skipTotal was asked.
+// One page of a list (docs/records.md, "Lists"). total_items/total_pages are -1 when skipTotal was
+// asked.
 struct RecordPage {
   std::shared_ptr<const collections::Catalog> catalog;
   std::vector<Record> items;

@@ -1,7 +1,7 @@
-// A record as clients see it (spec §2.1, §2.2), exported as a DOM: `collectionId`,
-// `collectionName` and every field the caller may see, keys in byte order (PocketBase encodes
-// records from a Go map), numbers and strings as Go's encoding/json writes them. Which fields:
-// visibility.hpp.
+// A record as clients see it (docs/records.md, "A record's JSON"), exported as a DOM:
+// `collectionId`, `collectionName` and every field the caller may see, keys in byte order
+// (PocketBase encodes records from a Go map), numbers and strings as Go's encoding/json writes
+// them. Which fields: visibility.hpp.
 //
 // Its neighbours: record_response_json.hpp writes the same JSON as text straight into a
 // response buffer (record and list responses, no DOM); write_operation.hpp writes records'

@@ -1,6 +1,6 @@
-// The client's JSON of records (spec §2.1, §2.2), written straight into a response buffer:
-// no intermediate DOM, keys in byte order (PocketBase encodes records from a Go map), values in
-// Go's encoding/json form (schema/go_json.hpp). Which fields: visibility.hpp, with
+// The client's JSON of records (docs/records.md, "A record's JSON"), written straight into a
+// response buffer: no intermediate DOM, keys in byte order (PocketBase encodes records from a Go
+// map), values in Go's encoding/json form (schema/go_json.hpp). Which fields: visibility.hpp, with
 // Visibility{superuser, Record::email_visible}.
 //
 // Its neighbours: record_export.hpp builds the same JSON as a DOM, for responses that embed a

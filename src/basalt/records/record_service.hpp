@@ -1,12 +1,12 @@
-// RecordService: the records of every collection, as every transport sees them (spec §2, §3).
+// RecordService: the records of every collection, as every transport sees them (docs/records.md).
 // REST handlers, GraphQL and realtime call these functions with a Caller and typed arguments;
 // rules, validation, password handling, cascades and events all live here, never in a handler.
 //
-// Rules (spec §3): a null rule locks the operation to superusers (403); a non-empty rule must
-// hold - unmet it hides records from a list (200), answers 404 for view/update/delete and 400
-// for create. Superusers bypass every rule. The create rule sees the record as inserted
-// (checked in the write job after the INSERT, rolled back when it fails); the update and
-// delete rules see the stored row and `@request.body`.
+// Rules (docs/records.md, "Rules and statuses"): a null rule locks the operation to superusers
+// (403); a non-empty rule must hold - unmet it hides records from a list (200), answers 404 for
+// view/update/delete and 400 for create. Superusers bypass every rule. The create rule sees the
+// record as inserted (checked in the write job after the INSERT, rolled back when it fails); the
+// update and delete rules see the stored row and `@request.body`.
 //
 // Writes: each create/update/delete is ONE write job: rule check, validation (with relation
 // existence read in the same transaction), the row, cascades. Password hashing and old-password
@@ -72,8 +72,8 @@ struct WriteInput {
 
 enum class WriteKind { kCreate, kUpdate, kUpsert, kDelete };
 
-// One sub-request of a batch (spec §9.1). An upsert updates the record whose id its body
-// names when that record exists, and creates one otherwise.
+// One sub-request of a batch (docs/records.md, "Batch"). An upsert updates the record whose id its
+// body names when that record exists, and creates one otherwise.
 struct BatchOperation {
   WriteKind kind = WriteKind::kCreate;
   std::string collection;

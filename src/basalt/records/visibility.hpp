@@ -1,6 +1,6 @@
-// What of a record a caller sees (spec §2.1, §2.2). The one rule every writer of a record's
-// client JSON applies (record_response_json.hpp for responses, record_export.hpp for the auth
-// responses), so the two cannot drift apart:
+// What of a record a caller sees (docs/records.md, "A record's JSON"). The one rule every writer of
+// a record's client JSON applies (record_response_json.hpp for responses, record_export.hpp for the
+// auth responses), so the two cannot drift apart:
 //  - `password` and `tokenKey` of auth collections: never, not even to superusers;
 //  - other hidden fields: superusers only;
 //  - `email` of an auth record: when its `emailVisibility` is true, or when the caller may see

@@ -1,4 +1,4 @@
-// The options of an auth collection (spec §4.3, core/collection_model_auth_options.go), kept
+// The options of an auth collection (PocketBase's core/collection_model_auth_options.go), kept
 // whole so that a collection round-trips through JSON unchanged.
 //
 // Secrets (token secrets, OAuth2 client secrets) live here in clear; only the "storage" JSON
@@ -102,7 +102,7 @@ struct AuthOptions {
   friend bool operator==(const AuthOptions&, const AuthOptions&) = default;
 };
 
-// The options a new auth collection starts with (spec §4.3): authRule "", manageRule null,
+// The options a new auth collection starts with (as PocketBase's): authRule "", manageRule null,
 // password auth on email, token durations 432000/1800/1800/86400/180 s, MFA 600 s, OTP 180 s x 8
 // digits, auth alerts on, and fresh 50-character random secrets for every token.
 AuthOptions default_auth_options();

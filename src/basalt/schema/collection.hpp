@@ -1,4 +1,5 @@
-// Collection: the definition of one table of records (spec §4.1, core/collection_model.go).
+// Collection: the definition of one table of records (docs/storage.md, "Defining collections",
+// core/collection_model.go).
 //
 // A plain value type. It carries no behaviour beyond lookups; defaults are applied by
 // collection_defaults.hpp, JSON lives in collection_json.hpp, validation in
@@ -6,7 +7,7 @@
 // mutated, so a `const Collection&` may be read from any thread.
 //
 // Rules: std::nullopt is JSON null ("locked": superusers only), "" lets everyone through, any
-// other string is a filter that must hold (spec §4.2).
+// other string is a filter that must hold (docs/api.md, "Rules").
 #pragma once
 
 #include <cstdint>
@@ -41,7 +42,8 @@ struct Collection {
   Rule delete_rule;
 
   std::vector<Field> fields;
-  std::vector<std::string> indexes;  // raw CREATE [UNIQUE] INDEX statements (spec §4.4)
+  // Raw CREATE [UNIQUE] INDEX statements (docs/storage.md, "Defining collections").
+  std::vector<std::string> indexes;
 
   std::string created;  // PocketBase datetime text; set by whoever stores the collection
   std::string updated;

@@ -1,4 +1,4 @@
-// Collections to and from JSON (spec §4.1).
+// Collections to and from JSON (docs/storage.md, "Defining collections").
 //
 // Output follows PocketBase byte for byte in key order: the collection's keys in struct order
 // (id, listRule, viewRule, createRule, updateRule, deleteRule, name, type, fields, indexes,

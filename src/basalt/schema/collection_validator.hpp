@@ -1,5 +1,6 @@
 // Validation of a collection definition (core/collection_validate.go and the fields'
-// ValidateSettings), returning every problem at once in the spec §3 shape, e.g.
+// ValidateSettings), returning every problem at once in the error shape of docs/api.md, "Errors",
+// e.g.
 //
 //   {"name":   {"code":"validation_match_invalid","message":"Must be in a valid format."},
 //    "fields": {"2":{"name":{"code":"validation_duplicated_field_name", ...}}},

@@ -1,5 +1,5 @@
 // DateTime: a UTC instant as PocketBase stores and shows it, "YYYY-MM-DD HH:MM:SS.mmmZ"
-// (spec §1.4), with the empty string for "no date".
+// (docs/storage.md, "Tables"), with the empty string for "no date".
 //
 // Held as microseconds since 0001-01-01T00:00:00Z, so the zero value is Go's zero time and means
 // "empty", exactly as in PocketBase (a date equal to 0001-01-01 00:00:00 is indistinguishable

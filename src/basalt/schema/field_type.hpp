@@ -1,5 +1,5 @@
-// FieldType: the closed set of collection field types of the PocketBase contract (spec §2.9),
-// and the storage-neutral description of the column each one needs.
+// FieldType: the closed set of collection field types of the PocketBase contract (docs/storage.md,
+// "Defining collections"), and the storage-neutral description of the column each one needs.
 //
 // The db module turns a ColumnSpec into dialect DDL; nothing here knows SQLite from PostgreSQL.
 #pragma once

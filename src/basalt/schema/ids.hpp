@@ -1,5 +1,6 @@
 // Identifiers: random record ids and secrets, and the deterministic collection and field ids of
-// the PocketBase contract (spec §2.1).
+// the PocketBase contract (docs/records.md, "A record's JSON"; docs/storage.md, "Defining
+// collections").
 //
 // Randomness comes from libsodium's CSPRNG (randombytes_uniform: uniform, no modulo bias);
 // sodium_init() runs once, on first use, from any thread. Every function here is thread-safe.

@@ -1,4 +1,5 @@
-// IndexDefinition: one `indexes` entry of a collection (spec §4.4), parsed and rebuilt.
+// IndexDefinition: one `indexes` entry of a collection (docs/storage.md, "Defining collections"),
+// parsed and rebuilt.
 //
 // Accepted grammar (keywords case-insensitive, identifiers bare or quoted with `x`, "x", [x]
 // or 'x'):

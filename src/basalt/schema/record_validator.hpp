@@ -1,6 +1,6 @@
 // Validation of a record write: the submitted body of a create or update becomes the values to
-// store, or every field error at once (spec §2.5, §2.6, §3), as PocketBase's record upsert form
-// and field validators decide (forms/record_upsert.go, core/field_*.go, apis/record_crud.go).
+// store, or every field error at once (docs/records.md, "Writes"), as PocketBase's record upsert
+// form and field validators decide (forms/record_upsert.go, core/field_*.go, apis/record_crud.go).
 //
 // What happens, in order:
 //   1. Each field starts from its stored value (update) or its zero value (create).

@@ -1,7 +1,7 @@
-// The collections and tables every Basalt database starts with (spec §4.5), defined as
-// PocketBase's install migration defines them (migrations/1640988000_init.go): same ids,
-// fields, field ids, indexes, rules and options, so that exports and clients see the same
-// schema. created/updated are left empty for the installer to stamp.
+// The collections and tables every Basalt database starts with (docs/storage.md, "Tables"), defined
+// as PocketBase's install migration defines them (migrations/1640988000_init.go): same ids, fields,
+// field ids, indexes, rules and options, so that exports and clients see the same schema.
+// created/updated are left empty for the installer to stamp.
 #pragma once
 
 #include <string_view>

@@ -1,5 +1,5 @@
 // ValidationErrors: every problem found in one input, keyed by where it was found, rendered as
-// the `data` object of PocketBase's error body (spec §3):
+// the `data` object of PocketBase's error body (docs/api.md, "Errors"):
 //
 //   {"name":{"code":"validation_required","message":"Cannot be blank."},
 //    "fields":{"2":{"name":{"code":"validation_match_invalid","message":"Must be in a valid

@@ -1,7 +1,8 @@
 // AppSettings: the application settings a superuser edits at runtime through /api/settings
-// (spec §9.3), typed, with PocketBase's defaults (core/settings_model.go newDefaultSettings).
-// They are stored as one JSON document in `_params` (see settings_service.hpp); the server
-// configuration that needs a restart lives in core::Config instead.
+// (docs/settings.md), typed, with PocketBase's defaults (core/settings_model.go
+// newDefaultSettings). They are stored as one JSON document in `_params` (see
+// settings_service.hpp); the server configuration that needs a restart lives in core::Config
+// instead.
 //
 // Every section declares its JSON members once, in `visit`, in the order Go declares the
 // struct fields: readers, writers and therefore the wire order all come from that one list.
@@ -153,7 +154,7 @@ struct TrustedProxySettings {
   }
 };
 
-// POST /api/batch limits (spec §9.1).
+// POST /api/batch limits (docs/records.md, "Batch").
 struct BatchSettings {
   // The body limit when max_body_size is 0 (apis/batch.go).
   static constexpr std::int64_t kDefaultMaxBodySize = std::int64_t{128} << 20;
