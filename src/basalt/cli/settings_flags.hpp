@@ -1,5 +1,5 @@
-// The glue between the settings table (core/config_settings.hpp) and CLI11: every command that needs
-// a Config (serve today; superuser, migrate, collections import later) calls
+// The glue between the settings table (core/config_settings.hpp) and CLI11: every command that
+// needs a Config (serve today; superuser, migrate, collections import later) calls
 // add_setting_flags() on its CLI::App and then core::load_config() on the filled sources, so
 // all commands accept the same flags, environment variables and basalt.toml.
 #pragma once
