@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -39,6 +40,7 @@ class PlainPasswords final : public PasswordPort {
  public:
   boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
     ++calls;
+    if (on_hash) on_hash();
     co_return "hashed:" + plain;
   }
   boost::asio::awaitable<bool> verify(std::string plain, std::string stored,
@@ -47,6 +49,7 @@ class PlainPasswords final : public PasswordPort {
     co_return stored == "hashed:" + plain;
   }
   mutable int calls = 0;
+  std::function<void()> on_hash;  // e.g. moves the test's clock, as slow hashing would
 };
 
 // A write job's transaction, noting the text of every statement the job runs.
@@ -255,6 +258,26 @@ TEST_F(RecordServiceTest, AutodateFieldsAndAtNowReadTheServiceClock) {
   EXPECT_EQ(updated.at("updated").as_string(), "2024-05-06 08:08:09.123Z");
   EXPECT_TRUE(list_ids(superuser(), "users", "created = @now").empty());
   EXPECT_EQ(list_ids(superuser(), "users", "updated = @now"), std::vector<std::string>{id});
+}
+
+TEST_F(RecordServiceTest, ABatchPastItsTimeoutOnTheServiceClockFailsAndStoresNothing) {
+  // Hashing the password (before the write job) takes a minute on the service's clock.
+  passwords_.on_hash = [this] { clock_.advance(std::chrono::minutes(1)); };
+  std::vector<BatchOperation> operations(1);
+  operations[0].kind = WriteKind::kCreate;
+  operations[0].collection = "users";
+  operations[0].input.body =
+      json::parse(
+          R"({"email":"late@example.com","password":"secret123","passwordConfirm":"secret123"})")
+          .as_object();
+  try {
+    sync_wait(service_->batch(superuser(), std::move(operations), std::chrono::seconds(30)));
+    ADD_FAILURE() << "expected a BatchError";
+  } catch (const BatchError& error) {
+    EXPECT_EQ(error.index(), 0u);
+    EXPECT_EQ(error.error().message(), "Batch transaction timeout.");
+  }
+  EXPECT_EQ(count("users"), 0);
 }
 
 TEST_F(RecordServiceTest, LockedRulesAreForSuperusersOnly) {
