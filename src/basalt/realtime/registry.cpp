@@ -149,8 +149,11 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
     try {
       result = co_await broker_.records().realtime_record(
           caller, event, topic.view(), std::move(filter), std::move(expand), std::move(request));
-    } catch (const core::ApiError&) {
-      continue;  // e.g. a filter a schema change broke since the POST: nothing is sent
+    } catch (const core::ApiError& error) {
+      // e.g. a filter a schema change broke since the POST: nothing is sent
+      spdlog::debug("realtime: {} not sent to {}: {}", event.collection_name, topic.text,
+                    error.what());
+      continue;
     }
     if (!result) continue;
     std::string record;

@@ -29,7 +29,8 @@ Statement virtual_row_check(const Access& access, const schema::Collection& coll
         dialect.placeholder(i + 1) + " AS " + dialect.quote_identifier(collection.fields[i].name);
   }
   const auto id = values.if_contains(schema::kFieldId);
-  const std::string_view id_text = id && id->is_string() ? id->get_string() : "";
+  const std::string_view id_text =
+      id && id->is_string() ? std::string_view(id->get_string()) : std::string_view();
   Statement rule =
       matches_statement(access, plan, request, id_text, virtual_row, check.params.size() + 1);
   check.sql =
