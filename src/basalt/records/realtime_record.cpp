@@ -92,7 +92,7 @@ void RecordService::check_realtime_options(const Caller& caller, std::string_vie
   const schema::Collection* collection = catalog->find(collection_name);
   if (collection == nullptr) return;
   Access access(*catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
-  access.client_filter(*collection, filter);
+  support::refuse_expensive(caller, *catalog, access.client_filter(*collection, filter), nullptr);
 }
 
 }  // namespace basalt::records
