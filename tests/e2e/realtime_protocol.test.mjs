@@ -239,6 +239,27 @@ describe('realtime protocol', () => {
     stream.close();
   });
 
+  test('a deleted collection ends its subscriptions, even if a new one takes its name', async () => {
+    const temp = { name: 'temp', type: 'base', ...open, fields: [{ name: 'title', type: 'text' }] };
+    const created = await json(url, 'POST', '/api/collections', temp, token);
+    const stream = await openStream(url);
+    const topics = ['temp/*', 'posts/*'];
+    assert.equal((await post(url, { clientId: stream.clientId, subscriptions: topics })).status, 204);
+    const first = await json(url, 'POST', '/api/collections/temp/records', { title: 'one' });
+    await stream.untilMessage((m) => m.event === 'temp/*' && JSON.parse(m.data).record.id === first.id);
+
+    await fetch(`${url}/api/collections/${created.id}`, { method: 'DELETE', headers: { Authorization: token } });
+    await json(url, 'POST', '/api/collections', temp, token);
+    await json(url, 'POST', '/api/collections/temp/records', { title: 'two' });
+    const probe = await json(url, 'POST', '/api/collections/posts/records', { title: 'probe' });
+    await stream.untilMessage((m) => m.event === 'posts/*' && JSON.parse(m.data).record.id === probe.id);
+    assert.deepEqual(
+      stream.messages.filter((m) => m.event === 'temp/*').map((m) => JSON.parse(m.data).record.title),
+      ['one'],
+    );
+    stream.close();
+  });
+
   test('a filter a guest may not use is 403, one that does not parse 400; superusers may', async () => {
     const stream = await openStream(url);
     const byRequest = `posts/*${options({ query: { filter: "@request.auth.id = ''" } })}`;

@@ -1,5 +1,7 @@
 #include "basalt/api/realtime_handlers.hpp"
 
+#include <tuple>
+
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
 #include "basalt/core/api_error.hpp"
@@ -53,8 +55,10 @@ boost::asio::awaitable<void> set_realtime_subscriptions(const Services& services
 
   // A filter the caller may not use is refused now (403), not silently at every event.
   const records::Caller caller = caller_of(auth, request);
-  for (const auto& topic : topics) {
-    services.records.check_realtime_options(caller, topic.collection, topic.filter, topic.expand);
+  for (auto& topic : topics) {
+    std::tie(topic.collection_id, topic.collection_created) =
+        services.records.check_realtime_options(caller, topic.collection, topic.filter,
+                                                topic.expand);
   }
 
   std::shared_ptr<const realtime::ClientAuth> client_auth;

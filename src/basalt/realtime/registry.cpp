@@ -109,6 +109,7 @@ asio::awaitable<void> Registry::deliver_loop() {
 }
 
 asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
+  prune_deleted_collections();
   follow_auth(event);
   const std::string record_id(string_member(event.record, schema::kFieldId));
 
@@ -213,19 +214,23 @@ void Registry::follow_auth(const records::RecordEvent& event) {
 }
 
 void Registry::prune_deleted_collections() {
-  // A deleted collection ends its subscriptions (checked when the schema version moves).
+  // A deleted collection ends its subscriptions, even when another collection has taken its
+  // name since. Checked when the schema version moved: before each delivery (so no event of a
+  // newer collection reaches them) and on each sweep.
   auto catalog = broker_.collections().catalog();
   if (catalog->version() == catalog_version_) return;
   catalog_version_ = catalog->version();
+  auto gone = [&](const Topic& topic) {
+    if (topic.collection_id.empty()) return false;
+    const schema::Collection* collection = catalog->find(topic.collection_id);
+    return collection == nullptr || collection->created != topic.collection_created;
+  };
   for (Client& client : clients_) {
     const auto& topics = *client.topics;
-    const bool stale = std::any_of(topics.begin(), topics.end(), [&](const Topic& topic) {
-      return catalog->find(topic.collection) == nullptr;
-    });
-    if (!stale) continue;
+    if (std::none_of(topics.begin(), topics.end(), gone)) continue;
     auto kept = std::make_shared<std::vector<Topic>>();
     for (const Topic& topic : topics) {
-      if (catalog->find(topic.collection) != nullptr) kept->push_back(topic);
+      if (!gone(topic)) kept->push_back(topic);
     }
     replace_topics(client, std::move(kept));
   }
@@ -237,7 +242,6 @@ asio::awaitable<void> Registry::sweep_loop() {
   const auto& config = broker_.config();
   const auto interval = std::clamp(std::min(config.idle_timeout, config.max_lifetime) / 4,
                                    kMinSweepInterval, kMaxSweepInterval);
-  catalog_version_ = broker_.collections().catalog()->version();
   asio::steady_timer timer(executor_);
   sweep_timer_ = &timer;
   while (!clients_.empty()) {

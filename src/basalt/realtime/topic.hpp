@@ -26,7 +26,12 @@ inline constexpr std::size_t kMaxTopicLength = 2500;
 struct Topic {
   std::string text;        // as submitted: the event name of its messages
   std::string collection;  // id or name, as written
-  std::string record_id;   // empty: every record of the collection (listRule)
+  // The id and `created` time of the collection `collection` named when the topic was stored
+  // ("" if none): when no collection has both any more (deleted, even if a new one took its
+  // name and so its id), the subscription ends.
+  std::string collection_id;
+  std::string collection_created;
+  std::string record_id;  // empty: every record of the collection (listRule)
   // From the options; empty when absent.
   std::string filter;
   std::string expand;

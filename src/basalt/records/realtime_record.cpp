@@ -84,15 +84,17 @@ boost::asio::awaitable<std::optional<RecordResult>> RecordService::realtime_reco
   co_return result;
 }
 
-void RecordService::check_realtime_options(const Caller& caller, std::string_view collection_name,
-                                           std::string_view filter, std::string_view expand) {
+std::pair<std::string, std::string> RecordService::check_realtime_options(
+    const Caller& caller, std::string_view collection_name, std::string_view filter,
+    std::string_view expand) {
   parse_expand(expand);
-  if (filter.empty()) return;
   auto catalog = collections_.catalog();
   const schema::Collection* collection = catalog->find(collection_name);
-  if (collection == nullptr) return;
+  if (collection == nullptr) return {};
+  if (filter.empty()) return {collection->id, collection->created};
   Access access(*catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
   support::refuse_expensive(caller, *catalog, access.client_filter(*collection, filter), nullptr);
+  return {collection->id, collection->created};
 }
 
 }  // namespace basalt::records

@@ -165,10 +165,14 @@ class RecordService {
   // Refuses what realtime_record would refuse in a subscription's options before it is stored:
   // a `filter` that does not parse or resolve for `collection` or is priced past the client
   // bound (400, as in a list) or that a non-superuser may not use (403), an `expand` past its
-  // length (400). An unknown collection passes (as in
-  // PocketBase, the subscription then matches nothing).
-  void check_realtime_options(const Caller& caller, std::string_view collection,
-                              std::string_view filter, std::string_view expand);
+  // length (400). Returns the id and `created` time of `collection` (an id or name) - together
+  // they tell it from a later collection of the same name, whose id is the same - or two empty
+  // strings when no collection has it: as in PocketBase such a subscription is kept and
+  // matches nothing.
+  std::pair<std::string, std::string> check_realtime_options(const Caller& caller,
+                                                             std::string_view collection,
+                                                             std::string_view filter,
+                                                             std::string_view expand);
 
   EventBus& events() noexcept { return events_; }
 

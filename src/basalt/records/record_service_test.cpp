@@ -275,8 +275,11 @@ TEST_F(RecordServiceTest, RealtimeOptionsAreRefusedAsAListRefusesThem) {
   // matches nothing) pass.
   EXPECT_NO_THROW(service_->check_realtime_options(superuser(), "items", heavy, ""));
   EXPECT_NO_THROW(service_->check_realtime_options(Caller{}, "items", "others.name = 'x'", ""));
-  EXPECT_NO_THROW(
-      service_->check_realtime_options(Caller{}, "nosuchcollection", "@request.auth.id = ''", ""));
+  EXPECT_EQ(
+      service_->check_realtime_options(Caller{}, "nosuchcollection", "@request.auth.id = ''", "")
+          .first,
+      "");
+  EXPECT_NE(service_->check_realtime_options(Caller{}, "items", "", "").second, "");
 }
 
 TEST_F(RecordServiceTest, ValidationReportsMissingRelationsAndUniqueViolations) {
