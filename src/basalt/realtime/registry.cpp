@@ -131,7 +131,7 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
       if (!topic_matches(topic, event, record_id)) continue;
       std::string key = client->auth ? client->auth->key() : std::string();
       key += '\x01';
-      key += topic.check_key();
+      key += topic.check_key;
       auto [slot, inserted] = group_of.try_emplace(std::move(key), groups.size());
       if (inserted) groups.push_back(Group{client->auth, &topic, {}});
       groups[slot->second].targets.push_back(Target{client->shared_from_this(), &topic});

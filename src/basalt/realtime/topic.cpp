@@ -87,18 +87,17 @@ std::string member_text(const json::object& query, std::string_view key) {
   return value ? std::string(value->get_string()) : std::string();
 }
 
-}  // namespace
-
-std::string Topic::check_key() const {
-  std::string key;
-  key.reserve(collection.size() + record_id.size() + 16);
-  key += record_id.empty() ? 'l' : 'v';
+std::string check_key_of(const Topic& topic) {
+  std::string key(1, topic.view() ? 'v' : 'l');
+  if (topic.query.empty() && topic.headers.empty()) return key;
   key += '\0';
-  key += json::serialize(query);
+  key += json::serialize(topic.query);
   key += '\0';
-  key += json::serialize(headers);
+  key += json::serialize(topic.headers);
   return key;
 }
+
+}  // namespace
 
 Topic parse_topic(std::string_view text) {
   Topic topic;
@@ -111,6 +110,7 @@ Topic parse_topic(std::string_view text) {
     const std::string_view rest = path.substr(slash + 1);
     if (rest != "*") topic.record_id.assign(rest);
   }
+  topic.check_key = check_key_of(topic);
   if (question == std::string_view::npos) return topic;
 
   const auto raw = query_value(text.substr(question + 1), kOptionsKey);
@@ -130,6 +130,7 @@ Topic parse_topic(std::string_view text) {
   topic.filter = member_text(topic.query, "filter");
   topic.expand = member_text(topic.query, "expand");
   topic.fields = member_text(topic.query, "fields");
+  topic.check_key = check_key_of(topic);
   return topic;
 }
 

@@ -39,10 +39,12 @@ struct Topic {
   boost::json::object query;    // every query option, values as strings
   boost::json::object headers;  // normalized names, values as strings
 
+  // The rule kind, filter, expand and request inputs of this topic, made once by parse_topic():
+  // two topics with the same key see the same records the same way for the same caller (the
+  // grouping unit of delivery).
+  std::string check_key;
+
   bool view() const noexcept { return !record_id.empty(); }
-  // The rule, filter, expand and request inputs of this topic: two topics with the same key see
-  // the same records the same way for the same caller (the grouping unit of delivery).
-  std::string check_key() const;
 };
 
 // Parses one subscription string. Throws core::ApiError 400 when the options are not

@@ -67,11 +67,11 @@ TEST(Topic, MalformedOptionsAre400) {
 }
 
 TEST(Topic, SameOptionsShareACheckKey) {
-  EXPECT_EQ(parse_topic("posts/*").check_key(), parse_topic("abcdefghijklmno/*").check_key());
-  EXPECT_NE(parse_topic("posts/*").check_key(), parse_topic("posts/x").check_key());
+  EXPECT_EQ(parse_topic("posts/*").check_key, parse_topic("abcdefghijklmno/*").check_key);
+  EXPECT_NE(parse_topic("posts/*").check_key, parse_topic("posts/x").check_key);
   EXPECT_NE(
-      parse_topic("posts/*").check_key(),
-      parse_topic("posts/*?options=%7B%22query%22%3A%7B%22filter%22%3A%22a%22%7D%7D").check_key());
+      parse_topic("posts/*").check_key,
+      parse_topic("posts/*?options=%7B%22query%22%3A%7B%22filter%22%3A%22a%22%7D%7D").check_key);
 }
 
 TEST(Topics, Bounds) {
