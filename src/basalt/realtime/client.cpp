@@ -29,19 +29,25 @@ Client::Client(std::string id, std::string ip, boost::asio::ip::tcp::socket& soc
       opened_(now),
       last_message_(now) {}
 
-void Client::send(std::string_view event, std::string_view data) {
-  if (closed_ || socket_ == nullptr) return;
+bool Client::queue(std::string_view event, std::string_view data) {
+  if (closed_ || socket_ == nullptr) return false;
   const std::size_t size = id_.size() + event.size() + data.size() + 20;
   if (pending_.size() + size > send_limit_) {
     close();  // fell behind past the bound: dropped; the SDK reconnects
-    return;
+    return false;
   }
+  const bool due = pending_.empty() && !writing_;
   pending_.append("id:").append(id_);
   pending_.append("\nevent:").append(event);
   pending_.append("\ndata:").append(data);
   pending_.append("\n\n");
   last_message_ = Clock::now();
-  if (!writing_) start_write();
+  return due;
+}
+
+void Client::flush() {
+  if (closed_ || socket_ == nullptr || writing_ || pending_.empty()) return;
+  start_write();
 }
 
 void Client::start_write() {

@@ -49,10 +49,16 @@ class Client : public std::enable_shared_from_this<Client>,
   Clock::time_point opened() const noexcept { return opened_; }
   Clock::time_point last_message() const noexcept { return last_message_; }
 
-  // Queues one SSE message (`id:`, `event:`, `data:` lines) and starts a write when none is in
-  // flight. Past the send limit the client is closed instead: a slow reader never holds more
-  // than the limit, nor stalls anyone else.
-  void send(std::string_view event, std::string_view data);
+  // Queues one SSE message (`id:`, `event:`, `data:` lines). Past the send limit the client is
+  // closed instead: a slow reader never holds more than the limit, nor stalls anyone else.
+  // True when the caller must flush() it later (no write was in flight or already due).
+  bool queue(std::string_view event, std::string_view data);
+  // Starts a write of everything queued, unless one is in flight (its completion writes the
+  // rest). Messages queued by several events between two flushes leave in one write.
+  void flush();
+  void send(std::string_view event, std::string_view data) {
+    if (queue(event, data)) flush();
+  }
   // Closes the socket: the stream's pending read fails and Broker::serve cleans up.
   void close() noexcept;
   // Called by the stream's coroutine once it ended; the socket is not touched again.

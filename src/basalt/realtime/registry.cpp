@@ -29,6 +29,7 @@ constexpr std::chrono::milliseconds kMinSweepInterval{10};
 // read pool; past this many the worker's clients are disconnected (the SDK reconnects) rather
 // than the queue growing without bound.
 constexpr std::size_t kMaxQueuedEvents = 10'000;
+constexpr std::size_t kEventsPerFlush = 16;
 
 std::string_view string_member(const json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
@@ -84,6 +85,7 @@ void Registry::enqueue(HubEvent event) {
   if (events_.size() >= kMaxQueuedEvents) {
     spdlog::warn("realtime: {} events behind; disconnecting this worker's clients", events_.size());
     events_.clear();
+    unflushed_.clear();
     for (Client& client : clients_) client.close();
     return;
   }
@@ -95,6 +97,7 @@ void Registry::enqueue(HubEvent event) {
 
 asio::awaitable<void> Registry::deliver_loop() {
   // One event at a time, in arrival order: a client sees events in commit order.
+  std::size_t since_flush = 0;
   while (!events_.empty()) {
     HubEvent event = std::move(events_.front());
     events_.pop_front();
@@ -104,8 +107,18 @@ asio::awaitable<void> Registry::deliver_loop() {
       spdlog::warn("realtime: delivering an event of {} failed: {}", event->collection_name,
                    error.what());
     }
+    // Events that queued up meanwhile go out together, but never more than a few late.
+    if (events_.empty() || ++since_flush == kEventsPerFlush) {
+      flush_clients();
+      since_flush = 0;
+    }
   }
   delivering_ = false;
+}
+
+void Registry::flush_clients() {
+  for (const auto& client : unflushed_) client->flush();
+  unflushed_.clear();
 }
 
 asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
@@ -183,7 +196,9 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
         .append(",\"action\":\"")
         .append(action)
         .append("\"}");
-    for (const Target& target : group.targets) target.client->send(target.topic->text, data);
+    for (const Target& target : group.targets) {
+      if (target.client->queue(target.topic->text, data)) unflushed_.push_back(target.client);
+    }
   }
 }
 

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "basalt/realtime/client.hpp"
 #include "basalt/realtime/hub.hpp"
@@ -44,6 +45,7 @@ class Registry {
   boost::asio::awaitable<void> deliver(const records::RecordEvent& event);
   boost::asio::awaitable<void> sweep_loop();
   void follow_auth(const records::RecordEvent& event);
+  void flush_clients();
   void prune_deleted_collections();
 
   std::uint64_t catalog_version_ = 0;  // of the last prune
@@ -52,6 +54,9 @@ class Registry {
   boost::intrusive::list<Client, boost::intrusive::constant_time_size<false>> clients_;
   SubscriptionIndex<Client> index_;
   std::deque<HubEvent> events_;
+  // Clients with messages queued since the last flush: written once per batch of events, so a
+  // burst costs each client one write, not one per event.
+  std::vector<std::shared_ptr<Client>> unflushed_;
   bool delivering_ = false;
   bool sweeping_ = false;
   boost::asio::steady_timer* sweep_timer_ = nullptr;  // in sweep_loop's frame while it runs
