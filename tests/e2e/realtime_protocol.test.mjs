@@ -315,6 +315,16 @@ describe('realtime idle streams', () => {
   });
 });
 
+describe('realtime shutdown', () => {
+  test('a graceful shutdown closes open streams instead of waiting out its grace period', async () => {
+    // A grace longer than server.mjs waits for the exit: only closing the stream passes.
+    const server = await startServer({ superuser, args: ['--shutdown-timeout', '60s'] });
+    const stream = await openStream(server.url);
+    await server.stop();
+    await stream.until((s) => s.ended);
+  });
+});
+
 describe('realtime limits', () => {
   let server;
   let url;

@@ -34,8 +34,12 @@ struct ClientAuth {
 
 using TopicSet = std::shared_ptr<const std::vector<Topic>>;
 
-class Client : public std::enable_shared_from_this<Client>,
-               public boost::intrusive::list_base_hook<> {
+// The hook unlinks itself when a Client dies still listed (its stream's coroutine destroyed
+// with a stopped io_context, never resumed to detach).
+using ClientHook =
+    boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+
+class Client : public std::enable_shared_from_this<Client>, public ClientHook {
  public:
   using Clock = std::chrono::steady_clock;
 

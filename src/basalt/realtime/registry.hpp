@@ -30,7 +30,6 @@ class Registry {
  public:
   Registry(Broker& broker, boost::asio::any_io_executor executor)
       : broker_(broker), executor_(std::move(executor)) {}
-  ~Registry() { clients_.clear(); }
 
   const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
 
