@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
   }
   boost::asio::ip::tcp::endpoint endpoint(address, options.port);
 
+  // Before the clients exist, so the difference at READY is what they hold.
+  std::uint64_t rss_anon_before_kib = own_rss_anon_kib();
   Progress progress;
   std::vector<std::unique_ptr<LoadThread>> threads;
   for (std::uint32_t t = 0; t < options.threads; ++t) {
@@ -85,7 +87,7 @@ int main(int argc, char** argv) {
       });
   report.subscribed = progress.subscribed();
   report.ramp_seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  report.generator_rss_anon_kib = own_rss_anon_kib();
+  report.generator_rss_anon_kib = own_rss_anon_kib() - rss_anon_before_kib;
   std::printf("READY subscribed=%u clients=%u\n", report.subscribed, options.clients);
   std::fflush(stdout);
 

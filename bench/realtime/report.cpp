@@ -14,9 +14,10 @@ void print_report(const Report& r) {
   const ClientStats& c = r.clients_stats;
   const WriterStats& w = r.writer;
   const LatencyHistogram& l = c.latency;
-  std::printf("clients      %u subscribed of %u (ramp %.1f s; generator RssAnon %.2f KiB/client)\n",
-              r.subscribed, r.clients, r.ramp_seconds,
-              r.clients ? static_cast<double>(r.generator_rss_anon_kib) / r.clients : 0.0);
+  std::printf(
+      "clients      %u subscribed of %u (ramp %.1f s; generator +%.2f KiB RssAnon/client)\n",
+      r.subscribed, r.clients, r.ramp_seconds,
+      r.clients ? static_cast<double>(r.generator_rss_anon_kib) / r.clients : 0.0);
   std::printf(
       "failures     connect %lu, status %lu, framing %lu, subscribe %lu (%lu connection "
       "errors); drops %lu, reconnects %lu\n",

@@ -13,7 +13,7 @@ struct Report {
   std::uint32_t clients = 0;                 // asked for
   std::uint32_t subscribed = 0;              // subscribed at least once
   double ramp_seconds = 0;                   // start to the last first subscription
-  std::uint64_t generator_rss_anon_kib = 0;  // this process's RssAnon at READY
+  std::uint64_t generator_rss_anon_kib = 0;  // this process's RssAnon growth, start to READY
   std::uint32_t event_target = 0;  // creates answered 200: what each client should receive
   std::uint32_t complete = 0;      // clients that received them all
   std::uint32_t events_min = 0;    // record messages per subscribed client
