@@ -77,6 +77,34 @@ if "$basalt" config docs | grep -- --realtime-max-clients >/dev/null; then
 fi
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# thread_ticks PID: "tid name ticks" per thread (utime + stime), to split the server's CPU by
+# thread (workers, writer, read pool) between two snapshots (thread_cpu).
+thread_ticks() {
+  python3 - "$1" <<'EOF'
+import os, sys
+for tid in os.listdir(f"/proc/{sys.argv[1]}/task"):
+    try:
+        text = open(f"/proc/{sys.argv[1]}/task/{tid}/stat").read()
+    except OSError:
+        continue
+    name = text[text.index("(") + 1:text.rindex(")")].replace(" ", "_")
+    fields = text[text.rindex(")") + 2:].split()  # from field 3 (state) on
+    print(tid, name, int(fields[11]) + int(fields[12]))
+EOF
+}
+# thread_cpu BEFORE AFTER: "name seconds" summed by thread name, busiest first.
+thread_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { before[$1] = $3; next }
+    { used[$2] += $3 - before[$1] }
+    END { for (n in used) if (used[n] > 0) printf "%s %.2f\n", n, used[n] / hz }' "$1" "$2" |
+    sort -k2 -gr | awk '{ printf "%s%s %s s", sep, $1, $2; sep = ", " } END { print "" }'
+}
+# tcp_mem_kib: kernel memory of every TCP socket on the machine (/proc/net/sockstat, pages):
+# socket buffers are not in any process's RSS, but they are what an idle stream costs too.
+tcp_mem_kib() {
+  awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) * 4 }' \
+    /proc/net/sockstat
+}
 cpu_seconds() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
 
 # The collection: anyone lists, views and creates (the writer is a guest), two number fields.
@@ -111,7 +139,8 @@ generator_line() {
 # run_round N: one fresh server, one set of clients; appends a line to $work/rounds:
 #   p50 p90 p99 max idle_anon_kib_per_client idle_total_kib_per_client anon0 file0 anon1 file1
 #   anon_peak file_peak connect_cpu_s write_cpu_s events subscribed failures reconnects
-#   events_min events_max target
+#   events_min events_max target drops created not_created create_p99_ms generator_cpu_s
+#   tcp_kib_per_client
 run_round() {
   local round="$1" data="$work/data-$1" pid url
   "$basalt" superuser upsert "$email" "$password" --dir "$data" >/dev/null
@@ -120,9 +149,10 @@ run_round() {
   url="${urls[-1]}"
   create_collection "$url"
 
-  local anon0 file0 anon1 file1 ticks0 ticks1 ticks2
+  local anon0 file0 anon1 file1 ticks0 ticks1 ticks2 tcp0 tcp1
   anon0="$(rss_kib "$pid" RssAnon)" file0="$(rss_kib "$pid" RssFile)"
   ticks0="$(cpu_ticks "$pid")"
+  tcp0="$(tcp_mem_kib)"
 
   rm -f "$work/generator.in" "$work/generator.out"
   mkfifo "$work/generator.in" "$work/generator.out"
@@ -143,15 +173,19 @@ run_round() {
   fi
   anon1="$(rss_kib "$pid" RssAnon)" file1="$(rss_kib "$pid" RssFile)"
   ticks1="$(cpu_ticks "$pid")"
+  tcp1="$(tcp_mem_kib)"
   echo "bench: round $round: $line; server RssAnon $(mib "$anon0") -> $(mib "$anon1") MiB" >&2
 
   watch_peak "$pid" "$work/anon-peak" RssAnon &
   local anon_watcher=$!
   watch_peak "$pid" "$work/file-peak" RssFile &
   local file_watcher=$!
+  thread_ticks "$pid" >"$work/threads-before"
   echo go >&"$generator_in"
   generator_line WRITES_DONE $((duration + 60))
   ticks2="$(cpu_ticks "$pid")"
+  thread_ticks "$pid" >"$work/threads-after"
+  thread_cpu "$work/threads-before" "$work/threads-after" >"$work/threads-$round"
   generator_line RESULT $((settle_seconds + 60))
   kill "$anon_watcher" "$file_watcher"
   wait "$anon_watcher" "$file_watcher" 2>/dev/null || true
@@ -162,11 +196,12 @@ run_round() {
 
   python3 - "${line#RESULT }" "$anon0" "$file0" "$anon1" "$file1" "$(cat "$work/anon-peak")" \
     "$(cat "$work/file-peak")" "$(cpu_seconds $((ticks1 - ticks0)))" \
-    "$(cpu_seconds $((ticks2 - ticks1)))" >>"$work/rounds" <<'EOF'
+    "$(cpu_seconds $((ticks2 - ticks1)))" $((tcp1 - tcp0)) >>"$work/rounds" <<'EOF'
 import json, sys
 r = json.loads(sys.argv[1])
 anon0, file0, anon1, file1, anon_peak, file_peak = (int(v) for v in sys.argv[2:8])
 connect_cpu, write_cpu = sys.argv[8:10]
+tcp_kib = int(sys.argv[10])
 n = max(r["subscribed"], 1)
 failures = sum(r[k] for k in ("connect_failures", "status_failures", "framing_failures",
                               "subscribe_failures"))
@@ -175,7 +210,7 @@ print(r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], f"{(anon1 - anon0) / n
       file_peak, connect_cpu, write_cpu, r["events"], r["subscribed"], failures,
       r["reconnects"], r["events_min"], r["events_max"], r["event_target"], r["drops"],
       r["writes_created"], r["writes_skipped"] + r["writes_refused"] + r["writes_errors"],
-      r["create_p99_ms"])
+      r["create_p99_ms"], r["generator_cpu_writing_s"], f"{tcp_kib / n:.2f}")
 EOF
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
@@ -202,12 +237,16 @@ printf '%-34s %8s MiB %8s MiB\n' "peak while writing" "$(mib "$(max 11 "$f")")" 
   "$(mib "$(max 12 "$f")")"
 printf '%-34s %8s KiB (RssAnon + RssFile: %s KiB; target < 16)\n' "per idle client, RssAnon" \
   "$(median 5 "$f")" "$(median 6 "$f")"
+printf '%-34s %8s KiB (kernel TCP memory, both ends, /proc/net/sockstat)\n' \
+  "per idle client, socket buffers" "$(median 27 "$f")"
 printf '%-34s %8s s   (%s ms per client)\n' "server CPU, connect + subscribe" "$(median 13 "$f")" \
   "$(awk -v s="$(median 13 "$f")" -v n="$clients" 'BEGIN { printf "%.3f", s * 1000 / n }')"
 printf '%-34s %8s s   (%s%% of one core; %s µs per event delivered)\n' \
   "server CPU, writing" "$(median 14 "$f")" \
   "$(awk -v s="$(median 14 "$f")" -v d="$duration" 'BEGIN { printf "%.0f", s * 100 / d }')" \
   "$(awk -v s="$(median 14 "$f")" -v e="$(median 15 "$f")" 'BEGIN { printf "%.2f", e ? s * 1e6 / e : 0 }')"
+printf '%-34s %s\n' "server CPU by thread, writing" "$(cat "$work/threads-$rounds")"
+printf '%-34s %8s s\n' "generator CPU, writing" "$(median 26 "$f")"
 printf '%-34s %8s ms  p90 %s ms  p99 %s ms (target < 100)  max %s ms\n' \
   "event latency, send to receipt p50" "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" \
   "$(median 4 "$f")"

@@ -10,6 +10,8 @@
 //   WRITES_DONE created=N          every create was answered
 // then the report.
 
+#include <sys/resource.h>
+
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
@@ -44,6 +46,15 @@ std::uint64_t own_rss_anon_kib() {
     status.ignore(1 << 12, '\n');
   }
   return 0;
+}
+
+// This process's CPU time so far (user + system), seconds: the generator shares the machine
+// with the server, so how busy it was is part of reading the latency.
+double own_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds_of = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
 }
 
 std::chrono::steady_clock::duration seconds(double s) {
@@ -97,8 +108,10 @@ int main(int argc, char** argv) {
   }
   std::printf("WRITING\n");
   std::fflush(stdout);
+  double cpu_before_writes = own_cpu_seconds();
   Writer writer(options, endpoint);
   report.writer = writer.run();
+  report.generator_cpu_writing_s = own_cpu_seconds() - cpu_before_writes;
   report.event_target = static_cast<std::uint32_t>(report.writer.created);
   std::printf("WRITES_DONE created=%lu\n", report.writer.created);
   std::fflush(stdout);

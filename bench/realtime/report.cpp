@@ -25,10 +25,10 @@ void print_report(const Report& r) {
       c.subscribe_errors, c.drops, c.reconnects);
   std::printf(
       "writer       %lu sent in %.1f s (%.1f/s): %lu created, %lu refused, %lu errors, %lu "
-      "skipped; %u connections; create p50 %.2f ms p99 %.2f ms max %.2f ms\n",
+      "skipped; %u connections; create p50 %.2f ms p99 %.2f ms max %.2f ms; generator CPU %.2f s\n",
       w.sent, w.seconds, w.seconds > 0 ? static_cast<double>(w.sent) / w.seconds : 0.0, w.created,
       w.refused, w.errors, w.skipped, w.connections, ms(w.round_trip.percentile(0.5)),
-      ms(w.round_trip.percentile(0.99)), ms(w.round_trip.max()));
+      ms(w.round_trip.percentile(0.99)), ms(w.round_trip.max()), r.generator_cpu_writing_s);
   std::printf(
       "events       %lu received; per client min %u max %u of %u; %u clients complete; "
       "%lu missing; settled %.2f s after the last create\n",
@@ -44,13 +44,14 @@ void print_report(const Report& r) {
       "\"writes_skipped\":%lu,\"write_seconds\":%.3f,\"create_p50_ms\":%.3f,\"create_p99_ms\":%.3f,"
       "\"events\":%lu,\"event_target\":%u,\"events_min\":%u,\"events_max\":%u,\"complete\":%u,"
       "\"events_missing\":%lu,\"settle_s\":%.3f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,"
-      "\"max_ms\":%.3f}\n",
+      "\"max_ms\":%.3f,\"generator_cpu_writing_s\":%.3f}\n",
       r.clients, r.subscribed, r.ramp_seconds, r.generator_rss_anon_kib, c.connect_failures,
       c.status_failures, c.framing_failures, c.subscribe_failures, c.subscribe_errors, c.drops,
       c.reconnects, w.sent, w.created, w.refused, w.errors, w.skipped, w.seconds,
       ms(w.round_trip.percentile(0.5)), ms(w.round_trip.percentile(0.99)), c.events, r.event_target,
       r.events_min, r.events_max, r.complete, r.events_missing, r.settle_seconds,
-      ms(l.percentile(0.5)), ms(l.percentile(0.9)), ms(l.percentile(0.99)), ms(l.max()));
+      ms(l.percentile(0.5)), ms(l.percentile(0.9)), ms(l.percentile(0.99)), ms(l.max()),
+      r.generator_cpu_writing_s);
   std::fflush(stdout);
 }
 

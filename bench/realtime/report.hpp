@@ -18,8 +18,9 @@ struct Report {
   std::uint32_t complete = 0;      // clients that received them all
   std::uint32_t events_min = 0;    // record messages per subscribed client
   std::uint32_t events_max = 0;
-  std::uint64_t events_missing = 0;  // sum over subscribed clients of target - received (> 0)
-  double settle_seconds = 0;         // from the last create's answer until all complete
+  std::uint64_t events_missing = 0;    // sum over subscribed clients of target - received (> 0)
+  double generator_cpu_writing_s = 0;  // this process's CPU time over the writes
+  double settle_seconds = 0;           // from the last create's answer until all complete
   ClientStats clients_stats;
   WriterStats writer;
 };
