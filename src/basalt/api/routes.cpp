@@ -4,6 +4,7 @@
 #include "basalt/api/batch_handler.hpp"
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/health.hpp"
+#include "basalt/api/realtime_handlers.hpp"
 #include "basalt/api/record_handlers.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/settings_handlers.hpp"
@@ -57,6 +58,8 @@ std::vector<ApiRoute> api_routes() {
       {Method::kDelete, "/api/collections/{collection}/records/{id}", Access::kAny, delete_record,
        WriteKind::kDelete},
       {Method::kPost, "/api/batch", Access::kAny, batch_records},
+      {Method::kGet, "/api/realtime", Access::kAny, connect_realtime},
+      {Method::kPost, "/api/realtime", Access::kAny, set_realtime_subscriptions},
       {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
   };

@@ -10,6 +10,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
+#include "basalt/realtime/broker.hpp"
 #include "basalt/records/record_service.hpp"
 #include "basalt/settings/settings_service.hpp"
 
@@ -24,6 +25,7 @@ struct Services {
   settings::SettingsService& settings;  // runtime application settings (/api/settings)
   const core::Clock& clock;             // token issue and expiry
   auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
+  realtime::Broker& realtime;           // /api/realtime streams and subscriptions
 };
 
 }  // namespace basalt::api

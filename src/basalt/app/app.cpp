@@ -96,6 +96,9 @@ int serve(const core::Config& config) {
                                       auth_records);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), records, plans,
                                  blocking, hasher, throttle, clock);
+    // Record events reach realtime clients through the hub (in-process today).
+    realtime::LocalHub hub;
+    realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -103,7 +106,8 @@ int serve(const core::Config& config) {
                            sign_in,
                            storage.settings(),
                            clock,
-                           authenticator};
+                           authenticator,
+                           realtime};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -124,6 +128,7 @@ int serve(const core::Config& config) {
     spdlog::info("received {}, shutting down (grace {} ms)",
                  signal == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
+    realtime.stop();       // nothing is posted to the workers' io_contexts from here on
     admin_socket.reset();  // a running command finishes before the database closes
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();

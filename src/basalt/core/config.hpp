@@ -54,6 +54,14 @@ struct AuthConfig {
   std::size_t record_cache = 0;   // auth records per worker thread (AuthRecordCache); 0 = off
 };
 
+// Server-sent event streams of /api/realtime (docs/realtime.md).
+struct RealtimeConfig {
+  std::size_t max_clients = 0;               // open streams; past it GET /api/realtime gets 503
+  std::size_t send_buffer = 0;               // bytes queued for one client before it is dropped
+  std::chrono::milliseconds idle_timeout{};  // a stream with no message for this long ends
+  std::chrono::milliseconds max_lifetime{};  // every stream ends after this long
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
@@ -67,6 +75,7 @@ struct Config {
   std::size_t gzip_min_bytes = 0;                // JSON bodies at least this big get gzip
   std::uint64_t expand_max_records = 0;          // records one request may write through expand
   std::size_t expand_max_bytes = 0;              // estimated bytes of an expanded response
+  RealtimeConfig realtime;
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

@@ -158,6 +158,23 @@ constexpr std::array kSettings{
     "Estimated JSON size of a response with expanded records; past it the request gets 400. "
     "At least 1KiB.",
     [](Config& c, std::string_view v) { c.expand_max_bytes = parse_size(v, 1024); }},
+  Setting{"realtime-max-clients", "uint", "20000",
+    "Realtime (server-sent event) streams open at once; past it GET /api/realtime gets 503. "
+    "Each stream is also a connection of max-connections. At least 1.",
+    [](Config& c, std::string_view v) {
+      c.realtime.max_clients = parse_uint(v, 1, std::numeric_limits<unsigned>::max());
+    }},
+  Setting{"realtime-send-buffer", "size", "512KiB",
+    "Messages waiting to be written to one realtime client; a client that falls further behind "
+    "is disconnected (the SDK reconnects and subscribes again). At least 1KiB.",
+    [](Config& c, std::string_view v) { c.realtime.send_buffer = parse_size(v, 1024); }},
+  Setting{"realtime-idle-timeout", "duration", "5m",
+    "A realtime stream that was sent no message for this long is closed.",
+    [](Config& c, std::string_view v) { c.realtime.idle_timeout = parse_duration(v); }},
+  Setting{"realtime-max-lifetime", "duration", "30m",
+    "Every realtime stream is closed this long after it opened; the SDK reconnects and "
+    "subscribes again.",
+    [](Config& c, std::string_view v) { c.realtime.max_lifetime = parse_duration(v); }},
 };
 
 constexpr std::array kValueTypes{

@@ -89,11 +89,12 @@ void Connection::on_tick(Clock::time_point now) {
 }
 
 void Connection::on_drain() {
-  if (phase_ == Phase::kIdle) close_socket();
+  if (phase_ == Phase::kIdle || phase_ == Phase::kStreaming) close_socket();
 }
 
 boost::asio::awaitable<void> Connection::run() {
   const auto& shared = worker_.shared();
+  StreamBody stream;
   while (socket_.is_open()) {
     RequestMessage message;
     ReadOutcome outcome = co_await read_request(message);
@@ -110,12 +111,16 @@ boost::asio::awaitable<void> Connection::run() {
     co_await shared.dispatcher.handle(request, response_);
 
     const bool keep_alive = message.message.keep_alive() && !response_.close() &&
-                            !worker_.draining() && socket_.is_open();
+                            !response_.streaming() && !worker_.draining() && socket_.is_open();
     WriteOptions options{request.method() == Method::kHead, keep_alive, request.request_id()};
     std::size_t bytes = write_response(response_, options, out_);
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id());
     if (response_.body().capacity() > kMaxRetainedBuffer) response_ = Response();
+    if (response_.streaming() && !worker_.draining() && socket_.is_open()) {
+      stream = response_.take_stream();
+      break;  // the request and its message are released before the stream starts
+    }
 
     if (!keep_alive) {
       if (co_await flush()) co_await linger_and_close();
@@ -123,7 +128,22 @@ boost::asio::awaitable<void> Connection::run() {
     }
     if (out_.size() >= kFlushThreshold && !co_await flush()) break;
   }
+  if (stream) co_await run_stream(stream);
   close_socket();
+}
+
+boost::asio::awaitable<void> Connection::run_stream(StreamBody& body) {
+  if (!co_await flush()) co_return;  // the header, under the write timeout
+  // Only the socket is needed from here on: a stream may live for hours, so the buffers sized
+  // for requests go back now (an idle stream costs the socket and this object).
+  in_.clear();
+  in_.shrink_to_fit();
+  std::string().swap(out_);
+  response_ = Response();
+  set_phase(Phase::kStreaming, kNoTimeout);
+  // Named, not a temporary of the co_await expression (GCC 12 destroys those too early).
+  boost::asio::awaitable<void> streaming = body(socket_);
+  co_await std::move(streaming);
 }
 
 boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(RequestMessage& message) {

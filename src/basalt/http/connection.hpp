@@ -12,7 +12,8 @@
 //     and unwinds, and the destructor unlinks from the worker.
 //  2. deadline_ always bounds the current wait: idle (waiting for a new request), header
 //     (first byte to end of headers), body, write. While the handler runs there is no
-//     deadline: handlers bound their own work.
+//     deadline: handlers bound their own work. A stream (stream.hpp) has none either: it
+//     bounds itself, and the drain closes it.
 //  3. A protocol error (bad syntax, framing or Host refused by request_framing.hpp, 431, 413)
 //     is answered, then the connection closes with a bounded lingering read so the client
 //     sees the answer instead of a reset; nothing read after the error is parsed.
@@ -45,10 +46,10 @@ class Connection : public boost::intrusive::list_base_hook<> {
   boost::asio::awaitable<void> run();
 
   void on_tick(Clock::time_point now);  // closes the socket once the deadline passed
-  void on_drain();                      // closes at once when waiting for a new request
+  void on_drain();  // closes at once when waiting for a new request, or streaming
 
  private:
-  enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLingering };
+  enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLingering, kStreaming };
   enum class ReadOutcome { kDone, kClosed, kProtocolError };
 
   boost::asio::awaitable<ReadOutcome> read_request(RequestMessage& message);
@@ -57,6 +58,7 @@ class Connection : public boost::intrusive::list_base_hook<> {
   // `message`: empty for the status's default message.
   boost::asio::awaitable<void> answer_and_close(int status, std::string_view message);
   boost::asio::awaitable<void> linger_and_close();
+  boost::asio::awaitable<void> run_stream(StreamBody& body);
   void log_access(std::string_view method, std::string_view path, int status, std::size_t bytes,
                   Clock::time_point started, std::string_view request_id) const;
   void set_phase(Phase phase, std::chrono::milliseconds timeout);

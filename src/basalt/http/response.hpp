@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "basalt/http/stream.hpp"
+
 namespace basalt::http {
 
 inline constexpr std::string_view kJsonContentType = "application/json";
@@ -25,6 +27,10 @@ class Response {
   // True when the body is a list envelope ({"items":[...],"page":...}) set by json_list():
   // `?fields=` then projects each element of `items` and keeps the envelope's own keys.
   bool list_envelope() const noexcept { return list_envelope_; }
+
+  // True when the response is a stream (stream.hpp): headers now, then the body until it ends.
+  bool streaming() const noexcept { return static_cast<bool>(stream_); }
+  StreamBody take_stream() noexcept { return std::move(stream_); }
 
   void set_status(int status) noexcept { status_ = status; }
   void set_close() noexcept { close_ = true; }
@@ -49,6 +55,12 @@ class Response {
     list_envelope_ = false;
   }
 
+  // Makes this response a stream: `status` and `content_type` now, then `body` gets the socket.
+  void stream(int status, std::string_view content_type, StreamBody body) {
+    content(status, content_type, {});
+    stream_ = std::move(body);
+  }
+
   // Adds a header line; the writer sends Date, Content-Length and Content-Type itself.
   void add_header(std::string_view name, std::string_view value) {
     headers_.emplace_back(name, value);
@@ -69,6 +81,7 @@ class Response {
     content_type_.clear();
     body_.clear();
     headers_.clear();
+    stream_ = nullptr;
   }
 
  private:
@@ -78,6 +91,7 @@ class Response {
   std::string content_type_;
   std::string body_;
   std::vector<std::pair<std::string, std::string>> headers_;
+  StreamBody stream_;
 };
 
 }  // namespace basalt::http

@@ -56,7 +56,8 @@ std::size_t write_response(const Response& response, const WriteOptions& options
   // 1xx, 204 and 304 responses carry no body and no Content-Length (RFC 9110 §8.6).
   const bool bodiless = status < 200 || status == 204 || status == 304;
   if (!response.content_type().empty()) append_header(out, "Content-Type", response.content_type());
-  if (!bodiless) {
+  // A stream's body ends with the connection (stream.hpp).
+  if (!bodiless && !response.streaming()) {
     out.append("Content-Length: ");
     append_number(out, response.body().size());
     out.append("\r\n");

@@ -151,6 +151,24 @@ class RecordService {
                                                      std::string_view checked_hash,
                                                      std::string new_hash);
 
+  // For realtime delivery (realtime_record.cpp, docs/realtime.md). What `caller` receives of
+  // `event`'s record through one subscription, or nullopt when nothing: the collection's
+  // current viewRule (`view_rule`) or listRule (superusers bypass; null: nothing), then the
+  // subscription's `filter`, both checked against the record as the event carries it (a deleted
+  // record as it was) - in memory when the plans need no join, else with one statement on the
+  // read pool over the record as a virtual row; then `expand` and email visibility as a view
+  // gets them. `request` carries the subscription's query and headers. A deleted collection
+  // gives nullopt; a filter the caller may not use throws as in a list.
+  boost::asio::awaitable<std::optional<RecordResult>> realtime_record(
+      const Caller& caller, const RecordEvent& event, bool view_rule, std::string filter,
+      std::string expand, query::RequestInfo request);
+  // Refuses what realtime_record would refuse in a subscription's options before it is stored:
+  // a `filter` that does not parse or resolve for `collection` (400) or that a non-superuser
+  // may not use (403), an `expand` past its length (400). An unknown collection passes (as in
+  // PocketBase, the subscription then matches nothing).
+  void check_realtime_options(const Caller& caller, std::string_view collection,
+                              std::string_view filter, std::string_view expand);
+
   EventBus& events() noexcept { return events_; }
 
  private:

@@ -1,0 +1,97 @@
+// RecordService's realtime checks (record_service.hpp): one event's record against one
+// subscription's rule and filter, then shaped as a view.
+#include <boost/json/value.hpp>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/query/evaluator.hpp"
+#include "basalt/records/record_codec.hpp"
+#include "basalt/records/record_service.hpp"
+#include "basalt/records/service_support.hpp"
+
+namespace basalt::records {
+namespace {
+
+// `SELECT 1 ... WHERE id = ? AND (plan)` over `values` held in a CTE of a name no collection
+// has, so the record is read as the event carries it (a deleted record is no longer stored)
+// while its relations and @collection joins read the real tables, as for a create rule.
+Statement virtual_row_check(const Access& access, const schema::Collection& collection,
+                            const query::Plan& plan, const query::RequestInfo& request,
+                            const boost::json::object& values) {
+  const db::Dialect& dialect = access.dialect();
+  std::string virtual_row = "__basalt_event_record";
+  while (access.catalog().find(virtual_row) != nullptr) virtual_row += '_';
+  Statement check;
+  check.params = insert_params(collection, values);
+  std::string columns;
+  for (std::size_t i = 0; i < collection.fields.size(); ++i) {
+    if (i) columns += ", ";
+    columns +=
+        dialect.placeholder(i + 1) + " AS " + dialect.quote_identifier(collection.fields[i].name);
+  }
+  const auto id = values.if_contains(schema::kFieldId);
+  const std::string_view id_text = id && id->is_string() ? id->get_string() : "";
+  Statement rule =
+      matches_statement(access, plan, request, id_text, virtual_row, check.params.size() + 1);
+  check.sql =
+      "WITH " + dialect.quote_identifier(virtual_row) + " AS (SELECT " + columns + ") " + rule.sql;
+  for (auto& value : rule.params) check.params.push_back(std::move(value));
+  return check;
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::optional<RecordResult>> RecordService::realtime_record(
+    const Caller& caller, const RecordEvent& event, bool view_rule, std::string filter,
+    std::string expand, query::RequestInfo request) {
+  RecordResult result;
+  result.catalog = collections_.catalog();
+  const schema::Collection* collection = result.catalog->find(event.collection_id);
+  if (collection == nullptr) co_return std::nullopt;  // deleted since the event
+  const schema::Rule& rule = view_rule ? collection->view_rule : collection->list_rule;
+  if (!caller.is_superuser() && !rule) co_return std::nullopt;
+  Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
+  request.auth = access.auth_info();
+  std::vector<query::PlanPtr> conditions = support::rule_conditions(access, *collection, rule);
+  if (!filter.empty()) conditions.push_back(access.client_filter(*collection, filter));
+
+  std::optional<db::Params> row;  // the columns the evaluator reads, made once
+  for (const auto& plan : conditions) {
+    bool holds = false;
+    bool answered = false;
+    if (plan->evaluable()) {
+      if (!row) row = insert_params(*collection, event.record);
+      try {
+        holds = query::evaluate(*plan, *row, request, access.now());
+        answered = true;
+      } catch (const query::EvaluationError&) {
+        // too many :each combinations for memory: the database answers instead
+      }
+    }
+    if (!answered) {
+      Statement check = virtual_row_check(access, *collection, *plan, request, event.record);
+      db::ResultSet rows = co_await database_.query(check.sql, check.params, access.scan_read());
+      holds = !rows.empty();
+    }
+    if (!holds) co_return std::nullopt;
+  }
+
+  const ExpandTree tree = parse_expand(expand);
+  std::vector<Record> records{Record{collection, event.record, {}, false}};
+  co_await expand_records(database_, access, request, tree, expand_limits_, records);
+  co_await support::resolve_email_visibility(database_, access, request, records);
+  result.record = std::move(records.front());
+  co_return result;
+}
+
+void RecordService::check_realtime_options(const Caller& caller, std::string_view collection_name,
+                                           std::string_view filter, std::string_view expand) {
+  parse_expand(expand);
+  if (filter.empty()) return;
+  auto catalog = collections_.catalog();
+  const schema::Collection* collection = catalog->find(collection_name);
+  if (collection == nullptr) return;
+  Access access(*catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
+  access.client_filter(*collection, filter);
+}
+
+}  // namespace basalt::records
