@@ -140,7 +140,7 @@ generator_line() {
 #   p50 p90 p99 max idle_anon_kib_per_client idle_total_kib_per_client anon0 file0 anon1 file1
 #   anon_peak file_peak connect_cpu_s write_cpu_s events subscribed failures reconnects
 #   events_min events_max target drops created not_created create_p99_ms generator_cpu_s
-#   tcp_kib_per_client
+#   tcp_kib_per_client first_p50 first_p99 fan_out_p50 fan_out_p99
 run_round() {
   local round="$1" data="$work/data-$1" pid url
   "$basalt" superuser upsert "$email" "$password" --dir "$data" >/dev/null
@@ -210,7 +210,8 @@ print(r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], f"{(anon1 - anon0) / n
       file_peak, connect_cpu, write_cpu, r["events"], r["subscribed"], failures,
       r["reconnects"], r["events_min"], r["events_max"], r["event_target"], r["drops"],
       r["writes_created"], r["writes_skipped"] + r["writes_refused"] + r["writes_errors"],
-      r["create_p99_ms"], r["generator_cpu_writing_s"], f"{tcp_kib / n:.2f}")
+      r["create_p99_ms"], r["generator_cpu_writing_s"], f"{tcp_kib / n:.2f}",
+      r["first_p50_ms"], r["first_p99_ms"], r["fan_out_p50_ms"], r["fan_out_p99_ms"])
 EOF
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
@@ -250,6 +251,10 @@ printf '%-34s %8s s\n' "generator CPU, writing" "$(median 26 "$f")"
 printf '%-34s %8s ms  p90 %s ms  p99 %s ms (target < 100)  max %s ms\n' \
   "event latency, send to receipt p50" "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" \
   "$(median 4 "$f")"
+printf '%-34s %8s ms  p99 %s ms (the create, its commit, the first delivery)\n' \
+  "per create, send to 1st receipt p50" "$(median 28 "$f")" "$(median 29 "$f")"
+printf '%-34s %8s ms  p99 %s ms (one event to every client)\n' \
+  "per create, 1st to last receipt p50" "$(median 30 "$f")" "$(median 31 "$f")"
 printf '%-34s %8s of %s (events per client min %s max %s of %s creates)\n' \
   "clients subscribed" "$(median 16 "$f")" "$clients" "$(median 19 "$f")" "$(median 20 "$f")" \
   "$(median 21 "$f")"

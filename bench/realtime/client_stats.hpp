@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "fan_out_spans.hpp"
 #include "latency_histogram.hpp"
 
 namespace rtbench {
@@ -18,6 +19,7 @@ struct ClientStats {
   std::uint64_t reconnects = 0;          // streams opened again after a failure or drop
   std::uint64_t events = 0;              // record messages carrying sent_us
   LatencyHistogram latency;              // event receipt - sent_us
+  FanOutSpans fan_out;                   // per create: first and last receipt
 
   void add(const ClientStats& other) {
     connect_failures += other.connect_failures;
@@ -29,6 +31,7 @@ struct ClientStats {
     reconnects += other.reconnects;
     events += other.events;
     latency.merge(other.latency);
+    fan_out.merge(other.fan_out);
   }
 };
 

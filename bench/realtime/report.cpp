@@ -36,6 +36,14 @@ void print_report(const Report& r) {
       r.settle_seconds);
   std::printf("latency      p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms (send to receipt)\n",
               ms(l.percentile(0.5)), ms(l.percentile(0.9)), ms(l.percentile(0.99)), ms(l.max()));
+  LatencyHistogram to_first;
+  LatencyHistogram fan_out;
+  c.fan_out.summarize(to_first, fan_out);
+  std::printf(
+      "per create   send to first receipt p50 %.2f ms p99 %.2f ms; first to last receipt "
+      "(fan-out) p50 %.2f ms p99 %.2f ms max %.2f ms\n",
+      ms(to_first.percentile(0.5)), ms(to_first.percentile(0.99)), ms(fan_out.percentile(0.5)),
+      ms(fan_out.percentile(0.99)), ms(fan_out.max()));
   std::printf(
       "RESULT {\"clients\":%u,\"subscribed\":%u,\"ramp_s\":%.3f,\"generator_rss_anon_kib\":%lu,"
       "\"connect_failures\":%lu,\"status_failures\":%lu,\"framing_failures\":%lu,"
@@ -44,14 +52,16 @@ void print_report(const Report& r) {
       "\"writes_skipped\":%lu,\"write_seconds\":%.3f,\"create_p50_ms\":%.3f,\"create_p99_ms\":%.3f,"
       "\"events\":%lu,\"event_target\":%u,\"events_min\":%u,\"events_max\":%u,\"complete\":%u,"
       "\"events_missing\":%lu,\"settle_s\":%.3f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,"
-      "\"max_ms\":%.3f,\"generator_cpu_writing_s\":%.3f}\n",
+      "\"max_ms\":%.3f,\"generator_cpu_writing_s\":%.3f,\"first_p50_ms\":%.3f,"
+      "\"first_p99_ms\":%.3f,\"fan_out_p50_ms\":%.3f,\"fan_out_p99_ms\":%.3f}\n",
       r.clients, r.subscribed, r.ramp_seconds, r.generator_rss_anon_kib, c.connect_failures,
       c.status_failures, c.framing_failures, c.subscribe_failures, c.subscribe_errors, c.drops,
       c.reconnects, w.sent, w.created, w.refused, w.errors, w.skipped, w.seconds,
       ms(w.round_trip.percentile(0.5)), ms(w.round_trip.percentile(0.99)), c.events, r.event_target,
       r.events_min, r.events_max, r.complete, r.events_missing, r.settle_seconds,
       ms(l.percentile(0.5)), ms(l.percentile(0.9)), ms(l.percentile(0.99)), ms(l.max()),
-      r.generator_cpu_writing_s);
+      r.generator_cpu_writing_s, ms(to_first.percentile(0.5)), ms(to_first.percentile(0.99)),
+      ms(fan_out.percentile(0.5)), ms(fan_out.percentile(0.99)));
   std::fflush(stdout);
 }
 

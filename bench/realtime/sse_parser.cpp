@@ -8,6 +8,7 @@ void SseParser::reset() {
   std::string().swap(carry_);
   last_id_.clear();  // kept allocated: the next stream's id has the same length
   sent_us_ = -1;
+  seq_ = -1;
   message_ = Message::none;
 }
 
@@ -23,15 +24,17 @@ void SseParser::take_field(std::string_view line) {
   } else if (name == "event") {
     message_ = value == "PB_CONNECT" ? Message::connect : Message::record;
   } else if (name == "data") {
-    if (message_ == Message::record) sent_us_ = find_sent_us(value);
+    if (message_ == Message::record) {
+      sent_us_ = find_number(value, "\"sent_us\":");
+      seq_ = find_number(value, "\"seq\":");
+    }
   }
 }
 
-std::int64_t find_sent_us(std::string_view json) {
-  constexpr std::string_view kKey = "\"sent_us\":";
-  std::size_t at = json.find(kKey);
+std::int64_t find_number(std::string_view json, std::string_view key) {
+  std::size_t at = json.find(key);
   if (at == std::string_view::npos) return -1;
-  const char* first = json.data() + at + kKey.size();
+  const char* first = json.data() + at + key.size();
   const char* last = json.data() + json.size();
   while (first < last && *first == ' ') ++first;
   std::int64_t whole = -1;
