@@ -8,12 +8,12 @@
 #     every client connected and subscribed but idle (-> KiB per idle client), and the peak
 #     during the writes;
 #   - the server's CPU time (utime + stime from /proc/PID/stat) to connect and subscribe the
-#     clients and over the writes.
+#     clients, with them idle for IDLE_SECONDS, and over the writes.
 # Targets: p99 < 100 ms at 10,000 clients and 100 writes/s; < 16 KiB of server memory per idle
 # client. Prints a table; never fails on slowness. Part of `make bench`.
 #
 # Knobs (environment): CLIENTS (10000), RATE creates/s (100), DURATION seconds (30),
-# ROUNDS (1; each round is a fresh server and a fresh set of clients, the table shows medians),
+# IDLE_SECONDS (5; the window in which the idle clients' CPU is measured), ROUNDS (1; each round is a fresh server and a fresh set of clients, the table shows medians),
 # RAMP streams opened per second (2000), GENERATOR_THREADS (2), BENCH_SERVER_THREADS (2),
 # BENCH_BUILD_DIR (build/release).
 set -euo pipefail
@@ -23,6 +23,7 @@ clients="${CLIENTS:-10000}"
 rate="${RATE:-100}"
 duration="${DURATION:-30}"
 rounds="${ROUNDS:-1}"
+idle_seconds="${IDLE_SECONDS:-5}"
 ramp="${RAMP:-2000}"
 generator_threads="${GENERATOR_THREADS:-2}"
 server_threads="${BENCH_SERVER_THREADS:-2}"
@@ -41,7 +42,7 @@ password='bench realtime password'
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 require_positive "$clients" "$rate" "$duration" "$rounds" "$ramp" "$generator_threads" \
-  "$server_threads"
+  "$server_threads" "$idle_seconds"
 basalt="$build_dir/basalt"
 generator="$build_dir/bench/bench_realtime"
 for f in "$basalt" "$generator"; do
@@ -140,7 +141,7 @@ generator_line() {
 #   p50 p90 p99 max idle_anon_kib_per_client idle_total_kib_per_client anon0 file0 anon1 file1
 #   anon_peak file_peak connect_cpu_s write_cpu_s events subscribed failures reconnects
 #   events_min events_max target drops created not_created create_p99_ms generator_cpu_s
-#   tcp_kib_per_client first_p50 first_p99 fan_out_p50 fan_out_p99
+#   tcp_kib_per_client first_p50 first_p99 fan_out_p50 fan_out_p99 idle_cpu_percent
 run_round() {
   local round="$1" data="$work/data-$1" pid url
   "$basalt" superuser upsert "$email" "$password" --dir "$data" >/dev/null
@@ -149,7 +150,7 @@ run_round() {
   url="${urls[-1]}"
   create_collection "$url"
 
-  local anon0 file0 anon1 file1 ticks0 ticks1 ticks2 tcp0 tcp1
+  local anon0 file0 anon1 file1 ticks0 ticks1 ticks2 ticks_writes tcp0 tcp1 idle_ticks
   anon0="$(rss_kib "$pid" RssAnon)" file0="$(rss_kib "$pid" RssFile)"
   ticks0="$(cpu_ticks "$pid")"
   tcp0="$(tcp_mem_kib)"
@@ -176,6 +177,12 @@ run_round() {
   tcp1="$(tcp_mem_kib)"
   echo "bench: round $round: $line; server RssAnon $(mib "$anon0") -> $(mib "$anon1") MiB" >&2
 
+  # A measurement window, not a wait for anything: what idle streams cost the server per second
+  # (its sweeps over connections and clients).
+  sleep "$idle_seconds"
+  idle_ticks=$(($(cpu_ticks "$pid") - ticks1))
+  ticks_writes="$(cpu_ticks "$pid")"
+
   watch_peak "$pid" "$work/anon-peak" RssAnon &
   local anon_watcher=$!
   watch_peak "$pid" "$work/file-peak" RssFile &
@@ -196,12 +203,15 @@ run_round() {
 
   python3 - "${line#RESULT }" "$anon0" "$file0" "$anon1" "$file1" "$(cat "$work/anon-peak")" \
     "$(cat "$work/file-peak")" "$(cpu_seconds $((ticks1 - ticks0)))" \
-    "$(cpu_seconds $((ticks2 - ticks1)))" $((tcp1 - tcp0)) >>"$work/rounds" <<'EOF'
+    "$(cpu_seconds $((ticks2 - ticks_writes)))" $((tcp1 - tcp0)) \
+    "$(awk -v t="$idle_ticks" -v s="$idle_seconds" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN { printf "%.1f", t / hz / s * 100 }')" >>"$work/rounds" <<'EOF'
 import json, sys
 r = json.loads(sys.argv[1])
 anon0, file0, anon1, file1, anon_peak, file_peak = (int(v) for v in sys.argv[2:8])
 connect_cpu, write_cpu = sys.argv[8:10]
 tcp_kib = int(sys.argv[10])
+idle_cpu_percent = sys.argv[11]
 n = max(r["subscribed"], 1)
 failures = sum(r[k] for k in ("connect_failures", "status_failures", "framing_failures",
                               "subscribe_failures"))
@@ -211,7 +221,8 @@ print(r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], f"{(anon1 - anon0) / n
       r["reconnects"], r["events_min"], r["events_max"], r["event_target"], r["drops"],
       r["writes_created"], r["writes_skipped"] + r["writes_refused"] + r["writes_errors"],
       r["create_p99_ms"], r["generator_cpu_writing_s"], f"{tcp_kib / n:.2f}",
-      r["first_p50_ms"], r["first_p99_ms"], r["fan_out_p50_ms"], r["fan_out_p99_ms"])
+      r["first_p50_ms"], r["first_p99_ms"], r["fan_out_p50_ms"], r["fan_out_p99_ms"],
+      idle_cpu_percent)
 EOF
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
@@ -242,6 +253,8 @@ printf '%-34s %8s KiB (kernel TCP memory, both ends, /proc/net/sockstat)\n' \
   "per idle client, socket buffers" "$(median 27 "$f")"
 printf '%-34s %8s s   (%s ms per client)\n' "server CPU, connect + subscribe" "$(median 13 "$f")" \
   "$(awk -v s="$(median 13 "$f")" -v n="$clients" 'BEGIN { printf "%.3f", s * 1000 / n }')"
+printf '%-34s %8s %%   (of one core, over %s s)\n' "server CPU, clients idle" \
+  "$(median 32 "$f")" "$idle_seconds"
 printf '%-34s %8s s   (%s%% of one core; %s µs per event delivered)\n' \
   "server CPU, writing" "$(median 14 "$f")" \
   "$(awk -v s="$(median 14 "$f")" -v d="$duration" 'BEGIN { printf "%.0f", s * 100 / d }')" \
