@@ -27,10 +27,11 @@ boost::asio::awaitable<void> connect_realtime(const Services& services,
   }
   response.add_header("Cache-Control", "no-store");
   response.add_header("X-Accel-Buffering", "no");
-  response.stream(
-      200, "text/event-stream; charset=UTF-8",
-      [&broker = services.realtime, ip = std::string(client_ip(request)), slot = std::move(slot)](
-          boost::asio::ip::tcp::socket& socket) { return broker.serve(socket, ip); });
+  response.stream(200, "text/event-stream; charset=UTF-8",
+                  [&broker = services.realtime, ip = std::string(client_ip(request)),
+                   slot = std::move(slot)](boost::asio::ip::tcp::socket& socket) mutable {
+                    return broker.serve(socket, ip, std::move(slot));
+                  });
   co_return;
 }
 

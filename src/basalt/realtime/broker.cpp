@@ -79,7 +79,8 @@ void Broker::forget(const Client& client) {
   directory_.erase(client.id());
 }
 
-asio::awaitable<void> Broker::serve(asio::ip::tcp::socket& socket, std::string ip) {
+asio::awaitable<void> Broker::serve(asio::ip::tcp::socket& socket, std::string ip,
+                                    std::shared_ptr<void> slot) {
   const auto executor = co_await asio::this_coro::executor;
   Registry& registry = registry_here(executor);
   auto client =
@@ -104,6 +105,7 @@ asio::awaitable<void> Broker::serve(asio::ip::tcp::socket& socket, std::string i
   while (client->writing()) co_await asio::post(executor, asio::use_awaitable);
   client->detach_socket();
   registry.detach(*client);
+  slot.reset();
   forget(*client);
 }
 

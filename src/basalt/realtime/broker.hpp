@@ -56,8 +56,11 @@ class Broker {
   std::shared_ptr<void> reserve_client();
 
   // The stream of one client, on the calling worker's thread, until the peer or the server
-  // closes it (or a deadline or the send bound does). `ip`: the address that opened it.
-  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket& socket, std::string ip);
+  // closes it (or a deadline or the send bound does). `ip`: the address that opened it;
+  // `slot`: from reserve_client(), given back before the client id is forgotten (so a POST
+  // that no longer finds the id knows the slot is free).
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket& socket, std::string ip,
+                                     std::shared_ptr<void> slot);
 
   // POST /api/realtime after its body was read and checked: replaces the subscriptions of
   // `client_id` and stores `auth` on it. Throws core::ApiError 404 (unknown client), 400
