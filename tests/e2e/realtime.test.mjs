@@ -176,6 +176,71 @@ describe('realtime', () => {
     assert.deepEqual(view.events, []);
   });
 
+  test('a rule that needs a join is checked in SQL, for a deleted record too', async () => {
+    // `owner.email` walks a relation: the in-memory evaluator cannot answer it.
+    await pb.collections.create({
+      name: 'joined',
+      type: 'base',
+      listRule: 'owner.email = @request.auth.email',
+      viewRule: 'owner.email = @request.auth.email',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+      ],
+    });
+    const password = 'dave password 123';
+    const daveRecord = await pb.collection('users').create({
+      email: 'dave@example.com',
+      password,
+      passwordConfirm: password,
+    });
+    const erinRecord = await pb.collection('users').create({
+      email: 'erin@example.com',
+      password,
+      passwordConfirm: password,
+    });
+    const dave = await signedIn('users', 'dave@example.com', password);
+    const events = recorder();
+    await dave.collection('joined').subscribe('*', events.callback);
+    await pb.collection('joined').create({ title: 'erin 1', owner: erinRecord.id });
+    const mine = await pb.collection('joined').create({ title: 'dave 1', owner: daveRecord.id });
+    await pb.collection('joined').delete(mine.id);
+    const marker = await pb.collection('joined').create({ title: 'dave 2', owner: daveRecord.id });
+    await events.untilEvent('create', marker.id);
+    assert.deepEqual(summary(events.events), ['create:dave 1', 'delete:dave 1', 'create:dave 2']);
+  });
+
+  test("a client's auth follows its record; a rule change applies at once", async () => {
+    const password = 'frank password 123';
+    const frankRecord = await pb.collection('users').create({
+      email: 'frank@example.com',
+      password,
+      passwordConfirm: password,
+    });
+    const frank = await signedIn('users', 'frank@example.com', password);
+    const secrets = recorder();
+    const posts = recorder();
+    await frank.collection('secrets').subscribe('*', secrets.callback);
+    await frank.collection('posts').subscribe('*', posts.callback);
+    const first = await pb.collection('secrets').create({ title: 'frank 1', owner: frankRecord.id });
+    await secrets.untilEvent('create', first.id);
+
+    // A new password rotates the tokenKey: the stored auth is dropped, frank is a guest now.
+    const changed = 'frank changed 456';
+    await pb.collection('users').update(frankRecord.id, { password: changed, passwordConfirm: changed });
+    await pb.collection('secrets').create({ title: 'frank 2', owner: frankRecord.id });
+    const marker = await pb.collection('posts').create({ title: 'auth marker' });
+    await posts.untilEvent('create', marker.id);
+    assert.deepEqual(summary(secrets.events), ['create:frank 1']);
+
+    // The rules are read at delivery: opening the list rule reaches the guest at once.
+    await pb.collections.update('secrets', { listRule: '' });
+    const opened = await pb.collection('secrets').create({ title: 'open 1' });
+    await secrets.untilEvent('create', opened.id);
+    assert.deepEqual(summary(secrets.events), ['create:frank 1', 'create:open 1']);
+    await pb.collections.update('secrets', { listRule: owner });
+  });
+
   test('unsubscribing stops delivery', async () => {
     const client = guest();
     const dropped = recorder();

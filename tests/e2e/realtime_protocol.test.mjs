@@ -264,6 +264,36 @@ describe('realtime protocol', () => {
   });
 });
 
+describe('realtime idle streams', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ superuser, args: ['--realtime-idle-timeout', '1s'] });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('a stream sent nothing for realtime-idle-timeout is closed, and its id forgotten', async () => {
+    const stream = await openStream(server.url);
+    await stream.until((s) => s.ended);
+    const response = await post(server.url, { clientId: stream.clientId, subscriptions: [] });
+    assert.equal(response.status, 404);
+  });
+
+  test('HEAD /api/realtime answers the headers and ends', async () => {
+    const response = await new Promise((resolve, reject) => {
+      const request = http.request(`${server.url}/api/realtime`, { method: 'HEAD' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'], /^text\/event-stream/);
+  });
+});
+
 describe('realtime limits', () => {
   let server;
   let url;

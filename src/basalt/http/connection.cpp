@@ -117,7 +117,8 @@ boost::asio::awaitable<void> Connection::run() {
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id());
     if (response_.body().capacity() > kMaxRetainedBuffer) response_ = Response();
-    if (response_.streaming() && !worker_.draining() && socket_.is_open()) {
+    if (response_.streaming() && request.method() != Method::kHead && !worker_.draining() &&
+        socket_.is_open()) {
       stream = response_.take_stream();
       break;  // the request and its message are released before the stream starts
     }

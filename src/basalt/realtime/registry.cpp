@@ -25,6 +25,10 @@ namespace json = boost::json;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::milliseconds kMaxSweepInterval{1000};
 constexpr std::chrono::milliseconds kMinSweepInterval{10};
+// Events waiting on one worker. Delivery runs behind the writer only while checks wait on the
+// read pool; past this many the worker's clients are disconnected (the SDK reconnects) rather
+// than the queue growing without bound.
+constexpr std::size_t kMaxQueuedEvents = 10'000;
 
 std::string_view string_member(const json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
@@ -77,6 +81,12 @@ void Registry::replace_topics(Client& client, TopicSet topics) {
 
 void Registry::enqueue(HubEvent event) {
   if (clients_.empty()) return;
+  if (events_.size() >= kMaxQueuedEvents) {
+    spdlog::warn("realtime: {} events behind; disconnecting this worker's clients", events_.size());
+    events_.clear();
+    for (Client& client : clients_) client.close();
+    return;
+  }
   events_.push_back(std::move(event));
   if (delivering_) return;
   delivering_ = true;
@@ -149,8 +159,11 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
     try {
       result = co_await broker_.records().realtime_record(
           caller, event, topic.view(), std::move(filter), std::move(expand), std::move(request));
-    } catch (const core::ApiError&) {
-      continue;  // e.g. a filter a schema change broke since the POST: nothing is sent
+    } catch (const core::ApiError& error) {
+      // e.g. a filter a schema change broke since the POST: nothing is sent
+      spdlog::debug("realtime: {} not sent to {}: {}", event.collection_name, topic.text,
+                    error.what());
+      continue;
     }
     if (!result) continue;
     std::string record;

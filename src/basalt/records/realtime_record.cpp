@@ -29,7 +29,8 @@ Statement virtual_row_check(const Access& access, const schema::Collection& coll
         dialect.placeholder(i + 1) + " AS " + dialect.quote_identifier(collection.fields[i].name);
   }
   const auto id = values.if_contains(schema::kFieldId);
-  const std::string_view id_text = id && id->is_string() ? id->get_string() : "";
+  const std::string_view id_text =
+      id && id->is_string() ? std::string_view(id->get_string()) : std::string_view();
   Statement rule =
       matches_statement(access, plan, request, id_text, virtual_row, check.params.size() + 1);
   check.sql =
@@ -91,7 +92,7 @@ void RecordService::check_realtime_options(const Caller& caller, std::string_vie
   const schema::Collection* collection = catalog->find(collection_name);
   if (collection == nullptr) return;
   Access access(*catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
-  access.client_filter(*collection, filter);
+  support::refuse_expensive(caller, *catalog, access.client_filter(*collection, filter), nullptr);
 }
 
 }  // namespace basalt::records

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "basalt/core/api_error.hpp"
-#include "basalt/query/filter_cost.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolver.hpp"
 #include "basalt/records/cascade.hpp"
@@ -25,21 +24,6 @@ void refuse_superuser_only_references(const Caller& caller, const ListOptions& o
       throw core::ApiError::forbidden("Only superusers can filter by " + std::string(*reference));
     }
   }
-}
-
-// A non-superuser's filter and sort whose estimated work per record (filter_cost.hpp) is past
-// the limit: 400 before anything runs. The collection's own rule is trusted and not counted.
-void refuse_expensive(const Caller& caller, const collections::Catalog& catalog,
-                      const query::PlanPtr& filter, const query::PlanPtr& sort) {
-  if (caller.is_superuser() || (!filter && !sort)) return;
-  const query::Plan* plans[] = {filter.get(), sort.get()};
-  const std::uint64_t cost = query::estimate_cost(plans, catalog.all());
-  if (cost <= query::kMaxClientCost) return;
-  throw core::ApiError::bad_request(
-      "The filter or sort is too expensive: it walks too many multi-valued relations (an "
-      "estimated " +
-      std::to_string(cost) + " row visits per record; at most " +
-      std::to_string(query::kMaxClientCost) + ").");
 }
 
 // The page statement and its COUNT, from the rule, filter and sort plans (any may be absent).
@@ -109,7 +93,7 @@ boost::asio::awaitable<RecordPage> RecordService::list(const Caller& caller,
   if (!options.filter.empty()) client_filter = access.client_filter(collection, options.filter);
   query::PlanPtr sort;
   if (!options.sort.empty()) sort = access.client_sort(collection, options.sort);
-  refuse_expensive(caller, *page.catalog, client_filter, sort);
+  support::refuse_expensive(caller, *page.catalog, client_filter, sort);
   if (client_filter) filters.push_back(std::move(client_filter));
   const ExpandTree expand = parse_expand(options.expand);
 

@@ -163,8 +163,9 @@ class RecordService {
       const Caller& caller, const RecordEvent& event, bool view_rule, std::string filter,
       std::string expand, query::RequestInfo request);
   // Refuses what realtime_record would refuse in a subscription's options before it is stored:
-  // a `filter` that does not parse or resolve for `collection` (400) or that a non-superuser
-  // may not use (403), an `expand` past its length (400). An unknown collection passes (as in
+  // a `filter` that does not parse or resolve for `collection` or is priced past the client
+  // bound (400, as in a list) or that a non-superuser may not use (403), an `expand` past its
+  // length (400). An unknown collection passes (as in
   // PocketBase, the subscription then matches nothing).
   void check_realtime_options(const Caller& caller, std::string_view collection,
                               std::string_view filter, std::string_view expand);

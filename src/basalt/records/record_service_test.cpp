@@ -258,6 +258,27 @@ TEST_F(RecordServiceTest, NonSuperusersFiltersOverTheCostLimitAreRefusedBeforeRu
   EXPECT_TRUE(list_ids(Caller{}, "items", "others.name = 'x'").empty());
 }
 
+TEST_F(RecordServiceTest, RealtimeOptionsAreRefusedAsAListRefusesThem) {
+  collection(R"js({"name":"items","type":"base","listRule":"","fields":[
+    {"name":"others","type":"relation","collectionId":"_pb_users_auth_","maxSelect":999}]})js");
+  const std::string heavy = "others.items_via_others.others.name ?= 'x'";
+  auto status = [&](const Caller& caller, std::string_view collection, std::string_view filter,
+                    std::string_view expand = "") {
+    return error_of([&] { service_->check_realtime_options(caller, collection, filter, expand); })
+        .status();
+  };
+  EXPECT_EQ(status(Caller{}, "items", heavy), 400);
+  EXPECT_EQ(status(Caller{}, "items", "@request.auth.id = ''"), 403);
+  EXPECT_EQ(status(Caller{}, "items", "nosuchfield = 1"), 400);
+  EXPECT_EQ(status(Caller{}, "items", "", std::string(kMaxExpandLength + 1, 'a')), 400);
+  // Superusers, plain filters, and collections that do not exist (the subscription then
+  // matches nothing) pass.
+  EXPECT_NO_THROW(service_->check_realtime_options(superuser(), "items", heavy, ""));
+  EXPECT_NO_THROW(service_->check_realtime_options(Caller{}, "items", "others.name = 'x'", ""));
+  EXPECT_NO_THROW(
+      service_->check_realtime_options(Caller{}, "nosuchcollection", "@request.auth.id = ''", ""));
+}
+
 TEST_F(RecordServiceTest, ValidationReportsMissingRelationsAndUniqueViolations) {
   collection(R"js({"name":"tags","type":"base","listRule":"","viewRule":"","createRule":"",
     "fields":[{"name":"slug","type":"text"},

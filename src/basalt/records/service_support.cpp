@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/query/filter_cost.hpp"
 #include "basalt/schema/index_sql.hpp"
 #include "basalt/schema/validation_errors.hpp"
 
@@ -115,6 +116,22 @@ core::ApiError constraint_error(const schema::Collection& collection,
 
 void publish_all(const EventBus& bus, const std::vector<RecordEvent>& events) {
   for (const auto& event : events) bus.publish(event);
+}
+
+// (service_support.hpp) A non-superuser's filter and sort whose estimated work per record
+// (filter_cost.hpp) is past the limit: 400 before anything runs. The collection's own rule is
+// trusted and not counted.
+void refuse_expensive(const Caller& caller, const collections::Catalog& catalog,
+                      const query::PlanPtr& filter, const query::PlanPtr& sort) {
+  if (caller.is_superuser() || (!filter && !sort)) return;
+  const query::Plan* plans[] = {filter.get(), sort.get()};
+  const std::uint64_t cost = query::estimate_cost(plans, catalog.all());
+  if (cost <= query::kMaxClientCost) return;
+  throw core::ApiError::bad_request(
+      "The filter or sort is too expensive: it walks too many multi-valued relations (an "
+      "estimated " +
+      std::to_string(cost) + " row visits per record; at most " +
+      std::to_string(query::kMaxClientCost) + ").");
 }
 
 }  // namespace basalt::records::support

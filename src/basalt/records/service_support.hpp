@@ -48,4 +48,9 @@ core::ApiError constraint_error(const schema::Collection& collection,
 
 void publish_all(const EventBus& bus, const std::vector<RecordEvent>& events);
 
+// 400 for a non-superuser's filter and sort (either may be null) whose estimated work per
+// record (query/filter_cost.hpp) is past the client bound; the collection's rule is trusted.
+void refuse_expensive(const Caller& caller, const collections::Catalog& catalog,
+                      const query::PlanPtr& filter, const query::PlanPtr& sort);
+
 }  // namespace basalt::records::support
