@@ -24,6 +24,7 @@ bench: build
 	@./bench/run.sh
 	@./bench/auth.sh
 	@./bench/posts.sh
+	@./bench/realtime.sh
 	@./build/release/bench/micro_bench
 	@./build/release/bench/query_micro_bench
 
