@@ -88,8 +88,10 @@ class JobTransaction final : public Transaction {
 }  // namespace
 
 Writer::Writer(const std::string& path, const ConnectionOptions& options,
-               std::size_t max_batch_jobs, DataVersions& versions)
+               std::size_t max_batch_jobs, DataVersions& versions, WalLimits wal)
     : connection_(path, ConnectionRole::kWriter, options),
+      checkpointer_(path),
+      wal_(wal),
       max_batch_jobs_(max_batch_jobs == 0 ? 1 : max_batch_jobs),
       versions_(versions),
       work_(context_.get_executor()) {
@@ -247,6 +249,7 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
       }
       complete(jobs[i], std::move(error));
     }
+    checkpoint_if_due();
     co_return;
   }
 }
@@ -308,6 +311,24 @@ void Writer::publish_writes() noexcept {
   } catch (...) {
     // bump() allocates map entries; without them, moving every table is the safe answer.
     versions_.bump_all();
+  }
+}
+
+void Writer::checkpoint_if_due() noexcept {
+  const int pages = connection_.take_wal_pages();
+  if (pages >= wal_.limit_pages) {
+    try {
+      if (!connection_.checkpoint(SQLITE_CHECKPOINT_RESTART)) {
+        spdlog::warn(
+            "database writer: the WAL holds {} pages and readers kept a checkpoint "
+            "from finishing",
+            pages);
+      }
+    } catch (const std::exception& error) {
+      spdlog::error("database writer: checkpoint failed: {}", error.what());
+    }
+  } else if (pages >= wal_.checkpoint_pages) {
+    checkpointer_.request();
   }
 }
 

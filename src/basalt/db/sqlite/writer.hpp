@@ -30,6 +30,16 @@
 //     table. Rolled-back jobs' tables move too: harmless, a cache only recomputes.
 //  8. The destructor refuses new jobs (they fail with DatabaseError), runs every job already
 //     queued to completion, then joins the thread and closes the connection.
+//  9. The writer thread does not checkpoint the WAL while it stays below `limit_pages`: the
+//     write connection has no auto-checkpoint (connection.hpp), and after a COMMIT that left
+//     the WAL at `checkpoint_pages` or more the writer only asks the Checkpointer (its own
+//     thread and connection) for a PASSIVE checkpoint, after the batch's callers have been
+//     resumed. A WAL fully copied back is started over by the next commit (SQLite does that
+//     when no reader still reads it), so it does not grow. Should it reach `limit_pages` all
+//     the same (checkpoints lagging behind the commits, or readers keeping them from
+//     finishing), the writer runs a RESTART checkpoint itself, waiting for the readers in the
+//     WAL (each bounded by the statement budget) up to the busy timeout: the WAL's size stays
+//     bounded by about `limit_pages` plus what commits add while the oldest read runs.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -46,9 +56,16 @@
 #include <vector>
 
 #include "basalt/db/database.hpp"
+#include "basalt/db/sqlite/checkpointer.hpp"
 #include "basalt/db/sqlite/connection.hpp"
 
 namespace basalt::db::sqlite {
+
+// When the WAL is checkpointed (invariant 9), in pages of the database.
+struct WalLimits {
+  int checkpoint_pages = 1000;  // SQLite's own auto-checkpoint point (4 MiB at 4 KiB pages)
+  int limit_pages = 16384;      // 64 MiB at 4 KiB pages: the writer checkpoints itself
+};
 
 class Writer {
  public:
@@ -56,7 +73,7 @@ class Writer {
   // Throws DatabaseError if the database cannot be opened.
   // `versions` must outlive the writer.
   Writer(const std::string& path, const ConnectionOptions& options, std::size_t max_batch_jobs,
-         DataVersions& versions);
+         DataVersions& versions, WalLimits wal = {});
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -64,6 +81,8 @@ class Writer {
   // Database::write: queues `job` and completes as described there and above. Thread-safe.
   // Throws DatabaseError at once when called on the writer thread (from inside a job).
   boost::asio::awaitable<void> submit(WriteJob job);
+
+  const Checkpointer& checkpointer() const noexcept { return checkpointer_; }
 
  private:
   using Handler = boost::asio::any_completion_handler<void(std::exception_ptr)>;
@@ -81,9 +100,12 @@ class Writer {
   boost::asio::awaitable<void> run_batch(std::vector<Pending> jobs);
   boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending);
   void roll_back_batch() noexcept;
-  void publish_writes() noexcept;  // invariant 7
+  void publish_writes() noexcept;     // invariant 7
+  void checkpoint_if_due() noexcept;  // invariant 9
 
-  Connection connection_;  // the writer thread's, once started (1)
+  Connection connection_;      // the writer thread's, once started (1)
+  Checkpointer checkpointer_;  // after connection_: opens the file that one created
+  const WalLimits wal_;
   const std::size_t max_batch_jobs_;
   DataVersions& versions_;
   std::int64_t schema_version_ = -1;  // writer thread: as of the last publish_writes()
