@@ -187,6 +187,7 @@ asio::awaitable<void> Writer::drain() {
 }
 
 asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
+  bool guarded = false;  // each job in its own savepoint (invariant 3)
   while (!jobs.empty()) {
     roll_back_batch();  // only if an earlier failure left a transaction open
     try {
@@ -201,12 +202,33 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
 
     std::vector<std::exception_ptr> errors(jobs.size());
     std::optional<std::size_t> at_fault;
+    std::optional<std::size_t> failed;  // the first failure of a round without savepoints
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      errors[i] = co_await run_job(jobs[i]);
+      errors[i] = co_await run_job(jobs[i], guarded);
       if (!connection_.in_transaction()) {
         at_fault = i;
         break;
       }
+      if (!guarded && errors[i]) {
+        failed = i;
+        break;
+      }
+    }
+
+    if (failed) {  // invariant 3: undo the round, the others run again, each in a savepoint
+      roll_back_batch();
+      publish_writes();
+      complete(jobs[*failed], std::move(errors[*failed]));
+      // Moved into a new vector, not erased: a Handler is move-constructible, but assigning
+      // one wraps it in another (any_completion_handler has no move assignment of its own).
+      std::vector<Pending> others;
+      others.reserve(jobs.size() - 1);
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (i != *failed) others.push_back(std::move(jobs[i]));
+      }
+      jobs = std::move(others);
+      guarded = true;
+      continue;
     }
 
     if (at_fault) {  // invariant 6
@@ -254,11 +276,13 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
   }
 }
 
-asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending) {
-  try {
-    connection_.control(kSavepoint);
-  } catch (...) {
-    co_return std::current_exception();
+asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending, bool guarded) {
+  if (guarded) {
+    try {
+      connection_.control(kSavepoint);
+    } catch (...) {
+      co_return std::current_exception();
+    }
   }
   JobTransaction transaction(connection_);
   std::exception_ptr error;
@@ -279,6 +303,7 @@ asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending) {
     if (!error) error = transaction.abandoned_by() ? transaction.abandoned_by() : abandoned_error();
     co_return error;
   }
+  if (!guarded) co_return error;  // run_batch undoes the whole round when it failed
   try {
     if (error) connection_.control(kRollbackToSavepoint);
     connection_.control(kRelease);

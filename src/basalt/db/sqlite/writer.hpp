@@ -8,10 +8,17 @@
 //  2. A batch is at most max_batch_jobs jobs taken from the front of the queue, run one after
 //     another in arrival order inside one BEGIN IMMEDIATE ... COMMIT. Jobs queued while a
 //     batch runs wait for the next one.
-//  3. Each job runs between SAVEPOINT _basalt_job and RELEASE. A job that throws — or that
-//     returns leaving a deferred foreign key violated, which would make COMMIT fail for the
-//     whole batch — is rolled back to its savepoint (ROLLBACK TO + RELEASE) and fails alone;
-//     the batch goes on without it. So every job starts with no deferred violation pending.
+//  3. A job fails alone: one that throws — or that returns leaving a deferred foreign key
+//     violated, which would make COMMIT fail for the whole batch — leaves no change behind
+//     and the others of its batch go on. A batch first runs its jobs back to back with no
+//     savepoint (a savepoint costs SQLite a copy of every page a job touches again, a quarter
+//     of a small create's time in the writer). At the first failure that round is rolled back
+//     whole, the failed job completes with its error, and the others run again from the
+//     start, now each between SAVEPOINT _basalt_job and RELEASE: a job failing there is
+//     rolled back to its savepoint (ROLLBACK TO + RELEASE) and fails alone. The failed job's
+//     error is what it met after exactly the jobs that precede it in the rerun, so callers
+//     see what savepoints alone would have given; a batch reruns at most once for failures.
+//     So every job starts with no deferred violation pending.
 //  4. A caller is resumed only once its outcome is final: after the batch's COMMIT returned
 //     (success, or the job's own error), after COMMIT failed (the commit's error), or after
 //     its own failure in a batch SQLite abandoned (6). A success reported is a commit made;
@@ -98,7 +105,8 @@ class Writer {
   // Writer thread only.
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> run_batch(std::vector<Pending> jobs);
-  boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending);
+  // `guarded`: in a savepoint of its own (invariant 3).
+  boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending, bool guarded);
   void roll_back_batch() noexcept;
   void publish_writes() noexcept;     // invariant 7
   void checkpoint_if_due() noexcept;  // invariant 9
