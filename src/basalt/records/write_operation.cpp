@@ -288,6 +288,7 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
 void WriteOperation::prepare_insert() {
   insert_.sql = insert_sql(*collection_, access_->dialect());
   insert_.params = insert_params(*collection_, create_values_);
+  recorded_lookup_.prepare_confirmation(access_->dialect(), *catalog_);
 }
 
 Statement WriteOperation::create_rule_check(const json::object& values) const {
@@ -358,9 +359,15 @@ boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx)
     db::ResultSet rows = co_await tx.query(create_check_->sql, create_check_->params);
     if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
   }
-  PrefetchedLookup lookup = recorded_lookup_;  // a copy: this job may run again
+  // The recorded questions, confirmed by statements prepare() built; only when the database
+  // answers otherwise does a copy of the lookup (this job may run again) fetch the details.
   bool as_prepared = true;
-  if (lookup.asked_anything()) {
+  if (recorded_lookup_.asked_anything()) {
+    as_prepared = co_await recorded_lookup_.confirms_recording(tx);
+  }
+  PrefetchedLookup lookup;
+  if (!as_prepared) {
+    lookup = recorded_lookup_;
     co_await lookup.answer(tx, access_->dialect(), *catalog_);
     as_prepared = lookup.answered_as_recorded();
   }
