@@ -1,6 +1,9 @@
 #include "basalt/records/record_service.hpp"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/query/filter_cost.hpp"
@@ -17,6 +20,11 @@ namespace basalt::records {
 namespace {
 
 namespace json = boost::json;
+
+// Lets the other coroutines queued on this thread's executor run before going on.
+boost::asio::awaitable<void> give_turn() {
+  co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
+}
 
 void refuse_superuser_only_references(const Caller& caller, const ListOptions& options) {
   if (caller.is_superuser()) return;
@@ -275,6 +283,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
   std::vector<std::unique_ptr<WriteOperation>> prepared;
   prepared.reserve(operations.size());
   for (std::size_t i = 0; i < operations.size(); ++i) {
+    if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
     BatchOperation& op = operations[i];
     try {
       auto operation = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
@@ -301,6 +310,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
   std::vector<BatchOutcome> outcomes;
   outcomes.reserve(prepared.size());
   for (auto& operation : prepared) {
+    if (!outcomes.empty() && outcomes.size() % kOperationsPerTurn == 0) co_await give_turn();
     const bool deleted = operation->kind() == WriteKind::kDelete;
     RecordResult result = co_await operation->finish();
     outcomes.push_back(BatchOutcome{deleted ? 204 : 200, std::move(result)});

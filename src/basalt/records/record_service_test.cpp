@@ -297,6 +297,34 @@ TEST_F(RecordServiceTest, ExistenceChecksConfirmedInTheJobAndTheirFailuresReport
   EXPECT_EQ(count("tags"), 1);
 }
 
+TEST_F(RecordServiceTest, ABatchGivesItsThreadBackWhilePreparing) {
+  // One thread runs a batch of many creates and, queued behind it, a single create: the single
+  // one gets its turn while the batch still prepares, so its write reaches the writer first
+  // and its row comes before the batch's.
+  collection(R"js({"name":"items","type":"base","createRule":"",
+    "fields":[{"name":"v","type":"text"}]})js");
+  std::vector<BatchOperation> operations(4 * RecordService::kOperationsPerTurn);
+  for (auto& op : operations) {
+    op.collection = "items";
+    op.input.body = json::parse(R"js({"v":"batch"})js").as_object();
+  }
+  const Caller guest;  // outlives the coroutines, which hold it by reference
+  boost::asio::io_context context;
+  auto batch = boost::asio::co_spawn(
+      context, service_->batch(guest, std::move(operations), std::chrono::seconds(30)),
+      boost::asio::use_future);
+  WriteInput single;
+  single.body = json::parse(R"js({"v":"single"})js").as_object();
+  auto one = boost::asio::co_spawn(context, service_->create(guest, "items", std::move(single), {}),
+                                   boost::asio::use_future);
+  context.run();
+  EXPECT_EQ(batch.get().size(), 4 * RecordService::kOperationsPerTurn);
+  one.get();
+  db::ResultSet first =
+      sync_wait(database_->query("SELECT v FROM items ORDER BY rowid LIMIT 1", db::Params{}));
+  EXPECT_EQ(first[0].as_text(0), "single");
+}
+
 TEST_F(RecordServiceTest, PasswordsAreHashedBeforeTheJobAndOldPasswordIsChecked) {
   const json::object ann = make_user("ann@x.io");
   EXPECT_EQ(ann.at("password"), "hashed:secret123");
