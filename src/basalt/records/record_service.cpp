@@ -181,7 +181,9 @@ boost::asio::awaitable<RecordResult> RecordService::view(const Caller& caller,
   db::ResultSet rows =
       co_await database_.query(statement.sql, statement.params, access.point_read());
   if (rows.empty()) throw core::ApiError::not_found();
-  std::vector<Record> records{Record{&collection, decode_row(collection, rows[0]), {}, false}};
+  // Not an initializer list: its elements are copied, the whole record with them.
+  std::vector<Record> records;
+  records.push_back(Record{&collection, decode_row(collection, rows[0]), {}, false});
   co_await expand_records(database_, access, request, tree, expand_limits_, records);
   co_await support::resolve_email_visibility(database_, access, request, records);
   result.record = std::move(records.front());

@@ -452,7 +452,9 @@ boost::asio::awaitable<RecordResult> WriteOperation::finish() {
   RecordResult result;
   result.catalog = catalog_;
   if (kind_ == WriteKind::kDelete) co_return result;
-  std::vector<Record> records{Record{collection_, std::move(values_), {}, false}};
+  // Not an initializer list: its elements are copied, the whole record with them.
+  std::vector<Record> records;
+  records.push_back(Record{collection_, std::move(values_), {}, false});
   co_await expand_records(parts_.database, *access_, request_, expand_, parts_.expand_limits,
                           records);
   co_await support::resolve_email_visibility(parts_.database, *access_, request_, records);
