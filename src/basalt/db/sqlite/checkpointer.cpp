@@ -44,6 +44,20 @@ void Checkpointer::request() noexcept {
   changed_.notify_all();
 }
 
+void Checkpointer::pause() {
+  std::unique_lock lock(mutex_);
+  paused_ = true;
+  changed_.wait(lock, [&] { return !running_; });
+}
+
+void Checkpointer::resume() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+  }
+  changed_.notify_all();
+}
+
 std::uint64_t Checkpointer::completed() const {
   std::lock_guard lock(mutex_);
   return completed_;
@@ -57,9 +71,10 @@ void Checkpointer::wait_completed(std::uint64_t count) const {
 void Checkpointer::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [&] { return requested_ || stopping_; });
+    changed_.wait(lock, [&] { return (requested_ && !paused_) || stopping_; });
     if (stopping_) return;
     requested_ = false;
+    running_ = true;
     lock.unlock();
     int log_frames = 0;
     int checkpointed = 0;
@@ -77,6 +92,7 @@ void Checkpointer::run() {
       spdlog::warn("database checkpoint failed: {}", sqlite3_errmsg(db_.get()));
     }
     lock.lock();
+    running_ = false;
     ++completed_;
     changed_.notify_all();
   }

@@ -36,6 +36,12 @@ class Checkpointer {
   // Any thread, never blocks on a checkpoint: asks for one (invariant 2).
   void request() noexcept;
 
+  // Any thread: waits for a checkpoint in progress to end and keeps new ones from starting
+  // until resume(), so that the caller can checkpoint on its own connection without meeting
+  // this one's checkpoint lock (SQLite refuses a second checkpoint at once, busy handler or not).
+  void pause();
+  void resume() noexcept;
+
   // Checkpoints run so far, successful or not.
   std::uint64_t completed() const;
   // Blocks until at least `count` checkpoints have run (tests and shutdown diagnostics).
@@ -53,6 +59,8 @@ class Checkpointer {
   mutable std::condition_variable changed_;
   bool requested_ = false;       // guarded by mutex_
   bool stopping_ = false;        // guarded by mutex_
+  bool running_ = false;         // guarded by mutex_: a checkpoint is in progress
+  bool paused_ = false;          // guarded by mutex_
   std::uint64_t completed_ = 0;  // guarded by mutex_
   std::thread thread_;           // last: started once everything above exists
 };

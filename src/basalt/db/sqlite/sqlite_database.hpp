@@ -31,7 +31,7 @@ struct SqliteOptions {
   // WAL size (pages) after a commit that has the checkpointer thread copy it back, and the
   // size at which the writer does it itself (sqlite/writer.hpp, invariant 9).
   int wal_checkpoint_pages = 1000;
-  int wal_limit_pages = 16384;
+  int wal_limit_pages = 4096;
   unsigned read_threads = 2;     // >= 1; the read pool; setting db-read-threads
   std::size_t read_queue = 256;  // pooled reads waiting for a thread; setting db-read-queue
 };

@@ -342,6 +342,11 @@ void Writer::publish_writes() noexcept {
 void Writer::checkpoint_if_due() noexcept {
   const int pages = connection_.take_wal_pages();
   if (pages >= wal_.limit_pages) {
+    checkpointer_.pause();  // its checkpoint lock would make this one fail at once
+    struct Resume {
+      Checkpointer& checkpointer;
+      ~Resume() { checkpointer.resume(); }
+    } resume{checkpointer_};
     try {
       if (!connection_.checkpoint(SQLITE_CHECKPOINT_RESTART)) {
         spdlog::warn(

@@ -42,11 +42,13 @@
 //     the WAL at `checkpoint_pages` or more the writer only asks the Checkpointer (its own
 //     thread and connection) for a PASSIVE checkpoint, after the batch's callers have been
 //     resumed. A WAL fully copied back is started over by the next commit (SQLite does that
-//     when no reader still reads it), so it does not grow. Should it reach `limit_pages` all
-//     the same (checkpoints lagging behind the commits, or readers keeping them from
-//     finishing), the writer runs a RESTART checkpoint itself, waiting for the readers in the
-//     WAL (each bounded by the statement budget) up to the busy timeout: the WAL's size stays
-//     bounded by about `limit_pages` plus what commits add while the oldest read runs.
+//     when no reader still reads it). Under a steady stream of commits the checkpointer never
+//     quite catches up, so the WAL grows until `limit_pages` (or readers keep checkpoints from
+//     finishing): then the writer pauses the checkpointer (whose checkpoint lock would make a
+//     second checkpoint fail at once) and runs a RESTART checkpoint itself, copying what is
+//     left and waiting for the readers in the WAL (each bounded by the statement budget) up to
+//     the busy timeout: the WAL's size stays bounded by about `limit_pages` plus what commits
+//     add while the oldest read runs.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -71,7 +73,7 @@ namespace basalt::db::sqlite {
 // When the WAL is checkpointed (invariant 9), in pages of the database.
 struct WalLimits {
   int checkpoint_pages = 1000;  // SQLite's own auto-checkpoint point (4 MiB at 4 KiB pages)
-  int limit_pages = 16384;      // 64 MiB at 4 KiB pages: the writer checkpoints itself
+  int limit_pages = 4096;       // 16 MiB at 4 KiB pages: the writer checkpoints itself
 };
 
 class Writer {
