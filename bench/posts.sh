@@ -19,8 +19,13 @@
 #   list-count   basalt   GET …/posts/records?perPage=20&filter=published = true: the same
 #                         dashboard list again and again, its total over ~50,000 posts
 #   mixed        basalt   get-by-id, list and create in turn (each connection cycles them)
+#   mixed-alone  basalt   mixed again, on a Basalt process of its own that runs nothing else: its
+#                         RssAnon is the memory of that load alone (target <= 32 MiB)
 # With BENCH_BASELINE=/path/to/an/older/basalt, that binary serves a copy of the same data too and
-# create-base / batch-base run against it in the same rounds (before/after figures of one run).
+# create-base / batch-base run against it in the same rounds (before/after figures of one run);
+# BENCH_BASELINE2 adds a second one the same way (create-base2 / batch-base2).
+# With BENCH_CACHE_SIZES="4MiB 8MiB" (db-cache-size values), each size gets two Basalt processes
+# of its own started with it, one running only get-by-id@SIZE, the other only mixed@SIZE.
 # Each round runs every workload once in that order, so drift in machine load hits all alike;
 # the table reports medians over the rounds, the peak RSS of each workload (VmHWM, reset before
 # every run; it includes data.db pages mapped by SQLite), the peak RssAnon (private memory: heap
@@ -46,6 +51,8 @@ analyze="${BENCH_POSTS_ANALYZE:-0}"
 batch_size="${BENCH_BATCH_SIZE:-1000}"
 batch_connections="${BENCH_BATCH_CONNECTIONS:-4}"
 baseline="${BENCH_BASELINE:-}"
+baseline2="${BENCH_BASELINE2:-}"
+read -r -a cache_sizes <<<"${BENCH_CACHE_SIZES:-}"
 startup_timeout=15  # seconds for a server to announce its port
 warmup_seconds=1    # per workload, before the rounds: fills the page cache, checks for errors
 # Pause after each run: when wrk stops, the server still answers the requests already queued
@@ -61,7 +68,7 @@ require_positive "$rounds" "$duration" "$connections" "$wrk_threads" "$server_th
   "$batch_size" "$batch_connections"
 basalt="$build_dir/basalt"
 ceiling="$build_dir/bench/bench_ceiling"
-for f in "$basalt" "$ceiling" ${baseline:+"$baseline"}; do
+for f in "$basalt" "$ceiling" ${baseline:+"$baseline"} ${baseline2:+"$baseline2"}; do
   [ -x "$f" ] || { echo "bench: $f not found; run 'make build' first" >&2; exit 2; }
 done
 for tool in wrk curl python3; do
@@ -83,15 +90,31 @@ source "$work/user.env"  # EMAIL, PASSWORD, USER_ID of the user who owns owner_i
 
 # Every server writes to a database of its own, so their creates do not add up.
 cp -r "$work/data" "$work/ceiling-data"
-[ -z "$baseline" ] || cp -r "$work/data" "$work/baseline-data"
+cp -r "$work/data" "$work/seed-data"  # copied for each further server before anything runs on it
 
-# Servers: index 0, 1 (and 2, the baseline) in names/pids/urls. Basalt runs with its default
-# configuration (access log on, to a file), as in bench/run.sh's "basalt" row.
+# Servers: index 0 the ceiling, 1 Basalt, then the others in the order started (their indexes
+# in `server_of`). Basalt runs with its default configuration (access log on, to a file), as in
+# bench/run.sh's "basalt" row.
+declare -A server_of
+# start_basalt KEY BINARY [FLAGS...]: a Basalt-like server on a copy of the seeded data of its own.
+start_basalt() {
+  local key="$1" binary="$2"
+  shift 2
+  cp -r "$work/seed-data" "$work/$key-data"
+  server_of[$key]=${#pids[@]}
+  start_server "$key" "$binary" serve --http 127.0.0.1:0 --dir "$work/$key-data" \
+    --threads "$server_threads" "$@"
+}
 start_server ceiling "$ceiling" 0 "$server_threads" "$work/ceiling-data/data.db"
 start_server basalt "$basalt" serve --http 127.0.0.1:0 --dir "$work/data" \
   --threads "$server_threads"
-[ -z "$baseline" ] || start_server baseline "$baseline" serve --http 127.0.0.1:0 \
-  --dir "$work/baseline-data" --threads "$server_threads"
+start_basalt alone "$basalt"
+[ -z "$baseline" ] || start_basalt baseline "$baseline"
+[ -z "$baseline2" ] || start_basalt baseline2 "$baseline2"
+for size in "${cache_sizes[@]}"; do
+  start_basalt "get@$size" "$basalt" --db-cache-size "$size"
+  start_basalt "mixed@$size" "$basalt" --db-cache-size "$size"
+done
 
 # allow_batches URL: batches of batch_size requests, with time for the queue behind them.
 allow_batches() {
@@ -111,8 +134,11 @@ token="$(curl -sf -X POST "${urls[1]}/api/collections/users/auth-with-password" 
   -d "{\"identity\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 
-workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch list-count mixed)
+workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch list-count mixed
+  mixed-alone)
 [ -z "$baseline" ] || workloads+=(create-base batch-base)
+[ -z "$baseline2" ] || workloads+=(create-base2 batch-base2)
+for size in "${cache_sizes[@]}"; do workloads+=("get-by-id@$size" "mixed@$size"); done
 # workload NAME: sets `server` (an index into urls/pids), `script` and `script_env` (the
 # script's environment) for that workload.
 workload() {
@@ -130,9 +156,14 @@ workload() {
       script_env=(AUTHOR="$USER_ID" CREATE_PATH=/posts) ;;
     create) server=1 script=posts_create.lua script_env=(AUTHOR="$USER_ID") ;;
     batch) server=1 script=posts_batch.lua script_env=(AUTHOR="$USER_ID" COUNT="$batch_size") ;;
-    create-base) server=2 script=posts_create.lua script_env=(AUTHOR="$USER_ID") ;;
-    batch-base) server=2 script=posts_batch.lua
+    create-base*) server=${server_of[baseline${1#create-base}]} script=posts_create.lua
+      script_env=(AUTHOR="$USER_ID") ;;
+    batch-base*) server=${server_of[baseline${1#batch-base}]} script=posts_batch.lua
       script_env=(AUTHOR="$USER_ID" COUNT="$batch_size") ;;
+    get-by-id@*) server=${server_of[get@${1#get-by-id@}]} script=posts_get_by_id.lua
+      script_env=(PREFIX="$posts" IDS="$work/post_ids.txt") ;;
+    mixed-alone|mixed@*) server=${server_of[${1/mixed-alone/alone}]} script=posts_mixed.lua
+      script_env=(PREFIX="$posts" IDS="$work/post_ids.txt" AUTHOR="$USER_ID") ;;
     list-count) server=1 script=posts_list_count.lua script_env=() ;;
     mixed) server=1 script=posts_mixed.lua
       script_env=(PREFIX="$posts" IDS="$work/post_ids.txt" AUTHOR="$USER_ID") ;;
@@ -194,12 +225,12 @@ done
 
 # max COLUMN FILE: the largest value of that column.
 max() { awk -v c="$1" '$c > m { m = $c } END { print m + 0 }' "$2"; }
-printf '\n%-14s %-8s %10s %9s %9s %10s %10s %10s %11s %7s\n' \
+printf '\n%-16s %-10s %10s %9s %9s %10s %10s %10s %11s %7s\n' \
   workload server "rec/s" "p50 ms" "p99 ms" "peak RSS" "peak anon" "peak file" "CPU µs/rec" errors
 for name in "${workloads[@]}"; do
   workload "$name"
   f="$work/$name.results"
-  printf '%-14s %-8s %10.0f %9s %9s %6s MiB %6s MiB %6s MiB %11s %7s\n' "$name" "${names[$server]}" \
+  printf '%-16s %-10s %10.0f %9s %9s %6s MiB %6s MiB %6s MiB %11s %7s\n' "$name" "${names[$server]}" \
     "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" "$(mib "$(max 5 "$f")")" \
     "$(mib "$(max 6 "$f")")" "$(mib "$(max 7 "$f")")" "$(median 8 "$f")" \
     "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
@@ -213,3 +244,13 @@ if [ -n "$baseline" ]; then
   printf 'create / create-base: %s (target >= 3)\n' "$(ratio create create-base)"
   printf 'batch / batch-base: %s\n' "$(ratio batch batch-base)"
 fi
+if [ -n "$baseline2" ]; then
+  printf 'create / create-base2: %s\n' "$(ratio create create-base2)"
+  printf 'batch / batch-base2: %s\n' "$(ratio batch batch-base2)"
+fi
+printf 'mixed-alone peak RssAnon: %s MiB (target <= 32)\n' \
+  "$(mib "$(max 6 "$work/mixed-alone.results")")"
+for size in "${cache_sizes[@]}"; do
+  printf 'db-cache-size %s: get-by-id / ceiling-get %s, mixed peak RssAnon %s MiB\n' "$size" \
+    "$(ratio "get-by-id@$size" ceiling-get)" "$(mib "$(max 6 "$work/mixed@$size.results")")"
+done

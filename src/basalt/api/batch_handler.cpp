@@ -29,9 +29,10 @@ namespace json = boost::json;
 }
 
 // One sub-request as the record service takes it; unsupported method/url pairs fail the batch.
-records::BatchOperation operation_of(const json::value& item, std::size_t index) {
+// Its body is moved out of `item` (the rest stays).
+records::BatchOperation operation_of(json::value& item, std::size_t index) {
   if (!item.is_object()) unsupported(index);
-  const json::object& request = item.get_object();
+  json::object& request = item.get_object();
   const json::value* method = request.if_contains("method");
   const json::value* url = request.if_contains("url");
   if (!method || !method->is_string() || !url || !url->is_string()) unsupported(index);
@@ -49,8 +50,8 @@ records::BatchOperation operation_of(const json::value& item, std::size_t index)
   op.kind = resolved->kind;
   op.collection = std::move(resolved->collection);
   op.id = std::move(resolved->id);
-  if (const json::value* body = request.if_contains("body"); body && body->is_object()) {
-    op.input.body = body->get_object();
+  if (json::value* body = request.if_contains("body"); body && body->is_object()) {
+    op.input.body = std::move(body->get_object());
   } else if (body && !body->is_null()) {
     unsupported(index);
   }
@@ -111,7 +112,7 @@ boost::asio::awaitable<void> batch_records(const Services& services, const auth:
   }
   http::FormBody form =
       http::decode_form_body(request.header("Content-Type").value_or(""), request.body());
-  const json::value* requests = form.data.if_contains("requests");
+  json::value* requests = form.data.if_contains("requests");
   schema::ValidationErrors errors;
   if (!requests || !requests->is_array() || requests->get_array().empty()) {
     errors.add({"requests"}, schema::error_required());
@@ -121,7 +122,7 @@ boost::asio::awaitable<void> batch_records(const Services& services, const auth:
   if (!errors.empty())
     throw errors.to_api_error("An error occurred while validating the submitted data.");
 
-  const json::array& items = requests->get_array();
+  json::array& items = requests->get_array();
   std::vector<records::BatchOperation> operations;
   std::vector<http::FieldsSpec> fields;
   operations.reserve(items.size());

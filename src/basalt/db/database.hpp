@@ -73,8 +73,8 @@ class Database {
     co_return co_await query(sql, params);
   }
 
-  // Queues `job` for the writer. It runs inside its own savepoint of a transaction shared
-  // with other queued jobs (group commit). The awaiting coroutine resumes on its own
+  // Queues `job` for the writer. It runs in a transaction shared with other queued jobs
+  // (group commit), its changes undone alone if it fails. The awaiting coroutine resumes on its own
   // executor once the outcome is durable in the backend's sense:
   // - the job returned and the transaction committed: returns normally; its writes are
   //   visible to every read started afterwards;

@@ -1,6 +1,9 @@
 #include "basalt/records/record_service.hpp"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/query/query_builder.hpp"
@@ -16,6 +19,11 @@ namespace basalt::records {
 namespace {
 
 namespace json = boost::json;
+
+// Lets the other coroutines queued on this thread's executor run before going on.
+boost::asio::awaitable<void> give_turn() {
+  co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
+}
 
 void refuse_superuser_only_references(const Caller& caller, const ListOptions& options) {
   if (caller.is_superuser()) return;
@@ -158,7 +166,9 @@ boost::asio::awaitable<RecordResult> RecordService::view(const Caller& caller,
   db::ResultSet rows =
       co_await database_.query(statement.sql, statement.params, access.point_read());
   if (rows.empty()) throw core::ApiError::not_found();
-  std::vector<Record> records{Record{&collection, decode_row(collection, rows[0]), {}, false}};
+  // Not an initializer list: its elements are copied, the whole record with them.
+  std::vector<Record> records;
+  records.push_back(Record{&collection, decode_row(collection, rows[0]), {}, false});
   co_await expand_records(database_, access, request, tree, expand_limits_, records);
   co_await support::resolve_email_visibility(database_, access, request, records);
   result.record = std::move(records.front());
@@ -260,6 +270,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
   std::vector<std::unique_ptr<WriteOperation>> prepared;
   prepared.reserve(operations.size());
   for (std::size_t i = 0; i < operations.size(); ++i) {
+    if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
     BatchOperation& op = operations[i];
     try {
       auto operation = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
@@ -286,6 +297,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
   std::vector<BatchOutcome> outcomes;
   outcomes.reserve(prepared.size());
   for (auto& operation : prepared) {
+    if (!outcomes.empty() && outcomes.size() % kOperationsPerTurn == 0) co_await give_turn();
     const bool deleted = operation->kind() == WriteKind::kDelete;
     RecordResult result = co_await operation->finish();
     outcomes.push_back(BatchOutcome{deleted ? 204 : 200, std::move(result)});

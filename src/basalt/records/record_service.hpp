@@ -132,7 +132,10 @@ class RecordService {
 
   // Runs every operation, in order, in ONE transaction with full rule checks for `caller`;
   // all or nothing. Past `timeout` (measured from the call) the batch fails at the operation
-  // that ran over. Throws BatchError.
+  // that ran over. Throws BatchError. Its work before and after the write job gives the
+  // calling thread back to its other requests every kOperationsPerTurn operations, so a batch
+  // of a thousand never holds one worker (and its other clients) for all of its work at once.
+  static constexpr std::size_t kOperationsPerTurn = 32;
   boost::asio::awaitable<std::vector<BatchOutcome>> batch(const Caller& caller,
                                                           std::vector<BatchOperation> operations,
                                                           std::chrono::milliseconds timeout);

@@ -347,6 +347,57 @@ TEST_F(RecordServiceTest, ValidationReportsMissingRelationsAndUniqueViolations) 
   EXPECT_EQ(count("tags"), 1);
 }
 
+TEST_F(RecordServiceTest, ExistenceChecksConfirmedInTheJobAndTheirFailuresReported) {
+  // A create's job confirms what prepare() assumed (related records exist, a chosen id is free)
+  // with statements prepare() built; any other answer comes back as the validation error.
+  collection(R"js({"name":"tags","type":"base","createRule":"",
+    "fields":[{"name":"owners","type":"relation","collectionId":"_pb_users_auth_",
+               "maxSelect":5}]})js");
+  const std::string ann(make_user("ann@x.io").at("id").as_string());
+  const std::string bob(make_user("bob@x.io").at("id").as_string());
+  const std::string body =
+      R"js({"id":"chosenid0000001","owners":[")js" + ann + R"js(",")js" + bob + R"js("]})js";
+  const json::object made = create(Caller{}, "tags", body);
+  EXPECT_EQ(made.at("id"), "chosenid0000001");
+  const core::ApiError taken =
+      error_of([&] { create(Caller{}, "tags", R"js({"id":"chosenid0000001"})js"); });
+  EXPECT_EQ(taken.status(), 400);
+  EXPECT_EQ(taken.data().at("id").at("code"), "validation_not_unique");
+  const core::ApiError one_missing = error_of([&] {
+    create(Caller{}, "tags", R"js({"owners":[")js" + ann + R"js(","nosuchuser00001"]})js");
+  });
+  EXPECT_EQ(one_missing.data().at("owners").at("code"), "validation_missing_rel_records");
+  EXPECT_EQ(count("tags"), 1);
+}
+
+TEST_F(RecordServiceTest, ABatchGivesItsThreadBackWhilePreparing) {
+  // One thread runs a batch of many creates and, queued behind it, a single create: the single
+  // one gets its turn while the batch still prepares, so its write reaches the writer first
+  // and its row comes before the batch's.
+  collection(R"js({"name":"items","type":"base","createRule":"",
+    "fields":[{"name":"v","type":"text"}]})js");
+  std::vector<BatchOperation> operations(4 * RecordService::kOperationsPerTurn);
+  for (auto& op : operations) {
+    op.collection = "items";
+    op.input.body = json::parse(R"js({"v":"batch"})js").as_object();
+  }
+  const Caller guest;  // outlives the coroutines, which hold it by reference
+  boost::asio::io_context context;
+  auto batch = boost::asio::co_spawn(
+      context, service_->batch(guest, std::move(operations), std::chrono::seconds(30)),
+      boost::asio::use_future);
+  WriteInput single;
+  single.body = json::parse(R"js({"v":"single"})js").as_object();
+  auto one = boost::asio::co_spawn(context, service_->create(guest, "items", std::move(single), {}),
+                                   boost::asio::use_future);
+  context.run();
+  EXPECT_EQ(batch.get().size(), 4 * RecordService::kOperationsPerTurn);
+  one.get();
+  db::ResultSet first =
+      sync_wait(database_->query("SELECT v FROM items ORDER BY rowid LIMIT 1", db::Params{}));
+  EXPECT_EQ(first[0].as_text(0), "single");
+}
+
 TEST_F(RecordServiceTest, PasswordsAreHashedBeforeTheJobAndOldPasswordIsChecked) {
   const json::object ann = make_user("ann@x.io");
   EXPECT_EQ(ann.at("password"), "hashed:secret123");

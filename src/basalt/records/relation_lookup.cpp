@@ -79,4 +79,47 @@ boost::asio::awaitable<void> PrefetchedLookup::answer(db::Transaction& tx,
   recording_ = false;
 }
 
+void PrefetchedLookup::prepare_confirmation(const db::Dialect& dialect,
+                                            const collections::Catalog& catalog) {
+  confirmations_.clear();
+  unconfirmable_ = false;
+  const std::string id = dialect.quote_identifier(schema::kFieldId);
+  for (const auto& [collection_id, ids] : existing_) {
+    const schema::Collection* collection = catalog.find(collection_id);
+    if (!collection || collection->id != collection_id ||
+        ids.size() > kIdsPerStatement) {  // answer() splits those; rare enough to leave to it
+      unconfirmable_ = true;
+      return;
+    }
+    Confirmation check;
+    check.sql = "SELECT COUNT(*) FROM " + dialect.quote_identifier(collection->name) + " WHERE " +
+                id + " IN (";
+    for (const auto& value : ids) {
+      if (!check.params.empty()) check.sql += ", ";
+      check.params.emplace_back(value);
+      check.sql += dialect.placeholder(check.params.size());
+    }
+    check.sql += ")";
+    check.expected = static_cast<std::int64_t>(ids.size());
+    confirmations_.push_back(std::move(check));
+  }
+  for (const auto& [question, exists] : ids_asked_) {
+    Confirmation check;
+    check.sql = "SELECT COUNT(*) FROM (SELECT 1 FROM " + dialect.quote_identifier(question.table) +
+                " WHERE " + id + " = " + dialect.placeholder(1) +
+                (question.ignore_case ? " COLLATE NOCASE" : "") + " LIMIT 1)";
+    check.params.emplace_back(question.id);
+    confirmations_.push_back(std::move(check));
+  }
+}
+
+boost::asio::awaitable<bool> PrefetchedLookup::confirms_recording(db::Transaction& tx) const {
+  if (unconfirmable_) co_return false;
+  for (const auto& check : confirmations_) {
+    db::ResultSet rows = co_await tx.query(check.sql, check.params);
+    if (rows.empty() || rows[0].as_int(0) != check.expected) co_return false;
+  }
+  co_return true;
+}
+
 }  // namespace basalt::records

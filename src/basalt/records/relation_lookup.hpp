@@ -50,6 +50,14 @@ class PrefetchedLookup : public schema::RecordLookup {
   // what validation while recording returned, so a caller holding that result may keep it.
   bool answered_as_recorded() const noexcept { return !recording_ && as_recorded_; }
 
+  // While recording, once every question is asked: builds the statements that confirm the
+  // recorded assumptions (one COUNT per related collection, one lookup per asked id), so that
+  // a write job only runs them (done on the caller's thread, not the writer's).
+  void prepare_confirmation(const db::Dialect& dialect, const collections::Catalog& catalog);
+  // Runs those statements through `tx`: true when the database answers every question as
+  // recording assumed. Changes nothing; when false, answer() a copy for the details.
+  boost::asio::awaitable<bool> confirms_recording(db::Transaction& tx) const;
+
  private:
   bool recording_ = true;
   bool as_recorded_ = true;
@@ -57,6 +65,13 @@ class PrefetchedLookup : public schema::RecordLookup {
   std::map<std::string, std::set<std::string>, std::less<>> existing_;
   std::map<std::string, bool, std::less<>> unknown_collections_;
   std::map<IdQuestion, bool> ids_asked_;
+  struct Confirmation {
+    std::string sql;
+    db::Params params;
+    std::int64_t expected = 0;  // the COUNT it must give (0 for an id that must be free)
+  };
+  std::vector<Confirmation> confirmations_;
+  bool unconfirmable_ = false;  // a related collection is gone: only answer() can tell
 };
 
 }  // namespace basalt::records

@@ -189,7 +189,8 @@ boost::asio::awaitable<void> WriteOperation::check_request(const json::object* s
   }
   if (!errors.empty())
     throw errors.to_api_error(std::string(create ? kCreateFailed : kUpdateFailed));
-  if (create) prepared_values_ = checked.record.values;
+  // The rule sees the record as validation made it before hashing, as on a read connection.
+  if (create && !conditions_.empty()) create_check_ = create_rule_check(checked.record.values);
   // Hashing comes last: only a request that passed everything above gets to spend it.
   if (create && hashing) {
     passwords_ = co_await prepare_passwords(parts_.passwords, caller_.client_address,
@@ -200,7 +201,7 @@ boost::asio::awaitable<void> WriteOperation::check_request(const json::object* s
     for (const auto& password : checked.record.new_passwords) {
       create_values_[password.field] = passwords_.hashes.at(password.plaintext);
     }
-    prepare_create_statements();
+    prepare_insert();
   }
   if (!hashing || create) co_return;
   // The job re-reads the row and refuses an oldPassword that was checked against a hash that
@@ -268,6 +269,7 @@ boost::asio::awaitable<json::object> WriteOperation::validate(db::Transaction& t
 
 boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
   events_.clear();
+  inserted_as_prepared_ = false;
   switch (kind_) {
     case WriteKind::kCreate:
       co_await execute_create(tx);
@@ -283,12 +285,10 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
   }
 }
 
-void WriteOperation::prepare_create_statements() {
-  const db::Dialect& dialect = access_->dialect();
-  insert_.sql = insert_sql(*collection_, dialect);
+void WriteOperation::prepare_insert() {
+  insert_.sql = insert_sql(*collection_, access_->dialect());
   insert_.params = insert_params(*collection_, create_values_);
-  // The rule sees the record as validation made it before hashing, as on a read connection.
-  if (!conditions_.empty()) create_check_ = create_rule_check(prepared_values_);
+  recorded_lookup_.prepare_confirmation(access_->dialect(), *catalog_);
 }
 
 Statement WriteOperation::create_rule_check(const json::object& values) const {
@@ -359,21 +359,27 @@ boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx)
     db::ResultSet rows = co_await tx.query(create_check_->sql, create_check_->params);
     if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
   }
-  PrefetchedLookup lookup = recorded_lookup_;  // a copy: this job may run again
+  // The recorded questions, confirmed by statements prepare() built; only when the database
+  // answers otherwise does a copy of the lookup (this job may run again) fetch the details.
   bool as_prepared = true;
-  if (lookup.asked_anything()) {
+  if (recorded_lookup_.asked_anything()) {
+    as_prepared = co_await recorded_lookup_.confirms_recording(tx);
+  }
+  PrefetchedLookup lookup;
+  if (!as_prepared) {
+    lookup = recorded_lookup_;
     co_await lookup.answer(tx, access_->dialect(), *catalog_);
     as_prepared = lookup.answered_as_recorded();
   }
   // A missing relation or a taken id: validation again, with the answers, for the errors.
   // (Not a conditional expression: GCC miscompiles a co_await inside one.)
   json::object validated;
-  if (as_prepared) {
-    validated = create_values_;
-  } else {
+  const json::object* values = &create_values_;
+  if (!as_prepared) {
     validated = co_await validate(tx, nullptr, base_access(caller_), kCreateFailed, &lookup);
+    values = &validated;
   }
-  if (collection.is_auth()) co_await require_unique_auth_id(tx, validated);
+  if (collection.is_auth()) co_await require_unique_auth_id(tx, *values);
   try {
     if (as_prepared) {
       co_await tx.execute(insert_.sql, insert_.params);
@@ -382,6 +388,12 @@ boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx)
     }
   } catch (const db::ConstraintError& error) {
     throw support::constraint_error(collection, error, std::string(kCreateFailed));
+  }
+  if (as_prepared) {
+    // The record and its event are prepare()'s values: finish() takes them after the commit,
+    // so the job copies no JSON.
+    inserted_as_prepared_ = true;
+    co_return;
   }
   values_ = std::move(validated);
   events_.push_back(RecordEvent{RecordAction::kCreate, collection.id, collection.name, values_});
@@ -431,11 +443,18 @@ boost::asio::awaitable<void> WriteOperation::execute_delete(db::Transaction& tx)
 }
 
 boost::asio::awaitable<RecordResult> WriteOperation::finish() {
+  if (inserted_as_prepared_) {
+    values_ = std::move(create_values_);
+    events_.push_back(
+        RecordEvent{RecordAction::kCreate, collection_->id, collection_->name, values_});
+  }
   support::publish_all(parts_.events, events_);
   RecordResult result;
   result.catalog = catalog_;
   if (kind_ == WriteKind::kDelete) co_return result;
-  std::vector<Record> records{Record{collection_, values_, {}, false}};
+  // Not an initializer list: its elements are copied, the whole record with them.
+  std::vector<Record> records;
+  records.push_back(Record{collection_, std::move(values_), {}, false});
   co_await expand_records(parts_.database, *access_, request_, expand_, parts_.expand_limits,
                           records);
   co_await support::resolve_email_visibility(parts_.database, *access_, request_, records);

@@ -87,8 +87,8 @@ class WriteOperation {
                                                        schema::AccessLevel level,
                                                        std::string_view failure,
                                                        PrefetchedLookup* answered = nullptr);
-  // A create's statements, built once prepare() has the final values.
-  void prepare_create_statements();
+  // A create's INSERT, built once prepare() has the final values.
+  void prepare_insert();
   // prepare()'s request-only checks, the rule first when they fail, then the password work.
   boost::asio::awaitable<void> check_request(const boost::json::object* stored);
   // The operation's rule on a read connection: 400 (create) or 404 (update) when it refuses.
@@ -118,7 +118,6 @@ class WriteOperation {
   std::vector<query::PlanPtr> conditions_;  // the operation's rule, for non-superusers
   std::vector<query::PlanPtr> manage_;      // an auth collection's manageRule, when it applies
   PasswordWork passwords_;
-  boost::json::object prepared_values_;  // create: the values prepare() validated
   // Create, from prepare(): the questions its validation asked of the database (answered
   // "exists" for relations, "free" for the id), the values to insert (hashes in place) and
   // the statements the job runs. Never changed by execute(), which may run more than once.
@@ -127,9 +126,11 @@ class WriteOperation {
   std::optional<Statement> create_check_;
   Statement insert_;
 
-  // Set by execute(), overwritten when it runs again.
+  // Set by execute(), overwritten when it runs again. A create that inserted prepare()'s
+  // values sets only the flag: finish() moves them into values_ and makes the event.
   boost::json::object values_;
   std::vector<RecordEvent> events_;
+  bool inserted_as_prepared_ = false;
 };
 
 }  // namespace basalt::records

@@ -182,6 +182,7 @@ RecordValidation validate_record(const RecordInput& in, const FieldTypeRegistry&
     ValueContext context{c, field, is_new, is_new ? nullptr : &old_values[i], in.lookup};
     if (auto error = info.validate(context, values[i])) result.errors.add({field.name}, *error);
   }
+  result.record.values.reserve(c.fields.size());
   for (std::size_t i = 0; i < c.fields.size(); ++i) {
     const Field& field = c.fields[i];
     const FieldTypeInfo& info = registry.at(field.type());
@@ -194,7 +195,9 @@ RecordValidation validate_record(const RecordInput& in, const FieldTypeRegistry&
         }
       }
     }
-    result.record.values[field.name] = info.store ? info.store(field, values[i]) : values[i];
+    // values[i] is not read again: moved, not copied (a long text would be).
+    result.record.values[field.name] =
+        info.store ? info.store(field, values[i]) : std::move(values[i]);
   }
   return result;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <utility>
 #include <vector>
 
 #include "basalt/db/database_error.hpp"
@@ -44,6 +45,14 @@ Value read_column(sqlite3_stmt* statement, int column) {
     default:
       return nullptr;
   }
+}
+
+// SQLite's memory statistics (on by default) put every sqlite3_malloc and sqlite3_free behind
+// a global mutex, for figures nothing here reads. Must come before SQLite initializes, that is
+// before the process's first connection; later it is refused (SQLITE_MISUSE) and harmless.
+void turn_off_memory_statistics() {
+  static const int once = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)once;
 }
 
 }  // namespace
@@ -93,6 +102,7 @@ Connection::Connection(const std::string& path, ConnectionRole role,
   const int flags = SQLITE_OPEN_NOMUTEX |
                     (role == ConnectionRole::kWriter ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                                      : SQLITE_OPEN_READONLY);
+  turn_off_memory_statistics();
   sqlite3* raw = nullptr;
   const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   db_.reset(raw);
@@ -124,6 +134,10 @@ Connection::Connection(const std::string& path, ConnectionRole role,
     // Relations are enforced by SQLite itself (off by default, per connection).
     pragma("PRAGMA foreign_keys=ON");
     sqlite3_update_hook(raw, &Connection::on_update, this);
+    // Replaces SQLite's auto-checkpoint (itself a WAL hook), which would copy the WAL into the
+    // database file on this thread, inside a COMMIT, every 1,000 pages: the writer hands that
+    // to the Checkpointer instead.
+    sqlite3_wal_hook(raw, &Connection::on_wal_commit, this);
   }
   // Page cache per connection, in KiB when negative; a cap, not an upfront allocation.
   pragma(fmt::format("PRAGMA cache_size=-{}", options.cache_bytes / 1024));
@@ -350,6 +364,24 @@ WrittenTables Connection::take_written() {
   written_unknown_ = false;
   std::sort(out.tables.begin(), out.tables.end());
   return out;
+}
+
+int Connection::on_wal_commit(void* self, sqlite3*, const char*, int pages) noexcept {
+  static_cast<Connection*>(self)->wal_pages_ = pages;
+  return SQLITE_OK;
+}
+
+int Connection::take_wal_pages() noexcept {
+  return std::exchange(wal_pages_, 0);
+}
+
+bool Connection::checkpoint(int mode) {
+  int log_frames = 0;
+  int checkpointed = 0;
+  const int code = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, &log_frames, &checkpointed);
+  if (code == SQLITE_BUSY) return false;
+  if (code != SQLITE_OK) throw_error(db_.get(), code, "wal_checkpoint");
+  return checkpointed == log_frames;
 }
 
 std::int64_t Connection::schema_version() {

@@ -17,6 +17,9 @@
 // - A kWriter connection notes the tables its statements write (an update hook, see
 //   take_written()); rows changed where the hook cannot see them (a WITHOUT ROWID table, the
 //   truncate optimization of a DELETE without WHERE) mark the write as unknown instead.
+// - A kWriter connection never checkpoints the WAL on its own: SQLite's auto-checkpoint is
+//   replaced by a WAL hook that only notes the WAL's size after each commit (take_wal_pages());
+//   the Writer decides who checkpoints (writer.hpp, invariant 9).
 // - Not movable: SQLite's callbacks hold its address.
 #pragma once
 
@@ -94,6 +97,16 @@ class Connection {
   // one).
   WrittenTables take_written();
 
+  // kWriter: the WAL's size in pages after the last commit since the previous call (0 when
+  // nothing was committed since), and forgets it.
+  int take_wal_pages() noexcept;
+
+  // kWriter, outside a transaction: sqlite3_wal_checkpoint_v2 in `mode` (SQLITE_CHECKPOINT_*),
+  // waiting on readers up to the busy timeout. True when every WAL frame is in the database
+  // file; false when readers or another checkpoint kept it from finishing (SQLITE_BUSY).
+  // Throws DatabaseError on any other failure.
+  bool checkpoint(int mode);
+
   // PRAGMA schema_version: moves with every schema change (DDL) committed.
   std::int64_t schema_version();
 
@@ -111,6 +124,7 @@ class Connection {
   static int on_progress(void* self) noexcept;
   static void on_update(void* self, int operation, const char* database, const char* table,
                         sqlite3_int64 rowid) noexcept;
+  static int on_wal_commit(void* self, sqlite3* db, const char* database, int pages) noexcept;
   static int authorize(void* self, int action, const char* arg1, const char* arg2,
                        const char* database, const char* trigger) noexcept;
 
@@ -140,6 +154,7 @@ class Connection {
   std::vector<std::string> written_;
   bool written_unknown_ = false;
   std::int64_t hooked_rows_ = 0;
+  int wal_pages_ = 0;  // kWriter: from the WAL hook, until take_wal_pages()
 };
 
 }  // namespace basalt::db::sqlite

@@ -235,6 +235,41 @@ TEST_F(GroupCommitTest, DeferredForeignKeyViolationFailsOnlyItsJob) {
   EXPECT_EQ(count("SELECT count(*) FROM children"), 1);
 }
 
+TEST_F(GroupCommitTest, TwoFailingJobsOfOneBatchEachLeaveNothingAndTheOthersSeeNoTrace) {
+  // The batch's first round runs without savepoints; the first failure reruns the others,
+  // each in a savepoint, where the second failure is rolled back alone (invariant 3).
+  open();
+  Gate gate(*db_);
+  CallerThread caller;
+  std::int64_t seen_by_third = -1;  // overwritten by each run of that job
+  auto failing = [](std::int64_t n) {
+    return [n](Transaction& tx) -> awaitable<void> {
+      co_await tx.execute("INSERT INTO t (caller, n) VALUES ('failing', ?1)", n);
+      throw std::runtime_error("failed on purpose " + std::to_string(n));
+    };
+  };
+  auto first = caller.spawn(write_and_report(*db_, insert_job("ok", 1)));
+  auto second = caller.spawn(write_and_report(*db_, failing(2)));
+  auto third = caller.spawn(write_and_report(*db_, [&](Transaction& tx) -> awaitable<void> {
+    seen_by_third = (co_await tx.query("SELECT count(*) FROM t"))[0].as_int(0);
+    co_await tx.execute("INSERT INTO t (caller, n) VALUES ('ok', 3)");
+  }));
+  auto fourth = caller.spawn(write_and_report(*db_, failing(4)));
+  auto fifth = caller.spawn(write_and_report(*db_, insert_job("ok", 5)));
+  caller.start();
+  caller.wait_queued();
+  gate.open();
+
+  EXPECT_EQ(first.get().error, "");
+  EXPECT_EQ(second.get().error, "failed on purpose 2");
+  EXPECT_EQ(third.get().error, "");
+  EXPECT_EQ(fourth.get().error, "failed on purpose 4");
+  EXPECT_EQ(fifth.get().error, "");
+  EXPECT_EQ(seen_by_third, 1);  // the first job's row, nothing of the second
+  EXPECT_EQ(count("SELECT count(*) FROM t WHERE caller = 'ok'"), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM t WHERE caller = 'failing'"), 0);
+}
+
 TEST_F(GroupCommitTest, QueuedWritesFinishBeforeTheDatabaseCloses) {
   open();
   constexpr int kJobs = 20;

@@ -30,7 +30,8 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const SqliteOptions& options, const sqlite::ConnectionOptions& connection,
                  const std::string& path)
       : lock_(create_directory(options.data_dir)),
-        writer_(path, connection, options.max_batch_jobs, versions_),
+        writer_(path, connection, options.max_batch_jobs, versions_,
+                {options.wal_checkpoint_pages, options.wal_limit_pages}),
         reads_(sqlite::ReadConnections::create(path, connection)),
         read_pool_({options.read_threads, options.read_queue}) {}
 

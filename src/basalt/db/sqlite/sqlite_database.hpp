@@ -3,7 +3,8 @@
 // What it holds, for the Database's lifetime:
 // - `<data_dir>/.lock`, locked (LockFile): a second process — or a second open in this
 //   one — gets a clear error instead of a second writer on the same file.
-// - One write connection, owned by the writer thread (Writer: group commit).
+// - One write connection, owned by the writer thread (Writer: group commit), and a
+//   checkpointer thread with a connection of its own that copies the WAL back (Checkpointer).
 // - One read connection per thread that reads, opened on its first read (ReadConnections):
 //   the I/O threads' inline reads, and the read pool's threads (ReadOptions::pooled), which
 //   run the expensive reads so that they never hold an I/O thread.
@@ -27,7 +28,11 @@ struct SqliteOptions {
   std::size_t mmap_bytes = 0;                     // per connection, 0 = off; db-mmap-size
   std::size_t statement_cache_capacity = 128;     // prepared statements kept per connection
   std::size_t max_batch_jobs = 256;               // write jobs committed together at most
-  unsigned read_threads = 2;                      // >= 1; the read pool; setting db-read-threads
+  // WAL size (pages) after a commit that has the checkpointer thread copy it back, and the
+  // size at which the writer does it itself (sqlite/writer.hpp, invariant 9).
+  int wal_checkpoint_pages = 1000;
+  int wal_limit_pages = 4096;
+  unsigned read_threads = 2;     // >= 1; the read pool; setting db-read-threads
   std::size_t read_queue = 256;  // pooled reads waiting for a thread; setting db-read-queue
 };
 

@@ -88,8 +88,10 @@ class JobTransaction final : public Transaction {
 }  // namespace
 
 Writer::Writer(const std::string& path, const ConnectionOptions& options,
-               std::size_t max_batch_jobs, DataVersions& versions)
+               std::size_t max_batch_jobs, DataVersions& versions, WalLimits wal)
     : connection_(path, ConnectionRole::kWriter, options),
+      checkpointer_(path),
+      wal_(wal),
       max_batch_jobs_(max_batch_jobs == 0 ? 1 : max_batch_jobs),
       versions_(versions),
       work_(context_.get_executor()) {
@@ -185,6 +187,7 @@ asio::awaitable<void> Writer::drain() {
 }
 
 asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
+  bool guarded = false;  // each job in its own savepoint (invariant 3)
   while (!jobs.empty()) {
     roll_back_batch();  // only if an earlier failure left a transaction open
     try {
@@ -199,12 +202,33 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
 
     std::vector<std::exception_ptr> errors(jobs.size());
     std::optional<std::size_t> at_fault;
+    std::optional<std::size_t> failed;  // the first failure of a round without savepoints
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      errors[i] = co_await run_job(jobs[i]);
+      errors[i] = co_await run_job(jobs[i], guarded);
       if (!connection_.in_transaction()) {
         at_fault = i;
         break;
       }
+      if (!guarded && errors[i]) {
+        failed = i;
+        break;
+      }
+    }
+
+    if (failed) {  // invariant 3: undo the round, the others run again, each in a savepoint
+      roll_back_batch();
+      publish_writes();
+      complete(jobs[*failed], std::move(errors[*failed]));
+      // Moved into a new vector, not erased: a Handler is move-constructible, but assigning
+      // one wraps it in another (any_completion_handler has no move assignment of its own).
+      std::vector<Pending> others;
+      others.reserve(jobs.size() - 1);
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (i != *failed) others.push_back(std::move(jobs[i]));
+      }
+      jobs = std::move(others);
+      guarded = true;
+      continue;
     }
 
     if (at_fault) {  // invariant 6
@@ -247,15 +271,18 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
       }
       complete(jobs[i], std::move(error));
     }
+    checkpoint_if_due();
     co_return;
   }
 }
 
-asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending) {
-  try {
-    connection_.control(kSavepoint);
-  } catch (...) {
-    co_return std::current_exception();
+asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending, bool guarded) {
+  if (guarded) {
+    try {
+      connection_.control(kSavepoint);
+    } catch (...) {
+      co_return std::current_exception();
+    }
   }
   JobTransaction transaction(connection_);
   std::exception_ptr error;
@@ -276,6 +303,7 @@ asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending) {
     if (!error) error = transaction.abandoned_by() ? transaction.abandoned_by() : abandoned_error();
     co_return error;
   }
+  if (!guarded) co_return error;  // run_batch undoes the whole round when it failed
   try {
     if (error) connection_.control(kRollbackToSavepoint);
     connection_.control(kRelease);
@@ -308,6 +336,29 @@ void Writer::publish_writes() noexcept {
   } catch (...) {
     // bump() allocates map entries; without them, moving every table is the safe answer.
     versions_.bump_all();
+  }
+}
+
+void Writer::checkpoint_if_due() noexcept {
+  const int pages = connection_.take_wal_pages();
+  if (pages >= wal_.limit_pages) {
+    checkpointer_.pause();  // its checkpoint lock would make this one fail at once
+    struct Resume {
+      Checkpointer& checkpointer;
+      ~Resume() { checkpointer.resume(); }
+    } resume{checkpointer_};
+    try {
+      if (!connection_.checkpoint(SQLITE_CHECKPOINT_RESTART)) {
+        spdlog::warn(
+            "database writer: the WAL holds {} pages and readers kept a checkpoint "
+            "from finishing",
+            pages);
+      }
+    } catch (const std::exception& error) {
+      spdlog::error("database writer: checkpoint failed: {}", error.what());
+    }
+  } else if (pages >= wal_.checkpoint_pages) {
+    checkpointer_.request();
   }
 }
 

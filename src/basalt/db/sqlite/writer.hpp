@@ -8,10 +8,17 @@
 //  2. A batch is at most max_batch_jobs jobs taken from the front of the queue, run one after
 //     another in arrival order inside one BEGIN IMMEDIATE ... COMMIT. Jobs queued while a
 //     batch runs wait for the next one.
-//  3. Each job runs between SAVEPOINT _basalt_job and RELEASE. A job that throws — or that
-//     returns leaving a deferred foreign key violated, which would make COMMIT fail for the
-//     whole batch — is rolled back to its savepoint (ROLLBACK TO + RELEASE) and fails alone;
-//     the batch goes on without it. So every job starts with no deferred violation pending.
+//  3. A job fails alone: one that throws — or that returns leaving a deferred foreign key
+//     violated, which would make COMMIT fail for the whole batch — leaves no change behind
+//     and the others of its batch go on. A batch first runs its jobs back to back with no
+//     savepoint (a savepoint costs SQLite a copy of every page a job touches again, a quarter
+//     of a small create's time in the writer). At the first failure that round is rolled back
+//     whole, the failed job completes with its error, and the others run again from the
+//     start, now each between SAVEPOINT _basalt_job and RELEASE: a job failing there is
+//     rolled back to its savepoint (ROLLBACK TO + RELEASE) and fails alone. The failed job's
+//     error is what it met after exactly the jobs that precede it in the rerun, so callers
+//     see what savepoints alone would have given; a batch reruns at most once for failures.
+//     So every job starts with no deferred violation pending.
 //  4. A caller is resumed only once its outcome is final: after the batch's COMMIT returned
 //     (success, or the job's own error), after COMMIT failed (the commit's error), or after
 //     its own failure in a batch SQLite abandoned (6). A success reported is a commit made;
@@ -30,6 +37,18 @@
 //     table. Rolled-back jobs' tables move too: harmless, a cache only recomputes.
 //  8. The destructor refuses new jobs (they fail with DatabaseError), runs every job already
 //     queued to completion, then joins the thread and closes the connection.
+//  9. The writer thread does not checkpoint the WAL while it stays below `limit_pages`: the
+//     write connection has no auto-checkpoint (connection.hpp), and after a COMMIT that left
+//     the WAL at `checkpoint_pages` or more the writer only asks the Checkpointer (its own
+//     thread and connection) for a PASSIVE checkpoint, after the batch's callers have been
+//     resumed. A WAL fully copied back is started over by the next commit (SQLite does that
+//     when no reader still reads it). Under a steady stream of commits the checkpointer never
+//     quite catches up, so the WAL grows until `limit_pages` (or readers keep checkpoints from
+//     finishing): then the writer pauses the checkpointer (whose checkpoint lock would make a
+//     second checkpoint fail at once) and runs a RESTART checkpoint itself, copying what is
+//     left and waiting for the readers in the WAL (each bounded by the statement budget) up to
+//     the busy timeout: the WAL's size stays bounded by about `limit_pages` plus what commits
+//     add while the oldest read runs.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -46,9 +65,16 @@
 #include <vector>
 
 #include "basalt/db/database.hpp"
+#include "basalt/db/sqlite/checkpointer.hpp"
 #include "basalt/db/sqlite/connection.hpp"
 
 namespace basalt::db::sqlite {
+
+// When the WAL is checkpointed (invariant 9), in pages of the database.
+struct WalLimits {
+  int checkpoint_pages = 1000;  // SQLite's own auto-checkpoint point (4 MiB at 4 KiB pages)
+  int limit_pages = 4096;       // 16 MiB at 4 KiB pages: the writer checkpoints itself
+};
 
 class Writer {
  public:
@@ -56,7 +82,7 @@ class Writer {
   // Throws DatabaseError if the database cannot be opened.
   // `versions` must outlive the writer.
   Writer(const std::string& path, const ConnectionOptions& options, std::size_t max_batch_jobs,
-         DataVersions& versions);
+         DataVersions& versions, WalLimits wal = {});
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -64,6 +90,8 @@ class Writer {
   // Database::write: queues `job` and completes as described there and above. Thread-safe.
   // Throws DatabaseError at once when called on the writer thread (from inside a job).
   boost::asio::awaitable<void> submit(WriteJob job);
+
+  const Checkpointer& checkpointer() const noexcept { return checkpointer_; }
 
  private:
   using Handler = boost::asio::any_completion_handler<void(std::exception_ptr)>;
@@ -79,11 +107,15 @@ class Writer {
   // Writer thread only.
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> run_batch(std::vector<Pending> jobs);
-  boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending);
+  // `guarded`: in a savepoint of its own (invariant 3).
+  boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending, bool guarded);
   void roll_back_batch() noexcept;
-  void publish_writes() noexcept;  // invariant 7
+  void publish_writes() noexcept;     // invariant 7
+  void checkpoint_if_due() noexcept;  // invariant 9
 
-  Connection connection_;  // the writer thread's, once started (1)
+  Connection connection_;      // the writer thread's, once started (1)
+  Checkpointer checkpointer_;  // after connection_: opens the file that one created
+  const WalLimits wal_;
   const std::size_t max_batch_jobs_;
   DataVersions& versions_;
   std::int64_t schema_version_ = -1;  // writer thread: as of the last publish_writes()
