@@ -20,7 +20,10 @@ run: deps
 test: deps
 	@./scripts/test.sh
 
-bench: build
+# Builds the Release binary and the benchmarks only (they are not part of `all`).
+bench: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target benchmarks
 	@./bench/run.sh
 	@./bench/auth.sh
 	@./bench/posts.sh

@@ -1,0 +1,90 @@
+# How Basalt's targets are compiled quickly (docs/architecture.md, "Build").
+#
+# basalt_build_setup(<target> [UNITY]) is called once per module library (and by
+# basalt_unit_test for every test): it gives the target the shared precompiled header below and,
+# with UNITY, unity batches. Every module calls it the same way, so a new module needs one line.
+
+option(BASALT_PCH "Precompile the headers nearly every translation unit includes" ON)
+
+# The headers parsed by most translation units: the standard library, Boost.JSON (records are
+# JSON objects everywhere), the Asio awaitable of every service interface and fmt. Together they
+# cost ~1.8 s of every -O2 compile; precompiled, they cost one compile per build tree. Beast and
+# the rest of Asio stay out: only src/basalt/http pays for them.
+set(BASALT_PCH_HEADERS
+  <algorithm> <atomic> <chrono> <cstddef> <cstdint> <functional> <map> <memory> <mutex>
+  <optional> <span> <stdexcept> <string> <string_view> <unordered_map> <utility> <variant>
+  <vector>
+  <boost/asio/awaitable.hpp>
+  <boost/json/array.hpp> <boost/json/object.hpp> <boost/json/parse.hpp>
+  <boost/json/serialize.hpp> <boost/json/value.hpp>
+  <fmt/format.h>)
+
+# One precompiled header per build tree for the libraries and one (the same plus GoogleTest) for
+# the tests; every other target reuses them (REUSE_FROM), which is valid because all of them are
+# compiled with the same flags (basalt_options and the tree's CMAKE_CXX_FLAGS).
+if(BASALT_PCH)
+  # ccache caches compiles that use a precompiled header only with this sloppiness (its manual,
+  # "Precompiled headers"); CMake passes the header with -include, which ccache also needs. Set
+  # before the first target, which takes the launcher when it is created: the header's own
+  # compile must be cached too, or every build makes a new one and its users all miss.
+  if(CMAKE_CXX_COMPILER_LAUNCHER)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+      CCACHE_SLOPPINESS=pch_defines,time_macros
+      ${CMAKE_CXX_COMPILER_LAUNCHER})
+  endif()
+  add_library(basalt_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/pch_owner.cpp)
+  target_link_libraries(basalt_pch PRIVATE basalt_options fmt::fmt spdlog::spdlog)
+  target_precompile_headers(basalt_pch PRIVATE ${BASALT_PCH_HEADERS})
+  if(BASALT_BUILD_TESTS)
+    add_library(basalt_test_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/pch_owner.cpp)
+    target_link_libraries(basalt_test_pch PRIVATE basalt_options fmt::fmt spdlog::spdlog
+      GTest::gtest)
+    target_precompile_headers(basalt_test_pch PRIVATE ${BASALT_PCH_HEADERS} <gtest/gtest.h>)
+  endif()
+  # GCC 12 forgets, for code read from a precompiled header, that libstdc++ is a system header,
+  # so its false -Warray-bounds/-Wstringop-overflow/-Wstringop-overread reports about
+  # std::string's inlined memcpy at -O3 (GCC bugs 105329, 106199), normally silenced there,
+  # become errors in a few files.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(basalt_options INTERFACE
+      -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread)
+  endif()
+  # Without its build time inside, a clang precompiled header is the same file in every build,
+  # so ccache can hit on the compiles that use it (GCC's carries none).
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    target_compile_options(basalt_pch PRIVATE "SHELL:-Xclang -fno-pch-timestamp")
+    if(TARGET basalt_test_pch)
+      target_compile_options(basalt_test_pch PRIVATE "SHELL:-Xclang -fno-pch-timestamp")
+    endif()
+  endif()
+endif()
+
+# basalt_build_setup(<target> [TEST] [UNITY]): the shared precompiled header for <target>; TEST
+# picks the one with GoogleTest. UNITY also compiles the target's sources a few at a time as one
+# translation unit (BASALT_UNITY_BATCH files each), so the headers they share and the templates
+# they instantiate are compiled once per batch; only for a module whose files have no clashing
+# names in anonymous namespaces (the build fails loudly when one appears: rename it, or set
+# SKIP_UNITY_BUILD_INCLUSION on the file).
+option(BASALT_UNITY "Compile the modules that opt in (UNITY) as unity batches" ON)
+set(BASALT_UNITY_BATCH 4 CACHE STRING "Source files per unity batch")
+
+function(basalt_build_setup target)
+  cmake_parse_arguments(B "TEST;UNITY" "" "" ${ARGN})
+  if(B_UNITY AND BASALT_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON
+      UNITY_BUILD_BATCH_SIZE ${BASALT_UNITY_BATCH})
+    # GCC takes a .cpp included into a batch for a header and warns about anonymous-namespace
+    # types reaching a coroutine frame (-Wsubobject-linkage), which is only a concern in headers.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+    endif()
+  endif()
+  if(NOT BASALT_PCH)
+    return()
+  endif()
+  if(B_TEST)
+    target_precompile_headers(${target} REUSE_FROM basalt_test_pch)
+  else()
+    target_precompile_headers(${target} REUSE_FROM basalt_pch)
+  endif()
+endfunction()
