@@ -14,6 +14,7 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/json_fields.hpp"
 #include "basalt/realtime/broker.hpp"
+#include "basalt/realtime/slice.hpp"
 #include "basalt/records/record_response_json.hpp"
 #include "basalt/schema/collection.hpp"
 
@@ -150,6 +151,14 @@ asio::awaitable<void> Registry::deliver_loop() {
 }
 
 void Registry::arrange_flush(Client& client, FlushDue due) {
+  // While events queue up or a flush round is under way, a client due now joins the next round
+  // instead: under load every client is then written once per round (rounds last at least the
+  // flush interval, longer when writing everyone takes longer), so several events share a
+  // write instead of each costing a system call per client. An idle worker writes at once.
+  if (due == FlushDue::kNow && broker_.config().flush_interval.count() > 0 &&
+      (deferring_ || !events_.empty())) {
+    due = FlushDue::kLater;
+  }
   if (due == FlushDue::kNow) {
     unflushed_.push_back(&client);
   } else if (due == FlushDue::kLater) {
@@ -166,15 +175,27 @@ void Registry::flush_clients() {
 }
 
 asio::awaitable<void> Registry::deferred_flush_loop() {
-  // Every client in deferred_ was written to less than one interval ago: after one interval
-  // all of them are due. Runs only while some are waiting.
+  // Rounds: each writes every client deferred before it started, in slices with yields (so
+  // requests and fan-outs interleave; clients appended to meanwhile take the new messages
+  // along). A round starts one interval after the previous one started, or at once when that
+  // one took longer: the write rate per client adapts to what the worker can do. Every client
+  // in deferred_ waits at most an interval, or one round. Runs only while some are waiting.
   asio::steady_timer timer(executor_);
   std::vector<std::shared_ptr<Client>> due;
+  auto round_start = Client::Clock::now();
   while (!deferred_.empty()) {
-    timer.expires_after(broker_.config().flush_interval);
+    timer.expires_at(round_start + broker_.config().flush_interval);
     co_await timer.async_wait(kUseTuple);
+    round_start = Client::Clock::now();
     due.swap(deferred_);
-    for (const auto& client : due) client->flush();
+    Slice slice;
+    for (const auto& client : due) {
+      client->flush();
+      if (slice.spent()) {
+        co_await asio::post(executor_, asio::use_awaitable);
+        slice.restart();
+      }
+    }
     due.clear();
   }
   deferring_ = false;
@@ -204,14 +225,14 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
   if (targets.empty()) co_return;
 
   const std::string_view action = records::record_action_name(event.action);
-  std::size_t since_yield = 0;
+  Slice slice;
   for (Check& check : checks) {
     // The group's representative topic, held by this copy of its set across the awaits.
     const TopicSet topics = check.group->topics;
     const Topic& topic = (*topics)[check.group->topic_index];
-    if (++since_yield == kTargetsPerSlice) {
-      since_yield = 0;
+    if (slice.spent()) {
       co_await asio::post(executor_, asio::use_awaitable);
+      slice.restart();
     }
     auto catalog = broker_.collections().catalog();
     records::Caller caller;
@@ -259,19 +280,19 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
   // The appends, a slice at a time; each slice's due clients are written before the yield, so
   // the first subscribers do not wait for the last. A subscription retired (client gone, new
   // POST) or regrouped (auth dropped) during a suspension is skipped.
-  auto now = Client::Clock::now();
-  since_yield = 0;
+  slice.restart();
   for (Subscription* subscription : targets) {
     Client* client = subscription->client;
     if (client != nullptr && subscription->group->event == event_number) {
       const std::string& data = checks[subscription->group->slot].data;
-      if (!data.empty()) arrange_flush(*client, client->queue(subscription->prefix, data, now));
+      if (!data.empty()) {
+        arrange_flush(*client, client->queue(subscription->prefix, data, slice.started()));
+      }
     }
-    if (++since_yield == kTargetsPerSlice) {
-      since_yield = 0;
+    if (slice.spent()) {
       flush_clients();
       co_await asio::post(executor_, asio::use_awaitable);
-      now = Client::Clock::now();
+      slice.restart();
     }
   }
 }

@@ -11,9 +11,9 @@
 // Delivery of one event (docs/realtime.md "How delivery works"): the index gives the matching
 // Subscriptions; each names its DeliveryGroup (made when the topics were posted), so the
 // distinct checks are found without building anything per client; each group is checked once;
-// then every subscriber gets its pre-made prefix and the group's data appended, in slices of
-// kTargetsPerSlice with a yield between them, so requests on this worker are not held for a
-// whole fan-out. Subscriptions and groups retired while a fan-out is suspended are kept until
+// then every subscriber gets its pre-made prefix and the group's data appended, in slices
+// (slice.hpp) with a yield between them, so requests on this worker are not held for a whole
+// fan-out. Subscriptions and groups retired while a fan-out is suspended are kept until
 // it ends (the fan-out holds raw pointers to them).
 #pragma once
 
@@ -48,9 +48,6 @@ struct DeliveryGroup {
   std::uint64_t event = 0;
   std::size_t slot = 0;
 };
-
-// Subscribers appended to between two yields of a fan-out.
-inline constexpr std::size_t kTargetsPerSlice = 256;
 
 class Registry {
  public:
