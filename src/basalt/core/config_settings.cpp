@@ -180,7 +180,7 @@ constexpr std::array kSettings{
     "when the interval has passed, in one write; a message after a quiet spell leaves at once. "
     "Bounds the writes per client per second under a stream of events. 0 writes every event "
     "at once.",
-    [](Config& c, std::string_view v) { c.realtime.flush_interval = parse_duration(v); }},
+    [](Config& c, std::string_view v) { c.realtime.flush_interval = parse_duration(v, true); }},
 };
 
 constexpr std::array kValueTypes{
