@@ -144,7 +144,6 @@ asio::awaitable<void> Registry::deliver_loop() {
       spdlog::warn("realtime: delivering an event of {} failed: {}", event->collection_name,
                    error.what());
     }
-    flush_clients();
     end_fan_out();
   }
   delivering_ = false;
@@ -160,18 +159,13 @@ void Registry::arrange_flush(Client& client, FlushDue due) {
     due = FlushDue::kLater;
   }
   if (due == FlushDue::kNow) {
-    unflushed_.push_back(&client);
+    client.flush();  // its only message: nothing would join it before the slice ends
   } else if (due == FlushDue::kLater) {
     deferred_.push_back(client.shared_from_this());
     if (deferring_) return;
     deferring_ = true;
     asio::co_spawn(executor_, deferred_flush_loop(), asio::detached);
   }
-}
-
-void Registry::flush_clients() {
-  for (Client* client : unflushed_) client->flush();
-  unflushed_.clear();
 }
 
 asio::awaitable<void> Registry::deferred_flush_loop() {
@@ -277,9 +271,10 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
         .append("\"}");
   }
 
-  // The appends, a slice at a time; each slice's due clients are written before the yield, so
-  // the first subscribers do not wait for the last. A subscription retired (client gone, new
-  // POST) or regrouped (auth dropped) during a suspension is skipped.
+  // The appends (and the writes of clients due at once), a slice at a time: the writes count
+  // against the slice's time, so a fan-out of lone events (one system call per client) yields
+  // as often as one of appends, and the first subscribers do not wait for the last. A subscription
+  // retired (client gone, new POST) or regrouped (auth dropped) during a suspension is skipped.
   slice.restart();
   for (Subscription* subscription : targets) {
     Client* client = subscription->client;
@@ -290,7 +285,6 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
       }
     }
     if (slice.spent()) {
-      flush_clients();
       co_await asio::post(executor_, asio::use_awaitable);
       slice.restart();
     }

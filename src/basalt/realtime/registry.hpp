@@ -69,7 +69,6 @@ class Registry {
   boost::asio::awaitable<void> deferred_flush_loop();
   void follow_auth(const records::RecordEvent& event);
   void arrange_flush(Client& client, FlushDue due);
-  void flush_clients();
   void prune_deleted_collections();
   void subscribe(Client& client);    // makes client.subscriptions from client.topics
   void unsubscribe(Client& client);  // retires them
@@ -88,9 +87,6 @@ class Registry {
   bool fanning_out_ = false;       // a fan-out holds Subscription and DeliveryGroup pointers
   std::vector<std::unique_ptr<Subscription>> retired_subscriptions_;  // freed when it ends
   std::vector<std::unique_ptr<DeliveryGroup>> retired_groups_;
-  // Clients due a flush at the end of the current slice. Raw: the slice does not suspend
-  // before flushing them, so none can be destroyed meanwhile.
-  std::vector<Client*> unflushed_;
   // Clients written to within the flush interval: flushed by deferred_flush_loop at the next
   // tick (each at most one interval late).
   std::vector<std::shared_ptr<Client>> deferred_;
