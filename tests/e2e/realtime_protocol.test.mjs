@@ -377,3 +377,51 @@ describe('realtime limits', () => {
     assert.equal(response.status, 404);
   });
 });
+
+describe('realtime write coalescing', () => {
+  // A long flush interval: after the first message, each client's next ones wait for the
+  // interval and leave together. Nothing here depends on timing: it checks what arrives.
+  for (const interval of ['300ms', '0']) {
+    test(`with realtime-flush-interval ${interval} a burst reaches every client whole and in commit order`, async () => {
+      const server = await startServer({ superuser, args: ['--realtime-flush-interval', interval] });
+      try {
+        const url = server.url;
+        const auth = await json(url, 'POST', '/api/collections/_superusers/auth-with-password', {
+          identity: superuser.email,
+          password: superuser.password,
+        });
+        await json(url, 'POST', '/api/collections', {
+          name: 'posts',
+          type: 'base',
+          ...open,
+          fields: [{ name: 'title', type: 'text' }],
+        }, auth.token);
+        // Two clients in different delivery groups (guest, superuser), one with two topics.
+        const guest = await openStream(url);
+        const admin = await openStream(url);
+        assert.equal((await post(url, { clientId: guest.clientId, subscriptions: ['posts/*'] })).status, 204);
+        assert.equal(
+          (await post(url, { clientId: admin.clientId, subscriptions: ['posts/*', 'posts'] }, { token: auth.token })).status,
+          204,
+        );
+        const ids = [];
+        for (let i = 0; i < 20; i++) {
+          ids.push((await json(url, 'POST', '/api/collections/posts/records', { title: `t${i}` })).id);
+        }
+        const received = (stream, event) =>
+          stream.messages.filter((m) => m.event === event).map((m) => JSON.parse(m.data).record.id);
+        await guest.until((s) => received(s, 'posts/*').length === ids.length);
+        await admin.until((s) => received(s, 'posts').length === ids.length && received(s, 'posts/*').length === ids.length);
+        assert.deepEqual(received(guest, 'posts/*'), ids);
+        assert.deepEqual(received(admin, 'posts/*'), ids);
+        assert.deepEqual(received(admin, 'posts'), ids);
+        assert.ok(guest.messages.every((m) => m.id === guest.clientId));
+        assert.ok(admin.messages.every((m) => m.id === admin.clientId));
+        guest.close();
+        admin.close();
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+});

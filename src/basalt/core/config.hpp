@@ -60,6 +60,9 @@ struct RealtimeConfig {
   std::size_t send_buffer = 0;               // bytes queued for one client before it is dropped
   std::chrono::milliseconds idle_timeout{};  // a stream with no message for this long ends
   std::chrono::milliseconds max_lifetime{};  // every stream ends after this long
+  // A client written to less than this long ago gets its next messages together at the end of
+  // the window (0: every batch at once): bounds writes per client per second.
+  std::chrono::milliseconds flush_interval{};
 };
 
 struct Config {

@@ -175,6 +175,12 @@ constexpr std::array kSettings{
     "Every realtime stream is closed this long after it opened; the SDK reconnects and "
     "subscribes again.",
     [](Config& c, std::string_view v) { c.realtime.max_lifetime = parse_duration(v); }},
+  Setting{"realtime-flush-interval", "duration", "20ms",
+    "A realtime client written to less than this long ago receives its next messages together "
+    "when the interval has passed, in one write; a message after a quiet spell leaves at once. "
+    "Bounds the writes per client per second under a stream of events. 0 writes every event "
+    "at once.",
+    [](Config& c, std::string_view v) { c.realtime.flush_interval = parse_duration(v, true); }},
 };
 
 constexpr std::array kValueTypes{

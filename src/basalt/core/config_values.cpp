@@ -173,7 +173,7 @@ std::size_t parse_size(std::string_view text, std::size_t min) {
   fail(text, kUsage);
 }
 
-std::chrono::milliseconds parse_duration(std::string_view text) {
+std::chrono::milliseconds parse_duration(std::string_view text, bool zero_allowed) {
   constexpr std::string_view kUsage =
       "is not a duration (use a whole number with ms, s, m or h, e.g. 500ms, 30s, 2m)";
   static constexpr std::array<std::pair<std::string_view, std::int64_t>, 5> kUnits{{
@@ -191,7 +191,7 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
     if (unit != name) continue;
     constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     if (overflow || count > kMax / static_cast<std::uint64_t>(millis)) fail(text, "is too long");
-    if (count == 0) fail(text, "must be greater than zero");
+    if (count == 0 && !zero_allowed) fail(text, "must be greater than zero");
     return std::chrono::milliseconds(static_cast<std::int64_t>(count) * millis);
   }
   fail(text, kUsage);

@@ -33,8 +33,9 @@ std::uint64_t parse_uint(std::string_view text, std::uint64_t min, std::uint64_t
 // insensitive, optional space before the unit). At least `min`; overflow is an error.
 std::size_t parse_size(std::string_view text, std::size_t min);
 
-// A decimal integer with an optional unit ms, s, m or h; no unit means seconds. Must be > 0.
-std::chrono::milliseconds parse_duration(std::string_view text);
+// A decimal integer with an optional unit ms, s, m or h; no unit means seconds. Must be > 0
+// unless `zero_allowed` (a setting where 0 means "off").
+std::chrono::milliseconds parse_duration(std::string_view text, bool zero_allowed = false);
 
 // true/false, 1/0, yes/no; case insensitive.
 bool parse_bool(std::string_view text);

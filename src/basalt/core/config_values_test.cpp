@@ -79,6 +79,8 @@ TEST(ConfigValues, DurationUnitsAndBareSeconds) {
 
 TEST(ConfigValues, DurationRejectsZeroFractionsAndUnknownUnits) {
   EXPECT_NE(error_of([] { parse_duration("0s"); }).find("greater than zero"), std::string::npos);
+  EXPECT_EQ(parse_duration("0", true), milliseconds(0));
+  EXPECT_EQ(parse_duration("0ms", true), milliseconds(0));
   for (const char* text : {"1.5s", "10d", "s", "", "-1s", "1m30s"}) {
     EXPECT_NE(error_of([&] { parse_duration(text); }).find("is not a duration"), std::string::npos)
         << text;

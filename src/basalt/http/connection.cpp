@@ -142,6 +142,7 @@ boost::asio::awaitable<void> Connection::run_stream(StreamBody& body) {
   std::string().swap(out_);
   response_ = Response();
   set_phase(Phase::kStreaming, kNoTimeout);
+  worker_.begin_stream(*this);
   // Named, not a temporary of the co_await expression (GCC 12 destroys those too early).
   boost::asio::awaitable<void> streaming = body(socket_);
   co_await std::move(streaming);

@@ -47,6 +47,8 @@ class Connection : public boost::intrusive::list_base_hook<> {
 
   void on_tick(Clock::time_point now);  // closes the socket once the deadline passed
   void on_drain();  // closes at once when waiting for a new request, or streaming
+  // In its stream (stream.hpp): listed in the worker's streams, not swept.
+  bool streaming() const noexcept { return phase_ == Phase::kStreaming; }
 
  private:
   enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLingering, kStreaming };

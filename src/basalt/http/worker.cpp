@@ -83,21 +83,29 @@ void Worker::drain() {
   draining_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    Connection& connection = *it++;  // on_drain only closes a socket; the list stays intact
-    connection.on_drain();
+  for (auto* list : {&connections_, &streams_}) {
+    for (auto it = list->begin(); it != list->end();) {
+      Connection& connection = *it++;  // on_drain only closes a socket; the list stays intact
+      connection.on_drain();
+    }
   }
-  if (connections_.empty()) sweeper_.cancel();
+  if (connections_.empty() && streams_.empty()) sweeper_.cancel();
 }
 
 void Worker::attach(Connection& connection) {
   connections_.push_back(connection);
 }
 
-void Worker::detach(Connection& connection) {
+void Worker::begin_stream(Connection& connection) {
   connections_.erase(connections_.iterator_to(connection));
+  streams_.push_back(connection);
+}
+
+void Worker::detach(Connection& connection) {
+  auto& list = connection.streaming() ? streams_ : connections_;
+  list.erase(list.iterator_to(connection));
   shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
-  if (draining_ && !destroying_ && connections_.empty()) sweeper_.cancel();
+  if (draining_ && !destroying_ && connections_.empty() && streams_.empty()) sweeper_.cancel();
 }
 
 asio::awaitable<void> Worker::accept_loop() {
@@ -130,7 +138,7 @@ asio::awaitable<void> Worker::sweep_loop() {
     sweeper_.expires_after(kSweepInterval);
     co_await sweeper_.async_wait(kUseTuple);
     access_log_.flush();
-    if (draining_ && connections_.empty()) co_return;
+    if (draining_ && connections_.empty() && streams_.empty()) co_return;
     const auto now = Connection::Clock::now();
     for (auto it = connections_.begin(); it != connections_.end();) {
       Connection& connection = *it++;

@@ -6,7 +6,9 @@
 //     start() ran; the controlling thread reaches it by posting to the io_context.
 //  2. Deadlines are enforced by one periodic sweep over the connection list (every
 //     kSweepInterval), not by a timer per connection: a request then costs a clock read, not a
-//     timer arm and cancel. A timeout fires up to one interval late.
+//     timer arm and cancel. A timeout fires up to one interval late. Streaming connections
+//     have no deadline (stream.hpp): they move to `streams_`, which the sweep does not walk
+//     (thousands of idle streams would otherwise cost every tick), only the drain.
 //  3. `connections` is declared before `context`: destroying the context destroys suspended
 //     connection coroutines, which unlink themselves from the still-alive list.
 //  4. Access-log lines of this worker's requests are appended to its own buffer, without a
@@ -48,6 +50,7 @@ class Worker {
   // Called by connections on the worker's thread.
   void attach(Connection& connection);
   void detach(Connection& connection);
+  void begin_stream(Connection& connection);  // moves it out of the sweep's list
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -57,6 +60,7 @@ class Worker {
   ServerShared& shared_;
   AccessBuffer access_log_;
   boost::intrusive::list<Connection, boost::intrusive::constant_time_size<false>> connections_;
+  boost::intrusive::list<Connection, boost::intrusive::constant_time_size<false>> streams_;
   boost::asio::io_context context_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer sweeper_;

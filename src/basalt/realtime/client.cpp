@@ -20,53 +20,70 @@ void release_if_big(std::string& buffer) {
 }  // namespace
 
 Client::Client(std::string id, std::string ip, boost::asio::ip::tcp::socket& socket,
-               std::size_t send_limit, Clock::time_point now)
+               std::size_t send_limit, Clock::duration flush_interval, Clock::time_point now)
     : topics(std::make_shared<const std::vector<Topic>>()),
       id_(std::move(id)),
       ip_(std::move(ip)),
       socket_(&socket),
       send_limit_(send_limit),
+      flush_interval_(flush_interval),
       opened_(now),
-      last_message_(now) {}
+      last_message_(now),
+      last_write_(Clock::time_point::min()) {}
 
-bool Client::queue(std::string_view event, std::string_view data) {
-  if (closed_ || socket_ == nullptr) return false;
-  const std::size_t size = id_.size() + event.size() + data.size() + 20;
-  if (pending_.size() + size > send_limit_) {
+std::string Client::message_prefix(std::string_view event) const {
+  std::string prefix;
+  prefix.reserve(id_.size() + event.size() + 16);
+  prefix.append("id:").append(id_).append("\nevent:").append(event).append("\ndata:");
+  return prefix;
+}
+
+FlushDue Client::queue(std::string_view prefix, std::string_view data, Clock::time_point now) {
+  if (closed_ || socket_ == nullptr) return FlushDue::kNone;
+  const std::size_t size = prefix.size() + data.size() + 2;
+  if (held_bytes() + size > send_limit_) {
     close();  // fell behind past the bound: dropped; the SDK reconnects
-    return false;
+    return FlushDue::kNone;
   }
-  const bool due = pending_.empty() && !writing_;
-  pending_.append("id:").append(id_);
-  pending_.append("\nevent:").append(event);
-  pending_.append("\ndata:").append(data);
-  pending_.append("\n\n");
-  last_message_ = Clock::now();
-  return due;
+  // pending_ empty: no flush is arranged for it yet (each batch gets exactly one).
+  const bool first = pending_.empty();
+  pending_.append(prefix).append(data).append("\n\n");
+  last_message_ = now;
+  if (!first) return FlushDue::kNone;
+  // last_write_ starts at min(): `now - last_write_` would overflow, so compare this way.
+  return now < last_write_ + flush_interval_ ? FlushDue::kLater : FlushDue::kNow;
 }
 
 void Client::flush() {
-  if (closed_ || socket_ == nullptr || writing_ || pending_.empty()) return;
-  start_write();
+  if (closed_ || socket_ == nullptr || pending_.empty()) return;
+  if (writing_) {
+    flush_requested_ = true;
+    return;
+  }
+  start_write(Clock::now());
 }
 
-void Client::start_write() {
+void Client::start_write(Clock::time_point now) {
   in_flight_.swap(pending_);
   release_if_big(pending_);
   writing_ = true;
-  boost::asio::async_write(
-      *socket_, boost::asio::buffer(in_flight_),
-      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-        self->writing_ = false;
-        release_if_big(self->in_flight_);
-        if (ec) {
-          self->close();
-          return;
-        }
-        if (!self->closed_ && self->socket_ != nullptr && !self->pending_.empty()) {
-          self->start_write();
-        }
-      });
+  flush_requested_ = false;
+  last_write_ = now;
+  boost::asio::async_write(*socket_, boost::asio::buffer(in_flight_),
+                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                             self->writing_ = false;
+                             release_if_big(self->in_flight_);
+                             if (ec) {
+                               self->close();
+                               return;
+                             }
+                             // Messages queued behind the write whose flush came due meanwhile
+                             // leave now; others wait for the flush their queue() arranged.
+                             if (self->flush_requested_ && !self->closed_ &&
+                                 self->socket_ != nullptr && !self->pending_.empty()) {
+                               self->start_write(Clock::now());
+                             }
+                           });
 }
 
 void Client::close() noexcept {

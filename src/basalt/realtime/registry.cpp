@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/json_fields.hpp"
 #include "basalt/realtime/broker.hpp"
+#include "basalt/realtime/slice.hpp"
 #include "basalt/records/record_response_json.hpp"
 #include "basalt/schema/collection.hpp"
 
@@ -36,25 +38,12 @@ std::string_view string_member(const json::object& object, std::string_view key)
   return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view{};
 }
 
-bool topic_matches(const Topic& topic, const records::RecordEvent& event,
-                   std::string_view record_id) {
-  if (topic.collection != event.collection_id && topic.collection != event.collection_name) {
-    return false;
-  }
-  return !topic.view() || topic.record_id == record_id;
-}
-
-// One (client, topic) that an event reaches.
-struct Target {
-  std::shared_ptr<Client> client;
-  const Topic* topic;
-};
-
-// Targets that see the event the same way: same auth record, same rule kind and options.
-struct Group {
-  std::shared_ptr<const ClientAuth> auth;
-  const Topic* topic;
-  std::vector<Target> targets;
+// The check of one group for the event in progress, and the message data it yields ("" when
+// the rules or the filter keep the record from the group).
+struct Check {
+  DeliveryGroup* group;
+  std::shared_ptr<const ClientAuth> auth;  // of its first subscriber, as of this event
+  std::string data;
 };
 
 }  // namespace
@@ -67,7 +56,7 @@ void Registry::attach(Client& client) {
 }
 
 void Registry::detach(Client& client) {
-  for (const Topic& topic : *client.topics) index_.remove(topic, &client);
+  unsubscribe(client);
   client.topics = std::make_shared<const std::vector<Topic>>();
   clients_.erase(clients_.iterator_to(client));
   // The last client gone: the sweep ends now, so a draining worker is not held for a tick.
@@ -75,9 +64,58 @@ void Registry::detach(Client& client) {
 }
 
 void Registry::replace_topics(Client& client, TopicSet topics) {
-  for (const Topic& topic : *client.topics) index_.remove(topic, &client);
-  for (const Topic& topic : *topics) index_.add(topic, &client);
+  unsubscribe(client);
   client.topics = std::move(topics);
+  subscribe(client);
+}
+
+void Registry::subscribe(Client& client) {
+  const auto& topics = *client.topics;
+  client.subscriptions.reserve(topics.size());
+  for (std::size_t i = 0; i < topics.size(); ++i) {
+    auto subscription = std::make_unique<Subscription>(Subscription{
+        &client, &topics[i], join_group(client, i), client.message_prefix(topics[i].text)});
+    index_.add(topics[i], subscription.get());
+    client.subscriptions.push_back(std::move(subscription));
+  }
+}
+
+void Registry::unsubscribe(Client& client) {
+  for (auto& subscription : client.subscriptions) {
+    index_.remove(*subscription->topic, subscription.get());
+    leave_group(subscription->group);
+    subscription->client = nullptr;
+    if (fanning_out_) retired_subscriptions_.push_back(std::move(subscription));
+  }
+  client.subscriptions.clear();
+}
+
+DeliveryGroup* Registry::join_group(const Client& client, std::size_t topic_index) {
+  std::string key = client.auth ? client.auth->key() : std::string();
+  key += '\x01';
+  key += (*client.topics)[topic_index].check_key;
+  auto& slot = groups_[key];
+  if (!slot) {
+    slot = std::make_unique<DeliveryGroup>();
+    slot->key = std::move(key);
+    slot->topics = client.topics;
+    slot->topic_index = topic_index;
+  }
+  ++slot->members;
+  return slot.get();
+}
+
+void Registry::leave_group(DeliveryGroup* group) {
+  if (--group->members != 0) return;
+  auto found = groups_.find(group->key);
+  if (fanning_out_) retired_groups_.push_back(std::move(found->second));
+  groups_.erase(found);
+}
+
+void Registry::end_fan_out() {
+  fanning_out_ = false;
+  retired_subscriptions_.clear();
+  retired_groups_.clear();
 }
 
 void Registry::enqueue(HubEvent event) {
@@ -85,7 +123,6 @@ void Registry::enqueue(HubEvent event) {
   if (events_.size() >= kMaxQueuedEvents) {
     spdlog::warn("realtime: {} events behind; disconnecting this worker's clients", events_.size());
     events_.clear();
-    unflushed_.clear();
     for (Client& client : clients_) client.close();
     return;
   }
@@ -97,28 +134,65 @@ void Registry::enqueue(HubEvent event) {
 
 asio::awaitable<void> Registry::deliver_loop() {
   // One event at a time, in arrival order: a client sees events in commit order.
-  std::size_t since_flush = 0;
   while (!events_.empty()) {
     HubEvent event = std::move(events_.front());
     events_.pop_front();
+    fanning_out_ = true;
     try {
       co_await deliver(*event);
     } catch (const std::exception& error) {
       spdlog::warn("realtime: delivering an event of {} failed: {}", event->collection_name,
                    error.what());
     }
-    // Events that queued up meanwhile go out together, but never more than a few late.
-    if (events_.empty() || ++since_flush == kEventsPerFlush) {
-      flush_clients();
-      since_flush = 0;
-    }
+    end_fan_out();
   }
   delivering_ = false;
 }
 
-void Registry::flush_clients() {
-  for (const auto& client : unflushed_) client->flush();
-  unflushed_.clear();
+void Registry::arrange_flush(Client& client, FlushDue due) {
+  // While events queue up or a flush round is under way, a client due now joins the next round
+  // instead: under load every client is then written once per round (rounds last at least the
+  // flush interval, longer when writing everyone takes longer), so several events share a
+  // write instead of each costing a system call per client. An idle worker writes at once.
+  if (due == FlushDue::kNow && broker_.config().flush_interval.count() > 0 &&
+      (deferring_ || !events_.empty())) {
+    due = FlushDue::kLater;
+  }
+  if (due == FlushDue::kNow) {
+    client.flush();  // its only message: nothing would join it before the slice ends
+  } else if (due == FlushDue::kLater) {
+    deferred_.push_back(client.shared_from_this());
+    if (deferring_) return;
+    deferring_ = true;
+    asio::co_spawn(executor_, deferred_flush_loop(), asio::detached);
+  }
+}
+
+asio::awaitable<void> Registry::deferred_flush_loop() {
+  // Rounds: each writes every client deferred before it started, in slices with yields (so
+  // requests and fan-outs interleave; clients appended to meanwhile take the new messages
+  // along). A round starts one interval after the previous one started, or at once when that
+  // one took longer: the write rate per client adapts to what the worker can do. Every client
+  // in deferred_ waits at most an interval, or one round. Runs only while some are waiting.
+  asio::steady_timer timer(executor_);
+  std::vector<std::shared_ptr<Client>> due;
+  auto round_start = Client::Clock::now();
+  while (!deferred_.empty()) {
+    timer.expires_at(round_start + broker_.config().flush_interval);
+    co_await timer.async_wait(kUseTuple);
+    round_start = Client::Clock::now();
+    due.swap(deferred_);
+    Slice slice;
+    for (const auto& client : due) {
+      client->flush();
+      if (slice.spent()) {
+        co_await asio::post(executor_, asio::use_awaitable);
+        slice.restart();
+      }
+    }
+    due.clear();
+  }
+  deferring_ = false;
 }
 
 asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
@@ -126,41 +200,41 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
   follow_auth(event);
   const std::string record_id(string_member(event.record, schema::kFieldId));
 
-  std::vector<Client*> matched;
+  // The subscribers and their distinct groups; nothing is built per subscriber. A subscription
+  // sits under one index key, so it is visited at most once.
+  const std::uint64_t event_number = ++event_count_;
+  std::vector<Subscription*> targets;
+  std::vector<Check> checks;
   index_.for_each_match(event.collection_id, event.collection_name, record_id,
-                        [&](Client* client) { matched.push_back(client); });
-  if (matched.empty()) co_return;
-  std::sort(matched.begin(), matched.end());
-  matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
-
-  // Group the (client, topic) pairs so that each distinct check runs once per event.
-  std::vector<TopicSet> held;  // keeps every Topic* below alive across the awaits
-  std::vector<Group> groups;
-  std::unordered_map<std::string, std::size_t> group_of;
-  for (Client* client : matched) {
-    if (client->closed()) continue;
-    held.push_back(client->topics);
-    for (const Topic& topic : *client->topics) {
-      if (!topic_matches(topic, event, record_id)) continue;
-      std::string key = client->auth ? client->auth->key() : std::string();
-      key += '\x01';
-      key += topic.check_key;
-      auto [slot, inserted] = group_of.try_emplace(std::move(key), groups.size());
-      if (inserted) groups.push_back(Group{client->auth, &topic, {}});
-      groups[slot->second].targets.push_back(Target{client->shared_from_this(), &topic});
-    }
-  }
+                        [&](Subscription* subscription) {
+                          if (subscription->client->closed()) return;
+                          DeliveryGroup& group = *subscription->group;
+                          if (group.event != event_number) {
+                            group.event = event_number;
+                            group.slot = checks.size();
+                            checks.push_back(Check{&group, subscription->client->auth, {}});
+                          }
+                          targets.push_back(subscription);
+                        });
+  if (targets.empty()) co_return;
 
   const std::string_view action = records::record_action_name(event.action);
-  for (const Group& group : groups) {
+  Slice slice;
+  for (Check& check : checks) {
+    // The group's representative topic, held by this copy of its set across the awaits.
+    const TopicSet topics = check.group->topics;
+    const Topic& topic = (*topics)[check.group->topic_index];
+    if (slice.spent()) {
+      co_await asio::post(executor_, asio::use_awaitable);
+      slice.restart();
+    }
     auto catalog = broker_.collections().catalog();
     records::Caller caller;
-    if (group.auth) {
+    if (check.auth) {
       // An auth collection deleted since the POST leaves a guest.
-      caller.collection = catalog->find(group.auth->collection_id);
-      if (caller.collection) caller.record = group.auth->record.get();
+      caller.collection = catalog->find(check.auth->collection_id);
+      if (caller.collection) caller.record = check.auth->record.get();
     }
-    const Topic& topic = *group.topic;
     // Every argument named: GCC 12 destroys temporaries of a co_await expression twice.
     std::string filter = topic.filter;
     std::string expand = topic.expand;
@@ -189,15 +263,30 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
         // an invalid `fields` option sends the whole record, as a bad fields spec is ignored
       }
     }
-    std::string data;
-    data.reserve(record.size() + 32);
-    data.append("{\"record\":")
+    check.data.reserve(record.size() + 32);
+    check.data.append("{\"record\":")
         .append(record)
         .append(",\"action\":\"")
         .append(action)
         .append("\"}");
-    for (const Target& target : group.targets) {
-      if (target.client->queue(target.topic->text, data)) unflushed_.push_back(target.client);
+  }
+
+  // The appends (and the writes of clients due at once), a slice at a time: the writes count
+  // against the slice's time, so a fan-out of lone events (one system call per client) yields
+  // as often as one of appends, and the first subscribers do not wait for the last. A subscription
+  // retired (client gone, new POST) or regrouped (auth dropped) during a suspension is skipped.
+  slice.restart();
+  for (Subscription* subscription : targets) {
+    Client* client = subscription->client;
+    if (client != nullptr && subscription->group->event == event_number) {
+      const std::string& data = checks[subscription->group->slot].data;
+      if (!data.empty()) {
+        arrange_flush(*client, client->queue(subscription->prefix, data, slice.started()));
+      }
+    }
+    if (slice.spent()) {
+      co_await asio::post(executor_, asio::use_awaitable);
+      slice.restart();
     }
   }
 }
@@ -217,6 +306,7 @@ void Registry::follow_auth(const records::RecordEvent& event) {
         string_member(*auth->record, schema::kFieldTokenKey) !=
             string_member(event.record, schema::kFieldTokenKey)) {
       client.auth = nullptr;
+      replace_topics(client, client.topics);  // into the guests' groups
       continue;
     }
     if (!refreshed) {
