@@ -6,6 +6,7 @@
 #include "basalt/query/parse_error.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolve_error.hpp"
+#include "basalt/records/record_codec.hpp"
 
 namespace basalt::records {
 namespace {
@@ -146,6 +147,27 @@ Statement matches_statement(const Access& access, const query::Plan& plan,
   if (!compiled.where.empty()) statement.sql += " AND (" + compiled.where + ")";
   statement.sql += " LIMIT 1";
   return statement;
+}
+
+Statement matches_virtual_row(const Access& access, const schema::Collection& collection,
+                              const query::Plan& plan, const query::RequestInfo& request,
+                              const boost::json::object& values, std::string_view id,
+                              std::string row_name) {
+  while (access.catalog().find(row_name) != nullptr) row_name += '_';
+  const db::Dialect& dialect = access.dialect();
+  Statement check;
+  check.params = insert_params(collection, values);
+  std::string columns;
+  for (std::size_t i = 0; i < collection.fields.size(); ++i) {
+    if (i) columns += ", ";
+    columns +=
+        dialect.placeholder(i + 1) + " AS " + dialect.quote_identifier(collection.fields[i].name);
+  }
+  Statement rule = matches_statement(access, plan, request, id, row_name, check.params.size() + 1);
+  check.sql =
+      "WITH " + dialect.quote_identifier(row_name) + " AS (SELECT " + columns + ") " + rule.sql;
+  for (auto& value : rule.params) check.params.push_back(std::move(value));
+  return check;
 }
 
 }  // namespace basalt::records

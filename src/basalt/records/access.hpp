@@ -11,6 +11,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <functional>
 #include <optional>
 #include <span>
@@ -111,5 +112,17 @@ Statement select_by_ids(const Access& access, const schema::Collection& collecti
 Statement matches_statement(const Access& access, const query::Plan& plan,
                             const query::RequestInfo& request, std::string_view id,
                             std::string_view record_source = {}, std::size_t first_placeholder = 1);
+
+// matches_statement over a virtual row: `values` (a record of `collection` in stored form)
+// held in a CTE named `row_name` (with '_' appended until no collection has that name). Only
+// the record itself is read from there; relations, back-relations and @collection joins, into
+// this collection too, read the real tables, so the row can never stand in for data the plan
+// asks about. The row's columns take the first placeholders and the plan's parameters follow,
+// so the text does not move with how many parameters the plan binds for a request. Used for a
+// create rule (the row about to be inserted) and for realtime (a record as its event carries it).
+Statement matches_virtual_row(const Access& access, const schema::Collection& collection,
+                              const query::Plan& plan, const query::RequestInfo& request,
+                              const boost::json::object& values, std::string_view id,
+                              std::string row_name);
 
 }  // namespace basalt::records

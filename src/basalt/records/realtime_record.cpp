@@ -11,32 +11,15 @@
 namespace basalt::records {
 namespace {
 
-// `SELECT 1 ... WHERE id = ? AND (plan)` over `values` held in a CTE of a name no collection
-// has, so the record is read as the event carries it (a deleted record is no longer stored)
-// while its relations and @collection joins read the real tables, as for a create rule.
+// The record read as the event carries it (a deleted record is no longer stored).
 Statement virtual_row_check(const Access& access, const schema::Collection& collection,
                             const query::Plan& plan, const query::RequestInfo& request,
                             const boost::json::object& values) {
-  const db::Dialect& dialect = access.dialect();
-  std::string virtual_row = "__basalt_event_record";
-  while (access.catalog().find(virtual_row) != nullptr) virtual_row += '_';
-  Statement check;
-  check.params = insert_params(collection, values);
-  std::string columns;
-  for (std::size_t i = 0; i < collection.fields.size(); ++i) {
-    if (i) columns += ", ";
-    columns +=
-        dialect.placeholder(i + 1) + " AS " + dialect.quote_identifier(collection.fields[i].name);
-  }
   const auto id = values.if_contains(schema::kFieldId);
   const std::string_view id_text =
       id && id->is_string() ? std::string_view(id->get_string()) : std::string_view();
-  Statement rule =
-      matches_statement(access, plan, request, id_text, virtual_row, check.params.size() + 1);
-  check.sql =
-      "WITH " + dialect.quote_identifier(virtual_row) + " AS (SELECT " + columns + ") " + rule.sql;
-  for (auto& value : rule.params) check.params.push_back(std::move(value));
-  return check;
+  return matches_virtual_row(access, collection, plan, request, values, id_text,
+                             "__basalt_event_record");
 }
 
 }  // namespace

@@ -301,26 +301,8 @@ Statement WriteOperation::create_rule_check(const json::object& values) const {
   const schema::Collection& collection = *collection_;
   query::RequestInfo rule_request = request_;
   rule_request.body = rule_body(collection, input_.body, values);
-  std::string virtual_row = "__basalt_new_record";
-  while (catalog_->find(virtual_row) != nullptr) virtual_row += '_';
-  // The row's columns take the first placeholders and the rule's parameters follow, so the
-  // text does not move with how many parameters the rule binds for this request.
-  const db::Dialect& dialect = access_->dialect();
-  Statement check;
-  check.params = insert_params(collection, values);
-  std::string columns;
-  for (std::size_t i = 0; i < collection.fields.size(); ++i) {
-    if (i) columns += ", ";
-    columns +=
-        dialect.placeholder(i + 1) + " AS " + dialect.quote_identifier(collection.fields[i].name);
-  }
-  Statement rule = matches_statement(*access_, *conditions_.front(), rule_request,
-                                     values.at(schema::kFieldId).get_string(), virtual_row,
-                                     check.params.size() + 1);
-  check.sql =
-      "WITH " + dialect.quote_identifier(virtual_row) + " AS (SELECT " + columns + ") " + rule.sql;
-  for (auto& value : rule.params) check.params.push_back(std::move(value));
-  return check;
+  return matches_virtual_row(*access_, collection, *conditions_.front(), rule_request, values,
+                             values.at(schema::kFieldId).get_string(), "__basalt_new_record");
 }
 
 Statement WriteOperation::update_rule_check(const json::object& values) const {
