@@ -29,8 +29,7 @@ query::PlanPtr client_plan(Make&& make) {
 }  // namespace
 
 Access::Access(const collections::Catalog& catalog, const Caller& caller, query::PlanCache& plans,
-               const db::Dialect& dialect, Clock::time_point now,
-               std::chrono::milliseconds user_budget)
+               const db::Dialect& dialect, Instant now, std::chrono::milliseconds user_budget)
     : catalog_(catalog),
       caller_(caller),
       plans_(plans),

@@ -30,20 +30,21 @@
 
 namespace basalt::records {
 
-using Clock = std::chrono::system_clock;
+// The instant a request's rules read as @now; it comes from the service's core::Clock.
+using Instant = std::chrono::system_clock::time_point;
 
 class Access {
  public:
   // `user_budget`: the statement budget of a guest's or non-superuser's reads (setting
   // db-user-statement-timeout); zero leaves every read the database's own budget.
   Access(const collections::Catalog& catalog, const Caller& caller, query::PlanCache& plans,
-         const db::Dialect& dialect, Clock::time_point now,
+         const db::Dialect& dialect, Instant now,
          std::chrono::milliseconds user_budget = std::chrono::milliseconds::zero());
 
   const collections::Catalog& catalog() const noexcept { return catalog_; }
   const Caller& caller() const noexcept { return caller_; }
   const db::Dialect& dialect() const noexcept { return dialect_; }
-  Clock::time_point now() const noexcept { return now_; }
+  Instant now() const noexcept { return now_; }
 
   // How a read for this caller runs: inline (a point read: rows by id, bounded by the ids
   // asked for) or on the read pool (a scan whose cost depends on the data: a list page, its
@@ -71,7 +72,7 @@ class Access {
   const Caller& caller_;
   query::PlanCache& plans_;
   const db::Dialect& dialect_;
-  Clock::time_point now_;
+  Instant now_;
   std::chrono::milliseconds user_budget_;
 };
 

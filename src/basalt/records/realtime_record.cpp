@@ -33,7 +33,7 @@ boost::asio::awaitable<std::optional<RecordResult>> RecordService::realtime_reco
   if (collection == nullptr) co_return std::nullopt;  // deleted since the event
   const schema::Rule& rule = view_rule ? collection->view_rule : collection->list_rule;
   if (!caller.is_superuser() && !rule) co_return std::nullopt;
-  Access access(*result.catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
+  Access access(*result.catalog, caller, plans_, database_.dialect(), clock_.now(), user_budget_);
   request.auth = access.auth_info();
   std::vector<query::PlanPtr> conditions = support::rule_conditions(access, *collection, rule);
   if (!filter.empty()) conditions.push_back(access.client_filter(*collection, filter));
@@ -75,7 +75,7 @@ std::pair<std::string, std::string> RecordService::check_realtime_options(
   const schema::Collection* collection = catalog->find(collection_name);
   if (collection == nullptr) return {};
   if (filter.empty()) return {collection->id, collection->created};
-  Access access(*catalog, caller, plans_, database_.dialect(), Clock::now(), user_budget_);
+  Access access(*catalog, caller, plans_, database_.dialect(), clock_.now(), user_budget_);
   support::refuse_expensive(caller, *catalog, access.client_filter(*collection, filter), nullptr);
   return {collection->id, collection->created};
 }

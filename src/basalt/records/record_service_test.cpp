@@ -260,6 +260,22 @@ TEST_F(RecordServiceTest, AutodateFieldsAndAtNowReadTheServiceClock) {
   EXPECT_EQ(list_ids(superuser(), "users", "updated = @now"), std::vector<std::string>{id});
 }
 
+TEST_F(RecordServiceTest, RealtimeChecksReadTheServiceClock) {
+  const json::object user = make_user("live@example.com");
+  RecordEvent event;
+  event.collection_id = "users";
+  event.collection_name = "users";
+  event.record = user;
+  auto delivered = [&] {
+    return sync_wait(service_->realtime_record(superuser(), event, false, "created = @now", "",
+                                               query::RequestInfo{}))
+        .has_value();
+  };
+  EXPECT_TRUE(delivered());  // the record was created at the clock's instant
+  clock_.advance(std::chrono::hours(1));
+  EXPECT_FALSE(delivered());
+}
+
 TEST_F(RecordServiceTest, ABatchPastItsTimeoutOnTheServiceClockFailsAndStoresNothing) {
   // Hashing the password (before the write job) takes a minute on the service's clock.
   passwords_.on_hash = [this] { clock_.advance(std::chrono::minutes(1)); };
