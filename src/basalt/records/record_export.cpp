@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "basalt/schema/go_json.hpp"
 
 namespace basalt::records {
 
@@ -27,11 +26,6 @@ json::object export_record(const schema::Collection& collection, const json::obj
   out.reserve(entries.size());
   for (auto& [key, value] : entries) out.emplace(key, std::move(value));
   return out;
-}
-
-std::string serialize_record(const schema::Collection& collection, const json::object& values,
-                             const Visibility& visibility) {
-  return schema::serialize_go_json(export_record(collection, values, visibility));
 }
 
 }  // namespace basalt::records

@@ -19,8 +19,4 @@ namespace basalt::records {
 boost::json::object export_record(const schema::Collection& collection,
                                   const boost::json::object& values, const Visibility& visibility);
 
-// export_record as JSON text in Go's byte form.
-std::string serialize_record(const schema::Collection& collection,
-                             const boost::json::object& values, const Visibility& visibility);
-
 }  // namespace basalt::records
