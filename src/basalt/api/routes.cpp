@@ -62,6 +62,7 @@ std::vector<ApiRoute> api_routes() {
       {Method::kPost, "/api/realtime", Access::kAny, set_realtime_subscriptions},
       {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
+      {Method::kPost, "/api/settings/test/s3", Access::kSuperuser, test_s3_settings},
   };
 }
 

@@ -7,6 +7,7 @@
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/collections/collection_service.hpp"
+#include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
@@ -26,6 +27,7 @@ struct Services {
   const core::Clock& clock;             // token issue and expiry, @now of the collections list
   auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
   realtime::Broker& realtime;           // /api/realtime streams and subscriptions
+  core::BlockingPool& blocking;         // blocking calls: storage I/O (the S3 connection test)
 };
 
 }  // namespace basalt::api

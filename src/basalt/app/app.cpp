@@ -107,7 +107,8 @@ int serve(const core::Config& config) {
                            storage.settings(),
                            clock,
                            authenticator,
-                           realtime};
+                           realtime,
+                           blocking};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

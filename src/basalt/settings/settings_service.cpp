@@ -1,5 +1,7 @@
 #include "basalt/settings/settings_service.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <stdexcept>
@@ -93,7 +95,19 @@ void SettingsService::publish(std::shared_ptr<const AppSettings> next, std::uint
   std::lock_guard lock(publish_mutex_);
   if (sequence <= published_sequence_) return;
   published_sequence_ = sequence;
-  current_.store(std::move(next));
+  current_.store(next);
+  for (const auto& listener : listeners_) {
+    try {
+      listener(*next);
+    } catch (const std::exception& error) {
+      spdlog::error("applying the new settings failed: {}", error.what());
+    }
+  }
+}
+
+void SettingsService::on_publish(std::function<void(const AppSettings&)> listener) {
+  std::lock_guard lock(publish_mutex_);
+  listeners_.push_back(std::move(listener));
 }
 
 }  // namespace basalt::settings

@@ -25,9 +25,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <vector>
 
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
@@ -56,6 +58,13 @@ class SettingsService {
   // (invariant 4). `body` must stay alive until the returned awaitable completes.
   boost::asio::awaitable<std::shared_ptr<const AppSettings>> patch(const boost::json::object& body);
 
+  // Calls `listener` with each snapshot published after this call, in publication order
+  // (invariant 3), on the publishing thread and under the publication lock — for parts built
+  // from the settings, such as the file storage backend (files::ActiveStorage). A listener
+  // must be quick, do no I/O and not call back into the service; it should not throw (what it
+  // throws is logged and dropped: the settings are already stored).
+  void on_publish(std::function<void(const AppSettings&)> listener);
+
  private:
   void publish(std::shared_ptr<const AppSettings> next, std::uint64_t sequence);
 
@@ -63,8 +72,9 @@ class SettingsService {
   const core::Clock& clock_;
   std::atomic<std::shared_ptr<const AppSettings>> current_;
   std::atomic<std::uint64_t> next_sequence_{1};  // taken inside write jobs (invariant 3)
-  std::mutex publish_mutex_;                     // guards published_sequence_ and the store
+  std::mutex publish_mutex_;  // guards published_sequence_, the store and listeners_
   std::uint64_t published_sequence_ = 0;
+  std::vector<std::function<void(const AppSettings&)>> listeners_;
 };
 
 }  // namespace basalt::settings

@@ -348,5 +348,17 @@ TEST_F(SettingsServiceTest, AStoredValueThatIsNotAnObjectFailsTheLoad) {
   EXPECT_THROW(sync_wait(service_->load()), std::runtime_error);
 }
 
+TEST_F(SettingsServiceTest, PublishListenersSeeEachNewSnapshotInOrder) {
+  std::vector<std::string> buckets;
+  service_->on_publish([&](const AppSettings& s) { buckets.push_back(s.s3.bucket); });
+  service_->on_publish([](const AppSettings&) { throw std::runtime_error("a broken listener"); });
+  patch(R"({"s3":{"bucket":"one"}})");
+  patch_error(R"({"meta":{"appName":""}})");  // refused: nothing published
+  patch(R"({"s3":{"bucket":"two"}})");
+  sync_wait(service_->load());
+  EXPECT_EQ(buckets, (std::vector<std::string>{"one", "two", "two"}));
+  EXPECT_EQ(service_->current()->s3.bucket, "two");  // the throwing listener changed nothing
+}
+
 }  // namespace
 }  // namespace basalt::settings
