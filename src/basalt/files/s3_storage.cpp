@@ -51,6 +51,12 @@ std::string content_type_header(std::string_view content_type) {
 }
 
 // S3 may answer CompleteMultipartUpload with 200 and an <Error> body.
+// A request that did what it asked: a complete 2xx answer (S3 answers 200, some compatible
+// servers 201 or 204 for writes).
+bool succeeded(const HttpResponse& response) {
+  return !response.failed && response.status >= 200 && response.status < 300;
+}
+
 bool has_error_element(std::string_view xml) {
   return !xml_elements(xml, "Error").empty();
 }
@@ -125,7 +131,7 @@ void S3Storage::put_single(std::string_view key, int fd, std::uint64_t size,
   request.file_length = size;
   request.long_transfer = true;
   const HttpResponse response = send(request);
-  if (response.failed || response.status != 200) fail("PUT", key, response);
+  if (!succeeded(response)) fail("PUT", key, response);
 }
 
 void S3Storage::put_bytes(std::string_view key, std::string_view data,
@@ -137,7 +143,7 @@ void S3Storage::put_bytes(std::string_view key, std::string_view data,
   request.headers = {content_type_header(content_type)};
   request.memory = data;
   const HttpResponse response = send(request);
-  if (response.failed || response.status != 200) fail("PUT", key, response);
+  if (!succeeded(response)) fail("PUT", key, response);
 }
 
 void S3Storage::put_multipart(std::string_view key, int fd, std::uint64_t size,
@@ -148,7 +154,7 @@ void S3Storage::put_multipart(std::string_view key, int fd, std::uint64_t size,
   create.headers = {content_type_header(content_type)};
   create.max_body = options_.max_xml_bytes;
   const HttpResponse created = send(create);
-  if (created.failed || created.status != 200) fail("CreateMultipartUpload", key, created);
+  if (!succeeded(created)) fail("CreateMultipartUpload", key, created);
   const std::string upload_id = xml_text(created.body, "UploadId").value_or("");
   if (upload_id.empty()) {
     throw StorageError("S3 CreateMultipartUpload " + config_.bucket + "/" + std::string(key) +
@@ -169,7 +175,7 @@ void S3Storage::put_multipart(std::string_view key, int fd, std::uint64_t size,
       upload.file_length = std::min(part_size, size - offset);
       upload.long_transfer = true;
       const HttpResponse uploaded = send(upload);
-      if (uploaded.failed || uploaded.status != 200) fail("UploadPart", key, uploaded);
+      if (!succeeded(uploaded)) fail("UploadPart", key, uploaded);
       if (uploaded.etag.empty()) {
         throw StorageError("S3 UploadPart " + config_.bucket + "/" + std::string(key) +
                            " returned no ETag");
@@ -188,7 +194,7 @@ void S3Storage::put_multipart(std::string_view key, int fd, std::uint64_t size,
     // Completing can take a while for large objects, and S3 may report a failure inside a 200.
     finish.long_transfer = true;
     const HttpResponse finished = send(finish);
-    if (finished.failed || finished.status != 200 || has_error_element(finished.body)) {
+    if (!succeeded(finished) || has_error_element(finished.body)) {
       fail("CompleteMultipartUpload", key, finished);
     }
   } catch (...) {
@@ -292,7 +298,7 @@ void S3Storage::for_each_page(std::string_view prefix, OnPage&& page) {
     request.url = url("", query);
     request.max_body = options_.max_xml_bytes;
     const HttpResponse response = send(request);
-    if (response.failed || response.status != 200) fail("ListObjectsV2", full_prefix, response);
+    if (!succeeded(response)) fail("ListObjectsV2", full_prefix, response);
     ListPage result = parse_list_page(response.body);
     listed += result.keys.size();
     if (listed > kMaxListedKeys) {
@@ -350,7 +356,7 @@ void S3Storage::delete_batch(const std::vector<std::string>& keys) {
     if (!response.failed && response.status == 501) {
       delete_objects_supported_.store(false, std::memory_order_relaxed);
     } else {
-      if (response.failed || response.status != 200) fail("DeleteObjects", keys.front(), response);
+      if (!succeeded(response)) fail("DeleteObjects", keys.front(), response);
       // Quiet mode lists only the keys that could not be deleted, each in an <Error>.
       const std::vector<std::string_view> errors = xml_elements(response.body, "Error");
       if (!errors.empty()) {

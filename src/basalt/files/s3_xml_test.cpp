@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 namespace basalt::files {
@@ -66,6 +68,33 @@ TEST(S3Xml, DeleteResultErrorsAreFoundPerEntry) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(xml_text(errors[0], "Key"), "a");
   EXPECT_EQ(s3_error_summary(errors[1]), "InternalError");
+}
+
+// Every prefix of a real page, and random bytes spliced into it, parse without crashing and
+// never yield a key that was not in the page.
+TEST(S3Xml, TruncatedAndCorruptedPagesYieldOnlyRealKeys) {
+  const std::string page =
+      "<ListBucketResult><IsTruncated>true</IsTruncated>"
+      "<Contents><Key>a/1</Key></Contents><Contents><Key>a/&lt;2&gt;</Key></Contents>"
+      "<NextContinuationToken>t</NextContinuationToken></ListBucketResult>";
+  const std::vector<std::string> real = {"a/1", "a/<2>"};
+  auto only_real = [&](const ListPage& parsed) {
+    for (const auto& key : parsed.keys) {
+      EXPECT_NE(std::find(real.begin(), real.end(), key), real.end()) << key;
+    }
+  };
+  for (std::size_t n = 0; n <= page.size(); ++n) only_real(parse_list_page(page.substr(0, n)));
+
+  std::mt19937 engine(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string corrupted = page;
+    const std::size_t at = engine() % corrupted.size();
+    corrupted[at] = static_cast<char>(engine() & 0xFF);
+    const ListPage parsed = parse_list_page(corrupted);
+    EXPECT_LE(parsed.keys.size(), 2u);
+    (void)s3_error_summary(corrupted);
+    (void)xml_unescape(corrupted);
+  }
 }
 
 }  // namespace
