@@ -267,7 +267,8 @@ HttpResponse perform_http(const HttpRequest& request, const S3Credentials& crede
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(source.length));
   } else if (request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.memory.data());
+    // Never a null pointer: libcurl would then read the body from a read callback.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.memory.empty() ? "" : request.memory.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.memory.size()));
   } else if (request.method != "GET") {
