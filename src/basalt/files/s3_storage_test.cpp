@@ -151,6 +151,22 @@ TEST(S3StorageRetries, A503IsTriedAgainUntilItPasses) {
   }
 }
 
+TEST(S3StorageRetries, AConnectionClosedWithoutAnswerIsTriedAgain) {
+  ScriptedHttpServer server({{ScriptedResponse::kHangUp, {}, ""}, {204, {}, ""}});
+  S3Storage storage(scripted_config(server), small_options());
+  EXPECT_NO_THROW(storage.remove("c/r/f.txt"));
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(S3StorageRetries, ATimeoutIsTriedAgain) {
+  ScriptedHttpServer server({{ScriptedResponse::kNeverAnswer, {}, ""}, {204, {}, ""}});
+  S3Options options = small_options();
+  options.timeouts.total = std::chrono::milliseconds(300);
+  S3Storage storage(scripted_config(server), options);
+  EXPECT_NO_THROW(storage.remove("c/r/f.txt"));
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
 TEST(S3StorageRetries, GivesUpAfterMaxAttempts) {
   ScriptedHttpServer server({{500, {}, ""}, {502, {}, ""}, {429, {}, ""}, {204, {}, ""}});
   S3Storage storage(scripted_config(server), small_options());  // 3 attempts

@@ -117,6 +117,14 @@ void ScriptedHttpServer::answer(int connection) {
   }
   const ScriptedResponse response =
       next_ < script_.size() ? script_[next_++] : ScriptedResponse{500, {}, "script exhausted"};
+  if (response.status == ScriptedResponse::kHangUp) return;
+  if (response.status == ScriptedResponse::kNeverAnswer) {
+    // Bounded: the client's timeout closes the connection well before this one ends.
+    pollfd closed{connection, POLLIN, 0};
+    while (!stopping_ && ::poll(&closed, 1, 100) == 0) {
+    }
+    return;
+  }
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
   for (const std::string& line : response.headers) out += line + "\r\n";
   out +=

@@ -15,8 +15,10 @@
 namespace basalt::files::test_support {
 
 struct ScriptedResponse {
-  int status = 200;
-  std::vector<std::string> headers;  // "Name: value"
+  static constexpr int kHangUp = 0;        // close the connection without answering
+  static constexpr int kNeverAnswer = -1;  // keep the connection silent until the client leaves
+  int status = 200;                        // an HTTP status, or kHangUp / kNeverAnswer
+  std::vector<std::string> headers;        // "Name: value"
   std::string body;
 };
 
