@@ -1,6 +1,7 @@
 // Upload throughput of files::S3Storage::put_file against s3rver on loopback (with its SigV4
 // check, tests/e2e/s3rver-sigv4.mjs), for one streamed PUT and for a multipart upload of the
-// same file. Prints the median MiB/s of several runs; never fails on slowness.
+// same file. Prints the median MiB/s of several runs and how much the peak RSS grew over the
+// uploads (the file is streamed, so far less than its size); never fails on slowness.
 //
 //   build/release/bench/bench_s3_upload [size MiB = 20] [runs = 5]
 //
@@ -31,6 +32,16 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+// VmHWM (peak resident set) of this process, in KiB; -1 when unknown.
+long peak_rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
 double upload_mib_per_s(S3Storage& storage, const std::filesystem::path& file, std::size_t bytes,
                         const std::string& key) {
   const auto start = std::chrono::steady_clock::now();
@@ -48,11 +59,15 @@ int main(int argc, char** argv) {
   try {
     const auto file = std::filesystem::temp_directory_path() /
                       ("basalt-s3-bench-" + std::to_string(::getpid()) + ".bin");
-    {
+    {  // written 1 MiB at a time, so the peak RSS below is the uploads' own
       std::mt19937_64 engine{42};
-      std::string data(bytes, '\0');
-      for (char& c : data) c = static_cast<char>(engine() & 0xFF);
-      std::ofstream(file, std::ios::binary).write(data.data(), static_cast<std::streamsize>(bytes));
+      std::ofstream out(file, std::ios::binary);
+      std::string chunk(1 << 20, '\0');
+      for (std::size_t written = 0; written < bytes; written += chunk.size()) {
+        for (char& c : chunk) c = static_cast<char>(engine() & 0xFF);
+        out.write(chunk.data(),
+                  static_cast<std::streamsize>(std::min(chunk.size(), bytes - written)));
+      }
     }
     S3rverProcess server("bench");
     const S3Config config{.bucket = "bench",
@@ -69,6 +84,7 @@ int main(int argc, char** argv) {
     S3Storage one_put(config, single);
     S3Storage in_parts(config, multipart);
 
+    const long rss_before = peak_rss_kib();
     std::vector<double> put_rates;
     std::vector<double> multipart_rates;
     for (int run = 0; run < runs; ++run) {
@@ -77,11 +93,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "run %d: PUT %.1f MiB/s, multipart %.1f MiB/s\n", run + 1,
                    put_rates.back(), multipart_rates.back());
     }
+    const long rss_after = peak_rss_kib();
     std::filesystem::remove(file);
     std::printf("S3 upload of a %zu MiB file to s3rver on loopback, median of %d runs:\n", mib,
                 runs);
     std::printf("  one streamed PUT        %.1f MiB/s\n", median(put_rates));
     std::printf("  multipart (5 MiB parts) %.1f MiB/s\n", median(multipart_rates));
+    std::printf("  peak RSS of this process grew by %.1f MiB over the uploads\n",
+                static_cast<double>(rss_after - rss_before) / 1024.0);
     return 0;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_s3_upload: %s\n", error.what());
