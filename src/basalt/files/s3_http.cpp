@@ -92,7 +92,8 @@ struct Sink {
   const HttpRequest* request = nullptr;
   HttpResponse* response = nullptr;
   std::uint64_t skipped = 0;
-  bool stopped_early = false;  // the wanted range is complete: the rest is not needed
+  // The wanted range, or the start of an error body, is complete: the rest is not needed.
+  bool stopped_early = false;
 };
 
 size_t write_body(char* data, size_t size, size_t count, void* user) {
@@ -107,7 +108,9 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
   if (status < 200 || status >= 300) {  // an error body: keep its start for Code and Message
     const std::size_t room = kErrorBodyCap - std::min(kErrorBodyCap, body.size());
     body.append(chunk.substr(0, std::min(room, chunk.size())));
-    return total;
+    if (chunk.size() <= room) return total;
+    sink->stopped_early = true;  // enough to explain the error; the rest is not read
+    return 0;
   }
   if (request.ranged) {
     if (status == 200 && sink->skipped < request.range_offset) {

@@ -256,6 +256,27 @@ TEST(S3StorageRanges, AServerThatIgnoresRangeStillYieldsTheRange) {
   EXPECT_EQ(storage.read_range("c/r/f.txt", 10, 4), "abcd");
 }
 
+// An error body is read only as far as its first 64 KiB: one that never ends (a broken or
+// hostile server) still fails the call at once, with S3's reason, instead of at a timeout.
+TEST(S3StorageErrors, AnEndlessErrorBodyIsCutAndStillExplainsTheError) {
+  std::string body = "<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>";
+  body += std::string(std::size_t{100} << 10, ' ');
+  ScriptedHttpServer server({{404, {}, body, std::size_t{1} << 30}});
+  S3Options options = small_options();
+  options.retry.max_attempts = 1;
+  options.timeouts.low_speed_time = std::chrono::seconds(3);  // a read's only limit; unused
+                                                              // with the cut
+  S3Storage storage(scripted_config(server), options);
+  try {
+    storage.read_range("c/r/f.txt", 0, 10);
+    FAIL() << "a 404 must fail";
+  } catch (const StorageError& error) {
+    EXPECT_TRUE(error.not_found());
+    EXPECT_NE(std::string(error.what()).find("NoSuchBucket: gone"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(S3StorageConfig, RefusesConfigurationsThatCannotWork) {
   S3Config config{.bucket = "b", .region = "r", .endpoint = "http://127.0.0.1:1"};
   EXPECT_NO_THROW(S3Storage{config});

@@ -118,19 +118,19 @@ void ScriptedHttpServer::answer(int connection) {
   const ScriptedResponse response =
       next_ < script_.size() ? script_[next_++] : ScriptedResponse{500, {}, "script exhausted"};
   if (response.status == ScriptedResponse::kHangUp) return;
-  if (response.status == ScriptedResponse::kNeverAnswer) {
-    // Bounded: the client's timeout closes the connection well before this one ends.
+  // Bounded: the client's timeout (or its giving up) closes the connection.
+  auto wait_for_client_to_leave = [&] {
     pollfd closed{connection, POLLIN, 0};
     while (!stopping_ && ::poll(&closed, 1, 100) == 0) {
     }
-    return;
-  }
+  };
+  if (response.status == ScriptedResponse::kNeverAnswer) return wait_for_client_to_leave();
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
   for (const std::string& line : response.headers) out += line + "\r\n";
-  out +=
-      "Content-Length: " + std::to_string(response.body.size()) + "\r\nConnection: close\r\n\r\n";
+  const std::size_t declared = std::max(response.declared_length, response.body.size());
+  out += "Content-Length: " + std::to_string(declared) + "\r\nConnection: close\r\n\r\n";
   out += response.body;
-  send_all(connection, out);
+  if (send_all(connection, out) && declared > response.body.size()) wait_for_client_to_leave();
 }
 
 }  // namespace basalt::files::test_support

@@ -20,6 +20,9 @@ struct ScriptedResponse {
   int status = 200;                        // an HTTP status, or kHangUp / kNeverAnswer
   std::vector<std::string> headers;        // "Name: value"
   std::string body;
+  // The Content-Length sent; when above body.size() the rest never comes (the connection stays
+  // silent until the client leaves): a body that does not end.
+  std::size_t declared_length = 0;  // 0: body.size()
 };
 
 struct RecordedRequest {
