@@ -9,6 +9,7 @@
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/files/file_service.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/realtime/broker.hpp"
 #include "basalt/records/record_service.hpp"
@@ -26,6 +27,7 @@ struct Services {
   const core::Clock& clock;             // token issue and expiry, @now of the collections list
   auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
   realtime::Broker& realtime;           // /api/realtime streams and subscriptions
+  files::FileService& files;            // stored files and thumbnails (/api/files)
 };
 
 }  // namespace basalt::api

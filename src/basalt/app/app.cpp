@@ -6,6 +6,8 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <memory>
 #include <optional>
 
 #include "basalt/api/routes.hpp"
@@ -21,6 +23,7 @@
 #include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
+#include "basalt/files/file_service.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
@@ -99,6 +102,14 @@ int serve(const core::Config& config) {
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
+    // Stored files (docs/files.md). The backend - LocalStorage over <data dir>/storage, or
+    // S3Storage per settings.s3 - is built here as a std::shared_ptr<files::Storage>; until one
+    // exists the file routes answer 404.
+    std::shared_ptr<files::Storage> file_storage;
+    if (!file_storage) spdlog::warn("no file storage backend: /api/files answers 404");
+    files::FileServiceOptions file_options;
+    file_options.temp_dir = std::filesystem::path(config.data_dir) / ".tmp" / "thumbs";
+    files::FileService file_service(file_storage, file_options);
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -107,7 +118,8 @@ int serve(const core::Config& config) {
                            storage.settings(),
                            clock,
                            authenticator,
-                           realtime};
+                           realtime,
+                           file_service};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -132,6 +144,7 @@ int serve(const core::Config& config) {
     admin_socket.reset();  // a running command finishes before the database closes
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
+    file_service.shutdown();
     storage.close();
     spdlog::info("stopped");
     return 0;
