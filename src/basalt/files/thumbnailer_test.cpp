@@ -73,6 +73,12 @@ TEST_F(ThumbnailerTest, KeepsJpegAndGifAndMakesPngOfWebp) {
   EXPECT_EQ(jpeg.width, 40);
   EXPECT_EQ(jpeg.height, 30);
   EXPECT_EQ(jpeg.center, 'g');
+  // Decoded shrunk (a quarter of the size here): same size, same anchors.
+  EXPECT_EQ(thumb(".jpg", "image/jpeg", "40x30t").center, 'r');
+  EXPECT_EQ(thumb(".jpg", "image/jpeg", "40x30b").center, 'b');
+  auto small = thumb(".jpg", "image/jpeg", "0x25", 300, 600);
+  EXPECT_EQ(small.width, 13);
+  EXPECT_EQ(small.height, 25);
   auto gif = thumb(".gif", "image/gif", "40x30t", 300, 600, &type);
   EXPECT_EQ(type, "image/gif");
   EXPECT_EQ(gif.center, 'r');
