@@ -123,10 +123,12 @@ boost::asio::awaitable<void> Connection::run() {
     std::size_t bytes = write_response(response_, options, out_);
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id());
-    if (response_.file_body() && bytes > 0) {
+    if (response_.file_body()) {
       // The header (and any pipelined responses before it) first, then the file; a body that
-      // cannot be sent whole ends the connection (file_body.hpp).
-      const bool sent = co_await flush() && co_await send_file(*response_.file_body());
+      // cannot be sent whole ends the connection (file_body.hpp). HEAD and bodiless statuses
+      // send none of it (bytes == 0).
+      const bool sent =
+          bytes == 0 || (co_await flush() && co_await send_file(*response_.file_body()));
       response_.reset();  // closes the descriptor now, not at the next request
       if (!sent) break;
     }
