@@ -34,8 +34,9 @@ std::string_view header_or_empty(const http::Request& request, std::string_view 
   return request.header(name).value_or(std::string_view());
 }
 
-// The object to serve and the name it is served under.
+// The object to serve, the name it is served under and the backend it comes from.
 struct Served {
+  std::shared_ptr<files::Storage> backend;
   files::OpenedObject object;
   std::string key;
   std::string name;
@@ -57,13 +58,15 @@ boost::asio::awaitable<std::optional<Served>> thumbnail(const Services& services
     co_return std::nullopt;
   }
   Served served;
+  served.backend = original.backend;
   served.name = thumb + "_" + filename;
   served.key = files::thumb_key(access.collection->id, access.record_id, filename, thumb);
-  std::optional<files::OpenedObject> existing = co_await services.files.open(served.key);
+  std::optional<files::OpenedObject> existing =
+      co_await services.files.open(served.backend, served.key);
   if (!existing) {
-    const bool made = co_await services.files.ensure_thumbnail(original.key, served.key, *size,
-                                                               original.object.content_type);
-    if (made) existing = co_await services.files.open(served.key);
+    const bool made = co_await services.files.ensure_thumbnail(
+        served.backend, original.key, served.key, *size, original.object.content_type);
+    if (made) existing = co_await services.files.open(served.backend, served.key);
   }
   if (!existing) co_return std::nullopt;
   served.object = std::move(*existing);
@@ -89,8 +92,10 @@ http::FileBody body_of(const Services& services, Served& served, std::uint64_t o
     body.file = http::UniqueFd(served.object.release());
   } else {
     files::FileService* files = &services.files;
-    body.read = [files, key = served.key](std::uint64_t at, std::size_t max) {
-      return files->read(key, at, max);
+    // The chunks come from the backend the object was opened in, whatever happens meanwhile.
+    body.read = [files, backend = served.backend, key = served.key](std::uint64_t at,
+                                                                    std::size_t max) {
+      return files->read(backend, key, at, max);
     };
   }
   return body;
@@ -104,7 +109,8 @@ boost::asio::awaitable<void> download_file(const Services& services, const auth:
   const std::string record_id(request.param("recordId"));
   const std::string filename(request.param("filename"));
   // A name that could leave its record's directory is never looked up (docs/files.md).
-  if (!services.files.has_storage() || !files::is_plain_key_segment(record_id) ||
+  std::shared_ptr<files::Storage> backend = services.files.backend();
+  if (!backend || !files::is_plain_key_segment(record_id) ||
       !files::is_plain_key_segment(filename)) {
     throw core::ApiError::not_found();
   }
@@ -124,9 +130,11 @@ boost::asio::awaitable<void> download_file(const Services& services, const auth:
       caller, collection, record_id, filename, std::move(info));
 
   Served served;
+  served.backend = std::move(backend);
   served.key = files::file_key(access.collection->id, access.record_id, filename);
   served.name = filename;
-  std::optional<files::OpenedObject> original = co_await services.files.open(served.key);
+  std::optional<files::OpenedObject> original =
+      co_await services.files.open(served.backend, served.key);
   if (!original) throw core::ApiError::not_found();
   served.object = std::move(*original);
 

@@ -102,10 +102,11 @@ int serve(const core::Config& config) {
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
-    // Stored files (docs/files.md). The backend - LocalStorage over <data dir>/storage, or
-    // S3Storage per settings.s3 - is built here as a std::shared_ptr<files::Storage>; until one
-    // exists the file routes answer 404.
-    std::shared_ptr<files::Storage> file_storage;
+    // Stored files (docs/files.md). Serving asks `file_storage` for the backend to use now,
+    // once per request: LocalStorage over <data dir>/storage, or S3Storage while settings.s3
+    // is enabled (e.g. a lambda returning files::ActiveStorage::get()). Until a backend is
+    // built here it gives none, and the file routes answer 404.
+    files::StorageSource file_storage;
     if (!file_storage) spdlog::warn("no file storage backend: /api/files answers 404");
     files::FileServiceOptions file_options;
     file_options.temp_dir = std::filesystem::path(config.data_dir) / ".tmp" / "thumbs";

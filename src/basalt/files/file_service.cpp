@@ -57,6 +57,10 @@ void OpenedObject::set_fd(int fd) noexcept {
 }
 
 FileService::FileService(std::shared_ptr<Storage> storage, FileServiceOptions options)
+    : FileService(StorageSource([storage = std::move(storage)] { return storage; }),
+                  std::move(options)) {}
+
+FileService::FileService(StorageSource storage, FileServiceOptions options)
     : storage_(std::move(storage)),
       options_(std::move(options)),
       io_({options_.io_threads, options_.io_queue}),
@@ -73,18 +77,22 @@ FileService::~FileService() {
   shutdown();
 }
 
+std::shared_ptr<Storage> FileService::backend() const {
+  return storage_ ? storage_() : nullptr;
+}
+
 void FileService::shutdown() {
   io_.shutdown();
   thumbs_.shutdown();
 }
 
-OpenedObject FileService::open_blocking(const std::string& key) {
+OpenedObject FileService::open_blocking(Storage& storage, const std::string& key) {
   OpenedObject object;
-  std::optional<ObjectInfo> info = storage_->stat(key);
+  std::optional<ObjectInfo> info = storage.stat(key);
   if (!info) return object;
   object.info = std::move(*info);
   std::string head;
-  if (std::optional<fs::path> path = storage_->local_path(key)) {
+  if (std::optional<fs::path> path = storage.local_path(key)) {
     // O_NOFOLLOW: a link planted in the storage directory is not followed out of it.
     const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
@@ -100,32 +108,35 @@ OpenedObject FileService::open_blocking(const std::string& key) {
     const ssize_t got = ::pread(fd, head.data(), head.size(), 0);
     head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
   } else {
-    head = storage_->read_range(key, 0, kSniffBytes);
+    head = storage.read_range(key, 0, kSniffBytes);
   }
   object.content_type = sniff_content_type(head);
   return object;
 }
 
-boost::asio::awaitable<std::optional<OpenedObject>> FileService::open(std::string key) {
-  OpenedObject object = co_await io_.run([this, &key] { return open_blocking(key); });
+boost::asio::awaitable<std::optional<OpenedObject>> FileService::open(
+    std::shared_ptr<Storage> backend, std::string key) {
+  OpenedObject object = co_await io_.run([&backend, &key] { return open_blocking(*backend, key); });
   if (object.content_type.empty()) co_return std::nullopt;  // nothing there
   co_return std::optional<OpenedObject>(std::move(object));
 }
 
-boost::asio::awaitable<std::string> FileService::read(std::string key, std::uint64_t offset,
+boost::asio::awaitable<std::string> FileService::read(std::shared_ptr<Storage> backend,
+                                                      std::string key, std::uint64_t offset,
                                                       std::size_t max) {
   co_return co_await io_.run(
-      [this, &key, offset, max] { return storage_->read_range(key, offset, max); });
+      [&backend, &key, offset, max] { return backend->read_range(key, offset, max); });
 }
 
-void FileService::generate_blocking(const std::string& original, const std::string& thumb,
-                                    const ThumbSize& size, const std::string& content_type) {
-  if (storage_->stat(thumb)) return;  // made by another process or call meanwhile
+void FileService::generate_blocking(Storage& storage, const std::string& original,
+                                    const std::string& thumb, const ThumbSize& size,
+                                    const std::string& content_type) {
+  if (storage.stat(thumb)) return;  // made by another process or call meanwhile
   std::optional<TempFile> copy;
-  std::optional<fs::path> source = storage_->local_path(original);
+  std::optional<fs::path> source = storage.local_path(original);
   if (!source) {
     // A remote original is decoded from a bounded local copy, read in chunks.
-    const std::optional<ObjectInfo> info = storage_->stat(original);
+    const std::optional<ObjectInfo> info = storage.stat(original);
     if (!info) throw StorageError("no original " + original, true);
     if (info->size > options_.max_thumb_source_bytes) {
       throw ThumbnailError("original of " + std::to_string(info->size) + " bytes is too large");
@@ -134,7 +145,7 @@ void FileService::generate_blocking(const std::string& original, const std::stri
     std::ofstream out(copy->path(), std::ios::binary | std::ios::trunc);
     constexpr std::uint64_t kChunk = 1 << 20;
     for (std::uint64_t offset = 0; offset < info->size; offset += kChunk) {
-      const std::string chunk = storage_->read_range(original, offset, kChunk);
+      const std::string chunk = storage.read_range(original, offset, kChunk);
       if (chunk.empty()) break;
       out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     }
@@ -144,14 +155,15 @@ void FileService::generate_blocking(const std::string& original, const std::stri
   TempFile made(options_.temp_dir, ".thumb");
   const std::string thumb_type =
       make_thumbnail(*source, content_type, size, made.path(), options_.max_thumb_pixels);
-  storage_->put_file(thumb, made.path(), thumb_type);
+  storage.put_file(thumb, made.path(), thumb_type);
 }
 
-boost::asio::awaitable<bool> FileService::ensure_thumbnail(std::string original, std::string thumb,
+boost::asio::awaitable<bool> FileService::ensure_thumbnail(std::shared_ptr<Storage> backend,
+                                                           std::string original, std::string thumb,
                                                            ThumbSize size,
                                                            std::string content_type) {
   try {
-    auto generate = [&] { generate_blocking(original, thumb, size, content_type); };
+    auto generate = [&] { generate_blocking(*backend, original, thumb, size, content_type); };
     auto on_pool = [&]() -> boost::asio::awaitable<void> { co_await thumbs_.run(generate); };
     // Named, not a temporary of the co_await expression (GCC 12 destroys those too early).
     boost::asio::awaitable<void> flight = flights_.run(thumb, on_pool);

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,27 +68,36 @@ class OpenedObject {
   int fd_ = -1;
 };
 
+// The backend to use now: the one operation (a request, a thumbnail) takes it once and keeps
+// it, so a switch of backends (settings.s3) never splits an operation across two. Null while
+// no backend is configured.
+using StorageSource = std::function<std::shared_ptr<Storage>()>;
+
 class FileService {
  public:
-  // `storage` may be null while no backend is configured: has_storage() is then false and the
-  // routes answer 404 (app.cpp).
+  FileService(StorageSource storage, FileServiceOptions options);
+  // A fixed backend (may be null: then there is none).
   FileService(std::shared_ptr<Storage> storage, FileServiceOptions options);
   ~FileService();  // shutdown()
   FileService(const FileService&) = delete;
   FileService& operator=(const FileService&) = delete;
 
-  bool has_storage() const noexcept { return static_cast<bool>(storage_); }
+  // The backend for one operation; null when none is configured (the routes answer 404).
+  std::shared_ptr<Storage> backend() const;
 
   // Opens `key` for serving; nullopt when there is no such object.
-  boost::asio::awaitable<std::optional<OpenedObject>> open(std::string key);
+  boost::asio::awaitable<std::optional<OpenedObject>> open(std::shared_ptr<Storage> backend,
+                                                           std::string key);
 
   // Bytes [offset, offset + max) of `key` (a remote body's chunk).
-  boost::asio::awaitable<std::string> read(std::string key, std::uint64_t offset, std::size_t max);
+  boost::asio::awaitable<std::string> read(std::shared_ptr<Storage> backend, std::string key,
+                                           std::uint64_t offset, std::size_t max);
 
   // Makes the thumbnail `thumb` of the image `original` (of `content_type`) at `size` unless it
   // exists; concurrent calls for one thumb make it once. False when it could not be made (the
   // reason is logged): the caller serves the original.
-  boost::asio::awaitable<bool> ensure_thumbnail(std::string original, std::string thumb,
+  boost::asio::awaitable<bool> ensure_thumbnail(std::shared_ptr<Storage> backend,
+                                                std::string original, std::string thumb,
                                                 ThumbSize size, std::string content_type);
 
   // Fails queued work with 503 and joins the pools' threads. Call after the HTTP workers
@@ -95,11 +105,11 @@ class FileService {
   void shutdown();
 
  private:
-  OpenedObject open_blocking(const std::string& key);
-  void generate_blocking(const std::string& original, const std::string& thumb,
+  static OpenedObject open_blocking(Storage& storage, const std::string& key);
+  void generate_blocking(Storage& storage, const std::string& original, const std::string& thumb,
                          const ThumbSize& size, const std::string& content_type);
 
-  std::shared_ptr<Storage> storage_;
+  StorageSource storage_;
   FileServiceOptions options_;
   core::BlockingPool io_;
   core::BlockingPool thumbs_;

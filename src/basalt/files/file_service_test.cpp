@@ -50,17 +50,17 @@ class FileServiceTest : public ::testing::TestWithParam<bool> {
 TEST_P(FileServiceTest, OpensAnObjectWithItsDetectedType) {
   const std::string png = testing::banded_image(".png", 30, 30);
   storage_->write("c1/r1/photo_abc.png", png);
-  std::optional<OpenedObject> object = wait(service_->open("c1/r1/photo_abc.png"));
+  std::optional<OpenedObject> object = wait(service_->open(storage_, "c1/r1/photo_abc.png"));
   ASSERT_TRUE(object);
   EXPECT_EQ(object->content_type, "image/png");
   EXPECT_EQ(object->info.size, png.size());
   EXPECT_FALSE(object->info.etag.empty());
   EXPECT_EQ(object->fd() >= 0, !GetParam());  // a descriptor only for a local backend
-  EXPECT_EQ(wait(service_->read("c1/r1/photo_abc.png", 1, 3)), png.substr(1, 3));
+  EXPECT_EQ(wait(service_->read(storage_, "c1/r1/photo_abc.png", 1, 3)), png.substr(1, 3));
 }
 
 TEST_P(FileServiceTest, AMissingObjectIsNone) {
-  EXPECT_FALSE(wait(service_->open("c1/r1/none.txt")));
+  EXPECT_FALSE(wait(service_->open(storage_, "c1/r1/none.txt")));
 }
 
 TEST_P(FileServiceTest, ConcurrentFirstRequestsMakeAThumbnailOnce) {
@@ -71,7 +71,7 @@ TEST_P(FileServiceTest, ConcurrentFirstRequestsMakeAThumbnailOnce) {
     asio::co_spawn(
         context,
         [&]() -> asio::awaitable<void> {
-          if (co_await service_->ensure_thumbnail("c1/r1/p.jpg", "c1/r1/thumbs_p.jpg/50x50_p.jpg",
+          if (co_await service_->ensure_thumbnail(storage_, "c1/r1/p.jpg", "c1/r1/thumbs_p.jpg/50x50_p.jpg",
                                                   *parse_thumb_size("50x50"), "image/jpeg")) {
             ++made;
           }
@@ -81,7 +81,7 @@ TEST_P(FileServiceTest, ConcurrentFirstRequestsMakeAThumbnailOnce) {
   context.run();
   EXPECT_EQ(made, 4);
   EXPECT_EQ(storage_->puts(), 1);
-  std::optional<OpenedObject> thumb = wait(service_->open("c1/r1/thumbs_p.jpg/50x50_p.jpg"));
+  std::optional<OpenedObject> thumb = wait(service_->open(storage_, "c1/r1/thumbs_p.jpg/50x50_p.jpg"));
   ASSERT_TRUE(thumb);
   EXPECT_EQ(thumb->content_type, "image/jpeg");
   const auto facts =
@@ -89,14 +89,14 @@ TEST_P(FileServiceTest, ConcurrentFirstRequestsMakeAThumbnailOnce) {
   EXPECT_EQ(facts.width, 50);
   EXPECT_EQ(facts.height, 50);
   // Asked again, it exists: nothing is made.
-  EXPECT_TRUE(wait(service_->ensure_thumbnail("c1/r1/p.jpg", "c1/r1/thumbs_p.jpg/50x50_p.jpg",
+  EXPECT_TRUE(wait(service_->ensure_thumbnail(storage_, "c1/r1/p.jpg", "c1/r1/thumbs_p.jpg/50x50_p.jpg",
                                               *parse_thumb_size("50x50"), "image/jpeg")));
   EXPECT_EQ(storage_->puts(), 1);
 }
 
 TEST_P(FileServiceTest, AFailedThumbnailIsReportedAndLeavesNothing) {
   storage_->write("c1/r1/broken.png", "\x89PNG\r\n\x1a\n truncated");
-  EXPECT_FALSE(wait(service_->ensure_thumbnail("c1/r1/broken.png",
+  EXPECT_FALSE(wait(service_->ensure_thumbnail(storage_, "c1/r1/broken.png",
                                                "c1/r1/thumbs_broken.png/100x100_broken.png",
                                                *parse_thumb_size("100x100"), "image/png")));
   EXPECT_EQ(storage_->puts(), 0);
