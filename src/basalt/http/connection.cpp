@@ -330,6 +330,7 @@ boost::asio::awaitable<bool> Connection::send_file(FileBody& body) {
       const std::size_t want = static_cast<std::size_t>(std::min(remaining, kSendfileChunk));
       const ssize_t sent = ::sendfile(socket_.native_handle(), body.file.get(), &file_offset, want);
       if (sent > 0) {
+        set_phase(Phase::kWriting, write_timeout);  // progress: the timeout counts afresh
         offset += static_cast<std::uint64_t>(sent);
         remaining -= static_cast<std::uint64_t>(sent);
         since_turn += static_cast<std::uint64_t>(sent);
@@ -357,6 +358,9 @@ boost::asio::awaitable<bool> Connection::send_file(FileBody& body) {
   std::string chunk;
   while (remaining > 0) {
     const std::size_t want = static_cast<std::size_t>(std::min(remaining, kReadChunk));
+    // The storage bounds its own reads (a remote backend has its timeouts and retries); the
+    // write timeout is for the client.
+    set_phase(Phase::kHandling, kNoTimeout);
     try {
       // Named, not a temporary of the co_await expression (GCC 12 destroys those too early).
       boost::asio::awaitable<std::string> reading = body.read(offset, want);
