@@ -340,6 +340,24 @@ TEST_P(FilesServingTest, LargeFilesArriveWholeAndTheConnectionIsReused) {
   EXPECT_EQ(health->status, 200);
 }
 
+TEST_P(FilesServingTest, PipelinedFileResponsesLeaveInOrder) {
+  RawConnection connection(server_->port());
+  const std::string text =
+      "GET " + file_url("docs", "r1", "notes_c.txt") + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  const std::string big =
+      "GET " + file_url("docs", "r1", "big_b.bin") + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  ASSERT_TRUE(connection.send(text + big + "GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n" + text));
+  auto first = connection.read_response();
+  auto second = connection.read_response();
+  auto third = connection.read_response();
+  auto fourth = connection.read_response();
+  ASSERT_TRUE(first && second && third && fourth);
+  EXPECT_EQ(first->body, kText);
+  EXPECT_TRUE(second->body == kBig);
+  EXPECT_EQ(third->header("content-type"), "application/json");
+  EXPECT_EQ(fourth->body, kText);
+}
+
 TEST_P(FilesServingTest, UnknownCollectionRecordOrNameIsNotFound) {
   expect_not_found(get(file_url("nope", "r1", "notes_c.txt")));
   expect_not_found(get(file_url("docs", "nope", "notes_c.txt")));
