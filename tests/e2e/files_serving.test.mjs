@@ -83,9 +83,9 @@ describe('files serving', () => {
     collections.docs = await pb.collections.create({
       name: 'docs',
       type: 'base',
-      listRule: '',
-      viewRule: '',
-      createRule: '',
+      // Protected files need a viewer the viewRule admits; an empty rule would admit everyone.
+      listRule: '@request.auth.id != ""',
+      viewRule: '@request.auth.id != ""',
       fields: [
         { name: 'title', type: 'text' },
         { name: 'image', type: 'file', maxSelect: 1, maxSize: 5 << 20, thumbs: ['50x30t', '40x40f'] },
@@ -139,7 +139,7 @@ describe('files serving', () => {
       form.append('title', 'bands');
       form.append('image', new Blob([png], { type: 'image/png' }), 'bands.png');
       form.append('secret', new Blob(['top secret\n'], { type: 'text/plain' }), 'secret.txt');
-      record = await guest.collection('docs').create(form);
+      record = await pb.collection('docs').create(form);
       return record;
     };
 
