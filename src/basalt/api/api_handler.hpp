@@ -14,9 +14,10 @@
 namespace basalt::api {
 
 enum class Access {
-  kAny,         // guests too; rules in the services decide (records, sign-in, batch)
-  kAuthRecord,  // a record of the route's {collection} (RequireSameCollectionContextAuth)
-  kSuperuser,   // RequireSuperuserAuth
+  kAny,            // guests too; rules in the services decide (records, sign-in, batch)
+  kAuthRecord,     // a record of the route's {collection} (RequireSameCollectionContextAuth)
+  kAnyAuthRecord,  // a record of any auth collection, superusers included (RequireAuth)
+  kSuperuser,      // RequireSuperuserAuth
 };
 
 using ApiHandler = boost::asio::awaitable<void> (*)(const Services&, const auth::AuthContext&,

@@ -3,6 +3,7 @@
 #include "basalt/api/auth_handlers.hpp"
 #include "basalt/api/batch_handler.hpp"
 #include "basalt/api/collection_handlers.hpp"
+#include "basalt/api/file_handlers.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/realtime_handlers.hpp"
 #include "basalt/api/record_handlers.hpp"
@@ -60,6 +61,8 @@ std::vector<ApiRoute> api_routes() {
       {Method::kPost, "/api/batch", Access::kAny, batch_records},
       {Method::kGet, "/api/realtime", Access::kAny, connect_realtime},
       {Method::kPost, "/api/realtime", Access::kAny, set_realtime_subscriptions},
+      {Method::kPost, "/api/files/token", Access::kAnyAuthRecord, file_token},
+      {Method::kGet, "/api/files/{collection}/{recordId}/{filename}", Access::kAny, download_file},
       {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
       {Method::kPost, "/api/settings/test/s3", Access::kSuperuser, test_s3_settings},

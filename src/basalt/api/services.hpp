@@ -10,6 +10,7 @@
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/files/file_service.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/realtime/broker.hpp"
 #include "basalt/records/record_service.hpp"
@@ -28,6 +29,7 @@ struct Services {
   auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
   realtime::Broker& realtime;           // /api/realtime streams and subscriptions
   core::BlockingPool& blocking;         // blocking calls: storage I/O (the S3 connection test)
+  files::FileService& files;            // stored files and thumbnails (/api/files)
 };
 
 }  // namespace basalt::api

@@ -6,6 +6,8 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <memory>
 #include <optional>
 
 #include "basalt/api/routes.hpp"
@@ -21,6 +23,7 @@
 #include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
+#include "basalt/files/file_service.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
@@ -99,6 +102,15 @@ int serve(const core::Config& config) {
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
+    // Stored files (docs/files.md). Serving asks `file_storage` for the backend to use now,
+    // once per request: LocalStorage over <data dir>/storage, or S3Storage while settings.s3
+    // is enabled (e.g. a lambda returning files::ActiveStorage::get()). Until a backend is
+    // built here it gives none, and the file routes answer 404.
+    files::StorageSource file_storage;
+    if (!file_storage) spdlog::warn("no file storage backend: /api/files answers 404");
+    files::FileServiceOptions file_options;
+    file_options.temp_dir = std::filesystem::path(config.data_dir) / ".tmp" / "thumbs";
+    files::FileService file_service(file_storage, file_options);
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -108,7 +120,8 @@ int serve(const core::Config& config) {
                            clock,
                            authenticator,
                            realtime,
-                           blocking};
+                           blocking,
+                           file_service};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -133,6 +146,7 @@ int serve(const core::Config& config) {
     admin_socket.reset();  // a running command finishes before the database closes
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
+    file_service.shutdown();
     storage.close();
     spdlog::info("stopped");
     return 0;

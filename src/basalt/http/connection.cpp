@@ -2,15 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/sendfile.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cerrno>
 
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/dispatcher.hpp"
@@ -116,6 +120,15 @@ boost::asio::awaitable<void> Connection::run() {
     std::size_t bytes = write_response(response_, options, out_);
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id());
+    if (response_.file_body()) {
+      // The header (and any pipelined responses before it) first, then the file; a body that
+      // cannot be sent whole ends the connection (file_body.hpp). HEAD and bodiless statuses
+      // send none of it (bytes == 0).
+      const bool sent =
+          bytes == 0 || (co_await flush() && co_await send_file(*response_.file_body()));
+      response_.reset();  // closes the descriptor now, not at the next request
+      if (!sent) break;
+    }
     if (response_.body().capacity() > kMaxRetainedBuffer) response_ = Response();
     if (response_.streaming() && request.method() != Method::kHead && !worker_.draining() &&
         socket_.is_open()) {
@@ -296,6 +309,75 @@ void Connection::log_access(std::string_view method, std::string_view path, int 
   log.record({std::chrono::system_clock::now(), method, path, status, bytes,
               std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started),
               request_id, remote_address_});
+}
+
+boost::asio::awaitable<bool> Connection::send_file(FileBody& body) {
+  constexpr std::uint64_t kSendfileChunk = 1024 * 1024;     // bytes per sendfile(2) call
+  constexpr std::uint64_t kSendfileTurn = 4 * 1024 * 1024;  // sent before yielding the thread
+  constexpr std::uint64_t kReadChunk = 256 * 1024;  // a remote chunk: the memory a body holds
+  const auto write_timeout = worker_.shared().limits.write_timeout;
+  std::uint64_t offset = body.offset;
+  std::uint64_t remaining = body.length;
+  if (body.file) {
+    // sendfile(2) on the non-blocking socket; when the socket buffer is full, wait until it is
+    // writable again, each wait under the write timeout.
+    boost::system::error_code ec;
+    socket_.native_non_blocking(true, ec);
+    if (ec) co_return false;
+    std::uint64_t since_turn = 0;
+    while (remaining > 0) {
+      off_t file_offset = static_cast<off_t>(offset);
+      const std::size_t want = static_cast<std::size_t>(std::min(remaining, kSendfileChunk));
+      const ssize_t sent = ::sendfile(socket_.native_handle(), body.file.get(), &file_offset, want);
+      if (sent > 0) {
+        set_phase(Phase::kWriting, write_timeout);  // progress: the timeout counts afresh
+        offset += static_cast<std::uint64_t>(sent);
+        remaining -= static_cast<std::uint64_t>(sent);
+        since_turn += static_cast<std::uint64_t>(sent);
+        if (since_turn >= kSendfileTurn) {
+          // A fast reader of a large file would otherwise hold this worker: let the other
+          // connections of the thread run between slices.
+          since_turn = 0;
+          co_await boost::asio::post(socket_.get_executor(), boost::asio::use_awaitable);
+          if (!socket_.is_open()) co_return false;
+        }
+        continue;
+      }
+      if (sent == 0) co_return false;  // the file is shorter than announced
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;
+      set_phase(Phase::kWriting, write_timeout);
+      since_turn = 0;
+      auto [wait_ec] =
+          co_await socket_.async_wait(boost::asio::ip::tcp::socket::wait_write, kUseTuple);
+      if (wait_ec) co_return false;
+    }
+    co_return true;
+  }
+  if (!body.read) co_return remaining == 0;
+  std::string chunk;
+  while (remaining > 0) {
+    const std::size_t want = static_cast<std::size_t>(std::min(remaining, kReadChunk));
+    // The storage bounds its own reads (a remote backend has its timeouts and retries); the
+    // write timeout is for the client.
+    set_phase(Phase::kHandling, kNoTimeout);
+    try {
+      // Named, not a temporary of the co_await expression (GCC 12 destroys those too early).
+      boost::asio::awaitable<std::string> reading = body.read(offset, want);
+      chunk = co_await std::move(reading);
+    } catch (const std::exception& error) {
+      spdlog::warn("file body: reading at offset {} failed: {}", offset, error.what());
+      co_return false;
+    }
+    if (chunk.empty() || chunk.size() > want) co_return false;
+    set_phase(Phase::kWriting, write_timeout);
+    auto [ec, n] =
+        co_await boost::asio::async_write(socket_, boost::asio::buffer(chunk), kUseTuple);
+    if (ec) co_return false;
+    offset += chunk.size();
+    remaining -= chunk.size();
+  }
+  co_return true;
 }
 
 }  // namespace basalt::http

@@ -11,9 +11,10 @@
 //     on_tick()/on_drain(), which at most close the socket — the coroutine then sees the error
 //     and unwinds, and the destructor unlinks from the worker.
 //  2. deadline_ always bounds the current wait: idle (waiting for a new request), header
-//     (first byte to end of headers), body, write. While the handler runs there is no
-//     deadline: handlers bound their own work. A stream (stream.hpp) has none either: it
-//     bounds itself, and the drain closes it.
+//     (first byte to end of headers), body, write (for a file body: each wait for the socket,
+//     so a stalled reader is cut off and a slow one that keeps reading is not). While the handler
+//     runs there is no deadline: handlers bound their own work. A stream (stream.hpp) has none
+//     either: it bounds itself, and the drain closes it.
 //  3. A protocol error (bad syntax, framing or Host refused by request_framing.hpp, 431, 413)
 //     is answered, then the connection closes with a bounded lingering read so the client
 //     sees the answer instead of a reset; nothing read after the error is parsed.
@@ -61,6 +62,8 @@ class Connection : public boost::intrusive::list_base_hook<> {
   boost::asio::awaitable<void> answer_and_close(int status, std::string_view message);
   boost::asio::awaitable<void> linger_and_close();
   boost::asio::awaitable<void> run_stream(StreamBody& body);
+  // Sends a file response's body after its header; false when it could not be sent whole.
+  boost::asio::awaitable<bool> send_file(FileBody& body);
   void log_access(std::string_view method, std::string_view path, int status, std::size_t bytes,
                   Clock::time_point started, std::string_view request_id) const;
   void set_phase(Phase phase, std::chrono::milliseconds timeout);

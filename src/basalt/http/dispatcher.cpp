@@ -16,8 +16,9 @@ namespace {
 // Replaces a 2xx JSON body with its projection. Errors (thrown or set) are never projected,
 // as in PocketBase; neither is a body a handler has already encoded.
 void project_fields(const FieldsSpec& fields, Response& response) {
-  if (fields.empty() || response.status() < 200 || response.status() > 299 ||
-      response.content_type() != kJsonContentType || !response.header("Content-Encoding").empty()) {
+  if (fields.empty() || response.file_body() || response.status() < 200 ||
+      response.status() > 299 || response.content_type() != kJsonContentType ||
+      !response.header("Content-Encoding").empty()) {
     return;
   }
   // assign() rather than a move keeps the connection's body buffer (see response.hpp).
@@ -88,8 +89,8 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
 }
 
 void Dispatcher::compress(const Request& request, Response& response) const {
-  if (response.body().size() < gzip_min_bytes_ || response.content_type() != kJsonContentType ||
-      !response.header("Content-Encoding").empty()) {
+  if (response.file_body() || response.body().size() < gzip_min_bytes_ ||
+      response.content_type() != kJsonContentType || !response.header("Content-Encoding").empty()) {
     return;
   }
   auto accept = request.header("Accept-Encoding");

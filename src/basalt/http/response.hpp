@@ -2,11 +2,13 @@
 // freed) between requests, so steady-state requests allocate nothing for it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "basalt/http/file_body.hpp"
 #include "basalt/http/stream.hpp"
 
 namespace basalt::http {
@@ -31,6 +33,10 @@ class Response {
   // True when the response is a stream (stream.hpp): headers now, then the body until it ends.
   bool streaming() const noexcept { return static_cast<bool>(stream_); }
   StreamBody take_stream() noexcept { return std::move(stream_); }
+
+  // The body of a file response (file_body.hpp), or null.
+  FileBody* file_body() noexcept { return file_.get(); }
+  const FileBody* file_body() const noexcept { return file_.get(); }
 
   void set_status(int status) noexcept { status_ = status; }
   void set_close() noexcept { close_ = true; }
@@ -61,6 +67,13 @@ class Response {
     stream_ = std::move(body);
   }
 
+  // Makes this response a file: `status` and `content_type` now, Content-Length from the
+  // body's length, then the body itself after the header (file_body.hpp).
+  void file(int status, std::string_view content_type, FileBody body) {
+    content(status, content_type, {});
+    file_ = std::make_unique<FileBody>(std::move(body));
+  }
+
   // Adds a header line; the writer sends Date, Content-Length and Content-Type itself.
   void add_header(std::string_view name, std::string_view value) {
     headers_.emplace_back(name, value);
@@ -82,6 +95,7 @@ class Response {
     body_.clear();
     headers_.clear();
     stream_ = nullptr;
+    file_.reset();
   }
 
  private:
@@ -92,6 +106,7 @@ class Response {
   std::string body_;
   std::vector<std::pair<std::string, std::string>> headers_;
   StreamBody stream_;
+  std::unique_ptr<FileBody> file_;  // rare: a pointer keeps the common Response small
 };
 
 }  // namespace basalt::http

@@ -60,8 +60,9 @@ std::size_t write_response(const Response& response, const WriteOptions& options
   if (!response.content_type().empty()) append_header(out, "Content-Type", response.content_type());
   // A stream's body ends with the connection (stream.hpp).
   if (!bodiless && !response.streaming()) {
+    const FileBody* file = response.file_body();
     out.append("Content-Length: ");
-    append_number(out, response.body().size());
+    append_number(out, file ? file->length : response.body().size());
     out.append("\r\n");
   }
   if (!options.request_id.empty()) append_header(out, "X-Request-Id", options.request_id);
@@ -69,6 +70,8 @@ std::size_t write_response(const Response& response, const WriteOptions& options
   if (!options.keep_alive) out.append("Connection: close\r\n");
   out.append("\r\n");
   if (options.head || bodiless) return 0;
+  // A file's bytes follow from the connection (file_body.hpp).
+  if (const FileBody* file = response.file_body()) return file->length;
   out.append(response.body());
   return response.body().size();
 }

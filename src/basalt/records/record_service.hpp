@@ -28,6 +28,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -99,6 +100,15 @@ class BatchError : public std::exception {
  private:
   std::size_t index_;
   core::ApiError error_;
+};
+
+// A stored file a caller may be served (RecordService::file_access). `collection` and `field`
+// live in `catalog`.
+struct FileAccess {
+  std::shared_ptr<const collections::Catalog> catalog;
+  const schema::Collection* collection = nullptr;
+  const schema::Field* field = nullptr;  // the file field whose value holds the name
+  std::string record_id;
 };
 
 class RecordService {
@@ -179,6 +189,16 @@ class RecordService {
                                                              std::string_view collection,
                                                              std::string_view filter,
                                                              std::string_view expand);
+
+  // For serving a stored file (file_access.cpp, docs/files.md "Serving"): the record `id` of
+  // `collection` (id or name) and its file field that holds `filename`. No rule applies to a
+  // public field; for a protected one the collection's viewRule must hold for `viewer` (the
+  // record of a file token, or a guest; superusers pass), with `@request.context`
+  // "protectedFile". Every miss - collection, record, name, rule, a view collection - is the
+  // same 404, so a caller learns nothing of what exists.
+  boost::asio::awaitable<FileAccess> file_access(const Caller& viewer, std::string_view collection,
+                                                 std::string_view id, std::string_view filename,
+                                                 query::RequestInfo request);
 
   EventBus& events() noexcept { return events_; }
 
