@@ -107,9 +107,11 @@ std::string update_sql(const schema::Collection& collection, const db::Dialect& 
 db::Params insert_params(const schema::Collection& collection, const json::object& values) {
   db::Params params;
   params.reserve(collection.fields.size() + 1);
+  static const json::value kMissing;
   for (const auto& field : collection.fields) {
+    // Both branches lvalues: a conditional with a prvalue branch would copy the value.
     const json::value* value = values.if_contains(field.name);
-    params.push_back(to_column(field, value ? *value : json::value()));
+    params.push_back(to_column(field, value ? *value : kMissing));
   }
   return params;
 }
