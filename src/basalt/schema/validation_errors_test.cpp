@@ -150,6 +150,24 @@ TEST(ValueCastTest, ConvertsLikeGoCast) {
   EXPECT_TRUE(to_unique_strings(boost::json::value(5)).empty());
 }
 
+TEST(ValueCastTest, UniqueStringsOfLongListsDropEveryRepeat) {
+  // Short lists are checked by a scan, longer ones by hashing: repeats on both sides of the
+  // switch, and of items seen before it, are dropped; order is first appearance.
+  boost::json::array items;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 40; ++i) {
+    items.emplace_back("id" + std::to_string(i));
+    expected.push_back("id" + std::to_string(i));
+    items.emplace_back("id" + std::to_string(i / 2));  // a repeat of an earlier item
+  }
+  items.emplace_back("id0");
+  items.emplace_back(7);
+  items.emplace_back("7");
+  expected.push_back("7");
+  EXPECT_EQ(to_unique_strings(boost::json::value(items)), expected);
+  EXPECT_EQ(to_unique_strings(boost::json::value(items), 20).size(), 20u);
+}
+
 TEST(GoJsonTest, WritesWhatGoWrites) {
   boost::json::value value = boost::json::parse(
       R"({"a":-1.5,"b":100.0,"c":1e21,"d":1e-7,"e":0.000001,"f":"<p>&</p>","g":[true,null,7]})");
