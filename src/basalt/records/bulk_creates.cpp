@@ -90,6 +90,7 @@ const BulkCreates::Group& BulkCreates::group_for(const schema::Collection& colle
   group->collection = &collection;
   group->conditions = support::rule_conditions(access_, collection, collection.create_rule);
   group->insert_sql = insert_sql(collection, access_.dialect());
+  group->insert_rows_sql = insert_rows_sql(collection, access_.dialect(), kRowsPerInsert);
   groups_.push_back(std::move(group));
   return *groups_.back();
 }
@@ -153,7 +154,9 @@ boost::asio::awaitable<void> BulkCreates::add(std::size_t index, BatchOperation&
 
 void BulkCreates::plan() {
   runs_.clear();
+  rows_.clear();
   std::fill(run_of_.begin(), run_of_.end(), -1);
+  rows_at_.assign(entries_.size(), -1);
   const db::Dialect& dialect = access_.dialect();
   const std::string id_column = dialect.quote_identifier(schema::kFieldId);
   for (std::size_t first = 0; first < entries_.size();) {
@@ -187,6 +190,28 @@ void BulkCreates::plan() {
         run.existence.emplace_back(collection_id, std::move(statement));
       }
     }
+    // Multi-row INSERTs: full sets of kRowsPerInsert consecutive entries of one collection
+    // with no statement of their own before the INSERT; the rest are inserted one by one.
+    for (std::size_t e = first; e < end;) {
+      std::size_t last = e;
+      while (last < end && last - e < kRowsPerInsert && entries_[last].group == entries_[e].group &&
+             !entries_[last].rule_check && !entries_[last].id_check) {
+        ++last;
+      }
+      if (last - e < kRowsPerInsert) {
+        e = std::max(last, e + 1);
+        continue;
+      }
+      Rows rows;
+      rows.first = e;
+      rows.params.reserve(kRowsPerInsert * entries_[e].insert.size());
+      for (std::size_t k = e; k < last; ++k) {
+        rows.params.insert(rows.params.end(), entries_[k].insert.begin(), entries_[k].insert.end());
+      }
+      rows_at_[e] = static_cast<std::ptrdiff_t>(rows_.size());
+      rows_.push_back(std::move(rows));
+      e = last;
+    }
     run_of_[entries_[first].index] = static_cast<std::ptrdiff_t>(runs_.size());
     runs_.push_back(std::move(run));
     first = end;
@@ -212,22 +237,72 @@ boost::asio::awaitable<std::size_t> BulkCreates::execute_run(
     for (auto row : rows) ids.emplace(row.as_text(0));
     if (rows.size() < statement.params.size()) inserted.try_emplace(collection_id);
   }
-  for (std::size_t e = run.first; e < run.end; ++e) {
-    const Entry& entry = entries_[e];
-    before_each(entry.index);
-    try {
-      co_await execute_entry(tx, entry, found, inserted);
-    } catch (const core::ApiError& error) {
-      throw BatchError(entry.index, error);
+  for (std::size_t e = run.first; e < run.end;) {
+    // Entries one by one up to `end`: a single entry, or a set of rows whose multi-row INSERT
+    // could not be run or failed (undone by its statement journal): then each row again on
+    // its own, so that the failing one reports its own error.
+    std::size_t end = e + 1;
+    if (rows_at_[e] >= 0) {
+      const Rows& rows = rows_[static_cast<std::size_t>(rows_at_[e])];
+      end = e + kRowsPerInsert;
+      for (std::size_t k = e; k < end; ++k) before_each(entries_[k].index);
+      bool inserted_rows = false;
+      if (rows_as_noted(rows, found, inserted)) {
+        try {
+          co_await tx.execute(entries_[e].group->insert_rows_sql, rows.params);
+          inserted_rows = true;
+        } catch (const db::ConstraintError&) {
+          // Reported by the row that breaks it, below.
+        }
+      }
+      if (inserted_rows) {
+        for (std::size_t k = e; k < end; ++k) note_inserted(entries_[k], inserted);
+        e = end;
+        continue;
+      }
+    }
+    for (; e < end; ++e) {
+      const Entry& entry = entries_[e];
+      before_each(entry.index);
+      try {
+        co_await execute_entry(tx, entry, found, inserted);
+      } catch (const core::ApiError& error) {
+        throw BatchError(entry.index, error);
+      }
     }
   }
   co_return entries_[run.end - 1].index + 1;
 }
 
+bool BulkCreates::rows_as_noted(const Rows& rows, const IdSets& found,
+                                const IdSets& inserted) const {
+  for (std::size_t e = rows.first; e < rows.first + kRowsPerInsert; ++e) {
+    for (const auto& [collection_id, id] : entries_[e].related) {
+      const auto existing = found.find(collection_id);
+      if (existing != found.end() && existing->second.contains(id)) continue;
+      const auto created = inserted.find(collection_id);
+      if (created != inserted.end() && created->second.contains(id)) continue;
+      // An earlier row of the same statement.
+      const bool earlier = std::any_of(
+          entries_.begin() + static_cast<std::ptrdiff_t>(rows.first),
+          entries_.begin() + static_cast<std::ptrdiff_t>(e), [&](const Entry& before) {
+            return before.group->collection->id == collection_id && id_of(before.values) == id;
+          });
+      if (!earlier) return false;
+    }
+  }
+  return true;
+}
+
+void BulkCreates::note_inserted(const Entry& entry, IdSets& inserted) const {
+  if (const auto tracked = inserted.find(entry.group->collection->id); tracked != inserted.end()) {
+    tracked->second.emplace(id_of(entry.values));
+  }
+}
+
 boost::asio::awaitable<void> BulkCreates::execute_entry(db::Transaction& tx, const Entry& entry,
                                                         const IdSets& found,
                                                         IdSets& inserted) const {
-  const schema::Collection& collection = *entry.group->collection;
   if (entry.rule_check) {
     db::ResultSet rows = co_await tx.query(entry.rule_check->sql, entry.rule_check->params);
     if (rows.empty()) throw core::ApiError::bad_request(std::string(kCreateFailed));
@@ -257,9 +332,7 @@ boost::asio::awaitable<void> BulkCreates::execute_entry(db::Transaction& tx, con
   // A taken id (the primary key) or another unique index: validation reports it as a single
   // create would; the constraint's own error otherwise. Never returns normally.
   if (broken) co_await validate_in_job(tx, entry, &*broken);
-  if (const auto tracked = inserted.find(collection.id); tracked != inserted.end()) {
-    tracked->second.emplace(id_of(entry.values));
-  }
+  note_inserted(entry, inserted);
 }
 
 boost::asio::awaitable<void> BulkCreates::validate_in_job(db::Transaction& tx, const Entry& entry,

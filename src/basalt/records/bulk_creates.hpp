@@ -73,6 +73,10 @@ class BulkCreates {
       db::Transaction& tx, std::size_t index,
       const std::function<void(std::size_t)>& before_each) const;
 
+  // Rows of one multi-row INSERT: consecutive creates of a run into one collection with no rule
+  // check and no id lookup share one statement (its per-statement cost once, not per row).
+  static constexpr std::size_t kRowsPerInsert = 32;
+
   // Whether sub-request `index` is one of these creates.
   bool has(std::size_t index) const { return index < entry_of_.size() && entry_of_[index] >= 0; }
 
@@ -86,6 +90,7 @@ class BulkCreates {
     const schema::Collection* collection = nullptr;
     std::vector<query::PlanPtr> conditions;  // the createRule for a non-superuser; empty: none
     std::string insert_sql;
+    std::string insert_rows_sql;  // kRowsPerInsert rows
   };
   // A related record a create names: the related collection's id and the record's id.
   using Related = std::pair<std::string, std::string>;
@@ -100,6 +105,11 @@ class BulkCreates {
     // does not, so such an id is looked up in the job.
     std::optional<Statement> id_check;
     std::vector<Related> related;
+  };
+  // kRowsPerInsert entries inserted by one statement: entries_[first, first + kRowsPerInsert).
+  struct Rows {
+    std::size_t first = 0;
+    db::Params params;  // the entries' insert parameters, one after the other
   };
   struct Run {
     std::size_t first = 0;  // entries_[first, end)
@@ -122,6 +132,11 @@ class BulkCreates {
   // the run when `inserted` tracks their collection), its INSERT.
   boost::asio::awaitable<void> execute_entry(db::Transaction& tx, const Entry& entry,
                                              const IdSets& found, IdSets& inserted) const;
+  // Whether every related record the entries of `rows` name is in `found`, in `inserted`, or
+  // an earlier entry of `rows`.
+  bool rows_as_noted(const Rows& rows, const IdSets& found, const IdSets& inserted) const;
+  // Notes `entry`'s id as inserted when its collection is tracked.
+  void note_inserted(const Entry& entry, IdSets& inserted) const;
 
   WriteParts parts_;
   const Caller& caller_;
@@ -134,6 +149,8 @@ class BulkCreates {
   std::vector<std::ptrdiff_t> entry_of_;  // sub-request -> position in entries_, or -1
   std::vector<Run> runs_;
   std::vector<std::ptrdiff_t> run_of_;  // sub-request -> position in runs_ when a run starts
+  std::vector<Rows> rows_;
+  std::vector<std::ptrdiff_t> rows_at_;  // entry -> position in rows_ when its Rows start there
   // The autodate text of the current millisecond, so that records written within one
   // millisecond share one formatting.
   std::int64_t now_millis_ = -1;

@@ -17,6 +17,7 @@
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/records/bulk_creates.hpp"
 #include "basalt/records/record_service.hpp"
 
 namespace basalt::records {
@@ -90,6 +91,12 @@ class StatementLog final : public db::Database {
   };
   db::Database& inner_;
 };
+
+// A 15-character id of its own for each `i`.
+std::string fmt_id(int i) {
+  const std::string number = std::to_string(i);
+  return "id" + std::string(13 - number.size(), '0') + number;
+}
 
 class BulkCreatesTest : public ::testing::Test {
  protected:
@@ -290,6 +297,70 @@ TEST_F(BulkCreatesTest, CreatesAndOtherWritesOfSeveralCollectionsKeepRequestOrde
   EXPECT_EQ(error.index(), 2u);
   EXPECT_EQ(error.error().data().at("name").at("code"), "validation_max_text_constraint");
   EXPECT_EQ(count("people"), 2);
+}
+
+TEST_F(BulkCreatesTest, CreatesWithoutARuleAreInsertedManyRowsAStatement) {
+  std::vector<BatchOperation> operations;
+  for (int i = 0; i < 100; ++i) operations.push_back(create("people", R"js({"name":"p"})js"));
+  const std::vector<BatchOutcome> outcomes = run(std::move(operations));
+  ASSERT_EQ(outcomes.size(), 100u);
+  EXPECT_EQ(count("people"), 100);
+  // 3 statements of 32 rows, then the 4 left one by one.
+  const std::size_t full = 100 / BulkCreates::kRowsPerInsert;
+  const std::size_t left = 100 % BulkCreates::kRowsPerInsert;
+  EXPECT_EQ(log_->statements.size(), full + left);
+  EXPECT_EQ(log_->count("INSERT INTO \"people\""), full + left);
+  ASSERT_EQ(events_seen_.size(), 100u);
+  for (std::size_t i = 0; i < 100; ++i) {
+    EXPECT_EQ(events_seen_[i],
+              "people " + std::string(outcomes[i].result.record.values.at("id").as_string()));
+  }
+  db::ResultSet rows = sync_wait(
+      database_->query("SELECT id FROM people ORDER BY rowid LIMIT 1 OFFSET 40", db::Params{}));
+  EXPECT_EQ(rows[0].as_text(0), outcomes[40].result.record.values.at("id").as_string());
+}
+
+TEST_F(BulkCreatesTest, AFailingRowOfAMultiRowInsertIsReportedAtItsOwnIndex) {
+  // The same id twice inside one statement's rows: the statement is undone and its rows run
+  // one by one, so the second one reports the taken id.
+  std::vector<BatchOperation> operations;
+  for (int i = 0; i < 70; ++i) {
+    const std::string id = i == 35 || i == 40 ? "same00000000001" : fmt_id(i);
+    operations.push_back(create("people", R"js({"id":")js" + id + R"js(","name":"p"})js"));
+  }
+  const BatchError error = failure(std::move(operations));
+  EXPECT_EQ(error.index(), 40u);
+  EXPECT_EQ(error.error().data().at("id").at("code"), "validation_not_unique");
+  EXPECT_EQ(count("people"), 0);
+}
+
+TEST_F(BulkCreatesTest, RelationsOfMultiRowInsertsAreCheckedRowByRow) {
+  collection(R"js({"name":"links","type":"base","createRule":"",
+    "fields":[{"name":"to","type":"relation","collectionId":")js" +
+             collection_id("people") + R"js(","maxSelect":1}]})js");
+  add_person("ann000000000001");
+  // Row 45 names the person row 44 creates, in the same 32-row statement: found.
+  std::vector<BatchOperation> operations;
+  for (int i = 0; i < 64; ++i) {
+    if (i == 44) {
+      operations.push_back(create("people", R"js({"id":"new000000000001","name":"n"})js"));
+      continue;
+    }
+    const std::string to = i == 45 ? "new000000000001" : "ann000000000001";
+    operations.push_back(create("links", R"js({"to":")js" + to + R"js("})js"));
+  }
+  EXPECT_EQ(run(std::move(operations)).size(), 64u);
+  EXPECT_EQ(count("links"), 63);
+  // A missing person in the middle of a set of rows fails the batch at that row.
+  operations.clear();
+  for (int i = 0; i < 64; ++i) {
+    const std::string to = i == 50 ? "nosuchperson001" : "ann000000000001";
+    operations.push_back(create("links", R"js({"to":")js" + to + R"js("})js"));
+  }
+  const BatchError error = failure(std::move(operations));
+  EXPECT_EQ(error.index(), 50u);
+  EXPECT_EQ(error.error().data().at("to").at("code"), "validation_missing_rel_records");
+  EXPECT_EQ(count("links"), 63);
 }
 
 }  // namespace

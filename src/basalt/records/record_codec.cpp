@@ -83,13 +83,23 @@ json::object decode_row(const schema::Collection& collection, const db::ResultSe
 }
 
 std::string insert_sql(const schema::Collection& collection, const db::Dialect& dialect) {
-  std::string placeholders;
-  for (std::size_t i = 0; i < collection.fields.size(); ++i) {
-    if (i > 0) placeholders += ", ";
-    placeholders += dialect.placeholder(i + 1);
+  return insert_rows_sql(collection, dialect, 1);
+}
+
+std::string insert_rows_sql(const schema::Collection& collection, const db::Dialect& dialect,
+                            std::size_t rows) {
+  std::string sql = "INSERT INTO " + dialect.quote_identifier(collection.name) + " (" +
+                    quoted_columns(collection, dialect) + ") VALUES ";
+  const std::size_t columns = collection.fields.size();
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row > 0 ? ", (" : "(";
+    for (std::size_t i = 0; i < columns; ++i) {
+      if (i > 0) sql += ", ";
+      sql += dialect.placeholder(row * columns + i + 1);
+    }
+    sql += ')';
   }
-  return "INSERT INTO " + dialect.quote_identifier(collection.name) + " (" +
-         quoted_columns(collection, dialect) + ") VALUES (" + placeholders + ")";
+  return sql;
 }
 
 std::string update_sql(const schema::Collection& collection, const db::Dialect& dialect) {
