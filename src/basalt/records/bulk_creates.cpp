@@ -238,28 +238,27 @@ boost::asio::awaitable<std::size_t> BulkCreates::execute_run(
     if (rows.size() < statement.params.size()) inserted.try_emplace(collection_id);
   }
   for (std::size_t e = run.first; e < run.end;) {
-    // Entries one by one up to `end`: a single entry, or a set of rows whose multi-row INSERT
-    // could not be run or failed (undone by its statement journal): then each row again on
-    // its own, so that the failing one reports its own error.
+    // Entries one by one up to `end`: a single entry, or a set of rows whose related records
+    // are not all known (then each row on its own, so that the failing one names its error).
     std::size_t end = e + 1;
-    if (rows_at_[e] >= 0) {
+    if (rows_at_once_ && rows_at_[e] >= 0) {
       const Rows& rows = rows_[static_cast<std::size_t>(rows_at_[e])];
       end = e + kRowsPerInsert;
       for (std::size_t k = e; k < end; ++k) before_each(entries_[k].index);
-      bool inserted_rows = false;
       if (rows_as_noted(rows, found, inserted)) {
+        bool failed = false;
         try {
           co_await tx.execute(entries_[e].group->insert_rows_sql, rows.params);
-          inserted_rows = true;
         } catch (const db::ConstraintError&) {
-          // Reported by the row that breaks it, below.
+          failed = true;
         }
-      }
-      if (inserted_rows) {
+        // The rows before the failing one may be in: only a new job can tell which row it was.
+        if (failed) throw RowsFailed();
         for (std::size_t k = e; k < end; ++k) note_inserted(entries_[k], inserted);
         e = end;
         continue;
       }
+      // A related record the run has not seen: one by one, where the row names its error.
     }
     for (; e < end; ++e) {
       const Entry& entry = entries_[e];

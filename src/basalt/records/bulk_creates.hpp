@@ -77,6 +77,16 @@ class BulkCreates {
   // check and no id lookup share one statement (its per-statement cost once, not per row).
   static constexpr std::size_t kRowsPerInsert = 32;
 
+  // Thrown by execute_run() when a multi-row INSERT failed. Such a statement may have kept the
+  // rows before the failing one, so the job must fail as a whole; the batch then runs its job
+  // again after insert_one_by_one(), where the failing create reports its own error.
+  class RowsFailed : public std::exception {
+   public:
+    const char* what() const noexcept override { return "a multi-row insert failed"; }
+  };
+  // From now on every create is inserted by a statement of its own.
+  void insert_one_by_one() noexcept { rows_at_once_ = false; }
+
   // Whether sub-request `index` is one of these creates.
   bool has(std::size_t index) const { return index < entry_of_.size() && entry_of_[index] >= 0; }
 
@@ -149,6 +159,7 @@ class BulkCreates {
   std::vector<std::ptrdiff_t> entry_of_;  // sub-request -> position in entries_, or -1
   std::vector<Run> runs_;
   std::vector<std::ptrdiff_t> run_of_;  // sub-request -> position in runs_ when a run starts
+  bool rows_at_once_ = true;
   std::vector<Rows> rows_;
   std::vector<std::ptrdiff_t> rows_at_;  // entry -> position in rows_ when its Rows start there
   // The autodate text of the current millisecond, so that records written within one

@@ -82,14 +82,12 @@ json::object decode_row(const schema::Collection& collection, const db::ResultSe
   return values;
 }
 
-std::string insert_sql(const schema::Collection& collection, const db::Dialect& dialect) {
-  return insert_rows_sql(collection, dialect, 1);
-}
+namespace {
 
-std::string insert_rows_sql(const schema::Collection& collection, const db::Dialect& dialect,
-                            std::size_t rows) {
-  std::string sql = "INSERT INTO " + dialect.quote_identifier(collection.name) + " (" +
-                    quoted_columns(collection, dialect) + ") VALUES ";
+std::string insert_text(std::string_view keyword, const schema::Collection& collection,
+                        const db::Dialect& dialect, std::size_t rows) {
+  std::string sql = std::string(keyword) + " INTO " + dialect.quote_identifier(collection.name) +
+                    " (" + quoted_columns(collection, dialect) + ") VALUES ";
   const std::size_t columns = collection.fields.size();
   for (std::size_t row = 0; row < rows; ++row) {
     sql += row > 0 ? ", (" : "(";
@@ -100,6 +98,17 @@ std::string insert_rows_sql(const schema::Collection& collection, const db::Dial
     sql += ')';
   }
   return sql;
+}
+
+}  // namespace
+
+std::string insert_sql(const schema::Collection& collection, const db::Dialect& dialect) {
+  return insert_text("INSERT", collection, dialect, 1);
+}
+
+std::string insert_rows_sql(const schema::Collection& collection, const db::Dialect& dialect,
+                            std::size_t rows) {
+  return insert_text(dialect.insert_rows_keyword(), collection, dialect, rows);
 }
 
 std::string update_sql(const schema::Collection& collection, const db::Dialect& dialect) {

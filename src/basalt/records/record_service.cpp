@@ -295,7 +295,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
       throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
     }
   };
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+  const db::WriteJob job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     const std::function<void(std::size_t)> check_deadline = before_each;
     for (std::size_t i = 0; i < prepared.size();) {
       if (bulk.starts_run(i)) {
@@ -310,7 +310,20 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
       }
       ++i;
     }
-  });
+  };
+  // A failed multi-row INSERT fails the whole job; the job runs again with a statement per
+  // create, where the failing one reports its error (or, should a concurrent write have
+  // removed the conflict meanwhile, the batch succeeds then).
+  bool rows_failed = false;
+  try {
+    co_await database_.write(job);
+  } catch (const BulkCreates::RowsFailed&) {
+    rows_failed = true;
+  }
+  if (rows_failed) {
+    bulk.insert_one_by_one();
+    co_await database_.write(job);
+  }
   std::vector<BatchOutcome> outcomes;
   outcomes.reserve(prepared.size());
   for (std::size_t i = 0; i < prepared.size(); ++i) {
