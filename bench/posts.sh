@@ -34,6 +34,8 @@
 # run, divided by the records) and get-by-id req/s as a ratio of ceiling-get req/s, create as a
 # ratio of ceiling-create and batch as a ratio of create.
 #
+# BENCH_WORKLOADS="create batch" runs only the workloads named (in that order; the ratios need
+# both of theirs, a missing one reads 0).
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION seconds per run (8),
 # BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (2),
 # BENCH_BUILD_DIR (build/release), BENCH_POSTS_ANALYZE (0; 1 runs ANALYZE after seeding, giving
@@ -53,6 +55,7 @@ batch_connections="${BENCH_BATCH_CONNECTIONS:-4}"
 baseline="${BENCH_BASELINE:-}"
 baseline2="${BENCH_BASELINE2:-}"
 read -r -a cache_sizes <<<"${BENCH_CACHE_SIZES:-}"
+only="${BENCH_WORKLOADS:-}"
 startup_timeout=15  # seconds for a server to announce its port
 warmup_seconds=1    # per workload, before the rounds: fills the page cache, checks for errors
 # Pause after each run: when wrk stops, the server still answers the requests already queued
@@ -139,6 +142,9 @@ workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch list
 [ -z "$baseline" ] || workloads+=(create-base batch-base)
 [ -z "$baseline2" ] || workloads+=(create-base2 batch-base2)
 for size in "${cache_sizes[@]}"; do workloads+=("get-by-id@$size" "mixed@$size"); done
+if [ -n "$only" ]; then
+  read -r -a workloads <<<"$only"
+fi
 # workload NAME: sets `server` (an index into urls/pids), `script` and `script_env` (the
 # script's environment) for that workload.
 workload() {
@@ -235,6 +241,9 @@ for name in "${workloads[@]}"; do
     "$(mib "$(max 6 "$f")")" "$(mib "$(max 7 "$f")")" "$(median 8 "$f")" \
     "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
 done
+# Workloads left out by BENCH_WORKLOADS read as empty (ratios 0).
+for name in ceiling-get get-by-id ceiling-create create batch create-base batch-base create-base2 \
+  batch-base2 mixed-alone; do touch "$work/$name.results"; done
 # ratio A B: median records/s of workload A over that of B.
 ratio() { ratio_of "$(median 1 "$work/$1.results")" "$(median 1 "$work/$2.results")"; }
 printf '\nget-by-id / ceiling-get: %s (target >= 0.7)\n' "$(ratio get-by-id ceiling-get)"

@@ -13,6 +13,10 @@
 
 #include "basalt/core/utf8.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace basalt::core {
 
 namespace go_json_detail {
@@ -30,6 +34,34 @@ struct ByteClasses {
 };
 inline constexpr ByteClasses kByteClasses{};
 
+// How many bytes from `pos` on have class 0 (nothing to escape, ASCII), counted 16 at a time;
+// stops at the first block of 16 that holds any other byte (or at the last whole block). Most
+// text has nothing to escape, so this is the hot loop of every record written.
+inline std::size_t plain_prefix(std::string_view text, std::size_t pos) noexcept {
+  std::size_t i = pos;
+#if defined(__SSE2__)
+  // As signed bytes, < 0x20 catches the control characters and every byte >= 0x80 at once.
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i less = _mm_set1_epi8('<');
+  const __m128i greater = _mm_set1_epi8('>');
+  const __m128i amp = _mm_set1_epi8('&');
+  while (i + 16 <= text.size()) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    __m128i care = _mm_cmplt_epi8(block, space);
+    care = _mm_or_si128(care, _mm_cmpeq_epi8(block, quote));
+    care = _mm_or_si128(care, _mm_cmpeq_epi8(block, backslash));
+    care = _mm_or_si128(care, _mm_cmpeq_epi8(block, less));
+    care = _mm_or_si128(care, _mm_cmpeq_epi8(block, greater));
+    care = _mm_or_si128(care, _mm_cmpeq_epi8(block, amp));
+    if (_mm_movemask_epi8(care) != 0) break;
+    i += 16;
+  }
+#endif
+  return i - pos;
+}
+
 }  // namespace go_json_detail
 
 // Appends `text` to `out` as a quoted JSON string.
@@ -40,6 +72,8 @@ inline void append_go_json_string(std::string& out, std::string_view text) {
   std::size_t i = 0;
   auto flush = [&](std::size_t upto) { out.append(text.data() + plain, upto - plain); };
   while (i < text.size()) {
+    i += go_json_detail::plain_prefix(text, i);
+    if (i == text.size()) break;
     auto c = static_cast<unsigned char>(text[i]);
     const unsigned char kind = go_json_detail::kByteClasses.of[c];
     if (kind == 0) {

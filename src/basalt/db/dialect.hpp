@@ -83,6 +83,12 @@ class Dialect {
   // picks indexes by rule of thumb, e.g. filtering 10% of a table through one index and
   // sorting it instead of walking the index that already has the order.
   virtual std::vector<std::string> statistics_statements() const = 0;
+  // The start of a multi-row INSERT (`... INTO "t" (...) VALUES (...), (...)`) whose caller
+  // abandons its whole transaction when the statement fails: a failing row may then keep the
+  // rows before it, so the statement keeps no undo log of its own. SQLite: `INSERT OR FAIL`,
+  // which spares the statement journal a plain multi-row INSERT writes every changed page
+  // to; PostgreSQL: `INSERT` (a failure ends the transaction anyway).
+  virtual std::string_view insert_rows_keyword() const noexcept = 0;
 };
 
 }  // namespace basalt::db

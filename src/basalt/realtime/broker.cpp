@@ -27,6 +27,11 @@ Broker::Broker(records::RecordService& records, collections::CollectionService& 
     : records_(records), collections_(collections), hub_(hub), config_(config) {
   hub_.set_receiver([this](HubEvent event) { on_event(std::move(event)); });
   bus_subscription_ = records_.events().subscribe([this](const records::RecordEvent& event) {
+    // No open stream here and no other instance: the copy would reach nobody (a stream opened
+    // meanwhile has no subscription yet, which only its later POST sets).
+    if (!hub_.reaches_other_instances() && open_clients_.load(std::memory_order_relaxed) == 0) {
+      return;
+    }
     hub_.publish(std::make_shared<const records::RecordEvent>(event));
   });
 }

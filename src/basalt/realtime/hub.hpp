@@ -30,6 +30,9 @@ class Hub {
   // Sets (or, with nullptr, clears) who receives events; after clearing returns, the previous
   // receiver is no longer running and is never called again.
   virtual void set_receiver(Receiver receiver) = 0;
+  // Whether publish() reaches other instances. When it does not, an instance with no realtime
+  // client skips publishing: nobody could receive the event.
+  virtual bool reaches_other_instances() const noexcept = 0;
 };
 
 class LocalHub final : public Hub {
@@ -42,6 +45,7 @@ class LocalHub final : public Hub {
     std::lock_guard lock(mutex_);
     receiver_ = std::move(receiver);
   }
+  bool reaches_other_instances() const noexcept override { return false; }
 
  private:
   std::mutex mutex_;

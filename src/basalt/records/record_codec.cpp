@@ -82,14 +82,33 @@ json::object decode_row(const schema::Collection& collection, const db::ResultSe
   return values;
 }
 
-std::string insert_sql(const schema::Collection& collection, const db::Dialect& dialect) {
-  std::string placeholders;
-  for (std::size_t i = 0; i < collection.fields.size(); ++i) {
-    if (i > 0) placeholders += ", ";
-    placeholders += dialect.placeholder(i + 1);
+namespace {
+
+std::string insert_text(std::string_view keyword, const schema::Collection& collection,
+                        const db::Dialect& dialect, std::size_t rows) {
+  std::string sql = std::string(keyword) + " INTO " + dialect.quote_identifier(collection.name) +
+                    " (" + quoted_columns(collection, dialect) + ") VALUES ";
+  const std::size_t columns = collection.fields.size();
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row > 0 ? ", (" : "(";
+    for (std::size_t i = 0; i < columns; ++i) {
+      if (i > 0) sql += ", ";
+      sql += dialect.placeholder(row * columns + i + 1);
+    }
+    sql += ')';
   }
-  return "INSERT INTO " + dialect.quote_identifier(collection.name) + " (" +
-         quoted_columns(collection, dialect) + ") VALUES (" + placeholders + ")";
+  return sql;
+}
+
+}  // namespace
+
+std::string insert_sql(const schema::Collection& collection, const db::Dialect& dialect) {
+  return insert_text("INSERT", collection, dialect, 1);
+}
+
+std::string insert_rows_sql(const schema::Collection& collection, const db::Dialect& dialect,
+                            std::size_t rows) {
+  return insert_text(dialect.insert_rows_keyword(), collection, dialect, rows);
 }
 
 std::string update_sql(const schema::Collection& collection, const db::Dialect& dialect) {
@@ -107,9 +126,11 @@ std::string update_sql(const schema::Collection& collection, const db::Dialect& 
 db::Params insert_params(const schema::Collection& collection, const json::object& values) {
   db::Params params;
   params.reserve(collection.fields.size() + 1);
+  static const json::value kMissing;
   for (const auto& field : collection.fields) {
+    // Both branches lvalues: a conditional with a prvalue branch would copy the value.
     const json::value* value = values.if_contains(field.name);
-    params.push_back(to_column(field, value ? *value : json::value()));
+    params.push_back(to_column(field, value ? *value : kMissing));
   }
   return params;
 }

@@ -29,6 +29,11 @@ boost::json::object decode_row(const schema::Collection& collection, const db::R
 
 // `INSERT INTO "table" ("f1", ...) VALUES (?1, ...)` with insert_params(values).
 std::string insert_sql(const schema::Collection& collection, const db::Dialect& dialect);
+// The same for `rows` rows: `... VALUES (?1, ...), (?N+1, ...), ...`, with the insert_params of
+// each row one after the other; begun with Dialect::insert_rows_keyword(), so a failure may
+// keep the rows before the failing one: the caller must then fail its whole transaction.
+std::string insert_rows_sql(const schema::Collection& collection, const db::Dialect& dialect,
+                            std::size_t rows);
 // `UPDATE "table" SET "f1" = ?1, ... WHERE "id" = ?N` with update_params(values, id).
 std::string update_sql(const schema::Collection& collection, const db::Dialect& dialect);
 

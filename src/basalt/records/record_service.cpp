@@ -8,6 +8,7 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolver.hpp"
+#include "basalt/records/bulk_creates.hpp"
 #include "basalt/records/cascade.hpp"
 #include "basalt/records/expand.hpp"
 #include "basalt/records/record_codec.hpp"
@@ -267,39 +268,72 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
   const auto deadline = clock_.steady_now() + timeout;
   const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_};
   auto catalog = collections_.catalog();
-  std::vector<std::unique_ptr<WriteOperation>> prepared;
-  prepared.reserve(operations.size());
+  // Plain creates take the bulk path (bulk_creates.hpp); every other sub-request is a
+  // WriteOperation. Both run in request order in the one write job.
+  BulkCreates bulk(parts, caller, catalog, operations.size());
+  std::vector<std::unique_ptr<WriteOperation>> prepared(operations.size());
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
     BatchOperation& op = operations[i];
     try {
+      if (bulk.accepts(op)) {
+        co_await bulk.add(i, op);
+        continue;
+      }
       auto operation = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
                                                         op.collection, std::move(op.id),
                                                         std::move(op.input), std::move(op.request));
       co_await operation->prepare();
-      prepared.push_back(std::move(operation));
+      prepared[i] = std::move(operation);
     } catch (const core::ApiError& error) {
       throw BatchError(i, error);
     }
   }
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (clock_.steady_now() > deadline) {
-        throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
+  bulk.plan();
+  const auto before_each = [&](std::size_t i) {
+    if (clock_.steady_now() > deadline) {
+      throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
+    }
+  };
+  const db::WriteJob job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    const std::function<void(std::size_t)> check_deadline = before_each;
+    for (std::size_t i = 0; i < prepared.size();) {
+      if (bulk.starts_run(i)) {
+        i = co_await bulk.execute_run(tx, i, check_deadline);
+        continue;
       }
+      before_each(i);
       try {
         co_await prepared[i]->execute(tx);
       } catch (const core::ApiError& error) {
         throw BatchError(i, error);
       }
+      ++i;
     }
-  });
+  };
+  // A failed multi-row INSERT fails the whole job; the job runs again with a statement per
+  // create, where the failing one reports its error (or, should a concurrent write have
+  // removed the conflict meanwhile, the batch succeeds then).
+  bool rows_failed = false;
+  try {
+    co_await database_.write(job);
+  } catch (const BulkCreates::RowsFailed&) {
+    rows_failed = true;
+  }
+  if (rows_failed) {
+    bulk.insert_one_by_one();
+    co_await database_.write(job);
+  }
   std::vector<BatchOutcome> outcomes;
   outcomes.reserve(prepared.size());
-  for (auto& operation : prepared) {
-    if (!outcomes.empty() && outcomes.size() % kOperationsPerTurn == 0) co_await give_turn();
-    const bool deleted = operation->kind() == WriteKind::kDelete;
-    RecordResult result = co_await operation->finish();
+  for (std::size_t i = 0; i < prepared.size(); ++i) {
+    if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
+    if (bulk.has(i)) {
+      outcomes.push_back(bulk.finish(i));
+      continue;
+    }
+    const bool deleted = prepared[i]->kind() == WriteKind::kDelete;
+    RecordResult result = co_await prepared[i]->finish();
     outcomes.push_back(BatchOutcome{deleted ? 204 : 200, std::move(result)});
   }
   co_return outcomes;

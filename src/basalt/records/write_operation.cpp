@@ -2,6 +2,7 @@
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/database_error.hpp"
+#include "basalt/records/body_keys.hpp"
 #include "basalt/records/cascade.hpp"
 #include "basalt/records/record_codec.hpp"
 #include "basalt/records/relation_lookup.hpp"
@@ -18,14 +19,6 @@ constexpr std::string_view kCreateFailed = "Failed to create record.";
 constexpr std::string_view kUpdateFailed = "Failed to update record.";
 constexpr std::string_view kOldPasswordKey = "oldPassword";
 
-// A body key without its modifier: "+tags" / "tags+" / "tags-" / "slug:autogenerate" -> name.
-std::string_view field_key(std::string_view key) {
-  if (auto colon = key.find(':'); colon != std::string_view::npos) key = key.substr(0, colon);
-  if (!key.empty() && key.front() == '+') key.remove_prefix(1);
-  if (!key.empty() && (key.back() == '+' || key.back() == '-')) key.remove_suffix(1);
-  return key;
-}
-
 // Whether the body touches a password: only then is the (slow) password work done up front.
 bool touches_passwords(const schema::Collection& collection, const json::object& body) {
   for (const auto& entry : body) {
@@ -34,23 +27,6 @@ bool touches_passwords(const schema::Collection& collection, const json::object&
     if (field && field->type() == schema::FieldType::kPassword) return true;
   }
   return false;
-}
-
-// `@request.body` as rules see it: the submitted keys, with modifier keys replaced by the
-// field's resulting value under the plain field name.
-json::object rule_body(const schema::Collection& collection, const json::object& body,
-                       const json::object& values) {
-  json::object out;
-  for (const auto& entry : body) {
-    const std::string_view name = field_key(entry.key());
-    const schema::Field* field = collection.field_by_name(name);
-    if (field && name != entry.key() && field->type() != schema::FieldType::kPassword) {
-      if (const json::value* value = values.if_contains(name)) out[name] = *value;
-    } else {
-      out[entry.key()] = entry.value();
-    }
-  }
-  return out;
 }
 
 // File parts are stored from M1.8 on; until then each is reported on its field.

@@ -120,8 +120,8 @@ boost::json::value apply_list(const Field& field, Modifier m, const boost::json:
   std::vector<std::string> combined;
   switch (m) {
     case Modifier::kSet:
-      combined = std::move(given);
-      break;
+      // Already unique, as to_unique_strings made it.
+      return list_value(field, std::move(given));
     case Modifier::kAppend:
       combined = std::move(now);
       combined.insert(combined.end(), given.begin(), given.end());
@@ -136,7 +136,8 @@ boost::json::value apply_list(const Field& field, Modifier m, const boost::json:
           combined.push_back(std::move(item));
         }
       }
-      break;
+      // A part of a unique list is unique.
+      return list_value(field, std::move(combined));
     default:
       return current;
   }

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 namespace basalt::schema {
@@ -319,8 +321,19 @@ bool length_out_of_range(std::size_t length, std::int64_t min, std::int64_t max)
 }
 
 std::size_t rune_count(std::string_view text) noexcept {
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
   std::size_t count = 0;
   for (std::size_t i = 0; i < text.size();) {
+    // ASCII, a rune per byte, is counted a word at a time.
+    std::uint64_t word;
+    if (i + sizeof word <= text.size()) {
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if ((word & kHighs) == 0) {
+        i += sizeof word;
+        count += sizeof word;
+        continue;
+      }
+    }
     auto c = static_cast<unsigned char>(text[i]);
     std::size_t width = c < 0x80           ? 1
                         : (c >> 5) == 0x6  ? 2

@@ -90,6 +90,21 @@ TEST(GoFormatTest, RuneCountCountsCodePoints) {
   EXPECT_EQ(rune_count("日本"), 2u);
 }
 
+TEST(GoFormatTest, RuneCountCountsAcrossTheAsciiWords) {
+  // ASCII is counted 8 bytes at a time: runes of every width at every offset, and invalid
+  // bytes (one rune each, as Go counts them), must still count once each.
+  for (const std::string rune : {"\xc3\xbc", "\xe6\x97\xa5", "\xf0\x9f\x98\x80", "\xff"}) {
+    for (std::size_t length = 1; length <= 24; ++length) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string text(length, 'a');
+        text.replace(at, 1, rune);
+        EXPECT_EQ(rune_count(text), length) << "length " << length << " at " << at;
+      }
+    }
+  }
+  EXPECT_EQ(rune_count(std::string(17, 'a') + "\xe6\x97"), 19u);  // a truncated rune: 2 bytes
+}
+
 TEST(DateTimeTest, ParsesTheLayoutsClientsSend) {
   EXPECT_EQ(DateTime::parse("2024-01-02 15:04:05.123Z")->to_string(), "2024-01-02 15:04:05.123Z");
   EXPECT_EQ(DateTime::parse("2024-01-02T15:04:05Z")->to_string(), "2024-01-02 15:04:05.000Z");
@@ -133,6 +148,24 @@ TEST(ValueCastTest, ConvertsLikeGoCast) {
   EXPECT_EQ(to_unique_strings(boost::json::value(boost::json::array{"x", 5, "x"})),
             (std::vector<std::string>{"x", "5"}));
   EXPECT_TRUE(to_unique_strings(boost::json::value(5)).empty());
+}
+
+TEST(ValueCastTest, UniqueStringsOfLongListsDropEveryRepeat) {
+  // Short lists are checked by a scan, longer ones by hashing: repeats on both sides of the
+  // switch, and of items seen before it, are dropped; order is first appearance.
+  boost::json::array items;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 40; ++i) {
+    items.emplace_back("id" + std::to_string(i));
+    expected.push_back("id" + std::to_string(i));
+    items.emplace_back("id" + std::to_string(i / 2));  // a repeat of an earlier item
+  }
+  items.emplace_back("id0");
+  items.emplace_back(7);
+  items.emplace_back("7");
+  expected.push_back("7");
+  EXPECT_EQ(to_unique_strings(boost::json::value(items)), expected);
+  EXPECT_EQ(to_unique_strings(boost::json::value(items), 20).size(), 20u);
 }
 
 TEST(GoJsonTest, WritesWhatGoWrites) {

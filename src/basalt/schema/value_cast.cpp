@@ -93,11 +93,24 @@ bool to_boolean(const boost::json::value& value) {
 
 std::vector<std::string> to_unique_strings(const boost::json::value& value, std::size_t limit) {
   std::vector<std::string> out;
-  std::unordered_set<std::string_view> seen;  // views of the strings in `value` or `inner`
+  // Views of the kept items in `value`, `inner` or `texts`, which never move (out's strings
+  // may: short ones live inside the string). Up to kLinear items a scan finds a repeat faster
+  // than hashing (a relation or select list holds one value or a few); past it, `seen`.
+  constexpr std::size_t kLinear = 16;
+  std::vector<std::string_view> kept;
+  std::unordered_set<std::string_view> seen;
   // Returns false once `limit` items are collected: the rest cannot change the outcome.
   auto add = [&](std::string_view item) {
     if (out.size() >= limit) return false;
-    if (!item.empty() && seen.insert(item).second) out.emplace_back(item);
+    if (item.empty()) return true;
+    if (kept.size() < kLinear) {
+      if (std::find(kept.begin(), kept.end(), item) != kept.end()) return true;
+      kept.push_back(item);
+    } else {
+      if (seen.empty()) seen.insert(kept.begin(), kept.end());
+      if (!seen.insert(item).second) return true;
+    }
+    out.emplace_back(item);
     return out.size() < limit;
   };
   if (value.is_string()) {

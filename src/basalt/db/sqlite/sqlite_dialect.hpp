@@ -31,6 +31,7 @@ class SqliteDialect final : public Dialect {
   std::string json_array_contains_any(std::string_view column,
                                       std::string_view value_list) const override;
   std::vector<std::string> statistics_statements() const override;
+  std::string_view insert_rows_keyword() const noexcept override { return "INSERT OR FAIL"; }
 };
 
 }  // namespace basalt::db
