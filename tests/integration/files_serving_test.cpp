@@ -70,7 +70,7 @@ class FileServer {
             std::make_shared<files::testing::DirectoryStorage>(dir / "storage", remote_storage)),
         files_(file_storage_, {.temp_dir = dir / "tmp"}),
         services_{storage_.database(), storage_.collections(), records_,       plans_,    sign_in_,
-                  storage_.settings(), core::system_clock(),   authenticator_, realtime_, files_},
+                  storage_.settings(), core::system_clock(),   authenticator_, realtime_, blocking_, files_},
         access_log_(false, core::LogFormat::kText),
         dispatcher_(http::Router(api::routes(services_)),
                     http::CorsPolicy(std::vector<std::string>{}), 1 << 20),
