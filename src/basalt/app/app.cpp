@@ -11,6 +11,7 @@
 #include "basalt/api/routes.hpp"
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
+#include "basalt/app/file_storage.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
@@ -91,6 +92,8 @@ int serve(const core::Config& config) {
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, clock, config.db.user_statement_timeout,
                                    {config.expand_max_records, config.expand_max_bytes});
+    FileStorage files(config.data_dir, blocking);  // docs/files.md
+    records.set_file_store(&files.store());
     auth::AuthRecordCache auth_records(config.auth.record_cache);
     auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,
                                       auth_records);
@@ -107,7 +110,8 @@ int serve(const core::Config& config) {
                            storage.settings(),
                            clock,
                            authenticator,
-                           realtime};
+                           realtime,
+                           files.spool_dir()};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -116,6 +120,7 @@ int serve(const core::Config& config) {
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
                         dispatcher, access_log);
+    files.start_sweep(storage.database(), storage.collections());
     server.start();
 
     std::printf("Server started at http://%s:%u\n", url_host(config.http_host).c_str(),
@@ -130,6 +135,7 @@ int serve(const core::Config& config) {
     server.shutdown(config.shutdown_timeout);
     realtime.stop();       // nothing is posted to the workers' io_contexts from here on
     admin_socket.reset();  // a running command finishes before the database closes
+    files.stop_sweep();    // it reads the database
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     storage.close();

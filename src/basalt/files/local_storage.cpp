@@ -135,7 +135,7 @@ void LocalStorage::put_file(std::string_view key, const fs::path& source, std::s
   }
 }
 
-void LocalStorage::put_file_moving(std::string_view key, core::TempFile& source) {
+void LocalStorage::put_file_moving(std::string_view key, core::TempFile& source, std::string_view) {
   const fs::path target = path_of(key);
   make_directories(target.parent_path());
   source.close();

@@ -31,10 +31,10 @@ class LocalStorage final : public Storage {
   void remove_prefix(std::string_view prefix) override;
   std::vector<std::string> list(std::string_view prefix) override;
 
-  // Like put_file, but takes `source` over: renamed into place when it is on the same file
-  // system (no copy), copied otherwise; either way `source` is released (no longer unlinked by
-  // its owner) once the object is in place, and left to its owner when this throws.
-  void put_file_moving(std::string_view key, core::TempFile& source);
+  // Renames `source` into place when it is on the same file system (no copy) and releases it;
+  // copies it otherwise (leaving it to its owner), and when this throws.
+  void put_file_moving(std::string_view key, core::TempFile& source,
+                       std::string_view content_type) override;
 
   const std::filesystem::path& root() const noexcept { return root_; }
 

@@ -57,7 +57,7 @@ TEST_F(LocalStorageTest, PutCopiesAndLeavesTheSource) {
 TEST_F(LocalStorageTest, PutMovingRenamesAndReleases) {
   core::TempFile source = spooled("moved");
   const fs::path spool_path = source.path();
-  storage_->put_file_moving("c1/r1/b.bin", source);
+  storage_->put_file_moving("c1/r1/b.bin", source, "");
   EXPECT_FALSE(source);
   EXPECT_FALSE(fs::exists(spool_path));
   EXPECT_EQ(read_all(*storage_->local_path("c1/r1/b.bin")), "moved");
@@ -114,7 +114,7 @@ TEST_F(LocalStorageTest, ListsByPrefix) {
 TEST_F(LocalStorageTest, RefusesKeysOutsideTheRoot) {
   core::TempFile a = spooled("a");
   EXPECT_THROW(storage_->put_file("../escape", a.path(), ""), StorageError);
-  EXPECT_THROW(storage_->put_file_moving("/abs", a), StorageError);
+  EXPECT_THROW(storage_->put_file_moving("/abs", a, ""), StorageError);
   EXPECT_TRUE(a);  // a failed move leaves the source with its owner
   EXPECT_THROW(storage_->remove("c/../../x"), StorageError);
   EXPECT_FALSE(fs::exists(base_ / "escape"));

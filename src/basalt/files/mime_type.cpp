@@ -30,36 +30,12 @@ magic_t thread_magic() {
   return cookie.get();
 }
 
-std::string_view essence(std::string_view type) {
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  return type;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string detect_mime_type(const std::filesystem::path& path) {
   const char* type = magic_file(thread_magic(), path.c_str());
   if (!type || !*type) return std::string(kUnknown);
   return std::string(type);
-}
-
-bool mime_type_allowed(std::string_view detected, std::span<const std::string> allowed) {
-  const std::string_view type = essence(detected);
-  for (const std::string& entry : allowed) {
-    if (iequals(essence(entry), type)) return true;
-  }
-  return false;
 }
 
 }  // namespace basalt::files

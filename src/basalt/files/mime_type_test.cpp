@@ -47,13 +47,5 @@ TEST(DetectMimeType, WorksFromSeveralThreadsAtOnce) {
   fs::remove(png);
 }
 
-TEST(MimeTypeAllowed, IgnoresCaseAndParameters) {
-  const std::vector<std::string> allowed{"application/pdf", "Image/PNG"};
-  EXPECT_TRUE(mime_type_allowed("image/png", allowed));
-  EXPECT_TRUE(mime_type_allowed("application/pdf; charset=binary", allowed));
-  EXPECT_FALSE(mime_type_allowed("image/jpeg", allowed));
-  EXPECT_FALSE(mime_type_allowed("image/png", {}));
-}
-
 }  // namespace
 }  // namespace basalt::files

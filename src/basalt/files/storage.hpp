@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "basalt/core/temp_file.hpp"
+
 namespace basalt::files {
 
 class StorageError : public std::runtime_error {
@@ -56,6 +58,14 @@ class Storage {
   // multipart upload completed only when every part is in). `source` is left in place.
   virtual void put_file(std::string_view key, const std::filesystem::path& source,
                         std::string_view content_type) = 0;
+
+  // Like put_file, for a temporary file its owner no longer needs: a backend that can take the
+  // file over (a local directory on the same file system renames it: no copy) does so and
+  // releases `source`; the default copies it like put_file and leaves it to its owner.
+  virtual void put_file_moving(std::string_view key, core::TempFile& source,
+                               std::string_view content_type) {
+    put_file(key, source.path(), content_type);
+  }
 
   // Size, modification time and ETag of `key`; nullopt when there is none.
   virtual std::optional<ObjectInfo> stat(std::string_view key) = 0;

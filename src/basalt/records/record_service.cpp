@@ -12,6 +12,7 @@
 #include "basalt/records/expand.hpp"
 #include "basalt/records/record_codec.hpp"
 #include "basalt/records/service_support.hpp"
+#include "basalt/records/upload_staging.hpp"
 #include "basalt/records/write_operation.hpp"
 #include "basalt/schema/datetime.hpp"
 
@@ -179,12 +180,24 @@ boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& call
                                                               std::string_view collection,
                                                               std::string id, WriteInput input,
                                                               query::RequestInfo request) {
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_, files_};
   WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
                            std::move(input), std::move(request));
   co_await operation.prepare();
-  co_await database_.write(
-      [&](db::Transaction& tx) -> boost::asio::awaitable<void> { co_await operation.execute(tx); });
+  // A failed job leaves nothing: the files prepare() stored are removed before the error goes
+  // on (not inside the catch block: a handler cannot co_await).
+  std::exception_ptr failure;
+  try {
+    co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+      co_await operation.execute(tx);
+    });
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    co_await operation.discard();
+    std::rethrow_exception(failure);
+  }
   co_return co_await operation.finish();
 }
 
@@ -215,6 +228,13 @@ boost::asio::awaitable<void> RecordService::remove(const Caller& caller,
   WriteInput no_input;
   co_await write_one(caller, WriteKind::kDelete, collection, std::move(record_id),
                      std::move(no_input), std::move(request));
+}
+
+boost::asio::awaitable<void> RecordService::remove_collection_files(std::string collection_id) {
+  if (!files_ || collection_id.empty()) co_return;
+  std::vector<std::string> no_keys;
+  std::vector<std::string> prefixes{std::move(collection_id)};
+  co_await files_->remove(std::move(no_keys), std::move(prefixes));
 }
 
 boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
@@ -258,6 +278,11 @@ boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
         "Failed to truncate collection (most likely due to required cascade delete record "
         "references).");
   }
+  if (files_) {
+    std::vector<std::string> no_keys;
+    std::vector<std::string> dirs = deleted_record_dirs(*catalog, events);
+    co_await files_->remove(std::move(no_keys), std::move(dirs));
+  }
   support::publish_all(events_, events);
 }
 
@@ -265,35 +290,51 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     const Caller& caller, std::vector<BatchOperation> operations,
     std::chrono::milliseconds timeout) {
   const auto deadline = clock_.steady_now() + timeout;
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_, files_};
   auto catalog = collections_.catalog();
   std::vector<std::unique_ptr<WriteOperation>> prepared;
   prepared.reserve(operations.size());
-  for (std::size_t i = 0; i < operations.size(); ++i) {
+  // Any failure from here to the commit discards the files the prepared operations stored
+  // (not inside a catch block: a handler cannot co_await).
+  std::exception_ptr failure;
+  for (std::size_t i = 0; i < operations.size() && !failure; ++i) {
     if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
     BatchOperation& op = operations[i];
+    auto operation = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
+                                                      op.collection, std::move(op.id),
+                                                      std::move(op.input), std::move(op.request));
     try {
-      auto operation = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
-                                                        op.collection, std::move(op.id),
-                                                        std::move(op.input), std::move(op.request));
       co_await operation->prepare();
-      prepared.push_back(std::move(operation));
     } catch (const core::ApiError& error) {
-      throw BatchError(i, error);
+      failure = std::make_exception_ptr(BatchError(i, error));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    // Kept even when it failed: its prepare() may have stored files before the error.
+    prepared.push_back(std::move(operation));
+  }
+  if (!failure) {
+    try {
+      co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+        for (std::size_t i = 0; i < prepared.size(); ++i) {
+          if (clock_.steady_now() > deadline) {
+            throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
+          }
+          try {
+            co_await prepared[i]->execute(tx);
+          } catch (const core::ApiError& error) {
+            throw BatchError(i, error);
+          }
+        }
+      });
+    } catch (...) {
+      failure = std::current_exception();
     }
   }
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    for (std::size_t i = 0; i < prepared.size(); ++i) {
-      if (clock_.steady_now() > deadline) {
-        throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
-      }
-      try {
-        co_await prepared[i]->execute(tx);
-      } catch (const core::ApiError& error) {
-        throw BatchError(i, error);
-      }
-    }
-  });
+  if (failure) {
+    for (auto& operation : prepared) co_await operation->discard();
+    std::rethrow_exception(failure);
+  }
   std::vector<BatchOutcome> outcomes;
   outcomes.reserve(prepared.size());
   for (auto& operation : prepared) {
