@@ -11,16 +11,13 @@ constexpr std::size_t kWriteBuffer = 64 * 1024;
 
 UploadSpool::UploadSpool(UploadPlan plan, std::string_view boundary, MultipartLimits limits,
                          std::uint64_t max_value_total)
-    : plan_(std::move(plan)),
-      parser_(boundary,
-              [&] {
-                // A file part is bounded by the whole body here; the plan's per-name limit is
-                // enforced by write() without failing the body.
-                limits.max_file_bytes = static_cast<std::size_t>(plan_.max_body_bytes);
-                limits.max_value_total_bytes = static_cast<std::size_t>(max_value_total);
-                return limits;
-              }()),
-      max_value_total_(max_value_total) {
+    : plan_(std::move(plan)), parser_(boundary, [&] {
+        // A file part is bounded by the whole body here; the plan's per-name limit is
+        // enforced by write() without failing the body.
+        limits.max_file_bytes = static_cast<std::size_t>(plan_.max_body_bytes);
+        limits.max_value_total_bytes = static_cast<std::size_t>(max_value_total);
+        return limits;
+      }()) {
   parser_.set_file_sink(this);
 }
 

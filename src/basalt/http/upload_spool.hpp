@@ -80,7 +80,6 @@ class UploadSpool final : private FileSink {
 
   UploadPlan plan_;
   MultipartParser parser_;
-  std::uint64_t max_value_total_;
   std::vector<SpooledFile> files_;
   std::uint64_t current_limit_ = 0;  // of the file part being written
   std::string buffer_;               // bytes of that part not yet written
