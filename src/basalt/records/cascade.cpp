@@ -11,7 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-
 // The system collections whose rows belong to an auth record (collectionRef + recordRef).
 constexpr std::string_view kAuthOwnedTables[] = {"_externalAuths", "_mfas", "_otps",
                                                  "_authOrigins"};
@@ -67,7 +66,8 @@ boost::asio::awaitable<void> detach(DeleteJob& job, const schema::Collection& re
     co_await delete_record(job, referrer, std::move(row));
     co_return;
   }
-  if (field.required && empty) throw core::ApiError::bad_request(std::string(kRequiredReferenceMessage));
+  if (field.required && empty)
+    throw core::ApiError::bad_request(std::string(kRequiredReferenceMessage));
   for (const auto& other : referrer.fields) {
     const auto* stamp = other.as<schema::AutodateOptions>();
     if (stamp && stamp->on_update) row[other.name] = job.now;

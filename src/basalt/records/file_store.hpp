@@ -69,8 +69,7 @@ class FileStore {
   // Removes `keys` and everything under `prefixes`; never throws (see above).
   boost::asio::awaitable<void> remove(std::vector<std::string> keys,
                                       std::vector<std::string> prefixes) const;
-  // The same, on the calling thread: only for a destructor that cannot wait (a write
-  // abandoned without its coroutine finishing, at shutdown).
+  // The same, on the calling thread (a blocking-pool thread, or the sweep's).
   void remove_now(const std::vector<std::string>& keys,
                   const std::vector<std::string>& prefixes) const noexcept;
 

@@ -1,5 +1,7 @@
 #include "basalt/records/write_operation.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/records/cascade.hpp"
@@ -153,9 +155,14 @@ boost::asio::awaitable<void> WriteOperation::prepare() {
 }
 
 WriteOperation::~WriteOperation() {
-  // Abandoned between prepare() and finish()/discard() (its coroutine destroyed at shutdown):
-  // nothing references the stored files, and nothing else would remove them.
-  if (!staged_.empty() && parts_.files) parts_.files->remove_now(staged_, {});
+  // Abandoned between prepare() and finish()/discard(): its coroutine was destroyed at
+  // shutdown, possibly after the job committed (its completion never ran). Whether a record
+  // names these files is unknown here, so they are left to the next start's sweep, which
+  // removes exactly the ones no record names.
+  if (!staged_.empty()) {
+    spdlog::info("files: {} stored files of an unfinished write left to the startup sweep",
+                 staged_.size());
+  }
 }
 
 boost::asio::awaitable<void> WriteOperation::attach_files() {

@@ -19,8 +19,9 @@
 //              publishes the events, then expands the result and resolves what the caller may
 //              see of it (create/update).
 //   discard()  instead of finish(), when the write job failed: removes the files prepare()
-//              stored for it (docs/files.md, "Life of a file"). The destructor does the same,
-//              synchronously, for an operation abandoned between the two.
+//              stored for it (docs/files.md, "Life of a file"). An operation abandoned between
+//              the two (shutdown) cannot know whether its job committed: its files are left to
+//              the startup sweep.
 //
 // Files: prepare() inspects the uploads, validates them with the rest of the body and, last,
 // stores them at their final keys (no record references them yet); the job writes only names.
