@@ -46,8 +46,9 @@ boost::asio::awaitable<void> FileStore::put(std::vector<Put> items) const {
         storage_.put_file_moving(items[done].key, *items[done].file, items[done].mime);
       }
     } catch (...) {
+      // The failing one too: it may be in place already (a rename done, its fsync failed).
       std::vector<std::string> stored;
-      for (std::size_t i = 0; i < done; ++i) stored.push_back(items[i].key);
+      for (std::size_t i = 0; i <= done && i < items.size(); ++i) stored.push_back(items[i].key);
       remove_now(stored, {});
       throw;
     }
