@@ -267,6 +267,33 @@ describe('file uploads to local storage', () => {
     assert.deepEqual(await listFiles(spoolDir), []);
   });
 
+  test('cascade deletes and collection deletes remove their files after the commit', async () => {
+    const parents = await admin.collections.create({ name: 'parents', type: 'base' });
+    const children = await admin.collections.create({
+      name: 'children',
+      type: 'base',
+      fields: [
+        { name: 'parent', type: 'relation', collectionId: parents.id, cascadeDelete: true, maxSelect: 1 },
+        { name: 'doc', type: 'file', maxSelect: 1 },
+      ],
+    });
+    const parent = await admin.collection('parents').create({});
+    const child = await admin
+      .collection('children')
+      .create({ parent: parent.id, doc: new File(['child doc'], 'c.txt') });
+    const childDir = join(storageDir, children.id, child.id);
+    assert.deepEqual(await listFiles(childDir), [child.doc]);
+    await admin.collection('parents').delete(parent.id);
+    await assert.rejects(stat(childDir), { code: 'ENOENT' });
+
+    const other = await admin
+      .collection('children')
+      .create({ doc: new File(['kept until the collection goes'], 'k.txt') });
+    assert.equal((await listFiles(join(storageDir, children.id))).length, 1, other.id);
+    await admin.collections.delete('children');
+    await assert.rejects(stat(join(storageDir, children.id)), { code: 'ENOENT' });
+  });
+
   test('a batch carries file parts to its sub-requests', async () => {
     const batch = admin.createBatch();
     batch.collection('docs').create({ title: 'b0', cover: new File(['batch zero'], 'zero.txt') });
