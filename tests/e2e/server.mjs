@@ -27,15 +27,17 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
- *   `basalt superuser upsert` in the fresh data directory before the server starts.
- * @returns {Promise<{url: string, stop: () => Promise<void>}>} `url` has no trailing slash;
- *   `stop()` sends SIGTERM, waits for exit, asserts a clean exit (code 0) and removes the data
- *   directory.
+ *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
+ *   existing data directory to serve (a restart), which the caller owns and removes.
+ * @returns {Promise<{url: string, dir: string, stop: () => Promise<void>, kill: () => Promise<void>}>}
+ *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
+ *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
+ *   it); `kill()` sends SIGKILL (a crash), waits for the exit and keeps the directory.
  */
-export async function startServer({ args = [], superuser } = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'basalt-e2e-'));
+export async function startServer({ args = [], superuser, dir: givenDir } = {}) {
+  const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   if (superuser) {
     execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, '--dir', dir], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -66,7 +68,7 @@ export async function startServer({ args = [], superuser } = {}) {
 
   const cleanUp = async () => {
     process.removeListener('exit', killOnExit);
-    await rm(dir, { recursive: true, force: true });
+    if (!givenDir) await rm(dir, { recursive: true, force: true });
   };
 
   let url;
@@ -91,7 +93,12 @@ export async function startServer({ args = [], superuser } = {}) {
       describe('server did not shut down cleanly on SIGTERM'),
     );
   };
-  return { url, stop };
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await exited;
+    process.removeListener('exit', killOnExit);
+  };
+  return { url, dir, stop, kill };
 }
 
 async function waitForAnnouncement(child, exited, describe) {

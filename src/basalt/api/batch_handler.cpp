@@ -5,7 +5,9 @@
 
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/request_body.hpp"
 #include "basalt/api/routes.hpp"
+#include "basalt/api/uploads.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/form_body.hpp"
 #include "basalt/http/json_fields.hpp"
@@ -127,8 +129,7 @@ boost::asio::awaitable<void> batch_records(const Services& services, const auth:
   if (static_cast<std::int64_t>(request.body().size()) > limits.effective_max_body_size()) {
     throw core::ApiError(413, "Request entity too large.");
   }
-  http::FormBody form =
-      http::decode_form_body(request.header("Content-Type").value_or(""), request.body());
+  http::FormBody form = request_form(request);
   json::value* requests = form.data.if_contains("requests");
   schema::ValidationErrors errors;
   if (!requests || !requests->is_array() || requests->get_array().empty()) {
@@ -148,10 +149,13 @@ boost::asio::awaitable<void> batch_records(const Services& services, const auth:
     operations.push_back(operation_of(items[i], i, routes));
     fields.push_back(http::parse_fields(fields_param(items[i])));
   }
+  // A file part reaches its sub-request under the field name after the index (PocketBase
+  // ignores parts that name no sub-request; so does this, and their files are deleted).
   for (auto& file : form.files) {
     auto target = file_target(file.field);
     if (target && target->first < operations.size()) {
-      operations[target->first].input.file_parts.push_back(target->second);
+      operations[target->first].input.uploads.push_back(
+          to_upload(std::move(file), std::move(target->second), services.upload_spool_dir));
     }
   }
 

@@ -2,6 +2,8 @@
 
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/request_body.hpp"
+#include "basalt/api/uploads.hpp"
 #include "basalt/http/form_body.hpp"
 #include "basalt/records/record_response_json.hpp"
 
@@ -20,12 +22,15 @@ query::RequestInfo request_info(const http::Request& request, const QueryParams&
   return info;
 }
 
-records::WriteInput write_input(const http::Request& request, const QueryParams& params) {
-  http::FormBody form =
-      http::decode_form_body(request.header("Content-Type").value_or(""), request.body());
+records::WriteInput write_input(const Services& services, const http::Request& request,
+                                const QueryParams& params) {
+  http::FormBody form = request_form(request);
   records::WriteInput input;
   input.body = std::move(form.data);
-  for (auto& file : form.files) input.file_parts.push_back(std::move(file.field));
+  for (auto& file : form.files) {
+    std::string part = file.field;
+    input.uploads.push_back(to_upload(std::move(file), std::move(part), services.upload_spool_dir));
+  }
   input.expand = param_or(params, "expand");
   return input;
 }
@@ -69,7 +74,7 @@ boost::asio::awaitable<void> create_record(const Services& services, const auth:
                                            http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
   const records::Caller caller = caller_of(auth, request);
-  records::WriteInput input = write_input(request, params);
+  records::WriteInput input = write_input(services, request, params);
   records::RecordResult result = co_await services.records.create(
       caller, request.param("collection"), std::move(input), request_info(request, params));
   record_response(response, result, caller);
@@ -79,7 +84,7 @@ boost::asio::awaitable<void> update_record(const Services& services, const auth:
                                            http::Request& request, http::Response& response) {
   const QueryParams params = query_params(request);
   const records::Caller caller = caller_of(auth, request);
-  records::WriteInput input = write_input(request, params);
+  records::WriteInput input = write_input(services, request, params);
   records::RecordResult result =
       co_await services.records.update(caller, request.param("collection"), request.param("id"),
                                        std::move(input), request_info(request, params));

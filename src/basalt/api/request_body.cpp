@@ -53,6 +53,11 @@ std::optional<std::string> form_text(const json::value& value) {
 
 }  // namespace
 
+http::FormBody request_form(const http::Request& request) {
+  if (http::UploadSpool* spool = request.upload_spool()) return http::decode_spooled_form(*spool);
+  return http::decode_form_body(request.header("Content-Type").value_or(""), request.body());
+}
+
 RequestBody request_body(const http::Request& request) {
   http::FormBody form =
       http::decode_form_body(request.header("Content-Type").value_or(""), request.body());

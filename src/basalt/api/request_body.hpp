@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "basalt/http/form_body.hpp"
 #include "basalt/http/request.hpp"
 
 namespace basalt::api {
@@ -22,6 +23,11 @@ struct RequestBody {
   boost::json::object data;   // an empty body is an empty object
   bool form_encoded = false;  // multipart or urlencoded: plain values were inferred from text
 };
+
+// The body of a record write or batch: decoded like any other, or, when the connection
+// spooled it (a multipart body of a route with an upload plan), taken from the spool with its
+// files on disk. Throws like decode_form_body.
+http::FormBody request_form(const http::Request& request);
 
 // Throws core::ApiError 400 for a body the decoder refuses (unsupported type, not an object,
 // malformed form, past a limit).

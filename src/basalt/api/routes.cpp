@@ -9,6 +9,7 @@
 #include "basalt/api/record_handlers.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/settings_handlers.hpp"
+#include "basalt/api/uploads.hpp"
 
 #include <optional>
 #include <stdexcept>
@@ -31,6 +32,18 @@ struct ApiRoute {
   ApiHandler handler;
   std::optional<WriteKind> batch = std::nullopt;
 };
+
+// The routes whose multipart bodies may carry files, spooled to disk as they arrive
+// (docs/files.md, "Uploads"), with the body limit PocketBase gives them.
+http::UploadPlanner upload_planner(const Services& services, const ApiRoute& route) {
+  if (route.path == "/api/batch") {
+    return [&services](const http::RouteParams&) { return batch_upload_plan(services); };
+  }
+  const bool record_write = route.batch == WriteKind::kCreate || route.batch == WriteKind::kUpdate;
+  if (!record_write || !route.handler) return nullptr;
+  return
+      [&services](const http::RouteParams& params) { return record_upload_plan(services, params); };
+}
 
 std::vector<ApiRoute> api_routes() {
   return {
@@ -85,11 +98,13 @@ std::vector<http::Route> routes(const Services& services) {
   std::vector<http::Route> out{{Method::kGet, "/api/health", health}};
   for (ApiRoute& route : api_routes()) {
     if (!route.handler) continue;  // batch-only
+    http::UploadPlanner uploads = upload_planner(services, route);
     out.push_back({route.method, std::move(route.path),
                    [&services, access = route.access, handler = route.handler](
                        http::Request& request, http::Response& response) {
                      return run_guarded(services, access, handler, request, response);
-                   }});
+                   },
+                   std::move(uploads)});
   }
   return out;
 }

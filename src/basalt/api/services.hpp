@@ -4,6 +4,8 @@
 // (the hasher, the blocking pool) are wired in app.
 #pragma once
 
+#include <filesystem>
+
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/collections/collection_service.hpp"
@@ -30,6 +32,9 @@ struct Services {
   realtime::Broker& realtime;           // /api/realtime streams and subscriptions
   core::BlockingPool& blocking;         // blocking calls: storage I/O (the S3 connection test)
   files::FileService& files;            // stored files and thumbnails (/api/files)
+  // Where multipart file parts of record writes and batches are spooled while they arrive
+  // (docs/files.md); on the file system of the storage directory, so a stored file is renamed.
+  const std::filesystem::path& upload_spool_dir;
 };
 
 }  // namespace basalt::api

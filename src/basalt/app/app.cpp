@@ -13,6 +13,7 @@
 #include "basalt/api/routes.hpp"
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
+#include "basalt/app/file_storage.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
@@ -94,6 +95,9 @@ int serve(const core::Config& config) {
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, clock, config.db.user_statement_timeout,
                                    {config.expand_max_records, config.expand_max_bytes});
+    // docs/files.md: local directory or settings.s3, upload spool, orphan sweep.
+    FileStorage files(config.data_dir, blocking, storage.settings());
+    records.set_file_store(&files.store());
     auth::AuthRecordCache auth_records(config.auth.record_cache);
     auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,
                                       auth_records);
@@ -102,15 +106,10 @@ int serve(const core::Config& config) {
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
-    // Stored files (docs/files.md). Serving asks `file_storage` for the backend to use now,
-    // once per request: LocalStorage over <data dir>/storage, or S3Storage while settings.s3
-    // is enabled (e.g. a lambda returning files::ActiveStorage::get()). Until a backend is
-    // built here it gives none, and the file routes answer 404.
-    files::StorageSource file_storage;
-    if (!file_storage) spdlog::warn("no file storage backend: /api/files answers 404");
+    // Serving takes the backend in use once per request (files.source()).
     files::FileServiceOptions file_options;
     file_options.temp_dir = std::filesystem::path(config.data_dir) / ".tmp" / "thumbs";
-    files::FileService file_service(file_storage, file_options);
+    files::FileService file_service(files.source(), file_options);
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -121,7 +120,8 @@ int serve(const core::Config& config) {
                            authenticator,
                            realtime,
                            blocking,
-                           file_service};
+                           file_service,
+                           files.spool_dir()};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -130,6 +130,7 @@ int serve(const core::Config& config) {
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
                         dispatcher, access_log);
+    files.start_sweep(storage.database(), storage.collections());
     server.start();
 
     std::printf("Server started at http://%s:%u\n", url_host(config.http_host).c_str(),
@@ -144,6 +145,7 @@ int serve(const core::Config& config) {
     server.shutdown(config.shutdown_timeout);
     realtime.stop();       // nothing is posted to the workers' io_contexts from here on
     admin_socket.reset();  // a running command finishes before the database closes
+    files.stop_sweep();    // it reads the database
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     file_service.shutdown();

@@ -3,9 +3,24 @@
 #include <spdlog/spdlog.h>
 
 #include "basalt/api/s3_settings.hpp"
+#include "basalt/app/run_blocking.hpp"
+#include "basalt/records/orphan_sweep.hpp"
 
 namespace basalt::app {
 namespace {
+
+namespace fs = std::filesystem;
+
+fs::path empty_spool(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (ec) throw std::runtime_error("cannot empty " + dir.string() + ": " + ec.message());
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  return dir;
+}
+
 
 void apply(files::ActiveStorage& storage, const settings::AppSettings& current) {
   try {
@@ -24,6 +39,43 @@ void follow_s3_settings(settings::SettingsService& settings, files::ActiveStorag
   // listener, and current() is at least as new as anything it applied (apply is idempotent).
   settings.on_publish([&storage](const settings::AppSettings& next) { apply(storage, next); });
   apply(storage, *settings.current());
+}
+
+
+FileStorage::FileStorage(const fs::path& data_dir, core::BlockingPool& blocking,
+                         settings::SettingsService& settings)
+    : spool_dir_(empty_spool(data_dir / "uploads_tmp")),
+      active_(std::make_shared<files::LocalStorage>(data_dir / "storage")),
+      store_(source(), blocking) {
+  follow_s3_settings(settings, active_);
+}
+
+FileStorage::~FileStorage() {
+  stop_sweep();
+}
+
+void FileStorage::start_sweep(db::Database& database, collections::CollectionService& collections) {
+  records::SweepOptions options;
+  options.older_than = std::chrono::system_clock::now();
+  auto catalog = collections.catalog();
+  // The sweep keeps the backend in use when it starts (a switch meanwhile is not followed).
+  sweeper_ = std::thread([this, &database, catalog, options, storage = active_.get()] {
+    try {
+      records::SweepReport report =
+          run_blocking(records::sweep_orphan_files(database, catalog, *storage, options, stop_));
+      if (report.removed > 0 || report.kept_recent > 0) {
+        spdlog::info("files sweep: {} stored objects, {} orphans removed", report.objects,
+                     report.removed);
+      }
+    } catch (const std::exception& error) {
+      spdlog::warn("files sweep stopped: {}", error.what());
+    }
+  });
+}
+
+void FileStorage::stop_sweep() {
+  stop_ = true;
+  if (sweeper_.joinable()) sweeper_.join();
 }
 
 }  // namespace basalt::app

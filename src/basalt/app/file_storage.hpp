@@ -1,9 +1,23 @@
-// Keeps the file storage backend in step with the settings: files::ActiveStorage points at the
-// bucket of `settings.s3` while `s3.enabled` is on, at the local directory otherwise, from
-// startup on and again after every settings change (docs/files.md, "S3 storage").
+// The files of file fields in the running server (docs/files.md): the local storage directory,
+// the backend in use (files::ActiveStorage: the local directory, or the bucket of `settings.s3`
+// while `s3.enabled` is on, from startup on and after every settings change), the upload spool,
+// the record service's FileStore, and the startup orphan sweep.
+//
+// Built after the database and the blocking pool, destroyed before them. The sweep runs on a
+// thread of its own once the server serves (records/orphan_sweep.hpp says why that is safe);
+// the destructor stops it between two steps and joins it.
 #pragma once
 
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "basalt/core/blocking_pool.hpp"
 #include "basalt/files/active_storage.hpp"
+#include "basalt/files/local_storage.hpp"
+#include "basalt/records/file_store.hpp"
+#include "basalt/records/record_service.hpp"
 #include "basalt/settings/settings_service.hpp"
 
 namespace basalt::app {
@@ -13,5 +27,35 @@ namespace basalt::app {
 // its secret) and leaves the previous backend in place. `storage` must outlive `settings`'
 // publications (in app: built before the server starts, destroyed after it stopped).
 void follow_s3_settings(settings::SettingsService& settings, files::ActiveStorage& storage);
+
+class FileStorage {
+ public:
+  // `<data_dir>/storage` holds the local files; `<data_dir>/uploads_tmp` the uploads being
+  // received, emptied here: at startup no request is in flight, so whatever it holds is a
+  // leftover. The backend follows `settings` (follow_s3_settings).
+  FileStorage(const std::filesystem::path& data_dir, core::BlockingPool& blocking,
+              settings::SettingsService& settings);
+  ~FileStorage();
+  FileStorage(const FileStorage&) = delete;
+  FileStorage& operator=(const FileStorage&) = delete;
+
+  const std::filesystem::path& spool_dir() const noexcept { return spool_dir_; }
+  records::FileStore& store() noexcept { return store_; }
+  // The backend to use now, for serving and backups.
+  files::StorageSource source() {
+    return [this] { return active_.get(); };
+  }
+
+  // Starts the orphan sweep of objects older than now (call before the server starts).
+  void start_sweep(db::Database& database, collections::CollectionService& collections);
+  void stop_sweep();
+
+ private:
+  std::filesystem::path spool_dir_;
+  files::ActiveStorage active_;
+  records::FileStore store_;
+  std::atomic<bool> stop_{false};
+  std::thread sweeper_;
+};
 
 }  // namespace basalt::app

@@ -26,8 +26,11 @@ enum class LogFormat { kText, kJson };
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
 struct HttpLimits {
-  std::size_t max_header_bytes = 0;            // request line + headers; past it -> 431
-  std::size_t max_body_bytes = 0;              // past it -> 413
+  std::size_t max_header_bytes = 0;  // request line + headers; past it -> 431
+  std::size_t max_body_bytes = 0;    // past it -> 413
+  // A multipart body of a route taking uploads: its route sets the limit (PocketBase's, from
+  // the collection's file fields), never above this; file parts go to disk (docs/files.md).
+  std::size_t max_upload_body_bytes = 0;
   std::chrono::milliseconds header_timeout{};  // first byte of a request to end of its headers
   std::chrono::milliseconds body_timeout{};    // end of headers to end of body
   std::chrono::milliseconds idle_timeout{};    // keep-alive wait for the next request

@@ -121,6 +121,11 @@ constexpr std::array kSettings{
   Setting{"max-body-bytes", "size", "32MiB",
     "Largest request body; a bigger body gets 413. At least 1KiB.",
     [](Config& c, std::string_view v) { c.limits.max_body_bytes = parse_size(v, kMinBodyBytes); }},
+  Setting{"max-upload-body-bytes", "size", "1GiB",
+    "Upper bound of a multipart record write or batch body; each route's own limit (from the collection's file fields, or the batch settings) applies below it. File parts stream to disk, so this bounds disk use, not memory. At least 1KiB.",
+    [](Config& c, std::string_view v) {
+      c.limits.max_upload_body_bytes = parse_size(v, kMinBodyBytes);
+    }},
   Setting{"header-timeout", "duration", "10s",
     "Time allowed from a request's first byte to the end of its headers.",
     [](Config& c, std::string_view v) { c.limits.header_timeout = parse_duration(v); }},

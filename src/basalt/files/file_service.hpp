@@ -68,11 +68,6 @@ class OpenedObject {
   int fd_ = -1;
 };
 
-// The backend to use now: the one operation (a request, a thumbnail) takes it once and keeps
-// it, so a switch of backends (settings.s3) never splits an operation across two. Null while
-// no backend is configured.
-using StorageSource = std::function<std::shared_ptr<Storage>()>;
-
 class FileService {
  public:
   FileService(StorageSource storage, FileServiceOptions options);

@@ -19,11 +19,15 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "basalt/core/temp_file.hpp"
 
 namespace basalt::files {
 
@@ -57,6 +61,14 @@ class Storage {
   virtual void put_file(std::string_view key, const std::filesystem::path& source,
                         std::string_view content_type) = 0;
 
+  // Like put_file, for a temporary file its owner no longer needs: a backend that can take the
+  // file over (a local directory on the same file system renames it: no copy) does so and
+  // releases `source`; the default copies it like put_file and leaves it to its owner.
+  virtual void put_file_moving(std::string_view key, core::TempFile& source,
+                               std::string_view content_type) {
+    put_file(key, source.path(), content_type);
+  }
+
   // Size, modification time and ETag of `key`; nullopt when there is none.
   virtual std::optional<ObjectInfo> stat(std::string_view key) = 0;
 
@@ -80,6 +92,11 @@ class Storage {
   // particular order. Used by the orphan sweep and backups; not on a request path.
   virtual std::vector<std::string> list(std::string_view prefix) = 0;
 };
+
+// The backend to use now (files::ActiveStorage::get in the server): an operation (a request, a
+// thumbnail, a write's files) takes it once and keeps it, so a switch of backends (settings.s3)
+// never splits one operation across two. Null while no backend is configured.
+using StorageSource = std::function<std::shared_ptr<Storage>()>;
 
 // Throws StorageError unless `key` is a non-empty relative path of non-empty segments none of
 // which is "." or "..", with no NUL, backslash or leading/trailing '/'.

@@ -18,12 +18,15 @@
 
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/dispatcher.hpp"
+#include "basalt/http/form_body.hpp"
+#include "basalt/http/multipart.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/request_framing.hpp"
 #include "basalt/http/request_id.hpp"
 #include "basalt/http/request_message.hpp"
 #include "basalt/http/response_writer.hpp"
 #include "basalt/http/server.hpp"
+#include "basalt/http/upload_spool.hpp"
 #include "basalt/http/worker.hpp"
 
 namespace basalt::http {
@@ -41,6 +44,46 @@ constexpr std::size_t kMaxRetainedBuffer = 1024 * 1024;  // give back memory aft
 constexpr milliseconds kLingerTimeout{2000};
 constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
 constexpr milliseconds kNoTimeout{0};
+
+// A Beast body whose reader hands every chunk to an UploadSpool (owned by the connection's
+// read_request while the body is read). The spool records errors itself, so reading goes on to
+// the end of the body (bounded by the body limit) and the handler answers through the
+// dispatcher, CORS headers included.
+struct SpoolBody {
+  using value_type = UploadSpool*;
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(beast_http::header<isRequest, Fields>&, value_type& spool) : spool_(spool) {}
+    void init(const boost::optional<std::uint64_t>&, boost::system::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+      ec = {};
+      std::size_t used = 0;
+      for (auto it = boost::asio::buffer_sequence_begin(buffers);
+           it != boost::asio::buffer_sequence_end(buffers); ++it) {
+        boost::asio::const_buffer buffer = *it;
+        spool_->feed(std::string_view(static_cast<const char*>(buffer.data()), buffer.size()));
+        used += buffer.size();
+      }
+      return used;
+    }
+    void finish(boost::system::error_code& ec) { ec = {}; }
+
+   private:
+    // The message's body: a reference, as the parser builds its reader before the spool is
+    // set into the body.
+    value_type& spool_;
+  };
+};
+
+bool media_type_is_multipart_form(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return boost::beast::iequals(type, "multipart/form-data");
+}
 
 int status_for(boost::system::error_code ec) {
   if (ec == beast_http::error::header_limit) return 431;
@@ -166,8 +209,12 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
   beast_http::request_parser<beast_http::string_body> parser;
   parser.header_limit(
       static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
-  parser.body_limit(limits.max_body_bytes);
-  parser.eager(true);
+  // The header is checked against the largest limit any route may have; the request's own
+  // limit is applied once its route is known (below).
+  parser.body_limit(std::max(limits.max_body_bytes, limits.max_upload_body_bytes));
+  // Not eager while the header is parsed: no body byte may be consumed before the route has
+  // decided how the body is read (a spooled body switches the parser's body type).
+  parser.eager(false);
 
   // Header. Bytes already buffered (pipelining) are parsed before any read. The idle timeout
   // covers the wait for a request's first byte; the header timeout starts with that byte and
@@ -222,8 +269,59 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
     co_return ReadOutcome::kProtocolError;
   }
 
-  // Body. Beast checks Content-Length against the limit with the header, and a chunked body's
-  // running size as each chunk arrives.
+  // The request's body limit: its route's upload plan for a multipart body, else the
+  // ordinary one. Beast checked Content-Length against the largest limit with the header;
+  // the request's own is checked here, and a chunked body's running size as chunks arrive.
+  const auto& head = parser.get();
+  std::optional<UploadPlan> plan;
+  std::optional<std::string> boundary;
+  if (auto type = head.find(beast_http::field::content_type); type != head.end()) {
+    std::string_view value(type->value().data(), type->value().size());
+    if (media_type_is_multipart_form(value)) boundary = multipart_boundary(value);
+  }
+  if (boundary) {
+    std::string_view target(head.target().data(), head.target().size());
+    plan = worker_.shared().dispatcher.upload_plan(
+        method_from_name(
+            std::string_view(head.method_string().data(), head.method_string().size())),
+        target.substr(0, target.find('?')));
+  }
+  const std::uint64_t body_limit =
+      plan ? std::min<std::uint64_t>(plan->max_body_bytes, limits.max_upload_body_bytes)
+           : limits.max_body_bytes;
+  if (auto length = parser.content_length(); length && *length > body_limit) {
+    protocol_error_status_ = 413;
+    co_return ReadOutcome::kProtocolError;
+  }
+  parser.body_limit(body_limit);
+  parser.eager(true);
+
+  if (!plan) {
+    ReadOutcome outcome = co_await read_body(parser);
+    if (outcome == ReadOutcome::kDone) message.message = parser.release();
+    co_return outcome;
+  }
+  // Spooled: the body parser hands each chunk to the spool, which writes file parts to disk.
+  plan->max_body_bytes = body_limit;
+  const FormLimits form_limits;
+  auto spool =
+      std::make_unique<UploadSpool>(std::move(*plan), *boundary, spool_parser_limits(form_limits),
+                                    static_cast<std::uint64_t>(limits.max_body_bytes));
+  beast_http::request_parser<SpoolBody> spooling(std::move(parser));
+  spooling.get().body() = spool.get();
+  ReadOutcome outcome = co_await read_body(spooling);
+  if (outcome != ReadOutcome::kDone) co_return outcome;  // `spool` deletes its files
+  spool->finish();
+  auto spooled = spooling.release();
+  message.message = beast_http::request<beast_http::string_body>(std::move(spooled.base()));
+  message.upload_spool = std::move(spool);
+  co_return ReadOutcome::kDone;
+}
+
+template <class Parser>
+boost::asio::awaitable<Connection::ReadOutcome> Connection::read_body(Parser& parser) {
+  const auto& limits = worker_.shared().limits;
+  boost::system::error_code ec;
   if (!parser.is_done()) {
     auto expect = parser.get().find(beast_http::field::expect);
     if (expect != parser.get().end() && boost::beast::iequals(expect->value(), "100-continue")) {
@@ -247,7 +345,6 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
       if (!co_await read_some()) co_return ReadOutcome::kClosed;
     }
   }
-  message.message = parser.release();
   co_return ReadOutcome::kDone;
 }
 

@@ -56,6 +56,9 @@ class Connection : public boost::intrusive::list_base_hook<> {
   enum class ReadOutcome { kDone, kClosed, kProtocolError };
 
   boost::asio::awaitable<ReadOutcome> read_request(RequestMessage& message);
+  // Reads the body after the header into `parser` (a Beast request parser of any body type).
+  template <class Parser>
+  boost::asio::awaitable<ReadOutcome> read_body(Parser& parser);
   boost::asio::awaitable<bool> read_some();
   boost::asio::awaitable<bool> flush();
   // `message`: empty for the status's default message.

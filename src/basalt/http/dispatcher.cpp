@@ -102,4 +102,18 @@ void Dispatcher::compress(const Request& request, Response& response) const {
   response.add_header("Vary", "Accept-Encoding");
 }
 
+std::optional<UploadPlan> Dispatcher::upload_plan(Method method,
+                                                  std::string_view path) const noexcept {
+  try {
+    RouteMatch match = router_.match(method, path);
+    if (!match.handler) return std::nullopt;
+    const Route& route = router_.route(match.index);
+    if (!route.uploads) return std::nullopt;
+    return route.uploads(match.params);
+  } catch (const std::exception& error) {
+    spdlog::warn("upload plan for {} failed: {}", path, error.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace basalt::http

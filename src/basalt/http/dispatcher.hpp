@@ -19,6 +19,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <optional>
 
 #include "basalt/http/cors.hpp"
 #include "basalt/http/request.hpp"
@@ -33,6 +34,11 @@ class Dispatcher {
 
   // Never throws: every failure ends as an error response in `response`.
   boost::asio::awaitable<void> handle(Request& request, Response& response) const;
+
+  // The upload plan of the route (method, path) reaches, when it declares one (router.hpp).
+  // Never throws: a planner that fails gives no plan (the body is then read in memory under
+  // the ordinary limit, and the handler reports what is wrong with the request).
+  std::optional<UploadPlan> upload_plan(Method method, std::string_view path) const noexcept;
 
  private:
   boost::asio::awaitable<void> route(Request& request, Response& response) const;

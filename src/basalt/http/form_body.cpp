@@ -218,29 +218,33 @@ class FieldsBuilder {
   std::vector<std::string> payloads_;
 };
 
-FormBody decode_multipart(std::string_view content_type, std::string_view body,
-                          const FormLimits& limits) {
-  std::optional<std::string> boundary = multipart_boundary(content_type);
-  if (!boundary) bad_request("Invalid or missing multipart boundary in the Content-Type header.");
-  // The parser bounds every value part by the larger limit; plain values are held to theirs
-  // below, once their names are known.
-  MultipartLimits parser_limits = limits.multipart;
-  parser_limits.max_value_bytes =
-      std::max(limits.multipart.max_value_bytes, limits.max_json_payload_bytes);
-  MultipartParser parser(*boundary, parser_limits);
-  parser.feed(body);
-  parser.finish();
-  if (parser.error()) bad_request(parser.error().message);
-
+// Plain values and payloads of `parts` into the object; file parts into `out.files`, their
+// bytes from `spooled` (in order) when the body was spooled, from the part's data otherwise.
+FormBody form_from_parts(std::vector<MultipartPart> parts, std::vector<SpooledFile>* spooled,
+                         const FormLimits& limits) {
   FormBody out;
   FieldsBuilder fields;
-  for (MultipartPart& part : parser.take_parts()) {
+  std::size_t next_file = 0;
+  for (MultipartPart& part : parts) {
     if (part.is_file()) {
       require_utf8(part.name);
       require_utf8(part.filename);
       require_utf8(part.content_type);
-      out.files.push_back(UploadedFile{std::move(part.name), std::move(part.filename),
-                                       std::move(part.content_type), std::move(part.data)});
+      UploadedFile file{std::move(part.name),
+                        std::move(part.filename),
+                        std::move(part.content_type),
+                        std::move(part.data),
+                        part.size,
+                        true,
+                        {}};
+      if (spooled) {
+        if (next_file >= spooled->size()) throw std::logic_error("spooled files out of step");
+        SpooledFile& bytes = (*spooled)[next_file++];
+        file.kept = bytes.kept;
+        file.size = bytes.size;
+        file.file = std::move(bytes.file);
+      }
+      out.files.push_back(std::move(file));
     } else if (part.name == kJsonPayloadField) {
       if (part.data.size() > limits.max_json_payload_bytes) {
         bad_request("The @jsonPayload form field is too large (max " +
@@ -256,7 +260,27 @@ FormBody decode_multipart(std::string_view content_type, std::string_view body,
     }
   }
   out.data = fields.finish(limits.max_json_depth);
+  out.form_encoded = true;
   return out;
+}
+
+// The parser's limits for a form: every value part is bounded by the larger limit; plain
+// values are held to theirs once their names are known.
+MultipartLimits parser_limits(const FormLimits& limits) {
+  MultipartLimits out = limits.multipart;
+  out.max_value_bytes = std::max(limits.multipart.max_value_bytes, limits.max_json_payload_bytes);
+  return out;
+}
+
+FormBody decode_multipart(std::string_view content_type, std::string_view body,
+                          const FormLimits& limits) {
+  std::optional<std::string> boundary = multipart_boundary(content_type);
+  if (!boundary) bad_request("Invalid or missing multipart boundary in the Content-Type header.");
+  MultipartParser parser(*boundary, parser_limits(limits));
+  parser.feed(body);
+  parser.finish();
+  if (parser.error()) bad_request(parser.error().message);
+  return form_from_parts(parser.take_parts(), nullptr, limits);
 }
 
 int hex_value(char c) noexcept {
@@ -327,6 +351,19 @@ std::string media_type(std::string_view content_type) {
 }
 
 }  // namespace
+
+FormBody decode_spooled_form(UploadSpool& spool, const FormLimits& limits) {
+  if (spool.failed_to_store()) {
+    throw core::ApiError(500, "Failed to store the uploaded files.");
+  }
+  if (spool.error()) bad_request(spool.error().message);
+  std::vector<SpooledFile> files = spool.take_files();
+  return form_from_parts(spool.take_parts(), &files, limits);
+}
+
+MultipartLimits spool_parser_limits(const FormLimits& limits) {
+  return parser_limits(limits);
+}
 
 json::value infer_form_value(std::string_view raw) {
   if (raw == "true") return json::value(true);

@@ -51,11 +51,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "basalt/core/temp_file.hpp"
 #include "basalt/http/multipart.hpp"
+#include "basalt/http/upload_spool.hpp"
 
 namespace basalt::http {
 
@@ -80,7 +83,12 @@ struct UploadedFile {
   std::string field;         // part name as sent: "avatar", "avatar+", "requests.0.avatar"
   std::string filename;      // as sent, valid UTF-8, not sanitised
   std::string content_type;  // as sent; empty when the part had none
-  std::string data;
+  std::string data;          // the bytes, when the body was decoded in memory
+  std::uint64_t size = 0;    // bytes the part had
+  // A spooled body (upload_spool.hpp): the bytes are in `file`, unless the route's plan
+  // refused to keep them (kept == false: over its limit for this part).
+  bool kept = true;
+  core::TempFile file;
 };
 
 struct FormBody {
@@ -94,6 +102,14 @@ struct FormBody {
 // See above. `content_type` is the request's Content-Type header value ("" when absent).
 FormBody decode_form_body(std::string_view content_type, std::string_view body,
                           const FormLimits& limits = {});
+
+// The same decoding for a multipart body that was spooled while it arrived: its plain values
+// and @jsonPayload parts as above, its files as temporary files. Throws ApiError 400 for the
+// spool's parse error (500 when the spool failed to write a file).
+FormBody decode_spooled_form(UploadSpool& spool, const FormLimits& limits = {});
+
+// The multipart limits a spool of a form body is created with (values bounded as above).
+MultipartLimits spool_parser_limits(const FormLimits& limits = {});
 
 // Rule 2 and 3 above on one plain value: a bool, int64, double or string.
 boost::json::value infer_form_value(std::string_view raw);

@@ -241,6 +241,7 @@ std::size_t MultipartParser::scan_for_delimiter(std::string_view input, bool kee
       match_ = 0;
       padding_ = 0;
       if (keep_data) {
+        if (sink_ && current_.is_file() && !sink_call([&] { sink_->close(); })) return input.size();
         parts_.push_back(std::move(current_));
         current_ = MultipartPart{};
       }
@@ -416,6 +417,7 @@ void MultipartParser::parse_headers() {
   if (!parse_disposition(*disposition)) return;
   state_ = State::kBody;
   match_ = 0;
+  if (sink_ && current_.is_file()) sink_call([&] { sink_->open(current_); });
 }
 
 bool MultipartParser::parse_disposition(std::string_view value) {
@@ -448,7 +450,7 @@ bool MultipartParser::parse_disposition(std::string_view value) {
 bool MultipartParser::append_data(std::string_view bytes) {
   bool file = current_.is_file();
   std::size_t limit = file ? limits_.max_file_bytes : limits_.max_value_bytes;
-  if (bytes.size() > limit - current_.data.size()) {
+  if (bytes.size() > limit - current_.size) {
     if (file) {
       fail(MultipartErrc::kFileTooLarge,
            "An uploaded file is too large (max " + std::to_string(limit) + " bytes).");
@@ -458,8 +460,30 @@ bool MultipartParser::append_data(std::string_view bytes) {
     }
     return false;
   }
+  if (!file) {
+    if (bytes.size() > limits_.max_value_total_bytes - value_bytes_) {
+      fail(MultipartErrc::kValueTooLarge, "The multipart form values are too large together (max " +
+                                              std::to_string(limits_.max_value_total_bytes) +
+                                              " bytes).");
+      return false;
+    }
+    value_bytes_ += bytes.size();
+  }
+  current_.size += bytes.size();
+  if (file && sink_) return sink_call([&] { sink_->write(bytes); });
   current_.data.append(bytes);
   return true;
+}
+
+template <class Call>
+bool MultipartParser::sink_call(const Call& call) {
+  try {
+    call();
+    return true;
+  } catch (const std::exception&) {
+    fail(MultipartErrc::kSinkFailed, "The uploaded file could not be stored.");
+    return false;
+  }
 }
 
 void MultipartParser::fail(MultipartErrc code, std::string message) {

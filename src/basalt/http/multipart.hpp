@@ -43,6 +43,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,9 @@ struct MultipartLimits {
   // Data of a part with a filename. The default is PocketBase's default body limit (32 MiB), so
   // the body limit decides unless a caller sets a per-field limit.
   std::size_t max_file_bytes = 32 * 1024 * 1024;
+  // Data of all parts without a filename together (what a body keeps in memory when its files
+  // go to a FileSink). The default leaves it to the per-part limits and the body limit.
+  std::size_t max_value_total_bytes = SIZE_MAX;
 };
 
 enum class MultipartErrc {
@@ -79,6 +83,7 @@ enum class MultipartErrc {
   kMalformedHeader,        // bare LF or CR, folded line, header without ':' or name, duplicate
   kBadContentDisposition,  // missing, not form-data, no name, bad parameter syntax
   kMissingFinalBoundary,   // finish() before the close delimiter
+  kSinkFailed,             // the file sink could not take a file part (disk full, ...)
 };
 
 // A typed error: `message` is one sentence fit to show a client (it never echoes input bytes).
@@ -93,7 +98,8 @@ struct MultipartPart {
   std::string name;          // Content-Disposition `name`, as sent; never empty
   std::string filename;      // as sent (not sanitised); empty for a form value
   std::string content_type;  // the part's Content-Type, trimmed; empty when it had none
-  std::string data;
+  std::string data;          // empty for a file part given to a FileSink
+  std::uint64_t size = 0;    // bytes of data the part had (also when a sink took them)
 
   // Like Go's multipart.Reader.ReadForm: a part is a file upload exactly when it has a
   // non-empty filename.
@@ -110,6 +116,19 @@ bool is_valid_boundary(std::string_view boundary) noexcept;
 // repeated, or the boundary is not valid. The media type itself is not checked.
 std::optional<std::string> multipart_boundary(std::string_view content_type);
 
+// Where the data of file parts goes instead of memory (an upload spooled to disk while the
+// body arrives). The parser calls open() once a file part's headers are parsed, write() with
+// its data in order, and close() when its closing delimiter is matched; a part cut short by an
+// error is never closed (the sink discards it when destroyed). A sink method that throws
+// fails the parser with kSinkFailed. The data limit (max_file_bytes) still applies.
+class FileSink {
+ public:
+  virtual ~FileSink() = default;
+  virtual void open(const MultipartPart& part) = 0;
+  virtual void write(std::string_view bytes) = 0;
+  virtual void close() = 0;
+};
+
 class MultipartParser {
  public:
   // `boundary` should satisfy is_valid_boundary(); with an invalid one the parser starts in
@@ -124,6 +143,10 @@ class MultipartParser {
   bool finish();
 
   const MultipartError& error() const noexcept { return error_; }
+
+  // File parts' data goes to `sink` (which must outlive the parser) instead of MultipartPart::data.
+  // Set before the first feed().
+  void set_file_sink(FileSink* sink) noexcept { sink_ = sink; }
 
   // Moves out the parts completed so far, in body order.
   std::vector<MultipartPart> take_parts() { return std::exchange(parts_, {}); }
@@ -152,17 +175,22 @@ class MultipartParser {
   void parse_headers();
   bool parse_disposition(std::string_view value);
   void fail(MultipartErrc code, std::string message);
+  // Runs a sink method; false (and the parser failed with kSinkFailed) when it threw.
+  template <class Call>
+  bool sink_call(const Call& call);
 
   std::string delimiter_;  // CRLF "--" boundary
   MultipartLimits limits_;
   State state_ = State::kPreamble;
   std::size_t match_ = 0;  // bytes of delimiter_ matched so far (invariant 2)
   std::size_t parts_seen_ = 0;
+  std::size_t value_bytes_ = 0;  // data of non-file parts so far
   std::size_t padding_ = 0;
   std::string header_block_;
   MultipartPart current_;
   std::vector<MultipartPart> parts_;
   MultipartError error_;
+  FileSink* sink_ = nullptr;
 };
 
 }  // namespace basalt::http

@@ -33,6 +33,10 @@ std::string_view Request::body() const noexcept {
   return message_.message.body();
 }
 
+UploadSpool* Request::upload_spool() const noexcept {
+  return message_.upload_spool.get();
+}
+
 std::optional<std::string_view> Request::header(std::string_view name) const {
   const auto& fields = message_.message.base();
   auto it = fields.find(boost::beast::string_view(name.data(), name.size()));

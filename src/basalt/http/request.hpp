@@ -16,7 +16,8 @@
 
 namespace basalt::http {
 
-struct RequestMessage;  // wraps Beast's request<string_body>; defined in request_message.hpp
+struct RequestMessage;
+class UploadSpool;  // wraps Beast's request<string_body>; defined in request_message.hpp
 
 class Request {
  public:
@@ -27,7 +28,9 @@ class Request {
   std::string_view target() const noexcept;                   // path and query, as sent
   std::string_view path() const noexcept { return path_; }    // target before '?'
   std::string_view query() const noexcept { return query_; }  // after '?', without it; raw
-  std::string_view body() const noexcept;
+  std::string_view body() const noexcept;                     // empty when the body was spooled
+  // The spooled multipart body of a route with an UploadPlan (upload_spool.hpp), or null.
+  UploadSpool* upload_spool() const noexcept;
 
   // The first value of a header (case-insensitive name), if present.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -13,7 +13,9 @@
 // Thread safety: immutable after construction, shared by all worker threads.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,13 +23,22 @@
 
 #include "basalt/http/handler.hpp"
 #include "basalt/http/method.hpp"
+#include "basalt/http/upload_spool.hpp"
 
 namespace basalt::http {
+
+using RouteParams = std::vector<std::pair<std::string, std::string>>;
+
+// A route that takes uploads says how a multipart body of one request may be spooled
+// (upload_spool.hpp), from the request's path parameters; nullopt: read it as any other body.
+// Called on the worker thread once the header is parsed, before any body byte is read.
+using UploadPlanner = std::function<std::optional<UploadPlan>(const RouteParams& params)>;
 
 struct Route {
   Method method;
   std::string path;  // template, e.g. "/api/collections/{collection}/records/{id}"
   Handler handler;
+  UploadPlanner uploads = nullptr;
 };
 
 struct RouteMatch {
@@ -47,6 +58,7 @@ class Router {
   Router& operator=(Router&&) noexcept;
 
   RouteMatch match(Method method, std::string_view path) const;
+  const Route& route(std::size_t index) const { return routes_.at(index); }
 
   struct Node;  // trie node, defined in router.cpp
 

@@ -12,11 +12,12 @@
 namespace basalt::records {
 
 // A body key without its modifier: "+tags" / "tags+" / "tags-" / "slug:autogenerate" -> name.
-std::string_view field_key(std::string_view key);
+std::string_view body_field_name(std::string_view key);
 
 // `@request.body` as rules see it: the submitted keys of `body`, with modifier keys replaced by
 // the field's resulting value in `values` (the record as validation made it) under the plain
-// field name. Passwords keep their submitted key.
+// field name; so are file fields, whose body value holds upload objects. Passwords keep their
+// submitted key.
 boost::json::object rule_body(const schema::Collection& collection, const boost::json::object& body,
                               const boost::json::object& values);
 

@@ -70,7 +70,7 @@ BulkCreates::BulkCreates(const WriteParts& parts, const Caller& caller,
 }
 
 bool BulkCreates::accepts(const BatchOperation& op) const {
-  if (op.kind != WriteKind::kCreate || !op.input.file_parts.empty() || !op.input.expand.empty()) {
+  if (op.kind != WriteKind::kCreate || !op.input.uploads.empty() || !op.input.expand.empty()) {
     return false;
   }
   const schema::Collection* collection = catalog_->find(op.collection);

@@ -13,6 +13,7 @@
 #include "basalt/records/expand.hpp"
 #include "basalt/records/record_codec.hpp"
 #include "basalt/records/service_support.hpp"
+#include "basalt/records/upload_staging.hpp"
 #include "basalt/records/write_operation.hpp"
 #include "basalt/schema/datetime.hpp"
 
@@ -180,12 +181,24 @@ boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& call
                                                               std::string_view collection,
                                                               std::string id, WriteInput input,
                                                               query::RequestInfo request) {
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_, files_};
   WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
                            std::move(input), std::move(request));
   co_await operation.prepare();
-  co_await database_.write(
-      [&](db::Transaction& tx) -> boost::asio::awaitable<void> { co_await operation.execute(tx); });
+  // A failed job leaves nothing: the files prepare() stored are removed before the error goes
+  // on (not inside the catch block: a handler cannot co_await).
+  std::exception_ptr failure;
+  try {
+    co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+      co_await operation.execute(tx);
+    });
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    co_await operation.discard();
+    std::rethrow_exception(failure);
+  }
   co_return co_await operation.finish();
 }
 
@@ -216,6 +229,13 @@ boost::asio::awaitable<void> RecordService::remove(const Caller& caller,
   WriteInput no_input;
   co_await write_one(caller, WriteKind::kDelete, collection, std::move(record_id),
                      std::move(no_input), std::move(request));
+}
+
+boost::asio::awaitable<void> RecordService::remove_collection_files(std::string collection_id) {
+  if (!files_ || collection_id.empty()) co_return;
+  std::vector<std::string> no_keys;
+  std::vector<std::string> prefixes{std::move(collection_id)};
+  co_await files_->remove(std::move(no_keys), std::move(prefixes));
 }
 
 boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
@@ -259,6 +279,11 @@ boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
         "Failed to truncate collection (most likely due to required cascade delete record "
         "references).");
   }
+  if (files_) {
+    std::vector<std::string> no_keys;
+    std::vector<std::string> dirs = deleted_record_dirs(*catalog, events);
+    co_await files_->remove(std::move(no_keys), std::move(dirs));
+  }
   support::publish_all(events_, events);
 }
 
@@ -266,13 +291,16 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     const Caller& caller, std::vector<BatchOperation> operations,
     std::chrono::milliseconds timeout) {
   const auto deadline = clock_.steady_now() + timeout;
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_, files_};
   auto catalog = collections_.catalog();
-  // Plain creates take the bulk path (bulk_creates.hpp); every other sub-request is a
-  // WriteOperation. Both run in request order in the one write job.
+  // Plain creates take the bulk path (bulk_creates.hpp; never a collection with file fields);
+  // every other sub-request is a WriteOperation. Both run in request order in the one write job.
   BulkCreates bulk(parts, caller, catalog, operations.size());
   std::vector<std::unique_ptr<WriteOperation>> prepared(operations.size());
-  for (std::size_t i = 0; i < operations.size(); ++i) {
+  // Any failure from here to the commit discards the files the prepared operations stored
+  // (not inside a catch block: a handler cannot co_await).
+  std::exception_ptr failure;
+  for (std::size_t i = 0; i < operations.size() && !failure; ++i) {
     if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
     BatchOperation& op = operations[i];
     try {
@@ -280,49 +308,63 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
         co_await bulk.add(i, op);
         continue;
       }
-      auto operation = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
-                                                        op.collection, std::move(op.id),
-                                                        std::move(op.input), std::move(op.request));
-      co_await operation->prepare();
-      prepared[i] = std::move(operation);
+      prepared[i] = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
+                                                     op.collection, std::move(op.id),
+                                                     std::move(op.input), std::move(op.request));
+      // Kept even when prepare() fails: it may have stored files before the error.
+      co_await prepared[i]->prepare();
     } catch (const core::ApiError& error) {
-      throw BatchError(i, error);
+      failure = std::make_exception_ptr(BatchError(i, error));
+    } catch (...) {
+      failure = std::current_exception();
     }
   }
-  bulk.plan();
-  const auto before_each = [&](std::size_t i) {
-    if (clock_.steady_now() > deadline) {
-      throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
-    }
-  };
-  const db::WriteJob job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-    const std::function<void(std::size_t)> check_deadline = before_each;
-    for (std::size_t i = 0; i < prepared.size();) {
-      if (bulk.starts_run(i)) {
-        i = co_await bulk.execute_run(tx, i, check_deadline);
-        continue;
-      }
-      before_each(i);
+  if (!failure) {
+    try {
+      bulk.plan();
+      const auto before_each = [&](std::size_t i) {
+        if (clock_.steady_now() > deadline) {
+          throw BatchError(i, core::ApiError::bad_request("Batch transaction timeout."));
+        }
+      };
+      const db::WriteJob job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+        const std::function<void(std::size_t)> check_deadline = before_each;
+        for (std::size_t i = 0; i < prepared.size();) {
+          if (bulk.starts_run(i)) {
+            i = co_await bulk.execute_run(tx, i, check_deadline);
+            continue;
+          }
+          before_each(i);
+          try {
+            co_await prepared[i]->execute(tx);
+          } catch (const core::ApiError& error) {
+            throw BatchError(i, error);
+          }
+          ++i;
+        }
+      };
+      // A failed multi-row INSERT fails the whole job; the job runs again with a statement per
+      // create, where the failing one reports its error (or, should a concurrent write have
+      // removed the conflict meanwhile, the batch succeeds then).
+      bool rows_failed = false;
       try {
-        co_await prepared[i]->execute(tx);
-      } catch (const core::ApiError& error) {
-        throw BatchError(i, error);
+        co_await database_.write(job);
+      } catch (const BulkCreates::RowsFailed&) {
+        rows_failed = true;
       }
-      ++i;
+      if (rows_failed) {
+        bulk.insert_one_by_one();
+        co_await database_.write(job);
+      }
+    } catch (...) {
+      failure = std::current_exception();
     }
-  };
-  // A failed multi-row INSERT fails the whole job; the job runs again with a statement per
-  // create, where the failing one reports its error (or, should a concurrent write have
-  // removed the conflict meanwhile, the batch succeeds then).
-  bool rows_failed = false;
-  try {
-    co_await database_.write(job);
-  } catch (const BulkCreates::RowsFailed&) {
-    rows_failed = true;
   }
-  if (rows_failed) {
-    bulk.insert_one_by_one();
-    co_await database_.write(job);
+  if (failure) {
+    for (auto& operation : prepared) {
+      if (operation) co_await operation->discard();
+    }
+    std::rethrow_exception(failure);
   }
   std::vector<BatchOutcome> outcomes;
   outcomes.reserve(prepared.size());

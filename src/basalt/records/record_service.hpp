@@ -45,6 +45,7 @@
 #include "basalt/records/count_cache.hpp"
 #include "basalt/records/event_bus.hpp"
 #include "basalt/records/expand.hpp"
+#include "basalt/records/file_store.hpp"
 #include "basalt/records/password_port.hpp"
 #include "basalt/records/record.hpp"
 
@@ -63,11 +64,11 @@ struct ListOptions {
   std::string expand;
 };
 
-// A write: the submitted body (JSON, or decoded form data) and the names of file parts sent
-// with it (files are stored from M1.8 on; until then a file part is a field error).
+// A write: the submitted body (JSON, or decoded form data) and the files uploaded with it
+// (docs/files.md). Movable, not copyable: the uploads own temporary files.
 struct WriteInput {
   boost::json::object body;
-  std::vector<std::string> file_parts;
+  std::vector<Upload> uploads;
   std::string expand;
 };
 
@@ -122,6 +123,12 @@ class RecordService {
                 std::chrono::milliseconds user_budget = std::chrono::milliseconds::zero(),
                 ExpandLimits expand_limits = {});
 
+  // The storage of file fields (docs/files.md). Without it an upload is a field error
+  // (validation_file_storage_unavailable) and no file is ever removed. Set once, before the
+  // service is shared between threads; `files` must outlive the service.
+  void set_file_store(const FileStore* files) noexcept { files_ = files; }
+  const FileStore* file_store() const noexcept { return files_; }
+
   // `request` carries what `@request.*` reads besides auth and body (context, method,
   // headers, query); the service fills in auth and body itself.
   boost::asio::awaitable<RecordPage> list(const Caller& caller, std::string_view collection,
@@ -136,6 +143,10 @@ class RecordService {
                                               query::RequestInfo request);
   boost::asio::awaitable<void> remove(const Caller& caller, std::string_view collection,
                                       std::string_view id, query::RequestInfo request);
+  // Removes every stored file of the collection `collection_id`, which a committed change has
+  // just deleted (blocking pool; failures logged, left to the startup sweep).
+  boost::asio::awaitable<void> remove_collection_files(std::string collection_id);
+
   // Deletes every record of a base or auth collection, with the cascades of each delete, in one
   // transaction. Superusers only.
   boost::asio::awaitable<void> truncate(const Caller& caller, std::string_view collection);
@@ -217,6 +228,7 @@ class RecordService {
   std::chrono::milliseconds user_budget_;
   ExpandLimits expand_limits_;
   CountCache counts_;  // list totals, shared by every I/O thread (count_cache.hpp)
+  const FileStore* files_ = nullptr;
 };
 
 }  // namespace basalt::records

@@ -1,5 +1,7 @@
 #include "basalt/records/write_operation.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/records/body_keys.hpp"
@@ -7,7 +9,9 @@
 #include "basalt/records/record_codec.hpp"
 #include "basalt/records/relation_lookup.hpp"
 #include "basalt/records/service_support.hpp"
+#include "basalt/records/upload_staging.hpp"
 #include "basalt/schema/datetime.hpp"
+#include "basalt/schema/file_limits.hpp"
 #include "basalt/schema/record_validator.hpp"
 
 namespace basalt::records {
@@ -23,23 +27,10 @@ constexpr std::string_view kOldPasswordKey = "oldPassword";
 bool touches_passwords(const schema::Collection& collection, const json::object& body) {
   for (const auto& entry : body) {
     if (entry.key() == kOldPasswordKey) return true;
-    const schema::Field* field = collection.field_by_name(field_key(entry.key()));
+    const schema::Field* field = collection.field_by_name(body_field_name(entry.key()));
     if (field && field->type() == schema::FieldType::kPassword) return true;
   }
   return false;
-}
-
-// File parts are stored from M1.8 on; until then each is reported on its field.
-void reject_file_parts(const schema::Collection& collection, const std::vector<std::string>& parts,
-                       schema::ValidationErrors& errors) {
-  for (const auto& part : parts) {
-    const std::string_view name = field_key(part);
-    const schema::Field* field = collection.field_by_name(name);
-    if (!field || field->type() != schema::FieldType::kFile) continue;
-    errors.add({std::string(name)},
-               schema::make_error("validation_file_storage_unavailable",
-                                  "File uploads are not supported by this server yet."));
-  }
 }
 
 // The password work of a body that passed the request-only checks: hashing each new plaintext
@@ -130,10 +121,111 @@ boost::asio::awaitable<void> WriteOperation::prepare() {
       !caller_.is_guest() && manage_rule && !manage_rule->empty()) {
     manage_.push_back(access_->rule(collection, *manage_rule));
   }
+  if (kind_ == WriteKind::kDelete) co_return;  // a delete's uploads are ignored (and deleted)
+  co_await attach_files();
   // An update of a row that is not there (yet: an earlier operation of the same batch may
   // create it) is left to the job, which 404s or validates it against the row it finds.
-  if (kind_ == WriteKind::kDelete || (kind_ == WriteKind::kUpdate && !stored)) co_return;
-  co_await check_request(stored ? &*stored : nullptr);
+  if (!(kind_ == WriteKind::kUpdate && !stored))
+    co_await check_request(stored ? &*stored : nullptr);
+  // Last: only a body that passed every check above gets its files stored.
+  const std::string record_id = kind_ == WriteKind::kCreate
+                                    ? std::string(create_values_.at(schema::kFieldId).get_string())
+                                    : id_;
+  co_await store_files(record_id);
+}
+
+WriteOperation::~WriteOperation() {
+  // Abandoned between prepare() and finish()/discard(): its coroutine was destroyed at
+  // shutdown, possibly after the job committed (its completion never ran). Whether a record
+  // names these files is unknown here, so they are left to the next start's sweep, which
+  // removes exactly the ones no record names.
+  if (!staged_.empty()) {
+    spdlog::info("files: {} stored files of an unfinished write left to the startup sweep",
+                 staged_.size());
+  }
+}
+
+boost::asio::awaitable<void> WriteOperation::attach_files() {
+  const schema::Collection& collection = *collection_;
+  strip_client_uploads(collection, input_.body);
+  if (input_.uploads.empty()) co_return;
+  schema::ValidationErrors errors;
+  check_upload_parts(collection, input_.uploads, errors);
+  if (errors.empty() && !parts_.files) {
+    for (const Upload& upload : input_.uploads) {
+      errors.add({upload.part},
+                 schema::make_error("validation_file_storage_unavailable",
+                                    "File uploads are not supported by this server."));
+    }
+  }
+  if (!errors.empty()) {
+    throw errors.to_api_error(
+        std::string(kind_ == WriteKind::kCreate ? kCreateFailed : kUpdateFailed));
+  }
+  std::vector<InspectedUpload> inspected = co_await parts_.files->inspect(input_.uploads);
+  attach_uploads(input_.body, input_.uploads, inspected);
+}
+
+boost::asio::awaitable<void> WriteOperation::store_files(std::string_view record_id) {
+  if (input_.uploads.empty()) co_return;
+  // Every kept upload, including one the final value may not take (a second file for a
+  // single-file field): what the record does not name is removed after the commit.
+  std::vector<FileStore::Put> items;
+  for (const auto& entry : input_.body) {
+    if (!body_field_name(entry.key()).empty() && entry.value().is_array()) {
+      for (const auto& item : entry.value().get_array()) {
+        const auto* upload = item.if_object();
+        if (!upload) continue;
+        const auto index = static_cast<std::size_t>(upload->at(schema::kUploadMarker).as_int64());
+        Upload& source = input_.uploads.at(index);
+        if (!source.kept || !source.file) continue;
+        items.push_back(
+            {file_key(collection_->id, record_id, upload->at(schema::kUploadName).get_string()),
+             &source.file, std::string(upload->at(schema::kUploadMimeType).get_string())});
+      }
+    }
+  }
+  std::vector<std::string> keys;
+  for (const auto& item : items) keys.push_back(item.key);
+  co_await parts_.files->put(std::move(items));
+  staged_ = std::move(keys);
+}
+
+void WriteOperation::note_dropped_files(const json::object& stored, const json::object& values) {
+  if (!parts_.files) return;
+  const std::vector<std::string> kept = stored_file_names(*collection_, values);
+  for (const std::string& name : stored_file_names(*collection_, stored)) {
+    if (std::find(kept.begin(), kept.end(), name) != kept.end()) continue;
+    dropped_keys_.push_back(file_key(collection_->id, id_, name));
+    dropped_prefixes_.push_back(thumbs_prefix(collection_->id, id_, name));
+  }
+}
+
+boost::asio::awaitable<void> WriteOperation::remove_dropped_files() {
+  if (!parts_.files) co_return;
+  std::vector<std::string> keys = std::move(dropped_keys_);
+  std::vector<std::string> prefixes = std::move(dropped_prefixes_);
+  // Every record the job deleted, cascades included, takes its directory (thumbnails too).
+  for (std::string& dir : deleted_record_dirs(*catalog_, events_))
+    prefixes.push_back(std::move(dir));
+  // Stored by prepare() but not named by the record as committed.
+  if (!staged_.empty()) {
+    const std::vector<std::string> named = stored_file_names(*collection_, values_);
+    for (const std::string& key : staged_) {
+      const std::string_view name = std::string_view(key).substr(key.rfind('/') + 1);
+      if (std::find(named.begin(), named.end(), name) == named.end()) keys.push_back(key);
+    }
+    staged_.clear();
+  }
+  co_await parts_.files->remove(std::move(keys), std::move(prefixes));
+}
+
+boost::asio::awaitable<void> WriteOperation::discard() {
+  if (staged_.empty() || !parts_.files) co_return;
+  std::vector<std::string> keys = std::move(staged_);
+  staged_.clear();
+  std::vector<std::string> no_prefixes;
+  co_await parts_.files->remove(std::move(keys), std::move(no_prefixes));
 }
 
 boost::asio::awaitable<void> WriteOperation::check_request(const json::object* stored) {
@@ -154,8 +246,9 @@ boost::asio::awaitable<void> WriteOperation::check_request(const json::object* s
   const schema::RecordInput input{collection, input_.body, stored,
                                   level,      now_,        create ? &recorded_lookup_ : nullptr};
   schema::RecordValidation checked = schema::validate_record(input);
+  // Rules and the row see stored names, never upload objects.
+  replace_uploads_with_names(collection, checked.record.values);
   schema::ValidationErrors errors = checked.errors;
-  reject_file_parts(collection, input_.file_parts, errors);
   const bool hashing = touches_passwords(collection, input_.body);
   // As PocketBase, the rule comes before validation: a caller it refuses learns nothing from
   // validation errors, and spends no hashing. Checked here on a read connection, and again in
@@ -221,7 +314,6 @@ boost::asio::awaitable<json::object> WriteOperation::validate(db::Transaction& t
     validation = schema::validate_record(input);
   }
   schema::ValidationErrors errors = validation.errors;
-  reject_file_parts(*collection_, input_.file_parts, errors);
   if (validation.record.old_password_to_verify) {
     const json::value* current = stored ? stored->if_contains(schema::kFieldPassword) : nullptr;
     const bool same_hash = current && current->is_string() && passwords_.old_checked &&
@@ -234,6 +326,7 @@ boost::asio::awaitable<json::object> WriteOperation::validate(db::Transaction& t
   }
   if (!errors.empty()) throw errors.to_api_error(std::string(failure));
   json::object values = std::move(validation.record.values);
+  replace_uploads_with_names(*collection_, values);
   for (const auto& password : validation.record.new_passwords) {
     auto hash = passwords_.hashes.find(password.plaintext);
     // prepare() saw the same body, so every plaintext was hashed there.
@@ -246,6 +339,8 @@ boost::asio::awaitable<json::object> WriteOperation::validate(db::Transaction& t
 boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
   events_.clear();
   inserted_as_prepared_ = false;
+  dropped_keys_.clear();
+  dropped_prefixes_.clear();
   switch (kind_) {
     case WriteKind::kCreate:
       co_await execute_create(tx);
@@ -374,7 +469,9 @@ boost::asio::awaitable<void> WriteOperation::execute_update(db::Transaction& tx)
     // Its @request.body has modifier keys resolved against the row as it is now, by a
     // validation without lookups.
     const schema::RecordInput dry{*collection_, input_.body, &stored, level, now_, nullptr};
-    const Statement check = update_rule_check(schema::validate_record(dry).record.values);
+    json::object dry_values = schema::validate_record(dry).record.values;
+    replace_uploads_with_names(*collection_, dry_values);
+    const Statement check = update_rule_check(dry_values);
     db::ResultSet matched = co_await tx.query(check.sql, check.params);
     if (matched.empty()) throw core::ApiError::not_found();
   }
@@ -385,6 +482,7 @@ boost::asio::awaitable<void> WriteOperation::execute_update(db::Transaction& tx)
   } catch (const db::ConstraintError& error) {
     throw support::constraint_error(collection, error, std::string(kUpdateFailed));
   }
+  note_dropped_files(stored, validated);
   values_ = std::move(validated);
   events_.push_back(RecordEvent{RecordAction::kUpdate, collection.id, collection.name, values_});
 }
@@ -406,6 +504,7 @@ boost::asio::awaitable<RecordResult> WriteOperation::finish() {
     events_.push_back(
         RecordEvent{RecordAction::kCreate, collection_->id, collection_->name, values_});
   }
+  co_await remove_dropped_files();
   support::publish_all(parts_.events, events_);
   RecordResult result;
   result.catalog = catalog_;

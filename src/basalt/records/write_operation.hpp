@@ -15,8 +15,16 @@
 //              prepare() built (rule check, existence checks, INSERT): its validation is
 //              redone in the job only when the database answers an existence check otherwise
 //              than prepare() assumed, to report the error;
-//   finish()   after the commit: publishes the events, then expands the result and resolves
-//              what the caller may see of it (create/update).
+//   finish()   after the commit: removes the files the commit dropped (blocking pool),
+//              publishes the events, then expands the result and resolves what the caller may
+//              see of it (create/update).
+//   discard()  instead of finish(), when the write job failed: removes the files prepare()
+//              stored for it (docs/files.md, "Life of a file"). An operation abandoned between
+//              the two (shutdown) cannot know whether its job committed: its files are left to
+//              the startup sweep.
+//
+// Files: prepare() inspects the uploads, validates them with the rest of the body and, last,
+// stores them at their final keys (no record references them yet); the job writes only names.
 //
 // Thread ownership: one operation belongs to one service call; execute() runs on the writer.
 #pragma once
@@ -51,6 +59,7 @@ struct WriteParts {
   const EventBus& events;
   const ExpandLimits& expand_limits;
   const core::Clock& clock;  // `@now` and the autodate fields of this write
+  const FileStore* files;    // null: uploads are refused, no file is removed
 };
 
 // The password work done before the write job.
@@ -70,9 +79,14 @@ class WriteOperation {
                  std::string_view collection, std::string id, WriteInput input,
                  query::RequestInfo request);
 
+  ~WriteOperation();
+  WriteOperation(const WriteOperation&) = delete;
+  WriteOperation& operator=(const WriteOperation&) = delete;
+
   boost::asio::awaitable<void> prepare();
   boost::asio::awaitable<void> execute(db::Transaction& tx);
   boost::asio::awaitable<RecordResult> finish();
+  boost::asio::awaitable<void> discard();
 
   WriteKind kind() const noexcept { return kind_; }
 
@@ -94,6 +108,14 @@ class WriteOperation {
   // The operation's rule on a read connection: 400 (create) or 404 (update) when it refuses.
   boost::asio::awaitable<void> require_rule_on_read(const boost::json::object& values);
   std::string select_by_id_sql() const;
+  // Uploads: refuse bad parts, inspect (MIME, names) and merge them into the body.
+  boost::asio::awaitable<void> attach_files();
+  // Stores every kept upload at its final key, once the body passed prepare()'s checks.
+  boost::asio::awaitable<void> store_files(std::string_view record_id);
+  // Removes what the commit dropped and what was stored but not taken into the record.
+  boost::asio::awaitable<void> remove_dropped_files();
+  // The keys of the stored files of `stored` that `values` no longer names (with thumbnails).
+  void note_dropped_files(const boost::json::object& stored, const boost::json::object& values);
   // 400 on `id` when another auth collection has a record with this id.
   boost::asio::awaitable<void> require_unique_auth_id(db::Transaction& tx,
                                                       const boost::json::object& values);
@@ -131,6 +153,12 @@ class WriteOperation {
   boost::json::object values_;
   std::vector<RecordEvent> events_;
   bool inserted_as_prepared_ = false;
+
+  // Files. `staged_` are the keys prepare() stored (owned by this operation until finish()
+  // or discard() settles them); `dropped_*` are set by execute(), overwritten when it reruns.
+  std::vector<std::string> staged_;
+  std::vector<std::string> dropped_keys_;
+  std::vector<std::string> dropped_prefixes_;
 };
 
 }  // namespace basalt::records

@@ -1,13 +1,14 @@
 // The "file" field type (core/field_file.go): stored file names.
 //
-// Until the files module exists, a write may only keep or drop names the record already has:
-// a name it does not have is rejected as PocketBase rejects it, and an upload (any JSON object
-// in the value: that is how the API layer will hand uploads over) is rejected with
-// "File uploads are not supported yet.".
+// A write may keep or drop names the record already has (a name it does not have is rejected
+// as PocketBase rejects it) and add uploads. An upload is a JSON object in the value (see
+// file_limits.hpp, kUploadMarker): only the record service puts one there, after removing
+// every object a client sent, and replaces it with its stored name once validated.
 
 #include <algorithm>
 
 #include "basalt/schema/builtin_field_types.hpp"
+#include "basalt/schema/file_limits.hpp"
 #include "basalt/schema/regex_pattern.hpp"
 #include "basalt/schema/value_cast.hpp"
 
@@ -15,6 +16,63 @@ namespace basalt::schema::detail {
 namespace {
 
 constexpr std::size_t kMaxReportedName = 250;
+
+// PocketBase's looseFilenameRegex: a stored name never starts with '.', '/' or '\\' and holds
+// no '/' or '\\'.
+const RegexPattern& loose_filename_pattern() {
+  static const RegexPattern pattern(R"(^[^\./\\][^/\\]+$)");
+  return pattern;
+}
+
+std::string member_text(const boost::json::object& object, std::string_view key) {
+  const boost::json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+// Go's %q of a valid UTF-8 string: quotes, with '"' and '\\' escaped and control bytes as
+// escapes (enough for a file name in an error message).
+std::string go_quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+// A field's mimeTypes entry matches the detected type ignoring ASCII case and parameters.
+bool files_mime_allowed(std::string_view detected, const std::vector<std::string>& allowed) {
+  auto essence = [](std::string_view type) {
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+    std::string out(type);
+    for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    return out;
+  };
+  const std::string type = essence(detected);
+  for (const auto& entry : allowed) {
+    if (essence(entry) == type) return true;
+  }
+  return false;
+}
 
 const RegexPattern& thumb_size_pattern() {
   static const RegexPattern pattern(R"(^(\d+)x(\d+)(t|b|f)?$)");
@@ -172,13 +230,38 @@ std::optional<FieldError> validate(const ValueContext& ctx, const boost::json::v
     return make_error("validation_invalid_file", "Invalid new files: {{.invalidFiles}}.",
                       {{"invalidFiles", std::move(invalid)}});
   }
-  auto max = std::max<std::int64_t>(o.max_select, 1);
+  auto max = file_max_select(o);
   if (static_cast<std::int64_t>(files.size()) > max) {
     return make_error("validation_too_many_files", "The maximum allowed files is {{.maxSelect}}",
                       {{"maxSelect", max}});
   }
-  if (has_upload) {
-    return make_error("validation_invalid_file", "File uploads are not supported yet.");
+  if (!has_upload) return std::nullopt;
+  const std::int64_t max_size = file_max_size(o);
+  for (const auto& file : files) {
+    const auto* upload = file.if_object();
+    if (!upload) continue;
+    const std::string name = item_name(file);
+    const std::string original = member_text(*upload, kUploadOriginalName);
+    if (name.empty() || name.size() > 150) return error_length(1, 150);
+    if (!loose_filename_pattern().match(name)) return error_match();
+    const boost::json::value* size = upload->if_contains(kUploadSize);
+    if (!size || !size->is_int64() || size->get_int64() > max_size) {
+      return make_error("validation_file_size_limit",
+                        "Failed to upload " + go_quote(original) +
+                            " - the maximum allowed file size is " + std::to_string(max_size) +
+                            " bytes.",
+                        {{"file", original}, {"maxSize", max_size}});
+    }
+    const auto& allowed = items(o.mime_types);
+    if (!allowed.empty()) {
+      const std::string type = member_text(*upload, kUploadMimeType);
+      if (!files_mime_allowed(type, allowed)) {
+        std::string list;
+        for (const auto& entry : allowed) list += (list.empty() ? "" : ", ") + entry;
+        return make_error("validation_invalid_mime_type",
+                          go_quote(name) + " mime type must be one of: " + list + ".");
+      }
+    }
   }
   return std::nullopt;
 }

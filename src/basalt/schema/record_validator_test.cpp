@@ -304,8 +304,24 @@ TEST_F(RecordValidatorTest, FilesKeepExistingNamesOnly) {
   RecordValidation unknown = update(old, R"({"docs+":"c.png"})");
   EXPECT_EQ(code(unknown, "docs"), "validation_invalid_file");
   EXPECT_EQ(unknown.errors.find({"docs"})->message, "Invalid new files: [c.png].");
-  RecordValidation upload = update(old, R"({"docs":[{"name":"new.png","size":3}]})");
-  EXPECT_EQ(upload.errors.find({"docs"})->message, "File uploads are not supported yet.");
+  // Uploads (objects only the record service makes) are checked for size, type and name.
+  EXPECT_TRUE(update(old, R"({"docs":[{"upload":0,"name":"new_abcdefghij.png","size":3,
+                                       "originalName":"new.png","mimeType":"image/png"}]})")
+                  .ok());
+  RecordValidation big = update(old, R"({"docs":[{"upload":0,"name":"big_abcdefghij.png",
+      "size":6000000,"originalName":"big.png","mimeType":"image/png"}]})");
+  EXPECT_EQ(code(big, "docs"), "validation_file_size_limit");
+  EXPECT_EQ(big.errors.find({"docs"})->message,
+            "Failed to upload \"big.png\" - the maximum allowed file size is 5242880 bytes.");
+  RecordValidation hidden = update(old, R"({"docs":[{"upload":0,"name":".hidden","size":1}]})");
+  EXPECT_EQ(code(hidden, "docs"), "validation_match_invalid");
+  posts_.field_by_name("docs")->as<FileOptions>()->mime_types =
+      std::vector<std::string>{"application/pdf", "image/jpeg"};
+  RecordValidation type = update(old, R"({"docs":[{"upload":0,"name":"x_abcdefghij.pdf",
+      "size":1,"originalName":"x.pdf","mimeType":"image/png"}]})");
+  EXPECT_EQ(code(type, "docs"), "validation_invalid_mime_type");
+  EXPECT_EQ(type.errors.find({"docs"})->message,
+            "\"x_abcdefghij.pdf\" mime type must be one of: application/pdf, image/jpeg.");
   posts_.field_by_name("docs")->as<FileOptions>()->max_select = 1;
   old["docs"] = "a_123.png";
   EXPECT_TRUE(update(old, R"({"title":"Other"})").ok());
