@@ -1,10 +1,7 @@
 // Serving stored files through the official SDK: pb.files.getURL (with thumb, download, token)
 // and pb.files.getToken (docs/files.md, "Serving").
 //
-// The cases that need a stored file create it by uploading a Blob with the SDK. Uploads and the
-// server's file backend arrive with [M1.9]'s upload work; until they are in the binary those
-// cases are marked `todo` (they run, and report, without failing the suite). The token and
-// not-found cases need no upload and must pass now.
+// The cases that need a stored file create it by uploading a Blob with the SDK.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +11,6 @@ import { rejectsWith } from './assertions.mjs';
 import { startServer } from './server.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
-const UPLOADS_PENDING = 'uploads and the file backend are not in the binary yet ([M1.9] files-upload)';
 
 // --- a tiny PNG encoder: width x height RGB in red, green and blue bands from the top --------
 
@@ -143,7 +139,7 @@ describe('files serving', () => {
       return record;
     };
 
-    test('getURL serves the original inline with its headers', { todo: UPLOADS_PENDING }, async () => {
+    test('getURL serves the original inline with its headers', async () => {
       const r = await upload();
       const response = await fetch(guest.files.getURL(r, r.image));
       assert.equal(response.status, 200);
@@ -153,13 +149,13 @@ describe('files serving', () => {
       assert.ok(Buffer.from(await response.arrayBuffer()).equals(png));
     });
 
-    test('download makes it an attachment', { todo: UPLOADS_PENDING }, async () => {
+    test('download makes it an attachment', async () => {
       const r = await upload();
       const response = await fetch(guest.files.getURL(r, r.image, { download: true }));
       assert.equal(response.headers.get('content-disposition'), `attachment; filename=${r.image}`);
     });
 
-    test('thumbs of allowed sizes, the original otherwise', { todo: UPLOADS_PENDING }, async () => {
+    test('thumbs of allowed sizes, the original otherwise', async () => {
       const r = await upload();
       for (const [thumb, size] of [
         ['100x100', { width: 100, height: 100 }],
@@ -173,7 +169,7 @@ describe('files serving', () => {
       }
     });
 
-    test('a protected file needs a file token', { todo: UPLOADS_PENDING }, async () => {
+    test('a protected file needs a file token', async () => {
       const r = await upload();
       const plain = await fetch(guest.files.getURL(r, r.secret));
       assert.equal(plain.status, 404);
@@ -183,7 +179,7 @@ describe('files serving', () => {
       assert.equal(await withToken.text(), 'top secret\n');
     });
 
-    test('range and conditional requests', { todo: UPLOADS_PENDING }, async () => {
+    test('range and conditional requests', async () => {
       const r = await upload();
       const url = guest.files.getURL(r, r.image);
       const part = await fetch(url, { headers: { Range: 'bytes=0-7' } });

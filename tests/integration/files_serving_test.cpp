@@ -69,8 +69,9 @@ class FileServer {
         file_storage_(
             std::make_shared<files::testing::DirectoryStorage>(dir / "storage", remote_storage)),
         files_(file_storage_, {.temp_dir = dir / "tmp"}),
+        spool_dir_(dir / "uploads_tmp"),
         services_{storage_.database(), storage_.collections(), records_,       plans_,    sign_in_,
-                  storage_.settings(), core::system_clock(),   authenticator_, realtime_, blocking_, files_},
+                  storage_.settings(), core::system_clock(),   authenticator_, realtime_, blocking_, files_, spool_dir_},
         access_log_(false, core::LogFormat::kText),
         dispatcher_(http::Router(api::routes(services_)),
                     http::CorsPolicy(std::vector<std::string>{}), 1 << 20),
@@ -123,6 +124,7 @@ class FileServer {
   realtime::Broker realtime_;
   std::shared_ptr<files::testing::DirectoryStorage> file_storage_;
   files::FileService files_;
+  fs::path spool_dir_;  // the upload spool (no test here uploads)
   api::Services services_;
   http::AccessLog access_log_;
   http::Dispatcher dispatcher_;

@@ -130,14 +130,34 @@ class BulkCreatesTest : public ::testing::Test {
   std::string collection_id(std::string_view name) {
     return collections_->catalog()->find(name)->id;
   }
-  static BatchOperation create(std::string collection, std::string_view body) {
-    BatchOperation op;
-    op.collection = std::move(collection);
-    op.input.body = json::parse(body).as_object();
-    return op;
+  // A create sub-request. Copyable, unlike BatchOperation (its uploads own temporary files), so
+  // that a braced list of them can be passed to run() and failure().
+  struct Create {
+    std::string collection;
+    std::string body;
+    operator BatchOperation() const {
+      BatchOperation op;
+      op.collection = collection;
+      op.input.body = json::parse(body).as_object();
+      return op;
+    }
+  };
+  static Create create(std::string collection, std::string_view body) {
+    return Create{std::move(collection), std::string(body)};
+  }
+  static std::vector<BatchOperation> operations_of(std::initializer_list<Create> creates) {
+    std::vector<BatchOperation> out;
+    for (const Create& c : creates) out.push_back(c);
+    return out;
   }
   std::vector<BatchOutcome> run(std::vector<BatchOperation> operations) {
     return sync_wait(service_->batch(guest_, std::move(operations), std::chrono::seconds(30)));
+  }
+  std::vector<BatchOutcome> run(std::initializer_list<Create> creates) {
+    return run(operations_of(creates));
+  }
+  BatchError failure(std::initializer_list<Create> creates) {
+    return failure(operations_of(creates));
   }
   // The BatchError the batch fails with (index SIZE_MAX when it does not fail).
   BatchError failure(std::vector<BatchOperation> operations) {
