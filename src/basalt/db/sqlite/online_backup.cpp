@@ -7,19 +7,20 @@
 #include <memory>
 
 #include "basalt/db/database_error.hpp"
+#include "basalt/db/sqlite/sqlite_database.hpp"
 
 namespace basalt::db::sqlite {
-namespace {
 
-struct Closer {
+struct SnapshotCloser {
   void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
 };
-using Handle = std::unique_ptr<sqlite3, Closer>;
+using SnapshotHandle = std::unique_ptr<sqlite3, SnapshotCloser>;
 
-Handle open(const std::string& path, int flags, std::chrono::milliseconds busy_timeout) {
+SnapshotHandle open_snapshot_handle(const std::string& path, int flags,
+                                    std::chrono::milliseconds busy_timeout) {
   sqlite3* raw = nullptr;
   const int code = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  Handle handle(raw);
+  SnapshotHandle handle(raw);
   if (code != SQLITE_OK) {
     std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code);
     throw DatabaseError(fmt::format("snapshot: cannot open {}: {}", path, message), code);
@@ -29,21 +30,24 @@ Handle open(const std::string& path, int flags, std::chrono::milliseconds busy_t
   return handle;
 }
 
-void exec(sqlite3* db, const char* sql, const std::string& what) {
+namespace {
+
+void snapshot_exec(sqlite3* db, const char* sql, const std::string& what) {
   const int code = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
   if (code != SQLITE_OK) {
     throw DatabaseError(fmt::format("snapshot: {}: {}", what, sqlite3_errmsg(db)), code);
   }
 }
 
-void copy(const std::string& source_path, const std::string& target_path,
-          const SnapshotOptions& options) {
-  Handle source = open(source_path, SQLITE_OPEN_READONLY, options.busy_timeout);
+void copy_pages(const std::string& source_path, const std::string& target_path,
+                const SnapshotOptions& options) {
+  SnapshotHandle source =
+      open_snapshot_handle(source_path, SQLITE_OPEN_READONLY, options.busy_timeout);
   // The read transaction that fixes the snapshot: BEGIN is deferred, the first read opens it.
-  exec(source.get(), "BEGIN", "begin the read transaction");
-  exec(source.get(), "SELECT count(*) FROM sqlite_schema", "open the read transaction");
-  Handle target =
-      open(target_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.busy_timeout);
+  snapshot_exec(source.get(), "BEGIN", "begin the read transaction");
+  snapshot_exec(source.get(), "SELECT count(*) FROM sqlite_schema", "open the read transaction");
+  SnapshotHandle target = open_snapshot_handle(
+      target_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.busy_timeout);
   sqlite3_backup* backup = sqlite3_backup_init(target.get(), "main", source.get(), "main");
   if (backup == nullptr) {
     throw DatabaseError(fmt::format("snapshot: cannot start the copy into {}: {}", target_path,
@@ -67,7 +71,7 @@ void copy(const std::string& source_path, const std::string& target_path,
                                     sqlite3_errstr(code != SQLITE_DONE ? code : finish)),
                         code != SQLITE_DONE ? code : finish);
   }
-  exec(source.get(), "COMMIT", "end the read transaction");
+  snapshot_exec(source.get(), "COMMIT", "end the read transaction");
 }
 
 }  // namespace
@@ -79,7 +83,7 @@ void copy_snapshot(const std::string& source, const std::string& target,
     throw DatabaseError(fmt::format("snapshot: {} already exists", target));
   }
   try {
-    copy(source, target, options);
+    copy_pages(source, target, options);
   } catch (...) {
     // Half a copy is never left behind (the target's connection is closed by now).
     std::filesystem::remove(target, error);
@@ -89,3 +93,41 @@ void copy_snapshot(const std::string& source, const std::string& target,
 }
 
 }  // namespace basalt::db::sqlite
+
+namespace basalt::db {
+
+std::optional<std::string> database_file_problem(const std::string& path) {
+  using sqlite::SnapshotHandle;
+  SnapshotHandle db;
+  try {
+    db = sqlite::open_snapshot_handle(path, SQLITE_OPEN_READWRITE, std::chrono::milliseconds(5000));
+  } catch (const DatabaseError&) {
+    return std::string("data.db cannot be opened");
+  }
+  auto first_text = [&](const char* sql, std::string& out) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db.get(), sql, -1, &statement, nullptr) != SQLITE_OK) return false;
+    const int code = sqlite3_step(statement);
+    if (code == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(statement, 0);
+      out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+    }
+    sqlite3_finalize(statement);
+    return code == SQLITE_ROW || code == SQLITE_DONE;
+  };
+  std::string verdict;
+  if (!first_text("PRAGMA integrity_check", verdict)) {
+    return std::string("data.db is not a readable SQLite database");
+  }
+  if (verdict != "ok") return std::string("data.db failed the integrity check");
+  std::string tables;
+  if (!first_text("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = "
+                  "'_collections'",
+                  tables) ||
+      tables != "1") {
+    return std::string("data.db holds no collections: it is not a Basalt or PocketBase database");
+  }
+  return std::nullopt;
+}
+
+}  // namespace basalt::db
