@@ -6,6 +6,7 @@
 
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/password_sign_in.hpp"
+#include "basalt/backups/backup_service.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
@@ -26,6 +27,7 @@ struct Services {
   const core::Clock& clock;             // token issue and expiry, @now of the collections list
   auth::Authenticator& authenticator;   // Authorization header -> AuthContext, cached records
   realtime::Broker& realtime;           // /api/realtime streams and subscriptions
+  backups::BackupService& backups;      // /api/backups
 };
 
 }  // namespace basalt::api

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -11,6 +13,7 @@
 #include "basalt/api/routes.hpp"
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
+#include "basalt/app/restore_start.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
@@ -19,6 +22,8 @@
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/pooled_passwords.hpp"
 #include "basalt/auth/sign_in_throttle.hpp"
+#include "basalt/backups/backup_service.hpp"
+#include "basalt/backups/testing/directory_storage.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/http/access_log.hpp"
@@ -30,13 +35,17 @@
 namespace basalt::app {
 namespace {
 
-// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards, so
-// the signals are only ever taken by wait_for_stop_signal() on this thread.
+// SIGUSR1 is how a staged restore asks this thread to shut the server down (backups).
+constexpr int kRestoreSignal = SIGUSR1;
+
+// Blocks SIGINT, SIGTERM and kRestoreSignal in the calling thread and every thread it starts
+// afterwards, so the signals are only ever taken by wait_for_stop_signal() on this thread.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, kRestoreSignal);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -66,7 +75,9 @@ int serve(const core::Config& config) {
     // Built in dependency order; destroyed in reverse when this scope ends, except storage,
     // which is closed explicitly between the workers' stop and their io_contexts' end.
     const core::Clock& clock = core::system_clock();  // tests of the parts pass a ManualClock
-    Storage storage(config, clock);  // creates the data directory, locks it, migrates
+    // Creates the data directory, finishes a staged restore, locks it, migrates.
+    const std::unique_ptr<Storage> opened = open_storage(config, clock);
+    Storage& storage = *opened;
     if (count_superusers(storage.database()) == 0) {
       // Never a default password: say how to make the first superuser instead.
       spdlog::warn(
@@ -99,6 +110,17 @@ int serve(const core::Config& config) {
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
+    // MERGE: files::LocalStorage over <data dir>/storage and <data dir>/backups (files-upload)
+    // replaces these test stand-ins; the S3 factory (s3) then picks each backend from
+    // settings.s3 and settings.backups.s3.
+    const std::filesystem::path data_dir(config.data_dir);
+    backups::testing::DirectoryStorage files_store(data_dir / "storage");
+    backups::testing::DirectoryStorage backups_store(data_dir / "backups");
+    // Every removal of a stored file goes through this gate (files/deletion_gate.hpp).
+    files::DeletionGate deletion_gate(files_store);
+    backups::BackupService backup_service({storage.database(), backups_store, files_store,
+                                           deletion_gate, storage.settings(), clock, data_dir,
+                                           [] { ::kill(::getpid(), kRestoreSignal); }});
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -107,7 +129,8 @@ int serve(const core::Config& config) {
                            storage.settings(),
                            clock,
                            authenticator,
-                           realtime};
+                           realtime,
+                           backup_service};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -125,20 +148,33 @@ int serve(const core::Config& config) {
                  server.port(), config.threads, config.data_dir);
 
     int signal = wait_for_stop_signal(stop_signals);
-    spdlog::info("received {}, shutting down (grace {} ms)",
-                 signal == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_timeout.count());
+    // kRestoreSignal from elsewhere, with no restore staged, is not a stop request.
+    while (signal == kRestoreSignal && !backup_service.restore_staged()) {
+      signal = wait_for_stop_signal(stop_signals);
+    }
+    spdlog::info("{}, shutting down (grace {} ms)",
+                 signal == kRestoreSignal ? "restore staged"
+                 : signal == SIGINT       ? "received SIGINT"
+                                          : "received SIGTERM",
+                 config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
-    realtime.stop();       // nothing is posted to the workers' io_contexts from here on
-    admin_socket.reset();  // a running command finishes before the database closes
+    realtime.stop();        // nothing is posted to the workers' io_contexts from here on
+    admin_socket.reset();   // a running command finishes before the database closes
+    backup_service.stop();  // a running backup is cancelled; its pools post to the workers
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     storage.close();
     spdlog::info("stopped");
-    return 0;
+    if (!backup_service.restore_staged()) return 0;
+    // Every module is destroyed when this scope ends, before the process is replaced.
   } catch (const std::exception& error) {
     spdlog::error("startup failed: {}", error.what());
     return 1;
   }
+  // A restore is staged: the swap happens at the next start (open_storage), in this process
+  // image or the one a supervisor starts.
+  if (!config.restore_exit) restart_in_place();
+  return kExitRestoreStaged;
 }
 
 }  // namespace basalt::app

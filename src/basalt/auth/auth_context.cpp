@@ -1,5 +1,6 @@
 #include "basalt/auth/auth_context.hpp"
 
+#include "basalt/core/api_error.hpp"
 #include "basalt/schema/system_collections.hpp"
 
 namespace basalt::auth {
@@ -32,6 +33,20 @@ std::string issue_auth_token(const schema::Collection& collection, const json::o
   claims.expires = expires_at(now, std::chrono::seconds(collection.auth.auth_token.duration));
   return issue_token(claims, text_of(record, schema::kFieldTokenKey),
                      collection.auth.auth_token.secret);
+}
+
+std::string issue_file_token(const AuthContext& caller, std::chrono::system_clock::time_point now) {
+  if (caller.is_guest()) {
+    throw core::ApiError::unauthorized("The request requires valid record authorization token.");
+  }
+  const schema::Collection& collection = *caller.collection;
+  TokenClaims claims;
+  claims.type = TokenType::kFile;
+  claims.record_id = std::string(caller.record_id());
+  claims.collection_id = collection.id;
+  claims.expires = expires_at(now, std::chrono::seconds(collection.auth.file_token.duration));
+  return issue_token(claims, text_of(*caller.record, schema::kFieldTokenKey),
+                     collection.auth.file_token.secret);
 }
 
 }  // namespace basalt::auth

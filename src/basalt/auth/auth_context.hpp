@@ -33,4 +33,10 @@ std::string issue_auth_token(const schema::Collection& collection,
                              const boost::json::object& record,
                              std::chrono::system_clock::time_point now);
 
+// A file token for the caller (POST /api/files/token; PocketBase NewFileToken): type "file",
+// signed with the record's tokenKey and the collection's fileToken secret, valid for
+// fileToken.duration. It opens protected files and, for superusers, backup downloads
+// (?token=). Throws core::ApiError 401 for a guest.
+std::string issue_file_token(const AuthContext& caller, std::chrono::system_clock::time_point now);
+
 }  // namespace basalt::auth

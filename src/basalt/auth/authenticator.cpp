@@ -115,4 +115,31 @@ boost::asio::awaitable<AuthContext> Authenticator::authenticate(
   co_return AuthContext{std::move(collection), std::move(entry.record), std::move(*claims)};
 }
 
+boost::asio::awaitable<AuthContext> Authenticator::authenticate_file_token(
+    std::string_view token, std::chrono::system_clock::time_point now) {
+  AuthContext guest;
+  std::optional<UnverifiedToken> claimed = read_unverified_token(token);
+  if (!claimed || claimed->type != TokenType::kFile) co_return guest;
+  const std::shared_ptr<const collections::Catalog> catalog = collections_.catalog();
+  const schema::Collection* found = catalog->find(claimed->collection_id);
+  if (!found || found->id != claimed->collection_id || !found->is_auth()) co_return guest;
+  std::shared_ptr<const schema::Collection> collection(catalog, found);
+  const db::Dialect& dialect = database_.dialect();
+  const std::string sql = records::select_sql(*collection, dialect) + " WHERE " +
+                          dialect.quote_identifier(schema::kFieldId) + " = " +
+                          dialect.placeholder(1);
+  const db::Params params = db::make_params(claimed->record_id);
+  db::ResultSet rows = co_await database_.query(sql, params);
+  if (rows.empty()) co_return guest;
+  auto record = std::make_shared<const json::object>(records::decode_row(*collection, rows[0]));
+  std::optional<TokenClaims> claims =
+      verify_token(*claimed, token_key_of(*record), collection->auth.file_token.secret, now);
+  if (!claims) co_return guest;
+  const query::RequestInfo no_request;
+  const bool allowed =
+      co_await auth_rule_allows(database_, plans_, *catalog, *collection, *record, no_request, now);
+  if (!allowed) co_return guest;
+  co_return AuthContext{std::move(collection), std::move(record), std::move(*claims)};
+}
+
 }  // namespace basalt::auth

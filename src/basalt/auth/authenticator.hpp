@@ -47,6 +47,14 @@ class Authenticator {
   boost::asio::awaitable<AuthContext> authenticate(std::string_view authorization,
                                                    std::chrono::system_clock::time_point now);
 
+  // A file token (a `?token=` query value; PocketBase FindAuthRecordByToken with
+  // TokenTypeFile): the same checks against the collection's fileToken secret, the record read
+  // by primary key (not cached: file tokens come with downloads, not with every request). A
+  // guest for anything that is not a valid, unexpired file token of an existing auth record
+  // its authRule admits.
+  boost::asio::awaitable<AuthContext> authenticate_file_token(
+      std::string_view token, std::chrono::system_clock::time_point now);
+
  private:
   void on_record_event(const records::RecordEvent& event);
 

@@ -117,7 +117,8 @@ boost::asio::awaitable<std::vector<BackupInfo>> BackupService::list() {
   });
 }
 
-boost::asio::awaitable<void> BackupService::create(std::string name) {
+boost::asio::awaitable<void> BackupService::create(const std::string& requested_name) {
+  std::string name = requested_name;
   const bool named = !name.empty();
   if (named && name.size() > kMaxBackupNameLength) {
     throw field_error("name", "validation_length_out_of_range",
@@ -182,10 +183,22 @@ void BackupService::create_blocking(const std::string& name) {
                std::filesystem::file_size(archive), elapsed.count());
 }
 
-boost::asio::awaitable<void> BackupService::upload(std::string filename,
-                                                   std::filesystem::path archive) {
+boost::asio::awaitable<void> BackupService::upload(const std::string& filename,
+                                                   const std::string& content) {
+  const std::filesystem::path archive = temp_path("upload_");
   TempPath cleanup(archive);
-  co_await long_pool_.run([&] { upload_blocking(filename, archive); });
+  co_await long_pool_.run([&] {
+    {
+      std::ofstream out(archive, std::ios::binary);
+      out.write(content.data(), static_cast<std::streamsize>(content.size()));
+      out.close();
+      if (!out) {
+        spdlog::error("backups: cannot write {}", archive.string());
+        throw core::ApiError::bad_request("Failed to upload backup.");
+      }
+    }
+    upload_blocking(filename, archive);
+  });
 }
 
 void BackupService::upload_blocking(const std::string& filename,
@@ -220,7 +233,7 @@ void BackupService::upload_blocking(const std::string& filename,
   spdlog::info("backups: uploaded {}", filename);
 }
 
-boost::asio::awaitable<void> BackupService::remove(std::string key) {
+boost::asio::awaitable<void> BackupService::remove(const std::string& key) {
   {
     std::lock_guard lock(mutex_);
     if (!key.empty() && active_ && *active_ == key) {
@@ -244,7 +257,7 @@ boost::asio::awaitable<void> BackupService::remove(std::string key) {
   });
 }
 
-boost::asio::awaitable<void> BackupService::restore(std::string key) {
+boost::asio::awaitable<void> BackupService::restore(const std::string& key) {
   begin(key);
   bool keep_active = false;
   struct End {
@@ -323,12 +336,14 @@ void BackupService::restore_blocking(const std::string& key) {
   spdlog::info("backups: {} is staged for restore; the server restarts on it", key);
 }
 
-boost::asio::awaitable<std::optional<files::ObjectInfo>> BackupService::stat(std::string key) {
+boost::asio::awaitable<std::optional<files::ObjectInfo>> BackupService::stat(
+    const std::string& key) {
   if (!valid_backup_name(key)) co_return std::nullopt;
   co_return co_await short_pool_.run([&] { return parts_.backups.stat(key); });
 }
 
-boost::asio::awaitable<std::string> BackupService::read(std::string key, std::uint64_t offset,
+boost::asio::awaitable<std::string> BackupService::read(const std::string& key,
+                                                        std::uint64_t offset,
                                                         std::uint64_t length) {
   co_return co_await short_pool_.run(
       [&] { return parts_.backups.read_range(key, offset, length); });

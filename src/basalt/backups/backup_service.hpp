@@ -82,23 +82,25 @@ class BackupService {
   // POST /api/backups: `name` empty means the default name. 400s as PocketBase: a backup or
   // restore already running; {"name": validation_length_out_of_range | validation_match_invalid
   // | validation_backup_name_exists}; "Failed to create backup." when the work fails (logged).
-  boost::asio::awaitable<void> create(std::string name);
+  boost::asio::awaitable<void> create(const std::string& requested_name);
 
-  // POST /api/backups/upload: `archive` is the uploaded file, already on disk inside the data
-  // directory's .basalt_tmp (it is moved or removed here). Field errors under "file".
-  boost::asio::awaitable<void> upload(std::string filename, std::filesystem::path archive);
+  // POST /api/backups/upload: `content` is the uploaded file; it is written under .basalt_tmp,
+  // checked, stored and the temporary file removed. Field errors under "file".
+  boost::asio::awaitable<void> upload(const std::string& filename, const std::string& content);
 
   // DELETE /api/backups/{key}: 400 for the active backup and for a missing or invalid key.
-  boost::asio::awaitable<void> remove(std::string key);
+  boost::asio::awaitable<void> remove(const std::string& key);
 
   // POST /api/backups/{key}/restore (invariant 4): 400 "Missing or invalid backup file." for
   // an unknown key; 400 "Invalid backup file: <reason>." for an archive that fails the checks.
-  boost::asio::awaitable<void> restore(std::string key);
+  boost::asio::awaitable<void> restore(const std::string& key);
 
+  // Arguments are references: the caller's named locals outlive the call (GCC 12 destroys
+  // temporaries of a co_await expression too early).
   // A download: the archive's size and modification time (nullopt: no such valid key), and its
   // bytes [offset, offset + length).
-  boost::asio::awaitable<std::optional<files::ObjectInfo>> stat(std::string key);
-  boost::asio::awaitable<std::string> read(std::string key, std::uint64_t offset,
+  boost::asio::awaitable<std::optional<files::ObjectInfo>> stat(const std::string& key);
+  boost::asio::awaitable<std::string> read(const std::string& key, std::uint64_t offset,
                                            std::uint64_t length);
 
   // A new empty path under .basalt_tmp for an upload to be written to.

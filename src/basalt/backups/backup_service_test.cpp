@@ -117,7 +117,10 @@ TEST_F(BackupServiceTest, NameRulesAsPocketBase) {
   EXPECT_EQ(error_of([&] { sync_wait(service_->create("Bad.zip")); }),
             "400 An error occurred while validating the submitted data. "
             "name:validation_match_invalid");
-  EXPECT_EQ(error_of([&] { sync_wait(service_->create(std::string(151, 'a'))); }),
+  EXPECT_EQ(error_of([&] {
+              const std::string long_name(151, 'a');
+              sync_wait(service_->create(long_name));
+            }),
             "400 An error occurred while validating the submitted data. "
             "name:validation_length_out_of_range");
   sync_wait(service_->create("mine.zip"));
@@ -142,10 +145,8 @@ TEST_F(BackupServiceTest, UploadChecksTheArchive) {
   const auto good = data() / "backups/good.zip";
   const std::string bytes = read_file(good);
 
-  auto upload = [&](std::string name, std::string_view content) {
-    const auto path = service_->temp_path("upload_");
-    write_file(path, content);
-    return error_of([&] { sync_wait(service_->upload(name, path)); });
+  auto upload = [&](const std::string& name, const std::string& content) {
+    return error_of([&] { sync_wait(service_->upload(name, content)); });
   };
   EXPECT_EQ(upload("text.zip", "not a zip"),
             "400 An error occurred while validating the submitted data. "
