@@ -27,14 +27,16 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, port?: number}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
- *   `basalt superuser upsert` in the fresh data directory before the server starts.
- * @returns {Promise<{url: string, stop: () => Promise<void>}>} `url` has no trailing slash;
- *   `stop()` sends SIGTERM, waits for exit, asserts a clean exit (code 0) and removes the data
- *   directory.
+ *   `basalt superuser upsert` in the fresh data directory before the server starts; `port`: a
+ *   fixed port instead of a free one (a server that restarts itself keeps it).
+ * @returns {Promise<{url: string, stop: () => Promise<void>, restarted: () => Promise<string>}>}
+ *   `url` has no trailing slash; `stop()` sends SIGTERM, waits for exit, asserts a clean exit
+ *   (code 0) and removes the data directory; `restarted()` resolves with the URL of the next
+ *   announcement (a server that restarted itself in place after a backup restore).
  */
-export async function startServer({ args = [], superuser } = {}) {
+export async function startServer({ args = [], superuser, port = 0 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'basalt-e2e-'));
   if (superuser) {
     execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, '--dir', dir], {
@@ -43,7 +45,7 @@ export async function startServer({ args = [], superuser } = {}) {
   }
   const child = spawn(
     binary,
-    ['serve', '--http', '127.0.0.1:0', '--dir', dir, '--access-log', 'false', ...args],
+    ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir, '--access-log', 'false', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
 
@@ -70,8 +72,9 @@ export async function startServer({ args = [], superuser } = {}) {
   };
 
   let url;
+  const lines = createInterface({ input: child.stdout });
   try {
-    url = await waitForAnnouncement(child, exited, describe);
+    url = await waitForAnnouncement(lines, exited, describe);
   } catch (error) {
     child.kill('SIGKILL');
     await exited;
@@ -91,11 +94,11 @@ export async function startServer({ args = [], superuser } = {}) {
       describe('server did not shut down cleanly on SIGTERM'),
     );
   };
-  return { url, stop };
+  const restarted = () => waitForAnnouncement(lines, exited, describe);
+  return { url, stop, restarted };
 }
 
-async function waitForAnnouncement(child, exited, describe) {
-  const lines = createInterface({ input: child.stdout });
+async function waitForAnnouncement(lines, exited, describe) {
   // Keep draining stdout after the announcement so the pipe can never fill and block the server.
   const announced = new Promise((resolve, reject) => {
     lines.once('line', (line) => {
