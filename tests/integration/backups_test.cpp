@@ -295,5 +295,33 @@ TEST(BackupsTest, RestoreExitLeavesTheSwapToTheNextStart) {
   std::filesystem::remove_all(root);
 }
 
+// A staged restore whose database does not open: the start logs it, puts the previous data
+// back and serves it.
+TEST(BackupsTest, ARestoredDatabaseThatDoesNotOpenIsRevertedAtStart) {
+  const std::string root = make_root();
+  const std::string dir = prepare_directory(root);
+  std::string kept;
+  {
+    ServerProcess server({"--dir", dir});
+    kept = create_note(server.port(), 1);
+    ASSERT_FALSE(kept.empty());
+    server.signal(SIGTERM);
+    ASSERT_EQ(server.wait_exit(), 0);
+  }
+  std::filesystem::create_directories(dir + "/.restore/incoming/storage");
+  std::ofstream(dir + "/.restore/incoming/data.db") << "not a database at all";
+  std::ofstream(dir + "/.restore/STATE") << "staged\n";
+
+  ServerProcess server({"--dir", dir});
+  EXPECT_TRUE(note_ids(server.port()).count(kept));
+  EXPECT_NE(server.stderr_text().find("restore: the restored database did not open"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/.restore"));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(), 0);
+  EXPECT_EQ(integrity(dir + "/data.db"), "ok");
+  std::filesystem::remove_all(root);
+}
+
 }  // namespace
 }  // namespace basalt::testing

@@ -110,7 +110,7 @@ boost::asio::awaitable<void> download_backup(const Services& services, const aut
   const std::string key(request.param("key"));
   const std::optional<files::ObjectInfo> info = co_await services.backups.stat(key);
   if (!info) throw core::ApiError::not_found();
-  // A valid key is [a-z0-9_-]+.zip (backup_names.hpp): safe in the header as it is.
+  // A valid key is [a-z0-9_-]+.zip, maybe after an @ (backup_names.hpp): safe in the header.
   response.add_header("Content-Disposition", "attachment; filename=" + key);
   response.add_header("Content-Length", std::to_string(info->size));
   backups::BackupService& service = services.backups;

@@ -28,6 +28,11 @@ bool valid_backup_name(std::string_view name) noexcept {
   return true;
 }
 
+bool valid_backup_key(std::string_view key) noexcept {
+  if (key.starts_with('@')) key.remove_prefix(1);
+  return valid_backup_name(key);
+}
+
 std::string snakecase(std::string_view text) {
   std::string out;
   std::size_t i = 0;

@@ -15,6 +15,11 @@ inline constexpr std::size_t kMaxBackupNameLength = 150;
 // PocketBase's rule: 1..150 characters matching ^[a-z0-9_-]+\.zip$.
 bool valid_backup_name(std::string_view name) noexcept;
 
+// A key the API lists, serves, deletes and restores: a valid name, or '@' and a valid name
+// (PocketBase names its scheduled backups "@auto_pb_backup_…", so a PocketBase backups
+// directory copied over keeps working). Anything else in the store is left alone.
+bool valid_backup_key(std::string_view key) noexcept;
+
 // PocketBase's inflector.Snakecase: words are runs of ASCII letters and digits (any other
 // byte, '_' included, separates them), joined by '_'; inside a word an upper-case letter that
 // follows a non-upper-case one starts a new word; everything lower-cased. "myTestDB" gives

@@ -17,6 +17,15 @@ TEST(BackupNamesTest, ValidNamesFollowPocketBasesRule) {
   EXPECT_FALSE(valid_backup_name(std::string(147, 'a') + ".zip"));  // 151
 }
 
+TEST(BackupNamesTest, KeysAlsoTakePocketBasesScheduledPrefix) {
+  EXPECT_TRUE(valid_backup_key("@auto_pb_backup_acme_20240102030405.zip"));
+  EXPECT_TRUE(valid_backup_key("a.zip"));
+  EXPECT_FALSE(valid_backup_name("@auto_pb_backup_acme_20240102030405.zip"));
+  for (std::string_view key : {"@", "@@a.zip", "@../a.zip", "a/@b.zip", ""}) {
+    EXPECT_FALSE(valid_backup_key(key)) << key;
+  }
+}
+
 TEST(BackupNamesTest, SnakecaseAsPocketBasesInflector) {
   EXPECT_EQ(snakecase("Acme"), "acme");
   EXPECT_EQ(snakecase("myTestDB"), "my_test_db");

@@ -102,7 +102,7 @@ boost::asio::awaitable<std::vector<BackupInfo>> BackupService::list() {
     std::vector<BackupInfo> out;
     try {
       for (std::string& key : parts_.backups.list("")) {
-        if (!valid_backup_name(key)) continue;  // not an archive this API made or accepted
+        if (!valid_backup_key(key)) continue;  // not an archive this API made or accepted
         auto info = parts_.backups.stat(key);
         if (!info) continue;  // deleted meanwhile
         out.push_back({std::move(key), info->size, info->modified});
@@ -245,7 +245,7 @@ boost::asio::awaitable<void> BackupService::remove(const std::string& key) {
     const auto missing = [] {
       return core::ApiError::bad_request("Invalid or already deleted backup file.");
     };
-    if (!valid_backup_name(key)) throw missing();
+    if (!valid_backup_key(key)) throw missing();
     try {
       if (!parts_.backups.stat(key)) throw missing();
       parts_.backups.remove(key);
@@ -284,7 +284,7 @@ void BackupService::restore_blocking(const std::string& key) {
   const auto invalid = [](std::string_view reason) {
     return core::ApiError::bad_request(fmt::format("Invalid backup file: {}.", reason));
   };
-  if (!valid_backup_name(key)) throw missing();
+  if (!valid_backup_key(key)) throw missing();
   std::optional<files::ObjectInfo> info;
   std::optional<std::filesystem::path> local;
   try {
@@ -338,7 +338,7 @@ void BackupService::restore_blocking(const std::string& key) {
 
 boost::asio::awaitable<std::optional<files::ObjectInfo>> BackupService::stat(
     const std::string& key) {
-  if (!valid_backup_name(key)) co_return std::nullopt;
+  if (!valid_backup_key(key)) co_return std::nullopt;
   co_return co_await short_pool_.run([&] { return parts_.backups.stat(key); });
 }
 

@@ -63,8 +63,8 @@ struct BackupServiceParts {
   settings::SettingsService& settings;  // the app name of default backup names
   const core::Clock& clock;
   std::filesystem::path data_dir;
-  // Called once, on a pool thread, after a restore is staged: the process must shut down and
-  // start again (app.cpp). Must not block.
+  // Called once, on the restore request's worker thread, after a restore is staged: the
+  // process must shut down and start again (app.cpp). Must not block.
   std::function<void()> on_restore_staged;
 };
 
