@@ -165,7 +165,9 @@ int serve(const core::Config& config) {
     blocking.shutdown();
     storage.close();
     spdlog::info("stopped");
-    if (!backup_service.restore_staged()) return 0;
+    // Stopped by SIGINT or SIGTERM, the server stays stopped even when a restore was staged
+    // meanwhile: the next start swaps it in.
+    if (signal != kRestoreSignal) return 0;
     // Every module is destroyed when this scope ends, before the process is replaced.
   } catch (const std::exception& error) {
     spdlog::error("startup failed: {}", error.what());
