@@ -207,5 +207,47 @@ TEST_F(BackupServiceTest, RestoreRefusesACorruptArchiveAndReplacesNothing) {
   EXPECT_FALSE(service_->busy());
 }
 
+// A removal asked for while a create packs the files (here: from inside the store's list(),
+// which the create calls after the snapshot) waits for the packing: the archive still has the
+// file, and the file is gone once the create is done.
+class RemovingWhileListed final : public files::Storage {
+ public:
+  RemovingWhileListed(files::Storage& inner, files::DeletionGate& gate)
+      : inner_(inner), gate_(gate) {}
+  std::string_view kind() const noexcept override { return inner_.kind(); }
+  void put_file(std::string_view k, const std::filesystem::path& p, std::string_view t) override {
+    inner_.put_file(k, p, t);
+  }
+  std::optional<files::ObjectInfo> stat(std::string_view key) override { return inner_.stat(key); }
+  std::string read_range(std::string_view key, std::uint64_t offset, std::uint64_t n) override {
+    return inner_.read_range(key, offset, n);
+  }
+  std::optional<std::filesystem::path> local_path(std::string_view key) override {
+    return inner_.local_path(key);
+  }
+  void remove(std::string_view key) override { inner_.remove(key); }
+  void remove_prefix(std::string_view prefix) override { inner_.remove_prefix(prefix); }
+  std::vector<std::string> list(std::string_view prefix) override {
+    std::vector<std::string> keys = inner_.list(prefix);
+    gate_.remove("c1/r1/photo.png");  // a commit dropped it after the snapshot
+    return keys;
+  }
+
+ private:
+  files::Storage& inner_;
+  files::DeletionGate& gate_;
+};
+
+TEST_F(BackupServiceTest, RemovalsDuringACreateWaitUntilTheFilesArePacked) {
+  files::DeletionGate gate(files_);
+  RemovingWhileListed files(files_, gate);
+  BackupService service(
+      BackupServiceParts{*database_, backups_, files, gate, *settings_, clock_, data(), nullptr});
+  sync_wait(service.create("held.zip"));
+  EXPECT_FALSE(std::filesystem::exists(data() / "storage/c1/r1/photo.png"));  // removed after
+  extract_backup_archive(data() / "backups/held.zip", data() / "check", nullptr);
+  EXPECT_EQ(read_file(data() / "check/storage/c1/r1/photo.png"), "png bytes");
+}
+
 }  // namespace
 }  // namespace basalt::backups
