@@ -74,15 +74,15 @@ struct Config {
   unsigned threads = 0;  // worker threads; 0 in the table means "one per core" and is resolved
   HttpLimits limits;
   std::chrono::milliseconds shutdown_timeout{};  // grace period for in-flight requests
-  bool restore_exit = false;  // after a staged restore: exit (75) instead of restarting in place
-  std::vector<std::string> cors_origins;  // "*" or exact origins
-  std::size_t gzip_min_bytes = 0;         // JSON bodies at least this big get gzip
-  std::uint64_t expand_max_records = 0;   // records one request may write through expand
-  std::size_t expand_max_bytes = 0;       // estimated bytes of an expanded response
+  std::vector<std::string> cors_origins;         // "*" or exact origins
+  std::size_t gzip_min_bytes = 0;                // JSON bodies at least this big get gzip
+  std::uint64_t expand_max_records = 0;          // records one request may write through expand
+  std::size_t expand_max_bytes = 0;              // estimated bytes of an expanded response
   RealtimeConfig realtime;
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
+  bool restore_exit = false;  // after a staged restore: exit 75 instead of restarting in place
 };
 
 // A setting that could not be read: the message names the key and where it came from.
