@@ -25,8 +25,10 @@
 //   reverting-in   move previous/'s items back; remove .restore; normal start
 // Every marker write and every rename is followed by an fsync of the directory it changed.
 //
-// Threads: the main thread at startup, with the data directory locked by the caller; no
-// concurrency inside.
+// Threads: stage() runs on the backup service's thread while the server runs (one restore at a
+// time: BackupService invariant 1); prepare(), committed() and revert() on the main thread at
+// startup, with the data directory locked by the caller. No state is shared between calls but
+// the files.
 #pragma once
 
 #include <array>
