@@ -27,16 +27,19 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
  *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
- *   existing data directory to serve (a restart), which the caller owns and removes.
- * @returns {Promise<{url: string, dir: string, stop: () => Promise<void>, kill: () => Promise<void>}>}
+ *   existing data directory to serve (a restart), which the caller owns and removes; `port`: a
+ *   fixed port instead of a free one (a server that restarts itself keeps it).
+ * @returns {Promise<{url: string, dir: string, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
- *   it); `kill()` sends SIGKILL (a crash), waits for the exit and keeps the directory.
+ *   it); `kill()` sends SIGKILL (a crash), waits for the exit and keeps the directory;
+ *   `restarted()` resolves with the URL of the next announcement (a server that restarted
+ *   itself in place after a backup restore).
  */
-export async function startServer({ args = [], superuser, dir: givenDir } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0 } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   if (superuser) {
     execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, '--dir', dir], {
@@ -45,7 +48,7 @@ export async function startServer({ args = [], superuser, dir: givenDir } = {}) 
   }
   const child = spawn(
     binary,
-    ['serve', '--http', '127.0.0.1:0', '--dir', dir, '--access-log', 'false', ...args],
+    ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir, '--access-log', 'false', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
 
@@ -72,8 +75,9 @@ export async function startServer({ args = [], superuser, dir: givenDir } = {}) 
   };
 
   let url;
+  const lines = createInterface({ input: child.stdout });
   try {
-    url = await waitForAnnouncement(child, exited, describe);
+    url = await waitForAnnouncement(lines, exited, describe);
   } catch (error) {
     child.kill('SIGKILL');
     await exited;
@@ -98,11 +102,11 @@ export async function startServer({ args = [], superuser, dir: givenDir } = {}) 
     await exited;
     process.removeListener('exit', killOnExit);
   };
-  return { url, dir, stop, kill };
+  const restarted = () => waitForAnnouncement(lines, exited, describe);
+  return { url, dir, stop, kill, restarted };
 }
 
-async function waitForAnnouncement(child, exited, describe) {
-  const lines = createInterface({ input: child.stdout });
+async function waitForAnnouncement(lines, exited, describe) {
   // Keep draining stdout after the announcement so the pipe can never fill and block the server.
   const announced = new Promise((resolve, reject) => {
     lines.once('line', (line) => {

@@ -28,7 +28,13 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
 
   // A test that passes its own --dir (to share a directory with commands) keeps it.
   const bool own_dir = std::find(extra_args.begin(), extra_args.end(), "--dir") != extra_args.end();
-  std::vector<std::string> args = {BASALT_BINARY_PATH, "serve", "--http", "127.0.0.1:0"};
+  const bool own_http =
+      std::find(extra_args.begin(), extra_args.end(), "--http") != extra_args.end();
+  std::vector<std::string> args = {BASALT_BINARY_PATH, "serve"};
+  if (!own_http) {
+    args.push_back("--http");
+    args.push_back("127.0.0.1:0");
+  }
   if (!own_dir) {
     args.push_back("--dir");
     args.push_back(dir_ + "/data");
@@ -53,25 +59,30 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
     _exit(127);
   }
   close(out[1]);
-
-  // Read the announcement line.
-  std::string line;
-  while (line.find('\n') == std::string::npos) {
-    pollfd p{out[0], POLLIN, 0};
-    if (poll(&p, 1, kStartupTimeoutMs) <= 0) break;
-    char buf[256];
-    ssize_t n = read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    line.append(buf, static_cast<std::size_t>(n));
-  }
-  close(out[0]);
-  if (line.rfind(kAnnouncement, 0) != 0) {
+  stdout_fd_ = out[0];
+  port_ = wait_announcement();
+  if (port_ == 0) {
     kill(pid_, SIGKILL);
     wait_exit();
-    throw std::runtime_error("server did not start; stdout: '" + line +
+    throw std::runtime_error("server did not start; stdout: '" + stdout_ +
                              "' stderr: " + stderr_text());
   }
-  port_ = std::atoi(line.c_str() + kAnnouncement.size());
+}
+
+int ServerProcess::wait_announcement() {
+  // Only the announcement goes to stdout (logs go to stderr), so the pipe never fills.
+  while (stdout_.find('\n') == std::string::npos) {
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, kStartupTimeoutMs) <= 0) return 0;
+    char buf[256];
+    ssize_t n = read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0) return 0;
+    stdout_.append(buf, static_cast<std::size_t>(n));
+  }
+  const std::string line = stdout_.substr(0, stdout_.find('\n'));
+  if (line.rfind(kAnnouncement, 0) != 0) return 0;
+  stdout_.erase(0, line.size() + 1);
+  return std::atoi(line.c_str() + kAnnouncement.size());
 }
 
 ServerProcess::~ServerProcess() {
@@ -79,6 +90,7 @@ ServerProcess::~ServerProcess() {
     kill(pid_, SIGKILL);
     wait_exit();
   }
+  if (stdout_fd_ >= 0) close(stdout_fd_);
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }

@@ -1,6 +1,7 @@
 #include "basalt/api/routes.hpp"
 
 #include "basalt/api/auth_handlers.hpp"
+#include "basalt/api/backup_handlers.hpp"
 #include "basalt/api/batch_handler.hpp"
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/file_handlers.hpp"
@@ -79,6 +80,13 @@ std::vector<ApiRoute> api_routes() {
       {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
       {Method::kPost, "/api/settings/test/s3", Access::kSuperuser, test_s3_settings},
+      {Method::kGet, "/api/backups", Access::kSuperuser, list_backups},
+      {Method::kPost, "/api/backups", Access::kSuperuser, create_backup},
+      {Method::kPost, "/api/backups/upload", Access::kSuperuser, upload_backup},
+      // Opened by a superuser's file token in ?token= (checked by the handler's service call).
+      {Method::kGet, "/api/backups/{key}", Access::kAny, download_backup},
+      {Method::kDelete, "/api/backups/{key}", Access::kSuperuser, delete_backup},
+      {Method::kPost, "/api/backups/{key}/restore", Access::kSuperuser, restore_backup},
   };
 }
 

@@ -8,6 +8,7 @@
 
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/password_sign_in.hpp"
+#include "basalt/backups/backup_service.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
@@ -35,6 +36,7 @@ struct Services {
   // Where multipart file parts of record writes and batches are spooled while they arrive
   // (docs/files.md); on the file system of the storage directory, so a stored file is renamed.
   const std::filesystem::path& upload_spool_dir;
+  backups::BackupService& backups;      // /api/backups
 };
 
 }  // namespace basalt::api

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "basalt/app/admin_socket.hpp"
+#include "basalt/app/restore_start.hpp"
 #include "basalt/app/run_blocking.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/auth/password_hasher.hpp"
@@ -146,7 +147,9 @@ int run_admin_command(const core::Config& config, const AdminCommand& command, s
     // The direct path (no server holds the directory) composes its own services: the CLI's
     // root, so it passes the system clock as `serve` does.
     const core::Clock& clock = core::system_clock();
-    Storage storage(config, clock);
+    // A staged backup restore is applied first, as `serve` does (restore_start.hpp).
+    const std::unique_ptr<Storage> opened = open_storage(config, clock);
+    Storage& storage = *opened;
     // The services a command needs, as `serve` builds them; hashing on a thread of its own.
     core::BlockingPool blocking({1, 4});
     auth::PasswordHasher hasher;

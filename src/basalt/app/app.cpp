@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -14,6 +16,7 @@
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
 #include "basalt/app/file_storage.hpp"
+#include "basalt/app/restore_start.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
@@ -22,9 +25,11 @@
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/pooled_passwords.hpp"
 #include "basalt/auth/sign_in_throttle.hpp"
+#include "basalt/backups/backup_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/files/file_service.hpp"
+#include "basalt/files/local_storage.hpp"
 #include "basalt/http/access_log.hpp"
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
@@ -34,13 +39,17 @@
 namespace basalt::app {
 namespace {
 
-// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards, so
-// the signals are only ever taken by wait_for_stop_signal() on this thread.
+// SIGUSR1 is how a staged restore asks this thread to shut the server down (backups).
+constexpr int kRestoreSignal = SIGUSR1;
+
+// Blocks SIGINT, SIGTERM and kRestoreSignal in the calling thread and every thread it starts
+// afterwards, so the signals are only ever taken by wait_for_stop_signal() on this thread.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, kRestoreSignal);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -70,7 +79,9 @@ int serve(const core::Config& config) {
     // Built in dependency order; destroyed in reverse when this scope ends, except storage,
     // which is closed explicitly between the workers' stop and their io_contexts' end.
     const core::Clock& clock = core::system_clock();  // tests of the parts pass a ManualClock
-    Storage storage(config, clock);  // creates the data directory, locks it, migrates
+    // Creates the data directory, finishes a staged restore, locks it, migrates.
+    const std::unique_ptr<Storage> opened = open_storage(config, clock);
+    Storage& storage = *opened;
     if (count_superusers(storage.database()) == 0) {
       // Never a default password: say how to make the first superuser instead.
       spdlog::warn(
@@ -110,6 +121,13 @@ int serve(const core::Config& config) {
     files::FileServiceOptions file_options;
     file_options.temp_dir = std::filesystem::path(config.data_dir) / ".tmp" / "thumbs";
     files::FileService file_service(files.source(), file_options);
+    // Backups (docs/backups.md): archives in <data dir>/backups; the files they pack come from
+    // the backend in use, and their removals wait behind the gate while a backup copies them.
+    const std::filesystem::path data_dir(config.data_dir);
+    files::LocalStorage backups_store(data_dir / "backups");
+    backups::BackupService backup_service({storage.database(), backups_store, files.following(),
+                                           files.deletion_gate(), storage.settings(), clock,
+                                           data_dir, [] { ::kill(::getpid(), kRestoreSignal); }});
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -121,7 +139,8 @@ int serve(const core::Config& config) {
                            realtime,
                            blocking,
                            file_service,
-                           files.spool_dir()};
+                           files.spool_dir(),
+                           backup_service};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -140,22 +159,37 @@ int serve(const core::Config& config) {
                  server.port(), config.threads, config.data_dir);
 
     int signal = wait_for_stop_signal(stop_signals);
-    spdlog::info("received {}, shutting down (grace {} ms)",
-                 signal == SIGINT ? "SIGINT" : "SIGTERM", config.shutdown_timeout.count());
+    // kRestoreSignal from elsewhere, with no restore staged, is not a stop request.
+    while (signal == kRestoreSignal && !backup_service.restore_staged()) {
+      signal = wait_for_stop_signal(stop_signals);
+    }
+    spdlog::info("{}, shutting down (grace {} ms)",
+                 signal == kRestoreSignal ? "restore staged"
+                 : signal == SIGINT       ? "received SIGINT"
+                                          : "received SIGTERM",
+                 config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
-    realtime.stop();       // nothing is posted to the workers' io_contexts from here on
-    admin_socket.reset();  // a running command finishes before the database closes
-    files.stop_sweep();    // it reads the database
+    realtime.stop();        // nothing is posted to the workers' io_contexts from here on
+    admin_socket.reset();   // a running command finishes before the database closes
+    files.stop_sweep();     // it reads the database
+    backup_service.stop();  // a running backup is cancelled; its pools post to the workers
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     file_service.shutdown();
     storage.close();
     spdlog::info("stopped");
-    return 0;
+    // Stopped by SIGINT or SIGTERM, the server stays stopped even when a restore was staged
+    // meanwhile: the next start swaps it in.
+    if (signal != kRestoreSignal) return 0;
+    // Every module is destroyed when this scope ends, before the process is replaced.
   } catch (const std::exception& error) {
     spdlog::error("startup failed: {}", error.what());
     return 1;
   }
+  // A restore is staged: the swap happens at the next start (open_storage), in this process
+  // image or the one a supervisor starts.
+  if (!config.restore_exit) restart_in_place();
+  return kExitRestoreStaged;
 }
 
 }  // namespace basalt::app

@@ -21,7 +21,6 @@ fs::path empty_spool(const fs::path& dir) {
   return dir;
 }
 
-
 void apply(files::ActiveStorage& storage, const settings::AppSettings& current) {
   try {
     storage.apply(api::enabled_s3_config(current.s3));
@@ -41,12 +40,13 @@ void follow_s3_settings(settings::SettingsService& settings, files::ActiveStorag
   apply(storage, *settings.current());
 }
 
-
 FileStorage::FileStorage(const fs::path& data_dir, core::BlockingPool& blocking,
                          settings::SettingsService& settings)
     : spool_dir_(empty_spool(data_dir / "uploads_tmp")),
       active_(std::make_shared<files::LocalStorage>(data_dir / "storage")),
-      store_(source(), blocking) {
+      following_(source()),
+      gate_(following_),
+      store_(source(), blocking, &gate_) {
   follow_s3_settings(settings, active_);
 }
 

@@ -15,6 +15,8 @@
 
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/files/active_storage.hpp"
+#include "basalt/files/deletion_gate.hpp"
+#include "basalt/files/following_storage.hpp"
 #include "basalt/files/local_storage.hpp"
 #include "basalt/records/file_store.hpp"
 #include "basalt/records/record_service.hpp"
@@ -41,10 +43,15 @@ class FileStorage {
 
   const std::filesystem::path& spool_dir() const noexcept { return spool_dir_; }
   records::FileStore& store() noexcept { return store_; }
-  // The backend to use now, for serving and backups.
+  // The backend to use now, for serving.
   files::StorageSource source() {
     return [this] { return active_.get(); };
   }
+  // The backend in use as a plain Storage (each call follows a switch), for backups.
+  files::Storage& following() noexcept { return following_; }
+  // Every removal of a stored file goes through it (files/deletion_gate.hpp): the record
+  // service's after a commit, via store().
+  files::DeletionGate& deletion_gate() noexcept { return gate_; }
 
   // Starts the orphan sweep of objects older than now (call before the server starts).
   void start_sweep(db::Database& database, collections::CollectionService& collections);
@@ -53,6 +60,8 @@ class FileStorage {
  private:
   std::filesystem::path spool_dir_;
   files::ActiveStorage active_;
+  files::FollowingStorage following_;
+  files::DeletionGate gate_;
   records::FileStore store_;
   std::atomic<bool> stop_{false};
   std::thread sweeper_;

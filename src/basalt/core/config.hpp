@@ -85,6 +85,7 @@ struct Config {
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
+  bool restore_exit = false;  // after a staged restore: exit 75 instead of restarting in place
 };
 
 // A setting that could not be read: the message names the key and where it came from.

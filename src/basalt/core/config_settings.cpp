@@ -141,6 +141,11 @@ constexpr std::array kSettings{
   Setting{"shutdown-timeout", "duration", "10s",
     "On SIGINT or SIGTERM, how long in-flight requests may still run before the server stops.",
     [](Config& c, std::string_view v) { c.shutdown_timeout = parse_duration(v); }},
+  Setting{"restore-exit", "bool", "false",
+    "After POST /api/backups/{key}/restore, exit with code 75 once shut down, for a supervisor "
+    "to start the server again on the restored data; false restarts the process in place "
+    "(docs/backups.md).",
+    [](Config& c, std::string_view v) { c.restore_exit = parse_bool(v); }},
   Setting{"max-connections", "uint", "10000",
     "Open connections allowed; past it a new connection gets 503. At least 1.",
     [](Config& c, std::string_view v) {

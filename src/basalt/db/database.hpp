@@ -18,6 +18,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "basalt/db/data_versions.hpp"
@@ -95,6 +96,14 @@ class Database {
   // versions of its read set may be reused for as long as that stamp is unchanged.
   virtual ReadSet read_set(std::string_view sql) = 0;
   virtual const DataVersions& versions() const noexcept = 0;
+
+  // Backups (docs/backups.md): writes a consistent copy of the whole database, as of one
+  // commit, into the new file `target` (SQLite: a database file of its own). Writes go on
+  // meanwhile and are never held back for it: the copy reads a snapshot through a connection
+  // of its own, in steps, checking `cancelled` (when given) between them. Blocking: call it
+  // from the blocking pool or a thread of its own, never from an I/O thread or a write job.
+  // Throws DatabaseError (`target` exists, I/O, cancelled); a failed copy leaves no file.
+  virtual void copy_snapshot(const std::string& target, const std::function<bool()>& cancelled) = 0;
 };
 
 }  // namespace basalt::db

@@ -79,6 +79,23 @@ boost::asio::awaitable<void> FileStore::remove(std::vector<std::string> keys,
 void FileStore::remove_now(const std::vector<std::string>& keys,
                            const std::vector<std::string>& prefixes) const noexcept {
   if (keys.empty() && prefixes.empty()) return;
+  if (gate_) {
+    for (const std::string& key : keys) {
+      try {
+        gate_->remove(key);
+      } catch (const std::exception& error) {
+        spdlog::warn("files: cannot remove {}: {}", key, error.what());
+      }
+    }
+    for (const std::string& prefix : prefixes) {
+      try {
+        gate_->remove_prefix(prefix);
+      } catch (const std::exception& error) {
+        spdlog::warn("files: cannot remove {}/: {}", prefix, error.what());
+      }
+    }
+    return;
+  }
   std::shared_ptr<files::Storage> storage;
   try {
     storage = backend();

@@ -12,6 +12,8 @@
 // Thread safety: stateless besides its references; any number of calls at once.
 #pragma once
 
+#include "basalt/files/deletion_gate.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <string>
 #include <vector>
@@ -49,9 +51,12 @@ std::string record_prefix(std::string_view collection_id, std::string_view recor
 
 class FileStore {
  public:
-  // Each call takes the backend from `storage` once (files::StorageSource).
-  FileStore(files::StorageSource storage, core::BlockingPool& blocking)
-      : storage_(std::move(storage)), blocking_(blocking) {}
+  // Each call takes the backend from `storage` once (files::StorageSource). With a `gate`,
+  // every removal goes through it (held back while a backup copies files:
+  // files/deletion_gate.hpp); the gate must remove from the same backends.
+  FileStore(files::StorageSource storage, core::BlockingPool& blocking,
+            files::DeletionGate* gate = nullptr)
+      : storage_(std::move(storage)), blocking_(blocking), gate_(gate) {}
 
   boost::asio::awaitable<std::vector<InspectedUpload>> inspect(
       const std::vector<Upload>& uploads) const;
@@ -77,6 +82,7 @@ class FileStore {
 
   files::StorageSource storage_;
   core::BlockingPool& blocking_;
+  files::DeletionGate* gate_;
 };
 
 }  // namespace basalt::records

@@ -308,9 +308,9 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
         co_await bulk.add(i, op);
         continue;
       }
-      prepared[i] = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind,
-                                                     op.collection, std::move(op.id),
-                                                     std::move(op.input), std::move(op.request));
+      prepared[i] = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind, op.collection,
+                                                     std::move(op.id), std::move(op.input),
+                                                     std::move(op.request));
       // Kept even when prepare() fails: it may have stored files before the error.
       co_await prepared[i]->prepare();
     } catch (const core::ApiError& error) {

@@ -103,6 +103,9 @@ class CountingDatabase final : public db::Database {
   }
   db::ReadSet read_set(std::string_view sql) override { return inner_.read_set(sql); }
   const db::DataVersions& versions() const noexcept override { return inner_.versions(); }
+  void copy_snapshot(const std::string& target, const std::function<bool()>& cancelled) override {
+    inner_.copy_snapshot(target, cancelled);
+  }
   int writes = 0;
   std::vector<std::string> last_job_statements;
   std::vector<db::Params> last_job_params;

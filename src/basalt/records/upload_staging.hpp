@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "basalt/collections/catalog.hpp"
-#include "basalt/records/event_bus.hpp"
 #include "basalt/records/body_keys.hpp"
+#include "basalt/records/event_bus.hpp"
 #include "basalt/records/file_store.hpp"
 #include "basalt/schema/collection.hpp"
 #include "basalt/schema/validation_errors.hpp"

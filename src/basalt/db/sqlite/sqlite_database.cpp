@@ -9,6 +9,7 @@
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/sqlite/lock_file.hpp"
+#include "basalt/db/sqlite/online_backup.hpp"
 #include "basalt/db/sqlite/read_connections.hpp"
 #include "basalt/db/sqlite/sqlite_dialect.hpp"
 #include "basalt/db/sqlite/writer.hpp"
@@ -29,7 +30,9 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(const SqliteOptions& options, const sqlite::ConnectionOptions& connection,
                  const std::string& path)
-      : lock_(create_directory(options.data_dir)),
+      : path_(path),
+        statement_timeout_(options.statement_timeout),
+        lock_(create_directory(options.data_dir)),
         writer_(path, connection, options.max_batch_jobs, versions_,
                 {options.wal_checkpoint_pages, options.wal_limit_pages}),
         reads_(sqlite::ReadConnections::create(path, connection)),
@@ -65,6 +68,18 @@ class SqliteDatabase final : public Database {
 
   const DataVersions& versions() const noexcept override { return versions_; }
 
+  void copy_snapshot(const std::string& target, const std::function<bool()>& cancelled) override {
+    writer_.hold_wal_restarts();  // writer.hpp, invariant 10
+    struct Release {
+      sqlite::Writer& writer;
+      ~Release() { writer.release_wal_restarts(); }
+    } release{writer_};
+    sqlite::SnapshotOptions options;
+    options.busy_timeout = statement_timeout_;
+    options.cancelled = cancelled;
+    sqlite::copy_snapshot(path_, target, options);
+  }
+
   boost::asio::awaitable<void> write(WriteJob job) override {
     try {
       co_await writer_.submit(std::move(job));
@@ -74,6 +89,8 @@ class SqliteDatabase final : public Database {
   }
 
  private:
+  const std::string path_;  // data.db
+  const std::chrono::milliseconds statement_timeout_;
   SqliteDialect dialect_;
   DataVersions versions_;  // bumped by writer_, so created before it
   sqlite::LockFile lock_;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "basalt/core/config.hpp"
@@ -47,5 +48,11 @@ SqliteOptions sqlite_options(const core::Config& config);
 // it is locked — and std::invalid_argument for a non-positive statement_timeout or no read
 // threads.
 std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
+
+// Restores (docs/backups.md): why the database file at `path` cannot become data.db — it does
+// not open as SQLite, PRAGMA integrity_check reports a problem, or it has no `_collections`
+// table — or nullopt when it can. Opens the file read-write (a WAL-mode file needs its shared
+// memory file beside it) and closes it again; blocking, and as long as integrity_check takes.
+std::optional<std::string> database_file_problem(const std::string& path);
 
 }  // namespace basalt::db

@@ -341,7 +341,10 @@ void Writer::publish_writes() noexcept {
 
 void Writer::checkpoint_if_due() noexcept {
   const int pages = connection_.take_wal_pages();
-  if (pages >= wal_.limit_pages) {
+  // A snapshot's reader would make a RESTART wait the whole busy timeout (invariant 10).
+  std::unique_lock<std::mutex> deciding;
+  if (pages >= wal_.limit_pages) deciding = std::unique_lock(restart_mutex_);
+  if (pages >= wal_.limit_pages && restart_holds_.load() == 0) {
     checkpointer_.pause();  // its checkpoint lock would make this one fail at once
     struct Resume {
       Checkpointer& checkpointer;

@@ -49,8 +49,16 @@
 //     left and waiting for the readers in the WAL (each bounded by the statement budget) up to
 //     the busy timeout: the WAL's size stays bounded by about `limit_pages` plus what commits
 //     add while the oldest read runs.
+// 10. While a hold is taken (hold_wal_restarts(), a database snapshot being copied: its read
+//     transaction keeps the WAL from being started over for as long as the copy runs), the
+//     writer never waits for readers: past `limit_pages` it only asks the checkpointer for a
+//     PASSIVE checkpoint, as below the limit. The WAL grows by what is committed meanwhile and
+//     is brought back under the limit by the first commit after the last hold ends. Taking a
+//     hold waits for a RESTART already running to end (restart_mutex_), so a snapshot's read
+//     transaction never begins under a RESTART that would then wait for it.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -93,6 +101,19 @@ class Writer {
 
   const Checkpointer& checkpointer() const noexcept { return checkpointer_; }
 
+  // Any thread (invariant 10): holds are counted; each hold_wal_restarts() is matched by one
+  // release_wal_restarts().
+  void hold_wal_restarts() {
+    restart_holds_.fetch_add(1);
+    try {
+      std::lock_guard running(restart_mutex_);  // a RESTART that began before the hold ends
+    } catch (...) {
+      restart_holds_.fetch_sub(1);
+      throw;
+    }
+  }
+  void release_wal_restarts() noexcept { restart_holds_.fetch_sub(1); }
+
  private:
   using Handler = boost::asio::any_completion_handler<void(std::exception_ptr)>;
   struct Pending {
@@ -116,6 +137,8 @@ class Writer {
   Connection connection_;      // the writer thread's, once started (1)
   Checkpointer checkpointer_;  // after connection_: opens the file that one created
   const WalLimits wal_;
+  std::atomic<int> restart_holds_{0};  // any thread (invariant 10)
+  std::mutex restart_mutex_;  // held by the writer thread while it decides and runs a RESTART
   const std::size_t max_batch_jobs_;
   DataVersions& versions_;
   std::int64_t schema_version_ = -1;  // writer thread: as of the last publish_writes()

@@ -1,0 +1,352 @@
+#include "basalt/backups/backup_service.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json/object.hpp>
+#include <fstream>
+
+#include "basalt/backups/backup_archive.hpp"
+#include "basalt/backups/backup_names.hpp"
+#include "basalt/backups/restore_swap.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/schema/ids.hpp"
+
+namespace basalt::backups {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kContentType = "application/zip";
+constexpr std::string_view kManualPrefix = "pb_backup_";
+constexpr std::string_view kValidationFailed =
+    "An error occurred while validating the submitted data.";
+
+core::ApiError field_error(std::string_view field, std::string_view code,
+                           std::string_view message) {
+  json::object error{{"code", code}, {"message", message}};
+  return core::ApiError::bad_request(std::string(kValidationFailed),
+                                     json::object{{field, std::move(error)}});
+}
+
+core::ApiError busy_error() {
+  return core::ApiError::bad_request(
+      "Try again later - another backup/restore process has already been started.");
+}
+
+// Removes a path (file or directory) when the scope ends, unless released.
+class TempPath {
+ public:
+  explicit TempPath(std::filesystem::path path) : path_(std::move(path)) {}
+  ~TempPath() {
+    if (path_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempPath(const TempPath&) = delete;
+  TempPath& operator=(const TempPath&) = delete;
+  const std::filesystem::path& path() const noexcept { return path_; }
+  void release() noexcept { path_.clear(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+BackupService::BackupService(BackupServiceParts parts)
+    : parts_(std::move(parts)), long_pool_({1, 8}), short_pool_({2, 256}) {
+  std::error_code error;
+  std::filesystem::remove_all(temp_dir(), error);
+  std::filesystem::create_directories(temp_dir(), error);
+  if (error) {
+    throw std::runtime_error(
+        fmt::format("cannot create {}: {}", temp_dir().string(), error.message()));
+  }
+}
+
+BackupService::~BackupService() {
+  stop();
+}
+
+void BackupService::stop() {
+  stopping_.store(true);
+  long_pool_.shutdown();
+  short_pool_.shutdown();
+}
+
+bool BackupService::busy() const {
+  std::lock_guard lock(mutex_);
+  return active_.has_value();
+}
+
+void BackupService::begin(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (active_) throw busy_error();
+  active_ = name;
+}
+
+void BackupService::end() noexcept {
+  std::lock_guard lock(mutex_);
+  active_.reset();
+}
+
+std::filesystem::path BackupService::temp_path(std::string_view prefix) const {
+  return temp_dir() / fmt::format("{}{}", prefix, schema::random_string(12));
+}
+
+boost::asio::awaitable<std::vector<BackupInfo>> BackupService::list() {
+  co_return co_await short_pool_.run([&] {
+    std::vector<BackupInfo> out;
+    try {
+      for (std::string& key : parts_.backups.list("")) {
+        if (!valid_backup_key(key)) continue;  // not an archive this API made or accepted
+        auto info = parts_.backups.stat(key);
+        if (!info) continue;  // deleted meanwhile
+        out.push_back({std::move(key), info->size, info->modified});
+      }
+    } catch (const files::StorageError& error) {
+      spdlog::error("backups: cannot list the backups store: {}", error.what());
+      throw core::ApiError::bad_request("Failed to retrieve backup items.");
+    }
+    std::sort(out.begin(), out.end(),
+              [](const BackupInfo& a, const BackupInfo& b) { return a.key < b.key; });
+    return out;
+  });
+}
+
+boost::asio::awaitable<void> BackupService::create(const std::string& requested_name) {
+  std::string name = requested_name;
+  const bool named = !name.empty();
+  if (named && name.size() > kMaxBackupNameLength) {
+    throw field_error("name", "validation_length_out_of_range",
+                      "The length must be between 1 and 150.");
+  }
+  if (named && !valid_backup_name(name)) {
+    throw field_error("name", "validation_match_invalid", "Must be in a valid format.");
+  }
+  if (!named) {
+    name = default_backup_name(kManualPrefix, parts_.settings.current()->meta.app_name,
+                               parts_.clock.now());
+  }
+  begin(name);
+  struct End {
+    BackupService& service;
+    ~End() { service.end(); }
+  } release{*this};
+  co_await long_pool_.run([&] {
+    std::optional<files::ObjectInfo> existing;
+    try {
+      existing = parts_.backups.stat(name);
+    } catch (const files::StorageError& error) {
+      spdlog::error("backups: cannot check {}: {}", name, error.what());
+      throw core::ApiError::bad_request("Failed to create backup.");
+    }
+    if (existing) {
+      throw field_error("name", "validation_backup_name_exists",
+                        "The backup file name is invalid or already exists.");
+    }
+    try {
+      create_blocking(name);
+    } catch (const core::ApiError&) {
+      throw;
+    } catch (const std::exception& error) {
+      spdlog::error("backups: creating {} failed: {}", name, error.what());
+      throw core::ApiError::bad_request("Failed to create backup.");
+    }
+  });
+}
+
+void BackupService::create_blocking(const std::string& name) {
+  const auto started = std::chrono::steady_clock::now();
+  TempPath work(temp_path("backup_"));
+  std::filesystem::create_directories(work.path());
+  const std::filesystem::path database = work.path() / kDatabaseEntry;
+  const std::filesystem::path archive = work.path() / name;
+  std::size_t packed = 0;
+  {
+    // Invariant 2: taken before the snapshot, released once every file is packed.
+    files::DeletionGate::Hold hold(parts_.gate);
+    const std::function<bool()> cancel = [this] { return cancelled(); };
+    parts_.database.copy_snapshot(database.string(), cancel);
+    std::vector<std::string> keys = parts_.files.list("");
+    std::sort(keys.begin(), keys.end());
+    packed = write_backup_archive(archive, database, parts_.files, keys, cancel);
+  }
+  std::filesystem::remove(database);
+  parts_.backups.put_file(name, archive, kContentType);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  spdlog::info("backups: created {} ({} stored files, {} bytes) in {} ms", name, packed,
+               std::filesystem::file_size(archive), elapsed.count());
+}
+
+boost::asio::awaitable<void> BackupService::upload(const std::string& filename,
+                                                   const std::string& content) {
+  const std::filesystem::path archive = temp_path("upload_");
+  TempPath cleanup(archive);
+  co_await long_pool_.run([&] {
+    {
+      std::ofstream out(archive, std::ios::binary);
+      out.write(content.data(), static_cast<std::streamsize>(content.size()));
+      out.close();
+      if (!out) {
+        spdlog::error("backups: cannot write {}", archive.string());
+        throw core::ApiError::bad_request("Failed to upload backup.");
+      }
+    }
+    upload_blocking(filename, archive);
+  });
+}
+
+void BackupService::upload_blocking(const std::string& filename,
+                                    const std::filesystem::path& archive) {
+  if (!valid_backup_name(filename)) {
+    throw field_error("file", "validation_match_invalid",
+                      "The file name must match ^[a-z0-9_-]+\\.zip$ and be at most 150 "
+                      "characters.");
+  }
+  try {
+    inspect_backup_archive(archive, /*verify_data=*/true, [this] { return cancelled(); });
+  } catch (const ArchiveError& error) {
+    spdlog::info("backups: refused upload {}: {}", filename, error.what());
+    const std::string reason = error.what();
+    if (reason.starts_with("not a valid zip")) {
+      throw field_error("file", "validation_invalid_mime_type",
+                        fmt::format("\"{}\" mime type must be one of: application/zip.", filename));
+    }
+    throw field_error("file", "validation_invalid_file",
+                      fmt::format("Invalid backup file: {}.", reason));
+  }
+  try {
+    if (parts_.backups.stat(filename)) {
+      throw field_error("file", "validation_backup_name_exists",
+                        "Backup file with the specified name already exists.");
+    }
+    parts_.backups.put_file(filename, archive, kContentType);
+  } catch (const files::StorageError& error) {
+    spdlog::error("backups: cannot store the upload {}: {}", filename, error.what());
+    throw core::ApiError::bad_request("Failed to upload backup.");
+  }
+  spdlog::info("backups: uploaded {}", filename);
+}
+
+boost::asio::awaitable<void> BackupService::remove(const std::string& key) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!key.empty() && active_ && *active_ == key) {
+      throw core::ApiError::bad_request(
+          "The backup is currently being used and cannot be deleted.");
+    }
+  }
+  co_await short_pool_.run([&] {
+    const auto missing = [] {
+      return core::ApiError::bad_request("Invalid or already deleted backup file.");
+    };
+    if (!valid_backup_key(key)) throw missing();
+    try {
+      if (!parts_.backups.stat(key)) throw missing();
+      parts_.backups.remove(key);
+    } catch (const files::StorageError& error) {
+      spdlog::error("backups: cannot delete {}: {}", key, error.what());
+      throw missing();
+    }
+    spdlog::info("backups: deleted {}", key);
+  });
+}
+
+boost::asio::awaitable<void> BackupService::restore(const std::string& key) {
+  begin(key);
+  bool keep_active = false;
+  struct End {
+    BackupService& service;
+    bool& keep;
+    ~End() {
+      if (!keep) service.end();
+    }
+  } release{*this, keep_active};
+  co_await long_pool_.run([&] {
+    restore_blocking(key);
+    keep_active = true;  // invariant 1: the process restarts on the restored data
+  });
+  // The restart is asked for before this request is answered: the server's graceful shutdown
+  // lets requests in flight, this one included, finish their responses first.
+  staged_.store(true);
+  if (parts_.on_restore_staged) parts_.on_restore_staged();
+}
+
+void BackupService::restore_blocking(const std::string& key) {
+  const auto missing = [] {
+    return core::ApiError::bad_request("Missing or invalid backup file.");
+  };
+  const auto invalid = [](std::string_view reason) {
+    return core::ApiError::bad_request(fmt::format("Invalid backup file: {}.", reason));
+  };
+  if (!valid_backup_key(key)) throw missing();
+  std::optional<files::ObjectInfo> info;
+  std::optional<std::filesystem::path> local;
+  try {
+    info = parts_.backups.stat(key);
+    if (info) local = parts_.backups.local_path(key);
+  } catch (const files::StorageError& error) {
+    spdlog::error("backups: cannot read {}: {}", key, error.what());
+    throw missing();
+  }
+  if (!info) throw missing();
+  const auto cancel = [this] { return cancelled(); };
+  try {
+    // A remote archive is fetched whole first (libzip reads the central directory at the end).
+    TempPath download(local ? std::filesystem::path() : temp_path("restore_zip_"));
+    if (!local) {
+      std::ofstream out(download.path(), std::ios::binary);
+      constexpr std::uint64_t kChunk = 4 << 20;
+      for (std::uint64_t offset = 0; offset < info->size; offset += kChunk) {
+        if (cancelled()) throw std::runtime_error("cancelled");
+        const std::string chunk = parts_.backups.read_range(key, offset, kChunk);
+        if (chunk.empty()) break;
+        out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      }
+      out.close();
+      if (!out) throw std::runtime_error("cannot write the downloaded archive");
+    }
+    const std::filesystem::path archive = local ? *local : download.path();
+    const ArchiveSummary summary = inspect_backup_archive(archive, false, cancel);
+    const std::filesystem::space_info space = std::filesystem::space(parts_.data_dir);
+    if (summary.uncompressed_bytes > space.available) {
+      throw core::ApiError::bad_request("Not enough free disk space to restore the backup.");
+    }
+    TempPath extracted(temp_path("restore_"));
+    extract_backup_archive(archive, extracted.path(), cancel);
+    if (auto problem = db::database_file_problem((extracted.path() / kDatabaseEntry).string())) {
+      throw invalid(*problem);
+    }
+    RestoreSwap(parts_.data_dir).stage(extracted.path());
+    extracted.release();  // it is .restore/incoming now
+  } catch (const core::ApiError&) {
+    throw;
+  } catch (const ArchiveError& error) {
+    spdlog::warn("backups: refused to restore {}: {}", key, error.what());
+    throw invalid(error.what());
+  } catch (const std::exception& error) {
+    spdlog::error("backups: restoring {} failed: {}", key, error.what());
+    throw core::ApiError::bad_request("Failed to restore backup.");
+  }
+  spdlog::info("backups: {} is staged for restore; the server restarts on it", key);
+}
+
+boost::asio::awaitable<std::optional<files::ObjectInfo>> BackupService::stat(
+    const std::string& key) {
+  if (!valid_backup_key(key)) co_return std::nullopt;
+  co_return co_await short_pool_.run([&] { return parts_.backups.stat(key); });
+}
+
+boost::asio::awaitable<std::string> BackupService::read(const std::string& key,
+                                                        std::uint64_t offset,
+                                                        std::uint64_t length) {
+  co_return co_await short_pool_.run(
+      [&] { return parts_.backups.read_range(key, offset, length); });
+}
+
+}  // namespace basalt::backups

@@ -1,0 +1,253 @@
+// BackupService over a real SQLite database (with the system migrations) and directory
+// stores: what the API's handlers call.
+#include "basalt/backups/backup_service.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "basalt/backups/backup_archive.hpp"
+#include "basalt/backups/restore_swap.hpp"
+#include "basalt/backups/testing/directory_storage.hpp"
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/db/migrations.hpp"
+#include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/db/testing/sync_wait.hpp"
+#include "basalt/db/testing/temp_dir.hpp"
+
+namespace basalt::backups {
+namespace {
+
+using db::testing::sync_wait;
+
+void write_file(const std::filesystem::path& path, std::string_view bytes) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The status and, for a field error, "field:code" of what `call` threw.
+template <typename Call>
+std::string error_of(Call call) {
+  try {
+    call();
+  } catch (const core::ApiError& error) {
+    std::string out = std::to_string(error.status()) + " " + error.message();
+    for (const auto& [field, detail] : error.data()) {
+      out += std::string(" ") + std::string(field) + ":" +
+             std::string(detail.as_object().at("code").as_string());
+    }
+    return out;
+  }
+  return "no error";
+}
+
+class BackupServiceTest : public ::testing::Test {
+ protected:
+  BackupServiceTest() {
+    db::SqliteOptions options;
+    options.data_dir = dir_.str();
+    options.statement_timeout = std::chrono::seconds(5);
+    database_ = db::open_sqlite(options);
+    migrations_ = collections::system_migrations(database_->dialect(), clock_);
+    sync_wait(db::apply_migrations(*database_, migrations_));
+    sync_wait(database_->write([](db::Transaction& tx) -> boost::asio::awaitable<void> {
+      co_await tx.execute("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT)");
+      for (int i = 0; i < 50; ++i) {
+        co_await tx.execute("INSERT INTO notes (id, body) VALUES (?1, ?2)", "n" + std::to_string(i),
+                            std::string(500, 'b'));
+      }
+    }));
+    settings_ = std::make_unique<settings::SettingsService>(*database_, clock_);
+    sync_wait(settings_->load());
+    write_file(dir_.path() / "storage/c1/r1/photo.png", "png bytes");
+    service_ = std::make_unique<BackupService>(
+        BackupServiceParts{*database_, backups_, files_, gate_, *settings_, clock_, dir_.path(),
+                           [this] { ++restarts_; }});
+  }
+  ~BackupServiceTest() override { service_.reset(); }
+
+  std::filesystem::path data() const { return dir_.path(); }
+
+  db::testing::TempDir dir_;
+  core::ManualClock clock_{std::chrono::sys_days{std::chrono::year{2025} / 1 / 2}};
+  std::unique_ptr<db::Database> database_;
+  std::vector<db::Migration> migrations_;
+  std::unique_ptr<settings::SettingsService> settings_;
+  testing::DirectoryStorage backups_{dir_.path() / "backups"};
+  testing::DirectoryStorage files_{dir_.path() / "storage"};
+  files::DeletionGate gate_{files_};
+  std::unique_ptr<BackupService> service_;
+  int restarts_ = 0;
+};
+
+TEST_F(BackupServiceTest, CreatesADefaultNamedArchiveOfTheDatabaseAndFiles) {
+  sync_wait(service_->create(""));
+  const auto list = sync_wait(service_->list());
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].key, "pb_backup_acme_20250102000000.zip");
+  EXPECT_GT(list[0].size, 0u);
+  const auto archive = data() / "backups" / list[0].key;
+  extract_backup_archive(archive, data() / "check", nullptr);
+  EXPECT_EQ(read_file(data() / "check/storage/c1/r1/photo.png"), "png bytes");
+  EXPECT_EQ(db::database_file_problem((data() / "check/data.db").string()), std::nullopt);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((data() / "check/data.db").c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(raw, "SELECT count(*) FROM notes", -1, &statement, nullptr);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(statement, 0), 50);
+  sqlite3_finalize(statement);
+  sqlite3_close(raw);
+  EXPECT_FALSE(service_->busy());
+  // Nothing left in the scratch directory.
+  EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
+}
+
+TEST_F(BackupServiceTest, NameRulesAsPocketBase) {
+  EXPECT_EQ(error_of([&] { sync_wait(service_->create("Bad.zip")); }),
+            "400 An error occurred while validating the submitted data. "
+            "name:validation_match_invalid");
+  EXPECT_EQ(error_of([&] {
+              const std::string long_name(151, 'a');
+              sync_wait(service_->create(long_name));
+            }),
+            "400 An error occurred while validating the submitted data. "
+            "name:validation_length_out_of_range");
+  sync_wait(service_->create("mine.zip"));
+  EXPECT_EQ(error_of([&] { sync_wait(service_->create("mine.zip")); }),
+            "400 An error occurred while validating the submitted data. "
+            "name:validation_backup_name_exists");
+}
+
+TEST_F(BackupServiceTest, DeleteRefusesMissingAndInvalidKeys) {
+  sync_wait(service_->create("a.zip"));
+  sync_wait(service_->remove("a.zip"));
+  EXPECT_TRUE(sync_wait(service_->list()).empty());
+  EXPECT_EQ(error_of([&] { sync_wait(service_->remove("a.zip")); }),
+            "400 Invalid or already deleted backup file.");
+  EXPECT_EQ(error_of([&] { sync_wait(service_->remove("../data.db")); }),
+            "400 Invalid or already deleted backup file.");
+  EXPECT_TRUE(std::filesystem::exists(data() / "data.db"));
+}
+
+TEST_F(BackupServiceTest, UploadChecksTheArchive) {
+  sync_wait(service_->create("good.zip"));
+  const auto good = data() / "backups/good.zip";
+  const std::string bytes = read_file(good);
+
+  auto upload = [&](const std::string& name, const std::string& content) {
+    return error_of([&] { sync_wait(service_->upload(name, content)); });
+  };
+  EXPECT_EQ(upload("text.zip", "not a zip"),
+            "400 An error occurred while validating the submitted data. "
+            "file:validation_invalid_mime_type");
+  EXPECT_EQ(upload("half.zip", bytes.substr(0, bytes.size() / 2)),
+            "400 An error occurred while validating the submitted data. "
+            "file:validation_invalid_mime_type");
+  std::string corrupt = bytes;
+  for (std::size_t i = 200; i < 220; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x33);
+  EXPECT_EQ(upload("corrupt.zip", corrupt),
+            "400 An error occurred while validating the submitted data. "
+            "file:validation_invalid_file");
+  EXPECT_EQ(upload("good.zip", bytes),
+            "400 An error occurred while validating the submitted data. "
+            "file:validation_backup_name_exists");
+  EXPECT_EQ(upload("../evil.zip", bytes),
+            "400 An error occurred while validating the submitted data. "
+            "file:validation_match_invalid");
+  EXPECT_EQ(upload("copy.zip", bytes), "no error");
+  EXPECT_EQ(read_file(data() / "backups/copy.zip"), bytes);
+  const auto list = sync_wait(service_->list());
+  ASSERT_EQ(list.size(), 2u);  // good.zip and copy.zip only
+  EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
+}
+
+TEST_F(BackupServiceTest, RestoreStagesAValidArchiveAndAsksForARestart) {
+  sync_wait(service_->create("snap.zip"));
+  EXPECT_EQ(error_of([&] { sync_wait(service_->restore("missing.zip")); }),
+            "400 Missing or invalid backup file.");
+  sync_wait(service_->restore("snap.zip"));
+  EXPECT_EQ(restarts_, 1);
+  EXPECT_TRUE(service_->restore_staged());
+  EXPECT_EQ(RestoreSwap(data()).state(), RestoreState::kStaged);
+  EXPECT_TRUE(std::filesystem::exists(data() / ".restore/incoming/data.db"));
+  // Nothing replaced yet, and the slot stays taken until the restart.
+  EXPECT_EQ(read_file(data() / "storage/c1/r1/photo.png"), "png bytes");
+  EXPECT_EQ(error_of([&] { sync_wait(service_->create("other.zip")); }),
+            "400 Try again later - another backup/restore process has already been started.");
+  EXPECT_EQ(error_of([&] { sync_wait(service_->remove("snap.zip")); }),
+            "400 The backup is currently being used and cannot be deleted.");
+}
+
+TEST_F(BackupServiceTest, RestoreRefusesACorruptArchiveAndReplacesNothing) {
+  write_file(data() / "backups/bad.zip", "PK\x03\x04 then garbage");
+  EXPECT_EQ(error_of([&] { sync_wait(service_->restore("bad.zip")); }).substr(0, 25),
+            "400 Invalid backup file: ");
+  // An archive whose data.db is not a database.
+  {
+    write_file(data() / "fake.db", "not sqlite at all, just text");
+    testing::DirectoryStorage none(data() / "empty_store");
+    write_backup_archive(data() / "backups/fake.zip", data() / "fake.db", none, {}, nullptr);
+  }
+  EXPECT_EQ(error_of([&] { sync_wait(service_->restore("fake.zip")); }).substr(0, 25),
+            "400 Invalid backup file: ");
+  EXPECT_EQ(restarts_, 0);
+  EXPECT_FALSE(std::filesystem::exists(data() / ".restore"));
+  EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
+  EXPECT_FALSE(service_->busy());
+}
+
+// A removal asked for while a create packs the files (here: from inside the store's list(),
+// which the create calls after the snapshot) waits for the packing: the archive still has the
+// file, and the file is gone once the create is done.
+class RemovingWhileListed final : public files::Storage {
+ public:
+  RemovingWhileListed(files::Storage& inner, files::DeletionGate& gate)
+      : inner_(inner), gate_(gate) {}
+  std::string_view kind() const noexcept override { return inner_.kind(); }
+  void put_file(std::string_view k, const std::filesystem::path& p, std::string_view t) override {
+    inner_.put_file(k, p, t);
+  }
+  std::optional<files::ObjectInfo> stat(std::string_view key) override { return inner_.stat(key); }
+  std::string read_range(std::string_view key, std::uint64_t offset, std::uint64_t n) override {
+    return inner_.read_range(key, offset, n);
+  }
+  std::optional<std::filesystem::path> local_path(std::string_view key) override {
+    return inner_.local_path(key);
+  }
+  void remove(std::string_view key) override { inner_.remove(key); }
+  void remove_prefix(std::string_view prefix) override { inner_.remove_prefix(prefix); }
+  std::vector<std::string> list(std::string_view prefix) override {
+    std::vector<std::string> keys = inner_.list(prefix);
+    gate_.remove("c1/r1/photo.png");  // a commit dropped it after the snapshot
+    return keys;
+  }
+
+ private:
+  files::Storage& inner_;
+  files::DeletionGate& gate_;
+};
+
+TEST_F(BackupServiceTest, RemovalsDuringACreateWaitUntilTheFilesArePacked) {
+  files::DeletionGate gate(files_);
+  RemovingWhileListed files(files_, gate);
+  BackupService service(
+      BackupServiceParts{*database_, backups_, files, gate, *settings_, clock_, data(), nullptr});
+  sync_wait(service.create("held.zip"));
+  EXPECT_FALSE(std::filesystem::exists(data() / "storage/c1/r1/photo.png"));  // removed after
+  extract_backup_archive(data() / "backups/held.zip", data() / "check", nullptr);
+  EXPECT_EQ(read_file(data() / "check/storage/c1/r1/photo.png"), "png bytes");
+}
+
+}  // namespace
+}  // namespace basalt::backups
