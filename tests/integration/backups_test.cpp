@@ -39,7 +39,8 @@ std::optional<HttpResponse> call(int port, std::string_view method, std::string_
   return request(port, raw);
 }
 
-// A data directory with a superuser and a `notes` collection anyone may create in.
+// A data directory with a superuser and a `notes` collection (a number and a file) anyone may
+// create in.
 std::string prepare_directory(const std::string& root) {
   const std::string dir = root + "/data";
   EXPECT_EQ(
@@ -48,7 +49,7 @@ std::string prepare_directory(const std::string& root) {
       0);
   const std::string file = root + "/notes.json";
   std::ofstream(file) << R"([{"id":"pbc_5012345678","name":"notes","type":"base",
-    "listRule":"","viewRule":"","createRule":"","fields":[{"name":"n","type":"number"}]}])";
+    "listRule":"","viewRule":"","createRule":"","fields":[{"name":"n","type":"number"},{"name":"doc","type":"file","maxSelect":1}]}])";
   EXPECT_EQ(run_basalt({"collections", "import", file, "--dir", dir}).exit_code, 0);
   return dir;
 }
@@ -95,19 +96,22 @@ std::set<std::string> note_ids(int port) {
   return ids;
 }
 
-std::string multipart_file(std::string_view boundary, std::string_view filename,
+// A multipart body of one file part.
+std::string multipart_file(std::string_view boundary, std::string_view field,
+                           std::string_view filename, std::string_view content_type,
                            std::string_view content) {
-  return "--" + std::string(boundary) +
-         "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + std::string(filename) +
-         "\"\r\nContent-Type: application/zip\r\n\r\n" + std::string(content) + "\r\n--" +
-         std::string(boundary) + "--\r\n";
+  return "--" + std::string(boundary) + "\r\nContent-Disposition: form-data; name=\"" +
+         std::string(field) + "\"; filename=\"" + std::string(filename) +
+         "\"\r\nContent-Type: " + std::string(content_type) + "\r\n\r\n" + std::string(content) +
+         "\r\n--" + std::string(boundary) + "--\r\n";
 }
+
+constexpr std::string_view kBoundary = "basaltBoundary7MA4YWxkTrZu0gW";
 
 std::optional<HttpResponse> upload(int port, const std::string& token, std::string_view filename,
                                    std::string_view content) {
-  constexpr std::string_view kBoundary = "basaltBoundary7MA4YWxkTrZu0gW";
   return call(port, "POST", "/api/backups/upload", token,
-              multipart_file(kBoundary, filename, content),
+              multipart_file(kBoundary, "file", filename, "application/zip", content),
               "multipart/form-data; boundary=" + std::string(kBoundary));
 }
 
@@ -142,11 +146,17 @@ std::string integrity(const std::string& database) {
 TEST(BackupsTest, BackupUnderWriteLoadRestoresIntoAFreshServerThatRestartsInPlace) {
   const std::string root_a = make_root();
   const std::string dir_a = prepare_directory(root_a);
-  // A stored file (file uploads arrive with files-upload; the store is a directory).
-  std::filesystem::create_directories(dir_a + "/storage/pbc_5012345678/rec1");
-  std::ofstream(dir_a + "/storage/pbc_5012345678/rec1/photo_abc.png") << "png bytes";
   ServerProcess a({"--dir", dir_a});
   const std::string token = sign_in(a.port());
+  // A stored file: a note uploaded with one.
+  auto with_file = call(a.port(), "POST", "/api/collections/notes/records", {},
+                        multipart_file(kBoundary, "doc", "photo.png", "image/png", "png bytes"),
+                        "multipart/form-data; boundary=" + std::string(kBoundary));
+  ASSERT_TRUE(with_file && with_file->status == 200) << (with_file ? with_file->body : "");
+  const json::object stored = json::parse(with_file->body).as_object();
+  const std::string photo_key = "/storage/pbc_5012345678/" +
+                                std::string(stored.at("id").as_string()) + "/" +
+                                std::string(stored.at("doc").as_string());
 
   // A client writing notes for as long as the backup runs.
   std::mutex mutex;
@@ -226,7 +236,7 @@ TEST(BackupsTest, BackupUnderWriteLoadRestoresIntoAFreshServerThatRestartsInPlac
   EXPECT_EQ(b.wait_exit(), 0);
   EXPECT_EQ(integrity(dir_b + "/data.db"), "ok");
   EXPECT_FALSE(std::filesystem::exists(dir_b + "/.restore"));
-  std::ifstream photo(dir_b + "/storage/pbc_5012345678/rec1/photo_abc.png");
+  std::ifstream photo(dir_b + photo_key);
   std::string bytes((std::istreambuf_iterator<char>(photo)), std::istreambuf_iterator<char>());
   EXPECT_EQ(bytes, "png bytes");
   std::filesystem::remove_all(root_a);

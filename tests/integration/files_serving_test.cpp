@@ -30,8 +30,10 @@
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/pooled_passwords.hpp"
 #include "basalt/auth/sign_in_throttle.hpp"
+#include "basalt/backups/backup_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/config_loader.hpp"
+#include "basalt/files/deletion_gate.hpp"
 #include "basalt/files/file_service.hpp"
 #include "basalt/files/testing/directory_storage.hpp"
 #include "basalt/files/testing/test_images.hpp"
@@ -70,8 +72,23 @@ class FileServer {
             std::make_shared<files::testing::DirectoryStorage>(dir / "storage", remote_storage)),
         files_(file_storage_, {.temp_dir = dir / "tmp"}),
         spool_dir_(dir / "uploads_tmp"),
-        services_{storage_.database(), storage_.collections(), records_,       plans_,    sign_in_,
-                  storage_.settings(), core::system_clock(),   authenticator_, realtime_, blocking_, files_, spool_dir_},
+        backups_store_(dir / "backups"),
+        deletion_gate_(*file_storage_),
+        backups_({storage_.database(), backups_store_, *file_storage_, deletion_gate_,
+                  storage_.settings(), core::system_clock(), dir, [] {}}),
+        services_{storage_.database(),
+                  storage_.collections(),
+                  records_,
+                  plans_,
+                  sign_in_,
+                  storage_.settings(),
+                  core::system_clock(),
+                  authenticator_,
+                  realtime_,
+                  blocking_,
+                  files_,
+                  spool_dir_,
+                  backups_},
         access_log_(false, core::LogFormat::kText),
         dispatcher_(http::Router(api::routes(services_)),
                     http::CorsPolicy(std::vector<std::string>{}), 1 << 20),
@@ -124,7 +141,10 @@ class FileServer {
   realtime::Broker realtime_;
   std::shared_ptr<files::testing::DirectoryStorage> file_storage_;
   files::FileService files_;
-  fs::path spool_dir_;  // the upload spool (no test here uploads)
+  fs::path spool_dir_;                              // the upload spool (no test here uploads)
+  files::testing::DirectoryStorage backups_store_;  // backups: unused here, Services needs one
+  files::DeletionGate deletion_gate_;
+  backups::BackupService backups_;
   api::Services services_;
   http::AccessLog access_log_;
   http::Dispatcher dispatcher_;

@@ -57,6 +57,9 @@ class StatementLog final : public db::Database {
   }
   db::ReadSet read_set(std::string_view sql) override { return inner_.read_set(sql); }
   const db::DataVersions& versions() const noexcept override { return inner_.versions(); }
+  void copy_snapshot(const std::string& target, const std::function<bool()>& cancelled) override {
+    inner_.copy_snapshot(target, cancelled);
+  }
 
   // How many statements of the last job start with `prefix`.
   std::size_t count(std::string_view prefix) const {
