@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "command.hpp"
+
 namespace basalt::testing {
 namespace {
 
@@ -28,7 +30,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
 
   // A test that passes its own --dir (to share a directory with commands) keeps it.
   const bool own_dir = std::find(extra_args.begin(), extra_args.end(), "--dir") != extra_args.end();
-  std::vector<std::string> args = {BASALT_BINARY_PATH, "serve", "--http", "127.0.0.1:0"};
+  std::vector<std::string> args = {basalt_binary(), "serve", "--http", "127.0.0.1:0"};
   if (!own_dir) {
     args.push_back("--dir");
     args.push_back(dir_ + "/data");
