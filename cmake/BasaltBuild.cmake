@@ -6,6 +6,14 @@
 
 option(BASALT_PCH "Precompile the headers nearly every translation unit includes" ON)
 
+# The optimisation level of the tests' own translation units (the test files, not the libraries
+# they test, which keep the tree's level): a test file is a pile of large generated functions
+# (every TEST and EXPECT) that the optimiser works hardest on and that run once, so -O3, or -O1
+# with ASan and UBSan instrumentation, buys nothing but compile time. The presets set it: -O1 in
+# release (a quarter less time per test file), -O0 in asan (40 % less). Empty: the tree's flags.
+set(BASALT_TEST_OPTIMIZE "" CACHE STRING
+  "Optimisation flag for the tests' own sources (e.g. -O1); empty keeps the build type's")
+
 # The headers parsed by most translation units: the standard library, Boost.JSON (records are
 # JSON objects everywhere), the Asio awaitable of every service interface and fmt. Together they
 # cost ~1.8 s of every -O2 compile; precompiled, they cost one compile per build tree. Beast and
@@ -40,6 +48,9 @@ if(BASALT_PCH)
     target_link_libraries(basalt_test_pch PRIVATE basalt_options fmt::fmt spdlog::spdlog
       GTest::gtest)
     target_precompile_headers(basalt_test_pch PRIVATE ${BASALT_PCH_HEADERS} <gtest/gtest.h>)
+    # Built with the tests' flags: GCC refuses a header precompiled at another -O level when
+    # the level changes the predefined macros (__OPTIMIZE__, __NO_INLINE__).
+    target_compile_options(basalt_test_pch PRIVATE ${BASALT_TEST_OPTIMIZE})
   endif()
   # GCC 12 forgets, for code read from a precompiled header, that libstdc++ is a system header,
   # so its false -Warray-bounds/-Wstringop-overflow/-Wstringop-overread reports about
@@ -70,6 +81,10 @@ set(BASALT_UNITY_BATCH 4 CACHE STRING "Source files per unity batch")
 
 function(basalt_build_setup target)
   cmake_parse_arguments(B "TEST;UNITY" "" "" ${ARGN})
+  if(B_TEST)
+    # After the build type's flags on the command line, so it is the level that counts.
+    target_compile_options(${target} PRIVATE ${BASALT_TEST_OPTIMIZE})
+  endif()
   if(B_UNITY AND BASALT_UNITY)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON
       UNITY_BUILD_BATCH_SIZE ${BASALT_UNITY_BATCH})

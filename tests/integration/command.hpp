@@ -14,4 +14,9 @@ struct CommandResult {
 
 CommandResult run_basalt(const std::vector<std::string>& args);
 
+// The basalt executable of this build tree. Its absolute path is compiled into
+// basalt_binary.cpp alone: in the flags of every file it would be part of all their ccache keys,
+// and a clone at another path would miss on each.
+const char* basalt_binary();
+
 }  // namespace basalt::testing

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "command.hpp"
+
 namespace basalt::testing {
 namespace {
 
@@ -30,7 +32,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
   const bool own_dir = std::find(extra_args.begin(), extra_args.end(), "--dir") != extra_args.end();
   const bool own_http =
       std::find(extra_args.begin(), extra_args.end(), "--http") != extra_args.end();
-  std::vector<std::string> args = {BASALT_BINARY_PATH, "serve"};
+  std::vector<std::string> args = {basalt_binary(), "serve"};
   if (!own_http) {
     args.push_back("--http");
     args.push_back("127.0.0.1:0");

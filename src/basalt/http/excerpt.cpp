@@ -5,6 +5,7 @@
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/core/utf8.hpp"
+#include "basalt/http/ascii.hpp"
 #include "basalt/http/html_text.hpp"
 
 namespace basalt::http {
@@ -12,10 +13,6 @@ namespace {
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // cast's trimDecimal: "12.50" -> "12", "-.5" -> "-0"; text that is not a plain decimal

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/http/ascii.hpp"
 
 namespace basalt::http {
 namespace {
@@ -28,10 +29,6 @@ constexpr std::size_t kMaxNumberText = 400;
 
 [[noreturn]] void bad_request(std::string_view message) {
   throw core::ApiError::bad_request(std::string(message));
-}
-
-char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
 bool is_blank(char c) noexcept {
@@ -281,13 +278,6 @@ FormBody decode_multipart(std::string_view content_type, std::string_view body,
   parser.finish();
   if (parser.error()) bad_request(parser.error().message);
   return form_from_parts(parser.take_parts(), nullptr, limits);
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = ascii_lower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 // Go's url.QueryUnescape: '+' is a space, %XX a byte, any other '%' an error.

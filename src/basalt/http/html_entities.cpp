@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "basalt/core/utf8.hpp"
+#include "basalt/http/ascii.hpp"
 
 namespace basalt::http {
 namespace {
@@ -127,13 +128,6 @@ const NamedReference* find_reference(std::string_view name) {
 
 bool is_ascii_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Decodes the reference at text[0] == '&'. Returns the bytes consumed, 0 when it is not a

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "basalt/core/utf8.hpp"
+#include "basalt/http/ascii.hpp"
 #include "basalt/http/html_entities.hpp"
 
 namespace basalt::http {
@@ -166,10 +167,6 @@ bool is_ascii_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 // Builds the text from tokens while tracking the open elements.
 // Invariant: `visible` of an entry is fixed when it is pushed — true only when its parent was
 // entered and the text was within budget — so a hidden subtree stays hidden to its end.
@@ -229,7 +226,7 @@ class TextBuilder {
   // The implied <html> block has written its leading space.
   std::string out_ = " ";
   bool prev_space_ = true;
-  bool in_head_ = true;  // nothing but head content seen yet
+  bool in_head_ = true;   // nothing but head content seen yet
   bool stopped_ = false;  // nesting went past kMaxOpenElements: no more text
   std::vector<Open> stack_;
 };

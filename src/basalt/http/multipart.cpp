@@ -3,6 +3,8 @@
 #include <cstring>
 #include <utility>
 
+#include "basalt/http/ascii.hpp"
+
 namespace basalt::http {
 namespace {
 
@@ -20,18 +22,6 @@ bool is_token_char(char c) noexcept {
 
 bool is_ows(char c) noexcept {
   return c == ' ' || c == '\t';
-}
-
-char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
 }
 
 void skip_ows(std::string_view& s) noexcept {
@@ -99,13 +89,6 @@ bool parse_params(std::string_view rest, std::vector<Param>& out) {
     }
     out.push_back(std::move(param));
   }
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = ascii_lower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 // RFC 5987 ext-value `charset'language'pct-encoded`, for the charsets a client may use for a

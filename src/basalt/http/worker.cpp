@@ -16,7 +16,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr int kListenBacklog = 4096;
 // Connections accepted past max-connections are answered 503; past this many more they are
 // closed at once, so a flood cannot hold sockets open even for the short 503 exchange.
@@ -111,14 +111,14 @@ void Worker::detach(Connection& connection) {
 asio::awaitable<void> Worker::accept_loop() {
   asio::steady_timer retry(context_);
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(kUseTuple);
+    auto [ec, socket] = co_await acceptor_.async_accept(kAsTuple);
     if (ec) {
       if (!acceptor_.is_open() || ec == asio::error::operation_aborted) co_return;
       // Out of descriptors (or similar): the pending connection stays queued, so retrying at
       // once would spin. Back off briefly.
       spdlog::warn("accept failed: {}", ec.message());
       retry.expires_after(kAcceptRetryDelay);
-      co_await retry.async_wait(kUseTuple);
+      co_await retry.async_wait(kAsTuple);
       continue;
     }
     const std::size_t open = shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -136,7 +136,7 @@ asio::awaitable<void> Worker::accept_loop() {
 asio::awaitable<void> Worker::sweep_loop() {
   for (;;) {
     sweeper_.expires_after(kSweepInterval);
-    co_await sweeper_.async_wait(kUseTuple);
+    co_await sweeper_.async_wait(kAsTuple);
     access_log_.flush();
     if (draining_ && connections_.empty() && streams_.empty()) co_return;
     const auto now = Connection::Clock::now();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "basalt/query/parse_error.hpp"
+#include "basalt/query/text_scan.hpp"
 
 namespace basalt::query {
 namespace {
@@ -23,10 +24,6 @@ constexpr RequestRoot kRequestRoots[] = {
     {"query", IdentifierRoot::kRequestQuery, true},
     {"headers", IdentifierRoot::kRequestHeaders, true},
 };
-
-[[noreturn]] void fail(ParseErrorCode code, std::size_t position, std::string message) {
-  throw ParseError(code, position, std::move(message));
-}
 
 // One `.`-separated piece of the identifier, split at its `:` if it has one.
 struct Segment {

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "basalt/query/parse_error.hpp"
+#include "basalt/query/text_scan.hpp"
 
 namespace basalt::query {
 namespace {
@@ -15,12 +16,6 @@ constexpr std::size_t kMaxDescribed = 40;  // bytes of a token quoted in an erro
 
 bool is_letter(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
-bool is_blank(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 bool is_identifier_start(char c) noexcept {
   return is_letter(c) || c == '_' || c == '@' || c == '#';
@@ -63,10 +58,6 @@ bool is_valid_utf8(std::string_view text) noexcept {
     p += extra + 1;
   }
   return true;
-}
-
-[[noreturn]] void fail(ParseErrorCode code, std::size_t position, std::string message) {
-  throw ParseError(code, position, std::move(message));
 }
 
 }  // namespace

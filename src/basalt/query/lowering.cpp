@@ -71,14 +71,14 @@ std::string go_string(const ParamValue& value) {
   return {};
 }
 
+}  // namespace
+
 ParamValue integer_param(std::int64_t number) {
   ParamValue value;
   value.kind = ParamValue::Kind::kInteger;
   value.integer = number;
   return value;
 }
-
-}  // namespace
 
 Lowering::Lowering(Arena& arena, const RequestInfo& request, Clock::time_point now)
     : nodes_(arena), request_(request), now_(now) {}

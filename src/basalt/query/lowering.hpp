@@ -76,6 +76,9 @@ class Lowering {
 ResolvedOperand call_operand(SqlNodeFactory& nodes, Function function,
                              std::span<const ResolvedOperand> args);
 
+// An integer parameter (a macro's number, a length, a position).
+ParamValue integer_param(std::int64_t number);
+
 // A datetime macro's value at `now`, UTC (tools/search/identifier_macros.go): PocketBase
 // datetime text, or an integer for @second ... @year.
 ParamValue macro_value(Macro macro, Clock::time_point now, Arena& arena);

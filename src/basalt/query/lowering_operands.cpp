@@ -51,13 +51,6 @@ ParamValue datetime_param(chrono::system_clock::time_point time, Arena& arena) {
   return value;
 }
 
-ParamValue integer_param(std::int64_t number) {
-  ParamValue value;
-  value.kind = ParamValue::Kind::kInteger;
-  value.integer = number;
-  return value;
-}
-
 }  // namespace
 
 std::string like_pattern(std::string_view text) {

@@ -9,16 +9,13 @@
 #include "basalt/query/identifier.hpp"
 #include "basalt/query/lexer.hpp"
 #include "basalt/query/parse_error.hpp"
+#include "basalt/query/text_scan.hpp"
 
 namespace basalt::query {
 namespace {
 
 constexpr std::string_view kOperatorList =
     "=, !=, >, >=, <, <=, ~, !~ or one of them prefixed with ?";
-
-[[noreturn]] void fail(ParseErrorCode code, std::size_t position, std::string message) {
-  throw ParseError(code, position, std::move(message));
-}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;

@@ -2,14 +2,12 @@
 
 #include <charconv>
 
+#include "basalt/query/text_scan.hpp"
+
 namespace basalt::query {
 namespace {
 
 namespace json = boost::json;
-
-bool is_alnum(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
 
 // strconv.Atoi on a path segment (segments hold only [A-Za-z0-9_]).
 std::optional<std::size_t> array_index(std::string_view segment) {

@@ -22,10 +22,6 @@ struct Overloaded : F... {
 template <typename... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-std::string quoted(std::string_view name) {
-  return "\"" + std::string(name) + "\"";
-}
-
 ResolvedOperand param_operand(const SqlNode* expr, bool empty) {
   ResolvedOperand operand;
   operand.expr = expr;

@@ -17,6 +17,11 @@
 
 namespace basalt::query::detail {
 
+// `name` in double quotes, as error messages show a field or collection name.
+inline std::string quoted(std::string_view name) {
+  return "\"" + std::string(name) + "\"";
+}
+
 // What identifiers resolve against: the collection being filtered, or (for a list-rule check,
 // docs/security.md, "Access control") a collection reached by a join, with PocketBase's trusted
 // settings.

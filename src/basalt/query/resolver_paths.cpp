@@ -12,10 +12,6 @@ namespace {
 
 using schema::FieldType;
 
-std::string quoted(std::string_view name) {
-  return "\"" + std::string(name) + "\"";
-}
-
 // `<collection>_via_<field>` as PocketBase's ^(\w+)_via_(\w+)$ splits it: the last "_via_"
 // with something on both sides (the first group is greedy).
 bool split_via(std::string_view prop, std::string_view& collection, std::string_view& field) {

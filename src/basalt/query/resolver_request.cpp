@@ -8,10 +8,6 @@ namespace {
 
 using schema::FieldType;
 
-std::string quoted(std::string_view name) {
-  return "\"" + std::string(name) + "\"";
-}
-
 // @request.auth fields PocketBase reads from the request instead of joining the auth table.
 bool is_plain_auth_field(std::string_view name) {
   return name == schema::kFieldId || name == "collectionId" || name == "collectionName" ||

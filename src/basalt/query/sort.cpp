@@ -6,15 +6,12 @@
 #include "basalt/query/identifier.hpp"
 #include "basalt/query/lexer.hpp"
 #include "basalt/query/parse_error.hpp"
+#include "basalt/query/text_scan.hpp"
 
 namespace basalt::query {
 namespace {
 
 constexpr std::string_view kBlanks = " \t\n\v\f\r";  // Go's strings.TrimSpace, ASCII part
-
-[[noreturn]] void fail(ParseErrorCode code, std::size_t position, std::string message) {
-  throw ParseError(code, position, std::move(message));
-}
 
 SortField parse_field(std::string_view text, std::size_t begin, std::size_t end, Arena& arena) {
   std::size_t first = text.find_first_not_of(kBlanks, begin);

@@ -6,14 +6,13 @@
 #include <cstring>
 #include <limits>
 
+#include "basalt/query/text_scan.hpp"
+
 namespace basalt::query::sqlite {
 namespace {
 
 bool is_space(char c) noexcept {
   return c == ' ' || (c >= '\t' && c <= '\r');
-}
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
 }
 char to_lower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;

@@ -24,7 +24,7 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::milliseconds kMaxSweepInterval{1000};
 constexpr std::chrono::milliseconds kMinSweepInterval{10};
 // Events waiting on one worker. Delivery runs behind the writer only while checks wait on the
@@ -179,7 +179,7 @@ asio::awaitable<void> Registry::deferred_flush_loop() {
   auto round_start = Client::Clock::now();
   while (!deferred_.empty()) {
     timer.expires_at(round_start + broker_.config().flush_interval);
-    co_await timer.async_wait(kUseTuple);
+    co_await timer.async_wait(kAsTuple);
     round_start = Client::Clock::now();
     due.swap(deferred_);
     Slice slice;
@@ -351,7 +351,7 @@ asio::awaitable<void> Registry::sweep_loop() {
   sweep_timer_ = &timer;
   while (!clients_.empty()) {
     timer.expires_after(interval);
-    co_await timer.async_wait(kUseTuple);
+    co_await timer.async_wait(kAsTuple);
     prune_deleted_collections();
     const auto now = Client::Clock::now();
     for (Client& client : clients_) {

@@ -15,16 +15,13 @@
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/core/clock.hpp"
+#include "basalt/core/testing/source_dir.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
 #include "basalt/settings/settings_json.hpp"
 #include "basalt/settings/settings_service.hpp"
-
-#ifndef BASALT_SOURCE_DIR
-#error "settings_test needs BASALT_SOURCE_DIR (the repository root) to check docs/settings.md"
-#endif
 
 namespace basalt::settings {
 namespace {
@@ -171,7 +168,7 @@ void expect_documented(const json::object& object, const std::string& doc) {
 }
 
 TEST(SettingsJsonTest, TheDocsDescribeEveryKey) {
-  std::ifstream file(std::filesystem::path(BASALT_SOURCE_DIR) / "docs/settings.md");
+  std::ifstream file(core::testing::source_dir() / "docs/settings.md");
   ASSERT_TRUE(file) << "docs/settings.md is missing";
   std::stringstream text;
   text << file.rdbuf();

@@ -15,13 +15,15 @@
 
 extern char** environ;
 
+#include "basalt/core/testing/source_dir.hpp"
+
 namespace basalt::files::test_support {
 namespace {
 
 constexpr int kStartTimeoutMs = 60'000;
 
 std::filesystem::path script_path() {
-  return std::filesystem::path(BASALT_SOURCE_DIR) / "tests" / "e2e" / "s3rver-sigv4.mjs";
+  return core::testing::source_dir() / "tests" / "e2e" / "s3rver-sigv4.mjs";
 }
 
 std::filesystem::path fresh_directory() {
@@ -36,7 +38,7 @@ std::filesystem::path fresh_directory() {
 
 S3rverProcess::S3rverProcess(std::string bucket)
     : bucket_(std::move(bucket)), directory_(fresh_directory()) {
-  if (!std::filesystem::exists(std::filesystem::path(BASALT_SOURCE_DIR) / "tests" / "e2e" /
+  if (!std::filesystem::exists(core::testing::source_dir() / "tests" / "e2e" /
                                "node_modules" / "s3rver")) {
     throw std::runtime_error(
         "s3rver is not installed (tests/e2e/node_modules/s3rver missing): run "
