@@ -38,8 +38,8 @@ std::filesystem::path fresh_directory() {
 
 S3rverProcess::S3rverProcess(std::string bucket)
     : bucket_(std::move(bucket)), directory_(fresh_directory()) {
-  if (!std::filesystem::exists(core::testing::source_dir() / "tests" / "e2e" /
-                               "node_modules" / "s3rver")) {
+  if (!std::filesystem::exists(core::testing::source_dir() / "tests" / "e2e" / "node_modules" /
+                               "s3rver")) {
     throw std::runtime_error(
         "s3rver is not installed (tests/e2e/node_modules/s3rver missing): run "
         "scripts/install-deps.sh");
