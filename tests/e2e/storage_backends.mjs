@@ -6,13 +6,14 @@
 //   read(key)   -> Buffer, or null when no such object
 //   list(prefix)-> every key under prefix ('' = all), sorted
 //   plant(key, bytes, {old}) -> stores an object behind the server's back (an orphan)
+//   remove(key) -> removes an object behind the server's back (a file lost from storage)
 //
 // The S3 view reads the bucket through the S3 API itself, with requests signed like Basalt's
 // (SigV4, checked by the same proxy), not from s3rver's storage directory: what a test sees is
 // what any S3 client would see, independent of s3rver's on-disk layout (its metadata sidecar
 // files, its own key encoding), and a listing is a real ListObjectsV2.
 
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { startS3rver } from './s3rver.mjs';
@@ -65,6 +66,7 @@ function localView(dataDir) {
         await utimes(path, past, past);
       }
     },
+    remove: (key) => rm(join(root, key)),
     stop: async () => {},
   };
 }
@@ -146,6 +148,12 @@ function s3View(bucket) {
       const response = await send('PUT', objectPath(key), {}, bytes);
       if (response.status !== 200) {
         throw new Error(`S3 PUT ${key}: ${response.status} ${await response.text()}`);
+      }
+    },
+    async remove(key) {
+      const response = await send('DELETE', objectPath(key));
+      if (response.status !== 204) {
+        throw new Error(`S3 DELETE ${key}: ${response.status} ${await response.text()}`);
       }
     },
     stop: () => bucket.stop(),
