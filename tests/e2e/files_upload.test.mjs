@@ -182,7 +182,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('bad uploads are clear errors and leave nothing on disk', async () => {
+    test('bad uploads are clear errors and leave nothing stored', async () => {
       const before = await store.list();
       const expectError = async (data, field, code) => {
         await assert.rejects(admin.collection('docs').create(data), (error) => {
@@ -376,6 +376,9 @@ for (const backend of BACKENDS) {
         const orphan = `${docs.id}/orphanrecord123/lost_abcdefghij.txt`;
         await store.plant(orphan, 'orphan', { old: true });
         assert.equal((await store.read(orphan)).toString('utf8'), 'orphan');
+        // Objects that are not Basalt's (a shared bucket): never swept, however old.
+        const foreign = ['pb_backup_acme_20250102030405.zip', 'other-app/2024/photo.png'];
+        for (const key of foreign) await store.plant(key, 'not ours', { old: true });
 
         await server.kill();
         socket.destroy();
@@ -392,7 +395,7 @@ for (const backend of BACKENDS) {
           'the sweep to remove the orphan',
         );
         const keptKey = `${docs.id}/${kept.id}/${kept.files[0]}`;
-        assert.deepEqual(await store.list(), [keptKey]);
+        assert.deepEqual(await store.list(), [keptKey, ...foreign].sort());
         assert.equal((await store.read(keptKey)).toString('utf8'), 'keep me');
       } finally {
         await server.stop();
