@@ -298,6 +298,27 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('names whose extension needs escaping in a URL are stored and served', async () => {
+      // The extension keeps [A-Za-z0-9_.*+=#-]: '+', '=', '*' and '#' must be percent-encoded
+      // in a request path (and in an S3 signature's canonical URI).
+      const record = await admin.collection('docs').create({
+        files: [new File(['odd ext'], 'odd.a+b=c*d#e'), new File(['two dots'], 'xyz.tar.g=z')],
+      });
+      assert.match(record.files[0], /^odd_[a-z0-9]{10}\.a\+b=c\*d#e$/);
+      assert.match(record.files[1], /^xyz_[a-z0-9]{10}\.tar\.g=z$/);
+      assert.equal(await storedBytes(record.id, record.files[0]), 'odd ext');
+      assert.equal(await storedBytes(record.id, record.files[1]), 'two dots');
+      for (const [i, content] of ['odd ext', 'two dots'].entries()) {
+        const response = await fetch(admin.files.getURL(record, record.files[i]));
+        assert.equal(response.status, 200, record.files[i]);
+        assert.equal(await response.text(), content);
+      }
+      await admin.collection('docs').update(record.id, { 'files-': [record.files[0]] });
+      assert.equal(await isStored(record.id, record.files[0]), false);
+      await admin.collection('docs').delete(record.id);
+      assert.deepEqual(await recordFiles(record.id), []);
+    });
+
     test('a batch carries file parts to its sub-requests', async () => {
       const batch = admin.createBatch();
       batch.collection('docs').create({ title: 'b0', cover: new File(['batch zero'], 'zero.txt') });
