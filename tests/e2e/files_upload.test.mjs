@@ -340,6 +340,32 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.list(`${big.id}/`), []);
     });
 
+    if (backend === 's3') {
+      test('a bucket that refuses the upload is a 500 and leaves no record and no file', async () => {
+        const before = await store.list();
+        const count = (await admin.collection('docs').getList(1, 1)).totalItems;
+        await admin.settings.update({ s3: { ...store.settings, secret: 'not-the-secret' } });
+        try {
+          await assert.rejects(
+            admin.collection('docs').create({ title: 'refused', cover: new File(['x'], 'r.txt') }),
+            (error) => {
+              assert.equal(error.status, 500, JSON.stringify(error.response));
+              assert.ok(!JSON.stringify(error.response).includes('not-the-secret'));
+              return true;
+            },
+          );
+        } finally {
+          await admin.settings.update({ s3: store.settings });
+        }
+        assert.equal((await admin.collection('docs').getList(1, 1)).totalItems, count);
+        assert.deepEqual(await store.list(), before);
+        assert.deepEqual(await listFiles(spoolDir), []);
+        // With the right secret again, uploads work.
+        const record = await admin.collection('docs').create({ cover: new File(['ok'], 'ok.txt') });
+        assert.equal(await storedBytes(record.id, record.cover), 'ok');
+      });
+    }
+
     test('a batch carries file parts to its sub-requests', async () => {
       const batch = admin.createBatch();
       batch.collection('docs').create({ title: 'b0', cover: new File(['batch zero'], 'zero.txt') });

@@ -7,6 +7,7 @@
 //   list(prefix)-> every key under prefix ('' = all), sorted
 //   plant(key, bytes, {old}) -> stores an object behind the server's back (an orphan)
 //   remove(key) -> removes an object behind the server's back (a file lost from storage)
+//   settings    -> (s3 only) the settings.s3 the server was given
 //
 // The S3 view reads the bucket through the S3 API itself, with requests signed like Basalt's
 // (SigV4, checked by the same proxy), not from s3rver's storage directory: what a test sees is
@@ -169,23 +170,22 @@ function s3View(bucket) {
 export async function useBackend(backend, server, admin) {
   if (backend === 'local') return localView(server.dir);
   const bucket = await startS3rver(S3);
+  const settings = {
+    enabled: true,
+    bucket: S3.bucket,
+    region: 'us-east-1',
+    endpoint: bucket.endpoint,
+    accessKey: S3.accessKey,
+    secret: S3.secret,
+    forcePathStyle: true,
+  };
   try {
-    await admin.settings.update({
-      s3: {
-        enabled: true,
-        bucket: S3.bucket,
-        region: 'us-east-1',
-        endpoint: bucket.endpoint,
-        accessKey: S3.accessKey,
-        secret: S3.secret,
-        forcePathStyle: true,
-      },
-    });
+    await admin.settings.update({ s3: settings });
   } catch (error) {
     await bucket.stop();
     throw error;
   }
-  return s3View(bucket);
+  return { ...s3View(bucket), settings };
 }
 
 export { listFiles };
