@@ -272,6 +272,27 @@ for (const backend of BACKENDS) {
         assert.equal(last.status, 206);
         assert.ok(Buffer.from(await last.arrayBuffer()).equals(big.subarray(big.length - 4)));
       });
+
+      test('replacing a file removes its thumbnails; deleting the record removes the rest', async () => {
+        const r = await pb.collection('docs').create({
+          image: new Blob([png], { type: 'image/png' }),
+        });
+        const prefix = `${r.collectionId}/${r.id}/`;
+        for (const thumb of ['100x100', '50x30t']) {
+          const response = await fetch(guest.files.getURL(r, r.image, { thumb }));
+          assert.equal(response.status, 200);
+          await response.arrayBuffer();
+        }
+        assert.equal((await store.list(`${prefix}thumbs_${r.image}/`)).length, 2);
+        const replaced = await pb.collection('docs').update(r.id, {
+          image: new Blob([bandedPng(20, 20)], { type: 'image/png' }),
+        });
+        assert.deepEqual(await store.list(prefix), [prefix + replaced.image]);
+        const gone = await fetch(guest.files.getURL(r, r.image, { thumb: '100x100' }));
+        assert.equal(gone.status, 404);
+        await pb.collection('docs').delete(r.id);
+        assert.deepEqual(await store.list(prefix), []);
+      });
     });
   });
 }
