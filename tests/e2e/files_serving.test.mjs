@@ -273,6 +273,26 @@ for (const backend of BACKENDS) {
         assert.ok(Buffer.from(await last.arrayBuffer()).equals(big.subarray(big.length - 4)));
       });
 
+      test('an empty file is stored and served', async () => {
+        const r = await pb.collection('docs').create({
+          image: new Blob([], { type: 'text/plain' }),
+        });
+        assert.ok(r.image, JSON.stringify(r));
+        const stored = await store.read(`${r.collectionId}/${r.id}/${r.image}`);
+        assert.equal(stored?.length, 0);
+        const response = await fetch(guest.files.getURL(r, r.image));
+        assert.equal(response.status, 200);
+        assert.equal(response.headers.get('content-length'), '0');
+        assert.equal((await response.arrayBuffer()).byteLength, 0);
+        const head = await fetch(guest.files.getURL(r, r.image), { method: 'HEAD' });
+        assert.equal(head.status, 200);
+        const range = await fetch(guest.files.getURL(r, r.image), { headers: { Range: 'bytes=0-' } });
+        assert.equal(range.status, 416);
+        const thumb = await fetch(guest.files.getURL(r, r.image, { thumb: '100x100' }));
+        assert.equal(thumb.status, 200);
+        assert.equal((await thumb.arrayBuffer()).byteLength, 0);
+      });
+
       test('replacing a file removes its thumbnails; deleting the record removes the rest', async () => {
         const r = await pb.collection('docs').create({
           image: new Blob([png], { type: 'image/png' }),
