@@ -164,7 +164,9 @@ describe('backups with S3 file storage', () => {
       fields: [{ name: 'files', type: 'file', maxSelect: 3 }],
     });
     const record = await pb.collection('albums').create({
-      files: [new File(['first file'], 'one.txt'), new File(['second file'], 'two.txt')],
+      // An empty one too: a remote object with no bytes to read.
+      files: [new File(['first file'], 'one.txt'), new File(['second file'], 'two.txt'),
+        new File([], 'empty.txt')],
     });
     const keys = await store.list();
     assert.deepEqual(
