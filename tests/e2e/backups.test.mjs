@@ -4,9 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { inflateRawSync } from 'node:zlib';
 import PocketBase from 'pocketbase';
 import { startServer } from './server.mjs';
+import { listFiles, useBackend } from './storage_backends.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
 
@@ -17,6 +20,30 @@ async function freePort() {
   const { port } = probe.address();
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+// The entries of a zip archive (no Zip64: the archives here are small): name -> bytes.
+function unzip(archive) {
+  let eocd = archive.length - 22;
+  while (eocd >= 0 && archive.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  assert.ok(eocd >= 0, 'no end of central directory');
+  const count = archive.readUInt16LE(eocd + 10);
+  let at = archive.readUInt32LE(eocd + 16);
+  const entries = new Map();
+  for (let i = 0; i < count; i++) {
+    assert.equal(archive.readUInt32LE(at), 0x02014b50, 'central directory entry');
+    const method = archive.readUInt16LE(at + 10);
+    const compressed = archive.readUInt32LE(at + 20);
+    const nameLength = archive.readUInt16LE(at + 28);
+    const next = at + 46 + nameLength + archive.readUInt16LE(at + 30) + archive.readUInt16LE(at + 32);
+    const local = archive.readUInt32LE(at + 42);
+    const name = archive.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    const data = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28);
+    const raw = archive.subarray(data, data + compressed);
+    entries.set(name, method === 8 ? inflateRawSync(raw) : Buffer.from(raw));
+    at = next;
+  }
+  return entries;
 }
 
 async function rejection(promise) {
@@ -111,5 +138,56 @@ describe('backups API', () => {
     assert.ok(!restored.some((r) => r.id === later.id));
     // The superuser token still works: the restored database holds the same superuser.
     assert.equal((await pb.backups.getFullList()).length, 2);
+  });
+});
+
+describe('backups with S3 file storage', () => {
+  let server;
+  let pb;
+  let store;
+  before(async () => {
+    server = await startServer({ superuser });
+    pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    store = await useBackend('s3', server, pb);
+  });
+  after(async () => {
+    await server?.stop();
+    await store?.stop();
+  });
+
+  test('a backup packs the files of the bucket under storage/<key>', async () => {
+    await pb.collections.create({
+      name: 'albums',
+      type: 'base',
+      viewRule: '',
+      fields: [{ name: 'files', type: 'file', maxSelect: 3 }],
+    });
+    const record = await pb.collection('albums').create({
+      // An empty one too: a remote object with no bytes to read.
+      files: [new File(['first file'], 'one.txt'), new File(['second file'], 'two.txt'),
+        new File([], 'empty.txt')],
+    });
+    const keys = await store.list();
+    assert.deepEqual(
+      keys,
+      record.files.map((name) => `${record.collectionId}/${record.id}/${name}`).sort(),
+    );
+    // Nothing of it is in the data directory: the archive can only have it from the bucket.
+    assert.deepEqual(await listFiles(join(server.dir, 'storage')), []);
+
+    assert.equal(await pb.backups.create('with_s3.zip'), true);
+    const token = await pb.files.getToken();
+    const response = await fetch(pb.backups.getDownloadURL(token, 'with_s3.zip'));
+    assert.equal(response.status, 200);
+    const entries = unzip(Buffer.from(await response.arrayBuffer()));
+    assert.deepEqual(
+      [...entries.keys()].filter((name) => name.startsWith('storage/')).sort(),
+      keys.map((key) => `storage/${key}`),
+    );
+    for (const key of keys) {
+      assert.ok(entries.get(`storage/${key}`).equals(await store.read(key)), key);
+    }
+    assert.ok(entries.has('data.db'));
   });
 });

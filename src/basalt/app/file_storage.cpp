@@ -63,9 +63,10 @@ void FileStorage::start_sweep(db::Database& database, collections::CollectionSer
     try {
       records::SweepReport report =
           run_blocking(records::sweep_orphan_files(database, catalog, *storage, options, stop_));
-      if (report.removed > 0 || report.kept_recent > 0) {
-        spdlog::info("files sweep: {} stored objects, {} orphans removed", report.objects,
-                     report.removed);
+      if (report.removed > 0 || report.kept_recent > 0 || report.foreign > 0) {
+        spdlog::info(
+            "files sweep: {} stored objects, {} orphans removed, {} not Basalt's left alone",
+            report.objects, report.removed, report.foreign);
       }
     } catch (const std::exception& error) {
       spdlog::warn("files sweep stopped: {}", error.what());

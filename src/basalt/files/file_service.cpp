@@ -107,8 +107,10 @@ OpenedObject FileService::open_blocking(Storage& storage, const std::string& key
     head.resize(std::min<std::uint64_t>(kSniffBytes, object.info.size));
     const ssize_t got = ::pread(fd, head.data(), head.size(), 0);
     head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
-  } else {
-    head = storage.read_range(key, 0, kSniffBytes);
+  } else if (object.info.size > 0) {
+    // Only bytes the object has: a ranged GET of an empty object is an error to S3 (416), and
+    // some S3 stand-ins answer it with a broken 206 (s3rver: "bytes 0-0/0" and no body).
+    head = storage.read_range(key, 0, std::min<std::uint64_t>(kSniffBytes, object.info.size));
   }
   object.content_type = sniff_content_type(head);
   return object;

@@ -59,6 +59,21 @@ TEST_P(FileServiceTest, OpensAnObjectWithItsDetectedType) {
   EXPECT_EQ(wait(service_->read(storage_, "c1/r1/photo_abc.png", 1, 3)), png.substr(1, 3));
 }
 
+TEST_P(FileServiceTest, AnEmptyObjectOpensWithoutAReadPastItsEnd) {
+  storage_->write("c1/r1/empty_abc.txt", "");
+  std::optional<OpenedObject> object = wait(service_->open(storage_, "c1/r1/empty_abc.txt"));
+  ASSERT_TRUE(object);
+  EXPECT_FALSE(object->content_type.empty());
+  EXPECT_EQ(object->info.size, 0u);
+  EXPECT_EQ(storage_->reads_past_end(), 0);
+
+  storage_->write("c1/r1/short_abc.txt", "short");
+  object = wait(service_->open(storage_, "c1/r1/short_abc.txt"));
+  ASSERT_TRUE(object);
+  EXPECT_EQ(object->content_type, "text/plain");
+  EXPECT_EQ(storage_->reads_past_end(), 0);
+}
+
 TEST_P(FileServiceTest, AMissingObjectIsNone) {
   EXPECT_FALSE(wait(service_->open(storage_, "c1/r1/none.txt")));
 }
@@ -71,7 +86,8 @@ TEST_P(FileServiceTest, ConcurrentFirstRequestsMakeAThumbnailOnce) {
     asio::co_spawn(
         context,
         [&]() -> asio::awaitable<void> {
-          if (co_await service_->ensure_thumbnail(storage_, "c1/r1/p.jpg", "c1/r1/thumbs_p.jpg/50x50_p.jpg",
+          if (co_await service_->ensure_thumbnail(storage_, "c1/r1/p.jpg",
+                                                  "c1/r1/thumbs_p.jpg/50x50_p.jpg",
                                                   *parse_thumb_size("50x50"), "image/jpeg")) {
             ++made;
           }
@@ -81,7 +97,8 @@ TEST_P(FileServiceTest, ConcurrentFirstRequestsMakeAThumbnailOnce) {
   context.run();
   EXPECT_EQ(made, 4);
   EXPECT_EQ(storage_->puts(), 1);
-  std::optional<OpenedObject> thumb = wait(service_->open(storage_, "c1/r1/thumbs_p.jpg/50x50_p.jpg"));
+  std::optional<OpenedObject> thumb =
+      wait(service_->open(storage_, "c1/r1/thumbs_p.jpg/50x50_p.jpg"));
   ASSERT_TRUE(thumb);
   EXPECT_EQ(thumb->content_type, "image/jpeg");
   const auto facts =
@@ -89,8 +106,9 @@ TEST_P(FileServiceTest, ConcurrentFirstRequestsMakeAThumbnailOnce) {
   EXPECT_EQ(facts.width, 50);
   EXPECT_EQ(facts.height, 50);
   // Asked again, it exists: nothing is made.
-  EXPECT_TRUE(wait(service_->ensure_thumbnail(storage_, "c1/r1/p.jpg", "c1/r1/thumbs_p.jpg/50x50_p.jpg",
-                                              *parse_thumb_size("50x50"), "image/jpeg")));
+  EXPECT_TRUE(
+      wait(service_->ensure_thumbnail(storage_, "c1/r1/p.jpg", "c1/r1/thumbs_p.jpg/50x50_p.jpg",
+                                      *parse_thumb_size("50x50"), "image/jpeg")));
   EXPECT_EQ(storage_->puts(), 1);
 }
 

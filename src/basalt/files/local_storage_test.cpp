@@ -6,10 +6,23 @@
 #include <fstream>
 #include <sstream>
 
+#include "basalt/files/testing/storage_contract.hpp"
+
 namespace basalt::files {
 namespace {
 
 namespace fs = std::filesystem;
+
+using test_support::StorageBackend;
+using test_support::StorageContractTest;
+
+INSTANTIATE_TEST_SUITE_P(Local, StorageContractTest,
+                         ::testing::Values(StorageBackend{"Local",
+                                                          [](const fs::path& scratch) {
+                                                            return std::make_shared<LocalStorage>(
+                                                                scratch / "storage");
+                                                          }}),
+                         [](const auto& info) { return info.param.name; });
 
 std::string read_all(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

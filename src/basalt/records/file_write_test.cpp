@@ -292,5 +292,28 @@ TEST_F(FileWriteTest, TheSweepRemovesOnlyOldUnnamedObjects) {
   EXPECT_EQ(stored(), std::vector<std::string>{named});
 }
 
+TEST_F(FileWriteTest, TheSweepLeavesObjectsOutsideBasaltsKeysAlone) {
+  // A shared bucket: backups at its root, another application's keys, a test object, a key of
+  // a collection this database does not have.
+  core::TempFile other = core::TempFile::create(spool(), "other");
+  other.write("o");
+  const std::vector<std::string> foreign = {
+      "pb_backup_acme_20250102030405.zip", "pb_settings_test_abc",  "images/2024/photo.png",
+      "nocollection123/rec/file.txt",      docs_id_ + "/loose.txt", docs_id_ + "/r/x/y/z.txt"};
+  for (const std::string& key : foreign) storage_->put_file(key, other.path(), "");
+  storage_->put_file(docs_id_ + "/gone/lost.txt", other.path(), "");
+
+  std::atomic<bool> stop{false};
+  SweepOptions options;
+  options.older_than = std::chrono::system_clock::now() + std::chrono::hours(1);
+  SweepReport report =
+      sync_wait(sweep_orphan_files(*database_, collections_->catalog(), *storage_, options, stop));
+  EXPECT_EQ(report.removed, 1u);  // the orphan of docs only
+  EXPECT_EQ(report.foreign, foreign.size());
+  std::vector<std::string> expected = foreign;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(stored(), expected);
+}
+
 }  // namespace
 }  // namespace basalt::records

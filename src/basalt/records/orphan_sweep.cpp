@@ -40,8 +40,10 @@ boost::asio::awaitable<SweepReport> sweep_orphan_files(
   if (keys.empty()) co_return report;
 
   std::unordered_set<std::string> named;
+  std::unordered_set<std::string> collection_ids;
   const db::Dialect& dialect = database.dialect();
   for (const schema::Collection& collection : catalog->all()) {
+    collection_ids.insert(collection.id);
     if (collection.is_view() || !has_file_fields(collection)) continue;
     const std::string sql =
         select_sql(collection, dialect) + " WHERE " + dialect.quote_identifier(schema::kFieldId) +
@@ -67,7 +69,13 @@ boost::asio::awaitable<SweepReport> sweep_orphan_files(
   for (const std::string& key : keys) {
     if (stop.load() || report.removed >= options.max_removals) break;
     const std::string owner = owning_file(key);
-    if (!owner.empty() && named.contains(owner)) continue;
+    // Only Basalt's own keys, under a collection it has: a bucket may hold other objects
+    // (backups at its root, another application's keys), which are not ours to remove.
+    if (owner.empty() || !collection_ids.contains(owner.substr(0, owner.find('/')))) {
+      ++report.foreign;
+      continue;
+    }
+    if (named.contains(owner)) continue;
     try {
       auto info = storage.stat(key);
       if (!info) continue;

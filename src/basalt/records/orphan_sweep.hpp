@@ -16,6 +16,11 @@
 // deployment must pass an `older_than` well before its own start (say, an hour earlier than
 // any write's duration can be) or run the sweep from one place only.
 //
+// Only keys of Basalt's layout under the id of a collection the catalog has are considered: an
+// S3 bucket may be shared (PocketBase's backups at its root, "Test connection" objects, another
+// application's keys), and nothing else in it is the sweep's to remove. The price: the files of
+// a deleted collection that a crash kept from being removed after its commit stay.
+//
 // Bounded: names are read one page of records at a time, at most `max_removals` objects are
 // removed per run, and `stop` ends the run between two steps (server shutdown).
 //
@@ -38,6 +43,9 @@ struct SweepReport {
   std::size_t objects = 0;  // listed
   std::size_t removed = 0;
   std::size_t kept_recent = 0;  // unnamed but newer than `older_than`: left alone
+  // Not a file or thumbnail key (<c>/<r>/<name>, <c>/<r>/thumbs_<name>/<size>_<name>) of a
+  // collection the catalog has: never removed (a shared bucket's other objects).
+  std::size_t foreign = 0;
 };
 
 struct SweepOptions {

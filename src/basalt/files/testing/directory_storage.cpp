@@ -56,6 +56,9 @@ std::string DirectoryStorage::read_range(std::string_view key, std::uint64_t off
                                          std::uint64_t length) {
   std::ifstream in(path_of(key), std::ios::binary);
   if (!in) throw StorageError("no object " + std::string(key), true);
+  std::error_code error;
+  const std::uintmax_t size = fs::file_size(path_of(key), error);
+  if (length > 0 && !error && offset >= size) ++reads_past_end_;
   in.seekg(static_cast<std::streamoff>(offset));
   std::string out(length, '\0');
   in.read(out.data(), static_cast<std::streamsize>(length));

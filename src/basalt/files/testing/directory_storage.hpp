@@ -30,6 +30,9 @@ class DirectoryStorage final : public Storage {
 
   // Calls of put_file so far (tests count thumbnail generations with it).
   int puts() const noexcept { return puts_.load(); }
+  // Calls of read_range that asked for bytes at or past the object's end: a ranged GET that S3
+  // answers 416 and some S3 stand-ins answer wrongly (a caller that knows the size asks none).
+  int reads_past_end() const noexcept { return reads_past_end_.load(); }
   // Writes `content` under `key` directly (test setup).
   void write(std::string_view key, std::string_view content);
 
@@ -41,6 +44,7 @@ class DirectoryStorage final : public Storage {
   std::filesystem::path root_;
   bool remote_;
   std::atomic<int> puts_{0};
+  std::atomic<int> reads_past_end_{0};
 };
 
 }  // namespace basalt::files::testing
