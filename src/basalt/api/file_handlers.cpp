@@ -10,8 +10,8 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/files/byte_range.hpp"
 #include "basalt/files/conditional.hpp"
+#include "basalt/files/keys.hpp"
 #include "basalt/files/serve_headers.hpp"
-#include "basalt/files/served_keys.hpp"
 #include "basalt/files/thumb_size.hpp"
 #include "basalt/files/thumbnailer.hpp"
 
