@@ -56,37 +56,6 @@ std::string random_bytes(std::size_t size) {
 const std::string kText = "hello, stored file\n";
 const std::string kBig = random_bytes(3 * 1024 * 1024 + 17);
 
-// One part of a multipart body: a value, or a file when `filename` is given.
-struct Part {
-  std::string name;
-  std::string content;
-  std::string filename;
-};
-
-std::string multipart(const std::vector<Part>& parts) {
-  std::string body;
-  for (const Part& part : parts) {
-    body += "--" + std::string(kBoundary) + "\r\nContent-Disposition: form-data; name=\"" +
-            part.name + "\"";
-    if (!part.filename.empty()) {
-      body += "; filename=\"" + part.filename + "\"\r\nContent-Type: application/octet-stream";
-    }
-    body += "\r\n\r\n" + part.content + "\r\n";
-  }
-  return body + "--" + std::string(kBoundary) + "--\r\n";
-}
-
-std::optional<HttpResponse> call(int port, std::string_view method, std::string_view path,
-                                 std::string_view token = {}, std::string_view body = {},
-                                 std::string_view content_type = "application/json") {
-  std::string raw = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n";
-  if (!token.empty()) raw += "Authorization: " + std::string(token) + "\r\n";
-  raw += "Content-Type: " + std::string(content_type) +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-         std::string(body);
-  return request(port, raw);
-}
-
 // The first name of `names` (a stored file field's value) made from the upload `original`
 // ("photo_a.png" is stored as "photo_a_<10 random>.png").
 std::string stored_name(const json::value& names, std::string_view original) {
@@ -173,10 +142,10 @@ class FilesServingTest : public ::testing::Test {
   }
 
   // A record created by the superuser with a multipart upload; its JSON.
-  json::object upload(std::string_view collection, const std::vector<Part>& parts) {
-    auto response =
-        call(port(), "POST", "/api/collections/" + std::string(collection) + "/records", superuser_,
-             multipart(parts), "multipart/form-data; boundary=" + std::string(kBoundary));
+  json::object upload(std::string_view collection, const std::vector<FormPart>& parts) {
+    auto response = call(port(), "POST", "/api/collections/" + std::string(collection) + "/records",
+                         superuser_, multipart_body(kBoundary, parts),
+                         "multipart/form-data; boundary=" + std::string(kBoundary));
     EXPECT_TRUE(response && response->status == 200) << (response ? response->body : "no answer");
     if (!response || response->status != 200) return {};
     return json::parse(response->body).as_object();
