@@ -4,8 +4,10 @@
 // Each case starts `basalt serve` on 127.0.0.1:0 over a data directory prepared with the CLI
 // (a superuser and the collections), and stores its files the way a client does: records
 // created with multipart uploads, so names, keys and objects are the ones LocalStorage makes.
-// The server serves them with sendfile(2); the remote path (S3-style chunks) is covered at the
-// FileService level (src/basalt/files/file_service_test.cpp), as no e2e serves from S3 yet.
+// The server serves them with sendfile(2). The remote path (S3-style chunks), which no e2e
+// serves from S3 yet, is covered below the binary: FileService over a storage without local
+// paths (src/basalt/files/file_service_test.cpp) and chunked bodies through a real http::Server
+// (src/basalt/http/file_body_test.cpp).
 // Setups a client cannot make (a file planted beside a record's, a damaged original, a row
 // naming a path outside the storage) are made on disk, in the data directory.
 #include <gtest/gtest.h>
