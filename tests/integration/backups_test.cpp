@@ -29,16 +29,6 @@ namespace json = boost::json;
 constexpr std::string_view kEmail = "admin@example.com";
 constexpr std::string_view kPassword = "backup password 1";
 
-std::optional<HttpResponse> call(int port, std::string_view method, std::string_view path,
-                                 std::string_view token = {}, std::string_view body = {},
-                                 std::string_view content_type = "application/json") {
-  std::string raw = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n";
-  if (!token.empty()) raw += "Authorization: " + std::string(token) + "\r\n";
-  raw += "Content-Type: " + std::string(content_type) +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-  return request(port, raw);
-}
-
 // A data directory with a superuser and a `notes` collection (a number and a file) anyone may
 // create in.
 std::string prepare_directory(const std::string& root) {
@@ -96,22 +86,13 @@ std::set<std::string> note_ids(int port) {
   return ids;
 }
 
-// A multipart body of one file part.
-std::string multipart_file(std::string_view boundary, std::string_view field,
-                           std::string_view filename, std::string_view content_type,
-                           std::string_view content) {
-  return "--" + std::string(boundary) + "\r\nContent-Disposition: form-data; name=\"" +
-         std::string(field) + "\"; filename=\"" + std::string(filename) +
-         "\"\r\nContent-Type: " + std::string(content_type) + "\r\n\r\n" + std::string(content) +
-         "\r\n--" + std::string(boundary) + "--\r\n";
-}
-
 constexpr std::string_view kBoundary = "basaltBoundary7MA4YWxkTrZu0gW";
 
 std::optional<HttpResponse> upload(int port, const std::string& token, std::string_view filename,
                                    std::string_view content) {
   return call(port, "POST", "/api/backups/upload", token,
-              multipart_file(kBoundary, "file", filename, "application/zip", content),
+              multipart_body(kBoundary, {{"file", std::string(content), std::string(filename),
+                                          "application/zip"}}),
               "multipart/form-data; boundary=" + std::string(kBoundary));
 }
 
@@ -150,7 +131,7 @@ TEST(BackupsTest, BackupUnderWriteLoadRestoresIntoAFreshServerThatRestartsInPlac
   const std::string token = sign_in(a.port());
   // A stored file: a note uploaded with one.
   auto with_file = call(a.port(), "POST", "/api/collections/notes/records", {},
-                        multipart_file(kBoundary, "doc", "photo.png", "image/png", "png bytes"),
+                        multipart_body(kBoundary, {{"doc", "png bytes", "photo.png", "image/png"}}),
                         "multipart/form-data; boundary=" + std::string(kBoundary));
   ASSERT_TRUE(with_file && with_file->status == 200) << (with_file ? with_file->body : "");
   const json::object stored = json::parse(with_file->body).as_object();

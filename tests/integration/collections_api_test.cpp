@@ -17,15 +17,6 @@
 namespace basalt::testing {
 namespace {
 
-std::optional<HttpResponse> call(int port, std::string_view method, std::string_view path,
-                                 std::string_view token = {}, std::string_view body = {}) {
-  std::string raw = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n";
-  if (!token.empty()) raw += "Authorization: " + std::string(token) + "\r\n";
-  raw += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\n\r\n" + std::string(body);
-  return request(port, raw);
-}
-
 std::string sign_in(int port, std::string_view collection, std::string_view email,
                     std::string_view password) {
   auto response =

@@ -139,4 +139,27 @@ std::optional<HttpResponse> request(int port, std::string_view raw_request) {
   return connection.read_response();
 }
 
+std::optional<HttpResponse> call(int port, std::string_view method, std::string_view path,
+                                 std::string_view token, std::string_view body,
+                                 std::string_view content_type) {
+  std::string raw = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n";
+  if (!token.empty()) raw += "Authorization: " + std::string(token) + "\r\n";
+  raw += "Content-Type: " + std::string(content_type) +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  return request(port, raw);
+}
+
+std::string multipart_body(std::string_view boundary, const std::vector<FormPart>& parts) {
+  std::string body;
+  for (const FormPart& part : parts) {
+    body += "--" + std::string(boundary) + "\r\nContent-Disposition: form-data; name=\"" +
+            part.name + "\"";
+    if (!part.filename.empty()) {
+      body += "; filename=\"" + part.filename + "\"\r\nContent-Type: " + part.content_type;
+    }
+    body += "\r\n\r\n" + part.content + "\r\n";
+  }
+  return body + "--" + std::string(boundary) + "--\r\n";
+}
+
 }  // namespace basalt::testing

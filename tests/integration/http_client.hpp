@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace basalt::testing {
 
@@ -53,5 +54,23 @@ bool connect_refused(int port);
 
 // One request on a fresh connection.
 std::optional<HttpResponse> request(int port, std::string_view raw_request);
+
+// An API call on a fresh connection: `method path` with the token (when any) as Authorization
+// and `body` of `content_type` (always sent, empty included, with its Content-Length).
+std::optional<HttpResponse> call(int port, std::string_view method, std::string_view path,
+                                 std::string_view token = {}, std::string_view body = {},
+                                 std::string_view content_type = "application/json");
+
+// One part of a multipart/form-data body: a plain value, or a file when `filename` is set.
+struct FormPart {
+  std::string name;
+  std::string content;
+  std::string filename;
+  std::string content_type = "application/octet-stream";  // a file part's
+};
+
+// The multipart/form-data body of `parts` with `boundary`; send it with the content type
+// "multipart/form-data; boundary=<boundary>".
+std::string multipart_body(std::string_view boundary, const std::vector<FormPart>& parts);
 
 }  // namespace basalt::testing

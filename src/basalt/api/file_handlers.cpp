@@ -10,25 +10,13 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/files/byte_range.hpp"
 #include "basalt/files/conditional.hpp"
+#include "basalt/files/keys.hpp"
 #include "basalt/files/serve_headers.hpp"
-#include "basalt/files/served_keys.hpp"
 #include "basalt/files/thumb_size.hpp"
 #include "basalt/files/thumbnailer.hpp"
 
 namespace basalt::api {
 namespace {
-
-// What `@request.*` reads of a file request besides auth (method, headers, query).
-query::RequestInfo file_request_info(const http::Request& request, const QueryParams& params) {
-  query::RequestInfo info;
-  info.method = std::string(request.method_text());
-  request.for_each_header([&](std::string_view name, std::string_view value) {
-    std::string key = query::normalize_header_name(name);
-    if (!info.headers.contains(key)) info.headers[key] = value;
-  });
-  for (const auto& [name, value] : params) info.query[name] = value;
-  return info;
-}
 
 std::string_view header_or_empty(const http::Request& request, std::string_view name) {
   return request.header(name).value_or(std::string_view());
@@ -125,7 +113,7 @@ boost::asio::awaitable<void> download_file(const Services& services, const auth:
                                               services.clock.now());
   }
   const records::Caller caller = caller_of(viewer, request);
-  query::RequestInfo info = file_request_info(request, params);
+  query::RequestInfo info = request_info(request, params);
   const records::FileAccess access = co_await services.records.file_access(
       caller, collection, record_id, filename, std::move(info));
 

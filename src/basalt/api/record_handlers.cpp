@@ -10,18 +10,6 @@
 namespace basalt::api {
 namespace {
 
-// What `@request.*` reads of this request besides auth and body.
-query::RequestInfo request_info(const http::Request& request, const QueryParams& params) {
-  query::RequestInfo info;
-  info.method = std::string(request.method_text());
-  request.for_each_header([&](std::string_view name, std::string_view value) {
-    std::string key = query::normalize_header_name(name);
-    if (!info.headers.contains(key)) info.headers[key] = value;
-  });
-  for (const auto& [name, value] : params) info.query[name] = value;
-  return info;
-}
-
 records::WriteInput write_input(const Services& services, const http::Request& request,
                                 const QueryParams& params) {
   http::FormBody form = request_form(request);

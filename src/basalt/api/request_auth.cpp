@@ -47,4 +47,15 @@ void require_access(Access access, const auth::AuthContext& context, const http:
   }
 }
 
+query::RequestInfo request_info(const http::Request& request, const QueryParams& params) {
+  query::RequestInfo info;
+  info.method = std::string(request.method_text());
+  request.for_each_header([&](std::string_view name, std::string_view value) {
+    std::string key = query::normalize_header_name(name);
+    if (!info.headers.contains(key)) info.headers[key] = value;
+  });
+  for (const auto& [name, value] : params) info.query[name] = value;
+  return info;
+}
+
 }  // namespace basalt::api

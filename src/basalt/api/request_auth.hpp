@@ -1,13 +1,16 @@
 // The caller's AuthContext for a REST request, from its Authorization header (docs/security.md,
-// "Callers"), and the check of a route's declared access (api_handler.hpp).
+// "Callers"), the rest of what rules read of the request, and the check of a route's declared
+// access (api_handler.hpp).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/api/api_handler.hpp"
+#include "basalt/api/query_params.hpp"
 #include "basalt/api/services.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
+#include "basalt/query/request_info.hpp"
 
 namespace basalt::api {
 
@@ -22,6 +25,10 @@ std::string_view client_ip(const http::Request& request);
 // The record service's view of the caller (borrows `context` and `request`, which must
 // outlive it).
 records::Caller caller_of(const auth::AuthContext& context, const http::Request& request);
+
+// What `@request.*` reads of a request besides auth and body: method, headers (first value of
+// each normalised name), query parameters. Record and file routes pass it to the service.
+query::RequestInfo request_info(const http::Request& request, const QueryParams& params);
 
 // Refuses a caller that does not meet a route's declared access, with PocketBase's texts:
 // 401 "The request requires valid record authorization token." for a guest, 403 "The

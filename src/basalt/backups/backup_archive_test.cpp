@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "basalt/backups/testing/directory_storage.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/files/local_storage.hpp"
 
 namespace basalt::backups {
 namespace {
@@ -45,7 +45,7 @@ class BackupArchiveTest : public ::testing::Test {
   // An archive of a fake database and two stored files (one bigger than a read chunk).
   std::filesystem::path make_archive() {
     write_file(dir() / "data.db", std::string(100'000, 'd'));
-    testing::DirectoryStorage files(dir() / "storage");
+    files::LocalStorage files(dir() / "storage");
     write_file(dir() / "storage/c1/r1/a.txt", "hello");
     write_file(dir() / "storage/c1/r2/big.bin", big_);
     const std::filesystem::path archive = dir() / "backup.zip";
@@ -96,7 +96,7 @@ class RemoteStorage final : public files::Storage {
 
 TEST_F(BackupArchiveTest, PacksRemoteObjectsInChunks) {
   write_file(dir() / "data.db", "db");
-  testing::DirectoryStorage local(dir() / "storage");
+  files::LocalStorage local(dir() / "storage");
   write_file(dir() / "storage/c/r/big.bin", big_);
   RemoteStorage remote(local);
   const auto keys = remote.list("");
@@ -152,7 +152,7 @@ TEST_F(BackupArchiveTest, ExtractsOnlyTheDatabaseAndStorage) {
 
 TEST_F(BackupArchiveTest, CancelledWriteLeavesNoArchive) {
   write_file(dir() / "data.db", std::string(1 << 20, 'd'));
-  testing::DirectoryStorage files(dir() / "storage");
+  files::LocalStorage files(dir() / "storage");
   const CancelCheck cancel = [] { return true; };
   EXPECT_ANY_THROW(write_backup_archive(dir() / "c.zip", dir() / "data.db", files, {}, cancel));
   EXPECT_FALSE(std::filesystem::exists(dir() / "c.zip"));

@@ -10,13 +10,13 @@
 
 #include "basalt/backups/backup_archive.hpp"
 #include "basalt/backups/restore_swap.hpp"
-#include "basalt/backups/testing/directory_storage.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/files/local_storage.hpp"
 
 namespace basalt::backups {
 namespace {
@@ -83,8 +83,8 @@ class BackupServiceTest : public ::testing::Test {
   std::unique_ptr<db::Database> database_;
   std::vector<db::Migration> migrations_;
   std::unique_ptr<settings::SettingsService> settings_;
-  testing::DirectoryStorage backups_{dir_.path() / "backups"};
-  testing::DirectoryStorage files_{dir_.path() / "storage"};
+  files::LocalStorage backups_{dir_.path() / "backups"};
+  files::LocalStorage files_{dir_.path() / "storage"};
   files::DeletionGate gate_{files_};
   std::unique_ptr<BackupService> service_;
   int restarts_ = 0;
@@ -196,7 +196,7 @@ TEST_F(BackupServiceTest, RestoreRefusesACorruptArchiveAndReplacesNothing) {
   // An archive whose data.db is not a database.
   {
     write_file(data() / "fake.db", "not sqlite at all, just text");
-    testing::DirectoryStorage none(data() / "empty_store");
+    files::LocalStorage none(data() / "empty_store");
     write_backup_archive(data() / "backups/fake.zip", data() / "fake.db", none, {}, nullptr);
   }
   EXPECT_EQ(error_of([&] { sync_wait(service_->restore("fake.zip")); }).substr(0, 25),

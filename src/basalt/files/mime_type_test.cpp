@@ -47,5 +47,20 @@ TEST(DetectMimeType, WorksFromSeveralThreadsAtOnce) {
   fs::remove(png);
 }
 
+TEST(SniffContentType, ReadsTheFirstBytes) {
+  EXPECT_EQ(sniff_content_type(kPng), "image/png");
+  EXPECT_EQ(sniff_content_type("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), "application/pdf");
+  EXPECT_EQ(sniff_content_type("just some words\n"), "text/plain");
+  EXPECT_EQ(sniff_content_type(""), "application/octet-stream");
+}
+
+// The file and the buffer entry points share this thread's handle; both agree.
+TEST(SniffContentType, AgreesWithTheFileDetectionOnOneThread) {
+  const fs::path png = write_temp("both.png", kPng);
+  EXPECT_EQ(detect_mime_type(png), sniff_content_type(kPng));
+  EXPECT_EQ(sniff_content_type(kPng), detect_mime_type(png));
+  fs::remove(png);
+}
+
 }  // namespace
 }  // namespace basalt::files

@@ -15,6 +15,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/db/testing/statement_log.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
 #include "basalt/records/bulk_creates.hpp"
@@ -37,64 +38,6 @@ class NoPasswords final : public PasswordPort {
   }
 };
 
-// The real database; keeps the texts of the statements of the last write job.
-class StatementLog final : public db::Database {
- public:
-  explicit StatementLog(db::Database& inner) : inner_(inner) {}
-  const db::Dialect& dialect() const noexcept override { return inner_.dialect(); }
-  using db::Database::query;
-  boost::asio::awaitable<db::ResultSet> query(std::string_view sql, const db::Params& params,
-                                              db::ReadOptions options) override {
-    return inner_.query(sql, params, options);
-  }
-  boost::asio::awaitable<void> write(db::WriteJob job) override {
-    statements.clear();
-    return inner_.write(
-        [this, job = std::move(job)](db::Transaction& tx) -> boost::asio::awaitable<void> {
-          Logging logging(tx, statements);
-          co_await job(logging);
-        });
-  }
-  db::ReadSet read_set(std::string_view sql) override { return inner_.read_set(sql); }
-  const db::DataVersions& versions() const noexcept override { return inner_.versions(); }
-  void copy_snapshot(const std::string& target, const std::function<bool()>& cancelled) override {
-    inner_.copy_snapshot(target, cancelled);
-  }
-
-  // How many statements of the last job start with `prefix`.
-  std::size_t count(std::string_view prefix) const {
-    return static_cast<std::size_t>(std::count_if(
-        statements.begin(), statements.end(),
-        [&](const std::string& sql) { return std::string_view(sql).starts_with(prefix); }));
-  }
-  std::vector<std::string> statements;
-
- private:
-  class Logging final : public db::Transaction {
-   public:
-    Logging(db::Transaction& inner, std::vector<std::string>& texts)
-        : inner_(inner), texts_(texts) {}
-    boost::asio::awaitable<db::ResultSet> query(std::string_view sql,
-                                                const db::Params& params) override {
-      texts_.emplace_back(sql);
-      return inner_.query(sql, params);
-    }
-    boost::asio::awaitable<db::ExecResult> execute(std::string_view sql,
-                                                   const db::Params& params) override {
-      texts_.emplace_back(sql);
-      return inner_.execute(sql, params);
-    }
-    boost::asio::awaitable<std::vector<db::ColumnOrigin>> describe(std::string_view sql) override {
-      return inner_.describe(sql);
-    }
-
-   private:
-    db::Transaction& inner_;
-    std::vector<std::string>& texts_;
-  };
-  db::Database& inner_;
-};
-
 // A 15-character id of its own for each `i`.
 std::string fmt_id(int i) {
   const std::string number = std::to_string(i);
@@ -112,7 +55,7 @@ class BulkCreatesTest : public ::testing::Test {
     sync_wait(db::apply_migrations(*database_, migrations_));
     collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
     sync_wait(collections_->reload());
-    log_ = std::make_unique<StatementLog>(*database_);
+    log_ = std::make_unique<db::testing::StatementLog>(*database_);
     service_ =
         std::make_unique<RecordService>(*log_, *collections_, plans_, passwords_, events_, clock_);
     events_.subscribe([this](const RecordEvent& event) {
@@ -182,7 +125,7 @@ class BulkCreatesTest : public ::testing::Test {
   core::ManualClock clock_{std::chrono::system_clock::time_point(std::chrono::hours(480000))};
   db::testing::TempDir dir_;
   std::unique_ptr<db::Database> database_;
-  std::unique_ptr<StatementLog> log_;
+  std::unique_ptr<db::testing::StatementLog> log_;
   std::vector<db::Migration> migrations_;
   std::unique_ptr<collections::CollectionService> collections_;
   query::PlanCache plans_;

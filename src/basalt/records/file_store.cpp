@@ -7,20 +7,6 @@
 
 namespace basalt::records {
 
-std::string record_prefix(std::string_view collection_id, std::string_view record_id) {
-  return std::string(collection_id) + "/" + std::string(record_id);
-}
-
-std::string file_key(std::string_view collection_id, std::string_view record_id,
-                     std::string_view name) {
-  return record_prefix(collection_id, record_id) + "/" + std::string(name);
-}
-
-std::string thumbs_prefix(std::string_view collection_id, std::string_view record_id,
-                          std::string_view name) {
-  return record_prefix(collection_id, record_id) + "/thumbs_" + std::string(name);
-}
-
 boost::asio::awaitable<std::vector<InspectedUpload>> FileStore::inspect(
     const std::vector<Upload>& uploads) const {
   auto task = [&uploads] {

@@ -12,14 +12,14 @@
 // Thread safety: stateless besides its references; any number of calls at once.
 #pragma once
 
-#include "basalt/files/deletion_gate.hpp"
-
 #include <boost/asio/awaitable.hpp>
 #include <string>
 #include <vector>
 
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/temp_file.hpp"
+#include "basalt/files/deletion_gate.hpp"
+#include "basalt/files/keys.hpp"
 #include "basalt/files/storage.hpp"
 
 namespace basalt::records {
@@ -42,12 +42,10 @@ struct InspectedUpload {
   std::string mime;      // detected from the content; "" when not kept
 };
 
-// The key of a record's file, and the prefix of its thumbnails.
-std::string file_key(std::string_view collection_id, std::string_view record_id,
-                     std::string_view name);
-std::string thumbs_prefix(std::string_view collection_id, std::string_view record_id,
-                          std::string_view name);
-std::string record_prefix(std::string_view collection_id, std::string_view record_id);
+// Storage keys come from files/keys.hpp; the record service names them unqualified.
+using files::file_key;
+using files::record_prefix;
+using files::thumbs_prefix;
 
 class FileStore {
  public:

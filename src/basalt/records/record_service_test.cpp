@@ -17,6 +17,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/db/testing/statement_log.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
 #include "basalt/records/record_response_json.hpp"
@@ -52,68 +53,6 @@ class PlainPasswords final : public PasswordPort {
   std::function<void()> on_hash;  // e.g. moves the test's clock, as slow hashing would
 };
 
-// A write job's transaction, noting the text of every statement the job runs.
-class RecordingTransaction final : public db::Transaction {
- public:
-  RecordingTransaction(db::Transaction& inner, std::vector<std::string>& texts,
-                       std::vector<db::Params>& params)
-      : inner_(inner), texts_(texts), params_(params) {}
-  boost::asio::awaitable<db::ResultSet> query(std::string_view sql,
-                                              const db::Params& params) override {
-    texts_.emplace_back(sql);
-    params_.push_back(params);
-    return inner_.query(sql, params);
-  }
-  boost::asio::awaitable<db::ExecResult> execute(std::string_view sql,
-                                                 const db::Params& params) override {
-    texts_.emplace_back(sql);
-    params_.push_back(params);
-    return inner_.execute(sql, params);
-  }
-  boost::asio::awaitable<std::vector<db::ColumnOrigin>> describe(std::string_view sql) override {
-    return inner_.describe(sql);
-  }
-
- private:
-  db::Transaction& inner_;
-  std::vector<std::string>& texts_;
-  std::vector<db::Params>& params_;
-};
-
-// The real database, counting the write jobs submitted to it: what never reaches the single
-// writer is visible as a count that did not move. The statements the last job ran are kept.
-class CountingDatabase final : public db::Database {
- public:
-  explicit CountingDatabase(db::Database& inner) : inner_(inner) {}
-  const db::Dialect& dialect() const noexcept override { return inner_.dialect(); }
-  using db::Database::query;
-  boost::asio::awaitable<db::ResultSet> query(std::string_view sql, const db::Params& params,
-                                              db::ReadOptions options) override {
-    return inner_.query(sql, params, options);
-  }
-  boost::asio::awaitable<void> write(db::WriteJob job) override {
-    ++writes;
-    last_job_statements.clear();
-    last_job_params.clear();
-    return inner_.write(
-        [this, job = std::move(job)](db::Transaction& tx) -> boost::asio::awaitable<void> {
-          RecordingTransaction recording(tx, last_job_statements, last_job_params);
-          co_await job(recording);
-        });
-  }
-  db::ReadSet read_set(std::string_view sql) override { return inner_.read_set(sql); }
-  const db::DataVersions& versions() const noexcept override { return inner_.versions(); }
-  void copy_snapshot(const std::string& target, const std::function<bool()>& cancelled) override {
-    inner_.copy_snapshot(target, cancelled);
-  }
-  int writes = 0;
-  std::vector<std::string> last_job_statements;
-  std::vector<db::Params> last_job_params;
-
- private:
-  db::Database& inner_;
-};
-
 class RecordServiceTest : public ::testing::Test {
  protected:
   RecordServiceTest() {
@@ -125,9 +64,9 @@ class RecordServiceTest : public ::testing::Test {
     sync_wait(db::apply_migrations(*database_, migrations_));
     collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
     sync_wait(collections_->reload());
-    counting_ = std::make_unique<CountingDatabase>(*database_);
-    service_ = std::make_unique<RecordService>(*counting_, *collections_, plans_, passwords_,
-                                               events_, clock_);
+    log_ = std::make_unique<db::testing::StatementLog>(*database_);
+    service_ =
+        std::make_unique<RecordService>(*log_, *collections_, plans_, passwords_, events_, clock_);
     events_.subscribe([this](const RecordEvent& event) {
       seen_.push_back(std::string(record_action_name(event.action)) + " " + event.collection_name +
                       " " + std::string(event.record.at("id").as_string()));
@@ -185,7 +124,7 @@ class RecordServiceTest : public ::testing::Test {
   core::ManualClock clock_{kStart};  // outlives the services below
   db::testing::TempDir dir_;
   std::unique_ptr<db::Database> database_;
-  std::unique_ptr<CountingDatabase> counting_;
+  std::unique_ptr<db::testing::StatementLog> log_;  // counts the write jobs
   std::vector<db::Migration> migrations_;
   std::unique_ptr<collections::CollectionService> collections_;
   query::PlanCache plans_;
@@ -537,17 +476,17 @@ TEST_F(RecordServiceTest, CreatesRunTheSameStatementTextsInTheWriterWhateverTheB
   const json::object ann = make_user("ann@x.io");
   const std::string id(ann.at("id").as_string());
   create(user(ann), "notes", R"js({"title":"one","tags":["a"],"author":")js" + id + "\"}");
-  const std::vector<std::string> first = counting_->last_job_statements;
+  const std::vector<std::string> first = log_->statements;
   const json::object note =
       create(user(ann), "notes",
              R"js({"title":"a longer title","tags":["b","a","c"],"author":")js" + id + "\"}");
-  EXPECT_EQ(counting_->last_job_statements, first);
+  EXPECT_EQ(log_->statements, first);
   // Statements only: the rule check, the relation, the id, the insert.
   ASSERT_EQ(first.size(), 4u);
   EXPECT_EQ(count("notes"), 2);
   // The rule checked the record that was stored: the same id (made once, before the job).
   const db::Value stored_id{std::string(note.at("id").as_string())};
-  const db::Params& rule_params = counting_->last_job_params.front();
+  const db::Params& rule_params = log_->params.front();
   EXPECT_NE(std::find(rule_params.begin(), rule_params.end(), stored_id), rule_params.end());
 }
 
@@ -564,18 +503,18 @@ TEST_F(RecordServiceTest, AHugeRelationListIsRefusedBeforeAnyWriteJob) {
   for (int i = 0; i < 200000; ++i) ids.emplace_back(fmt::format("u{:014d}", i));
   WriteInput input;
   input.body = {{"users", std::move(ids)}};
-  const int writes_before = counting_->writes;
+  const int writes_before = log_->writes;
   const core::ApiError refused =
       error_of([&] { sync_wait(service_->create(superuser(), "picks", std::move(input), {})); });
   EXPECT_EQ(refused.status(), 400);
   EXPECT_EQ(refused.message(), "Failed to create record.");
   EXPECT_EQ(refused.data().at("users").at("code"), "validation_too_many_values");
-  EXPECT_EQ(counting_->writes, writes_before);  // refused in prepare(): the writer never saw it
+  EXPECT_EQ(log_->writes, writes_before);  // refused in prepare(): the writer never saw it
   EXPECT_EQ(count("picks"), 0);
 }
 
 TEST_F(RecordServiceTest, AnInvalidCreateSpendsNoHashing) {
-  const int writes_before = counting_->writes;
+  const int writes_before = log_->writes;
   const core::ApiError refused = error_of([&] {
     create(Caller{}, "users",
            R"js({"email":"not-an-email","password":"secret123","passwordConfirm":"secret123"})js");
@@ -583,7 +522,7 @@ TEST_F(RecordServiceTest, AnInvalidCreateSpendsNoHashing) {
   EXPECT_EQ(refused.status(), 400);
   EXPECT_TRUE(refused.data().contains("email"));
   EXPECT_EQ(passwords_.calls, 0);
-  EXPECT_EQ(counting_->writes, writes_before);
+  EXPECT_EQ(log_->writes, writes_before);
   make_user("valid@x.io");
   EXPECT_EQ(passwords_.calls, 1);
 }
@@ -607,10 +546,10 @@ TEST_F(RecordServiceTest, ReplacingAPasswordHashIsAWriteJobWithAnUpdateEvent) {
   };
   ASSERT_EQ(stored(), "hashed:secret123");
   seen_.clear();
-  const int writes = counting_->writes;
+  const int writes = log_->writes;
 
   EXPECT_TRUE(sync_wait(service_->replace_password_hash(users, id, "hashed:secret123", "new")));
-  EXPECT_EQ(counting_->writes, writes + 1);
+  EXPECT_EQ(log_->writes, writes + 1);
   EXPECT_EQ(seen_, std::vector<std::string>{"update users " + id});
   EXPECT_EQ(stored(), "new");
   EXPECT_EQ(sync_wait(database_->query("SELECT tokenKey FROM users"))[0].as_text(0), token_key);
