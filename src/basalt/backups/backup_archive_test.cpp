@@ -8,23 +8,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "basalt/backups/testing/file_bytes.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
 #include "basalt/files/local_storage.hpp"
 
 namespace basalt::backups {
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void write_file(const std::filesystem::path& path, std::string_view bytes) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+using testing::read_file;
+using testing::write_file;
 
 // A zip made directly with libzip, for archives the writer would never make.
 void raw_zip(const std::filesystem::path& path,

@@ -10,6 +10,7 @@
 
 #include "basalt/backups/backup_archive.hpp"
 #include "basalt/backups/restore_swap.hpp"
+#include "basalt/backups/testing/file_bytes.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/migrations.hpp"
@@ -21,19 +22,10 @@
 namespace basalt::backups {
 namespace {
 
+using testing::read_file;
+using testing::write_file;
+
 using db::testing::sync_wait;
-
-void write_file(const std::filesystem::path& path, std::string_view bytes) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // The status and, for a field error, "field:code" of what `call` threw.
 template <typename Call>

@@ -7,24 +7,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "basalt/backups/testing/file_bytes.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
 
 namespace basalt::backups {
 namespace {
 
+using testing::read_file;
+using testing::write_file;
+
 struct Crash {};
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void write_file(const std::filesystem::path& path, std::string_view bytes) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
 
 class RestoreSwapTest : public ::testing::Test {
  protected:

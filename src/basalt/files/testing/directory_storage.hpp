@@ -28,8 +28,7 @@ class DirectoryStorage final : public Storage {
   void put_file(std::string_view key, const std::filesystem::path& source,
                 std::string_view content_type) override;
   std::optional<ObjectInfo> stat(std::string_view key) override { return local_.stat(key); }
-  std::string read_range(std::string_view key, std::uint64_t offset,
-                         std::uint64_t length) override;
+  std::string read_range(std::string_view key, std::uint64_t offset, std::uint64_t length) override;
   std::optional<std::filesystem::path> local_path(std::string_view key) override;
   void remove(std::string_view key) override { local_.remove(key); }
   void remove_prefix(std::string_view prefix) override { local_.remove_prefix(prefix); }
