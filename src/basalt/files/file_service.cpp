@@ -10,7 +10,7 @@
 #include <fstream>
 #include <random>
 
-#include "basalt/files/content_sniffer.hpp"
+#include "basalt/files/mime_type.hpp"
 
 namespace basalt::files {
 namespace {

@@ -57,7 +57,7 @@ class OpenedObject {
   ~OpenedObject();
 
   ObjectInfo info;           // size (of the open file when local), modification time, ETag
-  std::string content_type;  // detected from the first bytes (content_sniffer.hpp)
+  std::string content_type;  // detected from the first bytes (mime_type.hpp)
 
   // The open file of a local backend (sendfile); -1 for a remote one. release() hands it over.
   int fd() const noexcept { return fd_; }

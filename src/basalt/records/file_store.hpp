@@ -42,11 +42,6 @@ struct InspectedUpload {
   std::string mime;      // detected from the content; "" when not kept
 };
 
-// Storage keys come from files/keys.hpp; the record service names them unqualified.
-using files::file_key;
-using files::record_prefix;
-using files::thumbs_prefix;
-
 class FileStore {
  public:
   // Each call takes the backend from `storage` once (files::StorageSource). With a `gate`,

@@ -58,7 +58,7 @@ boost::asio::awaitable<SweepReport> sweep_orphan_files(
         json::object values = decode_row(collection, row);
         const std::string id(values.at(schema::kFieldId).get_string());
         for (const std::string& name : stored_file_names(collection, values)) {
-          named.insert(file_key(collection.id, id, name));
+          named.insert(files::file_key(collection.id, id, name));
         }
         after = id;
       }

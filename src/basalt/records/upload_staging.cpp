@@ -148,7 +148,7 @@ std::vector<std::string> deleted_record_dirs(const collections::Catalog& catalog
     const schema::Collection* deleted = catalog.find(event.collection_id);
     const json::value* id = event.record.if_contains(schema::kFieldId);
     if (deleted && has_file_fields(*deleted) && id && id->is_string()) {
-      out.push_back(record_prefix(deleted->id, id->get_string()));
+      out.push_back(files::record_prefix(deleted->id, id->get_string()));
     }
   }
   return out;

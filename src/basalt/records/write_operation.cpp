@@ -179,9 +179,10 @@ boost::asio::awaitable<void> WriteOperation::store_files(std::string_view record
         const auto index = static_cast<std::size_t>(upload->at(schema::kUploadMarker).as_int64());
         Upload& source = input_.uploads.at(index);
         if (!source.kept || !source.file) continue;
-        items.push_back(
-            {file_key(collection_->id, record_id, upload->at(schema::kUploadName).get_string()),
-             &source.file, std::string(upload->at(schema::kUploadMimeType).get_string())});
+        items.push_back({files::file_key(collection_->id, record_id,
+                                         upload->at(schema::kUploadName).get_string()),
+                         &source.file,
+                         std::string(upload->at(schema::kUploadMimeType).get_string())});
       }
     }
   }
@@ -196,8 +197,8 @@ void WriteOperation::note_dropped_files(const json::object& stored, const json::
   const std::vector<std::string> kept = stored_file_names(*collection_, values);
   for (const std::string& name : stored_file_names(*collection_, stored)) {
     if (std::find(kept.begin(), kept.end(), name) != kept.end()) continue;
-    dropped_keys_.push_back(file_key(collection_->id, id_, name));
-    dropped_prefixes_.push_back(thumbs_prefix(collection_->id, id_, name));
+    dropped_keys_.push_back(files::file_key(collection_->id, id_, name));
+    dropped_prefixes_.push_back(files::thumbs_prefix(collection_->id, id_, name));
   }
 }
 
