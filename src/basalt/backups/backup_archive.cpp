@@ -301,8 +301,18 @@ void extract_backup_archive(const std::filesystem::path& path,
         int fd;
         ~Close() { ::close(fd); }
       } close{fd};
-      read_entry(archive.get(), i, stat.name, cancelled,
-                 [&](const char* data, std::size_t size) { write_all(fd, data, size, target); });
+      // Never more than the entry declares: the free-space check before a restore adds up the
+      // declared sizes, and libzip checks an entry's size and CRC only at its end, so an archive
+      // that lies (a deflate bomb) would otherwise fill the disk first.
+      std::uint64_t written = 0;
+      const std::uint64_t declared = (stat.valid & ZIP_STAT_SIZE) != 0 ? stat.size : 0;
+      read_entry(archive.get(), i, stat.name, cancelled, [&](const char* data, std::size_t size) {
+        written += size;
+        if (written > declared) {
+          throw ArchiveError(fmt::format("entry {} is larger than it declares", name));
+        }
+        write_all(fd, data, size, target);
+      });
       if (::fsync(fd) != 0) {
         throw std::runtime_error(
             fmt::format("cannot sync {}: {}", target.string(), std::strerror(errno)));

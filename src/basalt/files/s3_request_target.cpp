@@ -66,8 +66,10 @@ std::string canonical_query(QueryParams params) {
 }
 
 S3Endpoint parse_s3_endpoint(std::string_view endpoint) {
-  auto fail = [&](const char* why) -> S3Endpoint {
-    throw StorageError("invalid S3 endpoint '" + std::string(endpoint) + "': " + why);
+  // The endpoint text itself is never echoed: it is logged and returned by the S3 test route,
+  // and a mistaken endpoint may carry credentials ("https://key:secret@host").
+  auto fail = [](const char* why) -> S3Endpoint {
+    throw StorageError(std::string("invalid S3 endpoint: ") + why);
   };
   if (endpoint.empty()) return fail("empty");
   std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
