@@ -57,6 +57,7 @@ FileStorage::~FileStorage() {
 void FileStorage::start_sweep(db::Database& database, collections::CollectionService& collections) {
   records::SweepOptions options;
   options.older_than = std::chrono::system_clock::now();
+  options.gate = &gate_;  // a backup running meanwhile keeps every file it may copy
   auto catalog = collections.catalog();
   // The sweep keeps the backend in use when it starts (a switch meanwhile is not followed).
   sweeper_ = std::thread([this, &database, catalog, options, storage = active_.get()] {

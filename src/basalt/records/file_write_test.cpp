@@ -292,6 +292,26 @@ TEST_F(FileWriteTest, TheSweepRemovesOnlyOldUnnamedObjects) {
   EXPECT_EQ(stored(), std::vector<std::string>{named});
 }
 
+TEST_F(FileWriteTest, TheSweepRemovesThroughTheDeletionGate) {
+  core::TempFile orphan = core::TempFile::create(spool(), "orphan");
+  orphan.write("o");
+  const std::string lost = docs_id_ + "/gone/lost.txt";
+  storage_->put_file(lost, orphan.path(), "");
+  files::DeletionGate gate(*storage_);
+  std::atomic<bool> stop{false};
+  SweepOptions options;
+  options.older_than = std::chrono::system_clock::now() + std::chrono::hours(1);
+  options.gate = &gate;
+  {
+    files::DeletionGate::Hold hold(gate);  // a backup copying files
+    SweepReport report = sync_wait(
+        sweep_orphan_files(*database_, collections_->catalog(), *storage_, options, stop));
+    EXPECT_EQ(report.removed, 1u);
+    EXPECT_EQ(stored(), std::vector<std::string>{lost});  // queued, still there
+  }
+  EXPECT_TRUE(stored().empty());  // removed once the hold ended
+}
+
 TEST_F(FileWriteTest, TheSweepLeavesObjectsOutsideBasaltsKeysAlone) {
   // A shared bucket: backups at its root, another application's keys, a test object, a key of
   // a collection this database does not have.

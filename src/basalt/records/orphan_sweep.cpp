@@ -83,7 +83,11 @@ boost::asio::awaitable<SweepReport> sweep_orphan_files(
         ++report.kept_recent;
         continue;
       }
-      storage.remove(key);
+      if (options.gate) {
+        options.gate->remove(key);
+      } else {
+        storage.remove(key);
+      }
       ++report.removed;
     } catch (const std::exception& error) {
       spdlog::warn("files sweep: cannot remove {}: {}", key, error.what());

@@ -35,6 +35,7 @@
 
 #include "basalt/collections/catalog.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/files/deletion_gate.hpp"
 #include "basalt/files/storage.hpp"
 
 namespace basalt::records {
@@ -52,6 +53,9 @@ struct SweepOptions {
   std::chrono::system_clock::time_point older_than;
   std::size_t max_removals = 100'000;
   std::size_t page_size = 1000;
+  // When set, removals go through it (held back while a backup copies files:
+  // files/deletion_gate.hpp); the server always sets it.
+  files::DeletionGate* gate = nullptr;
 };
 
 boost::asio::awaitable<SweepReport> sweep_orphan_files(
