@@ -37,7 +37,11 @@ namespace basalt::http {
 // What a route declares for multipart bodies that may carry uploads (router.hpp).
 struct UploadPlan {
   std::uint64_t max_body_bytes = 0;  // the whole body; 413 past it
-  std::filesystem::path spool_dir;   // where file parts are written while they arrive
+  // False (record writes, batches): max_body_bytes is further capped by the server's
+  // HttpLimits::max_upload_body_bytes. True: it is the route's own configured limit, taken
+  // as is (a backup archive upload, bounded by a setting of its own).
+  bool own_limit = false;
+  std::filesystem::path spool_dir;  // where file parts are written while they arrive
   // The most bytes a file part named `part_name` may keep; past it the part is counted and
   // dropped. Null: every part may keep up to max_body_bytes.
   std::function<std::uint64_t(std::string_view part_name)> max_file_bytes;
