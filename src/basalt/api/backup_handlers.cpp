@@ -124,10 +124,11 @@ boost::asio::awaitable<void> download_backup(const Services& services, const aut
   } else {
     // A remote archive streams in chunks from the store it was found in.
     backups::BackupService* service = &services.backups;
-    // Not a coroutine: the call's reference parameters name this closure's members, which
-    // the response keeps until the body is sent.
+    // The chunks come from the store the archive was found in, whatever the settings do
+    // meanwhile. read() copies its arguments into its own frame.
     body.read = [service, store = opened->store, key](std::uint64_t at, std::size_t max) {
-      return service->read(store, key, at, std::min<std::uint64_t>(max, kDownloadChunk));
+      const std::uint64_t length = std::min<std::uint64_t>(max, kDownloadChunk);
+      return service->read(store, key, at, length);
     };
   }
   response.file(range.outcome == files::RangeOutcome::kPartial ? 206 : 200, "application/zip",

@@ -402,9 +402,9 @@ boost::asio::awaitable<std::optional<OpenedBackup>> BackupService::open(const st
   });
 }
 
-boost::asio::awaitable<std::string> BackupService::read(
-    const std::shared_ptr<files::Storage>& store, const std::string& key, std::uint64_t offset,
-    std::uint64_t length) {
+boost::asio::awaitable<std::string> BackupService::read(std::shared_ptr<files::Storage> store,
+                                                        std::string key, std::uint64_t offset,
+                                                        std::uint64_t length) {
   co_return co_await short_pool_.run([&] { return store->read_range(key, offset, length); });
 }
 

@@ -133,9 +133,9 @@ class BackupService {
   // A download: the archive opened in the backups store now (nullopt: no such valid key), and
   // the bytes [offset, offset + length) of a remote one, read from the store it was found in.
   boost::asio::awaitable<std::optional<OpenedBackup>> open(const std::string& key);
-  boost::asio::awaitable<std::string> read(const std::shared_ptr<files::Storage>& store,
-                                           const std::string& key, std::uint64_t offset,
-                                           std::uint64_t length);
+  // By value: a download's chunk reader calls it from a closure and returns the awaitable.
+  boost::asio::awaitable<std::string> read(std::shared_ptr<files::Storage> store, std::string key,
+                                           std::uint64_t offset, std::uint64_t length);
 
   // A new empty path under .basalt_tmp.
   std::filesystem::path temp_path(std::string_view prefix) const;
