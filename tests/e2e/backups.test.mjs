@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +20,9 @@ const superuser = { email: 'admin@example.com', password: 'correct horse battery
 
 // Small enough that a test can exceed it, large enough for the archives made here.
 const MAX_BACKUP_UPLOAD = 1024 * 1024;
+// Every other body: smaller than those archives (a 100 kB incompressible file is in them), so
+// only a body admitted to the backup upload's own limit can carry one.
+const MAX_BODY = 64 * 1024;
 
 const BACKUPS_S3 = {
   bucket: 'basalt-e2e-backups',
@@ -134,12 +138,16 @@ for (const backupsStore of ['local', 's3']) {
     let pb;
     let archives;
     let attachment;
+    let noiseKey;
     const kept = [];
     before(async () => {
       server = await startServer({
         superuser,
         port: await freePort(),
-        args: ['--max-backup-upload-bytes', String(MAX_BACKUP_UPLOAD)],
+        args: [
+          '--max-backup-upload-bytes', String(MAX_BACKUP_UPLOAD),
+          '--max-body-bytes', String(MAX_BODY),
+        ],
       });
       pb = new PocketBase(server.url);
       await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
@@ -163,6 +171,12 @@ for (const backupsStore of ['local', 's3']) {
         attachment: new File(['the attached bytes'], 'attached.txt'),
       });
       kept.push(attachment.id);
+      const noise = await pb.collection('notes').create({
+        title: 'incompressible',
+        attachment: new File([randomBytes(100_000)], 'noise.bin'),
+      });
+      noiseKey = `${noise.collectionId}/${noise.id}/${noise.attachment}`;
+      kept.push(noise.id);
     });
     after(async () => {
       await server?.stop();
@@ -230,7 +244,7 @@ for (const backupsStore of ['local', 's3']) {
 
     test('upload checks the archive before storing it; delete', async () => {
       const { body: bytes } = await download(pb, 'first.zip');
-      assert.ok(bytes.length < MAX_BACKUP_UPLOAD);
+      assert.ok(bytes.length > MAX_BODY && bytes.length < MAX_BACKUP_UPLOAD, `${bytes.length}`);
       const before = await archives.list();
       assert.equal(await pb.backups.upload({ file: new File([bytes], 'copy.zip') }), true);
       assert.ok((await pb.backups.getFullList()).some((item) => item.key === 'copy.zip'));
@@ -272,6 +286,13 @@ for (const backupsStore of ['local', 's3']) {
         '}',
       );
       assert.match(truncated, /^HTTP\/1\.1 400 /);
+      // Only a superuser's body is admitted to the route's own limit (and spooled): anyone
+      // else's is an ordinary body, over max-body-bytes here, refused before it is read.
+      const guestHead = head(bytes.length).replace(/Authorization: [^\r]*\r\n/, '');
+      assert.match(await rawRequest(server.url, guestHead, '\r\n\r\n'), /^HTTP\/1\.1 413 /);
+      const guest = new PocketBase(server.url);
+      const small = await rejection(guest.backups.upload({ file: new File(['PK'], 'tiny.zip') }));
+      assert.equal(small.status, 401);
 
       assert.deepEqual(await archives.list(), [...before, 'copy.zip'].sort());
       assert.deepEqual(await listFiles(join(server.dir, 'uploads_tmp')), []);
@@ -301,7 +322,7 @@ for (const backupsStore of ['local', 's3']) {
       // The attached file is removed from storage with its record, after the backup.
       await pb.collection('notes').delete(attachment.id);
       const key = `${attachment.collectionId}/${attachment.id}/${attachment.attachment}`;
-      assert.deepEqual(await listFiles(join(server.dir, 'storage')), []);
+      assert.deepEqual(await listFiles(join(server.dir, 'storage')), [noiseKey]);
       const back = server.restarted(); // listening before the restart can announce itself
       assert.equal(await pb.backups.restore('first.zip'), true);
       assert.equal(await back, server.url);
@@ -309,7 +330,7 @@ for (const backupsStore of ['local', 's3']) {
       assert.deepEqual(restored.map((r) => r.id).sort(), [...kept].sort());
       assert.ok(!restored.some((r) => r.id === later.id));
       // The file is back where the restored settings look (the data directory) and served.
-      assert.deepEqual(await listFiles(join(server.dir, 'storage')), [key]);
+      assert.deepEqual(await listFiles(join(server.dir, 'storage')), [key, noiseKey].sort());
       const record = await pb.collection('notes').getOne(attachment.id);
       const served = await fetch(pb.files.getURL(record, record.attachment));
       assert.equal(served.status, 200);

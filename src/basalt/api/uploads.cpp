@@ -1,5 +1,6 @@
 #include "basalt/api/uploads.hpp"
 
+#include "basalt/auth/authenticator.hpp"
 #include "basalt/backups/backup_service.hpp"
 #include "basalt/records/upload_staging.hpp"
 #include "basalt/schema/file_limits.hpp"
@@ -51,6 +52,15 @@ std::optional<http::UploadPlan> backup_upload_plan(const Services& services) {
   plan.spool_dir = services.upload_spool_dir;
   plan.max_file_bytes = [limit = plan.max_body_bytes](std::string_view part) -> std::uint64_t {
     return part == "file" ? limit : 0;
+  };
+  // Only a superuser's body is spooled: anyone else's is read like any body (max-body-bytes)
+  // and refused by the route's access check, never written to disk.
+  plan.admit = [&services](std::string authorization) -> boost::asio::awaitable<bool> {
+    if (authorization.empty()) co_return false;
+    const auto now = services.clock.now();
+    const auth::AuthContext caller =
+        co_await services.authenticator.authenticate(authorization, now);
+    co_return caller.is_superuser();
   };
   return plan;
 }

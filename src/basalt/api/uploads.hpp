@@ -24,7 +24,8 @@ std::optional<http::UploadPlan> record_upload_plan(const Services& services,
 std::optional<http::UploadPlan> batch_upload_plan(const Services& services);
 
 // POST /api/backups/upload: the body and its `file` part up to max-backup-upload-bytes (the
-// route's own limit, not capped by max-upload-body-bytes); other file parts keep nothing.
+// route's own limit, not capped by max-upload-body-bytes); other file parts keep nothing. The
+// plan admits only a superuser's Authorization: another caller's body is never spooled.
 std::optional<http::UploadPlan> backup_upload_plan(const Services& services);
 
 // The record service's form of an uploaded file. A file decoded in memory (a body that was not

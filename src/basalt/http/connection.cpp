@@ -287,6 +287,21 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
             std::string_view(head.method_string().data(), head.method_string().size())),
         target.substr(0, target.find('?')));
   }
+  if (plan && plan->admit) {
+    const auto field = head.find(beast_http::field::authorization);
+    std::string authorization = field == head.end()
+                                    ? std::string()
+                                    : std::string(field->value().data(), field->value().size());
+    bool admitted = false;
+    try {
+      // Named, not a temporary of the co_await expression (GCC 12).
+      boost::asio::awaitable<bool> admission = plan->admit(std::move(authorization));
+      admitted = co_await std::move(admission);
+    } catch (const std::exception& error) {
+      spdlog::warn("upload admission failed: {}", error.what());
+    }
+    if (!admitted) plan.reset();
+  }
   const std::uint64_t body_limit =
       !plan ? limits.max_body_bytes
       : plan->own_limit
