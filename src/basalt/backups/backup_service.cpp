@@ -187,6 +187,11 @@ void BackupService::create_blocking(const std::string& name, files::Storage& sto
     const std::function<bool()> cancel = [this] { return cancelled(); };
     parts_.database.copy_snapshot(database.string(), cancel);
     std::vector<std::string> keys = parts_.files.list("");
+    // Only the files of records (<collectionId>/<recordId>/<name>, thumbnails deeper): a
+    // bucket shared with other things — backup archives at its root, the settings test's
+    // prefix — keeps those out of the archive (and out of a restore).
+    std::erase_if(
+        keys, [](const std::string& key) { return std::count(key.begin(), key.end(), '/') < 2; });
     std::sort(keys.begin(), keys.end());
     packed = write_backup_archive(archive, database, parts_.files, keys, cancel);
   }

@@ -129,6 +129,19 @@ TEST_F(BackupServiceTest, CreatesADefaultNamedArchiveOfTheDatabaseAndFiles) {
   EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
 }
 
+TEST_F(BackupServiceTest, OnlyRecordFilesOfTheFilesStoreArePacked) {
+  // A files store shared with other things (a bucket holding backup archives at its root).
+  write_file(data() / "storage/old_backup.zip", "an archive");
+  write_file(data() / "storage/pb_settings_test_abcde/test.txt", "test");
+  write_file(data() / "storage/c1/r1/thumbs_photo.png/10x10_photo.png", "thumb");
+  sync_wait(service_->create("shared.zip"));
+  extract_backup_archive(data() / "backups/shared.zip", data() / "check", nullptr);
+  EXPECT_EQ(read_file(data() / "check/storage/c1/r1/photo.png"), "png bytes");
+  EXPECT_EQ(read_file(data() / "check/storage/c1/r1/thumbs_photo.png/10x10_photo.png"), "thumb");
+  EXPECT_FALSE(std::filesystem::exists(data() / "check/storage/old_backup.zip"));
+  EXPECT_FALSE(std::filesystem::exists(data() / "check/storage/pb_settings_test_abcde"));
+}
+
 TEST_F(BackupServiceTest, NameRulesAsPocketBase) {
   EXPECT_EQ(error_of([&] { sync_wait(service_->create("Bad.zip")); }),
             "400 An error occurred while validating the submitted data. "
