@@ -122,10 +122,10 @@ boost::asio::awaitable<void> download_backup(const Services& services, const aut
   if (fd) {
     body.file = std::move(fd);  // sendfile(2) from the page cache
   } else {
-    // A remote archive streams in chunks from the store it was found in.
+    // A remote archive streams in chunks, each read when the previous one is written, from
+    // the store it was found in whatever the settings do meanwhile. read() copies its
+    // arguments into its own frame.
     backups::BackupService* service = &services.backups;
-    // The chunks come from the store the archive was found in, whatever the settings do
-    // meanwhile. read() copies its arguments into its own frame.
     body.read = [service, store = opened->store, key](std::uint64_t at, std::size_t max) {
       const std::uint64_t length = std::min<std::uint64_t>(max, kDownloadChunk);
       return service->read(store, key, at, length);
