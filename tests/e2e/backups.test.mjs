@@ -233,6 +233,13 @@ for (const backupsStore of ['local', 's3']) {
       assert.equal(beyond.response.status, 416);
       assert.equal(beyond.response.headers.get('content-range'), `bytes */${body.length}`);
 
+      // Both bodies on one connection: a file body keeps it alive for the next request.
+      const fileToken = await pb.files.getToken();
+      const get = (range) =>
+        `GET /api/backups/first.zip?token=${fileToken} HTTP/1.1\r\nHost: x\r\nRange: bytes=${range}\r\n\r\n`;
+      const twice = await rawRequest(server.url, get('0-3') + get('4-7'), `bytes 4-7/${body.length}`);
+      assert.equal(twice.match(/HTTP\/1\.1 206 /g)?.length, 2, twice);
+
       const missing = await download(pb, 'missing.zip');
       assert.equal(missing.response.status, 404);
       const refused = await fetch(pb.backups.getDownloadURL('not-a-token', 'first.zip'));
