@@ -82,10 +82,15 @@ function xmlText(text) {
     .replace(/&amp;/g, '&');
 }
 
-function s3View(bucket) {
+/**
+ * The view of a bucket served by startS3rver(config), through the S3 API.
+ * @param {{endpoint: string, stop: () => Promise<void>}} bucket
+ * @param {{bucket: string, accessKey: string, secret: string}} [config]
+ */
+export function s3View(bucket, config = S3) {
   const { hostname, port } = new URL(bucket.endpoint);
   const signer = new SignatureV4({
-    credentials: { accessKeyId: S3.accessKey, secretAccessKey: S3.secret },
+    credentials: { accessKeyId: config.accessKey, secretAccessKey: config.secret },
     region: 'us-east-1',
     service: 's3',
     sha256: Hash.bind(null, 'sha256'),
@@ -93,7 +98,7 @@ function s3View(bucket) {
     applyChecksum: false,
   });
   const objectPath = (key) =>
-    `/${S3.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    `/${config.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const send = async (method, path, query = {}, body) => {
     const signed = await signer.sign({
       method,
@@ -133,7 +138,7 @@ function s3View(bucket) {
       for (;;) {
         const query = { 'list-type': '2', prefix };
         if (token) query['continuation-token'] = token;
-        const response = await send('GET', `/${S3.bucket}`, query);
+        const response = await send('GET', `/${config.bucket}`, query);
         const xml = await response.text();
         if (response.status !== 200) throw new Error(`S3 list ${prefix}: ${response.status} ${xml}`);
         for (const match of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(xmlText(match[1]));

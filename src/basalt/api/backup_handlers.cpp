@@ -2,19 +2,16 @@
 
 #include "basalt/auth/file_tokens.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <limits>
 
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_body.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/files/byte_range.hpp"
+#include "basalt/files/conditional.hpp"
 #include "basalt/http/form_body.hpp"
 #include "basalt/schema/datetime.hpp"
 
@@ -23,31 +20,11 @@ namespace {
 
 namespace json = boost::json;
 
-// A download is read from the backups store and written to the client a chunk at a time; a
-// client that takes longer than the timeout for one chunk is cut off (stream.hpp: a stream
-// bounds itself).
-constexpr std::uint64_t kDownloadChunk = 256 * 1024;
-constexpr std::chrono::seconds kChunkWriteTimeout{60};
+// A remote archive's body is read from the store this much at a time at most.
+constexpr std::uint64_t kDownloadChunk = 1024 * 1024;
 
 void no_content(http::Response& response) {
   response.content(204, "", "");
-}
-
-// Writes `chunk` to the socket; false when the client is gone or too slow.
-boost::asio::awaitable<bool> write_chunk(boost::asio::ip::tcp::socket& socket,
-                                         const std::string& chunk) {
-  boost::asio::steady_timer deadline(socket.get_executor());
-  deadline.expires_after(kChunkWriteTimeout);
-  deadline.async_wait([&socket](boost::system::error_code error) {
-    if (error) return;  // cancelled: the write finished first
-    boost::system::error_code ignored;
-    socket.close(ignored);  // fails the write in progress
-  });
-  const auto buffer = boost::asio::buffer(chunk);
-  auto [error, written] = co_await boost::asio::async_write(
-      socket, buffer, boost::asio::as_tuple(boost::asio::use_awaitable));
-  deadline.cancel();
-  co_return !error && written == chunk.size();
 }
 
 }  // namespace
@@ -75,27 +52,30 @@ boost::asio::awaitable<void> create_backup(const Services& services, const auth:
 
 boost::asio::awaitable<void> upload_backup(const Services& services, const auth::AuthContext&,
                                            http::Request& request, http::Response& response) {
-  // The body is already bounded by max-body-bytes; one archive may take all of it.
-  http::FormLimits limits;
-  limits.multipart.max_file_bytes = std::numeric_limits<std::size_t>::max();
-  http::FormBody body =
-      http::decode_form_body(request.header("Content-Type").value_or(""), request.body(), limits);
-  const http::UploadedFile* file = nullptr;
-  for (const auto& candidate : body.files) {
+  // A multipart body was spooled while it arrived (backup_upload_plan): the archive is a
+  // temporary file, never in memory.
+  http::FormBody body = request_form(request);
+  http::UploadedFile* file = nullptr;
+  for (auto& candidate : body.files) {
     if (candidate.field == "file") {
       file = &candidate;
       break;
     }
   }
-  if (file == nullptr) {
+  if (file == nullptr || !file->kept) {
     throw core::ApiError::bad_request(
         "An error occurred while validating the submitted data.",
         json::object{{"file", json::object{{"code", "validation_required"},
                                            {"message", "Cannot be blank."}}}});
   }
-  const std::string& filename = file->filename;
-  const std::string& content = file->data;
-  co_await services.backups.upload(filename, content);
+  if (!file->file) {  // a body that was not spooled (not multipart): bounded by max-body-bytes
+    file->file = core::TempFile::create(services.upload_spool_dir, "backup");
+    file->file.write(file->data);
+    file->data.clear();
+  }
+  file->file.close();
+  backups::UploadedBackup upload{std::move(file->filename), file->file};
+  co_await services.backups.upload(upload);
   no_content(response);
 }
 
@@ -110,29 +90,49 @@ boost::asio::awaitable<void> download_backup(const Services& services, const aut
     throw core::ApiError::forbidden("Insufficient permissions to access the resource.");
   }
   const std::string key(request.param("key"));
-  const std::optional<files::ObjectInfo> info = co_await services.backups.stat(key);
-  if (!info) throw core::ApiError::not_found();
+  std::optional<backups::OpenedBackup> opened = co_await services.backups.open(key);
+  if (!opened) throw core::ApiError::not_found();
+  http::UniqueFd fd(opened->fd);  // owned from here on, whatever happens next
   // A valid key is [a-z0-9_-]+.zip, maybe after an @ (backup_names.hpp): safe in the header.
   response.add_header("Content-Disposition", "attachment; filename=" + key);
-  response.add_header("Content-Length", std::to_string(info->size));
-  backups::BackupService& service = services.backups;
-  const std::uint64_t size = info->size;
-  response.stream(
-      200, "application/zip",
-      [&service, key, size](boost::asio::ip::tcp::socket& socket) -> boost::asio::awaitable<void> {
-        const std::string object = key;  // owned by the coroutine's frame
-        for (std::uint64_t offset = 0; offset < size;) {
-          std::string chunk;
-          try {
-            chunk = co_await service.read(object, offset, kDownloadChunk);
-          } catch (const std::exception&) {
-            co_return;  // deleted meanwhile, or the server stops: the body ends short
-          }
-          if (chunk.empty()) co_return;
-          if (!co_await write_chunk(socket, chunk)) co_return;
-          offset += chunk.size();
-        }
-      });
+  response.add_header("Accept-Ranges", "bytes");
+  response.add_header("Last-Modified", files::format_http_date(opened->info.modified));
+  const std::uint64_t size = opened->info.size;
+  const files::RangeDecision range =
+      files::decide_range(request.header("Range").value_or(std::string_view()), size);
+  http::FileBody body;
+  switch (range.outcome) {
+    case files::RangeOutcome::kUnsatisfiable: {
+      const core::ApiError error(416, "The requested range is not satisfiable.");
+      response.json(416, error.to_json());
+      response.add_header("Content-Range", "bytes */" + std::to_string(size));
+      co_return;
+    }
+    case files::RangeOutcome::kPartial:
+      body.offset = range.range.offset;
+      body.length = range.range.length;
+      response.add_header("Content-Range", "bytes " + std::to_string(body.offset) + "-" +
+                                               std::to_string(body.offset + body.length - 1) + "/" +
+                                               std::to_string(size));
+      break;
+    case files::RangeOutcome::kWhole:
+      body.length = size;
+      break;
+  }
+  if (fd) {
+    body.file = std::move(fd);  // sendfile(2) from the page cache
+  } else {
+    // A remote archive streams in chunks, each read when the previous one is written, from
+    // the store it was found in whatever the settings do meanwhile. read() copies its
+    // arguments into its own frame.
+    backups::BackupService* service = &services.backups;
+    body.read = [service, store = opened->store, key](std::uint64_t at, std::size_t max) {
+      const std::uint64_t length = std::min<std::uint64_t>(max, kDownloadChunk);
+      return service->read(store, key, at, length);
+    };
+  }
+  response.file(range.outcome == files::RangeOutcome::kPartial ? 206 : 200, "application/zip",
+                std::move(body));
 }
 
 boost::asio::awaitable<void> delete_backup(const Services& services, const auth::AuthContext&,

@@ -40,6 +40,9 @@ http::UploadPlanner upload_planner(const Services& services, const ApiRoute& rou
   if (route.path == "/api/batch") {
     return [&services](const http::RouteParams&) { return batch_upload_plan(services); };
   }
+  if (route.path == "/api/backups/upload") {
+    return [&services](const http::RouteParams&) { return backup_upload_plan(services); };
+  }
   const bool record_write = route.batch == WriteKind::kCreate || route.batch == WriteKind::kUpdate;
   if (!record_write || !route.handler) return nullptr;
   return

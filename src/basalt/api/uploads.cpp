@@ -1,5 +1,7 @@
 #include "basalt/api/uploads.hpp"
 
+#include "basalt/auth/authenticator.hpp"
+#include "basalt/backups/backup_service.hpp"
 #include "basalt/records/upload_staging.hpp"
 #include "basalt/schema/file_limits.hpp"
 
@@ -40,6 +42,26 @@ std::optional<http::UploadPlan> batch_upload_plan(const Services& services) {
   http::UploadPlan plan;
   plan.max_body_bytes = static_cast<std::uint64_t>(settings->batch.effective_max_body_size());
   plan.spool_dir = services.upload_spool_dir;
+  return plan;
+}
+
+std::optional<http::UploadPlan> backup_upload_plan(const Services& services) {
+  http::UploadPlan plan;
+  plan.max_body_bytes = services.backups.max_upload_bytes();
+  plan.own_limit = true;
+  plan.spool_dir = services.upload_spool_dir;
+  plan.max_file_bytes = [limit = plan.max_body_bytes](std::string_view part) -> std::uint64_t {
+    return part == "file" ? limit : 0;
+  };
+  // Only a superuser's body is spooled: anyone else's is read like any body (max-body-bytes)
+  // and refused by the route's access check, never written to disk.
+  plan.admit = [&services](std::string authorization) -> boost::asio::awaitable<bool> {
+    if (authorization.empty()) co_return false;
+    const auto now = services.clock.now();
+    const auth::AuthContext caller =
+        co_await services.authenticator.authenticate(authorization, now);
+    co_return caller.is_superuser();
+  };
   return plan;
 }
 

@@ -23,6 +23,11 @@ std::optional<http::UploadPlan> record_upload_plan(const Services& services,
 // POST /api/batch: the batch settings' body limit; a file part keeps up to that.
 std::optional<http::UploadPlan> batch_upload_plan(const Services& services);
 
+// POST /api/backups/upload: the body and its `file` part up to max-backup-upload-bytes (the
+// route's own limit, not capped by max-upload-body-bytes); other file parts keep nothing. The
+// plan admits only a superuser's Authorization: another caller's body is never spooled.
+std::optional<http::UploadPlan> backup_upload_plan(const Services& services);
+
 // The record service's form of an uploaded file. A file decoded in memory (a body that was not
 // spooled) is written to a temporary file in `spool_dir` first.
 records::Upload to_upload(http::UploadedFile file, std::string part,

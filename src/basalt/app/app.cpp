@@ -15,6 +15,7 @@
 #include "basalt/api/routes.hpp"
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
+#include "basalt/app/backups_storage.hpp"
 #include "basalt/app/file_storage.hpp"
 #include "basalt/app/restore_start.hpp"
 #include "basalt/app/storage.hpp"
@@ -121,13 +122,23 @@ int serve(const core::Config& config) {
     files::FileServiceOptions file_options;
     file_options.temp_dir = std::filesystem::path(config.data_dir) / ".tmp" / "thumbs";
     files::FileService file_service(files.source(), file_options);
-    // Backups (docs/backups.md): archives in <data dir>/backups; the files they pack come from
-    // the backend in use, and their removals wait behind the gate while a backup copies them.
+    // Backups (docs/backups.md): archives in <data dir>/backups or the bucket of
+    // settings.backups.s3; the files they pack come from the backend in use, and their
+    // removals wait behind the gate while a backup copies them. A restore puts the archive's
+    // files where the restored settings look.
     const std::filesystem::path data_dir(config.data_dir);
-    files::LocalStorage backups_store(data_dir / "backups");
-    backups::BackupService backup_service({storage.database(), backups_store, files.following(),
-                                           files.deletion_gate(), storage.settings(), clock,
-                                           data_dir, [] { ::kill(::getpid(), kRestoreSignal); }});
+    BackupsStorage backups_store(data_dir, storage.settings());
+    backups::BackupService backup_service(
+        {.database = storage.database(),
+         .backups = backups_store.source(),
+         .files = files.following(),
+         .gate = files.deletion_gate(),
+         .settings = storage.settings(),
+         .clock = clock,
+         .data_dir = data_dir,
+         .on_restore_staged = [] { ::kill(::getpid(), kRestoreSignal); },
+         .restored_files = restored_files_store,
+         .max_upload_bytes = config.max_backup_upload_bytes});
     api::Services services{storage.database(),
                            storage.collections(),
                            records,

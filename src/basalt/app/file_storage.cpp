@@ -21,23 +21,29 @@ fs::path empty_spool(const fs::path& dir) {
   return dir;
 }
 
-void apply(files::ActiveStorage& storage, const settings::AppSettings& current) {
+void apply(files::ActiveStorage& storage, const settings::S3Settings& s3) {
   try {
-    storage.apply(api::enabled_s3_config(current.s3));
+    storage.apply(api::enabled_s3_config(s3));
   } catch (const files::StorageError& error) {
     // StorageError messages never carry credentials (files/storage.hpp).
-    spdlog::error("S3 storage settings not applied, files stay on the previous backend: {}",
+    spdlog::error("S3 settings not applied, the store stays on its previous backend: {}",
                   error.what());
   }
 }
 
 }  // namespace
 
-void follow_s3_settings(settings::SettingsService& settings, files::ActiveStorage& storage) {
+const settings::S3Settings& files_s3_settings(const settings::AppSettings& settings) {
+  return settings.s3;
+}
+
+void follow_s3_settings(settings::SettingsService& settings, files::ActiveStorage& storage,
+                        S3SettingsOf which) {
   // Listen first, then apply what is current: a change published in between is applied by the
   // listener, and current() is at least as new as anything it applied (apply is idempotent).
-  settings.on_publish([&storage](const settings::AppSettings& next) { apply(storage, next); });
-  apply(storage, *settings.current());
+  settings.on_publish(
+      [&storage, which](const settings::AppSettings& next) { apply(storage, which(next)); });
+  apply(storage, which(*settings.current()));
 }
 
 FileStorage::FileStorage(const fs::path& data_dir, core::BlockingPool& blocking,

@@ -24,11 +24,17 @@
 
 namespace basalt::app {
 
+// Which S3 settings a store follows: `s3` for the files of file fields (the default),
+// `backups.s3` for backup archives (backups_storage.hpp).
+using S3SettingsOf = const settings::S3Settings& (*)(const settings::AppSettings&);
+const settings::S3Settings& files_s3_settings(const settings::AppSettings& settings);
+
 // Applies the current settings to `storage` now and registers a SettingsService listener that
 // applies each later snapshot. A configuration the S3 backend refuses is logged (never with
 // its secret) and leaves the previous backend in place. `storage` must outlive `settings`'
 // publications (in app: built before the server starts, destroyed after it stopped).
-void follow_s3_settings(settings::SettingsService& settings, files::ActiveStorage& storage);
+void follow_s3_settings(settings::SettingsService& settings, files::ActiveStorage& storage,
+                        S3SettingsOf which = files_s3_settings);
 
 class FileStorage {
  public:

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <fstream>
@@ -10,9 +14,11 @@
 #include "basalt/backups/backup_archive.hpp"
 #include "basalt/backups/backup_names.hpp"
 #include "basalt/backups/restore_swap.hpp"
+#include "basalt/backups/restored_files.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/schema/ids.hpp"
+#include "basalt/settings/settings_json.hpp"
 
 namespace basalt::backups {
 namespace {
@@ -93,6 +99,12 @@ void BackupService::end() noexcept {
   active_.reset();
 }
 
+std::shared_ptr<files::Storage> BackupService::backups_store() const {
+  std::shared_ptr<files::Storage> store = parts_.backups ? parts_.backups() : nullptr;
+  if (!store) throw files::StorageError("no backups store is configured");
+  return store;
+}
+
 std::filesystem::path BackupService::temp_path(std::string_view prefix) const {
   return temp_dir() / fmt::format("{}{}", prefix, schema::random_string(12));
 }
@@ -101,9 +113,10 @@ boost::asio::awaitable<std::vector<BackupInfo>> BackupService::list() {
   co_return co_await short_pool_.run([&] {
     std::vector<BackupInfo> out;
     try {
-      for (std::string& key : parts_.backups.list("")) {
+      const std::shared_ptr<files::Storage> store = backups_store();
+      for (std::string& key : store->list("")) {
         if (!valid_backup_key(key)) continue;  // not an archive this API made or accepted
-        auto info = parts_.backups.stat(key);
+        auto info = store->stat(key);
         if (!info) continue;  // deleted meanwhile
         out.push_back({std::move(key), info->size, info->modified});
       }
@@ -138,8 +151,10 @@ boost::asio::awaitable<void> BackupService::create(const std::string& requested_
   } release{*this};
   co_await long_pool_.run([&] {
     std::optional<files::ObjectInfo> existing;
+    std::shared_ptr<files::Storage> store;
     try {
-      existing = parts_.backups.stat(name);
+      store = backups_store();  // the archive goes where the name was checked
+      existing = store->stat(name);
     } catch (const files::StorageError& error) {
       spdlog::error("backups: cannot check {}: {}", name, error.what());
       throw core::ApiError::bad_request("Failed to create backup.");
@@ -149,7 +164,7 @@ boost::asio::awaitable<void> BackupService::create(const std::string& requested_
                         "The backup file name is invalid or already exists.");
     }
     try {
-      create_blocking(name);
+      create_blocking(name, *store);
     } catch (const core::ApiError&) {
       throw;
     } catch (const std::exception& error) {
@@ -159,7 +174,7 @@ boost::asio::awaitable<void> BackupService::create(const std::string& requested_
   });
 }
 
-void BackupService::create_blocking(const std::string& name) {
+void BackupService::create_blocking(const std::string& name, files::Storage& store) {
   const auto started = std::chrono::steady_clock::now();
   TempPath work(temp_path("backup_"));
   std::filesystem::create_directories(work.path());
@@ -172,44 +187,36 @@ void BackupService::create_blocking(const std::string& name) {
     const std::function<bool()> cancel = [this] { return cancelled(); };
     parts_.database.copy_snapshot(database.string(), cancel);
     std::vector<std::string> keys = parts_.files.list("");
+    // Only the files of records (<collectionId>/<recordId>/<name>, thumbnails deeper): a
+    // bucket shared with other things — backup archives at its root, the settings test's
+    // prefix — keeps those out of the archive (and out of a restore).
+    std::erase_if(
+        keys, [](const std::string& key) { return std::count(key.begin(), key.end(), '/') < 2; });
     std::sort(keys.begin(), keys.end());
     packed = write_backup_archive(archive, database, parts_.files, keys, cancel);
   }
   std::filesystem::remove(database);
-  parts_.backups.put_file(name, archive, kContentType);
+  store.put_file(name, archive, kContentType);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   spdlog::info("backups: created {} ({} stored files, {} bytes) in {} ms", name, packed,
                std::filesystem::file_size(archive), elapsed.count());
 }
 
-boost::asio::awaitable<void> BackupService::upload(const std::string& filename,
-                                                   const std::string& content) {
-  const std::filesystem::path archive = temp_path("upload_");
-  TempPath cleanup(archive);
-  co_await long_pool_.run([&] {
-    {
-      std::ofstream out(archive, std::ios::binary);
-      out.write(content.data(), static_cast<std::streamsize>(content.size()));
-      out.close();
-      if (!out) {
-        spdlog::error("backups: cannot write {}", archive.string());
-        throw core::ApiError::bad_request("Failed to upload backup.");
-      }
-    }
-    upload_blocking(filename, archive);
-  });
+boost::asio::awaitable<void> BackupService::upload(UploadedBackup& archive) {
+  co_await long_pool_.run([&] { upload_blocking(archive); });
 }
 
-void BackupService::upload_blocking(const std::string& filename,
-                                    const std::filesystem::path& archive) {
+void BackupService::upload_blocking(UploadedBackup& upload) {
+  const std::string& filename = upload.filename;
   if (!valid_backup_name(filename)) {
     throw field_error("file", "validation_match_invalid",
                       "The file name must match ^[a-z0-9_-]+\\.zip$ and be at most 150 "
                       "characters.");
   }
   try {
-    inspect_backup_archive(archive, /*verify_data=*/true, [this] { return cancelled(); });
+    inspect_backup_archive(upload.file.path(), /*verify_data=*/true,
+                           [this] { return cancelled(); });
   } catch (const ArchiveError& error) {
     spdlog::info("backups: refused upload {}: {}", filename, error.what());
     const std::string reason = error.what();
@@ -221,11 +228,12 @@ void BackupService::upload_blocking(const std::string& filename,
                       fmt::format("Invalid backup file: {}.", reason));
   }
   try {
-    if (parts_.backups.stat(filename)) {
+    const std::shared_ptr<files::Storage> store = backups_store();
+    if (store->stat(filename)) {
       throw field_error("file", "validation_backup_name_exists",
                         "Backup file with the specified name already exists.");
     }
-    parts_.backups.put_file(filename, archive, kContentType);
+    store->put_file_moving(filename, upload.file, kContentType);
   } catch (const files::StorageError& error) {
     spdlog::error("backups: cannot store the upload {}: {}", filename, error.what());
     throw core::ApiError::bad_request("Failed to upload backup.");
@@ -247,8 +255,9 @@ boost::asio::awaitable<void> BackupService::remove(const std::string& key) {
     };
     if (!valid_backup_key(key)) throw missing();
     try {
-      if (!parts_.backups.stat(key)) throw missing();
-      parts_.backups.remove(key);
+      const std::shared_ptr<files::Storage> store = backups_store();
+      if (!store->stat(key)) throw missing();
+      store->remove(key);
     } catch (const files::StorageError& error) {
       spdlog::error("backups: cannot delete {}: {}", key, error.what());
       throw missing();
@@ -287,9 +296,11 @@ void BackupService::restore_blocking(const std::string& key) {
   if (!valid_backup_key(key)) throw missing();
   std::optional<files::ObjectInfo> info;
   std::optional<std::filesystem::path> local;
+  std::shared_ptr<files::Storage> store;
   try {
-    info = parts_.backups.stat(key);
-    if (info) local = parts_.backups.local_path(key);
+    store = backups_store();  // every read of this restore from the same backend
+    info = store->stat(key);
+    if (info) local = store->local_path(key);
   } catch (const files::StorageError& error) {
     spdlog::error("backups: cannot read {}: {}", key, error.what());
     throw missing();
@@ -304,7 +315,7 @@ void BackupService::restore_blocking(const std::string& key) {
       constexpr std::uint64_t kChunk = 4 << 20;
       for (std::uint64_t offset = 0; offset < info->size; offset += kChunk) {
         if (cancelled()) throw std::runtime_error("cancelled");
-        const std::string chunk = parts_.backups.read_range(key, offset, kChunk);
+        const std::string chunk = store->read_range(key, offset, kChunk);
         if (chunk.empty()) break;
         out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
       }
@@ -322,6 +333,7 @@ void BackupService::restore_blocking(const std::string& key) {
     if (auto problem = db::database_file_problem((extracted.path() / kDatabaseEntry).string())) {
       throw invalid(*problem);
     }
+    place_restored_files(extracted.path());
     RestoreSwap(parts_.data_dir).stage(extracted.path());
     extracted.release();  // it is .restore/incoming now
   } catch (const core::ApiError&) {
@@ -336,17 +348,69 @@ void BackupService::restore_blocking(const std::string& key) {
   spdlog::info("backups: {} is staged for restore; the server restarts on it", key);
 }
 
-boost::asio::awaitable<std::optional<files::ObjectInfo>> BackupService::stat(
-    const std::string& key) {
-  if (!valid_backup_key(key)) co_return std::nullopt;
-  co_return co_await short_pool_.run([&] { return parts_.backups.stat(key); });
+void BackupService::place_restored_files(const std::filesystem::path& extracted) {
+  if (!parts_.restored_files) return;
+  settings::AppSettings restored;
+  try {
+    restored = settings::settings_from_storage(
+        db::database_file_param((extracted / kDatabaseEntry).string(), settings::kSettingsParam));
+  } catch (const std::exception& error) {
+    spdlog::warn("backups: the restored settings cannot be read: {}", error.what());
+    throw ArchiveError("the settings stored in data.db cannot be read");
+  }
+  std::shared_ptr<files::Storage> target;
+  try {
+    target = parts_.restored_files(restored);
+  } catch (const files::StorageError& error) {
+    spdlog::warn("backups: the restored S3 settings are unusable: {}", error.what());
+    throw core::ApiError::bad_request(
+        "Failed to restore backup: the file storage its settings name cannot be used.");
+  }
+  if (!target) return;  // the local directory: storage/ is staged with data.db
+  const std::filesystem::path storage = extracted / "storage";
+  std::size_t placed = 0;
+  try {
+    placed = put_restored_files(storage, *target, [this] { return cancelled(); });
+  } catch (const files::StorageError& error) {
+    spdlog::error("backups: cannot put the restored files into the {} store: {}", target->kind(),
+                  error.what());
+    throw core::ApiError::bad_request(
+        "Failed to restore backup: its files could not be stored in the file storage its "
+        "settings name.");
+  }
+  // Staged without storage/: the swap leaves the local directory empty, which the restored
+  // settings do not read.
+  std::filesystem::remove_all(storage);
+  spdlog::info("backups: {} restored files put into the {} store", placed, target->kind());
 }
 
-boost::asio::awaitable<std::string> BackupService::read(const std::string& key,
-                                                        std::uint64_t offset,
+boost::asio::awaitable<std::optional<OpenedBackup>> BackupService::open(const std::string& key) {
+  if (!valid_backup_key(key)) co_return std::nullopt;
+  co_return co_await short_pool_.run([&]() -> std::optional<OpenedBackup> {
+    OpenedBackup opened;
+    opened.store = backups_store();
+    std::optional<files::ObjectInfo> info = opened.store->stat(key);
+    if (!info) return std::nullopt;
+    opened.info = std::move(*info);
+    if (const auto path = opened.store->local_path(key)) {
+      const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return std::nullopt;  // deleted meanwhile
+      struct stat status {};
+      if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+        ::close(fd);
+        return std::nullopt;
+      }
+      opened.info.size = static_cast<std::uint64_t>(status.st_size);  // what the fd holds
+      opened.fd = fd;
+    }
+    return opened;
+  });
+}
+
+boost::asio::awaitable<std::string> BackupService::read(std::shared_ptr<files::Storage> store,
+                                                        std::string key, std::uint64_t offset,
                                                         std::uint64_t length) {
-  co_return co_await short_pool_.run(
-      [&] { return parts_.backups.read_range(key, offset, length); });
+  co_return co_await short_pool_.run([&] { return store->read_range(key, offset, length); });
 }
 
 }  // namespace basalt::backups

@@ -1,7 +1,8 @@
 // BackupService: PocketBase's backups (docs/backups.md) — create, list, read, delete, upload
-// and restore — over two files::Storage objects: `backups`, where the archives live (a local
-// directory `<data dir>/backups`, or the backups S3 bucket), and `files`, the store of file
-// fields whose objects go into each archive.
+// and restore — over two stores: `backups`, where the archives live (the local directory
+// `<data dir>/backups`, or the bucket of `settings.backups.s3` while it is enabled: a source
+// taken once per operation, so one operation never spans two backends), and `files`, the store
+// of file fields whose objects go into each archive.
 //
 // Threads: the public calls are coroutines of a worker thread; every blocking step runs on one
 // of the service's own pools, never on the caller's I/O thread and never on the database
@@ -23,6 +24,12 @@
 //     restart through `on_restore_staged`; the swap happens at the next start.
 //  5. stop() cancels a running create or restore staging at its next step (it then fails and
 //     cleans up) and joins the pools; calls after it fail with 503.
+//  6. The archive's stored files go where the restarted server will look for them: the files
+//     store named by the restored database's own settings (its `settings.s3`), since those are
+//     the settings the server starts with. A local store gets them through the swap (they are
+//     staged with the database); a bucket gets them uploaded before the restore is staged —
+//     a failed upload fails the restore and nothing is staged (objects already put stay as
+//     orphans, which the next start's sweep removes).
 #pragma once
 
 #include <atomic>
@@ -38,6 +45,7 @@
 
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
+#include "basalt/core/temp_file.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/files/deletion_gate.hpp"
 #include "basalt/files/storage.hpp"
@@ -55,9 +63,21 @@ struct BackupInfo {
   std::chrono::system_clock::time_point modified;
 };
 
+// The files store a restored database's settings name: null for the local storage directory
+// (restored by the swap), else the backend (an S3Storage for an enabled `settings.s3`). Throws
+// files::StorageError for a configuration the backend refuses.
+using RestoredFilesStore =
+    std::function<std::shared_ptr<files::Storage>(const settings::AppSettings& restored)>;
+
+// The spooled archive of an upload and the name it was sent under.
+struct UploadedBackup {
+  std::string filename;
+  core::TempFile& file;  // closed, complete; taken over (renamed) when stored locally
+};
+
 struct BackupServiceParts {
   db::Database& database;
-  files::Storage& backups;              // where archives live
+  files::StorageSource backups;         // where archives live, now (never null)
   files::Storage& files;                // the files store whose objects are archived
   files::DeletionGate& gate;            // guards `files` removals (invariant 2)
   settings::SettingsService& settings;  // the app name of default backup names
@@ -66,6 +86,18 @@ struct BackupServiceParts {
   // Called once, on the restore request's worker thread, after a restore is staged: the
   // process must shut down and start again (app.cpp). Must not block.
   std::function<void()> on_restore_staged;
+  // Where a restore puts the archive's stored files (invariant 6); null: always local.
+  RestoredFilesStore restored_files;
+  // The largest archive POST /api/backups/upload takes (max-backup-upload-bytes).
+  std::uint64_t max_upload_bytes = 8ull << 30;
+};
+
+// A backup opened for download: its size and time, the backend it was found in (a remote
+// body's chunks are read from that one), and for a local archive an open descriptor (sendfile).
+struct OpenedBackup {
+  std::shared_ptr<files::Storage> store;
+  files::ObjectInfo info;  // size: of the open file when local
+  int fd = -1;             // owned by the caller once returned; -1 for a remote archive
 };
 
 class BackupService {
@@ -84,9 +116,10 @@ class BackupService {
   // | validation_backup_name_exists}; "Failed to create backup." when the work fails (logged).
   boost::asio::awaitable<void> create(const std::string& requested_name);
 
-  // POST /api/backups/upload: `content` is the uploaded file; it is written under .basalt_tmp,
-  // checked, stored and the temporary file removed. Field errors under "file".
-  boost::asio::awaitable<void> upload(const std::string& filename, const std::string& content);
+  // POST /api/backups/upload: the spooled archive is checked (a valid name, a sound zip with
+  // a data.db, safe paths, every CRC) and only then stored. Field errors under "file".
+  boost::asio::awaitable<void> upload(UploadedBackup& archive);
+  std::uint64_t max_upload_bytes() const noexcept { return parts_.max_upload_bytes; }
 
   // DELETE /api/backups/{key}: 400 for the active backup and for a missing or invalid key.
   boost::asio::awaitable<void> remove(const std::string& key);
@@ -97,13 +130,14 @@ class BackupService {
 
   // Arguments are references: the caller's named locals outlive the call (GCC 12 destroys
   // temporaries of a co_await expression too early).
-  // A download: the archive's size and modification time (nullopt: no such valid key), and its
-  // bytes [offset, offset + length).
-  boost::asio::awaitable<std::optional<files::ObjectInfo>> stat(const std::string& key);
-  boost::asio::awaitable<std::string> read(const std::string& key, std::uint64_t offset,
-                                           std::uint64_t length);
+  // A download: the archive opened in the backups store now (nullopt: no such valid key), and
+  // the bytes [offset, offset + length) of a remote one, read from the store it was found in.
+  boost::asio::awaitable<std::optional<OpenedBackup>> open(const std::string& key);
+  // By value: a download's chunk reader calls it from a closure and returns the awaitable.
+  boost::asio::awaitable<std::string> read(std::shared_ptr<files::Storage> store, std::string key,
+                                           std::uint64_t offset, std::uint64_t length);
 
-  // A new empty path under .basalt_tmp for an upload to be written to.
+  // A new empty path under .basalt_tmp.
   std::filesystem::path temp_path(std::string_view prefix) const;
 
   // True once a restore is staged (the caller restarts after shutting down).
@@ -119,9 +153,12 @@ class BackupService {
   void end() noexcept;
   bool cancelled() const noexcept { return stopping_.load(); }
 
-  void create_blocking(const std::string& name);
+  void create_blocking(const std::string& name, files::Storage& store);
   void restore_blocking(const std::string& key);
-  void upload_blocking(const std::string& filename, const std::filesystem::path& archive);
+  void upload_blocking(UploadedBackup& archive);
+  // Invariant 6: the extracted storage/ goes to the store `restored_settings` name.
+  void place_restored_files(const std::filesystem::path& extracted);
+  std::shared_ptr<files::Storage> backups_store() const;
   std::filesystem::path temp_dir() const { return parts_.data_dir / kTempDirName; }
 
   BackupServiceParts parts_;

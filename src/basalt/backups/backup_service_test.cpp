@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -62,20 +65,41 @@ class BackupServiceTest : public ::testing::Test {
     settings_ = std::make_unique<settings::SettingsService>(*database_, clock_);
     sync_wait(settings_->load());
     write_file(dir_.path() / "storage/c1/r1/photo.png", "png bytes");
-    service_ = std::make_unique<BackupService>(
-        BackupServiceParts{*database_, backups_, files_, gate_, *settings_, clock_, dir_.path(),
-                           [this] { ++restarts_; }});
+    service_ = std::make_unique<BackupService>(parts(files_, gate_));
   }
   ~BackupServiceTest() override { service_.reset(); }
 
   std::filesystem::path data() const { return dir_.path(); }
+
+  // The service's parts over this fixture's database and backups store.
+  BackupServiceParts parts(files::Storage& files, files::DeletionGate& gate) {
+    return {.database = *database_,
+            .backups = [this] { return backups_; },
+            .files = files,
+            .gate = gate,
+            .settings = *settings_,
+            .clock = clock_,
+            .data_dir = dir_.path(),
+            .on_restore_staged = [this] { ++restarts_; },
+            .restored_files = nullptr};
+  }
+
+  // Uploads `content` as a spooled archive named `name`, as the handler does.
+  void upload_archive(const std::string& name, std::string_view content) {
+    core::TempFile file = core::TempFile::create(dir_.path(), "spooled");
+    file.write(content);
+    file.close();
+    UploadedBackup upload{name, file};
+    sync_wait(service_->upload(upload));
+  }
 
   db::testing::TempDir dir_;
   core::ManualClock clock_{std::chrono::sys_days{std::chrono::year{2025} / 1 / 2}};
   std::unique_ptr<db::Database> database_;
   std::vector<db::Migration> migrations_;
   std::unique_ptr<settings::SettingsService> settings_;
-  files::LocalStorage backups_{dir_.path() / "backups"};
+  std::shared_ptr<files::Storage> backups_ =
+      std::make_shared<files::LocalStorage>(dir_.path() / "backups");
   files::LocalStorage files_{dir_.path() / "storage"};
   files::DeletionGate gate_{files_};
   std::unique_ptr<BackupService> service_;
@@ -103,6 +127,19 @@ TEST_F(BackupServiceTest, CreatesADefaultNamedArchiveOfTheDatabaseAndFiles) {
   EXPECT_FALSE(service_->busy());
   // Nothing left in the scratch directory.
   EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
+}
+
+TEST_F(BackupServiceTest, OnlyRecordFilesOfTheFilesStoreArePacked) {
+  // A files store shared with other things (a bucket holding backup archives at its root).
+  write_file(data() / "storage/old_backup.zip", "an archive");
+  write_file(data() / "storage/pb_settings_test_abcde/test.txt", "test");
+  write_file(data() / "storage/c1/r1/thumbs_photo.png/10x10_photo.png", "thumb");
+  sync_wait(service_->create("shared.zip"));
+  extract_backup_archive(data() / "backups/shared.zip", data() / "check", nullptr);
+  EXPECT_EQ(read_file(data() / "check/storage/c1/r1/photo.png"), "png bytes");
+  EXPECT_EQ(read_file(data() / "check/storage/c1/r1/thumbs_photo.png/10x10_photo.png"), "thumb");
+  EXPECT_FALSE(std::filesystem::exists(data() / "check/storage/old_backup.zip"));
+  EXPECT_FALSE(std::filesystem::exists(data() / "check/storage/pb_settings_test_abcde"));
 }
 
 TEST_F(BackupServiceTest, NameRulesAsPocketBase) {
@@ -138,7 +175,7 @@ TEST_F(BackupServiceTest, UploadChecksTheArchive) {
   const std::string bytes = read_file(good);
 
   auto upload = [&](const std::string& name, const std::string& content) {
-    return error_of([&] { sync_wait(service_->upload(name, content)); });
+    return error_of([&] { upload_archive(name, content); });
   };
   EXPECT_EQ(upload("text.zip", "not a zip"),
             "400 An error occurred while validating the submitted data. "
@@ -162,6 +199,32 @@ TEST_F(BackupServiceTest, UploadChecksTheArchive) {
   const auto list = sync_wait(service_->list());
   ASSERT_EQ(list.size(), 2u);  // good.zip and copy.zip only
   EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
+  // Every refused upload's spooled file is gone; the accepted one was renamed into the store.
+  for (const auto& entry : std::filesystem::directory_iterator(data())) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with("spooled")) << entry.path();
+  }
+}
+
+TEST_F(BackupServiceTest, TheBackupsStoreIsTakenPerOperationAndArchivesAreNotMoved) {
+  sync_wait(service_->create("first.zip"));
+  // settings.backups.s3 switched: the source now gives another store (a bucket in the server).
+  const std::shared_ptr<files::Storage> local = backups_;
+  backups_ = std::make_shared<files::LocalStorage>(data() / "other_store");
+  EXPECT_TRUE(sync_wait(service_->list()).empty());  // first.zip stays where it was
+  sync_wait(service_->create("second.zip"));
+  ASSERT_EQ(sync_wait(service_->list()).size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(data() / "other_store/second.zip"));
+  EXPECT_FALSE(std::filesystem::exists(data() / "backups/second.zip"));
+  const auto opened = sync_wait(service_->open("second.zip"));
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_GE(opened->fd, 0);  // a local store: a descriptor to sendfile from
+  ::close(opened->fd);
+  EXPECT_EQ(sync_wait(service_->open("first.zip")), std::nullopt);
+  EXPECT_EQ(error_of([&] { sync_wait(service_->restore("first.zip")); }),
+            "400 Missing or invalid backup file.");
+  backups_ = local;  // and back: the first store's archives are there again
+  ASSERT_EQ(sync_wait(service_->list()).size(), 1u);
+  EXPECT_EQ(sync_wait(service_->list())[0].key, "first.zip");
 }
 
 TEST_F(BackupServiceTest, RestoreStagesAValidArchiveAndAsksForARestart) {
@@ -233,12 +296,94 @@ class RemovingWhileListed final : public files::Storage {
 TEST_F(BackupServiceTest, RemovalsDuringACreateWaitUntilTheFilesArePacked) {
   files::DeletionGate gate(files_);
   RemovingWhileListed files(files_, gate);
-  BackupService service(
-      BackupServiceParts{*database_, backups_, files, gate, *settings_, clock_, data(), nullptr});
+  BackupService service(parts(files, gate));
   sync_wait(service.create("held.zip"));
   EXPECT_FALSE(std::filesystem::exists(data() / "storage/c1/r1/photo.png"));  // removed after
   extract_backup_archive(data() / "backups/held.zip", data() / "check", nullptr);
   EXPECT_EQ(read_file(data() / "check/storage/c1/r1/photo.png"), "png bytes");
+}
+
+// Restore and the files store (invariant 6): the archive's files go to the store the restored
+// database's settings name, here a second directory standing in for a bucket.
+class RestoreIntoTheSettingsStoreTest : public BackupServiceTest {
+ protected:
+  RestoreIntoTheSettingsStoreTest() {
+    service_.reset();
+    BackupServiceParts with_target = parts(files_, gate_);
+    with_target.restored_files = [this](const settings::AppSettings& restored) {
+      seen_s3_enabled_ = restored.s3.enabled;
+      seen_bucket_ = restored.s3.bucket;
+      return restored.s3.enabled ? bucket_ : nullptr;
+    };
+    service_ = std::make_unique<BackupService>(std::move(with_target));
+  }
+
+  void enable_s3_settings() {
+    const auto body = boost::json::parse(R"({"s3":{"enabled":true,"bucket":"files-bucket",
+        "region":"us-east-1","endpoint":"http://127.0.0.1:9","accessKey":"k","secret":"s"}})")
+                          .as_object();
+    sync_wait(settings_->patch(body));
+  }
+
+  std::shared_ptr<files::Storage> bucket_ =
+      std::make_shared<files::LocalStorage>(dir_.path() / "bucket");
+  bool seen_s3_enabled_ = false;
+  std::string seen_bucket_;
+};
+
+TEST_F(RestoreIntoTheSettingsStoreTest, LocalSettingsStageTheFilesWithTheDatabase) {
+  sync_wait(service_->create("local.zip"));
+  sync_wait(service_->restore("local.zip"));
+  EXPECT_FALSE(seen_s3_enabled_);
+  EXPECT_EQ(read_file(data() / ".restore/incoming/storage/c1/r1/photo.png"), "png bytes");
+  EXPECT_TRUE(bucket_->list("").empty());
+}
+
+TEST_F(RestoreIntoTheSettingsStoreTest, S3SettingsPutTheFilesIntoTheirBucketBeforeStaging) {
+  // The snapshot's settings name the bucket; the settings in use at restore time do not
+  // matter (the restarted server reads the restored ones).
+  enable_s3_settings();
+  sync_wait(service_->create("s3.zip"));
+  const auto off = boost::json::parse(R"({"s3":{"enabled":false}})").as_object();
+  sync_wait(settings_->patch(off));
+  sync_wait(service_->restore("s3.zip"));
+  EXPECT_TRUE(seen_s3_enabled_);
+  EXPECT_EQ(seen_bucket_, "files-bucket");
+  EXPECT_EQ(read_file(data() / "bucket/c1/r1/photo.png"), "png bytes");
+  EXPECT_EQ(bucket_->stat("c1/r1/photo.png")->size, 9u);
+  EXPECT_TRUE(std::filesystem::exists(data() / ".restore/incoming/data.db"));
+  EXPECT_FALSE(std::filesystem::exists(data() / ".restore/incoming/storage"));
+  EXPECT_EQ(restarts_, 1);
+}
+
+// A store that refuses every put: a bucket that is unreachable or refuses the credentials.
+class RefusingStore final : public files::Storage {
+ public:
+  std::string_view kind() const noexcept override { return "s3"; }
+  void put_file(std::string_view, const std::filesystem::path&, std::string_view) override {
+    throw files::StorageError("refused");
+  }
+  std::optional<files::ObjectInfo> stat(std::string_view) override { return std::nullopt; }
+  std::string read_range(std::string_view, std::uint64_t, std::uint64_t) override { return {}; }
+  std::optional<std::filesystem::path> local_path(std::string_view) override {
+    return std::nullopt;
+  }
+  void remove(std::string_view) override {}
+  void remove_prefix(std::string_view) override {}
+  std::vector<std::string> list(std::string_view) override { return {}; }
+};
+
+TEST_F(RestoreIntoTheSettingsStoreTest, AnUnusableBucketFailsTheRestoreAndStagesNothing) {
+  enable_s3_settings();
+  sync_wait(service_->create("s3.zip"));
+  bucket_ = std::make_shared<RefusingStore>();
+  EXPECT_EQ(error_of([&] { sync_wait(service_->restore("s3.zip")); }),
+            "400 Failed to restore backup: its files could not be stored in the file storage "
+            "its settings name.");
+  EXPECT_FALSE(std::filesystem::exists(data() / ".restore"));
+  EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
+  EXPECT_FALSE(service_->busy());
+  EXPECT_EQ(restarts_, 0);
 }
 
 }  // namespace

@@ -76,6 +76,8 @@ struct Config {
   AuthConfig auth;
   unsigned threads = 0;  // worker threads; 0 in the table means "one per core" and is resolved
   HttpLimits limits;
+  // POST /api/backups/upload: the largest multipart body (one archive); spooled to disk.
+  std::uint64_t max_backup_upload_bytes = 0;
   std::chrono::milliseconds shutdown_timeout{};  // grace period for in-flight requests
   std::vector<std::string> cors_origins;         // "*" or exact origins
   std::size_t gzip_min_bytes = 0;                // JSON bodies at least this big get gzip

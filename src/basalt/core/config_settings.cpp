@@ -126,6 +126,11 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) {
       c.limits.max_upload_body_bytes = parse_size(v, kMinBodyBytes);
     }},
+  Setting{"max-backup-upload-bytes", "size", "8GiB",
+    "Largest body of POST /api/backups/upload (one backup archive, with its multipart framing); a bigger one gets 413. The archive streams to a temporary file in the data directory and is checked before it is stored, so this bounds disk use, not memory. At least 1KiB.",
+    [](Config& c, std::string_view v) {
+      c.max_backup_upload_bytes = parse_size(v, kMinBodyBytes);
+    }},
   Setting{"header-timeout", "duration", "10s",
     "Time allowed from a request's first byte to the end of its headers.",
     [](Config& c, std::string_view v) { c.limits.header_timeout = parse_duration(v); }},

@@ -209,9 +209,10 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
   beast_http::request_parser<beast_http::string_body> parser;
   parser.header_limit(
       static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
-  // The header is checked against the largest limit any route may have; the request's own
-  // limit is applied once its route is known (below).
-  parser.body_limit(std::max(limits.max_body_bytes, limits.max_upload_body_bytes));
+  // No limit while the header is parsed: the request's own limit is applied once its route is
+  // known (below), to Content-Length before any body byte is read (a route's upload plan may
+  // carry a limit of its own above every server-wide one).
+  parser.body_limit(boost::none);
   // Not eager while the header is parsed: no body byte may be consumed before the route has
   // decided how the body is read (a spooled body switches the parser's body type).
   parser.eager(false);
@@ -286,9 +287,26 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
             std::string_view(head.method_string().data(), head.method_string().size())),
         target.substr(0, target.find('?')));
   }
+  if (plan && plan->admit) {
+    const auto field = head.find(beast_http::field::authorization);
+    std::string authorization = field == head.end()
+                                    ? std::string()
+                                    : std::string(field->value().data(), field->value().size());
+    bool admitted = false;
+    try {
+      // Named, not a temporary of the co_await expression (GCC 12).
+      boost::asio::awaitable<bool> admission = plan->admit(std::move(authorization));
+      admitted = co_await std::move(admission);
+    } catch (const std::exception& error) {
+      spdlog::warn("upload admission failed: {}", error.what());
+    }
+    if (!admitted) plan.reset();
+  }
   const std::uint64_t body_limit =
-      plan ? std::min<std::uint64_t>(plan->max_body_bytes, limits.max_upload_body_bytes)
-           : limits.max_body_bytes;
+      !plan ? limits.max_body_bytes
+      : plan->own_limit
+          ? plan->max_body_bytes
+          : std::min<std::uint64_t>(plan->max_body_bytes, limits.max_upload_body_bytes);
   if (auto length = parser.content_length(); length && *length > body_limit) {
     protocol_error_status_ = 413;
     co_return ReadOutcome::kProtocolError;

@@ -21,6 +21,7 @@
 // which fsyncs, only when a record takes it).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -37,7 +38,17 @@ namespace basalt::http {
 // What a route declares for multipart bodies that may carry uploads (router.hpp).
 struct UploadPlan {
   std::uint64_t max_body_bytes = 0;  // the whole body; 413 past it
-  std::filesystem::path spool_dir;   // where file parts are written while they arrive
+  // False (record writes, batches): max_body_bytes is further capped by the server's
+  // HttpLimits::max_upload_body_bytes. True: it is the route's own configured limit, taken
+  // as is (a backup archive upload, bounded by a setting of its own).
+  bool own_limit = false;
+  // Set: who may have the body spooled. The connection awaits it on its worker with the
+  // request's Authorization header value ("" when absent) before reading any body byte; false
+  // (or a throw) drops the plan, and the body is read as any other request's (max-body-bytes,
+  // in memory) for the route's own access check to answer. So a route whose limit is large
+  // (a backup archive) spools nothing to disk for a caller it will refuse anyway.
+  std::function<boost::asio::awaitable<bool>(std::string authorization)> admit;
+  std::filesystem::path spool_dir;  // where file parts are written while they arrive
   // The most bytes a file part named `part_name` may keep; past it the part is counted and
   // dropped. Null: every part may keep up to max_body_bytes.
   std::function<std::uint64_t(std::string_view part_name)> max_file_bytes;

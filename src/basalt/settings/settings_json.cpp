@@ -1,6 +1,8 @@
 #include "basalt/settings/settings_json.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -125,6 +127,21 @@ void read_settings(const json::object& body, AppSettings& settings,
                    schema::ValidationErrors& errors) {
   Reader reader(body, schema::ErrorScope(errors, {}));
   AppSettings::visit(settings, reader);
+}
+
+AppSettings settings_from_storage(const std::optional<std::string>& stored) {
+  AppSettings settings;
+  if (!stored) return settings;
+  boost::system::error_code ec;
+  json::value value = json::parse(*stored, ec);
+  if (ec || !value.is_object()) {
+    throw std::runtime_error(
+        "the stored application settings (_params row \"settings\") are not a JSON object; "
+        "encrypted settings are not supported");
+  }
+  schema::ValidationErrors ignored;  // a mistyped stored key keeps its default
+  read_settings(value.as_object(), settings, ignored);
+  return settings;
 }
 
 }  // namespace basalt::settings

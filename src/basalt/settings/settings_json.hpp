@@ -17,6 +17,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <optional>
 #include <string>
 
 #include "basalt/schema/validation_errors.hpp"
@@ -35,5 +36,10 @@ std::string serialize_settings(const AppSettings& settings, SettingsForm form);
 // (paths like {"meta","appURL"} or {"rateLimits","rules","0"}).
 void read_settings(const boost::json::object& body, AppSettings& settings,
                    schema::ValidationErrors& errors);
+
+// The settings a stored `_params` value holds: the defaults for nullopt, stored keys read onto
+// them (a mistyped key keeps its default). Throws std::runtime_error for a value that is not a
+// JSON object (PocketBase's encrypted form is not supported).
+AppSettings settings_from_storage(const std::optional<std::string>& stored);
 
 }  // namespace basalt::settings

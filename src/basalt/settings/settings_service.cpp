@@ -35,18 +35,8 @@ std::string upsert_sql(const db::Dialect& dialect) {
 
 // The stored settings over the defaults (invariant 1 of the header).
 AppSettings stored_settings(const db::ResultSet& rows) {
-  AppSettings settings;
-  if (rows.empty() || rows[0].is_null(0)) return settings;
-  boost::system::error_code ec;
-  json::value stored = json::parse(rows[0].as_blob(0), ec);
-  if (ec || !stored.is_object()) {
-    throw std::runtime_error(
-        "the stored application settings (_params row \"settings\") are not a JSON object; "
-        "encrypted settings are not supported");
-  }
-  schema::ValidationErrors ignored;  // a mistyped stored key keeps its default
-  read_settings(stored.as_object(), settings, ignored);
-  return settings;
+  if (rows.empty() || rows[0].is_null(0)) return settings_from_storage(std::nullopt);
+  return settings_from_storage(std::string(rows[0].as_blob(0)));
 }
 
 }  // namespace

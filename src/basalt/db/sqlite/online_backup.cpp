@@ -130,4 +130,28 @@ std::optional<std::string> database_file_problem(const std::string& path) {
   return std::nullopt;
 }
 
+std::optional<std::string> database_file_param(const std::string& path, std::string_view id) {
+  sqlite::SnapshotHandle db =
+      sqlite::open_snapshot_handle(path, SQLITE_OPEN_READWRITE, std::chrono::milliseconds(5000));
+  // A file of this SQLite engine, not the server's Database: the statement is SQLite's own.
+  constexpr const char* kSql = "SELECT value FROM _params WHERE id = ?1";
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db.get(), kSql, -1, &raw, nullptr) != SQLITE_OK) {
+    throw DatabaseError(
+        fmt::format("cannot read _params of {}: {}", path, sqlite3_errmsg(db.get())));
+  }
+  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
+  sqlite3_bind_text(raw, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+  const int code = sqlite3_step(raw);
+  if (code == SQLITE_DONE) return std::nullopt;
+  if (code != SQLITE_ROW) {
+    throw DatabaseError(
+        fmt::format("cannot read _params of {}: {}", path, sqlite3_errmsg(db.get())));
+  }
+  if (sqlite3_column_type(raw, 0) == SQLITE_NULL) return std::nullopt;
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(raw, 0));
+  const int size = sqlite3_column_bytes(raw, 0);
+  return std::string(bytes != nullptr ? bytes : "", static_cast<std::size_t>(size));
+}
+
 }  // namespace basalt::db

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
@@ -54,5 +55,10 @@ std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
 // table — or nullopt when it can. Opens the file read-write (a WAL-mode file needs its shared
 // memory file beside it) and closes it again; blocking, and as long as integrity_check takes.
 std::optional<std::string> database_file_problem(const std::string& path);
+
+// Restores: the `value` of the `_params` row `id` in the database file at `path` (nullopt when
+// there is no such row or it is NULL), read before the file becomes data.db. Opens the file as
+// database_file_problem does; throws DatabaseError when it cannot be opened or read.
+std::optional<std::string> database_file_param(const std::string& path, std::string_view id);
 
 }  // namespace basalt::db
