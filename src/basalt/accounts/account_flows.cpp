@@ -31,9 +31,10 @@ boost::asio::awaitable<std::optional<boost::json::object>> AccountFlows::find_by
 boost::asio::awaitable<void> AccountFlows::update_as_system(const schema::Collection& collection,
                                                             const std::string& id,
                                                             boost::json::object body,
-                                                            std::string failure_message) {
+                                                            std::string failure_message,
+                                                            const std::string& client) {
   const auto catalog = parts_.collections.catalog();
-  support::SystemCaller system(*catalog);
+  support::SystemCaller system(*catalog, client);
   records::WriteInput input;
   input.body = std::move(body);
   query::RequestInfo request;
@@ -47,8 +48,9 @@ boost::asio::awaitable<void> AccountFlows::update_as_system(const schema::Collec
   }
 }
 
-boost::asio::awaitable<bool> AccountFlows::password_matches(std::string plain, std::string stored) {
-  co_return co_await parts_.blocking.run([&] { return parts_.hasher.verify(plain, stored); });
+boost::asio::awaitable<bool> AccountFlows::password_matches(std::string plain, std::string stored,
+                                                            const std::string& client) {
+  co_return co_await parts_.passwords.verify(std::move(plain), std::move(stored), client);
 }
 
 }  // namespace basalt::accounts

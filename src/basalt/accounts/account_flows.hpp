@@ -39,13 +39,12 @@
 
 #include "basalt/accounts/resend_throttle.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
-#include "basalt/auth/password_hasher.hpp"
 #include "basalt/collections/collection_service.hpp"
-#include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/mail/outbox.hpp"
 #include "basalt/query/plan_cache.hpp"
+#include "basalt/records/password_port.hpp"
 #include "basalt/records/record_service.hpp"
 #include "basalt/settings/settings_service.hpp"
 
@@ -62,8 +61,9 @@ struct AccountFlowsParts {
   records::RecordService& records;
   query::PlanCache& plans;
   const settings::SettingsService& settings;
-  core::BlockingPool& blocking;
-  const auth::PasswordHasher& hasher;
+  // Hashing and checks on the blocking pool, bounded per client address (the HashingAdmission
+  // behind the app's PooledPasswords): the same bound as every other password work.
+  const records::PasswordPort& passwords;
   mail::Outbox& outbox;
   const core::Clock& clock;
 };
@@ -86,7 +86,8 @@ class AccountFlows {
   // email claim), validation_invalid_token, validation_token_collection_mismatch,
   // validation_token_email_mismatch. Marks the record verified (a random password too when
   // password auth is off, as PocketBase guards against pre-hijacking).
-  boost::asio::awaitable<void> confirm_verification(std::string collection, std::string token);
+  boost::asio::awaitable<void> confirm_verification(std::string collection, std::string token,
+                                                    std::string client);
 
   // 400 "The collection is not configured to allow password authentication." when it is off;
   // email validation; else done.
@@ -98,7 +99,8 @@ class AccountFlows {
   // email.
   boost::asio::awaitable<void> confirm_password_reset(std::string collection, std::string token,
                                                       std::string password,
-                                                      std::string password_confirm);
+                                                      std::string password_confirm,
+                                                      std::string client);
 
   // For the signed-in `auth_record` of `collection`: 400 for _superusers ("All superusers can
   // change their emails directly."); newEmail required, 1-255, email format, not the current
@@ -115,7 +117,9 @@ class AccountFlows {
 
   // 403 "The collection is not configured to allow OTP authentication." when OTP is off; email
   // validation; the otpId (invariant 3 and 5).
-  boost::asio::awaitable<std::string> request_otp(std::string collection, std::string email);
+  // `client` is the caller's address, the unit password work is bounded by.
+  boost::asio::awaitable<std::string> request_otp(std::string collection, std::string email,
+                                                  std::string client);
   // 403 as above; otpId required 1-255, password required 1-71; 400 "Invalid or expired OTP."
   // for an unknown, other collection's, expired or wrong one; 429 "Too many attempts, please
   // try again later with a new OTP." (invariant 5); 403 when the authRule refuses the record.
@@ -133,8 +137,10 @@ class AccountFlows {
       const schema::Collection& collection, const std::string& email);
   boost::asio::awaitable<void> update_as_system(const schema::Collection& collection,
                                                 const std::string& id, boost::json::object body,
-                                                std::string failure_message);
-  boost::asio::awaitable<bool> password_matches(std::string plain, std::string stored);
+                                                std::string failure_message,
+                                                const std::string& client);
+  boost::asio::awaitable<bool> password_matches(std::string plain, std::string stored,
+                                                const std::string& client);
 
   AccountFlowsParts parts_;
   ResendThrottle resends_;

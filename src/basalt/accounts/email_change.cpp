@@ -49,7 +49,8 @@ boost::asio::awaitable<void> AccountFlows::request_email_change(std::string coll
 
 boost::asio::awaitable<void> AccountFlows::confirm_email_change(std::string collection_name,
                                                                 std::string token,
-                                                                std::string password, std::string) {
+                                                                std::string password,
+                                                                std::string client) {
   auto catalog = parts_.collections.catalog();
   const schema::Collection& collection = auth::find_auth_collection(*catalog, collection_name);
   refuse_superusers_email_change(collection);
@@ -86,7 +87,7 @@ boost::asio::awaitable<void> AccountFlows::confirm_email_change(std::string coll
     bool matches = false;
     if (found) {
       std::string stored = support::string_field(found->record, schema::kFieldPassword);
-      matches = co_await password_matches(password, std::move(stored));
+      matches = co_await password_matches(password, std::move(stored), client);
     }
     if (!matches) {
       errors.add({"password"}, schema::make_error("validation_invalid_password",
@@ -99,7 +100,7 @@ boost::asio::awaitable<void> AccountFlows::confirm_email_change(std::string coll
                            {schema::kFieldVerified, true}};
   const std::string id = support::string_field(found->record, schema::kFieldId);
   std::string failure = "Failed to confirm email change.";
-  co_await update_as_system(collection, id, std::move(body), std::move(failure));
+  co_await update_as_system(collection, id, std::move(body), std::move(failure), client);
 }
 
 }  // namespace basalt::accounts

@@ -43,7 +43,8 @@ schema::FieldError token_collection_mismatch() {
                             "The provided token is for different auth collection.");
 }
 
-SystemCaller::SystemCaller(const collections::Catalog& catalog) {
+SystemCaller::SystemCaller(const collections::Catalog& catalog, std::string_view client) {
+  caller.client_address = client;
   caller.collection = catalog.find(records::kSuperusersCollection);
   if (!caller.collection) throw std::runtime_error("the _superusers collection is missing");
   caller.record = &record;

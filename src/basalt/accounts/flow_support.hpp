@@ -29,7 +29,9 @@ schema::FieldError token_collection_mismatch();  // validation_token_collection_
 // The record service's view of the flows: a superuser without a record of its own (they
 // write only what the flow decided, after its checks). Borrows the catalog's _superusers.
 struct SystemCaller {
-  explicit SystemCaller(const collections::Catalog& catalog);
+  // `client`: the requesting client's address (must outlive the caller), which bounds the
+  // password work the write does.
+  SystemCaller(const collections::Catalog& catalog, std::string_view client);
   boost::json::object record{{"id", ""}};
   records::Caller caller;
 };

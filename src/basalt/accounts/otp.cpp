@@ -43,7 +43,8 @@ std::string otp_password(std::int64_t length) {
 }  // namespace
 
 boost::asio::awaitable<std::string> AccountFlows::request_otp(std::string collection_name,
-                                                              std::string email) {
+                                                              std::string email,
+                                                              std::string client) {
   auto catalog = parts_.collections.catalog();
   const schema::Collection& collection = auth::find_auth_collection(*catalog, collection_name);
   require_otp_enabled(collection);
@@ -52,8 +53,13 @@ boost::asio::awaitable<std::string> AccountFlows::request_otp(std::string collec
   if (!errors.empty()) support::throw_invalid(errors);
 
   std::optional<json::object> record = co_await find_by_email(collection, email);
-  // An id no OTP has: auth-with-otp answers it as it answers a wrong one (invariant 3).
-  if (!record) co_return schema::new_record_id();
+  if (!record) {
+    // The hash a known address's OTP costs, spent here too (invariant 3); then an id no OTP
+    // has, which auth-with-otp answers as it answers a wrong one.
+    std::string decoy = otp_password(collection.auth.otp.length);
+    co_await parts_.passwords.hash(std::move(decoy), client);
+    co_return schema::new_record_id();
+  }
 
   const std::string key = support::record_key("otp", collection.id, *record);
   if (!otp_creations_.try_acquire(key, parts_.clock.steady_now())) {
@@ -65,7 +71,7 @@ boost::asio::awaitable<std::string> AccountFlows::request_otp(std::string collec
   const std::string password = otp_password(collection.auth.otp.length);
   const std::string otp_id = schema::new_record_id();
   const std::string record_email = support::string_field(*record, schema::kFieldEmail);
-  support::SystemCaller system(*catalog);
+  support::SystemCaller system(*catalog, client);
   records::WriteInput input;
   input.body = {{schema::kFieldId, otp_id},
                 {"collectionRef", collection.id},
@@ -88,7 +94,8 @@ boost::asio::awaitable<std::string> AccountFlows::request_otp(std::string collec
 
 boost::asio::awaitable<OtpSignIn> AccountFlows::auth_with_otp(std::string collection_name,
                                                               std::string otp_id,
-                                                              std::string password, std::string) {
+                                                              std::string password,
+                                                              std::string client) {
   OtpSignIn result;
   result.catalog = parts_.collections.catalog();
   const schema::Collection& collection =
@@ -125,7 +132,7 @@ boost::asio::awaitable<OtpSignIn> AccountFlows::auth_with_otp(std::string collec
     throw error;
   }
   std::string stored = support::string_field(*otp, schema::kFieldPassword);
-  if (!co_await password_matches(password, std::move(stored))) {
+  if (!co_await password_matches(password, std::move(stored), client)) {
     invalid_otp();
   }
 
@@ -140,7 +147,7 @@ boost::asio::awaitable<OtpSignIn> AccountFlows::auth_with_otp(std::string collec
         "The request doesn't satisfy the collection requirements to authenticate.");
   }
 
-  support::SystemCaller system(*result.catalog);
+  support::SystemCaller system(*result.catalog, client);
   const std::string record_id = support::string_field(*record, schema::kFieldId);
   const std::string sent_to = support::string_field(*otp, "sentTo");
   if (!support::bool_field(*record, schema::kFieldVerified) && !sent_to.empty() &&
@@ -148,7 +155,8 @@ boost::asio::awaitable<OtpSignIn> AccountFlows::auth_with_otp(std::string collec
     // The code reached that address: it is the owner's.
     json::object verified{{schema::kFieldVerified, true}};
     std::string failure = "Failed to update the verified state.";
-    co_await update_as_system(collection, record_id, std::move(verified), std::move(failure));
+    co_await update_as_system(collection, record_id, std::move(verified), std::move(failure),
+                              client);
     record = co_await parts_.records.find_auth_record(collection, by_id, record_id);
     if (!record) invalid_otp();
   }

@@ -51,7 +51,8 @@ boost::asio::awaitable<void> AccountFlows::request_password_reset(std::string co
 boost::asio::awaitable<void> AccountFlows::confirm_password_reset(std::string collection_name,
                                                                   std::string token,
                                                                   std::string password,
-                                                                  std::string password_confirm) {
+                                                                  std::string password_confirm,
+                                                                  std::string client) {
   auto catalog = parts_.collections.catalog();
   const schema::Collection& collection = auth::find_auth_collection(*catalog, collection_name);
   schema::ValidationErrors errors;
@@ -85,7 +86,7 @@ boost::asio::awaitable<void> AccountFlows::confirm_password_reset(std::string co
   }
   const std::string id = support::string_field(found->record, schema::kFieldId);
   std::string failure = "Failed to set new password.";
-  co_await update_as_system(collection, id, std::move(body), std::move(failure));
+  co_await update_as_system(collection, id, std::move(body), std::move(failure), client);
   resends_.clear(support::record_key(kPasswordResetFlow, collection.id, found->record));
 }
 

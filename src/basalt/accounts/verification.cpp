@@ -41,7 +41,8 @@ boost::asio::awaitable<void> AccountFlows::request_verification(std::string coll
 }
 
 boost::asio::awaitable<void> AccountFlows::confirm_verification(std::string collection_name,
-                                                                std::string token) {
+                                                                std::string token,
+                                                                std::string client) {
   auto catalog = parts_.collections.catalog();
   const schema::Collection& collection = auth::find_auth_collection(*catalog, collection_name);
   refuse_superusers_verification(collection);
@@ -74,7 +75,7 @@ boost::asio::awaitable<void> AccountFlows::confirm_verification(std::string coll
       body["passwordConfirm"] = random;
     }
     std::string failure = "An error occurred while saving the verified state.";
-    co_await update_as_system(collection, id, std::move(body), std::move(failure));
+    co_await update_as_system(collection, id, std::move(body), std::move(failure), client);
   }
   resends_.clear(support::record_key(kVerificationFlow, collection.id, found->record));
 }

@@ -17,8 +17,9 @@ boost::asio::awaitable<void> request_otp(const Services& services, const auth::A
   const RequestBody body = request_body(request);
   std::string collection(request.param("collection"));
   std::string email = string_member(body, "email");
-  const std::string otp_id =
-      co_await services.accounts.request_otp(std::move(collection), std::move(email));
+  std::string client(client_ip(request));
+  const std::string otp_id = co_await services.accounts.request_otp(
+      std::move(collection), std::move(email), std::move(client));
   boost::json::object answer{{"otpId", otp_id}};
   response.json(200, schema::serialize_go_json(answer));
 }

@@ -1,5 +1,6 @@
 // request-password-reset and confirm-password-reset (account_handlers.hpp).
 #include "basalt/api/account_handlers.hpp"
+#include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
 
 namespace basalt::api {
@@ -24,8 +25,10 @@ boost::asio::awaitable<void> confirm_password_reset(const Services& services,
   std::string token = string_member(body, "token");
   std::string password = string_member(body, "password");
   std::string confirm = string_member(body, "passwordConfirm");
+  std::string client(client_ip(request));
   co_await services.accounts.confirm_password_reset(std::move(collection), std::move(token),
-                                                    std::move(password), std::move(confirm));
+                                                    std::move(password), std::move(confirm),
+                                                    std::move(client));
   response.content(204, {}, {});
 }
 

@@ -1,5 +1,6 @@
 // request-verification and confirm-verification (account_handlers.hpp).
 #include "basalt/api/account_handlers.hpp"
+#include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
 
 namespace basalt::api {
@@ -20,7 +21,9 @@ boost::asio::awaitable<void> confirm_verification(const Services& services,
   const RequestBody body = request_body(request);
   std::string collection(request.param("collection"));
   std::string token = string_member(body, "token");
-  co_await services.accounts.confirm_verification(std::move(collection), std::move(token));
+  std::string client(client_ip(request));
+  co_await services.accounts.confirm_verification(std::move(collection), std::move(token),
+                                                  std::move(client));
   response.content(204, {}, {});
 }
 

@@ -134,7 +134,7 @@ int serve(const core::Config& config) {
     mail::Outbox outbox(
         {}, [&settings = storage.settings()] { return delivery_settings(*settings.current()); });
     accounts::AccountFlows account_flows({storage.database(), storage.collections(), records, plans,
-                                          storage.settings(), blocking, hasher, outbox, clock});
+                                          storage.settings(), passwords, outbox, clock});
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
