@@ -199,6 +199,11 @@ describe('mail flows', () => {
     await rejectsWith(pb.collection('members').authWithOTP(otpId, '12345678'), 400, (body) => {
       assert.equal(body.message, 'Invalid or expired OTP.');
     });
+    // Mails leave in request order: once a later one arrived, none went to the unknown address.
+    const { email } = await newMember();
+    await pb.collection('members').requestVerification(email);
+    await sink.nextMailTo(email);
+    assert.equal(sink.envelopes.filter((e) => e.to.includes('nobody@example.com')).length, 0);
   });
 
   test('bad tokens: tampered, wrong type, another collection, missing claims', async () => {

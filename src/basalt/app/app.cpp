@@ -132,7 +132,8 @@ int serve(const core::Config& config) {
                                            data_dir, [] { ::kill(::getpid(), kRestoreSignal); }});
     // Mails go out on the outbox's own thread after the request (docs/auth-flows.md, "Mail").
     mail::Outbox outbox(
-        {}, [&settings = storage.settings()] { return delivery_settings(*settings.current()); });
+        {}, [&settings = storage.settings()] { return delivery_settings(*settings.current()); },
+        mail::smtp_send, clock);
     accounts::AccountFlows account_flows({storage.database(), storage.collections(), records, plans,
                                           storage.settings(), passwords, outbox, clock});
     api::Services services{storage.database(),

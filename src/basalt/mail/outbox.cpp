@@ -20,8 +20,11 @@ std::string_view domain_of(std::string_view address) {
 }  // namespace
 
 Outbox::Outbox(OutboxOptions options, std::function<DeliverySettings()> settings,
-               Transport transport)
-    : options_(options), settings_(std::move(settings)), transport_(std::move(transport)) {
+               Transport transport, const core::Clock& clock)
+    : options_(options),
+      settings_(std::move(settings)),
+      transport_(std::move(transport)),
+      clock_(clock) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -126,7 +129,7 @@ void Outbox::deliver(MailJob& job) {
     return;
   }
 
-  const std::string mime = build_mime(*message, std::chrono::system_clock::now());
+  const std::string mime = build_mime(*message, clock_.now());
   std::vector<std::string> recipients;
   for (const auto& address : message->to) recipients.push_back(address.address);
   std::chrono::milliseconds backoff = options_.first_backoff;

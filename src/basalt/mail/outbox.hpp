@@ -37,6 +37,7 @@
 #include <string>
 #include <thread>
 
+#include "basalt/core/clock.hpp"
 #include "basalt/mail/message.hpp"
 #include "basalt/mail/smtp_transport.hpp"
 
@@ -72,8 +73,9 @@ struct OutboxOptions {
 
 class Outbox {
  public:
+  // `clock` dates the messages (the Date header).
   Outbox(OutboxOptions options, std::function<DeliverySettings()> settings,
-         Transport transport = smtp_send);
+         Transport transport = smtp_send, const core::Clock& clock = core::system_clock());
   ~Outbox();
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
@@ -100,6 +102,7 @@ class Outbox {
   const OutboxOptions options_;
   const std::function<DeliverySettings()> settings_;
   const Transport transport_;
+  const core::Clock& clock_;
 
   mutable std::mutex mutex_;      // guards everything below
   std::condition_variable wake_;  // a job arrived, or stop
