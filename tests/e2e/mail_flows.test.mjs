@@ -42,7 +42,7 @@ describe('mail flows', () => {
     await admin.collection('_superusers').authWithPassword(superuser.email, superuser.password);
     await admin.settings.update({
       meta: {
-        appName: 'Basalt Test',
+        appName: 'Basalt Tést ✓', // a non-ASCII subject travels as RFC 2047 encoded words
         appURL: 'http://app.test',
         senderName: 'Basalt Mailer',
         senderAddress: 'noreply@basalt.test',
@@ -81,7 +81,7 @@ describe('mail flows', () => {
     const mail = await sink.nextMailTo(email);
     assert.equal(mail.from.value[0].address, 'noreply@basalt.test');
     assert.equal(mail.from.value[0].name, 'Basalt Mailer');
-    assert.equal(mail.subject, `Verify Member <${record.name.slice(8, -1)}> for Basalt Test`);
+    assert.equal(mail.subject, `Verify Member <${record.name.slice(8, -1)}> for Basalt Tést ✓`);
     assert.match(mail.html, /<p>Hi Member &lt;\d+&gt;<\/p>/); // {RECORD:name} escaped in HTML
     assert.ok(mail.messageId && mail.date instanceof Date);
     const token = tokenIn(mail, 'confirm-verification');

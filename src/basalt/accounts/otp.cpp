@@ -1,6 +1,8 @@
 // One-time passwords (account_flows.hpp; PocketBase's request-otp and auth-with-otp).
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "basalt/accounts/account_flows.hpp"
 #include "basalt/accounts/account_mails.hpp"
 #include "basalt/accounts/flow_support.hpp"
@@ -20,6 +22,9 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::size_t kMaxRememberedOtps = 10'000;
+// auth-with-otp accepts passwords of 1-71 characters (PocketBase's bound), so a longer
+// otp.length could never be typed back: codes are cut to it (and no huge length allocates).
+constexpr std::int64_t kMaxOtpLength = 71;
 
 void require_otp_enabled(const schema::Collection& collection) {
   if (!collection.auth.otp.enabled) {
@@ -35,7 +40,8 @@ void require_otp_enabled(const schema::Collection& collection) {
 // `length` decimal digits from libsodium's CSPRNG.
 std::string otp_password(std::int64_t length) {
   auth::init_sodium();
-  std::string out(static_cast<std::size_t>(std::max<std::int64_t>(length, 1)), '0');
+  std::string out(static_cast<std::size_t>(std::clamp<std::int64_t>(length, 1, kMaxOtpLength)),
+                  '0');
   for (char& c : out) c = static_cast<char>('0' + randombytes_uniform(10));
   return out;
 }
