@@ -52,6 +52,7 @@ void Outbox::stop() {
     std::lock_guard lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
+    cancel_.store(true);
     left = queue_.size();
     dropped_ += left;
     queue_.clear();
@@ -110,7 +111,8 @@ void Outbox::run() {
 void Outbox::deliver(MailJob& job) {
   std::optional<MailMessage> message = job.compose();
   if (!message) return;
-  const DeliverySettings settings = settings_();
+  DeliverySettings settings = settings_();
+  settings.smtp.cancel = &cancel_;
   message->from = settings.sender;
   if (message->text.empty()) message->text = html_to_text(message->html);
 

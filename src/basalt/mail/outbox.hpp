@@ -21,11 +21,12 @@
 //     false (the request still succeeds: mails are best effort).
 //  2. One thread sends, one job at a time, in submission order; a job waiting for its retry
 //     holds the thread (the backlog waits behind it, bounded by invariant 1).
-//  3. stop() ends the thread: the job being sent finishes its current attempt, jobs still
-//     queued are dropped and counted in the log. No job runs after stop() returns.
+//  3. stop() ends the thread: the send in progress is abandoned (within about a second), jobs
+//     still queued are dropped and counted in the log. No job runs after stop() returns.
 // Thread safety: submit(), stop(), wait_idle() and the counters may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -110,6 +111,7 @@ class Outbox {
   std::deque<MailJob> queue_;
   bool busy_ = false;
   bool stopping_ = false;
+  std::atomic<bool> cancel_{false};  // set by stop(); read by the transport without the mutex
   std::uint64_t sent_ = 0, logged_ = 0, failed_ = 0, dropped_ = 0;
   std::thread thread_;  // last: started once everything above exists
 };

@@ -12,6 +12,7 @@
 // Error texts name the stage and curl's or the server's reason, never the credentials.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -29,6 +30,9 @@ struct SmtpConfig {
   std::string local_name;   // EHLO name; "localhost" when empty
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds timeout{30};  // the whole session
+  // When set and it turns true, a session in progress is abandoned within about a second
+  // (the outbox's stop: a shutdown does not wait for a slow server's timeout).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SendOutcome {

@@ -39,5 +39,30 @@ TEST(SmtpTransport, ARefusedConnectionIsTransientAndNamesNoSecret) {
   EXPECT_EQ(outcome.error.find("mailer-user"), std::string::npos);
 }
 
+// A server that accepts and then says nothing: a cancel ends the session long before its
+// timeout (the outbox's stop).
+TEST(SmtpTransport, ACancelAbandonsASilentServer) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+
+  std::atomic<bool> cancel{true};  // already cancelled: the first progress check aborts
+  SmtpConfig config;
+  config.host = "127.0.0.1";
+  config.port = ntohs(address.sin_port);
+  config.timeout = std::chrono::seconds(600);
+  config.cancel = &cancel;
+  const SendOutcome outcome =
+      smtp_send(config, "from@example.com", {"to@example.com"}, "Subject: x\r\n\r\nbody\r\n");
+  ::close(listener);
+  EXPECT_FALSE(outcome.sent);
+  EXPECT_FALSE(outcome.transient) << outcome.error;
+}
+
 }  // namespace
 }  // namespace basalt::mail
