@@ -8,16 +8,18 @@
 
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
+#include "basalt/api/sign_in_response.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
-#include "basalt/records/record_export.hpp"
 #include "basalt/schema/go_json.hpp"
 
 namespace basalt::api {
 namespace {
 
 namespace json = boost::json;
+
+constexpr std::string_view kPasswordMethod = "password";
 
 // The collection snapshot a handler works on, held for the whole request.
 struct AuthCollection {
@@ -30,17 +32,6 @@ AuthCollection auth_collection(const Services& services, const http::Request& re
   const schema::Collection& collection =
       auth::find_auth_collection(*catalog, request.param("collection"));
   return {std::move(catalog), &collection};
-}
-
-void auth_response(http::Response& response, const schema::Collection& collection,
-                   const json::object& record, std::string_view token) {
-  // Key order of PocketBase's response struct: record, then token. The owner sees its email;
-  // superusers see their own hidden fields.
-  records::Visibility visibility{collection.name == "_superusers", true};
-  json::object body;
-  body["record"] = records::export_record(collection, record, visibility);
-  body["token"] = token;
-  response.json(200, schema::serialize_go_json(body));
 }
 
 }  // namespace
@@ -57,7 +48,9 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, const 
   sign_in.body = std::move(body.data);
   sign_in.client_ip = std::string(client_ip(request));
   auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
-  auth_response(response, *result.collection, result.record, result.token);
+  // PasswordSignIn issued a token already; every sign-in still ends in finish_sign_in.
+  co_await finish_sign_in(services, request, response, *result.collection, result.record,
+                          kPasswordMethod);
 }
 
 boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
@@ -72,7 +65,7 @@ boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::
     auto header = request.header("Authorization").value_or("");
     token = std::string(header.substr(header.find_last_of(' ') + 1));
   }
-  auth_response(response, *target.collection, *auth.record, token);
+  write_auth_response(response, *target.collection, *auth.record, token);
   co_return;
 }
 
@@ -89,11 +82,13 @@ boost::asio::awaitable<void> auth_methods(const Services& services, const auth::
   json::object body;
   body["password"] = {{"identityFields", fields}, {"enabled", options.password_auth.enabled}};
   body["oauth2"] = {{"providers", json::array()}, {"enabled", false}};
-  // MFA and OTP do not exist yet: reported off whatever a stored (e.g. imported) definition
-  // says, so no client is offered a flow that would not be enforced. Collection validation
-  // refuses turning them on.
+  // MFA does not exist yet: reported off whatever a stored (e.g. imported) definition says, so
+  // no client is offered a flow that would not be enforced. Collection validation refuses
+  // turning it on.
   body["mfa"] = {{"enabled", false}, {"duration", 0}};
-  body["otp"] = {{"enabled", false}, {"duration", 0}};
+  // PocketBase reports the duration only while OTP is on.
+  const schema::OtpConfig& otp = options.otp;
+  body["otp"] = {{"enabled", otp.enabled}, {"duration", otp.enabled ? otp.duration : 0}};
   // Legacy keys older SDKs read.
   body["authProviders"] = json::array();
   body["usernamePassword"] = options.password_auth.enabled && has("username");

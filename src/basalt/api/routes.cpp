@@ -1,5 +1,6 @@
 #include "basalt/api/routes.hpp"
 
+#include "basalt/api/account_handlers.hpp"
 #include "basalt/api/auth_handlers.hpp"
 #include "basalt/api/backup_handlers.hpp"
 #include "basalt/api/batch_handler.hpp"
@@ -63,6 +64,21 @@ std::vector<ApiRoute> api_routes() {
       {Method::kPost, "/api/collections/{collection}/auth-refresh", Access::kAuthRecord,
        auth_refresh},
       {Method::kGet, "/api/collections/{collection}/auth-methods", Access::kAny, auth_methods},
+      // The mail-driven flows (docs/auth-flows.md).
+      {Method::kPost, "/api/collections/{collection}/request-verification", Access::kAny,
+       request_verification},
+      {Method::kPost, "/api/collections/{collection}/confirm-verification", Access::kAny,
+       confirm_verification},
+      {Method::kPost, "/api/collections/{collection}/request-password-reset", Access::kAny,
+       request_password_reset},
+      {Method::kPost, "/api/collections/{collection}/confirm-password-reset", Access::kAny,
+       confirm_password_reset},
+      {Method::kPost, "/api/collections/{collection}/request-email-change", Access::kAuthRecord,
+       request_email_change},
+      {Method::kPost, "/api/collections/{collection}/confirm-email-change", Access::kAny,
+       confirm_email_change},
+      {Method::kPost, "/api/collections/{collection}/request-otp", Access::kAny, request_otp},
+      {Method::kPost, "/api/collections/{collection}/auth-with-otp", Access::kAny, auth_with_otp},
       {Method::kDelete, "/api/collections/{collection}/truncate", Access::kSuperuser,
        truncate_collection},
       {Method::kGet, "/api/collections/{collection}/records", Access::kAny, list_records},
@@ -83,6 +99,7 @@ std::vector<ApiRoute> api_routes() {
       {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
       {Method::kPost, "/api/settings/test/s3", Access::kSuperuser, test_s3_settings},
+      {Method::kPost, "/api/settings/test/email", Access::kSuperuser, test_email},
       {Method::kGet, "/api/backups", Access::kSuperuser, list_backups},
       {Method::kPost, "/api/backups", Access::kSuperuser, create_backup},
       {Method::kPost, "/api/backups/upload", Access::kSuperuser, upload_backup},

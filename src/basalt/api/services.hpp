@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "basalt/accounts/account_flows.hpp"
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/backups/backup_service.hpp"
@@ -36,7 +37,8 @@ struct Services {
   // Where multipart file parts of record writes and batches are spooled while they arrive
   // (docs/files.md); on the file system of the storage directory, so a stored file is renamed.
   const std::filesystem::path& upload_spool_dir;
-  backups::BackupService& backups;      // /api/backups
+  backups::BackupService& backups;   // /api/backups
+  accounts::AccountFlows& accounts;  // verification, password reset, email change, OTP
 };
 
 }  // namespace basalt::api

@@ -12,11 +12,13 @@
 #include <memory>
 #include <optional>
 
+#include "basalt/accounts/account_flows.hpp"
 #include "basalt/api/routes.hpp"
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
 #include "basalt/app/backups_storage.hpp"
 #include "basalt/app/file_storage.hpp"
+#include "basalt/app/mail_delivery.hpp"
 #include "basalt/app/restore_start.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
@@ -139,6 +141,12 @@ int serve(const core::Config& config) {
          .on_restore_staged = [] { ::kill(::getpid(), kRestoreSignal); },
          .restored_files = restored_files_store,
          .max_upload_bytes = config.max_backup_upload_bytes});
+    // Mails go out on the outbox's own thread after the request (docs/auth-flows.md, "Mail").
+    mail::Outbox outbox(
+        {}, [&settings = storage.settings()] { return delivery_settings(*settings.current()); },
+        mail::smtp_send, clock);
+    accounts::AccountFlows account_flows({storage.database(), storage.collections(), records, plans,
+                                          storage.settings(), passwords, outbox, clock});
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -151,7 +159,8 @@ int serve(const core::Config& config) {
                            blocking,
                            file_service,
                            files.spool_dir(),
-                           backup_service};
+                           backup_service,
+                           account_flows};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -184,6 +193,7 @@ int serve(const core::Config& config) {
     admin_socket.reset();   // a running command finishes before the database closes
     files.stop_sweep();     // it reads the database
     backup_service.stop();  // a running backup is cancelled; its pools post to the workers
+    outbox.stop();          // queued mails are dropped (and counted in the log)
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     file_service.shutdown();

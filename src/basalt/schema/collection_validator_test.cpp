@@ -371,9 +371,9 @@ TEST_F(CollectionValidatorTest, AuthOptions) {
   EXPECT_EQ(code(errors, {"oauth2", "providers", "1", "authURL"}), "validation_is_url");
   EXPECT_EQ(code(errors, {"verificationTemplate"}), "validation_required");
 
-  // Neither exists yet, so neither may be turned on (auth-methods must not promise them).
+  // MFA does not exist yet, so it may not be turned on (auth-methods must not promise it).
   EXPECT_EQ(code(errors, {"mfa", "enabled"}), "validation_mfa_unsupported");
-  EXPECT_EQ(code(errors, {"otp", "enabled"}), "validation_otp_unsupported");
+  EXPECT_EQ(errors.find({"otp", "enabled"}), nullptr);  // OTP exists (docs/auth-flows.md)
   ValidationErrors off = check(R"({"name":"m2","type":"auth","mfa":{"enabled":false},
       "otp":{"enabled":false}})");
   EXPECT_EQ(off.find({"mfa"}), nullptr);

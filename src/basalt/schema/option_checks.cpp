@@ -154,13 +154,11 @@ void check_auth_options(const CollectionCheck& check, const ErrorScope& out) {
     check_providers(check, out.nested("oauth2").nested("providers"), *o.oauth2.providers);
   }
 
-  // OTP and MFA do not exist in Basalt yet (M1.10): turning either on is refused rather than stored
-  // as a promise nothing enforces (auth-methods reports both off). The remaining options are still
-  // checked as PocketBase checks them.
+  // MFA does not exist in Basalt yet: turning it on is refused rather than stored as a promise
+  // nothing enforces (auth-methods reports it off). The remaining options are still checked as
+  // PocketBase checks them. OTP (docs/auth-flows.md) is checked as PocketBase checks it.
   ErrorScope otp = out.nested("otp");
   if (o.otp.enabled) {
-    otp.add("enabled", make_error("validation_otp_unsupported",
-                                  "OTP authentication is not supported by this server yet."));
     check_short_duration(otp, o.otp.duration);
     if (o.otp.length == 0) {
       otp.add("length", error_required());
