@@ -6,6 +6,7 @@
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/file_handlers.hpp"
 #include "basalt/api/health.hpp"
+#include "basalt/api/oauth2_handlers.hpp"
 #include "basalt/api/realtime_handlers.hpp"
 #include "basalt/api/record_handlers.hpp"
 #include "basalt/api/request_auth.hpp"
@@ -60,6 +61,10 @@ std::vector<ApiRoute> api_routes() {
       {Method::kPost, "/api/collections/{collection}/auth-refresh", Access::kAuthRecord,
        auth_refresh},
       {Method::kGet, "/api/collections/{collection}/auth-methods", Access::kAny, auth_methods},
+      {Method::kPost, "/api/collections/{collection}/auth-with-oauth2", Access::kAny,
+       auth_with_oauth2},
+      {Method::kGet, "/api/oauth2-redirect", Access::kAny, oauth2_redirect},
+      {Method::kPost, "/api/oauth2-redirect", Access::kAny, oauth2_redirect},
       {Method::kDelete, "/api/collections/{collection}/truncate", Access::kSuperuser,
        truncate_collection},
       {Method::kGet, "/api/collections/{collection}/records", Access::kAny, list_records},

@@ -14,6 +14,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/files/file_service.hpp"
+#include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/realtime/broker.hpp"
 #include "basalt/records/record_service.hpp"
@@ -36,7 +37,8 @@ struct Services {
   // Where multipart file parts of record writes and batches are spooled while they arrive
   // (docs/files.md); on the file system of the storage directory, so a stored file is renamed.
   const std::filesystem::path& upload_spool_dir;
-  backups::BackupService& backups;      // /api/backups
+  backups::BackupService& backups;     // /api/backups
+  const oauth2::OAuth2SignIn& oauth2;  // auth-with-oauth2 (docs/oauth2.md)
 };
 
 }  // namespace basalt::api
