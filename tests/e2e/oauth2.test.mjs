@@ -6,6 +6,7 @@
 // disabled) and the SDK's all-in-one flow through /api/oauth2-redirect and the @oauth2 topic.
 
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
 import PocketBase from 'pocketbase';
@@ -232,6 +233,31 @@ describe('OAuth2 with an OpenID Connect provider', () => {
     });
     assert.equal(response.status, 400);
     assert.equal((await response.json()).data.createData.code, 'validation_invalid_value');
+  });
+
+  test('a superuser makes the Apple client secret: an ES256 JWT of the given key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' });
+    const { secret } = await admin.settings.generateAppleClientSecret('com.example.web', 'TEAM123456', 'KEY1234567', pem, 3600);
+    const [header, payload, signature] = secret.split('.');
+    assert.deepEqual(JSON.parse(Buffer.from(header, 'base64url')), { alg: 'ES256', kid: 'KEY1234567', typ: 'JWT' });
+    const claims = JSON.parse(Buffer.from(payload, 'base64url'));
+    assert.equal(claims.iss, 'TEAM123456');
+    assert.equal(claims.sub, 'com.example.web');
+    assert.deepEqual(claims.aud, ['https://appleid.apple.com']);
+    assert.equal(claims.exp - claims.iat, 3600);
+    const signed = verify(
+      'sha256',
+      Buffer.from(`${header}.${payload}`),
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signature, 'base64url'),
+    );
+    assert.equal(signed, true);
+    await rejectsWith(admin.settings.generateAppleClientSecret('c', 'short', 'KEY1234567', pem, 3600), 400, (body) => {
+      assert.equal(body.message, 'Invalid client secret data.');
+      assert.equal(body.data.teamId.code, 'validation_length_invalid');
+    });
+    await rejectsWith(new PocketBase(server.url).settings.generateAppleClientSecret('c', 'TEAM123456', 'KEY1234567', pem, 60), 401);
   });
 
   test('the all-in-one SDK flow signs in through /api/oauth2-redirect', async () => {

@@ -10,6 +10,7 @@
 #include "basalt/api/request_body.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/method.hpp"
+#include "basalt/oauth2/apple_client_secret.hpp"
 #include "basalt/records/record_export.hpp"
 #include "basalt/schema/go_json.hpp"
 
@@ -112,6 +113,29 @@ boost::asio::awaitable<void> oauth2_redirect(const Services& services, const aut
   } else {
     response.content(200, "text/plain; charset=utf-8", kFailurePage);
   }
+}
+
+boost::asio::awaitable<void> generate_apple_client_secret(const Services& services,
+                                                          const auth::AuthContext&,
+                                                          http::Request& request,
+                                                          http::Response& response) {
+  RequestBody body = request_body(request);
+  oauth2::AppleSecretRequest secret;
+  secret.client_id = string_member(body, "clientId");
+  secret.team_id = string_member(body, "teamId");
+  secret.key_id = string_member(body, "keyId");
+  secret.private_key = string_member(body, "privateKey");
+  if (const json::value* duration = body.data.if_contains("duration")) {
+    if (duration->is_int64()) {
+      secret.duration = duration->get_int64();
+    } else if (duration->is_uint64() || duration->is_double()) {
+      // Out of range either way: past the maximum, or not a whole number of seconds.
+      secret.duration = oauth2::kMaxAppleSecretSeconds + 1;
+    }
+  }
+  json::object out{{"secret", oauth2::apple_client_secret(secret, services.clock.now())}};
+  response.json(200, json::serialize(out));
+  co_return;
 }
 
 }  // namespace basalt::api

@@ -1,6 +1,7 @@
 // REST handlers of OAuth2 sign-in (docs/oauth2.md):
 //   POST     /api/collections/{collection}/auth-with-oauth2
 //   GET|POST /api/oauth2-redirect
+//   POST     /api/settings/apple/generate-client-secret (superusers)
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -25,5 +26,12 @@ boost::asio::awaitable<void> auth_with_oauth2(const Services& services,
 boost::asio::awaitable<void> oauth2_redirect(const Services& services,
                                              const auth::AuthContext& auth, http::Request& request,
                                              http::Response& response);
+
+// {clientId, teamId, keyId, privateKey, duration} -> {"secret": "<ES256 JWT>"}
+// (oauth2/apple_client_secret.hpp); 400 with field errors, or when the key is unusable.
+boost::asio::awaitable<void> generate_apple_client_secret(const Services& services,
+                                                          const auth::AuthContext& auth,
+                                                          http::Request& request,
+                                                          http::Response& response);
 
 }  // namespace basalt::api

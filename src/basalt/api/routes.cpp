@@ -85,6 +85,8 @@ std::vector<ApiRoute> api_routes() {
       {Method::kGet, "/api/settings", Access::kSuperuser, get_settings},
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
       {Method::kPost, "/api/settings/test/s3", Access::kSuperuser, test_s3_settings},
+      {Method::kPost, "/api/settings/apple/generate-client-secret", Access::kSuperuser,
+       generate_apple_client_secret},
       {Method::kGet, "/api/backups", Access::kSuperuser, list_backups},
       {Method::kPost, "/api/backups", Access::kSuperuser, create_backup},
       {Method::kPost, "/api/backups/upload", Access::kSuperuser, upload_backup},

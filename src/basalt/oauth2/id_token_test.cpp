@@ -7,11 +7,14 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <boost/json/serialize.hpp>
 #include <memory>
 
+#include "basalt/core/api_error.hpp"
+#include "basalt/oauth2/apple_client_secret.hpp"
 #include "basalt/oauth2/base64url.hpp"
 #include "basalt/oauth2/jwk.hpp"
 
@@ -89,10 +92,19 @@ std::string make_token(EVP_PKEY* key, std::string_view alg, std::string_view kid
 
 class IdTokenTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // Key generation dominates the run time: once for the suite.
+  static void SetUpTestSuite() {
     rsa.reset(EVP_RSA_gen(2048));
     other_rsa.reset(EVP_RSA_gen(2048));
     ec.reset(EVP_EC_gen("P-256"));
+  }
+  static void TearDownTestSuite() {
+    rsa.reset();
+    other_rsa.reset();
+    ec.reset();
+  }
+
+  void SetUp() override {
     json::object doc{{"keys", json::array{rsa_jwk(rsa.get(), "rsa1"), ec_jwk(ec.get(), "ec1")}}};
     set = JwkSet::parse(json::serialize(doc)).value();
     expected.issuers = {"https://issuer.test"};
@@ -112,7 +124,7 @@ class IdTokenTest : public ::testing::Test {
     return verify_id_token(parsed, *key, expected);
   }
 
-  Pkey rsa, other_rsa, ec;
+  static inline Pkey rsa, other_rsa, ec;
   JwkSet set = JwkSet::parse(R"({"keys":[]})").value();
   IdTokenExpectations expected;
 };
@@ -199,6 +211,46 @@ TEST_F(IdTokenTest, RefusesMalformedAndOversizedTokens) {
   EXPECT_THROW(parse_id_token("a.b.c.d"), IdTokenError);
   EXPECT_THROW(parse_id_token("!!.e30.AA"), IdTokenError);
   EXPECT_THROW(parse_id_token(std::string(kMaxIdTokenBytes + 1, 'a')), IdTokenError);
+}
+
+std::string private_key_pem(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return pem;
+}
+
+TEST_F(IdTokenTest, AppleClientSecretIsAnEs256JwtOfTheGivenKey) {
+  AppleSecretRequest request{"com.example.web", "TEAM123456", "KEY1234567",
+                             private_key_pem(ec.get()), 3600};
+  const std::string secret = apple_client_secret(request, expected.now);
+  UnverifiedIdToken token = parse_id_token(secret);
+  EXPECT_EQ(token.alg, "ES256");
+  EXPECT_EQ(token.kid, "KEY1234567");
+  json::object doc{{"keys", json::array{ec_jwk(ec.get(), "KEY1234567")}}};
+  auto keys = JwkSet::parse(json::serialize(doc)).value();
+  EXPECT_TRUE(verify_jws(*keys.find("KEY1234567"), "ES256", token.signing_input, token.signature));
+  EXPECT_EQ(token.claims.at("iss"), "TEAM123456");
+  EXPECT_EQ(token.claims.at("sub"), "com.example.web");
+  EXPECT_EQ(token.claims.at("aud").at(0), "https://appleid.apple.com");
+  EXPECT_EQ(token.claims.at("exp").to_number<std::int64_t>(), 1'700'000'000 + 3600);
+
+  AppleSecretRequest bad = request;
+  bad.team_id = "short";
+  bad.duration = kMaxAppleSecretSeconds + 1;
+  try {
+    apple_client_secret(bad, expected.now);
+    ADD_FAILURE() << "accepted bad input";
+  } catch (const core::ApiError& error) {
+    EXPECT_EQ(error.data().at("teamId").at("code"), "validation_length_invalid");
+    EXPECT_TRUE(error.data().contains("duration"));
+  }
+  AppleSecretRequest rsa_key = request;
+  rsa_key.private_key = private_key_pem(rsa.get());
+  EXPECT_THROW(apple_client_secret(rsa_key, expected.now), core::ApiError);
 }
 
 TEST(JwkSetTest, KeepsSignatureKeysAndSkipsTheRest) {

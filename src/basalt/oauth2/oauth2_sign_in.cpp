@@ -144,8 +144,12 @@ boost::asio::awaitable<OAuth2SignInResult> OAuth2SignIn::sign_in(
     throw core::ApiError::bad_request(e.what());
   }
 
+  // Arguments named, never temporaries of a co_await expression (a GCC 12 miscompile).
+  const std::string_view collection_id = collection.id;
+  const std::string_view provider_name = provider->name;
+  const std::string_view provider_user = user.id;
   std::optional<std::string> linked_id =
-      co_await records_.find_external_auth(collection.id, provider->name, user.id);
+      co_await records_.find_external_auth(collection_id, provider_name, provider_user);
   std::optional<json::object> record;
   if (linked_id) {
     const std::string fields[] = {std::string(schema::kFieldId)};
@@ -173,8 +177,9 @@ boost::asio::awaitable<OAuth2SignInResult> OAuth2SignIn::sign_in(
                  {"recordRef", string_value(result.record, schema::kFieldId)},
                  {"provider", provider->name},
                  {"providerId", user.id}};
-    co_await records_.create(flow.caller, schema::kExternalAuthsCollection, std::move(link),
-                             oauth2_request_info());
+    query::RequestInfo info = oauth2_request_info();
+    const std::string_view links = schema::kExternalAuthsCollection;
+    co_await records_.create(flow.caller, links, std::move(link), std::move(info));
   }
   result.meta = auth_user_meta(user, is_new);
   co_await finish_sign_in(result);
@@ -235,18 +240,20 @@ boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
       payload[mapped.avatar_url] = user.avatar_url;
     }
   }
-  json::object rule_body = payload;
+  query::RequestInfo create_info = oauth2_request_info(payload);
+  const std::string_view collection_id = collection.id;
   records::RecordResult created = co_await records_.create(
-      request.caller, collection.id, std::move(input), oauth2_request_info(std::move(rule_body)));
+      request.caller, collection_id, std::move(input), std::move(create_info));
   json::object record = std::move(created.record.values);
   if (string_value(record, schema::kFieldEmail) == user.email &&
       !bool_value(record, schema::kFieldVerified)) {
     FlowCaller flow(*created.catalog);
     records::WriteInput verify;
     verify.body = {{schema::kFieldVerified, true}};
-    records::RecordResult updated =
-        co_await records_.update(flow.caller, collection.id, string_value(record, schema::kFieldId),
-                                 std::move(verify), oauth2_request_info());
+    const std::string id = string_value(record, schema::kFieldId);
+    query::RequestInfo info = oauth2_request_info();
+    records::RecordResult updated = co_await records_.update(flow.caller, collection_id, id,
+                                                             std::move(verify), std::move(info));
     record = std::move(updated.record.values);
   }
   co_return record;
@@ -278,8 +285,10 @@ boost::asio::awaitable<json::object> OAuth2SignIn::update_linked_record(
   FlowCaller flow(*collections_.catalog());
   records::WriteInput input;
   input.body = std::move(changes);
-  records::RecordResult updated = co_await records_.update(flow.caller, collection.id, id,
-                                                           std::move(input), oauth2_request_info());
+  query::RequestInfo info = oauth2_request_info();
+  const std::string_view collection_id = collection.id;
+  records::RecordResult updated =
+      co_await records_.update(flow.caller, collection_id, id, std::move(input), std::move(info));
   co_return std::move(updated.record.values);
 }
 

@@ -218,10 +218,15 @@ core::TempFile ProviderClient::download_avatar(const std::string& url, std::size
     error = response.body.empty() && response.ok() ? "empty answer" : status_reason(response);
     return {};
   }
-  core::TempFile file = core::TempFile::create(dir, "oauth2-avatar");
-  file.write(response.body);
-  file.close();
-  return file;
+  try {
+    core::TempFile file = core::TempFile::create(dir, "oauth2-avatar");
+    file.write(response.body);
+    file.close();
+    return file;
+  } catch (const std::system_error& e) {
+    error = e.what();
+    return {};
+  }
 }
 
 }  // namespace basalt::oauth2

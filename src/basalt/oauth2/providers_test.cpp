@@ -8,6 +8,7 @@
 
 #include "basalt/oauth2/base64url.hpp"
 #include "basalt/oauth2/outbound_http.hpp"
+#include "basalt/schema/oauth2_provider_names.hpp"
 
 namespace basalt::oauth2 {
 namespace {
@@ -98,6 +99,16 @@ TEST(ProviderRegistryTest, KnowsPocketBasesNames) {
   }
   EXPECT_FALSE(is_known_provider("oidc4"));
   EXPECT_FALSE(is_known_provider("Google"));
+}
+
+TEST(ProviderRegistryTest, CollectionValidationKnowsTheSameNames) {
+  for (std::string_view name : schema::kOAuth2ProviderNames) {
+    EXPECT_TRUE(is_known_provider(name)) << name;
+  }
+  for (std::string_view name : {"oidc", "oidc2", "oidc3", "google", "github", "microsoft", "apple",
+                                "gitlab", "discord", "facebook", "oidc4"}) {
+    EXPECT_EQ(schema::is_oauth2_provider_name(name), is_known_provider(name)) << name;
+  }
 }
 
 TEST(ProviderRegistryTest, OidcNeedsItsEndpoints) {
