@@ -50,11 +50,13 @@ std::vector<std::string> discovery_candidates(const std::string& auth_url) {
 }  // namespace
 
 std::optional<Discovery> KeyDirectory::fetch_discovery(const std::string& url,
-                                                       const std::string& auth_url) {
+                                                       const std::string& auth_url,
+                                                       Deadline deadline) {
   OutboundRequest request;
   request.url = url;
   request.headers = {"Accept: application/json"};
   request.max_body = kMaxDocumentBytes;
+  request.deadline = deadline;
   OutboundResponse response = fetch(request, policy_);
   if (!response.ok()) return std::nullopt;
   boost::system::error_code ec;
@@ -71,7 +73,8 @@ std::optional<Discovery> KeyDirectory::fetch_discovery(const std::string& url,
   return d;
 }
 
-Discovery KeyDirectory::discover(const std::string& auth_url, const std::string& discovery_url) {
+Discovery KeyDirectory::discover(const std::string& auth_url, const std::string& discovery_url,
+                                 Deadline deadline) {
   const std::string cache_key = discovery_url.empty() ? auth_url : discovery_url;
   {
     std::lock_guard lock(mutex_);
@@ -82,10 +85,10 @@ Discovery KeyDirectory::discover(const std::string& auth_url, const std::string&
   }
   std::optional<Discovery> document;
   if (!discovery_url.empty()) {
-    document = fetch_discovery(discovery_url, "");
+    document = fetch_discovery(discovery_url, "", deadline);
   } else {
     for (const auto& candidate : discovery_candidates(auth_url)) {
-      document = fetch_discovery(candidate, auth_url);
+      document = fetch_discovery(candidate, auth_url, deadline);
       if (document) break;
     }
   }
@@ -96,11 +99,13 @@ Discovery KeyDirectory::discover(const std::string& auth_url, const std::string&
   return *document;
 }
 
-std::shared_ptr<const JwkSet> KeyDirectory::fetch_keys(const std::string& jwks_url) {
+std::shared_ptr<const JwkSet> KeyDirectory::fetch_keys(const std::string& jwks_url,
+                                                       Deadline deadline) {
   OutboundRequest request;
   request.url = jwks_url;
   request.headers = {"Accept: application/json"};
   request.max_body = kMaxDocumentBytes;
+  request.deadline = deadline;
   OutboundResponse response = fetch(request, policy_);
   if (!response.ok()) {
     throw DiscoveryError(
@@ -112,7 +117,7 @@ std::shared_ptr<const JwkSet> KeyDirectory::fetch_keys(const std::string& jwks_u
   return std::make_shared<const JwkSet>(std::move(*set));
 }
 
-Jwk KeyDirectory::key(const std::string& jwks_url, const std::string& kid) {
+Jwk KeyDirectory::key(const std::string& jwks_url, const std::string& kid, Deadline deadline) {
   std::shared_ptr<const JwkSet> cached;
   bool may_refetch = true;
   {
@@ -128,7 +133,7 @@ Jwk KeyDirectory::key(const std::string& jwks_url, const std::string& kid) {
     if (const Jwk* key = cached->find(kid)) return *key;
     if (!may_refetch) throw DiscoveryError("no key \"" + kid + "\" in the provider's JWKS");
   }
-  auto fresh = fetch_keys(jwks_url);
+  auto fresh = fetch_keys(jwks_url, deadline);
   {
     std::lock_guard lock(mutex_);
     if (!keys_.contains(jwks_url)) evict_oldest(keys_);

@@ -40,6 +40,8 @@ class DiscoveryError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+using Deadline = std::chrono::steady_clock::time_point;
+
 class KeyDirectory {
  public:
   explicit KeyDirectory(OutboundPolicy policy) : policy_(policy) {}
@@ -48,11 +50,12 @@ class KeyDirectory {
   // `discovery_url` when given, else the well-known document of each parent path of auth_url
   // (most specific first, up to the origin) whose authorization_endpoint is auth_url. Throws
   // DiscoveryError.
-  Discovery discover(const std::string& auth_url, const std::string& discovery_url);
+  Discovery discover(const std::string& auth_url, const std::string& discovery_url,
+                     Deadline deadline = Deadline::max());
 
   // The key `kid` of the JWKS at `jwks_url` (refetched once when unknown, invariant 2).
   // Throws DiscoveryError when the set cannot be fetched or has no such key.
-  Jwk key(const std::string& jwks_url, const std::string& kid);
+  Jwk key(const std::string& jwks_url, const std::string& kid, Deadline deadline = Deadline::max());
 
   const OutboundPolicy& policy() const noexcept { return policy_; }
 
@@ -67,8 +70,9 @@ class KeyDirectory {
     Clock::time_point fetched;
   };
 
-  std::shared_ptr<const JwkSet> fetch_keys(const std::string& jwks_url);
-  std::optional<Discovery> fetch_discovery(const std::string& url, const std::string& auth_url);
+  std::shared_ptr<const JwkSet> fetch_keys(const std::string& jwks_url, Deadline deadline);
+  std::optional<Discovery> fetch_discovery(const std::string& url, const std::string& auth_url,
+                                           Deadline deadline);
 
   OutboundPolicy policy_;
   std::mutex mutex_;

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 
@@ -100,6 +101,16 @@ OutboundResponse fetch(const OutboundRequest& request, const OutboundPolicy& pol
     response.error = "the URL is not allowed (https only, or loopback http when enabled)";
     return response;
   }
+  auto total = policy.total_timeout;
+  if (request.deadline != std::chrono::steady_clock::time_point::max()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        request.deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      response.error = "the sign-in ran out of time";
+      return response;
+    }
+    total = std::min(total, left);
+  }
   thread_local CurlHandle handle;
   CURL* curl = handle.curl;
   if (!curl) {
@@ -116,7 +127,7 @@ OutboundResponse fetch(const OutboundRequest& request, const OutboundPolicy& pol
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(policy.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(policy.total_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "basalt-oauth2");
   CurlList headers;
   for (const auto& h : request.headers) headers.list = curl_slist_append(headers.list, h.c_str());

@@ -38,6 +38,9 @@ struct OutboundRequest {
   std::string body;                  // POST only
   std::size_t max_body = 1 << 20;
   bool follow_redirects = false;
+  // The whole sign-in's deadline: the call's total timeout is cut to what is left of it, and a
+  // call made after it fails at once.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct OutboundResponse {

@@ -45,7 +45,7 @@ std::vector<std::string> configured_issuers(const json::object& extra) {
 }  // namespace
 
 json::object ProviderClient::exchange_code(const ProviderSettings& provider,
-                                           const CodeExchange& exchange) const {
+                                           const CodeExchange& exchange, Deadline deadline) const {
   OutboundRequest request;
   request.method = "POST";
   request.url = provider.token_url;
@@ -56,6 +56,7 @@ json::object ProviderClient::exchange_code(const ProviderSettings& provider,
                  "&client_secret=" + form_escape(provider.client_secret);
   if (provider.pkce) request.body += "&code_verifier=" + form_escape(exchange.code_verifier);
   request.max_body = kMaxApiBytes;
+  request.deadline = deadline;
   OutboundResponse response = fetch(request, keys_.policy());
   if (!response.ok()) {
     throw FlowError(std::string(kTokenFailed),
@@ -69,12 +70,13 @@ json::object ProviderClient::exchange_code(const ProviderSettings& provider,
   return token;
 }
 
-json::object ProviderClient::get_json(const std::string& url,
-                                      const std::string& access_token) const {
+json::object ProviderClient::get_json(const std::string& url, const std::string& access_token,
+                                      Deadline deadline) const {
   OutboundRequest request;
   request.url = url;
   request.headers = {"Accept: application/json", "Authorization: Bearer " + access_token};
   request.max_body = kMaxApiBytes;
+  request.deadline = deadline;
   OutboundResponse response = fetch(request, keys_.policy());
   if (!response.ok()) {
     throw FlowError(std::string(kUserFailed), "user API " + status_reason(response));
@@ -90,7 +92,8 @@ json::object ProviderClient::get_json(const std::string& url,
 json::object ProviderClient::verified_id_token(const ProviderSettings& provider,
                                                const std::string& id_token,
                                                const std::string& nonce,
-                                               std::chrono::system_clock::time_point now) const {
+                                               std::chrono::system_clock::time_point now,
+                                               Deadline deadline) const {
   try {
     UnverifiedIdToken token = parse_id_token(id_token);
     IdTokenExpectations expected;
@@ -103,12 +106,12 @@ json::object ProviderClient::verified_id_token(const ProviderSettings& provider,
       if (expected.issuers.empty()) expected.issuers.emplace_back(kAppleIssuer);
       if (jwks_url.empty()) jwks_url = kAppleJwks;
     } else if (jwks_url.empty() || expected.issuers.empty()) {
-      Discovery d =
-          keys_.discover(provider.auth_url, string_member(provider.extra, "discoveryURL"));
+      Discovery d = keys_.discover(provider.auth_url, string_member(provider.extra, "discoveryURL"),
+                                   deadline);
       if (jwks_url.empty()) jwks_url = d.jwks_uri;
       if (expected.issuers.empty()) expected.issuers.push_back(d.issuer);
     }
-    Jwk key = keys_.key(jwks_url, token.kid);
+    Jwk key = keys_.key(jwks_url, token.kid, deadline);
     return verify_id_token(token, key, expected);
   } catch (const IdTokenError& e) {
     throw FlowError(std::string(kUserFailed), e.what());
@@ -118,11 +121,13 @@ json::object ProviderClient::verified_id_token(const ProviderSettings& provider,
 }
 
 std::string ProviderClient::github_primary_email(const ProviderSettings& provider,
-                                                 const std::string& access_token) const {
+                                                 const std::string& access_token,
+                                                 Deadline deadline) const {
   OutboundRequest request;
   request.url = provider.user_info_url + "/emails";
   request.headers = {"Accept: application/json", "Authorization: Bearer " + access_token};
   request.max_body = kMaxApiBytes;
+  request.deadline = deadline;
   OutboundResponse response = fetch(request, keys_.policy());
   // Missing scopes only cost the email (as PocketBase: optional).
   if (response.error.empty() &&
@@ -150,7 +155,8 @@ std::string ProviderClient::github_primary_email(const ProviderSettings& provide
 
 AuthUser ProviderClient::fetch_user(const ProviderSettings& provider, const CodeExchange& exchange,
                                     std::chrono::system_clock::time_point now) const {
-  json::object token = exchange_code(provider, exchange);
+  const Deadline deadline = std::chrono::steady_clock::now() + kFlowTimeout;
+  json::object token = exchange_code(provider, exchange, deadline);
   const std::string access_token = string_member(token, "access_token");
   const std::string id_token = string_member(token, "id_token");
   const ProviderKind kind = provider.spec->kind;
@@ -161,12 +167,12 @@ AuthUser ProviderClient::fetch_user(const ProviderSettings& provider, const Code
                                   : std::string();
     json::object claims;
     if (!id_token.empty()) {
-      claims = verified_id_token(provider, id_token, nonce, now);
+      claims = verified_id_token(provider, id_token, nonce, now, deadline);
     } else if (kind == ProviderKind::kApple || provider.user_info_url.empty()) {
       throw FlowError(std::string(kUserFailed), "the token answer has no id_token");
     }
     if (!provider.user_info_url.empty()) {
-      raw = get_json(provider.user_info_url, access_token);
+      raw = get_json(provider.user_info_url, access_token, deadline);
       // OpenID Connect Core §5.3.2: the userinfo is about the id_token's subject.
       if (!claims.empty() && string_member(raw, "sub") != string_member(claims, "sub")) {
         throw FlowError(std::string(kUserFailed), "userinfo sub differs from the id_token's");
@@ -175,7 +181,7 @@ AuthUser ProviderClient::fetch_user(const ProviderSettings& provider, const Code
       raw = std::move(claims);
     }
   } else {
-    raw = get_json(provider.user_info_url, access_token);
+    raw = get_json(provider.user_info_url, access_token, deadline);
   }
   AuthUser user;
   try {
@@ -184,7 +190,7 @@ AuthUser ProviderClient::fetch_user(const ProviderSettings& provider, const Code
     throw FlowError(std::string(kUserFailed), e.what());
   }
   if (kind == ProviderKind::kGithub && user.email.empty()) {
-    user.email = github_primary_email(provider, access_token);
+    user.email = github_primary_email(provider, access_token, deadline);
   }
   user.access_token = access_token;
   user.refresh_token = string_member(token, "refresh_token");

@@ -38,11 +38,15 @@ struct CodeExchange {
   std::string redirect_url;
 };
 
+// The bound of one sign-in's outbound calls together (PocketBase gives the flow 30 s too).
+inline constexpr std::chrono::seconds kFlowTimeout{30};
+
 class ProviderClient {
  public:
   explicit ProviderClient(KeyDirectory& keys) : keys_(keys) {}
 
-  // Exchanges the code and fetches the user. `now` checks the id_token's times.
+  // Exchanges the code and fetches the user, all calls within kFlowTimeout together. `now`
+  // checks the id_token's times.
   AuthUser fetch_user(const ProviderSettings& provider, const CodeExchange& exchange,
                       std::chrono::system_clock::time_point now) const;
 
@@ -52,14 +56,16 @@ class ProviderClient {
                                  const std::filesystem::path& dir, std::string& error) const;
 
  private:
-  boost::json::object exchange_code(const ProviderSettings& provider,
-                                    const CodeExchange& exchange) const;
-  boost::json::object get_json(const std::string& url, const std::string& access_token) const;
+  boost::json::object exchange_code(const ProviderSettings& provider, const CodeExchange& exchange,
+                                    Deadline deadline) const;
+  boost::json::object get_json(const std::string& url, const std::string& access_token,
+                               Deadline deadline) const;
   boost::json::object verified_id_token(const ProviderSettings& provider,
                                         const std::string& id_token, const std::string& nonce,
-                                        std::chrono::system_clock::time_point now) const;
+                                        std::chrono::system_clock::time_point now,
+                                        Deadline deadline) const;
   std::string github_primary_email(const ProviderSettings& provider,
-                                   const std::string& access_token) const;
+                                   const std::string& access_token, Deadline deadline) const;
 
   KeyDirectory& keys_;
 };
