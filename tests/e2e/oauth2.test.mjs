@@ -233,6 +233,14 @@ describe('OAuth2 with an OpenID Connect provider', () => {
     });
     assert.equal(response.status, 400);
     assert.equal((await response.json()).data.createData.code, 'validation_invalid_value');
+    // Only providers Basalt has may be configured.
+    await rejectsWith(
+      admin.collections.update('members', {
+        oauth2: { enabled: true, providers: [{ name: 'facebook', clientId: 'a', clientSecret: 'b' }] },
+      }),
+      400,
+      (body) => assert.equal(body.data.oauth2.providers['0'].name.code, 'validation_missing_provider'),
+    );
   });
 
   test('a superuser makes the Apple client secret: an ES256 JWT of the given key', async () => {
@@ -279,6 +287,46 @@ describe('OAuth2 with an OpenID Connect provider', () => {
     assert.equal(auth.record.email, 'ann@example.com');
     assert.match(redirectPage, /Auth completed/);
     assert.equal(pb.authStore.isValid, true);
+    pb.realtime.unsubscribe();
+  });
+
+  test('the redirect may arrive as a form POST (response_mode=form_post)', async () => {
+    const pb = new PocketBase(server.url);
+    const auth = await pb.collection('people').authWithOAuth2({
+      provider: 'oidc',
+      urlCallback: async (url) => {
+        const location = new URL(await idp.login(url, 'carl'));
+        const page = await fetch(`${server.url}/api/oauth2-redirect`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            state: location.searchParams.get('state'),
+            code: location.searchParams.get('code'),
+          }).toString(),
+        });
+        assert.equal(page.status, 200);
+      },
+    });
+    assert.equal(auth.record.email, 'carl@example.com');
+    pb.realtime.unsubscribe();
+  });
+
+  test("a provider's error reaches the SDK, which refuses the sign-in", async () => {
+    const pb = new PocketBase(server.url);
+    await assert.rejects(
+      pb.collection('people').authWithOAuth2({
+        provider: 'oidc',
+        urlCallback: async (url) => {
+          const state = new URL(url).searchParams.get('state');
+          const page = await fetch(`${server.url}/api/oauth2-redirect?state=${state}&error=access_denied`);
+          assert.match(await page.text(), /Failed to authenticate/);
+        },
+      }),
+      (error) => {
+        assert.match(String(error.originalError?.message), /access_denied/);
+        return true;
+      },
+    );
     pb.realtime.unsubscribe();
   });
 });
