@@ -29,6 +29,9 @@ const accounts = {
   bob: { email: 'bob@example.com', email_verified: true, name: 'Bob', preferred_username: 'bob' },
   carl: { email: 'carl@example.com', email_verified: true, name: 'Carl', preferred_username: 'carl' },
   dora: { email: 'dora@example.com', email_verified: true, name: 'Dora', preferred_username: 'dora' },
+  eve: { email: 'eve-at-idp@example.com', email_verified: true, name: 'Eve', preferred_username: 'eve' },
+  frank: { email: 'frank@example.com', email_verified: false, name: 'Frank', preferred_username: 'frank' },
+  gina: { email: 'gina@example.com', email_verified: true, name: 'Gina', preferred_username: 'gina' },
 };
 
 describe('OAuth2 with an OpenID Connect provider', () => {
@@ -165,6 +168,46 @@ describe('OAuth2 with an OpenID Connect provider', () => {
     assert.equal(auth.record.verified, true);
     // It was not verified, so whoever registered the address loses the password.
     await rejectsWith(pb.collection('people').authWithPassword('bob@example.com', 'bob-password-1'), 400);
+  });
+
+  test('a signed-in user links the provider account to their own record', async () => {
+    const own = await admin.collection('people').create({
+      email: 'eve@example.com',
+      password: 'eve-password-1',
+      passwordConfirm: 'eve-password-1',
+    });
+    const { pb, provider, code } = await authorize('eve');
+    await pb.collection('people').authWithPassword('eve@example.com', 'eve-password-1');
+    const auth = await pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, CALLBACK);
+    assert.equal(auth.meta.isNew, false);
+    assert.equal(auth.record.id, own.id);
+    assert.equal(auth.record.email, 'eve@example.com');
+    assert.equal(auth.record.verified, false); // the provider vouched for another address
+    // Their own password keeps working.
+    await new PocketBase(server.url).collection('people').authWithPassword('eve@example.com', 'eve-password-1');
+  });
+
+  test('createData fills the new record, under the mapped fields', async () => {
+    const { pb, provider, code } = await authorize('gina');
+    const auth = await pb
+      .collection('people')
+      .authWithOAuth2Code('oidc', code, provider.codeVerifier, CALLBACK, { name: 'Gina Custom', email: 'x@example.com' });
+    assert.equal(auth.meta.isNew, true);
+    assert.equal(auth.record.name, 'Gina Custom');
+    assert.equal(auth.record.username, 'gina');
+    assert.equal(auth.record.email, 'gina@example.com'); // the provider's, never createData's
+    assert.equal(auth.record.verified, true);
+  });
+
+  test("an unverified provider email is not used: the create's own error comes back", async () => {
+    const { pb, provider, code } = await authorize('frank');
+    await rejectsWith(
+      pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, CALLBACK),
+      400,
+      (body) => assert.equal(body.data.email.code, 'validation_required'),
+    );
+    const frank = await admin.collection('people').getList(1, 1, { filter: 'username = "frank"' });
+    assert.equal(frank.totalItems, 0);
   });
 
   test('a code is good for one exchange, and only with its own PKCE verifier', async () => {
@@ -328,5 +371,52 @@ describe('OAuth2 with an OpenID Connect provider', () => {
       },
     );
     pb.realtime.unsubscribe();
+  });
+});
+
+describe('OAuth2 outbound calls without --oauth2-allow-loopback-http', () => {
+  let server;
+  let idp;
+
+  before(async () => {
+    server = await startServer({ superuser });
+    idp = await startOidcProvider({ accounts, redirectUris: [CALLBACK] });
+    const admin = new PocketBase(server.url);
+    await admin.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await admin.collections.create({
+      name: 'people',
+      type: 'auth',
+      createRule: '',
+      oauth2: {
+        enabled: true,
+        providers: [
+          {
+            name: 'oidc',
+            clientId: idp.clientId,
+            clientSecret: idp.clientSecret,
+            authURL: idp.authURL,
+            tokenURL: idp.tokenURL,
+            userInfoURL: idp.userInfoURL,
+          },
+        ],
+      },
+    });
+  });
+
+  after(async () => {
+    await idp?.stop();
+    await server?.stop();
+  });
+
+  test('a plain-http provider is never called', async () => {
+    const pb = new PocketBase(server.url);
+    const methods = await pb.collection('people').listAuthMethods();
+    const [provider] = methods.oauth2.providers;
+    const location = new URL(await idp.login(provider.authURL + encodeURIComponent(CALLBACK), 'ann'));
+    await rejectsWith(
+      pb.collection('people').authWithOAuth2Code('oidc', location.searchParams.get('code'), provider.codeVerifier, CALLBACK),
+      400,
+      (body) => assert.equal(body.message, 'Failed to fetch OAuth2 token.'),
+    );
   });
 });
