@@ -78,6 +78,13 @@ std::string avatar_file_name(const std::string& url) {
   return name;
 }
 
+// A write of the flow's own (not the client's create) that failed: PocketBase answers these with
+// its generic refusal; the reason goes to the log.
+[[noreturn]] void refuse_flow_write(std::string_view step, const core::ApiError& error) {
+  spdlog::warn("oauth2 sign-in refused: {} failed: {}", step, error.what());
+  throw core::ApiError::bad_request("Failed to authenticate.");
+}
+
 query::RequestInfo oauth2_request_info(json::object body = {}) {
   query::RequestInfo info;
   info.context = "oauth2";
@@ -179,7 +186,12 @@ boost::asio::awaitable<OAuth2SignInResult> OAuth2SignIn::sign_in(
                  {"providerId", user.id}};
     query::RequestInfo info = oauth2_request_info();
     const std::string_view links = schema::kExternalAuthsCollection;
-    co_await records_.create(flow.caller, links, std::move(link), std::move(info));
+    try {
+      co_await records_.create(flow.caller, links, std::move(link), std::move(info));
+    } catch (const core::ApiError& e) {
+      // E.g. the record is already linked to another user of this provider.
+      refuse_flow_write("linking the provider user", e);
+    }
   }
   result.meta = auth_user_meta(user, is_new);
   co_await finish_sign_in(result);
@@ -252,9 +264,13 @@ boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
     verify.body = {{schema::kFieldVerified, true}};
     const std::string id = string_value(record, schema::kFieldId);
     query::RequestInfo info = oauth2_request_info();
-    records::RecordResult updated = co_await records_.update(flow.caller, collection_id, id,
-                                                             std::move(verify), std::move(info));
-    record = std::move(updated.record.values);
+    try {
+      records::RecordResult updated = co_await records_.update(flow.caller, collection_id, id,
+                                                               std::move(verify), std::move(info));
+      record = std::move(updated.record.values);
+    } catch (const core::ApiError& e) {
+      refuse_flow_write("marking the new record verified", e);
+    }
   }
   co_return record;
 }
@@ -287,9 +303,14 @@ boost::asio::awaitable<json::object> OAuth2SignIn::update_linked_record(
   input.body = std::move(changes);
   query::RequestInfo info = oauth2_request_info();
   const std::string_view collection_id = collection.id;
-  records::RecordResult updated =
-      co_await records_.update(flow.caller, collection_id, id, std::move(input), std::move(info));
-  co_return std::move(updated.record.values);
+  try {
+    records::RecordResult updated =
+        co_await records_.update(flow.caller, collection_id, id, std::move(input), std::move(info));
+    record = std::move(updated.record.values);
+  } catch (const core::ApiError& e) {
+    refuse_flow_write("updating the linked record", e);
+  }
+  co_return record;
 }
 
 boost::asio::awaitable<void> OAuth2SignIn::finish_sign_in(OAuth2SignInResult& result) const {
