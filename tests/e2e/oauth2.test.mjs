@@ -32,6 +32,7 @@ const accounts = {
   eve: { email: 'eve-at-idp@example.com', email_verified: true, name: 'Eve', preferred_username: 'eve' },
   frank: { email: 'frank@example.com', email_verified: false, name: 'Frank', preferred_username: 'frank' },
   gina: { email: 'gina@example.com', email_verified: true, name: 'Gina', preferred_username: 'gina' },
+  hank: { email: 'hank@example.com', email_verified: true, name: 'Hank', preferred_username: 'hank' },
 };
 
 describe('OAuth2 with an OpenID Connect provider', () => {
@@ -208,6 +209,20 @@ describe('OAuth2 with an OpenID Connect provider', () => {
     );
     const frank = await admin.collection('people').getList(1, 1, { filter: 'username = "frank"' });
     assert.equal(frank.totalItems, 0);
+  });
+
+  test("the collection's authRule applies to OAuth2 sign-ins", async () => {
+    await admin.collections.update('people', { authRule: "name != 'Blocked'" });
+    try {
+      const { pb, provider, code } = await authorize('hank');
+      await rejectsWith(
+        pb.collection('people').authWithOAuth2Code('oidc', code, provider.codeVerifier, CALLBACK, { name: 'Blocked' }),
+        403,
+      );
+      assert.equal(pb.authStore.isValid, false);
+    } finally {
+      await admin.collections.update('people', { authRule: '' });
+    }
   });
 
   test('a code is good for one exchange, and only with its own PKCE verifier', async () => {
