@@ -34,6 +34,7 @@ struct RedirectData {
   std::string state;
   std::string code;
   std::string error;
+  std::string user;  // Apple only: the user's name on the first sign-in (form_post)
 };
 
 RedirectData read_redirect(const http::Request& request) {
@@ -43,6 +44,7 @@ RedirectData read_redirect(const http::Request& request) {
     data.state = string_member(body, "state");
     data.code = string_member(body, "code");
     data.error = string_member(body, "error");
+    data.user = string_member(body, "user");
   } else {
     QueryParams params = query_params(request);
     data.state = param_or(params, "state");
@@ -101,6 +103,10 @@ boost::asio::awaitable<void> oauth2_redirect(const Services& services, const aut
              data.error.size() <= kMaxRedirectErrorLength;
   bool delivered = false;
   if (readable) {
+    // Before the client hears of the code, so its sign-in with it finds the name.
+    if (data.error.empty() && !data.code.empty() && !data.user.empty()) {
+      services.oauth2.remember_apple_name(data.code, data.user);
+    }
     json::object message{{"state", data.state}, {"code", data.code}};
     if (!data.error.empty()) message["error"] = data.error;
     const std::string text = json::serialize(message);

@@ -124,8 +124,10 @@ int serve(const core::Config& config) {
     oauth2::KeyDirectory oauth2_keys(
         oauth2::OutboundPolicy{.allow_loopback_http = config.oauth2_allow_loopback_http});
     oauth2::ProviderClient oauth2_client(oauth2_keys);
+    oauth2::AppleNames apple_names(clock);
     oauth2::OAuth2SignIn oauth2_sign_in(storage.database(), storage.collections(), records, plans,
-                                        oauth2_pool, oauth2_client, clock, files.spool_dir());
+                                        oauth2_pool, oauth2_client, apple_names, clock,
+                                        files.spool_dir());
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);

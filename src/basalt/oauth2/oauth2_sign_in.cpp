@@ -98,13 +98,15 @@ query::RequestInfo oauth2_request_info(json::object body = {}) {
 OAuth2SignIn::OAuth2SignIn(db::Database& database, collections::CollectionService& collections,
                            records::RecordService& records, query::PlanCache& plans,
                            core::BlockingPool& pool, const ProviderClient& client,
-                           const core::Clock& clock, std::filesystem::path spool_dir)
+                           AppleNames& apple_names, const core::Clock& clock,
+                           std::filesystem::path spool_dir)
     : database_(database),
       collections_(collections),
       records_(records),
       plans_(plans),
       pool_(pool),
       client_(client),
+      apple_names_(apple_names),
       clock_(clock),
       spool_dir_(std::move(spool_dir)) {}
 
@@ -149,6 +151,11 @@ boost::asio::awaitable<OAuth2SignInResult> OAuth2SignIn::sign_in(
     spdlog::warn("oauth2 sign-in to {} with {} refused: {}", collection.name, provider->name,
                  e.reason());
     throw core::ApiError::bad_request(e.what());
+  }
+
+  if (provider->spec->kind == ProviderKind::kApple) {
+    std::string remembered = apple_names_.take(request.code);
+    if (user.name.empty()) user.name = std::move(remembered);
   }
 
   // Arguments named, never temporaries of a co_await expression (a GCC 12 miscompile).

@@ -37,6 +37,7 @@
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/oauth2/apple_names.hpp"
 #include "basalt/oauth2/provider_client.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/caller.hpp"
@@ -75,10 +76,16 @@ class OAuth2SignIn {
   // waits as an upload (the upload spool: same file system as local storage).
   OAuth2SignIn(db::Database& database, collections::CollectionService& collections,
                records::RecordService& records, query::PlanCache& plans, core::BlockingPool& pool,
-               const ProviderClient& client, const core::Clock& clock,
+               const ProviderClient& client, AppleNames& apple_names, const core::Clock& clock,
                std::filesystem::path spool_dir);
 
   boost::asio::awaitable<OAuth2SignInResult> sign_in(OAuth2SignInRequest request) const;
+
+  // The name Apple's form_post redirect carried for `code` (apple_names.hpp), for the sign-in
+  // that follows with that code.
+  void remember_apple_name(std::string_view code, std::string_view user_json) const {
+    apple_names_.remember(code, user_json);
+  }
 
  private:
   boost::asio::awaitable<boost::json::object> create_record(const schema::Collection& collection,
@@ -96,6 +103,7 @@ class OAuth2SignIn {
   query::PlanCache& plans_;
   core::BlockingPool& pool_;
   const ProviderClient& client_;
+  AppleNames& apple_names_;
   const core::Clock& clock_;
   std::filesystem::path spool_dir_;
 };

@@ -6,6 +6,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "basalt/core/clock.hpp"
+#include "basalt/oauth2/apple_names.hpp"
 #include "basalt/oauth2/base64url.hpp"
 #include "basalt/oauth2/outbound_http.hpp"
 #include "basalt/schema/oauth2_provider_names.hpp"
@@ -164,6 +166,35 @@ TEST(OutboundPolicyTest, HttpsOnlyUnlessLoopbackIsAllowed) {
   EXPECT_FALSE(url_allowed("file:///etc/passwd", tests));
   EXPECT_FALSE(url_allowed("ftp://127.0.0.1/x", tests));
   EXPECT_FALSE(url_allowed("not a url", tests));
+}
+
+TEST(AppleNamesTest, ReadsApplesUserField) {
+  EXPECT_EQ(apple_user_name(R"({"name":{"firstName":"Tim","lastName":"Apple"},"email":"x"})"),
+            "Tim Apple");
+  EXPECT_EQ(apple_user_name(R"({"name":{"firstName":"Tim"}})"), "Tim");
+  EXPECT_EQ(apple_user_name(R"({"name":{}})"), "");
+  EXPECT_EQ(apple_user_name("not json"), "");
+  const std::string long_name = apple_user_name(R"({"name":{"firstName":")" +
+                                                std::string(200, 'a') + R"(","lastName":"b"}})");
+  EXPECT_EQ(long_name.size(), kMaxAppleNameBytes);
+}
+
+TEST(AppleNamesTest, RemembersANameOnceForAMinute) {
+  core::ManualClock clock;
+  AppleNames names(clock);
+  const std::string user = R"({"name":{"firstName":"Tim","lastName":"Apple"}})";
+  names.remember("code-1", user);
+  EXPECT_EQ(names.take("code-2"), "");
+  EXPECT_EQ(names.take("code-1"), "Tim Apple");
+  EXPECT_EQ(names.take("code-1"), "");  // taken once
+  names.remember("code-3", user);
+  clock.advance(kAppleNameTtl);
+  EXPECT_EQ(names.take("code-3"), "");  // expired
+  names.remember(std::string(kMaxAppleCodeLength + 1, 'c'), user);
+  EXPECT_EQ(names.take(std::string(kMaxAppleCodeLength + 1, 'c')), "");
+  for (std::size_t i = 0; i <= kMaxAppleNames; ++i) names.remember("c" + std::to_string(i), user);
+  EXPECT_EQ(names.take("c0"), "");  // the oldest went when the bound was reached
+  EXPECT_EQ(names.take("c1"), "Tim Apple");
 }
 
 }  // namespace
