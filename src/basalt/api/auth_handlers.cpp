@@ -12,6 +12,7 @@
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/oauth2/auth_methods.hpp"
 #include "basalt/schema/go_json.hpp"
 
 namespace basalt::api {
@@ -81,7 +82,9 @@ boost::asio::awaitable<void> auth_methods(const Services& services, const auth::
   for (const auto& name : identity) fields.emplace_back(name);
   json::object body;
   body["password"] = {{"identityFields", fields}, {"enabled", options.password_auth.enabled}};
-  body["oauth2"] = {{"providers", json::array()}, {"enabled", false}};
+  json::array providers = oauth2::auth_method_providers(*target.collection);
+  const bool oauth2_enabled = options.oauth2.enabled;
+  body["oauth2"] = {{"providers", providers}, {"enabled", oauth2_enabled}};
   // MFA does not exist yet: reported off whatever a stored (e.g. imported) definition says, so
   // no client is offered a flow that would not be enforced. Collection validation refuses
   // turning it on.
@@ -90,7 +93,7 @@ boost::asio::awaitable<void> auth_methods(const Services& services, const auth::
   const schema::OtpConfig& otp = options.otp;
   body["otp"] = {{"enabled", otp.enabled}, {"duration", otp.enabled ? otp.duration : 0}};
   // Legacy keys older SDKs read.
-  body["authProviders"] = json::array();
+  body["authProviders"] = oauth2_enabled ? std::move(providers) : json::array();
   body["usernamePassword"] = options.password_auth.enabled && has("username");
   body["emailPassword"] = options.password_auth.enabled && has(schema::kFieldEmail);
   response.json(200, schema::serialize_go_json(body));

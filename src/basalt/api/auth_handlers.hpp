@@ -30,7 +30,8 @@ boost::asio::awaitable<void> auth_with_password(const Services& services,
 boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
                                           http::Request& request, http::Response& response);
 
-// Which auth methods the collection offers (OAuth2 is reported disabled: not supported yet).
+// Which auth methods the collection offers: password, OAuth2 providers (each with a fresh state
+// and PKCE pair, docs/oauth2.md), MFA and OTP (reported off: not built yet).
 boost::asio::awaitable<void> auth_methods(const Services& services, const auth::AuthContext& auth,
                                           http::Request& request, http::Response& response);
 

@@ -7,6 +7,7 @@
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/file_handlers.hpp"
 #include "basalt/api/health.hpp"
+#include "basalt/api/oauth2_handlers.hpp"
 #include "basalt/api/realtime_handlers.hpp"
 #include "basalt/api/record_handlers.hpp"
 #include "basalt/api/request_auth.hpp"
@@ -79,6 +80,10 @@ std::vector<ApiRoute> api_routes() {
        confirm_email_change},
       {Method::kPost, "/api/collections/{collection}/request-otp", Access::kAny, request_otp},
       {Method::kPost, "/api/collections/{collection}/auth-with-otp", Access::kAny, auth_with_otp},
+      {Method::kPost, "/api/collections/{collection}/auth-with-oauth2", Access::kAny,
+       auth_with_oauth2},
+      {Method::kGet, "/api/oauth2-redirect", Access::kAny, oauth2_redirect},
+      {Method::kPost, "/api/oauth2-redirect", Access::kAny, oauth2_redirect},
       {Method::kDelete, "/api/collections/{collection}/truncate", Access::kSuperuser,
        truncate_collection},
       {Method::kGet, "/api/collections/{collection}/records", Access::kAny, list_records},
@@ -100,6 +105,8 @@ std::vector<ApiRoute> api_routes() {
       {Method::kPatch, "/api/settings", Access::kSuperuser, patch_settings},
       {Method::kPost, "/api/settings/test/s3", Access::kSuperuser, test_s3_settings},
       {Method::kPost, "/api/settings/test/email", Access::kSuperuser, test_email},
+      {Method::kPost, "/api/settings/apple/generate-client-secret", Access::kSuperuser,
+       generate_apple_client_secret},
       {Method::kGet, "/api/backups", Access::kSuperuser, list_backups},
       {Method::kPost, "/api/backups", Access::kSuperuser, create_backup},
       {Method::kPost, "/api/backups/upload", Access::kSuperuser, upload_backup},

@@ -15,6 +15,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/files/file_service.hpp"
+#include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/realtime/broker.hpp"
 #include "basalt/records/record_service.hpp"
@@ -39,6 +40,7 @@ struct Services {
   const std::filesystem::path& upload_spool_dir;
   backups::BackupService& backups;   // /api/backups
   accounts::AccountFlows& accounts;  // verification, password reset, email change, OTP
+  const oauth2::OAuth2SignIn& oauth2;  // auth-with-oauth2 (docs/oauth2.md)
 };
 
 }  // namespace basalt::api

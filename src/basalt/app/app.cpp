@@ -37,6 +37,7 @@
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
 #include "basalt/http/server.hpp"
+#include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 
 namespace basalt::app {
@@ -67,6 +68,9 @@ int wait_for_stop_signal(const sigset_t& set) {
 // Password hashes waiting for a blocking thread; past it sign-ins get 503 instead of queueing
 // without bound.
 constexpr std::size_t kBlockingQueue = 256;
+// OAuth2 sign-ins waiting on providers at once, and queued behind them (past it: 503).
+constexpr unsigned kOAuth2Threads = 4;
+constexpr std::size_t kOAuth2Queue = 64;
 
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -117,6 +121,16 @@ int serve(const core::Config& config) {
                                       auth_records);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), records, plans,
                                  blocking, hasher, throttle, clock);
+    // OAuth2 (docs/oauth2.md): its outbound calls wait on providers, so they get a pool of their
+    // own and never hold the threads that hash passwords or touch storage.
+    core::BlockingPool oauth2_pool({kOAuth2Threads, kOAuth2Queue});
+    oauth2::KeyDirectory oauth2_keys(
+        oauth2::OutboundPolicy{.allow_loopback_http = config.oauth2_allow_loopback_http});
+    oauth2::ProviderClient oauth2_client(oauth2_keys);
+    oauth2::AppleNames apple_names(clock);
+    oauth2::OAuth2SignIn oauth2_sign_in(storage.database(), storage.collections(), records, plans,
+                                        oauth2_pool, oauth2_client, apple_names, clock,
+                                        files.spool_dir());
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
@@ -160,7 +174,8 @@ int serve(const core::Config& config) {
                            file_service,
                            files.spool_dir(),
                            backup_service,
-                           account_flows};
+                           account_flows,
+                           oauth2_sign_in};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -196,6 +211,7 @@ int serve(const core::Config& config) {
     outbox.stop();          // queued mails are dropped (and counted in the log)
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
+    oauth2_pool.shutdown();
     file_service.shutdown();
     storage.close();
     spdlog::info("stopped");

@@ -14,6 +14,7 @@
 #include "basalt/schema/collection_validator.hpp"
 #include "basalt/schema/datetime.hpp"
 #include "basalt/schema/lookups.hpp"
+#include "basalt/schema/oauth2_provider_names.hpp"
 #include "basalt/schema/system_collections.hpp"
 
 namespace basalt::collections {
@@ -68,6 +69,7 @@ const Collection* find_in(const std::vector<Collection>& list, std::string_view 
 // or collection is refused when it is saved rather than failing every request later.
 schema::CollectionLookup collection_lookup(const std::vector<Collection>& collections) {
   schema::CollectionLookup lookup{collections, internal_tables(), {}, {}, {}};
+  lookup.is_oauth2_provider = schema::is_oauth2_provider_name;
   lookup.check_rule = [&collections](const Collection& collection, std::string_view rule) {
     return query::check_rule(collection, collections, rule);
   };

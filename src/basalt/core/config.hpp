@@ -88,6 +88,9 @@ struct Config {
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
   bool restore_exit = false;  // after a staged restore: exit 75 instead of restarting in place
+  // OAuth2 providers may be reached over plain http on a loopback address (tests only:
+  // docs/oauth2.md); otherwise every outbound OAuth2 call is https.
+  bool oauth2_allow_loopback_http = false;
 };
 
 // A setting that could not be read: the message names the key and where it came from.

@@ -113,6 +113,9 @@ constexpr std::array kSettings{
   Setting{"access-log", "bool", "true",
     "Log one line per HTTP request.",
     [](Config& c, std::string_view v) { c.access_log = parse_bool(v); }},
+  Setting{"oauth2-allow-loopback-http", "bool", "false",
+    "Let OAuth2 providers be reached over plain http when their host is a loopback address (127.0.0.0/8, ::1, localhost). For tests against a local OpenID provider; never in production.",
+    [](Config& c, std::string_view v) { c.oauth2_allow_loopback_http = parse_bool(v); }},
   Setting{"max-header-bytes", "size", "16KiB",
     "Largest request line plus headers; a bigger request gets 431. At least 1KiB.",
     [](Config& c, std::string_view v) {

@@ -315,7 +315,12 @@ TEST(SettingsTable, NamesAreUniqueAndMapToEnvironmentNames) {
   for (const Setting& setting : config_settings()) {
     EXPECT_TRUE(names.insert(setting.name).second) << setting.name;
     EXPECT_TRUE(env_names.insert(env_var_name(setting.name)).second) << setting.name;
-    for (char c : setting.name) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '-') << setting.name;
+    // Lower-case words and digits (oauth2-...) joined by '-': a flag, a TOML bare key and, upper-
+    // cased with '_', an environment variable name alike.
+    EXPECT_TRUE(setting.name.front() >= 'a' && setting.name.front() <= 'z') << setting.name;
+    for (char c : setting.name) {
+      EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') << setting.name;
+    }
     EXPECT_EQ(find_setting(setting.name), &setting);
     EXPECT_FALSE(setting.doc.empty()) << setting.name;
     EXPECT_EQ(setting.set == nullptr, setting.name == kConfigSetting) << setting.name;

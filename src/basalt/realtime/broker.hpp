@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,6 +40,8 @@ namespace basalt::realtime {
 class Registry;
 
 inline constexpr std::size_t kClientIdLength = 40;
+// The topic of the SDK's all-in-one OAuth2 flow (oauth2_topic.cpp).
+inline constexpr std::string_view kOAuth2Topic = "@oauth2";
 
 class Broker {
  public:
@@ -69,6 +72,12 @@ class Broker {
   boost::asio::awaitable<void> set_subscriptions(std::string client_id, std::string ip,
                                                  std::shared_ptr<const ClientAuth> auth,
                                                  std::vector<Topic> topics);
+
+  // GET|POST /api/oauth2-redirect: sends `data` (the redirect's {state, code, error} JSON) as an
+  // `@oauth2` message to the client `client_id` when it is subscribed to that topic, then
+  // removes the subscription (one redirect per subscription). False when there is no such
+  // client or subscription. Runs on the client's worker; resumes on the caller's.
+  boost::asio::awaitable<bool> deliver_oauth2(std::string client_id, std::string data);
 
   // For the registries.
   records::RecordService& records() noexcept { return records_; }

@@ -169,6 +169,10 @@ class RecordService {
   boost::asio::awaitable<std::optional<boost::json::object>> find_auth_record(
       const schema::Collection& collection, std::span<const std::string> fields,
       std::string_view identity);
+  // The id of the auth record of collection `collection_id` that the OAuth2 user `provider_id`
+  // of `provider` is linked to (_externalAuths), or nullopt (external_auths.cpp).
+  boost::asio::awaitable<std::optional<std::string>> find_external_auth(
+      std::string_view collection_id, std::string_view provider, std::string_view provider_id);
   // Replaces the password hash of auth record `id` with `new_hash` (a rehash of the same
   // password: tokenKey and `updated` stay), in one write job, and publishes its RecordUpdated
   // event. Only while the stored hash is still `checked_hash`: a password changed since it was
