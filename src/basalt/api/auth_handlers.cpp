@@ -8,7 +8,9 @@
 
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
+#include "basalt/api/sign_in_response.hpp"
 #include "basalt/auth/auth_context.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/records/record_export.hpp"
@@ -32,17 +34,6 @@ AuthCollection auth_collection(const Services& services, const http::Request& re
   return {std::move(catalog), &collection};
 }
 
-void auth_response(http::Response& response, const schema::Collection& collection,
-                   const json::object& record, std::string_view token) {
-  // Key order of PocketBase's response struct: record, then token. The owner sees its email;
-  // superusers see their own hidden fields.
-  records::Visibility visibility{collection.name == "_superusers", true};
-  json::object body;
-  body["record"] = records::export_record(collection, record, visibility);
-  body["token"] = token;
-  response.json(200, schema::serialize_go_json(body));
-}
-
 }  // namespace
 
 boost::asio::awaitable<void> auth_with_password(const Services& services, const auth::AuthContext&,
@@ -54,10 +45,13 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, const 
   sign_in.identity = string_member(body, "identity");
   sign_in.password = string_member(body, "password");
   sign_in.identity_field = string_member(body, "identityField");
-  sign_in.body = std::move(body.data);
+  sign_in.body = body.data;
   sign_in.client_ip = std::string(client_ip(request));
   auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
-  auth_response(response, *result.collection, result.record, result.token);
+  // The password passed; MFA decides whether it is enough (the sign-in's own token unused).
+  const SignedIn signed_in{std::move(result.catalog), result.collection, std::move(result.record),
+                           auth::kMfaMethodPassword};
+  co_await finish_sign_in(services, request, body, response, signed_in);
 }
 
 boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
@@ -72,7 +66,7 @@ boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::
     auto header = request.header("Authorization").value_or("");
     token = std::string(header.substr(header.find_last_of(' ') + 1));
   }
-  auth_response(response, *target.collection, *auth.record, token);
+  write_auth_response(response, *target.collection, *auth.record, token);
   co_return;
 }
 
@@ -89,10 +83,10 @@ boost::asio::awaitable<void> auth_methods(const Services& services, const auth::
   json::object body;
   body["password"] = {{"identityFields", fields}, {"enabled", options.password_auth.enabled}};
   body["oauth2"] = {{"providers", json::array()}, {"enabled", false}};
-  // MFA and OTP do not exist yet: reported off whatever a stored (e.g. imported) definition
-  // says, so no client is offered a flow that would not be enforced. Collection validation
-  // refuses turning them on.
-  body["mfa"] = {{"enabled", false}, {"duration", 0}};
+  // As PocketBase: the duration only when enabled. OTP does not exist yet: reported off whatever
+  // a stored (e.g. imported) definition says; collection validation refuses turning it on.
+  const schema::MfaConfig& mfa = options.mfa;
+  body["mfa"] = {{"enabled", mfa.enabled}, {"duration", mfa.enabled ? mfa.duration : 0}};
   body["otp"] = {{"enabled", false}, {"duration", 0}};
   // Legacy keys older SDKs read.
   body["authProviders"] = json::array();

@@ -7,7 +7,10 @@
 #include <filesystem>
 
 #include "basalt/auth/authenticator.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/auth/password_sign_in.hpp"
+#include "basalt/auth/request_counters.hpp"
+#include "basalt/auth/totp_service.hpp"
 #include "basalt/backups/backup_service.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
@@ -36,7 +39,10 @@ struct Services {
   // Where multipart file parts of record writes and batches are spooled while they arrive
   // (docs/files.md); on the file system of the storage directory, so a stored file is renamed.
   const std::filesystem::path& upload_spool_dir;
-  backups::BackupService& backups;      // /api/backups
+  backups::BackupService& backups;     // /api/backups
+  const auth::MfaGate& mfa;            // every sign-in method's MFA check (sign_in_response.hpp)
+  const auth::TotpService& totp;       // Basalt's TOTP routes (totp_handlers.hpp)
+  auth::RequestCounters& rate_limits;  // settings.rateLimits counters (rate_limit_check.hpp)
 };
 
 }  // namespace basalt::api

@@ -21,10 +21,14 @@
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/pooled_passwords.hpp"
+#include "basalt/auth/request_counters.hpp"
+#include "basalt/auth/server_key.hpp"
 #include "basalt/auth/sign_in_throttle.hpp"
+#include "basalt/auth/totp_service.hpp"
 #include "basalt/backups/backup_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
@@ -114,6 +118,16 @@ int serve(const core::Config& config) {
                                       auth_records);
     auth::PasswordSignIn sign_in(storage.database(), storage.collections(), records, plans,
                                  blocking, hasher, throttle, clock);
+    // MFA and TOTP (docs/auth-flows.md): the TOTP secrets are sealed with <data dir>/server.key;
+    // wrong codes count per record, 5 per 5 minutes.
+    auth::MfaGate mfa(storage.database(), records, plans, clock);
+    const auth::ServerKey server_key = auth::ServerKey::load_or_create(
+        std::filesystem::path(config.data_dir) / auth::kServerKeyFile);
+    auth::MemoryRateLimiterOptions totp_limit;
+    totp_limit.limit = {5, std::chrono::minutes(5)};
+    auth::MemoryRateLimiter totp_attempts(totp_limit);
+    auth::TotpService totp(storage.database(), server_key, totp_attempts, passwords, clock);
+    auth::RequestCounters rate_limits;  // settings.rateLimits
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
@@ -140,7 +154,10 @@ int serve(const core::Config& config) {
                            blocking,
                            file_service,
                            files.spool_dir(),
-                           backup_service};
+                           backup_service,
+                           mfa,
+                           totp,
+                           rate_limits};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

@@ -416,6 +416,10 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const c
            co_await bump_version(tx, *d, now_text(*c));
          }
        }},
+      {"1700000004_totp_table",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         co_await tx.execute(create_table_statement(schema::totp_table(), *d));
+       }},
   };
 }
 

@@ -1,0 +1,62 @@
+#include "basalt/api/sign_in_response.hpp"
+
+#include "basalt/api/query_params.hpp"
+#include "basalt/auth/auth_context.hpp"
+#include "basalt/auth/mfa_gate.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/records/record_export.hpp"
+#include "basalt/schema/go_json.hpp"
+
+namespace basalt::api {
+
+namespace json = boost::json;
+
+void write_auth_response(http::Response& response, const schema::Collection& collection,
+                         const json::object& record, std::string_view token) {
+  // Key order of PocketBase's response struct: record, then token.
+  records::Visibility visibility{collection.name == "_superusers", true};
+  json::object body;
+  body["record"] = records::export_record(collection, record, visibility);
+  body["token"] = token;
+  response.json(200, schema::serialize_go_json(body));
+}
+
+std::string request_mfa_id(const http::Request& request, const RequestBody& body) {
+  const QueryParams params = query_params(request);
+  std::string id = param_or(params, "mfaId");
+  if (!id.empty()) return id;
+  const json::value* value = body.data.if_contains("mfaId");
+  if (!value || value->is_null()) return {};
+  if (!value->is_string()) throw core::ApiError::bad_request("Failed to read MFA Id.");
+  return std::string(value->get_string());
+}
+
+boost::asio::awaitable<void> finish_sign_in(const Services& services, const http::Request& request,
+                                            const RequestBody& body, http::Response& response,
+                                            const SignedIn& signed_in) {
+  const std::string mfa_id = request_mfa_id(request, body);
+  query::RequestInfo info;
+  info.context = std::string(signed_in.method);
+  info.method = std::string(request.method_text());
+  info.body = body.data;
+  auth::MfaAttempt attempt;
+  attempt.catalog = signed_in.catalog.get();
+  attempt.collection = signed_in.collection;
+  attempt.record = &signed_in.record;
+  attempt.method = signed_in.method;
+  attempt.mfa_id = mfa_id;
+  attempt.request = &info;
+  attempt.second_factor_only = signed_in.second_factor_only;
+  const std::optional<std::string> pending = co_await services.mfa.check(attempt);
+  if (pending) {
+    json::object answer;
+    answer["mfaId"] = *pending;
+    response.json(401, json::serialize(answer));
+    co_return;
+  }
+  const std::string token =
+      auth::issue_auth_token(*signed_in.collection, signed_in.record, services.clock.now());
+  write_auth_response(response, *signed_in.collection, signed_in.record, token);
+}
+
+}  // namespace basalt::api
