@@ -63,7 +63,7 @@ describe('collections API', () => {
     await refused(pb.collections.create({ name: 'otp_on', type: 'auth', otp: { enabled: true } }),
       'Failed to create collection.');
     await refused(pb.collections.update('users', { otp: { enabled: true } }), 'Failed to update collection.');
-    const withMfa = await pb.collections.create({ name: 'mfa_on', type: 'auth', mfa: { enabled: true, duration: 600 } });
+    const withMfa = await pb.collections.create({ name: 'two_step', type: 'auth', mfa: { enabled: true, duration: 600 } });
     assert.deepEqual([withMfa.mfa.enabled, withMfa.mfa.duration], [true, 600]);
     await pb.collections.import([{ name: 'imported', type: 'auth', mfa: { enabled: true, duration: 900 } }]);
     const methods = await pb.collection('imported').listAuthMethods();
