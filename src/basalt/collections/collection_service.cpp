@@ -30,9 +30,9 @@ constexpr std::string_view kImportFailed = "Failed to import collections.";
 
 // Tables that are not collections; a collection may not take their names.
 const std::vector<std::string>& internal_tables() {
-  static const std::vector<std::string> tables = {std::string(kCollectionsTable),
-                                                  std::string(schema::kParamsTable),
-                                                  std::string(db::kMigrationsTable)};
+  static const std::vector<std::string> tables = {
+      std::string(kCollectionsTable), std::string(schema::kParamsTable),
+      std::string(db::kMigrationsTable), std::string(schema::kTotpTable)};
   return tables;
 }
 
