@@ -1,6 +1,7 @@
 #include "basalt/api/impersonate_handler.hpp"
 
 #include <array>
+#include <span>
 
 #include "basalt/api/request_body.hpp"
 #include "basalt/api/sign_in_response.hpp"
@@ -57,7 +58,8 @@ boost::asio::awaitable<void> impersonate(const Services& services, const auth::A
   const auto catalog = services.collections.catalog();
   const schema::Collection& collection =
       auth::find_auth_collection(*catalog, request.param("collection"));
-  const std::array<std::string, 1> by_id{std::string(schema::kFieldId)};
+  const std::array<std::string, 1> id_field{std::string(schema::kFieldId)};
+  const std::span<const std::string> by_id(id_field);
   const std::string id(request.param("id"));
   std::optional<json::object> record =
       co_await services.records.find_auth_record(collection, by_id, id);
@@ -70,13 +72,14 @@ boost::asio::awaitable<void> impersonate(const Services& services, const auth::A
   query::RequestInfo info;
   info.method = "POST";
   info.body = body.data;
-  if (!co_await auth::auth_rule_allows(services.database, services.plans, *catalog, collection,
-                                       *record, info, services.clock.now())) {
+  const auto now = services.clock.now();
+  const bool allowed = co_await auth::auth_rule_allows(services.database, services.plans, *catalog,
+                                                       collection, *record, info, now);
+  if (!allowed) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }
-  const std::string token =
-      auth::issue_static_auth_token(collection, *record, services.clock.now(), duration);
+  const std::string token = auth::issue_static_auth_token(collection, *record, now, duration);
   write_auth_response(response, collection, *record, token);
 }
 

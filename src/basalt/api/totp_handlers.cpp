@@ -1,6 +1,7 @@
 #include "basalt/api/totp_handlers.hpp"
 
 #include <array>
+#include <span>
 
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
@@ -35,8 +36,8 @@ std::string_view record_id_of(const auth::AuthContext& auth) {
 
 boost::asio::awaitable<void> totp_status(const Services& services, const auth::AuthContext& auth,
                                          http::Request&, http::Response& response) {
-  const auth::TotpStatus status =
-      co_await services.totp.status(*auth.collection, record_id_of(auth));
+  const std::string_view record_id = record_id_of(auth);
+  const auth::TotpStatus status = co_await services.totp.status(*auth.collection, record_id);
   json::object body;
   body["enabled"] = status.enabled;
   body["pending"] = status.pending;
@@ -59,8 +60,9 @@ boost::asio::awaitable<void> totp_confirm(const Services& services, const auth::
                                           http::Request& request, http::Response& response) {
   const RequestBody body = request_body(request);
   const std::string code = required_member(body, "code");
+  const std::string_view record_id = record_id_of(auth);
   const std::vector<std::string> codes =
-      co_await services.totp.confirm(*auth.collection, record_id_of(auth), code);
+      co_await services.totp.confirm(*auth.collection, record_id, code);
   json::array list;
   for (const auto& item : codes) list.emplace_back(item);
   json::object answer;
@@ -89,7 +91,8 @@ boost::asio::awaitable<void> auth_with_totp(const Services& services, const auth
   const std::string mfa_id = request_mfa_id(request, body);
   // TOTP identifies the user only through the MFA session of its first method.
   const records::MfaRow session = co_await services.mfa.session(collection, mfa_id);
-  const std::array<std::string, 1> by_id{std::string(schema::kFieldId)};
+  const std::array<std::string, 1> id_field{std::string(schema::kFieldId)};
+  const std::span<const std::string> by_id(id_field);
   std::optional<json::object> record =
       co_await services.records.find_auth_record(collection, by_id, session.record_ref);
   if (!record || record->at(schema::kFieldId).as_string() != session.record_ref) {
@@ -100,8 +103,10 @@ boost::asio::awaitable<void> auth_with_totp(const Services& services, const auth
   info.context = std::string(auth::kMfaMethodTotp);
   info.method = "POST";
   info.body = body.data;
-  if (!co_await auth::auth_rule_allows(services.database, services.plans, *signed_in.catalog,
-                                       collection, *record, info, services.clock.now())) {
+  const auto now = services.clock.now();
+  const bool allowed = co_await auth::auth_rule_allows(
+      services.database, services.plans, *signed_in.catalog, collection, *record, info, now);
+  if (!allowed) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }

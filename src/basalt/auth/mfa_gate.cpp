@@ -45,7 +45,8 @@ boost::asio::awaitable<bool> MfaGate::wants_mfa(const MfaAttempt& attempt) const
 boost::asio::awaitable<records::MfaRow> MfaGate::live_session(const schema::Collection& collection,
                                                               std::string_view mfa_id) const {
   if (mfa_id.size() > kMaxMfaIdLength) invalid_or_expired();
-  std::optional<records::MfaRow> row = co_await records_.find_mfa(std::string(mfa_id));
+  const std::string id(mfa_id);
+  std::optional<records::MfaRow> row = co_await records_.find_mfa(id);
   if (!row) invalid_or_expired();
   const auto created = schema::DateTime::parse(row->created);
   const auto oldest_live = schema::DateTime::from_time_point(
@@ -67,8 +68,9 @@ boost::asio::awaitable<records::MfaRow> MfaGate::session(const schema::Collectio
 
 boost::asio::awaitable<std::optional<std::string>> MfaGate::check(MfaAttempt attempt) const {
   const schema::Collection& collection = *attempt.collection;
-  const bool applies =
-      collection.auth.mfa.enabled && !attempt.method.empty() && co_await wants_mfa(attempt);
+  // No co_await inside `&&` (GCC 12's coroutine rule): one awaited call per statement.
+  bool applies = collection.auth.mfa.enabled && !attempt.method.empty();
+  if (applies) applies = co_await wants_mfa(attempt);
   if (!applies) {
     if (attempt.second_factor_only) invalid_or_expired();
     co_return std::nullopt;
@@ -76,8 +78,8 @@ boost::asio::awaitable<std::optional<std::string>> MfaGate::check(MfaAttempt att
   const std::string record_id(attempt.record->at(schema::kFieldId).as_string());
   if (attempt.mfa_id.empty()) {
     if (attempt.second_factor_only) invalid_or_expired();
-    records::MfaRow row =
-        co_await records_.create_mfa(collection.id, record_id, std::string(attempt.method));
+    const std::string method(attempt.method);
+    records::MfaRow row = co_await records_.create_mfa(collection.id, record_id, method);
     co_return std::move(row.id);
   }
   records::MfaRow row = co_await live_session(collection, attempt.mfa_id);

@@ -128,7 +128,8 @@ std::vector<unsigned char> TotpService::open_secret(const Row& row) const {
 
 boost::asio::awaitable<TotpStatus> TotpService::status(const schema::Collection& collection,
                                                        std::string_view record_id) const {
-  const std::optional<Row> row = co_await load(row_id_of(collection, record_id));
+  const std::string row_id = row_id_of(collection, record_id);
+  const std::optional<Row> row = co_await load(row_id);
   TotpStatus out;
   if (!row) co_return out;
   out.enabled = row->confirmed;
