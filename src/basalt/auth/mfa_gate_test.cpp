@@ -15,10 +15,10 @@ namespace {
 namespace json = boost::json;
 using db::testing::sync_wait;
 
-class UnusedPasswordsForMfa final : public records::PasswordPort {
+class PrefixPasswordsForMfa final : public records::PasswordPort {
  public:
-  boost::asio::awaitable<std::string> hash(std::string, std::string_view) const override {
-    co_return std::string();
+  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
+    co_return "h:" + plain;
   }
   boost::asio::awaitable<bool> verify(std::string, std::string, std::string_view) const override {
     co_return false;
@@ -55,7 +55,7 @@ class MfaGateTest : public collections::testing::CollectionServiceFixture {
   }
 
   query::PlanCache plans_;
-  UnusedPasswordsForMfa passwords_;
+  PrefixPasswordsForMfa passwords_;
   records::EventBus events_;
   std::unique_ptr<records::RecordService> records_;
   std::unique_ptr<MfaGate> gate_;
@@ -113,6 +113,27 @@ TEST_F(MfaGateTest, TheRuleDecidesWhoNeedsASecondMethod) {
   EXPECT_EQ(attempt(ann_, kMfaMethodTotp, "", true), "400 Invalid or expired MFA session.");
   users_.auth.mfa.enabled = false;
   EXPECT_EQ(attempt(ann_, kMfaMethodPassword), "done");
+}
+
+TEST_F(MfaGateTest, ANewPasswordEndsTheRecordsSessions) {
+  const json::object admin_record{{"id", "su0000000000001"}};
+  auto catalog = service_->catalog();
+  const records::Caller admin{catalog->find("_superusers"), &admin_record};
+  records::WriteInput create;
+  create.body = {{"id", "ann000000000001"},
+                 {"email", "ann@example.com"},
+                 {"password", "first-pass"},
+                 {"passwordConfirm", "first-pass"}};
+  sync_wait(records_->create(admin, "users", std::move(create), {}));
+  const std::string id = attempt(ann_, kMfaMethodPassword).substr(4);
+  records::WriteInput rename;
+  rename.body = {{"name", "Ann"}};
+  sync_wait(records_->update(admin, "users", "ann000000000001", std::move(rename), {}));
+  EXPECT_TRUE(session_exists(id));  // other changes keep it
+  records::WriteInput change;
+  change.body = {{"password", "second-pass"}, {"passwordConfirm", "second-pass"}};
+  sync_wait(records_->update(admin, "users", "ann000000000001", std::move(change), {}));
+  EXPECT_FALSE(session_exists(id));
 }
 
 }  // namespace
