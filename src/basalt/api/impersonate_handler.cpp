@@ -1,8 +1,5 @@
 #include "basalt/api/impersonate_handler.hpp"
 
-#include <array>
-#include <span>
-
 #include "basalt/api/request_body.hpp"
 #include "basalt/api/sign_in_response.hpp"
 #include "basalt/auth/auth_rule.hpp"
@@ -58,15 +55,10 @@ boost::asio::awaitable<void> impersonate(const Services& services, const auth::A
   const auto catalog = services.collections.catalog();
   const schema::Collection& collection =
       auth::find_auth_collection(*catalog, request.param("collection"));
-  const std::array<std::string, 1> id_field{std::string(schema::kFieldId)};
-  const std::span<const std::string> by_id(id_field);
   const std::string id(request.param("id"));
   std::optional<json::object> record =
-      co_await services.records.find_auth_record(collection, by_id, id);
-  // Ids compare exactly (the lookup ignores case, as for identities).
-  if (!record || record->at(schema::kFieldId).as_string() != id) {
-    throw core::ApiError::not_found();
-  }
+      co_await services.records.find_auth_record_by_id(collection, id);
+  if (!record) throw core::ApiError::not_found();
   const RequestBody body = request_body(request);
   const std::int64_t duration = duration_of(body);
   query::RequestInfo info;

@@ -1,8 +1,5 @@
 #include "basalt/api/totp_handlers.hpp"
 
-#include <array>
-#include <span>
-
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
 #include "basalt/api/sign_in_response.hpp"
@@ -91,11 +88,9 @@ boost::asio::awaitable<void> auth_with_totp(const Services& services, const auth
   const std::string mfa_id = request_mfa_id(request, body);
   // TOTP identifies the user only through the MFA session of its first method.
   const records::MfaRow session = co_await services.mfa.session(collection, mfa_id);
-  const std::array<std::string, 1> id_field{std::string(schema::kFieldId)};
-  const std::span<const std::string> by_id(id_field);
   std::optional<json::object> record =
-      co_await services.records.find_auth_record(collection, by_id, session.record_ref);
-  if (!record || record->at(schema::kFieldId).as_string() != session.record_ref) {
+      co_await services.records.find_auth_record_by_id(collection, session.record_ref);
+  if (!record) {
     throw core::ApiError::bad_request("Invalid MFA session.");
   }
   co_await services.totp.verify(collection, session.record_ref, code);

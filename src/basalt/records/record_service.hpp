@@ -179,6 +179,11 @@ class RecordService {
                                                      std::string_view checked_hash,
                                                      std::string new_hash);
 
+  // The auth record `id` of `collection` (exact, by primary key), every field, stored form; for
+  // the auth flows that know the id (auth_record_by_id.cpp). No rules.
+  boost::asio::awaitable<std::optional<boost::json::object>> find_auth_record_by_id(
+      const schema::Collection& collection, std::string id);
+
   // For the MFA gate only (mfa_rows.cpp, auth/mfa_gate.hpp): the rows of `_mfas`, each write
   // one job with its RecordEvent; no rules. create_mfa stamps `created` with the service's clock.
   boost::asio::awaitable<MfaRow> create_mfa(std::string collection_ref, std::string record_ref,
