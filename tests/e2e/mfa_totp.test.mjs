@@ -102,6 +102,10 @@ describe('MFA with password then TOTP', () => {
     const pb = new PocketBase(server.url);
     await rejectsWith(pb.collection('members').authWithPassword(ann.email, password, { mfaId: 'nosuchsession00' }), 400,
       (body) => assert.equal(body.message, 'Invalid or expired MFA session.'));
+    // The body may carry the mfaId too; it must then be a string.
+    await rejectsWith(pb.send('/api/collections/members/auth-with-password', {
+      method: 'POST', body: { identity: ann.email, password, mfaId: 5 },
+    }), 400, (body) => assert.equal(body.data.mfaId.code, 'validation_invalid_value'));
     const bobsId = await mfaIdOf(pb.collection('members').authWithPassword(bob.email, password));
     await rejectsWith(authWithTotp(pb, 'members', bobsId, '123456'), 400,
       (body) => assert.equal(body.message, 'Invalid TOTP code.'));

@@ -3,7 +3,6 @@
 #include "basalt/api/query_params.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/mfa_gate.hpp"
-#include "basalt/core/api_error.hpp"
 #include "basalt/records/record_export.hpp"
 #include "basalt/schema/go_json.hpp"
 
@@ -25,10 +24,8 @@ std::string request_mfa_id(const http::Request& request, const RequestBody& body
   const QueryParams params = query_params(request);
   std::string id = param_or(params, "mfaId");
   if (!id.empty()) return id;
-  const json::value* value = body.data.if_contains("mfaId");
-  if (!value || value->is_null()) return {};
-  if (!value->is_string()) throw core::ApiError::bad_request("Failed to read MFA Id.");
-  return std::string(value->get_string());
+  // A form value inferred as a number still counts as its text; a JSON non-string is a 400.
+  return string_member(body, "mfaId");
 }
 
 boost::asio::awaitable<void> finish_sign_in(const Services& services, const http::Request& request,

@@ -30,8 +30,8 @@ struct SignedIn {
   bool second_factor_only = false;                 // auth::MfaAttempt::second_factor_only
 };
 
-// The request's mfaId: the `mfaId` query parameter, else the body's `mfaId` member (400 when
-// present but not a string), else "".
+// The request's mfaId: the `mfaId` query parameter, else the body's `mfaId` member (400 with a
+// field error when it is a JSON value other than a string), else "".
 std::string request_mfa_id(const http::Request& request, const RequestBody& body);
 
 // Runs the MFA gate with the request's mfaId, then answers: 401 {"mfaId": id} when a second
