@@ -54,26 +54,17 @@ describe('collections API', () => {
     );
   });
 
-  test('MFA cannot be turned on until it exists (create, update, import); OTP can', async () => {
-    const refused = (promise, message, option) =>
-      rejectsWith(promise, 400, (body) => {
-        assert.equal(body.message, message);
-        assert.equal(body.data[option]?.enabled?.code, `validation_${option}_unsupported`, JSON.stringify(body));
-      });
-    await refused(pb.collections.create({ name: 'mfa_on', type: 'auth', mfa: { enabled: true } }),
-      'Failed to create collection.', 'mfa');
-    // OTP exists (docs/auth-flows.md): turning it on is stored and reported.
+  test('MFA and OTP can be turned on (create, update, import) and auth-methods reports them', async () => {
     const otpOn = await pb.collections.create({ name: 'otp_on', type: 'auth', otp: { enabled: true } });
     assert.equal(otpOn.otp.enabled, true);
     assert.deepEqual((await pb.collection('otp_on').listAuthMethods()).otp, { enabled: true, duration: 180 });
-    await refused(pb.collections.update('_superusers', { mfa: { enabled: true } }), 'Failed to update collection.', 'mfa');
-    await rejectsWith(
-      pb.collections.import([{ name: 'imported', type: 'auth', mfa: { enabled: true, duration: 600 } }]),
-      400,
-      (body) => assert.equal(body.data.collections?.[0]?.mfa?.enabled?.code, 'validation_mfa_unsupported', JSON.stringify(body)),
-    );
-    const methods = await pb.collection('users').listAuthMethods();
-    assert.deepEqual([methods.mfa, methods.otp], [{ enabled: false, duration: 0 }, { enabled: false, duration: 0 }]);
+    const withMfa = await pb.collections.create({ name: 'two_step', type: 'auth', mfa: { enabled: true, duration: 600 } });
+    assert.deepEqual([withMfa.mfa.enabled, withMfa.mfa.duration], [true, 600]);
+    await pb.collections.import([{ name: 'imported', type: 'auth', mfa: { enabled: true, duration: 900 } }]);
+    const methods = await pb.collection('imported').listAuthMethods();
+    assert.deepEqual([methods.mfa, methods.otp], [{ enabled: true, duration: 900 }, { enabled: false, duration: 0 }]);
+    const users = await pb.collection('users').listAuthMethods();
+    assert.deepEqual([users.mfa, users.otp], [{ enabled: false, duration: 0 }, { enabled: false, duration: 0 }]);
     // Turning them off (as PocketBase exports have them) is fine.
     const off = await pb.collections.create({ name: 'off_methods', type: 'auth', mfa: { enabled: false }, otp: { enabled: false } });
     assert.equal(off.mfa.enabled, false);

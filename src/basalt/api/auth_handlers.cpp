@@ -10,6 +10,7 @@
 #include "basalt/api/request_body.hpp"
 #include "basalt/api/sign_in_response.hpp"
 #include "basalt/auth/auth_context.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/oauth2/auth_methods.hpp"
@@ -46,12 +47,13 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, const 
   sign_in.identity = string_member(body, "identity");
   sign_in.password = string_member(body, "password");
   sign_in.identity_field = string_member(body, "identityField");
-  sign_in.body = std::move(body.data);
+  sign_in.body = body.data;
   sign_in.client_ip = std::string(client_ip(request));
   auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
-  // PasswordSignIn issued a token already; every sign-in still ends in finish_sign_in.
-  co_await finish_sign_in(services, request, response, *result.collection, result.record,
-                          kPasswordMethod);
+  // The password passed; MFA decides whether it is enough (the sign-in's own token unused).
+  const SignedIn signed_in{std::move(result.catalog), result.collection, std::move(result.record),
+                           auth::kMfaMethodPassword};
+  co_await finish_sign_in(services, request, body, response, signed_in);
 }
 
 boost::asio::awaitable<void> auth_refresh(const Services& services, const auth::AuthContext& auth,
@@ -85,11 +87,9 @@ boost::asio::awaitable<void> auth_methods(const Services& services, const auth::
   json::array providers = oauth2::auth_method_providers(*target.collection);
   const bool oauth2_enabled = options.oauth2.enabled;
   body["oauth2"] = {{"providers", providers}, {"enabled", oauth2_enabled}};
-  // MFA does not exist yet: reported off whatever a stored (e.g. imported) definition says, so
-  // no client is offered a flow that would not be enforced. Collection validation refuses
-  // turning it on.
-  body["mfa"] = {{"enabled", false}, {"duration", 0}};
-  // PocketBase reports the duration only while OTP is on.
+  // As PocketBase: a duration only while the method is on.
+  const schema::MfaConfig& mfa = options.mfa;
+  body["mfa"] = {{"enabled", mfa.enabled}, {"duration", mfa.enabled ? mfa.duration : 0}};
   const schema::OtpConfig& otp = options.otp;
   body["otp"] = {{"enabled", otp.enabled}, {"duration", otp.enabled ? otp.duration : 0}};
   // Legacy keys older SDKs read.

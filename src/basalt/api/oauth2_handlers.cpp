@@ -8,6 +8,8 @@
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
+#include "basalt/api/sign_in_response.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/method.hpp"
 #include "basalt/oauth2/apple_client_secret.hpp"
@@ -80,13 +82,11 @@ boost::asio::awaitable<void> auth_with_oauth2(const Services& services,
   }
   sign_in.caller = caller_of(auth, request);
   oauth2::OAuth2SignInResult result = co_await services.oauth2.sign_in(std::move(sign_in));
-  // PocketBase's key order: meta, record, token. The owner sees its email.
-  records::Visibility visibility{false, true};
-  json::object out;
-  out["meta"] = std::move(result.meta);
-  out["record"] = records::export_record(*result.collection, result.record, visibility);
-  out["token"] = result.token;
-  response.json(200, schema::serialize_go_json(out));
+  // The provider vouched and the authRule passed; MFA decides whether that is enough.
+  SignedIn signed_in{std::move(result.catalog), result.collection, std::move(result.record),
+                     auth::kMfaMethodOAuth2};
+  signed_in.meta = &result.meta;
+  co_await finish_sign_in(services, request, body, response, signed_in);
 }
 
 boost::asio::awaitable<void> oauth2_redirect(const Services& services, const auth::AuthContext&,

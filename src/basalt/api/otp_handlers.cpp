@@ -3,14 +3,10 @@
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
 #include "basalt/api/sign_in_response.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/schema/go_json.hpp"
 
 namespace basalt::api {
-namespace {
-
-constexpr std::string_view kOtpMethod = "otp";
-
-}  // namespace
 
 boost::asio::awaitable<void> request_otp(const Services& services, const auth::AuthContext&,
                                          http::Request& request, http::Response& response) {
@@ -33,8 +29,9 @@ boost::asio::awaitable<void> auth_with_otp(const Services& services, const auth:
   std::string client(client_ip(request));
   accounts::OtpSignIn signed_in = co_await services.accounts.auth_with_otp(
       std::move(collection), std::move(otp_id), std::move(password), std::move(client));
-  co_await finish_sign_in(services, request, response, *signed_in.collection, signed_in.record,
-                          kOtpMethod);
+  const SignedIn finished{std::move(signed_in.catalog), signed_in.collection,
+                         std::move(signed_in.record), auth::kMfaMethodOtp};
+  co_await finish_sign_in(services, request, body, response, finished);
 }
 
 }  // namespace basalt::api

@@ -8,12 +8,16 @@
 #include "basalt/api/file_handlers.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/oauth2_handlers.hpp"
+#include "basalt/api/impersonate_handler.hpp"
+#include "basalt/api/rate_limit_check.hpp"
 #include "basalt/api/realtime_handlers.hpp"
 #include "basalt/api/record_handlers.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/settings_handlers.hpp"
+#include "basalt/api/totp_handlers.hpp"
 #include "basalt/api/uploads.hpp"
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -84,6 +88,18 @@ std::vector<ApiRoute> api_routes() {
        auth_with_oauth2},
       {Method::kGet, "/api/oauth2-redirect", Access::kAny, oauth2_redirect},
       {Method::kPost, "/api/oauth2-redirect", Access::kAny, oauth2_redirect},
+      {Method::kPost, "/api/collections/{collection}/impersonate/{id}", Access::kSuperuser,
+       impersonate},
+      // Basalt's TOTP extension (totp_handlers.hpp).
+      {Method::kGet, "/api/collections/{collection}/totp", Access::kAuthRecord, totp_status},
+      {Method::kPost, "/api/collections/{collection}/totp/enroll", Access::kAuthRecord,
+       totp_enroll},
+      {Method::kPost, "/api/collections/{collection}/totp/confirm", Access::kAuthRecord,
+       totp_confirm},
+      {Method::kPost, "/api/collections/{collection}/totp/disable", Access::kAuthRecord,
+       totp_disable},
+      {Method::kPost, "/api/collections/{collection}/totp/auth-with-totp", Access::kAny,
+       auth_with_totp},
       {Method::kDelete, "/api/collections/{collection}/truncate", Access::kSuperuser,
        truncate_collection},
       {Method::kGet, "/api/collections/{collection}/records", Access::kAny, list_records},
@@ -117,12 +133,21 @@ std::vector<ApiRoute> api_routes() {
   };
 }
 
-// Builds the caller's AuthContext once, enforces the route's access, then runs the handler.
-boost::asio::awaitable<void> run_guarded(const Services& services, Access access,
+// What the wrapper needs of a route besides its handler.
+struct RouteGuard {
+  Access access;
+  std::string pattern;                 // the route's path pattern (rate-limit counters)
+  std::vector<std::string> rate_tags;  // rate_limit_tags() of the route
+};
+
+// Builds the caller's AuthContext once, applies settings.rateLimits (after the token is read,
+// as the audience depends on it), enforces the route's access, then runs the handler.
+boost::asio::awaitable<void> run_guarded(const Services& services, const RouteGuard& guard,
                                          ApiHandler handler, http::Request& request,
                                          http::Response& response) {
   const auth::AuthContext auth = co_await request_auth(services, request);
-  require_access(access, auth, request);
+  check_rate_limit(services, guard.pattern, guard.rate_tags, auth, request);
+  require_access(guard.access, auth, request);
   co_await handler(services, auth, request, response);
 }
 
@@ -134,10 +159,12 @@ std::vector<http::Route> routes(const Services& services) {
   for (ApiRoute& route : api_routes()) {
     if (!route.handler) continue;  // batch-only
     http::UploadPlanner uploads = upload_planner(services, route);
+    auto guard = std::make_shared<const RouteGuard>(
+        RouteGuard{route.access, route.path, rate_limit_tags(route.method, route.path)});
     out.push_back({route.method, std::move(route.path),
-                   [&services, access = route.access, handler = route.handler](
-                       http::Request& request, http::Response& response) {
-                     return run_guarded(services, access, handler, request, response);
+                   [&services, guard, handler = route.handler](http::Request& request,
+                                                               http::Response& response) {
+                     return run_guarded(services, *guard, handler, request, response);
                    },
                    std::move(uploads)});
   }

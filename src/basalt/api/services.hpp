@@ -8,7 +8,10 @@
 
 #include "basalt/accounts/account_flows.hpp"
 #include "basalt/auth/authenticator.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/auth/password_sign_in.hpp"
+#include "basalt/auth/request_counters.hpp"
+#include "basalt/auth/totp_service.hpp"
 #include "basalt/backups/backup_service.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
@@ -38,9 +41,12 @@ struct Services {
   // Where multipart file parts of record writes and batches are spooled while they arrive
   // (docs/files.md); on the file system of the storage directory, so a stored file is renamed.
   const std::filesystem::path& upload_spool_dir;
-  backups::BackupService& backups;   // /api/backups
-  accounts::AccountFlows& accounts;  // verification, password reset, email change, OTP
-  const oauth2::OAuth2SignIn& oauth2;  // auth-with-oauth2 (docs/oauth2.md)
+  backups::BackupService& backups;      // /api/backups
+  accounts::AccountFlows& accounts;     // verification, password reset, email change, OTP
+  const oauth2::OAuth2SignIn& oauth2;   // auth-with-oauth2 (docs/oauth2.md)
+  const auth::MfaGate& mfa;             // every sign-in method's MFA check (sign_in_response.hpp)
+  const auth::TotpService& totp;        // Basalt's TOTP routes (totp_handlers.hpp)
+  auth::RequestCounters& rate_limits;   // settings.rateLimits counters (rate_limit_check.hpp)
 };
 
 }  // namespace basalt::api

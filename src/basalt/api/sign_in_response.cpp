@@ -1,34 +1,61 @@
 #include "basalt/api/sign_in_response.hpp"
 
+#include "basalt/api/query_params.hpp"
 #include "basalt/auth/auth_context.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/records/record_export.hpp"
-#include "basalt/records/visibility.hpp"
 #include "basalt/schema/go_json.hpp"
 
 namespace basalt::api {
 
+namespace json = boost::json;
+
 void write_auth_response(http::Response& response, const schema::Collection& collection,
-                         const boost::json::object& record, std::string_view token,
-                         const boost::json::object* meta) {
-  // Key order of PocketBase's response struct: record, token, then meta. The owner sees its
-  // email; superusers see their own hidden fields.
+                         const json::object& record, std::string_view token,
+                         const json::object* meta) {
+  // PocketBase answers a map, whose keys Go writes sorted: meta, record, token.
   records::Visibility visibility{collection.name == "_superusers", true};
-  boost::json::object body;
+  json::object body;
+  if (meta) body["meta"] = *meta;
   body["record"] = records::export_record(collection, record, visibility);
   body["token"] = token;
-  if (meta) body["meta"] = *meta;
   response.json(200, schema::serialize_go_json(body));
 }
 
-boost::asio::awaitable<void> finish_sign_in(const Services& services, http::Request&,
-                                            http::Response& response,
-                                            const schema::Collection& collection,
-                                            const boost::json::object& record, std::string_view,
-                                            const boost::json::object* meta) {
-  // The MFA gate (M1.10) goes here: before the token, for every `method`.
-  const std::string token = auth::issue_auth_token(collection, record, services.clock.now());
-  write_auth_response(response, collection, record, token, meta);
-  co_return;
+std::string request_mfa_id(const http::Request& request, const RequestBody& body) {
+  const QueryParams params = query_params(request);
+  std::string id = param_or(params, "mfaId");
+  if (!id.empty()) return id;
+  // A form value inferred as a number still counts as its text; a JSON non-string is a 400.
+  return string_member(body, "mfaId");
+}
+
+boost::asio::awaitable<void> finish_sign_in(const Services& services, const http::Request& request,
+                                            const RequestBody& body, http::Response& response,
+                                            const SignedIn& signed_in) {
+  const std::string mfa_id = request_mfa_id(request, body);
+  query::RequestInfo info;
+  info.context = std::string(signed_in.method);
+  info.method = std::string(request.method_text());
+  info.body = body.data;
+  auth::MfaAttempt attempt;
+  attempt.catalog = signed_in.catalog.get();
+  attempt.collection = signed_in.collection;
+  attempt.record = &signed_in.record;
+  attempt.method = signed_in.method;
+  attempt.mfa_id = mfa_id;
+  attempt.request = &info;
+  attempt.second_factor_only = signed_in.second_factor_only;
+  const std::optional<std::string> pending = co_await services.mfa.check(attempt);
+  if (pending) {
+    json::object answer;
+    answer["mfaId"] = *pending;
+    response.json(401, json::serialize(answer));
+    co_return;
+  }
+  const std::string token =
+      auth::issue_auth_token(*signed_in.collection, signed_in.record, services.clock.now());
+  write_auth_response(response, *signed_in.collection, signed_in.record, token, signed_in.meta);
 }
 
 }  // namespace basalt::api

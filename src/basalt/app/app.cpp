@@ -24,10 +24,14 @@
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
+#include "basalt/auth/mfa_gate.hpp"
 #include "basalt/auth/password_hasher.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/auth/pooled_passwords.hpp"
+#include "basalt/auth/request_counters.hpp"
+#include "basalt/auth/server_key.hpp"
 #include "basalt/auth/sign_in_throttle.hpp"
+#include "basalt/auth/totp_service.hpp"
 #include "basalt/backups/backup_service.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
@@ -131,6 +135,16 @@ int serve(const core::Config& config) {
     oauth2::OAuth2SignIn oauth2_sign_in(storage.database(), storage.collections(), records, plans,
                                         oauth2_pool, oauth2_client, apple_names, clock,
                                         files.spool_dir());
+    // MFA and TOTP (docs/auth-flows.md): the TOTP secrets are sealed with <data dir>/server.key;
+    // wrong codes count per record, 5 per 5 minutes.
+    auth::MfaGate mfa(storage.database(), records, plans, clock);
+    const auth::ServerKey server_key = auth::ServerKey::load_or_create(
+        std::filesystem::path(config.data_dir) / auth::kServerKeyFile);
+    auth::MemoryRateLimiterOptions totp_limit;
+    totp_limit.limit = {5, std::chrono::minutes(5)};
+    auth::MemoryRateLimiter totp_attempts(totp_limit);
+    auth::TotpService totp(storage.database(), server_key, totp_attempts, passwords, clock);
+    auth::RequestCounters rate_limits;  // settings.rateLimits
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
     realtime::Broker realtime(records, storage.collections(), hub, config.realtime);
@@ -175,7 +189,10 @@ int serve(const core::Config& config) {
                            files.spool_dir(),
                            backup_service,
                            account_flows,
-                           oauth2_sign_in};
+                           oauth2_sign_in,
+                           mfa,
+                           totp,
+                           rate_limits};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

@@ -35,8 +35,7 @@ TEST(FileTokens, AreFileTokensSignedWithTheFileSecretForItsDuration) {
   EXPECT_EQ(claims->expires, 1'800'000'000 + 180);
   // Not with the auth secret, not past its 180 s, not after a new tokenKey.
   EXPECT_FALSE(verify_token(*claimed, "key-of-m1", collection.auth.auth_token.secret, kNow));
-  EXPECT_FALSE(
-      verify_token(*claimed, "key-of-m1", collection.auth.file_token.secret, kNow + 181s));
+  EXPECT_FALSE(verify_token(*claimed, "key-of-m1", collection.auth.file_token.secret, kNow + 181s));
   EXPECT_FALSE(verify_token(*claimed, "new-key", collection.auth.file_token.secret, kNow));
 }
 

@@ -31,9 +31,9 @@ constexpr std::string_view kImportFailed = "Failed to import collections.";
 
 // Tables that are not collections; a collection may not take their names.
 const std::vector<std::string>& internal_tables() {
-  static const std::vector<std::string> tables = {std::string(kCollectionsTable),
-                                                  std::string(schema::kParamsTable),
-                                                  std::string(db::kMigrationsTable)};
+  static const std::vector<std::string> tables = {
+      std::string(kCollectionsTable), std::string(schema::kParamsTable),
+      std::string(db::kMigrationsTable), std::string(schema::kTotpTable)};
   return tables;
 }
 
@@ -417,6 +417,10 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const c
          if (co_await make_email_indexes_case_insensitive(tx, *d)) {
            co_await bump_version(tx, *d, now_text(*c));
          }
+       }},
+      {"1700000004_totp_table",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         co_await tx.execute(create_table_statement(schema::totp_table(), *d));
        }},
   };
 }

@@ -74,6 +74,10 @@ TEST_F(CollectionServiceTest, SystemCollectionsAreInstalledOnce) {
   EXPECT_EQ(catalog->find("users")->id, "_pb_users_auth_");
   EXPECT_EQ(catalog->find("_superusers")->id, "pbc_3142635823");
   EXPECT_TRUE(table_exists("_params"));
+  // Basalt's TOTP enrollments: a table no collection may take the name of.
+  EXPECT_TRUE(table_exists("_totp"));
+  EXPECT_THROW(sync_wait(service_->create(json::parse(R"({"name":"_totp","type":"base"})"))),
+               core::ApiError);
   // Running the migrations again is a no-op.
   EXPECT_TRUE(sync_wait(db::apply_migrations(*database_, migrations_)).empty());
 }

@@ -18,8 +18,9 @@
 //      it is marked verified when its email is the provider's; a new record whose email is
 //      the provider's is marked verified;
 //   6. the link in _externalAuths when it was missing;
-//   7. finish_sign_in(): the authRule (403) and the auth token. EVERY successful OAuth2 sign-in
-//      ends in that one function (method "oauth2"): the MFA gate goes there.
+//   7. check_auth_rule(): the authRule (403). The caller (api/oauth2_handlers.cpp) then ends
+//      the sign-in in api::finish_sign_in (method "oauth2"), where the MFA gate and the auth
+//      token are, as for every other sign-in method.
 //
 // Not atomic: steps 4-6 are separate writes (PocketBase runs them in one transaction). A failure
 // after the create leaves a user without a link; the next sign-in finds it by email and links.
@@ -66,7 +67,6 @@ struct OAuth2SignInResult {
   std::shared_ptr<const collections::Catalog> catalog;
   const schema::Collection* collection = nullptr;  // lives in `catalog`
   boost::json::object record;                      // every field, as stored
-  std::string token;
   boost::json::object meta;  // PocketBase's OAuth2 meta (providers.hpp auth_user_meta)
 };
 
@@ -94,8 +94,8 @@ class OAuth2SignIn {
   boost::asio::awaitable<boost::json::object> update_linked_record(
       const schema::Collection& collection, const OAuth2SignInRequest& request,
       const AuthUser& user, boost::json::object record) const;
-  // The one end of every successful OAuth2 sign-in (method "oauth2"): authRule, then the token.
-  boost::asio::awaitable<void> finish_sign_in(OAuth2SignInResult& result) const;
+  // The authRule check every successful OAuth2 sign-in passes before api::finish_sign_in.
+  boost::asio::awaitable<void> check_auth_rule(const OAuth2SignInResult& result) const;
 
   db::Database& database_;
   collections::CollectionService& collections_;

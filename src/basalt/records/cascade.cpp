@@ -14,6 +14,8 @@ namespace json = boost::json;
 // The system collections whose rows belong to an auth record (collectionRef + recordRef).
 constexpr std::string_view kAuthOwnedTables[] = {"_externalAuths", "_mfas", "_otps",
                                                  "_authOrigins"};
+// Tables (not collections) that always exist and hold rows of an auth record the same way.
+constexpr std::string_view kAuthOwnedPlainTables[] = {"_totp"};
 
 struct DeleteJob {
   db::Transaction& tx;
@@ -39,6 +41,17 @@ boost::asio::awaitable<std::vector<json::object>> referencing_rows(
   out.reserve(rows.size());
   for (auto row : rows) out.push_back(decode_row(referrer, row));
   co_return out;
+}
+
+// Deletes the rows of `table` that belong to auth record `id` of `collection_id`.
+boost::asio::awaitable<void> delete_owned_rows(DeleteJob& job, std::string_view table,
+                                               const std::string& collection_id,
+                                               const std::string& id) {
+  const std::string sql =
+      "DELETE FROM " + job.dialect.quote_identifier(table) + " WHERE " +
+      job.dialect.quote_identifier("collectionRef") + " = " + job.dialect.placeholder(1) + " AND " +
+      job.dialect.quote_identifier("recordRef") + " = " + job.dialect.placeholder(2);
+  co_await job.tx.execute(sql, collection_id, id);
 }
 
 boost::asio::awaitable<void> delete_record(DeleteJob& job, const schema::Collection& collection,
@@ -98,11 +111,10 @@ boost::asio::awaitable<void> delete_record(DeleteJob& job, const schema::Collect
   if (collection.is_auth()) {
     for (std::string_view table : kAuthOwnedTables) {
       if (!job.catalog.find(table)) continue;
-      const std::string sql =
-          "DELETE FROM " + job.dialect.quote_identifier(table) + " WHERE " +
-          job.dialect.quote_identifier("collectionRef") + " = " + job.dialect.placeholder(1) +
-          " AND " + job.dialect.quote_identifier("recordRef") + " = " + job.dialect.placeholder(2);
-      co_await job.tx.execute(sql, collection.id, id);
+      co_await delete_owned_rows(job, table, collection.id, id);
+    }
+    for (std::string_view table : kAuthOwnedPlainTables) {
+      co_await delete_owned_rows(job, table, collection.id, id);
     }
   }
   const std::string sql = "DELETE FROM " + job.dialect.quote_identifier(collection.name) +

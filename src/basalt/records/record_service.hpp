@@ -46,6 +46,7 @@
 #include "basalt/records/event_bus.hpp"
 #include "basalt/records/expand.hpp"
 #include "basalt/records/file_store.hpp"
+#include "basalt/records/mfa_row.hpp"
 #include "basalt/records/password_port.hpp"
 #include "basalt/records/record.hpp"
 
@@ -181,6 +182,19 @@ class RecordService {
                                                      std::string_view id,
                                                      std::string_view checked_hash,
                                                      std::string new_hash);
+
+  // The auth record `id` of `collection` (exact, by primary key), every field, stored form; for
+  // the auth flows that know the id (auth_record_by_id.cpp). No rules.
+  boost::asio::awaitable<std::optional<boost::json::object>> find_auth_record_by_id(
+      const schema::Collection& collection, std::string id);
+
+  // For the MFA gate only (mfa_rows.cpp, auth/mfa_gate.hpp): the rows of `_mfas`, each write
+  // one job with its RecordEvent; no rules. create_mfa stamps `created` with the service's clock.
+  boost::asio::awaitable<MfaRow> create_mfa(std::string collection_ref, std::string record_ref,
+                                            std::string method);
+  boost::asio::awaitable<std::optional<MfaRow>> find_mfa(std::string id);
+  // Deleting a row that is already gone is not an error (two sign-ins may finish one session).
+  boost::asio::awaitable<void> delete_mfa(std::string id);
 
   // For realtime delivery (realtime_record.cpp, docs/realtime.md). What `caller` receives of
   // `event`'s record through one subscription, or nullopt when nothing: the collection's

@@ -1,4 +1,5 @@
 #include "basalt/records/write_operation.hpp"
+#include "basalt/schema/system_collections.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -483,9 +484,27 @@ boost::asio::awaitable<void> WriteOperation::execute_update(db::Transaction& tx)
   } catch (const db::ConstraintError& error) {
     throw support::constraint_error(collection, error, std::string(kUpdateFailed));
   }
+  if (collection.is_auth()) co_await end_mfa_sessions_on_new_password(tx, stored, validated);
   note_dropped_files(stored, validated);
   values_ = std::move(validated);
   events_.push_back(RecordEvent{RecordAction::kUpdate, collection.id, collection.name, values_});
+}
+
+boost::asio::awaitable<void> WriteOperation::end_mfa_sessions_on_new_password(
+    db::Transaction& tx, const json::object& stored, const json::object& updated) {
+  // As PocketBase: a new password ends the record's half-finished MFA sign-ins, so a session
+  // its old password opened cannot be completed (docs/auth-flows.md, "MFA").
+  const json::value* before = stored.if_contains(schema::kFieldPassword);
+  const json::value* after = updated.if_contains(schema::kFieldPassword);
+  if (!before || !after || *before == *after) co_return;
+  const schema::Collection* mfas = catalog_->find(schema::kMfasCollection);
+  if (!mfas) co_return;
+  const db::Dialect& dialect = access_->dialect();
+  const std::string sql = "DELETE FROM " + dialect.quote_identifier(mfas->name) + " WHERE " +
+                          dialect.quote_identifier("collectionRef") + " = " +
+                          dialect.placeholder(1) + " AND " + dialect.quote_identifier("recordRef") +
+                          " = " + dialect.placeholder(2);
+  co_await tx.execute(sql, collection_->id, id_);
 }
 
 boost::asio::awaitable<void> WriteOperation::execute_delete(db::Transaction& tx) {

@@ -93,6 +93,10 @@ class WriteOperation {
  private:
   boost::asio::awaitable<void> execute_create(db::Transaction& tx);
   boost::asio::awaitable<void> execute_update(db::Transaction& tx);
+  // Deletes the record's `_mfas` rows when `updated` has another password hash than `stored`.
+  boost::asio::awaitable<void> end_mfa_sessions_on_new_password(db::Transaction& tx,
+                                                                const boost::json::object& stored,
+                                                                const boost::json::object& updated);
   boost::asio::awaitable<void> execute_delete(db::Transaction& tx);
   // Validation in the job; returns the values to store or throws the 400 with every error.
   // `answered`, when given, is a lookup already answered in this job, used as it is.

@@ -371,9 +371,9 @@ TEST_F(CollectionValidatorTest, AuthOptions) {
   EXPECT_EQ(code(errors, {"oauth2", "providers", "1", "authURL"}), "validation_is_url");
   EXPECT_EQ(code(errors, {"verificationTemplate"}), "validation_required");
 
-  // MFA does not exist yet, so it may not be turned on (auth-methods must not promise it).
-  EXPECT_EQ(code(errors, {"mfa", "enabled"}), "validation_mfa_unsupported");
-  EXPECT_EQ(errors.find({"otp", "enabled"}), nullptr);  // OTP exists (docs/auth-flows.md)
+  // MFA and OTP exist (docs/auth-flows.md): turning them on is checked as PocketBase checks it.
+  EXPECT_EQ(errors.find({"mfa", "enabled"}), nullptr);
+  EXPECT_EQ(errors.find({"otp", "enabled"}), nullptr);
   ValidationErrors off = check(R"({"name":"m2","type":"auth","mfa":{"enabled":false},
       "otp":{"enabled":false}})");
   EXPECT_EQ(off.find({"mfa"}), nullptr);

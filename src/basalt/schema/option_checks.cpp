@@ -154,9 +154,7 @@ void check_auth_options(const CollectionCheck& check, const ErrorScope& out) {
     check_providers(check, out.nested("oauth2").nested("providers"), *o.oauth2.providers);
   }
 
-  // MFA does not exist in Basalt yet: turning it on is refused rather than stored as a promise
-  // nothing enforces (auth-methods reports it off). The remaining options are still checked as
-  // PocketBase checks them. OTP (docs/auth-flows.md) is checked as PocketBase checks it.
+  // MFA and OTP (docs/auth-flows.md) are checked as PocketBase checks them.
   ErrorScope otp = out.nested("otp");
   if (o.otp.enabled) {
     check_short_duration(otp, o.otp.duration);
@@ -170,10 +168,8 @@ void check_auth_options(const CollectionCheck& check, const ErrorScope& out) {
 
   ErrorScope mfa = out.nested("mfa");
   if (o.mfa.enabled) {
-    // Takes the place of PocketBase's "MFA requires at least 2 auth methods" on this key.
-    mfa.add("enabled",
-            make_error("validation_mfa_unsupported",
-                       "Multi-factor authentication is not supported by this server yet."));
+    // PocketBase also asks for two enabled auth methods here; Basalt's TOTP is always there to
+    // be the second one (docs/auth-flows.md, "MFA"), so one method is enough.
     check_short_duration(mfa, o.mfa.duration);
     if (!o.mfa.rule.empty()) {
       check_rule_text(check, mfa, "rule", o.mfa.rule);

@@ -156,4 +156,21 @@ TableSpec params_table() {
                    }};
 }
 
+TableSpec totp_table() {
+  return TableSpec{
+      std::string(kTotpTable),
+      {
+          ColumnSpec{"id", ColumnKind::kText, ColumnDefault::kNone, true, true},
+          ColumnSpec{"collectionRef", ColumnKind::kText, ColumnDefault::kNone, false, true},
+          ColumnSpec{"recordRef", ColumnKind::kText, ColumnDefault::kNone, false, true},
+          ColumnSpec{"secret", ColumnKind::kText, ColumnDefault::kNone, false, true},
+          ColumnSpec{"recoveryCodes", ColumnKind::kJson, ColumnDefault::kEmptyJsonArray, false,
+                     true},
+          ColumnSpec{"lastStep", ColumnKind::kInteger, ColumnDefault::kZero, false, true},
+          ColumnSpec{"confirmed", ColumnKind::kBool, ColumnDefault::kFalse, false, true},
+          ColumnSpec{"created", ColumnKind::kText, ColumnDefault::kNow, false, true},
+          ColumnSpec{"updated", ColumnKind::kText, ColumnDefault::kNow, false, true},
+      }};
+}
+
 }  // namespace basalt::schema

@@ -20,6 +20,9 @@ inline constexpr std::string_view kMfasCollection = "_mfas";
 inline constexpr std::string_view kOtpsCollection = "_otps";
 inline constexpr std::string_view kAuthOriginsCollection = "_authOrigins";
 inline constexpr std::string_view kParamsTable = "_params";
+// Basalt's TOTP enrollments (docs/auth-flows.md, "TOTP"): a table, not a collection, so the
+// records API never reaches it.
+inline constexpr std::string_view kTotpTable = "_totp";
 
 // In install order: _mfas, _otps, _externalAuths, _authOrigins, _superusers, users.
 // Every one but users is a system collection. Auth collections carry fresh token secrets.
@@ -34,5 +37,11 @@ struct TableSpec {
 // _params: id TEXT PRIMARY KEY (random default), value JSON (nullable), created and updated
 // TEXT defaulting to the current time.
 TableSpec params_table();
+
+// _totp: one row per enrolled auth record, id "<collectionId>/<recordId>"; collectionRef and
+// recordRef (removed with the record, records/cascade.cpp); secret (sealed with the server key,
+// auth/server_key.hpp); recoveryCodes (JSON array of digests); lastStep (the newest time step
+// whose code was accepted); confirmed; created and updated.
+TableSpec totp_table();
 
 }  // namespace basalt::schema
