@@ -143,9 +143,6 @@ class RecordService {
                                               query::RequestInfo request);
   boost::asio::awaitable<void> remove(const Caller& caller, std::string_view collection,
                                       std::string_view id, query::RequestInfo request);
-  // Removes every stored file of the collection `collection_id`, which a committed change has
-  // just deleted (blocking pool; failures logged, left to the startup sweep).
-  boost::asio::awaitable<void> remove_collection_files(std::string collection_id);
 
   // Deletes every record of a base or auth collection, with the cascades of each delete, in one
   // transaction. Superusers only.
