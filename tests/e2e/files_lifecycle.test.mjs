@@ -155,6 +155,66 @@ for (const backend of BACKENDS) {
       assert.equal((await store.list(`${keep.id}/${kept.id}/`)).length, 4);
     });
 
+    test('a view collection\'s files are served from the record of its source collection', async () => {
+      const source = await admin.collections.create({
+        name: 'lc_source',
+        type: 'base',
+        listRule: '',
+        viewRule: '',
+        fields: [
+          { name: 'title', type: 'text' },
+          { name: 'doc', type: 'file', maxSelect: 1 },
+          { name: 'gallery', type: 'file', maxSelect: 3 },
+          { name: 'secret', type: 'file', maxSelect: 1, protected: true },
+        ],
+      });
+      const record = await admin.collection('lc_source').create({
+        title: 't',
+        doc: new File(['the document'], 'doc.txt'),
+        gallery: [new File(['picture one'], 'one.txt'), new File(['picture two'], 'two.txt')],
+        secret: new File(['the secret'], 'secret.txt'),
+      });
+      await admin.collections.create({
+        name: 'lc_view',
+        type: 'view',
+        listRule: '',
+        viewRule: '',
+        viewQuery: 'SELECT id, title, doc AS attachment, gallery, secret FROM lc_source',
+      });
+      await admin.collections.create({
+        name: 'lc_view_locked',
+        type: 'view',
+        listRule: null,
+        viewRule: null,
+        viewQuery: 'SELECT id, secret FROM lc_view',
+      });
+      const guest = new PocketBase(server.url);
+      const viewed = await guest.collection('lc_view').getOne(record.id);
+      const body = async (url) => {
+        const response = await fetch(url);
+        return { status: response.status, text: await response.text() };
+      };
+      assert.deepEqual(await body(guest.files.getURL(viewed, viewed.attachment)),
+        { status: 200, text: 'the document' });
+      assert.deepEqual(await body(guest.files.getURL(viewed, viewed.gallery[1])),
+        { status: 200, text: 'picture two' });
+      // A name the view's record does not hold, even one its source stores: 404.
+      const missing = await body(guest.files.getURL(viewed, 'nothing_0123456789.txt'));
+      assert.equal(missing.status, 404);
+      assert.deepEqual(JSON.parse(missing.text), {
+        data: {}, message: 'The requested resource wasn\'t found.', status: 404,
+      });
+
+      // A protected file through a view over a view: the view's own viewRule decides (null:
+      // superusers only), with the record of a file token.
+      const locked = await admin.collection('lc_view_locked').getOne(record.id);
+      assert.equal((await body(guest.files.getURL(locked, locked.secret))).status, 404);
+      const token = await admin.files.getToken();
+      assert.deepEqual(await body(admin.files.getURL(locked, locked.secret, { token })),
+        { status: 200, text: 'the secret' });
+      assert.ok(source.id);
+    });
+
     test('a plain-text file is served as text/plain with its charset, as PocketBase does', async () => {
       const docs = await makeCollection('lc_text');
       const record = await admin.collection('lc_text').create({
