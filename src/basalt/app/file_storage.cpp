@@ -85,7 +85,7 @@ void FileStorage::stop_sweep() {
 void FileStorage::start_drain(db::Database& database, collections::CollectionService& collections) {
   collections.on_files_queued([this] { wake_drain(); });
   drain_pending_ = true;  // what a previous run left queued
-  drainer_ = std::thread([this, &database] {
+  drainer_ = std::thread([this, &database, &collections] {
     for (;;) {
       {
         std::unique_lock lock(drain_mutex_);
@@ -96,6 +96,9 @@ void FileStorage::start_drain(db::Database& database, collections::CollectionSer
       try {
         records::DrainOptions options;
         options.gate = &gate_;  // a backup running meanwhile keeps every file it may copy
+        options.collection_exists = [&collections](std::string_view id) {
+          return collections.catalog()->find(id) != nullptr;
+        };
         const records::DrainReport report =
             run_blocking(records::drain_file_removals(database, following_, options, drain_stop_));
         if (report.rows > 0) {

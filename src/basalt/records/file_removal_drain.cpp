@@ -42,6 +42,12 @@ boost::asio::awaitable<DrainReport> drain_file_removals(db::Database& database,
     std::vector<std::string> done;
     done.reserve(page.size());
     for (const collections::FileRemoval& removal : page) {
+      if (removal.record_id.empty() && options.collection_exists &&
+          options.collection_exists(removal.collection_id)) {
+        ++report.skipped;  // re-created meanwhile (see the header)
+        done.push_back(removal.id);
+        continue;
+      }
       try {
         report.removed += remove_queued(removal, storage, options.gate);
         done.push_back(removal.id);

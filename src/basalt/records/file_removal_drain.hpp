@@ -16,6 +16,11 @@
 // A removal that fails (a bucket that does not answer) ends the pass with its row kept: the
 // next wake, or the next start, tries again.
 //
+// A deleted collection's prefix is not removed while a collection of the same id exists again
+// (an import can re-create one with its id before the drain ran): its row is forgotten and the
+// old files are left to the startup sweep, which removes those no record of it names — never a
+// file of the new collection.
+//
 // Thread: the caller's, which blocks on storage calls (the app's drain thread, never a worker
 // nor the writer).
 #pragma once
@@ -23,6 +28,8 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <functional>
+#include <string_view>
 
 #include "basalt/db/database.hpp"
 #include "basalt/files/deletion_gate.hpp"
@@ -33,11 +40,14 @@ namespace basalt::records {
 struct DrainOptions {
   std::size_t page_size = 100;
   files::DeletionGate* gate = nullptr;  // the server always sets it
+  // Whether a collection with this id exists now; null: none is ever re-created.
+  std::function<bool(std::string_view collection_id)> collection_exists;
 };
 
 struct DrainReport {
   std::size_t rows = 0;     // queued rows done and forgotten
   std::size_t removed = 0;  // keys and prefixes removed (or queued in a held gate)
+  std::size_t skipped = 0;  // collection prefixes left alone: the id exists again
   bool failed = false;      // a removal failed: its row stays queued
 };
 

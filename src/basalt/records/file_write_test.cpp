@@ -338,6 +338,31 @@ TEST_F(FileWriteTest, TheSweepLeavesObjectsOutsideBasaltsKeysAlone) {
   EXPECT_EQ(stored(), expected);
 }
 
+TEST_F(FileWriteTest, AViewsFileIsServedFromTheRecordOfItsSourceCollection) {
+  std::vector<Upload> uploads;
+  uploads.push_back(upload("files", "a.txt", "file a"));
+  uploads.push_back(upload("files", "b.txt", "file b"));
+  json::object record = create(input("{}", std::move(uploads)));
+  const std::string id(record.at("id").as_string());
+  const std::string second(record.at("files").as_array()[1].as_string());
+  sync_wait(collections_->create(json::parse(R"({"name": "papers", "type": "view",
+      "listRule": "", "viewRule": "", "viewQuery": "SELECT id, files AS pages FROM docs"})")));
+  sync_wait(collections_->create(json::parse(R"({"name": "papers2", "type": "view",
+      "viewRule": "", "viewQuery": "SELECT id, pages AS sheets FROM papers"})")));
+  for (std::string_view view : {"papers", "papers2"}) {
+    const FileAccess access =
+        sync_wait(service_->file_access(superuser(), view, id, second, query::RequestInfo{}));
+    EXPECT_EQ(access.collection->name, view);
+    EXPECT_EQ(access.files_collection_id, docs_id_) << view;
+    EXPECT_EQ(access.files_record_id, id) << view;
+  }
+  const core::ApiError missing = error_of([&] {
+    sync_wait(service_->file_access(superuser(), "papers", id, "other_0123456789.txt",
+                                    query::RequestInfo{}));
+  });
+  EXPECT_EQ(missing.status(), 404);
+}
+
 // --- Files of removed fields and collections (collections/file_removals.hpp) ---
 
 // The docs collection's fields as PATCH takes them (ids included, so they are kept).
@@ -453,6 +478,26 @@ TEST_F(DroppedFilesTest, DeletingOrImportingAwayACollectionRemovesItsWholePrefix
   drain();
   EXPECT_TRUE(stored().empty());
   EXPECT_TRUE(queued().empty());
+}
+
+TEST_F(DroppedFilesTest, ACollectionReCreatedWithTheSameIdKeepsItsNewFiles) {
+  record_with_files();
+  sync_wait(collections_->remove("docs"));
+  json::object again = json::parse(kDocs).as_object();
+  again["id"] = docs_id_;
+  sync_wait(collections_->create(again));
+  json::object fresh = record_with_files();
+  std::atomic<bool> stop{false};
+  DrainOptions options;
+  options.collection_exists = [this](std::string_view id) {
+    return collections_->catalog()->find(id) != nullptr;
+  };
+  const DrainReport report = sync_wait(drain_file_removals(*database_, *storage_, options, stop));
+  EXPECT_EQ(report.skipped, 1u);
+  EXPECT_TRUE(queued().empty());
+  // The new record's four objects and the old record's four (left to the startup sweep).
+  EXPECT_EQ(stored().size(), 8u);
+  EXPECT_TRUE(storage_->stat(key(fresh, fresh.at("cover").as_string())));
 }
 
 TEST_F(DroppedFilesTest, AnImportThatDropsAFileFieldQueuesItsFiles) {
