@@ -75,16 +75,9 @@ boost::asio::awaitable<void> update_collection(const Services& services, const a
 
 boost::asio::awaitable<void> delete_collection(const Services& services, const auth::AuthContext&,
                                                http::Request& request, http::Response& response) {
-  // Its files go after the commit that deleted it (docs/files.md): read its id first.
-  std::string collection_id;
-  {
-    auto catalog = services.collections.catalog();
-    if (const schema::Collection* collection = catalog->find(request.param("collection"))) {
-      collection_id = collection->id;
-    }
-  }
+  // Its files are queued in the same commit and removed after it, off this request
+  // (collections/file_removals.hpp, docs/files.md).
   co_await services.collections.remove(request.param("collection"));
-  if (!collection_id.empty()) co_await services.records.remove_collection_files(collection_id);
   response.content(204, {}, {});
 }
 

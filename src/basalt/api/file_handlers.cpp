@@ -48,7 +48,8 @@ boost::asio::awaitable<std::optional<Served>> thumbnail(const Services& services
   Served served;
   served.backend = original.backend;
   served.name = thumb + "_" + filename;
-  served.key = files::thumb_key(access.collection->id, access.record_id, filename, thumb);
+  served.key =
+      files::thumb_key(access.files_collection_id, access.files_record_id, filename, thumb);
   std::optional<files::OpenedObject> existing =
       co_await services.files.open(served.backend, served.key);
   if (!existing) {
@@ -119,7 +120,7 @@ boost::asio::awaitable<void> download_file(const Services& services, const auth:
 
   Served served;
   served.backend = std::move(backend);
-  served.key = files::file_key(access.collection->id, access.record_id, filename);
+  served.key = files::file_key(access.files_collection_id, access.files_record_id, filename);
   served.name = filename;
   std::optional<files::OpenedObject> original =
       co_await services.files.open(served.backend, served.key);

@@ -117,9 +117,11 @@ int serve(const core::Config& config) {
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, clock, config.db.user_statement_timeout,
                                    {config.expand_max_records, config.expand_max_bytes});
-    // docs/files.md: local directory or settings.s3, upload spool, orphan sweep.
+    // docs/files.md: local directory or settings.s3, upload spool, orphan sweep, and the drain
+    // of the files collection changes dropped (started before anything can change collections).
     FileStorage files(config.data_dir, blocking, storage.settings());
     records.set_file_store(&files.store());
+    files.start_drain(storage.database(), storage.collections());
     auth::AuthRecordCache auth_records(config.auth.record_cache);
     auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,
                                       auth_records);
@@ -224,6 +226,7 @@ int serve(const core::Config& config) {
     realtime.stop();        // nothing is posted to the workers' io_contexts from here on
     admin_socket.reset();   // a running command finishes before the database closes
     files.stop_sweep();     // it reads the database
+    files.stop_drain();     // it reads and writes the database
     backup_service.stop();  // a running backup is cancelled; its pools post to the workers
     outbox.stop();          // queued mails are dropped (and counted in the log)
     // Both post completions to the workers' io_contexts, which must still exist (~Server).

@@ -4,6 +4,7 @@
 
 #include "basalt/api/s3_settings.hpp"
 #include "basalt/app/run_blocking.hpp"
+#include "basalt/records/file_removal_drain.hpp"
 #include "basalt/records/orphan_sweep.hpp"
 
 namespace basalt::app {
@@ -57,6 +58,7 @@ FileStorage::FileStorage(const fs::path& data_dir, core::BlockingPool& blocking,
 }
 
 FileStorage::~FileStorage() {
+  stop_drain();
   stop_sweep();
 }
 
@@ -84,6 +86,54 @@ void FileStorage::start_sweep(db::Database& database, collections::CollectionSer
 void FileStorage::stop_sweep() {
   stop_ = true;
   if (sweeper_.joinable()) sweeper_.join();
+}
+
+void FileStorage::start_drain(db::Database& database, collections::CollectionService& collections) {
+  collections.on_files_queued([this] { wake_drain(); });
+  drain_pending_ = true;  // what a previous run left queued
+  drainer_ = std::thread([this, &database, &collections] {
+    for (;;) {
+      {
+        std::unique_lock lock(drain_mutex_);
+        drain_signal_.wait(lock, [this] { return drain_pending_ || drain_stop_.load(); });
+        if (drain_stop_.load()) return;
+        drain_pending_ = false;
+      }
+      try {
+        records::DrainOptions options;
+        options.gate = &gate_;  // a backup running meanwhile keeps every file it may copy
+        options.collection_exists = [&collections](std::string_view id) {
+          return collections.catalog()->find(id) != nullptr;
+        };
+        const records::DrainReport report =
+            run_blocking(records::drain_file_removals(database, following_, options, drain_stop_));
+        if (report.rows > 0) {
+          spdlog::info("files: removed the files of {} dropped fields' records or collections",
+                       report.rows);
+        }
+      } catch (const std::exception& error) {
+        // The rows stay queued: the next wake or start tries again.
+        spdlog::warn("files: removal of dropped files stopped: {}", error.what());
+      }
+    }
+  });
+}
+
+void FileStorage::wake_drain() {
+  {
+    std::lock_guard lock(drain_mutex_);
+    drain_pending_ = true;
+  }
+  drain_signal_.notify_one();
+}
+
+void FileStorage::stop_drain() {
+  {
+    std::lock_guard lock(drain_mutex_);
+    drain_stop_ = true;
+  }
+  drain_signal_.notify_one();
+  if (drainer_.joinable()) drainer_.join();
 }
 
 }  // namespace basalt::app

@@ -1,16 +1,21 @@
 // The files of file fields in the running server (docs/files.md): the local storage directory,
 // the backend in use (files::ActiveStorage: the local directory, or the bucket of `settings.s3`
 // while `s3.enabled` is on, from startup on and after every settings change), the upload spool,
-// the record service's FileStore, and the startup orphan sweep.
+// the record service's FileStore, the startup orphan sweep, and the drain of the files that
+// collection changes dropped (records/file_removal_drain.hpp).
 //
 // Built after the database and the blocking pool, destroyed before them. The sweep runs on a
 // thread of its own once the server serves (records/orphan_sweep.hpp says why that is safe);
-// the destructor stops it between two steps and joins it.
+// the drain on another, woken by the collection service after each change that queued files
+// and once at start (what a previous run left queued). The destructor stops both between two
+// steps and joins them.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "basalt/core/blocking_pool.hpp"
@@ -63,6 +68,13 @@ class FileStorage {
   void start_sweep(db::Database& database, collections::CollectionService& collections);
   void stop_sweep();
 
+  // Starts the drain thread and has `collections` wake it after each change that queued files.
+  // `database` and `collections` must outlive stop_drain().
+  void start_drain(db::Database& database, collections::CollectionService& collections);
+  // Any thread: the drain runs (again) soon. Never blocks.
+  void wake_drain();
+  void stop_drain();
+
  private:
   std::filesystem::path spool_dir_;
   files::ActiveStorage active_;
@@ -71,6 +83,12 @@ class FileStorage {
   records::FileStore store_;
   std::atomic<bool> stop_{false};
   std::thread sweeper_;
+
+  std::atomic<bool> drain_stop_{false};
+  std::mutex drain_mutex_;
+  std::condition_variable drain_signal_;
+  bool drain_pending_ = false;  // guarded by drain_mutex_
+  std::thread drainer_;
 };
 
 }  // namespace basalt::app

@@ -5,6 +5,7 @@
 
 #include "basalt/collections/collection_store.hpp"
 #include "basalt/collections/email_index.hpp"
+#include "basalt/collections/file_removals.hpp"
 #include "basalt/collections/table_ddl.hpp"
 #include "basalt/collections/view_fields.hpp"
 #include "basalt/core/api_error.hpp"
@@ -33,7 +34,8 @@ constexpr std::string_view kImportFailed = "Failed to import collections.";
 const std::vector<std::string>& internal_tables() {
   static const std::vector<std::string> tables = {
       std::string(kCollectionsTable), std::string(schema::kParamsTable),
-      std::string(db::kMigrationsTable), std::string(schema::kTotpTable)};
+      std::string(db::kMigrationsTable), std::string(schema::kTotpTable),
+      std::string(kFileRemovalsTable)};
   return tables;
 }
 
@@ -231,12 +233,17 @@ void validate_import_item(const ImportItem& item, const std::vector<Collection>&
                item.path);
 }
 
-// Writes one imported item: its DDL and its `_collections` row, stamped `now`.
+// Writes one imported item: its DDL and its `_collections` row, stamped `now`. The files of the
+// file fields it drops are queued first (file_removals.hpp); `queued` tells.
 boost::asio::awaitable<void> store_import_item(db::Transaction& tx, const db::Dialect& dialect,
-                                               ImportItem& item, const std::string& now) {
+                                               ImportItem& item, const std::string& now,
+                                               bool& queued) {
   item.collection.updated = now;
   if (item.old) {
     item.collection.created = item.old->created;
+    const bool dropped =
+        co_await queue_dropped_field_files(tx, dialect, *item.old, item.collection);
+    queued = queued || dropped;
     co_await run_all(tx, update_statements(*item.old, item.collection, dialect));
     co_await update_collection(tx, dialect, item.collection);
   } else {
@@ -251,7 +258,8 @@ boost::asio::awaitable<void> store_import_item(db::Transaction& tx, const db::Di
 // 400 with every problem found when any phase found one.
 boost::asio::awaitable<void> apply_import(db::Transaction& tx, const db::Dialect& dialect,
                                           ImportPlan& plan, std::vector<ImportItem>& imported,
-                                          const std::string& now, ValidationErrors& errors) {
+                                          const std::string& now, ValidationErrors& errors,
+                                          bool& queued) {
   for (const auto& item : imported) {
     if (!item.collection.is_view()) validate_import_item(item, plan.after, errors);
   }
@@ -260,11 +268,13 @@ boost::asio::awaitable<void> apply_import(db::Transaction& tx, const db::Dialect
   std::stable_partition(plan.deleted.begin(), plan.deleted.end(),
                         [](const Collection& c) { return c.is_view(); });
   for (const auto& gone : plan.deleted) {
+    const bool dropped = co_await queue_collection_files(tx, dialect, gone);
+    queued = queued || dropped;
     co_await run_all(tx, drop_statements(gone, dialect));
     co_await delete_collection(tx, dialect, gone.id);
   }
   for (auto& item : imported) {
-    if (!item.collection.is_view()) co_await store_import_item(tx, dialect, item, now);
+    if (!item.collection.is_view()) co_await store_import_item(tx, dialect, item, now, queued);
   }
   for (auto& item : imported) {
     if (!item.collection.is_view()) continue;
@@ -272,7 +282,7 @@ boost::asio::awaitable<void> apply_import(db::Transaction& tx, const db::Dialect
                           item.path);
     if (errors.has_under(item.path)) continue;
     validate_import_item(item, plan.after, errors);
-    if (!errors.has_under(item.path)) co_await store_import_item(tx, dialect, item, now);
+    if (!errors.has_under(item.path)) co_await store_import_item(tx, dialect, item, now, queued);
   }
   if (!errors.empty()) throw errors.to_api_error(std::string(kImportFailed));
 }
@@ -325,7 +335,9 @@ boost::asio::awaitable<Collection> CollectionService::update(std::string_view id
                                                              const json::value& body) {
   Collection updated;
   const std::string key(id_or_name);
+  bool queued = false;  // set (or reset, when the job is rerun) by the job
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    queued = false;
     std::vector<Collection> existing = co_await load_collections(tx, database_.dialect());
     const Collection* old = find_in(existing, key);
     if (!old) throw core::ApiError::not_found();
@@ -342,18 +354,23 @@ boost::asio::awaitable<Collection> CollectionService::update(std::string_view id
 
     collection.created = old->created;
     collection.updated = now_text(clock_);
+    // Before the DDL, which drops the columns holding the names (file_removals.hpp).
+    queued = co_await queue_dropped_field_files(tx, database_.dialect(), *old, collection);
     co_await run_all(tx, update_statements(*old, collection, database_.dialect()));
     co_await update_collection(tx, database_.dialect(), collection);
     co_await bump_version(tx, database_.dialect(), collection.updated);
     updated = collection;
   });
   co_await reload();
+  if (queued) notify_files_queued();
   co_return updated;
 }
 
 boost::asio::awaitable<void> CollectionService::remove(std::string_view id_or_name) {
   const std::string key(id_or_name);
+  bool queued = false;
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    queued = false;
     std::vector<Collection> existing = co_await load_collections(tx, database_.dialect());
     const Collection* target = find_in(existing, key);
     if (!target) throw core::ApiError::not_found();
@@ -361,11 +378,13 @@ boost::asio::awaitable<void> CollectionService::remove(std::string_view id_or_na
     if (auto blocker = deletion_blocker(*target, existing)) {
       throw core::ApiError::bad_request(*blocker);
     }
+    queued = co_await queue_collection_files(tx, database_.dialect(), *target);
     co_await run_all(tx, drop_statements(*target, database_.dialect()));
     co_await delete_collection(tx, database_.dialect(), target->id);
     co_await bump_version(tx, database_.dialect(), now_text(clock_));
   });
   co_await reload();
+  if (queued) notify_files_queued();
 }
 
 boost::asio::awaitable<void> CollectionService::import(const json::value& collections,
@@ -376,17 +395,24 @@ boost::asio::awaitable<void> CollectionService::import(const json::value& collec
     throw errors.to_api_error(std::string(kImportFailed));
   }
   const json::array& items = collections.as_array();
+  bool queued = false;
   co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    queued = false;
     std::vector<Collection> existing = co_await load_collections(tx, database_.dialect());
     ValidationErrors errors;
     // Parse errors are reported together with the validation errors of the later phases.
     std::vector<ImportItem> imported = parse_import_items(items, existing, errors);
     ImportPlan plan = plan_import(existing, imported, delete_missing, errors);
     const std::string now = now_text(clock_);
-    co_await apply_import(tx, database_.dialect(), plan, imported, now, errors);
+    co_await apply_import(tx, database_.dialect(), plan, imported, now, errors, queued);
     co_await bump_version(tx, database_.dialect(), now);
   });
   co_await reload();
+  if (queued) notify_files_queued();
+}
+
+void CollectionService::notify_files_queued() const noexcept {
+  if (files_queued_) files_queued_();
 }
 
 std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const core::Clock& clock) {
@@ -421,6 +447,10 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const c
       {"1700000004_totp_table",
        [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
          co_await tx.execute(create_table_statement(schema::totp_table(), *d));
+         }},
+      {"1700000005_file_removals_table",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         co_await tx.execute(create_table_statement(file_removals_table(), *d));
        }},
   };
 }

@@ -19,6 +19,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -55,11 +56,19 @@ class CollectionService {
   // deleted. All or nothing.
   boost::asio::awaitable<void> import(const boost::json::value& collections, bool delete_missing);
 
+  // Called after a committed change queued stored files for removal (file_removals.hpp: a file
+  // field dropped or made single, a collection deleted), on the caller's thread; it must only
+  // signal (records::FileRemovalDrain::wake). Set once, before the service is shared.
+  void on_files_queued(std::function<void()> listener) { files_queued_ = std::move(listener); }
+
  private:
+  void notify_files_queued() const noexcept;
+
   db::Database& database_;
   const core::Clock& clock_;
   std::atomic<std::shared_ptr<const Catalog>> catalog_;
   std::mutex publish_mutex_;  // orders reload()'s compare-and-publish
+  std::function<void()> files_queued_;
 };
 
 // The migrations every database gets, in order: `_collections`, `_params`, the system

@@ -31,6 +31,9 @@ struct HttpLimits {
   // A multipart body of a route taking uploads: its route sets the limit (PocketBase's, from
   // the collection's file fields), never above this; file parts go to disk (docs/files.md).
   std::size_t max_upload_body_bytes = 0;
+  // The file parts being received by every request together (http/spool_budget.hpp); past
+  // it a request gets 503 and keeps nothing.
+  std::size_t max_upload_spool_bytes = 0;
   std::chrono::milliseconds header_timeout{};  // first byte of a request to end of its headers
   std::chrono::milliseconds body_timeout{};    // end of headers to end of body
   std::chrono::milliseconds idle_timeout{};    // keep-alive wait for the next request

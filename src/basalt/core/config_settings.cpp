@@ -134,6 +134,11 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) {
       c.max_backup_upload_bytes = parse_size(v, kMinBodyBytes);
     }},
+  Setting{"max-upload-spool-bytes", "size", "4GiB",
+    "Upper bound of the file parts being received at once by all multipart requests together, in <data dir>/uploads_tmp. A request whose file parts would pass it gets 503 with Retry-After and keeps nothing; the others go on. A superuser's backup upload (max-backup-upload-bytes) is bounded by its own limit instead. At least 1KiB.",
+    [](Config& c, std::string_view v) {
+      c.limits.max_upload_spool_bytes = parse_size(v, kMinBodyBytes);
+    }},
   Setting{"header-timeout", "duration", "10s",
     "Time allowed from a request's first byte to the end of its headers.",
     [](Config& c, std::string_view v) { c.limits.header_timeout = parse_duration(v); }},

@@ -95,6 +95,12 @@ class Database {
   // resumes that commit's callers (DataVersions). A result computed after stamping the
   // versions of its read set may be reused for as long as that stamp is unchanged.
   virtual ReadSet read_set(std::string_view sql) = 0;
+  // The result columns of `sql` (prepared, not run, inline on the calling thread's read
+  // connection) with the table and column each is read from, traced through subqueries and
+  // views; empty table for a computed column. Throws DatabaseError for text that does not
+  // prepare. (A view's file field is served from its source collection's record, which this
+  // names: docs/files.md, "Serving".)
+  virtual std::vector<ColumnOrigin> describe(std::string_view sql) = 0;
   virtual const DataVersions& versions() const noexcept = 0;
 
   // Backups (docs/backups.md): writes a consistent copy of the whole database, as of one

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "basalt/files/mime_type.hpp"
+#include "basalt/files/text_charset.hpp"
 
 namespace basalt::files {
 namespace {
@@ -112,7 +113,7 @@ OpenedObject FileService::open_blocking(Storage& storage, const std::string& key
     // some S3 stand-ins answer it with a broken 206 (s3rver: "bytes 0-0/0" and no body).
     head = storage.read_range(key, 0, std::min<std::uint64_t>(kSniffBytes, object.info.size));
   }
-  object.content_type = sniff_content_type(head);
+  object.content_type = served_type_with_charset(sniff_content_type(head), head);
   return object;
 }
 

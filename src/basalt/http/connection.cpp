@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -66,6 +67,11 @@ struct SpoolBody {
         boost::asio::const_buffer buffer = *it;
         spool_->feed(std::string_view(static_cast<const char*>(buffer.data()), buffer.size()));
         used += buffer.size();
+        if (spool_->over_budget()) {
+          // Stop reading the body: the connection answers 503 and closes (read_request).
+          ec = boost::asio::error::no_buffer_space;
+          return used;
+        }
       }
       return used;
     }
@@ -88,8 +94,12 @@ bool media_type_is_multipart_form(std::string_view content_type) {
 int status_for(boost::system::error_code ec) {
   if (ec == beast_http::error::header_limit) return 431;
   if (ec == beast_http::error::body_limit) return 413;
+  if (ec == boost::asio::error::no_buffer_space) return 503;  // the upload spool's budget
   return 400;
 }
+
+constexpr std::string_view kSpoolBudgetMessage =
+    "The server is receiving too many uploads at the moment. Please try again later.";
 
 // The request line through the blank line ending the header, at the front of `buffered`.
 std::string_view header_block(std::string_view buffered) {
@@ -321,13 +331,24 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
   }
   // Spooled: the body parser hands each chunk to the spool, which writes file parts to disk.
   plan->max_body_bytes = body_limit;
+  // A plan with a limit of its own (an admitted superuser's backup archive, larger than the
+  // budget may be) is bounded by that limit alone; every other upload shares the budget.
+  SpoolBudget* budget = plan->own_limit ? nullptr : &worker_.shared().spool_budget;
   const FormLimits form_limits;
-  auto spool =
-      std::make_unique<UploadSpool>(std::move(*plan), *boundary, spool_parser_limits(form_limits),
-                                    static_cast<std::uint64_t>(limits.max_body_bytes));
+  auto spool = std::make_unique<UploadSpool>(std::move(*plan), *boundary,
+                                             spool_parser_limits(form_limits),
+                                             static_cast<std::uint64_t>(limits.max_body_bytes),
+                                             budget);
   beast_http::request_parser<SpoolBody> spooling(std::move(parser));
   spooling.get().body() = spool.get();
   ReadOutcome outcome = co_await read_body(spooling);
+  if (spool->over_budget()) {
+    // 503 with Retry-After, not 413: the body is within its limits, the server is busy. The
+    // spool (destroyed on return) has deleted its files already and gives its bytes back.
+    protocol_error_status_ = 503;
+    protocol_error_message_ = kSpoolBudgetMessage;
+    co_return ReadOutcome::kProtocolError;
+  }
   if (outcome != ReadOutcome::kDone) co_return outcome;  // `spool` deletes its files
   spool->finish();
   auto spooled = spooling.release();

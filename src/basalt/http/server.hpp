@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "basalt/core/config.hpp"
+#include "basalt/http/spool_budget.hpp"
 
 namespace basalt::http {
 
@@ -32,13 +33,15 @@ struct ServerOptions {
   core::HttpLimits limits;
 };
 
-// State every worker reads. Only the connection counter and the exit count change after
-// start(); the exit count is guarded by `exit_mutex`. The access log is thread-safe.
+// State every worker reads. Only the connection counter, the spool budget and the exit count
+// change after start(); the exit count is guarded by `exit_mutex`. The access log is thread-safe.
 struct ServerShared {
   const Dispatcher& dispatcher;
   AccessLog& access_log;
   core::HttpLimits limits;
   std::atomic<std::size_t> open_connections{0};
+  // The bytes of file parts being received, over every connection (spool_budget.hpp).
+  SpoolBudget spool_budget{limits.max_upload_spool_bytes};
 
   std::mutex exit_mutex;
   std::condition_variable exit_signal;

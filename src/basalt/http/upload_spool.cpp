@@ -10,14 +10,17 @@ constexpr std::size_t kWriteBuffer = 64 * 1024;
 }  // namespace
 
 UploadSpool::UploadSpool(UploadPlan plan, std::string_view boundary, MultipartLimits limits,
-                         std::uint64_t max_value_total)
-    : plan_(std::move(plan)), parser_(boundary, [&] {
-        // A file part is bounded by the whole body here; the plan's per-name limit is
-        // enforced by write() without failing the body.
-        limits.max_file_bytes = static_cast<std::size_t>(plan_.max_body_bytes);
-        limits.max_value_total_bytes = static_cast<std::size_t>(max_value_total);
-        return limits;
-      }()) {
+                         std::uint64_t max_value_total, SpoolBudget* budget)
+    : plan_(std::move(plan)),
+      parser_(boundary,
+              [&] {
+                // A file part is bounded by the whole body here; the plan's per-name limit is
+                // enforced by write() without failing the body.
+                limits.max_file_bytes = static_cast<std::size_t>(plan_.max_body_bytes);
+                limits.max_value_total_bytes = static_cast<std::size_t>(max_value_total);
+                return limits;
+              }()),
+      reservation_(budget) {
   parser_.set_file_sink(this);
 }
 
@@ -30,6 +33,12 @@ void UploadSpool::finish() {
 }
 
 void UploadSpool::open(const MultipartPart& part) {
+  current_reserved_ = 0;
+  if (over_budget_) {
+    // Nothing more is kept (see the header): the part is only counted.
+    files_.push_back(SpooledFile{part.name, part.filename, part.content_type, 0, false, {}});
+    return;
+  }
   SpooledFile file;
   file.field = part.name;
   file.filename = part.filename;
@@ -52,8 +61,23 @@ void UploadSpool::write(std::string_view bytes) {
     file.kept = false;
     file.file = core::TempFile();
     buffer_.clear();
+    reservation_.shrink(current_reserved_);
+    current_reserved_ = 0;
     return;
   }
+  if (!reservation_.grow(bytes.size())) {
+    // No room left in the process-wide budget: keep nothing of this request.
+    over_budget_ = true;
+    for (SpooledFile& spooled : files_) {
+      spooled.kept = false;
+      spooled.file = core::TempFile();
+    }
+    buffer_.clear();
+    reservation_.reset();
+    current_reserved_ = 0;
+    return;
+  }
+  current_reserved_ += bytes.size();
   if (buffer_.size() + bytes.size() > kWriteBuffer) {
     flush_buffer();
     if (bytes.size() >= kWriteBuffer) {

@@ -16,6 +16,12 @@
 // not thrown: the rest of the body is then read and ignored, and the handler answers 400 (or
 // 500 for a write failure) through the usual error path.
 //
+// The bytes of kept file parts are reserved in the process-wide SpoolBudget as they are written
+// (spool_budget.hpp) and given back when the spool is destroyed, at the end of the request,
+// after its files were renamed into storage or deleted; a part dropped over its limit gives its
+// bytes back at once. When the budget has no room, the spool deletes every file it holds,
+// ignores the rest of the body and reports over_budget(): the connection answers 503.
+//
 // Thread safety: one spool per request, used by the connection's worker thread. Its writes
 // are buffered page-cache writes without fsync (the data is copied or renamed into storage,
 // which fsyncs, only when a record takes it).
@@ -32,6 +38,7 @@
 
 #include "basalt/core/temp_file.hpp"
 #include "basalt/http/multipart.hpp"
+#include "basalt/http/spool_budget.hpp"
 
 namespace basalt::http {
 
@@ -66,8 +73,9 @@ struct SpooledFile {
 class UploadSpool final : private FileSink {
  public:
   // `boundary`: from multipart_boundary(). `max_value_total`: all plain values together.
+  // `budget` (may be null: no bound) must outlive the spool.
   UploadSpool(UploadPlan plan, std::string_view boundary, MultipartLimits limits,
-              std::uint64_t max_value_total);
+              std::uint64_t max_value_total, SpoolBudget* budget = nullptr);
   UploadSpool(const UploadSpool&) = delete;
   UploadSpool& operator=(const UploadSpool&) = delete;
 
@@ -78,6 +86,10 @@ class UploadSpool final : private FileSink {
   const MultipartError& error() const noexcept { return parser_.error(); }
   // True when the error is ours (the disk), not the client's body.
   bool failed_to_store() const noexcept { return error().code == MultipartErrc::kSinkFailed; }
+  // True once a file part found no room in the budget: nothing is kept, the body is ignored.
+  bool over_budget() const noexcept { return over_budget_; }
+  // Bytes this request holds of the budget.
+  std::uint64_t reserved() const noexcept { return reservation_.held(); }
 
   // Parts in body order; a file part has empty data, and its file is the next of take_files().
   std::vector<MultipartPart> take_parts() { return parser_.take_parts(); }
@@ -92,8 +104,11 @@ class UploadSpool final : private FileSink {
   UploadPlan plan_;
   MultipartParser parser_;
   std::vector<SpooledFile> files_;
-  std::uint64_t current_limit_ = 0;  // of the file part being written
-  std::string buffer_;               // bytes of that part not yet written
+  std::uint64_t current_limit_ = 0;     // of the file part being written
+  std::string buffer_;                  // bytes of that part not yet written
+  SpoolReservation reservation_;        // every kept byte of every part, until destroyed
+  std::uint64_t current_reserved_ = 0;  // of it, the part being written's
+  bool over_budget_ = false;
 };
 
 }  // namespace basalt::http

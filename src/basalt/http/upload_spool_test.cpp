@@ -134,5 +134,82 @@ TEST_F(UploadSpoolTest, AFileThatCannotBeWrittenIsAServerError) {
   }
 }
 
+// --- The process-wide budget (spool_budget.hpp) ---
+
+TEST(SpoolBudget, ReservesWithinTheLimitAndGivesBack) {
+  SpoolBudget budget(100);
+  EXPECT_TRUE(budget.try_reserve(60));
+  EXPECT_FALSE(budget.try_reserve(41));  // 101: nothing taken
+  EXPECT_EQ(budget.in_use(), 60u);
+  EXPECT_TRUE(budget.try_reserve(40));  // exactly the limit
+  EXPECT_FALSE(budget.try_reserve(1));
+  budget.release(100);
+  EXPECT_EQ(budget.in_use(), 0u);
+  EXPECT_FALSE(budget.try_reserve(101));
+  EXPECT_FALSE(budget.try_reserve(~std::uint64_t{0}));  // no wrap-around
+  SpoolBudget unlimited(0);
+  EXPECT_TRUE(unlimited.try_reserve(~std::uint64_t{0} / 2));
+}
+
+TEST(SpoolBudget, AReservationGivesBackWhatItHoldsWhenDestroyedOrShrunk) {
+  SpoolBudget budget(100);
+  {
+    SpoolReservation first(&budget);
+    EXPECT_TRUE(first.grow(30));
+    EXPECT_TRUE(first.grow(30));
+    first.shrink(10);
+    EXPECT_EQ(budget.in_use(), 50u);
+    SpoolReservation moved(std::move(first));
+    EXPECT_EQ(moved.held(), 50u);
+    EXPECT_EQ(first.held(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is empty
+    EXPECT_FALSE(moved.grow(51));
+    EXPECT_EQ(moved.held(), 50u);
+  }
+  EXPECT_EQ(budget.in_use(), 0u);
+}
+
+TEST_F(UploadSpoolTest, ABodyPastTheBudgetKeepsNothingAndOthersKeepTheirs) {
+  SpoolBudget budget(100 * 1024);
+  const std::string other_body = file_part("doc", "o.txt", std::string(60 * 1024, 'o'));
+  UploadSpool other(plan(1 << 20), "b", spool_parser_limits(), 1 << 20, &budget);
+  other.feed(other_body);  // in flight: holds about 60 KiB (a boundary's worth may wait)
+  EXPECT_GE(budget.in_use(), 59u * 1024);
+  EXPECT_EQ(budget.in_use(), other.reserved());
+  {
+    UploadSpool spool(plan(1 << 20), "b", spool_parser_limits(), 1 << 20, &budget);
+    feed(spool,
+         file_part("doc", "a.txt", std::string(30 * 1024, 'a')) +
+             file_part("doc", "b.txt", std::string(30 * 1024, 'b')) + "--b--\r\n",
+         4096);
+    EXPECT_TRUE(spool.over_budget());
+    EXPECT_EQ(spool.reserved(), 0u);
+    for (const SpooledFile& file : spool.take_files()) EXPECT_FALSE(file.kept);
+    EXPECT_EQ(budget.in_use(), other.reserved());  // only the other request's
+  }
+  other.feed("--b--\r\n");
+  other.finish();
+  ASSERT_FALSE(other.over_budget());
+  std::vector<SpooledFile> files = other.take_files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(read_all(files[0].file.path()), std::string(60 * 1024, 'o'));
+  files.clear();
+  EXPECT_TRUE(fs::is_empty(dir_));  // the refused request left nothing
+}
+
+TEST_F(UploadSpoolTest, APartDroppedOverItsLimitGivesItsBytesBackAtOnce) {
+  SpoolBudget budget(1 << 20);
+  UploadPlan limited = plan(1 << 20);
+  limited.max_file_bytes = [](std::string_view part) -> std::uint64_t {
+    return part == "small" ? 1000 : 1 << 20;
+  };
+  UploadSpool spool(std::move(limited), "b", spool_parser_limits(), 1 << 20, &budget);
+  feed(spool,
+       file_part("small", "a.txt", std::string(5000, 'y')) +
+           file_part("big", "b.txt", std::string(2000, 'z')) + "--b--\r\n",
+       500);
+  EXPECT_EQ(spool.reserved(), 2000u);
+  EXPECT_EQ(budget.in_use(), 2000u);
+}
+
 }  // namespace
 }  // namespace basalt::http

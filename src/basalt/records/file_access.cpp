@@ -2,14 +2,18 @@
 // "Serving"). As PocketBase's file download: the record is read without any rule (a public
 // file is public to whoever knows its URL), the name must be one of the record's file-field
 // values, and only a protected field asks the collection's viewRule, with the file token's
-// record as `@request.auth`.
+// record as `@request.auth`. A view collection's file is found the same way on the view's
+// record (the view's own viewRule for a protected field), then served from the record of the
+// collection the view reads that field from: the first one whose field holds the name.
 #include <boost/json/array.hpp>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/db/database_error.hpp"
 #include "basalt/records/access.hpp"
 #include "basalt/records/record_codec.hpp"
 #include "basalt/records/record_service.hpp"
 #include "basalt/records/service_support.hpp"
+#include "basalt/schema/view_query.hpp"
 
 namespace basalt::records {
 namespace {
@@ -39,6 +43,29 @@ const schema::Field* field_holding(const schema::Collection& collection, const j
   return nullptr;
 }
 
+// The base collection and field `view`'s column `field_name` is read from, or null. SQLite names
+// a column's origin through subqueries and views, so a view over a view leads to a table too.
+std::pair<const schema::Collection*, const schema::Field*> view_field_source(
+    db::Database& database, const collections::Catalog& catalog, const schema::Collection& view,
+    std::string_view field_name) {
+  std::vector<db::ColumnOrigin> columns;
+  try {
+    columns = database.describe("SELECT * FROM (\n" +
+                                schema::normalize_view_query(view.view_query) + "\n)");
+  } catch (const db::DatabaseError&) {
+    return {nullptr, nullptr};  // a view its tables no longer back: nothing to serve
+  }
+  for (const db::ColumnOrigin& column : columns) {
+    if (column.name != field_name || column.table.empty()) continue;
+    const schema::Collection* source = catalog.find(column.table);
+    if (!source || source->is_view()) return {nullptr, nullptr};
+    const schema::Field* field = source->field_by_name(column.column);
+    if (!field || field->type() != schema::FieldType::kFile) return {nullptr, nullptr};
+    return {source, field};
+  }
+  return {nullptr, nullptr};
+}
+
 }  // namespace
 
 boost::asio::awaitable<FileAccess> RecordService::file_access(const Caller& viewer,
@@ -49,9 +76,7 @@ boost::asio::awaitable<FileAccess> RecordService::file_access(const Caller& view
   FileAccess out;
   out.catalog = collections_.catalog();
   const schema::Collection* collection = out.catalog->find(collection_name);
-  // A view's files live under the records of the collection its query reads them from, which
-  // the catalog does not record yet: not served (docs/files.md, "Serving").
-  if (!collection || collection->is_view() || id.empty() || filename.empty()) {
+  if (!collection || id.empty() || filename.empty()) {
     throw core::ApiError::not_found();
   }
 
@@ -92,6 +117,29 @@ boost::asio::awaitable<FileAccess> RecordService::file_access(const Caller& view
   out.collection = collection;
   out.field = field;
   out.record_id = wanted;
+  out.files_collection_id = collection->id;
+  out.files_record_id = wanted;
+  if (collection->is_view()) {
+    // The record of the source collection whose field holds the name (PocketBase's
+    // FindRecordByViewFile); a scan of that collection, so on the read pool.
+    const auto [source, source_field] =
+        view_field_source(database_, *out.catalog, *collection, field->name);
+    if (!source) throw core::ApiError::not_found();
+    const db::Dialect& dialect = database_.dialect();
+    const std::string column = dialect.quote_identifier(source_field->name);
+    const std::string condition =
+        source_field->is_multiple()
+            ? dialect.json_array_contains_any(column, dialect.placeholder(1))
+            : column + " = " + dialect.placeholder(1);
+    const std::string sql = "SELECT " + dialect.quote_identifier(schema::kFieldId) + " FROM " +
+                            dialect.quote_identifier(source->name) + " WHERE " + condition +
+                            " LIMIT 1";
+    const db::Params params{std::string(filename)};
+    db::ResultSet owners = co_await database_.query(sql, params, unruled.scan_read());
+    if (owners.empty()) throw core::ApiError::not_found();
+    out.files_collection_id = source->id;
+    out.files_record_id = std::string(owners[0].as_text(0));
+  }
   co_return out;
 }
 

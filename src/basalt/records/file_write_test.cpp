@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "basalt/collections/collection_service.hpp"
+#include "basalt/collections/file_removals.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
@@ -17,8 +18,10 @@
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
 #include "basalt/files/local_storage.hpp"
+#include "basalt/records/file_removal_drain.hpp"
 #include "basalt/records/orphan_sweep.hpp"
 #include "basalt/records/record_service.hpp"
+#include "basalt/schema/collection_json.hpp"
 
 namespace basalt::records {
 namespace {
@@ -333,6 +336,215 @@ TEST_F(FileWriteTest, TheSweepLeavesObjectsOutsideBasaltsKeysAlone) {
   std::vector<std::string> expected = foreign;
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(stored(), expected);
+}
+
+TEST_F(FileWriteTest, AViewsFileIsServedFromTheRecordOfItsSourceCollection) {
+  std::vector<Upload> uploads;
+  uploads.push_back(upload("files", "a.txt", "file a"));
+  uploads.push_back(upload("files", "b.txt", "file b"));
+  json::object record = create(input("{}", std::move(uploads)));
+  const std::string id(record.at("id").as_string());
+  const std::string second(record.at("files").as_array()[1].as_string());
+  sync_wait(collections_->create(json::parse(R"({"name": "papers", "type": "view",
+      "listRule": "", "viewRule": "", "viewQuery": "SELECT id, files AS pages FROM docs"})")));
+  sync_wait(collections_->create(json::parse(R"({"name": "papers2", "type": "view",
+      "viewRule": "", "viewQuery": "SELECT id, pages AS sheets FROM papers"})")));
+  for (std::string_view view : {"papers", "papers2"}) {
+    const FileAccess access =
+        sync_wait(service_->file_access(superuser(), view, id, second, query::RequestInfo{}));
+    EXPECT_EQ(access.collection->name, view);
+    EXPECT_EQ(access.files_collection_id, docs_id_) << view;
+    EXPECT_EQ(access.files_record_id, id) << view;
+  }
+  const core::ApiError missing = error_of([&] {
+    sync_wait(service_->file_access(superuser(), "papers", id, "other_0123456789.txt",
+                                    query::RequestInfo{}));
+  });
+  EXPECT_EQ(missing.status(), 404);
+}
+
+// --- Files of removed fields and collections (collections/file_removals.hpp) ---
+
+// The docs collection's fields as PATCH takes them (ids included, so they are kept).
+json::array docs_fields(const collections::CollectionService& service) {
+  const schema::Collection* docs = service.catalog()->find("docs");
+  return schema::collection_to_json(*docs, schema::JsonForm::kPublic).at("fields").as_array();
+}
+
+json::array without_field(json::array fields, std::string_view name) {
+  json::array out;
+  for (json::value& field : fields) {
+    if (field.at("name").as_string() != name) out.push_back(std::move(field));
+  }
+  return out;
+}
+
+json::object with_fields(json::array fields) {
+  json::object body;
+  body["fields"] = std::move(fields);
+  return body;
+}
+
+class DroppedFilesTest : public FileWriteTest {
+ protected:
+  // A record with a cover, two files and a thumbnail of the first file.
+  json::object record_with_files() {
+    std::vector<Upload> uploads;
+    uploads.push_back(upload("cover", "c.txt", "cover"));
+    uploads.push_back(upload("files", "a.txt", "file a"));
+    uploads.push_back(upload("files", "b.txt", "file b"));
+    json::object record = create(input("{}", std::move(uploads)));
+    const std::string id(record.at("id").as_string());
+    const std::string first(record.at("files").as_array()[0].as_string());
+    core::TempFile thumb = core::TempFile::create(spool(), "thumb");
+    thumb.write("t");
+    storage_->put_file(files::thumb_key(docs_id_, id, first, "100x100"), thumb.path(), "");
+    return record;
+  }
+
+  std::vector<collections::FileRemoval> queued() {
+    return sync_wait(collections::next_file_removals(*database_, 1000));
+  }
+
+  DrainReport drain(files::DeletionGate* gate = nullptr, std::size_t page_size = 100) {
+    std::atomic<bool> stop{false};
+    DrainOptions options;
+    options.page_size = page_size;
+    options.gate = gate;
+    return sync_wait(drain_file_removals(*database_, *storage_, options, stop));
+  }
+};
+
+TEST_F(DroppedFilesTest, DroppingAFileFieldRemovesItsFilesAndThumbnailsOnlyAfterTheDrain) {
+  json::object first = record_with_files();
+  json::object second = record_with_files();
+  create(input(R"({"title":"no files"})"));
+  sync_wait(collections_->update("docs",
+                                 with_fields(without_field(docs_fields(*collections_), "files"))));
+  // Queued in the change's commit, one row per record that had names; nothing removed yet.
+  EXPECT_EQ(queued().size(), 2u);
+  EXPECT_EQ(stored().size(), 2u * 4u);
+
+  DrainReport report = drain(nullptr, 1);  // one row per page: several steps
+  EXPECT_EQ(report.rows, 2u);
+  EXPECT_FALSE(report.failed);
+  EXPECT_TRUE(queued().empty());
+  std::vector<std::string> expected = {key(first, first.at("cover").as_string()),
+                                       key(second, second.at("cover").as_string())};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(stored(), expected);
+}
+
+TEST_F(DroppedFilesTest, RenamingAFileFieldOrChangingItsOptionsRemovesNothing) {
+  record_with_files();
+  json::array fields = docs_fields(*collections_);
+  for (json::value& field : fields) {
+    if (field.at("name").as_string() == "files") {
+      field.as_object()["name"] = "attachments";
+      field.as_object()["maxSelect"] = 2;  // lower, still multiple: values are untouched
+      field.as_object()["maxSize"] = 50;
+    }
+  }
+  sync_wait(collections_->update("docs", with_fields(std::move(fields))));
+  EXPECT_TRUE(queued().empty());
+  EXPECT_EQ(drain().rows, 0u);
+  EXPECT_EQ(stored().size(), 4u);
+}
+
+TEST_F(DroppedFilesTest, AMultipleFieldMadeSingleRemovesEveryNameButTheLastItKeeps) {
+  json::object record = record_with_files();
+  const json::array names = record.at("files").as_array();
+  json::array fields = docs_fields(*collections_);
+  for (json::value& field : fields) {
+    if (field.at("name").as_string() == "files") field.as_object()["maxSelect"] = 1;
+  }
+  sync_wait(collections_->update("docs", with_fields(std::move(fields))));
+  drain();
+  const json::object after =
+      sync_wait(service_->view(superuser(), "docs", record.at("id").as_string(), {}, {}))
+          .record.values;
+  EXPECT_EQ(after.at("files"), names[1]);  // the column keeps the last name
+  std::vector<std::string> expected = {key(record, record.at("cover").as_string()),
+                                       key(record, names[1].as_string())};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(stored(), expected);  // the first name and its thumbnail are gone
+}
+
+TEST_F(DroppedFilesTest, DeletingOrImportingAwayACollectionRemovesItsWholePrefix) {
+  record_with_files();
+  sync_wait(collections_->remove("docs"));
+  EXPECT_EQ(queued().size(), 1u);
+  EXPECT_EQ(stored().size(), 4u);
+  drain();
+  EXPECT_TRUE(stored().empty());
+  EXPECT_TRUE(queued().empty());
+}
+
+TEST_F(DroppedFilesTest, ACollectionReCreatedWithTheSameIdKeepsItsNewFiles) {
+  record_with_files();
+  sync_wait(collections_->remove("docs"));
+  json::object again = json::parse(kDocs).as_object();
+  again["id"] = docs_id_;
+  sync_wait(collections_->create(again));
+  json::object fresh = record_with_files();
+  std::atomic<bool> stop{false};
+  DrainOptions options;
+  options.collection_exists = [this](std::string_view id) {
+    return collections_->catalog()->find(id) != nullptr;
+  };
+  const DrainReport report = sync_wait(drain_file_removals(*database_, *storage_, options, stop));
+  EXPECT_EQ(report.skipped, 1u);
+  EXPECT_TRUE(queued().empty());
+  // The new record's four objects and the old record's four (left to the startup sweep).
+  EXPECT_EQ(stored().size(), 8u);
+  EXPECT_TRUE(storage_->stat(key(fresh, fresh.at("cover").as_string())));
+}
+
+TEST_F(DroppedFilesTest, AnImportThatDropsAFileFieldQueuesItsFiles) {
+  json::object record = record_with_files();
+  json::object docs =
+      schema::collection_to_json(*collections_->catalog()->find("docs"), schema::JsonForm::kPublic);
+  docs["fields"] = without_field(docs.at("fields").as_array(), "files");
+  json::array items;
+  items.push_back(std::move(docs));
+  const json::value imported(std::move(items));
+  sync_wait(collections_->import(imported, false));
+  drain();
+  EXPECT_EQ(stored(), std::vector<std::string>{key(record, record.at("cover").as_string())});
+}
+
+TEST_F(DroppedFilesTest, TheDrainRemovesThroughTheDeletionGateAndTheListenerIsCalled) {
+  int woken = 0;
+  collections_->on_files_queued([&woken] { ++woken; });
+  record_with_files();
+  sync_wait(collections_->update("docs",
+                                 with_fields(without_field(docs_fields(*collections_), "files"))));
+  EXPECT_EQ(woken, 1);
+  files::DeletionGate gate(*storage_);
+  {
+    files::DeletionGate::Hold hold(gate);  // a backup copying files
+    EXPECT_EQ(drain(&gate).rows, 1u);
+    EXPECT_EQ(stored().size(), 4u);  // held back
+  }
+  EXPECT_EQ(stored().size(), 1u);  // the cover only
+}
+
+TEST_F(DroppedFilesTest, AFailedChangeQueuesNothing) {
+  record_with_files();
+  json::object body = with_fields(without_field(docs_fields(*collections_), "files"));
+  body["listRule"] = "files != ''";  // names the field the change removes: refused
+  EXPECT_THROW(sync_wait(collections_->update("docs", body)), core::ApiError);
+  EXPECT_EQ(stored().size(), 4u);
+  EXPECT_TRUE(queued().empty());
+}
+
+TEST(DroppedNames, DecodeOneNameOrAnArrayAndKeepTheLastWhenAsked) {
+  using collections::dropped_names;
+  EXPECT_EQ(dropped_names("a.txt", false), std::vector<std::string>{"a.txt"});
+  EXPECT_TRUE(dropped_names("a.txt", true).empty());
+  EXPECT_EQ(dropped_names(R"(["a","b","c"])", true), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(dropped_names(R"(["a","b"])", false), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(dropped_names("", false).empty());
 }
 
 }  // namespace

@@ -231,13 +231,6 @@ boost::asio::awaitable<void> RecordService::remove(const Caller& caller,
                      std::move(no_input), std::move(request));
 }
 
-boost::asio::awaitable<void> RecordService::remove_collection_files(std::string collection_id) {
-  if (!files_ || collection_id.empty()) co_return;
-  std::vector<std::string> no_keys;
-  std::vector<std::string> prefixes{std::move(collection_id)};
-  co_await files_->remove(std::move(no_keys), std::move(prefixes));
-}
-
 boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
                                                      std::string_view collection_name) {
   if (!caller.is_superuser()) {

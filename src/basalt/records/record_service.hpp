@@ -111,6 +111,10 @@ struct FileAccess {
   const schema::Collection* collection = nullptr;
   const schema::Field* field = nullptr;  // the file field whose value holds the name
   std::string record_id;
+  // Where the file is stored: the same collection and record, except for a view collection,
+  // whose files are its source collection's record's (docs/files.md, "Serving").
+  std::string files_collection_id;
+  std::string files_record_id;
 };
 
 class RecordService {
@@ -144,9 +148,6 @@ class RecordService {
                                               query::RequestInfo request);
   boost::asio::awaitable<void> remove(const Caller& caller, std::string_view collection,
                                       std::string_view id, query::RequestInfo request);
-  // Removes every stored file of the collection `collection_id`, which a committed change has
-  // just deleted (blocking pool; failures logged, left to the startup sweep).
-  boost::asio::awaitable<void> remove_collection_files(std::string collection_id);
 
   // Deletes every record of a base or auth collection, with the cascades of each delete, in one
   // transaction. Superusers only.
@@ -223,8 +224,9 @@ class RecordService {
   // `collection` (id or name) and its file field that holds `filename`. No rule applies to a
   // public field; for a protected one the collection's viewRule must hold for `viewer` (the
   // record of a file token, or a guest; superusers pass), with `@request.context`
-  // "protectedFile". Every miss - collection, record, name, rule, a view collection - is the
-  // same 404, so a caller learns nothing of what exists.
+  // "protectedFile". A view's file is stored under the record of the collection its field is
+  // read from (FileAccess::files_*). Every miss - collection, record, name, rule, a view's
+  // source - is the same 404, so a caller learns nothing of what exists.
   boost::asio::awaitable<FileAccess> file_access(const Caller& viewer, std::string_view collection,
                                                  std::string_view id, std::string_view filename,
                                                  query::RequestInfo request);

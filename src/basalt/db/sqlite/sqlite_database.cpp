@@ -65,6 +65,9 @@ class SqliteDatabase final : public Database {
   ReadSet read_set(std::string_view sql) override {
     return reads_->for_this_thread().read_set(sql);
   }
+  std::vector<ColumnOrigin> describe(std::string_view sql) override {
+    return reads_->for_this_thread().describe(sql);
+  }
 
   const DataVersions& versions() const noexcept override { return versions_; }
 

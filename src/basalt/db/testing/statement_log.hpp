@@ -39,6 +39,7 @@ class StatementLog final : public Database {
         });
   }
   ReadSet read_set(std::string_view sql) override { return inner_.read_set(sql); }
+  std::vector<ColumnOrigin> describe(std::string_view sql) override { return inner_.describe(sql); }
   const DataVersions& versions() const noexcept override { return inner_.versions(); }
   void copy_snapshot(const std::string& target, const std::function<bool()>& cancelled) override {
     inner_.copy_snapshot(target, cancelled);
