@@ -30,7 +30,7 @@ boost::asio::awaitable<void> auth_with_otp(const Services& services, const auth:
   accounts::OtpSignIn signed_in = co_await services.accounts.auth_with_otp(
       std::move(collection), std::move(otp_id), std::move(password), std::move(client));
   const SignedIn finished{std::move(signed_in.catalog), signed_in.collection,
-                         std::move(signed_in.record), auth::kMfaMethodOtp};
+                          std::move(signed_in.record), auth::kMfaMethodOtp};
   co_await finish_sign_in(services, request, body, response, finished);
 }
 

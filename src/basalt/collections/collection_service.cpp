@@ -447,7 +447,7 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const c
       {"1700000004_totp_table",
        [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
          co_await tx.execute(create_table_statement(schema::totp_table(), *d));
-         }},
+       }},
       {"1700000005_file_removals_table",
        [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
          co_await tx.execute(create_table_statement(file_removals_table(), *d));

@@ -335,10 +335,9 @@ boost::asio::awaitable<Connection::ReadOutcome> Connection::read_request(Request
   // budget may be) is bounded by that limit alone; every other upload shares the budget.
   SpoolBudget* budget = plan->own_limit ? nullptr : &worker_.shared().spool_budget;
   const FormLimits form_limits;
-  auto spool = std::make_unique<UploadSpool>(std::move(*plan), *boundary,
-                                             spool_parser_limits(form_limits),
-                                             static_cast<std::uint64_t>(limits.max_body_bytes),
-                                             budget);
+  auto spool =
+      std::make_unique<UploadSpool>(std::move(*plan), *boundary, spool_parser_limits(form_limits),
+                                    static_cast<std::uint64_t>(limits.max_body_bytes), budget);
   beast_http::request_parser<SpoolBody> spooling(std::move(parser));
   spooling.get().body() = spool.get();
   ReadOutcome outcome = co_await read_body(spooling);

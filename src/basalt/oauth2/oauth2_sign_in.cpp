@@ -320,8 +320,7 @@ boost::asio::awaitable<json::object> OAuth2SignIn::update_linked_record(
   co_return record;
 }
 
-boost::asio::awaitable<void> OAuth2SignIn::check_auth_rule(
-    const OAuth2SignInResult& result) const {
+boost::asio::awaitable<void> OAuth2SignIn::check_auth_rule(const OAuth2SignInResult& result) const {
   const query::RequestInfo info = oauth2_request_info();
   if (!co_await auth::auth_rule_allows(database_, plans_, *result.catalog, *result.collection,
                                        result.record, info, clock_.now())) {
