@@ -80,7 +80,7 @@ void QueryBuilder::print_conditions() {
     if (hop != nullptr) {
       for (const SqlNode* all_of : found.all_of) usable = usable && JoinTree::all_follow(*all_of, *hop);
     }
-    hops.push_back(usable ? hop : nullptr);
+    hops.push_back(usable && !plain_joins_ ? hop : nullptr);
     refs.push_back(std::move(found));
   }
   // An all-of subquery standing alone (`... AND NOT EXISTS (...)` of a plain operator) joins

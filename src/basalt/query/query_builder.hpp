@@ -67,6 +67,11 @@ class QueryBuilder {
   // the real table, so a rule can never be answered from rows the caller supplied.
   void read_record_from(std::string_view source);
 
+  // Prints every condition over plain LEFT JOINs in the main FROM (DISTINCT where a join can
+  // repeat a record), as before semi-joins: the reference semi_join_property_test compares the
+  // semi-join forms with. Off by default.
+  void use_plain_joins() noexcept { plain_joins_ = true; }
+
   CompiledQuery finish() &&;
 
  private:
@@ -95,6 +100,7 @@ class QueryBuilder {
     const RequestInfo* request;
   };
   std::vector<PendingSort> sorts_;
+  bool plain_joins_ = false;
 };
 
 // One filter plan alone: QueryBuilder(dialect, plan, first).add_filter(plan, ...).finish(),
