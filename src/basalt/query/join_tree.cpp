@@ -8,7 +8,9 @@ namespace basalt::query {
 namespace {
 
 // A source of the main query: a join (it has a key) or the record itself.
-bool is_record(const SqlSource& source) { return source.record_row; }
+bool is_record(const SqlSource& source) {
+  return source.record_row;
+}
 
 void add_join(std::vector<const SqlSource*>& joins, const SqlSource* source) {
   for (const SqlSource* known : joins) {
@@ -108,13 +110,16 @@ bool JoinTree::single(const SqlSource& join) const {
   const SqlNode* other = equi_join_column(join);
   if (other == nullptr || join.on->a->name != schema::kFieldId) return false;
   return other->source != nullptr &&
-         (is_record(*other->source) ||
-          (!other->source->key.empty() && single(*other->source)));
+         (is_record(*other->source) || (!other->source->key.empty() && single(*other->source)));
 }
 
-std::string_view JoinTree::record_column(const SqlSource& hop) { return hop.on->b->name; }
+std::string_view JoinTree::record_column(const SqlSource& hop) {
+  return hop.on->b->name;
+}
 
-std::string_view JoinTree::hop_column(const SqlSource& hop) { return hop.on->a->name; }
+std::string_view JoinTree::hop_column(const SqlSource& hop) {
+  return hop.on->a->name;
+}
 
 bool JoinTree::follows(const MultiMatch& match, const SqlSource& hop) {
   if (match.from == nullptr || !match.from->record_row || match.join_count == 0) return false;

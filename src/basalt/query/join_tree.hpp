@@ -25,9 +25,9 @@ namespace basalt::query {
 
 // What one condition (a conjunct of the WHERE clause) reads.
 struct ConditionRefs {
-  std::vector<const SqlSource*> joins;         // main-query joins it reads, deduplicated by key
-  std::vector<const SqlNode*> all_of;          // kNotExists nodes correlated with the record
-  bool record = false;                         // reads the record's own columns directly
+  std::vector<const SqlSource*> joins;  // main-query joins it reads, deduplicated by key
+  std::vector<const SqlNode*> all_of;   // kNotExists nodes correlated with the record
+  bool record = false;                  // reads the record's own columns directly
 };
 
 class JoinTree {

@@ -21,7 +21,8 @@ Value value_of(const SqlNode& node, std::span<const std::string_view> nulled) {
       return Value::kNonNull;
     case SqlOp::kParam:
       return node.param.kind == ParamValue::Kind::kNull ||
-                     (node.param.kind == ParamValue::Kind::kReal && node.param.real != node.param.real)
+                     (node.param.kind == ParamValue::Kind::kReal &&
+                      node.param.real != node.param.real)
                  ? Value::kNull
                  : Value::kNonNull;
     case SqlOp::kColumn:

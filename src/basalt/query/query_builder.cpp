@@ -78,7 +78,8 @@ void QueryBuilder::print_conditions() {
       if (hop == nullptr) hop = under;
     }
     if (hop != nullptr) {
-      for (const SqlNode* all_of : found.all_of) usable = usable && JoinTree::all_follow(*all_of, *hop);
+      for (const SqlNode* all_of : found.all_of)
+        usable = usable && JoinTree::all_follow(*all_of, *hop);
     }
     hops.push_back(usable && !plain_joins_ ? hop : nullptr);
     refs.push_back(std::move(found));

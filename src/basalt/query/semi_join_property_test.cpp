@@ -64,9 +64,9 @@ const char* const kSjPaths[] = {
     "owner.comments_via_author.score",
     "owner.comments_via_author.post.title",
 };
-const char* const kSjLiterals[] = {"'a'",   "''",   "'ann'", "'zed'", "'hidden'", "'p1'",
-                                   "'p3'",  "'o1'", "1",     "2",     "true",     "false",
-                                   "null",  "'b'",  "0",     "'perm 1'"};
+const char* const kSjLiterals[] = {"'a'",  "''",   "'ann'", "'zed'",   "'hidden'", "'p1'",
+                                   "'p3'", "'o1'", "1",     "2",       "true",     "false",
+                                   "null", "'b'",  "0",     "'perm 1'"};
 const char* const kSjOperators[] = {"=",  "!=",  ">",  ">=",  "<",  "<=",  "~",  "!~",
                                     "?=", "?!=", "?>", "?>=", "?<", "?<=", "?~", "?!~"};
 // The shapes the compiler treats specially, run on every database besides the random filters.
@@ -101,7 +101,7 @@ std::string random_sj_filter(std::mt19937& rng, int depth = 0) {
   // A path on the right, often the record's own title: a condition that reads the record and a
   // related row at once stays over plain joins, and must then keep sharing its row with the
   // semi-joins of the same path.
-  std::string right = !chance(rng, 0.3) ? pick(rng, kSjLiterals)
+  std::string right = !chance(rng, 0.3)  ? pick(rng, kSjLiterals)
                       : chance(rng, 0.5) ? std::string("title")
                                          : std::string(pick(rng, kSjPaths));
   return std::string(pick(rng, kSjPaths)) + " " + pick(rng, kSjOperators) + " " + right;
@@ -129,10 +129,9 @@ std::unique_ptr<FilterFixture> random_sj_database(std::mt19937& rng) {
                           rule(pick(rng, kPermRules)) +
                           R"(,"fields":[{"name":"name","type":"text"},
                               {"name":"active","type":"bool"}]})");
-  fixture->add_collection(
-      R"({"id":"col_people","name":"people","type":"auth","listRule":)" +
-      rule(pick(rng, kPeopleRules)) +
-      R"(,"fields":[{"name":"name","type":"text"},
+  fixture->add_collection(R"({"id":"col_people","name":"people","type":"auth","listRule":)" +
+                          rule(pick(rng, kPeopleRules)) +
+                          R"(,"fields":[{"name":"name","type":"text"},
           {"name":"org","type":"relation","maxSelect":1,"collectionId":"col_orgs"},
           {"name":"perms","type":"relation","maxSelect":5,"collectionId":"col_perms"}]})");
   fixture->add_collection(R"({"id":"col_posts","name":"posts","type":"base","listRule":"",
@@ -200,7 +199,8 @@ std::optional<SjAnswer> run_sj(FilterFixture& fixture, const std::string& rule,
   try {
     ResolveContext client = fixture.context("posts", ResolveMode::kClient);
     ResolveContext trusted = fixture.context("posts", ResolveMode::kRule);
-    PlanPtr filter_plan = resolve_filter(parse_filter(filter, ParseLimits::client_filter()), client);
+    PlanPtr filter_plan =
+        resolve_filter(parse_filter(filter, ParseLimits::client_filter()), client);
     PlanPtr rule_plan;
     if (!rule.empty()) {
       rule_plan = resolve_filter(parse_filter(rule, ParseLimits::stored_rule()), trusted);
@@ -245,10 +245,10 @@ TEST(SemiJoinPropertyTest, SemiJoinsSelectWhatPlainJoinsSelect) {
     const int shapes = static_cast<int>(std::size(kSjShapes));
     for (int q = 0; q < queries + 2 * shapes; ++q) {
       // Each shape as a guest's filter, then as the rule beside a random filter.
-      std::string rule = q < shapes                ? std::string()
-                         : q < 2 * shapes          ? std::string(kSjShapes[q - shapes])
-                         : chance(rng, 0.4)        ? random_sj_filter(rng)
-                                                   : std::string();
+      std::string rule = q < shapes         ? std::string()
+                         : q < 2 * shapes   ? std::string(kSjShapes[q - shapes])
+                         : chance(rng, 0.4) ? random_sj_filter(rng)
+                                            : std::string();
       std::string filter = q < shapes ? std::string(kSjShapes[q]) : random_sj_filter(rng);
       std::string sort = pick(rng, kSjSorts);
       auto semi = run_sj(*fixture, rule, filter, sort, false);

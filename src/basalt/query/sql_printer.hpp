@@ -110,8 +110,8 @@ class SqlPrinter final : public ParamBinder {
   std::size_t first_placeholder_;
   const RequestInfo* request_ = nullptr;  // during print() only
   const Guards* guards_ = nullptr;
-  const SqlSource* rebase_hop_ = nullptr;          // a semi-join's printer: its hop
-  std::span<const std::string_view> nulled_;       // during print_nulled() only
+  const SqlSource* rebase_hop_ = nullptr;     // a semi-join's printer: its hop
+  std::span<const std::string_view> nulled_;  // during print_nulled() only
   std::vector<const SqlSource*> join_sources_;
   std::string base_key_;
   std::string base_alias_;
