@@ -118,7 +118,7 @@ TEST_F(CompileTest, FiltersCompileToPocketBaseForms) {
        R"sql(WHERE "posts"."author" IN (SELECT "posts_author"."id" FROM "users" "posts_author" WHERE "posts_author"."name" = ?1) -- x)sql"},
       {R"(author.id = 'u1')", R"sql(WHERE "posts"."author" = ?1 -- u1)sql"},
       {R"(parent.author.name = 'x')",
-       R"sql(WHERE "posts"."parent" IN (SELECT "posts_parent"."id" FROM "posts" "posts_parent" LEFT JOIN "users" "posts_parent_author" ON "posts_parent_author"."id" = "posts_parent"."author" WHERE "posts_parent_author"."name" = ?1) -- x)sql"},
+       R"sql(WHERE "posts"."parent" IN (SELECT "posts_parent"."id" FROM "posts" "posts_parent" CROSS JOIN "users" "posts_parent_author" ON "posts_parent_author"."id" = "posts_parent"."author" WHERE "posts_parent_author"."name" = ?1) -- x)sql"},
       {R"(editors.name ?= author.name)",
        R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."editors"), json_type("posts"."editors")='array', FALSE) THEN "posts"."editors" ELSE json_array("posts"."editors") END) "__je_posts_editors" LEFT JOIN "users" "posts_editors" ON "posts_editors"."id" = "__je_posts_editors"."value" LEFT JOIN "users" "posts_author" ON "posts_author"."id" = "posts"."author" WHERE COALESCE("posts_editors"."name", '') = COALESCE("posts_author"."name", ''))sql"},
       {R"(editors.name = tags.name)",

@@ -106,6 +106,12 @@ const SqlSource* JoinTree::hop(const SqlSource& join) const {
   return nullptr;
 }
 
+const SqlSource* JoinTree::parent(const SqlSource& join) const {
+  bool record = false;
+  std::vector<const SqlSource*> up = parents(join, record);
+  return !record && up.size() == 1 ? up.front() : nullptr;
+}
+
 bool JoinTree::single(const SqlSource& join) const {
   const SqlNode* other = equi_join_column(join);
   if (other == nullptr || join.on->a->name != schema::kFieldId) return false;

@@ -39,6 +39,8 @@ class JoinTree {
   // The hop `join` hangs under, or nullptr when it hangs under nothing a semi-join can start
   // from.
   const SqlSource* hop(const SqlSource& join) const;
+  // The join `join`'s ON (or array) reads, when it is exactly one other join; else nullptr.
+  const SqlSource* parent(const SqlSource& join) const;
   // Whether `join` yields at most one row per record.
   bool single(const SqlSource& join) const;
   // For a hop: the record's column and the hop's column its ON compares.

@@ -128,20 +128,53 @@ void QueryBuilder::print_conditions() {
     if (contains_key(printed, hop.key)) continue;
     printed.push_back(hop.key);
     std::vector<Conjunct> parts;
-    std::vector<std::string_view> nulled{hop.key};
+    std::vector<const SqlSource*> joins{&hop};  // the hop first, then what the parts read
     for (std::size_t j = i; j < conjuncts_.size(); ++j) {
       if (hops[j] == nullptr || hops[j]->key != hop.key) continue;
       parts.push_back(conjuncts_[j]);
       for (const SqlSource* join : refs[j].joins) {
-        if (!contains_key(nulled, join->key)) nulled.push_back(join->key);
+        // With the joins between it and the hop (a json_each under a multiple relation).
+        for (const SqlSource* up = join; up != nullptr && up->key != hop.key;
+             up = tree.parent(*up)) {
+          bool known = std::any_of(joins.begin(), joins.end(),
+                                   [&](const SqlSource* s) { return s->key == up->key; });
+          if (!known) joins.push_back(up);
+        }
       }
     }
-    print_semi_join(hop, parts, nulled);
+    print_semi_join(hop, parts, joins);
   }
 }
 
 void QueryBuilder::print_semi_join(const SqlSource& hop, std::span<const Conjunct> parts,
-                                   std::span<const std::string_view> nulled) {
+                                   std::span<const SqlSource* const> joins) {
+  JoinTree tree;
+  // Whether some part can never hold while the joins keyed in `keys` read as NULL.
+  auto rejects_null = [&](std::span<const std::string_view> keys) {
+    return std::any_of(parts.begin(), parts.end(), [&](const Conjunct& part) {
+      Truth truth = fold_with_null_joins(*part.condition, keys);
+      return truth == Truth::kFalse || truth == Truth::kNull;
+    });
+  };
+  std::vector<std::string_view> nulled;
+  for (const SqlSource* join : joins) nulled.push_back(join->key);
+  // A join under the hop may be an inner join when its NULL row (and so its descendants')
+  // matches nothing: the rows it drops are rows no part could match.
+  std::vector<std::string_view> inner;
+  for (const SqlSource* join : joins) {
+    if (join == &hop) continue;
+    std::vector<std::string_view> below;
+    for (const SqlSource* other : joins) {
+      for (const SqlSource* up = other; up != nullptr && up->key != hop.key;
+           up = tree.parent(*up)) {
+        if (up->key == join->key) {
+          below.push_back(other->key);
+          break;
+        }
+      }
+    }
+    if (rejects_null(below)) inner.push_back(join->key);
+  }
   // What the conditions are for a record without a `hop` row it may see (the LEFT JOINs would
   // give it one row of NULLs): never true (the branch is left out), always true, or a
   // condition on the record that is printed with those NULLs.
@@ -157,11 +190,11 @@ void QueryBuilder::print_semi_join(const SqlSource& hop, std::span<const Conjunc
 
   if (!where_.empty()) where_ += " AND ";
   if (never) {
-    printer_.semi_join(where_, hop, printed);
+    printer_.semi_join(where_, hop, printed, inner);
     return;
   }
   where_ += '(';
-  printer_.semi_join(where_, hop, printed);
+  printer_.semi_join(where_, hop, printed, inner);
   where_ += " OR (";
   for (const Conjunct* part : open) {
     printer_.print_nulled(where_, *part->condition, *part->request, nulled);

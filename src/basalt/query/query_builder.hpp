@@ -86,7 +86,7 @@ class QueryBuilder {
   // Prints conjuncts_ into where_: semi-joins where they keep the answer, the rest plainly.
   void print_conditions();
   void print_semi_join(const SqlSource& hop, std::span<const Conjunct> parts,
-                       std::span<const std::string_view> nulled);
+                       std::span<const SqlSource* const> joins);
 
   Arena arena_;
   SqlPrinter printer_;

@@ -300,7 +300,10 @@ std::string SqlPrinter::register_join(const SqlSource& source) {
   std::string quoted = dialect_.quote_identifier(unique_alias(source.alias));
   // Known before its ON is printed, since the ON names the join itself.
   join_aliases_.emplace(std::string(source.key), quoted);
-  std::string clause = "LEFT JOIN ";
+  std::string clause =
+      std::find(inner_joins_.begin(), inner_joins_.end(), source.key) != inner_joins_.end()
+          ? "CROSS JOIN "
+          : "LEFT JOIN ";
   source_clause(clause, source, quoted);  // may register the joins its ON reads first
   if (guards_ != nullptr) {
     auto guard = guards_->find(std::string(source.key));
@@ -419,7 +422,8 @@ void SqlPrinter::rule_subquery(std::string& out, const SqlNode& id, const SqlSou
   used_aliases_ = std::move(inner.used_aliases_);
 }
 
-void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts) {
+void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                           std::span<const std::string_view> inner_joins) {
   std::string record_column =
       base_alias_ + "." + dialect_.quote_identifier(JoinTree::record_column(hop));
   // A printer of its own, as for a rule subquery: the joins under the hop belong to this
@@ -427,6 +431,7 @@ void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<con
   SqlPrinter inner(*this, hop, unique_alias(hop.alias));
   inner.rebase_hop_ = &hop;
   inner.guards_ = guards_;
+  inner.inner_joins_ = inner_joins;
   std::string where;
   if (guards_ != nullptr) {
     auto guard = guards_->find(std::string(hop.key));

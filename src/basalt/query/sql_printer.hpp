@@ -67,7 +67,11 @@ class SqlPrinter final : public ParamBinder {
   // guard> AND] <parts...>)`: the records whose `hop` row (and the rows under it) satisfy every
   // part, the joins under `hop` printed in the subquery's own FROM. The all-of subqueries of
   // the parts that follow `hop` (JoinTree::follows) start from the hop's row.
-  void semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts);
+  // `inner`: keys of joins under the hop whose NULL row no part can match (null_fold.hpp):
+  // printed as CROSS JOIN, which drops only rows that could not match and keeps SQLite to
+  // the written order (the hop's row, then what it names), instead of LEFT JOIN.
+  void semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                 std::span<const std::string_view> inner = {});
   // `NOT EXISTS (SELECT 1 FROM <hop's table> h WHERE h.<col> = <record>.<col> [AND <guard>])`:
   // the record has no `hop` row it may see, so every join under it reads as NULL.
   void no_hop_row(std::string& out, const SqlSource& hop);
@@ -110,8 +114,9 @@ class SqlPrinter final : public ParamBinder {
   std::size_t first_placeholder_;
   const RequestInfo* request_ = nullptr;  // during print() only
   const Guards* guards_ = nullptr;
-  const SqlSource* rebase_hop_ = nullptr;     // a semi-join's printer: its hop
-  std::span<const std::string_view> nulled_;  // during print_nulled() only
+  const SqlSource* rebase_hop_ = nullptr;          // a semi-join's printer: its hop
+  std::span<const std::string_view> nulled_;       // during print_nulled() only
+  std::span<const std::string_view> inner_joins_;  // a semi-join printer: CROSS JOINs
   std::vector<const SqlSource*> join_sources_;
   std::string base_key_;
   std::string base_alias_;
