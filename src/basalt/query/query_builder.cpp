@@ -1,43 +1,60 @@
 #include "basalt/query/query_builder.hpp"
 
+#include <algorithm>
 #include <utility>
 
+#include "basalt/query/join_tree.hpp"
+#include "basalt/query/null_fold.hpp"
+
 namespace basalt::query {
+namespace {
+
+bool contains_key(std::span<const std::string_view> keys, std::string_view key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+}  // namespace
 
 QueryBuilder::QueryBuilder(const db::Dialect& dialect, const Plan& table_plan,
                            std::size_t first_placeholder)
     : arena_(4096),
       printer_(dialect, filter_dialect_for(dialect), table_plan.base(), first_placeholder),
-      table_(printer_.base_alias()) {}
+      table_(printer_.base_alias()) {
+  printer_.set_guards(&guards_);
+}
 
 void QueryBuilder::add_condition(const SqlNode* condition, const RequestInfo& request) {
   if (condition == nullptr) return;
-  if (!where_.empty()) where_ += " AND ";
-  printer_.print(where_, *condition, request);
+  if (condition->op == SqlOp::kAnd) {
+    for (const SqlNode* child : condition->args()) add_condition(child, request);
+    return;
+  }
+  conjuncts_.push_back({condition, &request});
 }
 
 void QueryBuilder::add_list_rules(const Plan& plan, Lowering& lowering,
                                   const RequestInfo& request) {
   for (const JoinRule& rule : plan.list_rules()) {
-    if (!checked_joins_.insert(std::string(rule.join->key)).second) continue;
-    printer_.guard_join(*rule.join, *lowering.join_guard(rule), request);
+    std::string key(rule.join->key);
+    if (guards_.contains(key)) continue;
+    guards_.emplace(std::move(key), SqlPrinter::Guard{lowering.join_guard(rule), &request});
   }
 }
 
 void QueryBuilder::add_filter(const Plan& plan, const RequestInfo& request, Clock::time_point now) {
   Lowering lowering(arena_, request, now);
-  add_condition(lowering.filter(plan), request);
   add_list_rules(plan, lowering, request);
+  add_condition(lowering.filter(plan), request);
 }
 
 void QueryBuilder::add_sort(const Plan& plan, const RequestInfo& request, Clock::time_point now) {
   Lowering lowering(arena_, request, now);
+  add_list_rules(plan, lowering, request);
   for (const SortTerm& term : plan.sort()) {
     // Its joins belong to FROM, which the COUNT statement shares: register them now.
     if (term.kind == SortKind::kField) printer_.register_joins(*term.expr, request);
     sorts_.push_back({&term, &request});
   }
-  add_list_rules(plan, lowering, request);
 }
 
 void QueryBuilder::read_record_from(std::string_view source) {
@@ -46,7 +63,149 @@ void QueryBuilder::read_record_from(std::string_view source) {
   record_source_ = quoted + " " + table_;
 }
 
+void QueryBuilder::print_conditions() {
+  JoinTree tree;
+  // Per conjunct: the hop its semi-join would start from (nullptr: printed plainly).
+  std::vector<ConditionRefs> refs;
+  std::vector<const SqlSource*> hops;
+  for (const Conjunct& conjunct : conjuncts_) {
+    ConditionRefs found = tree.refs(*conjunct.condition);
+    const SqlSource* hop = nullptr;
+    bool usable = !found.record;
+    for (const SqlSource* join : found.joins) {
+      const SqlSource* under = tree.hop(*join);
+      if (under == nullptr || (hop != nullptr && hop->key != under->key)) usable = false;
+      if (hop == nullptr) hop = under;
+    }
+    if (hop != nullptr) {
+      for (const SqlNode* all_of : found.all_of)
+        usable = usable && JoinTree::all_follow(*all_of, *hop);
+    }
+    hops.push_back(usable && !plain_joins_ ? hop : nullptr);
+    refs.push_back(std::move(found));
+  }
+  // An all-of subquery standing alone (`... AND NOT EXISTS (...)` of a plain operator) joins
+  // the semi-join of the hop it walks through, if there is one: it reads no outer row.
+  for (std::size_t i = 0; i < conjuncts_.size(); ++i) {
+    if (hops[i] != nullptr || refs[i].record || !refs[i].joins.empty() || refs[i].all_of.empty()) {
+      continue;
+    }
+    for (const SqlSource* hop : hops) {
+      if (hop == nullptr) continue;
+      bool follows = std::all_of(refs[i].all_of.begin(), refs[i].all_of.end(),
+                                 [&](const SqlNode* n) { return JoinTree::all_follow(*n, *hop); });
+      if (follows) {
+        hops[i] = hop;
+        break;
+      }
+    }
+  }
+  // A multi-valued join under a hop read in the main FROM (by a plain condition or the sort)
+  // keeps the hop's conditions there too: they may have to hold on the same related row.
+  std::vector<std::string_view> plain_hops;
+  auto note_plain = [&](const SqlSource* join) {
+    if (tree.single(*join)) return;
+    if (const SqlSource* hop = tree.hop(*join)) plain_hops.push_back(hop->key);
+  };
+  for (const SqlSource* join : printer_.join_sources()) note_plain(join);
+  for (std::size_t i = 0; i < conjuncts_.size(); ++i) {
+    if (hops[i] == nullptr) {
+      for (const SqlSource* join : refs[i].joins) note_plain(join);
+    }
+  }
+  for (const SqlSource*& hop : hops) {
+    if (hop != nullptr && contains_key(plain_hops, hop->key)) hop = nullptr;
+  }
+
+  std::vector<std::string_view> printed;
+  for (std::size_t i = 0; i < conjuncts_.size(); ++i) {
+    if (hops[i] == nullptr) {
+      if (!where_.empty()) where_ += " AND ";
+      printer_.print(where_, *conjuncts_[i].condition, *conjuncts_[i].request);
+      continue;
+    }
+    const SqlSource& hop = *hops[i];
+    if (contains_key(printed, hop.key)) continue;
+    printed.push_back(hop.key);
+    std::vector<Conjunct> parts;
+    std::vector<const SqlSource*> joins{&hop};  // the hop first, then what the parts read
+    for (std::size_t j = i; j < conjuncts_.size(); ++j) {
+      if (hops[j] == nullptr || hops[j]->key != hop.key) continue;
+      parts.push_back(conjuncts_[j]);
+      for (const SqlSource* join : refs[j].joins) {
+        // With the joins between it and the hop (a json_each under a multiple relation).
+        for (const SqlSource* up = join; up != nullptr && up->key != hop.key;
+             up = tree.parent(*up)) {
+          bool known = std::any_of(joins.begin(), joins.end(),
+                                   [&](const SqlSource* s) { return s->key == up->key; });
+          if (!known) joins.push_back(up);
+        }
+      }
+    }
+    print_semi_join(hop, parts, joins);
+  }
+}
+
+void QueryBuilder::print_semi_join(const SqlSource& hop, std::span<const Conjunct> parts,
+                                   std::span<const SqlSource* const> joins) {
+  JoinTree tree;
+  // Whether some part can never hold while the joins keyed in `keys` read as NULL.
+  auto rejects_null = [&](std::span<const std::string_view> keys) {
+    return std::any_of(parts.begin(), parts.end(), [&](const Conjunct& part) {
+      Truth truth = fold_with_null_joins(*part.condition, keys);
+      return truth == Truth::kFalse || truth == Truth::kNull;
+    });
+  };
+  std::vector<std::string_view> nulled;
+  for (const SqlSource* join : joins) nulled.push_back(join->key);
+  // A join under the hop may be an inner join when its NULL row (and so its descendants')
+  // matches nothing: the rows it drops are rows no part could match.
+  std::vector<std::string_view> inner;
+  for (const SqlSource* join : joins) {
+    if (join == &hop) continue;
+    std::vector<std::string_view> below;
+    for (const SqlSource* other : joins) {
+      for (const SqlSource* up = other; up != nullptr && up->key != hop.key;
+           up = tree.parent(*up)) {
+        if (up->key == join->key) {
+          below.push_back(other->key);
+          break;
+        }
+      }
+    }
+    if (rejects_null(below)) inner.push_back(join->key);
+  }
+  // What the conditions are for a record without a `hop` row it may see (the LEFT JOINs would
+  // give it one row of NULLs): never true (the branch is left out), always true, or a
+  // condition on the record that is printed with those NULLs.
+  bool never = false;
+  std::vector<const Conjunct*> open;
+  for (const Conjunct& part : parts) {
+    Truth truth = fold_with_null_joins(*part.condition, nulled);
+    if (truth == Truth::kFalse || truth == Truth::kNull) never = true;
+    if (truth == Truth::kUnknown) open.push_back(&part);
+  }
+  std::vector<SqlPrinter::Part> printed;
+  for (const Conjunct& part : parts) printed.push_back({part.condition, part.request});
+
+  if (!where_.empty()) where_ += " AND ";
+  if (never) {
+    printer_.semi_join(where_, hop, printed, inner);
+    return;
+  }
+  where_ += '(';
+  printer_.semi_join(where_, hop, printed, inner);
+  where_ += " OR (";
+  for (const Conjunct* part : open) {
+    printer_.print_nulled(where_, *part->condition, *part->request, nulled);
+    where_ += " AND ";
+  }
+  printer_.no_hop_row(where_, hop);
+  where_ += "))";
+}
+
 CompiledQuery QueryBuilder::finish() && {
+  print_conditions();
   CompiledQuery query;
   query.count_param_count = printer_.params().size();
   std::string order_by;
@@ -66,6 +225,9 @@ CompiledQuery QueryBuilder::finish() && {
     }
     order_by += term.direction == SortDirection::kDesc ? " DESC" : " ASC";
   }
+  JoinTree tree;
+  query.distinct = std::any_of(printer_.join_sources().begin(), printer_.join_sources().end(),
+                               [&](const SqlSource* join) { return !tree.single(*join); });
   query.table = table_;
   query.record_source = std::move(record_source_);
   query.joins = printer_.joins();
@@ -73,7 +235,6 @@ CompiledQuery QueryBuilder::finish() && {
   query.order_by = std::move(order_by);
   query.next_placeholder = printer_.next_placeholder();
   query.params = std::move(printer_.params());
-  query.distinct = !query.joins.empty();
   query.rowid = table_ + "." + std::string(printer_.functions().rowid());
   return query;
 }

@@ -14,19 +14,27 @@
 // Invariants:
 //   1. Each add_filter ANDs one condition to the WHERE clause; the list rules a plan carries
 //      for its joins (docs/security.md, "Access control", plan.hpp invariant 4) are ANDed to those
-//      joins' ON clauses, once per join however many plans need it.
+//      joins' ON clauses (or a semi-join's WHERE for its first table), once per join however
+//      many plans need it.
 //   2. Joins are shared across plans by key (sql_printer.hpp): a rule and a filter that both
-//      walk `author` use one join, as PocketBase's shared resolver does.
+//      walk `author` read one join, as PocketBase's shared resolver does. Whether that join is
+//      printed in the main FROM or inside a semi-join is decided in finish(), over all the
+//      conditions at once (docs/query-compiler.md): the conditions that read joins under one
+//      hop (`author...`) become one `<record>.author IN (SELECT ...)` semi-join with a branch
+//      for records without a visible `author`, unless a condition printed in the main FROM reads
+//      a multi-valued join under the same hop (then both stay in the main FROM, to keep the row
+//      they share). The answer is the one the plain LEFT JOINs give, row for row.
 //   3. Only parameters carry values (sql_node.hpp invariant 2).
+//   4. `distinct` is set only when the main FROM holds a join that can repeat a record.
 // All plans must belong to the collection the builder was made for (same table).
 // Thread safety: none; one builder per request. Plans are only read.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "basalt/db/dialect.hpp"
@@ -59,23 +67,40 @@ class QueryBuilder {
   // the real table, so a rule can never be answered from rows the caller supplied.
   void read_record_from(std::string_view source);
 
+  // Prints every condition over plain LEFT JOINs in the main FROM (DISTINCT where a join can
+  // repeat a record), as before semi-joins: the reference semi_join_property_test compares the
+  // semi-join forms with. Off by default.
+  void use_plain_joins() noexcept { plain_joins_ = true; }
+
   CompiledQuery finish() &&;
 
  private:
+  struct Conjunct {
+    const SqlNode* condition;
+    const RequestInfo* request;
+  };
+
   void add_list_rules(const Plan& plan, Lowering& lowering, const RequestInfo& request);
+  // Splits `condition` at its top-level ANDs into conjuncts_.
   void add_condition(const SqlNode* condition, const RequestInfo& request);
+  // Prints conjuncts_ into where_: semi-joins where they keep the answer, the rest plainly.
+  void print_conditions();
+  void print_semi_join(const SqlSource& hop, std::span<const Conjunct> parts,
+                       std::span<const SqlSource* const> joins);
 
   Arena arena_;
   SqlPrinter printer_;
   std::string table_;
   std::string record_source_;
   std::string where_;
+  std::vector<Conjunct> conjuncts_;
+  SqlPrinter::Guards guards_;
   struct PendingSort {
     const SortTerm* term;
     const RequestInfo* request;
   };
   std::vector<PendingSort> sorts_;
-  std::unordered_set<std::string> checked_joins_;
+  bool plain_joins_ = false;
 };
 
 // One filter plan alone: QueryBuilder(dialect, plan, first).add_filter(plan, ...).finish(),

@@ -1,8 +1,10 @@
 #include "basalt/query/sql_printer.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "basalt/query/go_values.hpp"
+#include "basalt/query/join_tree.hpp"
 
 namespace basalt::query {
 namespace {
@@ -94,6 +96,12 @@ std::string SqlPrinter::text(const SqlNode& node) {
 }
 
 void SqlPrinter::value(std::string& out, const SqlNode& node) {
+  if ((node.op == SqlOp::kColumn || node.op == SqlOp::kEachValue) && node.source != nullptr &&
+      !node.source->key.empty() &&
+      std::find(nulled_.begin(), nulled_.end(), node.source->key) != nulled_.end()) {
+    out += "NULL";
+    return;
+  }
   switch (node.op) {
     case SqlOp::kColumn:
       out += alias(*node.source, *request_);
@@ -292,8 +300,19 @@ std::string SqlPrinter::register_join(const SqlSource& source) {
   std::string quoted = dialect_.quote_identifier(unique_alias(source.alias));
   // Known before its ON is printed, since the ON names the join itself.
   join_aliases_.emplace(std::string(source.key), quoted);
-  std::string clause = "LEFT JOIN ";
+  std::string clause =
+      std::find(inner_joins_.begin(), inner_joins_.end(), source.key) != inner_joins_.end()
+          ? "CROSS JOIN "
+          : "LEFT JOIN ";
   source_clause(clause, source, quoted);  // may register the joins its ON reads first
+  if (guards_ != nullptr) {
+    auto guard = guards_->find(std::string(source.key));
+    if (guard != guards_->end()) {
+      clause += source.on != nullptr ? " AND " : " ON ";
+      print(clause, *guard->second.condition, *guard->second.request);
+    }
+  }
+  join_sources_.push_back(&source);
   join_indexes_.emplace(std::string(source.key), joins_.size());
   joins_.push_back(std::move(clause));
   return quoted;
@@ -315,10 +334,21 @@ void SqlPrinter::source_clause(std::string& out, const SqlSource& source, std::s
 
 void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNode* where) {
   std::size_t mark = local_sources_.size();
-  std::string from = dialect_.quote_identifier(unique_alias(match.from->alias));
-  local_sources_.emplace_back(match.from, from);
+  // In a semi-join over `rebase_hop_`, an all-of subquery that walks from the record through
+  // the hop starts from the hop's row instead: the same rows, without reading the record.
+  const SqlSource* from_source = match.from;
+  const SqlSource* target = match.target;
+  std::span<const SqlSource* const> match_joins = match.joins();
+  bool rebased = rebase_hop_ != nullptr && JoinTree::follows(match, *rebase_hop_);
+  if (rebased) {
+    from_source = match_joins.front();
+    target = rebase_hop_;
+    match_joins = match_joins.subspan(1);
+  }
+  std::string from = dialect_.quote_identifier(unique_alias(from_source->alias));
+  local_sources_.emplace_back(from_source, from);
   std::string joins;
-  for (const SqlSource* join : match.joins()) {
+  for (const SqlSource* join : match_joins) {
     std::string alias = dialect_.quote_identifier(unique_alias(join->alias));
     local_sources_.emplace_back(join, alias);
     joins += " LEFT JOIN ";
@@ -329,10 +359,10 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
   out += " AS ";
   out += dialect_.quote_identifier("multiMatchValue");
   out += " FROM ";
-  if (match.from->record_row && !record_source_.empty()) {
+  if (!rebased && match.from->record_row && !record_source_.empty()) {
     out += record_source_;
   } else {
-    out += dialect_.quote_identifier(match.from->table);
+    out += dialect_.quote_identifier(from_source->table);
   }
   out += ' ';
   out += from;
@@ -342,7 +372,7 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
   out += '.';
   out += dialect_.quote_identifier("id");
   out += " = ";
-  out += alias(*match.target, *request_);
+  out += alias(*target, *request_);
   out += '.';
   out += dialect_.quote_identifier("id");
   if (where != nullptr) {
@@ -390,6 +420,88 @@ void SqlPrinter::rule_subquery(std::string& out, const SqlNode& id, const SqlSou
   out += ')';
   for (db::Value& param : inner.params_) params_.push_back(std::move(param));
   used_aliases_ = std::move(inner.used_aliases_);
+}
+
+void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                           std::span<const std::string_view> inner_joins) {
+  std::string record_column =
+      base_alias_ + "." + dialect_.quote_identifier(JoinTree::record_column(hop));
+  // A printer of its own, as for a rule subquery: the joins under the hop belong to this
+  // subquery's FROM, its aliases continue the statement's, its params are appended to ours.
+  SqlPrinter inner(*this, hop, unique_alias(hop.alias));
+  inner.rebase_hop_ = &hop;
+  inner.guards_ = guards_;
+  inner.inner_joins_ = inner_joins;
+  std::string where;
+  if (guards_ != nullptr) {
+    auto guard = guards_->find(std::string(hop.key));
+    if (guard != guards_->end()) {
+      inner.print(where, *guard->second.condition, *guard->second.request);
+    }
+  }
+  for (const Part& part : parts) {
+    if (!where.empty()) where += " AND ";
+    inner.print(where, *part.condition, *part.request);
+  }
+  out += record_column;
+  out += " IN (SELECT ";
+  out += inner.base_alias_;
+  out += '.';
+  out += dialect_.quote_identifier(JoinTree::hop_column(hop));
+  out += " FROM ";
+  out += dialect_.quote_identifier(hop.table);
+  out += ' ';
+  out += inner.base_alias_;
+  for (const std::string& join : inner.joins_) {
+    out += ' ';
+    out += join;
+  }
+  if (!where.empty()) {
+    out += " WHERE ";
+    out += where;
+  }
+  out += ')';
+  for (db::Value& param : inner.params_) params_.push_back(std::move(param));
+  used_aliases_ = std::move(inner.used_aliases_);
+}
+
+void SqlPrinter::no_hop_row(std::string& out, const SqlSource& hop) {
+  std::string record_column =
+      base_alias_ + "." + dialect_.quote_identifier(JoinTree::record_column(hop));
+  SqlPrinter inner(*this, hop, unique_alias(hop.alias));
+  inner.guards_ = guards_;
+  std::string guard_text;
+  if (guards_ != nullptr) {
+    auto guard = guards_->find(std::string(hop.key));
+    if (guard != guards_->end()) {
+      inner.print(guard_text, *guard->second.condition, *guard->second.request);
+    }
+  }
+  out += "NOT EXISTS (SELECT 1 FROM ";
+  out += dialect_.quote_identifier(hop.table);
+  out += ' ';
+  out += inner.base_alias_;
+  out += " WHERE ";
+  out += inner.base_alias_;
+  out += '.';
+  out += dialect_.quote_identifier(JoinTree::hop_column(hop));
+  out += " = ";
+  out += record_column;
+  if (!guard_text.empty()) {
+    out += " AND ";
+    out += guard_text;
+  }
+  out += ')';
+  for (db::Value& param : inner.params_) params_.push_back(std::move(param));
+  used_aliases_ = std::move(inner.used_aliases_);
+}
+
+void SqlPrinter::print_nulled(std::string& out, const SqlNode& node, const RequestInfo& request,
+                              std::span<const std::string_view> nulled) {
+  std::span<const std::string_view> saved = nulled_;
+  nulled_ = nulled;
+  print(out, node, request);
+  nulled_ = saved;
 }
 
 }  // namespace basalt::query

@@ -11,10 +11,13 @@
 //      is one join with one alias however many trees reference it.
 //   3. Every alias in the statement (joins, subquery tables, subquery results) is unique, so a
 //      subquery never shadows the outer table it correlates with.
+//   4. A join with a guard (Guards: the lowered list rule of the collection it reaches) gets it
+//      in its ON clause wherever it is registered: the main FROM or a semi-join's own FROM.
 // Thread safety: none; one printer per statement being built.
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +33,18 @@ namespace basalt::query {
 
 class SqlPrinter final : public ParamBinder {
  public:
+  // A join's list-rule check (JoinRule, lowered) and the request it is printed for.
+  struct Guard {
+    const SqlNode* condition = nullptr;
+    const RequestInfo* request = nullptr;
+  };
+  using Guards = std::unordered_map<std::string, Guard>;  // by join key
+  // One condition of a semi-join and the request it is printed for.
+  struct Part {
+    const SqlNode* condition = nullptr;
+    const RequestInfo* request = nullptr;
+  };
+
   // `base` is the statement's FROM table (its alias is its table name).
   SqlPrinter(const db::Dialect& dialect, const FilterDialect& functions, const SqlSource& base,
              std::size_t first_placeholder = 1);
@@ -44,6 +59,27 @@ class SqlPrinter final : public ParamBinder {
   // are bound now, so a guard must be added before anything that has to bind after it
   // (ORDER BY).
   void guard_join(const SqlSource& join, const SqlNode& condition, const RequestInfo& request);
+
+  // The guards of joins (invariant 4); `guards` must outlive the printer.
+  void set_guards(const Guards* guards) noexcept { guards_ = guards; }
+
+  // `<record>.<col> IN (SELECT <hop>.<col> FROM <hop's table> <joins under it> WHERE [<hop's
+  // guard> AND] <parts...>)`: the records whose `hop` row (and the rows under it) satisfy every
+  // part, the joins under `hop` printed in the subquery's own FROM. The all-of subqueries of
+  // the parts that follow `hop` (JoinTree::follows) start from the hop's row.
+  // `inner`: keys of joins under the hop whose NULL row no part can match (null_fold.hpp):
+  // printed as CROSS JOIN, which drops only rows that could not match and keeps SQLite to
+  // the written order (the hop's row, then what it names), instead of LEFT JOIN.
+  void semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                 std::span<const std::string_view> inner = {});
+  // `NOT EXISTS (SELECT 1 FROM <hop's table> h WHERE h.<col> = <record>.<col> [AND <guard>])`:
+  // the record has no `hop` row it may see, so every join under it reads as NULL.
+  void no_hop_row(std::string& out, const SqlSource& hop);
+  // Prints `node` with every column of the joins keyed in `nulled` as NULL.
+  void print_nulled(std::string& out, const SqlNode& node, const RequestInfo& request,
+                    std::span<const std::string_view> nulled);
+  // Keys of the joins registered in the main FROM, in order.
+  const std::vector<const SqlSource*>& join_sources() const noexcept { return join_sources_; }
 
   std::string bind(db::Value value) override;
   // Multi-match subqueries over the record itself read `quoted_source` instead of its table
@@ -77,6 +113,11 @@ class SqlPrinter final : public ParamBinder {
   const FilterDialect& functions_;
   std::size_t first_placeholder_;
   const RequestInfo* request_ = nullptr;  // during print() only
+  const Guards* guards_ = nullptr;
+  const SqlSource* rebase_hop_ = nullptr;          // a semi-join's printer: its hop
+  std::span<const std::string_view> nulled_;       // during print_nulled() only
+  std::span<const std::string_view> inner_joins_;  // a semi-join printer: CROSS JOINs
+  std::vector<const SqlSource*> join_sources_;
   std::string base_key_;
   std::string base_alias_;
   std::string record_source_;  // quoted; empty: the record is read from its table

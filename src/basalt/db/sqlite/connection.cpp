@@ -388,6 +388,10 @@ std::int64_t Connection::schema_version() {
   return std::stoll(pragma("PRAGMA schema_version"));
 }
 
+std::int64_t Connection::total_changes() const noexcept {
+  return sqlite3_total_changes64(db_.get());
+}
+
 ReadSet Connection::read_set(std::string_view sql) {
   check_length(sql);
   ReadSet reads;

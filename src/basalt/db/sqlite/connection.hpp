@@ -110,6 +110,10 @@ class Connection {
   // PRAGMA schema_version: moves with every schema change (DDL) committed.
   std::int64_t schema_version();
 
+  // Rows inserted, updated or deleted through this connection since it opened
+  // (sqlite3_total_changes64), rolled-back ones included.
+  std::int64_t total_changes() const noexcept;
+
   // The tables `sql` would read, from SQLite's authorizer while preparing it (not run, not
   // cached): the FROM tables, joins, subqueries and the tables behind views.
   ReadSet read_set(std::string_view sql);

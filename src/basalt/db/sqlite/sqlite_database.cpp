@@ -26,6 +26,14 @@ std::string create_directory(const std::string& dir) {
   return dir;
 }
 
+sqlite::StatisticsPolicy statistics_policy(const SqliteOptions& options) {
+  sqlite::StatisticsPolicy policy;
+  policy.rows = options.statistics_rows;
+  policy.interval = options.statistics_interval;
+  if (options.statistics_rows > 0) policy.statements = SqliteDialect().statistics_statements();
+  return policy;
+}
+
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(const SqliteOptions& options, const sqlite::ConnectionOptions& connection,
@@ -34,7 +42,8 @@ class SqliteDatabase final : public Database {
         statement_timeout_(options.statement_timeout),
         lock_(create_directory(options.data_dir)),
         writer_(path, connection, options.max_batch_jobs, versions_,
-                {options.wal_checkpoint_pages, options.wal_limit_pages}),
+                {options.wal_checkpoint_pages, options.wal_limit_pages},
+                statistics_policy(options)),
         reads_(sqlite::ReadConnections::create(path, connection)),
         read_pool_({options.read_threads, options.read_queue}) {}
 

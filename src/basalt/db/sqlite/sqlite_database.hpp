@@ -34,6 +34,10 @@ struct SqliteOptions {
   // size at which the writer does it itself (sqlite/writer.hpp, invariant 9).
   int wal_checkpoint_pages = 1000;
   int wal_limit_pages = 4096;
+  // Planner statistics are refreshed after this many rows changed, after a schema change, and
+  // at this interval while rows change (sqlite/writer.hpp, invariant 11); 0 rows: never.
+  std::int64_t statistics_rows = 10'000;
+  std::chrono::seconds statistics_interval{std::chrono::hours(1)};
   unsigned read_threads = 2;     // >= 1; the read pool; setting db-read-threads
   std::size_t read_queue = 256;  // pooled reads waiting for a thread; setting db-read-queue
 };

@@ -69,6 +69,37 @@ TEST_F(SqliteDatabaseTest, WritesAreReadBack) {
   EXPECT_TRUE(rows[1].is_null(2));
 }
 
+// writer.hpp, invariant 11: statistics follow a schema change and every `statistics_rows`
+// changed rows, not each commit.
+TEST_F(SqliteDatabaseTest, PlannerStatisticsAreRefreshedAfterLargeChanges) {
+  SqliteOptions opts = options();
+  opts.statistics_rows = 100;
+  auto db = open_sqlite(opts);
+  execute(*db, "CREATE TABLE items (id INTEGER PRIMARY KEY, kind INTEGER)");
+  execute(*db, "CREATE INDEX idx_items_kind ON items (kind)");  // a schema change: refreshed
+  auto stat = [&]() -> std::string {
+    ResultSet rows =
+        sync_wait(db->query("SELECT stat FROM sqlite_stat1 WHERE idx = 'idx_items_kind'"));
+    return rows.size() == 0 ? std::string("none") : std::string(rows[0].as_text(0));
+  };
+  // The refresh runs on the writer after the batch's callers were resumed: an empty job
+  // queued after the inserts completes only once it is done.
+  auto insert = [&](int from, int to) {
+    sync_wait(db->write([&](Transaction& tx) -> awaitable<void> {
+      for (int i = from; i < to; ++i) {
+        co_await tx.execute("INSERT INTO items (id, kind) VALUES (?1, ?2)", i, i % 5);
+      }
+    }));
+    sync_wait(db->write([](Transaction&) -> awaitable<void> { co_return; }));
+  };
+  insert(0, 60);
+  EXPECT_EQ(stat(), "none");  // 60 rows changed: not yet
+  insert(60, 110);
+  EXPECT_EQ(stat(), "110 22");  // 110 >= 100: the refresh ran after that commit
+  insert(110, 150);
+  EXPECT_EQ(stat(), "110 22");  // 40 more: not yet
+}
+
 TEST_F(SqliteDatabaseTest, ValuesAreBoundNeverSpliced) {
   auto db = open_sqlite(options());
   execute(*db, "CREATE TABLE t (v TEXT)");

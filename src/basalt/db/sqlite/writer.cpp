@@ -88,13 +88,16 @@ class JobTransaction final : public Transaction {
 }  // namespace
 
 Writer::Writer(const std::string& path, const ConnectionOptions& options,
-               std::size_t max_batch_jobs, DataVersions& versions, WalLimits wal)
+               std::size_t max_batch_jobs, DataVersions& versions, WalLimits wal,
+               StatisticsPolicy statistics)
     : connection_(path, ConnectionRole::kWriter, options),
       checkpointer_(path),
       wal_(wal),
       max_batch_jobs_(max_batch_jobs == 0 ? 1 : max_batch_jobs),
       versions_(versions),
+      statistics_(std::move(statistics)),
       work_(context_.get_executor()) {
+  changes_at_refresh_ = connection_.total_changes();
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "basalt-writer");
     for (;;) {
@@ -272,6 +275,7 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
       complete(jobs[i], std::move(error));
     }
     checkpoint_if_due();
+    if (!commit_error) refresh_statistics_if_due();
     co_return;
   }
 }
@@ -321,7 +325,11 @@ void Writer::publish_writes() noexcept {
   bool everything = written.unknown;
   try {
     const std::int64_t version = connection_.schema_version();
-    if (version != schema_version_) everything = true;
+    if (version != schema_version_) {
+      everything = true;
+      // Not at the first publish (-1: the schema as opened).
+      if (schema_version_ != -1) schema_changed_ = true;
+    }
     schema_version_ = version;
   } catch (const std::exception& error) {
     spdlog::warn("database writer: cannot read the schema version: {}", error.what());
@@ -363,6 +371,31 @@ void Writer::checkpoint_if_due() noexcept {
   } else if (pages >= wal_.checkpoint_pages) {
     checkpointer_.request();
   }
+}
+
+void Writer::refresh_statistics_if_due() noexcept {
+  if (statistics_.statements.empty()) return;
+  const std::int64_t changed = connection_.total_changes() - changes_at_refresh_;
+  const auto now = std::chrono::steady_clock::now();
+  const bool due = schema_changed_ || changed >= statistics_.rows ||
+                   (changed > 0 && now - refreshed_at_ >= statistics_.interval);
+  if (!due) return;
+  try {
+    connection_.control(kBegin);
+    for (const std::string& statement : statistics_.statements) connection_.control(statement);
+    // Moves the schema version, so that every connection reloads the statistics.
+    connection_.control("CREATE TABLE _basalt_statistics_epoch (x)");
+    connection_.control("DROP TABLE _basalt_statistics_epoch");
+    connection_.control(kCommit);
+  } catch (const std::exception& error) {
+    roll_back_batch();
+    spdlog::warn("database writer: refreshing planner statistics failed: {}", error.what());
+    return;
+  }
+  publish_writes();  // the schema version moved: cached results are recomputed once
+  schema_changed_ = false;
+  changes_at_refresh_ = connection_.total_changes();
+  refreshed_at_ = now;
 }
 
 void Writer::roll_back_batch() noexcept {

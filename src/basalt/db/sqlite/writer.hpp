@@ -49,6 +49,15 @@
 //     left and waiting for the readers in the WAL (each bounded by the statement budget) up to
 //     the busy timeout: the WAL's size stays bounded by about `limit_pages` plus what commits
 //     add while the oldest read runs.
+// 11. Planner statistics follow the data (docs/architecture.md, "Planner statistics"): after a
+//     committed batch, when `statistics.rows` rows or more were changed since the last refresh,
+//     or the schema changed (a collection added, an index created), or `statistics.interval`
+//     passed with any row changed, the writer runs a bounded ANALYZE in a transaction of its
+//     own, after the batch's callers were resumed. SQLite's connections load statistics only
+//     when they read the schema, so the same transaction also creates and drops an empty
+//     table: the schema version moves and every read connection reloads schema and
+//     statistics (and re-prepares its statements) before its next statement. A failed refresh
+//     is logged and tried again after the next commit.
 // 10. While a hold is taken (hold_wal_restarts(), a database snapshot being copied: its read
 //     transaction keeps the WAL from being started over for as long as the copy runs), the
 //     writer never waits for readers: past `limit_pages` it only asks the checkpointer for a
@@ -64,6 +73,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -84,13 +94,21 @@ struct WalLimits {
   int limit_pages = 4096;       // 16 MiB at 4 KiB pages: the writer checkpoints itself
 };
 
+// When planner statistics are refreshed (invariant 11).
+struct StatisticsPolicy {
+  std::int64_t rows = 10'000;                            // rows changed since the last refresh
+  std::chrono::seconds interval{std::chrono::hours(1)};  // with any row changed
+  // The statements of one refresh (the dialect's statistics_statements()); none: never.
+  std::vector<std::string> statements;
+};
+
 class Writer {
  public:
   // Opens (creating) the database at `path` as the write connection and starts the thread.
   // Throws DatabaseError if the database cannot be opened.
   // `versions` must outlive the writer.
   Writer(const std::string& path, const ConnectionOptions& options, std::size_t max_batch_jobs,
-         DataVersions& versions, WalLimits wal = {});
+         DataVersions& versions, WalLimits wal = {}, StatisticsPolicy statistics = {});
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -131,8 +149,9 @@ class Writer {
   // `guarded`: in a savepoint of its own (invariant 3).
   boost::asio::awaitable<std::exception_ptr> run_job(Pending& pending, bool guarded);
   void roll_back_batch() noexcept;
-  void publish_writes() noexcept;     // invariant 7
-  void checkpoint_if_due() noexcept;  // invariant 9
+  void publish_writes() noexcept;             // invariant 7
+  void checkpoint_if_due() noexcept;          // invariant 9
+  void refresh_statistics_if_due() noexcept;  // invariant 11
 
   Connection connection_;      // the writer thread's, once started (1)
   Checkpointer checkpointer_;  // after connection_: opens the file that one created
@@ -142,6 +161,11 @@ class Writer {
   const std::size_t max_batch_jobs_;
   DataVersions& versions_;
   std::int64_t schema_version_ = -1;  // writer thread: as of the last publish_writes()
+  // Writer thread (invariant 11): the policy, and the state since the last refresh.
+  const StatisticsPolicy statistics_;
+  std::int64_t changes_at_refresh_ = 0;
+  bool schema_changed_ = false;
+  std::chrono::steady_clock::time_point refreshed_at_ = std::chrono::steady_clock::now();
   boost::asio::io_context context_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
 
