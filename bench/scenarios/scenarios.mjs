@@ -83,7 +83,8 @@ export function clientAddress(worker) {
   return `127.0.${1 + Math.floor(worker / 250)}.${1 + (worker % 250)}`;
 }
 
-const MAX_THROTTLED_RETRIES = 10;
+// Bounded, so a server that throttles forever fails the request instead of hanging the run.
+const MAX_THROTTLED_RETRIES = 100;
 
 /**
  * send(), but a 429 with Retry-After is waited out and sent again, as a well-behaved client

@@ -28,8 +28,15 @@ export async function startBasalt({ binary, superuser, args }) {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
   });
   const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  // An interrupted run must not leave a server (and its data directory) behind.
   const killOnExit = () => child.kill('SIGKILL');
+  const killOnSignal = (signal) => {
+    child.kill('SIGKILL');
+    rm(dir, { recursive: true, force: true }).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
   process.once('exit', killOnExit);
+  process.once('SIGINT', killOnSignal);
+  process.once('SIGTERM', killOnSignal);
 
   const lines = createInterface({ input: child.stdout });
   let timer;
@@ -54,6 +61,8 @@ export async function startBasalt({ binary, superuser, args }) {
     child.kill('SIGTERM');
     const status = await exited;
     process.removeListener('exit', killOnExit);
+    process.removeListener('SIGINT', killOnSignal);
+    process.removeListener('SIGTERM', killOnSignal);
     await rm(dir, { recursive: true, force: true });
     if (status.code !== 0) throw new Error(`basalt did not exit cleanly (${JSON.stringify(status)}):\n${stderr}`);
   };
