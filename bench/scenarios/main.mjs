@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // PocketBase's benchmark scenarios against a Basalt binary: see bench/README.md ("Scenarios").
 //
-//   node bench/scenarios/main.mjs [--smoke] [--runs N] [--binary PATH] [--server-arg ARG]...
+//   node bench/scenarios/main.mjs [--smoke] [--runs N] [--out FILE] [--seed N] [--binary PATH]
+//                                 [--server-arg=ARG]...
 //
 // Prints one markdown row per scenario on stdout (progress on stderr). Every answer is checked:
 // its status, and for reads the records the rule must let through, counted from the load
 // program's own model of what it wrote. --smoke uses tiny counts and exits non-zero on any
 // wrong answer; a full run reports wrong answers in the errors column and goes on.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sendExpecting } from './http_client.mjs';
@@ -57,6 +58,9 @@ const { values: options } = parseArgs({
     // The data's random source; the smoke seed is one whose tiny data set gives every rule
     // scenario posts to show and posts to hide (checked at run time).
     seed: { type: 'string' },
+    // Where the table (medians of the runs so far) is written after every run, so a long
+    // series that is stopped early still leaves its finished runs.
+    out: { type: 'string' },
   },
 });
 const runs = Number(options.runs);
@@ -148,17 +152,23 @@ async function runOnce(runNumber) {
   }
 }
 
-const allRuns = [];
-for (let run = 1; run <= runs; run++) allRuns.push(await runOnce(run));
+function tableRows(allRuns) {
+  return allRuns[0].scenarios.map((scenario, index) => ({
+    index,
+    label: scenario.label,
+    requests: scenario.requests,
+    concurrency: scenario.concurrency,
+    runs: allRuns.map((run) => run.results[index]),
+    published: options.smoke ? undefined : published.scenarios[index].seconds,
+  }));
+}
 
-const rows = allRuns[0].scenarios.map((scenario, index) => ({
-  index,
-  label: scenario.label,
-  requests: scenario.requests,
-  concurrency: scenario.concurrency,
-  runs: allRuns.map((run) => run.results[index]),
-  published: options.smoke ? undefined : published.scenarios[index].seconds,
-}));
+const allRuns = [];
+for (let run = 1; run <= runs; run++) {
+  allRuns.push(await runOnce(run));
+  if (options.out) writeFileSync(options.out, markdownTable(tableRows(allRuns)) + '\n');
+}
+const rows = tableRows(allRuns);
 console.log(markdownTable(rows));
 const errors = rows.flatMap((row) => row.runs.flatMap((run) => run.errors.map((e) => `#${row.index + 1} ${row.label}: ${e}`)));
 const leftovers = allRuns.flatMap((run) => run.leftovers);
