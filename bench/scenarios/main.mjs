@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { sendExpecting } from './http_client.mjs';
 import { runLoad } from './load.mjs';
 import { Model } from './model.mjs';
-import { markdownTable } from './report.mjs';
+import { markdownTable, targetSummary } from './report.mjs';
 import { createSchema, POST_COLLECTIONS } from './schema.mjs';
 import { allScenarios, seededRandom } from './scenarios.mjs';
 import { startBasalt } from './server.mjs';
@@ -152,10 +152,16 @@ async function runOnce(runNumber) {
   }
 }
 
+function report(rows) {
+  return markdownTable(rows) + '\n' + (options.smoke ? '' : '\n' + targetSummary(rows) + '\n');
+}
+
 function tableRows(allRuns) {
   return allRuns[0].scenarios.map((scenario, index) => ({
     index,
     label: scenario.label,
+    collection: scenario.collection,
+    target: scenario.target,
     requests: scenario.requests,
     concurrency: scenario.concurrency,
     runs: allRuns.map((run) => run.results[index]),
@@ -166,10 +172,10 @@ function tableRows(allRuns) {
 const allRuns = [];
 for (let run = 1; run <= runs; run++) {
   allRuns.push(await runOnce(run));
-  if (options.out) writeFileSync(options.out, markdownTable(tableRows(allRuns)) + '\n');
+  if (options.out) writeFileSync(options.out, report(tableRows(allRuns)));
 }
 const rows = tableRows(allRuns);
-console.log(markdownTable(rows));
+console.log(report(rows));
 const errors = rows.flatMap((row) => row.runs.flatMap((run) => run.errors.map((e) => `#${row.index + 1} ${row.label}: ${e}`)));
 const leftovers = allRuns.flatMap((run) => run.leftovers);
 for (const problem of [...errors.slice(0, 20), ...leftovers]) console.error(`problem: ${problem}`);

@@ -39,3 +39,26 @@ export function markdownTable(rows) {
   }
   return lines.join('\n');
 }
+
+/**
+ * The targets of the semi-join work (docs/performance.md), read off the rows: every list rule
+ * on posts100k under 2 s per 100 requests, no row slower than PocketBase's published figure,
+ * plain lists, single views and token refreshes at least 3× faster than it.
+ * @param {Array<{label: string, runs: Array<{seconds: number}>, published?: number,
+ *   target?: string, collection: string}>} rows
+ */
+export function targetSummary(rows) {
+  const total = (row) => median(row.runs.map((run) => run.seconds));
+  const names = (list) => (list.length ? list.map((row) => `#${row.index + 1}`).join(', ') : 'none');
+  const rules = rows.filter((row) => row.target === 'rule' && row.collection === 'posts100k');
+  const slowRules = rules.filter((row) => total(row) >= 2);
+  const compared = rows.filter((row) => row.published !== undefined);
+  const slower = compared.filter((row) => total(row) > row.published);
+  const fast = compared.filter((row) => row.target === 'fast');
+  const notFastEnough = fast.filter((row) => row.published / total(row) < 3);
+  return [
+    `- list rules on posts100k under 2 s per 100 requests: ${rules.length - slowRules.length} of ${rules.length}; not met: ${names(slowRules)}`,
+    `- rows not slower than PocketBase's published figure: ${compared.length - slower.length} of ${compared.length}; slower: ${names(slower)}`,
+    `- plain lists, views and auth-refresh at least 3× faster: ${fast.length - notFastEnough.length} of ${fast.length}; not met: ${names(notFastEnough)}`,
+  ].join('\n');
+}
