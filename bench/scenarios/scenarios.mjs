@@ -193,7 +193,7 @@ function createAll(ctx) {
           author: pick(ctx, ctx.authorIds),
         }),
         (record) =>
-          model.posts[collection].set(record.id, {
+          model.addPost(collection, record.id, {
             author: record.author,
             type: record.type,
             description: record.description,
