@@ -6,6 +6,15 @@
 // one connection for the request and closes it afterwards.
 import http from 'node:http';
 
+// The connection policy, chosen once by main.mjs before the first request: `false` (a fresh
+// connection per request, the default, as PocketBase's runner) or a keep-alive http.Agent
+// (--keep-alive: connections reused, so the rows show the server's work without the connect).
+let connectionAgent = false;
+
+export function useKeepAlive() {
+  connectionAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 2048 });
+}
+
 // Bounds on what we accept from the server: a response bigger than this is a broken server, and
 // no scenario request may hang the run forever.
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -28,7 +37,7 @@ export function send(base, { method, path, body, token, wantJson = false, from }
   if (token) headers.authorization = token;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: base.hostname, port: base.port, method, path, headers, agent: false, localAddress: from },
+      { host: base.hostname, port: base.port, method, path, headers, agent: from ? false : connectionAgent, localAddress: from },
       (res) => {
         const chunks = [];
         let size = 0;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // PocketBase's benchmark scenarios against a Basalt binary: see bench/README.md ("Scenarios").
 //
-//   node bench/scenarios/main.mjs [--smoke] [--runs N] [--out FILE] [--seed N] [--binary PATH]
-//                                 [--server-arg=ARG]...
+//   node bench/scenarios/main.mjs [--smoke] [--runs N] [--out FILE] [--seed N] [--keep-alive]
+//                                 [--binary PATH] [--server-arg=ARG]...
 //
 // Prints one markdown row per scenario on stdout (progress on stderr). Every answer is checked:
 // its status, and for reads the records the rule must let through, counted from the load
@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sendExpecting } from './http_client.mjs';
+import { sendExpecting, useKeepAlive } from './http_client.mjs';
 import { runLoad } from './load.mjs';
 import { Model } from './model.mjs';
 import { markdownTable, targetSummary } from './report.mjs';
@@ -61,6 +61,9 @@ const { values: options } = parseArgs({
     // Where the table (medians of the runs so far) is written after every run, so a long
     // series that is stopped early still leaves its finished runs.
     out: { type: 'string' },
+    // Reuse connections instead of one per request (not PocketBase's way; for reading how much
+    // of a row is the connect). Requests from other source addresses still connect each time.
+    'keep-alive': { type: 'boolean', default: false },
   },
 });
 const runs = Number(options.runs);
@@ -69,6 +72,7 @@ const scale = options.smoke ? SMOKE_SCALE : FULL_SCALE;
 const seed = Number(options.seed ?? scale.seed);
 const published = JSON.parse(readFileSync(options.published, 'utf8'));
 const serverArgs = [...DEFAULT_SERVER_ARGS, ...options['server-arg']];
+if (options['keep-alive']) useKeepAlive();
 
 /** Our list must line up with PocketBase's, row for row, or the comparison means nothing. */
 function matchPublished(scenarios) {

@@ -138,9 +138,9 @@ function createScenarios(ctx, collection, total, concurrency, makeBody, remember
       action: async (i, worker) => {
         const body = makeBody(i + offset);
         const path = `/api/collections/${collection}/records`;
-        const response = await sendRetryingThrottled(ctx, {
-          method: 'POST', path, body, token, wantJson: true, from: clientAddress(worker),
-        });
+        // Only password-bearing creates need many addresses (the hashing bound per address).
+        const from = collection === 'users' ? clientAddress(worker) : undefined;
+        const response = await sendRetryingThrottled(ctx, { method: 'POST', path, body, token, wantJson: true, from });
         const problem = statusProblem('POST', path, response, 200);
         if (!problem) remember(response.json, body);
         return problem;
