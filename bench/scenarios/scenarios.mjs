@@ -85,6 +85,7 @@ export function clientAddress(worker) {
 
 // Bounded, so a server that throttles forever fails the request instead of hanging the run.
 const MAX_THROTTLED_RETRIES = 100;
+const MAX_RETRY_AFTER_SECONDS = 10;
 
 /**
  * send(), but a 429 with Retry-After is waited out and sent again, as a well-behaved client
@@ -96,7 +97,8 @@ async function sendRetryingThrottled(ctx, request) {
     const response = await send(ctx.base, request);
     if (response.status !== 429 || !(response.retryAfter >= 0) || attempt === MAX_THROTTLED_RETRIES) return response;
     ctx.throttled++;
-    await new Promise((resolve) => setTimeout(resolve, response.retryAfter * 1000));
+    const waitSeconds = Math.min(response.retryAfter, MAX_RETRY_AFTER_SECONDS);
+    await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
   }
 }
 
