@@ -26,7 +26,15 @@ step "e2e tests (pocketbase SDK)"
 (cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" npm test)
 
 step "scenario smoke run (bench/scenarios --smoke: every answer checked, tiny counts)"
-node bench/scenarios/main.mjs --smoke --binary "$PWD/build/release/basalt" >/dev/null
+# Its per-scenario progress goes to a log, shown only when the run fails.
+smoke_log="$(mktemp)"
+if ! node bench/scenarios/main.mjs --smoke --binary "$PWD/build/release/basalt" >/dev/null 2>"$smoke_log"; then
+  cat "$smoke_log"
+  rm -f "$smoke_log"
+  exit 1
+fi
+tail -n 1 "$smoke_log"
+rm -f "$smoke_log"
 
 step "fuzz: filter, multipart, fields, jwt and index_sql parsers (${FUZZ_SECONDS:-20} s)"
 tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
