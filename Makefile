@@ -1,5 +1,5 @@
 # Thin wrapper over CMake presets and the scripts; every target installs what it needs first.
-.PHONY: run build test bench fmt deps clean
+.PHONY: run build test bench bench-scenarios fmt deps clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -30,6 +30,14 @@ bench: deps
 	@./bench/realtime.sh
 	@./build/release/bench/micro_bench
 	@./build/release/bench/query_micro_bench
+
+# PocketBase's benchmark scenarios (bench/scenarios, bench/README.md): builds the Release binary
+# only, seeds 100k posts through the API and prints the markdown table. Extra options go in
+# SCENARIOS_ARGS, e.g. `make bench-scenarios SCENARIOS_ARGS=--runs=3`.
+bench-scenarios: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target basalt
+	@node bench/scenarios/main.mjs $(SCENARIOS_ARGS)
 
 fmt:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
