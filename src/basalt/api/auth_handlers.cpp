@@ -50,7 +50,7 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, const 
   sign_in.body = body.data;
   sign_in.client_ip = std::string(client_ip(request));
   auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
-  // The password passed; MFA decides whether it is enough (the sign-in's own token unused).
+  // The password passed; MFA decides whether it is enough.
   const SignedIn signed_in{std::move(result.catalog), result.collection, std::move(result.record),
                            auth::kMfaMethodPassword};
   co_await finish_sign_in(services, request, body, response, signed_in);

@@ -126,7 +126,6 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
     const std::string id(result.record.at(schema::kFieldId).as_string());
     co_await upgrade_hash(collection, id, request.password, stored);
   }
-  result.token = issue_auth_token(collection, result.record, clock_.now());
   co_return result;
 }
 

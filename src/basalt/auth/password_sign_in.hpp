@@ -59,8 +59,7 @@ struct SignInResult {
   std::shared_ptr<const collections::Catalog> catalog;
   const schema::Collection* collection = nullptr;  // lives in `catalog`
   boost::json::object record;                      // every field, as stored after sign-in
-  std::string token;
-};
+};  // the token is issued by api::finish_sign_in, after the MFA gate
 
 class PasswordSignIn {
  public:

@@ -96,6 +96,8 @@ std::string ServerKey::seal(std::string_view plaintext, std::string_view context
 std::optional<std::string> ServerKey::open(std::string_view sealed,
                                            std::string_view context) const {
   init_sodium();
+  // Nothing sealed is empty (and libsodium's decoder takes no null buffer).
+  if (sealed.empty()) return std::nullopt;
   std::vector<unsigned char> raw(sealed.size());
   std::size_t raw_length = 0;
   if (sodium_base642bin(raw.data(), raw.size(), sealed.data(), sealed.size(), nullptr, &raw_length,
