@@ -166,6 +166,10 @@ boost::asio::awaitable<void> Connection::run() {
     response_.reset();
     set_phase(Phase::kHandling, kNoTimeout);
     co_await shared.dispatcher.handle(request, response_);
+    // The spooled body's files (those the handler did not move away) and its share of the
+    // spool budget go before the answer does, so a client that uploads again on hearing it
+    // finds the bytes free.
+    message.upload_spool.reset();
 
     const bool keep_alive = message.message.keep_alive() && !response_.close() &&
                             !response_.streaming() && !worker_.draining() && socket_.is_open();
