@@ -14,7 +14,7 @@
 // what any S3 client would see, independent of s3rver's on-disk layout (its metadata sidecar
 // files, its own key encoding), and a listing is a real ListObjectsV2.
 
-import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { startS3rver } from './s3rver.mjs';
@@ -28,13 +28,24 @@ export const BACKENDS = ['local', 's3'];
 const S3 = { bucket: 'basalt-e2e-files', accessKey: 'E2EFILESKEY', secret: 'e2e-files-secret-7' };
 
 // Every file below `dir`, as '/'-separated paths relative to it ([] when it does not exist).
+// The server may be removing files and directories under `dir` meanwhile: a recursive readdir
+// that meets a directory removed under it fails with ENOENT, which says nothing about `dir`
+// itself, so the walk is taken again (a removal only ever shortens the next walk).
 async function listFiles(dir) {
   let entries;
-  try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    if (error.code === 'ENOENT') return [];
-    throw error;
+  for (;;) {
+    try {
+      entries = await readdir(dir, { recursive: true, withFileTypes: true });
+      break;
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+      try {
+        await stat(dir);
+      } catch (missing) {
+        if (missing.code === 'ENOENT') return [];
+        throw missing;
+      }
+    }
   }
   return entries
     .filter((entry) => entry.isFile())
