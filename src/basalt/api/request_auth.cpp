@@ -11,12 +11,6 @@ boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
   co_return co_await services.authenticator.authenticate(*header, services.clock.now());
 }
 
-std::string_view client_ip(const http::Request& request) {
-  const std::string_view remote = request.remote_address();
-  const auto colon = remote.rfind(':');
-  return colon == std::string_view::npos ? remote : remote.substr(0, colon);
-}
-
 records::Caller caller_of(const auth::AuthContext& context, const http::Request& request) {
   records::Caller caller;
   caller.client_address = client_ip(request);

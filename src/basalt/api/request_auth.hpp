@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "basalt/api/api_handler.hpp"
+#include "basalt/api/client_address.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/services.hpp"
 #include "basalt/auth/auth_context.hpp"
@@ -17,10 +18,6 @@ namespace basalt::api {
 // A guest when the header is missing or the token is not valid (never an error).
 boost::asio::awaitable<auth::AuthContext> request_auth(const Services& services,
                                                        const http::Request& request);
-
-// The client address without its port (a view into `request`): the key that rate limits and
-// the password-hashing bound count by.
-std::string_view client_ip(const http::Request& request);
 
 // The record service's view of the caller (borrows `context` and `request`, which must
 // outlive it).

@@ -16,6 +16,8 @@
 #include "basalt/api/settings_handlers.hpp"
 #include "basalt/api/totp_handlers.hpp"
 #include "basalt/api/uploads.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/settings/rate_limit_rules.hpp"
 
 #include <memory>
 #include <optional>
@@ -140,12 +142,27 @@ struct RouteGuard {
   std::vector<std::string> rate_tags;  // rate_limit_tags() of the route
 };
 
-// Builds the caller's AuthContext once, applies settings.rateLimits (after the token is read,
-// as the audience depends on it), enforces the route's access, then runs the handler.
+// settings.superuserIPs (docs/settings.md): a superuser's request from any other address is
+// refused, whatever the route, with PocketBase's default 403 text.
+void check_superuser_ip(const settings::AppSettings& settings, const auth::AuthContext& auth,
+                        const http::Request& request) {
+  if (!auth.is_superuser() || settings.superuser_ips.empty()) return;
+  if (settings::ip_in_list(client_ip(request), settings.superuser_ips)) return;
+  throw core::ApiError::forbidden("You are not allowed to perform this request.");
+}
+
+// Resolves the client address (settings.trustedProxy) and builds the caller's AuthContext once,
+// applies settings.superuserIPs and settings.rateLimits (after the token is read, as the
+// audience depends on it), enforces the route's access, then runs the handler.
 boost::asio::awaitable<void> run_guarded(const Services& services, const RouteGuard& guard,
                                          ApiHandler handler, http::Request& request,
                                          http::Response& response) {
+  {
+    const auto settings = services.settings.current();
+    request.set_client_ip(resolve_client_ip(settings->trusted_proxy, request));
+  }
   const auth::AuthContext auth = co_await request_auth(services, request);
+  check_superuser_ip(*services.settings.current(), auth, request);
   check_rate_limit(services, guard.pattern, guard.rate_tags, auth, request);
   require_access(guard.access, auth, request);
   co_await handler(services, auth, request, response);

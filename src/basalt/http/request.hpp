@@ -48,6 +48,11 @@ class Request {
   const std::string& request_id() const noexcept { return request_id_; }
   void set_request_id(std::string id) { request_id_ = std::move(id); }
 
+  // The client's address as the API counts it (api/client_address.hpp): set once by the route
+  // wrapper from settings.trustedProxy; empty until then.
+  const std::string& client_ip() const noexcept { return client_ip_; }
+  void set_client_ip(std::string ip) { client_ip_ = std::move(ip); }
+
  private:
   const RequestMessage& message_;
   const std::string& remote_address_;
@@ -55,6 +60,7 @@ class Request {
   std::string_view path_;
   std::string_view query_;
   std::string request_id_;
+  std::string client_ip_;
   std::vector<std::pair<std::string, std::string>> params_;
 };
 
