@@ -408,7 +408,8 @@ class Parser {
 
 std::optional<Document> parse_document(std::string_view source, const Limits& limits,
                                        Error& error) {
-  if (source.size() > limits.max_document_bytes) {
+  // Offsets are 32-bit: a larger document is refused whatever the limit says.
+  if (source.size() > limits.max_document_bytes || source.size() >= UINT32_MAX) {
     error = Error{ErrorCode::kLimitExceeded,
                   fmt::format("The document is larger than {} bytes.", limits.max_document_bytes),
                   {}};

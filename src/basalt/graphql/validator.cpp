@@ -99,10 +99,17 @@ bool same_value(const Value& a, const Value& b) {
       }
       return true;
     case Value::Kind::kObject:
+      // The order of an object's fields does not matter (graphql-js compares them sorted).
       if (a.fields.size() != b.fields.size()) return false;
-      for (std::size_t i = 0; i < a.fields.size(); ++i) {
-        if (a.fields[i].name != b.fields[i].name) return false;
-        if (!same_value(a.fields[i].value, b.fields[i].value)) return false;
+      for (const ObjectField& field : a.fields) {
+        bool found = false;
+        for (const ObjectField& other : b.fields) {
+          if (other.name == field.name) {
+            found = same_value(field.value, other.value);
+            break;
+          }
+        }
+        if (!found) return false;
       }
       return true;
     default:

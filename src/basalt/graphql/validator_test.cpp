@@ -533,6 +533,34 @@ TEST(GraphqlValidation, StopsAtTheErrorCap) {
   EXPECT_EQ(vt_errors(source, limits).size(), 7u);
 }
 
+// The example of docs/graphql.md, "The schema model".
+TEST(GraphqlSchema, BuildsTheDocumentedExample) {
+  Schema schema;
+  TypeDef posts{.name = "posts", .kind = TypeKind::kObject};
+  posts.fields.push_back({"id", TypeRef::parse("String!"), {}});
+  posts.fields.push_back({"title", TypeRef::parse("String"), {}});
+  schema.add_type(std::move(posts));
+  TypeDef query{.name = "Query", .kind = TypeKind::kObject};
+  query.fields.push_back(
+      {"posts", TypeRef::parse("[posts!]!"), {{"limit", TypeRef::parse("Int"), "30"}}});
+  schema.add_type(std::move(query));
+  schema.set_root(OperationType::kQuery, "Query");
+  schema.finish();
+  EXPECT_EQ(schema.root(OperationType::kMutation), nullptr);
+
+  auto check = [&](std::string_view source) {
+    Error error;
+    std::optional<Document> document = parse_document(source, Limits{}, error);
+    EXPECT_TRUE(document.has_value()) << error.message;
+    return document ? validate(*document, schema, Limits{}) : std::vector<Error>{error};
+  };
+  EXPECT_TRUE(check("{ posts(limit: 5) { id title __typename } }").empty());
+  EXPECT_EQ(check("{ posts(limit: \"5\") { id } }").size(), 1u);
+  std::vector<Error> errors = check("mutation { posts { id } }");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("no mutation root type"), std::string::npos);
+}
+
 TEST(GraphqlSchema, RefusesInconsistentSchemas) {
   {
     Schema schema;

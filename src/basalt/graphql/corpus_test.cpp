@@ -1,0 +1,72 @@
+// Basalt's verdict on 300 documents equals graphql-js's (testdata/validation_corpus.json, made by
+// tests/e2e/graphql_validation_corpus.mjs with graphql 16 against the same example schema),
+// except where an entry records a divergence ("basalt" and "why": Basalt follows the
+// specification there).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "basalt/core/testing/source_dir.hpp"
+#include "basalt/graphql/parser.hpp"
+#include "basalt/graphql/testing/pet_schema.hpp"
+#include "basalt/graphql/validator.hpp"
+
+namespace basalt::graphql {
+namespace {
+
+std::string corpus_verdict(std::string_view source, const Schema& schema, std::string& message) {
+  Limits limits;
+  Error error;
+  std::optional<Document> document = parse_document(source, limits, error);
+  if (!document) {
+    message = error.message;
+    switch (error.code) {
+      case ErrorCode::kParseFailed:
+        return "syntax";
+      case ErrorCode::kValidationFailed:
+        return "invalid";  // a type-system definition: graphql-js refuses it in validation
+      case ErrorCode::kLimitExceeded:
+        return "limit";
+    }
+  }
+  std::vector<Error> errors = validate(*document, schema, limits);
+  if (errors.empty()) return "valid";
+  message = errors[0].message;
+  return errors[0].code == ErrorCode::kLimitExceeded ? "limit" : "invalid";
+}
+
+TEST(GraphqlCorpus, VerdictsMatchGraphqlJs) {
+  std::ifstream file(core::testing::source_dir() /
+                     "src/basalt/graphql/testdata/validation_corpus.json");
+  ASSERT_TRUE(file) << "missing validation_corpus.json";
+  std::stringstream text;
+  text << file.rdbuf();
+  boost::json::array corpus = boost::json::parse(text.str()).as_array();
+  ASSERT_GE(corpus.size(), 300u);
+  std::unique_ptr<Schema> schema = testing::make_pet_schema();
+  int matched = 0;
+  for (const boost::json::value& entry : corpus) {
+    const boost::json::object& item = entry.as_object();
+    std::string document(item.at("document").as_string());
+    // graphql-js's verdict, or Basalt's where the corpus records a divergence and its reason.
+    std::string expected(item.contains("basalt") ? item.at("basalt").as_string()
+                                                 : item.at("verdict").as_string());
+    std::string message;
+    std::string verdict = corpus_verdict(document, *schema, message);
+    if (verdict == expected) {
+      ++matched;
+      continue;
+    }
+    std::string reference =
+        item.contains("reference") ? std::string(item.at("reference").as_string()) : "";
+    ADD_FAILURE() << document << "\n  graphql-js: " << expected << " " << reference
+                  << "\n  basalt:     " << verdict << " " << message;
+  }
+  EXPECT_EQ(matched, static_cast<int>(corpus.size()));
+}
+
+}  // namespace
+}  // namespace basalt::graphql
