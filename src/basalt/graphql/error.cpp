@@ -35,6 +35,16 @@ LineColumn line_column(std::string_view document, std::uint32_t offset) noexcept
   return at;
 }
 
+std::string shorten_for_message(std::string text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t cut = max_bytes;
+  // Back up over continuation bytes so that no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  text += "…";
+  return text;
+}
+
 namespace {
 
 boost::json::object error_object(const Error& error, std::string_view document) {

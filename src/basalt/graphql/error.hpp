@@ -3,6 +3,7 @@
 // into (line, column) only when an error is written, so nodes stay small.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -39,6 +40,10 @@ LineColumn line_column(std::string_view document, std::uint32_t offset) noexcept
 // The error as its JSON text: {"message":…,"locations":[{"line":…,"column":…}],
 // "extensions":{"code":…}} ("locations" left out when there are none).
 std::string error_json(const Error& error, std::string_view document);
+
+// `text` cut to at most `max_bytes` (on a UTF-8 character boundary) with "…" appended when it
+// was longer: for quoting user input in a message.
+std::string shorten_for_message(std::string text, std::size_t max_bytes);
 
 // `[error, …]` for an errors array.
 std::string errors_json(const std::vector<Error>& errors, std::string_view document);

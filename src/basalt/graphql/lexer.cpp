@@ -169,6 +169,8 @@ std::string_view token_kind_text(TokenKind kind) noexcept {
 }
 
 void Lexer::fail(std::size_t at, std::string message) const {
+  // A scan may have stepped past the end (an escape's `\` as the last byte): report the end.
+  if (at > source_.size()) at = source_.size();
   throw ParseFailure{Error{ErrorCode::kParseFailed,
                            "Syntax Error: " + std::move(message),
                            {static_cast<std::uint32_t>(at)}}};

@@ -97,7 +97,9 @@ TEST(GraphqlLexer, RefusesUnterminatedStringsAndLineBreaksInStrings) {
   EXPECT_EQ(lx_error("\"abc").code, ErrorCode::kParseFailed);
   EXPECT_EQ(lx_error("\"a\nb\"").code, ErrorCode::kParseFailed);
   EXPECT_EQ(lx_error("\"\"\"abc").code, ErrorCode::kParseFailed);
-  EXPECT_EQ(lx_error("\"a\\").code, ErrorCode::kParseFailed);
+  Error escape_at_end = lx_error("\"a\\");
+  EXPECT_EQ(escape_at_end.code, ErrorCode::kParseFailed);
+  EXPECT_EQ(escape_at_end.offsets, std::vector<std::uint32_t>{3});  // the end, not past it
 }
 
 TEST(GraphqlLexer, RefusesInvalidUtf8) {

@@ -26,7 +26,8 @@ struct Limits {
   std::size_t max_aliases = 100;
   // Items of one list literal, and of one list in the variables.
   std::size_t max_list_items = 1'000;
-  // Fragment spreads expanded while counting an operation (each time one is reached).
+  // Fragment spreads expanded while counting an operation (each time one is reached). Also
+  // bounds how deep the rules that expand fragments recurse: keep it in the thousands.
   std::size_t max_fragment_spreads = 1'000;
   // Field pairs the field-merging rule may compare for one document; the rule is quadratic in
   // the fields that share a response name, so it gets its own budget.

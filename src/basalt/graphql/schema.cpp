@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <stdexcept>
 
 namespace basalt::graphql {
@@ -150,6 +151,20 @@ void Schema::set_root(OperationType operation, std::string type_name) {
   root_names_[static_cast<int>(operation)] = std::move(type_name);
 }
 
+namespace {
+
+// A default value must be JSON: variable coercion parses it when a value is left out.
+void check_default(const InputValueDef& input, std::string_view owner) {
+  if (!input.default_json) return;
+  boost::system::error_code failed;
+  boost::json::parse(*input.default_json, failed);
+  if (failed) {
+    throw std::invalid_argument(fmt::format("{}: the default value is not JSON", owner));
+  }
+}
+
+}  // namespace
+
 void Schema::resolve(TypeRef& ref, std::string_view owner) {
   const TypeDef* named = find_type(ref.name);
   if (named == nullptr) {
@@ -169,6 +184,7 @@ void Schema::finish() {
       }
       for (InputValueDef& argument : field.arguments) {
         resolve(argument.type, owner + "(" + argument.name + ")");
+        check_default(argument, owner + "(" + argument.name + ")");
         if (!argument.type.named->is_input()) {
           throw std::invalid_argument(owner + "(" + argument.name + ") must have an input type");
         }
@@ -177,6 +193,7 @@ void Schema::finish() {
     }
     for (InputValueDef& field : type.input_fields) {
       resolve(field.type, type.name + "." + field.name);
+      check_default(field, type.name + "." + field.name);
       if (!field.type.named->is_input()) {
         throw std::invalid_argument(type.name + "." + field.name + " must have an input type");
       }

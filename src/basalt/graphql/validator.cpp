@@ -78,11 +78,7 @@ void print_into(const Value& value, std::string& out) {
 std::string print_value(const Value& value) {
   std::string out;
   print_into(value, out);
-  if (out.size() > 200) {
-    out.resize(200);
-    out += "…";
-  }
-  return out;
+  return shorten_for_message(std::move(out), 200);
 }
 
 bool same_value(const Value& a, const Value& b) {

@@ -524,6 +524,20 @@ TEST(GraphqlValidation, ReportsLocationsOfBothParts) {
       R"([{"message":"Fields \"name\" conflict because \"nickname\" and \"name\" are different fields. Use different aliases on the fields to fetch both if this was intentional.","locations":[{"line":1,"column":9},{"line":2,"column":2}],"extensions":{"code":"validation-failed"}}])");
 }
 
+TEST(GraphqlValidation, QuotesLongValuesWithoutSplittingCharacters) {
+  // A wrong value of 300 two-byte characters: the message quotes its start, cut between
+  // characters, so the error is still valid UTF-8 JSON.
+  std::string value;
+  for (int i = 0; i < 300; ++i) value += "\xC3\xA9";
+  std::string source = "{ arguments { intArgField(intArg: \"" + value + "\") } }";
+  std::vector<Error> errors = vt_errors(source);
+  ASSERT_EQ(errors.size(), 1u);
+  const std::string& message = errors[0].message;
+  EXPECT_LT(message.size(), 300u);
+  EXPECT_NE(message.find("\xC3\xA9\xE2\x80\xA6"), std::string::npos);  // "é…"
+  EXPECT_EQ(shorten_for_message("\xC3\xA9\xC3\xA9", 3), "\xC3\xA9\xE2\x80\xA6");
+}
+
 TEST(GraphqlValidation, StopsAtTheErrorCap) {
   std::string source = "{ dog {";
   for (int i = 0; i < 500; ++i) source += " unknown" + std::to_string(i);
@@ -581,6 +595,14 @@ TEST(GraphqlSchema, RefusesInconsistentSchemas) {
     TypeDef query;
     query.name = "String";
     EXPECT_THROW(schema.add_type(query), std::invalid_argument);  // taken by the built-in
+  }
+  {
+    Schema schema;
+    TypeDef query{.name = "Query", .kind = TypeKind::kObject};
+    query.fields.push_back({"a", TypeRef::parse("Int"), {{"x", TypeRef::parse("Int"), "{oops"}}});
+    schema.add_type(std::move(query));
+    schema.set_root(OperationType::kQuery, "Query");
+    EXPECT_THROW(schema.finish(), std::invalid_argument);  // a default value that is not JSON
   }
   EXPECT_THROW(TypeRef::parse("[Int"), std::invalid_argument);
   EXPECT_THROW(TypeRef::parse("Int!!"), std::invalid_argument);

@@ -23,12 +23,7 @@ struct CoercionFailure {
 };
 
 std::string shown(const json::value& value) {
-  std::string text = json::serialize(value);
-  if (text.size() > 100) {
-    text.resize(100);
-    text += "…";
-  }
-  return text;
+  return shorten_for_message(json::serialize(value), 100);
 }
 
 // A JSON number as an integer, when it is one (doubles with no fraction included).
