@@ -7,12 +7,17 @@
 // a group compared; the subselections of a whole group then form the next level's set. A field
 // carries its ancestry (the parent type of each field above it that was an object), so two
 // fields below a mutually exclusive pair stay exclusive, as the specification's pairwise
-// recursion has it. Every pair is one unit of Limits::max_merge_comparisons; crossing it is a
+// recursion has it. Fields that are the same field under the same parent, ancestry and arguments
+// are compared once (ancestry nodes are interned, so this holds for their children too): a
+// thousand `id`s cost a thousand steps, not half a million. Every comparison (finding the
+// representatives included) is one unit of Limits::max_merge_comparisons; crossing it is a
 // limit-exceeded error. Runs only on documents within the other Limits and without fragment
 // cycles, so the expanded tree is finite and bounded by Limits::max_fields.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "basalt/graphql/validation_context.hpp"
@@ -135,15 +140,34 @@ class FieldMerging {
                     {a.field->offset, b.field->offset});
   }
 
-  void compare(const Collected& a, const Collected& b) {
+  void spend(const Collected& at) {
     if (++comparisons_ > context_.limits.max_merge_comparisons) {
       context_.report(fmt::format("Checking that the document's fields merge needs more than {} "
                                   "comparisons.",
                                   context_.limits.max_merge_comparisons),
-                      {a.field->offset}, ErrorCode::kLimitExceeded);
+                      {at.field->offset}, ErrorCode::kLimitExceeded);
       throw BudgetSpent{};
     }
-    if (a.field == b.field && a.parent == b.parent) return;  // one node reached twice
+  }
+
+  // The same field under the same parent and ancestry with the same arguments: whatever `a`
+  // is compared with, `b` gives the same answer, so only one of them is compared.
+  static bool equivalent(const Collected& a, const Collected& b) {
+    return a.ancestry == b.ancestry && a.parent == b.parent && a.field->name == b.field->name &&
+           same_arguments(a.field->arguments, b.field->arguments);
+  }
+
+  // Ancestry nodes are interned by value, so the children of equivalent fields share theirs and
+  // stay equivalent one level down.
+  std::uint32_t ancestry_node(std::uint32_t up, const TypeDef* object_parent) {
+    auto [at, added] = ancestry_index_.try_emplace({up, object_parent},
+                                                   static_cast<std::uint32_t>(ancestry_.size()));
+    if (added) ancestry_.push_back({up, object_parent});
+    return at->second;
+  }
+
+  void compare(const Collected& a, const Collected& b) {
+    spend(a);
     if (!exclusive(a, b)) {
       if (a.field->name != b.field->name) {
         conflict(
@@ -174,15 +198,31 @@ class FieldMerging {
              level[end].field->response_name() == level[begin].field->response_name()) {
         ++end;
       }
+      // One representative per class of equivalent fields; the pairs are compared among those.
+      std::vector<std::size_t> representatives;
       for (std::size_t i = begin; i < end; ++i) {
-        for (std::size_t j = i + 1; j < end; ++j) compare(level[i], level[j]);
+        bool seen = false;
+        for (std::size_t r : representatives) {
+          spend(level[i]);
+          if (equivalent(level[r], level[i])) {
+            seen = true;
+            break;
+          }
+        }
+        if (!seen) representatives.push_back(i);
       }
+      for (std::size_t i = 0; i < representatives.size(); ++i) {
+        for (std::size_t j = i + 1; j < representatives.size(); ++j) {
+          compare(level[representatives[i]], level[representatives[j]]);
+        }
+      }
+      // Every field's subselections (not only the representatives') form the next level.
       std::vector<Collected> below;
       for (std::size_t i = begin; i < end; ++i) {
         const Collected& field = level[i];
         if (field.field->selections.empty()) continue;
-        auto node = static_cast<std::uint32_t>(ancestry_.size());
-        ancestry_.push_back({field.ancestry, is_object(field.parent) ? field.parent : nullptr});
+        std::uint32_t node =
+            ancestry_node(field.ancestry, is_object(field.parent) ? field.parent : nullptr);
         const TypeDef* type = field.definition != nullptr ? field.definition->type.named : nullptr;
         collect(type != nullptr && type->is_composite() ? type : nullptr, field.field->selections,
                 node, below);
@@ -194,6 +234,7 @@ class FieldMerging {
 
   Context& context_;
   std::vector<AncestryNode> ancestry_;
+  std::map<std::pair<std::uint32_t, const TypeDef*>, std::uint32_t> ancestry_index_;
   std::size_t comparisons_ = 0;
 };
 
