@@ -29,8 +29,9 @@ struct Limits {
   // Fragment spreads expanded while counting an operation (each time one is reached). Also
   // bounds how deep the rules that expand fragments recurse: keep it in the thousands.
   std::size_t max_fragment_spreads = 1'000;
-  // Field pairs the field-merging rule may compare for one document; the rule is quadratic in
-  // the fields that share a response name, so it gets its own budget.
+  // Comparisons the field-merging rule may make for one document; the rule is quadratic in the
+  // distinct fields that share a response name (identical ones are compared once), so it gets
+  // its own budget.
   std::size_t max_merge_comparisons = 100'000;
   // Errors reported for one document; validation stops at this many.
   std::size_t max_errors = 100;
