@@ -1,15 +1,20 @@
-// Regenerates src/basalt/graphql/testdata/validation_corpus.json from validation_documents.graphql
-// beside it: each document with graphql-js's verdict against the same example schema that
-// src/basalt/graphql/testing/pet_schema.cpp builds (SDL below, kept in step by hand). The unit
-// test GraphqlCorpus.VerdictsMatchGraphqlJs holds Basalt's parser and validator to these
-// verdicts. Not a test file itself (node --test does not pick it up); run it after editing the
+// Regenerates the verdict corpora of src/basalt/graphql/testdata:
+//   validation_corpus.json  the documents of validation_documents.graphql with graphql-js's
+//                           verdict against the example schema that
+//                           src/basalt/graphql/testing/pet_schema.cpp builds (SDL below, kept in
+//                           step by hand);
+//   graphql_js_corpus.json  the documents of graphql-js's own validation tests
+//                           (graphql_js_documents.graphql) with its verdict against its test
+//                           schema (graphql_js_schema.graphql), and that schema as introspection
+//                           JSON, from which the unit test builds Basalt's Schema.
+// The unit tests GraphqlCorpus.* hold Basalt's parser and validator to these verdicts. Not a test file itself (node --test does not pick it up); run it after editing the
 // documents:
 //
 //   cd tests/e2e && node graphql_validation_corpus.mjs
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, introspectionFromSchema, parse, validate } from 'graphql';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testdata = path.join(here, '../../src/basalt/graphql/testdata');
@@ -87,27 +92,65 @@ const divergences = new Map([
   ],
 ]);
 
-const documents = fs
-  .readFileSync(path.join(testdata, 'validation_documents.graphql'), 'utf8')
-  .replace(/\n$/, '')
-  .split('\n# ---\n');
+// The documents of a file: chunks separated by `# ---` lines; a leading chunk of comments only
+// (a header) is not a document.
+function readDocuments(name) {
+  const chunks = fs.readFileSync(path.join(testdata, name), 'utf8').replace(/\n$/, '').split('\n# ---\n');
+  if (chunks[0].split('\n').every((line) => line.startsWith('#'))) chunks.shift();
+  return chunks;
+}
 
-const corpus = documents.map((document) => ({ ...judge(document), ...divergences.get(document) }));
-
-function judge(document) {
+function judge(document, against) {
   let ast;
   try {
     ast = parse(document);
   } catch (error) {
     return { document, verdict: 'syntax', reference: error.message };
   }
-  const errors = validate(schema, ast);
+  const errors = validate(against, ast);
   return errors.length === 0
     ? { document, verdict: 'valid' }
     : { document, verdict: 'invalid', reference: errors[0].message };
 }
 
-fs.writeFileSync(path.join(testdata, 'validation_corpus.json'), JSON.stringify(corpus, null, 1) + '\n');
-const counts = {};
-for (const entry of corpus) counts[entry.verdict] = (counts[entry.verdict] ?? 0) + 1;
-console.log(`${corpus.length} documents:`, counts);
+function write(name, corpus, extra = {}) {
+  fs.writeFileSync(
+    path.join(testdata, name),
+    JSON.stringify({ ...extra, entries: corpus }, null, 1) + '\n',
+  );
+  const counts = {};
+  for (const entry of corpus) counts[entry.verdict] = (counts[entry.verdict] ?? 0) + 1;
+  console.log(`${name}: ${corpus.length} documents`, counts);
+}
+
+write(
+  'validation_corpus.json',
+  readDocuments('validation_documents.graphql').map((document) => ({
+    ...judge(document, schema),
+    ...divergences.get(document),
+  })),
+);
+
+const graphqlJsSchema = buildSchema(
+  fs.readFileSync(path.join(testdata, 'graphql_js_schema.graphql'), 'utf8'),
+);
+// graphql-js 16 also checks @oneOf input objects, a later addition to GraphQL than the
+// October 2021 edition Basalt implements; its test schema's OneOfInput is an ordinary input
+// object to Basalt.
+function oneOfDivergence(entry) {
+  if (entry.verdict !== 'invalid' || !/OneOf/.test(entry.reference)) return {};
+  return {
+    basalt: 'valid',
+    why: '@oneOf input objects are newer than the October 2021 specification; to Basalt ' +
+      'OneOfInput is an ordinary input object',
+  };
+}
+
+write(
+  'graphql_js_corpus.json',
+  readDocuments('graphql_js_documents.graphql').map((document) => {
+    const entry = judge(document, graphqlJsSchema);
+    return { ...entry, ...oneOfDivergence(entry), ...divergences.get(document) };
+  }),
+  { schema: introspectionFromSchema(graphqlJsSchema, { inputValueDeprecation: true }).__schema },
+);

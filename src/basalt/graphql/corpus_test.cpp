@@ -11,6 +11,7 @@
 
 #include "basalt/core/testing/source_dir.hpp"
 #include "basalt/graphql/parser.hpp"
+#include "basalt/graphql/testing/introspection_schema.hpp"
 #include "basalt/graphql/testing/pet_schema.hpp"
 #include "basalt/graphql/validator.hpp"
 
@@ -38,24 +39,17 @@ std::string corpus_verdict(std::string_view source, const Schema& schema, std::s
   return errors[0].code == ErrorCode::kLimitExceeded ? "limit" : "invalid";
 }
 
-TEST(GraphqlCorpus, VerdictsMatchGraphqlJs) {
-  std::ifstream file(core::testing::source_dir() /
-                     "src/basalt/graphql/testdata/validation_corpus.json");
-  ASSERT_TRUE(file) << "missing validation_corpus.json";
-  std::stringstream text;
-  text << file.rdbuf();
-  boost::json::array corpus = boost::json::parse(text.str()).as_array();
-  ASSERT_GE(corpus.size(), 300u);
-  std::unique_ptr<Schema> schema = testing::make_pet_schema();
+// The corpus file's entries, each checked against `schema`; returns how many matched.
+void corpus_check(const boost::json::array& entries, const Schema& schema) {
   int matched = 0;
-  for (const boost::json::value& entry : corpus) {
+  for (const boost::json::value& entry : entries) {
     const boost::json::object& item = entry.as_object();
     std::string document(item.at("document").as_string());
     // graphql-js's verdict, or Basalt's where the corpus records a divergence and its reason.
     std::string expected(item.contains("basalt") ? item.at("basalt").as_string()
                                                  : item.at("verdict").as_string());
     std::string message;
-    std::string verdict = corpus_verdict(document, *schema, message);
+    std::string verdict = corpus_verdict(document, schema, message);
     if (verdict == expected) {
       ++matched;
       continue;
@@ -65,7 +59,32 @@ TEST(GraphqlCorpus, VerdictsMatchGraphqlJs) {
     ADD_FAILURE() << document << "\n  graphql-js: " << expected << " " << reference
                   << "\n  basalt:     " << verdict << " " << message;
   }
-  EXPECT_EQ(matched, static_cast<int>(corpus.size()));
+  EXPECT_EQ(matched, static_cast<int>(entries.size()));
+}
+
+boost::json::object corpus_file(const char* name) {
+  std::ifstream file(core::testing::source_dir() / "src/basalt/graphql/testdata" / name);
+  EXPECT_TRUE(file) << "missing " << name;
+  std::stringstream text;
+  text << file.rdbuf();
+  return boost::json::parse(text.str()).as_object();
+}
+
+TEST(GraphqlCorpus, VerdictsMatchGraphqlJs) {
+  boost::json::object corpus = corpus_file("validation_corpus.json");
+  const boost::json::array& entries = corpus.at("entries").as_array();
+  ASSERT_GE(entries.size(), 300u);
+  std::unique_ptr<Schema> schema = testing::make_pet_schema();
+  corpus_check(entries, *schema);
+}
+
+TEST(GraphqlCorpus, VerdictsMatchGraphqlJsOnItsOwnValidationTests) {
+  boost::json::object corpus = corpus_file("graphql_js_corpus.json");
+  const boost::json::array& entries = corpus.at("entries").as_array();
+  ASSERT_GE(entries.size(), 250u);
+  std::unique_ptr<Schema> schema =
+      testing::schema_from_introspection(corpus.at("schema").as_object());
+  corpus_check(entries, *schema);
 }
 
 }  // namespace
