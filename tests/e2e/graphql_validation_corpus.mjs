@@ -1,4 +1,4 @@
-// Regenerates the verdict corpora of src/basalt/graphql/testdata:
+// Regenerates the corpora of src/basalt/graphql/testdata:
 //   validation_corpus.json  the documents of validation_documents.graphql with graphql-js's
 //                           verdict against the example schema that
 //                           src/basalt/graphql/testing/pet_schema.cpp builds (SDL below, kept in
@@ -6,7 +6,8 @@
 //   graphql_js_corpus.json  the documents of graphql-js's own validation tests
 //                           (graphql_js_documents.graphql) with its verdict against its test
 //                           schema (graphql_js_schema.graphql), and that schema as introspection
-//                           JSON, from which the unit test builds Basalt's Schema.
+//                           JSON, from which the unit test builds Basalt's Schema;
+//   coercion_corpus.json    variable coercion cases (below) with getVariableValues' outcome.
 // The unit tests GraphqlCorpus.* hold Basalt's parser and validator to these verdicts. Not a test file itself (node --test does not pick it up); run it after editing the
 // documents:
 //
@@ -15,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, introspectionFromSchema, parse, validate } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testdata = path.join(here, '../../src/basalt/graphql/testdata');
@@ -154,3 +156,57 @@ write(
   }),
   { schema: introspectionFromSchema(graphqlJsSchema, { inputValueDeprecation: true }).__schema },
 );
+
+// Variable coercion: each case is variable definitions and a JSON `variables` object; the corpus
+// keeps the document (the variables used in a JSON argument), the JSON text, and what graphql-js's
+// getVariableValues makes of it: the coerced values, or an error.
+const coercionCases = [
+  ['$a: Int', '{"a": 1}'], ['$a: Int', '{"a": -2147483648}'], ['$a: Int', '{"a": 2147483648}'],
+  ['$a: Int', '{"a": 3.0}'], ['$a: Int', '{"a": 3.5}'], ['$a: Int', '{"a": "3"}'],
+  ['$a: Int', '{"a": true}'], ['$a: Int', '{"a": 1e3}'], ['$a: Int', '{"a": null}'],
+  ['$a: Int', '{}'], ['$a: Int!', '{}'], ['$a: Int!', '{"a": null}'], ['$a: Int! = 4', '{}'],
+  ['$a: Int = 4', '{"a": null}'], ['$a: Float', '{"a": 1}'], ['$a: Float', '{"a": 1.5}'],
+  ['$a: Float', '{"a": "1.5"}'], ['$a: Float', '{"a": false}'], ['$a: String', '{"a": "x"}'],
+  ['$a: String', '{"a": 1}'], ['$a: String', '{"a": ["x"]}'], ['$a: Boolean', '{"a": true}'],
+  ['$a: Boolean', '{"a": 0}'], ['$a: ID', '{"a": "x"}'], ['$a: ID', '{"a": 12}'],
+  ['$a: ID', '{"a": 1.5}'], ['$a: ID', '{"a": 2.0}'], ['$a: ID', '{"a": true}'],
+  ['$a: DogCommand', '{"a": "SIT"}'], ['$a: DogCommand', '{"a": "sit"}'],
+  ['$a: DogCommand', '{"a": 0}'], ['$a: [Int]', '{"a": [1, null, 3]}'],
+  ['$a: [Int]', '{"a": 5}'], ['$a: [Int!]', '{"a": [1, null]}'], ['$a: [Int]!', '{"a": []}'],
+  ['$a: [[Int]]', '{"a": [[1], [2, 3]]}'], ['$a: [[Int]]', '{"a": [1, 2]}'],
+  ['$a: [[Int]]', '{"a": 7}'], ['$a: [Int]', '{"a": [1, "x"]}'],
+  ['$a: FindDogInput', '{"a": {"command": "SIT"}}'],
+  ['$a: FindDogInput', '{"a": {"command": "HEEL", "name": "Rex", "limit": 3}}'],
+  ['$a: FindDogInput', '{"a": {"name": "Rex"}}'],
+  ['$a: FindDogInput', '{"a": {"command": "SIT", "color": "red"}}'],
+  ['$a: FindDogInput', '{"a": {"command": "SIT", "limit": null}}'],
+  ['$a: FindDogInput', '{"a": {"command": "SIT", "owner": null}}'],
+  ['$a: FindDogInput', '{"a": "SIT"}'], ['$a: FindDogInput', '{"a": [{"command": "SIT"}]}'],
+  ['$a: [FindDogInput!]', '{"a": {"command": "DOWN"}}'],
+  ['$a: DogFilter', '{"a": {"and": [{"name": "x"}, {"and": [{}]}]}}'],
+  ['$a: DogFilter', '{"a": {"and": {"name": "x"}}}'],
+  ['$a: DogFilter', '{"a": {"and": [null]}}'], ['$a: JSON', '{"a": {"any": [1, "x", null]}}'],
+  ['$a: FindDogInput = {command: SIT}', '{}'], ['$a: [Int] = [1, 2]', '{}'],
+  ['$a: [Int] = 3', '{}'], ['$a: DogCommand = HEEL', '{}'], ['$a: ID = 5', '{}'],
+  ['$a: Float = 5', '{}'], ['$a: Int, $b: String!', '{"a": "x"}'],
+  ['$a: Int, $b: String', '{"a": 1, "b": "y", "c": "ignored"}'],
+];
+
+const coercionDocument = (definitions) =>
+  `query (${definitions}) { json(value: [${[...definitions.matchAll(/\$(\w+)/g)]
+    .map((m) => '$' + m[1])
+    .join(' ')}]) }`;
+
+const coercion = coercionCases.map(([definitions, variables]) => {
+  const document = coercionDocument(definitions);
+  const operation = parse(document).definitions[0];
+  const result = getVariableValues(schema, operation.variableDefinitions, JSON.parse(variables));
+  return result.errors
+    ? { document, variables, outcome: 'error', reference: result.errors[0].message }
+    : { document, variables, outcome: 'ok', coerced: result.coerced };
+});
+fs.writeFileSync(
+  path.join(testdata, 'coercion_corpus.json'),
+  JSON.stringify({ entries: coercion }, null, 1) + '\n',
+);
+console.log(`coercion_corpus.json: ${coercion.length} cases`);

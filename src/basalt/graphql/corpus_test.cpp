@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "basalt/graphql/testing/introspection_schema.hpp"
 #include "basalt/graphql/testing/pet_schema.hpp"
 #include "basalt/graphql/validator.hpp"
+#include "basalt/graphql/variable_coercion.hpp"
 
 namespace basalt::graphql {
 namespace {
@@ -85,6 +87,64 @@ TEST(GraphqlCorpus, VerdictsMatchGraphqlJsOnItsOwnValidationTests) {
   std::unique_ptr<Schema> schema =
       testing::schema_from_introspection(corpus.at("schema").as_object());
   corpus_check(entries, *schema);
+}
+
+// JSON equality where numbers compare by value (graphql-js has one number type; Boost.JSON
+// keeps a Float's 2 as a double).
+bool corpus_same_json(const boost::json::value& a, const boost::json::value& b) {
+  if (a.is_number() && b.is_number()) return a.to_number<double>() == b.to_number<double>();
+  if (a.kind() != b.kind()) return false;
+  if (a.is_array()) {
+    const auto& x = a.get_array();
+    const auto& y = b.get_array();
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (!corpus_same_json(x[i], y[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    const auto& x = a.get_object();
+    const auto& y = b.get_object();
+    if (x.size() != y.size()) return false;
+    for (const auto& entry : x) {
+      const boost::json::value* other = y.if_contains(entry.key());
+      if (other == nullptr || !corpus_same_json(entry.value(), *other)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+TEST(GraphqlCorpus, VariableCoercionMatchesGraphqlJs) {
+  boost::json::object corpus = corpus_file("coercion_corpus.json");
+  const boost::json::array& entries = corpus.at("entries").as_array();
+  ASSERT_GE(entries.size(), 50u);
+  std::unique_ptr<Schema> schema = testing::make_pet_schema();
+  for (const boost::json::value& entry : entries) {
+    const boost::json::object& item = entry.as_object();
+    std::string document(item.at("document").as_string());
+    std::string variables_text(item.at("variables").as_string());
+    Error error;
+    std::optional<Document> parsed = parse_document(document, Limits{}, error);
+    ASSERT_TRUE(parsed) << document << ": " << error.message;
+    ASSERT_TRUE(validate(*parsed, *schema, Limits{}).empty()) << document;
+    boost::json::object variables = boost::json::parse(variables_text).as_object();
+    boost::json::object coerced;
+    std::vector<Error> errors =
+        coerce_variables(*schema, parsed->operations[0], &variables, Limits{}, coerced);
+    std::string where = document + " with " + variables_text;
+    if (item.at("outcome").as_string() == "error") {
+      EXPECT_FALSE(errors.empty())
+          << where << " coerced to " << boost::json::serialize(coerced)
+          << "\n  graphql-js: " << std::string(item.at("reference").as_string());
+      continue;
+    }
+    ASSERT_TRUE(errors.empty()) << where << ": " << errors[0].message;
+    EXPECT_TRUE(corpus_same_json(coerced, item.at("coerced")))
+        << where << "\n  graphql-js: " << boost::json::serialize(item.at("coerced"))
+        << "\n  basalt:     " << boost::json::serialize(coerced);
+  }
 }
 
 }  // namespace
