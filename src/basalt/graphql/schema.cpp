@@ -123,12 +123,18 @@ bool DirectiveDef::allowed_at(DirectiveLocation location) const noexcept {
 }
 
 Schema::Schema() {
+  adding_builtins_ = true;
   add_builtins();
+  adding_builtins_ = false;
 }
 
 TypeDef& Schema::add_type(TypeDef type) {
   if (finished_) throw std::logic_error("Schema::add_type after finish()");
   if (!is_name(type.name)) throw std::invalid_argument("not a GraphQL name: " + type.name);
+  // Names starting with "__" belong to introspection (section 4), which the Schema adds itself.
+  if (type.name.starts_with("__") && !adding_builtins_) {
+    throw std::invalid_argument("the name " + type.name + " is reserved for introspection");
+  }
   if (type_index_.contains(type.name)) {
     throw std::invalid_argument("the type " + type.name + " is defined twice");
   }

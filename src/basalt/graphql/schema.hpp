@@ -168,6 +168,7 @@ class Schema {
   FieldDef schema_field_;
   FieldDef type_field_;
   bool finished_ = false;
+  bool adding_builtins_ = false;
 };
 
 }  // namespace basalt::graphql

@@ -595,6 +595,10 @@ TEST(GraphqlSchema, RefusesInconsistentSchemas) {
     TypeDef query;
     query.name = "String";
     EXPECT_THROW(schema.add_type(query), std::invalid_argument);  // taken by the built-in
+    query.name = "__Mine";
+    EXPECT_THROW(schema.add_type(query), std::invalid_argument);  // reserved
+    query.name = "not a name";
+    EXPECT_THROW(schema.add_type(query), std::invalid_argument);
   }
   {
     Schema schema;
