@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang in build/fuzz and runs each, one after the other, for a
 # share of a time budget: multipart_fuzzer (request body decoding), fields_fuzzer (the `fields`
-# projection and its excerpt modifier), jwt_fuzzer (the Authorization token reader) and
-# index_sql_fuzzer (index statements, run as DDL) a sixth each, filter_fuzzer (filter and sort
-# parser, the largest) the rest; every target gets at least 1 s.
+# projection and its excerpt modifier), jwt_fuzzer (the Authorization token reader),
+# index_sql_fuzzer (index statements, run as DDL) and graphql_fuzzer (GraphQL documents and
+# variables) a seventh each, filter_fuzzer (filter and sort parser, the largest) the rest; every
+# target gets at least 1 s.
 #
 #   tests/fuzz/run.sh [seconds]        default 20 in total
 #
@@ -29,7 +30,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=R
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
   -DBASALT_BUILD_FUZZ=ON -DBASALT_BUILD_TESTS=OFF >/dev/null
 if ! cmake --build "$build" --target filter_fuzzer multipart_fuzzer fields_fuzzer jwt_fuzzer \
-  index_sql_fuzzer; then
+  index_sql_fuzzer graphql_fuzzer; then
   echo "run.sh: building the fuzz targets failed (is tests/fuzz added to the root CMakeLists.txt?)" >&2
   exit 1
 fi
@@ -55,9 +56,9 @@ run() {
     "$@"
 }
 
-# A budget under 6 s still gives each target a second.
-share=$(( budget / 6 > 0 ? budget / 6 : 1 ))
-filter_seconds=$(( budget - 4 * share > 0 ? budget - 4 * share : 1 ))
+# A budget under 7 s still gives each target a second.
+share=$(( budget / 7 > 0 ? budget / 7 : 1 ))
+filter_seconds=$(( budget - 5 * share > 0 ? budget - 5 * share : 1 ))
 
 status=0
 # -max_len 4096 covers the 3500-byte filter limit and a bit more.
@@ -70,4 +71,6 @@ run fields_fuzzer "$share" 8192 -dict=tests/fuzz/fields.dict || status=1
 run jwt_fuzzer "$share" 9000 -dict=tests/fuzz/jwt.dict || status=1
 # Index statements are short; 2 KiB leaves room for long expressions and WHERE clauses.
 run index_sql_fuzzer "$share" 2048 -dict=tests/fuzz/index_sql.dict || status=1
+# Past the fuzzer's 8 KiB document limit, so the size check is crossed both ways.
+run graphql_fuzzer "$share" 9000 -dict=tests/fuzz/graphql.dict || status=1
 exit "$status"
