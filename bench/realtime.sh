@@ -28,6 +28,7 @@ ramp="${RAMP:-2000}"
 generator_threads="${GENERATOR_THREADS:-2}"
 server_threads="${BENCH_SERVER_THREADS:-2}"
 build_dir="${BENCH_BUILD_DIR:-$root/build/release}"
+perf_data="${BENCH_PERF_DATA:-}"
 startup_timeout=15  # seconds for the server to announce its port
 # Seconds for every client to subscribe: the ramp, plus time for a loaded machine.
 ready_timeout=$((clients / ramp + 60))
@@ -188,8 +189,14 @@ run_round() {
   watch_peak "$pid" "$work/file-peak" RssFile &
   local file_watcher=$!
   thread_ticks "$pid" >"$work/threads-before"
+  local perf_pid=""
+  if [ -n "$perf_data" ]; then
+    perf record -q -e cpu-clock -g -p "$pid" -o "$perf_data.$round" 2>/dev/null &
+    perf_pid=$!
+  fi
   echo go >&"$generator_in"
   generator_line WRITES_DONE $((duration + 60))
+  [ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
   ticks2="$(cpu_ticks "$pid")"
   thread_ticks "$pid" >"$work/threads-after"
   thread_cpu "$work/threads-before" "$work/threads-after" >"$work/threads-$round"
