@@ -48,24 +48,18 @@ void Client::send(std::string_view event, std::string_view data) {
   const iovec pieces[] = {{const_cast<char*>(prefix.data()), prefix.size()},
                           {const_cast<char*>(data.data()), data.size()},
                           {const_cast<char*>("\n\n"), 2}};
-  write(pieces, 3, Clock::now());
+  write(pieces, prefix.size() + data.size() + 2, Clock::now());
 }
 
-void Client::write(std::span<const iovec> pieces, std::size_t message_pieces,
+void Client::write(std::span<const iovec> pieces, std::size_t largest_message,
                    Clock::time_point now) {
   if (closed_ || socket_ == nullptr || pieces.empty()) return;
-  std::size_t total = 0;
-  for (std::size_t i = 0; i < pieces.size(); i += message_pieces) {
-    std::size_t message = 0;
-    for (std::size_t j = i; j < std::min(i + message_pieces, pieces.size()); ++j) {
-      message += pieces[j].iov_len;
-    }
-    if (message > send_limit_) {
-      close();  // one message bigger than the bound: never deliverable within it
-      return;
-    }
-    total += message;
+  if (largest_message > send_limit_) {
+    close();  // one message bigger than the bound: never deliverable within it
+    return;
   }
+  std::size_t total = 0;
+  for (const iovec& piece : pieces) total += piece.iov_len;
   last_message_ = now;
   if (writing_) {
     hold(pieces, 0, total);  // behind the write in flight, in order

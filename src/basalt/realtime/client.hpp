@@ -86,13 +86,13 @@ class Client : public std::enable_shared_from_this<Client>, public ClientHook {
   // made once per subscription, so a message costs two pieces: this prefix and the data.
   std::string message_prefix(std::string_view event) const;
 
-  // Writes whole messages, each made of consecutive pieces (a prefix, then data ending in the
-  // blank line "\n\n"); the pieces need to stay valid only during the call. `message_pieces`
-  // tells how many pieces each message has, for the bound: a message bigger than the send
-  // limit, or more bytes held than the limit (the ones the kernel did not take, counting the
-  // write in flight), closes the client instead - a slow reader never holds more than the limit
-  // nor stalls anyone else.
-  void write(std::span<const iovec> pieces, std::size_t message_pieces, Clock::time_point now);
+  // Writes whole messages given as pieces (a message: its prefix, then data ending in the blank
+  // line "\n\n"; the pieces need to stay valid only during the call); `largest_message` is the
+  // size of the biggest of them, for the bound: a message bigger than the send limit, or more
+  // bytes held than the limit (the ones the kernel did not take, counting the write in flight),
+  // closes the client instead - a slow reader never holds more than the limit nor stalls anyone
+  // else.
+  void write(std::span<const iovec> pieces, std::size_t largest_message, Clock::time_point now);
   // One message outside the passes (PB_CONNECT, the OAuth2 redirect).
   void send(std::string_view event, std::string_view data);
   // Closes the socket: the stream's pending read fails and Broker::serve cleans up.

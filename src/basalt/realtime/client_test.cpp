@@ -61,7 +61,7 @@ TEST(RealtimeClient, APassWritesEveryMessageInOrderAndHoldsNothing) {
   const std::string one = "1\n\n", two = "2\n\n", three = "3\n\n";
   const std::vector<iovec> pieces = {piece_of(prefix), piece_of(one),    piece_of(prefix),
                                      piece_of(two),    piece_of(prefix), piece_of(three)};
-  client->write(pieces, 2, Client::Clock::now());
+  client->write(pieces, 22, Client::Clock::now());
   EXPECT_FALSE(client->writing());
   EXPECT_EQ(client->held_bytes(), 0u);
   EXPECT_EQ(pair.read_exactly(3 * 22),
@@ -82,7 +82,7 @@ TEST(RealtimeClient, WhatTheKernelDoesNotTakeIsHeldAndWrittenInOrder) {
   while (client->held_bytes() == 0 && messages < 10'000) {
     const std::string data = std::to_string(messages++) + std::string(1000, 'x') + "\n\n";
     const std::vector<iovec> pieces = {piece_of(prefix), piece_of(data)};
-    client->write(pieces, 2, Client::Clock::now());
+    client->write(pieces, prefix.size() + data.size(), Client::Clock::now());
     expected += prefix + data;
   }
   ASSERT_GT(client->held_bytes(), 0u);
@@ -90,7 +90,7 @@ TEST(RealtimeClient, WhatTheKernelDoesNotTakeIsHeldAndWrittenInOrder) {
   // Queued behind the write in flight, never around it.
   const std::string last = "last\n\n";
   const std::vector<iovec> more = {piece_of(prefix), piece_of(last)};
-  client->write(more, 2, Client::Clock::now());
+  client->write(more, prefix.size() + last.size(), Client::Clock::now());
   expected += prefix + last;
   std::string received(expected.size(), '\0');
   asio::async_read(pair.peer, asio::buffer(received),
@@ -110,10 +110,10 @@ TEST(RealtimeClient, AMessageBiggerThanTheBoundClosesTheClient) {
   const std::string fits(21, 'x');  // 40 bytes in all: at the bound
   const std::string big(22, 'x');   // 41
   const std::vector<iovec> first = {piece_of(prefix), piece_of(fits)};
-  client->write(first, 2, Client::Clock::now());
+  client->write(first, prefix.size() + fits.size(), Client::Clock::now());
   EXPECT_FALSE(client->closed());
   const std::vector<iovec> second = {piece_of(prefix), piece_of(big)};
-  client->write(second, 2, Client::Clock::now());
+  client->write(second, prefix.size() + big.size(), Client::Clock::now());
   EXPECT_TRUE(client->closed());
 }
 
@@ -127,7 +127,7 @@ TEST(RealtimeClient, HoldingMoreThanTheBoundClosesTheClient) {
   const std::vector<iovec> pieces = {piece_of(prefix), piece_of(data)};
   // Nobody reads: the kernel fills up, then the held bytes pass 64 KiB.
   for (int i = 0; i < 1000 && !client->closed(); ++i) {
-    client->write(pieces, 2, Client::Clock::now());
+    client->write(pieces, prefix.size() + data.size(), Client::Clock::now());
     EXPECT_LE(client->held_bytes(), 64u << 10);
   }
   EXPECT_TRUE(client->closed());

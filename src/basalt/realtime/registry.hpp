@@ -113,7 +113,8 @@ class Registry {
   std::vector<DeliveryGroup*> dirty_groups_;  // with pending messages, for the next pass
   std::uint64_t pass_count_ = 0;              // numbers the passes (DeliveryGroup::pass)
   Client::Clock::time_point last_pass_start_{};
-  // Scratch of write_pass, reused: one client's messages of the pass and their pieces.
+  // Scratch of write_pass, reused: one client's messages of the pass, their pieces, and their
+  // bytes when assembled.
   struct PassMessage {
     std::uint64_t event;
     const std::string* prefix;
@@ -121,6 +122,7 @@ class Registry {
   };
   std::vector<PassMessage> pass_messages_;
   std::vector<iovec> pass_pieces_;
+  std::string pass_bytes_;
   bool flushing_ = false;  // flush_loop runs
   bool delivering_ = false;
   bool sweeping_ = false;
