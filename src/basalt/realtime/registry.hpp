@@ -16,7 +16,8 @@
 //     to the group's `pending` list. Nothing is done per subscriber.
 //  2. flush_loop(): passes. A pass takes every group's pending messages and writes, for each
 //     subscriber of those groups, all of its messages in one sendmsg(2) (its prefix and the
-//     group's shared data, no copy), in commit order per client. Passes start at least
+//     group's shared data, assembled in one reused buffer: no buffer per client), in commit
+//     order per client. Passes start at least
 //     realtime-flush-interval apart; one that starts late (the previous one took longer, or
 //     the worker was busy) carries everything that arrived meanwhile - group commit - so the
 //     writes per client per second adapt to what the worker can do, and a message waits at
