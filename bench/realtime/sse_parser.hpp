@@ -85,4 +85,14 @@ std::int64_t find_number(std::string_view json, std::string_view key);
 // and colon) written as PocketBase writes dates, "YYYY-MM-DD HH:MM:SS.mmmZ" (UTC), or -1.
 std::int64_t find_date_us(std::string_view json, std::string_view key);
 
+// The number, or the quoted date, at the start of `text` (what follows a key's colon); -1 if
+// there is none.
+std::int64_t number_at(std::string_view text);
+std::int64_t date_at(std::string_view text);
+
+// The record's `sent_us`, `seq` and `created` (as find_number and find_date_us give them) in
+// one pass over a message's data.
+void scan_record_fields(std::string_view json, std::int64_t& sent_us, std::int64_t& seq,
+                        std::int64_t& created_us);
+
 }  // namespace rtbench
