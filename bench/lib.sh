@@ -40,7 +40,8 @@ watch_peak() {
     while read -r key value _; do
       if [ "$key" = "$3:" ] && ((value > max)); then
         max=$value
-        echo "$max" >"$2"
+        # Replaced whole: the watcher is killed at any moment, never mid-write.
+        echo "$max" >"$2.tmp" && mv "$2.tmp" "$2"
       fi
     done <"/proc/$1/status"
     sleep 0.1

@@ -3,7 +3,9 @@
 # each subscribed to `rt_events/*`, and RATE creates per second in that collection for DURATION
 # seconds; every create reaches every client. Measures, on a fresh Basalt (Release build):
 #   - the event latency from the create's send to its receipt by a client (p50/p90/p99/max),
-#     from bench_realtime (bench/realtime/), which stamps each record with the wall clock;
+#     from bench_realtime (bench/realtime/), which stamps each record with the wall clock; and
+#     from the record's `created` date (stamped by the server before the commit, so an upper
+#     bound of commit to receipt) to its receipt;
 #   - the server's memory (RssAnon, RssFile from /proc/PID/status) before the clients, with
 #     every client connected and subscribed but idle (-> KiB per idle client), and the peak
 #     during the writes;
@@ -28,6 +30,7 @@ ramp="${RAMP:-2000}"
 generator_threads="${GENERATOR_THREADS:-2}"
 server_threads="${BENCH_SERVER_THREADS:-2}"
 build_dir="${BENCH_BUILD_DIR:-$root/build/release}"
+perf_data="${BENCH_PERF_DATA:-}"
 startup_timeout=15  # seconds for the server to announce its port
 # Seconds for every client to subscribe: the ramp, plus time for a loaded machine.
 ready_timeout=$((clients / ramp + 60))
@@ -120,7 +123,8 @@ create_collection() {
     \"name\": \"$collection\", \"type\": \"base\",
     \"listRule\": \"\", \"viewRule\": \"\", \"createRule\": \"\",
     \"fields\": [{\"name\": \"sent_us\", \"type\": \"number\"},
-                 {\"name\": \"seq\", \"type\": \"number\"}]}" >/dev/null
+                 {\"name\": \"seq\", \"type\": \"number\"},
+                 {\"name\": \"created\", \"type\": \"autodate\", \"onCreate\": true}]}" >/dev/null
 }
 
 # generator_line PATTERN SECONDS: reads the generator's stdout (logging every line) until a
@@ -142,6 +146,7 @@ generator_line() {
 #   anon_peak file_peak connect_cpu_s write_cpu_s events subscribed failures reconnects
 #   events_min events_max target drops created not_created create_p99_ms generator_cpu_s
 #   tcp_kib_per_client first_p50 first_p99 fan_out_p50 fan_out_p99 idle_cpu_percent
+#   created_p50 created_p90 created_p99 created_max
 run_round() {
   local round="$1" data="$work/data-$1" pid url
   "$basalt" superuser upsert "$email" "$password" --dir "$data" >/dev/null
@@ -188,8 +193,14 @@ run_round() {
   watch_peak "$pid" "$work/file-peak" RssFile &
   local file_watcher=$!
   thread_ticks "$pid" >"$work/threads-before"
+  local perf_pid=""
+  if [ -n "$perf_data" ]; then
+    perf record -q -e cpu-clock -g -p "$pid" -o "$perf_data.$round" 2>/dev/null &
+    perf_pid=$!
+  fi
   echo go >&"$generator_in"
   generator_line WRITES_DONE $((duration + 60))
+  [ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
   ticks2="$(cpu_ticks "$pid")"
   thread_ticks "$pid" >"$work/threads-after"
   thread_cpu "$work/threads-before" "$work/threads-after" >"$work/threads-$round"
@@ -222,7 +233,8 @@ print(r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], f"{(anon1 - anon0) / n
       r["writes_created"], r["writes_skipped"] + r["writes_refused"] + r["writes_errors"],
       r["create_p99_ms"], r["generator_cpu_writing_s"], f"{tcp_kib / n:.2f}",
       r["first_p50_ms"], r["first_p99_ms"], r["fan_out_p50_ms"], r["fan_out_p99_ms"],
-      idle_cpu_percent)
+      idle_cpu_percent, r["created_p50_ms"], r["created_p90_ms"], r["created_p99_ms"],
+      r["created_max_ms"])
 EOF
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
@@ -264,6 +276,9 @@ printf '%-34s %8s s\n' "generator CPU, writing" "$(median 26 "$f")"
 printf '%-34s %8s ms  p90 %s ms  p99 %s ms (target < 100)  max %s ms\n' \
   "event latency, send to receipt p50" "$(median 1 "$f")" "$(median 2 "$f")" "$(median 3 "$f")" \
   "$(median 4 "$f")"
+printf '%-34s %8s ms  p90 %s ms  p99 %s ms (target < 100)  max %s ms\n' \
+  "event latency, created to receipt" "$(median 33 "$f")" "$(median 34 "$f")" \
+  "$(median 35 "$f")" "$(median 36 "$f")"
 printf '%-34s %8s ms  p99 %s ms (the create, its commit, the first delivery)\n' \
   "per create, send to 1st receipt p50" "$(median 28 "$f")" "$(median 29 "$f")"
 printf '%-34s %8s ms  p99 %s ms (one event to every client)\n' \

@@ -19,6 +19,7 @@ struct ClientStats {
   std::uint64_t reconnects = 0;          // streams opened again after a failure or drop
   std::uint64_t events = 0;              // record messages carrying sent_us
   LatencyHistogram latency;              // event receipt - sent_us
+  LatencyHistogram created_latency;      // event receipt - the record's `created` (server)
   FanOutSpans fan_out;                   // per create: first and last receipt
 
   void add(const ClientStats& other) {
@@ -31,6 +32,7 @@ struct ClientStats {
     reconnects += other.reconnects;
     events += other.events;
     latency.merge(other.latency);
+    created_latency.merge(other.created_latency);
     fan_out.merge(other.fan_out);
   }
 };

@@ -60,11 +60,12 @@ bool SseClient::take(std::string_view bytes, std::int64_t now_us) {
     state_ = State::subscribing;
     host_.request_subscription(index_, generation_);
   };
-  auto on_record = [this, now_us](std::int64_t sent_us, std::int64_t seq) {
+  auto on_record = [this, now_us](std::int64_t sent_us, std::int64_t seq, std::int64_t created_us) {
     ++events_;
     ClientStats& stats = host_.stats();
     ++stats.events;
     stats.latency.record(now_us - sent_us);
+    if (created_us >= 0) stats.created_latency.record(now_us - created_us);
     stats.fan_out.record(seq, sent_us, now_us);
     if (!complete_ && host_.event_target() != 0 && events_ >= host_.event_target()) {
       complete_ = true;

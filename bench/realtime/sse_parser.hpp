@@ -5,7 +5,8 @@
 //
 // Only what the benchmark needs is kept: the last id (the client id: every message carries
 // it), whether the message is PB_CONNECT, and for record messages the numbers in the record's
-// `sent_us` and `seq` fields. A line split across reads waits in `carry_`, bounded by
+// `sent_us` and `seq` fields and its `created` time (the server's stamp, taken before the
+// create's commit). A line split across reads waits in `carry_`, bounded by
 // kMaxLineBytes; a longer line is an error, not an unbounded buffer.
 #pragma once
 
@@ -21,8 +22,9 @@ class SseParser {
 
   enum class Message : std::uint8_t { none, connect, record };
 
-  // Feeds body bytes. Calls on_connect() for a PB_CONNECT message and on_record(sent_us, seq)
-  // for a message whose data has a `"sent_us":<number>` (seq -1 when it has no `"seq"`).
+  // Feeds body bytes. Calls on_connect() for a PB_CONNECT message and
+  // on_record(sent_us, seq, created_us) for a message whose data has a `"sent_us":<number>`
+  // (seq -1 when it has no `"seq"`, created_us -1 when it has no `"created"` date).
   // Returns false on a line past the bound.
   template <typename OnConnect, typename OnRecord>
   bool feed(std::string_view bytes, OnConnect&& on_connect, OnRecord&& on_record) {
@@ -43,10 +45,11 @@ class SseParser {
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.empty()) {
         if (message_ == Message::connect) on_connect();
-        if (message_ == Message::record && sent_us_ >= 0) on_record(sent_us_, seq_);
+        if (message_ == Message::record && sent_us_ >= 0) on_record(sent_us_, seq_, created_us_);
         message_ = Message::none;
         sent_us_ = -1;
         seq_ = -1;
+        created_us_ = -1;
       } else {
         take_field(line);
       }
@@ -70,11 +73,26 @@ class SseParser {
   std::string last_id_;
   std::int64_t sent_us_ = -1;
   std::int64_t seq_ = -1;
+  std::int64_t created_us_ = -1;
   Message message_ = Message::none;
 };
 
 // The number after `"<key>":` in a record's JSON (`key` given with its quotes and colon), or
 // -1. Integers as Basalt writes whole numbers; a fraction or an exponent is read as a double.
 std::int64_t find_number(std::string_view json, std::string_view key);
+
+// The microseconds since the epoch of the date after `"<key>":` (`key` given with its quotes
+// and colon) written as PocketBase writes dates, "YYYY-MM-DD HH:MM:SS.mmmZ" (UTC), or -1.
+std::int64_t find_date_us(std::string_view json, std::string_view key);
+
+// The number, or the quoted date, at the start of `text` (what follows a key's colon); -1 if
+// there is none.
+std::int64_t number_at(std::string_view text);
+std::int64_t date_at(std::string_view text);
+
+// The record's `sent_us`, `seq` and `created` (as find_number and find_date_us give them) in
+// one pass over a message's data.
+void scan_record_fields(std::string_view json, std::int64_t& sent_us, std::int64_t& seq,
+                        std::int64_t& created_us);
 
 }  // namespace rtbench

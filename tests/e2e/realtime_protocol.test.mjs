@@ -415,6 +415,11 @@ describe('realtime write coalescing', () => {
         assert.deepEqual(received(guest, 'posts/*'), ids);
         assert.deepEqual(received(admin, 'posts/*'), ids);
         assert.deepEqual(received(admin, 'posts'), ids);
+        // Across its two topics too, the client sees the records in commit order.
+        const commitOrder = admin.messages
+          .filter((m) => m.event !== 'PB_CONNECT')
+          .map((m) => ids.indexOf(JSON.parse(m.data).record.id));
+        assert.deepEqual(commitOrder, [...commitOrder].sort((a, b) => a - b));
         assert.ok(guest.messages.every((m) => m.id === guest.clientId));
         assert.ok(admin.messages.every((m) => m.id === admin.clientId));
         guest.close();

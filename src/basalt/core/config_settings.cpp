@@ -199,10 +199,10 @@ constexpr std::array kSettings{
     "subscribes again.",
     [](Config& c, std::string_view v) { c.realtime.max_lifetime = parse_duration(v); }},
   Setting{"realtime-flush-interval", "duration", "20ms",
-    "A realtime client written to less than this long ago receives its next messages together "
-    "when the interval has passed, in one write; a message after a quiet spell leaves at once. "
-    "Bounds the writes per client per second under a stream of events. 0 writes every event "
-    "at once.",
+    "Each worker thread writes realtime messages in passes that start at least this far apart: "
+    "under a stream of events a client gets one write per pass carrying every message since its "
+    "last one; a message after a quiet spell leaves at once. Bounds the writes per client per "
+    "second. 0 starts a pass as soon as the previous one ends.",
     [](Config& c, std::string_view v) { c.realtime.flush_interval = parse_duration(v, true); }},
 };
 

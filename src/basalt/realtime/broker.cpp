@@ -88,9 +88,9 @@ asio::awaitable<void> Broker::serve(asio::ip::tcp::socket& socket, std::string i
                                     std::shared_ptr<void> slot) {
   const auto executor = co_await asio::this_coro::executor;
   Registry& registry = registry_here(executor);
-  auto client = std::make_shared<Client>(schema::random_string(kClientIdLength, kIdAlphabet),
-                                         std::move(ip), socket, config_.send_buffer,
-                                         config_.flush_interval, Client::Clock::now());
+  auto client =
+      std::make_shared<Client>(schema::random_string(kClientIdLength, kIdAlphabet), std::move(ip),
+                               socket, config_.send_buffer, Client::Clock::now());
   {
     std::lock_guard lock(directory_mutex_);
     directory_.emplace(client->id(), Entry{&registry, client, client->ip()});

@@ -1,5 +1,5 @@
-// Client: message bytes, flush scheduling under realtime-flush-interval, and the send bound
-// counting what the server holds. Over a real loopback socket pair.
+// Client: message bytes, writes of a pass's pieces straight to the socket, what is held when
+// the kernel does not take everything, and the send bound. Over a real loopback socket pair.
 #include "basalt/realtime/client.hpp"
 
 #include <gtest/gtest.h>
@@ -10,20 +10,20 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace basalt::realtime {
 namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using namespace std::chrono_literals;
 
-struct SocketPair {
+struct ClientSocketPair {
   asio::io_context context;
   tcp::socket server{context};
   tcp::socket peer{context};
 
-  SocketPair() {
+  ClientSocketPair() {
     tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     peer.connect(acceptor.local_endpoint());
     acceptor.accept(server);
@@ -36,79 +36,100 @@ struct SocketPair {
   }
 };
 
-std::shared_ptr<Client> make_client(SocketPair& pair, std::size_t limit,
-                                    Client::Clock::duration interval) {
-  return std::make_shared<Client>("c1", "127.0.0.1", pair.server, limit, interval,
-                                  Client::Clock::now());
+std::shared_ptr<Client> make_test_client(ClientSocketPair& pair, std::size_t limit) {
+  return std::make_shared<Client>("c1", "127.0.0.1", pair.server, limit, Client::Clock::now());
+}
+
+iovec piece_of(const std::string& bytes) {
+  return {const_cast<char*>(bytes.data()), bytes.size()};
 }
 
 TEST(RealtimeClient, PrefixAndMessageBytes) {
-  SocketPair pair;
-  auto client = make_client(pair, 1024, 0ms);
+  ClientSocketPair pair;
+  auto client = make_test_client(pair, 1024);
   EXPECT_EQ(client->message_prefix("posts/*"), "id:c1\nevent:posts/*\ndata:");
   client->send("posts/*", "{}");
-  pair.context.run();
   const std::string expected = "id:c1\nevent:posts/*\ndata:{}\n\n";
   EXPECT_EQ(pair.read_exactly(expected.size()), expected);
+  EXPECT_EQ(client->held_bytes(), 0u);
 }
 
-TEST(RealtimeClient, AFirstMessageIsDueAtOnceAndOneRightAfterAWriteWaitsForTheInterval) {
-  SocketPair pair;
-  auto client = make_client(pair, 1024, 1h);
+TEST(RealtimeClient, APassWritesEveryMessageInOrderAndHoldsNothing) {
+  ClientSocketPair pair;
+  auto client = make_test_client(pair, 1024);
   const std::string prefix = client->message_prefix("e");
-  const auto now = Client::Clock::now();
-  EXPECT_EQ(client->queue(prefix, "1", now), FlushDue::kNow);
-  EXPECT_EQ(client->queue(prefix, "2", now), FlushDue::kNone);  // rides along
-  client->flush();
-  pair.context.run();
-  // Written within the interval: the next batch is arranged for its end.
-  EXPECT_EQ(client->queue(prefix, "3", now), FlushDue::kLater);
-  EXPECT_EQ(client->queue(prefix, "4", now), FlushDue::kNone);
-  // Past the interval (as the registry's deferred flush sees it) one write takes both.
-  client->flush();
-  pair.context.restart();
-  pair.context.run();
-  const std::string one = "id:c1\nevent:e\ndata:1\n\n";
-  EXPECT_EQ(pair.read_exactly(4 * one.size()), one + "id:c1\nevent:e\ndata:2\n\n" +
-                                                   "id:c1\nevent:e\ndata:3\n\n" +
-                                                   "id:c1\nevent:e\ndata:4\n\n");
-}
-
-TEST(RealtimeClient, WithoutAnIntervalEveryBatchIsDueAtOnce) {
-  SocketPair pair;
-  auto client = make_client(pair, 1024, 0ms);
-  const std::string prefix = client->message_prefix("e");
-  EXPECT_EQ(client->queue(prefix, "1", Client::Clock::now()), FlushDue::kNow);
-  client->flush();
-  pair.context.run();
-  EXPECT_EQ(client->queue(prefix, "2", Client::Clock::now()), FlushDue::kNow);
-}
-
-TEST(RealtimeClient, AFlushDuringAWriteIsWrittenByItsCompletion) {
-  SocketPair pair;
-  auto client = make_client(pair, 1024, 0ms);
-  const std::string prefix = client->message_prefix("e");
-  client->queue(prefix, "1", Client::Clock::now());
-  client->flush();
-  ASSERT_TRUE(client->writing());
-  EXPECT_EQ(client->queue(prefix, "2", Client::Clock::now()), FlushDue::kNow);
-  client->flush();  // a write is in flight: its completion takes "2"
-  pair.context.run();
+  const std::string one = "1\n\n", two = "2\n\n", three = "3\n\n";
+  const std::vector<iovec> pieces = {piece_of(prefix), piece_of(one),    piece_of(prefix),
+                                     piece_of(two),    piece_of(prefix), piece_of(three)};
+  client->write(pieces, 22, Client::Clock::now());
   EXPECT_FALSE(client->writing());
   EXPECT_EQ(client->held_bytes(), 0u);
-  EXPECT_EQ(pair.read_exactly(44), "id:c1\nevent:e\ndata:1\n\nid:c1\nevent:e\ndata:2\n\n");
+  EXPECT_EQ(pair.read_exactly(3 * 22),
+            "id:c1\nevent:e\ndata:1\n\n"
+            "id:c1\nevent:e\ndata:2\n\n"
+            "id:c1\nevent:e\ndata:3\n\n");
 }
 
-TEST(RealtimeClient, TheSendBoundCountsTheWriteInFlight) {
-  SocketPair pair;
-  auto client = make_client(pair, 60, 0ms);  // room for two 22-byte messages, not three
+TEST(RealtimeClient, WhatTheKernelDoesNotTakeIsHeldAndWrittenInOrder) {
+  ClientSocketPair pair;
+  // Small socket buffers on both sides, so the kernel soon stops taking bytes.
+  pair.server.set_option(asio::socket_base::send_buffer_size(4096));
+  pair.peer.set_option(asio::socket_base::receive_buffer_size(4096));
+  auto client = make_test_client(pair, 8 << 20);
   const std::string prefix = client->message_prefix("e");
-  client->queue(prefix, "1", Client::Clock::now());
-  client->flush();  // handed to a write whose completion has not run: still held
-  ASSERT_EQ(client->held_bytes(), 22u);
-  client->queue(prefix, "2", Client::Clock::now());
+  std::string expected;
+  int messages = 0;
+  while (client->held_bytes() == 0 && messages < 10'000) {
+    const std::string data = std::to_string(messages++) + std::string(1000, 'x') + "\n\n";
+    const std::vector<iovec> pieces = {piece_of(prefix), piece_of(data)};
+    client->write(pieces, prefix.size() + data.size(), Client::Clock::now());
+    expected += prefix + data;
+  }
+  ASSERT_GT(client->held_bytes(), 0u);
+  ASSERT_TRUE(client->writing());
+  // Queued behind the write in flight, never around it.
+  const std::string last = "last\n\n";
+  const std::vector<iovec> more = {piece_of(prefix), piece_of(last)};
+  client->write(more, prefix.size() + last.size(), Client::Clock::now());
+  expected += prefix + last;
+  std::string received(expected.size(), '\0');
+  asio::async_read(pair.peer, asio::buffer(received),
+                   [](boost::system::error_code, std::size_t) {});
+  pair.context.run();
+  EXPECT_EQ(received, expected);
+  EXPECT_FALSE(client->writing());
+  EXPECT_EQ(client->held_bytes(), 0u);
   EXPECT_FALSE(client->closed());
-  EXPECT_EQ(client->queue(prefix, "3", Client::Clock::now()), FlushDue::kNone);
+}
+
+TEST(RealtimeClient, AMessageBiggerThanTheBoundClosesTheClient) {
+  ClientSocketPair pair;
+  auto client = make_test_client(pair, 40);
+  const std::string prefix = client->message_prefix("e");
+  ASSERT_EQ(prefix.size(), 19u);
+  const std::string fits(21, 'x');  // 40 bytes in all: at the bound
+  const std::string big(22, 'x');   // 41
+  const std::vector<iovec> first = {piece_of(prefix), piece_of(fits)};
+  client->write(first, prefix.size() + fits.size(), Client::Clock::now());
+  EXPECT_FALSE(client->closed());
+  const std::vector<iovec> second = {piece_of(prefix), piece_of(big)};
+  client->write(second, prefix.size() + big.size(), Client::Clock::now());
+  EXPECT_TRUE(client->closed());
+}
+
+TEST(RealtimeClient, HoldingMoreThanTheBoundClosesTheClient) {
+  ClientSocketPair pair;
+  pair.server.set_option(asio::socket_base::send_buffer_size(4096));
+  pair.peer.set_option(asio::socket_base::receive_buffer_size(4096));
+  auto client = make_test_client(pair, 64 << 10);
+  const std::string prefix = client->message_prefix("e");
+  const std::string data = std::string(8000, 'x') + "\n\n";
+  const std::vector<iovec> pieces = {piece_of(prefix), piece_of(data)};
+  // Nobody reads: the kernel fills up, then the held bytes pass 64 KiB.
+  for (int i = 0; i < 1000 && !client->closed(); ++i) {
+    client->write(pieces, prefix.size() + data.size(), Client::Clock::now());
+    EXPECT_LE(client->held_bytes(), 64u << 10);
+  }
   EXPECT_TRUE(client->closed());
   pair.context.run();
 }

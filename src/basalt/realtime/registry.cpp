@@ -31,20 +31,14 @@ constexpr std::chrono::milliseconds kMinSweepInterval{10};
 // read pool; past this many the worker's clients are disconnected (the SDK reconnects) rather
 // than the queue growing without bound.
 constexpr std::size_t kMaxQueuedEvents = 10'000;
-constexpr std::size_t kEventsPerFlush = 16;
+// A client's messages of one pass up to this size are assembled in one buffer before the write
+// (write_pass); the buffer is the registry's, reused, so it stays this small.
+constexpr std::size_t kAssembledPassBytes = 64 * 1024;
 
 std::string_view string_member(const json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
   return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view{};
 }
-
-// The check of one group for the event in progress, and the message data it yields ("" when
-// the rules or the filter keep the record from the group).
-struct Check {
-  DeliveryGroup* group;
-  std::shared_ptr<const ClientAuth> auth;  // of its first subscriber, as of this event
-  std::string data;
-};
 
 }  // namespace
 
@@ -73,47 +67,60 @@ void Registry::subscribe(Client& client) {
   const auto& topics = *client.topics;
   client.subscriptions.reserve(topics.size());
   for (std::size_t i = 0; i < topics.size(); ++i) {
-    auto subscription = std::make_unique<Subscription>(Subscription{
-        &client, &topics[i], join_group(client, i), client.message_prefix(topics[i].text)});
-    index_.add(topics[i], subscription.get());
+    DeliveryGroup* group = join_group(client, i);
+    auto subscription = std::make_unique<Subscription>(
+        Subscription{&client, &topics[i], group, client.message_prefix(topics[i].text),
+                     event_count_, group->members.size()});
+    group->members.push_back(subscription.get());
     client.subscriptions.push_back(std::move(subscription));
   }
 }
 
 void Registry::unsubscribe(Client& client) {
   for (auto& subscription : client.subscriptions) {
-    index_.remove(*subscription->topic, subscription.get());
-    leave_group(subscription->group);
+    leave_group(*subscription);
     subscription->client = nullptr;
-    if (fanning_out_) retired_subscriptions_.push_back(std::move(subscription));
+    if (holds_ > 0) retired_subscriptions_.push_back(std::move(subscription));
   }
   client.subscriptions.clear();
 }
 
 DeliveryGroup* Registry::join_group(const Client& client, std::size_t topic_index) {
+  // Auth, check key and index key: members of one group see the same events the same way.
+  const Topic& topic = (*client.topics)[topic_index];
   std::string key = client.auth ? client.auth->key() : std::string();
-  key += '\x01';
-  key += (*client.topics)[topic_index].check_key;
+  key.append(1, '\x01').append(topic.check_key).append(1, '\x01').append(topic.collection);
+  if (topic.view()) key.append(1, '/').append(topic.record_id);
   auto& slot = groups_[key];
   if (!slot) {
     slot = std::make_unique<DeliveryGroup>();
     slot->key = std::move(key);
     slot->topics = client.topics;
     slot->topic_index = topic_index;
+    index_.add(slot->topic(), slot.get());
   }
-  ++slot->members;
   return slot.get();
 }
 
-void Registry::leave_group(DeliveryGroup* group) {
-  if (--group->members != 0) return;
+void Registry::leave_group(Subscription& subscription) {
+  DeliveryGroup* group = subscription.group;
+  auto& members = group->members;
+  Subscription* last = members.back();
+  members[subscription.member_slot] = last;
+  last->member_slot = subscription.member_slot;
+  members.pop_back();
+  if (!members.empty()) return;
+  index_.remove(group->topic(), group);
+  if (group->dirty) {
+    dirty_groups_.erase(std::find(dirty_groups_.begin(), dirty_groups_.end(), group));
+  }
   auto found = groups_.find(group->key);
-  if (fanning_out_) retired_groups_.push_back(std::move(found->second));
+  if (holds_ > 0) retired_groups_.push_back(std::move(found->second));
   groups_.erase(found);
 }
 
-void Registry::end_fan_out() {
-  fanning_out_ = false;
+void Registry::release_hold() {
+  if (--holds_ > 0) return;
   retired_subscriptions_.clear();
   retired_groups_.clear();
 }
@@ -137,62 +144,16 @@ asio::awaitable<void> Registry::deliver_loop() {
   while (!events_.empty()) {
     HubEvent event = std::move(events_.front());
     events_.pop_front();
-    fanning_out_ = true;
+    ++holds_;
     try {
       co_await deliver(*event);
     } catch (const std::exception& error) {
       spdlog::warn("realtime: delivering an event of {} failed: {}", event->collection_name,
                    error.what());
     }
-    end_fan_out();
+    release_hold();
   }
   delivering_ = false;
-}
-
-void Registry::arrange_flush(Client& client, FlushDue due) {
-  // While events queue up or a flush round is under way, a client due now joins the next round
-  // instead: under load every client is then written once per round (rounds last at least the
-  // flush interval, longer when writing everyone takes longer), so several events share a
-  // write instead of each costing a system call per client. An idle worker writes at once.
-  if (due == FlushDue::kNow && broker_.config().flush_interval.count() > 0 &&
-      (deferring_ || !events_.empty())) {
-    due = FlushDue::kLater;
-  }
-  if (due == FlushDue::kNow) {
-    client.flush();  // its only message: nothing would join it before the slice ends
-  } else if (due == FlushDue::kLater) {
-    deferred_.push_back(client.shared_from_this());
-    if (deferring_) return;
-    deferring_ = true;
-    asio::co_spawn(executor_, deferred_flush_loop(), asio::detached);
-  }
-}
-
-asio::awaitable<void> Registry::deferred_flush_loop() {
-  // Rounds: each writes every client deferred before it started, in slices with yields (so
-  // requests and fan-outs interleave; clients appended to meanwhile take the new messages
-  // along). A round starts one interval after the previous one started, or at once when that
-  // one took longer: the write rate per client adapts to what the worker can do. Every client
-  // in deferred_ waits at most an interval, or one round. Runs only while some are waiting.
-  asio::steady_timer timer(executor_);
-  std::vector<std::shared_ptr<Client>> due;
-  auto round_start = Client::Clock::now();
-  while (!deferred_.empty()) {
-    timer.expires_at(round_start + broker_.config().flush_interval);
-    co_await timer.async_wait(kAsTuple);
-    round_start = Client::Clock::now();
-    due.swap(deferred_);
-    Slice slice;
-    for (const auto& client : due) {
-      client->flush();
-      if (slice.spent()) {
-        co_await asio::post(executor_, asio::use_awaitable);
-        slice.restart();
-      }
-    }
-    due.clear();
-  }
-  deferring_ = false;
 }
 
 asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
@@ -200,40 +161,38 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
   follow_auth(event);
   const std::string record_id(string_member(event.record, schema::kFieldId));
 
-  // The subscribers and their distinct groups; nothing is built per subscriber. A subscription
-  // sits under one index key, so it is visited at most once.
+  // The groups the event reaches; nothing per subscriber. A group sits under one index key,
+  // but the event looks keys up by its collection's id and by its name: each is taken once.
   const std::uint64_t event_number = ++event_count_;
-  std::vector<Subscription*> targets;
-  std::vector<Check> checks;
+  std::vector<DeliveryGroup*> reached;
   index_.for_each_match(event.collection_id, event.collection_name, record_id,
-                        [&](Subscription* subscription) {
-                          if (subscription->client->closed()) return;
-                          DeliveryGroup& group = *subscription->group;
-                          if (group.event != event_number) {
-                            group.event = event_number;
-                            group.slot = checks.size();
-                            checks.push_back(Check{&group, subscription->client->auth, {}});
-                          }
-                          targets.push_back(subscription);
+                        [&](DeliveryGroup* group) {
+                          if (group->event == event_number) return;
+                          group->event = event_number;
+                          reached.push_back(group);
                         });
-  if (targets.empty()) co_return;
+  if (reached.empty()) co_return;
 
   const std::string_view action = records::record_action_name(event.action);
   Slice slice;
-  for (Check& check : checks) {
-    // The group's representative topic, held by this copy of its set across the awaits.
-    const TopicSet topics = check.group->topics;
-    const Topic& topic = (*topics)[check.group->topic_index];
+  for (DeliveryGroup* group : reached) {
     if (slice.spent()) {
       co_await asio::post(executor_, asio::use_awaitable);
       slice.restart();
     }
+    // Retired while this delivery was suspended (its last member left): nobody to tell.
+    if (group->members.empty()) continue;
+    // The group's representative topic, held by this copy of its set across the awaits; the
+    // auth of a member as of this event (members share its key; follow_auth keeps it fresh).
+    const TopicSet topics = group->topics;
+    const Topic& topic = (*topics)[group->topic_index];
+    const std::shared_ptr<const ClientAuth> auth = group->members.front()->client->auth;
     auto catalog = broker_.collections().catalog();
     records::Caller caller;
-    if (check.auth) {
+    if (auth) {
       // An auth collection deleted since the POST leaves a guest.
-      caller.collection = catalog->find(check.auth->collection_id);
-      if (caller.collection) caller.record = check.auth->record.get();
+      caller.collection = catalog->find(auth->collection_id);
+      if (caller.collection) caller.record = auth->record.get();
     }
     // Every argument named: GCC 12 destroys temporaries of a co_await expression twice.
     std::string filter = topic.filter;
@@ -253,7 +212,7 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
                     error.what());
       continue;
     }
-    if (!result) continue;
+    if (!result || group->members.empty()) continue;
     std::string record;
     records::write_record(record, result->record, caller.is_superuser());
     if (!topic.fields.empty()) {
@@ -263,32 +222,113 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
         // an invalid `fields` option sends the whole record, as a bad fields spec is ignored
       }
     }
-    check.data.reserve(record.size() + 32);
-    check.data.append("{\"record\":")
+    GroupMessage message{event_number, {}};
+    message.data.reserve(record.size() + 34);
+    message.data.append("{\"record\":")
         .append(record)
         .append(",\"action\":\"")
         .append(action)
-        .append("\"}");
+        .append("\"}\n\n");
+    group->pending.push_back(std::move(message));
+    if (!group->dirty) {
+      group->dirty = true;
+      dirty_groups_.push_back(group);
+    }
   }
+  if (dirty_groups_.empty() || flushing_) co_return;
+  flushing_ = true;
+  asio::co_spawn(executor_, flush_loop(), asio::detached);
+}
 
-  // The appends (and the writes of clients due at once), a slice at a time: the writes count
-  // against the slice's time, so a fan-out of lone events (one system call per client) yields
-  // as often as one of appends, and the first subscribers do not wait for the last. A subscription
-  // retired (client gone, new POST) or regrouped (auth dropped) during a suspension is skipped.
-  slice.restart();
-  for (Subscription* subscription : targets) {
-    Client* client = subscription->client;
-    if (client != nullptr && subscription->group->event == event_number) {
-      const std::string& data = checks[subscription->group->slot].data;
-      if (!data.empty()) {
-        arrange_flush(*client, client->queue(subscription->prefix, data, slice.started()));
+asio::awaitable<void> Registry::flush_loop() {
+  // Passes, while messages wait. Each takes every group's pending messages and writes each of
+  // their subscribers once, in slices with yields (requests and deliveries interleave; what
+  // they add waits for the next pass). A pass starts one interval after the previous one
+  // started, or at once when that one took longer or the worker was quiet: a lone message
+  // leaves at once, and under a stream of events every client gets one write per pass.
+  asio::steady_timer timer(executor_);
+  std::vector<Subscription*> targets;
+  while (!dirty_groups_.empty()) {
+    const auto due = last_pass_start_ + broker_.config().flush_interval;
+    if (Client::Clock::now() < due) {
+      timer.expires_at(due);
+      co_await timer.async_wait(kAsTuple);
+      if (dirty_groups_.empty()) break;  // their last members left meanwhile
+    }
+    last_pass_start_ = Client::Clock::now();
+    const std::uint64_t pass = ++pass_count_;
+    std::vector<DeliveryGroup*> groups;
+    groups.swap(dirty_groups_);
+    targets.clear();
+    for (DeliveryGroup* group : groups) {
+      group->dirty = false;
+      group->pass = pass;
+      group->in_pass.clear();
+      group->in_pass.swap(group->pending);
+      targets.insert(targets.end(), group->members.begin(), group->members.end());
+    }
+    ++holds_;
+    Slice slice;
+    for (Subscription* subscription : targets) {
+      // Retired during a suspension: its client, if still open, is reached through another.
+      Client* client = subscription->client;
+      if (client != nullptr && client->pass_mark != pass) {
+        client->pass_mark = pass;
+        write_pass(*client, pass, slice.started());
+      }
+      if (slice.spent()) {
+        co_await asio::post(executor_, asio::use_awaitable);
+        slice.restart();
       }
     }
-    if (slice.spent()) {
-      co_await asio::post(executor_, asio::use_awaitable);
-      slice.restart();
+    for (DeliveryGroup* group : groups) group->in_pass.clear();
+    release_hold();
+  }
+  flushing_ = false;
+}
+
+void Registry::write_pass(Client& client, std::uint64_t pass, Client::Clock::time_point now) {
+  // Every message of this pass for the client, from each of its subscriptions whose group is
+  // in the pass, in event (commit) order; messages of one event to several subscriptions keep
+  // the order of the client's topics.
+  pass_messages_.clear();
+  std::size_t groups_in_pass = 0;
+  for (const auto& subscription : client.subscriptions) {
+    const DeliveryGroup& group = *subscription->group;
+    if (group.pass != pass) continue;
+    ++groups_in_pass;
+    for (const GroupMessage& message : group.in_pass) {
+      if (message.event <= subscription->since) continue;  // checked before it subscribed
+      pass_messages_.push_back({message.event, &subscription->prefix, &message.data});
     }
   }
+  if (groups_in_pass > 1) {
+    std::stable_sort(pass_messages_.begin(), pass_messages_.end(),
+                     [](const PassMessage& a, const PassMessage& b) { return a.event < b.event; });
+  }
+  std::size_t total = 0;
+  std::size_t largest = 0;
+  for (const PassMessage& message : pass_messages_) {
+    const std::size_t size = message.prefix->size() + message.data->size();
+    total += size;
+    largest = std::max(largest, size);
+  }
+  pass_pieces_.clear();
+  if (total <= kAssembledPassBytes) {
+    // Copied together first: the kernel then copies one segment instead of two per message,
+    // which costs less than its per-segment work for messages of a few hundred bytes.
+    pass_bytes_.clear();
+    for (const PassMessage& message : pass_messages_) {
+      pass_bytes_.append(*message.prefix).append(*message.data);
+    }
+    pass_pieces_.push_back({pass_bytes_.data(), pass_bytes_.size()});
+  } else {
+    for (const PassMessage& message : pass_messages_) {
+      pass_pieces_.push_back({const_cast<char*>(message.prefix->data()), message.prefix->size()});
+      pass_pieces_.push_back({const_cast<char*>(message.data->data()), message.data->size()});
+    }
+  }
+  client.write(pass_pieces_, largest, now);
 }
 
 void Registry::follow_auth(const records::RecordEvent& event) {

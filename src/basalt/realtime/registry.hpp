@@ -1,20 +1,30 @@
 // Registry: one worker thread's realtime clients - their list (for the sweep and for auth
-// changes), the index of their subscriptions, and the queue of record events still to deliver
-// to them.
+// changes), the index of their delivery groups, the queue of record events still to check, and
+// the flush pass that writes the checked messages.
 //
 // Thread ownership: everything here belongs to the worker whose executor the registry holds;
 // other threads reach it only by posting to that executor (Broker::on_event posts each event
-// once per registry, never once per client). The sweep and the delivery coroutines run only
-// while there is something to do (clients, queued events, deferred flushes), so a drained
-// worker has no pending work left and its io_context can end.
+// once per registry, never once per client). The sweep, the delivery and the flush coroutines
+// run only while there is something to do (clients, queued events, messages to write), so a
+// drained worker has no pending work left and its io_context can end.
 //
-// Delivery of one event (docs/realtime.md "How delivery works"): the index gives the matching
-// Subscriptions; each names its DeliveryGroup (made when the topics were posted), so the
-// distinct checks are found without building anything per client; each group is checked once;
-// then every subscriber gets its pre-made prefix and the group's data appended, in slices
-// (slice.hpp) with a yield between them, so requests on this worker are not held for a whole
-// fan-out. Subscriptions and groups retired while a fan-out is suspended are kept until
-// it ends (the fan-out holds raw pointers to them).
+// Delivery (docs/realtime.md "How delivery works") has two steps, so per subscriber the cost is
+// per write, not per event:
+//  1. deliver(): the index gives the DeliveryGroups an event reaches (a group: the subscribers
+//     under one index key that see events the same way, made when the topics were posted);
+//     each is checked once and, when the record is visible to it, the message data is appended
+//     to the group's `pending` list. Nothing is done per subscriber.
+//  2. flush_loop(): passes. A pass takes every group's pending messages and writes, for each
+//     subscriber of those groups, all of its messages in one sendmsg(2) (its prefix and the
+//     group's shared data, assembled in one reused buffer: no buffer per client), in commit
+//     order per client. Passes start at least
+//     realtime-flush-interval apart; one that starts late (the previous one took longer, or
+//     the worker was busy) carries everything that arrived meanwhile - group commit - so the
+//     writes per client per second adapt to what the worker can do, and a message waits at
+//     most about an interval plus one pass.
+// Both run in slices (slice.hpp) with a yield between them, so requests on this worker are
+// not held for a whole fan-out. Subscriptions and groups retired while either is suspended are
+// kept until both have ended (they hold raw pointers to them).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -36,17 +46,29 @@ namespace basalt::realtime {
 
 class Broker;
 
+// One checked message of a group: the event's number and its data (`{"record":...}` and the
+// blank line that ends the message), shared by every subscriber of the group.
+struct GroupMessage {
+  std::uint64_t event = 0;
+  std::string data;
+};
+
 // The subscribers that see an event the same way: same auth record, same topic kind and
-// options (Topic::check_key). Interned per registry when topics are posted; counted by the
-// subscriptions that point to it.
+// options (Topic::check_key), same index key (collection, and record for a view topic).
+// Interned per registry when topics are posted; listed in the index under its key; alive while
+// it has members (or, retired, while a delivery or a pass may still point to it).
 struct DeliveryGroup {
   std::string key;
   TopicSet topics;  // holds the representative topic (*topics)[topic_index]
   std::size_t topic_index = 0;
-  std::size_t members = 0;
-  // Scratch of the fan-out in progress: the event it was last seen by, and its check's slot.
-  std::uint64_t event = 0;
-  std::size_t slot = 0;
+  std::vector<Subscription*> members;  // Subscription::member_slot is the place in it
+  std::vector<GroupMessage> pending;   // checked, for the next pass
+  std::vector<GroupMessage> in_pass;   // being written by pass number `pass`
+  std::uint64_t event = 0;             // the last event that reached it (visited once each)
+  std::uint64_t pass = 0;
+  bool dirty = false;  // listed in Registry::dirty_groups_ (pending is not empty)
+
+  const Topic& topic() const { return (*topics)[topic_index]; }
 };
 
 class Registry {
@@ -66,31 +88,43 @@ class Registry {
   boost::asio::awaitable<void> deliver_loop();
   boost::asio::awaitable<void> deliver(const records::RecordEvent& event);
   boost::asio::awaitable<void> sweep_loop();
-  boost::asio::awaitable<void> deferred_flush_loop();
+  boost::asio::awaitable<void> flush_loop();
+  // Writes one client's messages of the pass in progress (those of every group it is in).
+  void write_pass(Client& client, std::uint64_t pass, Client::Clock::time_point now);
   void follow_auth(const records::RecordEvent& event);
-  void arrange_flush(Client& client, FlushDue due);
   void prune_deleted_collections();
   void subscribe(Client& client);    // makes client.subscriptions from client.topics
   void unsubscribe(Client& client);  // retires them
   DeliveryGroup* join_group(const Client& client, std::size_t topic_index);
-  void leave_group(DeliveryGroup* group);
-  void end_fan_out();
+  void leave_group(Subscription& subscription);
+  void release_hold();  // a delivery or a pass ended: retired objects may go once none runs
 
   std::uint64_t catalog_version_ = 0;  // of the last prune
   Broker& broker_;
   boost::asio::any_io_executor executor_;
   boost::intrusive::list<Client, boost::intrusive::constant_time_size<false>> clients_;
-  SubscriptionIndex<Subscription> index_;
+  SubscriptionIndex<DeliveryGroup> index_;
   std::deque<HubEvent> events_;
   std::unordered_map<std::string, std::unique_ptr<DeliveryGroup>> groups_;
-  std::uint64_t event_count_ = 0;  // numbers the fan-outs (DeliveryGroup::event)
-  bool fanning_out_ = false;       // a fan-out holds Subscription and DeliveryGroup pointers
-  std::vector<std::unique_ptr<Subscription>> retired_subscriptions_;  // freed when it ends
+  std::uint64_t event_count_ = 0;  // numbers the deliveries (DeliveryGroup::event)
+  // Deliveries and passes in progress: they hold Subscription and DeliveryGroup pointers.
+  int holds_ = 0;
+  std::vector<std::unique_ptr<Subscription>> retired_subscriptions_;  // freed when none holds
   std::vector<std::unique_ptr<DeliveryGroup>> retired_groups_;
-  // Clients written to within the flush interval: flushed by deferred_flush_loop at the next
-  // tick (each at most one interval late).
-  std::vector<std::shared_ptr<Client>> deferred_;
-  bool deferring_ = false;  // deferred_flush_loop runs
+  std::vector<DeliveryGroup*> dirty_groups_;  // with pending messages, for the next pass
+  std::uint64_t pass_count_ = 0;              // numbers the passes (DeliveryGroup::pass)
+  Client::Clock::time_point last_pass_start_{};
+  // Scratch of write_pass, reused: one client's messages of the pass, their pieces, and their
+  // bytes when assembled.
+  struct PassMessage {
+    std::uint64_t event;
+    const std::string* prefix;
+    const std::string* data;
+  };
+  std::vector<PassMessage> pass_messages_;
+  std::vector<iovec> pass_pieces_;
+  std::string pass_bytes_;
+  bool flushing_ = false;  // flush_loop runs
   bool delivering_ = false;
   bool sweeping_ = false;
   boost::asio::steady_timer* sweep_timer_ = nullptr;  // in sweep_loop's frame while it runs
