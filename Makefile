@@ -15,12 +15,14 @@ run: deps
 	@cmake --build --preset release --target basalt
 	./build/release/basalt serve --http 127.0.0.1:8090 --dir ./basalt_data
 
-# Every test tier: unit + integration (Release), e2e with the pocketbase SDK, then unit +
-# integration again under ASan+UBSan.
+# Every test tier: unit + integration (Release), e2e with the pocketbase SDK, a fuzz smoke run,
+# then unit + integration again under ASan+UBSan (scripts/test.sh).
 test: deps
 	@./scripts/test.sh
 
-# Builds the Release binary and the benchmarks only (they are not part of `all`).
+# Builds the Release binary and the benchmarks only (they are not part of `all`), then long
+# fuzzing (BENCH_FUZZ_SECONDS, 300 s by default; `make test` only fuzzes for a few seconds).
+BENCH_FUZZ_SECONDS ?= 300
 bench: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release --target benchmarks
@@ -30,6 +32,7 @@ bench: deps
 	@./bench/realtime.sh
 	@./build/release/bench/micro_bench
 	@./build/release/bench/query_micro_bench
+	@./tests/fuzz/run.sh $(BENCH_FUZZ_SECONDS)
 
 # PocketBase's benchmark scenarios (bench/scenarios, bench/README.md): builds the Release binary
 # only, seeds 100k posts through the API and prints the markdown table. Extra options go in

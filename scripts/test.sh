@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # `make test`: every test tier, stopping at the first failing one.
 #   1. Release build; unit + integration tests (ctest)
-#   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test), then a
-#      smoke run of PocketBase's benchmark scenarios with tiny counts (bench/scenarios)
-#   3. libFuzzer (clang) over the filter, multipart, fields, JWT and index SQL parsers for a
-#      short fixed budget (tests/fuzz/run.sh)
+#   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
+#      files at once), then a smoke run of PocketBase's benchmark scenarios with tiny counts
+#      (bench/scenarios)
+#   3. libFuzzer (clang) over the filter, multipart, fields, JWT and index SQL parsers: a short
+#      smoke run that replays the seeds and fuzzes a few seconds (tests/fuzz/run.sh); long
+#      fuzzing is part of `make bench`
 #   4. ASan+UBSan build; unit + integration tests again (last, so CI's closing line is ctest's)
+# The ASan+UBSan tree is built in the background, at the lowest CPU priority, from the end of the
+# Release build on: tiers 1-3 leave much of the machine idle (the e2e suite mostly waits on
+# loopback round trips), and the build soaks that up without slowing them (docs/architecture.md,
+# "Build"). Its output goes to build/asan-build.log and is shown when it fails; once tier 3 is
+# done it runs at normal priority.
+# BASALT_TEST_SERIAL=1 builds it in the foreground after tier 3 instead.
 # Parallelism follows the machine (2 cores in CI); ccache makes rebuilds cheap.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,17 +21,42 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jobs="$(nproc)"
 # ccache keys on relative paths, so a fresh clone (CI) reuses the objects of earlier builds.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
+
+asan_log=build/asan-build.log
+asan_pid=
+build_asan='cmake --preset asan >/dev/null && cmake --build --preset asan -j "$0"'
+# A failing tier must not leave the background build running.
+stop_asan() {
+  if [ -n "$asan_pid" ]; then
+    kill -- "-$asan_pid" 2>/dev/null || true
+    wait "$asan_pid" 2>/dev/null || true
+  fi
+}
+trap stop_asan EXIT
 
 step "release build"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 
+if [ "${BASALT_TEST_SERIAL:-0}" != 1 ]; then
+  step "asan+ubsan build started in the background (nice 19, log: $asan_log)"
+  # set -m: its own process group, so stop_asan ends the compilers too.
+  set -m
+  nice -n 19 bash -c "$build_asan" "$jobs" </dev/null >"$asan_log" 2>&1 &
+  asan_pid=$!
+  set +m
+fi
+
 step "unit + integration tests (release)"
 ctest --preset release -j "$jobs"
 
+# Test files run E2E_CONCURRENCY at a time (each starts its own server on its own port and data
+# directory, tests/e2e/README.md); the suite is bound by round trips, not CPU, so this does not
+# follow the core count.
 step "e2e tests (pocketbase SDK)"
-(cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" npm test)
+(cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" \
+  npm test -- --test-concurrency="${E2E_CONCURRENCY:-4}")
 
 step "scenario smoke run (bench/scenarios --smoke: every answer checked, tiny counts)"
 # Its per-scenario progress goes to a log, shown only when the run fails.
@@ -36,12 +69,29 @@ fi
 tail -n 1 "$smoke_log"
 rm -f "$smoke_log"
 
-step "fuzz: filter, multipart, fields, jwt and index_sql parsers (${FUZZ_SECONDS:-20} s)"
-tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+step "fuzz smoke: filter, multipart, fields, jwt and index_sql parsers (${FUZZ_SECONDS:-10} s)"
+tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 
 step "asan+ubsan build"
-cmake --preset asan >/dev/null
-cmake --build --preset asan -j "$jobs"
+# Nothing else of ours runs now, so the build gets normal priority back: at nice 19 it would
+# crawl beside any other work on the machine. Raising a priority needs root; otherwise the
+# background build is stopped (ninja keeps every object it finished; the one or two compiles in
+# flight start again) and finished in the foreground.
+if [ -n "$asan_pid" ] && renice -n 0 -g "$asan_pid" >/dev/null 2>&1; then
+  status=0
+  wait "$asan_pid" || status=$?
+  asan_pid=
+  if [ "$status" -ne 0 ]; then
+    cat "$asan_log"
+    echo "test.sh: the asan+ubsan build failed (log above, also in $asan_log)" >&2
+    exit "$status"
+  fi
+  tail -n 1 "$asan_log"
+else
+  stop_asan
+  asan_pid=
+  bash -c "$build_asan" "$jobs"
+fi
 
 step "unit + integration tests (asan+ubsan)"
 ctest --preset asan -j "$jobs"

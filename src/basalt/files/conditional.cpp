@@ -7,7 +7,8 @@ namespace {
 
 enum class Condition { kNone, kTrue, kFalse };
 
-std::string_view trim(std::string_view text) {
+// Strips HTTP optional whitespace (OWS: spaces and tabs) at both ends.
+std::string_view trim_ows(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
@@ -20,7 +21,7 @@ bool etag_char(unsigned char c) {
 // The entity tag at the front of `text` (W/"x" or "x") and what follows it; an empty tag when
 // the front is not one.
 std::pair<std::string_view, std::string_view> scan_etag(std::string_view text) {
-  text = trim(text);
+  text = trim_ows(text);
   std::size_t start = 0;
   if (text.starts_with("W/")) start = 2;
   if (text.size() - start < 2 || text[start] != '"') return {};
@@ -52,7 +53,7 @@ bool weak_match(std::string_view a, std::string_view b) {
 template <typename Match>
 Condition any_tag_matches(std::string_view list, std::string_view etag, Match match) {
   while (true) {
-    list = trim(list);
+    list = trim_ows(list);
     if (list.empty()) return Condition::kFalse;
     if (list.front() == ',') {
       list.remove_prefix(1);
@@ -142,7 +143,7 @@ ConditionalDecision check_conditions(const ConditionalHeaders& headers, const Va
 }
 
 std::optional<TimePoint> parse_http_date(std::string_view text) {
-  text = trim(text);
+  text = trim_ows(text);
   if (text.empty() || text.size() > 64) return std::nullopt;
   const std::string copy(text);
   for (const char* format :
