@@ -67,9 +67,21 @@ inline std::size_t plain_prefix(std::string_view text, std::size_t pos) noexcept
 // Appends `text` to `out` as a quoted JSON string.
 inline void append_go_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Most keys and values have nothing to escape: found so, they are copied in one piece. The
+  // scan stops at the first byte that is not plain ASCII, where the loop below goes on.
+  std::size_t i = go_json_detail::plain_prefix(text, 0);
+  while (i < text.size() &&
+         go_json_detail::kByteClasses.of[static_cast<unsigned char>(text[i])] == 0) {
+    ++i;
+  }
+  out.reserve(out.size() + text.size() + 2);
   out += '"';
+  if (i == text.size()) {
+    out.append(text.data(), text.size());
+    out += '"';
+    return;
+  }
   std::size_t plain = 0;  // start of the run not yet copied
-  std::size_t i = 0;
   auto flush = [&](std::size_t upto) { out.append(text.data() + plain, upto - plain); };
   while (i < text.size()) {
     i += go_json_detail::plain_prefix(text, i);
