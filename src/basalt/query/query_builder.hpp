@@ -71,6 +71,9 @@ class QueryBuilder {
   // repeat a record), as before semi-joins: the reference semi_join_property_test compares the
   // semi-join forms with. Off by default.
   void use_plain_joins() noexcept { plain_joins_ = true; }
+  // Test switch: keeps `IN (...) OR NOT EXISTS (...)` where the NOT IN anti-join would be
+  // printed (semi_join_property_test shows the anti-join is needed to fail nothing).
+  void use_anti_joins(bool on) noexcept { anti_joins_ = on; }
 
   CompiledQuery finish() &&;
 
@@ -85,7 +88,13 @@ class QueryBuilder {
   void add_condition(const SqlNode* condition, const RequestInfo& request);
   // Prints conjuncts_ into where_: semi-joins where they keep the answer, the rest plainly.
   void print_conditions();
-  void print_semi_join(const SqlSource& hop, std::span<const Conjunct> parts,
+  // How a group of conditions under one JoinTree root is printed (docs/query-compiler.md).
+  enum class SemiJoinForm : unsigned char {
+    kIn,      // a hop: <record>.<col> IN (SELECT <hop>.<col> ...) (or its NOT IN anti-join)
+    kInEach,  // a back-relation through a multiple field: <record>.id IN (SELECT je.value ...)
+    kExists,  // any other root: EXISTS (SELECT 1 FROM <root> ... WHERE <root's ON> AND ...)
+  };
+  void print_semi_join(const SqlSource& root, SemiJoinForm form, std::span<const Conjunct> parts,
                        std::span<const SqlSource* const> joins);
 
   Arena arena_;
@@ -101,6 +110,7 @@ class QueryBuilder {
   };
   std::vector<PendingSort> sorts_;
   bool plain_joins_ = false;
+  bool anti_joins_ = true;
 };
 
 // One filter plan alone: QueryBuilder(dialect, plan, first).add_filter(plan, ...).finish(),

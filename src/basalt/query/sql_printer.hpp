@@ -72,6 +72,27 @@ class SqlPrinter final : public ParamBinder {
   // the written order (the hop's row, then what it names), instead of LEFT JOIN.
   void semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
                  std::span<const std::string_view> inner = {});
+  // `(<record>.<col> IS NULL OR <record>.<col> NOT IN (SELECT <hop>.<col> FROM <hop's table>
+  // <joins under it> WHERE [<hop's guard> AND] (<parts...>) IS NOT 1))`: the records that
+  // have no visible `hop` row on which the parts hold. Exact only when the parts hold on a
+  // record without a visible hop row and every join under the hop is single-valued (the
+  // caller checks both): then "some row holds" is "no row fails".
+  void anti_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                 std::span<const std::string_view> inner = {});
+  // `EXISTS (SELECT 1 FROM <root> <joins under it> WHERE <root's ON> [AND <root's guard>] AND
+  // <parts...>)`: the records for which some row under `root` (a JoinTree root that is no
+  // hop) satisfies every part. The parts and the root's ON may read the record (correlated).
+  void exists_join(std::string& out, const SqlSource& root, std::span<const Part> parts,
+                   std::span<const std::string_view> inner = {});
+  // For a back-relation through a multiple field (JoinTree::in_json_each_on):
+  // `<record>.id IN (SELECT je.value FROM <root's table> r CROSS JOIN json_each(r.<col>) je
+  // <joins under r> WHERE [<guard> AND] <parts...>)`, uncorrelated. The parts must not read
+  // the record.
+  void in_each_join(std::string& out, const SqlSource& root, std::span<const Part> parts,
+                    std::span<const std::string_view> inner = {});
+  // `NOT EXISTS (SELECT 1 FROM <root> WHERE <root's ON> [AND <guard>])`: no row under `root`
+  // the caller may see, so every join under it reads as NULL (the general no_hop_row).
+  void no_root_row(std::string& out, const SqlSource& root, const RequestInfo& request);
   // `NOT EXISTS (SELECT 1 FROM <hop's table> h WHERE h.<col> = <record>.<col> [AND <guard>])`:
   // the record has no `hop` row it may see, so every join under it reads as NULL.
   void no_hop_row(std::string& out, const SqlSource& hop);
@@ -108,6 +129,16 @@ class SqlPrinter final : public ParamBinder {
   void rule_subquery(std::string& out, const SqlNode& id, const SqlSource& base,
                      const SqlNode& condition);
   void in_list(std::string& out, const SqlNode& node);
+  // A printer for a subquery over `root` (see semi_join): the root's guard, then `parts`,
+  // ANDed into `where`; the root's own clause is left to the caller.
+  // `with_on`: the root's ON first (an EXISTS correlates through it).
+  SqlPrinter sub_printer(const SqlSource& root, const RequestInfo& request,
+                         std::span<const Part> parts, std::span<const std::string_view> inner,
+                         std::string& where, bool with_on);
+  // Appends `inner`'s joins and WHERE, takes back its params and aliases.
+  void close_sub(std::string& out, SqlPrinter& inner, const std::string& where);
+  // The root's own FROM item: `json_each(...) alias` or `"table" alias`.
+  void root_item(std::string& out, const SqlSource& root);
 
   const db::Dialect& dialect_;
   const FilterDialect& functions_;
