@@ -12,8 +12,8 @@
 //     is `<record>.id IN json_each(<join>.<col>)`), or a join that reads no row of the
 //     query at all (`@request.auth`, `@request.body.<relation>`, `@collection`). QueryBuilder
 //     prints the conditions under one such root as one EXISTS with the root's ON inside.
-//   A join that reads two other joins (`tags.name = editors.name` reads none such, but an ON
-//   never does today) has no root and stays in the main FROM.
+//   A join whose ON (or array) reads the record and another join, or two other joins, has no
+//   root (the resolver builds none today) and stays in the main FROM.
 // A join is single-valued when it is a table joined on its id from a single-valued parent (or
 // the record): it never repeats the record's row, so DISTINCT is not needed for it.
 //

@@ -227,7 +227,7 @@ void QueryBuilder::print_semi_join(const SqlSource& root, SemiJoinForm form,
   // checks against one list (no OR with a correlated NOT EXISTS per record).
   bool single = std::all_of(joins.begin(), joins.end(),
                             [&](const SqlSource* join) { return tree.single(*join); });
-  if (form == SemiJoinForm::kIn && always && single && anti_joins_) {
+  if (form == SemiJoinForm::kIn && always && single) {
     printer_.anti_join(where_, root, printed);
     return;
   }

@@ -21,9 +21,13 @@
 //      printed in the main FROM or inside a semi-join is decided in finish(), over all the
 //      conditions at once (docs/query-compiler.md): the conditions that read joins under one
 //      hop (`author...`) become one `<record>.author IN (SELECT ...)` semi-join with a branch
-//      for records without a visible `author`, unless a condition printed in the main FROM reads
-//      a multi-valued join under the same hop (then both stay in the main FROM, to keep the row
-//      they share). The answer is the one the plain LEFT JOINs give, row for row.
+//      for records without a visible `author` (or one `NOT IN` anti-join when that branch is
+//      always true and the path single-valued); those under another root (a multiple relation
+//      of the record, a back-relation through a multiple field, @request.auth/@request.body
+//      relations, @collection) one EXISTS with the root's ON inside, or an id list. A condition
+//      printed in the main FROM that reads a multi-valued join under the same root keeps the
+//      group there too (to keep the row they share). The answer is the one the plain LEFT
+//      JOINs give, row for row.
 //   3. Only parameters carry values (sql_node.hpp invariant 2).
 //   4. `distinct` is set only when the main FROM holds a join that can repeat a record.
 // All plans must belong to the collection the builder was made for (same table).
@@ -71,9 +75,6 @@ class QueryBuilder {
   // repeat a record), as before semi-joins: the reference semi_join_property_test compares the
   // semi-join forms with. Off by default.
   void use_plain_joins() noexcept { plain_joins_ = true; }
-  // Test switch: keeps `IN (...) OR NOT EXISTS (...)` where the NOT IN anti-join would be
-  // printed (semi_join_property_test shows the anti-join is needed to fail nothing).
-  void use_anti_joins(bool on) noexcept { anti_joins_ = on; }
 
   CompiledQuery finish() &&;
 
@@ -110,7 +111,6 @@ class QueryBuilder {
   };
   std::vector<PendingSort> sorts_;
   bool plain_joins_ = false;
-  bool anti_joins_ = true;
 };
 
 // One filter plan alone: QueryBuilder(dialect, plan, first).add_filter(plan, ...).finish(),
