@@ -163,6 +163,18 @@ TEST_F(CompileTest, BodyRelationWithoutIdsIsNull) {
   EXPECT_EQ(sql("@request.body.author.name = 'Ann'"), R"sql(WHERE '' = ?1 -- Ann)sql");
 }
 
+// A `!=` over single relations holds for a post without a visible parent too: the posts whose
+// parent is not among the visible parents on which it fails (docs/query-compiler.md).
+TEST_F(CompileTest, NotEqualOverSingleRelationsIsAnAntiJoin) {
+  EXPECT_EQ(
+      sql("parent.author.name != 'x'"),
+      R"sql(WHERE ("posts"."parent" IS NULL OR "posts"."parent" NOT IN (SELECT "posts_parent"."id" FROM "posts" "posts_parent" LEFT JOIN "users" "posts_parent_author" ON "posts_parent_author"."id" = "posts_parent"."author" WHERE ("posts_parent_author"."name" IS NOT ?1) IS NOT 1)) -- x)sql");
+  // Over a multiple relation the all-of subquery keeps the `IN ... OR NOT EXISTS` form.
+  EXPECT_EQ(
+      sql("parent.tags.name != 'x'"),
+      R"sql(WHERE ("posts"."parent" IN (SELECT "posts_parent"."id" FROM "posts" "posts_parent" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts_parent"."tags"), json_type("posts_parent"."tags")='array', FALSE) THEN "posts_parent"."tags" ELSE json_array("posts_parent"."tags") END) "__je_posts_parent_tags" LEFT JOIN "tags" "posts_parent_tags" ON "posts_parent_tags"."id" = "__je_posts_parent_tags"."value" WHERE "posts_parent_tags"."name" IS NOT ?1 AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_parent_tags"."name" AS "multiMatchValue" FROM "posts" "__mm_posts_parent" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts_parent"."tags"), json_type("__mm_posts_parent"."tags")='array', FALSE) THEN "__mm_posts_parent"."tags" ELSE json_array("__mm_posts_parent"."tags") END) "__mm_posts_parent_tags_je" LEFT JOIN "tags" "__mm_posts_parent_tags" ON "__mm_posts_parent_tags"."id" = "__mm_posts_parent_tags_je"."value" WHERE "__mm_posts_parent"."id" = "posts_parent"."id") "__sm" WHERE NOT ("__sm"."multiMatchValue" IS NOT ?1))) OR (NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_parent_tags_2"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN "posts" "__mm_posts_parent_2" ON "__mm_posts_parent_2"."id" = "__mm_posts"."parent" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts_parent_2"."tags"), json_type("__mm_posts_parent_2"."tags")='array', FALSE) THEN "__mm_posts_parent_2"."tags" ELSE json_array("__mm_posts_parent_2"."tags") END) "__mm_posts_parent_tags_je_2" LEFT JOIN "tags" "__mm_posts_parent_tags_2" ON "__mm_posts_parent_tags_2"."id" = "__mm_posts_parent_tags_je_2"."value" WHERE "__mm_posts"."id" = "posts"."id") "__sm_2" WHERE NOT ("__sm_2"."multiMatchValue" IS NOT ?2)) AND NOT EXISTS (SELECT 1 FROM "posts" "posts_parent_2" WHERE "posts_parent_2"."id" = "posts"."parent"))) -- x | x)sql");
+}
+
 TEST_F(CompileTest, BackRelationThroughUniqueIndexIsSingleValued) {
   EXPECT_EQ(
       sql("likes_via_user.id = 'l1'", guest(), "users"),
