@@ -255,6 +255,20 @@ TEST_F(CompileTest, SuperuserClientFiltersSkipListRules) {
   EXPECT_TRUE(filter->list_rules().empty());
 }
 
+// An all-of subquery guards its joins as the main query does, in their ON clauses: a note Ann
+// cannot list becomes the LEFT JOIN's NULL row, as a missing note would, instead of a dropped
+// row (which would tell "only hidden notes" apart from "no notes").
+TEST_F(CompileTest, AllOfSubqueryGuardsItsJoinsInTheirOnClauses) {
+  Ast ast = parse_filter("notes_via_owner.text != 'x'");
+  auto filter =
+      resolve_filter(ast, fixture_.context("users", ResolveMode::kClient, false, "users"));
+  CompiledQuery q = compile_filter(fixture_.database().dialect(), *filter, ann(), fixed_now());
+  std::string all_of = q.where.substr(q.where.find("NOT EXISTS (SELECT 1 FROM (SELECT"));
+  EXPECT_EQ(
+      all_of,
+      R"sql(NOT EXISTS (SELECT 1 FROM (SELECT "__mm_users_notes_via_owner"."text" AS "multiMatchValue" FROM "users" "__mm_users" LEFT JOIN "notes" "__mm_users_notes_via_owner" ON "__mm_users_notes_via_owner"."owner" = "__mm_users"."id" AND EXISTS (SELECT 1 FROM "notes" "__rule_notes_3" WHERE "__rule_notes_3"."id" = "__mm_users_notes_via_owner"."id" AND "__rule_notes_3"."owner" = ?4) WHERE "__mm_users"."id" = "users"."id") "__sm" WHERE NOT ("__sm"."multiMatchValue" IS NOT ?5)))sql");
+}
+
 TEST_F(CompileTest, ClientFiltersSeeOnlyVisibleEmails) {
   Ast ast = parse_filter("email = 'ann@x.io'");
   auto filter = resolve_filter(ast, fixture_.context("users", ResolveMode::kClient));

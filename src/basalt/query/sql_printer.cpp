@@ -345,6 +345,12 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
     target = rebase_hop_;
     match_joins = match_joins.subspan(1);
   }
+  // A join's list-rule guard belongs to its ON clause: a hidden row becomes the LEFT JOIN's
+  // NULL row, exactly as a missing one, and as in the main query's joins. Left in WHERE it
+  // would drop the row instead, and "only hidden rows" would answer apart from "no rows".
+  std::vector<const SqlNode*> row_conditions;
+  std::vector<const SqlNode*> join_guards;
+  if (where != nullptr) split_match_where(*where, match_joins, row_conditions, join_guards);
   std::string from = dialect_.quote_identifier(unique_alias(from_source->alias));
   local_sources_.emplace_back(from_source, from);
   std::string joins;
@@ -353,6 +359,13 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
     local_sources_.emplace_back(join, alias);
     joins += " LEFT JOIN ";
     source_clause(joins, *join, alias);
+    bool has_on = join->on != nullptr;
+    for (const SqlNode* guard : join_guards) {
+      if (guard->a->source != join) continue;
+      joins += has_on ? " AND " : " ON ";
+      has_on = true;
+      value(joins, *guard);
+    }
   }
   out += "SELECT ";
   value(out, *match.value);
@@ -375,11 +388,28 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
   out += alias(*target, *request_);
   out += '.';
   out += dialect_.quote_identifier("id");
-  if (where != nullptr) {
+  for (const SqlNode* condition : row_conditions) {
     out += " AND ";
-    value(out, *where);
+    value(out, *condition);
   }
   local_sources_.resize(mark);
+}
+
+void SqlPrinter::split_match_where(const SqlNode& where, std::span<const SqlSource* const> joins,
+                                   std::vector<const SqlNode*>& row_conditions,
+                                   std::vector<const SqlNode*>& join_guards) {
+  if (where.op == SqlOp::kAnd) {
+    for (const SqlNode* child : where.args()) {
+      split_match_where(*child, joins, row_conditions, join_guards);
+    }
+    return;
+  }
+  // Lowering::match_where's guard of a join: kRuleHolds over that join's id column. The guard
+  // of a rebased subquery's FROM (the semi-join's hop row, visible already) stays in WHERE.
+  bool guards_a_join = where.op == SqlOp::kRuleHolds && where.a != nullptr &&
+                       where.a->op == SqlOp::kColumn &&
+                       std::find(joins.begin(), joins.end(), where.a->source) != joins.end();
+  (guards_a_join ? join_guards : row_conditions).push_back(&where);
 }
 
 SqlPrinter::SqlPrinter(const SqlPrinter& outer, const SqlSource& base, std::string alias)

@@ -124,7 +124,12 @@ class SqlPrinter final : public ParamBinder {
   // aliases and placeholder numbers.
   SqlPrinter(const SqlPrinter& outer, const SqlSource& base, std::string alias);
 
+  // `where`: Lowering::match_where's conditions; the list-rule guards among them go to the ON
+  // clauses of the joins they guard, the rest (and a rebased FROM's guard) to WHERE.
   void subquery(std::string& out, const MultiMatch& match, const SqlNode* where);
+  static void split_match_where(const SqlNode& where, std::span<const SqlSource* const> joins,
+                                std::vector<const SqlNode*>& row_conditions,
+                                std::vector<const SqlNode*>& join_guards);
   // EXISTS (SELECT 1 FROM <base> <its joins> WHERE <base>.id = <id> AND <condition>).
   void rule_subquery(std::string& out, const SqlNode& id, const SqlSource& base,
                      const SqlNode& condition);
