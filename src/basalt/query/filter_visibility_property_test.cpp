@@ -4,7 +4,8 @@
 // turned emailVisibility off - must answer every random client filter and sort alike.
 //
 // The filters walk every kind of path a client can: single and multiple relations,
-// back-relations, chains of them, all-of and any-of operators, :length and :lower.
+// back-relations (through single and multiple fields), chains of them, all-of and any-of operators,
+// :length and :lower.
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
@@ -80,6 +81,9 @@ const char* const kPaths[] = {
     "owner.comments_via_author.score",
     "members.comments_via_author.body",
     "comments_via_post.body:lower",
+    "comments_via_also.body",  // a back-relation through a multiple field
+    "comments_via_also.score",
+    "comments_via_also.author.name",
 };
 const char* const kLiterals[] = {"'a'",     "''",  "'ann'", "'zed'", "'m'",  "'secret'",
                                  "'zed@x'", "1",   "2",     "3",     "true", "false",
@@ -152,6 +156,11 @@ DataSet random_data(std::mt19937& rng) {
     c["public"] = chance(rng, 0.5);
     c["post"] = id("pos", std::uniform_int_distribution(0, 5)(rng));
     c["author"] = id("per", std::uniform_int_distribution(0, 4)(rng));
+    json::array also;
+    for (int k = 0; k < 6; ++k) {
+      if (chance(rng, 0.25)) also.push_back(json::string(id("pos", k)));
+    }
+    c["also"] = also;
     data.comments.push_back(std::move(c));
   }
   return data;
@@ -215,6 +224,11 @@ DataSet hidden_variant(const DataSet& data, std::mt19937& rng) {
     if (!reads(*data.comment_rule, "post")) {
       c["post"] = id("pos", std::uniform_int_distribution(0, 5)(rng));
     }
+    json::array also;
+    for (int k = 0; k < 6; ++k) {
+      if (chance(rng, 0.25)) also.push_back(json::string(id("pos", k)));
+    }
+    c["also"] = also;
   }
   return other;
 }
@@ -234,7 +248,8 @@ std::unique_ptr<FilterFixture> build(const DataSet& data) {
       R"(,"fields":[{"name":"body","type":"text"},{"name":"score","type":"number"},
                 {"name":"public","type":"bool"},
                 {"name":"post","type":"relation","maxSelect":1,"collectionId":"col_posts"},
-                {"name":"author","type":"relation","maxSelect":1,"collectionId":"col_people"}]})");
+                {"name":"author","type":"relation","maxSelect":1,"collectionId":"col_people"},
+                {"name":"also","type":"relation","maxSelect":6,"collectionId":"col_posts"}]})");
   for (const auto& p : data.people) fixture->insert("people", p);
   for (const auto& p : data.posts) fixture->insert("posts", p);
   for (const auto& c : data.comments) fixture->insert("comments", c);
@@ -289,7 +304,8 @@ json::object visibility_comment(int n, const char* body, bool shown, int post, i
                       {"score", 1},
                       {"public", shown},
                       {"post", id("pos", post)},
-                      {"author", id("per", author)}};
+                      {"author", id("per", author)},
+                      {"also", json::array{}}};
 }
 
 // Seed 11's leak, reduced: a person whose comments are all hidden must read as a person with
