@@ -308,13 +308,13 @@ json::object visibility_comment(int n, const char* body, bool shown, int post, i
                       {"also", json::array{}}};
 }
 
-// Seed 11's leak, reduced: a person whose comments are all hidden must read as a person with
-// no comments on every path form. Post 0 has members 0 (one hidden comment) and 1 (a visible
-// one); in `moved` the hidden comment belongs to person 3, who is nobody's member. Post 1 is
-// owned by person 0 and has the hidden comment in `seen`; post 2 is owned by person 2, who
-// has none and whose member 1 has a visible comment. All-of operators see one NULL row for a member
-// without visible comments, as the main query's LEFT JOIN does, so post 0 fails `!= ''` in both
-// databases.
+// The leak seed 11 found (before comments.also), reduced: a person whose comments are all hidden
+// must read as a person with no comments on every path form. Post 0 has members 0 (one hidden
+// comment) and 1 (a visible one); in `moved` the hidden comment belongs to person 3, who is
+// nobody's member. Post 1 is owned by person 0 and has the hidden comment in `seen`; post 2 is
+// owned by person 2, who has none and whose member 1 has a visible comment. All-of operators see
+// one NULL row for a member without visible comments, as the main query's LEFT JOIN does, so post 0
+// fails `!= ''` in both databases.
 TEST(FilterVisibilityPropertyTest, AllHiddenRowsReadAsNoRowsOnEveryPathForm) {
   DataSet seen;
   static const RuleCase kEveryone{"", {}};
