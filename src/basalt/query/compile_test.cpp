@@ -107,13 +107,12 @@ TEST_F(CompileTest, FiltersCompileToPocketBaseForms) {
        R"sql(WHERE "posts"."title" NOT LIKE ('%' || "posts"."body" || '%') ESCAPE '\')sql"},
       {R"(title ?= 'x')", R"sql(WHERE "posts"."title" = ?1 -- x)sql"},
       {R"(tags.name = 'x')",
-       R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE "posts_tags"."name" = ?1 AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_tags"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts"."tags"), json_type("__mm_posts"."tags")='array', FALSE) THEN "__mm_posts"."tags" ELSE json_array("__mm_posts"."tags") END) "__mm_posts_tags_je" LEFT JOIN "tags" "__mm_posts_tags" ON "__mm_posts_tags"."id" = "__mm_posts_tags_je"."value" WHERE "__mm_posts"."id" = "posts"."id") "__sm" WHERE NOT ("__sm"."multiMatchValue" = ?1)) -- x)sql"},
+       R"sql(WHERE EXISTS (SELECT 1 FROM json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" CROSS JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE "posts_tags"."name" = ?1) AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_tags"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts"."tags"), json_type("__mm_posts"."tags")='array', FALSE) THEN "__mm_posts"."tags" ELSE json_array("__mm_posts"."tags") END) "__mm_posts_tags_je" LEFT JOIN "tags" "__mm_posts_tags" ON "__mm_posts_tags"."id" = "__mm_posts_tags_je"."value" WHERE "__mm_posts"."id" = "posts"."id") "__sm" WHERE NOT ("__sm"."multiMatchValue" = ?2)) -- x | x)sql"},
       {R"(tags.name ?= 'x')",
-       R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE "posts_tags"."name" = ?1 -- x)sql"},
+       R"sql(WHERE EXISTS (SELECT 1 FROM json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" CROSS JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE "posts_tags"."name" = ?1) -- x)sql"},
       {R"(comments_via_post.message ?~ 'x')",
        R"sql(WHERE "posts"."id" IN (SELECT "posts_comments_via_post"."post" FROM "comments" "posts_comments_via_post" WHERE "posts_comments_via_post"."message" LIKE ?1 ESCAPE '\') -- %x%)sql"},
-      {R"(likes_via_posts.id ?= 'l1')",
-       R"sql(LEFT JOIN "likes" "posts_likes_via_posts" ON "posts"."id" IN (SELECT "__je"."value" FROM json_each(CASE WHEN iif(json_valid("posts_likes_via_posts"."posts"), json_type("posts_likes_via_posts"."posts")='array', FALSE) THEN "posts_likes_via_posts"."posts" ELSE json_array("posts_likes_via_posts"."posts") END) "__je") WHERE "posts_likes_via_posts"."id" = ?1 -- l1)sql"},
+      {R"(likes_via_posts.id ?= 'l1')", R"sql(WHERE "posts"."id" IN (SELECT "__je"."value" FROM "likes" "posts_likes_via_posts" CROSS JOIN json_each(CASE WHEN iif(json_valid("posts_likes_via_posts"."posts"), json_type("posts_likes_via_posts"."posts")='array', FALSE) THEN "posts_likes_via_posts"."posts" ELSE json_array("posts_likes_via_posts"."posts") END) "__je" WHERE "posts_likes_via_posts"."id" = ?1) -- l1)sql"},
       {R"(author.name = 'x')",
        R"sql(WHERE "posts"."author" IN (SELECT "posts_author"."id" FROM "users" "posts_author" WHERE "posts_author"."name" = ?1) -- x)sql"},
       {R"(author.id = 'u1')", R"sql(WHERE "posts"."author" = ?1 -- u1)sql"},
@@ -124,23 +123,23 @@ TEST_F(CompileTest, FiltersCompileToPocketBaseForms) {
       {R"(editors.name = tags.name)",
        R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."editors"), json_type("posts"."editors")='array', FALSE) THEN "posts"."editors" ELSE json_array("posts"."editors") END) "__je_posts_editors" LEFT JOIN "users" "posts_editors" ON "posts_editors"."id" = "__je_posts_editors"."value" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE COALESCE("posts_editors"."name", '') = COALESCE("posts_tags"."name", '') AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_editors"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts"."editors"), json_type("__mm_posts"."editors")='array', FALSE) THEN "__mm_posts"."editors" ELSE json_array("__mm_posts"."editors") END) "__mm_posts_editors_je" LEFT JOIN "users" "__mm_posts_editors" ON "__mm_posts_editors"."id" = "__mm_posts_editors_je"."value" WHERE "__mm_posts"."id" = "posts"."id") "__sm" LEFT JOIN (SELECT "__mm_posts_tags"."name" AS "multiMatchValue" FROM "posts" "__mm_posts_2" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts_2"."tags"), json_type("__mm_posts_2"."tags")='array', FALSE) THEN "__mm_posts_2"."tags" ELSE json_array("__mm_posts_2"."tags") END) "__mm_posts_tags_je" LEFT JOIN "tags" "__mm_posts_tags" ON "__mm_posts_tags"."id" = "__mm_posts_tags_je"."value" WHERE "__mm_posts_2"."id" = "posts"."id") "__sm_2" WHERE NOT (COALESCE("__sm"."multiMatchValue", '') = COALESCE("__sm_2"."multiMatchValue", ''))))sql"},
       {R"(@request.auth.name = title)",
-       R"sql(LEFT JOIN "users" "__auth_users" ON "__auth_users"."id" = ?1 WHERE COALESCE("__auth_users"."name", '') = COALESCE("posts"."title", '') -- u1)sql"},
+       R"sql(WHERE (EXISTS (SELECT 1 FROM "users" "__auth_users" WHERE "__auth_users"."id" = ?1 AND COALESCE("__auth_users"."name", '') = COALESCE("posts"."title", '')) OR (COALESCE(NULL, '') = COALESCE("posts"."title", '') AND NOT EXISTS (SELECT 1 FROM "users" "__auth_users_2" WHERE "__auth_users_2"."id" = ?2))) -- u1 | u1)sql"},
       {R"(@request.auth.id = author)", R"sql(WHERE ?1 = "posts"."author" -- u1)sql"},
       {R"(@collection.tags.name ?= title)",
-       R"sql(LEFT JOIN "tags" "__collection_tags" WHERE COALESCE("__collection_tags"."name", '') = COALESCE("posts"."title", ''))sql"},
+       R"sql(WHERE (EXISTS (SELECT 1 FROM "tags" "__collection_tags" WHERE COALESCE("__collection_tags"."name", '') = COALESCE("posts"."title", '')) OR (COALESCE(NULL, '') = COALESCE("posts"."title", '') AND NOT EXISTS (SELECT 1 FROM "tags" "__collection_tags_2"))))sql"},
       {R"(@collection.tags:t.name = title)",
-       R"sql(LEFT JOIN "tags" "__collection_alias_t" WHERE COALESCE("__collection_alias_t"."name", '') = COALESCE("posts"."title", '') AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm___collection_alias_t"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN "tags" "__mm___collection_alias_t" WHERE "__mm_posts"."id" = "posts"."id") "__sm" WHERE NOT (COALESCE("__sm"."multiMatchValue", '') = COALESCE("posts"."title", ''))))sql"},
+       R"sql(WHERE (EXISTS (SELECT 1 FROM "tags" "__collection_alias_t" WHERE COALESCE("__collection_alias_t"."name", '') = COALESCE("posts"."title", '')) OR (COALESCE(NULL, '') = COALESCE("posts"."title", '') AND NOT EXISTS (SELECT 1 FROM "tags" "__collection_alias_t_2"))) AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm___collection_alias_t"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN "tags" "__mm___collection_alias_t" WHERE "__mm_posts"."id" = "posts"."id") "__sm" WHERE NOT (COALESCE("__sm"."multiMatchValue", '') = COALESCE("posts"."title", ''))))sql"},
       {R"(@request.body.author.name = 'Ann')",
-       R"sql(LEFT JOIN "users" "__data_users_author" ON "__data_users_author"."id" IN (?1) WHERE "__data_users_author"."name" = ?2 -- u1 | Ann)sql"},
+       R"sql(WHERE EXISTS (SELECT 1 FROM "users" "__data_users_author" WHERE "__data_users_author"."id" IN (?1) AND "__data_users_author"."name" = ?2) -- u1 | Ann)sql"},
       {R"(@request.body.labels:each ?= 'a')",
-       R"sql(LEFT JOIN json_each(?1) "__dataEach_je_labels" WHERE "__dataEach_je_labels"."value" = ?2 -- ["a","b"] | a)sql"},
+       R"sql(WHERE EXISTS (SELECT 1 FROM json_each(?2) "__dataEach_je_labels" WHERE "__dataEach_je_labels"."value" = ?1) -- a | ["a","b"])sql"},
       {R"(@request.body.labels:length = 2)", R"sql(WHERE ?1 = ?2 -- 2 | 2)sql"},
       {R"(@request.body.title:changed = true)",
        R"sql(WHERE ((0 = 1 AND ('' IS NOT "posts"."title" AND "posts"."title" IS NOT NULL))) IS 1)sql"},
       {R"(@request.query.q ~ title)",
        R"sql(WHERE ?1 LIKE ('%' || "posts"."title" || '%') ESCAPE '\' -- hello)sql"},
       {R"(labels:each ?~ 'a')",
-       R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."labels"), json_type("posts"."labels")='array', FALSE) THEN "posts"."labels" ELSE json_array("posts"."labels") END) "__je_posts_labels" WHERE "__je_posts_labels"."value" LIKE ?1 ESCAPE '\' -- %a%)sql"},
+       R"sql(WHERE EXISTS (SELECT 1 FROM json_each(CASE WHEN iif(json_valid("posts"."labels"), json_type("posts"."labels")='array', FALSE) THEN "posts"."labels" ELSE json_array("posts"."labels") END) "__je_posts_labels" WHERE "__je_posts_labels"."value" LIKE ?1 ESCAPE '\') -- %a%)sql"},
       {R"(strftime('%Y', created) = '2024')",
        R"sql(WHERE strftime(?1, "posts"."created") = ?2 -- %Y | 2024)sql"},
       {R"(geoDistance(loc.lon, loc.lat, 1, 2) < 5)",
@@ -162,6 +161,18 @@ TEST_F(CompileTest, GuestsHaveNoAuthFields) {
 
 TEST_F(CompileTest, BodyRelationWithoutIdsIsNull) {
   EXPECT_EQ(sql("@request.body.author.name = 'Ann'"), R"sql(WHERE '' = ?1 -- Ann)sql");
+}
+
+// A `!=` over single relations holds for a post without a visible parent too: the posts whose
+// parent is not among the visible parents on which it fails (docs/query-compiler.md).
+TEST_F(CompileTest, NotEqualOverSingleRelationsIsAnAntiJoin) {
+  EXPECT_EQ(
+      sql("parent.author.name != 'x'"),
+      R"sql(WHERE ("posts"."parent" IS NULL OR "posts"."parent" NOT IN (SELECT "posts_parent"."id" FROM "posts" "posts_parent" LEFT JOIN "users" "posts_parent_author" ON "posts_parent_author"."id" = "posts_parent"."author" WHERE ("posts_parent_author"."name" IS NOT ?1) IS NOT 1)) -- x)sql");
+  // Over a multiple relation the all-of subquery keeps the `IN ... OR NOT EXISTS` form.
+  EXPECT_EQ(
+      sql("parent.tags.name != 'x'"),
+      R"sql(WHERE ("posts"."parent" IN (SELECT "posts_parent"."id" FROM "posts" "posts_parent" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts_parent"."tags"), json_type("posts_parent"."tags")='array', FALSE) THEN "posts_parent"."tags" ELSE json_array("posts_parent"."tags") END) "__je_posts_parent_tags" LEFT JOIN "tags" "posts_parent_tags" ON "posts_parent_tags"."id" = "__je_posts_parent_tags"."value" WHERE "posts_parent_tags"."name" IS NOT ?1 AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_parent_tags"."name" AS "multiMatchValue" FROM "posts" "__mm_posts_parent" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts_parent"."tags"), json_type("__mm_posts_parent"."tags")='array', FALSE) THEN "__mm_posts_parent"."tags" ELSE json_array("__mm_posts_parent"."tags") END) "__mm_posts_parent_tags_je" LEFT JOIN "tags" "__mm_posts_parent_tags" ON "__mm_posts_parent_tags"."id" = "__mm_posts_parent_tags_je"."value" WHERE "__mm_posts_parent"."id" = "posts_parent"."id") "__sm" WHERE NOT ("__sm"."multiMatchValue" IS NOT ?1))) OR (NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_parent_tags_2"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN "posts" "__mm_posts_parent_2" ON "__mm_posts_parent_2"."id" = "__mm_posts"."parent" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts_parent_2"."tags"), json_type("__mm_posts_parent_2"."tags")='array', FALSE) THEN "__mm_posts_parent_2"."tags" ELSE json_array("__mm_posts_parent_2"."tags") END) "__mm_posts_parent_tags_je_2" LEFT JOIN "tags" "__mm_posts_parent_tags_2" ON "__mm_posts_parent_tags_2"."id" = "__mm_posts_parent_tags_je_2"."value" WHERE "__mm_posts"."id" = "posts"."id") "__sm_2" WHERE NOT ("__sm_2"."multiMatchValue" IS NOT ?2)) AND NOT EXISTS (SELECT 1 FROM "posts" "posts_parent_2" WHERE "posts_parent_2"."id" = "posts"."parent"))) -- x | x)sql");
 }
 
 TEST_F(CompileTest, BackRelationThroughUniqueIndexIsSingleValued) {
@@ -242,6 +253,20 @@ TEST_F(CompileTest, SuperuserClientFiltersSkipListRules) {
   auto filter =
       resolve_filter(ast, fixture_.context("posts", ResolveMode::kClient, true, "_superusers"));
   EXPECT_TRUE(filter->list_rules().empty());
+}
+
+// An all-of subquery guards its joins as the main query does, in their ON clauses: a note Ann
+// cannot list becomes the LEFT JOIN's NULL row, as a missing note would, instead of a dropped
+// row (which would tell "only hidden notes" apart from "no notes").
+TEST_F(CompileTest, AllOfSubqueryGuardsItsJoinsInTheirOnClauses) {
+  Ast ast = parse_filter("notes_via_owner.text != 'x'");
+  auto filter =
+      resolve_filter(ast, fixture_.context("users", ResolveMode::kClient, false, "users"));
+  CompiledQuery q = compile_filter(fixture_.database().dialect(), *filter, ann(), fixed_now());
+  std::string all_of = q.where.substr(q.where.find("NOT EXISTS (SELECT 1 FROM (SELECT"));
+  EXPECT_EQ(
+      all_of,
+      R"sql(NOT EXISTS (SELECT 1 FROM (SELECT "__mm_users_notes_via_owner"."text" AS "multiMatchValue" FROM "users" "__mm_users" LEFT JOIN "notes" "__mm_users_notes_via_owner" ON "__mm_users_notes_via_owner"."owner" = "__mm_users"."id" AND EXISTS (SELECT 1 FROM "notes" "__rule_notes_3" WHERE "__rule_notes_3"."id" = "__mm_users_notes_via_owner"."id" AND "__rule_notes_3"."owner" = ?4) WHERE "__mm_users"."id" = "users"."id") "__sm" WHERE NOT ("__sm"."multiMatchValue" IS NOT ?5)))sql");
 }
 
 TEST_F(CompileTest, ClientFiltersSeeOnlyVisibleEmails) {

@@ -106,6 +106,34 @@ const SqlSource* JoinTree::hop(const SqlSource& join) const {
   return nullptr;
 }
 
+const SqlSource* JoinTree::root(const SqlSource& join) const {
+  const SqlSource* current = &join;
+  for (int depth = 0; depth < 64; ++depth) {
+    bool record = false;
+    std::vector<const SqlSource*> up = parents(*current, record);
+    if (up.empty()) return current;
+    if (record || up.size() != 1) return nullptr;
+    current = up.front();
+  }
+  return nullptr;
+}
+
+bool JoinTree::reads_record(const SqlSource& root) const {
+  bool record = false;
+  parents(root, record);
+  return record;
+}
+
+const SqlNode* JoinTree::in_json_each_on(const SqlSource& root) {
+  const SqlNode* on = root.on;
+  if (root.kind != SourceKind::kTable || on == nullptr || on->op != SqlOp::kInJsonEach) {
+    return nullptr;
+  }
+  bool record_column = on->a != nullptr && on->a->op == SqlOp::kColumn &&
+                       on->a->source != nullptr && is_record(*on->a->source);
+  return record_column && is_column_of(on->b, &root, {}) ? on : nullptr;
+}
+
 const SqlSource* JoinTree::parent(const SqlSource& join) const {
   bool record = false;
   std::vector<const SqlSource*> up = parents(join, record);

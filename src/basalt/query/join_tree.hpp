@@ -7,8 +7,13 @@
 // source its ON (or json_each array) reads; following parents leads to
 //   - a hop: a table join whose ON is `<join>.<col> = <record>.<col>` (a single relation
 //     `author`, or a back-relation through a single relation field `comments_via_post`), or
-//   - nothing usable (a json_each of the record's own field, `@request.auth`, `@collection`,
-//     a back-relation through a multiple field): such joins stay in the main FROM.
+//   - another root: the first join of a chain that reads no other join - a json_each of the
+//     record's own multiple field (`tags`), a back-relation through a multiple field (its ON
+//     is `<record>.id IN json_each(<join>.<col>)`), or a join that reads no row of the
+//     query at all (`@request.auth`, `@request.body.<relation>`, `@collection`). QueryBuilder
+//     prints the conditions under one such root as one EXISTS with the root's ON inside.
+//   A join whose ON (or array) reads the record and another join, or two other joins, has no
+//   root (the resolver builds none today) and stays in the main FROM.
 // A join is single-valued when it is a table joined on its id from a single-valued parent (or
 // the record): it never repeats the record's row, so DISTINCT is not needed for it.
 //
@@ -39,6 +44,15 @@ class JoinTree {
   // The hop `join` hangs under, or nullptr when it hangs under nothing a semi-join can start
   // from.
   const SqlSource* hop(const SqlSource& join) const;
+  // The first join of the chain `join` hangs under (a hop is a root), or nullptr when a join
+  // on the way reads more than one other join.
+  const SqlSource* root(const SqlSource& join) const;
+  // Whether the root's ON (or array) reads the record (false: @request.auth, @collection, a
+  // request body relation: the same rows for every record).
+  bool reads_record(const SqlSource& root) const;
+  // For a back-relation through a multiple field, `<record>.id IN json_each(<root>.<col>)`:
+  // that kInJsonEach node; else nullptr.
+  static const SqlNode* in_json_each_on(const SqlSource& root);
   // The join `join`'s ON (or array) reads, when it is exactly one other join; else nullptr.
   const SqlSource* parent(const SqlSource& join) const;
   // Whether `join` yields at most one row per record.

@@ -132,12 +132,10 @@ const SqlNode* Lowering::match_where(const MultiMatch* match) {
   if (match == nullptr) return nullptr;
   std::vector<const SqlNode*> conditions;
   if (match->where != nullptr) conditions.push_back(match->where);
-  for (const JoinRule& rule : match->rules()) {
-    // A LEFT JOIN that found nothing stays a row (NULL value), as without the rule.
-    const SqlNode* id = nodes_.column(rule.join, schema::kFieldId, Affinity::kText);
-    conditions.push_back(
-        nodes_.logical(SqlOp::kOr, {nodes_.unary(SqlOp::kIsNull, id), join_guard(rule)}));
-  }
+  // Each rule's guard (kRuleHolds over its join's id) is printed in that join's ON clause
+  // (SqlPrinter::subquery): a row the caller cannot list becomes the LEFT JOIN's NULL row,
+  // exactly as a missing one, so "only hidden rows" and "no rows" answer alike.
+  for (const JoinRule& rule : match->rules()) conditions.push_back(join_guard(rule));
   if (conditions.empty()) return nullptr;
   return nodes_.logical(SqlOp::kAnd, conditions);
 }

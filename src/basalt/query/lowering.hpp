@@ -58,8 +58,9 @@ class Lowering {
   const SqlNode* base_comparison(const ResolvedOperand& left, Operator op,
                                  const ResolvedOperand& right);
   const SqlNode* like_wrapped(const SqlNode* expr);
-  // The conditions a row of `match`'s subquery must meet (its where and list rules), lowered;
-  // nullptr when there are none.
+  // The conditions of `match`'s subquery (its row condition and its joins' list-rule guards,
+  // which SqlPrinter::subquery moves into those joins' ON clauses), lowered; nullptr when there
+  // are none.
   const SqlNode* match_where(const MultiMatch* match);
   ResolvedOperand request_value(const PlanOperand& operand);
   ResolvedOperand body_each(const PlanOperand& operand);

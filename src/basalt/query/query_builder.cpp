@@ -65,76 +65,83 @@ void QueryBuilder::read_record_from(std::string_view source) {
 
 void QueryBuilder::print_conditions() {
   JoinTree tree;
-  // Per conjunct: the hop its semi-join would start from (nullptr: printed plainly).
+  // Per conjunct: the root its semi-join would start from (nullptr: printed plainly).
   std::vector<ConditionRefs> refs;
-  std::vector<const SqlSource*> hops;
+  std::vector<const SqlSource*> roots;
   for (const Conjunct& conjunct : conjuncts_) {
     ConditionRefs found = tree.refs(*conjunct.condition);
-    const SqlSource* hop = nullptr;
-    bool usable = !found.record;
+    const SqlSource* root = nullptr;
+    bool usable = true;
     for (const SqlSource* join : found.joins) {
-      const SqlSource* under = tree.hop(*join);
-      if (under == nullptr || (hop != nullptr && hop->key != under->key)) usable = false;
-      if (hop == nullptr) hop = under;
+      const SqlSource* under = tree.root(*join);
+      if (under == nullptr || (root != nullptr && root->key != under->key)) usable = false;
+      if (root == nullptr) root = under;
     }
-    if (hop != nullptr) {
+    if (root != nullptr && tree.hop(*root) == root) {
+      // Under a hop the subquery is `<record>.<col> IN (...)`, read once: it must not read
+      // the record, and its all-of subqueries must start from the hop's row.
+      usable = usable && !found.record;
       for (const SqlNode* all_of : found.all_of)
-        usable = usable && JoinTree::all_follow(*all_of, *hop);
+        usable = usable && JoinTree::all_follow(*all_of, *root);
     }
-    hops.push_back(usable && !plain_joins_ ? hop : nullptr);
+    // Under any other root an EXISTS with the root's ON inside may read the record (it is
+    // correlated anyway) and keeps its all-of subqueries correlated with the record.
+    roots.push_back(usable && !plain_joins_ ? root : nullptr);
     refs.push_back(std::move(found));
   }
   // An all-of subquery standing alone (`... AND NOT EXISTS (...)` of a plain operator) joins
   // the semi-join of the hop it walks through, if there is one: it reads no outer row.
   for (std::size_t i = 0; i < conjuncts_.size(); ++i) {
-    if (hops[i] != nullptr || refs[i].record || !refs[i].joins.empty() || refs[i].all_of.empty()) {
+    if (roots[i] != nullptr || refs[i].record || !refs[i].joins.empty() || refs[i].all_of.empty()) {
       continue;
     }
-    for (const SqlSource* hop : hops) {
-      if (hop == nullptr) continue;
+    for (const SqlSource* root : roots) {
+      if (root == nullptr || tree.hop(*root) != root) continue;
       bool follows = std::all_of(refs[i].all_of.begin(), refs[i].all_of.end(),
-                                 [&](const SqlNode* n) { return JoinTree::all_follow(*n, *hop); });
+                                 [&](const SqlNode* n) { return JoinTree::all_follow(*n, *root); });
       if (follows) {
-        hops[i] = hop;
+        roots[i] = root;
         break;
       }
     }
   }
-  // A multi-valued join under a hop read in the main FROM (by a plain condition or the sort)
-  // keeps the hop's conditions there too: they may have to hold on the same related row.
-  std::vector<std::string_view> plain_hops;
+  // A multi-valued join under a root read in the main FROM (by a plain condition or the sort)
+  // keeps the root's conditions there too: they may have to hold on the same related row.
+  std::vector<std::string_view> plain_roots;
   auto note_plain = [&](const SqlSource* join) {
     if (tree.single(*join)) return;
-    if (const SqlSource* hop = tree.hop(*join)) plain_hops.push_back(hop->key);
+    if (const SqlSource* root = tree.root(*join)) plain_roots.push_back(root->key);
   };
   for (const SqlSource* join : printer_.join_sources()) note_plain(join);
   for (std::size_t i = 0; i < conjuncts_.size(); ++i) {
-    if (hops[i] == nullptr) {
+    if (roots[i] == nullptr) {
       for (const SqlSource* join : refs[i].joins) note_plain(join);
     }
   }
-  for (const SqlSource*& hop : hops) {
-    if (hop != nullptr && contains_key(plain_hops, hop->key)) hop = nullptr;
+  for (const SqlSource*& root : roots) {
+    if (root != nullptr && contains_key(plain_roots, root->key)) root = nullptr;
   }
 
   std::vector<std::string_view> printed;
   for (std::size_t i = 0; i < conjuncts_.size(); ++i) {
-    if (hops[i] == nullptr) {
+    if (roots[i] == nullptr) {
       if (!where_.empty()) where_ += " AND ";
       printer_.print(where_, *conjuncts_[i].condition, *conjuncts_[i].request);
       continue;
     }
-    const SqlSource& hop = *hops[i];
-    if (contains_key(printed, hop.key)) continue;
-    printed.push_back(hop.key);
+    const SqlSource& root = *roots[i];
+    if (contains_key(printed, root.key)) continue;
+    printed.push_back(root.key);
     std::vector<Conjunct> parts;
-    std::vector<const SqlSource*> joins{&hop};  // the hop first, then what the parts read
+    bool reads_outer = false;  // a part reads the record or has an all-of subquery
+    std::vector<const SqlSource*> joins{&root};  // the root first, then what the parts read
     for (std::size_t j = i; j < conjuncts_.size(); ++j) {
-      if (hops[j] == nullptr || hops[j]->key != hop.key) continue;
+      if (roots[j] == nullptr || roots[j]->key != root.key) continue;
       parts.push_back(conjuncts_[j]);
+      reads_outer = reads_outer || refs[j].record || !refs[j].all_of.empty();
       for (const SqlSource* join : refs[j].joins) {
-        // With the joins between it and the hop (a json_each under a multiple relation).
-        for (const SqlSource* up = join; up != nullptr && up->key != hop.key;
+        // With the joins between it and the root (a json_each under a multiple relation).
+        for (const SqlSource* up = join; up != nullptr && up->key != root.key;
              up = tree.parent(*up)) {
           bool known = std::any_of(joins.begin(), joins.end(),
                                    [&](const SqlSource* s) { return s->key == up->key; });
@@ -142,11 +149,18 @@ void QueryBuilder::print_conditions() {
         }
       }
     }
-    print_semi_join(hop, parts, joins);
+    SemiJoinForm form = SemiJoinForm::kExists;
+    if (tree.hop(root) == &root) {
+      form = SemiJoinForm::kIn;
+    } else if (!reads_outer && JoinTree::in_json_each_on(root) != nullptr) {
+      form = SemiJoinForm::kInEach;
+    }
+    print_semi_join(root, form, parts, joins);
   }
 }
 
-void QueryBuilder::print_semi_join(const SqlSource& hop, std::span<const Conjunct> parts,
+void QueryBuilder::print_semi_join(const SqlSource& root, SemiJoinForm form,
+                                   std::span<const Conjunct> parts,
                                    std::span<const SqlSource* const> joins) {
   JoinTree tree;
   // Whether some part can never hold while the joins keyed in `keys` read as NULL.
@@ -158,14 +172,14 @@ void QueryBuilder::print_semi_join(const SqlSource& hop, std::span<const Conjunc
   };
   std::vector<std::string_view> nulled;
   for (const SqlSource* join : joins) nulled.push_back(join->key);
-  // A join under the hop may be an inner join when its NULL row (and so its descendants')
+  // A join under the root may be an inner join when its NULL row (and so its descendants')
   // matches nothing: the rows it drops are rows no part could match.
   std::vector<std::string_view> inner;
   for (const SqlSource* join : joins) {
-    if (join == &hop) continue;
+    if (join == &root) continue;
     std::vector<std::string_view> below;
     for (const SqlSource* other : joins) {
-      for (const SqlSource* up = other; up != nullptr && up->key != hop.key;
+      for (const SqlSource* up = other; up != nullptr && up->key != root.key;
            up = tree.parent(*up)) {
         if (up->key == join->key) {
           below.push_back(other->key);
@@ -175,32 +189,60 @@ void QueryBuilder::print_semi_join(const SqlSource& hop, std::span<const Conjunc
     }
     if (rejects_null(below)) inner.push_back(join->key);
   }
-  // What the conditions are for a record without a `hop` row it may see (the LEFT JOINs would
-  // give it one row of NULLs): never true (the branch is left out), always true, or a
+  // What the conditions are for a record without a `root` row it may see (the LEFT JOINs
+  // would give it one row of NULLs): never true (the branch is left out), always true, or a
   // condition on the record that is printed with those NULLs.
   bool never = false;
+  bool always = true;
   std::vector<const Conjunct*> open;
   for (const Conjunct& part : parts) {
     Truth truth = fold_with_null_joins(*part.condition, nulled);
     if (truth == Truth::kFalse || truth == Truth::kNull) never = true;
     if (truth == Truth::kUnknown) open.push_back(&part);
+    if (truth != Truth::kTrue) always = false;
   }
   std::vector<SqlPrinter::Part> printed;
   for (const Conjunct& part : parts) printed.push_back({part.condition, part.request});
+  auto semi = [&] {
+    switch (form) {
+      case SemiJoinForm::kIn:
+        printer_.semi_join(where_, root, printed, inner);
+        return;
+      case SemiJoinForm::kInEach:
+        printer_.in_each_join(where_, root, printed, inner);
+        return;
+      case SemiJoinForm::kExists:
+        printer_.exists_join(where_, root, printed, inner);
+        return;
+    }
+  };
 
   if (!where_.empty()) where_ += " AND ";
   if (never) {
-    printer_.semi_join(where_, hop, printed, inner);
+    semi();
+    return;
+  }
+  // Every part holds without a visible row, and every row under the hop is the only one of
+  // its record: "some row holds" is "no visible row fails", an anti-join whose NOT IN SQLite
+  // checks against one list (no OR with a correlated NOT EXISTS per record).
+  bool single = std::all_of(joins.begin(), joins.end(),
+                            [&](const SqlSource* join) { return tree.single(*join); });
+  if (form == SemiJoinForm::kIn && always && single) {
+    printer_.anti_join(where_, root, printed);
     return;
   }
   where_ += '(';
-  printer_.semi_join(where_, hop, printed, inner);
+  semi();
   where_ += " OR (";
   for (const Conjunct* part : open) {
     printer_.print_nulled(where_, *part->condition, *part->request, nulled);
     where_ += " AND ";
   }
-  printer_.no_hop_row(where_, hop);
+  if (form == SemiJoinForm::kIn) {
+    printer_.no_hop_row(where_, root);
+  } else {
+    printer_.no_root_row(where_, root, *parts.front().request);
+  }
   where_ += "))";
 }
 

@@ -21,9 +21,13 @@
 //      printed in the main FROM or inside a semi-join is decided in finish(), over all the
 //      conditions at once (docs/query-compiler.md): the conditions that read joins under one
 //      hop (`author...`) become one `<record>.author IN (SELECT ...)` semi-join with a branch
-//      for records without a visible `author`, unless a condition printed in the main FROM reads
-//      a multi-valued join under the same hop (then both stay in the main FROM, to keep the row
-//      they share). The answer is the one the plain LEFT JOINs give, row for row.
+//      for records without a visible `author` (or one `NOT IN` anti-join when that branch is
+//      always true and the path single-valued); those under another root (a multiple relation
+//      of the record, a back-relation through a multiple field, @request.auth/@request.body
+//      relations, @collection) one EXISTS with the root's ON inside, or an id list. A condition
+//      printed in the main FROM that reads a multi-valued join under the same root keeps the
+//      group there too (to keep the row they share). The answer is the one the plain LEFT
+//      JOINs give, row for row.
 //   3. Only parameters carry values (sql_node.hpp invariant 2).
 //   4. `distinct` is set only when the main FROM holds a join that can repeat a record.
 // All plans must belong to the collection the builder was made for (same table).
@@ -85,7 +89,13 @@ class QueryBuilder {
   void add_condition(const SqlNode* condition, const RequestInfo& request);
   // Prints conjuncts_ into where_: semi-joins where they keep the answer, the rest plainly.
   void print_conditions();
-  void print_semi_join(const SqlSource& hop, std::span<const Conjunct> parts,
+  // How a group of conditions under one JoinTree root is printed (docs/query-compiler.md).
+  enum class SemiJoinForm : unsigned char {
+    kIn,      // a hop: <record>.<col> IN (SELECT <hop>.<col> ...) (or its NOT IN anti-join)
+    kInEach,  // a back-relation through a multiple field: <record>.id IN (SELECT je.value ...)
+    kExists,  // any other root: EXISTS (SELECT 1 FROM <root> ... WHERE <root's ON> AND ...)
+  };
+  void print_semi_join(const SqlSource& root, SemiJoinForm form, std::span<const Conjunct> parts,
                        std::span<const SqlSource* const> joins);
 
   Arena arena_;

@@ -102,8 +102,9 @@ class Resolver {
   // `mm_where`: a condition a row of the multi-match subquery must meet to count.
   ResolvedOperand finish_operand(Walk& walk, ResolvedOperand operand, const SqlNode* mm_value,
                                  const SqlNode* mm_where = nullptr);
-  // In a scope that checks list rules: makes the multi-match subquery leave out rows whose
-  // `mm_join` record (of `target`) the caller could not list.
+  // In a scope that checks list rules: guards the multi-match subquery's `mm_join` with
+  // `target`'s list rule (in its ON clause), so a record the caller could not list reads as
+  // missing there, as in the main query's join.
   void guard_match_join(Walk& walk, const schema::Collection& target, const SqlSource* mm_join,
                         SourceRange range);
   // `target`'s non-empty list rule as a JoinRule without its join (resolved once per

@@ -32,9 +32,12 @@ class SemiJoinPlanTest : public ::testing::Test {
         "listRule":"","fields":[
           {"name":"organization","type":"relation","maxSelect":1,"collectionId":"col_orgs"},
           {"name":"permissions","type":"relation","maxSelect":2,"collectionId":"col_perms"}]})");
+    fixture_.add_collection(R"({"id":"col_topics","name":"topics","type":"base",
+        "listRule":"","fields":[{"name":"name","type":"text"}]})");
     fixture_.add_collection(R"json({"id":"col_articles","name":"articles","type":"base",
         "listRule":"","fields":[{"name":"title","type":"text"},
-          {"name":"author","type":"relation","maxSelect":1,"collectionId":"col_members"}],
+          {"name":"author","type":"relation","maxSelect":1,"collectionId":"col_members"},
+          {"name":"topics","type":"relation","maxSelect":3,"collectionId":"col_topics"}],
         "indexes":["CREATE INDEX idx_articles_author ON articles (author)"]})json");
     fixture_.add_collection(R"json({"id":"col_replies","name":"replies","type":"base",
         "listRule":"","fields":[{"name":"text","type":"text"},
@@ -56,10 +59,26 @@ class SemiJoinPlanTest : public ::testing::Test {
                        {"permissions", json::array{json::string(id("prm", i % 10)),
                                                    json::string(id("prm", (i + 3) % 10))}}});
     }
+    for (int i = 0; i < 20; ++i) {
+      fixture_.insert("topics", json::object{{"id", id("top", i)}, {"name", "topic"}});
+    }
     for (int i = 0; i < 2000; ++i) {
-      fixture_.insert(
-          "articles",
-          json::object{{"id", id("art", i)}, {"title", "t"}, {"author", id("mem", i % 50)}});
+      fixture_.insert("articles",
+                      json::object{{"id", id("art", i)},
+                                   {"title", "t"},
+                                   {"author", id("mem", i % 50)},
+                                   {"topics", json::array{json::string(id("top", i % 20)),
+                                                          json::string(id("top", (i + 7) % 20))}}});
+    }
+    fixture_.add_collection(R"({"id":"col_votes","name":"votes","type":"base",
+        "listRule":"","fields":[{"name":"kind","type":"text"},
+          {"name":"articles","type":"relation","maxSelect":5,"collectionId":"col_articles"}]})");
+    for (int i = 0; i < 300; ++i) {
+      fixture_.insert("votes",
+                      json::object{{"id", id("vot", i)},
+                                   {"kind", i % 3 == 0 ? "up" : "down"},
+                                   {"articles", json::array{json::string(id("art", i)),
+                                                            json::string(id("art", i + 1))}}});
     }
     for (int i = 0; i < 500; ++i) {
       fixture_.insert(
@@ -80,10 +99,21 @@ class SemiJoinPlanTest : public ::testing::Test {
   // The EXPLAIN QUERY PLAN of the list page and of its count for `filter` as the rule of
   // articles, one detail per line.
   std::string plan_of(std::string_view filter, bool count = false) {
+    return plan_for(filter, RequestInfo{}, count);
+  }
+  // The same, as `member`'s request (an @request.auth path reads their record).
+  std::string plan_as(std::string_view filter, std::string_view member, bool count = false) {
+    RequestInfo request;
+    request.auth = AuthInfo{"col_members", "members", json::object{{"id", member}}};
+    return plan_for(filter, request, count);
+  }
+  std::string plan_for(std::string_view filter, const RequestInfo& request, bool count) {
     Ast ast = parse_filter(filter, ParseLimits::stored_rule());
-    PlanPtr plan = resolve_filter(ast, fixture_.context("articles", ResolveMode::kRule));
+    std::string_view auth = request.auth ? "members" : "";
+    PlanPtr plan =
+        resolve_filter(ast, fixture_.context("articles", ResolveMode::kRule, false, auth));
     CompiledQuery query =
-        compile_filter(fixture_.database().dialect(), *plan, {}, testing::fixed_now());
+        compile_filter(fixture_.database().dialect(), *plan, request, testing::fixed_now());
     std::string sql =
         count ? query.count_sql() : query.select_sql(query.table + ".*") + " LIMIT 20";
     auto rows = db::testing::sync_wait(fixture_.database().query(
@@ -122,18 +152,19 @@ TEST_F(SemiJoinPlanTest, SingleRelationReadsTheRelatedSideOnce) {
   }
 }
 
-// Two single hops with `!=`: a post without a visible author matches too, which its index
-// probe (NOT EXISTS by id) finds; the organizations are read inside the list subquery.
-TEST_F(SemiJoinPlanTest, TwoHopsKeepTheNoAuthorBranchAsAnIndexProbe) {
+// Two single hops with `!=`: a post without a visible author matches too, so the posts are
+// the ones whose author is not among the members that fail the condition: one NOT IN list
+// (the organizations read inside it by primary key), no per-post NOT EXISTS; the count reads
+// the author index alone.
+TEST_F(SemiJoinPlanTest, TwoHopsNotEqualIsOneAntiJoinList) {
   for (bool count : {false, true}) {
     std::string plan = plan_of("author.organization.name != 'test'", count);
     EXPECT_TRUE(plan_has(plan, "LIST SUBQUERY")) << plan;
     EXPECT_TRUE(plan_has(plan, "articles_author_organization USING INDEX")) << plan;
-    std::size_t correlated = plan.find("CORRELATED SCALAR SUBQUERY");
-    ASSERT_NE(correlated, std::string::npos) << plan;
-    EXPECT_TRUE(
-        plan_has(plan.substr(correlated), "USING COVERING INDEX sqlite_autoindex_members_1 (id=?)"))
-        << plan;
+    EXPECT_FALSE(plan_has(plan, "CORRELATED")) << plan;
+    if (count) {
+      EXPECT_TRUE(plan_has(plan, "COVERING INDEX idx_articles_author")) << plan;
+    }
     expect_no_distinct_and_no_post_rescan(plan);
   }
 }
@@ -166,6 +197,69 @@ TEST_F(SemiJoinPlanTest, BackRelationIsAListSubqueryOverTheReferringSide) {
     EXPECT_TRUE(plan_has(plan, "LIST SUBQUERY")) << plan;
     EXPECT_TRUE(plan_has(plan, "sqlite_autoindex_articles_1 (id=?)")) << plan;
     expect_no_distinct_and_no_post_rescan(plan);
+  }
+}
+
+// A multiple relation of the record: one EXISTS per post over its own id list (json_each of
+// its column), each topic found by primary key; no join that repeats the post, no DISTINCT.
+TEST_F(SemiJoinPlanTest, MultipleRelationOfTheRecordIsAnExistsOverItsIds) {
+  for (bool count : {false, true}) {
+    std::string plan = plan_of("topics.name ?= 'topic'", count);
+    std::size_t correlated = plan.find("CORRELATED SCALAR SUBQUERY");
+    ASSERT_NE(correlated, std::string::npos) << plan;
+    EXPECT_TRUE(plan_has(plan.substr(correlated), "SCAN __je_articles_topics VIRTUAL TABLE"))
+        << plan;
+    EXPECT_TRUE(plan_has(plan.substr(correlated),
+                         "SEARCH articles_topics USING INDEX sqlite_autoindex_topics_1 (id=?)"))
+        << plan;
+    expect_no_distinct_and_no_post_rescan(plan);
+  }
+}
+
+// A back-relation through a multiple field: the votes matching are read once, their article
+// ids listed, and the posts found by primary key.
+TEST_F(SemiJoinPlanTest, BackRelationThroughAMultipleFieldIsAListOfIds) {
+  for (bool count : {false, true}) {
+    std::string plan = plan_of("votes_via_articles.kind ?= 'up'", count);
+    EXPECT_TRUE(plan_has(plan, "LIST SUBQUERY")) << plan;
+    EXPECT_TRUE(plan_has(plan, "SCAN articles_votes_via_articles")) << plan;
+    EXPECT_TRUE(plan_has(plan, "sqlite_autoindex_articles_1 (id=?)")) << plan;
+    EXPECT_FALSE(plan_has(plan, "CORRELATED")) << plan;
+    expect_no_distinct_and_no_post_rescan(plan);
+  }
+}
+
+// The requester's relations do not depend on the post: one uncorrelated subquery (SQLite runs
+// it once per statement), the requester found by primary key.
+TEST_F(SemiJoinPlanTest, RequesterRelationIsOneUncorrelatedSubquery) {
+  for (bool count : {false, true}) {
+    std::string plan = plan_as("@request.auth.organization.name = 'org'", id("mem", 3), count);
+    EXPECT_TRUE(plan_has(plan, "SCALAR SUBQUERY")) << plan;
+    EXPECT_FALSE(plan_has(plan, "CORRELATED")) << plan;
+    EXPECT_TRUE(
+        plan_has(plan, "SEARCH __auth_members USING INDEX sqlite_autoindex_members_1 (id=?)"))
+        << plan;
+    expect_no_distinct_and_no_post_rescan(plan);
+  }
+}
+
+// @collection: uncorrelated when the condition reads no column of the post, else one EXISTS
+// per post with the correlation inside. The comparison of two columns is PocketBase's
+// NULL-safe `COALESCE(a, '') = COALESCE(b, '')`, which no index serves: the subquery scans the
+// replies' covering index (less than the plain join's cross product, which also needed
+// DISTINCT), and stops at the first match.
+TEST_F(SemiJoinPlanTest, CollectionConditionIsAnExists) {
+  for (bool count : {false, true}) {
+    std::string free = plan_of("@collection.organizations.name ?= 'org'", count);
+    EXPECT_TRUE(plan_has(free, "SCALAR SUBQUERY")) << free;
+    EXPECT_FALSE(plan_has(free, "CORRELATED")) << free;
+    expect_no_distinct_and_no_post_rescan(free);
+
+    std::string bound = plan_of("@collection.replies.article ?= id", count);
+    std::size_t correlated = bound.find("CORRELATED SCALAR SUBQUERY");
+    ASSERT_NE(correlated, std::string::npos) << bound;
+    EXPECT_TRUE(plan_has(bound.substr(correlated), "COVERING INDEX idx_replies_article")) << bound;
+    expect_no_distinct_and_no_post_rescan(bound);
   }
 }
 

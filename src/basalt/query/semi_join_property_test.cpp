@@ -1,10 +1,13 @@
 // Property test: a semi-join answers exactly what the plain LEFT JOINs answer. Random filters
 // over paths that mix single relations, multiple relations and back-relations (two and three
-// hops), on random data with empty and dangling relations, missing targets and records the
-// joined collection's list rule hides, are compiled twice - the semi-join forms QueryBuilder
-// prints (docs/query-compiler.md) and its plain-join reference (use_plain_joins) - and must
-// select the same records in the same order and count the same total, for a guest's client
-// filter (list rules guard every join) and for a trusted rule together with it.
+// hops), multiple relations of the record, back-relations through a multiple field, the
+// requester's relations (@request.auth.*, as a guest, a person, or one whose record is gone)
+// and @collection, with `!=` forms that become anti-joins, on random data with empty and dangling
+// relations, missing targets and records the joined collection's list rule hides, are compiled
+// twice - the semi-join forms QueryBuilder prints (docs/query-compiler.md) and its plain-join
+// reference (use_plain_joins) - and must select the same records in the same order and count the
+// same total, for a guest's client filter (list rules guard every join) and for a trusted rule
+// together with it.
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
@@ -35,13 +38,14 @@ using testing::FilterFixture;
 using testing::pick;
 
 constexpr unsigned kSemiJoinSeed = 20261207;
-constexpr int kSemiJoinDatabases = 8;
+constexpr int kSemiJoinDatabases = 12;
 constexpr int kSemiJoinQueries = 250;
 
 const char* const kOrgRules[] = {"", "name != 'hidden'"};
 const char* const kPermRules[] = {"", "active = true", "name != 'p3'"};
 const char* const kPeopleRules[] = {"", "name != 'zed'", "org.name != 'hidden'"};
 const char* const kCommentRules[] = {"", "score > 1", "author.perms.active ?= true"};
+const char* const kLikeRules[] = {"", "kind != 'down'", "by.name != 'zed'"};
 
 const char* const kSjPaths[] = {
     "title",
@@ -63,10 +67,28 @@ const char* const kSjPaths[] = {
     "comments_via_post.author.perms.active",
     "owner.comments_via_author.score",
     "owner.comments_via_author.post.title",
+    // Roots that are no single-column hop: a multiple relation of the record, a back-relation
+    // through a multiple field, the requester's own relations, @collection.
+    "members.id",
+    "members.perms.name",
+    "members.org.id",
+    "likes_via_posts.kind",
+    "likes_via_posts.by.name",
+    "likes_via_posts.by.org.name",
+    "@request.auth.name",
+    "@request.auth.org.name",
+    "@request.auth.perms.active",
+    "@request.auth.perms.name",
+    "@collection.orgs.name",
+    "@collection.perms:p.active",
+    "@collection.comments.post",
+    "@collection.comments.author.name",
+    "@collection.likes.kind",
 };
-const char* const kSjLiterals[] = {"'a'",  "''",   "'ann'", "'zed'",   "'hidden'", "'p1'",
-                                   "'p3'", "'o1'", "1",     "2",       "true",     "false",
-                                   "null", "'b'",  "0",     "'perm 1'"};
+const char* const kSjLiterals[] = {
+    "'a'",  "''",       "'ann'", "'zed'", "'hidden'",        "'p1'", "'p3'",
+    "'o1'", "1",        "2",     "true",  "false",           "null", "'b'",
+    "0",    "'perm 1'", "'up'",  "id",    "@request.auth.id"};
 const char* const kSjOperators[] = {"=",  "!=",  ">",  ">=",  "<",  "<=",  "~",  "!~",
                                     "?=", "?!=", "?>", "?>=", "?<", "?<=", "?~", "?!~"};
 // The shapes the compiler treats specially, run on every database besides the random filters.
@@ -90,6 +112,25 @@ const char* const kSjShapes[] = {
     "comments_via_post.score > 1 && comments_via_post.body ?= 'ann'",
     "comments_via_post.author.perms.active = true",
     "owner.comments_via_author.post.title ?= title",
+    "members.name ?= 'ann'",
+    "members.name = 'ann'",
+    "members.name != 'ann'",
+    "members.org.name ?!= 'hidden' && members.perms.active ?= true",
+    "members.name ?= title",
+    "likes_via_posts.kind ?= 'up'",
+    "likes_via_posts.by.name = 'ann'",
+    "likes_via_posts.by.org.name != 'hidden'",
+    "@request.auth.org.name = 'ann'",
+    "@request.auth.org.name != 'hidden'",
+    "@request.auth.perms.active ?= true && owner = @request.auth.id",
+    "@request.auth.perms.name ?= title",
+    "@collection.comments.post ?= id && @collection.comments.score > 1",
+    "@collection.orgs.name ?= 'hidden'",
+    "@collection.perms:p.active = true",
+    "@collection.likes.kind != 'up'",
+    "@collection.likes.kind ?= title",
+    "owner.name != 'zed'",
+    "owner.org.name != 'a' && owner.name != 'b'",
 };
 const char* const kSjSorts[] = {"title", "-owner.name", "owner.org.name", "-created"};
 
@@ -139,6 +180,11 @@ std::unique_ptr<FilterFixture> random_sj_database(std::mt19937& rng) {
                 {"name":"owner","type":"relation","maxSelect":1,"collectionId":"col_people"},
                 {"name":"members","type":"relation","maxSelect":5,"collectionId":"col_people"},
                 {"name":"created","type":"autodate","onCreate":true}]})");
+  fixture->add_collection(R"({"id":"col_likes","name":"likes","type":"base","listRule":)" +
+                          rule(pick(rng, kLikeRules)) +
+                          R"(,"fields":[{"name":"kind","type":"text"},
+          {"name":"posts","type":"relation","maxSelect":4,"collectionId":"col_posts"},
+          {"name":"by","type":"relation","maxSelect":1,"collectionId":"col_people"}]})");
   fixture->add_collection(
       R"({"id":"col_comments","name":"comments","type":"base","listRule":)" +
       rule(pick(rng, kCommentRules)) +
@@ -183,7 +229,28 @@ std::unique_ptr<FilterFixture> random_sj_database(std::mt19937& rng) {
                                              {"post", some_id(rng, "pos", 8)},
                                              {"author", some_id(rng, "per", 6)}});
   }
+  const char* const kinds[] = {"up", "down", ""};
+  // Sometimes no like at all: an @collection.likes condition then reads its row of NULLs.
+  const int likes = chance(rng, 0.25) ? 0 : 8;
+  for (int i = 0; i < likes; ++i) {
+    json::array posts;
+    for (int k = 0; k < 3; ++k) {
+      if (chance(rng, 0.5)) posts.push_back(json::string(some_id(rng, "pos", 8)));
+    }
+    json::object like{{"id", sj_id("lik", i)}, {"kind", pick(rng, kinds)}, {"posts", posts}};
+    like["by"] = chance(rng, 0.2) ? std::string() : some_id(rng, "per", 6);
+    fixture->insert("likes", like);
+  }
   return fixture;
+}
+
+// The requester: a guest, a person of the database, or one whose record is gone.
+RequestInfo random_sj_request(std::mt19937& rng) {
+  RequestInfo request;
+  if (chance(rng, 0.2)) return request;
+  std::string id = chance(rng, 0.25) ? sj_id("per", 950) : some_id(rng, "per", 6);
+  request.auth = AuthInfo{"col_people", "people", json::object{{"id", id}, {"name", "ann"}}};
+  return request;
 }
 
 struct SjAnswer {
@@ -194,11 +261,13 @@ struct SjAnswer {
 
 // The posts `rule` (trusted, may be empty) and a guest's `filter` select, in `sort` order, and
 // their count; nullopt when a filter is refused.
-std::optional<SjAnswer> run_sj(FilterFixture& fixture, const std::string& rule,
-                               const std::string& filter, const std::string& sort, bool plain) {
+std::optional<SjAnswer> run_sj(FilterFixture& fixture, const RequestInfo& request,
+                               const std::string& rule, const std::string& filter,
+                               const std::string& sort, bool plain) {
   try {
-    ResolveContext client = fixture.context("posts", ResolveMode::kClient);
-    ResolveContext trusted = fixture.context("posts", ResolveMode::kRule);
+    std::string_view auth = request.auth ? "people" : "";
+    ResolveContext client = fixture.context("posts", ResolveMode::kClient, false, auth);
+    ResolveContext trusted = fixture.context("posts", ResolveMode::kRule, false, auth);
     PlanPtr filter_plan =
         resolve_filter(parse_filter(filter, ParseLimits::client_filter()), client);
     PlanPtr rule_plan;
@@ -206,7 +275,6 @@ std::optional<SjAnswer> run_sj(FilterFixture& fixture, const std::string& rule,
       rule_plan = resolve_filter(parse_filter(rule, ParseLimits::stored_rule()), trusted);
     }
     PlanPtr sort_plan = resolve_sort(parse_sort(sort + ",id"), client);
-    RequestInfo request;
     QueryBuilder builder(fixture.database().dialect(), *filter_plan);
     if (plain) builder.use_plain_joins();
     if (rule_plan) builder.add_filter(*rule_plan, request, testing::fixed_now());
@@ -251,9 +319,13 @@ TEST(SemiJoinPropertyTest, SemiJoinsSelectWhatPlainJoinsSelect) {
                                             : std::string();
       std::string filter = q < shapes ? std::string(kSjShapes[q]) : random_sj_filter(rng);
       std::string sort = pick(rng, kSjSorts);
-      auto semi = run_sj(*fixture, rule, filter, sort, false);
-      auto plain = run_sj(*fixture, rule, filter, sort, true);
+      RequestInfo request = random_sj_request(rng);
+      auto semi = run_sj(*fixture, request, rule, filter, sort, false);
+      auto plain = run_sj(*fixture, request, rule, filter, sort, true);
       ASSERT_EQ(semi, plain) << "rule: " << rule << "\nfilter: " << filter << "\nsort: " << sort
+                             << "\nauth: "
+                             << (request.auth ? request.auth->record.at("id").as_string().c_str()
+                                              : "guest")
                              << "\nsemi-joins: " << sj_describe(semi)
                              << "\nplain joins: " << sj_describe(plain);
       if (!semi) continue;

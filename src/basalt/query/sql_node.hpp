@@ -83,8 +83,8 @@ enum class SqlOp : std::uint8_t {
   kOr,          // args[0] OR args[1] ...
   kNot,         // NOT a
   kNotExists,   // no row of `match` (times the rows of `match2`, when set) makes a false;
-                //   b (and args[0] for match2), when set, is a condition the subquery's rows
-                //   must meet to count at all (MultiMatch::where and rules, lowered)
+                //   b (and args[0] for match2), when set: MultiMatch::where and the rules'
+                //   guards, lowered (the printer puts each guard in its join's ON clause)
   kRuleHolds,   // the row of `source`'s table whose id is a satisfies b: EXISTS (SELECT 1 FROM
                 //   <source> WHERE <source>.id = a AND b), a subquery with joins of its own
   kInJsonEach,  // a IN (the items of b as a json_each array, non-arrays normalized)
@@ -131,10 +131,10 @@ struct SqlSource {
 
 // The list rule of the collection a join of a client's path reaches (docs/security.md, "Access
 // control", made stricter, docs/security.md): a related record the caller could not list is treated
-// as if it did not exist. A join of the main query gets it in its ON clause (the row stays, with
-// NULLs, as for a dangling id); a multi-match subquery leaves such rows out. Either way what a
-// filter or sort answers never depends on records, or on the existence of records, the caller
-// cannot see.
+// as if it did not exist: every join that reaches it, in the main query or in a multi-match
+// subquery, gets the rule in its ON clause, so the row stays with NULLs, as for a dangling id or
+// a record with no related rows. What a filter or sort answers never depends on records, or on
+// the existence of records, the caller cannot see.
 struct JoinRule {
   const SqlSource* join = nullptr;       // the table join the rule guards
   const SqlSource* rule_base = nullptr;  // the table the rule was resolved against (its own)
@@ -143,7 +143,9 @@ struct JoinRule {
 
 // PocketBase's MultiMatchSubquery: the values of a multi-valued operand for the current record,
 //   SELECT <value> FROM <from.table> <from> <joins...> WHERE <from>.id = <target>.id
-//     [AND <where>] [AND <each rule's join found nothing or its record is listed>]
+//     [AND <where>]
+// with each rule's guard ANDed to the ON clause of the join it guards (a hidden record reads
+// as the LEFT JOIN's NULL row, as a missing one does).
 // A plain operator holds for a record only if no value of this subquery fails it (all-of).
 struct MultiMatch {
   const SqlSource* from = nullptr;

@@ -345,6 +345,12 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
     target = rebase_hop_;
     match_joins = match_joins.subspan(1);
   }
+  // A join's list-rule guard belongs to its ON clause: a hidden row becomes the LEFT JOIN's
+  // NULL row, exactly as a missing one, and as in the main query's joins. Left in WHERE it
+  // would drop the row instead, and "only hidden rows" would answer apart from "no rows".
+  std::vector<const SqlNode*> row_conditions;
+  std::vector<const SqlNode*> join_guards;
+  if (where != nullptr) split_match_where(*where, match_joins, row_conditions, join_guards);
   std::string from = dialect_.quote_identifier(unique_alias(from_source->alias));
   local_sources_.emplace_back(from_source, from);
   std::string joins;
@@ -353,6 +359,13 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
     local_sources_.emplace_back(join, alias);
     joins += " LEFT JOIN ";
     source_clause(joins, *join, alias);
+    bool has_on = join->on != nullptr;
+    for (const SqlNode* guard : join_guards) {
+      if (guard->a->source != join) continue;
+      joins += has_on ? " AND " : " ON ";
+      has_on = true;
+      value(joins, *guard);
+    }
   }
   out += "SELECT ";
   value(out, *match.value);
@@ -375,11 +388,28 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
   out += alias(*target, *request_);
   out += '.';
   out += dialect_.quote_identifier("id");
-  if (where != nullptr) {
+  for (const SqlNode* condition : row_conditions) {
     out += " AND ";
-    value(out, *where);
+    value(out, *condition);
   }
   local_sources_.resize(mark);
+}
+
+void SqlPrinter::split_match_where(const SqlNode& where, std::span<const SqlSource* const> joins,
+                                   std::vector<const SqlNode*>& row_conditions,
+                                   std::vector<const SqlNode*>& join_guards) {
+  if (where.op == SqlOp::kAnd) {
+    for (const SqlNode* child : where.args()) {
+      split_match_where(*child, joins, row_conditions, join_guards);
+    }
+    return;
+  }
+  // Lowering::match_where's guard of a join: kRuleHolds over that join's id column. The guard
+  // of a rebased subquery's FROM (the semi-join's hop row, visible already) stays in WHERE.
+  bool guards_a_join = where.op == SqlOp::kRuleHolds && where.a != nullptr &&
+                       where.a->op == SqlOp::kColumn &&
+                       std::find(joins.begin(), joins.end(), where.a->source) != joins.end();
+  (guards_a_join ? join_guards : row_conditions).push_back(&where);
 }
 
 SqlPrinter::SqlPrinter(const SqlPrinter& outer, const SqlSource& base, std::string alias)
@@ -388,8 +418,13 @@ SqlPrinter::SqlPrinter(const SqlPrinter& outer, const SqlSource& base, std::stri
       first_placeholder_(outer.next_placeholder()),
       base_key_(base.key),
       base_alias_(outer.dialect_.quote_identifier(alias)),
+      record_source_(outer.record_source_),
       used_aliases_(outer.used_aliases_) {
   join_aliases_.emplace(base_key_, base_alias_);
+  // The record's row (key "") stays the outer statement's: a correlated subquery (an EXISTS
+  // under a root, an all-of subquery in it) reads the record the outer row names.
+  auto record = outer.join_aliases_.find(std::string());
+  if (record != outer.join_aliases_.end()) join_aliases_.emplace(record->first, record->second);
 }
 
 void SqlPrinter::rule_subquery(std::string& out, const SqlNode& id, const SqlSource& base,
@@ -463,6 +498,131 @@ void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<con
   out += ')';
   for (db::Value& param : inner.params_) params_.push_back(std::move(param));
   used_aliases_ = std::move(inner.used_aliases_);
+}
+
+SqlPrinter SqlPrinter::sub_printer(const SqlSource& root, const RequestInfo& request,
+                                   std::span<const Part> parts,
+                                   std::span<const std::string_view> inner_joins,
+                                   std::string& where, bool with_on) {
+  SqlPrinter inner(*this, root, unique_alias(root.alias));
+  inner.guards_ = guards_;
+  inner.inner_joins_ = inner_joins;
+  inner.request_ = &request;
+  if (with_on && root.on != nullptr) inner.print(where, *root.on, request);
+  if (guards_ != nullptr) {
+    auto guard = guards_->find(std::string(root.key));
+    if (guard != guards_->end()) {
+      if (!where.empty()) where += " AND ";
+      inner.print(where, *guard->second.condition, *guard->second.request);
+    }
+  }
+  for (const Part& part : parts) {
+    if (!where.empty()) where += " AND ";
+    inner.print(where, *part.condition, *part.request);
+  }
+  return inner;
+}
+
+void SqlPrinter::close_sub(std::string& out, SqlPrinter& inner, const std::string& where) {
+  for (const std::string& join : inner.joins_) {
+    out += ' ';
+    out += join;
+  }
+  if (!where.empty()) {
+    out += " WHERE ";
+    out += where;
+  }
+  out += ')';
+  for (db::Value& param : inner.params_) params_.push_back(std::move(param));
+  used_aliases_ = std::move(inner.used_aliases_);
+}
+
+void SqlPrinter::root_item(std::string& out, const SqlSource& root) {
+  if (root.kind == SourceKind::kJsonEach) {
+    functions_.json_each(out, text(*root.array), root.normalize);
+  } else {
+    out += dialect_.quote_identifier(root.table);
+  }
+  out += ' ';
+  out += base_alias_;
+}
+
+void SqlPrinter::anti_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                           std::span<const std::string_view> inner_joins) {
+  std::string record_column =
+      base_alias_ + "." + dialect_.quote_identifier(JoinTree::record_column(hop));
+  SqlPrinter inner(*this, hop, unique_alias(hop.alias));
+  inner.rebase_hop_ = &hop;
+  inner.guards_ = guards_;
+  inner.inner_joins_ = inner_joins;
+  std::string where;
+  if (guards_ != nullptr) {
+    auto guard = guards_->find(std::string(hop.key));
+    if (guard != guards_->end()) {
+      inner.print(where, *guard->second.condition, *guard->second.request);
+      where += " AND ";
+    }
+  }
+  // (p1 AND p2 ...) IS NOT 1: the rows on which the parts are false or NULL.
+  where += '(';
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) where += " AND ";
+    inner.print(where, *parts[i].condition, *parts[i].request);
+  }
+  where += ") IS NOT 1";
+  out += '(';
+  out += record_column;
+  out += " IS NULL OR ";
+  out += record_column;
+  out += " NOT IN (SELECT ";
+  out += inner.base_alias_;
+  out += '.';
+  out += dialect_.quote_identifier(JoinTree::hop_column(hop));
+  out += " FROM ";
+  out += dialect_.quote_identifier(hop.table);
+  out += ' ';
+  out += inner.base_alias_;
+  close_sub(out, inner, where);
+  out += ')';
+}
+
+void SqlPrinter::exists_join(std::string& out, const SqlSource& root, std::span<const Part> parts,
+                             std::span<const std::string_view> inner_joins) {
+  std::string where;
+  SqlPrinter inner = sub_printer(root, *parts.front().request, parts, inner_joins, where, true);
+  out += "EXISTS (SELECT 1 FROM ";
+  inner.root_item(out, root);
+  close_sub(out, inner, where);
+}
+
+void SqlPrinter::in_each_join(std::string& out, const SqlSource& root, std::span<const Part> parts,
+                              std::span<const std::string_view> inner_joins) {
+  const SqlNode& on = *JoinTree::in_json_each_on(root);
+  std::string where;
+  SqlPrinter inner = sub_printer(root, *parts.front().request, parts, inner_joins, where, false);
+  std::string each = dialect_.quote_identifier(inner.unique_alias("__je"));
+  print(out, *on.a, *inner.request_);
+  out += " IN (SELECT ";
+  out += each;
+  out += '.';
+  out += dialect_.quote_identifier(functions_.json_each_value());
+  out += " FROM ";
+  out += dialect_.quote_identifier(root.table);
+  out += ' ';
+  out += inner.base_alias_;
+  out += " CROSS JOIN ";
+  functions_.json_each(out, inner.text(*on.b), true);
+  out += ' ';
+  out += each;
+  close_sub(out, inner, where);
+}
+
+void SqlPrinter::no_root_row(std::string& out, const SqlSource& root, const RequestInfo& request) {
+  std::string where;
+  SqlPrinter inner = sub_printer(root, request, {}, {}, where, true);
+  out += "NOT EXISTS (SELECT 1 FROM ";
+  inner.root_item(out, root);
+  close_sub(out, inner, where);
 }
 
 void SqlPrinter::no_hop_row(std::string& out, const SqlSource& hop) {

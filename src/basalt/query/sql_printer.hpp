@@ -72,6 +72,27 @@ class SqlPrinter final : public ParamBinder {
   // the written order (the hop's row, then what it names), instead of LEFT JOIN.
   void semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
                  std::span<const std::string_view> inner = {});
+  // `(<record>.<col> IS NULL OR <record>.<col> NOT IN (SELECT <hop>.<col> FROM <hop's table>
+  // <joins under it> WHERE [<hop's guard> AND] (<parts...>) IS NOT 1))`: the records that
+  // have no visible `hop` row on which the parts hold. Exact only when the parts hold on a
+  // record without a visible hop row and every join under the hop is single-valued (the
+  // caller checks both): then "some row holds" is "no row fails".
+  void anti_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                 std::span<const std::string_view> inner = {});
+  // `EXISTS (SELECT 1 FROM <root> <joins under it> WHERE <root's ON> [AND <root's guard>] AND
+  // <parts...>)`: the records for which some row under `root` (a JoinTree root that is no
+  // hop) satisfies every part. The parts and the root's ON may read the record (correlated).
+  void exists_join(std::string& out, const SqlSource& root, std::span<const Part> parts,
+                   std::span<const std::string_view> inner = {});
+  // For a back-relation through a multiple field (JoinTree::in_json_each_on):
+  // `<record>.id IN (SELECT je.value FROM <root's table> r CROSS JOIN json_each(r.<col>) je
+  // <joins under r> WHERE [<guard> AND] <parts...>)`, uncorrelated. The parts must not read
+  // the record.
+  void in_each_join(std::string& out, const SqlSource& root, std::span<const Part> parts,
+                    std::span<const std::string_view> inner = {});
+  // `NOT EXISTS (SELECT 1 FROM <root> WHERE <root's ON> [AND <guard>])`: no row under `root`
+  // the caller may see, so every join under it reads as NULL (the general no_hop_row).
+  void no_root_row(std::string& out, const SqlSource& root, const RequestInfo& request);
   // `NOT EXISTS (SELECT 1 FROM <hop's table> h WHERE h.<col> = <record>.<col> [AND <guard>])`:
   // the record has no `hop` row it may see, so every join under it reads as NULL.
   void no_hop_row(std::string& out, const SqlSource& hop);
@@ -103,11 +124,26 @@ class SqlPrinter final : public ParamBinder {
   // aliases and placeholder numbers.
   SqlPrinter(const SqlPrinter& outer, const SqlSource& base, std::string alias);
 
+  // `where`: Lowering::match_where's conditions; the list-rule guards among them go to the ON
+  // clauses of the joins they guard, the rest (and a rebased FROM's guard) to WHERE.
   void subquery(std::string& out, const MultiMatch& match, const SqlNode* where);
+  static void split_match_where(const SqlNode& where, std::span<const SqlSource* const> joins,
+                                std::vector<const SqlNode*>& row_conditions,
+                                std::vector<const SqlNode*>& join_guards);
   // EXISTS (SELECT 1 FROM <base> <its joins> WHERE <base>.id = <id> AND <condition>).
   void rule_subquery(std::string& out, const SqlNode& id, const SqlSource& base,
                      const SqlNode& condition);
   void in_list(std::string& out, const SqlNode& node);
+  // A printer for a subquery over `root` (see semi_join): the root's guard, then `parts`,
+  // ANDed into `where`; the root's own clause is left to the caller.
+  // `with_on`: the root's ON first (an EXISTS correlates through it).
+  SqlPrinter sub_printer(const SqlSource& root, const RequestInfo& request,
+                         std::span<const Part> parts, std::span<const std::string_view> inner,
+                         std::string& where, bool with_on);
+  // Appends `inner`'s joins and WHERE, takes back its params and aliases.
+  void close_sub(std::string& out, SqlPrinter& inner, const std::string& where);
+  // The root's own FROM item: `json_each(...) alias` or `"table" alias`.
+  void root_item(std::string& out, const SqlSource& root);
 
   const db::Dialect& dialect_;
   const FilterDialect& functions_;
