@@ -34,6 +34,7 @@ inline constexpr int kRequestTimeoutSeconds = 10 * 60;
 inline constexpr int kMaxThrottledRetries = 100;
 inline constexpr int kMaxRetryAfterSeconds = 10;
 
+// Throws std::runtime_error before sending anything when a request's method is unknown.
 RunResult run_plan(const Plan& plan);
 
 }  // namespace scenario_sender
