@@ -107,13 +107,12 @@ TEST_F(CompileTest, FiltersCompileToPocketBaseForms) {
        R"sql(WHERE "posts"."title" NOT LIKE ('%' || "posts"."body" || '%') ESCAPE '\')sql"},
       {R"(title ?= 'x')", R"sql(WHERE "posts"."title" = ?1 -- x)sql"},
       {R"(tags.name = 'x')",
-       R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE "posts_tags"."name" = ?1 AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_tags"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts"."tags"), json_type("__mm_posts"."tags")='array', FALSE) THEN "__mm_posts"."tags" ELSE json_array("__mm_posts"."tags") END) "__mm_posts_tags_je" LEFT JOIN "tags" "__mm_posts_tags" ON "__mm_posts_tags"."id" = "__mm_posts_tags_je"."value" WHERE "__mm_posts"."id" = "posts"."id") "__sm" WHERE NOT ("__sm"."multiMatchValue" = ?1)) -- x)sql"},
+       R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE "posts_tags"."name" = ?1 AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_tags"."name" AS "multiMatchValue" FROM (SELECT 1) "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__mm_posts_tags_je" LEFT JOIN "tags" "__mm_posts_tags" ON "__mm_posts_tags"."id" = "__mm_posts_tags_je"."value") "__sm" WHERE NOT ("__sm"."multiMatchValue" = ?1)) -- x)sql"},
       {R"(tags.name ?= 'x')",
        R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE "posts_tags"."name" = ?1 -- x)sql"},
       {R"(comments_via_post.message ?~ 'x')",
        R"sql(WHERE "posts"."id" IN (SELECT "posts_comments_via_post"."post" FROM "comments" "posts_comments_via_post" WHERE "posts_comments_via_post"."message" LIKE ?1 ESCAPE '\') -- %x%)sql"},
-      {R"(likes_via_posts.id ?= 'l1')",
-       R"sql(LEFT JOIN "likes" "posts_likes_via_posts" ON "posts"."id" IN (SELECT "__je"."value" FROM json_each(CASE WHEN iif(json_valid("posts_likes_via_posts"."posts"), json_type("posts_likes_via_posts"."posts")='array', FALSE) THEN "posts_likes_via_posts"."posts" ELSE json_array("posts_likes_via_posts"."posts") END) "__je") WHERE "posts_likes_via_posts"."id" = ?1 -- l1)sql"},
+      {R"(likes_via_posts.id ?= 'l1')", R"sql(LEFT JOIN "likes" "posts_likes_via_posts" ON "posts"."id" IN (SELECT "__je"."value" FROM json_each(CASE WHEN iif(json_valid("posts_likes_via_posts"."posts"), json_type("posts_likes_via_posts"."posts")='array', FALSE) THEN "posts_likes_via_posts"."posts" ELSE json_array("posts_likes_via_posts"."posts") END) "__je") WHERE "posts_likes_via_posts"."id" = ?1 -- l1)sql"},
       {R"(author.name = 'x')",
        R"sql(WHERE "posts"."author" IN (SELECT "posts_author"."id" FROM "users" "posts_author" WHERE "posts_author"."name" = ?1) -- x)sql"},
       {R"(author.id = 'u1')", R"sql(WHERE "posts"."author" = ?1 -- u1)sql"},
@@ -122,14 +121,14 @@ TEST_F(CompileTest, FiltersCompileToPocketBaseForms) {
       {R"(editors.name ?= author.name)",
        R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."editors"), json_type("posts"."editors")='array', FALSE) THEN "posts"."editors" ELSE json_array("posts"."editors") END) "__je_posts_editors" LEFT JOIN "users" "posts_editors" ON "posts_editors"."id" = "__je_posts_editors"."value" LEFT JOIN "users" "posts_author" ON "posts_author"."id" = "posts"."author" WHERE COALESCE("posts_editors"."name", '') = COALESCE("posts_author"."name", ''))sql"},
       {R"(editors.name = tags.name)",
-       R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."editors"), json_type("posts"."editors")='array', FALSE) THEN "posts"."editors" ELSE json_array("posts"."editors") END) "__je_posts_editors" LEFT JOIN "users" "posts_editors" ON "posts_editors"."id" = "__je_posts_editors"."value" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE COALESCE("posts_editors"."name", '') = COALESCE("posts_tags"."name", '') AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_editors"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts"."editors"), json_type("__mm_posts"."editors")='array', FALSE) THEN "__mm_posts"."editors" ELSE json_array("__mm_posts"."editors") END) "__mm_posts_editors_je" LEFT JOIN "users" "__mm_posts_editors" ON "__mm_posts_editors"."id" = "__mm_posts_editors_je"."value" WHERE "__mm_posts"."id" = "posts"."id") "__sm" LEFT JOIN (SELECT "__mm_posts_tags"."name" AS "multiMatchValue" FROM "posts" "__mm_posts_2" LEFT JOIN json_each(CASE WHEN iif(json_valid("__mm_posts_2"."tags"), json_type("__mm_posts_2"."tags")='array', FALSE) THEN "__mm_posts_2"."tags" ELSE json_array("__mm_posts_2"."tags") END) "__mm_posts_tags_je" LEFT JOIN "tags" "__mm_posts_tags" ON "__mm_posts_tags"."id" = "__mm_posts_tags_je"."value" WHERE "__mm_posts_2"."id" = "posts"."id") "__sm_2" WHERE NOT (COALESCE("__sm"."multiMatchValue", '') = COALESCE("__sm_2"."multiMatchValue", ''))))sql"},
+       R"sql(LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."editors"), json_type("posts"."editors")='array', FALSE) THEN "posts"."editors" ELSE json_array("posts"."editors") END) "__je_posts_editors" LEFT JOIN "users" "posts_editors" ON "posts_editors"."id" = "__je_posts_editors"."value" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__je_posts_tags" LEFT JOIN "tags" "posts_tags" ON "posts_tags"."id" = "__je_posts_tags"."value" WHERE COALESCE("posts_editors"."name", '') = COALESCE("posts_tags"."name", '') AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm_posts_editors"."name" AS "multiMatchValue" FROM (SELECT 1) "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."editors"), json_type("posts"."editors")='array', FALSE) THEN "posts"."editors" ELSE json_array("posts"."editors") END) "__mm_posts_editors_je" LEFT JOIN "users" "__mm_posts_editors" ON "__mm_posts_editors"."id" = "__mm_posts_editors_je"."value") "__sm" LEFT JOIN (SELECT "__mm_posts_tags"."name" AS "multiMatchValue" FROM (SELECT 1) "__mm_posts_2" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."tags"), json_type("posts"."tags")='array', FALSE) THEN "posts"."tags" ELSE json_array("posts"."tags") END) "__mm_posts_tags_je" LEFT JOIN "tags" "__mm_posts_tags" ON "__mm_posts_tags"."id" = "__mm_posts_tags_je"."value") "__sm_2" WHERE NOT (COALESCE("__sm"."multiMatchValue", '') = COALESCE("__sm_2"."multiMatchValue", ''))))sql"},
       {R"(@request.auth.name = title)",
        R"sql(LEFT JOIN "users" "__auth_users" ON "__auth_users"."id" = ?1 WHERE COALESCE("__auth_users"."name", '') = COALESCE("posts"."title", '') -- u1)sql"},
       {R"(@request.auth.id = author)", R"sql(WHERE ?1 = "posts"."author" -- u1)sql"},
       {R"(@collection.tags.name ?= title)",
        R"sql(LEFT JOIN "tags" "__collection_tags" WHERE COALESCE("__collection_tags"."name", '') = COALESCE("posts"."title", ''))sql"},
       {R"(@collection.tags:t.name = title)",
-       R"sql(LEFT JOIN "tags" "__collection_alias_t" WHERE COALESCE("__collection_alias_t"."name", '') = COALESCE("posts"."title", '') AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm___collection_alias_t"."name" AS "multiMatchValue" FROM "posts" "__mm_posts" LEFT JOIN "tags" "__mm___collection_alias_t" WHERE "__mm_posts"."id" = "posts"."id") "__sm" WHERE NOT (COALESCE("__sm"."multiMatchValue", '') = COALESCE("posts"."title", ''))))sql"},
+       R"sql(LEFT JOIN "tags" "__collection_alias_t" WHERE COALESCE("__collection_alias_t"."name", '') = COALESCE("posts"."title", '') AND NOT EXISTS (SELECT 1 FROM (SELECT "__mm___collection_alias_t"."name" AS "multiMatchValue" FROM (SELECT 1) "__mm_posts" LEFT JOIN "tags" "__mm___collection_alias_t") "__sm" WHERE NOT (COALESCE("__sm"."multiMatchValue", '') = COALESCE("posts"."title", ''))))sql"},
       {R"(@request.body.author.name = 'Ann')",
        R"sql(LEFT JOIN "users" "__data_users_author" ON "__data_users_author"."id" IN (?1) WHERE "__data_users_author"."name" = ?2 -- u1 | Ann)sql"},
       {R"(@request.body.labels:each ?= 'a')",
@@ -235,6 +234,28 @@ TEST_F(CompileTest, CountBindsTheParamsBeforeOrderBy) {
   auto count = db::testing::sync_wait(fixture_.database().query(q.count_sql(), q.count_params()));
   EXPECT_EQ(count[0].as_int(0), 1);
   EXPECT_EQ(fixture_.ids(q), std::vector<std::string>{"p1"});
+}
+
+// The all-of subquery of a path that starts on the record reads the record's own row: no second
+// lookup by id (docs/query-compiler.md, "All-of subqueries"). Exact on every kind of array.
+TEST_F(CompileTest, AllOfSubqueryReadsTheRecordsOwnRow) {
+  auto rule = plan("posts", "labels:each != 'a'");
+  QueryBuilder builder(fixture_.database().dialect(), *rule);
+  builder.add_filter(*rule, RequestInfo{}, fixed_now());
+  CompiledQuery q = std::move(builder).finish();
+  EXPECT_EQ(
+      q.count_sql(),
+      R"sql(SELECT COUNT(DISTINCT "posts"._rowid_) FROM "posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."labels"), json_type("posts"."labels")='array', FALSE) THEN "posts"."labels" ELSE json_array("posts"."labels") END) "__je_posts_labels" WHERE "__je_posts_labels"."value" IS NOT ?1 AND NOT EXISTS (SELECT 1 FROM (SELECT "__je___mm_posts_labels"."value" AS "multiMatchValue" FROM (SELECT 1) "__mm_posts" LEFT JOIN json_each(CASE WHEN iif(json_valid("posts"."labels"), json_type("posts"."labels")='array', FALSE) THEN "posts"."labels" ELSE json_array("posts"."labels") END) "__je___mm_posts_labels") "__sm" WHERE NOT ("__sm"."multiMatchValue" IS NOT ?1)))sql");
+
+  // An empty array is one NULL value (which `IS NOT 'a'` lets through), a non-array one value.
+  fixture_.insert("posts", R"({"id":"p1","labels":["b","c"]})");
+  fixture_.insert("posts", R"({"id":"p2","labels":["a","b"]})");
+  fixture_.insert("posts", R"({"id":"p3","labels":[]})");
+  fixture_.insert("posts", R"({"id":"p4","labels":["a"]})");
+  fixture_.insert("posts", R"({"id":"p5","labels":["c"]})");
+  EXPECT_EQ(fixture_.ids(q), (std::vector<std::string>{"p1", "p3", "p5"}));
+  auto count = db::testing::sync_wait(fixture_.database().query(q.count_sql(), q.count_params()));
+  EXPECT_EQ(count[0].as_int(0), 3);
 }
 
 TEST_F(CompileTest, SuperuserClientFiltersSkipListRules) {
