@@ -256,6 +256,15 @@ TEST_F(CompileTest, AllOfSubqueryReadsTheRecordsOwnRow) {
   EXPECT_EQ(fixture_.ids(q), (std::vector<std::string>{"p1", "p3", "p5"}));
   auto count = db::testing::sync_wait(fixture_.database().query(q.count_sql(), q.count_params()));
   EXPECT_EQ(count[0].as_int(0), 3);
+
+  // SQLite's plan: the subquery scans the constant row and the array, never the posts.
+  auto steps = db::testing::sync_wait(
+      fixture_.database().query("EXPLAIN QUERY PLAN " + q.count_sql(), q.count_params()));
+  std::string plan_text;
+  for (auto step : steps) plan_text += std::string(step.as_text(3)) + "\n";
+  EXPECT_NE(plan_text.find("CORRELATED"), std::string::npos) << plan_text;
+  EXPECT_EQ(plan_text.find("__mm_posts USING"), std::string::npos) << plan_text;
+  EXPECT_EQ(plan_text.find("SEARCH posts"), std::string::npos) << plan_text;
 }
 
 TEST_F(CompileTest, SuperuserClientFiltersSkipListRules) {
