@@ -35,11 +35,12 @@ bench: deps
 	@./tests/fuzz/run.sh $(BENCH_FUZZ_SECONDS)
 
 # PocketBase's benchmark scenarios (bench/scenarios, bench/README.md): builds the Release binary
-# only, seeds 100k posts through the API and prints the markdown table. Extra options go in
+# and the C++ sender that runs each timed loop, seeds 100k posts through the API and prints the
+# markdown table. Extra options go in
 # SCENARIOS_ARGS, e.g. `make bench-scenarios SCENARIOS_ARGS=--runs=3`.
 bench-scenarios: deps
 	@cmake --preset release >/dev/null
-	@cmake --build --preset release --target basalt
+	@cmake --build --preset release --target basalt bench_scenario_sender
 	@node bench/scenarios/main.mjs $(SCENARIOS_ARGS)
 
 fmt:

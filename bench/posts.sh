@@ -16,6 +16,9 @@
 #   batch        basalt   POST /api/batch of BENCH_BATCH_SIZE creates of that post, on
 #                         BENCH_BATCH_CONNECTIONS connections (settings.batch raised first);
 #                         its req/s column counts records, not requests
+#   ceiling-list-count ceiling GET /posts?perPage=20: the two statements Basalt runs for
+#                         list-count (page SELECT and COUNT over ~50,000 published posts), both
+#                         on every request, on the ceiling's threads
 #   list-count   basalt   GET …/posts/records?perPage=20&filter=published = true: the same
 #                         dashboard list again and again, its total over ~50,000 posts
 #   mixed        basalt   get-by-id, list and create in turn (each connection cycles them)
@@ -32,7 +35,8 @@
 # and stacks) and the peak RssFile (data.db pages read through mmap), both sampled every 0.1 s,
 # the server's CPU time per record written or read (utime + stime from /proc/PID/stat over the
 # run, divided by the records) and get-by-id req/s as a ratio of ceiling-get req/s, create as a
-# ratio of ceiling-create and batch as a ratio of create.
+# ratio of ceiling-create, list-count as a ratio of ceiling-list-count and batch as a ratio of
+# create.
 #
 # BENCH_WORKLOADS="create batch" runs only the workloads named (in that order; the ratios need
 # both of theirs, a missing one reads 0).
@@ -137,8 +141,8 @@ token="$(curl -sf -X POST "${urls[1]}/api/collections/users/auth-with-password" 
   -d "{\"identity\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 
-workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch list-count mixed
-  mixed-alone)
+workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch ceiling-list-count
+  list-count mixed mixed-alone)
 [ -z "$baseline" ] || workloads+=(create-base batch-base)
 [ -z "$baseline2" ] || workloads+=(create-base2 batch-base2)
 for size in "${cache_sizes[@]}"; do workloads+=("get-by-id@$size" "mixed@$size"); done
@@ -170,6 +174,7 @@ workload() {
       script_env=(PREFIX="$posts" IDS="$work/post_ids.txt") ;;
     mixed-alone|mixed@*) server=${server_of[${1/mixed-alone/alone}]} script=posts_mixed.lua
       script_env=(PREFIX="$posts" IDS="$work/post_ids.txt" AUTHOR="$USER_ID") ;;
+    ceiling-list-count) server=0 script=posts_list_count.lua script_env=(LIST_PATH="/posts?perPage=20") ;;
     list-count) server=1 script=posts_list_count.lua script_env=() ;;
     mixed) server=1 script=posts_mixed.lua
       script_env=(PREFIX="$posts" IDS="$work/post_ids.txt" AUTHOR="$USER_ID") ;;
@@ -242,13 +247,15 @@ for name in "${workloads[@]}"; do
     "$(awk '{ n += $4 } END { print n + 0 }' "$f")"
 done
 # Workloads left out by BENCH_WORKLOADS read as empty (ratios 0).
-for name in ceiling-get get-by-id ceiling-create create batch create-base batch-base create-base2 \
+for name in ceiling-get get-by-id ceiling-create create batch ceiling-list-count list-count \
+  create-base batch-base create-base2 \
   batch-base2 mixed-alone; do touch "$work/$name.results"; done
 # ratio A B: median records/s of workload A over that of B.
 ratio() { ratio_of "$(median 1 "$work/$1.results")" "$(median 1 "$work/$2.results")"; }
 printf '\nget-by-id / ceiling-get: %s (target >= 0.7)\n' "$(ratio get-by-id ceiling-get)"
 printf 'create / ceiling-create: %s (target >= 0.6)\n' "$(ratio create ceiling-create)"
 printf 'batch / create (records/s): %s (target >= 5)\n' "$(ratio batch create)"
+printf 'list-count / ceiling-list-count: %s (target >= 0.9)\n' "$(ratio list-count ceiling-list-count)"
 if [ -n "$baseline" ]; then
   printf 'create / create-base: %s (target >= 3)\n' "$(ratio create create-base)"
   printf 'batch / batch-base: %s\n' "$(ratio batch batch-base)"

@@ -14,6 +14,12 @@
 // checks first), through one writer thread and connection that runs whatever is queued as one
 // transaction (group commit), answering with the record JSON. The request body is not read:
 // what the ceiling measures is the HTTP round trip, the hand-off to the writer and SQLite.
+// GET /posts?page=N&perPage=M (M in 1..1000, default 30, as Basalt) stands for Basalt's
+// GET /api/collections/posts/records?page=N&perPage=M&filter=published = true (bench/posts.sh's
+// list-count): the same page SELECT and COUNT(*) SQL that Basalt builds for that filter, both
+// run for every request on the worker thread's own connection (raw SQLite: no cache of the
+// total), the COUNT skipped only where Basalt skips it (a page that is not full ends the list),
+// answering the same list JSON.
 
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -23,6 +29,7 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -50,9 +57,29 @@ constexpr std::string_view kHealthBody = R"({"message":"API is healthy.","code":
 constexpr std::string_view kNotFoundBody =
     R"({"message":"The requested resource wasn't found.","status":404,"data":{}})";
 constexpr std::string_view kPostPrefix = "/posts/";
+constexpr std::string_view kListPath = "/posts";
 // Columns in the byte order of their JSON keys, which is the order Basalt writes them in.
 constexpr const char* kPostSql =
     "SELECT author, body, created, id, published, title, updated, views FROM posts WHERE id = ?";
+// What Basalt's record service runs for the posts list with `filter=published = true` and no
+// sort (records/record_service.cpp list_statements; fields in collection order, the boolean
+// compared with 1). The select's columns are in field order, so kListColumn maps JSON keys to them.
+constexpr const char* kListSql =
+    "SELECT \"posts\".\"id\", \"posts\".\"title\", \"posts\".\"body\", \"posts\".\"views\", "
+    "\"posts\".\"published\", \"posts\".\"author\", \"posts\".\"created\", "
+    "\"posts\".\"updated\" FROM \"posts\" WHERE \"posts\".\"published\" = 1 LIMIT ?1 OFFSET ?2";
+constexpr const char* kCountSql =
+    "SELECT COUNT(*) FROM \"posts\" WHERE \"posts\".\"published\" = 1";
+// Column indexes of the post fields in kPostSql (alphabetical, the JSON key order) and kListSql.
+struct PostColumns {
+  int author, body, created, id, published, title, updated, views;
+};
+constexpr PostColumns kViewColumns{0, 1, 2, 3, 4, 5, 6, 7};
+constexpr PostColumns kListColumns{5, 2, 6, 0, 4, 1, 7, 3};
+// Basalt's page bounds (records/record_service.hpp).
+constexpr std::int64_t kDefaultPerPage = 30;
+constexpr std::int64_t kMaxPerPage = 1000;
+constexpr std::int64_t kMaxPage = 1'000'000'000;
 // Beast sizes each read as capacity minus size (at least 512 bytes); reserving up front means a
 // whole request arrives in one read.
 constexpr std::size_t kInputReserve = 8192;
@@ -102,8 +129,8 @@ class PostReader {
             SQLITE_OK ||
         sqlite3_exec(db_, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456", nullptr,
                      nullptr, nullptr) != SQLITE_OK ||
-        sqlite3_prepare_v3(db_, kPostSql, -1, SQLITE_PREPARE_PERSISTENT, &select_, nullptr) !=
-            SQLITE_OK) {
+        !prepare(kPostSql, &select_) || !prepare(kListSql, &list_) ||
+        !prepare(kCountSql, &count_)) {
       std::fprintf(stderr, "ceiling: %s: %s\n", path.c_str(), sqlite3_errmsg(db_));
       std::exit(1);
     }
@@ -117,6 +144,8 @@ class PostReader {
   PostReader& operator=(const PostReader&) = delete;
   ~PostReader() {
     sqlite3_finalize(select_);
+    sqlite3_finalize(list_);
+    sqlite3_finalize(count_);
     sqlite3_close(db_);
   }
 
@@ -126,40 +155,79 @@ class PostReader {
     bool found = sqlite3_step(select_) == SQLITE_ROW;
     if (found) {
       out.clear();
-      add_text(out, "{\"author\":", 0);
-      add_text(out, ",\"body\":", 1);
-      out += ",\"collectionId\":";
-      append_json_string(out, collection_id_);
-      out += ",\"collectionName\":\"posts\"";
-      add_text(out, ",\"created\":", 2);
-      add_text(out, ",\"id\":", 3);
-      out += sqlite3_column_int(select_, 4) ? ",\"published\":true" : ",\"published\":false";
-      add_text(out, ",\"title\":", 5);
-      add_text(out, ",\"updated\":", 6);
-      // Go writes an integral float64 without a fraction; the bench's views are whole numbers.
-      double views = sqlite3_column_double(select_, 7);
-      char number[32];
-      std::snprintf(number, sizeof number, std::trunc(views) == views ? "%.0f" : "%.17g", views);
-      out += ",\"views\":";
-      out += number;
-      out += '}';
+      append_record(out, select_, kViewColumns);
     }
     sqlite3_reset(select_);
     return found;
   }
 
+  // The list JSON of one page of published posts into `out`, with its total counted as Basalt
+  // counts it when no total is cached: a full page runs the COUNT, a shorter one ends the list.
+  void list(std::int64_t page, std::int64_t per_page, std::string& out) {
+    const std::int64_t offset = (page - 1) * per_page;
+    sqlite3_bind_int64(list_, 1, per_page);
+    sqlite3_bind_int64(list_, 2, offset);
+    out = "{\"items\":[";
+    std::int64_t items = 0;
+    while (sqlite3_step(list_) == SQLITE_ROW) {
+      if (items++ > 0) out += ',';
+      append_record(out, list_, kListColumns);
+    }
+    sqlite3_reset(list_);
+    std::int64_t total = offset + items;
+    if (items == per_page || (items == 0 && page > 1)) {
+      total = sqlite3_step(count_) == SQLITE_ROW ? sqlite3_column_int64(count_, 0) : 0;
+      sqlite3_reset(count_);
+    }
+    char tail[160];
+    std::snprintf(tail, sizeof tail,
+                  "],\"page\":%lld,\"perPage\":%lld,\"totalItems\":%lld,\"totalPages\":%lld}",
+                  static_cast<long long>(page), static_cast<long long>(per_page),
+                  static_cast<long long>(total),
+                  static_cast<long long>((total + per_page - 1) / per_page));
+    out += tail;
+  }
+
  private:
+  bool prepare(const char* sql, sqlite3_stmt** statement) {
+    return sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, statement, nullptr) ==
+           SQLITE_OK;
+  }
   static std::string_view column_text(sqlite3_stmt* statement, int column) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
     return {text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
   }
-  void add_text(std::string& out, std::string_view key, int column) {
+  static void add_text(std::string& out, std::string_view key, sqlite3_stmt* statement,
+                       int column) {
     out += key;
-    append_json_string(out, column_text(select_, column));
+    append_json_string(out, column_text(statement, column));
+  }
+  // One post row of `statement` as Basalt's record JSON (keys in byte order).
+  void append_record(std::string& out, sqlite3_stmt* statement, const PostColumns& at) const {
+    add_text(out, "{\"author\":", statement, at.author);
+    add_text(out, ",\"body\":", statement, at.body);
+    out += ",\"collectionId\":";
+    append_json_string(out, collection_id_);
+    out += ",\"collectionName\":\"posts\"";
+    add_text(out, ",\"created\":", statement, at.created);
+    add_text(out, ",\"id\":", statement, at.id);
+    out += sqlite3_column_int(statement, at.published) ? ",\"published\":true"
+                                                       : ",\"published\":false";
+    add_text(out, ",\"title\":", statement, at.title);
+    add_text(out, ",\"updated\":", statement, at.updated);
+    // Go writes an integral float64 without a fraction; the bench's views are whole numbers.
+    double views = sqlite3_column_double(statement, at.views);
+    char number[32];
+    std::snprintf(number, sizeof number, std::trunc(views) == views ? "%.0f" : "%.17g", views);
+    out += ",\"views\":";
+    out += number;
+    out += '}';
   }
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* select_ = nullptr;
+  sqlite3_stmt* list_ = nullptr;
+  sqlite3_stmt* count_ = nullptr;
   std::string collection_id_;
 };
 
@@ -334,6 +402,25 @@ asio::awaitable<std::string> insert_post(PostWriter& writer) {
       asio::use_awaitable);
 }
 
+// The value of `name` in the query string `query` ("a=1&b=2"), as a whole number in
+// [min, max]; `fallback` when absent, empty or not a number (Basalt reads a bad page as 1), and
+// clamped to the bounds otherwise.
+std::int64_t query_number(std::string_view query, std::string_view name, std::int64_t fallback,
+                          std::int64_t min, std::int64_t max) {
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.size() <= name.size() || !pair.starts_with(name) || pair[name.size()] != '=') continue;
+    std::string_view text = pair.substr(name.size() + 1);
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value <= 0) return fallback;
+    return std::clamp(value, min, max);
+  }
+  return fallback;
+}
+
 asio::awaitable<void> serve_connection(tcp::socket socket, PostReader* posts, PostWriter* writer) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
@@ -354,6 +441,11 @@ asio::awaitable<void> serve_connection(tcp::socket socket, PostReader* posts, Po
     if (get && target == "/api/health") {
       found = true;
       response.body() = kHealthBody;
+    } else if (get && posts && (target == kListPath || target.starts_with("/posts?"))) {
+      std::string_view query = target.substr(std::min(target.size(), kListPath.size() + 1));
+      posts->list(query_number(query, "page", 1, 1, kMaxPage),
+                  query_number(query, "perPage", kDefaultPerPage, 1, kMaxPerPage), response.body());
+      found = true;
     } else if (get && posts && target.starts_with(kPostPrefix)) {
       found = posts->read(target.substr(kPostPrefix.size()), response.body());
     } else if (request.method() == http::verb::post && writer && target == "/posts") {

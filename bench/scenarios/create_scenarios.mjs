@@ -2,8 +2,7 @@
 // collection in two halves, without and with a create rule.
 import { POST_COLLECTIONS, POST_TYPES } from './schema.mjs';
 import {
-  DESCRIPTION, USER_PASSWORD, clientAddress, idsByName, patchCollection, pick, sendRetryingThrottled,
-  signInRandomUser, statusProblem, unique,
+  DESCRIPTION, USER_PASSWORD, idsByName, patchCollection, pick, signInRandomUser, statusProblem, unique,
 } from './common.mjs';
 
 const CREATE_RULES = {
@@ -40,12 +39,17 @@ function createScenarios(ctx, collection, total, concurrency, makeBody, remember
         offset = collection.startsWith('posts') ? ctx.model.posts[collection].size : ctx.model[collection].size;
         token = withToken && rule ? (await signInRandomUser(ctx)).token : undefined;
       },
-      action: async (i, worker) => {
-        const body = makeBody(i + offset);
-        const path = `/api/collections/${collection}/records`;
+      request: (i) => ({
+        method: 'POST',
+        path: `/api/collections/${collection}/records`,
+        body: makeBody(i + offset),
+        token,
+        wantJson: true,
         // Only password-bearing creates need many addresses (the hashing bound per address).
-        const from = collection === 'users' ? clientAddress(worker) : undefined;
-        const response = await sendRetryingThrottled(ctx, { method: 'POST', path, body, token, wantJson: true, from });
+        perWorkerSource: collection === 'users',
+        retryThrottled: true,
+      }),
+      check: (_, response, { path, body }) => {
         const problem = statusProblem('POST', path, response, 200);
         if (!problem) remember(response.json, body);
         return problem;

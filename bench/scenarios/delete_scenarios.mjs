@@ -1,6 +1,5 @@
 // Deletes: single posts without and with a rule, then users and organizations with their
 // cascades; the model forgets what each delete removes.
-import { send } from './http_client.mjs';
 import { POST_COLLECTIONS } from './schema.mjs';
 import { patchCollection, sample, statusProblem } from './common.mjs';
 
@@ -19,10 +18,10 @@ function deleteScenario(ctx, collection, { label, rule, withToken, forget, candi
       ids = sample(ctx, candidates(), ctx.scale.requests(100));
       if (ids.length < ctx.scale.requests(100)) throw new Error(`only ${ids.length} ${collection} left to delete`);
     },
-    action: async (i) => {
-      const path = `/api/collections/${collection}/records/${ids[i]}`;
-      const token = withToken ? ctx.reader.token : undefined;
-      const response = await send(ctx.base, { method: 'DELETE', path, token });
+    request: (i) => ({
+      method: 'DELETE', path: `/api/collections/${collection}/records/${ids[i]}`, token: withToken ? ctx.reader.token : undefined,
+    }),
+    check: (i, response, { path }) => {
       const problem = statusProblem('DELETE', path, response, 204);
       if (!problem) forget(ids[i]);
       return problem;

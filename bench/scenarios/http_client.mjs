@@ -1,9 +1,11 @@
-// One HTTP request at a time per call, each on a fresh loopback connection.
+// One HTTP request at a time per call, each on a fresh loopback connection: the untimed setup
+// calls, the background updates, and the timed loops when the C++ sender is not used (load.mjs).
 //
 // Why a fresh connection: PocketBase's benchmark runner builds a new Go http.Transport for every
-// request, so each of its requests pays a TCP connect. Doing the same keeps our totals
-// comparable with its published ones (keep-alive would flatter us). Node's `agent: false` opens
-// one connection for the request and closes it afterwards.
+// request, so each of its requests pays a TCP connect (bench/README.md, "How PocketBase's runner
+// connects"). Doing the same keeps our totals comparable with its published ones (keep-alive
+// would flatter us). Node's `agent: false` opens one connection for the request and closes it
+// afterwards.
 import http from 'node:http';
 
 // The connection policy, chosen once by main.mjs before the first request: `false` (a fresh

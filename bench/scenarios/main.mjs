@@ -2,13 +2,14 @@
 // PocketBase's benchmark scenarios against a Basalt binary: see bench/README.md ("Scenarios").
 //
 //   node bench/scenarios/main.mjs [--smoke] [--runs N] [--out FILE] [--seed N] [--keep-alive]
+//                                 [--load auto|native|node] [--sender PATH]
 //                                 [--binary PATH] [--server-arg=ARG]...
 //
 // Prints one markdown row per scenario on stdout (progress on stderr). Every answer is checked:
 // its status, and for reads the records the rule must let through, counted from the load
 // program's own model of what it wrote. --smoke uses tiny counts and exits non-zero on any
 // wrong answer; a full run reports wrong answers in the errors column and goes on.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sendExpecting, useKeepAlive } from './http_client.mjs';
@@ -62,8 +63,14 @@ const { values: options } = parseArgs({
     // series that is stopped early still leaves its finished runs.
     out: { type: 'string' },
     // Reuse connections instead of one per request (not PocketBase's way; for reading how much
-    // of a row is the connect). Requests from other source addresses still connect each time.
+    // of a row is the connect). The native sender keeps one connection per worker (from the
+    // worker's source address where the scenario asks for one); the Node client still connects
+    // each time for requests from another source address.
     'keep-alive': { type: 'boolean', default: false },
+    // Who runs the timed loop (load.mjs): `native` the C++ sender (bench_scenario_sender, built
+    // by `make bench-scenarios`), `node` this process, `auto` the sender when it is built.
+    load: { type: 'string', default: 'auto' },
+    sender: { type: 'string', default: here('../../build/release/bench/bench_scenario_sender') },
   },
 });
 const runs = Number(options.runs);
@@ -73,6 +80,14 @@ const seed = Number(options.seed ?? scale.seed);
 const published = JSON.parse(readFileSync(options.published, 'utf8'));
 const serverArgs = [...DEFAULT_SERVER_ARGS, ...options['server-arg']];
 if (options['keep-alive']) useKeepAlive();
+if (!['auto', 'native', 'node'].includes(options.load)) throw new Error('--load must be auto, native or node');
+const native = options.load === 'native' || (options.load === 'auto' && existsSync(options.sender));
+if (native && !existsSync(options.sender)) throw new Error(`--load native: ${options.sender} not built (make bench-scenarios)`);
+const loader = native ? { kind: 'native', binary: options.sender, keepAlive: options['keep-alive'] } : { kind: 'node' };
+const loaderNote =
+  `load program: ${native ? 'native sender (bench_scenario_sender)' : "Node's http client (bench_scenario_sender not used)"}, ` +
+  `${options['keep-alive'] ? 'connections kept alive' : 'a new connection per request'}`;
+process.stderr.write(loaderNote + '\n');
 
 /** Our list must line up with PocketBase's, row for row, or the comparison means nothing. */
 function matchPublished(scenarios) {
@@ -137,10 +152,8 @@ async function runOnce(runNumber) {
     for (const [index, scenario] of scenarios.entries()) {
       await scenario.prepare();
       if (options.smoke) assertSmokeDataDiscriminates(ctx, scenario);
-      const backgroundDone = scenario.background ? scenario.background() : Promise.resolve([]);
       const throttledBefore = ctx.throttled;
-      const result = await runLoad(scenario.requests, scenario.concurrency, scenario.action, server.pid);
-      result.errors.push(...(await backgroundDone));
+      const result = await runLoad(ctx, scenario, server.pid, loader);
       result.throttled = ctx.throttled - throttledBefore;
       results.push(result);
       process.stderr.write(
@@ -157,7 +170,8 @@ async function runOnce(runNumber) {
 }
 
 function report(rows) {
-  return markdownTable(rows) + '\n' + (options.smoke ? '' : '\n' + targetSummary(rows) + '\n');
+  const table = markdownTable(rows) + '\n\n' + loaderNote + '; `load CPU s`: its CPU over the timed loop\n';
+  return table + (options.smoke ? '' : '\n' + targetSummary(rows) + '\n');
 }
 
 function tableRows(allRuns) {

@@ -17,11 +17,9 @@ export function viewScenarios(ctx) {
     rule: '',
     query: '/{id}',
     prepare: async () => {},
-    action: async () => {
-      const path = `/api/collections/users/records/${ctx.reader.id}`;
-      const response = await send(ctx.base, { method: 'GET', path, token: ctx.reader.token, wantJson: true });
-      return statusProblem('GET', path, response, 200) ?? (response.json.id === ctx.reader.id ? null : `${path}: wrong record`);
-    },
+    request: () => ({ method: 'GET', path: `/api/collections/users/records/${ctx.reader.id}`, token: ctx.reader.token, wantJson: true }),
+    check: (_, response, { path }) =>
+      statusProblem('GET', path, response, 200) ?? (response.json.id === ctx.reader.id ? null : `${path}: wrong record`),
   }));
 }
 
@@ -76,9 +74,8 @@ function listScenario(ctx, collection, { label, requests, concurrency, query, ru
       await patchCollection(ctx, collection, { listRule: rule, indexes: indexes.map((sql) => sql.replaceAll('{c}', collection)) });
       scenario.expectedTotal = expectedVisible(ctx.model, collection, rule, ctx.reader.id);
     },
-    action: async () => {
-      const path = `/api/collections/${collection}/records${query}`;
-      const response = await send(ctx.base, { method: 'GET', path, token: ctx.reader.token, wantJson: true });
+    request: () => ({ method: 'GET', path: `/api/collections/${collection}/records${query}`, token: ctx.reader.token, wantJson: true }),
+    check: (_, response, { path }) => {
       const problem = statusProblem('GET', path, response, 200);
       if (problem) return problem;
       const wrong = listProblem(ctx, collection, scenario, response.json);

@@ -1,8 +1,9 @@
 // The scenario list, in the order of PocketBase's benchmark (pocketbase/benchmarks): creates
 // (which also seed the data), sign-ins, token refreshes, reads (single record, lists, expands,
 // list rules) and deletes. Each scenario has an untimed `prepare` (collection rules and indexes
-// through the collections API, ids picked from the model) and a timed `action(i)` that sends
-// request i and resolves with null when the answer is right, else with what was wrong.
+// through the collections API, ids picked from the model), `request(i)`, the description of
+// request i that the timed loop sends (load.mjs), and `check(i, response, request)`, null when
+// the answer is right, else what was wrong (it also updates the model: creates and deletes).
 import { POST_COLLECTIONS } from './schema.mjs';
 import { authScenarios } from './auth_scenarios.mjs';
 import { createAll } from './create_scenarios.mjs';

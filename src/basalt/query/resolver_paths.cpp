@@ -48,8 +48,10 @@ Walk Resolver::start_walk(bool nullify_missing) {
   walk.key = scope_.key;
   walk.nullify_missing = nullify_missing;
   walk.mm_alias = "__mm_" + scope_.alias;
-  walk.mm_from =
+  SqlSource* mm_from =
       nodes_.table(scope_.collection->name, walk.mm_alias, {}, nullptr, scope_.base->record_row);
+  mm_from->id_is_key = !scope_.collection->is_view();
+  walk.mm_from = mm_from;
   walk.mm_source = walk.mm_from;
   return walk;
 }

@@ -122,6 +122,8 @@ struct SqlSource {
   SourceKind kind = SourceKind::kTable;
   bool normalize = true;           // kJsonEach: a non-array (or invalid JSON) is one item
   bool record_row = false;         // kTable: the filtered record itself (its columns read the row)
+  bool id_is_key = false;          // kTable: `id` is the primary key (a base or auth table, not a
+                                   //   view), so `id = <a row of this table>.id` finds that row
   std::string_view table;          // kTable
   const SqlNode* array = nullptr;  // kJsonEach: the JSON array
   const SqlNode* on = nullptr;     // the join condition; nullptr for none

@@ -351,8 +351,16 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
   std::vector<const SqlNode*> row_conditions;
   std::vector<const SqlNode*> join_guards;
   if (where != nullptr) split_match_where(*where, match_joins, row_conditions, join_guards);
+  // PocketBase's subquery starts from the record's own table (`FROM posts __mm WHERE __mm.id =
+  // posts.id`). Where `id` is that table's key this finds the outer row itself, so the columns
+  // of `from` are read from the outer row and FROM is one constant row for the LEFT JOINs to
+  // hang on (an empty json_each still gives its one NULL row): SQLite neither looks the record
+  // up again by id nor decodes it a second time. A view's ids need not be unique: not there.
+  const bool own_row = !rebased && from_source->record_row && from_source->id_is_key &&
+                       target->kind == SourceKind::kTable && target->record_row &&
+                       target->table == from_source->table;
   std::string from = dialect_.quote_identifier(unique_alias(from_source->alias));
-  local_sources_.emplace_back(from_source, from);
+  local_sources_.emplace_back(from_source, own_row ? alias(*target, *request_) : from);
   std::string joins;
   for (const SqlSource* join : match_joins) {
     std::string alias = dialect_.quote_identifier(unique_alias(join->alias));
@@ -372,6 +380,21 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
   out += " AS ";
   out += dialect_.quote_identifier("multiMatchValue");
   out += " FROM ";
+  if (own_row) {
+    out += "(SELECT 1) ";
+    out += from;
+    out += joins;
+    // The guards are in the joins' ON clauses already (above); only the row's own conditions
+    // remain for WHERE.
+    const char* separator = " WHERE ";
+    for (const SqlNode* condition : row_conditions) {
+      out += separator;
+      value(out, *condition);
+      separator = " AND ";
+    }
+    local_sources_.resize(mark);
+    return;
+  }
   if (!rebased && match.from->record_row && !record_source_.empty()) {
     out += record_source_;
   } else {
