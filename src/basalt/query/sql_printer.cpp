@@ -480,29 +480,26 @@ void SqlPrinter::rule_subquery(std::string& out, const SqlNode& id, const SqlSou
   used_aliases_ = std::move(inner.used_aliases_);
 }
 
-void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
-                           std::span<const std::string_view> inner_joins) {
-  std::string record_column =
-      base_alias_ + "." + dialect_.quote_identifier(JoinTree::record_column(hop));
+SqlPrinter SqlPrinter::hop_printer(const SqlSource& hop,
+                                   std::span<const std::string_view> inner_joins,
+                                   std::string& where) {
   // A printer of its own, as for a rule subquery: the joins under the hop belong to this
   // subquery's FROM, its aliases continue the statement's, its params are appended to ours.
   SqlPrinter inner(*this, hop, unique_alias(hop.alias));
   inner.rebase_hop_ = &hop;
   inner.guards_ = guards_;
   inner.inner_joins_ = inner_joins;
-  std::string where;
   if (guards_ != nullptr) {
     auto guard = guards_->find(std::string(hop.key));
     if (guard != guards_->end()) {
       inner.print(where, *guard->second.condition, *guard->second.request);
     }
   }
-  for (const Part& part : parts) {
-    if (!where.empty()) where += " AND ";
-    inner.print(where, *part.condition, *part.request);
-  }
-  out += record_column;
-  out += " IN (SELECT ";
+  return inner;
+}
+
+void SqlPrinter::open_hop_select(std::string& out, const SqlPrinter& inner, const SqlSource& hop) {
+  out += "(SELECT ";
   out += inner.base_alias_;
   out += '.';
   out += dialect_.quote_identifier(JoinTree::hop_column(hop));
@@ -510,17 +507,22 @@ void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<con
   out += dialect_.quote_identifier(hop.table);
   out += ' ';
   out += inner.base_alias_;
-  for (const std::string& join : inner.joins_) {
-    out += ' ';
-    out += join;
+}
+
+void SqlPrinter::semi_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
+                           std::span<const std::string_view> inner_joins) {
+  std::string where;
+  SqlPrinter inner = hop_printer(hop, inner_joins, where);
+  for (const Part& part : parts) {
+    if (!where.empty()) where += " AND ";
+    inner.print(where, *part.condition, *part.request);
   }
-  if (!where.empty()) {
-    out += " WHERE ";
-    out += where;
-  }
-  out += ')';
-  for (db::Value& param : inner.params_) params_.push_back(std::move(param));
-  used_aliases_ = std::move(inner.used_aliases_);
+  out += base_alias_;
+  out += '.';
+  out += dialect_.quote_identifier(JoinTree::record_column(hop));
+  out += " IN ";
+  open_hop_select(out, inner, hop);
+  close_sub(out, inner, where);
 }
 
 SqlPrinter SqlPrinter::sub_printer(const SqlSource& root, const RequestInfo& request,
@@ -572,20 +574,11 @@ void SqlPrinter::root_item(std::string& out, const SqlSource& root) {
 
 void SqlPrinter::anti_join(std::string& out, const SqlSource& hop, std::span<const Part> parts,
                            std::span<const std::string_view> inner_joins) {
-  std::string record_column =
+  const std::string record_column =
       base_alias_ + "." + dialect_.quote_identifier(JoinTree::record_column(hop));
-  SqlPrinter inner(*this, hop, unique_alias(hop.alias));
-  inner.rebase_hop_ = &hop;
-  inner.guards_ = guards_;
-  inner.inner_joins_ = inner_joins;
   std::string where;
-  if (guards_ != nullptr) {
-    auto guard = guards_->find(std::string(hop.key));
-    if (guard != guards_->end()) {
-      inner.print(where, *guard->second.condition, *guard->second.request);
-      where += " AND ";
-    }
-  }
+  SqlPrinter inner = hop_printer(hop, inner_joins, where);
+  if (!where.empty()) where += " AND ";
   // (p1 AND p2 ...) IS NOT 1: the rows on which the parts are false or NULL.
   where += '(';
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -597,14 +590,8 @@ void SqlPrinter::anti_join(std::string& out, const SqlSource& hop, std::span<con
   out += record_column;
   out += " IS NULL OR ";
   out += record_column;
-  out += " NOT IN (SELECT ";
-  out += inner.base_alias_;
-  out += '.';
-  out += dialect_.quote_identifier(JoinTree::hop_column(hop));
-  out += " FROM ";
-  out += dialect_.quote_identifier(hop.table);
-  out += ' ';
-  out += inner.base_alias_;
+  out += " NOT IN ";
+  open_hop_select(out, inner, hop);
   close_sub(out, inner, where);
   out += ')';
 }

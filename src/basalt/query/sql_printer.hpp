@@ -140,6 +140,12 @@ class SqlPrinter final : public ParamBinder {
   SqlPrinter sub_printer(const SqlSource& root, const RequestInfo& request,
                          std::span<const Part> parts, std::span<const std::string_view> inner,
                          std::string& where, bool with_on);
+  // A printer for a subquery that starts from `hop`'s row (semi_join, anti_join): rebased on
+  // the hop, its guard (the hop's list rule) printed into `where` if it has one.
+  SqlPrinter hop_printer(const SqlSource& hop, std::span<const std::string_view> inner_joins,
+                         std::string& where);
+  // `(SELECT <hop>.<col> FROM <hop's table> <alias>`, closed by close_sub.
+  void open_hop_select(std::string& out, const SqlPrinter& inner, const SqlSource& hop);
   // Appends `inner`'s joins and WHERE, takes back its params and aliases.
   void close_sub(std::string& out, SqlPrinter& inner, const std::string& where);
   // The root's own FROM item: `json_each(...) alias` or `"table" alias`.
