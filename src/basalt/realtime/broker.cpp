@@ -64,7 +64,7 @@ Registry& Broker::registry_here(const asio::any_io_executor& executor) {
   for (const auto& registry : registries_) {
     if (registry->executor() == executor) return *registry;
   }
-  registries_.push_back(std::make_unique<Registry>(*this, executor));
+  registries_.push_back(std::make_unique<Registry>(*this, executor, published_ + 1));
   return *registries_.back();
 }
 
@@ -73,9 +73,14 @@ void Broker::on_event(HubEvent event) {
   // there.
   std::lock_guard lock(registries_mutex_);
   if (stopped_) return;
+  // Numbered under the lock, so every registry delivers one sequence in one order. LocalHub
+  // calls this from the write's finish, before its answer leaves: writes a client awaits one
+  // after another are numbered in their commit order.
+  const std::uint64_t sequence = ++published_;
   for (const auto& registry : registries_) {
-    asio::post(registry->executor(),
-               [registry = registry.get(), event] { registry->enqueue(event); });
+    asio::post(registry->executor(), [registry = registry.get(), event, sequence] {
+      registry->enqueue(event, sequence);
+    });
   }
 }
 

@@ -102,8 +102,9 @@ class Broker {
   std::uint64_t bus_subscription_ = 0;
   std::atomic<std::size_t> open_clients_{0};
 
-  std::mutex registries_mutex_;  // guards registries_ and stopped_
+  std::mutex registries_mutex_;  // guards registries_, published_ and stopped_
   std::vector<std::unique_ptr<Registry>> registries_;
+  std::uint64_t published_ = 0;  // events passed to on_event so far (their sequence numbers)
   bool stopped_ = false;
 
   std::mutex directory_mutex_;  // guards directory_

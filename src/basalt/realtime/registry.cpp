@@ -125,7 +125,21 @@ void Registry::release_hold() {
   retired_groups_.clear();
 }
 
-void Registry::enqueue(HubEvent event) {
+void Registry::enqueue(HubEvent event, std::uint64_t sequence) {
+  if (sequence != next_sequence_) {
+    early_.emplace(sequence, std::move(event));
+    return;
+  }
+  accept(std::move(event));
+  ++next_sequence_;
+  for (auto next = early_.begin(); next != early_.end() && next->first == next_sequence_;
+       next = early_.erase(next)) {
+    accept(std::move(next->second));
+    ++next_sequence_;
+  }
+}
+
+void Registry::accept(HubEvent event) {
   if (clients_.empty()) return;
   if (events_.size() >= kMaxQueuedEvents) {
     spdlog::warn("realtime: {} events behind; disconnecting this worker's clients", events_.size());

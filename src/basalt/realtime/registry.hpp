@@ -33,6 +33,7 @@
 #include <boost/intrusive/list.hpp>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -73,8 +74,9 @@ struct DeliveryGroup {
 
 class Registry {
  public:
-  Registry(Broker& broker, boost::asio::any_io_executor executor)
-      : broker_(broker), executor_(std::move(executor)) {}
+  // `next_sequence`: the Broker's number of the first event this registry will be sent.
+  Registry(Broker& broker, boost::asio::any_io_executor executor, std::uint64_t next_sequence)
+      : broker_(broker), executor_(std::move(executor)), next_sequence_(next_sequence) {}
 
   const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
 
@@ -82,9 +84,15 @@ class Registry {
   void attach(Client& client);
   void detach(Client& client);  // also removes its subscriptions from the index
   void replace_topics(Client& client, TopicSet topics);
-  void enqueue(HubEvent event);
+  // `sequence` is the Broker's publication number of the event (1, 2, ... in the order
+  // Broker::on_event was called, which is commit order). Posts from several threads can reach
+  // this executor in another order - Asio queues a post made from the owner thread itself
+  // privately until its current handler returns, behind posts other threads made meanwhile -
+  // so an event that arrives early waits here for the ones before it.
+  void enqueue(HubEvent event, std::uint64_t sequence);
 
  private:
+  void accept(HubEvent event);  // the next event in publication order
   boost::asio::awaitable<void> deliver_loop();
   boost::asio::awaitable<void> deliver(const records::RecordEvent& event);
   boost::asio::awaitable<void> sweep_loop();
@@ -105,6 +113,8 @@ class Registry {
   boost::intrusive::list<Client, boost::intrusive::constant_time_size<false>> clients_;
   SubscriptionIndex<DeliveryGroup> index_;
   std::deque<HubEvent> events_;
+  std::uint64_t next_sequence_;              // the publication number events_ takes next
+  std::map<std::uint64_t, HubEvent> early_;  // arrived before an earlier one (enqueue)
   std::unordered_map<std::string, std::unique_ptr<DeliveryGroup>> groups_;
   std::uint64_t event_count_ = 0;  // numbers the deliveries (DeliveryGroup::event)
   // Deliveries and passes in progress: they hold Subscription and DeliveryGroup pointers.
