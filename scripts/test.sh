@@ -69,7 +69,7 @@ fi
 tail -n 1 "$smoke_log"
 rm -f "$smoke_log"
 
-step "fuzz smoke: filter, multipart, fields, jwt and index_sql parsers (${FUZZ_SECONDS:-10} s)"
+step "fuzz smoke: filter, multipart, fields, jwt, index_sql and graphql parsers (${FUZZ_SECONDS:-10} s in all)"
 tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 
 step "asan+ubsan build"
