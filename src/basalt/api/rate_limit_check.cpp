@@ -61,11 +61,9 @@ std::vector<std::string> rate_limit_tags(Method method, std::string_view pattern
   return {};
 }
 
-void check_rate_limit(const Services& services, std::string_view pattern,
-                      std::span<const std::string> tags, const auth::AuthContext& auth,
-                      const http::Request& request) {
-  const auto settings = services.settings.current();
-  const settings::RateLimitSettings& limits = settings->rate_limits;
+void check_rate_limit(const Services& services, const settings::RateLimitSettings& limits,
+                      std::string_view pattern, std::span<const std::string> tags,
+                      const auth::AuthContext& auth, const http::Request& request) {
   if (!limits.enabled || auth.is_superuser()) return;
   const std::string_view ip = client_ip(request);
   if (ip.empty() || settings::ip_in_list(ip, limits.excluded_ips)) return;

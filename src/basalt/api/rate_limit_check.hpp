@@ -22,6 +22,7 @@
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/http/method.hpp"
 #include "basalt/http/request.hpp"
+#include "basalt/settings/app_settings.hpp"
 
 namespace basalt::api {
 
@@ -31,9 +32,9 @@ namespace basalt::api {
 std::vector<std::string> rate_limit_tags(http::Method method, std::string_view pattern);
 
 // Throws core::ApiError 429 when the request is over its rule's limit. `pattern` is the
-// route's path pattern; `tags` its rate_limit_tags().
-void check_rate_limit(const Services& services, std::string_view pattern,
-                      std::span<const std::string> tags, const auth::AuthContext& auth,
-                      const http::Request& request);
+// route's path pattern; `tags` its rate_limit_tags(); `limits` the request's settings snapshot.
+void check_rate_limit(const Services& services, const settings::RateLimitSettings& limits,
+                      std::string_view pattern, std::span<const std::string> tags,
+                      const auth::AuthContext& auth, const http::Request& request);
 
 }  // namespace basalt::api

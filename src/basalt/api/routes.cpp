@@ -157,13 +157,12 @@ void check_superuser_ip(const settings::AppSettings& settings, const auth::AuthC
 boost::asio::awaitable<void> run_guarded(const Services& services, const RouteGuard& guard,
                                          ApiHandler handler, http::Request& request,
                                          http::Response& response) {
-  {
-    const auto settings = services.settings.current();
-    request.set_client_ip(resolve_client_ip(settings->trusted_proxy, request));
-  }
+  // One settings snapshot for every check of this request.
+  const std::shared_ptr<const settings::AppSettings> settings = services.settings.current();
+  request.set_client_ip(resolve_client_ip(settings->trusted_proxy, request));
   const auth::AuthContext auth = co_await request_auth(services, request);
-  check_superuser_ip(*services.settings.current(), auth, request);
-  check_rate_limit(services, guard.pattern, guard.rate_tags, auth, request);
+  check_superuser_ip(*settings, auth, request);
+  check_rate_limit(services, settings->rate_limits, guard.pattern, guard.rate_tags, auth, request);
   require_access(guard.access, auth, request);
   co_await handler(services, auth, request, response);
 }

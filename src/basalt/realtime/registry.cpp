@@ -154,7 +154,7 @@ void Registry::accept(HubEvent event) {
 }
 
 asio::awaitable<void> Registry::deliver_loop() {
-  // One event at a time, in arrival order: a client sees events in commit order.
+  // One event at a time, in publication order (enqueue): a client sees events in that order.
   while (!events_.empty()) {
     HubEvent event = std::move(events_.front());
     events_.pop_front();
