@@ -124,8 +124,10 @@ class AccountFlows {
   // for an unknown, other collection's, expired or wrong one; 429 "Too many attempts, please
   // try again later with a new OTP." (invariant 5); 403 when the authRule refuses the record.
   // Marks the record verified when the OTP went to its current email; deletes the OTP.
+  // `caller`: the request's own caller, the authRule's @request.auth (auth/auth_rule.hpp).
   boost::asio::awaitable<OtpSignIn> auth_with_otp(std::string collection, std::string otp_id,
-                                                  std::string password, std::string client);
+                                                  std::string password, std::string client,
+                                                  records::Caller caller);
 
   // Sends `template_name` (verification, password-reset, email-change, otp, login-alert) of
   // `collection` (default _superusers) to `email` now (a superuser's test of settings.smtp).

@@ -101,7 +101,8 @@ boost::asio::awaitable<std::string> AccountFlows::request_otp(std::string collec
 boost::asio::awaitable<OtpSignIn> AccountFlows::auth_with_otp(std::string collection_name,
                                                               std::string otp_id,
                                                               std::string password,
-                                                              std::string client) {
+                                                              std::string client,
+                                                              records::Caller caller) {
   OtpSignIn result;
   result.catalog = parts_.collections.catalog();
   const schema::Collection& collection =
@@ -148,7 +149,7 @@ boost::asio::awaitable<OtpSignIn> AccountFlows::auth_with_otp(std::string collec
   info.body = {{"otpId", otp_id}, {"password", password}};
   const auto now = parts_.clock.now();
   if (!co_await auth::auth_rule_allows(parts_.database, parts_.plans, *result.catalog, collection,
-                                       *record, info, now)) {
+                                       *record, caller, info, now)) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }

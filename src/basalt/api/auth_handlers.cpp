@@ -38,7 +38,8 @@ AuthCollection auth_collection(const Services& services, const http::Request& re
 
 }  // namespace
 
-boost::asio::awaitable<void> auth_with_password(const Services& services, const auth::AuthContext&,
+boost::asio::awaitable<void> auth_with_password(const Services& services,
+                                                const auth::AuthContext& auth,
                                                 http::Request& request, http::Response& response) {
   auth_collection(services, request);  // 404 before the body is looked at
   auth::SignInRequest sign_in;
@@ -49,10 +50,12 @@ boost::asio::awaitable<void> auth_with_password(const Services& services, const 
   sign_in.identity_field = string_member(body, "identityField");
   sign_in.body = body.data;
   sign_in.client_ip = std::string(client_ip(request));
+  sign_in.caller = caller_of(auth, request);
   auth::SignInResult result = co_await services.sign_in.sign_in(std::move(sign_in));
   // The password passed; MFA decides whether it is enough.
-  const SignedIn signed_in{std::move(result.catalog), result.collection, std::move(result.record),
-                           auth::kMfaMethodPassword};
+  SignedIn signed_in{std::move(result.catalog), result.collection, std::move(result.record),
+                     auth::kMfaMethodPassword};
+  signed_in.request_auth = &auth;
   co_await finish_sign_in(services, request, body, response, signed_in);
 }
 

@@ -1,4 +1,5 @@
 #include "basalt/api/impersonate_handler.hpp"
+#include "basalt/api/request_auth.hpp"
 
 #include "basalt/api/request_body.hpp"
 #include "basalt/api/sign_in_response.hpp"
@@ -50,7 +51,7 @@ std::int64_t duration_of(const RequestBody& body) {
 
 }  // namespace
 
-boost::asio::awaitable<void> impersonate(const Services& services, const auth::AuthContext&,
+boost::asio::awaitable<void> impersonate(const Services& services, const auth::AuthContext& auth,
                                          http::Request& request, http::Response& response) {
   const auto catalog = services.collections.catalog();
   const schema::Collection& collection =
@@ -65,8 +66,11 @@ boost::asio::awaitable<void> impersonate(const Services& services, const auth::A
   info.method = "POST";
   info.body = body.data;
   const auto now = services.clock.now();
+  // The caller is a superuser (the route's access), whom PocketBase's CanAccessRecord lets
+  // through whatever the authRule: kept as a call so the rule stays in one place.
+  const records::Caller caller = caller_of(auth, request);
   const bool allowed = co_await auth::auth_rule_allows(services.database, services.plans, *catalog,
-                                                       collection, *record, info, now);
+                                                       collection, *record, caller, info, now);
   if (!allowed) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");

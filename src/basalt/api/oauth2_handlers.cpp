@@ -86,6 +86,7 @@ boost::asio::awaitable<void> auth_with_oauth2(const Services& services,
   SignedIn signed_in{std::move(result.catalog), result.collection, std::move(result.record),
                      auth::kMfaMethodOAuth2};
   signed_in.meta = &result.meta;
+  signed_in.request_auth = &auth;
   co_await finish_sign_in(services, request, body, response, signed_in);
 }
 

@@ -1,6 +1,7 @@
 #include "basalt/api/sign_in_response.hpp"
 
 #include "basalt/api/query_params.hpp"
+#include "basalt/api/request_auth.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/mfa_gate.hpp"
 #include "basalt/records/record_export.hpp"
@@ -44,6 +45,8 @@ boost::asio::awaitable<void> finish_sign_in(const Services& services, const http
   attempt.record = &signed_in.record;
   attempt.method = signed_in.method;
   attempt.mfa_id = mfa_id;
+  const records::Caller caller = caller_of(*signed_in.request_auth, request);
+  attempt.caller = &caller;
   attempt.request = &info;
   attempt.second_factor_only = signed_in.second_factor_only;
   const std::optional<std::string> pending = co_await services.mfa.check(attempt);

@@ -11,6 +11,7 @@
 
 #include "basalt/api/request_body.hpp"
 #include "basalt/api/services.hpp"
+#include "basalt/auth/auth_context.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/response.hpp"
 
@@ -30,6 +31,9 @@ struct SignedIn {
   std::string_view method;                         // auth::kMfaMethod*
   bool second_factor_only = false;                 // auth::MfaAttempt::second_factor_only
   const boost::json::object* meta = nullptr;       // answered beside the record (OAuth2's meta)
+  // The request's own caller (a guest unless it sent a token): `@request.auth` of the
+  // mfa.rule, as in PocketBase. Required; borrowed for the call.
+  const auth::AuthContext* request_auth = nullptr;
 };
 
 // The request's mfaId: the `mfaId` query parameter, else the body's `mfaId` member (400 with a

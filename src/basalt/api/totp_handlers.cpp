@@ -76,7 +76,7 @@ boost::asio::awaitable<void> totp_disable(const Services& services, const auth::
   response.content(204, "", "");
 }
 
-boost::asio::awaitable<void> auth_with_totp(const Services& services, const auth::AuthContext&,
+boost::asio::awaitable<void> auth_with_totp(const Services& services, const auth::AuthContext& auth,
                                             http::Request& request, http::Response& response) {
   SignedIn signed_in;
   signed_in.catalog = services.collections.catalog();
@@ -99,8 +99,10 @@ boost::asio::awaitable<void> auth_with_totp(const Services& services, const auth
   info.method = "POST";
   info.body = body.data;
   const auto now = services.clock.now();
-  const bool allowed = co_await auth::auth_rule_allows(
-      services.database, services.plans, *signed_in.catalog, collection, *record, info, now);
+  const records::Caller caller = caller_of(auth, request);
+  const bool allowed =
+      co_await auth::auth_rule_allows(services.database, services.plans, *signed_in.catalog,
+                                      collection, *record, caller, info, now);
   if (!allowed) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
@@ -108,6 +110,7 @@ boost::asio::awaitable<void> auth_with_totp(const Services& services, const auth
   signed_in.record = std::move(*record);
   signed_in.method = auth::kMfaMethodTotp;
   signed_in.second_factor_only = true;
+  signed_in.request_auth = &auth;
   co_await finish_sign_in(services, request, body, response, signed_in);
 }
 

@@ -17,8 +17,10 @@ using db::testing::sync_wait;
 
 class AuthRuleTest : public collections::testing::CollectionServiceFixture {
  protected:
-  // A users record created at kStart, and the users collection with `rule` as its authRule.
-  bool allows(std::string_view rule, std::chrono::system_clock::time_point now) {
+  // A users record created at kStart, and the users collection with `rule` as its authRule,
+  // checked for a request made by `caller` (a guest by default).
+  bool allows(std::string_view rule, std::chrono::system_clock::time_point now,
+              const records::Caller& caller = {}) {
     sync_wait(database_->write([](db::Transaction& tx) -> boost::asio::awaitable<void> {
       co_await tx.execute(
           "INSERT OR IGNORE INTO users (id, email, created, updated) VALUES (?1, ?2, ?3, ?3)",
@@ -31,7 +33,8 @@ class AuthRuleTest : public collections::testing::CollectionServiceFixture {
     auto catalog = service_->catalog();
     schema::Collection users = *catalog->find("users");
     users.auth.auth_rule = std::string(rule);
-    return sync_wait(auth_rule_allows(*database_, plans_, *catalog, users, record, {}, now));
+    return sync_wait(
+        auth_rule_allows(*database_, plans_, *catalog, users, record, caller, {}, now));
   }
 
   query::PlanCache plans_;
@@ -41,6 +44,21 @@ TEST_F(AuthRuleTest, AtNowIsTheInstantTheCallerGives) {
   EXPECT_TRUE(allows("created = @now", kStart));
   EXPECT_FALSE(allows("created = @now", kStart + std::chrono::seconds(1)));
   EXPECT_TRUE(allows("created < @now", kStart + std::chrono::seconds(1)));
+}
+
+// As PocketBase's CanAccessRecord at sign-in: the record is the row, @request.auth is the
+// request's own caller, and a superuser caller passes whatever the rule.
+TEST_F(AuthRuleTest, RequestAuthIsTheRequestsCallerNotTheSigningInRecord) {
+  EXPECT_TRUE(allows("email = 'rule@example.com'", kStart));
+  EXPECT_FALSE(allows("@request.auth.id != ''", kStart));  // a guest's sign-in
+  auto catalog = service_->catalog();
+  const json::object self_record{{"id", "u00000000000001"}, {"email", "rule@example.com"}};
+  const records::Caller self{catalog->find("users"), &self_record};
+  EXPECT_TRUE(allows("@request.auth.id != ''", kStart, self));
+  EXPECT_TRUE(allows("@request.auth.id = id", kStart, self));
+  const json::object admin_record{{"id", "su0000000000001"}};
+  const records::Caller admin{catalog->find("_superusers"), &admin_record};
+  EXPECT_TRUE(allows("@request.auth.id = 'nobody'", kStart, admin));
 }
 
 }  // namespace

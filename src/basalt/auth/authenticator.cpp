@@ -98,8 +98,11 @@ boost::asio::awaitable<AuthContext> Authenticator::authenticate(
     if (!claims) co_return guest;
     // The verdict is kept across requests, so the rule sees no request-specific values.
     const query::RequestInfo no_request;
+    // A request made with the record's token has the record as its caller (PocketBase's
+    // auth-refresh: @request.auth is the record, and a superuser passes).
+    const records::Caller self{collection.get(), record.get()};
     const bool allowed = co_await auth_rule_allows(database_, plans_, *catalog, *collection,
-                                                   *record, no_request, now);
+                                                   *record, self, no_request, now);
     entry = CachedAuthRecord{std::move(record), std::move(key), allowed};
     // A point read runs inline, but the shard is looked up again rather than assumed.
     shard = &cache_.for_this_thread();

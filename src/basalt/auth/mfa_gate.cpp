@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "basalt/auth/auth_rule.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/records/access.hpp"
 #include "basalt/schema/datetime.hpp"
@@ -25,8 +26,9 @@ boost::asio::awaitable<bool> MfaGate::wants_mfa(const MfaAttempt& attempt) const
   const std::string& rule = collection.auth.mfa.rule;
   if (rule.empty()) co_return true;
   query::RequestInfo request = *attempt.request;
-  request.auth = query::AuthInfo{collection.id, collection.name, *attempt.record};
-  const records::Caller caller{&collection, attempt.record};
+  const records::Caller guest;
+  const records::Caller& caller = attempt.caller ? *attempt.caller : guest;
+  request.auth = auth_info_of(caller);
   const records::Access access(*attempt.catalog, caller, plans_, database_.dialect(), clock_.now());
   query::PlanPtr plan;
   try {

@@ -3,8 +3,9 @@
 // call it the same way (api/sign_in_response.hpp does it for every REST method).
 //
 // When the collection's mfa.enabled is on and its mfa.rule matches the record ("" = every
-// record; otherwise one point read where the record is both the row and `@request.auth`, as
-// the authRule is evaluated), a sign-in needs two DIFFERENT methods:
+// record; otherwise one point read where the signing-in record is the row and `@request.auth`
+// is the request's own caller - a guest unless it sent a token - as PocketBase's wantsMFA
+// evaluates it; no superuser bypass), a sign-in needs two DIFFERENT methods:
 //   - without an mfaId, the method passed is stored as an `_mfas` row (collectionRef, recordRef,
 //     method, created) and its id is returned: the caller answers 401 {"mfaId": id};
 //   - with an mfaId, the row must exist, be younger than mfa.duration (else 400 "Invalid or
@@ -49,7 +50,10 @@ struct MfaAttempt {
   const boost::json::object* record = nullptr;     // every field, as stored
   std::string_view method;                         // kMfaMethod*
   std::string_view mfa_id;                         // "" when the request carries none
-  const query::RequestInfo* request = nullptr;     // the rest of `@request` for mfa.rule
+  // The request's own caller: `@request.auth` of mfa.rule (a guest unless the request sent a
+  // token), as PocketBase's wantsMFA resolves it; `record` is the row the rule is checked on.
+  const records::Caller* caller = nullptr;
+  const query::RequestInfo* request = nullptr;  // the rest of `@request` for mfa.rule
   // A method that may only complete an MFA session (TOTP): where MFA does not apply, or
   // without an mfaId, check() refuses with 400 "Invalid or expired MFA session." instead of
   // letting it sign in alone.

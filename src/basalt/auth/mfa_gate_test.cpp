@@ -38,10 +38,12 @@ class MfaGateTest : public collections::testing::CollectionServiceFixture {
   // The gate's answer for `record` signing in with `method` and `mfa_id`; the ApiError's
   // message when it throws.
   std::string attempt(const json::object& record, std::string_view method,
-                      std::string_view mfa_id = "", bool second_only = false) {
+                      std::string_view mfa_id = "", bool second_only = false,
+                      const records::Caller& caller = {}) {
     auto catalog = service_->catalog();
     query::RequestInfo info;
-    MfaAttempt attempt{catalog.get(), &users_, &record, method, mfa_id, &info, second_only};
+    MfaAttempt attempt{catalog.get(), &users_, &record, method,
+                       mfa_id,        &caller, &info,   second_only};
     try {
       auto result = sync_wait(gate_->check(attempt));
       return result ? "mfa:" + *result : "done";
@@ -113,6 +115,26 @@ TEST_F(MfaGateTest, TheRuleDecidesWhoNeedsASecondMethod) {
   EXPECT_EQ(attempt(ann_, kMfaMethodTotp, "", true), "400 Invalid or expired MFA session.");
   users_.auth.mfa.enabled = false;
   EXPECT_EQ(attempt(ann_, kMfaMethodPassword), "done");
+}
+
+// PocketBase's wantsMFA: the signing-in record is the row the rule is checked on, and
+// @request.auth is the request's own caller - a guest unless it sent a token.
+TEST_F(MfaGateTest, RequestAuthInTheRuleIsTheRequestsCaller) {
+  users_.auth.mfa.rule = "@request.auth.id != ''";
+  sync_wait(database_->write([](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await tx.execute("INSERT INTO users (id, email, tokenKey) VALUES (?1, ?2, ?1)",
+                        std::string("ann000000000001"), std::string("ann@example.com"));
+  }));
+  EXPECT_EQ(attempt(ann_, kMfaMethodPassword), "done");  // a guest signing in
+  auto catalog = service_->catalog();
+  const records::Caller signed_in{catalog->find("users"), &ann_};
+  EXPECT_EQ(attempt(ann_, kMfaMethodPassword, "", false, signed_in).rfind("mfa:", 0), 0u);
+  // No superuser bypass in the MFA rule (unlike the authRule): it is only a filter.
+  users_.auth.mfa.rule = "@request.auth.collectionName = 'users'";
+  const json::object admin_record{{"id", "su0000000000001"}};
+  const records::Caller admin{catalog->find("_superusers"), &admin_record};
+  EXPECT_EQ(attempt(ann_, kMfaMethodPassword, "", false, admin), "done");
+  EXPECT_EQ(attempt(ann_, kMfaMethodPassword, "", false, signed_in).rfind("mfa:", 0), 0u);
 }
 
 TEST_F(MfaGateTest, ANewPasswordEndsTheRecordsSessions) {

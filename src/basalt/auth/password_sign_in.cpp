@@ -117,7 +117,7 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   info.method = "POST";
   info.body = std::move(request.body);
   if (!co_await auth_rule_allows(database_, plans_, *result.catalog, collection, result.record,
-                                 info, clock_.now())) {
+                                 request.caller, info, clock_.now())) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }

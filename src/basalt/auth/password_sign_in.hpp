@@ -38,6 +38,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/query/plan_cache.hpp"
+#include "basalt/records/caller.hpp"
 #include "basalt/records/record_service.hpp"
 
 namespace basalt::auth {
@@ -53,6 +54,9 @@ struct SignInRequest {
   std::string identity_field;  // "" = try every configured identity field
   boost::json::object body;    // the whole submitted body: what the authRule's @request.body sees
   std::string client_ip;       // the caller's address (SignInThrottle's key)
+  // The request's own caller (a guest unless it sent a token): the authRule's @request.auth
+  // (auth_rule.hpp). Borrowed for the call.
+  records::Caller caller;
 };
 
 struct SignInResult {

@@ -201,7 +201,7 @@ boost::asio::awaitable<OAuth2SignInResult> OAuth2SignIn::sign_in(
     }
   }
   result.meta = auth_user_meta(user, is_new);
-  co_await check_auth_rule(result);
+  co_await check_auth_rule(result, request.caller);
   co_return result;
 }
 
@@ -320,10 +320,11 @@ boost::asio::awaitable<json::object> OAuth2SignIn::update_linked_record(
   co_return record;
 }
 
-boost::asio::awaitable<void> OAuth2SignIn::check_auth_rule(const OAuth2SignInResult& result) const {
+boost::asio::awaitable<void> OAuth2SignIn::check_auth_rule(const OAuth2SignInResult& result,
+                                                           const records::Caller& caller) const {
   const query::RequestInfo info = oauth2_request_info();
   if (!co_await auth::auth_rule_allows(database_, plans_, *result.catalog, *result.collection,
-                                       result.record, info, clock_.now())) {
+                                       result.record, caller, info, clock_.now())) {
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }

@@ -94,8 +94,10 @@ class OAuth2SignIn {
   boost::asio::awaitable<boost::json::object> update_linked_record(
       const schema::Collection& collection, const OAuth2SignInRequest& request,
       const AuthUser& user, boost::json::object record) const;
-  // The authRule check every successful OAuth2 sign-in passes before api::finish_sign_in.
-  boost::asio::awaitable<void> check_auth_rule(const OAuth2SignInResult& result) const;
+  // The authRule check every successful OAuth2 sign-in passes before api::finish_sign_in;
+  // `caller` is the request's (the rule's @request.auth).
+  boost::asio::awaitable<void> check_auth_rule(const OAuth2SignInResult& result,
+                                               const records::Caller& caller) const;
 
   db::Database& database_;
   collections::CollectionService& collections_;
