@@ -129,6 +129,16 @@ class AccountFlows {
                                                   std::string password, std::string client,
                                                   records::Caller caller);
 
+  // Sign-in alerts (sign_in_alerts.hpp): records the device of a completed sign-in of `record`
+  // (every field, as stored) in `_authOrigins` and queues the authAlert mail when the record
+  // signed in before, never from this device, and has an email. Nothing when the collection's
+  // authAlert is off. `ip` is the client address as the rate limits see it, `user_agent` the
+  // request's User-Agent (any length). Throws what the write throws.
+  boost::asio::awaitable<void> note_sign_in(std::shared_ptr<const collections::Catalog> catalog,
+                                            const schema::Collection& collection,
+                                            boost::json::object record, std::string ip,
+                                            std::string user_agent);
+
   // Sends `template_name` (verification, password-reset, email-change, otp, login-alert) of
   // `collection` (default _superusers) to `email` now (a superuser's test of settings.smtp).
   // 400 with field errors for a bad email, template or collection.

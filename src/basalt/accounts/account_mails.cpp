@@ -85,6 +85,16 @@ mail::MailJob otp_mail(MailContext context, std::string otp_id, std::string pass
           }};
 }
 
+mail::MailJob auth_alert_mail(MailContext context, std::string info) {
+  return {"auth-alert", [context = std::move(context), info = std::move(info)]() {
+            mail::TemplateValues values;
+            values.named.emplace_back("ALERT_INFO", info);
+            return std::optional<mail::MailMessage>(
+                render(context, context.collection->auth.auth_alert.email_template,
+                       std::move(values), record_email(context.record)));
+          }};
+}
+
 mail::MailJob test_mail(MailContext context, std::string template_name, std::string to) {
   return {"test", [context = std::move(context), template_name = std::move(template_name),
                    to = std::move(to)]() {

@@ -3,10 +3,10 @@
 // the live settings for the application's name and URL.
 //
 // Each uses the collection's template (verificationTemplate, resetPasswordTemplate,
-// confirmEmailChangeTemplate, otp.emailTemplate) with {APP_NAME}, {APP_URL}, {TOKEN} (the typed
-// token, issued when the mail is composed), {OTP} and {OTP_ID} (OTP mails) and {RECORD:field}
-// (any field but password and tokenKey). The HTML body gets escaped values, the subject raw
-// ones (mail/template.hpp).
+// confirmEmailChangeTemplate, otp.emailTemplate, authAlert.emailTemplate) with {APP_NAME},
+// {APP_URL}, {TOKEN} (the typed token, issued when the mail is composed), {OTP} and {OTP_ID} (OTP
+// mails), {ALERT_INFO} (sign-in alerts) and {RECORD:field} (any field but password and tokenKey).
+// The HTML body gets escaped values, the subject raw ones (mail/template.hpp).
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -36,6 +36,10 @@ mail::MailJob token_mail(MailContext context, auth::TokenType type, std::string 
 
 // The one-time password mail, to the record's email.
 mail::MailJob otp_mail(MailContext context, std::string otp_id, std::string password);
+
+// The sign-in alert (authAlert.emailTemplate) to the record's email; `info` fills
+// {ALERT_INFO} (sign_in_alerts.hpp alert_info).
+mail::MailJob auth_alert_mail(MailContext context, std::string info);
 
 // A sample of `template_name` ("verification", "password-reset", "email-change", "otp") sent
 // to `to` for a superuser's test of the SMTP settings: the collection's real template with

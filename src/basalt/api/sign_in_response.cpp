@@ -1,5 +1,8 @@
 #include "basalt/api/sign_in_response.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "basalt/api/client_address.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/auth/auth_context.hpp"
@@ -22,6 +25,26 @@ void write_auth_response(http::Response& response, const schema::Collection& col
   body["token"] = token;
   response.json(200, schema::serialize_go_json(body));
 }
+
+namespace {
+
+// The sign-in alert (accounts/sign_in_alerts.hpp) of a sign-in that completed. As in PocketBase
+// a failure here is logged and does not fail the sign-in.
+boost::asio::awaitable<void> note_sign_in(const Services& services, const http::Request& request,
+                                          const SignedIn& signed_in) {
+  if (!signed_in.collection->auth.auth_alert.enabled) co_return;
+  std::string ip(client_ip(request));
+  std::string user_agent(request.header("User-Agent").value_or(""));
+  try {
+    co_await services.accounts.note_sign_in(signed_in.catalog, *signed_in.collection,
+                                            signed_in.record, std::move(ip), std::move(user_agent));
+  } catch (const std::exception& error) {
+    spdlog::warn("sign-in alert for a {} record not recorded: {}", signed_in.collection->name,
+                 error.what());
+  }
+}
+
+}  // namespace
 
 std::string request_mfa_id(const http::Request& request, const RequestBody& body) {
   const QueryParams params = query_params(request);
@@ -56,6 +79,7 @@ boost::asio::awaitable<void> finish_sign_in(const Services& services, const http
     response.json(401, json::serialize(answer));
     co_return;
   }
+  co_await note_sign_in(services, request, signed_in);
   const std::string token =
       auth::issue_auth_token(*signed_in.collection, signed_in.record, services.clock.now());
   write_auth_response(response, *signed_in.collection, signed_in.record, token, signed_in.meta);

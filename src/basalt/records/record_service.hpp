@@ -117,6 +117,15 @@ struct FileAccess {
   std::string files_record_id;
 };
 
+// What note_auth_origin found (docs/auth-flows.md, "Sign-in alerts").
+struct AuthOriginNote {
+  bool first_sign_in = false;  // the record had no origin at all before this one
+  bool new_origin = false;     // this fingerprint was not among the record's origins
+};
+
+// The origins kept per auth record (PocketBase's maxAuthOrigins).
+inline constexpr std::size_t kMaxAuthOrigins = 5;
+
 class RecordService {
  public:
   // `clock`: `@now` of rules and filters, the autodate fields (created/updated) and the batch
@@ -196,6 +205,15 @@ class RecordService {
   boost::asio::awaitable<std::optional<MfaRow>> find_mfa(std::string id);
   // Deleting a row that is already gone is not an error (two sign-ins may finish one session).
   boost::asio::awaitable<void> delete_mfa(std::string id);
+
+  // For the sign-in alerts only (auth_origins.cpp, accounts/auth_alerts.hpp): records that
+  // auth record `record_ref` of collection `collection_ref` signed in from the device
+  // `fingerprint`, in ONE write job, as PocketBase's authAlert does: a known fingerprint gets a
+  // new `updated`; a new one is inserted, after the oldest (by `created`) of the record's
+  // origins are deleted so that at most kMaxAuthOrigins remain. A RecordEvent per changed row.
+  boost::asio::awaitable<AuthOriginNote> note_auth_origin(std::string collection_ref,
+                                                          std::string record_ref,
+                                                          std::string fingerprint);
 
   // For realtime delivery (realtime_record.cpp, docs/realtime.md). What `caller` receives of
   // `event`'s record through one subscription, or nullopt when nothing: the collection's

@@ -493,18 +493,22 @@ boost::asio::awaitable<void> WriteOperation::execute_update(db::Transaction& tx)
 boost::asio::awaitable<void> WriteOperation::end_mfa_sessions_on_new_password(
     db::Transaction& tx, const json::object& stored, const json::object& updated) {
   // As PocketBase: a new password ends the record's half-finished MFA sign-ins, so a session
-  // its old password opened cannot be completed (docs/auth-flows.md, "MFA").
+  // its old password opened cannot be completed (docs/auth-flows.md, "MFA"), and forgets the
+  // devices it signed in from, so the next sign-in anywhere counts as a first one ("Sign-in
+  // alerts").
   const json::value* before = stored.if_contains(schema::kFieldPassword);
   const json::value* after = updated.if_contains(schema::kFieldPassword);
   if (!before || !after || *before == *after) co_return;
-  const schema::Collection* mfas = catalog_->find(schema::kMfasCollection);
-  if (!mfas) co_return;
   const db::Dialect& dialect = access_->dialect();
-  const std::string sql = "DELETE FROM " + dialect.quote_identifier(mfas->name) + " WHERE " +
-                          dialect.quote_identifier("collectionRef") + " = " +
-                          dialect.placeholder(1) + " AND " + dialect.quote_identifier("recordRef") +
-                          " = " + dialect.placeholder(2);
-  co_await tx.execute(sql, collection_->id, id_);
+  for (std::string_view name : {schema::kMfasCollection, schema::kAuthOriginsCollection}) {
+    const schema::Collection* owned = catalog_->find(name);
+    if (!owned) continue;
+    const std::string sql = "DELETE FROM " + dialect.quote_identifier(owned->name) + " WHERE " +
+                            dialect.quote_identifier("collectionRef") + " = " +
+                            dialect.placeholder(1) + " AND " +
+                            dialect.quote_identifier("recordRef") + " = " + dialect.placeholder(2);
+    co_await tx.execute(sql, collection_->id, id_);
+  }
 }
 
 boost::asio::awaitable<void> WriteOperation::execute_delete(db::Transaction& tx) {

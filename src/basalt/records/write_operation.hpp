@@ -93,7 +93,8 @@ class WriteOperation {
  private:
   boost::asio::awaitable<void> execute_create(db::Transaction& tx);
   boost::asio::awaitable<void> execute_update(db::Transaction& tx);
-  // Deletes the record's `_mfas` rows when `updated` has another password hash than `stored`.
+  // Deletes the record's `_mfas` and `_authOrigins` rows when `updated` has another password
+  // hash than `stored`.
   boost::asio::awaitable<void> end_mfa_sessions_on_new_password(db::Transaction& tx,
                                                                 const boost::json::object& stored,
                                                                 const boost::json::object& updated);
