@@ -43,6 +43,7 @@
 #include "basalt/http/server.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
+#include "basalt/records/expired_auth_rows.hpp"
 
 namespace basalt::app {
 namespace {
@@ -140,6 +141,9 @@ int serve(const core::Config& config) {
     // MFA and TOTP (docs/auth-flows.md): the TOTP secrets are sealed with <data dir>/server.key;
     // wrong codes count per record, 5 per 5 minutes.
     auth::MfaGate mfa(storage.database(), records, plans, clock);
+    // Expired `_otps` and `_mfas` rows go hourly, on a thread of their own (PocketBase's
+    // cleanup cron jobs; docs/auth-flows.md, "Expired rows").
+    records::ExpiredAuthRowSweeper expired_auth_rows(records, storage.collections(), {});
     const auth::ServerKey server_key = auth::ServerKey::load_or_create(
         std::filesystem::path(config.data_dir) / auth::kServerKeyFile);
     auth::MemoryRateLimiterOptions totp_limit;
@@ -223,12 +227,13 @@ int serve(const core::Config& config) {
                                           : "received SIGTERM",
                  config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
-    realtime.stop();        // nothing is posted to the workers' io_contexts from here on
-    admin_socket.reset();   // a running command finishes before the database closes
-    files.stop_sweep();     // it reads the database
-    files.stop_drain();     // it reads and writes the database
-    backup_service.stop();  // a running backup is cancelled; its pools post to the workers
-    outbox.stop();          // queued mails are dropped (and counted in the log)
+    realtime.stop();           // nothing is posted to the workers' io_contexts from here on
+    admin_socket.reset();      // a running command finishes before the database closes
+    files.stop_sweep();        // it reads the database
+    files.stop_drain();        // it reads and writes the database
+    expired_auth_rows.stop();  // it reads and writes the database
+    backup_service.stop();     // a running backup is cancelled; its pools post to the workers
+    outbox.stop();             // queued mails are dropped (and counted in the log)
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     oauth2_pool.shutdown();

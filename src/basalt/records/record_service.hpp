@@ -215,6 +215,20 @@ class RecordService {
                                                           std::string record_ref,
                                                           std::string fingerprint);
 
+  // For the sweep of expired sign-in rows only (expired_auth_rows.hpp): reads at most
+  // `page_size` rows of `table` (`_otps` or `_mfas`) of auth collection `collection_ref`
+  // older than `lifetime` by the service's clock (a read connection), then deletes those in
+  // ONE write job - each only if it is still there and still expired - with a RecordEvent per
+  // deleted row. No rules.
+  struct ExpiredPage {
+    std::size_t read = 0;     // rows the page read (page_size: there may be more)
+    std::size_t deleted = 0;  // of those, deleted by this job
+  };
+  boost::asio::awaitable<ExpiredPage> delete_expired_page(std::string table,
+                                                          std::string collection_ref,
+                                                          std::chrono::seconds lifetime,
+                                                          std::size_t page_size);
+
   // For realtime delivery (realtime_record.cpp, docs/realtime.md). What `caller` receives of
   // `event`'s record through one subscription, or nullopt when nothing: the collection's
   // current viewRule (`view_rule`) or listRule (superusers bypass; null: nothing), then the
