@@ -39,6 +39,7 @@ describe('OAuth2 with an OpenID Connect provider', () => {
   let server;
   let idp;
   let admin;
+  let provider; // the `oidc` provider's configuration, secret included
 
   before(async () => {
     server = await startServer({ superuser, args: ['--oauth2-allow-loopback-http', 'true'] });
@@ -46,7 +47,7 @@ describe('OAuth2 with an OpenID Connect provider', () => {
     for (const claims of Object.values(accounts)) claims.picture = idp.avatarURL;
     admin = new PocketBase(server.url);
     await admin.collection('_superusers').authWithPassword(superuser.email, superuser.password);
-    const provider = {
+    provider = {
       name: 'oidc',
       displayName: 'Test IdP',
       clientId: idp.clientId,
@@ -222,6 +223,42 @@ describe('OAuth2 with an OpenID Connect provider', () => {
       assert.equal(pb.authStore.isValid, false);
     } finally {
       await admin.collections.update('people', { authRule: '' });
+    }
+  });
+
+  test('the sign-in writes are all or nothing: a link that fails leaves no new user behind', async () => {
+    // A collection whose _externalAuths may hold one row only (a partial unique index on its
+    // id): the second provider user's create succeeds inside the transaction, its link fails.
+    // The index stays (a unique index on a system field cannot be dropped, as in PocketBase);
+    // it only concerns this test's collection.
+    const strict = await admin.collections.create({
+      name: 'strict',
+      type: 'auth',
+      createRule: '',
+      fields: [{ name: 'name', type: 'text' }],
+      oauth2: { enabled: true, providers: [provider] },
+    });
+    const links = await admin.collections.getOne('_externalAuths');
+    await admin.collections.update('_externalAuths', {
+      indexes: [...links.indexes, `CREATE UNIQUE INDEX idx_strict_one_link ON _externalAuths (collectionRef) WHERE collectionRef = '${strict.id}'`],
+    });
+    {
+      const first = await authorize('dora');
+      const dora = await first.pb.collection('strict').authWithOAuth2Code('oidc', first.code, first.provider.codeVerifier, CALLBACK);
+      assert.equal(dora.meta.isNew, true);
+      assert.equal(dora.record.verified, true);
+
+      const second = await authorize('bob');
+      await rejectsWith(
+        second.pb.collection('strict').authWithOAuth2Code('oidc', second.code, second.provider.codeVerifier, CALLBACK),
+        400,
+        (body) => assert.equal(body.message, 'Failed to authenticate.'),
+      );
+      // Nothing of the failed sign-in remains: no record, no link.
+      const users = await admin.collection('strict').getFullList();
+      assert.deepEqual(users.map((u) => u.email), ['dora@example.com']);
+      const rows = await admin.collection('_externalAuths').getFullList({ filter: `collectionRef = '${strict.id}'` });
+      assert.deepEqual(rows.map((r) => r.recordRef), [dora.record.id]);
     }
   });
 

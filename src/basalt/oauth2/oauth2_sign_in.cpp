@@ -93,6 +93,25 @@ query::RequestInfo oauth2_request_info(json::object body = {}) {
   return info;
 }
 
+// The sign-in's writes share one transaction; a generous bound, far above what three rows take.
+constexpr std::chrono::seconds kWritesTimeout{30};
+
+// The _externalAuths row linking `record_id` to the provider user, written as `flow`.
+records::BatchOperation link_operation(const schema::Collection& collection, std::string record_id,
+                                       std::string_view provider, const AuthUser& user,
+                                       const records::Caller& flow) {
+  records::BatchOperation link;
+  link.kind = records::WriteKind::kCreate;
+  link.collection = std::string(schema::kExternalAuthsCollection);
+  link.input.body = {{"collectionRef", collection.id},
+                     {"recordRef", std::move(record_id)},
+                     {"provider", provider},
+                     {"providerId", user.id}};
+  link.request = oauth2_request_info();
+  link.caller = &flow;
+  return link;
+}
+
 }  // namespace
 
 OAuth2SignIn::OAuth2SignIn(db::Database& database, collections::CollectionService& collections,
@@ -177,28 +196,14 @@ boost::asio::awaitable<OAuth2SignInResult> OAuth2SignIn::sign_in(
     record = co_await records_.find_auth_record(collection, fields, user.email);
   }
 
+  // Steps 4-6 are ONE batch of the record service: all or nothing.
   const bool is_new = !record;
+  const std::string link_provider = linked_id ? std::string() : provider->name;
   if (is_new) {
-    result.record = co_await create_record(collection, request, user);
+    result.record = co_await create_record(collection, request, user, link_provider);
   } else {
-    result.record = co_await update_linked_record(collection, request, user, std::move(*record));
-  }
-
-  if (!linked_id) {
-    FlowCaller flow(*result.catalog);
-    records::WriteInput link;
-    link.body = {{"collectionRef", collection.id},
-                 {"recordRef", string_value(result.record, schema::kFieldId)},
-                 {"provider", provider->name},
-                 {"providerId", user.id}};
-    query::RequestInfo info = oauth2_request_info();
-    const std::string_view links = schema::kExternalAuthsCollection;
-    try {
-      co_await records_.create(flow.caller, links, std::move(link), std::move(info));
-    } catch (const core::ApiError& e) {
-      // E.g. the record is already linked to another user of this provider.
-      refuse_flow_write("linking the provider user", e);
-    }
+    result.record =
+        co_await update_linked_record(collection, request, user, std::move(*record), link_provider);
   }
   result.meta = auth_user_meta(user, is_new);
   co_await check_auth_rule(result, request.caller);
@@ -206,8 +211,8 @@ boost::asio::awaitable<OAuth2SignInResult> OAuth2SignIn::sign_in(
 }
 
 boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
-    const schema::Collection& collection, const OAuth2SignInRequest& request,
-    const AuthUser& user) const {
+    const schema::Collection& collection, const OAuth2SignInRequest& request, const AuthUser& user,
+    const std::string& link_provider) const {
   // PocketBase refuses to make superusers through OAuth2 whatever the rules say.
   if (collection.name == records::kSuperusersCollection) {
     throw core::ApiError::bad_request("Failed to authenticate.");
@@ -215,7 +220,19 @@ boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
   records::WriteInput input;
   json::object& payload = input.body;
   payload = request.create_data;
+  // The provider's email, whatever createData says (PocketBase keeps a non-empty one of
+  // createData's; docs/oauth2.md, "Differences from PocketBase").
   payload[schema::kFieldEmail] = user.email;
+  // The id is chosen here so the link can name the record in the same transaction.
+  if (string_value(payload, schema::kFieldId).empty()) {
+    payload[schema::kFieldId] = schema::new_record_id();
+  }
+  const std::string id = string_value(payload, schema::kFieldId);
+  // Marked verified when its email is the provider's (PocketBase: even when both are empty);
+  // a value of the flow's own, stored with the create but not seen by its rule.
+  if (string_value(payload, schema::kFieldEmail) == user.email) {
+    input.system_values[schema::kFieldVerified] = true;
+  }
   if (string_value(payload, schema::kFieldPassword).empty()) {
     const std::string password = schema::random_string(kRandomPasswordLength);
     payload[schema::kFieldPassword] = password;
@@ -259,32 +276,32 @@ boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
       payload[mapped.avatar_url] = user.avatar_url;
     }
   }
-  query::RequestInfo create_info = oauth2_request_info(payload);
-  const std::string_view collection_id = collection.id;
-  records::RecordResult created = co_await records_.create(
-      request.caller, collection_id, std::move(input), std::move(create_info));
-  json::object record = std::move(created.record.values);
-  if (string_value(record, schema::kFieldEmail) == user.email &&
-      !bool_value(record, schema::kFieldVerified)) {
-    FlowCaller flow(*created.catalog);
-    records::WriteInput verify;
-    verify.body = {{schema::kFieldVerified, true}};
-    const std::string id = string_value(record, schema::kFieldId);
-    query::RequestInfo info = oauth2_request_info();
-    try {
-      records::RecordResult updated = co_await records_.update(flow.caller, collection_id, id,
-                                                               std::move(verify), std::move(info));
-      record = std::move(updated.record.values);
-    } catch (const core::ApiError& e) {
-      refuse_flow_write("marking the new record verified", e);
-    }
+  std::vector<records::BatchOperation> writes;
+  records::BatchOperation create;
+  create.kind = records::WriteKind::kCreate;
+  create.collection = collection.id;
+  create.request = oauth2_request_info(payload);
+  create.input = std::move(input);  // under the request's caller and the createRule
+  writes.push_back(std::move(create));
+  const auto flow_catalog = collections_.catalog();  // outlives `flow`, which points into it
+  FlowCaller flow(*flow_catalog);
+  if (!link_provider.empty()) {
+    writes.push_back(link_operation(collection, id, link_provider, user, flow.caller));
   }
-  co_return record;
+  std::vector<records::BatchOutcome> done;
+  try {
+    done = co_await records_.batch(request.caller, std::move(writes), kWritesTimeout);
+  } catch (const records::BatchError& e) {
+    // The client's create answers with its own errors; the link with the generic refusal.
+    if (e.index() == 0) throw e.error();
+    refuse_flow_write("linking the provider user", e.error());
+  }
+  co_return std::move(done.front().result.record.values);
 }
 
 boost::asio::awaitable<json::object> OAuth2SignIn::update_linked_record(
     const schema::Collection& collection, const OAuth2SignInRequest& request, const AuthUser& user,
-    json::object record) const {
+    json::object record, const std::string& link_provider) const {
   const std::string id = string_value(record, schema::kFieldId);
   const bool own_record = request.caller.collection &&
                           request.caller.collection->id == collection.id &&
@@ -304,19 +321,32 @@ boost::asio::awaitable<json::object> OAuth2SignIn::update_linked_record(
     changes[schema::kFieldEmail] = email;
   }
   if (!verified && (email.empty() || email == user.email)) changes[schema::kFieldVerified] = true;
-  if (changes.empty()) co_return record;
-  FlowCaller flow(*collections_.catalog());
-  records::WriteInput input;
-  input.body = std::move(changes);
-  query::RequestInfo info = oauth2_request_info();
-  const std::string_view collection_id = collection.id;
-  try {
-    records::RecordResult updated =
-        co_await records_.update(flow.caller, collection_id, id, std::move(input), std::move(info));
-    record = std::move(updated.record.values);
-  } catch (const core::ApiError& e) {
-    refuse_flow_write("updating the linked record", e);
+  const auto flow_catalog = collections_.catalog();  // outlives `flow`, which points into it
+  FlowCaller flow(*flow_catalog);
+  std::vector<records::BatchOperation> writes;
+  const bool updates = !changes.empty();
+  if (updates) {
+    records::BatchOperation update;
+    update.kind = records::WriteKind::kUpdate;
+    update.collection = collection.id;
+    update.id = id;
+    update.input.body = std::move(changes);
+    update.request = oauth2_request_info();
+    writes.push_back(std::move(update));
   }
+  if (!link_provider.empty()) {
+    writes.push_back(link_operation(collection, id, link_provider, user, flow.caller));
+  }
+  if (writes.empty()) co_return record;
+  std::vector<records::BatchOutcome> done;
+  try {
+    done = co_await records_.batch(flow.caller, std::move(writes), kWritesTimeout);
+  } catch (const records::BatchError& e) {
+    refuse_flow_write(
+        updates && e.index() == 0 ? "updating the linked record" : "linking the provider user",
+        e.error());
+  }
+  if (updates) record = std::move(done.front().result.record.values);
   co_return record;
 }
 

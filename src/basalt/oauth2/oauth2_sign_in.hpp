@@ -22,8 +22,10 @@
 //      the sign-in in api::finish_sign_in (method "oauth2"), where the MFA gate and the auth
 //      token are, as for every other sign-in method.
 //
-// Not atomic: steps 4-6 are separate writes (PocketBase runs them in one transaction). A failure
-// after the create leaves a user without a link; the next sign-in finds it by email and links.
+// Atomic: steps 4-6 are ONE batch of the record service (one transaction, as PocketBase's
+// oauth2Submit): the client's create runs under its caller and the createRule, the flow's own
+// writes (verified, the link) as a superuser beside it (BatchOperation::caller). A failure of
+// any of them leaves nothing - no user without its link.
 //
 // Thread safety: immutable after construction; sign_in() may run concurrently on any worker.
 #pragma once
@@ -88,12 +90,17 @@ class OAuth2SignIn {
   }
 
  private:
+  // Steps 4-6 for a new record: the create (the request's caller, the createRule), its
+  // `verified` and, unless `link_provider` is empty, the _externalAuths link, in ONE batch.
   boost::asio::awaitable<boost::json::object> create_record(const schema::Collection& collection,
                                                             const OAuth2SignInRequest& request,
-                                                            const AuthUser& user) const;
+                                                            const AuthUser& user,
+                                                            const std::string& link_provider) const;
+  // Steps 5-6 for an existing record: its update and the link (when `link_provider` is not
+  // empty), in ONE batch as the flow's superuser.
   boost::asio::awaitable<boost::json::object> update_linked_record(
       const schema::Collection& collection, const OAuth2SignInRequest& request,
-      const AuthUser& user, boost::json::object record) const;
+      const AuthUser& user, boost::json::object record, const std::string& link_provider) const;
   // The authRule check every successful OAuth2 sign-in passes before api::finish_sign_in;
   // `caller` is the request's (the rule's @request.auth).
   boost::asio::awaitable<void> check_auth_rule(const OAuth2SignInResult& result,

@@ -297,13 +297,14 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
     BatchOperation& op = operations[i];
     try {
-      if (bulk.accepts(op)) {
+      if (!op.caller && bulk.accepts(op)) {
         co_await bulk.add(i, op);
         continue;
       }
-      prepared[i] = std::make_unique<WriteOperation>(parts, caller, catalog, op.kind, op.collection,
-                                                     std::move(op.id), std::move(op.input),
-                                                     std::move(op.request));
+      const Caller& op_caller = op.caller ? *op.caller : caller;
+      prepared[i] = std::make_unique<WriteOperation>(parts, op_caller, catalog, op.kind,
+                                                     op.collection, std::move(op.id),
+                                                     std::move(op.input), std::move(op.request));
       // Kept even when prepare() fails: it may have stored files before the error.
       co_await prepared[i]->prepare();
     } catch (const core::ApiError& error) {

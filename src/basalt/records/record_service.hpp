@@ -71,6 +71,11 @@ struct WriteInput {
   boost::json::object body;
   std::vector<Upload> uploads;
   std::string expand;
+  // A create only, set by a service flow, never from a client's body: stored values (e.g.
+  // OAuth2's `verified`) put into the record after the body passed the caller's rule and
+  // validation, as the flow's own write in the same transaction would (PocketBase saves the
+  // created record again inside its transaction). The create rule does not see them.
+  boost::json::object system_values;
 };
 
 enum class WriteKind { kCreate, kUpdate, kUpsert, kDelete };
@@ -83,6 +88,10 @@ struct BatchOperation {
   std::string id;  // update and delete
   WriteInput input;
   query::RequestInfo request;
+  // The operation's own caller instead of the batch's, for a service flow whose writes mix
+  // the request's caller and its own superuser writes in one transaction (OAuth2 sign-in).
+  // Borrowed; null for a client's batch.
+  const Caller* caller = nullptr;
 };
 
 // The outcome of one batch sub-request: 200 with the record, or 204 (delete) without.
@@ -162,11 +171,12 @@ class RecordService {
   // transaction. Superusers only.
   boost::asio::awaitable<void> truncate(const Caller& caller, std::string_view collection);
 
-  // Runs every operation, in order, in ONE transaction with full rule checks for `caller`;
-  // all or nothing. Past `timeout` (measured from the call) the batch fails at the operation
-  // that ran over. Throws BatchError. Its work before and after the write job gives the
-  // calling thread back to its other requests every kOperationsPerTurn operations, so a batch
-  // of a thousand never holds one worker (and its other clients) for all of its work at once.
+  // Runs every operation, in order, in ONE transaction with full rule checks for `caller` (or
+  // an operation's own BatchOperation::caller); all or nothing. Past `timeout` (measured from the
+  // call) the batch fails at the operation that ran over. Throws BatchError. Its work before and
+  // after the write job gives the calling thread back to its other requests every
+  // kOperationsPerTurn operations, so a batch of a thousand never holds one worker (and its other
+  // clients) for all of its work at once.
   static constexpr std::size_t kOperationsPerTurn = 32;
   boost::asio::awaitable<std::vector<BatchOutcome>> batch(const Caller& caller,
                                                           std::vector<BatchOperation> operations,

@@ -238,6 +238,48 @@ TEST_F(RecordServiceTest, ABatchPastItsTimeoutOnTheServiceClockFailsAndStoresNot
   EXPECT_EQ(count("users"), 0);
 }
 
+// A service flow's batch (OAuth2 sign-in): a guest's create under the createRule, with a
+// system value the guest could not set, and a superuser's own write beside it, in one
+// transaction - the superuser's write failing takes the guest's create with it.
+TEST_F(RecordServiceTest, ABatchMixesCallersPerOperationAndSystemValues) {
+  collection(R"js({"name":"notes","type":"base","fields":[{"name":"v","type":"text"}],
+    "indexes":["CREATE UNIQUE INDEX idx_notes_v ON notes (v)"]})js");
+  create(superuser(), "notes", R"js({"v":"taken"})js");
+  const Caller admin = superuser();
+  auto batch_of = [&](std::string email, std::string note) {
+    std::vector<BatchOperation> operations(2);
+    operations[0].kind = WriteKind::kCreate;
+    operations[0].collection = "users";  // createRule "": guests may create
+    operations[0].input.body = {
+        {"email", email}, {"password", "secret123"}, {"passwordConfirm", "secret123"}};
+    operations[0].input.system_values = {{"verified", true}};
+    operations[1].kind = WriteKind::kCreate;
+    operations[1].collection = "notes";  // locked rules: only the superuser may write
+    operations[1].input.body = {{"v", note}};
+    operations[1].caller = &admin;
+    return operations;
+  };
+  auto done =
+      sync_wait(service_->batch(Caller{}, batch_of("new@x.io", "fresh"), std::chrono::seconds(30)));
+  EXPECT_EQ(done[0].result.record.values.at("verified"), json::value(true));
+  EXPECT_EQ(count("users"), 1);
+  EXPECT_EQ(count("notes"), 2);
+  try {
+    sync_wait(service_->batch(Caller{}, batch_of("other@x.io", "taken"), std::chrono::seconds(30)));
+    ADD_FAILURE() << "expected a BatchError";
+  } catch (const BatchError& error) {
+    EXPECT_EQ(error.index(), 1u);  // the unique index refused the superuser's write
+  }
+  EXPECT_EQ(count("users"), 1);  // and the guest's create went with it
+  // Without the override the guest's own second write is refused by the locked rule.
+  auto guest_only = batch_of("third@x.io", "third");
+  guest_only[1].caller = nullptr;
+  EXPECT_THROW(
+      sync_wait(service_->batch(Caller{}, std::move(guest_only), std::chrono::seconds(30))),
+      BatchError);
+  EXPECT_EQ(count("users"), 1);
+}
+
 TEST_F(RecordServiceTest, LockedRulesAreForSuperusersOnly) {
   collection(R"js({"name":"secrets","type":"base","fields":[{"name":"v","type":"text"}]})js");
   const json::object ann = make_user("ann@x.io");

@@ -272,6 +272,7 @@ boost::asio::awaitable<void> WriteOperation::check_request(const json::object* s
     for (const auto& password : checked.record.new_passwords) {
       create_values_[password.field] = passwords_.hashes.at(password.plaintext);
     }
+    for (const auto& entry : input_.system_values) create_values_[entry.key()] = entry.value();
     prepare_insert();
   }
   if (!hashing || create) co_return;
@@ -432,6 +433,7 @@ boost::asio::awaitable<void> WriteOperation::execute_create(db::Transaction& tx)
   const json::object* values = &create_values_;
   if (!as_prepared) {
     validated = co_await validate(tx, nullptr, base_access(caller_), kCreateFailed, &lookup);
+    for (const auto& entry : input_.system_values) validated[entry.key()] = entry.value();
     values = &validated;
   }
   if (collection.is_auth()) co_await require_unique_auth_id(tx, *values);
