@@ -33,11 +33,15 @@ namespace {
 boost::asio::awaitable<void> note_sign_in(const Services& services, const http::Request& request,
                                           const SignedIn& signed_in) {
   if (!signed_in.collection->auth.auth_alert.enabled) co_return;
+  // Every argument named (GCC 12's coroutine rule).
   std::string ip(client_ip(request));
   std::string user_agent(request.header("User-Agent").value_or(""));
+  std::shared_ptr<const collections::Catalog> catalog = signed_in.catalog;
+  json::object record = signed_in.record;
   try {
-    co_await services.accounts.note_sign_in(signed_in.catalog, *signed_in.collection,
-                                            signed_in.record, std::move(ip), std::move(user_agent));
+    co_await services.accounts.note_sign_in(std::move(catalog), *signed_in.collection,
+                                            std::move(record), std::move(ip),
+                                            std::move(user_agent));
   } catch (const std::exception& error) {
     spdlog::warn("sign-in alert for a {} record not recorded: {}", signed_in.collection->name,
                  error.what());

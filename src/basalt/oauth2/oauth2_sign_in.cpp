@@ -289,8 +289,9 @@ boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
     writes.push_back(link_operation(collection, id, link_provider, user, flow.caller));
   }
   std::vector<records::BatchOutcome> done;
+  const std::chrono::milliseconds timeout = kWritesTimeout;
   try {
-    done = co_await records_.batch(request.caller, std::move(writes), kWritesTimeout);
+    done = co_await records_.batch(request.caller, std::move(writes), timeout);
   } catch (const records::BatchError& e) {
     // The client's create answers with its own errors; the link with the generic refusal.
     if (e.index() == 0) throw e.error();
@@ -339,8 +340,9 @@ boost::asio::awaitable<json::object> OAuth2SignIn::update_linked_record(
   }
   if (writes.empty()) co_return record;
   std::vector<records::BatchOutcome> done;
+  const std::chrono::milliseconds timeout = kWritesTimeout;
   try {
-    done = co_await records_.batch(flow.caller, std::move(writes), kWritesTimeout);
+    done = co_await records_.batch(flow.caller, std::move(writes), timeout);
   } catch (const records::BatchError& e) {
     refuse_flow_write(
         updates && e.index() == 0 ? "updating the linked record" : "linking the provider user",
