@@ -62,8 +62,8 @@ bool failed(const PGresult* result) {
 struct PgConnection::Step {
   enum class Kind { kText, kPrepare, kExecute, kDescribe };
   Kind kind;
-  std::string text;  // kText: the statement; kPrepare: the SQL; others: unused
-  std::string name;  // kPrepare, kExecute, kDescribe: the statement's name
+  std::string text;                     // kText: the statement; kPrepare: the SQL; others: unused
+  std::string name;                     // kPrepare, kExecute, kDescribe: the statement's name
   const BoundParams* params = nullptr;  // kExecute
 };
 
@@ -196,7 +196,10 @@ bool PgConnection::usable() noexcept {
   if (broken_) return false;
   // A session the server ended (pg_terminate_backend, a restart) has sent its error and
   // closed the socket: reading it now turns the status bad without waiting.
-  if (PQconsumeInput(conn_.get()) == 0 || PQstatus(conn_.get()) != CONNECTION_OK) {
+  // Twice: the first read may take only the server's FATAL message, the second sees the end
+  // of the stream (an idle healthy session has nothing to read: both return at once).
+  if (PQconsumeInput(conn_.get()) == 0 || PQconsumeInput(conn_.get()) == 0 ||
+      PQstatus(conn_.get()) != CONNECTION_OK) {
     broken_ = true;
     return false;
   }
@@ -208,7 +211,9 @@ bool PgConnection::in_transaction() const noexcept {
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
 }
 
-int PgConnection::backend_pid() const noexcept { return PQbackendPID(conn_.get()); }
+int PgConnection::backend_pid() const noexcept {
+  return PQbackendPID(conn_.get());
+}
 
 void PgConnection::housekeeping(std::vector<Step>& steps) {
   // Outside a transaction, or right after the BEGIN that opens one (DEALLOCATE is not
@@ -241,9 +246,9 @@ asio::awaitable<std::vector<PgConnection::Result>> PgConnection::exchange(
         sent = PQsendPrepare(conn, step.name.c_str(), step.text.c_str(), 0, nullptr);
         break;
       case Step::Kind::kExecute:
-        sent = PQsendQueryPrepared(conn, step.name.c_str(), step.params->size(),
-                                   step.params->values(), step.params->lengths(),
-                                   step.params->formats(), 0);
+        sent =
+            PQsendQueryPrepared(conn, step.name.c_str(), step.params->size(), step.params->values(),
+                                step.params->lengths(), step.params->formats(), 0);
         break;
       case Step::Kind::kDescribe:
         sent = PQsendDescribePrepared(conn, step.name.c_str());
@@ -318,15 +323,15 @@ asio::awaitable<ResultSet> PgConnection::run_once(std::string_view sql, const Pa
   // BEGIN first: a transaction's access mode must be set before any query runs in it.
   if (!how.begin.empty()) steps.push_back(Step{Step::Kind::kText, std::string(how.begin), {}});
   housekeeping(steps);
-  const std::int64_t budget_ms =
-      how.budget > std::chrono::milliseconds::zero() ? how.budget.count()
-                                                     : settings_->statement_timeout.count();
+  const std::int64_t budget_ms = how.budget > std::chrono::milliseconds::zero()
+                                     ? how.budget.count()
+                                     : settings_->statement_timeout.count();
   const bool set_budget = budget_ms != timeout_ms_;
   if (set_budget) {
-    steps.push_back(Step{Step::Kind::kText,
-                         fmt::format("SELECT set_config('statement_timeout', '{}', false)",
-                                     budget_ms),
-                         {}});
+    steps.push_back(
+        Step{Step::Kind::kText,
+             fmt::format("SELECT set_config('statement_timeout', '{}', false)", budget_ms),
+             {}});
   }
   if (how.savepoint) steps.push_back(Step{Step::Kind::kText, std::string(kSavepoint), {}});
   const std::string* known = names_.find(sql);
@@ -361,7 +366,8 @@ asio::awaitable<ResultSet> PgConnection::run_once(std::string_view sql, const Pa
     // have too (its savepoint is rolled back by the caller).
     timeout_ms_ = -1;
     if (broken_) {
-      throw DatabaseError(connection_message(conn_.get(), sql), pack_sqlstate(sqlstate_of(first_error)));
+      throw DatabaseError(connection_message(conn_.get(), sql),
+                          pack_sqlstate(sqlstate_of(first_error)));
     }
     if (sqlstate_of(first_error) == "0A000" && known != nullptr) {
       stale_plan = true;
@@ -400,8 +406,8 @@ asio::awaitable<std::vector<FieldOrigin>> PgConnection::describe(std::string_vie
   const PGresult* described = results[describe_at].get();
   std::vector<FieldOrigin> fields;
   for (int f = 0; f < PQnfields(described); ++f) {
-    fields.push_back(FieldOrigin{PQfname(described, f), PQftable(described, f),
-                                 PQftablecol(described, f)});
+    fields.push_back(
+        FieldOrigin{PQfname(described, f), PQftable(described, f), PQftablecol(described, f)});
   }
   co_return fields;
 }

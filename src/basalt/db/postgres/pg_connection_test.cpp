@@ -23,10 +23,9 @@ namespace asio = boost::asio;
 using db::testing::PostgresSchema;
 using db::testing::sync_wait;
 
-std::shared_ptr<const ConnectionSettings> settings_for(const PostgresSchema& schema,
-                                                       std::chrono::milliseconds timeout =
-                                                           std::chrono::seconds(5),
-                                                       std::size_t cache = 128) {
+std::shared_ptr<const ConnectionSettings> settings_for(
+    const PostgresSchema& schema, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+    std::size_t cache = 128) {
   ConnectionSettings settings = connection_settings(schema.url(), timeout);
   settings.statement_cache_capacity = cache;
   return std::make_shared<const ConnectionSettings>(std::move(settings));
@@ -59,7 +58,8 @@ TEST_F(PgConnectionTest, ValuesComeBackByColumnType) {
         "SELECT $1::int8 AS i, $2::float8 AS d, $3::text AS t, $4::bytea AS b, $5::int4 AS n, "
         "true AS yes, '{\"a\":1}'::jsonb AS j, 3::int2 AS s, 10::numeric / 4 AS q",
         params, plain);
-    EXPECT_EQ(rows.columns(), (std::vector<std::string>{"i", "d", "t", "b", "n", "yes", "j", "s", "q"}));
+    EXPECT_EQ(rows.columns(),
+              (std::vector<std::string>{"i", "d", "t", "b", "n", "yes", "j", "s", "q"}));
     EXPECT_EQ(rows.size(), 1u);
     if (rows.size() != 1) co_return;
     EXPECT_EQ(rows[0].as_int(0), 7);
@@ -75,24 +75,25 @@ TEST_F(PgConnectionTest, ValuesComeBackByColumnType) {
 }
 
 TEST_F(PgConnectionTest, StatementsArePreparedOnceAndEvictedOnesDeallocated) {
-  with_connection(settings_for(*schema_, std::chrono::seconds(5), 2),
-                  [](PgConnection& c) -> asio::awaitable<void> {
-    const StatementRun plain;
-    const Params none;
-    co_await c.run("SELECT 1", none, plain);
-    co_await c.run("SELECT 1", none, plain);
-    EXPECT_EQ(c.prepared_statements(), 1u);
-    co_await c.run("SELECT 2", none, plain);
-    co_await c.run("SELECT 3", none, plain);  // evicts SELECT 1
-    EXPECT_EQ(c.prepared_statements(), 2u);
-    // The next call deallocates the evicted statement on the server first.
-    ResultSet rows = co_await c.run("SELECT count(*) FROM pg_prepared_statements", none, plain);
-    // SELECT 1 is gone; SELECT 2 and 3 and this one are there (SELECT 2 is evicted by this
-    // one, and deallocated at the next call).
-    EXPECT_EQ(rows[0].as_int(0), 3);
-    rows = co_await c.run("SELECT count(*) FROM pg_prepared_statements", none, plain);
-    EXPECT_EQ(rows[0].as_int(0), 2);
-  });
+  with_connection(
+      settings_for(*schema_, std::chrono::seconds(5), 2),
+      [](PgConnection& c) -> asio::awaitable<void> {
+        const StatementRun plain;
+        const Params none;
+        co_await c.run("SELECT 1", none, plain);
+        co_await c.run("SELECT 1", none, plain);
+        EXPECT_EQ(c.prepared_statements(), 1u);
+        co_await c.run("SELECT 2", none, plain);
+        co_await c.run("SELECT 3", none, plain);  // evicts SELECT 1
+        EXPECT_EQ(c.prepared_statements(), 2u);
+        // The next call deallocates the evicted statement on the server first.
+        ResultSet rows = co_await c.run("SELECT count(*) FROM pg_prepared_statements", none, plain);
+        // SELECT 1 is gone; SELECT 2 and 3 and this one are there (SELECT 2 is evicted by this
+        // one, and deallocated at the next call).
+        EXPECT_EQ(rows[0].as_int(0), 3);
+        rows = co_await c.run("SELECT count(*) FROM pg_prepared_statements", none, plain);
+        EXPECT_EQ(rows[0].as_int(0), 2);
+      });
 }
 
 TEST_F(PgConnectionTest, TextWithTwoStatementsIsRefused) {
@@ -134,15 +135,26 @@ TEST_F(PgConnectionTest, ConstraintViolationsAreConstraintErrors) {
     };
     std::vector<Case> cases;
     cases.push_back({{std::string("k2"), std::string("a@x"), nullptr, std::int64_t{1}},
-                     ConstraintKind::kUnique, {"kids.email"}, "kids_email"});
+                     ConstraintKind::kUnique,
+                     {"kids.email"},
+                     "kids_email"});
     cases.push_back({{std::string("k1"), std::string("b@x"), nullptr, std::int64_t{1}},
-                     ConstraintKind::kUnique, {"kids.id"}, "kids_pkey"});
+                     ConstraintKind::kUnique,
+                     {"kids.id"},
+                     "kids_pkey"});
     cases.push_back({{std::string("k3"), nullptr, nullptr, std::int64_t{1}},
-                     ConstraintKind::kNotNull, {"kids.email"}, ""});
-    cases.push_back({{std::string("k4"), std::string("c@x"), std::string("nobody"), std::int64_t{1}},
-                     ConstraintKind::kForeignKey, {}, "kids_parent_fkey"});
+                     ConstraintKind::kNotNull,
+                     {"kids.email"},
+                     ""});
+    cases.push_back(
+        {{std::string("k4"), std::string("c@x"), std::string("nobody"), std::int64_t{1}},
+         ConstraintKind::kForeignKey,
+         {},
+         "kids_parent_fkey"});
     cases.push_back({{std::string("k5"), std::string("d@x"), nullptr, std::int64_t{0}},
-                     ConstraintKind::kCheck, {}, "kids_n_check"});
+                     ConstraintKind::kCheck,
+                     {},
+                     "kids_n_check"});
     for (const Case& each : cases) {
       std::optional<ConstraintError> caught;
       try {
@@ -164,24 +176,25 @@ TEST_F(PgConnectionTest, ConstraintViolationsAreConstraintErrors) {
 TEST_F(PgConnectionTest, StatementTimeoutIsThe400AndTheConnectionStaysUsable) {
   with_connection(settings_for(*schema_, std::chrono::milliseconds(200)),
                   [](PgConnection& c) -> asio::awaitable<void> {
-    const StatementRun plain;
-    const Params none;
-    int status = 0;
-    try {
-      co_await c.run("SELECT pg_sleep(5)", none, plain);
-    } catch (const core::ApiError& error) {
-      status = error.status();
-    }
-    EXPECT_EQ(status, 400);
-    // A larger budget for one read lets the same statement finish.
-    StatementRun longer;
-    longer.budget = std::chrono::seconds(5);
-    ResultSet rows = co_await c.run("SELECT pg_sleep(0.3), 1", none, longer);
-    EXPECT_EQ(rows[0].as_int(1), 1);
-    // And the session's own budget is back for the next one.
-    rows = co_await c.run("SELECT current_setting('statement_timeout')", none, plain);
-    EXPECT_EQ(rows[0].as_text(0), "200ms");
-  });
+                    const StatementRun plain;
+                    const Params none;
+                    int status = 0;
+                    try {
+                      co_await c.run("SELECT pg_sleep(5)", none, plain);
+                    } catch (const core::ApiError& error) {
+                      status = error.status();
+                    }
+                    EXPECT_EQ(status, 400);
+                    // A larger budget for one read lets the same statement finish.
+                    StatementRun longer;
+                    longer.budget = std::chrono::seconds(5);
+                    ResultSet rows = co_await c.run("SELECT pg_sleep(0.3), 1", none, longer);
+                    EXPECT_EQ(rows[0].as_int(1), 1);
+                    // And the session's own budget is back for the next one.
+                    rows =
+                        co_await c.run("SELECT current_setting('statement_timeout')", none, plain);
+                    EXPECT_EQ(rows[0].as_text(0), "200ms");
+                  });
 }
 
 TEST_F(PgConnectionTest, ReadsCannotWrite) {
@@ -237,8 +250,9 @@ TEST_F(PgConnectionTest, ATerminatedSessionIsBrokenAndSaysSo) {
   with_connection(settings, [&](PgConnection& c) -> asio::awaitable<void> {
     const StatementRun plain;
     EXPECT_TRUE(c.usable());
-    db::testing::postgres_exec(db::testing::postgres_test_url(),
-                               "SELECT pg_terminate_backend(" + std::to_string(c.backend_pid()) + ")");
+    db::testing::postgres_exec(
+        db::testing::postgres_test_url(),
+        "SELECT pg_terminate_backend(" + std::to_string(c.backend_pid()) + ")");
     // The server's FATAL arrives on its own; a statement sent now fails as connection lost.
     const Params none;
     bool lost = false;

@@ -34,8 +34,8 @@ ConstraintKind kind_of(std::string_view state) {
 bool plain_identifier(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -118,8 +118,8 @@ void throw_result_error(const PGresult* result, std::string_view sql) {
   const std::string_view state = sqlstate_of(result);
   std::string_view message = field(result, PG_DIAG_MESSAGE_PRIMARY);
   if (message.empty() && result != nullptr) message = PQresultErrorMessage(result);
-  std::string text = fmt::format("PostgreSQL error {}: {}{}", state.empty() ? "-" : state,
-                                 message, in_sql(sql));
+  std::string text =
+      fmt::format("PostgreSQL error {}: {}{}", state.empty() ? "-" : state, message, in_sql(sql));
   const int code = pack_sqlstate(state);
   if (state == sqlstate::kQueryCanceled) throw statement_timeout_error();
   if (state == "53100") throw StorageFullError(text, code);
@@ -146,8 +146,8 @@ std::string connection_message(const PGconn* connection, std::string_view sql) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
     message.remove_suffix(1);
   }
-  return fmt::format("PostgreSQL connection lost: {}{}",
-                     message.empty() ? "no answer" : message, in_sql(sql));
+  return fmt::format("PostgreSQL connection lost: {}{}", message.empty() ? "no answer" : message,
+                     in_sql(sql));
 }
 
 }  // namespace basalt::db::postgres

@@ -63,7 +63,9 @@ Lease& Lease::operator=(Lease&& other) noexcept {
   return *this;
 }
 
-Lease::~Lease() { give_back(); }
+Lease::~Lease() {
+  give_back();
+}
 
 void Lease::give_back() noexcept {
   if (pool_ && connection_) pool_->give_back(std::move(connection_));
@@ -77,7 +79,9 @@ WorkerPool::WorkerPool(asio::any_io_executor executor,
       limits_(limits),
       jitter_(static_cast<unsigned>(std::random_device{}())) {}
 
-WorkerPool::~WorkerPool() { close(); }
+WorkerPool::~WorkerPool() {
+  close();
+}
 
 asio::awaitable<Lease> WorkerPool::lend() {
   {
@@ -127,10 +131,10 @@ asio::awaitable<Lease> WorkerPool::open_one() {
   }
   if (!connection) {
     note_failure();
-    spdlog::warn("database: cannot connect to PostgreSQL (next try in {} ms at the earliest): {}",
-                 std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - Clock::now())
-                     .count(),
-                 failure);
+    spdlog::warn(
+        "database: cannot connect to PostgreSQL (next try in {} ms at the earliest): {}",
+        std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - Clock::now()).count(),
+        failure);
     --open_;
     throw unavailable_error();
   }

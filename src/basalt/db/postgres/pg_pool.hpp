@@ -92,7 +92,7 @@ class WorkerPool : public std::enable_shared_from_this<WorkerPool> {
  private:
   struct Waiter {
     explicit Waiter(const boost::asio::any_io_executor& executor) : timer(executor) {}
-    boost::asio::steady_timer timer;  // cancelled to wake the waiter
+    boost::asio::steady_timer timer;           // cancelled to wake the waiter
     std::unique_ptr<PgConnection> connection;  // handed over, or
     bool may_open = false;                     // a place freed to open one in
     bool failed = false;                       // the pool closed

@@ -72,7 +72,8 @@ asio::awaitable<std::vector<ColumnOrigin>> ColumnDescriber::origins(std::string_
     if (info && info->kind == 'v') {
       // A view's column: where the view's own query reads it from.
       if (depth < kMaxViewDepth && !info->view_sql.empty() && field.column > 0) {
-        const std::vector<ColumnOrigin> inner = co_await origins(info->view_sql, catalog, depth + 1);
+        const std::vector<ColumnOrigin> inner =
+            co_await origins(info->view_sql, catalog, depth + 1);
         const auto at = static_cast<std::size_t>(field.column - 1);
         if (at < inner.size()) {
           origin.table = inner[at].table;
@@ -114,8 +115,10 @@ asio::awaitable<ResultSet> PgTransaction::statement(std::string_view sql, const 
   }
   const StatementKind kind = statement_kind(sql);
   if (kind == StatementKind::kControl) {
-    throw DatabaseError("transaction control and session settings are not allowed in a write "
-                        "job: " + shortened(sql));
+    throw DatabaseError(
+        "transaction control and session settings are not allowed in a write "
+        "job: " +
+        shortened(sql));
   }
   if (kind == StatementKind::kSavepoint && reserved_savepoint(savepoint_name(sql))) {
     throw DatabaseError("savepoints named _basalt... are reserved: " + shortened(sql));

@@ -34,8 +34,10 @@ inline constexpr std::string_view kBeginWrite = "BEGIN ISOLATION LEVEL SERIALIZA
 class ColumnDescriber {
  public:
   virtual ~ColumnDescriber() = default;
-  virtual boost::asio::awaitable<std::vector<FieldOrigin>> describe_fields(std::string_view sql) = 0;
-  virtual boost::asio::awaitable<ResultSet> run_query(std::string_view sql, const Params& params) = 0;
+  virtual boost::asio::awaitable<std::vector<FieldOrigin>> describe_fields(
+      std::string_view sql) = 0;
+  virtual boost::asio::awaitable<ResultSet> run_query(std::string_view sql,
+                                                      const Params& params) = 0;
 
   boost::asio::awaitable<std::vector<ColumnOrigin>> origins(std::string_view sql,
                                                             RelationCatalog& catalog,

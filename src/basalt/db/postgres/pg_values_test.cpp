@@ -27,7 +27,9 @@ TEST(PgValuesTest, ResultTextBecomesTheValueOfItsType) {
   EXPECT_EQ(from(oid::kNumeric, "12"), Value(std::int64_t{12}));
   EXPECT_EQ(from(oid::kNumeric, "2.25"), Value(2.25));
   EXPECT_EQ(from(oid::kNumeric, "99999999999999999999"), Value(1e20));
-  EXPECT_EQ(from(oid::kBytea, "\\x00ff41"), Value(Blob{std::string("\0\xff" "A", 3)}));
+  EXPECT_EQ(from(oid::kBytea, "\\x00ff41"), Value(Blob{std::string("\0\xff"
+                                                                   "A",
+                                                                   3)}));
   EXPECT_EQ(from(25 /* text */, "héllo"), Value(std::string("héllo")));
   EXPECT_EQ(from(3802 /* jsonb */, "{\"a\": 1}"), Value(std::string("{\"a\": 1}")));
   EXPECT_EQ(from(oid::kInt8, nullptr), Value(nullptr));
@@ -42,7 +44,8 @@ TEST(PgValuesTest, MalformedResultTextIsADatabaseError) {
 }
 
 TEST(PgValuesTest, ParametersAreTextExceptBlobs) {
-  const Params params{nullptr, std::int64_t{-3}, 0.1, std::string("x"), Blob{std::string("\0b", 2)}};
+  const Params params{nullptr, std::int64_t{-3}, 0.1, std::string("x"),
+                      Blob{std::string("\0b", 2)}};
   const BoundParams bound(params);
   ASSERT_EQ(bound.size(), 5);
   EXPECT_EQ(bound.values()[0], nullptr);

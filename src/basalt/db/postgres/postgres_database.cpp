@@ -148,9 +148,7 @@ class PostgresDatabase final : public Database {
     }
   }
 
-  ReadSet read_set(std::string_view sql) override {
-    return catalog_.read_set(identifiers(sql));
-  }
+  ReadSet read_set(std::string_view sql) override { return catalog_.read_set(identifiers(sql)); }
 
   std::vector<ColumnOrigin> describe(std::string_view sql) override {
     std::lock_guard lock(side_mutex_);
@@ -271,17 +269,18 @@ ResultSet load_relations(const ConnectionSettings& settings) {
     keys.push_back(keyword.c_str());
     values.push_back(value.c_str());
   }
-  const std::string timeout = std::to_string(
-      std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(settings.connect_timeout).count()));
+  const std::string timeout = std::to_string(std::max<std::int64_t>(
+      1, std::chrono::ceil<std::chrono::seconds>(settings.connect_timeout).count()));
   keys.push_back("connect_timeout");
   values.push_back(timeout.c_str());
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdbParams(keys.data(), values.data(), 0),
-                                                    &PQfinish);
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
+      PQconnectdbParams(keys.data(), values.data(), 0), &PQfinish);
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
-    throw DatabaseError("cannot connect to PostgreSQL: " +
-                        connection_message(conn.get(), {}).substr(sizeof("PostgreSQL connection lost: ") - 1));
+    throw DatabaseError(
+        "cannot connect to PostgreSQL: " +
+        connection_message(conn.get(), {}).substr(sizeof("PostgreSQL connection lost: ") - 1));
   }
   if (PQserverVersion(conn.get()) < 140000) {
     throw DatabaseError(fmt::format("PostgreSQL {} is too old: Basalt needs 14 or later",

@@ -47,9 +47,9 @@ struct PostgresOptions {
   std::string url;                                // postgres://... or a conninfo string
   std::chrono::milliseconds statement_timeout{};  // > 0; setting db-statement-timeout
   std::chrono::milliseconds connect_timeout{5000};
-  postgres::PoolLimits pool;                    // per worker
-  std::size_t statement_cache_capacity = 128;   // prepared statements kept per connection
-  int max_write_attempts = 5;                   // runs of a job that meets 40001/40P01
+  postgres::PoolLimits pool;                   // per worker
+  std::size_t statement_cache_capacity = 128;  // prepared statements kept per connection
+  int max_write_attempts = 5;                  // runs of a job that meets 40001/40P01
 };
 
 // Connects once (blocking: call it at startup, not on an I/O thread) to check the server and

@@ -9,8 +9,12 @@ bool word_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;
 }
-bool word_char(char c) { return word_start(c) || (c >= '0' && c <= '9') || c == '$'; }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool word_char(char c) {
+  return word_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // A token of the text: a word (`quoted` for a "quoted identifier"); other characters are
 // skipped one by one, literals and comments whole.
@@ -163,11 +167,10 @@ StatementKind statement_kind(std::string_view sql) {
     if (is(tokens, to, "to")) return StatementKind::kSavepoint;
     return StatementKind::kControl;
   }
-  constexpr std::array kControl{"begin",   "start",  "commit", "end",      "abort",  "prepare",
-                                "set",     "reset",  "discard", "listen",  "unlisten",
-                                "notify",  "lock",   "load",   "deallocate", "close", "declare",
-                                "fetch",   "move",   "checkpoint", "vacuum", "do",   "call",
-                                "copy"};
+  constexpr std::array kControl{
+      "begin",   "start",  "commit",   "end",        "abort",  "prepare", "set",        "reset",
+      "discard", "listen", "unlisten", "notify",     "lock",   "load",    "deallocate", "close",
+      "declare", "fetch",  "move",     "checkpoint", "vacuum", "do",      "call",       "copy"};
   for (std::string_view word : kControl) {
     if (first == word) return StatementKind::kControl;
   }

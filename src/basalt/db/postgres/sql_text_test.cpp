@@ -7,8 +7,9 @@ namespace {
 
 TEST(SqlTextTest, KindsOfStatements) {
   EXPECT_EQ(statement_kind("SELECT 1"), StatementKind::kRead);
-  EXPECT_EQ(statement_kind("  -- note\n/* a /* nested */ b */ with x as (select 1) select * from x"),
-            StatementKind::kRead);
+  EXPECT_EQ(
+      statement_kind("  -- note\n/* a /* nested */ b */ with x as (select 1) select * from x"),
+      StatementKind::kRead);
   EXPECT_EQ(statement_kind("insert into t values (1)"), StatementKind::kWrite);
   EXPECT_EQ(statement_kind("UPDATE t SET a = 1"), StatementKind::kWrite);
   EXPECT_EQ(statement_kind("DELETE FROM t"), StatementKind::kWrite);
@@ -20,9 +21,9 @@ TEST(SqlTextTest, KindsOfStatements) {
   EXPECT_EQ(statement_kind("ROLLBACK WORK TO SAVEPOINT a"), StatementKind::kSavepoint);
   for (const char* control :
        {"BEGIN", "begin isolation level serializable", "START TRANSACTION", "COMMIT", "END",
-        "ABORT", "ROLLBACK", "rollback and chain", "ROLLBACK PREPARED 'x'", "PREPARE TRANSACTION 'x'",
-        "SET statement_timeout = 0", "RESET ALL", "DISCARD ALL", "LISTEN x", "DEALLOCATE ALL",
-        "/* hidden */ COMMIT"}) {
+        "ABORT", "ROLLBACK", "rollback and chain", "ROLLBACK PREPARED 'x'",
+        "PREPARE TRANSACTION 'x'", "SET statement_timeout = 0", "RESET ALL", "DISCARD ALL",
+        "LISTEN x", "DEALLOCATE ALL", "/* hidden */ COMMIT"}) {
     EXPECT_EQ(statement_kind(control), StatementKind::kControl) << control;
   }
   // Quoted: an identifier, never a keyword.
@@ -40,9 +41,9 @@ TEST(SqlTextTest, IdentifiersSkipLiteralsAndComments) {
   const auto words = identifiers(
       "SELECT \"Posts\".id, 'users' FROM \"Posts\" -- comments\n"
       "JOIN comments c ON c.post = $1 WHERE x = $tag$ tags $tag$ AND y = E'it''s' /* z */");
-  const std::vector<std::string> expected{"select", "Posts", "id",  "from", "Posts", "join",
-                                          "c",      "on",    "c",   "post", "where", "x",
-                                          "and",    "y",     "e"};
+  const std::vector<std::string> expected{"select", "Posts", "id",  "from", "Posts",
+                                          "join",   "c",     "on",  "c",    "post",
+                                          "where",  "x",     "and", "y",    "e"};
   std::vector<std::string> got = words;
   // "comments" (the table) stays; the comment's words do not.
   EXPECT_NE(std::find(got.begin(), got.end(), "comments"), got.end());

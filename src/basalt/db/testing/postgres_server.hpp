@@ -19,13 +19,15 @@
 
 namespace basalt::db::testing {
 
-inline const char* postgres_test_url() { return std::getenv("BASALT_TEST_POSTGRES_URL"); }
+inline const char* postgres_test_url() {
+  return std::getenv("BASALT_TEST_POSTGRES_URL");
+}
 
-#define BASALT_REQUIRE_POSTGRES()                                          \
-  do {                                                                     \
-    if (::basalt::db::testing::postgres_test_url() == nullptr) {           \
-      GTEST_SKIP() << "skipped: BASALT_TEST_POSTGRES_URL not set";         \
-    }                                                                      \
+#define BASALT_REQUIRE_POSTGRES()                                  \
+  do {                                                             \
+    if (::basalt::db::testing::postgres_test_url() == nullptr) {   \
+      GTEST_SKIP() << "skipped: BASALT_TEST_POSTGRES_URL not set"; \
+    }                                                              \
   } while (false)
 
 // Runs `sql` on a short blocking connection to `url`; throws std::runtime_error on failure.
@@ -36,7 +38,8 @@ inline void postgres_exec(const std::string& url, const std::string& sql) {
     PQfinish(conn);
     throw std::runtime_error("test PostgreSQL: " + message);
   }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "... skipping" notices
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);  // "... skipping" notices
   PGresult* result = PQexec(conn, sql.c_str());
   const ExecStatusType status = PQresultStatus(result);
   std::string message = PQresultErrorMessage(result);
@@ -54,8 +57,8 @@ class PostgresSchema {
     static std::atomic<unsigned> counter{0};
     name_ = "t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     postgres_exec(base_, "DROP SCHEMA IF EXISTS " + name_ + " CASCADE; CREATE SCHEMA " + name_);
-    url_ = base_ + (base_.find('?') == std::string::npos ? "?" : "&") +
-           "options=-csearch_path%3D" + name_;
+    url_ = base_ + (base_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+           name_;
   }
   ~PostgresSchema() {
     try {
