@@ -346,8 +346,8 @@ asio::awaitable<ResultSet> PgConnection::run_once(std::string_view sql, const Pa
   steps.push_back(Step{Step::Kind::kExecute, {}, name, &bound});
   if (how.savepoint) steps.push_back(Step{Step::Kind::kText, std::string(kRelease), {}});
 
-  const std::vector<Result> results =
-      co_await exchange(steps, sql, deadline_after(std::chrono::milliseconds(budget_ms)));
+  const Clock::time_point deadline = deadline_after(std::chrono::milliseconds(budget_ms));
+  const std::vector<Result> results = co_await exchange(steps, sql, deadline);
 
   if (prepare_at < results.size() && !failed(results[prepare_at].get())) {
     if (auto evicted = names_.add(sql)) to_deallocate_.push_back(std::move(*evicted));
@@ -395,8 +395,8 @@ asio::awaitable<std::vector<FieldOrigin>> PgConnection::describe(std::string_vie
   }
   const std::size_t describe_at = steps.size();
   steps.push_back(Step{Step::Kind::kDescribe, {}, name});
-  const std::vector<Result> results =
-      co_await exchange(steps, sql, deadline_after(std::chrono::milliseconds::zero()));
+  const Clock::time_point deadline = deadline_after(std::chrono::milliseconds::zero());
+  const std::vector<Result> results = co_await exchange(steps, sql, deadline);
   if (prepare_at < results.size() && !failed(results[prepare_at].get())) {
     if (auto evicted = names_.add(sql)) to_deallocate_.push_back(std::move(*evicted));
   }
@@ -421,8 +421,9 @@ asio::awaitable<std::vector<ResultSet>> PgConnection::run_texts(std::vector<std:
     if (text.starts_with("ROLLBACK")) timeout_ms_ = -1;
     steps.push_back(Step{Step::Kind::kText, std::move(text), {}});
   }
-  const std::vector<Result> results = co_await exchange(
-      steps, steps.back().text, deadline_after(std::chrono::milliseconds::zero()));
+  const Clock::time_point deadline = deadline_after(std::chrono::milliseconds::zero());
+  const std::string_view last = steps.back().text;
+  const std::vector<Result> results = co_await exchange(steps, last, deadline);
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (failed(results[i].get())) {
       timeout_ms_ = -1;

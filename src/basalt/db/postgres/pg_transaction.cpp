@@ -72,8 +72,9 @@ asio::awaitable<std::vector<ColumnOrigin>> ColumnDescriber::origins(std::string_
     if (info && info->kind == 'v') {
       // A view's column: where the view's own query reads it from.
       if (depth < kMaxViewDepth && !info->view_sql.empty() && field.column > 0) {
-        const std::vector<ColumnOrigin> inner =
-            co_await origins(info->view_sql, catalog, depth + 1);
+        const int below = depth + 1;
+        const std::string& view_sql = info->view_sql;
+        const std::vector<ColumnOrigin> inner = co_await origins(view_sql, catalog, below);
         const auto at = static_cast<std::size_t>(field.column - 1);
         if (at < inner.size()) {
           origin.table = inner[at].table;

@@ -119,7 +119,7 @@ class PostgresDatabase final : public Database {
         }
         if (tx.changed_schema()) schema_changed_after_rollback();
         // The job fails with the error that doomed its transaction, whatever it returned.
-        std::rethrow_exception(tx.doomed_by() ? tx.doomed_by() : job_error);
+        rethrow_storage_full(tx.doomed_by() ? tx.doomed_by() : job_error);
       }
       if (!tx.began()) co_return;  // the job ran no statement
       std::vector<std::string> commit{std::string(kWrittenTablesSql)};
@@ -184,6 +184,7 @@ class PostgresDatabase final : public Database {
     }
   }
 
+  // Rethrows `error`; a full disk as the 507 a client can act on, as on SQLite.
   [[noreturn]] static void rethrow_storage_full(const std::exception_ptr& error) {
     try {
       std::rethrow_exception(error);
@@ -303,6 +304,20 @@ ResultSet load_relations(const ConnectionSettings& settings) {
 }
 
 }  // namespace
+
+PostgresOptions postgres_options(const core::Config& config, std::string url) {
+  PostgresOptions options;
+  options.url = std::move(url);
+  options.statement_timeout = config.db.statement_timeout;
+  // A Config filled by hand (tests) may leave these 0; the settings table gives 4 and 256.
+  if (config.db.pool_size > 0) options.pool.max_connections = config.db.pool_size;
+  if (config.db.read_queue > 0) options.pool.max_waiters = config.db.read_queue;
+  // A waiter gives up when a statement holding the connection could have run to its end.
+  if (config.db.statement_timeout > std::chrono::milliseconds::zero()) {
+    options.pool.wait_timeout = config.db.statement_timeout;
+  }
+  return options;
+}
 
 std::unique_ptr<Database> open_postgres(const PostgresOptions& options,
                                         std::shared_ptr<const Dialect> dialect) {

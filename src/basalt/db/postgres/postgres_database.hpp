@@ -38,6 +38,7 @@
 #include <memory>
 #include <string>
 
+#include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/db/postgres/pg_pool.hpp"
 
@@ -51,6 +52,10 @@ struct PostgresOptions {
   std::size_t statement_cache_capacity = 128;  // prepared statements kept per connection
   int max_write_attempts = 5;                  // runs of a job that meets 40001/40P01
 };
+
+// The options the settings give (db-statement-timeout, db-pool-size, db-read-queue) for the
+// server at `url`.
+PostgresOptions postgres_options(const core::Config& config, std::string url);
 
 // Connects once (blocking: call it at startup, not on an I/O thread) to check the server and
 // load the relation catalog, and returns the Database. `dialect` is what dialect() returns.
