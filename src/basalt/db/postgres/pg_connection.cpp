@@ -187,13 +187,14 @@ asio::awaitable<void> PgConnection::wait(descriptor_base::wait_type type,
                      sql.empty() ? "" : fmt::format(" [in: {}]", sql.substr(0, 300))));
   }
   if (outcome.index() == 1) {
+    timed_out_ = true;
     fail(fmt::format("PostgreSQL did not answer in time{}",
                      sql.empty() ? "" : fmt::format(" [in: {}]", sql.substr(0, 300))));
   }
 }
 
 bool PgConnection::usable() noexcept {
-  if (broken_) return false;
+  if (broken_ || busy_) return false;
   // A session the server ended (pg_terminate_backend, a restart) has sent its error and
   // closed the socket: reading it now turns the status bad without waiting.
   // Twice: the first read may take only the server's FATAL message, the second sees the end
@@ -235,6 +236,8 @@ void PgConnection::housekeeping(std::vector<Step>& steps) {
 asio::awaitable<std::vector<PgConnection::Result>> PgConnection::exchange(
     const std::vector<Step>& steps, std::string_view sql, Clock::time_point deadline) {
   if (broken_) throw DatabaseError("PostgreSQL connection already lost");
+  if (busy_) throw DatabaseError("PostgreSQL connection used by two calls at once");
+  busy_ = true;  // until every result is read; left set if the caller's coroutine dies
   PGconn* conn = conn_.get();
   for (const Step& step : steps) {
     int sent = 0;
@@ -298,6 +301,7 @@ asio::awaitable<std::vector<PgConnection::Result>> PgConnection::exchange(
     if (failed(result.get()) && ends_session(sqlstate_of(result.get()))) broken_ = true;
   }
   if (PQstatus(conn) != CONNECTION_OK) broken_ = true;
+  busy_ = false;
   co_return results;
 }
 
@@ -414,13 +418,24 @@ asio::awaitable<std::vector<FieldOrigin>> PgConnection::describe(std::string_vie
 
 asio::awaitable<std::vector<ResultSet>> PgConnection::run_texts(std::vector<std::string> texts) {
   std::vector<Step> steps;
-  housekeeping(steps);
-  const std::size_t first = steps.size();
-  for (std::string& text : texts) {
+  std::vector<std::size_t> mine;  // where the caller's texts are among the steps
+  for (std::size_t t = 0; t < texts.size(); ++t) {
     // A rollback undoes a SET of the statement timeout made in the transaction.
-    if (text.starts_with("ROLLBACK")) timeout_ms_ = -1;
-    steps.push_back(Step{Step::Kind::kText, std::move(text), {}});
+    if (texts[t].starts_with("ROLLBACK")) timeout_ms_ = -1;
+    mine.push_back(steps.size());
+    steps.push_back(Step{Step::Kind::kText, std::move(texts[t]), {}});
+    // Housekeeping after a leading BEGIN (a transaction's access mode must be set before
+    // anything else runs in it), else first.
+    if (t == 0 && steps.front().text.starts_with("BEGIN")) housekeeping(steps);
   }
+  if (steps.empty() || !steps.front().text.starts_with("BEGIN")) {
+    std::vector<Step> tidy;
+    housekeeping(tidy);
+    for (std::size_t& at : mine) at += tidy.size();
+    steps.insert(steps.begin(), std::make_move_iterator(tidy.begin()),
+                 std::make_move_iterator(tidy.end()));
+  }
+  if (steps.empty()) co_return std::vector<ResultSet>{};
   const Clock::time_point deadline = deadline_after(std::chrono::milliseconds::zero());
   const std::string_view last = steps.back().text;
   const std::vector<Result> results = co_await exchange(steps, last, deadline);
@@ -431,7 +446,7 @@ asio::awaitable<std::vector<ResultSet>> PgConnection::run_texts(std::vector<std:
     }
   }
   std::vector<ResultSet> sets;
-  for (std::size_t i = first; i < results.size(); ++i) sets.push_back(result_set(results[i].get()));
+  for (std::size_t at : mine) sets.push_back(result_set(results[at].get()));
   co_return sets;
 }
 

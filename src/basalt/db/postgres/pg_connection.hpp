@@ -99,6 +99,11 @@ class PgConnection {
   // so) and reports whether the connection can take a call.
   bool usable() noexcept;
   bool broken() const noexcept { return broken_; }
+  // True while a call is in flight: a connection given back so (its coroutine was destroyed
+  // mid-call) has results still due and is never reused.
+  bool busy() const noexcept { return busy_; }
+  // The last failure was the client's own deadline (the server did not answer in time).
+  bool timed_out() const noexcept { return timed_out_; }
   // True inside a transaction block (also an aborted one).
   bool in_transaction() const noexcept;
   // True inside a transaction block that an error aborted (only a rollback is accepted).
@@ -156,6 +161,8 @@ class PgConnection {
   std::uint64_t schema_epoch_ = 0;
   std::int64_t timeout_ms_ = -1;  // the session's statement_timeout as last set; -1 unknown
   bool broken_ = false;
+  bool busy_ = false;
+  bool timed_out_ = false;
 };
 
 }  // namespace basalt::db::postgres

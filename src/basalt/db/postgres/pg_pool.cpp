@@ -169,9 +169,9 @@ void WorkerPool::give_back(std::unique_ptr<PgConnection> connection) noexcept {
     connection.reset();
     return;
   }
-  // A connection left inside a transaction (its job's coroutine was destroyed mid-way) or
-  // broken is closed; its place goes to the first waiter, if any.
-  if (connection->broken() || connection->in_transaction()) {
+  // A connection left inside a transaction or mid-call (its coroutine was destroyed on the
+  // way) or broken is closed; its place goes to the first waiter, if any.
+  if (connection->broken() || connection->busy() || connection->in_transaction()) {
     connection.reset();
     if (!waiters_.empty()) {
       wake_first(nullptr, true);

@@ -96,7 +96,8 @@ class PostgresDatabase final : public Database {
       } catch (...) {
         error = std::current_exception();
       }
-      if (attempt > 0 || !lease->broken()) std::rethrow_exception(error);
+      // Not after the client's own deadline: the server is there but does not answer.
+      if (attempt > 0 || !lease->broken() || lease->timed_out()) std::rethrow_exception(error);
     }
   }
 
