@@ -417,36 +417,62 @@ asio::awaitable<std::vector<FieldOrigin>> PgConnection::describe(std::string_vie
 }
 
 asio::awaitable<std::vector<ResultSet>> PgConnection::run_texts(std::vector<std::string> texts) {
+  // Prepared like any statement (invariant 4): a transaction's fixed statements (BEGIN,
+  // COMMIT, the written-tables query) are planned once per connection, not once per job.
+  static const Params kNoParams;
+  const BoundParams none(kNoParams);
   std::vector<Step> steps;
-  std::vector<std::size_t> mine;  // where the caller's texts are among the steps
+  std::vector<std::size_t> executes;  // the step that runs each text
+  std::vector<std::size_t> prepares;  // the step that prepares it, or npos
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::uint64_t new_names = 0;
   for (std::size_t t = 0; t < texts.size(); ++t) {
     // A rollback undoes a SET of the statement timeout made in the transaction.
     if (texts[t].starts_with("ROLLBACK")) timeout_ms_ = -1;
-    mine.push_back(steps.size());
-    steps.push_back(Step{Step::Kind::kText, std::move(texts[t]), {}});
+    const std::string* known = names_.find(texts[t]);
+    std::string name;
+    if (known != nullptr) {
+      name = *known;
+      prepares.push_back(kNone);
+    } else {
+      // Names of statements not added yet: next_name() counts on from the last added one.
+      name = "b" + std::to_string(std::stoull(names_.next_name().substr(1)) + new_names++);
+      prepares.push_back(steps.size());
+      steps.push_back(Step{Step::Kind::kPrepare, texts[t], name});
+    }
+    executes.push_back(steps.size());
+    steps.push_back(Step{Step::Kind::kExecute, {}, name, &none});
     // Housekeeping after a leading BEGIN (a transaction's access mode must be set before
-    // anything else runs in it), else first.
-    if (t == 0 && steps.front().text.starts_with("BEGIN")) housekeeping(steps);
+    // anything else runs in it).
+    if (t == 0 && texts[t].starts_with("BEGIN")) housekeeping(steps);
   }
-  if (steps.empty() || !steps.front().text.starts_with("BEGIN")) {
+  if (texts.empty() || !texts.front().starts_with("BEGIN")) {
     std::vector<Step> tidy;
     housekeeping(tidy);
-    for (std::size_t& at : mine) at += tidy.size();
+    for (std::size_t& at : executes) at += tidy.size();
+    for (std::size_t& at : prepares) at = at == kNone ? kNone : at + tidy.size();
     steps.insert(steps.begin(), std::make_move_iterator(tidy.begin()),
                  std::make_move_iterator(tidy.end()));
   }
   if (steps.empty()) co_return std::vector<ResultSet>{};
   const Clock::time_point deadline = deadline_after(std::chrono::milliseconds::zero());
-  const std::string_view last = steps.back().text;
+  const std::string_view last = texts.back();
   const std::vector<Result> results = co_await exchange(steps, last, deadline);
+  // Names in the order they were handed out above.
+  for (std::size_t t = 0; t < texts.size(); ++t) {
+    if (prepares[t] == kNone) continue;
+    if (failed(results[prepares[t]].get())) break;  // later names were never used
+    if (auto evicted = names_.add(texts[t])) to_deallocate_.push_back(std::move(*evicted));
+  }
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (failed(results[i].get())) {
       timeout_ms_ = -1;
-      throw_result_error(results[i].get(), steps[i].text);
+      const std::string_view text = steps[i].kind == Step::Kind::kPrepare ? steps[i].text : last;
+      throw_result_error(results[i].get(), text);
     }
   }
   std::vector<ResultSet> sets;
-  for (std::size_t at : mine) sets.push_back(result_set(results[at].get()));
+  for (std::size_t at : executes) sets.push_back(result_set(results[at].get()));
   co_return sets;
 }
 

@@ -10,6 +10,11 @@ const std::string* StatementNames::find(std::string_view sql) {
 }
 
 std::optional<std::string> StatementNames::add(std::string_view sql) {
+  // Prepared twice (the same text twice in one pipeline): the older name goes.
+  if (std::optional<std::string> older = remove(sql)) {
+    add(sql);
+    return older;
+  }
   std::optional<std::string> evicted;
   if (entries_.size() >= capacity_) {
     const auto last = entries_.find(recency_.back());
