@@ -102,8 +102,13 @@ class PostgresDatabase final : public Database {
       } catch (...) {
         error = std::current_exception();
       }
-      // Not after the client's own deadline: the server is there but does not answer.
-      if (attempt > 0 || !lease->broken() || lease->timed_out()) std::rethrow_exception(error);
+      // Not after the client's own deadline (the server is there but does not answer), nor
+      // after the caller cancelled the read (which also ends its connection).
+      const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+      const bool cancelled = cancellation.cancelled() != asio::cancellation_type::none;
+      if (attempt > 0 || !lease->broken() || lease->timed_out() || cancelled) {
+        std::rethrow_exception(error);
+      }
     }
   }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -389,6 +391,35 @@ TEST_F(PostgresDatabaseTest, ReadsReconnectAfterTheServerEndedTheSession) {
   done.get();
   EXPECT_NE(first_pid, 0);
   EXPECT_NE(second_pid, first_pid);
+}
+
+// A read cancelled while its statement runs (its caller gave up) leaves a connection with an
+// answer still due: it is closed, and the next read gets a fresh one.
+TEST_F(PostgresDatabaseTest, ACancelledReadsConnectionIsNeverReused) {
+  postgres::PoolLimits pool;
+  pool.max_connections = 1;
+  auto db = open(std::chrono::seconds(5), pool);
+  asio::io_context context(1);
+  std::int64_t first_pid = 0;
+  auto first = asio::co_spawn(context, db->query("SELECT pg_backend_pid()"), asio::use_future);
+  context.run();
+  first_pid = first.get()[0].as_int(0);
+  context.restart();
+  asio::cancellation_signal signal;
+  Thrown cancelled;
+  auto slow = [&]() -> asio::awaitable<void> {
+    cancelled = co_await thrown_by(
+        [&]() -> asio::awaitable<void> { co_await db->query("SELECT pg_sleep(1)"); });
+  };
+  asio::co_spawn(context, slow(), asio::bind_cancellation_slot(signal.slot(), asio::detached));
+  context.poll();  // the statement is sent; the read now waits for the server's answer
+  signal.emit(asio::cancellation_type::terminal);
+  context.run();
+  context.restart();
+  EXPECT_TRUE(cancelled.any);
+  auto second = asio::co_spawn(context, db->query("SELECT pg_backend_pid()"), asio::use_future);
+  context.run();
+  EXPECT_NE(second.get()[0].as_int(0), first_pid);
 }
 
 TEST_F(PostgresDatabaseTest, SlowStatementsDoNotHoldTheWorkerThread) {
