@@ -4,6 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
@@ -56,6 +59,52 @@ bool failed(const PGresult* result) {
   return result != nullptr && PQresultStatus(result) == PGRES_FATAL_ERROR;
 }
 
+// The addresses of the one host name `settings` names, resolved without blocking, as libpq's
+// `host` and `hostaddr` lists (the name once per address: libpq tries them in order, as it
+// would after its own lookup). Empty when there is nothing to resolve (an IP address, a Unix
+// socket directory, several hosts, or a hostaddr given): libpq then does no lookup either.
+struct ResolvedHost {
+  std::string hosts;
+  std::string addresses;
+};
+
+asio::awaitable<ResolvedHost> resolve_host(const ConnectionSettings& settings) {
+  std::string host;
+  std::string port = "5432";
+  for (const auto& [keyword, value] : settings.keywords) {
+    if (keyword == "hostaddr") co_return ResolvedHost{};
+    if (keyword == "host") host = value;
+    if (keyword == "port") port = value;
+  }
+  if (host.empty() || host.front() == '/' || host.front() == '@' ||
+      host.find(',') != std::string::npos || port.find(',') != std::string::npos) {
+    co_return ResolvedHost{};
+  }
+  boost::system::error_code numeric;
+  asio::ip::make_address(host, numeric);
+  if (!numeric) co_return ResolvedHost{};
+  asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
+  boost::system::error_code failed_lookup;
+  const auto results = co_await resolver.async_resolve(
+      host, port, asio::redirect_error(asio::use_awaitable, failed_lookup));
+  if (failed_lookup || results.empty()) {
+    throw DatabaseError(fmt::format("cannot resolve the PostgreSQL host {}: {}", host,
+                                    failed_lookup ? failed_lookup.message() : "no address"));
+  }
+  ResolvedHost resolved;
+  for (const auto& entry : results) {
+    const std::string address = entry.endpoint().address().to_string();
+    if (resolved.addresses.find(address) != std::string::npos) continue;
+    if (!resolved.hosts.empty()) {
+      resolved.hosts += ',';
+      resolved.addresses += ',';
+    }
+    resolved.hosts += host;
+    resolved.addresses += address;
+  }
+  co_return resolved;
+}
+
 }  // namespace
 
 // One command of a pipeline.
@@ -105,11 +154,19 @@ ConnectionSettings connection_settings(const std::string& url,
 asio::awaitable<std::unique_ptr<PgConnection>> PgConnection::open(
     std::shared_ptr<const ConnectionSettings> settings) {
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  // libpq resolves a host name inside PQconnectStartParams, blocking: the name is resolved
+  // here instead, asynchronously, and handed over as hostaddr.
+  const ResolvedHost resolved = co_await resolve_host(*settings);
   std::vector<const char*> keys;
   std::vector<const char*> values;
   for (const auto& [keyword, value] : settings->keywords) {
     keys.push_back(keyword.c_str());
-    values.push_back(value.c_str());
+    const bool replaced = keyword == "host" && !resolved.hosts.empty();
+    values.push_back(replaced ? resolved.hosts.c_str() : value.c_str());
+  }
+  if (!resolved.addresses.empty()) {
+    keys.push_back("hostaddr");
+    values.push_back(resolved.addresses.c_str());
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);

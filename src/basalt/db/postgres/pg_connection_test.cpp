@@ -268,6 +268,26 @@ TEST_F(PgConnectionTest, ATerminatedSessionIsBrokenAndSaysSo) {
   });
 }
 
+TEST_F(PgConnectionTest, AHostNameIsResolvedBeforeConnecting) {
+  // The test URL names 127.0.0.1; "localhost" goes through the asynchronous lookup.
+  std::string url = schema_->url();
+  const auto at = url.find("127.0.0.1");
+  ASSERT_NE(at, std::string::npos);
+  url.replace(at, std::string("127.0.0.1").size(), "localhost");
+  ConnectionSettings settings = connection_settings(url, std::chrono::seconds(5));
+  auto shared = std::make_shared<const ConnectionSettings>(std::move(settings));
+  with_connection(shared, [](PgConnection& c) -> asio::awaitable<void> {
+    const StatementRun plain;
+    const Params none;
+    ResultSet rows = co_await c.run("SELECT 1", none, plain);
+    EXPECT_EQ(rows[0].as_int(0), 1);
+  });
+  ConnectionSettings nowhere =
+      connection_settings("postgresql://basalt@no-such-host.invalid/x", std::chrono::seconds(5));
+  auto unknown = std::make_shared<const ConnectionSettings>(std::move(nowhere));
+  EXPECT_THROW(sync_wait(PgConnection::open(unknown)), DatabaseError);
+}
+
 TEST_F(PgConnectionTest, AnUnreachableServerFailsToOpen) {
   ConnectionSettings settings =
       connection_settings("postgresql://basalt@127.0.0.1:1/none", std::chrono::seconds(1));

@@ -217,6 +217,36 @@ TEST_F(PostgresDatabaseTest, AFailedSavepointStatementDoomsTheJob) {
   EXPECT_EQ(count(*db), 0);
 }
 
+TEST_F(PostgresDatabaseTest, ALostConnectionFailsTheJobAndIsNotReused) {
+  auto db = open();
+  asio::io_context context(1);  // one worker: the next job would get the same connection
+  Thrown lost;
+  std::int64_t pid_in_job = 0;
+  std::int64_t pid_after = 0;
+  auto run = [&]() -> asio::awaitable<void> {
+    lost = co_await thrown_by([&]() -> asio::awaitable<void> {
+      co_await db->write([&](Transaction& tx) -> asio::awaitable<void> {
+        co_await tx.execute("INSERT INTO t VALUES ($1, $2)", "a", 1);
+        pid_in_job = (co_await tx.query("SELECT pg_backend_pid()"))[0].as_int(0);
+        co_await tx.query("SELECT pg_terminate_backend(pg_backend_pid())");
+      });
+    });
+    co_await db->write([&](Transaction& tx) -> asio::awaitable<void> {
+      pid_after = (co_await tx.query("SELECT pg_backend_pid()"))[0].as_int(0);
+      co_await tx.execute("INSERT INTO t VALUES ($1, $2)", "b", 2);
+    });
+  };
+  auto done = asio::co_spawn(context, run(), asio::use_future);
+  context.run();
+  done.get();
+  EXPECT_TRUE(lost.any);
+  EXPECT_EQ(lost.status, 0);  // a DatabaseError: a 500, not the client's doing
+  EXPECT_NE(pid_after, pid_in_job);
+  ResultSet rows = sync_wait(db->query("SELECT k FROM t"));
+  ASSERT_EQ(rows.size(), 1u);  // the lost job's row never committed
+  EXPECT_EQ(rows[0].as_text(0), "b");
+}
+
 TEST_F(PostgresDatabaseTest, AJobWithoutStatementsOpensNoTransaction) {
   auto db = open();
   int runs = 0;
