@@ -37,16 +37,9 @@
 #include <vector>
 
 #include "basalt/db/postgres/pg_connection.hpp"
+#include "basalt/db/postgres/pool_limits.hpp"
 
 namespace basalt::db::postgres {
-
-struct PoolLimits {
-  std::size_t max_connections = 4;  // per worker; setting db-pool-size
-  std::size_t max_waiters = 256;    // per worker; setting db-read-queue
-  std::chrono::milliseconds wait_timeout{5000};
-  std::chrono::milliseconds backoff_min{50};
-  std::chrono::milliseconds backoff_max{2000};
-};
 
 class WorkerPool;
 

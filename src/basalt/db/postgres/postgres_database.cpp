@@ -17,6 +17,7 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/postgres/pg_error.hpp"
+#include "basalt/db/postgres/pg_pool.hpp"
 #include "basalt/db/postgres/pg_transaction.hpp"
 #include "basalt/db/postgres/relation_catalog.hpp"
 #include "basalt/db/postgres/sql_text.hpp"

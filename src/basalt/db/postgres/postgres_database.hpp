@@ -40,7 +40,7 @@
 
 #include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
-#include "basalt/db/postgres/pg_pool.hpp"
+#include "basalt/db/postgres/pool_limits.hpp"
 
 namespace basalt::db {
 
