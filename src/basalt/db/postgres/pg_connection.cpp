@@ -85,8 +85,8 @@ asio::awaitable<ResolvedHost> resolve_host(const ConnectionSettings& settings) {
   if (!numeric) co_return ResolvedHost{};
   asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
   boost::system::error_code failed_lookup;
-  const auto results = co_await resolver.async_resolve(
-      host, port, asio::redirect_error(asio::use_awaitable, failed_lookup));
+  auto token = asio::redirect_error(asio::use_awaitable, failed_lookup);
+  const auto results = co_await resolver.async_resolve(host, port, token);
   if (failed_lookup || results.empty()) {
     throw DatabaseError(fmt::format("cannot resolve the PostgreSQL host {}: {}", host,
                                     failed_lookup ? failed_lookup.message() : "no address"));
@@ -173,9 +173,7 @@ asio::awaitable<std::unique_ptr<PgConnection>> PgConnection::open(
   PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 0);
   if (raw == nullptr) throw DatabaseError("cannot open a PostgreSQL connection: out of memory");
   std::unique_ptr<PgConnection> connection(new PgConnection(raw, settings, executor));
-  // libpq prints the server's notices ("... does not exist, skipping") to stderr by default.
-  PQsetNoticeProcessor(
-      raw, [](void*, const char* message) { spdlog::debug("PostgreSQL: {}", message); }, nullptr);
+  PQsetNoticeReceiver(raw, &PgConnection::on_notice, connection.get());
   if (PQstatus(raw) == CONNECTION_BAD) connection->fail(connection_message(raw, {}));
   const Clock::time_point deadline = Clock::now() + settings->connect_timeout;
   // PQconnectStartParams behaves as if the first poll had asked for writing. libpq may open
@@ -185,10 +183,11 @@ asio::awaitable<std::unique_ptr<PgConnection>> PgConnection::open(
   while (poll != PGRES_POLLING_OK) {
     if (poll == PGRES_POLLING_FAILED) connection->fail(connection_message(raw, {}));
     connection->socket_.assign(PQsocket(raw));
+    const descriptor_base::wait_type wanted =
+        poll == PGRES_POLLING_READING ? descriptor_base::wait_read : descriptor_base::wait_write;
+    const std::string_view no_sql;
     try {
-      co_await connection->wait(
-          poll == PGRES_POLLING_READING ? descriptor_base::wait_read : descriptor_base::wait_write,
-          deadline, {});
+      co_await connection->wait(wanted, deadline, no_sql);
     } catch (...) {
       connection->socket_.release();
       throw;
@@ -250,18 +249,29 @@ asio::awaitable<void> PgConnection::wait(descriptor_base::wait_type type,
   }
 }
 
+void PgConnection::on_notice(void* self, const PGresult* notice) noexcept {
+  // An idle session's FATAL (pg_terminate_backend, a shutdown) reaches libpq as a notice: it
+  // ends the session even before the socket's end is read.
+  const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+  const std::string_view level = severity != nullptr ? severity : "";
+  if (level == "FATAL" || level == "PANIC") {
+    static_cast<PgConnection*>(self)->broken_ = true;
+    return;
+  }
+  // libpq would print the rest ("... does not exist, skipping") to stderr.
+  spdlog::debug("PostgreSQL: {}", PQresultErrorMessage(notice));
+}
+
 bool PgConnection::usable() noexcept {
   if (broken_ || busy_) return false;
-  // A session the server ended (pg_terminate_backend, a restart) has sent its error and
-  // closed the socket: reading it now turns the status bad without waiting.
-  // Twice: the first read may take only the server's FATAL message, the second sees the end
-  // of the stream (an idle healthy session has nothing to read: both return at once).
-  if (PQconsumeInput(conn_.get()) == 0 || PQconsumeInput(conn_.get()) == 0 ||
-      PQstatus(conn_.get()) != CONNECTION_OK) {
-    broken_ = true;
-    return false;
-  }
-  return true;
+  // A session the server ended (pg_terminate_backend, a restart) has sent its FATAL and
+  // closed the socket. Reading now, without waiting, finds either: PQisBusy parses what was
+  // read and hands the FATAL to on_notice; the end of the stream turns the status bad. An
+  // idle healthy session has nothing to read, and both calls return at once.
+  if (PQconsumeInput(conn_.get()) == 0) broken_ = true;
+  if (!broken_) PQisBusy(conn_.get());
+  if (!broken_ && PQstatus(conn_.get()) != CONNECTION_OK) broken_ = true;
+  return !broken_;
 }
 
 bool PgConnection::in_transaction() const noexcept {

@@ -131,6 +131,8 @@ class PgConnection {
   struct Step;
   using Clock = std::chrono::steady_clock;
 
+  static void on_notice(void* self, const PGresult* notice) noexcept;
+
   PgConnection(PGconn* raw, std::shared_ptr<const ConnectionSettings> settings,
                boost::asio::any_io_executor executor);
 

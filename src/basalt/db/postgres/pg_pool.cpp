@@ -103,7 +103,8 @@ asio::awaitable<Lease> WorkerPool::lend() {
   waiter->timer.expires_after(limits_.wait_timeout);
   waiters_.push_back(waiter);
   boost::system::error_code ignored;
-  co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  auto woken = asio::redirect_error(asio::use_awaitable, ignored);
+  co_await waiter->timer.async_wait(woken);
   if (!waiter->woken) {
     std::erase(waiters_, waiter);
     throw pool_full_error();

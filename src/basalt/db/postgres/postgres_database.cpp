@@ -226,7 +226,8 @@ class PostgresDatabase final : public Database {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_after(std::chrono::milliseconds(spread(random)));
     boost::system::error_code ignored;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    auto token = asio::redirect_error(asio::use_awaitable, ignored);
+    co_await timer.async_wait(token);
   }
 
   // After the COMMIT and before the job's caller resumes (DataVersions invariant 3).
