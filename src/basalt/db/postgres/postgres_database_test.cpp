@@ -405,6 +405,52 @@ TEST_F(PostgresDatabaseTest, PastThePoolsWaitersReadsGet503) {
   EXPECT_EQ(second.status, 503);
 }
 
+// Many reads at once on one worker share its db-pool-size connections: the server never sees
+// more sessions than that, and every read is answered.
+TEST_F(PostgresDatabaseTest, AWorkersReadsShareAtMostItsPoolsConnections) {
+  const std::string name = "pool_bound_" + schema_->name();
+  PostgresOptions options;
+  options.url = schema_->url() + "&application_name=" + name;
+  options.statement_timeout = std::chrono::seconds(5);
+  options.pool.max_connections = 2;
+  auto db = open_postgres(options, std::make_shared<PlaceholderOnlyDialect>());
+  asio::io_context context(1);
+  constexpr int kReads = 20;
+  int answered = 0;
+  std::int64_t most_sessions = 0;
+  auto read = [&]() -> asio::awaitable<void> {
+    ResultSet rows = co_await db->query(
+        "SELECT count(*), pg_sleep(0.02) FROM pg_stat_activity WHERE application_name = $1", name);
+    most_sessions = std::max(most_sessions, rows[0].as_int(0));
+    ++answered;
+  };
+  std::vector<std::future<void>> reads;
+  for (int i = 0; i < kReads; ++i)
+    reads.push_back(asio::co_spawn(context, read(), asio::use_future));
+  context.run();
+  for (auto& done : reads) done.get();
+  EXPECT_EQ(answered, kReads);
+  EXPECT_GE(most_sessions, 1);
+  EXPECT_LE(most_sessions, 2);
+}
+
+TEST(PostgresOptionsTest, TheSettingsGiveThePoolItsBounds) {
+  core::Config config;
+  config.db.statement_timeout = std::chrono::milliseconds(750);
+  config.db.pool_size = 7;
+  config.db.read_queue = 33;
+  const PostgresOptions options = postgres_options(config, "postgresql://x@h/d");
+  EXPECT_EQ(options.url, "postgresql://x@h/d");
+  EXPECT_EQ(options.statement_timeout, std::chrono::milliseconds(750));
+  EXPECT_EQ(options.pool.max_connections, 7u);
+  EXPECT_EQ(options.pool.max_waiters, 33u);
+  EXPECT_EQ(options.pool.wait_timeout, std::chrono::milliseconds(750));
+  // A Config filled by hand keeps the defaults.
+  const PostgresOptions defaults = postgres_options(core::Config{}, "u");
+  EXPECT_EQ(defaults.pool.max_connections, postgres::PoolLimits{}.max_connections);
+  EXPECT_EQ(defaults.pool.max_waiters, postgres::PoolLimits{}.max_waiters);
+}
+
 TEST_F(PostgresDatabaseTest, ReadsReconnectAfterTheServerEndedTheSession) {
   auto db = open();
   asio::io_context context(1);  // one worker: one pool, one connection
