@@ -155,7 +155,8 @@ StatementKind statement_kind(std::string_view sql) {
   for (std::string_view word : kReads) {
     if (first == word) return StatementKind::kRead;
   }
-  constexpr std::array kWrites{"insert", "update", "delete", "merge"};
+  // ANALYZE writes only planner statistics: no schema change, no table's rows.
+  constexpr std::array kWrites{"insert", "update", "delete", "merge", "analyze"};
   for (std::string_view word : kWrites) {
     if (first == word) return StatementKind::kWrite;
   }

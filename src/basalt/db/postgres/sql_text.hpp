@@ -10,7 +10,7 @@ namespace basalt::db::postgres {
 
 enum class StatementKind {
   kRead,       // SELECT, VALUES, TABLE, WITH, SHOW, EXPLAIN
-  kWrite,      // INSERT, UPDATE, DELETE, MERGE
+  kWrite,      // INSERT, UPDATE, DELETE, MERGE, and ANALYZE (planner statistics only)
   kSavepoint,  // SAVEPOINT, RELEASE, ROLLBACK TO: a job's own savepoints
   kControl,    // BEGIN, START, COMMIT, END, ABORT, ROLLBACK, PREPARE TRANSACTION, and the
                // session state a pooled connection must keep: SET, RESET, DISCARD, LISTEN...

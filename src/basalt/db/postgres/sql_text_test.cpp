@@ -13,6 +13,7 @@ TEST(SqlTextTest, KindsOfStatements) {
   EXPECT_EQ(statement_kind("insert into t values (1)"), StatementKind::kWrite);
   EXPECT_EQ(statement_kind("UPDATE t SET a = 1"), StatementKind::kWrite);
   EXPECT_EQ(statement_kind("DELETE FROM t"), StatementKind::kWrite);
+  EXPECT_EQ(statement_kind("ANALYZE"), StatementKind::kWrite);  // not a schema change
   EXPECT_EQ(statement_kind("CREATE TABLE t (a int)"), StatementKind::kSchema);
   EXPECT_EQ(statement_kind("ALTER TABLE t ADD b int"), StatementKind::kSchema);
   EXPECT_EQ(statement_kind("SAVEPOINT a"), StatementKind::kSavepoint);
