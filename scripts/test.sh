@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every test tier, stopping at the first failing one.
-#   1. Release build; unit + integration tests (ctest)
+#   1. Release build; unit + integration tests (ctest), with a throwaway PostgreSQL server for
+#      the PostgreSQL driver's tests (scripts/postgres-test-server.sh, port 55432 or
+#      BASALT_TEST_POSTGRES_PORT), which stays up for tier 4 and is stopped at exit
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
 #      files at once), then a smoke run of PocketBase's benchmark scenarios with tiny counts
 #      (bench/scenarios)
