@@ -13,6 +13,7 @@
 #include <boost/asio/use_future.hpp>
 #include <random>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/database_error.hpp"
@@ -38,6 +39,9 @@ constexpr std::string_view kWrittenTablesSql =
     "AND pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) + "
     "pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) + "
     "pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) > 0";
+
+// Database::describe() answers kept at most (one per view collection, in practice).
+constexpr std::size_t kMaxDescribed = 1024;
 
 core::ApiError busy_error() {
   return core::ApiError(503, "The database is busy; try again.");
@@ -163,12 +167,25 @@ class PostgresDatabase final : public Database {
 
   ReadSet read_set(std::string_view sql) override { return catalog_.read_set(identifiers(sql)); }
 
+  // Blocks the calling thread on a miss (postgres_database.hpp); answers are kept per text
+  // until the next schema change, so a view's file is looked up once, not per request.
   std::vector<ColumnOrigin> describe(std::string_view sql) override {
     std::lock_guard lock(side_mutex_);
+    const std::uint64_t epoch = schema_epoch_.load(std::memory_order_acquire);
+    if (epoch != described_epoch_) {
+      described_.clear();
+      described_epoch_ = epoch;
+    }
+    if (const auto found = described_.find(std::string(sql)); found != described_.end()) {
+      return found->second;
+    }
     side_context_.restart();
     auto done = asio::co_spawn(side_context_, describe_on_side(std::string(sql)), asio::use_future);
     side_context_.run();
-    return done.get();
+    std::vector<ColumnOrigin> columns = done.get();
+    if (described_.size() >= kMaxDescribed) described_.clear();
+    described_.emplace(std::string(sql), columns);
+    return columns;
   }
 
   void copy_snapshot(const std::string& /*target*/,
@@ -274,6 +291,8 @@ class PostgresDatabase final : public Database {
   std::mutex side_mutex_;
   asio::io_context side_context_{1};
   std::unique_ptr<PgConnection> side_;  // after side_context_: its socket is registered there
+  std::unordered_map<std::string, std::vector<ColumnOrigin>> described_;  // under side_mutex_
+  std::uint64_t described_epoch_ = 0;                                     // under side_mutex_
 };
 
 // Blocking: the first connection, at startup.

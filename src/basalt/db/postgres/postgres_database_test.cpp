@@ -615,6 +615,15 @@ TEST_F(PostgresDatabaseTest, DescribeTracesColumnsThroughSubqueriesAndViews) {
   EXPECT_TRUE(same(in_job, expected));
   EXPECT_EQ(count(*db), 1);
   EXPECT_THROW(db->describe("SELECT * FROM nowhere"), DatabaseError);
+  // Kept answers go with a schema change made through the database.
+  sync_wait(db->write([&](Transaction& tx) -> asio::awaitable<void> {
+    co_await tx.execute(
+        "CREATE OR REPLACE VIEW titles AS SELECT p.author AS pid, upper(p.title) AS loud, "
+        "p.title FROM posts p");
+  }));
+  const std::vector<ColumnOrigin> changed{
+      {"pid", "posts", "author"}, {"loud", "", ""}, {"title", "posts", "title"}};
+  EXPECT_TRUE(same(db->describe("SELECT * FROM (\nSELECT * FROM deeper\n) AS v"), changed));
 }
 
 // Not a test: the figures of docs/postgres.md ("Figures"). Run by hand with
