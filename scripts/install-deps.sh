@@ -14,9 +14,11 @@ packages=(
   # libraries (docs/architecture.md)
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libsqlite3-dev libsodium-dev libre2-dev libcrypt-dev
-  libmagic-dev libvips-dev libcurl4-openssl-dev libssl-dev libzip-dev
+  libmagic-dev libvips-dev libcurl4-openssl-dev libssl-dev libzip-dev libpq-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk curl
+  # the PostgreSQL server the driver's tests start (scripts/postgres-test-server.sh)
+  postgresql-15
 )
 
 missing=()

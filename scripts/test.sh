@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every test tier, stopping at the first failing one.
-#   1. Release build; unit + integration tests (ctest)
+#   1. Release build; unit + integration tests (ctest), with a throwaway PostgreSQL server for
+#      the PostgreSQL driver's tests (scripts/postgres-test-server.sh, port 55432 or
+#      BASALT_TEST_POSTGRES_PORT), which stays up for tier 4 and is stopped at exit
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
 #      files at once), then a smoke run of PocketBase's benchmark scenarios with tiny counts
 #      (bench/scenarios)
@@ -33,7 +35,23 @@ stop_asan() {
     wait "$asan_pid" 2>/dev/null || true
   fi
 }
-trap stop_asan EXIT
+# The driver tests' PostgreSQL server (docs/postgres.md, "Tests"), started before the first
+# ctest and stopped at exit whatever happens; tests that need it read BASALT_TEST_POSTGRES_URL.
+postgres_dir=
+start_postgres() {
+  postgres_dir="$(mktemp -d -u "${TMPDIR:-/tmp}/basalt-postgres.XXXXXX")"
+  BASALT_TEST_POSTGRES_URL="$(scripts/postgres-test-server.sh start "$postgres_dir" \
+    "${BASALT_TEST_POSTGRES_PORT:-55432}")"
+  export BASALT_TEST_POSTGRES_URL
+}
+stop_postgres() {
+  if [ -n "$postgres_dir" ]; then scripts/postgres-test-server.sh stop "$postgres_dir" || true; fi
+}
+on_exit() {
+  stop_asan
+  stop_postgres
+}
+trap on_exit EXIT
 
 step "release build"
 cmake --preset release >/dev/null
@@ -47,6 +65,10 @@ if [ "${BASALT_TEST_SERIAL:-0}" != 1 ]; then
   asan_pid=$!
   set +m
 fi
+
+step "postgresql test server (scripts/postgres-test-server.sh)"
+start_postgres
+echo "$BASALT_TEST_POSTGRES_URL"
 
 step "unit + integration tests (release)"
 ctest --preset release -j "$jobs"

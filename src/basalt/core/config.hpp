@@ -50,6 +50,7 @@ struct DatabaseConfig {
   std::size_t read_queue = 0;   // pooled reads waiting for a thread; past it -> 503
   std::size_t cache_bytes = 0;  // page cache of each connection (one per worker + the writer)
   std::size_t mmap_bytes = 0;   // bytes each connection reads through mmap; 0 = off
+  std::size_t pool_size = 0;    // PostgreSQL: connections per worker thread at most
 };
 
 struct AuthConfig {

@@ -52,7 +52,9 @@ constexpr std::array kSettings{
       c.db.read_threads = static_cast<unsigned>(parse_uint(v, 1, 64));
     }},
   Setting{"db-read-queue", "uint", "256",
-    "Reads waiting for a db-read-threads thread; past it a list request gets 503.",
+    "Reads waiting for a db-read-threads thread; past it a list request gets 503. On "
+    "PostgreSQL: statements and write jobs waiting, per worker thread, for one of its "
+    "db-pool-size connections.",
     [](Config& c, std::string_view v) {
       c.db.read_queue = static_cast<std::size_t>(parse_uint(v, 1, 1'000'000));
     }},
@@ -65,6 +67,13 @@ constexpr std::array kSettings{
     "Bytes of the database file each connection reads through memory mapping (SQLite caps "
     "it at about 2GiB); 0 turns memory mapping off.",
     [](Config& c, std::string_view v) { c.db.mmap_bytes = parse_size(v, 0); }},
+  Setting{"db-pool-size", "uint", "4",
+    "PostgreSQL: connections each worker thread keeps to the server at most, opened when first "
+    "needed (docs/postgres.md). Requests past them wait, up to db-read-queue per worker; past "
+    "that they get 503. At least 1, at most 64.",
+    [](Config& c, std::string_view v) {
+      c.db.pool_size = static_cast<std::size_t>(parse_uint(v, 1, 64));
+    }},
   Setting{"auth-ip-failures", "uint", "20",
     "Failed sign-in attempts a client address may make per auth-failure-window, whatever "
     "identities they name, before that address gets 429 with Retry-After; 0 turns the limit "
