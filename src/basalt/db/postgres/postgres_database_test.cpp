@@ -528,8 +528,9 @@ TEST_F(PostgresDatabaseTest, SlowStatementsDoNotHoldTheWorkerThread) {
   auto finished = asio::co_spawn(context, slow(), asio::use_future);
   context.run();
   finished.get();
-  EXPECT_GT(during_read, 5);
-  EXPECT_GT(during_write, 5);
+  // A blocked thread could run no tick while a statement lasts; the count depends on the load.
+  EXPECT_GE(during_read, 1);
+  EXPECT_GE(during_write, 1);
 }
 
 TEST_F(PostgresDatabaseTest, CommitsMoveTheVersionsOfTheTablesTheyWrote) {
