@@ -1,0 +1,530 @@
+#include "basalt/graphql/record_statement.hpp"
+
+#include <boost/json.hpp>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "basalt/graphql/field_failure.hpp"
+#include "basalt/graphql/record_fields.hpp"
+#include "basalt/graphql/where_filter.hpp"
+#include "basalt/query/filter_cost.hpp"
+#include "basalt/query/query_builder.hpp"
+#include "basalt/query/resolve_error.hpp"
+#include "basalt/query/resolver.hpp"
+
+namespace basalt::graphql {
+namespace {
+
+namespace json = boost::json;
+using schema::Collection;
+
+// SQLite takes at most 127 arguments per function call: objects with more keys are built in
+// chunks of this many pairs (json_object, then json_insert for the rest, which keeps the order).
+constexpr std::size_t kPairsPerCall = 60;
+
+// Percent-encoding of a query parameter value (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+class Compiler {
+ public:
+  Compiler(const GeneratedSchema& generated, const ExecutionScope& scope,
+           const records::Access& access, const query::RequestInfo& request,
+           std::int64_t max_list_limit)
+      : generated_(generated),
+        catalog_(*generated.catalog),
+        scope_(scope),
+        access_(access),
+        request_(request),
+        dialect_(access.dialect()),
+        superuser_(access.caller().is_superuser()),
+        max_list_limit_(max_list_limit) {}
+
+  RootStatement root(const FieldGroup& group, const RootBinding& binding) {
+    const Collection& c = *binding.collection;
+    const json::object args = arguments(group);
+    const std::string a = alias();
+    RootStatement out;
+    out.kind = binding.kind;
+    std::string& sql = out.statement.sql;
+    if (binding.kind == RootKind::kByPk) {
+      const std::string record = record_json(c, a, group);
+      const json::value* id = args.if_contains("id");
+      sql = "SELECT " + record + " FROM " + q(c.name) + " AS " + a + " WHERE " + col(a, "id") +
+            " = " + param(std::string(id != nullptr && id->is_string() ? id->get_string() : ""));
+      const std::string visible = visible_condition(a, c, rule_plans(c, c.view_rule), nullptr);
+      if (!visible.empty()) sql += " AND " + visible;
+      sql += " LIMIT 1";
+    } else {
+      const query::PlanPtr where = where_plan(c, args);
+      // The filter of the page first: its placeholders come before those of the selection.
+      const std::string visible = visible_condition(a, c, rule_plans(c, c.list_rule), where);
+      std::string source = " FROM " + q(c.name) + " AS " + a;
+      if (!visible.empty()) source += " WHERE " + visible;
+      source += order_clause(a, c, args) + page(args);
+      if (binding.kind == RootKind::kList) {
+        // Reorder: the selection's placeholders were numbered after the page's; numbered
+        // placeholders make the textual order irrelevant.
+        sql = "SELECT " + record_json(c, a, group) + source;
+      } else {
+        sql = "SELECT " + aggregate_json(c, a, group) + " FROM (SELECT " + a + ".*" + source +
+              ") AS " + a;
+      }
+    }
+    out.statement.params = std::move(params_);
+    return out;
+  }
+
+ private:
+  std::string q(std::string_view name) const { return dialect_.quote_identifier(name); }
+  std::string col(const std::string& a, std::string_view field) const { return a + "." + q(field); }
+  std::string alias() { return q("gq" + std::to_string(aliases_++)); }
+  std::string param(db::Value value) {
+    params_.push_back(std::move(value));
+    return dialect_.placeholder(next_++);
+  }
+
+  json::object arguments(const FieldGroup& group) const {
+    try {
+      return scope_.arguments(group);
+    } catch (const std::invalid_argument& e) {
+      throw FieldFailure(ErrorCode::kValidationFailed, e.what());
+    }
+  }
+
+  std::vector<query::PlanPtr> rule_plans(const Collection& c, const schema::Rule& rule) const {
+    if (superuser_) return {};
+    if (!rule) {
+      throw FieldFailure(ErrorCode::kPermissionDenied,
+                         "Only superusers can read the collection \"" + c.name + "\".");
+    }
+    if (rule->empty()) return {};
+    return {access_.rule(c, *rule)};
+  }
+
+  query::PlanPtr where_plan(const Collection& c, const json::object& args) const {
+    const json::value* where = args.if_contains("where");
+    if (where == nullptr || !where->is_object()) return nullptr;
+    std::optional<query::Ast> ast;
+    try {
+      ast = where_to_ast(where->get_object(), c, catalog_);
+    } catch (const std::invalid_argument& e) {
+      throw FieldFailure(ErrorCode::kValidationFailed, e.what());
+    }
+    if (!ast) return nullptr;
+    query::ResolveContext context{c, catalog_.all(), access_.caller().collection,
+                                  query::ResolveMode::kClient, superuser_};
+    query::PlanPtr plan;
+    try {
+      plan = query::resolve_filter(*ast, context);
+    } catch (const query::ResolveError& e) {
+      const bool locked = e.code() == query::ResolveErrorCode::kLockedCollection ||
+                          e.code() == query::ResolveErrorCode::kHiddenField ||
+                          e.code() == query::ResolveErrorCode::kSuperuserOnly;
+      throw FieldFailure(locked ? ErrorCode::kPermissionDenied : ErrorCode::kValidationFailed,
+                         std::string("The where argument cannot be used: ") + e.what());
+    }
+    if (!superuser_) {
+      const query::Plan* plans[] = {plan.get()};
+      const std::uint64_t cost = query::estimate_cost(plans, catalog_.all());
+      if (cost > query::kMaxClientCost) {
+        throw FieldFailure(ErrorCode::kLimitExceeded,
+                           "The where argument is too expensive: it walks too many multi-valued "
+                           "relations (an estimated " +
+                               std::to_string(cost) + " row visits per record; at most " +
+                               std::to_string(query::kMaxClientCost) + ").");
+      }
+    }
+    return plan;
+  }
+
+  // `"a"."id" IN (SELECT "c"."id" FROM "c" … WHERE <every plan>)`, or "" when nothing filters.
+  std::string visible_condition(const std::string& a, const Collection& /*collection*/,
+                                std::vector<query::PlanPtr> plans, const query::PlanPtr& extra) {
+    if (extra) plans.push_back(extra);
+    if (plans.empty()) return {};
+    query::QueryBuilder builder(dialect_, *plans.front(), next_);
+    for (const query::PlanPtr& plan : plans) builder.add_filter(*plan, request_, access_.now());
+    query::CompiledQuery compiled = std::move(builder).finish();
+    for (db::Value& value : compiled.params) params_.push_back(std::move(value));
+    next_ = compiled.next_placeholder;
+    return col(a, "id") + " IN (" + compiled.select_sql(compiled.table + "." + q("id")) + ")";
+  }
+
+  std::string page(const json::object& args) {
+    std::int64_t limit = max_list_limit_;
+    std::int64_t offset = 0;
+    if (const json::value* given = args.if_contains("limit"); given && given->is_int64()) {
+      limit = given->get_int64();
+      if (limit < 0)
+        throw FieldFailure(ErrorCode::kValidationFailed, "limit must not be negative.");
+      if (limit > max_list_limit_) {
+        throw FieldFailure(ErrorCode::kLimitExceeded,
+                           "limit must be at most " + std::to_string(max_list_limit_) + ".");
+      }
+    }
+    if (const json::value* given = args.if_contains("offset"); given && given->is_int64()) {
+      offset = given->get_int64();
+      if (offset < 0) {
+        throw FieldFailure(ErrorCode::kValidationFailed, "offset must not be negative.");
+      }
+    }
+    return " LIMIT " + param(limit) + " OFFSET " + param(offset);
+  }
+
+  // ORDER BY the order_by terms, then the insertion order (the order of a REST list without
+  // `sort`), so pages are stable.
+  std::string order_clause(const std::string& a, const Collection& c, const json::object& args,
+                           const std::string& fallback = {}) {
+    std::vector<std::string> terms;
+    if (const json::value* order = args.if_contains("order_by"); order && order->is_array()) {
+      for (const json::value& item : order->get_array()) {
+        if (item.is_object()) order_terms(a, c, item.get_object(), {}, terms);
+      }
+    }
+    if (!fallback.empty()) terms.push_back(fallback);
+    terms.push_back(c.is_view() ? col(a, "id") : a + "." + dialect_.insertion_order());
+    std::string out = " ORDER BY ";
+    for (std::size_t i = 0; i < terms.size(); ++i) out += (i ? ", " : "") + terms[i];
+    return out;
+  }
+
+  using Wrap = std::function<std::string(const std::string&)>;
+
+  void order_terms(const std::string& a, const Collection& c, const json::object& spec,
+                   const Wrap& wrap, std::vector<std::string>& terms) {
+    for (const auto& [key, value] : spec) {
+      const schema::Field* field = c.field_by_name(key);
+      if (field == nullptr) continue;
+      const auto* relation = field->as<schema::RelationOptions>();
+      if (relation != nullptr && value.is_object()) {
+        const Collection* target = catalog_.find(relation->collection_id);
+        if (target == nullptr) continue;
+        // The related record's value, read under the target's listRule (as a REST sort by
+        // `author.name` reads it): a record the caller may not list sorts as no value.
+        const std::string b = alias();
+        const std::string visible =
+            visible_condition(b, *target, rule_plans(*target, target->list_rule), nullptr);
+        const std::string link = col(b, "id") + " = " + col(a, key);
+        const std::string condition = visible.empty() ? link : link + " AND " + visible;
+        Wrap inner = [wrap, b, table = q(target->name), condition](const std::string& expr) {
+          std::string sub = "(SELECT " + expr + " FROM " + table + " AS " + b + " WHERE " +
+                            condition + " LIMIT 1)";
+          return wrap ? wrap(sub) : sub;
+        };
+        order_terms(b, *target, value.get_object(), inner, terms);
+        continue;
+      }
+      if (!value.is_string()) continue;
+      const std::string_view direction = value.get_string();
+      std::string expr = col(a, key);
+      if (wrap) expr = wrap(expr);
+      if (direction == "asc" || direction == "asc_nulls_last") {
+        terms.push_back(expr + " ASC NULLS LAST");
+      } else if (direction == "asc_nulls_first") {
+        terms.push_back(expr + " ASC NULLS FIRST");
+      } else if (direction == "desc_nulls_last") {
+        terms.push_back(expr + " DESC NULLS LAST");
+      } else {
+        terms.push_back(expr + " DESC NULLS FIRST");
+      }
+    }
+  }
+
+  // json_object of the selection over the record read as `a`, in selection order.
+  std::string record_json(const Collection& c, const std::string& a, const FieldGroup& group) {
+    const TypeDef* type = generated_.schema.find_type(c.name);
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const FieldGroup& sub : scope_.collect_sub(*type, group)) {
+      std::string value = value_expr(c, a, sub);
+      pairs.emplace_back(std::string(sub.response_name), std::move(value));
+    }
+    return object_sql(pairs);
+  }
+
+  std::string object_sql(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    std::string out = "json_object(";
+    std::size_t i = 0;
+    for (; i < pairs.size() && i < kPairsPerCall; ++i) {
+      out += (i ? ", " : "") + param(pairs[i].first) + ", " + pairs[i].second;
+    }
+    out += ")";
+    while (i < pairs.size()) {
+      std::string chunk = "json_insert(" + out;
+      for (std::size_t n = 0; i < pairs.size() && n < kPairsPerCall; ++i, ++n) {
+        chunk += ", " + param("$.\"" + pairs[i].first + "\"") + ", " + pairs[i].second;
+      }
+      out = chunk + ")";
+    }
+    return out;
+  }
+
+  std::string value_expr(const Collection& c, const std::string& a, const FieldGroup& sub) {
+    const std::string_view name = sub.field_name;
+    if (name == "__typename") return param(c.name);
+    if (name == "id") return col(a, "id");
+    if (name == "collectionId") return param(c.id);
+    if (name == "collectionName") return param(c.name);
+    if (const schema::Field* field = c.field_by_name(name)) return field_expr(c, a, *field, sub);
+    if (name.ends_with("_url")) {
+      const schema::Field* file = c.field_by_name(name.substr(0, name.size() - 4));
+      if (file != nullptr && file->type() == schema::FieldType::kFile) {
+        return file_url(c, a, *file, sub);
+      }
+    }
+    if (const auto via = name.find("_via_"); via != std::string_view::npos) {
+      const Collection* other = catalog_.find(name.substr(0, via));
+      const schema::Field* field =
+          other != nullptr ? other->field_by_name(name.substr(via + 5)) : nullptr;
+      if (field != nullptr) return back_relation(a, *other, *field, sub);
+    }
+    throw FieldFailure(ErrorCode::kInternal, "Internal error.");
+  }
+
+  std::string field_expr(const Collection& c, const std::string& a, const schema::Field& field,
+                         const FieldGroup& sub) {
+    const std::string column = col(a, field.name);
+    const FieldShape shape = field_shape(field);
+    switch (shape.kind) {
+      case FieldShape::kText:
+        if (c.is_auth() && field.name == schema::kFieldEmail && !superuser_) {
+          return "CASE WHEN " + email_visible(c, a) + " THEN " + column + " END";
+        }
+        return column;
+      case FieldShape::kNumber:
+        return shape.integer ? dialect_.integer_cast(column) : column;
+      case FieldShape::kBool:
+        return "CASE WHEN " + column + " THEN json('true') ELSE json('false') END";
+      case FieldShape::kJson:
+        return "json(" + column + ")";
+      case FieldShape::kGeoPoint:
+        return geo_point(column, sub);
+      case FieldShape::kMultiText:
+        return "COALESCE(json(" + column + "), json('[]'))";
+      case FieldShape::kFile:
+        return field.is_multiple() ? "COALESCE(json(" + column + "), json('[]'))" : column;
+      case FieldShape::kRelation:
+        return relation(a, field, sub);
+    }
+    return column;
+  }
+
+  // records::Visibility in SQL: emailVisibility on, the caller's own record, or (for auth
+  // records that may sign in) a record the caller manages by the manageRule.
+  std::string email_visible(const Collection& c, const std::string& a) {
+    std::string out = "(" + col(a, schema::kFieldEmailVisibility) + " <> 0";
+    const records::Caller& caller = access_.caller();
+    if (!caller.is_guest() && caller.collection->id == c.id) {
+      out += " OR " + col(a, "id") + " = " + param(std::string(caller.id()));
+    }
+    const auto& manage = c.auth.manage_rule;
+    if (!caller.is_guest() && manage && !manage->empty()) {
+      out += " OR " + visible_condition(a, c, {access_.rule(c, *manage)}, nullptr);
+    }
+    return out + ")";
+  }
+
+  std::string geo_point(const std::string& column, const FieldGroup& group) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const FieldGroup& sub :
+         scope_.collect_sub(*generated_.schema.find_type("GeoPoint"), group)) {
+      std::string value = sub.field_name == "__typename"
+                              ? param(std::string("GeoPoint"))
+                              : "COALESCE(json_extract(" + column + ", " +
+                                    param("$." + std::string(sub.field_name)) + "), 0)";
+      pairs.emplace_back(std::string(sub.response_name), std::move(value));
+    }
+    return "CASE WHEN " + column + " IS NULL THEN NULL ELSE " + object_sql(pairs) + " END";
+  }
+
+  std::string file_url(const Collection& c, const std::string& a, const schema::Field& file,
+                       const FieldGroup& sub) {
+    const json::object args = arguments(sub);
+    std::string suffix;
+    if (const json::value* thumb = args.if_contains("thumb"); thumb && thumb->is_string()) {
+      if (!thumb->get_string().empty()) suffix = "?thumb=" + url_encode(thumb->get_string());
+    }
+    const std::string prefix = "/api/files/" + c.id + "/";
+    const std::string column = col(a, file.name);
+    if (file.is_multiple()) {
+      const std::string je = alias();
+      return "(SELECT json_group_array(" + param(prefix) + " || " + col(a, "id") + " || '/' || " +
+             je + ".value || " + param(suffix) + ") FROM json_each(" + column + ") AS " + je + ")";
+    }
+    return "CASE WHEN " + column + " IS NULL OR " + column + " = '' THEN NULL ELSE " +
+           param(prefix) + " || " + col(a, "id") + " || '/' || " + column + " || " + param(suffix) +
+           " END";
+  }
+
+  // A relation field: the related record (single) or records (multiple) the caller may view.
+  std::string relation(const std::string& a, const schema::Field& field, const FieldGroup& sub) {
+    const Collection* target = catalog_.find(field.as<schema::RelationOptions>()->collection_id);
+    if (target == nullptr) throw FieldFailure(ErrorCode::kInternal, "Internal error.");
+    const std::string b = alias();
+    if (!field.is_multiple()) {
+      const std::string visible =
+          visible_condition(b, *target, rule_plans(*target, target->view_rule), nullptr);
+      std::string sql = "json((SELECT " + record_json(*target, b, sub) + " FROM " +
+                        q(target->name) + " AS " + b + " WHERE " + col(b, "id") + " = " +
+                        col(a, field.name);
+      if (!visible.empty()) sql += " AND " + visible;
+      return sql + " LIMIT 1))";
+    }
+    const json::object args = arguments(sub);
+    const std::string je = alias();
+    const query::PlanPtr where = where_plan(*target, args);
+    const std::string visible =
+        visible_condition(b, *target, rule_plans(*target, target->view_rule), where);
+    // The related records in the order the field lists them, unless order_by says otherwise.
+    std::string from = " FROM json_each(" + col(a, field.name) + ") AS " + je + " JOIN " +
+                       q(target->name) + " AS " + b + " ON " + col(b, "id") + " = " + je + ".value";
+    if (!visible.empty()) from += " WHERE " + visible;
+    from += order_clause(b, *target, args, je + ".key") + page(args);
+    return list_sql(record_json(*target, b, sub), from);
+  }
+
+  std::string back_relation(const std::string& a, const Collection& other,
+                            const schema::Field& field, const FieldGroup& sub) {
+    const json::object args = arguments(sub);
+    const std::string b = alias();
+    std::string link;
+    if (field.is_multiple()) {
+      const std::string je = alias();
+      link = "EXISTS (SELECT 1 FROM json_each(" + col(b, field.name) + ") AS " + je + " WHERE " +
+             je + ".value = " + col(a, "id") + ")";
+    } else {
+      link = col(b, field.name) + " = " + col(a, "id");
+    }
+    const query::PlanPtr where = where_plan(other, args);
+    const std::string visible =
+        visible_condition(b, other, rule_plans(other, other.view_rule), where);
+    std::string from = " FROM " + q(other.name) + " AS " + b + " WHERE " + link;
+    if (!visible.empty()) from += " AND " + visible;
+    from += order_clause(b, other, args) + page(args);
+    return list_sql(record_json(other, b, sub), from);
+  }
+
+  std::string list_sql(const std::string& record, const std::string& from) {
+    const std::string item = q("gq_item");
+    return "(SELECT json_group_array(json(" + item + ")) FROM (SELECT " + record + " AS " + item +
+           from + "))";
+  }
+
+  // `<c>_aggregate`: one row over the page (`a` is the derived table of the page's records).
+  std::string aggregate_json(const Collection& c, const std::string& a, const FieldGroup& group) {
+    const TypeDef* type = generated_.schema.find_type(c.name + "_aggregate");
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const FieldGroup& sub : scope_.collect_sub(*type, group)) {
+      std::string value;
+      if (sub.field_name == "__typename") {
+        value = param(type->name);
+      } else if (sub.field_name == "nodes") {
+        value = "json_group_array(json(" + record_json(c, a, sub) + "))";
+      } else {
+        value = aggregate_fields(c, a, sub);
+      }
+      pairs.emplace_back(std::string(sub.response_name), std::move(value));
+    }
+    return object_sql(pairs);
+  }
+
+  std::string aggregate_fields(const Collection& c, const std::string& a, const FieldGroup& group) {
+    const TypeDef* type = generated_.schema.find_type(c.name + "_aggregate_fields");
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const FieldGroup& sub : scope_.collect_sub(*type, group)) {
+      std::string value;
+      const std::string_view name = sub.field_name;
+      if (name == "__typename") {
+        value = param(type->name);
+      } else if (name == "count") {
+        value = count_expr(c, a, sub);
+      } else {
+        const std::string part_type = c.name + "_" + std::string(name) + "_fields";
+        const TypeDef* part = generated_.schema.find_type(part_type);
+        std::string function = name == "sum"   ? "SUM"
+                               : name == "avg" ? "AVG"
+                               : name == "min" ? "MIN"
+                                               : "MAX";
+        std::vector<std::pair<std::string, std::string>> columns;
+        for (const FieldGroup& field : scope_.collect_sub(*part, sub)) {
+          std::string expr = field.field_name == "__typename"
+                                 ? param(part_type)
+                                 : function + "(" + col(a, field.field_name) + ")";
+          const schema::Field* f = c.field_by_name(field.field_name);
+          if (f != nullptr && (name == "min" || name == "max") && field_shape(*f).integer) {
+            expr = dialect_.integer_cast(expr);
+          }
+          columns.emplace_back(std::string(field.response_name), std::move(expr));
+        }
+        value = object_sql(columns);
+      }
+      pairs.emplace_back(std::string(sub.response_name), std::move(value));
+    }
+    return object_sql(pairs);
+  }
+
+  std::string count_expr(const Collection& c, const std::string& a, const FieldGroup& sub) {
+    const json::object args = arguments(sub);
+    std::vector<std::string> columns;
+    if (const json::value* given = args.if_contains("columns"); given && given->is_array()) {
+      for (const json::value& column : given->get_array()) {
+        if (column.is_string() && c.field_by_name(column.get_string()) != nullptr) {
+          columns.push_back(col(a, column.get_string()));
+        }
+      }
+    }
+    const json::value* distinct = args.if_contains("distinct");
+    const bool is_distinct = distinct != nullptr && distinct->is_bool() && distinct->get_bool();
+    if (columns.empty()) return "COUNT(*)";
+    if (is_distinct) {
+      if (columns.size() != 1) {
+        throw FieldFailure(ErrorCode::kValidationFailed,
+                           "count(distinct: true) takes exactly one column.");
+      }
+      return "COUNT(DISTINCT " + columns.front() + ")";
+    }
+    std::string condition;
+    for (const std::string& column : columns) {
+      condition += (condition.empty() ? "" : " AND ") + column + " IS NOT NULL";
+    }
+    return "COUNT(CASE WHEN " + condition + " THEN 1 END)";
+  }
+
+  const GeneratedSchema& generated_;
+  const collections::Catalog& catalog_;
+  const ExecutionScope& scope_;
+  const records::Access& access_;
+  const query::RequestInfo& request_;
+  const db::Dialect& dialect_;
+  bool superuser_;
+  std::int64_t max_list_limit_;
+  db::Params params_;
+  std::size_t next_ = 1;
+  std::size_t aliases_ = 0;
+};
+
+}  // namespace
+
+RootStatement compile_root_field(const GeneratedSchema& generated, const ExecutionScope& scope,
+                                 const records::Access& access, const query::RequestInfo& request,
+                                 const FieldGroup& group, const RootBinding& binding,
+                                 std::int64_t max_list_limit) {
+  return Compiler(generated, scope, access, request, max_list_limit).root(group, binding);
+}
+
+}  // namespace basalt::graphql

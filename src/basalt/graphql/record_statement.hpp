@@ -1,0 +1,47 @@
+// RecordStatement: one root field of the query type (`<c>`, `<c>_by_pk`, `<c>_aggregate`)
+// compiled into ONE SQL statement that builds the field's whole JSON value in the database
+// (docs/graphql.md, "How a query runs"): json_object per record, correlated subqueries with
+// json_group_array for relations and back-relations, never a statement per row or per level.
+//
+// Which records a caller sees, at every level, is decided by the same compiler as REST:
+//   - a record of the root list (and `_aggregate`) passes the collection's listRule and the
+//     `where` argument, both compiled by query::QueryBuilder from plans; `_by_pk` its viewRule;
+//   - a related record (relation, back-relation) passes its own collection's viewRule, as REST
+//     expand does, and the list's own `where`;
+//   - `where` is the filter AST of where_filter.hpp resolved as a client filter: hidden fields
+//     refused, every relation it walks carries that collection's listRule (docs/security.md);
+//   - a record's email is shown as records::Visibility says: to superusers, when
+//     emailVisibility is on, to the record itself, to those who pass the manageRule.
+// Each level reads its table under an alias of its own (`gq0`, `gq1`, …) and asks for the
+// visible ids with `"gqN"."id" IN (SELECT "<c>"."id" FROM "<c>" … WHERE <rule> AND <where>)`,
+// so a self-relation never confuses the level it reads with the one above.
+//
+// Bounds: `limit` and `offset` at every list are non-negative, and `limit` at most the list
+// limit (default when absent: the list limit); a where filter's estimated cost is held to the
+// REST bound (query/filter_cost.hpp). Violations are FieldFailure.
+//
+// Thread safety: one compiler per root field on the request's worker.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "basalt/graphql/generated_schema.hpp"
+#include "basalt/graphql/selection.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/records/access.hpp"
+
+namespace basalt::graphql {
+
+struct RootStatement {
+  records::Statement statement;
+  RootKind kind = RootKind::kList;  // kList: one row per record; else one row (or none)
+};
+
+// Throws FieldFailure for a client mistake (a limit, a locked collection, a costly filter).
+RootStatement compile_root_field(const GeneratedSchema& generated, const ExecutionScope& scope,
+                                 const records::Access& access, const query::RequestInfo& request,
+                                 const FieldGroup& group, const RootBinding& binding,
+                                 std::int64_t max_list_limit);
+
+}  // namespace basalt::graphql
