@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "basalt/graphql/field_failure.hpp"
+
 namespace basalt::graphql {
 namespace {
 
@@ -65,6 +67,7 @@ class Introspector {
   explicit Introspector(const ExecutionScope& scope) : scope_(scope), schema_(scope.schema()) {}
 
   json::value schema_value(const FieldGroup& group) {
+    charge();
     const TypeDef& type = *schema_.find_type("__Schema");
     json::object out;
     for (const FieldGroup& sub : scope_.collect_sub(type, group)) {
@@ -94,6 +97,7 @@ class Introspector {
   }
 
   json::value type_value(TypeView type, const FieldGroup& group) {
+    charge();
     const TypeDef& meta = *schema_.find_type("__Type");
     const bool wrapper = !type.wrappers.empty();
     const TypeDef* named = type.named;
@@ -144,6 +148,7 @@ class Introspector {
   }
 
   json::value field_value(const FieldDef& f, const FieldGroup& group) {
+    charge();
     json::object out;
     for (const FieldGroup& sub : scope_.collect_sub(*schema_.find_type("__Field"), group)) {
       const std::string_view name = sub.field_name;
@@ -170,6 +175,7 @@ class Introspector {
   }
 
   json::value input_value(const InputValueDef& v, const FieldGroup& group) {
+    charge();
     json::object out;
     for (const FieldGroup& sub : scope_.collect_sub(*schema_.find_type("__InputValue"), group)) {
       const std::string_view name = sub.field_name;
@@ -190,6 +196,7 @@ class Introspector {
   }
 
   json::value enum_value(const std::string& v, const FieldGroup& group) {
+    charge();
     json::object out;
     for (const FieldGroup& sub : scope_.collect_sub(*schema_.find_type("__EnumValue"), group)) {
       const std::string_view name = sub.field_name;
@@ -206,6 +213,7 @@ class Introspector {
   }
 
   json::value directive_value(const DirectiveDef& d, const FieldGroup& group) {
+    charge();
     json::object out;
     for (const FieldGroup& sub : scope_.collect_sub(*schema_.find_type("__Directive"), group)) {
       const std::string_view name = sub.field_name;
@@ -228,8 +236,17 @@ class Introspector {
     return out;
   }
 
+  void charge() {
+    if (++values_ > kMaxIntrospectionValues) {
+      throw FieldFailure(ErrorCode::kLimitExceeded,
+                         "The introspection answer would hold more than " +
+                             std::to_string(kMaxIntrospectionValues) + " objects.");
+    }
+  }
+
   const ExecutionScope& scope_;
   const Schema& schema_;
+  std::size_t values_ = 0;
 };
 
 }  // namespace

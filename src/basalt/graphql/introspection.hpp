@@ -2,6 +2,10 @@
 // `__type(name:)` over the Schema model, shaped by the selection, so graphql-js's
 // buildClientSchema can rebuild the schema from the standard introspection query.
 //
+// Bounded: an answer of more than kMaxIntrospectionValues objects (a selection that walks
+// types -> fields -> type -> fields … multiplies) is refused with a limit-exceeded FieldFailure
+// once that many were built; the standard introspection query of a large schema stays far below.
+//
 // The model has no descriptions or deprecations: `description` is null, `isDeprecated` false,
 // `deprecationReason` and `specifiedByURL` null everywhere.
 // Thread safety: pure functions of the scope.
@@ -12,6 +16,8 @@
 #include "basalt/graphql/selection.hpp"
 
 namespace basalt::graphql {
+
+inline constexpr std::size_t kMaxIntrospectionValues = 200'000;
 
 // The value of a `__schema` field group.
 boost::json::value introspect_schema(const ExecutionScope& scope, const FieldGroup& group);
