@@ -132,7 +132,9 @@ class Generator {
     for (const Field& f : c.fields) {
       if (!exposed_field(c, f, superuser_)) continue;
       const FieldShape shape = field_shape(f);
-      columns.enum_values.push_back(f.name);
+      if (superuser_ || !c.is_auth() || f.name != schema::kFieldEmail) {
+        columns.enum_values.push_back(f.name);
+      }
       if (f.name != "id") {
         if (shape.kind == FieldShape::kRelation) {
           const Collection* target = catalog_.find(f.as<schema::RelationOptions>()->collection_id);
@@ -154,9 +156,13 @@ class Generator {
       if (!shape.comparison.empty()) {
         where.input_fields.push_back({f.name, TypeRef::parse(shape.comparison), std::nullopt});
       }
-      if (shape.orderable) order.input_fields.push_back({f.name, TypeRef::parse("order_by"), {}});
+      // An auth record's email orders nothing for non-superusers: the order (or a min/max)
+      // would tell hidden emails apart.
+      const bool orderable =
+          shape.orderable && (superuser_ || !c.is_auth() || f.name != schema::kFieldEmail);
+      if (orderable) order.input_fields.push_back({f.name, TypeRef::parse("order_by"), {}});
       if (shape.kind == FieldShape::kNumber) numbers.push_back(field(f.name, shape.graphql_type));
-      if (shape.orderable) comparables.push_back(field(f.name, shape.graphql_type));
+      if (orderable) comparables.push_back(field(f.name, shape.graphql_type));
     }
     // Generated fields after the collection's own, skipped where a field already has the name.
     for (const Field& f : c.fields) {
