@@ -229,6 +229,42 @@ describe('GraphQL', () => {
     assert.deepEqual(await viaGet.json(), { data: { posts: [{ title: 'apple' }] } });
   });
 
+  test('bad input is a GraphQL error, never a failure of the server', async () => {
+    const code = async (query, variables) => {
+      const { status, body } = await gql(server, guest, query, variables);
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.ok(body.errors?.length, JSON.stringify(body));
+      return body.errors[0].extensions.code;
+    };
+    const many = Array.from({ length: 201 }, (_, i) => `{views: {_eq: ${i}}}`).join(', ');
+    assert.equal(await code(`{ posts(where: {_or: [${many}]}) { id } }`), 'limit-exceeded');
+    const nine = Array.from({ length: 9 }, () => '{title: asc}').join(', ');
+    assert.equal(await code(`{ posts(order_by: [${nine}]) { id } }`), 'limit-exceeded');
+    let deep = '{title: {_eq: "apple"}}';
+    for (let i = 0; i < 20; ++i) deep = `{_not: {_not: ${deep}}}`;
+    assert.deepEqual((await data(server, guest, `{ posts(where: ${deep}) { title } }`)).posts, [{ title: 'apple' }]);
+    assert.equal(await code('{ posts(where: {author: {name: {_eq: 5}}}) { id } }'), 'validation-failed');
+    assert.equal(await code('query($w: posts_bool_exp) { posts(where: $w) { id } }', { w: { nope: 1 } }), 'validation-failed');
+    assert.equal(await code('{ a1: __typename a2: __typename }'.replace('a2', 'a1: posts { id } a2')), 'validation-failed');
+    const aliases = Array.from({ length: 101 }, (_, i) => `a${i}: __typename`).join(' ');
+    assert.equal(await code(`{ ${aliases} }`), 'limit-exceeded');
+    let nested = 'id';
+    for (let i = 0; i < 12; ++i) nested = `author { posts_via_author { ${nested} } }`;
+    assert.equal(await code(`{ posts { ${nested} } }`), 'limit-exceeded');
+    // A single value where a list is expected is a list of one; variables work in where.
+    const literal = await data(server, guest, '{ posts(where: {title: {_in: "cherry"}, _and: {views: {_gte: 0}}}) { title } }');
+    assert.deepEqual(literal.posts, [{ title: 'cherry' }]);
+    const variable = await data(server, guest, 'query($w: posts_bool_exp) { posts(where: $w) { title } }',
+      { w: { title: { _in: 'cherry' }, _and: { views: { _gte: 0 } } } });
+    assert.deepEqual(variable.posts, [{ title: 'cherry' }]);
+    const unknownOperation = await fetch(`${server.url}/api/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }),
+    });
+    assert.equal(unknownOperation.status, 200);
+    assert.equal((await unknownOperation.json()).errors[0].extensions.code, 'validation-failed');
+  });
+
   test('settings.graphql bounds lists and can keep introspection to superusers', async () => {
     await pb.settings.update({ graphql: { maxLimit: 2, superuserOnlyIntrospection: true } });
     try {

@@ -13,6 +13,7 @@
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolve_error.hpp"
 #include "basalt/query/resolver.hpp"
+#include "basalt/query/sort.hpp"
 
 namespace basalt::graphql {
 namespace {
@@ -123,6 +124,8 @@ class Compiler {
     std::optional<query::Ast> ast;
     try {
       ast = where_to_ast(where->get_object(), c, catalog_);
+    } catch (const std::length_error& e) {
+      throw FieldFailure(ErrorCode::kLimitExceeded, e.what());
     } catch (const std::invalid_argument& e) {
       throw FieldFailure(ErrorCode::kValidationFailed, e.what());
     }
@@ -196,6 +199,11 @@ class Compiler {
       for (const json::value& item : order->get_array()) {
         if (item.is_object()) order_terms(a, c, item.get_object(), {}, terms);
       }
+    }
+    if (terms.size() > query::kMaxSortFields) {
+      throw FieldFailure(ErrorCode::kLimitExceeded, "order_by may have at most " +
+                                                        std::to_string(query::kMaxSortFields) +
+                                                        " terms (as a REST sort).");
     }
     if (!fallback.empty()) terms.push_back(fallback);
     terms.push_back(c.is_view() ? col(a, "id") : a + "." + dialect_.insertion_order());

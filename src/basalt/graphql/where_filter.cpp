@@ -177,7 +177,7 @@ class Builder {
     identifier.path_size = static_cast<std::uint32_t>(copied.size());
     Operand left;
     left.value = identifier;
-    ++leaves_;
+    count_leaf();
     return Expr{{}, Comparison{left, any ? any_of(op) : op, right}};
   }
 
@@ -207,7 +207,7 @@ class Builder {
 
   // `1 = 1` or `1 = 0`.
   Expr constant(bool value) {
-    ++leaves_;
+    count_leaf();
     return Expr{{}, Comparison{number(1), Operator::kEq, number(value ? 1 : 0)}};
   }
 
@@ -217,6 +217,13 @@ class Builder {
     return Expr{{},
                 query::Logical{conjunction ? query::LogicalOp::kAnd : query::LogicalOp::kOr,
                                static_cast<std::uint32_t>(children.size()), children.data()}};
+  }
+
+  void count_leaf() {
+    if (++leaves_ > kMaxWhereComparisons) {
+      throw std::length_error("The where argument has more than " +
+                              std::to_string(kMaxWhereComparisons) + " comparisons.");
+    }
   }
 
   const collections::Catalog& catalog_;

@@ -12,8 +12,9 @@
 // so `tags: {name: {_eq: "x"}}` holds when at least one related record matches (each comparison
 // on its own: two comparisons under one multiple relation may be met by two different records).
 //
-// The value must be a coerced argument value of the generated `<c>_bool_exp` type (validation
-// and coercion already checked its shape); an unknown key is std::invalid_argument.
+// Bounded as a REST filter is: at most kMaxWhereComparisons comparisons (std::length_error
+// past it). The value must be a coerced argument value of the generated `<c>_bool_exp` type
+// (validation and coercion already checked its shape); an unknown key is std::invalid_argument.
 // Thread safety: a pure function.
 #pragma once
 
@@ -27,6 +28,9 @@ class object;
 }  // namespace boost::json
 
 namespace basalt::graphql {
+
+// A REST filter's bound (query::ParseLimits::client_filter().max_leaves).
+inline constexpr std::size_t kMaxWhereComparisons = 200;
 
 // nullopt when the expression sets no condition (`{}`, or only null operators).
 std::optional<query::Ast> where_to_ast(const boost::json::object& where,
