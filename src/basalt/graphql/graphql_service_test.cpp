@@ -167,6 +167,22 @@ TEST_F(GraphqlServiceTest, EachRootFieldIsOneStatementAndRulesHideRecords) {
             R"({"data":{"posts":[{"title":"draft","secret":""},{"title":"open","secret":"s1"}]}})");
 }
 
+TEST_F(GraphqlServiceTest, ViewCollectionsAndWideObjectsAreAnswered) {
+  make_blog();
+  collection(R"js({"name": "titles", "type": "view", "listRule": "",
+    "viewQuery": "SELECT id, title FROM posts WHERE published = true"})js");
+  EXPECT_EQ(json::serialize(ask("{ titles { title } }")),
+            R"({"data":{"titles":[{"title":"open"}]}})");
+  // 70 keys: more than one json_object call takes (built in chunks, in selection order).
+  std::string query = "{ posts { ";
+  std::string expected = R"({"data":{"posts":[{)";
+  for (int i = 0; i < 70; ++i) {
+    query += "k" + std::to_string(i) + ": title ";
+    expected += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":\"open\"";
+  }
+  EXPECT_EQ(json::serialize(ask(query + "} }")), expected + "}]}}");
+}
+
 TEST_F(GraphqlServiceTest, EachCallerClassSeesOnlyWhatItCouldReach) {
   make_blog();
   const auto guest = service_->schema_for(CallerClass::kGuest);
