@@ -27,9 +27,9 @@ boost::asio::awaitable<void> graphql_post(const Services& services, const auth::
 boost::asio::awaitable<void> graphql_get(const Services& services, const auth::AuthContext& auth,
                                          http::Request& request, http::Response& response);
 
-// The largest body a POST may have for a document limit of `max_document_bytes`: the document
-// JSON-escaped (at most 6 bytes per byte would be absurd; twice is generous) plus 1 MiB for
-// variables and the rest.
+// The largest body a POST may have for a document limit of `max_document_bytes`: twice the
+// document (room for its JSON escapes) plus 1 MiB for the variables and the rest. A longer
+// document inside is refused by the parser's own limit.
 std::uint64_t graphql_max_body_bytes(std::int64_t max_document_bytes) noexcept;
 
 }  // namespace basalt::api

@@ -73,14 +73,13 @@ class Compiler {
       sql += " LIMIT 1";
     } else {
       const query::PlanPtr where = where_plan(c, args);
-      // The filter of the page first: its placeholders come before those of the selection.
       const std::string visible = visible_condition(a, c, rule_plans(c, c.list_rule), where);
       std::string source = " FROM " + q(c.name) + " AS " + a;
       if (!visible.empty()) source += " WHERE " + visible;
       source += order_clause(a, c, args) + page(args);
       if (binding.kind == RootKind::kList) {
-        // Reorder: the selection's placeholders were numbered after the page's; numbered
-        // placeholders make the textual order irrelevant.
+        // The selection is compiled after the page, so its placeholders have higher numbers
+        // though they come first in the text: placeholders are numbered, order is irrelevant.
         sql = "SELECT " + record_json(c, a, group) + source;
       } else {
         sql = "SELECT " + aggregate_json(c, a, group) + " FROM (SELECT " + a + ".*" + source +
