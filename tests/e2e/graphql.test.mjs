@@ -158,9 +158,9 @@ describe('GraphQL', () => {
   });
 
   test('related records pass their own view rule; back-relations and nested lists have arguments', async () => {
-    const query = `{ users(order_by: [{name: asc}]) { name
+    const query = `{ users(order_by: [{name: asc}], limit: 10) { name
       posts_via_author(order_by: [{views: desc}], limit: 1) { title }
-      all: posts_via_author(order_by: [{title: asc}]) { title comments_via_post(order_by: [{body: asc}]) { body } } } }`;
+      all: posts_via_author(order_by: [{title: asc}], limit: 10) { title comments_via_post(order_by: [{body: asc}]) { body } } } }`;
     const { users } = await data(server, guest, query);
     assert.deepEqual(users, [
       { name: 'alice', posts_via_author: [{ title: 'apple' }], all: [{ title: 'apple', comments_via_post: [{ body: 'nice' }] }] },
@@ -248,6 +248,10 @@ describe('GraphQL', () => {
     assert.equal(await code('{ a1: __typename a2: __typename }'.replace('a2', 'a1: posts { id } a2')), 'validation-failed');
     const aliases = Array.from({ length: 101 }, (_, i) => `a${i}: __typename`).join(' ');
     assert.equal(await code(`{ ${aliases} }`), 'limit-exceeded');
+    // Three nested lists at the default limit could return 10^9 records: refused before running;
+    // with limits they run.
+    assert.equal(await code('{ users { posts_via_author { comments_via_post { id } } } }'), 'limit-exceeded');
+    await data(server, guest, '{ users(limit: 10) { posts_via_author(limit: 10) { comments_via_post { id } } } }');
     let nested = 'id';
     for (let i = 0; i < 12; ++i) nested = `author { posts_via_author { ${nested} } }`;
     assert.equal(await code(`{ posts { ${nested} } }`), 'limit-exceeded');

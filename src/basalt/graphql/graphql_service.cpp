@@ -144,8 +144,7 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
         const RootBinding& binding = generated->roots.at(std::string(group.field_name));
         RootStatement compiled = compile_root_field(*generated, scope, access, info, group, binding,
                                                     policy.max_list_limit);
-        const db::ReadOptions read =
-            binding.kind == RootKind::kByPk ? access.point_read() : access.scan_read();
+        const db::ReadOptions read = compiled.scans ? access.scan_read() : access.point_read();
         db::ResultSet rows =
             co_await database_.query(compiled.statement.sql, compiled.statement.params, read);
         if (binding.kind == RootKind::kList) {

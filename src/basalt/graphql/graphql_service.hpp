@@ -6,10 +6,10 @@
 //   selection order -> {"errors"?, "data"}
 //
 // Each root field of the collections is ONE SQL statement (record_statement.hpp) run on the
-// database's read pool under the caller's statement budget, as a REST list page is; `_by_pk`
-// runs inline as a REST view does. Introspection and `__typename` are answered from the schema
-// model on the request's worker. A field that fails becomes an error at its path and null in
-// `data` (or data null when the field is non-null); the other fields still run.
+// database's read pool under the caller's statement budget, as a REST list page is; a `_by_pk`
+// without nested lists runs inline as a REST view does. Introspection and `__typename` are answered
+// from the schema model on the request's worker. A field that fails becomes an error at its path
+// and null in `data` (or data null when the field is non-null); the other fields still run.
 //
 // Schemas: one per caller class (guest, user, superuser), generated on first use from the
 // current catalog and kept until the catalog's version moves; a request takes one schema (and

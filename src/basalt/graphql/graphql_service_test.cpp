@@ -136,7 +136,7 @@ class GraphqlServiceTest : public ::testing::Test {
 TEST_F(GraphqlServiceTest, AThreeLevelNestedQueryIsOneStatementOnTheReadPool) {
   make_blog();
   const json::value answer =
-      ask("{ users(order_by: [{name: asc}]) { name posts_via_author { title "
+      ask("{ users(order_by: [{name: asc}], limit: 10) { name posts_via_author(limit: 10) { title "
           "comments_via_post { body post { title author { name } } } } } }",
           ann_);
   EXPECT_EQ(log_->reads.size(), 1u);
@@ -165,6 +165,17 @@ TEST_F(GraphqlServiceTest, EachRootFieldIsOneStatementAndRulesHideRecords) {
   EXPECT_EQ(log_->reads.size(), 2u);
   EXPECT_EQ(json::serialize(ask("{ posts(order_by: [{title: asc}]) { title secret } }", "su")),
             R"({"data":{"posts":[{"title":"draft","secret":""},{"title":"open","secret":"s1"}]}})");
+}
+
+TEST_F(GraphqlServiceTest, APointReadRunsInlineAndFanOutsAreBoundedBeforeRunning) {
+  make_blog();
+  const std::string query = "{ users_by_pk(id: \"" + ann_ + "\") { name } }";
+  EXPECT_EQ(json::serialize(ask(query)), R"({"data":{"users_by_pk":{"name":"Ann"}}})");
+  EXPECT_EQ(log_->reads.size(), 1u);
+  EXPECT_EQ(log_->pooled_reads, 0);
+  const json::value fan_out = ask("{ users { posts_via_author { comments_via_post { id } } } }");
+  EXPECT_EQ(fan_out.at("errors").at(0).at("extensions").at("code"), "limit-exceeded");
+  EXPECT_EQ(log_->reads.size(), 1u);  // refused before it ran
 }
 
 TEST_F(GraphqlServiceTest, ViewCollectionsAndWideObjectsAreAnswered) {

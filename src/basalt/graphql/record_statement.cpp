@@ -1,5 +1,6 @@
 #include "basalt/graphql/record_statement.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <functional>
 #include <span>
@@ -20,6 +21,11 @@ namespace {
 
 namespace json = boost::json;
 using schema::Collection;
+
+// The records one root field may return, each list counted at its limit and multiplied by the
+// limits of the lists around it: a fan-out that could only run into the statement budget (three
+// nested lists at the default limit: 10^9) is refused before it runs.
+constexpr std::uint64_t kMaxPotentialRecords = 2'000'000;
 
 // SQLite takes at most 127 arguments per function call: objects with more keys are built in
 // chunks of this many pairs (json_object, then json_insert for the rest, which keeps the order).
@@ -80,13 +86,14 @@ class Compiler {
       if (binding.kind == RootKind::kList) {
         // The selection is compiled after the page, so its placeholders have higher numbers
         // though they come first in the text: placeholders are numbered, order is irrelevant.
-        sql = "SELECT " + record_json(c, a, group) + source;
+        sql = "SELECT " + inside_list([&] { return record_json(c, a, group); }) + source;
       } else {
-        sql = "SELECT " + aggregate_json(c, a, group) + " FROM (SELECT " + a + ".*" + source +
-              ") AS " + a;
+        sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group); }) +
+              " FROM (SELECT " + a + ".*" + source + ") AS " + a;
       }
     }
     out.statement.params = std::move(params_);
+    out.scans = potential_ > 0;
     return out;
   }
 
@@ -186,7 +193,26 @@ class Compiler {
         throw FieldFailure(ErrorCode::kValidationFailed, "offset must not be negative.");
       }
     }
+    // Every record this list may hold, once per record of the lists around it.
+    potential_ += multiplier_ * static_cast<std::uint64_t>(limit);
+    if (potential_ > kMaxPotentialRecords) {
+      throw FieldFailure(ErrorCode::kLimitExceeded,
+                         "The query may return more than " + std::to_string(kMaxPotentialRecords) +
+                             " records (each list counted at its limit, multiplied down the "
+                             "nesting): give the nested lists smaller limits.");
+    }
+    last_limit_ = static_cast<std::uint64_t>(limit);
     return " LIMIT " + param(limit) + " OFFSET " + param(offset);
+  }
+
+  // The selection of a list's records, compiled with that list's limit multiplied in.
+  template <typename Compile>
+  std::string inside_list(Compile compile) {
+    const std::uint64_t outer = multiplier_;
+    multiplier_ = outer * std::max<std::uint64_t>(last_limit_, 1);
+    std::string out = compile();
+    multiplier_ = outer;
+    return out;
   }
 
   // ORDER BY the order_by terms, then the insertion order (the order of a REST list without
@@ -402,7 +428,7 @@ class Compiler {
                        q(target->name) + " AS " + b + " ON " + col(b, "id") + " = " + je + ".value";
     if (!visible.empty()) from += " WHERE " + visible;
     from += order_clause(b, *target, args, je + ".key") + page(args);
-    return list_sql(record_json(*target, b, sub), from);
+    return list_sql(inside_list([&] { return record_json(*target, b, sub); }), from);
   }
 
   std::string back_relation(const std::string& a, const Collection& other,
@@ -423,7 +449,7 @@ class Compiler {
     std::string from = " FROM " + q(other.name) + " AS " + b + " WHERE " + link;
     if (!visible.empty()) from += " AND " + visible;
     from += order_clause(b, other, args) + page(args);
-    return list_sql(record_json(other, b, sub), from);
+    return list_sql(inside_list([&] { return record_json(other, b, sub); }), from);
   }
 
   std::string list_sql(const std::string& record, const std::string& from) {
@@ -523,6 +549,9 @@ class Compiler {
   db::Params params_;
   std::size_t next_ = 1;
   std::size_t aliases_ = 0;
+  std::uint64_t multiplier_ = 1;  // the product of the limits of the lists around this level
+  std::uint64_t potential_ = 0;   // records the statement may return, summed over its lists
+  std::uint64_t last_limit_ = 0;  // the limit page() bound last
 };
 
 }  // namespace

@@ -17,8 +17,10 @@
 // so a self-relation never confuses the level it reads with the one above.
 //
 // Bounds: `limit` and `offset` at every list are non-negative, and `limit` at most the list
-// limit (default when absent: the list limit); a where filter's estimated cost is held to the
-// REST bound (query/filter_cost.hpp). Violations are FieldFailure.
+// limit (default when absent: the list limit); the records a statement may return, each list
+// counted at its limit and multiplied down the nesting, at most 2,000,000; a where filter has
+// at most 200 comparisons and its estimated cost is held to the REST bound
+// (query/filter_cost.hpp); order_by at most 8 terms. Violations are FieldFailure.
 //
 // Thread safety: one compiler per root field on the request's worker.
 #pragma once
@@ -36,6 +38,9 @@ namespace basalt::graphql {
 struct RootStatement {
   records::Statement statement;
   RootKind kind = RootKind::kList;  // kList: one row per record; else one row (or none)
+  // Whether it reads lists (the root's or nested ones), whose cost depends on the data: then it
+  // runs on the read pool; a `_by_pk` without nested lists is a point read.
+  bool scans = false;
 };
 
 // Throws FieldFailure for a client mistake (a limit, a locked collection, a costly filter).
