@@ -307,4 +307,19 @@ describe('GraphQL', () => {
     const gone = await gql(server, guest, '{ notes { text } }');
     assert.equal(gone.body.errors[0].extensions.code, 'validation-failed');
   });
+
+  // Last: it spends Alice's requests.
+  test('the route wrapper applies settings.rateLimits as for REST', async () => {
+    await pb.settings.update({
+      rateLimits: { enabled: true, rules: [{ label: '/api/graphql', audience: '@auth', duration: 60, maxRequests: 2 }] },
+    });
+    try {
+      for (let i = 0; i < 2; ++i) assert.equal((await gql(server, people.alice.client, '{ __typename }')).status, 200);
+      const limited = await gql(server, people.alice.client, '{ __typename }');
+      assert.equal(limited.status, 429);
+      assert.equal((await gql(server, guest, '{ __typename }')).status, 200); // another audience
+    } finally {
+      await pb.settings.update({ rateLimits: { enabled: false } });
+    }
+  });
 });
