@@ -157,6 +157,33 @@ describe('GraphQL', () => {
     }
   });
 
+  test('comparisons under one multiple relation read the same related record, as in REST', async () => {
+    const labels = await pb.collections.create({
+      name: 'labels', listRule: '', viewRule: '',
+      fields: [{ name: 'name', type: 'text' }, { name: 'color', type: 'text' }],
+    });
+    await pb.collections.create({
+      name: 'boards', listRule: '', viewRule: '',
+      fields: [{ name: 'title', type: 'text' }, { name: 'labels', type: 'relation', collectionId: labels.id, maxSelect: 5 }],
+    });
+    const make = (name, color) => pb.collection('labels').create({ name, color });
+    const [xBlue, yRed, xRed] = [await make('x', 'blue'), await make('y', 'red'), await make('x', 'red')];
+    await pb.collection('boards').create({ title: 'split', labels: [xBlue.id, yRed.id] });
+    await pb.collection('boards').create({ title: 'same', labels: [xRed.id] });
+    const cases = [
+      ['{labels: {name: {_eq: "x"}, color: {_eq: "red"}}}', 'labels.name ?= "x" && labels.color ?= "red"'],
+      ['{_not: {labels: {name: {_eq: "y"}}}}', 'labels.name != "y"'],
+      ['{labels: {color: {_in: ["red"]}}}', 'labels.color ?= "red"'],
+    ];
+    for (const [where, filter] of cases) {
+      const rest = await guest.collection('boards').getFullList({ sort: 'title', filter });
+      const { boards } = await data(server, guest, `{ boards(where: ${where}, order_by: [{title: asc}]) { title } }`);
+      assert.deepEqual(boards.map((b) => b.title), rest.map((r) => r.title), where);
+    }
+    const { boards } = await data(server, guest, '{ boards(order_by: [{title: asc}]) { title labels(where: {color: {_eq: "red"}}) { name } } }');
+    assert.deepEqual(boards, [{ title: 'same', labels: [{ name: 'x' }] }, { title: 'split', labels: [{ name: 'y' }] }]);
+  });
+
   test('related records pass their own view rule; back-relations and nested lists have arguments', async () => {
     const query = `{ users(order_by: [{name: asc}], limit: 10) { name
       posts_via_author(order_by: [{views: desc}], limit: 1) { title }
