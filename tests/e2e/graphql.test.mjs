@@ -182,6 +182,15 @@ describe('GraphQL', () => {
     }
     const { boards } = await data(server, guest, '{ boards(order_by: [{title: asc}]) { title labels(where: {color: {_eq: "red"}}) { name } } }');
     assert.deepEqual(boards, [{ title: 'same', labels: [{ name: 'x' }] }, { title: 'split', labels: [{ name: 'y' }] }]);
+    // <relation>_aggregate and <back-relation>_aggregate: over the same records as the list.
+    const agg = await data(server, guest, `{ boards(order_by: [{title: asc}]) { title
+      labels_aggregate { aggregate { count } nodes { name } } } labels(order_by: [{color: asc}, {name: asc}]) {
+      name boards_via_labels_aggregate { aggregate { count } } } }`);
+    assert.deepEqual(agg.boards, [
+      { title: 'same', labels_aggregate: { aggregate: { count: 1 }, nodes: [{ name: 'x' }] } },
+      { title: 'split', labels_aggregate: { aggregate: { count: 2 }, nodes: [{ name: 'x' }, { name: 'y' }] } },
+    ]);
+    assert.deepEqual(agg.labels.map((l) => [l.name, l.boards_via_labels_aggregate.aggregate.count]), [['x', 1], ['x', 1], ['y', 1]]);
   });
 
   test('related records pass their own view rule; back-relations and nested lists have arguments', async () => {

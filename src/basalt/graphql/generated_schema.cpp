@@ -129,6 +129,8 @@ class Generator {
     object.fields.push_back(field("collectionId", "String!"));
     object.fields.push_back(field("collectionName", "String!"));
     std::set<std::string> taken{"id", "collectionId", "collectionName"};
+    // `<list>_aggregate` of multiple relations and back-relations: name, target collection.
+    std::vector<std::pair<std::string, std::string>> list_aggregates;
     for (const Field& f : c.fields) {
       if (!exposed_field(c, f, superuser_)) continue;
       const FieldShape shape = field_shape(f);
@@ -142,6 +144,7 @@ class Generator {
           if (f.is_multiple()) {
             object.fields.push_back(
                 field(f.name, "[" + target->name + "!]!", list_arguments(target->name)));
+            list_aggregates.emplace_back(f.name + "_aggregate", target->name);
           } else {
             object.fields.push_back(field(f.name, target->name));
             order.input_fields.push_back({f.name, TypeRef::parse(target->name + "_order_by"), {}});
@@ -183,8 +186,14 @@ class Generator {
         std::string name = other.name + "_via_" + f.name;
         if (taken.contains(name)) continue;
         object.fields.push_back(field(name, "[" + other.name + "!]!", list_arguments(other.name)));
+        list_aggregates.emplace_back(name + "_aggregate", other.name);
         taken.insert(std::move(name));
       }
+    }
+    for (auto& [name, target] : list_aggregates) {
+      if (taken.contains(name)) continue;
+      object.fields.push_back(field(name, target + "_aggregate!", list_arguments(target)));
+      taken.insert(std::move(name));
     }
     out_.record_types[c.name] = &c;
     schema.add_type(std::move(object));

@@ -320,6 +320,26 @@ class Compiler {
         return file_url(c, a, *file, sub);
       }
     }
+    if (name.ends_with("_aggregate")) {
+      const std::string_view base = name.substr(0, name.size() - 10);
+      if (const schema::Field* field = c.field_by_name(base);
+          field != nullptr && field->type() == schema::FieldType::kRelation &&
+          field->is_multiple()) {
+        const Collection* target =
+            catalog_.find(field->as<schema::RelationOptions>()->collection_id);
+        if (target != nullptr) {
+          return list_aggregate(*target, multiple_relation_source(a, *field, *target, sub), sub);
+        }
+      }
+      if (const auto via = base.find("_via_"); via != std::string_view::npos) {
+        const Collection* other = catalog_.find(base.substr(0, via));
+        const schema::Field* field =
+            other != nullptr ? other->field_by_name(base.substr(via + 5)) : nullptr;
+        if (field != nullptr) {
+          return list_aggregate(*other, back_relation_source(a, *other, *field, sub), sub);
+        }
+      }
+    }
     if (const auto via = name.find("_via_"); via != std::string_view::npos) {
       const Collection* other = catalog_.find(name.substr(0, via));
       const schema::Field* field =
@@ -408,8 +428,8 @@ class Compiler {
   std::string relation(const std::string& a, const schema::Field& field, const FieldGroup& sub) {
     const Collection* target = catalog_.find(field.as<schema::RelationOptions>()->collection_id);
     if (target == nullptr) throw FieldFailure(ErrorCode::kInternal, "Internal error.");
-    const std::string b = alias();
     if (!field.is_multiple()) {
+      const std::string b = alias();
       const std::string visible =
           visible_condition(b, *target, rule_plans(*target, target->view_rule), nullptr);
       std::string sql = "json((SELECT " + record_json(*target, b, sub) + " FROM " +
@@ -418,21 +438,38 @@ class Compiler {
       if (!visible.empty()) sql += " AND " + visible;
       return sql + " LIMIT 1))";
     }
-    const json::object args = arguments(sub);
-    const std::string je = alias();
-    const query::PlanPtr where = where_plan(*target, args);
-    const std::string visible =
-        visible_condition(b, *target, rule_plans(*target, target->view_rule), where);
-    // The related records in the order the field lists them, unless order_by says otherwise.
-    std::string from = " FROM json_each(" + col(a, field.name) + ") AS " + je + " JOIN " +
-                       q(target->name) + " AS " + b + " ON " + col(b, "id") + " = " + je + ".value";
-    if (!visible.empty()) from += " WHERE " + visible;
-    from += order_clause(b, *target, args, je + ".key") + page(args);
-    return list_sql(inside_list([&] { return record_json(*target, b, sub); }), from);
+    const ListSource source = multiple_relation_source(a, field, *target, sub);
+    return list_sql(inside_list([&] { return record_json(*target, source.alias, sub); }),
+                    source.from);
   }
 
-  std::string back_relation(const std::string& a, const Collection& other,
-                            const schema::Field& field, const FieldGroup& sub) {
+  // The records of a list field below a record: which table, under which alias, and the rest
+  // of the SELECT after its columns (FROM … WHERE … ORDER BY … LIMIT … OFFSET …).
+  struct ListSource {
+    std::string alias;
+    std::string from;
+  };
+
+  // A multiple relation's records the caller may view, in the order the field lists them
+  // unless order_by says otherwise.
+  ListSource multiple_relation_source(const std::string& a, const schema::Field& field,
+                                      const Collection& target, const FieldGroup& sub) {
+    const json::object args = arguments(sub);
+    const std::string b = alias();
+    const std::string je = alias();
+    const query::PlanPtr where = where_plan(target, args);
+    const std::string visible =
+        visible_condition(b, target, rule_plans(target, target.view_rule), where);
+    std::string from = " FROM json_each(" + col(a, field.name) + ") AS " + je + " JOIN " +
+                       q(target.name) + " AS " + b + " ON " + col(b, "id") + " = " + je + ".value";
+    if (!visible.empty()) from += " WHERE " + visible;
+    from += order_clause(b, target, args, je + ".key") + page(args);
+    return {b, std::move(from)};
+  }
+
+  // The records of `other` whose relation `field` names the record read as `a`.
+  ListSource back_relation_source(const std::string& a, const Collection& other,
+                                  const schema::Field& field, const FieldGroup& sub) {
     const json::object args = arguments(sub);
     const std::string b = alias();
     std::string link;
@@ -449,7 +486,23 @@ class Compiler {
     std::string from = " FROM " + q(other.name) + " AS " + b + " WHERE " + link;
     if (!visible.empty()) from += " AND " + visible;
     from += order_clause(b, other, args) + page(args);
-    return list_sql(inside_list([&] { return record_json(other, b, sub); }), from);
+    return {b, std::move(from)};
+  }
+
+  std::string back_relation(const std::string& a, const Collection& other,
+                            const schema::Field& field, const FieldGroup& sub) {
+    const ListSource source = back_relation_source(a, other, field, sub);
+    return list_sql(inside_list([&] { return record_json(other, source.alias, sub); }),
+                    source.from);
+  }
+
+  // `<list>_aggregate` of a multiple relation or back-relation: one row over the list's page.
+  std::string list_aggregate(const Collection& target, const ListSource& source,
+                             const FieldGroup& sub) {
+    const std::string aggregate =
+        inside_list([&] { return aggregate_json(target, source.alias, sub); });
+    return "json((SELECT " + aggregate + " FROM (SELECT " + source.alias + ".*" + source.from +
+           ") AS " + source.alias + "))";
   }
 
   std::string list_sql(const std::string& record, const std::string& from) {
