@@ -178,6 +178,19 @@ TEST_F(GraphqlServiceTest, APointReadRunsInlineAndFanOutsAreBoundedBeforeRunning
   EXPECT_EQ(log_->reads.size(), 1u);  // refused before it ran
 }
 
+TEST_F(GraphqlServiceTest, ARelationsIdIsReadFromItsColumnTheRecordUnderItsViewRule) {
+  make_blog();
+  sync_wait(collections_->update("users", json::parse(R"({"viewRule": "id = @request.auth.id"})")));
+  const std::string query = "{ posts { author { id __typename } full: author { id name } } }";
+  EXPECT_EQ(json::serialize(ask(query)), R"({"data":{"posts":[{"author":{"id":")" + ann_ +
+                                             R"(","__typename":"users"},"full":null}]}})");
+  EXPECT_EQ(json::serialize(ask(query, ann_)),
+            R"({"data":{"posts":[{"author":{"id":")" + ann_ +
+                R"(","__typename":"users"},"full":{"id":")" + ann_ +
+                R"(","name":"Ann"}},{"author":{"id":")" + ann_ +
+                R"(","__typename":"users"},"full":{"id":")" + ann_ + R"(","name":"Ann"}}]}})");
+}
+
 TEST_F(GraphqlServiceTest, ViewCollectionsAndWideObjectsAreAnswered) {
   make_blog();
   collection(R"js({"name": "titles", "type": "view", "listRule": "",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -429,6 +430,7 @@ class Compiler {
     const Collection* target = catalog_.find(field.as<schema::RelationOptions>()->collection_id);
     if (target == nullptr) throw FieldFailure(ErrorCode::kInternal, "Internal error.");
     if (!field.is_multiple()) {
+      if (auto id_only = relation_id_only(a, field, *target, sub)) return *id_only;
       const std::string b = alias();
       const std::string visible =
           visible_condition(b, *target, rule_plans(*target, target->view_rule), nullptr);
@@ -441,6 +443,25 @@ class Compiler {
     const ListSource source = multiple_relation_source(a, field, *target, sub);
     return list_sql(inside_list([&] { return record_json(*target, source.alias, sub); }),
                     source.from);
+  }
+
+  // `author { id }` (with `__typename` at most) is answered from the relation column, without
+  // reading the related record: the id is what the REST record shows of the relation anyway.
+  std::optional<std::string> relation_id_only(const std::string& a, const schema::Field& field,
+                                              const Collection& target, const FieldGroup& sub) {
+    const TypeDef* type = generated_.schema.find_type(target.name);
+    const std::vector<FieldGroup> parts = scope_.collect_sub(*type, sub);
+    for (const FieldGroup& part : parts) {
+      if (part.field_name != "id" && part.field_name != "__typename") return std::nullopt;
+    }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const FieldGroup& part : parts) {
+      pairs.emplace_back(std::string(part.response_name),
+                         part.field_name == "id" ? col(a, field.name) : param(target.name));
+    }
+    const std::string column = col(a, field.name);
+    return "CASE WHEN " + column + " IS NULL OR " + column + " = '' THEN NULL ELSE " +
+           object_sql(pairs) + " END";
   }
 
   // The records of a list field below a record: which table, under which alias, and the rest
