@@ -185,8 +185,13 @@ class Generator {
         }
         std::string name = other.name + "_via_" + f.name;
         if (taken.contains(name)) continue;
-        object.fields.push_back(field(name, "[" + other.name + "!]!", list_arguments(other.name)));
-        list_aggregates.emplace_back(name + "_aggregate", other.name);
+        if (single_back_relation(other, f)) {
+          object.fields.push_back(field(name, other.name));  // one record at most
+        } else {
+          object.fields.push_back(
+              field(name, "[" + other.name + "!]!", list_arguments(other.name)));
+          list_aggregates.emplace_back(name + "_aggregate", other.name);
+        }
         taken.insert(std::move(name));
       }
     }

@@ -191,6 +191,22 @@ TEST_F(GraphqlServiceTest, ARelationsIdIsReadFromItsColumnTheRecordUnderItsViewR
                 R"(","__typename":"users"},"full":{"id":")" + ann_ + R"(","name":"Ann"}}]}})");
 }
 
+TEST_F(GraphqlServiceTest, AUniqueBackRelationIsAnObject) {
+  make_blog();
+  collection(R"js({"name": "profiles", "listRule": "", "viewRule": "",
+    "fields": [{"name": "bio", "type": "text"},
+               {"name": "user", "type": "relation", "collectionId": "_pb_users_auth_", "maxSelect": 1}],
+    "indexes": ["CREATE UNIQUE INDEX idx_profiles_user ON profiles (user)"]})js");
+  create("profiles", R"({"bio":"hi","user":")" + ann_ + "\"}");
+  const auto schema = service_->schema_for(CallerClass::kGuest);
+  EXPECT_EQ(schema->schema.find_type("users")->find_field("profiles_via_user")->type.to_string(),
+            "profiles");
+  EXPECT_EQ(
+      json::serialize(ask("{ users(order_by: [{name: asc}]) { name profiles_via_user { bio } } }")),
+      R"({"data":{"users":[{"name":"Ann","profiles_via_user":{"bio":"hi"}},)"
+      R"({"name":"Bob","profiles_via_user":null}]}})");
+}
+
 TEST_F(GraphqlServiceTest, ViewCollectionsAndWideObjectsAreAnswered) {
   make_blog();
   collection(R"js({"name": "titles", "type": "view", "listRule": "",

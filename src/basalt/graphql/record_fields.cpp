@@ -1,6 +1,7 @@
 #include "basalt/graphql/record_fields.hpp"
 
 #include "basalt/graphql/generated_schema.hpp"
+#include "basalt/schema/index_sql.hpp"
 
 namespace basalt::graphql {
 
@@ -53,6 +54,11 @@ bool exposed_field(const schema::Collection& collection, const schema::Field& fi
   if (collection.is_auth() && field.name == schema::kFieldTokenKey) return false;
   if (field.hidden && !superuser) return false;
   return is_exposable_name(field.name);
+}
+
+bool single_back_relation(const schema::Collection& collection, const schema::Field& field) {
+  return !field.is_multiple() &&
+         schema::find_single_column_unique_index(collection.indexes, field.name).has_value();
 }
 
 }  // namespace basalt::graphql

@@ -36,4 +36,8 @@ FieldShape field_shape(const schema::Field& field);
 bool exposed_field(const schema::Collection& collection, const schema::Field& field,
                    bool superuser);
 
+// Whether the back-relation through `field` of `collection` holds one record at most (a single
+// relation with a unique index of its own): then `<collection>_via_<field>` is an object.
+bool single_back_relation(const schema::Collection& collection, const schema::Field& field);
+
 }  // namespace basalt::graphql

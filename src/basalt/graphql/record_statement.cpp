@@ -512,6 +512,17 @@ class Compiler {
 
   std::string back_relation(const std::string& a, const Collection& other,
                             const schema::Field& field, const FieldGroup& sub) {
+    if (single_back_relation(other, field)) {
+      // A uniquely indexed relation: the one record that names this one, if the caller may
+      // view it.
+      const std::string b = alias();
+      const std::string visible =
+          visible_condition(b, other, rule_plans(other, other.view_rule), nullptr);
+      std::string sql = "json((SELECT " + record_json(other, b, sub) + " FROM " + q(other.name) +
+                        " AS " + b + " WHERE " + col(b, field.name) + " = " + col(a, "id");
+      if (!visible.empty()) sql += " AND " + visible;
+      return sql + " LIMIT 1))";
+    }
     const ListSource source = back_relation_source(a, other, field, sub);
     return list_sql(inside_list([&] { return record_json(other, source.alias, sub); }),
                     source.from);
