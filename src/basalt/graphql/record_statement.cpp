@@ -66,31 +66,32 @@ class Compiler {
   RootStatement root(const FieldGroup& group, const RootBinding& binding) {
     const Collection& c = *binding.collection;
     const json::object args = arguments(group);
-    const std::string a = alias();
+    // The root reads its table under its own name with the rule and `where` compiled straight
+    // into its WHERE, as a REST list page does, so SQLite can stop at the page's last record.
+    const std::string a = q(c.name);
     RootStatement out;
     out.kind = binding.kind;
     std::string& sql = out.statement.sql;
     if (binding.kind == RootKind::kByPk) {
-      const std::string record = record_json(c, a, group);
+      const RootSource source = root_source(c, rule_plans(c, c.view_rule));
       const json::value* id = args.if_contains("id");
-      sql = "SELECT " + record + " FROM " + q(c.name) + " AS " + a + " WHERE " + col(a, "id") +
-            " = " + param(std::string(id != nullptr && id->is_string() ? id->get_string() : ""));
-      const std::string visible = visible_condition(a, c, rule_plans(c, c.view_rule), nullptr);
-      if (!visible.empty()) sql += " AND " + visible;
-      sql += " LIMIT 1";
+      const std::string wanted =
+          id != nullptr && id->is_string() ? std::string(id->get_string()) : "";
+      std::string where = source.from + (source.filtered ? " AND " : " WHERE ") + col(a, "id") +
+                          " = " + param(wanted) + " LIMIT 1";
+      sql = source.select + record_json(c, a, group) + where;
     } else {
-      const query::PlanPtr where = where_plan(c, args);
-      const std::string visible = visible_condition(a, c, rule_plans(c, c.list_rule), where);
-      std::string source = " FROM " + q(c.name) + " AS " + a;
-      if (!visible.empty()) source += " WHERE " + visible;
-      source += order_clause(a, c, args) + page(args);
+      std::vector<query::PlanPtr> plans = rule_plans(c, c.list_rule);
+      if (query::PlanPtr where = where_plan(c, args)) plans.push_back(std::move(where));
+      const RootSource source = root_source(c, plans);
+      const std::string rest = source.from + order_clause(a, c, args) + page(args);
       if (binding.kind == RootKind::kList) {
         // The selection is compiled after the page, so its placeholders have higher numbers
         // though they come first in the text: placeholders are numbered, order is irrelevant.
-        sql = "SELECT " + inside_list([&] { return record_json(c, a, group); }) + source;
+        sql = source.select + inside_list([&] { return record_json(c, a, group); }) + rest;
       } else {
-        sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group); }) +
-              " FROM (SELECT " + a + ".*" + source + ") AS " + a;
+        sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group); }) + " FROM (" +
+              source.select + a + ".*" + rest + ") AS " + a;
       }
     }
     out.statement.params = std::move(params_);
@@ -98,10 +99,40 @@ class Compiler {
     return out;
   }
 
+  // The root's SELECT keyword ("SELECT " or "SELECT DISTINCT " when a join of the filter can
+  // repeat a record) and its FROM … [WHERE …] over every plan.
+  struct RootSource {
+    std::string select = "SELECT ";
+    std::string from;
+    bool filtered = false;  // `from` ends with a WHERE clause
+  };
+
+  RootSource root_source(const Collection& c, const std::vector<query::PlanPtr>& plans) {
+    RootSource out;
+    if (plans.empty()) {
+      out.from = " FROM " + q(c.name);
+      return out;
+    }
+    query::QueryBuilder builder(dialect_, *plans.front(), next_);
+    for (const query::PlanPtr& plan : plans) builder.add_filter(*plan, request_, access_.now());
+    query::CompiledQuery compiled = std::move(builder).finish();
+    for (db::Value& value : compiled.params) params_.push_back(std::move(value));
+    next_ = compiled.next_placeholder;
+    if (compiled.distinct) out.select = "SELECT DISTINCT ";
+    out.from = " FROM " + compiled.from_sql();
+    if (!compiled.where.empty()) {
+      out.from += " WHERE " + compiled.where;
+      out.filtered = true;
+    }
+    return out;
+  }
+
  private:
   std::string q(std::string_view name) const { return dialect_.quote_identifier(name); }
   std::string col(const std::string& a, std::string_view field) const { return a + "." + q(field); }
-  std::string alias() { return q("gq" + std::to_string(aliases_++)); }
+  // Below the root every level reads its table as `__gqN`: collection names never start with
+  // "__" (schema/graphql_names.hpp), and the query compiler's own aliases are other `__` names.
+  std::string alias() { return q("__gq" + std::to_string(aliases_++)); }
   std::string param(db::Value value) {
     params_.push_back(std::move(value));
     return dialect_.placeholder(next_++);
@@ -538,7 +569,7 @@ class Compiler {
   }
 
   std::string list_sql(const std::string& record, const std::string& from) {
-    const std::string item = q("gq_item");
+    const std::string item = q("__gq_item");
     return "(SELECT json_group_array(json(" + item + ")) FROM (SELECT " + record + " AS " + item +
            from + "))";
   }
