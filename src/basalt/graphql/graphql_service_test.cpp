@@ -207,6 +207,24 @@ TEST_F(GraphqlServiceTest, AUniqueBackRelationIsAnObject) {
       R"({"name":"Bob","profiles_via_user":null}]}})");
 }
 
+TEST_F(GraphqlServiceTest, SelfRelationsReadEachLevelOnItsOwn) {
+  collection(R"js({"name": "nodes", "listRule": "", "viewRule": "name != 'hidden'",
+    "fields": [{"name": "name", "type": "text"}]})js");
+  const std::string nodes_id = catalog()->find("nodes")->id;
+  sync_wait(
+      collections_->update("nodes", json::parse(R"js({"fields": [{"name": "name", "type": "text"},
+    {"name": "parent", "type": "relation", "collectionId": ")js" +
+                                                nodes_id + R"js(", "maxSelect": 1}]})js")));
+  const std::string root = create("nodes", R"({"name":"root"})");
+  create("nodes", R"({"name":"child","parent":")" + root + "\"}");
+  create("nodes", R"({"name":"hidden","parent":")" + root + "\"}");
+  EXPECT_EQ(
+      json::serialize(ask("{ nodes(order_by: [{name: asc}], where: {name: {_neq: \"hidden\"}}) "
+                          "{ name parent { name } nodes_via_parent(limit: 10) { name } } }")),
+      R"({"data":{"nodes":[{"name":"child","parent":{"name":"root"},"nodes_via_parent":[]},)"
+      R"({"name":"root","parent":null,"nodes_via_parent":[{"name":"child"}]}]}})");
+}
+
 TEST_F(GraphqlServiceTest, ViewCollectionsAndWideObjectsAreAnswered) {
   make_blog();
   collection(R"js({"name": "titles", "type": "view", "listRule": "",
