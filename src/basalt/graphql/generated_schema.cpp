@@ -200,7 +200,6 @@ class Generator {
       object.fields.push_back(field(name, target + "_aggregate!", list_arguments(target)));
       taken.insert(std::move(name));
     }
-    out_.record_types[c.name] = &c;
     schema.add_type(std::move(object));
     schema.add_type(std::move(where));
     schema.add_type(std::move(order));
@@ -252,11 +251,6 @@ bool is_exposable_name(std::string_view name) noexcept {
     if (!letter(c) && !(c >= '0' && c <= '9')) return false;
   }
   return true;
-}
-
-const schema::Collection* GeneratedSchema::collection_of_type(std::string_view type_name) const {
-  auto it = record_types.find(std::string(type_name));
-  return it == record_types.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<const GeneratedSchema> generate_schema(

@@ -39,10 +39,6 @@ struct GeneratedSchema {
   Schema schema;
   // Root fields of the query type by name.
   std::unordered_map<std::string, RootBinding> roots;
-  // Object type name -> the collection it shows (for `posts`, `posts_aggregate` is not here).
-  std::unordered_map<std::string, const schema::Collection*> record_types;
-
-  const schema::Collection* collection_of_type(std::string_view type_name) const;
 };
 
 // Builds the schema of `caller_class` over `catalog`. Collections or fields whose names are not
