@@ -99,6 +99,7 @@ class Compiler {
     return out;
   }
 
+ private:
   // The root's SELECT keyword ("SELECT " or "SELECT DISTINCT " when a join of the filter can
   // repeat a record) and its FROM … [WHERE …] over every plan.
   struct RootSource {
@@ -127,7 +128,6 @@ class Compiler {
     return out;
   }
 
- private:
   std::string q(std::string_view name) const { return dialect_.quote_identifier(name); }
   std::string col(const std::string& a, std::string_view field) const { return a + "." + q(field); }
   // Below the root every level reads its table as `__gqN`: collection names never start with
