@@ -193,6 +193,40 @@ describe('GraphQL', () => {
     assert.deepEqual(agg.labels.map((l) => [l.name, l.boards_via_labels_aggregate.aggregate.count]), [['x', 1], ['x', 1], ['y', 1]]);
   });
 
+  test('every field type answers the value REST shows, files with their URLs', async () => {
+    await pb.collections.create({
+      name: 'kinds', listRule: '', viewRule: '',
+      fields: [
+        { name: 'ratio', type: 'number' },
+        { name: 'flag', type: 'bool' },
+        { name: 'meta', type: 'json' },
+        { name: 'spot', type: 'geoPoint' },
+        { name: 'colors', type: 'select', values: ['red', 'green'], maxSelect: 2 },
+        { name: 'when', type: 'date' },
+        { name: 'doc', type: 'file', maxSelect: 1 },
+        { name: 'docs', type: 'file', maxSelect: 3 },
+      ],
+    });
+    const record = await pb.collection('kinds').create({
+      ratio: 2.5, flag: true, meta: { a: [1, 'x'], b: null }, spot: { lon: 12.5, lat: -3.25 },
+      colors: ['green', 'red'], when: '2024-05-06 07:08:09.123Z',
+      doc: new File(['one'], 'one.txt'), docs: [new File(['a'], 'a.txt'), new File(['b'], 'b.txt')],
+    });
+    const rest = await guest.collection('kinds').getOne(record.id);
+    const { kinds_by_pk: got } = await data(server, guest, `{ kinds_by_pk(id: "${record.id}") {
+      id collectionId collectionName ratio flag meta spot { lon lat } colors when doc docs
+      doc_url docs_url(thumb: "10x10") } }`);
+    const path = (name, query = '') => `/api/files/${rest.collectionId}/${rest.id}/${name}${query}`;
+    assert.deepEqual(got, {
+      id: rest.id, collectionId: rest.collectionId, collectionName: 'kinds', ratio: rest.ratio,
+      flag: rest.flag, meta: rest.meta, spot: rest.spot, colors: rest.colors, when: rest.when,
+      doc: rest.doc, docs: rest.docs, doc_url: path(rest.doc), docs_url: rest.docs.map((d) => path(d, '?thumb=10x10')),
+    });
+    // The URL is the one the SDK builds, and it serves the file.
+    assert.equal(new URL(pb.files.getURL(rest, rest.doc)).pathname, got.doc_url);
+    assert.equal(await (await fetch(server.url + got.doc_url)).text(), 'one');
+  });
+
   test('related records pass their own view rule; back-relations and nested lists have arguments', async () => {
     const query = `{ users(order_by: [{name: asc}], limit: 10) { name
       posts_via_author(order_by: [{views: desc}], limit: 1) { title }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "basalt/graphql/field_failure.hpp"
+#include "basalt/graphql/json_dialect.hpp"
 #include "basalt/graphql/record_fields.hpp"
 #include "basalt/graphql/where_filter.hpp"
 #include "basalt/query/filter_cost.hpp"
@@ -28,10 +29,6 @@ using schema::Collection;
 // nested lists at the default limit: 10^9) is refused before it runs.
 constexpr std::uint64_t kMaxPotentialRecords = 2'000'000;
 
-// SQLite takes at most 127 arguments per function call: objects with more keys are built in
-// chunks of this many pairs (json_object, then json_insert for the rest, which keeps the order).
-constexpr std::size_t kPairsPerCall = 60;
-
 // Percent-encoding of a query parameter value (RFC 3986 unreserved characters kept).
 std::string url_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -49,7 +46,7 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-class Compiler {
+class Compiler final : public query::ParamBinder {
  public:
   Compiler(const GeneratedSchema& generated, const ExecutionScope& scope,
            const records::Access& access, const query::RequestInfo& request,
@@ -60,6 +57,7 @@ class Compiler {
         access_(access),
         request_(request),
         dialect_(access.dialect()),
+        json_(json_dialect_for(access.dialect())),
         superuser_(access.caller().is_superuser()),
         max_list_limit_(max_list_limit) {}
 
@@ -137,6 +135,7 @@ class Compiler {
     params_.push_back(std::move(value));
     return dialect_.placeholder(next_++);
   }
+  std::string bind(db::Value value) override { return param(std::move(value)); }
 
   json::object arguments(const FieldGroup& group) const {
     try {
@@ -311,7 +310,7 @@ class Compiler {
     }
   }
 
-  // json_object of the selection over the record read as `a`, in selection order.
+  // The JSON object of the selection over the record read as `a`, in selection order.
   std::string record_json(const Collection& c, const std::string& a, const FieldGroup& group) {
     const TypeDef* type = generated_.schema.find_type(c.name);
     std::vector<std::pair<std::string, std::string>> pairs;
@@ -322,21 +321,15 @@ class Compiler {
     return object_sql(pairs);
   }
 
-  std::string object_sql(const std::vector<std::pair<std::string, std::string>>& pairs) {
-    std::string out = "json_object(";
-    std::size_t i = 0;
-    for (; i < pairs.size() && i < kPairsPerCall; ++i) {
-      out += (i ? ", " : "") + param(pairs[i].first) + ", " + pairs[i].second;
+  // A JSON object of (response name, value expression) pairs, in this order.
+  std::string object_sql(const std::vector<std::pair<std::string, std::string>>& named) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    std::vector<std::string> names;
+    for (const auto& [name, value] : named) {
+      pairs.emplace_back(param(name), value);
+      names.push_back(name);
     }
-    out += ")";
-    while (i < pairs.size()) {
-      std::string chunk = "json_insert(" + out;
-      for (std::size_t n = 0; i < pairs.size() && n < kPairsPerCall; ++i, ++n) {
-        chunk += ", " + param("$.\"" + pairs[i].first + "\"") + ", " + pairs[i].second;
-      }
-      out = chunk + ")";
-    }
-    return out;
+    return json_.object(pairs, names, *this);
   }
 
   std::string value_expr(const Collection& c, const std::string& a, const FieldGroup& sub) {
@@ -394,15 +387,15 @@ class Compiler {
       case FieldShape::kNumber:
         return shape.integer ? dialect_.integer_cast(column) : column;
       case FieldShape::kBool:
-        return "CASE WHEN " + column + " THEN json('true') ELSE json('false') END";
+        return json_.boolean(json_.is_true(column));
       case FieldShape::kJson:
-        return "json(" + column + ")";
+        return json_.parse(column);
       case FieldShape::kGeoPoint:
         return geo_point(column, sub);
       case FieldShape::kMultiText:
-        return "COALESCE(json(" + column + "), json('[]'))";
+        return json_.parse_array(column);
       case FieldShape::kFile:
-        return field.is_multiple() ? "COALESCE(json(" + column + "), json('[]'))" : column;
+        return field.is_multiple() ? json_.parse_array(column) : column;
       case FieldShape::kRelation:
         return relation(a, field, sub);
     }
@@ -412,7 +405,7 @@ class Compiler {
   // records::Visibility in SQL: emailVisibility on, the caller's own record, or (for auth
   // records that may sign in) a record the caller manages by the manageRule.
   std::string email_visible(const Collection& c, const std::string& a) {
-    std::string out = "(" + col(a, schema::kFieldEmailVisibility) + " <> 0";
+    std::string out = "(" + json_.is_true(col(a, schema::kFieldEmailVisibility));
     const records::Caller& caller = access_.caller();
     if (!caller.is_guest() && caller.collection->id == c.id) {
       out += " OR " + col(a, "id") + " = " + param(std::string(caller.id()));
@@ -430,8 +423,7 @@ class Compiler {
          scope_.collect_sub(*generated_.schema.find_type("GeoPoint"), group)) {
       std::string value = sub.field_name == "__typename"
                               ? param(std::string("GeoPoint"))
-                              : "COALESCE(json_extract(" + column + ", " +
-                                    param("$." + std::string(sub.field_name)) + "), 0)";
+                              : json_.number_member(column, sub.field_name, *this);
       pairs.emplace_back(std::string(sub.response_name), std::move(value));
     }
     return "CASE WHEN " + column + " IS NULL THEN NULL ELSE " + object_sql(pairs) + " END";
@@ -448,8 +440,10 @@ class Compiler {
     const std::string column = col(a, file.name);
     if (file.is_multiple()) {
       const std::string je = alias();
-      return "(SELECT json_group_array(" + param(prefix) + " || " + col(a, "id") + " || '/' || " +
-             je + ".value || " + param(suffix) + ") FROM json_each(" + column + ") AS " + je + ")";
+      const std::string url = param(prefix) + " || " + col(a, "id") + " || '/' || " + je + "." +
+                              std::string(json_.each_value()) + " || " + param(suffix);
+      return "(SELECT " + json_.array_of_values(url) + " FROM " + json_.each(column) + " AS " + je +
+             ")";
     }
     return "CASE WHEN " + column + " IS NULL OR " + column + " = '' THEN NULL ELSE " +
            param(prefix) + " || " + col(a, "id") + " || '/' || " + column + " || " + param(suffix) +
@@ -465,11 +459,10 @@ class Compiler {
       const std::string b = alias();
       const std::string visible =
           visible_condition(b, *target, rule_plans(*target, target->view_rule), nullptr);
-      std::string sql = "json((SELECT " + record_json(*target, b, sub) + " FROM " +
-                        q(target->name) + " AS " + b + " WHERE " + col(b, "id") + " = " +
-                        col(a, field.name);
+      std::string sql = "(SELECT " + record_json(*target, b, sub) + " FROM " + q(target->name) +
+                        " AS " + b + " WHERE " + col(b, "id") + " = " + col(a, field.name);
       if (!visible.empty()) sql += " AND " + visible;
-      return sql + " LIMIT 1))";
+      return json_.parse(sql + " LIMIT 1)");
     }
     const ListSource source = multiple_relation_source(a, field, *target, sub);
     return list_sql(inside_list([&] { return record_json(*target, source.alias, sub); }),
@@ -512,10 +505,12 @@ class Compiler {
     const query::PlanPtr where = where_plan(target, args);
     const std::string visible =
         visible_condition(b, target, rule_plans(target, target.view_rule), where);
-    std::string from = " FROM json_each(" + col(a, field.name) + ") AS " + je + " JOIN " +
-                       q(target.name) + " AS " + b + " ON " + col(b, "id") + " = " + je + ".value";
+    std::string from = " FROM " + json_.each(col(a, field.name)) + " AS " + je + " JOIN " +
+                       q(target.name) + " AS " + b + " ON " + col(b, "id") + " = " + je + "." +
+                       std::string(json_.each_value());
     if (!visible.empty()) from += " WHERE " + visible;
-    from += order_clause(b, target, args, je + ".key") + page(args);
+    from +=
+        order_clause(b, target, args, je + "." + std::string(json_.each_position())) + page(args);
     return {b, std::move(from)};
   }
 
@@ -527,8 +522,8 @@ class Compiler {
     std::string link;
     if (field.is_multiple()) {
       const std::string je = alias();
-      link = "EXISTS (SELECT 1 FROM json_each(" + col(b, field.name) + ") AS " + je + " WHERE " +
-             je + ".value = " + col(a, "id") + ")";
+      link = "EXISTS (SELECT 1 FROM " + json_.each(col(b, field.name)) + " AS " + je + " WHERE " +
+             je + "." + std::string(json_.each_value()) + " = " + col(a, "id") + ")";
     } else {
       link = col(b, field.name) + " = " + col(a, "id");
     }
@@ -549,10 +544,10 @@ class Compiler {
       const std::string b = alias();
       const std::string visible =
           visible_condition(b, other, rule_plans(other, other.view_rule), nullptr);
-      std::string sql = "json((SELECT " + record_json(other, b, sub) + " FROM " + q(other.name) +
+      std::string sql = "(SELECT " + record_json(other, b, sub) + " FROM " + q(other.name) +
                         " AS " + b + " WHERE " + col(b, field.name) + " = " + col(a, "id");
       if (!visible.empty()) sql += " AND " + visible;
-      return sql + " LIMIT 1))";
+      return json_.parse(sql + " LIMIT 1)");
     }
     const ListSource source = back_relation_source(a, other, field, sub);
     return list_sql(inside_list([&] { return record_json(other, source.alias, sub); }),
@@ -564,13 +559,13 @@ class Compiler {
                              const FieldGroup& sub) {
     const std::string aggregate =
         inside_list([&] { return aggregate_json(target, source.alias, sub); });
-    return "json((SELECT " + aggregate + " FROM (SELECT " + source.alias + ".*" + source.from +
-           ") AS " + source.alias + "))";
+    return json_.parse("(SELECT " + aggregate + " FROM (SELECT " + source.alias + ".*" +
+                       source.from + ") AS " + source.alias + ")");
   }
 
   std::string list_sql(const std::string& record, const std::string& from) {
     const std::string item = q("__gq_item");
-    return "(SELECT json_group_array(json(" + item + ")) FROM (SELECT " + record + " AS " + item +
+    return "(SELECT " + json_.array_of_rows(item) + " FROM (SELECT " + record + " AS " + item +
            from + "))";
   }
 
@@ -583,7 +578,7 @@ class Compiler {
       if (sub.field_name == "__typename") {
         value = param(type->name);
       } else if (sub.field_name == "nodes") {
-        value = "json_group_array(json(" + record_json(c, a, sub) + "))";
+        value = json_.array_of_rows(record_json(c, a, sub));
       } else {
         value = aggregate_fields(c, a, sub);
       }
@@ -660,6 +655,7 @@ class Compiler {
   const records::Access& access_;
   const query::RequestInfo& request_;
   const db::Dialect& dialect_;
+  const JsonDialect& json_;  // the JSON spellings of the dialect
   bool superuser_;
   std::int64_t max_list_limit_;
   db::Params params_;
