@@ -344,6 +344,13 @@ describe('GraphQL', () => {
     try {
       const { posts } = await data(server, pb, '{ posts { id } }');
       assert.equal(posts.length, 2); // the default limit is the bound
+      // An aggregate counts every record; its nodes are the page.
+      const all = await pb.collection('posts').getFullList();
+      const agg = (await data(server, pb, '{ posts_aggregate { aggregate { count } nodes { id } } }')).posts_aggregate;
+      assert.equal(agg.aggregate.count, all.length);
+      assert.equal(agg.nodes.length, 2);
+      const paged = (await data(server, pb, '{ posts_aggregate(limit: 1, offset: 1) { aggregate { count } } }')).posts_aggregate;
+      assert.equal(paged.aggregate.count, 1);
       const over = await gql(server, pb, '{ posts(limit: 3) { id } }');
       assert.equal(over.body.errors[0].extensions.code, 'limit-exceeded');
       const denied = await gql(server, guest, '{ __schema { queryType { name } } }');

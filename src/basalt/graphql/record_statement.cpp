@@ -82,14 +82,16 @@ class Compiler final : public query::ParamBinder {
       std::vector<query::PlanPtr> plans = rule_plans(c, c.list_rule);
       if (query::PlanPtr where = where_plan(c, args)) plans.push_back(std::move(where));
       const RootSource source = root_source(c, plans);
-      const std::string rest = source.from + order_clause(a, c, args) + page(args);
+      const std::string order = order_clause(a, c, args);
+      const std::string tail = page(args);
       if (binding.kind == RootKind::kList) {
         // The selection is compiled after the page, so its placeholders have higher numbers
         // though they come first in the text: placeholders are numbered, order is irrelevant.
-        sql = source.select + inside_list([&] { return record_json(c, a, group); }) + rest;
+        sql = source.select + inside_list([&] { return record_json(c, a, group); }) + source.from +
+              order + tail;
       } else {
-        sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group); }) + " FROM (" +
-              source.select + a + ".*" + rest + ") AS " + a;
+        const Pages pages = pages_of(args, source.select + a + ".*" + source.from, order + tail);
+        sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group, pages); });
       }
     }
     out.statement.params = std::move(params_);
@@ -466,7 +468,7 @@ class Compiler final : public query::ParamBinder {
     }
     const ListSource source = multiple_relation_source(a, field, *target, sub);
     return list_sql(inside_list([&] { return record_json(*target, source.alias, sub); }),
-                    source.from);
+                    source.from + source.tail);
   }
 
   // `author { id }` (with `__typename` at most) is answered from the relation column, without
@@ -492,7 +494,8 @@ class Compiler final : public query::ParamBinder {
   // of the SELECT after its columns (FROM … WHERE … ORDER BY … LIMIT … OFFSET …).
   struct ListSource {
     std::string alias;
-    std::string from;
+    std::string from;  // FROM … WHERE …
+    std::string tail;  // ORDER BY … LIMIT … OFFSET …
   };
 
   // A multiple relation's records the caller may view, in the order the field lists them
@@ -509,9 +512,9 @@ class Compiler final : public query::ParamBinder {
                        q(target.name) + " AS " + b + " ON " + col(b, "id") + " = " + je + "." +
                        std::string(json_.each_value());
     if (!visible.empty()) from += " WHERE " + visible;
-    from +=
+    std::string tail =
         order_clause(b, target, args, je + "." + std::string(json_.each_position())) + page(args);
-    return {b, std::move(from)};
+    return {b, std::move(from), std::move(tail)};
   }
 
   // The records of `other` whose relation `field` names the record read as `a`.
@@ -532,8 +535,8 @@ class Compiler final : public query::ParamBinder {
         visible_condition(b, other, rule_plans(other, other.view_rule), where);
     std::string from = " FROM " + q(other.name) + " AS " + b + " WHERE " + link;
     if (!visible.empty()) from += " AND " + visible;
-    from += order_clause(b, other, args) + page(args);
-    return {b, std::move(from)};
+    std::string tail = order_clause(b, other, args) + page(args);
+    return {b, std::move(from), std::move(tail)};
   }
 
   std::string back_relation(const std::string& a, const Collection& other,
@@ -551,16 +554,37 @@ class Compiler final : public query::ParamBinder {
     }
     const ListSource source = back_relation_source(a, other, field, sub);
     return list_sql(inside_list([&] { return record_json(other, source.alias, sub); }),
-                    source.from);
+                    source.from + source.tail);
   }
 
-  // `<list>_aggregate` of a multiple relation or back-relation: one row over the list's page.
+  // `<list>_aggregate` of a multiple relation or back-relation.
   std::string list_aggregate(const Collection& target, const ListSource& source,
                              const FieldGroup& sub) {
-    const std::string aggregate =
-        inside_list([&] { return aggregate_json(target, source.alias, sub); });
-    return json_.parse("(SELECT " + aggregate + " FROM (SELECT " + source.alias + ".*" +
-                       source.from + ") AS " + source.alias + ")");
+    const Pages pages =
+        pages_of(arguments(sub), "SELECT " + source.alias + ".*" + source.from, source.tail);
+    return json_.parse(
+        "(SELECT " + inside_list([&] { return aggregate_json(target, source.alias, sub, pages); }) +
+        ")");
+  }
+
+  // The records an aggregate reads, as `SELECT <alias>.* …` statements: its aggregates cover
+  // every record the arguments select when neither `limit` nor `offset` is given (a count
+  // counts them all), else the page; its `nodes` are always the page.
+  struct Pages {
+    std::string all;
+    std::string page;
+  };
+
+  static Pages pages_of(const json::object& args, const std::string& select_from,
+                        const std::string& tail) {
+    const auto given = [&](const char* name) {
+      const json::value* value = args.if_contains(name);
+      return value != nullptr && !value->is_null();
+    };
+    Pages out;
+    out.page = select_from + tail;
+    out.all = given("limit") || given("offset") ? out.page : select_from;
+    return out;
   }
 
   std::string list_sql(const std::string& record, const std::string& from) {
@@ -569,8 +593,9 @@ class Compiler final : public query::ParamBinder {
            from + "))";
   }
 
-  // `<c>_aggregate`: one row over the page (`a` is the derived table of the page's records).
-  std::string aggregate_json(const Collection& c, const std::string& a, const FieldGroup& group) {
+  // `<c>_aggregate` over `pages` (`a` is the alias of their records).
+  std::string aggregate_json(const Collection& c, const std::string& a, const FieldGroup& group,
+                             const Pages& pages) {
     const TypeDef* type = generated_.schema.find_type(c.name + "_aggregate");
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const FieldGroup& sub : scope_.collect_sub(*type, group)) {
@@ -578,9 +603,11 @@ class Compiler final : public query::ParamBinder {
       if (sub.field_name == "__typename") {
         value = param(type->name);
       } else if (sub.field_name == "nodes") {
-        value = json_.array_of_rows(record_json(c, a, sub));
+        value = json_.parse("(SELECT " + json_.array_of_rows(record_json(c, a, sub)) + " FROM (" +
+                            pages.page + ") AS " + a + ")");
       } else {
-        value = aggregate_fields(c, a, sub);
+        value = json_.parse("(SELECT " + aggregate_fields(c, a, sub) + " FROM (" + pages.all +
+                            ") AS " + a + ")");
       }
       pairs.emplace_back(std::string(sub.response_name), std::move(value));
     }
