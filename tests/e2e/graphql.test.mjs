@@ -322,6 +322,14 @@ describe('GraphQL', () => {
     // with limits they run.
     assert.equal(await code('{ users { posts_via_author { comments_via_post { id } } } }'), 'limit-exceeded');
     await data(server, guest, '{ users(limit: 10) { posts_via_author(limit: 10) { comments_via_post { id } } } }');
+    // Relation levels: at most 6 (REST expand's depth); a statement SQLite's parser cannot
+    // take (rules and where arguments at every level) is the same error, never an internal one.
+    let chain = 'title';
+    for (let i = 0; i < 7; ++i) chain = i % 2 === 0 ? `author { name ${chain === 'title' ? '' : chain} }` : `posts_via_author(limit: 1) { ${chain} }`;
+    assert.equal(await code(`{ posts(limit: 1) { ${chain} } }`), 'limit-exceeded');
+    const heavyLevel = (inner) => `author { email posts_via_author(limit: 1, where: {author: {email: {_neq: "x"}}}, order_by: [{author: {name: asc}}]) { title ${inner} } }`;
+    const heavy = await gql(server, people.alice.client, `{ posts(limit: 1) { ${heavyLevel(heavyLevel(heavyLevel('')))} } }`);
+    assert.equal(heavy.body.errors[0].extensions.code, 'limit-exceeded', JSON.stringify(heavy.body));
     let nested = 'id';
     for (let i = 0; i < 12; ++i) nested = `author { posts_via_author { ${nested} } }`;
     assert.equal(await code(`{ posts { ${nested} } }`), 'limit-exceeded');

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/db/database_error.hpp"
 #include "basalt/graphql/field_failure.hpp"
 #include "basalt/graphql/introspection.hpp"
 #include "basalt/graphql/parser.hpp"
@@ -56,6 +57,21 @@ ErrorCode code_of(const core::ApiError& error) {
     default:
       return ErrorCode::kInternal;
   }
+}
+
+// The statement of a root field grows with the selection; SQLite refuses one that nests deeper
+// than its parser's stack (3.40: 100 frames, about 15 per relation level with a rule or a
+// `where` each) or that is otherwise past its limits. That is the request's size, not a fault.
+constexpr const char* kTooLargeMessage =
+    "The query is too large to run as one statement: select fewer nested relations, or give "
+    "the nested lists simpler where arguments.";
+
+bool too_large_for_the_database(const db::DatabaseError& error) {
+  const std::string_view text = error.what();
+  return text.find("parser stack overflow") != std::string_view::npos ||
+         text.find("Expression tree is too large") != std::string_view::npos ||
+         text.find("too many SQL variables") != std::string_view::npos ||
+         text.find("too many arguments on function") != std::string_view::npos;
 }
 
 bool non_null_root(const FieldGroup& group) {
@@ -164,6 +180,13 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
       failure = Error{e.code(), e.what(), {offset}, path};
     } catch (const core::ApiError& e) {
       failure = Error{code_of(e), e.message(), {offset}, path};
+    } catch (const db::DatabaseError& e) {
+      if (too_large_for_the_database(e)) {
+        failure = Error{ErrorCode::kLimitExceeded, kTooLargeMessage, {offset}, path};
+      } else {
+        spdlog::error("graphql: root field {} failed: {}", group.field_name, e.what());
+        failure = Error{ErrorCode::kInternal, "Internal error.", {offset}, path};
+      }
     } catch (const std::exception& e) {
       spdlog::error("graphql: root field {} failed: {}", group.field_name, e.what());
       failure = Error{ErrorCode::kInternal, "Internal error.", {offset}, path};

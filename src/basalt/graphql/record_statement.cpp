@@ -29,6 +29,11 @@ using schema::Collection;
 // nested lists at the default limit: 10^9) is refused before it runs.
 constexpr std::uint64_t kMaxPotentialRecords = 2'000'000;
 
+// Relation levels below a root field (Compiler::Deeper).
+// REST's expand depth; SQLite's parser may refuse a shallower statement that is heavy with rules
+// and `where` arguments (graphql_service.cpp answers that with limit-exceeded too).
+constexpr std::size_t kMaxRelationLevels = 6;
+
 // Percent-encoding of a query parameter value (RFC 3986 unreserved characters kept).
 std::string url_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -127,6 +132,27 @@ class Compiler final : public query::ParamBinder {
     }
     return out;
   }
+
+  // One relation level further down (a relation, back-relation, relation aggregate, or a sort
+  // through a relation): each is a subquery inside the level above, and SQLite's parser takes a
+  // bounded nesting (3.40: a stack of 100 frames).
+  class Deeper {
+   public:
+    explicit Deeper(Compiler& compiler) : compiler_(compiler) {
+      if (++compiler_.levels_ > kMaxRelationLevels) {
+        --compiler_.levels_;
+        throw FieldFailure(ErrorCode::kLimitExceeded, "Relations may be nested at most " +
+                                                          std::to_string(kMaxRelationLevels) +
+                                                          " levels deep below a root field.");
+      }
+    }
+    ~Deeper() { --compiler_.levels_; }
+    Deeper(const Deeper&) = delete;
+    Deeper& operator=(const Deeper&) = delete;
+
+   private:
+    Compiler& compiler_;
+  };
 
   std::string q(std::string_view name) const { return dialect_.quote_identifier(name); }
   std::string col(const std::string& a, std::string_view field) const { return a + "." + q(field); }
@@ -293,6 +319,7 @@ class Compiler final : public query::ParamBinder {
                             condition + " LIMIT 1)";
           return wrap ? wrap(sub) : sub;
         };
+        const Deeper deeper(*this);
         order_terms(b, *target, value.get_object(), inner, terms);
         continue;
       }
@@ -454,6 +481,7 @@ class Compiler final : public query::ParamBinder {
 
   // A relation field: the related record (single) or records (multiple) the caller may view.
   std::string relation(const std::string& a, const schema::Field& field, const FieldGroup& sub) {
+    const Deeper deeper(*this);
     const Collection* target = catalog_.find(field.as<schema::RelationOptions>()->collection_id);
     if (target == nullptr) throw FieldFailure(ErrorCode::kInternal, "Internal error.");
     if (!field.is_multiple()) {
@@ -541,6 +569,7 @@ class Compiler final : public query::ParamBinder {
 
   std::string back_relation(const std::string& a, const Collection& other,
                             const schema::Field& field, const FieldGroup& sub) {
+    const Deeper deeper(*this);
     if (single_back_relation(other, field)) {
       // A uniquely indexed relation: the one record that names this one, if the caller may
       // view it.
@@ -560,6 +589,7 @@ class Compiler final : public query::ParamBinder {
   // `<list>_aggregate` of a multiple relation or back-relation.
   std::string list_aggregate(const Collection& target, const ListSource& source,
                              const FieldGroup& sub) {
+    const Deeper deeper(*this);
     const Pages pages =
         pages_of(arguments(sub), "SELECT " + source.alias + ".*" + source.from, source.tail);
     return json_.parse(
@@ -691,6 +721,7 @@ class Compiler final : public query::ParamBinder {
   std::uint64_t multiplier_ = 1;  // the product of the limits of the lists around this level
   std::uint64_t potential_ = 0;   // records the statement may return, summed over its lists
   std::uint64_t last_limit_ = 0;  // the limit page() bound last
+  std::size_t levels_ = 0;        // relation levels above the part being compiled
 };
 
 }  // namespace
