@@ -29,9 +29,9 @@ using schema::Collection;
 // nested lists at the default limit: 10^9) is refused before it runs.
 constexpr std::uint64_t kMaxPotentialRecords = 2'000'000;
 
-// Relation levels below a root field (Compiler::Deeper).
-// REST's expand depth; SQLite's parser may refuse a shallower statement that is heavy with rules
-// and `where` arguments (graphql_service.cpp answers that with limit-exceeded too).
+// Relation levels below a root field (Compiler::Deeper): REST expand's depth. SQLite's parser
+// may refuse a shallower statement heavy with rules and `where` arguments; graphql_service.cpp
+// answers that with limit-exceeded too.
 constexpr std::size_t kMaxRelationLevels = 6;
 
 // Percent-encoding of a query parameter value (RFC 3986 unreserved characters kept).
@@ -51,6 +51,9 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+// Compiles one root field (see the header). Binds its own values (keys, limits, ids) and those
+// of the plans it compiles into one numbered parameter list: params_[n - 1] is placeholder n,
+// whatever the order the pieces appear in the text.
 class Compiler final : public query::ParamBinder {
  public:
   Compiler(const GeneratedSchema& generated, const ExecutionScope& scope,
