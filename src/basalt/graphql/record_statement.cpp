@@ -102,6 +102,11 @@ class Compiler final : public query::ParamBinder {
         sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group, pages); });
       }
     }
+    if (!ctes_.empty()) {
+      std::string with = "WITH ";
+      for (std::size_t i = 0; i < ctes_.size(); ++i) with += (i ? ", " : "") + ctes_[i];
+      sql = with + " " + sql;
+    }
     out.statement.params = std::move(params_);
     out.scans = potential_ > 0;
     return out;
@@ -224,9 +229,12 @@ class Compiler final : public query::ParamBinder {
     return plan;
   }
 
-  // `"a"."id" IN (SELECT "c"."id" FROM "c" … WHERE <every plan>)`, or "" when nothing filters.
-  std::string visible_condition(const std::string& a, const Collection& /*collection*/,
-                                std::vector<query::PlanPtr> plans, const query::PlanPtr& extra) {
+  // `"a"."id" IN (SELECT "id" FROM "__gqvN")`, or "" when nothing filters: __gqvN is a CTE of
+  // the statement, `SELECT "c"."id" FROM "c" … WHERE <every plan>`. The ids are read once per
+  // statement, as an uncorrelated IN subquery would be, and the CTE keeps the rules and `where`
+  // of a deep level off the nesting SQLite's parser holds at that level.
+  std::string visible_condition(const std::string& a, std::vector<query::PlanPtr> plans,
+                                const query::PlanPtr& extra) {
     if (extra) plans.push_back(extra);
     if (plans.empty()) return {};
     query::QueryBuilder builder(dialect_, *plans.front(), next_);
@@ -234,7 +242,9 @@ class Compiler final : public query::ParamBinder {
     query::CompiledQuery compiled = std::move(builder).finish();
     for (db::Value& value : compiled.params) params_.push_back(std::move(value));
     next_ = compiled.next_placeholder;
-    return col(a, "id") + " IN (" + compiled.select_sql(compiled.table + "." + q("id")) + ")";
+    const std::string name = q("__gqv" + std::to_string(ctes_.size()));
+    ctes_.push_back(name + " AS (" + compiled.select_sql(compiled.table + "." + q("id")) + ")");
+    return col(a, "id") + " IN (SELECT " + q("id") + " FROM " + name + ")";
   }
 
   std::string page(const json::object& args) {
@@ -314,7 +324,7 @@ class Compiler final : public query::ParamBinder {
         // `author.name` reads it): a record the caller may not list sorts as no value.
         const std::string b = alias();
         const std::string visible =
-            visible_condition(b, *target, rule_plans(*target, target->list_rule), nullptr);
+            visible_condition(b, rule_plans(*target, target->list_rule), nullptr);
         const std::string link = col(b, "id") + " = " + col(a, key);
         const std::string condition = visible.empty() ? link : link + " AND " + visible;
         Wrap inner = [wrap, b, table = q(target->name), condition](const std::string& expr) {
@@ -444,7 +454,7 @@ class Compiler final : public query::ParamBinder {
     }
     const auto& manage = c.auth.manage_rule;
     if (!caller.is_guest() && manage && !manage->empty()) {
-      out += " OR " + visible_condition(a, c, {access_.rule(c, *manage)}, nullptr);
+      out += " OR " + visible_condition(a, {access_.rule(c, *manage)}, nullptr);
     }
     return out + ")";
   }
@@ -491,7 +501,7 @@ class Compiler final : public query::ParamBinder {
       if (auto id_only = relation_id_only(a, field, *target, sub)) return *id_only;
       const std::string b = alias();
       const std::string visible =
-          visible_condition(b, *target, rule_plans(*target, target->view_rule), nullptr);
+          visible_condition(b, rule_plans(*target, target->view_rule), nullptr);
       std::string sql = "(SELECT " + record_json(*target, b, sub) + " FROM " + q(target->name) +
                         " AS " + b + " WHERE " + col(b, "id") + " = " + col(a, field.name);
       if (!visible.empty()) sql += " AND " + visible;
@@ -537,8 +547,7 @@ class Compiler final : public query::ParamBinder {
     const std::string b = alias();
     const std::string je = alias();
     const query::PlanPtr where = where_plan(target, args);
-    const std::string visible =
-        visible_condition(b, target, rule_plans(target, target.view_rule), where);
+    const std::string visible = visible_condition(b, rule_plans(target, target.view_rule), where);
     std::string from = " FROM " + json_.each(col(a, field.name)) + " AS " + je + " JOIN " +
                        q(target.name) + " AS " + b + " ON " + col(b, "id") + " = " + je + "." +
                        std::string(json_.each_value());
@@ -562,8 +571,7 @@ class Compiler final : public query::ParamBinder {
       link = col(b, field.name) + " = " + col(a, "id");
     }
     const query::PlanPtr where = where_plan(other, args);
-    const std::string visible =
-        visible_condition(b, other, rule_plans(other, other.view_rule), where);
+    const std::string visible = visible_condition(b, rule_plans(other, other.view_rule), where);
     std::string from = " FROM " + q(other.name) + " AS " + b + " WHERE " + link;
     if (!visible.empty()) from += " AND " + visible;
     std::string tail = order_clause(b, other, args) + page(args);
@@ -577,8 +585,7 @@ class Compiler final : public query::ParamBinder {
       // A uniquely indexed relation: the one record that names this one, if the caller may
       // view it.
       const std::string b = alias();
-      const std::string visible =
-          visible_condition(b, other, rule_plans(other, other.view_rule), nullptr);
+      const std::string visible = visible_condition(b, rule_plans(other, other.view_rule), nullptr);
       std::string sql = "(SELECT " + record_json(other, b, sub) + " FROM " + q(other.name) +
                         " AS " + b + " WHERE " + col(b, field.name) + " = " + col(a, "id");
       if (!visible.empty()) sql += " AND " + visible;
@@ -721,10 +728,11 @@ class Compiler final : public query::ParamBinder {
   db::Params params_;
   std::size_t next_ = 1;
   std::size_t aliases_ = 0;
-  std::uint64_t multiplier_ = 1;  // the product of the limits of the lists around this level
-  std::uint64_t potential_ = 0;   // records the statement may return, summed over its lists
-  std::uint64_t last_limit_ = 0;  // the limit page() bound last
-  std::size_t levels_ = 0;        // relation levels above the part being compiled
+  std::uint64_t multiplier_ = 1;   // the product of the limits of the lists around this level
+  std::uint64_t potential_ = 0;    // records the statement may return, summed over its lists
+  std::uint64_t last_limit_ = 0;   // the limit page() bound last
+  std::size_t levels_ = 0;         // relation levels above the part being compiled
+  std::vector<std::string> ctes_;  // `"__gqvN" AS (…)`: the visible ids of the levels below
 };
 
 }  // namespace
