@@ -229,10 +229,18 @@ class Compiler final : public query::ParamBinder {
     return plan;
   }
 
-  // `"a"."id" IN (SELECT "id" FROM "__gqvN")`, or "" when nothing filters: __gqvN is a CTE of
-  // the statement, `SELECT "c"."id" FROM "c" … WHERE <every plan>`. The ids are read once per
-  // statement, as an uncorrelated IN subquery would be, and the CTE keeps the rules and `where`
-  // of a deep level off the nesting SQLite's parser holds at that level.
+  // The condition that the record read as `a` passes every plan (rules of its collection, a
+  // `where`), or "" when nothing filters.
+  //
+  // Below the root: `EXISTS (SELECT 1 FROM "__gqvN" WHERE "__gqvN"."id" = "__gqM"."id")`, where
+  // __gqvN is a CTE of the statement, `SELECT "c"."id" FROM "c" … WHERE <plans>`. SQLite
+  // flattens the CTE into the correlated EXISTS: one lookup by primary key per candidate row,
+  // so a nested page stops at its limit (an uncorrelated `IN (SELECT …)` there reads every
+  // visible record of the collection again for each record of the level above: 0.7 s instead
+  // of 36 ms for 10 users with 5 of 100,000 posts each). And the rules and `where` of a deep
+  // level stay in the WITH clause, off the nesting SQLite's parser holds at that level.
+  //
+  // At the root, whose table goes by its own name: `IN (SELECT "c"."id" …)`, read once.
   std::string visible_condition(const std::string& a, std::vector<query::PlanPtr> plans,
                                 const query::PlanPtr& extra) {
     if (extra) plans.push_back(extra);
@@ -242,9 +250,15 @@ class Compiler final : public query::ParamBinder {
     query::CompiledQuery compiled = std::move(builder).finish();
     for (db::Value& value : compiled.params) params_.push_back(std::move(value));
     next_ = compiled.next_placeholder;
+    const std::string id = compiled.table + "." + q("id");
+    if (compiled.table == a) return col(a, "id") + " IN (" + compiled.select_sql(id) + ")";
+    // No DISTINCT (EXISTS does not mind repeats), so nothing keeps SQLite from flattening it.
+    std::string body = "SELECT " + id + " FROM " + compiled.from_sql();
+    if (!compiled.where.empty()) body += " WHERE " + compiled.where;
     const std::string name = q("__gqv" + std::to_string(ctes_.size()));
-    ctes_.push_back(name + " AS (" + compiled.select_sql(compiled.table + "." + q("id")) + ")");
-    return col(a, "id") + " IN (SELECT " + q("id") + " FROM " + name + ")";
+    ctes_.push_back(name + " AS (" + body + ")");
+    return "EXISTS (SELECT 1 FROM " + name + " WHERE " + col(name, "id") + " = " + col(a, "id") +
+           ")";
   }
 
   std::string page(const json::object& args) {

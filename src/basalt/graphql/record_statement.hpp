@@ -14,9 +14,10 @@
 //     emailVisibility is on, to the record itself, to those who pass the manageRule.
 // The root reads its table under its own name with the rule and `where` in its WHERE, as a REST
 // list page. Each level below reads its table under an alias of its own (`__gq0`, …) and keeps
-// the ids of a CTE of the statement, `"__gqvN" AS (SELECT "<c>"."id" FROM "<c>" … WHERE <rule>
-// AND <where>)`, which reads nothing of the levels around it, so a self-relation never
-// confuses the level it reads with the one above.
+// a record when `EXISTS (SELECT 1 FROM "__gqvN" WHERE "__gqvN"."id" = "__gq0"."id")`, over a CTE
+// of the statement, `"__gqvN" AS (SELECT "<c>"."id" FROM "<c>" … WHERE <rule> AND <where>)`,
+// which reads nothing of the levels around it (a self-relation never confuses two levels) and
+// which SQLite flattens into one primary-key lookup per candidate row.
 //
 // Bounds: `limit` and `offset` at every list are non-negative, and `limit` at most the list
 // limit (default when absent: the list limit); the records a statement may return, each list
