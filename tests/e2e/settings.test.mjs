@@ -26,6 +26,7 @@ describe('settings API', () => {
     const settings = await pb.settings.getAll();
     assert.deepEqual(Object.keys(settings), [
       'superuserIPs', 'smtp', 'backups', 's3', 'meta', 'rateLimits', 'trustedProxy', 'batch', 'logs',
+      'graphql',
     ]);
     assert.deepEqual(settings.meta, {
       accentColor: '#1055c9',

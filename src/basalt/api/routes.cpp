@@ -6,6 +6,7 @@
 #include "basalt/api/batch_handler.hpp"
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/file_handlers.hpp"
+#include "basalt/api/graphql_handler.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/impersonate_handler.hpp"
 #include "basalt/api/oauth2_handlers.hpp"
@@ -115,6 +116,9 @@ std::vector<ApiRoute> api_routes() {
       {Method::kDelete, "/api/collections/{collection}/records/{id}", Access::kAny, delete_record,
        WriteKind::kDelete},
       {Method::kPost, "/api/batch", Access::kAny, batch_records},
+      // GraphQL over HTTP (docs/graphql.md): rules decide in the services, as for records.
+      {Method::kPost, "/api/graphql", Access::kAny, graphql_post},
+      {Method::kGet, "/api/graphql", Access::kAny, graphql_get},
       {Method::kGet, "/api/realtime", Access::kAny, connect_realtime},
       {Method::kPost, "/api/realtime", Access::kAny, set_realtime_subscriptions},
       {Method::kPost, "/api/files/token", Access::kAnyAuthRecord, file_token},

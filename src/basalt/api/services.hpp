@@ -18,6 +18,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/files/file_service.hpp"
+#include "basalt/graphql/graphql_service.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/realtime/broker.hpp"
@@ -41,12 +42,13 @@ struct Services {
   // Where multipart file parts of record writes and batches are spooled while they arrive
   // (docs/files.md); on the file system of the storage directory, so a stored file is renamed.
   const std::filesystem::path& upload_spool_dir;
-  backups::BackupService& backups;      // /api/backups
-  accounts::AccountFlows& accounts;     // verification, password reset, email change, OTP
-  const oauth2::OAuth2SignIn& oauth2;   // auth-with-oauth2 (docs/oauth2.md)
-  const auth::MfaGate& mfa;             // every sign-in method's MFA check (sign_in_response.hpp)
-  const auth::TotpService& totp;        // Basalt's TOTP routes (totp_handlers.hpp)
-  auth::RequestCounters& rate_limits;   // settings.rateLimits counters (rate_limit_check.hpp)
+  backups::BackupService& backups;     // /api/backups
+  accounts::AccountFlows& accounts;    // verification, password reset, email change, OTP
+  const oauth2::OAuth2SignIn& oauth2;  // auth-with-oauth2 (docs/oauth2.md)
+  const auth::MfaGate& mfa;            // every sign-in method's MFA check (sign_in_response.hpp)
+  const auth::TotpService& totp;       // Basalt's TOTP routes (totp_handlers.hpp)
+  auth::RequestCounters& rate_limits;  // settings.rateLimits counters (rate_limit_check.hpp)
+  graphql::GraphqlService& graphql;    // /api/graphql (graphql_handler.hpp)
 };
 
 }  // namespace basalt::api

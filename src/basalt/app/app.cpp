@@ -181,6 +181,10 @@ int serve(const core::Config& config) {
         mail::smtp_send, clock);
     accounts::AccountFlows account_flows({storage.database(), storage.collections(), records, plans,
                                           storage.settings(), passwords, outbox, clock});
+    // GraphQL (docs/graphql.md): schemas per caller class from the catalog, queries through the
+    // same rules and compiler as REST, on the read pool under the same statement budgets.
+    graphql::GraphqlService graphql(storage.database(), storage.collections(), plans, clock,
+                                    config.db.user_statement_timeout);
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -198,7 +202,8 @@ int serve(const core::Config& config) {
                            oauth2_sign_in,
                            mfa,
                            totp,
-                           rate_limits};
+                           rate_limits,
+                           graphql};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);

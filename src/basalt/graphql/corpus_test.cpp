@@ -33,6 +33,8 @@ std::string corpus_verdict(std::string_view source, const Schema& schema, std::s
         return "invalid";  // a type-system definition: graphql-js refuses it in validation
       case ErrorCode::kLimitExceeded:
         return "limit";
+      default:
+        return "other";
     }
   }
   std::vector<Error> errors = validate(*document, schema, limits);

@@ -13,6 +13,12 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "limit-exceeded";
     case ErrorCode::kValidationFailed:
       return "validation-failed";
+    case ErrorCode::kPermissionDenied:
+      return "permission-denied";
+    case ErrorCode::kNotFound:
+      return "not-found";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "validation-failed";
 }
@@ -57,6 +63,11 @@ boost::json::object error_object(const Error& error, std::string_view document) 
       locations.push_back(boost::json::object{{"line", at.line}, {"column", at.column}});
     }
     out["locations"] = std::move(locations);
+  }
+  if (!error.path.empty()) {
+    boost::json::array path;
+    for (const std::string& name : error.path) path.emplace_back(name);
+    out["path"] = std::move(path);
   }
   out["extensions"] = boost::json::object{{"code", error_code_name(error.code)}};
   return out;

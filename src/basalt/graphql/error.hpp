@@ -16,6 +16,9 @@ enum class ErrorCode : std::uint8_t {
   kParseFailed,       // the document is not GraphQL (lexer or grammar)
   kLimitExceeded,     // a bound of Limits was crossed
   kValidationFailed,  // a rule of document validation or of variable coercion failed
+  kPermissionDenied,  // the caller may not use what a field asks for (a locked collection)
+  kNotFound,          // what a field names does not exist
+  kInternal,          // anything else; the message says nothing of the cause
 };
 
 std::string_view error_code_name(ErrorCode code) noexcept;
@@ -32,13 +35,17 @@ struct Error {
   ErrorCode code = ErrorCode::kValidationFailed;
   std::string message;
   std::vector<std::uint32_t> offsets;  // byte offsets into the document; may be empty
+  // Response names from the root to the field that failed (field errors only; a request error
+  // has none). Every error of execution is raised by a root field today, so the path holds
+  // names only.
+  std::vector<std::string> path;
 };
 
 // Line and column of byte `offset` in `document` (an offset past the end is the end).
 LineColumn line_column(std::string_view document, std::uint32_t offset) noexcept;
 
-// The error as its JSON text: {"message":…,"locations":[{"line":…,"column":…}],
-// "extensions":{"code":…}} ("locations" left out when there are none).
+// The error as its JSON text: {"message":…,"locations":[{"line":…,"column":…}],"path":[…],
+// "extensions":{"code":…}} ("locations" and "path" left out when there are none).
 std::string error_json(const Error& error, std::string_view document);
 
 // `text` cut to at most `max_bytes` (on a UTF-8 character boundary) with "…" appended when it

@@ -3,6 +3,12 @@
 // fragment (a spread of a fragment already on the current path is a cycle, reported by
 // 5.5.2.2, and not followed). The walk stops at the first limit crossed, so its work is bounded
 // by the limits themselves, whatever the document.
+//
+// The subtrees of the introspection root fields (__schema, __type) are exempt from max_depth:
+// the standard introspection query of graphql-js nests its type references deeper than the
+// default depth, and what those fields read is the schema, not data. They still count for the
+// fields, aliases and spreads limits, the parser's nesting limit bounds their depth, and the
+// executor bounds the size of their answer (introspection.hpp).
 #include <fmt/format.h>
 
 #include <vector>
@@ -20,11 +26,11 @@ class OperationCounter {
   explicit OperationCounter(Context& context)
       : context_(context), on_path_(context.document.fragments.size(), false) {}
 
-  void count(std::span<const Selection> selections, std::uint32_t depth) {
+  void count(std::span<const Selection> selections, std::uint32_t depth, bool meta = false) {
     for (const Selection& selection : selections) {
       switch (selection.kind) {
         case Selection::Kind::kField:
-          if (depth > context_.limits.max_depth) {
+          if (!meta && depth > context_.limits.max_depth) {
             cross(selection.offset, fmt::format("The operation selects fields deeper than {} "
                                                 "levels (fragments expanded).",
                                                 context_.limits.max_depth));
@@ -39,10 +45,12 @@ class OperationCounter {
                                                 "(fragments expanded).",
                                                 context_.limits.max_aliases));
           }
-          count(selection.selections, depth + 1);
+          count(
+              selection.selections, depth + 1,
+              meta || (depth == 1 && (selection.name == "__schema" || selection.name == "__type")));
           break;
         case Selection::Kind::kInlineFragment:
-          count(selection.selections, depth);
+          count(selection.selections, depth, meta);
           break;
         case Selection::Kind::kFragmentSpread: {
           if (++spreads_ > context_.limits.max_fragment_spreads) {
@@ -53,7 +61,7 @@ class OperationCounter {
           int number = context_.fragment_number(selection.name);
           if (number < 0 || on_path_[number]) break;
           on_path_[number] = true;
-          count(context_.document.fragments[number].selections, depth);
+          count(context_.document.fragments[number].selections, depth, meta);
           on_path_[number] = false;
           break;
         }

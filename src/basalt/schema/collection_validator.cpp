@@ -1,4 +1,5 @@
 #include "basalt/schema/collection_validator.hpp"
+#include "basalt/schema/graphql_names.hpp"
 
 #include <algorithm>
 #include <array>
@@ -102,6 +103,13 @@ void check_name(const CollectionCheck& check, const ErrorScope& out) {
     }
   }
   bool renamed = !check.old || check.old->name != name;
+  // Only a new name is checked: a collection stored before the check keeps working (the GraphQL
+  // schema leaves it out, docs/graphql.md "Names").
+  if (renamed && is_word(name)) {
+    if (auto problem = graphql_name_problem(name)) {
+      out.add("name", make_error("validation_collection_name_graphql", std::move(*problem)));
+    }
+  }
   bool internal = name.size() >= 7 && iequals(std::string_view(name).substr(0, 7), "sqlite_");
   for (const auto& table : check.lookup.internal_tables)
     internal = internal || iequals(table, name);

@@ -192,6 +192,28 @@ struct LogsSettings {
   }
 };
 
+// GraphQL request bounds (docs/graphql.md, "Limits"): Basalt's own section, PocketBase has no
+// GraphQL. Every value must be at least 1 and at most its cap.
+struct GraphqlSettings {
+  std::int64_t max_document_bytes = 64 * 1024;  // the query text; cap 1 MiB
+  std::int64_t max_depth = 12;                  // field nesting; cap 64
+  std::int64_t max_fields = 1000;               // fields selected, fragments expanded; cap 100,000
+  std::int64_t max_aliases = 100;               // aliased fields, fragments expanded; cap 100,000
+  std::int64_t max_limit = 1000;                // `limit` of any list, and its default; cap 1,000
+  // Whether __schema and __type are refused to everyone but superusers.
+  bool superuser_only_introspection = false;
+
+  template <typename Self, typename Visitor>
+  static void visit(Self& self, Visitor& visitor) {
+    visitor.field("maxDocumentBytes", self.max_document_bytes);
+    visitor.field("maxDepth", self.max_depth);
+    visitor.field("maxFields", self.max_fields);
+    visitor.field("maxAliases", self.max_aliases);
+    visitor.field("maxLimit", self.max_limit);
+    visitor.field("superuserOnlyIntrospection", self.superuser_only_introspection);
+  }
+};
+
 struct AppSettings {
   std::vector<std::string> superuser_ips;  // IPs or CIDR subnets; empty = any
   SmtpSettings smtp;
@@ -202,6 +224,7 @@ struct AppSettings {
   TrustedProxySettings trusted_proxy;
   BatchSettings batch;
   LogsSettings logs;
+  GraphqlSettings graphql;
 
   template <typename Self, typename Visitor>
   static void visit(Self& self, Visitor& visitor) {
@@ -214,6 +237,7 @@ struct AppSettings {
     visitor.section("trustedProxy", self.trusted_proxy);
     visitor.section("batch", self.batch);
     visitor.section("logs", self.logs);
+    visitor.section("graphql", self.graphql);
   }
 };
 

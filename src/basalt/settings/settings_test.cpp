@@ -54,7 +54,9 @@ constexpr std::string_view kDefaultPublicJson =
     R"("excludedIPs":[],"enabled":false},)"
     R"("trustedProxy":{"headers":[],"useLeftmostIP":false},)"
     R"("batch":{"enabled":false,"maxRequests":50,"timeout":3,"maxBodySize":0},)"
-    R"("logs":{"maxDays":5,"minLevel":0,"logIP":true,"logAuthId":false}})";
+    R"("logs":{"maxDays":5,"minLevel":0,"logIP":true,"logAuthId":false},)"
+    R"("graphql":{"maxDocumentBytes":65536,"maxDepth":12,"maxFields":1000,"maxAliases":100,)"
+    R"("maxLimit":1000,"superuserOnlyIntrospection":false}})";
 
 TEST(SettingsJsonTest, DefaultsSerializeAsPocketBase) {
   EXPECT_EQ(serialize_settings(AppSettings{}, SettingsForm::kPublic), kDefaultPublicJson);

@@ -234,6 +234,25 @@ bool is_rate_limit_label(std::string_view label) {
   return is_path(label) || is_word(label);
 }
 
+void check_graphql(const GraphqlSettings& graphql, const ErrorScope& scope) {
+  const struct {
+    std::string_view key;
+    std::int64_t value;
+    std::int64_t cap;
+  } bounds[] = {{"maxDocumentBytes", graphql.max_document_bytes, std::int64_t{1} << 20},
+                {"maxDepth", graphql.max_depth, 64},
+                {"maxFields", graphql.max_fields, 100'000},
+                {"maxAliases", graphql.max_aliases, 100'000},
+                {"maxLimit", graphql.max_limit, 1000}};
+  for (const auto& bound : bounds) {
+    if (bound.value < 1) {
+      scope.add(bound.key, schema::error_min_threshold(1));
+    } else if (bound.value > bound.cap) {
+      scope.add(bound.key, schema::error_max_threshold(bound.cap));
+    }
+  }
+}
+
 schema::ValidationErrors validate_settings(const AppSettings& settings) {
   schema::ValidationErrors errors;
   const ErrorScope root(errors, {});
@@ -245,6 +264,7 @@ schema::ValidationErrors validate_settings(const AppSettings& settings) {
   check_backups(settings.backups, root.nested("backups"));
   check_batch(settings.batch, root.nested("batch"));
   check_rate_limits(settings.rate_limits, root.nested("rateLimits"));
+  check_graphql(settings.graphql, root.nested("graphql"));
   // trustedProxy has no rules.
   return errors;
 }

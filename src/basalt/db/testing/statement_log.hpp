@@ -26,6 +26,8 @@ class StatementLog final : public Database {
   using Database::query;
   boost::asio::awaitable<ResultSet> query(std::string_view sql, const Params& params,
                                           ReadOptions options) override {
+    reads.emplace_back(sql);
+    pooled_reads += options.pooled ? 1 : 0;
     return inner_.query(sql, params, options);
   }
   boost::asio::awaitable<void> write(WriteJob job) override {
@@ -55,6 +57,8 @@ class StatementLog final : public Database {
   int writes = 0;                       // write jobs submitted so far
   std::vector<std::string> statements;  // the last job's statement texts, in order
   std::vector<Params> params;           // and their parameters
+  std::vector<std::string> reads;       // every read outside a job, in order (never cleared)
+  int pooled_reads = 0;                 // those of them that ran on the read pool
 
  private:
   class Recording final : public Transaction {

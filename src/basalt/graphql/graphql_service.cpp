@@ -1,0 +1,211 @@
+#include "basalt/graphql/graphql_service.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+#include <vector>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/db/database_error.hpp"
+#include "basalt/graphql/field_failure.hpp"
+#include "basalt/graphql/introspection.hpp"
+#include "basalt/graphql/parser.hpp"
+#include "basalt/graphql/record_statement.hpp"
+#include "basalt/graphql/selection.hpp"
+#include "basalt/graphql/validator.hpp"
+#include "basalt/graphql/variable_coercion.hpp"
+#include "basalt/records/access.hpp"
+
+namespace basalt::graphql {
+namespace {
+
+namespace json = boost::json;
+
+GraphqlAnswer request_error(const std::vector<Error>& errors, std::string_view document,
+                            GraphqlAnswer::Kind kind = GraphqlAnswer::Kind::kRequestError) {
+  return {kind, "{\"errors\":" + errors_json(errors, document) + "}"};
+}
+
+// GetOperation (6.1): the named one, or the only one.
+const OperationDefinition* pick_operation(const Document& document, std::string_view name,
+                                          Error& error) {
+  error.code = ErrorCode::kValidationFailed;
+  if (name.empty()) {
+    if (document.operations.size() == 1) return &document.operations.front();
+    error.message = document.operations.empty()
+                        ? "Must provide an operation."
+                        : "Must provide operation name if query contains multiple operations.";
+    return nullptr;
+  }
+  for (const OperationDefinition& operation : document.operations) {
+    if (operation.name == name) return &operation;
+  }
+  error.message =
+      "Unknown operation named \"" + shorten_for_message(std::string(name), 100) + "\".";
+  return nullptr;
+}
+
+// A service error of a root field as a GraphQL error code (docs/graphql.md, "Errors").
+ErrorCode code_of(const core::ApiError& error) {
+  switch (error.status()) {
+    case 400:
+      return ErrorCode::kValidationFailed;
+    case 401:
+    case 403:
+      return ErrorCode::kPermissionDenied;
+    case 404:
+      return ErrorCode::kNotFound;
+    default:
+      return ErrorCode::kInternal;
+  }
+}
+
+// The statement of a root field grows with the selection; SQLite refuses one that nests deeper
+// than its parser's stack (3.40: 100 frames, about 15 per relation level with a rule or a
+// `where` each) or that is otherwise past its limits. That is the request's size, not a fault.
+constexpr const char* kTooLargeMessage =
+    "The query is too large to run as one statement: select fewer nested relations, or give "
+    "the nested lists simpler where arguments.";
+
+bool too_large_for_the_database(const db::DatabaseError& error) {
+  const std::string_view text = error.what();
+  return text.find("parser stack overflow") != std::string_view::npos ||
+         text.find("Expression tree is too large") != std::string_view::npos ||
+         text.find("too many SQL variables") != std::string_view::npos ||
+         text.find("too many arguments on function") != std::string_view::npos;
+}
+
+bool non_null_root(const FieldGroup& group) {
+  return group.definition != nullptr && view(group.definition->type).non_null();
+}
+
+}  // namespace
+
+GraphqlService::GraphqlService(db::Database& database, collections::CollectionService& collections,
+                               query::PlanCache& plans, const core::Clock& clock,
+                               std::chrono::milliseconds user_budget)
+    : database_(database),
+      collections_(collections),
+      plans_(plans),
+      clock_(clock),
+      user_budget_(user_budget) {}
+
+CallerClass GraphqlService::class_of(const records::Caller& caller) noexcept {
+  if (caller.is_superuser()) return CallerClass::kSuperuser;
+  return caller.is_guest() ? CallerClass::kGuest : CallerClass::kUser;
+}
+
+std::shared_ptr<const GeneratedSchema> GraphqlService::schema_for(CallerClass caller_class) {
+  auto& slot = schemas_[static_cast<std::size_t>(caller_class)];
+  std::shared_ptr<const collections::Catalog> catalog = collections_.catalog();
+  std::shared_ptr<const GeneratedSchema> cached = slot.load();
+  if (cached && cached->catalog->version() == catalog->version()) return cached;
+  std::shared_ptr<const GeneratedSchema> built = generate_schema(catalog, caller_class);
+  // Publish unless a newer version got there first (two workers may build at once).
+  while (!cached || cached->catalog->version() < catalog->version()) {
+    if (slot.compare_exchange_weak(cached, built)) break;
+  }
+  return built;
+}
+
+boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Caller& caller,
+                                                              GraphqlRequest request,
+                                                              query::RequestInfo info,
+                                                              RequestPolicy policy) {
+  const std::string_view text = request.document;
+  Error error;
+  std::optional<Document> document = parse_document(text, policy.limits, error);
+  if (!document) co_return request_error({error}, text);
+  const OperationDefinition* operation = pick_operation(*document, request.operation_name, error);
+  if (operation == nullptr) co_return request_error({error}, text);
+  if (request.over_get && operation->type != OperationType::kQuery) {
+    error = {ErrorCode::kValidationFailed,
+             "Only query operations can be sent with GET; use POST for " +
+                 std::string(operation_type_name(operation->type)) + "s.",
+             {operation->offset}};
+    co_return request_error({error}, text, GraphqlAnswer::Kind::kMethodNotAllowed);
+  }
+  const std::shared_ptr<const GeneratedSchema> generated = schema_for(class_of(caller));
+  const Schema& schema = generated->schema;
+  std::vector<Error> errors = validate(*document, schema, policy.limits);
+  if (!errors.empty()) co_return request_error(errors, text);
+  json::object variables;
+  errors = coerce_variables(schema, *operation, request.variables, policy.limits, variables);
+  if (!errors.empty()) co_return request_error(errors, text);
+
+  const ExecutionScope scope(schema, *document, variables);
+  records::Access access(*generated->catalog, caller, plans_, database_.dialect(), clock_.now(),
+                         user_budget_);
+  info.auth = access.auth_info();
+  const TypeDef& root = *schema.root(OperationType::kQuery);
+  std::string data = "{";
+  bool data_null = false;
+  for (const FieldGroup& group : scope.collect(root, operation->selections)) {
+    std::string value = "null";
+    std::optional<Error> failure;
+    const std::vector<std::string> path{std::string(group.response_name)};
+    const std::uint32_t offset = group.fields.front()->offset;
+    try {
+      if (group.field_name == "__typename") {
+        value = "\"" + root.name + "\"";
+      } else if (group.field_name == "__schema" || group.field_name == "__type") {
+        if (!policy.introspection_for_all && !caller.is_superuser()) {
+          throw FieldFailure(ErrorCode::kPermissionDenied,
+                             "Introspection is available to superusers only.");
+        }
+        value = json::serialize(group.field_name == "__schema" ? introspect_schema(scope, group)
+                                                               : introspect_type(scope, group));
+      } else if (group.field_name == kSchemaVersionField) {
+        value = "\"" + std::to_string(generated->catalog->version()) + "\"";
+      } else {
+        const RootBinding& binding = generated->roots.at(std::string(group.field_name));
+        RootStatement compiled = compile_root_field(*generated, scope, access, info, group, binding,
+                                                    policy.max_list_limit);
+        const db::ReadOptions read = compiled.scans ? access.scan_read() : access.point_read();
+        db::ResultSet rows =
+            co_await database_.query(compiled.statement.sql, compiled.statement.params, read);
+        if (binding.kind == RootKind::kList) {
+          value = "[";
+          bool first = true;
+          for (auto row : rows) {
+            if (!first) value += ',';
+            first = false;
+            value += row.as_text(0);
+          }
+          value += "]";
+        } else if (!rows.empty()) {
+          value = std::string(rows[0].as_text(0));
+        }
+      }
+    } catch (const FieldFailure& e) {
+      failure = Error{e.code(), e.what(), {offset}, path};
+    } catch (const core::ApiError& e) {
+      failure = Error{code_of(e), e.message(), {offset}, path};
+    } catch (const db::DatabaseError& e) {
+      if (too_large_for_the_database(e)) {
+        failure = Error{ErrorCode::kLimitExceeded, kTooLargeMessage, {offset}, path};
+      } else {
+        spdlog::error("graphql: root field {} failed: {}", group.field_name, e.what());
+        failure = Error{ErrorCode::kInternal, "Internal error.", {offset}, path};
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("graphql: root field {} failed: {}", group.field_name, e.what());
+      failure = Error{ErrorCode::kInternal, "Internal error.", {offset}, path};
+    }
+    if (failure) {
+      errors.push_back(std::move(*failure));
+      value = "null";
+      if (non_null_root(group)) data_null = true;
+    }
+    if (data.size() > 1) data += ',';
+    data += json::serialize(json::string(group.response_name));
+    data += ':';
+    data += value;
+  }
+  data += '}';
+  std::string body = "{";
+  if (!errors.empty()) body += "\"errors\":" + errors_json(errors, text) + ",";
+  body += "\"data\":" + (data_null ? std::string("null") : data) + "}";
+  co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body)};
+}
+
+}  // namespace basalt::graphql

@@ -1,0 +1,97 @@
+// GraphqlService: one GraphQL request from its text to its JSON answer (docs/graphql.md,
+// "Execution"), for the HTTP transport today and the subscription transports later.
+//
+//   parse (Limits) -> pick the operation -> [over GET: queries only] -> validate against the
+//   caller class's generated schema -> coerce variables -> execute the query root fields in
+//   selection order -> {"errors"?, "data"}
+//
+// Each root field of the collections is ONE SQL statement (record_statement.hpp) run on the
+// database's read pool under the caller's statement budget, as a REST list page is; a `_by_pk`
+// without nested lists runs inline as a REST view does. Introspection and `__typename` are answered
+// from the schema model on the request's worker. A field that fails becomes an error at its path
+// and null in `data` (or data null when the field is non-null); the other fields still run.
+//
+// Schemas: one per caller class (guest, user, superuser), generated on first use from the
+// current catalog and kept until the catalog's version moves; a request takes one schema (and
+// the catalog snapshot it was built from) and uses it to the end, so a collection change in
+// the middle of a request never mixes two versions. Rebuilds replace the cached pointer
+// atomically; requests that still hold the old one keep it alive.
+//
+// Thread safety: execute() may be called concurrently from every worker.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/core/clock.hpp"
+#include "basalt/db/database.hpp"
+#include "basalt/graphql/generated_schema.hpp"
+#include "basalt/graphql/limits.hpp"
+#include "basalt/query/plan_cache.hpp"
+#include "basalt/query/request_info.hpp"
+#include "basalt/records/caller.hpp"
+
+namespace boost::json {
+class object;
+}  // namespace boost::json
+
+namespace basalt::graphql {
+
+// The settings a request runs under (settings.graphql, docs/graphql.md "Limits").
+struct RequestPolicy {
+  Limits limits;
+  std::int64_t max_list_limit = 1000;  // `limit` of any list; also its default
+  bool introspection_for_all = true;   // false: only superusers may ask __schema / __type
+};
+
+struct GraphqlRequest {
+  std::string_view document;
+  const boost::json::object* variables = nullptr;  // null: none given
+  std::string_view operation_name;                 // "" when none given
+  bool over_get = false;                           // GET: only query operations run
+};
+
+struct GraphqlAnswer {
+  enum class Kind : std::uint8_t {
+    kExecuted,          // the operation ran: `body` has "data" (and maybe "errors")
+    kRequestError,      // nothing ran (parse, validation, variables): `body` has "errors" only
+    kMethodNotAllowed,  // a mutation or subscription over GET: nothing ran
+  };
+  Kind kind = Kind::kExecuted;
+  std::string body;  // the JSON response
+};
+
+class GraphqlService {
+ public:
+  // `user_budget`: the statement budget of guests' and non-superusers' reads, as the record
+  // service's (db-user-statement-timeout); zero: the database's own.
+  GraphqlService(db::Database& database, collections::CollectionService& collections,
+                 query::PlanCache& plans, const core::Clock& clock,
+                 std::chrono::milliseconds user_budget);
+
+  boost::asio::awaitable<GraphqlAnswer> execute(const records::Caller& caller,
+                                                GraphqlRequest request, query::RequestInfo info,
+                                                RequestPolicy policy);
+
+  // The schema `caller_class` sees now (cached per catalog version).
+  std::shared_ptr<const GeneratedSchema> schema_for(CallerClass caller_class);
+
+  static CallerClass class_of(const records::Caller& caller) noexcept;
+
+ private:
+  db::Database& database_;
+  collections::CollectionService& collections_;
+  query::PlanCache& plans_;
+  const core::Clock& clock_;
+  std::chrono::milliseconds user_budget_;
+  std::array<std::atomic<std::shared_ptr<const GeneratedSchema>>, 3> schemas_;
+};
+
+}  // namespace basalt::graphql

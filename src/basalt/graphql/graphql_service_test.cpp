@@ -1,0 +1,317 @@
+// GraphqlService against a real SQLite database: the schema each caller class gets, its cache
+// across collection changes, one SQL statement per root field however deep the selection, rules
+// at every level, and field errors.
+#include "basalt/graphql/graphql_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/core/clock.hpp"
+#include "basalt/db/migrations.hpp"
+#include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/db/testing/statement_log.hpp"
+#include "basalt/db/testing/sync_wait.hpp"
+#include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/graphql/where_filter.hpp"
+#include "basalt/records/record_service.hpp"
+
+namespace basalt::graphql {
+namespace {
+
+namespace json = boost::json;
+using db::testing::sync_wait;
+
+// No hashing here: the record service only needs a password port for auth records.
+class GraphqlTestPasswords final : public records::PasswordPort {
+ public:
+  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
+    co_return "hashed:" + plain;
+  }
+  boost::asio::awaitable<bool> verify(std::string plain, std::string stored,
+                                      std::string_view) const override {
+    co_return stored == "hashed:" + plain;
+  }
+};
+
+class GraphqlServiceTest : public ::testing::Test {
+ protected:
+  GraphqlServiceTest() {
+    db::SqliteOptions options;
+    options.data_dir = dir_.path();
+    options.statement_timeout = std::chrono::seconds(5);
+    database_ = db::open_sqlite(options);
+    migrations_ = collections::system_migrations(database_->dialect(), clock_);
+    sync_wait(db::apply_migrations(*database_, migrations_));
+    collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
+    sync_wait(collections_->reload());
+    log_ = std::make_unique<db::testing::StatementLog>(*database_);
+    records_ = std::make_unique<records::RecordService>(*database_, *collections_, plans_,
+                                                        passwords_, events_, clock_);
+    service_ = std::make_unique<GraphqlService>(*log_, *collections_, plans_, clock_,
+                                                std::chrono::milliseconds::zero());
+    superuser_record_ = {{"id", "su0000000000001"}};
+  }
+
+  void make_blog() {
+    collection(R"js({"name": "posts", "listRule": "published = true || author = @request.auth.id",
+      "viewRule": "published = true || author = @request.auth.id",
+      "fields": [{"name": "title", "type": "text"}, {"name": "published", "type": "bool"},
+                 {"name": "views", "type": "number", "onlyInt": true},
+                 {"name": "secret", "type": "text", "hidden": true},
+                 {"name": "author", "type": "relation", "collectionId": "_pb_users_auth_",
+                  "maxSelect": 1}]})js");
+    collection(R"js({"name": "comments", "listRule": "", "viewRule": "post.published = true",
+      "fields": [{"name": "body", "type": "text"},
+                 {"name": "post", "type": "relation", "collectionId": ")js" +
+               catalog()->find("posts")->id + R"js(", "maxSelect": 1}]})js");
+    collection(
+        R"js({"name": "vault", "viewRule": "", "fields": [{"name": "code", "type": "text"}]})js");
+    sync_wait(collections_->update("users", json::parse(R"({"listRule": "", "viewRule": ""})")));
+    ann_ = create(
+        "users",
+        R"({"email":"ann@x.io","name":"Ann","password":"secret123","passwordConfirm":"secret123"})");
+    bob_ = create(
+        "users",
+        R"({"email":"bob@x.io","name":"Bob","password":"secret123","passwordConfirm":"secret123"})");
+    const std::string open =
+        create("posts", R"({"title":"open","published":true,"views":3,"secret":"s1","author":")" +
+                            ann_ + "\"}");
+    const std::string draft = create(
+        "posts", R"({"title":"draft","published":false,"views":5,"author":")" + ann_ + "\"}");
+    create("comments", R"({"body":"hello","post":")" + open + "\"}");
+    create("comments", R"({"body":"psst","post":")" + draft + "\"}");
+  }
+
+  void collection(const std::string& definition) {
+    sync_wait(collections_->create(json::parse(definition)));
+  }
+  std::shared_ptr<const collections::Catalog> catalog() { return collections_->catalog(); }
+
+  std::string create(std::string_view name, const std::string& body) {
+    records::WriteInput input;
+    input.body = json::parse(body).as_object();
+    catalog_ = catalog();
+    const records::Caller caller{catalog_->find("_superusers"), &superuser_record_};
+    return std::string(sync_wait(records_->create(caller, name, std::move(input), {}))
+                           .record.values.at("id")
+                           .as_string());
+  }
+
+  // The answer's JSON for `caller_id` (a users record id; "" for a guest, "su" for a superuser).
+  json::value ask(std::string_view query, const std::string& caller_id = "") {
+    catalog_ = catalog();
+    records::Caller caller;
+    json::object user{{"id", caller_id}};
+    if (caller_id == "su") {
+      caller = {catalog_->find("_superusers"), &superuser_record_};
+    } else if (!caller_id.empty()) {
+      caller = {catalog_->find("users"), &user};
+    }
+    GraphqlRequest request;
+    request.document = query;
+    GraphqlAnswer answer = sync_wait(service_->execute(caller, request, {}, RequestPolicy{}));
+    return json::parse(answer.body);
+  }
+
+  core::ManualClock clock_{std::chrono::system_clock::time_point{}};
+  db::testing::TempDir dir_;
+  std::unique_ptr<db::Database> database_;
+  std::unique_ptr<db::testing::StatementLog> log_;  // counts the GraphQL reads
+  std::vector<db::Migration> migrations_;
+  std::unique_ptr<collections::CollectionService> collections_;
+  query::PlanCache plans_;
+  GraphqlTestPasswords passwords_;
+  records::EventBus events_;
+  std::unique_ptr<records::RecordService> records_;
+  std::unique_ptr<GraphqlService> service_;
+  std::shared_ptr<const collections::Catalog> catalog_;
+  json::object superuser_record_;
+  std::string ann_;
+  std::string bob_;
+};
+
+TEST_F(GraphqlServiceTest, AThreeLevelNestedQueryIsOneStatementOnTheReadPool) {
+  make_blog();
+  const json::value answer =
+      ask("{ users(order_by: [{name: asc}], limit: 10) { name posts_via_author(limit: 10) { title "
+          "comments_via_post { body post { title author { name } } } } } }",
+          ann_);
+  EXPECT_EQ(log_->reads.size(), 1u);
+  EXPECT_EQ(log_->pooled_reads, 1);
+  EXPECT_EQ(
+      json::serialize(answer),
+      R"({"data":{"users":[{"name":"Ann","posts_via_author":[)"
+      R"({"title":"open","comments_via_post":[{"body":"hello","post":{"title":"open","author":{"name":"Ann"}}}]},)"
+      // The draft is Ann's (the posts rule lets her see it); its comment's view rule
+      // needs a published post, so the back-relation holds nothing.
+      R"({"title":"draft","comments_via_post":[]}]},)"
+      R"({"name":"Bob","posts_via_author":[]}]}})");
+  // Every level reads its own alias; the statement is a single SELECT.
+  const std::string& sql = log_->reads.front();
+  // The rules of the levels below are CTEs in front of it, checked by a correlated EXISTS.
+  EXPECT_TRUE(sql.starts_with("WITH \"__gqv0\" AS (SELECT \"posts\".\"id\" FROM")) << sql;
+  EXPECT_NE(sql.find(") SELECT json_object("), std::string::npos) << sql;
+  EXPECT_NE(sql.find("EXISTS (SELECT 1 FROM \"__gqv"), std::string::npos) << sql;
+  EXPECT_EQ(sql.find(';'), std::string::npos);
+  EXPECT_NE(sql.find("json_group_array"), std::string::npos);
+}
+
+TEST_F(GraphqlServiceTest, EachRootFieldIsOneStatementAndRulesHideRecords) {
+  make_blog();
+  const json::value guest =
+      ask("{ a: posts { title } b: posts_aggregate { aggregate { count } } }");
+  EXPECT_EQ(json::serialize(guest),
+            R"({"data":{"a":[{"title":"open"}],"b":{"aggregate":{"count":1}}}})");
+  EXPECT_EQ(log_->reads.size(), 2u);
+  EXPECT_EQ(json::serialize(ask("{ posts(order_by: [{title: asc}]) { title secret } }", "su")),
+            R"({"data":{"posts":[{"title":"draft","secret":""},{"title":"open","secret":"s1"}]}})");
+}
+
+TEST_F(GraphqlServiceTest, APointReadRunsInlineAndFanOutsAreBoundedBeforeRunning) {
+  make_blog();
+  const std::string query = "{ users_by_pk(id: \"" + ann_ + "\") { name } }";
+  EXPECT_EQ(json::serialize(ask(query)), R"({"data":{"users_by_pk":{"name":"Ann"}}})");
+  EXPECT_EQ(log_->reads.size(), 1u);
+  EXPECT_EQ(log_->pooled_reads, 0);
+  const json::value fan_out = ask("{ users { posts_via_author { comments_via_post { id } } } }");
+  EXPECT_EQ(fan_out.at("errors").at(0).at("extensions").at("code"), "limit-exceeded");
+  EXPECT_EQ(log_->reads.size(), 1u);  // refused before it ran
+}
+
+TEST_F(GraphqlServiceTest, ARelationsIdIsReadFromItsColumnTheRecordUnderItsViewRule) {
+  make_blog();
+  sync_wait(collections_->update("users", json::parse(R"({"viewRule": "id = @request.auth.id"})")));
+  const std::string query = "{ posts { author { id __typename } full: author { id name } } }";
+  EXPECT_EQ(json::serialize(ask(query)), R"({"data":{"posts":[{"author":{"id":")" + ann_ +
+                                             R"(","__typename":"users"},"full":null}]}})");
+  EXPECT_EQ(json::serialize(ask(query, ann_)),
+            R"({"data":{"posts":[{"author":{"id":")" + ann_ +
+                R"(","__typename":"users"},"full":{"id":")" + ann_ +
+                R"(","name":"Ann"}},{"author":{"id":")" + ann_ +
+                R"(","__typename":"users"},"full":{"id":")" + ann_ + R"(","name":"Ann"}}]}})");
+}
+
+TEST_F(GraphqlServiceTest, AUniqueBackRelationIsAnObject) {
+  make_blog();
+  collection(R"js({"name": "profiles", "listRule": "", "viewRule": "",
+    "fields": [{"name": "bio", "type": "text"},
+               {"name": "user", "type": "relation", "collectionId": "_pb_users_auth_", "maxSelect": 1}],
+    "indexes": ["CREATE UNIQUE INDEX idx_profiles_user ON profiles (user)"]})js");
+  create("profiles", R"({"bio":"hi","user":")" + ann_ + "\"}");
+  const auto schema = service_->schema_for(CallerClass::kGuest);
+  EXPECT_EQ(schema->schema.find_type("users")->find_field("profiles_via_user")->type.to_string(),
+            "profiles");
+  EXPECT_EQ(
+      json::serialize(ask("{ users(order_by: [{name: asc}]) { name profiles_via_user { bio } } }")),
+      R"({"data":{"users":[{"name":"Ann","profiles_via_user":{"bio":"hi"}},)"
+      R"({"name":"Bob","profiles_via_user":null}]}})");
+}
+
+TEST_F(GraphqlServiceTest, SelfRelationsReadEachLevelOnItsOwn) {
+  collection(R"js({"name": "nodes", "listRule": "", "viewRule": "name != 'hidden'",
+    "fields": [{"name": "name", "type": "text"}]})js");
+  const std::string nodes_id = catalog()->find("nodes")->id;
+  sync_wait(
+      collections_->update("nodes", json::parse(R"js({"fields": [{"name": "name", "type": "text"},
+    {"name": "parent", "type": "relation", "collectionId": ")js" +
+                                                nodes_id + R"js(", "maxSelect": 1}]})js")));
+  const std::string root = create("nodes", R"({"name":"root"})");
+  create("nodes", R"({"name":"child","parent":")" + root + "\"}");
+  create("nodes", R"({"name":"hidden","parent":")" + root + "\"}");
+  EXPECT_EQ(
+      json::serialize(ask("{ nodes(order_by: [{name: asc}], where: {name: {_neq: \"hidden\"}}) "
+                          "{ name parent { name } nodes_via_parent(limit: 10) { name } } }")),
+      R"({"data":{"nodes":[{"name":"child","parent":{"name":"root"},"nodes_via_parent":[]},)"
+      R"({"name":"root","parent":null,"nodes_via_parent":[{"name":"child"}]}]}})");
+}
+
+TEST_F(GraphqlServiceTest, ViewCollectionsAndWideObjectsAreAnswered) {
+  make_blog();
+  collection(R"js({"name": "titles", "type": "view", "listRule": "",
+    "viewQuery": "SELECT id, title FROM posts WHERE published = true"})js");
+  EXPECT_EQ(json::serialize(ask("{ titles { title } }")),
+            R"({"data":{"titles":[{"title":"open"}]}})");
+  // 70 keys: more than one json_object call takes (built in chunks, in selection order).
+  std::string query = "{ posts { ";
+  std::string expected = R"({"data":{"posts":[{)";
+  for (int i = 0; i < 70; ++i) {
+    query += "k" + std::to_string(i) + ": title ";
+    expected += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":\"open\"";
+  }
+  EXPECT_EQ(json::serialize(ask(query + "} }")), expected + "}]}}");
+}
+
+TEST_F(GraphqlServiceTest, EachCallerClassSeesOnlyWhatItCouldReach) {
+  make_blog();
+  const auto guest = service_->schema_for(CallerClass::kGuest);
+  const auto user = service_->schema_for(CallerClass::kUser);
+  const auto superuser = service_->schema_for(CallerClass::kSuperuser);
+  const TypeDef* guest_query = guest->schema.root(OperationType::kQuery);
+  // vault: listRule null, viewRule "": _by_pk only.
+  EXPECT_EQ(guest_query->find_field("vault"), nullptr);
+  EXPECT_EQ(guest_query->find_field("vault_aggregate"), nullptr);
+  EXPECT_NE(guest_query->find_field("vault_by_pk"), nullptr);
+  EXPECT_EQ(guest_query->find_field("_superusers"), nullptr);
+  EXPECT_NE(superuser->schema.root(OperationType::kQuery)->find_field("_superusers"), nullptr);
+  // Hidden fields for superusers only; password and tokenKey for nobody.
+  EXPECT_EQ(user->schema.find_type("posts")->find_field("secret"), nullptr);
+  EXPECT_NE(superuser->schema.find_type("posts")->find_field("secret"), nullptr);
+  for (const auto* generated : {guest.get(), superuser.get()}) {
+    const TypeDef* users = generated->schema.find_type("users");
+    EXPECT_EQ(users->find_field("password"), nullptr);
+    EXPECT_EQ(users->find_field("tokenKey"), nullptr);
+    EXPECT_NE(users->find_field("posts_via_author"), nullptr);
+  }
+  // The mapping of field types.
+  const TypeDef* posts = guest->schema.find_type("posts");
+  EXPECT_EQ(posts->find_field("views")->type.to_string(), "Int");
+  EXPECT_EQ(posts->find_field("published")->type.to_string(), "Boolean");
+  EXPECT_EQ(posts->find_field("author")->type.to_string(), "users");
+  EXPECT_EQ(posts->find_field("id")->type.to_string(), "String!");
+  EXPECT_NE(guest->schema.find_type("posts_bool_exp")->find_input_field("author"), nullptr);
+}
+
+TEST_F(GraphqlServiceTest, SchemasAreCachedUntilTheCatalogChanges) {
+  make_blog();
+  const auto before = service_->schema_for(CallerClass::kGuest);
+  EXPECT_EQ(service_->schema_for(CallerClass::kGuest), before);
+  collection(
+      R"js({"name": "notes", "listRule": "", "fields": [{"name": "text", "type": "text"}]})js");
+  const auto after = service_->schema_for(CallerClass::kGuest);
+  EXPECT_NE(after, before);
+  EXPECT_NE(after->schema.find_type("notes"), nullptr);
+  // The old one stays whole for the requests that still hold it.
+  EXPECT_EQ(before->schema.find_type("notes"), nullptr);
+  EXPECT_NE(before->catalog->find("posts"), nullptr);
+}
+
+TEST_F(GraphqlServiceTest, FieldErrorsHaveAPathAndACodeAndANonNullFieldNullsTheData) {
+  make_blog();
+  const json::value answer =
+      ask("query {\n  vault_by_pk(id: \"x\") { code }\n  posts(limit: 1001) { id }\n}");
+  EXPECT_EQ(
+      json::serialize(answer),
+      R"({"errors":[{"message":"limit must be at most 1000.","locations":[{"line":3,"column":3}],)"
+      R"("path":["posts"],"extensions":{"code":"limit-exceeded"}}],"data":null})");
+  const json::value request_error = ask("{ posts { nope } }");
+  EXPECT_FALSE(request_error.as_object().contains("data"));
+}
+
+TEST_F(GraphqlServiceTest, WherePushesNotDownToTheComparisons) {
+  make_blog();
+  const auto snapshot = catalog();
+  const json::value where = json::parse(
+      R"({"_not": {"_or": [{"title": {"_eq": "a"}}, {"views": {"_in": [1, 2]}}]},
+          "author": {"name": {"_like": "an"}}})");
+  const auto ast = where_to_ast(where.as_object(), *snapshot->find("posts"), *snapshot);
+  ASSERT_TRUE(ast.has_value());
+  EXPECT_EQ(query::to_string(*ast),
+            R"((and (and (!= title "a") (and (!= views 1) (!= views 2))) (~ author.name "an")))");
+  EXPECT_FALSE(where_to_ast(json::object{}, *snapshot->find("posts"), *snapshot).has_value());
+}
+
+}  // namespace
+}  // namespace basalt::graphql

@@ -1,0 +1,248 @@
+#include "basalt/graphql/where_filter.hpp"
+
+#include <boost/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace basalt::graphql {
+namespace {
+
+namespace json = boost::json;
+using query::Comparison;
+using query::Expr;
+using query::Operand;
+using query::Operator;
+
+// The complement of a plain operator (NULL and "" read alike in the filter language).
+Operator complement(Operator op) {
+  switch (op) {
+    case Operator::kEq:
+      return Operator::kNeq;
+    case Operator::kNeq:
+      return Operator::kEq;
+    case Operator::kGt:
+      return Operator::kLte;
+    case Operator::kGte:
+      return Operator::kLt;
+    case Operator::kLt:
+      return Operator::kGte;
+    case Operator::kLte:
+      return Operator::kGt;
+    case Operator::kLike:
+      return Operator::kNotLike;
+    case Operator::kNotLike:
+      return Operator::kLike;
+    default:
+      return op;
+  }
+}
+
+Operator any_of(Operator plain) {
+  return static_cast<Operator>(static_cast<std::uint8_t>(plain) +
+                               static_cast<std::uint8_t>(Operator::kAnyEq));
+}
+
+// Where the comparisons of one level read from: the path so far, and whether it crossed a
+// multiple relation (then its values are many).
+struct Scope {
+  const schema::Collection* collection;
+  std::vector<std::string_view> path;
+  bool many = false;
+};
+
+class Builder {
+ public:
+  explicit Builder(const collections::Catalog& catalog) : catalog_(catalog) {}
+
+  std::optional<Expr> object(const json::object& where, const Scope& scope, bool negate) {
+    std::vector<Expr> parts;
+    for (const auto& [key, value] : where) {
+      if (value.is_null()) continue;
+      if (key == "_and" || key == "_or") {
+        std::vector<Expr> children;
+        for (const json::value& item : value.as_array()) {
+          if (auto child = object(item.as_object(), scope, negate))
+            children.push_back(*child);
+          else
+            children.push_back(constant(!negate));
+        }
+        // An empty _and is true, an empty _or false; negation swaps the connective.
+        const bool conjunction = (key == "_and") != negate;
+        if (children.empty()) {
+          parts.push_back(constant(conjunction));
+        } else {
+          parts.push_back(combine(std::move(children), conjunction));
+        }
+      } else if (key == "_not") {
+        auto inner = object(value.as_object(), scope, !negate);
+        parts.push_back(inner ? *inner : constant(negate));
+      } else {
+        const schema::Field* field = scope.collection->field_by_name(key);
+        if (field == nullptr)
+          throw std::invalid_argument("unknown where field " + std::string(key));
+        if (auto part = field_condition(*field, value.as_object(), scope, negate)) {
+          parts.push_back(*part);
+        }
+      }
+    }
+    if (parts.empty()) return std::nullopt;
+    return combine(std::move(parts), !negate);
+  }
+
+  std::size_t leaves() const noexcept { return leaves_; }
+  query::Arena take_arena() { return std::move(arena_); }
+
+ private:
+  std::optional<Expr> field_condition(const schema::Field& field, const json::object& value,
+                                      const Scope& scope, bool negate) {
+    if (const auto* relation = field.as<schema::RelationOptions>()) {
+      const schema::Collection* target = catalog_.find(relation->collection_id);
+      if (target == nullptr) throw std::invalid_argument("relation without a target");
+      Scope inner{target, scope.path, scope.many || field.is_multiple()};
+      inner.path.push_back(arena_.copy(field.name));
+      return object(value, inner, negate);
+    }
+    std::vector<std::string_view> path = scope.path;
+    path.push_back(arena_.copy(field.name));
+    const bool array_field = field.is_multiple();
+    std::vector<Expr> parts;
+    for (const auto& [op, operand] : value) {
+      if (operand.is_null()) continue;
+      if (op == "_is_null") {
+        const bool is_null = operand.as_bool() != negate;
+        if (array_field) {
+          parts.push_back(compare(path, query::Modifier::kLength,
+                                  is_null ? Operator::kEq : Operator::kGt, number(0), false));
+        } else {
+          parts.push_back(compare(path, query::Modifier::kNone,
+                                  is_null ? Operator::kEq : Operator::kNeq, null(),
+                                  scope.many && !negate));
+        }
+      } else if (op == "_contains") {
+        parts.push_back(compare(path, query::Modifier::kEach,
+                                negate ? Operator::kNeq : Operator::kEq, literal(operand),
+                                !negate));
+      } else if (op == "_contains_all") {
+        std::vector<Expr> items;
+        for (const json::value& item : operand.as_array()) {
+          items.push_back(compare(path, query::Modifier::kEach,
+                                  negate ? Operator::kNeq : Operator::kEq, literal(item), !negate));
+        }
+        parts.push_back(items.empty() ? constant(!negate) : combine(std::move(items), !negate));
+      } else if (op == "_in" || op == "_nin") {
+        // _in: some item equals; _nin: no item equals. Negation turns one into the other.
+        const bool in = (op == "_in") != negate;
+        std::vector<Expr> items;
+        for (const json::value& item : operand.as_array()) {
+          // "Some value equals" or "every value differs" on a path with many values.
+          items.push_back(compare(path, query::Modifier::kNone, in ? Operator::kEq : Operator::kNeq,
+                                  literal(item), scope.many && in));
+        }
+        parts.push_back(items.empty() ? constant(!in) : combine(std::move(items), !in));
+      } else {
+        parts.push_back(plain(path, scalar_operator(op), negate, operand, scope));
+      }
+    }
+    if (parts.empty()) return std::nullopt;
+    return combine(std::move(parts), !negate);
+  }
+
+  static Operator scalar_operator(std::string_view op) {
+    if (op == "_eq") return Operator::kEq;
+    if (op == "_neq") return Operator::kNeq;
+    if (op == "_gt") return Operator::kGt;
+    if (op == "_gte") return Operator::kGte;
+    if (op == "_lt") return Operator::kLt;
+    if (op == "_lte") return Operator::kLte;
+    if (op == "_like" || op == "_ilike") return Operator::kLike;
+    if (op == "_nlike" || op == "_nilike") return Operator::kNotLike;
+    throw std::invalid_argument("unknown comparison operator " + std::string(op));
+  }
+
+  // A comparison of the field at `path` with `operand`: the operator, or its complement when
+  // negated; on a path with many values "some value" unnegated, "every value" negated.
+  Expr plain(const std::vector<std::string_view>& path, Operator op, bool negate,
+             const json::value& operand, const Scope& scope) {
+    const Operator chosen = negate ? complement(op) : op;
+    return compare(path, query::Modifier::kNone, chosen, literal(operand), scope.many && !negate);
+  }
+
+  Expr compare(const std::vector<std::string_view>& path, query::Modifier modifier, Operator op,
+               Operand right, bool any) {
+    query::Identifier identifier;
+    identifier.modifier = modifier;
+    const auto copied = arena_.copy(std::span<const std::string_view>(path));
+    identifier.path_data = copied.data();
+    identifier.path_size = static_cast<std::uint32_t>(copied.size());
+    Operand left;
+    left.value = identifier;
+    count_leaf();
+    return Expr{{}, Comparison{left, any ? any_of(op) : op, right}};
+  }
+
+  Operand literal(const json::value& value) {
+    Operand out;
+    if (value.is_string()) {
+      out.value = query::Text{arena_.copy(std::string_view(value.get_string()))};
+    } else if (value.is_bool()) {
+      out.value = query::Bool{value.get_bool()};
+    } else if (value.is_number()) {
+      out.value = query::Number{value.to_number<double>()};
+    } else {
+      out.value = query::Null{};
+    }
+    return out;
+  }
+  static Operand number(double value) {
+    Operand out;
+    out.value = query::Number{value};
+    return out;
+  }
+  static Operand null() {
+    Operand out;
+    out.value = query::Null{};
+    return out;
+  }
+
+  // `1 = 1` or `1 = 0`.
+  Expr constant(bool value) {
+    count_leaf();
+    return Expr{{}, Comparison{number(1), Operator::kEq, number(value ? 1 : 0)}};
+  }
+
+  Expr combine(std::vector<Expr> parts, bool conjunction) {
+    if (parts.size() == 1) return parts.front();
+    const auto children = arena_.copy(std::span<const Expr>(parts));
+    return Expr{{},
+                query::Logical{conjunction ? query::LogicalOp::kAnd : query::LogicalOp::kOr,
+                               static_cast<std::uint32_t>(children.size()), children.data()}};
+  }
+
+  void count_leaf() {
+    if (++leaves_ > kMaxWhereComparisons) {
+      throw std::length_error("The where argument has more than " +
+                              std::to_string(kMaxWhereComparisons) + " comparisons.");
+    }
+  }
+
+  const collections::Catalog& catalog_;
+  query::Arena arena_;
+  std::size_t leaves_ = 0;
+};
+
+}  // namespace
+
+std::optional<query::Ast> where_to_ast(const json::object& where,
+                                       const schema::Collection& collection,
+                                       const collections::Catalog& catalog) {
+  Builder builder(catalog);
+  std::optional<Expr> root = builder.object(where, Scope{&collection, {}, false}, false);
+  if (!root) return std::nullopt;
+  const std::size_t leaves = builder.leaves();
+  query::Arena arena = builder.take_arena();
+  const Expr* stored = arena.make<Expr>(*root);
+  return query::Ast(std::move(arena), std::string_view(), stored, leaves);
+}
+
+}  // namespace basalt::graphql
