@@ -1,0 +1,273 @@
+// GraphQL mutations (docs/graphql.md, "Mutations"): every write through /api/graphql checked
+// with what the official SDK reads back over REST: inserts, updates (`_set`, `_inc`), deletes, by
+// id and by `where` with the write rule ANDed in; rules refusing; one transaction per request (a
+// failing second root field leaves nothing of the first); validation errors carrying REST's data;
+// a locked collection without mutation fields; realtime events for GraphQL writes.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { EventSource } from 'eventsource';
+import { buildClientSchema, getIntrospectionQuery, printSchema } from 'graphql';
+import PocketBase from 'pocketbase';
+import { startServer } from './server.mjs';
+
+globalThis.EventSource = EventSource;
+
+const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
+
+async function gqlRequest(server, client, query, variables) {
+  const headers = { 'content-type': 'application/json', accept: 'application/json' };
+  if (client?.authStore.token) headers.authorization = client.authStore.token;
+  const res = await fetch(`${server.url}/api/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+async function mutate(server, client, query, variables) {
+  const body = await gqlRequest(server, client, query, variables);
+  assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  return body.data;
+}
+
+// The REST error of `promise` (a rejected SDK call).
+async function restError(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail('the REST call succeeded');
+}
+
+describe('GraphQL mutations', () => {
+  let server;
+  let pb; // superuser
+  let guest;
+  const people = {};
+
+  const titles = async (filter = '') =>
+    (await pb.collection('notes').getFullList({ filter, sort: 'title' })).map((r) => r.title);
+
+  before(async () => {
+    server = await startServer({ superuser });
+    pb = new PocketBase(server.url);
+    guest = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collections.update('users', { listRule: '', viewRule: '' });
+    for (const name of ['alice', 'bob']) {
+      const password = `${name} password 123`;
+      const record = await pb.collection('users').create({
+        email: `${name}@example.com`, password, passwordConfirm: password, name,
+      });
+      const client = new PocketBase(server.url);
+      await client.collection('users').authWithPassword(`${name}@example.com`, password);
+      people[name] = { record, client };
+    }
+    const users = await pb.collections.getOne('users');
+    // Notes: anyone signed in may create its own; only the owner updates or deletes.
+    await pb.collections.create({
+      name: 'notes',
+      listRule: '',
+      viewRule: '',
+      createRule: '@request.auth.id != "" && owner = @request.auth.id',
+      updateRule: 'owner = @request.auth.id',
+      deleteRule: 'owner = @request.auth.id',
+      fields: [
+        { name: 'title', type: 'text', required: true, max: 20 },
+        { name: 'slug', type: 'text' },
+        { name: 'views', type: 'number', onlyInt: true },
+        { name: 'owner', type: 'relation', collectionId: users.id, maxSelect: 1 },
+        { name: 'created', type: 'autodate', onCreate: true },
+        { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
+      ],
+      indexes: ['CREATE UNIQUE INDEX idx_notes_slug ON notes (slug) WHERE slug != ""'],
+    });
+    await pb.collections.create({ name: 'locked', fields: [{ name: 'code', type: 'text' }] });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('the schema has the write fields each caller class could ever pass', async () => {
+    const printed = {};
+    for (const [who, client] of [['guest', guest], ['alice', people.alice.client], ['superuser', pb]]) {
+      const result = await gqlRequest(server, client, getIntrospectionQuery());
+      printed[who] = printSchema(buildClientSchema(result.data));
+    }
+    for (const who of ['guest', 'alice']) {
+      assert.match(printed[who], /insert_notes\(objects: \[notes_insert_input!\]!\): notes_mutation_response/);
+      assert.match(printed[who], /insert_notes_one\(object: notes_insert_input!\): notes/);
+      assert.match(printed[who], /update_notes\(where: notes_bool_exp!, _set: notes_set_input, _inc: notes_inc_input\): notes_mutation_response/);
+      assert.match(printed[who], /update_notes_by_pk\(id: String!, _set: notes_set_input, _inc: notes_inc_input\): notes/);
+      assert.match(printed[who], /delete_notes_by_pk\(id: String!\): notes/);
+      assert.doesNotMatch(printed[who], /locked/);
+    }
+    assert.match(printed.superuser, /insert_locked_one/);
+    assert.match(printed.superuser, /delete_locked\(where: locked_bool_exp!\)/);
+    // Autodates are not settable; numbers only in _inc; the response type.
+    const insertInput = printed.alice.match(/input notes_insert_input \{[^}]*\}/)[0];
+    assert.doesNotMatch(insertInput, /created|updated/);
+    assert.match(insertInput, /id: String/);
+    assert.match(insertInput, /views: Int/);
+    assert.match(printed.alice, /input notes_inc_input \{\s*views: Int\s*\}/);
+    assert.match(printed.alice, /type notes_mutation_response \{\s*affected_rows: Int!\s*returning: \[notes!\]!\s*\}/);
+    const usersInput = printed.superuser.match(/input users_set_input \{[^}]*\}/)[0];
+    assert.match(usersInput, /password: String/);
+    assert.match(usersInput, /passwordConfirm: String/);
+    assert.match(usersInput, /oldPassword: String/);
+    assert.doesNotMatch(usersInput, /tokenKey/);
+  });
+
+  test('inserts are stored records, read back under the view rule', async () => {
+    const alice = people.alice;
+    const one = await mutate(server, alice.client,
+      'mutation($o: notes_insert_input!) { insert_notes_one(object: $o) { id title views owner { id name } } }',
+      { o: { title: 'first', views: 1, owner: alice.record.id } });
+    const stored = await pb.collection('notes').getOne(one.insert_notes_one.id);
+    assert.equal(stored.title, 'first');
+    assert.equal(stored.views, 1);
+    assert.deepEqual(one.insert_notes_one, {
+      id: stored.id, title: 'first', views: 1, owner: { id: alice.record.id, name: 'alice' },
+    });
+    const many = await mutate(server, alice.client, `mutation {
+      insert_notes(objects: [{title: "second", owner: "${alice.record.id}"}, {title: "third", owner: "${alice.record.id}"}]) {
+        affected_rows returning { title collectionName } __typename
+      } }`);
+    assert.deepEqual(many.insert_notes, {
+      affected_rows: 2,
+      returning: [{ title: 'second', collectionName: 'notes' }, { title: 'third', collectionName: 'notes' }],
+      __typename: 'notes_mutation_response',
+    });
+    assert.deepEqual(await titles(), ['first', 'second', 'third']);
+  });
+
+  test('updates by id apply _set and _inc (the number modifier) like REST', async () => {
+    const [note] = await pb.collection('notes').getFullList({ filter: 'title = "first"' });
+    const out = await mutate(server, people.alice.client,
+      `mutation { update_notes_by_pk(id: "${note.id}", _set: {slug: "one"}, _inc: {views: 4}) { slug views } }`);
+    assert.deepEqual(out.update_notes_by_pk, { slug: 'one', views: 5 });
+    const stored = await pb.collection('notes').getOne(note.id);
+    assert.equal(stored.views, 5);
+    assert.equal(stored.slug, 'one');
+    const down = await mutate(server, people.alice.client,
+      `mutation { update_notes_by_pk(id: "${note.id}", _inc: {views: -2}) { views } }`);
+    assert.equal(down.update_notes_by_pk.views, 3);
+  });
+
+  test('update and delete with where touch only what the write rule admits', async () => {
+    const bob = people.bob;
+    await pb.collection('notes').create({ title: 'bobs', owner: bob.record.id, views: 0 });
+    // Alice's where matches every note; her updateRule admits only her own.
+    const out = await mutate(server, people.alice.client,
+      'mutation { update_notes(where: {title: {_neq: ""}}, _inc: {views: 10}) { affected_rows returning { title views } } }');
+    assert.equal(out.update_notes.affected_rows, 3);
+    assert.deepEqual(out.update_notes.returning.map((r) => r.title).sort(), ['first', 'second', 'third']);
+    const bobs = await pb.collection('notes').getFirstListItem('title = "bobs"');
+    assert.equal(bobs.views, 0);
+    const gone = await mutate(server, bob.client,
+      'mutation { delete_notes(where: {views: {_gte: 0}}) { affected_rows returning { title } } }');
+    assert.deepEqual(gone.delete_notes, { affected_rows: 1, returning: [{ title: 'bobs' }] });
+    assert.deepEqual(await titles(), ['first', 'second', 'third']);
+    // A record the caller may not delete is not found, and nothing is written.
+    const [first] = await pb.collection('notes').getFullList({ filter: 'title = "first"' });
+    const refused = await gqlRequest(server, bob.client, `mutation { delete_notes_by_pk(id: "${first.id}") { id } }`);
+    assert.equal(refused.errors[0].extensions.code, 'not-found');
+    assert.deepEqual(refused.data, { delete_notes_by_pk: null });
+    assert.deepEqual(await titles(), ['first', 'second', 'third']);
+  });
+
+  test('a failing second root field rolls back the first; the error carries REST\'s data', async () => {
+    const id = people.alice.record.id;
+    const body = await gqlRequest(server, people.alice.client, `mutation {
+      a: insert_notes_one(object: {title: "kept?", owner: "${id}"}) { id }
+      b: update_notes(where: {title: {_eq: "second"}}, _set: {title: ""}) { affected_rows }
+    }`);
+    assert.deepEqual(body.data, { a: null, b: null });
+    assert.equal(body.errors.length, 1);
+    assert.deepEqual(body.errors[0].path, ['b']);
+    assert.equal(body.errors[0].extensions.code, 'validation-failed');
+    const [second] = await pb.collection('notes').getFullList({ filter: 'title = "second"' });
+    const rest = await restError(people.alice.client.collection('notes').update(second.id, { title: '' }));
+    assert.equal(rest.status, 400);
+    assert.equal(rest.response.data.title.code, 'validation_required');
+    assert.deepEqual(body.errors[0].extensions.data, rest.response.data);
+    assert.deepEqual(await titles(), ['first', 'second', 'third']);
+    // Too long a title on create: the same data as REST's create.
+    const long = 'x'.repeat(30);
+    const created = await gqlRequest(server, people.alice.client,
+      `mutation { insert_notes_one(object: {title: "${long}", owner: "${id}"}) { id } }`);
+    const restCreate = await restError(people.alice.client.collection('notes').create({ title: long, owner: id }));
+    assert.equal(restCreate.response.data.title.code, 'validation_max_text_constraint');
+    assert.equal(created.errors[0].extensions.code, 'validation-failed');
+    assert.deepEqual(created.errors[0].extensions.data, restCreate.response.data);
+  });
+
+  test('rules refuse: create rule, unique index, locked collection', async () => {
+    const bobId = people.bob.record.id;
+    // Alice may not create a note owned by Bob (createRule).
+    const refused = await gqlRequest(server, people.alice.client,
+      `mutation { insert_notes_one(object: {title: "forged", owner: "${bobId}"}) { id } }`);
+    assert.equal(refused.errors[0].extensions.code, 'permission-denied');
+    const guestTry = await gqlRequest(server, guest, 'mutation { insert_notes_one(object: {title: "anon"}) { id } }');
+    assert.equal(guestTry.errors[0].extensions.code, 'permission-denied');
+    // A unique value taken.
+    const aliceId = people.alice.record.id;
+    const dup = await gqlRequest(server, people.alice.client,
+      `mutation { insert_notes_one(object: {title: "dup", slug: "one", owner: "${aliceId}"}) { id } }`);
+    assert.equal(dup.errors[0].extensions.code, 'constraint-violation');
+    assert.equal(dup.errors[0].extensions.data.slug.code, 'validation_not_unique');
+    // A collection whose rules are all null has no mutation field for non-superusers: the
+    // document does not validate and nothing runs.
+    const locked = await fetch(`${server.url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: people.alice.client.authStore.token },
+      body: JSON.stringify({ query: 'mutation { insert_locked_one(object: {code: "x"}) { id } }' }),
+    });
+    const lockedBody = await locked.json();
+    assert.equal(lockedBody.data, undefined);
+    assert.equal(lockedBody.errors[0].extensions.code, 'validation-failed');
+    assert.equal((await pb.collection('locked').getFullList()).length, 0);
+    assert.deepEqual(await titles(), ['first', 'second', 'third']);
+  });
+
+  test('where selecting more records than the list limit is refused before writing', async () => {
+    await pb.settings.update({ graphql: { maxLimit: 2 } });
+    try {
+      const body = await gqlRequest(server, people.alice.client,
+        'mutation { delete_notes(where: {}) { affected_rows } }');
+      assert.equal(body.errors[0].extensions.code, 'limit-exceeded');
+      assert.deepEqual(body.data, { delete_notes: null });
+    } finally {
+      await pb.settings.update({ graphql: { maxLimit: 1000 } });
+    }
+    assert.deepEqual(await titles(), ['first', 'second', 'third']);
+  });
+
+  test('GraphQL writes reach realtime subscribers as REST writes do', async () => {
+    const watcher = new PocketBase(server.url);
+    const events = [];
+    let seen;
+    const arrived = new Promise((resolve) => { seen = resolve; });
+    await watcher.collection('notes').subscribe('*', (e) => {
+      events.push([e.action, e.record.title]);
+      if (events.length === 3) seen();
+    });
+    try {
+      const id = people.alice.record.id;
+      const out = await mutate(server, people.alice.client,
+        `mutation { insert_notes_one(object: {title: "live", owner: "${id}"}) { id } }`);
+      const noteId = out.insert_notes_one.id;
+      await mutate(server, people.alice.client,
+        `mutation { update_notes_by_pk(id: "${noteId}", _set: {title: "live2"}) { id } }`);
+      await mutate(server, people.alice.client, `mutation { delete_notes_by_pk(id: "${noteId}") { title } }`);
+      await arrived;
+      assert.deepEqual(events, [['create', 'live'], ['update', 'live2'], ['delete', 'live2']]);
+    } finally {
+      await watcher.realtime.unsubscribe();
+    }
+  });
+});
