@@ -234,6 +234,33 @@ describe('GraphQL mutations', () => {
     assert.deepEqual(await titles(), ['first', 'second', 'third']);
   });
 
+  test('passwords are written as REST writes them, passwordConfirm included', async () => {
+    const missing = await gqlRequest(server, guest,
+      'mutation { insert_users_one(object: {email: "carol@example.com", password: "carol password 1"}) { id } }');
+    const rest = await restError(guest.collection('users').create({ email: 'carol@example.com', password: 'carol password 1' }));
+    assert.equal(rest.response.data.passwordConfirm.code, 'validation_required');
+    assert.equal(missing.errors[0].extensions.code, 'validation-failed');
+    assert.deepEqual(missing.errors[0].extensions.data, rest.response.data);
+    const made = await mutate(server, guest, `mutation {
+      insert_users_one(object: {email: "carol@example.com", password: "carol password 1",
+                                passwordConfirm: "carol password 1", name: "carol"}) { id name }
+    }`);
+    const carol = new PocketBase(server.url);
+    const auth = await carol.collection('users').authWithPassword('carol@example.com', 'carol password 1');
+    assert.equal(auth.record.id, made.insert_users_one.id);
+    // Changing it needs the old one, as over REST (the record itself passes the updateRule).
+    const changed = await gqlRequest(server, carol, `mutation {
+      update_users_by_pk(id: "${auth.record.id}", _set: {password: "carol password 2", passwordConfirm: "carol password 2"}) { id }
+    }`);
+    assert.equal(changed.errors[0].extensions.code, 'validation-failed');
+    assert.ok(changed.errors[0].extensions.data.oldPassword);
+    await mutate(server, carol, `mutation {
+      update_users_by_pk(id: "${auth.record.id}", _set: {oldPassword: "carol password 1",
+        password: "carol password 2", passwordConfirm: "carol password 2"}) { id }
+    }`);
+    await new PocketBase(server.url).collection('users').authWithPassword('carol@example.com', 'carol password 2');
+  });
+
   test('where selecting more records than the list limit is refused before writing', async () => {
     await pb.settings.update({ graphql: { maxLimit: 2 } });
     try {

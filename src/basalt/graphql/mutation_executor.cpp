@@ -2,6 +2,7 @@
 #include "basalt/graphql/mutation_executor.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <optional>
 #include <utility>
@@ -35,6 +36,18 @@ struct PlannedField {
 
 // The record service's message for a create whose rule does not hold.
 constexpr std::string_view kCreateRuleRefused = "Failed to create record.";
+
+std::string too_many_writes_message() {
+  return "A mutation request writes at most " + std::to_string(kMaxMutationWrites) + " records.";
+}
+
+// How many more writes the request may add.
+std::size_t room_for_writes(const std::vector<records::BatchOperation>& operations) {
+  if (operations.size() >= kMaxMutationWrites) {
+    throw FieldFailure(ErrorCode::kLimitExceeded, too_many_writes_message());
+  }
+  return kMaxMutationWrites - operations.size();
+}
 
 bool answers_a_record(MutationKind kind) {
   return kind == MutationKind::kInsertOne || kind == MutationKind::kUpdateByPk ||
@@ -109,7 +122,7 @@ class MutationRun {
         answer.errors.push_back(field_error(group, Error{e.code(), e.what(), {}, {}}));
       } catch (const core::ApiError& e) {
         answer.errors.push_back(field_error(group, error_of(e)));
-      } catch (const db::DatabaseError& e) {
+      } catch (const std::exception& e) {
         answer.errors.push_back(field_error(group, internal_error(group, e)));
       }
       if (!planned) {
@@ -162,7 +175,7 @@ class MutationRun {
         answer.errors.push_back(field_error(*field.group, Error{e.code(), e.what(), {}, {}}));
       } catch (const core::ApiError& e) {
         answer.errors.push_back(field_error(*field.group, error_of(e)));
-      } catch (const db::DatabaseError& e) {
+      } catch (const std::exception& e) {
         answer.errors.push_back(field_error(*field.group, internal_error(*field.group, e)));
       }
       values.emplace_back(field.group, std::move(value));
@@ -235,14 +248,16 @@ class MutationRun {
         const json::object body = update_body(field.args);
         const json::object rule_body = update_selection_body(field.args);
         const schema::Rule& rule = c.update_rule;
-        field.ids = co_await select_targets(c, rule, field.args, rule_body, "PATCH");
+        const std::size_t room = room_for_writes(operations);
+        field.ids = co_await select_targets(c, rule, field.args, rule_body, "PATCH", room);
         for (const std::string& id : field.ids) add(records::WriteKind::kUpdate, id, body, "PATCH");
         break;
       }
       case MutationKind::kDelete: {
         const json::object no_body;
         const schema::Rule& rule = c.delete_rule;
-        field.ids = co_await select_targets(c, rule, field.args, no_body, "DELETE");
+        const std::size_t room = room_for_writes(operations);
+        field.ids = co_await select_targets(c, rule, field.args, no_body, "DELETE", room);
         for (const std::string& id : field.ids) add(records::WriteKind::kDelete, id, {}, "DELETE");
         break;
       }
@@ -262,11 +277,9 @@ class MutationRun {
 
   // The ids of the records of `c` that `where` selects and `rule` admits (null: superusers
   // only), at most the list limit.
-  boost::asio::awaitable<std::vector<std::string>> select_targets(const Collection& c,
-                                                                  const schema::Rule& rule,
-                                                                  const json::object& args,
-                                                                  const json::object& body,
-                                                                  const char* method) {
+  boost::asio::awaitable<std::vector<std::string>> select_targets(
+      const Collection& c, const schema::Rule& rule, const json::object& args,
+      const json::object& body, const char* method, std::size_t room) {
     const records::Access& access = ctx_.access;
     const db::Dialect& dialect = access.dialect();
     query::RequestInfo info = ctx_.request;
@@ -295,15 +308,21 @@ class MutationRun {
       params = std::move(compiled.params);
       next = compiled.next_placeholder;
     }
-    const std::int64_t limit = ctx_.max_list_limit;
+    // Reads one record past the smaller bound, to tell that it was crossed.
+    const auto list_limit =
+        static_cast<std::size_t>(std::max<std::int64_t>(ctx_.max_list_limit, 0));
+    const std::size_t limit = std::min(list_limit, room);
     sql += " LIMIT " + dialect.placeholder(next);
-    params.emplace_back(limit + 1);
+    params.emplace_back(static_cast<std::int64_t>(limit + 1));
     const db::ReadOptions read = access.scan_read();
     db::ResultSet rows = co_await ctx_.database.query(sql, params, read);
-    if (rows.size() > static_cast<std::size_t>(limit)) {
+    if (rows.size() > limit) {
       throw FieldFailure(ErrorCode::kLimitExceeded,
-                         "The where argument selects more than " + std::to_string(limit) +
-                             " records; a mutation writes at most that many per root field.");
+                         limit == list_limit
+                             ? "The where argument selects more than " +
+                                   std::to_string(list_limit) +
+                                   " records; a mutation writes at most that many per root field."
+                             : too_many_writes_message());
     }
     std::vector<std::string> ids;
     ids.reserve(rows.size());
@@ -384,7 +403,7 @@ class MutationRun {
     return error;
   }
 
-  static Error internal_error(const FieldGroup& group, const db::DatabaseError& e) {
+  static Error internal_error(const FieldGroup& group, const std::exception& e) {
     spdlog::error("graphql: mutation field {} failed: {}", group.field_name, e.what());
     return Error{ErrorCode::kInternal, "Internal error.", {}, {}};
   }

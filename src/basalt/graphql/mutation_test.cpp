@@ -61,6 +61,8 @@ class GraphqlMutationTest : public ::testing::Test {
     sync_wait(collections_->create(json::parse(
         R"js({"name": "locked", "listRule": "", "fields": [{"name": "code", "type": "text"}]})js")));
     sync_wait(collections_->create(json::parse(
+        R"js({"name": "inbox", "createRule": "", "fields": [{"name": "msg", "type": "text"}]})js")));
+    sync_wait(collections_->create(json::parse(
         R"js({"name": "note_titles", "type": "view", "listRule": "",
         "viewQuery": "SELECT id, title FROM notes"})js")));
   }
@@ -217,6 +219,21 @@ TEST_F(GraphqlMutationTest, AMissingRecordIsNotFoundAndNothingElseIsWritten) {
   EXPECT_EQ(answer.at("errors").at(0).at("extensions").at("code"), "not-found");
   EXPECT_EQ(json::serialize(answer.at("errors").at(0).at("path")), R"(["update_notes_by_pk"])");
   EXPECT_EQ(titles(), "[]");
+}
+
+TEST_F(GraphqlMutationTest, ARecordTheCallerMayNotViewIsWrittenButNotReadBack) {
+  // Guests may drop messages into the inbox (createRule "") but neither list nor view them.
+  const auto guest = service_->schema_for(CallerClass::kGuest);
+  EXPECT_TRUE(has_field(guest->schema.find_type("Mutation"), "insert_inbox_one"));
+  EXPECT_FALSE(has_field(guest->schema.find_type("Query"), "inbox"));
+  const json::value answer = run(R"(mutation {
+    one: insert_inbox_one(object: {msg: "hi"}) { id msg }
+    many: insert_inbox(objects: [{msg: "a"}]) { affected_rows returning { msg } }
+  })");
+  EXPECT_EQ(json::serialize(answer),
+            R"({"data":{"one":null,"many":{"affected_rows":1,"returning":[]}}})");
+  EXPECT_EQ(json::serialize(run("{ inbox_aggregate { aggregate { count } } }", true).at("data")),
+            R"({"inbox_aggregate":{"aggregate":{"count":2}}})");
 }
 
 }  // namespace
