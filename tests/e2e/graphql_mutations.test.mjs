@@ -126,7 +126,7 @@ describe('GraphQL mutations', () => {
     const alice = people.alice;
     const one = await mutate(server, alice.client,
       'mutation($o: notes_insert_input!) { insert_notes_one(object: $o) { id title views owner { id name } } }',
-      { o: { title: 'first', views: 1, owner: alice.record.id } });
+      { o: { title: 'first', views: 1, owner: { id: alice.record.id } } });
     const stored = await pb.collection('notes').getOne(one.insert_notes_one.id);
     assert.equal(stored.title, 'first');
     assert.equal(stored.views, 1);
@@ -134,7 +134,7 @@ describe('GraphQL mutations', () => {
       id: stored.id, title: 'first', views: 1, owner: { id: alice.record.id, name: 'alice' },
     });
     const many = await mutate(server, alice.client, `mutation {
-      insert_notes(objects: [{title: "second", owner: "${alice.record.id}"}, {title: "third", owner: "${alice.record.id}"}]) {
+      insert_notes(objects: [{title: "second", owner: {id: "${alice.record.id}"}}, {title: "third", owner: {id: "${alice.record.id}"}}]) {
         affected_rows returning { title collectionName } __typename
       } }`);
     assert.deepEqual(many.insert_notes, {
@@ -143,6 +143,57 @@ describe('GraphQL mutations', () => {
       __typename: 'notes_mutation_response',
     });
     assert.deepEqual(await titles(), ['first', 'second', 'third']);
+  });
+
+  test('nested inserts create the related records first, each under its own createRule', async () => {
+    // Tags: anyone signed in may create them; notes name them through a multiple relation.
+    const tags = await pb.collections.create({
+      name: 'tags', listRule: '', viewRule: '', createRule: '@request.auth.id != ""',
+      fields: [{ name: 'label', type: 'text', required: true }],
+    });
+    await pb.collections.create({
+      name: 'boards', listRule: '', viewRule: '', createRule: '',
+      fields: [
+        { name: 'name', type: 'text' },
+        { name: 'tags', type: 'relation', collectionId: tags.id, maxSelect: 10 },
+        { name: 'lead', type: 'relation', collectionId: (await pb.collections.getOne('users')).id, maxSelect: 1 },
+      ],
+    });
+    const existing = await pb.collection('tags').create({ label: 'old' });
+    const alice = people.alice;
+    const out = await mutate(server, alice.client, `mutation {
+      insert_boards_one(object: {name: "b1", lead: {id: "${alice.record.id}"},
+                                 tags: {ids: ["${existing.id}"], data: [{label: "new1"}, {label: "new2"}]}}) {
+        id name lead { name } tags(order_by: [{label: asc}]) { label }
+      }
+    }`);
+    assert.deepEqual(out.insert_boards_one.tags, [{ label: 'new1' }, { label: 'new2' }, { label: 'old' }]);
+    assert.deepEqual(out.insert_boards_one.lead, { name: 'alice' });
+    const board = await pb.collection('boards').getOne(out.insert_boards_one.id, { expand: 'tags' });
+    assert.deepEqual(board.expand.tags.map((t) => t.label), ['old', 'new1', 'new2']);
+    // A nested record that fails validation rolls back the parent and its siblings.
+    const failed = await gqlRequest(server, alice.client, `mutation {
+      insert_boards_one(object: {name: "b2", tags: {data: [{label: "fine"}, {label: ""}]}}) { id }
+    }`);
+    assert.equal(failed.errors[0].extensions.code, 'validation-failed');
+    assert.equal(failed.errors[0].extensions.data.label.code, 'validation_required');
+    assert.equal((await pb.collection('boards').getFullList({ filter: 'name = "b2"' })).length, 0);
+    assert.equal((await pb.collection('tags').getFullList({ filter: 'label = "fine"' })).length, 0);
+    // id and data together are refused.
+    const both = await gqlRequest(server, alice.client, `mutation {
+      insert_boards_one(object: {name: "b3", lead: {id: "${alice.record.id}", data: {email: "x@example.com"}}}) { id }
+    }`);
+    assert.equal(both.errors[0].extensions.code, 'validation-failed');
+    // Guests may create boards but not tags: the nested create runs the tags' createRule.
+    const guestTry = await gqlRequest(server, guest, `mutation {
+      insert_boards_one(object: {name: "b4", tags: {data: [{label: "anon"}]}}) { id }
+    }`);
+    assert.equal(guestTry.errors[0].extensions.code, 'permission-denied');
+    assert.deepEqual(guestTry.data, { insert_boards_one: null });
+    assert.equal((await pb.collection('tags').getFullList({ filter: 'label = "anon"' })).length, 0);
+    assert.equal((await pb.collection('boards').getFullList({ filter: 'name = "b4"' })).length, 0);
+    await mutate(server, guest, 'mutation { insert_boards_one(object: {name: "b5"}) { id } }');
+    assert.equal((await pb.collection('boards').getFullList({ filter: 'name = "b5"' })).length, 1);
   });
 
   test('updates by id apply _set and _inc (the number modifier) like REST', async () => {
@@ -183,7 +234,7 @@ describe('GraphQL mutations', () => {
   test('a failing second root field rolls back the first; the error carries REST\'s data', async () => {
     const id = people.alice.record.id;
     const body = await gqlRequest(server, people.alice.client, `mutation {
-      a: insert_notes_one(object: {title: "kept?", owner: "${id}"}) { id }
+      a: insert_notes_one(object: {title: "kept?", owner: {id: "${id}"}}) { id }
       b: update_notes(where: {title: {_eq: "second"}}, _set: {title: ""}) { affected_rows }
     }`);
     assert.deepEqual(body.data, { a: null, b: null });
@@ -199,7 +250,7 @@ describe('GraphQL mutations', () => {
     // Too long a title on create: the same data as REST's create.
     const long = 'x'.repeat(30);
     const created = await gqlRequest(server, people.alice.client,
-      `mutation { insert_notes_one(object: {title: "${long}", owner: "${id}"}) { id } }`);
+      `mutation { insert_notes_one(object: {title: "${long}", owner: {id: "${id}"}}) { id } }`);
     const restCreate = await restError(people.alice.client.collection('notes').create({ title: long, owner: id }));
     assert.equal(restCreate.response.data.title.code, 'validation_max_text_constraint');
     assert.equal(created.errors[0].extensions.code, 'validation-failed');
@@ -210,14 +261,14 @@ describe('GraphQL mutations', () => {
     const bobId = people.bob.record.id;
     // Alice may not create a note owned by Bob (createRule).
     const refused = await gqlRequest(server, people.alice.client,
-      `mutation { insert_notes_one(object: {title: "forged", owner: "${bobId}"}) { id } }`);
+      `mutation { insert_notes_one(object: {title: "forged", owner: {id: "${bobId}"}}) { id } }`);
     assert.equal(refused.errors[0].extensions.code, 'permission-denied');
     const guestTry = await gqlRequest(server, guest, 'mutation { insert_notes_one(object: {title: "anon"}) { id } }');
     assert.equal(guestTry.errors[0].extensions.code, 'permission-denied');
     // A unique value taken.
     const aliceId = people.alice.record.id;
     const dup = await gqlRequest(server, people.alice.client,
-      `mutation { insert_notes_one(object: {title: "dup", slug: "one", owner: "${aliceId}"}) { id } }`);
+      `mutation { insert_notes_one(object: {title: "dup", slug: "one", owner: {id: "${aliceId}"}}) { id } }`);
     assert.equal(dup.errors[0].extensions.code, 'constraint-violation');
     assert.equal(dup.errors[0].extensions.data.slug.code, 'validation_not_unique');
     // A collection whose rules are all null has no mutation field for non-superusers: the
@@ -286,7 +337,7 @@ describe('GraphQL mutations', () => {
     try {
       const id = people.alice.record.id;
       const out = await mutate(server, people.alice.client,
-        `mutation { insert_notes_one(object: {title: "live", owner: "${id}"}) { id } }`);
+        `mutation { insert_notes_one(object: {title: "live", owner: {id: "${id}"}}) { id } }`);
       const noteId = out.insert_notes_one.id;
       await mutate(server, people.alice.client,
         `mutation { update_notes_by_pk(id: "${noteId}", _set: {title: "live2"}) { id } }`);

@@ -11,6 +11,7 @@
 #include "basalt/db/database_error.hpp"
 #include "basalt/graphql/field_failure.hpp"
 #include "basalt/graphql/mutation_input.hpp"
+#include "basalt/graphql/nested_insert.hpp"
 #include "basalt/graphql/record_statement.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/records/cascade.hpp"
@@ -26,8 +27,9 @@ struct PlannedField {
   const FieldGroup* group = nullptr;
   MutationBinding binding;
   json::object args;
-  std::size_t first = 0;  // its first operation in the batch
-  std::size_t count = 0;  // its operations
+  std::size_t first = 0;               // its first operation in the batch
+  std::size_t count = 0;               // its operations (an insert's nested creates included)
+  std::vector<std::size_t> top_level;  // an insert's own creates (not the nested ones)
   // The records it writes: known before the batch for updates and deletes, taken from the
   // batch's outcomes for inserts.
   std::vector<std::string> ids;
@@ -159,7 +161,7 @@ class MutationRun {
     for (PlannedField& field : fields) {
       if (field.binding.kind == MutationKind::kInsert ||
           field.binding.kind == MutationKind::kInsertOne) {
-        for (std::size_t i = field.first; i < field.first + field.count; ++i) {
+        for (const std::size_t i : field.top_level) {
           const json::value* id = outcomes[i].result.record.values.if_contains("id");
           if (id != nullptr && id->is_string()) field.ids.emplace_back(id->get_string());
         }
@@ -204,36 +206,27 @@ class MutationRun {
     field.first = operations.size();
     const auto add = [&](records::WriteKind kind, std::string id, json::object body,
                          const char* method) {
-      if (operations.size() >= kMaxMutationWrites) {
-        throw FieldFailure(ErrorCode::kLimitExceeded, "A mutation request writes at most " +
-                                                          std::to_string(kMaxMutationWrites) +
-                                                          " records.");
-      }
-      records::BatchOperation op;
-      op.kind = kind;
-      op.collection = c.name;
-      op.id = std::move(id);
-      op.input.body = std::move(body);
-      op.request = ctx_.request;
-      op.request.method = method;
-      operations.push_back(std::move(op));
+      add_operation(operations, c, kind, std::move(id), std::move(body), method);
     };
     switch (field.binding.kind) {
-      case MutationKind::kInsert: {
-        const json::value* objects = field.args.if_contains("objects");
-        if (objects != nullptr && objects->is_array()) {
-          for (const json::value& object : objects->get_array()) {
-            if (object.is_object())
-              add(records::WriteKind::kCreate, "", object.get_object(), "POST");
-          }
-        }
-        break;
-      }
+      case MutationKind::kInsert:
       case MutationKind::kInsertOne: {
-        const json::value* object = field.args.if_contains("object");
-        add(records::WriteKind::kCreate, "",
-            object != nullptr && object->is_object() ? object->get_object() : json::object{},
-            "POST");
+        // Each object's nested records first, then the object itself (nested_insert.hpp).
+        json::array objects;
+        if (const json::value* many = field.args.if_contains("objects"); many && many->is_array()) {
+          objects = many->get_array();
+        } else if (const json::value* one = field.args.if_contains("object"); one) {
+          objects.push_back(*one);
+        }
+        for (const json::value& object : objects) {
+          if (!object.is_object()) continue;
+          std::vector<PlannedCreate> creates;
+          plan_nested_creates(*ctx_.generated.catalog, c, object.get_object(), creates);
+          for (PlannedCreate& create : creates) {
+            add_create(operations, *create.collection, std::move(create.body));
+          }
+          field.top_level.push_back(operations.size() - 1);
+        }
         break;
       }
       case MutationKind::kUpdateByPk:
@@ -270,9 +263,31 @@ class MutationRun {
     } else {
       // Compiled with stand-in ids, so a selection that cannot be answered fails before the
       // write rather than after it.
-      const std::vector<std::string> stand_ins(std::max<std::size_t>(field.count, 1), "");
+      const std::size_t written = field.top_level.empty() ? field.count : field.top_level.size();
+      const std::vector<std::string> stand_ins(std::max<std::size_t>(written, 1), "");
       check_read_back(field, stand_ins);
     }
+  }
+
+  void add_operation(std::vector<records::BatchOperation>& operations, const Collection& c,
+                     records::WriteKind kind, std::string id, json::object body,
+                     const char* method) const {
+    if (operations.size() >= kMaxMutationWrites) {
+      throw FieldFailure(ErrorCode::kLimitExceeded, too_many_writes_message());
+    }
+    records::BatchOperation op;
+    op.kind = kind;
+    op.collection = c.name;
+    op.id = std::move(id);
+    op.input.body = std::move(body);
+    op.request = ctx_.request;
+    op.request.method = method;
+    operations.push_back(std::move(op));
+  }
+
+  void add_create(std::vector<records::BatchOperation>& operations, const Collection& c,
+                  json::object body) const {
+    add_operation(operations, c, records::WriteKind::kCreate, "", std::move(body), "POST");
   }
 
   // The ids of the records of `c` that `where` selects and `rule` admits (null: superusers

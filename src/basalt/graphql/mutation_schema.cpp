@@ -49,8 +49,26 @@ struct CollectionInputs {
   bool has_inc = false;
 };
 
+// Whether the caller class may create records of `c` through this schema (nested ones too).
+bool insertable(const Collection& c, const std::set<const Collection*>& typed, bool superuser) {
+  return typed.contains(&c) && !c.is_view() && (superuser || c.create_rule.has_value());
+}
+
+// The input type of a relation field in `<c>_insert_input`: the related record(s) by id, or
+// created in the same request (nested insert): `<target>_obj_rel_insert_input { id, data }` for
+// a single relation, `<target>_arr_rel_insert_input { ids, data }` for a multiple one. "" when
+// the target cannot be named in GraphQL.
+std::string relation_insert_type(const Field& f, const collections::Catalog& catalog,
+                                 std::set<const Collection*>& wanted) {
+  const Collection* target = catalog.find(f.as<schema::RelationOptions>()->collection_id);
+  if (target == nullptr || !is_exposable_name(target->name)) return {};
+  wanted.insert(target);
+  return target->name + (f.is_multiple() ? "_arr_rel_insert_input" : "_obj_rel_insert_input");
+}
+
 // `<c>_insert_input`, `<c>_set_input` and, when the collection has numbers, `<c>_inc_input`.
-CollectionInputs add_input_types(const Collection& c, Schema& schema) {
+CollectionInputs add_input_types(const Collection& c, const collections::Catalog& catalog,
+                                 std::set<const Collection*>& relation_targets, Schema& schema) {
   TypeDef insert{.name = c.name + "_insert_input", .kind = TypeKind::kInputObject};
   TypeDef set{.name = c.name + "_set_input", .kind = TypeKind::kInputObject};
   TypeDef inc{.name = c.name + "_inc_input", .kind = TypeKind::kInputObject};
@@ -59,6 +77,14 @@ CollectionInputs add_input_types(const Collection& c, Schema& schema) {
     const std::string type = value_input_type(c, f);
     if (type.empty()) continue;
     taken.insert(f.name);
+    if (f.type() == FieldType::kRelation) {
+      const std::string nested = relation_insert_type(f, catalog, relation_targets);
+      if (!nested.empty()) {
+        insert.input_fields.push_back(mutation_input(f.name, nested));
+        set.input_fields.push_back(mutation_input(f.name, type));
+      }
+      continue;
+    }
     insert.input_fields.push_back(mutation_input(f.name, type));
     if (f.name == "id") continue;  // an id is given at creation only
     set.input_fields.push_back(mutation_input(f.name, type));
@@ -83,6 +109,21 @@ CollectionInputs add_input_types(const Collection& c, Schema& schema) {
   return out;
 }
 
+// The relation input types of `target`: by id always; `data` when the caller class may create
+// its records.
+void add_relation_input_types(const Collection& target, bool with_data, Schema& schema) {
+  TypeDef single{.name = target.name + "_obj_rel_insert_input", .kind = TypeKind::kInputObject};
+  single.input_fields.push_back(mutation_input("id", "String"));
+  TypeDef multiple{.name = target.name + "_arr_rel_insert_input", .kind = TypeKind::kInputObject};
+  multiple.input_fields.push_back(mutation_input("ids", "[String!]"));
+  if (with_data) {
+    single.input_fields.push_back(mutation_input("data", target.name + "_insert_input"));
+    multiple.input_fields.push_back(mutation_input("data", "[" + target.name + "_insert_input!]"));
+  }
+  schema.add_type(std::move(single));
+  schema.add_type(std::move(multiple));
+}
+
 }  // namespace
 
 bool has_mutation_fields(const Collection& collection, bool superuser) noexcept {
@@ -95,12 +136,13 @@ void add_mutation_types(const collections::Catalog& catalog,
                         GeneratedSchema& out) {
   Schema& schema = out.schema;
   TypeDef mutation{.name = "Mutation", .kind = TypeKind::kObject};
+  std::set<const Collection*> relation_targets;
   for (const Collection& c : catalog.all()) {
     if (!typed.contains(&c) || !has_mutation_fields(c, superuser)) continue;
     const bool create = superuser || c.create_rule.has_value();
     const bool update = superuser || c.update_rule.has_value();
     const bool remove = superuser || c.delete_rule.has_value();
-    const CollectionInputs inputs = add_input_types(c, schema);
+    const CollectionInputs inputs = add_input_types(c, catalog, relation_targets, schema);
     const bool has_set = schema.find_type(c.name + "_set_input") != nullptr;
     TypeDef response{.name = c.name + "_mutation_response", .kind = TypeKind::kObject};
     response.fields = {mutation_field("affected_rows", "Int!", {}),
@@ -136,6 +178,9 @@ void add_mutation_types(const collections::Catalog& catalog,
     }
   }
   if (mutation.fields.empty()) return;
+  for (const Collection* target : relation_targets) {
+    add_relation_input_types(*target, insertable(*target, typed, superuser), schema);
+  }
   schema.add_type(std::move(mutation));
   schema.set_root(OperationType::kMutation, "Mutation");
 }

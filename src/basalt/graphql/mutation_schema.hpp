@@ -16,11 +16,14 @@
 //
 // Input fields carry a record's values as a REST JSON body does (the record service validates
 // them): every field except autodate fields and an auth collection's tokenKey; relations as ids
-// (String, or [String!] when multiple); files as stored names (an update keeps the names it lists,
-// as a REST JSON body does; uploads go through REST); geoPoint as JSON `{lon, lat}`. An auth
-// collection's input also has `passwordConfirm`, and its `_set_input` `oldPassword`, which REST
-// asks for when a password changes. Hidden fields can be written (as over REST) but are not read
-// back by non-superusers.
+// (String, or [String!] when multiple) in `_set_input`, and in `_insert_input` as
+// `<target>_obj_rel_insert_input { id: String, data: <target>_insert_input }` (single) or
+// `<target>_arr_rel_insert_input { ids: [String!], data: [<target>_insert_input!] }` (multiple),
+// `data` only when the caller class may create records of the target (nested inserts); files as
+// stored names (an update keeps the names it lists, as a REST JSON body does; uploads go through
+// REST); geoPoint as JSON `{lon, lat}`. An auth collection's input also has `passwordConfirm`, and
+// its `_set_input` `oldPassword`, which REST asks for when a password changes. Hidden fields can be
+// written (as over REST) but are not read back by non-superusers.
 #pragma once
 
 #include <set>

@@ -236,5 +236,45 @@ TEST_F(GraphqlMutationTest, ARecordTheCallerMayNotViewIsWrittenButNotReadBack) {
             R"({"inbox_aggregate":{"aggregate":{"count":2}}})");
 }
 
+TEST_F(GraphqlMutationTest, NestedInsertsCreateRelatedRecordsFirstInTheSameBatch) {
+  sync_wait(collections_->create(json::parse(
+      R"js({"name": "labels", "listRule": "", "viewRule": "", "createRule": "",
+      "fields": [{"name": "name", "type": "text", "required": true}]})js")));
+  const std::string labels = collections_->catalog()->find("labels")->id;
+  const std::string locked = collections_->catalog()->find("locked")->id;
+  sync_wait(collections_->create(json::parse(
+      R"js({"name": "cards", "listRule": "", "viewRule": "", "createRule": "",
+      "fields": [{"name": "title", "type": "text"},
+                 {"name": "labels", "type": "relation", "maxSelect": 5, "collectionId": ")js" +
+      labels + R"js("}, {"name": "box", "type": "relation", "maxSelect": 1, "collectionId": ")js" +
+      locked + R"js("}]})js")));
+  // Guests may create labels (data) but not records of `locked` (id only).
+  const auto guest = service_->schema_for(CallerClass::kGuest);
+  EXPECT_TRUE(has_field(guest->schema.find_type("labels_arr_rel_insert_input"), "data"));
+  EXPECT_TRUE(has_field(guest->schema.find_type("labels_arr_rel_insert_input"), "ids"));
+  EXPECT_TRUE(has_field(guest->schema.find_type("locked_obj_rel_insert_input"), "id"));
+  EXPECT_FALSE(has_field(guest->schema.find_type("locked_obj_rel_insert_input"), "data"));
+
+  log_->reads.clear();
+  const json::value answer = run(R"(mutation {
+    insert_cards(objects: [{title: "c", labels: {data: [{name: "x"}, {name: "y"}]}}]) {
+      affected_rows returning { title labels { name } }
+    }
+  })");
+  // Two labels and the card; the answer is the card alone, read back in one statement.
+  EXPECT_EQ(json::serialize(answer),
+            R"({"data":{"insert_cards":{"affected_rows":3,)"
+            R"("returning":[{"title":"c","labels":[{"name":"x"},{"name":"y"}]}]}}})");
+  EXPECT_EQ(log_->reads.size(), 1u);
+
+  const json::value failed = run(R"(mutation {
+    insert_cards_one(object: {title: "d", labels: {data: [{name: "z"}, {name: ""}]}}) { id }
+  })");
+  EXPECT_EQ(failed.at("errors").at(0).at("extensions").at("data").at("name").at("code"),
+            "validation_required");
+  EXPECT_EQ(json::serialize(run("{ labels(order_by: [{name: asc}]) { name } }", true).at("data")),
+            R"({"labels":[{"name":"x"},{"name":"y"}]})");
+}
+
 }  // namespace
 }  // namespace basalt::graphql

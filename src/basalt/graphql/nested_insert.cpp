@@ -1,0 +1,88 @@
+#include "basalt/graphql/nested_insert.hpp"
+
+#include <utility>
+
+#include "basalt/graphql/field_failure.hpp"
+#include "basalt/schema/field_options.hpp"
+
+namespace basalt::graphql {
+namespace {
+
+namespace json = boost::json;
+using schema::Collection;
+
+// The id of a record `data` creates: the one it gives, else a new one from the collection's id
+// pattern (written into `data`, so the create uses it).
+std::string nested_record_id(const Collection& target, json::object& data) {
+  if (const json::value* given = data.if_contains("id"); given && given->is_string()) {
+    if (!given->get_string().empty()) return std::string(given->get_string());
+  }
+  const schema::Field* id_field = target.field_by_name("id");
+  const auto* options = id_field != nullptr ? id_field->as<schema::TextOptions>() : nullptr;
+  std::string id = options != nullptr ? options->autogenerate.generate() : std::string();
+  if (id.empty()) {
+    throw FieldFailure(ErrorCode::kValidationFailed,
+                       "A nested record of \"" + target.name +
+                           "\" needs an id: the collection does not generate them.");
+  }
+  data["id"] = id;
+  return id;
+}
+
+const json::value* member(const json::object& object, const char* name) {
+  const json::value* value = object.if_contains(name);
+  return value != nullptr && !value->is_null() ? value : nullptr;
+}
+
+}  // namespace
+
+void plan_nested_creates(const collections::Catalog& catalog, const Collection& collection,
+                         const json::object& object, std::vector<PlannedCreate>& out,
+                         std::size_t depth) {
+  if (depth > kMaxNestedInsertDepth) {
+    throw FieldFailure(
+        ErrorCode::kLimitExceeded,
+        "Nested inserts go at most " + std::to_string(kMaxNestedInsertDepth) + " relations deep.");
+  }
+  PlannedCreate own{&collection, object};
+  for (const schema::Field& field : collection.fields) {
+    const auto* relation = field.as<schema::RelationOptions>();
+    if (relation == nullptr) continue;
+    json::value* value = own.body.if_contains(field.name);
+    if (value == nullptr || !value->is_object()) continue;  // absent or null: as REST
+    const json::object given = value->get_object();
+    const Collection* target = catalog.find(relation->collection_id);
+    const json::value* data = member(given, "data");
+    if (field.is_multiple()) {
+      json::array ids;
+      if (const json::value* listed = member(given, "ids"); listed && listed->is_array()) {
+        ids = listed->get_array();
+      }
+      if (data != nullptr && data->is_array() && target != nullptr) {
+        for (const json::value& item : data->get_array()) {
+          if (!item.is_object()) continue;
+          json::object record = item.get_object();
+          ids.emplace_back(nested_record_id(*target, record));
+          plan_nested_creates(catalog, *target, record, out, depth + 1);
+        }
+      }
+      *value = std::move(ids);
+      continue;
+    }
+    const json::value* id = member(given, "id");
+    if (id != nullptr && data != nullptr) {
+      throw FieldFailure(ErrorCode::kValidationFailed,
+                         "The relation \"" + field.name + "\" takes either id or data, not both.");
+    }
+    if (data != nullptr && data->is_object() && target != nullptr) {
+      json::object record = data->get_object();
+      *value = nested_record_id(*target, record);
+      plan_nested_creates(catalog, *target, record, out, depth + 1);
+    } else {
+      *value = id != nullptr ? *id : json::value("");
+    }
+  }
+  out.push_back(std::move(own));
+}
+
+}  // namespace basalt::graphql
