@@ -221,7 +221,8 @@ class MutationRun {
         for (const json::value& object : objects) {
           if (!object.is_object()) continue;
           std::vector<PlannedCreate> creates;
-          plan_nested_creates(*ctx_.generated.catalog, c, object.get_object(), creates);
+          const std::size_t room = room_for_writes(operations);
+          plan_nested_creates(*ctx_.generated.catalog, c, object.get_object(), room, creates);
           for (PlannedCreate& create : creates) {
             add_create(operations, *create.collection, std::move(create.body));
           }

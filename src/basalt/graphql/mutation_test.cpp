@@ -276,5 +276,17 @@ TEST_F(GraphqlMutationTest, NestedInsertsCreateRelatedRecordsFirstInTheSameBatch
             R"({"labels":[{"name":"x"},{"name":"y"}]})");
 }
 
+TEST_F(GraphqlMutationTest, ARequestWritesAtMostAThousandRecords) {
+  std::string objects;
+  for (int i = 0; i < 600; ++i) objects += R"({title: "n"},)";
+  const json::value answer =
+      run("mutation { a: insert_notes(objects: [" + objects +
+          "]) { affected_rows } b: insert_notes(objects: [" + objects + "]) { affected_rows } }");
+  EXPECT_EQ(json::serialize(answer.at("data")), R"({"a":null,"b":null})");
+  EXPECT_EQ(json::serialize(answer.at("errors").at(0).at("path")), R"(["b"])");
+  EXPECT_EQ(answer.at("errors").at(0).at("extensions").at("code"), "limit-exceeded");
+  EXPECT_EQ(titles(), "[]");
+}
+
 }  // namespace
 }  // namespace basalt::graphql

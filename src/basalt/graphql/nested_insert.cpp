@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "basalt/graphql/field_failure.hpp"
+#include "basalt/graphql/mutation_executor.hpp"
 #include "basalt/schema/field_options.hpp"
 
 namespace basalt::graphql {
@@ -29,6 +30,12 @@ std::string nested_record_id(const Collection& target, json::object& data) {
   return id;
 }
 
+[[noreturn]] void too_many_creates() {
+  throw FieldFailure(ErrorCode::kLimitExceeded, "A mutation request writes at most " +
+                                                    std::to_string(kMaxMutationWrites) +
+                                                    " records, nested records included.");
+}
+
 const json::value* member(const json::object& object, const char* name) {
   const json::value* value = object.if_contains(name);
   return value != nullptr && !value->is_null() ? value : nullptr;
@@ -37,13 +44,14 @@ const json::value* member(const json::object& object, const char* name) {
 }  // namespace
 
 void plan_nested_creates(const collections::Catalog& catalog, const Collection& collection,
-                         const json::object& object, std::vector<PlannedCreate>& out,
-                         std::size_t depth) {
+                         const json::object& object, std::size_t max_creates,
+                         std::vector<PlannedCreate>& out, std::size_t depth) {
   if (depth > kMaxNestedInsertDepth) {
     throw FieldFailure(
         ErrorCode::kLimitExceeded,
         "Nested inserts go at most " + std::to_string(kMaxNestedInsertDepth) + " relations deep.");
   }
+  if (out.size() >= max_creates) too_many_creates();
   PlannedCreate own{&collection, object};
   for (const schema::Field& field : collection.fields) {
     const auto* relation = field.as<schema::RelationOptions>();
@@ -63,7 +71,7 @@ void plan_nested_creates(const collections::Catalog& catalog, const Collection& 
           if (!item.is_object()) continue;
           json::object record = item.get_object();
           ids.emplace_back(nested_record_id(*target, record));
-          plan_nested_creates(catalog, *target, record, out, depth + 1);
+          plan_nested_creates(catalog, *target, record, max_creates, out, depth + 1);
         }
       }
       *value = std::move(ids);
@@ -77,11 +85,12 @@ void plan_nested_creates(const collections::Catalog& catalog, const Collection& 
     if (data != nullptr && data->is_object() && target != nullptr) {
       json::object record = data->get_object();
       *value = nested_record_id(*target, record);
-      plan_nested_creates(catalog, *target, record, out, depth + 1);
+      plan_nested_creates(catalog, *target, record, max_creates, out, depth + 1);
     } else {
       *value = id != nullptr ? *id : json::value("");
     }
   }
+  if (out.size() >= max_creates) too_many_creates();
   out.push_back(std::move(own));
 }
 

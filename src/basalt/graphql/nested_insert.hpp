@@ -12,8 +12,9 @@
 // record above can name it; the object's own create comes last. Every create is one operation of
 // the request's batch, so a nested record that fails rolls back the whole request.
 //
-// Bounds: nesting at most kMaxNestedInsertDepth levels below the root object; the number of
-// creates is bounded by the caller (the request's write bound).
+// Bounds: nesting at most kMaxNestedInsertDepth levels below the root object; at most
+// `max_creates` creates in `out` (the room left under the request's write bound), checked as each
+// is planned, so an input never costs more than that bound.
 // Thread safety: a pure function (the generated ids come from libsodium's randomness).
 #pragma once
 
@@ -36,9 +37,10 @@ struct PlannedCreate {
 
 // Appends the creates of `object` (a coerced `<collection>_insert_input` value) to `out`, the
 // object's own last. Throws FieldFailure (validation-failed: both `id` and `data` given, a
-// collection whose ids are not generated; limit-exceeded: nested too deep).
+// collection whose ids are not generated; limit-exceeded: nested too deep, more than
+// `max_creates` creates).
 void plan_nested_creates(const collections::Catalog& catalog, const schema::Collection& collection,
-                         const boost::json::object& object, std::vector<PlannedCreate>& out,
-                         std::size_t depth = 0);
+                         const boost::json::object& object, std::size_t max_creates,
+                         std::vector<PlannedCreate>& out, std::size_t depth = 0);
 
 }  // namespace basalt::graphql
