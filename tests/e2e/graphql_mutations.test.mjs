@@ -196,6 +196,30 @@ describe('GraphQL mutations', () => {
     assert.equal((await pb.collection('boards').getFullList({ filter: 'name = "b5"' })).length, 1);
   });
 
+  test('back-relation inserts create the records that point at the new one', async () => {
+    const out = await mutate(server, pb, `mutation {
+      insert_users_one(object: {email: "dan@example.com", password: "dan password 1",
+                                passwordConfirm: "dan password 1", name: "dan",
+                                notes_via_owner: {data: [{title: "dan1"}, {title: "dan2"}]}}) {
+        id notes_via_owner(order_by: [{title: asc}]) { title }
+      }
+    }`);
+    assert.deepEqual(out.insert_users_one.notes_via_owner, [{ title: 'dan1' }, { title: 'dan2' }]);
+    const dan = out.insert_users_one.id;
+    const stored = await pb.collection('notes').getFullList({ filter: `owner = "${dan}"`, sort: 'title' });
+    assert.deepEqual(stored.map((r) => r.title), ['dan1', 'dan2']);
+    await pb.collection('notes').delete(stored[0].id);
+    await pb.collection('notes').delete(stored[1].id);
+    // The relation back to the new record is the server's to set.
+    const forged = await gqlRequest(server, pb, `mutation {
+      insert_users_one(object: {email: "eve@example.com", password: "eve password 1",
+        passwordConfirm: "eve password 1",
+        notes_via_owner: {data: [{title: "x", owner: {id: "${people.bob.record.id}"}}]}}) { id }
+    }`);
+    assert.equal(forged.errors[0].extensions.code, 'validation-failed');
+    assert.equal((await pb.collection('users').getFullList({ filter: 'email = "eve@example.com"' })).length, 0);
+  });
+
   test('updates by id apply _set and _inc (the number modifier) like REST', async () => {
     const [note] = await pb.collection('notes').getFullList({ filter: 'title = "first"' });
     const out = await mutate(server, people.alice.client,

@@ -222,11 +222,13 @@ class MutationRun {
           if (!object.is_object()) continue;
           std::vector<PlannedCreate> creates;
           const std::size_t room = room_for_writes(operations);
-          plan_nested_creates(*ctx_.generated.catalog, c, object.get_object(), room, creates);
+          const std::size_t own =
+              plan_nested_creates(*ctx_.generated.catalog, c, object.get_object(), room, creates);
+          const std::size_t first = operations.size();
           for (PlannedCreate& create : creates) {
             add_create(operations, *create.collection, std::move(create.body));
           }
-          field.top_level.push_back(operations.size() - 1);
+          field.top_level.push_back(first + own);
         }
         break;
       }

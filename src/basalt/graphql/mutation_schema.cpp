@@ -68,7 +68,10 @@ std::string relation_insert_type(const Field& f, const collections::Catalog& cat
 
 // `<c>_insert_input`, `<c>_set_input` and, when the collection has numbers, `<c>_inc_input`.
 CollectionInputs add_input_types(const Collection& c, const collections::Catalog& catalog,
-                                 std::set<const Collection*>& relation_targets, Schema& schema) {
+                                 std::set<const Collection*>& relation_targets,
+                                 std::set<const Collection*>& back_targets,
+                                 const std::set<const Collection*>& typed, bool superuser,
+                                 Schema& schema) {
   TypeDef insert{.name = c.name + "_insert_input", .kind = TypeKind::kInputObject};
   TypeDef set{.name = c.name + "_set_input", .kind = TypeKind::kInputObject};
   TypeDef inc{.name = c.name + "_inc_input", .kind = TypeKind::kInputObject};
@@ -89,6 +92,21 @@ CollectionInputs add_input_types(const Collection& c, const collections::Catalog
     if (f.name == "id") continue;  // an id is given at creation only
     set.input_fields.push_back(mutation_input(f.name, type));
     if (f.type() == FieldType::kNumber) inc.input_fields.push_back(mutation_input(f.name, type));
+  }
+  // Back-relations: records of another collection that point here, created after this one.
+  for (const Collection& other : catalog.all()) {
+    if (!insertable(other, typed, superuser) || !is_exposable_name(other.name)) continue;
+    for (const Field& f : other.fields) {
+      const auto* relation = f.as<schema::RelationOptions>();
+      if (relation == nullptr || relation->collection_id != c.id || !is_exposable_name(f.name)) {
+        continue;
+      }
+      std::string name = other.name + "_via_" + f.name;
+      if (taken.contains(name)) continue;
+      insert.input_fields.push_back(mutation_input(name, other.name + "_via_rel_insert_input"));
+      taken.insert(std::move(name));
+      back_targets.insert(&other);
+    }
   }
   if (c.is_auth()) {
     // REST's companions of a password change, unless a field already has the name.
@@ -137,12 +155,14 @@ void add_mutation_types(const collections::Catalog& catalog,
   Schema& schema = out.schema;
   TypeDef mutation{.name = "Mutation", .kind = TypeKind::kObject};
   std::set<const Collection*> relation_targets;
+  std::set<const Collection*> back_targets;
   for (const Collection& c : catalog.all()) {
     if (!typed.contains(&c) || !has_mutation_fields(c, superuser)) continue;
     const bool create = superuser || c.create_rule.has_value();
     const bool update = superuser || c.update_rule.has_value();
     const bool remove = superuser || c.delete_rule.has_value();
-    const CollectionInputs inputs = add_input_types(c, catalog, relation_targets, schema);
+    const CollectionInputs inputs =
+        add_input_types(c, catalog, relation_targets, back_targets, typed, superuser, schema);
     const bool has_set = schema.find_type(c.name + "_set_input") != nullptr;
     TypeDef response{.name = c.name + "_mutation_response", .kind = TypeKind::kObject};
     response.fields = {mutation_field("affected_rows", "Int!", {}),
@@ -180,6 +200,11 @@ void add_mutation_types(const collections::Catalog& catalog,
   if (mutation.fields.empty()) return;
   for (const Collection* target : relation_targets) {
     add_relation_input_types(*target, insertable(*target, typed, superuser), schema);
+  }
+  for (const Collection* other : back_targets) {
+    TypeDef back{.name = other->name + "_via_rel_insert_input", .kind = TypeKind::kInputObject};
+    back.input_fields.push_back(mutation_input("data", "[" + other->name + "_insert_input!]!"));
+    schema.add_type(std::move(back));
   }
   schema.add_type(std::move(mutation));
   schema.set_root(OperationType::kMutation, "Mutation");

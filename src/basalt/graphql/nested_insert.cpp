@@ -41,11 +41,40 @@ const json::value* member(const json::object& object, const char* name) {
   return value != nullptr && !value->is_null() ? value : nullptr;
 }
 
+// A back-relation insert of a body key: the records of `other` to create, whose relation `field`
+// is to name the record being created. `other` is null when the key is not one.
+struct BackRelationInsert {
+  const Collection* other = nullptr;
+  const schema::Field* field = nullptr;
+  json::array records;
+};
+
+BackRelationInsert back_relation_of(const collections::Catalog& catalog,
+                                    const Collection& collection, std::string_view key,
+                                    const json::value& value) {
+  BackRelationInsert out;
+  const std::size_t via = key.find("_via_");
+  if (via == std::string_view::npos || collection.field_by_name(key) != nullptr) return out;
+  const Collection* other = catalog.find(key.substr(0, via));
+  const schema::Field* field = other ? other->field_by_name(key.substr(via + 5)) : nullptr;
+  const auto* relation = field ? field->as<schema::RelationOptions>() : nullptr;
+  if (relation == nullptr || relation->collection_id != collection.id) return out;
+  out.other = other;
+  out.field = field;
+  if (value.is_object()) {
+    if (const json::value* data = value.get_object().if_contains("data");
+        data && data->is_array()) {
+      out.records = data->get_array();
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-void plan_nested_creates(const collections::Catalog& catalog, const Collection& collection,
-                         const json::object& object, std::size_t max_creates,
-                         std::vector<PlannedCreate>& out, std::size_t depth) {
+std::size_t plan_nested_creates(const collections::Catalog& catalog, const Collection& collection,
+                                const json::object& object, std::size_t max_creates,
+                                std::vector<PlannedCreate>& out, std::size_t depth) {
   if (depth > kMaxNestedInsertDepth) {
     throw FieldFailure(
         ErrorCode::kLimitExceeded,
@@ -90,8 +119,39 @@ void plan_nested_creates(const collections::Catalog& catalog, const Collection& 
       *value = id != nullptr ? *id : json::value("");
     }
   }
+  // Back-relations (`<other>_via_<field>: {data: […]}`): taken out of the body, created after
+  // this record with `field` naming it.
+  std::vector<BackRelationInsert> backs;
+  for (auto it = own.body.begin(); it != own.body.end();) {
+    BackRelationInsert back = back_relation_of(catalog, collection, it->key(), it->value());
+    if (back.other == nullptr) {
+      ++it;
+      continue;
+    }
+    backs.push_back(std::move(back));
+    it = own.body.erase(it);
+  }
+  std::string own_id;
+  if (!backs.empty()) own_id = nested_record_id(collection, own.body);
   if (out.size() >= max_creates) too_many_creates();
   out.push_back(std::move(own));
+  const std::size_t own_index = out.size() - 1;
+  for (BackRelationInsert& back : backs) {
+    for (json::value& item : back.records) {
+      if (!item.is_object()) continue;
+      json::object& record = item.get_object();
+      if (const json::value* set = record.if_contains(back.field->name); set && !set->is_null()) {
+        throw FieldFailure(ErrorCode::kValidationFailed,
+                           "\"" + back.field->name + "\" of a record in " + back.other->name +
+                               "_via_" + back.field->name + " is set by the record above it.");
+      }
+      record[back.field->name] = back.field->is_multiple()
+                                     ? json::value(json::array{json::value(own_id)})
+                                     : json::value(own_id);
+      plan_nested_creates(catalog, *back.other, record, max_creates, out, depth + 1);
+    }
+  }
+  return own_index;
 }
 
 }  // namespace basalt::graphql

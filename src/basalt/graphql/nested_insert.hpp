@@ -6,6 +6,9 @@
 //     -> create users {id: u, name: "Ann"}; create tags {id: t, name: "new"};
 //        create posts {title: "Hi", author: u, tags: ["t1", t]}
 //
+// A back-relation `<other>_via_<field>: {data: [...]}` creates records of `other` AFTER the
+// object, each with `field` set to the object's id (which the request decides then).
+//
 // The related records come first (depth first, in field order), each a create of its own
 // collection with that collection's createRule, validation and events, and each with its id
 // decided here (the one `data` gives, else one generated from the collection's id pattern) so the
@@ -35,12 +38,13 @@ struct PlannedCreate {
   boost::json::object body;  // the REST body: relations as ids
 };
 
-// Appends the creates of `object` (a coerced `<collection>_insert_input` value) to `out`, the
-// object's own last. Throws FieldFailure (validation-failed: both `id` and `data` given, a
-// collection whose ids are not generated; limit-exceeded: nested too deep, more than
-// `max_creates` creates).
-void plan_nested_creates(const collections::Catalog& catalog, const schema::Collection& collection,
-                         const boost::json::object& object, std::size_t max_creates,
-                         std::vector<PlannedCreate>& out, std::size_t depth = 0);
+// Appends the creates of `object` (a coerced `<collection>_insert_input` value) to `out` and
+// returns the index of the object's own create there (its back-relation records follow it). Throws
+// FieldFailure (validation-failed: both `id` and `data` given, a collection whose ids are not
+// generated; limit-exceeded: nested too deep, more than `max_creates` creates).
+std::size_t plan_nested_creates(const collections::Catalog& catalog,
+                                const schema::Collection& collection,
+                                const boost::json::object& object, std::size_t max_creates,
+                                std::vector<PlannedCreate>& out, std::size_t depth = 0);
 
 }  // namespace basalt::graphql
