@@ -171,6 +171,9 @@ void add_mutation_types(const collections::Catalog& catalog,
     const std::string response_type = c.name + "_mutation_response";
     auto bind = [&](std::string name, const std::string& type, std::vector<InputValueDef> args,
                     MutationKind kind) {
+      // `insert_x_one` is both x's single insert and the insert of a collection `x_one`: the
+      // collection first in the catalog keeps the name, the other goes without that field.
+      if (out.mutations.contains(name)) return;
       out.mutations[name] = {&c, kind};
       mutation.fields.push_back(mutation_field(std::move(name), type, std::move(args)));
     };

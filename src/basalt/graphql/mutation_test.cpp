@@ -288,5 +288,17 @@ TEST_F(GraphqlMutationTest, ARequestWritesAtMostAThousandRecords) {
   EXPECT_EQ(titles(), "[]");
 }
 
+TEST_F(GraphqlMutationTest, ACollectionNamedLikeASingleInsertDoesNotBreakTheSchema) {
+  // `insert_notes_one` is the single insert of notes and the insert of notes_one: the collection
+  // created first keeps the name.
+  sync_wait(collections_->create(json::parse(
+      R"js({"name": "notes_one", "createRule": "", "fields": [{"name": "t", "type": "text"}]})js")));
+  const auto guest = service_->schema_for(CallerClass::kGuest);
+  const MutationBinding& binding = guest->mutations.at("insert_notes_one");
+  EXPECT_EQ(binding.collection->name, "notes");
+  EXPECT_EQ(binding.kind, MutationKind::kInsertOne);
+  EXPECT_TRUE(has_field(guest->schema.find_type("Mutation"), "insert_notes_one_one"));
+}
+
 }  // namespace
 }  // namespace basalt::graphql

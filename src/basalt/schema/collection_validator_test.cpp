@@ -102,11 +102,11 @@ TEST_F(CollectionValidatorTest, CollectionNames) {
 
 // Names PocketBase takes but the GraphQL schema could not expose (docs/graphql.md, "Names").
 TEST_F(CollectionValidatorTest, CollectionNamesMustBeGraphqlNames) {
-  for (const char* name : {"1posts", "__posts", "String", "order_by", "posts_bool_exp",
-                           "posts_aggregate", "notes_by_pk", "x_comparison_exp",
-                           // mutations: insert_<c>_one, and the input and response types
-                           "posts_one", "posts_insert_input", "posts_set_input", "posts_inc_input",
-                           "posts_mutation_response"}) {
+  for (const char* name :
+       {"1posts", "__posts", "String", "order_by", "posts_bool_exp", "posts_aggregate",
+        "notes_by_pk", "x_comparison_exp",
+        // mutations: insert_<c>_one, and the input and response types
+        "posts_insert_input", "posts_set_input", "posts_inc_input", "posts_mutation_response"}) {
     EXPECT_EQ(code(check(R"({"name":")" + std::string(name) + R"("})"), {"name"}),
               "validation_collection_name_graphql")
         << name;
