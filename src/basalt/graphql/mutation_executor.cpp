@@ -150,6 +150,10 @@ class MutationRun {
           if (e.index() >= field.first && e.index() < field.first + field.count) failed = &field;
         }
         answer.errors.push_back(field_error(*failed->group, error_of(e.error())));
+      } catch (const std::exception& e) {
+        // Not a refusal of one operation (the database failed): nothing was written either.
+        answer.errors.push_back(
+            field_error(*fields.front().group, internal_error(*fields.front().group, e)));
       }
       if (!written) {
         answer.data = null_data(groups);
