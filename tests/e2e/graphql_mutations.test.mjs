@@ -220,6 +220,58 @@ describe('GraphQL mutations', () => {
     assert.equal((await pb.collection('users').getFullList({ filter: 'email = "eve@example.com"' })).length, 0);
   });
 
+  test('nested updates change the related records in the same transaction, under their rules', async () => {
+    const teams = await pb.collections.create({
+      name: 'teams', listRule: '', viewRule: '', createRule: '', updateRule: 'name != "frozen"',
+      fields: [{ name: 'name', type: 'text', required: true }, { name: 'score', type: 'number' }],
+    });
+    await pb.collections.create({
+      name: 'players', listRule: '', viewRule: '', createRule: '', updateRule: '',
+      fields: [
+        { name: 'name', type: 'text' },
+        { name: 'team', type: 'relation', collectionId: teams.id, maxSelect: 1 },
+        { name: 'fans', type: 'relation', collectionId: teams.id, maxSelect: 5 },
+      ],
+    });
+    const red = await pb.collection('teams').create({ name: 'red', score: 1 });
+    const blue = await pb.collection('teams').create({ name: 'blue', score: 2 });
+    const frozen = await pb.collection('teams').create({ name: 'frozen', score: 3 });
+    const p1 = await pb.collection('players').create({ name: 'p1', team: red.id, fans: [red.id, blue.id] });
+    const p2 = await pb.collection('players').create({ name: 'p2', team: frozen.id });
+
+    // The team the player names now, updated after the player.
+    const out = await mutate(server, guest, `mutation {
+      update_players_by_pk(id: "${p1.id}", _set: {name: "p1b", team: {_set: {name: "reds"}, _inc: {score: 5}}}) {
+        name team { name score }
+      }
+    }`);
+    assert.deepEqual(out.update_players_by_pk, { name: 'p1b', team: { name: 'reds', score: 6 } });
+    assert.equal((await pb.collection('teams').getOne(red.id)).score, 6);
+    // Relinked and the new team updated; a multiple relation's records all updated.
+    await mutate(server, guest, `mutation {
+      update_players_by_pk(id: "${p1.id}", _set: {team: {id: "${blue.id}", _set: {name: "blues"}},
+                                                  fans: {_inc: {score: 10}}}) { id }
+    }`);
+    const p1After = await pb.collection('players').getOne(p1.id);
+    assert.equal(p1After.team, blue.id);
+    assert.equal((await pb.collection('teams').getOne(blue.id)).name, 'blues');
+    assert.equal((await pb.collection('teams').getOne(blue.id)).score, 12);
+    assert.equal((await pb.collection('teams').getOne(red.id)).score, 16);
+    // A related record its rule does not admit: not found, and the player is unchanged.
+    const refused = await gqlRequest(server, guest, `mutation {
+      update_players_by_pk(id: "${p2.id}", _set: {name: "p2b", team: {_set: {name: "thawed"}}}) { id }
+    }`);
+    assert.equal(refused.errors[0].extensions.code, 'not-found');
+    assert.equal((await pb.collection('players').getOne(p2.id)).name, 'p2');
+    assert.equal((await pb.collection('teams').getOne(frozen.id)).name, 'frozen');
+    // update with where: every selected player's team.
+    const many = await mutate(server, guest, `mutation {
+      update_players(where: {name: {_eq: "p1b"}}, _set: {team: {_inc: {score: 1}}}) { affected_rows }
+    }`);
+    assert.equal(many.update_players.affected_rows, 2); // the player and its team
+    assert.equal((await pb.collection('teams').getOne(blue.id)).score, 13);
+  });
+
   test('updates by id apply _set and _inc (the number modifier) like REST', async () => {
     const [note] = await pb.collection('notes').getFullList({ filter: 'title = "first"' });
     const out = await mutate(server, people.alice.client,

@@ -12,6 +12,7 @@
 #include "basalt/graphql/field_failure.hpp"
 #include "basalt/graphql/mutation_input.hpp"
 #include "basalt/graphql/nested_insert.hpp"
+#include "basalt/graphql/nested_update.hpp"
 #include "basalt/graphql/record_statement.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/records/cascade.hpp"
@@ -236,21 +237,26 @@ class MutationRun {
         }
         break;
       }
-      case MutationKind::kUpdateByPk:
+      case MutationKind::kUpdateByPk: {
         field.ids.push_back(string_argument(field.args, "id"));
-        add(records::WriteKind::kUpdate, field.ids.back(), update_body(field.args), "PATCH");
+        const std::size_t top = 0;
+        co_await plan_updates(c, field.ids, field.args, operations, top);
         break;
+      }
       case MutationKind::kDeleteByPk:
         field.ids.push_back(string_argument(field.args, "id"));
         add(records::WriteKind::kDelete, field.ids.back(), {}, "DELETE");
         break;
       case MutationKind::kUpdate: {
-        const json::object body = update_body(field.args);
-        const json::object rule_body = update_selection_body(field.args);
+        std::vector<RelatedUpdate> related;  // planned again with the ids, in plan_updates
+        const json::object own =
+            split_related_updates(*ctx_.generated.catalog, c, field.args, related);
+        const json::object rule_body = update_selection_body(own);
         const schema::Rule& rule = c.update_rule;
         const std::size_t room = room_for_writes(operations);
         field.ids = co_await select_targets(c, rule, field.args, rule_body, "PATCH", room);
-        for (const std::string& id : field.ids) add(records::WriteKind::kUpdate, id, body, "PATCH");
+        const std::size_t top = 0;
+        co_await plan_updates(c, field.ids, field.args, operations, top);
         break;
       }
       case MutationKind::kDelete: {
@@ -295,6 +301,77 @@ class MutationRun {
   void add_create(std::vector<records::BatchOperation>& operations, const Collection& c,
                   json::object body) const {
     add_operation(operations, c, records::WriteKind::kCreate, "", std::move(body), "POST");
+  }
+
+  // The updates of `ids` of `c` from `args` (`_set`, `_inc`), then those of the related records
+  // its `_set` asks for (nested_update.hpp), at most kMaxNestedInsertDepth levels down.
+  boost::asio::awaitable<void> plan_updates(const Collection& c,
+                                            const std::vector<std::string>& ids,
+                                            const json::object& args,
+                                            std::vector<records::BatchOperation>& operations,
+                                            std::size_t depth) {
+    std::vector<RelatedUpdate> related;
+    const json::object own = split_related_updates(*ctx_.generated.catalog, c, args, related);
+    const json::object body = update_body(own);
+    for (const std::string& id : ids) {
+      add_operation(operations, c, records::WriteKind::kUpdate, id, body, "PATCH");
+    }
+    if (!related.empty() && depth >= kMaxNestedInsertDepth) {
+      throw FieldFailure(ErrorCode::kLimitExceeded, "Nested updates go at most " +
+                                                        std::to_string(kMaxNestedInsertDepth) +
+                                                        " relations deep.");
+    }
+    for (const RelatedUpdate& update : related) {
+      std::vector<std::string> targets;
+      if (update.ids) {
+        targets = *update.ids;
+      } else if (!ids.empty()) {
+        const schema::Field& field = *update.field;
+        targets = co_await stored_relation_ids(c, field, ids);
+      }
+      std::vector<std::string> unique;
+      for (std::string& id : targets) {
+        if (!id.empty() && std::find(unique.begin(), unique.end(), id) == unique.end()) {
+          unique.push_back(std::move(id));
+        }
+      }
+      const std::size_t deeper = depth + 1;
+      co_await plan_updates(*update.target, unique, update.args, operations, deeper);
+    }
+  }
+
+  // The ids relation `field` of the records `ids` of `c` holds now (no rule: the records are
+  // being updated under theirs, and each related update checks its own).
+  boost::asio::awaitable<std::vector<std::string>> stored_relation_ids(
+      const Collection& c, const schema::Field& field, const std::vector<std::string>& ids) {
+    const db::Dialect& dialect = ctx_.access.dialect();
+    const std::string table = dialect.quote_identifier(c.name);
+    std::string sql = "SELECT " + table + "." + dialect.quote_identifier(field.name) + " FROM " +
+                      table + " WHERE " + table + "." + dialect.quote_identifier("id") + " IN (";
+    db::Params params;
+    for (const std::string& id : ids) {
+      params.emplace_back(id);
+      sql += (params.size() > 1 ? ", " : "") + dialect.placeholder(params.size());
+    }
+    sql += ")";
+    const db::ReadOptions read = ctx_.access.point_read();
+    db::ResultSet rows = co_await ctx_.database.query(sql, params, read);
+    std::vector<std::string> out;
+    for (auto row : rows) {
+      if (row.is_null(0)) continue;
+      const std::string_view text = row.as_text(0);
+      if (!field.is_multiple()) {
+        out.emplace_back(text);
+        continue;
+      }
+      boost::system::error_code ec;
+      const json::value parsed = json::parse(text, ec);
+      if (ec || !parsed.is_array()) continue;
+      for (const json::value& id : parsed.get_array()) {
+        if (id.is_string()) out.emplace_back(id.get_string());
+      }
+    }
+    co_return out;
   }
 
   // The ids of the records of `c` that `where` selects and `rule` admits (null: superusers

@@ -54,6 +54,31 @@ bool insertable(const Collection& c, const std::set<const Collection*>& typed, b
   return typed.contains(&c) && !c.is_view() && (superuser || c.create_rule.has_value());
 }
 
+// "_obj_rel_insert_input" and "_arr_rel_insert_input" have the same length.
+constexpr std::size_t kInsertRelSuffixLength = std::string_view("_obj_rel_insert_input").size();
+
+// Whether the caller class may update records of `c` (nested updates too).
+bool updatable(const Collection& c, const std::set<const Collection*>& typed, bool superuser) {
+  return typed.contains(&c) && !c.is_view() && (superuser || c.update_rule.has_value());
+}
+
+// The relation types of `<c>_set_input` (nested_update.hpp): `{id, _set, _inc}` and
+// `{ids, _set, _inc}`, `_set` / `_inc` only when the target's records may be updated.
+void add_relation_update_types(const Collection& target, bool with_changes, Schema& schema) {
+  TypeDef single{.name = target.name + "_obj_rel_update_input", .kind = TypeKind::kInputObject};
+  single.input_fields.push_back(mutation_input("id", "String"));
+  TypeDef multiple{.name = target.name + "_arr_rel_update_input", .kind = TypeKind::kInputObject};
+  multiple.input_fields.push_back(mutation_input("ids", "[String!]"));
+  for (const char* part : {"set", "inc"}) {
+    const std::string type = target.name + "_" + part + "_input";
+    if (!with_changes || schema.find_type(type) == nullptr) continue;
+    single.input_fields.push_back(mutation_input(std::string("_") + part, type));
+    multiple.input_fields.push_back(mutation_input(std::string("_") + part, type));
+  }
+  schema.add_type(std::move(single));
+  schema.add_type(std::move(multiple));
+}
+
 // The input type of a relation field in `<c>_insert_input`: the related record(s) by id, or
 // created in the same request (nested insert): `<target>_obj_rel_insert_input { id, data }` for
 // a single relation, `<target>_arr_rel_insert_input { ids, data }` for a multiple one. "" when
@@ -83,8 +108,11 @@ CollectionInputs add_input_types(const Collection& c, const collections::Catalog
     if (f.type() == FieldType::kRelation) {
       const std::string nested = relation_insert_type(f, catalog, relation_targets);
       if (!nested.empty()) {
+        const std::string target = nested.substr(0, nested.size() - kInsertRelSuffixLength);
         insert.input_fields.push_back(mutation_input(f.name, nested));
-        set.input_fields.push_back(mutation_input(f.name, type));
+        set.input_fields.push_back(mutation_input(
+            f.name,
+            target + (f.is_multiple() ? "_arr_rel_update_input" : "_obj_rel_update_input")));
       }
       continue;
     }
@@ -203,6 +231,7 @@ void add_mutation_types(const collections::Catalog& catalog,
   if (mutation.fields.empty()) return;
   for (const Collection* target : relation_targets) {
     add_relation_input_types(*target, insertable(*target, typed, superuser), schema);
+    add_relation_update_types(*target, updatable(*target, typed, superuser), schema);
   }
   for (const Collection* other : back_targets) {
     TypeDef back{.name = other->name + "_via_rel_insert_input", .kind = TypeKind::kInputObject};

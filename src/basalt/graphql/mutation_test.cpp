@@ -254,6 +254,15 @@ TEST_F(GraphqlMutationTest, NestedInsertsCreateRelatedRecordsFirstInTheSameBatch
   EXPECT_TRUE(has_field(guest->schema.find_type("labels_arr_rel_insert_input"), "ids"));
   EXPECT_TRUE(has_field(guest->schema.find_type("locked_obj_rel_insert_input"), "id"));
   EXPECT_FALSE(has_field(guest->schema.find_type("locked_obj_rel_insert_input"), "data"));
+  // In `_set`: relinking always; nested `_set`/`_inc` only where the target may be updated
+  // (labels' and locked's updateRule are null for guests).
+  EXPECT_EQ(view(guest->schema.find_type("cards_set_input")->input_fields[1].type).named->name,
+            "labels_arr_rel_update_input");
+  EXPECT_TRUE(has_field(guest->schema.find_type("labels_arr_rel_update_input"), "ids"));
+  EXPECT_FALSE(has_field(guest->schema.find_type("labels_arr_rel_update_input"), "_set"));
+  const auto superuser = service_->schema_for(CallerClass::kSuperuser);
+  EXPECT_TRUE(has_field(superuser->schema.find_type("labels_arr_rel_update_input"), "_set"));
+  EXPECT_FALSE(has_field(superuser->schema.find_type("labels_arr_rel_update_input"), "_inc"));
 
   log_->reads.clear();
   const json::value answer = run(R"(mutation {
