@@ -120,6 +120,11 @@ class Compiler final : public query::ParamBinder {
         sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group, pages); });
       }
     }
+    if (!ctes_.empty()) {
+      std::string with = "WITH ";
+      for (std::size_t i = 0; i < ctes_.size(); ++i) with += (i ? ", " : "") + ctes_[i];
+      sql = with + " " + sql;
+    }
     out.statement.params = std::move(params_);
     out.scans = potential_ > 0;
     return out;
@@ -208,9 +213,20 @@ class Compiler final : public query::ParamBinder {
     return compile_where_argument(access_, c, args);
   }
 
-  // `"a"."id" IN (SELECT "c"."id" FROM "c" … WHERE <every plan>)`, or "" when nothing filters.
-  std::string visible_condition(const std::string& a, const Collection& /*collection*/,
-                                std::vector<query::PlanPtr> plans, const query::PlanPtr& extra) {
+  // The condition that the record read as `a` passes every plan (rules of its collection, a
+  // `where`), or "" when nothing filters.
+  //
+  // Below the root: `EXISTS (SELECT 1 FROM "__gqvN" WHERE "__gqvN"."id" = "__gqM"."id")`, where
+  // __gqvN is a CTE of the statement, `SELECT "c"."id" FROM "c" … WHERE <plans>`. SQLite
+  // flattens the CTE into the correlated EXISTS: one lookup by primary key per candidate row,
+  // so a nested page stops at its limit (an uncorrelated `IN (SELECT …)` there reads every
+  // visible record of the collection again for each record of the level above: 0.7 s instead
+  // of 36 ms for 10 users with 5 of 100,000 posts each). And the rules and `where` of a deep
+  // level stay in the WITH clause, off the nesting SQLite's parser holds at that level.
+  //
+  // At the root, whose table goes by its own name: `IN (SELECT "c"."id" …)`, read once.
+  std::string visible_condition(const std::string& a, std::vector<query::PlanPtr> plans,
+                                const query::PlanPtr& extra) {
     if (extra) plans.push_back(extra);
     if (plans.empty()) return {};
     query::QueryBuilder builder(dialect_, *plans.front(), next_);
@@ -218,7 +234,15 @@ class Compiler final : public query::ParamBinder {
     query::CompiledQuery compiled = std::move(builder).finish();
     for (db::Value& value : compiled.params) params_.push_back(std::move(value));
     next_ = compiled.next_placeholder;
-    return col(a, "id") + " IN (" + compiled.select_sql(compiled.table + "." + q("id")) + ")";
+    const std::string id = compiled.table + "." + q("id");
+    if (compiled.table == a) return col(a, "id") + " IN (" + compiled.select_sql(id) + ")";
+    // No DISTINCT (EXISTS does not mind repeats), so nothing keeps SQLite from flattening it.
+    std::string body = "SELECT " + id + " FROM " + compiled.from_sql();
+    if (!compiled.where.empty()) body += " WHERE " + compiled.where;
+    const std::string name = q("__gqv" + std::to_string(ctes_.size()));
+    ctes_.push_back(name + " AS (" + body + ")");
+    return "EXISTS (SELECT 1 FROM " + name + " WHERE " + col(name, "id") + " = " + col(a, "id") +
+           ")";
   }
 
   std::string page(const json::object& args) {
@@ -298,7 +322,7 @@ class Compiler final : public query::ParamBinder {
         // `author.name` reads it): a record the caller may not list sorts as no value.
         const std::string b = alias();
         const std::string visible =
-            visible_condition(b, *target, rule_plans(*target, target->list_rule), nullptr);
+            visible_condition(b, rule_plans(*target, target->list_rule), nullptr);
         const std::string link = col(b, "id") + " = " + col(a, key);
         const std::string condition = visible.empty() ? link : link + " AND " + visible;
         Wrap inner = [wrap, b, table = q(target->name), condition](const std::string& expr) {
@@ -428,7 +452,7 @@ class Compiler final : public query::ParamBinder {
     }
     const auto& manage = c.auth.manage_rule;
     if (!caller.is_guest() && manage && !manage->empty()) {
-      out += " OR " + visible_condition(a, c, {access_.rule(c, *manage)}, nullptr);
+      out += " OR " + visible_condition(a, {access_.rule(c, *manage)}, nullptr);
     }
     return out + ")";
   }
@@ -475,7 +499,7 @@ class Compiler final : public query::ParamBinder {
       if (auto id_only = relation_id_only(a, field, *target, sub)) return *id_only;
       const std::string b = alias();
       const std::string visible =
-          visible_condition(b, *target, rule_plans(*target, target->view_rule), nullptr);
+          visible_condition(b, rule_plans(*target, target->view_rule), nullptr);
       std::string sql = "(SELECT " + record_json(*target, b, sub) + " FROM " + q(target->name) +
                         " AS " + b + " WHERE " + col(b, "id") + " = " + col(a, field.name);
       if (!visible.empty()) sql += " AND " + visible;
@@ -521,8 +545,7 @@ class Compiler final : public query::ParamBinder {
     const std::string b = alias();
     const std::string je = alias();
     const query::PlanPtr where = where_plan(target, args);
-    const std::string visible =
-        visible_condition(b, target, rule_plans(target, target.view_rule), where);
+    const std::string visible = visible_condition(b, rule_plans(target, target.view_rule), where);
     std::string from = " FROM " + json_.each(col(a, field.name)) + " AS " + je + " JOIN " +
                        q(target.name) + " AS " + b + " ON " + col(b, "id") + " = " + je + "." +
                        std::string(json_.each_value());
@@ -546,8 +569,7 @@ class Compiler final : public query::ParamBinder {
       link = col(b, field.name) + " = " + col(a, "id");
     }
     const query::PlanPtr where = where_plan(other, args);
-    const std::string visible =
-        visible_condition(b, other, rule_plans(other, other.view_rule), where);
+    const std::string visible = visible_condition(b, rule_plans(other, other.view_rule), where);
     std::string from = " FROM " + q(other.name) + " AS " + b + " WHERE " + link;
     if (!visible.empty()) from += " AND " + visible;
     std::string tail = order_clause(b, other, args) + page(args);
@@ -561,8 +583,7 @@ class Compiler final : public query::ParamBinder {
       // A uniquely indexed relation: the one record that names this one, if the caller may
       // view it.
       const std::string b = alias();
-      const std::string visible =
-          visible_condition(b, other, rule_plans(other, other.view_rule), nullptr);
+      const std::string visible = visible_condition(b, rule_plans(other, other.view_rule), nullptr);
       std::string sql = "(SELECT " + record_json(other, b, sub) + " FROM " + q(other.name) +
                         " AS " + b + " WHERE " + col(b, field.name) + " = " + col(a, "id");
       if (!visible.empty()) sql += " AND " + visible;
@@ -705,10 +726,11 @@ class Compiler final : public query::ParamBinder {
   db::Params params_;
   std::size_t next_ = 1;
   std::size_t aliases_ = 0;
-  std::uint64_t multiplier_ = 1;  // the product of the limits of the lists around this level
-  std::uint64_t potential_ = 0;   // records the statement may return, summed over its lists
-  std::uint64_t last_limit_ = 0;  // the limit page() bound last
-  std::size_t levels_ = 0;        // relation levels above the part being compiled
+  std::uint64_t multiplier_ = 1;   // the product of the limits of the lists around this level
+  std::uint64_t potential_ = 0;    // records the statement may return, summed over its lists
+  std::uint64_t last_limit_ = 0;   // the limit page() bound last
+  std::size_t levels_ = 0;         // relation levels above the part being compiled
+  std::vector<std::string> ctes_;  // `"__gqvN" AS (…)`: the visible ids of the levels below
 };
 
 }  // namespace

@@ -13,10 +13,11 @@
 //   - a record's email is shown as records::Visibility says: to superusers, when
 //     emailVisibility is on, to the record itself, to those who pass the manageRule.
 // The root reads its table under its own name with the rule and `where` in its WHERE, as a REST
-// list page. Each level below reads its table under an alias of its own (`__gq0`, …) and asks
-// for the visible ids with `"__gqN"."id" IN (SELECT "<c>"."id" FROM "<c>" … WHERE <rule> AND
-// <where>)`, a subquery that reads nothing of the levels around it, so a self-relation never
-// confuses the level it reads with the one above.
+// list page. Each level below reads its table under an alias of its own (`__gq0`, …) and keeps
+// a record when `EXISTS (SELECT 1 FROM "__gqvN" WHERE "__gqvN"."id" = "__gq0"."id")`, over a CTE
+// of the statement, `"__gqvN" AS (SELECT "<c>"."id" FROM "<c>" … WHERE <rule> AND <where>)`,
+// which reads nothing of the levels around it (a self-relation never confuses two levels) and
+// which SQLite flattens into one primary-key lookup per candidate row.
 //
 // Bounds: `limit` and `offset` at every list are non-negative, and `limit` at most the list
 // limit (default when absent: the list limit); the records a statement may return, each list
