@@ -238,7 +238,7 @@ TEST_F(GraphqlMutationTest, ARecordTheCallerMayNotViewIsWrittenButNotReadBack) {
 
 TEST_F(GraphqlMutationTest, NestedInsertsCreateRelatedRecordsFirstInTheSameBatch) {
   sync_wait(collections_->create(json::parse(
-      R"js({"name": "labels", "listRule": "", "viewRule": "", "createRule": "",
+      R"js({"name": "labels", "listRule": "", "viewRule": "name != 'hidden'", "createRule": "",
       "fields": [{"name": "name", "type": "text", "required": true}]})js")));
   const std::string labels = collections_->catalog()->find("labels")->id;
   const std::string locked = collections_->catalog()->find("locked")->id;
@@ -266,15 +266,17 @@ TEST_F(GraphqlMutationTest, NestedInsertsCreateRelatedRecordsFirstInTheSameBatch
 
   log_->reads.clear();
   const json::value answer = run(R"(mutation {
-    insert_cards(objects: [{title: "c", labels: {data: [{name: "x"}, {name: "y"}]}}]) {
+    insert_cards(objects: [{title: "c", labels: {data: [{name: "x"}, {name: "hidden"}, {name: "y"}]}}]) {
       affected_rows returning { title labels { name } }
     }
   })");
-  // Two labels and the card; the answer is the card alone, read back in one statement.
+  // Three labels and the card; the answer is the card alone, read back in one statement, its
+  // labels under their view rule.
   EXPECT_EQ(json::serialize(answer),
-            R"({"data":{"insert_cards":{"affected_rows":3,)"
+            R"({"data":{"insert_cards":{"affected_rows":4,)"
             R"("returning":[{"title":"c","labels":[{"name":"x"},{"name":"y"}]}]}}})");
-  EXPECT_EQ(log_->reads.size(), 1u);
+  ASSERT_EQ(log_->reads.size(), 1u);
+  EXPECT_TRUE(log_->reads.front().starts_with("WITH "));  // the labels' view rule, as a query's
 
   const json::value failed = run(R"(mutation {
     insert_cards_one(object: {title: "d", labels: {data: [{name: "z"}, {name: ""}]}}) { id }
@@ -282,7 +284,7 @@ TEST_F(GraphqlMutationTest, NestedInsertsCreateRelatedRecordsFirstInTheSameBatch
   EXPECT_EQ(failed.at("errors").at(0).at("extensions").at("data").at("name").at("code"),
             "validation_required");
   EXPECT_EQ(json::serialize(run("{ labels(order_by: [{name: asc}]) { name } }", true).at("data")),
-            R"({"labels":[{"name":"x"},{"name":"y"}]})");
+            R"({"labels":[{"name":"hidden"},{"name":"x"},{"name":"y"}]})");
 }
 
 TEST_F(GraphqlMutationTest, ARequestWritesAtMostAThousandRecords) {

@@ -82,6 +82,7 @@ class Compiler final : public query::ParamBinder {
     out.statement.sql = source.select + inside_list([&] { return record_json(c, a, group); }) +
                         source.from + (source.filtered ? " AND " : " WHERE ") + col(a, "id") +
                         " IN (" + wanted + ")" + order_clause(a, c, json::object{});
+    prepend_ctes(out.statement.sql);
     out.statement.params = std::move(params_);
     out.scans = true;
     return out;
@@ -120,14 +121,18 @@ class Compiler final : public query::ParamBinder {
         sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group, pages); });
       }
     }
-    if (!ctes_.empty()) {
-      std::string with = "WITH ";
-      for (std::size_t i = 0; i < ctes_.size(); ++i) with += (i ? ", " : "") + ctes_[i];
-      sql = with + " " + sql;
-    }
+    prepend_ctes(sql);
     out.statement.params = std::move(params_);
     out.scans = potential_ > 0;
     return out;
+  }
+
+  // The WITH clause of the levels below the root (visible ids), before the root's SELECT.
+  void prepend_ctes(std::string& sql) const {
+    if (ctes_.empty()) return;
+    std::string with = "WITH ";
+    for (std::size_t i = 0; i < ctes_.size(); ++i) with += (i ? ", " : "") + ctes_[i];
+    sql = with + " " + sql;
   }
 
  private:
