@@ -83,6 +83,7 @@ graphql::RequestPolicy policy_of(const Services& services) {
   policy.limits.max_aliases = static_cast<std::size_t>(g.max_aliases);
   policy.max_list_limit = g.max_limit;
   policy.introspection_for_all = !g.superuser_only_introspection;
+  policy.mutation_timeout = std::chrono::seconds(settings->batch.timeout);
   return policy;
 }
 

@@ -185,6 +185,7 @@ int serve(const core::Config& config) {
     // same rules and compiler as REST, on the read pool under the same statement budgets.
     graphql::GraphqlService graphql(storage.database(), storage.collections(), plans, clock,
                                     config.db.user_statement_timeout);
+    graphql.set_record_service(&records);  // mutations write through the record service
     api::Services services{storage.database(),
                            storage.collections(),
                            records,

@@ -1,6 +1,7 @@
 #include "basalt/graphql/error.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace basalt::graphql {
@@ -17,6 +18,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "permission-denied";
     case ErrorCode::kNotFound:
       return "not-found";
+    case ErrorCode::kConstraintViolation:
+      return "constraint-violation";
     case ErrorCode::kInternal:
       return "internal";
   }
@@ -70,6 +73,11 @@ boost::json::object error_object(const Error& error, std::string_view document) 
     out["path"] = std::move(path);
   }
   out["extensions"] = boost::json::object{{"code", error_code_name(error.code)}};
+  if (!error.data_json.empty()) {
+    boost::system::error_code ec;
+    boost::json::value data = boost::json::parse(error.data_json, ec);
+    if (!ec) out["extensions"].as_object()["data"] = std::move(data);
+  }
   return out;
 }
 

@@ -13,12 +13,14 @@ namespace basalt::graphql {
 
 // The `extensions.code` values this module produces.
 enum class ErrorCode : std::uint8_t {
-  kParseFailed,       // the document is not GraphQL (lexer or grammar)
-  kLimitExceeded,     // a bound of Limits was crossed
-  kValidationFailed,  // a rule of document validation or of variable coercion failed
-  kPermissionDenied,  // the caller may not use what a field asks for (a locked collection)
-  kNotFound,          // what a field names does not exist
-  kInternal,          // anything else; the message says nothing of the cause
+  kParseFailed,          // the document is not GraphQL (lexer or grammar)
+  kLimitExceeded,        // a bound of Limits was crossed
+  kValidationFailed,     // a rule of document validation or of variable coercion failed
+  kPermissionDenied,     // the caller may not use what a field asks for (a locked collection)
+  kNotFound,             // what a field names does not exist
+  kConstraintViolation,  // a write refused by the data (a unique value taken, a required
+                         // relation still pointing at a record to delete)
+  kInternal,             // anything else; the message says nothing of the cause
 };
 
 std::string_view error_code_name(ErrorCode code) noexcept;
@@ -39,6 +41,9 @@ struct Error {
   // has none). Every error of execution is raised by a root field today, so the path holds
   // names only.
   std::vector<std::string> path;
+  // `extensions.data` as JSON object text (a refused write's per-field {code, message} map, as
+  // REST answers it); empty: none.
+  std::string data_json;
 };
 
 // Line and column of byte `offset` in `document` (an offset past the end is the end).

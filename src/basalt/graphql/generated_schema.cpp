@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "basalt/graphql/mutation_schema.hpp"
 #include "basalt/graphql/record_fields.hpp"
 #include "basalt/schema/graphql_names.hpp"
 
@@ -76,7 +77,9 @@ class Generator {
       : catalog_(catalog), superuser_(caller_class == CallerClass::kSuperuser), out_(out) {
     for (const Collection& c : catalog.all()) {
       if (is_exposable_name(c.name) && !schema::graphql_name_problem(c.name)) {
-        if (superuser_ || c.list_rule || c.view_rule) typed_.insert(&c);
+        if (superuser_ || c.list_rule || c.view_rule || has_mutation_fields(c, false)) {
+          typed_.insert(&c);
+        }
       }
     }
   }
@@ -105,6 +108,8 @@ class Generator {
     }
     schema.add_type(std::move(query));
     schema.set_root(OperationType::kQuery, "Query");
+    // Mutations (mutation_schema.hpp): the write root fields and their input types.
+    add_mutation_types(catalog_, typed_, superuser_, out_);
     schema.finish();
   }
 

@@ -33,12 +33,29 @@ struct RootBinding {
   RootKind kind = RootKind::kList;
 };
 
+// What a root field of the mutation type writes (mutation_schema.hpp).
+enum class MutationKind : std::uint8_t {
+  kInsert,      // insert_<c>(objects)
+  kInsertOne,   // insert_<c>_one(object)
+  kUpdate,      // update_<c>(where, _set, _inc)
+  kUpdateByPk,  // update_<c>_by_pk(id, _set, _inc)
+  kDelete,      // delete_<c>(where)
+  kDeleteByPk,  // delete_<c>_by_pk(id)
+};
+
+struct MutationBinding {
+  const schema::Collection* collection = nullptr;
+  MutationKind kind = MutationKind::kInsert;
+};
+
 struct GeneratedSchema {
   std::shared_ptr<const collections::Catalog> catalog;
   CallerClass caller_class = CallerClass::kGuest;
   Schema schema;
   // Root fields of the query type by name.
   std::unordered_map<std::string, RootBinding> roots;
+  // Root fields of the mutation type by name (empty: the schema has no mutation type).
+  std::unordered_map<std::string, MutationBinding> mutations;
 };
 
 // Builds the schema of `caller_class` over `catalog`. Collections or fields whose names are not

@@ -8,6 +8,7 @@
 #include "basalt/db/database_error.hpp"
 #include "basalt/graphql/field_failure.hpp"
 #include "basalt/graphql/introspection.hpp"
+#include "basalt/graphql/mutation_executor.hpp"
 #include "basalt/graphql/parser.hpp"
 #include "basalt/graphql/record_statement.hpp"
 #include "basalt/graphql/selection.hpp"
@@ -136,6 +137,30 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   records::Access access(*generated->catalog, caller, plans_, database_.dialect(), clock_.now(),
                          user_budget_);
   info.auth = access.auth_info();
+  if (operation->type == OperationType::kMutation) {
+    // Mutations (mutation_executor.hpp): every root field in one batch through the records.
+    const TypeDef& mutation_root = *schema.root(OperationType::kMutation);
+    const std::vector<FieldGroup> groups = scope.collect(mutation_root, operation->selections);
+    MutationAnswer written;
+    if (records_ == nullptr) {
+      written.data = "null";
+      written.errors.push_back({ErrorCode::kInternal, "Internal error.", {operation->offset}, {}});
+    } else {
+      const MutationContext context{*generated,
+                                    scope,
+                                    access,
+                                    info,
+                                    *records_,
+                                    database_,
+                                    policy.max_list_limit,
+                                    policy.mutation_timeout};
+      written = co_await run_mutation(context, groups);
+    }
+    std::string body = "{";
+    if (!written.errors.empty()) body += "\"errors\":" + errors_json(written.errors, text) + ",";
+    body += "\"data\":" + written.data + "}";
+    co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body)};
+  }
   const TypeDef& root = *schema.root(OperationType::kQuery);
   std::string data = "{";
   bool data_null = false;

@@ -38,6 +38,10 @@
 #include "basalt/query/request_info.hpp"
 #include "basalt/records/caller.hpp"
 
+namespace basalt::records {
+class RecordService;
+}  // namespace basalt::records
+
 namespace boost::json {
 class object;
 }  // namespace boost::json
@@ -49,6 +53,8 @@ struct RequestPolicy {
   Limits limits;
   std::int64_t max_list_limit = 1000;  // `limit` of any list; also its default
   bool introspection_for_all = true;   // false: only superusers may ask __schema / __type
+  // The time a mutation's writes may take as one batch (settings.batch.timeout).
+  std::chrono::milliseconds mutation_timeout{std::chrono::seconds(3)};
 };
 
 struct GraphqlRequest {
@@ -80,6 +86,10 @@ class GraphqlService {
                                                 GraphqlRequest request, query::RequestInfo info,
                                                 RequestPolicy policy);
 
+  // Mutations write through `records` (mutation_executor.hpp); without it a mutation field fails
+  // with an internal error. Set once, before the service is shared between threads.
+  void set_record_service(records::RecordService* records) noexcept { records_ = records; }
+
   // The schema `caller_class` sees now (cached per catalog version).
   std::shared_ptr<const GeneratedSchema> schema_for(CallerClass caller_class);
 
@@ -91,6 +101,7 @@ class GraphqlService {
   query::PlanCache& plans_;
   const core::Clock& clock_;
   std::chrono::milliseconds user_budget_;
+  records::RecordService* records_ = nullptr;
   std::array<std::atomic<std::shared_ptr<const GeneratedSchema>>, 3> schemas_;
 };
 

@@ -69,6 +69,25 @@ class Compiler final : public query::ParamBinder {
         superuser_(access.caller().is_superuser()),
         max_list_limit_(max_list_limit) {}
 
+  RootStatement by_ids(const Collection& c, const FieldGroup& group,
+                       std::span<const std::string> ids) {
+    const std::string a = q(c.name);
+    RootStatement out;
+    out.kind = RootKind::kList;
+    const RootSource source = root_source(c, rule_plans(c, c.view_rule));
+    std::string wanted;
+    for (const std::string& id : ids) wanted += (wanted.empty() ? "" : ", ") + param(id);
+    potential_ += ids.size();
+    last_limit_ = ids.size();
+    out.statement.sql = source.select + inside_list([&] { return record_json(c, a, group); }) +
+                        source.from + (source.filtered ? " AND " : " WHERE ") + col(a, "id") +
+                        " IN (" + wanted + ")" + order_clause(a, c, json::object{});
+    prepend_ctes(out.statement.sql);
+    out.statement.params = std::move(params_);
+    out.scans = true;
+    return out;
+  }
+
   RootStatement root(const FieldGroup& group, const RootBinding& binding) {
     const Collection& c = *binding.collection;
     const json::object args = arguments(group);
@@ -102,14 +121,18 @@ class Compiler final : public query::ParamBinder {
         sql = "SELECT " + inside_list([&] { return aggregate_json(c, a, group, pages); });
       }
     }
-    if (!ctes_.empty()) {
-      std::string with = "WITH ";
-      for (std::size_t i = 0; i < ctes_.size(); ++i) with += (i ? ", " : "") + ctes_[i];
-      sql = with + " " + sql;
-    }
+    prepend_ctes(sql);
     out.statement.params = std::move(params_);
     out.scans = potential_ > 0;
     return out;
+  }
+
+  // The WITH clause of the levels below the root (visible ids), before the root's SELECT.
+  void prepend_ctes(std::string& sql) const {
+    if (ctes_.empty()) return;
+    std::string with = "WITH ";
+    for (std::size_t i = 0; i < ctes_.size(); ++i) with += (i ? ", " : "") + ctes_[i];
+    sql = with + " " + sql;
   }
 
  private:
@@ -192,41 +215,7 @@ class Compiler final : public query::ParamBinder {
   }
 
   query::PlanPtr where_plan(const Collection& c, const json::object& args) const {
-    const json::value* where = args.if_contains("where");
-    if (where == nullptr || !where->is_object()) return nullptr;
-    std::optional<query::Ast> ast;
-    try {
-      ast = where_to_ast(where->get_object(), c, catalog_);
-    } catch (const std::length_error& e) {
-      throw FieldFailure(ErrorCode::kLimitExceeded, e.what());
-    } catch (const std::invalid_argument& e) {
-      throw FieldFailure(ErrorCode::kValidationFailed, e.what());
-    }
-    if (!ast) return nullptr;
-    query::ResolveContext context{c, catalog_.all(), access_.caller().collection,
-                                  query::ResolveMode::kClient, superuser_};
-    query::PlanPtr plan;
-    try {
-      plan = query::resolve_filter(*ast, context);
-    } catch (const query::ResolveError& e) {
-      const bool locked = e.code() == query::ResolveErrorCode::kLockedCollection ||
-                          e.code() == query::ResolveErrorCode::kHiddenField ||
-                          e.code() == query::ResolveErrorCode::kSuperuserOnly;
-      throw FieldFailure(locked ? ErrorCode::kPermissionDenied : ErrorCode::kValidationFailed,
-                         std::string("The where argument cannot be used: ") + e.what());
-    }
-    if (!superuser_) {
-      const query::Plan* plans[] = {plan.get()};
-      const std::uint64_t cost = query::estimate_cost(plans, catalog_.all());
-      if (cost > query::kMaxClientCost) {
-        throw FieldFailure(ErrorCode::kLimitExceeded,
-                           "The where argument is too expensive: it walks too many multi-valued "
-                           "relations (an estimated " +
-                               std::to_string(cost) + " row visits per record; at most " +
-                               std::to_string(query::kMaxClientCost) + ").");
-      }
-    }
-    return plan;
+    return compile_where_argument(access_, c, args);
   }
 
   // The condition that the record read as `a` passes every plan (rules of its collection, a
@@ -750,6 +739,56 @@ class Compiler final : public query::ParamBinder {
 };
 
 }  // namespace
+
+query::PlanPtr compile_where_argument(const records::Access& access, const schema::Collection& c,
+                                      const json::object& args) {
+  const collections::Catalog& catalog = access.catalog();
+  const bool superuser = access.caller().is_superuser();
+  const json::value* where = args.if_contains("where");
+  if (where == nullptr || !where->is_object()) return nullptr;
+  std::optional<query::Ast> ast;
+  try {
+    ast = where_to_ast(where->get_object(), c, catalog);
+  } catch (const std::length_error& e) {
+    throw FieldFailure(ErrorCode::kLimitExceeded, e.what());
+  } catch (const std::invalid_argument& e) {
+    throw FieldFailure(ErrorCode::kValidationFailed, e.what());
+  }
+  if (!ast) return nullptr;
+  query::ResolveContext context{c, catalog.all(), access.caller().collection,
+                                query::ResolveMode::kClient, superuser};
+  query::PlanPtr plan;
+  try {
+    plan = query::resolve_filter(*ast, context);
+  } catch (const query::ResolveError& e) {
+    const bool locked = e.code() == query::ResolveErrorCode::kLockedCollection ||
+                        e.code() == query::ResolveErrorCode::kHiddenField ||
+                        e.code() == query::ResolveErrorCode::kSuperuserOnly;
+    throw FieldFailure(locked ? ErrorCode::kPermissionDenied : ErrorCode::kValidationFailed,
+                       std::string("The where argument cannot be used: ") + e.what());
+  }
+  if (!superuser) {
+    const query::Plan* plans[] = {plan.get()};
+    const std::uint64_t cost = query::estimate_cost(plans, catalog.all());
+    if (cost > query::kMaxClientCost) {
+      throw FieldFailure(ErrorCode::kLimitExceeded,
+                         "The where argument is too expensive: it walks too many multi-valued "
+                         "relations (an estimated " +
+                             std::to_string(cost) + " row visits per record; at most " +
+                             std::to_string(query::kMaxClientCost) + ").");
+    }
+  }
+  return plan;
+}
+
+RootStatement compile_records_by_ids(const GeneratedSchema& generated, const ExecutionScope& scope,
+                                     const records::Access& access,
+                                     const query::RequestInfo& request, const FieldGroup& group,
+                                     const schema::Collection& collection,
+                                     std::span<const std::string> ids,
+                                     std::int64_t max_list_limit) {
+  return Compiler(generated, scope, access, request, max_list_limit).by_ids(collection, group, ids);
+}
 
 RootStatement compile_root_field(const GeneratedSchema& generated, const ExecutionScope& scope,
                                  const records::Access& access, const query::RequestInfo& request,

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "basalt/graphql/generated_schema.hpp"
@@ -51,5 +52,23 @@ RootStatement compile_root_field(const GeneratedSchema& generated, const Executi
                                  const records::Access& access, const query::RequestInfo& request,
                                  const FieldGroup& group, const RootBinding& binding,
                                  std::int64_t max_list_limit);
+
+// For mutations (mutation_executor.hpp). The records `ids` of `collection` that the caller may
+// view (its viewRule; superusers every one), each selected as `group` asks (the fields of a
+// `returning` or of an `_one` / `_by_pk` answer), one row of JSON per record in insertion order,
+// in one statement as a root list. The ids count as the list's limit for the bound on nested
+// lists. `ids` must not be empty. Throws FieldFailure as compile_root_field does.
+RootStatement compile_records_by_ids(const GeneratedSchema& generated, const ExecutionScope& scope,
+                                     const records::Access& access,
+                                     const query::RequestInfo& request, const FieldGroup& group,
+                                     const schema::Collection& collection,
+                                     std::span<const std::string> ids, std::int64_t max_list_limit);
+
+// The `where` argument of `args` as a filter plan of `collection`, resolved as a client filter
+// (hidden fields refused, the listRule of every collection it walks into, the REST cost bound
+// for non-superusers); nullptr when it sets no condition. Throws FieldFailure.
+query::PlanPtr compile_where_argument(const records::Access& access,
+                                      const schema::Collection& collection,
+                                      const boost::json::object& args);
 
 }  // namespace basalt::graphql

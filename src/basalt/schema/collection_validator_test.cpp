@@ -102,13 +102,17 @@ TEST_F(CollectionValidatorTest, CollectionNames) {
 
 // Names PocketBase takes but the GraphQL schema could not expose (docs/graphql.md, "Names").
 TEST_F(CollectionValidatorTest, CollectionNamesMustBeGraphqlNames) {
-  for (const char* name : {"1posts", "__posts", "String", "order_by", "posts_bool_exp",
-                           "posts_aggregate", "notes_by_pk", "x_comparison_exp"}) {
+  for (const char* name :
+       {"1posts", "__posts", "String", "order_by", "posts_bool_exp", "posts_aggregate",
+        "notes_by_pk", "x_comparison_exp",
+        // mutations: insert_<c>_one, and the input and response types
+        "posts_insert_input", "posts_set_input", "posts_inc_input", "posts_mutation_response"}) {
     EXPECT_EQ(code(check(R"({"name":")" + std::string(name) + R"("})"), {"name"}),
               "validation_collection_name_graphql")
         << name;
   }
-  for (const char* name : {"posts2", "_notes", "string", "aggregate", "by_pk_list"}) {
+  for (const char* name :
+       {"posts2", "_notes", "string", "aggregate", "by_pk_list", "one", "insert_posts", "phone"}) {
     EXPECT_TRUE(check(R"({"name":")" + std::string(name) + R"("})").empty()) << name;
   }
 }

@@ -12,10 +12,14 @@ constexpr std::array<std::string_view, 13> kReservedNames = {
 
 // What the generator appends to a collection's name; a collection ending with one could collide
 // with another collection's generated names.
-constexpr std::array<std::string_view, 11> kReservedSuffixes = {
-    "_bool_exp",      "_order_by",   "_aggregate",     "_aggregate_fields",
-    "_sum_fields",    "_avg_fields", "_min_fields",    "_max_fields",
-    "_select_column", "_by_pk",      "_comparison_exp"};
+constexpr std::array<std::string_view, 18> kReservedSuffixes = {
+    "_bool_exp", "_order_by", "_aggregate", "_aggregate_fields", "_sum_fields", "_avg_fields",
+    "_min_fields", "_max_fields", "_select_column", "_by_pk", "_comparison_exp",
+    // mutations: the input and response types, and what comes before `_insert_input` in a
+    // relation's (`x_obj_rel` would make `x_obj_rel_insert_input` twice). A collection `x_one`
+    // beside `x` is not refused: see mutation_schema.cpp for `insert_x_one`.
+    "_insert_input", "_set_input", "_inc_input", "_mutation_response", "_obj_rel", "_arr_rel",
+    "_update_input"};
 
 }  // namespace
 
