@@ -13,7 +13,7 @@ packages=(
   clang libclang-rt-14-dev clang-format
   # libraries (docs/architecture.md)
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
-  libsqlite3-dev libsodium-dev libre2-dev libcrypt-dev
+  libsqlite3-dev libsodium-dev libre2-dev libcrypt-dev libpq-dev postgresql-15
   libmagic-dev libvips-dev libcurl4-openssl-dev libssl-dev libzip-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk curl
