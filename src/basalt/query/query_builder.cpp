@@ -261,9 +261,12 @@ CompiledQuery QueryBuilder::finish() && {
       case SortKind::kRowid:
         order_by += table_ + "." + std::string(printer_.functions().rowid());
         break;
-      case SortKind::kField:
-        printer_.print(order_by, *term.expr, *sort.request);
+      case SortKind::kField: {
+        std::string key;
+        printer_.print(key, *term.expr, *sort.request);
+        printer_.functions().sort_key(order_by, key);
         break;
+      }
     }
     order_by += term.direction == SortDirection::kDesc ? " DESC" : " ASC";
   }

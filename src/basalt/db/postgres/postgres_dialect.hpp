@@ -44,6 +44,7 @@ class PostgresDialect final : public Dialect {
                                       std::string_view value_list) const override;
   std::vector<std::string> statistics_statements() const override;
   std::string_view insert_rows_keyword() const noexcept override { return "INSERT"; }
+  bool runs_pocketbase_index_sql() const noexcept override { return false; }
 };
 
 }  // namespace basalt::db
