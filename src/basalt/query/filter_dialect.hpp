@@ -62,12 +62,20 @@ class FilterDialect {
   // needs spelled out (PostgreSQL infers none for a placeholder inside a function call).
   virtual std::string typed_placeholder(std::string placeholder, const db::Value& value) const = 0;
   // The condition `a <op> b` (op neither kLike nor kNotLike) with SQLite's comparison rules
-  // for operands of the given affinities (sql_node.hpp, Affinity).
-  virtual void compare(std::string& out, CompareOp op, std::string_view a, Affinity a_affinity,
-                       std::string_view b, Affinity b_affinity) const = 0;
-  // LOWER(value) and COALESCE(value, '').
-  virtual void lower(std::string& out, std::string_view value) const = 0;
-  virtual void coalesce_empty(std::string& out, std::string_view value) const = 0;
+  // for operands of the given affinities (sql_node.hpp, Affinity; a subquery column has its
+  // expression's). `plain_text`: the operand is TEXT on every engine (SqlPrinter::plain_text)
+  // and may be compared as it is.
+  struct Operand {
+    std::string_view sql;
+    Affinity affinity = Affinity::kNone;
+    bool plain_text = false;
+  };
+  virtual void compare(std::string& out, CompareOp op, const Operand& a,
+                       const Operand& b) const = 0;
+  // LOWER(value) and COALESCE(value, ''); `plain_text` as for compare (the result is then
+  // plain text too).
+  virtual void lower(std::string& out, std::string_view value, bool plain_text) const = 0;
+  virtual void coalesce_empty(std::string& out, std::string_view value, bool plain_text) const = 0;
   // `value` as the left operand of `IN (SELECT <json_each value> ...)` or `IN (<params>)`.
   virtual void in_operand(std::string& out, std::string_view value) const = 0;
   // `IN (<params>)`'s item: a bound placeholder.
@@ -78,6 +86,9 @@ class FilterDialect {
   // written order), and whether a join without an ON clause needs " ON TRUE".
   virtual std::string_view inner_join() const noexcept = 0;
   virtual bool join_needs_condition() const noexcept = 0;
+  // Whether a SELECT DISTINCT may be sorted only by columns it selects (CompiledQuery then
+  // prints DISTINCT ON).
+  virtual bool distinct_sorts_by_selected_columns_only() const noexcept = 0;
   // Appended to a parenthesised condition: true when it is false or NULL (") IS NOT 1").
   virtual std::string_view is_not_true() const noexcept = 0;
   // The statements that create what this dialect's SQL calls; run once per database.

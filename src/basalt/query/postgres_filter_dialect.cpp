@@ -141,14 +141,52 @@ std::string PostgresFilterDialect::typed_placeholder(std::string placeholder,
       value);
 }
 
-void PostgresFilterDialect::compare(std::string& out, CompareOp op, std::string_view a,
-                                    Affinity a_affinity, std::string_view b,
-                                    Affinity b_affinity) const {
-  const Affinity affinity = comparison_affinity(a_affinity, b_affinity);
+void PostgresFilterDialect::compare(std::string& out, CompareOp op, const Operand& a,
+                                    const Operand& b) const {
+  if (a.plain_text && b.plain_text) {
+    // Two TEXT values compare as text on SQLite whatever their affinities; PostgreSQL's
+    // equality of text is byte equality, and "C" orders by bytes as BINARY does. Natively,
+    // so that joins on ids use indexes and hash joins.
+    // The casts give a NULL (a join printed as missing) a type a collation can apply to.
+    out += "((";
+    out += a.sql;
+    out += ")::text";
+    switch (op) {
+      case CompareOp::kIs:
+        out += " IS NOT DISTINCT FROM ";
+        break;
+      case CompareOp::kIsNot:
+        out += " IS DISTINCT FROM ";
+        break;
+      case CompareOp::kEq:
+        out += " = ";
+        break;
+      case CompareOp::kLt:
+        out += " COLLATE \"C\" < ";
+        break;
+      case CompareOp::kLte:
+        out += " COLLATE \"C\" <= ";
+        break;
+      case CompareOp::kGt:
+        out += " COLLATE \"C\" > ";
+        break;
+      case CompareOp::kGte:
+        out += " COLLATE \"C\" >= ";
+        break;
+      case CompareOp::kLike:
+      case CompareOp::kNotLike:
+        throw std::logic_error("LIKE is no comparison for FilterDialect::compare");
+    }
+    out += '(';
+    out += b.sql;
+    out += ")::text)";
+    return;
+  }
+  const Affinity affinity = comparison_affinity(a.affinity, b.affinity);
   std::string operands;
-  append_operand(operands, a, affinity);
+  append_operand(operands, a.sql, affinity);
   operands += ", ";
-  append_operand(operands, b, affinity);
+  append_operand(operands, b.sql, affinity);
   switch (op) {
     case CompareOp::kIs:
       out += "basalt_is(" + operands + ")";
@@ -178,13 +216,26 @@ void PostgresFilterDialect::compare(std::string& out, CompareOp op, std::string_
   throw std::logic_error("LIKE is no comparison for FilterDialect::compare");
 }
 
-void PostgresFilterDialect::lower(std::string& out, std::string_view value) const {
+void PostgresFilterDialect::lower(std::string& out, std::string_view value, bool plain_text) const {
+  if (plain_text) {
+    out += "lower((";  // "C": ASCII letters only, as SQLite's lower()
+    out += value;
+    out += ")::text COLLATE \"C\")";
+    return;
+  }
   out += "basalt_lower(";
   append_value(out, value);
   out += ')';
 }
 
-void PostgresFilterDialect::coalesce_empty(std::string& out, std::string_view value) const {
+void PostgresFilterDialect::coalesce_empty(std::string& out, std::string_view value,
+                                           bool plain_text) const {
+  if (plain_text) {
+    out += "COALESCE(";
+    out += value;
+    out += ", '')";
+    return;
+  }
   out += "basalt_coalesce_empty(";
   append_value(out, value);
   out += ')';

@@ -35,15 +35,15 @@ class PostgresFilterDialect final : public FilterDialect {
   std::string_view rowid() const noexcept override { return "ctid"; }
   std::string_view random() const noexcept override { return "random()"; }
   std::string typed_placeholder(std::string placeholder, const db::Value& value) const override;
-  void compare(std::string& out, CompareOp op, std::string_view a, Affinity a_affinity,
-               std::string_view b, Affinity b_affinity) const override;
-  void lower(std::string& out, std::string_view value) const override;
-  void coalesce_empty(std::string& out, std::string_view value) const override;
+  void compare(std::string& out, CompareOp op, const Operand& a, const Operand& b) const override;
+  void lower(std::string& out, std::string_view value, bool plain_text) const override;
+  void coalesce_empty(std::string& out, std::string_view value, bool plain_text) const override;
   void in_operand(std::string& out, std::string_view value) const override;
   void in_item(std::string& out, std::string_view placeholder) const override;
   void sort_key(std::string& out, std::string_view value) const override;
   std::string_view inner_join() const noexcept override { return "JOIN "; }
   bool join_needs_condition() const noexcept override { return true; }
+  bool distinct_sorts_by_selected_columns_only() const noexcept override { return true; }
   std::string_view is_not_true() const noexcept override { return ") IS NOT TRUE"; }
   const std::vector<std::string>& setup_statements() const override;
 };

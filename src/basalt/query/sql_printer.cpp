@@ -64,6 +64,35 @@ void SqlPrinter::register_joins(const SqlNode& node, const RequestInfo& request)
   for (const SqlNode* arg : node.args()) register_joins(*arg, request);
 }
 
+Affinity SqlPrinter::operand_affinity(const SqlNode& node) {
+  switch (node.op) {
+    case SqlOp::kColumn:
+    case SqlOp::kEachValue:
+      return node.affinity;
+    case SqlOp::kMatchValue:
+      return operand_affinity(*node.match->value);  // a subquery column: its expression's
+    default:
+      return Affinity::kNone;
+  }
+}
+
+bool SqlPrinter::plain_text(const SqlNode& node) {
+  switch (node.op) {
+    case SqlOp::kColumn:
+      return node.plain_text;
+    case SqlOp::kParam:
+      return node.param.kind == ParamValue::Kind::kText;
+    case SqlOp::kEmptyText:
+    case SqlOp::kAuthId:
+      return true;
+    case SqlOp::kLower:
+    case SqlOp::kCoalesceEmpty:
+      return plain_text(*node.a);
+    default:
+      return false;
+  }
+}
+
 std::string SqlPrinter::text(const SqlNode& node) {
   std::string out;
   value(out, node);
@@ -116,10 +145,10 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
       }
       throw std::logic_error("multi-match value outside its subquery");
     case SqlOp::kLower:
-      functions_.lower(out, text(*node.a));
+      functions_.lower(out, text(*node.a), plain_text(*node.a));
       return;
     case SqlOp::kCoalesceEmpty:
-      functions_.coalesce_empty(out, text(*node.a));
+      functions_.coalesce_empty(out, text(*node.a), plain_text(*node.a));
       return;
     case SqlOp::kContains:
       functions_.contains_pattern(out, text(*node.a));
@@ -171,7 +200,8 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
         // In order: the placeholders are numbered as the operands are printed.
         const std::string a = text(*node.a);
         const std::string b = text(*node.b);
-        functions_.compare(out, node.compare, a, node.a->affinity, b, node.b->affinity);
+        functions_.compare(out, node.compare, {a, operand_affinity(*node.a), plain_text(*node.a)},
+                           {b, operand_affinity(*node.b), plain_text(*node.b)});
         return;
       }
     case SqlOp::kIsNull:

@@ -143,22 +143,23 @@ std::string SqliteFilterDialect::typed_placeholder(std::string placeholder,
   return placeholder;
 }
 
-void SqliteFilterDialect::compare(std::string& out, CompareOp op, std::string_view a,
-                                  Affinity /*a_affinity*/, std::string_view b,
-                                  Affinity /*b_affinity*/) const {
+void SqliteFilterDialect::compare(std::string& out, CompareOp op, const Operand& a,
+                                  const Operand& b) const {
   // SQLite applies the comparison affinity itself.
-  out += a;
+  out += a.sql;
   out += compare_operator(op);
-  out += b;
+  out += b.sql;
 }
 
-void SqliteFilterDialect::lower(std::string& out, std::string_view value) const {
+void SqliteFilterDialect::lower(std::string& out, std::string_view value,
+                                bool /*plain_text*/) const {
   out += "LOWER(";
   out += value;
   out += ')';
 }
 
-void SqliteFilterDialect::coalesce_empty(std::string& out, std::string_view value) const {
+void SqliteFilterDialect::coalesce_empty(std::string& out, std::string_view value,
+                                         bool /*plain_text*/) const {
   out += "COALESCE(";
   out += value;
   out += ", '')";

@@ -32,15 +32,15 @@ class SqliteFilterDialect final : public FilterDialect {
   // SQLite's own comparisons, as written: the placeholder as it is, `a <op> b`, LOWER(),
   // COALESCE(), plain IN and ORDER BY operands, CROSS JOIN without ON, IS NOT 1, no setup.
   std::string typed_placeholder(std::string placeholder, const db::Value& value) const override;
-  void compare(std::string& out, CompareOp op, std::string_view a, Affinity a_affinity,
-               std::string_view b, Affinity b_affinity) const override;
-  void lower(std::string& out, std::string_view value) const override;
-  void coalesce_empty(std::string& out, std::string_view value) const override;
+  void compare(std::string& out, CompareOp op, const Operand& a, const Operand& b) const override;
+  void lower(std::string& out, std::string_view value, bool plain_text) const override;
+  void coalesce_empty(std::string& out, std::string_view value, bool plain_text) const override;
   void in_operand(std::string& out, std::string_view value) const override;
   void in_item(std::string& out, std::string_view placeholder) const override;
   void sort_key(std::string& out, std::string_view value) const override;
   std::string_view inner_join() const noexcept override { return "CROSS JOIN "; }
   bool join_needs_condition() const noexcept override { return false; }
+  bool distinct_sorts_by_selected_columns_only() const noexcept override { return false; }
   std::string_view is_not_true() const noexcept override { return ") IS NOT 1"; }
   const std::vector<std::string>& setup_statements() const override;
 };
