@@ -81,11 +81,10 @@ SELECT CASE left((x).v, 1) WHEN 'r' THEN basalt_real_text(substr((x).v, 2)::floa
 
     // NUMERIC affinity (applyNumericAffinity): a text that is a whole integer literal (blanks
     // around allowed) becomes an INTEGER when it fits, a real literal a REAL; the rest stays.
-    R"sql(CREATE OR REPLACE FUNCTION basalt_numeric(x basalt_v) RETURNS basalt_v
+    R"sql(CREATE OR REPLACE FUNCTION basalt_text_number(x basalt_v) RETURNS basalt_v
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE t text; n numeric; mantissa text; exponent numeric;
 BEGIN
-  IF x IS NULL OR left((x).v, 1) <> 't' THEN RETURN x; END IF;
   t := substr((x).v, 2);
   IF t !~ '^[\t\n\v\f\r ]*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?[\t\n\v\f\r ]*$' THEN
     RETURN x;
@@ -119,6 +118,11 @@ BEGIN
   END IF;
   RETURN ROW('r' || t::float8::text)::basalt_v;
 END $$)sql",
+    // Numbers and NULL pass through inline (an SQL function the planner inlines); only a text
+    // goes through the parser above.
+    R"sql(CREATE OR REPLACE FUNCTION basalt_numeric(x basalt_v) RETURNS basalt_v
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT CASE WHEN x IS NULL OR left((x).v, 1) <> 't' THEN x ELSE basalt_text_number(x) END $$)sql",
     // TEXT affinity: numbers become their text.
     R"sql(CREATE OR REPLACE FUNCTION basalt_textaff(x basalt_v) RETURNS basalt_v
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -235,7 +239,7 @@ SELECT CASE WHEN x IS NULL THEN NULL
     // non-array, a non-JSON text or NULL is one item: the value itself, a column's JSON text as a
     // string).
     R"sql(CREATE OR REPLACE FUNCTION basalt_json_items(x jsonb, wrap boolean) RETURNS SETOF jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 4 AS $$
 SELECT e FROM jsonb_array_elements(x) e WHERE jsonb_typeof(x) = 'array'
 UNION ALL SELECT CASE WHEN x IS NULL THEN 'null'::jsonb ELSE to_jsonb(basalt_json_text(x)) END
   WHERE wrap AND (x IS NULL OR jsonb_typeof(x) <> 'array')
@@ -243,7 +247,7 @@ UNION ALL SELECT e FROM jsonb_each(x) AS m(k, e)
   WHERE NOT wrap AND jsonb_typeof(x) = 'object'
 UNION ALL SELECT x WHERE NOT wrap AND jsonb_typeof(x) NOT IN ('array', 'object') $$)sql",
     R"sql(CREATE OR REPLACE FUNCTION basalt_json_items(x basalt_v, wrap boolean) RETURNS SETOF jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 4 AS $$
 SELECT e FROM jsonb_array_elements(basalt_json_doc(x)) e
   WHERE jsonb_typeof(basalt_json_doc(x)) = 'array'
 UNION ALL SELECT CASE WHEN x IS NULL THEN 'null'::jsonb
@@ -252,10 +256,10 @@ UNION ALL SELECT CASE WHEN x IS NULL THEN 'null'::jsonb
 UNION ALL SELECT e FROM basalt_json_items(basalt_json_doc(x), false) e
   WHERE NOT wrap AND jsonb_typeof(basalt_json_doc(x)) IS DISTINCT FROM 'array' $$)sql",
     R"sql(CREATE OR REPLACE FUNCTION basalt_json_each(x jsonb, wrap boolean)
-RETURNS TABLE(value basalt_v, item bigint) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS TABLE(value basalt_v, item bigint) LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 4 AS $$
 SELECT basalt_json_value(e), 0::bigint FROM basalt_json_items(x, wrap) e $$)sql",
     R"sql(CREATE OR REPLACE FUNCTION basalt_json_each(x basalt_v, wrap boolean)
-RETURNS TABLE(value basalt_v, item bigint) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS TABLE(value basalt_v, item bigint) LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 4 AS $$
 SELECT basalt_json_value(e), 0::bigint FROM basalt_json_items(x, wrap) e $$)sql",
 
     // json_array_length of PocketBase's normalized array: 0 for '' and NULL, the item count of
@@ -310,11 +314,13 @@ BEGIN
   ELSIF left((args[1]).v, 1) IN ('i', 'r') OR left((basalt_numeric(args[1])).v, 1) IN ('i', 'r') THEN
     n := substr((basalt_numeric(args[1])).v, 2)::float8::numeric;
     IF cardinality(args) >= 2 AND args[2] IS NOT NULL AND lower(basalt_text(args[2])) = 'unixepoch' THEN
-      ts := timestamp '1970-01-01' + make_interval(secs => n::float8);
+      n := n / 86400 + 2440587.5;
       args := args[2:];
-    ELSE
-      ts := timestamp '1970-01-01' + make_interval(secs => ((n - 2440587.5) * 86400)::float8);
     END IF;
+    -- PostgreSQL's timestamps start a year after Julian day 0 and end in 294276: outside
+    -- that (SQLite goes from day 0 to 9999-12-31) the answer is NULL.
+    IF n < 366 OR n > 5373484.5 THEN RETURN NULL; END IF;
+    ts := timestamp '1970-01-01' + make_interval(secs => ((n - 2440587.5) * 86400)::float8);
   ELSE
     parts := regexp_match(basalt_text(args[1]),
       '^\s*(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?)?\s*(Z|[-+]\d\d:\d\d)?\s*$');
@@ -399,7 +405,8 @@ const std::vector<std::string>& postgres_filter_functions() {
         out.push_back("CREATE OR REPLACE FUNCTION " + std::string(forward.name) + "(x " +
                       std::string(type) + std::string(forward.rest_params) + ") RETURNS " +
                       std::string(forward.returns) +
-                      " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT " +
+                      (set ? " LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 4 AS $$ SELECT "
+                           : " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ") +
                       (set ? std::string("* FROM ") : std::string()) + std::string(forward.name) +
                       "(basalt_sv(x)" + std::string(forward.rest_args) + ") $$");
       }
