@@ -147,6 +147,32 @@ TEST(PostgresFilterTest, RandomFiltersSelectTheSameRecordsAsOnSqlite) {
       same, kPgRecords, engines.discriminating, refused);
 }
 
+// The PostgreSQL spellings of docs/postgres.md, exactly (placeholders and all).
+TEST(PostgresFilterTest, PrintsThePostgresSpellings) {
+  FilterFixture fixture;
+  fixture.add_collection(testing::random_items_collection());
+  const db::PostgresDialect dialect;
+  auto where = [&](const std::string& filter) {
+    Ast ast = parse_filter(filter, ParseLimits::stored_rule());
+    PlanPtr plan = resolve_filter(ast, fixture.context("items", ResolveMode::kRule));
+    return compile_filter(dialect, *plan, RequestInfo{}, testing::fixed_now()).where;
+  };
+  EXPECT_EQ(
+      where("num = '5'"),
+      R"sql((basalt_cmp(basalt_numeric(basalt_sv("items"."num")), basalt_numeric(basalt_sv($1::text))) = 0))sql");
+  EXPECT_EQ(
+      where("meta.a ~ 'x'"),
+      R"sql(basalt_like(basalt_sv(basalt_json_extract("items"."meta", ($2::text)::text[])), basalt_sv($1::text)))sql");
+  EXPECT_EQ(
+      where("multi:each ?= 'a'"),
+      R"sql(EXISTS (SELECT 1 FROM basalt_json_each("items"."multi", TRUE) "__je_items_multi" WHERE (basalt_cmp(basalt_sv("__je_items_multi"."value"), basalt_sv($1::text)) = 0)))sql");
+  EXPECT_EQ(
+      where("rel.name != 'x'"),
+      R"sql(("items"."rel" IS NULL OR "items"."rel" NOT IN (SELECT "items_rel"."id" FROM "users" "items_rel" WHERE ((("items_rel"."name")::text IS DISTINCT FROM ($1::text)::text)) IS NOT TRUE)))sql");
+  EXPECT_EQ(where("title > 'b'"),
+            R"sql((("items"."title")::text COLLATE "C" > ($1::text)::text))sql");
+}
+
 // Each operator's edge cases on every kind of operand: NULL, '', 0, false, numbers as text,
 // a missing relation, empty arrays, ASCII and non-ASCII case, LIKE escapes, JSON paths that do
 // not apply, strftime.
