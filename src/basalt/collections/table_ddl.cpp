@@ -1,5 +1,6 @@
 #include "basalt/collections/table_ddl.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <stdexcept>
@@ -184,6 +185,57 @@ void append(std::vector<std::string>& out, std::vector<std::string> more) {
   for (auto& statement : more) out.push_back(std::move(statement));
 }
 
+std::string copy_expression(const Field& old_field, const Field& new_field,
+                            const db::Dialect& dialect);
+
+// A schema change as ALTER TABLE statements, for a dialect that alters columns in place
+// (Dialect::alters_columns_in_place): changed columns converted first, under their old names
+// (`ALTER COLUMN c TYPE t USING <the rebuild's copy expression>`, the default dropped before and
+// set after, since the old default need not convert), then removed columns dropped, renames,
+// and added columns. Rows keep their place; nothing is copied.
+std::vector<std::string> alter_in_place(
+    const std::string& table, const std::vector<std::pair<const Field*, const Field*>>& kept,
+    const std::map<std::string, const Field*, std::less<>>& removed,
+    const std::vector<const Field*>& added, const db::Dialect& dialect) {
+  std::vector<std::string> out;
+  const std::string alter = "ALTER TABLE " + table + " ";
+  for (const auto& [before, after] : kept) {
+    const ColumnSpec old_spec = schema::column_for(*before);
+    const ColumnSpec new_spec = schema::column_for(*after);
+    if (same_column(old_spec, new_spec)) continue;
+    const std::string column = dialect.quote_identifier(before->name);
+    if (old_spec.default_value != ColumnDefault::kNone) {
+      out.push_back(alter + "ALTER COLUMN " + column + " DROP DEFAULT");
+    }
+    if (old_spec.kind != new_spec.kind) {
+      out.push_back(alter + "ALTER COLUMN " + column + " TYPE " +
+                    std::string(dialect.column_type(column_type(new_spec.kind))) + " USING " +
+                    copy_expression(*before, *after, dialect));
+    }
+    std::string default_sql = default_clause(new_spec.default_value, dialect);
+    if (!default_sql.empty()) {
+      out.push_back(alter + "ALTER COLUMN " + column + " SET" + default_sql);
+    }
+    if (old_spec.not_null != new_spec.not_null || old_spec.kind != new_spec.kind) {
+      out.push_back(alter + "ALTER COLUMN " + column +
+                    (new_spec.not_null ? " SET NOT NULL" : " DROP NOT NULL"));
+    }
+  }
+  for (const auto& [id, field] : removed) {
+    out.push_back(alter + "DROP COLUMN " + dialect.quote_identifier(field->name));
+  }
+  for (const auto& [before, after] : kept) {
+    if (before->name != after->name) {
+      out.push_back(alter + "RENAME COLUMN " + dialect.quote_identifier(before->name) + " TO " +
+                    dialect.quote_identifier(after->name));
+    }
+  }
+  for (const Field* field : added) {
+    out.push_back(alter + "ADD COLUMN " + column_definition(*field, dialect));
+  }
+  return out;
+}
+
 // The SELECT expression that copies `old_field`'s column into `new_field`'s during a rebuild.
 std::string copy_expression(const Field& old_field, const Field& new_field,
                             const db::Dialect& dialect) {
@@ -260,7 +312,14 @@ std::vector<std::string> update_statements(const Collection& old, const Collecti
   if (renamed) {
     out.push_back("ALTER TABLE " + dialect.quote_identifier(old.name) + " RENAME TO " + table);
   }
-  if (rebuild) {
+  const bool in_place = rebuild && dialect.alters_columns_in_place() &&
+                        std::all_of(kept.begin(), kept.end(), [](const auto& pair) {
+                          return schema::column_for(*pair.first).primary_key ==
+                                 schema::column_for(*pair.second).primary_key;
+                        });
+  if (in_place) {
+    append(out, alter_in_place(table, kept, old_by_id, added, dialect));
+  } else if (rebuild) {
     const std::string scratch_name = std::string(kRebuildPrefix) + updated.name;
     const std::string scratch = dialect.quote_identifier(scratch_name);
     out.push_back(create_table(updated, scratch_name, dialect));

@@ -45,6 +45,7 @@ class PostgresDialect final : public Dialect {
   std::vector<std::string> statistics_statements() const override;
   std::string_view insert_rows_keyword() const noexcept override { return "INSERT"; }
   bool runs_pocketbase_index_sql() const noexcept override { return false; }
+  bool alters_columns_in_place() const noexcept override { return true; }
 };
 
 }  // namespace basalt::db
