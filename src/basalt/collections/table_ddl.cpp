@@ -1,5 +1,7 @@
 #include "basalt/collections/table_ddl.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <stdexcept>
 
@@ -86,9 +88,57 @@ std::string create_table(const Collection& collection, std::string_view table_na
   return sql;
 }
 
+// One index column in standard SQL: a name quoted, an expression with its identifiers in double
+// quotes; COLLATE NOCASE becomes the dialect's case-folded key (an expression index) and
+// COLLATE RTRIM the value without trailing blanks, which compare alike under those collations.
+std::string standard_index_column(const schema::IndexColumn& column, const db::Dialect& dialect) {
+  std::string error;
+  std::string out;
+  if (column.is_expression()) {
+    auto expression = schema::double_quote_identifiers(column.name, &error);
+    if (!expression) throw std::invalid_argument("invalid index expression: " + error);
+    out = "(" + *expression + ")";
+  } else {
+    out = dialect.quote_identifier(column.name);
+  }
+  std::string collate = column.collate;
+  for (char& c : collate) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (collate == "NOCASE") {
+    out = "(" + dialect.ignoring_case(out) + ")";
+  } else if (collate == "RTRIM") {
+    out = "(rtrim(" + out + ", ' '))";
+  } else if (!collate.empty() && collate != "BINARY") {
+    throw std::invalid_argument("unsupported index collation " + column.collate);
+  }
+  if (!column.sort.empty()) out += " " + column.sort;
+  return out;
+}
+
+// `index` in standard SQL for a dialect that does not run PocketBase's spelling.
+std::string standard_index_statement(const schema::IndexDefinition& index,
+                                     const db::Dialect& dialect) {
+  std::string out = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
+  if (index.if_not_exists) out += "IF NOT EXISTS ";
+  out += dialect.quote_identifier(index.index_name) + " ON " +
+         dialect.quote_identifier(index.table_name) + " (";
+  for (std::size_t i = 0; i < index.columns.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += standard_index_column(index.columns[i], dialect);
+  }
+  out += ")";
+  if (!index.where.empty()) {
+    std::string error;
+    auto where = schema::double_quote_identifiers(index.where, &error);
+    if (!where) throw std::invalid_argument("invalid index condition: " + error);
+    out += " WHERE " + *where;
+  }
+  return out;
+}
+
 // The collection's indexes, re-emitted from their parsed form so that what runs is exactly
-// what validation accepted, aimed at the collection's current table name.
-std::vector<std::string> create_indexes(const Collection& collection) {
+// what validation accepted, aimed at the collection's current table name: PocketBase's text
+// where the dialect runs it (SQLite), standard SQL elsewhere.
+std::vector<std::string> create_indexes(const Collection& collection, const db::Dialect& dialect) {
   std::vector<std::string> out;
   for (const std::string& text : collection.indexes) {
     std::string error;
@@ -98,7 +148,8 @@ std::vector<std::string> create_indexes(const Collection& collection) {
     }
     index->table_name = collection.name;
     index->schema_name.clear();
-    out.push_back(index->build());
+    out.push_back(dialect.runs_pocketbase_index_sql() ? index->build()
+                                                      : standard_index_statement(*index, dialect));
   }
   return out;
 }
@@ -134,6 +185,57 @@ void append(std::vector<std::string>& out, std::vector<std::string> more) {
   for (auto& statement : more) out.push_back(std::move(statement));
 }
 
+std::string copy_expression(const Field& old_field, const Field& new_field,
+                            const db::Dialect& dialect);
+
+// A schema change as ALTER TABLE statements, for a dialect that alters columns in place
+// (Dialect::alters_columns_in_place): changed columns converted first, under their old names
+// (`ALTER COLUMN c TYPE t USING <the rebuild's copy expression>`, the default dropped before and
+// set after, since the old default need not convert), then removed columns dropped, renames,
+// and added columns. Rows keep their place; nothing is copied.
+std::vector<std::string> alter_in_place(
+    const std::string& table, const std::vector<std::pair<const Field*, const Field*>>& kept,
+    const std::map<std::string, const Field*, std::less<>>& removed,
+    const std::vector<const Field*>& added, const db::Dialect& dialect) {
+  std::vector<std::string> out;
+  const std::string alter = "ALTER TABLE " + table + " ";
+  for (const auto& [before, after] : kept) {
+    const ColumnSpec old_spec = schema::column_for(*before);
+    const ColumnSpec new_spec = schema::column_for(*after);
+    if (same_column(old_spec, new_spec)) continue;
+    const std::string column = dialect.quote_identifier(before->name);
+    if (old_spec.default_value != ColumnDefault::kNone) {
+      out.push_back(alter + "ALTER COLUMN " + column + " DROP DEFAULT");
+    }
+    if (old_spec.kind != new_spec.kind) {
+      out.push_back(alter + "ALTER COLUMN " + column + " TYPE " +
+                    std::string(dialect.column_type(column_type(new_spec.kind))) + " USING " +
+                    copy_expression(*before, *after, dialect));
+    }
+    std::string default_sql = default_clause(new_spec.default_value, dialect);
+    if (!default_sql.empty()) {
+      out.push_back(alter + "ALTER COLUMN " + column + " SET" + default_sql);
+    }
+    if (old_spec.not_null != new_spec.not_null || old_spec.kind != new_spec.kind) {
+      out.push_back(alter + "ALTER COLUMN " + column +
+                    (new_spec.not_null ? " SET NOT NULL" : " DROP NOT NULL"));
+    }
+  }
+  for (const auto& [id, field] : removed) {
+    out.push_back(alter + "DROP COLUMN " + dialect.quote_identifier(field->name));
+  }
+  for (const auto& [before, after] : kept) {
+    if (before->name != after->name) {
+      out.push_back(alter + "RENAME COLUMN " + dialect.quote_identifier(before->name) + " TO " +
+                    dialect.quote_identifier(after->name));
+    }
+  }
+  for (const Field* field : added) {
+    out.push_back(alter + "ADD COLUMN " + column_definition(*field, dialect));
+  }
+  return out;
+}
+
 // The SELECT expression that copies `old_field`'s column into `new_field`'s during a rebuild.
 std::string copy_expression(const Field& old_field, const Field& new_field,
                             const db::Dialect& dialect) {
@@ -149,7 +251,7 @@ std::vector<std::string> create_statements(const Collection& collection,
                                            const db::Dialect& dialect) {
   if (collection.is_view()) return {create_view(collection, dialect)};
   std::vector<std::string> out = {create_table(collection, collection.name, dialect)};
-  append(out, create_indexes(collection));
+  append(out, create_indexes(collection, dialect));
   return out;
 }
 
@@ -210,7 +312,14 @@ std::vector<std::string> update_statements(const Collection& old, const Collecti
   if (renamed) {
     out.push_back("ALTER TABLE " + dialect.quote_identifier(old.name) + " RENAME TO " + table);
   }
-  if (rebuild) {
+  const bool in_place = rebuild && dialect.alters_columns_in_place() &&
+                        std::all_of(kept.begin(), kept.end(), [](const auto& pair) {
+                          return schema::column_for(*pair.first).primary_key ==
+                                 schema::column_for(*pair.second).primary_key;
+                        });
+  if (in_place) {
+    append(out, alter_in_place(table, kept, old_by_id, added, dialect));
+  } else if (rebuild) {
     const std::string scratch_name = std::string(kRebuildPrefix) + updated.name;
     const std::string scratch = dialect.quote_identifier(scratch_name);
     out.push_back(create_table(updated, scratch_name, dialect));
@@ -242,7 +351,7 @@ std::vector<std::string> update_statements(const Collection& old, const Collecti
       out.push_back("ALTER TABLE " + table + " ADD COLUMN " + column_definition(*field, dialect));
     }
   }
-  append(out, create_indexes(updated));
+  append(out, create_indexes(updated, dialect));
   return out;
 }
 

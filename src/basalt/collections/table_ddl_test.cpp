@@ -9,7 +9,9 @@
 
 #include "basalt/db/database.hpp"
 #include "basalt/db/database_error.hpp"
+#include "basalt/db/postgres/postgres_dialect.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/db/sqlite/sqlite_dialect.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
 
@@ -216,6 +218,43 @@ TEST_F(TableDdlTest, TypeChangesAreRefused) {
   after.fields[1] = Field("title", schema::NumberOptions{});
   after.fields[1].id = "text1";
   EXPECT_THROW(update_statements(before, after, dialect()), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace basalt::collections
+
+namespace basalt::collections {
+namespace {
+
+// PostgreSQL runs no PocketBase index text: each index is rewritten in standard SQL, NOCASE as
+// an expression index on the folded key. (query_postgres_test creates every system collection
+// and test collection this way on a real server.)
+TEST(TableDdlPostgres, IndexesAreWrittenInStandardSql) {
+  Collection collection = posts();
+  collection.indexes = {
+      "CREATE UNIQUE INDEX `idx_title` ON `posts` (`title` COLLATE NOCASE) WHERE `title` != ''",
+      "CREATE INDEX IF NOT EXISTS [idx_two] ON posts (tag DESC, `title` COLLATE rtrim ASC)",
+      "CREATE INDEX `idx_expr` ON `posts` (lower(`title`), \"tag\")"};
+  db::PostgresDialect dialect;
+  std::vector<std::string> statements = create_statements(collection, dialect);
+  ASSERT_EQ(statements.size(), 4U);
+  EXPECT_EQ(statements[0],
+            "CREATE TABLE \"posts\" (\"id\" TEXT PRIMARY KEY DEFAULT ('r' || "
+            "substr(replace(gen_random_uuid()::text, '-', ''), 1, 12) || "
+            "substr(replace(gen_random_uuid()::text, '-', ''), 14, 2)) NOT NULL, \"title\" TEXT "
+            "DEFAULT '' NOT NULL, \"tag\" TEXT DEFAULT '' NOT NULL)");
+  EXPECT_EQ(statements[1],
+            "CREATE UNIQUE INDEX \"idx_title\" ON \"posts\" ((lower((\"title\")::text COLLATE "
+            "\"C\"))) WHERE \"title\" != ''");
+  EXPECT_EQ(statements[2],
+            "CREATE INDEX IF NOT EXISTS \"idx_two\" ON \"posts\" (\"tag\" DESC, (rtrim(\"title\", "
+            "' ')) ASC)");
+  EXPECT_EQ(statements[3], "CREATE INDEX \"idx_expr\" ON \"posts\" ((lower(\"title\")), \"tag\")");
+  // SQLite keeps PocketBase's text.
+  db::SqliteDialect sqlite;
+  EXPECT_EQ(create_statements(collection, sqlite)[1],
+            "CREATE UNIQUE INDEX `idx_title` ON `posts` (`title` COLLATE NOCASE) WHERE `title` "
+            "!= ''");
 }
 
 }  // namespace
