@@ -6,6 +6,25 @@
 
 option(BASALT_PCH "Precompile the headers nearly every translation unit includes" ON)
 
+# The libFuzzer targets (tests/fuzz) live in the sanitizer tree (preset `asan`, clang): with this
+# on, every library of the tree is compiled with libFuzzer's coverage instrumentation
+# (-fsanitize=fuzzer-no-link) on top of the tree's ASan+UBSan, and only the fuzz targets link
+# libFuzzer itself (-fsanitize=fuzzer). So one compile of each library serves the sanitized unit
+# and integration tests and the fuzzers; the tests' own files stay uninstrumented (the ASan
+# runtime defines the coverage callbacks as no-ops, so a test links without libFuzzer).
+option(BASALT_BUILD_FUZZ "Build the libFuzzer targets in tests/fuzz (clang, in the asan tree)" OFF)
+set(BASALT_LIBRARY_FLAGS "")
+if(BASALT_BUILD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "BASALT_BUILD_FUZZ needs clang for libFuzzer (the asan preset uses it)")
+  endif()
+  if(NOT CMAKE_CXX_FLAGS MATCHES "-fsanitize=[^ ]*address")
+    message(FATAL_ERROR "BASALT_BUILD_FUZZ: the fuzzers must run under ASan+UBSan; configure "
+                        "the asan preset (cmake --preset asan)")
+  endif()
+  set(BASALT_LIBRARY_FLAGS -fsanitize=fuzzer-no-link)
+endif()
+
 # The optimisation level of the tests' own translation units (the test files, not the libraries
 # they test, which keep the tree's level): a test file is a pile of large generated functions
 # (every TEST and EXPECT) that the optimiser works hardest on and that run once, so -O3, or -O1
@@ -43,6 +62,8 @@ if(BASALT_PCH)
   add_library(basalt_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/pch_owner.cpp)
   target_link_libraries(basalt_pch PRIVATE basalt_options fmt::fmt spdlog::spdlog)
   target_precompile_headers(basalt_pch PRIVATE ${BASALT_PCH_HEADERS})
+  # Built with the libraries' flags, which are its only users.
+  target_compile_options(basalt_pch PRIVATE ${BASALT_LIBRARY_FLAGS})
   if(BASALT_BUILD_TESTS)
     add_library(basalt_test_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/pch_owner.cpp)
     target_link_libraries(basalt_test_pch PRIVATE basalt_options fmt::fmt spdlog::spdlog
@@ -84,6 +105,8 @@ function(basalt_build_setup target)
   if(B_TEST)
     # After the build type's flags on the command line, so it is the level that counts.
     target_compile_options(${target} PRIVATE ${BASALT_TEST_OPTIMIZE})
+  else()
+    target_compile_options(${target} PRIVATE ${BASALT_LIBRARY_FLAGS})
   endif()
   if(B_UNITY AND BASALT_UNITY)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # `make test`: every test tier, stopping at the first failing one.
-#   1. Release build; unit + integration tests (ctest), with a throwaway PostgreSQL server for
-#      the PostgreSQL driver's tests (scripts/postgres-test-server.sh, port 55432 or
+#   1. Release build (GCC); unit + integration tests (ctest), with a throwaway PostgreSQL server
+#      for the PostgreSQL tests (scripts/postgres-test-server.sh, port 55432 or
 #      BASALT_TEST_POSTGRES_PORT), which stays up for tier 4 and is stopped at exit
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
 #      files at once), then a smoke run of PocketBase's benchmark scenarios with tiny counts
 #      (bench/scenarios)
-#   3. libFuzzer (clang) over the filter, multipart, fields, JWT and index SQL parsers: a short
+#   3. libFuzzer over the filter, multipart, fields, JWT, index SQL and GraphQL parsers: a short
 #      smoke run that replays the seeds and fuzzes a few seconds (tests/fuzz/run.sh); long
 #      fuzzing is part of `make bench`
-#   4. ASan+UBSan build; unit + integration tests again (last, so CI's closing line is ctest's)
-# The ASan+UBSan tree is built in the background, at the lowest CPU priority, from the end of the
-# Release build on: tiers 1-3 leave much of the machine idle (the e2e suite mostly waits on
-# loopback round trips), and the build soaks that up without slowing them (docs/architecture.md,
-# "Build"). Its output goes to build/asan-build.log and is shown when it fails; once tier 3 is
-# done it runs at normal priority.
-# BASALT_TEST_SERIAL=1 builds it in the foreground after tier 3 instead.
+#   4. unit + integration tests again under ASan+UBSan (last, so CI's closing line is ctest's)
+# Tiers 3 and 4 share one build tree (preset `asan`: clang, ASan+UBSan, the libraries also
+# instrumented for libFuzzer). It is built in the background, at the lowest CPU priority, from
+# the end of the Release build on: tiers 1-2 leave much of the machine idle (the e2e suite mostly
+# waits on loopback round trips), and the build soaks that up without slowing them
+# (docs/architecture.md, "Build"). Its output goes to build/asan-build.log and is shown when it
+# fails; once tier 2 is done it runs at normal priority.
+# BASALT_TEST_SERIAL=1 builds it in the foreground after tier 2 instead.
 # Parallelism follows the machine (2 cores in CI); ccache makes rebuilds cheap.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -91,10 +92,7 @@ fi
 tail -n 1 "$smoke_log"
 rm -f "$smoke_log"
 
-step "fuzz smoke: filter, multipart, fields, jwt, index_sql and graphql parsers (${FUZZ_SECONDS:-10} s in all)"
-tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
-
-step "asan+ubsan build"
+step "asan+ubsan build (clang; the fuzz targets too)"
 # Nothing else of ours runs now, so the build gets normal priority back: at nice 19 it would
 # crawl beside any other work on the machine. Raising a priority needs root; otherwise the
 # background build is stopped (ninja keeps every object it finished; the one or two compiles in
@@ -114,6 +112,10 @@ else
   asan_pid=
   bash -c "$build_asan" "$jobs"
 fi
+
+step "fuzz smoke: filter, multipart, fields, jwt, index_sql and graphql parsers (${FUZZ_SECONDS:-10} s in all)"
+# The targets were built with the tree above; run.sh only checks that they are up to date.
+tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 
 step "unit + integration tests (asan+ubsan)"
 ctest --preset asan -j "$jobs"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the fuzz targets with clang in build/fuzz and runs each, one after the other, for a
-# share of a time budget: multipart_fuzzer (request body decoding), fields_fuzzer (the `fields`
-# projection and its excerpt modifier), jwt_fuzzer (the Authorization token reader),
-# index_sql_fuzzer (index statements, run as DDL) and graphql_fuzzer (GraphQL documents and
-# variables) a seventh each, filter_fuzzer (filter and sort parser, the largest) the rest; every
-# target gets at least 1 s.
+# Builds the fuzz targets in the sanitizer tree (preset `asan`: clang, ASan+UBSan, build/asan)
+# and runs each, one after the other, for a share of a time budget: multipart_fuzzer (request
+# body decoding), fields_fuzzer (the `fields` projection and its excerpt modifier), jwt_fuzzer
+# (the Authorization token reader), index_sql_fuzzer (index statements, run as DDL) and
+# graphql_fuzzer (GraphQL documents and variables) a seventh each, filter_fuzzer (filter and sort
+# parser, the largest) the rest; every target gets at least 1 s.
 #
 #   tests/fuzz/run.sh [seconds]        default 20 in total
 #
@@ -22,19 +22,16 @@ if ! [[ "$budget" =~ ^[0-9]+$ ]] || (( budget == 0 )); then
   exit 2
 fi
 
-build=build/fuzz
-cxx="${FUZZ_CXX:-clang++}"
-# Line tables are all a sanitizer report needs (file:line); full debug info would only make the
-# compiles and links slower.
-cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
-  -DBASALT_BUILD_FUZZ=ON -DBASALT_BUILD_TESTS=OFF >/dev/null
-if ! cmake --build "$build" --target filter_fuzzer multipart_fuzzer fields_fuzzer jwt_fuzzer \
+tree=build/asan
+cmake --preset asan >/dev/null
+if ! cmake --build "$tree" --target filter_fuzzer multipart_fuzzer fields_fuzzer jwt_fuzzer \
   index_sql_fuzzer graphql_fuzzer; then
-  echo "run.sh: building the fuzz targets failed (is tests/fuzz added to the root CMakeLists.txt?)" >&2
+  echo "run.sh: building the fuzz targets failed" >&2
   exit 1
 fi
 
+# Corpus and findings outside the build tree: they outlive a clean rebuild.
+build=build/fuzz
 artifacts="$build/artifacts"
 mkdir -p "$artifacts"
 
@@ -46,7 +43,7 @@ run() {
   local corpus="$build/corpus/${target%_fuzzer}"
   mkdir -p "$corpus"
   echo "run.sh: $target for ${seconds} s"
-  "$build/tests/fuzz/$target" "$corpus" "tests/fuzz/corpus/${target%_fuzzer}" \
+  "$tree/tests/fuzz/$target" "$corpus" "tests/fuzz/corpus/${target%_fuzzer}" \
     -max_total_time="$seconds" \
     -max_len="$max_len" \
     -timeout=5 \

@@ -276,7 +276,11 @@ boost::asio::awaitable<std::size_t> BulkCreates::execute_run(
 bool BulkCreates::rows_as_noted(const Rows& rows, const IdSets& found,
                                 const IdSets& inserted) const {
   for (std::size_t e = rows.first; e < rows.first + kRowsPerInsert; ++e) {
-    for (const auto& [collection_id, id] : entries_[e].related) {
+    for (const auto& reference : entries_[e].related) {
+      // Named references, not a structured binding: clang 14 (the sanitizer tree) cannot capture
+      // a binding in the lambda below.
+      const auto& collection_id = reference.first;
+      const auto& id = reference.second;
       const auto existing = found.find(collection_id);
       if (existing != found.end() && existing->second.contains(id)) continue;
       const auto created = inserted.find(collection_id);
