@@ -1,6 +1,7 @@
 // PostgresDatabase against the real test server: every clause of the Database and
 // Transaction contract (database.hpp, transaction.hpp) as postgres_database.hpp meets it.
 #include "basalt/db/postgres/postgres_database.hpp"
+#include "basalt/db/postgres/postgres_dialect.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,34 +29,6 @@ namespace {
 namespace asio = boost::asio;
 using testing::PostgresSchema;
 using testing::sync_wait;
-
-// Only what these tests need of a dialect ($N placeholders); the real PostgresDialect lives
-// in postgres_dialect.hpp.
-class PlaceholderOnlyDialect final : public Dialect {
- public:
-  std::string_view name() const noexcept override { return "postgres"; }
-  std::string quote_identifier(std::string_view name) const override {
-    return "\"" + std::string(name) + "\"";
-  }
-  std::string placeholder(std::size_t index) const override { return "$" + std::to_string(index); }
-  std::string on_conflict_update(std::string_view, std::string_view) const override { return {}; }
-  std::string inserted_value(std::string_view) const override { return {}; }
-  std::string integer_cast(std::string_view) const override { return {}; }
-  std::string equals_ignoring_case(std::string_view, std::string_view) const override { return {}; }
-  std::string ignoring_case(std::string_view) const override { return {}; }
-  std::string insertion_order_column() const override { return {}; }
-  std::string insertion_order() const override { return {}; }
-  std::string_view column_type(ColumnType) const noexcept override { return "text"; }
-  std::string_view now_expression() const noexcept override { return {}; }
-  std::string_view random_id_expression() const noexcept override { return {}; }
-  std::string to_json_array_expression(std::string_view) const override { return {}; }
-  std::string json_array_last_expression(std::string_view) const override { return {}; }
-  std::string json_array_contains_any(std::string_view, std::string_view) const override {
-    return {};
-  }
-  std::vector<std::string> statistics_statements() const override { return {}; }
-  std::string_view insert_rows_keyword() const noexcept override { return "INSERT"; }
-};
 
 // The exception `run` throws, as its what() and (for an ApiError) status.
 struct Thrown {
@@ -93,7 +66,7 @@ class PostgresDatabaseTest : public ::testing::Test {
     options.statement_timeout = timeout;
     options.pool = pool;
     options.max_write_attempts = attempts;
-    return open_postgres(options, std::make_shared<PlaceholderOnlyDialect>());
+    return open_postgres(options, std::make_shared<PostgresDialect>());
   }
   std::int64_t count(Database& db, const std::string& sql = "SELECT count(*) FROM t") {
     return sync_wait(db.query(sql))[0].as_int(0);
@@ -413,7 +386,7 @@ TEST_F(PostgresDatabaseTest, AWorkersReadsShareAtMostItsPoolsConnections) {
   options.url = schema_->url() + "&application_name=" + name;
   options.statement_timeout = std::chrono::seconds(5);
   options.pool.max_connections = 2;
-  auto db = open_postgres(options, std::make_shared<PlaceholderOnlyDialect>());
+  auto db = open_postgres(options, std::make_shared<PostgresDialect>());
   asio::io_context context(1);
   constexpr int kReads = 20;
   int answered = 0;
@@ -682,7 +655,7 @@ TEST_F(PostgresDatabaseTest, AnUnreachableServerFailsToOpen) {
   options.url = "postgresql://basalt:secret@127.0.0.1:1/none";
   options.statement_timeout = std::chrono::seconds(1);
   try {
-    open_postgres(options, std::make_shared<PlaceholderOnlyDialect>());
+    open_postgres(options, std::make_shared<PostgresDialect>());
     FAIL() << "opened";
   } catch (const DatabaseError& error) {
     EXPECT_EQ(std::string(error.what()).find("secret"), std::string::npos);
