@@ -1,5 +1,6 @@
 #include "basalt/collections/table_ddl.hpp"
 
+#include <cctype>
 #include <map>
 #include <stdexcept>
 
@@ -86,9 +87,57 @@ std::string create_table(const Collection& collection, std::string_view table_na
   return sql;
 }
 
+// One index column in standard SQL: a name quoted, an expression with its identifiers in double
+// quotes; COLLATE NOCASE becomes the dialect's case-folded key (an expression index) and
+// COLLATE RTRIM the value without trailing blanks, which compare alike under those collations.
+std::string standard_index_column(const schema::IndexColumn& column, const db::Dialect& dialect) {
+  std::string error;
+  std::string out;
+  if (column.is_expression()) {
+    auto expression = schema::double_quote_identifiers(column.name, &error);
+    if (!expression) throw std::invalid_argument("invalid index expression: " + error);
+    out = "(" + *expression + ")";
+  } else {
+    out = dialect.quote_identifier(column.name);
+  }
+  std::string collate = column.collate;
+  for (char& c : collate) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (collate == "NOCASE") {
+    out = "(" + dialect.ignoring_case(out) + ")";
+  } else if (collate == "RTRIM") {
+    out = "(rtrim(" + out + ", ' '))";
+  } else if (!collate.empty() && collate != "BINARY") {
+    throw std::invalid_argument("unsupported index collation " + column.collate);
+  }
+  if (!column.sort.empty()) out += " " + column.sort;
+  return out;
+}
+
+// `index` in standard SQL for a dialect that does not run PocketBase's spelling.
+std::string standard_index_statement(const schema::IndexDefinition& index,
+                                     const db::Dialect& dialect) {
+  std::string out = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
+  if (index.if_not_exists) out += "IF NOT EXISTS ";
+  out += dialect.quote_identifier(index.index_name) + " ON " +
+         dialect.quote_identifier(index.table_name) + " (";
+  for (std::size_t i = 0; i < index.columns.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += standard_index_column(index.columns[i], dialect);
+  }
+  out += ")";
+  if (!index.where.empty()) {
+    std::string error;
+    auto where = schema::double_quote_identifiers(index.where, &error);
+    if (!where) throw std::invalid_argument("invalid index condition: " + error);
+    out += " WHERE " + *where;
+  }
+  return out;
+}
+
 // The collection's indexes, re-emitted from their parsed form so that what runs is exactly
-// what validation accepted, aimed at the collection's current table name.
-std::vector<std::string> create_indexes(const Collection& collection) {
+// what validation accepted, aimed at the collection's current table name: PocketBase's text
+// where the dialect runs it (SQLite), standard SQL elsewhere.
+std::vector<std::string> create_indexes(const Collection& collection, const db::Dialect& dialect) {
   std::vector<std::string> out;
   for (const std::string& text : collection.indexes) {
     std::string error;
@@ -98,7 +147,8 @@ std::vector<std::string> create_indexes(const Collection& collection) {
     }
     index->table_name = collection.name;
     index->schema_name.clear();
-    out.push_back(index->build());
+    out.push_back(dialect.runs_pocketbase_index_sql() ? index->build()
+                                                      : standard_index_statement(*index, dialect));
   }
   return out;
 }
@@ -149,7 +199,7 @@ std::vector<std::string> create_statements(const Collection& collection,
                                            const db::Dialect& dialect) {
   if (collection.is_view()) return {create_view(collection, dialect)};
   std::vector<std::string> out = {create_table(collection, collection.name, dialect)};
-  append(out, create_indexes(collection));
+  append(out, create_indexes(collection, dialect));
   return out;
 }
 
@@ -242,7 +292,7 @@ std::vector<std::string> update_statements(const Collection& old, const Collecti
       out.push_back("ALTER TABLE " + table + " ADD COLUMN " + column_definition(*field, dialect));
     }
   }
-  append(out, create_indexes(updated));
+  append(out, create_indexes(updated, dialect));
   return out;
 }
 

@@ -89,6 +89,10 @@ class Dialect {
   // which spares the statement journal a plain multi-row INSERT writes every changed page
   // to; PostgreSQL: `INSERT` (a failure ends the transaction anyway).
   virtual std::string_view insert_rows_keyword() const noexcept = 0;
+  // Whether a collection's index statements run as PocketBase writes them (backtick-quoted
+  // names, `COLLATE NOCASE`); where not, the collections module rewrites them in standard SQL
+  // through quote_identifier() and ignoring_case() (an expression index for NOCASE).
+  virtual bool runs_pocketbase_index_sql() const noexcept = 0;
 };
 
 }  // namespace basalt::db

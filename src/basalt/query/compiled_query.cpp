@@ -12,7 +12,16 @@ std::string CompiledQuery::from_sql() const {
 }
 
 std::string CompiledQuery::select_sql(std::string_view columns) const {
-  std::string out = distinct ? "SELECT DISTINCT " : "SELECT ";
+  const bool keyed = distinct && distinct_on && !order_by.empty();
+  std::string out = !distinct ? "SELECT " : keyed ? "SELECT DISTINCT ON (" : "SELECT DISTINCT ";
+  if (keyed) {
+    for (const std::string& key : order_keys) {
+      out += key;
+      out += ", ";
+    }
+    out += rowid;
+    out += ") ";
+  }
   out += columns;
   out += " FROM ";
   out += from_sql();
@@ -23,6 +32,10 @@ std::string CompiledQuery::select_sql(std::string_view columns) const {
   if (!order_by.empty()) {
     out += " ORDER BY ";
     out += order_by;
+    if (keyed) {
+      out += ", ";
+      out += rowid;
+    }
   }
   return out;
 }

@@ -36,6 +36,13 @@ struct CompiledQuery {
   std::size_t next_placeholder = 1;
   bool distinct = false;
   std::string rowid;  // quoted "<table>.<rowid column>"
+  // The ORDER BY expressions without their directions, and whether DISTINCT with an ORDER BY
+  // must be spelled `DISTINCT ON (<keys>, <rowid>)` ... `ORDER BY <order_by>, <rowid>`:
+  // PostgreSQL sorts a DISTINCT result only by selected columns, and the sort keys (one value
+  // per record: sorts never read multi-valued joins) are not selected. The rowid decides ties
+  // only, which the SQL leaves unordered either way.
+  std::vector<std::string> order_keys;
+  bool distinct_on = false;
 
   // "<table> <joins...>"
   std::string from_sql() const;

@@ -1,8 +1,8 @@
-// FilterDialect: how one SQL dialect spells the functions a compiled filter uses. It is the
-// only SQLite-specific part of filter compilation: the resolver, lowering and the printer's
-// structure know no dialect, and db::Dialect (quoting, placeholders) stays as it is. A
-// PostgreSQL dialect implements this interface (jsonb_array_elements, jsonb path operators,
-// ILIKE ...) without touching anything else.
+// FilterDialect: how one SQL dialect spells the functions and comparisons a compiled filter
+// uses. It is the only dialect-specific part of filter compilation: the resolver, lowering and
+// the printer's structure know no dialect, and db::Dialect (quoting, placeholders) stays as it
+// is. SqliteFilterDialect prints PocketBase's own SQLite SQL; PostgresFilterDialect prints
+// calls of SQL functions that give SQLite's answers on PostgreSQL (postgres_functions.hpp).
 //
 // Every method appends to `out`; arguments are SQL text already printed (a quoted column, a
 // placeholder, a parenthesised expression). Values the spelling needs (JSON paths) are bound
@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "basalt/db/dialect.hpp"
 #include "basalt/db/value.hpp"
@@ -56,6 +57,42 @@ class FilterDialect {
   virtual std::string_view rowid() const noexcept = 0;
   // A random ordering key (for @random).
   virtual std::string_view random() const noexcept = 0;
+
+  // `placeholder` (db::Dialect's) for a parameter bound to `value`, with the type the dialect
+  // needs spelled out (PostgreSQL infers none for a placeholder inside a function call).
+  virtual std::string typed_placeholder(std::string placeholder, const db::Value& value) const = 0;
+  // The condition `a <op> b` (op neither kLike nor kNotLike) with SQLite's comparison rules
+  // for operands of the given affinities (sql_node.hpp, Affinity; a subquery column has its
+  // expression's). `plain_text`: the operand is TEXT on every engine (SqlPrinter::plain_text)
+  // and may be compared as it is.
+  struct Operand {
+    std::string_view sql;
+    Affinity affinity = Affinity::kNone;
+    bool plain_text = false;
+  };
+  virtual void compare(std::string& out, CompareOp op, const Operand& a,
+                       const Operand& b) const = 0;
+  // LOWER(value) and COALESCE(value, ''); `plain_text` as for compare (the result is then
+  // plain text too).
+  virtual void lower(std::string& out, std::string_view value, bool plain_text) const = 0;
+  virtual void coalesce_empty(std::string& out, std::string_view value, bool plain_text) const = 0;
+  // `value` as the left operand of `IN (SELECT <json_each value> ...)` or `IN (<params>)`.
+  virtual void in_operand(std::string& out, std::string_view value) const = 0;
+  // `IN (<params>)`'s item: a bound placeholder.
+  virtual void in_item(std::string& out, std::string_view placeholder) const = 0;
+  // `value` as an ORDER BY key ordered as SQLite orders values (NULL first ascending).
+  virtual void sort_key(std::string& out, std::string_view value) const = 0;
+  // The keyword of a join that keeps only matching rows ("CROSS JOIN " keeps SQLite to the
+  // written order), and whether a join without an ON clause needs " ON TRUE".
+  virtual std::string_view inner_join() const noexcept = 0;
+  virtual bool join_needs_condition() const noexcept = 0;
+  // Whether a SELECT DISTINCT may be sorted only by columns it selects (CompiledQuery then
+  // prints DISTINCT ON).
+  virtual bool distinct_sorts_by_selected_columns_only() const noexcept = 0;
+  // Appended to a parenthesised condition: true when it is false or NULL (") IS NOT 1").
+  virtual std::string_view is_not_true() const noexcept = 0;
+  // The statements that create what this dialect's SQL calls; run once per database.
+  virtual const std::vector<std::string>& setup_statements() const = 0;
 };
 
 // The FilterDialect for `dialect` (by db::Dialect::name()). Throws std::invalid_argument for a

@@ -141,7 +141,7 @@ const SqlNode* Lowering::match_where(const MultiMatch* match) {
 }
 
 const SqlNode* Lowering::join_guard(const JoinRule& rule) {
-  const SqlNode* id = nodes_.column(rule.join, schema::kFieldId, Affinity::kText);
+  const SqlNode* id = nodes_.column(rule.join, schema::kFieldId, Affinity::kText, -1, true);
   return nodes_.rule_holds(id, rule.rule_base, condition(*rule.rule));
 }
 

@@ -257,13 +257,21 @@ CompiledQuery QueryBuilder::finish() && {
     switch (term.kind) {
       case SortKind::kRandom:
         order_by += printer_.functions().random();
+        query.order_keys.emplace_back(printer_.functions().random());
         continue;  // PocketBase ignores a direction on @random
       case SortKind::kRowid:
         order_by += table_ + "." + std::string(printer_.functions().rowid());
+        query.order_keys.push_back(table_ + "." + std::string(printer_.functions().rowid()));
         break;
-      case SortKind::kField:
-        printer_.print(order_by, *term.expr, *sort.request);
+      case SortKind::kField: {
+        std::string key;
+        printer_.print(key, *term.expr, *sort.request);
+        std::string sort_key;
+        printer_.functions().sort_key(sort_key, key);
+        order_by += sort_key;
+        query.order_keys.push_back(std::move(sort_key));
         break;
+      }
     }
     order_by += term.direction == SortDirection::kDesc ? " DESC" : " ASC";
   }
@@ -278,6 +286,7 @@ CompiledQuery QueryBuilder::finish() && {
   query.next_placeholder = printer_.next_placeholder();
   query.params = std::move(printer_.params());
   query.rowid = table_ + "." + std::string(printer_.functions().rowid());
+  query.distinct_on = printer_.functions().distinct_sorts_by_selected_columns_only();
   return query;
 }
 

@@ -7,6 +7,7 @@
 #include "basalt/query/parse_error.hpp"
 #include "basalt/query/parser.hpp"
 #include "basalt/query/resolver_internal.hpp"
+#include "basalt/schema/field_registry.hpp"
 #include "basalt/schema/lookups.hpp"
 
 namespace basalt::query {
@@ -243,14 +244,15 @@ const SqlNode* Resolver::column(const SqlSource* source, const schema::Collectio
                                 const schema::Field& field) {
   int index = -1;
   if (source->record_row) index = static_cast<int>(&field - collection.fields.data());
-  return nodes_.column(source, nodes_.copy(field.name), affinity_of(field), index);
+  const bool plain_text = schema::column_for(field).kind == schema::ColumnKind::kText;
+  return nodes_.column(source, nodes_.copy(field.name), affinity_of(field), index, plain_text);
 }
 
 const SqlNode* Resolver::column(const SqlSource* source, const schema::Collection& collection,
                                 std::string_view name) {
   const schema::Field* field = collection.field_by_name(name);
   if (field != nullptr) return column(source, collection, *field);
-  return nodes_.column(source, nodes_.copy(name), Affinity::kText);
+  return nodes_.column(source, nodes_.copy(name), Affinity::kText, -1, name == schema::kFieldId);
 }
 
 ResolvedOperand Resolver::null_operand() {

@@ -22,8 +22,9 @@ db::Value ParamValue::to_db() const {
 }
 
 const SqlNode* SqlNodeFactory::column(const SqlSource* source, std::string_view name,
-                                      Affinity affinity, int field_index) {
+                                      Affinity affinity, int field_index, bool plain_text) {
   SqlNode* n = node(SqlOp::kColumn);
+  n->plain_text = plain_text;
   n->source = source;
   n->name = name;
   n->affinity = affinity;

@@ -98,6 +98,7 @@ struct SqlNode {
   CompareOp compare = CompareOp::kEq;
   Affinity affinity = Affinity::kNone;  // kColumn (the column's); others kNone
   bool aux = false;               // kParam: not a filter value (json path, id): never LIKE-wrapped
+  bool plain_text = false;        // kColumn: stored as plain TEXT on every engine (never JSON)
   std::int32_t field_index = -1;  // kColumn of a record row: index in the collection's fields
   std::uint32_t arg_count = 0;
   const SqlNode* const* arg_data = nullptr;

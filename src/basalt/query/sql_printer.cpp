@@ -7,32 +7,6 @@
 #include "basalt/query/join_tree.hpp"
 
 namespace basalt::query {
-namespace {
-
-std::string_view compare_text(CompareOp op) {
-  switch (op) {
-    case CompareOp::kEq:
-      return " = ";
-    case CompareOp::kIs:
-      return " IS ";
-    case CompareOp::kIsNot:
-      return " IS NOT ";
-    case CompareOp::kLt:
-      return " < ";
-    case CompareOp::kLte:
-      return " <= ";
-    case CompareOp::kGt:
-      return " > ";
-    case CompareOp::kGte:
-      return " >= ";
-    case CompareOp::kLike:
-    case CompareOp::kNotLike:
-      break;
-  }
-  return " ? ";
-}
-
-}  // namespace
 
 SqlPrinter::SqlPrinter(const db::Dialect& dialect, const FilterDialect& functions,
                        const SqlSource& base, std::size_t first_placeholder)
@@ -47,7 +21,8 @@ SqlPrinter::SqlPrinter(const db::Dialect& dialect, const FilterDialect& function
 
 std::string SqlPrinter::bind(db::Value value) {
   params_.push_back(std::move(value));
-  return dialect_.placeholder(first_placeholder_ + params_.size() - 1);
+  return functions_.typed_placeholder(dialect_.placeholder(first_placeholder_ + params_.size() - 1),
+                                      params_.back());
 }
 
 void SqlPrinter::print(std::string& out, const SqlNode& node, const RequestInfo& request) {
@@ -87,6 +62,35 @@ void SqlPrinter::register_joins(const SqlNode& node, const RequestInfo& request)
   if (node.a != nullptr) register_joins(*node.a, request);
   if (node.b != nullptr) register_joins(*node.b, request);
   for (const SqlNode* arg : node.args()) register_joins(*arg, request);
+}
+
+Affinity SqlPrinter::operand_affinity(const SqlNode& node) {
+  switch (node.op) {
+    case SqlOp::kColumn:
+    case SqlOp::kEachValue:
+      return node.affinity;
+    case SqlOp::kMatchValue:
+      return operand_affinity(*node.match->value);  // a subquery column: its expression's
+    default:
+      return Affinity::kNone;
+  }
+}
+
+bool SqlPrinter::plain_text(const SqlNode& node) {
+  switch (node.op) {
+    case SqlOp::kColumn:
+      return node.plain_text;
+    case SqlOp::kParam:
+      return node.param.kind == ParamValue::Kind::kText;
+    case SqlOp::kEmptyText:
+    case SqlOp::kAuthId:
+      return true;
+    case SqlOp::kLower:
+    case SqlOp::kCoalesceEmpty:
+      return plain_text(*node.a);
+    default:
+      return false;
+  }
 }
 
 std::string SqlPrinter::text(const SqlNode& node) {
@@ -141,14 +145,10 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
       }
       throw std::logic_error("multi-match value outside its subquery");
     case SqlOp::kLower:
-      out += "LOWER(";
-      value(out, *node.a);
-      out += ')';
+      functions_.lower(out, text(*node.a), plain_text(*node.a));
       return;
     case SqlOp::kCoalesceEmpty:
-      out += "COALESCE(";
-      value(out, *node.a);
-      out += ", '')";
+      functions_.coalesce_empty(out, text(*node.a), plain_text(*node.a));
       return;
     case SqlOp::kContains:
       functions_.contains_pattern(out, text(*node.a));
@@ -196,10 +196,14 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
         functions_.like(out, text(*node.a), text(*node.b), node.compare == CompareOp::kNotLike);
         return;
       }
-      value(out, *node.a);
-      out += compare_text(node.compare);
-      value(out, *node.b);
-      return;
+      {
+        // In order: the placeholders are numbered as the operands are printed.
+        const std::string a = text(*node.a);
+        const std::string b = text(*node.b);
+        functions_.compare(out, node.compare, {a, operand_affinity(*node.a), plain_text(*node.a)},
+                           {b, operand_affinity(*node.b), plain_text(*node.b)});
+        return;
+      }
     case SqlOp::kIsNull:
     case SqlOp::kIsNotNull:
       value(out, *node.a);
@@ -235,6 +239,7 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
         std::string second = dialect_.quote_identifier(unique_alias("__sm"));
         out += ") ";
         out += second;
+        if (functions_.join_needs_condition()) out += " ON TRUE";
         local_matches_.emplace_back(node.match2, second);
       }
       out += " WHERE ";
@@ -245,7 +250,7 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
     }
     case SqlOp::kInJsonEach: {
       std::string each = dialect_.quote_identifier(unique_alias("__je"));
-      value(out, *node.a);
+      functions_.in_operand(out, text(*node.a));
       out += " IN (SELECT ";
       out += each;
       out += '.';
@@ -265,7 +270,7 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
 }
 
 void SqlPrinter::in_list(std::string& out, const SqlNode& node) {
-  value(out, *node.a);
+  functions_.in_operand(out, text(*node.a));
   out += " IN (";
   const boost::json::value* field = request_->body.if_contains(node.name);
   std::vector<std::string> ids =
@@ -273,7 +278,7 @@ void SqlPrinter::in_list(std::string& out, const SqlNode& node) {
   if (ids.empty()) out += "NULL";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ", ";
-    out += bind(std::move(ids[i]));
+    functions_.in_item(out, bind(std::move(ids[i])));
   }
   out += ')';
 }
@@ -302,16 +307,19 @@ std::string SqlPrinter::register_join(const SqlSource& source) {
   join_aliases_.emplace(std::string(source.key), quoted);
   std::string clause =
       std::find(inner_joins_.begin(), inner_joins_.end(), source.key) != inner_joins_.end()
-          ? "CROSS JOIN "
-          : "LEFT JOIN ";
+          ? std::string(functions_.inner_join())
+          : std::string("LEFT JOIN ");
   source_clause(clause, source, quoted);  // may register the joins its ON reads first
+  bool has_on = source.on != nullptr;
   if (guards_ != nullptr) {
     auto guard = guards_->find(std::string(source.key));
     if (guard != guards_->end()) {
       clause += source.on != nullptr ? " AND " : " ON ";
       print(clause, *guard->second.condition, *guard->second.request);
+      has_on = true;
     }
   }
+  if (!has_on && functions_.join_needs_condition()) clause += " ON TRUE";
   join_sources_.push_back(&source);
   join_indexes_.emplace(std::string(source.key), joins_.size());
   joins_.push_back(std::move(clause));
@@ -374,6 +382,7 @@ void SqlPrinter::subquery(std::string& out, const MultiMatch& match, const SqlNo
       has_on = true;
       value(joins, *guard);
     }
+    if (!has_on && functions_.join_needs_condition()) joins += " ON TRUE";
   }
   out += "SELECT ";
   value(out, *match.value);
@@ -585,7 +594,7 @@ void SqlPrinter::anti_join(std::string& out, const SqlSource& hop, std::span<con
     if (i > 0) where += " AND ";
     inner.print(where, *parts[i].condition, *parts[i].request);
   }
-  where += ") IS NOT 1";
+  where += functions_.is_not_true();
   out += '(';
   out += record_column;
   out += " IS NULL OR ";
@@ -611,7 +620,9 @@ void SqlPrinter::in_each_join(std::string& out, const SqlSource& root, std::span
   std::string where;
   SqlPrinter inner = sub_printer(root, *parts.front().request, parts, inner_joins, where, false);
   std::string each = dialect_.quote_identifier(inner.unique_alias("__je"));
-  print(out, *on.a, *inner.request_);
+  std::string record_id;
+  print(record_id, *on.a, *inner.request_);
+  functions_.in_operand(out, record_id);
   out += " IN (SELECT ";
   out += each;
   out += '.';

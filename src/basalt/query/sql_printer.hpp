@@ -117,6 +117,10 @@ class SqlPrinter final : public ParamBinder {
  private:
   void value(std::string& out, const SqlNode& node);
   std::string text(const SqlNode& node);
+  // How SQLite's comparison sees `node` (as the Evaluator does) and whether it is TEXT on every
+  // engine (a plain-text column, a text parameter, '', the auth id, LOWER/COALESCE of those).
+  static Affinity operand_affinity(const SqlNode& node);
+  static bool plain_text(const SqlNode& node);
   std::string unique_alias(std::string_view hint);
   std::string register_join(const SqlSource& source);
   void source_clause(std::string& out, const SqlSource& source, std::string_view alias);

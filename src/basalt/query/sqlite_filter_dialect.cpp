@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "basalt/query/postgres_filter_dialect.hpp"
+
 namespace basalt::query {
 namespace {
 
@@ -113,9 +115,78 @@ void SqliteFilterDialect::strftime(std::string& out, std::span<const std::string
   out += ')';
 }
 
+std::string_view compare_operator(CompareOp op) noexcept {
+  switch (op) {
+    case CompareOp::kEq:
+      return " = ";
+    case CompareOp::kIs:
+      return " IS ";
+    case CompareOp::kIsNot:
+      return " IS NOT ";
+    case CompareOp::kLt:
+      return " < ";
+    case CompareOp::kLte:
+      return " <= ";
+    case CompareOp::kGt:
+      return " > ";
+    case CompareOp::kGte:
+      return " >= ";
+    case CompareOp::kLike:
+    case CompareOp::kNotLike:
+      break;
+  }
+  return " ? ";
+}
+
+std::string SqliteFilterDialect::typed_placeholder(std::string placeholder,
+                                                   const db::Value& /*value*/) const {
+  return placeholder;
+}
+
+void SqliteFilterDialect::compare(std::string& out, CompareOp op, const Operand& a,
+                                  const Operand& b) const {
+  // SQLite applies the comparison affinity itself.
+  out += a.sql;
+  out += compare_operator(op);
+  out += b.sql;
+}
+
+void SqliteFilterDialect::lower(std::string& out, std::string_view value,
+                                bool /*plain_text*/) const {
+  out += "LOWER(";
+  out += value;
+  out += ')';
+}
+
+void SqliteFilterDialect::coalesce_empty(std::string& out, std::string_view value,
+                                         bool /*plain_text*/) const {
+  out += "COALESCE(";
+  out += value;
+  out += ", '')";
+}
+
+void SqliteFilterDialect::in_operand(std::string& out, std::string_view value) const {
+  out += value;
+}
+
+void SqliteFilterDialect::in_item(std::string& out, std::string_view placeholder) const {
+  out += placeholder;
+}
+
+void SqliteFilterDialect::sort_key(std::string& out, std::string_view value) const {
+  out += value;
+}
+
+const std::vector<std::string>& SqliteFilterDialect::setup_statements() const {
+  static const std::vector<std::string> kNone;
+  return kNone;
+}
+
 const FilterDialect& filter_dialect_for(const db::Dialect& dialect) {
   static const SqliteFilterDialect kSqlite;
+  static const PostgresFilterDialect kPostgres;
   if (dialect.name() == "sqlite") return kSqlite;
+  if (dialect.name() == "postgres") return kPostgres;
   throw std::invalid_argument("no filter dialect for the \"" + std::string(dialect.name()) +
                               "\" database dialect");
 }

@@ -29,7 +29,24 @@ class SqliteFilterDialect final : public FilterDialect {
   void strftime(std::string& out, std::span<const std::string> args) const override;
   std::string_view rowid() const noexcept override { return "_rowid_"; }
   std::string_view random() const noexcept override { return "RANDOM()"; }
+  // SQLite's own comparisons, as written: the placeholder as it is, `a <op> b`, LOWER(),
+  // COALESCE(), plain IN and ORDER BY operands, CROSS JOIN without ON, IS NOT 1, no setup.
+  std::string typed_placeholder(std::string placeholder, const db::Value& value) const override;
+  void compare(std::string& out, CompareOp op, const Operand& a, const Operand& b) const override;
+  void lower(std::string& out, std::string_view value, bool plain_text) const override;
+  void coalesce_empty(std::string& out, std::string_view value, bool plain_text) const override;
+  void in_operand(std::string& out, std::string_view value) const override;
+  void in_item(std::string& out, std::string_view placeholder) const override;
+  void sort_key(std::string& out, std::string_view value) const override;
+  std::string_view inner_join() const noexcept override { return "CROSS JOIN "; }
+  bool join_needs_condition() const noexcept override { return false; }
+  bool distinct_sorts_by_selected_columns_only() const noexcept override { return false; }
+  std::string_view is_not_true() const noexcept override { return ") IS NOT 1"; }
+  const std::vector<std::string>& setup_statements() const override;
 };
+
+// " = ", " IS NOT ", " < " ...: the SQL operator of a comparison that is no LIKE.
+std::string_view compare_operator(CompareOp op) noexcept;
 
 // "$.a[0].b" for the steps (a, 0, b); `prefix` goes between '$' and the steps (".pb").
 std::string sqlite_json_path(std::span<const JsonPathStep> path, std::string_view prefix = {});

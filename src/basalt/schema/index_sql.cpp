@@ -203,4 +203,24 @@ std::optional<IndexDefinition> find_single_column_unique_index(std::span<const s
   return std::nullopt;
 }
 
+std::optional<std::string> double_quote_identifiers(std::string_view fragment, std::string* error) {
+  auto tokens = detail::tokenize_sql(fragment, false, error);
+  if (!tokens) return std::nullopt;
+  std::string out;
+  std::size_t copied = 0;
+  for (const SqlToken& token : *tokens) {
+    if (token.kind != SqlTokenKind::kQuotedIdentifier) continue;
+    out += fragment.substr(copied, token.begin - copied);
+    out += '"';
+    for (char c : detail::identifier_name(token)) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+    copied = token.end;
+  }
+  out += fragment.substr(copied);
+  return out;
+}
+
 }  // namespace basalt::schema

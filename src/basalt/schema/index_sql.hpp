@@ -61,6 +61,12 @@ struct IndexDefinition {
   friend bool operator==(const IndexDefinition&, const IndexDefinition&) = default;
 };
 
+// `fragment` (an index column expression or WHERE clause) with every quoted identifier
+// (`x`, [x], "x") written in double quotes, inner double quotes doubled, and everything else as
+// it was: the standard spelling PostgreSQL reads. nullopt (with `*error`) when it does not scan.
+std::optional<std::string> double_quote_identifiers(std::string_view fragment,
+                                                    std::string* error = nullptr);
+
 // The first UNIQUE index of `indexes` over exactly one column named `column`
 // (case-insensitive); a WHERE clause does not matter. Unparsable entries are skipped.
 std::optional<IndexDefinition> find_single_column_unique_index(std::span<const std::string> indexes,

@@ -32,6 +32,7 @@ class SqliteDialect final : public Dialect {
                                       std::string_view value_list) const override;
   std::vector<std::string> statistics_statements() const override;
   std::string_view insert_rows_keyword() const noexcept override { return "INSERT OR FAIL"; }
+  bool runs_pocketbase_index_sql() const noexcept override { return true; }
 };
 
 }  // namespace basalt::db

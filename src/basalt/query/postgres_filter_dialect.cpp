@@ -1,0 +1,262 @@
+#include "basalt/query/postgres_filter_dialect.hpp"
+
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
+
+#include "basalt/query/postgres_functions.hpp"
+
+namespace basalt::query {
+namespace {
+
+void append_value(std::string& out, std::string_view expression) {
+  out += "basalt_sv(";
+  out += expression;
+  out += ')';
+}
+
+// SQLite's comparison affinity for two operands (sqlite3CompareAffinity, as the evaluator's
+// sqlite::compare applies it): two columns compare numerically if either is numeric and as
+// they are otherwise; a column and an expression use the column's affinity.
+Affinity comparison_affinity(Affinity a, Affinity b) {
+  if (a != Affinity::kNone && b != Affinity::kNone) {
+    return a == Affinity::kNumeric || b == Affinity::kNumeric ? Affinity::kNumeric
+                                                              : Affinity::kNone;
+  }
+  return a != Affinity::kNone ? a : b;
+}
+
+void append_operand(std::string& out, std::string_view expression, Affinity affinity) {
+  switch (affinity) {
+    case Affinity::kNumeric:
+      out += "basalt_numeric(";
+      append_value(out, expression);
+      out += ')';
+      return;
+    case Affinity::kText:
+      out += "basalt_textaff(";
+      append_value(out, expression);
+      out += ')';
+      return;
+    default:
+      append_value(out, expression);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string postgres_json_path(std::span<const JsonPathStep> path) {
+  std::string out = "{";
+  for (const JsonPathStep& step : path) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += step.index ? 'i' : 'k';
+    for (char c : step.key) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+void PostgresFilterDialect::json_each(std::string& out, std::string_view array,
+                                      bool normalize) const {
+  out += "basalt_json_each(";
+  out += array;
+  out += normalize ? ", TRUE)" : ", FALSE)";
+}
+
+void PostgresFilterDialect::json_extract(std::string& out, std::string_view value,
+                                         std::span<const JsonPathStep> path,
+                                         ParamBinder& binder) const {
+  out += "basalt_json_extract(";
+  out += value;
+  out += ", (";
+  out += binder.bind(postgres_json_path(path));
+  out += ")::text[])";
+}
+
+void PostgresFilterDialect::json_array_length(std::string& out, std::string_view value) const {
+  out += "basalt_json_length(";
+  out += value;
+  out += ')';
+}
+
+void PostgresFilterDialect::like(std::string& out, std::string_view value, std::string_view pattern,
+                                 bool negate) const {
+  out += negate ? "(NOT basalt_like(" : "basalt_like(";
+  append_value(out, value);
+  out += ", ";
+  append_value(out, pattern);
+  out += negate ? "))" : ")";
+}
+
+void PostgresFilterDialect::contains_pattern(std::string& out, std::string_view value) const {
+  out += "basalt_concat_pct(";
+  append_value(out, value);
+  out += ')';
+}
+
+void PostgresFilterDialect::geo_distance(std::string& out,
+                                         std::span<const std::string> args) const {
+  if (args.size() != 4) throw std::invalid_argument("geoDistance takes 4 arguments");
+  out += "basalt_geo_distance(";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (i > 0) out += ", ";
+    append_value(out, args[i]);
+  }
+  out += ')';
+}
+
+void PostgresFilterDialect::strftime(std::string& out, std::span<const std::string> args) const {
+  if (args.empty()) throw std::invalid_argument("strftime takes a format");
+  out += "basalt_strftime(";
+  append_value(out, args[0]);
+  out += ", ARRAY[";
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (i > 1) out += ", ";
+    append_value(out, args[i]);
+  }
+  out += "]::basalt_v[])";
+}
+
+std::string PostgresFilterDialect::typed_placeholder(std::string placeholder,
+                                                     const db::Value& value) const {
+  return std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::int64_t>) {
+          return placeholder + "::bigint";
+        } else if constexpr (std::is_same_v<T, double>) {
+          return placeholder + "::double precision";
+        } else if constexpr (std::is_same_v<T, db::Blob>) {
+          return placeholder + "::bytea";
+        } else {
+          return placeholder + "::text";  // text, and NULL (a NULL text)
+        }
+      },
+      value);
+}
+
+void PostgresFilterDialect::compare(std::string& out, CompareOp op, const Operand& a,
+                                    const Operand& b) const {
+  if (a.plain_text && b.plain_text) {
+    // Two TEXT values compare as text on SQLite whatever their affinities; PostgreSQL's
+    // equality of text is byte equality, and "C" orders by bytes as BINARY does. Natively,
+    // so that joins on ids use indexes and hash joins.
+    // The casts give a NULL (a join printed as missing) a type a collation can apply to.
+    out += "((";
+    out += a.sql;
+    out += ")::text";
+    switch (op) {
+      case CompareOp::kIs:
+        out += " IS NOT DISTINCT FROM ";
+        break;
+      case CompareOp::kIsNot:
+        out += " IS DISTINCT FROM ";
+        break;
+      case CompareOp::kEq:
+        out += " = ";
+        break;
+      case CompareOp::kLt:
+        out += " COLLATE \"C\" < ";
+        break;
+      case CompareOp::kLte:
+        out += " COLLATE \"C\" <= ";
+        break;
+      case CompareOp::kGt:
+        out += " COLLATE \"C\" > ";
+        break;
+      case CompareOp::kGte:
+        out += " COLLATE \"C\" >= ";
+        break;
+      case CompareOp::kLike:
+      case CompareOp::kNotLike:
+        throw std::logic_error("LIKE is no comparison for FilterDialect::compare");
+    }
+    out += '(';
+    out += b.sql;
+    out += ")::text)";
+    return;
+  }
+  const Affinity affinity = comparison_affinity(a.affinity, b.affinity);
+  std::string operands;
+  append_operand(operands, a.sql, affinity);
+  operands += ", ";
+  append_operand(operands, b.sql, affinity);
+  switch (op) {
+    case CompareOp::kIs:
+      out += "basalt_is(" + operands + ")";
+      return;
+    case CompareOp::kIsNot:
+      out += "(NOT basalt_is(" + operands + "))";
+      return;
+    case CompareOp::kEq:
+      out += "(basalt_cmp(" + operands + ") = 0)";
+      return;
+    case CompareOp::kLt:
+      out += "(basalt_cmp(" + operands + ") < 0)";
+      return;
+    case CompareOp::kLte:
+      out += "(basalt_cmp(" + operands + ") <= 0)";
+      return;
+    case CompareOp::kGt:
+      out += "(basalt_cmp(" + operands + ") > 0)";
+      return;
+    case CompareOp::kGte:
+      out += "(basalt_cmp(" + operands + ") >= 0)";
+      return;
+    case CompareOp::kLike:
+    case CompareOp::kNotLike:
+      break;
+  }
+  throw std::logic_error("LIKE is no comparison for FilterDialect::compare");
+}
+
+void PostgresFilterDialect::lower(std::string& out, std::string_view value, bool plain_text) const {
+  if (plain_text) {
+    out += "lower((";  // "C": ASCII letters only, as SQLite's lower()
+    out += value;
+    out += ")::text COLLATE \"C\")";
+    return;
+  }
+  out += "basalt_lower(";
+  append_value(out, value);
+  out += ')';
+}
+
+void PostgresFilterDialect::coalesce_empty(std::string& out, std::string_view value,
+                                           bool plain_text) const {
+  if (plain_text) {
+    out += "COALESCE(";
+    out += value;
+    out += ", '')";
+    return;
+  }
+  out += "basalt_coalesce_empty(";
+  append_value(out, value);
+  out += ')';
+}
+
+void PostgresFilterDialect::in_operand(std::string& out, std::string_view value) const {
+  append_value(out, value);
+}
+
+void PostgresFilterDialect::in_item(std::string& out, std::string_view placeholder) const {
+  append_value(out, placeholder);
+}
+
+void PostgresFilterDialect::sort_key(std::string& out, std::string_view value) const {
+  out += "basalt_sort(";
+  append_value(out, value);
+  out += ')';
+}
+
+const std::vector<std::string>& PostgresFilterDialect::setup_statements() const {
+  return postgres_filter_functions();
+}
+
+}  // namespace basalt::query
