@@ -41,6 +41,7 @@ class PlaceholderOnlyDialect final : public Dialect {
   std::string on_conflict_update(std::string_view, std::string_view) const override { return {}; }
   std::string inserted_value(std::string_view) const override { return {}; }
   std::string integer_cast(std::string_view) const override { return {}; }
+  std::string integer_as_json(std::string_view) const override { return {}; }
   std::string equals_ignoring_case(std::string_view, std::string_view) const override { return {}; }
   std::string ignoring_case(std::string_view) const override { return {}; }
   std::string insertion_order_column() const override { return {}; }
@@ -55,6 +56,7 @@ class PlaceholderOnlyDialect final : public Dialect {
   }
   std::vector<std::string> statistics_statements() const override { return {}; }
   std::string_view insert_rows_keyword() const noexcept override { return "INSERT"; }
+  bool runs_pocketbase_index_sql() const noexcept override { return false; }
 };
 
 // The exception `run` throws, as its what() and (for an ApiError) status.
