@@ -88,6 +88,7 @@ postgres_e2e_files=(
   auth.test.mjs auth_alerts.test.mjs auth_cache.test.mjs batch.test.mjs batch_bulk.test.mjs
   client_address.test.mjs collections.test.mjs counts.test.mjs files_serving.test.mjs
   files_upload.test.mjs health.test.mjs mail_flows.test.mjs mfa_otp.test.mjs mfa_totp.test.mjs
+  postgres_cli.test.mjs
   realtime.test.mjs realtime_protocol.test.mjs records.test.mjs rules.test.mjs settings.test.mjs
   settings_s3.test.mjs sign_in_rules.test.mjs
 )
