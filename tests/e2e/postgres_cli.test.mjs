@@ -1,5 +1,6 @@
 // The CLI on PostgreSQL (docs/postgres.md, "Running on PostgreSQL"): `collections import|export`
-// and `superuser upsert` with --db, on their own and through a running server's admin socket.
+// and `superuser upsert` with --db, on their own and through a running server's admin socket;
+// backups refused.
 // Runs only under E2E_DB=postgres (scripts/test.sh lists it with the PostgreSQL files); on
 // SQLite the same commands are covered by tests/integration.
 
@@ -92,6 +93,12 @@ describe('the CLI on PostgreSQL', { skip: !usePostgres && 'E2E_DB is not postgre
         records.map((r) => [r.title, r.done, r.note]),
         [['from the SDK', true, '']],
       );
+      // Backups are SQLite archives: refused, with the reason, on PostgreSQL.
+      await assert.rejects(again.backups.create('pg.zip'), (error) => {
+        assert.equal(error.status, 400);
+        assert.match(error.response.message, /PostgreSQL; use pg_dump/);
+        return true;
+      });
       const exportFile = join(dir, 'export.json');
       run('collections', 'export', exportFile);
       const exported = JSON.parse(await readFile(exportFile, 'utf8'));
