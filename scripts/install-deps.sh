@@ -17,8 +17,9 @@ packages=(
   libmagic-dev libvips-dev libcurl4-openssl-dev libssl-dev libzip-dev libpq-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk curl
-  # the PostgreSQL server the driver's tests start (scripts/postgres-test-server.sh)
-  postgresql-15
+  # the PostgreSQL server the driver's tests start (scripts/postgres-test-server.sh); psql,
+  # with which the e2e suite on PostgreSQL creates and drops a database per server
+  postgresql-15 postgresql-client-15
 )
 
 missing=()

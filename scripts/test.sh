@@ -4,7 +4,8 @@
 #      for the PostgreSQL tests (scripts/postgres-test-server.sh, port 55432 or
 #      BASALT_TEST_POSTGRES_PORT), which stays up for tier 4 and is stopped at exit
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
-#      files at once), then a smoke run of PocketBase's benchmark scenarios with tiny counts
+#      files at once), on SQLite and then the files listed below on PostgreSQL (the server of
+#      tier 1, one fresh database per e2e server), then a smoke run of PocketBase's benchmark scenarios with tiny counts
 #      (bench/scenarios)
 #   3. libFuzzer over the filter, multipart, fields, JWT, index SQL and GraphQL parsers: a short
 #      smoke run that replays the seeds and fuzzes a few seconds (tests/fuzz/run.sh); long
@@ -80,6 +81,22 @@ ctest --preset release -j "$jobs"
 step "e2e tests (pocketbase SDK)"
 (cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" \
   npm test -- --test-concurrency="${E2E_CONCURRENCY:-4}")
+
+# The e2e files that pass on PostgreSQL (docs/postgres.md, "What does not run on PostgreSQL
+# yet" lists the others and why): each server gets a fresh database of its own on the test
+# server (tests/e2e/postgres_databases.mjs), dropped after it.
+postgres_e2e_files=(
+  auth.test.mjs auth_alerts.test.mjs auth_cache.test.mjs batch.test.mjs batch_bulk.test.mjs
+  client_address.test.mjs collections.test.mjs counts.test.mjs files_serving.test.mjs
+  files_upload.test.mjs health.test.mjs mail_flows.test.mjs mfa_otp.test.mjs mfa_totp.test.mjs
+  postgres_cli.test.mjs
+  realtime.test.mjs realtime_protocol.test.mjs records.test.mjs rules.test.mjs settings.test.mjs
+  settings_s3.test.mjs sign_in_rules.test.mjs
+)
+step "e2e tests on PostgreSQL (E2E_DB=postgres, ${#postgres_e2e_files[@]} files)"
+(cd tests/e2e && E2E_DB=postgres E2E_POSTGRES_URL="$BASALT_TEST_POSTGRES_URL" \
+  E2E_BASALT_BINARY="$PWD/../../build/release/basalt" \
+  node --test --test-concurrency="${E2E_CONCURRENCY:-4}" "${postgres_e2e_files[@]}")
 
 step "scenario smoke run (bench/scenarios --smoke: every answer checked, tiny counts)"
 # Its per-scenario progress goes to a log, shown only when the run fails.

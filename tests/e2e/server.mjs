@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+import { databaseFor, dropDatabaseOf, usePostgres } from './postgres_databases.mjs';
+
 // E2E_ prefix on purpose: the server refuses unknown BASALT_* variables in its environment.
 const binary =
   process.env.E2E_BASALT_BINARY ??
@@ -41,14 +43,16 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  */
 export async function startServer({ args = [], superuser, dir: givenDir, port = 0 } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
+  // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
+  const storage = ['--dir', dir, ...(usePostgres ? ['--db', databaseFor(dir)] : [])];
   if (superuser) {
-    execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, '--dir', dir], {
+    execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   }
   const child = spawn(
     binary,
-    ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir, '--access-log', 'false', ...args],
+    ['serve', '--http', `127.0.0.1:${port}`, ...storage, '--access-log', 'false', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
 
@@ -56,6 +60,8 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+    // E2E_SERVER_LOG=1: the servers' logs on the runner's stderr, to see a 500's cause.
+    if (process.env.E2E_SERVER_LOG === '1') process.stderr.write(chunk);
   });
   const describe = (what) => `${what}\n--- ${binary} stderr ---\n${stderr}`;
 
@@ -71,7 +77,10 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
 
   const cleanUp = async () => {
     process.removeListener('exit', killOnExit);
-    if (!givenDir) await rm(dir, { recursive: true, force: true });
+    if (!givenDir) {
+      await rm(dir, { recursive: true, force: true });
+      if (usePostgres) dropDatabaseOf(dir);
+    }
   };
 
   let url;

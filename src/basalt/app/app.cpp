@@ -96,10 +96,12 @@ int serve(const core::Config& config) {
     Storage& storage = *opened;
     if (count_superusers(storage.database()) == 0) {
       // Never a default password: say how to make the first superuser instead.
+      // On PostgreSQL the command needs the same `db` setting (flag, BASALT_DB or the TOML
+      // file): the URL is not repeated here, it may hold a password.
       spdlog::warn(
           "no superuser exists yet; create one with: basalt superuser upsert EMAIL PASSWORD "
-          "--dir {}",
-          config.data_dir);
+          "--dir {}{}",
+          config.data_dir, config.database_url.empty() ? "" : " and the same --db");
     }
     core::BlockingPool blocking({config.auth.blocking_threads, kBlockingQueue});
     auth::PasswordHasher hasher;

@@ -2,15 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include "basalt/app/database_open.hpp"
 #include "basalt/app/run_blocking.hpp"
 #include "basalt/collections/email_index.hpp"
 #include "basalt/db/migrations.hpp"
-#include "basalt/db/sqlite/sqlite_database.hpp"
 
 namespace basalt::app {
 
-Storage::Storage(const core::Config& config, const core::Clock& clock)
-    : database_(db::open_sqlite(db::sqlite_options(config))) {
+Storage::Storage(const core::Config& config, const core::Clock& clock) {
+  OpenedDatabase opened = open_database(config);
+  directory_lock_ = std::move(opened.lock);
+  database_ = std::move(opened.database);
   const auto migrations = collections::system_migrations(database_->dialect(), clock);
   for (const auto& name : run_blocking(db::apply_migrations(*database_, migrations))) {
     spdlog::info("applied migration {}", name);
@@ -45,6 +47,7 @@ void Storage::close() {
   settings_.reset();
   collections_.reset();
   database_.reset();
+  directory_lock_.reset();  // after the database: no other process may take the directory first
 }
 
 }  // namespace basalt::app

@@ -1,5 +1,6 @@
 // Storage: the database and the services that own its data, opened from the Config in
-// dependency order — open data.db (taking the directory's lock), apply the system migrations,
+// dependency order — open the database (data.db, or PostgreSQL per the `db` setting; either
+// way taking the data directory's lock), apply the system migrations,
 // load the collection catalog. Used by `serve` and by the CLI commands that touch data.
 //
 // Lifetime: close() (or destruction) finishes queued writes first. A server must call close()
@@ -12,6 +13,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/db/sqlite/lock_file.hpp"
 #include "basalt/settings/settings_service.hpp"
 
 namespace basalt::app {
@@ -31,6 +33,8 @@ class Storage {
   void close();
 
  private:
+  // PostgreSQL only (database_open.hpp): the data directory's lock; SQLite's driver holds its own.
+  std::unique_ptr<db::sqlite::LockFile> directory_lock_;
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<collections::CollectionService> collections_;
   std::unique_ptr<settings::SettingsService> settings_;

@@ -208,12 +208,12 @@ boost::asio::awaitable<std::vector<std::string>> TotpService::confirm(
   const std::string stored = json::serialize(digests);
   const db::Dialect& d = database_.dialect();
   const std::string update = "UPDATE " + d.quote_identifier(schema::kTotpTable) + " SET " +
-                             d.quote_identifier("confirmed") + " = 1, " +
+                             d.quote_identifier("confirmed") + " = TRUE, " +
                              d.quote_identifier("recoveryCodes") + " = " + d.placeholder(1) + ", " +
                              d.quote_identifier("lastStep") + " = " + d.placeholder(2) + ", " +
                              d.quote_identifier("updated") + " = " + d.placeholder(3) + " WHERE " +
                              d.quote_identifier("id") + " = " + d.placeholder(4) + " AND " +
-                             d.quote_identifier("confirmed") + " = 0 AND " +
+                             d.quote_identifier("confirmed") + " = FALSE AND " +
                              d.quote_identifier("secret") + " = " + d.placeholder(5);
   const std::string now = schema::format_datetime(clock_.now());
   const std::int64_t accepted = *step;

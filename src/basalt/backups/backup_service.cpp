@@ -16,6 +16,7 @@
 #include "basalt/backups/restore_swap.hpp"
 #include "basalt/backups/restored_files.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/db/dialect.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/schema/ids.hpp"
 #include "basalt/settings/settings_json.hpp"
@@ -131,6 +132,7 @@ boost::asio::awaitable<std::vector<BackupInfo>> BackupService::list() {
 }
 
 boost::asio::awaitable<void> BackupService::create(const std::string& requested_name) {
+  refuse_without_snapshots();
   std::string name = requested_name;
   const bool named = !name.empty();
   if (named && name.size() > kMaxBackupNameLength) {
@@ -172,6 +174,15 @@ boost::asio::awaitable<void> BackupService::create(const std::string& requested_
       throw core::ApiError::bad_request("Failed to create backup.");
     }
   });
+}
+
+void BackupService::refuse_without_snapshots() const {
+  // A backup archive holds an SQLite file (data.db): a PostgreSQL database is neither copied
+  // into one nor replaced by one (its own tools back it up: docs/postgres.md).
+  if (parts_.database.dialect().name() != "sqlite") {
+    throw core::ApiError::bad_request(
+        "Backups are not available when the data is stored in PostgreSQL; use pg_dump.");
+  }
 }
 
 void BackupService::create_blocking(const std::string& name, files::Storage& store) {
@@ -267,6 +278,7 @@ boost::asio::awaitable<void> BackupService::remove(const std::string& key) {
 }
 
 boost::asio::awaitable<void> BackupService::restore(const std::string& key) {
+  refuse_without_snapshots();
   begin(key);
   bool keep_active = false;
   struct End {

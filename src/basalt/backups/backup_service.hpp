@@ -153,6 +153,8 @@ class BackupService {
   void end() noexcept;
   bool cancelled() const noexcept { return stopping_.load(); }
 
+  // Throws 400 when the database is not SQLite: archives hold an SQLite file.
+  void refuse_without_snapshots() const;
   void create_blocking(const std::string& name, files::Storage& store);
   void restore_blocking(const std::string& key);
   void upload_blocking(UploadedBackup& archive);

@@ -46,7 +46,8 @@ std::string plain(std::string_view markdown) {
 }
 
 std::string flag_help(const core::Setting& setting) {
-  return wrap(fmt::format("{} [default: {}] [env: {}]", setting.doc, setting.default_text,
+  return wrap(fmt::format("{} [default: {}] [env: {}]", setting.doc,
+                          setting.default_text.empty() ? "empty" : setting.default_text,
                           core::env_var_name(setting.name)),
               kHelpTextWidth);
 }

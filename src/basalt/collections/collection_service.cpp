@@ -47,13 +47,17 @@ boost::asio::awaitable<void> run_all(db::Transaction& tx, const std::vector<std:
   for (const auto& statement : sql) co_await tx.execute(statement);
 }
 
+// The existing row's value is named with its table: on PostgreSQL a bare `value` in DO UPDATE
+// is ambiguous with EXCLUDED's.
 boost::asio::awaitable<void> bump_version(db::Transaction& tx, const db::Dialect& dialect,
                                           const std::string& now) {
   const std::string sql =
       "INSERT INTO _params (id, value, created, updated) VALUES (" + dialect.placeholder(1) +
       ", '1', " + dialect.placeholder(2) + ", " + dialect.placeholder(2) + ")" +
-      dialect.on_conflict_update("id", "value = " + dialect.integer_cast("value") +
-                                           " + 1, updated = " + dialect.placeholder(2));
+      dialect.on_conflict_update(
+          "id",
+          "value = " + dialect.integer_as_json(dialect.integer_cast("_params.value") + " + 1") +
+              ", updated = " + dialect.placeholder(2));
   co_await tx.execute(sql, std::string(kVersionParam), now);
 }
 

@@ -21,10 +21,14 @@ constexpr std::string_view kColumns[] = {
     "viewRule", "createRule", "updateRule", "deleteRule", "options", "created", "updated"};
 
 // Every row, oldest first (rows created in the same millisecond in insertion order).
+// Every column name quoted: PostgreSQL folds unquoted names to lower case ("listRule").
 std::string select_sql(const db::Dialect& dialect) {
-  return "SELECT id, system, type, name, fields, indexes, listRule, viewRule, createRule, "
-         "updateRule, deleteRule, options, created, updated FROM _collections ORDER BY created, " +
-         dialect.insertion_order();
+  std::string columns;
+  for (std::string_view column : kColumns) {
+    if (!columns.empty()) columns += ", ";
+    columns += dialect.quote_identifier(column);
+  }
+  return "SELECT " + columns + " FROM _collections ORDER BY created, " + dialect.insertion_order();
 }
 
 // The column types, defaults and nullability of PocketBase's `_collections`, in the dialect's
@@ -173,7 +177,7 @@ boost::asio::awaitable<void> insert_collection(db::Transaction& tx, const db::Di
   std::string values;
   for (std::size_t i = 1; i <= std::size(kColumns); ++i) {
     if (i > 1) columns += ", ", values += ", ";
-    columns += kColumns[i - 1];
+    columns += dialect.quote_identifier(kColumns[i - 1]);
     values += dialect.placeholder(i);
   }
   const std::string sql = "INSERT INTO _collections (" + columns + ") VALUES (" + values + ")";
@@ -185,7 +189,7 @@ boost::asio::awaitable<void> update_collection(db::Transaction& tx, const db::Di
   std::string sql = "UPDATE _collections SET ";
   for (std::size_t i = 2; i <= std::size(kColumns); ++i) {  // every column but id (?1)
     if (i > 2) sql += ", ";
-    sql += std::string(kColumns[i - 1]) + " = " + dialect.placeholder(i);
+    sql += dialect.quote_identifier(kColumns[i - 1]) + " = " + dialect.placeholder(i);
   }
   sql += " WHERE id = " + dialect.placeholder(1);
   co_await tx.execute(sql, row_params(collection));

@@ -15,19 +15,32 @@ bool is_file_field(const schema::Field& field) {
   return field.type() == schema::FieldType::kFile;
 }
 
+// The queue's columns, quoted (PostgreSQL folds unquoted names to lower case), with or without
+// the id first.
+std::string removal_columns(const db::Dialect& dialect, bool with_id) {
+  std::string out = with_id ? dialect.quote_identifier("id") + ", " : std::string();
+  return out + dialect.quote_identifier("collectionId") + ", " +
+         dialect.quote_identifier("recordId") + ", " + dialect.quote_identifier("names") + ", " +
+         dialect.quote_identifier("keepLast");
+}
+
 // Queues every record's value of `field` (a column of `table`, as it is before the DDL).
 boost::asio::awaitable<void> queue_column(db::Transaction& tx, const db::Dialect& dialect,
                                           const std::string& collection_id,
                                           const std::string& table, const schema::Field& field,
                                           bool keep_last) {
-  const std::string column = dialect.quote_identifier(field.name);
-  const std::string sql = "INSERT INTO " + dialect.quote_identifier(kFileRemovalsTable) +
-                          " (collectionId, recordId, names, keepLast) SELECT " +
-                          dialect.placeholder(1) + ", " + dialect.quote_identifier("id") + ", " +
-                          column + ", " + dialect.placeholder(2) + " FROM " +
+  // The value as text: a multiple file field's column is JSON (JSONB on PostgreSQL, where
+  // neither '' compares with it nor does it fill a TEXT column). keepLast is a constant, not
+  // a parameter: PostgreSQL gives a parameter in a SELECT list the type text, which a BOOLEAN
+  // column does not take.
+  const std::string column = "CAST(" + dialect.quote_identifier(field.name) + " AS TEXT)";
+  const std::string sql = "INSERT INTO " + dialect.quote_identifier(kFileRemovalsTable) + " (" +
+                          removal_columns(dialect, false) + ") SELECT " + dialect.placeholder(1) +
+                          ", " + dialect.quote_identifier("id") + ", " + column + ", " +
+                          (keep_last ? "TRUE" : "FALSE") + " FROM " +
                           dialect.quote_identifier(table) + " WHERE " + column +
                           " IS NOT NULL AND " + column + " <> '' AND " + column + " <> '[]'";
-  co_await tx.execute(sql, collection_id, keep_last);
+  co_await tx.execute(sql, collection_id);
 }
 
 }  // namespace
@@ -69,8 +82,10 @@ boost::asio::awaitable<bool> queue_dropped_field_files(db::Transaction& tx,
 boost::asio::awaitable<bool> queue_collection_files(db::Transaction& tx, const db::Dialect& dialect,
                                                     const schema::Collection& deleted) {
   if (deleted.is_view()) co_return false;
-  const std::string sql = "INSERT INTO " + dialect.quote_identifier(kFileRemovalsTable) +
-                          " (collectionId, recordId) VALUES (" + dialect.placeholder(1) + ", '')";
+  const std::string sql = "INSERT INTO " + dialect.quote_identifier(kFileRemovalsTable) + " (" +
+                          dialect.quote_identifier("collectionId") + ", " +
+                          dialect.quote_identifier("recordId") + ") VALUES (" +
+                          dialect.placeholder(1) + ", '')";
   co_await tx.execute(sql, deleted.id);
   co_return true;
 }
@@ -99,7 +114,7 @@ std::vector<std::string> dropped_names(std::string_view stored, bool keep_last) 
 boost::asio::awaitable<std::vector<FileRemoval>> next_file_removals(db::Database& database,
                                                                     std::size_t limit) {
   const db::Dialect& dialect = database.dialect();
-  const std::string sql = "SELECT id, collectionId, recordId, names, keepLast FROM " +
+  const std::string sql = "SELECT " + removal_columns(dialect, true) + " FROM " +
                           dialect.quote_identifier(kFileRemovalsTable) + " LIMIT " +
                           std::to_string(limit);
   db::ResultSet rows = co_await database.query(sql);

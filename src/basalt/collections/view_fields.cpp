@@ -31,8 +31,10 @@ boost::asio::awaitable<ViewFields> infer_view_fields(db::Transaction& tx,
   }
   std::vector<db::ColumnOrigin> columns;
   try {
-    columns = co_await tx.describe("SELECT * FROM (\n" + schema::normalize_view_query(view_query) +
-                                   "\n)");
+    // The alias: PostgreSQL 15 wants one on a subquery in FROM.
+    const std::string wrapped =
+        "SELECT * FROM (\n" + schema::normalize_view_query(view_query) + "\n) AS view_source";
+    columns = co_await tx.describe(wrapped);
   } catch (const db::DatabaseError& error) {
     // Only superusers define views; the SQL error is what they need to fix the query.
     result.error = error.what();

@@ -75,7 +75,10 @@ struct RealtimeConfig {
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
-  std::string data_dir;         // holds data.db and the lock file
+  std::string data_dir;         // holds data.db (SQLite), the lock file, files, server.key
+  // Empty: SQLite in data_dir. Otherwise a PostgreSQL URL (database_url.hpp); it may hold a
+  // password, so it is only ever logged through masked_database_url().
+  std::string database_url;
   DatabaseConfig db;
   AuthConfig auth;
   unsigned threads = 0;  // worker threads; 0 in the table means "one per core" and is resolved

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "basalt/core/config_values.hpp"
+#include "basalt/core/database_url.hpp"
 
 namespace basalt::core {
 namespace {
@@ -34,6 +35,12 @@ constexpr std::array kSettings{
   Setting{"dir", "path", "./basalt_data",
     "Directory that holds the database and uploaded files.",
     [](Config& c, std::string_view v) { c.data_dir = parse_path(v); }},
+  Setting{"db", "url", "",
+    "Where the data lives: empty for SQLite in <dir>/data.db, or a PostgreSQL server's URL "
+    "(postgres://USER:PASSWORD@HOST:PORT/DBNAME). The data directory still holds files, "
+    "server.key, backups and the admin socket (docs/postgres.md). The password is never "
+    "logged.",
+    [](Config& c, std::string_view v) { c.database_url = parse_database_url(v); }},
   Setting{"db-statement-timeout", "duration", "5s",
     "Time budget of every SQL statement of superusers and of writes (guests' and users' record "
     "reads have db-user-statement-timeout); one that runs longer is stopped and its request "
@@ -221,6 +228,10 @@ constexpr std::array kValueTypes{
     "host must be an IP address (no name lookup); the port is 0 to 65535."},
   ValueType{"path",
     "A file or directory path, relative to the working directory; must not be empty."},
+  ValueType{"url",
+    "Empty, or `postgres://[USER[:PASSWORD]@]HOST[:PORT]/DBNAME[?PARAM=VALUE&...]` "
+    "(`postgresql://` too; libpq's parameters such as `sslmode`), at most 4096 bytes, "
+    "percent-encoded where a part holds `@`, `:` or `/`."},
   ValueType{"uint", "A whole number, e.g. `8`."},
   ValueType{"bool", "`true`/`false`, `yes`/`no` or `1`/`0`, any case; in TOML also a boolean."},
   ValueType{"size",
@@ -331,9 +342,13 @@ std::string settings_markdown() {
   for (const Setting& setting : kSettings) {
     std::string toml_key =
         setting.set == nullptr ? std::string("—") : fmt::format("`{}`", setting.name);
-    out += fmt::format("| `--{}` | `{}` | {} | {} | `{}` | {} |\n", setting.name,
+    // An empty default (`db`) would print as an empty code span.
+    std::string default_cell = setting.default_text.empty()
+                                   ? std::string("empty")
+                                   : fmt::format("`{}`", setting.default_text);
+    out += fmt::format("| `--{}` | `{}` | {} | {} | {} | {} |\n", setting.name,
                        env_var_name(setting.name), toml_key, escape_cell(setting.type),
-                       setting.default_text, setting.doc);
+                       default_cell, setting.doc);
   }
   return out;
 }

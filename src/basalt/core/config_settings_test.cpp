@@ -121,6 +121,21 @@ TEST_F(LoadConfigTest, FlagOverridesEnv) {
   EXPECT_EQ(config.limits.idle_timeout, seconds(5));
 }
 
+// `db` from each source, and a bad value's error names the source but not the password.
+TEST_F(LoadConfigTest, DatabaseUrlFromEachSource) {
+  EXPECT_EQ(load_config(sources_).database_url, "");  // SQLite in the data directory
+  write_file("basalt.toml", "db = \"postgres://basalt@file/app\"\n");
+  EXPECT_EQ(load_config(sources_).database_url, "postgres://basalt@file/app");
+  sources_.environment = {"BASALT_DB=postgresql://basalt:pw@env/app"};
+  EXPECT_EQ(load_config(sources_).database_url, "postgresql://basalt:pw@env/app");
+  sources_.flags = {{"db", ""}};  // an empty flag is SQLite again
+  EXPECT_EQ(load_config(sources_).database_url, "");
+  sources_.flags = {{"db", "mysql://root:hunter2@db/app"}};
+  const std::string error = load_error();
+  EXPECT_NE(error.find("--db"), std::string::npos) << error;
+  EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+}
+
 TEST_F(LoadConfigTest, ConfigFlagBeatsConfigEnvAndDefaultFile) {
   write_file("basalt.toml", "threads = 1\n");
   std::string from_env = write_file("env.toml", "threads = 2\n");

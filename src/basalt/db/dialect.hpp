@@ -42,6 +42,9 @@ class Dialect {
   virtual std::string inserted_value(std::string_view column) const = 0;
   // `expression` (text holding a decimal integer) as a 64-bit integer.
   virtual std::string integer_cast(std::string_view expression) const = 0;
+  // `expression` (a 64-bit integer) as the value of a ColumnType::kJson column, a JSON number:
+  // SQLite stores it as it is; PostgreSQL's JSONB takes no integer without a conversion.
+  virtual std::string integer_as_json(std::string_view expression) const = 0;
 
   // Comparisons that ignore the case of ASCII letters only (other bytes compare exactly), as
   // PocketBase's lookups of emails, collection names and custom ids do. `lhs` and `rhs` are SQL

@@ -50,8 +50,10 @@ std::pair<const schema::Collection*, const schema::Field*> view_field_source(
     std::string_view field_name) {
   std::vector<db::ColumnOrigin> columns;
   try {
-    columns = database.describe("SELECT * FROM (\n" +
-                                schema::normalize_view_query(view.view_query) + "\n)");
+    // The alias: PostgreSQL 15 wants one on a subquery in FROM.
+    columns =
+        database.describe("SELECT * FROM (\n" + schema::normalize_view_query(view.view_query) +
+                          "\n) AS " + database.dialect().quote_identifier("view_source"));
   } catch (const db::DatabaseError&) {
     return {nullptr, nullptr};  // a view its tables no longer back: nothing to serve
   }

@@ -105,9 +105,12 @@ void PrefetchedLookup::prepare_confirmation(const db::Dialect& dialect,
   }
   for (const auto& [question, exists] : ids_asked_) {
     Confirmation check;
+    const std::string key = dialect.placeholder(1);
+    // The subquery's alias: PostgreSQL 15 wants one in FROM.
     check.sql = "SELECT COUNT(*) FROM (SELECT 1 FROM " + dialect.quote_identifier(question.table) +
-                " WHERE " + id + " = " + dialect.placeholder(1) +
-                (question.ignore_case ? " COLLATE NOCASE" : "") + " LIMIT 1)";
+                " WHERE " +
+                (question.ignore_case ? dialect.equals_ignoring_case(id, key) : id + " = " + key) +
+                " LIMIT 1) AS " + dialect.quote_identifier("found");
     check.params.emplace_back(question.id);
     confirmations_.push_back(std::move(check));
   }

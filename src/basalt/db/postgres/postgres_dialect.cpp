@@ -44,6 +44,10 @@ std::string PostgresDialect::integer_cast(std::string_view expression) const {
   return "CAST(" + std::string(expression) + " AS BIGINT)";
 }
 
+std::string PostgresDialect::integer_as_json(std::string_view expression) const {
+  return "to_jsonb(" + std::string(expression) + ")";
+}
+
 std::string PostgresDialect::equals_ignoring_case(std::string_view lhs,
                                                   std::string_view rhs) const {
   return folded(lhs) + " = " + folded(rhs);

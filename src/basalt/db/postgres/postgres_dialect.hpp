@@ -22,6 +22,8 @@ class PostgresDialect final : public Dialect {
   std::string on_conflict_update(std::string_view key, std::string_view assignments) const override;
   std::string inserted_value(std::string_view column) const override;
   std::string integer_cast(std::string_view expression) const override;
+  // "to_jsonb(e)".
+  std::string integer_as_json(std::string_view expression) const override;
   // "lower((lhs)::text COLLATE "C") = lower((rhs)::text COLLATE "C")" and the key
   // "lower((expression)::text COLLATE "C")": ASCII folding only, byte order.
   std::string equals_ignoring_case(std::string_view lhs, std::string_view rhs) const override;

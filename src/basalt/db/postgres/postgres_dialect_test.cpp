@@ -86,6 +86,7 @@ TEST(PostgresDialect, Spellings) {
   EXPECT_EQ(dialect.on_conflict_update("\"id\"", "\"v\" = " + dialect.inserted_value("\"v\"")),
             " ON CONFLICT (\"id\") DO UPDATE SET \"v\" = EXCLUDED.\"v\"");
   EXPECT_EQ(dialect.integer_cast("\"value\""), "CAST(\"value\" AS BIGINT)");
+  EXPECT_EQ(dialect.integer_as_json("CAST(v AS BIGINT) + 1"), "to_jsonb(CAST(v AS BIGINT) + 1)");
   EXPECT_EQ(dialect.insert_rows_keyword(), "INSERT");
 }
 

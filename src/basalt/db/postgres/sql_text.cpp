@@ -168,10 +168,13 @@ StatementKind statement_kind(std::string_view sql) {
     if (is(tokens, to, "to")) return StatementKind::kSavepoint;
     return StatementKind::kControl;
   }
+  // DO is not among them: an anonymous block runs inside the job's transaction and statement
+  // savepoint, where PostgreSQL refuses transaction control ("invalid transaction
+  // termination"); the filter functions' setup creates its types with one (a schema change).
   constexpr std::array kControl{
       "begin",   "start",  "commit",   "end",        "abort",  "prepare", "set",        "reset",
       "discard", "listen", "unlisten", "notify",     "lock",   "load",    "deallocate", "close",
-      "declare", "fetch",  "move",     "checkpoint", "vacuum", "do",      "call",       "copy"};
+      "declare", "fetch",  "move",     "checkpoint", "vacuum", "call",    "copy"};
   for (std::string_view word : kControl) {
     if (first == word) return StatementKind::kControl;
   }

@@ -16,6 +16,8 @@ TEST(SqlTextTest, KindsOfStatements) {
   EXPECT_EQ(statement_kind("ANALYZE"), StatementKind::kWrite);  // not a schema change
   EXPECT_EQ(statement_kind("CREATE TABLE t (a int)"), StatementKind::kSchema);
   EXPECT_EQ(statement_kind("ALTER TABLE t ADD b int"), StatementKind::kSchema);
+  EXPECT_EQ(statement_kind("DO $$ BEGIN CREATE TYPE v AS (v text); END $$"),
+            StatementKind::kSchema);
   EXPECT_EQ(statement_kind("SAVEPOINT a"), StatementKind::kSavepoint);
   EXPECT_EQ(statement_kind("release savepoint a"), StatementKind::kSavepoint);
   EXPECT_EQ(statement_kind("ROLLBACK TO a"), StatementKind::kSavepoint);

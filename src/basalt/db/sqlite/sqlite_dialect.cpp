@@ -34,6 +34,10 @@ std::string SqliteDialect::integer_cast(std::string_view expression) const {
   return "CAST(" + std::string(expression) + " AS INTEGER)";
 }
 
+std::string SqliteDialect::integer_as_json(std::string_view expression) const {
+  return std::string(expression);
+}
+
 std::string SqliteDialect::equals_ignoring_case(std::string_view lhs, std::string_view rhs) const {
   return std::string(lhs) + " = " + std::string(rhs) + " COLLATE NOCASE";
 }

@@ -14,6 +14,7 @@ class SqliteDialect final : public Dialect {
   std::string on_conflict_update(std::string_view key, std::string_view assignments) const override;
   std::string inserted_value(std::string_view column) const override;
   std::string integer_cast(std::string_view expression) const override;
+  std::string integer_as_json(std::string_view expression) const override;
   // "lhs = rhs COLLATE NOCASE" and "expression COLLATE NOCASE" (NOCASE folds ASCII only).
   std::string equals_ignoring_case(std::string_view lhs, std::string_view rhs) const override;
   std::string ignoring_case(std::string_view expression) const override;

@@ -39,6 +39,7 @@ TEST(SqliteDialect, UpsertClauseAndIntegerCast) {
   EXPECT_EQ(dialect.on_conflict_update("\"id\"", value + " = " + dialect.inserted_value(value)),
             " ON CONFLICT(\"id\") DO UPDATE SET \"value\" = excluded.\"value\"");
   EXPECT_EQ(dialect.integer_cast("\"value\""), "CAST(\"value\" AS INTEGER)");
+  EXPECT_EQ(dialect.integer_as_json("CAST(v AS INTEGER) + 1"), "CAST(v AS INTEGER) + 1");
 }
 
 // The spellings run: an upsert inserts once, then updates the existing row from the proposed
