@@ -124,6 +124,13 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
              {operation->offset}};
     co_return request_error({error}, text, GraphqlAnswer::Kind::kMethodNotAllowed);
   }
+  if (operation->type == OperationType::kSubscription && !request.allow_subscription) {
+    error = {ErrorCode::kValidationFailed,
+             "Subscriptions are served over WebSocket at /api/graphql and over server-sent "
+             "events at /api/graphql/stream.",
+             {operation->offset}};
+    co_return request_error({error}, text);
+  }
   const std::shared_ptr<const GeneratedSchema> generated = schema_for(class_of(caller));
   const Schema& schema = generated->schema;
   std::vector<Error> errors = validate(*document, schema, policy.limits);
@@ -136,7 +143,11 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   records::Access access(*generated->catalog, caller, plans_, database_.dialect(), clock_.now(),
                          user_budget_);
   info.auth = access.auth_info();
-  const TypeDef& root = *schema.root(OperationType::kQuery);
+  // A subscription's root field is a query root field run once (its Subscription type has the
+  // same fields); mutations are not this part's.
+  const TypeDef& root =
+      *schema.root(operation->type == OperationType::kSubscription ? OperationType::kSubscription
+                                                                   : OperationType::kQuery);
   std::string data = "{";
   bool data_null = false;
   for (const FieldGroup& group : scope.collect(root, operation->selections)) {
@@ -160,6 +171,11 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
         const RootBinding& binding = generated->roots.at(std::string(group.field_name));
         RootStatement compiled = compile_root_field(*generated, scope, access, info, group, binding,
                                                     policy.max_list_limit);
+        if (request.read_tables != nullptr) {
+          for (std::string& table : database_.read_set(compiled.statement.sql).tables) {
+            request.read_tables->push_back(std::move(table));
+          }
+        }
         const db::ReadOptions read = compiled.scans ? access.scan_read() : access.point_read();
         db::ResultSet rows =
             co_await database_.query(compiled.statement.sql, compiled.statement.params, read);
@@ -205,7 +221,8 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   std::string body = "{";
   if (!errors.empty()) body += "\"errors\":" + errors_json(errors, text) + ",";
   body += "\"data\":" + (data_null ? std::string("null") : data) + "}";
-  co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body)};
+  co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body),
+                          operation->type == OperationType::kSubscription};
 }
 
 }  // namespace basalt::graphql
