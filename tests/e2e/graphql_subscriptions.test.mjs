@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient } from 'graphql-ws';
 import PocketBase from 'pocketbase';
 import WebSocket from 'ws';
@@ -320,5 +321,85 @@ describe('GraphQL subscriptions over WebSocket', () => {
     assert.equal(count, start + 20);
     assert.ok(messages <= 20, `${messages} messages for 20 commits`);
     raw.socket.close(1000);
+  });
+});
+
+describe('GraphQL subscriptions over server-sent events (graphql-sse)', () => {
+  let server;
+  let pb;
+  let user;
+
+  before(async () => {
+    server = await startServer({ superuser });
+    pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collections.create({
+      name: 'tasks',
+      listRule: '@request.auth.id != "" && owner = @request.auth.id',
+      fields: [{ name: 'title', type: 'text' }, { name: 'owner', type: 'text' }],
+    });
+    const password = 'carol password 123';
+    const carol = await pb.collection('users').create({ email: 'carol@example.com', password, passwordConfirm: password });
+    user = new PocketBase(server.url);
+    await user.collection('users').authWithPassword('carol@example.com', password);
+    user.id = carol.id;
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  function sseClient(token) {
+    return createSseClient({
+      url: `${server.url}/api/graphql/stream`,
+      singleConnection: false,
+      retryAttempts: 0,
+      headers: token ? { Authorization: token } : {},
+    });
+  }
+
+  test('a live query over graphql-sse follows REST commits under the caller rules', async () => {
+    const client = sseClient(user.authStore.token);
+    const live = subscribeQueue(client, { query: 'subscription { tasks(order_by: {title: asc}) { title } }' });
+    assert.deepEqual((await live.next()).next, { data: { tasks: [] } });
+    await pb.collection('tasks').create({ title: 'someone else', owner: 'nobody' });
+    await pb.collection('tasks').create({ title: 'mine', owner: user.id });
+    assert.deepEqual((await live.next()).next, { data: { tasks: [{ title: 'mine' }] } });
+    live.dispose();
+    client.dispose();
+  });
+
+  test('a query over graphql-sse is one next event, then complete', async () => {
+    const client = sseClient(null);
+    const once = subscribeQueue(client, { query: '{ tasks { title } }' });
+    assert.deepEqual((await once.next()).next, { data: { tasks: [] } });
+    assert.deepEqual(await once.next(), { complete: true });
+    client.dispose();
+  });
+
+  test('validation errors arrive in the stream; a malformed request is a 400', async () => {
+    const client = sseClient(null);
+    const failed = subscribeQueue(client, { query: 'subscription { nope }' });
+    const first = await failed.next();
+    assert.equal(first.next.errors[0].extensions.code, 'validation-failed');
+    assert.deepEqual(await failed.next(), { complete: true });
+    client.dispose();
+    const res = await fetch(`${server.url}/api/graphql/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ variables: {} }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).status, 400);
+  });
+
+  test('a subscription over plain POST /api/graphql is refused', async () => {
+    const res = await fetch(`${server.url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: 'subscription { tasks { title } }' }),
+    });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).errors[0].message, /\/api\/graphql\/stream/);
   });
 });

@@ -19,6 +19,7 @@
 
 #include "basalt/api/client_address.hpp"
 #include "basalt/api/graphql_handler.hpp"
+#include "basalt/api/graphql_operation.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/graphql/subscription_live_query.hpp"
@@ -272,29 +273,6 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
       session->wake.get_executor(), std::move(context), std::move(request), std::move(sink));
 }
 
-// The payload of subscribe / start as a request; false when malformed.
-bool read_operation(const json::value* payload, graphql::LiveQueryRequest& out) {
-  if (payload == nullptr || !payload->is_object()) return false;
-  const json::object& object = payload->get_object();
-  const json::value* query = object.if_contains("query");
-  if (query == nullptr || !query->is_string()) return false;
-  out.document = query->get_string();
-  if (const json::value* variables = object.if_contains("variables");
-      variables && !variables->is_null()) {
-    if (!variables->is_object()) return false;
-    out.variables = variables->get_object();
-  }
-  if (const json::value* name = object.if_contains("operationName"); name && !name->is_null()) {
-    if (!name->is_string()) return false;
-    out.operation_name = name->get_string();
-  }
-  if (const json::value* extensions = object.if_contains("extensions");
-      extensions && !extensions->is_null() && !extensions->is_object()) {
-    return false;
-  }
-  return true;
-}
-
 // One message of graphql-transport-ws (the graphql-ws library's PROTOCOL.md).
 asio::awaitable<void> on_transport_message(std::shared_ptr<Session> session,
                                            const json::object& message) {
@@ -326,7 +304,7 @@ asio::awaitable<void> on_transport_message(std::shared_ptr<Session> session,
     const json::value* id = message.if_contains("id");
     graphql::LiveQueryRequest request;
     if (id == nullptr || !id->is_string() || id->get_string().empty() ||
-        !read_operation(payload, request)) {
+        !read_graphql_operation(payload, request)) {
       session->close_with(4400, "Invalid subscribe message");
       co_return;
     }
@@ -378,7 +356,7 @@ asio::awaitable<void> on_legacy_message(std::shared_ptr<Session> session,
     graphql::LiveQueryRequest request;
     if (!session->acknowledged) {
       error("The connection was not initialised.");
-    } else if (!has_id || !read_operation(payload, request)) {
+    } else if (!has_id || !read_graphql_operation(payload, request)) {
       error("Invalid start message.");
     } else {
       const std::string key(id->get_string());
