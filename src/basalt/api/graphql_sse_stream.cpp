@@ -123,9 +123,10 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
   }
   graphql::LiveQueryRequest operation;
   if (!read_graphql_operation(&given, operation)) {
-    refuse_stream_request(400,
-           "The request needs a \"query\" string, and \"variables\" and \"extensions\" objects "
-           "and \"operationName\" a string when given.");
+    refuse_stream_request(
+        400,
+        "The request needs a \"query\" string, and \"variables\" and \"extensions\" objects "
+        "and \"operationName\" a string when given.");
   }
 
   auto caller_state = std::make_shared<StreamCaller>();
