@@ -285,6 +285,26 @@ describe('GraphQL subscriptions over WebSocket', () => {
     after.socket.close(1000);
   });
 
+  test('at most 100 operations per socket: the 101st gets an error and the socket stays open', async () => {
+    const raw = await initialised(server);
+    for (let i = 0; i < 101; i++) {
+      raw.send({ id: `op${i}`, type: 'subscribe', payload: { query: 'subscription { notes { id } }' } });
+    }
+    const byType = {};
+    let refused;
+    for (let i = 0; i < 101; i++) {
+      const message = await raw.receive();
+      byType[message.type] = (byType[message.type] ?? 0) + 1;
+      if (message.type === 'error') refused = message;
+    }
+    assert.deepEqual(byType, { next: 100, error: 1 });
+    assert.equal(refused.id, 'op100');
+    assert.equal(refused.payload[0].extensions.code, 'limit-exceeded');
+    raw.send({ type: 'ping' });
+    assert.deepEqual(await raw.receive(), { type: 'pong' });
+    raw.socket.close(1000);
+  });
+
   test('the legacy graphql-ws protocol: init, start, data after a commit, stop', async () => {
     const raw = await rawSocket(server, ['graphql-ws']);
     assert.equal(raw.socket.protocol, 'graphql-ws');
@@ -402,4 +422,23 @@ describe('GraphQL subscriptions over server-sent events (graphql-sse)', () => {
     assert.equal(res.status, 400);
     assert.match((await res.json()).errors[0].message, /\/api\/graphql\/stream/);
   });
+});
+
+test('the server stops cleanly with live queries open on a socket and a stream', async () => {
+  const server = await startServer({ superuser });
+  const pb = new PocketBase(server.url);
+  await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+  const ws = wsClient(server, pb.authStore.token);
+  const overWs = subscribeQueue(ws, { query: 'subscription { _superusers { email } }' });
+  assert.equal((await overWs.next()).next.data._superusers.length, 1);
+  const sse = createSseClient({
+    url: `${server.url}/api/graphql/stream`,
+    retryAttempts: 0,
+    headers: { Authorization: pb.authStore.token },
+  });
+  const overSse = subscribeQueue(sse, { query: 'subscription { _superusers { email } }' });
+  assert.equal((await overSse.next()).next.data._superusers.length, 1);
+  await server.stop(); // asserts exit code 0
+  await ws.dispose();
+  sse.dispose();
 });
