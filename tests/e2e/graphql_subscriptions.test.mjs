@@ -413,6 +413,20 @@ describe('GraphQL subscriptions over server-sent events (graphql-sse)', () => {
     assert.equal((await res.json()).status, 400);
   });
 
+  test('GET /api/graphql/stream runs queries; a mutation over GET is refused in the stream', async () => {
+    const query = encodeURIComponent('{ tasks { title } }');
+    const res = await fetch(`${server.url}/api/graphql/stream?query=${query}`, { headers: { accept: 'text/event-stream' } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+    assert.equal(await res.text(), 'event: next\ndata: {"data":{"tasks":[]}}\n\nevent: complete\ndata: \n\n');
+    const mutation = encodeURIComponent('mutation { anything }');
+    const refused = await (await fetch(`${server.url}/api/graphql/stream?query=${mutation}`)).text();
+    const [next] = refused.split('\n\n');
+    const result = JSON.parse(next.replace('event: next\ndata: ', ''));
+    assert.match(result.errors[0].message, /GET/);
+    assert.ok(refused.endsWith('event: complete\ndata: \n\n'));
+  });
+
   test('a subscription over plain POST /api/graphql is refused', async () => {
     const res = await fetch(`${server.url}/api/graphql`, {
       method: 'POST',

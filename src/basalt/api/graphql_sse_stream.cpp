@@ -122,6 +122,7 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
     given = std::move(object);
   }
   graphql::LiveQueryRequest operation;
+  operation.over_get = request.method() != http::Method::kPost;
   if (!read_graphql_operation(&given, operation)) {
     refuse_stream_request(
         400,

@@ -117,7 +117,12 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   if (!document) co_return request_error({error}, text);
   const OperationDefinition* operation = pick_operation(*document, request.operation_name, error);
   if (operation == nullptr) co_return request_error({error}, text);
-  if (request.over_get && operation->type != OperationType::kQuery) {
+  // Over GET nothing may write: queries only, and subscriptions on a transport that serves them
+  // (graphql-sse's GET).
+  const bool get_allows =
+      operation->type == OperationType::kQuery ||
+      (operation->type == OperationType::kSubscription && request.allow_subscription);
+  if (request.over_get && !get_allows) {
     error = {ErrorCode::kValidationFailed,
              "Only query operations can be sent with GET; use POST for " +
                  std::string(operation_type_name(operation->type)) + "s.",

@@ -56,7 +56,7 @@ struct GraphqlRequest {
   std::string_view document;
   const boost::json::object* variables = nullptr;  // null: none given
   std::string_view operation_name;                 // "" when none given
-  bool over_get = false;                           // GET: only query operations run
+  bool over_get = false;  // GET: only query operations run (and subscriptions if allowed below)
   // Subscriptions (docs/graphql.md, "Subscriptions"): true on the subscription transports,
   // where a subscription operation runs its one root field as a query (a live query's first
   // and every later result); over plain HTTP it is a request error.

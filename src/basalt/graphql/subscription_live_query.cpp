@@ -118,6 +118,7 @@ boost::asio::awaitable<void> LiveQuery::run() {
     graphql_request.variables = request_.variables ? &*request_.variables : nullptr;
     graphql_request.operation_name = request_.operation_name;
     graphql_request.allow_subscription = true;
+    graphql_request.over_get = request_.over_get;
     graphql_request.read_tables = &tables;
     query::RequestInfo info = context_.info;
     GraphqlAnswer answer;

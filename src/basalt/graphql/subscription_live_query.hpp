@@ -46,6 +46,7 @@ struct LiveQueryRequest {
   std::string document;
   std::optional<boost::json::object> variables;
   std::string operation_name;
+  bool over_get = false;  // sent with GET: a mutation is refused (GraphqlRequest::over_get)
 };
 
 struct LiveQueryContext {
