@@ -324,6 +324,17 @@ describe('GraphQL subscriptions over WebSocket', () => {
     assert.equal((await raw.closed).code, 1000);
   });
 
+  test('the legacy protocol: a bad token is connection_error then 4403; a bad message an error', async () => {
+    const raw = await rawSocket(server, ['graphql-ws']);
+    raw.send('{"no type": true}');
+    assert.deepEqual(await raw.receive(), { type: 'error', payload: { message: 'Invalid message.' } });
+    raw.send({ id: '1', type: 'start', payload: { query: '{ notes { text } }' } });
+    assert.equal((await raw.receive()).type, 'error'); // not initialised yet
+    raw.send({ type: 'connection_init', payload: { authToken: 'forged' } });
+    assert.deepEqual(await raw.receive(), { type: 'connection_error', payload: { message: 'Forbidden' } });
+    assert.equal((await raw.closed).code, 4403);
+  });
+
   test('a burst of commits is coalesced: the subscriber ends at the final state', async () => {
     const raw = await initialised(server);
     raw.send({ id: 'n', type: 'subscribe', payload: { query: 'subscription { notes_aggregate { aggregate { count } } }' } });
