@@ -53,11 +53,45 @@ struct SseStream {
   }
 };
 
-// The principal the operation runs as: the request's auth, kept for the stream's life.
+// The principal the operation runs as: the request's auth, re-resolved from `token` before
+// every run (graphql_stream_recheck); shared with the LiveQuery as its caller's keep-alive.
 struct StreamCaller {
   auth::AuthContext auth;
   std::string client_ip;
+  std::string token;  // the request's Authorization
 };
+
+records::Caller stream_caller_of(const StreamCaller& state) {
+  records::Caller caller;
+  caller.client_address = state.client_ip;
+  if (!state.auth.is_guest()) {
+    caller.collection = state.auth.collection.get();
+    caller.record = state.auth.record.get();
+  }
+  return caller;
+}
+
+// The request's token authenticated again (the authenticator's per-worker cache answers
+// without a read while the record is unchanged); nullopt when it no longer does. `latest` is
+// the principal the previous check returned (worker thread only); a renewed one replaces it.
+asio::awaitable<std::optional<graphql::LiveCaller>> graphql_stream_recheck(
+    const Services& services, std::shared_ptr<std::shared_ptr<const StreamCaller>> latest) {
+  std::shared_ptr<const StreamCaller> current = *latest;
+  const std::chrono::system_clock::time_point now = services.clock.now();
+  const std::string token = current->token;
+  auth::AuthContext context = co_await services.authenticator.authenticate(token, now);
+  if (context.is_guest()) co_return std::nullopt;
+  if (context.record != current->auth.record) {
+    auto renewed = std::make_shared<StreamCaller>();
+    renewed->auth = std::move(context);
+    renewed->client_ip = current->client_ip;
+    renewed->token = current->token;
+    current = std::move(renewed);
+    *latest = current;
+  }
+  graphql::LiveCaller now_caller{stream_caller_of(*current), current};
+  co_return now_caller;
+}
 
 asio::awaitable<void> sse_write_loop(std::shared_ptr<SseStream> stream, tcp::socket& socket) {
   boost::system::error_code ec;
@@ -133,68 +167,76 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
   auto caller_state = std::make_shared<StreamCaller>();
   caller_state->auth = auth;
   caller_state->client_ip = std::string(client_ip(request));
+  caller_state->token = std::string(request.header("Authorization").value_or(""));
   const QueryParams params = query_params(request);
   query::RequestInfo info = request_info(request, params);
   response.add_header("Cache-Control", "no-cache");
   response.add_header("X-Accel-Buffering", "no");
-  response.stream(200, "text/event-stream; charset=utf-8",
-                  [&services, caller_state, info, policy,
-                   operation](tcp::socket& socket) -> asio::awaitable<void> {
-                    auto stream = std::make_shared<SseStream>(socket.get_executor());
-                    stream->socket = &socket;
-                    stream->max_queued_bytes = services.realtime.config().send_buffer;
-                    records::Caller caller;
-                    caller.client_address = caller_state->client_ip;
-                    if (!caller_state->auth.is_guest()) {
-                      caller.collection = caller_state->auth.collection.get();
-                      caller.record = caller_state->auth.record.get();
-                    }
-                    graphql::LiveQueryContext context{services.graphql,
-                                                      services.records.events(),
-                                                      caller,
-                                                      caller_state,
-                                                      info,
-                                                      policy,
-                                                      services.realtime.config().flush_interval};
-                    std::weak_ptr<SseStream> weak = stream;
-                    auto sink = [weak](graphql::LiveOutput output, std::string payload) {
-                      std::shared_ptr<SseStream> owner = weak.lock();
-                      if (!owner) return;
-                      if (output == graphql::LiveOutput::kNext) {
-                        owner->send(next_event(payload));
-                        return;
-                      }
-                      if (output == graphql::LiveOutput::kError) {
-                        owner->send(next_event("{\"errors\":" + payload + "}"));
-                      }
-                      owner->send("event: complete\ndata: \n\n");
-                      owner->completed = true;
-                      owner->wake.cancel();
-                    };
-                    asio::co_spawn(socket.get_executor(), sse_write_loop(stream, socket),
-                                   asio::detached);
-                    std::shared_ptr<graphql::LiveQuery> live = graphql::LiveQuery::start(
-                        socket.get_executor(), std::move(context), operation, std::move(sink));
+  response.stream(
+      200, "text/event-stream; charset=utf-8",
+      [&services, caller_state, info, policy,
+       operation](tcp::socket& socket) -> asio::awaitable<void> {
+        auto stream = std::make_shared<SseStream>(socket.get_executor());
+        stream->socket = &socket;
+        stream->max_queued_bytes = services.realtime.config().send_buffer;
+        const records::Caller caller = stream_caller_of(*caller_state);
+        graphql::LiveQueryContext context{services.graphql,
+                                          services.records.events(),
+                                          caller,
+                                          caller_state,
+                                          info,
+                                          policy,
+                                          services.realtime.config().flush_interval};
+        if (!caller_state->auth.is_guest()) {
+          auto latest = std::make_shared<std::shared_ptr<const StreamCaller>>(caller_state);
+          context.recheck = [&services, latest]() {
+            return graphql_stream_recheck(services, latest);
+          };
+        }
+        std::weak_ptr<SseStream> weak = stream;
+        auto sink = [weak](graphql::LiveOutput output, std::string payload) {
+          std::shared_ptr<SseStream> owner = weak.lock();
+          if (!owner) return;
+          if (output == graphql::LiveOutput::kNext) {
+            owner->send(next_event(payload));
+            return;
+          }
+          if (output == graphql::LiveOutput::kError) {
+            owner->send(next_event("{\"errors\":" + payload + "}"));
+          } else if (output == graphql::LiveOutput::kRevoked) {
+            // An error result then complete: a graphql-sse client stops there (a
+            // bare end of the stream would make it reconnect and retry).
+            owner->send(
+                next_event(R"({"errors":[{"message":"The subscriber's authorization no longer )"
+                           R"(holds.","extensions":{"code":"FORBIDDEN"}}]})"));
+          }
+          owner->send("event: complete\ndata: \n\n");
+          owner->completed = true;
+          owner->wake.cancel();
+        };
+        asio::co_spawn(socket.get_executor(), sse_write_loop(stream, socket), asio::detached);
+        std::shared_ptr<graphql::LiveQuery> live = graphql::LiveQuery::start(
+            socket.get_executor(), std::move(context), operation, std::move(sink));
 
-                    // Reads only to learn that the client left (or the server's drain closed
-                    // the socket); a client has nothing to send on an event stream.
-                    char scratch[512];
-                    boost::system::error_code ec;
-                    while (!stream->writer_done) {
-                      co_await socket.async_read_some(
-                          asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
-                      if (ec) break;
-                    }
-                    live->stop();
-                    stream->ending = true;
-                    stream->wake.cancel();
-                    while (!stream->writer_done) {
-                      stream->writer_finished.expires_at(asio::steady_timer::time_point::max());
-                      co_await stream->writer_finished.async_wait(
-                          asio::redirect_error(asio::use_awaitable, ec));
-                    }
-                    stream->socket = nullptr;
-                  });
+        // Reads only to learn that the client left (or the server's drain closed
+        // the socket); a client has nothing to send on an event stream.
+        char scratch[512];
+        boost::system::error_code ec;
+        while (!stream->writer_done) {
+          co_await socket.async_read_some(asio::buffer(scratch),
+                                          asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+        }
+        live->stop();
+        stream->ending = true;
+        stream->wake.cancel();
+        while (!stream->writer_done) {
+          stream->writer_finished.expires_at(asio::steady_timer::time_point::max());
+          co_await stream->writer_finished.async_wait(
+              asio::redirect_error(asio::use_awaitable, ec));
+        }
+        stream->socket = nullptr;
+      });
   co_return;
 }
 

@@ -94,6 +94,7 @@ struct Session {
   bool init_received = false;
   bool acknowledged = false;
   std::string upgrade_authorization;
+  std::string token;  // the one connection_init authenticated ("" for a guest)
   std::string client_ip;
   query::RequestInfo info;
   std::shared_ptr<const Principal> principal;
@@ -122,6 +123,18 @@ struct Session {
   void stop_operations() {
     for (auto& [id, operation] : operations) operation->stop();
     operations.clear();
+  }
+
+  // The subscriber's auth no longer holds: every operation stops and the connection closes with
+  // 4403, as a connection_init with that token would now be refused (legacy: connection_error
+  // first, since its clients read no close codes).
+  void revoke() {
+    stop_operations();
+    if (close || ending) return;
+    if (protocol == WsProtocol::kLegacy) {
+      send(R"({"type":"connection_error","payload":{"message":"Forbidden"}})");
+    }
+    close_with(4403, "Forbidden");
   }
 };
 
@@ -210,10 +223,46 @@ asio::awaitable<bool> initialise(std::shared_ptr<Session> session, const json::v
   principal->auth = std::move(context);
   principal->client_ip = session->client_ip;
   session->principal = std::move(principal);
+  session->token = std::move(token);
   session->acknowledged = true;
   session->send(R"({"type":"connection_ack"})");
   if (session->protocol == WsProtocol::kLegacy) session->send(R"({"type":"ka"})");
   co_return true;
+}
+
+records::Caller caller_of(const Principal& principal) {
+  records::Caller caller;
+  caller.client_address = principal.client_ip;
+  if (!principal.auth.is_guest()) {
+    caller.collection = principal.auth.collection.get();
+    caller.record = principal.auth.record.get();
+  }
+  return caller;
+}
+
+// Before every run of an operation: the session's principal re-resolved from its token through
+// the authenticator (its per-worker cache answers without a read while the record is
+// unchanged); nullopt when it no longer authenticates. A new record (an update) replaces the
+// session's principal, so later operations start from it too.
+asio::awaitable<std::optional<graphql::LiveCaller>> recheck_principal(std::weak_ptr<Session> weak) {
+  std::shared_ptr<Session> session = weak.lock();
+  if (!session || !session->principal) co_return std::nullopt;
+  std::shared_ptr<const Principal> principal = session->principal;
+  if (!principal->auth.is_guest()) {
+    const std::chrono::system_clock::time_point now = session->services.clock.now();
+    const std::string token = session->token;
+    auth::AuthContext context = co_await session->services.authenticator.authenticate(token, now);
+    if (context.is_guest()) co_return std::nullopt;
+    if (context.record != principal->auth.record) {
+      auto renewed = std::make_shared<Principal>();
+      renewed->auth = std::move(context);
+      renewed->client_ip = principal->client_ip;
+      session->principal = renewed;
+      principal = std::move(renewed);
+    }
+  }
+  graphql::LiveCaller now_caller{caller_of(*principal), principal};
+  co_return now_caller;
 }
 
 // A subscribe (start) whose id and payload were checked: runs it as a LiveQuery.
@@ -231,13 +280,7 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
     if (legacy) session->send(R"({"id":)" + json_text(id) + R"(,"type":"complete"})");
     return;
   }
-  const Principal& principal = *session->principal;
-  records::Caller caller;
-  caller.client_address = principal.client_ip;
-  if (!principal.auth.is_guest()) {
-    caller.collection = principal.auth.collection.get();
-    caller.record = principal.auth.record.get();
-  }
+  const records::Caller caller = caller_of(*session->principal);
   const auto& realtime = session->services.realtime.config();
   graphql::LiveQueryContext context{session->services.graphql,
                                     session->services.records.events(),
@@ -247,6 +290,9 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
                                     graphql_request_policy(session->services),
                                     realtime.flush_interval};
   std::weak_ptr<Session> weak = session;
+  if (!session->principal->auth.is_guest()) {
+    context.recheck = [weak]() { return recheck_principal(weak); };
+  }
   auto sink = [weak, id, legacy](graphql::LiveOutput output, std::string payload) {
     std::shared_ptr<Session> owner = weak.lock();
     if (!owner) return;
@@ -266,6 +312,9 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
       case graphql::LiveOutput::kComplete:
         owner->send(head + R"("complete"})");
         break;
+      case graphql::LiveOutput::kRevoked:
+        owner->revoke();  // stops every operation (this one included) and closes
+        return;
     }
     owner->operations.erase(id);
   };

@@ -31,9 +31,20 @@ struct LiveQuery::State {
   std::vector<std::string> tables;  // sorted; guarded by mutex
   bool watch_all = true;            // guarded by mutex: before the first run names its tables
   std::atomic<bool> dirty{false};
+  // The caller's auth record (empty for a guest or without a recheck): its update or delete
+  // wakes the operation whatever tables it reads. Written before subscribing, then read-only.
+  std::string auth_collection_id;
+  std::string auth_record_id;
+
+  bool names_the_auth_record(const records::RecordEvent& event) const {
+    if (auth_record_id.empty() || event.action == records::RecordAction::kCreate) return false;
+    if (event.collection_id != auth_collection_id) return false;
+    const boost::json::value* id = event.record.if_contains("id");
+    return id != nullptr && id->is_string() && id->get_string() == auth_record_id;
+  }
 
   void on_event(const records::RecordEvent& event, const std::shared_ptr<State>& self) {
-    {
+    if (!names_the_auth_record(event)) {
       const std::string table = db::table_key(event.collection_name);
       std::lock_guard lock(mutex);
       if (!watch_all && !std::binary_search(tables.begin(), tables.end(), table)) return;
@@ -108,10 +119,36 @@ boost::asio::awaitable<void> LiveQuery::run() {
   bool first = true;
   // Before the first run, so that a commit during it is not missed (every table is watched
   // until the run names its own).
+  if (context_.recheck && !context_.caller.is_guest()) {
+    state_->auth_collection_id = context_.caller.collection->id;
+    state_->auth_record_id = std::string(context_.caller.id());
+  }
   subscription_ = context_.events.subscribe(
       [state = state_](const records::RecordEvent& event) { state->on_event(event, state); });
   while (!stopped_) {
     state_->dirty.store(false);
+    if (context_.recheck) {
+      std::optional<LiveCaller> now;
+      bool failed = false;
+      try {
+        now = co_await context_.recheck();
+      } catch (const std::exception&) {
+        failed = true;  // e.g. the read pool refusing the record's read: this operation ends
+      }
+      if (stopped_) co_return;
+      if (failed) {
+        finish(
+            LiveOutput::kError,
+            R"([{"message":"The operation could not run now.","extensions":{"code":"internal"}}])");
+        co_return;
+      }
+      if (!now) {
+        finish(LiveOutput::kRevoked, {});
+        co_return;
+      }
+      context_.caller = now->caller;
+      context_.keep_alive = std::move(now->keep_alive);
+    }
     std::vector<std::string> tables;
     GraphqlRequest graphql_request;
     graphql_request.document = request_.document;

@@ -9,7 +9,9 @@
 // re-run whose result carries errors ends it with error too (a first run's field errors travel
 // in its next, as over HTTP). Every run goes through GraphqlService::execute with the
 // subscriber's caller, so rules, hidden fields and the schema are those of that caller at the
-// time of the run: a record the rule hides is never in a result.
+// time of the run: a record the rule hides is never in a result. With a `recheck`, that caller is
+// re-resolved before each run (through the authenticator's per-worker cache, no read when the
+// record did not change) and a revoked one ends the operation with kRevoked.
 //
 // Bounds: one run in flight per operation (the loop awaits it); events only mark the query
 // dirty, so a burst of commits costs one run per window, never one per event; nothing runs on
@@ -40,6 +42,8 @@ enum class LiveOutput : std::uint8_t {
   kNext,      // payload: an execution result {"data", "errors"?}
   kError,     // payload: a JSON array of GraphQL errors; the operation is over
   kComplete,  // payload empty; the operation is over
+  kRevoked,   // payload empty; the subscriber's auth no longer holds: the operation is over and
+              // the transport ends the whole connection (docs/graphql.md, "Subscriptions")
 };
 
 struct LiveQueryRequest {
@@ -49,6 +53,16 @@ struct LiveQueryRequest {
   bool over_get = false;  // sent with GET: a mutation is refused (GraphqlRequest::over_get)
 };
 
+// A caller and the owner of what it borrows.
+struct LiveCaller {
+  records::Caller caller;
+  std::shared_ptr<const void> keep_alive;
+};
+
+// Before every run: the subscriber as it is now, or nullopt when its auth no longer holds (its
+// record deleted, its tokenKey changed, the authRule now refusing it, the token expired).
+using CallerCheck = std::function<boost::asio::awaitable<std::optional<LiveCaller>>()>;
+
 struct LiveQueryContext {
   GraphqlService& service;
   records::EventBus& events;
@@ -57,6 +71,12 @@ struct LiveQueryContext {
   query::RequestInfo info;                 // copied for every run
   RequestPolicy policy;
   std::chrono::milliseconds coalesce{20};  // how long changes gather before a re-run
+  // Null: the caller is fixed (guests, tests). Otherwise called before every run (the first
+  // included); a nullopt ends the operation with kRevoked, a caller replaces `caller` and
+  // `keep_alive` (an update of the auth record refreshes the fields rules read). An update or
+  // delete of the caller's own auth record wakes the operation, so a revoked subscriber is seen
+  // at once even when the query reads nothing of its collection.
+  CallerCheck recheck;
 };
 
 class LiveQuery : public std::enable_shared_from_this<LiveQuery> {

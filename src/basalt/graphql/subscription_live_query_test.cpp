@@ -1,6 +1,7 @@
 // LiveQuery against a real SQLite database and record service: a live query's first result, a
 // re-run after a commit of a table it reads, a burst of events coalesced into one re-run, a
-// query run once, a re-run that fails ending the operation, and stop() silencing the sink.
+// query run once, a re-run that fails ending the operation, stop() silencing the sink, and the
+// caller re-checked before every run (revoked: kRevoked; its own auth record's event wakes it).
 #include "basalt/graphql/subscription_live_query.hpp"
 
 #include <gtest/gtest.h>
@@ -33,6 +34,20 @@ class LiveQueryTestPasswords final : public records::PasswordPort {
     co_return stored == "hashed:" + plain;
   }
 };
+
+// The recheck a transport gives: counts its calls and answers nullopt once `revoked`.
+struct LiveRecheckProbe {
+  int calls = 0;
+  bool revoked = false;
+  records::Caller caller;
+};
+
+boost::asio::awaitable<std::optional<LiveCaller>> live_probe_recheck(LiveRecheckProbe* probe) {
+  ++probe->calls;
+  if (probe->revoked) co_return std::nullopt;
+  LiveCaller now{probe->caller, nullptr};
+  co_return now;
+}
 
 struct LiveMessage {
   LiveOutput output;
@@ -70,9 +85,13 @@ class LiveQueryTest : public ::testing::Test {
     sync_wait(records_->create(caller, collection, std::move(input), {}));
   }
 
-  std::shared_ptr<LiveQuery> start(std::string document) {
+  std::shared_ptr<LiveQuery> start(std::string document, LiveRecheckProbe* probe = nullptr) {
     LiveQueryContext context{*service_, events_,         records::Caller{},           nullptr,
                              {},        RequestPolicy{}, std::chrono::milliseconds(1)};
+    if (probe != nullptr) {
+      context.caller = probe->caller;
+      context.recheck = [probe] { return live_probe_recheck(probe); };
+    }
     LiveQueryRequest request{std::move(document), std::nullopt, ""};
     return LiveQuery::start(io_.get_executor(), std::move(context), std::move(request),
                             [this](LiveOutput output, std::string payload) {
@@ -164,6 +183,41 @@ TEST_F(LiveQueryTest, NoMessageAfterStop) {
   io_.restart();
   io_.poll();
   EXPECT_EQ(messages_.size(), 1U);
+}
+
+TEST_F(LiveQueryTest, TheCallerIsRecheckedBeforeEveryRunAndARevokedOneEndsIt) {
+  LiveRecheckProbe probe;
+  auto live = start("subscription { notes { text } }", &probe);
+  run_until(1);
+  EXPECT_EQ(probe.calls, 1);
+  create_note("notes", "seen");
+  run_until(2);
+  EXPECT_EQ(probe.calls, 2);
+  probe.revoked = true;
+  create_note("notes", "never seen");
+  run_until(3);
+  EXPECT_EQ(messages_[2].output, LiveOutput::kRevoked);
+  EXPECT_TRUE(messages_[2].payload.empty());
+  EXPECT_TRUE(live->stopped());
+  EXPECT_EQ(live->runs(), 2U);  // the revoked run never executed the query
+}
+
+TEST_F(LiveQueryTest, AnUpdateOfTheCallersOwnAuthRecordWakesAQueryThatDoesNotReadIt) {
+  auto catalog = collections_->catalog();
+  LiveRecheckProbe probe;
+  probe.caller = records::Caller{catalog->find("_superusers"), &superuser_record_};
+  auto live = start("subscription { notes { text } }", &probe);
+  run_until(1);
+  probe.revoked = true;  // e.g. its tokenKey changed
+  records::RecordEvent event;
+  event.action = records::RecordAction::kUpdate;
+  event.collection_id = probe.caller.collection->id;
+  event.collection_name = probe.caller.collection->name;
+  event.record = superuser_record_;
+  events_.publish(event);
+  run_until(2);
+  EXPECT_EQ(messages_[1].output, LiveOutput::kRevoked);
+  EXPECT_EQ(probe.calls, 2);
 }
 
 }  // namespace
