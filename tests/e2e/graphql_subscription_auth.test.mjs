@@ -2,7 +2,9 @@
 // auth"): a password change (new tokenKey), a deletion or an authRule that now refuses the
 // record ends the connection (graphql-transport-ws: close 4403; legacy graphql-ws:
 // connection_error then 4403; graphql-sse: an error result then complete) and nothing more
-// arrives; an update that keeps the token valid refreshes what the rules read.
+// arrives; an update that keeps the token valid refreshes what the rules read. Last, a live query
+// whose re-run a full read pool refuses is retried, not ended (docs/graphql.md, "Limits and
+// ownership").
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -169,3 +171,37 @@ describe("GraphQL subscriptions follow the subscriber's auth record", { timeout:
     client.dispose();
   });
 });
+
+test('a re-run refused by a full read pool is retried, not ended: every subscriber reaches the final state', { timeout: 120_000 }, async () => {
+  // One read thread and a queue of one: 60 live queries woken by the same commits cannot all be
+  // queued at once, so re-runs are refused (503) and must be retried after the next window.
+  const server = await startServer({ superuser, args: ['--db-read-threads', '1', '--db-read-queue', '1'] });
+  try {
+    const pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collections.create({ name: 'items', listRule: '', fields: [{ name: 'n', type: 'number' }] });
+    const sockets = await Promise.all(Array.from({ length: 60 }, () =>
+      authSocket(server, 'graphql-transport-ws', { headers: { Authorization: pb.authStore.token } })));
+    for (const raw of sockets) {
+      raw.send({ id: 'c', type: 'subscribe', payload: { query: 'subscription { items_aggregate { aggregate { count } } }' } });
+    }
+    for (const raw of sockets) {
+      const first = await raw.receive();
+      // A first run refused by the full pool answers its field error in the next, as over HTTP.
+      assert.equal(first.type, 'next', JSON.stringify(first));
+    }
+    for (let i = 0; i < 10; i += 1) await pb.collection('items').create({ n: i });
+    for (const raw of sockets) {
+      let count = -1;
+      while (count !== 10) {
+        const message = await raw.receive();
+        assert.equal(message.type, 'next', JSON.stringify(message));
+        count = message.payload.data?.items_aggregate?.aggregate.count ?? -1;
+      }
+      raw.socket.close(1000);
+    }
+  } finally {
+    await server.stop();
+  }
+});
+

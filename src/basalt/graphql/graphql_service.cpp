@@ -155,6 +155,7 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
                                                                    : OperationType::kQuery);
   std::string data = "{";
   bool data_null = false;
+  bool saturated = false;
   for (const FieldGroup& group : scope.collect(root, operation->selections)) {
     std::string value = "null";
     std::optional<Error> failure;
@@ -200,6 +201,7 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
     } catch (const FieldFailure& e) {
       failure = Error{e.code(), e.what(), {offset}, path};
     } catch (const core::ApiError& e) {
+      if (e.status() == 503) saturated = true;
       failure = Error{code_of(e), e.message(), {offset}, path};
     } catch (const db::DatabaseError& e) {
       if (too_large_for_the_database(e)) {
@@ -227,7 +229,7 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   if (!errors.empty()) body += "\"errors\":" + errors_json(errors, text) + ",";
   body += "\"data\":" + (data_null ? std::string("null") : data) + "}";
   co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body),
-                          operation->type == OperationType::kSubscription};
+                          operation->type == OperationType::kSubscription, saturated};
 }
 
 }  // namespace basalt::graphql

@@ -75,6 +75,9 @@ struct GraphqlAnswer {
   Kind kind = Kind::kExecuted;
   std::string body;           // the JSON response
   bool subscription = false;  // kExecuted: the operation run was a subscription's root field
+  // kExecuted: a root field was refused because the read pool's queue was full (503): the
+  // operation is fine, the database is busy (a live query retries instead of ending).
+  bool saturated = false;
 };
 
 class GraphqlService {

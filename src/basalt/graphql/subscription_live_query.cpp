@@ -181,20 +181,29 @@ boost::asio::awaitable<void> LiveQuery::run() {
       finish(LiveOutput::kComplete, {});
       co_return;
     }
-    if (!first && has_errors(answer.body)) {
-      finish(LiveOutput::kError, errors_of(answer.body));
-      co_return;
-    }
-    {
-      std::sort(tables.begin(), tables.end());
-      tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
-      std::lock_guard lock(state_->mutex);
-      state_->tables = std::move(tables);
-      state_->watch_all = false;
-    }
-    if (first || answer.body != last_sent) {
-      last_sent = answer.body;
-      sink_(LiveOutput::kNext, std::move(answer.body));
+    // The read pool was full (503 on a re-run): nothing is sent and the operation stays; it runs
+    // again after the next window, so a crowd of subscribers delays their updates instead of
+    // ending them (each retry still waits a whole window, and the pool's queue bound holds).
+    // The tables are kept from the last complete run (a refused statement named none).
+    const bool retry = !first && answer.saturated;
+    if (retry) {
+      state_->dirty.store(true);
+    } else {
+      if (!first && has_errors(answer.body)) {
+        finish(LiveOutput::kError, errors_of(answer.body));
+        co_return;
+      }
+      {
+        std::sort(tables.begin(), tables.end());
+        tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+        std::lock_guard lock(state_->mutex);
+        state_->tables = std::move(tables);
+        state_->watch_all = false;
+      }
+      if (first || answer.body != last_sent) {
+        last_sent = answer.body;
+        sink_(LiveOutput::kNext, std::move(answer.body));
+      }
     }
     first = false;
 
