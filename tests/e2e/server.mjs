@@ -34,7 +34,7 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
  *   existing data directory to serve (a restart), which the caller owns and removes; `port`: a
  *   fixed port instead of a free one (a server that restarts itself keeps it).
- * @returns {Promise<{url: string, dir: string, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
+ * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
  *   it); `kill()` sends SIGKILL (a crash), waits for the exit and keeps the directory;
@@ -112,7 +112,7 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
     process.removeListener('exit', killOnExit);
   };
   const restarted = () => waitForAnnouncement(lines, exited, describe);
-  return { url, dir, stop, kill, restarted };
+  return { url, dir, pid: child.pid, stop, kill, restarted };
 }
 
 async function waitForAnnouncement(lines, exited, describe) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "basalt/api/graphql_ws_session.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/graphql/graphql_service.hpp"
@@ -73,20 +74,6 @@ void refuse(http::Response& response, MediaType type, int status, std::string_vi
          json::serialize(body));
 }
 
-graphql::RequestPolicy policy_of(const Services& services) {
-  const auto settings = services.settings.current();
-  const settings::GraphqlSettings& g = settings->graphql;
-  graphql::RequestPolicy policy;
-  policy.limits.max_document_bytes = static_cast<std::size_t>(g.max_document_bytes);
-  policy.limits.max_depth = static_cast<std::uint32_t>(g.max_depth);
-  policy.limits.max_fields = static_cast<std::size_t>(g.max_fields);
-  policy.limits.max_aliases = static_cast<std::size_t>(g.max_aliases);
-  policy.max_list_limit = g.max_limit;
-  policy.introspection_for_all = !g.superuser_only_introspection;
-  policy.mutation_timeout = std::chrono::seconds(settings->batch.timeout);
-  return policy;
-}
-
 // The parameters of a request, checked for their JSON types.
 struct Parameters {
   std::string query;
@@ -147,6 +134,20 @@ boost::asio::awaitable<void> run(const Services& services, const auth::AuthConte
 
 }  // namespace
 
+graphql::RequestPolicy graphql_request_policy(const Services& services) {
+  const auto settings = services.settings.current();
+  const settings::GraphqlSettings& g = settings->graphql;
+  graphql::RequestPolicy policy;
+  policy.limits.max_document_bytes = static_cast<std::size_t>(g.max_document_bytes);
+  policy.limits.max_depth = static_cast<std::uint32_t>(g.max_depth);
+  policy.limits.max_fields = static_cast<std::size_t>(g.max_fields);
+  policy.limits.max_aliases = static_cast<std::size_t>(g.max_aliases);
+  policy.max_list_limit = g.max_limit;
+  policy.introspection_for_all = !g.superuser_only_introspection;
+  policy.mutation_timeout = std::chrono::seconds(settings->batch.timeout);
+  return policy;
+}
+
 std::uint64_t graphql_max_body_bytes(std::int64_t max_document_bytes) noexcept {
   return static_cast<std::uint64_t>(max_document_bytes) * 2 + (std::uint64_t{1} << 20);
 }
@@ -167,7 +168,7 @@ boost::asio::awaitable<void> graphql_post(const Services& services, const auth::
     refuse(response, type, 415, "The body must be application/json.");
     co_return;
   }
-  const graphql::RequestPolicy policy = policy_of(services);
+  const graphql::RequestPolicy policy = graphql_request_policy(services);
   const std::string_view body = request.body();
   if (body.size() >
       graphql_max_body_bytes(static_cast<std::int64_t>(policy.limits.max_document_bytes))) {
@@ -194,6 +195,11 @@ boost::asio::awaitable<void> graphql_post(const Services& services, const auth::
 
 boost::asio::awaitable<void> graphql_get(const Services& services, const auth::AuthContext& auth,
                                          http::Request& request, http::Response& response) {
+  // Subscriptions over WebSocket on the same path (graphql_ws_session.hpp).
+  if (is_websocket_upgrade(request)) {
+    graphql_ws_upgrade(services, auth, request, response);
+    co_return;
+  }
   const MediaType type = negotiate(request);
   if (type == MediaType::kNone) {
     refuse(response, MediaType::kJson, 406,
@@ -201,7 +207,7 @@ boost::asio::awaitable<void> graphql_get(const Services& services, const auth::A
            "application/json.");
     co_return;
   }
-  const graphql::RequestPolicy policy = policy_of(services);
+  const graphql::RequestPolicy policy = graphql_request_policy(services);
   const QueryParams params = query_params(request);
   json::object given;
   for (const char* name : {"query", "operationName"}) {

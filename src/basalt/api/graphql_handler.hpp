@@ -27,6 +27,10 @@ boost::asio::awaitable<void> graphql_post(const Services& services, const auth::
 boost::asio::awaitable<void> graphql_get(const Services& services, const auth::AuthContext& auth,
                                          http::Request& request, http::Response& response);
 
+// The request limits and switches of settings.graphql now (docs/graphql.md, "Limits"), for
+// every transport.
+graphql::RequestPolicy graphql_request_policy(const Services& services);
+
 // The largest body a POST may have for a document limit of `max_document_bytes`: twice the
 // document (room for its JSON escapes) plus 1 MiB for the variables and the rest. A longer
 // document inside is refused by the parser's own limit.

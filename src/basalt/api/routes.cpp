@@ -7,6 +7,7 @@
 #include "basalt/api/collection_handlers.hpp"
 #include "basalt/api/file_handlers.hpp"
 #include "basalt/api/graphql_handler.hpp"
+#include "basalt/api/graphql_sse_stream.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/impersonate_handler.hpp"
 #include "basalt/api/oauth2_handlers.hpp"
@@ -119,6 +120,9 @@ std::vector<ApiRoute> api_routes() {
       // GraphQL over HTTP (docs/graphql.md): rules decide in the services, as for records.
       {Method::kPost, "/api/graphql", Access::kAny, graphql_post},
       {Method::kGet, "/api/graphql", Access::kAny, graphql_get},
+      // graphql-sse, distinct connections (graphql_sse_stream.hpp).
+      {Method::kGet, "/api/graphql/stream", Access::kAny, graphql_stream},
+      {Method::kPost, "/api/graphql/stream", Access::kAny, graphql_stream},
       {Method::kGet, "/api/realtime", Access::kAny, connect_realtime},
       {Method::kPost, "/api/realtime", Access::kAny, set_realtime_subscriptions},
       {Method::kPost, "/api/files/token", Access::kAnyAuthRecord, file_token},

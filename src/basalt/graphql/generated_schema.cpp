@@ -106,6 +106,12 @@ class Generator {
         out_.roots[c.name + "_by_pk"] = {&c, RootKind::kByPk};
       }
     }
+    // Subscriptions (docs/graphql.md): every query root field is also a live query.
+    TypeDef subscription{.name = "Subscription", .kind = TypeKind::kObject};
+    subscription.fields = query.fields;
+    schema.add_type(std::move(subscription));
+    schema.set_root(OperationType::kSubscription, "Subscription");
+    // End of subscriptions.
     schema.add_type(std::move(query));
     schema.set_root(OperationType::kQuery, "Query");
     // Mutations (mutation_schema.hpp): the write root fields and their input types.

@@ -118,12 +118,24 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   if (!document) co_return request_error({error}, text);
   const OperationDefinition* operation = pick_operation(*document, request.operation_name, error);
   if (operation == nullptr) co_return request_error({error}, text);
-  if (request.over_get && operation->type != OperationType::kQuery) {
+  // Over GET nothing may write: queries only, and subscriptions on a transport that serves them
+  // (graphql-sse's GET).
+  const bool get_allows =
+      operation->type == OperationType::kQuery ||
+      (operation->type == OperationType::kSubscription && request.allow_subscription);
+  if (request.over_get && !get_allows) {
     error = {ErrorCode::kValidationFailed,
              "Only query operations can be sent with GET; use POST for " +
                  std::string(operation_type_name(operation->type)) + "s.",
              {operation->offset}};
     co_return request_error({error}, text, GraphqlAnswer::Kind::kMethodNotAllowed);
+  }
+  if (operation->type == OperationType::kSubscription && !request.allow_subscription) {
+    error = {ErrorCode::kValidationFailed,
+             "Subscriptions are served over WebSocket at /api/graphql and over server-sent "
+             "events at /api/graphql/stream.",
+             {operation->offset}};
+    co_return request_error({error}, text);
   }
   const std::shared_ptr<const GeneratedSchema> generated = schema_for(class_of(caller));
   const Schema& schema = generated->schema;
@@ -161,9 +173,14 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
     body += "\"data\":" + written.data + "}";
     co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body)};
   }
-  const TypeDef& root = *schema.root(OperationType::kQuery);
+  // A subscription's root field is a query root field run once (its Subscription type has the
+  // same fields); mutations were answered above.
+  const TypeDef& root =
+      *schema.root(operation->type == OperationType::kSubscription ? OperationType::kSubscription
+                                                                   : OperationType::kQuery);
   std::string data = "{";
   bool data_null = false;
+  bool saturated = false;
   for (const FieldGroup& group : scope.collect(root, operation->selections)) {
     std::string value = "null";
     std::optional<Error> failure;
@@ -185,6 +202,11 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
         const RootBinding& binding = generated->roots.at(std::string(group.field_name));
         RootStatement compiled = compile_root_field(*generated, scope, access, info, group, binding,
                                                     policy.max_list_limit);
+        if (request.read_tables != nullptr) {
+          for (std::string& table : database_.read_set(compiled.statement.sql).tables) {
+            request.read_tables->push_back(std::move(table));
+          }
+        }
         const db::ReadOptions read = compiled.scans ? access.scan_read() : access.point_read();
         db::ResultSet rows =
             co_await database_.query(compiled.statement.sql, compiled.statement.params, read);
@@ -204,6 +226,7 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
     } catch (const FieldFailure& e) {
       failure = Error{e.code(), e.what(), {offset}, path};
     } catch (const core::ApiError& e) {
+      if (e.status() == 503) saturated = true;
       failure = Error{code_of(e), e.message(), {offset}, path};
     } catch (const db::DatabaseError& e) {
       if (too_large_for_the_database(e)) {
@@ -230,7 +253,8 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   std::string body = "{";
   if (!errors.empty()) body += "\"errors\":" + errors_json(errors, text) + ",";
   body += "\"data\":" + (data_null ? std::string("null") : data) + "}";
-  co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body)};
+  co_return GraphqlAnswer{GraphqlAnswer::Kind::kExecuted, std::move(body),
+                          operation->type == OperationType::kSubscription, saturated};
 }
 
 }  // namespace basalt::graphql

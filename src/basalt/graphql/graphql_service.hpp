@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/clock.hpp"
@@ -61,7 +62,14 @@ struct GraphqlRequest {
   std::string_view document;
   const boost::json::object* variables = nullptr;  // null: none given
   std::string_view operation_name;                 // "" when none given
-  bool over_get = false;                           // GET: only query operations run
+  bool over_get = false;  // GET: only query operations run (and subscriptions if allowed below)
+  // Subscriptions (docs/graphql.md, "Subscriptions"): true on the subscription transports,
+  // where a subscription operation runs its one root field as a query (a live query's first
+  // and every later result); over plain HTTP it is a request error.
+  bool allow_subscription = false;
+  // When set, receives the tables the root fields' statements read (db::ReadSet, lowercase):
+  // what a live query waits on before it runs again.
+  std::vector<std::string>* read_tables = nullptr;
 };
 
 struct GraphqlAnswer {
@@ -71,7 +79,11 @@ struct GraphqlAnswer {
     kMethodNotAllowed,  // a mutation or subscription over GET: nothing ran
   };
   Kind kind = Kind::kExecuted;
-  std::string body;  // the JSON response
+  std::string body;           // the JSON response
+  bool subscription = false;  // kExecuted: the operation run was a subscription's root field
+  // kExecuted: a root field was refused because the read pool's queue was full (503): the
+  // operation is fine, the database is busy (a live query retries instead of ending).
+  bool saturated = false;
 };
 
 class GraphqlService {

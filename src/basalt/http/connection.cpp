@@ -174,7 +174,8 @@ boost::asio::awaitable<void> Connection::run() {
     const bool keep_alive = message.message.keep_alive() && !response_.close() &&
                             !response_.streaming() && !worker_.draining() && socket_.is_open();
     WriteOptions options{request.method() == Method::kHead, keep_alive, request.request_id()};
-    std::size_t bytes = write_response(response_, options, out_);
+    // An upgrade's body writes its own answer (the 101 of a WebSocket handshake).
+    std::size_t bytes = response_.upgrading() ? 0 : write_response(response_, options, out_);
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id());
     if (response_.file_body()) {

@@ -32,6 +32,9 @@ class Response {
 
   // True when the response is a stream (stream.hpp): headers now, then the body until it ends.
   bool streaming() const noexcept { return static_cast<bool>(stream_); }
+  // True when the stream answers the request itself (a protocol upgrade: the body writes the
+  // 101 and everything after it), so the connection writes no header.
+  bool upgrading() const noexcept { return upgrade_; }
   StreamBody take_stream() noexcept { return std::move(stream_); }
 
   // The body of a file response (file_body.hpp), or null.
@@ -67,6 +70,14 @@ class Response {
     stream_ = std::move(body);
   }
 
+  // Makes this response a protocol upgrade (WebSocket): the connection writes nothing of its
+  // own and hands the socket to `body`, which answers the handshake (101 or a refusal).
+  void upgrade(StreamBody body) {
+    content(101, {}, {});
+    stream_ = std::move(body);
+    upgrade_ = true;
+  }
+
   // Makes this response a file: `status` and `content_type` now, Content-Length from the
   // body's length, then the body itself after the header (file_body.hpp).
   void file(int status, std::string_view content_type, FileBody body) {
@@ -91,6 +102,7 @@ class Response {
     status_ = 200;
     close_ = false;
     list_envelope_ = false;
+    upgrade_ = false;
     content_type_.clear();
     body_.clear();
     headers_.clear();
@@ -102,6 +114,7 @@ class Response {
   int status_ = 200;
   bool close_ = false;
   bool list_envelope_ = false;
+  bool upgrade_ = false;
   std::string content_type_;
   std::string body_;
   std::vector<std::pair<std::string, std::string>> headers_;

@@ -2,7 +2,9 @@
 // events). The handler sets it with Response::stream(); the connection writes the status line
 // and headers (no Content-Length, `Connection: close`: the body ends when the connection
 // does), releases the request's buffers, then awaits the body with the socket until it
-// returns. The transport knows nothing of what is streamed.
+// returns. The transport knows nothing of what is streamed. A protocol upgrade
+// (Response::upgrade, a WebSocket) is the same hand-over without the header: the body answers
+// the handshake itself.
 //
 // Invariants (connection.hpp):
 //  - the body runs on the connection's worker thread and owns every read and write of the

@@ -1,0 +1,224 @@
+// LiveQuery against a real SQLite database and record service: a live query's first result, a
+// re-run after a commit of a table it reads, a burst of events coalesced into one re-run, a
+// query run once, a re-run that fails ending the operation, stop() silencing the sink, and the
+// caller re-checked before every run (revoked: kRevoked; its own auth record's event wakes it).
+#include "basalt/graphql/subscription_live_query.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <vector>
+
+#include "basalt/collections/collection_service.hpp"
+#include "basalt/core/clock.hpp"
+#include "basalt/db/migrations.hpp"
+#include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/db/testing/sync_wait.hpp"
+#include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/records/record_service.hpp"
+
+namespace basalt::graphql {
+namespace {
+
+namespace json = boost::json;
+using db::testing::sync_wait;
+
+class LiveQueryTestPasswords final : public records::PasswordPort {
+ public:
+  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
+    co_return "hashed:" + plain;
+  }
+  boost::asio::awaitable<bool> verify(std::string plain, std::string stored,
+                                      std::string_view) const override {
+    co_return stored == "hashed:" + plain;
+  }
+};
+
+// The recheck a transport gives: counts its calls and answers nullopt once `revoked`.
+struct LiveRecheckProbe {
+  int calls = 0;
+  bool revoked = false;
+  records::Caller caller;
+};
+
+boost::asio::awaitable<std::optional<LiveCaller>> live_probe_recheck(LiveRecheckProbe* probe) {
+  ++probe->calls;
+  if (probe->revoked) co_return std::nullopt;
+  LiveCaller now{probe->caller, nullptr};
+  co_return now;
+}
+
+struct LiveMessage {
+  LiveOutput output;
+  std::string payload;
+};
+
+class LiveQueryTest : public ::testing::Test {
+ protected:
+  LiveQueryTest() {
+    db::SqliteOptions options;
+    options.data_dir = dir_.path();
+    options.statement_timeout = std::chrono::seconds(5);
+    database_ = db::open_sqlite(options);
+    migrations_ = collections::system_migrations(database_->dialect(), clock_);
+    sync_wait(db::apply_migrations(*database_, migrations_));
+    collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
+    sync_wait(collections_->reload());
+    records_ = std::make_unique<records::RecordService>(*database_, *collections_, plans_,
+                                                        passwords_, events_, clock_);
+    service_ = std::make_unique<GraphqlService>(*database_, *collections_, plans_, clock_,
+                                                std::chrono::milliseconds::zero());
+    superuser_record_ = {{"id", "su0000000000001"}};
+    for (const char* name : {"notes", "others"}) {
+      sync_wait(collections_->create(json::parse(std::string(R"({"name":")") + name +
+                                                 R"(","listRule":"","fields":[{"name":"text",)"
+                                                 R"("type":"text"}]})")));
+    }
+  }
+
+  void create_note(std::string_view collection, std::string text) {
+    records::WriteInput input;
+    input.body = json::object{{"text", text}};
+    auto catalog = collections_->catalog();
+    const records::Caller caller{catalog->find("_superusers"), &superuser_record_};
+    sync_wait(records_->create(caller, collection, std::move(input), {}));
+  }
+
+  std::shared_ptr<LiveQuery> start(std::string document, LiveRecheckProbe* probe = nullptr) {
+    LiveQueryContext context{*service_, events_,         records::Caller{},           nullptr,
+                             {},        RequestPolicy{}, std::chrono::milliseconds(1)};
+    if (probe != nullptr) {
+      context.caller = probe->caller;
+      context.recheck = [probe] { return live_probe_recheck(probe); };
+    }
+    LiveQueryRequest request{std::move(document), std::nullopt, ""};
+    return LiveQuery::start(io_.get_executor(), std::move(context), std::move(request),
+                            [this](LiveOutput output, std::string payload) {
+                              messages_.push_back({output, std::move(payload)});
+                            });
+  }
+
+  // Runs the io_context until `count` messages arrived (each handler may wait on the read pool).
+  void run_until(std::size_t count) {
+    while (messages_.size() < count) {
+      io_.restart();
+      ASSERT_GT(io_.run_one(), 0U) << "the live query stopped before message " << count;
+    }
+  }
+
+  core::ManualClock clock_{std::chrono::system_clock::time_point{}};
+  db::testing::TempDir dir_;
+  std::unique_ptr<db::Database> database_;
+  std::vector<db::Migration> migrations_;
+  std::unique_ptr<collections::CollectionService> collections_;
+  query::PlanCache plans_;
+  LiveQueryTestPasswords passwords_;
+  records::EventBus events_;
+  std::unique_ptr<records::RecordService> records_;
+  std::unique_ptr<GraphqlService> service_;
+  json::object superuser_record_;
+  boost::asio::io_context io_;
+  std::vector<LiveMessage> messages_;
+};
+
+TEST_F(LiveQueryTest, SendsTheFirstResultThenANewOneAfterACommitOfATableItReads) {
+  auto live = start("subscription { notes_aggregate { aggregate { count } } }");
+  run_until(1);
+  EXPECT_EQ(messages_[0].output, LiveOutput::kNext);
+  EXPECT_EQ(messages_[0].payload, R"({"data":{"notes_aggregate":{"aggregate":{"count":0}}}})");
+  create_note("notes", "a");
+  run_until(2);
+  EXPECT_EQ(messages_[1].payload, R"({"data":{"notes_aggregate":{"aggregate":{"count":1}}}})");
+  EXPECT_EQ(live->runs(), 2U);
+  live->stop();
+}
+
+TEST_F(LiveQueryTest, ABurstOfEventsIsOneRerun) {
+  auto live = start("subscription { notes { text } }");
+  run_until(1);
+  // Five commits before the worker gets to run: the first marks the query dirty and posts one
+  // wake-up, the others find it dirty already.
+  for (int i = 0; i < 5; ++i) create_note("notes", "n" + std::to_string(i));
+  run_until(2);
+  EXPECT_EQ(live->runs(), 2U);
+  EXPECT_EQ(json::parse(messages_[1].payload).at("data").at("notes").as_array().size(), 5U);
+  live->stop();
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(messages_.size(), 2U);
+}
+
+TEST_F(LiveQueryTest, AQueryRunsOnceThenCompletes) {
+  auto live = start("{ notes { text } }");
+  run_until(2);
+  EXPECT_EQ(messages_[0].output, LiveOutput::kNext);
+  EXPECT_EQ(messages_[1].output, LiveOutput::kComplete);
+  EXPECT_TRUE(live->stopped());
+}
+
+TEST_F(LiveQueryTest, AnInvalidOperationIsOneErrorMessage) {
+  auto live = start("subscription { nothing_here }");
+  run_until(1);
+  EXPECT_EQ(messages_[0].output, LiveOutput::kError);
+  const json::value errors = json::parse(messages_[0].payload);
+  EXPECT_EQ(errors.at(0).at("extensions").at("code").as_string(), "validation-failed");
+}
+
+TEST_F(LiveQueryTest, ARerunThatNoLongerValidatesEndsWithAnError) {
+  auto live = start("subscription { others { text } }");
+  run_until(1);
+  sync_wait(collections_->update("others", json::parse(R"({"listRule": null})")));
+  create_note("others", "x");  // the event that makes it run again, now without the field
+  run_until(2);
+  EXPECT_EQ(messages_[1].output, LiveOutput::kError);
+  EXPECT_TRUE(live->stopped());
+}
+
+TEST_F(LiveQueryTest, NoMessageAfterStop) {
+  auto live = start("subscription { notes { text } }");
+  run_until(1);
+  live->stop();
+  create_note("notes", "after stop");
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(messages_.size(), 1U);
+}
+
+TEST_F(LiveQueryTest, TheCallerIsRecheckedBeforeEveryRunAndARevokedOneEndsIt) {
+  LiveRecheckProbe probe;
+  auto live = start("subscription { notes { text } }", &probe);
+  run_until(1);
+  EXPECT_EQ(probe.calls, 1);
+  create_note("notes", "seen");
+  run_until(2);
+  EXPECT_EQ(probe.calls, 2);
+  probe.revoked = true;
+  create_note("notes", "never seen");
+  run_until(3);
+  EXPECT_EQ(messages_[2].output, LiveOutput::kRevoked);
+  EXPECT_TRUE(messages_[2].payload.empty());
+  EXPECT_TRUE(live->stopped());
+  EXPECT_EQ(live->runs(), 2U);  // the revoked run never executed the query
+}
+
+TEST_F(LiveQueryTest, AnUpdateOfTheCallersOwnAuthRecordWakesAQueryThatDoesNotReadIt) {
+  auto catalog = collections_->catalog();
+  LiveRecheckProbe probe;
+  probe.caller = records::Caller{catalog->find("_superusers"), &superuser_record_};
+  auto live = start("subscription { notes { text } }", &probe);
+  run_until(1);
+  probe.revoked = true;  // e.g. its tokenKey changed
+  records::RecordEvent event;
+  event.action = records::RecordAction::kUpdate;
+  event.collection_id = probe.caller.collection->id;
+  event.collection_name = probe.caller.collection->name;
+  event.record = superuser_record_;
+  events_.publish(event);
+  run_until(2);
+  EXPECT_EQ(messages_[1].output, LiveOutput::kRevoked);
+  EXPECT_EQ(probe.calls, 2);
+}
+
+}  // namespace
+}  // namespace basalt::graphql
