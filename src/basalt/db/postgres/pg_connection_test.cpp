@@ -120,7 +120,6 @@ TEST_F(PgConnectionTest, ConstraintViolationsAreConstraintErrors) {
       "parents(id), n int CHECK (n > 0));"
       "CREATE UNIQUE INDEX kids_email ON kids (email)");
   with_connection(settings_for(*schema_), [](PgConnection& c) -> asio::awaitable<void> {
-    const StatementRun plain;
     StatementRun write;
     write.begin = "BEGIN READ WRITE";
     const Params first{std::string("k1"), std::string("a@x"), nullptr, std::int64_t{1}};
@@ -219,7 +218,6 @@ TEST_F(PgConnectionTest, ASlowStatementDoesNotBlockItsThread) {
   std::atomic<int> ticks{0};
   std::atomic<bool> done{false};
   auto ticker = [&]() -> asio::awaitable<void> {
-    const StatementRun plain;
     asio::steady_timer timer(context);
     while (!done) {
       timer.expires_after(std::chrono::milliseconds(10));
