@@ -77,6 +77,11 @@ class LiveQueryTest : public ::testing::Test {
     }
   }
 
+  // The database goes first: its read pool may still finish a run's statement, which posts the
+  // completion to io_, so io_ must outlive it (Database's contract: the executors of callers
+  // outlive the database). io_ then drops what was never run.
+  ~LiveQueryTest() override { database_.reset(); }
+
   void create_note(std::string_view collection, std::string text) {
     records::WriteInput input;
     input.body = json::object{{"text", text}};

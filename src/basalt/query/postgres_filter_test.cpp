@@ -162,7 +162,7 @@ TEST(PostgresFilterTest, PrintsThePostgresSpellings) {
       R"sql((basalt_cmp(basalt_numeric(basalt_sv("items"."num")), basalt_numeric(basalt_sv($1::text))) = 0))sql");
   EXPECT_EQ(
       where("meta.a ~ 'x'"),
-      R"sql(basalt_like(basalt_sv(basalt_json_extract("items"."meta", ($2::text)::text[])), basalt_sv($1::text)))sql");
+      R"sql(basalt_like(basalt_sv(basalt_json_extract("items"."meta", ($1::text)::text[])), basalt_sv($2::text)))sql");
   EXPECT_EQ(
       where("multi:each ?= 'a'"),
       R"sql(EXISTS (SELECT 1 FROM basalt_json_each("items"."multi", TRUE) "__je_items_multi" WHERE (basalt_cmp(basalt_sv("__je_items_multi"."value"), basalt_sv($1::text)) = 0)))sql");

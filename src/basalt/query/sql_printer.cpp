@@ -193,7 +193,11 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
     }
     case SqlOp::kCompare:
       if (node.compare == CompareOp::kLike || node.compare == CompareOp::kNotLike) {
-        functions_.like(out, text(*node.a), text(*node.b), node.compare == CompareOp::kNotLike);
+        // In order, as below: the placeholders are numbered as the operands are printed, and
+        // the order in which a call's arguments are evaluated differs between compilers.
+        const std::string a = text(*node.a);
+        const std::string b = text(*node.b);
+        functions_.like(out, a, b, node.compare == CompareOp::kNotLike);
         return;
       }
       {
