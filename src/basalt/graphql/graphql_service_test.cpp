@@ -8,13 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "basalt/collections/collection_service.hpp"
-#include "basalt/core/clock.hpp"
-#include "basalt/db/migrations.hpp"
-#include "basalt/db/sqlite/sqlite_database.hpp"
-#include "basalt/db/testing/statement_log.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
-#include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/graphql/testing/service_fixture.hpp"
 #include "basalt/graphql/where_filter.hpp"
 #include "basalt/records/record_service.hpp"
 
@@ -24,36 +19,9 @@ namespace {
 namespace json = boost::json;
 using db::testing::sync_wait;
 
-// No hashing here: the record service only needs a password port for auth records.
-class GraphqlTestPasswords final : public records::PasswordPort {
- public:
-  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
-    co_return "hashed:" + plain;
-  }
-  boost::asio::awaitable<bool> verify(std::string plain, std::string stored,
-                                      std::string_view) const override {
-    co_return stored == "hashed:" + plain;
-  }
-};
-
-class GraphqlServiceTest : public ::testing::Test {
+class GraphqlServiceTest : public ::testing::Test, public testing::ServiceFixture {
  protected:
-  GraphqlServiceTest() {
-    db::SqliteOptions options;
-    options.data_dir = dir_.path();
-    options.statement_timeout = std::chrono::seconds(5);
-    database_ = db::open_sqlite(options);
-    migrations_ = collections::system_migrations(database_->dialect(), clock_);
-    sync_wait(db::apply_migrations(*database_, migrations_));
-    collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
-    sync_wait(collections_->reload());
-    log_ = std::make_unique<db::testing::StatementLog>(*database_);
-    records_ = std::make_unique<records::RecordService>(*database_, *collections_, plans_,
-                                                        passwords_, events_, clock_);
-    service_ = std::make_unique<GraphqlService>(*log_, *collections_, plans_, clock_,
-                                                std::chrono::milliseconds::zero());
-    superuser_record_ = {{"id", "su0000000000001"}};
-  }
+  GraphqlServiceTest() {}
 
   void make_blog() {
     collection(R"js({"name": "posts", "listRule": "published = true || author = @request.auth.id",
@@ -85,19 +53,11 @@ class GraphqlServiceTest : public ::testing::Test {
     create("comments", R"({"body":"psst","post":")" + draft + "\"}");
   }
 
-  void collection(const std::string& definition) {
-    sync_wait(collections_->create(json::parse(definition)));
-  }
+  void collection(const std::string& definition) { create_collection(definition); }
   std::shared_ptr<const collections::Catalog> catalog() { return collections_->catalog(); }
 
   std::string create(std::string_view name, const std::string& body) {
-    records::WriteInput input;
-    input.body = json::parse(body).as_object();
-    catalog_ = catalog();
-    const records::Caller caller{catalog_->find("_superusers"), &superuser_record_};
-    return std::string(sync_wait(records_->create(caller, name, std::move(input), {}))
-                           .record.values.at("id")
-                           .as_string());
+    return create_record(name, body);
   }
 
   // The answer's JSON for `caller_id` (a users record id; "" for a guest, "su" for a superuser).
@@ -116,19 +76,7 @@ class GraphqlServiceTest : public ::testing::Test {
     return json::parse(answer.body);
   }
 
-  core::ManualClock clock_{std::chrono::system_clock::time_point{}};
-  db::testing::TempDir dir_;
-  std::unique_ptr<db::Database> database_;
-  std::unique_ptr<db::testing::StatementLog> log_;  // counts the GraphQL reads
-  std::vector<db::Migration> migrations_;
-  std::unique_ptr<collections::CollectionService> collections_;
-  query::PlanCache plans_;
-  GraphqlTestPasswords passwords_;
-  records::EventBus events_;
-  std::unique_ptr<records::RecordService> records_;
-  std::unique_ptr<GraphqlService> service_;
   std::shared_ptr<const collections::Catalog> catalog_;
-  json::object superuser_record_;
   std::string ann_;
   std::string bob_;
 };

@@ -6,14 +6,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "basalt/collections/collection_service.hpp"
-#include "basalt/core/clock.hpp"
-#include "basalt/db/migrations.hpp"
-#include "basalt/db/sqlite/sqlite_database.hpp"
-#include "basalt/db/testing/statement_log.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
-#include "basalt/db/testing/temp_dir.hpp"
 #include "basalt/graphql/graphql_service.hpp"
+#include "basalt/graphql/testing/service_fixture.hpp"
 #include "basalt/records/record_service.hpp"
 
 namespace basalt::graphql {
@@ -22,35 +17,9 @@ namespace {
 namespace json = boost::json;
 using db::testing::sync_wait;
 
-class MutationTestPasswords final : public records::PasswordPort {
- public:
-  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
-    co_return "hashed:" + plain;
-  }
-  boost::asio::awaitable<bool> verify(std::string plain, std::string stored,
-                                      std::string_view) const override {
-    co_return stored == "hashed:" + plain;
-  }
-};
-
-class GraphqlMutationTest : public ::testing::Test {
+class GraphqlMutationTest : public ::testing::Test, public testing::ServiceFixture {
  protected:
   GraphqlMutationTest() {
-    db::SqliteOptions options;
-    options.data_dir = dir_.path();
-    options.statement_timeout = std::chrono::seconds(5);
-    database_ = db::open_sqlite(options);
-    migrations_ = collections::system_migrations(database_->dialect(), clock_);
-    sync_wait(db::apply_migrations(*database_, migrations_));
-    collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
-    sync_wait(collections_->reload());
-    log_ = std::make_unique<db::testing::StatementLog>(*database_);
-    records_ = std::make_unique<records::RecordService>(*database_, *collections_, plans_,
-                                                        passwords_, events_, clock_);
-    service_ = std::make_unique<GraphqlService>(*log_, *collections_, plans_, clock_,
-                                                std::chrono::milliseconds::zero());
-    service_->set_record_service(records_.get());
-    superuser_record_ = {{"id", "su0000000000001"}};
     // Guests may create notes and delete those titled "a"; updates are for superusers.
     sync_wait(collections_->create(json::parse(
         R"js({"name": "notes", "listRule": "", "viewRule": "", "createRule": "",
@@ -94,19 +63,7 @@ class GraphqlMutationTest : public ::testing::Test {
     return false;
   }
 
-  core::ManualClock clock_{std::chrono::system_clock::time_point{}};
-  db::testing::TempDir dir_;
-  std::unique_ptr<db::Database> database_;
-  std::unique_ptr<db::testing::StatementLog> log_;  // counts the GraphQL reads
-  std::vector<db::Migration> migrations_;
-  std::unique_ptr<collections::CollectionService> collections_;
-  query::PlanCache plans_;
-  MutationTestPasswords passwords_;
-  records::EventBus events_;
-  std::unique_ptr<records::RecordService> records_;
-  std::unique_ptr<GraphqlService> service_;
   std::shared_ptr<const collections::Catalog> catalog_;
-  json::object superuser_record_;
 };
 
 TEST_F(GraphqlMutationTest, WriteFieldsFollowTheRulesOfEachCallerClass) {

@@ -8,14 +8,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <vector>
 
-#include "basalt/collections/collection_service.hpp"
-#include "basalt/core/clock.hpp"
-#include "basalt/db/migrations.hpp"
-#include "basalt/db/sqlite/sqlite_database.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
-#include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/graphql/testing/service_fixture.hpp"
 #include "basalt/records/record_service.hpp"
 
 namespace basalt::graphql {
@@ -23,17 +20,6 @@ namespace {
 
 namespace json = boost::json;
 using db::testing::sync_wait;
-
-class LiveQueryTestPasswords final : public records::PasswordPort {
- public:
-  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
-    co_return "hashed:" + plain;
-  }
-  boost::asio::awaitable<bool> verify(std::string plain, std::string stored,
-                                      std::string_view) const override {
-    co_return stored == "hashed:" + plain;
-  }
-};
 
 // The recheck a transport gives: counts its calls and answers nullopt once `revoked`.
 struct LiveRecheckProbe {
@@ -54,22 +40,9 @@ struct LiveMessage {
   std::string payload;
 };
 
-class LiveQueryTest : public ::testing::Test {
+class LiveQueryTest : public ::testing::Test, public testing::ServiceFixture {
  protected:
   LiveQueryTest() {
-    db::SqliteOptions options;
-    options.data_dir = dir_.path();
-    options.statement_timeout = std::chrono::seconds(5);
-    database_ = db::open_sqlite(options);
-    migrations_ = collections::system_migrations(database_->dialect(), clock_);
-    sync_wait(db::apply_migrations(*database_, migrations_));
-    collections_ = std::make_unique<collections::CollectionService>(*database_, clock_);
-    sync_wait(collections_->reload());
-    records_ = std::make_unique<records::RecordService>(*database_, *collections_, plans_,
-                                                        passwords_, events_, clock_);
-    service_ = std::make_unique<GraphqlService>(*database_, *collections_, plans_, clock_,
-                                                std::chrono::milliseconds::zero());
-    superuser_record_ = {{"id", "su0000000000001"}};
     for (const char* name : {"notes", "others"}) {
       sync_wait(collections_->create(json::parse(std::string(R"({"name":")") + name +
                                                  R"(","listRule":"","fields":[{"name":"text",)"
@@ -82,12 +55,8 @@ class LiveQueryTest : public ::testing::Test {
   // outlive the database). io_ then drops what was never run.
   ~LiveQueryTest() override { database_.reset(); }
 
-  void create_note(std::string_view collection, std::string text) {
-    records::WriteInput input;
-    input.body = json::object{{"text", text}};
-    auto catalog = collections_->catalog();
-    const records::Caller caller{catalog->find("_superusers"), &superuser_record_};
-    sync_wait(records_->create(caller, collection, std::move(input), {}));
+  void create_note(std::string_view collection, const std::string& text) {
+    create_record(collection, json::serialize(json::object{{"text", text}}));
   }
 
   std::shared_ptr<LiveQuery> start(std::string document, LiveRecheckProbe* probe = nullptr) {
@@ -112,17 +81,6 @@ class LiveQueryTest : public ::testing::Test {
     }
   }
 
-  core::ManualClock clock_{std::chrono::system_clock::time_point{}};
-  db::testing::TempDir dir_;
-  std::unique_ptr<db::Database> database_;
-  std::vector<db::Migration> migrations_;
-  std::unique_ptr<collections::CollectionService> collections_;
-  query::PlanCache plans_;
-  LiveQueryTestPasswords passwords_;
-  records::EventBus events_;
-  std::unique_ptr<records::RecordService> records_;
-  std::unique_ptr<GraphqlService> service_;
-  json::object superuser_record_;
   boost::asio::io_context io_;
   std::vector<LiveMessage> messages_;
 };
