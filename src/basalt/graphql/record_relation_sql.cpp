@@ -1,6 +1,7 @@
 // Relation and back-relation levels in SQL (record_compiler.hpp): a related record as an object
 // under its viewRule, a list of them as json_group_array over a correlated subquery.
 #include "basalt/graphql/record_compiler.hpp"
+#include "basalt/graphql/record_fields.hpp"
 
 namespace basalt::graphql::detail {
 
