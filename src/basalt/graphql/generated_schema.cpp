@@ -106,9 +106,11 @@ class Generator {
         out_.roots[c.name + "_by_pk"] = {&c, RootKind::kByPk};
       }
     }
-    // Subscriptions (docs/graphql.md): every query root field is also a live query.
+    // Subscriptions (docs/graphql.md): every query root field is also a live query, and each
+    // collection the class may list has a change feed.
     TypeDef subscription{.name = "Subscription", .kind = TypeKind::kObject};
     subscription.fields = query.fields;
+    add_event_feeds(subscription);
     schema.add_type(std::move(subscription));
     schema.set_root(OperationType::kSubscription, "Subscription");
     // End of subscriptions.
@@ -120,6 +122,39 @@ class Generator {
   }
 
  private:
+  // `<c>_events(where, actions): <c>_event!` for every collection whose records the class may
+  // list (views have no record events). A feed whose field or type name another collection's
+  // own names already take is left out (names are checked at collection create, but not
+  // against these two suffixes, which would refuse ordinary names such as "app_events").
+  void add_event_feeds(TypeDef& subscription) {
+    Schema& schema = out_.schema;
+    TypeDef action{.name = std::string(kRecordActionType), .kind = TypeKind::kEnum};
+    action.enum_values = {"create", "update", "delete"};
+    schema.add_type(std::move(action));
+    std::set<std::string> taken;
+    for (const FieldDef& f : subscription.fields) taken.insert(f.name);
+    for (const Collection& c : catalog_.all()) {
+      if (!typed_.contains(&c) || c.is_view() || !(superuser_ || c.list_rule.has_value())) continue;
+      const std::string feed = c.name + "_events";
+      const std::string type = c.name + "_event";
+      if (taken.contains(feed) || catalog_.find(feed) != nullptr ||
+          catalog_.find(type) != nullptr) {
+        continue;
+      }
+      TypeDef event{.name = type, .kind = TypeKind::kObject};
+      event.fields = {field("action", std::string(kRecordActionType) + "!"),
+                      field("record", c.name + "!")};
+      schema.add_type(std::move(event));
+      subscription.fields.push_back(
+          field(feed, type + "!",
+                {{"where", TypeRef::parse(c.name + "_bool_exp"), std::nullopt},
+                 {"actions", TypeRef::parse("[" + std::string(kRecordActionType) + "!]"),
+                  std::nullopt}}));
+      out_.event_feeds[feed] = &c;
+      taken.insert(feed);
+    }
+  }
+
   // A collection a relation may lead to: typed, and the caller class may ever view it.
   bool reachable(const Collection* target) const {
     return target && typed_.contains(target) && (superuser_ || target->view_rule.has_value());

@@ -54,6 +54,9 @@ struct GeneratedSchema {
   Schema schema;
   // Root fields of the query type by name.
   std::unordered_map<std::string, RootBinding> roots;
+  // The `<c>_events` root fields of the subscription type by name (change feeds,
+  // subscription_event_feed.hpp): the collection each watches.
+  std::unordered_map<std::string, const schema::Collection*> event_feeds;
   // Root fields of the mutation type by name (empty: the schema has no mutation type).
   std::unordered_map<std::string, MutationBinding> mutations;
 };
@@ -69,5 +72,9 @@ bool is_exposable_name(std::string_view name) noexcept;
 // The root field every query type has, so that no caller's schema is ever empty: the catalog
 // version the schema was built from, as a string.
 inline constexpr std::string_view kSchemaVersionField = "_schema_version";
+
+// The enum of a change feed's `actions` argument and its events' `action` field: create, update,
+// delete (records::record_action_name).
+inline constexpr std::string_view kRecordActionType = "record_action";
 
 }  // namespace basalt::graphql

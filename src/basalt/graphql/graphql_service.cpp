@@ -9,6 +9,7 @@
 #include "basalt/graphql/field_failure.hpp"
 #include "basalt/graphql/introspection.hpp"
 #include "basalt/graphql/mutation_executor.hpp"
+#include "basalt/graphql/operation_front.hpp"
 #include "basalt/graphql/parser.hpp"
 #include "basalt/graphql/record_statement.hpp"
 #include "basalt/graphql/selection.hpp"
@@ -45,8 +46,55 @@ const OperationDefinition* pick_operation(const Document& document, std::string_
   return nullptr;
 }
 
+bool non_null_root(const FieldGroup& group) {
+  return group.definition != nullptr && view(group.definition->type).non_null();
+}
+
+}  // namespace
+
+std::optional<GraphqlAnswer> prepare_operation(GraphqlService& service,
+                                               const records::Caller& caller,
+                                               const GraphqlRequest& request,
+                                               const RequestPolicy& policy,
+                                               PreparedOperation& out) {
+  const std::string_view text = request.document;
+  Error error;
+  out.document = parse_document(text, policy.limits, error);
+  if (!out.document) return request_error({error}, text);
+  const OperationDefinition* operation =
+      pick_operation(*out.document, request.operation_name, error);
+  if (operation == nullptr) return request_error({error}, text);
+  // Over GET nothing may write: queries only, and subscriptions on a transport that serves them
+  // (graphql-sse's GET).
+  const bool get_allows =
+      operation->type == OperationType::kQuery ||
+      (operation->type == OperationType::kSubscription && request.allow_subscription);
+  if (request.over_get && !get_allows) {
+    error = {ErrorCode::kValidationFailed,
+             "Only query operations can be sent with GET; use POST for " +
+                 std::string(operation_type_name(operation->type)) + "s.",
+             {operation->offset}};
+    return request_error({error}, text, GraphqlAnswer::Kind::kMethodNotAllowed);
+  }
+  if (operation->type == OperationType::kSubscription && !request.allow_subscription) {
+    error = {ErrorCode::kValidationFailed,
+             "Subscriptions are served over WebSocket at /api/graphql and over server-sent "
+             "events at /api/graphql/stream.",
+             {operation->offset}};
+    return request_error({error}, text);
+  }
+  out.generated = service.schema_for(GraphqlService::class_of(caller));
+  const Schema& schema = out.generated->schema;
+  std::vector<Error> errors = validate(*out.document, schema, policy.limits);
+  if (!errors.empty()) return request_error(errors, text);
+  errors = coerce_variables(schema, *operation, request.variables, policy.limits, out.variables);
+  if (!errors.empty()) return request_error(errors, text);
+  out.operation = operation;
+  return std::nullopt;
+}
+
 // A service error of a root field as a GraphQL error code (docs/graphql.md, "Errors").
-ErrorCode code_of(const core::ApiError& error) {
+ErrorCode error_code_of(const core::ApiError& error) {
   switch (error.status()) {
     case 400:
       return ErrorCode::kValidationFailed;
@@ -60,13 +108,6 @@ ErrorCode code_of(const core::ApiError& error) {
   }
 }
 
-// The statement of a root field grows with the selection; SQLite refuses one that nests deeper
-// than its parser's stack (3.40: 100 frames, about 15 per relation level with a rule or a
-// `where` each) or that is otherwise past its limits. That is the request's size, not a fault.
-constexpr const char* kTooLargeMessage =
-    "The query is too large to run as one statement: select fewer nested relations, or give "
-    "the nested lists simpler where arguments.";
-
 bool too_large_for_the_database(const db::DatabaseError& error) {
   const std::string_view text = error.what();
   return text.find("parser stack overflow") != std::string_view::npos ||
@@ -74,12 +115,6 @@ bool too_large_for_the_database(const db::DatabaseError& error) {
          text.find("too many SQL variables") != std::string_view::npos ||
          text.find("too many arguments on function") != std::string_view::npos;
 }
-
-bool non_null_root(const FieldGroup& group) {
-  return group.definition != nullptr && view(group.definition->type).non_null();
-}
-
-}  // namespace
 
 GraphqlService::GraphqlService(db::Database& database, collections::CollectionService& collections,
                                query::PlanCache& plans, const core::Clock& clock,
@@ -113,39 +148,16 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
                                                               query::RequestInfo info,
                                                               RequestPolicy policy) {
   const std::string_view text = request.document;
-  Error error;
-  std::optional<Document> document = parse_document(text, policy.limits, error);
-  if (!document) co_return request_error({error}, text);
-  const OperationDefinition* operation = pick_operation(*document, request.operation_name, error);
-  if (operation == nullptr) co_return request_error({error}, text);
-  // Over GET nothing may write: queries only, and subscriptions on a transport that serves them
-  // (graphql-sse's GET).
-  const bool get_allows =
-      operation->type == OperationType::kQuery ||
-      (operation->type == OperationType::kSubscription && request.allow_subscription);
-  if (request.over_get && !get_allows) {
-    error = {ErrorCode::kValidationFailed,
-             "Only query operations can be sent with GET; use POST for " +
-                 std::string(operation_type_name(operation->type)) + "s.",
-             {operation->offset}};
-    co_return request_error({error}, text, GraphqlAnswer::Kind::kMethodNotAllowed);
+  PreparedOperation prepared;
+  if (std::optional<GraphqlAnswer> refused =
+          prepare_operation(*this, caller, request, policy, prepared)) {
+    co_return std::move(*refused);
   }
-  if (operation->type == OperationType::kSubscription && !request.allow_subscription) {
-    error = {ErrorCode::kValidationFailed,
-             "Subscriptions are served over WebSocket at /api/graphql and over server-sent "
-             "events at /api/graphql/stream.",
-             {operation->offset}};
-    co_return request_error({error}, text);
-  }
-  const std::shared_ptr<const GeneratedSchema> generated = schema_for(class_of(caller));
+  const OperationDefinition* operation = prepared.operation;
+  const std::shared_ptr<const GeneratedSchema>& generated = prepared.generated;
   const Schema& schema = generated->schema;
-  std::vector<Error> errors = validate(*document, schema, policy.limits);
-  if (!errors.empty()) co_return request_error(errors, text);
-  json::object variables;
-  errors = coerce_variables(schema, *operation, request.variables, policy.limits, variables);
-  if (!errors.empty()) co_return request_error(errors, text);
-
-  const ExecutionScope scope(schema, *document, variables);
+  std::vector<Error> errors;
+  const ExecutionScope scope(schema, *prepared.document, prepared.variables);
   records::Access access(*generated->catalog, caller, plans_, database_.dialect(), clock_.now(),
                          user_budget_);
   info.auth = access.auth_info();
@@ -227,7 +239,7 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
       failure = Error{e.code(), e.what(), {offset}, path};
     } catch (const core::ApiError& e) {
       if (e.status() == 503) saturated = true;
-      failure = Error{code_of(e), e.message(), {offset}, path};
+      failure = Error{error_code_of(e), e.message(), {offset}, path};
     } catch (const db::DatabaseError& e) {
       if (too_large_for_the_database(e)) {
         failure = Error{ErrorCode::kLimitExceeded, kTooLargeMessage, {offset}, path};

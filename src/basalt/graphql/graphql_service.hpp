@@ -41,6 +41,7 @@
 
 namespace basalt::records {
 class RecordService;
+struct RecordEvent;
 }  // namespace basalt::records
 
 namespace boost::json {
@@ -86,6 +87,22 @@ struct GraphqlAnswer {
   bool saturated = false;
 };
 
+// One batch of record events through a change feed (`<c>_events`, subscription_event_feed.hpp).
+struct EventBatchAnswer {
+  enum class Kind : std::uint8_t {
+    kDelivered,  // `results`: what the subscriber receives, possibly nothing
+    kFailed,     // `errors`: the operation is over (its document no longer runs, a field error)
+  };
+  Kind kind = Kind::kDelivered;
+  // One execution result ({"data": {"<c>_events": {...}}}) per event the subscriber receives,
+  // in the order of the batch.
+  std::vector<std::string> results;
+  std::string errors;  // kFailed: a JSON array of GraphQL errors
+  // kFailed because the read pool's queue was full (503): the operation is fine, the database
+  // is busy; the feed retries the batch instead of ending.
+  bool saturated = false;
+};
+
 class GraphqlService {
  public:
   // `user_budget`: the statement budget of guests' and non-superusers' reads, as the record
@@ -97,6 +114,21 @@ class GraphqlService {
   boost::asio::awaitable<GraphqlAnswer> execute(const records::Caller& caller,
                                                 GraphqlRequest request, query::RequestInfo info,
                                                 RequestPolicy policy);
+
+  // Change feeds (docs/graphql.md, "Change feeds"). The id of the collection whose `<c>_events`
+  // the request's operation subscribes to, or "" for any other request (a live query, a query,
+  // a mutation, a document that does not run: LiveQuery answers those).
+  std::string event_feed_collection(const records::Caller& caller, const GraphqlRequest& request,
+                                    const RequestPolicy& policy);
+  // What `caller` receives of `events` through the feed `request` subscribes to, checked against
+  // the current schema and rules: the events of the feed's collection with an action in
+  // `actions`, whose record (as the event carries it) passes the listRule and `where`, each
+  // selected as the operation asks - relations under their own rules - in one statement per
+  // kMaxEventRecords events (subscription_event_batch.cpp). An empty batch only checks that the
+  // operation runs (its document, its collection's rule, its `where`).
+  boost::asio::awaitable<EventBatchAnswer> execute_events(
+      const records::Caller& caller, GraphqlRequest request, query::RequestInfo info,
+      RequestPolicy policy, std::vector<std::shared_ptr<const records::RecordEvent>> events);
 
   // Mutations write through `records` (mutation_executor.hpp); without it a mutation field fails
   // with an internal error. Set once, before the service is shared between threads.

@@ -10,6 +10,7 @@
 //   record_field_sql.cpp      a record's JSON object: scalar fields, email visibility, file URLs
 //   record_relation_sql.cpp   relation and back-relation levels (objects and lists)
 //   record_aggregate_sql.cpp  `_aggregate` fields (count/sum/avg/min/max, nodes)
+//   record_event_statement.cpp  the records of a batch of record events (`<c>_events`)
 //
 // Thread safety: one compiler per statement, on the request's worker.
 #pragma once
@@ -63,11 +64,15 @@ class StatementCompiler final : public query::ParamBinder {
                        std::span<const std::string> ids);
   RootStatement root(const FieldGroup& group, const RootBinding& binding);
 
+  // record_event_statement.cpp
+  RootStatement event_records(const Collection& c, const FieldGroup& group,
+                              std::span<const boost::json::object* const> records,
+                              const query::PlanPtr& where);
+
   // The WITH clause of the levels below the root (visible ids), before the root's SELECT.
   void prepend_ctes(std::string& sql) const;
 
  private:
-
   // The root's SELECT keyword ("SELECT " or "SELECT DISTINCT " when a join of the filter can
   // repeat a record) and its FROM … [WHERE …] over every plan.
   struct RootSource {
@@ -141,7 +146,10 @@ class StatementCompiler final : public query::ParamBinder {
   }
 
   // record_statement.cpp
-  RootSource root_source(const Collection& c, const std::vector<query::PlanPtr>& plans);
+  // `record_source`: a CTE the root's records are read from instead of the collection's table
+  // (QueryBuilder::read_record_from); empty: the table.
+  RootSource root_source(const Collection& c, const std::vector<query::PlanPtr>& plans,
+                         std::string_view record_source = {});
 
   // record_compiler.cpp
   boost::json::object arguments(const FieldGroup& group) const;

@@ -87,13 +87,15 @@ void StatementCompiler::prepend_ctes(std::string& sql) const {
 }
 
 StatementCompiler::RootSource StatementCompiler::root_source(
-    const Collection& c, const std::vector<query::PlanPtr>& plans) {
+    const Collection& c, const std::vector<query::PlanPtr>& plans, std::string_view record_source) {
   RootSource out;
   if (plans.empty()) {
-    out.from = " FROM " + q(c.name);
+    // As QueryBuilder::read_record_from spells it: the source under the collection's name.
+    out.from = " FROM " + (record_source.empty() ? q(c.name) : q(record_source) + " " + q(c.name));
     return out;
   }
   query::QueryBuilder builder(dialect_, *plans.front(), next_);
+  if (!record_source.empty()) builder.read_record_from(record_source);
   for (const query::PlanPtr& plan : plans) builder.add_filter(*plan, request_, access_.now());
   query::CompiledQuery compiled = std::move(builder).finish();
   for (db::Value& value : compiled.params) params_.push_back(std::move(value));
@@ -161,6 +163,16 @@ RootStatement compile_records_by_ids(const GeneratedSchema& generated, const Exe
                                      std::int64_t max_list_limit) {
   return StatementCompiler(generated, scope, access, request, max_list_limit)
       .by_ids(collection, group, ids);
+}
+
+RootStatement compile_event_records(const GeneratedSchema& generated, const ExecutionScope& scope,
+                                    const records::Access& access,
+                                    const query::RequestInfo& request, const FieldGroup& group,
+                                    const schema::Collection& collection,
+                                    std::span<const boost::json::object* const> records,
+                                    const query::PlanPtr& where, std::int64_t max_list_limit) {
+  return StatementCompiler(generated, scope, access, request, max_list_limit)
+      .event_records(collection, group, records, where);
 }
 
 RootStatement compile_root_field(const GeneratedSchema& generated, const ExecutionScope& scope,

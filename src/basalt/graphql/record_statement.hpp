@@ -64,6 +64,22 @@ RootStatement compile_records_by_ids(const GeneratedSchema& generated, const Exe
                                      const schema::Collection& collection,
                                      std::span<const std::string> ids, std::int64_t max_list_limit);
 
+// For `<c>_events` (subscription_event_feed.hpp): of `records` (records of `collection` as
+// their events carry them, stored form: a deleted one as it was), those that pass the
+// collection's listRule for the caller (superusers: every one) and `where` (from
+// compile_where_argument; null: none), each selected as `group` asks, in one statement: one row
+// per passing record, (its index in `records` as an integer, its JSON), in index order. The
+// records are read from a CTE of the statement under the collection's name; relations and the
+// rules' joins read the real tables. 1..kMaxEventRecords records (each record's fields are
+// parameters). Throws FieldFailure as compile_root_field does.
+inline constexpr std::size_t kMaxEventRecords = 100;
+RootStatement compile_event_records(const GeneratedSchema& generated, const ExecutionScope& scope,
+                                    const records::Access& access,
+                                    const query::RequestInfo& request, const FieldGroup& group,
+                                    const schema::Collection& collection,
+                                    std::span<const boost::json::object* const> records,
+                                    const query::PlanPtr& where, std::int64_t max_list_limit);
+
 // The `where` argument of `args` as a filter plan of `collection`, resolved as a client filter
 // (hidden fields refused, the listRule of every collection it walks into, the REST cost bound
 // for non-superusers); nullptr when it sets no condition. Throws FieldFailure.

@@ -6,9 +6,10 @@ namespace basalt::schema {
 namespace {
 
 // Type names the generated schema defines itself, and its one fixed root field.
-constexpr std::array<std::string_view, 13> kReservedNames = {
-    "Int",      "Float",        "String",   "Boolean",         "ID",    "JSON", "GeoPoint", "Query",
-    "Mutation", "Subscription", "order_by", "_schema_version", "Upload"};
+constexpr std::array<std::string_view, 14> kReservedNames = {
+    "Int",      "Float",           "String", "Boolean",      "ID",
+    "JSON",     "GeoPoint",        "Query",  "Mutation",     "Subscription",
+    "order_by", "_schema_version", "Upload", "record_action"};
 
 // What the generator appends to a collection's name; a collection ending with one could collide
 // with another collection's generated names.
