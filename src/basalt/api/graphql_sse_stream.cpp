@@ -15,6 +15,7 @@
 #include "basalt/api/client_address.hpp"
 #include "basalt/api/graphql_handler.hpp"
 #include "basalt/api/graphql_operation.hpp"
+#include "basalt/api/graphql_running_operation.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/core/api_error.hpp"
@@ -215,8 +216,8 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
           owner->wake.cancel();
         };
         asio::co_spawn(socket.get_executor(), sse_write_loop(stream, socket), asio::detached);
-        std::shared_ptr<graphql::LiveQuery> live = graphql::LiveQuery::start(
-            socket.get_executor(), std::move(context), operation, std::move(sink));
+        RunningOperation live = start_graphql_operation(
+            services, socket.get_executor(), std::move(context), operation, std::move(sink));
 
         // Reads only to learn that the client left (or the server's drain closed
         // the socket); a client has nothing to send on an event stream.
@@ -227,7 +228,7 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
                                           asio::redirect_error(asio::use_awaitable, ec));
           if (ec) break;
         }
-        live->stop();
+        live.stop();
         stream->ending = true;
         stream->wake.cancel();
         while (!stream->writer_done) {

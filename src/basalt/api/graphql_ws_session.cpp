@@ -20,6 +20,7 @@
 #include "basalt/api/client_address.hpp"
 #include "basalt/api/graphql_handler.hpp"
 #include "basalt/api/graphql_operation.hpp"
+#include "basalt/api/graphql_running_operation.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/graphql/subscription_live_query.hpp"
@@ -98,7 +99,7 @@ struct Session {
   std::string client_ip;
   query::RequestInfo info;
   std::shared_ptr<const Principal> principal;
-  std::unordered_map<std::string, std::shared_ptr<graphql::LiveQuery>> operations;
+  std::unordered_map<std::string, RunningOperation> operations;
 
   void send(std::string text) {
     if (ending || close) return;
@@ -121,7 +122,7 @@ struct Session {
   }
 
   void stop_operations() {
-    for (auto& [id, operation] : operations) operation->stop();
+    for (auto& [id, operation] : operations) operation.stop();
     operations.clear();
   }
 
@@ -265,7 +266,8 @@ asio::awaitable<std::optional<graphql::LiveCaller>> recheck_principal(std::weak_
   co_return now_caller;
 }
 
-// A subscribe (start) whose id and payload were checked: runs it as a LiveQuery.
+// A subscribe (start) whose id and payload were checked: runs it as a change feed or a
+// LiveQuery (graphql_running_operation.hpp).
 void start_operation(const std::shared_ptr<Session>& session, const std::string& id,
                      graphql::LiveQueryRequest request) {
   const bool legacy = session->protocol == WsProtocol::kLegacy;
@@ -318,8 +320,9 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
     }
     owner->operations.erase(id);
   };
-  session->operations[id] = graphql::LiveQuery::start(
-      session->wake.get_executor(), std::move(context), std::move(request), std::move(sink));
+  session->operations[id] =
+      start_graphql_operation(session->services, session->wake.get_executor(), std::move(context),
+                              std::move(request), std::move(sink));
 }
 
 // One message of graphql-transport-ws (the graphql-ws library's PROTOCOL.md).
@@ -372,7 +375,7 @@ asio::awaitable<void> on_transport_message(std::shared_ptr<Session> session,
     // An unknown id is one that already completed: ignored, as the protocol allows.
     if (auto it = session->operations.find(std::string(id->get_string()));
         it != session->operations.end()) {
-      it->second->stop();
+      it->second.stop();
       session->operations.erase(it);
     }
   } else {
@@ -411,7 +414,7 @@ asio::awaitable<void> on_legacy_message(std::shared_ptr<Session> session,
       const std::string key(id->get_string());
       // As subscriptions-transport-ws does: a start with an id in use replaces that operation.
       if (auto it = session->operations.find(key); it != session->operations.end()) {
-        it->second->stop();
+        it->second.stop();
         session->operations.erase(it);
       }
       start_operation(session, key, std::move(request));
@@ -420,7 +423,7 @@ asio::awaitable<void> on_legacy_message(std::shared_ptr<Session> session,
     if (has_id) {
       if (auto it = session->operations.find(std::string(id->get_string()));
           it != session->operations.end()) {
-        it->second->stop();
+        it->second.stop();
         session->operations.erase(it);
         session->send(R"({"id":)" + json_text(id->get_string()) + R"(,"type":"complete"})");
       }

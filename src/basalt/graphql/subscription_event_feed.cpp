@@ -91,10 +91,22 @@ std::shared_ptr<EventFeed> EventFeed::start(boost::asio::any_io_executor executo
                                             Sink sink) {
   auto feed = std::make_shared<EventFeed>(executor, std::move(context), std::move(request),
                                           std::move(sink));
+  feed->listen();
   boost::asio::co_spawn(
       executor, [feed]() -> boost::asio::awaitable<void> { co_await feed->run(); },
       boost::asio::detached);
   return feed;
+}
+
+void EventFeed::listen() {
+  state_->collection_id = context_.collection_id;
+  state_->max_pending = context_.max_pending;
+  if (context_.recheck && !context_.caller.is_guest()) {
+    state_->auth_collection_id = context_.caller.collection->id;
+    state_->auth_record_id = std::string(context_.caller.id());
+  }
+  listener_ = context_.source.listen(
+      [state = state_](const HubEvent& event) { state->on_event(event, state); });
 }
 
 void EventFeed::stop() {
@@ -114,16 +126,6 @@ void EventFeed::finish(LiveOutput output, std::string payload) {
 boost::asio::awaitable<void> EventFeed::run() {
   // Keeps this object alive for the whole loop (the transport may drop its pointer on stop()).
   const std::shared_ptr<EventFeed> self = shared_from_this();
-  state_->collection_id = context_.collection_id;
-  state_->max_pending = context_.max_pending;
-  if (context_.recheck && !context_.caller.is_guest()) {
-    state_->auth_collection_id = context_.caller.collection->id;
-    state_->auth_record_id = std::string(context_.caller.id());
-  }
-  // Before the first batch, so that no event committed after the subscribe is missed.
-  listener_ = context_.source.listen(
-      [state = state_](const HubEvent& event) { state->on_event(event, state); });
-
   std::vector<HubEvent> batch;  // a batch the read pool refused is kept and run again
   bool first = true;
   while (!stopped_) {

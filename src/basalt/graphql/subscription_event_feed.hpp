@@ -39,8 +39,8 @@ namespace basalt::graphql {
 inline constexpr std::size_t kMaxPendingEvents = 1000;
 
 // Where a feed's events come from: every record event the realtime hub delivers, on its
-// thread. `listen` returns an id for `unlisten`; after unlisten returns, the listener is never
-// called again.
+// thread. `listen` returns an id for `unlisten`; a delivery under way may still call the
+// listener once after unlisten returns (it owns the state it touches).
 struct RecordEventSource {
   using Listener = std::function<void(const std::shared_ptr<const records::RecordEvent>&)>;
   std::function<std::uint64_t(Listener)> listen;
@@ -66,6 +66,9 @@ class EventFeed : public std::enable_shared_from_this<EventFeed> {
  public:
   using Sink = LiveQuery::Sink;
 
+  // Listens to the source before it returns (an event committed after the call is never
+  // missed: a transport that answers a later message of the same client after this call
+  // tells it the feed is live), then runs the feed on `executor`.
   static std::shared_ptr<EventFeed> start(boost::asio::any_io_executor executor,
                                           EventFeedContext context, LiveQueryRequest request,
                                           Sink sink);
@@ -83,6 +86,7 @@ class EventFeed : public std::enable_shared_from_this<EventFeed> {
   ~EventFeed();
 
  private:
+  void listen();
   boost::asio::awaitable<void> run();
   void finish(LiveOutput output, std::string payload);
 

@@ -29,7 +29,8 @@ Broker::Broker(records::RecordService& records, collections::CollectionService& 
   bus_subscription_ = records_.events().subscribe([this](const records::RecordEvent& event) {
     // No open stream here and no other instance: the copy would reach nobody (a stream opened
     // meanwhile has no subscription yet, which only its later POST sets).
-    if (!hub_.reaches_other_instances() && open_clients_.load(std::memory_order_relaxed) == 0) {
+    if (!hub_.reaches_other_instances() && open_clients_.load(std::memory_order_relaxed) == 0 &&
+        listener_count_.load(std::memory_order_relaxed) == 0) {
       return;
     }
     hub_.publish(std::make_shared<const records::RecordEvent>(event));
@@ -68,9 +69,35 @@ Registry& Broker::registry_here(const asio::any_io_executor& executor) {
   return *registries_.back();
 }
 
+std::uint64_t Broker::listen(HubListener listener) {
+  std::lock_guard lock(listeners_mutex_);
+  auto next = std::make_shared<std::vector<Listener>>(*listeners_);
+  const std::uint64_t id = next_listener_++;
+  next->push_back({id, std::move(listener)});
+  listeners_ = std::move(next);
+  listener_count_.fetch_add(1, std::memory_order_relaxed);
+  return id;
+}
+
+void Broker::unlisten(std::uint64_t id) {
+  std::lock_guard lock(listeners_mutex_);
+  auto next = std::make_shared<std::vector<Listener>>(*listeners_);
+  const auto removed = std::erase_if(*next, [id](const Listener& l) { return l.id == id; });
+  listeners_ = std::move(next);
+  listener_count_.fetch_sub(removed, std::memory_order_relaxed);
+}
+
 void Broker::on_event(HubEvent event) {
-  // Any thread (the writer for LocalHub). One post per worker; the per-client work happens
-  // there.
+  // Any thread (the writer for LocalHub). The change feeds' listeners first (each only queues
+  // and posts), then one post per worker; the per-client work happens there.
+  if (listener_count_.load(std::memory_order_relaxed) != 0) {
+    std::shared_ptr<const std::vector<Listener>> listeners;
+    {
+      std::lock_guard lock(listeners_mutex_);
+      listeners = listeners_;
+    }
+    for (const Listener& listener : *listeners) listener.call(event);
+  }
   std::lock_guard lock(registries_mutex_);
   if (stopped_) return;
   // Numbered under the lock, so every registry delivers one sequence in one order. LocalHub

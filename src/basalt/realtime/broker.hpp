@@ -21,6 +21,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -79,6 +80,16 @@ class Broker {
   // client or subscription. Runs on the client's worker; resumes on the caller's.
   boost::asio::awaitable<bool> deliver_oauth2(std::string client_id, std::string data);
 
+  // GraphQL change feeds (graphql/subscription_event_feed.hpp): every event the hub brings,
+  // this instance's and others', on the thread that delivers it (the writer for LocalHub), in
+  // the order the hub delivers them; a listener must not block. While one listens, this
+  // instance publishes its events even without realtime streams. Returns an id for unlisten().
+  // A delivery already under way may still call a listener once after unlisten() returns (the
+  // list is copied on write, never locked while called): a listener owns what it touches.
+  using HubListener = std::function<void(const HubEvent&)>;
+  std::uint64_t listen(HubListener listener);
+  void unlisten(std::uint64_t id);
+
   // For the registries.
   records::RecordService& records() noexcept { return records_; }
   collections::CollectionService& collections() noexcept { return collections_; }
@@ -106,6 +117,17 @@ class Broker {
   std::vector<std::unique_ptr<Registry>> registries_;
   std::uint64_t published_ = 0;  // events passed to on_event so far (their sequence numbers)
   bool stopped_ = false;
+
+  struct Listener {
+    std::uint64_t id;
+    HubListener call;
+  };
+  // Copy-on-write: on_event takes the list under the mutex and calls it outside.
+  std::mutex listeners_mutex_;  // guards listeners_, next_listener_
+  std::shared_ptr<const std::vector<Listener>> listeners_ =
+      std::make_shared<const std::vector<Listener>>();
+  std::uint64_t next_listener_ = 1;
+  std::atomic<std::size_t> listener_count_{0};
 
   std::mutex directory_mutex_;  // guards directory_
   std::unordered_map<std::string, Entry> directory_;
