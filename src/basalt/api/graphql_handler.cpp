@@ -4,10 +4,12 @@
 #include <optional>
 #include <string>
 
+#include "basalt/api/graphql_upload_request.hpp"
 #include "basalt/api/graphql_ws_session.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/graphql/graphql_service.hpp"
+#include "basalt/graphql/request_uploads.hpp"
 
 namespace basalt::api {
 namespace {
@@ -107,13 +109,15 @@ std::optional<std::string> read_parameters(const json::object& given, Parameters
 boost::asio::awaitable<void> run(const Services& services, const auth::AuthContext& auth,
                                  const http::Request& request, http::Response& response,
                                  MediaType type, const Parameters& parameters, bool over_get,
-                                 graphql::RequestPolicy policy) {
+                                 graphql::RequestPolicy policy,
+                                 graphql::RequestUploads* uploads = nullptr) {
   const records::Caller caller = caller_of(auth, request);
   graphql::GraphqlRequest graphql_request;
   graphql_request.document = parameters.query;
   graphql_request.variables = parameters.variables ? &*parameters.variables : nullptr;
   graphql_request.operation_name = parameters.operation_name;
   graphql_request.over_get = over_get;
+  graphql_request.uploads = uploads;
   const QueryParams params = query_params(request);
   query::RequestInfo info = request_info(request, params);
   graphql::GraphqlAnswer result =
@@ -164,11 +168,29 @@ boost::asio::awaitable<void> graphql_post(const Services& services, const auth::
   const std::optional<std::string_view> content_type = request.header("Content-Type");
   const std::string media =
       content_type ? lower(trim(content_type->substr(0, content_type->find(';')))) : "";
-  if (media != kJson) {
-    refuse(response, type, 415, "The body must be application/json.");
+  const graphql::RequestPolicy policy = graphql_request_policy(services);
+  if (media == "multipart/form-data") {
+    // The GraphQL multipart request convention (graphql_upload_request.hpp): files for a
+    // mutation's file fields, the body bounded by the route's upload plan.
+    json::object operation;
+    graphql::RequestUploads uploads;
+    if (auto problem = read_graphql_multipart(services, request, operation, uploads)) {
+      refuse(response, type, 400, *problem);
+      co_return;
+    }
+    Parameters parameters;
+    if (auto problem = read_parameters(operation, parameters)) {
+      refuse(response, type, 400, *problem);
+      co_return;
+    }
+    graphql::RequestUploads* files = &uploads;
+    co_await run(services, auth, request, response, type, parameters, false, policy, files);
     co_return;
   }
-  const graphql::RequestPolicy policy = graphql_request_policy(services);
+  if (media != kJson) {
+    refuse(response, type, 415, "The body must be application/json or multipart/form-data.");
+    co_return;
+  }
   const std::string_view body = request.body();
   if (body.size() >
       graphql_max_body_bytes(static_cast<std::int64_t>(policy.limits.max_document_bytes))) {

@@ -8,6 +8,7 @@
 #include "basalt/api/file_handlers.hpp"
 #include "basalt/api/graphql_handler.hpp"
 #include "basalt/api/graphql_sse_stream.hpp"
+#include "basalt/api/graphql_upload_request.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/impersonate_handler.hpp"
 #include "basalt/api/oauth2_handlers.hpp"
@@ -49,6 +50,11 @@ struct ApiRoute {
 http::UploadPlanner upload_planner(const Services& services, const ApiRoute& route) {
   if (route.path == "/api/batch") {
     return [&services](const http::RouteParams&) { return batch_upload_plan(services); };
+  }
+  if (route.path == "/api/graphql" && route.method == Method::kPost) {
+    return [&services](const http::RouteParams&) -> std::optional<http::UploadPlan> {
+      return graphql_upload_plan(services);
+    };
   }
   if (route.path == "/api/backups/upload") {
     return [&services](const http::RouteParams&) { return backup_upload_plan(services); };

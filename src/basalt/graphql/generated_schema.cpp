@@ -51,6 +51,8 @@ void add_comparison(Schema& out, const char* name, const char* scalar, bool text
 
 void add_shared_types(Schema& out) {
   out.add_type(TypeDef{.name = "JSON", .kind = TypeKind::kScalar});
+  // A file of a multipart request, or a stored file's name (mutation inputs of file fields).
+  out.add_type(TypeDef{.name = "Upload", .kind = TypeKind::kScalar});
   TypeDef geo{.name = "GeoPoint", .kind = TypeKind::kObject};
   geo.fields = {field("lon", "Float!"), field("lat", "Float!")};
   out.add_type(std::move(geo));

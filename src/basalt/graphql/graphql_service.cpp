@@ -12,6 +12,7 @@
 #include "basalt/graphql/operation_front.hpp"
 #include "basalt/graphql/parser.hpp"
 #include "basalt/graphql/record_statement.hpp"
+#include "basalt/graphql/request_uploads.hpp"
 #include "basalt/graphql/selection.hpp"
 #include "basalt/graphql/validator.hpp"
 #include "basalt/graphql/variable_coercion.hpp"
@@ -161,6 +162,14 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
   records::Access access(*generated->catalog, caller, plans_, database_.dialect(), clock_.now(),
                          user_budget_);
   info.auth = access.auth_info();
+  if (request.uploads != nullptr && !request.uploads->empty() &&
+      operation->type != OperationType::kMutation) {
+    co_return request_error({Error{ErrorCode::kValidationFailed,
+                                   "Files can be sent with a mutation only.",
+                                   {operation->offset},
+                                   {}}},
+                            text);
+  }
   if (operation->type == OperationType::kMutation) {
     // Mutations (mutation_executor.hpp): every root field in one batch through the records.
     const TypeDef& mutation_root = *schema.root(OperationType::kMutation);
@@ -170,6 +179,10 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
       written.data = "null";
       written.errors.push_back({ErrorCode::kInternal, "Internal error.", {operation->offset}, {}});
     } else {
+      // Without files (a JSON request) the writes still look for markers, which then name
+      // nothing: a client cannot slip a marker past as a file field's value.
+      RequestUploads no_files;
+      RequestUploads* uploads = request.uploads != nullptr ? request.uploads : &no_files;
       const MutationContext context{*generated,
                                     scope,
                                     access,
@@ -177,7 +190,8 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
                                     *records_,
                                     database_,
                                     policy.max_list_limit,
-                                    policy.mutation_timeout};
+                                    policy.mutation_timeout,
+                                    uploads};
       written = co_await run_mutation(context, groups);
     }
     std::string body = "{";

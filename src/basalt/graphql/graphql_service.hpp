@@ -50,6 +50,8 @@ class object;
 
 namespace basalt::graphql {
 
+class RequestUploads;
+
 // The settings a request runs under (settings.graphql, docs/graphql.md "Limits").
 struct RequestPolicy {
   Limits limits;
@@ -71,6 +73,9 @@ struct GraphqlRequest {
   // When set, receives the tables the root fields' statements read (db::ReadSet, lowercase):
   // what a live query waits on before it runs again.
   std::vector<std::string>* read_tables = nullptr;
+  // The files of a multipart request (request_uploads.hpp), taken by a mutation's writes; null
+  // or empty for a JSON request. Any other operation with files is a request error.
+  RequestUploads* uploads = nullptr;
 };
 
 struct GraphqlAnswer {

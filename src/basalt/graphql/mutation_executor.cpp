@@ -134,6 +134,21 @@ class MutationRun {
       }
       fields.push_back(std::move(field));
     }
+    // Every file of the request must be some record's: one left over (mapped to a place that
+    // is no file field) fails the request before anything is written.
+    if (ctx_.uploads != nullptr) {
+      if (const std::optional<std::string> left = ctx_.uploads->first_untaken()) {
+        answer.errors.push_back(field_error(
+            fields.empty() ? groups.front() : *fields.front().group,
+            Error{ErrorCode::kValidationFailed,
+                  "The file \"" + *left +
+                      "\" is not the value of a file field of a record this mutation writes.",
+                  {},
+                  {}}));
+        answer.data = null_data(groups);
+        co_return answer;
+      }
+    }
     // 2. Write, all root fields in one transaction.
     std::vector<records::BatchOutcome> outcomes;
     if (!operations.empty()) {
@@ -293,6 +308,7 @@ class MutationRun {
     op.collection = c.name;
     op.id = std::move(id);
     op.input.body = std::move(body);
+    if (ctx_.uploads != nullptr) ctx_.uploads->take_from_body(c, op.input.body, op.input.uploads);
     op.request = ctx_.request;
     op.request.method = method;
     operations.push_back(std::move(op));

@@ -32,6 +32,7 @@
 #include "basalt/db/database.hpp"
 #include "basalt/graphql/error.hpp"
 #include "basalt/graphql/generated_schema.hpp"
+#include "basalt/graphql/request_uploads.hpp"
 #include "basalt/graphql/selection.hpp"
 #include "basalt/query/request_info.hpp"
 #include "basalt/records/access.hpp"
@@ -52,6 +53,9 @@ struct MutationContext {
   db::Database& database;
   std::int64_t max_list_limit = 1000;
   std::chrono::milliseconds timeout{3000};  // the batch's, from settings.batch.timeout
+  // The request's files (request_uploads.hpp); null without. Every one must be taken by a
+  // write's file field, or nothing is written.
+  RequestUploads* uploads = nullptr;
 };
 
 struct MutationAnswer {

@@ -33,9 +33,11 @@ std::string value_input_type(const Collection& c, const Field& f) {
     case FieldType::kPassword:
       return "String";
     case FieldType::kRelation:
-    case FieldType::kFile:
     case FieldType::kSelect:
       return multiple ? "[String!]" : "String";
+    case FieldType::kFile:
+      // A file of the request (multipart, request_uploads.hpp) or a stored file's name.
+      return multiple ? "[Upload!]" : "Upload";
     case FieldType::kGeoPoint:
       return "JSON";
     default:
