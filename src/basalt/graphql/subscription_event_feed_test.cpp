@@ -152,6 +152,25 @@ TEST_F(EventFeedTest, ASubscriptionToEventsIsAFeedAndALiveQueryIsNot) {
   EXPECT_EQ(service_->event_feed_collection({}, request, RequestPolicy{}), "");
 }
 
+TEST_F(EventFeedTest, AFeedWhoseNamesAnotherCollectionHasIsLeftOut) {
+  create_collection(R"js({"name": "notes_events", "listRule": "",
+    "fields": [{"name": "kind", "type": "text"}]})js");
+  create_collection(R"js({"name": "posts_event", "listRule": "",
+    "fields": [{"name": "kind", "type": "text"}]})js");
+  const auto schema = service_->schema_for(CallerClass::kGuest);
+  const TypeDef* subscription = schema->schema.find_type("Subscription");
+  // `notes_events` is the collection's own live query; `posts` has no feed (its type name is
+  // taken); `comments` keeps its feed; views and locked collections never have one.
+  EXPECT_FALSE(schema->event_feeds.contains("notes_events"));
+  EXPECT_NE(subscription->find_field("notes_events"), nullptr);
+  EXPECT_EQ(subscription->find_field("notes_events")->type.to_string(), "[notes_events!]!");
+  EXPECT_FALSE(schema->event_feeds.contains("posts_events"));
+  EXPECT_EQ(subscription->find_field("posts_events"), nullptr);
+  EXPECT_TRUE(schema->event_feeds.contains("comments_events"));
+  EXPECT_EQ(subscription->find_field("comments_events")->type.to_string(), "comments_event!");
+  EXPECT_EQ(schema->schema.find_type("Query")->find_field("comments_events"), nullptr);
+}
+
 TEST_F(EventFeedTest, CreateUpdateAndDeleteArriveInCommitOrderWithTheSelection) {
   auto feed = start("subscription { notes_events { action record { text __typename } } }");
   run_batches(*feed, 1);
