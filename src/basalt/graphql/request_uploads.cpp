@@ -1,6 +1,7 @@
 #include "basalt/graphql/request_uploads.hpp"
 
 #include <boost/json.hpp>
+#include <limits>
 
 #include "basalt/graphql/field_failure.hpp"
 

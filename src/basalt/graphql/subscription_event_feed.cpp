@@ -76,8 +76,7 @@ std::string fell_behind(std::size_t max_pending) {
 
 EventFeed::EventFeed(boost::asio::any_io_executor executor, EventFeedContext context,
                      LiveQueryRequest request, Sink sink)
-    : executor_(executor),
-      context_(std::move(context)),
+    : context_(std::move(context)),
       request_(std::move(request)),
       sink_(std::move(sink)),
       state_(std::make_shared<State>(executor)) {}

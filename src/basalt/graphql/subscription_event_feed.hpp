@@ -90,7 +90,6 @@ class EventFeed : public std::enable_shared_from_this<EventFeed> {
   boost::asio::awaitable<void> run();
   void finish(LiveOutput output, std::string payload);
 
-  boost::asio::any_io_executor executor_;
   EventFeedContext context_;
   LiveQueryRequest request_;
   Sink sink_;
