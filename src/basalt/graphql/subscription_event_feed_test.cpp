@@ -210,6 +210,35 @@ TEST_F(EventFeedTest, ARecordTheListRuleHidesNeverArrives) {
   feed->stop();
 }
 
+TEST_F(EventFeedTest, RulesReadTheEventsRecordButTheRealTablesAroundIt) {
+  // A self-relation: the rule reads the parent from the real table, the record from its event.
+  create_collection(R"js({"name": "nodes", "listRule": "",
+    "fields": [{"name": "label", "type": "text"}, {"name": "visible", "type": "bool"}]})js");
+  const std::string nodes_id = current_catalog()->find("nodes")->id;
+  sync_wait(collections_->update("nodes", json::parse(R"js({
+    "listRule": "visible = true && (parent = '' || parent.visible = true)", "viewRule": "",
+    "fields": [{"name": "label", "type": "text"}, {"name": "visible", "type": "bool"},
+               {"name": "parent", "type": "relation", "collectionId": ")js" +
+                                                      nodes_id + R"js(", "maxSelect": 1}]})js")));
+  const std::string hidden = create_record("nodes", R"({"label":"hidden root","visible":false})");
+  const std::string shown = create_record("nodes", R"({"label":"root","visible":true})");
+  auto feed = start("subscription { nodes_events { action record { label parent { label } } } }");
+  run_batches(*feed, 1);
+  create_record("nodes", R"({"label":"under hidden","visible":true,"parent":")" + hidden + R"("})");
+  const std::string child = create_record(
+      "nodes", R"({"label":"under root","visible":true,"parent":")" + shown + R"("})");
+  delete_record("nodes", child);  // gone from the table: checked as it was
+  run_until(2);
+  io_.restart();
+  io_.poll();
+  ASSERT_EQ(messages_.size(), 2U);
+  EXPECT_EQ(json::serialize(payload(0).at("data").at("nodes_events")),
+            R"({"action":"create","record":{"label":"under root","parent":{"label":"root"}}})");
+  EXPECT_EQ(json::serialize(payload(1).at("data").at("nodes_events")),
+            R"({"action":"delete","record":{"label":"under root","parent":{"label":"root"}}})");
+  feed->stop();
+}
+
 TEST_F(EventFeedTest, WhereAndActionsChooseTheEvents) {
   auto feed = start(
       R"(subscription { notes_events(where: {text: {_like: "keep%"}}, actions: [update]) {
