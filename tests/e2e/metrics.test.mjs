@@ -155,6 +155,49 @@ describe('metrics with a token', () => {
     assert.equal(sumOf(await read(), 'basalt_sign_in_failures_total') - before, 1);
   });
 
+  test('an open realtime stream is counted while it lasts', async () => {
+    const read = async () =>
+      parseSamples(await (await scrape(server.url, { Authorization: `Bearer ${TOKEN}` })).text());
+    const realtime = { transport: 'realtime' };
+    const before = sumOf(await read(), 'basalt_subscription_clients', realtime);
+    const controller = new AbortController();
+    const stream = await fetch(`${server.url}/api/realtime`, { signal: controller.signal });
+    assert.equal(stream.status, 200);
+    const reader = stream.body.getReader();
+    let received = '';
+    while (!received.includes('PB_CONNECT')) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, 'the stream ended before PB_CONNECT');
+      received += new TextDecoder().decode(value);
+    }
+    assert.equal(sumOf(await read(), 'basalt_subscription_clients', realtime) - before, 1);
+    controller.abort();
+    await reader.closed.catch(() => {});
+    // The server notices the closed socket on its own schedule: poll until it is uncounted.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const open = sumOf(await read(), 'basalt_subscription_clients', realtime);
+      if (open === before) break;
+      assert.ok(Date.now() < deadline, `still ${open - before} stream(s) counted after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  test('plan cache lookups are counted', async () => {
+    const read = async () =>
+      parseSamples(await (await scrape(server.url, { Authorization: `Bearer ${TOKEN}` })).text());
+    const plan = { cache: 'plan' };
+    const before = await read();
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    const filter = `email != "nobody-${Date.now()}@example.com"`;
+    await pb.collection('_superusers').getList(1, 1, { filter });
+    await pb.collection('_superusers').getList(1, 1, { filter });
+    pb.authStore.clear();
+    const after = await read();
+    assert.ok(sumOf(after, 'basalt_cache_misses_total', plan) > sumOf(before, 'basalt_cache_misses_total', plan));
+    assert.ok(sumOf(after, 'basalt_cache_hits_total', plan) > sumOf(before, 'basalt_cache_hits_total', plan));
+  });
+
   test('GET /api/ready answers 200 while the database answers; /api/health keeps its shape', async () => {
     const ready = await fetch(`${server.url}/api/ready`);
     assert.equal(ready.status, 200);
