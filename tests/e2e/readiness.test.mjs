@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import PocketBase from 'pocketbase';
+import { parseSamples, scrape, sumOf } from './metrics_scrape.mjs';
 import { startServer } from './server.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/postgres-test-server.sh', import.meta.url));
@@ -62,7 +63,7 @@ describe('readiness follows the database', () => {
     psql(`CREATE DATABASE "${database}"`);
     const url = new URL(adminUrl);
     url.pathname = `/${database}`;
-    server = await startServer({ args: ['--db', url.toString()] });
+    server = await startServer({ args: ['--db', url.toString(), '--metrics-allow', '127.0.0.1'] });
     pb = new PocketBase(server.url);
   });
 
@@ -83,6 +84,17 @@ describe('readiness follows the database', () => {
       code: 200,
       data: {},
     });
+
+    // The probe's SELECT 1 is a read statement of the PostgreSQL driver, timed like SQLite's.
+    const reads = async () =>
+      sumOf(
+        parseSamples(await (await scrape(server.url)).text()),
+        'basalt_db_statement_duration_seconds_count',
+        { kind: 'read' },
+      );
+    const before = await reads();
+    assert.equal((await fetch(`${server.url}/api/ready`)).status, 200);
+    assert.equal((await reads()) - before, 1);
 
     psql(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS false`);
     psql(
