@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createClient } from 'graphql-ws';
 import PocketBase from 'pocketbase';
+import WebSocket from 'ws';
 import { parseSamples, scrape, sumOf } from './metrics_scrape.mjs';
 import { startServer } from './server.mjs';
 
@@ -179,6 +181,45 @@ describe('metrics with a token', () => {
       const open = sumOf(await read(), 'basalt_subscription_clients', realtime);
       if (open === before) break;
       assert.ok(Date.now() < deadline, `still ${open - before} stream(s) counted after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  test('a GraphQL subscription counts its connection and the results it delivers', async () => {
+    const read = async () =>
+      parseSamples(await (await scrape(server.url, { Authorization: `Bearer ${TOKEN}` })).text());
+    const graphql = { transport: 'graphql' };
+    const delivered = { transport: 'graphql', outcome: 'delivered' };
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collections.create({ name: 'metric_notes', listRule: '', fields: [{ name: 'text', type: 'text' }] });
+    pb.authStore.clear();
+    const before = await read();
+
+    const client = createClient({
+      url: `${server.url.replace('http', 'ws')}/api/graphql`,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: () => {},
+    });
+    const first = new Promise((resolve, reject) => {
+      const dispose = client.subscribe(
+        { query: 'subscription { metric_notes { text } }' },
+        { next: (value) => resolve({ value, dispose }), error: reject, complete: () => {} },
+      );
+    });
+    const { value, dispose } = await first;
+    assert.deepEqual(value, { data: { metric_notes: [] } });
+    const during = await read();
+    assert.equal(sumOf(during, 'basalt_subscription_clients', graphql) - sumOf(before, 'basalt_subscription_clients', graphql), 1);
+    assert.equal(sumOf(during, 'basalt_subscription_events_total', delivered) - sumOf(before, 'basalt_subscription_events_total', delivered), 1);
+    dispose();
+    await client.dispose();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const open = sumOf(await read(), 'basalt_subscription_clients', graphql);
+      if (open === sumOf(before, 'basalt_subscription_clients', graphql)) break;
+      assert.ok(Date.now() < deadline, 'the closed GraphQL socket is still counted after 30 s');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   });
