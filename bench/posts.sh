@@ -24,6 +24,10 @@
 #   mixed        basalt   get-by-id, list and create in turn (each connection cycles them)
 #   mixed-alone  basalt   mixed again, on a Basalt process of its own that runs nothing else: its
 #                         RssAnon is the memory of that load alone (target <= 32 MiB)
+#   get-metrics-on  basalt  get-by-id on a Basalt process of its own with metrics on (the
+#                         default), and
+#   get-metrics-off basalt  the same on one started with --metrics false: the cost of counting
+#                         (docs/observability.md, "Overhead"; target: off / on <= 1.02)
 # With BENCH_BASELINE=/path/to/an/older/basalt, that binary serves a copy of the same data too and
 # create-base / batch-base run against it in the same rounds (before/after figures of one run);
 # BENCH_BASELINE2 adds a second one the same way (create-base2 / batch-base2).
@@ -116,6 +120,8 @@ start_server ceiling "$ceiling" 0 "$server_threads" "$work/ceiling-data/data.db"
 start_server basalt "$basalt" serve --http 127.0.0.1:0 --dir "$work/data" \
   --threads "$server_threads"
 start_basalt alone "$basalt"
+start_basalt metrics-on "$basalt"
+start_basalt metrics-off "$basalt" --metrics false
 [ -z "$baseline" ] || start_basalt baseline "$baseline"
 [ -z "$baseline2" ] || start_basalt baseline2 "$baseline2"
 for size in "${cache_sizes[@]}"; do
@@ -142,7 +148,7 @@ token="$(curl -sf -X POST "${urls[1]}/api/collections/users/auth-with-password" 
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 
 workloads=(ceiling-get get-by-id list owner-get ceiling-create create batch ceiling-list-count
-  list-count mixed mixed-alone)
+  list-count mixed mixed-alone get-metrics-on get-metrics-off)
 [ -z "$baseline" ] || workloads+=(create-base batch-base)
 [ -z "$baseline2" ] || workloads+=(create-base2 batch-base2)
 for size in "${cache_sizes[@]}"; do workloads+=("get-by-id@$size" "mixed@$size"); done
@@ -171,6 +177,8 @@ workload() {
     batch-base*) server=${server_of[baseline${1#batch-base}]} script=posts_batch.lua
       script_env=(AUTHOR="$USER_ID" COUNT="$batch_size") ;;
     get-by-id@*) server=${server_of[get@${1#get-by-id@}]} script=posts_get_by_id.lua
+      script_env=(PREFIX="$posts" IDS="$work/post_ids.txt") ;;
+    get-metrics-on|get-metrics-off) server=${server_of[${1#get-}]} script=posts_get_by_id.lua
       script_env=(PREFIX="$posts" IDS="$work/post_ids.txt") ;;
     mixed-alone|mixed@*) server=${server_of[${1/mixed-alone/alone}]} script=posts_mixed.lua
       script_env=(PREFIX="$posts" IDS="$work/post_ids.txt" AUTHOR="$USER_ID") ;;
@@ -249,7 +257,7 @@ done
 # Workloads left out by BENCH_WORKLOADS read as empty (ratios 0).
 for name in ceiling-get get-by-id ceiling-create create batch ceiling-list-count list-count \
   create-base batch-base create-base2 \
-  batch-base2 mixed-alone; do touch "$work/$name.results"; done
+  batch-base2 mixed-alone get-metrics-on get-metrics-off; do touch "$work/$name.results"; done
 # ratio A B: median records/s of workload A over that of B.
 ratio() { ratio_of "$(median 1 "$work/$1.results")" "$(median 1 "$work/$2.results")"; }
 printf '\nget-by-id / ceiling-get: %s (target >= 0.7)\n' "$(ratio get-by-id ceiling-get)"
@@ -264,6 +272,8 @@ if [ -n "$baseline2" ]; then
   printf 'create / create-base2: %s\n' "$(ratio create create-base2)"
   printf 'batch / batch-base2: %s\n' "$(ratio batch batch-base2)"
 fi
+printf 'get-metrics-off / get-metrics-on: %s (metrics cost; target <= 1.02)\n' \
+  "$(ratio get-metrics-off get-metrics-on)"
 printf 'mixed-alone peak RssAnon: %s MiB (target <= 32)\n' \
   "$(mib "$(max 6 "$work/mixed-alone.results")")"
 for size in "${cache_sizes[@]}"; do

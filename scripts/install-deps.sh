@@ -20,6 +20,9 @@ packages=(
   # the PostgreSQL server the driver's tests start (scripts/postgres-test-server.sh); psql,
   # with which the e2e suite on PostgreSQL creates and drops a database per server
   postgresql-15 postgresql-client-15
+  # the Prometheus server and promtool the metrics e2e test starts and runs
+  # (tests/e2e/metrics_prometheus.test.mjs, docs/observability.md)
+  prometheus
 )
 
 missing=()

@@ -1,7 +1,7 @@
 // Micro-benchmarks of the per-request work in src/basalt/http that does not touch a socket:
 // route matching on a PocketBase-sized route table, request-id generation, gzip of a list
-// response, and the `?fields=` projection of one. Run: build/release/bench/micro_bench (also
-// part of `make bench`).
+// response, the `?fields=` projection of one, and the metrics hooks of a request and a statement.
+// Run: build/release/bench/micro_bench (also part of `make bench`).
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -10,7 +10,9 @@
 #include "basalt/http/gzip.hpp"
 #include "basalt/http/json_fields.hpp"
 #include "basalt/http/request_id.hpp"
+#include "basalt/http/request_metrics.hpp"
 #include "basalt/http/router.hpp"
+#include "basalt/metrics/thread_block.hpp"
 
 namespace basalt::http {
 namespace {
@@ -131,6 +133,32 @@ void BM_ProjectListExcerpt(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * json.size()));
 }
 BENCHMARK(BM_ProjectListExcerpt);
+
+// The metrics hook of one request (request_metrics.hpp): two clock reads, a status-class counter
+// and a latency bucket in the thread's own block; range(0) = 0 measures it with metrics off.
+void BM_RequestMetrics(benchmark::State& state) {
+  metrics::set_enabled(state.range(0) != 0);
+  const std::size_t slot = route_slot(12);
+  for (auto _ : state) {
+    const RequestMeter meter;
+    meter.finish(slot, 200);
+  }
+  metrics::set_enabled(true);
+}
+BENCHMARK(BM_RequestMetrics)->Arg(0)->Arg(1);
+
+// The statement hook of the SQLite driver (connection.cpp): a clock read at each end and a bucket.
+void BM_StatementMetrics(benchmark::State& state) {
+  for (auto _ : state) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    metrics::local().statements[metrics::index(metrics::StatementKind::kRead)].observe(
+        static_cast<std::uint64_t>(elapsed), metrics::kLatencyBoundsNs);
+  }
+}
+BENCHMARK(BM_StatementMetrics);
 
 }  // namespace
 }  // namespace basalt::http

@@ -18,6 +18,7 @@
 #include "basalt/api/graphql_running_operation.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/subscription_metrics.hpp"
 #include "basalt/core/api_error.hpp"
 
 namespace basalt::api {
@@ -41,16 +42,20 @@ struct SseStream {
   bool ending = false;     // the client left: the writer ends now
   bool writer_done = false;
 
-  void send(std::string event) {
-    if (ending) return;
+  // False when the event is lost: the stream is ending, or this event dropped it.
+  bool send(std::string event) {
+    if (ending) return false;
     queued_bytes += event.size();
     queue.push_back(std::move(event));
+    bool kept = true;
     if (queued_bytes > max_queued_bytes) {
       ending = true;  // a client that does not read is dropped, as realtime drops one
+      kept = false;
       boost::system::error_code ec;
       if (socket != nullptr) socket->close(ec);
     }
     wake.cancel();
+    return kept;
   }
 };
 
@@ -177,6 +182,7 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
       200, "text/event-stream; charset=utf-8",
       [&services, caller_state, info, policy,
        operation](tcp::socket& socket) -> asio::awaitable<void> {
+        const SubscriptionClientCount open_stream;
         auto stream = std::make_shared<SseStream>(socket.get_executor());
         stream->socket = &socket;
         stream->max_queued_bytes = services.realtime.config().send_buffer;
@@ -199,7 +205,7 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
           std::shared_ptr<SseStream> owner = weak.lock();
           if (!owner) return;
           if (output == graphql::LiveOutput::kNext) {
-            owner->send(next_event(payload));
+            count_subscription_event(owner->send(next_event(payload)));
             return;
           }
           if (output == graphql::LiveOutput::kError) {

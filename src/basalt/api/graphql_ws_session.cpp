@@ -23,6 +23,7 @@
 #include "basalt/api/graphql_running_operation.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/subscription_metrics.hpp"
 #include "basalt/graphql/subscription_live_query.hpp"
 
 namespace basalt::api {
@@ -101,17 +102,21 @@ struct Session {
   std::shared_ptr<const Principal> principal;
   std::unordered_map<std::string, RunningOperation> operations;
 
-  void send(std::string text) {
-    if (ending || close) return;
+  // False when the message is lost: the session is ending, or this message dropped it.
+  bool send(std::string text) {
+    if (ending || close) return false;
     queued_bytes += text.size();
     queue.push_back(std::move(text));
+    bool kept = true;
     if (queued_bytes > max_queued_bytes) {
       // A client that does not read: dropped, as realtime drops one (its pending writes fail).
       ending = true;
+      kept = false;
       boost::system::error_code ec;
       if (socket != nullptr) socket->close(ec);
     }
     wake.cancel();
+    return kept;
   }
 
   void close_with(std::uint16_t code, std::string reason) {
@@ -301,7 +306,8 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
     const std::string head = R"({"id":)" + json_text(id) + R"(,"type":)";
     switch (output) {
       case graphql::LiveOutput::kNext:
-        owner->send(head + (legacy ? R"("data")" : R"("next")") + R"(,"payload":)" + payload + "}");
+        count_subscription_event(owner->send(head + (legacy ? R"("data")" : R"("next")") +
+                                             R"(,"payload":)" + payload + "}"));
         return;
       case graphql::LiveOutput::kError:
         if (legacy) {
@@ -560,6 +566,7 @@ void graphql_ws_upgrade(const Services& services, const auth::AuthContext& auth,
     session->upgrade_authorization = authorization;
     session->client_ip = ip;
     session->info = info;
+    const SubscriptionClientCount open_stream;
     co_await run_session(session, socket, upgrade, max_message, protocol_name);
   });
 }

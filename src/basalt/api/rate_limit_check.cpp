@@ -1,5 +1,7 @@
 #include "basalt/api/rate_limit_check.hpp"
 
+#include "basalt/metrics/thread_block.hpp"
+
 #include <array>
 #include <chrono>
 
@@ -100,6 +102,8 @@ void check_rate_limit(const Services& services, const settings::RateLimitSetting
              std::to_string(rule->duration) + "\x1f" + std::string(ip);
   if (!services.rate_limits.consume(counter, rule->max_requests, rule->duration,
                                     steady_seconds(services.clock))) {
+    if (metrics::enabled())
+      metrics::local().refusals[metrics::index(metrics::Refusal::kRateLimit)].add();
     throw core::ApiError(429);
   }
 }

@@ -13,6 +13,8 @@
 #include <optional>
 
 #include "basalt/accounts/account_flows.hpp"
+#include "basalt/api/metrics_endpoint.hpp"
+#include "basalt/api/readiness.hpp"
 #include "basalt/api/routes.hpp"
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
@@ -41,6 +43,7 @@
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
 #include "basalt/http/server.hpp"
+#include "basalt/metrics/thread_block.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/expired_auth_rows.hpp"
@@ -86,6 +89,8 @@ std::string url_host(const std::string& host) {
 int serve(const core::Config& config) {
   // Writes to a closed peer must fail with EPIPE, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  // Before any other thread starts: every thread reads it without synchronisation.
+  metrics::set_enabled(config.metrics.enabled);
   const sigset_t stop_signals = block_stop_signals();
   try {
     // Built in dependency order; destroyed in reverse when this scope ends, except storage,
@@ -211,12 +216,19 @@ int serve(const core::Config& config) {
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
     http::AccessLog access_log(config.access_log, config.log_format);
-    http::Dispatcher dispatcher(http::Router(api::routes(services)),
+    // GET /metrics and GET /api/ready (docs/observability.md) beside the API's routes.
+    api::ServingState serving;
+    std::vector<http::Route> table = api::routes(services);
+    table.push_back({http::Method::kGet, "/api/ready", api::readiness_endpoint(services, serving)});
+    table.push_back(
+        {http::Method::kGet, "/metrics", api::metrics_endpoint(services, config.metrics)});
+    http::Dispatcher dispatcher(http::Router(std::move(table)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
                         dispatcher, access_log);
     files.start_sweep(storage.database(), storage.collections());
     server.start();
+    serving.serving.store(true, std::memory_order_release);
 
     std::printf("Server started at http://%s:%u\n", url_host(config.http_host).c_str(),
                 static_cast<unsigned>(server.port()));
@@ -234,6 +246,7 @@ int serve(const core::Config& config) {
                  : signal == SIGINT       ? "received SIGINT"
                                           : "received SIGTERM",
                  config.shutdown_timeout.count());
+    serving.serving.store(false, std::memory_order_release);  // readiness fails while draining
     server.shutdown(config.shutdown_timeout);
     realtime.stop();           // nothing is posted to the workers' io_contexts from here on
     admin_socket.reset();      // a running command finishes before the database closes

@@ -1,5 +1,7 @@
 #include "basalt/auth/auth_record_cache.hpp"
 
+#include "basalt/metrics/thread_block.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -86,12 +88,20 @@ void AuthRecordCache::Shard::sync(const std::shared_ptr<const collections::Catal
 
 const CachedAuthRecord* AuthRecordCache::Shard::find(std::string_view collection_id,
                                                      std::string_view record_id) {
-  if (entries_.empty()) return nullptr;
-  const std::string key = key_of(collection_id, record_id);
-  auto found = index_.find(key);
-  if (found == index_.end()) return nullptr;
-  entries_.splice(entries_.begin(), entries_, found->second);
-  return &found->second->value;
+  const CachedAuthRecord* entry = nullptr;
+  if (!entries_.empty()) {
+    auto found = index_.find(key_of(collection_id, record_id));
+    if (found != index_.end()) {
+      entries_.splice(entries_.begin(), entries_, found->second);
+      entry = &found->second->value;
+    }
+  }
+  if (metrics::enabled()) {  // the shard's thread owns this block too
+    metrics::ThreadBlock& block = metrics::local();
+    (entry ? block.cache_hits : block.cache_misses)[metrics::index(metrics::Cache::kAuthRecord)]
+        .add();
+  }
+  return entry;
 }
 
 void AuthRecordCache::Shard::insert(const Ticket& ticket, std::string_view collection_id,

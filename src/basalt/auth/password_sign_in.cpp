@@ -1,5 +1,7 @@
 #include "basalt/auth/password_sign_in.hpp"
 
+#include "basalt/metrics/thread_block.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -110,7 +112,10 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
       return 0;
     });
   }
-  if (!record || !check.matches) throw core::ApiError::bad_request("Failed to authenticate.");
+  if (!record || !check.matches) {
+    if (metrics::enabled()) metrics::local().sign_in_failures.add();
+    throw core::ApiError::bad_request("Failed to authenticate.");
+  }
   result.record = std::move(*record);
   query::RequestInfo info;
   info.context = "password";

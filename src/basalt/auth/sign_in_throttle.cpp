@@ -1,9 +1,16 @@
 #include "basalt/auth/sign_in_throttle.hpp"
 
+#include "basalt/metrics/thread_block.hpp"
+
 #include <cctype>
 
 namespace basalt::auth {
 namespace {
+
+void count_refusal() noexcept {
+  if (!metrics::enabled()) return;
+  metrics::local().refusals[metrics::index(metrics::Refusal::kSignInThrottle)].add();
+}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -22,10 +29,12 @@ SignInCharge SignInThrottle::charge(std::string_view address, std::string_view c
       std::string(address) + "|" + std::string(collection_id) + "|" + lower(identity), now};
   if (auto admission = address_identity_failures_.try_acquire(charge.identity_key, now);
       !admission) {
+    count_refusal();
     throw TooManyAttempts(admission.retry_after);
   }
   if (auto admission = address_failures_.try_acquire(charge.address_key, now); !admission) {
     address_identity_failures_.refund(charge.identity_key, now);  // never tried
+    count_refusal();
     throw TooManyAttempts(admission.retry_after);
   }
   return charge;

@@ -12,6 +12,7 @@
 #include "basalt/auth/sodium.hpp"
 #include "basalt/auth/totp.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/metrics/thread_block.hpp"
 #include "basalt/schema/datetime.hpp"
 #include "basalt/schema/field.hpp"
 #include "basalt/schema/ids.hpp"
@@ -109,7 +110,12 @@ boost::asio::awaitable<std::optional<TotpService::Row>> TotpService::load(
 
 std::string TotpService::charge(const std::string& row_id) const {
   const Admission admission = attempts_.try_acquire(row_id, clock_.steady_now());
-  if (!admission) throw TooManyAttempts(admission.retry_after);
+  if (!admission) {
+    if (metrics::enabled()) {
+      metrics::local().refusals[metrics::index(metrics::Refusal::kSignInThrottle)].add();
+    }
+    throw TooManyAttempts(admission.retry_after);
+  }
   return row_id;
 }
 

@@ -3,12 +3,19 @@
 #include <stdexcept>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/metrics/shared_gauges.hpp"
+#include "basalt/metrics/thread_block.hpp"
 
 namespace basalt::core {
 namespace {
 
 std::exception_ptr unavailable() {
   return std::make_exception_ptr(ApiError(503));
+}
+
+// Tasks waiting in every blocking pool, for the scrape; called with a pool's mutex held.
+void queued_gauge(std::int64_t change) noexcept {
+  metrics::shared_gauges().blocking_queue_tasks.fetch_add(change, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -33,6 +40,7 @@ void BlockingPool::submit(std::unique_ptr<Task> task) {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue_.size() < max_queued_) {
       queue_.push_back(std::move(task));
+      queued_gauge(1);
       ready_.notify_one();
       return;
     }
@@ -47,6 +55,7 @@ void BlockingPool::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     abandoned.swap(queue_);
+    queued_gauge(-static_cast<std::int64_t>(abandoned.size()));
   }
   ready_.notify_all();
   for (auto& task : abandoned) task->fail(unavailable());
@@ -68,7 +77,9 @@ void BlockingPool::work() {
       if (queue_.empty()) return;  // stopping, and stop() took whatever was queued
       task = std::move(queue_.front());
       queue_.pop_front();
+      queued_gauge(-1);
     }
+    if (metrics::enabled()) metrics::local().blocking_tasks.add();
     task->run();
   }
 }

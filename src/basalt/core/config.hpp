@@ -72,6 +72,13 @@ struct RealtimeConfig {
   std::chrono::milliseconds flush_interval{};
 };
 
+// GET /metrics (docs/observability.md, "Access").
+struct MetricsConfig {
+  bool enabled = true;             // off: nothing is counted and /metrics answers 404
+  std::string token;               // a bearer token that may scrape; empty: none (a secret)
+  std::vector<std::string> allow;  // client addresses or CIDR subnets that may scrape
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
@@ -91,6 +98,7 @@ struct Config {
   std::uint64_t expand_max_records = 0;          // records one request may write through expand
   std::size_t expand_max_bytes = 0;              // estimated bytes of an expanded response
   RealtimeConfig realtime;
+  MetricsConfig metrics;
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

@@ -129,6 +129,19 @@ constexpr std::array kSettings{
   Setting{"access-log", "bool", "true",
     "Log one line per HTTP request.",
     [](Config& c, std::string_view v) { c.access_log = parse_bool(v); }},
+  Setting{"metrics", "bool", "true",
+    "Count requests, database work, streams and caches, and serve them at GET /metrics "
+    "(docs/observability.md); false counts nothing and /metrics answers 404.",
+    [](Config& c, std::string_view v) { c.metrics.enabled = parse_bool(v); }},
+  Setting{"metrics-token", "token", "",
+    "A bearer token that may read GET /metrics (Authorization: Bearer TOKEN, compared in "
+    "constant time); empty for none. Superusers' tokens are always accepted. Keep it out of "
+    "basalt.toml files others can read; BASALT_METRICS_TOKEN works too.",
+    [](Config& c, std::string_view v) { c.metrics.token = parse_token(v); }},
+  Setting{"metrics-allow", kListType, "",
+    "Client addresses or CIDR subnets (the TCP peer, not X-Forwarded-For) that may read "
+    "GET /metrics without a token, e.g. 127.0.0.1/32,10.0.0.0/8; empty for none.",
+    [](Config& c, std::string_view v) { c.metrics.allow = parse_address_list(v); }},
   Setting{"oauth2-allow-loopback-http", "bool", "false",
     "Let OAuth2 providers be reached over plain http when their host is a loopback address (127.0.0.0/8, ::1, localhost). For tests against a local OpenID provider; never in production.",
     [](Config& c, std::string_view v) { c.oauth2_allow_loopback_http = parse_bool(v); }},
@@ -233,6 +246,9 @@ constexpr std::array kValueTypes{
     "(`postgresql://` too; libpq's parameters such as `sslmode`), at most 4096 bytes, "
     "percent-encoded where a part holds `@`, `:` or `/`."},
   ValueType{"uint", "A whole number, e.g. `8`."},
+  ValueType{"token",
+    "Empty, or 16 to 256 printable ASCII characters without spaces. A secret: error messages "
+    "never quote it."},
   ValueType{"bool", "`true`/`false`, `yes`/`no` or `1`/`0`, any case; in TOML also a boolean."},
   ValueType{"size",
     "Bytes: a whole number with an optional unit `B`, `KiB`, `MiB` or `GiB` (powers of 1024, "

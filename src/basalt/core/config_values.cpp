@@ -238,6 +238,50 @@ std::vector<std::string> parse_origins(std::string_view text) {
   return origins;
 }
 
+std::vector<std::string> parse_address_list(std::string_view text) {
+  std::vector<std::string> entries;
+  if (trim_spaces(text).empty()) return entries;
+  std::string_view rest = text;
+  while (true) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view entry = trim_spaces(rest.substr(0, comma));
+    const std::size_t slash = entry.find('/');
+    const std::string address(entry.substr(0, slash));
+    unsigned char bytes[16];
+    const bool v4 = ::inet_pton(AF_INET, address.c_str(), bytes) == 1;
+    const bool v6 = !v4 && ::inet_pton(AF_INET6, address.c_str(), bytes) == 1;
+    if (!v4 && !v6)
+      fail(text, "needs IP addresses or CIDR subnets such as 10.0.0.0/8, comma-separated");
+    if (slash != std::string_view::npos) {
+      const std::string_view bits = entry.substr(slash + 1);
+      unsigned value = 0;
+      auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), value);
+      if (bits.empty() || ec != std::errc() || end != bits.data() + bits.size() ||
+          value > (v4 ? 32u : 128u)) {
+        fail(text, "has a subnet prefix length out of range");
+      }
+    }
+    entries.emplace_back(entry);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return entries;
+}
+
+std::string parse_token(std::string_view text) {
+  if (text.empty()) return {};
+  // The value is a secret: the messages never quote it.
+  if (text.size() < 16 || text.size() > 256) {
+    throw ConfigError("the token must be 16 to 256 characters long");
+  }
+  for (char c : text) {
+    if (c <= ' ' || c > '~') {
+      throw ConfigError("the token may hold only printable ASCII characters without spaces");
+    }
+  }
+  return std::string(text);
+}
+
 std::string format_size(std::size_t bytes) {
   static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 3> kUnits{{
       {"GiB", kKiB * kKiB * kKiB},

@@ -50,6 +50,13 @@ std::string parse_path(std::string_view text);
 // spaces ignored, scheme and host lower-cased. Empty text gives an empty list (CORS off).
 std::vector<std::string> parse_origins(std::string_view text);
 
+// Comma-separated IP addresses or CIDR subnets ("10.0.0.0/8", "::1", "fd00::/8"), surrounding
+// spaces ignored; empty text gives an empty list.
+std::vector<std::string> parse_address_list(std::string_view text);
+
+// A bearer token: empty (none), or 16 to 256 printable ASCII characters without spaces.
+std::string parse_token(std::string_view text);
+
 // "16KiB" for 16384, "1000B" for 1000: the largest unit that divides `bytes` exactly.
 std::string format_size(std::size_t bytes);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace basalt::core {
 namespace {
@@ -131,6 +132,31 @@ TEST(ConfigValues, FormatSizeUsesLargestExactUnit) {
   EXPECT_EQ(format_size(1000), "1000B");
   EXPECT_EQ(format_size(1024), "1KiB");
   EXPECT_EQ(format_size(32u * 1024 * 1024), "32MiB");
+}
+
+TEST(ConfigValues, AddressListTakesAddressesAndSubnets) {
+  EXPECT_TRUE(parse_address_list("").empty());
+  EXPECT_EQ(parse_address_list(" 127.0.0.1 , 10.0.0.0/8,::1,fd00::/8"),
+            (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"}));
+  EXPECT_THROW(parse_address_list("localhost"), ConfigError);
+  EXPECT_THROW(parse_address_list("10.0.0.0/33"), ConfigError);
+  EXPECT_THROW(parse_address_list("::/129"), ConfigError);
+  EXPECT_THROW(parse_address_list("10.0.0.0/"), ConfigError);
+  EXPECT_THROW(parse_address_list("127.0.0.1,,::1"), ConfigError);
+}
+
+TEST(ConfigValues, TokenIsBoundedAndNeverQuotedInErrors) {
+  EXPECT_EQ(parse_token(""), "");
+  EXPECT_EQ(parse_token("0123456789abcdef"), "0123456789abcdef");
+  for (const std::string& bad : {std::string("short-secret"), std::string(257, 'x'),
+                                 std::string("0123456789 abcdef-secret")}) {
+    try {
+      parse_token(bad);
+      ADD_FAILURE() << "accepted a bad token";
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(std::string(error.what()).find("secret"), std::string::npos) << error.what();
+    }
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "basalt/http/gzip.hpp"
 #include "basalt/http/json_fields.hpp"
 #include "basalt/http/request_id.hpp"
+#include "basalt/http/request_metrics.hpp"
 
 namespace basalt::http {
 namespace {
@@ -34,9 +35,13 @@ void set_error(Response& response, int status, std::string_view message) {
 }
 
 Dispatcher::Dispatcher(Router router, CorsPolicy cors, std::size_t gzip_min_bytes)
-    : router_(std::move(router)), cors_(std::move(cors)), gzip_min_bytes_(gzip_min_bytes) {}
+    : router_(std::move(router)), cors_(std::move(cors)), gzip_min_bytes_(gzip_min_bytes) {
+  register_route_labels(router_);
+}
 
 boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& response) const {
+  const RequestMeter meter;
+  std::size_t slot = unmatched_slot(request.method());
   auto incoming_id = request.header(kRequestIdHeader);
   request.set_request_id(incoming_id && is_valid_request_id(*incoming_id)
                              ? std::string(*incoming_id)
@@ -44,7 +49,7 @@ boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& resp
   // The boundary: an error thrown anywhere below replaces whatever the handler had written.
   std::exception_ptr unexpected;
   try {
-    co_await route(request, response);
+    co_await route(request, response, slot);
   } catch (const core::ApiError& error) {
     response.reset();
     response.json(error.status(), error.to_json());
@@ -68,9 +73,11 @@ boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& resp
   }
   cors_.apply(request, response);
   compress(request, response);
+  meter.finish(slot, response.status());
 }
 
-boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& response) const {
+boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& response,
+                                               std::size_t& slot) const {
   if (cors_.answer_preflight(request, response)) co_return;
   RouteMatch match = router_.match(request.method(), request.path());
   if (!match.handler) {
@@ -82,6 +89,7 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
     }
     co_return;
   }
+  slot = route_slot(match.index);
   request.set_params(std::move(match.params));
   const FieldsSpec fields = parse_fields(fields_query_param(request.query()));  // may throw 400
   co_await (*match.handler)(request, response);

@@ -41,7 +41,8 @@ class Dispatcher {
   std::optional<UploadPlan> upload_plan(Method method, std::string_view path) const noexcept;
 
  private:
-  boost::asio::awaitable<void> route(Request& request, Response& response) const;
+  // Sets `slot` to the request's metrics slot (request_metrics.hpp) once the router matched.
+  boost::asio::awaitable<void> route(Request& request, Response& response, std::size_t& slot) const;
   void compress(const Request& request, Response& response) const;
 
   Router router_;

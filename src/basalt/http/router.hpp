@@ -59,6 +59,7 @@ class Router {
 
   RouteMatch match(Method method, std::string_view path) const;
   const Route& route(std::size_t index) const { return routes_.at(index); }
+  std::size_t size() const noexcept { return routes_.size(); }
 
   struct Node;  // trie node, defined in router.cpp
 

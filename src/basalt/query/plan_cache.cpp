@@ -1,9 +1,21 @@
 #include "basalt/query/plan_cache.hpp"
 
+#include "basalt/metrics/thread_block.hpp"
+
 #include "basalt/query/parser.hpp"
 #include "basalt/query/sort.hpp"
 
 namespace basalt::query {
+namespace {
+
+// The lookup in the calling thread's metrics block (the cache's own totals are shared).
+void count_lookup(bool hit) noexcept {
+  if (!metrics::enabled()) return;
+  metrics::ThreadBlock& block = metrics::local();
+  (hit ? block.cache_hits : block.cache_misses)[metrics::index(metrics::Cache::kPlan)].add();
+}
+
+}  // namespace
 
 PlanCache::PlanCache(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
@@ -47,11 +59,13 @@ PlanPtr PlanCache::get(const ResolveContext& context, std::uint64_t version, Kin
       if (found != index_.end()) {
         entries_.splice(entries_.begin(), entries_, found->second);
         ++hits_;
+        count_lookup(true);
         return found->second->plan;
       }
     }
     ++misses_;
   }
+  count_lookup(false);
 
   PlanPtr plan;
   if (kind == Kind::kFilter) {

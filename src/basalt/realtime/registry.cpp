@@ -13,6 +13,7 @@
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/http/json_fields.hpp"
+#include "basalt/metrics/thread_block.hpp"
 #include "basalt/realtime/broker.hpp"
 #include "basalt/realtime/slice.hpp"
 #include "basalt/records/record_response_json.hpp"
@@ -40,10 +41,27 @@ std::string_view string_member(const json::object& object, std::string_view key)
   return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view{};
 }
 
+// This worker's share of the realtime metrics (metrics/thread_block.hpp): the registry's
+// thread owns the block it writes.
+void count_client(std::int64_t change) noexcept {
+  if (!metrics::enabled()) return;
+  metrics::local().stream_clients[metrics::index(metrics::Stream::kRealtime)].add(change);
+}
+
+// Messages of one write pass: handed to the kernel or queued (delivered), or lost with a
+// client the write closed (it fell behind past its send buffer, or its socket broke).
+void count_messages(std::size_t messages, bool delivered) noexcept {
+  if (!metrics::enabled() || messages == 0) return;
+  metrics::ThreadBlock& block = metrics::local();
+  auto& cells = delivered ? block.events_delivered : block.events_dropped;
+  cells[metrics::index(metrics::Stream::kRealtime)].add(messages);
+}
+
 }  // namespace
 
 void Registry::attach(Client& client) {
   clients_.push_back(client);
+  count_client(+1);
   if (sweeping_) return;
   sweeping_ = true;
   asio::co_spawn(executor_, sweep_loop(), asio::detached);
@@ -53,6 +71,7 @@ void Registry::detach(Client& client) {
   unsubscribe(client);
   client.topics = std::make_shared<const std::vector<Topic>>();
   clients_.erase(clients_.iterator_to(client));
+  count_client(-1);
   // The last client gone: the sweep ends now, so a draining worker is not held for a tick.
   if (clients_.empty() && sweep_timer_ != nullptr) sweep_timer_->cancel();
 }
@@ -342,7 +361,9 @@ void Registry::write_pass(Client& client, std::uint64_t pass, Client::Clock::tim
       pass_pieces_.push_back({const_cast<char*>(message.data->data()), message.data->size()});
     }
   }
+  const bool was_open = !client.closed();
   client.write(pass_pieces_, largest, now);
+  count_messages(pass_messages_.size(), was_open && !client.closed());
 }
 
 void Registry::follow_auth(const records::RecordEvent& event) {

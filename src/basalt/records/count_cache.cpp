@@ -1,5 +1,7 @@
 #include "basalt/records/count_cache.hpp"
 
+#include "basalt/metrics/thread_block.hpp"
+
 #include <cstring>
 #include <variant>
 
@@ -54,7 +56,12 @@ std::variant<std::int64_t, CountCache::Pending> CountCache::find(std::string_vie
     pending.reads_ = std::make_shared<const std::vector<std::string>>(std::move(reads.tables));
   }
   pending.stamp_ = database.versions().stamp(*pending.reads_);
-  if (cached && cached->stamp == pending.stamp_) return cached->count;
+  const bool hit = cached && cached->stamp == pending.stamp_;
+  if (metrics::enabled()) {
+    metrics::ThreadBlock& block = metrics::local();
+    (hit ? block.cache_hits : block.cache_misses)[metrics::index(metrics::Cache::kCount)].add();
+  }
+  if (hit) return cached->count;
   return pending;
 }
 

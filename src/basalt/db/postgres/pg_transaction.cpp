@@ -7,6 +7,7 @@
 
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/postgres/pg_error.hpp"
+#include "basalt/db/postgres/pg_metrics.hpp"
 #include "basalt/db/postgres/sql_text.hpp"
 
 namespace basalt::db::postgres {
@@ -131,7 +132,9 @@ asio::awaitable<ResultSet> PgTransaction::statement(std::string_view sql, const 
   std::exception_ptr error;
   ResultSet rows;
   try {
+    const auto started = std::chrono::steady_clock::now();
     rows = co_await connection_.run(sql, params, how, exec);
+    postgres_metrics::record_statement(metrics::StatementKind::kWrite, started);
   } catch (...) {
     error = std::current_exception();
   }

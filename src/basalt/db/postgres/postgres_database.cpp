@@ -18,6 +18,7 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/postgres/pg_error.hpp"
+#include "basalt/db/postgres/pg_metrics.hpp"
 #include "basalt/db/postgres/pg_pool.hpp"
 #include "basalt/db/postgres/pg_transaction.hpp"
 #include "basalt/db/postgres/relation_catalog.hpp"
@@ -101,7 +102,10 @@ class PostgresDatabase final : public Database {
       Lease lease = co_await lend();
       std::exception_ptr error;
       try {
-        co_return co_await lease->run(sql, params, how);
+        const auto started = std::chrono::steady_clock::now();
+        ResultSet rows = co_await lease->run(sql, params, how);
+        postgres_metrics::record_statement(metrics::StatementKind::kRead, started);
+        co_return rows;
       } catch (const StorageFullError& full) {
         throw storage_full_error(full);
       } catch (...) {
@@ -130,6 +134,7 @@ class PostgresDatabase final : public Database {
       if (tx.must_rerun() || job_error || tx.doomed_by()) {
         co_await roll_back(*lease);
         if (tx.must_rerun()) {
+          postgres_metrics::count_rerun();
           if (attempt >= max_write_attempts_) throw busy_error();
           co_await pause_before_rerun(attempt);
           continue;

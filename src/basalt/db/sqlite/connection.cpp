@@ -9,6 +9,7 @@
 
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/sqlite/sqlite_error.hpp"
+#include "basalt/metrics/thread_block.hpp"
 
 namespace basalt::db::sqlite {
 namespace {
@@ -55,6 +56,20 @@ void turn_off_memory_statistics() {
   (void)once;
 }
 
+// The statement's time into this thread's metrics block (metrics/thread_block.hpp): the
+// writer's statements as writes, the read connections' as reads.
+void record_statement_time(ConnectionRole role,
+                           std::chrono::steady_clock::time_point started) noexcept {
+  if (!metrics::enabled()) return;
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  const auto kind = role == ConnectionRole::kWriter ? metrics::StatementKind::kWrite
+                                                    : metrics::StatementKind::kRead;
+  metrics::local().statements[metrics::index(kind)].observe(static_cast<std::uint64_t>(elapsed),
+                                                            metrics::kLatencyBoundsNs);
+}
+
 }  // namespace
 
 // One run of a prepared statement: arms the time budget, steps, and on every way out resets
@@ -64,11 +79,12 @@ class Connection::Execution {
   // `budget` zero: no deadline.
   Execution(Connection& connection, sqlite3_stmt* statement, std::string_view sql,
             std::chrono::milliseconds budget)
-      : connection_(connection), statement_(statement), sql_(sql) {
+      : connection_(connection), statement_(statement), sql_(sql), started_(Clock::now()) {
     connection_.timed_out_ = false;
-    if (budget > std::chrono::milliseconds::zero()) connection_.deadline_ = Clock::now() + budget;
+    if (budget > std::chrono::milliseconds::zero()) connection_.deadline_ = started_ + budget;
   }
   ~Execution() {
+    record_statement_time(connection_.role_, started_);
     sqlite3_reset(statement_);
     sqlite3_clear_bindings(statement_);
     connection_.deadline_ = Clock::time_point::max();
@@ -89,6 +105,7 @@ class Connection::Execution {
   Connection& connection_;
   sqlite3_stmt* statement_;
   std::string_view sql_;
+  Clock::time_point started_;
 };
 
 Connection::Connection(const std::string& path, ConnectionRole role,

@@ -14,6 +14,8 @@
 #include <type_traits>
 
 #include "basalt/db/database_error.hpp"
+#include "basalt/metrics/shared_gauges.hpp"
+#include "basalt/metrics/thread_block.hpp"
 
 namespace basalt::db::sqlite {
 namespace {
@@ -85,6 +87,12 @@ class JobTransaction final : public Transaction {
   std::exception_ptr abandoned_by_;
 };
 
+// The queue's length for the scrape; called with mutex_ held (shared_gauges.hpp).
+void set_queue_gauge(std::size_t jobs) noexcept {
+  metrics::shared_gauges().writer_queue_jobs.store(static_cast<std::int64_t>(jobs),
+                                                   std::memory_order_relaxed);
+}
+
 }  // namespace
 
 Writer::Writer(const std::string& path, const ConnectionOptions& options,
@@ -142,6 +150,7 @@ void Writer::enqueue(Pending pending) {
     std::lock_guard lock(mutex_);
     if (!closed_) {
       queue_.push_back(std::move(pending));
+      set_queue_gauge(queue_.size());
       accepted = true;
       start = !draining_;
       draining_ = true;
@@ -178,6 +187,7 @@ asio::awaitable<void> Writer::drain() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      set_queue_gauge(queue_.size());
     }
     try {
       co_await run_batch(std::move(batch));
@@ -219,6 +229,7 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
     }
 
     if (failed) {  // invariant 3: undo the round, the others run again, each in a savepoint
+      if (metrics::enabled()) metrics::local().transaction_retries.add();
       roll_back_batch();
       publish_writes();
       complete(jobs[*failed], std::move(errors[*failed]));
@@ -235,6 +246,7 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
     }
 
     if (at_fault) {  // invariant 6
+      if (metrics::enabled()) metrics::local().transaction_retries.add();
       publish_writes();
       std::vector<Pending> again;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -263,6 +275,9 @@ asio::awaitable<void> Writer::run_batch(std::vector<Pending> jobs) {
       roll_back_batch();
     }
     publish_writes();
+    if (!commit_error && metrics::enabled()) {
+      metrics::local().commit_batch_jobs.observe(jobs.size(), metrics::kBatchBounds);
+    }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       // Each caller gets its own copy of a commit error: callers on different threads must
       // not share one exception object.

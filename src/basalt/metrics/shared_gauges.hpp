@@ -1,0 +1,18 @@
+// Gauges of queues that several threads share. Their owners already change them under their
+// own mutex (the writer's queue, the blocking pool's queue), so one relaxed store there costs
+// nothing more; the scrape reads them with a relaxed load. Never on a lock-free request path.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace basalt::metrics {
+
+struct SharedGauges {
+  std::atomic<std::int64_t> writer_queue_jobs{0};     // write jobs waiting for the writer
+  std::atomic<std::int64_t> blocking_queue_tasks{0};  // tasks waiting for a blocking thread
+};
+
+SharedGauges& shared_gauges() noexcept;
+
+}  // namespace basalt::metrics
