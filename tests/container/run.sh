@@ -9,7 +9,9 @@
 # the package list, suite and mirror: a warm run only imports it (once per podman store) and
 # builds the thin layers on top. A cold run (about 80 s here) also downloads the packages.
 #
-# Checks: the image's HEALTHCHECK is set and passes; GET /api/health answers 200 from the host
+# Checks: the image's HEALTHCHECK is set and passes; a malformed server.key stops the server;
+# with a read-only root file system and a shared server.key mounted read-only (as deploy/'s
+# compose file and Kubernetes manifests run it), GET /api/health answers 200 from the host
 # through a published port; the server's process runs as uid 10001 (not root), and every
 # shared library resolves in the image; a superuser, a collection and a record written through
 # the REST API survive a `podman stop` (which must end the server cleanly, exit code 0) and a
@@ -207,12 +209,32 @@ curl_json() {
   curl "${args[@]}" || fail "$1 $2 failed"
 }
 
+# The server key every instance shares, mounted read-only over /data/server.key as compose's
+# secret and the Kubernetes Secret do (deploy/): owned by root, readable by the group 10001.
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/server.key"
+chgrp 10001 "$work/server.key"
+chmod 0440 "$work/server.key"
+# A key that is not 64 hex characters must stop the server (deploy/k8s/secret.yaml's
+# placeholder relies on it), before it serves anything.
+echo "REPLACE-ME" >"$work/bad.key"
+chgrp 10001 "$work/bad.key"
+chmod 0440 "$work/bad.key"
+bad_status=0
+"${podman[@]}" run --rm "${limits[@]}" --network none --read-only --tmpfs /tmp \
+  --volume "$work/bad.key:/data/server.key:ro" "$image" >"$work/bad.log" 2>&1 || bad_status=$?
+if [ "$bad_status" = 0 ] || ! grep -q 'server key' "$work/bad.log"; then
+  cat "$work/bad.log" >&2
+  fail "a server.key that is not 64 hex characters did not stop the server (exit $bad_status)"
+fi
+log "a malformed server.key stops the server (exit $bad_status)"
+
 "${podman[@]}" volume create "$volume" >/dev/null
-log "podman run $image"
+log "podman run $image (read-only root file system, as in deploy/k8s)"
 # The healthcheck's systemd timer cannot be set up without systemd (podman logs an error and
 # goes on); `podman healthcheck run` below runs the same check directly.
-"${podman[@]}" run --detach "${limits[@]}" --name "$container" \
-  --publish 127.0.0.1::8090 --volume "$volume:/data" "$image" >/dev/null 2>"$work/run.log" ||
+"${podman[@]}" run --detach "${limits[@]}" --name "$container" --read-only --tmpfs /tmp \
+  --publish 127.0.0.1::8090 --volume "$volume:/data" \
+  --volume "$work/server.key:/data/server.key:ro" "$image" >/dev/null 2>"$work/run.log" ||
   { cat "$work/run.log" >&2; fail "podman run failed"; }
 wait_serving 1
 port="$(host_port)"
@@ -251,7 +273,7 @@ record_id="$(curl_json POST /api/collections/notes/records '{"title":"kept acros
 log "wrote superuser, collection notes and record $record_id"
 
 log "podman stop (SIGTERM), then start on the same volume"
-"${podman[@]}" stop --time 30 "$container" >/dev/null
+"${podman[@]}" stop --time 30 "$container" >/dev/null 2>>"$work/run.log"
 exit_code="$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$container")"
 [ "$exit_code" = 0 ] || fail "the server exited with code $exit_code on SIGTERM, expected 0"
 "${podman[@]}" start "$container" >/dev/null 2>>"$work/run.log"
