@@ -1,5 +1,5 @@
 # Thin wrapper over CMake presets and the scripts; every target installs what it needs first.
-.PHONY: run build test bench bench-scenarios fmt deps clean
+.PHONY: run build test container-test bench bench-scenarios fmt deps clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -19,6 +19,17 @@ run: deps
 # then unit + integration again under ASan+UBSan (scripts/test.sh).
 test: deps
 	@./scripts/test.sh
+
+# The container test (tests/container/run.sh, docs/scaling.md), after the offline check of
+# deploy/'s manifests (tests/container/check_manifests.py): the Release binary in the image
+# of deploy/Dockerfile, built and run with podman on a Debian base made with debootstrap. The
+# first run makes that base (1.5 to 4 minutes: it downloads the packages) and caches it in
+# /var/cache/basalt-test; `make test` runs the test only once the cache exists.
+container-test: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target basalt
+	@python3 ./tests/container/check_manifests.py build/release/basalt
+	@./tests/container/run.sh
 
 # Builds the Release binary and the benchmarks only (they are not part of `all`), then long
 # fuzzing (BENCH_FUZZ_SECONDS, 300 s by default; `make test` only fuzzes for a few seconds).

@@ -2,19 +2,31 @@
 # Installs every Debian package and npm module that Basalt's build, tests and benchmarks need.
 # Idempotent: when everything is present it only checks and exits 0 quickly.
 # As root it installs; otherwise it prints the exact command to run and exits 1.
+# `--build`: only what compiling the `basalt` binary needs (the Dockerfile's build stage,
+# deploy/Dockerfile): no test tools, no Node.js, no npm modules.
 set -euo pipefail
+
+build_only=0
+case "${1:-}" in
+  --build) build_only=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--build]" >&2; exit 2 ;;
+esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # One list, one place: add a package here when the build or a test starts needing it.
-packages=(
+build_packages=(
   # toolchain
-  g++ cmake ninja-build ccache pkg-config make git
-  clang libclang-rt-14-dev clang-format
+  g++ cmake ninja-build ccache pkg-config make
   # libraries (docs/architecture.md)
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libsqlite3-dev libsodium-dev libre2-dev libcrypt-dev
   libmagic-dev libvips-dev libcurl4-openssl-dev libssl-dev libzip-dev libpq-dev
+)
+packages=(
+  "${build_packages[@]}"
+  git clang libclang-rt-14-dev clang-format
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk curl
   # the PostgreSQL server the driver's tests start (scripts/postgres-test-server.sh); psql,
@@ -23,15 +35,23 @@ packages=(
   # the Prometheus server and promtool the metrics e2e test starts and runs
   # (tests/e2e/metrics_prometheus.test.mjs, docs/observability.md)
   prometheus
+  # the container test (tests/container/run.sh, docs/scaling.md): a Debian base image made with
+  # debootstrap, imported into podman and run with runc (crun, podman's default, refuses the
+  # hybrid cgroup v1/v2 layout some VMs have); uidmap, slirp4netns and fuse-overlayfs for
+  # rootless podman; python3-yaml and haproxy check deploy/'s manifests and haproxy.cfg
+  podman runc crun debootstrap uidmap slirp4netns fuse-overlayfs python3-yaml haproxy
 )
+if [ "$build_only" = 1 ]; then packages=("${build_packages[@]}"); fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Node.js is often installed from elsewhere; only ask Debian for it when there is none at all.
-command -v node >/dev/null 2>&1 || missing+=(nodejs)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "$build_only" = 0 ]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
@@ -47,7 +67,7 @@ fi
 
 # npm modules for the e2e suite, pinned by tests/e2e/package-lock.json.
 e2e="$here/tests/e2e"
-if [ -f "$e2e/package-lock.json" ]; then
+if [ "$build_only" = 0 ] && [ -f "$e2e/package-lock.json" ]; then
   stamp="$e2e/node_modules/.basalt-lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$e2e/package-lock.json" "$stamp"; then
     echo "install-deps: npm ci in tests/e2e" >&2

@@ -6,7 +6,9 @@
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
 #      files at once), on SQLite and then the files listed below on PostgreSQL (the server of
 #      tier 1, one fresh database per e2e server), then a smoke run of PocketBase's benchmark scenarios with tiny counts
-#      (bench/scenarios)
+#      (bench/scenarios), the offline check of deploy/'s manifests, then the container test
+#      when its base image is cached (tests/container/run.sh --if-cached; `make
+#      container-test` makes the cache)
 #   3. libFuzzer over the filter, multipart, fields, JWT, index SQL and GraphQL parsers: a short
 #      smoke run that replays the seeds and fuzzes a few seconds (tests/fuzz/run.sh); long
 #      fuzzing is part of `make bench`
@@ -108,6 +110,12 @@ if ! node bench/scenarios/main.mjs --smoke --binary "$PWD/build/release/basalt" 
 fi
 tail -n 1 "$smoke_log"
 rm -f "$smoke_log"
+
+# The cold path (debootstrap, 1.5 to 4 minutes here) is `make container-test`'s: with no cached
+# base image this step only says so.
+step "deploy/ manifests (tests/container/check_manifests.py) and the container image (tests/container/run.sh --if-cached)"
+python3 tests/container/check_manifests.py build/release/basalt
+tests/container/run.sh --if-cached
 
 step "asan+ubsan build (clang; the fuzz targets too)"
 # Nothing else of ours runs now, so the build gets normal priority back: at nice 19 it would
