@@ -6,7 +6,7 @@
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
 #      files at once), on SQLite and then the files listed below on PostgreSQL (the server of
 #      tier 1, one fresh database per e2e server), then a smoke run of PocketBase's benchmark scenarios with tiny counts
-#      (bench/scenarios)
+#      (bench/scenarios), and the REST/GraphQL parity runner over tests/scenarios/records
 #   3. libFuzzer over the filter, multipart, fields, JWT, index SQL and GraphQL parsers: a short
 #      smoke run that replays the seeds and fuzzes a few seconds (tests/fuzz/run.sh); long
 #      fuzzing is part of `make bench`
@@ -108,6 +108,20 @@ if ! node bench/scenarios/main.mjs --smoke --binary "$PWD/build/release/basalt" 
 fi
 tail -n 1 "$smoke_log"
 rm -f "$smoke_log"
+
+step "REST/GraphQL parity over the records scenarios (tests/scenarios/records_graphql_parity.mjs)"
+# Every record read of tests/scenarios/records asked through REST and GraphQL as the same
+# caller; the ones GraphQL cannot express are listed with their reasons (in the log). About
+# 15 s: a fresh server per file. The bound only matters when something hangs.
+parity_log="$(mktemp)"
+if ! E2E_BASALT_BINARY="$PWD/build/release/basalt" timeout 180 \
+  node tests/scenarios/records_graphql_parity.mjs >"$parity_log" 2>&1; then
+  cat "$parity_log"
+  rm -f "$parity_log"
+  exit 1
+fi
+tail -n 1 "$parity_log"
+rm -f "$parity_log"
 
 step "asan+ubsan build (clang; the fuzz targets too)"
 # Nothing else of ours runs now, so the build gets normal priority back: at nice 19 it would
