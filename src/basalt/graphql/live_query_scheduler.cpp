@@ -14,6 +14,8 @@
 #include <set>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
 #include "basalt/db/data_versions.hpp"
 
 namespace basalt::graphql {
@@ -249,7 +251,8 @@ void LiveQueryScheduler::remove(const std::shared_ptr<LiveMember>& member) {
 void LiveQueryScheduler::wake() {
   if (running_) return;  // the cycle looks at the inbox again before it ends
   running_ = true;
-  asio::co_spawn(executor_, cycle(shared_from_this()), asio::detached);
+  std::shared_ptr<LiveQueryScheduler> self = shared_from_this();
+  asio::co_spawn(executor_, cycle(self), asio::detached);
 }
 
 asio::awaitable<void> LiveQueryScheduler::cycle(std::shared_ptr<LiveQueryScheduler> self) {
@@ -270,10 +273,19 @@ asio::awaitable<void> LiveQueryScheduler::cycle(std::shared_ptr<LiveQuerySchedul
     }
     retry_ = false;
     std::vector<std::shared_ptr<LiveMember>> due = take_due();
-    if (!due.empty()) {
-      co_await recheck(due);
-      std::vector<std::shared_ptr<Group>> groups = group(due);
-      co_await run_groups(std::move(groups));
+    try {
+      if (!due.empty()) {
+        co_await recheck(due);
+        std::vector<std::shared_ptr<Group>> groups = group(due);
+        co_await run_groups(std::move(groups));
+      }
+    } catch (const std::exception& error) {
+      // Runs and re-checks turn their own failures into each member's error; what escapes is
+      // the cycle's own (e.g. out of memory): its members end, the scheduler goes on.
+      spdlog::error("graphql: a live-query cycle failed: {}", error.what());
+      for (const std::shared_ptr<LiveMember>& member : due) {
+        member->finish(LiveOutput::kError, std::string(kCannotRun));
+      }
     }
     prune_and_publish();
   }
@@ -363,8 +375,9 @@ asio::awaitable<void> LiveQueryScheduler::run_groups(std::vector<std::shared_ptr
   batch->groups = std::move(groups);
   const std::size_t runners = std::min(kMaxRunsInFlight, batch->groups.size());
   batch->active = runners;
+  std::shared_ptr<LiveQueryScheduler> self = shared_from_this();
   for (std::size_t i = 0; i < runners; ++i) {
-    asio::co_spawn(executor_, batch_runner(shared_from_this(), batch), asio::detached);
+    asio::co_spawn(executor_, batch_runner(self, batch), asio::detached);
   }
   boost::system::error_code ec;
   while (batch->active > 0) {
