@@ -25,20 +25,20 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::string_view kCannotRun =
+constexpr std::string_view kLiveCannotRun =
     R"([{"message":"The operation could not run now.","extensions":{"code":"internal"}}])";
 
 // Auth records named by events of one window beyond which every member with an auth record is
 // treated as named (a bulk update of users): the inbox stays bounded.
-constexpr std::size_t kMaxPendingAuthRecords = 1024;
+constexpr std::size_t kLiveMaxPendingAuthRecords = 1024;
 
-bool has_errors(const std::string& body) {
+bool live_result_has_errors(const std::string& body) {
   // A result's top-level "errors" key comes first when present (GraphqlService writes it so).
   return body.starts_with("{\"errors\":");
 }
 
 // The "errors" array of a result or a request error, as the payload of an error message.
-std::string errors_of(const std::string& body) {
+std::string live_errors_of(const std::string& body) {
   boost::system::error_code ec;
   json::value parsed = json::parse(body, ec);
   if (!ec && parsed.is_object()) {
@@ -49,7 +49,7 @@ std::string errors_of(const std::string& body) {
   return R"([{"message":"Internal error.","extensions":{"code":"internal"}}])";
 }
 
-bool sorted_ranges_meet(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+bool live_tables_meet(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   auto left = a.begin();
   auto right = b.begin();
   while (left != a.end() && right != b.end()) {
@@ -64,15 +64,15 @@ bool sorted_ranges_meet(const std::vector<std::string>& a, const std::vector<std
 }
 
 // The scheduler registry: one per (service, event bus, io_context), held weakly.
-using RegistryKey = std::tuple<const void*, const void*, const void*>;
+using LiveSchedulerKey = std::tuple<const void*, const void*, const void*>;
 
-std::mutex& registry_mutex() {
+std::mutex& live_scheduler_registry_mutex() {
   static std::mutex mutex;
   return mutex;
 }
 
-std::map<RegistryKey, std::weak_ptr<LiveQueryScheduler>>& registry() {
-  static std::map<RegistryKey, std::weak_ptr<LiveQueryScheduler>> schedulers;
+std::map<LiveSchedulerKey, std::weak_ptr<LiveQueryScheduler>>& live_scheduler_registry() {
+  static std::map<LiveSchedulerKey, std::weak_ptr<LiveQueryScheduler>> schedulers;
   return schedulers;
 }
 
@@ -110,7 +110,7 @@ struct LiveQueryScheduler::Inbox {
       if (id != nullptr && id->is_string()) {
         std::string key = event.collection_id + "/" + std::string(id->get_string());
         if (watched_auth.contains(key)) {
-          if (auth.size() < kMaxPendingAuthRecords) {
+          if (auth.size() < kLiveMaxPendingAuthRecords) {
             auth.insert(std::move(key));
           } else {
             auth_overflow = true;
@@ -183,9 +183,9 @@ std::shared_ptr<LiveQueryScheduler> LiveQueryScheduler::for_worker(asio::any_io_
                                                                    GraphqlService& service,
                                                                    records::EventBus& events) {
   const void* context = &asio::query(executor, asio::execution::context);
-  const RegistryKey key{&service, &events, context};
-  std::lock_guard lock(registry_mutex());
-  std::weak_ptr<LiveQueryScheduler>& slot = registry()[key];
+  const LiveSchedulerKey key{&service, &events, context};
+  std::lock_guard lock(live_scheduler_registry_mutex());
+  std::weak_ptr<LiveQueryScheduler>& slot = live_scheduler_registry()[key];
   if (std::shared_ptr<LiveQueryScheduler> found = slot.lock()) return found;
   auto scheduler = std::make_shared<LiveQueryScheduler>(executor, service, events, context);
   scheduler->inbox_->scheduler = scheduler;
@@ -208,10 +208,12 @@ LiveQueryScheduler::LiveQueryScheduler(asio::any_io_executor executor, GraphqlSe
 
 LiveQueryScheduler::~LiveQueryScheduler() {
   if (subscription_ != 0) events_.unsubscribe(subscription_);
-  std::lock_guard lock(registry_mutex());
-  auto found = registry().find(RegistryKey{&service_, &events_, registry_context_});
+  std::lock_guard lock(live_scheduler_registry_mutex());
+  auto found =
+      live_scheduler_registry().find(LiveSchedulerKey{&service_, &events_, registry_context_});
   // A scheduler made for the same worker after this one's last owner let go stays.
-  if (found != registry().end() && found->second.expired()) registry().erase(found);
+  if (found != live_scheduler_registry().end() && found->second.expired())
+    live_scheduler_registry().erase(found);
 }
 
 void LiveQueryScheduler::add(const std::shared_ptr<LiveMember>& member) {
@@ -284,7 +286,7 @@ asio::awaitable<void> LiveQueryScheduler::cycle(std::shared_ptr<LiveQuerySchedul
       // the cycle's own (e.g. out of memory): its members end, the scheduler goes on.
       spdlog::error("graphql: a live-query cycle failed: {}", error.what());
       for (const std::shared_ptr<LiveMember>& member : due) {
-        member->finish(LiveOutput::kError, std::string(kCannotRun));
+        member->finish(LiveOutput::kError, std::string(kLiveCannotRun));
       }
     }
     prune_and_publish();
@@ -297,7 +299,7 @@ std::vector<std::shared_ptr<LiveMember>> LiveQueryScheduler::take_due() {
   std::vector<std::shared_ptr<LiveMember>> due;
   for (const std::shared_ptr<LiveMember>& member : members_) {
     if (member->stopped) continue;
-    const bool named = member->due || sorted_ranges_meet(member->tables, taken.tables) ||
+    const bool named = member->due || live_tables_meet(member->tables, taken.tables) ||
                        (!member->auth_key.empty() &&
                         (taken.auth_overflow || taken.auth.contains(member->auth_key)));
     if (!named) continue;
@@ -321,7 +323,7 @@ asio::awaitable<void> LiveQueryScheduler::recheck(std::vector<std::shared_ptr<Li
     }
     if (member->stopped) continue;
     if (failed) {
-      member->finish(LiveOutput::kError, std::string(kCannotRun));
+      member->finish(LiveOutput::kError, std::string(kLiveCannotRun));
     } else if (!now) {
       member->finish(LiveOutput::kRevoked, {});
     } else {
@@ -394,7 +396,7 @@ asio::awaitable<void> LiveQueryScheduler::batch_runner(std::shared_ptr<LiveQuery
       co_await self->run_group(next);
     } catch (const std::exception&) {
       for (const std::shared_ptr<LiveMember>& member : next->members) {
-        member->finish(LiveOutput::kError, std::string(kCannotRun));
+        member->finish(LiveOutput::kError, std::string(kLiveCannotRun));
       }
     }
   }
@@ -427,7 +429,7 @@ asio::awaitable<void> LiveQueryScheduler::run_group(const std::shared_ptr<Group>
     // execute() turns every failure of a field into an error; what escapes is the request
     // itself (e.g. the read pool refusing work): the operations end, the connections stay.
     for (const std::shared_ptr<LiveMember>& member : group->members) {
-      member->finish(LiveOutput::kError, std::string(kCannotRun));
+      member->finish(LiveOutput::kError, std::string(kLiveCannotRun));
     }
     co_return;
   }
@@ -446,7 +448,7 @@ void LiveQueryScheduler::deliver(LiveMember& member, const GraphqlAnswer& answer
   if (member.stopped) return;
   ++member.runs;
   if (answer.kind != GraphqlAnswer::Kind::kExecuted) {
-    member.finish(LiveOutput::kError, errors_of(*body));
+    member.finish(LiveOutput::kError, live_errors_of(*body));
     return;
   }
   if (!answer.subscription) {
@@ -463,8 +465,8 @@ void LiveQueryScheduler::deliver(LiveMember& member, const GraphqlAnswer& answer
     retry_ = true;
     return;
   }
-  if (!member.first && has_errors(*body)) {
-    member.finish(LiveOutput::kError, errors_of(*body));
+  if (!member.first && live_result_has_errors(*body)) {
+    member.finish(LiveOutput::kError, live_errors_of(*body));
     return;
   }
   member.tables = tables;

@@ -11,7 +11,7 @@ namespace basalt::graphql {
 
 namespace {
 
-bool names_ignoring_case(const schema::Rule& rule, std::string_view needle) {
+bool rule_names_ignoring_case(const schema::Rule& rule, std::string_view needle) {
   if (!rule || rule->size() < needle.size()) return false;
   const auto hit =
       std::search(rule->begin(), rule->end(), needle.begin(), needle.end(), [](char a, char b) {
@@ -22,7 +22,7 @@ bool names_ignoring_case(const schema::Rule& rule, std::string_view needle) {
 }
 
 // Appends `text` with its length first, so that no two different part lists print the same.
-void append_part(std::string& key, std::string_view text) {
+void append_key_part(std::string& key, std::string_view text) {
   key += std::to_string(text.size());
   key += ':';
   key += text;
@@ -36,8 +36,8 @@ RuleRequestReads rule_request_reads(const collections::Catalog& catalog) {
     for (const schema::Rule* rule :
          {&collection.list_rule, &collection.view_rule, &collection.create_rule,
           &collection.update_rule, &collection.delete_rule}) {
-      reads.headers = reads.headers || names_ignoring_case(*rule, "@request.headers");
-      reads.query = reads.query || names_ignoring_case(*rule, "@request.query");
+      reads.headers = reads.headers || rule_names_ignoring_case(*rule, "@request.headers");
+      reads.query = reads.query || rule_names_ignoring_case(*rule, "@request.query");
     }
   }
   return reads;
@@ -46,10 +46,11 @@ RuleRequestReads rule_request_reads(const collections::Catalog& catalog) {
 LiveRunKeyParts live_run_key_parts(const LiveQueryRequest& request, const RequestPolicy& policy,
                                    const query::RequestInfo& info) {
   LiveRunKeyParts parts;
-  append_part(parts.request, request.document);
-  append_part(parts.request, request.operation_name);
-  append_part(parts.request, request.variables ? boost::json::serialize(*request.variables) : "");
-  append_part(parts.request, request.over_get ? "get" : "post");
+  append_key_part(parts.request, request.document);
+  append_key_part(parts.request, request.operation_name);
+  append_key_part(parts.request,
+                  request.variables ? boost::json::serialize(*request.variables) : "");
+  append_key_part(parts.request, request.over_get ? "get" : "post");
   const Limits& limits = policy.limits;
   for (const std::uint64_t bound :
        {std::uint64_t{limits.max_document_bytes}, std::uint64_t{limits.max_tokens},
@@ -60,11 +61,11 @@ LiveRunKeyParts live_run_key_parts(const LiveQueryRequest& request, const Reques
         static_cast<std::uint64_t>(policy.max_list_limit),
         std::uint64_t{policy.introspection_for_all},
         static_cast<std::uint64_t>(policy.mutation_timeout.count())}) {
-    append_part(parts.request, std::to_string(bound));
+    append_key_part(parts.request, std::to_string(bound));
   }
-  append_part(parts.base, info.context);
-  append_part(parts.base, info.method);
-  append_part(parts.base, boost::json::serialize(info.body));
+  append_key_part(parts.base, info.context);
+  append_key_part(parts.base, info.method);
+  append_key_part(parts.base, boost::json::serialize(info.body));
   parts.headers = boost::json::serialize(info.headers);
   parts.query = boost::json::serialize(info.query);
   return parts;
@@ -77,12 +78,12 @@ std::string live_run_key(std::uint64_t request_id, const LiveRunKeyParts& parts,
   if (caller.is_guest()) {
     key += 'g';
   } else {
-    append_part(key, caller.collection->id);
-    append_part(key, caller.id());
+    append_key_part(key, caller.collection->id);
+    append_key_part(key, caller.id());
   }
-  append_part(key, parts.base);
-  append_part(key, reads.headers ? std::string_view(parts.headers) : std::string_view("-"));
-  append_part(key, reads.query ? std::string_view(parts.query) : std::string_view("-"));
+  append_key_part(key, parts.base);
+  append_key_part(key, reads.headers ? std::string_view(parts.headers) : std::string_view("-"));
+  append_key_part(key, reads.query ? std::string_view(parts.query) : std::string_view("-"));
   return key;
 }
 
