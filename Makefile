@@ -41,6 +41,7 @@ bench: deps
 	@./bench/auth.sh
 	@./bench/posts.sh
 	@./bench/realtime.sh
+	@./bench/graphql/nested_vs_rest.sh
 	@./build/release/bench/micro_bench
 	@./build/release/bench/query_micro_bench
 	@./tests/fuzz/run.sh $(BENCH_FUZZ_SECONDS)

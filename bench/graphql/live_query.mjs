@@ -1,152 +1,245 @@
-// GraphQL live-query fan-out benchmark (docs/graphql.md, "Subscriptions"): N subscribers on
+// GraphQL live-query fan-out benchmark (docs/graphql.md, "Shared runs"): N subscribers on
 // graphql-transport-ws sockets, all running one live query, while REST creates commit at a
 // paced rate. Reports the update latency (from sending the create to a subscriber receiving
-// the `next` that first includes it), p50/p99 over every (subscriber, write) pair, and the
-// server's CPU over the write phase (utime + stime of its process, from /proc).
+// the `next` that first includes it), p50/p99 over every (subscriber, write) pair, the server's
+// CPU and the generator's CPU (this process: writer and subscriber threads) over the write
+// phase, and how many updates a subscriber received (fewer than the writes when commits
+// coalesce into one run). GQL_BENCH_SUBSCRIBERS=0 gives the write rate the machine allows
+// without any subscriber, for comparison.
 //
 // Numbers, not a gate. Run from the repository root after building the release binary:
 //   node bench/graphql/live_query.mjs
 // Knobs (never BASALT_*, which the server refuses): GQL_BENCH_SUBSCRIBERS (1000),
-// GQL_BENCH_RATE (writes/s, 100), GQL_BENCH_SECONDS (10), E2E_BASALT_BINARY (the binary).
+// GQL_BENCH_RATE (writes/s, 100), GQL_BENCH_SECONDS (10), GQL_BENCH_CLIENT_THREADS (2: worker
+// threads that hold the sockets, so the writer's pacing does not wait behind their messages),
+// E2E_BASALT_BINARY (the binary).
 //
 // The writes are sequential (one create in flight, each started at its slot or as soon as
-// the previous one answered), so write k makes the count base + k: a `next` carrying count c
+// the previous one answered), so write k makes the count k: a `next` carrying count c
 // delivers every write up to c. The achieved rate is reported; it falls below the target when
-// a create takes longer than its slot. Subscribers, writer and server share the machine.
+// a create takes longer than its slot. Subscribers, writer and server share the machine: when
+// the achieved rate falls short, compare the two CPU figures and the load average.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { startServer } from '../../tests/e2e/server.mjs';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const require = createRequire(new URL('../../tests/e2e/package.json', import.meta.url));
 const WebSocket = require('ws');
-const PocketBaseModule = require('pocketbase');
-const PocketBase = PocketBaseModule.default ?? PocketBaseModule;
 
-const subscribers = Number(process.env.GQL_BENCH_SUBSCRIBERS ?? 1000);
-const rate = Number(process.env.GQL_BENCH_RATE ?? 100);
-const seconds = Number(process.env.GQL_BENCH_SECONDS ?? 10);
-const superuser = { email: 'bench@example.com', password: 'bench password 123' };
 const query = 'subscription { notes_aggregate { aggregate { count } } }';
 
-function cpuSeconds(pid) {
-  // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime, stime.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
+// Wall-clock milliseconds comparable between threads (each has its own performance origin).
+const now = () => performance.timeOrigin + performance.now();
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-// Subscriptions that ended with an `error` message (first error kept), and sockets closed.
-const ended = { errors: 0, first_error: null, closed: 0 };
-
-// One subscriber: resolves with its socket once the first result arrived.
-function subscribe(url, token, onCount) {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/graphql`, ['graphql-transport-ws']);
-    let first = true;
-    socket.on('error', reject);
-    socket.on('close', () => { ended.closed += 1; });
-    socket.on('open', () => {
-      socket.send(JSON.stringify({ type: 'connection_init', payload: { headers: { Authorization: token } } }));
-      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+// ---- subscriber thread: holds its share of the sockets ----
+async function subscriberThread({ url, token, count, writes }) {
+  // arrivals[s * writes + k - 1]: when subscriber s first saw write k (0: not yet).
+  const arrivals = new Float64Array(count * writes);
+  const ended = { errors: 0, first_error: null, closed: 0 };
+  let complete = 0; // subscribers that saw every write
+  let distinctCounts = new Set();
+  const sockets = [];
+  function subscribe(index) {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(`${url.replace('http', 'ws')}/api/graphql`, ['graphql-transport-ws']);
+      let first = true;
+      let seen = 0;
+      socket.on('error', reject);
+      socket.on('close', () => { ended.closed += 1; });
+      socket.on('open', () => {
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { headers: { Authorization: token } } }));
+        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+      });
+      socket.on('message', (data) => {
+        const at = now();
+        const message = JSON.parse(data.toString());
+        if (message.type === 'error') {
+          ended.errors += 1;
+          ended.first_error ??= message.payload;
+        }
+        if (message.type !== 'next') return;
+        const value = message.payload.data.notes_aggregate.aggregate.count;
+        if (first) {
+          first = false;
+          resolve(socket);
+          return;
+        }
+        distinctCounts.add(value);
+        for (let k = seen + 1; k <= Math.min(value, writes); k += 1) arrivals[index * writes + k - 1] = at;
+        if (value >= writes && seen < writes) {
+          complete += 1;
+          if (complete === count) parentPort.postMessage({ type: 'complete' });
+        }
+        seen = Math.max(seen, value);
+      });
     });
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString());
-      if (message.type === 'error') {
-        ended.errors += 1;
-        ended.first_error ??= message.payload;
+  }
+  for (let start = 0; start < count; start += 50) {
+    const batch = [];
+    for (let i = start; i < Math.min(count, start + 50); i += 1) batch.push(subscribe(i));
+    sockets.push(...(await Promise.all(batch)));
+  }
+  parentPort.postMessage({ type: 'ready' });
+  if (count === 0) parentPort.postMessage({ type: 'complete' });
+  parentPort.on('message', (message) => {
+    if (message.type !== 'report') return;
+    const sent = message.sent;
+    const latencies = [];
+    let missing = 0;
+    for (let s = 0; s < count; s += 1) {
+      for (let k = 0; k < writes; k += 1) {
+        const at = arrivals[s * writes + k];
+        if (at === 0) missing += 1;
+        else latencies.push(at - sent[k]);
       }
-      if (message.type !== 'next') return;
-      const count = message.payload.data.notes_aggregate.aggregate.count;
-      if (first) {
-        first = false;
-        resolve(socket);
-      } else {
-        onCount(count, performance.now());
-      }
-    });
+    }
+    for (const socket of sockets) socket.close(1000);
+    const buffer = Float64Array.from(latencies);
+    parentPort.postMessage({ type: 'report', latencies: buffer, missing, ended, results: distinctCounts.size }, [buffer.buffer]);
   });
 }
 
-const server = await startServer({ superuser });
-try {
-  const pb = new PocketBase(server.url);
-  await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
-  await pb.collections.create({ name: 'notes', listRule: '', createRule: '', fields: [{ name: 'text', type: 'text' }] });
-  const token = pb.authStore.token;
+if (!isMainThread) {
+  await subscriberThread(workerData);
+} else {
+  const { startServer } = await import('../../tests/e2e/server.mjs');
+  const PocketBaseModule = require('pocketbase');
+  const PocketBase = PocketBaseModule.default ?? PocketBaseModule;
 
-  const sent = []; // sent[k - 1]: when write k was sent (count = k, the collection starts empty)
-  const latencies = [];
-  let delivered = 0;
-  const expected = subscribers * Math.round(rate * seconds);
-  let allDelivered;
-  const done = new Promise((r) => { allDelivered = r; });
-  const opened = performance.now();
-  const sockets = [];
-  for (let start = 0; start < subscribers; start += 50) {
-    const batch = [];
-    for (let i = start; i < Math.min(subscribers, start + 50); i += 1) {
-      let seen = 0;
-      batch.push(subscribe(server.url, token, (count, at) => {
-        for (let k = seen + 1; k <= count; k += 1) {
-          latencies.push(at - sent[k - 1]);
-          delivered += 1;
-        }
-        seen = Math.max(seen, count);
-        if (delivered === expected) allDelivered();
+  const subscribers = Number(process.env.GQL_BENCH_SUBSCRIBERS ?? 1000);
+  const rate = Number(process.env.GQL_BENCH_RATE ?? 100);
+  const seconds = Number(process.env.GQL_BENCH_SECONDS ?? 10);
+  const threads = Math.max(1, Number(process.env.GQL_BENCH_CLIENT_THREADS ?? 2));
+  const superuser = { email: 'bench@example.com', password: 'bench password 123' };
+
+  const serverCpuSeconds = (pid) => {
+    // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime, stime.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  };
+  // Seconds the threads of a process spent runnable but waiting for a core (the second field
+  // of each thread's schedstat, in ns): how much the machine's other load held it back.
+  const runQueueWaitSeconds = (pid) => {
+    let waited = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        waited += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+    return waited / 1e9;
+  };
+  // This process: the writer and every subscriber thread.
+  const ownCpuSeconds = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  };
+
+  const server = await startServer({ superuser });
+  const workers = [];
+  try {
+    const pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collections.create({ name: 'notes', listRule: '', createRule: '', fields: [{ name: 'text', type: 'text' }] });
+    const token = pb.authStore.token;
+    const writes = Math.round(rate * seconds);
+
+    const opened = performance.now();
+    let readyCount = 0;
+    let completeCount = 0;
+    let onReady;
+    let onComplete;
+    const ready = new Promise((r) => { onReady = r; });
+    const allComplete = new Promise((r) => { onComplete = r; });
+    const reports = [];
+    const reported = [];
+    for (let t = 0; t < threads; t += 1) {
+      const count = Math.floor(subscribers / threads) + (t < subscribers % threads ? 1 : 0);
+      const worker = new Worker(new URL(import.meta.url), { workerData: { url: server.url, token, count, writes } });
+      workers.push(worker);
+      reported.push(new Promise((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (message) => {
+          if (message.type === 'ready' && ++readyCount === threads) onReady();
+          if (message.type === 'complete' && ++completeCount === threads) onComplete();
+          if (message.type === 'report') { reports.push(message); resolve(); }
+        });
       }));
     }
-    sockets.push(...(await Promise.all(batch)));
-  }
-  console.error(`${subscribers} subscribers ready in ${((performance.now() - opened) / 1000).toFixed(1)} s`);
+    await ready;
+    console.error(`${subscribers} subscribers on ${threads} threads ready in ${((performance.now() - opened) / 1000).toFixed(1)} s`);
 
-  const writes = Math.round(rate * seconds);
-  const cpuBefore = cpuSeconds(server.pid);
-  const began = performance.now();
-  for (let k = 1; k <= writes; k += 1) {
-    const slot = began + ((k - 1) * 1000) / rate;
-    const wait = slot - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    sent[k - 1] = performance.now();
-    await pb.collection('notes').create({ text: `write ${k}` }, { requestKey: null });
+    const sent = new Float64Array(writes);
+    const serverCpuBefore = serverCpuSeconds(server.pid);
+    const ownCpuBefore = ownCpuSeconds();
+    const serverWaitBefore = runQueueWaitSeconds(server.pid);
+    const ownWaitBefore = runQueueWaitSeconds(process.pid);
+    const began = performance.now();
+    for (let k = 1; k <= writes; k += 1) {
+      const slot = began + ((k - 1) * 1000) / rate;
+      const wait = slot - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sent[k - 1] = now();
+      await pb.collection('notes').create({ text: `write ${k}` }, { requestKey: null });
+    }
+    const writeSeconds = (performance.now() - began) / 1000;
+    // A subscriber that lost a message would never complete the count: give up after 30 s and
+    // report what arrived.
+    let timer;
+    await Promise.race([allComplete, new Promise((r) => { timer = setTimeout(r, 30_000); })]);
+    clearTimeout(timer);
+    const wall = (performance.now() - began) / 1000;
+    const serverCpu = serverCpuSeconds(server.pid) - serverCpuBefore;
+    const ownCpu = ownCpuSeconds() - ownCpuBefore;
+    const serverWait = runQueueWaitSeconds(server.pid) - serverWaitBefore;
+    const ownWait = runQueueWaitSeconds(process.pid) - ownWaitBefore;
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    for (const worker of workers) worker.postMessage({ type: 'report', sent });
+    await Promise.all(reported);
+
+    const latencies = new Float64Array(reports.reduce((n, r) => n + r.latencies.length, 0));
+    let offset = 0;
+    for (const report of reports) { latencies.set(report.latencies, offset); offset += report.latencies.length; }
+    latencies.sort();
+    const sum = (key) => reports.reduce((n, r) => n + r.ended[key], 0);
+    console.log(JSON.stringify({
+      subscribers,
+      client_threads: threads,
+      writes,
+      target_rate: rate,
+      achieved_rate: Number((writes / writeSeconds).toFixed(1)),
+      deliveries: latencies.length,
+      missing_deliveries: reports.reduce((n, r) => n + r.missing, 0),
+      subscriptions_ended_with_error: sum('errors'),
+      first_error: reports.map((r) => r.ended.first_error).find((e) => e) ?? null,
+      sockets_closed_by_server: sum('closed'),
+      // Distinct counts a subscriber received after its first: the updates pushed per subscriber
+      // (fewer than the writes when commits coalesce into one run).
+      updates_per_subscriber_max: Math.max(0, ...reports.map((r) => r.results)),
+      latency_ms: latencies.length === 0 ? null : {
+        p50: Number(percentile(latencies, 50).toFixed(1)),
+        p99: Number(percentile(latencies, 99).toFixed(1)),
+        max: Number(latencies[latencies.length - 1].toFixed(1)),
+      },
+      server_cpu_percent_of_one_core: Number(((serverCpu / wall) * 100).toFixed(1)),
+      generator_cpu_percent_of_one_core: Number(((ownCpu / wall) * 100).toFixed(1)),
+      // Thread-seconds spent runnable but not running (all threads summed), per wall second.
+      server_run_queue_wait_per_second: Number((serverWait / wall).toFixed(2)),
+      generator_run_queue_wait_per_second: Number((ownWait / wall).toFixed(2)),
+      wall_seconds: Number(wall.toFixed(1)),
+      load_average: load,
+    }, null, 2));
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    await server.stop();
   }
-  const writeSeconds = (performance.now() - began) / 1000;
-  // A subscriber that lost a message would never complete the count: give up after 30 s and
-  // report what arrived.
-  let timer;
-  await Promise.race([done, new Promise((r) => { timer = setTimeout(r, 30_000); })]);
-  clearTimeout(timer);
-  const wall = (performance.now() - began) / 1000;
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  latencies.sort((a, b) => a - b);
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(JSON.stringify({
-    subscribers,
-    writes,
-    target_rate: rate,
-    achieved_rate: Number((writes / writeSeconds).toFixed(1)),
-    deliveries: latencies.length,
-    missing_deliveries: expected - latencies.length,
-    subscriptions_ended_with_error: ended.errors,
-    first_error: ended.first_error,
-    sockets_closed_by_server: ended.closed,
-    latency_ms: {
-      p50: Number(percentile(latencies, 50).toFixed(1)),
-      p99: Number(percentile(latencies, 99).toFixed(1)),
-      max: Number(latencies[latencies.length - 1].toFixed(1)),
-    },
-    server_cpu_percent_of_one_core: Number(((cpu / wall) * 100).toFixed(1)),
-    wall_seconds: Number(wall.toFixed(1)),
-    load_average: load,
-  }, null, 2));
-  for (const socket of sockets) socket.close(1000);
-} finally {
-  await server.stop();
 }

@@ -29,11 +29,12 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, onStderr?: (chunk: string) => void}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
  *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
  *   existing data directory to serve (a restart), which the caller owns and removes; `port`: a
- *   fixed port instead of a free one (a server that restarts itself keeps it).
+ *   fixed port instead of a free one (a server that restarts itself keeps it); `onStderr`: called
+ *   with every chunk of the server's stderr, in order (e.g. to read its statement trace).
  * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
@@ -41,7 +42,7 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   `restarted()` resolves with the URL of the next announcement (a server that restarted
  *   itself in place after a backup restore).
  */
-export async function startServer({ args = [], superuser, dir: givenDir, port = 0 } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
   const storage = ['--dir', dir, ...(usePostgres ? ['--db', databaseFor(dir)] : [])];
@@ -60,6 +61,7 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+    onStderr?.(chunk);
     // E2E_SERVER_LOG=1: the servers' logs on the runner's stderr, to see a 500's cause.
     if (process.env.E2E_SERVER_LOG === '1') process.stderr.write(chunk);
   });

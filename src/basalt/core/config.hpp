@@ -51,6 +51,8 @@ struct DatabaseConfig {
   std::size_t cache_bytes = 0;  // page cache of each connection (one per worker + the writer)
   std::size_t mmap_bytes = 0;   // bytes each connection reads through mmap; 0 = off
   std::size_t pool_size = 0;    // PostgreSQL: connections per worker thread at most
+  // SQLite: log each statement's text as it starts (db-trace-statements).
+  bool trace_statements = false;
 };
 
 struct AuthConfig {

@@ -81,6 +81,12 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) {
       c.db.pool_size = static_cast<std::size_t>(parse_uint(v, 1, 64));
     }},
+  Setting{"db-trace-statements", "bool", "false",
+    "SQLite: log the text of every SQL statement as it starts, one \"sql: …\" line at info "
+    "level (placeholders only, never the values bound to them), on every connection: for "
+    "counting the statements a request runs (bench/graphql/nested_vs_rest.sh) and for "
+    "debugging. Slows every statement; keep it off in production.",
+    [](Config& c, std::string_view v) { c.db.trace_statements = parse_bool(v); }},
   Setting{"auth-ip-failures", "uint", "20",
     "Failed sign-in attempts a client address may make per auth-failure-window, whatever "
     "identities they name, before that address gets 429 with Retry-After; 0 turns the limit "

@@ -144,6 +144,9 @@ class GraphqlService {
 
   static CallerClass class_of(const records::Caller& caller) noexcept;
 
+  // The current catalog (live queries decide from its rules what their runs may share).
+  std::shared_ptr<const collections::Catalog> catalog() const { return collections_.catalog(); }
+
  private:
   db::Database& database_;
   collections::CollectionService& collections_;

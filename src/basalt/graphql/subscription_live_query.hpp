@@ -13,14 +13,18 @@
 // re-resolved before each run (through the authenticator's per-worker cache, no read when the
 // record did not change) and a revoked one ends the operation with kRevoked.
 //
-// Bounds: one run in flight per operation (the loop awaits it); events only mark the query
-// dirty, so a burst of commits costs one run per window, never one per event; nothing runs on
-// a timer while no table it reads changes.
+// Shared runs (live_query_scheduler.hpp): the live queries of one worker are scheduled
+// together; those whose runs are provably the same (live_run_key.hpp: document, variables,
+// caller as the rules see it) share one run per coalesced commit and its serialized result.
+//
+// Bounds: one run in flight per operation; events only mark queries due, so a burst of commits
+// costs one cycle per window, never one per event; at most kMaxRunsInFlight distinct runs per
+// worker at a time; nothing runs on a timer while no table a query reads changes.
 //
 // Threads: start(), stop() and every call of the sink happen on `executor`'s thread (the
-// worker that owns the transport's connection). The record event subscriber runs on the
-// publishing thread: it only reads the watched tables under a mutex, sets an atomic flag and
-// posts a wake-up to the executor.
+// worker that owns the transport's connection). The record event subscriber (one per worker's
+// scheduler) runs on the publishing thread: it only notes the event's table under a mutex and
+// posts one wake-up to the worker.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -70,7 +74,8 @@ struct LiveQueryContext {
   std::shared_ptr<const void> keep_alive;  // owner of what `caller` borrows
   query::RequestInfo info;                 // copied for every run
   RequestPolicy policy;
-  std::chrono::milliseconds coalesce{20};  // how long changes gather before a re-run
+  // How long changes gather before a re-run; a worker's shared cycle uses its members' shortest.
+  std::chrono::milliseconds coalesce{20};
   // Null: the caller is fixed (guests, tests). Otherwise called before every run (the first
   // included); a nullopt ends the operation with kRevoked, a caller replaces `caller` and
   // `keep_alive` (an update of the auth record refreshes the fields rules read). An update or
@@ -79,40 +84,36 @@ struct LiveQueryContext {
   CallerCheck recheck;
 };
 
-class LiveQuery : public std::enable_shared_from_this<LiveQuery> {
+class LiveQueryScheduler;
+struct LiveMember;
+
+class LiveQuery {
  public:
   using Sink = std::function<void(LiveOutput output, std::string payload)>;
 
-  // Starts the operation on `executor`. The sink is called until kError or kComplete, or until
-  // stop(); never after either.
+  // Starts the operation on `executor` (call on its thread). The sink is called until kError,
+  // kComplete or kRevoked, or until stop(); never after either.
   static std::shared_ptr<LiveQuery> start(boost::asio::any_io_executor executor,
                                           LiveQueryContext context, LiveQueryRequest request,
                                           Sink sink);
 
   // Ends the operation without a further sink call (a client's complete, the connection's end).
   void stop();
-  bool stopped() const noexcept { return stopped_; }
+  bool stopped() const noexcept;
 
-  // Tests and docs: runs done so far (the first included).
-  std::uint64_t runs() const noexcept { return runs_; }
+  // Tests and docs: runs whose result this operation received (the first included).
+  std::uint64_t runs() const noexcept;
+  // Tests and docs: runs its worker's scheduler executed, each shared by its group once.
+  std::uint64_t worker_runs() const noexcept;
 
-  struct State;  // internal: shared with the event subscriber
-  LiveQuery(boost::asio::any_io_executor executor, LiveQueryContext context,
-            LiveQueryRequest request, Sink sink);
+  LiveQuery(std::shared_ptr<LiveQueryScheduler> scheduler, std::shared_ptr<LiveMember> member);
   ~LiveQuery();
+  LiveQuery(const LiveQuery&) = delete;
+  LiveQuery& operator=(const LiveQuery&) = delete;
 
  private:
-  boost::asio::awaitable<void> run();
-  void finish(LiveOutput output, std::string payload);
-
-  boost::asio::any_io_executor executor_;
-  LiveQueryContext context_;
-  LiveQueryRequest request_;
-  Sink sink_;
-  std::shared_ptr<State> state_;
-  std::uint64_t subscription_ = 0;
-  std::uint64_t runs_ = 0;
-  bool stopped_ = false;
+  std::shared_ptr<LiveQueryScheduler> scheduler_;
+  std::shared_ptr<LiveMember> member_;
 };
 
 }  // namespace basalt::graphql

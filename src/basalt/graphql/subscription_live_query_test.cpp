@@ -59,18 +59,30 @@ class LiveQueryTest : public ::testing::Test, public testing::ServiceFixture {
     create_record(collection, json::serialize(json::object{{"text", text}}));
   }
 
-  std::shared_ptr<LiveQuery> start(std::string document, LiveRecheckProbe* probe = nullptr) {
+  std::shared_ptr<LiveQuery> start(std::string document, LiveRecheckProbe* probe = nullptr,
+                                   query::RequestInfo info = {},
+                                   std::vector<LiveMessage>* inbox = nullptr) {
     LiveQueryContext context{*service_, events_,         records::Caller{},           nullptr,
-                             {},        RequestPolicy{}, std::chrono::milliseconds(1)};
+                             info,      RequestPolicy{}, std::chrono::milliseconds(1)};
     if (probe != nullptr) {
       context.caller = probe->caller;
       context.recheck = [probe] { return live_probe_recheck(probe); };
     }
     LiveQueryRequest request{std::move(document), std::nullopt, ""};
+    std::vector<LiveMessage>* into = inbox != nullptr ? inbox : &messages_;
     return LiveQuery::start(io_.get_executor(), std::move(context), std::move(request),
-                            [this](LiveOutput output, std::string payload) {
-                              messages_.push_back({output, std::move(payload)});
+                            [this, into](LiveOutput output, std::string payload) {
+                              into->push_back({output, std::move(payload)});
+                              ++delivered_;
                             });
+  }
+
+  // Runs the io_context until `count` messages arrived in all inboxes together.
+  void run_until_delivered(std::size_t count) {
+    while (delivered_ < count) {
+      io_.restart();
+      ASSERT_GT(io_.run_one(), 0U) << "the live queries stopped before message " << count;
+    }
   }
 
   // Runs the io_context until `count` messages arrived (each handler may wait on the read pool).
@@ -83,6 +95,7 @@ class LiveQueryTest : public ::testing::Test, public testing::ServiceFixture {
 
   boost::asio::io_context io_;
   std::vector<LiveMessage> messages_;
+  std::size_t delivered_ = 0;
 };
 
 TEST_F(LiveQueryTest, SendsTheFirstResultThenANewOneAfterACommitOfATableItReads) {
@@ -181,6 +194,108 @@ TEST_F(LiveQueryTest, AnUpdateOfTheCallersOwnAuthRecordWakesAQueryThatDoesNotRea
   run_until(2);
   EXPECT_EQ(messages_[1].output, LiveOutput::kRevoked);
   EXPECT_EQ(probe.calls, 2);
+}
+
+TEST_F(LiveQueryTest, IdenticalSubscriptionsShareOneRunPerCommit) {
+  std::vector<LiveMessage> counts[3];
+  std::vector<LiveMessage> texts;
+  std::vector<std::shared_ptr<LiveQuery>> lives;
+  for (auto& inbox : counts) {
+    lives.push_back(
+        start("subscription { notes_aggregate { aggregate { count } } }", nullptr, {}, &inbox));
+  }
+  lives.push_back(start("subscription { notes { text } }", nullptr, {}, &texts));
+  run_until_delivered(4);
+  // Subscribers that arrive together share their first run too: two distinct documents.
+  EXPECT_EQ(lives.front()->worker_runs(), 2U);
+  create_note("notes", "a");
+  run_until_delivered(8);
+  EXPECT_EQ(lives.front()->worker_runs(), 4U);
+  for (auto& inbox : counts) {
+    ASSERT_EQ(inbox.size(), 2U);
+    EXPECT_EQ(inbox[1].payload, R"({"data":{"notes_aggregate":{"aggregate":{"count":1}}}})");
+  }
+  ASSERT_EQ(texts.size(), 2U);
+  EXPECT_EQ(texts[1].payload, R"({"data":{"notes":[{"text":"a"}]}})");
+  for (const auto& live : lives) EXPECT_EQ(live->runs(), 2U);
+  for (const auto& live : lives) live->stop();
+}
+
+TEST_F(LiveQueryTest, DifferentCallersDoNotShareARun) {
+  auto catalog = collections_->catalog();
+  json::object other_superuser{{"id", "su0000000000002"}};
+  LiveRecheckProbe first;
+  first.caller = records::Caller{catalog->find("_superusers"), &superuser_record_};
+  LiveRecheckProbe second;
+  second.caller = records::Caller{catalog->find("_superusers"), &other_superuser};
+  std::vector<LiveMessage> a;
+  std::vector<LiveMessage> b;
+  std::vector<LiveMessage> guest;
+  auto one = start("subscription { notes { text } }", &first, {}, &a);
+  auto two = start("subscription { notes { text } }", &second, {}, &b);
+  auto three = start("subscription { notes { text } }", nullptr, {}, &guest);
+  run_until_delivered(3);
+  EXPECT_EQ(one->worker_runs(), 3U);
+  create_note("notes", "x");
+  run_until_delivered(6);
+  EXPECT_EQ(one->worker_runs(), 6U);
+  EXPECT_EQ(first.calls, 2);  // each subscriber's own re-check, shared run or not
+  EXPECT_EQ(second.calls, 2);
+  one->stop();
+  two->stop();
+  three->stop();
+}
+
+TEST_F(LiveQueryTest, HeadersSplitTheRunOnlyWhileARuleReadsThem) {
+  query::RequestInfo red;
+  red.headers = json::object{{"x_team", "red"}};
+  query::RequestInfo blue;
+  blue.headers = json::object{{"x_team", "blue"}};
+  std::vector<LiveMessage> reds;
+  std::vector<LiveMessage> blues;
+  auto one = start("subscription { others { text } }", nullptr, red, &reds);
+  auto two = start("subscription { others { text } }", nullptr, blue, &blues);
+  // No rule reads headers: subscribers that differ only in them share.
+  run_until_delivered(2);
+  EXPECT_EQ(one->worker_runs(), 1U);
+  EXPECT_EQ(reds[0].payload, blues[0].payload);
+
+  // Now one does: the next run is one per header set, and each sees what its rule lets through.
+  sync_wait(collections_->update(
+      "others", json::parse(R"({"listRule": "@request.headers.x_team = 'red'"})")));
+  create_note("others", "for the red team");
+  run_until_delivered(3);
+  while (two->runs() < 2) {
+    io_.restart();
+    ASSERT_GT(io_.run_one(), 0U);
+  }
+  EXPECT_EQ(one->worker_runs(), 3U);
+  EXPECT_EQ(reds[1].payload, R"({"data":{"others":[{"text":"for the red team"}]}})");
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(blues.size(), 1U);  // its result did not change: [] before and after
+  one->stop();
+  two->stop();
+}
+
+TEST_F(LiveQueryTest, AnUnchangedResultIsNotSentAgain) {
+  std::vector<LiveMessage> inbox;
+  auto live =
+      start("subscription { notes_aggregate { aggregate { count } } }", nullptr, {}, &inbox);
+  run_until_delivered(1);
+  // A commit of the table that leaves the result as it was: a run, nothing sent.
+  records::RecordEvent event;
+  event.action = records::RecordAction::kUpdate;
+  event.collection_name = "notes";
+  events_.publish(event);
+  while (live->runs() < 2) {
+    io_.restart();
+    ASSERT_GT(io_.run_one(), 0U);
+  }
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(inbox.size(), 1U);
+  live->stop();
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "basalt/db/sqlite/connection.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <climits>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -167,6 +169,22 @@ Connection::Connection(const std::string& path, ConnectionRole role,
 
   sqlite3_progress_handler(raw, kProgressInterval, &Connection::on_progress, this);
   sqlite3_set_authorizer(raw, &Connection::authorize, this);
+  // Installed after the pragmas above, so only the statements of callers are traced. The text
+  // SQLite hands over is the statement as prepared: placeholders, never the values bound to
+  // them (no secret reaches the log); a trigger's sub-program arrives as a "--" comment and is
+  // not a statement of its own.
+  if (options.trace_statements) {
+    sqlite3_trace_v2(
+        raw, SQLITE_TRACE_STMT,
+        [](unsigned, void*, void*, void* text) -> int {
+          const char* sql = static_cast<const char*>(text);
+          if (sql != nullptr && !std::string_view(sql).starts_with("--")) {
+            spdlog::info("sql: {}", sql);
+          }
+          return 0;
+        },
+        nullptr);
+  }
 }
 
 Connection::~Connection() {

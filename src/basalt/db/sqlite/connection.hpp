@@ -46,6 +46,8 @@ struct ConnectionOptions {
   std::size_t cache_bytes = 0;                    // PRAGMA cache_size
   std::size_t mmap_bytes = 0;                     // PRAGMA mmap_size; 0 = off
   std::size_t statement_cache_capacity = 1;       // >= 1
+  // Logs each statement's text as it starts (setting db-trace-statements; connection.cpp).
+  bool trace_statements = false;
 };
 
 // Prefix of the savepoint names reserved for the writer (see the authorizer above).

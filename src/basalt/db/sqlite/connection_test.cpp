@@ -3,6 +3,8 @@
 #include "basalt/db/sqlite/connection.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
@@ -43,6 +45,29 @@ TEST_F(ConnectionTest, ValuesRoundTripThroughParameters) {
   ResultSet rows = writer.query("SELECT v FROM t ORDER BY rowid", {});
   ASSERT_EQ(rows.size(), values.size());
   for (std::size_t i = 0; i < values.size(); ++i) EXPECT_EQ(rows[i][0], values[i]) << i;
+}
+
+// db-trace-statements: each statement's text is logged as it starts, placeholders and not the
+// values bound to them; without the option nothing is logged.
+TEST_F(ConnectionTest, TracedStatementsAreLoggedWithoutTheirValues) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  sink->set_pattern("%v");
+  const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("trace-test", sink));
+  {
+    ConnectionOptions traced = options();
+    traced.trace_statements = true;
+    Connection writer(path(), ConnectionRole::kWriter, traced);
+    writer.execute("CREATE TABLE t (v)", {});
+    writer.execute("INSERT INTO t (v) VALUES (?1)", {std::string("s3cret value")});
+    Connection quiet(path(), ConnectionRole::kReader, options());
+    quiet.query("SELECT v FROM t", {});
+  }
+  spdlog::set_default_logger(previous);
+  const std::vector<std::string> lines = sink->last_formatted();
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(lines[0], "sql: CREATE TABLE t (v)\n");
+  EXPECT_EQ(lines[1], "sql: INSERT INTO t (v) VALUES (?1)\n");
 }
 
 TEST_F(ConnectionTest, ExecuteReportsOnlyItsOwnChanges) {

@@ -119,6 +119,7 @@ SqliteOptions sqlite_options(const core::Config& config) {
   options.statement_timeout = config.db.statement_timeout;
   options.cache_bytes = config.db.cache_bytes;
   options.mmap_bytes = config.db.mmap_bytes;
+  options.trace_statements = config.db.trace_statements;
   // A Config filled by hand (tests) may leave these 0; the settings table gives 2 and 256.
   if (config.db.read_threads > 0) options.read_threads = config.db.read_threads;
   if (config.db.read_queue > 0) options.read_queue = config.db.read_queue;
@@ -136,6 +137,7 @@ std::unique_ptr<Database> open_sqlite(const SqliteOptions& options) {
   connection.statement_timeout = options.statement_timeout;
   connection.cache_bytes = options.cache_bytes;
   connection.mmap_bytes = options.mmap_bytes;
+  connection.trace_statements = options.trace_statements;
   connection.statement_cache_capacity = std::max<std::size_t>(options.statement_cache_capacity, 1);
   const std::string path = (std::filesystem::path(options.data_dir) / kDatabaseFileName).string();
   return std::make_unique<SqliteDatabase>(options, connection, path);

@@ -38,6 +38,8 @@ struct SqliteOptions {
   // at this interval while rows change (sqlite/writer.hpp, invariant 11); 0 rows: never.
   std::int64_t statistics_rows = 10'000;
   std::chrono::seconds statistics_interval{std::chrono::hours(1)};
+  // Setting db-trace-statements (sqlite/connection.hpp).
+  bool trace_statements = false;
   unsigned read_threads = 2;     // >= 1; the read pool; setting db-read-threads
   std::size_t read_queue = 256;  // pooled reads waiting for a thread; setting db-read-queue
 };
