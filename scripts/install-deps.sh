@@ -20,6 +20,8 @@ packages=(
   # the PostgreSQL server the driver's tests start (scripts/postgres-test-server.sh); psql,
   # with which the e2e suite on PostgreSQL creates and drops a database per server
   postgresql-15 postgresql-client-15
+  # the load balancer of the cluster test (tests/e2e/cluster.test.mjs, docs/scaling.md)
+  haproxy
 )
 
 missing=()
