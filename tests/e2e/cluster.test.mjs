@@ -8,6 +8,8 @@
 // so, without them. It runs in the SQLite pass of the suite only (E2E_DB=postgres would start
 // the same servers again).
 //
+// Also a GraphQL live query (graphql-ws) on one instance following a write on another.
+//
 // No sleeps: every wait is for an answer or an event, bounded by a deadline. The deadlines of
 // one second (a collection or a rule another instance changed) are the guarantee under test.
 
@@ -22,7 +24,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EventSource } from 'eventsource';
+import { createClient } from 'graphql-ws';
 import PocketBase from 'pocketbase';
+import WebSocket from 'ws';
 import { startServer } from './server.mjs';
 
 globalThis.EventSource = EventSource;
@@ -274,6 +278,55 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     );
     assert.ok(!log.events.some((e) => e.record.id === hidden.id));
     await guestOnA.collection('notes').unsubscribe();
+  });
+
+  // GraphQL queries do not run on PostgreSQL yet (no GraphQL JSON dialect for it, a later part
+  // of docs/postgres.md): the test is ready for when they do.
+  const graphqlOnPostgres = 'GraphQL queries do not run on PostgreSQL yet (no GraphQL JSON dialect)';
+  test('a GraphQL live query on C follows a write made on B', { skip: graphqlOnPostgres }, async () => {
+    const [a, b, c] = instances;
+    const onA = await admin(a.url);
+    await onA.collections.create({
+      name: 'live',
+      type: 'base',
+      fields: [{ name: 'title', type: 'text' }],
+      listRule: '',
+      viewRule: '',
+    });
+    const guestOnC = client(c.url);
+    await within(1000, 'C serves the collection A created', async () => {
+      return (await guestOnC.collection('live').getList(1, 1)) !== undefined;
+    });
+    const socket = createClient({
+      url: `${c.url.replace('http', 'ws')}/api/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    const results = [];
+    const waiters = [];
+    const dispose = socket.subscribe(
+      { query: 'subscription { live(order_by: {title: asc}) { title } }' },
+      {
+        next: (value) => {
+          results.push(value);
+          for (let i = waiters.length - 1; i >= 0; i--) {
+            if (waiters[i].predicate()) waiters.splice(i, 1)[0].resolve();
+          }
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    const until = (predicate) =>
+      new Promise((resolve) => (predicate() ? resolve() : waiters.push({ predicate, resolve })));
+    const titles = (value) => value.data?.live?.map((r) => r.title);
+    await until(() => results.length >= 1);
+    assert.deepEqual(titles(results[0]), [], JSON.stringify(results[0]));
+    const onB = await admin(b.url);
+    await onB.collection('live').create({ title: 'written on B' });
+    await until(() => results.some((r) => titles(r)?.includes('written on B')));
+    dispose();
+    await socket.dispose();
   });
 
   test('counts and auth records cached on C follow writes made on A', async () => {
