@@ -217,7 +217,7 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     assert.equal(rows, distinct);
   });
 
-  test('a collection created on A is served by C within 1 s, and a rule change applies everywhere', async () => {
+  test('a collection created on A is served by C within 1 s, and a rule change applies everywhere', async (t) => {
     const [a, b, c] = instances;
     const onA = await admin(a.url);
     await onA.collections.create({
@@ -231,11 +231,13 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
       viewRule: 'public = true',
       createRule: '',
     });
+    const created = Date.now();
     const guestOnC = client(c.url);
     await within(1000, 'C serves the collection A created', async () => {
       const page = await guestOnC.collection('notes').getList(1, 1);
       return page !== undefined;
     });
+    t.diagnostic(`C served the new collection ${Date.now() - created} ms after A answered`);
 
     // The rule, changed on B: superusers only. A and C refuse guests within 1 s.
     const onB = await admin(b.url);
@@ -261,7 +263,7 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     }
   });
 
-  test('a subscriber on A receives a write made on B, under its own rules on A', async () => {
+  test('a subscriber on A receives a write made on B, under its own rules on A', async (t) => {
     const [a, b] = instances;
     const guestOnA = client(a.url);
     const log = eventLog();
@@ -269,7 +271,9 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     const onB = await admin(b.url);
     const hidden = await onB.collection('notes').create({ title: 'private', public: false });
     const shown = await onB.collection('notes').create({ title: 'public', public: true });
+    const answered = Date.now();
     await log.until((events) => events.some((e) => e.record.id === shown.id));
+    t.diagnostic(`A's subscriber had B's write ${Date.now() - answered} ms after B answered`);
     // One stream delivers in commit order: the private note, written first, was refused by
     // the list rule on A, not merely late.
     assert.deepEqual(
@@ -448,22 +452,23 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     assert.deepEqual(missing, [], 'acknowledged writes missing after the kill');
   });
 
-  test('PostgreSQL restarted under load: the instances serve again within 5 s, events flow again', async () => {
+  test('PostgreSQL restarted under load: the instances serve again within 5 s, events flow again', async (t) => {
     const [a, , c] = instances;
     const balancer = await admin(balancerUrl);
     const load = writeLoad(balancer, 2);
     await load.reached(load.acknowledged.length + 20);
     execFileSync(postgresScript, ['restart', postgresDir]);
+    // One deadline for both: 5 s from the end of the restart.
     const restarted = Date.now();
     for (const instance of [a, c]) {
-      const pb = await within(5000, `${instance.url} answers a database read`, async () => {
+      const left = Math.max(0, 5000 - (Date.now() - restarted));
+      await within(left, `${instance.url} answers a database read`, async () => {
         const on = await admin(instance.url);
         await on.collection('notes').getList(1, 1);
-        return on;
+        return true;
       });
-      assert.ok(pb);
     }
-    assert.ok(Date.now() - restarted <= 5000 + 1000);
+    t.diagnostic(`both instances served database reads ${Date.now() - restarted} ms after the restart`);
     const acknowledgedBefore = load.acknowledged.length;
     await load.reached(acknowledgedBefore + 20);
     await load.stop();
@@ -483,6 +488,7 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
       await onA.collection('notes').getList(1, 1); // paced by a round trip on A
       return log.events.some((e) => created.includes(e.record.id));
     });
+    t.diagnostic(`A's subscriber heard C's writes again ${Date.now() - restarted} ms after the restart`);
     await guestOnA.collection('notes').unsubscribe();
   });
 });
