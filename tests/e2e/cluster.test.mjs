@@ -118,7 +118,7 @@ function haproxyConfig(port, servers) {
     '  timeout tunnel 1h',
     '  option redispatch',
     '  retries 3',
-    '  retry-on conn-failure empty-response',
+    '  retry-on conn-failure',
     'frontend basalt',
     `  bind 127.0.0.1:${port}`,
     '  default_backend instances',

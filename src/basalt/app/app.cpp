@@ -278,11 +278,6 @@ int serve(const core::Config& config) {
                                           : "received SIGTERM",
                  config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
-    if (cluster_bus) {
-      cluster_bus->stop();    // no handler runs from here on
-      cluster_links.reset();  // no commit or event reaches the bus any more
-      cluster_bus.reset();    // its io_context's database pool closes while the database is open
-    }
     realtime.stop();           // nothing is posted to the workers' io_contexts from here on
     admin_socket.reset();      // a running command finishes before the database closes
     files.stop_sweep();        // it reads the database
@@ -294,6 +289,14 @@ int serve(const core::Config& config) {
     blocking.shutdown();
     oauth2_pool.shutdown();
     file_service.shutdown();
+    // Last before the database: nothing writes any more (the commit observer goes with the
+    // links), and what the bus's handlers started ends with its io_context, whose database pool
+    // closes while the database is still open.
+    if (cluster_bus) {
+      cluster_bus->stop();    // no handler runs from here on
+      cluster_links.reset();  // no commit or event reaches the bus any more
+      cluster_bus.reset();
+    }
     storage.close();
     spdlog::info("stopped");
     // Stopped by SIGINT or SIGTERM, the server stays stopped even when a restore was staged

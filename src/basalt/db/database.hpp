@@ -112,7 +112,7 @@ class Database {
   };
   using CommitObserver = std::function<void(const CommitNotice&)>;
   // Calls `observer` after each commit of this process, on the committing thread, before the
-  // job's caller resumes; it must be quick and must not throw. Set once, before writes start.
+  // job's caller resumes; quick, never throws. Set before writes start, cleared after they end.
   // Backends that only one process can open (SQLite) never call it.
   virtual void set_commit_observer(CommitObserver observer) { (void)observer; }
   // A commit another process made: the versions of `tables` move (all of them, and the names
