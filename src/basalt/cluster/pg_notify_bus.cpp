@@ -74,7 +74,6 @@ class PgNotifyBus::Session {
 
   // Wakes the idle wait (publish() queued a message). Bus thread.
   void wake() {
-    woken_ = true;
     boost::system::error_code ignored;
     socket_.cancel(ignored);
   }
@@ -93,7 +92,6 @@ class PgNotifyBus::Session {
         }
         continue;
       }
-      woken_ = false;
       const auto readable = asio::posix::stream_descriptor::wait_read;
       const milliseconds idle = kIdlePing;
       const Ready ready = co_await wait(readable, idle);
@@ -201,7 +199,6 @@ class PgNotifyBus::Session {
   db::postgres::PgSession connection_;
   asio::posix::stream_descriptor socket_;  // a duplicate of libpq's socket, closed with it
   asio::steady_timer timer_;
-  bool woken_ = false;
   std::uint64_t waits_ = 0;         // waits started
   std::uint64_t expired_wait_ = 0;  // the last wait whose deadline passed
 };
