@@ -38,7 +38,8 @@ packages=(
   # the container test (tests/container/run.sh, docs/scaling.md): a Debian base image made with
   # debootstrap, imported into podman and run with runc (crun, podman's default, refuses the
   # hybrid cgroup v1/v2 layout some VMs have); uidmap, slirp4netns and fuse-overlayfs for
-  # rootless podman; python3-yaml and haproxy check deploy/'s manifests and haproxy.cfg
+  # rootless podman; python3-yaml and haproxy check deploy/'s manifests and haproxy.cfg;
+  # haproxy is also the load balancer of the cluster test (tests/e2e/cluster.test.mjs)
   podman runc crun debootstrap uidmap slirp4netns fuse-overlayfs python3-yaml haproxy
 )
 if [ "$build_only" = 1 ]; then packages=("${build_packages[@]}"); fi

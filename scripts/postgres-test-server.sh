@@ -4,6 +4,8 @@
 #   scripts/postgres-test-server.sh start <dir> [port]   initdb + pg_ctl start, prints the URL
 #   scripts/postgres-test-server.sh url   <dir> [port]   prints the URL of a started server
 #   scripts/postgres-test-server.sh stop  <dir>          pg_ctl stop, then removes <dir>
+#   scripts/postgres-test-server.sh restart <dir>        pg_ctl restart (fast: sessions end),
+#                                                        for the cluster test (docs/scaling.md)
 #
 # <dir> holds everything: the cluster (data/), the Unix socket, the log (server.log). It is
 # created by `start` and must not exist yet, or be empty. The server listens on 127.0.0.1 only,
@@ -18,7 +20,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start|stop|url <dir> [port]" >&2
+  echo "usage: $0 start|stop|restart|url <dir> [port]" >&2
   exit 2
 }
 
@@ -77,6 +79,15 @@ case "$command" in
     ;;
   url)
     url
+    ;;
+  restart)
+    dir="$(cd "$dir" && pwd)"
+    # pg_ctl keeps the options the server was started with (postmaster.opts).
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 \
+      restart >/dev/null || {
+      cat "$dir/server.log" >&2
+      exit 1
+    }
     ;;
   stop)
     dir="$(cd "$dir" 2>/dev/null && pwd)" || exit 0

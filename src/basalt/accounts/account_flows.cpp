@@ -14,13 +14,21 @@ auth::MemoryRateLimiterOptions per_record(unsigned count, std::chrono::seconds w
   return options;
 }
 
+std::unique_ptr<auth::RateLimiter> otp_limiter(const AccountFlowsParts& parts, const char* name,
+                                               auth::MemoryRateLimiterOptions options) {
+  if (parts.make_limiter) return parts.make_limiter(name, options);
+  return std::make_unique<auth::MemoryRateLimiter>(options);
+}
+
 }  // namespace
 
 AccountFlows::AccountFlows(AccountFlowsParts parts)
     : parts_(parts),
       resends_(parts.clock, kResendWindow),
-      otp_attempts_(per_record(kOtpAttempts, kOtpAttemptsWindow)),
-      otp_creations_(per_record(kOtpsPerRecord, kOtpAttemptsWindow)) {}
+      otp_attempts_(
+          otp_limiter(parts, "otp-attempts", per_record(kOtpAttempts, kOtpAttemptsWindow))),
+      otp_creations_(
+          otp_limiter(parts, "otp-creations", per_record(kOtpsPerRecord, kOtpAttemptsWindow))) {}
 
 boost::asio::awaitable<std::optional<boost::json::object>> AccountFlows::find_by_email(
     const schema::Collection& collection, const std::string& email) {

@@ -34,6 +34,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -66,6 +67,12 @@ struct AccountFlowsParts {
   const records::PasswordPort& passwords;
   mail::Outbox& outbox;
   const core::Clock& clock;
+  // Makes the per-record OTP limiters ("otp-attempts", "otp-creations"); empty: one process's
+  // own (MemoryRateLimiter). Instances on one database pass limiters they share
+  // (docs/scaling.md).
+  std::function<std::unique_ptr<auth::RateLimiter>(const std::string& name,
+                                                   auth::MemoryRateLimiterOptions options)>
+      make_limiter = {};
 };
 
 // A completed sign-in by OTP: the record as stored afterwards.
@@ -156,8 +163,8 @@ class AccountFlows {
 
   AccountFlowsParts parts_;
   ResendThrottle resends_;
-  auth::MemoryRateLimiter otp_attempts_;   // per record (invariant 5)
-  auth::MemoryRateLimiter otp_creations_;  // per record (invariant 5)
+  std::unique_ptr<auth::RateLimiter> otp_attempts_;   // per record (invariant 5)
+  std::unique_ptr<auth::RateLimiter> otp_creations_;  // per record (invariant 5)
   mutable std::mutex last_otp_mutex_;
   std::unordered_map<std::string, std::string> last_otp_;  // record key -> last otpId issued
 };

@@ -19,6 +19,7 @@
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
 #include "basalt/app/backups_storage.hpp"
+#include "basalt/app/cluster_links.hpp"
 #include "basalt/app/file_storage.hpp"
 #include "basalt/app/mail_delivery.hpp"
 #include "basalt/app/restore_start.hpp"
@@ -35,8 +36,10 @@
 #include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/auth/totp_service.hpp"
 #include "basalt/backups/backup_service.hpp"
+#include "basalt/cluster/pg_notify_bus.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
+#include "basalt/core/database_url.hpp"
 #include "basalt/files/file_service.hpp"
 #include "basalt/files/local_storage.hpp"
 #include "basalt/http/access_log.hpp"
@@ -80,6 +83,14 @@ constexpr std::size_t kBlockingQueue = 256;
 constexpr unsigned kOAuth2Threads = 4;
 constexpr std::size_t kOAuth2Queue = 64;
 
+// PostgreSQL only: the bus the instances on one database share (docs/scaling.md).
+std::unique_ptr<cluster::PgNotifyBus> make_cluster_bus(const core::Config& config) {
+  if (!core::is_postgres_url(config.database_url)) return nullptr;
+  auto settings = std::make_shared<const db::postgres::ConnectionSettings>(
+      db::postgres::connection_settings(config.database_url, config.db.statement_timeout));
+  return std::make_unique<cluster::PgNotifyBus>(std::move(settings));
+}
+
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -110,14 +121,28 @@ int serve(const core::Config& config) {
     }
     core::BlockingPool blocking({config.auth.blocking_threads, kBlockingQueue});
     auth::PasswordHasher hasher;
-    auto failure_limit = [&](unsigned max_failures) {
+    // Many instances on one PostgreSQL database (docs/scaling.md): they tell each other what
+    // changed through LISTEN/NOTIFY. Started last, once everything it reaches exists.
+    std::unique_ptr<cluster::PgNotifyBus> cluster_bus = make_cluster_bus(config);
+    // Sign-in failures count on every instance when there is a bus (SharedRateLimiter).
+    std::vector<SharedRateLimiter*> shared_limiters;
+    auto make_limiter =
+        [&](const std::string& name,
+            auth::MemoryRateLimiterOptions options) -> std::unique_ptr<auth::RateLimiter> {
+      if (!cluster_bus) return std::make_unique<auth::MemoryRateLimiter>(options);
+      auto shared = std::make_unique<SharedRateLimiter>(name, options, *cluster_bus);
+      shared_limiters.push_back(shared.get());
+      return shared;
+    };
+    auto failure_limit = [&](const char* name, unsigned max_failures) {
       auth::MemoryRateLimiterOptions options;
       options.limit = {max_failures, std::chrono::duration_cast<std::chrono::seconds>(
                                          config.auth.failure_window)};
-      return std::make_unique<auth::MemoryRateLimiter>(options);
+      return make_limiter(name, options);
     };
-    auto address_failures = failure_limit(config.auth.ip_failures);
-    auto address_identity_failures = failure_limit(config.auth.identity_failures);
+    auto address_failures = failure_limit("sign-in-address", config.auth.ip_failures);
+    auto address_identity_failures =
+        failure_limit("sign-in-address-identity", config.auth.identity_failures);
     auth::SignInThrottle throttle(*address_failures, *address_identity_failures, clock);
     query::PlanCache plans;
     auth::PooledPasswords passwords(blocking, hasher);
@@ -155,8 +180,8 @@ int serve(const core::Config& config) {
         std::filesystem::path(config.data_dir) / auth::kServerKeyFile);
     auth::MemoryRateLimiterOptions totp_limit;
     totp_limit.limit = {5, std::chrono::minutes(5)};
-    auth::MemoryRateLimiter totp_attempts(totp_limit);
-    auth::TotpService totp(storage.database(), server_key, totp_attempts, passwords, clock);
+    const std::unique_ptr<auth::RateLimiter> totp_attempts = make_limiter("totp", totp_limit);
+    auth::TotpService totp(storage.database(), server_key, *totp_attempts, passwords, clock);
     auth::RequestCounters rate_limits;  // settings.rateLimits
     // Record events reach realtime clients through the hub (in-process today).
     realtime::LocalHub hub;
@@ -187,7 +212,8 @@ int serve(const core::Config& config) {
         {}, [&settings = storage.settings()] { return delivery_settings(*settings.current()); },
         mail::smtp_send, clock);
     accounts::AccountFlows account_flows({storage.database(), storage.collections(), records, plans,
-                                          storage.settings(), passwords, outbox, clock});
+                                          storage.settings(), passwords, outbox, clock,
+                                          make_limiter});
     // GraphQL (docs/graphql.md): schemas per caller class from the catalog, queries through the
     // same rules and compiler as REST, on the read pool under the same statement budgets.
     graphql::GraphqlService graphql(storage.database(), storage.collections(), plans, clock,
@@ -226,6 +252,23 @@ int serve(const core::Config& config) {
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
                         dispatcher, access_log);
+    // What this instance shares with the others (cluster_links.hpp); listening before serving.
+    std::unique_ptr<ClusterLinks> cluster_links;
+    if (cluster_bus) {
+      cluster_links = std::make_unique<ClusterLinks>(ClusterParts{
+          .bus = *cluster_bus,
+          .bus_executor = cluster_bus->executor(),
+          .database = storage.database(),
+          .events = events,
+          .records = records,
+          .collections = storage.collections(),
+          .settings = storage.settings(),
+          .auth_records = auth_records,
+          .limiters = shared_limiters,
+          .events_missed = [&realtime] { realtime.close_all_streams(); },
+      });
+      cluster_bus->start();
+    }
     files.start_sweep(storage.database(), storage.collections());
     server.start();
     serving.serving.store(true, std::memory_order_release);
@@ -259,6 +302,14 @@ int serve(const core::Config& config) {
     blocking.shutdown();
     oauth2_pool.shutdown();
     file_service.shutdown();
+    // Last before the database: nothing writes any more (the commit observer goes with the
+    // links), and what the bus's handlers started ends with its io_context, whose database pool
+    // closes while the database is still open.
+    if (cluster_bus) {
+      cluster_bus->stop();    // no handler runs from here on
+      cluster_links.reset();  // no commit or event reaches the bus any more
+      cluster_bus.reset();
+    }
     storage.close();
     spdlog::info("stopped");
     // Stopped by SIGINT or SIGTERM, the server stays stopped even when a restore was staged

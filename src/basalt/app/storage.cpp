@@ -2,14 +2,36 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
+#include <optional>
+
 #include "basalt/app/database_open.hpp"
 #include "basalt/app/run_blocking.hpp"
 #include "basalt/collections/email_index.hpp"
+#include "basalt/core/database_url.hpp"
 #include "basalt/db/migrations.hpp"
+#include "basalt/db/postgres/pg_session.hpp"
 
 namespace basalt::app {
 
+namespace {
+
+// Any fixed number, other than the filter functions' (database_open.cpp), which is taken
+// inside a write job while this one is held.
+constexpr std::int64_t kStartupLockKey = 0x62617361'6c740002;  // "basalt" + 2
+
+}  // namespace
+
 Storage::Storage(const core::Config& config, const core::Clock& clock) {
+  // PostgreSQL: instances starting together on one database take turns from here to the end of
+  // the constructor (docs/scaling.md, "Starting together"): the migrations, the statistics,
+  // the first catalog and settings of each see everything the one before committed.
+  std::optional<db::postgres::SessionLock> startup_lock;
+  if (core::is_postgres_url(config.database_url)) {
+    const db::postgres::ConnectionSettings lock_settings =
+        db::postgres::connection_settings(config.database_url, config.db.statement_timeout);
+    startup_lock.emplace(lock_settings, kStartupLockKey);
+  }
   OpenedDatabase opened = open_database(config);
   directory_lock_ = std::move(opened.lock);
   database_ = std::move(opened.database);

@@ -62,6 +62,14 @@ void AuthRecordCache::invalidate(std::string_view collection_id, std::string_vie
   published_.store(position, std::memory_order_release);
 }
 
+void AuthRecordCache::invalidate_all() {
+  std::lock_guard lock(log_mutex_);
+  const std::uint64_t position = published_.load(std::memory_order_relaxed) + 1;
+  log_.push_back({position, std::string()});  // the empty key: every entry (drain())
+  if (log_.size() > log_capacity_) log_.pop_front();
+  published_.store(position, std::memory_order_release);
+}
+
 void AuthRecordCache::Shard::sync(const std::shared_ptr<const collections::Catalog>& catalog) {
   drain();
   if (!catalog || (catalog_ && catalog->version() <= catalog_->version())) return;
@@ -141,7 +149,13 @@ void AuthRecordCache::Shard::drain() {
     clear();
     return;
   }
-  for (const auto& key : keys) erase(key);
+  for (const auto& key : keys) {
+    if (key.empty()) {  // invalidate_all()
+      clear();
+      return;
+    }
+    erase(key);
+  }
 }
 
 void AuthRecordCache::Shard::erase(const std::string& key) {

@@ -106,6 +106,9 @@ class AuthRecordCache {
 
   // Any thread: every shard drops that record before its next use.
   void invalidate(std::string_view collection_id, std::string_view record_id);
+  // Any thread: every shard drops all of its entries before its next use (the cluster bus was
+  // down: changes made by other instances meanwhile are unknown, docs/scaling.md).
+  void invalidate_all();
 
   std::size_t capacity() const noexcept { return capacity_; }
 

@@ -125,6 +125,23 @@ TEST_F(AuthRecordCacheTest, ShardsThatFellBehindTheLogDropEverything) {
   EXPECT_NE(shard.find(users_.id, "b"), nullptr);
 }
 
+TEST_F(AuthRecordCacheTest, InvalidateAllEmptiesEveryShardThenSingleInvalidationsApplyAgain) {
+  AuthRecordCache cache(8);
+  auto& shard = cache.for_this_thread();
+  shard.sync(catalog_);
+  hit_or_fill(shard, users_.id, "a");
+  hit_or_fill(shard, admins_.id, "b");
+  cache.invalidate_all();  // the cluster bus was down (docs/scaling.md)
+  shard.sync(catalog_);
+  EXPECT_EQ(shard.size(), 0u);
+  hit_or_fill(shard, users_.id, "c");
+  hit_or_fill(shard, users_.id, "d");
+  cache.invalidate(users_.id, "c");
+  shard.sync(catalog_);
+  EXPECT_EQ(shard.find(users_.id, "c"), nullptr);
+  EXPECT_NE(shard.find(users_.id, "d"), nullptr);
+}
+
 TEST_F(AuthRecordCacheTest, ANewCatalogDropsOnlyTheEntriesOfCollectionsThatChanged) {
   AuthRecordCache cache(8);
   auto& shard = cache.for_this_thread();

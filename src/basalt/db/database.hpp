@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "basalt/db/data_versions.hpp"
 #include "basalt/db/dialect.hpp"
@@ -102,6 +103,22 @@ class Database {
   // names: docs/files.md, "Serving".)
   virtual std::vector<ColumnOrigin> describe(std::string_view sql) = 0;
   virtual const DataVersions& versions() const noexcept = 0;
+
+  // Many instances on one database (docs/scaling.md). What one commit of this process changed:
+  // the tables it wrote rows of (table_key form) and whether it changed the schema.
+  struct CommitNotice {
+    std::vector<std::string> tables;
+    bool schema_changed = false;
+  };
+  using CommitObserver = std::function<void(const CommitNotice&)>;
+  // Calls `observer` after each commit of this process, on the committing thread, before the
+  // job's caller resumes; quick, never throws. Set before writes start, cleared after they end.
+  // Backends that only one process can open (SQLite) never call it.
+  virtual void set_commit_observer(CommitObserver observer) { (void)observer; }
+  // A commit another process made: the versions of `tables` move (all of them, and the names
+  // of relations are read again, when it changed the schema). May block the calling thread
+  // for one round trip on a schema change; never call it on a worker. Any thread.
+  virtual void external_commit(const CommitNotice& notice) { (void)notice; }
 
   // Backups (docs/backups.md): writes a consistent copy of the whole database, as of one
   // commit, into the new file `target` (SQLite: a database file of its own). Writes go on

@@ -111,6 +111,14 @@ void Broker::on_event(HubEvent event) {
   }
 }
 
+void Broker::close_all_streams() {
+  std::lock_guard lock(registries_mutex_);
+  if (stopped_) return;
+  for (const auto& registry : registries_) {
+    asio::post(registry->executor(), [registry = registry.get()] { registry->close_clients(); });
+  }
+}
+
 void Broker::forget(const Client& client) {
   std::lock_guard lock(directory_mutex_);
   directory_.erase(client.id());

@@ -55,6 +55,11 @@ class Broker {
   // Stops receiving events; call once the HTTP server has shut down.
   void stop();
 
+  // Any thread: closes every open stream, on its worker (the cluster bus was down, so events
+  // of other instances may have been missed: docs/scaling.md). The SDK reconnects and
+  // subscribes again; PB_CONNECT tells the application to read what it shows afresh.
+  void close_all_streams();
+
   // A slot for one more stream, or nullptr when realtime-max-clients are open. The slot is
   // given back when the last copy of the pointer goes.
   std::shared_ptr<void> reserve_client();

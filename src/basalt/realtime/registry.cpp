@@ -158,6 +158,10 @@ void Registry::enqueue(HubEvent event, std::uint64_t sequence) {
   }
 }
 
+void Registry::close_clients() {
+  for (Client& client : clients_) client.close();
+}
+
 void Registry::accept(HubEvent event) {
   if (clients_.empty()) return;
   if (events_.size() >= kMaxQueuedEvents) {

@@ -90,6 +90,9 @@ class Registry {
   // privately until its current handler returns, behind posts other threads made meanwhile -
   // so an event that arrives early waits here for the ones before it.
   void enqueue(HubEvent event, std::uint64_t sequence);
+  // Closes every stream of this worker (events may have been missed: the SDK reconnects,
+  // subscribes again and sees a new PB_CONNECT).
+  void close_clients();
 
  private:
   void accept(HubEvent event);  // the next event in publication order

@@ -1,6 +1,7 @@
 // EventBus: the in-process channel on which the record service announces committed changes
-// (RecordCreated / RecordUpdated / RecordDeleted). Realtime, webhooks and the outbox subscribe
-// later; today only tests do.
+// (RecordCreated / RecordUpdated / RecordDeleted), and on which the cluster bus replays those
+// of other instances (docs/scaling.md). The auth record cache, realtime and GraphQL live
+// queries subscribe.
 //
 // Invariants:
 //   1. An event is published only after the transaction that made the change committed, once
@@ -34,6 +35,9 @@ struct RecordEvent {
   std::string collection_id;
   std::string collection_name;
   boost::json::object record;  // every field, stored form (hidden ones included)
+  // Committed by another instance and brought by the cluster bus (docs/scaling.md): local
+  // subscribers act on it like on their own, but it is not sent to the cluster again.
+  bool from_other_instance = false;
 };
 
 class EventBus {

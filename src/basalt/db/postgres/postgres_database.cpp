@@ -20,6 +20,7 @@
 #include "basalt/db/postgres/pg_error.hpp"
 #include "basalt/db/postgres/pg_metrics.hpp"
 #include "basalt/db/postgres/pg_pool.hpp"
+#include "basalt/db/postgres/pg_session.hpp"
 #include "basalt/db/postgres/pg_transaction.hpp"
 #include "basalt/db/postgres/relation_catalog.hpp"
 #include "basalt/db/postgres/sql_text.hpp"
@@ -64,6 +65,8 @@ class SideDescriber final : public ColumnDescriber {
  private:
   PgConnection& connection_;
 };
+
+ResultSet load_relations(const ConnectionSettings& settings);
 
 class PostgresDatabase final : public Database {
  public:
@@ -170,6 +173,24 @@ class PostgresDatabase final : public Database {
     }
   }
 
+  void set_commit_observer(CommitObserver observer) override {
+    commit_observer_ = std::move(observer);
+  }
+
+  // Another instance's commit (docs/scaling.md). A schema change reads the relation names
+  // again on a session of its own (blocking: the caller is the cluster bus's thread).
+  void external_commit(const CommitNotice& notice) override {
+    if (notice.schema_changed) {
+      const ResultSet relations = load_relations(*settings_);
+      catalog_.replace(relations);
+      catalog_.clear_descriptions();
+      schema_epoch_.fetch_add(1, std::memory_order_acq_rel);
+      versions_.bump_all();
+      return;
+    }
+    if (!notice.tables.empty()) versions_.bump(notice.tables);
+  }
+
   ReadSet read_set(std::string_view sql) override { return catalog_.read_set(identifiers(sql)); }
 
   // Blocks the calling thread on a miss (postgres_database.hpp); answers are kept per text
@@ -254,18 +275,23 @@ class PostgresDatabase final : public Database {
 
   // After the COMMIT and before the job's caller resumes (DataVersions invariant 3).
   void published(const PgTransaction& tx, const std::vector<ResultSet>& results) {
-    if (tx.changed_schema()) {
+    CommitNotice notice;
+    for (auto row : results.at(0)) notice.tables.push_back(table_key(row.as_text(0)));
+    std::sort(notice.tables.begin(), notice.tables.end());
+    notice.tables.erase(std::unique(notice.tables.begin(), notice.tables.end()),
+                        notice.tables.end());
+    notice.schema_changed = tx.changed_schema();
+    if (notice.schema_changed) {
       catalog_.replace(results.at(1));
       catalog_.clear_descriptions();
       schema_epoch_.fetch_add(1, std::memory_order_acq_rel);
       versions_.bump_all();
-      return;
+    } else if (!notice.tables.empty()) {
+      versions_.bump(notice.tables);
     }
-    std::vector<std::string> tables;
-    for (auto row : results.at(0)) tables.push_back(table_key(row.as_text(0)));
-    std::sort(tables.begin(), tables.end());
-    tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
-    if (!tables.empty()) versions_.bump(tables);
+    if (commit_observer_ && (notice.schema_changed || !notice.tables.empty())) {
+      commit_observer_(notice);
+    }
   }
 
   // DDL is transactional on PostgreSQL, but a rolled-back schema change may still have left
@@ -289,6 +315,7 @@ class PostgresDatabase final : public Database {
   std::shared_ptr<const ConnectionSettings> settings_;
   const int max_write_attempts_;
   DataVersions versions_;
+  CommitObserver commit_observer_;  // set before writes start, then only read
   RelationCatalog catalog_;
   std::atomic<std::uint64_t> schema_epoch_{0};
   std::shared_ptr<PoolDirectory> pools_;
@@ -302,41 +329,12 @@ class PostgresDatabase final : public Database {
 
 // Blocking: the first connection, at startup.
 ResultSet load_relations(const ConnectionSettings& settings) {
-  std::vector<const char*> keys;
-  std::vector<const char*> values;
-  for (const auto& [keyword, value] : settings.keywords) {
-    keys.push_back(keyword.c_str());
-    values.push_back(value.c_str());
-  }
-  const std::string timeout = std::to_string(std::max<std::int64_t>(
-      1, std::chrono::ceil<std::chrono::seconds>(settings.connect_timeout).count()));
-  keys.push_back("connect_timeout");
-  values.push_back(timeout.c_str());
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
-      PQconnectdbParams(keys.data(), values.data(), 0), &PQfinish);
-  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
-    throw DatabaseError(
-        "cannot connect to PostgreSQL: " +
-        connection_message(conn.get(), {}).substr(sizeof("PostgreSQL connection lost: ") - 1));
-  }
-  if (PQserverVersion(conn.get()) < 140000) {
-    throw DatabaseError(fmt::format("PostgreSQL {} is too old: Basalt needs 14 or later",
-                                    PQparameterStatus(conn.get(), "server_version")));
-  }
-  std::unique_ptr<PGresult, decltype(&PQclear)> result(
-      PQexecParams(conn.get(), std::string(kListRelationsSql).c_str(), 0, nullptr, nullptr, nullptr,
-                   nullptr, 0),
-      &PQclear);
-  if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-    if (result) throw_result_error(result.get(), kListRelationsSql);
-    throw DatabaseError(connection_message(conn.get(), kListRelationsSql));
-  }
+  const PgSession session = open_session(settings);
+  const ResultSet rows = exec(session.get(), kListRelationsSql);
   std::vector<Value> cells;
-  for (int r = 0; r < PQntuples(result.get()); ++r) {
-    cells.emplace_back(std::string(PQgetvalue(result.get(), r, 0)));
-    cells.emplace_back(std::string(PQgetvalue(result.get(), r, 1)));
+  for (auto row : rows) {
+    cells.emplace_back(std::string(row.as_text(0)));
+    cells.emplace_back(std::string(row.as_text(1)));
   }
   return ResultSet({"relname", "relkind"}, std::move(cells));
 }
