@@ -183,6 +183,23 @@ void PostgresFilterDialect::compare(std::string& out, CompareOp op, const Operan
     return;
   }
   const Affinity affinity = comparison_affinity(a.affinity, b.affinity);
+  if (op == CompareOp::kEq && a.plain_text != b.plain_text &&
+      (affinity == Affinity::kNone || affinity == Affinity::kText)) {
+    // A TEXT value (an id, a text field) equals another value exactly when that value, after
+    // the comparison's affinity, is TEXT with the same bytes: its basalt_v is 't' followed by
+    // the text (and NULL on either side gives NULL, as basalt_cmp does). Spelled as an
+    // equality of two plain expressions, each of one side only, a join on it (a relation's
+    // json_each item against the target's id) can be a hash join instead of a nested loop
+    // over basalt_cmp.
+    const Operand& text = a.plain_text ? a : b;
+    const Operand& other = a.plain_text ? b : a;
+    out += "((";
+    append_operand(out, other.sql, affinity);
+    out += ").v = 't' || (";
+    out += text.sql;
+    out += ")::text)";
+    return;
+  }
   std::string operands;
   append_operand(operands, a.sql, affinity);
   operands += ", ";
