@@ -6,7 +6,7 @@
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
 #      files at once), on SQLite and then the files listed below on PostgreSQL (the server of
 #      tier 1, one fresh database per e2e server), then a smoke run of PocketBase's benchmark scenarios with tiny counts
-#      (bench/scenarios)
+#      (bench/scenarios), on SQLite and on PostgreSQL
 #   3. libFuzzer over the filter, multipart, fields, JWT, index SQL and GraphQL parsers: a short
 #      smoke run that replays the seeds and fuzzes a few seconds (tests/fuzz/run.sh); long
 #      fuzzing is part of `make bench`
@@ -92,16 +92,23 @@ step "e2e tests on PostgreSQL (E2E_DB=postgres, ${#postgres_e2e_files[@]} files)
   E2E_BASALT_BINARY="$PWD/../../build/release/basalt" \
   node --test --test-concurrency="${E2E_CONCURRENCY:-4}" "${postgres_e2e_files[@]}")
 
-step "scenario smoke run (bench/scenarios --smoke: every answer checked, tiny counts)"
-# Its per-scenario progress goes to a log, shown only when the run fails.
-smoke_log="$(mktemp)"
-if ! node bench/scenarios/main.mjs --smoke --binary "$PWD/build/release/basalt" >/dev/null 2>"$smoke_log"; then
-  cat "$smoke_log"
+# The scenario smoke run: every answer checked, tiny counts; once on SQLite, once with the data
+# in a fresh database on the test PostgreSQL server. Its per-scenario progress goes to a log,
+# shown only when the run fails.
+for engine in sqlite postgres; do
+  step "scenario smoke run on $engine (bench/scenarios --smoke: every answer checked, tiny counts)"
+  engine_args=()
+  if [ "$engine" = postgres ]; then engine_args=(--postgres "$BASALT_TEST_POSTGRES_URL"); fi
+  smoke_log="$(mktemp)"
+  if ! node bench/scenarios/main.mjs --smoke --binary "$PWD/build/release/basalt" \
+    "${engine_args[@]}" >/dev/null 2>"$smoke_log"; then
+    cat "$smoke_log"
+    rm -f "$smoke_log"
+    exit 1
+  fi
+  tail -n 1 "$smoke_log"
   rm -f "$smoke_log"
-  exit 1
-fi
-tail -n 1 "$smoke_log"
-rm -f "$smoke_log"
+done
 
 step "asan+ubsan build (clang; the fuzz targets too)"
 # Nothing else of ours runs now, so the build gets normal priority back: at nice 19 it would
