@@ -263,7 +263,7 @@ TEST(TableDdlPostgres, IndexesAreWrittenInStandardSql) {
 TEST(TableDdlPostgres, IndexNamesAreTheColumnsExactSpelling) {
   Collection collection = posts();
   collection.indexes = {
-      "CREATE UNIQUE INDEX idx_one ON posts (TITLE) WHERE Tag = 'x' AND `TITLE` != ''",
+      "CREATE UNIQUE INDEX idx_one ON posts (TITLE) WHERE Tag = 'x' AND `TITLE` != \"\"",
       "CREATE INDEX idx_low ON posts (LOWER(Title), nothere)"};
   db::PostgresDialect dialect;
   std::vector<std::string> statements = create_statements(collection, dialect);

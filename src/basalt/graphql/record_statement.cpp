@@ -13,6 +13,7 @@
 #include "basalt/graphql/record_fields.hpp"
 #include "basalt/graphql/where_filter.hpp"
 #include "basalt/query/filter_cost.hpp"
+#include "basalt/query/filter_dialect.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolve_error.hpp"
 #include "basalt/query/resolver.hpp"
@@ -51,6 +52,60 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+// PostgreSQL's `$N` placeholders: a statement whose text leaves a bound parameter out (an
+// aggregate that counts every record drops its page's LIMIT/OFFSET and ORDER BY text, whose
+// values were bound) fails to prepare there ("could not determine data type of parameter"),
+// where SQLite ignores it. Such parameters are removed and the others renumbered, in order.
+// String literals and quoted identifiers are skipped while scanning.
+void drop_unused_placeholders(std::string& sql, db::Params& params) {
+  std::vector<std::size_t> renumbered(params.size() + 1, 0);
+  struct Use {
+    std::size_t begin, end, number;
+  };
+  std::vector<Use> uses;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"') {
+      const std::size_t close = sql.find(c, i + 1);
+      if (close == std::string::npos) return;  // not ours to judge: leave the text as it is
+      i = close;
+      continue;
+    }
+    if (c != '$' || i + 1 >= sql.size() || sql[i + 1] < '0' || sql[i + 1] > '9') continue;
+    std::size_t end = i + 1;
+    std::size_t number = 0;
+    while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') {
+      number = number * 10 + static_cast<std::size_t>(sql[end] - '0');
+      if (number > params.size()) return;
+      ++end;
+    }
+    if (number == 0) return;
+    renumbered[number] = 1;
+    uses.push_back({i, end, number});
+    i = end - 1;
+  }
+  if (std::all_of(renumbered.begin() + 1, renumbered.end(), [](std::size_t u) { return u; })) {
+    return;
+  }
+  std::size_t next = 0;
+  db::Params kept;
+  for (std::size_t n = 1; n < renumbered.size(); ++n) {
+    if (renumbered[n] == 0) continue;
+    renumbered[n] = ++next;
+    kept.push_back(std::move(params[n - 1]));
+  }
+  std::string out;
+  std::size_t copied = 0;
+  for (const Use& use : uses) {
+    out.append(sql, copied, use.begin - copied);
+    out += '$' + std::to_string(renumbered[use.number]);
+    copied = use.end;
+  }
+  out.append(sql, copied);
+  sql = std::move(out);
+  params = std::move(kept);
+}
+
 // Compiles one root field (see the header). Binds its own values (keys, limits, ids) and those
 // of the plans it compiles into one numbered parameter list: params_[n - 1] is placeholder n,
 // whatever the order the pieces appear in the text.
@@ -84,6 +139,7 @@ class Compiler final : public query::ParamBinder {
                         " IN (" + wanted + ")" + order_clause(a, c, json::object{});
     prepend_ctes(out.statement.sql);
     out.statement.params = std::move(params_);
+    finish_placeholders(out.statement.sql, out.statement.params);
     out.scans = true;
     return out;
   }
@@ -123,8 +179,14 @@ class Compiler final : public query::ParamBinder {
     }
     prepend_ctes(sql);
     out.statement.params = std::move(params_);
+    finish_placeholders(sql, out.statement.params);
     out.scans = potential_ > 0;
     return out;
+  }
+
+  // Numbered `$N` placeholders (PostgreSQL) must all appear in the text.
+  void finish_placeholders(std::string& sql, db::Params& params) const {
+    if (dialect_.placeholder(1) == "$1") drop_unused_placeholders(sql, params);
   }
 
   // The WITH clause of the levels below the root (visible ids), before the root's SELECT.
@@ -306,7 +368,10 @@ class Compiler final : public query::ParamBinder {
                                                         " terms (as a REST sort).");
     }
     if (!fallback.empty()) terms.push_back(fallback);
-    terms.push_back(c.is_view() ? col(a, "id") : a + "." + dialect_.insertion_order());
+    // The row order REST lists fall back on (SQLite's rowid, PostgreSQL's ctid).
+    terms.push_back(c.is_view()
+                        ? col(a, "id")
+                        : a + "." + std::string(query::filter_dialect_for(dialect_).rowid()));
     std::string out = " ORDER BY ";
     for (std::size_t i = 0; i < terms.size(); ++i) out += (i ? ", " : "") + terms[i];
     return out;
@@ -632,8 +697,9 @@ class Compiler final : public query::ParamBinder {
 
   std::string list_sql(const std::string& record, const std::string& from) {
     const std::string item = q("__gq_item");
+    // The subquery has an alias: PostgreSQL before 16 requires one (SQLite takes it).
     return "(SELECT " + json_.array_of_rows(item) + " FROM (SELECT " + record + " AS " + item +
-           from + "))";
+           from + ") AS " + q("__gq_items") + ")";
   }
 
   // `<c>_aggregate` over `pages` (`a` is the alias of their records).

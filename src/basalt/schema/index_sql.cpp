@@ -229,6 +229,15 @@ void append_double_quoted(std::string& out, std::string_view name) {
   out += '"';
 }
 
+void append_single_quoted(std::string& out, std::string_view text) {
+  out += '\'';
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+}
+
 }  // namespace
 
 std::optional<std::string> double_quote_identifiers(std::string_view fragment, std::string* error,
@@ -242,6 +251,14 @@ std::optional<std::string> double_quote_identifiers(std::string_view fragment, s
     std::string name;
     if (token.kind == SqlTokenKind::kQuotedIdentifier) {
       name = detail::identifier_name(token);
+      if (!columns.empty() && token.text.front() == '"' && !column_named(columns, name)) {
+        // SQLite reads a double-quoted name that is no column as a string literal (`!= ""`
+        // is "not empty"); PostgreSQL would look for the column.
+        out += fragment.substr(copied, token.begin - copied);
+        append_single_quoted(out, name);
+        copied = token.end;
+        continue;
+      }
     } else if (token.kind == SqlTokenKind::kWord) {
       const bool called = i + 1 < tokens->size() && (*tokens)[i + 1].is_punct('(');
       if (called || !column_named(columns, token.text)) continue;

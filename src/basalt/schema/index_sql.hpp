@@ -69,7 +69,8 @@ struct IndexDefinition {
 // to lower case and matches a quoted one exactly. So an identifier (quoted, or a bare word not
 // followed by `(`, which would make it a function) that equals one of `columns` ignoring case
 // is written as that column's exact name in double quotes: `collectionRef = 'x'` becomes
-// `"collectionRef" = 'x'`. Other bare words (keywords, functions) stay as written.
+// `"collectionRef" = 'x'`. Other bare words (keywords, functions) stay as written. A name in
+// double quotes that is none of `columns` is a string literal, as SQLite reads it (`!= ""`).
 std::optional<std::string> double_quote_identifiers(std::string_view fragment,
                                                     std::string* error = nullptr,
                                                     std::span<const std::string> columns = {});
