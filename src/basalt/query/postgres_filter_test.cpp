@@ -174,6 +174,10 @@ TEST(PostgresFilterTest, PrintsThePostgresSpellings) {
   EXPECT_EQ(
       where("rels.name ?= 'x'"),
       R"sql(EXISTS (SELECT 1 FROM basalt_json_each("items"."rels", TRUE) "__je_items_rels" JOIN "users" "items_rels" ON ((basalt_sv("__je_items_rels"."value")).v = 't' || ("items_rels"."id")::text) WHERE (("items_rels"."name")::text = ($1::text)::text)))sql");
+  // Two numbers (a number column, a number parameter) compare natively.
+  EXPECT_EQ(
+      where("num > 5"),
+      R"sql((((("items"."num")::double precision) > (($1::double precision)::double precision)))sql");
   EXPECT_EQ(where("title > 'b'"),
             R"sql((("items"."title")::text COLLATE "C" > ($1::text)::text))sql");
 }
