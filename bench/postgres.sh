@@ -49,13 +49,15 @@ for tool in wrk curl python3 psql pgbench; do
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/basalt-pg-bench.XXXXXX")"
-pg_dir="$work/pg"
+# The cluster's directory is outside $work: as root, the server runs as the postgres user,
+# which must reach it (scripts/postgres-test-server.sh creates it).
+pg_dir="$(mktemp -d -u "${TMPDIR:-/tmp}/basalt-pg-bench-server.XXXXXX")"
 cleanup() {
   stop_servers_keep_work
   "$root/scripts/postgres-test-server.sh" stop "$pg_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
-# stop_servers without removing $work yet: the PostgreSQL cluster lives in it.
+# stop_servers (bench/lib.sh) without removing $work yet: the servers stop before the cluster.
 stop_servers_keep_work() {
   local pid
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -126,7 +128,7 @@ run() {
     pgbench-S*)
       local clients="$connections"
       [ "$1" = pgbench-S ] || clients="$pool_clients"
-      pgbench -S -M prepared -c "$clients" -j 2 -T "$2" -P 0 "$pgbench_url" >"$3.raw" 2>&1 || true
+      pgbench -S -M prepared -c "$clients" -j 2 -T "$2" "$pgbench_url" >"$3.raw" 2>&1 || true
       # pgbench reports a mean latency, no percentiles: p50 is that mean, p99 unknown.
       awk '/^tps =/ { tps = $3 } /^latency average =/ { lat = $4 }
         /failed transactions:/ { failed = $3 } END { printf "%s %s nan %d\n", tps, lat, failed + 0 }' \
