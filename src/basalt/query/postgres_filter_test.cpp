@@ -177,7 +177,7 @@ TEST(PostgresFilterTest, PrintsThePostgresSpellings) {
   // Two numbers (a number column, a number parameter) compare natively.
   EXPECT_EQ(
       where("num > 5"),
-      R"sql((((("items"."num")::double precision) > (($1::double precision)::double precision)))sql");
+      R"sql(((("items"."num")::double precision) > (($1::double precision)::double precision)))sql");
   EXPECT_EQ(where("title > 'b'"),
             R"sql((("items"."title")::text COLLATE "C" > ($1::text)::text))sql");
 }
