@@ -3,7 +3,7 @@
 //
 //   node bench/scenarios/main.mjs [--smoke] [--runs N] [--out FILE] [--seed N] [--keep-alive]
 //                                 [--load auto|native|node] [--sender PATH]
-//                                 [--binary PATH] [--server-arg=ARG]...
+//                                 [--binary PATH] [--server-arg=ARG]... [--postgres URL]
 //
 // Prints one markdown row per scenario on stdout (progress on stderr). Every answer is checked:
 // its status, and for reads the records the rule must let through, counted from the load
@@ -54,6 +54,9 @@ const { values: options } = parseArgs({
     smoke: { type: 'boolean', default: false },
     runs: { type: 'string', default: '1' },
     binary: { type: 'string', default: here('../../build/release/basalt') },
+    // A PostgreSQL server (e.g. scripts/postgres-test-server.sh's URL): each run's server stores
+    // its data in a fresh database of its own there, dropped when it stops.
+    postgres: { type: 'string' },
     'server-arg': { type: 'string', multiple: true, default: [] },
     published: { type: 'string', default: here('published_cax11.json') },
     // The data's random source; the smoke seed is one whose tiny data set gives every rule
@@ -138,7 +141,9 @@ async function verifyRemaining(ctx) {
 }
 
 async function runOnce(runNumber) {
-  const server = await startBasalt({ binary: options.binary, superuser: SUPERUSER, args: serverArgs });
+  const server = await startBasalt({
+    binary: options.binary, superuser: SUPERUSER, args: serverArgs, postgresUrl: options.postgres,
+  });
   try {
     const superAuth = await sendExpecting(server.url, {
       method: 'POST', path: '/api/collections/_superusers/auth-with-password',

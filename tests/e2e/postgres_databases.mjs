@@ -31,12 +31,29 @@ function urlOf(name) {
   return url.toString();
 }
 
-/** The `--db` URL of the server on data directory `dir`; its database is created on first use. */
-export function databaseFor(dir) {
+/** Runs one SQL statement on the test server's own database (a superuser's session). */
+export function runSql(sql) {
+  psql(sql);
+}
+
+/** The first cell of `sql`'s result, as text. */
+export function querySql(sql) {
+  return execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', baseUrl, '-c', sql], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  }).trim();
+}
+
+/**
+ * The `--db` URL of the server on data directory `dir`; its database is created on first use.
+ * `tablespace`: the tables the server creates go there (the database's default_tablespace).
+ */
+export function databaseFor(dir, { tablespace } = {}) {
   let database = byDirectory.get(dir);
   if (!database) {
     const name = `e2e_${process.pid}_${randomBytes(6).toString('hex')}`;
     psql(`CREATE DATABASE "${name}"`);
+    if (tablespace) psql(`ALTER DATABASE "${name}" SET default_tablespace = "${tablespace}"`);
     database = { name, url: urlOf(name) };
     byDirectory.set(dir, database);
   }

@@ -29,12 +29,13 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, onStderr?: (chunk: string) => void}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, onStderr?: (chunk: string) => void, postgresTablespace?: string}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
  *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
  *   existing data directory to serve (a restart), which the caller owns and removes; `port`: a
  *   fixed port instead of a free one (a server that restarts itself keeps it); `onStderr`: called
- *   with every chunk of the server's stderr, in order (e.g. to read its statement trace).
+ *   with every chunk of the server's stderr, in order (e.g. to read its statement trace);
+ *   `postgresTablespace` (E2E_DB=postgres): the tablespace the server's tables go to.
  * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
@@ -42,10 +43,11 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   `restarted()` resolves with the URL of the next announcement (a server that restarted
  *   itself in place after a backup restore).
  */
-export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
-  const storage = ['--dir', dir, ...(usePostgres ? ['--db', databaseFor(dir)] : [])];
+  const database = usePostgres ? databaseFor(dir, { tablespace: postgresTablespace }) : undefined;
+  const storage = ['--dir', dir, ...(database ? ['--db', database] : [])];
   if (superuser) {
     execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {
       stdio: ['ignore', 'ignore', 'pipe'],

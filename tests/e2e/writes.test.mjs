@@ -1,14 +1,19 @@
 // Limits of the write path through the official SDK and plain fetch: a huge relation list is
 // refused before the single writer, password hashing is bounded per client address (429 with
-// Retry-After), and a full disk is a 507 while reads keep working.
+// Retry-After), and a full disk is a 507 while reads keep working. The disk is a 4 MiB tmpfs:
+// on SQLite the data directory (where data.db lives), on PostgreSQL (E2E_DB=postgres) a
+// tablespace the server's tables are created in, so that the server itself fails to extend a
+// table (SQLSTATE 53100).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import PocketBase from 'pocketbase';
+import { querySql, runSql, usePostgres } from './postgres_databases.mjs';
 import { startServer } from './server.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
@@ -73,23 +78,42 @@ describe('write limits', () => {
 describe('a full disk', () => {
   let mountpoint;
   let mounted = false;
+  let tablespace;
   let server;
   let pb;
+
+  // E2E_DB=postgres: a tablespace on the tmpfs, owned by the PostgreSQL server's system user
+  // (the owner of its data directory), which must own the directory it writes to.
+  async function mountForPostgres() {
+    const dataDirectory = querySql('SHOW data_directory');
+    const { uid, gid } = await stat(dataDirectory);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=4m,uid=${uid},gid=${gid},mode=0700`, 'tmpfs', mountpoint], {
+      stdio: 'ignore',
+    });
+    mounted = true;
+    tablespace = `e2e_full_${process.pid}`;
+    runSql(`CREATE TABLESPACE "${tablespace}" LOCATION '${mountpoint}'`);
+  }
 
   before(async () => {
     mountpoint = await mkdtemp(join(tmpdir(), 'basalt-full-'));
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountpoint], {
-        stdio: 'ignore',
-      });
-      mounted = true;
+      if (usePostgres) {
+        await mountForPostgres();
+      } else {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountpoint], {
+          stdio: 'ignore',
+        });
+        mounted = true;
+      }
     } catch {
       return; // not permitted here: the tests below skip
     }
     const saved = process.env.TMPDIR;
-    process.env.TMPDIR = mountpoint; // startServer makes its data directory under tmpdir()
+    // SQLite: startServer makes its data directory under tmpdir(), on the tmpfs.
+    if (!usePostgres) process.env.TMPDIR = mountpoint;
     try {
-      server = await startServer({ superuser });
+      server = await startServer({ superuser, postgresTablespace: tablespace });
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
@@ -104,7 +128,8 @@ describe('a full disk', () => {
     });
   });
   after(async () => {
-    await server?.stop();
+    await server?.stop(); // drops the server's database, and with it its tables on the tmpfs
+    if (tablespace) runSql(`DROP TABLESPACE IF EXISTS "${tablespace}"`);
     if (mounted) execFileSync('umount', [mountpoint]);
     await rm(mountpoint, { recursive: true, force: true });
   });
@@ -114,11 +139,12 @@ describe('a full disk', () => {
       t.skip('mounting a 4 MiB tmpfs is not permitted here (needs root)');
       return;
     }
-    const text = 'x'.repeat(90_000);
+    // PostgreSQL compresses long values: random text (base64) stays about as large as it is.
+    const text = () => (usePostgres ? randomBytes(68_000).toString('base64') : 'x'.repeat(90_000));
     let failure;
     for (let i = 0; i < 200 && !failure; ++i) {
       try {
-        await pb.collection('blobs').create({ text });
+        await pb.collection('blobs').create({ text: text() });
       } catch (error) {
         failure = error;
       }

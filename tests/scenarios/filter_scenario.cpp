@@ -4,10 +4,12 @@
 #include <boost/json/parse.hpp>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "basalt/db/postgres/postgres_dialect.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/query/evaluator.hpp"
 #include "basalt/query/parse_error.hpp"
@@ -18,6 +20,7 @@
 #include "basalt/query/sort.hpp"
 #include "basalt/query/testing/blog_schema.hpp"
 #include "basalt/query/testing/filter_fixture.hpp"
+#include "basalt/query/testing/postgres_mirror.hpp"
 
 namespace basalt::scenarios {
 namespace {
@@ -44,6 +47,12 @@ std::string join(const std::vector<std::string>& items) {
 
 class Runner {
  public:
+  // With `pg`, every case that SQLite answers runs on PostgreSQL too (the fixture mirrored into
+  // the session's schema) and must give the same ids in the same order.
+  explicit Runner(db::testing::LibpqSession* pg) {
+    if (pg != nullptr) mirror_.emplace(fixture_, *pg);
+  }
+
   void line(int number, std::string_view text) {
     line_ = number;
     std::string_view word = text.substr(0, text.find(' '));
@@ -51,9 +60,12 @@ class Runner {
     if (word == "schema") {
       if (rest != "blog") throw std::runtime_error("unknown schema " + std::string(rest));
       testing::add_blog_schema(fixture_);
+      mirrored_ = false;
     } else if (word == "collection") {
       fixture_.add_collection(rest);
+      mirrored_ = false;
     } else if (word == "record") {
+      mirrored_ = false;
       std::string_view collection = rest.substr(0, rest.find(' '));
       json::object record = json::parse(trim(rest.substr(collection.size()))).as_object();
       fixture_.insert(collection, record);
@@ -73,6 +85,11 @@ class Runner {
       request_.context = rest;
     } else if (word == "method") {
       request_.method = rest;
+    } else if (word == "sqlite-only") {
+      // A documented engine difference (docs/postgres.md, "Differences"): SQLite's answer only.
+      sqlite_only_ = true;
+      run_case(rest);
+      sqlite_only_ = false;
     } else {
       run_case(text);
     }
@@ -144,7 +161,32 @@ class Runner {
         compile_filter(fixture_.database().dialect(), *plan, request_, testing::fixed_now());
     std::vector<std::string> ids = fixture_.ids(query);
     if (plan->evaluable()) cross_check(*plan, filter, ids);
+    if (mirror_) {
+      CompiledQuery on_postgres = compile_filter(postgres_, *plan, request_, testing::fixed_now());
+      same_on_postgres(filter, ids, [&] { return mirror_->ids(on_postgres); });
+    }
     return join(ids);
+  }
+
+  // PostgreSQL's answer (`run` on the mirror, brought up to date first) must be SQLite's.
+  template <typename Run>
+  void same_on_postgres(std::string_view input, const std::vector<std::string>& on_sqlite,
+                        Run run) {
+    if (sqlite_only_) return;
+    if (!mirrored_) {
+      mirror_->sync_tables();
+      mirror_->copy_rows();
+      mirrored_ = true;
+    }
+    try {
+      std::vector<std::string> on_postgres = run();
+      if (on_postgres != on_sqlite) {
+        fail(std::string(input) + "\n    SQLite:     " + join(on_sqlite) +
+             "\n    PostgreSQL: " + join(on_postgres));
+      }
+    } catch (const std::exception& error) {
+      fail(std::string(input) + "\n    PostgreSQL failed: " + error.what());
+    }
   }
 
   // The evaluator must select exactly what SQLite selected.
@@ -170,10 +212,20 @@ class Runner {
         fixture_.database().query(query.select_sql(query.table + ".\"id\""), query.params));
     std::vector<std::string> ids;
     for (auto row : rows) ids.emplace_back(row.as_text(0));
+    if (mirror_) {
+      QueryBuilder on_postgres(postgres_, *plan);
+      on_postgres.add_sort(*plan, request_, testing::fixed_now());
+      CompiledQuery pg_query = std::move(on_postgres).finish();
+      same_on_postgres(sort, ids, [&] { return mirror_->ordered_ids(pg_query); });
+    }
     return join(ids);
   }
 
   testing::FilterFixture fixture_;
+  const db::PostgresDialect postgres_;
+  std::optional<testing::PostgresMirror> mirror_;
+  bool mirrored_ = false;     // the mirror holds every table and row of the fixture
+  bool sqlite_only_ = false;  // the case being run is not compared on PostgreSQL
   std::map<std::string, json::object> records_;
   std::string collection_ = "posts";
   ResolveMode mode_ = ResolveMode::kRule;
@@ -185,10 +237,11 @@ class Runner {
 
 }  // namespace
 
-ScenarioResult run_filter_scenario(const std::filesystem::path& file) {
+ScenarioResult run_filter_scenario(const std::filesystem::path& file,
+                                   db::testing::LibpqSession* pg) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error("cannot read " + file.string());
-  Runner runner;
+  Runner runner(pg);
   std::string text;
   int number = 0;
   while (std::getline(in, text)) {

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace basalt::db::testing {
+class LibpqSession;
+}
+
 namespace basalt::scenarios {
 
 struct ScenarioFailure {
@@ -20,6 +24,9 @@ struct ScenarioResult {
 
 // Never throws for a failing case (it becomes a ScenarioFailure); throws std::runtime_error
 // for a file that cannot be read or a malformed directive.
-ScenarioResult run_filter_scenario(const std::filesystem::path& file);
+// Runs every case of `file` on SQLite; with `pg`, on PostgreSQL too (in that session's schema):
+// an answer that differs from SQLite's is a failure of its line.
+ScenarioResult run_filter_scenario(const std::filesystem::path& file,
+                                   db::testing::LibpqSession* pg = nullptr);
 
 }  // namespace basalt::scenarios

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "basalt/db/testing/libpq_session.hpp"
 #include "filter_scenario.hpp"
 
 namespace basalt::scenarios {
@@ -26,6 +27,18 @@ TEST_P(FilterScenarioTest, EveryCaseHolds) {
   EXPECT_GT(result.cases, 0) << GetParam() << " has no cases";
   RecordProperty("cases", result.cases);
   std::printf("%s: %d cases\n", GetParam().filename().c_str(), result.cases);
+  for (const auto& failure : result.failures) {
+    ADD_FAILURE_AT(GetParam().c_str(), failure.line) << failure.message;
+  }
+}
+
+// The same files on PostgreSQL (BASALT_TEST_POSTGRES_URL; scripts/test.sh starts a server): each
+// case's answer there must be SQLite's, as well as the file's.
+TEST_P(FilterScenarioTest, EveryCaseHoldsOnPostgres) {
+  BASALT_LIBPQ_SESSION_OR_SKIP(pg);
+  ScenarioResult result = run_filter_scenario(GetParam(), &pg);
+  EXPECT_GT(result.cases, 0) << GetParam() << " has no cases";
+  std::printf("%s on PostgreSQL: %d cases\n", GetParam().filename().c_str(), result.cases);
   for (const auto& failure : result.failures) {
     ADD_FAILURE_AT(GetParam().c_str(), failure.line) << failure.message;
   }

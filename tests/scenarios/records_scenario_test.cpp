@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "records_scenario.hpp"
@@ -23,12 +24,11 @@ std::vector<std::filesystem::path> scenario_files() {
 
 class RecordsScenarioTest : public ::testing::TestWithParam<std::filesystem::path> {};
 
-TEST_P(RecordsScenarioTest, EveryCheckHolds) {
-  const std::filesystem::path& file = GetParam();
-  ScenarioServer server;
+void run_scenario_file(const std::filesystem::path& file, const char* postgres_url) {
+  ScenarioServer server(postgres_url);
   RecordsScenarioResult result = run_records_scenario(file, server);
   EXPECT_GT(result.expectations, 0) << file << " has no checks";
-  RecordProperty("expectations", result.expectations);
+  ::testing::Test::RecordProperty("expectations", result.expectations);
   std::printf("%s: %d expectations, %zu failed, %zu pending\n", file.filename().c_str(),
               result.expectations, result.failures.size(), result.pending.size());
   for (const auto& pending : result.pending) {
@@ -37,6 +37,19 @@ TEST_P(RecordsScenarioTest, EveryCheckHolds) {
   for (const auto& failure : result.failures) {
     ADD_FAILURE_AT(file.c_str(), failure.line) << failure.message;
   }
+}
+
+TEST_P(RecordsScenarioTest, EveryCheckHolds) {
+  run_scenario_file(GetParam(), nullptr);
+}
+
+// The same file against a server storing its data in PostgreSQL (BASALT_TEST_POSTGRES_URL;
+// scripts/test.sh starts a server): the same answers.
+TEST_P(RecordsScenarioTest, EveryCheckHoldsOnPostgres) {
+  const char* url = std::getenv("BASALT_TEST_POSTGRES_URL");
+  if (url == nullptr) GTEST_SKIP() << "skipped: BASALT_TEST_POSTGRES_URL not set";
+  std::printf("on PostgreSQL: ");
+  run_scenario_file(GetParam(), url);
 }
 
 INSTANTIATE_TEST_SUITE_P(Records, RecordsScenarioTest, ::testing::ValuesIn(scenario_files()),

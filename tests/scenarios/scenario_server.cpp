@@ -1,7 +1,10 @@
 #include "scenario_server.hpp"
 
+#include <libpq-fe.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
@@ -17,22 +20,62 @@ namespace json = boost::json;
 constexpr std::string_view kSuperuserEmail = "root@scenario.test";
 constexpr std::string_view kSuperuserPassword = "scenario superuser password";
 
+// Runs one statement on the PostgreSQL server of `url` (CREATE/DROP DATABASE: outside any
+// transaction, so each on a session of its own). Throws std::runtime_error with the server's
+// message.
+void run_on_postgres(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* result = PQexec(conn, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) error = PQresultErrorMessage(result);
+    PQclear(result);
+  }
+  PQfinish(conn);
+  if (!error.empty()) throw std::runtime_error("PostgreSQL: " + error);
+}
+
+// `url` with its database (the path) replaced by `database`.
+std::string with_database(const std::string& url, const std::string& database) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  const std::size_t query = url.find('?');
+  const std::string head = url.substr(0, path == std::string::npos ? query : path);
+  const std::string tail = query == std::string::npos ? "" : url.substr(query);
+  return head + "/" + database + tail;
+}
+
 }  // namespace
 
-ScenarioServer::ScenarioServer() {
+ScenarioServer::ScenarioServer(const char* postgres_url) {
   char pattern[] = "/tmp/basalt-scenario-XXXXXX";
   if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   root_ = pattern;
-  const std::string dir = root_ + "/data";
-  testing::CommandResult created =
-      testing::run_basalt({"superuser", "upsert", std::string(kSuperuserEmail),
-                           std::string(kSuperuserPassword), "--dir", dir});
+  if (postgres_url != nullptr) {
+    static std::atomic<unsigned> counter{0};
+    postgres_url_ = postgres_url;
+    database_ = "scenario_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    database_url_ = with_database(postgres_url_, database_);
+    try {
+      run_on_postgres(postgres_url_, "DROP DATABASE IF EXISTS \"" + database_ + "\" WITH (FORCE)");
+      run_on_postgres(postgres_url_, "CREATE DATABASE \"" + database_ + "\"");
+    } catch (...) {
+      std::filesystem::remove_all(root_);
+      throw;
+    }
+  }
+  std::vector<std::string> upsert{"superuser", "upsert", std::string(kSuperuserEmail),
+                                  std::string(kSuperuserPassword)};
+  for (std::string& arg : storage_args()) upsert.push_back(std::move(arg));
+  testing::CommandResult created = testing::run_basalt(upsert);
   if (created.exit_code != 0) {
     std::filesystem::remove_all(root_);
     throw std::runtime_error("basalt superuser upsert failed: " + created.err);
   }
   try {
-    process_ = std::make_unique<testing::ServerProcess>(std::vector<std::string>{"--dir", dir});
+    process_ = std::make_unique<testing::ServerProcess>(storage_args());
     superuser_token_ = sign_in("_superusers", kSuperuserEmail, kSuperuserPassword);
   } catch (...) {
     process_.reset();
@@ -42,9 +85,25 @@ ScenarioServer::ScenarioServer() {
 }
 
 ScenarioServer::~ScenarioServer() {
-  process_.reset();  // stops the server before its directory goes
+  process_.reset();  // stops the server before its directory and database go
   std::error_code ignored;
   std::filesystem::remove_all(root_, ignored);
+  if (!database_.empty()) {
+    try {
+      run_on_postgres(postgres_url_, "DROP DATABASE IF EXISTS \"" + database_ + "\" WITH (FORCE)");
+    } catch (const std::exception&) {
+      // the test server goes away with the run; nothing else to do in a destructor
+    }
+  }
+}
+
+std::vector<std::string> ScenarioServer::storage_args() const {
+  std::vector<std::string> args{"--dir", root_ + "/data"};
+  if (!database_url_.empty()) {
+    args.push_back("--db");
+    args.push_back(database_url_);
+  }
+  return args;
 }
 
 testing::HttpResponse ScenarioServer::send(std::string_view method, std::string_view target,

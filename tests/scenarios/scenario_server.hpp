@@ -2,6 +2,10 @@
 // temporary data directory, with one superuser created by the CLI (`basalt superuser upsert`)
 // before the start and signed in over HTTP. The directory is removed by the destructor.
 //
+// On PostgreSQL (a `postgres_url` given: a server URL, e.g. BASALT_TEST_POSTGRES_URL) the data
+// goes to a fresh database of its own on that server (`--db`), created before the CLI runs
+// and dropped by the destructor after the server stopped.
+//
 // Not thread safe; one per scenario file.
 #pragma once
 
@@ -9,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http_client.hpp"
 #include "server_process.hpp"
@@ -18,7 +23,7 @@ namespace basalt::scenarios {
 class ScenarioServer {
  public:
   // Throws std::runtime_error when the CLI, the server start or the superuser sign-in fails.
-  ScenarioServer();
+  explicit ScenarioServer(const char* postgres_url = nullptr);
   ~ScenarioServer();
   ScenarioServer(const ScenarioServer&) = delete;
   ScenarioServer& operator=(const ScenarioServer&) = delete;
@@ -38,7 +43,13 @@ class ScenarioServer {
                       std::string_view password) const;
 
  private:
+  // The `--dir` (and `--db`) arguments of the CLI and the server.
+  std::vector<std::string> storage_args() const;
+
   std::string root_;
+  std::string postgres_url_;  // the server's URL as given (its own database: the admin one)
+  std::string database_;      // the scenario's database on it; empty on SQLite
+  std::string database_url_;
   std::unique_ptr<testing::ServerProcess> process_;
   std::string superuser_token_;
 };

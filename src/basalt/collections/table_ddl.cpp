@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <span>
 #include <stdexcept>
 
 #include "basalt/schema/field_registry.hpp"
@@ -88,18 +89,37 @@ std::string create_table(const Collection& collection, std::string_view table_na
   return sql;
 }
 
+// The column of `columns` named `name` ignoring ASCII case (SQLite's matching), else `name`.
+std::string exact_column_name(const std::string& name, std::span<const std::string> columns) {
+  for (const std::string& column : columns) {
+    if (column.size() == name.size() &&
+        std::equal(column.begin(), column.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return column;
+    }
+  }
+  return name;
+}
+
 // One index column in standard SQL: a name quoted, an expression with its identifiers in double
 // quotes; COLLATE NOCASE becomes the dialect's case-folded key (an expression index) and
 // COLLATE RTRIM the value without trailing blanks, which compare alike under those collations.
-std::string standard_index_column(const schema::IndexColumn& column, const db::Dialect& dialect) {
+// `columns` are the table's column names: SQLite matches names ignoring case, so each name the
+// index mentions is written as the column's exact spelling (PostgreSQL matches quoted names
+// exactly).
+std::string standard_index_column(const schema::IndexColumn& column,
+                                  std::span<const std::string> columns,
+                                  const db::Dialect& dialect) {
   std::string error;
   std::string out;
   if (column.is_expression()) {
-    auto expression = schema::double_quote_identifiers(column.name, &error);
+    auto expression = schema::double_quote_identifiers(column.name, &error, columns);
     if (!expression) throw std::invalid_argument("invalid index expression: " + error);
     out = "(" + *expression + ")";
   } else {
-    out = dialect.quote_identifier(column.name);
+    out = dialect.quote_identifier(exact_column_name(column.name, columns));
   }
   std::string collate = column.collate;
   for (char& c : collate) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -116,6 +136,7 @@ std::string standard_index_column(const schema::IndexColumn& column, const db::D
 
 // `index` in standard SQL for a dialect that does not run PocketBase's spelling.
 std::string standard_index_statement(const schema::IndexDefinition& index,
+                                     std::span<const std::string> columns,
                                      const db::Dialect& dialect) {
   std::string out = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
   if (index.if_not_exists) out += "IF NOT EXISTS ";
@@ -123,12 +144,12 @@ std::string standard_index_statement(const schema::IndexDefinition& index,
          dialect.quote_identifier(index.table_name) + " (";
   for (std::size_t i = 0; i < index.columns.size(); ++i) {
     if (i > 0) out += ", ";
-    out += standard_index_column(index.columns[i], dialect);
+    out += standard_index_column(index.columns[i], columns, dialect);
   }
   out += ")";
   if (!index.where.empty()) {
     std::string error;
-    auto where = schema::double_quote_identifiers(index.where, &error);
+    auto where = schema::double_quote_identifiers(index.where, &error, columns);
     if (!where) throw std::invalid_argument("invalid index condition: " + error);
     out += " WHERE " + *where;
   }
@@ -140,6 +161,8 @@ std::string standard_index_statement(const schema::IndexDefinition& index,
 // where the dialect runs it (SQLite), standard SQL elsewhere.
 std::vector<std::string> create_indexes(const Collection& collection, const db::Dialect& dialect) {
   std::vector<std::string> out;
+  std::vector<std::string> columns;
+  for (const Field& field : collection.fields) columns.push_back(field.name);
   for (const std::string& text : collection.indexes) {
     std::string error;
     auto index = schema::IndexDefinition::parse(text, &error);
@@ -148,8 +171,9 @@ std::vector<std::string> create_indexes(const Collection& collection, const db::
     }
     index->table_name = collection.name;
     index->schema_name.clear();
-    out.push_back(dialect.runs_pocketbase_index_sql() ? index->build()
-                                                      : standard_index_statement(*index, dialect));
+    out.push_back(dialect.runs_pocketbase_index_sql()
+                      ? index->build()
+                      : standard_index_statement(*index, columns, dialect));
   }
   return out;
 }
@@ -165,10 +189,12 @@ std::vector<std::string> drop_indexes(const Collection& collection, const db::Di
 }
 
 // Wrapped as PocketBase does, so that nothing but a query can become the view; the line
-// breaks keep a trailing `-- comment` in the query from swallowing the parenthesis.
+// breaks keep a trailing `-- comment` in the query from swallowing the parenthesis. The
+// subquery has an alias because PostgreSQL before 16 requires one (SQLite accepts it).
 std::string create_view(const Collection& collection, const db::Dialect& dialect) {
   return "CREATE VIEW " + dialect.quote_identifier(collection.name) + " AS SELECT * FROM (\n" +
-         schema::normalize_view_query(collection.view_query) + "\n)";
+         schema::normalize_view_query(collection.view_query) + "\n) AS " +
+         dialect.quote_identifier("_basalt_view_source");
 }
 
 std::string drop_relation(const Collection& collection, const db::Dialect& dialect) {

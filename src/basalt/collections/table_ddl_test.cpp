@@ -257,5 +257,38 @@ TEST(TableDdlPostgres, IndexesAreWrittenInStandardSql) {
             "!= ''");
 }
 
+// SQLite matches names ignoring case, quoted or not; PostgreSQL folds bare names to lower case.
+// Every name the index mentions that is a column is written as the column's exact spelling, so
+// PocketBase's `WHERE collectionRef = '...'` finds "collectionRef" (function names stay bare).
+TEST(TableDdlPostgres, IndexNamesAreTheColumnsExactSpelling) {
+  Collection collection = posts();
+  collection.indexes = {
+      "CREATE UNIQUE INDEX idx_one ON posts (TITLE) WHERE Tag = 'x' AND `TITLE` != \"\"",
+      "CREATE INDEX idx_low ON posts (LOWER(Title), nothere)"};
+  db::PostgresDialect dialect;
+  std::vector<std::string> statements = create_statements(collection, dialect);
+  ASSERT_EQ(statements.size(), 3U);
+  EXPECT_EQ(statements[1],
+            "CREATE UNIQUE INDEX \"idx_one\" ON \"posts\" (\"title\") WHERE \"tag\" = 'x' AND "
+            "\"title\" != ''");
+  EXPECT_EQ(statements[2],
+            "CREATE INDEX \"idx_low\" ON \"posts\" ((LOWER(\"title\")), \"nothere\")");
+}
+
+// PostgreSQL before 16 wants an alias on a subquery in FROM; SQLite takes it too.
+TEST(TableDdlPostgres, AViewsSubqueryHasAnAlias) {
+  Collection view;
+  view.id = "pbc_2";
+  view.name = "titles";
+  view.type = schema::CollectionType::kView;
+  view.view_query = "SELECT id, title FROM posts";
+  db::PostgresDialect dialect;
+  std::vector<std::string> statements = create_statements(view, dialect);
+  ASSERT_FALSE(statements.empty());
+  EXPECT_EQ(statements[0],
+            "CREATE VIEW \"titles\" AS SELECT * FROM (\nSELECT id, title FROM posts\n) AS "
+            "\"_basalt_view_source\"");
+}
+
 }  // namespace
 }  // namespace basalt::collections

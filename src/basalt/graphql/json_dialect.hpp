@@ -1,8 +1,7 @@
 // JsonDialect: how one SQL dialect builds the JSON of a GraphQL answer inside a statement
 // (record_statement.hpp). It is the only dialect-specific part of the GraphQL statements, as
 // query::FilterDialect is of filters: SQLite spells it with json_object / json_group_array /
-// json_each; a PostgreSQL dialect would implement this interface with json_build_object /
-// json_agg / jsonb_array_elements, without touching the compiler.
+// json_each, PostgreSQL with json_build_object / json_agg / json_array_elements_text.
 //
 // Arguments are SQL text already printed (a quoted column, a placeholder, a subquery in
 // parentheses); every value a spelling needs (a JSON path) is bound through `binder`, never

@@ -2,6 +2,7 @@
 // the visibility CTEs of the levels below the root, pages and their bounds, order_by, objects.
 #include "basalt/graphql/record_compiler.hpp"
 
+#include "basalt/query/filter_dialect.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/sort.hpp"
 
@@ -105,7 +106,9 @@ std::string StatementCompiler::order_clause(const std::string& a, const Collecti
                                                       " terms (as a REST sort).");
   }
   if (!fallback.empty()) terms.push_back(fallback);
-  terms.push_back(c.is_view() ? col(a, "id") : a + "." + dialect_.insertion_order());
+  // The row order REST lists fall back on (SQLite's rowid, PostgreSQL's ctid).
+  terms.push_back(c.is_view() ? col(a, "id")
+                              : a + "." + std::string(query::filter_dialect_for(dialect_).rowid()));
   std::string out = " ORDER BY ";
   for (std::size_t i = 0; i < terms.size(); ++i) out += (i ? ", " : "") + terms[i];
   return out;

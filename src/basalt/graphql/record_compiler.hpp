@@ -72,6 +72,10 @@ class StatementCompiler final : public query::ParamBinder {
   // The WITH clause of the levels below the root (visible ids), before the root's SELECT.
   void prepend_ctes(std::string& sql) const;
 
+  // Numbered `$N` placeholders (PostgreSQL) must all appear in the text: an aggregate that
+  // counts every record drops its page's text, whose values were bound.
+  void finish_placeholders(std::string& sql, db::Params& params) const;
+
  private:
   // The root's SELECT keyword ("SELECT " or "SELECT DISTINCT " when a join of the filter can
   // repeat a record) and its FROM … [WHERE …] over every plan.

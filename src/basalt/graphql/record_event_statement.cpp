@@ -57,6 +57,7 @@ RootStatement StatementCompiler::event_records(const Collection& c, const FieldG
   out.statement.sql =
       with + " " + root.select + index + ", " + record + root.from + " ORDER BY " + index;
   out.statement.params = std::move(params_);
+  finish_placeholders(out.statement.sql, out.statement.params);
   out.scans = true;
   return out;
 }

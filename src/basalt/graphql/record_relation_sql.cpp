@@ -111,8 +111,9 @@ std::string StatementCompiler::back_relation(const std::string& a, const Collect
 
 std::string StatementCompiler::list_sql(const std::string& record, const std::string& from) {
   const std::string item = q("__gq_item");
+  // The subquery has an alias: PostgreSQL before 16 requires one (SQLite takes it).
   return "(SELECT " + json_.array_of_rows(item) + " FROM (SELECT " + record + " AS " + item + from +
-         "))";
+         ") AS " + q("__gq_items") + ")";
 }
 
 }  // namespace basalt::graphql::detail

@@ -8,6 +8,7 @@
 
 #include "basalt/graphql/field_failure.hpp"
 #include "basalt/graphql/record_compiler.hpp"
+#include "basalt/graphql/unused_placeholders.hpp"
 #include "basalt/graphql/where_filter.hpp"
 #include "basalt/query/filter_cost.hpp"
 #include "basalt/query/query_builder.hpp"
@@ -35,6 +36,7 @@ RootStatement StatementCompiler::by_ids(const Collection& c, const FieldGroup& g
                       " IN (" + wanted + ")" + order_clause(a, c, json::object{});
   prepend_ctes(out.statement.sql);
   out.statement.params = std::move(params_);
+  finish_placeholders(out.statement.sql, out.statement.params);
   out.scans = true;
   return out;
 }
@@ -74,6 +76,7 @@ RootStatement StatementCompiler::root(const FieldGroup& group, const RootBinding
   }
   prepend_ctes(sql);
   out.statement.params = std::move(params_);
+  finish_placeholders(sql, out.statement.params);
   out.scans = potential_ > 0;
   return out;
 }
@@ -84,6 +87,10 @@ void StatementCompiler::prepend_ctes(std::string& sql) const {
   std::string with = "WITH ";
   for (std::size_t i = 0; i < ctes_.size(); ++i) with += (i ? ", " : "") + ctes_[i];
   sql = with + " " + sql;
+}
+
+void StatementCompiler::finish_placeholders(std::string& sql, db::Params& params) const {
+  if (dialect_.placeholder(1) == "$1") drop_unused_placeholders(sql, params);
 }
 
 StatementCompiler::RootSource StatementCompiler::root_source(

@@ -64,11 +64,13 @@ class FilterDialect {
   // The condition `a <op> b` (op neither kLike nor kNotLike) with SQLite's comparison rules
   // for operands of the given affinities (sql_node.hpp, Affinity; a subquery column has its
   // expression's). `plain_text`: the operand is TEXT on every engine (SqlPrinter::plain_text)
-  // and may be compared as it is.
+  // and may be compared as it is; `number`: the operand is a number on every engine
+  // (SqlPrinter::plain_number).
   struct Operand {
     std::string_view sql;
     Affinity affinity = Affinity::kNone;
     bool plain_text = false;
+    PlainNumber number = PlainNumber::kNone;
   };
   virtual void compare(std::string& out, CompareOp op, const Operand& a,
                        const Operand& b) const = 0;
@@ -80,8 +82,11 @@ class FilterDialect {
   virtual void in_operand(std::string& out, std::string_view value) const = 0;
   // `IN (<params>)`'s item: a bound placeholder.
   virtual void in_item(std::string& out, std::string_view placeholder) const = 0;
-  // `value` as an ORDER BY key ordered as SQLite orders values (NULL first ascending).
-  virtual void sort_key(std::string& out, std::string_view value) const = 0;
+  // `value` (its affinity unused) as an ORDER BY key ordered as SQLite orders values (NULL first
+  // ascending), followed by sort_direction().
+  virtual void sort_key(std::string& out, const Operand& value) const = 0;
+  // " ASC" or " DESC", with what the dialect needs to keep NULL first ascending.
+  virtual std::string_view sort_direction(bool descending) const noexcept = 0;
   // The keyword of a join that keeps only matching rows ("CROSS JOIN " keeps SQLite to the
   // written order), and whether a join without an ON clause needs " ON TRUE".
   virtual std::string_view inner_join() const noexcept = 0;

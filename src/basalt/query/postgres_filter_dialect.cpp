@@ -44,6 +44,24 @@ void append_operand(std::string& out, std::string_view expression, Affinity affi
   }
 }
 
+// A PlainNumber operand in its native type: a REAL column as double precision, an INTEGER
+// one or a number parameter as it is typed, a bool column (BOOLEAN here) as 0 or 1.
+void append_number(std::string& out, const FilterDialect::Operand& operand) {
+  out += "((";
+  out += operand.sql;
+  switch (operand.number) {
+    case PlainNumber::kReal:
+      out += ")::double precision)";
+      return;
+    case PlainNumber::kBool:
+      out += ")::integer)";
+      return;
+    default:
+      out += ")::bigint)";
+      return;
+  }
+}
+
 }  // namespace
 
 std::string postgres_json_path(std::span<const JsonPathStep> path) {
@@ -182,7 +200,59 @@ void PostgresFilterDialect::compare(std::string& out, CompareOp op, const Operan
     out += ")::text)";
     return;
   }
+  if (a.number != PlainNumber::kNone && b.number != PlainNumber::kNone) {
+    // Two numbers compare by value whatever their affinities (an INTEGER against a REAL as
+    // doubles, two INTEGERs exactly), which PostgreSQL's own operators do; NULL gives NULL.
+    out += '(';
+    append_number(out, a);
+    switch (op) {
+      case CompareOp::kIs:
+        out += " IS NOT DISTINCT FROM ";
+        break;
+      case CompareOp::kIsNot:
+        out += " IS DISTINCT FROM ";
+        break;
+      case CompareOp::kEq:
+        out += " = ";
+        break;
+      case CompareOp::kLt:
+        out += " < ";
+        break;
+      case CompareOp::kLte:
+        out += " <= ";
+        break;
+      case CompareOp::kGt:
+        out += " > ";
+        break;
+      case CompareOp::kGte:
+        out += " >= ";
+        break;
+      case CompareOp::kLike:
+      case CompareOp::kNotLike:
+        throw std::logic_error("LIKE is no comparison for FilterDialect::compare");
+    }
+    append_number(out, b);
+    out += ')';
+    return;
+  }
   const Affinity affinity = comparison_affinity(a.affinity, b.affinity);
+  if (op == CompareOp::kEq && a.plain_text != b.plain_text &&
+      (affinity == Affinity::kNone || affinity == Affinity::kText)) {
+    // A TEXT value (an id, a text field) equals another value exactly when that value, after
+    // the comparison's affinity, is TEXT with the same bytes: its basalt_v is 't' followed by
+    // the text (and NULL on either side gives NULL, as basalt_cmp does). Spelled as an
+    // equality of two plain expressions, each of one side only, a join on it (a relation's
+    // json_each item against the target's id) can be a hash join instead of a nested loop
+    // over basalt_cmp.
+    const Operand& text = a.plain_text ? a : b;
+    const Operand& other = a.plain_text ? b : a;
+    out += "((";
+    append_operand(out, other.sql, affinity);
+    out += ").v = 't' || (";
+    out += text.sql;
+    out += ")::text)";
+    return;
+  }
   std::string operands;
   append_operand(operands, a.sql, affinity);
   operands += ", ";
@@ -249,10 +319,21 @@ void PostgresFilterDialect::in_item(std::string& out, std::string_view placehold
   append_value(out, placeholder);
 }
 
-void PostgresFilterDialect::sort_key(std::string& out, std::string_view value) const {
-  out += "basalt_sort(";
-  append_value(out, value);
-  out += ')';
+void PostgresFilterDialect::sort_key(std::string& out, const Operand& value) const {
+  // A TEXT or a number on every engine sorts natively (sort_direction puts NULL first as
+  // SQLite does), so an index can serve the order; anything else through SQLite's order of
+  // storage classes.
+  if (value.plain_text) {
+    out += "((";
+    out += value.sql;
+    out += ")::text COLLATE \"C\")";
+  } else if (value.number != PlainNumber::kNone) {
+    append_number(out, value);
+  } else {
+    out += "basalt_sort(";
+    append_value(out, value.sql);
+    out += ')';
+  }
 }
 
 const std::vector<std::string>& PostgresFilterDialect::setup_statements() const {

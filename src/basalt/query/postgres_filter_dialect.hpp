@@ -40,7 +40,11 @@ class PostgresFilterDialect final : public FilterDialect {
   void coalesce_empty(std::string& out, std::string_view value, bool plain_text) const override;
   void in_operand(std::string& out, std::string_view value) const override;
   void in_item(std::string& out, std::string_view placeholder) const override;
-  void sort_key(std::string& out, std::string_view value) const override;
+  void sort_key(std::string& out, const Operand& value) const override;
+  // PostgreSQL sorts NULL last ascending; SQLite first.
+  std::string_view sort_direction(bool descending) const noexcept override {
+    return descending ? " DESC NULLS LAST" : " ASC NULLS FIRST";
+  }
   std::string_view inner_join() const noexcept override { return "JOIN "; }
   bool join_needs_condition() const noexcept override { return true; }
   bool distinct_sorts_by_selected_columns_only() const noexcept override { return true; }

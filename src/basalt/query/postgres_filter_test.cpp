@@ -169,6 +169,15 @@ TEST(PostgresFilterTest, PrintsThePostgresSpellings) {
   EXPECT_EQ(
       where("rel.name != 'x'"),
       R"sql(("items"."rel" IS NULL OR "items"."rel" NOT IN (SELECT "items_rel"."id" FROM "users" "items_rel" WHERE ((("items_rel"."name")::text IS DISTINCT FROM ($1::text)::text)) IS NOT TRUE)))sql");
+  // A text against a value of another type: one side's basalt_v text against the other, so
+  // that a join on it can hash (a relation's json_each item against an id).
+  EXPECT_EQ(
+      where("rels.name ?= 'x'"),
+      R"sql(EXISTS (SELECT 1 FROM basalt_json_each("items"."rels", TRUE) "__je_items_rels" JOIN "users" "items_rels" ON ((basalt_sv("__je_items_rels"."value")).v = 't' || ("items_rels"."id")::text) WHERE (("items_rels"."name")::text = ($1::text)::text)))sql");
+  // Two numbers (a number column, a number parameter) compare natively.
+  EXPECT_EQ(
+      where("num > 5"),
+      R"sql(((("items"."num")::double precision) > (($1::double precision)::double precision)))sql");
   EXPECT_EQ(where("title > 'b'"),
             R"sql((("items"."title")::text COLLATE "C" > ($1::text)::text))sql");
 }

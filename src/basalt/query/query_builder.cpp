@@ -267,13 +267,15 @@ CompiledQuery QueryBuilder::finish() && {
         std::string key;
         printer_.print(key, *term.expr, *sort.request);
         std::string sort_key;
-        printer_.functions().sort_key(sort_key, key);
+        printer_.functions().sort_key(sort_key,
+                                      {key, Affinity::kNone, SqlPrinter::plain_text(*term.expr),
+                                       SqlPrinter::plain_number(*term.expr)});
         order_by += sort_key;
         query.order_keys.push_back(std::move(sort_key));
         break;
       }
     }
-    order_by += term.direction == SortDirection::kDesc ? " DESC" : " ASC";
+    order_by += printer_.functions().sort_direction(term.direction == SortDirection::kDesc);
   }
   JoinTree tree;
   query.distinct = std::any_of(printer_.join_sources().begin(), printer_.join_sources().end(),

@@ -244,8 +244,14 @@ const SqlNode* Resolver::column(const SqlSource* source, const schema::Collectio
                                 const schema::Field& field) {
   int index = -1;
   if (source->record_row) index = static_cast<int>(&field - collection.fields.data());
-  const bool plain_text = schema::column_for(field).kind == schema::ColumnKind::kText;
-  return nodes_.column(source, nodes_.copy(field.name), affinity_of(field), index, plain_text);
+  const schema::ColumnKind kind = schema::column_for(field).kind;
+  const bool plain_text = kind == schema::ColumnKind::kText;
+  const PlainNumber number = kind == schema::ColumnKind::kReal      ? PlainNumber::kReal
+                             : kind == schema::ColumnKind::kInteger ? PlainNumber::kInteger
+                             : kind == schema::ColumnKind::kBool    ? PlainNumber::kBool
+                                                                    : PlainNumber::kNone;
+  return nodes_.column(source, nodes_.copy(field.name), affinity_of(field), index, plain_text,
+                       number);
 }
 
 const SqlNode* Resolver::column(const SqlSource* source, const schema::Collection& collection,

@@ -22,9 +22,11 @@ db::Value ParamValue::to_db() const {
 }
 
 const SqlNode* SqlNodeFactory::column(const SqlSource* source, std::string_view name,
-                                      Affinity affinity, int field_index, bool plain_text) {
+                                      Affinity affinity, int field_index, bool plain_text,
+                                      PlainNumber number) {
   SqlNode* n = node(SqlOp::kColumn);
   n->plain_text = plain_text;
+  n->number = number;
   n->source = source;
   n->name = name;
   n->affinity = affinity;

@@ -38,6 +38,12 @@ struct PlanExpr;  // plan.hpp
 // type TEXT, or INTEGER/REAL/NUMERIC, or no type (BLOB: json_each columns), or an expression.
 enum class Affinity : std::uint8_t { kNone, kBlob, kText, kNumeric };
 
+// How a value is a number on every engine, if it is: a number field's column (REAL), a bool
+// field's column (0/1 on SQLite, BOOLEAN on PostgreSQL), a number parameter or literal. Two
+// such values compare as numbers whatever their affinities, so a dialect may compare them
+// natively (FilterDialect::compare).
+enum class PlainNumber : std::uint8_t { kNone, kReal, kInteger, kBool };
+
 // A bound value with the Go type PocketBase binds it as; the type decides how `~` turns it into
 // a pattern (cast.ToString) and how it binds (bool as 0/1).
 struct ParamValue {
@@ -97,8 +103,9 @@ struct SqlNode {
   SqlOp op = SqlOp::kNull;
   CompareOp compare = CompareOp::kEq;
   Affinity affinity = Affinity::kNone;  // kColumn (the column's); others kNone
-  bool aux = false;               // kParam: not a filter value (json path, id): never LIKE-wrapped
-  bool plain_text = false;        // kColumn: stored as plain TEXT on every engine (never JSON)
+  bool aux = false;         // kParam: not a filter value (json path, id): never LIKE-wrapped
+  bool plain_text = false;  // kColumn: stored as plain TEXT on every engine (never JSON)
+  PlainNumber number = PlainNumber::kNone;  // kColumn: stored as a number on every engine
   std::int32_t field_index = -1;  // kColumn of a record row: index in the collection's fields
   std::uint32_t arg_count = 0;
   const SqlNode* const* arg_data = nullptr;

@@ -21,7 +21,8 @@ class SqlNodeFactory {
   // `plain_text`: the column holds plain TEXT on every engine (an id, a text or single-value
   // field), which lets a dialect compare it natively (SqlNode::plain_text).
   const SqlNode* column(const SqlSource* source, std::string_view name, Affinity affinity,
-                        int field_index = -1, bool plain_text = false);
+                        int field_index = -1, bool plain_text = false,
+                        PlainNumber number = PlainNumber::kNone);
   const SqlNode* param(const ParamValue& value, bool aux = false);
   const SqlNode* text_param(std::string_view text, bool aux = false);  // copies `text`
   const SqlNode* null();

@@ -93,6 +93,27 @@ bool SqlPrinter::plain_text(const SqlNode& node) {
   }
 }
 
+PlainNumber SqlPrinter::plain_number(const SqlNode& node) {
+  switch (node.op) {
+    case SqlOp::kColumn:
+      return node.number;
+    case SqlOp::kParam:
+      switch (node.param.kind) {
+        case ParamValue::Kind::kInteger:
+        case ParamValue::Kind::kBool:
+          return PlainNumber::kInteger;
+        case ParamValue::Kind::kReal:
+          return PlainNumber::kReal;
+        default:
+          return PlainNumber::kNone;
+      }
+    case SqlOp::kInteger:
+      return PlainNumber::kInteger;
+    default:
+      return PlainNumber::kNone;
+  }
+}
+
 std::string SqlPrinter::text(const SqlNode& node) {
   std::string out;
   value(out, node);
@@ -204,8 +225,10 @@ void SqlPrinter::value(std::string& out, const SqlNode& node) {
         // In order: the placeholders are numbered as the operands are printed.
         const std::string a = text(*node.a);
         const std::string b = text(*node.b);
-        functions_.compare(out, node.compare, {a, operand_affinity(*node.a), plain_text(*node.a)},
-                           {b, operand_affinity(*node.b), plain_text(*node.b)});
+        functions_.compare(
+            out, node.compare,
+            {a, operand_affinity(*node.a), plain_text(*node.a), plain_number(*node.a)},
+            {b, operand_affinity(*node.b), plain_text(*node.b), plain_number(*node.b)});
         return;
       }
     case SqlOp::kIsNull:

@@ -114,13 +114,16 @@ class SqlPrinter final : public ParamBinder {
   const db::Dialect& dialect() const noexcept { return dialect_; }
   const FilterDialect& functions() const noexcept { return functions_; }
 
- private:
-  void value(std::string& out, const SqlNode& node);
-  std::string text(const SqlNode& node);
   // How SQLite's comparison sees `node` (as the Evaluator does) and whether it is TEXT on every
   // engine (a plain-text column, a text parameter, '', the auth id, LOWER/COALESCE of those).
   static Affinity operand_affinity(const SqlNode& node);
   static bool plain_text(const SqlNode& node);
+  // How `node` is a number on every engine (PlainNumber), or kNone.
+  static PlainNumber plain_number(const SqlNode& node);
+
+ private:
+  void value(std::string& out, const SqlNode& node);
+  std::string text(const SqlNode& node);
   std::string unique_alias(std::string_view hint);
   std::string register_join(const SqlSource& source);
   void source_clause(std::string& out, const SqlSource& source, std::string_view alias);

@@ -173,8 +173,8 @@ void SqliteFilterDialect::in_item(std::string& out, std::string_view placeholder
   out += placeholder;
 }
 
-void SqliteFilterDialect::sort_key(std::string& out, std::string_view value) const {
-  out += value;
+void SqliteFilterDialect::sort_key(std::string& out, const Operand& value) const {
+  out += value.sql;  // SQLite's own order is the one to keep
 }
 
 const std::vector<std::string>& SqliteFilterDialect::setup_statements() const {

@@ -37,7 +37,10 @@ class SqliteFilterDialect final : public FilterDialect {
   void coalesce_empty(std::string& out, std::string_view value, bool plain_text) const override;
   void in_operand(std::string& out, std::string_view value) const override;
   void in_item(std::string& out, std::string_view placeholder) const override;
-  void sort_key(std::string& out, std::string_view value) const override;
+  void sort_key(std::string& out, const Operand& value) const override;
+  std::string_view sort_direction(bool descending) const noexcept override {
+    return descending ? " DESC" : " ASC";
+  }
   std::string_view inner_join() const noexcept override { return "CROSS JOIN "; }
   bool join_needs_condition() const noexcept override { return false; }
   bool distinct_sorts_by_selected_columns_only() const noexcept override { return false; }

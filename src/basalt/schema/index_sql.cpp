@@ -1,5 +1,6 @@
 #include "basalt/schema/index_sql.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "basalt/schema/collection.hpp"
@@ -203,20 +204,71 @@ std::optional<IndexDefinition> find_single_column_unique_index(std::span<const s
   return std::nullopt;
 }
 
-std::optional<std::string> double_quote_identifiers(std::string_view fragment, std::string* error) {
+namespace {
+
+// The column of `columns` named `name` ignoring ASCII case, or nullptr.
+const std::string* column_named(std::span<const std::string> columns, std::string_view name) {
+  for (const std::string& column : columns) {
+    if (column.size() != name.size()) continue;
+    if (std::equal(column.begin(), column.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return &column;
+    }
+  }
+  return nullptr;
+}
+
+void append_double_quoted(std::string& out, std::string_view name) {
+  out += '"';
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_single_quoted(std::string& out, std::string_view text) {
+  out += '\'';
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+}
+
+}  // namespace
+
+std::optional<std::string> double_quote_identifiers(std::string_view fragment, std::string* error,
+                                                    std::span<const std::string> columns) {
   auto tokens = detail::tokenize_sql(fragment, false, error);
   if (!tokens) return std::nullopt;
   std::string out;
   std::size_t copied = 0;
-  for (const SqlToken& token : *tokens) {
-    if (token.kind != SqlTokenKind::kQuotedIdentifier) continue;
-    out += fragment.substr(copied, token.begin - copied);
-    out += '"';
-    for (char c : detail::identifier_name(token)) {
-      if (c == '"') out += '"';
-      out += c;
+  for (std::size_t i = 0; i < tokens->size(); ++i) {
+    const SqlToken& token = (*tokens)[i];
+    std::string name;
+    if (token.kind == SqlTokenKind::kQuotedIdentifier) {
+      name = detail::identifier_name(token);
+      if (!columns.empty() && token.text.front() == '"' && !column_named(columns, name)) {
+        // SQLite reads a double-quoted name that is no column as a string literal (`!= ""`
+        // is "not empty"); PostgreSQL would look for the column.
+        out += fragment.substr(copied, token.begin - copied);
+        append_single_quoted(out, name);
+        copied = token.end;
+        continue;
+      }
+    } else if (token.kind == SqlTokenKind::kWord) {
+      const bool called = i + 1 < tokens->size() && (*tokens)[i + 1].is_punct('(');
+      if (called || !column_named(columns, token.text)) continue;
+      name = std::string(token.text);
+    } else {
+      continue;
     }
-    out += '"';
+    if (const std::string* column = column_named(columns, name)) name = *column;
+    out += fragment.substr(copied, token.begin - copied);
+    append_double_quoted(out, name);
     copied = token.end;
   }
   out += fragment.substr(copied);

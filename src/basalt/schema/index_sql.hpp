@@ -64,8 +64,16 @@ struct IndexDefinition {
 // `fragment` (an index column expression or WHERE clause) with every quoted identifier
 // (`x`, [x], "x") written in double quotes, inner double quotes doubled, and everything else as
 // it was: the standard spelling PostgreSQL reads. nullopt (with `*error`) when it does not scan.
+//
+// SQLite matches identifiers ignoring ASCII case, quoted or not; PostgreSQL folds a bare word
+// to lower case and matches a quoted one exactly. So an identifier (quoted, or a bare word not
+// followed by `(`, which would make it a function) that equals one of `columns` ignoring case
+// is written as that column's exact name in double quotes: `collectionRef = 'x'` becomes
+// `"collectionRef" = 'x'`. Other bare words (keywords, functions) stay as written. A name in
+// double quotes that is none of `columns` is a string literal, as SQLite reads it (`!= ""`).
 std::optional<std::string> double_quote_identifiers(std::string_view fragment,
-                                                    std::string* error = nullptr);
+                                                    std::string* error = nullptr,
+                                                    std::span<const std::string> columns = {});
 
 // The first UNIQUE index of `indexes` over exactly one column named `column`
 // (case-insensitive); a WHERE clause does not matter. Unparsable entries are skipped.

@@ -128,12 +128,18 @@ ConnectionSettings connection_settings(const std::string& url,
   }
   ConnectionSettings settings;
   settings.statement_timeout = statement_timeout;
-  std::string options;
+  // JIT off unless the URL's own `options` turn it on (they come after, and the last -c of a
+  // setting wins). Basalt's statements are short, but the planner's cost estimates for filters
+  // through the basalt_* functions, over tables without statistics yet, easily pass
+  // jit_above_cost: compiling then took 0.3-5 s per statement that runs in under 1 ms
+  // (docs/postgres.md, "Speed").
+  std::string options = "-c jit=off";
   for (PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
     if (option->val == nullptr) continue;
     const std::string_view keyword = option->keyword;
     if (keyword == "options") {
-      options = option->val;
+      options += ' ';
+      options += option->val;
     } else {
       settings.keywords.emplace_back(keyword, option->val);
     }

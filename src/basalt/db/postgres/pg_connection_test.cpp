@@ -211,6 +211,26 @@ TEST_F(PgConnectionTest, ReadsCannotWrite) {
   });
 }
 
+// JIT compiling cost seconds per filter statement (docs/postgres.md, "Speed"): sessions start
+// without it, and a URL's own options still decide.
+TEST_F(PgConnectionTest, SessionsRunWithoutJitUnlessTheUrlAsksForIt) {
+  auto jit_of = [](std::shared_ptr<const ConnectionSettings> settings) {
+    std::string jit;
+    with_connection(std::move(settings), [&jit](PgConnection& c) -> asio::awaitable<void> {
+      const StatementRun plain;
+      const Params none;
+      ResultSet rows = co_await c.run("SELECT current_setting('jit')", none, plain);
+      jit = std::string(rows[0].as_text(0));
+    });
+    return jit;
+  };
+  EXPECT_EQ(jit_of(settings_for(*schema_)), "off");
+  const std::string url = schema_->url() + "%20-cjit%3Don";
+  auto asking =
+      std::make_shared<const ConnectionSettings>(connection_settings(url, std::chrono::seconds(5)));
+  EXPECT_EQ(jit_of(asking), "on");
+}
+
 TEST_F(PgConnectionTest, ASlowStatementDoesNotBlockItsThread) {
   // The io_context's other work (a timer ticking every 10 ms) goes on while the server sleeps.
   auto settings = settings_for(*schema_);

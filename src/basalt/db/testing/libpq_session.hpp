@@ -36,6 +36,9 @@ class LibpqSession {
     static std::atomic<unsigned> counter{0};
     schema_ = "basalt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     exec("SET client_min_messages TO warning");
+    // As the driver's sessions (pg_connection.cpp): JIT compiling would cost more than the
+    // tests' statements themselves.
+    exec("SET jit TO off");
     exec("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE");
     exec("CREATE SCHEMA \"" + schema_ + "\"");
     exec("SET search_path TO \"" + schema_ + "\"");
