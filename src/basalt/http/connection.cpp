@@ -178,6 +178,9 @@ boost::asio::awaitable<void> Connection::run() {
     std::size_t bytes = response_.upgrading() ? 0 : write_response(response_, options, out_);
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id());
+    if (shared.observer) {
+      shared.observer->on_request({request, response_.status(), Clock::now() - started});
+    }
     if (response_.file_body()) {
       // The header (and any pipelined responses before it) first, then the file; a body that
       // cannot be sent whole ends the connection (file_body.hpp). HEAD and bodiless statuses

@@ -46,6 +46,7 @@ boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& resp
   try {
     co_await route(request, response);
   } catch (const core::ApiError& error) {
+    request.note().error = error.what();
     response.reset();
     response.json(error.status(), error.to_json());
     if (error.retry_after() > 0)
@@ -63,6 +64,8 @@ boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& resp
       spdlog::error("request {} {} {} failed with a non-standard exception", request.request_id(),
                     request.method_text(), request.path());
     }
+    // The details stay in the process log; the request log names only the answer.
+    request.note().error = core::default_error_message(500);
     response.reset();
     set_error(response, 500);
   }
@@ -80,6 +83,7 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
     } else {
       set_error(response, 404);
     }
+    request.note().error = core::default_error_message(response.status());
     co_return;
   }
   request.set_params(std::move(match.params));

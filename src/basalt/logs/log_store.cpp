@@ -1,0 +1,94 @@
+#include "basalt/logs/log_store.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "basalt/db/sqlite/sqlite_database.hpp"
+
+namespace basalt::logs {
+namespace {
+
+// PocketBase's `_logs` and its indexes; the hour index serves the stats query's GROUP BY.
+constexpr std::string_view kSchema[] = {
+    "CREATE TABLE IF NOT EXISTS _logs ("
+    "id TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL, "
+    "level INTEGER DEFAULT 0 NOT NULL, "
+    "message TEXT DEFAULT '' NOT NULL, "
+    "data JSON DEFAULT '{}' NOT NULL, "
+    "created TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS idx_logs_level ON _logs (level)",
+    "CREATE INDEX IF NOT EXISTS idx_logs_message ON _logs (message)",
+    "CREATE INDEX IF NOT EXISTS idx_logs_created_hour ON _logs "
+    "(strftime('%Y-%m-%d %H:00:00', created))",
+};
+
+template <typename Result>
+Result run_blocking(boost::asio::awaitable<Result> work) {
+  boost::asio::io_context context;
+  auto done = boost::asio::co_spawn(context, std::move(work), boost::asio::use_future);
+  context.run();
+  return done.get();
+}
+
+boost::asio::awaitable<void> create_schema(db::Database& database) {
+  co_await database.write([](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    for (std::string_view statement : kSchema) {
+      const db::Params none;
+      co_await tx.execute(statement, none);
+    }
+  });
+}
+
+}  // namespace
+
+LogStore::LogStore(const LogStoreOptions& options) {
+  db::SqliteOptions sqlite;
+  sqlite.data_dir = options.data_dir;
+  sqlite.file_name = std::string(kLogsFileName);
+  sqlite.statement_timeout = options.statement_timeout;
+  sqlite.read_threads = options.read_threads;
+  sqlite.read_queue = 64;
+  sqlite.statistics_rows = 0;  // no planner statistics: the indexes are enough for one table
+  database_ = db::open_sqlite(sqlite);
+  run_blocking(create_schema(*database_));
+}
+
+LogStore::~LogStore() = default;
+
+boost::asio::awaitable<void> LogStore::insert(const std::vector<LogEntry>& entries) {
+  if (entries.empty()) co_return;
+  const db::Dialect& dialect = database_->dialect();
+  std::string sql = "INSERT INTO _logs (id, created, level, message, data) VALUES (";
+  for (std::size_t i = 1; i <= 5; ++i) sql += (i > 1 ? ", " : "") + dialect.placeholder(i);
+  sql += ")";
+  co_await database_->write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    for (const LogEntry& entry : entries) {
+      const db::Params params =
+          db::make_params(entry.id, entry.created, static_cast<std::int64_t>(entry.level),
+                          entry.message, entry.data);
+      co_await tx.execute(sql, params);
+    }
+  });
+}
+
+boost::asio::awaitable<std::size_t> LogStore::delete_before(std::string created) {
+  const std::string sql =
+      "DELETE FROM _logs WHERE created <= " + database_->dialect().placeholder(1);
+  std::size_t removed = 0;
+  co_await database_->write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    const db::ExecResult done = co_await tx.execute(sql, created);
+    removed = static_cast<std::size_t>(done.changes);
+  });
+  co_return removed;
+}
+
+void insert_blocking(LogStore& store, const std::vector<LogEntry>& entries) {
+  run_blocking(store.insert(entries));
+}
+
+std::size_t delete_before_blocking(LogStore& store, const std::string& created) {
+  return run_blocking(store.delete_before(created));
+}
+
+}  // namespace basalt::logs
