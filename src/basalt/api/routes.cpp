@@ -10,6 +10,7 @@
 #include "basalt/api/graphql_sse_stream.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/impersonate_handler.hpp"
+#include "basalt/api/log_handlers.hpp"
 #include "basalt/api/oauth2_handlers.hpp"
 #include "basalt/api/rate_limit_check.hpp"
 #include "basalt/api/realtime_handlers.hpp"
@@ -140,6 +141,9 @@ std::vector<ApiRoute> api_routes() {
       {Method::kGet, "/api/backups/{key}", Access::kAny, download_backup},
       {Method::kDelete, "/api/backups/{key}", Access::kSuperuser, delete_backup},
       {Method::kPost, "/api/backups/{key}/restore", Access::kSuperuser, restore_backup},
+      {Method::kGet, "/api/logs", Access::kSuperuser, list_logs},
+      {Method::kGet, "/api/logs/stats", Access::kSuperuser, log_stats},
+      {Method::kGet, "/api/logs/{id}", Access::kSuperuser, view_log},
   };
 }
 

@@ -41,6 +41,8 @@
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
 #include "basalt/http/server.hpp"
+#include "basalt/logs/process_log_sink.hpp"
+#include "basalt/logs/request_logger.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/expired_auth_rows.hpp"
@@ -188,6 +190,20 @@ int serve(const core::Config& config) {
     graphql::GraphqlService graphql(storage.database(), storage.collections(), plans, clock,
                                     config.db.user_statement_timeout);
     graphql.set_record_service(&records);  // mutations write through the record service
+    // Request logs (docs/observability.md, "Logs API"): auxiliary.db beside data.db, its own
+    // writer; entries handed over by the workers, written in batches by the logger's thread.
+    std::optional<logs::LogStore> log_store(
+        std::in_place, logs::LogStoreOptions{.data_dir = config.data_dir,
+                                             .statement_timeout = config.db.statement_timeout});
+    logs::RequestLogger request_logger(
+        *log_store,
+        [&settings = storage.settings()] {
+          const settings::LogsSettings& logs = settings.current()->logs;
+          return logs::LogsPolicy{logs.max_days, logs.min_level, logs.log_ip, logs.log_auth_id};
+        },
+        clock, {});
+    std::optional<logs::ProcessLogForward> process_log_forward(std::in_place, request_logger);
+    query::PlanCache log_plans(256);
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -206,7 +222,9 @@ int serve(const core::Config& config) {
                            mfa,
                            totp,
                            rate_limits,
-                           graphql};
+                           graphql,
+                           *log_store,
+                           log_plans};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -214,7 +232,7 @@ int serve(const core::Config& config) {
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
-                        dispatcher, access_log);
+                        dispatcher, access_log, &request_logger);
     files.start_sweep(storage.database(), storage.collections());
     server.start();
 
@@ -235,13 +253,16 @@ int serve(const core::Config& config) {
                                           : "received SIGTERM",
                  config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
-    realtime.stop();           // nothing is posted to the workers' io_contexts from here on
-    admin_socket.reset();      // a running command finishes before the database closes
-    files.stop_sweep();        // it reads the database
-    files.stop_drain();        // it reads and writes the database
-    expired_auth_rows.stop();  // it reads and writes the database
-    backup_service.stop();     // a running backup is cancelled; its pools post to the workers
-    outbox.stop();             // queued mails are dropped (and counted in the log)
+    realtime.stop();              // nothing is posted to the workers' io_contexts from here on
+    admin_socket.reset();         // a running command finishes before the database closes
+    files.stop_sweep();           // it reads the database
+    files.stop_drain();           // it reads and writes the database
+    expired_auth_rows.stop();     // it reads and writes the database
+    backup_service.stop();        // a running backup is cancelled; its pools post to the workers
+    outbox.stop();                // queued mails are dropped (and counted in the log)
+    process_log_forward.reset();  // before the logger it feeds
+    request_logger.stop();        // queued entries are written to auxiliary.db
+    log_store.reset();            // closed while data.db still holds the directory's lock
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     oauth2_pool.shutdown();
