@@ -46,6 +46,9 @@
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/expired_auth_rows.hpp"
+#include "basalt/trace/http_tracer.hpp"
+#include "basalt/trace/span_exporter.hpp"
+#include "basalt/trace/trace_options.hpp"
 
 namespace basalt::app {
 namespace {
@@ -228,11 +231,24 @@ int serve(const core::Config& config) {
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
+    // Traces (docs/observability.md, "Traces"): on when an OTLP endpoint is configured through
+    // the OpenTelemetry environment variables; spans leave on the exporter's own thread.
+    std::vector<std::string> trace_warnings;
+    const trace::TraceOptions trace_options = trace::trace_options_from_env(&trace_warnings);
+    for (const std::string& warning : trace_warnings) spdlog::warn("traces: {}", warning);
+    std::optional<trace::SpanExporter> span_exporter;
+    std::optional<trace::HttpTracer> tracer;
+    if (trace_options.enabled()) {
+      span_exporter.emplace(trace_options, trace::SpanExporter::Options{});
+      tracer.emplace(trace_options, *span_exporter);
+      spdlog::info("traces: exporting to {} (sampling ratio {}, {})", trace_options.endpoint,
+                   trace_options.ratio, trace_options.parent_based ? "parent-based" : "root only");
+    }
     http::AccessLog access_log(config.access_log, config.log_format);
     http::Dispatcher dispatcher(http::Router(api::routes(services)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
-                        dispatcher, access_log, &request_logger);
+                        dispatcher, access_log, &request_logger, tracer ? &*tracer : nullptr);
     files.start_sweep(storage.database(), storage.collections());
     server.start();
 
@@ -253,16 +269,17 @@ int serve(const core::Config& config) {
                                           : "received SIGTERM",
                  config.shutdown_timeout.count());
     server.shutdown(config.shutdown_timeout);
-    realtime.stop();              // nothing is posted to the workers' io_contexts from here on
-    admin_socket.reset();         // a running command finishes before the database closes
-    files.stop_sweep();           // it reads the database
-    files.stop_drain();           // it reads and writes the database
-    expired_auth_rows.stop();     // it reads and writes the database
-    backup_service.stop();        // a running backup is cancelled; its pools post to the workers
-    outbox.stop();                // queued mails are dropped (and counted in the log)
-    process_log_forward.reset();  // before the logger it feeds
-    request_logger.stop();        // queued entries are written to auxiliary.db
-    log_store.reset();            // closed while data.db still holds the directory's lock
+    realtime.stop();           // nothing is posted to the workers' io_contexts from here on
+    admin_socket.reset();      // a running command finishes before the database closes
+    files.stop_sweep();        // it reads the database
+    files.stop_drain();        // it reads and writes the database
+    expired_auth_rows.stop();  // it reads and writes the database
+    backup_service.stop();     // a running backup is cancelled; its pools post to the workers
+    outbox.stop();             // queued mails are dropped (and counted in the log)
+    if (span_exporter) span_exporter->stop();  // queued spans are sent (bounded by its timeout)
+    process_log_forward.reset();               // before the logger it feeds
+    request_logger.stop();                     // queued entries are written to auxiliary.db
+    log_store.reset();  // closed while data.db still holds the directory's lock
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     oauth2_pool.shutdown();
