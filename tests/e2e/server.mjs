@@ -29,11 +29,12 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, env?: Record<string, string>}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
  *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
  *   existing data directory to serve (a restart), which the caller owns and removes; `port`: a
- *   fixed port instead of a free one (a server that restarts itself keeps it).
+ *   fixed port instead of a free one (a server that restarts itself keeps it); `env`: variables
+ *   added to the server's environment (e.g. OTEL_* for traces).
  * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
@@ -41,7 +42,7 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   `restarted()` resolves with the URL of the next announcement (a server that restarted
  *   itself in place after a backup restore).
  */
-export async function startServer({ args = [], superuser, dir: givenDir, port = 0 } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0, env = {} } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
   const storage = ['--dir', dir, ...(usePostgres ? ['--db', databaseFor(dir)] : [])];
@@ -53,7 +54,7 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
   const child = spawn(
     binary,
     ['serve', '--http', `127.0.0.1:${port}`, ...storage, '--access-log', 'false', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
 
   let stderr = '';
