@@ -21,27 +21,36 @@ SpanExporter::Transport curl_transport(std::string endpoint,
                                        std::vector<std::pair<std::string, std::string>> headers,
                                        std::chrono::milliseconds timeout) {
   curl_global_init(CURL_GLOBAL_DEFAULT);  // idempotent once the first call returned
-  return [endpoint = std::move(endpoint), headers = std::move(headers),
-          timeout](const std::string& body) {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  // One easy handle for every export: libcurl keeps the connection to the endpoint open
+  // between batches. Only the exporter's thread calls the transport.
+  struct Session {
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl{curl_easy_init(), curl_easy_cleanup};
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers{nullptr,
+                                                                        curl_slist_free_all};
+  };
+  auto session = std::make_shared<Session>();
+  curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
+  for (const auto& [name, value] : headers) {
+    list = curl_slist_append(list, (name + ": " + value).c_str());
+  }
+  session->headers.reset(list);
+  if (CURL* curl = session->curl.get()) {
+    curl_easy_setopt(curl, CURLOPT_URL, endpoint.c_str());
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, session->headers.get());
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_body);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  }
+  return [session](const std::string& body) {
+    CURL* curl = session->curl.get();
     if (!curl) return false;
-    curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-    for (const auto& [name, value] : headers)
-      list = curl_slist_append(list, (name + ": " + value).c_str());
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(list,
-                                                                            curl_slist_free_all);
-    curl_easy_setopt(curl.get(), CURLOPT_URL, endpoint.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, header_list.get());
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, discard_body);
-    curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
-    if (curl_easy_perform(curl.get()) != CURLE_OK) return false;
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (curl_easy_perform(curl) != CURLE_OK) return false;
     long status = 0;
-    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     return status >= 200 && status < 300;
   };
 }
@@ -118,6 +127,7 @@ void SpanExporter::run() {
       flush_requested_ = false;
       stopping = stopping_;
     }
+    report_drops();
     send(batch);
     {
       std::lock_guard lock(mutex_);
@@ -132,6 +142,19 @@ void SpanExporter::run() {
   }
 }
 
+void SpanExporter::report_drops() {
+  std::uint64_t total = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (dropped_ == reported_drops_ || now - last_drop_report_ < std::chrono::minutes(1)) return;
+    last_drop_report_ = now;
+    reported_drops_ = dropped_;
+    total = dropped_;
+  }
+  spdlog::warn("traces: {} spans dropped so far (queue full or not accepted)", total);
+}
+
 void SpanExporter::send(std::vector<Span>& spans) {
   for (std::size_t first = 0; first < spans.size(); first += options_.max_batch) {
     const std::size_t count = std::min(options_.max_batch, spans.size() - first);
@@ -144,17 +167,7 @@ void SpanExporter::send(std::vector<Span>& spans) {
       accepted = false;
     }
     std::lock_guard lock(mutex_);
-    if (accepted) {
-      exported_ += count;
-      continue;
-    }
-    dropped_ += count;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_failure_report_ >= std::chrono::minutes(1)) {
-      last_failure_report_ = now;
-      spdlog::warn("traces: the OTLP endpoint did not accept {} spans ({} dropped so far)", count,
-                   dropped_);
-    }
+    (accepted ? exported_ : dropped_) += count;
   }
 }
 

@@ -7,8 +7,9 @@
 //   2. The thread POSTs whenever max_batch spans wait or flush_interval passed, every waiting
 //      span in batches of at most max_batch, one request at a time, each bounded by
 //      Options::timeout. A batch the endpoint refuses (non-2xx) or that cannot be sent is
-//      dropped and counted (OTLP's retries are left to a collector in front); failures are
-//      reported in the process log at most once a minute.
+//      dropped and counted (OTLP's retries are left to a collector in front); drops of either
+//      kind are reported in the process log at most once a minute. One libcurl handle serves
+//      every export, so the connection to the endpoint is kept open.
 //   3. stop() sends what is queued (each batch still bounded by the timeout), then ends the
 //      thread; spans submitted later are dropped.
 // Thread safety: submit(), dropped() and exported() from any thread; the rest from the owner's.
@@ -57,6 +58,8 @@ class SpanExporter {
  private:
   void run();
   void send(std::vector<Span>& spans);
+  // Logs the drops since the last report, at most once a minute (not under the lock).
+  void report_drops();
 
   std::string service_name_;
   Options options_;
@@ -72,7 +75,8 @@ class SpanExporter {
   std::uint64_t exported_ = 0;
   bool flush_requested_ = false;
   bool stopping_ = false;
-  std::chrono::steady_clock::time_point last_failure_report_{};
+  std::uint64_t reported_drops_ = 0;
+  std::chrono::steady_clock::time_point last_drop_report_{};
   std::thread thread_;  // last: started once everything above exists
 };
 
