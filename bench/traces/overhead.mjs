@@ -6,7 +6,8 @@
 //
 //   node bench/traces/overhead.mjs   (E2E_BASALT_BINARY, BENCH_ROUNDS=3, BENCH_DURATION=5,
 //                                     BENCH_CONNECTIONS=32; wrk on PATH)
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -77,10 +78,10 @@ for (const mode of modes) {
 }
 for (let round = 0; round < rounds; round++) {
   for (const mode of modes) {
-    const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '-s',
+    // Asynchronous: the receiver in this process must keep answering while wrk runs.
+    const { stdout: out } = await promisify(execFile)('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '-s',
       join(here, '../wrk/posts_get_by_id.lua'), mode.server.url], {
       env: { ...process.env, PREFIX: '/api/collections/posts/records/', IDS: mode.ids },
-      encoding: 'utf8',
     });
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
     if (/Non-2xx/.test(out)) throw new Error(`non-2xx answers for ${mode.name}:\n${out}`);

@@ -56,7 +56,7 @@ struct LogsPolicy {
 class RequestLogger final : public http::RequestObserver {
  public:
   struct Options {
-    std::size_t max_queued = 10'000;
+    std::size_t max_queued = 20'000;  // a few MiB of copied strings at most
     std::size_t max_batch = 200;
     std::chrono::milliseconds flush_interval{1000};
     std::chrono::minutes prune_interval{60};

@@ -30,6 +30,9 @@ SpanExporter::Transport curl_transport(std::string endpoint,
   };
   auto session = std::make_shared<Session>();
   curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
+  // No "Expect: 100-continue" (libcurl adds it to large bodies): an endpoint that ignores it
+  // would hold every export for a second.
+  list = curl_slist_append(list, "Expect:");
   for (const auto& [name, value] : headers) {
     list = curl_slist_append(list, (name + ": " + value).c_str());
   }
