@@ -1,8 +1,8 @@
-// Tracing overhead on GET by id (docs/observability.md, "Traces"): three Basalt processes in the
-// same run — tracing off, parent-based ratio 0.01 and 1.0, exporting to a loopback OTLP/HTTP
-// receiver that discards what it gets — each serving the same 1,000 public posts, measured with
-// wrk in interleaved rounds (off, 1 %, 100 %, repeated), so drift in machine load hits all
-// alike; prints the median req/s of each and the spans received.
+// Tracing overhead on GET by id (docs/observability.md, "Traces"): four Basalt processes in the
+// same run — tracing off, tracing and request logs off, parent-based ratio 0.01 and 1.0
+// exporting to a loopback OTLP/HTTP receiver that counts what it gets — each serving the same
+// 1,000 public posts, measured with wrk in interleaved rounds, so drift in machine load hits
+// all alike; prints the median req/s of each and the spans received.
 //
 //   node bench/traces/overhead.mjs   (E2E_BASALT_BINARY, BENCH_ROUNDS=3, BENCH_DURATION=5,
 //                                     BENCH_CONNECTIONS=32; wrk on PATH)
@@ -45,7 +45,7 @@ async function api(url, token, method, path, body) {
   return response.json();
 }
 
-async function seeded(env) {
+async function seeded(env, settings) {
   const server = await startServer({ superuser, env, args: ['--threads', '2'] });
   const { token } = await api(server.url, null, 'POST',
     '/api/collections/_superusers/auth-with-password',
@@ -54,6 +54,7 @@ async function seeded(env) {
     name: 'posts', type: 'base', listRule: '', viewRule: '',
     fields: [{ name: 'title', type: 'text' }, { name: 'views', type: 'number' }],
   });
+  if (settings) await api(server.url, token, 'PATCH', '/api/settings', settings);
   const ids = [];
   for (let i = 0; i < 1000; i++) {
     const record = await api(server.url, token, 'POST', '/api/collections/posts/records',
@@ -65,12 +66,14 @@ async function seeded(env) {
 
 const modes = [
   { name: 'off', env: {} },
+  // The request logs off too (settings.logs.maxDays 0): what they cost per request.
+  { name: 'nologs', env: {}, settings: { logs: { maxDays: 0 } } },
   { name: '1%', env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' } },
   { name: '100%', env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' } },
 ];
 const work = mkdtempSync(join(tmpdir(), 'basalt-trace-bench-'));
 for (const mode of modes) {
-  const { server, ids } = await seeded(mode.env);
+  const { server, ids } = await seeded(mode.env, mode.settings);
   mode.server = server;
   mode.ids = join(work, `${mode.name.replace('%', 'pct')}.txt`);
   writeFileSync(mode.ids, ids.join('\n') + '\n');
@@ -97,5 +100,5 @@ for (const mode of modes) {
   console.log(`${mode.name.padEnd(5)} median ${m.toFixed(0)} req/s (${((m / base - 1) * 100).toFixed(1)} % vs off)`);
   await mode.server.stop();
 }
-console.log(`requests: 1% ${modes[1].requests}, 100% ${modes[2].requests}; spans received: ${spans}`);
+console.log(`requests: 1% ${modes[2].requests}, 100% ${modes[3].requests}; spans received: ${spans}`);
 receiver.close();

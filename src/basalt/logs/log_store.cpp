@@ -50,6 +50,11 @@ LogStore::LogStore(const LogStoreOptions& options) {
   sqlite.read_threads = options.read_threads;
   sqlite.read_queue = 64;
   sqlite.statistics_rows = 0;  // no planner statistics: the indexes are enough for one table
+  // Appends touch the table's and three indexes' last pages again and again: a page cache and a
+  // mapping large enough to keep them spare the writer a pread(2) per page (measured: a third
+  // of the process's CPU went to reading pages back with SQLite's defaults).
+  sqlite.cache_bytes = 32u << 20;
+  sqlite.mmap_bytes = 256u << 20;
   database_ = db::open_sqlite(sqlite);
   run_blocking(create_schema(*database_));
 }

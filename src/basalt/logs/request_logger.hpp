@@ -57,7 +57,7 @@ class RequestLogger final : public http::RequestObserver {
  public:
   struct Options {
     std::size_t max_queued = 20'000;  // a few MiB of copied strings at most
-    std::size_t max_batch = 200;
+    std::size_t max_batch = 1000;     // one transaction per this many entries at most waiting
     std::chrono::milliseconds flush_interval{1000};
     std::chrono::minutes prune_interval{60};
   };
