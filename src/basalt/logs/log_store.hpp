@@ -5,7 +5,8 @@
 // read connections and read pool, so writing logs never queues behind (or in front of) a
 // record write on data.db's writer. It holds one table, PocketBase's `_logs`:
 //   id TEXT PRIMARY KEY, level INTEGER, message TEXT, data JSON, created TEXT
-// with its three indexes (level, message, the hour of created).
+// with PocketBase's indexes on level and on the hour of created (not the one on message: see
+// log_store.cpp). Entries are written as multi-row INSERT statements prepared once.
 //
 // Invariants:
 //   1. Only the RequestLogger's thread writes (insert, delete_before); the API reads.
@@ -21,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "basalt/db/database.hpp"
@@ -62,6 +64,9 @@ class LogStore {
 
  private:
   std::unique_ptr<db::Database> database_;
+  // The multi-row INSERT texts, by rows per statement, largest first; immutable after the
+  // constructor, so any thread may read them.
+  std::vector<std::pair<std::size_t, std::string>> insert_sql_;
 };
 
 // The same as the awaitables above, run to completion on the calling thread (its own

@@ -148,5 +148,28 @@ TEST(LogStoreFileTest, PersistsInAuxiliaryDb) {
   EXPECT_EQ(page.at("totalItems").as_int64(), 1);
 }
 
+// 300 entries: two statements of 128 rows, one of 32, one of 8 and four of one.
+TEST(LogStoreFileTest, WritesALargeBatchInFullAndInOrder) {
+  TempDir dir;
+  LogStore store(LogStoreOptions{dir.str()});
+  std::vector<LogEntry> batch;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 300; ++i) {
+    std::string id = "c" + std::string(10, '0') + std::to_string(1000 + i);
+    expected.push_back(id);
+    batch.push_back(store_test_entry(std::move(id), "2026-01-01 10:00:00.000Z", 0, 200 + i));
+  }
+  insert_blocking(store, batch);
+  query::PlanCache plans;
+  LogListQuery query;
+  query.per_page = 1000;
+  json::object page =
+      sync_wait(list_logs(store, plans, std::move(query), std::chrono::system_clock::now()));
+  EXPECT_EQ(page.at("totalItems").as_int64(), 300);
+  EXPECT_EQ(item_ids(page), expected);
+  const json::object& last = page.at("items").as_array()[299].as_object();
+  EXPECT_EQ(last.at("data").at("status").as_int64(), 499);
+}
+
 }  // namespace
 }  // namespace basalt::logs

@@ -65,15 +65,32 @@ std::string path_unescape(std::string_view text) {
   return out;
 }
 
-// A log entry's id: 15 characters of [a-z0-9] like a record id, from a generator of the
-// logger's thread. Ids only name entries (no secret rides on them), and libsodium's generator
-// per character cost more than the insert under load.
-std::string entry_id() {
-  static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  thread_local std::mt19937_64 generator{std::random_device{}()};
-  std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
-  std::string id(15, ' ');
-  for (char& c : id) c = kAlphabet[pick(generator)];
+// A log entry's id: 15 characters of [a-z0-9] like a record id — 9 of the entry's time in
+// milliseconds and 6 of a counter, both base 36, most significant first. Ids only name entries
+// (no secret rides on them; `created` shows the same time), and ids that grow with time make
+// every insert into the primary key's index an append at its right edge instead of a write to a
+// random leaf page. Invariant: unique within a process — the counter belongs to the logger's
+// thread, the only caller, and wraps only after 36^6 (2.2e9) entries, so two entries of the same
+// millisecond (or of a clock set back) never share it; it starts at a random value so that a
+// restart within the same millisecond does not repeat the previous process's ids.
+std::string entry_id(std::chrono::system_clock::time_point time) {
+  static constexpr std::string_view kAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+  static constexpr std::uint64_t kCounterRange = 2'176'782'336;  // 36^6
+  thread_local std::uint64_t counter = std::random_device{}() % kCounterRange;
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
+  std::uint64_t time_part = static_cast<std::uint64_t>(std::max<std::int64_t>(millis.count(), 0));
+  std::uint64_t count_part = counter;
+  counter = (counter + 1) % kCounterRange;
+  std::string id(15, '0');
+  for (std::size_t i = 15; i-- > 9;) {
+    id[i] = kAlphabet[count_part % 36];
+    count_part /= 36;
+  }
+  for (std::size_t i = 9; i-- > 0;) {
+    id[i] = kAlphabet[time_part % 36];
+    time_part /= 36;
+  }
   return id;
 }
 
@@ -248,7 +265,7 @@ void RequestLogger::prune() {
 
 LogEntry RequestLogger::to_entry(Pending& pending) {
   LogEntry entry;
-  entry.id = entry_id();
+  entry.id = entry_id(pending.time);
   entry.created = schema::format_datetime(pending.time);
   entry.level = pending.level;
   if (!pending.request) {

@@ -5,6 +5,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
 #include <mutex>
+#include <set>
 
 #include "basalt/core/clock.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
@@ -182,6 +183,25 @@ TEST_F(RequestLoggerTest, StopWritesWhatIsQueued) {
   json::object page =
       sync_wait(list_logs(store_, plans_, std::move(query), std::chrono::system_clock::now()));
   EXPECT_EQ(page.at("totalItems").as_int64(), 1);
+}
+
+// Entries of the same millisecond get distinct ids that grow in the order they were logged.
+TEST_F(RequestLoggerTest, GivesEntriesOfOneMillisecondDistinctGrowingIds) {
+  start();
+  for (int i = 0; i < 25; ++i) observe("/api/same-millisecond", 200);
+  std::vector<std::string> ids;
+  for (const json::value& entry : entries()) ids.emplace_back(entry.at("id").as_string());
+  ASSERT_EQ(ids.size(), 25u);
+  int decreases = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_EQ(ids[i].size(), 15u);
+    EXPECT_EQ(ids[i].find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789"), std::string::npos);
+    EXPECT_EQ(ids[i].substr(0, 9), ids[0].substr(0, 9));  // the same millisecond
+    if (i > 0 && ids[i] < ids[i - 1]) ++decreases;
+  }
+  // The counter starts at random and may wrap once within the 25; otherwise every step grows.
+  EXPECT_LE(decreases, 1);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 25u);
 }
 
 }  // namespace
