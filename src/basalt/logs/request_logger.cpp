@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cctype>
 #include <random>
@@ -203,6 +205,7 @@ void RequestLogger::stop() {
 
 void RequestLogger::run() {
   tl_logger_thread = true;
+  pthread_setname_np(pthread_self(), "basalt-logs");  // for top -H and perf
   prune();
   auto next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
   std::vector<Pending> batch;
