@@ -90,7 +90,7 @@ LogStore::LogStore(const LogStoreOptions& options) {
 
 LogStore::~LogStore() = default;
 
-boost::asio::awaitable<void> LogStore::insert(const std::vector<LogEntry>& entries) {
+boost::asio::awaitable<void> LogStore::insert(std::vector<LogEntry> entries) {
   if (entries.empty()) co_return;
   co_await database_->write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     std::size_t next = 0;
@@ -100,12 +100,12 @@ boost::asio::awaitable<void> LogStore::insert(const std::vector<LogEntry>& entri
         params.clear();
         params.reserve(rows * kColumnsPerRow);
         for (std::size_t end = next + rows; next < end; ++next) {
-          const LogEntry& entry = entries[next];
-          params.emplace_back(entry.id);
-          params.emplace_back(entry.created);
+          LogEntry& entry = entries[next];  // each entry is bound once: its text moves
+          params.emplace_back(std::move(entry.id));
+          params.emplace_back(std::move(entry.created));
           params.emplace_back(static_cast<std::int64_t>(entry.level));
-          params.emplace_back(entry.message);
-          params.emplace_back(entry.data);
+          params.emplace_back(std::move(entry.message));
+          params.emplace_back(std::move(entry.data));
         }
         const std::string_view statement = sql;
         co_await tx.execute(statement, params);
@@ -125,8 +125,8 @@ boost::asio::awaitable<std::size_t> LogStore::delete_before(std::string created)
   co_return removed;
 }
 
-void insert_blocking(LogStore& store, const std::vector<LogEntry>& entries) {
-  run_blocking(store.insert(entries));
+void insert_blocking(LogStore& store, std::vector<LogEntry> entries) {
+  run_blocking(store.insert(std::move(entries)));
 }
 
 std::size_t delete_before_blocking(LogStore& store, const std::string& created) {

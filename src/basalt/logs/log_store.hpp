@@ -57,8 +57,8 @@ class LogStore {
 
   db::Database& database() noexcept { return *database_; }
 
-  // Inserts `entries` in one write job (one transaction).
-  boost::asio::awaitable<void> insert(const std::vector<LogEntry>& entries);
+  // Inserts `entries` in one write job (one transaction); their text moves into the statements.
+  boost::asio::awaitable<void> insert(std::vector<LogEntry> entries);
   // Deletes the entries created at or before `created` (PocketBase's retention); how many.
   boost::asio::awaitable<std::size_t> delete_before(std::string created);
 
@@ -71,7 +71,7 @@ class LogStore {
 
 // The same as the awaitables above, run to completion on the calling thread (its own
 // io_context): for the logger's thread and tests. Rethrow the job's error.
-void insert_blocking(LogStore& store, const std::vector<LogEntry>& entries);
+void insert_blocking(LogStore& store, std::vector<LogEntry> entries);
 std::size_t delete_before_blocking(LogStore& store, const std::string& created);
 
 }  // namespace basalt::logs

@@ -2,22 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <pthread.h>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <random>
 
+#include "basalt/core/go_json_string.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/schema/datetime.hpp"
 
 namespace basalt::logs {
 namespace {
-
-namespace json = boost::json;
 
 constexpr std::size_t kMaxMethod = 50;
 constexpr std::size_t kMaxUrl = 3000;
@@ -94,6 +91,25 @@ std::string entry_id(std::chrono::system_clock::time_point time) {
     time_part /= 36;
   }
   return id;
+}
+
+// `,"key":"value"`, the value escaped as Go's encoding/json does.
+void append_member(std::string& out, std::string_view key, std::string_view value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  core::append_go_json_string(out, value);
+}
+
+// A finite double in its shortest round-trip form ("1.5", "0.042"), a valid JSON number.
+void append_number(std::string& out, double value) {
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  if (error != std::errc{}) {
+    out += '0';
+    return;
+  }
+  out.append(buffer, end);
 }
 
 // Set on the logger's own thread, so that what it reports about itself through the process
@@ -248,7 +264,7 @@ void RequestLogger::write(std::vector<Pending>& batch) {
     std::vector<LogEntry> entries;
     entries.reserve(batch.size());
     for (Pending& pending : batch) entries.push_back(to_entry(pending));
-    insert_blocking(store_, entries);
+    insert_blocking(store_, std::move(entries));
   } catch (const std::exception& error) {
     spdlog::error("request logs: {} entries lost: {}", batch.size(), error.what());
   }
@@ -276,23 +292,30 @@ LogEntry RequestLogger::to_entry(Pending& pending) {
     entry.data = pending.data.empty() ? "{}" : std::move(pending.data);
     return entry;
   }
-  entry.message = pending.method + " " + path_unescape(pending.url);
-  json::object data;
-  data["type"] = "request";
-  data["execTime"] = pending.exec_ms;
-  data["url"] = pending.url;
-  data["method"] = pending.method;
-  data["status"] = pending.status;
-  data["referer"] = pending.referer;
-  data["userAgent"] = pending.user_agent;
-  data["auth"] = pending.auth;
-  if (!pending.auth_id.empty()) data["authId"] = pending.auth_id;
+  entry.message = pending.method;
+  entry.message += ' ';
+  entry.message += path_unescape(pending.url);
+  // The data object written straight into one string (no JSON tree per entry), its keys in
+  // PocketBase's order, strings escaped as Go's encoding/json does.
+  std::string& data = entry.data;
+  data.reserve(200 + pending.url.size() + pending.referer.size() + pending.user_agent.size() +
+               pending.error.size());
+  data = R"({"type":"request","execTime":)";
+  append_number(data, pending.exec_ms);
+  append_member(data, "url", pending.url);
+  append_member(data, "method", pending.method);
+  data += R"(,"status":)";
+  data += std::to_string(pending.status);
+  append_member(data, "referer", pending.referer);
+  append_member(data, "userAgent", pending.user_agent);
+  append_member(data, "auth", pending.auth);
+  if (!pending.auth_id.empty()) append_member(data, "authId", pending.auth_id);
   if (!pending.remote_ip.empty()) {
-    data["userIP"] = pending.user_ip;
-    data["remoteIP"] = pending.remote_ip;
+    append_member(data, "userIP", pending.user_ip);
+    append_member(data, "remoteIP", pending.remote_ip);
   }
-  if (!pending.error.empty()) data["error"] = pending.error;
-  entry.data = json::serialize(data);
+  if (!pending.error.empty()) append_member(data, "error", pending.error);
+  data += '}';
   return entry;
 }
 

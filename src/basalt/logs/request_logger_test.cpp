@@ -83,7 +83,7 @@ TEST_F(RequestLoggerTest, WritesPocketBasesRequestEntry) {
   note.auth_id = "u1";
   note.error = "The requested resource wasn't found.";
   observe("/api/collections/posts/records?filter=a%20b", 404, note,
-          {{"User-Agent", "test-agent"}, {"Referer", "http://example.test/"}});
+          {{"User-Agent", "test-agent \"q\" <b>\\"}, {"Referer", "http://example.test/"}});
   json::array items = entries();
   ASSERT_EQ(items.size(), 1u);
   const json::object& entry = items[0].as_object();
@@ -97,7 +97,7 @@ TEST_F(RequestLoggerTest, WritesPocketBasesRequestEntry) {
   EXPECT_EQ(data.at("url").as_string(), "/api/collections/posts/records?filter=a%20b");
   EXPECT_EQ(data.at("status").as_int64(), 404);
   EXPECT_DOUBLE_EQ(data.at("execTime").as_double(), 1.5);
-  EXPECT_EQ(data.at("userAgent").as_string(), "test-agent");
+  EXPECT_EQ(data.at("userAgent").as_string(), "test-agent \"q\" <b>\\");  // escaped, read back
   EXPECT_EQ(data.at("referer").as_string(), "http://example.test/");
   EXPECT_EQ(data.at("auth").as_string(), "users");
   EXPECT_FALSE(data.contains("authId"));  // logAuthId is off by default
