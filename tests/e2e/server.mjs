@@ -29,13 +29,14 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, onStderr?: (chunk: string) => void, postgresTablespace?: string}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, onStderr?: (chunk: string) => void, postgresTablespace?: string, env?: Record<string, string>}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
  *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
  *   existing data directory to serve (a restart), which the caller owns and removes; `port`: a
  *   fixed port instead of a free one (a server that restarts itself keeps it); `onStderr`: called
  *   with every chunk of the server's stderr, in order (e.g. to read its statement trace);
- *   `postgresTablespace` (E2E_DB=postgres): the tablespace the server's tables go to.
+ *   `postgresTablespace` (E2E_DB=postgres): the tablespace the server's tables go to; `env`:
+ *   variables added to the server's environment (e.g. OTEL_* for traces).
  * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
@@ -43,7 +44,7 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   `restarted()` resolves with the URL of the next announcement (a server that restarted
  *   itself in place after a backup restore).
  */
-export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {} } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
   const database = usePostgres ? databaseFor(dir, { tablespace: postgresTablespace }) : undefined;
@@ -56,7 +57,7 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
   const child = spawn(
     binary,
     ['serve', '--http', `127.0.0.1:${port}`, ...storage, '--access-log', 'false', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
 
   let stderr = '';

@@ -11,6 +11,7 @@
 #include "basalt/api/graphql_upload_request.hpp"
 #include "basalt/api/health.hpp"
 #include "basalt/api/impersonate_handler.hpp"
+#include "basalt/api/log_handlers.hpp"
 #include "basalt/api/oauth2_handlers.hpp"
 #include "basalt/api/rate_limit_check.hpp"
 #include "basalt/api/realtime_handlers.hpp"
@@ -146,6 +147,9 @@ std::vector<ApiRoute> api_routes() {
       {Method::kGet, "/api/backups/{key}", Access::kAny, download_backup},
       {Method::kDelete, "/api/backups/{key}", Access::kSuperuser, delete_backup},
       {Method::kPost, "/api/backups/{key}/restore", Access::kSuperuser, restore_backup},
+      {Method::kGet, "/api/logs", Access::kSuperuser, list_logs},
+      {Method::kGet, "/api/logs/stats", Access::kSuperuser, log_stats},
+      {Method::kGet, "/api/logs/{id}", Access::kSuperuser, view_log},
   };
 }
 
@@ -165,6 +169,14 @@ void check_superuser_ip(const settings::AppSettings& settings, const auth::AuthC
   throw core::ApiError::forbidden("You are not allowed to perform this request.");
 }
 
+// Who called, for the request logs (http/request_observer.hpp): noted before any check can
+// refuse the request, so a refused caller is logged too.
+void note_caller(const auth::AuthContext& auth, http::Request& request) {
+  if (auth.is_guest()) return;
+  request.note().auth_collection = auth.collection->name;
+  request.note().auth_id = std::string(auth.record_id());
+}
+
 // Resolves the client address (settings.trustedProxy) and builds the caller's AuthContext once,
 // applies settings.superuserIPs and settings.rateLimits (after the token is read, as the
 // audience depends on it), enforces the route's access, then runs the handler.
@@ -175,6 +187,7 @@ boost::asio::awaitable<void> run_guarded(const Services& services, const RouteGu
   const std::shared_ptr<const settings::AppSettings> settings = services.settings.current();
   request.set_client_ip(resolve_client_ip(settings->trusted_proxy, request));
   const auth::AuthContext auth = co_await request_auth(services, request);
+  note_caller(auth, request);
   check_superuser_ip(*settings, auth, request);
   check_rate_limit(services, settings->rate_limits, guard.pattern, guard.rate_tags, auth, request);
   require_access(guard.access, auth, request);

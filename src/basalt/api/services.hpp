@@ -19,6 +19,7 @@
 #include "basalt/db/database.hpp"
 #include "basalt/files/file_service.hpp"
 #include "basalt/graphql/graphql_service.hpp"
+#include "basalt/logs/log_store.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/realtime/broker.hpp"
@@ -49,6 +50,8 @@ struct Services {
   const auth::TotpService& totp;       // Basalt's TOTP routes (totp_handlers.hpp)
   auth::RequestCounters& rate_limits;  // settings.rateLimits counters (rate_limit_check.hpp)
   graphql::GraphqlService& graphql;    // /api/graphql (graphql_handler.hpp)
+  logs::LogStore& logs;                // /api/logs: auxiliary.db (log_handlers.hpp)
+  query::PlanCache& log_plans;         // the logs API's filters and sorts (never a collection's)
 };
 
 }  // namespace basalt::api

@@ -47,9 +47,14 @@
 #include "basalt/http/dispatcher.hpp"
 #include "basalt/http/server.hpp"
 #include "basalt/metrics/thread_block.hpp"
+#include "basalt/logs/process_log_sink.hpp"
+#include "basalt/logs/request_logger.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/expired_auth_rows.hpp"
+#include "basalt/trace/http_tracer.hpp"
+#include "basalt/trace/span_exporter.hpp"
+#include "basalt/trace/trace_options.hpp"
 
 namespace basalt::app {
 namespace {
@@ -219,6 +224,20 @@ int serve(const core::Config& config) {
     graphql::GraphqlService graphql(storage.database(), storage.collections(), plans, clock,
                                     config.db.user_statement_timeout);
     graphql.set_record_service(&records);  // mutations write through the record service
+    // Request logs (docs/observability.md, "Logs API"): auxiliary.db beside data.db, its own
+    // writer; entries handed over by the workers, written in batches by the logger's thread.
+    std::optional<logs::LogStore> log_store(
+        std::in_place, logs::LogStoreOptions{.data_dir = config.data_dir,
+                                             .statement_timeout = config.db.statement_timeout});
+    logs::RequestLogger request_logger(
+        *log_store,
+        [&settings = storage.settings()] {
+          const settings::LogsSettings& logs = settings.current()->logs;
+          return logs::LogsPolicy{logs.max_days, logs.min_level, logs.log_ip, logs.log_auth_id};
+        },
+        clock, {});
+    std::optional<logs::ProcessLogForward> process_log_forward(std::in_place, request_logger);
+    query::PlanCache log_plans(256);
     api::Services services{storage.database(),
                            storage.collections(),
                            records,
@@ -237,10 +256,25 @@ int serve(const core::Config& config) {
                            mfa,
                            totp,
                            rate_limits,
-                           graphql};
+                           graphql,
+                           *log_store,
+                           log_plans};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
+    // Traces (docs/observability.md, "Traces"): on when an OTLP endpoint is configured through
+    // the OpenTelemetry environment variables; spans leave on the exporter's own thread.
+    std::vector<std::string> trace_warnings;
+    const trace::TraceOptions trace_options = trace::trace_options_from_env(&trace_warnings);
+    for (const std::string& warning : trace_warnings) spdlog::warn("traces: {}", warning);
+    std::optional<trace::SpanExporter> span_exporter;
+    std::optional<trace::HttpTracer> tracer;
+    if (trace_options.enabled()) {
+      span_exporter.emplace(trace_options, trace::SpanExporter::Options{});
+      tracer.emplace(trace_options, *span_exporter);
+      spdlog::info("traces: exporting to {} (sampling ratio {}, {})", trace_options.endpoint,
+                   trace_options.ratio, trace_options.parent_based ? "parent-based" : "root only");
+    }
     http::AccessLog access_log(config.access_log, config.log_format);
     // GET /metrics and GET /api/ready (docs/observability.md) beside the API's routes.
     api::ServingState serving;
@@ -251,7 +285,7 @@ int serve(const core::Config& config) {
     http::Dispatcher dispatcher(http::Router(std::move(table)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
-                        dispatcher, access_log);
+                        dispatcher, access_log, &request_logger, tracer ? &*tracer : nullptr);
     // What this instance shares with the others (cluster_links.hpp); listening before serving.
     std::unique_ptr<ClusterLinks> cluster_links;
     if (cluster_bus) {
@@ -298,6 +332,10 @@ int serve(const core::Config& config) {
     expired_auth_rows.stop();  // it reads and writes the database
     backup_service.stop();     // a running backup is cancelled; its pools post to the workers
     outbox.stop();             // queued mails are dropped (and counted in the log)
+    if (span_exporter) span_exporter->stop();  // queued spans are sent (bounded by its timeout)
+    process_log_forward.reset();               // before the logger it feeds
+    request_logger.stop();                     // queued entries are written to auxiliary.db
+    log_store.reset();  // closed while data.db still holds the directory's lock
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     oauth2_pool.shutdown();

@@ -2,10 +2,12 @@
 
 #include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <mutex>
 
 namespace basalt::core {
 namespace {
@@ -22,6 +24,24 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<JsonEscapedMessage>();
   }
+};
+
+// The forward of set_log_forward(). Its own mutex, not the sink's: set_log_forward() may be
+// called while another thread logs.
+std::mutex g_forward_mutex;
+LogForward g_forward;
+
+// Installed once by init_logging; forwards warnings and errors while a forward is set.
+class ForwardSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (msg.level < spdlog::level::warn || msg.level == spdlog::level::off) return;
+    std::lock_guard lock(g_forward_mutex);
+    if (!g_forward) return;
+    g_forward(msg.level == spdlog::level::warn ? 4 : 8,
+              std::string_view(msg.payload.data(), msg.payload.size()));
+  }
+  void flush_() override {}
 };
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
@@ -52,12 +72,18 @@ std::unique_ptr<spdlog::formatter> make_formatter(LogFormat format) {
 }  // namespace
 
 void init_logging(LogFormat format, LogLevel level) {
-  auto logger =
-      std::make_shared<spdlog::logger>("basalt", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  spdlog::sinks_init_list sinks{std::make_shared<spdlog::sinks::stderr_sink_mt>(),
+                                std::make_shared<ForwardSink>()};
+  auto logger = std::make_shared<spdlog::logger>("basalt", sinks);
   logger->set_formatter(make_formatter(format));
   logger->set_level(to_spdlog(level));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
+}
+
+void set_log_forward(LogForward forward) {
+  std::lock_guard lock(g_forward_mutex);
+  g_forward = std::move(forward);
 }
 
 void shutdown_logging() {

@@ -182,6 +182,10 @@ void AccessBuffer::record(const AccessEntry& entry) {
     core::append_json_escaped(text_, entry.request_id);
     text_ += R"(","remote":")";
     core::append_json_escaped(text_, entry.remote_address);
+    if (!entry.trace_id.empty()) {
+      text_ += R"(","trace_id":")";
+      text_ += entry.trace_id;  // hex only
+    }
     text_ += "\"}\n";
   } else {
     // Text keeps the same fields; the path is escaped the same way so it cannot forge lines.
@@ -199,6 +203,10 @@ void AccessBuffer::record(const AccessEntry& entry) {
     core::append_json_escaped(text_, entry.request_id);
     text_ += " remote=";
     core::append_json_escaped(text_, entry.remote_address);
+    if (!entry.trace_id.empty()) {
+      text_ += " trace=";
+      text_ += entry.trace_id;  // hex only
+    }
     text_ += '\n';
   }
   ++lines_;

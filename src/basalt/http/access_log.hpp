@@ -1,5 +1,6 @@
 // The access log: one line per request on stderr (time, method, path, status, bytes, duration
-// in µs, request id, remote address), as a JSON object or as text following `log-format`.
+// in µs, request id, remote address, and the W3C trace id when the request has one), as a JSON
+// object or as text following `log-format`.
 //
 // A request costs only formatting its line into memory. Each worker thread appends lines to
 // its own AccessBuffer; whole buffers go to the AccessLog, whose one background thread writes
@@ -48,6 +49,7 @@ struct AccessEntry {
   std::chrono::microseconds duration{};
   std::string_view request_id;
   std::string_view remote_address;
+  std::string_view trace_id;  // 32 hex characters, or empty: no trace (request_tracer.hpp)
 };
 
 inline constexpr std::chrono::seconds kDropReportInterval{1};

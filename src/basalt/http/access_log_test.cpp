@@ -97,6 +97,20 @@ TEST(AccessLogTest, TextLineKeepsTheSameFields) {
       "2024-02-29 23:59:59.999 access GET /a\\nb 200 51B 12us id=id-1 remote=127.0.0.1:5000\n");
 }
 
+TEST(AccessLogTest, ATracedRequestCarriesItsTraceId) {
+  AccessEntry e = entry("id-1", kLeapSecond);
+  e.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  EXPECT_EQ(log_text(core::LogFormat::kJson, {e}),
+            R"({"time":"2024-02-29T23:59:59.000Z","type":"access","method":"GET",)"
+            R"("path":"/api/health","status":200,"bytes":51,"duration_us":12,)"
+            R"("request_id":"id-1","remote":"127.0.0.1:5000",)"
+            R"("trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"})"
+            "\n");
+  EXPECT_EQ(log_text(core::LogFormat::kText, {e}),
+            "2024-02-29 23:59:59.000 access GET /api/health 200 51B 12us id=id-1 "
+            "remote=127.0.0.1:5000 trace=4bf92f3577b34da6a3ce929d0e0e4736\n");
+}
+
 TEST(AccessLogTest, TimeFollowsTheSecondAcrossADayBoundary) {
   auto lines = lines_of(log_text(
       core::LogFormat::kJson,

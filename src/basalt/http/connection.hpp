@@ -68,7 +68,8 @@ class Connection : public boost::intrusive::list_base_hook<> {
   // Sends a file response's body after its header; false when it could not be sent whole.
   boost::asio::awaitable<bool> send_file(FileBody& body);
   void log_access(std::string_view method, std::string_view path, int status, std::size_t bytes,
-                  Clock::time_point started, std::string_view request_id) const;
+                  Clock::time_point started, std::string_view request_id,
+                  std::string_view trace_id = {}) const;
   void set_phase(Phase phase, std::chrono::milliseconds timeout);
   void close_socket() noexcept;
 

@@ -51,6 +51,7 @@ boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& resp
   try {
     co_await route(request, response, slot);
   } catch (const core::ApiError& error) {
+    request.note().error = error.what();
     response.reset();
     response.json(error.status(), error.to_json());
     if (error.retry_after() > 0)
@@ -68,6 +69,8 @@ boost::asio::awaitable<void> Dispatcher::handle(Request& request, Response& resp
       spdlog::error("request {} {} {} failed with a non-standard exception", request.request_id(),
                     request.method_text(), request.path());
     }
+    // The details stay in the process log; the request log names only the answer.
+    request.note().error = core::default_error_message(500);
     response.reset();
     set_error(response, 500);
   }
@@ -87,6 +90,7 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
     } else {
       set_error(response, 404);
     }
+    request.note().error = core::default_error_message(response.status());
     co_return;
   }
   slot = route_slot(match.index);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "basalt/http/method.hpp"
+#include "basalt/http/request_observer.hpp"
 
 namespace basalt::http {
 
@@ -53,6 +54,10 @@ class Request {
   const std::string& client_ip() const noexcept { return client_ip_; }
   void set_client_ip(std::string ip) { client_ip_ = std::move(ip); }
 
+  // What the layers above http note for the request observer (request_observer.hpp).
+  RequestNote& note() noexcept { return note_; }
+  const RequestNote& note() const noexcept { return note_; }
+
  private:
   const RequestMessage& message_;
   const std::string& remote_address_;
@@ -61,6 +66,7 @@ class Request {
   std::string_view query_;
   std::string request_id_;
   std::string client_ip_;
+  RequestNote note_;
   std::vector<std::pair<std::string, std::string>> params_;
 };
 

@@ -7,8 +7,9 @@
 
 namespace basalt::http {
 
-Server::Server(const ServerOptions& options, const Dispatcher& dispatcher, AccessLog& access_log)
-    : shared_{dispatcher, access_log, options.limits} {
+Server::Server(const ServerOptions& options, const Dispatcher& dispatcher, AccessLog& access_log,
+               RequestObserver* observer, RequestTracer* tracer)
+    : shared_{dispatcher, access_log, options.limits, observer, tracer} {
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(options.host, ec);
   if (ec) throw std::system_error(ec, "invalid listen address '" + options.host + "'");

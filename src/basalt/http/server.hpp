@@ -24,6 +24,8 @@ namespace basalt::http {
 
 class AccessLog;
 class Dispatcher;
+class RequestObserver;
+class RequestTracer;
 class Worker;
 
 struct ServerOptions {
@@ -39,6 +41,8 @@ struct ServerShared {
   const Dispatcher& dispatcher;
   AccessLog& access_log;
   core::HttpLimits limits;
+  RequestObserver* observer = nullptr;  // told of every answered request; may be null
+  RequestTracer* tracer = nullptr;      // traces every answered request; may be null
   std::atomic<std::size_t> open_connections{0};
   // The bytes of file parts being received, over every connection (spool_budget.hpp).
   SpoolBudget spool_budget{limits.max_upload_spool_bytes};
@@ -52,7 +56,10 @@ class Server {
  public:
   // Binds all listeners. Throws std::system_error (e.g. address in use) with the address named.
   // `access_log` must outlive the Server; each worker flushes its lines into it as it stops.
-  Server(const ServerOptions& options, const Dispatcher& dispatcher, AccessLog& access_log);
+  // `observer` and `tracer`, when given, must outlive the Server too (request_observer.hpp,
+  // request_tracer.hpp).
+  Server(const ServerOptions& options, const Dispatcher& dispatcher, AccessLog& access_log,
+         RequestObserver* observer = nullptr, RequestTracer* tracer = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

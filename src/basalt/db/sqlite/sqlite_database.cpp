@@ -26,6 +26,14 @@ std::string create_directory(const std::string& dir) {
   return dir;
 }
 
+// data.db's Database locks the directory; another file's relies on that lock (see
+// SqliteOptions::file_name).
+std::unique_ptr<sqlite::LockFile> lock_directory(const SqliteOptions& options) {
+  create_directory(options.data_dir);
+  if (options.file_name != kDatabaseFileName) return nullptr;
+  return std::make_unique<sqlite::LockFile>(options.data_dir);
+}
+
 sqlite::StatisticsPolicy statistics_policy(const SqliteOptions& options) {
   sqlite::StatisticsPolicy policy;
   policy.rows = options.statistics_rows;
@@ -40,7 +48,7 @@ class SqliteDatabase final : public Database {
                  const std::string& path)
       : path_(path),
         statement_timeout_(options.statement_timeout),
-        lock_(create_directory(options.data_dir)),
+        lock_(lock_directory(options)),
         writer_(path, connection, options.max_batch_jobs, versions_,
                 {options.wal_checkpoint_pages, options.wal_limit_pages},
                 statistics_policy(options)),
@@ -101,11 +109,11 @@ class SqliteDatabase final : public Database {
   }
 
  private:
-  const std::string path_;  // data.db
+  const std::string path_;  // data.db, or SqliteOptions::file_name
   const std::chrono::milliseconds statement_timeout_;
   SqliteDialect dialect_;
-  DataVersions versions_;  // bumped by writer_, so created before it
-  sqlite::LockFile lock_;
+  DataVersions versions_;                   // bumped by writer_, so created before it
+  std::unique_ptr<sqlite::LockFile> lock_;  // null for a file other than data.db
   sqlite::Writer writer_;  // created before the readers: it creates the file and sets WAL
   std::shared_ptr<sqlite::ReadConnections> reads_;
   core::BlockingPool read_pool_;  // its threads read through reads_, each on its own connection
@@ -139,7 +147,7 @@ std::unique_ptr<Database> open_sqlite(const SqliteOptions& options) {
   connection.mmap_bytes = options.mmap_bytes;
   connection.trace_statements = options.trace_statements;
   connection.statement_cache_capacity = std::max<std::size_t>(options.statement_cache_capacity, 1);
-  const std::string path = (std::filesystem::path(options.data_dir) / kDatabaseFileName).string();
+  const std::string path = (std::filesystem::path(options.data_dir) / options.file_name).string();
   return std::make_unique<SqliteDatabase>(options, connection, path);
 }
 

@@ -24,7 +24,11 @@
 namespace basalt::db {
 
 struct SqliteOptions {
-  std::string data_dir;                           // created if missing
+  std::string data_dir;  // created if missing
+  // The database file in data_dir. Another file than data.db (auxiliary.db, the request logs)
+  // is a second, independent Database with its own writer: it takes no lock file, the caller
+  // having locked the directory through its data.db Database first.
+  std::string file_name = "data.db";
   std::chrono::milliseconds statement_timeout{};  // > 0; setting db-statement-timeout
   std::size_t cache_bytes = 0;                    // per connection; setting db-cache-size
   std::size_t mmap_bytes = 0;                     // per connection, 0 = off; db-mmap-size
@@ -49,11 +53,10 @@ inline constexpr std::string_view kDatabaseFileName = "data.db";
 // The options the settings give (`dir` and the db-* settings).
 SqliteOptions sqlite_options(const core::Config& config);
 
-// Creates the directory, takes its lock file, opens data.db (creating it) in WAL mode with
-// the pragmas and starts the writer thread. Throws DatabaseError naming the directory when
-// any of that fails — "data directory DIR is in use by another basalt process (pid N)" when
-// it is locked — and std::invalid_argument for a non-positive statement_timeout or no read
-// threads.
+// Creates the directory, takes its lock file (data.db only), opens the file (creating it) in WAL
+// mode with the pragmas and starts the writer thread. Throws DatabaseError naming the directory
+// when any of that fails — "data directory DIR is in use by another basalt process (pid N)" when it
+// is locked — and std::invalid_argument for a non-positive statement_timeout or no read threads.
 std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
 
 // Restores (docs/backups.md): why the database file at `path` cannot become data.db — it does

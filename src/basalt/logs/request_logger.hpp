@@ -1,0 +1,129 @@
+// RequestLogger: PocketBase's request logs (docs/observability.md, "Logs API"). An
+// http::RequestObserver that turns every answered request into a `_logs` entry of LogStore,
+// written in batches by a thread of its own, and the sink of application warnings and errors.
+//
+// What an entry holds (PocketBase's activity logger): message "GET /api/…" (the URI
+// percent-decoded), level 0 (info) or 8 (error, for a request that failed: status >= 400),
+// data {type:"request", url, method, status, execTime (ms), referer, userAgent, auth (the
+// caller's collection name or ""), authId (with settings.logs.logAuthId), userIP and remoteIP
+// (with settings.logs.logIP), error (when it failed)}; url cut at 3,000 bytes, referer and
+// userAgent at 2,000 (then "..." appended).
+//
+// Invariants:
+//   1. A request never waits for the database: on_request() copies a few strings and appends
+//      them to a bounded queue under a mutex held for a push_back. A full queue (Options::
+//      max_queued entries) drops the entry and counts it (dropped()); the drops are reported in
+//      the process log by the logger's thread, at most once per flush.
+//   2. The settings are read per request through `settings` (settings.logs: maxDays 0 turns
+//      logging off, minLevel drops lower levels, logIP, logAuthId), so a change applies to the
+//      next request, without a restart.
+//   3. The logger's thread alone formats entries (ids, times, the data JSON) and writes them:
+//      whenever max_batch entries wait or flush_interval passed, all waiting entries in one
+//      write job on auxiliary.db's own writer. It also deletes entries older than maxDays days,
+//      at start and every prune_interval.
+//   4. stop() writes what is queued, then ends the thread; entries offered later are dropped.
+// Thread safety: on_request() and log() from any thread; the rest from the owner's.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "basalt/core/clock.hpp"
+#include "basalt/http/request_observer.hpp"
+#include "basalt/logs/log_store.hpp"
+
+namespace basalt::logs {
+
+inline constexpr int kLevelDebug = -4;
+inline constexpr int kLevelInfo = 0;
+inline constexpr int kLevelWarn = 4;
+inline constexpr int kLevelError = 8;
+
+// settings.logs as the logger reads it.
+struct LogsPolicy {
+  std::int64_t max_days = 5;
+  std::int64_t min_level = 0;
+  bool log_ip = true;
+  bool log_auth_id = false;
+};
+
+class RequestLogger final : public http::RequestObserver {
+ public:
+  struct Options {
+    std::size_t max_queued = 20'000;  // a few MiB of copied strings at most
+    std::size_t max_batch = 1000;     // one transaction per this many entries at most waiting
+    std::chrono::milliseconds flush_interval{1000};
+    std::chrono::minutes prune_interval{60};
+  };
+  using PolicySource = std::function<LogsPolicy()>;
+
+  // Starts the thread. `store`, `policy` and `clock` must outlive stop().
+  RequestLogger(LogStore& store, PolicySource policy, const core::Clock& clock, Options options);
+  ~RequestLogger() override;
+  RequestLogger(const RequestLogger&) = delete;
+  RequestLogger& operator=(const RequestLogger&) = delete;
+
+  void on_request(const http::CompletedRequest& completed) noexcept override;
+  // An application entry (a warning, an error) with its data object's JSON text ("{}" when
+  // empty). Kept when maxDays > 0 and level >= minLevel.
+  void log(int level, std::string message, std::string data = "{}") noexcept;
+
+  // Writes every entry queued so far before returning (tests, shutdown).
+  void flush();
+  // Entries refused because the queue was full.
+  std::uint64_t dropped() const;
+  void stop();
+
+ private:
+  // What a worker hands over: copied strings, formatted later on the logger's thread.
+  struct Pending {
+    std::chrono::system_clock::time_point time;
+    int level = 0;
+    bool request = false;
+    std::string message;  // application entries
+    std::string data;     // application entries: the JSON text
+    // request entries
+    std::string method;
+    std::string url;
+    int status = 0;
+    double exec_ms = 0;
+    std::string referer;
+    std::string user_agent;
+    std::string auth;
+    std::string auth_id;
+    std::string user_ip;
+    std::string remote_ip;
+    std::string error;
+  };
+
+  void push(Pending pending) noexcept;
+  void run();
+  void write(std::vector<Pending>& batch);
+  void prune();
+  static LogEntry to_entry(Pending& pending);
+
+  LogStore& store_;
+  PolicySource policy_;
+  const core::Clock& clock_;
+  Options options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable flushed_;
+  std::vector<Pending> queue_;
+  std::uint64_t dropped_ = 0;
+  std::uint64_t reported_drops_ = 0;
+  std::uint64_t enqueued_ = 0;  // entries ever queued
+  std::uint64_t written_ = 0;   // entries ever taken by the thread and handled
+  bool flush_requested_ = false;
+  bool stopping_ = false;
+  std::thread thread_;  // last: started once everything above exists
+};
+
+}  // namespace basalt::logs

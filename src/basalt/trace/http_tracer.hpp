@@ -1,0 +1,41 @@
+// HttpTracer: the server span of each request (docs/observability.md, "Traces"), as the
+// http::RequestTracer the connection calls after the answer.
+//
+// Sampling (OpenTelemetry's parent-based trace-id-ratio sampler): a valid incoming
+// `traceparent` continues its trace — the span's parent is the caller's span, and with
+// TraceOptions::parent_based its sampled flag decides; without one (or an invalid one, which
+// is ignored) a new trace starts and is sampled when the low 64 bits of its id fall under
+// ratio * 2^64, so every service with the same ratio agrees on the same trace.
+//
+// Cost: with tracing off no tracer is installed (the connection checks a null pointer). An
+// unsampled request costs the header parse and, without an incoming trace, one random id; it
+// allocates nothing. Only a sampled request builds a Span and hands it to the exporter.
+// Thread safety: on_request() from every worker at once; it reads only immutable state.
+#pragma once
+
+#include "basalt/http/request_tracer.hpp"
+#include "basalt/trace/span_exporter.hpp"
+#include "basalt/trace/trace_options.hpp"
+
+namespace basalt::trace {
+
+class HttpTracer final : public http::RequestTracer {
+ public:
+  // `exporter` must outlive the tracer.
+  HttpTracer(const TraceOptions& options, SpanExporter& exporter);
+
+  http::RequestTrace on_request(const http::Request& request, int status,
+                                std::chrono::system_clock::time_point started,
+                                std::chrono::steady_clock::duration duration) noexcept override;
+
+  // The sampling decision for a new root trace (tests).
+  bool sample_root(const core::TraceId& trace_id) const noexcept;
+
+ private:
+  std::uint64_t threshold_;  // roots whose low 64 bits are below it are sampled
+  bool sample_all_;          // ratio 1: every root
+  bool parent_based_;
+  SpanExporter& exporter_;
+};
+
+}  // namespace basalt::trace
