@@ -15,27 +15,10 @@ namespace {
 
 using schema::Collection;
 using schema::ColumnDefault;
-using schema::ColumnKind;
 using schema::ColumnSpec;
 using schema::Field;
 
 constexpr std::string_view kRebuildPrefix = "_basalt_rebuild_";
-
-db::ColumnType column_type(ColumnKind kind) {
-  switch (kind) {
-    case ColumnKind::kText:
-      return db::ColumnType::kText;
-    case ColumnKind::kInteger:
-      return db::ColumnType::kInteger;
-    case ColumnKind::kReal:
-      return db::ColumnType::kReal;
-    case ColumnKind::kBool:
-      return db::ColumnType::kBool;
-    case ColumnKind::kJson:
-      return db::ColumnType::kJson;
-  }
-  return db::ColumnType::kText;
-}
 
 std::string default_clause(ColumnDefault value, const db::Dialect& dialect) {
   switch (value) {
@@ -65,7 +48,7 @@ std::string column_definition(const ColumnSpec& spec, std::string_view name,
                               const db::Dialect& dialect) {
   std::string out = dialect.quote_identifier(name);
   out += ' ';
-  out += dialect.column_type(column_type(spec.kind));
+  out += dialect.column_type(schema::sql_column_type(spec.kind));
   if (spec.primary_key) out += " PRIMARY KEY";
   out += default_clause(spec.default_value, dialect);
   if (spec.not_null) out += " NOT NULL";
@@ -235,8 +218,8 @@ std::vector<std::string> alter_in_place(
     }
     if (old_spec.kind != new_spec.kind) {
       out.push_back(alter + "ALTER COLUMN " + column + " TYPE " +
-                    std::string(dialect.column_type(column_type(new_spec.kind))) + " USING " +
-                    copy_expression(*before, *after, dialect));
+                    std::string(dialect.column_type(schema::sql_column_type(new_spec.kind))) +
+                    " USING " + copy_expression(*before, *after, dialect));
     }
     std::string default_sql = default_clause(new_spec.default_value, dialect);
     if (!default_sql.empty()) {

@@ -14,6 +14,7 @@
 
 #include "basalt/graphql/record_compiler.hpp"
 #include "basalt/records/record_codec.hpp"
+#include "basalt/schema/field_registry.hpp"
 
 namespace basalt::graphql::detail {
 
@@ -30,13 +31,23 @@ RootStatement StatementCompiler::event_records(const Collection& c, const FieldG
   std::string source_name = "__gq_events";
   while (catalog_.find(source_name) != nullptr) source_name += '_';
   const std::string source = q(source_name);
+  // PostgreSQL types a bare parameter in a SELECT list as text (a boolean column would then
+  // fail `IS TRUE`, the index would sort as text): each is cast to its column's type there.
+  // SQLite keeps a bound value's own type, as the column would.
+  const bool numbered = dialect_.placeholder(1) == "$1";
+  const auto typed = [&](std::string placeholder, db::ColumnType type) {
+    if (!numbered) return placeholder;
+    return "CAST(" + placeholder + " AS " + std::string(dialect_.column_type(type)) + ")";
+  };
   std::string rows;
   for (std::size_t i = 0; i < records.size(); ++i) {
     db::Params values = records::insert_params(c, *records[i]);
-    std::string row =
-        "SELECT " + param(static_cast<std::int64_t>(i)) + " AS " + q(kEventIndexColumn);
+    std::string row = "SELECT " +
+                      typed(param(static_cast<std::int64_t>(i)), db::ColumnType::kInteger) +
+                      " AS " + q(kEventIndexColumn);
     for (std::size_t k = 0; k < c.fields.size(); ++k) {
-      row += ", " + param(std::move(values[k])) + " AS " + q(c.fields[k].name);
+      const db::ColumnType type = schema::sql_column_type(schema::column_for(c.fields[k]).kind);
+      row += ", " + typed(param(std::move(values[k])), type) + " AS " + q(c.fields[k].name);
     }
     rows += (i ? " UNION ALL " : "") + row;
   }

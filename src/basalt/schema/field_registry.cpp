@@ -61,6 +61,22 @@ ColumnSpec column_for(const Field& field, const FieldTypeRegistry& registry) {
   return spec;
 }
 
+db::ColumnType sql_column_type(ColumnKind kind) noexcept {
+  switch (kind) {
+    case ColumnKind::kText:
+      return db::ColumnType::kText;
+    case ColumnKind::kInteger:
+      return db::ColumnType::kInteger;
+    case ColumnKind::kReal:
+      return db::ColumnType::kReal;
+    case ColumnKind::kBool:
+      return db::ColumnType::kBool;
+    case ColumnKind::kJson:
+      return db::ColumnType::kJson;
+  }
+  return db::ColumnType::kText;
+}
+
 namespace detail {
 
 void check_min(const ErrorScope& out, std::string_view key, std::int64_t value,

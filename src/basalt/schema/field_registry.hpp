@@ -20,6 +20,7 @@
 #include <optional>
 #include <string_view>
 
+#include "basalt/db/dialect.hpp"
 #include "basalt/schema/field.hpp"
 #include "basalt/schema/field_type.hpp"
 #include "basalt/schema/json_reader.hpp"
@@ -111,5 +112,9 @@ const FieldTypeRegistry& builtin_field_types();
 // The column for `field` (named after it), via the registry.
 ColumnSpec column_for(const Field& field,
                       const FieldTypeRegistry& registry = builtin_field_types());
+
+// The dialect-free SQL type of a column kind, for Dialect::column_type (DDL, and the casts a
+// statement needs where PostgreSQL cannot infer a parameter's type).
+db::ColumnType sql_column_type(ColumnKind kind) noexcept;
 
 }  // namespace basalt::schema
