@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import PocketBase from 'pocketbase';
 import { parseSamples, scrape, sumOf } from './metrics_scrape.mjs';
+import { usePostgres } from './postgres_databases.mjs';
 import { startServer } from './server.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/postgres-test-server.sh', import.meta.url));
@@ -42,7 +43,10 @@ async function readyStatusBecomes(url, status) {
   }
 }
 
-describe('readiness follows the database', () => {
+// It starts and stops a PostgreSQL server of its own, so it runs once, in the SQLite pass.
+const ownServer = usePostgres && 'starts its own PostgreSQL server (run in the SQLite pass)';
+
+describe('readiness follows the database', { skip: ownServer }, () => {
   let postgresDir;
   let adminUrl;
   let server;
