@@ -284,10 +284,7 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     await guestOnA.collection('notes').unsubscribe();
   });
 
-  // GraphQL queries do not run on PostgreSQL yet (no GraphQL JSON dialect for it, a later part
-  // of docs/postgres.md): the test is ready for when they do.
-  const graphqlOnPostgres = 'GraphQL queries do not run on PostgreSQL yet (no GraphQL JSON dialect)';
-  test('a GraphQL live query on C follows a write made on B', { skip: graphqlOnPostgres }, async () => {
+  test('a GraphQL live query on C follows a write made on B', async () => {
     const [a, b, c] = instances;
     const onA = await admin(a.url);
     await onA.collections.create({
@@ -331,6 +328,46 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     await until(() => results.some((r) => titles(r)?.includes('written on B')));
     dispose();
     await socket.dispose();
+  });
+
+  test('an auth record crosses the bus without its password hash or token key', async () => {
+    const [a, b] = instances;
+    // A session of our own LISTENs on the bus channel; psql prints what arrived after each
+    // command, so the SELECT below, sent once B has the event, shows every payload so far.
+    // `\warn` goes to stderr, which a pipe does not buffer: it says the LISTEN is in place.
+    const listener = spawn('psql', ['-X', '-q', '-d', databaseUrl], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let printed = '';
+    let warned = '';
+    listener.stdout.setEncoding('utf8');
+    listener.stdout.on('data', (chunk) => { printed += chunk; });
+    listener.stderr.setEncoding('utf8');
+    const listening = new Promise((resolve) => listener.stderr.on('data', (chunk) => {
+      warned += chunk;
+      if (warned.includes('listening')) resolve();
+    }));
+    const exited = new Promise((resolve) => listener.on('exit', resolve));
+    listener.stdin.write('LISTEN basalt_cluster;\n\\warn listening\n');
+    await listening;
+
+    const onB = await admin(b.url);
+    const log = eventLog();
+    await onB.collection('users').subscribe('*', log.callback);
+    const onA = await admin(a.url);
+    const user = await onA.collection('users').create({
+      email: 'secretive@example.com',
+      password: 'password123',
+      passwordConfirm: 'password123',
+    });
+    await log.until((events) => events.some((e) => e.record.id === user.id));
+    await onB.collection('users').unsubscribe();
+    listener.stdin.end('SELECT 2;\n');
+    await exited;
+    const payloads = printed.split('\n').filter((line) => line.includes('Asynchronous notification'));
+    assert.ok(payloads.some((line) => line.includes(user.id)), printed);
+    for (const line of payloads) {
+      assert.ok(!line.includes('$argon2'), line);
+      assert.ok(!line.includes('tokenKey'), line);
+    }
   });
 
   test('counts and auth records cached on C follow writes made on A', async () => {

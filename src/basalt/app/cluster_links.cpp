@@ -7,6 +7,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "basalt/schema/field.hpp"
+
 namespace basalt::app {
 namespace {
 
@@ -103,7 +105,16 @@ void ClusterLinks::send_record(const records::RecordEvent& event) {
   body["a"] = records::record_action_name(event.action);
   body["c"] = event.collection_id;
   body["n"] = event.collection_name;
-  body["r"] = event.record;
+  // An auth record travels without its password hash and token key: any database role that
+  // may LISTEN reads the payloads, and no receiver needs them (their auth caches drop the
+  // record by id; their rules never see these fields).
+  json::object record = event.record;
+  const std::shared_ptr<const collections::Catalog> catalog = parts_.collections.catalog();
+  if (const schema::Collection* c = catalog->find(event.collection_id); c && c->is_auth()) {
+    record.erase(schema::kFieldPassword);
+    record.erase(schema::kFieldTokenKey);
+  }
+  body["r"] = std::move(record);
   if (parts_.bus.publish(kRecordTopic, json::serialize(body))) return;
   // Too large to carry: receivers read it again by id (docs/scaling.md).
   body.erase("r");
