@@ -23,6 +23,8 @@ build_packages=(
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libsqlite3-dev libsodium-dev libre2-dev libcrypt-dev
   libmagic-dev libvips-dev libcurl4-openssl-dev libssl-dev libzip-dev libpq-dev
+  # event destinations and cluster buses (docs/events.md, docs/scaling.md); Lua for hooks
+  librabbitmq-dev libnats-dev libhiredis-dev liblua5.4-dev
 )
 packages=(
   "${build_packages[@]}"
@@ -41,6 +43,9 @@ packages=(
   # rootless podman; python3-yaml and haproxy check deploy/'s manifests and haproxy.cfg;
   # haproxy is also the load balancer of the cluster test (tests/e2e/cluster.test.mjs)
   podman runc crun debootstrap uidmap slirp4netns fuse-overlayfs python3-yaml haproxy
+  # the brokers the event tests start on loopback and read back from (docs/events.md), and
+  # the Redis/NATS cluster buses' tests (docs/scaling.md)
+  rabbitmq-server nats-server redis-server
 )
 if [ "$build_only" = 1 ]; then packages=("${build_packages[@]}"); fi
 

@@ -1,0 +1,52 @@
+// Destination: where the outbox dispatcher hands committed record events (docs/events.md).
+// A webhook endpoint and each message-broker connector implement it; the dispatcher owns
+// ordering, retries with backoff, dead-lettering and the delivery log, so an implementation
+// only delivers one event and says how it went.
+//
+// Invariants:
+//   1. deliver() blocks the calling dispatcher thread and returns within the destination's own
+//      bounded timeouts (connect + total); it never throws.
+//   2. kDelivered means the receiver acknowledged the event (a 2xx response, a publisher
+//      confirm, a JetStream ack, an XADD id); only then does the outbox mark it delivered.
+//   3. `detail` is for the delivery log: at most 1 KiB, never a secret (no signing key, no
+//      password, no Authorization header).
+// Thread ownership: one Destination object is used by one dispatcher thread at a time; it may
+// keep a connection open between calls and must reconnect by itself after a failure.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace basalt::events {
+
+// One committed record change as the outbox stored it, in the same transaction as the change.
+struct OutboxEvent {
+  std::int64_t sequence = 0;  // increases with commit order (per database)
+  std::string event_id;       // idempotency key: the same on every retry and redelivery
+  std::string action;         // "create", "update" or "delete"
+  std::string collection_id;
+  std::string collection_name;
+  std::string record_json;   // the record as a JSON object, without password and tokenKey
+  std::string committed_at;  // "2026-12-06 23:40:00.123Z" (PocketBase's date format)
+};
+
+struct DeliveryResult {
+  enum class Outcome : std::uint8_t {
+    kDelivered,  // acknowledged by the receiver
+    kRetry,      // may succeed later: timeouts, refused connections, 5xx, 429, broker down
+    kReject,     // will not succeed as configured (e.g. 4xx other than 408/429): dead-letter
+  };
+  Outcome outcome = Outcome::kRetry;
+  int status = 0;  // HTTP status for webhooks; 0 where the transport has none
+  std::chrono::milliseconds duration{0};
+  std::string detail;  // response excerpt or error text, <= 1 KiB, no secrets
+};
+
+class Destination {
+ public:
+  virtual ~Destination() = default;
+  virtual DeliveryResult deliver(const OutboxEvent& event) = 0;
+};
+
+}  // namespace basalt::events
