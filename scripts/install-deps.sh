@@ -23,8 +23,8 @@ build_packages=(
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libsqlite3-dev libsodium-dev libre2-dev libcrypt-dev
   libmagic-dev libvips-dev libcurl4-openssl-dev libssl-dev libzip-dev libpq-dev
-  # event destinations and cluster buses (docs/events.md, docs/scaling.md); Lua for hooks
-  librabbitmq-dev libnats-dev libhiredis-dev liblua5.4-dev
+  # event destinations and cluster buses (docs/events.md, docs/scaling.md); LuaJIT (OpenResty's luajit2) for hooks
+  librabbitmq-dev libnats-dev libhiredis-dev libluajit2-5.1-dev
 )
 packages=(
   "${build_packages[@]}"
