@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# A throwaway RabbitMQ node for the tests (docs/brokers.md, "Test servers").
+#
+#   scripts/rabbitmq-test-server.sh start <dir> [port]   starts rabbitmq-server, prints amqp://guest:guest@127.0.0.1:<port>/
+#   scripts/rabbitmq-test-server.sh stop  <dir>          stops it (SIGTERM, waits), removes <dir>
+#   scripts/rabbitmq-test-server.sh kill  <dir>          SIGKILL (a broker crash), keeps <dir>
+#   scripts/rabbitmq-test-server.sh restart <dir>        starts it again on the same port and data
+#
+# No systemd, no /var/lib/rabbitmq: the node (basalt-test-<port>@localhost) keeps its Mnesia
+# database, logs, config, Erlang cookie (HOME) and pid file in <dir>, so several nodes run side
+# by side and as root. The distribution port is <port> + 20000 (AMQP port 5672 → 25672, as
+# RabbitMQ's own default). epmd is started by Erlang on first use and shared by all nodes on the
+# machine (its default port 4369); it outlives the node and holds no data. Loopback only, the
+# built-in guest user (RabbitMQ lets it in from loopback only): for tests, never for data.
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 start|stop|kill|restart <dir> [port]" >&2
+  exit 2
+}
+[ $# -ge 2 ] || usage
+command="$1"
+dir="$2"
+port="${3:-45672}"
+
+rabbit_bin=/usr/lib/rabbitmq/bin
+[ -x "$rabbit_bin/rabbitmq-server" ] || {
+  echo "rabbitmq-test-server: rabbitmq-server not found (scripts/install-deps.sh installs it)" >&2
+  exit 1
+}
+
+# The environment both the node and rabbitmqctl need to find each other: same node name, same
+# cookie (HOME/.erlang.cookie).
+node_env() {
+  local p="$1"
+  export HOME="$dir"
+  export RABBITMQ_NODENAME="basalt-test-$p@localhost"
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT="$p"
+  export RABBITMQ_DIST_PORT=$((p + 20000))
+  export RABBITMQ_MNESIA_BASE="$dir/mnesia"
+  export RABBITMQ_LOG_BASE="$dir/log"
+  export RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf"
+  export RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config"
+  export RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
+  export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
+}
+
+launch() {
+  local p="$1"
+  node_env "$p"
+  mkdir -p "$dir/mnesia" "$dir/log"
+  : >"$RABBITMQ_CONF_ENV_FILE"
+  [ -f "$dir/enabled_plugins" ] || echo "[]." >"$dir/enabled_plugins"
+  # Small disk and memory watermarks would block publishers on a busy test machine.
+  cat >"$RABBITMQ_CONFIG_FILE" <<CONF
+disk_free_limit.absolute = 1MB
+vm_memory_high_watermark.relative = 0.9
+log.console = false
+log.file.level = warning
+CONF
+  # SO_REUSEADDR on the AMQP listener: after a kill, the closed connections linger in TIME-WAIT
+  # on the port and a restart on the same port would fail with eaddrinuse. (The default
+  # listener options, plus reuseaddr.)
+  cat >"$RABBITMQ_ADVANCED_CONFIG_FILE" <<CONF
+[{rabbit, [{tcp_listen_options, [{backlog, 128}, {nodelay, true}, {linger, {true, 0}},
+                                 {exit_on_close, false}, {reuseaddr, true}]}]}].
+CONF
+  echo "$p" >"$dir/port"
+  # setsid: the node leaves the caller's process group, so a test runner's Ctrl-C does not
+  # reach it before `stop`. Its output goes to the log directory.
+  setsid "$rabbit_bin/rabbitmq-server" >"$dir/log/startup.log" 2>&1 </dev/null &
+  local pid=$!
+  # Ready when the AMQP port accepts (the listener is the last boot step) and then
+  # `rabbitmqctl await_startup` confirms the app is up. Both bounded: 600 x 0.1 s for the port
+  # (a loaded CI machine boots Erlang slowly), 30 s for rabbitmqctl.
+  for _ in $(seq 1 600); do
+    kill -0 "$pid" 2>/dev/null || break
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      if timeout 30 "$rabbit_bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" --timeout 25 \
+        await_startup >/dev/null 2>&1; then
+        echo "amqp://guest:guest@127.0.0.1:$p/"
+        return 0
+      fi
+      break
+    fi
+    sleep 0.1
+  done
+  echo "rabbitmq-test-server: no answer on port $p (see $dir/log)" >&2
+  exit 1
+}
+
+pid_of() { cat "$dir/rabbitmq.pid" 2>/dev/null || true; }
+
+wait_gone() {
+  local pid="$1"
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+}
+
+case "$command" in
+  start)
+    if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
+      echo "rabbitmq-test-server: $dir is not empty" >&2
+      exit 1
+    fi
+    mkdir -p "$dir"
+    dir="$(cd "$dir" && pwd)"
+    launch "$port"
+    ;;
+  restart)
+    dir="$(cd "$dir" && pwd)"
+    launch "$(cat "$dir/port")"
+    ;;
+  kill)
+    pid="$(pid_of)"
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait_gone "$pid"
+    rm -f "$dir/rabbitmq.pid"
+    ;;
+  stop)
+    pid="$(pid_of)"
+    if [ -n "$pid" ]; then
+      kill "$pid" 2>/dev/null || true
+      wait_gone "$pid"
+    fi
+    rm -rf "$dir"
+    ;;
+  *) usage ;;
+esac

@@ -1,0 +1,30 @@
+#include "basalt/brokers/event_envelope.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace basalt::brokers {
+
+std::string build_event_envelope(const events::OutboxEvent& event) {
+  boost::system::error_code ec;
+  boost::json::value record = boost::json::parse(event.record_json, ec);
+  if (ec || !record.is_object()) record = nullptr;
+
+  boost::json::object collection;
+  collection["id"] = event.collection_id;
+  collection["name"] = event.collection_name;
+  boost::json::object data;
+  data["collection"] = std::move(collection);
+  data["record"] = std::move(record);
+
+  boost::json::object envelope;
+  envelope["id"] = event.event_id;
+  envelope["type"] = "record." + event.action;
+  envelope["timestamp"] = event.committed_at;
+  envelope["sequence"] = event.sequence;
+  envelope["data"] = std::move(data);
+  return boost::json::serialize(envelope);
+}
+
+}  // namespace basalt::brokers

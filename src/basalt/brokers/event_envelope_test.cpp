@@ -1,0 +1,36 @@
+#include "basalt/brokers/event_envelope.hpp"
+
+#include "basalt/brokers/testing/test_events.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+
+namespace basalt::brokers {
+namespace {
+
+TEST(EventEnvelope, CarriesIdTypeTimeSequenceCollectionAndRecord) {
+  auto event = testing::numbered_event(7, "posts", "update");
+  const auto envelope = boost::json::parse(build_event_envelope(event)).as_object();
+  EXPECT_EQ(envelope.at("id").as_string(), "evt000000000007");
+  EXPECT_EQ(envelope.at("type").as_string(), "record.update");
+  EXPECT_EQ(envelope.at("timestamp").as_string(), event.committed_at);
+  EXPECT_EQ(envelope.at("sequence").as_int64(), 7);
+  const auto& data = envelope.at("data").as_object();
+  EXPECT_EQ(data.at("collection").at("id").as_string(), "pbc_posts");
+  EXPECT_EQ(data.at("collection").at("name").as_string(), "posts");
+  EXPECT_EQ(data.at("record"), boost::json::parse(event.record_json));
+  EXPECT_EQ(envelope.size(), 5u);
+}
+
+TEST(EventEnvelope, RecordThatIsNotAnObjectBecomesNull) {
+  auto event = testing::numbered_event(1);
+  event.record_json = "{not json";
+  const auto envelope = boost::json::parse(build_event_envelope(event)).as_object();
+  EXPECT_TRUE(envelope.at("data").at("record").is_null());
+  event.record_json = "[1,2]";
+  const auto array_envelope = boost::json::parse(build_event_envelope(event)).as_object();
+  EXPECT_TRUE(array_envelope.at("data").at("record").is_null());
+}
+
+}  // namespace
+}  // namespace basalt::brokers

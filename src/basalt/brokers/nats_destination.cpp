@@ -1,0 +1,175 @@
+// Thread ownership: one dispatcher thread at a time calls deliver() (events/destination.hpp).
+// libnats runs its own I/O threads for the connection; this object only creates, uses and
+// destroys the connection and JetStream context from deliver() and the destructor.
+//
+// Invariants:
+//   1. `connection_` and `jetstream_` are both null or both live; the connection was made
+//      with libnats' automatic reconnect off, so a lost server shows as a closed connection
+//      and the next deliver() connects again (the same "reconnect on the next deliver" rule
+//      as the other connectors, and no publish sits in libnats' reconnect buffer).
+//   2. With createStream, the stream exists (found or created) on every connection we use.
+//   3. Every blocking call is bounded: the connect by connect_timeout, stream lookup/creation
+//      and the publish ack by timeout.
+#include "basalt/brokers/nats_destination.hpp"
+
+#include "basalt/brokers/connector_support.hpp"
+#include "basalt/brokers/delivery_result.hpp"
+#include "basalt/brokers/event_envelope.hpp"
+
+#include <fmt/format.h>
+#include <nats/nats.h>
+
+namespace basalt::brokers {
+namespace {
+
+using Outcome = events::DeliveryResult::Outcome;
+using Clock = std::chrono::steady_clock;
+
+using Failure = ConnectorFailure;
+
+std::string status_text(natsStatus status, jsErrCode js_error) {
+  if (js_error != 0) {
+    return fmt::format("{} (JetStream error {})", natsStatus_GetText(status),
+                       static_cast<int>(js_error));
+  }
+  return natsStatus_GetText(status);
+}
+
+class NatsDestination final : public events::Destination {
+ public:
+  explicit NatsDestination(NatsConfig config) : config_(std::move(config)) {}
+  ~NatsDestination() override { disconnect(); }
+
+  NatsDestination(const NatsDestination&) = delete;
+  NatsDestination& operator=(const NatsDestination&) = delete;
+
+  events::DeliveryResult deliver(const events::OutboxEvent& event) override {
+    const auto started = Clock::now();
+    if (!is_nats_subject_token(event.collection_name) || !is_nats_subject_token(event.action)) {
+      return delivery_result(Outcome::kReject, started,
+                             "the collection name or action cannot be a NATS subject token");
+    }
+    const auto subject =
+        fmt::format("{}.{}.{}", config_.subject_prefix, event.collection_name, event.action);
+    if (connection_ != nullptr &&
+        natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED) {
+      disconnect();
+    }
+    if (connection_ == nullptr) {
+      if (auto failure = connect()) {
+        disconnect();
+        return delivery_result(failure->outcome, started, std::move(failure->detail));
+      }
+    }
+    const std::string body = build_event_envelope(event);
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MaxWait = config_.timeout.count();
+    options.MsgId = event.event_id.c_str();  // sent as the Nats-Msg-Id header
+    jsPubAck* ack = nullptr;
+    jsErrCode js_error = static_cast<jsErrCode>(0);
+    const natsStatus status = js_Publish(&ack, jetstream_, subject.c_str(), body.data(),
+                                         static_cast<int>(body.size()), &options, &js_error);
+    if (status != NATS_OK) {
+      if (ack != nullptr) jsPubAck_Destroy(ack);
+      std::string detail;
+      if (status == NATS_NO_RESPONDERS) {
+        detail = fmt::format("no JetStream stream stores subject '{}' ({})", subject,
+                             config_.create_stream ? "was it deleted?" : "createStream is off");
+      } else {
+        detail = fmt::format("publish to '{}': {}", subject, status_text(status, js_error));
+      }
+      // Whatever broke (a timeout, a closed connection), start from a fresh connection.
+      disconnect();
+      return delivery_result(Outcome::kRetry, started, std::move(detail));
+    }
+    auto detail = fmt::format("stored in stream '{}' at sequence {}{}", ack->Stream, ack->Sequence,
+                              ack->Duplicate ? " (duplicate, already stored)" : "");
+    jsPubAck_Destroy(ack);
+    return delivery_result(Outcome::kDelivered, started, std::move(detail));
+  }
+
+ private:
+  std::optional<Failure> connect() {
+    natsOptions* options = nullptr;
+    natsStatus status = natsOptions_Create(&options);
+    const auto server = fmt::format("nats://{}:{}", config_.url.host, config_.url.port);
+    if (status == NATS_OK) status = natsOptions_SetURL(options, server.c_str());
+    if (status == NATS_OK)
+      status = natsOptions_SetTimeout(options, config_.connect_timeout.count());
+    if (status == NATS_OK) status = natsOptions_SetAllowReconnect(options, false);
+    if (status == NATS_OK && !config_.url.user.empty()) {
+      status = config_.url.has_password ? natsOptions_SetUserInfo(options, config_.url.user.c_str(),
+                                                                  config_.url.password.c_str())
+                                        : natsOptions_SetToken(options, config_.url.user.c_str());
+    }
+    if (status == NATS_OK) status = natsConnection_Connect(&connection_, options);
+    if (options != nullptr) natsOptions_Destroy(options);
+    if (status != NATS_OK) {
+      connection_ = nullptr;
+      return Failure{Outcome::kRetry, fmt::format("connect to {}: {}", config_.url.redacted(),
+                                                  natsStatus_GetText(status))};
+    }
+    jsOptions js_options;
+    jsOptions_Init(&js_options);
+    js_options.Wait = config_.timeout.count();
+    status = natsConnection_JetStream(&jetstream_, connection_, &js_options);
+    if (status != NATS_OK) {
+      jetstream_ = nullptr;
+      return Failure{Outcome::kRetry,
+                     fmt::format("JetStream context: {}", natsStatus_GetText(status))};
+    }
+    if (config_.create_stream) return ensure_stream();
+    return std::nullopt;
+  }
+
+  std::optional<Failure> ensure_stream() {
+    jsStreamInfo* info = nullptr;
+    jsErrCode js_error = static_cast<jsErrCode>(0);
+    natsStatus status =
+        js_GetStreamInfo(&info, jetstream_, config_.stream.c_str(), nullptr, &js_error);
+    if (status == NATS_OK) {
+      jsStreamInfo_Destroy(info);
+      return std::nullopt;
+    }
+    if (status != NATS_NOT_FOUND) {
+      return Failure{Outcome::kRetry, fmt::format("look up stream '{}': {}", config_.stream,
+                                                  status_text(status, js_error))};
+    }
+    const auto subjects = config_.subject_prefix + ".>";
+    const char* subject_list[] = {subjects.c_str()};
+    jsStreamConfig stream;
+    jsStreamConfig_Init(&stream);
+    stream.Name = config_.stream.c_str();
+    stream.Subjects = subject_list;
+    stream.SubjectsLen = 1;
+    stream.Storage = js_FileStorage;
+    js_error = static_cast<jsErrCode>(0);
+    status = js_AddStream(&info, jetstream_, &stream, nullptr, &js_error);
+    if (info != nullptr) jsStreamInfo_Destroy(info);
+    if (status == NATS_OK || js_error == JSStreamNameExistErr) return std::nullopt;
+    // E.g. another stream already takes these subjects: a configuration problem.
+    const auto outcome = js_error != 0 ? Outcome::kReject : Outcome::kRetry;
+    return Failure{outcome, fmt::format("create stream '{}' for '{}': {}", config_.stream, subjects,
+                                        status_text(status, js_error))};
+  }
+
+  void disconnect() {
+    if (jetstream_ != nullptr) jsCtx_Destroy(jetstream_);
+    jetstream_ = nullptr;
+    if (connection_ != nullptr) natsConnection_Destroy(connection_);
+    connection_ = nullptr;
+  }
+
+  NatsConfig config_;
+  natsConnection* connection_ = nullptr;
+  jsCtx* jetstream_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<events::Destination> make_nats_destination(NatsConfig config) {
+  return std::make_unique<NatsDestination>(std::move(config));
+}
+
+}  // namespace basalt::brokers

@@ -1,0 +1,188 @@
+// NATS JetStream connector against a real nats-server -js on loopback, read back with libnats.
+#include "basalt/brokers/nats_destination.hpp"
+
+#include "basalt/brokers/testing/broker_process.hpp"
+#include "basalt/brokers/testing/test_events.hpp"
+
+#include <gtest/gtest.h>
+#include <nats/nats.h>
+#include <boost/json/parse.hpp>
+
+#include <vector>
+
+namespace basalt::brokers {
+namespace {
+
+using Outcome = events::DeliveryResult::Outcome;
+
+struct StoredNatsMessage {
+  std::string subject;
+  std::string msg_id;
+  std::string body;
+};
+
+// The test's own libnats connection: reads a stream back by sequence number.
+class NatsTestReader {
+ public:
+  explicit NatsTestReader(const std::string& url) {
+    if (natsConnection_ConnectTo(&connection_, url.c_str()) != NATS_OK) {
+      throw std::runtime_error("nats connect");
+    }
+    if (natsConnection_JetStream(&jetstream_, connection_, nullptr) != NATS_OK) {
+      throw std::runtime_error("jetstream context");
+    }
+  }
+  ~NatsTestReader() {
+    jsCtx_Destroy(jetstream_);
+    natsConnection_Destroy(connection_);
+  }
+
+  std::vector<StoredNatsMessage> read_stream(const std::string& stream) {
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, jetstream_, stream.c_str(), nullptr, nullptr) != NATS_OK) {
+      throw std::runtime_error("no stream " + stream);
+    }
+    const auto first = info->State.FirstSeq;
+    const auto last = info->State.LastSeq;
+    jsStreamInfo_Destroy(info);
+    std::vector<StoredNatsMessage> messages;
+    for (auto seq = first; seq != 0 && seq <= last; ++seq) {
+      natsMsg* msg = nullptr;
+      if (js_GetMsg(&msg, jetstream_, stream.c_str(), seq, nullptr, nullptr) != NATS_OK) continue;
+      StoredNatsMessage out;
+      out.subject = natsMsg_GetSubject(msg);
+      const char* id = nullptr;
+      if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK) out.msg_id = id;
+      out.body.assign(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+      natsMsg_Destroy(msg);
+      messages.push_back(std::move(out));
+    }
+    return messages;
+  }
+
+ private:
+  natsConnection* connection_ = nullptr;
+  jsCtx* jetstream_ = nullptr;
+};
+
+class NatsDestinationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { broker_ = new testing::BrokerProcess("nats"); }
+  static void TearDownTestSuite() {
+    delete broker_;
+    broker_ = nullptr;
+  }
+
+  static NatsConfig nats_test_config(std::string prefix, std::string stream) {
+    ConfigErrors errors;
+    boost::json::object object{{"url", broker_->url()},
+                               {"subjectPrefix", std::move(prefix)},
+                               {"stream", std::move(stream)},
+                               {"connectTimeoutMs", 2000},
+                               {"timeoutMs", 3000}};
+    auto config = parse_nats_config(object, errors);
+    if (!config) throw std::runtime_error("bad test config");
+    return *config;
+  }
+
+  static testing::BrokerProcess* broker_;
+};
+
+testing::BrokerProcess* NatsDestinationTest::broker_ = nullptr;
+
+TEST_F(NatsDestinationTest, PublishesEachEventToItsSubjectWithItsIdInOrder) {
+  auto destination = make_nats_destination(nats_test_config("basalt", "BASALT"));
+  constexpr int kEvents = 30;
+  auto event_for = [](int n) {
+    return testing::numbered_event(n, n % 3 ? "posts" : "comments", n % 2 ? "create" : "delete");
+  };
+  for (int n = 1; n <= kEvents; ++n) {
+    const auto result = destination->deliver(event_for(n));
+    ASSERT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+  }
+  NatsTestReader reader(broker_->url());
+  const auto messages = reader.read_stream("BASALT");
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kEvents));
+  for (int n = 1; n <= kEvents; ++n) {
+    const auto expected = event_for(n);
+    const auto& message = messages[n - 1];
+    EXPECT_EQ(message.subject, "basalt." + expected.collection_name + "." + expected.action);
+    EXPECT_EQ(message.msg_id, expected.event_id);
+    const auto envelope = boost::json::parse(message.body).as_object();
+    EXPECT_EQ(envelope.at("id").as_string(), expected.event_id);
+    EXPECT_EQ(envelope.at("sequence").as_int64(), n);
+    EXPECT_EQ(envelope.at("data").at("record"), boost::json::parse(expected.record_json));
+  }
+}
+
+TEST_F(NatsDestinationTest, SameEventTwiceIsStoredOnce) {
+  auto destination = make_nats_destination(nats_test_config("dedup", "DEDUP"));
+  ASSERT_EQ(destination->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
+  const auto again = destination->deliver(testing::numbered_event(1));
+  EXPECT_EQ(again.outcome, Outcome::kDelivered);
+  EXPECT_NE(again.detail.find("duplicate"), std::string::npos) << again.detail;
+  NatsTestReader reader(broker_->url());
+  EXPECT_EQ(reader.read_stream("DEDUP").size(), 1u);
+}
+
+TEST_F(NatsDestinationTest, KilledServerMeansRetryAndTheRetriedEventsArriveAfterRestart) {
+  auto destination = make_nats_destination(nats_test_config("crash", "CRASH"));
+  for (int n = 1; n <= 5; ++n) {
+    ASSERT_EQ(destination->deliver(testing::numbered_event(n)).outcome, Outcome::kDelivered);
+  }
+  broker_->kill();
+  const auto down = destination->deliver(testing::numbered_event(6));
+  EXPECT_EQ(down.outcome, Outcome::kRetry) << down.detail;
+  const auto still_down = destination->deliver(testing::numbered_event(6));
+  EXPECT_EQ(still_down.outcome, Outcome::kRetry) << still_down.detail;
+  broker_->restart();
+  // A dispatcher that cannot know whether event 5's ack was lost offers it again: JetStream
+  // recognises its Nats-Msg-Id and stores it once.
+  const auto replay = destination->deliver(testing::numbered_event(5));
+  ASSERT_EQ(replay.outcome, Outcome::kDelivered) << replay.detail;
+  EXPECT_NE(replay.detail.find("duplicate"), std::string::npos) << replay.detail;
+  for (int n = 6; n <= 10; ++n) {
+    const auto result = destination->deliver(testing::numbered_event(n));
+    ASSERT_EQ(result.outcome, Outcome::kDelivered) << n << ": " << result.detail;
+  }
+  NatsTestReader reader(broker_->url());
+  const auto messages = reader.read_stream("CRASH");
+  ASSERT_EQ(messages.size(), 10u);
+  for (int n = 1; n <= 10; ++n) {
+    EXPECT_EQ(messages[n - 1].msg_id, testing::numbered_event(n).event_id);
+  }
+}
+
+TEST_F(NatsDestinationTest, WithoutAStreamThePublishIsRetried) {
+  auto config = nats_test_config("nostream", "NOSTREAM");
+  config.create_stream = false;
+  auto destination = make_nats_destination(config);
+  const auto result = destination->deliver(testing::numbered_event(1));
+  EXPECT_EQ(result.outcome, Outcome::kRetry);
+  EXPECT_NE(result.detail.find("no JetStream stream"), std::string::npos) << result.detail;
+}
+
+TEST_F(NatsDestinationTest, StreamWhoseSubjectsAnotherStreamTakesIsRejected) {
+  auto first = make_nats_destination(nats_test_config("overlap", "OVERLAP_A"));
+  ASSERT_EQ(first->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
+  auto second = make_nats_destination(nats_test_config("overlap", "OVERLAP_B"));
+  const auto result = second->deliver(testing::numbered_event(2));
+  EXPECT_EQ(result.outcome, Outcome::kReject) << result.detail;
+  EXPECT_NE(result.detail.find("OVERLAP_B"), std::string::npos) << result.detail;
+}
+
+TEST(NatsDestinationNoServer, ConnectionRefusedIsRetry) {
+  ConfigErrors errors;
+  const auto port = testing::unused_loopback_port();
+  boost::json::object object{{"url", "nats://user:pa55word@127.0.0.1:" + std::to_string(port)},
+                             {"connectTimeoutMs", 500}};
+  auto config = parse_nats_config(object, errors);
+  ASSERT_TRUE(config);
+  auto destination = make_nats_destination(*config);
+  const auto result = destination->deliver(testing::numbered_event(1));
+  EXPECT_EQ(result.outcome, Outcome::kRetry);
+  EXPECT_EQ(result.detail.find("pa55word"), std::string::npos) << result.detail;
+}
+
+}  // namespace
+}  // namespace basalt::brokers

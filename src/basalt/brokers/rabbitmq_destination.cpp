@@ -1,0 +1,267 @@
+// Thread ownership: a RabbitMqDestination is used by one dispatcher thread at a time
+// (events/destination.hpp); librabbitmq's connection state is not thread-safe and is touched
+// only from deliver() and the destructor.
+//
+// Invariants:
+//   1. `connection_` is either null or logged in with channel 1 open in confirm mode, and
+//      `next_delivery_tag_` is the tag the broker will give the next publish on it.
+//   2. After any failure the connection is destroyed; the next deliver() connects again.
+//   3. Every blocking call is bounded: the TCP connect by connect_timeout, the handshake and
+//      each RPC by timeout (librabbitmq's handshake and rpc timeouts), the confirm wait by
+//      timeout.
+#include "basalt/brokers/rabbitmq_destination.hpp"
+
+#include "basalt/brokers/connector_support.hpp"
+#include "basalt/brokers/delivery_result.hpp"
+#include "basalt/brokers/event_envelope.hpp"
+#include "basalt/brokers/event_template.hpp"
+
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_tcp_socket.h>
+#include <fmt/format.h>
+#include <sys/time.h>
+
+namespace basalt::brokers {
+namespace {
+
+using Outcome = events::DeliveryResult::Outcome;
+using Clock = std::chrono::steady_clock;
+
+constexpr amqp_channel_t kChannel = 1;
+constexpr int kFrameMax = 131072;
+
+amqp_bytes_t bytes_of(std::string_view text) {
+  return amqp_bytes_t{text.size(), const_cast<char*>(text.data())};
+}
+
+std::string text_of(amqp_bytes_t bytes) {
+  return std::string(static_cast<const char*>(bytes.bytes), bytes.len);
+}
+
+// A failure with the outcome it implies. AMQP reply codes 403 (access refused), 404 (no such
+// exchange), 406 (precondition failed: the exchange exists with another type) and 530 (not
+// allowed: e.g. an unknown vhost) do not heal by retrying the same configuration.
+using Failure = ConnectorFailure;
+
+Outcome outcome_for_reply_code(int code) {
+  return code == 403 || code == 404 || code == 406 || code == 530 ? Outcome::kReject
+                                                                  : Outcome::kRetry;
+}
+
+Failure failure_from_reply(const amqp_rpc_reply_t& reply, std::string_view what) {
+  switch (reply.reply_type) {
+    case AMQP_RESPONSE_NORMAL:
+      return {Outcome::kRetry, fmt::format("{}: ok", what)};
+    case AMQP_RESPONSE_NONE:
+      return {Outcome::kRetry, fmt::format("{}: no reply from the broker", what)};
+    case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+      return {Outcome::kRetry,
+              fmt::format("{}: {}", what, amqp_error_string2(reply.library_error))};
+    case AMQP_RESPONSE_SERVER_EXCEPTION:
+      break;
+  }
+  if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+    const auto* close = static_cast<const amqp_connection_close_t*>(reply.reply.decoded);
+    return {outcome_for_reply_code(close->reply_code),
+            fmt::format("{}: connection closed by the broker: {} {}", what, close->reply_code,
+                        text_of(close->reply_text))};
+  }
+  if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+    const auto* close = static_cast<const amqp_channel_close_t*>(reply.reply.decoded);
+    return {outcome_for_reply_code(close->reply_code),
+            fmt::format("{}: channel closed by the broker: {} {}", what, close->reply_code,
+                        text_of(close->reply_text))};
+  }
+  return {Outcome::kRetry, fmt::format("{}: unexpected broker method {:#x}", what,
+                                       static_cast<unsigned>(reply.reply.id))};
+}
+
+class RabbitMqDestination final : public events::Destination {
+ public:
+  explicit RabbitMqDestination(RabbitMqConfig config) : config_(std::move(config)) {}
+  ~RabbitMqDestination() override { disconnect(true); }
+
+  RabbitMqDestination(const RabbitMqDestination&) = delete;
+  RabbitMqDestination& operator=(const RabbitMqDestination&) = delete;
+
+  events::DeliveryResult deliver(const events::OutboxEvent& event) override {
+    const auto started = Clock::now();
+    const auto routing_key = expand_event_template(config_.routing_key, event);
+    if (routing_key.size() > kMaxNameLength) {
+      return delivery_result(Outcome::kReject, started,
+                             "routing key longer than 255 bytes for this event");
+    }
+    if (connection_ == nullptr) {
+      if (auto failure = connect()) {
+        disconnect(false);
+        return delivery_result(failure->outcome, started, std::move(failure->detail));
+      }
+    }
+    auto failure = publish_and_confirm(event, routing_key);
+    if (failure) {
+      disconnect(false);
+      return delivery_result(failure->outcome, started, std::move(failure->detail));
+    }
+    return delivery_result(Outcome::kDelivered, started,
+                           fmt::format("confirmed by {} (exchange '{}', routing key '{}')",
+                                       config_.url.redacted(), config_.exchange, routing_key));
+  }
+
+ private:
+  std::optional<Failure> connect() {
+    connection_ = amqp_new_connection();
+    if (connection_ == nullptr) return Failure{Outcome::kRetry, "out of memory"};
+    amqp_socket_t* socket = amqp_tcp_socket_new(connection_);
+    if (socket == nullptr) return Failure{Outcome::kRetry, "cannot create a TCP socket"};
+    timeval connect_tv = timeval_of(config_.connect_timeout);
+    const int opened =
+        amqp_socket_open_noblock(socket, config_.url.host.c_str(), config_.url.port, &connect_tv);
+    if (opened != AMQP_STATUS_OK) {
+      return Failure{Outcome::kRetry, fmt::format("connect to {}: {}", config_.url.redacted(),
+                                                  amqp_error_string2(opened))};
+    }
+    timeval rpc_tv = timeval_of(config_.timeout);
+    amqp_set_handshake_timeout(connection_, &rpc_tv);
+    amqp_set_rpc_timeout(connection_, &rpc_tv);
+
+    const auto login =
+        amqp_login(connection_, config_.vhost.c_str(), 0, kFrameMax, 0, AMQP_SASL_METHOD_PLAIN,
+                   config_.url.user.c_str(), config_.url.password.c_str());
+    if (login.reply_type != AMQP_RESPONSE_NORMAL) {
+      auto failure = failure_from_reply(login, "login");
+      // RabbitMQ answers a refused login by closing the socket (a library error), so
+      // "access refused" is not always visible; it stays a retry then.
+      return failure;
+    }
+    amqp_channel_open(connection_, kChannel);
+    if (auto reply = amqp_get_rpc_reply(connection_); reply.reply_type != AMQP_RESPONSE_NORMAL) {
+      return failure_from_reply(reply, "channel.open");
+    }
+    if (config_.declare_exchange) {
+      amqp_exchange_declare(connection_, kChannel, bytes_of(config_.exchange), bytes_of("topic"),
+                            /*passive=*/0, /*durable=*/1, /*auto_delete=*/0, /*internal=*/0,
+                            amqp_empty_table);
+      if (auto reply = amqp_get_rpc_reply(connection_); reply.reply_type != AMQP_RESPONSE_NORMAL) {
+        return failure_from_reply(reply, fmt::format("declare exchange '{}'", config_.exchange));
+      }
+    }
+    amqp_confirm_select(connection_, kChannel);
+    if (auto reply = amqp_get_rpc_reply(connection_); reply.reply_type != AMQP_RESPONSE_NORMAL) {
+      return failure_from_reply(reply, "confirm.select");
+    }
+    next_delivery_tag_ = 1;
+    healthy_ = true;
+    return std::nullopt;
+  }
+
+  std::optional<Failure> publish_and_confirm(const events::OutboxEvent& event,
+                                             const std::string& routing_key) {
+    const std::string body = build_event_envelope(event);
+    const std::string type = "record." + event.action;
+    amqp_basic_properties_t props{};
+    props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
+                   AMQP_BASIC_MESSAGE_ID_FLAG | AMQP_BASIC_TYPE_FLAG | AMQP_BASIC_APP_ID_FLAG;
+    props.content_type = bytes_of("application/json");
+    props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
+    props.message_id = bytes_of(event.event_id);
+    props.type = bytes_of(type);
+    props.app_id = bytes_of("basalt");
+
+    const int published =
+        amqp_basic_publish(connection_, kChannel, bytes_of(config_.exchange), bytes_of(routing_key),
+                           /*mandatory=*/0, /*immediate=*/0, &props, bytes_of(body));
+    if (published != AMQP_STATUS_OK) {
+      healthy_ = false;
+      return Failure{Outcome::kRetry, fmt::format("publish: {}", amqp_error_string2(published))};
+    }
+    const std::uint64_t tag = next_delivery_tag_++;
+    return await_confirm(tag);
+  }
+
+  // Reads frames until the broker acks or nacks `tag`, closes the channel or connection, or
+  // the timeout passes.
+  std::optional<Failure> await_confirm(std::uint64_t tag) {
+    const auto deadline = Clock::now() + config_.timeout;
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) {
+        healthy_ = false;
+        return Failure{Outcome::kRetry,
+                       fmt::format("no publisher confirm within {} ms", config_.timeout.count())};
+      }
+      amqp_maybe_release_buffers(connection_);
+      amqp_frame_t frame{};
+      timeval tv = timeval_of(left);
+      const int status = amqp_simple_wait_frame_noblock(connection_, &frame, &tv);
+      if (status == AMQP_STATUS_TIMEOUT) continue;  // the deadline check above ends it
+      if (status != AMQP_STATUS_OK) {
+        healthy_ = false;
+        return Failure{Outcome::kRetry,
+                       fmt::format("waiting for the confirm: {}", amqp_error_string2(status))};
+      }
+      if (frame.frame_type != AMQP_FRAME_METHOD) continue;  // content of a basic.return
+      switch (frame.payload.method.id) {
+        case AMQP_BASIC_ACK_METHOD: {
+          const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
+          if (ack->delivery_tag == tag || (ack->multiple != 0 && ack->delivery_tag >= tag)) {
+            return std::nullopt;
+          }
+          break;  // an earlier message's late confirm
+        }
+        case AMQP_BASIC_NACK_METHOD: {
+          const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
+          if (nack->delivery_tag == tag || (nack->multiple != 0 && nack->delivery_tag >= tag)) {
+            return Failure{Outcome::kRetry, "the broker nacked the message (basic.nack)"};
+          }
+          break;
+        }
+        case AMQP_CHANNEL_CLOSE_METHOD: {
+          healthy_ = false;
+          const auto* close =
+              static_cast<const amqp_channel_close_t*>(frame.payload.method.decoded);
+          return Failure{outcome_for_reply_code(close->reply_code),
+                         fmt::format("channel closed by the broker: {} {}", close->reply_code,
+                                     text_of(close->reply_text))};
+        }
+        case AMQP_CONNECTION_CLOSE_METHOD: {
+          healthy_ = false;
+          const auto* close =
+              static_cast<const amqp_connection_close_t*>(frame.payload.method.decoded);
+          return Failure{outcome_for_reply_code(close->reply_code),
+                         fmt::format("connection closed by the broker: {} {}", close->reply_code,
+                                     text_of(close->reply_text))};
+        }
+        default:
+          break;  // basic.return and others: not an answer to this publish
+      }
+    }
+  }
+
+  // Closes politely only when the connection is known good (a close on a dead socket would
+  // wait for the RPC timeout); always frees it.
+  void disconnect(bool polite) {
+    if (connection_ == nullptr) return;
+    if (polite && healthy_) {
+      amqp_channel_close(connection_, kChannel, AMQP_REPLY_SUCCESS);
+      amqp_connection_close(connection_, AMQP_REPLY_SUCCESS);
+    }
+    amqp_destroy_connection(connection_);
+    connection_ = nullptr;
+    healthy_ = false;
+  }
+
+  RabbitMqConfig config_;
+  amqp_connection_state_t connection_ = nullptr;
+  bool healthy_ = false;
+  std::uint64_t next_delivery_tag_ = 1;
+};
+
+}  // namespace
+
+std::unique_ptr<events::Destination> make_rabbitmq_destination(RabbitMqConfig config) {
+  return std::make_unique<RabbitMqDestination>(std::move(config));
+}
+
+}  // namespace basalt::brokers

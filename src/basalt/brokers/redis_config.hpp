@@ -1,0 +1,34 @@
+// Configuration of a Redis Streams destination (docs/brokers.md, "Redis Streams"):
+//   {"url": "redis://:password@host:6379/0", "streamKey": "basalt:{collection}",
+//    "maxLen": 100000, "connectTimeoutMs": 5000, "timeoutMs": 10000}
+#pragma once
+
+#include "basalt/brokers/broker_url.hpp"
+#include "basalt/brokers/config_fields.hpp"
+
+#include <boost/json/fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace basalt::brokers {
+
+inline constexpr std::int64_t kMaxRedisDatabase = 10'000;
+inline constexpr std::int64_t kMaxRedisStreamLength = 1'000'000'000;
+
+struct RedisConfig {
+  BrokerUrl url;  // redis://[[user]:password@]host[:port][/db]
+  int database = 0;
+  std::string stream_key = "basalt:{collection}";  // an event template
+  std::int64_t max_len = 100'000;                  // XADD MAXLEN ~ max_len
+  std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
+  std::chrono::milliseconds timeout{kDefaultTimeoutMs};  // each command
+};
+
+ConfigErrors validate_redis_config(const boost::json::object& object);
+std::optional<RedisConfig> parse_redis_config(const boost::json::object& object,
+                                              ConfigErrors& errors);
+
+}  // namespace basalt::brokers
