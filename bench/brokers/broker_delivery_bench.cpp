@@ -1,0 +1,74 @@
+// Events per second each broker connector delivers one at a time on loopback
+// (bench/README.md, "bench_broker_delivery"): starts each broker with scripts/*-test-server.sh,
+// delivers BENCH_BROKER_EVENTS (default 2000) events through the connector (every one waits
+// for its acknowledgement, as the outbox dispatcher does), and prints one JSON line per broker.
+#include "basalt/brokers/broker_destination.hpp"
+#include "basalt/brokers/testing/broker_process.hpp"
+#include "basalt/brokers/testing/test_events.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/object.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+using basalt::brokers::testing::BrokerProcess;
+using basalt::brokers::testing::numbered_event;
+using Clock = std::chrono::steady_clock;
+
+int bench_one(const std::string& kind, int events) {
+  BrokerProcess broker(kind);
+  boost::json::object config{{"url", broker.url()}};
+  auto destination = basalt::brokers::make_broker_destination(kind, config);
+  if (!destination) return 1;
+  // The first delivery connects (and declares the exchange or creates the stream): not timed.
+  if (destination->deliver(numbered_event(0)).outcome !=
+      basalt::events::DeliveryResult::Outcome::kDelivered) {
+    std::fprintf(stderr, "%s: first delivery failed\n", kind.c_str());
+    return 1;
+  }
+  std::vector<double> latencies_us;
+  latencies_us.reserve(static_cast<std::size_t>(events));
+  const auto started = Clock::now();
+  for (int n = 1; n <= events; ++n) {
+    const auto event = numbered_event(n);
+    const auto before = Clock::now();
+    const auto result = destination->deliver(event);
+    latencies_us.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - before).count());
+    if (result.outcome != basalt::events::DeliveryResult::Outcome::kDelivered) {
+      std::fprintf(stderr, "%s: event %d: %s\n", kind.c_str(), n, result.detail.c_str());
+      return 1;
+    }
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::sort(latencies_us.begin(), latencies_us.end());
+  auto percentile = [&](double p) {
+    return latencies_us[static_cast<std::size_t>(p * static_cast<double>(latencies_us.size() - 1))];
+  };
+  std::printf(
+      "%s\n",
+      fmt::format(R"({{"broker":"{}","events":{},"seconds":{:.3f},"events_per_s":{:.0f},)"
+                  R"("p50_us":{:.0f},"p99_us":{:.0f}}})",
+                  kind, events, seconds, events / seconds, percentile(0.5), percentile(0.99))
+          .c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* env_events = std::getenv("BENCH_BROKER_EVENTS");
+  const int events = env_events != nullptr ? std::max(1, std::atoi(env_events)) : 2000;
+  std::vector<std::string> kinds = {"redis", "nats", "rabbitmq"};
+  if (argc > 1) kinds.assign(argv + 1, argv + argc);
+  int failures = 0;
+  for (const auto& kind : kinds) failures += bench_one(kind, events);
+  return failures == 0 ? 0 : 1;
+}
