@@ -2,10 +2,15 @@
 // (bench/README.md, "bench_broker_delivery"): starts each broker with scripts/*-test-server.sh,
 // delivers BENCH_BROKER_EVENTS (default 2000) events through the connector (every one waits
 // for its acknowledgement, as the outbox dispatcher does), and prints one JSON line per broker.
+// The brokers run as the test scripts configure them: Redis with appendfsync always, JetStream
+// file storage, RabbitMQ with one durable queue bound.
 #include "basalt/brokers/broker_destination.hpp"
 #include "basalt/brokers/testing/broker_process.hpp"
 #include "basalt/brokers/testing/test_events.hpp"
 
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_tcp_socket.h>
 #include <fmt/format.h>
 #include <boost/json/object.hpp>
 
@@ -22,8 +27,39 @@ using basalt::brokers::testing::BrokerProcess;
 using basalt::brokers::testing::numbered_event;
 using Clock = std::chrono::steady_clock;
 
+amqp_bytes_t amqp_name(const char* text) {
+  return amqp_cstring_bytes(text);
+}
+
+// RabbitMQ confirms a persistent message only once every queue it was routed to has it on
+// disk; without a queue the message is dropped and confirmed at once. So the measurement binds
+// a durable queue to the exchange first, as a real deployment would.
+bool bind_rabbitmq_queue(std::uint16_t port) {
+  amqp_connection_state_t connection = amqp_new_connection();
+  amqp_socket_t* socket = amqp_tcp_socket_new(connection);
+  bool ok = amqp_socket_open(socket, "127.0.0.1", port) == AMQP_STATUS_OK &&
+            amqp_login(connection, "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, "guest", "guest")
+                    .reply_type == AMQP_RESPONSE_NORMAL;
+  if (ok) {
+    amqp_channel_open(connection, 1);
+    amqp_exchange_declare(connection, 1, amqp_name("basalt"), amqp_name("topic"), 0, 1, 0, 0,
+                          amqp_empty_table);
+    amqp_queue_declare(connection, 1, amqp_name("bench"), 0, 1, 0, 0, amqp_empty_table);
+    amqp_queue_bind(connection, 1, amqp_name("bench"), amqp_name("basalt"), amqp_name("#"),
+                    amqp_empty_table);
+    ok = amqp_get_rpc_reply(connection).reply_type == AMQP_RESPONSE_NORMAL;
+    amqp_connection_close(connection, AMQP_REPLY_SUCCESS);
+  }
+  amqp_destroy_connection(connection);
+  return ok;
+}
+
 int bench_one(const std::string& kind, int events) {
   BrokerProcess broker(kind);
+  if (kind == "rabbitmq" && !bind_rabbitmq_queue(broker.port())) {
+    std::fprintf(stderr, "rabbitmq: cannot bind the bench queue\n");
+    return 1;
+  }
   boost::json::object config{{"url", broker.url()}};
   auto destination = basalt::brokers::make_broker_destination(kind, config);
   if (!destination) return 1;
