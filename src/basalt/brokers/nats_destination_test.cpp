@@ -184,5 +184,19 @@ TEST(NatsDestinationNoServer, ConnectionRefusedIsRetry) {
   EXPECT_EQ(result.detail.find("pa55word"), std::string::npos) << result.detail;
 }
 
+TEST(NatsDestinationNoServer, ServerThatNeverAnswersEndsInRetryAfterTheTimeouts) {
+  testing::SilentListener silent;
+  ConfigErrors errors;
+  boost::json::object object{{"url", "nats://127.0.0.1:" + std::to_string(silent.port())},
+                             {"connectTimeoutMs", 300},
+                             {"timeoutMs", 300}};
+  auto config = parse_nats_config(object, errors);
+  ASSERT_TRUE(config);
+  auto destination = make_nats_destination(*config);
+  const auto result = destination->deliver(testing::numbered_event(1));
+  EXPECT_EQ(result.outcome, Outcome::kRetry) << result.detail;
+  EXPECT_FALSE(result.detail.empty());
+}
+
 }  // namespace
 }  // namespace basalt::brokers

@@ -199,5 +199,19 @@ TEST(RedisDestinationNoServer, ConnectionRefusedIsRetry) {
   EXPECT_NE(result.detail.find("connect to redis://127.0.0.1"), std::string::npos) << result.detail;
 }
 
+TEST(RedisDestinationNoServer, ServerThatNeverAnswersEndsInRetryAfterTheTimeouts) {
+  testing::SilentListener silent;
+  ConfigErrors errors;
+  boost::json::object object{{"url", "redis://127.0.0.1:" + std::to_string(silent.port())},
+                             {"connectTimeoutMs", 300},
+                             {"timeoutMs", 300}};
+  auto config = parse_redis_config(object, errors);
+  ASSERT_TRUE(config);
+  auto destination = make_redis_destination(*config);
+  const auto result = destination->deliver(testing::numbered_event(1));
+  EXPECT_EQ(result.outcome, Outcome::kRetry) << result.detail;
+  EXPECT_FALSE(result.detail.empty());
+}
+
 }  // namespace
 }  // namespace basalt::brokers

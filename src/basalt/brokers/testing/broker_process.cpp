@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -61,9 +62,31 @@ std::uint16_t unused_loopback_port() {
   return pick_port("redis");
 }
 
+SilentListener::SilentListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = 0;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(fd_, 16) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("silent listener");
+  }
+  port_ = ntohs(address.sin_port);
+}
+
+SilentListener::~SilentListener() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 BrokerProcess::BrokerProcess(std::string kind)
     : kind_(std::move(kind)),
       script_(std::string(BASALT_SOURCE_DIR) + "/scripts/" + kind_ + "-test-server.sh") {
+  // As the server does (app/app.cpp): a write to a socket the killed broker reset must be an
+  // error the connector handles, not a signal that ends the test.
+  std::signal(SIGPIPE, SIG_IGN);
   auto base = std::filesystem::temp_directory_path() / ("basalt-" + kind_ + "-XXXXXX");
   std::string pattern = base.string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

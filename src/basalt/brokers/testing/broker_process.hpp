@@ -39,4 +39,20 @@ class BrokerProcess {
 // A port with nothing listening on it now (for "connection refused" tests).
 std::uint16_t unused_loopback_port();
 
+// A loopback socket that listens and never accepts or answers: the kernel completes TCP
+// handshakes into the backlog, so a client connects and then waits for a greeting or reply
+// that never comes. Tests that a connector's own timeouts end every wait.
+class SilentListener {
+ public:
+  SilentListener();
+  ~SilentListener();
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
 }  // namespace basalt::brokers::testing
