@@ -74,7 +74,7 @@ CONF
   local pid=$!
   # Ready when the AMQP port accepts (the listener is the last boot step) and then
   # `rabbitmqctl await_startup` confirms the app is up. Both bounded: 1200 x 0.1 s for the port
-  # (Erlang boots in ~5 s idle, but 40-60 s on a 2-core machine at load 19), 30 s for rabbitmqctl.
+  # (Erlang boots in 10-18 s at load 14 on 2 cores, up to 64 s at load 19), 30 s for rabbitmqctl.
   for _ in $(seq 1 1200); do
     kill -0 "$pid" 2>/dev/null || break
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
