@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace basalt::brokers {
 
@@ -44,11 +45,16 @@ std::optional<BrokerUrl> parse_broker_url(std::string_view text,
     result.host = url.host();
   }
   if (url.has_port()) {
-    if (url.port().empty() || url.port_number() == 0) {
+    // Parsed here: Boost.URL's port_number() does not report a port above 65535.
+    const std::string_view digits = url.port();
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || port == 0 ||
+        port > 65535) {
       error = "Must have a port between 1 and 65535.";
       return std::nullopt;
     }
-    result.port = url.port_number();
+    result.port = static_cast<std::uint16_t>(port);
   } else {
     result.port = default_port;
   }
@@ -60,6 +66,13 @@ std::optional<BrokerUrl> parse_broker_url(std::string_view text,
   std::string path = url.path();
   if (!path.empty() && path.front() == '/') path.erase(0, 1);
   result.path = std::move(path);
+  // A percent-encoded NUL would cut the C strings the client libraries take.
+  for (const auto* part : {&result.host, &result.user, &result.password, &result.path}) {
+    if (part->find('\0') != std::string::npos) {
+      error = "Must not contain NUL characters.";
+      return std::nullopt;
+    }
+  }
   if (url.has_query() || url.has_fragment()) {
     error = "Must not have a query or a fragment.";
     return std::nullopt;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace basalt::brokers {
 
@@ -42,9 +43,11 @@ std::int64_t ConfigReader::integer(std::string_view key, std::int64_t min, std::
     number = *i;
   } else if (const auto* u = value->if_uint64()) {
     number = *u > static_cast<std::uint64_t>(max) ? max + 1 : static_cast<std::int64_t>(*u);
-  } else if (const auto* d = value->if_double();
-             d != nullptr && *d == static_cast<double>(static_cast<std::int64_t>(*d))) {
-    number = static_cast<std::int64_t>(*d);
+  } else if (const auto* d = value->if_double(); d != nullptr && std::trunc(*d) == *d) {
+    // 1e30 is an integer too; clamp before converting (an out-of-range cast is undefined).
+    number = *d > static_cast<double>(max)   ? max + 1
+             : *d < static_cast<double>(min) ? min - 1
+                                             : static_cast<std::int64_t>(*d);
   } else {
     fail(key, "Must be an integer.");
     return fallback;

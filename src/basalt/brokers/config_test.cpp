@@ -62,6 +62,31 @@ TEST(BrokerConfig, RabbitMqMistakesAreReportedPerField) {
   EXPECT_EQ(oversize_errors.at("exchange"), "Must be no more than 255 characters.");
 }
 
+TEST(BrokerConfig, UrlHostsPortsAndOddInputs) {
+  ConfigErrors errors;
+  const auto ipv6 = parse_redis_config(config_json(R"({"url": "redis://[::1]:7000"})"), errors);
+  ASSERT_TRUE(ipv6);
+  EXPECT_EQ(ipv6->url.host, "::1");
+  EXPECT_EQ(ipv6->url.redacted(), "redis://[::1]:7000/");
+  EXPECT_EQ(validate_redis_config(config_json(R"({"url": "redis://h:99999"})")).count("url"), 1u);
+  EXPECT_EQ(validate_redis_config(config_json(R"({"url": "redis://a%00b:pw@h"})")).at("url"),
+            "Must not contain NUL characters.");
+  EXPECT_EQ(validate_redis_config(config_json(R"({"url": "REDIS://h"})")).size(), 0u);
+  EXPECT_EQ(
+      validate_redis_config(config_json(R"({"url": "redis://h", "maxLen": 1e30})")).at("maxLen"),
+      "Must be between 1 and 1000000000.");
+  EXPECT_EQ(validate_redis_config(config_json(R"({"url": "redis://h", "timeoutMs": -1e30})"))
+                .at("timeoutMs"),
+            "Must be between 100 and 120000.");
+  EXPECT_TRUE(validate_redis_config(config_json(R"({"url": "redis://h", "maxLen": 5e2})")).empty());
+  EXPECT_EQ(
+      validate_redis_config(config_json(R"({"url": "redis://h", "maxLen": 18446744073709551615})"))
+          .count("maxLen"),
+      1u);
+  EXPECT_EQ(validate_redis_config(config_json(R"({"url": ["redis://h"]})")).at("url"),
+            "Must be a string.");
+}
+
 TEST(BrokerConfig, ErrorsNeverQuoteTheValue) {
   const auto errors = validate_redis_config(
       config_json(R"({"url": "redis://:hunter2@host:6379/zz", "maxLen": -1})"));

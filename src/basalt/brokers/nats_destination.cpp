@@ -79,9 +79,13 @@ class NatsDestination final : public events::Destination {
       } else {
         detail = fmt::format("publish to '{}': {}", subject, status_text(status, js_error));
       }
+      // A message over the server's max_payload (1 MiB by default) will never fit.
+      const auto outcome = status == NATS_MAX_PAYLOAD || status == NATS_INVALID_SUBJECT
+                               ? Outcome::kReject
+                               : Outcome::kRetry;
       // Whatever broke (a timeout, a closed connection), start from a fresh connection.
       disconnect();
-      return delivery_result(Outcome::kRetry, started, std::move(detail));
+      return delivery_result(outcome, started, std::move(detail));
     }
     auto detail = fmt::format("stored in stream '{}' at sequence {}{}", ack->Stream, ack->Sequence,
                               ack->Duplicate ? " (duplicate, already stored)" : "");

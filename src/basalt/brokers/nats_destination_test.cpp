@@ -171,6 +171,17 @@ TEST_F(NatsDestinationTest, StreamWhoseSubjectsAnotherStreamTakesIsRejected) {
   EXPECT_NE(result.detail.find("OVERLAP_B"), std::string::npos) << result.detail;
 }
 
+TEST_F(NatsDestinationTest, EventOverTheServersMaxPayloadIsRejected) {
+  auto destination = make_nats_destination(nats_test_config("big", "BIG"));
+  auto event = testing::numbered_event(1);
+  // nats-server's default max_payload is 1 MiB.
+  event.record_json = R"({"blob":")" + std::string(2 * 1024 * 1024, 'x') + R"("})";
+  const auto result = destination->deliver(event);
+  EXPECT_EQ(result.outcome, Outcome::kReject) << result.detail;
+  // The connection is fresh again for the next, normal event.
+  EXPECT_EQ(destination->deliver(testing::numbered_event(2)).outcome, Outcome::kDelivered);
+}
+
 TEST(NatsDestinationNoServer, ConnectionRefusedIsRetry) {
   ConfigErrors errors;
   const auto port = testing::unused_loopback_port();
