@@ -7,6 +7,8 @@
 #include "basalt/events/destination.hpp"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace basalt::brokers {
 
