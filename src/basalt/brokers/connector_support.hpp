@@ -15,6 +15,10 @@ namespace basalt::brokers {
 struct ConnectorFailure {
   events::DeliveryResult::Outcome outcome = events::DeliveryResult::Outcome::kRetry;
   std::string detail;
+  // The socket was found closed or reset (not a timeout, not a broker's answer): on a
+  // connection kept from an earlier delivery this usually means it died while idle (a broker
+  // restart, a proxy's idle timeout), so one fresh connection is tried at once.
+  bool connection_lost = false;
 };
 
 inline timeval timeval_of(std::chrono::milliseconds ms) {

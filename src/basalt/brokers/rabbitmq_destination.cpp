@@ -92,17 +92,10 @@ class RabbitMqDestination final : public events::Destination {
       return delivery_result(Outcome::kReject, started,
                              "routing key longer than 255 bytes for this event");
     }
-    if (connection_ == nullptr) {
-      if (auto failure = connect()) {
-        disconnect(false);
-        return delivery_result(failure->outcome, started, std::move(failure->detail));
-      }
-    }
-    auto failure = publish_and_confirm(event, routing_key);
-    if (failure) {
-      disconnect(false);
-      return delivery_result(failure->outcome, started, std::move(failure->detail));
-    }
+    const bool reused = connection_ != nullptr;
+    auto failure = attempt(event, routing_key);
+    if (failure && failure->connection_lost && reused) failure = attempt(event, routing_key);
+    if (failure) return delivery_result(failure->outcome, started, std::move(failure->detail));
     return delivery_result(Outcome::kDelivered, started,
                            fmt::format("confirmed by {} (exchange '{}', routing key '{}')",
                                        config_.url.redacted(), config_.exchange, routing_key));
@@ -155,6 +148,19 @@ class RabbitMqDestination final : public events::Destination {
     return std::nullopt;
   }
 
+  // One try: connect if needed, publish, await the confirm; on failure the connection is gone.
+  std::optional<Failure> attempt(const events::OutboxEvent& event, const std::string& routing_key) {
+    if (connection_ == nullptr) {
+      if (auto failure = connect()) {
+        disconnect(false);
+        return failure;
+      }
+    }
+    auto failure = publish_and_confirm(event, routing_key);
+    if (failure) disconnect(false);
+    return failure;
+  }
+
   std::optional<Failure> publish_and_confirm(const events::OutboxEvent& event,
                                              const std::string& routing_key) {
     const std::string body = build_event_envelope(event);
@@ -173,7 +179,8 @@ class RabbitMqDestination final : public events::Destination {
                            /*mandatory=*/0, /*immediate=*/0, &props, bytes_of(body));
     if (published != AMQP_STATUS_OK) {
       healthy_ = false;
-      return Failure{Outcome::kRetry, fmt::format("publish: {}", amqp_error_string2(published))};
+      return Failure{Outcome::kRetry, fmt::format("publish: {}", amqp_error_string2(published)),
+                     /*connection_lost=*/true};
     }
     const std::uint64_t tag = next_delivery_tag_++;
     return await_confirm(tag);
@@ -199,7 +206,8 @@ class RabbitMqDestination final : public events::Destination {
       if (status != AMQP_STATUS_OK) {
         healthy_ = false;
         return Failure{Outcome::kRetry,
-                       fmt::format("waiting for the confirm: {}", amqp_error_string2(status))};
+                       fmt::format("waiting for the confirm: {}", amqp_error_string2(status)),
+                       /*connection_lost=*/true};
       }
       if (frame.frame_type != AMQP_FRAME_METHOD) continue;  // content of a basic.return
       switch (frame.payload.method.id) {
@@ -229,9 +237,11 @@ class RabbitMqDestination final : public events::Destination {
           healthy_ = false;
           const auto* close =
               static_cast<const amqp_connection_close_t*>(frame.payload.method.decoded);
+          // 320 CONNECTION_FORCED: the broker is shutting down or an operator closed it.
           return Failure{outcome_for_reply_code(close->reply_code),
                          fmt::format("connection closed by the broker: {} {}", close->reply_code,
-                                     text_of(close->reply_text))};
+                                     text_of(close->reply_text)),
+                         close->reply_code == 320};
         }
         default:
           break;  // basic.return and others: not an answer to this publish

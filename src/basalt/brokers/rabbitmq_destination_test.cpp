@@ -178,6 +178,9 @@ TEST_F(RabbitMqDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveA
   for (int n = 1; n <= 5; ++n) {
     ASSERT_EQ(destination->deliver(testing::numbered_event(n)).outcome, Outcome::kDelivered);
   }
+  // A second destination whose connection sits idle across the crash.
+  auto idle = make_rabbitmq_destination(rabbit_test_config("crash-idle"));
+  ASSERT_EQ(idle->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
   broker_->kill();
   const auto down = destination->deliver(testing::numbered_event(6));
   EXPECT_EQ(down.outcome, Outcome::kRetry) << down.detail;
@@ -187,6 +190,9 @@ TEST_F(RabbitMqDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveA
       << still_down.detail;
   EXPECT_EQ(still_down.detail.find("guest"), std::string::npos) << still_down.detail;
   broker_->restart();
+  // Its dead connection is noticed and replaced within the same delivery: no retry needed.
+  const auto after_idle = idle->deliver(testing::numbered_event(2));
+  EXPECT_EQ(after_idle.outcome, Outcome::kDelivered) << after_idle.detail;
   for (int n = 6; n <= 10; ++n) {
     const auto result = destination->deliver(testing::numbered_event(n));
     ASSERT_EQ(result.outcome, Outcome::kDelivered) << n << ": " << result.detail;

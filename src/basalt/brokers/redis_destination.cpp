@@ -16,6 +16,8 @@
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
+#include <cerrno>
+#include <variant>
 
 namespace basalt::brokers {
 namespace {
@@ -51,36 +53,54 @@ class RedisDestination final : public events::Destination {
 
   events::DeliveryResult deliver(const events::OutboxEvent& event) override {
     const auto started = Clock::now();
-    if (context_ == nullptr) {
-      if (auto failure = connect()) {
-        disconnect();
-        return delivery_result(failure->outcome, started, std::move(failure->detail));
-      }
-    }
     const auto key = expand_event_template(config_.stream_key, event);
     std::vector<std::string> args = {"XADD", key, "MAXLEN", "~", max_len_, "*"};
     for (auto& field : redis_stream_fields(event)) args.push_back(std::move(field));
-    Reply reply = command(args);
-    if (!reply) {
-      auto detail = fmt::format("XADD {}: {}", key, context_->errstr);
-      disconnect();
-      return delivery_result(Outcome::kRetry, started, std::move(detail));
+    const bool reused = context_ != nullptr;
+    auto outcome = attempt(args, key);
+    if (auto* failure = std::get_if<Failure>(&outcome);
+        failure != nullptr && failure->connection_lost && reused) {
+      outcome = attempt(args, key);
     }
-    if (reply->type == REDIS_REPLY_ERROR) {
-      const std::string_view error(reply->str, reply->len);
-      return delivery_result(outcome_for_error(error), started,
-                             fmt::format("XADD {}: {}", key, error));
-    }
-    if (reply->type != REDIS_REPLY_STRING) {
-      return delivery_result(Outcome::kRetry, started,
-                             fmt::format("XADD {}: unexpected reply type {}", key, reply->type));
+    if (auto* failure = std::get_if<Failure>(&outcome)) {
+      return delivery_result(failure->outcome, started, std::move(failure->detail));
     }
     return delivery_result(
         Outcome::kDelivered, started,
-        fmt::format("appended to {} as entry {}", key, std::string_view(reply->str, reply->len)));
+        fmt::format("appended to {} as entry {}", key, std::get<std::string>(outcome)));
   }
 
  private:
+  // One try: connect if needed and XADD. The entry id, or why not (after an I/O error the
+  // context is gone).
+  std::variant<std::string, Failure> attempt(const std::vector<std::string>& args,
+                                             const std::string& key) {
+    if (context_ == nullptr) {
+      if (auto failure = connect()) {
+        disconnect();
+        return *failure;
+      }
+    }
+    Reply reply = command(args);
+    if (!reply) {
+      // EOF or a reset: the server closed the connection (not a timeout, which is EAGAIN).
+      const bool lost = context_->err == REDIS_ERR_EOF ||
+                        (context_->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
+      Failure failure{Outcome::kRetry, fmt::format("XADD {}: {}", key, context_->errstr), lost};
+      disconnect();
+      return failure;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+      const std::string_view error(reply->str, reply->len);
+      return Failure{outcome_for_error(error), fmt::format("XADD {}: {}", key, error)};
+    }
+    if (reply->type != REDIS_REPLY_STRING) {
+      return Failure{Outcome::kRetry,
+                     fmt::format("XADD {}: unexpected reply type {}", key, reply->type)};
+    }
+    return std::string(reply->str, reply->len);
+  }
+
   Reply command(const std::vector<std::string>& args) {
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;

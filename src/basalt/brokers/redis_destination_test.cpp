@@ -119,6 +119,9 @@ TEST_F(RedisDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveAfte
   for (int n = 1; n <= 5; ++n) {
     ASSERT_EQ(destination->deliver(testing::numbered_event(n)).outcome, Outcome::kDelivered);
   }
+  // A second destination whose connection sits idle across the crash.
+  auto idle = make_redis_destination(test_config("idle:{collection}"));
+  ASSERT_EQ(idle->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
   broker_->kill();
   // The dispatcher keeps offering the same event until it is delivered.
   const auto down = destination->deliver(testing::numbered_event(6));
@@ -127,6 +130,9 @@ TEST_F(RedisDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveAfte
   EXPECT_EQ(still_down.outcome, Outcome::kRetry) << still_down.detail;
   EXPECT_NE(still_down.detail.find("connect"), std::string::npos) << still_down.detail;
   broker_->restart();
+  // Its dead connection is noticed and replaced within the same delivery: no retry needed.
+  const auto after_idle = idle->deliver(testing::numbered_event(2));
+  EXPECT_EQ(after_idle.outcome, Outcome::kDelivered) << after_idle.detail;
   for (int n = 6; n <= 10; ++n) {
     const auto result = destination->deliver(testing::numbered_event(n));
     ASSERT_EQ(result.outcome, Outcome::kDelivered) << n << ": " << result.detail;
@@ -139,6 +145,7 @@ TEST_F(RedisDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveAfte
   for (int n = 1; n <= 10; ++n) {
     EXPECT_EQ(entries[n - 1].fields.at("id"), testing::numbered_event(n).event_id);
   }
+  EXPECT_EQ(client.xrange("idle:posts").size(), 2u);
 }
 
 TEST_F(RedisDestinationTest, TrimsToAboutMaxLen) {
