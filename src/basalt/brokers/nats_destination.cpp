@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <nats/nats.h>
 
+#include <variant>
+
 namespace basalt::brokers {
 namespace {
 
@@ -51,17 +53,34 @@ class NatsDestination final : public events::Destination {
     }
     const auto subject =
         fmt::format("{}.{}.{}", config_.subject_prefix, event.collection_name, event.action);
+    const std::string body = build_event_envelope(event);
     if (connection_ != nullptr &&
         natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED) {
-      disconnect();
+      disconnect();  // libnats saw the server go (its own reconnect is off)
     }
+    const bool reused = connection_ != nullptr;
+    auto outcome = attempt(event, subject, body);
+    if (auto* failure = std::get_if<Failure>(&outcome);
+        failure != nullptr && failure->connection_lost && reused) {
+      outcome = attempt(event, subject, body);
+    }
+    if (auto* failure = std::get_if<Failure>(&outcome)) {
+      return delivery_result(failure->outcome, started, std::move(failure->detail));
+    }
+    return delivery_result(Outcome::kDelivered, started, std::move(std::get<std::string>(outcome)));
+  }
+
+ private:
+  // One try: connect if needed and publish. The ack's description, or why not (after a
+  // failure the connection is gone).
+  std::variant<std::string, Failure> attempt(const events::OutboxEvent& event,
+                                             const std::string& subject, const std::string& body) {
     if (connection_ == nullptr) {
       if (auto failure = connect()) {
         disconnect();
-        return delivery_result(failure->outcome, started, std::move(failure->detail));
+        return *failure;
       }
     }
-    const std::string body = build_event_envelope(event);
     jsPubOptions options;
     jsPubOptions_Init(&options);
     options.MaxWait = config_.timeout.count();
@@ -72,28 +91,31 @@ class NatsDestination final : public events::Destination {
                                          static_cast<int>(body.size()), &options, &js_error);
     if (status != NATS_OK) {
       if (ack != nullptr) jsPubAck_Destroy(ack);
-      std::string detail;
+      Failure failure;
       if (status == NATS_NO_RESPONDERS) {
-        detail = fmt::format("no JetStream stream stores subject '{}' ({})", subject,
-                             config_.create_stream ? "was it deleted?" : "createStream is off");
+        failure.detail =
+            fmt::format("no JetStream stream stores subject '{}' ({})", subject,
+                        config_.create_stream ? "was it deleted?" : "createStream is off");
       } else {
-        detail = fmt::format("publish to '{}': {}", subject, status_text(status, js_error));
+        failure.detail = fmt::format("publish to '{}': {}", subject, status_text(status, js_error));
       }
       // A message over the server's max_payload (1 MiB by default) will never fit.
-      const auto outcome = status == NATS_MAX_PAYLOAD || status == NATS_INVALID_SUBJECT
-                               ? Outcome::kReject
-                               : Outcome::kRetry;
+      failure.outcome = status == NATS_MAX_PAYLOAD || status == NATS_INVALID_SUBJECT
+                            ? Outcome::kReject
+                            : Outcome::kRetry;
+      failure.connection_lost = status == NATS_CONNECTION_CLOSED || status == NATS_IO_ERROR ||
+                                status == NATS_STALE_CONNECTION ||
+                                status == NATS_CONNECTION_DISCONNECTED;
       // Whatever broke (a timeout, a closed connection), start from a fresh connection.
       disconnect();
-      return delivery_result(outcome, started, std::move(detail));
+      return failure;
     }
     auto detail = fmt::format("stored in stream '{}' at sequence {}{}", ack->Stream, ack->Sequence,
                               ack->Duplicate ? " (duplicate, already stored)" : "");
     jsPubAck_Destroy(ack);
-    return delivery_result(Outcome::kDelivered, started, std::move(detail));
+    return detail;
   }
 
- private:
   std::optional<Failure> connect() {
     natsOptions* options = nullptr;
     natsStatus status = natsOptions_Create(&options);

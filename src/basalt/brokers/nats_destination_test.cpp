@@ -130,12 +130,18 @@ TEST_F(NatsDestinationTest, KilledServerMeansRetryAndTheRetriedEventsArriveAfter
   for (int n = 1; n <= 5; ++n) {
     ASSERT_EQ(destination->deliver(testing::numbered_event(n)).outcome, Outcome::kDelivered);
   }
+  // A second destination whose connection sits idle across the crash.
+  auto idle = make_nats_destination(nats_test_config("idle", "IDLE"));
+  ASSERT_EQ(idle->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
   broker_->kill();
   const auto down = destination->deliver(testing::numbered_event(6));
   EXPECT_EQ(down.outcome, Outcome::kRetry) << down.detail;
   const auto still_down = destination->deliver(testing::numbered_event(6));
   EXPECT_EQ(still_down.outcome, Outcome::kRetry) << still_down.detail;
   broker_->restart();
+  // Its closed connection is noticed and replaced within the same delivery: no retry needed.
+  const auto after_idle = idle->deliver(testing::numbered_event(2));
+  EXPECT_EQ(after_idle.outcome, Outcome::kDelivered) << after_idle.detail;
   // A dispatcher that cannot know whether event 5's ack was lost offers it again: JetStream
   // recognises its Nats-Msg-Id and stores it once.
   const auto replay = destination->deliver(testing::numbered_event(5));
