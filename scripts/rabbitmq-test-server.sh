@@ -125,6 +125,8 @@ case "$command" in
     if [ -n "$pid" ]; then
       kill "$pid" 2>/dev/null || true
       wait_gone "$pid"
+      # A node that ignored SIGTERM for 30 s must not outlive its directory.
+      kill -9 "$pid" 2>/dev/null || true
     fi
     rm -rf "$dir"
     ;;
