@@ -70,6 +70,24 @@ class AmqpTestClient {
     expect_ok(amqp_get_rpc_reply(connection_));
   }
 
+  // A durable queue that holds at most one message and refuses more (x-overflow
+  // reject-publish): RabbitMQ answers a publish it cannot enqueue with basic.nack.
+  void bind_full_after_one_queue(const std::string& queue, const std::string& exchange) {
+    amqp_table_entry_t entries[2];
+    entries[0].key = amqp_cstring_bytes("x-max-length");
+    entries[0].value.kind = AMQP_FIELD_KIND_I32;
+    entries[0].value.value.i32 = 1;
+    entries[1].key = amqp_cstring_bytes("x-overflow");
+    entries[1].value.kind = AMQP_FIELD_KIND_UTF8;
+    entries[1].value.value.bytes = amqp_cstring_bytes("reject-publish");
+    amqp_table_t arguments{2, entries};
+    amqp_queue_declare(connection_, 1, amqp_text(queue), 0, 1, 0, 0, arguments);
+    expect_ok(amqp_get_rpc_reply(connection_));
+    amqp_queue_bind(connection_, 1, amqp_text(queue), amqp_text(exchange), amqp_text("#"),
+                    amqp_empty_table);
+    expect_ok(amqp_get_rpc_reply(connection_));
+  }
+
   std::vector<ReceivedAmqpMessage> drain(const std::string& queue) {
     std::vector<ReceivedAmqpMessage> messages;
     for (;;) {
@@ -205,6 +223,26 @@ TEST_F(RabbitMqDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveA
   for (int n = 1; n <= 10; ++n) {
     EXPECT_EQ(messages[n - 1].message_id, testing::numbered_event(n).event_id);
   }
+}
+
+TEST_F(RabbitMqDestinationTest, NackedPublishIsRetriedAndSucceedsOnceThereIsRoom) {
+  AmqpTestClient client(broker_->port());
+  client.declare_exchange("bounded", "topic");
+  client.bind_full_after_one_queue("bounded-q", "bounded");
+  auto destination = make_rabbitmq_destination(rabbit_test_config("bounded"));
+  ASSERT_EQ(destination->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
+  const auto nacked = destination->deliver(testing::numbered_event(2));
+  EXPECT_EQ(nacked.outcome, Outcome::kRetry);
+  EXPECT_NE(nacked.detail.find("nack"), std::string::npos) << nacked.detail;
+  // A consumer makes room; the same event, offered again, is confirmed.
+  const auto first = client.drain("bounded-q");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].message_id, testing::numbered_event(1).event_id);
+  const auto again = destination->deliver(testing::numbered_event(2));
+  EXPECT_EQ(again.outcome, Outcome::kDelivered) << again.detail;
+  const auto second = client.drain("bounded-q");
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].message_id, testing::numbered_event(2).event_id);
 }
 
 TEST_F(RabbitMqDestinationTest, ExchangeOfAnotherTypeIsRejected) {
