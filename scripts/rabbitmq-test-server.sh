@@ -88,6 +88,12 @@ CONF
     sleep 0.1
   done
   echo "rabbitmq-test-server: no answer on port $p (see $dir/log)" >&2
+  # A node still booting past the bound must not outlive the failed start (nobody would stop
+  # it): end it and the wrapper that launched it.
+  local node_pid
+  node_pid="$(cat "$RABBITMQ_PID_FILE" 2>/dev/null || true)"
+  [ -n "$node_pid" ] && kill -9 "$node_pid" 2>/dev/null
+  kill -9 "$pid" 2>/dev/null
   exit 1
 }
 

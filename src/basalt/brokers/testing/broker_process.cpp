@@ -94,7 +94,13 @@ BrokerProcess::BrokerProcess(std::string kind)
   dir_ = pattern + "/broker";
   port_ = pick_port(kind_);
   url_ = run("start " + dir_ + " " + std::to_string(port_), true);
-  if (url_.empty()) throw std::runtime_error(kind_ + " test server did not start");
+  if (url_.empty()) {
+    // The destructor will not run: stop whatever the script left and remove the directory.
+    run("stop " + dir_, false);
+    std::error_code ignored;
+    std::filesystem::remove_all(pattern, ignored);
+    throw std::runtime_error(kind_ + " test server did not start");
+  }
 }
 
 BrokerProcess::~BrokerProcess() {
