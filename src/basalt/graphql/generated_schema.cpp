@@ -233,6 +233,8 @@ class Generator {
         }
         std::string name = other.name + "_via_" + f.name;
         if (taken.contains(name)) continue;
+        // In `where`, as a REST filter's `<c>_via_<field>` path: "at least one of them".
+        where.input_fields.push_back({name, TypeRef::parse(other.name + "_bool_exp"), {}});
         if (single_back_relation(other, f)) {
           object.fields.push_back(field(name, other.name));  // one record at most
         } else {

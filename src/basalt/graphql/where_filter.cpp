@@ -79,11 +79,21 @@ class Builder {
         parts.push_back(inner ? *inner : constant(negate));
       } else {
         const schema::Field* field = scope.collection->field_by_name(key);
-        if (field == nullptr)
-          throw std::invalid_argument("unknown where field " + std::string(key));
-        if (auto part = field_condition(*field, value.as_object(), scope, negate)) {
-          parts.push_back(*part);
+        if (field != nullptr) {
+          if (auto part = field_condition(*field, value.as_object(), scope, negate)) {
+            parts.push_back(*part);
+          }
+          continue;
         }
+        const schema::Collection* source = back_relation_source(*scope.collection, key);
+        if (source == nullptr)
+          throw std::invalid_argument("unknown where field " + std::string(key));
+        // `<c>_via_<field>`: the filter path of the same name, whose values are many (the
+        // records of `c` that point here), so its comparisons read "at least one of them"
+        // (REST's `?=`); the resolver applies c's listRule and its field guards to the path.
+        Scope inner{source, scope.path, true};
+        inner.path.push_back(arena_.copy(std::string_view(key)));
+        if (auto part = object(value.as_object(), inner, negate)) parts.push_back(*part);
       }
     }
     if (parts.empty()) return std::nullopt;
@@ -91,6 +101,21 @@ class Builder {
   }
 
   std::size_t leaves() const noexcept { return leaves_; }
+
+  // The collection of `<c>_via_<field>` when `key` names a relation field of c that leads to
+  // `target` (a collection name may itself hold "_via_": every split is tried).
+  const schema::Collection* back_relation_source(const schema::Collection& target,
+                                                 std::string_view key) const {
+    for (std::size_t at = key.find("_via_"); at != std::string_view::npos;
+         at = key.find("_via_", at + 1)) {
+      const schema::Collection* source = catalog_.find(std::string(key.substr(0, at)));
+      if (source == nullptr) continue;
+      const schema::Field* field = source->field_by_name(key.substr(at + 5));
+      const auto* relation = field != nullptr ? field->as<schema::RelationOptions>() : nullptr;
+      if (relation != nullptr && relation->collection_id == target.id) return source;
+    }
+    return nullptr;
+  }
   query::Arena take_arena() { return std::move(arena_); }
 
  private:
