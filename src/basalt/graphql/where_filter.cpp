@@ -1,5 +1,7 @@
 #include "basalt/graphql/where_filter.hpp"
 
+#include "basalt/graphql/record_fields.hpp"
+
 #include <boost/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -85,13 +87,15 @@ class Builder {
           }
           continue;
         }
-        const schema::Collection* source = back_relation_source(*scope.collection, key);
+        const schema::Field* back = nullptr;
+        const schema::Collection* source = back_relation_source(*scope.collection, key, back);
         if (source == nullptr)
           throw std::invalid_argument("unknown where field " + std::string(key));
-        // `<c>_via_<field>`: the filter path of the same name, whose values are many (the
-        // records of `c` that point here), so its comparisons read "at least one of them"
-        // (REST's `?=`); the resolver applies c's listRule and its field guards to the path.
-        Scope inner{source, scope.path, true};
+        // `<c>_via_<field>`: the filter path of the same name. Its values are many (the records
+        // of `c` that point here), so its comparisons read "at least one of them" (REST's
+        // `?=`) - unless a unique index makes it one record at most, which the resolver then
+        // joins as a single relation. The resolver applies c's listRule and its field guards.
+        Scope inner{source, scope.path, scope.many || !single_back_relation(*source, *back)};
         inner.path.push_back(arena_.copy(std::string_view(key)));
         if (auto part = object(value.as_object(), inner, negate)) parts.push_back(*part);
       }
@@ -105,14 +109,18 @@ class Builder {
   // The collection of `<c>_via_<field>` when `key` names a relation field of c that leads to
   // `target` (a collection name may itself hold "_via_": every split is tried).
   const schema::Collection* back_relation_source(const schema::Collection& target,
-                                                 std::string_view key) const {
+                                                 std::string_view key,
+                                                 const schema::Field*& back) const {
     for (std::size_t at = key.find("_via_"); at != std::string_view::npos;
          at = key.find("_via_", at + 1)) {
       const schema::Collection* source = catalog_.find(std::string(key.substr(0, at)));
       if (source == nullptr) continue;
       const schema::Field* field = source->field_by_name(key.substr(at + 5));
       const auto* relation = field != nullptr ? field->as<schema::RelationOptions>() : nullptr;
-      if (relation != nullptr && relation->collection_id == target.id) return source;
+      if (relation != nullptr && relation->collection_id == target.id) {
+        back = field;
+        return source;
+      }
     }
     return nullptr;
   }
