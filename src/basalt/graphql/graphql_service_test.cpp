@@ -261,5 +261,40 @@ TEST_F(GraphqlServiceTest, WherePushesNotDownToTheComparisons) {
   EXPECT_FALSE(where_to_ast(json::object{}, *snapshot->find("posts"), *snapshot).has_value());
 }
 
+TEST_F(GraphqlServiceTest, WhereReachesBackRelationsUnderTheirListRule) {
+  make_blog();
+  const auto snapshot = catalog();
+  const json::value where = json::parse(R"({"posts_via_author": {"title": {"_eq": "draft"}}})");
+  const auto ast = where_to_ast(where.as_object(), *snapshot->find("users"), *snapshot);
+  ASSERT_TRUE(ast.has_value());
+  EXPECT_EQ(query::to_string(*ast), R"((?= posts_via_author.title "draft"))");
+  const json::value negated =
+      json::parse(R"({"_not": {"posts_via_author": {"title": {"_eq": "draft"}}}})");
+  const auto all_of = where_to_ast(negated.as_object(), *snapshot->find("users"), *snapshot);
+  ASSERT_TRUE(all_of.has_value());
+  EXPECT_EQ(query::to_string(*all_of), R"((!= posts_via_author.title "draft"))");
+
+  // The draft is hidden from guests by the posts listRule: it reads as no row.
+  const std::string drafts =
+      R"({ users(where: {posts_via_author: {title: {_eq: "draft"}}}) { name } })";
+  EXPECT_EQ(json::serialize(ask(drafts)), R"({"data":{"users":[]}})");
+  EXPECT_EQ(json::serialize(ask(drafts, ann_)), R"({"data":{"users":[{"name":"Ann"}]}})");
+  EXPECT_EQ(json::serialize(
+                ask(R"({ users(where: {posts_via_author: {title: {_eq: "open"}}}) { name } })")),
+            R"({"data":{"users":[{"name":"Ann"}]}})");
+  // Nested: users with a post that has a comment saying "hello".
+  EXPECT_EQ(json::serialize(ask(R"({ users(where: {posts_via_author: )"
+                                R"({comments_via_post: {body: {_eq: "hello"}}}}) { name } })")),
+            R"({"data":{"users":[{"name":"Ann"}]}})");
+  // A hidden field is not in a guest's posts_bool_exp, even through a back-relation.
+  const json::value hidden =
+      ask(R"({ users(where: {posts_via_author: {secret: {_eq: "s1"}}}) { name } })");
+  EXPECT_FALSE(hidden.as_object().contains("data"));
+  EXPECT_EQ(json::serialize(ask(R"({ users(where: {posts_via_author: {secret: {_eq: "s1"}}}) )"
+                                R"({ name } })",
+                                "su")),
+            R"({"data":{"users":[{"name":"Ann"}]}})");
+}
+
 }  // namespace
 }  // namespace basalt::graphql
