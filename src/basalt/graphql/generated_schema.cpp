@@ -67,6 +67,14 @@ void add_shared_types(Schema& out) {
   boolean.input_fields = {input("_eq", "Boolean"), input("_neq", "Boolean"),
                           input("_is_null", "Boolean")};
   out.add_type(std::move(boolean));
+  // A json field compares its stored value as REST's `data = …` does (a top-level primitive as
+  // that primitive); the operands are strings, numbers or booleans (where_filter.cpp).
+  add_comparison(out, "JSON_comparison_exp", "JSON", true);
+  // A geoPoint compares through its coordinates, as REST's `location.lon` / `location.lat`.
+  TypeDef geo_where{.name = "GeoPoint_comparison_exp", .kind = TypeKind::kInputObject};
+  geo_where.input_fields = {input("lon", "Float_comparison_exp"),
+                            input("lat", "Float_comparison_exp")};
+  out.add_type(std::move(geo_where));
   TypeDef array{.name = "String_array_comparison_exp", .kind = TypeKind::kInputObject};
   array.input_fields = {input("_contains", "String"), input("_contains_all", "[String!]"),
                         input("_is_null", "Boolean")};

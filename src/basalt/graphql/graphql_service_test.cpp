@@ -296,5 +296,41 @@ TEST_F(GraphqlServiceTest, WhereReachesBackRelationsUnderTheirListRule) {
             R"({"data":{"users":[{"name":"Ann"}]}})");
 }
 
+TEST_F(GraphqlServiceTest, JsonAndGeoPointFieldsCompareAsRestFiltersDo) {
+  collection(R"js({"name": "places", "listRule": "",
+    "fields": [{"name": "name", "type": "text"}, {"name": "data", "type": "json"},
+               {"name": "loc", "type": "geoPoint"}]})js");
+  create("places", R"({"name":"a","data":{"k":1},"loc":{"lon":10,"lat":20}})");
+  create("places", R"({"name":"b","data":"text","loc":{"lon":-5,"lat":40}})");
+  create("places", R"({"name":"c","data":5,"loc":{"lon":-7,"lat":10}})");
+  create("places", R"({"name":"d","data":null})");
+  const auto snapshot = catalog();
+  const json::value where =
+      json::parse(R"({"data": {"_eq": "text"}, "loc": {"lon": {"_gt": 0}, "lat": {"_lte": 5}}})");
+  const auto ast = where_to_ast(where.as_object(), *snapshot->find("places"), *snapshot);
+  ASSERT_TRUE(ast.has_value());
+  EXPECT_EQ(query::to_string(*ast), R"((and (= data "text") (and (> loc.lon 0) (<= loc.lat 5))))");
+
+  auto names = [this](std::string_view where_text) {
+    const json::value answer = ask("{ places(where: " + std::string(where_text) + ") { name } }");
+    std::string out;
+    for (const json::value& row : answer.at("data").at("places").as_array()) {
+      out += std::string(row.at("name").as_string());
+    }
+    return out;
+  };
+  EXPECT_EQ(names(R"({data: {_eq: "text"}})"), "b");
+  EXPECT_EQ(names(R"({data: {_eq: 5}})"), "c");
+  EXPECT_EQ(names(R"({data: {_in: [5, "text"]}})"), "bc");
+  EXPECT_EQ(names(R"({data: {_is_null: true}})"), "d");
+  EXPECT_EQ(names(R"({data: {_like: "ex"}})"), "b");
+  EXPECT_EQ(names(R"({loc: {lon: {_gt: 0}}})"), "a");
+  EXPECT_EQ(names(R"({loc: {lat: {_gte: 30}, lon: {_lt: 0}}})"), "b");
+  EXPECT_EQ(names(R"({_not: {loc: {lon: {_lt: 0}}}})"), "ad");
+  // An object operand has no REST literal: a field error, nothing read.
+  const json::value refused = ask(R"({ places(where: {data: {_eq: {k: 1}}}) { name } })");
+  EXPECT_EQ(refused.at("errors").at(0).at("extensions").at("code"), "validation-failed");
+}
+
 }  // namespace
 }  // namespace basalt::graphql

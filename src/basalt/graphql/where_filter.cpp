@@ -2,6 +2,7 @@
 
 #include "basalt/graphql/record_fields.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -138,7 +139,48 @@ class Builder {
     }
     std::vector<std::string_view> path = scope.path;
     path.push_back(arena_.copy(field.name));
-    const bool array_field = field.is_multiple();
+    if (field.type() == schema::FieldType::kGeoPoint) {
+      // {lon: {...}, lat: {...}}: the paths `<field>.lon` and `<field>.lat`, as in REST.
+      std::vector<Expr> parts;
+      for (const auto& [coordinate, comparison] : value) {
+        if (comparison.is_null()) continue;
+        if (coordinate != "lon" && coordinate != "lat") {
+          throw std::invalid_argument("unknown geoPoint coordinate " + std::string(coordinate));
+        }
+        std::vector<std::string_view> inner = path;
+        inner.push_back(arena_.copy(std::string_view(coordinate)));
+        if (auto part = comparisons(inner, false, false, comparison.as_object(), scope, negate)) {
+          parts.push_back(*part);
+        }
+      }
+      if (parts.empty()) return std::nullopt;
+      return combine(std::move(parts), !negate);
+    }
+    return comparisons(path, field.is_multiple(), field.type() == schema::FieldType::kJson, value,
+                       scope, negate);
+  }
+
+  // The comparison operators of one value at `path` (array_field: a multi-valued field; json:
+  // operands must be primitives, as a REST filter's literals are).
+  std::optional<Expr> comparisons(const std::vector<std::string_view>& path, bool array_field,
+                                  bool json_field, const json::object& value, const Scope& scope,
+                                  bool negate) {
+    if (json_field) {
+      for (const auto& [op, operand] : value) {
+        const bool primitive = !operand.is_object() && !operand.is_array();
+        const bool list = op == "_in" || op == "_nin";
+        bool ok = primitive;
+        if (list && operand.is_array()) {
+          ok = std::all_of(operand.as_array().begin(), operand.as_array().end(),
+                           [](const json::value& item) { return !item.is_structured(); });
+        }
+        if (!ok) {
+          throw std::invalid_argument(
+              "A json comparison takes a string, a number, a boolean or null (as a REST filter "
+              "literal), not an object or a list.");
+        }
+      }
+    }
     std::vector<Expr> parts;
     for (const auto& [op, operand] : value) {
       if (operand.is_null()) continue;
