@@ -249,6 +249,11 @@ class Generator {
           object.fields.push_back(
               field(name, "[" + other.name + "!]!", list_arguments(other.name)));
           list_aggregates.emplace_back(name + "_aggregate", other.name);
+          if (!taken.contains(name + "_aggregate")) {
+            // Ordered by how many of them the caller may view (record_compiler.cpp).
+            order.input_fields.push_back(
+                {name + "_aggregate", TypeRef::parse(other.name + "_aggregate_order_by"), {}});
+          }
         }
         taken.insert(std::move(name));
       }
@@ -287,6 +292,9 @@ class Generator {
     add_part("min", comparables);
     add_part("max", comparables);
     schema.add_type(std::move(fields));
+    TypeDef count_order{.name = c.name + "_aggregate_order_by", .kind = TypeKind::kInputObject};
+    count_order.input_fields = {input("count", "order_by")};
+    schema.add_type(std::move(count_order));
     TypeDef aggregate{.name = c.name + "_aggregate", .kind = TypeKind::kObject};
     aggregate.fields = {field("aggregate", c.name + "_aggregate_fields"),
                         field("nodes", "[" + c.name + "!]!")};

@@ -332,5 +332,27 @@ TEST_F(GraphqlServiceTest, JsonAndGeoPointFieldsCompareAsRestFiltersDo) {
   EXPECT_EQ(refused.at("errors").at(0).at("extensions").at("code"), "validation-failed");
 }
 
+TEST_F(GraphqlServiceTest, OrderByCountsTheBackRelationsTheCallerMayView) {
+  make_blog();
+  const std::string cy = create(
+      "users",
+      R"({"email":"cy@x.io","name":"Cy","password":"secret123","passwordConfirm":"secret123"})");
+  // Cy has one published post; Ann one published and one draft; Bob none.
+  create("posts", R"({"title":"cy's","published":true,"author":")" + cy + "\"}");
+  const std::string query =
+      "{ users(order_by: [{posts_via_author_aggregate: {count: desc}}, {name: desc}]) { name } }";
+  const std::size_t before = log_->reads.size();
+  // A guest sees one post of each of Ann and Cy (Ann's draft is not counted): the name breaks
+  // the tie, descending.
+  EXPECT_EQ(json::serialize(ask(query)),
+            R"({"data":{"users":[{"name":"Cy"},{"name":"Ann"},{"name":"Bob"}]}})");
+  EXPECT_EQ(log_->reads.size() - before, 1U);
+  // A superuser counts Ann's draft too; ascending puts Bob first.
+  EXPECT_EQ(json::serialize(ask("{ users(order_by: [{posts_via_author_aggregate: {count: asc}}, "
+                                "{name: desc}]) { name } }",
+                                "su")),
+            R"({"data":{"users":[{"name":"Bob"},{"name":"Cy"},{"name":"Ann"}]}})");
+}
+
 }  // namespace
 }  // namespace basalt::graphql
