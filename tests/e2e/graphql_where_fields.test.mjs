@@ -41,6 +41,7 @@ before(async () => {
   await admin.collection('wf_visits').create({ note: 'open', public: true, secret: 's', place: ids.a });
   await admin.collection('wf_visits').create({ note: 'hidden', public: false, place: ids.b });
   await admin.collection('wf_visits').create({ note: 'open', public: true, place: ids.c });
+  await admin.collection('wf_visits').create({ note: 'again', public: true, place: ids.c });
 });
 after(async () => { await server?.stop(); });
 
@@ -95,4 +96,13 @@ test('back-relations in where: any-of, under the related listRule, hidden fields
   const refused = await graphql(guest, '{ wf_places(where: {wf_visits_via_place: {secret: {_eq: "s"}}}) { id } }');
   assert.equal(refused.data, undefined);
   assert.ok(refused.errors.length > 0);
+});
+
+test('order_by a back-relation count: the count the aggregate field shows the same caller', async () => {
+  const query = `{ wf_places(order_by: [{wf_visits_via_place_aggregate: {count: desc}}, {name: asc}]) {
+    name wf_visits_via_place_aggregate { aggregate { count } } } }`;
+  const asGuest = (await graphql(guest, query)).data.wf_places;
+  assert.deepEqual(asGuest.map((r) => `${r.name}${r.wf_visits_via_place_aggregate.aggregate.count}`), ['c2', 'a1', 'b0', 'd0', 'e0']);
+  const asAdmin = (await graphql(admin, query)).data.wf_places;
+  assert.deepEqual(asAdmin.map((r) => `${r.name}${r.wf_visits_via_place_aggregate.aggregate.count}`), ['c2', 'a1', 'b1', 'd0', 'e0']);
 });
