@@ -9,15 +9,16 @@
 //        records on the read pool) - shared with every feed of the worker whose run is provably
 //        the same - and one kNext per event the subscriber may see, in commit order
 //
-// The first batch is empty: it checks that the operation runs (document, rule, `where`) and
-// ends it with kError when not, as a live query's first run does. A batch that fails later ends
+// The first batch holds what committed since start() (usually nothing): it checks that the
+// operation runs (document, rule, `where`) and ends it with kError when not, as a live query's
+// first run does. A batch that fails later ends
 // the operation with kError too, except when the read pool refused it (503): then the same
 // events run again after `retry_after`, so a busy database delays a feed instead of ending it.
 //
-// Bounds: at most `max_pending` events wait for the worker; one more and the feed ends with a
-// limit-exceeded error (the subscriber fell behind: as REST realtime drops a client that does
-// not keep up; the transport's own outbound bound closes a connection that does not read). One
-// batch in flight per feed.
+// Bounds: at most `max_pending` events wait for the feed (and the largest of its worker's feeds'
+// for the worker); one more and the feed ends with a limit-exceeded error (the subscriber fell
+// behind: as REST realtime drops a client that does not keep up; the transport's own outbound
+// bound closes a connection that does not read). One batch in flight per feed.
 //
 // Threads: start(), stop() and every sink call on `executor`'s thread (the transport's worker).
 // The scheduler's hub listener runs on the hub's thread: it takes the queue's mutex, and posts.
