@@ -99,6 +99,7 @@ function tokenize(filter) {
   return tokens;
 }
 
+const complementOps = { '=': '!=', '!=': '=', '>': '<=', '>=': '<', '<': '>=', '<=': '>', '~': '!~', '!~': '~' };
 const plainOps = { '=': '_eq', '!=': '_neq', '>': '_gt', '>=': '_gte', '<': '_lt', '<=': '_lte', '~': '_like', '!~': '_nlike' };
 
 // A path of the collection into its nested where/order_by object, checking each step against
@@ -113,8 +114,8 @@ function pathShape(schema, collection, path, anyOf, context, lenient = false) {
     if (step.includes(':')) throw new Untranslatable(`the modifier in "${path}" has no GraphQL form`);
     if (step.startsWith('@')) throw new Untranslatable(`"${path}" reads a macro GraphQL has no input for`);
     const via = /^(\w+)_via_(\w+)$/.exec(step);
-    if (via && context !== 'expand') {
-      throw new Untranslatable(`"${path}" walks the back-relation ${step}: where and order_by have no back-relation fields (REST filters and sorts through them)`);
+    if (via && context === 'sort') {
+      throw new Untranslatable(`"${path}" sorts through the back-relation ${step}: order_by has no back-relation fields (REST sorts through them)`);
     }
     if (via) {
       const target = schema.byName[via[1]];
@@ -140,9 +141,10 @@ function pathShape(schema, collection, path, anyOf, context, lenient = false) {
       throw new Untranslatable(`${field.type} fields have no comparison in where`);
     }
   }
-  if (multi && !anyOf && context === 'filter') {
-    throw new Untranslatable(`"${path}" is multi-valued: a plain operator is an all-of comparison, which where cannot say (its relations mean "at least one")`);
-  }
+  // A plain operator on a multi-valued path is an all-of comparison: where says it as the
+  // `_not` of the complementary "at least one" comparison, which the server pushes down into
+  // exactly the REST form (docs/graphql.md, "`where`").
+  if (multi && !anyOf && context === 'filter') keys.allOf = true;
   if (multi && context === 'sort') throw new Untranslatable(`sorting by the multi-valued "${path}"`);
   return keys;
 }
@@ -200,6 +202,14 @@ function translateFilter(schema, collection, filter, lenient = false) {
     const name = plainOps[operator];
     if (!name) throw new Untranslatable(`operator ${op.value}`);
     const keys = pathShape(schema, collection, token.value, anyOf, 'filter', lenient);
+    if (keys.allOf) {
+      if (value === null) {
+        if (operator === '=') return { _not: nest(keys, { _is_null: false }) };
+        if (operator === '!=') return { _not: nest(keys, { _is_null: true }) };
+        throw new Untranslatable(`${op.value} null`);
+      }
+      return { _not: nest(keys, { [plainOps[complementOps[operator]]]: value }) };
+    }
     if (value === null) {
       if (operator === '=') return nest(keys, { _is_null: true });
       if (operator === '!=') return nest(keys, { _is_null: false });

@@ -67,6 +67,14 @@ void add_shared_types(Schema& out) {
   boolean.input_fields = {input("_eq", "Boolean"), input("_neq", "Boolean"),
                           input("_is_null", "Boolean")};
   out.add_type(std::move(boolean));
+  // A json field compares its stored value as REST's `data = …` does (a top-level primitive as
+  // that primitive); the operands are strings, numbers or booleans (where_filter.cpp).
+  add_comparison(out, "JSON_comparison_exp", "JSON", true);
+  // A geoPoint compares through its coordinates, as REST's `location.lon` / `location.lat`.
+  TypeDef geo_where{.name = "GeoPoint_comparison_exp", .kind = TypeKind::kInputObject};
+  geo_where.input_fields = {input("lon", "Float_comparison_exp"),
+                            input("lat", "Float_comparison_exp")};
+  out.add_type(std::move(geo_where));
   TypeDef array{.name = "String_array_comparison_exp", .kind = TypeKind::kInputObject};
   array.input_fields = {input("_contains", "String"), input("_contains_all", "[String!]"),
                         input("_is_null", "Boolean")};
@@ -233,12 +241,19 @@ class Generator {
         }
         std::string name = other.name + "_via_" + f.name;
         if (taken.contains(name)) continue;
+        // In `where`, as a REST filter's `<c>_via_<field>` path: "at least one of them".
+        where.input_fields.push_back({name, TypeRef::parse(other.name + "_bool_exp"), {}});
         if (single_back_relation(other, f)) {
           object.fields.push_back(field(name, other.name));  // one record at most
         } else {
           object.fields.push_back(
               field(name, "[" + other.name + "!]!", list_arguments(other.name)));
           list_aggregates.emplace_back(name + "_aggregate", other.name);
+          if (!taken.contains(name + "_aggregate")) {
+            // Ordered by how many of them the caller may view (record_compiler.cpp).
+            order.input_fields.push_back(
+                {name + "_aggregate", TypeRef::parse(other.name + "_aggregate_order_by"), {}});
+          }
         }
         taken.insert(std::move(name));
       }
@@ -277,6 +292,9 @@ class Generator {
     add_part("min", comparables);
     add_part("max", comparables);
     schema.add_type(std::move(fields));
+    TypeDef count_order{.name = c.name + "_aggregate_order_by", .kind = TypeKind::kInputObject};
+    count_order.input_fields = {input("count", "order_by")};
+    schema.add_type(std::move(count_order));
     TypeDef aggregate{.name = c.name + "_aggregate", .kind = TypeKind::kObject};
     aggregate.fields = {field("aggregate", c.name + "_aggregate_fields"),
                         field("nodes", "[" + c.name + "!]!")};

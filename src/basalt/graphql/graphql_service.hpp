@@ -102,6 +102,8 @@ struct EventBatchAnswer {
   // One execution result ({"data": {"<c>_events": {...}}}) per event the subscriber receives,
   // in the order of the batch.
   std::vector<std::string> results;
+  // Beside each result: the index in the batch of the event it answers.
+  std::vector<std::size_t> delivered;
   std::string errors;  // kFailed: a JSON array of GraphQL errors
   // kFailed because the read pool's queue was full (503): the operation is fine, the database
   // is busy; the feed retries the batch instead of ending.

@@ -261,5 +261,98 @@ TEST_F(GraphqlServiceTest, WherePushesNotDownToTheComparisons) {
   EXPECT_FALSE(where_to_ast(json::object{}, *snapshot->find("posts"), *snapshot).has_value());
 }
 
+TEST_F(GraphqlServiceTest, WhereReachesBackRelationsUnderTheirListRule) {
+  make_blog();
+  const auto snapshot = catalog();
+  const json::value where = json::parse(R"({"posts_via_author": {"title": {"_eq": "draft"}}})");
+  const auto ast = where_to_ast(where.as_object(), *snapshot->find("users"), *snapshot);
+  ASSERT_TRUE(ast.has_value());
+  EXPECT_EQ(query::to_string(*ast), R"((?= posts_via_author.title "draft"))");
+  const json::value negated =
+      json::parse(R"({"_not": {"posts_via_author": {"title": {"_eq": "draft"}}}})");
+  const auto all_of = where_to_ast(negated.as_object(), *snapshot->find("users"), *snapshot);
+  ASSERT_TRUE(all_of.has_value());
+  EXPECT_EQ(query::to_string(*all_of), R"((!= posts_via_author.title "draft"))");
+
+  // The draft is hidden from guests by the posts listRule: it reads as no row.
+  const std::string drafts =
+      R"({ users(where: {posts_via_author: {title: {_eq: "draft"}}}) { name } })";
+  EXPECT_EQ(json::serialize(ask(drafts)), R"({"data":{"users":[]}})");
+  EXPECT_EQ(json::serialize(ask(drafts, ann_)), R"({"data":{"users":[{"name":"Ann"}]}})");
+  EXPECT_EQ(json::serialize(
+                ask(R"({ users(where: {posts_via_author: {title: {_eq: "open"}}}) { name } })")),
+            R"({"data":{"users":[{"name":"Ann"}]}})");
+  // Nested: users with a post that has a comment saying "hello".
+  EXPECT_EQ(json::serialize(ask(R"({ users(where: {posts_via_author: )"
+                                R"({comments_via_post: {body: {_eq: "hello"}}}}) { name } })")),
+            R"({"data":{"users":[{"name":"Ann"}]}})");
+  // A hidden field is not in a guest's posts_bool_exp, even through a back-relation.
+  const json::value hidden =
+      ask(R"({ users(where: {posts_via_author: {secret: {_eq: "s1"}}}) { name } })");
+  EXPECT_FALSE(hidden.as_object().contains("data"));
+  EXPECT_EQ(json::serialize(ask(R"({ users(where: {posts_via_author: {secret: {_eq: "s1"}}}) )"
+                                R"({ name } })",
+                                "su")),
+            R"({"data":{"users":[{"name":"Ann"}]}})");
+}
+
+TEST_F(GraphqlServiceTest, JsonAndGeoPointFieldsCompareAsRestFiltersDo) {
+  collection(R"js({"name": "places", "listRule": "",
+    "fields": [{"name": "name", "type": "text"}, {"name": "data", "type": "json"},
+               {"name": "loc", "type": "geoPoint"}]})js");
+  create("places", R"({"name":"a","data":{"k":1},"loc":{"lon":10,"lat":20}})");
+  create("places", R"({"name":"b","data":"text","loc":{"lon":-5,"lat":40}})");
+  create("places", R"({"name":"c","data":5,"loc":{"lon":-7,"lat":10}})");
+  create("places", R"({"name":"d","data":null})");
+  const auto snapshot = catalog();
+  const json::value where =
+      json::parse(R"({"data": {"_eq": "text"}, "loc": {"lon": {"_gt": 0}, "lat": {"_lte": 5}}})");
+  const auto ast = where_to_ast(where.as_object(), *snapshot->find("places"), *snapshot);
+  ASSERT_TRUE(ast.has_value());
+  EXPECT_EQ(query::to_string(*ast), R"((and (= data "text") (and (> loc.lon 0) (<= loc.lat 5))))");
+
+  auto names = [this](std::string_view where_text) {
+    const json::value answer = ask("{ places(where: " + std::string(where_text) + ") { name } }");
+    std::string out;
+    for (const json::value& row : answer.at("data").at("places").as_array()) {
+      out += std::string(row.at("name").as_string());
+    }
+    return out;
+  };
+  EXPECT_EQ(names(R"({data: {_eq: "text"}})"), "b");
+  EXPECT_EQ(names(R"({data: {_eq: 5}})"), "c");
+  EXPECT_EQ(names(R"({data: {_in: [5, "text"]}})"), "bc");
+  EXPECT_EQ(names(R"({data: {_is_null: true}})"), "d");
+  EXPECT_EQ(names(R"({data: {_like: "ex"}})"), "b");
+  EXPECT_EQ(names(R"({loc: {lon: {_gt: 0}}})"), "a");
+  EXPECT_EQ(names(R"({loc: {lat: {_gte: 30}, lon: {_lt: 0}}})"), "b");
+  EXPECT_EQ(names(R"({_not: {loc: {lon: {_lt: 0}}}})"), "ad");
+  // An object operand has no REST literal: a field error, nothing read.
+  const json::value refused = ask(R"({ places(where: {data: {_eq: {k: 1}}}) { name } })");
+  EXPECT_EQ(refused.at("errors").at(0).at("extensions").at("code"), "validation-failed");
+}
+
+TEST_F(GraphqlServiceTest, OrderByCountsTheBackRelationsTheCallerMayView) {
+  make_blog();
+  const std::string cy = create(
+      "users",
+      R"({"email":"cy@x.io","name":"Cy","password":"secret123","passwordConfirm":"secret123"})");
+  // Cy has one published post; Ann one published and one draft; Bob none.
+  create("posts", R"({"title":"cy's","published":true,"author":")" + cy + "\"}");
+  const std::string query =
+      "{ users(order_by: [{posts_via_author_aggregate: {count: desc}}, {name: desc}]) { name } }";
+  const std::size_t before = log_->reads.size();
+  // A guest sees one post of each of Ann and Cy (Ann's draft is not counted): the name breaks
+  // the tie, descending.
+  EXPECT_EQ(json::serialize(ask(query)),
+            R"({"data":{"users":[{"name":"Cy"},{"name":"Ann"},{"name":"Bob"}]}})");
+  EXPECT_EQ(log_->reads.size() - before, 1U);
+  // A superuser counts Ann's draft too; ascending puts Bob first.
+  EXPECT_EQ(json::serialize(ask("{ users(order_by: [{posts_via_author_aggregate: {count: asc}}, "
+                                "{name: desc}]) { name } }",
+                                "su")),
+            R"({"data":{"users":[{"name":"Bob"},{"name":"Cy"},{"name":"Ann"}]}})");
+}
+
 }  // namespace
 }  // namespace basalt::graphql

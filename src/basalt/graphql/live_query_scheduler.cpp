@@ -299,7 +299,8 @@ std::vector<std::shared_ptr<LiveMember>> LiveQueryScheduler::take_due() {
   std::vector<std::shared_ptr<LiveMember>> due;
   for (const std::shared_ptr<LiveMember>& member : members_) {
     if (member->stopped) continue;
-    const bool named = member->due || live_tables_meet(member->tables, taken.tables) ||
+    const bool named = member->due ||
+                       (member->tables && live_tables_meet(*member->tables, taken.tables)) ||
                        (!member->auth_key.empty() &&
                         (taken.auth_overflow || taken.auth.contains(member->auth_key)));
     if (!named) continue;
@@ -342,11 +343,15 @@ std::vector<std::shared_ptr<LiveQueryScheduler::Group>> LiveQueryScheduler::grou
     catalog_version_ = catalog->version();
   }
   std::vector<std::shared_ptr<Group>> groups;
-  std::unordered_map<std::string, std::size_t> by_key;
+  // Keys are views of the members' cached keys: `due` holds the members for this call.
+  std::unordered_map<std::string_view, std::size_t> by_key;
   for (const std::shared_ptr<LiveMember>& member : due) {
-    std::string key =
-        live_run_key(member->request_id, member->key_parts, member->context.caller, reads_);
-    auto [found, inserted] = by_key.try_emplace(std::move(key), groups.size());
+    if (member->run_key.empty() || member->run_key_catalog != catalog_version_) {
+      member->run_key =
+          live_run_key(member->request_id, member->key_parts, member->context.caller, reads_);
+      member->run_key_catalog = catalog_version_;
+    }
+    auto [found, inserted] = by_key.try_emplace(member->run_key, groups.size());
     if (!inserted) {
       // Same auth record id, but re-checked at different moments: its fields (what
       // `@request.auth.*` reads) must match too, else the member runs on its own.
@@ -437,14 +442,15 @@ asio::awaitable<void> LiveQueryScheduler::run_group(const std::shared_ptr<Group>
   std::sort(tables.begin(), tables.end());
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
   const auto body = std::make_shared<const std::string>(std::move(answer.body));
+  const auto read = std::make_shared<const std::vector<std::string>>(std::move(tables));
   for (const std::shared_ptr<LiveMember>& member : group->members) {
-    deliver(*member, answer, body, tables);
+    deliver(*member, answer, body, read);
   }
 }
 
 void LiveQueryScheduler::deliver(LiveMember& member, const GraphqlAnswer& answer,
                                  const std::shared_ptr<const std::string>& body,
-                                 const std::vector<std::string>& tables) {
+                                 const std::shared_ptr<const std::vector<std::string>>& tables) {
   if (member.stopped) return;
   ++member.runs;
   if (answer.kind != GraphqlAnswer::Kind::kExecuted) {
@@ -486,8 +492,11 @@ void LiveQueryScheduler::prune_and_publish() {
     if (member->stopped) release_request(*member);
     return member->stopped;
   });
+  std::set<const std::vector<std::string>*> seen;  // a run's list once, however many members
   for (const std::shared_ptr<LiveMember>& member : members_) {
-    tables.insert(tables.end(), member->tables.begin(), member->tables.end());
+    if (member->tables && seen.insert(member->tables.get()).second) {
+      tables.insert(tables.end(), member->tables->begin(), member->tables->end());
+    }
     if (!member->auth_key.empty()) auth.insert(member->auth_key);
     watch_all = watch_all || member->first;
   }

@@ -51,10 +51,17 @@ struct LiveMember {
   std::uint64_t request_id = 0;  // interned key_parts.request (the scheduler's)
   // What was last sent (shared with the other members the same result went to).
   std::shared_ptr<const std::string> last_sent;
-  std::vector<std::string> tables;  // what its last complete run read; sorted
-  std::string auth_key;             // "<collection id>/<record id>" with a recheck, else ""
-  bool first = true;                // its first result is still to come
-  bool due = true;                  // runs in the next cycle (a new member, a saturated retry)
+  // What its last complete run read, sorted; shared by the members of that run (one copy per
+  // run, not per member: a cycle of 1,000 subscribers copies no table names).
+  std::shared_ptr<const std::vector<std::string>> tables;
+  std::string auth_key;  // "<collection id>/<record id>" with a recheck, else ""
+  // Its run key (live_run_key.hpp) as last computed, for the catalog version it was computed
+  // under: recomputed only when the catalog (what rules read) changes, not at every cycle. The
+  // caller's identity is fixed for a member (a re-check of its token yields the same record).
+  std::string run_key;
+  std::uint64_t run_key_catalog = 0;
+  bool first = true;  // its first result is still to come
+  bool due = true;    // runs in the next cycle (a new member, a saturated retry)
   bool stopped = false;
   std::uint64_t runs = 0;  // runs whose result it received
 
@@ -97,7 +104,7 @@ class LiveQueryScheduler : public std::enable_shared_from_this<LiveQuerySchedule
                                             std::shared_ptr<Batch> batch);
   void deliver(LiveMember& member, const GraphqlAnswer& answer,
                const std::shared_ptr<const std::string>& body,
-               const std::vector<std::string>& tables);
+               const std::shared_ptr<const std::vector<std::string>>& tables);
   void prune_and_publish();
   void release_request(const LiveMember& member);
 

@@ -119,7 +119,10 @@ void StatementCompiler::order_terms(const std::string& a, const Collection& c,
                                     std::vector<std::string>& terms) {
   for (const auto& [key, value] : spec) {
     const schema::Field* field = c.field_by_name(key);
-    if (field == nullptr) continue;
+    if (field == nullptr) {
+      back_relation_count_term(a, c, key, value, wrap, terms);
+      continue;
+    }
     const auto* relation = field->as<schema::RelationOptions>();
     if (relation != nullptr && value.is_object()) {
       const Collection* target = catalog_.find(relation->collection_id);
@@ -153,6 +156,45 @@ void StatementCompiler::order_terms(const std::string& a, const Collection& c,
     } else {
       terms.push_back(expr + " DESC NULLS FIRST");
     }
+  }
+}
+
+// `<other>_via_<field>_aggregate: {count: <direction>}`: the number of records of `other` that
+// point here and the caller may view - the count `<other>_via_<field>_aggregate { aggregate
+// { count } }` answers (its viewRule, as the back-relation field reads them). A correlated
+// COUNT per row, under the statement budget like every term.
+void StatementCompiler::back_relation_count_term(const std::string& a, const Collection& c,
+                                                 std::string_view key, const json::value& value,
+                                                 const Wrap& wrap,
+                                                 std::vector<std::string>& terms) {
+  constexpr std::string_view kSuffix = "_aggregate";
+  if (!key.ends_with(kSuffix) || !value.is_object()) return;
+  const json::value* direction = value.get_object().if_contains("count");
+  if (direction == nullptr || !direction->is_string()) return;
+  const std::string_view path = key.substr(0, key.size() - kSuffix.size());
+  for (std::size_t at = path.find("_via_"); at != std::string_view::npos;
+       at = path.find("_via_", at + 1)) {
+    const Collection* other = catalog_.find(path.substr(0, at));
+    if (other == nullptr) continue;
+    const schema::Field* field = other->field_by_name(path.substr(at + 5));
+    const auto* relation = field != nullptr ? field->as<schema::RelationOptions>() : nullptr;
+    if (relation == nullptr || relation->collection_id != c.id) continue;
+    const std::string b = alias();
+    std::string link;
+    if (field->is_multiple()) {
+      const std::string je = alias();
+      link = "EXISTS (SELECT 1 FROM " + json_.each(col(b, field->name)) + " AS " + je + " WHERE " +
+             je + "." + std::string(json_.each_value()) + " = " + col(a, "id") + ")";
+    } else {
+      link = col(b, field->name) + " = " + col(a, "id");
+    }
+    const std::string visible = visible_condition(b, rule_plans(*other, other->view_rule), nullptr);
+    std::string expr = "(SELECT COUNT(*) FROM " + q(other->name) + " AS " + b + " WHERE " + link +
+                       (visible.empty() ? "" : " AND " + visible) + ")";
+    if (wrap) expr = wrap(expr);
+    const std::string_view order = direction->get_string();
+    terms.push_back(expr + (order.starts_with("asc") ? " ASC" : " DESC"));
+    return;
   }
 }
 

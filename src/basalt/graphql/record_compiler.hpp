@@ -179,6 +179,9 @@ class StatementCompiler final : public query::ParamBinder {
                            const boost::json::object& args, const std::string& fallback = {});
   void order_terms(const std::string& a, const Collection& c, const boost::json::object& spec,
                    const Wrap& wrap, std::vector<std::string>& terms);
+  void back_relation_count_term(const std::string& a, const Collection& c, std::string_view key,
+                                const boost::json::value& value, const Wrap& wrap,
+                                std::vector<std::string>& terms);
   // A JSON object of (response name, value expression) pairs, in this order.
   std::string object_sql(const std::vector<std::pair<std::string, std::string>>& named);
 

@@ -21,10 +21,10 @@ FieldShape field_shape(const schema::Field& field) {
       shape = {FieldShape::kBool, "Boolean", "Boolean_comparison_exp", false, false};
       break;
     case FieldType::kJson:
-      shape = {FieldShape::kJson, "JSON", "", false, false};
+      shape = {FieldShape::kJson, "JSON", "JSON_comparison_exp", false, false};
       break;
     case FieldType::kGeoPoint:
-      shape = {FieldShape::kGeoPoint, "GeoPoint", "", false, false};
+      shape = {FieldShape::kGeoPoint, "GeoPoint", "GeoPoint_comparison_exp", false, false};
       break;
     case FieldType::kRelation:
       shape = {FieldShape::kRelation, "", "", false, false};

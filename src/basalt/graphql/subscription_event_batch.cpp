@@ -200,6 +200,7 @@ boost::asio::awaitable<EventBatchAnswer> GraphqlService::execute_events(
       object += "}";
       answer.results.push_back("{\"data\":{" + response + ":" + object + "}}");
     }
+    answer.delivered = chosen;
   } catch (const FieldFailure& e) {
     failure = Error{e.code(), e.what(), {offset}, path};
   } catch (const core::ApiError& e) {
@@ -216,6 +217,7 @@ boost::asio::awaitable<EventBatchAnswer> GraphqlService::execute_events(
   if (failure) {
     answer.kind = EventBatchAnswer::Kind::kFailed;
     answer.results.clear();
+    answer.delivered.clear();
     answer.errors = failure_errors(*failure, text);
   }
   co_return answer;

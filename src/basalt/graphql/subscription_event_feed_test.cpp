@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -74,7 +75,8 @@ class EventFeedTest : public ::testing::Test, public testing::ServiceFixture {
 
   std::shared_ptr<EventFeed> start(std::string document, records::Caller caller = {},
                                    FeedRecheckProbe* probe = nullptr,
-                                   std::size_t max_pending = kMaxPendingEvents) {
+                                   std::size_t max_pending = kMaxPendingEvents,
+                                   std::vector<FeedMessage>* into = nullptr) {
     catalog_ = current_catalog();
     GraphqlRequest probe_request;
     probe_request.document = document;
@@ -87,9 +89,10 @@ class EventFeedTest : public ::testing::Test, public testing::ServiceFixture {
       context.recheck = [probe] { return feed_probe_recheck(probe); };
     }
     LiveQueryRequest request{std::move(document), std::nullopt, ""};
+    std::vector<FeedMessage>* target = into != nullptr ? into : &messages_;
     return EventFeed::start(io_.get_executor(), std::move(context), std::move(request),
-                            [this](LiveOutput output, std::string payload) {
-                              messages_.push_back({output, std::move(payload)});
+                            [target](LiveOutput output, std::string payload) {
+                              target->push_back({output, std::move(payload)});
                             });
   }
 
@@ -332,6 +335,99 @@ TEST_F(EventFeedTest, ASubscriberThatFallsBehindEndsWithLimitExceeded) {
   EXPECT_EQ(messages_[0].output, LiveOutput::kError);
   EXPECT_EQ(payload(0).at(0).at("extensions").at("code"), "limit-exceeded");
   EXPECT_TRUE(feed->stopped());
+}
+
+// Runs the io_context until every list holds `count` messages.
+void run_feeds_until(boost::asio::io_context& io, const std::vector<std::vector<FeedMessage>>& all,
+                     std::size_t count) {
+  while (std::any_of(all.begin(), all.end(), [count](const auto& m) { return m.size() < count; })) {
+    io.restart();
+    ASSERT_GT(io.run_one(), 0U) << "a feed stopped before message " << count;
+  }
+}
+
+TEST_F(EventFeedTest, IdenticalFeedsShareOneStatementPerBatch) {
+  std::vector<std::vector<FeedMessage>> got(4);
+  std::vector<std::shared_ptr<EventFeed>> feeds;
+  const std::string same = "subscription { notes_events { action record { text } } }";
+  for (int i = 0; i < 3; ++i) feeds.push_back(start(same, {}, nullptr, kMaxPendingEvents, &got[i]));
+  feeds.push_back(start("subscription { notes_events { record { id } } }", {}, nullptr,
+                        kMaxPendingEvents, &got[3]));
+  for (const auto& feed : feeds) run_batches(*feed, 1);
+  const std::uint64_t runs = feeds[0]->worker_runs();
+  const std::size_t before = log_->reads.size();
+  create_record("notes", R"({"text":"one"})");
+  run_feeds_until(io_, got, 1);
+  // Two distinct runs (the three alike share one), one statement each.
+  EXPECT_EQ(feeds[0]->worker_runs() - runs, 2U);
+  EXPECT_EQ(log_->reads.size() - before, 2U);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(got[i].size(), 1U);
+    EXPECT_EQ(got[i][0].payload, got[0][0].payload);
+  }
+  EXPECT_EQ(json::parse(got[0][0].payload).at("data").at("notes_events").at("record").at("text"),
+            "one");
+  for (const auto& feed : feeds) feed->stop();
+}
+
+TEST_F(EventFeedTest, DifferentCallersNeverShareAndEachIsRechecked) {
+  const std::string ann = create_user("ann@x.io", false);
+  const std::string bob = create_user("bob@x.io", false);
+  const json::object ann_record{{"id", ann}};
+  const json::object bob_record{{"id", bob}};
+  FeedRecheckProbe ann_probe;
+  FeedRecheckProbe bob_probe;
+  std::vector<std::vector<FeedMessage>> got(2);
+  const std::string document = "subscription { notes_events { action } }";
+  auto first = start(document, user_caller(ann_record), &ann_probe, kMaxPendingEvents, &got[0]);
+  auto second = start(document, user_caller(bob_record), &bob_probe, kMaxPendingEvents, &got[1]);
+  run_batches(*first, 1);
+  run_batches(*second, 1);
+  const std::uint64_t runs = first->worker_runs();
+  create_record("notes", R"({"text":"n"})");
+  run_feeds_until(io_, got, 1);
+  EXPECT_EQ(first->worker_runs() - runs, 2U);
+  EXPECT_EQ(ann_probe.calls, 2);
+  EXPECT_EQ(bob_probe.calls, 2);
+  // One revoked: it alone ends, the other goes on.
+  ann_probe.revoked = true;
+  create_record("notes", R"({"text":"m"})");
+  run_feeds_until(io_, got, 2);
+  EXPECT_EQ(got[0][1].output, LiveOutput::kRevoked);
+  EXPECT_EQ(got[1][1].output, LiveOutput::kNext);
+  EXPECT_FALSE(second->stopped());
+  second->stop();
+}
+
+TEST_F(EventFeedTest, AFeedJoiningLaterGetsOnlyWhatCommitsAfterItAndThenShares) {
+  std::vector<std::vector<FeedMessage>> got(2);
+  const std::string document = "subscription { notes_events { record { text } } }";
+  auto early = start(document, {}, nullptr, kMaxPendingEvents, &got[0]);
+  run_batches(*early, 1);
+  create_record("notes", R"({"text":"before"})");  // queued, not yet taken by the worker
+  auto late = start(document, {}, nullptr, kMaxPendingEvents, &got[1]);
+  create_record("notes", R"({"text":"after"})");
+  run_until(0);
+  run_feeds_until(io_, got, 1);
+  while (got[0].size() < 2) {
+    io_.restart();
+    ASSERT_GT(io_.run_one(), 0U);
+  }
+  ASSERT_EQ(got[1].size(), 1U);
+  EXPECT_EQ(json::parse(got[1][0].payload).at("data").at("notes_events").at("record").at("text"),
+            "after");
+  EXPECT_EQ(json::parse(got[0][0].payload).at("data").at("notes_events").at("record").at("text"),
+            "before");
+  // From now on their batches are the same: one run for both.
+  const std::uint64_t runs = early->worker_runs();
+  create_record("notes", R"({"text":"shared"})");
+  while (got[0].size() < 3 || got[1].size() < 2) {
+    io_.restart();
+    ASSERT_GT(io_.run_one(), 0U);
+  }
+  EXPECT_EQ(early->worker_runs() - runs, 1U);
+  early->stop();
+  late->stop();
 }
 
 TEST_F(EventFeedTest, NoMessageAfterStop) {

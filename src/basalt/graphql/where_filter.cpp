@@ -1,5 +1,8 @@
 #include "basalt/graphql/where_filter.hpp"
 
+#include "basalt/graphql/record_fields.hpp"
+
+#include <algorithm>
 #include <boost/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -79,11 +82,23 @@ class Builder {
         parts.push_back(inner ? *inner : constant(negate));
       } else {
         const schema::Field* field = scope.collection->field_by_name(key);
-        if (field == nullptr)
-          throw std::invalid_argument("unknown where field " + std::string(key));
-        if (auto part = field_condition(*field, value.as_object(), scope, negate)) {
-          parts.push_back(*part);
+        if (field != nullptr) {
+          if (auto part = field_condition(*field, value.as_object(), scope, negate)) {
+            parts.push_back(*part);
+          }
+          continue;
         }
+        const schema::Field* back = nullptr;
+        const schema::Collection* source = back_relation_source(*scope.collection, key, back);
+        if (source == nullptr)
+          throw std::invalid_argument("unknown where field " + std::string(key));
+        // `<c>_via_<field>`: the filter path of the same name. Its values are many (the records
+        // of `c` that point here), so its comparisons read "at least one of them" (REST's
+        // `?=`) - unless a unique index makes it one record at most, which the resolver then
+        // joins as a single relation. The resolver applies c's listRule and its field guards.
+        Scope inner{source, scope.path, scope.many || !single_back_relation(*source, *back)};
+        inner.path.push_back(arena_.copy(std::string_view(key)));
+        if (auto part = object(value.as_object(), inner, negate)) parts.push_back(*part);
       }
     }
     if (parts.empty()) return std::nullopt;
@@ -91,6 +106,25 @@ class Builder {
   }
 
   std::size_t leaves() const noexcept { return leaves_; }
+
+  // The collection of `<c>_via_<field>` when `key` names a relation field of c that leads to
+  // `target` (a collection name may itself hold "_via_": every split is tried).
+  const schema::Collection* back_relation_source(const schema::Collection& target,
+                                                 std::string_view key,
+                                                 const schema::Field*& back) const {
+    for (std::size_t at = key.find("_via_"); at != std::string_view::npos;
+         at = key.find("_via_", at + 1)) {
+      const schema::Collection* source = catalog_.find(std::string(key.substr(0, at)));
+      if (source == nullptr) continue;
+      const schema::Field* field = source->field_by_name(key.substr(at + 5));
+      const auto* relation = field != nullptr ? field->as<schema::RelationOptions>() : nullptr;
+      if (relation != nullptr && relation->collection_id == target.id) {
+        back = field;
+        return source;
+      }
+    }
+    return nullptr;
+  }
   query::Arena take_arena() { return std::move(arena_); }
 
  private:
@@ -105,7 +139,48 @@ class Builder {
     }
     std::vector<std::string_view> path = scope.path;
     path.push_back(arena_.copy(field.name));
-    const bool array_field = field.is_multiple();
+    if (field.type() == schema::FieldType::kGeoPoint) {
+      // {lon: {...}, lat: {...}}: the paths `<field>.lon` and `<field>.lat`, as in REST.
+      std::vector<Expr> parts;
+      for (const auto& [coordinate, comparison] : value) {
+        if (comparison.is_null()) continue;
+        if (coordinate != "lon" && coordinate != "lat") {
+          throw std::invalid_argument("unknown geoPoint coordinate " + std::string(coordinate));
+        }
+        std::vector<std::string_view> inner = path;
+        inner.push_back(arena_.copy(std::string_view(coordinate)));
+        if (auto part = comparisons(inner, false, false, comparison.as_object(), scope, negate)) {
+          parts.push_back(*part);
+        }
+      }
+      if (parts.empty()) return std::nullopt;
+      return combine(std::move(parts), !negate);
+    }
+    return comparisons(path, field.is_multiple(), field.type() == schema::FieldType::kJson, value,
+                       scope, negate);
+  }
+
+  // The comparison operators of one value at `path` (array_field: a multi-valued field; json:
+  // operands must be primitives, as a REST filter's literals are).
+  std::optional<Expr> comparisons(const std::vector<std::string_view>& path, bool array_field,
+                                  bool json_field, const json::object& value, const Scope& scope,
+                                  bool negate) {
+    if (json_field) {
+      for (const auto& [op, operand] : value) {
+        const bool primitive = !operand.is_object() && !operand.is_array();
+        const bool list = op == "_in" || op == "_nin";
+        bool ok = primitive;
+        if (list && operand.is_array()) {
+          ok = std::all_of(operand.as_array().begin(), operand.as_array().end(),
+                           [](const json::value& item) { return !item.is_structured(); });
+        }
+        if (!ok) {
+          throw std::invalid_argument(
+              "A json comparison takes a string, a number, a boolean or null (as a REST filter "
+              "literal), not an object or a list.");
+        }
+      }
+    }
     std::vector<Expr> parts;
     for (const auto& [op, operand] : value) {
       if (operand.is_null()) continue;
