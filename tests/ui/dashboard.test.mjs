@@ -1,0 +1,190 @@
+// The dashboard in a real browser (docs/dashboard.md, "Tests"): playwright-core drives
+// Debian's chromium against the real binary on loopback with a fresh data directory. It
+// follows the install link, creates a collection (an invalid rule first: the server's error is
+// shown inline), adds records, filters (a bad filter shows the server's error), edits a
+// record, sees a record created elsewhere appear through realtime, at 1280 and 375 px wide,
+// and checks labels, keyboard reach and that no request leaves the server's origin.
+// Screenshots go to build/ui-test/. Waits are Playwright's auto-waits on the DOM, never sleeps.
+
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import PocketBase from 'pocketbase';
+import { startServer } from '../e2e/server.mjs';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const uiDir = process.env.UI_TEST_DIR ?? `${repo}build/ui`;
+const shots = `${repo}build/ui-test`;
+const browserPath = process.env.UI_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const EMAIL = 'owner@example.com';
+const PASSWORD = 'correct horse 42';
+
+// Every input, select and textarea visible on the page has an accessible name.
+async function unlabelled(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea')]
+      .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+}
+
+// Presses Tab up to `max` times and returns the names of what got focus, in order.
+async function tabOrder(page, max) {
+  await page.evaluate(() => document.activeElement?.blur());
+  const seen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await page.evaluate(() => {
+      const el = document.activeElement;
+      return (el?.getAttribute('aria-label') || el?.textContent || el?.id || '').trim();
+    }));
+  }
+  return seen;
+}
+
+describe('dashboard in chromium', () => {
+  let server;
+  let browser;
+  const foreign = [];
+  const timings = {};
+
+  before(async () => {
+    await mkdir(shots, { recursive: true });
+    server = await startServer({ args: ['--ui-dir', uiDir] });
+    browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (Object.keys(timings).length) console.log('# dashboard timings (ms):', JSON.stringify(timings));
+  });
+
+  async function newPage(width) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    page.on('request', (req) => {
+      if (!req.url().startsWith(server.url) && !req.url().startsWith('data:') && !req.url().startsWith('blob:')) {
+        foreign.push(req.url());
+      }
+    });
+    return page;
+  }
+
+  test('install, collection, records, filter, edit, realtime at 1280 px', async () => {
+    const page = await newPage(1280);
+    const link = await server.installLink;
+    await page.goto(link);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(PASSWORD);
+    assert.deepEqual(await unlabelled(page), []);
+    await page.getByRole('button', { name: 'Create superuser and sign in' }).click();
+    await page.getByRole('heading', { name: 'Collections' }).waitFor();
+    await page.screenshot({ path: `${shots}/1280-collections.png` });
+
+    // The install link is used up.
+    const reuse = await newPage(1280);
+    await reuse.goto(link);
+    await reuse.getByText('invalid, expired or already used').waitFor();
+    await reuse.context().close();
+
+    // A collection: an invalid rule first (the server's message inline), then a good one.
+    await page.getByRole('link', { name: 'New collection' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('posts');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel('Field name').last().fill('title');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel('Field name').last().fill('views');
+    await page.getByLabel('Field type').last().selectOption('number');
+    await page.getByLabel('Locked (List/Search rule)').uncheck();
+    await page.locator('#rule-listRule').fill('nosuchfield = 1');
+    assert.deepEqual(await unlabelled(page), []);
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    const ruleError = page.locator('.panel').filter({ has: page.locator('#rule-listRule') }).locator('.error');
+    await ruleError.waitFor();
+    assert.ok((await ruleError.textContent()).length > 0);
+    await page.screenshot({ path: `${shots}/1280-rule-error.png`, fullPage: true });
+    await page.locator('#rule-listRule').fill('views >= 0');
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('heading', { name: 'Edit collection posts' }).waitFor();
+
+    // Records: three through the form.
+    await page.getByRole('link', { name: 'Browse records' }).click();
+    await page.getByRole('heading', { name: /posts/ }).waitFor();
+    for (const [title, views] of [['alpha', 1], ['beta', 2], ['gamma', 3]]) {
+      await page.getByRole('button', { name: 'New record' }).click();
+      await page.getByLabel('title').fill(title);
+      await page.getByLabel('views').fill(String(views));
+      assert.deepEqual(await unlabelled(page), []);
+      await page.getByRole('button', { name: 'Create record' }).click();
+      await page.locator('tbody tr', { hasText: title }).waitFor();
+    }
+    await page.getByText('3 records').waitFor();
+
+    // A bad filter: the server's message; a good one: one row.
+    await page.getByLabel('Filter').fill('title ~');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    const filterError = page.locator('#records-filter-error');
+    await filterError.filter({ hasText: /\S/ }).waitFor();
+    await page.screenshot({ path: `${shots}/1280-filter-error.png` });
+    await page.getByLabel('Filter').fill('title = "beta"');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByText('1 records').waitFor();
+    assert.equal(await filterError.textContent(), '');
+    assert.equal(await page.locator('tbody tr').count(), 1);
+
+    // Edit it.
+    await page.getByRole('button', { name: /^Edit record / }).click();
+    await page.getByLabel('title').fill('beta edited');
+    await page.getByRole('button', { name: 'Save record' }).click();
+    await page.getByLabel('Filter').fill('');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.locator('tbody tr', { hasText: 'beta edited' }).waitFor();
+
+    // Realtime: a record created elsewhere shows up without a reload.
+    const pb = new PocketBase(server.url);
+    await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+    await pb.collection('posts').create({ title: 'from elsewhere', views: 9 });
+    await page.locator('tbody tr', { hasText: 'from elsewhere' }).waitFor();
+    await page.screenshot({ path: `${shots}/1280-records.png` });
+
+    // Keyboard: Tab reaches the main actions of the page.
+    const order = await tabOrder(page, 40);
+    for (const action of ['New record', 'Apply filter']) {
+      assert.ok(order.includes(action), `Tab never reached ${action}: ${JSON.stringify(order)}`);
+    }
+
+    // 1,000 rows rendered (reported, not asserted).
+    const many = pb.createBatch();
+    for (let i = 0; i < 996; i++) many.collection('posts').create({ title: `bulk ${i}`, views: i });
+    await many.send();
+    const start = Date.now();
+    await page.getByLabel('Per page').selectOption('1000');
+    await page.locator('tbody tr').nth(999).waitFor();
+    timings.render1000RowsWithFetch = Date.now() - start;
+    await page.context().close();
+  });
+
+  test('sign-in and the records page at 375 px', async () => {
+    const page = await newPage(375);
+    await page.goto(`${server.url}/_/`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Collections' }).waitFor();
+    await page.goto(`${server.url}/_/#/records/posts`);
+    await page.getByLabel('Filter').fill('title = "gamma"');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByText('1 records').waitFor();
+    // Nothing wider than the screen but the table's own scroller.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `the page is ${width} px wide`);
+    assert.deepEqual(await unlabelled(page), []);
+    await page.screenshot({ path: `${shots}/375-records.png`, fullPage: true });
+    await page.context().close();
+    assert.deepEqual(foreign, [], 'requests left the server origin');
+  });
+});
