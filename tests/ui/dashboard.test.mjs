@@ -116,8 +116,9 @@ describe('dashboard in chromium', () => {
     await page.getByRole('heading', { name: /posts/ }).waitFor();
     for (const [title, views] of [['alpha', 1], ['beta', 2], ['gamma', 3]]) {
       await page.getByRole('button', { name: 'New record' }).click();
-      await page.getByLabel('title').fill(title);
-      await page.getByLabel('views').fill(String(views));
+      const form = page.locator('dialog');
+      await form.getByLabel('title', { exact: true }).fill(title);
+      await form.getByLabel('views', { exact: true }).fill(String(views));
       assert.deepEqual(await unlabelled(page), []);
       await page.getByRole('button', { name: 'Create record' }).click();
       await page.locator('tbody tr', { hasText: title }).waitFor();
@@ -138,7 +139,7 @@ describe('dashboard in chromium', () => {
 
     // Edit it.
     await page.getByRole('button', { name: /^Edit record / }).click();
-    await page.getByLabel('title').fill('beta edited');
+    await page.locator('dialog').getByLabel('title', { exact: true }).fill('beta edited');
     await page.getByRole('button', { name: 'Save record' }).click();
     await page.getByLabel('Filter').fill('');
     await page.getByRole('button', { name: 'Apply filter' }).click();
@@ -146,10 +147,24 @@ describe('dashboard in chromium', () => {
 
     // Realtime: a record created elsewhere shows up without a reload.
     const pb = new PocketBase(server.url);
+    pb.autoCancellation(false);
     await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
     await pb.collection('posts').create({ title: 'from elsewhere', views: 9 });
     await page.locator('tbody tr', { hasText: 'from elsewhere' }).waitFor();
     await page.screenshot({ path: `${shots}/1280-records.png` });
+
+    // Bulk delete: two rows selected, both gone.
+    await page.getByLabel('Filter').fill('title = "alpha" || title = "from elsewhere"');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByText('2 records').waitFor();
+    for (const box of await page.getByLabel(/^Select record /).all()) await box.check();
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Delete selected (2)' }).click();
+    await page.getByText('0 records').waitFor();
+    assert.equal((await pb.collection('posts').getList(1, 1)).totalItems, 2);
+    await page.getByLabel('Filter').fill('');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByText('2 records').waitFor();
 
     // Keyboard: Tab reaches the main actions of the page.
     const order = await tabOrder(page, 40);
@@ -158,9 +173,13 @@ describe('dashboard in chromium', () => {
     }
 
     // 1,000 rows rendered (reported, not asserted).
-    const many = pb.createBatch();
-    for (let i = 0; i < 996; i++) many.collection('posts').create({ title: `bulk ${i}`, views: i });
-    await many.send();
+    for (let i = 0; i < 998; i += 50) {
+      const chunk = [];
+      for (let j = i; j < Math.min(i + 50, 998); j++) {
+        chunk.push(pb.collection('posts').create({ title: `bulk ${j}`, views: j }));
+      }
+      await Promise.all(chunk);
+    }
     const start = Date.now();
     await page.getByLabel('Per page').selectOption('1000');
     await page.locator('tbody tr').nth(999).waitFor();
