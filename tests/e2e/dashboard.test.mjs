@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,16 +16,20 @@ import { startServer } from './server.mjs';
 const INDEX = '<!doctype html><title>dash</title><script src="/_/assets/app-3f2a9c.js"></script>';
 const SCRIPT = 'console.log("dashboard");';
 const SECRET = 'do-not-serve-this';
+// Big enough to be served gzipped (1 KiB and more of text).
+const BUNDLE = `export const rows = [${Array.from({ length: 400 }, (_, i) => `"row ${i}"`).join(',')}];`;
 
 // A raw request: the path goes out exactly as written (fetch would normalise `..`).
-function raw(url, method, path) {
+function raw(url, method, path, headers = {}) {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    const req = request({ hostname, port, method, path, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode, headers: res.headers, body: bytes.toString('utf8'), bytes });
+      });
     });
     req.on('error', reject);
     req.end();
@@ -43,6 +48,9 @@ describe('dashboard static files', () => {
     await writeFile(join(root, 'ui', 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     await writeFile(join(root, 'ui', 'assets', 'app-3f2a9c.js'), SCRIPT);
     await writeFile(join(root, 'ui', 'assets', 'app-3f2a9c.css'), 'body{}');
+    await writeFile(join(root, 'ui', 'assets', 'vendor-77aa01.js'), BUNDLE);
+    // A symlink inside the tree to the secret beside it: never followed.
+    await symlink(join(root, 'secret.txt'), join(root, 'ui', 'assets', 'leak-000000.js'));
     server = await startServer({
       args: ['--ui-dir', join(root, 'ui')],
       superuser: { email: 'root@example.com', password: 'password123' },
@@ -90,6 +98,24 @@ describe('dashboard static files', () => {
     assert.equal(res.body, '');
     assert.equal(res.headers['content-length'], String(SCRIPT.length));
     assert.equal(res.headers['content-type'], 'text/javascript; charset=utf-8');
+  });
+
+  test('text files of 1 KiB and more go gzipped to clients that accept it', async () => {
+    const zipped = await raw(server.url, 'GET', '/_/assets/vendor-77aa01.js', { 'accept-encoding': 'gzip, br' });
+    assert.equal(zipped.status, 200);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.equal(zipped.headers.vary, 'Accept-Encoding');
+    assert.ok(zipped.bytes.length < BUNDLE.length);
+    assert.equal(gunzipSync(zipped.bytes).toString('utf8'), BUNDLE);
+    const plain = await raw(server.url, 'GET', '/_/assets/vendor-77aa01.js');
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body, BUNDLE);
+  });
+
+  test('a symlink in the tree is not served', async () => {
+    const res = await raw(server.url, 'GET', '/_/assets/leak-000000.js');
+    assert.equal(res.status, 404);
+    assert.ok(!res.body.includes(SECRET));
   });
 
   test('a missing asset is a 404 in the API error format', async () => {

@@ -1,5 +1,7 @@
 #include "basalt/api/dashboard_files.hpp"
 
+#include "basalt/http/gzip.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -36,6 +38,11 @@ constexpr std::array<ExtensionType, 16> kTypes{{
     {".wasm", "application/wasm"},
     {".webmanifest", "application/manifest+json"},
 }};
+
+bool compressible(std::string_view type) {
+  return type.starts_with("text/") || type.starts_with("image/svg") ||
+         type.starts_with("application/json") || type.starts_with("application/manifest");
+}
 
 bool read_whole(const fs::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
@@ -93,6 +100,10 @@ DashboardFiles::DashboardFiles(const fs::path& dir) : dir_(dir) {
     }
     std::string key = it->path().lexically_relative(dir).generic_string();
     file.content_type = std::string(dashboard_content_type(key));
+    if (compressible(file.content_type) && file.bytes.size() >= kDashboardGzipMinBytes &&
+        http::gzip_compress(file.bytes, file.gzipped) && file.gzipped.size() >= file.bytes.size()) {
+      file.gzipped.clear();
+    }
     files_.emplace(std::move(key), std::move(file));
   }
   if (ec) spdlog::warn("dashboard: reading {}: {}", dir.string(), ec.message());

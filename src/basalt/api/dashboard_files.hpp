@@ -24,7 +24,12 @@ inline constexpr std::size_t kMaxDashboardBytes = 64u << 20;
 struct DashboardFile {
   std::string bytes;
   std::string content_type;
+  // The same bytes gzipped once at load, for a text file of kDashboardGzipMinBytes or more
+  // whose gzip is smaller; empty otherwise. Sent to clients that accept gzip.
+  std::string gzipped;
 };
+
+inline constexpr std::size_t kDashboardGzipMinBytes = 1024;
 
 class DashboardFiles {
  public:

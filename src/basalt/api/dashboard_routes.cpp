@@ -7,6 +7,7 @@
 
 #include "basalt/api/dashboard_files.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/http/gzip.hpp"
 
 namespace basalt::api {
 namespace {
@@ -18,18 +19,25 @@ constexpr std::string_view kPolicy =
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-void send(http::Response& response, const DashboardFile& file, std::string_view cache) {
-  response.content(200, file.content_type, file.bytes);
+// The gzipped copy when there is one and the client takes gzip, else the plain bytes.
+void send(const http::Request& request, http::Response& response, const DashboardFile& file,
+          std::string_view cache) {
+  const auto accept = request.header("Accept-Encoding");
+  const bool gzip = !file.gzipped.empty() && accept && http::accepts_gzip(*accept);
+  response.content(200, file.content_type, gzip ? file.gzipped : file.bytes);
+  if (gzip) response.add_header("Content-Encoding", "gzip");
+  if (!file.gzipped.empty()) response.add_header("Vary", "Accept-Encoding");
   response.add_header("Cache-Control", cache);
   response.add_header("X-Content-Type-Options", "nosniff");
 }
 
-void send_index(const DashboardFiles& files, http::Response& response) {
+void send_index(const DashboardFiles& files, const http::Request& request,
+                http::Response& response) {
   if (!files.available()) {
     throw core::ApiError(404,
                          "The dashboard is not built. Run `make ui` or set the ui-dir setting.");
   }
-  send(response, *files.index(), kRevalidate);
+  send(request, response, *files.index(), kRevalidate);
   response.add_header("Content-Security-Policy", kPolicy);
   response.add_header("Referrer-Policy", "same-origin");
 }
@@ -42,9 +50,9 @@ std::vector<http::Route> dashboard_routes(const std::filesystem::path& dir) {
     spdlog::info("dashboard: {} files from {}", files->size(), files->dir().string());
   }
 
-  http::Handler index = [files](http::Request&,
+  http::Handler index = [files](http::Request& request,
                                 http::Response& response) -> boost::asio::awaitable<void> {
-    send_index(*files, response);
+    send_index(*files, request, response);
     co_return;
   };
   // A top-level file of the build when the segment names one, else the app (a deep link).
@@ -53,9 +61,9 @@ std::vector<http::Route> dashboard_routes(const std::filesystem::path& dir) {
     const std::string_view name = request.param("p1");
     const DashboardFile* file = name == "index.html" ? nullptr : files->find(name);
     if (file) {
-      send(response, *file, kRevalidate);
+      send(request, response, *file, kRevalidate);
     } else {
-      send_index(*files, response);
+      send_index(*files, request, response);
     }
     co_return;
   };
@@ -66,7 +74,7 @@ std::vector<http::Route> dashboard_routes(const std::filesystem::path& dir) {
     const std::string key = "assets/" + std::string(request.param("p2"));
     const DashboardFile* file = files->find(key);
     if (!file) throw core::ApiError(404, "The requested resource wasn't found.");
-    send(response, *file, kImmutable);
+    send(request, response, *file, kImmutable);
     co_return;
   };
   http::Handler redirect = [](http::Request&,
