@@ -172,6 +172,29 @@ describe('dashboard in chromium', () => {
       assert.ok(order.includes(action), `Tab never reached ${action}: ${JSON.stringify(order)}`);
     }
 
+    // Settings: a bad application URL is refused next to its input; a good change is saved.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Application name').fill('Basalt under test');
+    await page.getByLabel('Application URL').fill('not a url');
+    assert.deepEqual(await unlabelled(page), []);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('#set-appurl ~ .error').waitFor();
+    await page.getByLabel('Application URL').fill('http://localhost:8090');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    assert.equal((await pb.settings.getAll()).meta.appName, 'Basalt under test');
+    await page.screenshot({ path: `${shots}/1280-settings.png` });
+
+    // Logs: the chart and a bad filter's message.
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('heading', { name: 'Requests per hour' }).waitFor();
+    await page.getByLabel('Filter').fill('status >>');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.locator('p.error[role=alert]').filter({ hasText: /\S/ }).waitFor();
+    await page.screenshot({ path: `${shots}/1280-logs.png` });
+    await page.goto(`${server.url}/_/#/records/posts`);
+    await page.getByText('2 records').waitFor();
+
     // 1,000 rows rendered (reported, not asserted).
     for (let i = 0; i < 998; i += 50) {
       const chunk = [];
