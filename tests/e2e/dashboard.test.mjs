@@ -248,4 +248,30 @@ describe('install link', () => {
     const all = await owner.collection('_superusers').getFullList();
     assert.deepEqual(all.map((r) => r.email), ['owner@example.com']);
   });
+
+  test('a superuser made with the CLI instead: the next start drops the placeholder', async () => {
+    const cliDir = await mkdtemp(join(tmpdir(), 'basalt-install-cli-'));
+    try {
+      const first = await startServer({ dir: cliDir });
+      const token = tokenOf(await first.installLink);
+      await first.stop();
+      const second = await startServer({
+        dir: cliDir,
+        superuser: { email: 'cli@example.com', password: 'password123' },
+      });
+      try {
+        const pb = new PocketBase(second.url);
+        await pb.collection('_superusers').authWithPassword('cli@example.com', 'password123');
+        const all = await pb.collection('_superusers').getFullList();
+        assert.deepEqual(all.map((r) => r.email), ['cli@example.com']);
+        const stale = new PocketBase(second.url);
+        stale.authStore.save(token, null);
+        await rejects401(stale);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(cliDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -34,10 +34,20 @@ std::int64_t count_real_superusers(db::Database& database) {
 std::optional<std::string> issue_install_token(db::Database& database,
                                                collections::CollectionService& collections,
                                                AdminCommands& commands, const core::Clock& clock) {
-  if (count_real_superusers(database) != 0) return std::nullopt;
-  // A new password each start: rotates the tokenKey, so older links die.
   const std::string email(kInstallerEmail);
   std::ostringstream out, err;
+  if (count_real_superusers(database) != 0) {
+    // Installed another way (the CLI, or a page closed before its last step): the placeholder
+    // has no use left and goes, with every token it had.
+    const std::string find = superusers_where_email(
+        database.dialect(), database.dialect().quote_identifier(schema::kFieldId), true);
+    if (!run_blocking(database.query(find, email)).empty() &&
+        commands.run({kSuperuserDelete, {email}}, out, err) != 0) {
+      throw std::runtime_error("removing the install placeholder superuser: " + err.str());
+    }
+    return std::nullopt;
+  }
+  // A new password each start: rotates the tokenKey, so older links die.
   const int code = commands.run({kSuperuserUpsert, {email, schema::random_string(40)}}, out, err);
   if (code != 0) throw std::runtime_error("the install placeholder superuser: " + err.str());
 

@@ -31,7 +31,8 @@ inline constexpr std::int64_t kInstallLinkSeconds = 30 * 60;
 std::int64_t count_real_superusers(db::Database& database);
 
 // When no real superuser exists: creates the placeholder (or gives it a new password) and
-// returns a token for it valid kInstallLinkSeconds. nullopt when a real superuser exists.
+// returns a token for it valid kInstallLinkSeconds. nullopt when a real superuser exists, after
+// deleting a placeholder left over.
 // Throws std::runtime_error when the placeholder cannot be written.
 std::optional<std::string> issue_install_token(db::Database& database,
                                                collections::CollectionService& collections,
