@@ -318,8 +318,16 @@ int serve(const core::Config& config) {
 
     std::printf("Server started at http://%s:%u\n", url_host(config.http_host).c_str(),
                 static_cast<unsigned>(server.port()));
-    if (const auto token =
-            issue_install_token(storage.database(), storage.collections(), admin_commands, clock)) {
+    std::optional<std::string> install_token;
+    try {
+      install_token =
+          issue_install_token(storage.database(), storage.collections(), admin_commands, clock);
+    } catch (const std::exception& error) {
+      // Not fatal: instances starting together on one PostgreSQL database race to write the
+      // placeholder; the CLI path stays.
+      spdlog::warn("no install link: {}", error.what());
+    }
+    if (const auto& token = install_token) {
       std::printf(
           "\n(!) Open this link in a browser to create the first superuser (valid %lld minutes, "
           "once):\n%s\n(or run: basalt superuser upsert EMAIL PASSWORD)\n\n",
