@@ -15,12 +15,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ExtensionType {
+struct DashboardExtensionType {
   std::string_view extension;
   std::string_view type;
 };
 
-constexpr std::array<ExtensionType, 16> kTypes{{
+constexpr std::array<DashboardExtensionType, 16> kDashboardTypes{{
     {".html", "text/html; charset=utf-8"},
     {".js", "text/javascript; charset=utf-8"},
     {".mjs", "text/javascript; charset=utf-8"},
@@ -39,12 +39,12 @@ constexpr std::array<ExtensionType, 16> kTypes{{
     {".webmanifest", "application/manifest+json"},
 }};
 
-bool compressible(std::string_view type) {
+bool dashboard_compressible(std::string_view type) {
   return type.starts_with("text/") || type.starts_with("image/svg") ||
          type.starts_with("application/json") || type.starts_with("application/manifest");
 }
 
-bool read_whole(const fs::path& path, std::string& out) {
+bool read_dashboard_file(const fs::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -57,7 +57,7 @@ std::string_view dashboard_content_type(std::string_view name) {
   const auto dot = name.rfind('.');
   if (dot != std::string_view::npos) {
     const std::string_view extension = name.substr(dot);
-    for (const auto& [known, type] : kTypes) {
+    for (const auto& [known, type] : kDashboardTypes) {
       if (extension == known) return type;
     }
   }
@@ -90,7 +90,7 @@ DashboardFiles::DashboardFiles(const fs::path& dir) : dir_(dir) {
       return;
     }
     DashboardFile file;
-    if (!read_whole(it->path(), file.bytes)) continue;
+    if (!read_dashboard_file(it->path(), file.bytes)) continue;
     total += file.bytes.size();
     if (total > kMaxDashboardBytes) {
       spdlog::warn("dashboard: {} holds more than {} bytes; not served", dir.string(),
@@ -100,7 +100,7 @@ DashboardFiles::DashboardFiles(const fs::path& dir) : dir_(dir) {
     }
     std::string key = it->path().lexically_relative(dir).generic_string();
     file.content_type = std::string(dashboard_content_type(key));
-    if (compressible(file.content_type) && file.bytes.size() >= kDashboardGzipMinBytes &&
+    if (dashboard_compressible(file.content_type) && file.bytes.size() >= kDashboardGzipMinBytes &&
         http::gzip_compress(file.bytes, file.gzipped) && file.gzipped.size() >= file.bytes.size()) {
       file.gzipped.clear();
     }

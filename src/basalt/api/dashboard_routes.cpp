@@ -12,16 +12,16 @@
 namespace basalt::api {
 namespace {
 
-constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
-constexpr std::string_view kRevalidate = "no-cache";
+constexpr std::string_view kDashboardImmutable = "public, max-age=31536000, immutable";
+constexpr std::string_view kDashboardRevalidate = "no-cache";
 // The dashboard loads only its own files and talks only to this origin's API.
-constexpr std::string_view kPolicy =
+constexpr std::string_view kDashboardPolicy =
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 // The gzipped copy when there is one and the client takes gzip, else the plain bytes.
-void send(const http::Request& request, http::Response& response, const DashboardFile& file,
-          std::string_view cache) {
+void send_dashboard_file(const http::Request& request, http::Response& response,
+                         const DashboardFile& file, std::string_view cache) {
   const auto accept = request.header("Accept-Encoding");
   const bool gzip = !file.gzipped.empty() && accept && http::accepts_gzip(*accept);
   response.content(200, file.content_type, gzip ? file.gzipped : file.bytes);
@@ -31,14 +31,14 @@ void send(const http::Request& request, http::Response& response, const Dashboar
   response.add_header("X-Content-Type-Options", "nosniff");
 }
 
-void send_index(const DashboardFiles& files, const http::Request& request,
-                http::Response& response) {
+void send_dashboard_index(const DashboardFiles& files, const http::Request& request,
+                          http::Response& response) {
   if (!files.available()) {
     throw core::ApiError(404,
                          "The dashboard is not built. Run `make ui` or set the ui-dir setting.");
   }
-  send(request, response, *files.index(), kRevalidate);
-  response.add_header("Content-Security-Policy", kPolicy);
+  send_dashboard_file(request, response, *files.index(), kDashboardRevalidate);
+  response.add_header("Content-Security-Policy", kDashboardPolicy);
   response.add_header("Referrer-Policy", "same-origin");
 }
 
@@ -52,7 +52,7 @@ std::vector<http::Route> dashboard_routes(const std::filesystem::path& dir) {
 
   http::Handler index = [files](http::Request& request,
                                 http::Response& response) -> boost::asio::awaitable<void> {
-    send_index(*files, request, response);
+    send_dashboard_index(*files, request, response);
     co_return;
   };
   // A top-level file of the build when the segment names one, else the app (a deep link).
@@ -61,9 +61,9 @@ std::vector<http::Route> dashboard_routes(const std::filesystem::path& dir) {
     const std::string_view name = request.param("p1");
     const DashboardFile* file = name == "index.html" ? nullptr : files->find(name);
     if (file) {
-      send(request, response, *file, kRevalidate);
+      send_dashboard_file(request, response, *file, kDashboardRevalidate);
     } else {
-      send_index(*files, request, response);
+      send_dashboard_index(*files, request, response);
     }
     co_return;
   };
@@ -74,7 +74,7 @@ std::vector<http::Route> dashboard_routes(const std::filesystem::path& dir) {
     const std::string key = "assets/" + std::string(request.param("p2"));
     const DashboardFile* file = files->find(key);
     if (!file) throw core::ApiError(404, "The requested resource wasn't found.");
-    send(request, response, *file, kImmutable);
+    send_dashboard_file(request, response, *file, kDashboardImmutable);
     co_return;
   };
   http::Handler redirect = [](http::Request&,
