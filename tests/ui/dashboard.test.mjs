@@ -192,6 +192,12 @@ describe('dashboard in chromium', () => {
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.locator('p.error[role=alert]').filter({ hasText: /\S/ }).waitFor();
     await page.screenshot({ path: `${shots}/1280-logs.png` });
+    // The metrics glance: requests counted, the records route among the busiest.
+    await page.getByRole('link', { name: 'Metrics' }).click();
+    await page.getByTestId('metrics-total').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
+    await page.getByRole('cell', { name: 'GET /api/collections/{collection}/records', exact: true }).waitFor();
+    await page.screenshot({ path: `${shots}/1280-metrics.png` });
+
     // Collections as JSON: the export names posts; an import the server refuses shows why
     // and changes nothing.
     await page.getByRole('link', { name: 'Collections' }).click();
