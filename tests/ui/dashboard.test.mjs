@@ -172,6 +172,38 @@ describe('dashboard in chromium', () => {
       assert.ok(order.includes(action), `Tab never reached ${action}: ${JSON.stringify(order)}`);
     }
 
+    // A relation through the picker, then expanded in the list.
+    const posts = await pb.collections.getOne('posts');
+    await pb.collections.create({
+      name: 'comments',
+      type: 'base',
+      fields: [
+        { name: 'body', type: 'text' },
+        { name: 'post', type: 'relation', collectionId: posts.id, maxSelect: 1 },
+      ],
+    });
+    await page.goto(`${server.url}/_/#/records/comments`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    const commentForm = page.locator('dialog');
+    await commentForm.getByLabel('body', { exact: true }).fill('nice');
+    await commentForm.getByLabel('post').selectOption({ label: `gamma (${(await pb.collection('posts').getFirstListItem('title = "gamma"')).id})` });
+    await page.getByRole('button', { name: 'Create record' }).click();
+    await page.getByText('1 records').waitFor();
+    await page.getByLabel('Expand').fill('post');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.getByRole('cell', { name: 'gamma', exact: true }).waitFor();
+
+    // An auth record: impersonation hands out a token of that user.
+    const user = await pb.collection('users').create({ email: 'ann@example.com', password: 'ann password 1', passwordConfirm: 'ann password 1' });
+    await page.goto(`${server.url}/_/#/records/users`);
+    await page.getByRole('button', { name: `Edit record ${user.id}` }).click();
+    await page.getByRole('button', { name: 'Impersonate' }).click();
+    const impersonation = await page.getByLabel('Token of ann@example.com').inputValue();
+    const asAnn = new PocketBase(server.url);
+    asAnn.authStore.save(impersonation, null);
+    assert.equal((await asAnn.collection('users').authRefresh()).record.id, user.id);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
     // Settings: a bad application URL is refused next to its input; a good change is saved.
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Application name').fill('Basalt under test');
