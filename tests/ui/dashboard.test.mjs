@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import PocketBase from 'pocketbase';
+import { bandedPng } from '../e2e/png.mjs';
 import { startServer } from '../e2e/server.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -192,6 +193,29 @@ describe('dashboard in chromium', () => {
     await page.getByLabel('Expand').fill('post');
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.getByRole('cell', { name: 'gamma', exact: true }).waitFor();
+
+    // Files: an image uploaded with its preview, then shown as a thumbnail; one past the
+    // field's maxSize refused next to the field, with nothing stored.
+    await pb.collections.create({
+      name: 'photos',
+      type: 'base',
+      fields: [{ name: 'image', type: 'file', maxSelect: 1, maxSize: 1000, mimeTypes: ['image/png'], thumbs: ['100x100'] }],
+    });
+    const small = Buffer.from(bandedPng(16, 16));
+    const big = Buffer.from(bandedPng(400, 400));
+    assert.ok(small.length < 1000 && big.length > 1000, `${small.length} / ${big.length}`);
+    await page.goto(`${server.url}/_/#/records/photos`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page.locator('dialog').getByLabel('image').setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
+    await page.getByAltText('preview of big.png').waitFor();
+    await page.getByRole('button', { name: 'Create record' }).click();
+    await page.locator('dialog .error').filter({ hasText: /\S/ }).waitFor();
+    assert.equal((await pb.collection('photos').getList(1, 1)).totalItems, 0);
+    await page.screenshot({ path: `${shots}/1280-oversize-file.png` });
+    await page.locator('dialog').getByLabel('image').setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: small });
+    await page.getByRole('button', { name: 'Create record' }).click();
+    await page.locator('tbody img.thumb').waitFor();
+    assert.equal((await pb.collection('photos').getList(1, 1)).totalItems, 1);
 
     // An auth record: impersonation hands out a token of that user.
     const user = await pb.collection('users').create({ email: 'ann@example.com', password: 'ann password 1', passwordConfirm: 'ann password 1' });
