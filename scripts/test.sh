@@ -89,6 +89,7 @@ step "e2e tests (pocketbase SDK)"
 # Debian's chromium against the Release binary and the dashboard `make test` built in build/ui;
 # screenshots in build/ui-test.
 step "dashboard in chromium (tests/ui, playwright-core)"
+make --no-print-directory ui  # a no-op when build/ui is up to date (make test built it)
 (cd tests/ui && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" npm test)
 
 # Every e2e file runs on PostgreSQL too: each server gets a fresh database of its own on the
