@@ -187,7 +187,14 @@ describe('dashboard in chromium', () => {
     await page.getByRole('button', { name: 'New record' }).click();
     const commentForm = page.locator('dialog');
     await commentForm.getByLabel('body', { exact: true }).fill('nice');
-    await commentForm.getByLabel('post').selectOption({ label: `gamma (${(await pb.collection('posts').getFirstListItem('title = "gamma"')).id})` });
+    // The picker searches the related records (1,000 of them would not fit a list).
+    await commentForm.getByLabel('Search post').fill('gam');
+    await commentForm.getByRole('button', { name: 'Search', exact: true }).click();
+    const gammaId = (await pb.collection('posts').getFirstListItem('title = "gamma"')).id;
+    const picker = commentForm.getByRole('combobox', { name: /^post/ });
+    await picker.locator('option', { hasText: 'gamma' }).waitFor({ state: 'attached' });
+    assert.equal(await picker.locator('option').count(), 2);  // "—" and gamma
+    await picker.selectOption({ label: `gamma (${gammaId})` });
     await page.getByRole('button', { name: 'Create record' }).click();
     await page.getByText('1 records').waitFor();
     await page.getByLabel('Expand').fill('post');
