@@ -1,23 +1,31 @@
 # Thin wrapper over CMake presets and the scripts; every target installs what it needs first.
-.PHONY: run build test container-test bench bench-scenarios fmt deps clean
+.PHONY: run build ui test container-test bench bench-scenarios fmt deps clean
 
 deps:
 	@./scripts/install-deps.sh
 
-build: deps
+build: deps ui
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release
 
-# Builds the Release binary (only it, not the tests) and serves the API on 127.0.0.1:8090 with
-# data in ./basalt_data.
-run: deps
+# The admin dashboard (ui/, docs/dashboard.md), built into build/ui where the server reads it;
+# rebuilt only when one of its sources is newer than the built index.html.
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.ts \
+	ui/tsconfig.json ui/package-lock.json
+ui: build/ui/index.html
+build/ui/index.html: $(UI_SOURCES)
+	@cd ui && npm run build --silent
+
+# Builds the Release binary (only it, not the tests) and the dashboard, and serves the API on
+# 127.0.0.1:8090 with data in ./basalt_data (the dashboard at http://127.0.0.1:8090/_/).
+run: deps ui
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release --target basalt
 	./build/release/basalt serve --http 127.0.0.1:8090 --dir ./basalt_data
 
 # Every test tier: unit + integration (Release), e2e with the pocketbase SDK, a fuzz smoke run,
 # then unit + integration again under ASan+UBSan (scripts/test.sh).
-test: deps
+test: deps ui
 	@./scripts/test.sh
 
 # The container test (tests/container/run.sh, docs/scaling.md), after the offline check of

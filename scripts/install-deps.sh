@@ -46,6 +46,9 @@ packages=(
   # the brokers the event tests start on loopback and read back from (docs/events.md), and
   # the Redis/NATS cluster buses' tests (docs/scaling.md)
   rabbitmq-server nats-server redis-server
+  # the browser the dashboard's Playwright test drives (tests/ui, docs/dashboard.md); Debian's,
+  # so no browser is downloaded
+  chromium
 )
 if [ "$build_only" = 1 ]; then packages=("${build_packages[@]}"); fi
 
@@ -71,13 +74,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm modules for the e2e suite, pinned by tests/e2e/package-lock.json.
-e2e="$here/tests/e2e"
-if [ "$build_only" = 0 ] && [ -f "$e2e/package-lock.json" ]; then
-  stamp="$e2e/node_modules/.basalt-lock-stamp"
-  if [ ! -f "$stamp" ] || ! cmp -s "$e2e/package-lock.json" "$stamp"; then
-    echo "install-deps: npm ci in tests/e2e" >&2
-    (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
-    cp "$e2e/package-lock.json" "$stamp"
-  fi
+# npm modules, each directory pinned by its package-lock.json: the e2e suite, the dashboard's
+# build (ui/, docs/dashboard.md) and its browser test (tests/ui).
+if [ "$build_only" = 0 ]; then
+  for npm_dir in "$here/tests/e2e" "$here/ui" "$here/tests/ui"; do
+    [ -f "$npm_dir/package-lock.json" ] || continue
+    stamp="$npm_dir/node_modules/.basalt-lock-stamp"
+    if [ ! -f "$stamp" ] || ! cmp -s "$npm_dir/package-lock.json" "$stamp"; then
+      echo "install-deps: npm ci in ${npm_dir#"$here"/}" >&2
+      (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$npm_dir/package-lock.json" "$stamp"
+    fi
+  done
 fi

@@ -4,8 +4,8 @@
 #      for the PostgreSQL tests (scripts/postgres-test-server.sh, port 55432 or
 #      BASALT_TEST_POSTGRES_PORT), which stays up for tier 4 and is stopped at exit
 #   2. e2e: the official `pocketbase` npm SDK against the Release binary (node:test, several
-#      files at once), on SQLite and then the files listed below on PostgreSQL (the server of
-#      tier 1, one fresh database per e2e server), then a smoke run of PocketBase's benchmark scenarios with tiny counts
+#      files at once), then the dashboard in chromium (tests/ui), on SQLite and then the files
+#      listed below on PostgreSQL (the server of tier 1, one fresh database per e2e server), then a smoke run of PocketBase's benchmark scenarios with tiny counts
 #      (bench/scenarios) on SQLite and on PostgreSQL, the REST/GraphQL parity runner over
 #      tests/scenarios/records, the offline check of deploy/'s manifests, then the container test
 #      when its base image is cached (tests/container/run.sh --if-cached; `make container-test`
@@ -84,6 +84,13 @@ ctest --preset release -j "$jobs"
 step "e2e tests (pocketbase SDK)"
 (cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" \
   npm test -- --test-concurrency="${E2E_CONCURRENCY:-4}")
+
+# The dashboard in a real browser (tests/ui, docs/dashboard.md): playwright-core driving
+# Debian's chromium against the Release binary and the dashboard `make test` built in build/ui;
+# screenshots in build/ui-test.
+step "dashboard in chromium (tests/ui, playwright-core)"
+make --no-print-directory ui  # a no-op when build/ui is up to date (make test built it)
+(cd tests/ui && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" npm test)
 
 # Every e2e file runs on PostgreSQL too: each server gets a fresh database of its own on the
 # test server (tests/e2e/postgres_databases.mjs), dropped after it. Files whose subject does not

@@ -37,12 +37,13 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   with every chunk of the server's stderr, in order (e.g. to read its statement trace);
  *   `postgresTablespace` (E2E_DB=postgres): the tablespace the server's tables go to; `env`:
  *   variables added to the server's environment (e.g. OTEL_* for traces).
- * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>}>}
+ * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>, installLink: Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
  *   it); `kill()` sends SIGKILL (a crash), waits for the exit and keeps the directory;
  *   `restarted()` resolves with the URL of the next announcement (a server that restarted
- *   itself in place after a backup restore).
+ *   itself in place after a backup restore); `installLink` resolves with the install link the
+ *   server prints when it has no superuser (and never otherwise).
  */
 export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {} } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
@@ -90,6 +91,14 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
 
   let url;
   const lines = createInterface({ input: child.stdout });
+  // The first-run install link (docs/dashboard.md), printed right after the announcement when
+  // the data directory has no superuser. Listening from the start: the lines arrive together.
+  const installLink = new Promise((resolve) => {
+    lines.on('line', (line) => {
+      const match = /(http:\/\/\S+\/_\/#\/install\?token=\S+)/.exec(line);
+      if (match) resolve(match[1]);
+    });
+  });
   try {
     url = await waitForAnnouncement(lines, exited, describe);
   } catch (error) {
@@ -117,7 +126,7 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
     process.removeListener('exit', killOnExit);
   };
   const restarted = () => waitForAnnouncement(lines, exited, describe);
-  return { url, dir, pid: child.pid, stop, kill, restarted };
+  return { url, dir, pid: child.pid, stop, kill, restarted, installLink };
 }
 
 async function waitForAnnouncement(lines, exited, describe) {

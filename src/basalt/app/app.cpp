@@ -13,6 +13,8 @@
 #include <optional>
 
 #include "basalt/accounts/account_flows.hpp"
+#include "basalt/api/dashboard_files.hpp"
+#include "basalt/api/dashboard_routes.hpp"
 #include "basalt/api/metrics_endpoint.hpp"
 #include "basalt/api/readiness.hpp"
 #include "basalt/api/routes.hpp"
@@ -21,6 +23,7 @@
 #include "basalt/app/backups_storage.hpp"
 #include "basalt/app/cluster_links.hpp"
 #include "basalt/app/file_storage.hpp"
+#include "basalt/app/install_link.hpp"
 #include "basalt/app/mail_delivery.hpp"
 #include "basalt/app/restore_start.hpp"
 #include "basalt/app/storage.hpp"
@@ -115,8 +118,9 @@ int serve(const core::Config& config) {
     // Creates the data directory, finishes a staged restore, locks it, migrates.
     const std::unique_ptr<Storage> opened = open_storage(config, clock);
     Storage& storage = *opened;
-    if (count_superusers(storage.database()) == 0) {
-      // Never a default password: say how to make the first superuser instead.
+    if (count_real_superusers(storage.database()) == 0) {
+      // Never a default password: say how to make the first superuser instead (and, once
+      // serving, print the install link: install_link.hpp).
       // On PostgreSQL the command needs the same `db` setting (flag, BASALT_DB or the TOML
       // file): the URL is not repeated here, it may hold a password.
       spdlog::warn(
@@ -282,6 +286,11 @@ int serve(const core::Config& config) {
     table.push_back({http::Method::kGet, "/api/ready", api::readiness_endpoint(services, serving)});
     table.push_back(
         {http::Method::kGet, "/metrics", api::metrics_endpoint(services, config.metrics)});
+    for (http::Route& route :
+         api::dashboard_routes(config.ui_dir.empty() ? api::default_dashboard_dir()
+                                                     : std::filesystem::path(config.ui_dir))) {
+      table.push_back(std::move(route));  // /_/: the admin dashboard (docs/dashboard.md)
+    }
     http::Dispatcher dispatcher(http::Router(std::move(table)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
@@ -309,6 +318,22 @@ int serve(const core::Config& config) {
 
     std::printf("Server started at http://%s:%u\n", url_host(config.http_host).c_str(),
                 static_cast<unsigned>(server.port()));
+    std::optional<std::string> install_token;
+    try {
+      install_token =
+          issue_install_token(storage.database(), storage.collections(), admin_commands, clock);
+    } catch (const std::exception& error) {
+      // Not fatal: instances starting together on one PostgreSQL database race to write the
+      // placeholder; the CLI path stays.
+      spdlog::warn("no install link: {}", error.what());
+    }
+    if (const auto& token = install_token) {
+      std::printf(
+          "\n(!) Open this link in a browser to create the first superuser (valid %lld minutes, "
+          "once):\n%s\n(or run: basalt superuser upsert EMAIL PASSWORD)\n\n",
+          static_cast<long long>(kInstallLinkSeconds / 60),
+          install_link(config.http_host, server.port(), *token).c_str());
+    }
     std::fflush(stdout);
     spdlog::info("serving on {}:{} with {} worker threads, data in {}", config.http_host,
                  server.port(), config.threads, config.data_dir);

@@ -85,6 +85,7 @@ struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
   std::string data_dir;         // holds data.db (SQLite), the lock file, files, server.key
+  std::string ui_dir;           // the built dashboard served at /_/; empty: beside the binary
   // Empty: SQLite in data_dir. Otherwise a PostgreSQL URL (database_url.hpp); it may hold a
   // password, so it is only ever logged through masked_database_url().
   std::string database_url;

@@ -35,6 +35,10 @@ constexpr std::array kSettings{
   Setting{"dir", "path", "./basalt_data",
     "Directory that holds the database and uploaded files.",
     [](Config& c, std::string_view v) { c.data_dir = parse_path(v); }},
+  Setting{"ui-dir", "path", "",
+    "Directory of the built admin dashboard served at /_/ (docs/dashboard.md); empty: `ui` "
+    "beside the binary's directory (build/ui for build/release/basalt).",
+    [](Config& c, std::string_view v) { c.ui_dir = v.empty() ? std::string() : parse_path(v); }},
   Setting{"db", "url", "",
     "Where the data lives: empty for SQLite in <dir>/data.db, or a PostgreSQL server's URL "
     "(postgres://USER:PASSWORD@HOST:PORT/DBNAME). The data directory still holds files, "
