@@ -29,7 +29,7 @@
 
 namespace basalt::trace {
 
-class SpanExporter {
+class SpanExporter final : public core::SpanRecorder {
  public:
   struct Options {
     std::size_t max_queued = 4096;
@@ -43,11 +43,13 @@ class SpanExporter {
   // POSTs to `trace.endpoint` with libcurl.
   SpanExporter(const TraceOptions& trace, Options options);
   SpanExporter(const TraceOptions& trace, Options options, Transport transport);
-  ~SpanExporter();
+  ~SpanExporter() override;
   SpanExporter(const SpanExporter&) = delete;
   SpanExporter& operator=(const SpanExporter&) = delete;
 
   void submit(Span span) noexcept;
+  // core::SpanRecorder: the child spans of core::SpanScope, same as submit().
+  void record(Span span) noexcept override { submit(std::move(span)); }
   // Sends every span submitted so far before returning (tests).
   void flush();
   void stop();
