@@ -17,6 +17,8 @@ constexpr std::array<std::string_view, index(StatementKind::kCount)> kStatementK
 constexpr std::array<std::string_view, index(Stream::kCount)> kTransports{"realtime", "graphql"};
 constexpr std::array<std::string_view, index(Cache::kCountOf)> kCaches{"auth_record", "count",
                                                                        "plan"};
+static_assert(std::tuple_size_v<decltype(SharedGauges::pool_queue_tasks)> == index(Pool::kCount),
+              "a queue gauge per pool kind");
 constexpr std::array<std::string_view, index(Pool::kCount)> kPools{"blocking", "read", "oauth2",
                                                                    "files", "backups"};
 constexpr std::array<std::string_view, index(Refusal::kCount)> kLimiters{"rate_limits",
