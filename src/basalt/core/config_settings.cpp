@@ -148,7 +148,7 @@ constexpr std::array kSettings{
     "Client addresses or CIDR subnets (the TCP peer, not X-Forwarded-For) that may read "
     "GET /metrics without a token, e.g. 127.0.0.1/32,10.0.0.0/8; empty for none.",
     [](Config& c, std::string_view v) { c.metrics.allow = parse_address_list(v); }},
-  Setting{"trace-endpoint", "url", "",
+  Setting{"trace-endpoint", "http-url", "",
     "The OTLP/HTTP (JSON) URL spans are POSTed to, e.g. http://collector:4318/v1/traces; "
     "empty: the OpenTelemetry variables OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and "
     "OTEL_EXPORTER_OTLP_ENDPOINT decide, and with neither tracing is off "
@@ -264,7 +264,12 @@ constexpr std::array kValueTypes{
     "Empty, or `postgres://[USER[:PASSWORD]@]HOST[:PORT]/DBNAME[?PARAM=VALUE&...]` "
     "(`postgresql://` too; libpq's parameters such as `sslmode`), at most 4096 bytes, "
     "percent-encoded where a part holds `@`, `:` or `/`."},
+  ValueType{"http-url",
+    "Empty, or an `http://` or `https://` URL naming a host, at most 2048 printable characters "
+    "without spaces, e.g. `http://collector:4318/v1/traces`."},
   ValueType{"uint", "A whole number, e.g. `8`."},
+  ValueType{"ratio",
+    "Empty, or a plain decimal number from 0 to 1, e.g. `0.01`, `1` (no sign or exponent)."},
   ValueType{"token",
     "Empty, or 16 to 256 printable ASCII characters without spaces. A secret: error messages "
     "never quote it."},
