@@ -180,6 +180,34 @@ describe('logs API', () => {
     }
   });
 
+  test('pb.logs.truncate() deletes every entry: superusers only, 204', async () => {
+    const tag = marker('truncate');
+    await fetch(`${server.url}/api/health?tag=${tag}`);
+    await entriesOf(pb, `data.url ~ "${tag}"`);
+    // Not for guests nor other callers (the route's superuser access), and nothing deleted.
+    await rejectsWith(new PocketBase(server.url).logs.truncate(), 401);
+    assert.equal((await pb.logs.getList(1, 1, { filter: `data.url ~ "${tag}"` })).totalItems, 1);
+    // The refused call is an entry of its own: wait until it is written, so that it does not
+    // land after the truncation.
+    await entriesOf(pb, 'data.method = "DELETE" && data.status = 401');
+
+    const answered = await fetch(`${server.url}/api/logs`, {
+      method: 'DELETE',
+      headers: { Authorization: pb.authStore.token },
+    });
+    assert.equal(answered.status, 204);
+    assert.equal(await answered.text(), '');
+    assert.equal((await pb.logs.getList(1, 1)).totalItems, 0);
+    // The SDK's call: true. Its own success is not logged, so the table stays empty until
+    // another request is.
+    assert.equal(await pb.logs.truncate(), true);
+    assert.equal((await pb.logs.getList(1, 1)).totalItems, 0);
+    // New entries are kept again afterwards.
+    const later = marker('after');
+    await fetch(`${server.url}/api/health?tag=${later}`);
+    await entriesOf(pb, `data.url ~ "${later}"`);
+  });
+
   test('entries live in auxiliary.db and survive a restart', async () => {
     const tag = marker('persist');
     await fetch(`${server.url}/api/health?tag=${tag}`);

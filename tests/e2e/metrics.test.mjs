@@ -239,6 +239,32 @@ describe('metrics with a token', () => {
     assert.ok(sumOf(after, 'basalt_cache_hits_total', plan) > sumOf(before, 'basalt_cache_hits_total', plan));
   });
 
+  test('pools export their queue, tasks and wait time by pool', async () => {
+    const read = async () =>
+      parseSamples(await (await scrape(server.url, { Authorization: `Bearer ${TOKEN}` })).text());
+    const before = await read();
+    for (const pool of ['blocking', 'read', 'oauth2', 'files', 'backups']) {
+      assert.ok(before.some((s) => s.name === 'basalt_pool_queue_tasks' && s.labels.pool === pool), pool);
+      assert.ok(before.some((s) => s.name === 'basalt_pool_wait_seconds_count' && s.labels.pool === pool), pool);
+    }
+    // A password sign-in verifies its hash on the blocking pool; a filtered list runs on the
+    // read pool (SQLite; PostgreSQL has no read pool).
+    await pb.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await pb.collection('_superusers').getList(1, 1, { filter: `email != "pool-${Date.now()}"` });
+    pb.authStore.clear();
+    const after = await read();
+    const pools = process.env.E2E_DB ? ['blocking'] : ['blocking', 'read'];
+    for (const pool of pools) {
+      const labels = { pool };
+      assert.ok(sumOf(after, 'basalt_pool_tasks_total', labels) > sumOf(before, 'basalt_pool_tasks_total', labels), pool);
+      assert.ok(
+        sumOf(after, 'basalt_pool_wait_seconds_count', labels) > sumOf(before, 'basalt_pool_wait_seconds_count', labels),
+        pool,
+      );
+    }
+    assert.ok(sumOf(after, 'basalt_blocking_pool_tasks_total') > sumOf(before, 'basalt_blocking_pool_tasks_total'));
+  });
+
   test('GET /api/ready answers 200 while the database answers; /api/health keeps its shape', async () => {
     const ready = await fetch(`${server.url}/api/ready`);
     assert.equal(ready.status, 200);

@@ -72,12 +72,32 @@ async function eventually(check, what, timeoutMs = 10_000) {
 
 const hex = (bytes) => randomBytes(bytes).toString('hex');
 
+const SUPERUSER = { email: 'traces@example.com', password: 'traces-password-1' };
+
+// Every span of `traceId` once `count` arrived (the exporter sends a request's spans as they
+// end: children first, the request's own span last).
+async function traceSpans(receiver, traceId, what, done) {
+  return eventually(() => {
+    const spans = receiver.spans().filter((s) => s.traceId === traceId);
+    return done(spans) ? spans : undefined;
+  }, what);
+}
+
+// The chain of span names from `span` up to the root of its trace.
+function ancestry(spans, span) {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const names = [];
+  for (let at = span; at; at = byId.get(at.parentSpanId)) names.push(at.name);
+  return names;
+}
+
 describe('traces', () => {
   let receiver;
   let server;
   before(async () => {
     receiver = await startReceiver();
     server = await startServer({
+      superuser: SUPERUSER,
       env: {
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=e2e%20key',
@@ -150,5 +170,114 @@ describe('traces', () => {
     });
     await eventually(() => receiver.spans().find((s) => s.traceId === fenceTrace), 'the fence span');
     assert.equal(receiver.spans().some((s) => s.traceId === quietTrace), false);
+  });
+
+  test('child spans: rule compilation, statements and the write job hang under the request', async () => {
+    const admin = new PocketBase(server.url);
+    await admin.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+    await admin.collections.create({
+      name: 'traced_notes',
+      type: 'base',
+      fields: [{ name: 'title', type: 'text' }],
+      listRule: 'title != ""',
+      createRule: '',
+    });
+    const guest = new PocketBase(server.url);
+
+    // A guest list: the list rule and filter compile (plan cache misses), then the SELECT.
+    const listTrace = hex(16);
+    const callerSpan = hex(8);
+    await guest.collection('traced_notes').getList(1, 5, {
+      filter: 'title ~ "x"',
+      headers: { traceparent: `00-${listTrace}-${callerSpan}-01` },
+    });
+    let spans = await traceSpans(receiver, listTrace, 'the list request and its children', (all) =>
+      all.some((s) => s.kind === 2));
+    spans.forEach(assertOtlpSpan);
+    const listRequest = spans.find((s) => s.kind === 2);
+    assert.equal(listRequest.parentSpanId, callerSpan);
+    const compiles = spans.filter((s) => s.name === 'rule.compile');
+    assert.ok(compiles.length >= 1, `rule.compile spans: ${spans.map((s) => s.name)}`);
+    for (const compile of compiles) {
+      assert.equal(compile.parentSpanId, listRequest.spanId);
+      assert.deepEqual(attribute(compile, 'basalt.collection'), { stringValue: 'traced_notes' });
+    }
+    const select = spans.find((s) => s.name === 'SELECT traced_notes');
+    assert.ok(select, `a SELECT span among ${spans.map((s) => s.name)}`);
+    assert.equal(select.kind, 3); // CLIENT
+    assert.deepEqual(ancestry(spans, select).at(-1), 'GET');
+    assert.deepEqual(attribute(select, 'db.operation.name'), { stringValue: 'SELECT' });
+    assert.deepEqual(attribute(select, 'db.collection.name'), { stringValue: 'traced_notes' });
+    // Statement spans name the operation and table only: never a bound value.
+    assert.ok(!JSON.stringify(spans).includes('"x"'));
+
+    // A guest create: the write job under the request, its INSERT under the job.
+    const createTrace = hex(16);
+    await guest.collection('traced_notes').create(
+      { title: 'secret-title-value' },
+      { headers: { traceparent: `00-${createTrace}-${hex(8)}-01` } },
+    );
+    spans = await traceSpans(receiver, createTrace, 'the create request and its children', (all) =>
+      all.some((s) => s.kind === 2));
+    spans.forEach(assertOtlpSpan);
+    const createRequest = spans.find((s) => s.kind === 2);
+    assert.equal(createRequest.name, 'POST');
+    const job = spans.find((s) => s.name === 'db.write_job');
+    assert.ok(job, `a write job span among ${spans.map((s) => s.name)}`);
+    assert.equal(job.parentSpanId, createRequest.spanId);
+    const insert = spans.find((s) => s.name === 'INSERT traced_notes');
+    assert.ok(insert, `an INSERT span among ${spans.map((s) => s.name)}`);
+    assert.equal(insert.parentSpanId, job.spanId);
+    if (!process.env.E2E_DB) {
+      assert.match(attribute(job, 'basalt.writer.queue_wait_us').intValue, /^\d+$/);
+      assert.match(attribute(job, 'basalt.writer.run_us').intValue, /^\d+$/);
+    }
+    assert.ok(!JSON.stringify(spans).includes('secret-title-value'));
+    // Every span of the trace descends from the request's span.
+    for (const span of spans) assert.equal(ancestry(spans, span).at(-1), 'POST');
+  });
+});
+
+describe('traces configured by settings', () => {
+  let receiver;
+  let server;
+  before(async () => {
+    receiver = await startReceiver();
+    // The settings win over the OTEL_* variables: the endpoint here, and a ratio of 0 for new
+    // traces although the environment asks for every one.
+    server = await startServer({
+      args: ['--trace-endpoint', receiver.url, '--trace-sample-ratio', '0'],
+      env: {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/unused',
+        OTEL_TRACES_SAMPLER: 'always_on',
+      },
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    await receiver?.close();
+  });
+
+  test('trace-endpoint and trace-sample-ratio take precedence over OTEL_*', async () => {
+    const rootAnswer = await fetch(`${server.url}/api/health`);
+    const rootRequestId = rootAnswer.headers.get('x-request-id');
+    // A sampled caller is still followed (parent-based), and its span goes to the setting's
+    // endpoint; the unsampled root before it would have arrived first.
+    const sampledTrace = hex(16);
+    await fetch(`${server.url}/api/health`, {
+      headers: { traceparent: `00-${sampledTrace}-${hex(8)}-01` },
+    });
+    await eventually(() => receiver.spans().find((s) => s.traceId === sampledTrace), 'the sampled span');
+    assert.equal(
+      receiver.spans().some((s) => attribute(s, 'http.request.id')?.stringValue === rootRequestId),
+      false,
+    );
+  });
+
+  test('a malformed trace-sample-ratio stops startup', async () => {
+    await assert.rejects(
+      startServer({ args: ['--trace-sample-ratio', '1.5'] }),
+      /trace-sample-ratio/,
+    );
   });
 });

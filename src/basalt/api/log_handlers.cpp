@@ -1,5 +1,7 @@
 #include "basalt/api/log_handlers.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json/serialize.hpp>
 
 #include "basalt/api/query_params.hpp"
@@ -44,6 +46,20 @@ boost::asio::awaitable<void> view_log(const Services& services, const auth::Auth
   std::optional<boost::json::object> entry = co_await logs::find_log(services.logs, std::move(id));
   if (!entry) throw core::ApiError::not_found();
   response.json(200, schema::serialize_go_json(*entry));
+}
+
+boost::asio::awaitable<void> truncate_logs(const Services& services, const auth::AuthContext&,
+                                           http::Request& request, http::Response& response) {
+  request.note().skip_success = true;
+  bool failed = false;
+  try {
+    co_await services.logs.delete_all();
+  } catch (const std::exception& error) {
+    spdlog::error("request logs: truncating failed: {}", error.what());
+    failed = true;
+  }
+  if (failed) throw core::ApiError(500, "Failed to truncate all logs.");
+  response.content(204, {}, {});
 }
 
 }  // namespace basalt::api

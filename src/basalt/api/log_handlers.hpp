@@ -4,6 +4,8 @@
 //   GET /api/logs/stats    [{total, date}] per hour, of the entries `filter` keeps; 400
 //                          "Invalid filter format." for a filter that does not compile
 //   GET /api/logs/{id}     one entry; 404 when there is none
+//   DELETE /api/logs       every entry deleted (PocketBase 0.40's truncate, pb.logs.truncate());
+//                          204, or 500 "Failed to truncate all logs."
 // Their own successful requests are not logged (PocketBase's SkipSuccessActivityLog).
 #pragma once
 
@@ -20,6 +22,8 @@ boost::asio::awaitable<void> list_logs(const Services&, const auth::AuthContext&
                                        http::Response&);
 boost::asio::awaitable<void> log_stats(const Services&, const auth::AuthContext&, http::Request&,
                                        http::Response&);
+boost::asio::awaitable<void> truncate_logs(const Services&, const auth::AuthContext&,
+                                           http::Request&, http::Response&);
 boost::asio::awaitable<void> view_log(const Services&, const auth::AuthContext&, http::Request&,
                                       http::Response&);
 

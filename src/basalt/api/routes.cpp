@@ -148,6 +148,7 @@ std::vector<ApiRoute> api_routes() {
       {Method::kDelete, "/api/backups/{key}", Access::kSuperuser, delete_backup},
       {Method::kPost, "/api/backups/{key}/restore", Access::kSuperuser, restore_backup},
       {Method::kGet, "/api/logs", Access::kSuperuser, list_logs},
+      {Method::kDelete, "/api/logs", Access::kSuperuser, truncate_logs},
       {Method::kGet, "/api/logs/stats", Access::kSuperuser, log_stats},
       {Method::kGet, "/api/logs/{id}", Access::kSuperuser, view_log},
   };

@@ -171,7 +171,7 @@ int serve(const core::Config& config) {
                                  blocking, hasher, throttle, clock);
     // OAuth2 (docs/oauth2.md): its outbound calls wait on providers, so they get a pool of their
     // own and never hold the threads that hash passwords or touch storage.
-    core::BlockingPool oauth2_pool({kOAuth2Threads, kOAuth2Queue});
+    core::BlockingPool oauth2_pool({kOAuth2Threads, kOAuth2Queue, metrics::Pool::kOAuth2});
     oauth2::KeyDirectory oauth2_keys(
         oauth2::OutboundPolicy{.allow_loopback_http = config.oauth2_allow_loopback_http});
     oauth2::ProviderClient oauth2_client(oauth2_keys);
@@ -269,7 +269,8 @@ int serve(const core::Config& config) {
     // Traces (docs/observability.md, "Traces"): on when an OTLP endpoint is configured through
     // the OpenTelemetry environment variables; spans leave on the exporter's own thread.
     std::vector<std::string> trace_warnings;
-    const trace::TraceOptions trace_options = trace::trace_options_from_env(&trace_warnings);
+    const trace::TraceOptions trace_options =
+        trace::apply_trace_settings(trace::trace_options_from_env(&trace_warnings), config.trace);
     for (const std::string& warning : trace_warnings) spdlog::warn("traces: {}", warning);
     std::optional<trace::SpanExporter> span_exporter;
     std::optional<trace::HttpTracer> tracer;

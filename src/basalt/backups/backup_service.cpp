@@ -64,7 +64,9 @@ class TempPath {
 }  // namespace
 
 BackupService::BackupService(BackupServiceParts parts)
-    : parts_(std::move(parts)), long_pool_({1, 8}), short_pool_({2, 256}) {
+    : parts_(std::move(parts)),
+      long_pool_({1, 8, metrics::Pool::kBackups}),
+      short_pool_({2, 256, metrics::Pool::kBackups}) {
   std::error_code error;
   std::filesystem::remove_all(temp_dir(), error);
   std::filesystem::create_directories(temp_dir(), error);

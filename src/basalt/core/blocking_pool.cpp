@@ -13,14 +13,16 @@ std::exception_ptr unavailable() {
   return std::make_exception_ptr(ApiError(503));
 }
 
-// Tasks waiting in every blocking pool, for the scrape; called with a pool's mutex held.
-void queued_gauge(std::int64_t change) noexcept {
-  metrics::shared_gauges().blocking_queue_tasks.fetch_add(change, std::memory_order_relaxed);
+// Tasks waiting in the pools of one kind, for the scrape; called with a pool's mutex held.
+void queued_gauge(metrics::Pool pool, std::int64_t change) noexcept {
+  metrics::shared_gauges().pool_queue_tasks[metrics::index(pool)].fetch_add(
+      change, std::memory_order_relaxed);
 }
 
 }  // namespace
 
-BlockingPool::BlockingPool(BlockingPoolOptions options) : max_queued_(options.max_queued) {
+BlockingPool::BlockingPool(BlockingPoolOptions options)
+    : max_queued_(options.max_queued), pool_(options.pool) {
   if (options.threads == 0) throw std::invalid_argument("BlockingPool needs at least one thread");
   threads_.reserve(options.threads);
   try {
@@ -36,11 +38,13 @@ BlockingPool::~BlockingPool() {
 }
 
 void BlockingPool::submit(std::unique_ptr<Task> task) {
+  task->span_ = current_span();
+  if (metrics::enabled()) task->queued_at_ = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue_.size() < max_queued_) {
       queue_.push_back(std::move(task));
-      queued_gauge(1);
+      queued_gauge(pool_, 1);
       ready_.notify_one();
       return;
     }
@@ -55,7 +59,7 @@ void BlockingPool::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     abandoned.swap(queue_);
-    queued_gauge(-static_cast<std::int64_t>(abandoned.size()));
+    queued_gauge(pool_, -static_cast<std::int64_t>(abandoned.size()));
   }
   ready_.notify_all();
   for (auto& task : abandoned) task->fail(unavailable());
@@ -77,9 +81,20 @@ void BlockingPool::work() {
       if (queue_.empty()) return;  // stopping, and stop() took whatever was queued
       task = std::move(queue_.front());
       queue_.pop_front();
-      queued_gauge(-1);
+      queued_gauge(pool_, -1);
     }
-    if (metrics::enabled()) metrics::local().blocking_tasks.add();
+    if (metrics::enabled()) {
+      metrics::ThreadBlock& block = metrics::local();
+      block.pool_tasks[metrics::index(pool_)].add();
+      const auto waited = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now() - task->queued_at_)
+                              .count();
+      block.pool_wait[metrics::index(pool_)].observe(static_cast<std::uint64_t>(waited),
+                                                     metrics::kLatencyBoundsNs);
+    }
+    // The task's span as this thread's current one while it runs (span_scope.hpp).
+    SpanCell cell{task->span_};
+    CellInstall install(&cell);
     task->run();
   }
 }

@@ -29,6 +29,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -41,11 +42,16 @@
 #include <utility>
 #include <vector>
 
+#include "basalt/core/span_scope.hpp"
+#include "basalt/metrics/thread_block.hpp"
+
 namespace basalt::core {
 
 struct BlockingPoolOptions {
   unsigned threads = 2;          // at least 1
   std::size_t max_queued = 256;  // tasks waiting for a thread; past it run() fails with 503
+  // The `pool` label of its queue, task and wait metrics (docs/observability.md).
+  metrics::Pool pool = metrics::Pool::kBlocking;
 };
 
 class BlockingPool {
@@ -56,6 +62,14 @@ class BlockingPool {
     virtual ~Task() = default;
     virtual void run() noexcept = 0;                           // on a pool thread
     virtual void fail(std::exception_ptr error) noexcept = 0;  // instead of running
+
+   private:
+    friend class BlockingPool;
+    // Set by submit() on the submitting thread: the span the task works for (installed on the
+    // pool thread while it runs, so its statements and outgoing requests join the request's
+    // trace: core/span_scope.hpp), and when it was queued (metrics on only).
+    ActiveSpan span_;
+    std::chrono::steady_clock::time_point queued_at_{};
   };
 
   // Starts the threads. Throws std::invalid_argument when options.threads is 0.
@@ -88,6 +102,7 @@ class BlockingPool {
   void work();
 
   const std::size_t max_queued_;
+  const metrics::Pool pool_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::unique_ptr<Task>> queue_;

@@ -81,6 +81,13 @@ struct MetricsConfig {
   std::vector<std::string> allow;  // client addresses or CIDR subnets that may scrape
 };
 
+// Traces (docs/observability.md, "Traces"): Basalt's own settings, which win over the
+// OpenTelemetry environment variables (trace/trace_options.hpp, apply_trace_settings).
+struct TraceConfig {
+  std::string endpoint;      // OTLP/HTTP traces URL; empty: OTEL_EXPORTER_OTLP_* decide
+  double sample_ratio = -1;  // 0..1 (parent-based); negative: OTEL_TRACES_SAMPLER* decide
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
@@ -102,6 +109,7 @@ struct Config {
   std::size_t expand_max_bytes = 0;              // estimated bytes of an expanded response
   RealtimeConfig realtime;
   MetricsConfig metrics;
+  TraceConfig trace;
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

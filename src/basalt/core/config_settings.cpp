@@ -152,6 +152,19 @@ constexpr std::array kSettings{
     "Client addresses or CIDR subnets (the TCP peer, not X-Forwarded-For) that may read "
     "GET /metrics without a token, e.g. 127.0.0.1/32,10.0.0.0/8; empty for none.",
     [](Config& c, std::string_view v) { c.metrics.allow = parse_address_list(v); }},
+  Setting{"trace-endpoint", "http-url", "",
+    "The OTLP/HTTP (JSON) URL spans are POSTed to, e.g. http://collector:4318/v1/traces; "
+    "empty: the OpenTelemetry variables OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and "
+    "OTEL_EXPORTER_OTLP_ENDPOINT decide, and with neither tracing is off "
+    "(docs/observability.md, \"Traces\"). A change needs a restart.",
+    [](Config& c, std::string_view v) {
+      c.trace.endpoint = v.empty() ? std::string() : parse_http_url(v);
+    }},
+  Setting{"trace-sample-ratio", "ratio", "",
+    "Share of new traces sampled, 0 to 1 (0.01: one request in a hundred); a request that "
+    "continues a caller's trace follows the caller's sampled flag. Empty: OTEL_TRACES_SAMPLER "
+    "and OTEL_TRACES_SAMPLER_ARG decide (default: every trace).",
+    [](Config& c, std::string_view v) { c.trace.sample_ratio = v.empty() ? -1 : parse_ratio(v); }},
   Setting{"oauth2-allow-loopback-http", "bool", "false",
     "Let OAuth2 providers be reached over plain http when their host is a loopback address (127.0.0.0/8, ::1, localhost). For tests against a local OpenID provider; never in production.",
     [](Config& c, std::string_view v) { c.oauth2_allow_loopback_http = parse_bool(v); }},
@@ -255,7 +268,12 @@ constexpr std::array kValueTypes{
     "Empty, or `postgres://[USER[:PASSWORD]@]HOST[:PORT]/DBNAME[?PARAM=VALUE&...]` "
     "(`postgresql://` too; libpq's parameters such as `sslmode`), at most 4096 bytes, "
     "percent-encoded where a part holds `@`, `:` or `/`."},
+  ValueType{"http-url",
+    "Empty, or an `http://` or `https://` URL naming a host, at most 2048 printable characters "
+    "without spaces, e.g. `http://collector:4318/v1/traces`."},
   ValueType{"uint", "A whole number, e.g. `8`."},
+  ValueType{"ratio",
+    "Empty, or a plain decimal number from 0 to 1, e.g. `0.01`, `1` (no sign or exponent)."},
   ValueType{"token",
     "Empty, or 16 to 256 printable ASCII characters without spaces. A secret: error messages "
     "never quote it."},

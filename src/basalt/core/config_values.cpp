@@ -3,8 +3,10 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <utility>
 
@@ -292,6 +294,43 @@ std::string format_size(std::size_t bytes) {
     if (bytes != 0 && bytes % multiplier == 0) return fmt::format("{}{}", bytes / multiplier, name);
   }
   return fmt::format("{}B", bytes);
+}
+
+double parse_ratio(std::string_view text) {
+  // Digits and one dot only: no exponent, sign, "nan" or "inf" for strtod to accept.
+  bool dot = false;
+  bool digit = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digit = true;
+    } else {
+      digit = false;
+      break;
+    }
+  }
+  if (!digit || text.size() > 32) {
+    throw ConfigError(fmt::format("\"{}\" is not a ratio from 0 to 1", text.substr(0, 40)));
+  }
+  const double value = std::strtod(std::string(text).c_str(), nullptr);
+  if (!(value >= 0.0 && value <= 1.0)) {
+    throw ConfigError(fmt::format("\"{}\" is not a ratio from 0 to 1", text));
+  }
+  return value;
+}
+
+std::string parse_http_url(std::string_view text) {
+  const bool scheme = text.starts_with("http://") || text.starts_with("https://");
+  const bool printable =
+      std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 0x7f; });
+  if (!scheme || !printable || text.size() > 2048 ||
+      text.size() <= (text.starts_with("https") ? 8u : 7u)) {
+    throw ConfigError(
+        "the URL must start with http:// or https://, name a host, and hold at "
+        "most 2048 printable characters without spaces");
+  }
+  return std::string(text);
 }
 
 }  // namespace basalt::core

@@ -56,6 +56,10 @@ std::vector<std::string> parse_address_list(std::string_view text);
 
 // A bearer token: empty (none), or 16 to 256 printable ASCII characters without spaces.
 std::string parse_token(std::string_view text);
+// A ratio from 0 to 1 ("0.01", "1", "0"), written as a plain decimal number.
+double parse_ratio(std::string_view text);
+// An http:// or https:// URL of at most 2,048 printable characters without spaces.
+std::string parse_http_url(std::string_view text);
 
 // "16KiB" for 16384, "1000B" for 1000: the largest unit that divides `bytes` exactly.
 std::string format_size(std::size_t bytes);

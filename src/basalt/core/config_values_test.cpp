@@ -159,5 +159,25 @@ TEST(ConfigValues, TokenIsBoundedAndNeverQuotedInErrors) {
   }
 }
 
+TEST(ConfigValues, RatioIsAPlainDecimalFromZeroToOne) {
+  EXPECT_DOUBLE_EQ(parse_ratio("0"), 0.0);
+  EXPECT_DOUBLE_EQ(parse_ratio("0.01"), 0.01);
+  EXPECT_DOUBLE_EQ(parse_ratio("1"), 1.0);
+  EXPECT_DOUBLE_EQ(parse_ratio(".5"), 0.5);
+  for (std::string_view bad : {"", ".", "1.5", "-0.1", "1e-2", "nan", "inf", "0.5x", "0..1"}) {
+    EXPECT_THROW(parse_ratio(bad), ConfigError) << bad;
+  }
+}
+
+TEST(ConfigValues, HttpUrlNeedsASchemeAndAHost) {
+  EXPECT_EQ(parse_http_url("http://127.0.0.1:4318/v1/traces"), "http://127.0.0.1:4318/v1/traces");
+  EXPECT_EQ(parse_http_url("https://collector/v1/traces"), "https://collector/v1/traces");
+  for (std::string_view bad :
+       {"collector:4318", "ftp://x", "http://", "https://", "http://a b", "http://\x01"}) {
+    EXPECT_THROW(parse_http_url(bad), ConfigError) << bad;
+  }
+  EXPECT_THROW(parse_http_url("http://" + std::string(2100, 'a')), ConfigError);
+}
+
 }  // namespace
 }  // namespace basalt::core

@@ -64,8 +64,8 @@ FileService::FileService(std::shared_ptr<Storage> storage, FileServiceOptions op
 FileService::FileService(StorageSource storage, FileServiceOptions options)
     : storage_(std::move(storage)),
       options_(std::move(options)),
-      io_({options_.io_threads, options_.io_queue}),
-      thumbs_({options_.thumb_threads, options_.thumb_queue}) {
+      io_({options_.io_threads, options_.io_queue, metrics::Pool::kFiles}),
+      thumbs_({options_.thumb_threads, options_.thumb_queue, metrics::Pool::kFiles}) {
   if (!options_.temp_dir.empty()) {
     // Leftovers of a process that stopped mid-generation are of no use to anyone.
     std::error_code ec;

@@ -1,5 +1,7 @@
 #include "basalt/files/s3_http.hpp"
 
+#include "basalt/core/span_scope.hpp"
+
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -238,6 +240,13 @@ HttpResponse perform_http(const HttpRequest& request, const S3Credentials& crede
     headers.reset(next);
   };
   for (const std::string& line : request.headers) add_header(line);
+  // A client span for the call when the request it serves is sampled, and W3C traceparent
+  // naming it (or the request's span id, unsampled) so the store's traces join the request's.
+  core::SpanScope span;
+  if (span.start("S3 " + request.method, core::SpanKind::kClient)) {
+    span.set("http.request.method", request.method);
+  }
+  for (const std::string& line : core::outgoing_trace_headers()) add_header(line);
   // libcurl signs this header's value as the payload hash (it does not hash bodies it streams).
   add_header("x-amz-content-sha256: " +
              (file_body ? std::string(kUnsignedPayload) : sha256_hex(request.memory)));
@@ -289,6 +298,10 @@ HttpResponse perform_http(const HttpRequest& request, const S3Credentials& crede
 
   const CURLcode code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  if (span.active()) {
+    span.set("http.response.status_code", static_cast<std::int64_t>(response.status));
+    if (code != CURLE_OK || response.status >= 500) span.set_error();
+  }
   curl_off_t length = -1;
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK) {
     response.content_length = length;

@@ -117,8 +117,9 @@ std::string describe(const boost::asio::ip::tcp::endpoint& endpoint) {
 
 }  // namespace
 
-Connection::Connection(boost::asio::ip::tcp::socket socket, Worker& worker, bool over_limit)
-    : socket_(std::move(socket)), worker_(worker), over_limit_(over_limit) {
+Connection::Connection(boost::asio::ip::tcp::socket socket, Worker& worker, bool over_limit,
+                       core::SpanCell* span_cell)
+    : socket_(std::move(socket)), worker_(worker), over_limit_(over_limit), span_cell_(span_cell) {
   boost::system::error_code ec;
   socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
   auto remote = socket_.remote_endpoint(ec);
@@ -170,6 +171,11 @@ boost::asio::awaitable<void> Connection::run() {
     Request request(message, remote_address_);
     response_.reset();
     set_phase(Phase::kHandling, kNoTimeout);
+    // The trace decision comes first, so the request's child spans (rule compilation,
+    // statements, the write job) find its span in the cell while it runs.
+    const bool traced = shared.tracer != nullptr && span_cell_ != nullptr;
+    RequestTrace trace;
+    if (traced) trace = shared.tracer->begin(request, *span_cell_);
     co_await shared.dispatcher.handle(request, response_);
     // The spooled body's files (those the handler did not move away) and its share of the
     // spool budget go before the answer does, so a client that uploads again on hearing it
@@ -181,10 +187,9 @@ boost::asio::awaitable<void> Connection::run() {
     WriteOptions options{request.method() == Method::kHead, keep_alive, request.request_id()};
     // An upgrade's body writes its own answer (the 101 of a WebSocket handshake).
     std::size_t bytes = response_.upgrading() ? 0 : write_response(response_, options, out_);
-    RequestTrace trace;
-    if (shared.tracer) {
-      trace = shared.tracer->on_request(request, response_.status(), started_wall,
-                                        Clock::now() - started);
+    if (traced) {
+      shared.tracer->end(request, trace, response_.status(), started_wall, Clock::now() - started);
+      span_cell_->current = core::ActiveSpan{};  // no span between requests
     }
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id(),

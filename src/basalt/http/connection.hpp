@@ -29,6 +29,10 @@
 
 #include "basalt/http/response.hpp"
 
+namespace basalt::core {
+struct SpanCell;
+}  // namespace basalt::core
+
 namespace basalt::http {
 
 class Worker;
@@ -39,7 +43,10 @@ class Connection : public boost::intrusive::list_base_hook<> {
   using Clock = std::chrono::steady_clock;
 
   // `over_limit`: accepted past max-connections; it is answered 503 and closed.
-  Connection(boost::asio::ip::tcp::socket socket, Worker& worker, bool over_limit);
+  // `span_cell`: with tracing on, the cell the connection's executor installs (it holds the
+  // current request's span while the request runs); must outlive the connection. Null: off.
+  Connection(boost::asio::ip::tcp::socket socket, Worker& worker, bool over_limit,
+             core::SpanCell* span_cell = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -80,6 +87,7 @@ class Connection : public boost::intrusive::list_base_hook<> {
   boost::beast::flat_buffer in_;
   std::string out_;
   Response response_;
+  core::SpanCell* span_cell_;
   Phase phase_ = Phase::kIdle;
   Clock::time_point deadline_ = Clock::time_point::max();
   int protocol_error_status_ = 0;            // set by read_request on kProtocolError

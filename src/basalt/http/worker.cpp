@@ -1,5 +1,7 @@
 #include "basalt/http/worker.hpp"
 
+#include <memory>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -8,7 +10,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "basalt/core/span_scope.hpp"
 #include "basalt/http/server.hpp"
+#include "basalt/http/span_cell_executor.hpp"
 
 namespace basalt::http {
 namespace {
@@ -23,9 +27,13 @@ constexpr int kListenBacklog = 4096;
 constexpr std::size_t kRejectSlack = 64;
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 
-asio::awaitable<void> serve(tcp::socket socket, Worker& worker, bool over_limit) {
+// `cell`: the connection's span cell when tracing is on (the coroutine runs on a
+// SpanCellExecutor installing it); null otherwise. Owned by this frame, so it outlives every
+// resumption of the connection's coroutine.
+asio::awaitable<void> serve(tcp::socket socket, Worker& worker, bool over_limit,
+                            std::unique_ptr<core::SpanCell> cell) {
   try {
-    Connection connection(std::move(socket), worker, over_limit);
+    Connection connection(std::move(socket), worker, over_limit, cell.get());
     co_await connection.run();
   } catch (const std::exception& error) {
     // Handlers' errors are answered by the dispatcher; reaching here means the connection
@@ -128,8 +136,17 @@ asio::awaitable<void> Worker::accept_loop() {
       socket.close(close_ec);
       continue;
     }
-    asio::co_spawn(context_, serve(std::move(socket), *this, open > shared_.limits.max_connections),
-                   asio::detached);
+    const bool over_limit = open > shared_.limits.max_connections;
+    if (shared_.tracer != nullptr) {
+      auto cell = std::make_unique<core::SpanCell>();
+      SpanCellExecutor<asio::io_context::executor_type> executor(context_.get_executor(),
+                                                                 cell.get());
+      asio::co_spawn(executor, serve(std::move(socket), *this, over_limit, std::move(cell)),
+                     asio::detached);
+    } else {
+      asio::co_spawn(context_, serve(std::move(socket), *this, over_limit, nullptr),
+                     asio::detached);
+    }
   }
 }
 

@@ -129,6 +129,16 @@ boost::asio::awaitable<std::size_t> LogStore::delete_before(std::string created)
   co_return removed;
 }
 
+boost::asio::awaitable<std::size_t> LogStore::delete_all() {
+  const std::string sql = "DELETE FROM _logs";
+  std::size_t removed = 0;
+  co_await database_->write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    const db::ExecResult done = co_await tx.execute(sql);
+    removed = static_cast<std::size_t>(done.changes);
+  });
+  co_return removed;
+}
+
 void insert_blocking(LogStore& store, std::vector<LogEntry> entries) {
   run_blocking(store.insert(std::move(entries)));
 }

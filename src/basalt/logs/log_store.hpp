@@ -61,6 +61,8 @@ class LogStore {
   boost::asio::awaitable<void> insert(std::vector<LogEntry> entries);
   // Deletes the entries created at or before `created` (PocketBase's retention); how many.
   boost::asio::awaitable<std::size_t> delete_before(std::string created);
+  // Deletes every entry (DELETE /api/logs); how many.
+  boost::asio::awaitable<std::size_t> delete_all();
 
  private:
   std::unique_ptr<db::Database> database_;

@@ -120,9 +120,19 @@ thread_local bool tl_logger_thread = false;
 
 RequestLogger::RequestLogger(LogStore& store, PolicySource policy, const core::Clock& clock,
                              Options options)
-    : store_(store), policy_(std::move(policy)), clock_(clock), options_(options), thread_([this] {
-        run();
-      }) {}
+    : store_(store),
+      policy_(std::move(policy)),
+      clock_(clock),
+      options_(options),
+      queue_({options.max_queued, options.max_batch, options.flush_interval}) {
+  queue_.start([this](std::vector<Pending>& batch) { consume(batch); },
+               [this] {
+                 tl_logger_thread = true;
+                 pthread_setname_np(pthread_self(), "basalt-logs");  // for top -H and perf
+                 prune();
+                 next_prune_ = std::chrono::steady_clock::now() + options_.prune_interval;
+               });
+}
 
 RequestLogger::~RequestLogger() {
   stop();
@@ -180,81 +190,29 @@ void RequestLogger::log(int level, std::string message, std::string data) noexce
 }
 
 void RequestLogger::push(Pending pending) noexcept {
-  std::lock_guard lock(mutex_);
-  if (stopping_ || queue_.size() >= options_.max_queued) {
-    ++dropped_;
-    return;
-  }
-  try {
-    queue_.push_back(std::move(pending));
-  } catch (...) {
-    ++dropped_;
-    return;
-  }
-  ++enqueued_;
-  if (queue_.size() >= options_.max_batch) wake_.notify_one();
+  queue_.push(std::move(pending));
 }
 
 void RequestLogger::flush() {
-  std::unique_lock lock(mutex_);
-  const std::uint64_t target = enqueued_;
-  if (written_ >= target || !thread_.joinable()) return;
-  flush_requested_ = true;
-  wake_.notify_one();
-  flushed_.wait(lock, [&] { return written_ >= target; });
+  queue_.flush();
 }
 
 std::uint64_t RequestLogger::dropped() const {
-  std::lock_guard lock(mutex_);
-  return dropped_;
+  return queue_.dropped();
 }
 
 void RequestLogger::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  queue_.stop();
 }
 
-void RequestLogger::run() {
-  tl_logger_thread = true;
-  pthread_setname_np(pthread_self(), "basalt-logs");  // for top -H and perf
-  prune();
-  auto next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
-  std::vector<Pending> batch;
-  for (;;) {
-    bool stopping = false;
-    std::uint64_t drops = 0;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, options_.flush_interval, [&] {
-        return stopping_ || flush_requested_ || queue_.size() >= options_.max_batch;
-      });
-      batch.swap(queue_);
-      flush_requested_ = false;
-      stopping = stopping_;
-      drops = dropped_ - reported_drops_;
-      reported_drops_ = dropped_;
-    }
-    if (drops > 0) spdlog::warn("request logs: dropped {} entries (queue full)", drops);
-    write(batch);
-    {
-      std::lock_guard lock(mutex_);
-      written_ += batch.size();
-    }
-    flushed_.notify_all();
-    batch.clear();
-    if (std::chrono::steady_clock::now() >= next_prune) {
-      prune();
-      next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
-    }
-    if (stopping) {
-      std::lock_guard lock(mutex_);
-      if (queue_.empty()) break;
-    }
+void RequestLogger::consume(std::vector<Pending>& batch) {
+  if (const std::uint64_t drops = queue_.take_new_drops(); drops > 0) {
+    spdlog::warn("request logs: dropped {} entries (queue full)", drops);
+  }
+  write(batch);
+  if (std::chrono::steady_clock::now() >= next_prune_) {
+    prune();
+    next_prune_ = std::chrono::steady_clock::now() + options_.prune_interval;
   }
 }
 

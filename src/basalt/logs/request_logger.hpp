@@ -26,14 +26,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "basalt/core/batching_queue.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/http/request_observer.hpp"
 #include "basalt/logs/log_store.hpp"
@@ -103,7 +101,9 @@ class RequestLogger final : public http::RequestObserver {
   };
 
   void push(Pending pending) noexcept;
-  void run();
+  // The queue's consumer, on the logger's thread: a batch (possibly empty), then the hourly
+  // retention when due.
+  void consume(std::vector<Pending>& batch);
   void write(std::vector<Pending>& batch);
   void prune();
   static LogEntry to_entry(Pending& pending);
@@ -113,17 +113,9 @@ class RequestLogger final : public http::RequestObserver {
   const core::Clock& clock_;
   Options options_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable flushed_;
-  std::vector<Pending> queue_;
-  std::uint64_t dropped_ = 0;
-  std::uint64_t reported_drops_ = 0;
-  std::uint64_t enqueued_ = 0;  // entries ever queued
-  std::uint64_t written_ = 0;   // entries ever taken by the thread and handled
-  bool flush_requested_ = false;
-  bool stopping_ = false;
-  std::thread thread_;  // last: started once everything above exists
+  // The logger's thread only.
+  std::chrono::steady_clock::time_point next_prune_{};
+  core::BatchingQueue<Pending> queue_;  // last: its thread stops before the members above go
 };
 
 }  // namespace basalt::logs

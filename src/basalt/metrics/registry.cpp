@@ -103,7 +103,10 @@ Snapshot snapshot() {
     }
     out.sign_in_failures += b.sign_in_failures.read();
     for (std::size_t k = 0; k < out.refusals.size(); ++k) out.refusals[k] += b.refusals[k].read();
-    out.blocking_tasks += b.blocking_tasks.read();
+    for (std::size_t p = 0; p < out.pool_tasks.size(); ++p) {
+      out.pool_tasks[p] += b.pool_tasks[p].read();
+      add_histogram(out.pool_wait[p], b.pool_wait[p]);
+    }
   }
   out.threads = r.blocks.size();
   return out;

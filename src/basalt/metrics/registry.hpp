@@ -36,7 +36,8 @@ struct Snapshot {
   std::array<std::uint64_t, index(Cache::kCountOf)> cache_misses{};
   std::uint64_t sign_in_failures = 0;
   std::array<std::uint64_t, index(Refusal::kCount)> refusals{};
-  std::uint64_t blocking_tasks = 0;
+  std::array<std::uint64_t, index(Pool::kCount)> pool_tasks{};
+  std::array<HistogramTotals<LatencyHistogram::kBuckets>, index(Pool::kCount)> pool_wait;
   std::size_t threads = 0;  // blocks merged
 };
 

@@ -17,6 +17,10 @@ constexpr std::array<std::string_view, index(StatementKind::kCount)> kStatementK
 constexpr std::array<std::string_view, index(Stream::kCount)> kTransports{"realtime", "graphql"};
 constexpr std::array<std::string_view, index(Cache::kCountOf)> kCaches{"auth_record", "count",
                                                                        "plan"};
+static_assert(std::tuple_size_v<decltype(SharedGauges::pool_queue_tasks)> == index(Pool::kCount),
+              "a queue gauge per pool kind");
+constexpr std::array<std::string_view, index(Pool::kCount)> kPools{"blocking", "read", "oauth2",
+                                                                   "files", "backups"};
 constexpr std::array<std::string_view, index(Refusal::kCount)> kLimiters{"rate_limits",
                                                                          "sign_in_throttle"};
 
@@ -126,11 +130,36 @@ void write_caches_and_auth(Exposition& out, const Snapshot& snap) {
     const Label l[] = {{"limiter", kLimiters[k]}};
     out.sample(l, snap.refusals[k]);
   }
+  const auto& queued = shared_gauges().pool_queue_tasks;
+  const std::size_t blocking = index(Pool::kBlocking);
   out.family("basalt_blocking_pool_queue_tasks", Type::kGauge,
              "Tasks waiting for a thread of the blocking pool (password hashing, storage calls).");
-  out.sample({}, shared_gauges().blocking_queue_tasks.load(std::memory_order_relaxed));
+  out.sample({}, queued[blocking].load(std::memory_order_relaxed));
   out.family("basalt_blocking_pool_tasks", Type::kCounter, "Tasks the blocking pool ran.");
-  out.sample({}, snap.blocking_tasks);
+  out.sample({}, snap.pool_tasks[blocking]);
+}
+
+void write_pools(Exposition& out, const Snapshot& snap) {
+  const auto& queued = shared_gauges().pool_queue_tasks;
+  out.family("basalt_pool_queue_tasks", Type::kGauge,
+             "Tasks waiting for a thread, by pool (blocking, read, oauth2, files, backups).");
+  for (std::size_t p = 0; p < kPools.size(); ++p) {
+    const Label l[] = {{"pool", kPools[p]}};
+    out.sample(l, queued[p].load(std::memory_order_relaxed));
+  }
+  out.family("basalt_pool_tasks", Type::kCounter, "Tasks a pool's threads took, by pool.");
+  for (std::size_t p = 0; p < kPools.size(); ++p) {
+    const Label l[] = {{"pool", kPools[p]}};
+    out.sample(l, snap.pool_tasks[p]);
+  }
+  static const auto bounds = seconds_of(kLatencyBoundsNs);
+  out.family("basalt_pool_wait_seconds", Type::kHistogram,
+             "Time tasks waited in a pool's queue for a thread, by pool.");
+  for (std::size_t p = 0; p < kPools.size(); ++p) {
+    const Label l[] = {{"pool", kPools[p]}};
+    out.histogram(l, bounds, snap.pool_wait[p].buckets,
+                  static_cast<double>(snap.pool_wait[p].sum) / 1e9);
+  }
 }
 
 void write_process(Exposition& out, const Snapshot& snap) {
@@ -177,6 +206,7 @@ ScrapeResult scrape(Format format) {
   write_database(out, snap);
   write_streams(out, snap);
   write_caches_and_auth(out, snap);
+  write_pools(out, snap);
   write_process(out, snap);
   ScrapeResult result;
   result.content_type = std::string(out.content_type());

@@ -3,14 +3,17 @@
 // nothing more; the scrape reads them with a relaxed load. Never on a lock-free request path.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
 namespace basalt::metrics {
 
 struct SharedGauges {
-  std::atomic<std::int64_t> writer_queue_jobs{0};     // write jobs waiting for the writer
-  std::atomic<std::int64_t> blocking_queue_tasks{0};  // tasks waiting for a blocking thread
+  std::atomic<std::int64_t> writer_queue_jobs{0};  // write jobs waiting for the writer
+  // Tasks waiting for a thread, by metrics::Pool (thread_block.hpp), changed under each
+  // pool's own mutex.
+  std::array<std::atomic<std::int64_t>, 5> pool_queue_tasks{};
 };
 
 SharedGauges& shared_gauges() noexcept;

@@ -43,6 +43,10 @@ enum class StatementKind : std::size_t { kRead, kWrite, kCount };
 enum class Cache : std::size_t { kAuthRecord, kCount, kPlan, kCountOf };
 enum class Refusal : std::size_t { kRateLimit, kSignInThrottle, kCount };
 enum class Stream : std::size_t { kRealtime, kGraphqlSubscription, kCount };
+// The thread pools that queue tasks (core::BlockingPool): the blocking pool (hashing, storage
+// calls of requests), SQLite's read pool, the OAuth2 pool, the file serving pools (io and
+// thumbnails), the backup pools.
+enum class Pool : std::size_t { kBlocking, kRead, kOAuth2, kFiles, kBackups, kCount };
 
 struct HttpSlot {
   std::array<Counter, kStatusClasses> requests;  // by status class
@@ -66,7 +70,10 @@ struct ThreadBlock {
   Counter sign_in_failures;
   std::array<Counter, static_cast<std::size_t>(Refusal::kCount)> refusals;
 
-  Counter blocking_tasks;  // tasks the blocking pool ran
+  // By pool, counted on the pool thread that took the task: tasks run, and the time each
+  // waited in the queue (from submit to a thread taking it).
+  std::array<Counter, static_cast<std::size_t>(Pool::kCount)> pool_tasks;
+  std::array<LatencyHistogram, static_cast<std::size_t>(Pool::kCount)> pool_wait;
 };
 
 namespace detail {

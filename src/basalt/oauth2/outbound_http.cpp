@@ -1,5 +1,7 @@
 #include "basalt/oauth2/outbound_http.hpp"
 
+#include "basalt/core/span_scope.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -131,6 +133,15 @@ OutboundResponse fetch(const OutboundRequest& request, const OutboundPolicy& pol
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "basalt-oauth2");
   CurlList headers;
   for (const auto& h : request.headers) headers.list = curl_slist_append(headers.list, h.c_str());
+  // A client span when the sign-in's request is sampled, and W3C traceparent either way
+  // (docs/observability.md, "Outgoing requests"); the provider is not told anything else.
+  core::SpanScope span;
+  if (span.start("OAuth2 " + request.method, core::SpanKind::kClient)) {
+    span.set("http.request.method", request.method);
+  }
+  for (const std::string& line : core::outgoing_trace_headers()) {
+    headers.list = curl_slist_append(headers.list, line.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   if (request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
@@ -147,6 +158,10 @@ OutboundResponse fetch(const OutboundRequest& request, const OutboundPolicy& pol
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  if (span.active()) {
+    span.set("http.response.status_code", static_cast<std::int64_t>(response.status));
+    if (code != CURLE_OK || response.status >= 500) span.set_error();
+  }
   char* type = nullptr;
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type) {
     response.content_type = type;

@@ -1,5 +1,6 @@
 #include "basalt/query/plan_cache.hpp"
 
+#include "basalt/core/span_scope.hpp"
 #include "basalt/metrics/thread_block.hpp"
 
 #include "basalt/query/parser.hpp"
@@ -67,6 +68,15 @@ PlanPtr PlanCache::get(const ResolveContext& context, std::uint64_t version, Kin
   }
   count_lookup(false);
 
+  // A miss compiles the rule, filter or sort: its own span under the request's.
+  core::SpanScope span;
+  if (span.start("rule.compile")) {
+    span.set("basalt.rule.kind", kind == Kind::kFilter ? (context.mode == ResolveMode::kRule
+                                                              ? std::string_view("rule")
+                                                              : std::string_view("filter"))
+                                                       : std::string_view("sort"));
+    span.set("basalt.collection", context.collection.name);
+  }
   PlanPtr plan;
   if (kind == Kind::kFilter) {
     Ast ast = parse_filter(text, context.mode == ResolveMode::kRule ? ParseLimits::stored_rule()

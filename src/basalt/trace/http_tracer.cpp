@@ -23,23 +23,31 @@ bool HttpTracer::sample_root(const core::TraceId& trace_id) const noexcept {
   return low < threshold_;
 }
 
-http::RequestTrace HttpTracer::on_request(const http::Request& request, int status,
-                                          std::chrono::system_clock::time_point started,
-                                          std::chrono::steady_clock::duration duration) noexcept {
-  http::RequestTrace result;
+http::RequestTrace HttpTracer::begin(const http::Request& request, core::SpanCell& cell) noexcept {
+  http::RequestTrace trace;
   std::optional<core::TraceParent> parent;
   if (auto header = request.header("traceparent")) parent = core::parse_traceparent(*header);
-  const core::TraceId trace_id = parent ? parent->trace_id : core::random_trace_id();
-  core::to_hex(trace_id, result.trace_id);
-  result.present = true;
-  const bool sampled = parent && parent_based_ ? parent->sampled() : sample_root(trace_id);
-  if (!sampled) return result;
+  trace.id = parent ? parent->trace_id : core::random_trace_id();
+  core::to_hex(trace.id, trace.trace_id);
+  trace.present = true;
+  trace.has_parent = parent.has_value();
+  if (parent) trace.parent_id = parent->parent_id;
+  trace.sampled = parent && parent_based_ ? parent->sampled() : sample_root(trace.id);
+  trace.span_id = core::random_span_id();
+  cell.current = core::ActiveSpan{trace.id, trace.span_id, trace.sampled ? &exporter_ : nullptr};
+  return trace;
+}
+
+void HttpTracer::end(const http::Request& request, const http::RequestTrace& trace, int status,
+                     std::chrono::system_clock::time_point started,
+                     std::chrono::steady_clock::duration duration) noexcept {
+  if (!trace.sampled) return;
   try {
     Span span;
-    span.trace_id = trace_id;
-    span.span_id = core::random_span_id();
-    if (parent) {
-      span.parent_span_id = parent->parent_id;
+    span.trace_id = trace.id;
+    span.span_id = trace.span_id;
+    if (trace.has_parent) {
+      span.parent_span_id = trace.parent_id;
       if (auto state = request.header("tracestate")) {
         span.trace_state = std::string(core::checked_tracestate(*state));
       }
@@ -60,7 +68,6 @@ http::RequestTrace HttpTracer::on_request(const http::Request& request, int stat
   } catch (...) {
     // Out of memory while building the span: the span is lost, the request is not.
   }
-  return result;
 }
 
 }  // namespace basalt::trace

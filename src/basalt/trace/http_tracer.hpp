@@ -8,9 +8,11 @@
 // ratio * 2^64, so every service with the same ratio agrees on the same trace.
 //
 // Cost: with tracing off no tracer is installed (the connection checks a null pointer). An
-// unsampled request costs the header parse and, without an incoming trace, one random id; it
-// allocates nothing. Only a sampled request builds a Span and hands it to the exporter.
-// Thread safety: on_request() from every worker at once; it reads only immutable state.
+// unsampled request costs the header parse and two random ids (the trace's without an
+// incoming one, and the request's span id, which its outgoing requests name as their parent);
+// it allocates nothing, and its child spans are inert. Only a sampled request builds Spans
+// and hands them to the exporter.
+// Thread safety: begin() and end() from every worker at once; they read only immutable state.
 #pragma once
 
 #include "basalt/http/request_tracer.hpp"
@@ -24,9 +26,10 @@ class HttpTracer final : public http::RequestTracer {
   // `exporter` must outlive the tracer.
   HttpTracer(const TraceOptions& options, SpanExporter& exporter);
 
-  http::RequestTrace on_request(const http::Request& request, int status,
-                                std::chrono::system_clock::time_point started,
-                                std::chrono::steady_clock::duration duration) noexcept override;
+  http::RequestTrace begin(const http::Request& request, core::SpanCell& cell) noexcept override;
+  void end(const http::Request& request, const http::RequestTrace& trace, int status,
+           std::chrono::system_clock::time_point started,
+           std::chrono::steady_clock::duration duration) noexcept override;
 
   // The sampling decision for a new root trace (tests).
   bool sample_root(const core::TraceId& trace_id) const noexcept;

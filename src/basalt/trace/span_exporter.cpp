@@ -66,95 +66,43 @@ SpanExporter::SpanExporter(const TraceOptions& trace, Options options, Transport
     : service_name_(trace.service_name),
       options_(options),
       transport_(std::move(transport)),
-      thread_([this] { run(); }) {}
+      queue_({options.max_queued, options.max_batch, options.flush_interval}) {
+  queue_.start([this](std::vector<Span>& batch) {
+    report_drops();
+    send(batch);
+  });
+}
 
 SpanExporter::~SpanExporter() {
   stop();
 }
 
 void SpanExporter::submit(Span span) noexcept {
-  std::lock_guard lock(mutex_);
-  if (stopping_ || queue_.size() >= options_.max_queued) {
-    ++dropped_;
-    return;
-  }
-  try {
-    queue_.push_back(std::move(span));
-  } catch (...) {
-    ++dropped_;
-    return;
-  }
-  ++submitted_;
-  if (queue_.size() >= options_.max_batch) wake_.notify_one();
+  queue_.push(std::move(span));
 }
 
 void SpanExporter::flush() {
-  std::unique_lock lock(mutex_);
-  const std::uint64_t target = submitted_;
-  if (handled_ >= target || !thread_.joinable()) return;
-  flush_requested_ = true;
-  wake_.notify_one();
-  flushed_.wait(lock, [&] { return handled_ >= target; });
+  queue_.flush();
 }
 
 void SpanExporter::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  queue_.stop();
 }
 
 std::uint64_t SpanExporter::dropped() const {
-  std::lock_guard lock(mutex_);
-  return dropped_;
+  return queue_.dropped();
 }
 
 std::uint64_t SpanExporter::exported() const {
-  std::lock_guard lock(mutex_);
-  return exported_;
-}
-
-void SpanExporter::run() {
-  std::vector<Span> batch;
-  for (;;) {
-    bool stopping = false;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, options_.flush_interval, [&] {
-        return stopping_ || flush_requested_ || queue_.size() >= options_.max_batch;
-      });
-      batch.swap(queue_);
-      flush_requested_ = false;
-      stopping = stopping_;
-    }
-    report_drops();
-    send(batch);
-    {
-      std::lock_guard lock(mutex_);
-      handled_ += batch.size();
-    }
-    flushed_.notify_all();
-    batch.clear();
-    if (stopping) {
-      std::lock_guard lock(mutex_);
-      if (queue_.empty()) break;
-    }
-  }
+  return exported_.load(std::memory_order_relaxed);
 }
 
 void SpanExporter::report_drops() {
-  std::uint64_t total = 0;
-  {
-    std::lock_guard lock(mutex_);
-    const auto now = std::chrono::steady_clock::now();
-    if (dropped_ == reported_drops_ || now - last_drop_report_ < std::chrono::minutes(1)) return;
-    last_drop_report_ = now;
-    reported_drops_ = dropped_;
-    total = dropped_;
-  }
+  const std::uint64_t total = queue_.dropped();
+  const auto now = std::chrono::steady_clock::now();
+  if (total == reported_drops_ || now - last_drop_report_ < std::chrono::minutes(1)) return;
+  last_drop_report_ = now;
+  reported_drops_ = total;
   spdlog::warn("traces: {} spans dropped so far (queue full or not accepted)", total);
 }
 
@@ -169,8 +117,11 @@ void SpanExporter::send(std::vector<Span>& spans) {
     } catch (const std::exception&) {
       accepted = false;
     }
-    std::lock_guard lock(mutex_);
-    (accepted ? exported_ : dropped_) += count;
+    if (accepted) {
+      exported_.fetch_add(count, std::memory_order_relaxed);
+    } else {
+      queue_.count_dropped(count);
+    }
   }
 }
 

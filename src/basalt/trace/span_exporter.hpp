@@ -15,21 +15,21 @@
 // Thread safety: submit(), dropped() and exported() from any thread; the rest from the owner's.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "basalt/core/batching_queue.hpp"
 
 #include "basalt/trace/span.hpp"
 #include "basalt/trace/trace_options.hpp"
 
 namespace basalt::trace {
 
-class SpanExporter {
+class SpanExporter final : public core::SpanRecorder {
  public:
   struct Options {
     std::size_t max_queued = 4096;
@@ -43,11 +43,13 @@ class SpanExporter {
   // POSTs to `trace.endpoint` with libcurl.
   SpanExporter(const TraceOptions& trace, Options options);
   SpanExporter(const TraceOptions& trace, Options options, Transport transport);
-  ~SpanExporter();
+  ~SpanExporter() override;
   SpanExporter(const SpanExporter&) = delete;
   SpanExporter& operator=(const SpanExporter&) = delete;
 
   void submit(Span span) noexcept;
+  // core::SpanRecorder: the child spans of core::SpanScope, same as submit().
+  void record(Span span) noexcept override { submit(std::move(span)); }
   // Sends every span submitted so far before returning (tests).
   void flush();
   void stop();
@@ -56,28 +58,19 @@ class SpanExporter {
   std::uint64_t exported() const;  // spans the endpoint accepted
 
  private:
-  void run();
+  // The queue's consumer, on its thread.
   void send(std::vector<Span>& spans);
-  // Logs the drops since the last report, at most once a minute (not under the lock).
+  // Logs the drops so far, at most once a minute (the exporter's thread).
   void report_drops();
 
   std::string service_name_;
   Options options_;
   Transport transport_;
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable flushed_;
-  std::vector<Span> queue_;
-  std::uint64_t submitted_ = 0;
-  std::uint64_t handled_ = 0;
-  std::uint64_t dropped_ = 0;
-  std::uint64_t exported_ = 0;
-  bool flush_requested_ = false;
-  bool stopping_ = false;
+  std::atomic<std::uint64_t> exported_{0};
+  // The exporter's thread only.
   std::uint64_t reported_drops_ = 0;
   std::chrono::steady_clock::time_point last_drop_report_{};
-  std::thread thread_;  // last: started once everything above exists
+  core::BatchingQueue<Span> queue_;  // last: its thread stops before the members above go
 };
 
 // The libcurl transport: POST `body` as application/json with `headers` to `endpoint`.

@@ -114,4 +114,13 @@ TraceOptions trace_options_from_env(std::vector<std::string>* warnings) {
       warnings);
 }
 
+TraceOptions apply_trace_settings(TraceOptions options, const core::TraceConfig& settings) {
+  if (!settings.endpoint.empty()) options.endpoint = settings.endpoint;
+  if (settings.sample_ratio >= 0.0) {
+    options.ratio = settings.sample_ratio;
+    options.parent_based = true;
+  }
+  return options;
+}
+
 }  // namespace basalt::trace

@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "basalt/core/config.hpp"
+
 namespace basalt::trace {
 
 struct TraceOptions {
@@ -39,5 +41,11 @@ struct TraceOptions {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 TraceOptions trace_options_from_env(const EnvLookup& lookup, std::vector<std::string>* warnings);
 TraceOptions trace_options_from_env(std::vector<std::string>* warnings);
+
+// Basalt's own settings over the environment's options (precedence, docs/observability.md):
+// a non-empty `trace-endpoint` replaces the OTEL_* endpoint (the OTEL_* headers still apply);
+// a `trace-sample-ratio` replaces OTEL_TRACES_SAMPLER and its argument with the parent-based
+// ratio sampler at that ratio. Settings left empty leave the environment's choice.
+TraceOptions apply_trace_settings(TraceOptions options, const core::TraceConfig& settings);
 
 }  // namespace basalt::trace

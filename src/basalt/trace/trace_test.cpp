@@ -2,11 +2,17 @@
 // request as OTLP JSON, the exporter's bounded queue.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <mutex>
 
+#include "basalt/core/blocking_pool.hpp"
+#include "basalt/core/span_scope.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/request_message.hpp"
 #include "basalt/trace/http_tracer.hpp"
@@ -91,8 +97,10 @@ class HttpTracerTest : public ::testing::Test {
     tracer_.emplace(options_, *exporter_);
   }
 
+  // One request through begin() and end(); `during` runs between them with the request's
+  // cell installed, as the connection's executor does (core/span_scope.hpp).
   http::RequestTrace observe(std::vector<std::pair<std::string, std::string>> headers,
-                             int status = 200) {
+                             int status = 200, const std::function<void()>& during = {}) {
     http::RequestMessage message;
     message.message.method(boost::beast::http::verb::get);
     message.message.target("/api/collections/posts/records/abc?expand=x");
@@ -101,7 +109,14 @@ class HttpTracerTest : public ::testing::Test {
     http::Request request(message, remote);
     request.set_request_id("req1");
     const auto started = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
-    return tracer_->on_request(request, status, started, std::chrono::milliseconds(3));
+    core::SpanCell cell;
+    const http::RequestTrace trace = tracer_->begin(request, cell);
+    if (during) {
+      core::CellInstall install(&cell);
+      during();
+    }
+    tracer_->end(request, trace, status, started, std::chrono::milliseconds(3));
+    return trace;
   }
 
   TraceOptions options_;
@@ -185,6 +200,136 @@ TEST_F(HttpTracerTest, DropsAndCountsPastTheQueueAndRefusedBatches) {
   observe({});
   exporter_->flush();
   EXPECT_EQ(exporter_->dropped(), 2u);
+}
+
+// The attribute `key` of an OTLP JSON span, as text ("" when absent).
+std::string span_attribute_text(const json::object& span, std::string_view key) {
+  for (const json::value& attribute : span.at("attributes").as_array()) {
+    if (attribute.at("key").as_string() != key) continue;
+    const json::object& value = attribute.at("value").as_object();
+    if (value.contains("stringValue")) return std::string(value.at("stringValue").as_string());
+    if (value.contains("intValue")) return std::string(value.at("intValue").as_string());
+  }
+  return {};
+}
+
+TEST(TraceSettingsTest, BasaltSettingsWinOverTheEnvironment) {
+  const EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "OTEL_EXPORTER_OTLP_ENDPOINT") return "http://env.test:4318";
+    if (name == "OTEL_EXPORTER_OTLP_HEADERS") return "x-key=abc";
+    if (name == "OTEL_TRACES_SAMPLER") return "traceidratio";
+    if (name == "OTEL_TRACES_SAMPLER_ARG") return "0.5";
+    return std::nullopt;
+  };
+  const TraceOptions from_env = trace_options_from_env(env, nullptr);
+  // Settings left empty: the environment decides.
+  TraceOptions kept = apply_trace_settings(from_env, core::TraceConfig{});
+  EXPECT_EQ(kept.endpoint, "http://env.test:4318/v1/traces");
+  EXPECT_DOUBLE_EQ(kept.ratio, 0.5);
+  EXPECT_FALSE(kept.parent_based);
+  // Both set: they replace the endpoint and the sampler; the environment's headers stay.
+  core::TraceConfig settings;
+  settings.endpoint = "http://setting.test:4318/v1/traces";
+  settings.sample_ratio = 0.01;
+  TraceOptions over = apply_trace_settings(from_env, settings);
+  EXPECT_EQ(over.endpoint, "http://setting.test:4318/v1/traces");
+  EXPECT_DOUBLE_EQ(over.ratio, 0.01);
+  EXPECT_TRUE(over.parent_based);
+  ASSERT_EQ(over.headers.size(), 1u);
+  EXPECT_EQ(over.headers[0].second, "abc");
+  // A ratio without an endpoint anywhere: tracing stays off.
+  core::TraceConfig ratio_only;
+  ratio_only.sample_ratio = 1;
+  EXPECT_FALSE(apply_trace_settings(TraceOptions{}, ratio_only).enabled());
+}
+
+TEST_F(HttpTracerTest, ChildSpansHangUnderTheRequestAndUnderEachOther) {
+  start(1.0);
+  std::vector<std::string> outgoing;
+  const auto trace = observe(
+      {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}, 200, [&] {
+        core::SpanScope rule;
+        ASSERT_TRUE(rule.start("rule.compile"));
+        rule.set("basalt.rule.kind", "filter");
+        {
+          core::SpanScope statement;
+          ASSERT_TRUE(statement.start("SELECT posts", core::SpanKind::kClient));
+          statement.set("db.rows", std::int64_t{3});
+          outgoing = core::outgoing_trace_headers();
+        }
+        rule.finish();
+        core::SpanScope sibling;
+        ASSERT_TRUE(sibling.start("db.write_job"));
+      });
+  exporter_->flush();
+  auto spans = transport_.spans();
+  ASSERT_EQ(spans.size(), 4u);
+  std::map<std::string, json::object> by_name;
+  for (auto& span : spans) {
+    EXPECT_EQ(span.at("traceId").as_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    by_name[std::string(span.at("name").as_string())] = span;
+  }
+  const json::object& request = by_name.at("GET");
+  EXPECT_EQ(request.at("parentSpanId").as_string(), "00f067aa0ba902b7");
+  const std::string request_id(request.at("spanId").as_string());
+  const json::object& rule = by_name.at("rule.compile");
+  EXPECT_EQ(rule.at("parentSpanId").as_string(), request_id);
+  EXPECT_EQ(span_attribute_text(rule, "basalt.rule.kind"), "filter");
+  const json::object& statement = by_name.at("SELECT posts");
+  EXPECT_EQ(statement.at("parentSpanId").as_string(), rule.at("spanId").as_string());
+  EXPECT_EQ(statement.at("kind").as_int64(), 3);
+  EXPECT_EQ(span_attribute_text(statement, "db.rows"), "3");
+  // After the rule's span ended, its parent is current again.
+  EXPECT_EQ(by_name.at("db.write_job").at("parentSpanId").as_string(), request_id);
+  ASSERT_EQ(outgoing.size(), 1u);
+  EXPECT_EQ(outgoing[0], "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-" +
+                             std::string(statement.at("spanId").as_string()) + "-01");
+  EXPECT_EQ(std::string(trace.trace_id.data(), 32), "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
+TEST_F(HttpTracerTest, AnUnsampledRequestMakesNoChildSpansButPropagatesItsTrace) {
+  start(1.0);
+  std::vector<std::string> outgoing;
+  bool started = true;
+  observe({{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"}}, 200, [&] {
+    core::SpanScope child;
+    started = child.start("rule.compile");
+    outgoing = core::outgoing_trace_headers();
+  });
+  exporter_->flush();
+  EXPECT_FALSE(started);
+  EXPECT_TRUE(transport_.spans().empty());
+  ASSERT_EQ(outgoing.size(), 1u);
+  EXPECT_TRUE(outgoing[0].starts_with("traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+  EXPECT_TRUE(outgoing[0].ends_with("-00"));
+  // Outside any request: no cell, nothing to send.
+  EXPECT_TRUE(core::outgoing_trace_headers().empty());
+  core::SpanScope outside;
+  EXPECT_FALSE(outside.start("x"));
+}
+
+TEST_F(HttpTracerTest, BlockingPoolTasksRunUnderTheSubmittersSpan) {
+  start(1.0);
+  core::BlockingPool pool({.threads = 1, .max_queued = 4});
+  boost::asio::io_context io;
+  observe({}, 200, [&] {
+    // The task is queued here, inside the request; its statement span must hang under the
+    // request's span although it runs on the pool's thread.
+    auto done = boost::asio::co_spawn(io, pool.run([] {
+      core::SpanScope statement;
+      statement.start("SELECT posts", core::SpanKind::kClient);
+    }),
+                                      boost::asio::use_future);
+    io.run();
+    done.get();
+  });
+  exporter_->flush();
+  auto spans = transport_.spans();
+  ASSERT_EQ(spans.size(), 2u);
+  std::map<std::string, json::object> by_name;
+  for (auto& span : spans) by_name[std::string(span.at("name").as_string())] = span;
+  EXPECT_EQ(by_name.at("SELECT posts").at("parentSpanId").as_string(),
+            by_name.at("GET").at("spanId").as_string());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "basalt/db/postgres/pg_transaction.hpp"
+#include "basalt/db/statement_span.hpp"
 
 #include <fmt/format.h>
 
@@ -131,13 +132,17 @@ asio::awaitable<ResultSet> PgTransaction::statement(std::string_view sql, const 
   how.savepoint = kind != StatementKind::kSavepoint;
   std::exception_ptr error;
   ResultSet rows;
+  core::SpanScope span;  // under the write job's span (postgres_database.cpp)
+  start_statement_span(span, sql, "postgresql", "write");
   try {
     const auto started = std::chrono::steady_clock::now();
     rows = co_await connection_.run(sql, params, how, exec);
     postgres_metrics::record_statement(metrics::StatementKind::kWrite, started);
   } catch (...) {
     error = std::current_exception();
+    span.set_error();
   }
+  span.finish();
   began_ = began_ || connection_.in_transaction();
   if (!error) co_return rows;
   co_await recover(error, how.savepoint);

@@ -1,4 +1,5 @@
 #include "basalt/db/postgres/postgres_database.hpp"
+#include "basalt/db/statement_span.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -104,6 +105,8 @@ class PostgresDatabase final : public Database {
     for (int attempt = 0;; ++attempt) {
       Lease lease = co_await lend();
       std::exception_ptr error;
+      core::SpanScope span;  // the statement's, under the caller's current span
+      start_statement_span(span, sql, "postgresql", "read");
       try {
         const auto started = std::chrono::steady_clock::now();
         ResultSet rows = co_await lease->run(sql, params, how);
@@ -125,7 +128,12 @@ class PostgresDatabase final : public Database {
   }
 
   asio::awaitable<void> write(WriteJob job) override {
+    // The job's span: every attempt and its statements under it, on the caller's coroutine
+    // (the connection's span cell goes along across the socket waits).
+    core::SpanScope job_span;
+    if (job_span.start("db.write_job")) job_span.set("db.system.name", "postgresql");
     for (int attempt = 1;; ++attempt) {
+      if (attempt > 1) job_span.set("basalt.writer.rerun", std::int64_t{attempt});
       Lease lease = co_await lend();
       PgTransaction tx(*lease, catalog_);
       std::exception_ptr job_error;

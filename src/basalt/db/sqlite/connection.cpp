@@ -11,6 +11,7 @@
 
 #include "basalt/db/database_error.hpp"
 #include "basalt/db/sqlite/sqlite_error.hpp"
+#include "basalt/db/statement_span.hpp"
 #include "basalt/metrics/thread_block.hpp"
 
 namespace basalt::db::sqlite {
@@ -82,6 +83,8 @@ class Connection::Execution {
   Execution(Connection& connection, sqlite3_stmt* statement, std::string_view sql,
             std::chrono::milliseconds budget)
       : connection_(connection), statement_(statement), sql_(sql), started_(Clock::now()) {
+    start_statement_span(span_, sql, "sqlite",
+                         connection.role_ == ConnectionRole::kWriter ? "write" : "read");
     connection_.timed_out_ = false;
     if (budget > std::chrono::milliseconds::zero()) connection_.deadline_ = started_ + budget;
   }
@@ -99,6 +102,7 @@ class Connection::Execution {
     const int code = sqlite3_step(statement_);
     if (code == SQLITE_ROW) return true;
     if (code == SQLITE_DONE) return false;
+    span_.set_error();
     if (code == SQLITE_INTERRUPT && connection_.timed_out_) throw statement_timeout_error();
     throw_error(connection_.db_.get(), code, sql_);
   }
@@ -108,6 +112,7 @@ class Connection::Execution {
   sqlite3_stmt* statement_;
   std::string_view sql_;
   Clock::time_point started_;
+  core::SpanScope span_;  // inert unless the current span is sampled (statement_span.hpp)
 };
 
 Connection::Connection(const std::string& path, ConnectionRole role,

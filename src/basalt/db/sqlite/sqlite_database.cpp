@@ -53,7 +53,7 @@ class SqliteDatabase final : public Database {
                 {options.wal_checkpoint_pages, options.wal_limit_pages},
                 statistics_policy(options)),
         reads_(sqlite::ReadConnections::create(path, connection)),
-        read_pool_({options.read_threads, options.read_queue}) {}
+        read_pool_({options.read_threads, options.read_queue, metrics::Pool::kRead}) {}
 
   // Members go in reverse: the read pool first (it fails queued reads with 503 and waits for
   // the running ones, which use reads_), then the readers, then the writer drains its queue

@@ -138,7 +138,13 @@ asio::awaitable<void> Writer::submit(WriteJob job) {
       [this](auto handler, WriteJob job) {
         asio::any_io_executor executor = asio::prefer(asio::get_associated_executor(handler),
                                                       asio::execution::outstanding_work.tracked);
-        enqueue(Pending{std::move(job), Handler(std::move(handler)), std::move(executor)});
+        Pending pending{std::move(job), Handler(std::move(handler)), std::move(executor)};
+        pending.span = core::current_span();  // on the caller's thread, its cell installed
+        if (pending.span.sampled()) {
+          pending.queued_wall = std::chrono::system_clock::now();
+          pending.queued = std::chrono::steady_clock::now();
+        }
+        enqueue(std::move(pending));
       },
       asio::use_awaitable, std::move(job));
 }
@@ -303,12 +309,36 @@ asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending, bool guard
       co_return std::current_exception();
     }
   }
+  // The job's span, from its queueing to its end, and its statements' spans under it: the
+  // writer thread's cell holds it while the job runs (jobs run one at a time on this thread,
+  // so the install is not disturbed while a job's coroutine is suspended).
+  core::SpanCell cell;
+  core::CellInstall install(&cell);
+  core::SpanScope job_span;
+  std::chrono::steady_clock::time_point run_started{};
+  if (pending.span.sampled() &&
+      job_span.start_under(pending.span, cell, "db.write_job", core::SpanKind::kInternal,
+                           pending.queued_wall)) {
+    run_started = std::chrono::steady_clock::now();
+    job_span.set("db.system.name", "sqlite");
+    job_span.set("basalt.writer.queue_wait_us",
+                 std::chrono::duration_cast<std::chrono::microseconds>(run_started - pending.queued)
+                     .count());
+    job_span.set("basalt.writer.savepoint", std::int64_t{guarded ? 1 : 0});
+  }
   JobTransaction transaction(connection_);
   std::exception_ptr error;
   try {
     co_await pending.job(transaction);
   } catch (...) {
     error = std::current_exception();
+  }
+  if (job_span.active()) {
+    job_span.set("basalt.writer.run_us", std::chrono::duration_cast<std::chrono::microseconds>(
+                                             std::chrono::steady_clock::now() - run_started)
+                                             .count());
+    if (error) job_span.set_error();
+    job_span.finish();
   }
   if (!error && connection_.in_transaction() && connection_.has_unresolved_foreign_keys()) {
     // Checked now rather than by COMMIT, where it would fail every job of the batch.

@@ -82,6 +82,7 @@
 #include <thread>
 #include <vector>
 
+#include "basalt/core/span_scope.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/db/sqlite/checkpointer.hpp"
 #include "basalt/db/sqlite/connection.hpp"
@@ -138,6 +139,11 @@ class Writer {
     WriteJob job;
     Handler handler;
     boost::asio::any_io_executor executor;  // the caller's, tracking outstanding work
+    // The caller's current span (core/span_scope.hpp): the job's span hangs under it and the
+    // job's statements under the job's; when it was queued, read only when sampled.
+    core::ActiveSpan span;
+    std::chrono::system_clock::time_point queued_wall{};
+    std::chrono::steady_clock::time_point queued{};
   };
 
   void enqueue(Pending pending);
