@@ -11,6 +11,11 @@ namespace basalt::metrics {
 struct SharedGauges {
   std::atomic<std::int64_t> writer_queue_jobs{0};     // write jobs waiting for the writer
   std::atomic<std::int64_t> blocking_queue_tasks{0};  // tasks waiting for a blocking thread
+  // The outbox (docs/events.md), set by the dispatcher's thread after each pass.
+  std::atomic<std::int64_t> outbox_backlog{0};      // events not yet done by an owned destination
+  std::atomic<std::int64_t> outbox_lag_seconds{0};  // age of the oldest of them
+  // Delivery attempts by outcome: delivered, retry, rejected, dead (monotonic).
+  std::atomic<std::int64_t> outbox_deliveries[4] = {};
 };
 
 SharedGauges& shared_gauges() noexcept;
