@@ -194,17 +194,17 @@ int serve(const core::Config& config) {
     // The lease owner is this data directory's: a restart after a crash takes its own leases
     // back at once, and no two live instances share a directory (it is locked).
     dispatcher_options.owner = instance_id(config.data_dir);
-    events::Dispatcher dispatcher(storage.database(), storage.collections(), records, destinations,
-                                  clock, dispatcher_options);
-    destinations.set_on_change([&dispatcher] { dispatcher.wake(); });
+    events::Dispatcher outbox_dispatcher(storage.database(), storage.collections(), records,
+                                         destinations, clock, dispatcher_options);
+    destinations.set_on_change([&outbox_dispatcher] { outbox_dispatcher.wake(); });
     // A local commit of an event some destination wants wakes it at once (after the commit:
     // the bus publishes then); other instances' commits are seen by its poll.
-    events.subscribe([&dispatcher, &outbox_writer](const records::RecordEvent& event) {
+    events.subscribe([&outbox_dispatcher, &outbox_writer](const records::RecordEvent& event) {
       if (!event.from_other_instance && outbox_writer.wants(event.collection_id, event.action)) {
-        dispatcher.wake();
+        outbox_dispatcher.wake();
       }
     });
-    dispatcher.start();
+    outbox_dispatcher.start();
     files.start_drain(storage.database(), storage.collections());
     auth::AuthRecordCache auth_records(config.auth.record_cache);
     auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,
@@ -307,7 +307,7 @@ int serve(const core::Config& config) {
                            log_plans,
                            destinations};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
-    AdminCommands admin_commands(storage.database(), storage.collections(), records);
+    AdminCommands admin_commands(storage.database(), storage.collections(), records, destinations);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
     // Traces (docs/observability.md, "Traces"): on when an OTLP endpoint is configured through
     // the OpenTelemetry environment variables; spans leave on the exporter's own thread.
@@ -377,7 +377,7 @@ int serve(const core::Config& config) {
     files.stop_sweep();        // it reads the database
     files.stop_drain();        // it reads and writes the database
     expired_auth_rows.stop();  // it reads and writes the database
-    dispatcher.stop();         // the delivery in flight ends (bounded); leases are released
+    outbox_dispatcher.stop();  // the delivery in flight ends (bounded); leases are released
     backup_service.stop();     // a running backup is cancelled; its pools post to the workers
     outbox.stop();             // queued mails are dropped (and counted in the log)
     if (span_exporter) span_exporter->stop();  // queued spans are sent (bounded by its timeout)

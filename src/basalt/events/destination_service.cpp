@@ -309,9 +309,10 @@ boost::asio::awaitable<json::object> DestinationService::create(std::string type
                           db::Value(spec.updated)};
   // The cursor starts at the newest event: a new destination gets what commits after it.
   const std::string state = "INSERT INTO " + q(kDestinationStatesTable) + " (" +
-                            q("destinationId") + ", " + q("cursor") + ") SELECT " +
-                            d.placeholder(1) + ", COALESCE(MAX(" + q("seq") + "), 0) FROM " +
-                            q(kOutboxTable);
+                            q("destinationId") + ", " + q("cursor") + ") SELECT CAST(" +
+                            d.placeholder(1) + " AS " +
+                            std::string(d.column_type(db::ColumnType::kText)) + "), COALESCE(MAX(" +
+                            q("seq") + "), 0) FROM " + q(kOutboxTable);
   const db::Params state_params{db::Value(spec.id)};
   auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     co_await tx.execute(insert, params);

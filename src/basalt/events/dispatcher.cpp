@@ -25,6 +25,7 @@ namespace {
 
 constexpr std::int64_t kPruneEveryMs = 60'000;
 constexpr std::size_t kRedeliveriesPerPass = 20;
+constexpr std::size_t kSaveEvery = 32;  // delivered events per progress save
 
 template <typename T>
 T run_on_thread(boost::asio::awaitable<T> work) {
@@ -179,16 +180,20 @@ std::size_t Dispatcher::prune() {
 }
 
 boost::asio::awaitable<void> Dispatcher::pass(PassReport& report) {
-  const std::vector<DestinationSpec> all = co_await read_destinations(database_);
   // Another instance may have changed the list: this process's writer follows it too.
-  co_await destinations_.load();
+  const std::vector<DestinationSpec> all = co_await destinations_.load();
   next_due_ms_ = 0;
   std::map<std::string, std::unique_ptr<Live>> kept;
   for (const DestinationSpec& spec : all) {
     if (!spec.enabled) continue;
+    // The lease is renewed once half of it has passed, not on every pass (a write job each).
     const std::int64_t now = now_ms();
-    const bool owned = co_await take_lease(spec.id, now);
-    if (!owned) continue;
+    std::int64_t& until = lease_until_[spec.id];
+    if (until - now < options_.lease_duration.count() / 2) {
+      const bool owned = co_await take_lease(spec.id, now);
+      until = owned ? now + options_.lease_duration.count() : 0;
+    }
+    if (until <= now) continue;
     std::unique_ptr<Live>& live = live_[spec.id];
     if (!live || live->updated != spec.updated) {
       live = std::make_unique<Live>();
@@ -373,24 +378,33 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
                                " LIMIT " + std::to_string(options_.batch);
   const db::Params after{db::Value(cursor)};
   db::ResultSet rows = co_await database_.query(rows_sql, after);
-  std::int64_t skipped_to = cursor;  // unwanted rows passed since the last saved state
+  // Progress is saved in one write job per kSaveEvery events (and before waiting or
+  // returning): the cursor and the attempts' log rows together. A crash before a save sends
+  // those events again, which at least once allows.
+  std::int64_t saved = cursor;
+  std::int64_t done_to = cursor;  // every row up to here is delivered, dead or not wanted
+  std::vector<db::Params> logs;
   bool lost_lease = false;
-  auto save = [&](std::int64_t new_cursor, int new_attempts, std::int64_t next,
-                  const db::Params* logged) -> boost::asio::awaitable<void> {
+  auto save = [&](std::int64_t new_cursor, int new_attempts,
+                  std::int64_t next) -> boost::asio::awaitable<void> {
     const db::Params state_params{db::Value(new_cursor), db::Value(std::int64_t{new_attempts}),
                                   db::Value(next), db::Value(spec.id), db::Value(options_.owner)};
     auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
       const db::ExecResult moved = co_await tx.execute(state_sql, state_params);
       lost_lease = moved.changes == 0;
-      if (!lost_lease && logged) co_await tx.execute(log_sql, *logged);
+      if (lost_lease) co_return;
+      for (const db::Params& logged : logs) co_await tx.execute(log_sql, logged);
     };
     co_await database_.write(job);
+    logs.clear();
+    saved = new_cursor;
+    if (lost_lease) lease_until_[spec.id] = 0;  // another instance took it: ask again next pass
   };
   for (auto row : rows) {
     const OutboxEvent event = event_from_row(row);
     const bool wants = co_await wanted(spec, event);
     if (!wants) {
-      skipped_to = event.sequence;
+      done_to = event.sequence;
       ++report.skipped;
       continue;
     }
@@ -421,20 +435,21 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
         }
         break;
     }
-    const db::Params logged = log_params(event, status, result, attempt);
-    if (done) {
-      co_await save(event.sequence, 0, 0, &logged);
-      cursor = skipped_to = event.sequence;
-      attempts = 0;
-    } else {
+    logs.push_back(log_params(event, status, result, attempt));
+    if (!done) {
       const std::int64_t next = now_ms() + backoff(attempt).count();
-      co_await save(skipped_to, attempt, next, &logged);
+      co_await save(done_to, attempt, next);
       if (next_due_ms_ == 0 || next < next_due_ms_) next_due_ms_ = next;
       co_return;  // later events of this destination wait behind this one
     }
-    if (lost_lease) co_return;
+    done_to = event.sequence;
+    attempts = 0;
+    if (logs.size() >= kSaveEvery) {
+      co_await save(done_to, 0, 0);
+      if (lost_lease) co_return;
+    }
   }
-  if (skipped_to > cursor) co_await save(skipped_to, attempts, 0, nullptr);
+  if (!logs.empty() || done_to > saved) co_await save(done_to, attempts, 0);
 }
 
 boost::asio::awaitable<std::size_t> Dispatcher::prune_now() {

@@ -9,8 +9,10 @@
 // `_deliveries`. Delivered or rejected: the cursor moves on. Retry: attempts + 1 and the next
 // attempt after an exponential backoff with jitter; the destination waits (later events hold
 // behind it: order per destination); at maxAttempts the event is dead-lettered and the cursor
-// moves on. Every state change is one small write job, fenced by the lease owner (a pass that
-// lost its lease changes nothing).
+// moves on. Progress (the cursor and the attempts' log rows) is saved in one small write job
+// per 32 delivered events and before any wait, fenced by the lease owner (a pass that lost its
+// lease changes nothing); a crash before a save sends those events again (at least once). The
+// lease is renewed once half of it has passed.
 //
 // Wake-ups: wake() (a local commit of a wanted event, a destination changed) or the poll
 // interval, so other instances' commits are seen. Retention (pruning delivered events and old
@@ -103,6 +105,7 @@ class Dispatcher {
   const core::Clock& clock_;
   DispatcherOptions options_;
   std::map<std::string, std::unique_ptr<Live>> live_;  // by destination id; the thread's
+  std::map<std::string, std::int64_t> lease_until_;    // leases held, by destination id (ms)
   std::int64_t next_due_ms_ = 0;  // the earliest retry among owned destinations (0: none)
   std::int64_t last_prune_ms_ = 0;
 

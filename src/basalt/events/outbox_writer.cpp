@@ -80,7 +80,7 @@ boost::asio::awaitable<void> OutboxWriter::append(db::Transaction& tx,
   if (rows.empty()) co_return;
   if (!lock_sql_.empty()) {
     const db::Params key{db::Value(kOutboxOrderLockKey)};
-    co_await tx.query(lock_sql_, key);
+    co_await tx.execute(lock_sql_, key);
   }
   const std::string committed = schema::format_datetime(clock_.now());
   for (const records::OutboxRow& row : rows) {
