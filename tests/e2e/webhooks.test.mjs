@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import PocketBase from 'pocketbase';
+import { usePostgres } from './postgres_databases.mjs';
 import { startServer } from './server.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
@@ -328,6 +329,50 @@ describe('webhooks outbound guard', () => {
     } finally {
       await server.stop();
       await receiver.close();
+    }
+  });
+});
+
+describe('webhooks with two instances on one PostgreSQL database', { skip: usePostgres ? false : 'E2E_DB=postgres only' }, () => {
+  test('exactly one instance delivers each event, and the other takes over after a stop', async () => {
+    const receiver = await startReceiver();
+    const dirA = await mkdtemp(join(tmpdir(), 'basalt-e2e-webhooks-a-'));
+    const args = [...fastRetries, '--events-poll-interval', '50ms'];
+    const first = await startServer({ superuser, dir: dirA, args });
+    let second;
+    try {
+      const adminA = await signIn(first.url);
+      await createPosts(adminA);
+      const hook = await adminA.send('/api/webhooks', {
+        method: 'POST',
+        body: { url: receiver.url, collections: ['posts'] },
+      });
+      receiver.setSecret(hook.secret);
+      // Started after the webhook exists: it writes outbox rows from its first create.
+      second = await startServer({ databaseOf: dirA, args });
+      const adminB = await signIn(second.url);
+      const created = [];
+      for (let i = 0; i < 10; i++) {
+        const admin = i % 2 === 0 ? adminA : adminB;
+        created.push((await admin.collection('posts').create({ title: `p${i}` })).id);
+      }
+      const got = [];
+      for (let i = 0; i < 10; i++) got.push(await receiver.next());
+      assert.deepEqual(got.map((d) => d.payload.data.record.id), created, 'commit order, once each');
+      assert.ok(got.every((d) => d.verified));
+      assert.equal(new Set(got.map((d) => d.id)).size, 10);
+      // No duplicate follows: the next delivery is the next event.
+      const marker = await adminB.collection('posts').create({ title: 'marker' });
+      assert.equal((await receiver.next()).payload.data.record.id, marker.id);
+      // The first instance stops (its leases are released): the second delivers alone.
+      await first.stop();
+      const later = await adminB.collection('posts').create({ title: 'after the stop' });
+      assert.equal((await receiver.next()).payload.data.record.id, later.id);
+    } finally {
+      await second?.stop();
+      await first.stop().catch(() => {});
+      await receiver.close();
+      await rm(dirA, { recursive: true, force: true });
     }
   });
 });
