@@ -18,6 +18,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxCollections = 100;
+constexpr std::size_t kMaxDestinations = 100;
 constexpr std::size_t kMaxFilterBytes = 2048;
 constexpr int kMaxPerPage = 500;
 constexpr std::string_view kColumns =
@@ -288,6 +289,14 @@ boost::asio::awaitable<json::object> DestinationService::create(std::string type
   spec.type = type;
   spec.id = schema::new_record_id();
   apply_body(spec, body, true);
+  // One dispatcher thread serves them all: their number is bounded.
+  const std::vector<DestinationSpec> existing = co_await read_destinations(database_);
+  if (existing.size() >= kMaxDestinations) {
+    throw core::ApiError::bad_request("Failed to create webhook.",
+                                      json::object{{"url", body_error("validation_too_many",
+                                                                      "At most 100 destinations "
+                                                                      "may exist.")}});
+  }
   spec.created = spec.updated = schema::format_datetime(clock_.now());
   const db::Dialect& d = database_.dialect();
   auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
