@@ -215,7 +215,11 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report) {
     last_prune_ms_ = now_ms();
     report.pruned = co_await prune_now();
   }
-  co_await measure();
+  // The gauges at most once a second: their COUNT reads the whole backlog.
+  if (now_ms() - last_measure_ms_ >= 1000) {
+    last_measure_ms_ = now_ms();
+    co_await measure();
+  }
 }
 
 boost::asio::awaitable<bool> Dispatcher::take_lease(const std::string& id, std::int64_t now) {

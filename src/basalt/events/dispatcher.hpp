@@ -108,6 +108,7 @@ class Dispatcher {
   std::map<std::string, std::int64_t> lease_until_;    // leases held, by destination id (ms)
   std::int64_t next_due_ms_ = 0;  // the earliest retry among owned destinations (0: none)
   std::int64_t last_prune_ms_ = 0;
+  std::int64_t last_measure_ms_ = 0;
 
   std::mutex mutex_;
   std::condition_variable wakeup_;
