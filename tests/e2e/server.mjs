@@ -29,7 +29,7 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
 
 /**
  * Spawns `basalt serve` and resolves once it announces its address.
- * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, onStderr?: (chunk: string) => void, postgresTablespace?: string, env?: Record<string, string>}} [options]
+ * @param {{args?: string[], superuser?: {email: string, password: string}, dir?: string, port?: number, onStderr?: (chunk: string) => void, postgresTablespace?: string, env?: Record<string, string>, databaseOf?: string}} [options]
  *   `args`: extra command-line arguments for `serve`; `superuser`: created with
  *   `basalt superuser upsert` in the fresh data directory before the server starts; `dir`: an
  *   existing data directory to serve (a restart), which the caller owns and removes; `port`: a
@@ -45,10 +45,12 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   itself in place after a backup restore); `installLink` resolves with the install link the
  *   server prints when it has no superuser (and never otherwise).
  */
-export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {} } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {}, databaseOf } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
-  const database = usePostgres ? databaseFor(dir, { tablespace: postgresTablespace }) : undefined;
+  // `databaseOf` (E2E_DB=postgres): share the database of another server's data directory (two
+  // instances on one database); it stays that server's to drop.
+  const database = usePostgres ? databaseFor(databaseOf ?? dir, { tablespace: postgresTablespace }) : undefined;
   const storage = ['--dir', dir, ...(database ? ['--db', database] : [])];
   if (superuser) {
     execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {

@@ -20,6 +20,7 @@
 #include "basalt/api/settings_handlers.hpp"
 #include "basalt/api/totp_handlers.hpp"
 #include "basalt/api/uploads.hpp"
+#include "basalt/api/webhook_handlers.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/settings/rate_limit_rules.hpp"
 
@@ -151,6 +152,14 @@ std::vector<ApiRoute> api_routes() {
       {Method::kDelete, "/api/logs", Access::kSuperuser, truncate_logs},
       {Method::kGet, "/api/logs/stats", Access::kSuperuser, log_stats},
       {Method::kGet, "/api/logs/{id}", Access::kSuperuser, view_log},
+      {Method::kGet, "/api/webhooks", Access::kSuperuser, list_webhooks},
+      {Method::kPost, "/api/webhooks", Access::kSuperuser, create_webhook},
+      {Method::kGet, "/api/webhooks/{id}", Access::kSuperuser, view_webhook},
+      {Method::kPatch, "/api/webhooks/{id}", Access::kSuperuser, update_webhook},
+      {Method::kDelete, "/api/webhooks/{id}", Access::kSuperuser, delete_webhook},
+      {Method::kGet, "/api/webhooks/{id}/deliveries", Access::kSuperuser, list_webhook_deliveries},
+      {Method::kPost, "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver", Access::kSuperuser,
+       redeliver_webhook_delivery},
   };
 }
 

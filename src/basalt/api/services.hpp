@@ -17,6 +17,7 @@
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/events/destination_service.hpp"
 #include "basalt/files/file_service.hpp"
 #include "basalt/graphql/graphql_service.hpp"
 #include "basalt/logs/log_store.hpp"
@@ -52,6 +53,7 @@ struct Services {
   graphql::GraphqlService& graphql;    // /api/graphql (graphql_handler.hpp)
   logs::LogStore& logs;                // /api/logs: auxiliary.db (log_handlers.hpp)
   query::PlanCache& log_plans;         // the logs API's filters and sorts (never a collection's)
+  events::DestinationService& destinations;  // /api/webhooks (docs/events.md)
 };
 
 }  // namespace basalt::api

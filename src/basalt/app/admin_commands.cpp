@@ -14,6 +14,7 @@
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/json_pretty.hpp"
 #include "basalt/db/database_error.hpp"
+#include "basalt/events/outbox_writer.hpp"
 #include "basalt/query/plan_cache.hpp"
 #include "basalt/records/event_bus.hpp"
 #include "basalt/schema/system_collections.hpp"
@@ -46,8 +47,12 @@ struct CommandLineCaller {
 }  // namespace
 
 AdminCommands::AdminCommands(db::Database& database, collections::CollectionService& collections,
-                             records::RecordService& records)
-    : database_(database), collections_(collections), records_(records) {}
+                             records::RecordService& records,
+                             events::DestinationService& destinations)
+    : database_(database),
+      collections_(collections),
+      records_(records),
+      destinations_(destinations) {}
 
 int AdminCommands::run(const AdminCommand& command, std::ostream& out, std::ostream& err) {
   const auto& args = command.args;
@@ -64,6 +69,26 @@ int AdminCommands::run(const AdminCommand& command, std::ostream& out, std::ostr
     }
     if (command.name == kCollectionsImport && args.size() == 2) {
       return import_collections(args[0], args[1] == "true", err);
+    }
+    // Webhooks: the same service and answers as /api/webhooks (docs/events.md).
+    if (command.name == kWebhooksList && args.empty()) {
+      out << core::json_pretty(run_blocking(destinations_.list(std::string(events::kWebhookType))))
+          << '\n';
+      return 0;
+    }
+    if (command.name == kWebhooksCreate && args.size() == 1) {
+      json::value body = json::parse(args[0]);
+      if (!body.is_object())
+        throw core::ApiError::bad_request("The webhook must be a JSON object.");
+      out << core::json_pretty(run_blocking(destinations_.create(std::string(events::kWebhookType),
+                                                                 std::move(body.as_object()))))
+          << '\n';
+      return 0;
+    }
+    if (command.name == kWebhooksDelete && args.size() == 1) {
+      run_blocking(destinations_.remove(std::string(events::kWebhookType), args[0]));
+      out << "deleted webhook " << args[0] << '\n';
+      return 0;
     }
     err << "basalt: unknown admin command " << command.name << " with " << args.size()
         << " operands\n";
@@ -158,7 +183,12 @@ int run_admin_command(const core::Config& config, const AdminCommand& command, s
     records::EventBus events;
     records::RecordService records(storage.database(), storage.collections(), plans, passwords,
                                    events, clock);
-    AdminCommands commands(storage.database(), storage.collections(), records);
+    events::OutboxWriter outbox_writer(storage.database().dialect(), clock);
+    records.set_outbox(&outbox_writer);
+    events::DestinationService destinations(storage.database(), storage.collections(), records,
+                                            outbox_writer, clock);
+    run_blocking(destinations.load());
+    AdminCommands commands(storage.database(), storage.collections(), records, destinations);
     const int code = commands.run(command, out, err);
     blocking.shutdown();
     storage.close();

@@ -1,7 +1,8 @@
 // The data commands of the CLI (`basalt superuser upsert|delete`, `basalt collections
-// export|import`), run through the same services as the REST API — the record service for
-// superusers (validation, argon2id, events that drop cached auth records), the collection service
-// for definitions — so a command changes a data directory exactly as the API would.
+// export|import`, `basalt webhooks list|create|delete`), run through the same services as the REST
+// API — the record service for superusers (validation, argon2id, events that drop cached auth
+// records), the collection service for definitions — so a command changes a data directory exactly
+// as the API would.
 //
 // Where they run: run_admin_command() opens the data directory itself when no process holds it;
 // when a server holds it, the command goes to that server's admin socket (admin_socket.hpp) and
@@ -16,6 +17,7 @@
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/events/destination_service.hpp"
 #include "basalt/records/record_service.hpp"
 
 namespace basalt::app {
@@ -31,12 +33,15 @@ inline constexpr const char* kSuperuserUpsert = "superuser-upsert";      // emai
 inline constexpr const char* kSuperuserDelete = "superuser-delete";      // email
 inline constexpr const char* kCollectionsExport = "collections-export";  // (none)
 inline constexpr const char* kCollectionsImport =
-    "collections-import";  // json text, "true"|"false"
+    "collections-import";                                          // json text, "true"|"false"
+inline constexpr const char* kWebhooksList = "webhooks-list";      // (none)
+inline constexpr const char* kWebhooksCreate = "webhooks-create";  // json body
+inline constexpr const char* kWebhooksDelete = "webhooks-delete";  // id
 
 class AdminCommands {
  public:
   AdminCommands(db::Database& database, collections::CollectionService& collections,
-                records::RecordService& records);
+                records::RecordService& records, events::DestinationService& destinations);
 
   // Runs `command` to completion and returns its exit code (0, or 1 with every problem on
   // `err`; 2 for an unknown command or wrong operands). Blocks: call it from a thread that is not
@@ -53,6 +58,7 @@ class AdminCommands {
   db::Database& database_;
   collections::CollectionService& collections_;
   records::RecordService& records_;
+  events::DestinationService& destinations_;  // webhooks (docs/events.md)
 };
 
 // Runs `command` on `config`'s data directory: opened here when it is free, otherwise through

@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <random>
 
 #include "basalt/accounts/account_flows.hpp"
 #include "basalt/api/dashboard_files.hpp"
@@ -26,6 +28,7 @@
 #include "basalt/app/install_link.hpp"
 #include "basalt/app/mail_delivery.hpp"
 #include "basalt/app/restore_start.hpp"
+#include "basalt/app/run_blocking.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
@@ -43,6 +46,9 @@
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/core/database_url.hpp"
+#include "basalt/events/destination_service.hpp"
+#include "basalt/events/dispatcher.hpp"
+#include "basalt/events/outbox_writer.hpp"
 #include "basalt/files/file_service.hpp"
 #include "basalt/files/local_storage.hpp"
 #include "basalt/http/access_log.hpp"
@@ -101,6 +107,20 @@ std::unique_ptr<cluster::PgNotifyBus> make_cluster_bus(const core::Config& confi
 
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// `<data dir>/instance.id`: random hex made on the first start, the same afterwards.
+std::string instance_id(const std::string& data_dir) {
+  const std::filesystem::path path = std::filesystem::path(data_dir) / "instance.id";
+  std::string id;
+  if (std::ifstream in(path); in) std::getline(in, id);
+  if (id.size() == 32) return "inst_" + id;
+  std::random_device random;
+  static constexpr char kHex[] = "0123456789abcdef";
+  id.clear();
+  for (int i = 0; i < 32; ++i) id += kHex[random() % 16];
+  std::ofstream(path) << id << '\n';
+  return "inst_" + id;
 }
 
 }  // namespace
@@ -163,6 +183,32 @@ int serve(const core::Config& config) {
     // of the files collection changes dropped (started before anything can change collections).
     FileStorage files(config.data_dir, blocking, storage.settings());
     records.set_file_store(&files.store());
+    // The transactional outbox (docs/events.md): record writes append the events some enabled
+    // destination wants in their own transaction; the dispatcher's thread delivers them.
+    events::OutboxWriter outbox_writer(storage.database().dialect(), clock);
+    records.set_outbox(&outbox_writer);
+    events::DestinationService destinations(storage.database(), storage.collections(), records,
+                                            outbox_writer, clock);
+    run_blocking(destinations.load());
+    events::DispatcherOptions dispatcher_options;
+    dispatcher_options.poll_interval = config.events.poll_interval;
+    dispatcher_options.retry_base = config.events.retry_base;
+    dispatcher_options.retention = config.events.retention;
+    dispatcher_options.destinations.allow_private = config.events.allow_private;
+    // The lease owner is this data directory's: a restart after a crash takes its own leases
+    // back at once, and no two live instances share a directory (it is locked).
+    dispatcher_options.owner = instance_id(config.data_dir);
+    events::Dispatcher outbox_dispatcher(storage.database(), storage.collections(), records,
+                                         destinations, clock, dispatcher_options);
+    destinations.set_on_change([&outbox_dispatcher] { outbox_dispatcher.wake(); });
+    // A local commit of an event some destination wants wakes it at once (after the commit:
+    // the bus publishes then); other instances' commits are seen by its poll.
+    events.subscribe([&outbox_dispatcher, &outbox_writer](const records::RecordEvent& event) {
+      if (!event.from_other_instance && outbox_writer.wants(event.collection_id, event.action)) {
+        outbox_dispatcher.wake();
+      }
+    });
+    outbox_dispatcher.start();
     files.start_drain(storage.database(), storage.collections());
     auth::AuthRecordCache auth_records(config.auth.record_cache);
     auth::Authenticator authenticator(storage.database(), storage.collections(), plans, events,
@@ -262,9 +308,10 @@ int serve(const core::Config& config) {
                            rate_limits,
                            graphql,
                            *log_store,
-                           log_plans};
+                           log_plans,
+                           destinations};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
-    AdminCommands admin_commands(storage.database(), storage.collections(), records);
+    AdminCommands admin_commands(storage.database(), storage.collections(), records, destinations);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
     // Traces (docs/observability.md, "Traces"): on when an OTLP endpoint is configured through
     // the OpenTelemetry environment variables; spans leave on the exporter's own thread.
@@ -356,6 +403,7 @@ int serve(const core::Config& config) {
     files.stop_sweep();        // it reads the database
     files.stop_drain();        // it reads and writes the database
     expired_auth_rows.stop();  // it reads and writes the database
+    outbox_dispatcher.stop();  // the delivery in flight ends (bounded); leases are released
     backup_service.stop();     // a running backup is cancelled; its pools post to the workers
     outbox.stop();             // queued mails are dropped (and counted in the log)
     if (span_exporter) span_exporter->stop();  // queued spans are sent (bounded by its timeout)

@@ -11,6 +11,7 @@
 #include "basalt/core/database_url.hpp"
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/postgres/pg_session.hpp"
+#include "basalt/events/outbox_tables.hpp"
 
 namespace basalt::app {
 
@@ -35,7 +36,10 @@ Storage::Storage(const core::Config& config, const core::Clock& clock) {
   OpenedDatabase opened = open_database(config);
   directory_lock_ = std::move(opened.lock);
   database_ = std::move(opened.database);
-  const auto migrations = collections::system_migrations(database_->dialect(), clock);
+  auto migrations = collections::system_migrations(database_->dialect(), clock);
+  for (auto& migration : events::outbox_migrations(database_->dialect())) {
+    migrations.push_back(std::move(migration));
+  }
   for (const auto& name : run_blocking(db::apply_migrations(*database_, migrations))) {
     spdlog::info("applied migration {}", name);
   }

@@ -10,6 +10,7 @@
 #include "basalt/cli/exit_codes.hpp"
 #include "basalt/cli/serve_command.hpp"
 #include "basalt/cli/superuser_command.hpp"
+#include "basalt/cli/webhooks_command.hpp"
 #include "basalt/core/config_settings.hpp"
 
 namespace basalt::cli {
@@ -25,6 +26,7 @@ int parse_and_run(int argc, char** argv) {
   ServeCommand serve(root);
   CollectionsCommand collections(root);
   SuperuserCommand superuser(root);
+  WebhooksCommand webhooks(root);
   CLI::App* version = root.add_subcommand("version", "Print the version");
   CLI::App* config = root.add_subcommand("config", "Configuration tools")->group("");
   CLI::App* config_docs =
@@ -41,6 +43,7 @@ int parse_and_run(int argc, char** argv) {
   if (serve.chosen()) return serve.run();
   if (collections.chosen()) return collections.run();
   if (superuser.chosen()) return superuser.run();
+  if (webhooks.chosen()) return webhooks.run();
   if (version->parsed()) {
     fmt::print("{}\n", kVersionLine);
     return kExitOk;

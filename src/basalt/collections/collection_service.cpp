@@ -35,7 +35,9 @@ const std::vector<std::string>& internal_tables() {
   static const std::vector<std::string> tables = {
       std::string(kCollectionsTable), std::string(schema::kParamsTable),
       std::string(db::kMigrationsTable), std::string(schema::kTotpTable),
-      std::string(kFileRemovalsTable)};
+      std::string(kFileRemovalsTable),
+      // The outbox's (events/outbox_tables.hpp, a module above this one).
+      "_outbox", "_destinations", "_destinationStates", "_deliveries", "_redeliveries"};
   return tables;
 }
 

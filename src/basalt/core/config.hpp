@@ -88,6 +88,15 @@ struct TraceConfig {
   double sample_ratio = -1;  // 0..1 (parent-based); negative: OTEL_TRACES_SAMPLER* decide
 };
 
+// The outbox and its webhooks (docs/events.md, "Configuration").
+struct EventsConfig {
+  // Webhooks may reach loopback, private, link-local and other internal addresses (tests).
+  bool allow_private = false;
+  std::chrono::milliseconds retention{std::chrono::hours(72)};  // delivered events, the log
+  std::chrono::milliseconds poll_interval{1000};  // how soon other instances' commits are seen
+  std::chrono::milliseconds retry_base{1000};     // the first retry's delay (doubling)
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
@@ -117,6 +126,7 @@ struct Config {
   // OAuth2 providers may be reached over plain http on a loopback address (tests only:
   // docs/oauth2.md); otherwise every outbound OAuth2 call is https.
   bool oauth2_allow_loopback_http = false;
+  EventsConfig events;
 };
 
 // A setting that could not be read: the message names the key and where it came from.

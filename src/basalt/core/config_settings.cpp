@@ -168,6 +168,22 @@ constexpr std::array kSettings{
   Setting{"oauth2-allow-loopback-http", "bool", "false",
     "Let OAuth2 providers be reached over plain http when their host is a loopback address (127.0.0.0/8, ::1, localhost). For tests against a local OpenID provider; never in production.",
     [](Config& c, std::string_view v) { c.oauth2_allow_loopback_http = parse_bool(v); }},
+  Setting{"webhooks-allow-private", "bool", "false",
+    "Let webhooks reach loopback, private (RFC 1918, fc00::/7), link-local (the cloud metadata "
+    "address included), CGNAT and other internal addresses (docs/events.md). For tests; never "
+    "in production.",
+    [](Config& c, std::string_view v) { c.events.allow_private = parse_bool(v); }},
+  Setting{"events-retention", "duration", "72h",
+    "How long outbox events delivered to every destination, and delivery log rows, are kept.",
+    [](Config& c, std::string_view v) { c.events.retention = parse_duration(v); }},
+  Setting{"events-poll-interval", "duration", "1s",
+    "Longest wait of the outbox dispatcher between passes (local commits wake it at once; "
+    "other instances' commits are seen within this).",
+    [](Config& c, std::string_view v) { c.events.poll_interval = parse_duration(v); }},
+  Setting{"events-retry-base", "duration", "1s",
+    "Delay before the first retry of a failed delivery; each further retry doubles it (with "
+    "jitter), up to 5 minutes.",
+    [](Config& c, std::string_view v) { c.events.retry_base = parse_duration(v); }},
   Setting{"max-header-bytes", "size", "16KiB",
     "Largest request line plus headers; a bigger request gets 431. At least 1KiB.",
     [](Config& c, std::string_view v) {

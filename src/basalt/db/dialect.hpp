@@ -99,6 +99,14 @@ class Dialect {
   // Whether ALTER TABLE can drop a column and change its type, default and nullability in
   // place (`ALTER COLUMN ... TYPE ... USING`), so a schema change needs no table rebuild.
   virtual bool alters_columns_in_place() const noexcept = 0;
+  // The column definition of a 64-bit key the database numbers itself, never reusing a number
+  // even after the row with the highest one was deleted (the outbox's sequence, docs/events.md).
+  virtual std::string_view increasing_key_column() const noexcept = 0;
+  // A statement, run inside a write transaction, that makes transactions which run it take
+  // their turn from there to their commit, so that numbers they draw after it (the outbox's
+  // sequence) follow commit order; `key_placeholder` binds a 64-bit lock key. Empty where
+  // commits are already one at a time (SQLite's single writer).
+  virtual std::string commit_order_lock(std::string_view key_placeholder) const = 0;
 };
 
 }  // namespace basalt::db

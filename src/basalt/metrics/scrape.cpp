@@ -160,6 +160,20 @@ void write_pools(Exposition& out, const Snapshot& snap) {
     out.histogram(l, bounds, snap.pool_wait[p].buckets,
                   static_cast<double>(snap.pool_wait[p].sum) / 1e9);
   }
+  out.family("basalt_outbox_backlog_events", Type::kGauge,
+             "Outbox events not yet delivered to every destination this instance owns.");
+  out.sample({}, shared_gauges().outbox_backlog.load(std::memory_order_relaxed));
+  out.family("basalt_outbox_lag_seconds", Type::kGauge,
+             "Age of the oldest outbox event not yet delivered to a destination this instance "
+             "owns.");
+  out.sample({}, shared_gauges().outbox_lag_seconds.load(std::memory_order_relaxed));
+  out.family("basalt_outbox_deliveries", Type::kCounter,
+             "Delivery attempts of outbox events, by outcome.");
+  static constexpr std::string_view kOutcomes[] = {"delivered", "retry", "rejected", "dead"};
+  for (std::size_t k = 0; k < 4; ++k) {
+    const Label l[] = {{"outcome", kOutcomes[k]}};
+    out.sample(l, shared_gauges().outbox_deliveries[k].load(std::memory_order_relaxed));
+  }
 }
 
 void write_process(Exposition& out, const Snapshot& snap) {

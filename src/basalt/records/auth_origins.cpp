@@ -50,7 +50,7 @@ boost::asio::awaitable<AuthOriginNote> RecordService::note_auth_origin(std::stri
   const std::string new_id = schema::new_record_id();
   AuthOriginNote note;
   std::vector<RecordEvent> events;
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     events.clear();
     note = AuthOriginNote{};
     db::ResultSet rows = co_await tx.query(list, collection_ref, record_ref);
@@ -83,7 +83,9 @@ boost::asio::awaitable<AuthOriginNote> RecordService::note_auth_origin(std::stri
     db::ResultSet inserted = co_await tx.query(select_one, new_id);
     events.push_back(RecordEvent{RecordAction::kCreate, collection.id, collection.name,
                                  decode_row(collection, inserted[0])});
-  });
+  };
+  const db::WriteJob outboxed = support::with_outbox(outbox_, events, job);
+  co_await database_.write(outboxed);
   support::publish_all(events_, events);
   co_return note;
 }

@@ -59,14 +59,16 @@ boost::asio::awaitable<bool> RecordService::replace_password_hash(
   const std::string record_id(id);
   const std::string expected(checked_hash);
   std::vector<RecordEvent> events;
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     events.clear();
     const db::ExecResult changed = co_await tx.execute(update, new_hash, record_id, expected);
     if (changed.changes == 0) co_return;  // deleted, or its password changed since the check
     db::ResultSet rows = co_await tx.query(select, record_id);
     events.push_back(RecordEvent{RecordAction::kUpdate, collection.id, collection.name,
                                  decode_row(collection, rows[0])});
-  });
+  };
+  const db::WriteJob outboxed = support::with_outbox(outbox_, events, job);
+  co_await database_.write(outboxed);
   support::publish_all(events_, events);
   co_return !events.empty();
 }

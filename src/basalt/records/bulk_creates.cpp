@@ -138,6 +138,10 @@ boost::asio::awaitable<void> BulkCreates::add(std::size_t index, BatchOperation&
   if (!checked.errors.empty()) throw checked.errors.to_api_error(std::string(kCreateFailed));
   entry.values = std::move(checked.record.values);
   entry.insert = insert_params(collection, entry.values);
+  if (parts_.outbox && parts_.outbox->wants(collection.id, RecordAction::kCreate)) {
+    const RecordEvent event{RecordAction::kCreate, collection.id, collection.name, entry.values};
+    entry.outbox_row = parts_.outbox->prepare(event);
+  }
   if (custom_id) {
     const db::Dialect& dialect = access_.dialect();
     Statement check;
@@ -269,6 +273,15 @@ boost::asio::awaitable<std::size_t> BulkCreates::execute_run(
         throw BatchError(entry.index, error);
       }
     }
+  }
+  // The run's outbox rows, made by add(), commit with its records.
+  std::vector<OutboxRow> outbox_rows;
+  for (std::size_t e = run.first; e < run.end; ++e) {
+    if (entries_[e].outbox_row) outbox_rows.push_back(*entries_[e].outbox_row);
+  }
+  if (!outbox_rows.empty()) {
+    const std::span<const OutboxRow> rows(outbox_rows);
+    co_await parts_.outbox->append(tx, rows);
   }
   co_return entries_[run.end - 1].index + 1;
 }

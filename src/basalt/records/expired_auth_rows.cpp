@@ -39,7 +39,7 @@ boost::asio::awaitable<RecordService::ExpiredPage> RecordService::delete_expired
                              " = " + dialect.placeholder(1) + " AND " + q("created") + " < " +
                              dialect.placeholder(2);
   std::vector<RecordEvent> events;
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     events.clear();
     for (const json::object& row : expired) {
       const std::string id(row.at(schema::kFieldId).get_string());
@@ -48,7 +48,9 @@ boost::asio::awaitable<RecordService::ExpiredPage> RecordService::delete_expired
       if (done.changes == 0) continue;
       events.push_back(RecordEvent{RecordAction::kDelete, collection.id, collection.name, row});
     }
-  });
+  };
+  const db::WriteJob outboxed = support::with_outbox(outbox_, events, job);
+  co_await database_.write(outboxed);
   support::publish_all(events_, events);
   co_return ExpiredPage{read, events.size()};
 }

@@ -46,14 +46,16 @@ boost::asio::awaitable<MfaRow> RecordService::create_mfa(std::string collection_
                              dialect.quote_identifier(schema::kFieldId) + " = " +
                              dialect.placeholder(1);
   std::vector<RecordEvent> events;
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     events.clear();
     co_await tx.execute(sql, row.id, row.collection_ref, row.record_ref, row.method, row.created,
                         row.created);
     db::ResultSet rows = co_await tx.query(select, row.id);
     events.push_back(RecordEvent{RecordAction::kCreate, collection.id, collection.name,
                                  decode_row(collection, rows[0])});
-  });
+  };
+  const db::WriteJob outboxed = support::with_outbox(outbox_, events, job);
+  co_await database_.write(outboxed);
   support::publish_all(events_, events);
   co_return row;
 }
@@ -82,7 +84,7 @@ boost::asio::awaitable<void> RecordService::delete_mfa(std::string id) {
   const std::string select = select_sql(collection, dialect) + id_match;
   const std::string remove = "DELETE FROM " + dialect.quote_identifier(collection.name) + id_match;
   std::vector<RecordEvent> events;
-  co_await database_.write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     events.clear();
     db::ResultSet rows = co_await tx.query(select, id);
     if (rows.empty()) co_return;  // already used or removed by a concurrent sign-in
@@ -90,7 +92,9 @@ boost::asio::awaitable<void> RecordService::delete_mfa(std::string id) {
     co_await tx.execute(remove, id);
     events.push_back(
         RecordEvent{RecordAction::kDelete, collection.id, collection.name, std::move(values)});
-  });
+  };
+  const db::WriteJob outboxed = support::with_outbox(outbox_, events, job);
+  co_await database_.write(outboxed);
   support::publish_all(events_, events);
 }
 

@@ -181,7 +181,8 @@ boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& call
                                                               std::string_view collection,
                                                               std::string id, WriteInput input,
                                                               query::RequestInfo request) {
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_, files_};
+  const WriteParts parts{database_,      plans_, passwords_, events_,
+                         expand_limits_, clock_, files_,     outbox_};
   WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
                            std::move(input), std::move(request));
   co_await operation.prepare();
@@ -261,8 +262,9 @@ boost::asio::awaitable<void> RecordService::truncate(const Caller& caller,
     }
   };
   bool blocked = false;
+  const db::WriteJob outboxed = support::with_outbox(outbox_, events, job);
   try {
-    co_await database_.write(job);
+    co_await database_.write(outboxed);
   } catch (const core::ApiError& error) {
     if (error.message() != kRequiredReferenceMessage) throw;
     blocked = true;  // a required reference refused one of the deletes; nothing was deleted
@@ -284,7 +286,8 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     const Caller& caller, std::vector<BatchOperation> operations,
     std::chrono::milliseconds timeout) {
   const auto deadline = clock_.steady_now() + timeout;
-  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_, clock_, files_};
+  const WriteParts parts{database_,      plans_, passwords_, events_,
+                         expand_limits_, clock_, files_,     outbox_};
   auto catalog = collections_.catalog();
   // Plain creates take the bulk path (bulk_creates.hpp; never a collection with file fields);
   // every other sub-request is a WriteOperation. Both run in request order in the one write job.

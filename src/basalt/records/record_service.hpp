@@ -47,6 +47,7 @@
 #include "basalt/records/expand.hpp"
 #include "basalt/records/file_store.hpp"
 #include "basalt/records/mfa_row.hpp"
+#include "basalt/records/outbox_port.hpp"
 #include "basalt/records/password_port.hpp"
 #include "basalt/records/record.hpp"
 
@@ -151,6 +152,10 @@ class RecordService {
   // service is shared between threads; `files` must outlive the service.
   void set_file_store(const FileStore* files) noexcept { files_ = files; }
   const FileStore* file_store() const noexcept { return files_; }
+  // The transactional outbox (docs/events.md): every write job that changes records appends
+  // the rows of the events it wants, in the job. Set once, before the service is shared
+  // between threads; `outbox` must outlive the service. Without it nothing is appended.
+  void set_outbox(OutboxPort* outbox) noexcept { outbox_ = outbox; }
 
   // `request` carries what `@request.*` reads besides auth and body (context, method,
   // headers, query); the service fills in auth and body itself.
@@ -291,6 +296,7 @@ class RecordService {
   ExpandLimits expand_limits_;
   CountCache counts_;  // list totals, shared by every I/O thread (count_cache.hpp)
   const FileStore* files_ = nullptr;
+  OutboxPort* outbox_ = nullptr;
 };
 
 }  // namespace basalt::records

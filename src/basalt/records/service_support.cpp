@@ -118,6 +118,17 @@ void publish_all(const EventBus& bus, const std::vector<RecordEvent>& events) {
   for (const auto& event : events) bus.publish(event);
 }
 
+db::WriteJob with_outbox(OutboxPort* outbox, const std::vector<RecordEvent>& events,
+                         db::WriteJob job) {
+  if (outbox == nullptr) return job;
+  return
+      [outbox, &events, job = std::move(job)](db::Transaction& tx) -> boost::asio::awaitable<void> {
+        co_await job(tx);
+        const std::span<const RecordEvent> happened(events);
+        co_await append_to_outbox(outbox, tx, happened);
+      };
+}
+
 // (service_support.hpp) A non-superuser's filter and sort whose estimated work per record
 // (filter_cost.hpp) is past the limit: 400 before anything runs. The collection's own rule is
 // trusted and not counted.

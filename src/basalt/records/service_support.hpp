@@ -12,6 +12,7 @@
 #include "basalt/db/database_error.hpp"
 #include "basalt/records/access.hpp"
 #include "basalt/records/event_bus.hpp"
+#include "basalt/records/outbox_port.hpp"
 #include "basalt/records/record.hpp"
 
 namespace basalt::records::support {
@@ -47,6 +48,11 @@ core::ApiError constraint_error(const schema::Collection& collection,
                                 const db::ConstraintError& error, std::string message);
 
 void publish_all(const EventBus& bus, const std::vector<RecordEvent>& events);
+
+// `job`, followed in the same transaction by the outbox rows of the `events` it collected
+// (docs/events.md). `events` is read after `job` returned, each time the job runs.
+db::WriteJob with_outbox(OutboxPort* outbox, const std::vector<RecordEvent>& events,
+                         db::WriteJob job);
 
 // 400 for a non-superuser's filter and sort (either may be null) whose estimated work per
 // record (query/filter_cost.hpp) is past the client bound; the collection's rule is trusted.

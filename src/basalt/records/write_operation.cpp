@@ -357,11 +357,25 @@ boost::asio::awaitable<void> WriteOperation::execute(db::Transaction& tx) {
     case WriteKind::kUpsert:
       throw std::logic_error("an upsert is resolved by prepare()");
   }
+  // The outbox rows commit with the change (docs/events.md): a create inserted as prepared
+  // binds the row prepare() made; every other event is serialized here.
+  if (inserted_as_prepared_ && create_outbox_row_) {
+    const std::span<const OutboxRow> prepared(&*create_outbox_row_, 1);
+    co_await parts_.outbox->append(tx, prepared);
+  }
+  const std::span<const RecordEvent> happened(events_);
+  co_await append_to_outbox(parts_.outbox, tx, happened);
 }
 
 void WriteOperation::prepare_insert() {
   insert_.sql = insert_sql(*collection_, access_->dialect());
   insert_.params = insert_params(*collection_, create_values_);
+  create_outbox_row_.reset();
+  if (parts_.outbox && parts_.outbox->wants(collection_->id, RecordAction::kCreate)) {
+    const RecordEvent event{RecordAction::kCreate, collection_->id, collection_->name,
+                            create_values_};
+    create_outbox_row_ = parts_.outbox->prepare(event);
+  }
   recorded_lookup_.prepare_confirmation(access_->dialect(), *catalog_);
 }
 

@@ -58,8 +58,9 @@ struct WriteParts {
   const PasswordPort& passwords;
   const EventBus& events;
   const ExpandLimits& expand_limits;
-  const core::Clock& clock;  // `@now` and the autodate fields of this write
-  const FileStore* files;    // null: uploads are refused, no file is removed
+  const core::Clock& clock;      // `@now` and the autodate fields of this write
+  const FileStore* files;        // null: uploads are refused, no file is removed
+  OutboxPort* outbox = nullptr;  // null: no outbox rows (docs/events.md)
 };
 
 // The password work done before the write job.
@@ -152,6 +153,9 @@ class WriteOperation {
   boost::json::object create_values_;
   std::optional<Statement> create_check_;
   Statement insert_;
+  // The create's outbox row, made by prepare() when the outbox wants the event, so the job
+  // only binds it.
+  std::optional<OutboxRow> create_outbox_row_;
 
   // Set by execute(), overwritten when it runs again. A create that inserted prepare()'s
   // values sets only the flag: finish() moves them into values_ and makes the event.

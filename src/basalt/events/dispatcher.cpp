@@ -1,0 +1,521 @@
+#include "basalt/events/dispatcher.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+#include <ctime>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/events/outbox_tables.hpp"
+#include "basalt/metrics/shared_gauges.hpp"
+#include "basalt/records/caller.hpp"
+#include "basalt/schema/datetime.hpp"
+#include "basalt/schema/ids.hpp"
+
+namespace basalt::events {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::int64_t kPruneEveryMs = 60'000;
+constexpr std::size_t kRedeliveriesPerPass = 20;
+constexpr std::size_t kSaveEvery = 32;  // delivered events per progress save
+
+template <typename T>
+T run_on_thread(boost::asio::awaitable<T> work) {
+  boost::asio::io_context context;
+  auto result = boost::asio::co_spawn(context, std::move(work), boost::asio::use_future);
+  context.run();
+  return result.get();
+}
+
+enum OutcomeIndex : std::size_t { kDeliveredIndex, kRetryIndex, kRejectedIndex, kDeadIndex };
+
+void count_outcome(OutcomeIndex index) {
+  metrics::shared_gauges().outbox_deliveries[index].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string random_owner() {
+  unsigned char bytes[8];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return std::string("inst_") + hex;
+}
+
+OutboxEvent event_from_row(db::ResultSet::Row row) {
+  OutboxEvent event;
+  event.sequence = row.as_int(0);
+  event.event_id = std::string(row.as_text(1));
+  event.action = std::string(row.as_text(2));
+  event.collection_id = std::string(row.as_text(3));
+  event.collection_name = std::string(row.as_text(4));
+  event.record_json = std::string(row.as_text(5));
+  event.committed_at = std::string(row.as_text(6));
+  return event;
+}
+
+// Seconds from `committed` ("2026-12-06 23:40:00.123Z") to `now`; 0 when unreadable.
+std::int64_t seconds_since(std::string_view committed, std::chrono::system_clock::time_point now) {
+  std::tm parts{};
+  const std::string text(committed.substr(0, 19));
+  if (text.size() != 19 || ::strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &parts) == nullptr) {
+    return 0;
+  }
+  const std::time_t then = ::timegm(&parts);
+  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() - then;
+}
+
+}  // namespace
+
+struct Dispatcher::Live {
+  std::string updated;  // the spec's `updated` it was built from
+  std::unique_ptr<Destination> destination;
+};
+
+Dispatcher::Dispatcher(db::Database& database, collections::CollectionService& collections,
+                       records::RecordService& records, DestinationService& destinations,
+                       const core::Clock& clock, DispatcherOptions options)
+    : database_(database),
+      collections_(collections),
+      records_(records),
+      destinations_(destinations),
+      clock_(clock),
+      options_(std::move(options)) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  if (options_.owner.empty()) options_.owner = random_owner();
+}
+
+Dispatcher::~Dispatcher() {
+  stop();
+}
+
+void Dispatcher::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  try {
+    run_on_thread(release_leases());
+  } catch (const std::exception& error) {
+    spdlog::warn("events: releasing the dispatcher's leases failed: {}", error.what());
+  }
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wakeup_.notify_one();
+}
+
+std::int64_t Dispatcher::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+      .count();
+}
+
+std::chrono::milliseconds Dispatcher::backoff(int attempt) {
+  // retry_base * 2^(attempt-1), capped, then a random point in its upper half (jitter keeps
+  // instances that failed together from retrying together).
+  std::int64_t delay = options_.retry_base.count();
+  for (int i = 1; i < attempt && delay < options_.retry_max.count(); ++i) delay *= 2;
+  delay = std::min(delay, options_.retry_max.count());
+  const std::int64_t half = delay / 2;
+  const std::int64_t jitter =
+      half > 0 ? static_cast<std::int64_t>(randombytes_uniform(
+                     static_cast<std::uint32_t>(std::min<std::int64_t>(half + 1, UINT32_MAX))))
+               : 0;
+  return std::chrono::milliseconds(delay - half + jitter);
+}
+
+void Dispatcher::run() {
+  while (true) {
+    PassReport report;
+    bool failed = false;
+    try {
+      report = run_pass();
+    } catch (const std::exception& error) {
+      failed = true;
+      spdlog::warn("events: dispatcher pass failed: {}", error.what());
+    }
+    // More rows than one step takes: go on at once.
+    const bool more = !failed && report.delivered + report.failed + report.skipped > 0;
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    if (more) continue;
+    auto wait = options_.poll_interval;
+    if (next_due_ms_ > 0) {
+      const auto until_due =
+          std::chrono::milliseconds(std::max<std::int64_t>(next_due_ms_ - now_ms(), 1));
+      wait = std::min(wait, until_due);
+    }
+    wakeup_.wait_for(lock, wait, [this] { return woken_ || stopping_; });
+    woken_ = false;
+    if (stopping_) return;
+  }
+}
+
+PassReport Dispatcher::run_pass() {
+  PassReport report;
+  run_on_thread(pass(report));
+  return report;
+}
+
+std::size_t Dispatcher::prune() {
+  return run_on_thread(prune_now());
+}
+
+boost::asio::awaitable<void> Dispatcher::pass(PassReport& report) {
+  // Another instance may have changed the list: this process's writer follows it too.
+  const std::vector<DestinationSpec> all = co_await destinations_.load();
+  next_due_ms_ = 0;
+  std::map<std::string, std::unique_ptr<Live>> kept;
+  for (const DestinationSpec& spec : all) {
+    if (!spec.enabled) continue;
+    // The lease is renewed once half of it has passed, not on every pass (a write job each).
+    const std::int64_t now = now_ms();
+    std::int64_t& until = lease_until_[spec.id];
+    if (until - now < options_.lease_duration.count() / 2) {
+      const bool owned = co_await take_lease(spec.id, now);
+      until = owned ? now + options_.lease_duration.count() : 0;
+    }
+    if (until <= now) continue;
+    std::unique_ptr<Live>& live = live_[spec.id];
+    if (!live || live->updated != spec.updated) {
+      live = std::make_unique<Live>();
+      live->updated = spec.updated;
+      try {
+        live->destination = options_.factory ? options_.factory(spec)
+                                             : make_destination(spec, options_.destinations);
+      } catch (const std::exception& error) {
+        spdlog::warn("events: destination {} cannot be built: {}", spec.id, error.what());
+        live.reset();
+        continue;
+      }
+    }
+    kept[spec.id] = std::move(live);
+    co_await serve(spec, *kept[spec.id], report);
+  }
+  live_ = std::move(kept);  // destinations deleted, disabled or owned elsewhere are dropped
+  if (now_ms() - last_prune_ms_ >= kPruneEveryMs) {
+    last_prune_ms_ = now_ms();
+    report.pruned = co_await prune_now();
+  }
+  // The gauges at most once a second: their COUNT reads the whole backlog.
+  if (now_ms() - last_measure_ms_ >= 1000) {
+    last_measure_ms_ = now_ms();
+    co_await measure();
+  }
+}
+
+boost::asio::awaitable<bool> Dispatcher::take_lease(const std::string& id, std::int64_t now) {
+  const db::Dialect& d = database_.dialect();
+  auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
+  const std::string sql = "UPDATE " + q(kDestinationStatesTable) + " SET " + q("owner") + " = " +
+                          d.placeholder(1) + ", " + q("leaseExpires") + " = " + d.placeholder(2) +
+                          " WHERE " + q("destinationId") + " = " + d.placeholder(3) + " AND (" +
+                          q("owner") + " = " + d.placeholder(1) + " OR " + q("leaseExpires") +
+                          " < " + d.placeholder(4) + ")";
+  const db::Params params{db::Value(options_.owner),
+                          db::Value(now + options_.lease_duration.count()), db::Value(id),
+                          db::Value(now)};
+  bool owned = false;
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    const db::ExecResult result = co_await tx.execute(sql, params);
+    owned = result.changes > 0;
+  };
+  co_await database_.write(job);
+  co_return owned;
+}
+
+boost::asio::awaitable<void> Dispatcher::release_leases() {
+  const db::Dialect& d = database_.dialect();
+  auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
+  const std::string sql = "UPDATE " + q(kDestinationStatesTable) + " SET " + q("owner") +
+                          " = '', " + q("leaseExpires") + " = 0 WHERE " + q("owner") + " = " +
+                          d.placeholder(1);
+  const db::Params params{db::Value(options_.owner)};
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await tx.execute(sql, params);
+  };
+  co_await database_.write(job);
+}
+
+boost::asio::awaitable<bool> Dispatcher::wanted(const DestinationSpec& spec,
+                                                const OutboxEvent& event) {
+  if (!spec.wants_collection(event.collection_id) || !spec.wants_action(event.action)) {
+    co_return false;
+  }
+  if (spec.filter.empty()) co_return true;
+  // The filter as a superuser's realtime filter on the event's record: in memory when it reads
+  // only the record, else one statement over the record as a one-row CTE. A filter that does
+  // not compile for this collection (a field it lacks) matches nothing.
+  auto catalog = collections_.catalog();
+  const schema::Collection* superusers = catalog->find(records::kSuperusersCollection);
+  static const json::object kNoRecord;
+  const records::Caller superuser{superusers, &kNoRecord, {}};
+  records::RecordEvent record_event;
+  record_event.action = event.action == "create"   ? records::RecordAction::kCreate
+                        : event.action == "update" ? records::RecordAction::kUpdate
+                                                   : records::RecordAction::kDelete;
+  record_event.collection_id = event.collection_id;
+  record_event.collection_name = event.collection_name;
+  record_event.record = json::parse(event.record_json).as_object();
+  std::string filter = spec.filter;
+  std::string no_expand;
+  query::RequestInfo request;
+  bool matched = false;
+  try {
+    auto result =
+        co_await records_.realtime_record(superuser, record_event, false, std::move(filter),
+                                          std::move(no_expand), std::move(request));
+    matched = result.has_value();
+  } catch (const core::ApiError&) {
+    matched = false;
+  }
+  co_return matched;
+}
+
+boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live& live,
+                                               PassReport& report) {
+  const db::Dialect& d = database_.dialect();
+  auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
+  const std::string event_columns = q("seq") + ", " + q("eventId") + ", " + q("action") + ", " +
+                                    q("collectionId") + ", " + q("collectionName") + ", " +
+                                    q("record") + ", " + q("committed");
+  const std::string log_sql =
+      "INSERT INTO " + q(kDeliveriesTable) + " (" + q("id") + ", " + q("destinationId") + ", " +
+      q("seq") + ", " + q("eventId") + ", " + q("action") + ", " + q("collectionName") + ", " +
+      q("status") + ", " + q("httpStatus") + ", " + q("attempt") + ", " + q("durationMs") + ", " +
+      q("detail") + ", " + q("created") + ", " + q("createdMs") + ") VALUES (" + d.placeholder(1) +
+      ", " + d.placeholder(2) + ", " + d.placeholder(3) + ", " + d.placeholder(4) + ", " +
+      d.placeholder(5) + ", " + d.placeholder(6) + ", " + d.placeholder(7) + ", " +
+      d.placeholder(8) + ", " + d.placeholder(9) + ", " + d.placeholder(10) + ", " +
+      d.placeholder(11) + ", " + d.placeholder(12) + ", " + d.placeholder(13) + ")";
+  // The state moves only while this instance holds the lease (a fenced update).
+  const std::string state_sql = "UPDATE " + q(kDestinationStatesTable) + " SET " + q("cursor") +
+                                " = " + d.placeholder(1) + ", " + q("attempts") + " = " +
+                                d.placeholder(2) + ", " + q("nextAttempt") + " = " +
+                                d.placeholder(3) + " WHERE " + q("destinationId") + " = " +
+                                d.placeholder(4) + " AND " + q("owner") + " = " + d.placeholder(5);
+  auto log_params = [&](const OutboxEvent& event, std::string_view status,
+                        const DeliveryResult& result, int attempt) {
+    const std::int64_t now = now_ms();
+    return db::Params{db::Value(schema::new_record_id()),
+                      db::Value(spec.id),
+                      db::Value(event.sequence),
+                      db::Value(event.event_id),
+                      db::Value(event.action),
+                      db::Value(event.collection_name),
+                      db::Value(std::string(status)),
+                      db::Value(std::int64_t{result.status}),
+                      db::Value(std::int64_t{attempt}),
+                      db::Value(static_cast<std::int64_t>(result.duration.count())),
+                      db::Value(result.detail.substr(0, 1024)),
+                      db::Value(schema::format_datetime(clock_.now())),
+                      db::Value(now)};
+  };
+
+  // Redeliveries asked for by hand: one attempt each, logged, whatever the cursor.
+  const std::string redeliveries_sql =
+      "SELECT r." + q("id") + ", o." + q("seq") + ", o." + q("eventId") + ", o." + q("action") +
+      ", o." + q("collectionId") + ", o." + q("collectionName") + ", o." + q("record") + ", o." +
+      q("committed") + " FROM " + q(kRedeliveriesTable) + " r JOIN " + q(kOutboxTable) +
+      " o ON o." + q("seq") + " = r." + q("seq") + " WHERE r." + q("destinationId") + " = " +
+      d.placeholder(1) + " ORDER BY r." + q("createdMs") + " LIMIT " +
+      std::to_string(kRedeliveriesPerPass);
+  const db::Params by_destination{db::Value(spec.id)};
+  db::ResultSet queued = co_await database_.query(redeliveries_sql, by_destination);
+  const std::string drop_redelivery_sql =
+      "DELETE FROM " + q(kRedeliveriesTable) + " WHERE " + q("id") + " = " + d.placeholder(1);
+  for (auto row : queued) {
+    const std::string redelivery_id(row.as_text(0));
+    OutboxEvent event;
+    event.sequence = row.as_int(1);
+    event.event_id = std::string(row.as_text(2));
+    event.action = std::string(row.as_text(3));
+    event.collection_id = std::string(row.as_text(4));
+    event.collection_name = std::string(row.as_text(5));
+    event.record_json = std::string(row.as_text(6));
+    event.committed_at = std::string(row.as_text(7));
+    const DeliveryResult result = live.destination->deliver(event);
+    const bool ok = result.outcome == DeliveryResult::Outcome::kDelivered;
+    count_outcome(ok ? kDeliveredIndex : kRejectedIndex);
+    const db::Params logged = log_params(event, ok ? "delivered" : "failed", result, 1);
+    const db::Params dropped{db::Value(redelivery_id)};
+    auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+      co_await tx.execute(log_sql, logged);
+      co_await tx.execute(drop_redelivery_sql, dropped);
+    };
+    co_await database_.write(job);
+    ok ? ++report.delivered : ++report.failed;
+  }
+
+  const std::string state_read = "SELECT " + q("cursor") + ", " + q("attempts") + ", " +
+                                 q("nextAttempt") + " FROM " + q(kDestinationStatesTable) +
+                                 " WHERE " + q("destinationId") + " = " + d.placeholder(1);
+  db::ResultSet state = co_await database_.query(state_read, by_destination);
+  if (state.empty()) co_return;
+  std::int64_t cursor = state[0].as_int(0);
+  int attempts = static_cast<int>(state[0].as_int(1));
+  const std::int64_t next_attempt = state[0].as_int(2);
+  if (next_attempt > now_ms()) {
+    if (next_due_ms_ == 0 || next_attempt < next_due_ms_) next_due_ms_ = next_attempt;
+    co_return;
+  }
+  const std::string rows_sql = "SELECT " + event_columns + " FROM " + q(kOutboxTable) + " WHERE " +
+                               q("seq") + " > " + d.placeholder(1) + " ORDER BY " + q("seq") +
+                               " LIMIT " + std::to_string(options_.batch);
+  const db::Params after{db::Value(cursor)};
+  db::ResultSet rows = co_await database_.query(rows_sql, after);
+  // Progress is saved in one write job per kSaveEvery events (and before waiting or
+  // returning): the cursor and the attempts' log rows together. A crash before a save sends
+  // those events again, which at least once allows.
+  std::int64_t saved = cursor;
+  std::int64_t done_to = cursor;  // every row up to here is delivered, dead or not wanted
+  std::vector<db::Params> logs;
+  bool lost_lease = false;
+  auto save = [&](std::int64_t new_cursor, int new_attempts,
+                  std::int64_t next) -> boost::asio::awaitable<void> {
+    const db::Params state_params{db::Value(new_cursor), db::Value(std::int64_t{new_attempts}),
+                                  db::Value(next), db::Value(spec.id), db::Value(options_.owner)};
+    auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+      const db::ExecResult moved = co_await tx.execute(state_sql, state_params);
+      lost_lease = moved.changes == 0;
+      if (lost_lease) co_return;
+      for (const db::Params& logged : logs) co_await tx.execute(log_sql, logged);
+    };
+    co_await database_.write(job);
+    logs.clear();
+    saved = new_cursor;
+    if (lost_lease) lease_until_[spec.id] = 0;  // another instance took it: ask again next pass
+  };
+  for (auto row : rows) {
+    const OutboxEvent event = event_from_row(row);
+    const bool wants = co_await wanted(spec, event);
+    if (!wants) {
+      done_to = event.sequence;
+      ++report.skipped;
+      continue;
+    }
+    const DeliveryResult result = live.destination->deliver(event);
+    const int attempt = attempts + 1;
+    std::string status;
+    bool done = true;
+    switch (result.outcome) {
+      case DeliveryResult::Outcome::kDelivered:
+        status = "delivered";
+        count_outcome(kDeliveredIndex);
+        ++report.delivered;
+        break;
+      case DeliveryResult::Outcome::kReject:
+        status = "rejected";  // dead-lettered: it would fail the same way again
+        count_outcome(kRejectedIndex);
+        ++report.failed;
+        break;
+      case DeliveryResult::Outcome::kRetry:
+        ++report.failed;
+        if (attempt >= spec.max_attempts) {
+          status = "dead";
+          count_outcome(kDeadIndex);
+        } else {
+          status = "retry";
+          count_outcome(kRetryIndex);
+          done = false;
+        }
+        break;
+    }
+    logs.push_back(log_params(event, status, result, attempt));
+    if (!done) {
+      const std::int64_t next = now_ms() + backoff(attempt).count();
+      co_await save(done_to, attempt, next);
+      if (next_due_ms_ == 0 || next < next_due_ms_) next_due_ms_ = next;
+      co_return;  // later events of this destination wait behind this one
+    }
+    done_to = event.sequence;
+    attempts = 0;
+    if (logs.size() >= kSaveEvery) {
+      co_await save(done_to, 0, 0);
+      if (lost_lease) co_return;
+    }
+  }
+  if (!logs.empty() || done_to > saved) co_await save(done_to, attempts, 0);
+}
+
+boost::asio::awaitable<std::size_t> Dispatcher::prune_now() {
+  const db::Dialect& d = database_.dialect();
+  auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
+  const auto cutoff_time = clock_.now() - options_.retention;
+  const std::string cutoff = schema::format_datetime(cutoff_time);
+  const std::int64_t cutoff_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(cutoff_time.time_since_epoch()).count();
+  // Delivered (or dead-lettered) by every enabled destination: at or below the lowest cursor.
+  const std::string floor_sql = "SELECT MIN(s." + q("cursor") + "), COUNT(*) FROM " +
+                                q(kDestinationStatesTable) + " s JOIN " + q(kDestinationsTable) +
+                                " t ON t." + q("id") + " = s." + q("destinationId") + " WHERE t." +
+                                q("enabled") + " = 1";
+  db::ResultSet floor_rows = co_await database_.query(floor_sql, db::Params{});
+  const bool none = floor_rows.empty() || floor_rows[0].as_int(1) == 0;
+  const std::int64_t floor =
+      none ? INT64_MAX : (floor_rows[0][0].index() == 0 ? 0 : floor_rows[0].as_int(0));
+  const std::string events_sql = "DELETE FROM " + q(kOutboxTable) + " WHERE " + q("seq") +
+                                 " <= " + d.placeholder(1) + " AND " + q("committed") + " < " +
+                                 d.placeholder(2);
+  const std::string log_sql =
+      "DELETE FROM " + q(kDeliveriesTable) + " WHERE " + q("createdMs") + " < " + d.placeholder(1);
+  const db::Params event_params{db::Value(floor), db::Value(cutoff)};
+  const db::Params log_params{db::Value(cutoff_ms)};
+  std::size_t pruned = 0;
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    const db::ExecResult events = co_await tx.execute(events_sql, event_params);
+    const db::ExecResult logs = co_await tx.execute(log_sql, log_params);
+    pruned = static_cast<std::size_t>(events.changes + logs.changes);
+  };
+  co_await database_.write(job);
+  co_return pruned;
+}
+
+boost::asio::awaitable<void> Dispatcher::measure() {
+  // Backlog and lag over the destinations this instance owns: rows after the lowest cursor.
+  if (live_.empty()) {
+    metrics::shared_gauges().outbox_backlog.store(0, std::memory_order_relaxed);
+    metrics::shared_gauges().outbox_lag_seconds.store(0, std::memory_order_relaxed);
+    co_return;
+  }
+  const db::Dialect& d = database_.dialect();
+  auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
+  const std::string sql = "SELECT COUNT(*), MIN(o." + q("committed") + ") FROM " + q(kOutboxTable) +
+                          " o WHERE o." + q("seq") + " > (SELECT MIN(" + q("cursor") + ") FROM " +
+                          q(kDestinationStatesTable) + " WHERE " + q("owner") + " = " +
+                          d.placeholder(1) + ")";
+  const db::Params params{db::Value(options_.owner)};
+  const db::ReadOptions pooled{.pooled = false};
+  db::ResultSet rows = co_await database_.query(sql, params, pooled);
+  std::int64_t backlog = 0;
+  std::int64_t lag = 0;
+  if (!rows.empty()) {
+    backlog = rows[0].as_int(0);
+    if (!rows[0].is_null(1)) {
+      lag = seconds_since(rows[0].as_text(1), clock_.now());
+    }
+  }
+  metrics::shared_gauges().outbox_backlog.store(backlog, std::memory_order_relaxed);
+  metrics::shared_gauges().outbox_lag_seconds.store(std::max<std::int64_t>(lag, 0),
+                                                    std::memory_order_relaxed);
+}
+
+}  // namespace basalt::events

@@ -1,0 +1,120 @@
+// Dispatcher: delivers the outbox to the destinations (docs/events.md, "Delivery"), on ONE
+// thread of its own — never the writer, never a worker.
+//
+// A pass: read the destinations; for each enabled one, take or renew its lease (a row of
+// `_destinationStates`: owner, expiry), so that with several instances on one database exactly
+// one delivers to it at a time; then its queued redeliveries, then the outbox rows after its
+// cursor in sequence order. Rows it does not want (collection, action, filter) move the cursor
+// silently; a wanted one is handed to Destination::deliver() and every attempt is logged in
+// `_deliveries`. Delivered or rejected: the cursor moves on. Retry: attempts + 1 and the next
+// attempt after an exponential backoff with jitter; the destination waits (later events hold
+// behind it: order per destination); at maxAttempts the event is dead-lettered and the cursor
+// moves on. Progress (the cursor and the attempts' log rows) is saved in one small write job
+// per 32 delivered events and before any wait, fenced by the lease owner (a pass that lost its
+// lease changes nothing); a crash before a save sends those events again (at least once). The
+// lease is renewed once half of it has passed.
+//
+// Wake-ups: wake() (a local commit of a wanted event, a destination changed) or the poll
+// interval, so other instances' commits are seen. Retention (pruning delivered events and old
+// log rows) and the metrics gauges run at most once a minute / once a pass.
+//
+// Thread ownership: the thread owns the Destination objects and a private io_context on which
+// its database coroutines run; wake() and stop() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "basalt/core/clock.hpp"
+#include "basalt/db/database.hpp"
+#include "basalt/events/destination_service.hpp"
+#include "basalt/events/destination_spec.hpp"
+#include "basalt/records/record_service.hpp"
+
+namespace basalt::events {
+
+struct DispatcherOptions {
+  std::chrono::milliseconds poll_interval{1000};
+  std::chrono::milliseconds lease_duration{15000};
+  std::chrono::milliseconds retry_base{1000};             // first retry after ~this
+  std::chrono::milliseconds retry_max{5 * 60 * 1000};     // backoff cap
+  std::chrono::milliseconds retention{72 * 3600 * 1000};  // delivered events and log rows
+  std::size_t batch = 100;                                // outbox rows read per step
+  DestinationOptions destinations;
+  std::string owner;  // this instance's lease owner id; generated when empty
+  // Replaces make_destination (tests: a fake destination).
+  std::function<std::unique_ptr<Destination>(const DestinationSpec&)> factory;
+};
+
+// What one pass did (tests, logs).
+struct PassReport {
+  std::size_t delivered = 0;
+  std::size_t failed = 0;  // retry, rejected or dead attempts
+  std::size_t skipped = 0;
+  std::size_t pruned = 0;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(db::Database& database, collections::CollectionService& collections,
+             records::RecordService& records, DestinationService& destinations,
+             const core::Clock& clock, DispatcherOptions options);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Starts the thread. Without start(), run_pass() may be called directly (tests).
+  void start();
+  // Releases the leases it holds and ends the thread. Idempotent.
+  void stop();
+  // Asks for a pass now (any thread, cheap).
+  void wake();
+
+  // One pass on the calling thread (never a worker nor the writer).
+  PassReport run_pass();
+  // Pruning now (tests).
+  std::size_t prune();
+
+  const std::string& owner() const noexcept { return options_.owner; }
+
+ private:
+  struct Live;  // a destination's object, rebuilt when its spec changes
+  void run();
+  boost::asio::awaitable<void> pass(PassReport& report);
+  boost::asio::awaitable<bool> take_lease(const std::string& id, std::int64_t now_ms);
+  boost::asio::awaitable<void> release_leases();
+  boost::asio::awaitable<void> serve(const DestinationSpec& spec, Live& live, PassReport& report);
+  boost::asio::awaitable<bool> wanted(const DestinationSpec& spec, const OutboxEvent& event);
+  boost::asio::awaitable<std::size_t> prune_now();
+  boost::asio::awaitable<void> measure();
+  std::int64_t now_ms() const;
+  std::chrono::milliseconds backoff(int attempt);
+
+  db::Database& database_;
+  collections::CollectionService& collections_;
+  records::RecordService& records_;
+  DestinationService& destinations_;
+  const core::Clock& clock_;
+  DispatcherOptions options_;
+  std::map<std::string, std::unique_ptr<Live>> live_;  // by destination id; the thread's
+  std::map<std::string, std::int64_t> lease_until_;    // leases held, by destination id (ms)
+  std::int64_t next_due_ms_ = 0;  // the earliest retry among owned destinations (0: none)
+  std::int64_t last_prune_ms_ = 0;
+  std::int64_t last_measure_ms_ = 0;
+
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace basalt::events

@@ -1,0 +1,284 @@
+// The outbox against a real SQLite database: rows written in the write's own transaction (none
+// when nothing wants them, none for a rolled-back write, no secrets), and the dispatcher's
+// order, retries with backoff on the manual clock, dead letters, filters, leases and
+// retention, with a scripted destination in place of HTTP.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <deque>
+
+#include "basalt/collections/testing/collection_service_fixture.hpp"
+#include "basalt/core/api_error.hpp"
+#include "basalt/db/testing/sync_wait.hpp"
+#include "basalt/events/destination_service.hpp"
+#include "basalt/events/dispatcher.hpp"
+#include "basalt/events/outbox_tables.hpp"
+#include "basalt/events/outbox_writer.hpp"
+#include "basalt/records/record_service.hpp"
+
+namespace basalt::events {
+namespace {
+
+using db::testing::sync_wait;
+namespace json = boost::json;
+
+class OutboxTestPasswords final : public records::PasswordPort {
+ public:
+  boost::asio::awaitable<std::string> hash(std::string plain, std::string_view) const override {
+    co_return "h:" + plain;
+  }
+  boost::asio::awaitable<bool> verify(std::string, std::string, std::string_view) const override {
+    co_return false;
+  }
+};
+
+// Answers deliveries from a script (then kDelivered) and records what it was given.
+class ScriptedDestination final : public Destination {
+ public:
+  explicit ScriptedDestination(std::deque<DeliveryResult::Outcome>& script,
+                               std::vector<OutboxEvent>& seen)
+      : script_(script), seen_(seen) {}
+  DeliveryResult deliver(const OutboxEvent& event) override {
+    seen_.push_back(event);
+    DeliveryResult result;
+    result.outcome = DeliveryResult::Outcome::kDelivered;
+    if (!script_.empty()) {
+      result.outcome = script_.front();
+      script_.pop_front();
+    }
+    result.status = result.outcome == DeliveryResult::Outcome::kDelivered ? 200 : 503;
+    result.detail = "scripted";
+    return result;
+  }
+
+ private:
+  std::deque<DeliveryResult::Outcome>& script_;
+  std::vector<OutboxEvent>& seen_;
+};
+
+class OutboxTest : public collections::testing::CollectionServiceFixture {
+ protected:
+  OutboxTest() {
+    outbox_migrations_ = outbox_migrations(database_->dialect());
+    sync_wait(db::apply_migrations(*database_, outbox_migrations_));
+    records_ = std::make_unique<records::RecordService>(*database_, *service_, plans_, passwords_,
+                                                        events_, clock_);
+    writer_ = std::make_unique<OutboxWriter>(database_->dialect(), clock_);
+    records_->set_outbox(writer_.get());
+    destinations_ =
+        std::make_unique<DestinationService>(*database_, *service_, *records_, *writer_, clock_);
+    sync_wait(service_->create(
+        json::parse(R"({"name":"posts","type":"base","fields":[{"name":"title","type":"text"},)"
+                    R"({"name":"n","type":"number"}]})")));
+    sync_wait(service_->create(json::parse(R"({"name":"notes","type":"base","fields":[)"
+                                           R"({"name":"title","type":"text"}]})")));
+  }
+
+  records::Caller superuser() {
+    catalog_ = service_->catalog();
+    return records::Caller{catalog_->find("_superusers"), &superuser_record_};
+  }
+
+  std::string create(std::string_view collection, const std::string& body) {
+    records::WriteInput input;
+    input.body = json::parse(body).as_object();
+    const records::Caller caller = superuser();
+    return std::string(sync_wait(records_->create(caller, collection, std::move(input), {}))
+                           .record.values.at("id")
+                           .as_string());
+  }
+
+  json::object add_webhook(const std::string& body) {
+    return sync_wait(destinations_->create("webhook", json::parse(body).as_object()));
+  }
+
+  std::vector<std::pair<std::string, std::string>> outbox_rows() {
+    const db::ResultSet rows = sync_wait(
+        database_->query("SELECT action, collectionName, record, seq FROM _outbox ORDER BY seq"));
+    std::vector<std::pair<std::string, std::string>> out;
+    std::int64_t last = 0;
+    for (auto row : rows) {
+      EXPECT_GT(row.as_int(3), last);
+      last = row.as_int(3);
+      out.emplace_back(std::string(row.as_text(0)) + " " + std::string(row.as_text(1)),
+                       std::string(row.as_text(2)));
+    }
+    return out;
+  }
+
+  std::unique_ptr<Dispatcher> dispatcher(const std::string& owner = "test-owner") {
+    DispatcherOptions options;
+    options.owner = owner;
+    options.retry_base = std::chrono::milliseconds(1000);
+    options.factory = [this](const DestinationSpec&) {
+      return std::make_unique<ScriptedDestination>(script_, seen_);
+    };
+    return std::make_unique<Dispatcher>(*database_, *service_, *records_, *destinations_, clock_,
+                                        options);
+  }
+
+  std::vector<std::string> statuses() {
+    const db::ResultSet rows = sync_wait(database_->query(
+        "SELECT status || ':' || attempt FROM _deliveries ORDER BY createdMs, seq, attempt"));
+    std::vector<std::string> out;
+    for (auto row : rows) out.emplace_back(row.as_text(0));
+    return out;
+  }
+
+  std::vector<db::Migration> outbox_migrations_;
+  query::PlanCache plans_;
+  OutboxTestPasswords passwords_;
+  records::EventBus events_;
+  std::unique_ptr<records::RecordService> records_;
+  std::unique_ptr<OutboxWriter> writer_;
+  std::unique_ptr<DestinationService> destinations_;
+  std::shared_ptr<const collections::Catalog> catalog_;
+  json::object superuser_record_{{"id", "su0000000000001"}};
+  std::deque<DeliveryResult::Outcome> script_;
+  std::vector<OutboxEvent> seen_;
+};
+
+TEST_F(OutboxTest, NothingIsWrittenWhileNoDestinationWantsTheEvent) {
+  create("posts", R"({"title":"a"})");
+  EXPECT_TRUE(outbox_rows().empty());
+  add_webhook(R"({"url":"http://127.0.0.1:9/","collections":["notes"],"actions":["update"]})");
+  create("posts", R"({"title":"b"})");  // another collection
+  create("notes", R"({"title":"c"})");  // another action
+  EXPECT_TRUE(outbox_rows().empty());
+}
+
+TEST_F(OutboxTest, EveryChangeAppendsARowInCommitOrderWithoutSecrets) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/"})");
+  const std::string id = create("posts", R"({"title":"a"})");
+  records::WriteInput update;
+  update.body = json::parse(R"({"title":"b"})").as_object();
+  const records::Caller caller = superuser();
+  sync_wait(records_->update(caller, "posts", id, std::move(update), {}));
+  sync_wait(records_->remove(caller, "posts", id, {}));
+  create("users",
+         R"({"email":"a@example.com","password":"12345678","passwordConfirm":"12345678"})");
+  const auto rows = outbox_rows();
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].first, "create posts");
+  EXPECT_EQ(rows[1].first, "update posts");
+  EXPECT_EQ(json::parse(rows[1].second).at("title").as_string(), "b");
+  EXPECT_EQ(rows[2].first, "delete posts");
+  EXPECT_EQ(rows[3].first, "create users");
+  const json::object user = json::parse(rows[3].second).as_object();
+  EXPECT_EQ(user.at("email").as_string(), "a@example.com");
+  EXPECT_FALSE(user.contains("password"));
+  EXPECT_FALSE(user.contains("tokenKey"));
+}
+
+TEST_F(OutboxTest, ARolledBackBatchAppendsNothing) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/"})");
+  std::vector<records::BatchOperation> operations(2);
+  operations[0].collection = "posts";
+  operations[0].input.body = json::parse(R"({"title":"kept?"})").as_object();
+  operations[1].kind = records::WriteKind::kUpdate;
+  operations[1].collection = "posts";
+  operations[1].id = "missing00000000";
+  operations[1].input.body = json::parse(R"({"title":"x"})").as_object();
+  const records::Caller caller = superuser();
+  EXPECT_THROW(sync_wait(records_->batch(caller, std::move(operations), std::chrono::seconds(5))),
+               records::BatchError);
+  EXPECT_TRUE(outbox_rows().empty());
+  // A job that fails after appending leaves nothing either.
+  const records::OutboxRow row = writer_->prepare(
+      records::RecordEvent{records::RecordAction::kCreate, "x", "posts", json::object{}});
+  EXPECT_THROW(sync_wait(database_->write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+                 const std::span<const records::OutboxRow> rows(&row, 1);
+                 co_await writer_->append(tx, rows);
+                 throw core::ApiError::bad_request("no");
+               })),
+               core::ApiError);
+  EXPECT_TRUE(outbox_rows().empty());
+}
+
+TEST_F(OutboxTest, DispatcherDeliversInOrderRetriesWithBackoffThenMovesOn) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/","maxAttempts":3})");
+  for (int i = 0; i < 3; ++i) create("posts", R"({"title":"t)" + std::to_string(i) + R"("})");
+  auto d = dispatcher();
+  script_ = {DeliveryResult::Outcome::kDelivered, DeliveryResult::Outcome::kRetry};
+  d->run_pass();
+  // The first delivered, the second failed once: the third waits behind it.
+  ASSERT_EQ(seen_.size(), 2u);
+  EXPECT_EQ(json::parse(seen_[0].record_json).at("title").as_string(), "t0");
+  EXPECT_EQ(json::parse(seen_[1].record_json).at("title").as_string(), "t1");
+  d->run_pass();  // the backoff has not passed on the manual clock
+  EXPECT_EQ(seen_.size(), 2u);
+  clock_.advance(std::chrono::seconds(2));
+  d->run_pass();
+  ASSERT_EQ(seen_.size(), 4u);
+  EXPECT_EQ(seen_[2].event_id, seen_[1].event_id);  // the same idempotency key on retry
+  EXPECT_EQ(json::parse(seen_[3].record_json).at("title").as_string(), "t2");
+  EXPECT_EQ(statuses(),
+            (std::vector<std::string>{"delivered:1", "retry:1", "delivered:2", "delivered:1"}));
+}
+
+TEST_F(OutboxTest, DispatcherDeadLettersAfterMaxAttemptsAndOnRejection) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/","maxAttempts":2})");
+  create("posts", R"({"title":"a"})");
+  create("posts", R"({"title":"b"})");
+  create("posts", R"({"title":"c"})");
+  auto d = dispatcher();
+  script_ = {DeliveryResult::Outcome::kRetry, DeliveryResult::Outcome::kRetry,
+             DeliveryResult::Outcome::kReject};
+  d->run_pass();
+  clock_.advance(std::chrono::seconds(5));
+  d->run_pass();
+  EXPECT_EQ(statuses(),
+            (std::vector<std::string>{"retry:1", "dead:2", "rejected:1", "delivered:1"}));
+  const db::ResultSet state =
+      sync_wait(database_->query("SELECT cursor, attempts FROM _destinationStates"));
+  EXPECT_EQ(state[0].as_int(0), 3);
+  EXPECT_EQ(state[0].as_int(1), 0);
+}
+
+TEST_F(OutboxTest, TheFilterAndCollectionsChooseTheEventsAndAFilterErrorIsA400) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/","collections":["posts"],"filter":"n > 5"})");
+  create("posts", R"({"title":"small","n":1})");
+  create("posts", R"({"title":"big","n":9})");
+  create("notes", R"({"title":"other"})");
+  auto d = dispatcher();
+  d->run_pass();
+  ASSERT_EQ(seen_.size(), 1u);
+  EXPECT_EQ(json::parse(seen_[0].record_json).at("title").as_string(), "big");
+  try {
+    add_webhook(R"({"url":"http://127.0.0.1:9/","collections":["posts"],"filter":"nope = 1"})");
+    FAIL() << "an unknown field must be refused";
+  } catch (const core::ApiError& error) {
+    EXPECT_EQ(error.status(), 400);
+    EXPECT_TRUE(error.data().contains("filter"));
+  }
+  try {
+    add_webhook(R"({"url":"http://127.0.0.1:9/","filter":"n > ","collections":["nope"]})");
+    FAIL() << "a syntax error and an unknown collection must be refused";
+  } catch (const core::ApiError& error) {
+    EXPECT_TRUE(error.data().contains("filter"));
+    EXPECT_TRUE(error.data().contains("collections"));
+  }
+}
+
+TEST_F(OutboxTest, OneLeaseHolderDeliversAndRetentionPrunesDeliveredEvents) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/"})");
+  create("posts", R"({"title":"a"})");
+  auto first = dispatcher("instance-a");
+  auto second = dispatcher("instance-b");
+  first->run_pass();
+  second->run_pass();  // the lease is instance-a's for 15 s
+  create("posts", R"({"title":"b"})");
+  second->run_pass();
+  EXPECT_EQ(seen_.size(), 1u);
+  clock_.advance(std::chrono::seconds(16));  // instance-a stopped renewing
+  second->run_pass();
+  ASSERT_EQ(seen_.size(), 2u);
+  EXPECT_EQ(json::parse(seen_[1].record_json).at("title").as_string(), "b");
+  EXPECT_EQ(second->prune(), 0u);  // delivered, but younger than the retention
+  clock_.advance(std::chrono::hours(73));
+  EXPECT_EQ(second->prune(), 4u);  // two events and their two log rows
+  EXPECT_TRUE(outbox_rows().empty());
+}
+
+}  // namespace
+}  // namespace basalt::events

@@ -1,0 +1,175 @@
+#include "basalt/events/webhook_sender.hpp"
+
+#include <curl/curl.h>
+#include <sys/socket.h>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <ctime>
+
+#include "basalt/core/outbound_guard.hpp"
+#include "basalt/events/webhook_signature.hpp"
+
+namespace basalt::events {
+
+namespace {
+
+constexpr std::size_t kMaxResponseBytes = 64 * 1024;
+constexpr std::size_t kExcerptBytes = 1024;
+
+struct Exchange {
+  bool allow_private = false;
+  std::string refused;  // the class of a refused address, when the guard refused one
+  std::string excerpt;
+  std::size_t received = 0;
+};
+
+curl_socket_t open_socket(void* data, curlsocktype purpose, curl_sockaddr* address) {
+  auto* exchange = static_cast<Exchange*>(data);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  const core::AddressClass kind =
+      core::classify_address(reinterpret_cast<const sockaddr*>(&address->addr));
+  if (!core::outbound_allowed(kind, exchange->allow_private)) {
+    exchange->refused = std::string(core::address_class_name(kind));
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
+std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const std::size_t bytes = size * count;
+  exchange->received += bytes;
+  if (exchange->excerpt.size() < kExcerptBytes) {
+    exchange->excerpt.append(data, std::min(bytes, kExcerptBytes - exchange->excerpt.size()));
+  }
+  return exchange->received > kMaxResponseBytes ? 0 : bytes;  // 0 ends the transfer
+}
+
+std::string json_string(std::string_view text) {
+  return boost::json::serialize(boost::json::string(text));
+}
+
+// "2026-12-06 23:40:00.123Z" -> "2026-12-06T23:40:00.123Z" (RFC 3339).
+std::string rfc3339(std::string committed) {
+  if (committed.size() > 10 && committed[10] == ' ') committed[10] = 'T';
+  return committed;
+}
+
+// Keeps the excerpt valid for the log: no bytes that are not printable ASCII or UTF-8.
+std::string printable(std::string text) {
+  for (char& c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\n' && c != '\t') c = ' ';
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string webhook_payload(const OutboxEvent& event) {
+  std::string body;
+  body.reserve(event.record_json.size() + 256);
+  body += "{\"id\":" + json_string(event.event_id);
+  body += ",\"type\":" + json_string("record." + event.action);
+  body += ",\"timestamp\":" + json_string(rfc3339(event.committed_at));
+  body += ",\"data\":{\"collectionId\":" + json_string(event.collection_id);
+  body += ",\"collectionName\":" + json_string(event.collection_name);
+  body += ",\"action\":" + json_string(event.action);
+  body += ",\"record\":" + event.record_json + "}}";
+  return body;
+}
+
+struct WebhookSender::Handle {
+  CURL* curl = nullptr;
+  ~Handle() {
+    if (curl) curl_easy_cleanup(curl);
+  }
+};
+
+WebhookSender::WebhookSender(WebhookTarget target, bool allow_private)
+    : target_(std::move(target)),
+      allow_private_(allow_private),
+      handle_(std::make_unique<Handle>()) {}
+
+WebhookSender::~WebhookSender() = default;
+
+DeliveryResult WebhookSender::deliver(const OutboxEvent& event) {
+  DeliveryResult result;
+  const auto started = std::chrono::steady_clock::now();
+  auto finish = [&](DeliveryResult::Outcome outcome, std::string detail) {
+    result.outcome = outcome;
+    result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (detail.size() > kExcerptBytes) detail.resize(kExcerptBytes);
+    result.detail = printable(std::move(detail));
+    return result;
+  };
+  if (!handle_->curl) handle_->curl = curl_easy_init();
+  CURL* curl = handle_->curl;
+  if (!curl) return finish(DeliveryResult::Outcome::kRetry, "curl_easy_init failed");
+  curl_easy_reset(curl);
+
+  const std::string body = webhook_payload(event);
+  const std::int64_t timestamp = static_cast<std::int64_t>(std::time(nullptr));
+  std::vector<std::string> lines = {
+      "Content-Type: application/json",
+      "webhook-id: " + event.event_id,
+      "webhook-timestamp: " + std::to_string(timestamp),
+      "webhook-signature: " + webhook_signature(target_.key, event.event_id, timestamp, body),
+      "Expect:",  // no 100-continue round trip
+  };
+  for (const auto& [name, value] : target_.headers) lines.push_back(name + ": " + value);
+  curl_slist* headers = nullptr;
+  for (const std::string& line : lines) headers = curl_slist_append(headers, line.c_str());
+
+  Exchange exchange;
+  exchange.allow_private = allow_private_;
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_URL, target_.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");  // never a proxy from the environment
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(target_.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(target_.total_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "basalt-webhooks");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &exchange);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  const CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_slist_free_all(headers);
+  result.status = static_cast<int>(status);
+
+  if (code != CURLE_OK && !exchange.refused.empty()) {
+    // Refused addresses do not become reachable by retrying: dead-letter at once.
+    return finish(DeliveryResult::Outcome::kReject, "refused: the target resolves to a " +
+                                                        exchange.refused +
+                                                        " address (webhooks-allow-private is off)");
+  }
+  const bool body_cut = code == CURLE_WRITE_ERROR && exchange.received > kMaxResponseBytes;
+  if (code != CURLE_OK && !(body_cut && status != 0)) {
+    const std::string reason = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+    return finish(DeliveryResult::Outcome::kRetry, reason);
+  }
+  if (status >= 200 && status < 300) {
+    return finish(DeliveryResult::Outcome::kDelivered, std::move(exchange.excerpt));
+  }
+  if (status == 408 || status == 429 || status >= 500) {
+    return finish(DeliveryResult::Outcome::kRetry, std::move(exchange.excerpt));
+  }
+  return finish(DeliveryResult::Outcome::kReject, std::move(exchange.excerpt));
+}
+
+}  // namespace basalt::events

@@ -1,0 +1,52 @@
+// WebhookSender: the Destination of one webhook endpoint (docs/events.md, "Webhooks").
+// POSTs the event as JSON with the Standard Webhooks headers (webhook-id, webhook-timestamp,
+// webhook-signature) through libcurl, on one handle kept between calls (keep-alive).
+//
+// Limits: connect timeout 5 s, total 10 s, redirects not followed (a 3xx is a rejection), at
+// most 64 KiB of response read (the log keeps 1 KiB). 2xx: delivered; 408, 429, 5xx and
+// transport errors: retry; any other status: reject.
+// Outbound safety: every connection's address is classified after DNS resolution, in the
+// socket callback, and refused unless public (or `allow_private`); proxies from the
+// environment are ignored, so the address checked is the one connected.
+// Thread ownership: one dispatcher thread at a time (Destination's contract).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "basalt/events/destination.hpp"
+
+namespace basalt::events {
+
+struct WebhookTarget {
+  std::string url;
+  std::string key;  // the secret's key bytes (base64-decoded part after whsec_)
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds total_timeout{10000};
+};
+
+// The JSON body of a delivery:
+// {"id","type":"record.<action>","timestamp","data":{"collectionId","collectionName","record"}}
+std::string webhook_payload(const OutboxEvent& event);
+
+class WebhookSender : public Destination {
+ public:
+  WebhookSender(WebhookTarget target, bool allow_private);
+  ~WebhookSender() override;
+  WebhookSender(const WebhookSender&) = delete;
+  WebhookSender& operator=(const WebhookSender&) = delete;
+
+  DeliveryResult deliver(const OutboxEvent& event) override;
+
+ private:
+  struct Handle;
+  WebhookTarget target_;
+  bool allow_private_;
+  std::unique_ptr<Handle> handle_;
+};
+
+}  // namespace basalt::events
