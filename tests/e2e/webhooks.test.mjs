@@ -183,7 +183,7 @@ describe('webhooks', () => {
     });
     const got = [await receiver.next(), await receiver.next(), await receiver.next(), await receiver.next()];
     assert.deepEqual(
-      got.map((d) => [d.payload.type, d.payload.data.collectionName]),
+      got.map((d) => [d.payload.type, d.payload.data.collection.name]),
       [
         ['record.create', 'posts'],
         ['record.update', 'posts'],

@@ -160,6 +160,16 @@ std::vector<ApiRoute> api_routes() {
       {Method::kGet, "/api/webhooks/{id}/deliveries", Access::kSuperuser, list_webhook_deliveries},
       {Method::kPost, "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver", Access::kSuperuser,
        redeliver_webhook_delivery},
+      // The same handlers for the broker connectors, one path per type (docs/brokers.md).
+      {Method::kGet, "/api/brokers/{type}", Access::kSuperuser, list_webhooks},
+      {Method::kPost, "/api/brokers/{type}", Access::kSuperuser, create_webhook},
+      {Method::kGet, "/api/brokers/{type}/{id}", Access::kSuperuser, view_webhook},
+      {Method::kPatch, "/api/brokers/{type}/{id}", Access::kSuperuser, update_webhook},
+      {Method::kDelete, "/api/brokers/{type}/{id}", Access::kSuperuser, delete_webhook},
+      {Method::kGet, "/api/brokers/{type}/{id}/deliveries", Access::kSuperuser,
+       list_webhook_deliveries},
+      {Method::kPost, "/api/brokers/{type}/{id}/deliveries/{deliveryId}/redeliver",
+       Access::kSuperuser, redeliver_webhook_delivery},
   };
 }
 

@@ -1,5 +1,5 @@
 // The JSON body every broker message carries (docs/brokers.md, "The envelope"):
-//   {"id": <event id>, "type": "record.<action>", "timestamp": <commit time>,
+//   {"id": <event id>, "type": "record.<action>", "timestamp": <commit time, RFC 3339>,
 //    "sequence": <n>, "data": {"collection": {"id", "name"}, "record": {...}}}
 // The webhook destinations send the same envelope, so a consumer can read both.
 #pragma once

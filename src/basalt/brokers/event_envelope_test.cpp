@@ -13,7 +13,9 @@ TEST(EventEnvelope, CarriesIdTypeTimeSequenceCollectionAndRecord) {
   const auto envelope = boost::json::parse(build_event_envelope(event)).as_object();
   EXPECT_EQ(envelope.at("id").as_string(), "evt000000000007");
   EXPECT_EQ(envelope.at("type").as_string(), "record.update");
-  EXPECT_EQ(envelope.at("timestamp").as_string(), event.committed_at);
+  std::string rfc3339 = event.committed_at;
+  rfc3339[10] = 'T';
+  EXPECT_EQ(envelope.at("timestamp").as_string(), rfc3339);
   EXPECT_EQ(envelope.at("sequence").as_int64(), 7);
   const auto& data = envelope.at("data").as_object();
   EXPECT_EQ(data.at("collection").at("id").as_string(), "pbc_posts");

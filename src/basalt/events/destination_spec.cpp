@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "basalt/brokers/broker_destination.hpp"
 #include "basalt/events/webhook_sender.hpp"
 #include "basalt/events/webhook_signature.hpp"
 
@@ -111,6 +112,11 @@ json::object validate_destination_config(std::string_view type, json::object& co
   json::object errors;
   if (type == kWebhookType) {
     validate_webhook(config, errors);
+  } else if (brokers::is_broker_type(type)) {
+    // The connectors word their errors as field -> message (docs/brokers.md).
+    for (const auto& [field, message] : brokers::validate_broker_config(type, config)) {
+      errors[field] = config_error("validation_invalid_value", message);
+    }
   } else {
     errors["type"] = config_error("validation_invalid_type", "Unknown destination type.");
   }
@@ -134,6 +140,11 @@ std::unique_ptr<Destination> make_destination(const DestinationSpec& spec,
       }
     }
     return std::make_unique<WebhookSender>(std::move(target), options.allow_private);
+  }
+  if (brokers::is_broker_type(spec.type)) {
+    std::unique_ptr<Destination> broker = brokers::make_broker_destination(spec.type, spec.config);
+    if (!broker) throw std::invalid_argument(spec.type + " configuration is invalid");
+    return broker;
   }
   throw std::invalid_argument("unknown destination type " + spec.type);
 }

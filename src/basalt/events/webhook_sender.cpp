@@ -1,5 +1,7 @@
 #include "basalt/events/webhook_sender.hpp"
 
+#include "basalt/brokers/event_envelope.hpp"
+
 #include <curl/curl.h>
 #include <sys/socket.h>
 
@@ -46,16 +48,6 @@ std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* use
   return exchange->received > kMaxResponseBytes ? 0 : bytes;  // 0 ends the transfer
 }
 
-std::string json_string(std::string_view text) {
-  return boost::json::serialize(boost::json::string(text));
-}
-
-// "2026-12-06 23:40:00.123Z" -> "2026-12-06T23:40:00.123Z" (RFC 3339).
-std::string rfc3339(std::string committed) {
-  if (committed.size() > 10 && committed[10] == ' ') committed[10] = 'T';
-  return committed;
-}
-
 // Keeps the excerpt valid for the log: no bytes that are not printable ASCII or UTF-8.
 std::string printable(std::string text) {
   for (char& c : text) {
@@ -68,16 +60,7 @@ std::string printable(std::string text) {
 }  // namespace
 
 std::string webhook_payload(const OutboxEvent& event) {
-  std::string body;
-  body.reserve(event.record_json.size() + 256);
-  body += "{\"id\":" + json_string(event.event_id);
-  body += ",\"type\":" + json_string("record." + event.action);
-  body += ",\"timestamp\":" + json_string(rfc3339(event.committed_at));
-  body += ",\"data\":{\"collectionId\":" + json_string(event.collection_id);
-  body += ",\"collectionName\":" + json_string(event.collection_name);
-  body += ",\"action\":" + json_string(event.action);
-  body += ",\"record\":" + event.record_json + "}}";
-  return body;
+  return brokers::build_event_envelope(event);
 }
 
 struct WebhookSender::Handle {

@@ -165,7 +165,7 @@ TEST(WebhookSender, PostsTheSignedPayloadAndReportsDelivered) {
   EXPECT_EQ(payload.at("id").as_string(), "evt_0123456789abcdef0123456789abcdef");
   EXPECT_EQ(payload.at("type").as_string(), "record.create");
   EXPECT_EQ(payload.at("timestamp").as_string(), "2026-12-06T23:40:00.123Z");
-  EXPECT_EQ(payload.at("data").at("collectionName").as_string(), "posts");
+  EXPECT_EQ(payload.at("data").at("collection").at("name").as_string(), "posts");
   EXPECT_EQ(payload.at("data").at("record").at("title").as_string(), "hello");
   EXPECT_EQ(header_of(request, "webhook-id"), "evt_0123456789abcdef0123456789abcdef");
   EXPECT_EQ(header_of(request, "X-Team"), "blue");
