@@ -28,7 +28,7 @@ std::string destination_type(const http::Request& request) {
 }  // namespace
 
 boost::asio::awaitable<void> list_webhooks(const Services& services, const auth::AuthContext&,
-                                           http::Request&, http::Response& response) {
+                                           http::Request& request, http::Response& response) {
   std::string type = destination_type(request);
   json::array items = co_await services.destinations.list(std::move(type));
   json::object page;
