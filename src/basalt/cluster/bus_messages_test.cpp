@@ -15,9 +15,8 @@ TEST(BusMessages, PacksQueuedMessagesIntoPayloadsUnderTheLimitInOrder) {
   BusMessages sender;
   BusMessages receiver;
   std::vector<std::string> heard;
-  receiver.subscribe("t", [&](const boost::json::value& body) {
-    heard.push_back(boost::json::serialize(body));
-  });
+  receiver.subscribe(
+      "t", [&](const boost::json::value& body) { heard.push_back(boost::json::serialize(body)); });
   bool wake = false;
   ASSERT_TRUE(sender.queue("t", "1", wake));
   EXPECT_TRUE(wake);  // the first message wakes the transport
@@ -60,7 +59,8 @@ TEST(BusMessages, AnOverflowBecomesOneResyncOfEveryInstance) {
   receiver.on_resync([&] { ++resyncs; });
   receiver.subscribe("t", [&](const boost::json::value&) { ++heard; });
   bool wake = false;
-  for (std::size_t i = 0; i <= BusMessages::kMaxQueued; ++i) ASSERT_TRUE(sender.queue("t", "0", wake));
+  for (std::size_t i = 0; i <= BusMessages::kMaxQueued; ++i)
+    ASSERT_TRUE(sender.queue("t", "0", wake));
   const std::vector<std::string> payloads = sender.take_payloads();
   ASSERT_EQ(payloads.size(), 1u);
   receiver.dispatch(payloads[0]);

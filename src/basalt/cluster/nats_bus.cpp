@@ -34,7 +34,8 @@ int64_t reconnect_delay_cb(natsConnection*, int attempts, void* closure) {
   return bus_of(closure).reconnect_delay_ms(attempts);
 }
 void message_cb(natsConnection*, natsSubscription*, natsMsg* message, void* closure) {
-  std::string payload(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
+  std::string payload(natsMsg_GetData(message),
+                      static_cast<std::size_t>(natsMsg_GetDataLength(message)));
   natsMsg_Destroy(message);
   bus_of(closure).on_payload(std::move(payload));
 }
@@ -73,8 +74,8 @@ void NatsBus::drain() {
   for (const std::string& payload : messages_.take_payloads()) {
     if (connection_ == nullptr) return;
     // Buffered by libnats (also while reconnecting, up to its reconnect buffer).
-    const natsStatus status = natsConnection_Publish(connection_, endpoint_.channel.c_str(),
-                                                     payload.data(), static_cast<int>(payload.size()));
+    const natsStatus status = natsConnection_Publish(
+        connection_, endpoint_.channel.c_str(), payload.data(), static_cast<int>(payload.size()));
     if (status != NATS_OK) {
       spdlog::warn("cluster bus: NATS refused a payload of {} bytes: {}", payload.size(),
                    natsStatus_GetText(status));
@@ -112,10 +113,10 @@ void NatsBus::start() {
   if (bus_thread_.joinable()) return;
   bus_thread_ = std::thread([this] { context_.run(); });
   check(natsOptions_Create(&options_), "options");
-  std::string url = fmt::format("nats://{}:{}", endpoint_.host.find(':') != std::string::npos
-                                                    ? "[" + endpoint_.host + "]"
-                                                    : endpoint_.host,
-                                endpoint_.port);
+  std::string url = fmt::format(
+      "nats://{}:{}",
+      endpoint_.host.find(':') != std::string::npos ? "[" + endpoint_.host + "]" : endpoint_.host,
+      endpoint_.port);
   check(natsOptions_SetURL(options_, url.c_str()), "URL");
   if (!endpoint_.user.empty() || !endpoint_.password.empty()) {
     check(natsOptions_SetUserInfo(options_, endpoint_.user.c_str(), endpoint_.password.c_str()),
@@ -140,8 +141,8 @@ void NatsBus::start() {
     throw std::runtime_error(
         fmt::format("cluster bus: NATS at {}: {}", endpoint_.masked(), natsStatus_GetText(status)));
   }
-  check(natsConnection_Subscribe(&subscription_, connection_, endpoint_.channel.c_str(),
-                                 message_cb, this),
+  check(natsConnection_Subscribe(&subscription_, connection_, endpoint_.channel.c_str(), message_cb,
+                                 this),
         "subscribe");
   if (status == NATS_NOT_YET_CONNECTED) {
     spdlog::warn("cluster bus: NATS at {} not reachable yet; retrying", endpoint_.masked());

@@ -190,8 +190,8 @@ void RedisBus::transport() {
       announce_first_attempt();
       if (stopping_) return;
       delay = backoff.next();
-      spdlog::warn("cluster bus: Redis at {}: {}; again in {} ms", endpoint_.masked(),
-                   error.what(), delay.count());
+      spdlog::warn("cluster bus: Redis at {}: {}; again in {} ms", endpoint_.masked(), error.what(),
+                   delay.count());
     }
     pause(delay);
   }
@@ -245,7 +245,8 @@ void RedisBus::serve(Connection& subscriber, Connection& publisher) {
     }
     const auto until_ping = std::chrono::duration_cast<milliseconds>(kIdlePing - (now - last_ping));
     pollfd waits[2] = {{subscriber.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    const int ready = ::poll(waits, 2, static_cast<int>(std::max<std::int64_t>(until_ping.count(), 1)));
+    const int ready =
+        ::poll(waits, 2, static_cast<int>(std::max<std::int64_t>(until_ping.count(), 1)));
     if (ready < 0 && errno != EINTR) throw std::runtime_error("poll failed");
     if (ready <= 0) continue;
     if ((waits[1].revents & POLLIN) != 0) {

@@ -5,8 +5,8 @@
 
 #include "basalt/collections/collection_store.hpp"
 #include "basalt/collections/email_index.hpp"
-#include "basalt/collections/sortable_columns.hpp"
 #include "basalt/collections/file_removals.hpp"
+#include "basalt/collections/sortable_columns.hpp"
 #include "basalt/collections/table_ddl.hpp"
 #include "basalt/collections/view_fields.hpp"
 #include "basalt/core/api_error.hpp"

@@ -222,9 +222,10 @@ std::vector<std::string> alter_in_place(
       out.push_back(alter + "ALTER COLUMN " + column + " DROP DEFAULT");
     }
     if (old_spec.kind != new_spec.kind) {
-      out.push_back(alter + "ALTER COLUMN " + column + " TYPE " +
-                    std::string(dialect.column_definition_type(schema::sql_column_type(new_spec.kind))) +
-                    " USING " + copy_expression(*before, *after, dialect));
+      out.push_back(
+          alter + "ALTER COLUMN " + column + " TYPE " +
+          std::string(dialect.column_definition_type(schema::sql_column_type(new_spec.kind))) +
+          " USING " + copy_expression(*before, *after, dialect));
     }
     std::string default_sql = default_clause(new_spec.default_value, dialect);
     if (!default_sql.empty()) {

@@ -249,9 +249,10 @@ TEST(TableDdlPostgres, IndexesAreWrittenInStandardSql) {
   EXPECT_EQ(statements[2],
             "CREATE INDEX IF NOT EXISTS \"idx_two\" ON \"posts\" (\"tag\" DESC NULLS LAST, "
             "(rtrim(\"title\", ' ')) ASC NULLS FIRST)");
-  EXPECT_EQ(statements[3],
-            "CREATE INDEX \"idx_expr\" ON \"posts\" ((lower(\"title\")) ASC NULLS FIRST, \"tag\" ASC "
-            "NULLS FIRST)");
+  EXPECT_EQ(
+      statements[3],
+      "CREATE INDEX \"idx_expr\" ON \"posts\" ((lower(\"title\")) ASC NULLS FIRST, \"tag\" ASC "
+      "NULLS FIRST)");
   // SQLite keeps PocketBase's text.
   db::SqliteDialect sqlite;
   EXPECT_EQ(create_statements(collection, sqlite)[1],
@@ -270,13 +271,15 @@ TEST(TableDdlPostgres, IndexNamesAreTheColumnsExactSpelling) {
   db::PostgresDialect dialect;
   std::vector<std::string> statements = create_statements(collection, dialect);
   ASSERT_EQ(statements.size(), 3U);
-  EXPECT_EQ(statements[1],
-            "CREATE UNIQUE INDEX \"idx_one\" ON \"posts\" (\"title\" ASC NULLS FIRST) WHERE \"tag\" = "
-            "'x' AND "
-            "\"title\" != ''");
-  EXPECT_EQ(statements[2],
-            "CREATE INDEX \"idx_low\" ON \"posts\" ((LOWER(\"title\")) ASC NULLS FIRST, \"nothere\" "
-            "ASC NULLS FIRST)");
+  EXPECT_EQ(
+      statements[1],
+      "CREATE UNIQUE INDEX \"idx_one\" ON \"posts\" (\"title\" ASC NULLS FIRST) WHERE \"tag\" = "
+      "'x' AND "
+      "\"title\" != ''");
+  EXPECT_EQ(
+      statements[2],
+      "CREATE INDEX \"idx_low\" ON \"posts\" ((LOWER(\"title\")) ASC NULLS FIRST, \"nothere\" "
+      "ASC NULLS FIRST)");
 }
 
 // PostgreSQL before 16 wants an alias on a subquery in FROM; SQLite takes it too.

@@ -258,7 +258,8 @@ void PostgresFilterDialect::compare(std::string& out, CompareOp op, const Operan
     out += "))";
     return;
   }
-  if (op == CompareOp::kEq && (a.number == PlainNumber::kBool) != (b.number == PlainNumber::kBool) &&
+  if (op == CompareOp::kEq &&
+      (a.number == PlainNumber::kBool) != (b.number == PlainNumber::kBool) &&
       a.number != PlainNumber::kNone && b.number != PlainNumber::kNone) {
     append_bool_equals_number(out, a.number == PlainNumber::kBool ? a : b,
                               a.number == PlainNumber::kBool ? b : a);

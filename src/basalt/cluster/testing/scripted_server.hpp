@@ -63,10 +63,9 @@ class ScriptedServer {
   }
 
   std::string run(const std::string& arguments) {
-    const std::string command = (core::testing::source_dir() / "scripts" /
-                                 (name_ + "-test-server.sh"))
-                                    .string() +
-                                " " + arguments + " 2>&1";
+    const std::string command =
+        (core::testing::source_dir() / "scripts" / (name_ + "-test-server.sh")).string() + " " +
+        arguments + " 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
     std::string out;
