@@ -18,7 +18,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,6 +26,7 @@ import { EventSource } from 'eventsource';
 import { createClient } from 'graphql-ws';
 import PocketBase from 'pocketbase';
 import WebSocket from 'ws';
+import { eventLog, freePort, haproxyConfig, within } from './cluster_harness.mjs';
 import { startServer } from './server.mjs';
 
 globalThis.EventSource = EventSource;
@@ -48,90 +48,6 @@ const skip =
         : false;
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-// Polls `attempt` until it returns a truthy value; fails after `ms`. Each attempt is a request:
-// the loop is paced by round trips, never by a timer.
-async function within(ms, what, attempt) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const value = await attempt();
-      if (value) return value;
-      last = undefined;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      assert.fail(`${what}: not within ${ms} ms${last ? ` (last error: ${last.message})` : ''}`);
-    }
-  }
-}
-
-// Collects realtime events; until() resolves once `predicate` holds.
-function eventLog() {
-  const events = [];
-  const waiters = [];
-  const check = () => {
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i].predicate(events)) {
-        waiters[i].resolve(events);
-        waiters.splice(i, 1);
-      }
-    }
-  };
-  return {
-    events,
-    callback: (event) => {
-      events.push(event);
-      check();
-    },
-    until(predicate) {
-      return new Promise((resolve) => {
-        waiters.push({ predicate, resolve });
-        check();
-      });
-    },
-  };
-}
-
-function haproxyConfig(port, servers) {
-  const lines = [
-    'global',
-    '  maxconn 512',
-    'defaults',
-    '  mode http',
-    '  timeout connect 2s',
-    '  timeout client 60s',
-    '  timeout server 60s',
-    '  timeout tunnel 1h',
-    '  option redispatch',
-    '  retries 3',
-    '  retry-on conn-failure',
-    'frontend basalt',
-    `  bind 127.0.0.1:${port}`,
-    '  default_backend instances',
-    'backend instances',
-    '  balance roundrobin',
-    '  option httpchk GET /api/health',
-    '  http-check expect status 200',
-    '  default-server inter 200ms fall 2 rise 1',
-    ...servers.map((url, i) => `  server i${i} ${new URL(url).host} check`),
-    '',
-  ];
-  return lines.join('\n');
-}
 
 describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
   let work;

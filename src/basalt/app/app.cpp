@@ -42,7 +42,10 @@
 #include "basalt/auth/sign_in_throttle.hpp"
 #include "basalt/auth/totp_service.hpp"
 #include "basalt/backups/backup_service.hpp"
+#include "basalt/cluster/bus_url.hpp"
+#include "basalt/cluster/nats_bus.hpp"
 #include "basalt/cluster/pg_notify_bus.hpp"
+#include "basalt/cluster/redis_bus.hpp"
 #include "basalt/core/blocking_pool.hpp"
 #include "basalt/core/clock.hpp"
 #include "basalt/core/database_url.hpp"
@@ -97,12 +100,38 @@ constexpr std::size_t kBlockingQueue = 256;
 constexpr unsigned kOAuth2Threads = 4;
 constexpr std::size_t kOAuth2Queue = 64;
 
-// PostgreSQL only: the bus the instances on one database share (docs/scaling.md).
-std::unique_ptr<cluster::PgNotifyBus> make_cluster_bus(const core::Config& config) {
-  if (!core::is_postgres_url(config.database_url)) return nullptr;
+// PostgreSQL only: the bus the instances on one database share (docs/scaling.md, "Buses"):
+// LISTEN/NOTIFY on the database, or Redis or NATS when `cluster-bus` names one. `executor` is
+// the bus thread's, where its handlers run and what they start (reloads) runs.
+struct ClusterBusParts {
+  std::unique_ptr<cluster::ClusterBus> bus;
+  boost::asio::any_io_executor executor;
+};
+
+template <typename Bus>
+ClusterBusParts bus_parts(std::unique_ptr<Bus> bus) {
+  boost::asio::any_io_executor executor = bus->executor();
+  return {std::move(bus), std::move(executor)};
+}
+
+ClusterBusParts make_cluster_bus(const core::Config& config) {
+  if (!core::is_postgres_url(config.database_url)) return {};
+  if (!config.cluster_bus_url.empty()) {
+    cluster::BusEndpoint endpoint;
+    try {
+      endpoint = cluster::parse_bus_url(config.cluster_bus_url);
+    } catch (const std::invalid_argument& error) {
+      throw core::ConfigError(std::string("cluster-bus: ") + error.what());
+    }
+    spdlog::info("cluster bus: {}", endpoint.masked());
+    if (endpoint.scheme == "redis") {
+      return bus_parts(std::make_unique<cluster::RedisBus>(std::move(endpoint)));
+    }
+    return bus_parts(std::make_unique<cluster::NatsBus>(std::move(endpoint)));
+  }
   auto settings = std::make_shared<const db::postgres::ConnectionSettings>(
       db::postgres::connection_settings(config.database_url, config.db.statement_timeout));
-  return std::make_unique<cluster::PgNotifyBus>(std::move(settings));
+  return bus_parts(std::make_unique<cluster::PgNotifyBus>(std::move(settings)));
 }
 
 std::string url_host(const std::string& host) {
@@ -152,7 +181,8 @@ int serve(const core::Config& config) {
     auth::PasswordHasher hasher;
     // Many instances on one PostgreSQL database (docs/scaling.md): they tell each other what
     // changed through LISTEN/NOTIFY. Started last, once everything it reaches exists.
-    std::unique_ptr<cluster::PgNotifyBus> cluster_bus = make_cluster_bus(config);
+    ClusterBusParts cluster_parts = make_cluster_bus(config);
+    std::unique_ptr<cluster::ClusterBus>& cluster_bus = cluster_parts.bus;
     // Sign-in failures count on every instance when there is a bus (SharedRateLimiter).
     std::vector<SharedRateLimiter*> shared_limiters;
     auto make_limiter =
@@ -348,7 +378,7 @@ int serve(const core::Config& config) {
     if (cluster_bus) {
       cluster_links = std::make_unique<ClusterLinks>(ClusterParts{
           .bus = *cluster_bus,
-          .bus_executor = cluster_bus->executor(),
+          .bus_executor = cluster_parts.executor,
           .database = storage.database(),
           .events = events,
           .records = records,

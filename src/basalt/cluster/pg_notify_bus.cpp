@@ -11,10 +11,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <chrono>
-#include <random>
 #include <stdexcept>
 
 #include "basalt/db/database_error.hpp"
@@ -28,30 +25,9 @@ namespace json = boost::json;
 using std::chrono::milliseconds;
 
 constexpr std::string_view kChannel = "basalt_cluster";
-// PostgreSQL refuses payloads of 8000 bytes or more; the rest is headroom.
-constexpr std::size_t kMaxPayloadBytes = 7900;
-constexpr milliseconds kFirstBackoff{100};
-constexpr milliseconds kMaxBackoff{2000};
 constexpr milliseconds kIdlePing{15000};
 // How long the server may take to answer one NOTIFY or ping before the session is given up.
 constexpr milliseconds kAnswerDeadline{10000};
-
-std::string random_instance_id() {
-  std::random_device device;
-  std::uniform_int_distribution<std::uint64_t> draw;
-  return fmt::format("{:016x}", draw(device));
-}
-
-// Envelope (invariant 1): {"i":"<instance>","m":[{"t":"<topic>","b":<body>},...]} or, after an
-// overflow, {"i":"<instance>","resync":true}.
-std::string message_text(std::string_view topic, std::string_view body) {
-  std::string text = "{\"t\":";
-  text += json::serialize(json::string(topic));
-  text += ",\"b\":";
-  text += body;
-  text += '}';
-  return text;
-}
 
 }  // namespace
 
@@ -82,7 +58,8 @@ class PgNotifyBus::Session {
     for (;;) {
       if (bus_.stopping_) co_return;
       receive();
-      std::vector<std::string> payloads = bus_.take_payloads();
+      bus_.messages_.woken();
+      std::vector<std::string> payloads = bus_.messages_.take_payloads();
       if (!payloads.empty()) {
         for (const std::string& payload : payloads) {
           // Named locals: GCC 12 miscompiles temporaries in a co_await's call.
@@ -111,7 +88,7 @@ class PgNotifyBus::Session {
     while (PGnotify* notification = PQnotifies(connection_.get())) {
       const std::string payload(notification->extra);
       PQfreemem(notification);
-      bus_.dispatch(payload);
+      bus_.messages_.dispatch(payload);
     }
   }
 
@@ -204,117 +181,29 @@ class PgNotifyBus::Session {
 };
 
 PgNotifyBus::PgNotifyBus(std::shared_ptr<const db::postgres::ConnectionSettings> settings)
-    : settings_(std::move(settings)), instance_(random_instance_id()) {}
+    : settings_(std::move(settings)) {}
 
 PgNotifyBus::~PgNotifyBus() {
   stop();
 }
 
 void PgNotifyBus::subscribe(std::string topic, Handler handler) {
-  handlers_[std::move(topic)] = std::move(handler);
+  messages_.subscribe(std::move(topic), std::move(handler));
 }
 
 void PgNotifyBus::on_resync(std::function<void()> handler) {
-  resync_handlers_.push_back(std::move(handler));
+  messages_.on_resync(std::move(handler));
 }
 
 bool PgNotifyBus::publish(std::string_view topic, std::string body) {
-  if (body.size() > kMaxMessageBytes) return false;
-  std::string message = message_text(topic, body);
-  bool post = false;
-  {
-    std::lock_guard lock(outbox_mutex_);
-    if (outbox_.size() >= kMaxQueued) {
-      outbox_.clear();
-      overflowed_ = true;
-    } else {
-      outbox_.push_back(std::move(message));
-    }
-    post = !wake_posted_;
-    wake_posted_ = true;
-  }
-  if (post) {
+  bool wake = false;
+  if (!messages_.queue(topic, body, wake)) return false;
+  if (wake) {
     asio::post(context_, [this] {
-      {
-        std::lock_guard lock(outbox_mutex_);
-        wake_posted_ = false;
-      }
       if (session_ != nullptr) session_->wake();
     });
   }
   return true;
-}
-
-std::vector<std::string> PgNotifyBus::take_payloads() {
-  std::deque<std::string> messages;
-  bool overflowed = false;
-  {
-    std::lock_guard lock(outbox_mutex_);
-    messages.swap(outbox_);
-    overflowed = overflowed_;
-    overflowed_ = false;
-  }
-  std::vector<std::string> payloads;
-  const std::string head = fmt::format("{{\"i\":\"{}\"", instance_);
-  if (overflowed) {
-    spdlog::warn("cluster bus: more than {} messages waited; every instance resyncs", kMaxQueued);
-    payloads.push_back(head + ",\"resync\":true}");
-    return payloads;
-  }
-  std::string payload;
-  for (std::string& message : messages) {
-    if (!payload.empty() && payload.size() + message.size() + 2 > kMaxPayloadBytes) {
-      payloads.push_back(payload + "]}");
-      payload.clear();
-    }
-    payload += payload.empty() ? head + ",\"m\":[" : ",";
-    payload += message;
-  }
-  if (!payload.empty()) payloads.push_back(payload + "]}");
-  return payloads;
-}
-
-void PgNotifyBus::dispatch(std::string_view payload) {
-  boost::system::error_code error;
-  const json::value envelope = json::parse(payload, error);
-  const json::object* fields = error ? nullptr : envelope.if_object();
-  if (fields == nullptr) {
-    spdlog::warn("cluster bus: a payload that is not a JSON object ({} bytes) ignored",
-                 payload.size());
-    return;
-  }
-  const json::value* sender = fields->if_contains("i");
-  if (sender == nullptr || !sender->is_string() || sender->get_string() == instance_) return;
-  if (const json::value* flag = fields->if_contains("resync"); flag && flag->is_bool()) {
-    resync();
-    return;
-  }
-  const json::value* messages = fields->if_contains("m");
-  if (messages == nullptr || !messages->is_array()) return;
-  for (const json::value& message : messages->get_array()) {
-    const json::object* parts = message.if_object();
-    const json::value* topic = parts ? parts->if_contains("t") : nullptr;
-    const json::value* body = parts ? parts->if_contains("b") : nullptr;
-    if (topic == nullptr || body == nullptr || !topic->is_string()) continue;
-    const auto handler = handlers_.find(std::string(topic->get_string()));
-    if (handler == handlers_.end()) continue;
-    try {
-      handler->second(*body);
-    } catch (const std::exception& failure) {
-      spdlog::warn("cluster bus: handler of {} failed: {}", std::string(topic->get_string()),
-                   failure.what());
-    }
-  }
-}
-
-void PgNotifyBus::resync() {
-  for (const auto& handler : resync_handlers_) {
-    try {
-      handler();
-    } catch (const std::exception& failure) {
-      spdlog::warn("cluster bus: resync failed: {}", failure.what());
-    }
-  }
 }
 
 void PgNotifyBus::start() {
@@ -323,10 +212,10 @@ void PgNotifyBus::start() {
   asio::co_spawn(
       context_,
       [this]() -> asio::awaitable<void> {
-        milliseconds backoff = kFirstBackoff;
-        std::minstd_rand random(std::random_device{}());
+        ReconnectBackoff backoff;
         bool announced = false;
         while (!stopping_) {
+          milliseconds delay{0};
           try {
             db::postgres::PgSession connection = db::postgres::open_session(*settings_);
             // The pools' sessions default to read-only transactions; this one sends NOTIFYs.
@@ -341,10 +230,10 @@ void PgNotifyBus::start() {
               announced = true;
               first_attempt_.set_value();
             }
-            backoff = kFirstBackoff;
+            backoff.reset();
             if (opened > 1) {
               spdlog::info("cluster bus: listening again; everything is reloaded");
-              resync();
+              messages_.resync();
             }
             std::exception_ptr lost;
             try {
@@ -354,22 +243,22 @@ void PgNotifyBus::start() {
             }
             session_ = nullptr;
             if (lost) std::rethrow_exception(lost);
+            delay = backoff.next();
           } catch (const std::exception& error) {
             if (stopping_) break;
-            spdlog::warn("cluster bus: {}; again in {} ms", error.what(), backoff.count());
+            delay = backoff.next();
+            spdlog::warn("cluster bus: {}; again in {} ms", error.what(), delay.count());
           }
           if (!announced) {
             announced = true;
             first_attempt_.set_value();
           }
           if (stopping_) break;
-          std::uniform_int_distribution<std::int64_t> jitter(0, backoff.count() / 2);
           asio::steady_timer pause(context_);
-          pause.expires_after(backoff + milliseconds(jitter(random)));
+          pause.expires_after(delay);
           boost::system::error_code ignored;
           auto token = asio::redirect_error(asio::use_awaitable, ignored);
           co_await pause.async_wait(token);
-          backoff = std::min(backoff * 2, kMaxBackoff);
         }
       },
       asio::detached);

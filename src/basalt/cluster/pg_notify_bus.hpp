@@ -5,14 +5,15 @@
 // LISTENs on the channel `basalt_cluster` (channels are per database, so deployments on other
 // databases of the same server never hear each other) and sends what publish() queued as
 // `SELECT pg_notify(...)`, several messages packed into one payload of at most 7,900 bytes
-// (PostgreSQL's limit is 8,000). Connecting blocks only this thread (bounded by the connect
+// (PostgreSQL's limit is 8,000; the envelope and packing are BusMessages', shared with the
+// other buses). Connecting blocks only this thread (bounded by the connect
 // timeout); after that the session is non-blocking and every wait is an async_wait on its
 // socket.
 //
 // Invariants:
 //  1. Every payload names the instance that sent it; an instance ignores its own (a session
-//     hears its own NOTIFYs).
-//  2. A lost session is opened again with a doubling backoff (100 ms to 2 s, with jitter).
+//     hears its own NOTIFYs): BusMessages::dispatch.
+//  2. A lost session is opened again with ReconnectBackoff (100 ms doubling to 2 s, jitter).
 //     After it is back, the resync handlers run (messages may have been missed meanwhile); so
 //     they do when the outbox overflowed (kMaxQueued messages waiting): it is emptied and a
 //     payload asking every instance to resync is sent instead.
@@ -26,15 +27,13 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
-#include <deque>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
+#include "basalt/cluster/bus_messages.hpp"
 #include "basalt/cluster/cluster_bus.hpp"
 #include "basalt/db/postgres/pg_connection.hpp"
 
@@ -42,7 +41,7 @@ namespace basalt::cluster {
 
 class PgNotifyBus final : public ClusterBus {
  public:
-  static constexpr std::size_t kMaxQueued = 10'000;
+  static constexpr std::size_t kMaxQueued = BusMessages::kMaxQueued;
 
   explicit PgNotifyBus(std::shared_ptr<const db::postgres::ConnectionSettings> settings);
   ~PgNotifyBus() override;
@@ -59,35 +58,20 @@ class PgNotifyBus final : public ClusterBus {
   void stop() override;
 
   boost::asio::any_io_executor executor() { return context_.get_executor(); }
-  const std::string& instance_id() const noexcept { return instance_; }
+  const std::string& instance_id() const noexcept { return messages_.instance_id(); }
   // Sessions opened so far (1 after start; more after reconnects), for tests and logs.
   unsigned sessions_opened() const noexcept { return sessions_.load(); }
 
  private:
   class Session;
 
-  void run();
-  void dispatch(std::string_view payload);
-  void resync();
-  // Takes the queued messages as payloads of at most the NOTIFY limit (invariant 2 for an
-  // overflow). Under no lock on return.
-  std::vector<std::string> take_payloads();
-
   const std::shared_ptr<const db::postgres::ConnectionSettings> settings_;
-  const std::string instance_;
+  BusMessages messages_;
   boost::asio::io_context context_{1};
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<unsigned> sessions_{0};
   std::promise<void> first_attempt_;
-
-  std::unordered_map<std::string, Handler> handlers_;   // set before start(), then only read
-  std::vector<std::function<void()>> resync_handlers_;  // likewise
-
-  std::mutex outbox_mutex_;         // guards outbox_, overflowed_ and wake_posted_
-  std::deque<std::string> outbox_;  // messages, `{"t":..,"b":..}`, oldest first
-  bool overflowed_ = false;
-  bool wake_posted_ = false;
   Session* session_ = nullptr;  // bus thread only: the open session, for wake-ups
 };
 

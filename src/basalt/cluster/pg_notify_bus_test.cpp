@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "basalt/cluster/testing/bus_inbox.hpp"
 #include "basalt/db/postgres/pg_session.hpp"
 
 namespace basalt::cluster {
@@ -19,37 +20,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Generous: only reached when something is broken.
-constexpr auto kBusDeadline = 10s;
+using cluster::testing::BusInbox;
 
 std::shared_ptr<const db::postgres::ConnectionSettings> bus_test_settings() {
   const char* url = std::getenv("BASALT_TEST_POSTGRES_URL");
   return std::make_shared<const db::postgres::ConnectionSettings>(
       db::postgres::connection_settings(url, 5000ms));
 }
-
-// What one bus received, waited on with a deadline (never a sleep).
-class BusInbox {
- public:
-  void add(std::string item) {
-    {
-      std::lock_guard lock(mutex_);
-      items_.push_back(std::move(item));
-    }
-    changed_.notify_all();
-  }
-  // The items once there are at least `count`, or what arrived by the deadline.
-  std::vector<std::string> wait_for(std::size_t count) {
-    std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, kBusDeadline, [&] { return items_.size() >= count; });
-    return items_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<std::string> items_;
-};
 
 #define BASALT_BUS_TEST_OR_SKIP()                                \
   if (std::getenv("BASALT_TEST_POSTGRES_URL") == nullptr) {      \

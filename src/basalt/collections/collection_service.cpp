@@ -6,6 +6,7 @@
 #include "basalt/collections/collection_store.hpp"
 #include "basalt/collections/email_index.hpp"
 #include "basalt/collections/file_removals.hpp"
+#include "basalt/collections/sortable_columns.hpp"
 #include "basalt/collections/table_ddl.hpp"
 #include "basalt/collections/view_fields.hpp"
 #include "basalt/core/api_error.hpp"
@@ -457,6 +458,10 @@ std::vector<db::Migration> system_migrations(const db::Dialect& dialect, const c
       {"1700000005_file_removals_table",
        [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
          co_await tx.execute(create_table_statement(file_removals_table(), *d));
+       }},
+      {"1700000006_sortable_columns",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         co_await make_columns_sortable(tx, *d);
        }},
   };
 }

@@ -60,7 +60,8 @@ std::string create_table_sql(const db::Dialect& dialect) {
   for (const Column& column : kTable) {
     if (&column != kTable) sql += ", ";
     sql += dialect.quote_identifier(column.name) + " " +
-           std::string(dialect.column_type(column.type)) + " " + std::string(column.constraints);
+           std::string(dialect.column_definition_type(column.type)) + " " +
+           std::string(column.constraints);
   }
   if (std::string order = dialect.insertion_order_column(); !order.empty()) sql += ", " + order;
   return sql + ")";

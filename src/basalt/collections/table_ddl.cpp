@@ -48,7 +48,7 @@ std::string column_definition(const ColumnSpec& spec, std::string_view name,
                               const db::Dialect& dialect) {
   std::string out = dialect.quote_identifier(name);
   out += ' ';
-  out += dialect.column_type(schema::sql_column_type(spec.kind));
+  out += dialect.column_definition_type(schema::sql_column_type(spec.kind));
   if (spec.primary_key) out += " PRIMARY KEY";
   out += default_clause(spec.default_value, dialect);
   if (spec.not_null) out += " NOT NULL";
@@ -113,7 +113,12 @@ std::string standard_index_column(const schema::IndexColumn& column,
   } else if (!collate.empty() && collate != "BINARY") {
     throw std::invalid_argument("unsupported index collation " + column.collate);
   }
-  if (!column.sort.empty()) out += " " + column.sort;
+  // NULL sorts first ascending, as on SQLite and in the filter printer's ORDER BY (`ASC NULLS
+  // FIRST` / `DESC NULLS LAST`): a key in that order serves a sort in both directions (read
+  // backwards for the other), which a key in PostgreSQL's own order (NULL last) cannot.
+  std::string sort = column.sort;
+  for (char& c : sort) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out += sort == "DESC" ? " DESC NULLS LAST" : " ASC NULLS FIRST";
   return out;
 }
 
@@ -217,9 +222,10 @@ std::vector<std::string> alter_in_place(
       out.push_back(alter + "ALTER COLUMN " + column + " DROP DEFAULT");
     }
     if (old_spec.kind != new_spec.kind) {
-      out.push_back(alter + "ALTER COLUMN " + column + " TYPE " +
-                    std::string(dialect.column_type(schema::sql_column_type(new_spec.kind))) +
-                    " USING " + copy_expression(*before, *after, dialect));
+      out.push_back(
+          alter + "ALTER COLUMN " + column + " TYPE " +
+          std::string(dialect.column_definition_type(schema::sql_column_type(new_spec.kind))) +
+          " USING " + copy_expression(*before, *after, dialect));
     }
     std::string default_sql = default_clause(new_spec.default_value, dialect);
     if (!default_sql.empty()) {
@@ -275,6 +281,14 @@ std::string create_table_statement(const schema::TableSpec& table, const db::Dia
 
 std::vector<std::string> drop_statements(const Collection& collection, const db::Dialect& dialect) {
   return {drop_relation(collection, dialect)};
+}
+
+std::vector<std::string> recreate_index_statements(const Collection& collection,
+                                                   const db::Dialect& dialect) {
+  if (collection.is_view()) return {};
+  std::vector<std::string> out = drop_indexes(collection, dialect);
+  append(out, create_indexes(collection, dialect));
+  return out;
 }
 
 std::vector<std::string> update_statements(const Collection& old, const Collection& updated,

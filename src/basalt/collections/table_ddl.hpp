@@ -44,6 +44,11 @@ std::string create_table_statement(const schema::TableSpec& table, const db::Dia
 std::vector<std::string> drop_statements(const schema::Collection& collection,
                                          const db::Dialect& dialect);
 
+// DROP and CREATE of every index of a table collection, as create_statements() spells them
+// today (empty for a view).
+std::vector<std::string> recreate_index_statements(const schema::Collection& collection,
+                                                   const db::Dialect& dialect);
+
 // The statements that migrate `old` to `updated` (the same collection id). Empty when the
 // stored shape does not change (e.g. only rules changed). Throws std::invalid_argument for a
 // change that validation should have refused (a type change, a field changing type).

@@ -239,17 +239,20 @@ TEST(TableDdlPostgres, IndexesAreWrittenInStandardSql) {
   std::vector<std::string> statements = create_statements(collection, dialect);
   ASSERT_EQ(statements.size(), 4U);
   EXPECT_EQ(statements[0],
-            "CREATE TABLE \"posts\" (\"id\" TEXT PRIMARY KEY DEFAULT ('r' || "
+            "CREATE TABLE \"posts\" (\"id\" TEXT COLLATE \"C\" PRIMARY KEY DEFAULT ('r' || "
             "substr(replace(gen_random_uuid()::text, '-', ''), 1, 12) || "
             "substr(replace(gen_random_uuid()::text, '-', ''), 14, 2)) NOT NULL, \"title\" TEXT "
-            "DEFAULT '' NOT NULL, \"tag\" TEXT DEFAULT '' NOT NULL)");
+            "COLLATE \"C\" DEFAULT '' NOT NULL, \"tag\" TEXT COLLATE \"C\" DEFAULT '' NOT NULL)");
   EXPECT_EQ(statements[1],
             "CREATE UNIQUE INDEX \"idx_title\" ON \"posts\" ((lower((\"title\")::text COLLATE "
-            "\"C\"))) WHERE \"title\" != ''");
+            "\"C\")) ASC NULLS FIRST) WHERE \"title\" != ''");
   EXPECT_EQ(statements[2],
-            "CREATE INDEX IF NOT EXISTS \"idx_two\" ON \"posts\" (\"tag\" DESC, (rtrim(\"title\", "
-            "' ')) ASC)");
-  EXPECT_EQ(statements[3], "CREATE INDEX \"idx_expr\" ON \"posts\" ((lower(\"title\")), \"tag\")");
+            "CREATE INDEX IF NOT EXISTS \"idx_two\" ON \"posts\" (\"tag\" DESC NULLS LAST, "
+            "(rtrim(\"title\", ' ')) ASC NULLS FIRST)");
+  EXPECT_EQ(
+      statements[3],
+      "CREATE INDEX \"idx_expr\" ON \"posts\" ((lower(\"title\")) ASC NULLS FIRST, \"tag\" ASC "
+      "NULLS FIRST)");
   // SQLite keeps PocketBase's text.
   db::SqliteDialect sqlite;
   EXPECT_EQ(create_statements(collection, sqlite)[1],
@@ -268,11 +271,15 @@ TEST(TableDdlPostgres, IndexNamesAreTheColumnsExactSpelling) {
   db::PostgresDialect dialect;
   std::vector<std::string> statements = create_statements(collection, dialect);
   ASSERT_EQ(statements.size(), 3U);
-  EXPECT_EQ(statements[1],
-            "CREATE UNIQUE INDEX \"idx_one\" ON \"posts\" (\"title\") WHERE \"tag\" = 'x' AND "
-            "\"title\" != ''");
-  EXPECT_EQ(statements[2],
-            "CREATE INDEX \"idx_low\" ON \"posts\" ((LOWER(\"title\")), \"nothere\")");
+  EXPECT_EQ(
+      statements[1],
+      "CREATE UNIQUE INDEX \"idx_one\" ON \"posts\" (\"title\" ASC NULLS FIRST) WHERE \"tag\" = "
+      "'x' AND "
+      "\"title\" != ''");
+  EXPECT_EQ(
+      statements[2],
+      "CREATE INDEX \"idx_low\" ON \"posts\" ((LOWER(\"title\")) ASC NULLS FIRST, \"nothere\" "
+      "ASC NULLS FIRST)");
 }
 
 // PostgreSQL before 16 wants an alias on a subquery in FROM; SQLite takes it too.

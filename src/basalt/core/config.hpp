@@ -105,6 +105,9 @@ struct Config {
   // Empty: SQLite in data_dir. Otherwise a PostgreSQL URL (database_url.hpp); it may hold a
   // password, so it is only ever logged through masked_database_url().
   std::string database_url;
+  // On PostgreSQL: empty for LISTEN/NOTIFY on the database, or a redis:// or nats:// URL
+  // (docs/scaling.md, "Buses"). May hold a password: logged only masked.
+  std::string cluster_bus_url;
   DatabaseConfig db;
   AuthConfig auth;
   unsigned threads = 0;  // worker threads; 0 in the table means "one per core" and is resolved

@@ -45,6 +45,13 @@ constexpr std::array kSettings{
     "server.key, backups and the admin socket (docs/postgres.md). The password is never "
     "logged.",
     [](Config& c, std::string_view v) { c.database_url = parse_database_url(v); }},
+  Setting{"cluster-bus", "url", "",
+    "On PostgreSQL, how instances sharing the database tell each other what changed: empty "
+    "for LISTEN/NOTIFY on the database itself, redis://[:PASSWORD@]HOST[:PORT][/CHANNEL] for "
+    "Redis pub/sub, or nats://[USER:PASSWORD@]HOST[:PORT][/SUBJECT] for NATS (docs/scaling.md, "
+    "\"Buses\"). Every instance of a deployment must name the same bus. Ignored on SQLite. The "
+    "password is never logged.",
+    [](Config& c, std::string_view v) { c.cluster_bus_url = parse_cluster_bus_url(v); }},
   Setting{"db-statement-timeout", "duration", "5s",
     "Time budget of every SQL statement of superusers and of writes (guests' and users' record "
     "reads have db-user-statement-timeout); one that runs longer is stopped and its request "

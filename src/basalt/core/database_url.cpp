@@ -58,6 +58,26 @@ std::string parse_database_url(std::string_view text) {
   return std::string(text);
 }
 
+std::string parse_cluster_bus_url(std::string_view text) {
+  if (text.empty()) return {};
+  // The text itself is never quoted here: it may hold a password.
+  if (text.size() > kMaxDatabaseUrlBytes) {
+    throw ConfigError(fmt::format("expected a URL of at most {} bytes", kMaxDatabaseUrlBytes));
+  }
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) {
+      throw ConfigError("expected a URL without spaces or control characters");
+    }
+  }
+  if (!text.starts_with("redis://") && !text.starts_with("nats://")) {
+    throw ConfigError(
+        "expected empty (LISTEN/NOTIFY on the database) or a URL starting with redis:// or "
+        "nats://");
+  }
+  return std::string(text);
+}
+
 bool is_postgres_url(std::string_view url) noexcept {
   return !url.empty();
 }

@@ -27,4 +27,10 @@ bool is_postgres_url(std::string_view url) noexcept;
 // `password=` parameter replaced by "***", for logs: "postgres://basalt:***@db/app".
 std::string masked_database_url(std::string_view url);
 
+// The `cluster-bus` setting's value: "" (PostgreSQL's LISTEN/NOTIFY), or a `redis://…` or
+// `nats://…` URL returned unchanged. Throws ConfigError for another scheme, a control
+// character or space, or text longer than kMaxDatabaseUrlBytes; the rest of the URL is checked
+// when the bus is made (cluster::parse_bus_url).
+std::string parse_cluster_bus_url(std::string_view text);
+
 }  // namespace basalt::core

@@ -80,5 +80,16 @@ TEST(DatabaseUrlTest, MaskLeavesUrlsWithoutPasswordAlone) {
   }
 }
 
+TEST(ClusterBusUrl, AcceptsRedisAndNatsUrlsOnly) {
+  EXPECT_EQ(parse_cluster_bus_url(""), "");
+  EXPECT_EQ(parse_cluster_bus_url("redis://:pw@127.0.0.1:6379/app"),
+            "redis://:pw@127.0.0.1:6379/app");
+  EXPECT_EQ(parse_cluster_bus_url("nats://10.0.0.1:4222"), "nats://10.0.0.1:4222");
+  EXPECT_THROW(parse_cluster_bus_url("amqp://host"), ConfigError);
+  EXPECT_THROW(parse_cluster_bus_url("redis://host /x"), ConfigError);
+  EXPECT_THROW(parse_cluster_bus_url("redis://" + std::string(kMaxDatabaseUrlBytes, 'h')),
+               ConfigError);
+}
+
 }  // namespace
 }  // namespace basalt::core

@@ -60,8 +60,18 @@ class Dialect {
   virtual std::string insertion_order_column() const = 0;
   virtual std::string insertion_order() const = 0;
 
-  // The column type name used in CREATE/ALTER TABLE for a logical type.
+  // The type name of a logical type, as a CAST spells it.
   virtual std::string_view column_type(ColumnType type) const noexcept = 0;
+  // The type of a column Basalt creates (CREATE TABLE, ADD COLUMN, ALTER COLUMN ... TYPE):
+  // column_type() plus what the dialect needs for the stored values to compare and sort as
+  // the filter printer's SQL does (PostgreSQL: text in the "C" collation, byte order as
+  // SQLite's BINARY, so indexes on such columns serve the printed comparisons and ORDER BY).
+  virtual std::string_view column_definition_type(ColumnType type) const noexcept = 0;
+  // A query listing (table, column) of the text columns of this database's tables that are not
+  // of column_definition_type(kText): columns of a database made before it changed, which a
+  // one-time migration re-types (docs/postgres.md, "Collation and key order"). Empty where
+  // column_definition_type() is column_type() (nothing to re-type).
+  virtual std::string_view text_columns_to_retype_query() const noexcept { return {}; }
 
   // DEFAULT expressions for DDL (parenthesised where the dialect needs it): the current UTC
   // time as PocketBase datetime text ("2026-08-14 07:16:55.123Z"), and a random record id

@@ -34,7 +34,8 @@ boost::asio::awaitable<std::vector<std::string>> apply_migrations(
   const std::string table = dialect.quote_identifier(kMigrationsTable);
   const std::string create = fmt::format(
       "CREATE TABLE IF NOT EXISTS {} (file {} PRIMARY KEY NOT NULL, applied {} NOT NULL)", table,
-      dialect.column_type(ColumnType::kText), dialect.column_type(ColumnType::kInteger));
+      dialect.column_definition_type(ColumnType::kText),
+      dialect.column_definition_type(ColumnType::kInteger));
   const std::string find =
       fmt::format("SELECT 1 FROM {} WHERE file = {}", table, dialect.placeholder(1));
   const std::string record = fmt::format("INSERT INTO {} (file, applied) VALUES ({}, {})", table,

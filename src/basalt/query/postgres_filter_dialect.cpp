@@ -62,6 +62,53 @@ void append_number(std::string& out, const FilterDialect::Operand& operand) {
   }
 }
 
+// A comparison operator of PostgreSQL with the same meaning as SQLite's for two values of one
+// type (LIKE is no comparison here).
+std::string_view native_operator(CompareOp op) {
+  switch (op) {
+    case CompareOp::kIs:
+      return " IS NOT DISTINCT FROM ";
+    case CompareOp::kIsNot:
+      return " IS DISTINCT FROM ";
+    case CompareOp::kEq:
+      return " = ";
+    case CompareOp::kLt:
+      return " < ";
+    case CompareOp::kLte:
+      return " <= ";
+    case CompareOp::kGt:
+      return " > ";
+    case CompareOp::kGte:
+      return " >= ";
+    case CompareOp::kLike:
+    case CompareOp::kNotLike:
+      break;
+  }
+  throw std::logic_error("LIKE is no comparison for FilterDialect::compare");
+}
+
+// `flag = number`, a BOOLEAN column against a number (`published = true` binds 1), with
+// SQLite's meaning (the column read as 0/1) but spelled so that the column stands alone
+// against an expression of the number only: an index on the column serves it, and the planner
+// estimates it from the column's statistics (`(flag)::integer = 1` defeats both):
+//   (flag = (n = 1)) AND (n IN (0, 1) OR (flag IS NULL AND NULL))
+// n in {0, 1}: the first part is the comparison. n any other number: false, or NULL when flag
+// is NULL (as `NULL = 2`). n NULL: NULL. The second part folds away for a constant n.
+void append_bool_equals_number(std::string& out, const FilterDialect::Operand& flag,
+                               const FilterDialect::Operand& number) {
+  std::string n;
+  append_number(n, number);
+  out += "(((";
+  out += flag.sql;
+  out += ") = (";
+  out += n;
+  out += " = 1)) AND (";
+  out += n;
+  out += " IN (0, 1) OR ((";
+  out += flag.sql;
+  out += ") IS NULL AND NULL)))";
+}
+
 }  // namespace
 
 std::string postgres_json_path(std::span<const JsonPathStep> path) {
@@ -200,6 +247,24 @@ void PostgresFilterDialect::compare(std::string& out, CompareOp op, const Operan
     out += ")::text)";
     return;
   }
+  if (a.number == PlainNumber::kBool && b.number == PlainNumber::kBool) {
+    // Two BOOLEAN columns: false < true as 0 < 1, and NULL as NULL, natively.
+    out += "((";
+    out += a.sql;
+    out += ')';
+    out += native_operator(op);
+    out += '(';
+    out += b.sql;
+    out += "))";
+    return;
+  }
+  if (op == CompareOp::kEq &&
+      (a.number == PlainNumber::kBool) != (b.number == PlainNumber::kBool) &&
+      a.number != PlainNumber::kNone && b.number != PlainNumber::kNone) {
+    append_bool_equals_number(out, a.number == PlainNumber::kBool ? a : b,
+                              a.number == PlainNumber::kBool ? b : a);
+    return;
+  }
   if (a.number != PlainNumber::kNone && b.number != PlainNumber::kNone) {
     // Two numbers compare by value whatever their affinities (an INTEGER against a REAL as
     // doubles, two INTEGERs exactly), which PostgreSQL's own operators do; NULL gives NULL.
@@ -327,6 +392,10 @@ void PostgresFilterDialect::sort_key(std::string& out, const Operand& value) con
     out += "((";
     out += value.sql;
     out += ")::text COLLATE \"C\")";
+  } else if (value.number == PlainNumber::kBool) {
+    out += "((";  // false before true, as 0 before 1: the column itself, so an index serves it
+    out += value.sql;
+    out += "))";
   } else if (value.number != PlainNumber::kNone) {
     append_number(out, value);
   } else {

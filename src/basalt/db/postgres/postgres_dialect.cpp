@@ -83,6 +83,24 @@ std::string_view PostgresDialect::column_type(ColumnType type) const noexcept {
   return "BYTEA";  // unreachable: every enumerator is handled above
 }
 
+std::string_view PostgresDialect::column_definition_type(ColumnType type) const noexcept {
+  // "C": byte order, as SQLite's BINARY, whatever the database's locale. The filter printer
+  // compares and sorts text COLLATE "C"; an index on a column of another collation cannot
+  // serve that ORDER BY or range, and the planner cannot use its statistics for it.
+  if (type == ColumnType::kText) return "TEXT COLLATE \"C\"";
+  return column_type(type);
+}
+
+std::string_view PostgresDialect::text_columns_to_retype_query() const noexcept {
+  // Tables (not views) of the first schema of the search_path, where Basalt creates them.
+  return "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+         "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+         "AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
+         "AND a.atttypid = 'text'::regtype AND a.attcollation <> (SELECT oid FROM pg_collation "
+         "WHERE collname = 'C' AND collnamespace = 'pg_catalog'::regnamespace) "
+         "ORDER BY c.relname, a.attnum";
+}
+
 std::string_view PostgresDialect::now_expression() const noexcept {
   // to_char's MS is the milliseconds, zero-padded, as SQLite's %f gives them after the seconds.
   return "(to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') || 'Z')";

@@ -33,6 +33,8 @@ class PostgresDialect final : public Dialect {
   std::string insertion_order() const override;
   // TEXT, BIGINT, DOUBLE PRECISION, BOOLEAN, JSONB, BYTEA.
   std::string_view column_type(ColumnType type) const noexcept override;
+  std::string_view column_definition_type(ColumnType type) const noexcept override;
+  std::string_view text_columns_to_retype_query() const noexcept override;
   // The statement's start time as "2026-08-14 07:16:55.123Z" (SQLite's 'now' is per statement
   // too), and 'r' + 14 hex digits.
   std::string_view now_expression() const noexcept override;

@@ -83,6 +83,9 @@ TEST(PostgresDialect, Spellings) {
   EXPECT_EQ(dialect.column_type(ColumnType::kBool), "BOOLEAN");
   EXPECT_EQ(dialect.column_type(ColumnType::kReal), "DOUBLE PRECISION");
   EXPECT_EQ(dialect.column_type(ColumnType::kBlob), "BYTEA");
+  // Stored text sorts by bytes, as the filter printer's ORDER BY and ranges spell it.
+  EXPECT_EQ(dialect.column_definition_type(ColumnType::kText), "TEXT COLLATE \"C\"");
+  EXPECT_EQ(dialect.column_definition_type(ColumnType::kBool), "BOOLEAN");
   EXPECT_EQ(dialect.on_conflict_update("\"id\"", "\"v\" = " + dialect.inserted_value("\"v\"")),
             " ON CONFLICT (\"id\") DO UPDATE SET \"v\" = EXCLUDED.\"v\"");
   EXPECT_EQ(dialect.integer_cast("\"value\""), "CAST(\"value\" AS BIGINT)");

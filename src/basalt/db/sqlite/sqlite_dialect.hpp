@@ -25,6 +25,9 @@ class SqliteDialect final : public Dialect {
   // SQLite's "JSON" so the column gets TEXT affinity: a JSON document "1" stays text "1"
   // instead of being converted to the integer 1.
   std::string_view column_type(ColumnType type) const noexcept override;
+  std::string_view column_definition_type(ColumnType type) const noexcept override {
+    return column_type(type);
+  }
   std::string_view now_expression() const noexcept override;
   std::string_view random_id_expression() const noexcept override;
   std::string to_json_array_expression(std::string_view column) const override;

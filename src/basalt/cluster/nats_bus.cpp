@@ -1,0 +1,181 @@
+#include "basalt/cluster/nats_bus.hpp"
+
+#include <fmt/format.h>
+#include <nats/nats.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <stdexcept>
+
+namespace basalt::cluster {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::int64_t kConnectTimeoutMs = 5000;
+constexpr std::int64_t kPingIntervalMs = 15000;
+constexpr int kMaxPingsOut = 2;
+
+NatsBus& bus_of(void* closure) {
+  return *static_cast<NatsBus*>(closure);
+}
+
+void connected_cb(natsConnection*, void* closure) {
+  bus_of(closure).on_connected(false);
+}
+void reconnected_cb(natsConnection*, void* closure) {
+  bus_of(closure).on_connected(true);
+}
+void disconnected_cb(natsConnection*, void* closure) {
+  bus_of(closure).on_disconnected();
+}
+int64_t reconnect_delay_cb(natsConnection*, int attempts, void* closure) {
+  return bus_of(closure).reconnect_delay_ms(attempts);
+}
+void message_cb(natsConnection*, natsSubscription*, natsMsg* message, void* closure) {
+  std::string payload(natsMsg_GetData(message),
+                      static_cast<std::size_t>(natsMsg_GetDataLength(message)));
+  natsMsg_Destroy(message);
+  bus_of(closure).on_payload(std::move(payload));
+}
+
+void check(natsStatus status, std::string_view what) {
+  if (status != NATS_OK) {
+    throw std::runtime_error(fmt::format("cluster bus: {}: {}", what, natsStatus_GetText(status)));
+  }
+}
+
+}  // namespace
+
+NatsBus::NatsBus(BusEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
+
+NatsBus::~NatsBus() {
+  stop();
+}
+
+void NatsBus::subscribe(std::string topic, Handler handler) {
+  messages_.subscribe(std::move(topic), std::move(handler));
+}
+
+void NatsBus::on_resync(std::function<void()> handler) {
+  messages_.on_resync(std::move(handler));
+}
+
+bool NatsBus::publish(std::string_view topic, std::string body) {
+  bool wake = false;
+  if (!messages_.queue(topic, body, wake)) return false;
+  if (wake) asio::post(context_, [this] { drain(); });
+  return true;
+}
+
+void NatsBus::drain() {
+  messages_.woken();
+  for (const std::string& payload : messages_.take_payloads()) {
+    if (connection_ == nullptr) return;
+    // Buffered by libnats (also while reconnecting, up to its reconnect buffer).
+    const natsStatus status = natsConnection_Publish(
+        connection_, endpoint_.channel.c_str(), payload.data(), static_cast<int>(payload.size()));
+    if (status != NATS_OK) {
+      spdlog::warn("cluster bus: NATS refused a payload of {} bytes: {}", payload.size(),
+                   natsStatus_GetText(status));
+    }
+  }
+}
+
+void NatsBus::on_connected(bool again) {
+  const unsigned opened = ++sessions_;
+  if (again || opened > 1) {
+    spdlog::info("cluster bus: connected to NATS again; everything is reloaded");
+    asio::post(context_, [this] {
+      messages_.resync();
+      drain();  // what waited while disconnected
+    });
+  }
+  std::lock_guard lock(connected_mutex_);
+  connected_.notify_all();
+}
+
+void NatsBus::on_disconnected() {
+  if (stopping_) return;
+  spdlog::warn("cluster bus: NATS at {} lost; reconnecting", endpoint_.masked());
+}
+
+void NatsBus::on_payload(std::string payload) {
+  asio::post(context_, [this, payload = std::move(payload)] { messages_.dispatch(payload); });
+}
+
+std::int64_t NatsBus::reconnect_delay_ms(int attempts) {
+  return backoff_.delay(static_cast<unsigned>(std::max(attempts, 1))).count();
+}
+
+void NatsBus::start() {
+  if (bus_thread_.joinable()) return;
+  bus_thread_ = std::thread([this] { context_.run(); });
+  check(natsOptions_Create(&options_), "options");
+  std::string url = fmt::format(
+      "nats://{}:{}",
+      endpoint_.host.find(':') != std::string::npos ? "[" + endpoint_.host + "]" : endpoint_.host,
+      endpoint_.port);
+  check(natsOptions_SetURL(options_, url.c_str()), "URL");
+  if (!endpoint_.user.empty() || !endpoint_.password.empty()) {
+    check(natsOptions_SetUserInfo(options_, endpoint_.user.c_str(), endpoint_.password.c_str()),
+          "credentials");
+  }
+  check(natsOptions_SetName(options_, "basalt cluster bus"), "name");
+  check(natsOptions_SetTimeout(options_, kConnectTimeoutMs), "timeout");
+  check(natsOptions_SetPingInterval(options_, kPingIntervalMs), "ping interval");
+  check(natsOptions_SetMaxPingsOut(options_, kMaxPingsOut), "pings");
+  check(natsOptions_SetNoEcho(options_, true), "no echo");
+  check(natsOptions_SetMaxReconnect(options_, -1), "reconnects");
+  check(natsOptions_SetCustomReconnectDelay(options_, reconnect_delay_cb, this), "backoff");
+  check(natsOptions_SetDisconnectedCB(options_, disconnected_cb, this), "callbacks");
+  check(natsOptions_SetReconnectedCB(options_, reconnected_cb, this), "callbacks");
+  check(natsOptions_SetRetryOnFailedConnect(options_, true, connected_cb, this), "retry");
+
+  std::unique_lock lock(connected_mutex_);
+  const natsStatus status = natsConnection_Connect(&connection_, options_);
+  if (status == NATS_OK) {
+    ++sessions_;  // connected at once: connected_cb is not called
+  } else if (status != NATS_NOT_YET_CONNECTED) {
+    throw std::runtime_error(
+        fmt::format("cluster bus: NATS at {}: {}", endpoint_.masked(), natsStatus_GetText(status)));
+  }
+  check(natsConnection_Subscribe(&subscription_, connection_, endpoint_.channel.c_str(), message_cb,
+                                 this),
+        "subscribe");
+  if (status == NATS_NOT_YET_CONNECTED) {
+    spdlog::warn("cluster bus: NATS at {} not reachable yet; retrying", endpoint_.masked());
+    connected_.wait_for(lock, std::chrono::milliseconds(kConnectTimeoutMs),
+                        [this] { return sessions_.load() > 0; });
+  }
+  lock.unlock();
+  // A PING/PONG round trip after the SUB: once the server answered, it has the subscription,
+  // so nothing published from here on is missed (a failure leaves it to the reconnects).
+  if (sessions_.load() > 0) natsConnection_FlushTimeout(connection_, kConnectTimeoutMs);
+}
+
+void NatsBus::stop() {
+  if (stopping_.exchange(true)) return;
+  // The bus thread first: no drain() reads connection_ after this; callbacks that still come
+  // only post to the stopped io_context (nothing runs them).
+  work_.reset();
+  context_.stop();
+  if (bus_thread_.joinable()) bus_thread_.join();
+  if (subscription_ != nullptr) {
+    natsSubscription_Unsubscribe(subscription_);
+    natsSubscription_Destroy(subscription_);
+    subscription_ = nullptr;
+  }
+  if (connection_ != nullptr) {
+    natsConnection_Close(connection_);
+    natsConnection_Destroy(connection_);
+    connection_ = nullptr;
+  }
+  if (options_ != nullptr) {
+    natsOptions_Destroy(options_);
+    options_ = nullptr;
+  }
+}
+
+}  // namespace basalt::cluster
