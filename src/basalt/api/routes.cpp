@@ -5,6 +5,7 @@
 #include "basalt/api/backup_handlers.hpp"
 #include "basalt/api/batch_handler.hpp"
 #include "basalt/api/collection_handlers.hpp"
+#include "basalt/api/cron_handlers.hpp"
 #include "basalt/api/file_handlers.hpp"
 #include "basalt/api/graphql_handler.hpp"
 #include "basalt/api/graphql_sse_stream.hpp"
@@ -150,6 +151,9 @@ std::vector<ApiRoute> api_routes() {
       {Method::kGet, "/api/logs", Access::kSuperuser, list_logs},
       {Method::kGet, "/api/logs/stats", Access::kSuperuser, log_stats},
       {Method::kGet, "/api/logs/{id}", Access::kSuperuser, view_log},
+      {Method::kGet, "/api/crons", Access::kSuperuser, list_crons},
+      {Method::kPost, "/api/crons/{id}", Access::kSuperuser, run_cron},
+      {Method::kGet, "/api/jobs", Access::kSuperuser, list_jobs},
   };
 }
 

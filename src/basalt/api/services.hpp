@@ -19,6 +19,7 @@
 #include "basalt/db/database.hpp"
 #include "basalt/files/file_service.hpp"
 #include "basalt/graphql/graphql_service.hpp"
+#include "basalt/jobs/cron_scheduler.hpp"
 #include "basalt/logs/log_store.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
@@ -52,6 +53,8 @@ struct Services {
   graphql::GraphqlService& graphql;    // /api/graphql (graphql_handler.hpp)
   logs::LogStore& logs;                // /api/logs: auxiliary.db (log_handlers.hpp)
   query::PlanCache& log_plans;         // the logs API's filters and sorts (never a collection's)
+  jobs::CronScheduler& crons;          // /api/crons (cron_handlers.hpp)
+  jobs::JobStore& jobs;                // /api/jobs: the durable queue's rows
 };
 
 }  // namespace basalt::api

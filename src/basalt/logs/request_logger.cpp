@@ -223,19 +223,23 @@ void RequestLogger::run() {
   tl_logger_thread = true;
   pthread_setname_np(pthread_self(), "basalt-logs");  // for top -H and perf
   prune();
+  const bool periodic = options_.prune_interval.count() > 0;
   auto next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
   std::vector<Pending> batch;
   for (;;) {
     bool stopping = false;
     std::uint64_t drops = 0;
+    std::uint64_t prune_wanted = 0;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, options_.flush_interval, [&] {
-        return stopping_ || flush_requested_ || queue_.size() >= options_.max_batch;
+        return stopping_ || flush_requested_ || queue_.size() >= options_.max_batch ||
+               prunes_requested_ > prunes_done_;
       });
       batch.swap(queue_);
       flush_requested_ = false;
       stopping = stopping_;
+      prune_wanted = prunes_requested_;
       drops = dropped_ - reported_drops_;
       reported_drops_ = dropped_;
     }
@@ -247,10 +251,18 @@ void RequestLogger::run() {
     }
     flushed_.notify_all();
     batch.clear();
-    if (std::chrono::steady_clock::now() >= next_prune) {
+    bool asked = false;
+    {
+      std::lock_guard lock(mutex_);
+      asked = prune_wanted > prunes_done_;
+    }
+    if (asked || (periodic && std::chrono::steady_clock::now() >= next_prune)) {
       prune();
       next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
+      std::lock_guard lock(mutex_);
+      prunes_done_ = std::max(prunes_done_, prune_wanted);
     }
+    flushed_.notify_all();
     if (stopping) {
       std::lock_guard lock(mutex_);
       if (queue_.empty()) break;
@@ -268,6 +280,14 @@ void RequestLogger::write(std::vector<Pending>& batch) {
   } catch (const std::exception& error) {
     spdlog::error("request logs: {} entries lost: {}", batch.size(), error.what());
   }
+}
+
+void RequestLogger::prune_now() {
+  std::unique_lock lock(mutex_);
+  if (stopping_) return;
+  const std::uint64_t ticket = ++prunes_requested_;
+  wake_.notify_one();
+  flushed_.wait(lock, [&] { return prunes_done_ >= ticket || stopping_; });
 }
 
 void RequestLogger::prune() {
