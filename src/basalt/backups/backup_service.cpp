@@ -192,7 +192,7 @@ void BackupService::create_scheduled(std::int64_t max_keep) {
   spdlog::info("backups: created the automatic backup {}", name);
   // The newest max_keep automatic backups stay (by time, then name: names carry the time).
   std::vector<BackupInfo> automatic;
-  for (std::string& key : store->list(kAutoPrefix)) {
+  for (std::string& key : store->list("")) {  // list() takes a directory, not a name prefix
     if (!key.starts_with(kAutoPrefix) || !valid_backup_key(key)) continue;
     auto info = store->stat(key);
     if (info) automatic.push_back({std::move(key), info->size, info->modified});

@@ -35,7 +35,10 @@ const std::vector<std::string>& internal_tables() {
   static const std::vector<std::string> tables = {
       std::string(kCollectionsTable), std::string(schema::kParamsTable),
       std::string(db::kMigrationsTable), std::string(schema::kTotpTable),
-      std::string(kFileRemovalsTable)};
+      std::string(kFileRemovalsTable),
+      // The durable job queue's table (jobs::kJobsTable, docs/jobs.md): jobs sits above this
+      // module, so its name is repeated here rather than included.
+      "_jobs"};
   return tables;
 }
 

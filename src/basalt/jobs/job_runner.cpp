@@ -169,6 +169,7 @@ void JobRunner::dispatch_loop() {
     }
 
     JobStore::Due due;
+    bool cycle_failed = false;
     try {
       if (cycle.claim > 0) due = run_here(io, store_.due());
       if (!due.now) cycle.claim = 0;
@@ -188,9 +189,11 @@ void JobRunner::dispatch_loop() {
       // The outcomes stay unwritten: put them back for the next cycle. Leases held here are
       // renewed then too (or expire and the jobs run again elsewhere: at least once).
       spdlog::warn("jobs: a queue cycle failed: {}", error.what());
+      cycle_failed = true;
       std::lock_guard lock(mutex_);
       for (JobOutcome& outcome : cycle.outcomes) {
-        active_.emplace(outcome.id, Running{ClaimedJob{outcome.id}, {}});
+        active_.emplace(outcome.id,
+                        Running{ClaimedJob{outcome.id}, std::chrono::steady_clock::now()});
         finished_.push_back(std::move(outcome));
       }
       if (final) return;
@@ -211,6 +214,10 @@ void JobRunner::dispatch_loop() {
       }
     }
 
+    // Settled outcomes may have queued retries that are due before the read above knew of them:
+    // look again at once instead of sleeping.
+    if (!cycle_failed && !cycle.outcomes.empty()) continue;
+
     std::unique_lock lock(mutex_);
     auto deadline = std::chrono::steady_clock::now() + options_.poll;
     if (!active_.empty()) {
@@ -225,6 +232,12 @@ void JobRunner::dispatch_loop() {
                                  std::chrono::duration_cast<std::chrono::milliseconds>(until));
     }
     deadline = std::min(deadline, next_maintenance);
+    if (cycle_failed) {
+      // The database failed: try again after a poll interval, not at once (the outcomes put
+      // back would otherwise wake this loop immediately).
+      dispatcher_wake_.wait_for(lock, options_.poll, [this] { return runners_joined_; });
+      continue;
+    }
     dispatcher_wake_.wait_until(lock, deadline,
                                 [this] { return runners_joined_ || poke_ || !finished_.empty(); });
   }
