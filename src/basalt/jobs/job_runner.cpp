@@ -14,6 +14,8 @@
 namespace basalt::jobs {
 namespace {
 
+constexpr std::size_t kPrunePage = 500;
+
 // Runs one database call to completion on the calling thread's own io_context (the
 // dispatcher's, or a caller's that runs no executor).
 template <typename T>
@@ -203,7 +205,13 @@ void JobRunner::dispatch_loop() {
     if (std::chrono::steady_clock::now() >= next_maintenance) {
       next_maintenance = std::chrono::steady_clock::now() + options_.maintenance;
       try {
-        run_here(io, store_.prune(options_.keep_done, options_.keep_failed));
+        // Pages of 500 rows per state, each its own short write, up to 20 pages a pass (200,000
+        // rows an hour at most: far above the jobs this instance settles in that time).
+        for (int page = 0; page < 20; ++page) {
+          const std::int64_t removed =
+              run_here(io, store_.prune(options_.keep_done, options_.keep_failed, kPrunePage));
+          if (removed < static_cast<std::int64_t>(kPrunePage)) break;
+        }
         const JobCounts counts = run_here(io, store_.counts());
         metrics::JobGauges& gauges = metrics::job_gauges();
         gauges.queued.store(counts.queued, std::memory_order_relaxed);
