@@ -8,7 +8,9 @@ import { SMTPServer } from 'smtp-server';
 // Only matters when a mail never comes: the failure then says so instead of hanging.
 const MAIL_TIMEOUT_MS = 15_000;
 
-export async function startSmtpSink() {
+// `port`: a fixed port (a sink that comes up where Basalt was already told to send); 0 picks a
+// free one.
+export async function startSmtpSink({ port = 0 } = {}) {
   const delivered = new Map(); // address -> parsed mails not yet read
   const waiting = new Map(); // address -> resolvers waiting for one
   const envelopes = [];
@@ -40,7 +42,7 @@ export async function startSmtpSink() {
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', resolve);
   });
 
   const nextMailTo = (address) => {

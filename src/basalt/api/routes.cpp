@@ -5,6 +5,7 @@
 #include "basalt/api/backup_handlers.hpp"
 #include "basalt/api/batch_handler.hpp"
 #include "basalt/api/collection_handlers.hpp"
+#include "basalt/api/cron_handlers.hpp"
 #include "basalt/api/file_handlers.hpp"
 #include "basalt/api/graphql_handler.hpp"
 #include "basalt/api/graphql_sse_stream.hpp"
@@ -170,6 +171,9 @@ std::vector<ApiRoute> api_routes() {
        list_webhook_deliveries},
       {Method::kPost, "/api/brokers/{type}/{id}/deliveries/{deliveryId}/redeliver",
        Access::kSuperuser, redeliver_webhook_delivery},
+      {Method::kGet, "/api/crons", Access::kSuperuser, list_crons},
+      {Method::kPost, "/api/crons/{id}", Access::kSuperuser, run_cron},
+      {Method::kGet, "/api/jobs", Access::kSuperuser, list_jobs},
   };
 }
 

@@ -20,6 +20,7 @@
 #include "basalt/events/destination_service.hpp"
 #include "basalt/files/file_service.hpp"
 #include "basalt/graphql/graphql_service.hpp"
+#include "basalt/jobs/cron_scheduler.hpp"
 #include "basalt/logs/log_store.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
@@ -54,6 +55,8 @@ struct Services {
   logs::LogStore& logs;                // /api/logs: auxiliary.db (log_handlers.hpp)
   query::PlanCache& log_plans;         // the logs API's filters and sorts (never a collection's)
   events::DestinationService& destinations;  // /api/webhooks (docs/events.md)
+  jobs::CronScheduler& crons;          // /api/crons (cron_handlers.hpp)
+  jobs::JobStore& jobs;                // /api/jobs: the durable queue's rows
 };
 
 }  // namespace basalt::api

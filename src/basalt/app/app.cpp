@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -23,6 +24,7 @@
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
 #include "basalt/app/backups_storage.hpp"
+#include "basalt/app/builtin_jobs.hpp"
 #include "basalt/app/cluster_links.hpp"
 #include "basalt/app/file_storage.hpp"
 #include "basalt/app/install_link.hpp"
@@ -58,12 +60,12 @@
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dispatcher.hpp"
 #include "basalt/http/server.hpp"
+#include "basalt/jobs/cron_scheduler.hpp"
 #include "basalt/logs/process_log_sink.hpp"
 #include "basalt/logs/request_logger.hpp"
 #include "basalt/metrics/thread_block.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
-#include "basalt/records/expired_auth_rows.hpp"
 #include "basalt/trace/http_tracer.hpp"
 #include "basalt/trace/span_exporter.hpp"
 #include "basalt/trace/trace_options.hpp"
@@ -258,9 +260,6 @@ int serve(const core::Config& config) {
     // MFA and TOTP (docs/auth-flows.md): the TOTP secrets are sealed with <data dir>/server.key;
     // wrong codes count per record, 5 per 5 minutes.
     auth::MfaGate mfa(storage.database(), records, plans, clock);
-    // Expired `_otps` and `_mfas` rows go hourly, on a thread of their own (PocketBase's
-    // cleanup cron jobs; docs/auth-flows.md, "Expired rows").
-    records::ExpiredAuthRowSweeper expired_auth_rows(records, storage.collections(), {});
     const auth::ServerKey server_key = auth::ServerKey::load_or_create(
         std::filesystem::path(config.data_dir) / auth::kServerKeyFile);
     auth::MemoryRateLimiterOptions totp_limit;
@@ -315,8 +314,28 @@ int serve(const core::Config& config) {
           const settings::LogsSettings& logs = settings.current()->logs;
           return logs::LogsPolicy{logs.max_days, logs.min_level, logs.log_ip, logs.log_auth_id};
         },
-        clock, {});
+        // Retention at start, then on the __pbLogsCleanup__ cron job (builtin_jobs.hpp).
+        clock, logs::RequestLogger::Options{.prune_interval = std::chrono::minutes(0)});
     std::optional<logs::ProcessLogForward> process_log_forward(std::in_place, request_logger);
+    // Durable jobs and cron (docs/jobs.md): the `_jobs` queue run by the runner's own threads,
+    // PocketBase's cron jobs on it (expired OTP/MFA rows, log retention, PRAGMA optimize,
+    // automatic backups) and the sending of built mails, retried across restarts.
+    std::atomic<bool> jobs_stopping{false};
+    jobs::JobRunner job_runner(storage.database(), clock, {});
+    jobs::CronScheduler crons(job_runner, clock);
+    register_builtin_jobs({.runner = job_runner,
+                           .crons = crons,
+                           .database = storage.database(),
+                           .records = records,
+                           .collections = storage.collections(),
+                           .request_logger = request_logger,
+                           .backups = backup_service,
+                           .settings = storage.settings(),
+                           .outbox = outbox,
+                           .transport = mail::smtp_send,
+                           .stopping = jobs_stopping});
+    job_runner.start();
+    crons.start();
     query::PlanCache log_plans(256);
     api::Services services{storage.database(),
                            storage.collections(),
@@ -339,7 +358,9 @@ int serve(const core::Config& config) {
                            graphql,
                            *log_store,
                            log_plans,
-                           destinations};
+                           destinations,
+                           crons,
+                           job_runner.store()};
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records, destinations);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
@@ -428,14 +449,16 @@ int serve(const core::Config& config) {
                  config.shutdown_timeout.count());
     serving.serving.store(false, std::memory_order_release);  // readiness fails while draining
     server.shutdown(config.shutdown_timeout);
-    realtime.stop();           // nothing is posted to the workers' io_contexts from here on
-    admin_socket.reset();      // a running command finishes before the database closes
-    files.stop_sweep();        // it reads the database
-    files.stop_drain();        // it reads and writes the database
-    expired_auth_rows.stop();  // it reads and writes the database
-    outbox_dispatcher.stop();  // the delivery in flight ends (bounded); leases are released
-    backup_service.stop();     // a running backup is cancelled; its pools post to the workers
-    outbox.stop();             // queued mails are dropped (and counted in the log)
+    realtime.stop();            // nothing is posted to the workers' io_contexts from here on
+    admin_socket.reset();       // a running command finishes before the database closes
+    files.stop_sweep();         // it reads the database
+    files.stop_drain();         // it reads and writes the database
+    crons.stop();               // no run is scheduled any more
+    jobs_stopping.store(true);  // sweeps end at their next page, SMTP sessions are abandoned
+    outbox_dispatcher.stop();   // the delivery in flight ends (bounded); leases are released
+    backup_service.stop();      // a running backup is cancelled; its pools post to the workers
+    outbox.stop();              // mails not yet built are dropped (and counted in the log)
+    job_runner.stop();          // running jobs end and are settled; claimed ones go back
     if (span_exporter) span_exporter->stop();  // queued spans are sent (bounded by its timeout)
     process_log_forward.reset();               // before the logger it feeds
     request_logger.stop();                     // queued entries are written to auxiliary.db

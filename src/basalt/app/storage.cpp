@@ -12,6 +12,7 @@
 #include "basalt/db/migrations.hpp"
 #include "basalt/db/postgres/pg_session.hpp"
 #include "basalt/events/outbox_tables.hpp"
+#include "basalt/jobs/job_store.hpp"
 
 namespace basalt::app {
 
@@ -41,6 +42,11 @@ Storage::Storage(const core::Config& config, const core::Clock& clock) {
     migrations.push_back(std::move(migration));
   }
   for (const auto& name : run_blocking(db::apply_migrations(*database_, migrations))) {
+    spdlog::info("applied migration {}", name);
+  }
+  // The durable job queue's table (docs/jobs.md), after the system tables.
+  const auto job_migrations = jobs::job_migrations(database_->dialect());
+  for (const auto& name : run_blocking(db::apply_migrations(*database_, job_migrations))) {
     spdlog::info("applied migration {}", name);
   }
   // Fresh planner statistics at every start: data imported while the server was down (or

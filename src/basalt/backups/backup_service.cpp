@@ -28,6 +28,8 @@ namespace json = boost::json;
 
 constexpr std::string_view kContentType = "application/zip";
 constexpr std::string_view kManualPrefix = "pb_backup_";
+// PocketBase's prefix of scheduled backups; only these are deleted past cronMaxKeep.
+constexpr std::string_view kAutoPrefix = "@auto_pb_backup_";
 constexpr std::string_view kValidationFailed =
     "An error occurred while validating the submitted data.";
 
@@ -176,6 +178,35 @@ boost::asio::awaitable<void> BackupService::create(const std::string& requested_
       throw core::ApiError::bad_request("Failed to create backup.");
     }
   });
+}
+
+void BackupService::create_scheduled(std::int64_t max_keep) {
+  refuse_without_snapshots();
+  const std::string name = default_backup_name(
+      kAutoPrefix, parts_.settings.current()->meta.app_name, parts_.clock.now());
+  begin(name);
+  struct End {
+    BackupService& service;
+    ~End() { service.end(); }
+  } release{*this};
+  const std::shared_ptr<files::Storage> store = backups_store();
+  create_blocking(name, *store);
+  spdlog::info("backups: created the automatic backup {}", name);
+  // The newest max_keep automatic backups stay (by time, then name: names carry the time).
+  std::vector<BackupInfo> automatic;
+  for (std::string& key : store->list("")) {  // list() takes a directory, not a name prefix
+    if (!key.starts_with(kAutoPrefix) || !valid_backup_key(key)) continue;
+    auto info = store->stat(key);
+    if (info) automatic.push_back({std::move(key), info->size, info->modified});
+  }
+  std::sort(automatic.begin(), automatic.end(), [](const BackupInfo& a, const BackupInfo& b) {
+    return a.modified != b.modified ? a.modified > b.modified : a.key > b.key;
+  });
+  const std::size_t keep = static_cast<std::size_t>(std::max<std::int64_t>(max_keep, 1));
+  for (std::size_t i = keep; i < automatic.size(); ++i) {
+    store->remove(automatic[i].key);
+    spdlog::info("backups: deleted the old automatic backup {}", automatic[i].key);
+  }
 }
 
 void BackupService::refuse_without_snapshots() const {

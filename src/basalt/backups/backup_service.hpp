@@ -116,6 +116,13 @@ class BackupService {
   // | validation_backup_name_exists}; "Failed to create backup." when the work fails (logged).
   boost::asio::awaitable<void> create(const std::string& requested_name);
 
+  // The __pbAutoBackup__ cron job (docs/jobs.md): a backup named
+  // "@auto_pb_backup_<app name>_<UTC time>.zip", then the automatic backups beyond the newest
+  // `max_keep` (settings.backups.cronMaxKeep) deleted, as PocketBase does. Blocking: call it
+  // from a job runner thread, never a worker. Throws (the job's error) when a backup or restore
+  // is already running, on PostgreSQL, or when the work fails.
+  void create_scheduled(std::int64_t max_keep);
+
   // POST /api/backups/upload: the spooled archive is checked (a valid name, a sound zip with
   // a data.db, safe paths, every CRC) and only then stored. Field errors under "file".
   boost::asio::awaitable<void> upload(UploadedBackup& archive);

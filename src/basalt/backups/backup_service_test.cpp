@@ -129,6 +129,22 @@ TEST_F(BackupServiceTest, CreatesADefaultNamedArchiveOfTheDatabaseAndFiles) {
   EXPECT_TRUE(std::filesystem::is_empty(data() / kTempDirName));
 }
 
+// The __pbAutoBackup__ cron job: PocketBase's automatic names, and only the newest cronMaxKeep
+// automatic backups kept; other backups are never touched.
+TEST_F(BackupServiceTest, ScheduledBackupsKeepTheNewestMaxKeepAutomaticOnes) {
+  sync_wait(service_->create("mine.zip"));
+  for (int i = 0; i < 3; ++i) {
+    service_->create_scheduled(2);
+    clock_.advance(std::chrono::minutes(1));
+  }
+  std::vector<std::string> keys;
+  for (const auto& info : sync_wait(service_->list())) keys.push_back(info.key);
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"@auto_pb_backup_acme_20250102000100.zip",
+                                      "@auto_pb_backup_acme_20250102000200.zip", "mine.zip"}));
+  EXPECT_FALSE(service_->busy());
+}
+
 TEST_F(BackupServiceTest, OnlyRecordFilesOfTheFilesStoreArePacked) {
   // A files store shared with other things (a bucket holding backup archives at its root).
   write_file(data() / "storage/old_backup.zip", "an archive");

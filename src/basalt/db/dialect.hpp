@@ -96,6 +96,15 @@ class Dialect {
   // picks indexes by rule of thumb, e.g. filtering 10% of a table through one index and
   // sorting it instead of walking the index that already has the order.
   virtual std::vector<std::string> statistics_statements() const = 0;
+  // The daily maintenance of the planner's statistics (the __pbDBOptimize__ cron job,
+  // docs/jobs.md), run in one write job. SQLite: `PRAGMA optimize` (re-analyzes only the
+  // tables whose statistics look stale); PostgreSQL: `ANALYZE`.
+  virtual std::vector<std::string> optimize_statements() const = 0;
+  // Appended to a SELECT inside a write job that is about to update the rows it read, so that
+  // concurrent transactions of other instances take different rows instead of waiting
+  // (a queue's claim, docs/jobs.md). PostgreSQL: ` FOR UPDATE SKIP LOCKED`; SQLite: empty
+  // (its single writer already serialises every write transaction).
+  virtual std::string_view skip_locked_clause() const noexcept = 0;
   // The start of a multi-row INSERT (`... INTO "t" (...) VALUES (...), (...)`) whose caller
   // abandons its whole transaction when the statement fails: a failing row may then keep the
   // rows before it, so the statement keeps no undo log of its own. SQLite: `INSERT OR FAIL`,

@@ -210,7 +210,7 @@ void RequestLogger::consume(std::vector<Pending>& batch) {
     spdlog::warn("request logs: dropped {} entries (queue full)", drops);
   }
   write(batch);
-  if (std::chrono::steady_clock::now() >= next_prune_) {
+  if (options_.prune_interval.count() > 0 && std::chrono::steady_clock::now() >= next_prune_) {
     prune();
     next_prune_ = std::chrono::steady_clock::now() + options_.prune_interval;
   }
@@ -226,6 +226,11 @@ void RequestLogger::write(std::vector<Pending>& batch) {
   } catch (const std::exception& error) {
     spdlog::error("request logs: {} entries lost: {}", batch.size(), error.what());
   }
+}
+
+void RequestLogger::prune_now() {
+  // The store's delete goes through auxiliary.db's own writer, so any thread may run it.
+  prune();
 }
 
 void RequestLogger::prune() {

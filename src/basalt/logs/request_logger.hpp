@@ -20,7 +20,8 @@
 //   3. The logger's thread alone formats entries (ids, times, the data JSON) and writes them:
 //      whenever max_batch entries wait or flush_interval passed, all waiting entries in one
 //      write job on auxiliary.db's own writer. It also deletes entries older than maxDays days,
-//      at start and every prune_interval.
+//      at start, when prune_now() asks (the __pbLogsCleanup__ cron job, docs/jobs.md) and
+//      every prune_interval when that is not zero.
 //   4. stop() writes what is queued, then ends the thread; entries offered later are dropped.
 // Thread safety: on_request() and log() from any thread; the rest from the owner's.
 #pragma once
@@ -57,7 +58,7 @@ class RequestLogger final : public http::RequestObserver {
     std::size_t max_queued = 20'000;  // a few MiB of copied strings at most
     std::size_t max_batch = 1000;     // one transaction per this many entries at most waiting
     std::chrono::milliseconds flush_interval{1000};
-    std::chrono::minutes prune_interval{60};
+    std::chrono::minutes prune_interval{60};  // zero: only at start and on prune_now()
   };
   using PolicySource = std::function<LogsPolicy()>;
 
@@ -74,6 +75,9 @@ class RequestLogger final : public http::RequestObserver {
 
   // Writes every entry queued so far before returning (tests, shutdown).
   void flush();
+  // Deletes the entries past retention now, on the calling thread, through the store's own
+  // writer (the __pbLogsCleanup__ cron job, docs/jobs.md). Any thread but the logger's.
+  void prune_now();
   // Entries refused because the queue was full.
   std::uint64_t dropped() const;
   void stop();

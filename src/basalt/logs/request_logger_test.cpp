@@ -174,6 +174,25 @@ TEST_F(RequestLoggerTest, PrunesEntriesPastRetentionAtStart) {
   EXPECT_EQ(items[0].at("message").as_string(), "recent");
 }
 
+// The __pbLogsCleanup__ cron job: with no periodic pruning, prune_now() deletes what passed
+// retention since the start, and returns once it is done.
+TEST_F(RequestLoggerTest, PruneNowDeletesEntriesThatPassedRetentionSinceStart) {
+  RequestLogger::Options options;
+  options.prune_interval = std::chrono::minutes(0);
+  start(options);
+  insert_blocking(store_, {{"dddddddddddddd1", "2025-12-30 00:00:00.000Z", 0, "aging", "{}"},
+                           {"dddddddddddddd2", "2025-12-31 12:00:00.000Z", 0, "fresh", "{}"}});
+  EXPECT_EQ(entries().size(), 2u);
+  clock_.advance(std::chrono::hours(24 * 3 - 1));  // cutoff (maxDays 5) 2025-12-29 23:00
+  logger_->prune_now();
+  EXPECT_EQ(entries().size(), 2u);
+  clock_.advance(std::chrono::hours(12));  // cutoff 2025-12-30 11:00
+  logger_->prune_now();
+  json::array items = entries();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("message").as_string(), "fresh");
+}
+
 TEST_F(RequestLoggerTest, StopWritesWhatIsQueued) {
   start();
   observe("/last", 200);

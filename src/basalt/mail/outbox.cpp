@@ -68,6 +68,16 @@ void Outbox::wait_idle() {
   idle_.wait(lock, [this] { return (queue_.empty() && !busy_) || stopping_; });
 }
 
+void Outbox::set_durable_queue(DurableQueue queue) {
+  std::lock_guard lock(mutex_);
+  durable_ = std::move(queue);
+}
+
+std::uint64_t Outbox::queued_durably() const {
+  std::lock_guard lock(mutex_);
+  return durable_count_;
+}
+
 std::uint64_t Outbox::sent() const {
   std::lock_guard lock(mutex_);
   return sent_;
@@ -134,6 +144,22 @@ void Outbox::deliver(MailJob& job) {
   const std::string mime = build_mime(*message, clock_.now());
   std::vector<std::string> recipients;
   for (const auto& address : message->to) recipients.push_back(address.address);
+  DurableQueue durable;
+  {
+    std::lock_guard lock(mutex_);
+    durable = durable_;
+  }
+  if (durable) {
+    try {
+      durable(job.kind, settings.sender.address, recipients, mime);
+      std::lock_guard lock(mutex_);
+      ++durable_count_;
+      return;
+    } catch (const std::exception& error) {
+      spdlog::warn("mail: storing a {} mail for delivery failed, sending it now: {}", job.kind,
+                   error.what());
+    }
+  }
   std::chrono::milliseconds backoff = options_.first_backoff;
   for (unsigned attempt = 1;; ++attempt) {
     const SendOutcome outcome =

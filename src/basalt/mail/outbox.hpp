@@ -11,7 +11,12 @@
 // settings.smtp or the sender applies to the next mail without a restart:
 //   - SMTP disabled: the mail is written to the log, clearly marked as not sent, so local
 //     development works out of the box (the log then holds its links and codes);
-//   - SMTP enabled: the transport sends it; a transient failure is retried after a backoff
+//   - SMTP enabled, with a durable queue set (set_durable_queue: the jobs table, docs/jobs.md):
+//     the built message is handed to it and this thread is done with it; the queue's job
+//     sends it and retries it, across restarts. Should the hand-over fail, the mail is sent
+//     from here as below;
+//   - SMTP enabled, without one: the transport sends it; a transient failure is retried after a
+//   backoff
 //     that doubles (first_backoff, 2x, 4x ... up to max_backoff), at most `attempts` times in
 //     all; a final failure is logged (kind, recipient domain and the reason, never the
 //     message, a token or the credentials).
@@ -65,6 +70,12 @@ using Transport =
     std::function<SendOutcome(const SmtpConfig&, const std::string& from,
                               const std::vector<std::string>& to, const std::string& mime)>;
 
+// Stores a built message for a durable send (kind, envelope sender, recipients, MIME text);
+// throws when it could not be stored. Called on the outbox thread.
+using DurableQueue =
+    std::function<void(const std::string& kind, const std::string& from,
+                       const std::vector<std::string>& to, const std::string& mime)>;
+
 struct OutboxOptions {
   std::size_t capacity = 1000;
   unsigned attempts = 4;
@@ -81,6 +92,9 @@ class Outbox {
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
 
+  // Before the first submit(): built messages go to `queue` instead of the transport.
+  void set_durable_queue(DurableQueue queue);
+
   // Queues `job` (invariant 1). False when the queue is full or stopped.
   bool submit(MailJob job);
 
@@ -91,10 +105,11 @@ class Outbox {
   void wait_idle();
 
   // Totals since start, for tests and diagnostics.
-  std::uint64_t sent() const;     // delivered through SMTP
-  std::uint64_t logged() const;   // written to the log because SMTP was disabled
-  std::uint64_t failed() const;   // given up on (final error or attempts spent)
-  std::uint64_t dropped() const;  // refused by a full queue, or left at stop()
+  std::uint64_t sent() const;            // delivered through SMTP
+  std::uint64_t logged() const;          // written to the log because SMTP was disabled
+  std::uint64_t failed() const;          // given up on (final error or attempts spent)
+  std::uint64_t dropped() const;         // refused by a full queue, or left at stop()
+  std::uint64_t queued_durably() const;  // handed to the durable queue
 
  private:
   void run();
@@ -103,6 +118,7 @@ class Outbox {
   const OutboxOptions options_;
   const std::function<DeliverySettings()> settings_;
   const Transport transport_;
+  DurableQueue durable_;  // set before the first submit(), read by the thread only after
   const core::Clock& clock_;
 
   mutable std::mutex mutex_;      // guards everything below
@@ -112,7 +128,7 @@ class Outbox {
   bool busy_ = false;
   bool stopping_ = false;
   std::atomic<bool> cancel_{false};  // set by stop(); read by the transport without the mutex
-  std::uint64_t sent_ = 0, logged_ = 0, failed_ = 0, dropped_ = 0;
+  std::uint64_t sent_ = 0, logged_ = 0, failed_ = 0, dropped_ = 0, durable_count_ = 0;
   std::thread thread_;  // last: started once everything above exists
 };
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 namespace basalt::mail {
@@ -78,6 +79,41 @@ TEST(Outbox, SendsThroughTheTransportWithTheSenderOfTheSettings) {
   ASSERT_EQ(transport.mimes.size(), 1u);
   EXPECT_NE(transport.mimes[0].find("From: \"Support\" <support@acme.test>"), std::string::npos);
   EXPECT_NE(transport.mimes[0].find("To: <ann@example.com>"), std::string::npos);
+}
+
+// With a durable queue the built message goes there, not to the transport; a queue that fails
+// falls back to sending at once.
+TEST(Outbox, ADurableQueueTakesTheBuiltMessageAndAFailingOneFallsBackToSending) {
+  ScriptedTransport transport;
+  OutboxSettings settings;
+  settings.value = smtp_on("smtp.one");
+  Outbox outbox(fast_retries(), settings.bind(), transport.bind());
+  std::mutex mutex;
+  std::vector<std::string> stored;
+  bool refuse = false;
+  outbox.set_durable_queue([&](const std::string& kind, const std::string& from,
+                               const std::vector<std::string>& to, const std::string& mime) {
+    std::lock_guard lock(mutex);
+    if (refuse) throw std::runtime_error("database down");
+    EXPECT_EQ(kind, "test");
+    EXPECT_EQ(from, "support@acme.test");
+    EXPECT_EQ(to, std::vector<std::string>{"ann@example.com"});
+    stored.push_back(mime);
+  });
+  ASSERT_TRUE(outbox.submit(job_to("ann@example.com")));
+  outbox.wait_idle();
+  EXPECT_EQ(outbox.queued_durably(), 1u);
+  EXPECT_TRUE(transport.mimes.empty());
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_NE(stored[0].find("To: <ann@example.com>"), std::string::npos);
+  {
+    std::lock_guard lock(mutex);
+    refuse = true;
+  }
+  ASSERT_TRUE(outbox.submit(job_to("bob@example.com")));
+  outbox.wait_idle();
+  EXPECT_EQ(outbox.sent(), 1u);
+  EXPECT_EQ(transport.mimes.size(), 1u);
 }
 
 TEST(Outbox, SettingsChangesApplyToTheNextMail) {

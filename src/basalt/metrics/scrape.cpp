@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "basalt/metrics/job_metrics.hpp"
 #include "basalt/metrics/process_stats.hpp"
 #include "basalt/metrics/registry.hpp"
 #include "basalt/metrics/shared_gauges.hpp"
@@ -211,6 +212,23 @@ void write_process(Exposition& out, const Snapshot& snap) {
   out.sample(l, std::int64_t{1});
 }
 
+void write_jobs(Exposition& out) {
+  const JobGauges& gauges = job_gauges();
+  out.family("basalt_jobs_queued", Type::kGauge,
+             "Durable jobs waiting to run (every instance on the database).");
+  out.sample({}, gauges.queued.load(std::memory_order_relaxed));
+  out.family("basalt_jobs_running", Type::kGauge, "Durable jobs claimed by a runner.");
+  out.sample({}, gauges.running.load(std::memory_order_relaxed));
+  out.family("basalt_jobs_failed", Type::kGauge,
+             "Durable jobs that failed for good and are kept for inspection.");
+  out.sample({}, gauges.failed.load(std::memory_order_relaxed));
+  out.family("basalt_cron_runs", Type::kCounter, "Cron job runs on this instance by outcome.");
+  for (const auto& [key, runs] : cron_runs()) {
+    const Label l[] = {{"id", key.first}, {"outcome", key.second}};
+    out.sample(l, runs);
+  }
+}
+
 }  // namespace
 
 ScrapeResult scrape(Format format) {
@@ -221,6 +239,7 @@ ScrapeResult scrape(Format format) {
   write_streams(out, snap);
   write_caches_and_auth(out, snap);
   write_pools(out, snap);
+  write_jobs(out);
   write_process(out, snap);
   ScrapeResult result;
   result.content_type = std::string(out.content_type());

@@ -1,6 +1,6 @@
 #include "basalt/records/expired_auth_rows.hpp"
 
-#include <spdlog/spdlog.h>
+#include <chrono>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -57,8 +57,8 @@ boost::asio::awaitable<RecordService::ExpiredPage> RecordService::delete_expired
 
 ExpiredAuthRowsReport sweep_expired_auth_rows(RecordService& records,
                                               const collections::CollectionService& collections,
-                                              std::size_t page_size,
-                                              const std::atomic<bool>& stop) {
+                                              std::size_t page_size, const std::atomic<bool>& stop,
+                                              std::string_view only_table) {
   ExpiredAuthRowsReport report;
   const auto catalog = collections.catalog();
   boost::asio::io_context context;
@@ -73,6 +73,7 @@ ExpiredAuthRowsReport sweep_expired_auth_rows(RecordService& records,
         {schema::kMfasCollection, std::chrono::seconds(collection.auth.mfa.duration), &report.mfas},
     };
     for (const auto& kind : kinds) {
+      if (!only_table.empty() && kind.table != only_table) continue;
       for (;;) {
         if (stop.load()) return report;
         std::string table(kind.table);
@@ -92,43 +93,6 @@ ExpiredAuthRowsReport sweep_expired_auth_rows(RecordService& records,
     }
   }
   return report;
-}
-
-ExpiredAuthRowSweeper::ExpiredAuthRowSweeper(RecordService& records,
-                                             const collections::CollectionService& collections,
-                                             Options options)
-    : records_(records), collections_(collections), options_(options), thread_([this] { run(); }) {}
-
-ExpiredAuthRowSweeper::~ExpiredAuthRowSweeper() {
-  stop();
-}
-
-void ExpiredAuthRowSweeper::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
-
-void ExpiredAuthRowSweeper::run() {
-  for (;;) {
-    try {
-      const ExpiredAuthRowsReport report =
-          sweep_expired_auth_rows(records_, collections_, options_.page_size, stop_);
-      if (report.otps + report.mfas > 0) {
-        spdlog::info("auth: deleted {} expired OTPs and {} expired MFA sessions", report.otps,
-                     report.mfas);
-      }
-      if (options_.after_pass) options_.after_pass(report);
-    } catch (const std::exception& error) {
-      // The rows stay: the next pass tries again.
-      spdlog::warn("auth: the sweep of expired OTPs and MFA sessions stopped: {}", error.what());
-    }
-    std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, options_.interval, [this] { return stop_.load(); })) return;
-  }
 }
 
 }  // namespace basalt::records

@@ -5,11 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include <future>
-
 #include "basalt/collections/testing/collection_service_fixture.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/schema/datetime.hpp"
+#include "basalt/schema/system_collections.hpp"
 
 namespace basalt::records {
 namespace {
@@ -104,20 +103,20 @@ TEST_F(ExpiredAuthRowsTest, ManyRowsGoInPagesAndAStopEndsBetweenPages) {
   EXPECT_EQ(deleted_.size(), 7u);
 }
 
-TEST_F(ExpiredAuthRowsTest, TheSweeperThreadSweepsAtStartAndStops) {
+// The cron jobs __pbOTPCleanup__ and __pbMFACleanup__ each sweep their own table only.
+TEST_F(ExpiredAuthRowsTest, ASweepOfOneTableLeavesTheOther) {
   add_otp("otpold000000001");
-  clock_.advance(std::chrono::seconds(181));
-  std::promise<ExpiredAuthRowsReport> first;
-  ExpiredAuthRowSweeper::Options options;
-  options.interval = std::chrono::hours(1);
-  options.after_pass = [&first, done = false](const ExpiredAuthRowsReport& report) mutable {
-    if (!done) first.set_value(report);
-    done = true;
-  };
-  ExpiredAuthRowSweeper sweeper(*records_, *service_, options);
-  EXPECT_EQ(first.get_future().get().otps, 1u);  // the pass at start
-  EXPECT_EQ(count("_otps"), 0);
-  sweeper.stop();  // ends the wait for the next hour at once
+  sync_wait(records_->create_mfa(users_id_, "rec000000000001", "password"));
+  clock_.advance(std::chrono::seconds(1801));  // both expired
+  const std::atomic<bool> no_stop{false};
+  ExpiredAuthRowsReport report =
+      sweep_expired_auth_rows(*records_, *service_, 100, no_stop, schema::kMfasCollection);
+  EXPECT_EQ(report.mfas, 1u);
+  EXPECT_EQ(report.otps, 0u);
+  EXPECT_EQ(count("_otps"), 1);
+  report = sweep_expired_auth_rows(*records_, *service_, 100, no_stop, schema::kOtpsCollection);
+  EXPECT_EQ(report.otps, 1u);
+  EXPECT_EQ(count("_otps") + count("_mfas"), 0);
 }
 
 }  // namespace

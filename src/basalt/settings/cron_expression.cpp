@@ -80,7 +80,10 @@ Parsed atoi(std::string_view text) {
   return {value, std::nullopt};
 }
 
-std::optional<std::string> segment_error(std::string_view segment, Bounds bounds) {
+// Fills `slots` (bit i: value i is in the segment) from one segment, or says why it is invalid.
+std::optional<std::string> parse_segment(std::string_view segment, Bounds bounds,
+                                         std::uint64_t& slots) {
+  slots = 0;
   for (std::string_view part : split(segment, ',')) {
     const std::vector<std::string_view> step_parts = split(part, '/');
     std::int64_t step = 1;
@@ -95,7 +98,12 @@ std::optional<std::string> segment_error(std::string_view segment, Bounds bounds
     } else if (step_parts.size() > 2) {
       return "invalid segment step format - must be in the format */n or 1-30/n";
     }
-    if (step_parts[0] == "*") continue;
+    std::int64_t low_value = bounds.min;
+    std::int64_t high_value = bounds.max;
+    if (step_parts[0] == "*") {
+      for (std::int64_t i = low_value; i <= high_value; i += step) slots |= std::uint64_t{1} << i;
+      continue;
+    }
 
     const std::vector<std::string_view> range = split(step_parts[0], '-');
     if (range.size() == 1) {
@@ -108,6 +116,7 @@ std::optional<std::string> segment_error(std::string_view segment, Bounds bounds
       if (value.value < bounds.min || value.value > bounds.max) {
         return "invalid segment value - must be between the min and max of the segment";
       }
+      low_value = high_value = value.value;
     } else if (range.size() == 2) {
       Parsed low = atoi(range[0]);
       if (low.error) return low.error;
@@ -121,27 +130,40 @@ std::optional<std::string> segment_error(std::string_view segment, Bounds bounds
         return fmt::format("invalid segment range maximum - must be between {} and {}", low.value,
                            bounds.max);
       }
+      low_value = low.value;
+      high_value = high.value;
     } else {
       return "invalid segment range format - the range must have 1 or 2 parts";
     }
+    for (std::int64_t i = low_value; i <= high_value; i += step) slots |= std::uint64_t{1} << i;
   }
   return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<std::string> cron_expression_error(std::string_view expression) {
+std::variant<CronFields, std::string> parse_cron_expression(std::string_view expression) {
   for (const Macro& macro : kMacros) {
     if (expression == macro.name) expression = macro.expression;
   }
   const std::vector<std::string_view> segments = split(expression, ' ');
   if (segments.size() != kSegmentBounds.size()) {
-    return "invalid cron expression - must be a valid macro or to have exactly 5 space separated "
-           "segments";
+    return std::string(
+        "invalid cron expression - must be a valid macro or to have exactly 5 space separated "
+        "segments");
   }
+  CronFields fields;
+  std::uint64_t* const targets[] = {&fields.minutes, &fields.hours, &fields.days, &fields.months,
+                                    &fields.weekdays};
   for (std::size_t i = 0; i < segments.size(); ++i) {
-    if (auto error = segment_error(segments[i], kSegmentBounds[i])) return error;
+    if (auto error = parse_segment(segments[i], kSegmentBounds[i], *targets[i])) return *error;
   }
+  return fields;
+}
+
+std::optional<std::string> cron_expression_error(std::string_view expression) {
+  auto parsed = parse_cron_expression(expression);
+  if (auto* error = std::get_if<std::string>(&parsed)) return std::move(*error);
   return std::nullopt;
 }
 

@@ -146,4 +146,12 @@ std::vector<std::string> PostgresDialect::statistics_statements() const {
   return {"ANALYZE"};
 }
 
+std::vector<std::string> PostgresDialect::optimize_statements() const {
+  return {"ANALYZE"};
+}
+
+std::string_view PostgresDialect::skip_locked_clause() const noexcept {
+  return " FOR UPDATE SKIP LOCKED";
+}
+
 }  // namespace basalt::db

@@ -47,6 +47,8 @@ class PostgresDialect final : public Dialect {
   std::string json_array_contains_any(std::string_view column,
                                       std::string_view value_list) const override;
   std::vector<std::string> statistics_statements() const override;
+  std::vector<std::string> optimize_statements() const override;
+  std::string_view skip_locked_clause() const noexcept override;
   std::string_view insert_rows_keyword() const noexcept override { return "INSERT"; }
   bool runs_pocketbase_index_sql() const noexcept override { return false; }
   bool alters_columns_in_place() const noexcept override { return true; }

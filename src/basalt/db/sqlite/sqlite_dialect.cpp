@@ -110,4 +110,12 @@ std::vector<std::string> SqliteDialect::statistics_statements() const {
   return {"PRAGMA analysis_limit=1000", "ANALYZE"};
 }
 
+std::vector<std::string> SqliteDialect::optimize_statements() const {
+  return {"PRAGMA optimize"};
+}
+
+std::string_view SqliteDialect::skip_locked_clause() const noexcept {
+  return "";
+}
+
 }  // namespace basalt::db
