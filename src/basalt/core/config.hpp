@@ -81,6 +81,13 @@ struct MetricsConfig {
   std::vector<std::string> allow;  // client addresses or CIDR subnets that may scrape
 };
 
+// Server-side Lua scripts (docs/hooks.md).
+struct HooksConfig {
+  std::string dir;  // empty: <data_dir>/hooks
+  std::size_t memory_bytes = std::size_t{64} << 20;
+  std::chrono::milliseconds timeout{1000};
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
@@ -101,6 +108,7 @@ struct Config {
   std::size_t expand_max_bytes = 0;              // estimated bytes of an expanded response
   RealtimeConfig realtime;
   MetricsConfig metrics;
+  HooksConfig hooks;
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

@@ -46,6 +46,7 @@
 #include "basalt/records/event_bus.hpp"
 #include "basalt/records/expand.hpp"
 #include "basalt/records/file_store.hpp"
+#include "basalt/records/hook_port.hpp"
 #include "basalt/records/mfa_row.hpp"
 #include "basalt/records/password_port.hpp"
 #include "basalt/records/record.hpp"
@@ -151,6 +152,10 @@ class RecordService {
   // service is shared between threads; `files` must outlive the service.
   void set_file_store(const FileStore* files) noexcept { files_ = files; }
   const FileStore* file_store() const noexcept { return files_; }
+
+  // Server-side scripts' hooks (hook_port.hpp, docs/hooks.md); null (the default): none. Set
+  // once, before the service is shared between threads; must outlive the service.
+  void set_hooks(HookPort* hooks) noexcept { hooks_ = hooks; }
 
   // `request` carries what `@request.*` reads besides auth and body (context, method,
   // headers, query); the service fills in auth and body itself.
@@ -291,6 +296,7 @@ class RecordService {
   ExpandLimits expand_limits_;
   CountCache counts_;  // list totals, shared by every I/O thread (count_cache.hpp)
   const FileStore* files_ = nullptr;
+  HookPort* hooks_ = nullptr;
 };
 
 }  // namespace basalt::records
