@@ -302,14 +302,13 @@ int serve(const core::Config& config) {
           return outbox.submit(mail::MailJob{
               "script", [built] { return std::optional<mail::MailMessage>(*built); }});
         }};
-    scripting::ScriptEngine scripts(
-        {hooks_dir, {config.hooks.memory_bytes, config.hooks.timeout}}, script_host,
-        {&records, &storage.collections(), &storage.database()});
+    scripting::ScriptEngine scripts({hooks_dir, {config.hooks.memory_bytes, config.hooks.timeout}},
+                                    script_host,
+                                    {&records, &storage.collections(), &storage.database()});
     scripting::ScriptRoutes script_routes(scripts, dispatcher.router(), services);
-    scripts.set_route_builder(
-        [&script_routes](const scripting::Generation& generation) {
-          return script_routes.build(generation);
-        });
+    scripts.set_route_builder([&script_routes](const scripting::Generation& generation) {
+      return script_routes.build(generation);
+    });
     scripts.reload();
     scripting::HookRunner hook_runner(scripts);
     records.set_hooks(&hook_runner);

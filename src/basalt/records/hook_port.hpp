@@ -49,9 +49,9 @@ enum class HookEvent {
 struct WriteHookContext {
   const schema::Collection& collection;
   const Caller& caller;
-  std::string_view id;                    // "" for a create's before-hook
-  boost::json::object& record;            // see above
-  const boost::json::object* original;    // update: the stored row read in prepare(); else null
+  std::string_view id;                  // "" for a create's before-hook
+  boost::json::object& record;          // see above
+  const boost::json::object* original;  // update: the stored row read in prepare(); else null
   const query::RequestInfo& request;
 };
 

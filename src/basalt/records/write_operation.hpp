@@ -59,8 +59,8 @@ struct WriteParts {
   const PasswordPort& passwords;
   const EventBus& events;
   const ExpandLimits& expand_limits;
-  const core::Clock& clock;  // `@now` and the autodate fields of this write
-  const FileStore* files;    // null: uploads are refused, no file is removed
+  const core::Clock& clock;   // `@now` and the autodate fields of this write
+  const FileStore* files;     // null: uploads are refused, no file is removed
   HookPort* hooks = nullptr;  // null: no script hooks (hook_port.hpp)
 };
 

@@ -47,9 +47,8 @@ boost::asio::awaitable<void> HookRunner::before_write(records::HookEvent event,
     CallOutput output = co_await engine_.call(generation, hook->function, std::move(argument),
                                               context.caller, what);
     // The record as the hook left it; validated afterwards like the client's body.
-    json::value* record = output.argument.is_object()
-                              ? output.argument.get_object().if_contains("record")
-                              : nullptr;
+    json::value* record =
+        output.argument.is_object() ? output.argument.get_object().if_contains("record") : nullptr;
     if (record && record->is_object()) {
       context.record = std::move(record->get_object());
     } else if (record && !record->is_null()) {

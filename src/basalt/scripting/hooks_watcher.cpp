@@ -8,8 +8,8 @@
 
 #include <array>
 #include <cstdint>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 #include <system_error>
 
@@ -25,7 +25,9 @@ HooksWatcher::HooksWatcher(ScriptEngine& engine, std::chrono::milliseconds debou
                            std::function<void(bool)> after_reload)
     : engine_(engine), debounce_(debounce), after_reload_(std::move(after_reload)) {}
 
-HooksWatcher::~HooksWatcher() { stop(); }
+HooksWatcher::~HooksWatcher() {
+  stop();
+}
 
 void HooksWatcher::watch_directories() {
   const std::filesystem::path& dir = engine_.options().dir;
@@ -98,8 +100,8 @@ void HooksWatcher::run() {
       for (ssize_t offset = 0; offset < size;) {
         const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
         const std::string_view name = event->len ? std::string_view(event->name) : "";
-        const bool script = name.size() > 4 && name.front() != '.' &&
-                            name.substr(name.size() - 4) == ".lua";
+        const bool script =
+            name.size() > 4 && name.front() != '.' && name.substr(name.size() - 4) == ".lua";
         if (script || name.empty() || name == "lib") changed = true;
         offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
       }

@@ -164,11 +164,17 @@ void install_json_support(lua_State* L) {
   lua_pop(L, 1);
 }
 
-void push_array_marker(lua_State* L) { luaL_getmetatable(L, kArrayMarker); }
+void push_array_marker(lua_State* L) {
+  luaL_getmetatable(L, kArrayMarker);
+}
 
-void push_json_null(lua_State* L) { lua_pushlightuserdata(L, &null_sentinel); }
+void push_json_null(lua_State* L) {
+  lua_pushlightuserdata(L, &null_sentinel);
+}
 
-void push_json(lua_State* L, const json::value& value) { push_value(L, value, 0); }
+void push_json(lua_State* L, const json::value& value) {
+  push_value(L, value, 0);
+}
 
 json::value to_json(lua_State* L, int index) {
   if (index < 0) index = lua_gettop(L) + index + 1;

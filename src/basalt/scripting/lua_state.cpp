@@ -20,7 +20,8 @@ void* LuaState::allocate(void* self, void* block, std::size_t old_size, std::siz
     state.used_ -= held;
     return nullptr;
   }
-  if (new_size > held && state.uncapped_ == 0 && state.used_ - held + new_size > state.limits_.memory_bytes) {
+  if (new_size > held && state.uncapped_ == 0 &&
+      state.used_ - held + new_size > state.limits_.memory_bytes) {
     state.memory_refused_ = true;
     return nullptr;  // invariant 1: Lua raises LUA_ERRMEM
   }
@@ -38,7 +39,8 @@ void LuaState::count_hook(lua_State* L, lua_Debug*) {
     // Invariant 2: every instruction from now on ends up here.
     lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
   }
-  luaL_error(L, "time budget of %d ms exceeded", static_cast<int>(state.limits_.call_timeout.count()));
+  luaL_error(L, "time budget of %d ms exceeded",
+             static_cast<int>(state.limits_.call_timeout.count()));
 }
 
 LuaState::LuaState(LuaLimits limits) : limits_(limits) {

@@ -31,7 +31,8 @@ class SandboxTest : public ::testing::Test {
 
   // The first result of route function 1, or the ApiError's status as {"status": n}.
   json::value run(ScriptState& state, json::value argument = json::object()) {
-    const ServicePerformer perform = [](const ServiceRequest&) -> boost::asio::awaitable<json::value> {
+    const ServicePerformer perform =
+        [](const ServiceRequest&) -> boost::asio::awaitable<json::value> {
       co_return json::value("served");
     };
     try {
@@ -85,9 +86,9 @@ TEST_F(SandboxTest, RequireLoadsOnlyTheHooksLibrary) {
 }
 
 TEST_F(SandboxTest, AllowedLibrariesWork) {
-  const json::value out = run(*state_with(
-      "return { t = type(os.time()), s = string.format('%d-%s', 7, 'x'), "
-      "m = math.max(1, 5), b = bit.band(6, 3), j = basalt.json.encode({1, 2}) }"));
+  const json::value out =
+      run(*state_with("return { t = type(os.time()), s = string.format('%d-%s', 7, 'x'), "
+                      "m = math.max(1, 5), b = bit.band(6, 3), j = basalt.json.encode({1, 2}) }"));
   EXPECT_EQ(out.at("t"), "number");
   EXPECT_EQ(out.at("s"), "7-x");
   EXPECT_EQ(out.at("m"), 5);
@@ -128,9 +129,8 @@ TEST_F(SandboxTest, MemoryBombsAreStoppedAndTheMemoryComesBack) {
 
 TEST_F(SandboxTest, BasaltErrorBecomesThatApiError) {
   auto state = state_with("error(basalt.error(422, 'title is required', {title = 'missing'}))");
-  const ServicePerformer perform = [](const ServiceRequest&) -> boost::asio::awaitable<json::value> {
-    co_return nullptr;
-  };
+  const ServicePerformer perform =
+      [](const ServiceRequest&) -> boost::asio::awaitable<json::value> { co_return nullptr; };
   try {
     sync_wait(state->call(1, json::object(), perform, "test"));
     FAIL() << "no error";
@@ -186,12 +186,14 @@ TEST_F(SandboxTest, JsonRoundTripsArraysObjectsAndNull) {
 }
 
 TEST_F(SandboxTest, CryptoHelpers) {
-  const json::value out = run(*state_with(
-      "local token = basalt.crypto.jwt_sign({sub = 'u1', exp = os.time() + 60}, 'k')\n"
-      "local claims = basalt.crypto.jwt_verify(token, 'k')\n"
-      "local none, why = basalt.crypto.jwt_verify(token, 'other')\n"
-      "return { mac = basalt.crypto.hmac_sha256('key', 'The quick brown fox jumps over the lazy dog'),"
-      " sub = claims.sub, refused = none == nil, why = why, hex = #basalt.crypto.random_hex(16) }"));
+  const json::value out = run(
+      *state_with("local token = basalt.crypto.jwt_sign({sub = 'u1', exp = os.time() + 60}, 'k')\n"
+                  "local claims = basalt.crypto.jwt_verify(token, 'k')\n"
+                  "local none, why = basalt.crypto.jwt_verify(token, 'other')\n"
+                  "return { mac = basalt.crypto.hmac_sha256('key', 'The quick brown fox jumps over "
+                  "the lazy dog'),"
+                  " sub = claims.sub, refused = none == nil, why = why, hex = "
+                  "#basalt.crypto.random_hex(16) }"));
   EXPECT_EQ(out.at("mac"), "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
   EXPECT_EQ(out.at("sub"), "u1");
   EXPECT_EQ(out.at("refused"), true);

@@ -53,7 +53,8 @@ std::string text_option(const json::object& options, std::string_view key) {
 
 json::object object_or_empty(const json::value& value, std::string_view what) {
   if (value.is_null()) return {};
-  if (!value.is_object()) throw core::ApiError::bad_request(std::string(what) + " must be a table of fields");
+  if (!value.is_object())
+    throw core::ApiError::bad_request(std::string(what) + " must be a table of fields");
   return value.get_object();
 }
 
@@ -74,7 +75,8 @@ db::Value sql_param(const json::value& value) {
     default:
       break;
   }
-  throw core::ApiError::bad_request("basalt.sql: parameters must be strings, numbers, booleans or nil");
+  throw core::ApiError::bad_request(
+      "basalt.sql: parameters must be strings, numbers, booleans or nil");
 }
 
 json::value sql_cell(const db::Value& value) {
@@ -126,14 +128,15 @@ void ScriptEngine::set_cron_registrar(CronRegistrar* registrar) {
 void ScriptEngine::schedule_crons(const Generation& previous, const Generation& generation) {
   for (const CronRegistration& cron : generation.registrations.crons) {
     if (!crons_) {
-      spdlog::warn("hooks: cron job '{}' ({}, {}) is not scheduled: no job scheduler is wired "
-                   "in this build",
-                   cron.id, cron.expression, cron.origin);
+      spdlog::warn(
+          "hooks: cron job '{}' ({}, {}) is not scheduled: no job scheduler is wired "
+          "in this build",
+          cron.id, cron.expression, cron.origin);
       continue;
     }
     if (!crons_->add(cron.id, cron.expression, [this, id = cron.id] { run_cron(id); })) {
-      spdlog::error("hooks: cron job '{}' ({}): the scheduler refused the expression '{}'",
-                    cron.id, cron.origin, cron.expression);
+      spdlog::error("hooks: cron job '{}' ({}): the scheduler refused the expression '{}'", cron.id,
+                    cron.origin, cron.expression);
     }
   }
   if (!crons_) return;
@@ -316,7 +319,8 @@ boost::asio::awaitable<json::value> ScriptEngine::perform(const ServiceRequest& 
 boost::asio::awaitable<json::value> ScriptEngine::run_sql(const ServiceRequest& request) {
   if (!services_.database) throw core::ApiError(503, "The database is not available to scripts.");
   std::string_view text = request.sql;
-  while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())))) {
+  while (!text.empty() &&
+         (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())))) {
     text.remove_suffix(1);
   }
   if (text.empty() || text.size() > 64 * 1024) {
@@ -324,12 +328,13 @@ boost::asio::awaitable<json::value> ScriptEngine::run_sql(const ServiceRequest& 
   }
   db::Params params;
   if (request.argument.is_array()) {
-    for (const json::value& value : request.argument.get_array()) params.push_back(sql_param(value));
+    for (const json::value& value : request.argument.get_array())
+      params.push_back(sql_param(value));
   }
   // A read connection (statements that write are refused there), on the read pool, under the
   // hooks' time budget; one row past the limit tells that the result was cut.
-  const std::string sql = "SELECT * FROM (" + std::string(text) + ") LIMIT " +
-                          std::to_string(kMaxSqlRows + 1);
+  const std::string sql =
+      "SELECT * FROM (" + std::string(text) + ") LIMIT " + std::to_string(kMaxSqlRows + 1);
   db::ReadOptions options;
   options.pooled = true;
   options.budget = options_.limits.call_timeout;

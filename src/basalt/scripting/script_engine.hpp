@@ -17,9 +17,9 @@
 // Thread safety: reload() from one thread at a time; everything else from any thread.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
-#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>

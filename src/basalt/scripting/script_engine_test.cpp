@@ -26,7 +26,8 @@ void write_script(const std::filesystem::path& path, const std::string& text) {
 
 class ScriptEngineTest : public ::testing::Test {
  protected:
-  ScriptEngineTest() : engine_(EngineOptions{dir_.path(), LuaLimits{}}, ScriptHost{}, ScriptServices{}) {}
+  ScriptEngineTest()
+      : engine_(EngineOptions{dir_.path(), LuaLimits{}}, ScriptHost{}, ScriptServices{}) {}
 
   // Route 0's answer in the current generation.
   json::value route_answer() {
@@ -92,8 +93,7 @@ TEST_F(ScriptEngineTest, HooksAreFoundByEventAndCollection) {
 }
 
 TEST_F(ScriptEngineTest, CronJobsAreCollected) {
-  write_script(dir_.path() / "cron.lua",
-               "basalt.cron('cleanup', '*/5 * * * *', function() end)");
+  write_script(dir_.path() / "cron.lua", "basalt.cron('cleanup', '*/5 * * * *', function() end)");
   ASSERT_TRUE(engine_.reload());
   ASSERT_EQ(engine_.current()->registrations.crons.size(), 1u);
   EXPECT_EQ(engine_.current()->registrations.crons[0].expression, "*/5 * * * *");

@@ -21,7 +21,7 @@ struct ScriptFile {
 };
 
 struct ScriptFiles {
-  std::vector<ScriptFile> scripts;                         // in load order
+  std::vector<ScriptFile> scripts;                          // in load order
   std::map<std::string, std::string, std::less<>> modules;  // require name -> source
 };
 

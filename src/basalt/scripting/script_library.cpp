@@ -83,7 +83,8 @@ int basalt_on(lua_State* L) {
 }
 
 bool valid_route_path(std::string_view path) {
-  if (path.size() < 2 || path.size() > 256 || path.front() != '/' || path.back() == '/') return false;
+  if (path.size() < 2 || path.size() > 256 || path.front() != '/' || path.back() == '/')
+    return false;
   for (char c : path) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == '?' || c == '#' || c == '%') return false;
   }
@@ -358,8 +359,9 @@ int mail_send(lua_State* L) {
 int basalt_service(lua_State* L) {
   StateContext& context = context_of(L);
   if (!context.running) {
-    return luaL_error(L, "services can be called only from a hook, route or cron function, "
-                         "not while a script loads");
+    return luaL_error(L,
+                      "services can be called only from a hook, route or cron function, "
+                      "not while a script loads");
   }
   if (context.running != L) {
     return luaL_error(L, "services cannot be called from a coroutine the script created");
@@ -409,8 +411,10 @@ int safe_require(lua_State* L) {
   const StateContext& context = context_of(L);
   const auto found = context.files->modules.find(name);
   if (found == context.files->modules.end()) {
-    return luaL_error(L, "module '%s' not found (require loads lib/<name>.lua of the hooks "
-                         "directory only)", name.c_str());
+    return luaL_error(L,
+                      "module '%s' not found (require loads lib/<name>.lua of the hooks "
+                      "directory only)",
+                      name.c_str());
   }
   if (load_text_chunk(L, found->second, "@lib/" + name + ".lua") != 0) return lua_error(L);
   lua_pushstring(L, name.c_str());

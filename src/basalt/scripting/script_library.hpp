@@ -20,8 +20,8 @@ struct StateContext {
   const ScriptFiles* files = nullptr;
   const ScriptHost* host = nullptr;
   LuaLimits limits;
-  Registrations* collecting = nullptr;  // set while the scripts load: basalt.on & co allowed
-  lua_State* running = nullptr;         // the coroutine of the call running now, if any
+  Registrations* collecting = nullptr;    // set while the scripts load: basalt.on & co allowed
+  lua_State* running = nullptr;           // the coroutine of the call running now, if any
   std::optional<ServiceRequest> pending;  // what `running` yielded for
   lua_State* pending_thread = nullptr;
 };

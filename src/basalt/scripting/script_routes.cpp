@@ -195,7 +195,8 @@ boost::asio::awaitable<void> ScriptRoutes::serve(const Generation& generation, s
   std::shared_ptr<const Generation> keep = generation.shared_from_this();
   const std::string what =
       "route " + std::string(http::method_name(route.method)) + " " + route.path;
-  CallOutput output = co_await engine_.call(keep, route.function, std::move(argument), caller, what);
+  CallOutput output =
+      co_await engine_.call(keep, route.function, std::move(argument), caller, what);
   write_answer(output.result, response);
 }
 

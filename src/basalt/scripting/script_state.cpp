@@ -66,10 +66,8 @@ class CallAnchor {
 };
 
 json::value error_answer(int status, std::string_view message, const json::object& data) {
-  return json::object{{"__basalt_error", true},
-                      {"status", status},
-                      {"message", message},
-                      {"data", data}};
+  return json::object{
+      {"__basalt_error", true}, {"status", status}, {"message", message}, {"data", data}};
 }
 
 }  // namespace

@@ -38,9 +38,9 @@ class ScriptLoadError : public std::runtime_error {
 
 // A service call a script made (basalt.records.*, basalt.sql): performed by the host.
 struct ServiceRequest {
-  std::string operation;   // find, list, create, update, delete, sql
-  std::string collection;  // records
-  std::string id;          // find, update, delete
+  std::string operation;        // find, list, create, update, delete, sql
+  std::string collection;       // records
+  std::string id;               // find, update, delete
   boost::json::value argument;  // create/update: body; list: options; sql: parameters
   std::string sql;
   bool as_superuser = false;
