@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <tuple>
+
 #include "basalt/core/api_error.hpp"
 #include "basalt/scripting/lua_json.hpp"
 #include "basalt/scripting/script_library.hpp"
@@ -57,6 +59,8 @@ class CallAnchor {
   CallAnchor(const CallAnchor&) = delete;
   CallAnchor& operator=(const CallAnchor&) = delete;
   void keep(int ref) { refs_.push_back(ref); }
+  // `ref` stays referenced after the call (a coroutine kept for the next one).
+  void release(int ref) { std::erase(refs_, ref); }
   void failed() noexcept { failed_ = true; }
 
  private:
@@ -111,11 +115,18 @@ boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value a
   lua_State* L = lua_.get();
   CallAnchor anchor(lua_);
   lua_State* co = nullptr;
-  {
+  int thread_ref = LUA_NOREF;
+  if (!idle_threads_.empty()) {
+    // A coroutine whose last call returned normally: status 0 and an empty stack, so it
+    // starts the next function like a new one (Lua 5.1's lua_resume), without an allocation.
+    std::tie(co, thread_ref) = idle_threads_.back();
+    idle_threads_.pop_back();
+  } else {
     LuaState::Uncapped room(lua_);
     co = lua_newthread(L);
-    anchor.keep(luaL_ref(L, LUA_REGISTRYINDEX));
+    thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   }
+  anchor.keep(thread_ref);
   int argument_ref = LUA_NOREF;
   const auto fail = [&](const std::string& message) {
     spdlog::error("hooks: {} failed: {}", what, message);
@@ -191,6 +202,11 @@ boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value a
             output.argument = to_json(P, -1);
           })) {
         throw fail("its result has no JSON form: " + *failed);
+      }
+      if (idle_threads_.size() < kIdleThreads) {
+        lua_settop(co, 0);
+        anchor.release(thread_ref);
+        idle_threads_.emplace_back(co, thread_ref);
       }
       co_return output;
     }

@@ -22,6 +22,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "basalt/core/clock.hpp"
 #include "basalt/mail/message.hpp"
@@ -85,6 +87,10 @@ class ScriptState {
   std::unique_ptr<StateContext> context_;  // before lua_: outlives the Lua state
   LuaState lua_;
   Registrations registrations_;
+  // Coroutines of calls that returned normally, reused by the next calls (a new coroutine is
+  // an allocation and garbage per call); at most kIdleThreads.
+  static constexpr std::size_t kIdleThreads = 16;
+  std::vector<std::pair<lua_State*, int>> idle_threads_;
 };
 
 }  // namespace basalt::scripting
