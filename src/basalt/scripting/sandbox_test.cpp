@@ -141,6 +141,10 @@ TEST_F(SandboxTest, BasaltErrorBecomesThatApiError) {
   }
 }
 
+TEST_F(SandboxTest, AHandMadeErrorTableWithAStatusOutside400To599IsA500) {
+  EXPECT_EQ(status_of("error({__basalt_error = true, status = 200, message = 'fine?'})"), 500);
+}
+
 TEST_F(SandboxTest, ServiceCallsYieldToTheHostAndResume) {
   auto state = state_with(
       "local a = basalt.records.find('posts', 'abc')\n"

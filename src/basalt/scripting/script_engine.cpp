@@ -188,15 +188,16 @@ bool ScriptEngine::reload(std::string* error) {
   }
   generation->number = next_generation_++;
   const Registrations& loaded = generation->registrations;
-  spdlog::info("hooks: loaded {} script(s) from {}: {} hook(s), {} route(s), {} cron job(s)",
-               generation->files->scripts.size(), options_.dir.string(), loaded.hooks.size(),
-               loaded.routes.size(), loaded.crons.size());
-  any_hooks_.store(!loaded.hooks.empty(), std::memory_order_release);
   std::shared_ptr<const Generation> previous;
   {
     std::lock_guard lock(mutex_);
     previous = std::exchange(current_, generation);
+    any_hooks_.store(!loaded.hooks.empty(), std::memory_order_release);
   }
+  // Logged once current: a reader of the log may rely on the new version answering.
+  spdlog::info("hooks: loaded {} script(s) from {}: {} hook(s), {} route(s), {} cron job(s)",
+               generation->files->scripts.size(), options_.dir.string(), loaded.hooks.size(),
+               loaded.routes.size(), loaded.crons.size());
   static const Generation kNoGeneration;
   schedule_crons(previous ? *previous : kNoGeneration, *generation);
   return true;

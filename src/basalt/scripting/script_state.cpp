@@ -228,6 +228,10 @@ boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value a
       text = *failed;
     }
     anchor.failed();
+    if (script_error && (error_status < 400 || error_status > 599)) {
+      script_error = false;  // a hand-made table with a status no error may have
+      text = "error status " + std::to_string(error_status) + " is not from 400 to 599";
+    }
     if (script_error) {
       if (message.empty()) message = core::default_error_message(error_status);
       throw core::ApiError(error_status, std::move(message), std::move(data));
