@@ -57,6 +57,7 @@ basalt.route("GET", "/api/my-posts", function(req)
   local page = basalt.records.list("posts", { sort = "title", perPage = 50 })
   return { total = page.totalItems }
 end)
+basalt.route("GET", "/api/limited", function() return { ok = true } end)
 basalt.route("GET", "/api/spin", function() while true do end end)
 basalt.route("GET", "/api/bomb", function() local s = "x" while true do s = s .. s end end)
 basalt.route("GET", "/api/escape", function() return io.open("/etc/passwd"):read("*a") end)
@@ -229,6 +230,19 @@ describe('hooks and custom routes', () => {
     assert.equal(n, 1);
     const all = await pb.collection('posts').getList(1, 1);
     assert.equal((await guest.send('/api/my-posts', {})).total, all.totalItems);
+  });
+
+  test('settings.rateLimits apply to custom routes', async () => {
+    await pb.settings.update({
+      rateLimits: { enabled: true, rules: [{ label: '/api/limited', duration: 60, maxRequests: 2 }] },
+    });
+    try {
+      assert.deepEqual(await guest.send('/api/limited', {}), { ok: true });
+      assert.deepEqual(await guest.send('/api/limited', {}), { ok: true });
+      await rejectsWithStatus(guest.send('/api/limited', {}), 429);
+    } finally {
+      await pb.settings.update({ rateLimits: { enabled: false } });
+    }
   });
 
   test('an infinite loop, a memory bomb and io.open end in 500; the server keeps serving', async () => {

@@ -7,6 +7,7 @@
 #include "basalt/api/api_handler.hpp"
 #include "basalt/api/client_address.hpp"
 #include "basalt/api/query_params.hpp"
+#include "basalt/api/rate_limit_check.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
 #include "basalt/core/api_error.hpp"
@@ -170,6 +171,9 @@ boost::asio::awaitable<void> ScriptRoutes::serve(const Generation& generation, s
     request.note().auth_collection = auth.collection->name;
     request.note().auth_id = std::string(auth.record_id());
   }
+  // settings.rateLimits as for every API route: a rule may name the route's path pattern.
+  const std::vector<std::string> tags = api::rate_limit_tags(route.method, route.path);
+  api::check_rate_limit(services_, settings->rate_limits, route.path, tags, auth, request);
   api::require_access(access_of(route.auth), auth, request);
   const records::Caller caller = api::caller_of(auth, request);
 
