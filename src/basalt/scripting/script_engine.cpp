@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/db/dialect.hpp"
 #include "basalt/records/record_export.hpp"
 
 namespace basalt::scripting {
@@ -85,6 +86,29 @@ json::value sql_cell(const db::Value& value) {
   if (const auto* text = std::get_if<std::string>(&value)) return json::string(*text);
   if (const auto* blob = std::get_if<db::Blob>(&value)) return json::string(blob->bytes);
   return nullptr;
+}
+
+// Scripts write every parameter as `?`; the database's own spelling replaces each one outside
+// string literals and quoted identifiers ("?1" on SQLite, "$1" on PostgreSQL).
+std::string with_placeholders(std::string_view text, const db::Dialect& dialect) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t next = 1;
+  char quote = 0;
+  for (char c : text) {
+    if (quote) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      out += dialect.placeholder(next++);
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -334,8 +358,9 @@ boost::asio::awaitable<json::value> ScriptEngine::run_sql(const ServiceRequest& 
   }
   // A read connection (statements that write are refused there), on the read pool, under the
   // hooks' time budget; one row past the limit tells that the result was cut.
-  const std::string sql =
-      "SELECT * FROM (" + std::string(text) + ") LIMIT " + std::to_string(kMaxSqlRows + 1);
+  const std::string sql = "SELECT * FROM (" +
+                          with_placeholders(text, services_.database->dialect()) +
+                          ") AS basalt_sql_rows LIMIT " + std::to_string(kMaxSqlRows + 1);
   db::ReadOptions options;
   options.pooled = true;
   options.budget = options_.limits.call_timeout;
