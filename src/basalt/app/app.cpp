@@ -66,6 +66,10 @@
 #include "basalt/metrics/thread_block.hpp"
 #include "basalt/oauth2/oauth2_sign_in.hpp"
 #include "basalt/query/plan_cache.hpp"
+#include "basalt/scripting/hook_runner.hpp"
+#include "basalt/scripting/hooks_watcher.hpp"
+#include "basalt/scripting/script_engine.hpp"
+#include "basalt/scripting/script_routes.hpp"
 #include "basalt/trace/http_tracer.hpp"
 #include "basalt/trace/span_exporter.hpp"
 #include "basalt/trace/trace_options.hpp"
@@ -392,6 +396,33 @@ int serve(const core::Config& config) {
     }
     http::Dispatcher dispatcher(http::Router(std::move(table)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
+    // Server-side Lua scripts (docs/hooks.md): hooks on the record service, custom routes
+    // after the built-in ones, reloaded on the watcher's thread when the hooks directory
+    // changes. Cron jobs are collected and, with no scheduler wired yet, logged as not
+    // scheduled.
+    const std::filesystem::path hooks_dir = config.hooks.dir.empty()
+                                                ? std::filesystem::path(config.data_dir) / "hooks"
+                                                : std::filesystem::path(config.hooks.dir);
+    scripting::ScriptHost script_host{
+        &clock, [&outbox, &settings = storage.settings()](mail::MailMessage message) {
+          message.from = delivery_settings(*settings.current()).sender;
+          auto built = std::make_shared<const mail::MailMessage>(std::move(message));
+          return outbox.submit(mail::MailJob{
+              "script", [built] { return std::optional<mail::MailMessage>(*built); }});
+        }};
+    scripting::ScriptEngine scripts({hooks_dir, {config.hooks.memory_bytes, config.hooks.timeout}},
+                                    script_host,
+                                    {&records, &storage.collections(), &storage.database()});
+    scripting::ScriptRoutes script_routes(scripts, dispatcher.router(), services);
+    scripts.set_route_builder([&script_routes](const scripting::Generation& generation) {
+      return script_routes.build(generation);
+    });
+    scripts.reload();
+    scripting::HookRunner hook_runner(scripts);
+    records.set_hooks(&hook_runner);
+    dispatcher.set_dynamic_routes(&script_routes);
+    scripting::HooksWatcher hooks_watcher(scripts, std::chrono::milliseconds(100));
+    hooks_watcher.start();
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
                         dispatcher, access_log, &request_logger, tracer ? &*tracer : nullptr);
     // What this instance shares with the others (cluster_links.hpp); listening before serving.

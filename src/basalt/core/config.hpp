@@ -97,6 +97,13 @@ struct EventsConfig {
   std::chrono::milliseconds retry_base{1000};     // the first retry's delay (doubling)
 };
 
+// Server-side Lua scripts (docs/hooks.md).
+struct HooksConfig {
+  std::string dir;  // empty: <data_dir>/hooks
+  std::size_t memory_bytes = std::size_t{64} << 20;
+  std::chrono::milliseconds timeout{1000};
+};
+
 struct Config {
   std::string http_host;        // listen address, e.g. "127.0.0.1"
   std::uint16_t http_port = 0;  // 0 = any free port (the chosen one is announced on stdout)
@@ -122,6 +129,7 @@ struct Config {
   RealtimeConfig realtime;
   MetricsConfig metrics;
   TraceConfig trace;
+  HooksConfig hooks;
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

@@ -246,6 +246,22 @@ constexpr std::array kSettings{
   Setting{"gzip-min-bytes", "size", "1KiB",
     "JSON responses at least this big are gzip-compressed when the client accepts gzip.",
     [](Config& c, std::string_view v) { c.gzip_min_bytes = parse_size(v, 0); }},
+  Setting{"hooks-dir", "path", "",
+    "Directory of the Lua hook scripts (*.lua, docs/hooks.md), watched and reloaded on change; "
+    "empty means <dir>/hooks.",
+    [](Config& c, std::string_view v) { c.hooks.dir = v.empty() ? std::string() : parse_path(v); }},
+  Setting{"hooks-memory-mb", "uint", "64",
+    "Memory one worker's Lua state may hold, in MiB; a call that needs more ends with 500. "
+    "From 4 to 4096.",
+    [](Config& c, std::string_view v) {
+      c.hooks.memory_bytes = std::size_t{parse_uint(v, 4, 4096)} << 20;
+    }},
+  Setting{"hooks-timeout-ms", "uint", "1000",
+    "Lua run time one hook or custom route call may take, in milliseconds (time waiting for a "
+    "service it called is not counted); past it the call ends with 500. From 1 to 60000.",
+    [](Config& c, std::string_view v) {
+      c.hooks.timeout = std::chrono::milliseconds(parse_uint(v, 1, 60000));
+    }},
   Setting{"expand-max-records", "uint", "5000",
     "Related records one request may return through expand, each counted as often as it "
     "appears; past it the request gets 400. At least 1.",

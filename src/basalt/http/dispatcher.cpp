@@ -83,6 +83,23 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
                                                std::size_t& slot) const {
   if (cors_.answer_preflight(request, response)) co_return;
   RouteMatch match = router_.match(request.method(), request.path());
+  if (!match.handler && !match.path_known && dynamic_) {
+    RouteParams params;
+    std::string allow;
+    std::shared_ptr<const Handler> handler =
+        dynamic_->match(request.method(), request.path(), params, allow);
+    if (!handler && !allow.empty()) {
+      match.path_known = true;
+      match.allow = std::move(allow);
+    }
+    if (handler) {
+      request.set_params(std::move(params));
+      const FieldsSpec fields = parse_fields(fields_query_param(request.query()));
+      co_await (*handler)(request, response);
+      project_fields(fields, response);
+      co_return;
+    }
+  }
   if (!match.handler) {
     if (match.path_known) {
       response.add_header("Allow", match.allow);

@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "basalt/http/cors.hpp"
+#include "basalt/http/dynamic_routes.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/http/response.hpp"
 #include "basalt/http/router.hpp"
@@ -40,6 +41,11 @@ class Dispatcher {
   // the ordinary limit, and the handler reports what is wrong with the request).
   std::optional<UploadPlan> upload_plan(Method method, std::string_view path) const noexcept;
 
+  // Routes consulted when the built-in router has none for a path (dynamic_routes.hpp). Set
+  // once, before the server starts; must outlive the dispatcher. Null: none.
+  void set_dynamic_routes(const DynamicRoutes* routes) noexcept { dynamic_ = routes; }
+  const Router& router() const noexcept { return router_; }
+
  private:
   // Sets `slot` to the request's metrics slot (request_metrics.hpp) once the router matched.
   boost::asio::awaitable<void> route(Request& request, Response& response, std::size_t& slot) const;
@@ -48,6 +54,7 @@ class Dispatcher {
   Router router_;
   CorsPolicy cors_;
   std::size_t gzip_min_bytes_;
+  const DynamicRoutes* dynamic_ = nullptr;
 };
 
 // Fills `response` with an error body of the contract's shape (docs/api.md, "Errors").

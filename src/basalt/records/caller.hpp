@@ -20,6 +20,9 @@ struct Caller {
   // The client's network address as the transport sees it ("" when it has none): the unit the
   // password work of writes is bounded by (PasswordPort), whoever is signed in.
   std::string_view client_address;
+  // The call comes from a server-side script (docs/hooks.md): no hook runs for it, so hooks
+  // never recurse through the writes and reads they make.
+  bool script = false;
 
   bool is_guest() const noexcept { return collection == nullptr; }
   bool is_superuser() const noexcept {

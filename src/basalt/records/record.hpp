@@ -35,6 +35,11 @@ struct Record {
   // response before it is written (expand.hpp).
   std::uint64_t written_records = 1;
   std::uint64_t written_bytes = 0;
+  // What an after-list/view hook changed in the answer (hook_port.hpp): keys added or
+  // replaced (a field's name replaces that field's value) and fields left out. Empty unless a
+  // hook ran; the stored values above stay as read.
+  boost::json::object hook_fields;
+  std::vector<std::string> hook_hidden;
 };
 
 // A single record and the catalog snapshot its collection pointers live in.

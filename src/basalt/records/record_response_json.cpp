@@ -57,10 +57,24 @@ void write_record(std::string& out, const Record& record, bool superuser) {
   keys.push_back({"collectionName", nullptr, Key::kCollectionName});
   if (!record.expand.empty()) keys.push_back({"expand", nullptr, Key::kExpand});
   static const json::value null_value;
+  const auto hidden_by_hook = [&record](std::string_view name) {
+    return std::find(record.hook_hidden.begin(), record.hook_hidden.end(), name) !=
+           record.hook_hidden.end();
+  };
   for (const auto& field : collection.fields) {
-    if (!visible.shows(field)) continue;
-    const json::value* value = record.values.if_contains(field.name);
+    if (!visible.shows(field) || hidden_by_hook(field.name)) continue;
+    const json::value* value = record.hook_fields.if_contains(field.name);
+    if (!value) value = record.values.if_contains(field.name);
     keys.push_back({field.name, value ? value : &null_value, Key::kField});
+  }
+  // Keys an after-list/view hook added (hook_port.hpp); a field's own name was handled above.
+  for (const auto& entry : record.hook_fields) {
+    const std::string_view name = entry.key();
+    if (collection.field_by_name(name) || name == "collectionId" || name == "collectionName" ||
+        name == "expand") {
+      continue;
+    }
+    keys.push_back({name, &entry.value(), Key::kField});
   }
   std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.name < b.name; });
   out += '{';

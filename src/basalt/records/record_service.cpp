@@ -145,6 +145,8 @@ boost::asio::awaitable<RecordPage> RecordService::list(const Caller& caller,
   }
   co_await expand_records(database_, access, request, expand, expand_limits_, page.items);
   co_await support::resolve_email_visibility(database_, access, request, page.items);
+  if (hooks_ && !caller.script && hooks_->wants(HookEvent::kAfterList, collection.name))
+    co_await hooks_->after_read(HookEvent::kAfterList, caller, collection, page.items);
   co_return page;
 }
 
@@ -173,6 +175,8 @@ boost::asio::awaitable<RecordResult> RecordService::view(const Caller& caller,
   records.push_back(Record{&collection, decode_row(collection, rows[0]), {}, false});
   co_await expand_records(database_, access, request, tree, expand_limits_, records);
   co_await support::resolve_email_visibility(database_, access, request, records);
+  if (hooks_ && !caller.script && hooks_->wants(HookEvent::kAfterView, collection.name))
+    co_await hooks_->after_read(HookEvent::kAfterView, caller, collection, records);
   result.record = std::move(records.front());
   co_return result;
 }
@@ -182,7 +186,7 @@ boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& call
                                                               std::string id, WriteInput input,
                                                               query::RequestInfo request) {
   const WriteParts parts{database_,      plans_, passwords_, events_,
-                         expand_limits_, clock_, files_,     outbox_};
+                         expand_limits_, clock_, files_,     outbox_, hooks_};
   WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
                            std::move(input), std::move(request));
   co_await operation.prepare();
@@ -287,7 +291,7 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     std::chrono::milliseconds timeout) {
   const auto deadline = clock_.steady_now() + timeout;
   const WriteParts parts{database_,      plans_, passwords_, events_,
-                         expand_limits_, clock_, files_,     outbox_};
+                         expand_limits_, clock_, files_,     outbox_, hooks_};
   auto catalog = collections_.catalog();
   // Plain creates take the bulk path (bulk_creates.hpp; never a collection with file fields);
   // every other sub-request is a WriteOperation. Both run in request order in the one write job.
@@ -300,7 +304,11 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     if (i > 0 && i % kOperationsPerTurn == 0) co_await give_turn();
     BatchOperation& op = operations[i];
     try {
-      if (!op.caller && bulk.accepts(op)) {
+      // A collection with create hooks takes the one-by-one path, which runs them.
+      const bool hooked = hooks_ && !caller.script &&
+                          (hooks_->wants(HookEvent::kBeforeCreate, op.collection) ||
+                           hooks_->wants(HookEvent::kAfterCreate, op.collection));
+      if (!op.caller && !hooked && bulk.accepts(op)) {
         co_await bulk.add(i, op);
         continue;
       }

@@ -46,6 +46,7 @@
 #include "basalt/records/event_bus.hpp"
 #include "basalt/records/expand.hpp"
 #include "basalt/records/file_store.hpp"
+#include "basalt/records/hook_port.hpp"
 #include "basalt/records/mfa_row.hpp"
 #include "basalt/records/outbox_port.hpp"
 #include "basalt/records/password_port.hpp"
@@ -156,6 +157,10 @@ class RecordService {
   // the rows of the events it wants, in the job. Set once, before the service is shared
   // between threads; `outbox` must outlive the service. Without it nothing is appended.
   void set_outbox(OutboxPort* outbox) noexcept { outbox_ = outbox; }
+
+  // Server-side scripts' hooks (hook_port.hpp, docs/hooks.md); null (the default): none. Set
+  // once, before the service is shared between threads; must outlive the service.
+  void set_hooks(HookPort* hooks) noexcept { hooks_ = hooks; }
 
   // `request` carries what `@request.*` reads besides auth and body (context, method,
   // headers, query); the service fills in auth and body itself.
@@ -297,6 +302,7 @@ class RecordService {
   CountCache counts_;  // list totals, shared by every I/O thread (count_cache.hpp)
   const FileStore* files_ = nullptr;
   OutboxPort* outbox_ = nullptr;
+  HookPort* hooks_ = nullptr;
 };
 
 }  // namespace basalt::records

@@ -122,6 +122,7 @@ boost::asio::awaitable<void> WriteOperation::prepare() {
       !caller_.is_guest() && manage_rule && !manage_rule->empty()) {
     manage_.push_back(access_->rule(collection, *manage_rule));
   }
+  co_await run_before_hook(stored ? &*stored : nullptr);
   if (kind_ == WriteKind::kDelete) co_return;  // a delete's uploads are ignored (and deleted)
   co_await attach_files();
   // An update of a row that is not there (yet: an earlier operation of the same batch may
@@ -133,6 +134,27 @@ boost::asio::awaitable<void> WriteOperation::prepare() {
                                     ? std::string(create_values_.at(schema::kFieldId).get_string())
                                     : id_;
   co_await store_files(record_id);
+}
+
+boost::asio::awaitable<void> WriteOperation::run_before_hook(const json::object* stored) {
+  if (!parts_.hooks || caller_.script) co_return;
+  const HookEvent event = kind_ == WriteKind::kCreate   ? HookEvent::kBeforeCreate
+                          : kind_ == WriteKind::kUpdate ? HookEvent::kBeforeUpdate
+                                                        : HookEvent::kBeforeDelete;
+  if (!parts_.hooks->wants(event, collection_->name)) co_return;
+  // A delete's hook sees the id; its record object is a scratch copy the write ignores.
+  json::object scratch{{std::string(schema::kFieldId), id_}};
+  json::object& record = kind_ == WriteKind::kDelete ? scratch : input_.body;
+  const WriteHookContext context{*collection_, caller_, id_, record, stored, request_};
+  co_await parts_.hooks->before_write(event, context);
+}
+
+boost::asio::awaitable<void> WriteOperation::run_after_hook(HookEvent event, json::object& values) {
+  if (!parts_.hooks || caller_.script || !parts_.hooks->wants(event, collection_->name)) co_return;
+  const json::value* id = values.if_contains(schema::kFieldId);
+  const std::string record_id = id && id->is_string() ? std::string(id->get_string()) : id_;
+  const WriteHookContext context{*collection_, caller_, record_id, values, nullptr, request_};
+  co_await parts_.hooks->after_write(event, context);
 }
 
 WriteOperation::~WriteOperation() {
@@ -548,7 +570,13 @@ boost::asio::awaitable<RecordResult> WriteOperation::finish() {
   support::publish_all(parts_.events, events_);
   RecordResult result;
   result.catalog = catalog_;
-  if (kind_ == WriteKind::kDelete) co_return result;
+  if (kind_ == WriteKind::kDelete) {
+    json::object deleted{{std::string(schema::kFieldId), id_}};
+    co_await run_after_hook(HookEvent::kAfterDelete, deleted);
+    co_return result;
+  }
+  co_await run_after_hook(
+      kind_ == WriteKind::kCreate ? HookEvent::kAfterCreate : HookEvent::kAfterUpdate, values_);
   // Not an initializer list: its elements are copied, the whole record with them.
   std::vector<Record> records;
   records.push_back(Record{collection_, std::move(values_), {}, false});

@@ -43,6 +43,7 @@
 #include "basalt/records/access.hpp"
 #include "basalt/records/event_bus.hpp"
 #include "basalt/records/expand.hpp"
+#include "basalt/records/hook_port.hpp"
 #include "basalt/records/password_port.hpp"
 #include "basalt/records/record.hpp"
 #include "basalt/records/record_service.hpp"
@@ -61,6 +62,7 @@ struct WriteParts {
   const core::Clock& clock;      // `@now` and the autodate fields of this write
   const FileStore* files;        // null: uploads are refused, no file is removed
   OutboxPort* outbox = nullptr;  // null: no outbox rows (docs/events.md)
+  HookPort* hooks = nullptr;    // null: no script hooks (hook_port.hpp)
 };
 
 // The password work done before the write job.
@@ -123,6 +125,11 @@ class WriteOperation {
   // The keys of the stored files of `stored` that `values` no longer names (with thumbnails).
   void note_dropped_files(const boost::json::object& stored, const boost::json::object& values);
   // 400 on `id` when another auth collection has a record with this id.
+  // The before-hook of this write (hook_port.hpp), when one is registered; `stored` is an
+  // update's row as read.
+  boost::asio::awaitable<void> run_before_hook(const boost::json::object* stored);
+  // The after-hook, after the commit; `values` the record as committed.
+  boost::asio::awaitable<void> run_after_hook(HookEvent event, boost::json::object& values);
   boost::asio::awaitable<void> require_unique_auth_id(db::Transaction& tx,
                                                       const boost::json::object& values);
   // The rule checks of create (against a virtual row) and update (against the stored row);

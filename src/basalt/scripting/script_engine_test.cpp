@@ -1,0 +1,130 @@
+// Generations of the hooks directory (docs/hooks.md, "Hot reload"): a load that fails keeps
+// the previous generation, with the file and line in the error; the watcher reloads on a
+// change; hooks and routes are found by event and collection.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+
+#include "basalt/core/api_error.hpp"
+#include "basalt/db/testing/sync_wait.hpp"
+#include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/scripting/hooks_watcher.hpp"
+#include "basalt/scripting/script_engine.hpp"
+
+namespace basalt::scripting {
+namespace {
+
+namespace json = boost::json;
+using db::testing::sync_wait;
+
+void write_script(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+class ScriptEngineTest : public ::testing::Test {
+ protected:
+  ScriptEngineTest()
+      : engine_(EngineOptions{dir_.path(), LuaLimits{}}, ScriptHost{}, ScriptServices{}) {}
+
+  // Route 0's answer in the current generation.
+  json::value route_answer() {
+    auto generation = engine_.current();
+    const records::Caller guest;
+    return sync_wait(engine_.call(generation, generation->registrations.routes.at(0).function,
+                                  json::object(), guest, "test"))
+        .result;
+  }
+
+  db::testing::TempDir dir_;
+  ScriptEngine engine_;
+};
+
+TEST_F(ScriptEngineTest, LoadsScriptsInNameOrder) {
+  write_script(dir_.path() / "20_b.lua", "order = (order or '') .. 'b'");
+  write_script(dir_.path() / "10_a.lua", "order = (order or '') .. 'a'");
+  write_script(dir_.path() / "30_route.lua",
+               "basalt.route('GET', '/api/order', function() return order end)");
+  write_script(dir_.path() / "notes.txt", "not a script");
+  ASSERT_TRUE(engine_.reload());
+  EXPECT_EQ(route_answer(), "ab");
+}
+
+TEST_F(ScriptEngineTest, AFailedLoadKeepsThePreviousGenerationAndSaysWhere) {
+  write_script(dir_.path() / "main.lua",
+               "basalt.route('GET', '/api/v', function() return 'one' end)");
+  ASSERT_TRUE(engine_.reload());
+  const auto first = engine_.current();
+
+  write_script(dir_.path() / "main.lua",
+               "basalt.route('GET', '/api/v', function() return 'two' end)\nlocal = 3\n");
+  std::string error;
+  EXPECT_FALSE(engine_.reload(&error));
+  EXPECT_NE(error.find("main.lua:2:"), std::string::npos) << error;
+  EXPECT_EQ(engine_.current(), first);
+  EXPECT_EQ(route_answer(), "one");
+
+  write_script(dir_.path() / "main.lua", "error('at load')");
+  EXPECT_FALSE(engine_.reload(&error));
+  EXPECT_NE(error.find("main.lua:1: at load"), std::string::npos) << error;
+  EXPECT_EQ(route_answer(), "one");
+
+  write_script(dir_.path() / "main.lua",
+               "basalt.route('GET', '/api/v', function() return 'three' end)");
+  ASSERT_TRUE(engine_.reload());
+  EXPECT_EQ(route_answer(), "three");
+}
+
+TEST_F(ScriptEngineTest, HooksAreFoundByEventAndCollection) {
+  write_script(dir_.path() / "hooks.lua",
+               "basalt.on('beforeCreate', 'posts', function(e) end)\n"
+               "basalt.on('afterList', function(e) end)\n");
+  ASSERT_TRUE(engine_.reload());
+  EXPECT_TRUE(engine_.wants(records::HookEvent::kBeforeCreate, "posts"));
+  EXPECT_FALSE(engine_.wants(records::HookEvent::kBeforeCreate, "users"));
+  EXPECT_FALSE(engine_.wants(records::HookEvent::kAfterCreate, "posts"));
+  EXPECT_TRUE(engine_.wants(records::HookEvent::kAfterList, "anything"));
+  std::string error;
+  write_script(dir_.path() / "hooks.lua", "basalt.on('beforeSomething', function(e) end)");
+  EXPECT_FALSE(engine_.reload(&error));
+  EXPECT_NE(error.find("unknown event"), std::string::npos) << error;
+}
+
+TEST_F(ScriptEngineTest, CronJobsAreCollected) {
+  write_script(dir_.path() / "cron.lua", "basalt.cron('cleanup', '*/5 * * * *', function() end)");
+  ASSERT_TRUE(engine_.reload());
+  ASSERT_EQ(engine_.current()->registrations.crons.size(), 1u);
+  EXPECT_EQ(engine_.current()->registrations.crons[0].expression, "*/5 * * * *");
+}
+
+TEST_F(ScriptEngineTest, TheWatcherReloadsAfterAChange) {
+  write_script(dir_.path() / "main.lua",
+               "basalt.route('GET', '/api/v', function() return 'before' end)");
+  ASSERT_TRUE(engine_.reload());
+  std::mutex mutex;
+  std::condition_variable reloaded;
+  int reloads = 0;
+  bool last = false;
+  HooksWatcher watcher(engine_, std::chrono::milliseconds(20), [&](bool loaded) {
+    std::lock_guard lock(mutex);
+    ++reloads;
+    last = loaded;
+    reloaded.notify_all();
+  });
+  ASSERT_TRUE(watcher.start());
+  write_script(dir_.path() / "main.lua",
+               "basalt.route('GET', '/api/v', function() return 'after' end)");
+  {
+    std::unique_lock lock(mutex);
+    // A bound for a broken watcher, not a timing assertion.
+    ASSERT_TRUE(reloaded.wait_for(lock, std::chrono::seconds(30), [&] { return reloads > 0; }));
+    EXPECT_TRUE(last);
+  }
+  EXPECT_EQ(route_answer(), "after");
+  watcher.stop();
+}
+
+}  // namespace
+}  // namespace basalt::scripting
