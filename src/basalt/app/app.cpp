@@ -31,6 +31,7 @@
 #include "basalt/app/mail_delivery.hpp"
 #include "basalt/app/restore_start.hpp"
 #include "basalt/app/run_blocking.hpp"
+#include "basalt/app/script_crons.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
@@ -417,6 +418,9 @@ int serve(const core::Config& config) {
     scripts.set_route_builder([&script_routes](const scripting::Generation& generation) {
       return script_routes.build(generation);
     });
+    // basalt.cron jobs on the durable scheduler: once per cluster, listed by /api/crons.
+    ScriptCrons script_crons(crons);
+    scripts.set_cron_registrar(&script_crons);
     scripts.reload();
     scripting::HookRunner hook_runner(scripts);
     records.set_hooks(&hook_runner);

@@ -185,8 +185,8 @@ boost::asio::awaitable<RecordResult> RecordService::write_one(const Caller& call
                                                               std::string_view collection,
                                                               std::string id, WriteInput input,
                                                               query::RequestInfo request) {
-  const WriteParts parts{database_,      plans_, passwords_, events_,
-                         expand_limits_, clock_, files_,     outbox_, hooks_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_,
+                         clock_,    files_, outbox_,    hooks_};
   WriteOperation operation(parts, caller, collections_.catalog(), kind, collection, std::move(id),
                            std::move(input), std::move(request));
   co_await operation.prepare();
@@ -290,8 +290,8 @@ boost::asio::awaitable<std::vector<BatchOutcome>> RecordService::batch(
     const Caller& caller, std::vector<BatchOperation> operations,
     std::chrono::milliseconds timeout) {
   const auto deadline = clock_.steady_now() + timeout;
-  const WriteParts parts{database_,      plans_, passwords_, events_,
-                         expand_limits_, clock_, files_,     outbox_, hooks_};
+  const WriteParts parts{database_, plans_, passwords_, events_, expand_limits_,
+                         clock_,    files_, outbox_,    hooks_};
   auto catalog = collections_.catalog();
   // Plain creates take the bulk path (bulk_creates.hpp; never a collection with file fields);
   // every other sub-request is a WriteOperation. Both run in request order in the one write job.

@@ -62,7 +62,7 @@ struct WriteParts {
   const core::Clock& clock;      // `@now` and the autodate fields of this write
   const FileStore* files;        // null: uploads are refused, no file is removed
   OutboxPort* outbox = nullptr;  // null: no outbox rows (docs/events.md)
-  HookPort* hooks = nullptr;    // null: no script hooks (hook_port.hpp)
+  HookPort* hooks = nullptr;     // null: no script hooks (hook_port.hpp)
 };
 
 // The password work done before the write job.
