@@ -249,7 +249,8 @@ describe('webhooks', () => {
       ],
     );
     assert.equal(log.items[2].response, 'try later');
-    assert.ok(log.totalItems >= 8, `${log.totalItems} log rows`);
+    // The log also holds the earlier tests' deliveries; how many depends on their timing.
+    assert.ok(log.totalItems >= 3, `${log.totalItems} log rows`);
 
     // Redelivery: the same event again, logged as one more attempt.
     await admin.send(`/api/webhooks/${hook.id}/deliveries/${log.items[0].id}/redeliver`, { method: 'POST' });
