@@ -29,8 +29,7 @@ T run_here(boost::asio::io_context& io, boost::asio::awaitable<T> call) {
 }  // namespace
 
 JobRunner::JobRunner(db::Database& database, const core::Clock& clock, RunnerOptions options)
-    : database_(database),
-      clock_(clock),
+    : clock_(clock),
       options_(std::move(options)),
       owner_(options_.owner.empty() ? "runner-" + schema::random_string(12) : options_.owner),
       store_(database, clock, options_.retry) {}

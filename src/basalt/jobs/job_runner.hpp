@@ -101,7 +101,6 @@ class JobRunner {
   void run_loop();
   JobOutcome run_one(const ClaimedJob& job);
 
-  db::Database& database_;
   const core::Clock& clock_;
   const RunnerOptions options_;
   const std::string owner_;
