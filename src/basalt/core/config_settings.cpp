@@ -191,6 +191,10 @@ constexpr std::array kSettings{
     "Delay before the first retry of a failed delivery; each further retry doubles it (with "
     "jitter), up to 5 minutes.",
     [](Config& c, std::string_view v) { c.events.retry_base = parse_duration(v); }},
+  Setting{"events-retry-max", "duration", "5m",
+    "Longest delay between two retries of a failed delivery (the doubling stops there). "
+    "Shorter picks a recovered destination up sooner, at the cost of more attempts.",
+    [](Config& c, std::string_view v) { c.events.retry_max = parse_duration(v); }},
   Setting{"max-header-bytes", "size", "16KiB",
     "Largest request line plus headers; a bigger request gets 431. At least 1KiB.",
     [](Config& c, std::string_view v) {
