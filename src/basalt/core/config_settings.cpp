@@ -189,7 +189,7 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) { c.events.poll_interval = parse_duration(v); }},
   Setting{"events-retry-base", "duration", "1s",
     "Delay before the first retry of a failed delivery; each further retry doubles it (with "
-    "jitter), up to 5 minutes.",
+    "jitter), up to events-retry-max.",
     [](Config& c, std::string_view v) { c.events.retry_base = parse_duration(v); }},
   Setting{"events-retry-max", "duration", "5m",
     "Longest delay between two retries of a failed delivery (the doubling stops there). "
