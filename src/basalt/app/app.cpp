@@ -230,6 +230,7 @@ int serve(const core::Config& config) {
     events::DispatcherOptions dispatcher_options;
     dispatcher_options.poll_interval = config.events.poll_interval;
     dispatcher_options.retry_base = config.events.retry_base;
+    dispatcher_options.retry_max = config.events.retry_max;
     dispatcher_options.retention = config.events.retention;
     dispatcher_options.destinations.allow_private = config.events.allow_private;
     // The lease owner is this data directory's: a restart after a crash takes its own leases

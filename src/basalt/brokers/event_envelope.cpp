@@ -21,13 +21,17 @@ std::string build_event_envelope(const events::OutboxEvent& event) {
   boost::json::object envelope;
   envelope["id"] = event.event_id;
   envelope["type"] = "record." + event.action;
-  // RFC 3339: the date format's space becomes "T" ("2026-12-06T23:40:00.123Z").
-  std::string timestamp = event.committed_at;
-  if (timestamp.size() > 10 && timestamp[10] == ' ') timestamp[10] = 'T';
-  envelope["timestamp"] = timestamp;
+  envelope["timestamp"] = rfc3339_commit_time(event);
   envelope["sequence"] = event.sequence;
   envelope["data"] = std::move(data);
   return boost::json::serialize(envelope);
+}
+
+std::string rfc3339_commit_time(const events::OutboxEvent& event) {
+  // The stored date format's space becomes "T".
+  std::string timestamp = event.committed_at;
+  if (timestamp.size() > 10 && timestamp[10] == ' ') timestamp[10] = 'T';
+  return timestamp;
 }
 
 }  // namespace basalt::brokers

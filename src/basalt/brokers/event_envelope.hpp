@@ -14,4 +14,8 @@ namespace basalt::brokers {
 // outbox) is sent as null rather than failing the delivery forever.
 std::string build_event_envelope(const events::OutboxEvent& event);
 
+// The commit time in RFC 3339 ("2026-12-06T23:40:00.123Z"), as the envelope and the Redis
+// entry's `timestamp` field carry it.
+std::string rfc3339_commit_time(const events::OutboxEvent& event);
+
 }  // namespace basalt::brokers

@@ -11,6 +11,7 @@
 
 #include "basalt/brokers/connector_support.hpp"
 #include "basalt/brokers/delivery_result.hpp"
+#include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/event_template.hpp"
 
 #include <fmt/format.h>
@@ -165,10 +166,14 @@ class RedisDestination final : public events::Destination {
 }  // namespace
 
 std::vector<std::string> redis_stream_fields(const events::OutboxEvent& event) {
-  return {"id",           event.event_id,      "type",       "record." + event.action,
-          "action",       event.action,        "collection", event.collection_name,
-          "collectionId", event.collection_id, "sequence",   std::to_string(event.sequence),
-          "timestamp",    event.committed_at,  "record",     event.record_json};
+  return {"id",           event.event_id,
+          "type",         "record." + event.action,
+          "action",       event.action,
+          "collection",   event.collection_name,
+          "collectionId", event.collection_id,
+          "sequence",     std::to_string(event.sequence),
+          "timestamp",    rfc3339_commit_time(event),
+          "record",       event.record_json};
 }
 
 std::unique_ptr<events::Destination> make_redis_destination(RedisConfig config) {

@@ -189,8 +189,12 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) { c.events.poll_interval = parse_duration(v); }},
   Setting{"events-retry-base", "duration", "1s",
     "Delay before the first retry of a failed delivery; each further retry doubles it (with "
-    "jitter), up to 5 minutes.",
+    "jitter), up to events-retry-max.",
     [](Config& c, std::string_view v) { c.events.retry_base = parse_duration(v); }},
+  Setting{"events-retry-max", "duration", "5m",
+    "Longest delay between two retries of a failed delivery (the doubling stops there). "
+    "Shorter picks a recovered destination up sooner, at the cost of more attempts.",
+    [](Config& c, std::string_view v) { c.events.retry_max = parse_duration(v); }},
   Setting{"max-header-bytes", "size", "16KiB",
     "Largest request line plus headers; a bigger request gets 431. At least 1KiB.",
     [](Config& c, std::string_view v) {

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "basalt/brokers/broker_destination.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/query/parse_error.hpp"
@@ -62,6 +63,30 @@ std::string select_sql(const db::Dialect& d) {
 
 std::string masked(std::string_view secret) {
   return std::string(secret.substr(0, 10)) + "...";
+}
+
+// A webhook's settings are top-level keys of its JSON, the secret masked unless `show_secret`.
+void append_webhook_config(json::object& out, const json::object& config, bool show_secret) {
+  for (const auto& [key, value] : config) {
+    if (key == "secret" && value.is_string() && !show_secret) {
+      out[key] = masked(value.get_string());
+    } else {
+      out[key] = value;
+    }
+  }
+}
+
+// scheme://user:***@host/...: the password of a URL's userinfo replaced, the rest kept.
+std::string url_without_password(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const std::size_t start = scheme_end + 3;
+  const std::size_t authority_end = std::min(url.find_first_of("/?#", start), url.size());
+  const std::size_t at = url.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  const std::size_t colon = url.substr(0, at).find(':', start);
+  if (colon == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
 }  // namespace
@@ -125,12 +150,15 @@ json::object DestinationService::to_json(const DestinationSpec& spec, bool show_
   json::object out;
   out["id"] = spec.id;
   out["type"] = spec.type;
-  for (const auto& [key, value] : spec.config) {
-    if (key == "secret" && value.is_string() && !show_secret) {
-      out[key] = masked(value.get_string());
-    } else {
-      out[key] = value;
+  if (brokers::is_broker_type(spec.type)) {
+    // A broker's URL may carry a password: listings show it masked (docs/brokers.md).
+    json::object config = spec.config;
+    if (json::value* url = config.if_contains("url"); url && url->is_string()) {
+      *url = url_without_password(url->get_string());
     }
+    out["config"] = std::move(config);
+  } else {
+    append_webhook_config(out, spec.config, show_secret);
   }
   out["collections"] = json_list(spec.collections);
   out["actions"] = json_list(spec.actions);
@@ -228,14 +256,33 @@ void DestinationService::apply_body(DestinationSpec& spec, json::object& body, b
       spec.max_attempts = static_cast<int>(value->get_int64());
     }
   }
-  // The type's own settings: the body's other keys over the stored ones.
+  // The type's own settings. A webhook's are top-level keys of the body, each over the stored
+  // one; a broker's are the body's `config` object, which replaces the stored one whole (so a
+  // field can be dropped back to its default), and its errors nest under "config".
   json::object config = spec.config;
-  for (const char* key : {"url", "secret", "headers"}) {
-    if (const json::value* value = body.if_contains(key)) config[key] = *value;
+  const bool broker = brokers::is_broker_type(spec.type);
+  if (broker) {
+    if (const json::value* value = body.if_contains("config")) {
+      if (value->is_object()) {
+        config = value->get_object();
+      } else {
+        errors["config"] = body_error("validation_invalid_config", "Must be an object.");
+      }
+    }
+  } else {
+    for (const char* key : {"url", "secret", "headers"}) {
+      if (const json::value* value = body.if_contains(key)) config[key] = *value;
+    }
+    if (creating && !body.contains("secret")) config.erase("secret");
   }
-  if (creating && !body.contains("secret")) config.erase("secret");
-  json::object config_errors = validate_destination_config(spec.type, config);
-  for (auto& [key, value] : config_errors) errors[key] = value;
+  if (!errors.contains("config")) {
+    json::object config_errors = validate_destination_config(spec.type, config);
+    if (broker && !config_errors.empty()) {
+      errors["config"] = std::move(config_errors);
+    } else {
+      for (auto& [key, value] : config_errors) errors[key] = value;
+    }
+  }
   spec.config = std::move(config);
   // The filter is compiled now, so a mistake is a 400 here and not a silent miss later: the
   // syntax always, the fields against each listed collection.
@@ -263,8 +310,9 @@ void DestinationService::apply_body(DestinationSpec& spec, json::object& body, b
     }
   }
   if (!errors.empty()) {
+    const std::string what = broker ? "broker destination" : "webhook";
     throw core::ApiError::bad_request(
-        creating ? "Failed to create webhook." : "Failed to update webhook.", std::move(errors));
+        (creating ? "Failed to create " : "Failed to update ") + what + ".", std::move(errors));
   }
 }
 
