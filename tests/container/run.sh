@@ -245,6 +245,12 @@ case "$health" in
   *'"code":200'*' 200') log "GET /api/health from the host: 200" ;;
   *) fail "GET /api/health from the host answered: $health" ;;
 esac
+dashboard="$(curl --silent --show-error --max-time 10 --write-out ' %{http_code}' \
+  "http://127.0.0.1:$port/_/")" || fail "GET /_/ from the host failed"
+case "$dashboard" in
+  *'<html'*' 200') log "GET /_/ (the dashboard) from the host: 200" ;;
+  *) fail "GET /_/ from the host answered: ${dashboard: -200}" ;;
+esac
 "${podman[@]}" healthcheck run "$container" >/dev/null 2>&1 ||
   fail "the image's HEALTHCHECK fails in the running container"
 
