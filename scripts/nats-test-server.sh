@@ -11,14 +11,9 @@
 # (port + 1000), which answers ok only once JetStream is up.
 set -euo pipefail
 
-usage() {
-  echo "usage: $0 start|stop|kill|restart <dir> [port]" >&2
-  exit 2
-}
-[ $# -ge 2 ] || usage
-command="$1"
-dir="$2"
-port="${3:-54222}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/test_server.sh"
+server_name=nats-test-server
+pid_file=nats.pid
 
 command -v nats-server >/dev/null || {
   echo "nats-test-server: nats-server not found (scripts/install-deps.sh installs it)" >&2
@@ -41,38 +36,4 @@ launch() {
   exit 1
 }
 
-pid_of() { cat "$dir/nats.pid" 2>/dev/null || true; }
-
-wait_gone() {
-  local pid="$1"
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-}
-
-case "$command" in
-  start)
-    if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
-      echo "nats-test-server: $dir is not empty" >&2
-      exit 1
-    fi
-    mkdir -p "$dir"
-    launch "$port"
-    ;;
-  restart) launch "$(cat "$dir/port")" ;;
-  kill)
-    pid="$(pid_of)"
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait_gone "$pid"
-    rm -f "$dir/nats.pid"
-    ;;
-  stop)
-    pid="$(pid_of)"
-    if [ -n "$pid" ]; then
-      kill "$pid" 2>/dev/null || true
-      wait_gone "$pid"
-    fi
-    rm -rf "$dir"
-    ;;
-  *) usage ;;
-esac
+test_server_main 54222 "$@"

@@ -14,14 +14,10 @@
 # built-in guest user (RabbitMQ lets it in from loopback only): for tests, never for data.
 set -euo pipefail
 
-usage() {
-  echo "usage: $0 start|stop|kill|restart <dir> [port]" >&2
-  exit 2
-}
-[ $# -ge 2 ] || usage
-command="$1"
-dir="$2"
-port="${3:-45672}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/test_server.sh"
+server_name=rabbitmq-test-server
+pid_file=rabbitmq.pid
+stop_tries=300
 
 rabbit_bin=/usr/lib/rabbitmq/bin
 [ -x "$rabbit_bin/rabbitmq-server" ] || {
@@ -49,6 +45,10 @@ node_env() {
 
 launch() {
   local p="$1"
+  if [ "$p" -gt 45535 ]; then
+    echo "rabbitmq-test-server: port $p is above 45535 (the distribution port is port + 20000)" >&2
+    exit 2
+  fi
   node_env "$p"
   mkdir -p "$dir/mnesia" "$dir/log"
   : >"$RABBITMQ_CONF_ENV_FILE"
@@ -97,44 +97,4 @@ CONF
   exit 1
 }
 
-pid_of() { cat "$dir/rabbitmq.pid" 2>/dev/null || true; }
-
-wait_gone() {
-  local pid="$1"
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-}
-
-case "$command" in
-  start)
-    if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
-      echo "rabbitmq-test-server: $dir is not empty" >&2
-      exit 1
-    fi
-    mkdir -p "$dir"
-    dir="$(cd "$dir" && pwd)"
-    launch "$port"
-    ;;
-  restart)
-    dir="$(cd "$dir" && pwd)"
-    launch "$(cat "$dir/port")"
-    ;;
-  kill)
-    pid="$(pid_of)"
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait_gone "$pid"
-    rm -f "$dir/rabbitmq.pid"
-    ;;
-  stop)
-    pid="$(pid_of)"
-    if [ -n "$pid" ]; then
-      kill "$pid" 2>/dev/null || true
-      wait_gone "$pid"
-      # A node that ignored SIGTERM for 30 s must not outlive its directory.
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$dir"
-    ;;
-  *) usage ;;
-esac
+test_server_main 45672 "$@"

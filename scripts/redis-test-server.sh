@@ -10,14 +10,9 @@
 # redis.log. Loopback only, no password: for tests, never for data.
 set -euo pipefail
 
-usage() {
-  echo "usage: $0 start|stop|kill|restart <dir> [port]" >&2
-  exit 2
-}
-[ $# -ge 2 ] || usage
-command="$1"
-dir="$2"
-port="${3:-56379}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/test_server.sh"
+server_name=redis-test-server
+pid_file=redis.pid
 
 command -v redis-server >/dev/null || {
   echo "redis-test-server: redis-server not found (scripts/install-deps.sh installs it)" >&2
@@ -42,38 +37,4 @@ launch() {
   exit 1
 }
 
-pid_of() { cat "$dir/redis.pid" 2>/dev/null || true; }
-
-wait_gone() {
-  local pid="$1"
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-}
-
-case "$command" in
-  start)
-    if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
-      echo "redis-test-server: $dir is not empty" >&2
-      exit 1
-    fi
-    mkdir -p "$dir"
-    launch "$port"
-    ;;
-  restart) launch "$(cat "$dir/port")" ;;
-  kill)
-    pid="$(pid_of)"
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait_gone "$pid"
-    rm -f "$dir/redis.pid"
-    ;;
-  stop)
-    pid="$(pid_of)"
-    if [ -n "$pid" ]; then
-      kill "$pid" 2>/dev/null || true
-      wait_gone "$pid"
-    fi
-    rm -rf "$dir"
-    ;;
-  *) usage ;;
-esac
+test_server_main 56379 "$@"
