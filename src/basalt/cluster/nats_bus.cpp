@@ -6,7 +6,10 @@
 
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 namespace basalt::cluster {
 namespace {
@@ -17,27 +20,54 @@ constexpr std::int64_t kConnectTimeoutMs = 5000;
 constexpr std::int64_t kPingIntervalMs = 15000;
 constexpr int kMaxPingsOut = 2;
 
-NatsBus& bus_of(void* closure) {
-  return *static_cast<NatsBus*>(closure);
+}  // namespace
+
+struct NatsBus::CallbackGate {
+  std::mutex mutex;
+  NatsBus* bus = nullptr;  // null once the bus stopped
+};
+
+namespace {
+
+// Gates live as long as the process (a few bytes per bus ever started), so that a callback
+// libnats runs late finds a valid mutex and a null bus; reachable, so leak checkers stay quiet.
+NatsBus::CallbackGate* new_gate(NatsBus* bus) {
+  static std::mutex gates_mutex;
+  static std::vector<std::unique_ptr<NatsBus::CallbackGate>> gates;
+  std::lock_guard lock(gates_mutex);
+  gates.push_back(std::make_unique<NatsBus::CallbackGate>());
+  gates.back()->bus = bus;
+  return gates.back().get();
+}
+
+// Runs `call` on the bus unless it stopped; the gate's mutex is held meanwhile, so stop()
+// cannot finish while a callback is inside the bus.
+template <typename Call>
+void with_bus(void* closure, Call call) {
+  auto* gate = static_cast<NatsBus::CallbackGate*>(closure);
+  std::lock_guard lock(gate->mutex);
+  if (gate->bus != nullptr) call(*gate->bus);
 }
 
 void connected_cb(natsConnection*, void* closure) {
-  bus_of(closure).on_connected(false);
+  with_bus(closure, [](NatsBus& bus) { bus.on_connected(false); });
 }
 void reconnected_cb(natsConnection*, void* closure) {
-  bus_of(closure).on_connected(true);
+  with_bus(closure, [](NatsBus& bus) { bus.on_connected(true); });
 }
 void disconnected_cb(natsConnection*, void* closure) {
-  bus_of(closure).on_disconnected();
+  with_bus(closure, [](NatsBus& bus) { bus.on_disconnected(); });
 }
 int64_t reconnect_delay_cb(natsConnection*, int attempts, void* closure) {
-  return bus_of(closure).reconnect_delay_ms(attempts);
+  std::int64_t delay = 100;  // a stopped bus is closing; any short delay will do
+  with_bus(closure, [&](NatsBus& bus) { delay = bus.reconnect_delay_ms(attempts); });
+  return delay;
 }
 void message_cb(natsConnection*, natsSubscription*, natsMsg* message, void* closure) {
   std::string payload(natsMsg_GetData(message),
                       static_cast<std::size_t>(natsMsg_GetDataLength(message)));
   natsMsg_Destroy(message);
-  bus_of(closure).on_payload(std::move(payload));
+  with_bus(closure, [&](NatsBus& bus) { bus.on_payload(std::move(payload)); });
 }
 
 void check(natsStatus status, std::string_view what) {
@@ -48,7 +78,7 @@ void check(natsStatus status, std::string_view what) {
 
 }  // namespace
 
-NatsBus::NatsBus(BusEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
+NatsBus::NatsBus(BusEndpoint endpoint) : endpoint_(std::move(endpoint)), gate_(new_gate(this)) {}
 
 NatsBus::~NatsBus() {
   stop();
@@ -128,10 +158,10 @@ void NatsBus::start() {
   check(natsOptions_SetMaxPingsOut(options_, kMaxPingsOut), "pings");
   check(natsOptions_SetNoEcho(options_, true), "no echo");
   check(natsOptions_SetMaxReconnect(options_, -1), "reconnects");
-  check(natsOptions_SetCustomReconnectDelay(options_, reconnect_delay_cb, this), "backoff");
-  check(natsOptions_SetDisconnectedCB(options_, disconnected_cb, this), "callbacks");
-  check(natsOptions_SetReconnectedCB(options_, reconnected_cb, this), "callbacks");
-  check(natsOptions_SetRetryOnFailedConnect(options_, true, connected_cb, this), "retry");
+  check(natsOptions_SetCustomReconnectDelay(options_, reconnect_delay_cb, gate_), "backoff");
+  check(natsOptions_SetDisconnectedCB(options_, disconnected_cb, gate_), "callbacks");
+  check(natsOptions_SetReconnectedCB(options_, reconnected_cb, gate_), "callbacks");
+  check(natsOptions_SetRetryOnFailedConnect(options_, true, connected_cb, gate_), "retry");
 
   std::unique_lock lock(connected_mutex_);
   const natsStatus status = natsConnection_Connect(&connection_, options_);
@@ -142,7 +172,7 @@ void NatsBus::start() {
         fmt::format("cluster bus: NATS at {}: {}", endpoint_.masked(), natsStatus_GetText(status)));
   }
   check(natsConnection_Subscribe(&subscription_, connection_, endpoint_.channel.c_str(), message_cb,
-                                 this),
+                                 gate_),
         "subscribe");
   if (status == NATS_NOT_YET_CONNECTED) {
     spdlog::warn("cluster bus: NATS at {} not reachable yet; retrying", endpoint_.masked());
@@ -157,6 +187,10 @@ void NatsBus::start() {
 
 void NatsBus::stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(gate_->mutex);  // waits for a callback inside the bus
+    gate_->bus = nullptr;
+  }
   // The bus thread first: no drain() reads connection_ after this; callbacks that still come
   // only post to the stopped io_context (nothing runs them).
   work_.reset();

@@ -66,6 +66,12 @@ class NatsBus final : public ClusterBus {
   void on_payload(std::string payload);
   std::int64_t reconnect_delay_ms(int attempts);
 
+  // What libnats' callbacks are given instead of `this`: libnats may still call back from its
+  // own threads after natsConnection_Destroy returns (a disconnected or message callback
+  // already queued), so the closure outlives the bus (kept for the process) and stop() cuts
+  // it off under its mutex. Defined in nats_bus.cpp.
+  struct CallbackGate;
+
  private:
   void drain();  // bus thread
 
@@ -83,6 +89,7 @@ class NatsBus final : public ClusterBus {
   std::atomic<unsigned> sessions_{0};
   std::mutex connected_mutex_;  // guards the first connection's wait in start()
   std::condition_variable connected_;
+  CallbackGate* gate_ = nullptr;
 };
 
 }  // namespace basalt::cluster

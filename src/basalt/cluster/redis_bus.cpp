@@ -33,6 +33,10 @@ struct ReplyDeleter {
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
+struct ContextDeleter {
+  void operator()(redisContext* context) const noexcept { redisFree(context); }
+};
+
 }  // namespace
 
 // One hiredis connection (blocking mode, socket timeouts set). Transport thread only.
@@ -40,11 +44,13 @@ class RedisBus::Connection {
  public:
   explicit Connection(const BusEndpoint& endpoint) {
     const timeval connect_timeout = to_timeval(kConnectTimeout);
-    context_ = redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, connect_timeout);
+    // Owned at once: a constructor that throws below (a refused connection) still frees it.
+    context_.reset(redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, connect_timeout));
     if (context_ == nullptr) throw std::runtime_error("cannot allocate a Redis connection");
     if (context_->err != 0) check_context("cannot connect");
     const timeval command_timeout = to_timeval(kCommandTimeout);
-    if (redisSetTimeout(context_, command_timeout) != REDIS_OK) check_context("cannot connect");
+    if (redisSetTimeout(context_.get(), command_timeout) != REDIS_OK)
+      check_context("cannot connect");
     if (!endpoint.password.empty()) {
       // AUTH [user] password; the password travels as an argument, never in a format string.
       Reply reply = endpoint.user.empty()
@@ -54,9 +60,6 @@ class RedisBus::Connection {
       if (reply->type == REDIS_REPLY_ERROR) throw std::runtime_error("Redis refused AUTH");
     }
   }
-  ~Connection() {
-    if (context_ != nullptr) redisFree(context_);
-  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -65,7 +68,7 @@ class RedisBus::Connection {
   // A blocking command; throws when the connection fails. A reply of type error is returned.
   template <typename... Args>
   Reply command(const char* format, Args... args) {
-    auto* reply = static_cast<redisReply*>(redisCommand(context_, format, args...));
+    auto* reply = static_cast<redisReply*>(redisCommand(context_.get(), format, args...));
     if (reply == nullptr) check_context("connection lost");
     return Reply(reply);
   }
@@ -73,22 +76,23 @@ class RedisBus::Connection {
   // Queues a command without waiting for its reply (the subscriber's PING).
   template <typename... Args>
   void send(const char* format, Args... args) {
-    if (redisAppendCommand(context_, format, args...) != REDIS_OK) check_context("cannot send");
+    if (redisAppendCommand(context_.get(), format, args...) != REDIS_OK)
+      check_context("cannot send");
     int done = 0;
     while (done == 0) {
-      if (redisBufferWrite(context_, &done) != REDIS_OK) check_context("cannot send");
+      if (redisBufferWrite(context_.get(), &done) != REDIS_OK) check_context("cannot send");
     }
   }
 
   // Reads what the socket holds (poll() said it is readable).
   void read_available() {
-    if (redisBufferRead(context_) != REDIS_OK) check_context("connection lost");
+    if (redisBufferRead(context_.get()) != REDIS_OK) check_context("connection lost");
   }
 
   // The next complete reply already read, or null.
   Reply next_reply() {
     void* reply = nullptr;
-    if (redisGetReplyFromReader(context_, &reply) != REDIS_OK) check_context("bad reply");
+    if (redisGetReplyFromReader(context_.get(), &reply) != REDIS_OK) check_context("bad reply");
     return Reply(static_cast<redisReply*>(reply));
   }
 
@@ -100,7 +104,7 @@ class RedisBus::Connection {
     throw std::runtime_error(std::string(what));
   }
 
-  redisContext* context_ = nullptr;
+  std::unique_ptr<redisContext, ContextDeleter> context_;
 };
 
 RedisBus::RedisBus(BusEndpoint endpoint) : endpoint_(std::move(endpoint)) {

@@ -24,7 +24,9 @@ TEST(BatchingQueueTest, DeliversEveryItemInOrderInBatchesOfAtMostMaxBatch) {
   });
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(queue.push(i));
   queue.flush();
-  std::lock_guard lock(mutex);
+  // The thread ends before the state its consumer captured goes out of scope (the queue was
+  // declared first, so it would be destroyed last); after the join no lock is needed.
+  queue.stop();
   ASSERT_EQ(seen.size(), 10u);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(seen[i], i);
   EXPECT_GE(largest, 1u);
@@ -52,6 +54,7 @@ TEST(BatchingQueueTest, DropsAndCountsPastTheBoundWhileTheConsumerIsBusy) {
   EXPECT_EQ(consumed.load(), 2);
   queue.count_dropped(5);
   EXPECT_EQ(queue.dropped(), 6u);
+  queue.stop();  // before `gate` and `consumed`, which its consumer uses, go out of scope
 }
 
 TEST(BatchingQueueTest, StopDrainsWhatIsQueuedThenRefuses) {
