@@ -50,7 +50,7 @@ struct PostgresOptions {
   std::chrono::milliseconds connect_timeout{5000};
   postgres::PoolLimits pool;                   // per worker
   std::size_t statement_cache_capacity = 128;  // prepared statements kept per connection
-  int max_write_attempts = 5;                  // runs of a job that meets 40001/40P01
+  int max_write_attempts = 10;                 // runs of a job that meets 40001/40P01
 };
 
 // The options the settings give (db-statement-timeout, db-pool-size, db-read-queue) for the
