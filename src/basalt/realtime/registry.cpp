@@ -145,17 +145,9 @@ void Registry::release_hold() {
 }
 
 void Registry::enqueue(HubEvent event, std::uint64_t sequence) {
-  if (sequence != next_sequence_) {
-    early_.emplace(sequence, std::move(event));
-    return;
-  }
-  accept(std::move(event));
-  ++next_sequence_;
-  for (auto next = early_.begin(); next != early_.end() && next->first == next_sequence_;
-       next = early_.erase(next)) {
-    accept(std::move(next->second));
-    ++next_sequence_;
-  }
+  if (!reorder_.push(sequence, std::move(event),
+                     [this](HubEvent next) { accept(std::move(next)); }))
+    spdlog::error("realtime: event {} reached this worker twice; dropped", sequence);
 }
 
 void Registry::close_clients() {

@@ -41,6 +41,7 @@
 
 #include "basalt/realtime/client.hpp"
 #include "basalt/realtime/hub.hpp"
+#include "basalt/realtime/sequence_reorder.hpp"
 #include "basalt/realtime/subscription_index.hpp"
 
 namespace basalt::realtime {
@@ -76,7 +77,7 @@ class Registry {
  public:
   // `next_sequence`: the Broker's number of the first event this registry will be sent.
   Registry(Broker& broker, boost::asio::any_io_executor executor, std::uint64_t next_sequence)
-      : broker_(broker), executor_(std::move(executor)), next_sequence_(next_sequence) {}
+      : broker_(broker), executor_(std::move(executor)), reorder_(next_sequence) {}
 
   const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
 
@@ -116,8 +117,7 @@ class Registry {
   boost::intrusive::list<Client, boost::intrusive::constant_time_size<false>> clients_;
   SubscriptionIndex<DeliveryGroup> index_;
   std::deque<HubEvent> events_;
-  std::uint64_t next_sequence_;              // the publication number events_ takes next
-  std::map<std::uint64_t, HubEvent> early_;  // arrived before an earlier one (enqueue)
+  SequenceReorder<HubEvent> reorder_;  // events arrive here in any order, leave in sequence
   std::unordered_map<std::string, std::unique_ptr<DeliveryGroup>> groups_;
   std::uint64_t event_count_ = 0;  // numbers the deliveries (DeliveryGroup::event)
   // Deliveries and passes in progress: they hold Subscription and DeliveryGroup pointers.
