@@ -3,9 +3,12 @@
 // before-create hook computing fields and refusing with a normal API error, the record it
 // leaves validated like a body, an after-create hook, custom routes with user auth and the
 // caller's rules against an explicit superuser, settings.rateLimits on them, and a cron job on
-// the durable scheduler run at once through POST /api/crons/{id}.
+// the durable scheduler run at once through POST /api/crons/{id}, and a Lua hook of the same
+// event running after the C++ one (it sees what the C++ hook left).
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import PocketBase from 'pocketbase';
@@ -41,6 +44,7 @@ describe('C++ extension example', () => {
   let bob;
   let guest;
   let created = 0; // posts the after-create hook should have counted
+  let hooksDir;
 
   async function user(email) {
     const password = 'user password 1';
@@ -51,7 +55,15 @@ describe('C++ extension example', () => {
   }
 
   before(async () => {
-    server = await startServer({ superuser, executable });
+    // A Lua hook of the same event: it runs after the C++ one, so it sees the computed slug.
+    hooksDir = await mkdtemp(join(tmpdir(), 'basalt-e2e-ext-hooks-'));
+    await writeFile(
+      join(hooksDir, 'order.lua'),
+      'basalt.on("beforeCreate", "posts", function(e)\n' +
+        '  if e.record.slug == "lua-after-cpp" then e.record.title = e.record.title .. " (lua)" end\n' +
+        'end)\n',
+    );
+    server = await startServer({ superuser, executable, args: ['--hooks-dir', hooksDir] });
     admin = new PocketBase(server.url);
     await admin.collection('_superusers').authWithPassword(superuser.email, superuser.password);
     const users = await admin.collections.getOne('users');
@@ -81,6 +93,7 @@ describe('C++ extension example', () => {
   });
   after(async () => {
     await server?.stop();
+    if (hooksDir) await rm(hooksDir, { recursive: true, force: true });
   });
 
   test('a before-create hook computes the slug and the owner', async () => {
@@ -180,5 +193,11 @@ describe('C++ extension example', () => {
     assert.equal(digests.totalItems, 1);
     assert.equal(digests.items[0].posts, 3);
     await rejectsWith(ann.crons.run('example_digest'), 403);
+  });
+
+  test('a Lua hook of the same event runs after the C++ one and sees its result', async () => {
+    const post = await ann.collection('posts').create({ title: 'Lua after CPP' });
+    assert.equal(post.slug, 'lua-after-cpp');
+    assert.equal(post.title, 'Lua after CPP (lua)');
   });
 });
