@@ -1,7 +1,11 @@
 // The App builder's registration checks (extension/app.hpp): what it refuses at once, before
 // any server starts. Hooks, routes and crons at work are tested end to end through the example
-// program (tests/e2e/extension_example.test.mjs).
+// program (tests/e2e/extension_example.test.mjs); here only a start that fails.
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
 
 #include "basalt/extension/app.hpp"
 
@@ -59,6 +63,43 @@ TEST(ExtensionError, CarriesStatusAndFieldErrorsAndRefusesNonErrorStatuses) {
   EXPECT_EQ(error.fields()[0].code, "too_short");
   EXPECT_THROW(bx::Error(200, "fine"), std::invalid_argument);
   EXPECT_THROW(bx::Error(600, "beyond"), std::invalid_argument);
+}
+
+// `serve` in a fresh data directory with one route a built-in route would answer: the start
+// fails (exit code 1, "startup failed: extension route ... clashes with a built-in route")
+// before anything is served.
+int serve_with_route(std::string_view method, const std::string& path) {
+  char pattern[] = "/tmp/basalt-extension-test-XXXXXX";
+  const char* dir = ::mkdtemp(pattern);
+  EXPECT_NE(dir, nullptr);
+  std::string args[] = {"example", "serve", "--http", "127.0.0.1:0", "--dir", dir};
+  char* argv[] = {args[0].data(), args[1].data(), args[2].data(), args[3].data(),
+                  args[4].data(), args[5].data(), nullptr};
+  bx::App app(6, argv);
+  app.route(method, path, bx::RouteAuth::kGuest, no_op_route);
+  const int code = app.run();
+  std::filesystem::remove_all(dir);
+  return code;
+}
+
+TEST(AppRun, ARouteABuiltInRouteWouldAnswerFailsTheStart) {
+  EXPECT_EQ(serve_with_route("GET", "/api/health"), 1);           // same method and path
+  EXPECT_EQ(serve_with_route("DELETE", "/api/settings"), 1);      // the built-in path's 405
+  EXPECT_EQ(serve_with_route("GET", "/api/collections/{x}"), 1);  // same template
+}
+
+TEST(AppRun, RegisteringAfterRunIsRefused) {
+  char pattern[] = "/tmp/basalt-extension-test-XXXXXX";
+  const char* dir = ::mkdtemp(pattern);
+  ASSERT_NE(dir, nullptr);
+  std::string args[] = {"example", "serve", "--http", "127.0.0.1:0", "--dir", dir};
+  char* argv[] = {args[0].data(), args[1].data(), args[2].data(), args[3].data(),
+                  args[4].data(), args[5].data(), nullptr};
+  bx::App app(6, argv);
+  app.route("GET", "/api/health", bx::RouteAuth::kGuest, no_op_route);
+  ASSERT_EQ(app.run(), 1);
+  EXPECT_THROW(app.cron("late", "* * * * *", no_op_cron), std::logic_error);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
