@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { databaseFor, dropDatabaseOf, usePostgres } from './postgres_databases.mjs';
 
 // E2E_ prefix on purpose: the server refuses unknown BASALT_* variables in its environment.
-const binary =
+export const binary =
   process.env.E2E_BASALT_BINARY ??
   fileURLToPath(new URL('../../build/release/basalt', import.meta.url));
 
@@ -36,7 +36,8 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   fixed port instead of a free one (a server that restarts itself keeps it); `onStderr`: called
  *   with every chunk of the server's stderr, in order (e.g. to read its statement trace);
  *   `postgresTablespace` (E2E_DB=postgres): the tablespace the server's tables go to; `env`:
- *   variables added to the server's environment (e.g. OTEL_* for traces).
+ *   variables added to the server's environment (e.g. OTEL_* for traces); `executable`: another
+ *   program with basalt's command line to start instead (a C++ extension, docs/extending.md).
  * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>, installLink: Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
@@ -45,7 +46,7 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   itself in place after a backup restore); `installLink` resolves with the install link the
  *   server prints when it has no superuser (and never otherwise).
  */
-export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {}, databaseOf } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {}, databaseOf, executable = binary } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
   // `databaseOf` (E2E_DB=postgres): share the database of another server's data directory (two
@@ -53,12 +54,12 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
   const database = usePostgres ? databaseFor(databaseOf ?? dir, { tablespace: postgresTablespace }) : undefined;
   const storage = ['--dir', dir, ...(database ? ['--db', database] : [])];
   if (superuser) {
-    execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {
+    execFileSync(executable, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   }
   const child = spawn(
-    binary,
+    executable,
     ['serve', '--http', `127.0.0.1:${port}`, ...storage, '--access-log', 'false', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
@@ -71,7 +72,7 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
     // E2E_SERVER_LOG=1: the servers' logs on the runner's stderr, to see a 500's cause.
     if (process.env.E2E_SERVER_LOG === '1') process.stderr.write(chunk);
   });
-  const describe = (what) => `${what}\n--- ${binary} stderr ---\n${stderr}`;
+  const describe = (what) => `${what}\n--- ${executable} stderr ---\n${stderr}`;
 
   // Settles once: with the exit status, or with the spawn error (e.g. the binary is missing).
   // 'close' rather than 'exit': it fires after stdio is drained, so stderr is complete.
@@ -102,7 +103,7 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
     });
   });
   try {
-    url = await waitForAnnouncement(lines, exited, describe);
+    url = await waitForAnnouncement(lines, exited, describe, executable);
   } catch (error) {
     child.kill('SIGKILL');
     await exited;
@@ -127,11 +128,11 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
     await exited;
     process.removeListener('exit', killOnExit);
   };
-  const restarted = () => waitForAnnouncement(lines, exited, describe);
+  const restarted = () => waitForAnnouncement(lines, exited, describe, executable);
   return { url, dir, pid: child.pid, stop, kill, restarted, installLink };
 }
 
-async function waitForAnnouncement(lines, exited, describe) {
+async function waitForAnnouncement(lines, exited, describe, executable) {
   // Keep draining stdout after the announcement so the pipe can never fill and block the server.
   const announced = new Promise((resolve, reject) => {
     lines.once('line', (line) => {
@@ -144,7 +145,7 @@ async function waitForAnnouncement(lines, exited, describe) {
     throw new Error(
       describe(
         status.error
-          ? `cannot start ${binary}: ${status.error.message} (set E2E_BASALT_BINARY?)`
+          ? `cannot start ${executable}: ${status.error.message} (set E2E_BASALT_BINARY?)`
           : `server exited before announcing its address (code ${status.code}, signal ${status.signal})`,
       ),
     );

@@ -204,8 +204,9 @@ void note_caller(const auth::AuthContext& auth, http::Request& request) {
 // Resolves the client address (settings.trustedProxy) and builds the caller's AuthContext once,
 // applies settings.superuserIPs and settings.rateLimits (after the token is read, as the
 // audience depends on it), enforces the route's access, then runs the handler.
+template <typename Handler>
 boost::asio::awaitable<void> run_guarded(const Services& services, const RouteGuard& guard,
-                                         ApiHandler handler, http::Request& request,
+                                         const Handler& handler, http::Request& request,
                                          http::Response& response) {
   // One settings snapshot for every check of this request.
   const std::shared_ptr<const settings::AppSettings> settings = services.settings.current();
@@ -236,6 +237,17 @@ std::vector<http::Route> routes(const Services& services) {
                    std::move(uploads)});
   }
   return out;
+}
+
+http::Route guarded_route(const Services& services, http::Method method, std::string path,
+                          Access access, GuardedHandler handler) {
+  auto guard =
+      std::make_shared<const RouteGuard>(RouteGuard{access, path, rate_limit_tags(method, path)});
+  auto shared = std::make_shared<const GuardedHandler>(std::move(handler));
+  return {method, std::move(path),
+          [&services, guard, shared](http::Request& request, http::Response& response) {
+            return run_guarded(services, *guard, *shared, request, response);
+          }};
 }
 
 const BatchRoutes& batch_routes() {

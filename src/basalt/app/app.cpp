@@ -27,11 +27,13 @@
 #include "basalt/app/builtin_jobs.hpp"
 #include "basalt/app/cluster_links.hpp"
 #include "basalt/app/file_storage.hpp"
+#include "basalt/app/hook_chain.hpp"
 #include "basalt/app/install_link.hpp"
 #include "basalt/app/mail_delivery.hpp"
 #include "basalt/app/restore_start.hpp"
 #include "basalt/app/run_blocking.hpp"
 #include "basalt/app/script_crons.hpp"
+#include "basalt/app/serve_extension.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
 #include "basalt/auth/authenticator.hpp"
@@ -159,9 +161,26 @@ std::string instance_id(const std::string& data_dir) {
   return "inst_" + id;
 }
 
+// Appends an extension's routes to the built-in table; throws std::invalid_argument naming a
+// route that a built-in one would answer (same method and path, or a 405 of a built-in path),
+// as script routes are refused (scripting/script_routes.hpp).
+void add_extension_routes(std::vector<http::Route>& table, std::vector<http::Route> added) {
+  if (added.empty()) return;
+  const http::Router builtin{std::vector<http::Route>(table)};
+  for (http::Route& route : added) {
+    const http::RouteMatch found = builtin.match(route.method, route.path);
+    if (found.handler || found.path_known) {
+      throw std::invalid_argument("extension route " +
+                                  std::string(http::method_name(route.method)) + " " + route.path +
+                                  " clashes with a built-in route");
+    }
+    table.push_back(std::move(route));
+  }
+}
+
 }  // namespace
 
-int serve(const core::Config& config) {
+int serve(const core::Config& config, ServeExtension* extension) {
   // Writes to a closed peer must fail with EPIPE, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
   // Before any other thread starts: every thread reads it without synchronisation.
@@ -396,6 +415,9 @@ int serve(const core::Config& config) {
                                                      : std::filesystem::path(config.ui_dir))) {
       table.push_back(std::move(route));  // /_/: the admin dashboard (docs/dashboard.md)
     }
+    // A program linking Basalt (docs/extending.md): its crons are registered and its routes
+    // join the table here, refused at start when a built-in route would answer them.
+    if (extension) add_extension_routes(table, extension->attach(services));
     http::Dispatcher dispatcher(http::Router(std::move(table)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     // Server-side Lua scripts (docs/hooks.md): hooks on the record service, custom routes
@@ -424,7 +446,9 @@ int serve(const core::Config& config) {
     scripts.set_cron_registrar(&script_crons);
     scripts.reload();
     scripting::HookRunner hook_runner(scripts);
-    records.set_hooks(&hook_runner);
+    // An extension's hooks before the scripts' (hook_chain.hpp).
+    HookChain hook_chain({extension ? extension->hooks() : nullptr, &hook_runner});
+    records.set_hooks(&hook_chain);
     dispatcher.set_dynamic_routes(&script_routes);
     scripting::HooksWatcher hooks_watcher(scripts, std::chrono::milliseconds(100));
     hooks_watcher.start();

@@ -1,6 +1,8 @@
-// The basalt executable; everything it does is in root_command.cpp.
-#include "basalt/cli/root_command.hpp"
+// The basalt executable: the extension API's App with nothing registered (extension/app.hpp),
+// so the plain server and a program linking Basalt run the same entry.
+#include "basalt/extension/app.hpp"
 
 int main(int argc, char** argv) {
-  return basalt::cli::run(argc, argv);
+  basalt::extension::App app(argc, argv);
+  return app.run();
 }

@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* kVersionLine = "basalt " BASALT_VERSION;
 
-int parse_and_run(int argc, char** argv) {
+int parse_and_run(int argc, char** argv, app::ServeExtension* extension) {
   CLI::App root("Basalt: a complete backend (REST API, auth, realtime, files) in one binary.",
                 "basalt");
   root.set_version_flag("--version", kVersionLine);
@@ -40,7 +40,7 @@ int parse_and_run(int argc, char** argv) {
     return code == static_cast<int>(CLI::ExitCodes::Success) ? kExitOk : kExitUsage;
   }
 
-  if (serve.chosen()) return serve.run();
+  if (serve.chosen()) return serve.run(extension);
   if (collections.chosen()) return collections.run();
   if (superuser.chosen()) return superuser.run();
   if (webhooks.chosen()) return webhooks.run();
@@ -58,9 +58,9 @@ int parse_and_run(int argc, char** argv) {
 
 }  // namespace
 
-int run(int argc, char** argv) {
+int run(int argc, char** argv, app::ServeExtension* extension) {
   try {
-    return parse_and_run(argc, argv);
+    return parse_and_run(argc, argv, extension);
   } catch (const std::exception& error) {
     fmt::print(stderr, "basalt: {}\n", error.what());
     return kExitFailure;

@@ -6,8 +6,14 @@
 // With no subcommand it prints the help to stderr and returns kExitUsage.
 #pragma once
 
+namespace basalt::app {
+class ServeExtension;
+}
+
 namespace basalt::cli {
 
-int run(int argc, char** argv);
+// `extension`: what a program linking Basalt adds to `serve` (app/serve_extension.hpp, the C++
+// extension API of src/basalt/extension); null for the plain server.
+int run(int argc, char** argv, app::ServeExtension* extension = nullptr);
 
 }  // namespace basalt::cli

@@ -30,13 +30,13 @@ ServeCommand::ServeCommand(CLI::App& root)
   add_setting_flags(*command_, sources_);
 }
 
-int ServeCommand::run() {
+int ServeCommand::run(app::ServeExtension* extension) {
   std::vector<std::string> warnings;
   std::optional<core::Config> config = load_command_config(sources_, warnings);
   if (!config) return kExitUsage;
   LoggingScope logging(*config);
   log_config_warnings(warnings);
-  return app::serve(*config);
+  return app::serve(*config, extension);
 }
 
 }  // namespace basalt::cli

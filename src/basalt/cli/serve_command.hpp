@@ -6,6 +6,10 @@
 
 #include "basalt/core/config_loader.hpp"
 
+namespace basalt::app {
+class ServeExtension;
+}
+
 namespace basalt::cli {
 
 class ServeCommand {
@@ -22,7 +26,7 @@ class ServeCommand {
   // Runs the server; returns the process exit code: app::serve's code (0 after a graceful
   // shutdown, 1 when startup failed), or 2 after printing `basalt: <message>` to stderr when
   // the configuration is invalid.
-  int run();
+  int run(app::ServeExtension* extension = nullptr);
 
  private:
   CLI::App* command_;  // owned by root
