@@ -9,7 +9,7 @@
 // do not run). Service calls inside it are made as a guest.
 //
 // Cost: wants() is one atomic load when no middleware is loaded; with middleware, one Lua call
-// per matching request on the request's worker (bench figures in docs/hooks.md).
+// per matching request on the request's worker (not measured yet).
 // Thread safety: every member from any worker.
 #pragma once
 
