@@ -1,10 +1,13 @@
 #include "basalt/api/sign_in_response.hpp"
 
+#include <atomic>
+
 #include <spdlog/spdlog.h>
 
 #include "basalt/api/client_address.hpp"
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
+#include "basalt/api/sign_in_hooks_slot.hpp"
 #include "basalt/auth/auth_context.hpp"
 #include "basalt/auth/mfa_gate.hpp"
 #include "basalt/records/record_export.hpp"
@@ -14,14 +17,41 @@ namespace basalt::api {
 
 namespace json = boost::json;
 
+namespace {
+
+std::atomic<auth::SignInHooks*> installed_sign_in_hooks{nullptr};
+
+// The owner sees its email; superusers also see their hidden fields.
+records::Visibility auth_response_visibility(const schema::Collection& collection) {
+  return records::Visibility{collection.name == "_superusers", true};
+}
+
+// What a sign-in hook sees as the identity the client used: the password method's identity,
+// the OTP's id, the OAuth2 provider; "" for TOTP (the record says who).
+std::string sign_in_identity(std::string_view method, const RequestBody& body) {
+  if (method == auth::kMfaMethodPassword) return string_member(body, "identity");
+  if (method == auth::kMfaMethodOtp) return string_member(body, "otpId");
+  if (method == auth::kMfaMethodOAuth2) return string_member(body, "provider");
+  return {};
+}
+
+}  // namespace
+
+void set_sign_in_hooks(auth::SignInHooks* hooks) noexcept {
+  installed_sign_in_hooks.store(hooks, std::memory_order_release);
+}
+
+auth::SignInHooks* sign_in_hooks() noexcept {
+  return installed_sign_in_hooks.load(std::memory_order_acquire);
+}
+
 void write_auth_response(http::Response& response, const schema::Collection& collection,
                          const json::object& record, std::string_view token,
                          const json::object* meta) {
   // PocketBase answers a map, whose keys Go writes sorted: meta, record, token.
-  records::Visibility visibility{collection.name == "_superusers", true};
   json::object body;
   if (meta) body["meta"] = *meta;
-  body["record"] = records::export_record(collection, record, visibility);
+  body["record"] = records::export_record(collection, record, auth_response_visibility(collection));
   body["token"] = token;
   response.json(200, schema::serialize_go_json(body));
 }
@@ -62,6 +92,17 @@ boost::asio::awaitable<void> finish_sign_in(const Services& services, const http
                                             const RequestBody& body, http::Response& response,
                                             const SignedIn& signed_in) {
   const std::string mfa_id = request_mfa_id(request, body);
+  const records::Caller caller = caller_of(*signed_in.request_auth, request);
+  auth::SignInHooks* hooks = sign_in_hooks();
+  const std::string identity = sign_in_identity(signed_in.method, body);
+  const std::string ip(client_ip(request));
+  const auth::SignInAttempt hooked{
+      *signed_in.collection, signed_in.method, identity, signed_in.record, ip, mfa_id, caller};
+  // Scripts may refuse the sign-in here: after the method's checks, before the MFA gate and
+  // before a token exists (auth/sign_in_hooks.hpp).
+  if (hooks && hooks->wants_sign_in(signed_in.collection->name)) {
+    co_await hooks->before_sign_in(hooked);
+  }
   query::RequestInfo info;
   info.context = std::string(signed_in.method);
   info.method = std::string(request.method_text());
@@ -72,7 +113,6 @@ boost::asio::awaitable<void> finish_sign_in(const Services& services, const http
   attempt.record = &signed_in.record;
   attempt.method = signed_in.method;
   attempt.mfa_id = mfa_id;
-  const records::Caller caller = caller_of(*signed_in.request_auth, request);
   attempt.caller = &caller;
   attempt.request = &info;
   attempt.second_factor_only = signed_in.second_factor_only;
@@ -86,6 +126,19 @@ boost::asio::awaitable<void> finish_sign_in(const Services& services, const http
   co_await note_sign_in(services, request, signed_in);
   const std::string token =
       auth::issue_auth_token(*signed_in.collection, signed_in.record, services.clock.now());
+  if (hooks && hooks->wants_auth(signed_in.collection->name)) {
+    // The sign-in stands whatever the hook does; it may only add keys to `meta`.
+    json::object meta = signed_in.meta ? *signed_in.meta : json::object();
+    const json::object answer{
+        {"record", records::export_record(*signed_in.collection, signed_in.record,
+                                          auth_response_visibility(*signed_in.collection))},
+        {"token", token}};
+    co_await hooks->after_auth(hooked, answer, meta);
+    const bool any = signed_in.meta || !meta.empty();
+    write_auth_response(response, *signed_in.collection, signed_in.record, token,
+                        any ? &meta : nullptr);
+    co_return;
+  }
   write_auth_response(response, *signed_in.collection, signed_in.record, token, signed_in.meta);
 }
 

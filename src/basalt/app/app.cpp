@@ -21,6 +21,7 @@
 #include "basalt/api/metrics_endpoint.hpp"
 #include "basalt/api/readiness.hpp"
 #include "basalt/api/routes.hpp"
+#include "basalt/api/sign_in_hooks_slot.hpp"
 #include "basalt/app/admin_commands.hpp"
 #include "basalt/app/admin_socket.hpp"
 #include "basalt/app/backups_storage.hpp"
@@ -36,6 +37,7 @@
 #include "basalt/app/serve_extension.hpp"
 #include "basalt/app/storage.hpp"
 #include "basalt/app/superusers.hpp"
+#include "basalt/app/testing_clock.hpp"
 #include "basalt/auth/authenticator.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
 #include "basalt/auth/mfa_gate.hpp"
@@ -72,6 +74,7 @@
 #include "basalt/scripting/hook_runner.hpp"
 #include "basalt/scripting/hooks_watcher.hpp"
 #include "basalt/scripting/script_engine.hpp"
+#include "basalt/scripting/script_middleware.hpp"
 #include "basalt/scripting/script_routes.hpp"
 #include "basalt/trace/http_tracer.hpp"
 #include "basalt/trace/span_exporter.hpp"
@@ -189,7 +192,11 @@ int serve(const core::Config& config, ServeExtension* extension) {
   try {
     // Built in dependency order; destroyed in reverse when this scope ends, except storage,
     // which is closed explicitly between the workers' stop and their io_contexts' end.
-    const core::Clock& clock = core::system_clock();  // tests of the parts pass a ManualClock
+    // Tests of the parts pass a ManualClock; the e2e tests may control the date through
+    // testing_clock.hpp (E2E_BASALT_MANUAL_CLOCK=1 on loopback only; otherwise null).
+    const std::unique_ptr<OffsetClock> controlled_clock = testing_clock(config);
+    const core::Clock& clock = controlled_clock ? static_cast<const core::Clock&>(*controlled_clock)
+                                                : core::system_clock();
     // Creates the data directory, finishes a staged restore, locks it, migrates.
     const std::unique_ptr<Storage> opened = open_storage(config, clock);
     Storage& storage = *opened;
@@ -418,12 +425,12 @@ int serve(const core::Config& config, ServeExtension* extension) {
     // A program linking Basalt (docs/extending.md): its crons are registered and its routes
     // join the table here, refused at start when a built-in route would answer them.
     if (extension) add_extension_routes(table, extension->attach(services));
+    if (controlled_clock) table.push_back(testing_clock_route(services, *controlled_clock, crons));
     http::Dispatcher dispatcher(http::Router(std::move(table)),
                                 http::CorsPolicy(config.cors_origins), config.gzip_min_bytes);
     // Server-side Lua scripts (docs/hooks.md): hooks on the record service, custom routes
     // after the built-in ones, reloaded on the watcher's thread when the hooks directory
-    // changes. Cron jobs are collected and, with no scheduler wired yet, logged as not
-    // scheduled.
+    // changes; cron jobs on the durable scheduler.
     const std::filesystem::path hooks_dir = config.hooks.dir.empty()
                                                 ? std::filesystem::path(config.data_dir) / "hooks"
                                                 : std::filesystem::path(config.hooks.dir);
@@ -434,9 +441,13 @@ int serve(const core::Config& config, ServeExtension* extension) {
           return outbox.submit(mail::MailJob{
               "script", [built] { return std::optional<mail::MailMessage>(*built); }});
         }};
-    scripting::ScriptEngine scripts({hooks_dir, {config.hooks.memory_bytes, config.hooks.timeout}},
-                                    script_host,
-                                    {&records, &storage.collections(), &storage.database()});
+    // One switch for every server-side request to a user-given URL (webhooks, scripts' HTTP).
+    scripting::HttpLimits script_http;
+    script_http.allow_private = config.events.allow_private;
+    scripting::ScriptEngine scripts(
+        {hooks_dir, {config.hooks.memory_bytes, config.hooks.timeout}, script_http}, script_host,
+        {&records, &storage.collections(), &storage.database(), &outbox_writer,
+         [&outbox_dispatcher] { outbox_dispatcher.wake(); }});
     scripting::ScriptRoutes script_routes(scripts, dispatcher.router(), services);
     scripts.set_route_builder([&script_routes](const scripting::Generation& generation) {
       return script_routes.build(generation);
@@ -449,7 +460,10 @@ int serve(const core::Config& config, ServeExtension* extension) {
     // An extension's hooks before the scripts' (hook_chain.hpp).
     HookChain hook_chain({extension ? extension->hooks() : nullptr, &hook_runner});
     records.set_hooks(&hook_chain);
+    api::set_sign_in_hooks(&hook_runner);  // beforeSignIn / afterAuth
     dispatcher.set_dynamic_routes(&script_routes);
+    scripting::ScriptMiddleware script_middleware(scripts, services);
+    dispatcher.set_interceptor(&script_middleware);
     scripting::HooksWatcher hooks_watcher(scripts, std::chrono::milliseconds(100));
     hooks_watcher.start();
     http::Server server({config.http_host, config.http_port, config.threads, config.limits},
@@ -509,16 +523,17 @@ int serve(const core::Config& config, ServeExtension* extension) {
                  config.shutdown_timeout.count());
     serving.serving.store(false, std::memory_order_release);  // readiness fails while draining
     server.shutdown(config.shutdown_timeout);
-    realtime.stop();            // nothing is posted to the workers' io_contexts from here on
-    admin_socket.reset();       // a running command finishes before the database closes
-    files.stop_sweep();         // it reads the database
-    files.stop_drain();         // it reads and writes the database
-    crons.stop();               // no run is scheduled any more
-    jobs_stopping.store(true);  // sweeps end at their next page, SMTP sessions are abandoned
-    outbox_dispatcher.stop();   // the delivery in flight ends (bounded); leases are released
-    backup_service.stop();      // a running backup is cancelled; its pools post to the workers
-    outbox.stop();              // mails not yet built are dropped (and counted in the log)
-    job_runner.stop();          // running jobs end and are settled; claimed ones go back
+    api::set_sign_in_hooks(nullptr);  // the runner goes with this scope
+    realtime.stop();                  // nothing is posted to the workers' io_contexts from here on
+    admin_socket.reset();             // a running command finishes before the database closes
+    files.stop_sweep();               // it reads the database
+    files.stop_drain();               // it reads and writes the database
+    crons.stop();                     // no run is scheduled any more
+    jobs_stopping.store(true);        // sweeps end at their next page, SMTP sessions are abandoned
+    outbox_dispatcher.stop();         // the delivery in flight ends (bounded); leases are released
+    backup_service.stop();  // a running backup is cancelled; its pools post to the workers
+    outbox.stop();          // mails not yet built are dropped (and counted in the log)
+    job_runner.stop();      // running jobs end and are settled; claimed ones go back
     if (span_exporter) span_exporter->stop();  // queued spans are sent (bounded by its timeout)
     process_log_forward.reset();               // before the logger it feeds
     request_logger.stop();                     // queued entries are written to auxiliary.db
@@ -526,6 +541,7 @@ int serve(const core::Config& config, ServeExtension* extension) {
     // Both post completions to the workers' io_contexts, which must still exist (~Server).
     blocking.shutdown();
     oauth2_pool.shutdown();
+    scripts.shutdown();  // basalt.http's pool; then the scripts' cron thread
     file_service.shutdown();
     // Last before the database: nothing writes any more (the commit observer goes with the
     // links), and what the bus's handlers started ends with its io_context, whose database pool

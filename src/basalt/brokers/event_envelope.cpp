@@ -1,5 +1,7 @@
 #include "basalt/brokers/event_envelope.hpp"
 
+#include "basalt/events/custom_events.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,6 +11,16 @@ namespace basalt::brokers {
 std::string build_event_envelope(const events::OutboxEvent& event) {
   boost::system::error_code ec;
   boost::json::value record = boost::json::parse(event.record_json, ec);
+  if (events::is_custom_action(event.action)) {
+    // A script's event (events/custom_events.hpp): its type as published, its data as is.
+    boost::json::object envelope;
+    envelope["id"] = event.event_id;
+    envelope["type"] = events::custom_type(event.action);
+    envelope["timestamp"] = rfc3339_commit_time(event);
+    envelope["sequence"] = event.sequence;
+    envelope["data"] = ec ? boost::json::value(nullptr) : std::move(record);
+    return boost::json::serialize(envelope);
+  }
   if (ec || !record.is_object()) record = nullptr;
 
   boost::json::object collection;

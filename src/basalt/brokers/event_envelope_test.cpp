@@ -34,5 +34,21 @@ TEST(EventEnvelope, RecordThatIsNotAnObjectBecomesNull) {
   EXPECT_TRUE(array_envelope.at("data").at("record").is_null());
 }
 
+TEST(EventEnvelope, ACustomEventCarriesItsTypeAndDataAsPublished) {
+  auto event = testing::numbered_event(3);
+  event.action = "custom:order.paid";
+  event.collection_id.clear();
+  event.collection_name.clear();
+  event.record_json = R"({"order":"o-1","amount":12.5})";
+  const auto envelope = boost::json::parse(build_event_envelope(event)).as_object();
+  EXPECT_EQ(envelope.at("type").as_string(), "order.paid");
+  EXPECT_EQ(envelope.at("data"), boost::json::parse(event.record_json));
+  EXPECT_EQ(envelope.at("sequence").as_int64(), 3);
+  EXPECT_EQ(envelope.size(), 5u);
+  event.record_json = "[1,2]";  // any JSON value, not only objects
+  EXPECT_EQ(boost::json::parse(build_event_envelope(event)).at("data"),
+            boost::json::parse("[1,2]"));
+}
+
 }  // namespace
 }  // namespace basalt::brokers

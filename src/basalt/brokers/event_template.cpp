@@ -1,5 +1,7 @@
 #include "basalt/brokers/event_template.hpp"
 
+#include "basalt/events/custom_events.hpp"
+
 namespace basalt::brokers {
 namespace {
 
@@ -48,12 +50,15 @@ std::string expand_event_template(std::string_view tpl, const events::OutboxEven
   walk_template(
       tpl, [&](std::string_view text) { out.append(text); },
       [&](std::string_view name) {
+        // A script's custom event has no collection: "custom" stands for it and the action is
+        // its type ("{collection}.{action}" -> "custom.order.paid").
+        const bool custom = events::is_custom_action(event.action);
         if (name == "collection") {
-          out += event.collection_name;
+          out += custom ? std::string_view("custom") : std::string_view(event.collection_name);
         } else if (name == "collectionId") {
-          out += event.collection_id;
+          out += custom ? std::string_view("custom") : std::string_view(event.collection_id);
         } else {
-          out += event.action;
+          out += custom ? events::custom_type(event.action) : std::string_view(event.action);
         }
       });
   return out;

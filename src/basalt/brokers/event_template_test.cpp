@@ -15,6 +15,15 @@ TEST(EventTemplate, ExpandsCollectionIdAndAction) {
   EXPECT_EQ(expand_event_template("{{{action}}}", event), "{delete}");
 }
 
+TEST(EventTemplate, ACustomEventIsCollectionCustomWithItsTypeAsAction) {
+  auto event = testing::numbered_event(1, "posts", "create");
+  event.action = "custom:order.paid";
+  event.collection_id.clear();
+  event.collection_name.clear();
+  EXPECT_EQ(expand_event_template("{collection}.{action}", event), "custom.order.paid");
+  EXPECT_EQ(expand_event_template("basalt:{collectionId}", event), "basalt:custom");
+}
+
 TEST(EventTemplate, RejectsMalformedTemplates) {
   EXPECT_FALSE(check_event_template("{collection}.{action}"));
   EXPECT_FALSE(check_event_template(""));

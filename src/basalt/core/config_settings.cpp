@@ -176,9 +176,9 @@ constexpr std::array kSettings{
     "Let OAuth2 providers be reached over plain http when their host is a loopback address (127.0.0.0/8, ::1, localhost). For tests against a local OpenID provider; never in production.",
     [](Config& c, std::string_view v) { c.oauth2_allow_loopback_http = parse_bool(v); }},
   Setting{"webhooks-allow-private", "bool", "false",
-    "Let webhooks reach loopback, private (RFC 1918, fc00::/7), link-local (the cloud metadata "
-    "address included), CGNAT and other internal addresses (docs/events.md). For tests; never "
-    "in production.",
+    "Let webhooks and the Lua scripts' basalt.http.request reach loopback, private (RFC 1918, "
+    "fc00::/7), link-local (the cloud metadata address included), CGNAT and other internal "
+    "addresses (docs/events.md, docs/hooks.md). For tests; never in production.",
     [](Config& c, std::string_view v) { c.events.allow_private = parse_bool(v); }},
   Setting{"events-retention", "duration", "72h",
     "How long outbox events delivered to every destination, and delivery log rows, are kept.",

@@ -1,5 +1,7 @@
 #include "basalt/events/destination_service.hpp"
 
+#include "basalt/events/custom_events.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -21,6 +23,7 @@ namespace {
 constexpr std::size_t kMaxCollections = 100;
 constexpr std::size_t kMaxDestinations = 100;
 constexpr std::size_t kMaxFilterBytes = 2048;
+constexpr std::size_t kMaxActions = 32;  // the 3 record actions and custom types
 constexpr int kMaxPerPage = 500;
 constexpr std::string_view kColumns =
     R"("id", "type", "config", "collections", "actions", "filter", "enabled", "maxAttempts", "created", "updated")";
@@ -209,12 +212,14 @@ void DestinationService::apply_body(DestinationSpec& spec, json::object& body, b
   }
   if (const json::value* value = body.if_contains("actions")) {
     std::vector<std::string> actions;
-    bool ok = value->is_array() && value->get_array().size() <= 3;
+    bool ok = value->is_array() && value->get_array().size() <= kMaxActions;
     if (ok) {
       for (const json::value& item : value->get_array()) {
+        // The record actions, and custom event types by name (custom_events.hpp).
         const bool known =
-            item.is_string() && (item.get_string() == "create" || item.get_string() == "update" ||
-                                 item.get_string() == "delete");
+            item.is_string() &&
+            (item.get_string() == "create" || item.get_string() == "update" ||
+             item.get_string() == "delete" || valid_custom_selector(item.get_string()));
         if (!known) {
           ok = false;
           break;
@@ -227,7 +232,8 @@ void DestinationService::apply_body(DestinationSpec& spec, json::object& body, b
     }
     if (!ok) {
       errors["actions"] =
-          body_error("validation_invalid_actions", "Must be a list of create, update and delete.");
+          body_error("validation_invalid_actions",
+                     "Must be a list of create, update, delete and custom:<type> (at most 32).");
     }
     spec.actions = std::move(actions);
   }

@@ -1,5 +1,7 @@
 #include "basalt/events/dispatcher.hpp"
 
+#include "basalt/events/custom_events.hpp"
+
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -257,6 +259,8 @@ boost::asio::awaitable<void> Dispatcher::release_leases() {
 
 boost::asio::awaitable<bool> Dispatcher::wanted(const DestinationSpec& spec,
                                                 const OutboxEvent& event) {
+  // A custom event: named explicitly in `actions`; no collection, no record filter.
+  if (is_custom_action(event.action)) co_return wants_custom(spec.actions, event.action);
   if (!spec.wants_collection(event.collection_id) || !spec.wants_action(event.action)) {
     co_return false;
   }

@@ -95,6 +95,9 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
     if (handler) {
       request.set_params(std::move(params));
       const FieldsSpec fields = parse_fields(fields_query_param(request.query()));
+      if (interceptor_ && interceptor_->wants(request.method(), request.path())) {
+        co_await interceptor_->before(request, response);
+      }
       co_await (*handler)(request, response);
       project_fields(fields, response);
       co_return;
@@ -113,6 +116,9 @@ boost::asio::awaitable<void> Dispatcher::route(Request& request, Response& respo
   slot = route_slot(match.index);
   request.set_params(std::move(match.params));
   const FieldsSpec fields = parse_fields(fields_query_param(request.query()));  // may throw 400
+  if (interceptor_ && interceptor_->wants(request.method(), request.path())) {
+    co_await interceptor_->before(request, response);
+  }
   co_await (*match.handler)(request, response);
   project_fields(fields, response);
 }

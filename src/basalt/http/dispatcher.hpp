@@ -7,6 +7,7 @@
 //   3. CORS         — preflights are answered here; allowed origins get their headers on every
 //                     response, errors included, so browsers can read error bodies
 //   4. router       — 404 / 405 with Allow, in the error JSON
+//   4b. interceptor — scripts' middleware, for routed requests only (request_interceptor.hpp)
 //   5. handler
 //   6. fields       — `?fields=` projects a 2xx JSON body (json_fields.hpp; a list envelope
 //                     per item). The spec is parsed before the handler runs, so a bad one ends
@@ -24,6 +25,7 @@
 #include "basalt/http/cors.hpp"
 #include "basalt/http/dynamic_routes.hpp"
 #include "basalt/http/request.hpp"
+#include "basalt/http/request_interceptor.hpp"
 #include "basalt/http/response.hpp"
 #include "basalt/http/router.hpp"
 
@@ -46,6 +48,12 @@ class Dispatcher {
   void set_dynamic_routes(const DynamicRoutes* routes) noexcept { dynamic_ = routes; }
   const Router& router() const noexcept { return router_; }
 
+  // Runs before every routed request's handler (request_interceptor.hpp). Set once, before
+  // the server starts; must outlive the dispatcher. Null: none.
+  void set_interceptor(const RequestInterceptor* interceptor) noexcept {
+    interceptor_ = interceptor;
+  }
+
  private:
   // Sets `slot` to the request's metrics slot (request_metrics.hpp) once the router matched.
   boost::asio::awaitable<void> route(Request& request, Response& response, std::size_t& slot) const;
@@ -55,6 +63,7 @@ class Dispatcher {
   CorsPolicy cors_;
   std::size_t gzip_min_bytes_;
   const DynamicRoutes* dynamic_ = nullptr;
+  const RequestInterceptor* interceptor_ = nullptr;
 };
 
 // Fills `response` with an error body of the contract's shape (docs/api.md, "Errors").

@@ -12,6 +12,10 @@ std::string describe(records::HookEvent event, std::string_view collection) {
   return std::string(hook_event_name(event)) + " hook of " + std::string(collection);
 }
 
+std::string describe(AuthHookEvent event, std::string_view collection) {
+  return std::string(auth_hook_event_name(event)) + " hook of " + std::string(collection);
+}
+
 json::object write_event(const records::WriteHookContext& context) {
   json::object event{{"collection", context.collection.name},
                      {"id", context.id},
@@ -19,6 +23,17 @@ json::object write_event(const records::WriteHookContext& context) {
                      {"auth", auth_value(context.caller)}};
   if (context.original) event["original"] = *context.original;
   return event;
+}
+
+// What sign-in hooks see (never the password, the hash or the token key).
+json::object sign_in_event(const auth::SignInAttempt& attempt) {
+  json::object record = attempt.record;
+  record.erase("password");
+  record.erase("tokenKey");
+  return json::object{{"collection", attempt.collection.name}, {"method", attempt.method},
+                      {"identity", attempt.identity},          {"record", std::move(record)},
+                      {"clientIp", attempt.client_ip},         {"mfaId", attempt.mfa_id},
+                      {"auth", auth_value(attempt.caller)}};
 }
 
 }  // namespace
@@ -73,6 +88,61 @@ boost::asio::awaitable<void> HookRunner::after_write(records::HookEvent event,
     } catch (const std::exception& error) {
       spdlog::error("hooks: {} failed after the commit: {}",
                     describe(event, context.collection.name), error.what());
+    }
+  }
+}
+
+bool HookRunner::wants_sign_in(std::string_view collection) const noexcept {
+  return engine_.wants_auth_hook(AuthHookEvent::kBeforeSignIn, collection);
+}
+
+bool HookRunner::wants_auth(std::string_view collection) const noexcept {
+  return engine_.wants_auth_hook(AuthHookEvent::kAfterAuth, collection);
+}
+
+boost::asio::awaitable<void> HookRunner::before_sign_in(const auth::SignInAttempt& attempt) {
+  const std::shared_ptr<const Generation> generation = engine_.current();
+  if (!generation) co_return;
+  const AuthHookEvent event = AuthHookEvent::kBeforeSignIn;
+  for (const AuthHookRegistration* hook :
+       generation->auth_hooks_for(event, attempt.collection.name)) {
+    // An error refuses the sign-in with it (a script's basalt.error, or a logged 500).
+    json::value argument = sign_in_event(attempt);
+    const std::string what = describe(event, attempt.collection.name);
+    co_await engine_.call(generation, hook->function, std::move(argument), attempt.caller, what);
+  }
+}
+
+boost::asio::awaitable<void> HookRunner::after_auth(const auth::SignInAttempt& attempt,
+                                                    const json::object& answer,
+                                                    json::object& meta) {
+  const std::shared_ptr<const Generation> generation = engine_.current();
+  if (!generation) co_return;
+  const AuthHookEvent event = AuthHookEvent::kAfterAuth;
+  for (const AuthHookRegistration* hook :
+       generation->auth_hooks_for(event, attempt.collection.name)) {
+    const std::string what = describe(event, attempt.collection.name);
+    try {
+      json::object argument = sign_in_event(attempt);
+      argument["record"] = answer.at("record");
+      argument["token"] = answer.at("token");
+      argument["meta"] = meta;
+      json::value call_argument = std::move(argument);
+      CallOutput output = co_await engine_.call(generation, hook->function,
+                                                std::move(call_argument), attempt.caller, what);
+      // Only new keys are taken: what the method put in meta (OAuth2's) stays as it was.
+      const json::value* changed =
+          output.argument.is_object() ? output.argument.get_object().if_contains("meta") : nullptr;
+      if (changed && changed->is_object()) {
+        for (const auto& entry : changed->get_object()) {
+          if (!meta.contains(entry.key())) meta[entry.key()] = entry.value();
+        }
+      }
+    } catch (const core::ApiError& error) {
+      spdlog::warn("hooks: {} answered {} ({}) after the sign-in; the sign-in stands", what,
+                   error.status(), error.what());
+    } catch (const std::exception& error) {
+      spdlog::error("hooks: {} failed after the sign-in: {}", what, error.what());
     }
   }
 }

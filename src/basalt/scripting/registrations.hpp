@@ -40,15 +40,40 @@ struct CronRegistration {
   std::string origin;
 };
 
+// The sign-in's hooks (auth/sign_in_hooks.hpp), registered with the same basalt.on by auth
+// collection ("" for every one).
+enum class AuthHookEvent { kBeforeSignIn, kAfterAuth };
+
+struct AuthHookRegistration {
+  AuthHookEvent event;
+  std::string collection;
+  int function = 0;
+};
+
+// basalt.middleware(fn, {paths = ..., methods = ...}): runs before matching routes.
+struct MiddlewareRegistration {
+  // Each an exact path ("/api/health") or a prefix ending in '*' ("/api/*"); any may match.
+  std::vector<std::string> paths;
+  std::vector<http::Method> methods;  // empty: every method
+  int function = 0;
+  std::string origin;
+
+  bool matches(http::Method method, std::string_view path) const noexcept;
+};
+
 struct Registrations {
   std::vector<HookRegistration> hooks;
+  std::vector<AuthHookRegistration> auth_hooks;
   std::vector<RouteRegistration> routes;
   std::vector<CronRegistration> crons;
+  std::vector<MiddlewareRegistration> middleware;
 };
 
 // The event's name as scripts spell it ("beforeCreate"); parse_hook_event answers false for
 // an unknown name.
 std::string_view hook_event_name(records::HookEvent event) noexcept;
 bool parse_hook_event(std::string_view name, records::HookEvent& event) noexcept;
+bool parse_auth_hook_event(std::string_view name, AuthHookEvent& event) noexcept;
+std::string_view auth_hook_event_name(AuthHookEvent event) noexcept;
 
 }  // namespace basalt::scripting

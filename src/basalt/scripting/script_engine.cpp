@@ -7,11 +7,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <thread>
 #include <unordered_map>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/dialect.hpp"
+#include "basalt/events/custom_events.hpp"
 #include "basalt/records/record_export.hpp"
 
 namespace basalt::scripting {
@@ -124,6 +126,17 @@ std::vector<const HookRegistration*> Generation::hooks_for(records::HookEvent ev
   return out;
 }
 
+std::vector<const AuthHookRegistration*> Generation::auth_hooks_for(
+    AuthHookEvent event, std::string_view collection) const {
+  std::vector<const AuthHookRegistration*> out;
+  for (const AuthHookRegistration& hook : registrations.auth_hooks) {
+    if (hook.event == event && (hook.collection.empty() || hook.collection == collection)) {
+      out.push_back(&hook);
+    }
+  }
+  return out;
+}
+
 ScriptEngine::ScriptEngine(EngineOptions options, ScriptHost host, ScriptServices services)
     : serial_(engine_serials.fetch_add(1)),
       options_(std::move(options)),
@@ -142,7 +155,14 @@ struct ScriptEngine::CronThread {
   }
 };
 
-ScriptEngine::~ScriptEngine() = default;
+ScriptEngine::~ScriptEngine() {
+  shutdown();
+}
+
+void ScriptEngine::shutdown() {
+  http_pool_.shutdown();  // its completions may go to the cron thread: that one stops after
+  cron_thread_.reset();
+}
 
 void ScriptEngine::set_cron_registrar(CronRegistrar* registrar) {
   crons_ = registrar;
@@ -173,7 +193,7 @@ void ScriptEngine::schedule_crons(const Generation& previous, const Generation& 
 }
 
 void ScriptEngine::run_cron(const std::string& id) {
-  if (!cron_thread_) return;
+  if (!cron_thread_) return;  // (a scheduler calls only while the engine runs)
   boost::asio::co_spawn(
       cron_thread_->context,
       [this, id]() -> boost::asio::awaitable<void> {
@@ -217,11 +237,16 @@ bool ScriptEngine::reload(std::string* error) {
     std::lock_guard lock(mutex_);
     previous = std::exchange(current_, generation);
     any_hooks_.store(!loaded.hooks.empty(), std::memory_order_release);
+    any_middleware_.store(!loaded.middleware.empty(), std::memory_order_release);
+    any_auth_hooks_.store(!loaded.auth_hooks.empty(), std::memory_order_release);
   }
   // Logged once current: a reader of the log may rely on the new version answering.
-  spdlog::info("hooks: loaded {} script(s) from {}: {} hook(s), {} route(s), {} cron job(s)",
-               generation->files->scripts.size(), options_.dir.string(), loaded.hooks.size(),
-               loaded.routes.size(), loaded.crons.size());
+  spdlog::info(
+      "hooks: loaded {} script(s) from {}: {} hook(s), {} route(s), {} cron job(s), {} "
+      "middleware",
+      generation->files->scripts.size(), options_.dir.string(),
+      loaded.hooks.size() + loaded.auth_hooks.size(), loaded.routes.size(), loaded.crons.size(),
+      loaded.middleware.size());
   static const Generation kNoGeneration;
   schedule_crons(previous ? *previous : kNoGeneration, *generation);
   return true;
@@ -240,6 +265,23 @@ bool ScriptEngine::wants(records::HookEvent event, std::string_view collection) 
     if (hook.event == event && (hook.collection.empty() || hook.collection == collection)) {
       return true;
     }
+  }
+  return false;
+}
+
+bool ScriptEngine::wants_auth_hook(AuthHookEvent event,
+                                   std::string_view collection) const noexcept {
+  if (!any_auth_hooks_.load(std::memory_order_acquire)) return false;
+  const std::shared_ptr<const Generation> generation = current();
+  return generation && !generation->auth_hooks_for(event, collection).empty();
+}
+
+bool ScriptEngine::wants_middleware(http::Method method, std::string_view path) const noexcept {
+  if (!any_middleware_.load(std::memory_order_acquire)) return false;
+  const std::shared_ptr<const Generation> generation = current();
+  if (!generation) return false;
+  for (const MiddlewareRegistration& middleware : generation->registrations.middleware) {
+    if (middleware.matches(method, path)) return true;
   }
   return false;
 }
@@ -277,6 +319,14 @@ boost::asio::awaitable<json::value> ScriptEngine::perform(const ServiceRequest& 
   if (request.operation == "sql") {
     json::value rows = co_await run_sql(request);
     co_return rows;
+  }
+  if (request.operation == "http") {
+    json::value answer = co_await run_http(request);
+    co_return answer;
+  }
+  if (request.operation == "publish") {
+    json::value answer = co_await publish(request);
+    co_return answer;
   }
   if (!services_.records || !services_.collections) {
     throw core::ApiError(503, "The record service is not available to scripts.");
@@ -339,6 +389,40 @@ boost::asio::awaitable<json::value> ScriptEngine::perform(const ServiceRequest& 
     co_return json::value(true);
   }
   throw core::ApiError::bad_request("unknown service operation " + request.operation);
+}
+
+boost::asio::awaitable<json::value> ScriptEngine::run_http(const ServiceRequest& request) {
+  // Parsed (and bounded) on the worker; the transfer blocks a thread of the engine's own pool
+  // while the script's coroutine is suspended.
+  auto transfer = [http = parse_http_call(request.argument, options_.http),
+                   limits = options_.http] { return perform_http_call(http, limits); };
+  json::value answer = co_await http_pool_.run(std::move(transfer));
+  co_return answer;
+}
+
+boost::asio::awaitable<json::value> ScriptEngine::publish(const ServiceRequest& request) {
+  if (!services_.outbox || !services_.database) {
+    throw core::ApiError(503, "The outbox is not available to scripts.");
+  }
+  const std::string& type = request.collection;
+  if (!events::valid_custom_type(type)) {
+    throw core::ApiError::bad_request(
+        "basalt.events.publish: the type must be 1 to 100 letters, digits, '.', '_' or '-'");
+  }
+  std::string data = json::serialize(request.argument);
+  if (data.size() > events::kMaxCustomDataBytes) {
+    throw core::ApiError::bad_request("basalt.events.publish: the data is larger than 256 KiB");
+  }
+  // Its own write job: the row commits (or not) on its own, in commit order with the record
+  // events (OutboxPort::append takes the commit-order lock on PostgreSQL).
+  const std::vector<records::OutboxRow> rows{events::custom_event_row(type, std::move(data))};
+  records::OutboxPort& outbox = *services_.outbox;
+  auto job = [&outbox, &rows](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await outbox.append(tx, rows);
+  };
+  co_await services_.database->write(job);
+  if (services_.published) services_.published();
+  co_return json::object{{"id", rows.front().event_id}};
 }
 
 boost::asio::awaitable<json::value> ScriptEngine::run_sql(const ServiceRequest& request) {

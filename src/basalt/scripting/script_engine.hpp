@@ -11,8 +11,9 @@
 // single-threaded; nothing is posted between threads). A call holds its state by shared_ptr,
 // so a reload never pulls a state from under a call suspended at a service call.
 //
-// Service calls of scripts (basalt.records.*, basalt.sql) go through the record service and
-// the read connections with the caller's rules (or a superuser's, when asked): perform().
+// Service calls of scripts (basalt.records.*, basalt.sql, basalt.http) go through the record
+// service and the read connections with the caller's rules (or a superuser's, when asked):
+// perform().
 //
 // Thread safety: reload() from one thread at a time; everything else from any thread.
 #pragma once
@@ -28,14 +29,17 @@
 #include <vector>
 
 #include "basalt/collections/collection_service.hpp"
+#include "basalt/core/blocking_pool.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/http/router.hpp"
 #include "basalt/records/caller.hpp"
+#include "basalt/records/outbox_port.hpp"
 #include "basalt/records/record_service.hpp"
 #include "basalt/scripting/cron_registrar.hpp"
 #include "basalt/scripting/lua_state.hpp"
 #include "basalt/scripting/registrations.hpp"
 #include "basalt/scripting/script_files.hpp"
+#include "basalt/scripting/script_http.hpp"
 #include "basalt/scripting/script_state.hpp"
 
 namespace basalt::scripting {
@@ -45,13 +49,22 @@ inline constexpr std::size_t kMaxSqlRows = 1000;
 struct EngineOptions {
   std::filesystem::path dir;  // the hooks directory
   LuaLimits limits;
+  HttpLimits http;  // basalt.http.request
 };
+
+// The threads of basalt.http.request: a call blocks one of them, never a worker.
+inline constexpr unsigned kHttpThreads = 4;
+inline constexpr std::size_t kHttpQueue = 64;
 
 // What scripts' service calls reach. Must outlive the engine.
 struct ScriptServices {
   records::RecordService* records = nullptr;
   collections::CollectionService* collections = nullptr;  // the catalog (superuser calls)
   db::Database* database = nullptr;                       // basalt.sql, on the read pool
+  // basalt.events.publish: rows appended in a write job of their own; `published` is called
+  // after the commit (wakes the outbox dispatcher). Null: publishing answers 503.
+  records::OutboxPort* outbox = nullptr;
+  std::function<void()> published;
 };
 
 struct Generation : std::enable_shared_from_this<Generation> {
@@ -65,6 +78,8 @@ struct Generation : std::enable_shared_from_this<Generation> {
   // The hooks of `event` for `collection`, in registration order.
   std::vector<const HookRegistration*> hooks_for(records::HookEvent event,
                                                  std::string_view collection) const;
+  std::vector<const AuthHookRegistration*> auth_hooks_for(AuthHookEvent event,
+                                                          std::string_view collection) const;
 };
 
 class ScriptEngine {
@@ -94,6 +109,9 @@ class ScriptEngine {
 
   std::shared_ptr<const Generation> current() const;
   bool wants(records::HookEvent event, std::string_view collection) const noexcept;
+  bool wants_auth_hook(AuthHookEvent event, std::string_view collection) const noexcept;
+  // Whether a middleware of the current generation matches (one atomic load when none).
+  bool wants_middleware(http::Method method, std::string_view path) const noexcept;
 
   // Runs registered function `function` of `generation` on this thread's state with
   // `argument`, service calls made as `caller` (must outlive the call). See ScriptState::call.
@@ -103,11 +121,18 @@ class ScriptEngine {
 
   const EngineOptions& options() const noexcept { return options_; }
 
+  // Fails queued basalt.http calls with 503, waits for running ones (each bounded by its
+  // timeout), then stops the cron thread. Call it while the workers' io_contexts still exist
+  // (the pool posts its completions there); the destructor calls it too. Idempotent.
+  void shutdown();
+
  private:
   std::shared_ptr<ScriptState> state_for(const std::shared_ptr<const Generation>& generation);
   boost::asio::awaitable<boost::json::value> perform(const ServiceRequest& request,
                                                      const records::Caller& caller);
   boost::asio::awaitable<boost::json::value> run_sql(const ServiceRequest& request);
+  boost::asio::awaitable<boost::json::value> run_http(const ServiceRequest& request);
+  boost::asio::awaitable<boost::json::value> publish(const ServiceRequest& request);
   void schedule_crons(const Generation& previous, const Generation& generation);
 
   struct CronThread;  // an io_context and its thread (script_engine.cpp)
@@ -121,7 +146,12 @@ class ScriptEngine {
   mutable std::mutex mutex_;           // guards current_ (held for a pointer copy only)
   std::shared_ptr<const Generation> current_;
   std::atomic<bool> any_hooks_{false};
+  std::atomic<bool> any_middleware_{false};
+  std::atomic<bool> any_auth_hooks_{false};
   CronRegistrar* crons_ = nullptr;
+  // basalt.http.request's blocking calls (kHttpThreads; past kHttpQueue waiting: 503); counted
+  // in the metrics under pool="blocking" (docs/hooks.md).
+  core::BlockingPool http_pool_{{kHttpThreads, kHttpQueue, metrics::Pool::kBlocking}};
   std::unique_ptr<CronThread> cron_thread_;  // last member: stopped first
 };
 

@@ -3,6 +3,7 @@
 // change; hooks and routes are found by event and collection.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
@@ -124,6 +125,77 @@ TEST_F(ScriptEngineTest, TheWatcherReloadsAfterAChange) {
   }
   EXPECT_EQ(route_answer(), "after");
   watcher.stop();
+}
+
+TEST_F(ScriptEngineTest, MiddlewareIsFoundByMethodAndPath) {
+  EXPECT_FALSE(engine_.wants_middleware(http::Method::kGet, "/api/health"));
+  write_script(dir_.path() / "mw.lua", R"lua(
+basalt.middleware(function() end)
+basalt.middleware(function() end, { paths = { "/api/collections/*", "/x" }, methods = "POST" })
+)lua");
+  ASSERT_TRUE(engine_.reload());
+  const auto& middleware = engine_.current()->registrations.middleware;
+  ASSERT_EQ(middleware.size(), 2u);
+  EXPECT_EQ(middleware[0].paths, std::vector<std::string>{"/api/*"});  // the default
+  EXPECT_TRUE(middleware[1].matches(http::Method::kPost, "/api/collections/a/records"));
+  EXPECT_TRUE(middleware[1].matches(http::Method::kPost, "/x"));
+  EXPECT_FALSE(middleware[1].matches(http::Method::kPost, "/x/y"));
+  EXPECT_FALSE(middleware[1].matches(http::Method::kGet, "/x"));
+  EXPECT_TRUE(engine_.wants_middleware(http::Method::kGet, "/api/health"));
+  EXPECT_FALSE(engine_.wants_middleware(http::Method::kGet, "/_/"));
+
+  for (const char* bad : {"basalt.middleware(function() end, { paths = 'api/*' })",
+                          "basalt.middleware(function() end, { paths = '/a*b' })",
+                          "basalt.middleware(function() end, { methods = 'BREW' })"}) {
+    write_script(dir_.path() / "mw.lua", bad);
+    std::string error;
+    EXPECT_FALSE(engine_.reload(&error)) << bad;
+    EXPECT_NE(error.find("basalt.middleware: "), std::string::npos) << error;
+  }
+  write_script(dir_.path() / "mw.lua", "basalt.middleware('not a function')");
+  EXPECT_FALSE(engine_.reload());
+}
+
+TEST_F(ScriptEngineTest, AnErrorWithoutDataIsThatApiError) {
+  // basalt.error(status, message) with no data table once made a table holding itself (a 500).
+  write_script(dir_.path() / "err.lua",
+               "basalt.route('GET', '/api/e', function() error(basalt.error(403, 'No.')) end)");
+  ASSERT_TRUE(engine_.reload());
+  try {
+    route_answer();
+    FAIL() << "no error";
+  } catch (const core::ApiError& error) {
+    EXPECT_EQ(error.status(), 403);
+    EXPECT_STREQ(error.what(), "No.");
+    EXPECT_TRUE(error.data().empty());
+  }
+}
+
+TEST_F(ScriptEngineTest, SignInHooksRegisterByAuthCollection) {
+  write_script(dir_.path() / "auth.lua", R"lua(
+basalt.on("beforeSignIn", "members", function(e) end)
+basalt.on("afterAuth", function(e) end)
+)lua");
+  ASSERT_TRUE(engine_.reload());
+  EXPECT_TRUE(engine_.wants_auth_hook(AuthHookEvent::kBeforeSignIn, "members"));
+  EXPECT_FALSE(engine_.wants_auth_hook(AuthHookEvent::kBeforeSignIn, "users"));
+  EXPECT_TRUE(engine_.wants_auth_hook(AuthHookEvent::kAfterAuth, "users"));
+  EXPECT_FALSE(engine_.wants(records::HookEvent::kBeforeCreate, "members"));
+}
+
+TEST_F(ScriptEngineTest, PublishingAndHttpNeedTheirServices) {
+  write_script(dir_.path() / "svc.lua", R"lua(
+basalt.route("GET", "/api/p", function()
+  local ok, err = pcall(basalt.events.publish, "order.paid", { n = 1 })
+  local ok2, err2 = pcall(basalt.http.request, { url = "ftp://x" })
+  return { json = { ok = ok, status = err.status, ok2 = ok2, status2 = err2.status } }
+end)
+)lua");
+  ASSERT_TRUE(engine_.reload());
+  // No outbox in these services: 503; a bad URL is refused before any transfer: 400. (The
+  // route_answer helper reads the function's value, so `json = ` is part of it.)
+  EXPECT_EQ(route_answer(),
+            json::parse(R"({"json":{"ok":false,"status":503,"ok2":false,"status2":400}})"));
 }
 
 }  // namespace

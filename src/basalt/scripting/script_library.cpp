@@ -67,6 +67,19 @@ int basalt_on(lua_State* L) {
   StateContext& context = loading_context(L, "basalt.on");
   records::HookEvent event{};
   const std::string_view name = check_text(L, 1);
+  AuthHookEvent auth_event{};
+  if (parse_auth_hook_event(name, auth_event)) {
+    std::string collection;
+    int function_index = 2;
+    if (lua_type(L, 2) == LUA_TSTRING) {
+      collection = std::string(check_text(L, 2));
+      if (collection == "*") collection.clear();
+      function_index = 3;
+    }
+    const int function = register_function(L, function_index);
+    context.collecting->auth_hooks.push_back({auth_event, std::move(collection), function});
+    return 0;
+  }
   if (!parse_hook_event(name, event)) {
     return luaL_error(L, "basalt.on: unknown event '%s'", std::string(name).c_str());
   }
@@ -142,11 +155,78 @@ int basalt_cron(lua_State* L) {
   return 0;
 }
 
+// One `paths` entry of basalt.middleware: "/..." with no control characters, spaces, '?' or
+// '#', at most 256 bytes; a '*' only at the end.
+bool valid_middleware_path(std::string_view path) {
+  if (path.empty() || path.size() > 256 || path.front() != '/') return false;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '?' || c == '#') return false;
+    if (c == '*' && i + 1 != path.size()) return false;
+  }
+  return true;
+}
+
+// basalt.middleware(fn, {paths = "/api/*" | {...}, methods = "GET" | {...}})
+int basalt_middleware(lua_State* L) {
+  StateContext& context = loading_context(L, "basalt.middleware");
+  MiddlewareRegistration middleware;
+  if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+  // A string or an array of strings, from options field `name`.
+  const auto strings = [L](const char* name) {
+    std::vector<std::string> out;
+    if (!lua_istable(L, 2)) return out;
+    lua_getfield(L, 2, name);
+    if (lua_isstring(L, -1)) {
+      out.emplace_back(lua_tostring(L, -1));
+    } else if (lua_istable(L, -1)) {
+      const std::size_t count = lua_objlen(L, -1);
+      for (std::size_t i = 1; i <= count && i <= 64; ++i) {
+        lua_rawgeti(L, -1, static_cast<int>(i));
+        if (!lua_isstring(L, -1)) luaL_error(L, "basalt.middleware: %s must hold strings", name);
+        out.emplace_back(lua_tostring(L, -1));
+        lua_pop(L, 1);
+      }
+    } else if (!lua_isnil(L, -1)) {
+      luaL_error(L, "basalt.middleware: %s must be a string or a list of strings", name);
+    }
+    lua_pop(L, 1);
+    return out;
+  };
+  middleware.paths = strings("paths");
+  if (middleware.paths.empty()) middleware.paths.emplace_back("/api/*");
+  for (const std::string& path : middleware.paths) {
+    if (!valid_middleware_path(path)) {
+      return luaL_error(L, "basalt.middleware: '%s' is not a path or a prefix ending in *",
+                        path.c_str());
+    }
+  }
+  for (const std::string& name : strings("methods")) {
+    const http::Method method = http::method_from_name(name);
+    if (method != http::Method::kGet && method != http::Method::kPost &&
+        method != http::Method::kPut && method != http::Method::kPatch &&
+        method != http::Method::kDelete && method != http::Method::kHead &&
+        method != http::Method::kOptions) {
+      return luaL_error(L, "basalt.middleware: unknown method '%s'", name.c_str());
+    }
+    middleware.methods.push_back(method);
+  }
+  middleware.function = register_function(L, 1);
+  middleware.origin = where(L);
+  context.collecting->middleware.push_back(std::move(middleware));
+  return 0;
+}
+
 // basalt.error(status, message, data): the value to raise with error() for an API error.
 int basalt_error(lua_State* L) {
   const lua_Integer status = luaL_checkinteger(L, 1);
   if (status < 400 || status > 599) return luaL_error(L, "basalt.error: status must be 400-599");
   const char* message = luaL_optstring(L, 2, "");
+  // Checked before the table is pushed: with two arguments, slot 3 would otherwise be the new
+  // table itself (a data table holding itself).
+  const bool has_data = !lua_isnoneornil(L, 3);
+  if (has_data) luaL_checktype(L, 3, LUA_TTABLE);
+  lua_settop(L, 3);
   lua_createtable(L, 0, 4);
   lua_pushboolean(L, 1);
   lua_setfield(L, -2, kErrorMarker);
@@ -154,8 +234,7 @@ int basalt_error(lua_State* L) {
   lua_setfield(L, -2, "status");
   lua_pushstring(L, message);
   lua_setfield(L, -2, "message");
-  if (!lua_isnoneornil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
+  if (has_data) {
     lua_pushvalue(L, 3);
     lua_setfield(L, -2, "data");
   }
@@ -481,6 +560,12 @@ basalt.records = {
   update = function(collection, id, body, options) return call("update", collection, id, body, options) end,
   delete = function(collection, id, options) return call("delete", collection, id, nil, options) end,
 }
+basalt.events = {
+  publish = function(type, data) return call("publish", type, nil, data, nil) end,
+}
+basalt.http = {
+  request = function(request) return call("http", "", nil, request, nil) end,
+}
 basalt.sql = function(query, ...)
   return call("sql", query, nil, basalt.json.array({...}), nil)
 end
@@ -580,6 +665,7 @@ void install_library(lua_State* L, StateContext& context) {
   set_function(L, "on", basalt_on);
   set_function(L, "route", basalt_route);
   set_function(L, "cron", basalt_cron);
+  set_function(L, "middleware", basalt_middleware);
   set_function(L, "error", basalt_error);
   set_function(L, "_service", basalt_service);
   lua_newtable(L);

@@ -11,6 +11,7 @@
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/scripting/header_checks.hpp"
 #include "basalt/scripting/hook_runner.hpp"
 
 namespace basalt::scripting {
@@ -42,24 +43,6 @@ std::vector<std::string> param_names(std::string_view path) {
     start = end + 1;
   }
   return names;
-}
-
-bool is_token(std::string_view name) {
-  if (name.empty() || name.size() > 128) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool is_header_value(std::string_view value) {
-  if (value.size() > 8192) return false;
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
-  return true;
 }
 
 [[noreturn]] void bad_answer(std::string_view what) {
@@ -106,7 +89,7 @@ void write_answer(const json::value& answer, http::Response& response) {
       bad_answer("headers must be a table of at most 32 names");
     }
     for (const auto& entry : headers->get_object()) {
-      if (!is_token(entry.key()) || !entry.value().is_string() ||
+      if (!is_header_name(entry.key()) || !entry.value().is_string() ||
           !is_header_value(entry.value().get_string())) {
         bad_answer("a header name or value is not allowed");
       }
