@@ -279,7 +279,7 @@ describe('dashboard in chromium', () => {
     assert.equal(await page.locator('#rec-image').getAttribute('aria-describedby'), 'rec-image-error');
     assert.equal(await page.locator('#rec-image').getAttribute('aria-invalid'), 'true');
     // The server's own words for that field, as its 400 names them.
-    const refused = await pb.collection('photos').create({ caption: 'x', image: new Blob([big], { type: 'image/png' }) }).catch((e) => e);
+    const refused = await pb.collection('photos').create({ caption: 'x', image: new File([big], 'big.png', { type: 'image/png' }) }).catch((e) => e);
     assert.equal(refused.status, 400);
     assert.equal(await fileError.textContent(), refused.response.data.image.message);
     assert.equal(await page.locator('dialog .error').filter({ hasText: /\S/ }).count(), 1);
