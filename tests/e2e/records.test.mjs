@@ -257,7 +257,7 @@ describe('records API', () => {
       await rejectsWith(guest.collection('items').getList(1, 10, { filter: 'n = 1 && (n > 2' }), 400, (body) => {
         assert.equal(body.message, 'Something went wrong while processing your request.');
         assert.equal(body.data.filter.code, 'unbalanced_parenthesis');
-        assert.equal(body.data.filter.position, 9);
+        assert.equal(body.data.filter.position, 15); // where the missing ')' should be
         assert.equal(typeof body.data.filter.message, 'string');
       });
       await rejectsWith(guest.collection('items').getList(1, 10, { filter: "n = 'é' && n ~" }), 400, (body) => {
