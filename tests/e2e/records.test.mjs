@@ -249,8 +249,30 @@ describe('records API', () => {
       await rejectsWith(guest.collection('items').getList(1, 10, { filter: 'nosuchfield = 1' }), 400, (body) => {
         assert.deepEqual(body.data, {});
       });
-      await rejectsWith(guest.collection('items').getList(1, 10, { filter: 'n = ' }), 400);
-      await rejectsWith(guest.collection('items').getList(1, 10, { sort: 'nosuchfield' }), 400);
+      await rejectsWith(guest.collection('items').getList(1, 10, { sort: 'nosuchfield' }), 400, (body) => {
+        assert.deepEqual(body.data, {});
+      });
+      // Basalt's extension (docs/api.md, "Where a filter went wrong"): a syntax error's place for
+      // anyone, a resolve error's for superusers; the message stays PocketBase's generic one.
+      await rejectsWith(guest.collection('items').getList(1, 10, { filter: 'n = 1 && (n > 2' }), 400, (body) => {
+        assert.equal(body.message, 'Something went wrong while processing your request.');
+        assert.equal(body.data.filter.code, 'unbalanced_parenthesis');
+        assert.equal(body.data.filter.position, 15); // where the missing ')' should be
+        assert.equal(typeof body.data.filter.message, 'string');
+      });
+      await rejectsWith(guest.collection('items').getList(1, 10, { filter: "n = 'é' && n ~" }), 400, (body) => {
+        assert.equal(body.data.filter.position, Buffer.byteLength("n = 'é' && n ~")); // bytes, at the end
+      });
+      await rejectsWith(pb.collection('items').getList(1, 10, { filter: 'n > 1 && nosuchfield = 1' }), 400, (body) => {
+        assert.deepEqual(
+          { code: body.data.filter.code, position: body.data.filter.position, length: body.data.filter.length },
+          { code: 'unknown_field', position: 9, length: 11 },
+        );
+      });
+      await rejectsWith(pb.collection('items').getList(1, 10, { sort: 'n,-nosuchfield' }), 400, (body) => {
+        assert.equal(body.data.sort.code, 'unknown_field');
+        assert.equal(body.data.sort.position, 3);
+      });
       await rejectsWith(guest.collection('items').getList(1, 10, { filter: "@request.auth.id = ''" }), 403);
     });
   });

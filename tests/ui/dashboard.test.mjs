@@ -7,7 +7,9 @@
 // Screenshots go to build/ui-test/. Waits are Playwright's auto-waits on the DOM, never sleeps.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -46,6 +48,40 @@ async function tabOrder(page, max) {
   return seen;
 }
 
+// A webhook receiver on loopback: answers 204 and hands each delivery (its webhook-id and
+// parsed body) to the next waiter, in arrival order.
+async function startReceiver() {
+  const arrived = [];
+  const waiters = [];
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const delivery = { id: request.headers['webhook-id'], signature: request.headers['webhook-signature'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+      const waiter = waiters.shift();
+      if (waiter) waiter(delivery);
+      else arrived.push(delivery);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hook`,
+    next: () => (arrived.length ? Promise.resolve(arrived.shift()) : new Promise((resolve) => waiters.push(resolve))),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+// The delivery log of a webhook once it holds `count` rows: the dispatcher writes a row just
+// after the receiver's answer, so the row may trail the delivery by one write job. Each poll is
+// one request; the loop ends at the row, not on a timer.
+async function deliveriesWhen(pb, hookId, count) {
+  for (;;) {
+    const log = await pb.send(`/api/webhooks/${hookId}/deliveries`, { method: 'GET' });
+    if (log.items.length >= count) return log;
+  }
+}
+
 describe('dashboard in chromium', () => {
   let server;
   let browser;
@@ -54,7 +90,8 @@ describe('dashboard in chromium', () => {
 
   before(async () => {
     await mkdir(shots, { recursive: true });
-    server = await startServer({ args: ['--ui-dir', uiDir] });
+    // Webhooks to the loopback receiver below need the outbound guard lifted (tests only).
+    server = await startServer({ args: ['--ui-dir', uiDir, '--webhooks-allow-private', 'true'] });
     browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
   });
   after(async () => {
@@ -126,16 +163,29 @@ describe('dashboard in chromium', () => {
     }
     await page.getByText('3 records').waitFor();
 
-    // A bad filter: the server's message; a good one: one row.
-    await page.getByLabel('Filter').fill('title ~');
-    await page.getByRole('button', { name: 'Apply filter' }).click();
+    // A bad filter: the server's message and the place it names marked in the text, the
+    // cursor put there; a field that does not exist is marked whole; a good filter: one row.
     const filterError = page.locator('#records-filter-error');
-    await filterError.filter({ hasText: /\S/ }).waitFor();
+    const mark = page.getByTestId('filter-mark').locator('mark');
+    await page.getByLabel('Filter').fill('title = "é" && = 2');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await mark.waitFor();
+    assert.equal(await mark.textContent(), '=');
+    assert.equal(await page.getByTestId('filter-mark').textContent(), 'title = "é" && = 2');
+    assert.match(await filterError.textContent(), /At character 16:/);
+    assert.deepEqual(
+      await page.getByLabel('Filter').evaluate((el) => [document.activeElement === el, el.selectionStart, el.selectionEnd]),
+      [true, 15, 16],
+    );
     await page.screenshot({ path: `${shots}/1280-filter-error.png` });
+    await page.getByLabel('Filter').fill('views > 1 && nosuch ~ "x"');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await mark.filter({ hasText: 'nosuch' }).waitFor();
     await page.getByLabel('Filter').fill('title = "beta"');
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.getByText('1 records').waitFor();
-    assert.equal(await filterError.textContent(), '');
+    assert.equal((await filterError.textContent()).trim(), '');
+    assert.equal(await page.getByTestId('filter-mark').count(), 0);
     assert.equal(await page.locator('tbody tr').count(), 1);
 
     // Edit it.
@@ -205,22 +255,38 @@ describe('dashboard in chromium', () => {
     await page.getByRole('cell', { name: 'gamma', exact: true }).waitFor();
 
     // Files: an image uploaded with its preview, then shown as a thumbnail; one past the
-    // field's maxSize refused next to the field, with nothing stored.
+    // field's maxSize refused next to the file field (its described-by error), with nothing
+    // stored: no record (so not its caption either) and no file under the data directory.
     await pb.collections.create({
       name: 'photos',
       type: 'base',
-      fields: [{ name: 'image', type: 'file', maxSelect: 1, maxSize: 1000, mimeTypes: ['image/png'], thumbs: ['100x100'] }],
+      fields: [
+        { name: 'caption', type: 'text' },
+        { name: 'image', type: 'file', maxSelect: 1, maxSize: 1000, mimeTypes: ['image/png'], thumbs: ['100x100'] },
+      ],
     });
     const small = Buffer.from(bandedPng(16, 16));
     const big = Buffer.from(bandedPng(400, 400));
     assert.ok(small.length < 1000 && big.length > 1000, `${small.length} / ${big.length}`);
     await page.goto(`${server.url}/_/#/records/photos`);
     await page.getByRole('button', { name: 'New record' }).click();
+    await page.locator('dialog').getByLabel('caption', { exact: true }).fill('too big');
     await page.locator('dialog').getByLabel('image').setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
     await page.getByAltText('preview of big.png').waitFor();
     await page.getByRole('button', { name: 'Create record' }).click();
-    await page.locator('dialog .error').filter({ hasText: /\S/ }).waitFor();
+    const fileError = page.locator('#rec-image-error');
+    await fileError.filter({ hasText: /\S/ }).waitFor();
+    assert.equal(await page.locator('#rec-image').getAttribute('aria-describedby'), 'rec-image-error');
+    assert.equal(await page.locator('#rec-image').getAttribute('aria-invalid'), 'true');
+    // The server's own words for that field, as its 400 names them.
+    const refused = await pb.collection('photos').create({ caption: 'x', image: new File([big], 'big.png', { type: 'image/png' }) }).catch((e) => e);
+    assert.equal(refused.status, 400);
+    assert.equal(await fileError.textContent(), refused.response.data.image.message);
+    assert.equal(await page.locator('dialog .error').filter({ hasText: /\S/ }).count(), 1);
     assert.equal((await pb.collection('photos').getList(1, 1)).totalItems, 0);
+    const storedPngs = async () =>
+      (await readdir(join(server.dir, 'storage'), { recursive: true }).catch(() => [])).filter((f) => f.endsWith('.png'));
+    assert.deepEqual(await storedPngs(), []);
     await page.screenshot({ path: `${shots}/1280-oversize-file.png` });
     await page.locator('dialog').getByLabel('image').setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: small });
     await page.getByRole('button', { name: 'Create record' }).click();
@@ -321,6 +387,152 @@ describe('dashboard in chromium', () => {
       performance.getEntriesByType('resource').filter((e) => e.name.includes('perPage=1000')).at(-1).responseEnd);
     timings.show1000RowsWithFetch = Date.now() - start;
     timings.render1000RowsAfterResponse = Math.round(Math.max(0, shown - arrived));
+    await page.context().close();
+  });
+
+  test('webhooks, brokers, crons and jobs, token and log settings at 1280 px', async () => {
+    const page = await newPage(1280);
+    await page.goto(`${server.url}/_/`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Collections' }).waitFor();
+    const pb = new PocketBase(server.url);
+    pb.autoCancellation(false);
+    await pb.collection('_superusers').authWithPassword(EMAIL, PASSWORD);
+    const receiver = await startReceiver();
+    try {
+      // A webhook: a bad URL and a filter naming no field of posts are refused next to their
+      // inputs, all in one answer; then created, its secret shown once.
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('heading', { name: 'Webhooks and brokers' }).waitFor();
+      await page.getByRole('button', { name: 'New webhook' }).click();
+      const form = page.locator('dialog');
+      await form.getByLabel('URL').fill('ftp://example.com/hook');
+      await form.getByLabel('posts').check();
+      await form.getByLabel('create').check();
+      await form.getByLabel(/^Filter/).fill('nosuch > 100');
+      assert.deepEqual(await unlabelled(page), []);
+      await form.getByRole('button', { name: 'Create webhook' }).click();
+      await page.locator('#dest-url-error').filter({ hasText: /\S/ }).waitFor();
+      await page.locator('#dest-filter-error').filter({ hasText: /\S/ }).waitFor();
+      assert.equal((await pb.send('/api/webhooks', { method: 'GET' })).items.length, 0);
+      await page.screenshot({ path: `${shots}/1280-webhook-errors.png` });
+      await form.getByLabel('URL').fill(receiver.url);
+      await form.getByLabel(/^Filter/).fill('views > 100');
+      await form.getByRole('button', { name: 'Create webhook' }).click();
+      const secret = await page.getByLabel(/^Signing secret \(shown once/).inputValue();
+      assert.match(secret, /^whsec_/);
+      await page.getByRole('button', { name: 'Done' }).click();
+      const row = page.locator('tbody tr', { hasText: receiver.url });
+      await row.waitFor();
+      const [hook] = (await pb.send('/api/webhooks', { method: 'GET' })).items;
+      assert.deepEqual([hook.url, hook.actions, hook.filter, hook.enabled], [receiver.url, ['create'], 'views > 100', true]);
+      assert.notEqual(hook.secret, secret); // listings mask it
+
+      // A create the filter wants is delivered; one it does not want is not.
+      await pb.collection('posts').create({ title: 'small', views: 1 });
+      const wanted = await pb.collection('posts').create({ title: 'big', views: 500 });
+      const first = await receiver.next();
+      assert.equal(first.body.data.record.id, wanted.id);
+      // The log, then a redelivery of its row: the same event id again.
+      await deliveriesWhen(pb, hook.id, 1);
+      await row.getByRole('button', { name: /^Deliveries of / }).click();
+      const logRow = page.locator('section tbody tr', { hasText: first.id });
+      await logRow.getByText('delivered').waitFor();
+      await logRow.getByRole('button', { name: /^Redeliver / }).click();
+      await page.getByText(`Event ${first.id} queued for redelivery`).waitFor();
+      const again = await receiver.next();
+      assert.equal(again.id, first.id);
+      await deliveriesWhen(pb, hook.id, 2);
+      await page.getByRole('button', { name: 'Refresh deliveries' }).click();
+      await page.getByText('2 attempts logged').waitFor();
+      await page.screenshot({ path: `${shots}/1280-deliveries.png`, fullPage: true });
+
+      // Disable, edit (the filter), enable, delete.
+      await row.getByRole('button', { name: `Disable ${receiver.url}` }).click();
+      await row.getByText('disabled').waitFor();
+      assert.equal((await pb.send(`/api/webhooks/${hook.id}`, { method: 'GET' })).enabled, false);
+      await row.getByRole('button', { name: `Edit ${receiver.url}` }).click();
+      await form.getByLabel(/^Filter/).fill('views > 1000');
+      await form.getByRole('button', { name: 'Save webhook' }).click();
+      await row.getByText('views > 1000').waitFor();
+      await row.getByRole('button', { name: `Enable ${receiver.url}` }).click();
+      await row.getByText('enabled').waitFor();
+      page.once('dialog', (dialog) => dialog.accept());
+      await row.getByRole('button', { name: `Delete ${receiver.url}` }).click();
+      await page.getByText('0 webhooks').waitFor();
+      await assert.rejects(pb.send(`/api/webhooks/${hook.id}`, { method: 'GET' }), (e) => e.status === 404);
+
+      // A RabbitMQ destination: the configuration's error nested under config, then created;
+      // its password masked in the list; an edit that leaves the configuration alone.
+      await page.getByRole('link', { name: 'RabbitMQ' }).click();
+      await page.getByRole('button', { name: 'New RabbitMQ destination' }).click();
+      await form.getByLabel(/^Configuration/).fill('{"url": "http://mq.internal", "exchange": "basalt"}');
+      await form.getByRole('button', { name: 'Create RabbitMQ destination' }).click();
+      await page.locator('#dest-config-error li', { hasText: /^url: / }).waitFor();
+      await form.getByLabel(/^Configuration/).fill('{"url": "amqp://basalt:s3cret@mq.internal:5672/prod", "exchange": "basalt"}');
+      await form.getByRole('button', { name: 'Create RabbitMQ destination' }).click();
+      const brokerRow = page.locator('tbody tr', { hasText: 'amqp://basalt:***@mq.internal:5672/prod' });
+      await brokerRow.waitFor();
+      await page.screenshot({ path: `${shots}/1280-brokers.png` });
+      await brokerRow.getByRole('button', { name: /^Edit / }).click();
+      await form.getByLabel('delete').check();
+      await form.getByRole('button', { name: 'Save RabbitMQ destination' }).click();
+      await brokerRow.locator('td', { hasText: /^delete$/ }).waitFor();
+      const [broker] = (await pb.send('/api/brokers/rabbitmq', { method: 'GET' })).items;
+      assert.deepEqual(broker.actions, ['delete']);
+      assert.equal(broker.config.url, 'amqp://basalt:***@mq.internal:5672/prod');
+      page.once('dialog', (dialog) => dialog.accept());
+      await brokerRow.getByRole('button', { name: /^Delete / }).click();
+      await page.getByText('0 destinations').waitFor();
+    } finally {
+      await receiver.close();
+    }
+
+    // Crons: run one now, its job listed; a limit the server refuses shows its message.
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('button', { name: 'Run __pbLogsCleanup__ now' }).click();
+    await page.getByText('__pbLogsCleanup__ queued to run now.').waitFor();
+    await page.locator('tr[data-id]', { hasText: 'cron' }).first().waitFor();
+    await page.getByLabel('Newest').fill('0');
+    await page.getByRole('button', { name: 'Show jobs' }).click();
+    await page.locator('p.error[role=alert]').filter({ hasText: /\S/ }).waitFor();
+    await page.getByLabel('Newest').fill('100');
+    await page.getByLabel('State').selectOption('done');
+    await page.getByRole('button', { name: 'Show jobs' }).click();
+    await page.locator('p.error[role=alert]').waitFor({ state: 'detached' });
+    assert.deepEqual(await unlabelled(page), []);
+    await page.screenshot({ path: `${shots}/1280-jobs.png`, fullPage: true });
+
+    // Tokens: a duration under the minimum refused next to its input; a valid one saved;
+    // invalidating the users' auth tokens signs a user out.
+    const ann = new PocketBase(server.url);
+    await ann.collection('users').authWithPassword('ann@example.com', 'ann password 1');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const duration = page.getByLabel('Auth token duration (users)');
+    await duration.fill('5');
+    await page.getByRole('button', { name: 'Save tokens of users' }).click();
+    await page.locator('#tok-users-authToken-error').filter({ hasText: /\S/ }).waitFor();
+    await duration.fill('3600');
+    await page.getByLabel('Invalidate all previously issued auth tokens (users)').check();
+    await page.getByRole('button', { name: 'Save tokens of users' }).click();
+    await page.getByText('Saved; earlier auth tokens no longer work.').waitFor();
+    assert.equal((await pb.collections.getOne('users')).authToken.duration, 3600);
+    await assert.rejects(ann.collection('users').authRefresh(), (e) => e.status === 401);
+    // A fresh sign-in gets a token under the new secret.
+    await new PocketBase(server.url).collection('users').authWithPassword('ann@example.com', 'ann password 1');
+    await page.screenshot({ path: `${shots}/1280-tokens.png`, fullPage: true });
+
+    // Log settings.
+    await page.getByLabel(/^Keep logs for/).fill('7');
+    await page.getByLabel('Lowest level logged').selectOption({ label: 'warn (4)' });
+    await page.getByLabel('Record the authenticated record id').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const logs = (await pb.settings.getAll()).logs;
+    assert.deepEqual([logs.maxDays, logs.minLevel, logs.logAuthId], [7, 4, true]);
+    assert.deepEqual(await unlabelled(page), []);
     await page.context().close();
   });
 

@@ -5,9 +5,10 @@
 // (the text's size for "unexpected end"); `message()` says what was found and what was
 // expected, without the position; `what()` is "<message> (at position N)".
 //
-// The text is for logs and for superusers saving a rule, never for list clients: the records
-// service maps a ParseError in a client `filter`/`sort` to 400 "Something went wrong while
-// processing your request." with data {} (docs/api.md, "Errors") and logs what() at debug level.
+// The records service maps a ParseError in a client `filter`/`sort` to 400 "Something went
+// wrong while processing your request." with data.filter (or data.sort) = {code, message,
+// position} (docs/api.md, "Where a filter went wrong"): the message names only what the client
+// itself sent, so it is safe to show.
 #pragma once
 
 #include <cstddef>

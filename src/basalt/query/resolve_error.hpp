@@ -9,9 +9,11 @@
 // Mapping to the wire (done by the records service, docs/api.md, "Errors"):
 //   - forbidden() (kSuperuserOnly): 403 with message() as is ("Only superusers can filter by
 //     @request." / "... by @collection."), as PocketBase's checkForSuperuserOnlyRuleFields;
-//   - everything else: 400 "Something went wrong while processing your request." with data {},
-//     what() logged at debug level. A stored rule that fails to resolve is a schema bug: the
-//     collection service validates rules with check_rule() (resolver.hpp) before storing them.
+//   - everything else: 400 "Something went wrong while processing your request.", with
+//     data.filter (or data.sort) = {code, message, position, length} for superusers and data {}
+//     for anyone else (docs/api.md, "Where a filter went wrong"). A stored rule that fails to
+//     resolve is a schema bug: the collection service validates rules with check_rule()
+//     (resolver.hpp) before storing them.
 #pragma once
 
 #include <cstdint>

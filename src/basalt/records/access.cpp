@@ -1,6 +1,7 @@
 #include "basalt/records/access.hpp"
 
 #include <spdlog/spdlog.h>
+#include <cstdint>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/query/parse_error.hpp"
@@ -11,18 +12,39 @@
 namespace basalt::records {
 namespace {
 
-// Runs `make` and maps the query module's errors for a client-supplied text.
+// Where a client's filter or sort went wrong, as a Basalt extension of PocketBase's error body
+// (docs/api.md, "Where a filter went wrong"): data.<key> = {code, message, position[, length]},
+// position and length in bytes of the text. The top-level message stays PocketBase's generic
+// one, so clients that read only `message` see what they saw before.
+boost::json::object text_error(std::string_view key, std::string_view code,
+                               const std::string& message, std::size_t position,
+                               std::size_t length) {
+  boost::json::object detail{
+      {"code", code}, {"message", message}, {"position", static_cast<std::int64_t>(position)}};
+  if (length > 0) detail["length"] = static_cast<std::int64_t>(length);
+  return boost::json::object{{key, std::move(detail)}};
+}
+
+// Runs `make` and maps the query module's errors for a client-supplied text (`key` names it:
+// "filter" or "sort"). A syntax error depends on the text alone, so every caller is told where
+// it is. A resolve error depends on the schema ("unknown field" against "hidden field", a locked
+// collection walked into): only superusers, who can read the schema anyway, get its details;
+// anyone else gets data {} as in PocketBase.
 template <typename Make>
-query::PlanPtr client_plan(Make&& make) {
+query::PlanPtr client_plan(std::string_view key, bool superuser, Make&& make) {
   try {
     return make();
-  } catch (const query::ParseError&) {
-    throw core::ApiError::bad_request();
+  } catch (const query::ParseError& error) {
+    throw core::ApiError::bad_request(
+        {}, text_error(key, query::to_string(error.code()), error.message(), error.position(), 0));
   } catch (const query::ResolveError& error) {
     if (error.forbidden()) {
       throw core::ApiError::forbidden("Only superusers can filter by @request or @collection.");
     }
-    throw core::ApiError::bad_request();
+    if (!superuser) throw core::ApiError::bad_request();
+    throw core::ApiError::bad_request(
+        {}, text_error(key, query::to_string(error.code()), error.message(), error.position(),
+                       error.range().length));
   }
 }
 
@@ -54,7 +76,7 @@ query::PlanPtr Access::rule(const schema::Collection& collection, std::string_vi
 
 query::PlanPtr Access::client_filter(const schema::Collection& collection,
                                      std::string_view text) const {
-  return client_plan([&] {
+  return client_plan("filter", caller_.is_superuser(), [&] {
     return plans_.filter(context(collection, query::ResolveMode::kClient), catalog_.version(),
                          text);
   });
@@ -62,7 +84,7 @@ query::PlanPtr Access::client_filter(const schema::Collection& collection,
 
 query::PlanPtr Access::client_sort(const schema::Collection& collection,
                                    std::string_view text) const {
-  return client_plan([&] {
+  return client_plan("sort", caller_.is_superuser(), [&] {
     return plans_.sort(context(collection, query::ResolveMode::kClient), catalog_.version(), text);
   });
 }

@@ -307,6 +307,42 @@ TEST_F(RecordServiceTest, NonSuperusersFiltersOverTheCostLimitAreRefusedBeforeRu
   EXPECT_TRUE(list_ids(Caller{}, "items", "others.name = 'x'").empty());
 }
 
+TEST_F(RecordServiceTest, AFilterErrorSaysWhereItIs) {
+  collection(R"js({"name":"items","type":"base","listRule":"","fields":[
+    {"name":"title","type":"text"},{"name":"note","type":"text","hidden":true}]})js");
+  auto data = [&](const Caller& caller, std::string filter, std::string sort = {}) {
+    core::ApiError error = error_of([&] {
+      ListOptions options;
+      options.filter = std::move(filter);
+      options.sort = std::move(sort);
+      (void)sync_wait(service_->list(caller, "items", options, {}));
+    });
+    EXPECT_EQ(error.status(), 400);
+    EXPECT_EQ(error.message(), "Something went wrong while processing your request.");
+    return error.data();
+  };
+  // A syntax error: its place, for everyone (it depends on the text alone).
+  for (const Caller& caller : {Caller{}, superuser()}) {
+    const json::object bad = data(caller, "title = 'a' && = 2");
+    ASSERT_TRUE(bad.contains("filter")) << json::serialize(bad);
+    EXPECT_EQ(bad.at("filter").at("code").as_string(), "unexpected_token");
+    EXPECT_EQ(bad.at("filter").at("position").as_int64(), 15);
+    EXPECT_FALSE(bad.at("filter").at("message").as_string().empty());
+  }
+  EXPECT_EQ(data(Caller{}, "title = 'unterminated").at("filter").at("position").as_int64(), 8);
+  // A field that does not resolve: the operand's range for a superuser; nothing for others, so
+  // a hidden field cannot be told from a missing one.
+  const json::object unknown = data(superuser(), "title = 'a' || nosuch = 1");
+  EXPECT_EQ(unknown.at("filter").at("code").as_string(), "unknown_field");
+  EXPECT_EQ(unknown.at("filter").at("position").as_int64(), 15);
+  EXPECT_EQ(unknown.at("filter").at("length").as_int64(), 6);
+  EXPECT_TRUE(data(Caller{}, "nosuch = 1").empty());
+  EXPECT_TRUE(data(Caller{}, "note = 1").empty());
+  // A sort is reported under its own key.
+  EXPECT_EQ(data(superuser(), "", "title,-nosuch").at("sort").at("code").as_string(),
+            "unknown_field");
+}
+
 TEST_F(RecordServiceTest, RealtimeOptionsAreRefusedAsAListRefusesThem) {
   collection(R"js({"name":"items","type":"base","listRule":"","fields":[
     {"name":"others","type":"relation","collectionId":"_pb_users_auth_","maxSelect":999}]})js");
