@@ -225,6 +225,14 @@ if (!isMainThread) {
       // Distinct counts a subscriber received after its first: the updates pushed per subscriber
       // (fewer than the writes when commits coalesce into one run).
       updates_per_subscriber_max: Math.max(0, ...reports.map((r) => r.results)),
+      // The server's user + system CPU (/proc/PID/stat, what getrusage reports; 10 ms ticks)
+      // over the write phase, per update round (every subscriber receiving one result: each
+      // server worker's cycle for the subscribers it holds) and per write. With subscribers,
+      // at a rate low enough that every write is its own round, the first minus the per-write
+      // figure of a run without subscribers is the fan-out's CPU per cycle.
+      server_cpu_seconds: Number(serverCpu.toFixed(2)),
+      server_cpu_ms_per_update_round: subscribers === 0 ? null : Number(((serverCpu * 1000) / Math.max(1, Math.max(0, ...reports.map((r) => r.results)))).toFixed(2)),
+      server_cpu_ms_per_write: Number(((serverCpu * 1000) / writes).toFixed(2)),
       latency_ms: latencies.length === 0 ? null : {
         p50: Number(percentile(latencies, 50).toFixed(1)),
         p99: Number(percentile(latencies, 99).toFixed(1)),

@@ -85,6 +85,21 @@ test('geoPoint comparisons go through lon and lat, as REST paths do', async () =
   await same(guest, 'loc.lon >= 0', '{_not: {loc: {lon: {_lt: 0}}}}');
 });
 
+test('json paths (_path) and geoDistance() (_distance) answer as the REST filter does', async () => {
+  assert.equal(await same(guest, 'data.k = 1', '{data: {_path: "k", _eq: 1}}'), 'a');
+  await same(guest, 'data.k != 1', '{_not: {data: {_path: "k", _eq: 1}}}');
+  await same(guest, 'data.k = null', '{data: {_path: "k", _is_null: true}}');
+  await same(guest, 'data.k > 0 && data.k < 2', '{data: {_path: "k", _gt: 0, _lt: 2}}');
+  assert.equal(await same(guest, 'geoDistance(loc.lon, loc.lat, 10, 20) < 1500',
+    '{loc: {_distance: {lon: 10, lat: 20, _lt: 1500}}}'), 'a');
+  await same(guest, 'geoDistance(loc.lon, loc.lat, 0, 0) <= 2500 && geoDistance(loc.lon, loc.lat, 0, 0) > 1',
+    '{loc: {_distance: {lon: 0, lat: 0, _lte: 2500, _gt: 1}}}');
+  await same(guest, 'geoDistance(loc.lon, loc.lat, 10, 20) >= 1500',
+    '{_not: {loc: {_distance: {lon: 10, lat: 20, _lt: 1500}}}}');
+  const bad = await graphql(guest, '{ wf_places(where: {data: {_path: "k..j", _eq: 1}}) { id } }');
+  assert.equal(bad.errors[0].extensions.code, 'validation-failed');
+});
+
 test('back-relations in where: any-of, under the related listRule, hidden fields refused', async () => {
   // The hidden visit of b does not count for a guest; a superuser sees it.
   assert.equal(await same(guest, 'wf_visits_via_place.note ?= "hidden"', '{wf_visits_via_place: {note: {_eq: "hidden"}}}'), '');

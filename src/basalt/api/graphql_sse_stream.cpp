@@ -77,13 +77,19 @@ records::Caller stream_caller_of(const StreamCaller& state) {
   return caller;
 }
 
-// The request's token authenticated again (the authenticator's per-worker cache answers
-// without a read while the record is unchanged); nullopt when it no longer does. `latest` is
-// the principal the previous check returned (worker thread only); a renewed one replaces it.
+// The principal as it is now: kept while the authenticator says it still holds (token
+// unexpired, cache entry unchanged: Authenticator::still_holds), else the request's token
+// authenticated again (the per-worker cache answers without a read while the record is
+// unchanged); nullopt when it no longer does. `latest` is the principal the previous check
+// returned (worker thread only); a renewed one replaces it.
 asio::awaitable<std::optional<graphql::LiveCaller>> graphql_stream_recheck(
     const Services& services, std::shared_ptr<std::shared_ptr<const StreamCaller>> latest) {
   std::shared_ptr<const StreamCaller> current = *latest;
   const std::chrono::system_clock::time_point now = services.clock.now();
+  if (services.authenticator.still_holds(current->auth, now)) {
+    graphql::LiveCaller kept{stream_caller_of(*current), current};
+    co_return kept;
+  }
   const std::string token = current->token;
   auth::AuthContext context = co_await services.authenticator.authenticate(token, now);
   if (context.is_guest()) co_return std::nullopt;
@@ -201,9 +207,10 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
           };
         }
         std::weak_ptr<SseStream> weak = stream;
-        auto sink = [weak](graphql::LiveOutput output, std::string payload) {
+        auto sink = [weak](graphql::LiveOutput output, graphql::LivePayload shared) {
           std::shared_ptr<SseStream> owner = weak.lock();
           if (!owner) return;
+          const std::string& payload = shared.text();
           if (output == graphql::LiveOutput::kNext) {
             count_subscription_event(owner->send(next_event(payload)));
             return;

@@ -87,7 +87,9 @@ struct Session {
   asio::steady_timer writer_finished;  // the session waits on it for the writer's end
   asio::steady_timer init_timer;
   tcp::socket* socket = nullptr;
-  std::deque<std::string> queue;
+  // Messages to write, in order; a `next` may be the same object in many sessions' queues
+  // (next_message()), each write reading it where it is.
+  std::deque<std::shared_ptr<const std::string>> queue;
   std::size_t queued_bytes = 0;
   std::size_t max_queued_bytes = 0;
   std::optional<websocket::close_reason> close;  // asked for: the writer sends it after the queue
@@ -103,9 +105,12 @@ struct Session {
   std::unordered_map<std::string, RunningOperation> operations;
 
   // False when the message is lost: the session is ending, or this message dropped it.
-  bool send(std::string text) {
+  bool send(std::string text) { return send(std::make_shared<const std::string>(std::move(text))); }
+  // A shared message counts fully against each queue holding it: the bound is what one client
+  // keeps waiting, wherever the bytes live.
+  bool send(std::shared_ptr<const std::string> text) {
     if (ending || close) return false;
-    queued_bytes += text.size();
+    queued_bytes += text->size();
     queue.push_back(std::move(text));
     bool kept = true;
     if (queued_bytes > max_queued_bytes) {
@@ -154,10 +159,11 @@ asio::awaitable<void> write_loop(std::shared_ptr<Session> session, WsStream& ws)
   boost::system::error_code ec;
   for (;;) {
     if (!session->queue.empty()) {
-      std::string text = std::move(session->queue.front());
+      // Held here while written: other sessions may hold and write the same text.
+      const std::shared_ptr<const std::string> text = std::move(session->queue.front());
       session->queue.pop_front();
-      session->queued_bytes -= text.size();
-      co_await ws.async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+      session->queued_bytes -= text->size();
+      co_await ws.async_write(asio::buffer(*text), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
       continue;
     }
@@ -246,16 +252,21 @@ records::Caller caller_of(const Principal& principal) {
   return caller;
 }
 
-// Before every run of an operation: the session's principal re-resolved from its token through
-// the authenticator (its per-worker cache answers without a read while the record is
-// unchanged); nullopt when it no longer authenticates. A new record (an update) replaces the
-// session's principal, so later operations start from it too.
+// Before every run of an operation: the session's principal as it is now; nullopt when it no
+// longer authenticates. While the authenticator says the verified principal still holds (its
+// token unexpired, its cache entry the one it was verified against: no update, delete or
+// collection change since) it is kept as is, without decoding and verifying the token again
+// — a thousand subscribers of one token cost a thousand lookups per run, not a thousand HMACs.
+// Otherwise the token is authenticated again (the per-worker cache answers without a read while
+// the record is unchanged); a new record (an update) replaces the session's principal, so later
+// operations start from it too.
 asio::awaitable<std::optional<graphql::LiveCaller>> recheck_principal(std::weak_ptr<Session> weak) {
   std::shared_ptr<Session> session = weak.lock();
   if (!session || !session->principal) co_return std::nullopt;
   std::shared_ptr<const Principal> principal = session->principal;
-  if (!principal->auth.is_guest()) {
-    const std::chrono::system_clock::time_point now = session->services.clock.now();
+  const std::chrono::system_clock::time_point now = session->services.clock.now();
+  if (!principal->auth.is_guest() &&
+      !session->services.authenticator.still_holds(principal->auth, now)) {
     const std::string token = session->token;
     auth::AuthContext context = co_await session->services.authenticator.authenticate(token, now);
     if (context.is_guest()) co_return std::nullopt;
@@ -269,6 +280,34 @@ asio::awaitable<std::optional<graphql::LiveCaller>> recheck_principal(std::weak_
   }
   graphql::LiveCaller now_caller{caller_of(*principal), principal};
   co_return now_caller;
+}
+
+// The text of a `next` (legacy: `data`) message, built once for the run of sessions that send
+// the same payload object under the same id and protocol one after another — a shared run's
+// members (graphql::LivePayload) are delivered in a row, so its thousand subscribers on this
+// worker cost one message, not a thousand concatenations and copies. Only weak pointers are
+// kept: nothing outlives the queues that hold it, and an expired payload's control block
+// stays (so a new payload is never mistaken for it). Worker thread only: the sinks of a
+// worker's sessions run on it, and each worker thread has its own memo.
+std::shared_ptr<const std::string> next_message(const std::string& id, bool legacy,
+                                                const graphql::LivePayload& payload) {
+  struct Last {
+    std::weak_ptr<const std::string> payload;
+    std::string id;
+    bool legacy = false;
+    std::weak_ptr<const std::string> message;
+  };
+  thread_local Last last;
+  const std::shared_ptr<const std::string>& shared = payload.shared();
+  if (shared && last.legacy == legacy && last.id == id && !last.payload.owner_before(shared) &&
+      !shared.owner_before(last.payload)) {
+    if (std::shared_ptr<const std::string> message = last.message.lock()) return message;
+  }
+  auto message = std::make_shared<const std::string>(R"({"id":)" + json_text(id) + R"(,"type":)" +
+                                                     (legacy ? R"("data")" : R"("next")") +
+                                                     R"(,"payload":)" + payload.text() + "}");
+  if (shared) last = Last{shared, id, legacy, message};
+  return message;
 }
 
 // A subscribe (start) whose id and payload were checked: runs it as a change feed or a
@@ -300,15 +339,18 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
   if (!session->principal->auth.is_guest()) {
     context.recheck = [weak]() { return recheck_principal(weak); };
   }
-  auto sink = [weak, id, legacy](graphql::LiveOutput output, std::string payload) {
+  auto sink = [weak, id, legacy](graphql::LiveOutput output, graphql::LivePayload shared) {
     std::shared_ptr<Session> owner = weak.lock();
     if (!owner) return;
+    if (output == graphql::LiveOutput::kNext) {
+      count_subscription_event(owner->send(next_message(id, legacy, shared)));
+      return;
+    }
+    const std::string& payload = shared.text();
     const std::string head = R"({"id":)" + json_text(id) + R"(,"type":)";
     switch (output) {
       case graphql::LiveOutput::kNext:
-        count_subscription_event(owner->send(head + (legacy ? R"("data")" : R"("next")") +
-                                             R"(,"payload":)" + payload + "}"));
-        return;
+        return;  // above
       case graphql::LiveOutput::kError:
         if (legacy) {
           owner->send(head + R"("data","payload":{"errors":)" + payload + "}}");

@@ -118,4 +118,18 @@ boost::asio::awaitable<AuthContext> Authenticator::authenticate(
   co_return AuthContext{std::move(collection), std::move(entry.record), std::move(*claims)};
 }
 
+bool Authenticator::still_holds(const AuthContext& verified,
+                                std::chrono::system_clock::time_point now) {
+  if (verified.is_guest() || !verified.record) return false;
+  // The check verify_token() makes of exp (jwt.cpp), on the claims' whole seconds: a
+  // fractional exp reads as its floor, so this can only expire sooner and fall back.
+  const std::int64_t seconds =
+      std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+  if (seconds >= verified.claims.expires) return false;
+  AuthRecordCache::Shard& shard = cache_.for_this_thread();
+  shard.sync(collections_.catalog());
+  const CachedAuthRecord* cached = shard.find(verified.collection->id, verified.claims.record_id);
+  return cached != nullptr && cached->record == verified.record && cached->auth_rule_allows;
+}
+
 }  // namespace basalt::auth

@@ -47,6 +47,17 @@ class Authenticator {
   boost::asio::awaitable<AuthContext> authenticate(std::string_view authorization,
                                                    std::chrono::system_clock::time_point now);
 
+  // Whether `verified` (a non-guest result of authenticate() on this thread) still holds at
+  // `now` without verifying its token again: the token has not expired, and this thread's cache
+  // still holds the very entry it was verified against (same record object, authRule allowing
+  // it). Any event that could change the verdict — an update or delete of the record (a new
+  // tokenKey), a change of its collection (secret, authRule, fields), an invalidate_all() —
+  // drops that entry before the next use, and a re-read makes a new record object, so a false
+  // answer is all those give. False means "unknown": call authenticate() again. Long-lived
+  // subscribers re-check through this before every run (docs/graphql.md, "The subscriber's
+  // auth"): a hash lookup instead of decoding and HMAC-verifying the same token per subscriber.
+  bool still_holds(const AuthContext& verified, std::chrono::system_clock::time_point now);
+
  private:
   void on_record_event(const records::RecordEvent& event);
 

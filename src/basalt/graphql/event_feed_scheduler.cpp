@@ -469,6 +469,14 @@ asio::awaitable<void> EventFeedScheduler::run_group(const std::shared_ptr<Group>
     co_return;
   }
   ++runs_;
+  // Each result once for the whole group (LivePayload): members share the text, not copies.
+  std::vector<LivePayload> results;
+  if (answer.kind != EventBatchAnswer::Kind::kFailed) {
+    results.reserve(answer.results.size());
+    for (std::string& result : answer.results) {
+      results.emplace_back(std::make_shared<const std::string>(std::move(result)));
+    }
+  }
   for (const std::shared_ptr<FeedMember>& member : group->members) {
     if (member->stopped) continue;
     ++member->batches;
@@ -484,7 +492,7 @@ asio::awaitable<void> EventFeedScheduler::run_group(const std::shared_ptr<Group>
       member->not_before = FeedClock::now() + member->context.retry_after;
       continue;
     }
-    for (const std::string& result : answer.results) {
+    for (const LivePayload& result : results) {
       if (member->stopped || !member->sink) break;
       member->sink(LiveOutput::kNext, result);  // the sink may stop this or another member
     }

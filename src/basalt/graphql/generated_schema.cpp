@@ -32,7 +32,7 @@ std::vector<InputValueDef> list_arguments(const std::string& collection) {
           input("offset", "Int")};
 }
 
-void add_comparison(Schema& out, const char* name, const char* scalar, bool text) {
+TypeDef& add_comparison(Schema& out, const char* name, const char* scalar, bool text) {
   TypeDef type{.name = name, .kind = TypeKind::kInputObject};
   const std::string s = scalar;
   for (const char* op : {"_eq", "_neq", "_gt", "_gte", "_lt", "_lte"}) {
@@ -46,7 +46,7 @@ void add_comparison(Schema& out, const char* name, const char* scalar, bool text
       type.input_fields.push_back(input(op, "String"));
     }
   }
-  out.add_type(std::move(type));
+  return out.add_type(std::move(type));
 }
 
 void add_shared_types(Schema& out) {
@@ -69,11 +69,22 @@ void add_shared_types(Schema& out) {
   out.add_type(std::move(boolean));
   // A json field compares its stored value as REST's `data = …` does (a top-level primitive as
   // that primitive); the operands are strings, numbers or booleans (where_filter.cpp).
-  add_comparison(out, "JSON_comparison_exp", "JSON", true);
-  // A geoPoint compares through its coordinates, as REST's `location.lon` / `location.lat`.
+  // `_path` moves the comparisons inside the value, as REST's `data.a.b` (where_filter.cpp).
+  add_comparison(out, "JSON_comparison_exp", "JSON", true)
+      .input_fields.push_back(input("_path", "String"));
+  // A geoPoint compares through its coordinates, as REST's `location.lon` / `location.lat`, and
+  // through its distance in kilometres from a given point, as REST's geoDistance(). The type
+  // names end in `_comparison_exp`, which no collection name may (docs/graphql.md, "Names").
+  TypeDef distance{.name = "GeoDistance_comparison_exp", .kind = TypeKind::kInputObject};
+  distance.input_fields = {input("lon", "Float!"), input("lat", "Float!")};
+  for (const char* op : {"_eq", "_neq", "_gt", "_gte", "_lt", "_lte"}) {
+    distance.input_fields.push_back(input(op, "Float"));
+  }
+  out.add_type(std::move(distance));
   TypeDef geo_where{.name = "GeoPoint_comparison_exp", .kind = TypeKind::kInputObject};
   geo_where.input_fields = {input("lon", "Float_comparison_exp"),
-                            input("lat", "Float_comparison_exp")};
+                            input("lat", "Float_comparison_exp"),
+                            input("_distance", "GeoDistance_comparison_exp")};
   out.add_type(std::move(geo_where));
   TypeDef array{.name = "String_array_comparison_exp", .kind = TypeKind::kInputObject};
   array.input_fields = {input("_contains", "String"), input("_contains_all", "[String!]"),

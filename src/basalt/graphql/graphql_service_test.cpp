@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <tuple>
+#include <vector>
 
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/graphql/testing/service_fixture.hpp"
@@ -330,6 +333,84 @@ TEST_F(GraphqlServiceTest, JsonAndGeoPointFieldsCompareAsRestFiltersDo) {
   // An object operand has no REST literal: a field error, nothing read.
   const json::value refused = ask(R"({ places(where: {data: {_eq: {k: 1}}}) { name } })");
   EXPECT_EQ(refused.at("errors").at(0).at("extensions").at("code"), "validation-failed");
+}
+
+TEST_F(GraphqlServiceTest, JsonPathsAndGeoDistanceSelectWhatTheSameRestFilterSelects) {
+  collection(R"js({"name": "places", "listRule": "",
+    "fields": [{"name": "name", "type": "text"}, {"name": "data", "type": "json"},
+               {"name": "loc", "type": "geoPoint"}]})js");
+  create("places", R"({"name":"a","data":{"k":1,"tags":["x","y"],"in":{"deep":"very"}},)"
+                   R"("loc":{"lon":10,"lat":20}})");
+  create("places", R"({"name":"b","data":"text","loc":{"lon":-5,"lat":40}})");
+  create("places", R"({"name":"c","data":{"k":5,"tags":["z"]},"loc":{"lon":10.01,"lat":20.01}})");
+  create("places", R"({"name":"d","data":null})");
+  const auto snapshot = catalog();
+  const json::value where = json::parse(
+      R"({"data": {"_path": "in.deep", "_eq": "very"},
+          "loc": {"_distance": {"lon": 10, "lat": 20, "_lt": 5}}})");
+  const auto ast = where_to_ast(where.as_object(), *snapshot->find("places"), *snapshot);
+  ASSERT_TRUE(ast.has_value());
+  EXPECT_EQ(query::to_string(*ast),
+            R"((and (= data.in.deep "very") (< (geoDistance loc.lon loc.lat 10 20) 5)))");
+
+  auto sorted_names = [](std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    std::string out;
+    for (const std::string& name : names) out += name;
+    return out;
+  };
+  auto graphql_names = [&](std::string_view where_text) {
+    const json::value answer = ask("{ places(where: " + std::string(where_text) + ") { name } }");
+    std::vector<std::string> names;
+    for (const json::value& row : answer.at("data").at("places").as_array()) {
+      names.emplace_back(row.at("name").as_string());
+    }
+    return sorted_names(std::move(names));
+  };
+  auto rest_names = [&](std::string filter) {
+    records::ListOptions options;
+    options.filter = std::move(filter);
+    const records::RecordPage page =
+        db::testing::sync_wait(records_->list(records::Caller{}, "places", options, {}));
+    std::vector<std::string> names;
+    for (const auto& item : page.items) names.emplace_back(item.values.at("name").as_string());
+    return sorted_names(std::move(names));
+  };
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {R"({data: {_path: "k", _eq: 1}})", "data.k = 1", "a"},
+      {R"({data: {_path: "k", _gt: 2}})", "data.k > 2", "c"},
+      {R"({data: {_path: "tags.0", _eq: "z"}})", R"(data.tags.0 = "z")", "c"},
+      {R"({data: {_path: "in.deep", _like: "er"}})", R"(data.in.deep ~ "er")", "a"},
+      {R"({data: {_path: "k", _in: [1, 5]}})", "data.k = 1 || data.k = 5", "ac"},
+      {R"({data: {_path: "k", _is_null: true}})", "data.k = null", "bd"},
+      {R"({_not: {data: {_path: "k", _eq: 1}}})", "data.k != 1", "bcd"},
+      {R"({data: {_path: null, _eq: "text"}})", R"(data = "text")", "b"},
+      {R"({loc: {_distance: {lon: 10, lat: 20, _lt: 5}}})",
+       "geoDistance(loc.lon, loc.lat, 10, 20) < 5", "ac"},
+      {R"({loc: {_distance: {lon: 10, lat: 20, _gte: 0.5, _lte: 5}}})",
+       "geoDistance(loc.lon, loc.lat, 10, 20) >= 0.5 && geoDistance(loc.lon, loc.lat, 10, 20) <= 5",
+       "c"},
+      {R"({_not: {loc: {_distance: {lon: 10, lat: 20, _lt: 5}}}})",
+       "geoDistance(loc.lon, loc.lat, 10, 20) >= 5", "bd"},
+  };
+  for (const auto& [where_text, filter, expected] : cases) {
+    EXPECT_EQ(graphql_names(where_text), expected) << where_text;
+    EXPECT_EQ(rest_names(filter), expected) << filter;
+  }
+
+  // A path that is not REST's: a field error, nothing read.
+  for (const char* bad : {R"("a..b")", R"("")", R"("a b")", R"("a.$")", R"(".a")"}) {
+    const json::value refused =
+        ask(std::string(R"({ places(where: {data: {_path: )") + bad + R"(, _eq: 1}}) { name } })");
+    EXPECT_EQ(refused.at("errors").at(0).at("extensions").at("code"), "validation-failed") << bad;
+  }
+  const json::value too_long =
+      ask(R"({ places(where: {data: {_path: ")" + std::string(kMaxJsonPathBytes + 1, 'a') +
+          R"(", _eq: 1}}) { name } })");
+  EXPECT_EQ(too_long.at("errors").at(0).at("extensions").at("code"), "validation-failed");
+  // The point to measure from is required.
+  const json::value no_point = ask(R"({ places(where: {loc: {_distance: {_lt: 5}}}) { name } })");
+  EXPECT_FALSE(no_point.as_object().contains("data"));
 }
 
 TEST_F(GraphqlServiceTest, OrderByCountsTheBackRelationsTheCallerMayView) {

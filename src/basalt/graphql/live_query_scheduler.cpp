@@ -458,7 +458,7 @@ void LiveQueryScheduler::deliver(LiveMember& member, const GraphqlAnswer& answer
     return;
   }
   if (!answer.subscription) {
-    member.sink(LiveOutput::kNext, *body);
+    member.sink(LiveOutput::kNext, LivePayload(body));
     member.finish(LiveOutput::kComplete, {});
     return;
   }
@@ -481,7 +481,7 @@ void LiveQueryScheduler::deliver(LiveMember& member, const GraphqlAnswer& answer
   member.first = false;
   if (!changed) return;
   member.last_sent = body;
-  member.sink(LiveOutput::kNext, *body);
+  member.sink(LiveOutput::kNext, LivePayload(body));
 }
 
 void LiveQueryScheduler::prune_and_publish() {

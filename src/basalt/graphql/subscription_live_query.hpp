@@ -50,6 +50,30 @@ enum class LiveOutput : std::uint8_t {
               // the transport ends the whole connection (docs/graphql.md, "Subscriptions")
 };
 
+// A sink's payload, held and never copied per subscriber: the members of one shared run (and
+// of one shared change-feed batch) receive the very same text object, so a transport can build
+// one message for all of them (api/graphql_ws_session.cpp frames it once per socket group).
+// Converts to and from std::string, so a sink may still take `std::string payload`.
+class LivePayload {
+ public:
+  LivePayload() = default;
+  LivePayload(std::string text)  // NOLINT(google-explicit-constructor): sinks' own errors
+      : text_(std::make_shared<const std::string>(std::move(text))) {}
+  explicit LivePayload(std::shared_ptr<const std::string> text) : text_(std::move(text)) {}
+
+  const std::string& text() const noexcept { return text_ ? *text_ : empty(); }
+  // The shared object: equal pointers mean the same text (held, so never a reused address).
+  const std::shared_ptr<const std::string>& shared() const noexcept { return text_; }
+  operator std::string() const { return text(); }  // NOLINT(google-explicit-constructor)
+
+ private:
+  static const std::string& empty() noexcept {
+    static const std::string none;
+    return none;
+  }
+  std::shared_ptr<const std::string> text_;
+};
+
 struct LiveQueryRequest {
   std::string document;
   std::optional<boost::json::object> variables;
@@ -89,7 +113,7 @@ struct LiveMember;
 
 class LiveQuery {
  public:
-  using Sink = std::function<void(LiveOutput output, std::string payload)>;
+  using Sink = std::function<void(LiveOutput output, LivePayload payload)>;
 
   // Starts the operation on `executor` (call on its thread). The sink is called until kError,
   // kComplete or kRevoked, or until stop(); never after either.

@@ -3,6 +3,7 @@
 #include "basalt/graphql/record_fields.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,32 @@ Operator complement(Operator op) {
       return Operator::kLike;
     default:
       return op;
+  }
+}
+
+// `_path` of a JSON comparison: REST's `data.a.b` after the field — segments of letters,
+// digits and `_` (a REST filter identifier's characters; a number indexes an array) joined by
+// dots.
+std::vector<std::string_view> json_path_segments(std::string_view text) {
+  if (text.empty() || text.size() > kMaxJsonPathBytes) {
+    throw std::invalid_argument("_path must be 1 to " + std::to_string(kMaxJsonPathBytes) +
+                                " characters.");
+  }
+  std::vector<std::string_view> segments;
+  while (true) {
+    const std::size_t dot = text.find('.');
+    const std::string_view segment = text.substr(0, dot);
+    const bool word = !segment.empty() && std::all_of(segment.begin(), segment.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!word) {
+      throw std::invalid_argument(
+          "_path must be keys or indexes of letters, digits and _ joined by dots (as after a "
+          "json field in a REST filter), e.g. \"a.b.0\".");
+    }
+    segments.push_back(segment);
+    if (dot == std::string_view::npos) return segments;
+    text.remove_prefix(dot + 1);
   }
 }
 
@@ -140,10 +167,17 @@ class Builder {
     std::vector<std::string_view> path = scope.path;
     path.push_back(arena_.copy(field.name));
     if (field.type() == schema::FieldType::kGeoPoint) {
-      // {lon: {...}, lat: {...}}: the paths `<field>.lon` and `<field>.lat`, as in REST.
+      // {lon: {...}, lat: {...}}: the paths `<field>.lon` and `<field>.lat`, as in REST;
+      // {_distance: {...}}: REST's geoDistance() from the point to a given one.
       std::vector<Expr> parts;
       for (const auto& [coordinate, comparison] : value) {
         if (comparison.is_null()) continue;
+        if (coordinate == "_distance") {
+          if (auto part = distance(path, comparison.as_object(), scope, negate)) {
+            parts.push_back(*part);
+          }
+          continue;
+        }
         if (coordinate != "lon" && coordinate != "lat") {
           throw std::invalid_argument("unknown geoPoint coordinate " + std::string(coordinate));
         }
@@ -156,8 +190,50 @@ class Builder {
       if (parts.empty()) return std::nullopt;
       return combine(std::move(parts), !negate);
     }
-    return comparisons(path, field.is_multiple(), field.type() == schema::FieldType::kJson, value,
-                       scope, negate);
+    const bool json_field = field.type() == schema::FieldType::kJson;
+    if (json_field) {
+      // `_path`: the comparisons read the value at that path inside the json (REST `data.a.b`).
+      if (const json::value* at = value.if_contains("_path"); at != nullptr && !at->is_null()) {
+        for (std::string_view segment : json_path_segments(at->as_string())) {
+          path.push_back(arena_.copy(segment));
+        }
+      }
+    }
+    return comparisons(path, field.is_multiple(), json_field, value, scope, negate);
+  }
+
+  // `{_distance: {lon, lat, _lt: 25, …}}` on a geoPoint at `path`: REST's
+  // `geoDistance(<path>.lon, <path>.lat, lon, lat) < 25` (kilometres), one comparison per
+  // operator; negated, each operator flips to its complement. A point reached through a multiple
+  // relation compares as any other value there ("some value", negated "every value").
+  std::optional<Expr> distance(const std::vector<std::string_view>& path, const json::object& value,
+                               const Scope& scope, bool negate) {
+    std::array<Operand, 4> args;
+    for (std::size_t i = 0; i < 2; ++i) {
+      std::vector<std::string_view> coordinate = path;
+      coordinate.push_back(i == 0 ? "lon" : "lat");
+      args[i] = identifier(coordinate, query::Modifier::kNone);
+    }
+    args[2] = number(value.at("lon").to_number<double>());
+    args[3] = number(value.at("lat").to_number<double>());
+    std::vector<Expr> parts;
+    for (const auto& [op, operand] : value) {
+      if (op == "lon" || op == "lat" || operand.is_null()) continue;
+      const Operator plain_op = scalar_operator(op);
+      const Operator chosen = negate ? complement(plain_op) : plain_op;
+      query::FunctionCall call;
+      call.function = query::Function::kGeoDistance;
+      const auto copied = arena_.copy(std::span<const Operand>(args));
+      call.arg_data = copied.data();
+      call.arg_count = static_cast<std::uint32_t>(copied.size());
+      Operand left;
+      left.value = call;
+      count_leaf();
+      const bool any = scope.many && !negate;
+      parts.push_back(Expr{{}, Comparison{left, any ? any_of(chosen) : chosen, literal(operand)}});
+    }
+    if (parts.empty()) return std::nullopt;
+    return combine(std::move(parts), !negate);
   }
 
   // The comparison operators of one value at `path` (array_field: a multi-valued field; json:
@@ -167,6 +243,7 @@ class Builder {
                                   bool negate) {
     if (json_field) {
       for (const auto& [op, operand] : value) {
+        if (op == "_path") continue;
         const bool primitive = !operand.is_object() && !operand.is_array();
         const bool list = op == "_in" || op == "_nin";
         bool ok = primitive;
@@ -183,7 +260,7 @@ class Builder {
     }
     std::vector<Expr> parts;
     for (const auto& [op, operand] : value) {
-      if (operand.is_null()) continue;
+      if (operand.is_null() || (json_field && op == "_path")) continue;
       if (op == "_is_null") {
         const bool is_null = operand.as_bool() != negate;
         if (array_field) {
@@ -245,15 +322,21 @@ class Builder {
 
   Expr compare(const std::vector<std::string_view>& path, query::Modifier modifier, Operator op,
                Operand right, bool any) {
-    query::Identifier identifier;
-    identifier.modifier = modifier;
-    const auto copied = arena_.copy(std::span<const std::string_view>(path));
-    identifier.path_data = copied.data();
-    identifier.path_size = static_cast<std::uint32_t>(copied.size());
-    Operand left;
-    left.value = identifier;
+    const Operand left = identifier(path, modifier);
     count_leaf();
     return Expr{{}, Comparison{left, any ? any_of(op) : op, right}};
+  }
+
+  // The field at `path` (its segments copied into the arena).
+  Operand identifier(const std::vector<std::string_view>& path, query::Modifier modifier) {
+    query::Identifier out;
+    out.modifier = modifier;
+    const auto copied = arena_.copy(std::span<const std::string_view>(path));
+    out.path_data = copied.data();
+    out.path_size = static_cast<std::uint32_t>(copied.size());
+    Operand operand;
+    operand.value = out;
+    return operand;
   }
 
   Operand literal(const json::value& value) {

@@ -5,6 +5,8 @@
 //   {title: {_eq: "a"}, author: {name: {_ilike: "an"}}}   title = "a" && author.name ~ "an"
 //   {_or: [{views: {_gt: 5}}, {_not: {tags: {_contains: "x"}}}]}
 //                                                          views > 5 || tags:each != "x"
+//   {data: {_path: "a.b", _eq: 1}}                         data.a.b = 1
+//   {loc: {_distance: {lon: 1, lat: 2, _lt: 25}}}          geoDistance(loc.lon, loc.lat, 1, 2) < 25
 //
 // The filter language has no NOT: `_not` is pushed down to the comparisons (De Morgan; each
 // operator flips to its complement, and a "some value" operator `?=` to the "every value" `!=`
@@ -31,6 +33,8 @@ namespace basalt::graphql {
 
 // A REST filter's bound (query::ParseLimits::client_filter().max_leaves).
 inline constexpr std::size_t kMaxWhereComparisons = 200;
+// The longest `_path` of a JSON comparison (a REST filter holds at most 3,500 bytes in all).
+inline constexpr std::size_t kMaxJsonPathBytes = 512;
 
 // nullopt when the expression sets no condition (`{}`, or only null operators).
 std::optional<query::Ast> where_to_ast(const boost::json::object& where,
