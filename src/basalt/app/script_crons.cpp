@@ -13,8 +13,17 @@ bool ScriptCrons::add(const std::string& id, const std::string& expression,
     spdlog::warn("hooks: cron id \"{}\" refused: ids starting with \"__\" are Basalt's own", id);
     return false;
   }
+  std::lock_guard lock(mutex_);
+  if (!owned_.contains(id)) {
+    for (const jobs::CronEntry& entry : scheduler_.list()) {
+      if (entry.id != id) continue;
+      spdlog::warn("hooks: cron id \"{}\" refused: another part of the server registered it", id);
+      return false;
+    }
+  }
   try {
     scheduler_.add(id, expression, std::move(run));
+    owned_.insert(id);
     return true;
   } catch (const std::invalid_argument& error) {
     spdlog::warn("hooks: cron \"{}\" refused: {}", id, error.what());
@@ -23,7 +32,8 @@ bool ScriptCrons::add(const std::string& id, const std::string& expression,
 }
 
 void ScriptCrons::remove(const std::string& id) {
-  if (id.starts_with("__")) return;  // never one of ours (add() refused it)
+  std::lock_guard lock(mutex_);
+  if (owned_.erase(id) == 0) return;  // never one of the scripts' (add() refused it)
   scheduler_.remove(id);
 }
 

@@ -3,11 +3,15 @@
 // instances and /api/crons lists them next to the built-in ones.
 //
 // A script may not take an id starting with "__" (PocketBase's and Basalt's own jobs, such as
-// __pbAutoBackup__): add() refuses it rather than replacing a built-in job.
-// Thread safety: as CronScheduler's add()/remove(): any thread.
+// __pbAutoBackup__) nor one that something else registered (a C++ extension's cron,
+// docs/extending.md): add() refuses it rather than replacing that job, and remove() only ever
+// removes ids the scripts added.
+// Thread safety: any thread (the owned-id set is under a mutex; the scheduler locks its own).
 #pragma once
 
 #include <functional>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "basalt/jobs/cron_scheduler.hpp"
@@ -25,6 +29,8 @@ class ScriptCrons final : public scripting::CronRegistrar {
 
  private:
   jobs::CronScheduler& scheduler_;
+  std::mutex mutex_;
+  std::set<std::string> owned_;  // ids the scripts registered (and have not removed)
 };
 
 }  // namespace basalt::app
