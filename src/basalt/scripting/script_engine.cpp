@@ -179,8 +179,8 @@ void ScriptEngine::schedule_crons(const Generation& previous, const Generation& 
       continue;
     }
     if (!crons_->add(cron.id, cron.expression, [this, id = cron.id] { run_cron(id); })) {
-      spdlog::error("hooks: cron job '{}' ({}): the scheduler refused the expression '{}'", cron.id,
-                    cron.origin, cron.expression);
+      spdlog::error("hooks: cron job '{}' ({}, '{}') is not scheduled (the reason is logged above)",
+                    cron.id, cron.origin, cron.expression);
     }
   }
   if (!crons_) return;
