@@ -316,33 +316,29 @@ describe('three instances on one PostgreSQL behind haproxy', { skip }, () => {
     });
   });
 
-  test('sign-in failures on A count on B', async () => {
+  test('sign-in failures split between A and B spend one limit', async () => {
     const [a, b] = instances;
     const onA = await admin(a.url);
-    await onA.collection('users').create({
-      email: 'limited@example.com',
-      password: 'password123',
-      passwordConfirm: 'password123',
-    });
-    // auth-identity-failures: 5 per address and identity, all spent on A.
-    for (let i = 0; i < 5; i++) {
-      const guest = client(a.url);
-      await assert.rejects(
-        guest.collection('users').authWithPassword('limited@example.com', 'wrong password'),
-        (error) => error.status === 400,
-      );
+    for (const email of ['limited@example.com', 'raced@example.com']) {
+      await onA.collection('users').create({ email, password: 'password123', passwordConfirm: 'password123' });
     }
-    // The right password on B: refused once B has heard of A's failures (a success refunds
-    // its attempt, so the polling itself spends nothing).
-    await within(2000, 'B refuses the identity A counted failures for', async () => {
-      const guest = client(b.url);
-      try {
-        await guest.collection('users').authWithPassword('limited@example.com', 'password123');
-        return false;
-      } catch (error) {
-        return error.status === 429;
-      }
-    });
+    const signIn = (url, email, password) => client(url).collection('users').authWithPassword(email, password);
+    // auth-identity-failures: 5 per address and identity, spent alternately on A and B. The
+    // buckets are in PostgreSQL: the sixth attempt is refused at once, on either instance,
+    // even with the right password (nothing to wait for, nothing to poll).
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(signIn(i % 2 === 0 ? a.url : b.url, 'limited@example.com', 'wrong password'), (error) => error.status === 400);
+    }
+    await assert.rejects(signIn(b.url, 'limited@example.com', 'password123'), (error) => error.status === 429);
+    await assert.rejects(signIn(a.url, 'limited@example.com', 'wrong password'), (error) => error.status === 429);
+
+    // Twelve at once, six on each: exactly five are tried (400), the others refused (429).
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => signIn(i % 2 === 0 ? a.url : b.url, 'raced@example.com', 'wrong password')),
+    );
+    const statuses = outcomes.map((outcome) => outcome.reason?.status ?? 200);
+    assert.equal(statuses.filter((status) => status === 400).length, 5, `statuses: ${statuses}`);
+    assert.equal(statuses.filter((status) => status === 429).length, 7, `statuses: ${statuses}`);
   });
 
   // Writes through the balancer until stopped; returns the ids whose create was acknowledged.

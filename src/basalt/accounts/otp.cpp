@@ -68,7 +68,7 @@ boost::asio::awaitable<std::string> AccountFlows::request_otp(std::string collec
   }
 
   const std::string key = support::record_key("otp", collection.id, *record);
-  if (!otp_creations_->try_acquire(key, parts_.clock.steady_now())) {
+  if (!co_await otp_creations_->acquire(key, parts_.clock.steady_now())) {
     std::lock_guard lock(last_otp_mutex_);
     const auto it = last_otp_.find(key);
     co_return it != last_otp_.end() ? it->second : schema::new_record_id();
@@ -133,7 +133,9 @@ boost::asio::awaitable<OtpSignIn> AccountFlows::auth_with_otp(std::string collec
 
   // OTPs are short digit strings: every try counts, right or wrong (invariant 5).
   const std::string key = support::record_key("otp-attempt", collection.id, *record);
-  if (auto admission = otp_attempts_->try_acquire(key, parts_.clock.steady_now()); !admission) {
+  if (const auth::Admission admission =
+          co_await otp_attempts_->acquire(key, parts_.clock.steady_now());
+      !admission) {
     core::ApiError error(429, "Too many attempts, please try again later with a new OTP.");
     error.with_retry_after(static_cast<int>(admission.retry_after.count()));
     throw error;

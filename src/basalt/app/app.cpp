@@ -39,6 +39,7 @@
 #include "basalt/app/superusers.hpp"
 #include "basalt/app/testing_clock.hpp"
 #include "basalt/auth/authenticator.hpp"
+#include "basalt/auth/database_rate_limiter.hpp"
 #include "basalt/auth/memory_rate_limiter.hpp"
 #include "basalt/auth/mfa_gate.hpp"
 #include "basalt/auth/password_hasher.hpp"
@@ -216,15 +217,14 @@ int serve(const core::Config& config, ServeExtension* extension) {
     // changed through LISTEN/NOTIFY. Started last, once everything it reaches exists.
     ClusterBusParts cluster_parts = make_cluster_bus(config);
     std::unique_ptr<cluster::ClusterBus>& cluster_bus = cluster_parts.bus;
-    // Sign-in failures count on every instance when there is a bus (SharedRateLimiter).
-    std::vector<SharedRateLimiter*> shared_limiters;
+    // Sign-in failures: in memory on SQLite; on PostgreSQL in the database, where every
+    // instance spends the same buckets (auth/database_rate_limiter.hpp, docs/scaling.md).
     auto make_limiter =
         [&](const std::string& name,
             auth::MemoryRateLimiterOptions options) -> std::unique_ptr<auth::RateLimiter> {
       if (!cluster_bus) return std::make_unique<auth::MemoryRateLimiter>(options);
-      auto shared = std::make_unique<SharedRateLimiter>(name, options, *cluster_bus);
-      shared_limiters.push_back(shared.get());
-      return shared;
+      return std::make_unique<auth::DatabaseRateLimiter>(storage.database(), clock, name,
+                                                         options.limit);
     };
     auto failure_limit = [&](const char* name, unsigned max_failures) {
       auth::MemoryRateLimiterOptions options;
@@ -480,7 +480,6 @@ int serve(const core::Config& config, ServeExtension* extension) {
           .collections = storage.collections(),
           .settings = storage.settings(),
           .auth_records = auth_records,
-          .limiters = shared_limiters,
           .events_missed = [&realtime] { realtime.close_all_streams(); },
       });
       cluster_bus->start();

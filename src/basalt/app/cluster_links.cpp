@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "basalt/auth/database_rate_limiter.hpp"
 #include "basalt/schema/field.hpp"
 
 namespace basalt::app {
@@ -15,12 +16,8 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-// Keys longer than this count on this instance only (a message stays small).
-constexpr std::size_t kMaxSharedKeyBytes = 512;
-
 constexpr std::string_view kCommitTopic = "commit";
 constexpr std::string_view kRecordTopic = "record";
-constexpr std::string_view kLimitTopic = "limit";
 
 std::optional<records::RecordAction> action_named(std::string_view name) {
   if (name == "create") return records::RecordAction::kCreate;
@@ -37,51 +34,21 @@ std::string_view string_field(const json::object& object, std::string_view key) 
 
 }  // namespace
 
-SharedRateLimiter::SharedRateLimiter(std::string name, auth::MemoryRateLimiterOptions options,
-                                     cluster::ClusterBus& bus)
-    : name_(std::move(name)), local_(options), bus_(bus) {}
-
-auth::Admission SharedRateLimiter::try_acquire(std::string_view key, Clock::time_point now) {
-  auth::Admission admission = local_.try_acquire(key, now);
-  if (admission) announce(key, true);  // refused: nothing was counted
-  return admission;
-}
-
-void SharedRateLimiter::refund(std::string_view key, Clock::time_point now) {
-  local_.refund(key, now);
-  announce(key, false);
-}
-
-void SharedRateLimiter::apply_remote(std::string_view key, bool counted) {
-  // The local clock: every instance keeps its own buckets, fed with everyone's failures.
-  const Clock::time_point now = Clock::now();
-  if (counted) {
-    (void)local_.try_acquire(key, now);  // an empty bucket stays empty
-  } else {
-    local_.refund(key, now);
-  }
-}
-
-void SharedRateLimiter::announce(std::string_view key, bool counted) {
-  if (key.size() > kMaxSharedKeyBytes) return;
-  json::object body;
-  body["n"] = name_;
-  body["k"] = key;
-  body["c"] = counted;
-  bus_.publish(kLimitTopic, json::serialize(body));
-}
-
 ClusterLinks::ClusterLinks(ClusterParts parts) : parts_(std::move(parts)) {
-  for (SharedRateLimiter* limiter : parts_.limiters) limiters_[limiter->name()] = limiter;
   cluster::ClusterBus& bus = parts_.bus;
   bus.subscribe(std::string(kCommitTopic), [this](const json::value& body) { on_commit(body); });
   bus.subscribe(std::string(kRecordTopic), [this](const json::value& body) { on_record(body); });
-  bus.subscribe(std::string(kLimitTopic), [this](const json::value& body) { on_limit(body); });
   bus.on_resync([this] { on_resync(); });
   parts_.database.set_commit_observer([&bus](const db::Database::CommitNotice& notice) {
+    // The sign-in limits' buckets are read by no cache: a commit that wrote only them (every
+    // sign-in attempt on PostgreSQL, auth/database_rate_limiter.hpp) tells nobody anything.
+    static const std::string buckets = db::table_key(auth::kRateLimitTable);
     json::object body;
     json::array tables;
-    for (const std::string& table : notice.tables) tables.emplace_back(table);
+    for (const std::string& table : notice.tables) {
+      if (table != buckets) tables.emplace_back(table);
+    }
+    if (tables.empty() && !notice.tables.empty() && !notice.schema_changed) return;
     body["tables"] = std::move(tables);
     body["schema"] = notice.schema_changed;
     std::string text = json::serialize(body);
@@ -185,15 +152,6 @@ void ClusterLinks::on_record(const json::value& body) {
           spdlog::warn("cluster: reading a record another instance wrote: {}", failure.what());
         }
       });
-}
-
-void ClusterLinks::on_limit(const json::value& body) {
-  const json::object* fields = body.if_object();
-  if (fields == nullptr) return;
-  const auto limiter = limiters_.find(string_field(*fields, "n"));
-  const json::value* counted = fields->if_contains("c");
-  if (limiter == limiters_.end() || counted == nullptr || !counted->is_bool()) return;
-  limiter->second->apply_remote(string_field(*fields, "k"), counted->get_bool());
 }
 
 void ClusterLinks::on_resync() {

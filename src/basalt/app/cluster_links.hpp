@@ -11,7 +11,6 @@
 //    deleted one travels as its id alone). Receivers replay it on their own EventBus, marked
 //    from_other_instance: their auth record cache drops the record, their realtime clients and
 //    GraphQL live queries get it under their own subscribers' rules, checked there.
-//  - "limit": a failure counted or refunded by a shared sign-in limiter (SharedRateLimiter).
 // After the bus was down (or a peer's outbox overflowed), everything is assumed changed: every
 // data version moves, relation names, catalog and settings are read again, the auth record
 // cache is emptied, and realtime streams are closed (the SDK reconnects and subscribes again).
@@ -32,7 +31,6 @@
 #include <vector>
 
 #include "basalt/auth/auth_record_cache.hpp"
-#include "basalt/auth/memory_rate_limiter.hpp"
 #include "basalt/cluster/cluster_bus.hpp"
 #include "basalt/collections/collection_service.hpp"
 #include "basalt/db/database.hpp"
@@ -41,31 +39,6 @@
 #include "basalt/settings/settings_service.hpp"
 
 namespace basalt::app {
-
-// A sign-in limiter (named the same on every instance) whose failures count on every instance: each
-// one counted or refunded here is applied to the same key of the same limiter on the others,
-// through the bus. Admission is decided locally, without waiting for any other instance, so
-// attempts in flight on several instances at the same moment may pass together before they hear of
-// each other (at most one per instance beyond the limit, in practice).
-class SharedRateLimiter final : public auth::RateLimiter {
- public:
-  SharedRateLimiter(std::string name, auth::MemoryRateLimiterOptions options,
-                    cluster::ClusterBus& bus);
-
-  auth::Admission try_acquire(std::string_view key, Clock::time_point now) override;
-  void refund(std::string_view key, Clock::time_point now) override;
-  // A failure counted (true) or refunded on another instance.
-  void apply_remote(std::string_view key, bool counted);
-
-  const std::string& name() const noexcept { return name_; }
-
- private:
-  void announce(std::string_view key, bool counted);
-
-  const std::string name_;
-  auth::MemoryRateLimiter local_;
-  cluster::ClusterBus& bus_;
-};
 
 struct ClusterParts {
   cluster::ClusterBus& bus;
@@ -76,8 +49,6 @@ struct ClusterParts {
   collections::CollectionService& collections;
   settings::SettingsService& settings;
   auth::AuthRecordCache& auth_records;
-  // The limiters that "limit" messages are applied to, by name (made before the links).
-  std::vector<SharedRateLimiter*> limiters;
   // After a resync: tells realtime clients events may have been missed (closes their streams).
   std::function<void()> events_missed;
 };
@@ -93,14 +64,12 @@ class ClusterLinks {
   void send_record(const records::RecordEvent& event);
   void on_commit(const boost::json::value& body);
   void on_record(const boost::json::value& body);
-  void on_limit(const boost::json::value& body);
   void on_resync();
   void reload_collections();
   void reload_settings();
 
   ClusterParts parts_;
   std::uint64_t event_subscription_ = 0;
-  std::map<std::string, SharedRateLimiter*, std::less<>> limiters_;  // built in the constructor
   // Bus thread only: a reload in flight, and whether another was asked for meanwhile.
   bool collections_reloading_ = false;
   bool collections_again_ = false;

@@ -7,6 +7,7 @@
 
 #include "basalt/app/database_open.hpp"
 #include "basalt/app/run_blocking.hpp"
+#include "basalt/auth/database_rate_limiter.hpp"
 #include "basalt/collections/email_index.hpp"
 #include "basalt/core/database_url.hpp"
 #include "basalt/db/migrations.hpp"
@@ -39,6 +40,9 @@ Storage::Storage(const core::Config& config, const core::Clock& clock) {
   database_ = std::move(opened.database);
   auto migrations = collections::system_migrations(database_->dialect(), clock);
   for (auto& migration : events::outbox_migrations(database_->dialect())) {
+    migrations.push_back(std::move(migration));
+  }
+  for (auto& migration : auth::rate_limit_migrations(database_->dialect())) {
     migrations.push_back(std::move(migration));
   }
   for (const auto& name : run_blocking(db::apply_migrations(*database_, migrations))) {

@@ -17,9 +17,15 @@ namespace {
 
 using TimePoint = RateLimiter::Clock::time_point;
 
-// The key as stored: itself, or for a long key a hex BLAKE2b-128 digest (invariant 3).
-// A collision-resistant digest, so nobody can craft a key that shares another's count.
-std::string stored_key(std::string_view key) {
+// Whole seconds until `wait` has passed, at least one (Retry-After has no finer unit).
+std::chrono::seconds seconds_up(RateLimiter::Clock::duration wait) {
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(wait);
+  return std::max(seconds, std::chrono::seconds(1));
+}
+
+}  // namespace
+
+std::string bounded_limit_key(std::string_view key) {
   if (key.size() <= kMaxKeyBytes) return std::string(key);
   init_sodium();
   unsigned char digest[16];
@@ -30,14 +36,6 @@ std::string stored_key(std::string_view key) {
   hex.pop_back();
   return hex;
 }
-
-// Whole seconds until `wait` has passed, at least one (Retry-After has no finer unit).
-std::chrono::seconds seconds_up(RateLimiter::Clock::duration wait) {
-  auto seconds = std::chrono::ceil<std::chrono::seconds>(wait);
-  return std::max(seconds, std::chrono::seconds(1));
-}
-
-}  // namespace
 
 struct MemoryRateLimiter::Shard {
   struct Entry {
@@ -107,7 +105,7 @@ MemoryRateLimiter::Shard& MemoryRateLimiter::shard_for(std::string_view key) con
 
 Admission MemoryRateLimiter::try_acquire(std::string_view key, Clock::time_point now) {
   if (limit_.max_failures == 0) return {};
-  std::string stored = stored_key(key);
+  std::string stored = bounded_limit_key(key);
   Shard& shard = shard_for(stored);
   std::lock_guard lock(shard.mutex);
   shard.drop_drained(now);
@@ -124,7 +122,7 @@ Admission MemoryRateLimiter::try_acquire(std::string_view key, Clock::time_point
 
 void MemoryRateLimiter::refund(std::string_view key, Clock::time_point now) {
   if (limit_.max_failures == 0) return;
-  std::string stored = stored_key(key);
+  std::string stored = bounded_limit_key(key);
   Shard& shard = shard_for(stored);
   std::lock_guard lock(shard.mutex);
   auto it = shard.index.find(stored);

@@ -31,8 +31,6 @@ struct MemoryRateLimiterOptions {
   unsigned shards = 16;            // at least 1
 };
 
-inline constexpr std::size_t kMaxKeyBytes = 256;
-
 class MemoryRateLimiter final : public RateLimiter {
  public:
   // Throws std::invalid_argument when max_keys or shards is 0, or the window is not positive
@@ -40,8 +38,17 @@ class MemoryRateLimiter final : public RateLimiter {
   explicit MemoryRateLimiter(MemoryRateLimiterOptions options);
   ~MemoryRateLimiter() override;
 
-  Admission try_acquire(std::string_view key, Clock::time_point now) override;
-  void refund(std::string_view key, Clock::time_point now) override;
+  // RateLimiter's acquire() and release(), answered at once (they are these).
+  Admission try_acquire(std::string_view key, Clock::time_point now);
+  void refund(std::string_view key, Clock::time_point now);
+
+  boost::asio::awaitable<Admission> acquire(std::string key, Clock::time_point now) override {
+    co_return try_acquire(key, now);
+  }
+  boost::asio::awaitable<void> release(std::string key, Clock::time_point now) override {
+    refund(key, now);
+    co_return;
+  }
 
   // Keys currently held, drained or not (for tests and metrics).
   std::size_t tracked_keys() const;

@@ -19,7 +19,7 @@ using Clock = RateLimiter::Clock;
 const Clock::time_point kStart = Clock::time_point(1000h);
 
 // How many attempts in a row try_acquire lets through at `now`.
-int drain(RateLimiter& limiter, std::string_view key, Clock::time_point now, int attempts = 100) {
+int drain(MemoryRateLimiter& limiter, std::string_view key, Clock::time_point now, int attempts = 100) {
   int passed = 0;
   for (int i = 0; i < attempts; ++i) passed += limiter.try_acquire(key, now) ? 1 : 0;
   return passed;

@@ -98,7 +98,8 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
   const std::vector<std::string> fields =
       identity_fields(collection, request.identity, request.identity_field);
 
-  const SignInCharge charge = throttle_.charge(request.client_ip, collection.id, request.identity);
+  const SignInCharge charge =
+      co_await throttle_.charge(request.client_ip, collection.id, request.identity);
   std::optional<json::object> record =
       co_await records_.find_auth_record(collection, fields, request.identity);
   PasswordCheck check;
@@ -126,7 +127,7 @@ boost::asio::awaitable<SignInResult> PasswordSignIn::sign_in(SignInRequest reque
     throw core::ApiError::forbidden(
         "The request doesn't satisfy the collection requirements to authenticate.");
   }
-  throttle_.refund(charge);
+  co_await throttle_.refund(charge);
   if (check.needs_rehash) {
     const std::string id(result.record.at(schema::kFieldId).as_string());
     co_await upgrade_hash(collection, id, request.password, stored);

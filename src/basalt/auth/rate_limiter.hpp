@@ -2,14 +2,14 @@
 // away once a key has failed too often lately; the caller then answers 429 "Too Many
 // Requests." (docs/api.md, "Errors").
 //
-// Use, for each key an attempt is limited by:
-//   if (auto admission = limiter.try_acquire(key, now); !admission)
+// Use, for each key an attempt is limited by (in a coroutine):
+//   if (auto admission = co_await limiter.acquire(key, now); !admission)
 //     -> 429 with Retry-After: admission.retry_after, nothing counted
 //   ... the attempt ...
-//   succeeded? limiter.refund(key, now)
-// try_acquire counts the attempt as a failure up front, so concurrent attempts cannot all pass
-// before any of them has failed; refund() takes the count back when the attempt succeeded.
-// When an attempt is limited by several keys and a later one refuses it, refund the earlier
+//   succeeded? co_await limiter.release(key, now)
+// acquire counts the attempt as a failure up front, so concurrent attempts cannot all pass
+// before any of them has failed; release() takes the count back when the attempt succeeded.
+// When an attempt is limited by several keys and a later one refuses it, release the earlier
 // ones (it was never tried).
 //
 // The limit is a token bucket per key: a burst of `max_failures` failures, then one more every
@@ -17,12 +17,16 @@
 // failing is clean again `window` after its last failure). It has no edge at which a fixed
 // window resets, where twice the limit could pass at once.
 //
-// Implementations: MemoryRateLimiter (one process). A store shared by several instances
-// (Redis) implements the same interface; it may keep time by its own clock instead of `now`.
-// Implementations are thread-safe.
+// Implementations: MemoryRateLimiter (one process: SQLite, answers at once) and
+// DatabaseRateLimiter (the instances on one PostgreSQL database: one bucket row per key in
+// the database, decided there; docs/scaling.md). The latter keeps time by the wall clock it is
+// given instead of `now`. Implementations are thread-safe.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace basalt::auth {
@@ -49,10 +53,18 @@ class RateLimiter {
 
   // Refused (with the wait) when `key` has no failure left to spend at `now`: nothing is
   // counted. Otherwise counts one failure against `key` and allows the attempt.
-  virtual Admission try_acquire(std::string_view key, Clock::time_point now) = 0;
+  virtual boost::asio::awaitable<Admission> acquire(std::string key, Clock::time_point now) = 0;
 
-  // Takes back one failure counted by try_acquire: the attempt succeeded (or was never made).
-  virtual void refund(std::string_view key, Clock::time_point now) = 0;
+  // Takes back one failure counted by acquire: the attempt succeeded (or was never made).
+  virtual boost::asio::awaitable<void> release(std::string key, Clock::time_point now) = 0;
 };
+
+// Keys at most this long are kept as they are; a longer one as a digest (bounded_limit_key).
+inline constexpr std::size_t kMaxKeyBytes = 256;
+
+// The key as a limiter stores it: itself, or for a key longer than kMaxKeyBytes a hex
+// BLAKE2b-128 digest. Collision-resistant, so nobody can craft a key that shares another's
+// count.
+std::string bounded_limit_key(std::string_view key);
 
 }  // namespace basalt::auth

@@ -20,29 +20,32 @@ std::string lower(std::string_view text) {
 
 }  // namespace
 
-SignInCharge SignInThrottle::charge(std::string_view address, std::string_view collection_id,
-                                    std::string_view identity) const {
+boost::asio::awaitable<SignInCharge> SignInThrottle::charge(std::string_view address,
+                                                            std::string_view collection_id,
+                                                            std::string_view identity) const {
   const RateLimiter::Clock::time_point now = clock_.steady_now();
   // '|' appears in neither an address nor a collection id, so no two triples share a key.
   SignInCharge charge{
       std::string(address),
       std::string(address) + "|" + std::string(collection_id) + "|" + lower(identity), now};
-  if (auto admission = address_identity_failures_.try_acquire(charge.identity_key, now);
+  if (const Admission admission =
+          co_await address_identity_failures_.acquire(charge.identity_key, now);
       !admission) {
     count_refusal();
     throw TooManyAttempts(admission.retry_after);
   }
-  if (auto admission = address_failures_.try_acquire(charge.address_key, now); !admission) {
-    address_identity_failures_.refund(charge.identity_key, now);  // never tried
+  if (const Admission admission = co_await address_failures_.acquire(charge.address_key, now);
+      !admission) {
+    co_await address_identity_failures_.release(charge.identity_key, now);  // never tried
     count_refusal();
     throw TooManyAttempts(admission.retry_after);
   }
-  return charge;
+  co_return charge;
 }
 
-void SignInThrottle::refund(const SignInCharge& charge) const {
-  address_failures_.refund(charge.address_key, charge.at);
-  address_identity_failures_.refund(charge.identity_key, charge.at);
+boost::asio::awaitable<void> SignInThrottle::refund(const SignInCharge& charge) const {
+  co_await address_failures_.release(charge.address_key, charge.at);
+  co_await address_identity_failures_.release(charge.identity_key, charge.at);
 }
 
 }  // namespace basalt::auth

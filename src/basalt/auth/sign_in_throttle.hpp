@@ -14,14 +14,15 @@
 // before any has failed) and refunded when it succeeds. Unknown identities are charged like
 // known ones, so the limit says nothing about who exists.
 //
-// The limiters are RateLimiter interfaces: a store shared by several instances can replace
-// MemoryRateLimiter without touching this policy.
+// The limiters are RateLimiter interfaces: MemoryRateLimiter on one instance, the database's
+// buckets (DatabaseRateLimiter) for the instances on one PostgreSQL database.
 //
 // Time: read from the borrowed core::Clock (its steady reading), never from std::chrono.
 // Thread safety: stateless apart from the borrowed limiters and clock, which are thread-safe;
 // all must outlive it.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -58,11 +59,12 @@ class SignInThrottle {
   // Counts one failure against `address` and against (`address`, `collection_id`, `identity`
   // compared case-insensitively), now. Throws TooManyAttempts, counting nothing, when either
   // is spent.
-  SignInCharge charge(std::string_view address, std::string_view collection_id,
-                      std::string_view identity) const;
+  boost::asio::awaitable<SignInCharge> charge(std::string_view address,
+                                              std::string_view collection_id,
+                                              std::string_view identity) const;
 
   // Takes back a charge: the attempt succeeded.
-  void refund(const SignInCharge& charge) const;
+  boost::asio::awaitable<void> refund(const SignInCharge& charge) const;
 
  private:
   RateLimiter& address_failures_;

@@ -10,11 +10,14 @@
 #include <string>
 
 #include "basalt/auth/memory_rate_limiter.hpp"
+#include "basalt/db/testing/sync_wait.hpp"
 
 namespace basalt::auth {
 namespace {
 
 using namespace std::chrono_literals;
+using db::testing::sync_wait;
+
 class SignInThrottleTest : public ::testing::Test {
  protected:
   // The defaults: 20 failures per address, 5 per (address, identity), per minute.
@@ -26,7 +29,7 @@ class SignInThrottleTest : public ::testing::Test {
   // The wait of a refused attempt, or nullopt when it was let through (and counted).
   std::optional<std::chrono::seconds> refused(std::string_view address, std::string_view identity) {
     try {
-      throttle_.charge(address, "pbc_1", identity);
+      sync_wait(throttle_.charge(address, "pbc_1", identity));
       return std::nullopt;
     } catch (const TooManyAttempts& error) {
       EXPECT_EQ(error.status(), 429);
@@ -77,8 +80,8 @@ TEST_F(SignInThrottleTest, ARefusalByTheAddressLimitCountsNothingForTheIdentity)
 TEST_F(SignInThrottleTest, ASuccessIsRefunded) {
   fail("10.0.0.1", "a@example.com", 4);
   for (int i = 0; i < 20; ++i) {
-    const SignInCharge charge = throttle_.charge("10.0.0.1", "pbc_1", "a@example.com");
-    throttle_.refund(charge);  // the correct password: never uses up the limit
+    const SignInCharge charge = sync_wait(throttle_.charge("10.0.0.1", "pbc_1", "a@example.com"));
+    sync_wait(throttle_.refund(charge));  // the correct password: never uses up the limit
   }
   fail("10.0.0.1", "a@example.com", 1);
   EXPECT_TRUE(refused("10.0.0.1", "a@example.com"));
@@ -86,7 +89,7 @@ TEST_F(SignInThrottleTest, ASuccessIsRefunded) {
 
 TEST_F(SignInThrottleTest, CollectionsAreSeparate) {
   fail("10.0.0.1", "a@example.com", 5);
-  EXPECT_NO_THROW(throttle_.charge("10.0.0.1", "pbc_2", "a@example.com"));
+  EXPECT_NO_THROW(sync_wait(throttle_.charge("10.0.0.1", "pbc_2", "a@example.com")));
 }
 
 }  // namespace

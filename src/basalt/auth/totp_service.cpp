@@ -108,15 +108,15 @@ boost::asio::awaitable<std::optional<TotpService::Row>> TotpService::load(
                 row.as_int(3) != 0};
 }
 
-std::string TotpService::charge(const std::string& row_id) const {
-  const Admission admission = attempts_.try_acquire(row_id, clock_.steady_now());
+boost::asio::awaitable<std::string> TotpService::charge(const std::string& row_id) const {
+  const Admission admission = co_await attempts_.acquire(row_id, clock_.steady_now());
   if (!admission) {
     if (metrics::enabled()) {
       metrics::local().refusals[metrics::index(metrics::Refusal::kSignInThrottle)].add();
     }
     throw TooManyAttempts(admission.retry_after);
   }
-  return row_id;
+  co_return row_id;
 }
 
 std::vector<unsigned char> TotpService::open_secret(const Row& row) const {
@@ -198,7 +198,7 @@ boost::asio::awaitable<std::vector<std::string>> TotpService::confirm(
   if (!row || row->confirmed) {
     throw core::ApiError::bad_request("There is no pending TOTP enrollment to confirm.");
   }
-  const std::string charged = charge(row_id);
+  const std::string charged = co_await charge(row_id);
   std::vector<unsigned char> secret = open_secret(*row);
   const std::optional<std::int64_t> step =
       match_totp(secret, code, totp_step(clock_.now()), row->last_step);
@@ -231,7 +231,7 @@ boost::asio::awaitable<std::vector<std::string>> TotpService::confirm(
   });
   // A concurrent confirm or a new enrollment got there first.
   if (changed == 0) invalid_code();
-  attempts_.refund(charged, clock_.steady_now());
+  co_await attempts_.release(charged, clock_.steady_now());
   co_return codes;
 }
 
@@ -239,7 +239,7 @@ boost::asio::awaitable<void> TotpService::verify(const schema::Collection& colle
                                                  std::string_view record_id,
                                                  std::string code) const {
   const std::string row_id = row_id_of(collection, record_id);
-  const std::string charged = charge(row_id);
+  const std::string charged = co_await charge(row_id);
   if (code.size() > kMaxTotpCodeLength) invalid_code();
   const std::optional<Row> row = co_await load(row_id);
   if (!row || !row->confirmed) invalid_code();
@@ -296,7 +296,7 @@ boost::asio::awaitable<void> TotpService::verify(const schema::Collection& colle
     });
   }
   if (changed == 0) invalid_code();  // used concurrently by another sign-in
-  attempts_.refund(charged, clock_.steady_now());
+  co_await attempts_.release(charged, clock_.steady_now());
 }
 
 boost::asio::awaitable<void> TotpService::disable(const schema::Collection& collection,
@@ -304,7 +304,7 @@ boost::asio::awaitable<void> TotpService::disable(const schema::Collection& coll
                                                   std::string_view client) const {
   const std::string record_id = text_field(record, schema::kFieldId);
   const std::string row_id = row_id_of(collection, record_id);
-  const std::string charged = charge(row_id);
+  const std::string charged = co_await charge(row_id);
   const std::string stored = text_field(record, schema::kFieldPassword);
   bool matches = false;
   if (!password.empty() && password.size() <= kMaxTotpPasswordLength) {
@@ -316,7 +316,7 @@ boost::asio::awaitable<void> TotpService::disable(const schema::Collection& coll
                         {"message", "Missing or invalid password."}};
     throw core::ApiError::bad_request("Failed to disable TOTP.", std::move(data));
   }
-  attempts_.refund(charged, clock_.steady_now());
+  co_await attempts_.release(charged, clock_.steady_now());
   const db::Dialect& d = database_.dialect();
   const std::string remove = "DELETE FROM " + d.quote_identifier(schema::kTotpTable) + " WHERE " +
                              d.quote_identifier("id") + " = " + d.placeholder(1);

@@ -83,7 +83,7 @@ class TotpService {
  private:
   struct Row;
   boost::asio::awaitable<std::optional<Row>> load(const std::string& row_id) const;
-  std::string charge(const std::string& row_id) const;
+  boost::asio::awaitable<std::string> charge(const std::string& row_id) const;
   std::vector<unsigned char> open_secret(const Row& row) const;
 
   db::Database& database_;

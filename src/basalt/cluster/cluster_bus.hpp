@@ -11,6 +11,9 @@
 //     false) a larger one, and the caller sends a smaller form (a reference to re-read).
 //  4. Handlers and resync handlers run on the bus's own thread, one at a time, and must not
 //     block it for long. They are registered before start().
+//  5. After a reconnection the bus logs "... again; everything is reloaded" once its resync
+//     handlers have returned, never before: a test (or an operator) that waits for the line
+//     knows the streams open before it were closed and the reloads started.
 //
 // LocalBus is a deployment of one instance (SQLite, or one server on PostgreSQL without
 // peers): publish() reaches nobody and no handler ever runs.

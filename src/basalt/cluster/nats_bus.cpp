@@ -116,10 +116,11 @@ void NatsBus::drain() {
 void NatsBus::on_connected(bool again) {
   const unsigned opened = ++sessions_;
   if (again || opened > 1) {
-    spdlog::info("cluster bus: connected to NATS again; everything is reloaded");
     asio::post(context_, [this] {
       messages_.resync();
       drain();  // what waited while disconnected
+      // Said once the handlers ran (as RedisBus says it).
+      spdlog::info("cluster bus: connected to NATS again; everything is reloaded");
     });
   }
   std::lock_guard lock(connected_mutex_);

@@ -232,8 +232,9 @@ void PgNotifyBus::start() {
             }
             backoff.reset();
             if (opened > 1) {
-              spdlog::info("cluster bus: listening again; everything is reloaded");
               messages_.resync();
+              // Said once the handlers ran (as RedisBus says it).
+              spdlog::info("cluster bus: listening again; everything is reloaded");
             }
             std::exception_ptr lost;
             try {

@@ -191,11 +191,14 @@ void RedisBus::transport() {
       announce_first_attempt();
       return;  // stopping
     } catch (const std::exception& error) {
-      announce_first_attempt();
-      if (stopping_) return;
+      if (stopping_) {
+        announce_first_attempt();
+        return;
+      }
       delay = backoff.next();
       spdlog::warn("cluster bus: Redis at {}: {}; again in {} ms", endpoint_.masked(), error.what(),
                    delay.count());
+      announce_first_attempt();  // after the warning: start() returns with it logged
     }
     pause(delay);
   }
@@ -220,6 +223,11 @@ void RedisBus::serve(Connection& subscriber, Connection& publisher) {
     // Messages the subscriber has read so far: posted to the bus thread in order.
     while (Reply reply = subscriber.next_reply()) {
       last_heard = Clock::now();
+      if (reply->type == REDIS_REPLY_ERROR) {
+        // SUBSCRIBE refused (NOAUTH after a restart with a password, an ACL): ignored, the
+        // session would look alive, hear nothing and never resync. A new one is made instead.
+        throw std::runtime_error("Redis refused SUBSCRIBE: " + std::string(reply->str, reply->len));
+      }
       if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
       // ["subscribe", channel, count] confirms; ["message", channel, payload] carries one.
       const redisReply* kind = reply->element[0];
@@ -230,8 +238,12 @@ void RedisBus::serve(Connection& subscriber, Connection& publisher) {
         // Counted once the server confirmed: from here on no message of the channel is missed.
         subscribed = true;
         if (++sessions_ > 1) {
-          spdlog::info("cluster bus: subscribed to Redis again; everything is reloaded");
-          asio::post(context_, [this] { messages_.resync(); });
+          // Said once the handlers ran (realtime streams closed, reloads started): whoever
+          // waits for the line may rely on it (a stream opened after it is not closed by it).
+          asio::post(context_, [this] {
+            messages_.resync();
+            spdlog::info("cluster bus: subscribed to Redis again; everything is reloaded");
+          });
         }
         announce_first_attempt();
       } else if (word == "message" && data->type == REDIS_REPLY_STRING) {

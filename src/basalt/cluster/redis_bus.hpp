@@ -14,7 +14,9 @@
 // Invariants:
 //  1. A lost connection (an error, or no answer to the PING sent every 15 s for 30 s) closes
 //     both; they are opened again after ReconnectBackoff's delay (100 ms doubling to 2 s,
-//     jitter), and then the resync handlers run (messages may have been missed meanwhile).
+//     jitter), and once the server confirmed the new SUBSCRIBE the resync handlers run
+//     (messages may have been missed meanwhile). An error reply to SUBSCRIBE (NOAUTH, an ACL)
+//     counts as a lost connection, never as a live session.
 //  2. Messages published while disconnected wait in the outbox (BusMessages, bounded; an
 //     overflow turns into a resync of every instance) and go out once connected again.
 //  3. Nothing of a payload is logged: errors name the server's error text and sizes only.

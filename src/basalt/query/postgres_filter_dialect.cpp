@@ -109,6 +109,77 @@ void append_bool_equals_number(std::string& out, const FilterDialect::Operand& f
   out += ") IS NULL AND NULL)))";
 }
 
+// `flag < n` (and <=, >, >=), a BOOLEAN column against a number, with SQLite's meaning (the
+// column read as 0/1) and the column alone against expressions of the number, as above:
+//   flag <  n:  (flag <= (n > 1))  AND (n > 0  OR (flag IS NULL AND NULL))
+//   flag <= n:  (flag <= (n >= 1)) AND (n >= 0 OR (flag IS NULL AND NULL))
+//   flag >  n:  (flag >= (n >= 0)) AND (n < 1  OR (flag IS NULL AND NULL))
+//   flag >= n:  (flag >= (n > 0))  AND (n <= 1 OR (flag IS NULL AND NULL))
+// The first part picks the values of {false, true} (0, 1) that pass once some do; the second
+// is false where none does (NULL for a NULL flag, as `NULL < n`); n NULL gives NULL. `op` is
+// read with the flag on the left.
+void append_bool_range(std::string& out, const FilterDialect::Operand& flag,
+                       const FilterDialect::Operand& number, CompareOp op) {
+  std::string n;
+  append_number(n, number);
+  std::string_view flag_op;
+  std::string_view pick;
+  std::string_view some;
+  switch (op) {
+    case CompareOp::kLt:
+      flag_op = " <= ";
+      pick = " > 1";
+      some = " > 0";
+      break;
+    case CompareOp::kLte:
+      flag_op = " <= ";
+      pick = " >= 1";
+      some = " >= 0";
+      break;
+    case CompareOp::kGt:
+      flag_op = " >= ";
+      pick = " >= 0";
+      some = " < 1";
+      break;
+    case CompareOp::kGte:
+      flag_op = " >= ";
+      pick = " > 0";
+      some = " <= 1";
+      break;
+    default:
+      throw std::logic_error("append_bool_range takes a range operator");
+  }
+  out += "(((";
+  out += flag.sql;
+  out += ')';
+  out += flag_op;
+  out += '(';
+  out += n;
+  out += pick;
+  out += ")) AND (";
+  out += n;
+  out += some;
+  out += " OR ((";
+  out += flag.sql;
+  out += ") IS NULL AND NULL)))";
+}
+
+// The operator with its operands swapped: `n < flag` is `flag > n`.
+CompareOp swapped(CompareOp op) {
+  switch (op) {
+    case CompareOp::kLt:
+      return CompareOp::kGt;
+    case CompareOp::kLte:
+      return CompareOp::kGte;
+    case CompareOp::kGt:
+      return CompareOp::kLt;
+    case CompareOp::kGte:
+      return CompareOp::kLte;
+    default:
+      return op;
+  }
+}
+
 }  // namespace
 
 std::string postgres_json_path(std::span<const JsonPathStep> path) {
@@ -263,6 +334,17 @@ void PostgresFilterDialect::compare(std::string& out, CompareOp op, const Operan
       a.number != PlainNumber::kNone && b.number != PlainNumber::kNone) {
     append_bool_equals_number(out, a.number == PlainNumber::kBool ? a : b,
                               a.number == PlainNumber::kBool ? b : a);
+    return;
+  }
+  if ((op == CompareOp::kLt || op == CompareOp::kLte || op == CompareOp::kGt ||
+       op == CompareOp::kGte) &&
+      (a.number == PlainNumber::kBool) != (b.number == PlainNumber::kBool) &&
+      a.number != PlainNumber::kNone && b.number != PlainNumber::kNone) {
+    if (a.number == PlainNumber::kBool) {
+      append_bool_range(out, a, b, op);
+    } else {
+      append_bool_range(out, b, a, swapped(op));
+    }
     return;
   }
   if (a.number != PlainNumber::kNone && b.number != PlainNumber::kNone) {
