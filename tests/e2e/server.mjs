@@ -36,7 +36,8 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   fixed port instead of a free one (a server that restarts itself keeps it); `onStderr`: called
  *   with every chunk of the server's stderr, in order (e.g. to read its statement trace);
  *   `postgresTablespace` (E2E_DB=postgres): the tablespace the server's tables go to; `env`:
- *   variables added to the server's environment (e.g. OTEL_* for traces).
+ *   variables added to the server's environment (e.g. OTEL_* for traces); `executable`: another
+ *   basalt binary than E2E_BASALT_BINARY's (benchmarks comparing two builds).
  * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>, installLink: Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave
@@ -45,7 +46,7 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   itself in place after a backup restore); `installLink` resolves with the install link the
  *   server prints when it has no superuser (and never otherwise).
  */
-export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {}, databaseOf } = {}) {
+export async function startServer({ args = [], superuser, dir: givenDir, port = 0, onStderr, postgresTablespace, env = {}, databaseOf, executable = binary } = {}) {
   const dir = givenDir ?? (await mkdtemp(join(tmpdir(), 'basalt-e2e-')));
   // E2E_DB=postgres: the data goes to a fresh database of this directory's own.
   // `databaseOf` (E2E_DB=postgres): share the database of another server's data directory (two
@@ -53,12 +54,12 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
   const database = usePostgres ? databaseFor(databaseOf ?? dir, { tablespace: postgresTablespace }) : undefined;
   const storage = ['--dir', dir, ...(database ? ['--db', database] : [])];
   if (superuser) {
-    execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {
+    execFileSync(executable, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   }
   const child = spawn(
-    binary,
+    executable,
     ['serve', '--http', `127.0.0.1:${port}`, ...storage, '--access-log', 'false', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
