@@ -26,7 +26,7 @@ const scriptsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../scrip
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
 // Retries start at 20 ms and never wait more than 3 s, so a restarted broker is picked up soon
 // after it is back; 50 attempts (the most a destination allows) outlast a RabbitMQ reboot.
-const serverArgs = ['--events-retry-base', '20ms', '--events-retry-max', '3s'];
+const serverArgs = ['--events-retry-base', '20ms', '--events-retry-max', '3s', '--brokers-allow-private', 'true'];
 const maxAttempts = 50;
 const collectionNames = ['posts', 'notes'];
 const rabbitQueue = 'basalt-e2e-everything';
@@ -407,6 +407,13 @@ describe('message brokers', { skip }, () => {
     const rabbit = await admin.send(`/api/brokers/rabbitmq/${destinations.rabbitmq.id}`, { method: 'GET' });
     assert.equal(rabbit.config.url, `amqp://guest:***@127.0.0.1:${brokers.rabbitmq.port}/`);
     assert.equal(rabbit.config.exchange, 'basalt');
+    // Sent back as shown (password masked), the stored password stays: the deliveries below
+    // still log in as guest.
+    const resent = await admin.send(`/api/brokers/rabbitmq/${destinations.rabbitmq.id}`, {
+      method: 'PATCH',
+      body: { config: rabbit.config },
+    });
+    assert.equal(resent.config.url, rabbit.config.url);
     const listed = await admin.send('/api/brokers/nats', { method: 'GET' });
     assert.deepEqual(listed.items.map((item) => item.id), [destinations.nats.id], 'each type lists its own');
     await assert.rejects(

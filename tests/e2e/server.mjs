@@ -37,7 +37,8 @@ const ANNOUNCEMENT = /^Server started at (http:\/\/\S+)$/;
  *   with every chunk of the server's stderr, in order (e.g. to read its statement trace);
  *   `postgresTablespace` (E2E_DB=postgres): the tablespace the server's tables go to; `env`:
  *   variables added to the server's environment (e.g. OTEL_* for traces); `executable`: another
- *   program with basalt's command line to start instead (a C++ extension, docs/extending.md).
+ *   program with basalt's command line to start instead of E2E_BASALT_BINARY (a C++ extension,
+ *   docs/extending.md, or another build in a benchmark comparing two).
  * @returns {Promise<{url: string, dir: string, pid: number, stop: () => Promise<void>, kill: () => Promise<void>, restarted: () => Promise<string>, installLink: Promise<string>}>}
  *   `url` has no trailing slash; `dir` is the data directory; `stop()` sends SIGTERM, waits for
  *   exit, asserts a clean exit (code 0) and removes the data directory (unless the caller gave

@@ -335,6 +335,43 @@ describe('webhooks outbound guard', () => {
 });
 
 describe('webhooks with two instances on one PostgreSQL database', { skip: usePostgres ? false : 'E2E_DB=postgres only' }, () => {
+  test('a webhook created on one instance receives what another commits right after', async () => {
+    // The second instance learns of the webhook only at its next poll (1 s by default), but
+    // its writes check the destinations list in their own transaction: none is lost.
+    const receiver = await startReceiver();
+    const dirA = await mkdtemp(join(tmpdir(), 'basalt-e2e-webhooks-new-'));
+    const first = await startServer({ superuser, dir: dirA, args: fastRetries });
+    let second;
+    try {
+      const adminA = await signIn(first.url);
+      await createPosts(adminA);
+      second = await startServer({ databaseOf: dirA, args: fastRetries });
+      const adminB = await signIn(second.url);
+      // Committed before the webhook exists: never its to deliver.
+      await adminB.collection('posts').create({ title: 'before' });
+      const hook = await adminA.send('/api/webhooks', {
+        method: 'POST',
+        body: { url: receiver.url, collections: ['posts'] },
+      });
+      receiver.setSecret(hook.secret);
+      const created = [];
+      for (let i = 0; i < 5; i++) {
+        created.push((await adminB.collection('posts').create({ title: `after ${i}` })).id);
+      }
+      const got = [];
+      for (let i = 0; i < 5; i++) got.push(await receiver.next());
+      assert.deepEqual(got.map((d) => d.payload.data.record.id), created);
+      assert.ok(got.every((d) => d.verified));
+      const marker = await adminA.collection('posts').create({ title: 'marker' });
+      assert.equal((await receiver.next()).payload.data.record.id, marker.id, 'nothing else');
+    } finally {
+      await second?.stop();
+      await first.stop();
+      await receiver.close();
+      await rm(dirA, { recursive: true, force: true });
+    }
+  });
+
   test('exactly one instance delivers each event, and the other takes over after a stop', async () => {
     const receiver = await startReceiver();
     const dirA = await mkdtemp(join(tmpdir(), 'basalt-e2e-webhooks-a-'));

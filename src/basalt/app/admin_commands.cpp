@@ -186,7 +186,7 @@ int run_admin_command(const core::Config& config, const AdminCommand& command, s
     events::OutboxWriter outbox_writer(storage.database().dialect(), clock);
     records.set_outbox(&outbox_writer);
     events::DestinationService destinations(storage.database(), storage.collections(), records,
-                                            outbox_writer, clock);
+                                            clock);
     run_blocking(destinations.load());
     AdminCommands commands(storage.database(), storage.collections(), records, destinations);
     const int code = commands.run(command, out, err);

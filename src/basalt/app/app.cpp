@@ -251,7 +251,7 @@ int serve(const core::Config& config, ServeExtension* extension) {
     events::OutboxWriter outbox_writer(storage.database().dialect(), clock);
     records.set_outbox(&outbox_writer);
     events::DestinationService destinations(storage.database(), storage.collections(), records,
-                                            outbox_writer, clock);
+                                            clock);
     run_blocking(destinations.load());
     events::DispatcherOptions dispatcher_options;
     dispatcher_options.poll_interval = config.events.poll_interval;
@@ -259,6 +259,7 @@ int serve(const core::Config& config, ServeExtension* extension) {
     dispatcher_options.retry_max = config.events.retry_max;
     dispatcher_options.retention = config.events.retention;
     dispatcher_options.destinations.allow_private = config.events.allow_private;
+    dispatcher_options.destinations.brokers_allow_private = config.events.brokers_allow_private;
     // The lease owner is this data directory's: a restart after a crash takes its own leases
     // back at once, and no two live instances share a directory (it is locked).
     dispatcher_options.owner = instance_id(config.data_dir);
@@ -268,7 +269,8 @@ int serve(const core::Config& config, ServeExtension* extension) {
     // A local commit of an event some destination wants wakes it at once (after the commit:
     // the bus publishes then); other instances' commits are seen by its poll.
     events.subscribe([&outbox_dispatcher, &outbox_writer](const records::RecordEvent& event) {
-      if (!event.from_other_instance && outbox_writer.wants(event.collection_id, event.action)) {
+      if (!event.from_other_instance &&
+          outbox_writer.interested(event.collection_id, event.action)) {
         outbox_dispatcher.wake();
       }
     });

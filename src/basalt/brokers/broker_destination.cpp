@@ -20,18 +20,22 @@ ConfigErrors validate_broker_config(std::string_view type, const boost::json::ob
 }
 
 std::unique_ptr<events::Destination> make_broker_destination(std::string_view type,
-                                                             const boost::json::object& config) {
+                                                             const boost::json::object& config,
+                                                             bool allow_private) {
   ConfigErrors errors;
   if (type == "rabbitmq") {
     if (auto parsed = parse_rabbitmq_config(config, errors)) {
+      parsed->allow_private = allow_private;
       return make_rabbitmq_destination(std::move(*parsed));
     }
   } else if (type == "nats") {
     if (auto parsed = parse_nats_config(config, errors)) {
+      parsed->allow_private = allow_private;
       return make_nats_destination(std::move(*parsed));
     }
   } else if (type == "redis") {
     if (auto parsed = parse_redis_config(config, errors)) {
+      parsed->allow_private = allow_private;
       return make_redis_destination(std::move(*parsed));
     }
   }

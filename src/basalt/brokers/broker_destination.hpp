@@ -20,8 +20,10 @@ bool is_broker_type(std::string_view type);
 // when valid.
 ConfigErrors validate_broker_config(std::string_view type, const boost::json::object& config);
 
-// nullptr when validate_broker_config would report errors.
+// nullptr when validate_broker_config would report errors. `allow_private`: the broker may be
+// on a loopback, private or other internal address (brokers-allow-private).
 std::unique_ptr<events::Destination> make_broker_destination(std::string_view type,
-                                                             const boost::json::object& config);
+                                                             const boost::json::object& config,
+                                                             bool allow_private);
 
 }  // namespace basalt::brokers

@@ -155,10 +155,10 @@ TEST(BrokerConfig, FactoryKnowsThreeTypes) {
   const auto object = config_json(R"({"url": "redis://127.0.0.1:6379"})");
   EXPECT_EQ(validate_broker_config("kafka", object).at("type"),
             "Must be one of rabbitmq, nats, redis.");
-  EXPECT_EQ(make_broker_destination("kafka", object), nullptr);
+  EXPECT_EQ(make_broker_destination("kafka", object, false), nullptr);
   EXPECT_TRUE(validate_broker_config("redis", object).empty());
-  EXPECT_NE(make_broker_destination("redis", object), nullptr);  // connects lazily
-  EXPECT_EQ(make_broker_destination("nats", object), nullptr);   // wrong scheme
+  EXPECT_NE(make_broker_destination("redis", object, false), nullptr);  // connects lazily
+  EXPECT_EQ(make_broker_destination("nats", object, false), nullptr);   // wrong scheme
 }
 
 }  // namespace

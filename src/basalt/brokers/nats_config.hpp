@@ -22,6 +22,9 @@ struct NatsConfig {
   bool create_stream = true;  // create `stream` (subjects "<prefix>.>", file storage) if absent
   std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
   std::chrono::milliseconds timeout{kDefaultTimeoutMs};  // publish → JetStream ack
+  // Loopback, private and other internal addresses allowed (brokers-allow-private; set by the
+  // factory from the server's settings, never from the JSON).
+  bool allow_private = false;
 };
 
 ConfigErrors validate_nats_config(const boost::json::object& object);

@@ -15,6 +15,7 @@
 #include "basalt/brokers/connector_support.hpp"
 #include "basalt/brokers/delivery_result.hpp"
 #include "basalt/brokers/event_envelope.hpp"
+#include "basalt/brokers/host_resolver.hpp"
 
 #include <fmt/format.h>
 #include <nats/nats.h>
@@ -117,10 +118,23 @@ class NatsDestination final : public events::Destination {
   }
 
   std::optional<Failure> connect() {
+    auto resolved =
+        resolve_broker_host(config_.url.host, config_.connect_timeout, config_.allow_private);
+    if (auto* failure = std::get_if<Failure>(&resolved)) return std::move(*failure);
     natsOptions* options = nullptr;
     natsStatus status = natsOptions_Create(&options);
-    const auto server = fmt::format("nats://{}:{}", config_.url.host, config_.url.port);
-    if (status == NATS_OK) status = natsOptions_SetURL(options, server.c_str());
+    // The resolved addresses as libnats' server list, tried in this order.
+    std::vector<std::string> servers;
+    for (const std::string& address : std::get<std::vector<std::string>>(resolved)) {
+      servers.push_back(fmt::format("nats://{}:{}", url_host(address), config_.url.port));
+    }
+    std::vector<const char*> server_texts;
+    for (const std::string& server : servers) server_texts.push_back(server.c_str());
+    if (status == NATS_OK) {
+      status = natsOptions_SetServers(options, server_texts.data(),
+                                      static_cast<int>(server_texts.size()));
+    }
+    if (status == NATS_OK) status = natsOptions_SetNoRandomize(options, true);
     if (status == NATS_OK)
       status = natsOptions_SetTimeout(options, config_.connect_timeout.count());
     if (status == NATS_OK) status = natsOptions_SetAllowReconnect(options, false);

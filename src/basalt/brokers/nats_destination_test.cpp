@@ -82,6 +82,7 @@ class NatsDestinationTest : public ::testing::Test {
                                {"timeoutMs", 3000}};
     auto config = parse_nats_config(object, errors);
     if (!config) throw std::runtime_error("bad test config");
+    config->allow_private = true;  // the test broker is on loopback
     return *config;
   }
 
@@ -113,6 +114,20 @@ TEST_F(NatsDestinationTest, PublishesEachEventToItsSubjectWithItsIdInOrder) {
     EXPECT_EQ(envelope.at("sequence").as_int64(), n);
     EXPECT_EQ(envelope.at("data").at("record"), boost::json::parse(expected.record_json));
   }
+}
+
+TEST_F(NatsDestinationTest, AHostNameIsResolvedAndCheckedByTheOutboundGuard) {
+  NatsConfig config = nats_test_config("named", "NAMED");
+  config.url.host = "localhost";  // resolves to loopback
+  const auto delivered = make_nats_destination(config)->deliver(testing::numbered_event(1));
+  EXPECT_EQ(delivered.outcome, Outcome::kDelivered) << delivered.detail;
+  config.allow_private = false;
+  const auto refused = make_nats_destination(config)->deliver(testing::numbered_event(2));
+  EXPECT_EQ(refused.outcome, Outcome::kReject);
+  EXPECT_NE(refused.detail.find("resolves to a loopback address"), std::string::npos)
+      << refused.detail;
+  NatsTestReader reader(broker_->url());
+  EXPECT_EQ(reader.read_stream("NAMED").size(), 1u);
 }
 
 TEST_F(NatsDestinationTest, SameEventTwiceIsStoredOnce) {
@@ -195,6 +210,7 @@ TEST(NatsDestinationNoServer, ConnectionRefusedIsRetry) {
                              {"connectTimeoutMs", 500}};
   auto config = parse_nats_config(object, errors);
   ASSERT_TRUE(config);
+  config->allow_private = true;  // loopback
   auto destination = make_nats_destination(*config);
   const auto result = destination->deliver(testing::numbered_event(1));
   EXPECT_EQ(result.outcome, Outcome::kRetry);
@@ -209,6 +225,7 @@ TEST(NatsDestinationNoServer, ServerThatNeverAnswersEndsInRetryAfterTheTimeouts)
                              {"timeoutMs", 300}};
   auto config = parse_nats_config(object, errors);
   ASSERT_TRUE(config);
+  config->allow_private = true;  // loopback
   auto destination = make_nats_destination(*config);
   const auto result = destination->deliver(testing::numbered_event(1));
   EXPECT_EQ(result.outcome, Outcome::kRetry) << result.detail;

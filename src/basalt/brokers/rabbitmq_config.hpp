@@ -23,6 +23,9 @@ struct RabbitMqConfig {
   std::string routing_key = "{collection}.{action}";  // an event template
   std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
   std::chrono::milliseconds timeout{kDefaultTimeoutMs};  // publish → confirm, and each RPC
+  // Loopback, private and other internal addresses allowed (brokers-allow-private; set by the
+  // factory from the server's settings, never from the JSON).
+  bool allow_private = false;
 };
 
 ConfigErrors validate_rabbitmq_config(const boost::json::object& object);

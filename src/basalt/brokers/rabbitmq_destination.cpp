@@ -15,6 +15,7 @@
 #include "basalt/brokers/delivery_result.hpp"
 #include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/event_template.hpp"
+#include "basalt/brokers/host_resolver.hpp"
 
 #include <amqp.h>
 #include <amqp_framing.h>
@@ -103,13 +104,21 @@ class RabbitMqDestination final : public events::Destination {
 
  private:
   std::optional<Failure> connect() {
-    connection_ = amqp_new_connection();
-    if (connection_ == nullptr) return Failure{Outcome::kRetry, "out of memory"};
-    amqp_socket_t* socket = amqp_tcp_socket_new(connection_);
-    if (socket == nullptr) return Failure{Outcome::kRetry, "cannot create a TCP socket"};
-    timeval connect_tv = timeval_of(config_.connect_timeout);
-    const int opened =
-        amqp_socket_open_noblock(socket, config_.url.host.c_str(), config_.url.port, &connect_tv);
+    auto resolved =
+        resolve_broker_host(config_.url.host, config_.connect_timeout, config_.allow_private);
+    if (auto* failure = std::get_if<Failure>(&resolved)) return std::move(*failure);
+    // Each address in turn until one accepts (a fresh connection state for each try).
+    int opened = AMQP_STATUS_SOCKET_ERROR;
+    for (const std::string& address : std::get<std::vector<std::string>>(resolved)) {
+      if (connection_ != nullptr) amqp_destroy_connection(connection_);
+      connection_ = amqp_new_connection();
+      if (connection_ == nullptr) return Failure{Outcome::kRetry, "out of memory"};
+      amqp_socket_t* socket = amqp_tcp_socket_new(connection_);
+      if (socket == nullptr) return Failure{Outcome::kRetry, "cannot create a TCP socket"};
+      timeval connect_tv = timeval_of(config_.connect_timeout);
+      opened = amqp_socket_open_noblock(socket, address.c_str(), config_.url.port, &connect_tv);
+      if (opened == AMQP_STATUS_OK) break;
+    }
     if (opened != AMQP_STATUS_OK) {
       return Failure{Outcome::kRetry, fmt::format("connect to {}: {}", config_.url.redacted(),
                                                   amqp_error_string2(opened))};

@@ -136,6 +136,7 @@ class RabbitMqDestinationTest : public ::testing::Test {
                                {"timeoutMs", 5000}};
     auto config = parse_rabbitmq_config(object, errors);
     if (!config) throw std::runtime_error("bad test config");
+    config->allow_private = true;  // the test broker is on loopback
     return *config;
   }
 
@@ -184,6 +185,22 @@ TEST_F(RabbitMqDestinationTest, DeclaresItsExchangeWhenAsked) {
   client.bind_queue("declared-here-q", "declared-here", "#");
   ASSERT_EQ(destination->deliver(testing::numbered_event(2)).outcome, Outcome::kDelivered);
   EXPECT_EQ(client.drain("declared-here-q").size(), 1u);
+}
+
+TEST_F(RabbitMqDestinationTest, AHostNameIsResolvedAndCheckedByTheOutboundGuard) {
+  AmqpTestClient client(broker_->port());
+  client.declare_exchange("named", "topic");
+  client.bind_queue("named-all", "named", "#");
+  RabbitMqConfig config = rabbit_test_config("named");
+  config.url.host = "localhost";  // resolves to loopback
+  const auto delivered = make_rabbitmq_destination(config)->deliver(testing::numbered_event(1));
+  EXPECT_EQ(delivered.outcome, Outcome::kDelivered) << delivered.detail;
+  config.allow_private = false;
+  const auto refused = make_rabbitmq_destination(config)->deliver(testing::numbered_event(2));
+  EXPECT_EQ(refused.outcome, Outcome::kReject);
+  EXPECT_NE(refused.detail.find("resolves to a loopback address"), std::string::npos)
+      << refused.detail;
+  EXPECT_EQ(client.drain("named-all").size(), 1u);
 }
 
 TEST_F(RabbitMqDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveAfterRestart) {
@@ -284,6 +301,7 @@ TEST(RabbitMqDestinationNoServer, ConnectionRefusedIsRetry) {
                              {"connectTimeoutMs", 500}};
   auto config = parse_rabbitmq_config(object, errors);
   ASSERT_TRUE(config);
+  config->allow_private = true;  // loopback
   auto destination = make_rabbitmq_destination(*config);
   const auto result = destination->deliver(testing::numbered_event(1));
   EXPECT_EQ(result.outcome, Outcome::kRetry);
@@ -298,6 +316,7 @@ TEST(RabbitMqDestinationNoServer, ServerThatNeverAnswersEndsInRetryAfterTheTimeo
                              {"timeoutMs", 300}};
   auto config = parse_rabbitmq_config(object, errors);
   ASSERT_TRUE(config);
+  config->allow_private = true;  // loopback
   auto destination = make_rabbitmq_destination(*config);
   const auto result = destination->deliver(testing::numbered_event(1));
   EXPECT_EQ(result.outcome, Outcome::kRetry) << result.detail;

@@ -25,6 +25,9 @@ struct RedisConfig {
   std::int64_t max_len = 100'000;                  // XADD MAXLEN ~ max_len
   std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
   std::chrono::milliseconds timeout{kDefaultTimeoutMs};  // each command
+  // Loopback, private and other internal addresses allowed (brokers-allow-private; set by the
+  // factory from the server's settings, never from the JSON).
+  bool allow_private = false;
 };
 
 ConfigErrors validate_redis_config(const boost::json::object& object);

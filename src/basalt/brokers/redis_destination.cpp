@@ -13,6 +13,7 @@
 #include "basalt/brokers/delivery_result.hpp"
 #include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/event_template.hpp"
+#include "basalt/brokers/host_resolver.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
@@ -127,8 +128,16 @@ class RedisDestination final : public events::Destination {
   }
 
   std::optional<Failure> connect() {
+    auto resolved =
+        resolve_broker_host(config_.url.host, config_.connect_timeout, config_.allow_private);
+    if (auto* failure = std::get_if<Failure>(&resolved)) return std::move(*failure);
     const timeval connect_tv = timeval_of(config_.connect_timeout);
-    context_ = redisConnectWithTimeout(config_.url.host.c_str(), config_.url.port, connect_tv);
+    // Each address in turn until one accepts.
+    for (const std::string& address : std::get<std::vector<std::string>>(resolved)) {
+      if (context_ != nullptr) redisFree(context_);
+      context_ = redisConnectWithTimeout(address.c_str(), config_.url.port, connect_tv);
+      if (context_ == nullptr || context_->err == 0) break;
+    }
     if (context_ == nullptr) return Failure{Outcome::kRetry, "out of memory"};
     if (context_->err != 0) {
       return Failure{Outcome::kRetry,

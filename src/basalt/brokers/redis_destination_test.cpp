@@ -81,6 +81,7 @@ class RedisDestinationTest : public ::testing::Test {
                                {"timeoutMs", 3000}};
     auto config = parse_redis_config(object, errors);
     if (!config) throw std::runtime_error("bad test config");
+    config->allow_private = true;  // the test broker is on loopback
     return *config;
   }
 
@@ -114,6 +115,20 @@ TEST_F(RedisDestinationTest, AppendsEveryEventInOrderWithItsFields) {
     EXPECT_EQ(fields.at("timestamp").find(' '), std::string::npos);
     EXPECT_EQ(boost::json::parse(fields.at("record")), boost::json::parse(expected.record_json));
   }
+}
+
+TEST_F(RedisDestinationTest, AHostNameIsResolvedAndCheckedByTheOutboundGuard) {
+  RedisConfig config = test_config("named:{collection}");
+  config.url.host = "localhost";  // resolves to loopback
+  const auto delivered = make_redis_destination(config)->deliver(testing::numbered_event(1));
+  EXPECT_EQ(delivered.outcome, Outcome::kDelivered) << delivered.detail;
+  config.allow_private = false;
+  const auto refused = make_redis_destination(config)->deliver(testing::numbered_event(2));
+  EXPECT_EQ(refused.outcome, Outcome::kReject);
+  EXPECT_NE(refused.detail.find("resolves to a loopback address"), std::string::npos)
+      << refused.detail;
+  RedisTestClient client(broker_->port());
+  EXPECT_EQ(client.xrange("named:posts").size(), 1u);
 }
 
 TEST_F(RedisDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveAfterRestart) {
@@ -202,6 +217,7 @@ TEST(RedisDestinationNoServer, ConnectionRefusedIsRetry) {
                              {"connectTimeoutMs", 500}};
   auto config = parse_redis_config(object, errors);
   ASSERT_TRUE(config);
+  config->allow_private = true;  // loopback
   auto destination = make_redis_destination(*config);
   const auto result = destination->deliver(testing::numbered_event(1));
   EXPECT_EQ(result.outcome, Outcome::kRetry);
@@ -216,6 +232,7 @@ TEST(RedisDestinationNoServer, ServerThatNeverAnswersEndsInRetryAfterTheTimeouts
                              {"timeoutMs", 300}};
   auto config = parse_redis_config(object, errors);
   ASSERT_TRUE(config);
+  config->allow_private = true;  // loopback
   auto destination = make_redis_destination(*config);
   const auto result = destination->deliver(testing::numbered_event(1));
   EXPECT_EQ(result.outcome, Outcome::kRetry) << result.detail;

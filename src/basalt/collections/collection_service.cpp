@@ -39,6 +39,7 @@ const std::vector<std::string>& internal_tables() {
       std::string(kFileRemovalsTable),
       // The outbox's (events/outbox_tables.hpp, a module above this one).
       "_outbox", "_destinations", "_destinationStates", "_deliveries", "_redeliveries",
+      "_destinationsVersion",
       // The durable job queue's table (jobs::kJobsTable, docs/jobs.md): jobs sits above this
       // module, so its name is repeated here rather than included.
       "_jobs"};

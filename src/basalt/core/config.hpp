@@ -92,6 +92,8 @@ struct TraceConfig {
 struct EventsConfig {
   // Webhooks may reach loopback, private, link-local and other internal addresses (tests).
   bool allow_private = false;
+  // Broker destinations may reach them too (docs/brokers.md, "Addresses").
+  bool brokers_allow_private = false;
   std::chrono::milliseconds retention{std::chrono::hours(72)};  // delivered events, the log
   std::chrono::milliseconds poll_interval{1000};       // how soon other instances' commits are seen
   std::chrono::milliseconds retry_base{1000};          // the first retry's delay (doubling)

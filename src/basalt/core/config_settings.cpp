@@ -180,6 +180,11 @@ constexpr std::array kSettings{
     "fc00::/7), link-local (the cloud metadata address included), CGNAT and other internal "
     "addresses (docs/events.md, docs/hooks.md). For tests; never in production.",
     [](Config& c, std::string_view v) { c.events.allow_private = parse_bool(v); }},
+  Setting{"brokers-allow-private", "bool", "false",
+    "Let broker destinations (RabbitMQ, NATS, Redis) reach loopback, private (RFC 1918, "
+    "fc00::/7), link-local, CGNAT and other internal addresses (docs/brokers.md). Brokers "
+    "usually live on a private network: turn it on there.",
+    [](Config& c, std::string_view v) { c.events.brokers_allow_private = parse_bool(v); }},
   Setting{"events-retention", "duration", "72h",
     "How long outbox events delivered to every destination, and delivery log rows, are kept.",
     [](Config& c, std::string_view v) { c.events.retention = parse_duration(v); }},

@@ -92,6 +92,48 @@ std::string url_without_password(std::string_view url) {
   return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
+// Where a URL's authority ends and its userinfo's '@' is (npos when none).
+struct UrlParts {
+  std::size_t start = 0;          // after "://"
+  std::size_t authority_end = 0;  // first of "/?#" after start, or the size
+  std::size_t at = std::string_view::npos;
+};
+
+std::optional<UrlParts> url_parts(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  UrlParts parts;
+  parts.start = scheme_end + 3;
+  parts.authority_end = std::min(url.find_first_of("/?#", parts.start), url.size());
+  const std::size_t at = url.substr(0, parts.authority_end).rfind('@');
+  if (at != std::string_view::npos && at >= parts.start) parts.at = at;
+  return parts;
+}
+
+// A broker URL sent back as an answer showed it (`user:***@host`): the stored password is
+// kept when everything before the path is the stored URL's, masked (the path, a vhost or a
+// database number, may change). Returns false when `incoming` carries a masked password that
+// cannot be restored (the host, port, user or scheme changed): it must be given again.
+bool restore_masked_password(json::value& incoming, const json::value* stored) {
+  if (!incoming.is_string()) return true;
+  const std::string given(incoming.get_string());
+  const std::optional<UrlParts> parts = url_parts(given);
+  if (!parts || parts->at == std::string_view::npos) return true;
+  const std::string_view userinfo =
+      std::string_view(given).substr(parts->start, parts->at - parts->start);
+  const std::size_t colon = userinfo.find(':');
+  if (colon == std::string_view::npos || userinfo.substr(colon + 1) != "***") return true;
+  if (stored == nullptr || !stored->is_string()) return false;
+  const std::string old(stored->get_string());
+  const std::optional<UrlParts> old_parts = url_parts(old);
+  if (!old_parts) return false;
+  const std::string old_masked_head =
+      url_without_password(std::string_view(old).substr(0, old_parts->authority_end));
+  if (old_masked_head != std::string_view(given).substr(0, parts->authority_end)) return false;
+  incoming = old.substr(0, old_parts->authority_end) + given.substr(parts->authority_end);
+  return true;
+}
+
 }  // namespace
 
 boost::asio::awaitable<std::vector<DestinationSpec>> read_destinations(db::Database& database) {
@@ -105,48 +147,17 @@ boost::asio::awaitable<std::vector<DestinationSpec>> read_destinations(db::Datab
   co_return all;
 }
 
-std::vector<Interest> interests_of(const std::vector<DestinationSpec>& all) {
-  std::vector<Interest> interests;
-  for (const DestinationSpec& spec : all) {
-    if (!spec.enabled) continue;
-    Interest interest;
-    interest.collection_ids = spec.collections;
-    interest.actions = 0;
-    for (auto action : {records::RecordAction::kCreate, records::RecordAction::kUpdate,
-                        records::RecordAction::kDelete}) {
-      if (spec.wants_action(records::record_action_name(action))) {
-        interest.actions |= action_bit(action);
-      }
-    }
-    interests.push_back(std::move(interest));
-  }
-  return interests;
-}
-
 DestinationService::DestinationService(db::Database& database,
                                        collections::CollectionService& collections,
-                                       records::RecordService& records, OutboxWriter& writer,
-                                       const core::Clock& clock)
-    : database_(database),
-      collections_(collections),
-      records_(records),
-      writer_(writer),
-      clock_(clock) {}
+                                       records::RecordService& records, const core::Clock& clock)
+    : database_(database), collections_(collections), records_(records), clock_(clock) {}
 
 boost::asio::awaitable<std::vector<DestinationSpec>> DestinationService::load() {
-  std::vector<DestinationSpec> all = co_await read_destinations(database_);
-  writer_.set_interests(interests_of(all));
-  co_return all;
+  co_return co_await read_destinations(database_);
 }
 
-void DestinationService::changed(const std::vector<DestinationSpec>& all) {
-  writer_.set_interests(interests_of(all));
+void DestinationService::changed() {
   if (on_change_) on_change_();
-}
-
-boost::asio::awaitable<void> DestinationService::refresh() {
-  std::vector<DestinationSpec> all = co_await read_destinations(database_);
-  changed(all);
 }
 
 json::object DestinationService::to_json(const DestinationSpec& spec, bool show_secret) {
@@ -270,12 +281,29 @@ void DestinationService::apply_body(DestinationSpec& spec, json::object& body, b
   if (broker) {
     if (const json::value* value = body.if_contains("config")) {
       if (value->is_object()) {
-        config = value->get_object();
+        json::object given = value->get_object();
+        if (json::value* url = given.if_contains("url"); url && !creating) {
+          if (!restore_masked_password(*url, spec.config.if_contains("url"))) {
+            errors["config"] = json::object{
+                {"url", body_error("validation_masked_password",
+                                   "The password is masked: give it again when the scheme, "
+                                   "user, host or port change.")}};
+          }
+        }
+        config = std::move(given);
       } else {
         errors["config"] = body_error("validation_invalid_config", "Must be an object.");
       }
     }
   } else {
+    // A secret sent back as the answers show it (masked) keeps the stored one.
+    if (const json::value* secret = body.if_contains("secret"); secret && !creating) {
+      const json::value* stored = spec.config.if_contains("secret");
+      if (secret->is_string() && stored != nullptr && stored->is_string() &&
+          secret->get_string() == masked(stored->get_string())) {
+        body.erase("secret");
+      }
+    }
     for (const char* key : {"url", "secret", "headers"}) {
       if (const json::value* value = body.if_contains(key)) config[key] = *value;
     }
@@ -343,7 +371,7 @@ boost::asio::awaitable<json::object> DestinationService::create(std::string type
   spec.type = type;
   spec.id = schema::new_record_id();
   apply_body(spec, body, true);
-  // One dispatcher thread serves them all: their number is bounded.
+  // One dispatcher and a pool of 8 delivery threads serve them all: their number is bounded.
   const std::vector<DestinationSpec> existing = co_await read_destinations(database_);
   if (existing.size() >= kMaxDestinations) {
     throw core::ApiError::bad_request("Failed to create webhook.",
@@ -370,7 +398,8 @@ boost::asio::awaitable<json::object> DestinationService::create(std::string type
                           db::Value(std::int64_t{spec.max_attempts}),
                           db::Value(spec.created),
                           db::Value(spec.updated)};
-  // The cursor starts at the newest event: a new destination gets what commits after it.
+  // The cursor starts at the newest event this job sees: a new destination gets the changes
+  // serialized after this job (docs/events.md, "Which changes are written").
   const std::string state = "INSERT INTO " + q(kDestinationStatesTable) + " (" +
                             q("destinationId") + ", " + q("cursor") + ") SELECT CAST(" +
                             d.placeholder(1) + " AS " +
@@ -378,11 +407,12 @@ boost::asio::awaitable<json::object> DestinationService::create(std::string type
                             q("seq") + "), 0) FROM " + q(kOutboxTable);
   const db::Params state_params{db::Value(spec.id)};
   auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await begin_destinations_change(tx, d);
     co_await tx.execute(insert, params);
     co_await tx.execute(state, state_params);
   };
   co_await database_.write(job);
-  co_await refresh();
+  changed();
   co_return to_json(spec, true);
 }
 
@@ -391,8 +421,8 @@ boost::asio::awaitable<json::object> DestinationService::update(std::string type
   std::optional<DestinationSpec> found = co_await find(type, id);
   if (!found) throw core::ApiError::not_found();
   DestinationSpec spec = std::move(*found);
-  const bool new_secret = body.contains("secret");
   apply_body(spec, body, false);
+  const bool new_secret = body.contains("secret");  // a masked one sent back was dropped
   spec.updated = schema::format_datetime(clock_.now());
   const db::Dialect& d = database_.dialect();
   auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
@@ -412,12 +442,13 @@ boost::asio::awaitable<json::object> DestinationService::update(std::string type
                           db::Value(spec.id)};
   bool gone = false;
   auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await begin_destinations_change(tx, d);
     const db::ExecResult result = co_await tx.execute(sql, params);
     gone = result.changes == 0;
   };
   co_await database_.write(job);
   if (gone) throw core::ApiError::not_found();
-  co_await refresh();
+  changed();
   co_return to_json(spec, new_secret);
 }
 
@@ -437,10 +468,11 @@ boost::asio::awaitable<void> DestinationService::remove(std::string type, std::s
   };
   const db::Params params{db::Value(id)};
   auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await begin_destinations_change(tx, d);
     for (const std::string& sql : statements) co_await tx.execute(sql, params);
   };
   co_await database_.write(job);
-  co_await refresh();
+  changed();
 }
 
 boost::asio::awaitable<json::object> DestinationService::deliveries(std::string type,

@@ -6,8 +6,10 @@
 //   1. A destination and its dispatcher state row are created in one write job; the state's
 //      cursor starts at the outbox's highest sequence, so a new destination receives the
 //      changes committed after it, never the history.
-//   2. After every change (and every load()) the OutboxWriter's interests are the enabled
-//      destinations' collections and actions, and `on_change` runs (the dispatcher's wake-up).
+//   2. Every change of `_destinations` writes a new `_destinationsVersion` in its write job
+//      (begin_destinations_change), so every write serialized after it keeps the rows the
+//      changed list wants, on every instance (outbox_writer.hpp). After it `on_change` runs
+//      (the dispatcher's wake-up).
 //   3. A webhook's secret appears only in the answer to its create (or to an update that set
 //      a new one); listings and views show its first 10 characters.
 // Thread ownership: call from workers (coroutines) or, through run_blocking, from the admin
@@ -34,13 +36,12 @@ namespace basalt::events {
 class DestinationService {
  public:
   DestinationService(db::Database& database, collections::CollectionService& collections,
-                     records::RecordService& records, OutboxWriter& writer,
-                     const core::Clock& clock);
+                     records::RecordService& records, const core::Clock& clock);
 
   // Called after each change, on the changing thread; quick, never throws.
   void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
 
-  // Every destination, read from the database; refreshes the writer's interests.
+  // Every destination, read from the database.
   boost::asio::awaitable<std::vector<DestinationSpec>> load();
 
   // REST shapes. `type` filters (e.g. "webhook"); throws core::ApiError (400 with field
@@ -66,21 +67,16 @@ class DestinationService {
                                                               std::string_view id);
   // Applies `body` to `spec` (PATCH semantics for an update); throws 400 with field errors.
   void apply_body(DestinationSpec& spec, boost::json::object& body, bool creating);
-  void changed(const std::vector<DestinationSpec>& all);
-  boost::asio::awaitable<void> refresh();
+  void changed();
 
   db::Database& database_;
   collections::CollectionService& collections_;
   records::RecordService& records_;
-  OutboxWriter& writer_;
   const core::Clock& clock_;
   std::function<void()> on_change_;
 };
 
 // Reads every destination (no interests refreshed): for the dispatcher.
 boost::asio::awaitable<std::vector<DestinationSpec>> read_destinations(db::Database& database);
-
-// The interests of the enabled destinations among `all`.
-std::vector<Interest> interests_of(const std::vector<DestinationSpec>& all);
 
 }  // namespace basalt::events

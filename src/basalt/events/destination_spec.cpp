@@ -142,7 +142,8 @@ std::unique_ptr<Destination> make_destination(const DestinationSpec& spec,
     return std::make_unique<WebhookSender>(std::move(target), options.allow_private);
   }
   if (brokers::is_broker_type(spec.type)) {
-    std::unique_ptr<Destination> broker = brokers::make_broker_destination(spec.type, spec.config);
+    std::unique_ptr<Destination> broker =
+        brokers::make_broker_destination(spec.type, spec.config, options.brokers_allow_private);
     if (!broker) throw std::invalid_argument(spec.type + " configuration is invalid");
     return broker;
   }

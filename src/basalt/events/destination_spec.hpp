@@ -43,6 +43,9 @@ struct DestinationSpec {
 struct DestinationOptions {
   // Webhooks may reach loopback, private and link-local addresses (tests; never production).
   bool allow_private = false;
+  // Broker destinations may (brokers-allow-private): their own setting, since brokers usually
+  // live on private networks where webhook targets must not.
+  bool brokers_allow_private = false;
 };
 
 // Field errors of `config` for `type` as PocketBase's `data` entries, keyed by the body's

@@ -79,6 +79,9 @@ std::int64_t seconds_since(std::string_view committed, std::chrono::system_clock
 struct Dispatcher::Live {
   std::string updated;  // the spec's `updated` it was built from
   std::unique_ptr<Destination> destination;
+  std::atomic<bool> busy{false};             // a task of it is queued or running
+  std::atomic<bool> lost_lease{false};       // a task found another owner: ask again
+  std::atomic<std::int64_t> next_due_ms{0};  // its next retry (0: none)
 };
 
 Dispatcher::Dispatcher(db::Database& database, collections::CollectionService& collections,
@@ -99,6 +102,8 @@ Dispatcher::~Dispatcher() {
 }
 
 void Dispatcher::start() {
+  const std::size_t threads = std::max<std::size_t>(options_.concurrency, 1);
+  for (std::size_t i = 0; i < threads; ++i) pool_.emplace_back([this] { run_pool(); });
   thread_ = std::thread([this] { run(); });
 }
 
@@ -110,6 +115,16 @@ void Dispatcher::stop() {
   }
   wakeup_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Tasks not started are dropped (their events stay after the cursor); running ones end
+  // within their destination's timeouts.
+  {
+    std::lock_guard lock(pool_mutex_);
+    pool_stopping_ = true;
+    tasks_.clear();
+  }
+  pool_wakeup_.notify_all();
+  for (std::thread& thread : pool_) thread.join();
+  pool_.clear();
   try {
     run_on_thread(release_leases());
   } catch (const std::exception& error) {
@@ -146,19 +161,16 @@ std::chrono::milliseconds Dispatcher::backoff(int attempt) {
 
 void Dispatcher::run() {
   while (true) {
-    PassReport report;
-    bool failed = false;
     try {
-      report = run_pass();
+      PassReport report;
+      run_on_thread(pass(report, false));
     } catch (const std::exception& error) {
-      failed = true;
       spdlog::warn("events: dispatcher pass failed: {}", error.what());
     }
-    // More rows than one step takes: go on at once.
-    const bool more = !failed && report.delivered + report.failed + report.skipped > 0;
+    // A task that made progress wakes the dispatcher when it ends (more rows than one step
+    // takes: its destination is served again at once).
     std::unique_lock lock(mutex_);
     if (stopping_) return;
-    if (more) continue;
     auto wait = options_.poll_interval;
     if (next_due_ms_ > 0) {
       const auto until_due =
@@ -171,9 +183,41 @@ void Dispatcher::run() {
   }
 }
 
+void Dispatcher::run_pool() {
+  while (true) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(pool_mutex_);
+      pool_wakeup_.wait(lock, [this] { return pool_stopping_ || !tasks_.empty(); });
+      if (pool_stopping_) return;
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+  }
+}
+
+void Dispatcher::submit(DestinationSpec spec, std::shared_ptr<Live> live) {
+  auto task = [this, spec = std::move(spec), live = std::move(live)] {
+    PassReport report;
+    try {
+      run_on_thread(serve(spec, *live, report));
+    } catch (const std::exception& error) {
+      spdlog::warn("events: delivering to destination {} failed: {}", spec.id, error.what());
+    }
+    live->busy.store(false, std::memory_order_release);
+    if (report.delivered + report.failed + report.skipped > 0 || live->lost_lease.load()) wake();
+  };
+  {
+    std::lock_guard lock(pool_mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  pool_wakeup_.notify_one();
+}
+
 PassReport Dispatcher::run_pass() {
   PassReport report;
-  run_on_thread(pass(report));
+  run_on_thread(pass(report, true));
   return report;
 }
 
@@ -181,24 +225,38 @@ std::size_t Dispatcher::prune() {
   return run_on_thread(prune_now());
 }
 
-boost::asio::awaitable<void> Dispatcher::pass(PassReport& report) {
-  // Another instance may have changed the list: this process's writer follows it too.
+boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_serve) {
+  // The list as committed now (another instance may have changed it).
   const std::vector<DestinationSpec> all = co_await destinations_.load();
-  next_due_ms_ = 0;
-  std::map<std::string, std::unique_ptr<Live>> kept;
+  std::map<std::string, std::shared_ptr<Live>> kept;
   for (const DestinationSpec& spec : all) {
     if (!spec.enabled) continue;
     // The lease is renewed once half of it has passed, not on every pass (a write job each).
     const std::int64_t now = now_ms();
     std::int64_t& until = lease_until_[spec.id];
+    if (auto found = live_.find(spec.id);
+        found != live_.end() && found->second && found->second->lost_lease.exchange(false)) {
+      until = 0;
+    }
     if (until - now < options_.lease_duration.count() / 2) {
       const bool owned = co_await take_lease(spec.id, now);
       until = owned ? now + options_.lease_duration.count() : 0;
     }
-    if (until <= now) continue;
-    std::unique_ptr<Live>& live = live_[spec.id];
+    std::shared_ptr<Live>& live = live_[spec.id];
+    if (until <= now) {
+      // Not ours (now): a task of it still running stays known, so that a lease taken back
+      // later never starts a second task beside it.
+      if (live && live->busy.load()) kept[spec.id] = live;
+      continue;
+    }
+    if (live && live->busy.load() && live->updated != spec.updated) {
+      // Changed while a task of it runs: rebuilt once that task ends (it wakes us), so two
+      // tasks of one destination never overlap.
+      kept[spec.id] = live;
+      continue;
+    }
     if (!live || live->updated != spec.updated) {
-      live = std::make_unique<Live>();
+      live = std::make_shared<Live>();
       live->updated = spec.updated;
       try {
         live->destination = options_.factory ? options_.factory(spec)
@@ -209,10 +267,19 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report) {
         continue;
       }
     }
-    kept[spec.id] = std::move(live);
-    co_await serve(spec, *kept[spec.id], report);
+    kept[spec.id] = live;
+    if (inline_serve) {
+      co_await serve(spec, *live, report);
+    } else if (!live->busy.exchange(true)) {
+      submit(spec, live);
+    }
   }
   live_ = std::move(kept);  // destinations deleted, disabled or owned elsewhere are dropped
+  next_due_ms_ = 0;
+  for (const auto& [id, live] : live_) {
+    const std::int64_t due = live->next_due_ms.load();
+    if (due > 0 && (next_due_ms_ == 0 || due < next_due_ms_)) next_due_ms_ = due;
+  }
   if (now_ms() - last_prune_ms_ >= kPruneEveryMs) {
     last_prune_ms_ = now_ms();
     report.pruned = co_await prune_now();
@@ -378,9 +445,10 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
   int attempts = static_cast<int>(state[0].as_int(1));
   const std::int64_t next_attempt = state[0].as_int(2);
   if (next_attempt > now_ms()) {
-    if (next_due_ms_ == 0 || next_attempt < next_due_ms_) next_due_ms_ = next_attempt;
+    live.next_due_ms = next_attempt;
     co_return;
   }
+  live.next_due_ms = 0;
   const std::string rows_sql = "SELECT " + event_columns + " FROM " + q(kOutboxTable) + " WHERE " +
                                q("seq") + " > " + d.placeholder(1) + " ORDER BY " + q("seq") +
                                " LIMIT " + std::to_string(options_.batch);
@@ -406,7 +474,7 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
     co_await database_.write(job);
     logs.clear();
     saved = new_cursor;
-    if (lost_lease) lease_until_[spec.id] = 0;  // another instance took it: ask again next pass
+    if (lost_lease) live.lost_lease = true;  // another instance took it: ask again next pass
   };
   for (auto row : rows) {
     const OutboxEvent event = event_from_row(row);
@@ -447,7 +515,7 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
     if (!done) {
       const std::int64_t next = now_ms() + backoff(attempt).count();
       co_await save(done_to, attempt, next);
-      if (next_due_ms_ == 0 || next < next_due_ms_) next_due_ms_ = next;
+      live.next_due_ms = next;
       co_return;  // later events of this destination wait behind this one
     }
     done_to = event.sequence;

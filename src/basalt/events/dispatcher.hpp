@@ -1,11 +1,15 @@
-// Dispatcher: delivers the outbox to the destinations (docs/events.md, "Delivery"), on ONE
-// thread of its own — never the writer, never a worker.
+// Dispatcher: delivers the outbox to the destinations (docs/events.md, "Delivery"), on threads
+// of its own — never the writer, never a worker.
 //
-// A pass: read the destinations; for each enabled one, take or renew its lease (a row of
-// `_destinationStates`: owner, expiry), so that with several instances on one database exactly
-// one delivers to it at a time; then its queued redeliveries, then the outbox rows after its
-// cursor in sequence order. Rows it does not want (collection, action, filter) move the cursor
-// silently; a wanted one is handed to Destination::deliver() and every attempt is logged in
+// A pass (the dispatcher's thread): read the destinations; for each enabled one, take or renew
+// its lease (a row of `_destinationStates`: owner, expiry), so that with several instances on
+// one database exactly one delivers to it at a time; then hand it to the delivery pool unless a
+// delivery of it is still running (at most one task per destination: its order holds). A task
+// (a pool thread): the destination's queued redeliveries, then the outbox rows after its
+// cursor in sequence order. The pool has `concurrency` threads, so a destination that hangs
+// (up to its timeouts per attempt) holds one of them and delays no other destination. Rows it does
+// not want (collection, action, filter) move the cursor silently; a wanted one is handed to
+// Destination::deliver() and every attempt is logged in
 // `_deliveries`. Delivered or rejected: the cursor moves on. Retry: attempts + 1 and the next
 // attempt after an exponential backoff with jitter; the destination waits (later events hold
 // behind it: order per destination); at maxAttempts the event is dead-lettered and the cursor
@@ -18,20 +22,24 @@
 // interval, so other instances' commits are seen. Retention (pruning delivered events and old
 // log rows) and the metrics gauges run at most once a minute / once a pass.
 //
-// Thread ownership: the thread owns the Destination objects and a private io_context on which
-// its database coroutines run; wake() and stop() may be called from any thread.
+// Thread ownership: the dispatcher's thread owns the destinations map and the leases; a Live
+// destination (its Destination object) is used by one task at a time (its `busy` flag), each
+// task on a private io_context of its pool thread; wake() and stop() may be called from any
+// thread. run_pass() (tests) serves every destination on the calling thread instead.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "basalt/core/clock.hpp"
 #include "basalt/db/database.hpp"
@@ -48,6 +56,7 @@ struct DispatcherOptions {
   std::chrono::milliseconds retry_max{5 * 60 * 1000};     // backoff cap
   std::chrono::milliseconds retention{72 * 3600 * 1000};  // delivered events and log rows
   std::size_t batch = 100;                                // outbox rows read per step
+  std::size_t concurrency = 8;  // destinations delivered to at once (the pool's threads)
   DestinationOptions destinations;
   std::string owner;  // this instance's lease owner id; generated when empty
   // Replaces make_destination (tests: a fake destination).
@@ -88,7 +97,10 @@ class Dispatcher {
  private:
   struct Live;  // a destination's object, rebuilt when its spec changes
   void run();
-  boost::asio::awaitable<void> pass(PassReport& report);
+  void run_pool();
+  void submit(DestinationSpec spec, std::shared_ptr<Live> live);
+  // `inline_serve`: serve each destination here (run_pass) instead of in the pool.
+  boost::asio::awaitable<void> pass(PassReport& report, bool inline_serve);
   boost::asio::awaitable<bool> take_lease(const std::string& id, std::int64_t now_ms);
   boost::asio::awaitable<void> release_leases();
   boost::asio::awaitable<void> serve(const DestinationSpec& spec, Live& live, PassReport& report);
@@ -104,7 +116,7 @@ class Dispatcher {
   DestinationService& destinations_;
   const core::Clock& clock_;
   DispatcherOptions options_;
-  std::map<std::string, std::unique_ptr<Live>> live_;  // by destination id; the thread's
+  std::map<std::string, std::shared_ptr<Live>> live_;  // by destination id; the thread's
   std::map<std::string, std::int64_t> lease_until_;    // leases held, by destination id (ms)
   std::int64_t next_due_ms_ = 0;  // the earliest retry among owned destinations (0: none)
   std::int64_t last_prune_ms_ = 0;
@@ -115,6 +127,13 @@ class Dispatcher {
   bool woken_ = false;
   bool stopping_ = false;
   std::thread thread_;
+
+  // The delivery pool: tasks of destinations, each destination at most once at a time.
+  std::mutex pool_mutex_;
+  std::condition_variable pool_wakeup_;
+  std::deque<std::function<void()>> tasks_;
+  bool pool_stopping_ = false;
+  std::vector<std::thread> pool_;
 };
 
 }  // namespace basalt::events

@@ -66,6 +66,18 @@ std::vector<db::Migration> outbox_migrations(const db::Dialect& dialect) {
            co_await tx.execute(sql);
          }
        }},
+      {"1700000101_events_destinations_version",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         auto q = [d](std::string_view name) { return d->quote_identifier(name); };
+         const std::string integer(d->column_type(db::ColumnType::kInteger));
+         const std::string create = "CREATE TABLE " + q(kDestinationsVersionTable) + " (" +
+                                    q("id") + " " + integer + " PRIMARY KEY NOT NULL, " +
+                                    q("version") + " " + integer + " NOT NULL)";
+         co_await tx.execute(create);
+         const std::string seed = "INSERT INTO " + q(kDestinationsVersionTable) + " (" + q("id") +
+                                  ", " + q("version") + ") VALUES (1, 1)";
+         co_await tx.execute(seed);
+       }},
   };
 }
 

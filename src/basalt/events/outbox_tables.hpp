@@ -14,6 +14,10 @@
 //                       at the cursor + 1, the lease (owner, leaseExpires ms)
 //   _deliveries         the delivery log: one row per attempt
 //   _redeliveries       events queued again by hand (POST .../redeliver)
+//   _destinationsVersion one row (id 1): `version`, a random number every change of
+//                       `_destinations` replaces in the change's own transaction; a write compares
+//                       it with the destinations snapshot it filters its rows by (docs/events.md,
+//                       "Which changes are written")
 #pragma once
 
 #include <string_view>
@@ -29,6 +33,7 @@ inline constexpr std::string_view kDestinationsTable = "_destinations";
 inline constexpr std::string_view kDestinationStatesTable = "_destinationStates";
 inline constexpr std::string_view kDeliveriesTable = "_deliveries";
 inline constexpr std::string_view kRedeliveriesTable = "_redeliveries";
+inline constexpr std::string_view kDestinationsVersionTable = "_destinationsVersion";
 
 // Appended after the system migrations; `dialect` must outlive them.
 std::vector<db::Migration> outbox_migrations(const db::Dialect& dialect);

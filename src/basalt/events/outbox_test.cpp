@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 
 #include "basalt/collections/testing/collection_service_fixture.hpp"
 #include "basalt/core/api_error.hpp"
@@ -65,8 +67,7 @@ class OutboxTest : public collections::testing::CollectionServiceFixture {
                                                         events_, clock_);
     writer_ = std::make_unique<OutboxWriter>(database_->dialect(), clock_);
     records_->set_outbox(writer_.get());
-    destinations_ =
-        std::make_unique<DestinationService>(*database_, *service_, *records_, *writer_, clock_);
+    destinations_ = std::make_unique<DestinationService>(*database_, *service_, *records_, clock_);
     sync_wait(service_->create(
         json::parse(R"({"name":"posts","type":"base","fields":[{"name":"title","type":"text"},)"
                     R"({"name":"n","type":"number"}]})")));
@@ -115,6 +116,10 @@ class OutboxTest : public collections::testing::CollectionServiceFixture {
     };
     return std::make_unique<Dispatcher>(*database_, *service_, *records_, *destinations_, clock_,
                                         options);
+  }
+
+  std::string schema_id(std::string_view collection) {
+    return service_->catalog()->find(collection)->id;
   }
 
   std::vector<std::string> statuses() {
@@ -278,6 +283,162 @@ TEST_F(OutboxTest, OneLeaseHolderDeliversAndRetentionPrunesDeliveredEvents) {
   clock_.advance(std::chrono::hours(73));
   EXPECT_EQ(second->prune(), 4u);  // two events and their two log rows
   EXPECT_TRUE(outbox_rows().empty());
+}
+
+TEST_F(OutboxTest, AWriteKeepsTheRowsOfADestinationCreatedAfterItsWriterLastLooked) {
+  // A second writer on the same database stands for another instance: it wrote once (and read
+  // the empty list), then a destination is created through the first. Its next write must be
+  // recorded: the list is checked in the write's transaction, not only in a snapshot.
+  OutboxWriter other_writer(database_->dialect(), clock_);
+  records::RecordService other(*database_, *service_, plans_, passwords_, events_, clock_);
+  other.set_outbox(&other_writer);
+  const records::Caller caller = superuser();
+  auto create_on_other = [&](const std::string& title) {
+    records::WriteInput input;
+    input.body = json::object{{"title", title}};
+    sync_wait(other.create(caller, "posts", std::move(input), {}));
+  };
+  create_on_other("before");
+  EXPECT_FALSE(other_writer.interested(schema_id("posts"), records::RecordAction::kCreate));
+  add_webhook(R"({"url":"http://127.0.0.1:9/","collections":["posts"]})");
+  create_on_other("after");
+  create("notes", R"({"title":"not wanted"})");
+  const auto rows = outbox_rows();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(json::parse(rows[0].second).at("title").as_string(), "after");
+  EXPECT_TRUE(other_writer.interested(schema_id("posts"), records::RecordAction::kCreate));
+  // The new destination starts exactly after its creation: "before" is not its to deliver.
+  auto d = dispatcher();
+  d->run_pass();
+  ASSERT_EQ(seen_.size(), 1u);
+  EXPECT_EQ(json::parse(seen_[0].record_json).at("title").as_string(), "after");
+  // A change of the list (here: deleting it) applies to the next write the same way.
+  const std::string id(sync_wait(destinations_->list("webhook"))[0].at("id").as_string());
+  sync_wait(destinations_->remove("webhook", id));
+  create_on_other("gone");
+  EXPECT_EQ(outbox_rows().size(), 1u);
+}
+
+TEST_F(OutboxTest, AMaskedSecretOrPasswordSentBackKeepsTheStoredOne) {
+  const json::object hook = add_webhook(R"({"url":"http://127.0.0.1:9/"})");
+  const std::string id(hook.at("id").as_string());
+  const std::string secret(hook.at("secret").as_string());
+  const json::object listed = sync_wait(destinations_->view("webhook", id));
+  json::object patch = listed;  // everything as the answer showed it, the secret masked
+  patch.erase("id");
+  patch.erase("type");
+  patch.erase("created");
+  patch.erase("updated");
+  patch["url"] = "http://127.0.0.1:10/";
+  const json::object updated = sync_wait(destinations_->update("webhook", id, patch));
+  EXPECT_NE(updated.at("secret").as_string(), secret);  // not shown: it did not change
+  auto stored_config = [&](const std::string& which) {
+    const db::ResultSet rows = sync_wait(database_->query(
+        "SELECT config FROM _destinations WHERE id = ?", db::Params{db::Value(which)}));
+    return json::parse(rows[0].as_text(0)).as_object();
+  };
+  EXPECT_EQ(stored_config(id).at("secret").as_string(), secret);
+  EXPECT_EQ(stored_config(id).at("url").as_string(), "http://127.0.0.1:10/");
+
+  // A broker URL: the answers mask its password; sent back, the stored one is kept, also with
+  // another path (vhost); with another host it must be given again.
+  const json::object broker = sync_wait(destinations_->create(
+      "rabbitmq", json::parse(R"({"config":{"url":"amqp://basalt:s3cret@mq.example:5672/prod"}})")
+                      .as_object()));
+  const std::string broker_id(broker.at("id").as_string());
+  EXPECT_EQ(broker.at("config").at("url").as_string(), "amqp://basalt:***@mq.example:5672/prod");
+  sync_wait(destinations_->update(
+      "rabbitmq", broker_id,
+      json::parse(R"({"config":{"url":"amqp://basalt:***@mq.example:5672/test"}})").as_object()));
+  EXPECT_EQ(stored_config(broker_id).at("url").as_string(),
+            "amqp://basalt:s3cret@mq.example:5672/test");
+  try {
+    sync_wait(destinations_->update(
+        "rabbitmq", broker_id,
+        json::parse(R"({"config":{"url":"amqp://basalt:***@evil.example:5672/test"}})")
+            .as_object()));
+    FAIL() << "a masked password for another host must be refused";
+  } catch (const core::ApiError& error) {
+    EXPECT_EQ(error.status(), 400);
+    EXPECT_EQ(error.data().at("config").at("url").at("code").as_string(),
+              "validation_masked_password");
+  }
+  EXPECT_EQ(stored_config(broker_id).at("url").as_string(),
+            "amqp://basalt:s3cret@mq.example:5672/test");
+}
+
+// Blocks in deliver() until released (a receiver that hangs), or counts (one that answers).
+class GatedDestinations {
+ public:
+  DeliveryResult deliver(bool hangs) {
+    std::unique_lock lock(mutex_);
+    if (hangs) {
+      ++hanging_calls_;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return released_; });
+    } else {
+      ++answered_;
+      changed_.notify_all();
+    }
+    return DeliveryResult{DeliveryResult::Outcome::kDelivered, 200, {}, "ok"};
+  }
+  // Waits for `done` (true) or gives up after a generous bound (false: the test fails).
+  template <typename Done>
+  bool wait_for(Done done) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(60), [&] { return done(*this); });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+  int hanging_calls_ = 0;
+  int answered_ = 0;
+  bool released_ = false;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+class GatedDestination final : public Destination {
+ public:
+  GatedDestination(GatedDestinations& gate, bool hangs) : gate_(gate), hangs_(hangs) {}
+  DeliveryResult deliver(const OutboxEvent&) override { return gate_.deliver(hangs_); }
+
+ private:
+  GatedDestinations& gate_;
+  bool hangs_;
+};
+
+TEST_F(OutboxTest, AHangingDestinationDoesNotDelayAnother) {
+  add_webhook(R"({"url":"http://hangs.example/"})");
+  add_webhook(R"({"url":"http://answers.example/"})");
+  constexpr int kEvents = 20;
+  for (int i = 0; i < kEvents; ++i) create("posts", R"({"title":"t)" + std::to_string(i) + R"("})");
+  GatedDestinations gate;
+  DispatcherOptions options;
+  options.owner = "test-owner";
+  options.concurrency = 2;
+  options.factory = [&gate](const DestinationSpec& spec) {
+    const bool hangs = spec.config.at("url").as_string() == "http://hangs.example/";
+    return std::make_unique<GatedDestination>(gate, hangs);
+  };
+  Dispatcher d(*database_, *service_, *records_, *destinations_, clock_, options);
+  d.start();
+  d.wake();
+  // Every event reaches the answering destination while the other is still blocked in its
+  // first delivery.
+  const bool all_answered =
+      gate.wait_for([](const GatedDestinations& g) { return g.answered_ == kEvents; });
+  EXPECT_TRUE(all_answered);
+  EXPECT_TRUE(gate.wait_for([](const GatedDestinations& g) { return g.hanging_calls_ == 1; }));
+  gate.release();
+  // Once released it receives the rest, in order, one at a time.
+  EXPECT_TRUE(
+      gate.wait_for([](const GatedDestinations& g) { return g.hanging_calls_ == kEvents; }));
+  d.stop();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "basalt/events/outbox_tables.hpp"
@@ -20,6 +21,55 @@ std::uint8_t action_bit(records::RecordAction action) noexcept {
       return 4;
   }
   return 0;
+}
+
+namespace {
+
+std::uint8_t action_bits_of(std::string_view actions_json) {
+  const boost::json::value parsed = boost::json::parse(actions_json);
+  std::uint8_t bits = 0;
+  for (const boost::json::value& item : parsed.as_array()) {
+    const boost::json::string& name = item.as_string();
+    if (name == "create") bits |= 1;
+    if (name == "update") bits |= 2;
+    if (name == "delete") bits |= 4;
+  }
+  return bits == 0 ? 7 : bits;  // [] = every action
+}
+
+std::uint8_t action_bit_of(std::string_view action) noexcept {
+  if (action == "create") return 1;
+  if (action == "update") return 2;
+  if (action == "delete") return 4;
+  return 0;
+}
+
+}  // namespace
+
+bool InterestSnapshot::wants(std::string_view collection_id,
+                             std::uint8_t action_bits) const noexcept {
+  for (const Interest& interest : interests) {
+    if ((interest.actions & action_bits) == 0) continue;
+    if (interest.collection_ids.empty()) return true;
+    if (std::find(interest.collection_ids.begin(), interest.collection_ids.end(), collection_id) !=
+        interest.collection_ids.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+boost::asio::awaitable<void> begin_destinations_change(db::Transaction& tx,
+                                                       const db::Dialect& dialect) {
+  // A random version, never a counter: a change rolled back (a SQLite savepoint of a group
+  // commit another job already read through) must not leave its number to be reused.
+  std::int64_t version = 0;
+  while (version == 0) randombytes_buf(&version, sizeof version);
+  const std::string sql = "UPDATE " + dialect.quote_identifier(kDestinationsVersionTable) +
+                          " SET " + dialect.quote_identifier("version") + " = " +
+                          dialect.placeholder(1);
+  const db::Params params{db::Value(version)};
+  co_await tx.execute(sql, params);
 }
 
 std::string new_event_id() {
@@ -40,24 +90,51 @@ OutboxWriter::OutboxWriter(const db::Dialect& dialect, const core::Clock& clock)
                 dialect.placeholder(4) + ", " + dialect.placeholder(5) + ", " +
                 dialect.placeholder(6) + ")";
   lock_sql_ = dialect.commit_order_lock(dialect.placeholder(1));
-  interests_.store(std::make_shared<const std::vector<Interest>>());
+  version_sql_ = "SELECT " + q("version") + " FROM " + q(kDestinationsVersionTable);
+  interests_sql_ = "SELECT " + q("collections") + ", " + q("actions") + " FROM " +
+                   q(kDestinationsTable) + " WHERE " + q("enabled") + " = 1";
+  snapshot_.store(std::make_shared<const InterestSnapshot>());
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
-bool OutboxWriter::wants(std::string_view collection_id,
-                         records::RecordAction action) const noexcept {
-  const std::shared_ptr<const std::vector<Interest>> interests =
-      interests_.load(std::memory_order_acquire);
-  const std::uint8_t bit = action_bit(action);
-  for (const Interest& interest : *interests) {
-    if ((interest.actions & bit) == 0) continue;
-    if (interest.collection_ids.empty()) return true;
-    if (std::find(interest.collection_ids.begin(), interest.collection_ids.end(), collection_id) !=
-        interest.collection_ids.end()) {
-      return true;
+bool OutboxWriter::wants(std::string_view, records::RecordAction) const noexcept {
+  // Always: a snapshot may be older than a destination created a moment ago on another
+  // instance; append() decides inside the transaction (invariant 1).
+  return true;
+}
+
+bool OutboxWriter::interested(std::string_view collection_id,
+                              records::RecordAction action) const noexcept {
+  return snapshot_.load(std::memory_order_acquire)->wants(collection_id, action_bit(action));
+}
+
+boost::asio::awaitable<std::shared_ptr<const InterestSnapshot>> OutboxWriter::current(
+    db::Transaction& tx) {
+  // SQLite: the single writer runs this job after every change job before it. PostgreSQL: the
+  // job is SERIALIZABLE, and this read of the version row makes a concurrent change of the
+  // list (which writes that row) either visible here or ordered after this job.
+  const db::ResultSet version_rows = co_await tx.query(version_sql_);
+  const std::int64_t version = version_rows.empty() ? 0 : version_rows[0].as_int(0);
+  std::shared_ptr<const InterestSnapshot> snapshot = snapshot_.load(std::memory_order_acquire);
+  if (snapshot->version == version) co_return snapshot;
+  auto fresh = std::make_shared<InterestSnapshot>();
+  fresh->version = version;
+  const db::ResultSet rows = co_await tx.query(interests_sql_);
+  for (auto row : rows) {
+    Interest interest;
+    const boost::json::value collections = boost::json::parse(row.as_text(0));
+    for (const boost::json::value& id : collections.as_array()) {
+      interest.collection_ids.emplace_back(id.as_string());
     }
+    interest.actions = action_bits_of(row.as_text(1));
+    fresh->interests.push_back(std::move(interest));
   }
-  return false;
+  std::shared_ptr<const InterestSnapshot> made = std::move(fresh);
+  // Two writes may race with different versions (on PostgreSQL one may serialize before a
+  // change, one after): the loser's store costs the next write a re-read, nothing more, since
+  // every write checks the version in its own transaction.
+  snapshot_.store(made, std::memory_order_release);
+  co_return made;
 }
 
 records::OutboxRow OutboxWriter::prepare(const records::RecordEvent& event) const {
@@ -78,23 +155,24 @@ records::OutboxRow OutboxWriter::prepare(const records::RecordEvent& event) cons
 boost::asio::awaitable<void> OutboxWriter::append(db::Transaction& tx,
                                                   std::span<const records::OutboxRow> rows) {
   if (rows.empty()) co_return;
+  const std::shared_ptr<const InterestSnapshot> snapshot = co_await current(tx);
+  std::vector<const records::OutboxRow*> kept;
+  for (const records::OutboxRow& row : rows) {
+    if (snapshot->wants(row.collection_id, action_bit_of(row.action))) kept.push_back(&row);
+  }
+  if (kept.empty()) co_return;
   if (!lock_sql_.empty()) {
     const db::Params key{db::Value(kOutboxOrderLockKey)};
     co_await tx.execute(lock_sql_, key);
   }
   const std::string committed = schema::format_datetime(clock_.now());
-  for (const records::OutboxRow& row : rows) {
-    const db::Params params{db::Value(row.event_id),      db::Value(row.action),
-                            db::Value(row.collection_id), db::Value(row.collection_name),
-                            db::Value(row.record_json),   db::Value(committed)};
+  for (const records::OutboxRow* row : kept) {
+    const db::Params params{db::Value(row->event_id),      db::Value(row->action),
+                            db::Value(row->collection_id), db::Value(row->collection_name),
+                            db::Value(row->record_json),   db::Value(committed)};
     co_await tx.execute(insert_sql_, params);
   }
-  appended_.fetch_add(rows.size(), std::memory_order_relaxed);
-}
-
-void OutboxWriter::set_interests(std::vector<Interest> interests) {
-  interests_.store(std::make_shared<const std::vector<Interest>>(std::move(interests)),
-                   std::memory_order_release);
+  appended_.fetch_add(kept.size(), std::memory_order_relaxed);
 }
 
 }  // namespace basalt::events

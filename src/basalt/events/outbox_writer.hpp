@@ -1,12 +1,20 @@
-// OutboxWriter: the events module's side of records::OutboxPort (docs/events.md, "The
-// outbox"). Keeps the snapshot of what the enabled destinations want (collections x actions),
-// turns an event into its row and inserts rows inside the write job.
+// OutboxWriter: the events module's side of records::OutboxPort (docs/events.md, "Which
+// changes are written"). Turns an event into its row and inserts, inside the write job, the
+// rows some enabled destination could want (collections x actions).
 //
 // Invariants:
-//   1. append() runs in the job's transaction; on PostgreSQL it first takes the commit-order
-//      lock (Dialect::commit_order_lock), so `seq` follows commit order on both engines.
-//   2. wants() reads an immutable snapshot swapped whole by set_interests(); it never blocks
-//      a writer for long (std::atomic<std::shared_ptr>).
+//   1. Which rows are kept is decided inside the write's transaction, never from a snapshot
+//      alone: append() reads `_destinationsVersion` (a change of `_destinations` writes a new
+//      random one in its own transaction) and, when it differs from its snapshot's, re-reads
+//      the destinations in the same transaction. SQLite runs write jobs one at a time, and
+//      PostgreSQL write jobs are SERIALIZABLE: either the change is visible to the write, or
+//      the write is serialized before the change (a write that begins after the change
+//      committed always sees it, on every instance: there is no poll window).
+//   2. Kept rows are inserted under the commit-order lock (Dialect::commit_order_lock), so
+//      `seq` follows commit order on both engines.
+//   3. wants() is true: a skipped event could not be recovered. prepare() is cheap (one JSON
+//      serialization on the worker), and append() drops what no destination wants.
+//   4. The snapshot is immutable and swapped whole (std::atomic<std::shared_ptr>).
 // Thread ownership: any thread.
 #pragma once
 
@@ -33,6 +41,17 @@ std::uint8_t action_bit(records::RecordAction action) noexcept;
 
 // The advisory lock key of the outbox's commit order on PostgreSQL ("basalt" + 0x0100).
 inline constexpr std::int64_t kOutboxOrderLockKey = 0x62617361'6c740100;
+// What every enabled destination wants, as of one `_destinationsVersion`.
+struct InterestSnapshot {
+  std::int64_t version = 0;  // 0: never read (a stored version is never 0)
+  std::vector<Interest> interests;
+  bool wants(std::string_view collection_id, std::uint8_t action_bits) const noexcept;
+};
+
+// Inside a change of `_destinations` (its write job): writes a new random version, so every
+// write serialized after the change re-reads the list.
+boost::asio::awaitable<void> begin_destinations_change(db::Transaction& tx,
+                                                       const db::Dialect& dialect);
 
 class OutboxWriter : public records::OutboxPort {
  public:
@@ -43,17 +62,23 @@ class OutboxWriter : public records::OutboxPort {
   boost::asio::awaitable<void> append(db::Transaction& tx,
                                       std::span<const records::OutboxRow> rows) override;
 
-  void set_interests(std::vector<Interest> interests);
+  // Whether the newest snapshot this process read wants the event: for waking the dispatcher
+  // after a local commit (never for choosing rows).
+  bool interested(std::string_view collection_id, records::RecordAction action) const noexcept;
 
   // Rows appended by this process's jobs (committed or not; for tests and metrics).
   std::uint64_t appended() const noexcept { return appended_.load(std::memory_order_relaxed); }
 
  private:
+  boost::asio::awaitable<std::shared_ptr<const InterestSnapshot>> current(db::Transaction& tx);
+
   const db::Dialect& dialect_;
   const core::Clock& clock_;
   std::string insert_sql_;
   std::string lock_sql_;
-  std::atomic<std::shared_ptr<const std::vector<Interest>>> interests_;
+  std::string version_sql_;
+  std::string interests_sql_;
+  std::atomic<std::shared_ptr<const InterestSnapshot>> snapshot_;
   std::atomic<std::uint64_t> appended_{0};
 };
 
