@@ -34,6 +34,7 @@
 #include <thread>
 
 #include "basalt/core/clock.hpp"
+#include "basalt/core/trace_sampler.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/events/destination_service.hpp"
 #include "basalt/events/destination_spec.hpp"
@@ -50,6 +51,8 @@ struct DispatcherOptions {
   std::size_t batch = 100;                                // outbox rows read per step
   DestinationOptions destinations;
   std::string owner;  // this instance's lease owner id; generated when empty
+  // Delivery spans (delivery_trace.hpp): off by default.
+  core::Tracing tracing;
   // Replaces make_destination (tests: a fake destination).
   std::function<std::unique_ptr<Destination>(const DestinationSpec&)> factory;
 };

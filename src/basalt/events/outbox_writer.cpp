@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 
+#include "basalt/core/span_scope.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/schema/datetime.hpp"
 
@@ -35,10 +36,11 @@ OutboxWriter::OutboxWriter(const db::Dialect& dialect, const core::Clock& clock)
   auto q = [&dialect](std::string_view name) { return dialect.quote_identifier(name); };
   insert_sql_ = "INSERT INTO " + q(kOutboxTable) + " (" + q("eventId") + ", " + q("action") + ", " +
                 q("collectionId") + ", " + q("collectionName") + ", " + q("record") + ", " +
-                q("committed") + ") VALUES (" + dialect.placeholder(1) + ", " +
-                dialect.placeholder(2) + ", " + dialect.placeholder(3) + ", " +
-                dialect.placeholder(4) + ", " + dialect.placeholder(5) + ", " +
-                dialect.placeholder(6) + ")";
+                q("committed") + ", " + q("traceparent") + ", " + q("tracestate") + ") VALUES (" +
+                dialect.placeholder(1) + ", " + dialect.placeholder(2) + ", " +
+                dialect.placeholder(3) + ", " + dialect.placeholder(4) + ", " +
+                dialect.placeholder(5) + ", " + dialect.placeholder(6) + ", " +
+                dialect.placeholder(7) + ", " + dialect.placeholder(8) + ")";
   lock_sql_ = dialect.commit_order_lock(dialect.placeholder(1));
   interests_.store(std::make_shared<const std::vector<Interest>>());
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -83,10 +85,15 @@ boost::asio::awaitable<void> OutboxWriter::append(db::Transaction& tx,
     co_await tx.execute(lock_sql_, key);
   }
   const std::string committed = schema::format_datetime(clock_.now());
+  // The trace the write runs in (the job's span, or an unsampled request's), so that the
+  // dispatcher's delivery spans join it (docs/observability.md, "Deliveries"). Read here, in
+  // the job, where the caller's span is current on both engines.
+  const core::TraceContextValues trace = core::outgoing_trace_context();
   for (const records::OutboxRow& row : rows) {
     const db::Params params{db::Value(row.event_id),      db::Value(row.action),
                             db::Value(row.collection_id), db::Value(row.collection_name),
-                            db::Value(row.record_json),   db::Value(committed)};
+                            db::Value(row.record_json),   db::Value(committed),
+                            db::Value(trace.traceparent), db::Value(trace.tracestate)};
     co_await tx.execute(insert_sql_, params);
   }
   appended_.fetch_add(rows.size(), std::memory_order_relaxed);

@@ -5,7 +5,9 @@
 // Invariants:
 //   1. append() runs in the job's transaction; on PostgreSQL it first takes the commit-order
 //      lock (Dialect::commit_order_lock), so `seq` follows commit order on both engines.
-//   2. wants() reads an immutable snapshot swapped whole by set_interests(); it never blocks
+//   2. Each row carries the W3C context of the span current in the job (traceparent and
+//      tracestate; both empty outside any trace), so its deliveries continue that trace.
+//   3. wants() reads an immutable snapshot swapped whole by set_interests(); it never blocks
 //      a writer for long (std::atomic<std::shared_ptr>).
 // Thread ownership: any thread.
 #pragma once
