@@ -1,7 +1,8 @@
 // Traces: a loopback OTLP/HTTP receiver (the JSON encoding) gets the server span of each
 // sampled request, continuing the caller's W3C trace context (docs/observability.md,
 // "Traces"). The payloads are checked against the OTLP JSON shape: ids as lowercase hex, kind
-// as an integer, nanosecond times and integer attributes as decimal strings.
+// as an integer, nanosecond times and integer attributes as decimal strings. A webhook's
+// deliveries continue the trace of the write that committed the event ("Deliveries").
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -74,6 +75,32 @@ const hex = (bytes) => randomBytes(bytes).toString('hex');
 
 const SUPERUSER = { email: 'traces@example.com', password: 'traces-password-1' };
 
+// A webhook receiver on loopback: keeps each delivery's headers and body, answers with the
+// next status of `plan` (then 204).
+async function startHookReceiver() {
+  const deliveries = [];
+  const plan = [];
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      deliveries.push({
+        headers: request.headers,
+        payload: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      });
+      const status = plan.length > 0 ? plan.shift() : 204;
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hook`,
+    deliveries,
+    plan,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 // Every span of `traceId` once `count` arrived (the exporter sends a request's spans as they
 // end: children first, the request's own span last).
 async function traceSpans(receiver, traceId, what, done) {
@@ -98,6 +125,8 @@ describe('traces', () => {
     receiver = await startReceiver();
     server = await startServer({
       superuser: SUPERUSER,
+      // Webhooks to the loopback receiver, retried quickly (docs/events.md).
+      args: ['--webhooks-allow-private', 'true', '--events-retry-base', '20ms'],
       env: {
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=e2e%20key',
@@ -235,6 +264,126 @@ describe('traces', () => {
     assert.ok(!JSON.stringify(spans).includes('secret-title-value'));
     // Every span of the trace descends from the request's span.
     for (const span of spans) assert.equal(ancestry(spans, span).at(-1), 'POST');
+  });
+  test('GraphQL phases: parse, validate, execute and a span per root field', async () => {
+    // traced_notes exists (the child spans test above): a guest lists it through GraphQL.
+    const traceId = hex(16);
+    const answer = await fetch(`${server.url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', traceparent: `00-${traceId}-${hex(8)}-01` },
+      body: JSON.stringify({ query: 'query Notes { traced_notes { id } }' }),
+    });
+    assert.equal(answer.status, 200);
+    const spans = await traceSpans(receiver, traceId, 'the GraphQL request and its phases', (all) =>
+      all.some((s) => s.kind === 2));
+    spans.forEach(assertOtlpSpan);
+    const request = spans.find((s) => s.kind === 2);
+    const byName = (name) => spans.filter((s) => s.name === name);
+    for (const phase of ['graphql.parse', 'graphql.validate', 'graphql.execute']) {
+      assert.equal(byName(phase).length, 1, `${phase} among ${spans.map((s) => s.name)}`);
+      assert.equal(byName(phase)[0].parentSpanId, request.spanId);
+    }
+    const execute = byName('graphql.execute')[0];
+    assert.deepEqual(attribute(execute, 'graphql.operation.type'), { stringValue: 'query' });
+    assert.deepEqual(attribute(execute, 'graphql.operation.name'), { stringValue: 'Notes' });
+    const [field] = byName('graphql.field');
+    assert.equal(field.parentSpanId, execute.spanId);
+    assert.deepEqual(attribute(field, 'graphql.field.name'), { stringValue: 'traced_notes' });
+    // The field's one statement (a CLIENT span) is its child.
+    const statement = spans.find((s) => s.kind === 3 && s.parentSpanId === field.spanId);
+    assert.ok(statement, `a statement span under the field among ${spans.map((s) => s.name)}`);
+    assert.ok('db.operation.name' in Object.fromEntries(statement.attributes.map((a) => [a.key, 1])));
+  });
+
+  test('webhook deliveries continue the trace of the write: one span per attempt', async (t) => {
+    const hooks = await startHookReceiver();
+    t.after(() => hooks.close());
+    const admin = new PocketBase(server.url);
+    await admin.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+    await admin.collections.create({
+      name: 'traced_hooked',
+      type: 'base',
+      fields: [{ name: 'title', type: 'text' }],
+      createRule: '',
+    });
+    await admin.send('/api/webhooks', {
+      method: 'POST',
+      body: { url: hooks.url, collections: ['traced_hooked'] },
+    });
+    const guest = new PocketBase(server.url);
+
+    // A sampled create with a tracestate; the receiver fails the first attempt.
+    hooks.plan.push(503);
+    const traceId = hex(16);
+    const created = await guest.collection('traced_hooked').create(
+      { title: 'hooked' },
+      { headers: { traceparent: `00-${traceId}-${hex(8)}-01`, tracestate: 'e2e=hook' } },
+    );
+    const attempts = await eventually(
+      () => {
+        const mine = hooks.deliveries.filter((d) => d.payload.data.record.id === created.id);
+        return mine.length === 2 ? mine : undefined;
+      },
+      'two attempts at the receiver',
+    );
+    const sentSpanIds = attempts.map((d) => {
+      const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(d.headers.traceparent);
+      assert.ok(match, `traceparent ${d.headers.traceparent}`);
+      assert.equal(match[1], traceId); // the write's trace
+      assert.equal(d.headers.tracestate, 'e2e=hook');
+      return match[2];
+    });
+    assert.notEqual(sentSpanIds[0], sentSpanIds[1]);
+
+    const spans = await traceSpans(receiver, traceId, 'the create and its two delivery spans', (all) =>
+      all.filter((s) => s.name === 'webhook.deliver').length === 2 && all.some((s) => s.kind === 2));
+    spans.forEach(assertOtlpSpan);
+    const deliveries = spans
+      .filter((s) => s.name === 'webhook.deliver')
+      .sort((a, b) => Number(attribute(a, 'basalt.delivery.attempt').intValue) -
+        Number(attribute(b, 'basalt.delivery.attempt').intValue));
+    const job = spans.find((s) => s.name === 'db.write_job');
+    assert.ok(job, `a write job span among ${spans.map((s) => s.name)}`);
+    deliveries.forEach((delivery, i) => {
+      assert.equal(delivery.kind, 3); // CLIENT
+      assert.equal(delivery.spanId, sentSpanIds[i]); // the header names the attempt's span
+      assert.equal(delivery.parentSpanId, job.spanId); // under the transaction of the event
+      assert.deepEqual(ancestry(spans, delivery).slice(-2), ['db.write_job', 'POST']);
+      assert.equal(delivery.traceState, 'e2e=hook');
+      assert.deepEqual(attribute(delivery, 'basalt.destination.type'), { stringValue: 'webhook' });
+      assert.deepEqual(attribute(delivery, 'basalt.event.id'), { stringValue: attempts[i].payload.id });
+      assert.deepEqual(attribute(delivery, 'basalt.event.sequence'), {
+        intValue: String(attempts[i].payload.sequence),
+      });
+      assert.deepEqual(attribute(delivery, 'basalt.delivery.attempt'), { intValue: String(i + 1) });
+    });
+    assert.deepEqual(attribute(deliveries[0], 'basalt.delivery.outcome'), { stringValue: 'retry' });
+    assert.deepEqual(attribute(deliveries[0], 'http.response.status_code'), { intValue: '503' });
+    assert.equal(deliveries[0].status.code, 2); // ERROR
+    assert.deepEqual(attribute(deliveries[1], 'basalt.delivery.outcome'), { stringValue: 'delivered' });
+    assert.deepEqual(attribute(deliveries[1], 'http.response.status_code'), { intValue: '204' });
+    assert.equal(deliveries[1].status.code, 0);
+
+    // An unsampled create: the receiver still gets its trace id (flag clear), and no span is
+    // exported for it. A sampled create after it is the fence: its delivery span comes later.
+    const quietTrace = hex(16);
+    const quiet = await guest.collection('traced_hooked').create(
+      { title: 'quiet' },
+      { headers: { traceparent: `00-${quietTrace}-${hex(8)}-00` } },
+    );
+    const fenceTrace = hex(16);
+    await guest.collection('traced_hooked').create(
+      { title: 'fence' },
+      { headers: { traceparent: `00-${fenceTrace}-${hex(8)}-01` } },
+    );
+    const quietDelivery = await eventually(
+      () => hooks.deliveries.find((d) => d.payload.data.record.id === quiet.id),
+      'the unsampled delivery',
+    );
+    assert.match(quietDelivery.headers.traceparent, new RegExp(`^00-${quietTrace}-[0-9a-f]{16}-00$`));
+    await traceSpans(receiver, fenceTrace, 'the fence delivery span', (all) =>
+      all.some((s) => s.name === 'webhook.deliver'));
+    assert.equal(receiver.spans().some((s) => s.traceId === quietTrace), false);
   });
 });
 

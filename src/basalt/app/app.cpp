@@ -211,6 +211,21 @@ int serve(const core::Config& config, ServeExtension* extension) {
           "--dir {}{}",
           config.data_dir, config.database_url.empty() ? "" : " and the same --db");
     }
+    // Traces (docs/observability.md, "Traces"): on when an OTLP endpoint is configured through
+    // the OpenTelemetry environment variables; spans leave on the exporter's own thread. Made
+    // before the services: the outbox's dispatcher records delivery spans too.
+    std::vector<std::string> trace_warnings;
+    const trace::TraceOptions trace_options =
+        trace::apply_trace_settings(trace::trace_options_from_env(&trace_warnings), config.trace);
+    for (const std::string& warning : trace_warnings) spdlog::warn("traces: {}", warning);
+    std::optional<trace::SpanExporter> span_exporter;
+    std::optional<trace::HttpTracer> tracer;
+    if (trace_options.enabled()) {
+      span_exporter.emplace(trace_options, trace::SpanExporter::Options{});
+      tracer.emplace(trace_options, *span_exporter);
+      spdlog::info("traces: exporting to {} (sampling ratio {}, {})", trace_options.endpoint,
+                   trace_options.ratio, trace_options.parent_based ? "parent-based" : "root only");
+    }
     core::BlockingPool blocking({config.auth.blocking_threads, kBlockingQueue});
     auth::PasswordHasher hasher;
     // Many instances on one PostgreSQL database (docs/scaling.md): they tell each other what
@@ -263,6 +278,7 @@ int serve(const core::Config& config, ServeExtension* extension) {
     // The lease owner is this data directory's: a restart after a crash takes its own leases
     // back at once, and no two live instances share a directory (it is locked).
     dispatcher_options.owner = instance_id(config.data_dir);
+    if (tracer) dispatcher_options.tracing = tracer->tracing();  // delivery spans
     events::Dispatcher outbox_dispatcher(storage.database(), storage.collections(), records,
                                          destinations, clock, dispatcher_options);
     destinations.set_on_change([&outbox_dispatcher] { outbox_dispatcher.wake(); });
@@ -398,20 +414,6 @@ int serve(const core::Config& config, ServeExtension* extension) {
     // CLI data commands reach this server through its admin socket (admin_socket.hpp).
     AdminCommands admin_commands(storage.database(), storage.collections(), records, destinations);
     std::optional<AdminSocket> admin_socket(std::in_place, config.data_dir, admin_commands);
-    // Traces (docs/observability.md, "Traces"): on when an OTLP endpoint is configured through
-    // the OpenTelemetry environment variables; spans leave on the exporter's own thread.
-    std::vector<std::string> trace_warnings;
-    const trace::TraceOptions trace_options =
-        trace::apply_trace_settings(trace::trace_options_from_env(&trace_warnings), config.trace);
-    for (const std::string& warning : trace_warnings) spdlog::warn("traces: {}", warning);
-    std::optional<trace::SpanExporter> span_exporter;
-    std::optional<trace::HttpTracer> tracer;
-    if (trace_options.enabled()) {
-      span_exporter.emplace(trace_options, trace::SpanExporter::Options{});
-      tracer.emplace(trace_options, *span_exporter);
-      spdlog::info("traces: exporting to {} (sampling ratio {}, {})", trace_options.endpoint,
-                   trace_options.ratio, trace_options.parent_based ? "parent-based" : "root only");
-    }
     http::AccessLog access_log(config.access_log, config.log_format);
     // GET /metrics and GET /api/ready (docs/observability.md) beside the API's routes.
     api::ServingState serving;

@@ -16,6 +16,7 @@
 #include "basalt/brokers/delivery_result.hpp"
 #include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/host_resolver.hpp"
+#include "basalt/core/span_scope.hpp"
 
 #include <fmt/format.h>
 #include <nats/nats.h>
@@ -88,8 +89,28 @@ class NatsDestination final : public events::Destination {
     options.MsgId = event.event_id.c_str();  // sent as the Nats-Msg-Id header
     jsPubAck* ack = nullptr;
     jsErrCode js_error = static_cast<jsErrCode>(0);
-    const natsStatus status = js_Publish(&ack, jetstream_, subject.c_str(), body.data(),
-                                         static_cast<int>(body.size()), &options, &js_error);
+    // The delivery span's W3C context as NATS headers, when traced (docs/brokers.md): the
+    // message then goes as a natsMsg with headers, else as plain data.
+    const core::TraceContextValues trace = core::outgoing_trace_context();
+    natsStatus status = NATS_OK;
+    if (trace.traceparent.empty()) {
+      status = js_Publish(&ack, jetstream_, subject.c_str(), body.data(),
+                          static_cast<int>(body.size()), &options, &js_error);
+    } else {
+      natsMsg* message = nullptr;
+      status = natsMsg_Create(&message, subject.c_str(), nullptr, body.data(),
+                              static_cast<int>(body.size()));
+      if (status == NATS_OK) {
+        status = natsMsgHeader_Set(message, "traceparent", trace.traceparent.c_str());
+      }
+      if (status == NATS_OK && !trace.tracestate.empty()) {
+        status = natsMsgHeader_Set(message, "tracestate", trace.tracestate.c_str());
+      }
+      if (status == NATS_OK) {
+        status = js_PublishMsg(&ack, jetstream_, message, &options, &js_error);
+      }
+      if (message != nullptr) natsMsg_Destroy(message);
+    }
     if (status != NATS_OK) {
       if (ack != nullptr) jsPubAck_Destroy(ack);
       Failure failure;

@@ -3,6 +3,7 @@
 
 #include "basalt/brokers/testing/broker_process.hpp"
 #include "basalt/brokers/testing/test_events.hpp"
+#include "basalt/core/span_scope.hpp"
 
 #include <gtest/gtest.h>
 #include <nats/nats.h>
@@ -18,6 +19,8 @@ using Outcome = events::DeliveryResult::Outcome;
 struct StoredNatsMessage {
   std::string subject;
   std::string msg_id;
+  std::string traceparent;  // NATS headers, when the delivery was traced
+  std::string tracestate;
   std::string body;
 };
 
@@ -53,6 +56,9 @@ class NatsTestReader {
       out.subject = natsMsg_GetSubject(msg);
       const char* id = nullptr;
       if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK) out.msg_id = id;
+      const char* value = nullptr;
+      if (natsMsgHeader_Get(msg, "traceparent", &value) == NATS_OK) out.traceparent = value;
+      if (natsMsgHeader_Get(msg, "tracestate", &value) == NATS_OK) out.tracestate = value;
       out.body.assign(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
       natsMsg_Destroy(msg);
       messages.push_back(std::move(out));
@@ -128,6 +134,27 @@ TEST_F(NatsDestinationTest, AHostNameIsResolvedAndCheckedByTheOutboundGuard) {
       << refused.detail;
   NatsTestReader reader(broker_->url());
   EXPECT_EQ(reader.read_stream("NAMED").size(), 1u);
+}
+
+TEST_F(NatsDestinationTest, ATracedDeliveryCarriesItsTraceContextAsHeaders) {
+  auto destination = make_nats_destination(nats_test_config("traced", "TRACED"));
+  ASSERT_EQ(destination->deliver(testing::numbered_event(1, "posts", "create")).outcome,
+            Outcome::kDelivered);  // no span current: no trace headers
+  core::SpanCell cell{core::ActiveSpan{core::random_trace_id(), core::random_span_id(), nullptr},
+                      "vendor=v1"};
+  const std::string traceparent = [&] {
+    core::CellInstall install(&cell);
+    const auto result = destination->deliver(testing::numbered_event(2, "posts", "create"));
+    EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+    return core::outgoing_trace_context().traceparent;
+  }();
+  NatsTestReader reader(broker_->url());
+  const auto messages = reader.read_stream("TRACED");
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].traceparent, "");
+  EXPECT_EQ(messages[1].traceparent, traceparent);
+  EXPECT_EQ(messages[1].tracestate, "vendor=v1");
+  EXPECT_EQ(messages[1].msg_id, testing::numbered_event(2, "posts", "create").event_id);
 }
 
 TEST_F(NatsDestinationTest, SameEventTwiceIsStoredOnce) {

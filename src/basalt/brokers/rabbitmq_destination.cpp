@@ -16,12 +16,15 @@
 #include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/event_template.hpp"
 #include "basalt/brokers/host_resolver.hpp"
+#include "basalt/core/span_scope.hpp"
 
 #include <amqp.h>
 #include <amqp_framing.h>
 #include <amqp_tcp_socket.h>
 #include <fmt/format.h>
 #include <sys/time.h>
+
+#include <array>
 
 namespace basalt::brokers {
 namespace {
@@ -182,6 +185,23 @@ class RabbitMqDestination final : public events::Destination {
     props.message_id = bytes_of(event.event_id);
     props.type = bytes_of(type);
     props.app_id = bytes_of("basalt");
+    // The delivery span's W3C context as message headers, when traced (docs/brokers.md).
+    const core::TraceContextValues trace = core::outgoing_trace_context();
+    std::array<amqp_table_entry_t, 2> trace_headers{};
+    int trace_header_count = 0;
+    auto add_trace_header = [&](const char* name, const std::string& value) {
+      amqp_table_entry_t& entry = trace_headers[trace_header_count++];
+      entry.key = amqp_cstring_bytes(name);
+      entry.value.kind = AMQP_FIELD_KIND_UTF8;
+      entry.value.value.bytes = bytes_of(value);
+    };
+    if (!trace.traceparent.empty()) {
+      add_trace_header("traceparent", trace.traceparent);
+      if (!trace.tracestate.empty()) add_trace_header("tracestate", trace.tracestate);
+      props._flags |= AMQP_BASIC_HEADERS_FLAG;
+      props.headers.num_entries = trace_header_count;
+      props.headers.entries = trace_headers.data();
+    }
 
     const int published =
         amqp_basic_publish(connection_, kChannel, bytes_of(config_.exchange), bytes_of(routing_key),

@@ -4,6 +4,7 @@
 
 #include "basalt/brokers/testing/broker_process.hpp"
 #include "basalt/brokers/testing/test_events.hpp"
+#include "basalt/core/span_scope.hpp"
 
 #include <amqp.h>
 #include <amqp_framing.h>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
+#include <map>
 #include <vector>
 
 namespace basalt::brokers {
@@ -23,6 +25,7 @@ struct ReceivedAmqpMessage {
   std::string message_id;
   std::string content_type;
   int delivery_mode = 0;
+  std::map<std::string, std::string> headers;  // the string-valued message headers
   std::string body;
 };
 
@@ -106,6 +109,14 @@ class AmqpTestClient {
         out.content_type = amqp_string(props.content_type);
       }
       if (props._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) out.delivery_mode = props.delivery_mode;
+      if (props._flags & AMQP_BASIC_HEADERS_FLAG) {
+        for (int i = 0; i < props.headers.num_entries; ++i) {
+          const amqp_table_entry_t& entry = props.headers.entries[i];
+          if (entry.value.kind == AMQP_FIELD_KIND_UTF8) {
+            out.headers[amqp_string(entry.key)] = amqp_string(entry.value.value.bytes);
+          }
+        }
+      }
       out.body = amqp_string(message.body);
       amqp_destroy_message(&message);
       messages.push_back(std::move(out));
@@ -175,6 +186,29 @@ TEST_F(RabbitMqDestinationTest, PublishesConfirmedPersistentMessagesInOrder) {
   }
   // The routing key routes: only comments reached the second queue.
   EXPECT_EQ(client.drain("order-comments").size(), static_cast<std::size_t>(kEvents / 3));
+}
+
+TEST_F(RabbitMqDestinationTest, ATracedDeliveryCarriesItsTraceContextAsMessageHeaders) {
+  AmqpTestClient client(broker_->port());
+  client.declare_exchange("traced", "topic");
+  client.bind_queue("traced-all", "traced", "#");
+  auto destination = make_rabbitmq_destination(rabbit_test_config("traced"));
+  ASSERT_EQ(destination->deliver(testing::numbered_event(1, "posts", "create")).outcome,
+            Outcome::kDelivered);  // no span current: no headers
+  core::SpanCell cell{core::ActiveSpan{core::random_trace_id(), core::random_span_id(), nullptr},
+                      "vendor=v1"};
+  const std::string traceparent = [&] {
+    core::CellInstall install(&cell);
+    const auto result = destination->deliver(testing::numbered_event(2, "posts", "create"));
+    EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+    return core::outgoing_trace_context().traceparent;
+  }();
+  const auto messages = client.drain("traced-all");
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_TRUE(messages[0].headers.empty());
+  EXPECT_EQ(messages[1].headers.at("traceparent"), traceparent);
+  EXPECT_EQ(messages[1].headers.at("tracestate"), "vendor=v1");
+  EXPECT_EQ(messages[1].message_id, testing::numbered_event(2, "posts", "create").event_id);
 }
 
 TEST_F(RabbitMqDestinationTest, DeclaresItsExchangeWhenAsked) {

@@ -14,6 +14,7 @@
 #include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/event_template.hpp"
 #include "basalt/brokers/host_resolver.hpp"
+#include "basalt/core/span_scope.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
@@ -58,6 +59,14 @@ class RedisDestination final : public events::Destination {
     const auto key = expand_event_template(config_.stream_key, event);
     std::vector<std::string> args = {"XADD", key, "MAXLEN", "~", max_len_, "*"};
     for (auto& field : redis_stream_fields(event)) args.push_back(std::move(field));
+    // The delivery span's W3C context as two more fields, when traced (docs/brokers.md).
+    core::TraceContextValues trace = core::outgoing_trace_context();
+    if (!trace.traceparent.empty()) {
+      args.insert(args.end(), {"traceparent", std::move(trace.traceparent)});
+      if (!trace.tracestate.empty()) {
+        args.insert(args.end(), {"tracestate", std::move(trace.tracestate)});
+      }
+    }
     const bool reused = context_ != nullptr;
     auto outcome = attempt(args, key);
     if (auto* failure = std::get_if<Failure>(&outcome);

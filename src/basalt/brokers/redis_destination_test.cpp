@@ -4,6 +4,7 @@
 #include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/testing/broker_process.hpp"
 #include "basalt/brokers/testing/test_events.hpp"
+#include "basalt/core/span_scope.hpp"
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
@@ -129,6 +130,27 @@ TEST_F(RedisDestinationTest, AHostNameIsResolvedAndCheckedByTheOutboundGuard) {
       << refused.detail;
   RedisTestClient client(broker_->port());
   EXPECT_EQ(client.xrange("named:posts").size(), 1u);
+}
+
+TEST_F(RedisDestinationTest, ATracedDeliveryCarriesItsTraceContextAsFields) {
+  auto destination = make_redis_destination(test_config("traced:{collection}"));
+  ASSERT_EQ(destination->deliver(testing::numbered_event(1, "posts", "create")).outcome,
+            Outcome::kDelivered);  // no span current: no trace fields
+  core::SpanCell cell{core::ActiveSpan{core::random_trace_id(), core::random_span_id(), nullptr},
+                      "vendor=v1"};
+  const std::string traceparent = [&] {
+    core::CellInstall install(&cell);
+    const auto result = destination->deliver(testing::numbered_event(2, "posts", "create"));
+    EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+    return core::outgoing_trace_context().traceparent;
+  }();
+  RedisTestClient client(broker_->port());
+  const auto entries = client.xrange("traced:posts");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_FALSE(entries[0].fields.contains("traceparent"));
+  EXPECT_EQ(entries[1].fields.at("traceparent"), traceparent);
+  EXPECT_EQ(entries[1].fields.at("tracestate"), "vendor=v1");
+  EXPECT_EQ(entries[1].fields.at("id"), testing::numbered_event(2, "posts", "create").event_id);
 }
 
 TEST_F(RedisDestinationTest, KilledBrokerMeansRetryAndTheRetriedEventsArriveAfterRestart) {

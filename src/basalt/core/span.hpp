@@ -15,7 +15,7 @@
 namespace basalt::core {
 
 // OTLP's Span.SpanKind.
-enum class SpanKind : int { kInternal = 1, kServer = 2, kClient = 3 };
+enum class SpanKind : int { kInternal = 1, kServer = 2, kClient = 3, kProducer = 4 };
 
 struct SpanAttribute {
   std::string key;

@@ -68,6 +68,14 @@ void SpanScope::set_error() noexcept {
   if (state_) state_->span.error = true;
 }
 
+void SpanScope::set_trace_state(std::string_view trace_state) noexcept {
+  if (!state_) return;
+  try {
+    state_->span.trace_state = std::string(trace_state);
+  } catch (...) {
+  }
+}
+
 void SpanScope::finish() noexcept {
   if (!state_) return;
   std::unique_ptr<State> state(state_);
@@ -88,6 +96,18 @@ std::vector<std::string> outgoing_trace_headers(const ActiveSpan& span) {
   line.append(value.data(), value.size());
   headers.push_back(std::move(line));
   return headers;
+}
+
+TraceContextValues outgoing_trace_context() {
+  TraceContextValues values;
+  const SpanCell* cell = detail::tls_cell;
+  if (cell == nullptr || !cell->current.valid()) return values;
+  const ActiveSpan& span = cell->current;
+  const auto value =
+      format_traceparent(span.trace_id, span.span_id, span.sampled() ? kTraceFlagSampled : 0);
+  values.traceparent.assign(value.data(), value.size());
+  values.tracestate = std::string(cell->trace_state);
+  return values;
 }
 
 }  // namespace basalt::core

@@ -44,6 +44,11 @@ struct ActiveSpan {
 
 struct SpanCell {
   ActiveSpan current;
+  // The W3C `tracestate` of the trace the cell's work continues (an incoming request's, a
+  // stored outbox row's), empty when none. A view: whoever sets it keeps the text alive until
+  // it resets it (the connection: the request's header, reset after the answer; the SQLite
+  // writer: its copy in the queued job). Read by the outbox, which stores it with the row.
+  std::string_view trace_state;
 };
 
 namespace detail {
@@ -54,6 +59,12 @@ extern thread_local constinit SpanCell* tls_cell;
 inline ActiveSpan current_span() noexcept {
   const SpanCell* cell = detail::tls_cell;
   return cell ? cell->current : ActiveSpan{};
+}
+
+// The calling thread's installed cell's `tracestate`, or empty.
+inline std::string_view current_trace_state() noexcept {
+  const SpanCell* cell = detail::tls_cell;
+  return cell ? cell->trace_state : std::string_view();
 }
 
 // Installs `cell` as the calling thread's cell for the scope's lifetime (invariant 1).
@@ -104,6 +115,8 @@ class SpanScope {
   void set(std::string_view key, std::string_view value) noexcept;
   void set(std::string_view key, std::int64_t value) noexcept;
   void set_error() noexcept;
+  // The W3C `tracestate` exported with the span (a continued trace's).
+  void set_trace_state(std::string_view trace_state) noexcept;
   // Ends the span now and hands it to the recorder (also done by the destructor).
   void finish() noexcept;
 
@@ -124,5 +137,15 @@ std::vector<std::string> outgoing_trace_headers(const ActiveSpan& span);
 inline std::vector<std::string> outgoing_trace_headers() {
   return outgoing_trace_headers(current_span());
 }
+
+// The W3C context of the calling thread's current span as plain values, for transports whose
+// headers are not lines (message properties, stream fields, webhook headers): `traceparent`
+// ("00-<trace>-<span>-<flags>", empty when the current span is not valid) and the cell's
+// `tracestate` (empty when none, or without a traceparent).
+struct TraceContextValues {
+  std::string traceparent;
+  std::string tracestate;
+};
+TraceContextValues outgoing_trace_context();
 
 }  // namespace basalt::core

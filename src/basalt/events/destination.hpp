@@ -29,6 +29,11 @@ struct OutboxEvent {
   std::string collection_name;
   std::string record_json;   // the record as a JSON object, without password and tokenKey
   std::string committed_at;  // "2026-12-06 23:40:00.123Z" (PocketBase's date format)
+  // The W3C context of the write that committed it ('' when untraced). Not what a destination
+  // sends: during deliver() the attempt's own span is current, and a destination that can
+  // carry headers sends core::outgoing_trace_context() (docs/observability.md, "Deliveries").
+  std::string trace_parent;
+  std::string trace_state;
 };
 
 struct DeliveryResult {

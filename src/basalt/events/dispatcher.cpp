@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/events/delivery_trace.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/metrics/shared_gauges.hpp"
 #include "basalt/records/caller.hpp"
@@ -60,6 +61,8 @@ OutboxEvent event_from_row(db::ResultSet::Row row) {
   event.collection_name = std::string(row.as_text(4));
   event.record_json = std::string(row.as_text(5));
   event.committed_at = std::string(row.as_text(6));
+  event.trace_parent = std::string(row.as_text(7));
+  event.trace_state = std::string(row.as_text(8));
   return event;
 }
 
@@ -367,7 +370,8 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
   auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
   const std::string event_columns = q("seq") + ", " + q("eventId") + ", " + q("action") + ", " +
                                     q("collectionId") + ", " + q("collectionName") + ", " +
-                                    q("record") + ", " + q("committed");
+                                    q("record") + ", " + q("committed") + ", " + q("traceparent") +
+                                    ", " + q("tracestate");
   const std::string log_sql =
       "INSERT INTO " + q(kDeliveriesTable) + " (" + q("id") + ", " + q("destinationId") + ", " +
       q("seq") + ", " + q("eventId") + ", " + q("action") + ", " + q("collectionName") + ", " +
@@ -405,10 +409,10 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
   const std::string redeliveries_sql =
       "SELECT r." + q("id") + ", o." + q("seq") + ", o." + q("eventId") + ", o." + q("action") +
       ", o." + q("collectionId") + ", o." + q("collectionName") + ", o." + q("record") + ", o." +
-      q("committed") + " FROM " + q(kRedeliveriesTable) + " r JOIN " + q(kOutboxTable) +
-      " o ON o." + q("seq") + " = r." + q("seq") + " WHERE r." + q("destinationId") + " = " +
-      d.placeholder(1) + " ORDER BY r." + q("createdMs") + " LIMIT " +
-      std::to_string(kRedeliveriesPerPass);
+      q("committed") + ", o." + q("traceparent") + ", o." + q("tracestate") + " FROM " +
+      q(kRedeliveriesTable) + " r JOIN " + q(kOutboxTable) + " o ON o." + q("seq") + " = r." +
+      q("seq") + " WHERE r." + q("destinationId") + " = " + d.placeholder(1) + " ORDER BY r." +
+      q("createdMs") + " LIMIT " + std::to_string(kRedeliveriesPerPass);
   const db::Params by_destination{db::Value(spec.id)};
   db::ResultSet queued = co_await database_.query(redeliveries_sql, by_destination);
   const std::string drop_redelivery_sql =
@@ -423,7 +427,10 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
     event.collection_name = std::string(row.as_text(5));
     event.record_json = std::string(row.as_text(6));
     event.committed_at = std::string(row.as_text(7));
-    const DeliveryResult result = live.destination->deliver(event);
+    event.trace_parent = std::string(row.as_text(8));
+    event.trace_state = std::string(row.as_text(9));
+    const DeliveryResult result =
+        deliver_traced(*live.destination, event, {spec, 1, true}, options_.tracing);
     const bool ok = result.outcome == DeliveryResult::Outcome::kDelivered;
     count_outcome(ok ? kDeliveredIndex : kRejectedIndex);
     const db::Params logged = log_params(event, ok ? "delivered" : "failed", result, 1);
@@ -484,8 +491,9 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
       ++report.skipped;
       continue;
     }
-    const DeliveryResult result = live.destination->deliver(event);
     const int attempt = attempts + 1;
+    const DeliveryResult result =
+        deliver_traced(*live.destination, event, {spec, attempt, false}, options_.tracing);
     std::string status;
     bool done = true;
     switch (result.outcome) {

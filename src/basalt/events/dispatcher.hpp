@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "basalt/core/clock.hpp"
+#include "basalt/core/trace_sampler.hpp"
 #include "basalt/db/database.hpp"
 #include "basalt/events/destination_service.hpp"
 #include "basalt/events/destination_spec.hpp"
@@ -59,6 +60,8 @@ struct DispatcherOptions {
   std::size_t concurrency = 8;  // destinations delivered to at once (the pool's threads)
   DestinationOptions destinations;
   std::string owner;  // this instance's lease owner id; generated when empty
+  // Delivery spans (delivery_trace.hpp): off by default.
+  core::Tracing tracing;
   // Replaces make_destination (tests: a fake destination).
   std::function<std::unique_ptr<Destination>(const DestinationSpec&)> factory;
 };

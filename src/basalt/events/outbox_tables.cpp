@@ -54,6 +54,14 @@ std::string create_tables_sql(const db::Dialect& d, int which) {
   }
 }
 
+// The write's trace context on every row (docs/observability.md, "Deliveries"); existing
+// rows get '' (no trace).
+std::string add_trace_column_sql(const db::Dialect& d, std::string_view column) {
+  return "ALTER TABLE " + d.quote_identifier(kOutboxTable) + " ADD COLUMN " +
+         d.quote_identifier(column) + " " + std::string(d.column_type(db::ColumnType::kText)) +
+         " NOT NULL DEFAULT ''";
+}
+
 }  // namespace
 
 std::vector<db::Migration> outbox_migrations(const db::Dialect& dialect) {
@@ -77,6 +85,13 @@ std::vector<db::Migration> outbox_migrations(const db::Dialect& dialect) {
          const std::string seed = "INSERT INTO " + q(kDestinationsVersionTable) + " (" + q("id") +
                                   ", " + q("version") + ") VALUES (1, 1)";
          co_await tx.execute(seed);
+       }},
+      {"1700000110_events_outbox_trace_context",
+       [d](db::Transaction& tx) -> boost::asio::awaitable<void> {
+         for (std::string_view column : {"traceparent", "tracestate"}) {
+           const std::string sql = add_trace_column_sql(*d, column);
+           co_await tx.execute(sql);
+         }
        }},
   };
 }

@@ -4,7 +4,9 @@
 //
 //   _outbox             one row per committed record change some destination could want:
 //                       seq (increasing with commit order), eventId, action, collectionId,
-//                       collectionName, record (JSON text, no password/tokenKey), committed
+//                       collectionName, record (JSON text, no password/tokenKey), committed,
+//                       traceparent and tracestate (the W3C context of the write, '' when
+//                       untraced; the deliveries' spans continue it)
 //   _destinations       webhooks (and, later, broker connectors): id, type, config (JSON text,
 //                       the type's own settings: url, secret, headers), collections (JSON array
 //                       of collection ids; [] = all), actions (JSON array), filter, enabled,

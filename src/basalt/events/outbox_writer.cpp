@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "basalt/core/span_scope.hpp"
+#include "basalt/events/custom_events.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/schema/datetime.hpp"
 
@@ -25,6 +27,10 @@ std::uint8_t action_bit(records::RecordAction action) noexcept {
 
 namespace {
 
+// Bit 8: some custom event type (custom_events.hpp). Which type, is the dispatcher's check;
+// here it only keeps the row.
+constexpr std::uint8_t kCustomBit = 8;
+
 std::uint8_t action_bits_of(std::string_view actions_json) {
   const boost::json::value parsed = boost::json::parse(actions_json);
   std::uint8_t bits = 0;
@@ -33,14 +39,18 @@ std::uint8_t action_bits_of(std::string_view actions_json) {
     if (name == "create") bits |= 1;
     if (name == "update") bits |= 2;
     if (name == "delete") bits |= 4;
+    if (is_custom_action(name)) bits |= kCustomBit;
   }
-  return bits == 0 ? 7 : bits;  // [] = every action
+  // No record action named: [] is every record action; only custom types is none of them.
+  if ((bits & 7) == 0 && (bits & kCustomBit) == 0) bits = 7;
+  return bits;
 }
 
 std::uint8_t action_bit_of(std::string_view action) noexcept {
   if (action == "create") return 1;
   if (action == "update") return 2;
   if (action == "delete") return 4;
+  if (is_custom_action(action)) return kCustomBit;
   return 0;
 }
 
@@ -50,7 +60,8 @@ bool InterestSnapshot::wants(std::string_view collection_id,
                              std::uint8_t action_bits) const noexcept {
   for (const Interest& interest : interests) {
     if ((interest.actions & action_bits) == 0) continue;
-    if (interest.collection_ids.empty()) return true;
+    // A custom event has no collection: a destination's collections do not restrict it.
+    if (interest.collection_ids.empty() || action_bits == kCustomBit) return true;
     if (std::find(interest.collection_ids.begin(), interest.collection_ids.end(), collection_id) !=
         interest.collection_ids.end()) {
       return true;
@@ -85,10 +96,11 @@ OutboxWriter::OutboxWriter(const db::Dialect& dialect, const core::Clock& clock)
   auto q = [&dialect](std::string_view name) { return dialect.quote_identifier(name); };
   insert_sql_ = "INSERT INTO " + q(kOutboxTable) + " (" + q("eventId") + ", " + q("action") + ", " +
                 q("collectionId") + ", " + q("collectionName") + ", " + q("record") + ", " +
-                q("committed") + ") VALUES (" + dialect.placeholder(1) + ", " +
-                dialect.placeholder(2) + ", " + dialect.placeholder(3) + ", " +
-                dialect.placeholder(4) + ", " + dialect.placeholder(5) + ", " +
-                dialect.placeholder(6) + ")";
+                q("committed") + ", " + q("traceparent") + ", " + q("tracestate") + ") VALUES (" +
+                dialect.placeholder(1) + ", " + dialect.placeholder(2) + ", " +
+                dialect.placeholder(3) + ", " + dialect.placeholder(4) + ", " +
+                dialect.placeholder(5) + ", " + dialect.placeholder(6) + ", " +
+                dialect.placeholder(7) + ", " + dialect.placeholder(8) + ")";
   lock_sql_ = dialect.commit_order_lock(dialect.placeholder(1));
   version_sql_ = "SELECT " + q("version") + " FROM " + q(kDestinationsVersionTable);
   interests_sql_ = "SELECT " + q("collections") + ", " + q("actions") + " FROM " +
@@ -166,10 +178,15 @@ boost::asio::awaitable<void> OutboxWriter::append(db::Transaction& tx,
     co_await tx.execute(lock_sql_, key);
   }
   const std::string committed = schema::format_datetime(clock_.now());
+  // The trace the write runs in (the job's span, or an unsampled request's), so that the
+  // dispatcher's delivery spans join it (docs/observability.md, "Deliveries"). Read here, in
+  // the job, where the caller's span is current on both engines.
+  const core::TraceContextValues trace = core::outgoing_trace_context();
   for (const records::OutboxRow* row : kept) {
     const db::Params params{db::Value(row->event_id),      db::Value(row->action),
                             db::Value(row->collection_id), db::Value(row->collection_name),
-                            db::Value(row->record_json),   db::Value(committed)};
+                            db::Value(row->record_json),   db::Value(committed),
+                            db::Value(trace.traceparent), db::Value(trace.tracestate)};
     co_await tx.execute(insert_sql_, params);
   }
   appended_.fetch_add(kept.size(), std::memory_order_relaxed);

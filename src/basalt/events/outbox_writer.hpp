@@ -14,7 +14,9 @@
 //      `seq` follows commit order on both engines.
 //   3. wants() is true: a skipped event could not be recovered. prepare() is cheap (one JSON
 //      serialization on the worker), and append() drops what no destination wants.
-//   4. The snapshot is immutable and swapped whole (std::atomic<std::shared_ptr>).
+//   4. Each row carries the W3C context of the span current in the job (traceparent and
+//      tracestate; both empty outside any trace), so its deliveries continue that trace.
+//   5. The snapshot is immutable and swapped whole (std::atomic<std::shared_ptr>).
 // Thread ownership: any thread.
 #pragma once
 

@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "basalt/core/outbound_guard.hpp"
+#include "basalt/core/span_scope.hpp"
 #include "basalt/events/webhook_signature.hpp"
 
 namespace basalt::events {
@@ -46,6 +47,19 @@ std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* use
     exchange->excerpt.append(data, std::min(bytes, kExcerptBytes - exchange->excerpt.size()));
   }
   return exchange->received > kMaxResponseBytes ? 0 : bytes;  // 0 ends the transfer
+}
+
+// `traceparent` or `tracestate`, in any case.
+bool is_trace_header(std::string_view name) {
+  const auto same = [name](std::string_view wanted) {
+    if (name.size() != wanted.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      const char c = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] + 32) : name[i];
+      if (c != wanted[i]) return false;
+    }
+    return true;
+  };
+  return same("traceparent") || same("tracestate");
 }
 
 // Keeps the excerpt valid for the log: no bytes that are not printable ASCII or UTF-8.
@@ -102,7 +116,15 @@ DeliveryResult WebhookSender::deliver(const OutboxEvent& event) {
       "webhook-signature: " + webhook_signature(target_.key, event.event_id, timestamp, body),
       "Expect:",  // no 100-continue round trip
   };
-  for (const auto& [name, value] : target_.headers) lines.push_back(name + ": " + value);
+  // W3C trace context of the delivery's span (delivery_trace.hpp), when tracing is on; it
+  // replaces a configured header of the same name.
+  const core::TraceContextValues trace = core::outgoing_trace_context();
+  if (!trace.traceparent.empty()) lines.push_back("traceparent: " + trace.traceparent);
+  if (!trace.tracestate.empty()) lines.push_back("tracestate: " + trace.tracestate);
+  for (const auto& [name, value] : target_.headers) {
+    if (!trace.traceparent.empty() && is_trace_header(name)) continue;
+    lines.push_back(name + ": " + value);
+  }
   curl_slist* headers = nullptr;
   for (const std::string& line : lines) headers = curl_slist_append(headers, line.c_str());
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/core/span_scope.hpp"
 #include "basalt/db/database_error.hpp"
 #include "basalt/graphql/field_failure.hpp"
 #include "basalt/graphql/introspection.hpp"
@@ -60,8 +61,16 @@ std::optional<GraphqlAnswer> prepare_operation(GraphqlService& service,
                                                PreparedOperation& out) {
   const std::string_view text = request.document;
   Error error;
+  // The phases as child spans of the request when it is sampled (docs/observability.md):
+  // graphql.parse, graphql.validate (validation and the variables' coercion), graphql.execute.
+  core::SpanScope parse_span;
+  parse_span.start("graphql.parse");
   out.document = parse_document(text, policy.limits, error);
-  if (!out.document) return request_error({error}, text);
+  if (!out.document) {
+    parse_span.set_error();
+    return request_error({error}, text);
+  }
+  parse_span.finish();
   const OperationDefinition* operation =
       pick_operation(*out.document, request.operation_name, error);
   if (operation == nullptr) return request_error({error}, text);
@@ -84,12 +93,18 @@ std::optional<GraphqlAnswer> prepare_operation(GraphqlService& service,
              {operation->offset}};
     return request_error({error}, text);
   }
+  core::SpanScope validate_span;
+  validate_span.start("graphql.validate");
   out.generated = service.schema_for(GraphqlService::class_of(caller));
   const Schema& schema = out.generated->schema;
   std::vector<Error> errors = validate(*out.document, schema, policy.limits);
-  if (!errors.empty()) return request_error(errors, text);
-  errors = coerce_variables(schema, *operation, request.variables, policy.limits, out.variables);
-  if (!errors.empty()) return request_error(errors, text);
+  if (errors.empty()) {
+    errors = coerce_variables(schema, *operation, request.variables, policy.limits, out.variables);
+  }
+  if (!errors.empty()) {
+    validate_span.set_error();
+    return request_error(errors, text);
+  }
   out.operation = operation;
   return std::nullopt;
 }
@@ -155,6 +170,11 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
     co_return std::move(*refused);
   }
   const OperationDefinition* operation = prepared.operation;
+  core::SpanScope execute_span;  // the root fields' spans and their statements hang under it
+  if (execute_span.start("graphql.execute")) {
+    execute_span.set("graphql.operation.type", operation_type_name(operation->type));
+    if (!operation->name.empty()) execute_span.set("graphql.operation.name", operation->name);
+  }
   const std::shared_ptr<const GeneratedSchema>& generated = prepared.generated;
   const Schema& schema = generated->schema;
   std::vector<Error> errors;
@@ -212,6 +232,10 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
     std::optional<Error> failure;
     const std::vector<std::string> path{std::string(group.response_name)};
     const std::uint32_t offset = group.fields.front()->offset;
+    core::SpanScope field_span;  // one per root field, ended with the iteration
+    if (field_span.start("graphql.field")) {
+      field_span.set("graphql.field.name", group.field_name);
+    }
     try {
       if (group.field_name == "__typename") {
         value = "\"" + root.name + "\"";
@@ -266,6 +290,7 @@ boost::asio::awaitable<GraphqlAnswer> GraphqlService::execute(const records::Cal
       failure = Error{ErrorCode::kInternal, "Internal error.", {offset}, path};
     }
     if (failure) {
+      field_span.set_error();
       errors.push_back(std::move(*failure));
       value = "null";
       if (non_null_root(group)) data_null = true;

@@ -189,7 +189,7 @@ boost::asio::awaitable<void> Connection::run() {
     std::size_t bytes = response_.upgrading() ? 0 : write_response(response_, options, out_);
     if (traced) {
       shared.tracer->end(request, trace, response_.status(), started_wall, Clock::now() - started);
-      span_cell_->current = core::ActiveSpan{};  // no span between requests
+      *span_cell_ = core::SpanCell{};  // no span (nor the request's tracestate) between requests
     }
     log_access(request.method_text(), request.path(), response_.status(), bytes, started,
                request.request_id(),

@@ -1,27 +1,11 @@
 #include "basalt/trace/http_tracer.hpp"
 
-#include <cmath>
-#include <limits>
-
 #include "basalt/http/request.hpp"
 
 namespace basalt::trace {
 
 HttpTracer::HttpTracer(const TraceOptions& options, SpanExporter& exporter)
-    : threshold_(options.ratio <= 0.0 ? 0
-                 : options.ratio >= 1.0
-                     ? std::numeric_limits<std::uint64_t>::max()
-                     : static_cast<std::uint64_t>(std::ldexp(options.ratio, 64))),
-      sample_all_(options.ratio >= 1.0),
-      parent_based_(options.parent_based),
-      exporter_(exporter) {}
-
-bool HttpTracer::sample_root(const core::TraceId& trace_id) const noexcept {
-  if (sample_all_) return true;
-  std::uint64_t low = 0;
-  for (std::size_t i = 8; i < 16; ++i) low = (low << 8) | trace_id[i];
-  return low < threshold_;
-}
+    : sampler_(options.ratio, options.parent_based), exporter_(exporter) {}
 
 http::RequestTrace HttpTracer::begin(const http::Request& request, core::SpanCell& cell) noexcept {
   http::RequestTrace trace;
@@ -32,9 +16,16 @@ http::RequestTrace HttpTracer::begin(const http::Request& request, core::SpanCel
   trace.present = true;
   trace.has_parent = parent.has_value();
   if (parent) trace.parent_id = parent->parent_id;
-  trace.sampled = parent && parent_based_ ? parent->sampled() : sample_root(trace.id);
+  trace.sampled = sampler_.sample(parent, trace.id);
   trace.span_id = core::random_span_id();
   cell.current = core::ActiveSpan{trace.id, trace.span_id, trace.sampled ? &exporter_ : nullptr};
+  // The caller's tracestate goes with its trace: the outbox stores it with the events this
+  // request writes. A view of the header, reset by the connection after the answer.
+  if (parent) {
+    if (auto state = request.header("tracestate")) {
+      cell.trace_state = core::checked_tracestate(*state);
+    }
+  }
   return trace;
 }
 

@@ -15,6 +15,7 @@
 // Thread safety: begin() and end() from every worker at once; they read only immutable state.
 #pragma once
 
+#include "basalt/core/trace_sampler.hpp"
 #include "basalt/http/request_tracer.hpp"
 #include "basalt/trace/span_exporter.hpp"
 #include "basalt/trace/trace_options.hpp"
@@ -32,12 +33,15 @@ class HttpTracer final : public http::RequestTracer {
            std::chrono::steady_clock::duration duration) noexcept override;
 
   // The sampling decision for a new root trace (tests).
-  bool sample_root(const core::TraceId& trace_id) const noexcept;
+  bool sample_root(const core::TraceId& trace_id) const noexcept {
+    return sampler_.sample_root(trace_id);
+  }
+  // The same exporter and sampler, for work that starts traces outside requests (the outbox's
+  // deliveries).
+  core::Tracing tracing() const noexcept { return {&exporter_, sampler_}; }
 
  private:
-  std::uint64_t threshold_;  // roots whose low 64 bits are below it are sampled
-  bool sample_all_;          // ratio 1: every root
-  bool parent_based_;
+  core::TraceSampler sampler_;
   SpanExporter& exporter_;
 };
 

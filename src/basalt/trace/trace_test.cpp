@@ -308,6 +308,25 @@ TEST_F(HttpTracerTest, AnUnsampledRequestMakesNoChildSpansButPropagatesItsTrace)
   EXPECT_FALSE(outside.start("x"));
 }
 
+TEST_F(HttpTracerTest, TheCallersTracestateIsTheCellsWhileTheRequestRuns) {
+  start(1.0);
+  core::TraceContextValues continued;
+  observe({{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+           {"tracestate", "congo=t61rcWkgMzE"}},
+          200, [&] { continued = core::outgoing_trace_context(); });
+  EXPECT_TRUE(continued.traceparent.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+  EXPECT_TRUE(continued.traceparent.ends_with("-01"));
+  EXPECT_EQ(continued.tracestate, "congo=t61rcWkgMzE");
+  // Without a valid traceparent a tracestate means nothing (the specification): not kept.
+  core::TraceContextValues fresh;
+  observe({{"tracestate", "congo=t61rcWkgMzE"}}, 200,
+          [&] { fresh = core::outgoing_trace_context(); });
+  EXPECT_EQ(fresh.traceparent.size(), 55u);
+  EXPECT_EQ(fresh.tracestate, "");
+  // Outside any request: nothing.
+  EXPECT_EQ(core::outgoing_trace_context().traceparent, "");
+}
+
 TEST_F(HttpTracerTest, BlockingPoolTasksRunUnderTheSubmittersSpan) {
   start(1.0);
   core::BlockingPool pool({.threads = 1, .max_queued = 4});

@@ -140,6 +140,7 @@ asio::awaitable<void> Writer::submit(WriteJob job) {
                                                       asio::execution::outstanding_work.tracked);
         Pending pending{std::move(job), Handler(std::move(handler)), std::move(executor)};
         pending.span = core::current_span();  // on the caller's thread, its cell installed
+        if (pending.span.valid()) pending.trace_state = core::current_trace_state();
         if (pending.span.sampled()) {
           pending.queued_wall = std::chrono::system_clock::now();
           pending.queued = std::chrono::steady_clock::now();
@@ -312,7 +313,9 @@ asio::awaitable<std::exception_ptr> Writer::run_job(Pending& pending, bool guard
   // The job's span, from its queueing to its end, and its statements' spans under it: the
   // writer thread's cell holds it while the job runs (jobs run one at a time on this thread,
   // so the install is not disturbed while a job's coroutine is suspended).
-  core::SpanCell cell;
+  // An unsampled caller's span stays current too (ids without a recorder), so what the job
+  // records of its trace (the outbox rows' traceparent) names the caller's trace either way.
+  core::SpanCell cell{pending.span, pending.trace_state};
   core::CellInstall install(&cell);
   core::SpanScope job_span;
   std::chrono::steady_clock::time_point run_started{};

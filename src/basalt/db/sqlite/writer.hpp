@@ -142,6 +142,9 @@ class Writer {
     // The caller's current span (core/span_scope.hpp): the job's span hangs under it and the
     // job's statements under the job's; when it was queued, read only when sampled.
     core::ActiveSpan span;
+    // The caller's `tracestate` (core::SpanCell::trace_state), copied: the caller's cell may
+    // move on before the job runs. Empty (no allocation) unless the request brought one.
+    std::string trace_state;
     std::chrono::system_clock::time_point queued_wall{};
     std::chrono::steady_clock::time_point queued{};
   };
