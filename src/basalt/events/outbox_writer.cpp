@@ -186,7 +186,7 @@ boost::asio::awaitable<void> OutboxWriter::append(db::Transaction& tx,
     const db::Params params{db::Value(row->event_id),      db::Value(row->action),
                             db::Value(row->collection_id), db::Value(row->collection_name),
                             db::Value(row->record_json),   db::Value(committed),
-                            db::Value(trace.traceparent), db::Value(trace.tracestate)};
+                            db::Value(trace.traceparent),  db::Value(trace.tracestate)};
     co_await tx.execute(insert_sql_, params);
   }
   appended_.fetch_add(kept.size(), std::memory_order_relaxed);
