@@ -1,6 +1,7 @@
-// What metrics and tracing cost on GET by id, counted in instructions rather than wall time
-// (docs/observability.md, "Overhead in instructions"): on a shared, noisy machine a 2 % target
-// cannot be judged by req/s, but the instructions a request executes are nearly deterministic.
+// What metrics, tracing and Lua hooks cost per request, counted in instructions rather than
+// wall time (docs/observability.md, "Overhead in instructions"; docs/hooks.md, "Cost"): on a
+// shared, noisy machine a 2 % or 5 % target cannot be judged by req/s, but the instructions a
+// request executes are nearly deterministic.
 //
 // For each mode the release binary runs under `valgrind --tool=callgrind --separate-threads=yes`
 // twice, from copies of one seeded data directory (one public post):
@@ -14,13 +15,16 @@
 // longer run is shown, so it can be told apart).
 //
 // Modes: metrics-on (the defaults), metrics-off (--metrics false), trace-0%, trace-1%,
-// trace-100% (--trace-endpoint to a receiver in this process, --trace-sample-ratio).
+// trace-100% (--trace-endpoint to a receiver in this process, --trace-sample-ratio): GET of the
+// post. create-no-hook, create-noop-hook (a no-op beforeCreate on posts), create-validation-hook
+// (bench/hooks/run.sh's realistic validation hook): POST of a new post each request.
+// The first mode of the list is the one the others are compared with.
 //
 //   node bench/traces/instructions.mjs
 // Environment: E2E_BASALT_BINARY (default build/release/basalt), BENCH_N (2000), BENCH_WARMUP
 // (20), BENCH_MODES=name,name…, BENCH_PORT (first of the loopback ports used, 41000).
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -46,7 +50,33 @@ const receiver = createServer((request, response) => {
 });
 await new Promise((done) => receiver.listen(firstPort + 99, '127.0.0.1', done));
 const endpoint = `http://127.0.0.1:${firstPort + 99}/v1/traces`;
+const work = mkdtempSync(join(tmpdir(), 'basalt-instructions-'));
 const traced = (ratio) => ['--trace-endpoint', endpoint, '--trace-sample-ratio', ratio];
+
+// Hooks directories of the create modes (written into the work directory below).
+const hookScripts = {
+  noop: 'basalt.on("beforeCreate", "posts", function(e) end)\n',
+  validation: `basalt.on("beforeCreate", "posts", function(e)
+  local r = e.record
+  local errors = {}
+  if type(r.title) ~= "string" or #r.title < 3 or #r.title > 120 then
+    errors.title = { code = "invalid_title", message = "3 to 120 characters." }
+  elseif r.title:find("[<>]") then
+    errors.title = { code = "invalid_title", message = "No angle brackets." }
+  end
+  if r.views and (type(r.views) ~= "number" or r.views < 0) then
+    errors.views = { code = "invalid_views", message = "A positive number." }
+  end
+  if next(errors) then error(basalt.error(400, "Invalid post.", errors)) end
+  r.title = r.title:gsub("^%s+", ""):gsub("%s+$", "")
+end)
+`,
+};
+const hooked = (name) => ['--hooks-dir', join(work, `hooks-${name}`)];
+for (const [name, text] of Object.entries(hookScripts)) {
+  mkdirSync(join(work, `hooks-${name}`));
+  writeFileSync(join(work, `hooks-${name}`, 'bench.lua'), text);
+}
 
 const all = [
   { name: 'metrics-on', args: [] },
@@ -54,6 +84,9 @@ const all = [
   { name: 'trace-0%', args: traced('0') },
   { name: 'trace-1%', args: traced('0.01') },
   { name: 'trace-100%', args: traced('1') },
+  { name: 'create-no-hook', args: [], create: true },
+  { name: 'create-noop-hook', args: hooked('noop'), create: true },
+  { name: 'create-validation-hook', args: hooked('validation'), create: true },
 ];
 const wanted = process.env.BENCH_MODES?.split(',');
 const modes = wanted ? all.filter((m) => wanted.includes(m.name)) : all;
@@ -90,7 +123,6 @@ function serve(dir, port, args, wrapper = []) {
 }
 
 // The template: one public post, seeded by a plain (unmeasured) server.
-const work = mkdtempSync(join(tmpdir(), 'basalt-instructions-'));
 const template = join(work, 'template');
 execFileSync(binary, ['superuser', 'upsert', superuser.email, superuser.password, '--dir', template],
   { stdio: 'ignore' });
@@ -102,7 +134,7 @@ let postUrl;
   const { token } = await api(url, null, 'POST', '/api/collections/_superusers/auth-with-password',
     { identity: superuser.email, password: superuser.password });
   await api(url, token, 'POST', '/api/collections', {
-    name: 'posts', type: 'base', listRule: '', viewRule: '',
+    name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '',
     fields: [{ name: 'title', type: 'text' }, { name: 'views', type: 'number' }],
   });
   const post = await api(url, token, 'POST', '/api/collections/posts/records',
@@ -137,8 +169,13 @@ async function callgrindRun(mode, index, requests) {
   await waitHealthy(url, server.child);
   const started = Date.now();
   for (let i = 0; i < requests; i++) {
-    const response = await fetch(url + postUrl);
-    if (!response.ok) throw new Error(`GET: ${response.status}`);
+    const response = mode.create
+      ? await fetch(url + '/api/collections/posts/records', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: ` post number ${i} `, views: i }),
+      })
+      : await fetch(url + postUrl);
+    if (!response.ok) throw new Error(`${mode.name}: ${response.status} ${await response.text()}`);
     await response.arrayBuffer();
   }
   const seconds = (Date.now() - started) / 1000;

@@ -93,6 +93,15 @@ class OutboxTraceRowTest : public ::testing::TestWithParam<std::string> {
     migrations_ = outbox_migrations(database_->dialect());
     sync_wait(db::apply_migrations(*database_, migrations_));
     writer_ = std::make_unique<OutboxWriter>(database_->dialect(), clock_);
+    // One enabled destination that wants every event: append() keeps only rows some
+    // destination wants, decided against `_destinationsVersion` (outbox_writer.hpp).
+    sync_wait(database_->write([&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+      co_await tx.execute(
+          "INSERT INTO _destinations (id, type, config, collections, actions, enabled, "
+          "\"maxAttempts\", created, updated) VALUES ('d1', 'webhook', '{}', '[]', '[]', 1, 3, "
+          "'', '')");
+      co_await begin_destinations_change(tx, database_->dialect());
+    }));
   }
 
   // Appends one row in a write job, on the calling thread's installed cell (if any).
@@ -205,8 +214,7 @@ class DeliverySpanTest : public collections::testing::CollectionServiceFixture {
                                                         events_, clock_);
     writer_ = std::make_unique<OutboxWriter>(database_->dialect(), clock_);
     records_->set_outbox(writer_.get());
-    destinations_ =
-        std::make_unique<DestinationService>(*database_, *service_, *records_, *writer_, clock_);
+    destinations_ = std::make_unique<DestinationService>(*database_, *service_, *records_, clock_);
     sync_wait(service_->create(json::parse(
         R"({"name":"posts","type":"base","fields":[{"name":"title","type":"text"}]})")));
     webhook_id_ = std::string(
