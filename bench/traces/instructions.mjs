@@ -17,7 +17,7 @@
 // Modes: metrics-on (the defaults), metrics-off (--metrics false), trace-0%, trace-1%,
 // trace-100% (--trace-endpoint to a receiver in this process, --trace-sample-ratio): GET of the
 // post. create-no-hook, create-noop-hook (a no-op beforeCreate on posts), create-validation-hook
-// (bench/hooks/run.sh's realistic validation hook): POST of a new post each request.
+// (bench/hooks/validation.lua, as bench/hooks/run.sh): POST of a new post each request.
 // The first mode of the list is the one the others are compared with.
 //
 //   node bench/traces/instructions.mjs
@@ -56,21 +56,7 @@ const traced = (ratio) => ['--trace-endpoint', endpoint, '--trace-sample-ratio',
 // Hooks directories of the create modes (written into the work directory below).
 const hookScripts = {
   noop: 'basalt.on("beforeCreate", "posts", function(e) end)\n',
-  validation: `basalt.on("beforeCreate", "posts", function(e)
-  local r = e.record
-  local errors = {}
-  if type(r.title) ~= "string" or #r.title < 3 or #r.title > 120 then
-    errors.title = { code = "invalid_title", message = "3 to 120 characters." }
-  elseif r.title:find("[<>]") then
-    errors.title = { code = "invalid_title", message = "No angle brackets." }
-  end
-  if r.views and (type(r.views) ~= "number" or r.views < 0) then
-    errors.views = { code = "invalid_views", message = "A positive number." }
-  end
-  if next(errors) then error(basalt.error(400, "Invalid post.", errors)) end
-  r.title = r.title:gsub("^%s+", ""):gsub("%s+$", "")
-end)
-`,
+  validation: readFileSync(resolve(here, '../hooks/validation.lua'), 'utf8'),
 };
 const hooked = (name) => ['--hooks-dir', join(work, `hooks-${name}`)];
 for (const [name, text] of Object.entries(hookScripts)) {
@@ -135,7 +121,8 @@ let postUrl;
     { identity: superuser.email, password: superuser.password });
   await api(url, token, 'POST', '/api/collections', {
     name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '',
-    fields: [{ name: 'title', type: 'text' }, { name: 'views', type: 'number' }],
+    fields: [{ name: 'title', type: 'text' }, { name: 'body', type: 'text' },
+      { name: 'views', type: 'number' }],
   });
   const post = await api(url, token, 'POST', '/api/collections/posts/records',
     { title: 'the post', views: 7 });
