@@ -17,7 +17,8 @@
 // Modes: metrics-on (the defaults), metrics-off (--metrics false), trace-0%, trace-1%,
 // trace-100% (--trace-endpoint to a receiver in this process, --trace-sample-ratio): GET of the
 // post. create-no-hook, create-noop-hook (a no-op beforeCreate on posts), create-validation-hook
-// (bench/hooks/validation.lua, as bench/hooks/run.sh): POST of a new post each request.
+// (bench/hooks/validation.lua, as bench/hooks/run.sh), create-webhook (one webhook destination
+// on posts: the outbox rows and their delivery).: POST of a new post each request.
 // The first mode of the list is the one the others are compared with.
 //
 //   node bench/traces/instructions.mjs
@@ -51,6 +52,13 @@ const receiver = createServer((request, response) => {
 await new Promise((done) => receiver.listen(firstPort + 99, '127.0.0.1', done));
 const endpoint = `http://127.0.0.1:${firstPort + 99}/v1/traces`;
 const work = mkdtempSync(join(tmpdir(), 'basalt-instructions-'));
+// The webhook receiver of the create-webhook mode: counts deliveries, answers 204.
+let webhookDeliveries = 0;
+const webhookReceiver = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => { webhookDeliveries++; response.writeHead(204).end(); });
+});
+await new Promise((done) => webhookReceiver.listen(firstPort + 98, '127.0.0.1', done));
 const traced = (ratio) => ['--trace-endpoint', endpoint, '--trace-sample-ratio', ratio];
 
 // Hooks directories of the create modes (written into the work directory below).
@@ -73,6 +81,9 @@ const all = [
   { name: 'create-no-hook', args: [], create: true },
   { name: 'create-noop-hook', args: hooked('noop'), create: true },
   { name: 'create-validation-hook', args: hooked('validation'), create: true },
+  // The outbox's cost (docs/events.md): one webhook destination on posts, delivered to the
+  // receiver above; the run ends only once every create of it was delivered.
+  { name: 'create-webhook', args: ['--webhooks-allow-private', 'true'], create: true, webhook: true },
 ];
 const wanted = process.env.BENCH_MODES?.split(',');
 const modes = wanted ? all.filter((m) => wanted.includes(m.name)) : all;
@@ -154,6 +165,14 @@ async function callgrindRun(mode, index, requests) {
     `--callgrind-out-file=${join(work, prefix)}`]);
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, server.child);
+  if (mode.webhook) {
+    const { token } = await api(url, null, 'POST', '/api/collections/_superusers/auth-with-password',
+      { identity: superuser.email, password: superuser.password });
+    await api(url, token, 'POST', '/api/webhooks', {
+      url: `http://127.0.0.1:${firstPort + 98}/hook`, collections: ['posts'], actions: ['create'],
+    });
+  }
+  const deliveredBefore = webhookDeliveries;
   const started = Date.now();
   for (let i = 0; i < requests; i++) {
     const response = mode.create
@@ -164,6 +183,9 @@ async function callgrindRun(mode, index, requests) {
       : await fetch(url + postUrl);
     if (!response.ok) throw new Error(`${mode.name}: ${response.status} ${await response.text()}`);
     await response.arrayBuffer();
+  }
+  while (mode.webhook && webhookDeliveries - deliveredBefore < requests) {
+    await new Promise((done) => setTimeout(done, 50));
   }
   const seconds = (Date.now() - started) / 1000;
   server.child.kill('SIGTERM');
@@ -205,4 +227,5 @@ for (const row of results) {
 }
 console.log(`spans received: ${spans}`);
 receiver.close();
+webhookReceiver.close();
 rmSync(work, { recursive: true, force: true });

@@ -3,13 +3,12 @@
 #include "basalt/brokers/event_envelope.hpp"
 
 #include <curl/curl.h>
-#include <sys/socket.h>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <ctime>
 
-#include "basalt/core/outbound_guard.hpp"
+#include "basalt/core/outbound_guard_curl.hpp"
 #include "basalt/core/span_scope.hpp"
 #include "basalt/events/webhook_signature.hpp"
 
@@ -21,23 +20,10 @@ constexpr std::size_t kMaxResponseBytes = 64 * 1024;
 constexpr std::size_t kExcerptBytes = 1024;
 
 struct Exchange {
-  bool allow_private = false;
-  std::string refused;  // the class of a refused address, when the guard refused one
+  core::CurlGuard guard;  // the outbound guard on every connection (outbound_guard_curl.hpp)
   std::string excerpt;
   std::size_t received = 0;
 };
-
-curl_socket_t open_socket(void* data, curlsocktype purpose, curl_sockaddr* address) {
-  auto* exchange = static_cast<Exchange*>(data);
-  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-  const core::AddressClass kind =
-      core::classify_address(reinterpret_cast<const sockaddr*>(&address->addr));
-  if (!core::outbound_allowed(kind, exchange->allow_private)) {
-    exchange->refused = std::string(core::address_class_name(kind));
-    return CURL_SOCKET_BAD;
-  }
-  return ::socket(address->family, address->socktype, address->protocol);
-}
 
 std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -129,7 +115,7 @@ DeliveryResult WebhookSender::deliver(const OutboxEvent& event) {
   for (const std::string& line : lines) headers = curl_slist_append(headers, line.c_str());
 
   Exchange exchange;
-  exchange.allow_private = allow_private_;
+  exchange.guard.allow_private = allow_private_;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl, CURLOPT_URL, target_.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -144,8 +130,7 @@ DeliveryResult WebhookSender::deliver(const OutboxEvent& event) {
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &exchange);
+  exchange.guard.install(curl);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
@@ -157,10 +142,10 @@ DeliveryResult WebhookSender::deliver(const OutboxEvent& event) {
   curl_slist_free_all(headers);
   result.status = static_cast<int>(status);
 
-  if (code != CURLE_OK && !exchange.refused.empty()) {
+  if (code != CURLE_OK && !exchange.guard.refused.empty()) {
     // Refused addresses do not become reachable by retrying: dead-letter at once.
     return finish(DeliveryResult::Outcome::kReject, "refused: the target resolves to a " +
-                                                        exchange.refused +
+                                                        exchange.guard.refused +
                                                         " address (webhooks-allow-private is off)");
   }
   const bool body_cut = code == CURLE_WRITE_ERROR && exchange.received > kMaxResponseBytes;

@@ -1,7 +1,6 @@
 #include "basalt/scripting/script_http.hpp"
 
 #include <curl/curl.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <boost/json/object.hpp>
@@ -10,7 +9,7 @@
 #include <mutex>
 
 #include "basalt/core/api_error.hpp"
-#include "basalt/core/outbound_guard.hpp"
+#include "basalt/core/outbound_guard_curl.hpp"
 #include "basalt/scripting/header_checks.hpp"
 
 namespace basalt::scripting {
@@ -30,25 +29,12 @@ std::string lower(std::string_view text) {
 }
 
 struct Exchange {
-  bool allow_private = false;
+  core::CurlGuard guard;  // the outbound guard on every connection (outbound_guard_curl.hpp)
   std::size_t limit = 0;
-  std::string refused;  // the class of a refused address
   std::string body;
   bool cut = false;
   json::object headers;
 };
-
-curl_socket_t open_socket(void* data, curlsocktype purpose, curl_sockaddr* address) {
-  auto* exchange = static_cast<Exchange*>(data);
-  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-  const core::AddressClass kind =
-      core::classify_address(reinterpret_cast<const sockaddr*>(&address->addr));
-  if (!core::outbound_allowed(kind, exchange->allow_private)) {
-    exchange->refused = std::string(core::address_class_name(kind));
-    return CURL_SOCKET_BAD;
-  }
-  return ::socket(address->family, address->socktype, address->protocol);
-}
 
 std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -180,7 +166,7 @@ json::value perform_http_call(const HttpCall& call, const HttpLimits& limits) {
   handle.headers = curl_slist_append(handle.headers, "Expect:");  // no 100-continue round trip
 
   Exchange exchange;
-  exchange.allow_private = limits.allow_private;
+  exchange.guard.allow_private = limits.allow_private;
   exchange.limit = limits.max_response_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl, CURLOPT_URL, call.url.c_str());
@@ -200,8 +186,7 @@ json::value perform_http_call(const HttpCall& call, const HttpLimits& limits) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, call.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
   }
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &exchange);
+  exchange.guard.install(curl);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keep_header);
@@ -211,9 +196,10 @@ json::value perform_http_call(const HttpCall& call, const HttpLimits& limits) {
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 
-  if (code != CURLE_OK && !exchange.refused.empty()) {
+  if (code != CURLE_OK && !exchange.guard.refused.empty()) {
     throw core::ApiError(502, "basalt.http.request: refused: the target resolves to a " +
-                                  exchange.refused + " address (webhooks-allow-private is off)");
+                                  exchange.guard.refused +
+                                  " address (webhooks-allow-private is off)");
   }
   if (exchange.cut) {
     throw core::ApiError(502, "basalt.http.request: the response is larger than " +
