@@ -224,6 +224,21 @@ describe('hooks and custom routes', () => {
     assert.deepEqual(await pb.send('/api/admin-only', {}), { ok: true });
   });
 
+  test('settings.superuserIPs apply to custom routes as to every API route', async () => {
+    const from = (address) => ({ headers: { 'X-Forwarded-For': address } });
+    await pb.settings.update({
+      trustedProxy: { headers: ['X-Forwarded-For'], useLeftmostIP: false },
+      superuserIPs: ['10.9.0.0/16'],
+    });
+    try {
+      await rejectsWithStatus(pb.send('/api/admin-only', {}), 403);
+      assert.deepEqual(await pb.send('/api/admin-only', from('10.9.1.2')), { ok: true });
+    } finally {
+      await pb.settings.update({ trustedProxy: { headers: [] }, superuserIPs: [] }, from('10.9.1.2'));
+    }
+    assert.deepEqual(await pb.send('/api/admin-only', {}), { ok: true });
+  });
+
   test('scripts read through the services and read-only SQL', async () => {
     await guest.collection('posts').create({ title: 'Counted one' });
     const { n } = await guest.send('/api/count', { query: { like: 'Counted%' } });

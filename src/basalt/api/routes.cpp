@@ -201,25 +201,34 @@ void note_caller(const auth::AuthContext& auth, http::Request& request) {
   request.note().auth_id = std::string(auth.record_id());
 }
 
-// Resolves the client address (settings.trustedProxy) and builds the caller's AuthContext once,
-// applies settings.superuserIPs and settings.rateLimits (after the token is read, as the
-// audience depends on it), enforces the route's access, then runs the handler.
+// Runs guard_request's checks, then the handler.
 template <typename Handler>
 boost::asio::awaitable<void> run_guarded(const Services& services, const RouteGuard& guard,
                                          const Handler& handler, http::Request& request,
                                          http::Response& response) {
-  // One settings snapshot for every check of this request.
-  const std::shared_ptr<const settings::AppSettings> settings = services.settings.current();
-  request.set_client_ip(resolve_client_ip(settings->trusted_proxy, request));
-  const auth::AuthContext auth = co_await request_auth(services, request);
-  note_caller(auth, request);
-  check_superuser_ip(*settings, auth, request);
-  check_rate_limit(services, settings->rate_limits, guard.pattern, guard.rate_tags, auth, request);
-  require_access(guard.access, auth, request);
+  const auth::AuthContext auth =
+      co_await guard_request(services, guard.access, guard.pattern, guard.rate_tags, request);
   co_await handler(services, auth, request, response);
 }
 
 }  // namespace
+
+boost::asio::awaitable<auth::AuthContext> guard_request(const Services& services, Access access,
+                                                        std::string_view pattern,
+                                                        const std::vector<std::string>& rate_tags,
+                                                        http::Request& request) {
+  // One settings snapshot for every check of this request. The client address is resolved
+  // first (settings.trustedProxy), and the rate limits come after the token is read, as their
+  // audience depends on it.
+  const std::shared_ptr<const settings::AppSettings> settings = services.settings.current();
+  request.set_client_ip(resolve_client_ip(settings->trusted_proxy, request));
+  auth::AuthContext auth = co_await request_auth(services, request);
+  note_caller(auth, request);
+  check_superuser_ip(*settings, auth, request);
+  check_rate_limit(services, settings->rate_limits, pattern, rate_tags, auth, request);
+  require_access(access, auth, request);
+  co_return auth;
+}
 
 std::vector<http::Route> routes(const Services& services) {
   // Health touches neither the database nor the caller's token (health.hpp).

@@ -23,6 +23,16 @@ using GuardedHandler = std::function<boost::asio::awaitable<void>(
 http::Route guarded_route(const Services& services, http::Method method, std::string path,
                           Access access, GuardedHandler handler);
 
+// The checks of that wrapper, for a route served outside the router's table (the scripts'
+// custom routes, scripting/script_routes.hpp): resolves the client address, builds the caller's
+// AuthContext, notes it for the request log, applies settings.superuserIPs and
+// settings.rateLimits (`pattern`: the route's path pattern; `rate_tags`: rate_limit_tags() of
+// it), then refuses `access` with PocketBase's 401/403. Returns the caller.
+boost::asio::awaitable<auth::AuthContext> guard_request(const Services& services, Access access,
+                                                        std::string_view pattern,
+                                                        const std::vector<std::string>& rate_tags,
+                                                        http::Request& request);
+
 // The sub-requests POST /api/batch accepts: the routes of the table above that declare a batch
 // kind (built once, on first use).
 const BatchRoutes& batch_routes();

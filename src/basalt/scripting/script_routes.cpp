@@ -10,6 +10,7 @@
 #include "basalt/api/rate_limit_check.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/request_body.hpp"
+#include "basalt/api/routes.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/scripting/header_checks.hpp"
 #include "basalt/scripting/hook_runner.hpp"
@@ -147,17 +148,11 @@ boost::asio::awaitable<void> ScriptRoutes::serve(const Generation& generation, s
                                                  http::Request& request,
                                                  http::Response& response) const {
   const RouteRegistration& route = generation.registrations.routes[index];
-  const std::shared_ptr<const settings::AppSettings> settings = services_.settings.current();
-  request.set_client_ip(api::resolve_client_ip(settings->trusted_proxy, request));
-  const auth::AuthContext auth = co_await api::request_auth(services_, request);
-  if (!auth.is_guest()) {
-    request.note().auth_collection = auth.collection->name;
-    request.note().auth_id = std::string(auth.record_id());
-  }
-  // settings.rateLimits as for every API route: a rule may name the route's path pattern.
+  // The checks of every API route (client address, caller, superuserIPs, rateLimits by the
+  // route's path pattern, access).
   const std::vector<std::string> tags = api::rate_limit_tags(route.method, route.path);
-  api::check_rate_limit(services_, settings->rate_limits, route.path, tags, auth, request);
-  api::require_access(access_of(route.auth), auth, request);
+  const auth::AuthContext auth =
+      co_await api::guard_request(services_, access_of(route.auth), route.path, tags, request);
   const records::Caller caller = api::caller_of(auth, request);
 
   json::object params;
