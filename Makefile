@@ -33,7 +33,7 @@ test: deps ui
 # of deploy/Dockerfile, built and run with podman on a Debian base made with debootstrap. The
 # first run makes that base (1.5 to 4 minutes: it downloads the packages) and caches it in
 # /var/cache/basalt-test; `make test` runs the test only once the cache exists.
-container-test: deps
+container-test: deps ui
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release --target basalt
 	@python3 ./tests/container/check_manifests.py build/release/basalt
