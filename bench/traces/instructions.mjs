@@ -23,7 +23,9 @@
 //
 //   node bench/traces/instructions.mjs
 // Environment: E2E_BASALT_BINARY (default build/release/basalt), BENCH_N (2000), BENCH_WARMUP
-// (20), BENCH_MODES=name,name…, BENCH_PORT (first of the loopback ports used, 41000).
+// (20), BENCH_MODES=name,name…, BENCH_PORT (first of the loopback ports used, 41000),
+// BENCH_KEEP=1 (keep the callgrind files, cg-<mode index>-<requests>-<thread>, for
+// callgrind_annotate; the directory is printed).
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -228,4 +230,5 @@ for (const row of results) {
 console.log(`spans received: ${spans}`);
 receiver.close();
 webhookReceiver.close();
-rmSync(work, { recursive: true, force: true });
+if (process.env.BENCH_KEEP === '1') console.log(`callgrind files kept in ${work}`);
+else rmSync(work, { recursive: true, force: true });

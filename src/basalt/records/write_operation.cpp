@@ -142,11 +142,15 @@ boost::asio::awaitable<void> WriteOperation::run_before_hook(const json::object*
                           : kind_ == WriteKind::kUpdate ? HookEvent::kBeforeUpdate
                                                         : HookEvent::kBeforeDelete;
   if (!parts_.hooks->wants(event, collection_->name)) co_return;
-  // A delete's hook sees the id; its record object is a scratch copy the write ignores.
-  json::object scratch{{std::string(schema::kFieldId), id_}};
-  json::object& record = kind_ == WriteKind::kDelete ? scratch : input_.body;
-  const WriteHookContext context{*collection_, caller_, id_, record, stored, request_};
-  co_await parts_.hooks->before_write(event, context);
+  if (kind_ == WriteKind::kDelete) {
+    // A delete's hook sees the id; its record object is a scratch copy the write ignores.
+    json::object scratch{{std::string(schema::kFieldId), id_}};
+    co_await parts_.hooks->before_write(
+        event, WriteHookContext{*collection_, caller_, id_, scratch, stored, request_});
+  } else {
+    co_await parts_.hooks->before_write(
+        event, WriteHookContext{*collection_, caller_, id_, input_.body, stored, request_});
+  }
 }
 
 boost::asio::awaitable<void> WriteOperation::run_after_hook(HookEvent event, json::object& values) {

@@ -18,6 +18,17 @@ constexpr const char* kArrayMarker = "basalt.json.array";
 // The sentinel's address: unique in the process, never dereferenced.
 char null_sentinel;
 
+void push_value(lua_State* L, const json::value& value, int depth);
+
+void push_object(lua_State* L, const json::object& object, int depth) {
+  lua_createtable(L, 0, static_cast<int>(object.size()));
+  for (const auto& entry : object) {
+    lua_pushlstring(L, entry.key().data(), entry.key().size());
+    push_value(L, entry.value(), depth + 1);
+    lua_rawset(L, -3);
+  }
+}
+
 void push_value(lua_State* L, const json::value& value, int depth) {
   if (depth > kMaxJsonDepth) luaL_error(L, "JSON nested deeper than %d levels", kMaxJsonDepth);
   luaL_checkstack(L, 4, "JSON value");
@@ -52,16 +63,9 @@ void push_value(lua_State* L, const json::value& value, int depth) {
       lua_setmetatable(L, -2);
       return;
     }
-    case json::kind::object: {
-      const json::object& object = value.get_object();
-      lua_createtable(L, 0, static_cast<int>(object.size()));
-      for (const auto& entry : object) {
-        lua_pushlstring(L, entry.key().data(), entry.key().size());
-        push_value(L, entry.value(), depth + 1);
-        lua_rawset(L, -3);
-      }
+    case json::kind::object:
+      push_object(L, value.get_object(), depth);
       return;
-    }
   }
 }
 
@@ -155,7 +159,100 @@ json::value table_value(lua_State* L, int index, int depth) {
   return out;
 }
 
+bool equals_value(lua_State* L, int index, const json::value& value, int depth);
+
+// Whether the table at `index` (absolute) is one to_json reads as an object, with exactly the
+// keys and values of `object`.
+bool equals_object(lua_State* L, int index, const json::object& object, int depth) {
+  if (has_array_marker(L, index) || lua_objlen(L, index) > 0) return false;
+  std::size_t keys = 0;
+  lua_pushnil(L);
+  while (lua_next(L, index)) {
+    std::size_t size = 0;
+    const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &size) : nullptr;
+    const json::value* expected = key ? object.if_contains(json::string_view(key, size)) : nullptr;
+    if (!expected || !equals_value(L, lua_gettop(L), *expected, depth + 1)) {
+      lua_pop(L, 2);
+      return false;
+    }
+    ++keys;
+    lua_pop(L, 1);
+  }
+  return keys == object.size();
+}
+
+// Whether the table at `index` (absolute) is one to_json reads as an array equal to `array`.
+bool equals_array(lua_State* L, int index, const json::array& array, int depth) {
+  const std::size_t length = lua_objlen(L, index);
+  if (length != array.size()) return false;
+  if (!has_array_marker(L, index)) {
+    if (length == 0) return false;  // an unmarked empty table reads as an object
+    std::size_t keys = 0;
+    lua_pushnil(L);
+    while (lua_next(L, index)) {
+      ++keys;
+      lua_pop(L, 1);
+    }
+    if (keys != length) return false;
+  }
+  for (std::size_t i = 0; i < length; ++i) {
+    lua_rawgeti(L, index, static_cast<int>(i + 1));
+    const bool equal = equals_value(L, lua_gettop(L), array[i], depth + 1);
+    lua_pop(L, 1);
+    if (!equal) return false;
+  }
+  return true;
+}
+
+bool equals_value(lua_State* L, int index, const json::value& value, int depth) {
+  if (depth > kMaxJsonDepth || !lua_checkstack(L, 4)) return false;
+  switch (lua_type(L, index)) {
+    case LUA_TNIL:
+      return value.is_null();
+    case LUA_TBOOLEAN:
+      return value.is_bool() && value.get_bool() == static_cast<bool>(lua_toboolean(L, index));
+    case LUA_TNUMBER: {
+      const lua_Number number = lua_tonumber(L, index);
+      if (!std::isfinite(number) || !value.is_number()) return false;
+      // As number_value converts it, compared the way json::value compares.
+      if (std::floor(number) == number && number >= -9.2e18 && number <= 9.2e18) {
+        return value == json::value(static_cast<std::int64_t>(number));
+      }
+      return value == json::value(number);
+    }
+    case LUA_TSTRING: {
+      if (!value.is_string()) return false;
+      std::size_t size = 0;
+      const char* text = lua_tolstring(L, index, &size);
+      return value.get_string() == json::string_view(text, size);
+    }
+    case LUA_TLIGHTUSERDATA:
+      return value.is_null() && lua_touserdata(L, index) == &null_sentinel;
+    case LUA_TTABLE:
+      if (value.is_object()) return equals_object(L, index, value.get_object(), depth);
+      if (value.is_array()) return equals_array(L, index, value.get_array(), depth);
+      return false;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+bool json_equals(lua_State* L, int index, const json::value& value) {
+  if (index < 0) index = lua_gettop(L) + index + 1;
+  return equals_value(L, index, value, 0);
+}
+
+bool json_equals(lua_State* L, int index, const json::object& object) {
+  if (index < 0) index = lua_gettop(L) + index + 1;
+  return lua_type(L, index) == LUA_TTABLE && lua_checkstack(L, 4) &&
+         equals_object(L, index, object, 0);
+}
+
+bool is_json_null(lua_State* L, int index) {
+  return lua_type(L, index) == LUA_TLIGHTUSERDATA && lua_touserdata(L, index) == &null_sentinel;
+}
 
 void install_json_support(lua_State* L) {
   luaL_newmetatable(L, kArrayMarker);
@@ -174,6 +271,11 @@ void push_json_null(lua_State* L) {
 
 void push_json(lua_State* L, const json::value& value) {
   push_value(L, value, 0);
+}
+
+void push_json(lua_State* L, const json::object& object) {
+  luaL_checkstack(L, 4, "JSON value");
+  push_object(L, object, 0);
 }
 
 json::value to_json(lua_State* L, int index) {

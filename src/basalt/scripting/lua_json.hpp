@@ -23,9 +23,21 @@ void install_json_support(lua_State* L);
 
 // Pushes `value`. Raises a Lua error (memory) only.
 void push_json(lua_State* L, const boost::json::value& value);
+// The same for an object (no copy into a json::value first).
+void push_json(lua_State* L, const boost::json::object& object);
 
 // The JSON of the Lua value at `index`; raises a Lua error when it has none.
 boost::json::value to_json(lua_State* L, int index);
+
+// True only when to_json(L, index) would equal `value` (compared in place: nothing is
+// allocated and no Lua error is raised). It may answer false for a value that would convert
+// equal (a table with number keys, nesting past kMaxJsonDepth), never true for one that would
+// not: a false answer only costs a conversion.
+bool json_equals(lua_State* L, int index, const boost::json::value& value);
+bool json_equals(lua_State* L, int index, const boost::json::object& object);
+
+// Whether the value at `index` is the null sentinel.
+bool is_json_null(lua_State* L, int index);
 
 // Pushes the array marker metatable.
 void push_array_marker(lua_State* L);

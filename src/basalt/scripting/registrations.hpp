@@ -23,6 +23,10 @@ struct HookRegistration {
   records::HookEvent event;
   std::string collection;  // "" for every collection
   int function = 0;
+
+  bool applies(records::HookEvent to, std::string_view of) const noexcept {
+    return event == to && (collection.empty() || collection == of);
+  }
 };
 
 struct RouteRegistration {

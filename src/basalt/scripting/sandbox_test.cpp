@@ -36,7 +36,8 @@ class SandboxTest : public ::testing::Test {
       co_return json::value("served");
     };
     try {
-      return sync_wait(state.call(1, std::move(argument), perform, "test")).result;
+      JsonArgument call_argument(std::move(argument));
+      return sync_wait(state.call(1, call_argument, perform, {"test"}));
     } catch (const core::ApiError& error) {
       return json::object{{"status", error.status()}, {"message", error.what()}};
     }
@@ -134,7 +135,8 @@ TEST_F(SandboxTest, BasaltErrorBecomesThatApiError) {
   const ServicePerformer perform =
       [](const ServiceRequest&) -> boost::asio::awaitable<json::value> { co_return nullptr; };
   try {
-    sync_wait(state->call(1, json::object(), perform, "test"));
+    JsonArgument argument(json::object{});
+    sync_wait(state->call(1, argument, perform, {"test"}));
     FAIL() << "no error";
   } catch (const core::ApiError& error) {
     EXPECT_EQ(error.status(), 422);
@@ -159,7 +161,8 @@ TEST_F(SandboxTest, ServiceCallsYieldToTheHostAndResume) {
     if (request.operation == "delete") throw core::ApiError::not_found();
     co_return json::object{{"id", request.id}};
   };
-  const json::value out = sync_wait(state->call(1, json::object(), perform, "test")).result;
+  JsonArgument argument(json::object{});
+  const json::value out = sync_wait(state->call(1, argument, perform, {"test"}));
   EXPECT_EQ(out.at("a").at("id"), "abc");
   EXPECT_EQ(out.at("ok"), false);
   EXPECT_EQ(out.at("status"), 404);

@@ -22,12 +22,21 @@ namespace {
 
 std::atomic<std::uint64_t> engine_serials{1};
 
-// This thread's states, per engine (by serial): the generation each was built from.
+// This thread's states, per engine (by serial): the generation each was built from. A process
+// has one engine (tests a few), so a short list searched in order is the cheapest lookup.
 struct ThreadState {
+  std::uint64_t engine = 0;
   std::uint64_t generation = 0;
   std::shared_ptr<ScriptState> state;
 };
-thread_local std::unordered_map<std::uint64_t, ThreadState> thread_states;
+thread_local std::vector<ThreadState> thread_states;
+
+ThreadState& thread_state(std::uint64_t engine) {
+  for (ThreadState& slot : thread_states) {
+    if (slot.engine == engine) return slot;
+  }
+  return thread_states.emplace_back(ThreadState{.engine = engine});
+}
 
 // The auth record scripts' superuser calls borrow (superusers bypass every rule, so only its
 // id is ever read).
@@ -119,9 +128,7 @@ std::vector<const HookRegistration*> Generation::hooks_for(records::HookEvent ev
                                                            std::string_view collection) const {
   std::vector<const HookRegistration*> out;
   for (const HookRegistration& hook : registrations.hooks) {
-    if (hook.event == event && (hook.collection.empty() || hook.collection == collection)) {
-      out.push_back(&hook);
-    }
+    if (hook.applies(event, collection)) out.push_back(&hook);
   }
   return out;
 }
@@ -262,9 +269,7 @@ bool ScriptEngine::wants(records::HookEvent event, std::string_view collection) 
   const std::shared_ptr<const Generation> generation = current();
   if (!generation) return false;
   for (const HookRegistration& hook : generation->registrations.hooks) {
-    if (hook.event == event && (hook.collection.empty() || hook.collection == collection)) {
-      return true;
-    }
+    if (hook.applies(event, collection)) return true;
   }
   return false;
 }
@@ -286,16 +291,15 @@ bool ScriptEngine::wants_middleware(http::Method method, std::string_view path) 
   return false;
 }
 
-std::shared_ptr<ScriptState> ScriptEngine::state_for(
-    const std::shared_ptr<const Generation>& generation) {
-  ThreadState& slot = thread_states[serial_];
-  if (slot.state && slot.generation == generation->number) return slot.state;
+std::shared_ptr<ScriptState> ScriptEngine::state_for(const Generation& generation) {
+  ThreadState& slot = thread_state(serial_);
+  if (slot.state && slot.generation == generation.number) return slot.state;
   try {
-    slot.state = std::make_shared<ScriptState>(generation->files, options_.limits, host_);
-    slot.generation = generation->number;
+    slot.state = std::make_shared<ScriptState>(generation.files, options_.limits, host_);
+    slot.generation = generation.number;
   } catch (const std::exception& failure) {
     // The scratch load succeeded, so only a script whose load differs between runs gets here.
-    spdlog::error("hooks: a worker could not load generation {}: {}", generation->number,
+    spdlog::error("hooks: a worker could not load generation {}: {}", generation.number,
                   failure.what());
     if (!slot.state) throw core::ApiError(500);
   }
@@ -306,12 +310,25 @@ boost::asio::awaitable<CallOutput> ScriptEngine::call(std::shared_ptr<const Gene
                                                       int function, json::value argument,
                                                       const records::Caller& caller,
                                                       std::string what) {
+  JsonArgument call_argument(std::move(argument));
+  CallOutput output;
+  output.result =
+      co_await call(*generation, function, call_argument, caller, CallSite{.what = what});
+  output.argument = std::move(call_argument.value());
+  co_return output;
+}
+
+boost::asio::awaitable<json::value> ScriptEngine::call(const Generation& generation, int function,
+                                                       CallArgument& argument,
+                                                       const records::Caller& caller,
+                                                       CallSite site) {
+  // Held for the call: a reload replaces this thread's state, never under a running call.
   std::shared_ptr<ScriptState> state = state_for(generation);
   const ServicePerformer perform = [this, &caller](const ServiceRequest& request) {
     return this->perform(request, caller);
   };
-  CallOutput output = co_await state->call(function, std::move(argument), perform, std::move(what));
-  co_return output;
+  json::value result = co_await state->call(function, argument, perform, site);
+  co_return result;
 }
 
 boost::asio::awaitable<json::value> ScriptEngine::perform(const ServiceRequest& request,

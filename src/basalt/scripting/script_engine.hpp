@@ -118,6 +118,12 @@ class ScriptEngine {
   boost::asio::awaitable<CallOutput> call(std::shared_ptr<const Generation> generation,
                                           int function, boost::json::value argument,
                                           const records::Caller& caller, std::string what);
+  // The same with an argument that pushes and reads itself (the hooks' events): the
+  // function's first return value. `generation`, `argument`, `caller` and `site` must outlive
+  // the call.
+  boost::asio::awaitable<boost::json::value> call(const Generation& generation, int function,
+                                                  CallArgument& argument,
+                                                  const records::Caller& caller, CallSite site);
 
   const EngineOptions& options() const noexcept { return options_; }
 
@@ -127,7 +133,7 @@ class ScriptEngine {
   void shutdown();
 
  private:
-  std::shared_ptr<ScriptState> state_for(const std::shared_ptr<const Generation>& generation);
+  std::shared_ptr<ScriptState> state_for(const Generation& generation);
   boost::asio::awaitable<boost::json::value> perform(const ServiceRequest& request,
                                                      const records::Caller& caller);
   boost::asio::awaitable<boost::json::value> run_sql(const ServiceRequest& request);

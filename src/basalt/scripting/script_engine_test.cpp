@@ -11,6 +11,7 @@
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
 #include "basalt/db/testing/temp_dir.hpp"
+#include "basalt/scripting/hook_runner.hpp"
 #include "basalt/scripting/hooks_watcher.hpp"
 #include "basalt/scripting/script_engine.hpp"
 
@@ -196,6 +197,58 @@ end)
   // route_answer helper reads the function's value, so `json = ` is part of it.)
   EXPECT_EQ(route_answer(),
             json::parse(R"({"json":{"ok":false,"status":503,"ok2":false,"status2":400}})"));
+}
+
+}  // namespace
+}  // namespace basalt::scripting
+
+namespace basalt::scripting {
+namespace {
+
+// What a before-hook leaves in e.record is what the write goes on with: changed, unchanged
+// (no conversion back), removed or null (as before), or malformed (a 500).
+class HookRunnerTest : public ScriptEngineTest {
+ protected:
+  json::object before_create(const std::string& body, const json::object& record) {
+    write_script(dir_.path() / "hooks.lua",
+                 "basalt.on('beforeCreate', 'posts', function(e)\n" + body + "\nend)\n");
+    EXPECT_TRUE(engine_.reload());
+    schema::Collection posts;
+    posts.name = "posts";
+    const records::Caller guest;
+    const query::RequestInfo request;
+    json::object values = record;
+    const records::WriteHookContext context{posts, guest, "", values, nullptr, request};
+    HookRunner runner(engine_);
+    sync_wait(runner.before_write(records::HookEvent::kBeforeCreate, context));
+    return values;
+  }
+};
+
+TEST_F(HookRunnerTest, ABeforeHookShapesTheRecordItIsGiven) {
+  const json::object record = json::parse(R"({"title":"t","tags":["a"],"n":1})").as_object();
+  EXPECT_EQ(before_create("", record), record);
+  EXPECT_EQ(before_create("e.record.title = e.record.title", record), record);
+  EXPECT_EQ(before_create("e.record.tags[2] = 'b'; e.record.n = nil", record),
+            json::parse(R"({"title":"t","tags":["a","b"]})"));
+  EXPECT_EQ(before_create("e.record.slug = e.collection .. '-' .. e.record.title", record),
+            json::parse(R"({"title":"t","tags":["a"],"n":1,"slug":"posts-t"})"));
+  EXPECT_EQ(before_create("e.record = nil", record), record);
+  EXPECT_EQ(before_create("e.record = basalt.json.null", record), record);
+  EXPECT_EQ(before_create("e.record = {title = 'new'}", record), json::parse(R"({"title":"new"})"));
+  EXPECT_EQ(before_create("e.auth = 5; e.other = function() end", record), record);
+}
+
+TEST_F(HookRunnerTest, ARecordThatIsNoObjectIsA500) {
+  const json::object record{{"title", "t"}};
+  for (const std::string body : {"e.record = 5", "e.record = {1, 2}", "e.record.f = print"}) {
+    try {
+      before_create(body, record);
+      ADD_FAILURE() << body << ": no error";
+    } catch (const core::ApiError& error) {
+      EXPECT_EQ(error.status(), 500) << body;
+    }
+  }
 }
 
 }  // namespace

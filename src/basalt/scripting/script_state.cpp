@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <tuple>
+#include <type_traits>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/scripting/lua_json.hpp"
@@ -16,24 +17,32 @@ namespace basalt::scripting {
 namespace json = boost::json;
 namespace {
 
-using ProtectedBody = std::function<void(lua_State*)>;
+// A protected section's body, type-erased without an allocation: what the runner calls.
+struct ProtectedBody {
+  void (*invoke)(void* body, lua_State* L);
+  void* body;
+};
 
+// The C function behind every protected section (registered once per state): its one
+// argument is the ProtectedBody, removed before the body runs on an empty stack.
 int run_protected_body(lua_State* L) {
-  const auto* body = static_cast<const ProtectedBody*>(lua_touserdata(L, lua_upvalueindex(1)));
-  (*body)(L);
+  const auto* body = static_cast<const ProtectedBody*>(lua_touserdata(L, 1));
+  lua_settop(L, 0);
+  body->invoke(body->body, L);
   return 0;
 }
 
-// Runs `body` inside lua_pcall on `L` (so a Lua error or a refused allocation in it is an
-// error, never a panic); the error text, or nullopt.
-std::optional<std::string> protect(LuaState& state, const ProtectedBody& body) {
+// Runs `body(L)` inside lua_pcall through the state's runner (so a Lua error or a refused
+// allocation in it is an error, never a panic); the error text, or nullopt.
+template <class Body>
+std::optional<std::string> protect(LuaState& state, int runner, Body&& body) {
+  using Type = std::remove_reference_t<Body>;
+  ProtectedBody erased{[](void* b, lua_State* L) { (*static_cast<Type*>(b))(L); },
+                       const_cast<void*>(static_cast<const void*>(&body))};
   lua_State* L = state.get();
-  {
-    LuaState::Uncapped room(state);
-    lua_pushlightuserdata(L, const_cast<ProtectedBody*>(&body));
-    lua_pushcclosure(L, run_protected_body, 1);
-  }
-  if (lua_pcall(L, 0, 0, 0) == 0) return std::nullopt;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, runner);
+  lua_pushlightuserdata(L, &erased);
+  if (lua_pcall(L, 1, 0, 0) == 0) return std::nullopt;
   const char* text = lua_tostring(L, -1);
   std::string message = text ? text : "(error object is not a string)";
   lua_pop(L, 1);
@@ -51,22 +60,26 @@ class CallAnchor {
   CallAnchor(LuaState& state) : state_(state) {}
   ~CallAnchor() {
     LuaState::Uncapped room(state_);
-    for (int ref : refs_) luaL_unref(state_.get(), LUA_REGISTRYINDEX, ref);
+    for (int ref : {thread_, argument_}) {
+      if (ref != LUA_NOREF) luaL_unref(state_.get(), LUA_REGISTRYINDEX, ref);
+    }
     // After a failure (a memory bomb among them), what the call held is garbage now that its
     // coroutine is unreferenced: give it back before the next call.
     if (failed_) lua_gc(state_.get(), LUA_GCCOLLECT, 0);
   }
   CallAnchor(const CallAnchor&) = delete;
   CallAnchor& operator=(const CallAnchor&) = delete;
-  void keep(int ref) { refs_.push_back(ref); }
-  // `ref` stays referenced after the call (a coroutine kept for the next one).
-  void release(int ref) { std::erase(refs_, ref); }
+  void keep_thread(int ref) noexcept { thread_ = ref; }
+  void keep_argument(int ref) noexcept { argument_ = ref; }
+  // The coroutine stays referenced after the call (kept for the next one).
+  void release_thread() noexcept { thread_ = LUA_NOREF; }
   void failed() noexcept { failed_ = true; }
 
  private:
   bool failed_ = false;
   LuaState& state_;
-  std::vector<int> refs_;
+  int thread_ = LUA_NOREF;
+  int argument_ = LUA_NOREF;
 };
 
 json::value error_answer(int status, std::string_view message, const json::object& data) {
@@ -76,13 +89,32 @@ json::value error_answer(int status, std::string_view message, const json::objec
 
 }  // namespace
 
+std::string CallSite::text() const {
+  if (of.empty()) return std::string(what);
+  return std::string(what) + " hook of " + std::string(of);
+}
+
+void JsonArgument::push(lua_State* L) const {
+  push_json(L, value_);
+}
+
+void JsonArgument::read_back(lua_State* L, int index) {
+  value_ = to_json(L, index);
+}
+
 ScriptState::ScriptState(std::shared_ptr<const ScriptFiles> files, LuaLimits limits,
                          const ScriptHost& host)
     : files_(std::move(files)), context_(std::make_unique<StateContext>()), lua_(limits) {
   context_->files = files_.get();
   context_->host = &host;
   context_->limits = limits;
-  if (auto failed = protect(lua_, [this](lua_State* L) { install_library(L, *context_); })) {
+  {
+    LuaState::Uncapped room(lua_);
+    lua_pushcfunction(lua_.get(), run_protected_body);
+    protected_runner_ = luaL_ref(lua_.get(), LUA_REGISTRYINDEX);
+  }
+  if (auto failed = protect(lua_, protected_runner_,
+                            [this](lua_State* L) { install_library(L, *context_); })) {
     throw ScriptLoadError("the basalt library could not be installed: " + *failed);
   }
   lua_State* L = lua_.get();
@@ -109,9 +141,9 @@ ScriptState::ScriptState(std::shared_ptr<const ScriptFiles> files, LuaLimits lim
 
 ScriptState::~ScriptState() = default;
 
-boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value argument,
-                                                     const ServicePerformer& perform,
-                                                     std::string what) {
+boost::asio::awaitable<json::value> ScriptState::call(int function, CallArgument& argument,
+                                                      const ServicePerformer& perform,
+                                                      CallSite site) {
   lua_State* L = lua_.get();
   CallAnchor anchor(lua_);
   lua_State* co = nullptr;
@@ -126,23 +158,23 @@ boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value a
     co = lua_newthread(L);
     thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   }
-  anchor.keep(thread_ref);
+  anchor.keep_thread(thread_ref);
   int argument_ref = LUA_NOREF;
   const auto fail = [&](const std::string& message) {
-    spdlog::error("hooks: {} failed: {}", what, message);
+    spdlog::error("hooks: {} failed: {}", site.text(), message);
     anchor.failed();
     return core::ApiError(500);
   };
-  if (auto failed = protect(lua_, [&](lua_State* P) {
+  if (auto failed = protect(lua_, protected_runner_, [&](lua_State* P) {
         push_registered_function(P, function);
-        push_json(P, argument);
+        argument.push(P);
         lua_pushvalue(P, -1);
         argument_ref = luaL_ref(P, LUA_REGISTRYINDEX);
         lua_xmove(P, co, 2);
       })) {
     throw fail(*failed);
   }
-  anchor.keep(argument_ref);
+  anchor.keep_argument(argument_ref);
 
   int arguments = 1;
   std::chrono::steady_clock::duration remaining = lua_.limits().call_timeout;
@@ -172,12 +204,12 @@ boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value a
         ok = false;
         answer = error_answer(error.status(), error.what(), error.data());
       } catch (const std::exception& error) {
-        spdlog::error("hooks: {}: service call {} failed: {}", what, request.operation,
+        spdlog::error("hooks: {}: service call {} failed: {}", site.text(), request.operation,
                       error.what());
         ok = false;
         answer = error_answer(500, core::default_error_message(500), {});
       }
-      if (auto failed = protect(lua_, [&](lua_State* P) {
+      if (auto failed = protect(lua_, protected_runner_, [&](lua_State* P) {
             lua_pushboolean(P, ok);
             push_json(P, answer);
             lua_xmove(P, co, 2);
@@ -189,26 +221,26 @@ boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value a
     }
 
     if (status == 0) {
-      CallOutput output;
+      json::value result;
       const int results = lua_gettop(co);
-      if (auto failed = protect(lua_, [&](lua_State* P) {
+      if (auto failed = protect(lua_, protected_runner_, [&](lua_State* P) {
             if (results > 0) {
               lua_settop(co, 1);
               lua_xmove(co, P, 1);
-              output.result = to_json(P, -1);
+              result = to_json(P, -1);
               lua_pop(P, 1);
             }
             lua_rawgeti(P, LUA_REGISTRYINDEX, argument_ref);
-            output.argument = to_json(P, -1);
+            argument.read_back(P, lua_gettop(P));
           })) {
         throw fail("its result has no JSON form: " + *failed);
       }
       if (idle_threads_.size() < kIdleThreads) {
         lua_settop(co, 0);
-        anchor.release(thread_ref);
+        anchor.release_thread();
         idle_threads_.emplace_back(co, thread_ref);
       }
-      co_return output;
+      co_return result;
     }
 
     // An error: basalt.error's table becomes that API error; anything else is a 500.
@@ -217,7 +249,7 @@ boost::asio::awaitable<CallOutput> ScriptState::call(int function, json::value a
     json::object data;
     bool script_error = false;
     std::string text;
-    if (auto failed = protect(lua_, [&](lua_State* P) {
+    if (auto failed = protect(lua_, protected_runner_, [&](lua_State* P) {
           lua_xmove(co, P, 1);
           script_error = read_script_error(P, -1, error_status, message, data);
           if (!script_error) {

@@ -22,6 +22,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -64,6 +65,40 @@ struct CallOutput {
   boost::json::value argument;  // the argument table as the function left it
 };
 
+// How one call's argument enters Lua and what is taken back out of it. A hook's event is
+// pushed straight from the write it describes and only the part the write goes on with is
+// read back, so a hook that changes nothing costs the call itself (docs/hooks.md, "Cost").
+class CallArgument {
+ public:
+  // Pushes exactly one value. Runs in a protected section: may raise a Lua error.
+  virtual void push(lua_State* L) const = 0;
+  // After the function returned normally, with the argument at `index` (protected, as push).
+  virtual void read_back(lua_State* L, int index) = 0;
+
+ protected:
+  ~CallArgument() = default;
+};
+
+// A JSON value in, and the whole value as the function left it back.
+class JsonArgument final : public CallArgument {
+ public:
+  explicit JsonArgument(boost::json::value value) : value_(std::move(value)) {}
+  void push(lua_State* L) const override;
+  void read_back(lua_State* L, int index) override;
+  boost::json::value& value() noexcept { return value_; }
+
+ private:
+  boost::json::value value_;
+};
+
+// What a call is, for the log line when it fails: "<what>", or "<what> hook of <of>" when `of`
+// is set. Built only on a failure; the views must outlive the call.
+struct CallSite {
+  std::string_view what;
+  std::string_view of;
+  std::string text() const;
+};
+
 struct StateContext;
 
 class ScriptState {
@@ -76,16 +111,20 @@ class ScriptState {
   const Registrations& registrations() const noexcept { return registrations_; }
   LuaState& lua() noexcept { return lua_; }
 
-  // Runs function `function` with one argument. A script's `error(basalt.error(...))` is
-  // thrown as that core::ApiError; any other failure (a Lua error, the memory cap, the time
-  // budget) is logged with `what` and thrown as a 500.
-  boost::asio::awaitable<CallOutput> call(int function, boost::json::value argument,
-                                          const ServicePerformer& perform, std::string what);
+  // Runs function `function` with one argument; its first return value (null for none). A
+  // script's `error(basalt.error(...))` is thrown as that core::ApiError; any other failure (a
+  // Lua error, the memory cap, the time budget) is logged with `site` and thrown as a 500.
+  // `argument` is used until the call completes.
+  boost::asio::awaitable<boost::json::value> call(int function, CallArgument& argument,
+                                                  const ServicePerformer& perform, CallSite site);
 
  private:
   std::shared_ptr<const ScriptFiles> files_;
   std::unique_ptr<StateContext> context_;  // before lua_: outlives the Lua state
   LuaState lua_;
+  // The registry reference of the C function that runs a protected section's body (made once:
+  // a closure per section would be an allocation and garbage per call).
+  int protected_runner_ = -2;  // LUA_NOREF
   Registrations registrations_;
   // Coroutines of calls that returned normally, reused by the next calls (a new coroutine is
   // an allocation and garbage per call); at most kIdleThreads.
