@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "basalt/core/api_error.hpp"
-#include "basalt/scripting/lua_json.hpp"
+#include "basalt/scripting/hook_events.hpp"
 
 namespace basalt::scripting {
 namespace json = boost::json;
@@ -16,80 +16,6 @@ std::string describe(records::HookEvent event, std::string_view collection) {
 std::string describe(AuthHookEvent event, std::string_view collection) {
   return std::string(auth_hook_event_name(event)) + " hook of " + std::string(collection);
 }
-
-void push_string(lua_State* L, std::string_view text) {
-  lua_pushlstring(L, text.data(), text.size());
-}
-
-// The `auth` value (see auth_value) pushed without building it as JSON first.
-void push_auth(lua_State* L, const records::Caller& caller) {
-  if (caller.is_guest() || !caller.record) {
-    push_json_null(L);
-    return;
-  }
-  lua_createtable(L, 0, static_cast<int>(caller.record->size()) + 2);
-  for (const auto& entry : *caller.record) {
-    if (entry.key() == "password" || entry.key() == "tokenKey") continue;
-    push_string(L, entry.key());
-    push_json(L, entry.value());
-    lua_rawset(L, -3);
-  }
-  push_string(L, caller.collection->name);
-  lua_setfield(L, -2, "collectionName");
-  push_string(L, caller.collection->id);
-  lua_setfield(L, -2, "collectionId");
-}
-
-// A write's event `e` ({collection, id, record, auth[, original]}), pushed straight from the
-// write. A before-hook's `e.record` is read back only when the hook changed it (compared in
-// place), so a hook that leaves it alone costs no conversion; an after-hook reads nothing back.
-class WriteEvent final : public CallArgument {
- public:
-  WriteEvent(const records::WriteHookContext& context, bool before)
-      : context_(context), before_(before) {}
-
-  void push(lua_State* L) const override {
-    lua_createtable(L, 0, 5);
-    push_string(L, context_.collection.name);
-    lua_setfield(L, -2, "collection");
-    push_string(L, context_.id);
-    lua_setfield(L, -2, "id");
-    push_json(L, context_.record);
-    lua_setfield(L, -2, "record");
-    push_auth(L, context_.caller);
-    lua_setfield(L, -2, "auth");
-    if (context_.original) {
-      push_json(L, *context_.original);
-      lua_setfield(L, -2, "original");
-    }
-  }
-
-  void read_back(lua_State* L, int index) override {
-    if (!before_) return;
-    lua_getfield(L, index, "record");
-    // Removed, or set to null: the record stays as it was (as before this hook).
-    if (lua_isnil(L, -1) || is_json_null(L, -1)) return;
-    if (!lua_istable(L, -1)) {
-      malformed_ = true;
-      return;
-    }
-    if (json_equals(L, -1, context_.record)) return;
-    json::value changed = to_json(L, -1);
-    if (!changed.is_object()) {
-      malformed_ = true;
-      return;
-    }
-    context_.record = std::move(changed.get_object());
-  }
-
-  // The hook left something other than an object (or null) in `e.record`.
-  bool malformed() const noexcept { return malformed_; }
-
- private:
-  const records::WriteHookContext& context_;
-  bool before_;
-  bool malformed_ = false;
-};
 
 // What sign-in hooks see (never the password, the hash or the token key).
 json::object sign_in_event(const auth::SignInAttempt& attempt) {

@@ -1,5 +1,7 @@
 #include "basalt/scripting/lua_json.hpp"
 
+#include "basalt/scripting/lazy_fields.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <limits>
@@ -118,6 +120,7 @@ json::value read_value(lua_State* L, int index, int depth) {
 json::value table_value(lua_State* L, int index, int depth) {
   luaL_checkstack(L, 6, "JSON value");
   if (index < 0) index = lua_gettop(L) + index + 1;
+  fill_lazy(L, index);
   // An array: the marker, or keys exactly 1..n with n >= 1.
   const std::size_t length = lua_objlen(L, index);
   bool array = has_array_marker(L, index);

@@ -243,7 +243,9 @@ bool ScriptEngine::reload(std::string* error) {
   {
     std::lock_guard lock(mutex_);
     previous = std::exchange(current_, generation);
-    any_hooks_.store(!loaded.hooks.empty(), std::memory_order_release);
+    std::uint32_t hooked = 0;
+    for (const HookRegistration& hook : loaded.hooks) hooked |= 1u << static_cast<int>(hook.event);
+    hooked_events_.store(hooked, std::memory_order_release);
     any_middleware_.store(!loaded.middleware.empty(), std::memory_order_release);
     any_auth_hooks_.store(!loaded.auth_hooks.empty(), std::memory_order_release);
   }
@@ -265,7 +267,8 @@ std::shared_ptr<const Generation> ScriptEngine::current() const {
 }
 
 bool ScriptEngine::wants(records::HookEvent event, std::string_view collection) const noexcept {
-  if (!any_hooks_.load(std::memory_order_acquire)) return false;
+  const std::uint32_t bit = 1u << static_cast<int>(event);
+  if (!(hooked_events_.load(std::memory_order_acquire) & bit)) return false;
   const std::shared_ptr<const Generation> generation = current();
   if (!generation) return false;
   for (const HookRegistration& hook : generation->registrations.hooks) {
@@ -322,13 +325,14 @@ boost::asio::awaitable<json::value> ScriptEngine::call(const Generation& generat
                                                        CallArgument& argument,
                                                        const records::Caller& caller,
                                                        CallSite site) {
-  // Held for the call: a reload replaces this thread's state, never under a running call.
+  // Not a coroutine (one frame less per hook): the state's call holds the state itself, so a
+  // reload replaces this thread's state, never under a running call.
   std::shared_ptr<ScriptState> state = state_for(generation);
-  const ServicePerformer perform = [this, &caller](const ServiceRequest& request) {
+  ScriptState& running = *state;
+  ServicePerformer perform = [this, &caller](const ServiceRequest& request) {
     return this->perform(request, caller);
   };
-  json::value result = co_await state->call(function, argument, perform, site);
-  co_return result;
+  return running.call(function, argument, std::move(perform), site, std::move(state));
 }
 
 boost::asio::awaitable<json::value> ScriptEngine::perform(const ServiceRequest& request,

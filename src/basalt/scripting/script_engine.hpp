@@ -151,7 +151,9 @@ class ScriptEngine {
   std::uint64_t next_generation_ = 1;  // reload()'s thread only
   mutable std::mutex mutex_;           // guards current_ (held for a pointer copy only)
   std::shared_ptr<const Generation> current_;
-  std::atomic<bool> any_hooks_{false};
+  // Bit e set: the current generation has a record hook of HookEvent e (any collection); the
+  // lock-free first test of wants(), so an event nobody hooks costs one load.
+  std::atomic<std::uint32_t> hooked_events_{0};
   std::atomic<bool> any_middleware_{false};
   std::atomic<bool> any_auth_hooks_{false};
   CronRegistrar* crons_ = nullptr;

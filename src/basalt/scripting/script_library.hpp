@@ -4,7 +4,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "basalt/scripting/lazy_fields.hpp"
 #include "basalt/scripting/registrations.hpp"
 #include "basalt/scripting/script_files.hpp"
 #include "basalt/scripting/script_state.hpp"
@@ -24,6 +26,12 @@ struct StateContext {
   lua_State* running = nullptr;           // the coroutine of the call running now, if any
   std::optional<ServiceRequest> pending;  // what `running` yielded for
   lua_State* pending_thread = nullptr;
+  // Lazy argument tables of the calls in flight (lazy_fields.hpp); `current_call` is the call
+  // whose argument is being pushed, numbered from `calls`.
+  std::vector<LazyTable> lazy;
+  int lazy_metatable = -2;  // registry reference (LUA_NOREF until the first lazy table)
+  std::uint64_t calls = 0;
+  std::uint64_t current_call = 0;
 };
 
 StateContext& context_of(lua_State* L);

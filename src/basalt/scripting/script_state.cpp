@@ -57,8 +57,10 @@ std::optional<std::string> protect(LuaState& state, int runner, Body&& body) {
 // service call, at shutdown, included).
 class CallAnchor {
  public:
-  CallAnchor(LuaState& state) : state_(state) {}
+  CallAnchor(LuaState& state, StateContext& context)
+      : state_(state), context_(context), call_(++context.calls) {}
   ~CallAnchor() {
+    forget_lazy(context_, call_);
     LuaState::Uncapped room(state_);
     for (int ref : {thread_, argument_}) {
       if (ref != LUA_NOREF) luaL_unref(state_.get(), LUA_REGISTRYINDEX, ref);
@@ -74,10 +76,13 @@ class CallAnchor {
   // The coroutine stays referenced after the call (kept for the next one).
   void release_thread() noexcept { thread_ = LUA_NOREF; }
   void failed() noexcept { failed_ = true; }
+  std::uint64_t call() const noexcept { return call_; }
 
  private:
   bool failed_ = false;
   LuaState& state_;
+  StateContext& context_;
+  std::uint64_t call_;
   int thread_ = LUA_NOREF;
   int argument_ = LUA_NOREF;
 };
@@ -141,11 +146,11 @@ ScriptState::ScriptState(std::shared_ptr<const ScriptFiles> files, LuaLimits lim
 
 ScriptState::~ScriptState() = default;
 
-boost::asio::awaitable<json::value> ScriptState::call(int function, CallArgument& argument,
-                                                      const ServicePerformer& perform,
-                                                      CallSite site) {
+boost::asio::awaitable<json::value> ScriptState::call(
+    int function, CallArgument& argument, ServicePerformer perform, CallSite site,
+    [[maybe_unused]] std::shared_ptr<const void> keep) {
   lua_State* L = lua_.get();
-  CallAnchor anchor(lua_);
+  CallAnchor anchor(lua_, *context_);
   lua_State* co = nullptr;
   int thread_ref = LUA_NOREF;
   if (!idle_threads_.empty()) {
@@ -165,6 +170,7 @@ boost::asio::awaitable<json::value> ScriptState::call(int function, CallArgument
     anchor.failed();
     return core::ApiError(500);
   };
+  context_->current_call = anchor.call();
   if (auto failed = protect(lua_, protected_runner_, [&](lua_State* P) {
         push_registered_function(P, function);
         argument.push(P);

@@ -114,9 +114,11 @@ class ScriptState {
   // Runs function `function` with one argument; its first return value (null for none). A
   // script's `error(basalt.error(...))` is thrown as that core::ApiError; any other failure (a
   // Lua error, the memory cap, the time budget) is logged with `site` and thrown as a 500.
-  // `argument` is used until the call completes.
+  // `argument` is used until the call completes; `keep` (may be null) is held until then (the
+  // engine passes the state itself, so a caller needs no coroutine of its own to hold it).
   boost::asio::awaitable<boost::json::value> call(int function, CallArgument& argument,
-                                                  const ServicePerformer& perform, CallSite site);
+                                                  ServicePerformer perform, CallSite site,
+                                                  std::shared_ptr<const void> keep = nullptr);
 
  private:
   std::shared_ptr<const ScriptFiles> files_;
