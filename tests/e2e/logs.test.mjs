@@ -126,11 +126,20 @@ describe('logs API', () => {
   });
 
   test('bad filters and sorts are 400s, a missing id a 404, guests 401', async () => {
-    await rejectsWith(pb.logs.getList(1, 10, { filter: 'data.status >=' }), 400);
-    await rejectsWith(pb.logs.getList(1, 10, { filter: 'secret = 1' }), 400);
-    await rejectsWith(pb.logs.getList(1, 10, { sort: '-rowid' }), 400);
+    // Each says where the text went wrong (data.filter / data.sort, as the records API).
+    await rejectsWith(pb.logs.getList(1, 10, { filter: 'data.status >=' }), 400, (body) => {
+      assert.equal(body.data.filter.position, 'data.status >='.length);
+    });
+    await rejectsWith(pb.logs.getList(1, 10, { filter: 'level > 0 && secret = 1' }), 400, (body) => {
+      assert.equal(body.data.filter.position, 'level > 0 && '.length);
+      assert.equal(body.data.filter.length, 'secret'.length);
+    });
+    await rejectsWith(pb.logs.getList(1, 10, { sort: 'created,-rowid' }), 400, (body) => {
+      assert.equal(body.data.sort.position, 'created,-'.length);
+    });
     await rejectsWith(pb.logs.getStats({ filter: '(((' }), 400, (body) => {
       assert.equal(body.message, 'Invalid filter format.');
+      assert.equal(typeof body.data.filter.position, 'number');
     });
     await rejectsWith(pb.logs.getOne('nosuchentry123'), 404);
     const guest = new PocketBase(server.url);

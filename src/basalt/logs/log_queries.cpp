@@ -9,6 +9,7 @@
 #include "basalt/query/parse_error.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolve_error.hpp"
+#include "basalt/query/text_error_data.hpp"
 #include "basalt/schema/collection.hpp"
 
 namespace basalt::logs {
@@ -57,14 +58,23 @@ struct LogPlans {
 // (PocketBase's text for the route; empty: the generic one).
 LogPlans resolve(query::PlanCache& plans, const std::string& filter, const std::string& sort,
                  const std::string& message) {
+  // The logs are superusers' only, so every error says where it is (query/text_error_data.hpp).
+  const auto plan = [&](std::string_view key, auto&& make) -> query::PlanPtr {
+    try {
+      return make();
+    } catch (const query::ParseError& error) {
+      throw core::ApiError::bad_request(message, query::text_error_data(key, error));
+    } catch (const query::ResolveError& error) {
+      throw core::ApiError::bad_request(message, query::text_error_data(key, error));
+    }
+  };
   LogPlans out;
-  try {
-    if (!filter.empty()) out.filter = plans.filter(logs_context(), kLogsSchemaVersion, filter);
-    if (!sort.empty()) out.sort = plans.sort(logs_context(), kLogsSchemaVersion, sort);
-  } catch (const query::ParseError&) {
-    throw core::ApiError::bad_request(message);
-  } catch (const query::ResolveError&) {
-    throw core::ApiError::bad_request(message);
+  if (!filter.empty()) {
+    out.filter =
+        plan("filter", [&] { return plans.filter(logs_context(), kLogsSchemaVersion, filter); });
+  }
+  if (!sort.empty()) {
+    out.sort = plan("sort", [&] { return plans.sort(logs_context(), kLogsSchemaVersion, sort); });
   }
   return out;
 }

@@ -7,23 +7,11 @@
 #include "basalt/query/parse_error.hpp"
 #include "basalt/query/query_builder.hpp"
 #include "basalt/query/resolve_error.hpp"
+#include "basalt/query/text_error_data.hpp"
 #include "basalt/records/record_codec.hpp"
 
 namespace basalt::records {
 namespace {
-
-// Where a client's filter or sort went wrong, as a Basalt extension of PocketBase's error body
-// (docs/api.md, "Where a filter went wrong"): data.<key> = {code, message, position[, length]},
-// position and length in bytes of the text. The top-level message stays PocketBase's generic
-// one, so clients that read only `message` see what they saw before.
-boost::json::object text_error(std::string_view key, std::string_view code,
-                               const std::string& message, std::size_t position,
-                               std::size_t length) {
-  boost::json::object detail{
-      {"code", code}, {"message", message}, {"position", static_cast<std::int64_t>(position)}};
-  if (length > 0) detail["length"] = static_cast<std::int64_t>(length);
-  return boost::json::object{{key, std::move(detail)}};
-}
 
 // Runs `make` and maps the query module's errors for a client-supplied text (`key` names it:
 // "filter" or "sort"). A syntax error depends on the text alone, so every caller is told where
@@ -35,16 +23,13 @@ query::PlanPtr client_plan(std::string_view key, bool superuser, Make&& make) {
   try {
     return make();
   } catch (const query::ParseError& error) {
-    throw core::ApiError::bad_request(
-        {}, text_error(key, query::to_string(error.code()), error.message(), error.position(), 0));
+    throw core::ApiError::bad_request({}, query::text_error_data(key, error));
   } catch (const query::ResolveError& error) {
     if (error.forbidden()) {
       throw core::ApiError::forbidden("Only superusers can filter by @request or @collection.");
     }
     if (!superuser) throw core::ApiError::bad_request();
-    throw core::ApiError::bad_request(
-        {}, text_error(key, query::to_string(error.code()), error.message(), error.position(),
-                       error.range().length));
+    throw core::ApiError::bad_request({}, query::text_error_data(key, error));
   }
 }
 
