@@ -708,6 +708,23 @@ describe('dashboard in chromium', () => {
     assert.ok(width <= 375, `the page is ${width} px wide`);
     assert.deepEqual(await unlabelled(page), []);
     await page.screenshot({ path: `${shots}/375-records.png`, fullPage: true });
+    // The backup upload form and a refused logs filter fit too.
+    await page.goto(`${server.url}/_/#/settings`);
+    await page.getByRole('button', { name: 'Upload backup' }).waitFor();
+    await page.getByLabel('Backup file to upload (.zip)').setInputFiles({ name: 'Bad Name.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+    await page.getByRole('button', { name: 'Upload backup' }).click();
+    await page.locator('#backup-file-error').filter({ hasText: /\S/ }).waitFor();
+    const settingsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(settingsWidth <= 375, `settings are ${settingsWidth} px wide: ${JSON.stringify(await overflowing(page, 375))}`);
+    assert.deepEqual(await unlabelled(page), []);
+    await page.goto(`${server.url}/_/#/logs`);
+    await page.getByLabel('Filter').fill('status >>');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.locator('#logs-filter-error').filter({ hasText: /\S/ }).waitFor();
+    const logsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(logsWidth <= 375, `logs are ${logsWidth} px wide: ${JSON.stringify(await overflowing(page, 375))}`);
+    assert.deepEqual(await unlabelled(page), []);
+    await page.screenshot({ path: `${shots}/375-logs-filter-error.png`, fullPage: true });
     await page.context().close();
     assert.deepEqual(foreign, [], 'requests left the server origin');
   });
