@@ -2,12 +2,13 @@
 // Debian's chromium against the real binary on loopback with a fresh data directory. It
 // follows the install link, creates a collection (an invalid rule first: the server's error is
 // shown inline), adds records, filters (a bad filter shows the server's error), edits a
-// record, sees a record created elsewhere appear through realtime, at 1280 and 375 px wide,
+// record, sees a record created elsewhere appear through realtime, uploads a backup, shows
+// 1,000 rows (virtualized: timed, and walked with the keyboard), at 1280 and 375 px wide,
 // and checks labels, keyboard reach and that no request leaves the server's origin.
 // Screenshots go to build/ui-test/. Waits are Playwright's auto-waits on the DOM, never sleeps.
 
 import assert from 'node:assert/strict';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import PocketBase from 'pocketbase';
 import { bandedPng } from '../e2e/png.mjs';
+import { usePostgres } from '../e2e/postgres_databases.mjs';
 import { startServer } from '../e2e/server.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +25,9 @@ const shots = `${repo}build/ui-test`;
 const browserPath = process.env.UI_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const EMAIL = 'owner@example.com';
 const PASSWORD = 'correct horse 42';
+// UI_TEST_PORT: the server's loopback port (the webhook receiver takes the next one); 0, the
+// default, lets the system pick free ones.
+const basePort = Number(process.env.UI_TEST_PORT ?? 0);
 
 // Every input, select and textarea visible on the page has an accessible name.
 async function unlabelled(page) {
@@ -32,6 +37,17 @@ async function unlabelled(page) {
       .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
       .map((el) => el.outerHTML.slice(0, 120)),
   );
+}
+
+// The elements that reach past `width` px (outside any scroll box of their own), to name the
+// culprit when a narrow page overflows.
+async function overflowing(page, width) {
+  return page.evaluate((w) =>
+    [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > w + 0.5)
+      .filter((el) => !el.parentElement?.closest('.table-wrap'))
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className} → ${Math.round(el.getBoundingClientRect().right)}`)
+      .slice(0, 8), width);
 }
 
 // Presses Tab up to `max` times and returns the names of what got focus, in order.
@@ -64,7 +80,7 @@ async function startReceiver() {
       response.writeHead(204).end();
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(basePort ? basePort + 1 : 0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}/hook`,
     next: () => (arrived.length ? Promise.resolve(arrived.shift()) : new Promise((resolve) => waiters.push(resolve))),
@@ -91,7 +107,7 @@ describe('dashboard in chromium', () => {
   before(async () => {
     await mkdir(shots, { recursive: true });
     // Webhooks to the loopback receiver below need the outbound guard lifted (tests only).
-    server = await startServer({ args: ['--ui-dir', uiDir, '--webhooks-allow-private', 'true'] });
+    server = await startServer({ port: basePort, args: ['--ui-dir', uiDir, '--webhooks-allow-private', 'true'] });
     browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
   });
   after(async () => {
@@ -192,6 +208,9 @@ describe('dashboard in chromium', () => {
     await page.getByRole('button', { name: /^Edit record / }).click();
     await page.locator('dialog').getByLabel('title', { exact: true }).fill('beta edited');
     await page.getByRole('button', { name: 'Save record' }).click();
+    // The page behind the modal dialog is inert until the save's answer closes it: a fill
+    // before that would not reach the filter box.
+    await page.locator('dialog').waitFor({ state: 'hidden' });
     await page.getByLabel('Filter').fill('');
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.locator('tbody tr', { hasText: 'beta edited' }).waitFor();
@@ -329,13 +348,72 @@ describe('dashboard in chromium', () => {
     assert.equal((await pb.settings.getAll()).meta.appName, 'Basalt under test');
     await page.screenshot({ path: `${shots}/1280-settings.png` });
 
-    // Logs: the chart and a bad filter's message.
+    // Backups: one created, downloaded through the page, uploaded again under a new name and
+    // listed; a file the server refuses (its name) with the server's message next to the
+    // input. On PostgreSQL the server refuses backups (docs/postgres.md): its 400 is shown.
+    const uploadError = page.locator('#backup-file-error');
+    if (usePostgres) {
+      await page.getByRole('button', { name: 'Create backup' }).click();
+      await page.getByText('Backups are not available').waitFor();
+      await page.getByLabel('Backup file to upload (.zip)').setInputFiles({ name: 'copy.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x05\x06' + '\0'.repeat(18), 'latin1') });
+      await page.getByRole('button', { name: 'Upload backup' }).click();
+      await uploadError.filter({ hasText: /\S/ }).waitFor();
+    } else {
+      await page.getByRole('button', { name: 'Create backup' }).click();
+      await page.getByText('Backup created.').waitFor();
+      const [created] = await pb.backups.getFullList();
+      const downloading = page.waitForEvent('download');
+      await page.locator('li', { hasText: created.key }).getByRole('button', { name: 'Download' }).click();
+      const archive = await (await downloading).createReadStream().then(async (stream) => {
+        const parts = [];
+        for await (const part of stream) parts.push(part);
+        return Buffer.concat(parts);
+      });
+      assert.equal(archive.length, created.size);
+      await page.getByLabel('Backup file to upload (.zip)').setInputFiles({ name: 'Not A Backup.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+      await page.getByRole('button', { name: 'Upload backup' }).click();
+      await uploadError.filter({ hasText: /\S/ }).waitFor();
+      assert.equal(await page.getByLabel('Backup file to upload (.zip)').getAttribute('aria-invalid'), 'true');
+      const refusedUpload = await pb.backups.upload({ file: new File([Buffer.from('hello')], 'Not A Backup.txt', { type: 'text/plain' }) }).catch((e) => e);
+      assert.equal(refusedUpload.status, 400);
+      assert.equal(await uploadError.textContent(), refusedUpload.response.data.file.message);
+      await page.screenshot({ path: `${shots}/1280-backup-upload-error.png` });
+      await page.getByLabel('Backup file to upload (.zip)').setInputFiles({ name: 'uploaded_copy.zip', mimeType: 'application/zip', buffer: archive });
+      await page.getByRole('button', { name: 'Upload backup' }).click();
+      await page.getByText('Uploaded uploaded_copy.zip.').waitFor();
+      await page.locator('li', { hasText: 'uploaded_copy.zip' }).waitFor();
+      assert.equal((await uploadError.textContent()).trim(), '');
+      const listed = await pb.backups.getFullList();
+      assert.deepEqual(listed.map((b) => b.key).sort(), [created.key, 'uploaded_copy.zip'].sort());
+      assert.equal(listed.find((b) => b.key === 'uploaded_copy.zip').size, created.size);
+    }
+    assert.deepEqual(await unlabelled(page), []);
+    await page.screenshot({ path: `${shots}/1280-backups.png`, fullPage: true });
+
+    // Logs: the chart, and a bad filter's message under the box, which it describes. Where
+    // the server names a position (data.filter) it is marked as on the records page; the logs
+    // API gives none today, so the test takes whichever the server gives.
     await page.getByRole('link', { name: 'Logs' }).click();
     await page.getByRole('heading', { name: 'Requests per hour' }).waitFor();
     await page.getByLabel('Filter').fill('status >>');
     await page.getByRole('button', { name: 'Apply filter' }).click();
-    await page.locator('p.error[role=alert]').filter({ hasText: /\S/ }).waitFor();
+    const logsError = page.locator('#logs-filter-error');
+    await logsError.filter({ hasText: /\S/ }).waitFor();
+    assert.equal(await page.getByLabel('Filter').getAttribute('aria-describedby'), 'logs-filter-error');
+    assert.equal(await page.getByLabel('Filter').getAttribute('aria-invalid'), 'true');
+    const logsRefusal = await pb.logs.getList(1, 1, { filter: 'status >>' }).catch((e) => e);
+    assert.equal(logsRefusal.status, 400);
+    assert.ok((await logsError.textContent()).includes(logsRefusal.response.message));
+    if (logsRefusal.response.data?.filter?.position !== undefined) {
+      assert.equal(await page.getByTestId('filter-mark').locator('mark').textContent(), '>>');
+    } else {
+      assert.equal(await page.getByTestId('filter-mark').count(), 0);
+    }
     await page.screenshot({ path: `${shots}/1280-logs.png` });
+    await page.getByLabel('Filter').fill('data.status >= 200');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.locator('#logs-filter[aria-invalid=false]').waitFor();
+    assert.equal((await logsError.textContent()).trim(), '');
     // The metrics glance: requests counted, the records route among the busiest.
     await page.getByRole('link', { name: 'Metrics' }).click();
     await page.getByTestId('metrics-total').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
@@ -365,28 +443,106 @@ describe('dashboard in chromium', () => {
       }
       await Promise.all(chunk);
     }
-    // The render alone: from the list response's last byte (its resource timing entry) to the
-    // 1,000th row in the DOM (a MutationObserver), both on the page's own clock.
-    await page.evaluate(() => {
-      window.__rows = new Promise((resolve) => {
-        const observer = new MutationObserver(() => {
-          if (document.querySelectorAll('tbody tr').length >= 1000) {
-            observer.disconnect();
-            resolve(performance.now());
-          }
-        });
-        observer.observe(document.body, { childList: true, subtree: true });
+    await page.getByText('1000 records').waitFor();
+
+    // Showing 1,000 rows, measured by the page itself (ui/src/lib/renderTiming.ts): the User
+    // Timing measure 'records:render' runs from the moment the SDK hands over the parsed list
+    // (mark 'records:response') to a task queued from the first animation frame after Svelte
+    // put the rows in the DOM, i.e. after that frame's style, layout and paint (mark
+    // 'records:painted'). `fromLastByte` adds what comes before the mark: from the list
+    // response's last byte (its Resource Timing responseEnd) on, JSON decoding included. The
+    // first showing comes from "Per page"; then each click on the views header sorts the other
+    // way, so the rows on screen are new ones each time. Reported (median of the sorted runs),
+    // not asserted: the machine is shared.
+    // The timeline is emptied before each action (the page also empties it past 100 measures),
+    // so the measure waited for is this action's.
+    const timeShowing = async (action) => {
+      await page.evaluate(() => { performance.clearMeasures('records:render'); performance.clearResourceTimings(); });
+      const listed = page.waitForResponse((res) => res.url().includes('perPage=1000'));
+      await action();
+      await (await listed).finished();
+      await page.waitForFunction(() => performance.getEntriesByName('records:render').some((e) => e.detail?.rows === 1000));
+      return page.evaluate(() => {
+        const m = performance.getEntriesByName('records:render').filter((e) => e.detail?.rows === 1000).at(-1);
+        const painted = m.startTime + m.duration;
+        const response = performance.getEntriesByType('resource').filter((e) => e.name.includes('perPage=1000') && e.responseEnd <= m.startTime).at(-1);
+        return { render: m.duration, fromLastByte: response ? painted - response.responseEnd : null };
       });
+    };
+    const first = await timeShowing(() => page.getByLabel('Per page').selectOption('1000'));
+    const runs = [];
+    for (let i = 0; i < 7; i++) runs.push(await timeShowing(() => page.getByRole('button', { name: /^views/ }).click()));
+    const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
+    const round = (v) => Math.round(v * 10) / 10;
+    timings.render1000Rows = {
+      first: round(first.render),
+      runs: runs.map((r) => round(r.render)),
+      median: round(median(runs.map((r) => r.render))),
+      medianFromLastByte: round(median(runs.map((r) => r.fromLastByte ?? NaN))),
+    };
+    timings.load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+
+    // The rows are virtualized: few are in the document, but the table tells assistive
+    // technology its size and each row its place.
+    const table = page.locator('table').filter({ has: page.locator('tbody tr[data-id]') });
+    assert.equal(await table.getAttribute('aria-rowcount'), '1001');
+    const inDocument = await page.locator('tbody tr[data-id]').count();
+    assert.ok(inDocument > 0 && inDocument < 200, `${inDocument} rows in the document`);
+    const firstRow = page.locator('tbody tr[data-id]').first();
+    assert.equal(await firstRow.getAttribute('aria-rowindex'), '2');
+    // Keyboard: ArrowDown moves to the next row's checkbox, End to the last row (rendered on
+    // the way), Space selects it; Tab from the last row in the document reaches the next row.
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement;
+      return { label: el?.getAttribute('aria-label'), row: el?.closest('tr')?.getAttribute('aria-rowindex') };
     });
-    const start = Date.now();
-    const listed = page.waitForResponse((res) => res.url().includes('perPage=1000'));
-    await page.getByLabel('Per page').selectOption('1000');
-    await (await listed).finished();
-    const shown = await page.evaluate(() => window.__rows);
-    const arrived = await page.evaluate(() =>
-      performance.getEntriesByType('resource').filter((e) => e.name.includes('perPage=1000')).at(-1).responseEnd);
-    timings.show1000RowsWithFetch = Date.now() - start;
-    timings.render1000RowsAfterResponse = Math.round(Math.max(0, shown - arrived));
+    const ids = await page.locator('tbody tr[data-id]').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+    await page.getByLabel(`Select record ${ids[0]}`).focus();
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await focused(), { label: `Select record ${ids[1]}`, row: '3' });
+    await page.keyboard.press('End');
+    assert.equal((await focused()).row, '1001');
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Delete selected (1)' }).waitFor();
+    // Shift+Tab from the first row in the document (the window is at the end now) reaches the
+    // row before it.
+    const firstInDocument = page.locator('tbody tr[data-id]').first();
+    const firstIndex = Number(await firstInDocument.getAttribute('aria-rowindex'));
+    assert.ok(firstIndex > 2);
+    await firstInDocument.getByRole('checkbox').focus();
+    await page.keyboard.press('Shift+Tab');
+    const previousId = await page.locator(`tbody tr[aria-rowindex="${firstIndex - 1}"]`).getAttribute('data-id');
+    assert.deepEqual(await focused(), { label: `Edit record ${previousId}`, row: String(firstIndex - 1) });
+    // Home keeps the column: from an Edit button to the first row's Edit button.
+    await page.keyboard.press('Home');
+    assert.deepEqual(await focused(), { label: `Edit record ${ids[0]}`, row: '2' });
+    await page.keyboard.press('PageDown');
+    assert.ok(Number((await focused()).row) > 3);
+    const lastInDocument = page.locator('tbody tr[data-id]').last();
+    const lastIndex = Number(await lastInDocument.getAttribute('aria-rowindex'));
+    assert.ok(lastIndex < 1001);
+    await lastInDocument.getByRole('button', { name: /^Edit record / }).focus();
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).row, String(lastIndex + 1));
+    await page.keyboard.press('Home');
+    assert.deepEqual(await focused(), { label: `Select record ${ids[0]}`, row: '2' });
+    // Select all: every row of the page, those outside the window included; then none.
+    const selectAll = page.getByLabel('Select all 1000 records of this page');
+    await selectAll.check();
+    await page.getByRole('button', { name: 'Delete selected (1000)' }).waitFor();
+    await selectAll.uncheck();
+    await page.locator('button', { hasText: /^Delete selected/ }).waitFor({ state: 'detached' });
+    assert.deepEqual(await unlabelled(page), []);
+    await page.screenshot({ path: `${shots}/1280-1000-rows.png` });
+    // At 375 px the 1,000 rows are still usable: no page-wide horizontal overflow, and the
+    // last row reachable with the keyboard.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.getByLabel(`Select record ${ids[0]}`).focus();
+    await page.keyboard.press('End');
+    assert.equal((await focused()).row, '1001');
+    const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(pageWidth <= 375, `the page is ${pageWidth} px wide: ${JSON.stringify(await overflowing(page, 375))}`);
+    await page.screenshot({ path: `${shots}/375-1000-rows.png` });
     await page.context().close();
   });
 
@@ -552,6 +708,23 @@ describe('dashboard in chromium', () => {
     assert.ok(width <= 375, `the page is ${width} px wide`);
     assert.deepEqual(await unlabelled(page), []);
     await page.screenshot({ path: `${shots}/375-records.png`, fullPage: true });
+    // The backup upload form and a refused logs filter fit too.
+    await page.goto(`${server.url}/_/#/settings`);
+    await page.getByRole('button', { name: 'Upload backup' }).waitFor();
+    await page.getByLabel('Backup file to upload (.zip)').setInputFiles({ name: 'Bad Name.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+    await page.getByRole('button', { name: 'Upload backup' }).click();
+    await page.locator('#backup-file-error').filter({ hasText: /\S/ }).waitFor();
+    const settingsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(settingsWidth <= 375, `settings are ${settingsWidth} px wide: ${JSON.stringify(await overflowing(page, 375))}`);
+    assert.deepEqual(await unlabelled(page), []);
+    await page.goto(`${server.url}/_/#/logs`);
+    await page.getByLabel('Filter').fill('status >>');
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await page.locator('#logs-filter-error').filter({ hasText: /\S/ }).waitFor();
+    const logsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(logsWidth <= 375, `logs are ${logsWidth} px wide: ${JSON.stringify(await overflowing(page, 375))}`);
+    assert.deepEqual(await unlabelled(page), []);
+    await page.screenshot({ path: `${shots}/375-logs-filter-error.png`, fullPage: true });
     await page.context().close();
     assert.deepEqual(foreign, [], 'requests left the server origin');
   });

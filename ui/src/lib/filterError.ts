@@ -22,3 +22,11 @@ export function textError(err: unknown, key: 'filter' | 'sort', sent: string): T
   const end = Math.max(start + 1, toIndex(detail.position + length));
   return { message: String(detail.message ?? ''), start, end: Math.min(end, Math.max(sent.length, start + 1)) };
 }
+
+// The cursor goes where the server says, so the fix starts there: the input is focused and the
+// marked text selected, unless it was edited since the filter was sent.
+export function selectMark(input: HTMLInputElement | null, sent: string, mark: TextError) {
+  if (!input || input.value !== sent) return;
+  input.focus();
+  input.setSelectionRange(mark.start, Math.min(mark.end, sent.length));
+}
