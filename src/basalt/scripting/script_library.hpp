@@ -40,6 +40,18 @@ StateContext& context_of(lua_State* L);
 // `basalt`. Runs under a protected call (it allocates).
 void install_library(lua_State* L, StateContext& context);
 
+// Adds the helper libraries (basalt.log, json, time, crypto, mail; script_helpers.cpp) to the
+// `basalt` table at the top of the stack.
+void install_helpers(lua_State* L);
+
+// Shared by the library's files: a string argument (raises when it is none); the calling
+// script's "file.lua:12"; sets `name` of the table at the top of the stack to `function`.
+std::string_view check_text(lua_State* L, int index);
+std::string where(lua_State* L);
+// The arguments as one line for the log, tostring'ed and joined by spaces, at most 4 KiB.
+std::string log_line(lua_State* L);
+void set_function(lua_State* L, const char* name, lua_CFunction function);
+
 // Pushes the registered function `index` (basalt.functions[index]).
 void push_registered_function(lua_State* L, int index);
 
