@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { startServer } from './server.mjs';
+import { startSmtpSink } from './smtp_sink.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
 
@@ -83,7 +84,7 @@ async function startReceiver() {
 const script = (base) => String.raw`
 -- beforeSignIn: refuses one identity; records what it saw (as a superuser).
 basalt.on("beforeSignIn", "members", function(e)
-  if e.identity == "blocked@example.com" then
+  if e.record.email == "blocked@example.com" then
     error(basalt.error(403, "This account is suspended."))
   end
   local keys = {}
@@ -141,6 +142,7 @@ end)
 `;
 
 describe('hooks: sign-in, middleware, outbound HTTP, custom events', () => {
+  let sink;
   let receiver;
   let server;
   let dir;
@@ -149,6 +151,7 @@ describe('hooks: sign-in, middleware, outbound HTTP, custom events', () => {
 
   before(async () => {
     receiver = await startReceiver();
+    sink = await startSmtpSink();
     dir = await mkdtemp(join(tmpdir(), 'basalt-hooks-services-'));
     await mkdir(join(dir, 'hooks'));
     await writeFile(join(dir, 'hooks', 'services.lua'), script(receiver.base));
@@ -163,11 +166,16 @@ describe('hooks: sign-in, middleware, outbound HTTP, custom events', () => {
     admin = new PocketBase(server.url);
     guest = new PocketBase(server.url);
     await admin.collection('_superusers').authWithPassword(superuser.email, superuser.password);
+    await admin.settings.update({
+      meta: { appName: 'Basalt', appURL: 'http://app.test', senderName: 'Basalt', senderAddress: 'noreply@basalt.test' },
+      smtp: { enabled: true, host: '127.0.0.1', port: sink.port, tls: false },
+    });
     await admin.collections.create({
       name: 'members',
       type: 'auth',
       listRule: '',
       viewRule: '',
+      otp: { enabled: true, duration: 180, length: 8 },
       fields: [{ name: 'name', type: 'text' }],
     });
     for (const email of ['ann@example.com', 'blocked@example.com']) {
@@ -191,8 +199,18 @@ describe('hooks: sign-in, middleware, outbound HTTP, custom events', () => {
   after(async () => {
     await server?.stop();
     await receiver?.close();
+    await sink?.close().catch(() => {});
     await rm(dir, { recursive: true, force: true });
   });
+
+  // Requests an OTP for `email` and returns its id with the mailed code.
+  const mailedOtp = async (pb, email) => {
+    const { otpId } = await pb.collection('members').requestOTP(email);
+    const mail = await sink.nextMailTo(email);
+    const code = /(\d{8})/.exec(mail.text)?.[1];
+    assert.ok(code, `no code in: ${mail.text}`);
+    return { otpId, code };
+  };
 
   test('beforeSignIn sees method, identity and address, never a password; afterAuth adds to meta', async () => {
     const ann = new PocketBase(server.url);
@@ -223,6 +241,20 @@ describe('hooks: sign-in, middleware, outbound HTTP, custom events', () => {
     // A wrong password still fails in the method, before the hook: PocketBase's 400.
     await rejectsWith(blocked.collection('members').authWithPassword('ann@example.com', 'wrong-password-1'), 400);
     assert.equal((await admin.collection('signins').getFullList()).length, 1);
+  });
+
+  test('sign-in hooks run for the OTP method too: refused before the token, meta added after', async () => {
+    const ann = new PocketBase(server.url);
+    const { otpId, code } = await mailedOtp(ann, 'ann@example.com');
+    const auth = await ann.collection('members').authWithOTP(otpId, code);
+    assert.equal(auth.meta.greeting, 'welcome ann@example.com');
+    const seen = await admin.collection('signins').getFullList({ filter: 'method = "otp"' });
+    assert.deepEqual(seen.map((row) => [row.method, row.identity, row.who]), [['otp', otpId, auth.record.id]]);
+    // The refused member's OTP is right, the hook still says no, and no token is issued.
+    const blocked = new PocketBase(server.url);
+    const other = await mailedOtp(blocked, 'blocked@example.com');
+    await rejectsWith(blocked.collection('members').authWithOTP(other.otpId, other.code), 403, /suspended/);
+    assert.equal(blocked.authStore.isValid, false);
   });
 
   test('middleware runs before built-in and custom routes it names, and only those', async () => {
