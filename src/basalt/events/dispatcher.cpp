@@ -481,8 +481,10 @@ boost::asio::awaitable<void> Dispatcher::save_unsaved(const std::string& destina
 }
 
 boost::asio::awaitable<void> Dispatcher::save_all_unsaved() {
+  // After the pool ended (stop()): no task runs, and a task dropped before it started left its
+  // destination's `busy` set with the previous task's progress unsaved, which is saved too.
   for (const auto& [id, live] : live_) {
-    if (live && !live->busy.load()) co_await save_unsaved(id, *live);
+    if (live) co_await save_unsaved(id, *live);
   }
 }
 

@@ -128,7 +128,7 @@ class Dispatcher {
                                              std::int64_t cursor, int attempts,
                                              std::int64_t next_attempt);
   boost::asio::awaitable<void> save_unsaved(const std::string& destination_id, Live& live);
-  boost::asio::awaitable<void> save_all_unsaved();
+  boost::asio::awaitable<void> save_all_unsaved();  // once the pool's threads are joined
   db::Params log_params(const std::string& destination_id, const OutboxEvent& event,
                         std::string_view status, const DeliveryResult& result, int attempt) const;
   boost::asio::awaitable<bool> wanted(const DestinationSpec& spec, const OutboxEvent& event);
