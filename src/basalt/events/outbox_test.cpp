@@ -319,6 +319,31 @@ TEST_F(OutboxTest, AWriteKeepsTheRowsOfADestinationCreatedAfterItsWriterLastLook
   EXPECT_EQ(outbox_rows().size(), 1u);
 }
 
+TEST_F(OutboxTest, ABatchOfCreatesKeepsTheRowsItsWriterDidNotKnowWereWanted) {
+  // The batch's creates reach the job unserialized (the other writer's snapshot wants nothing)
+  // and are serialized there, in order, once the transaction finds the new destination.
+  OutboxWriter other_writer(database_->dialect(), clock_);
+  records::RecordService other(*database_, *service_, plans_, passwords_, events_, clock_);
+  other.set_outbox(&other_writer);
+  const records::Caller caller = superuser();
+  records::WriteInput first;
+  first.body = json::object{{"title", "before"}};
+  sync_wait(other.create(caller, "posts", std::move(first), {}));
+  add_webhook(R"({"url":"http://127.0.0.1:9/","collections":["posts"]})");
+  std::vector<records::BatchOperation> operations(3);
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    operations[i].collection = "posts";
+    operations[i].input.body = json::object{{"title", "b" + std::to_string(i)}};
+  }
+  sync_wait(other.batch(caller, std::move(operations), std::chrono::seconds(5)));
+  const auto rows = outbox_rows();
+  ASSERT_EQ(rows.size(), 3u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].first, "create posts");
+    EXPECT_EQ(json::parse(rows[i].second).at("title").as_string(), "b" + std::to_string(i));
+  }
+}
+
 TEST_F(OutboxTest, AMaskedSecretOrPasswordSentBackKeepsTheStoredOne) {
   const json::object hook = add_webhook(R"({"url":"http://127.0.0.1:9/"})");
   const std::string id(hook.at("id").as_string());
