@@ -8,11 +8,15 @@
 // and paced below the delivery rate (BENCH_PACED_RATE=100/s, BENCH_PACED_CREATES=500).
 //
 //   node bench/events/outbox.mjs   (E2E_BASALT_BINARY, BENCH_ROUNDS=3, BENCH_CREATES=2000,
-//                                   BENCH_CLIENTS=16)
+//                                   BENCH_CLIENTS=16, BENCH_PORT_BASE: when set, the servers
+//                                   listen on base..base+2 and the receiver on base+10;
+//                                   otherwise on free ports)
 import { Worker } from 'node:worker_threads';
 import { startServer } from '../../tests/e2e/server.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const portBase = process.env.BENCH_PORT_BASE ? Number(process.env.BENCH_PORT_BASE) : undefined;
+const portAt = (offset) => (portBase === undefined ? undefined : portBase + offset);
 const creates = Number(process.env.BENCH_CREATES ?? 2000);
 const clients = Number(process.env.BENCH_CLIENTS ?? 16);
 const superuser = { email: 'bench@example.com', password: 'bench password 123' };
@@ -30,7 +34,7 @@ async function api(url, token, method, path, body) {
 // The receiver runs on a worker thread of its own, so its work never delays the clients'
 // requests on the main thread. It counts receipts and reports once `expected` arrived.
 const receiverCode = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createServer } = require('node:http');
 let state = { lags: [], first: 0, last: 0, count: 0, expected: -1 };
 const server = createServer((request, response) => {
@@ -52,11 +56,11 @@ parentPort.on('message', (message) => {
   state = { lags: [], first: 0, last: 0, count: 0, expected: message.expected };
   parentPort.postMessage({ ready: true });
 });
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 `;
 
 function receiver() {
-  const worker = new Worker(receiverCode, { eval: true });
+  const worker = new Worker(receiverCode, { eval: true, workerData: { port: portAt(10) ?? 0 } });
   const nextMessage = () => new Promise((resolve) => worker.once('message', resolve));
   return {
     port: nextMessage().then((m) => m.port),
@@ -71,9 +75,10 @@ function receiver() {
   };
 }
 
-async function prepare(withWebhook, hookUrl) {
+async function prepare(withWebhook, hookUrl, offset) {
   const args = ['--threads', '2', '--webhooks-allow-private', 'true'];
-  const server = await startServer({ superuser, args });
+  const port = portAt(offset);
+  const server = await startServer({ superuser, args, ...(port ? { port } : {}) });
   const { token } = await api(server.url, null, 'POST', '/api/collections/_superusers/auth-with-password',
     { identity: superuser.email, password: superuser.password });
   await api(server.url, token, 'POST', '/api/collections', {
@@ -107,11 +112,11 @@ const percentile = (xs, p) => {
 
 const hook = receiver();
 const hookUrl = `http://127.0.0.1:${await hook.port}/`;
-const plain = await prepare(false);
-const outboxed = await prepare(true, hookUrl);
+const plain = await prepare(false, undefined, 0);
+const outboxed = await prepare(true, hookUrl, 1);
 // Rows only: a webhook whose port is closed, so every create still writes its outbox row but
 // the dispatcher, after one failed attempt, waits out its backoff: the cost of the rows alone.
-const rowsOnly = await prepare(true, 'http://127.0.0.1:9/');
+const rowsOnly = await prepare(true, 'http://127.0.0.1:9/', 2);
 const rates = { plain: [], outbox: [], rows: [] };
 const delivered = [];
 const lags = [];

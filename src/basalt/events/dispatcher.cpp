@@ -85,6 +85,16 @@ struct Dispatcher::Live {
   std::atomic<bool> busy{false};             // a task of it is queued or running
   std::atomic<bool> lost_lease{false};       // a task found another owner: ask again
   std::atomic<std::int64_t> next_due_ms{0};  // its next retry (0: none)
+  // Progress delivered but not saved yet: every event up to `unsaved_cursor` is delivered,
+  // dead or not wanted, and `unsaved_logs` are their attempts. Saved in one write job once
+  // kSaveEvery attempts are pending, before a retry's wait, once `save_delay` has passed since
+  // the first of them (`save_due_ms`), when the destination is rebuilt or dropped, and at
+  // stop(). Owned by whoever holds `busy` (a task), or by the dispatcher's thread while it is
+  // clear; `save_due_ms` is read by the dispatcher's thread to time its next pass.
+  std::int64_t unsaved_cursor = 0;  // 0: nothing unsaved
+  std::vector<db::Params> unsaved_logs;
+  std::atomic<std::int64_t> save_due_ms{0};  // 0: nothing unsaved
+  bool has_unsaved() const { return unsaved_cursor > 0 || !unsaved_logs.empty(); }
 };
 
 Dispatcher::Dispatcher(db::Database& database, collections::CollectionService& collections,
@@ -95,7 +105,8 @@ Dispatcher::Dispatcher(db::Database& database, collections::CollectionService& c
       records_(records),
       destinations_(destinations),
       clock_(clock),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      statements_(database.dialect()) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   if (options_.owner.empty()) options_.owner = random_owner();
 }
@@ -128,6 +139,11 @@ void Dispatcher::stop() {
   pool_wakeup_.notify_all();
   for (std::thread& thread : pool_) thread.join();
   pool_.clear();
+  try {
+    run_on_thread(save_all_unsaved());  // before the leases go: the next owner starts after it
+  } catch (const std::exception& error) {
+    spdlog::warn("events: saving the dispatcher's progress failed: {}", error.what());
+  }
   try {
     run_on_thread(release_leases());
   } catch (const std::exception& error) {
@@ -229,8 +245,17 @@ std::size_t Dispatcher::prune() {
 }
 
 boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_serve) {
-  // The list as committed now (another instance may have changed it).
-  const std::vector<DestinationSpec> all = co_await destinations_.load();
+  // The list as committed now (another instance may have changed it), read again only when
+  // `_destinationsVersion` moved: every change of the list writes a new one in its own
+  // transaction. The version is read first, so a change committed between the two reads is
+  // seen again at the next pass.
+  const db::ResultSet version_rows = co_await database_.query(statements_.version, db::Params{});
+  const std::int64_t version = version_rows.empty() ? 0 : version_rows[0].as_int(0);
+  if (version == 0 || version != loaded_version_) {
+    loaded_ = co_await destinations_.load();
+    loaded_version_ = version;
+  }
+  const std::vector<DestinationSpec>& all = loaded_;
   std::map<std::string, std::shared_ptr<Live>> kept;
   for (const DestinationSpec& spec : all) {
     if (!spec.enabled) continue;
@@ -259,6 +284,7 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
       continue;
     }
     if (!live || live->updated != spec.updated) {
+      if (live) co_await save_unsaved(spec.id, *live);  // not busy (above): ours to save
       live = std::make_shared<Live>();
       live->updated = spec.updated;
       try {
@@ -272,16 +298,22 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
     }
     kept[spec.id] = live;
     if (inline_serve) {
-      co_await serve(spec, *live, report);
+      co_await serve(spec, *live, report, true);
     } else if (!live->busy.exchange(true)) {
       submit(spec, live);
     }
   }
-  live_ = std::move(kept);  // destinations deleted, disabled or owned elsewhere are dropped
+  // Destinations deleted, disabled or owned elsewhere are dropped, their unsaved progress saved
+  // first (a fenced update: nothing changes where the lease is another's now).
+  for (const auto& [id, live] : live_) {
+    if (live && !kept.contains(id) && !live->busy.load()) co_await save_unsaved(id, *live);
+  }
+  live_ = std::move(kept);
   next_due_ms_ = 0;
   for (const auto& [id, live] : live_) {
-    const std::int64_t due = live->next_due_ms.load();
-    if (due > 0 && (next_due_ms_ == 0 || due < next_due_ms_)) next_due_ms_ = due;
+    for (const std::int64_t due : {live->next_due_ms.load(), live->save_due_ms.load()}) {
+      if (due > 0 && (next_due_ms_ == 0 || due < next_due_ms_)) next_due_ms_ = due;
+    }
   }
   if (now_ms() - last_prune_ms_ >= kPruneEveryMs) {
     last_prune_ms_ = now_ms();
@@ -364,59 +396,103 @@ boost::asio::awaitable<bool> Dispatcher::wanted(const DestinationSpec& spec,
   co_return matched;
 }
 
-boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live& live,
-                                               PassReport& report) {
-  const db::Dialect& d = database_.dialect();
+Dispatcher::Statements::Statements(const db::Dialect& d) {
   auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
   const std::string event_columns = q("seq") + ", " + q("eventId") + ", " + q("action") + ", " +
                                     q("collectionId") + ", " + q("collectionName") + ", " +
                                     q("record") + ", " + q("committed") + ", " + q("traceparent") +
                                     ", " + q("tracestate");
-  const std::string log_sql =
-      "INSERT INTO " + q(kDeliveriesTable) + " (" + q("id") + ", " + q("destinationId") + ", " +
-      q("seq") + ", " + q("eventId") + ", " + q("action") + ", " + q("collectionName") + ", " +
-      q("status") + ", " + q("httpStatus") + ", " + q("attempt") + ", " + q("durationMs") + ", " +
-      q("detail") + ", " + q("created") + ", " + q("createdMs") + ") VALUES (" + d.placeholder(1) +
-      ", " + d.placeholder(2) + ", " + d.placeholder(3) + ", " + d.placeholder(4) + ", " +
-      d.placeholder(5) + ", " + d.placeholder(6) + ", " + d.placeholder(7) + ", " +
-      d.placeholder(8) + ", " + d.placeholder(9) + ", " + d.placeholder(10) + ", " +
-      d.placeholder(11) + ", " + d.placeholder(12) + ", " + d.placeholder(13) + ")";
+  log = "INSERT INTO " + q(kDeliveriesTable) + " (" + q("id") + ", " + q("destinationId") + ", " +
+        q("seq") + ", " + q("eventId") + ", " + q("action") + ", " + q("collectionName") + ", " +
+        q("status") + ", " + q("httpStatus") + ", " + q("attempt") + ", " + q("durationMs") + ", " +
+        q("detail") + ", " + q("created") + ", " + q("createdMs") + ") VALUES (" +
+        d.placeholder(1) + ", " + d.placeholder(2) + ", " + d.placeholder(3) + ", " +
+        d.placeholder(4) + ", " + d.placeholder(5) + ", " + d.placeholder(6) + ", " +
+        d.placeholder(7) + ", " + d.placeholder(8) + ", " + d.placeholder(9) + ", " +
+        d.placeholder(10) + ", " + d.placeholder(11) + ", " + d.placeholder(12) + ", " +
+        d.placeholder(13) + ")";
   // The state moves only while this instance holds the lease (a fenced update).
-  const std::string state_sql = "UPDATE " + q(kDestinationStatesTable) + " SET " + q("cursor") +
-                                " = " + d.placeholder(1) + ", " + q("attempts") + " = " +
-                                d.placeholder(2) + ", " + q("nextAttempt") + " = " +
-                                d.placeholder(3) + " WHERE " + q("destinationId") + " = " +
-                                d.placeholder(4) + " AND " + q("owner") + " = " + d.placeholder(5);
-  auto log_params = [&](const OutboxEvent& event, std::string_view status,
-                        const DeliveryResult& result, int attempt) {
-    const std::int64_t now = now_ms();
-    return db::Params{db::Value(schema::new_record_id()),
-                      db::Value(spec.id),
-                      db::Value(event.sequence),
-                      db::Value(event.event_id),
-                      db::Value(event.action),
-                      db::Value(event.collection_name),
-                      db::Value(std::string(status)),
-                      db::Value(std::int64_t{result.status}),
-                      db::Value(std::int64_t{attempt}),
-                      db::Value(static_cast<std::int64_t>(result.duration.count())),
-                      db::Value(result.detail.substr(0, 1024)),
-                      db::Value(schema::format_datetime(clock_.now())),
-                      db::Value(now)};
-  };
-
-  // Redeliveries asked for by hand: one attempt each, logged, whatever the cursor.
-  const std::string redeliveries_sql =
-      "SELECT r." + q("id") + ", o." + q("seq") + ", o." + q("eventId") + ", o." + q("action") +
-      ", o." + q("collectionId") + ", o." + q("collectionName") + ", o." + q("record") + ", o." +
-      q("committed") + ", o." + q("traceparent") + ", o." + q("tracestate") + " FROM " +
-      q(kRedeliveriesTable) + " r JOIN " + q(kOutboxTable) + " o ON o." + q("seq") + " = r." +
-      q("seq") + " WHERE r." + q("destinationId") + " = " + d.placeholder(1) + " ORDER BY r." +
-      q("createdMs") + " LIMIT " + std::to_string(kRedeliveriesPerPass);
-  const db::Params by_destination{db::Value(spec.id)};
-  db::ResultSet queued = co_await database_.query(redeliveries_sql, by_destination);
-  const std::string drop_redelivery_sql =
+  state = "UPDATE " + q(kDestinationStatesTable) + " SET " + q("cursor") + " = " +
+          d.placeholder(1) + ", " + q("attempts") + " = " + d.placeholder(2) + ", " +
+          q("nextAttempt") + " = " + d.placeholder(3) + " WHERE " + q("destinationId") + " = " +
+          d.placeholder(4) + " AND " + q("owner") + " = " + d.placeholder(5);
+  redeliveries = "SELECT r." + q("id") + ", o." + q("seq") + ", o." + q("eventId") + ", o." +
+                 q("action") + ", o." + q("collectionId") + ", o." + q("collectionName") + ", o." +
+                 q("record") + ", o." + q("committed") + ", o." + q("traceparent") + ", o." +
+                 q("tracestate") + " FROM " + q(kRedeliveriesTable) + " r JOIN " + q(kOutboxTable) +
+                 " o ON o." + q("seq") + " = r." + q("seq") + " WHERE r." + q("destinationId") +
+                 " = " + d.placeholder(1) + " ORDER BY r." + q("createdMs") + " LIMIT " +
+                 std::to_string(kRedeliveriesPerPass);
+  drop_redelivery =
       "DELETE FROM " + q(kRedeliveriesTable) + " WHERE " + q("id") + " = " + d.placeholder(1);
+  state_read = "SELECT " + q("cursor") + ", " + q("attempts") + ", " + q("nextAttempt") + " FROM " +
+               q(kDestinationStatesTable) + " WHERE " + q("destinationId") + " = " +
+               d.placeholder(1);
+  version = "SELECT " + q("version") + " FROM " + q(kDestinationsVersionTable);
+  rows = "SELECT " + event_columns + " FROM " + q(kOutboxTable) + " WHERE " + q("seq") + " > " +
+         d.placeholder(1) + " ORDER BY " + q("seq") + " LIMIT ";
+}
+
+db::Params Dispatcher::log_params(const std::string& destination_id, const OutboxEvent& event,
+                                  std::string_view status, const DeliveryResult& result,
+                                  int attempt) const {
+  return db::Params{db::Value(schema::new_record_id()),
+                    db::Value(destination_id),
+                    db::Value(event.sequence),
+                    db::Value(event.event_id),
+                    db::Value(event.action),
+                    db::Value(event.collection_name),
+                    db::Value(std::string(status)),
+                    db::Value(std::int64_t{result.status}),
+                    db::Value(std::int64_t{attempt}),
+                    db::Value(static_cast<std::int64_t>(result.duration.count())),
+                    db::Value(result.detail.substr(0, 1024)),
+                    db::Value(schema::format_datetime(clock_.now())),
+                    db::Value(now_ms())};
+}
+
+boost::asio::awaitable<bool> Dispatcher::save_progress(const std::string& destination_id,
+                                                       Live& live, std::int64_t cursor,
+                                                       int attempts, std::int64_t next_attempt) {
+  const db::Params state_params{db::Value(cursor), db::Value(std::int64_t{attempts}),
+                                db::Value(next_attempt), db::Value(destination_id),
+                                db::Value(options_.owner)};
+  bool lost_lease = false;
+  auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    const db::ExecResult moved = co_await tx.execute(statements_.state, state_params);
+    lost_lease = moved.changes == 0;
+    if (lost_lease) co_return;
+    for (const db::Params& logged : live.unsaved_logs) co_await tx.execute(statements_.log, logged);
+  };
+  co_await database_.write(job);
+  // Saved, or not ours to save any more: the new owner sends these events again (at least
+  // once), and their attempts stay unlogged.
+  live.unsaved_cursor = 0;
+  live.unsaved_logs.clear();
+  live.save_due_ms = 0;
+  if (lost_lease) live.lost_lease = true;  // another instance took it: ask again next pass
+  co_return !lost_lease;
+}
+
+boost::asio::awaitable<void> Dispatcher::save_unsaved(const std::string& destination_id,
+                                                      Live& live) {
+  if (!live.has_unsaved()) co_return;
+  co_await save_progress(destination_id, live, live.unsaved_cursor, 0, 0);
+}
+
+boost::asio::awaitable<void> Dispatcher::save_all_unsaved() {
+  // After the pool ended (stop()): no task runs, and a task dropped before it started left its
+  // destination's `busy` set with the previous task's progress unsaved, which is saved too.
+  for (const auto& [id, live] : live_) {
+    if (live) co_await save_unsaved(id, *live);
+  }
+}
+
+boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live& live,
+                                               PassReport& report, bool save_now) {
+  // Redeliveries asked for by hand: one attempt each, logged, whatever the cursor.
+  const db::Params by_destination{db::Value(spec.id)};
+  db::ResultSet queued = co_await database_.query(statements_.redeliveries, by_destination);
   for (auto row : queued) {
     const std::string redelivery_id(row.as_text(0));
     OutboxEvent event;
@@ -433,55 +509,45 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
         deliver_traced(*live.destination, event, {spec, 1, true}, options_.tracing);
     const bool ok = result.outcome == DeliveryResult::Outcome::kDelivered;
     count_outcome(ok ? kDeliveredIndex : kRejectedIndex);
-    const db::Params logged = log_params(event, ok ? "delivered" : "failed", result, 1);
+    const db::Params logged = log_params(spec.id, event, ok ? "delivered" : "failed", result, 1);
     const db::Params dropped{db::Value(redelivery_id)};
     auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-      co_await tx.execute(log_sql, logged);
-      co_await tx.execute(drop_redelivery_sql, dropped);
+      co_await tx.execute(statements_.log, logged);
+      co_await tx.execute(statements_.drop_redelivery, dropped);
     };
     co_await database_.write(job);
     ok ? ++report.delivered : ++report.failed;
   }
 
-  const std::string state_read = "SELECT " + q("cursor") + ", " + q("attempts") + ", " +
-                                 q("nextAttempt") + " FROM " + q(kDestinationStatesTable) +
-                                 " WHERE " + q("destinationId") + " = " + d.placeholder(1);
-  db::ResultSet state = co_await database_.query(state_read, by_destination);
+  db::ResultSet state = co_await database_.query(statements_.state_read, by_destination);
   if (state.empty()) co_return;
   std::int64_t cursor = state[0].as_int(0);
   int attempts = static_cast<int>(state[0].as_int(1));
-  const std::int64_t next_attempt = state[0].as_int(2);
+  std::int64_t next_attempt = state[0].as_int(2);
+  if (live.unsaved_cursor > cursor) {
+    // Delivered past the saved cursor: the saved attempts were of an event since delivered
+    // (a retry is saved before its wait, so none is pending now).
+    cursor = live.unsaved_cursor;
+    attempts = 0;
+    next_attempt = 0;
+  }
   if (next_attempt > now_ms()) {
     live.next_due_ms = next_attempt;
     co_return;
   }
   live.next_due_ms = 0;
-  const std::string rows_sql = "SELECT " + event_columns + " FROM " + q(kOutboxTable) + " WHERE " +
-                               q("seq") + " > " + d.placeholder(1) + " ORDER BY " + q("seq") +
-                               " LIMIT " + std::to_string(options_.batch);
   const db::Params after{db::Value(cursor)};
-  db::ResultSet rows = co_await database_.query(rows_sql, after);
-  // Progress is saved in one write job per kSaveEvery events (and before waiting or
-  // returning): the cursor and the attempts' log rows together. A crash before a save sends
-  // those events again, which at least once allows.
-  std::int64_t saved = cursor;
+  db::ResultSet rows =
+      co_await database_.query(statements_.rows + std::to_string(options_.batch), after);
+  // Progress is saved in one write job per kSaveEvery attempts, before a retry's wait, and
+  // otherwise once save_delay has passed since the first unsaved one (so a trickle of single
+  // events shares one job): the cursor and the attempts' log rows together. A crash before a
+  // save sends those events again, which at least once allows.
   std::int64_t done_to = cursor;  // every row up to here is delivered, dead or not wanted
-  std::vector<db::Params> logs;
-  bool lost_lease = false;
-  auto save = [&](std::int64_t new_cursor, int new_attempts,
-                  std::int64_t next) -> boost::asio::awaitable<void> {
-    const db::Params state_params{db::Value(new_cursor), db::Value(std::int64_t{new_attempts}),
-                                  db::Value(next), db::Value(spec.id), db::Value(options_.owner)};
-    auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
-      const db::ExecResult moved = co_await tx.execute(state_sql, state_params);
-      lost_lease = moved.changes == 0;
-      if (lost_lease) co_return;
-      for (const db::Params& logged : logs) co_await tx.execute(log_sql, logged);
-    };
-    co_await database_.write(job);
-    logs.clear();
-    saved = new_cursor;
-    if (lost_lease) live.lost_lease = true;  // another instance took it: ask again next pass
+  auto note_progress = [&] {
+    if (done_to <= cursor && live.unsaved_logs.empty()) return;
+    live.unsaved_cursor = std::max(live.unsaved_cursor, done_to);
+    if (live.save_due_ms.load() == 0) live.save_due_ms = now_ms() + options_.save_delay.count();
   };
   for (auto row : rows) {
     const OutboxEvent event = event_from_row(row);
@@ -519,21 +585,27 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
         }
         break;
     }
-    logs.push_back(log_params(event, status, result, attempt));
+    live.unsaved_logs.push_back(log_params(spec.id, event, status, result, attempt));
     if (!done) {
+      // Saved before the wait: the attempts count and the next attempt's time must survive.
       const std::int64_t next = now_ms() + backoff(attempt).count();
-      co_await save(done_to, attempt, next);
+      co_await save_progress(spec.id, live, done_to, attempt, next);
       live.next_due_ms = next;
       co_return;  // later events of this destination wait behind this one
     }
     done_to = event.sequence;
     attempts = 0;
-    if (logs.size() >= kSaveEvery) {
-      co_await save(done_to, 0, 0);
-      if (lost_lease) co_return;
+    if (live.unsaved_logs.size() >= kSaveEvery) {
+      note_progress();
+      if (!co_await save_progress(spec.id, live, done_to, 0, 0)) co_return;
+      cursor = done_to;
     }
   }
-  if (!logs.empty() || done_to > saved) co_await save(done_to, attempts, 0);
+  note_progress();
+  const std::int64_t due = live.save_due_ms.load();
+  if (live.has_unsaved() && (save_now || (due > 0 && now_ms() >= due))) {
+    co_await save_unsaved(spec.id, live);
+  }
 }
 
 boost::asio::awaitable<std::size_t> Dispatcher::prune_now() {

@@ -13,10 +13,13 @@
 // `_deliveries`. Delivered or rejected: the cursor moves on. Retry: attempts + 1 and the next
 // attempt after an exponential backoff with jitter; the destination waits (later events hold
 // behind it: order per destination); at maxAttempts the event is dead-lettered and the cursor
-// moves on. Progress (the cursor and the attempts' log rows) is saved in one small write job
-// per 32 delivered events and before any wait, fenced by the lease owner (a pass that lost its
-// lease changes nothing); a crash before a save sends those events again (at least once). The
-// lease is renewed once half of it has passed.
+// moves on. Progress (the cursor and the attempts' log rows) is kept in memory and saved in one
+// small write job per 32 attempts, before any wait, once `save_delay` has passed since the
+// first unsaved attempt (so events arriving one by one share a job instead of one each), when
+// a destination is rebuilt or dropped, and at stop(); every save is fenced by the lease owner
+// (a pass that lost its lease changes nothing). A crash before a save sends those events again
+// (at least once; order holds, since the next owner starts from the saved cursor). The lease
+// is renewed once half of it has passed.
 //
 // Wake-ups: wake() (a local commit of a wanted event, a destination changed) or the poll
 // interval, so other instances' commits are seen. Retention (pruning delivered events and old
@@ -44,6 +47,7 @@
 #include "basalt/core/clock.hpp"
 #include "basalt/core/trace_sampler.hpp"
 #include "basalt/db/database.hpp"
+#include "basalt/events/destination.hpp"
 #include "basalt/events/destination_service.hpp"
 #include "basalt/events/destination_spec.hpp"
 #include "basalt/records/record_service.hpp"
@@ -58,6 +62,9 @@ struct DispatcherOptions {
   std::chrono::milliseconds retention{72 * 3600 * 1000};  // delivered events and log rows
   std::size_t batch = 100;                                // outbox rows read per step
   std::size_t concurrency = 8;  // destinations delivered to at once (the pool's threads)
+  // Longest a delivered event's progress (cursor, log row) stays unsaved when fewer than 32
+  // attempts are pending: what a crash may send again, and how late the log shows an attempt.
+  std::chrono::milliseconds save_delay{200};
   DestinationOptions destinations;
   std::string owner;  // this instance's lease owner id; generated when empty
   // Delivery spans (delivery_trace.hpp): off by default.
@@ -99,6 +106,12 @@ class Dispatcher {
 
  private:
   struct Live;  // a destination's object, rebuilt when its spec changes
+  // The SQL of a delivery step, built once (the dialect's quoting and placeholders).
+  struct Statements {
+    explicit Statements(const db::Dialect& dialect);
+    std::string log, state, redeliveries, drop_redelivery, state_read, version;
+    std::string rows;  // followed by the batch size
+  };
   void run();
   void run_pool();
   void submit(DestinationSpec spec, std::shared_ptr<Live> live);
@@ -106,7 +119,18 @@ class Dispatcher {
   boost::asio::awaitable<void> pass(PassReport& report, bool inline_serve);
   boost::asio::awaitable<bool> take_lease(const std::string& id, std::int64_t now_ms);
   boost::asio::awaitable<void> release_leases();
-  boost::asio::awaitable<void> serve(const DestinationSpec& spec, Live& live, PassReport& report);
+  // `save_now`: leave no progress unsaved (run_pass).
+  boost::asio::awaitable<void> serve(const DestinationSpec& spec, Live& live, PassReport& report,
+                                     bool save_now = false);
+  // Writes `live`'s unsaved log rows and the state given, in one fenced write job, and forgets
+  // them; false when another instance owns the destination now.
+  boost::asio::awaitable<bool> save_progress(const std::string& destination_id, Live& live,
+                                             std::int64_t cursor, int attempts,
+                                             std::int64_t next_attempt);
+  boost::asio::awaitable<void> save_unsaved(const std::string& destination_id, Live& live);
+  boost::asio::awaitable<void> save_all_unsaved();  // once the pool's threads are joined
+  db::Params log_params(const std::string& destination_id, const OutboxEvent& event,
+                        std::string_view status, const DeliveryResult& result, int attempt) const;
   boost::asio::awaitable<bool> wanted(const DestinationSpec& spec, const OutboxEvent& event);
   boost::asio::awaitable<std::size_t> prune_now();
   boost::asio::awaitable<void> measure();
@@ -119,9 +143,13 @@ class Dispatcher {
   DestinationService& destinations_;
   const core::Clock& clock_;
   DispatcherOptions options_;
+  const Statements statements_;
+  // The destinations as of `_destinationsVersion` loaded_version_ (0: never read); the thread's.
+  std::int64_t loaded_version_ = 0;
+  std::vector<DestinationSpec> loaded_;
   std::map<std::string, std::shared_ptr<Live>> live_;  // by destination id; the thread's
   std::map<std::string, std::int64_t> lease_until_;    // leases held, by destination id (ms)
-  std::int64_t next_due_ms_ = 0;  // the earliest retry among owned destinations (0: none)
+  std::int64_t next_due_ms_ = 0;  // the earliest retry or save among owned ones (0: none)
   std::int64_t last_prune_ms_ = 0;
   std::int64_t last_measure_ms_ = 0;
 

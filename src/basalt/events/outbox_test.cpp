@@ -319,6 +319,31 @@ TEST_F(OutboxTest, AWriteKeepsTheRowsOfADestinationCreatedAfterItsWriterLastLook
   EXPECT_EQ(outbox_rows().size(), 1u);
 }
 
+TEST_F(OutboxTest, ABatchOfCreatesKeepsTheRowsItsWriterDidNotKnowWereWanted) {
+  // The batch's creates reach the job unserialized (the other writer's snapshot wants nothing)
+  // and are serialized there, in order, once the transaction finds the new destination.
+  OutboxWriter other_writer(database_->dialect(), clock_);
+  records::RecordService other(*database_, *service_, plans_, passwords_, events_, clock_);
+  other.set_outbox(&other_writer);
+  const records::Caller caller = superuser();
+  records::WriteInput first;
+  first.body = json::object{{"title", "before"}};
+  sync_wait(other.create(caller, "posts", std::move(first), {}));
+  add_webhook(R"({"url":"http://127.0.0.1:9/","collections":["posts"]})");
+  std::vector<records::BatchOperation> operations(3);
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    operations[i].collection = "posts";
+    operations[i].input.body = json::object{{"title", "b" + std::to_string(i)}};
+  }
+  sync_wait(other.batch(caller, std::move(operations), std::chrono::seconds(5)));
+  const auto rows = outbox_rows();
+  ASSERT_EQ(rows.size(), 3u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].first, "create posts");
+    EXPECT_EQ(json::parse(rows[i].second).at("title").as_string(), "b" + std::to_string(i));
+  }
+}
+
 TEST_F(OutboxTest, AMaskedSecretOrPasswordSentBackKeepsTheStoredOne) {
   const json::object hook = add_webhook(R"({"url":"http://127.0.0.1:9/"})");
   const std::string id(hook.at("id").as_string());
@@ -439,6 +464,52 @@ TEST_F(OutboxTest, AHangingDestinationDoesNotDelayAnother) {
   EXPECT_TRUE(
       gate.wait_for([](const GatedDestinations& g) { return g.hanging_calls_ == kEvents; }));
   d.stop();
+}
+
+TEST_F(OutboxTest, ProgressIsSavedPerBatchNotPerEventAndAtStop) {
+  // Events delivered one step at a time share one save (the cursor and their log rows): a full
+  // batch of 32 attempts is saved at once, fewer wait for save_delay (an hour here, on a clock
+  // that does not move) or stop(). Nothing unsaved is ever visible as saved.
+  add_webhook(R"({"url":"http://answers.example/"})");
+  constexpr int kFirst = 40;
+  for (int i = 0; i < kFirst; ++i) create("posts", R"({"title":"t)" + std::to_string(i) + R"("})");
+  GatedDestinations gate;
+  DispatcherOptions options;
+  options.owner = "test-owner";
+  options.save_delay = std::chrono::hours(1);
+  options.factory = [&gate](const DestinationSpec&) {
+    return std::make_unique<GatedDestination>(gate, false);
+  };
+  auto saved = [this] {
+    const db::ResultSet state =
+        sync_wait(database_->query("SELECT cursor FROM _destinationStates"));
+    const db::ResultSet logs = sync_wait(database_->query("SELECT COUNT(*) FROM _deliveries"));
+    return std::pair{state[0].as_int(0), logs[0].as_int(0)};
+  };
+  auto seq_of = [this](int index) {
+    const db::ResultSet rows = sync_wait(database_->query(
+        "SELECT seq FROM _outbox ORDER BY seq LIMIT 1 OFFSET " + std::to_string(index)));
+    return rows[0].as_int(0);
+  };
+  const std::int64_t before = saved().first;
+  Dispatcher d(*database_, *service_, *records_, *destinations_, clock_, options);
+  d.start();
+  d.wake();
+  ASSERT_TRUE(gate.wait_for([](const GatedDestinations& g) { return g.answered_ == kFirst; }));
+  // The first 32 were saved together before the 33rd was sent; the last 8 are not saved yet.
+  EXPECT_EQ(saved(), (std::pair<std::int64_t, std::int64_t>{seq_of(31), 32}));
+  // Three more, one at a time: delivered, still unsaved.
+  for (int i = 0; i < 3; ++i) {
+    create("posts", R"({"title":"late)" + std::to_string(i) + R"("})");
+    d.wake();
+    ASSERT_TRUE(
+        gate.wait_for([i](const GatedDestinations& g) { return g.answered_ == kFirst + i + 1; }));
+  }
+  EXPECT_EQ(saved(), (std::pair<std::int64_t, std::int64_t>{seq_of(31), 32}));
+  d.stop();  // saves what was delivered, before releasing the lease
+  EXPECT_EQ(saved(), (std::pair<std::int64_t, std::int64_t>{seq_of(kFirst + 2), kFirst + 3}));
+  EXPECT_GT(saved().first, before);
+  EXPECT_EQ(gate.answered_, kFirst + 3);  // each once: the saved cursor is past every one
 }
 
 }  // namespace

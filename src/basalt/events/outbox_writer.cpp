@@ -109,10 +109,11 @@ OutboxWriter::OutboxWriter(const db::Dialect& dialect, const core::Clock& clock)
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
-bool OutboxWriter::wants(std::string_view, records::RecordAction) const noexcept {
-  // Always: a snapshot may be older than a destination created a moment ago on another
-  // instance; append() decides inside the transaction (invariant 1).
-  return true;
+bool OutboxWriter::wants(std::string_view collection_id,
+                         records::RecordAction action) const noexcept {
+  // A hint (OutboxPort invariant 2): whether to serialize before the job. append() decides in
+  // the transaction, so a destination this snapshot does not know yet loses nothing.
+  return interested(collection_id, action);
 }
 
 bool OutboxWriter::interested(std::string_view collection_id,
@@ -149,30 +150,48 @@ boost::asio::awaitable<std::shared_ptr<const InterestSnapshot>> OutboxWriter::cu
   co_return made;
 }
 
-records::OutboxRow OutboxWriter::prepare(const records::RecordEvent& event) const {
-  records::OutboxRow row;
+void OutboxWriter::serialize(records::OutboxRow& row) const {
+  if (row.record == nullptr) return;
   row.event_id = new_event_id();
-  row.action = std::string(records::record_action_name(event.action));
-  row.collection_id = event.collection_id;
-  row.collection_name = event.collection_name;
   // The destinations are trusted services, but a password hash and the token key are secrets
-  // of the record's owner: they never leave.
-  boost::json::object record = event.record;
-  record.erase("password");
-  record.erase("tokenKey");
-  row.record_json = boost::json::serialize(record);
-  return row;
+  // of the record's owner: they never leave. Written member by member (no copy of the record).
+  std::string& out = row.record_json;
+  out.clear();
+  out.push_back('{');
+  bool first = true;
+  for (const auto& member : *row.record) {
+    if (member.key() == "password" || member.key() == "tokenKey") continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out += boost::json::serialize(member.key());
+    out.push_back(':');
+    out += boost::json::serialize(member.value());
+  }
+  out.push_back('}');
+  row.record = nullptr;
 }
 
 boost::asio::awaitable<void> OutboxWriter::append(db::Transaction& tx,
                                                   std::span<const records::OutboxRow> rows) {
   if (rows.empty()) co_return;
   const std::shared_ptr<const InterestSnapshot> snapshot = co_await current(tx);
+  // Kept rows, serialized here when the caller did not (OutboxPort invariant 2).
   std::vector<const records::OutboxRow*> kept;
+  std::size_t unserialized = 0;
   for (const records::OutboxRow& row : rows) {
-    if (snapshot->wants(row.collection_id, action_bit_of(row.action))) kept.push_back(&row);
+    if (!snapshot->wants(row.collection_id, action_bit_of(row.action))) continue;
+    if (row.record != nullptr) ++unserialized;
+    kept.push_back(&row);
   }
   if (kept.empty()) co_return;
+  std::vector<records::OutboxRow> serialized_here;
+  serialized_here.reserve(unserialized);
+  for (const records::OutboxRow*& row : kept) {
+    if (row->record == nullptr) continue;
+    serialized_here.push_back(*row);
+    serialize(serialized_here.back());
+    row = &serialized_here.back();  // reserved above: no reallocation moves it
+  }
   if (!lock_sql_.empty()) {
     const db::Params key{db::Value(kOutboxOrderLockKey)};
     co_await tx.execute(lock_sql_, key);

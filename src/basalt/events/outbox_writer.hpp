@@ -12,8 +12,10 @@
 //      committed always sees it, on every instance: there is no poll window).
 //   2. Kept rows are inserted under the commit-order lock (Dialect::commit_order_lock), so
 //      `seq` follows commit order on both engines.
-//   3. wants() is true: a skipped event could not be recovered. prepare() is cheap (one JSON
-//      serialization on the worker), and append() drops what no destination wants.
+//   3. wants() is the snapshot's answer, a hint only (OutboxPort invariant 2): a change it
+//      says no to reaches append() unserialized, and is serialized there only if the
+//      transaction's list wants it (a destination created since the snapshot was read). So a
+//      write nobody wants costs the version read and no serialization.
 //   4. Each row carries the W3C context of the span current in the job (traceparent and
 //      tracestate; both empty outside any trace), so its deliveries continue that trace.
 //   5. The snapshot is immutable and swapped whole (std::atomic<std::shared_ptr>).
@@ -60,7 +62,7 @@ class OutboxWriter : public records::OutboxPort {
   OutboxWriter(const db::Dialect& dialect, const core::Clock& clock);
 
   bool wants(std::string_view collection_id, records::RecordAction action) const noexcept override;
-  records::OutboxRow prepare(const records::RecordEvent& event) const override;
+  void serialize(records::OutboxRow& row) const override;
   boost::asio::awaitable<void> append(db::Transaction& tx,
                                       std::span<const records::OutboxRow> rows) override;
 

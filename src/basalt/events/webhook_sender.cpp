@@ -91,6 +91,10 @@ DeliveryResult WebhookSender::deliver(const OutboxEvent& event) {
   if (!handle_->curl) handle_->curl = curl_easy_init();
   CURL* curl = handle_->curl;
   if (!curl) return finish(DeliveryResult::Outcome::kRetry, "curl_easy_init failed");
+  // The reset clears the options, not the handle's connection cache: the connection of the
+  // last delivery is reused (keep-alive, one per destination). A kept connection goes to the
+  // address the guard checked when it was opened, whatever the name resolves to now; every new
+  // connection (the first, or after the receiver closed one) passes the guard again.
   curl_easy_reset(curl);
 
   const std::string body = webhook_payload(event);

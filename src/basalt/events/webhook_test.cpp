@@ -21,10 +21,12 @@
 namespace basalt::events {
 namespace {
 
-// Answers each connection's one request with `status` and remembers the request's text.
+// Answers each request with `status` and remembers the request's text: one request per
+// connection (Connection: close), or with `keep_alive` every request a connection sends.
 class LoopbackReceiver {
  public:
-  explicit LoopbackReceiver(int status) : status_(status) {
+  explicit LoopbackReceiver(int status, bool keep_alive = false)
+      : status_(status), keep_alive_(keep_alive) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -46,39 +48,62 @@ class LoopbackReceiver {
     std::lock_guard lock(mutex_);
     return requests_;
   }
+  int connections() {
+    std::lock_guard lock(mutex_);
+    return connections_;
+  }
 
  private:
   void serve() {
     while (true) {
       const int client = ::accept(fd_, nullptr, nullptr);
       if (client < 0) return;
-      std::string request;
-      char buffer[4096];
-      std::size_t wanted = std::string::npos;
-      while (wanted == std::string::npos || request.size() < wanted) {
-        const ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
-        if (got <= 0) break;
-        request.append(buffer, static_cast<std::size_t>(got));
-        const std::size_t end = request.find("\r\n\r\n");
-        if (end != std::string::npos && wanted == std::string::npos) {
-          const std::size_t at = request.find("Content-Length: ");
-          const std::size_t length =
-              at == std::string::npos ? 0 : std::stoul(request.substr(at + 16));
-          wanted = end + 4 + length;
-        }
-      }
       {
         std::lock_guard lock(mutex_);
-        requests_.push_back(request);
+        ++connections_;
       }
-      const std::string answer = "HTTP/1.1 " + std::to_string(status_) +
-                                 " X\r\nContent-Length: 7\r\nConnection: close\r\n\r\nanswer!";
-      ::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+      std::string pending;  // bytes read past the request before (keep-alive)
+      while (serve_one(client, pending) && keep_alive_) {
+      }
       ::close(client);
     }
   }
 
+  // Reads one request and answers it; false once the client closed the connection.
+  bool serve_one(int client, std::string& pending) {
+    std::string request = std::move(pending);
+    pending.clear();
+    char buffer[4096];
+    std::size_t wanted = std::string::npos;
+    while (true) {
+      const std::size_t end = request.find("\r\n\r\n");
+      if (end != std::string::npos && wanted == std::string::npos) {
+        const std::size_t at = request.find("Content-Length: ");
+        const std::size_t length =
+            at == std::string::npos || at > end ? 0 : std::stoul(request.substr(at + 16));
+        wanted = end + 4 + length;
+      }
+      if (wanted != std::string::npos && request.size() >= wanted) break;
+      const ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
+      if (got <= 0) return false;
+      request.append(buffer, static_cast<std::size_t>(got));
+    }
+    pending = request.substr(wanted);
+    request.resize(wanted);
+    {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(request);
+    }
+    const std::string answer = "HTTP/1.1 " + std::to_string(status_) +
+                               " X\r\nContent-Length: 7\r\n" +
+                               (keep_alive_ ? "" : "Connection: close\r\n") + "\r\nanswer!";
+    ::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+    return true;
+  }
+
   int status_;
+  bool keep_alive_;
+  int connections_ = 0;
   int fd_ = -1;
   unsigned port_ = 0;
   std::mutex mutex_;
@@ -175,6 +200,36 @@ TEST(WebhookSender, PostsTheSignedPayloadAndReportsDelivered) {
       webhook_signature(*webhook_secret_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
                         "evt_0123456789abcdef0123456789abcdef", std::stoll(stamp), body);
   EXPECT_EQ(header_of(request, "webhook-signature"), expected);
+}
+
+TEST(WebhookSender, KeepsItsConnectionBetweenDeliveriesAndOpensACheckedOneWhenItIsGone) {
+  // One sender (one destination) keeps its libcurl handle and so its connection: three
+  // deliveries, one connection. A receiver that closes after each answer makes every delivery
+  // open a new connection, each one through the outbound guard's socket callback (a connection
+  // is only ever reused to the address that was checked when it was opened).
+  LoopbackReceiver kept(200, true);
+  WebhookSender sender({.url = kept.url(), .key = std::string(kSecretKeyBytes, 'k')}, true);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sender.deliver(sample_event()).outcome, DeliveryResult::Outcome::kDelivered);
+  }
+  EXPECT_EQ(kept.requests().size(), 3u);
+  EXPECT_EQ(kept.connections(), 1);
+
+  LoopbackReceiver closing(200);
+  WebhookSender reconnecting({.url = closing.url(), .key = std::string(kSecretKeyBytes, 'k')},
+                             true);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(reconnecting.deliver(sample_event()).outcome, DeliveryResult::Outcome::kDelivered);
+  }
+  EXPECT_EQ(closing.connections(), 2);
+  // The same kind of sender without allow_private: its first (and every) connection is checked.
+  WebhookSender guarded({.url = closing.url(), .key = std::string(kSecretKeyBytes, 'k')}, false);
+  for (int i = 0; i < 2; ++i) {
+    const DeliveryResult refused = guarded.deliver(sample_event());
+    EXPECT_EQ(refused.outcome, DeliveryResult::Outcome::kReject);
+    EXPECT_NE(refused.detail.find("loopback"), std::string::npos);
+  }
+  EXPECT_EQ(closing.connections(), 2);
 }
 
 TEST(WebhookSender, MapsStatusesToRetryAndReject) {

@@ -139,8 +139,12 @@ boost::asio::awaitable<void> BulkCreates::add(std::size_t index, BatchOperation&
   entry.values = std::move(checked.record.values);
   entry.insert = insert_params(collection, entry.values);
   if (parts_.outbox && parts_.outbox->wants(collection.id, RecordAction::kCreate)) {
-    const RecordEvent event{RecordAction::kCreate, collection.id, collection.name, entry.values};
-    entry.outbox_row = parts_.outbox->prepare(event);
+    // Serialized here, off the writer; an entry the outbox did not want is handed to the job
+    // unserialized (append() decides there).
+    OutboxRow row =
+        unserialized_row(RecordAction::kCreate, collection.id, collection.name, entry.values);
+    parts_.outbox->serialize(row);  // no pointer into `entry` is kept: entries_ may move
+    entry.outbox_row = std::move(row);
   }
   if (custom_id) {
     const db::Dialect& dialect = access_.dialect();
@@ -274,12 +278,19 @@ boost::asio::awaitable<std::size_t> BulkCreates::execute_run(
       }
     }
   }
-  // The run's outbox rows, made by add(), commit with its records.
-  std::vector<OutboxRow> outbox_rows;
-  for (std::size_t e = run.first; e < run.end; ++e) {
-    if (entries_[e].outbox_row) outbox_rows.push_back(*entries_[e].outbox_row);
-  }
-  if (!outbox_rows.empty()) {
+  // The run's outbox rows commit with its records: add()'s serialized ones, and the others
+  // unserialized (entries_ stays put during the job), which append() keeps only if wanted.
+  if (parts_.outbox) {
+    std::vector<OutboxRow> outbox_rows;
+    outbox_rows.reserve(run.end - run.first);
+    for (std::size_t e = run.first; e < run.end; ++e) {
+      const Entry& entry = entries_[e];
+      const schema::Collection& collection = *entry.group->collection;
+      outbox_rows.push_back(entry.outbox_row
+                                ? *entry.outbox_row
+                                : unserialized_row(RecordAction::kCreate, collection.id,
+                                                   collection.name, entry.values));
+    }
     const std::span<const OutboxRow> rows(outbox_rows);
     co_await parts_.outbox->append(tx, rows);
   }

@@ -115,7 +115,7 @@ class BulkCreates {
     // does not, so such an id is looked up in the job.
     std::optional<Statement> id_check;
     std::vector<Related> related;
-    std::optional<OutboxRow> outbox_row;  // when the outbox wants the event (docs/events.md)
+    std::optional<OutboxRow> outbox_row;  // serialized, when the outbox wants the event
   };
   // kRowsPerInsert entries inserted by one statement: entries_[first, first + kRowsPerInsert).
   struct Rows {

@@ -4,16 +4,42 @@
 
 namespace basalt::records {
 
+OutboxRow unserialized_row(RecordAction action, std::string_view collection_id,
+                           std::string_view collection_name, const boost::json::object& record) {
+  OutboxRow row;
+  row.action = std::string(record_action_name(action));
+  row.collection_id = std::string(collection_id);
+  row.collection_name = std::string(collection_name);
+  row.record = &record;
+  return row;
+}
+
+OutboxRow OutboxPort::prepare(const RecordEvent& event) const {
+  OutboxRow row =
+      unserialized_row(event.action, event.collection_id, event.collection_name, event.record);
+  serialize(row);
+  return row;
+}
+
+OutboxRow OutboxPort::row_before_job(RecordAction action, std::string_view collection_id,
+                                     std::string_view collection_name,
+                                     const boost::json::object& record) const {
+  OutboxRow row = unserialized_row(action, collection_id, collection_name, record);
+  if (wants(collection_id, action)) serialize(row);
+  return row;
+}
+
 boost::asio::awaitable<void> append_to_outbox(OutboxPort* outbox, db::Transaction& tx,
                                               std::span<const RecordEvent> events) {
-  if (outbox == nullptr) co_return;
+  if (outbox == nullptr || events.empty()) co_return;
   std::vector<OutboxRow> rows;
+  rows.reserve(events.size());
   for (const RecordEvent& event : events) {
-    if (outbox->wants(event.collection_id, event.action)) rows.push_back(outbox->prepare(event));
+    rows.push_back(
+        unserialized_row(event.action, event.collection_id, event.collection_name, event.record));
   }
-  if (rows.empty()) co_return;
-  const std::span<const OutboxRow> wanted(rows);
-  co_await outbox->append(tx, wanted);
+  const std::span<const OutboxRow> changed(rows);
+  co_await outbox->append(tx, changed);
 }
 
 }  // namespace basalt::records

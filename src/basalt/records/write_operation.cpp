@@ -397,10 +397,11 @@ void WriteOperation::prepare_insert() {
   insert_.sql = insert_sql(*collection_, access_->dialect());
   insert_.params = insert_params(*collection_, create_values_);
   create_outbox_row_.reset();
-  if (parts_.outbox && parts_.outbox->wants(collection_->id, RecordAction::kCreate)) {
-    const RecordEvent event{RecordAction::kCreate, collection_->id, collection_->name,
-                            create_values_};
-    create_outbox_row_ = parts_.outbox->prepare(event);
+  if (parts_.outbox) {
+    // Serialized here only when a destination is known to want it; else append() serializes
+    // it in the job if one turns out to (create_values_ stays put until finish()).
+    create_outbox_row_ = parts_.outbox->row_before_job(RecordAction::kCreate, collection_->id,
+                                                       collection_->name, create_values_);
   }
   recorded_lookup_.prepare_confirmation(access_->dialect(), *catalog_);
 }

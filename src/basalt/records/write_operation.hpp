@@ -160,8 +160,8 @@ class WriteOperation {
   boost::json::object create_values_;
   std::optional<Statement> create_check_;
   Statement insert_;
-  // The create's outbox row, made by prepare() when the outbox wants the event, so the job
-  // only binds it.
+  // The create's outbox row (OutboxPort::row_before_job): serialized before the job when the
+  // outbox wants the event, so the job only binds it; else pointing at create_values_.
   std::optional<OutboxRow> create_outbox_row_;
 
   // Set by execute(), overwritten when it runs again. A create that inserted prepare()'s
