@@ -295,14 +295,6 @@ records::Caller caller_of(const Principal& principal) {
   return caller;
 }
 
-// Before every run of an operation: the session's principal as it is now; nullopt when it no
-// longer authenticates. While the authenticator says the verified principal still holds (its
-// token unexpired, its cache entry the one it was verified against: no update, delete or
-// collection change since) it is kept as is, without decoding and verifying the token again
-// — a thousand subscribers of one token cost a thousand lookups per run, not a thousand HMACs.
-// Otherwise the token is authenticated again (the per-worker cache answers without a read while
-// the record is unchanged); a new record (an update) replaces the session's principal, so later
-// operations start from it too.
 // recheck_principal() when it needs no wait: the principal while it still holds, else nullopt.
 std::optional<graphql::LiveCaller> principal_if_held(const std::weak_ptr<Session>& weak) {
   std::shared_ptr<Session> session = weak.lock();
@@ -315,6 +307,14 @@ std::optional<graphql::LiveCaller> principal_if_held(const std::weak_ptr<Session
   return graphql::LiveCaller{caller_of(*principal), principal};
 }
 
+// Before every run of an operation: the session's principal as it is now; nullopt when it no
+// longer authenticates. While the authenticator says the verified principal still holds (its
+// token unexpired, its cache entry the one it was verified against: no update, delete or
+// collection change since) it is kept as is, without decoding and verifying the token again
+// — a thousand subscribers of one token cost a thousand lookups per run, not a thousand HMACs.
+// Otherwise the token is authenticated again (the per-worker cache answers without a read while
+// the record is unchanged); a new record (an update) replaces the session's principal, so later
+// operations start from it too.
 asio::awaitable<std::optional<graphql::LiveCaller>> recheck_principal(std::weak_ptr<Session> weak) {
   std::shared_ptr<Session> session = weak.lock();
   if (!session || !session->principal) co_return std::nullopt;
