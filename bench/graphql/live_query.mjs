@@ -12,7 +12,15 @@
 // Knobs (never BASALT_*, which the server refuses): GQL_BENCH_SUBSCRIBERS (1000),
 // GQL_BENCH_RATE (writes/s, 100), GQL_BENCH_SECONDS (10), GQL_BENCH_CLIENT_THREADS (2: worker
 // threads that hold the sockets, so the writer's pacing does not wait behind their messages),
-// E2E_BASALT_BINARY (the binary).
+// E2E_BASALT_BINARY (the binary), GQL_BENCH_CALLGRIND=1 (the server under callgrind: see below).
+//
+// Also reported: each create's own answer time (what the fan-out adds to a write), and the
+// server's CPU per thread name. For instruction counts, make E2E_BASALT_BINARY a script that
+// runs `serve` as `exec valgrind --tool=callgrind --callgrind-out-file=... BINARY "$@"` (other
+// commands plainly) and set GQL_BENCH_CALLGRIND=1: the counters are zeroed when the writes start
+// and dumped (part 1 of the output) when every subscriber has seen the last write; at a low
+// GQL_BENCH_RATE (2) each write is its own round, and a run with GQL_BENCH_SUBSCRIBERS=0 gives
+// the writes' own share to subtract.
 //
 // The writes are sequential (one create in flight, each started at its slot or as soon as
 // the previous one answered), so write k makes the count k: a `next` carrying count c
@@ -20,6 +28,7 @@
 // a create takes longer than its slot. Subscribers, writer and server share the machine: when
 // the achieved rate falls short, compare the two CPU figures and the load average.
 
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -46,6 +55,7 @@ async function subscriberThread({ url, token, count, writes }) {
   let complete = 0; // subscribers that saw every write
   let distinctCounts = new Set();
   const sockets = [];
+  const lastNext = { text: null, value: 0 }; // the last `next` text parsed and its count
   function subscribe(index) {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(`${url.replace('http', 'ws')}/api/graphql`, ['graphql-transport-ws']);
@@ -59,13 +69,23 @@ async function subscriberThread({ url, token, count, writes }) {
       });
       socket.on('message', (data) => {
         const at = now();
-        const message = JSON.parse(data.toString());
-        if (message.type === 'error') {
-          ended.errors += 1;
-          ended.first_error ??= message.payload;
+        // The same text reaches every subscriber of a round: parsed once per thread, so the
+        // generator's cost per delivery is the socket's, not JSON.parse's.
+        const text = data.toString();
+        let value;
+        if (text === lastNext.text) {
+          value = lastNext.value;
+        } else {
+          const message = JSON.parse(text);
+          if (message.type === 'error') {
+            ended.errors += 1;
+            ended.first_error ??= message.payload;
+          }
+          if (message.type !== 'next') return;
+          value = message.payload.data.notes_aggregate.aggregate.count;
+          lastNext.text = text;
+          lastNext.value = value;
         }
-        if (message.type !== 'next') return;
-        const value = message.payload.data.notes_aggregate.aggregate.count;
         if (first) {
           first = false;
           resolve(socket);
@@ -117,6 +137,10 @@ if (!isMainThread) {
   const rate = Number(process.env.GQL_BENCH_RATE ?? 100);
   const seconds = Number(process.env.GQL_BENCH_SECONDS ?? 10);
   const threads = Math.max(1, Number(process.env.GQL_BENCH_CLIENT_THREADS ?? 2));
+  // GQL_BENCH_CALLGRIND=1: the server runs under `valgrind --tool=callgrind` (E2E_BASALT_BINARY a
+  // wrapper that execs it); its counters are zeroed when the writes start and dumped when the
+  // last subscriber has seen the last write, so the dump is the write phase alone.
+  const callgrind = process.env.GQL_BENCH_CALLGRIND === '1';
   const superuser = { email: 'bench@example.com', password: 'bench password 123' };
 
   const serverCpuSeconds = (pid) => {
@@ -137,6 +161,21 @@ if (!isMainThread) {
       }
     }
     return waited / 1e9;
+  };
+  // user + system seconds per thread name (threads of one name summed).
+  const serverThreadCpu = (pid) => {
+    const byName = new Map();
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+    return byName;
   };
   // This process: the writer and every subscriber thread.
   const ownCpuSeconds = () => {
@@ -179,6 +218,9 @@ if (!isMainThread) {
     console.error(`${subscribers} subscribers on ${threads} threads ready in ${((performance.now() - opened) / 1000).toFixed(1)} s`);
 
     const sent = new Float64Array(writes);
+    const answered = new Float64Array(writes); // each create's own round trip
+    if (callgrind) execFileSync('callgrind_control', ['-z', String(server.pid)], { stdio: 'ignore' });
+    const threadsBefore = serverThreadCpu(server.pid);
     const serverCpuBefore = serverCpuSeconds(server.pid);
     const ownCpuBefore = ownCpuSeconds();
     const serverWaitBefore = runQueueWaitSeconds(server.pid);
@@ -190,6 +232,7 @@ if (!isMainThread) {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       sent[k - 1] = now();
       await pb.collection('notes').create({ text: `write ${k}` }, { requestKey: null });
+      answered[k - 1] = now() - sent[k - 1];
     }
     const writeSeconds = (performance.now() - began) / 1000;
     // A subscriber that lost a message would never complete the count: give up after 30 s and
@@ -199,6 +242,14 @@ if (!isMainThread) {
     clearTimeout(timer);
     const wall = (performance.now() - began) / 1000;
     const serverCpu = serverCpuSeconds(server.pid) - serverCpuBefore;
+    const threadsAfter = serverThreadCpu(server.pid);
+    if (callgrind) execFileSync('callgrind_control', ['-d', 'write-phase', String(server.pid)], { stdio: 'ignore' });
+    const serverThreads = {};
+    for (const [name, seconds] of threadsAfter) {
+      const spent = seconds - (threadsBefore.get(name) ?? 0);
+      if (spent >= 0.01) serverThreads[name] = Number(spent.toFixed(2));
+    }
+    answered.sort();
     const ownCpu = ownCpuSeconds() - ownCpuBefore;
     const serverWait = runQueueWaitSeconds(server.pid) - serverWaitBefore;
     const ownWait = runQueueWaitSeconds(process.pid) - ownWaitBefore;
@@ -238,6 +289,10 @@ if (!isMainThread) {
         p99: Number(percentile(latencies, 99).toFixed(1)),
         max: Number(latencies[latencies.length - 1].toFixed(1)),
       },
+      // Each create's own answer (sending it to its response): what the fan-out adds to a write.
+      create_answer_ms: { p50: Number(percentile(answered, 50).toFixed(1)), p99: Number(percentile(answered, 99).toFixed(1)) },
+      // The server's CPU over the write phase per thread name (/proc/PID/task/*/stat), seconds.
+      server_cpu_seconds_by_thread: serverThreads,
       server_cpu_percent_of_one_core: Number(((serverCpu / wall) * 100).toFixed(1)),
       generator_cpu_percent_of_one_core: Number(((ownCpu / wall) * 100).toFixed(1)),
       // Thread-seconds spent runnable but not running (all threads summed), per wall second.

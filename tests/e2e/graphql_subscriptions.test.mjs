@@ -335,6 +335,37 @@ describe('GraphQL subscriptions over WebSocket', () => {
     assert.equal((await raw.closed).code, 4403);
   });
 
+  test('WebSocket pings are answered between live results of every frame size, none cut', async () => {
+    // The server frames its messages itself and sends them beside Beast's pongs
+    // (api/ws_gated_socket.hpp): results of about 0.1, 4 and 100 KB use the three lengths of a
+    // frame header, and a pong cutting into one (or one into a pong) fails the client's parser.
+    await pb.collections.create({ name: 'bulky', listRule: '', fields: [{ name: 'text', type: 'text' }] });
+    const raw = await initialised(server);
+    const pongs = [];
+    raw.socket.on('pong', (data) => pongs.push(data.toString()));
+    raw.send({ id: 'b', type: 'subscribe', payload: { query: 'subscription { bulky { text } }' } });
+    assert.deepEqual((await raw.receive()).payload, { data: { bulky: [] } });
+    const sizes = [100, ...Array(26).fill(4_000)];
+    let pinged = 0;
+    let total = 0;
+    for (const size of sizes) {
+      for (let i = 0; i < 5; i++) raw.socket.ping(`ping ${pinged++}`);
+      await pb.collection('bulky').create({ text: 'x'.repeat(size) });
+      total += size;
+    }
+    let received = 0;
+    while (received < total) {
+      const message = await raw.receive();
+      assert.equal(message.type, 'next');
+      received = message.payload.data.bulky.reduce((n, record) => n + record.text.length, 0);
+    }
+    assert.equal(received, total);
+    // A ping sent now is answered after every pong before it: all arrived, in order.
+    await new Promise((resolve) => { raw.socket.once('pong', resolve); raw.socket.ping('last'); });
+    assert.deepEqual(pongs, [...Array.from({ length: pinged }, (_, i) => `ping ${i}`), 'last']);
+    raw.socket.close(1000);
+  });
+
   test('a burst of commits is coalesced: the subscriber ends at the final state', async () => {
     const raw = await initialised(server);
     raw.send({ id: 'n', type: 'subscribe', payload: { query: 'subscription { notes_aggregate { aggregate { count } } }' } });

@@ -1,5 +1,7 @@
 #include "basalt/api/graphql_sse_stream.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,8 +10,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "basalt/api/client_address.hpp"
@@ -35,18 +39,48 @@ struct SseStream {
   asio::steady_timer wake;             // the writer waits on it; cancel() wakes it
   asio::steady_timer writer_finished;  // the stream waits on it for the writer's end
   tcp::socket* socket = nullptr;
-  std::deque<std::string> queue;
+  // Events to write, in order, each from `offset` on (a send that took part of one); a `next`
+  // may be the same object in many streams' queues (shared_next_event()).
+  struct Outgoing {
+    std::shared_ptr<const std::string> text;
+    std::size_t offset = 0;
+  };
+  std::deque<Outgoing> queue;
   std::size_t queued_bytes = 0;
   std::size_t max_queued_bytes = 0;
   bool completed = false;  // the operation is over: the writer ends after the queue
   bool ending = false;     // the client left: the writer ends now
   bool writer_done = false;
+  bool writing = false;  // the writer's write is in flight
 
   // False when the event is lost: the stream is ending, or this event dropped it.
   bool send(std::string event) {
+    return send(std::make_shared<const std::string>(std::move(event)));
+  }
+  // With nothing queued or being written the event goes to the kernel at once, in the caller's
+  // pass (one non-blocking send(2)); what the kernel does not take waits for the writer.
+  bool send(std::shared_ptr<const std::string> event) {
     if (ending) return false;
-    queued_bytes += event.size();
-    queue.push_back(std::move(event));
+    std::size_t offset = 0;
+    if (queue.empty() && !writing && socket != nullptr && socket->is_open()) {
+      ssize_t sent;
+      do {
+        sent = ::send(socket->native_handle(), event->data(), event->size(),
+                      MSG_DONTWAIT | MSG_NOSIGNAL);
+      } while (sent < 0 && errno == EINTR);
+      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        // The client is gone: the stream's read sees the closed socket and ends it.
+        ending = true;
+        boost::system::error_code ec;
+        socket->close(ec);
+        wake.cancel();
+        return false;
+      }
+      offset = sent > 0 ? static_cast<std::size_t>(sent) : 0;
+      if (offset == event->size()) return true;
+    }
+    queued_bytes += event->size() - offset;
+    queue.push_back(Outgoing{std::move(event), offset});
     bool kept = true;
     if (queued_bytes > max_queued_bytes) {
       ending = true;  // a client that does not read is dropped, as realtime drops one
@@ -109,11 +143,14 @@ asio::awaitable<void> sse_write_loop(std::shared_ptr<SseStream> stream, tcp::soc
   boost::system::error_code ec;
   for (;;) {
     if (!stream->queue.empty() && !stream->ending) {
-      std::string text = std::move(stream->queue.front());
+      // Held here while written: other streams may hold and write the same event.
+      const SseStream::Outgoing next = std::move(stream->queue.front());
       stream->queue.pop_front();
-      stream->queued_bytes -= text.size();
-      co_await asio::async_write(socket, asio::buffer(text),
+      stream->queued_bytes -= next.text->size() - next.offset;
+      stream->writing = true;
+      co_await asio::async_write(socket, asio::buffer(*next.text) + next.offset,
                                  asio::redirect_error(asio::use_awaitable, ec));
+      stream->writing = false;
       if (ec) break;
       continue;
     }
@@ -129,6 +166,25 @@ asio::awaitable<void> sse_write_loop(std::shared_ptr<SseStream> stream, tcp::soc
 
 std::string next_event(std::string_view result) {
   return "event: next\ndata: " + std::string(result) + "\n\n";
+}
+
+// The `next` event of a shared payload, built once for the streams a shared run's members
+// (graphql::LivePayload) are delivered to in a row on this worker (as the WebSocket session's
+// next_message()): the payload held weakly, the event strongly until the next payload.
+std::shared_ptr<const std::string> shared_next_event(const graphql::LivePayload& payload) {
+  struct Last {
+    std::weak_ptr<const std::string> payload;
+    std::shared_ptr<const std::string> event;
+  };
+  thread_local Last last;
+  const std::shared_ptr<const std::string>& shared = payload.shared();
+  if (shared && last.event && !last.payload.owner_before(shared) &&
+      !shared.owner_before(last.payload)) {
+    return last.event;
+  }
+  auto event = std::make_shared<const std::string>(next_event(payload.text()));
+  if (shared) last = Last{shared, event};
+  return event;
 }
 
 [[noreturn]] void refuse_stream_request(int status, std::string message) {
@@ -205,6 +261,13 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
           context.recheck = [&services, latest]() {
             return graphql_stream_recheck(services, latest);
           };
+          context.recheck_held = [&services, latest]() -> std::optional<graphql::LiveCaller> {
+            const std::shared_ptr<const StreamCaller>& current = *latest;
+            if (!services.authenticator.still_holds(current->auth, services.clock.now())) {
+              return std::nullopt;
+            }
+            return graphql::LiveCaller{stream_caller_of(*current), current};
+          };
         }
         std::weak_ptr<SseStream> weak = stream;
         auto sink = [weak](graphql::LiveOutput output, graphql::LivePayload shared) {
@@ -212,7 +275,7 @@ boost::asio::awaitable<void> graphql_stream(const Services& services, const auth
           if (!owner) return;
           const std::string& payload = shared.text();
           if (output == graphql::LiveOutput::kNext) {
-            count_subscription_event(owner->send(next_event(payload)));
+            count_subscription_event(owner->send(shared_next_event(shared)));
             return;
           }
           if (output == graphql::LiveOutput::kError) {

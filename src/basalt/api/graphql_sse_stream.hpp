@@ -11,9 +11,11 @@
 // The caller is the request's (its Authorization header, as REST). The stream ends when the
 // operation completes or the client closes the connection.
 //
-// Threads: the stream runs on the worker that accepted the connection; one writer coroutine
-// owns the socket's writes, the stream's own coroutine reads only to notice the client leaving;
-// the LiveQuery runs on the same thread and only appends to the queue. Bounds: the body as
+// Threads: the stream runs on the worker that accepted the connection, with its LiveQuery; the
+// stream's own coroutine reads only to notice the client leaving. An event goes to the kernel
+// in the delivery pass with one non-blocking send(2) when nothing is queued or being written (a
+// shared run's `next` event built once per worker); what the kernel does not take waits in the
+// queue, which one writer coroutine drains. Bounds: the body as
 // POST /api/graphql's, the queue at most realtime-send-buffer bytes (a client that does not
 // read is disconnected).
 #pragma once

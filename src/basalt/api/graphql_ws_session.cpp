@@ -5,6 +5,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
@@ -24,6 +25,7 @@
 #include "basalt/api/query_params.hpp"
 #include "basalt/api/request_auth.hpp"
 #include "basalt/api/subscription_metrics.hpp"
+#include "basalt/api/ws_gated_socket.hpp"
 #include "basalt/graphql/subscription_live_query.hpp"
 
 namespace basalt::api {
@@ -34,7 +36,7 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
-using WsStream = websocket::stream<tcp::socket&>;
+using WsStream = websocket::stream<WsGatedSocket&>;
 
 constexpr std::string_view kTransportWs = "graphql-transport-ws";
 constexpr std::string_view kLegacyWs = "graphql-ws";
@@ -86,10 +88,15 @@ struct Session {
   asio::steady_timer wake;             // the writer waits on it; cancel() wakes it
   asio::steady_timer writer_finished;  // the session waits on it for the writer's end
   asio::steady_timer init_timer;
-  tcp::socket* socket = nullptr;
-  // Messages to write, in order; a `next` may be the same object in many sessions' queues
-  // (next_message()), each write reading it where it is.
-  std::deque<std::shared_ptr<const std::string>> queue;
+  WsGatedSocket* socket = nullptr;
+  // Frames to write, in order, each from `offset` on (a send that took part of one); a `next`
+  // may be the same object in many sessions' queues (next_message()), each write reading it
+  // where it is.
+  struct Outgoing {
+    std::shared_ptr<const std::string> frame;
+    std::size_t offset = 0;
+  };
+  std::deque<Outgoing> queue;
   std::size_t queued_bytes = 0;
   std::size_t max_queued_bytes = 0;
   std::optional<websocket::close_reason> close;  // asked for: the writer sends it after the queue
@@ -105,20 +112,36 @@ struct Session {
   std::unordered_map<std::string, RunningOperation> operations;
 
   // False when the message is lost: the session is ending, or this message dropped it.
-  bool send(std::string text) { return send(std::make_shared<const std::string>(std::move(text))); }
-  // A shared message counts fully against each queue holding it: the bound is what one client
-  // keeps waiting, wherever the bytes live.
-  bool send(std::shared_ptr<const std::string> text) {
+  bool send(std::string_view text) {
+    return send_frame(std::make_shared<const std::string>(ws_text_frame(text)));
+  }
+  // A complete frame (ws_text_frame()). With nothing queued it goes to the kernel at once, in
+  // the caller's pass (ws_gated_socket.hpp); what the kernel does not take waits in the queue
+  // for the writer. A shared frame counts fully against each queue holding it: the bound is
+  // what one client keeps waiting, wherever the bytes live.
+  bool send_frame(std::shared_ptr<const std::string> frame) {
     if (ending || close) return false;
-    queued_bytes += text->size();
-    queue.push_back(std::move(text));
+    std::size_t offset = 0;
+    if (queue.empty() && socket != nullptr) {
+      const std::ptrdiff_t sent = socket->try_send(*frame);
+      if (sent < 0) {
+        // The peer is gone: the reader sees the closed socket and ends the session.
+        ending = true;
+        socket->close();
+        wake.cancel();
+        return false;
+      }
+      offset = static_cast<std::size_t>(sent);
+      if (offset == frame->size()) return true;
+    }
+    queued_bytes += frame->size() - offset;
+    queue.push_back(Outgoing{std::move(frame), offset});
     bool kept = true;
     if (queued_bytes > max_queued_bytes) {
       // A client that does not read: dropped, as realtime drops one (its pending writes fail).
       ending = true;
       kept = false;
-      boost::system::error_code ec;
-      if (socket != nullptr) socket->close(ec);
+      if (socket != nullptr) socket->close();
     }
     wake.cancel();
     return kept;
@@ -153,17 +176,37 @@ std::string json_text(std::string_view text) {
   return json::serialize(json::string(text));
 }
 
-// The writer: the queue in order, then the close frame when one was asked for. The only writer
-// of the socket while the session runs.
-asio::awaitable<void> write_loop(std::shared_ptr<Session> session, WsStream& ws) {
+// The writer: what the delivery passes' sends left in the queue, in order (several frames per
+// write), then the close frame when one was asked for. Its writes and Beast's never cut each
+// other's frames (ws_gated_socket.hpp).
+asio::awaitable<void> write_loop(std::shared_ptr<Session> session, WsStream& ws,
+                                 WsGatedSocket& gated) {
+  // Frames per write: as many as one writev(2) takes in one go.
+  constexpr std::size_t kFramesPerWrite = 64;
   boost::system::error_code ec;
+  std::vector<Session::Outgoing> writing;
+  std::vector<asio::const_buffer> buffers;
   for (;;) {
     if (!session->queue.empty()) {
-      // Held here while written: other sessions may hold and write the same text.
-      const std::shared_ptr<const std::string> text = std::move(session->queue.front());
-      session->queue.pop_front();
-      session->queued_bytes -= text->size();
-      co_await ws.async_write(asio::buffer(*text), asio::redirect_error(asio::use_awaitable, ec));
+      if (!gated.raw_busy() && !gated.begin_raw()) {
+        // Beast is in a frame of its own (a pong, a ping): wait until it is done.
+        gated.raw_gate().expires_at(asio::steady_timer::time_point::max());
+        co_await gated.raw_gate().async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      // Held here while written: other sessions may hold and write the same frames.
+      writing.clear();
+      buffers.clear();
+      while (!session->queue.empty() && writing.size() < kFramesPerWrite) {
+        Session::Outgoing next = std::move(session->queue.front());
+        session->queue.pop_front();
+        session->queued_bytes -= next.frame->size() - next.offset;
+        buffers.push_back(asio::buffer(*next.frame) + next.offset);
+        writing.push_back(std::move(next));
+      }
+      co_await asio::async_write(gated.socket(), buffers,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      gated.end_raw();
       if (ec) break;
       continue;
     }
@@ -252,6 +295,18 @@ records::Caller caller_of(const Principal& principal) {
   return caller;
 }
 
+// recheck_principal() when it needs no wait: the principal while it still holds, else nullopt.
+std::optional<graphql::LiveCaller> principal_if_held(const std::weak_ptr<Session>& weak) {
+  std::shared_ptr<Session> session = weak.lock();
+  if (!session || !session->principal) return std::nullopt;
+  const std::shared_ptr<const Principal>& principal = session->principal;
+  if (!principal->auth.is_guest() && !session->services.authenticator.still_holds(
+                                         principal->auth, session->services.clock.now())) {
+    return std::nullopt;
+  }
+  return graphql::LiveCaller{caller_of(*principal), principal};
+}
+
 // Before every run of an operation: the session's principal as it is now; nullopt when it no
 // longer authenticates. While the authenticator says the verified principal still holds (its
 // token unexpired, its cache entry the one it was verified against: no update, delete or
@@ -282,30 +337,32 @@ asio::awaitable<std::optional<graphql::LiveCaller>> recheck_principal(std::weak_
   co_return now_caller;
 }
 
-// The text of a `next` (legacy: `data`) message, built once for the run of sessions that send
+// The frame of a `next` (legacy: `data`) message, built once for the run of sessions that send
 // the same payload object under the same id and protocol one after another — a shared run's
 // members (graphql::LivePayload) are delivered in a row, so its thousand subscribers on this
-// worker cost one message, not a thousand concatenations and copies. Only weak pointers are
-// kept: nothing outlives the queues that hold it, and an expired payload's control block
-// stays (so a new payload is never mistaken for it). Worker thread only: the sinks of a
-// worker's sessions run on it, and each worker thread has its own memo.
+// worker cost one frame, not a thousand concatenations and copies, and each socket one send(2)
+// of it. The payload is held weakly (an expired payload's control block stays, so a new
+// payload is never mistaken for it); the frame strongly, since most sockets take it at once
+// and no queue keeps it: at most one frame per worker outlives its sends, until the next
+// payload replaces it. Worker thread only: the sinks of a worker's sessions run on it, and
+// each worker thread has its own memo.
 std::shared_ptr<const std::string> next_message(const std::string& id, bool legacy,
                                                 const graphql::LivePayload& payload) {
   struct Last {
     std::weak_ptr<const std::string> payload;
     std::string id;
     bool legacy = false;
-    std::weak_ptr<const std::string> message;
+    std::shared_ptr<const std::string> message;
   };
   thread_local Last last;
   const std::shared_ptr<const std::string>& shared = payload.shared();
   if (shared && last.legacy == legacy && last.id == id && !last.payload.owner_before(shared) &&
       !shared.owner_before(last.payload)) {
-    if (std::shared_ptr<const std::string> message = last.message.lock()) return message;
+    return last.message;
   }
-  auto message = std::make_shared<const std::string>(R"({"id":)" + json_text(id) + R"(,"type":)" +
-                                                     (legacy ? R"("data")" : R"("next")") +
-                                                     R"(,"payload":)" + payload.text() + "}");
+  auto message = std::make_shared<const std::string>(ws_text_frame(
+      R"({"id":)" + json_text(id) + R"(,"type":)" + (legacy ? R"("data")" : R"("next")") +
+      R"(,"payload":)" + payload.text() + "}"));
   if (shared) last = Last{shared, id, legacy, message};
   return message;
 }
@@ -338,12 +395,13 @@ void start_operation(const std::shared_ptr<Session>& session, const std::string&
   std::weak_ptr<Session> weak = session;
   if (!session->principal->auth.is_guest()) {
     context.recheck = [weak]() { return recheck_principal(weak); };
+    context.recheck_held = [weak]() { return principal_if_held(weak); };
   }
   auto sink = [weak, id, legacy](graphql::LiveOutput output, graphql::LivePayload shared) {
     std::shared_ptr<Session> owner = weak.lock();
     if (!owner) return;
     if (output == graphql::LiveOutput::kNext) {
-      count_subscription_event(owner->send(next_message(id, legacy, shared)));
+      count_subscription_event(owner->send_frame(next_message(id, legacy, shared)));
       return;
     }
     const std::string& payload = shared.text();
@@ -519,7 +577,8 @@ asio::awaitable<void> read_loop(std::shared_ptr<Session> session, WsStream& ws) 
 asio::awaitable<void> run_session(std::shared_ptr<Session> session, tcp::socket& socket,
                                   beast::http::request<beast::http::empty_body> upgrade,
                                   std::size_t max_message, std::string protocol_name) {
-  WsStream ws(socket);
+  const auto gated = std::make_shared<WsGatedSocket>(socket);
+  WsStream ws(*gated);
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = std::chrono::seconds(10);
   timeouts.idle_timeout = std::chrono::seconds(60);
@@ -541,8 +600,8 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> session, tcp::socket&
     co_await ws.async_close(reason, asio::redirect_error(asio::use_awaitable, ec));
     co_return;
   }
-  session->socket = &socket;
-  asio::co_spawn(ws.get_executor(), write_loop(session, ws), asio::detached);
+  session->socket = gated.get();
+  asio::co_spawn(ws.get_executor(), write_loop(session, ws, *gated), asio::detached);
   if (session->protocol == WsProtocol::kTransport) {
     asio::co_spawn(ws.get_executor(), init_deadline(session), asio::detached);
   }

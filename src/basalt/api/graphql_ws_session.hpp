@@ -12,10 +12,13 @@
 // same Authenticator as REST: `payload.headers.Authorization`, else the upgrade's header).
 //
 // Threads and ownership: the session runs on the worker that accepted the connection (an
-// http::StreamBody) and is the only user of its socket: one reader (the session coroutine) and
-// one writer coroutine that drains the outbound queue; the operations' coroutines run on the
-// same thread and only append to the queue. The session returns only after the writer has
-// finished and every operation has been stopped.
+// http::StreamBody) and is the only user of its socket: one reader (the session coroutine, Beast
+// reading and answering control frames), the operations' sends and one writer coroutine, all on
+// that thread. Every message is framed by the session (a shared run's `next` once per worker)
+// and goes to the kernel with one non-blocking send(2) when nothing is queued; what the kernel
+// does not take waits in the outbound queue, which the writer drains. Beast's own frames and
+// the session's never cut each other (api/ws_gated_socket.hpp). The session returns only after
+// the writer has finished and every operation has been stopped.
 //
 // Bounds: a message at most graphql_max_body_bytes() (larger: close 1009); 100 operations at a
 // time (more: an error for that id); the outbound queue at most realtime-send-buffer bytes (a

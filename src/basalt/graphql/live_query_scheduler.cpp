@@ -32,6 +32,10 @@ constexpr std::string_view kLiveCannotRun =
 // treated as named (a bulk update of users): the inbox stays bounded.
 constexpr std::size_t kLiveMaxPendingAuthRecords = 1024;
 
+// The delivery pass's slice, and how many deliveries go between two reads of the clock.
+constexpr std::chrono::microseconds kLiveDeliverySlice{1000};
+constexpr std::size_t kLiveDeliveriesPerClockRead = 32;
+
 bool live_result_has_errors(const std::string& body) {
   // A result's top-level "errors" key comes first when present (GraphqlService writes it so).
   return body.starts_with("{\"errors\":");
@@ -315,6 +319,13 @@ asio::awaitable<void> LiveQueryScheduler::recheck(std::vector<std::shared_ptr<Li
   // its record is unchanged. A revoked one ends there (its transport may stop others).
   for (const std::shared_ptr<LiveMember>& member : due) {
     if (member->stopped || !member->context.recheck) continue;
+    if (member->context.recheck_held) {
+      if (std::optional<LiveCaller> held = member->context.recheck_held()) {
+        member->context.caller = held->caller;
+        member->context.keep_alive = std::move(held->keep_alive);
+        continue;
+      }
+    }
     std::optional<LiveCaller> now;
     bool failed = false;
     try {
@@ -443,8 +454,19 @@ asio::awaitable<void> LiveQueryScheduler::run_group(const std::shared_ptr<Group>
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
   const auto body = std::make_shared<const std::string>(std::move(answer.body));
   const auto read = std::make_shared<const std::vector<std::string>>(std::move(tables));
+  // The delivery pass (each member's sink: a transport's send of the shared frame) in slices of
+  // about kLiveDeliverySlice, giving the worker back between slices: a request that arrived
+  // meanwhile (the write that caused this run, answering) waits one slice, not the whole
+  // fan-out. A member stopped during a pause is skipped by deliver().
+  auto slice_began = std::chrono::steady_clock::now();
+  std::size_t since_clock = 0;
   for (const std::shared_ptr<LiveMember>& member : group->members) {
     deliver(*member, answer, body, read);
+    if (++since_clock < kLiveDeliveriesPerClockRead) continue;
+    since_clock = 0;
+    if (std::chrono::steady_clock::now() - slice_began < kLiveDeliverySlice) continue;
+    co_await asio::post(executor_, asio::use_awaitable);
+    slice_began = std::chrono::steady_clock::now();
   }
 }
 

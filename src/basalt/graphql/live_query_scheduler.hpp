@@ -6,7 +6,8 @@
 //   auth record) the window's events name is due -> each due subscriber's caller re-checked ->
 //   due subscribers grouped by their run key (live_run_key.hpp) -> ONE run per group, at most
 //   kMaxRunsInFlight groups at a time -> the result (serialized once) compared with what each
-//   member was last sent, pushed to those it changed for.
+//   member was last sent, pushed to those it changed for (the delivery pass in slices of about
+//   1 ms, the worker given back between slices so a write answered there is not held).
 //
 // A burst of commits costs one cycle per window; 1,000 subscribers of the same query as the
 // same caller cost one statement per cycle. Subscribers' first runs go through the same cycle
