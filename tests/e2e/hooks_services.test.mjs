@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { startServer } from './server.mjs';
-import { startSmtpSink } from './smtp_sink.mjs';
+import { mailedOtp, startSmtpSink } from './smtp_sink.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
 
@@ -203,14 +203,6 @@ describe('hooks: sign-in, middleware, outbound HTTP, custom events', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  // Requests an OTP for `email` and returns its id with the mailed code.
-  const mailedOtp = async (pb, email) => {
-    const { otpId } = await pb.collection('members').requestOTP(email);
-    const mail = await sink.nextMailTo(email);
-    const code = /(\d{8})/.exec(mail.text)?.[1];
-    assert.ok(code, `no code in: ${mail.text}`);
-    return { otpId, code };
-  };
 
   test('beforeSignIn sees method, identity and address, never a password; afterAuth adds to meta', async () => {
     const ann = new PocketBase(server.url);
@@ -245,14 +237,14 @@ describe('hooks: sign-in, middleware, outbound HTTP, custom events', () => {
 
   test('sign-in hooks run for the OTP method too: refused before the token, meta added after', async () => {
     const ann = new PocketBase(server.url);
-    const { otpId, code } = await mailedOtp(ann, 'ann@example.com');
+    const { otpId, code } = await mailedOtp(sink, ann.collection('members'), 'ann@example.com');
     const auth = await ann.collection('members').authWithOTP(otpId, code);
     assert.equal(auth.meta.greeting, 'welcome ann@example.com');
     const seen = await admin.collection('signins').getFullList({ filter: 'method = "otp"' });
     assert.deepEqual(seen.map((row) => [row.method, row.identity, row.who]), [['otp', otpId, auth.record.id]]);
     // The refused member's OTP is right, the hook still says no, and no token is issued.
     const blocked = new PocketBase(server.url);
-    const other = await mailedOtp(blocked, 'blocked@example.com');
+    const other = await mailedOtp(sink, blocked.collection('members'), 'blocked@example.com');
     await rejectsWith(blocked.collection('members').authWithOTP(other.otpId, other.code), 403, /suspended/);
     assert.equal(blocked.authStore.isValid, false);
   });

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { rejectsWith } from './assertions.mjs';
 import { startServer } from './server.mjs';
-import { startSmtpSink } from './smtp_sink.mjs';
+import { mailedOtp, startSmtpSink } from './smtp_sink.mjs';
 
 const superuser = { email: 'admin@example.com', password: 'correct horse battery' };
 const password = 'member password 1';
@@ -39,14 +39,6 @@ describe('MFA with password and OTP', () => {
     return { email, record };
   };
 
-  // Requests an OTP for `email` and returns its id with the mailed code.
-  const mailedOtp = async (pb, email) => {
-    const { otpId } = await pb.collection('guarded').requestOTP(email);
-    const mail = await sink.nextMailTo(email);
-    const code = /(\d{8})/.exec(mail.text)?.[1];
-    assert.ok(code, `no code in: ${mail.text}`);
-    return { otpId, code };
-  };
 
   before(async () => {
     sink = await startSmtpSink();
@@ -79,20 +71,20 @@ describe('MFA with password and OTP', () => {
     const pb = new PocketBase(server.url);
     const mfaId = await mfaIdOf(pb.collection('guarded').authWithPassword(email, password));
     assert.equal(pb.authStore.isValid, false);
-    const { otpId, code } = await mailedOtp(pb, email);
+    const { otpId, code } = await mailedOtp(sink, pb.collection('guarded'), email);
     const auth = await pb.collection('guarded').authWithOTP(otpId, code, { mfaId });
     assert.equal(auth.record.id, record.id);
     assert.ok(auth.token);
     assert.equal(pb.authStore.isValid, true);
     // The session is spent: the same mfaId cannot complete a second sign-in.
-    const again = await mailedOtp(pb, email);
+    const again = await mailedOtp(sink, pb.collection('guarded'), email);
     await rejectsWith(pb.collection('guarded').authWithOTP(again.otpId, again.code, { mfaId }), 400);
   });
 
   test('OTP first (401 mfaId), then the password with the mfaId signs in', async () => {
     const { email, record } = await newMember();
     const pb = new PocketBase(server.url);
-    const { otpId, code } = await mailedOtp(pb, email);
+    const { otpId, code } = await mailedOtp(sink, pb.collection('guarded'), email);
     const mfaId = await mfaIdOf(pb.collection('guarded').authWithOTP(otpId, code));
     const auth = await pb.collection('guarded').authWithPassword(email, password, { mfaId });
     assert.equal(auth.record.id, record.id);
@@ -104,7 +96,7 @@ describe('MFA with password and OTP', () => {
     const pb = new PocketBase(server.url);
     const mfaId = await mfaIdOf(pb.collection('guarded').authWithPassword(email, password));
     await rejectsWith(pb.collection('guarded').authWithPassword(email, password, { mfaId }), 400);
-    const stranger = await mailedOtp(pb, other.email);
+    const stranger = await mailedOtp(sink, pb.collection('guarded'), other.email);
     await rejectsWith(pb.collection('guarded').authWithOTP(stranger.otpId, stranger.code, { mfaId }), 400);
     assert.equal(pb.authStore.isValid, false);
   });

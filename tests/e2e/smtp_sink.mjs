@@ -69,3 +69,13 @@ export async function startSmtpSink({ port = 0 } = {}) {
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
+
+// Requests an OTP for `email` through `collection` (an SDK RecordService) and returns its id
+// with the code `sink` received (`length` digits).
+export async function mailedOtp(sink, collection, email, length = 8) {
+  const { otpId } = await collection.requestOTP(email);
+  const mail = await sink.nextMailTo(email);
+  const code = new RegExp(`(\\d{${length}})`).exec(mail.text)?.[1];
+  if (!code) throw new Error(`no ${length}-digit code in: ${mail.text}`);
+  return { otpId, code };
+}
