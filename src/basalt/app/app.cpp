@@ -281,7 +281,9 @@ int serve(const core::Config& config, ServeExtension* extension) {
     if (tracer) dispatcher_options.tracing = tracer->tracing();  // delivery spans
     events::Dispatcher outbox_dispatcher(storage.database(), storage.collections(), records,
                                          destinations, clock, dispatcher_options);
-    destinations.set_on_change([&outbox_dispatcher] { outbox_dispatcher.wake(); });
+    // A destination changed or a redelivery asked: every destination is looked at again, those
+    // waiting out a retry included.
+    destinations.set_on_change([&outbox_dispatcher] { outbox_dispatcher.recheck(); });
     // A local commit of an event some destination wants wakes it at once (after the commit:
     // the bus publishes then); other instances' commits are seen by its poll.
     events.subscribe([&outbox_dispatcher, &outbox_writer](const records::RecordEvent& event) {

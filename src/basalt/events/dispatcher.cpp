@@ -11,6 +11,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <ctime>
+#include <utility>
 
 #include "basalt/core/api_error.hpp"
 #include "basalt/events/delivery_trace.hpp"
@@ -85,6 +86,7 @@ struct Dispatcher::Live {
   std::atomic<bool> busy{false};             // a task of it is queued or running
   std::atomic<bool> lost_lease{false};       // a task found another owner: ask again
   std::atomic<std::int64_t> next_due_ms{0};  // its next retry (0: none)
+  std::int64_t backoff_checked_ms = 0;       // the last pass that served it while a retry waited
   // Progress delivered but not saved yet: every event up to `unsaved_cursor` is delivered,
   // dead or not wanted, and `unsaved_logs` are their attempts. Saved in one write job once
   // kSaveEvery attempts are pending, before a retry's wait, once `save_delay` has passed since
@@ -159,6 +161,15 @@ void Dispatcher::wake() {
   wakeup_.notify_one();
 }
 
+void Dispatcher::recheck() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+    recheck_ = true;
+  }
+  wakeup_.notify_one();
+}
+
 std::int64_t Dispatcher::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
       .count();
@@ -180,6 +191,7 @@ std::chrono::milliseconds Dispatcher::backoff(int attempt) {
 
 void Dispatcher::run() {
   while (true) {
+    const auto started = std::chrono::steady_clock::now();
     try {
       PassReport report;
       run_on_thread(pass(report, false));
@@ -190,6 +202,14 @@ void Dispatcher::run() {
     // takes: its destination is served again at once).
     std::unique_lock lock(mutex_);
     if (stopping_) return;
+    if (woken_) {
+      // Woken during the pass (commits keep coming): the next pass waits out the rest of
+      // min_pass_interval, so the wake-ups of that time share it.
+      wakeup_.wait_until(lock, started + options_.min_pass_interval, [this] { return stopping_; });
+      if (stopping_) return;
+      woken_ = false;
+      continue;
+    }
     auto wait = options_.poll_interval;
     if (next_due_ms_ > 0) {
       const auto until_due =
@@ -256,6 +276,11 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
     loaded_version_ = version;
   }
   const std::vector<DestinationSpec>& all = loaded_;
+  bool recheck = false;
+  {
+    std::lock_guard lock(mutex_);
+    recheck = std::exchange(recheck_, false);
+  }
   std::map<std::string, std::shared_ptr<Live>> kept;
   for (const DestinationSpec& spec : all) {
     if (!spec.enabled) continue;
@@ -299,9 +324,15 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
     kept[spec.id] = live;
     if (inline_serve) {
       co_await serve(spec, *live, report, true);
-    } else if (!live->busy.exchange(true)) {
-      submit(spec, live);
+      continue;
     }
+    // Waiting out a retry (an endpoint that is down): not served at every commit's pass, only
+    // when the retry is due (the thread wakes for it), when asked (recheck()), or once per
+    // kBackoffRecheckMs, for a redelivery asked on another instance.
+    const std::int64_t due = live->next_due_ms.load();
+    if (due > now && !recheck && now - live->backoff_checked_ms < kBackoffRecheckMs) continue;
+    if (due > now) live->backoff_checked_ms = now;
+    if (!live->busy.exchange(true)) submit(spec, live);
   }
   // Destinations deleted, disabled or owned elsewhere are dropped, their unsaved progress saved
   // first (a fenced update: nothing changes where the lease is another's now).

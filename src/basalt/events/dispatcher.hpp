@@ -65,6 +65,11 @@ struct DispatcherOptions {
   // Longest a delivered event's progress (cursor, log row) stays unsaved when fewer than 32
   // attempts are pending: what a crash may send again, and how late the log shows an attempt.
   std::chrono::milliseconds save_delay{200};
+  // Shortest time from the start of one commit-driven pass to the start of the next: a pass
+  // (a version read, the leases, a task per destination) per commit would cost more than the
+  // commits at thousands per second; wake-ups in between are served together by the next
+  // pass. A pass after a quiet spell starts at once, so a trickle of commits adds no lag.
+  std::chrono::milliseconds min_pass_interval{5};
   DestinationOptions destinations;
   std::string owner;  // this instance's lease owner id; generated when empty
   // Delivery spans (delivery_trace.hpp): off by default.
@@ -96,6 +101,12 @@ class Dispatcher {
   void stop();
   // Asks for a pass now (any thread, cheap).
   void wake();
+  // The same, and that pass serves the destinations waiting out a retry too (a redelivery or a
+  // change of the destinations was asked here). Otherwise a pass serves a destination whose
+  // retry is not due at most once per kBackoffRecheckMs: each serve reads its state and its
+  // redeliveries, and a commit-driven pass comes at every local commit.
+  void recheck();
+  static constexpr std::int64_t kBackoffRecheckMs = 1000;
 
   // One pass on the calling thread (never a worker nor the writer).
   PassReport run_pass();
@@ -156,6 +167,7 @@ class Dispatcher {
   std::mutex mutex_;
   std::condition_variable wakeup_;
   bool woken_ = false;
+  bool recheck_ = false;  // guarded by mutex_; taken by the next pass
   bool stopping_ = false;
   std::thread thread_;
 
