@@ -270,6 +270,7 @@ int serve(const core::Config& config, ServeExtension* extension) {
     run_blocking(destinations.load());
     events::DispatcherOptions dispatcher_options;
     dispatcher_options.poll_interval = config.events.poll_interval;
+    dispatcher_options.thread_nice = config.events.delivery_nice;
     dispatcher_options.retry_base = config.events.retry_base;
     dispatcher_options.retry_max = config.events.retry_max;
     dispatcher_options.retention = config.events.retention;

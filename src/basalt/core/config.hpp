@@ -98,6 +98,7 @@ struct EventsConfig {
   std::chrono::milliseconds poll_interval{1000};       // how soon other instances' commits are seen
   std::chrono::milliseconds retry_base{1000};          // the first retry's delay (doubling)
   std::chrono::milliseconds retry_max{5 * 60 * 1000};  // the longest retry delay
+  int delivery_nice = 10;  // the dispatcher's and delivery threads' niceness (0..19)
 };
 
 // Server-side Lua scripts (docs/hooks.md).

@@ -192,6 +192,13 @@ constexpr std::array kSettings{
     "Longest wait of the outbox dispatcher between passes (local commits wake it at once; "
     "other instances' commits are seen within this).",
     [](Config& c, std::string_view v) { c.events.poll_interval = parse_duration(v); }},
+  Setting{"events-delivery-nice", "uint", "10",
+    "Scheduling niceness (0-19) of the outbox's dispatcher and delivery threads: above 0 they "
+    "yield the CPU to requests when it is saturated, so deliveries fall behind (their lag "
+    "grows) instead of slowing the writes; 0 shares it equally (docs/events.md, \"Cost\").",
+    [](Config& c, std::string_view v) {
+      c.events.delivery_nice = static_cast<int>(parse_uint(v, 0, 19));
+    }},
   Setting{"events-retry-base", "duration", "1s",
     "Delay before the first retry of a failed delivery; each further retry doubles it (with "
     "jitter), up to events-retry-max.",

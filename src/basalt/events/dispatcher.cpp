@@ -5,6 +5,14 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,12 +21,12 @@
 #include <utility>
 
 #include "basalt/core/api_error.hpp"
+#include "basalt/events/delivery_log_id.hpp"
 #include "basalt/events/delivery_trace.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/metrics/shared_gauges.hpp"
 #include "basalt/records/caller.hpp"
 #include "basalt/schema/datetime.hpp"
-#include "basalt/schema/ids.hpp"
 
 namespace basalt::events {
 
@@ -42,6 +50,22 @@ enum OutcomeIndex : std::size_t { kDeliveredIndex, kRetryIndex, kRejectedIndex, 
 
 void count_outcome(OutcomeIndex index) {
   metrics::shared_gauges().outbox_deliveries[index].fetch_add(1, std::memory_order_relaxed);
+}
+
+// Sets the calling thread's niceness to `nice` unless it is already higher (Linux schedules
+// threads one by one; lowering priority needs no privilege). Failing only costs the policy,
+// so it is logged, not thrown.
+void lower_priority(int nice) {
+  if (nice <= 0) return;
+  const auto thread = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, thread);
+  if (current == -1 && errno != 0) return;
+  if (current >= nice) return;
+  if (::setpriority(PRIO_PROCESS, thread, nice) != 0) {
+    spdlog::warn("events: the delivery threads keep their priority: setpriority failed ({})",
+                 std::strerror(errno));
+  }
 }
 
 std::string random_owner() {
@@ -107,8 +131,18 @@ Dispatcher::~Dispatcher() {
 
 void Dispatcher::start() {
   const std::size_t threads = std::max<std::size_t>(options_.concurrency, 1);
-  for (std::size_t i = 0; i < threads; ++i) pool_.emplace_back([this] { run_pool(); });
-  thread_ = std::thread([this] { run(); });
+  for (std::size_t i = 0; i < threads; ++i) {
+    pool_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "basalt-deliver");  // for top -H and perf
+      lower_priority(options_.thread_nice);
+      run_pool();
+    });
+  }
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "basalt-outbox");
+    lower_priority(options_.thread_nice);
+    run();
+  });
 }
 
 void Dispatcher::stop() {
@@ -142,11 +176,16 @@ void Dispatcher::stop() {
 }
 
 void Dispatcher::wake() {
+  // Called for every local event a destination wants: free while a wake-up is pending. A
+  // pending one is cleared only before a pass begins, so that pass sees this caller's commit.
+  if (wake_pending_.exchange(true, std::memory_order_seq_cst)) return;
+  bool notify = false;
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
+    notify = idle_;
   }
-  wakeup_.notify_one();
+  if (notify) wakeup_.notify_one();
 }
 
 void Dispatcher::recheck() {
@@ -186,27 +225,31 @@ void Dispatcher::run() {
     } catch (const std::exception& error) {
       spdlog::warn("events: dispatcher pass failed: {}", error.what());
     }
-    // A task that made progress wakes the dispatcher when it ends (more rows than one step
-    // takes: its destination is served again at once).
     std::unique_lock lock(mutex_);
     if (stopping_) return;
+    if (!woken_) {
+      // Nothing asked since the pass began: sleep until a wake-up, a retry or save falls due,
+      // or the poll (other instances' commits).
+      auto wait = options_.poll_interval;
+      if (next_due_ms_ > 0) {
+        const auto until_due =
+            std::chrono::milliseconds(std::max<std::int64_t>(next_due_ms_ - now_ms(), 1));
+        wait = std::min(wait, until_due);
+      }
+      idle_ = true;
+      wakeup_.wait_for(lock, wait, [this] { return woken_ || stopping_; });
+      idle_ = false;
+      if (stopping_) return;
+    }
     if (woken_) {
-      // Woken during the pass (commits keep coming): the next pass waits out the rest of
-      // min_pass_interval, so the wake-ups of that time share it.
+      // Commit-driven passes start at least min_pass_interval apart, so that the commits of
+      // that time share one pass (a commit after a quiet spell is served at once). wake()
+      // does not notify during this wait: only stop() ends it early.
       wakeup_.wait_until(lock, started + options_.min_pass_interval, [this] { return stopping_; });
       if (stopping_) return;
-      woken_ = false;
-      continue;
     }
-    auto wait = options_.poll_interval;
-    if (next_due_ms_ > 0) {
-      const auto until_due =
-          std::chrono::milliseconds(std::max<std::int64_t>(next_due_ms_ - now_ms(), 1));
-      wait = std::min(wait, until_due);
-    }
-    wakeup_.wait_for(lock, wait, [this] { return woken_ || stopping_; });
     woken_ = false;
-    if (stopping_) return;
+    wake_pending_.store(false, std::memory_order_seq_cst);
   }
 }
 
@@ -253,22 +296,28 @@ std::size_t Dispatcher::prune() {
 }
 
 boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_serve) {
-  // The list as committed now (another instance may have changed it), read again only when
-  // `_destinationsVersion` moved: every change of the list writes a new one in its own
-  // transaction. The version is read first, so a change committed between the two reads is
-  // seen again at the next pass.
-  const db::ResultSet version_rows = co_await database_.query(statements_.version, db::Params{});
-  const std::int64_t version = version_rows.empty() ? 0 : version_rows[0].as_int(0);
-  if (version == 0 || version != loaded_version_) {
-    loaded_ = co_await destinations_.load();
-    loaded_version_ = version;
-  }
-  const std::vector<DestinationSpec>& all = loaded_;
   bool recheck = false;
   {
     std::lock_guard lock(mutex_);
     recheck = std::exchange(recheck_, false);
   }
+  // The list as committed now, read again only when `_destinationsVersion` moved: every change
+  // of the list writes a new one in its own transaction. The version is read first, so a
+  // change committed between the two reads is seen again at the next read. A change made here
+  // asks for it at once (recheck()); one made by another instance is seen within a
+  // poll_interval: commit-driven passes in between read nothing (they only hand out tasks).
+  const std::int64_t started_ms = now_ms();
+  if (inline_serve || recheck || loaded_version_ == 0 ||
+      started_ms - version_read_ms_ >= options_.poll_interval.count()) {
+    version_read_ms_ = started_ms;
+    const db::ResultSet version_rows = co_await database_.query(statements_.version, db::Params{});
+    const std::int64_t version = version_rows.empty() ? 0 : version_rows[0].as_int(0);
+    if (version == 0 || version != loaded_version_) {
+      loaded_ = co_await destinations_.load();
+      loaded_version_ = version;
+    }
+  }
+  const std::vector<DestinationSpec>& all = loaded_;
   std::map<std::string, std::shared_ptr<Live>> kept;
   for (const DestinationSpec& spec : all) {
     if (!spec.enabled) continue;
@@ -455,7 +504,7 @@ Dispatcher::Statements::Statements(const db::Dialect& d) {
 db::Params Dispatcher::log_params(const std::string& destination_id, const OutboxEvent& event,
                                   std::string_view status, const DeliveryResult& result,
                                   int attempt) const {
-  return db::Params{db::Value(schema::new_record_id()),
+  return db::Params{db::Value(delivery_log_id(clock_.now())),
                     db::Value(destination_id),
                     db::Value(event.sequence),
                     db::Value(event.event_id),

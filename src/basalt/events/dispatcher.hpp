@@ -70,6 +70,10 @@ struct DispatcherOptions {
   // commits at thousands per second; wake-ups in between are served together by the next
   // pass. A pass after a quiet spell starts at once, so a trickle of commits adds no lag.
   std::chrono::milliseconds min_pass_interval{5};
+  // Niceness of the dispatcher's thread and the delivery pool (Linux: per thread). Above 0,
+  // when the CPU is saturated requests win it and deliveries lag; when it is not, nothing
+  // changes. 0 keeps the process's own.
+  int thread_nice = 0;
   DestinationOptions destinations;
   std::string owner;  // this instance's lease owner id; generated when empty
   // Delivery spans (delivery_trace.hpp): off by default.
@@ -157,6 +161,7 @@ class Dispatcher {
   const Statements statements_;
   // The destinations as of `_destinationsVersion` loaded_version_ (0: never read); the thread's.
   std::int64_t loaded_version_ = 0;
+  std::int64_t version_read_ms_ = 0;  // when a pass last read the version (the thread's)
   std::vector<DestinationSpec> loaded_;
   std::map<std::string, std::shared_ptr<Live>> live_;  // by destination id; the thread's
   std::map<std::string, std::int64_t> lease_until_;    // leases held, by destination id (ms)
@@ -167,7 +172,11 @@ class Dispatcher {
   std::mutex mutex_;
   std::condition_variable wakeup_;
   bool woken_ = false;
+  bool idle_ = false;     // guarded by mutex_: the thread waits for a wake-up (wake() notifies)
   bool recheck_ = false;  // guarded by mutex_; taken by the next pass
+  // wake()'s lock-free test: set by the first wake() after a pass began, cleared (with
+  // woken_) just before the next one begins.
+  std::atomic<bool> wake_pending_{false};
   bool stopping_ = false;
   std::thread thread_;
 

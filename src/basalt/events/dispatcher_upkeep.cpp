@@ -15,6 +15,9 @@
 namespace basalt::events {
 namespace {
 
+// The backlog gauge counts rows up to this many; past it, the distance in sequence numbers.
+constexpr std::int64_t kBacklogCounted = 10'000;
+
 // Seconds from `committed` ("2026-12-06 23:40:00.123Z") to `now`; 0 when unreadable.
 std::int64_t seconds_since(std::string_view committed, std::chrono::system_clock::time_point now) {
   std::tm parts{};
@@ -62,7 +65,12 @@ boost::asio::awaitable<std::size_t> Dispatcher::prune_now() {
 }
 
 boost::asio::awaitable<void> Dispatcher::measure() {
-  // Backlog and lag over the destinations this instance owns: rows after the lowest cursor.
+  // Backlog and lag over the destinations this instance owns: the events after the lowest
+  // cursor. Once a second, so its cost must not grow with the backlog (a destination that is
+  // down lets it grow by every create): the oldest event is found by the key, and the rows
+  // are counted only up to kBacklogCounted; past that the backlog is the distance in sequence
+  // numbers (exact on SQLite, whose AUTOINCREMENT leaves no gaps above a cursor; on PostgreSQL
+  // numbers drawn by rolled-back writes count too).
   if (live_.empty()) {
     metrics::shared_gauges().outbox_backlog.store(0, std::memory_order_relaxed);
     metrics::shared_gauges().outbox_lag_seconds.store(0, std::memory_order_relaxed);
@@ -70,19 +78,33 @@ boost::asio::awaitable<void> Dispatcher::measure() {
   }
   const db::Dialect& d = database_.dialect();
   auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
-  const std::string sql = "SELECT COUNT(*), MIN(o." + q("committed") + ") FROM " + q(kOutboxTable) +
-                          " o WHERE o." + q("seq") + " > (SELECT MIN(" + q("cursor") + ") FROM " +
-                          q(kDestinationStatesTable) + " WHERE " + q("owner") + " = " +
-                          d.placeholder(1) + ")";
-  const db::Params params{db::Value(options_.owner)};
-  const db::ReadOptions pooled{.pooled = false};
-  db::ResultSet rows = co_await database_.query(sql, params, pooled);
+  const std::string floor_sql = "SELECT MIN(" + q("cursor") + ") FROM " +
+                                q(kDestinationStatesTable) + " WHERE " + q("owner") + " = " +
+                                d.placeholder(1);
+  const db::Params owner{db::Value(options_.owner)};
+  const db::ResultSet floor_rows = co_await database_.query(floor_sql, owner);
   std::int64_t backlog = 0;
   std::int64_t lag = 0;
-  if (!rows.empty()) {
-    backlog = rows[0].as_int(0);
-    if (!rows[0].is_null(1)) {
-      lag = seconds_since(rows[0].as_text(1), clock_.now());
+  if (!floor_rows.empty() && !floor_rows[0].is_null(0)) {
+    const std::int64_t floor = floor_rows[0].as_int(0);
+    const db::Params after{db::Value(floor)};
+    const std::string oldest_sql = "SELECT " + q("committed") + " FROM " + q(kOutboxTable) +
+                                   " WHERE " + q("seq") + " > " + d.placeholder(1) + " ORDER BY " +
+                                   q("seq") + " LIMIT 1";
+    const db::ResultSet oldest = co_await database_.query(oldest_sql, after);
+    if (!oldest.empty()) {
+      lag = seconds_since(oldest[0].as_text(0), clock_.now());
+      const std::string count_sql = "SELECT COUNT(*) FROM (SELECT 1 FROM " + q(kOutboxTable) +
+                                    " WHERE " + q("seq") + " > " + d.placeholder(1) + " ORDER BY " +
+                                    q("seq") + " LIMIT " + std::to_string(kBacklogCounted + 1) +
+                                    ") counted";
+      const db::ResultSet counted = co_await database_.query(count_sql, after);
+      backlog = counted.empty() ? 0 : counted[0].as_int(0);
+      if (backlog > kBacklogCounted) {
+        const std::string last_sql = "SELECT MAX(" + q("seq") + ") FROM " + q(kOutboxTable);
+        const db::ResultSet last = co_await database_.query(last_sql, db::Params{});
+        if (!last.empty() && !last[0].is_null(0)) backlog = last[0].as_int(0) - floor;
+      }
     }
   }
   metrics::shared_gauges().outbox_backlog.store(backlog, std::memory_order_relaxed);

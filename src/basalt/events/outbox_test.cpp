@@ -12,10 +12,12 @@
 #include "basalt/collections/testing/collection_service_fixture.hpp"
 #include "basalt/core/api_error.hpp"
 #include "basalt/db/testing/sync_wait.hpp"
+#include "basalt/events/delivery_log_id.hpp"
 #include "basalt/events/destination_service.hpp"
 #include "basalt/events/dispatcher.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/events/outbox_writer.hpp"
+#include "basalt/metrics/shared_gauges.hpp"
 #include "basalt/records/record_service.hpp"
 
 namespace basalt::events {
@@ -156,7 +158,9 @@ TEST_F(OutboxTest, EveryChangeAppendsARowInCommitOrderWithoutSecrets) {
   add_webhook(R"({"url":"http://127.0.0.1:9/"})");
   const std::string id = create("posts", R"({"title":"a"})");
   records::WriteInput update;
-  update.body = json::parse(R"({"title":"b"})").as_object();
+  // A title that needs escaping, and a long one: the row is still the record, exactly.
+  const std::string title = "b \"quoted\" \\ \u00e9\n" + std::string(3000, 'x');
+  update.body = json::object{{"title", title}};
   const records::Caller caller = superuser();
   sync_wait(records_->update(caller, "posts", id, std::move(update), {}));
   sync_wait(records_->remove(caller, "posts", id, {}));
@@ -166,7 +170,7 @@ TEST_F(OutboxTest, EveryChangeAppendsARowInCommitOrderWithoutSecrets) {
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].first, "create posts");
   EXPECT_EQ(rows[1].first, "update posts");
-  EXPECT_EQ(json::parse(rows[1].second).at("title").as_string(), "b");
+  EXPECT_EQ(json::parse(rows[1].second).at("title").as_string(), title);
   EXPECT_EQ(rows[2].first, "delete posts");
   EXPECT_EQ(rows[3].first, "create users");
   const json::object user = json::parse(rows[3].second).as_object();
@@ -219,6 +223,46 @@ TEST_F(OutboxTest, DispatcherDeliversInOrderRetriesWithBackoffThenMovesOn) {
   EXPECT_EQ(json::parse(seen_[3].record_json).at("title").as_string(), "t2");
   EXPECT_EQ(statuses(),
             (std::vector<std::string>{"delivered:1", "retry:1", "delivered:2", "delivered:1"}));
+}
+
+TEST(DeliveryLogIdTest, IdsAreRecordShapedAndSortLikeTheirTime) {
+  const auto at = [](std::int64_t ms) {
+    return delivery_log_id(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  };
+  std::string previous;
+  for (std::int64_t ms : {0LL, 35LL, 36LL, 1796635800042LL, 1796635800043LL, 1796635860000LL}) {
+    const std::string id = at(ms);
+    ASSERT_EQ(id.size(), 15u);
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz"), std::string::npos);
+    EXPECT_LT(previous, id) << ms;  // a later millisecond sorts after, whatever the random part
+    previous = id;
+  }
+  EXPECT_EQ(at(35).substr(0, 9), "00000000z");
+  EXPECT_NE(at(42), at(42));  // the same millisecond: the random part tells them apart
+}
+
+TEST_F(OutboxTest, TheBacklogAndLagGaugesFollowTheOwnedCursorAtAnyBacklog) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/","maxAttempts":50})");
+  for (int i = 0; i < 3; ++i) create("posts", R"({"title":"t)" + std::to_string(i) + R"("})");
+  clock_.advance(std::chrono::seconds(30));
+  auto d = dispatcher();
+  script_ = {DeliveryResult::Outcome::kRetry, DeliveryResult::Outcome::kRetry};
+  d->run_pass();  // the first event fails: all three wait
+  const auto& gauges = metrics::shared_gauges();
+  EXPECT_EQ(gauges.outbox_backlog.load(), 3);
+  EXPECT_EQ(gauges.outbox_lag_seconds.load(), 30);
+  // Past the counted bound the backlog is the distance in sequence numbers, still exact here.
+  sync_wait(database_->write([](db::Transaction& tx) -> boost::asio::awaitable<void> {
+    co_await tx.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10005) "
+        "INSERT INTO _outbox (eventId, action, collectionId, collectionName, record, committed) "
+        "SELECT 'evt_' || i, 'create', 'x', 'posts', '{}', '2030-01-01 00:00:00.000Z' FROM n");
+  }));
+  clock_.advance(std::chrono::seconds(2));
+  d->run_pass();  // the retry fails too: nothing moves
+  EXPECT_EQ(seen_.size(), 2u);
+  EXPECT_EQ(gauges.outbox_backlog.load(), 3 + 10005);
+  EXPECT_EQ(gauges.outbox_lag_seconds.load(), 32);
 }
 
 TEST_F(OutboxTest, DispatcherDeadLettersAfterMaxAttemptsAndOnRejection) {

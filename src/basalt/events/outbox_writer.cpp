@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 #include "basalt/core/span_scope.hpp"
 #include "basalt/events/custom_events.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/schema/datetime.hpp"
+#include "basalt/schema/ids.hpp"
 
 namespace basalt::events {
 
@@ -85,7 +86,7 @@ boost::asio::awaitable<void> begin_destinations_change(db::Transaction& tx,
 
 std::string new_event_id() {
   unsigned char bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
+  schema::random_bytes(bytes, sizeof bytes);
   char hex[sizeof bytes * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
   return std::string("evt_") + hex;
@@ -155,17 +156,25 @@ void OutboxWriter::serialize(records::OutboxRow& row) const {
   row.event_id = new_event_id();
   // The destinations are trusted services, but a password hash and the token key are secrets
   // of the record's owner: they never leave. Written member by member (no copy of the record).
+  // One serializer writes every member straight into the row's text (no string per member).
   std::string& out = row.record_json;
   out.clear();
   out.push_back('{');
   bool first = true;
+  boost::json::serializer serializer;
+  char chunk[1024];
+  auto drain = [&] {
+    while (!serializer.done()) out.append(serializer.read(chunk, sizeof chunk));
+  };
   for (const auto& member : *row.record) {
     if (member.key() == "password" || member.key() == "tokenKey") continue;
     if (!first) out.push_back(',');
     first = false;
-    out += boost::json::serialize(member.key());
+    serializer.reset(member.key());  // quoted and escaped as a JSON string
+    drain();
     out.push_back(':');
-    out += boost::json::serialize(member.value());
+    serializer.reset(&member.value());
+    drain();
   }
   out.push_back('}');
   row.record = nullptr;

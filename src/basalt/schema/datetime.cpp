@@ -146,9 +146,33 @@ std::string DateTime::to_string() const {
   if (is_zero()) return {};
   Broken b = split(micros_);
   std::int64_t secs = b.micros_of_day / kMicrosPerSecond;
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}Z", int(b.date.year()),
-                     unsigned(b.date.month()), unsigned(b.date.day()), secs / 3600,
-                     (secs / 60) % 60, secs % 60, (b.micros_of_day % kMicrosPerSecond) / 1000);
+  const int year = int(b.date.year());
+  const auto millis = (b.micros_of_day % kMicrosPerSecond) / 1000;
+  if (year < 0 || year > 9999) {
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}Z", year, unsigned(b.date.month()),
+                       unsigned(b.date.day()), secs / 3600, (secs / 60) % 60, secs % 60, millis);
+  }
+  // Written digit by digit: every create formats `created` and `updated` (and the outbox row
+  // its commit time), and a runtime format string costs ~20x this.
+  std::string out(24, '\0');
+  auto put = [&out](std::size_t at, std::int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = char('0' + value % 10);
+  };
+  put(0, year, 4);
+  out[4] = '-';
+  put(5, unsigned(b.date.month()), 2);
+  out[7] = '-';
+  put(8, unsigned(b.date.day()), 2);
+  out[10] = ' ';
+  put(11, secs / 3600, 2);
+  out[13] = ':';
+  put(14, (secs / 60) % 60, 2);
+  out[16] = ':';
+  put(17, secs % 60, 2);
+  out[19] = '.';
+  put(20, millis, 3);
+  out[23] = 'Z';
+  return out;
 }
 
 std::string DateTime::to_go_string() const {

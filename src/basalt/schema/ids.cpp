@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -32,6 +34,28 @@ constexpr auto kCrcTable = make_crc_table();
 
 }  // namespace
 
+void random_bytes(void* out, std::size_t size) {
+  // Kernel randomness (libsodium's default source: one getrandom system call per request)
+  // taken 4 KiB at a time per thread: a system call per record id, event id or log row cost
+  // more than making the rest of it. Every byte is handed out once and wiped when taken.
+  thread_local std::array<unsigned char, 4096> pool{};
+  thread_local std::size_t used = pool.size();
+  ensure_sodium();
+  auto* to = static_cast<unsigned char*>(out);
+  while (size > 0) {
+    if (used == pool.size()) {
+      randombytes_buf(pool.data(), pool.size());
+      used = 0;
+    }
+    const std::size_t taken = std::min(size, pool.size() - used);
+    std::memcpy(to, pool.data() + used, taken);
+    sodium_memzero(pool.data() + used, taken);
+    used += taken;
+    to += taken;
+    size -= taken;
+  }
+}
+
 std::string random_string(std::size_t length, std::string_view alphabet) {
   if (alphabet.empty() || alphabet.size() > std::numeric_limits<std::uint32_t>::max()) {
     throw std::invalid_argument("random_string: bad alphabet size");
@@ -43,20 +67,22 @@ std::string random_string(std::size_t length, std::string_view alphabet) {
     for (auto& c : out) c = alphabet[randombytes_uniform(bound)];
     return out;
   }
-  // One random buffer per string, not one draw (a getrandom system call with libsodium's
-  // default source) per character: ids are made for every create. Bytes at or above the
-  // largest multiple of the alphabet size are skipped, so every character stays uniform.
+  // Bytes from random_bytes (no system call per string, nor per character). Bytes at or above
+  // the largest multiple of the alphabet size are skipped, so every character stays uniform.
   const unsigned limit = 256 - 256 % bound;
-  std::array<unsigned char, 64> random{};
-  std::size_t used = random.size();
+  std::array<unsigned char, 32> random{};
+  std::size_t available = 0;
+  std::size_t used = 0;
   for (std::size_t filled = 0; filled < length;) {
-    if (used == random.size()) {
-      randombytes_buf(random.data(), random.size());
+    if (used == available) {
+      available = std::min(random.size(), length - filled + 4);  // a few spare for skips
+      random_bytes(random.data(), available);
       used = 0;
     }
     const unsigned byte = random[used++];
     if (byte < limit) out[filled++] = alphabet[byte % bound];
   }
+  sodium_memzero(random.data(), random.size());  // a secret's bytes do not stay on the stack
   return out;
 }
 

@@ -28,6 +28,10 @@ inline constexpr std::string_view kDefaultRandomAlphabet =
 // simply weigh more). Throws std::runtime_error if libsodium cannot initialise.
 std::string random_string(std::size_t length, std::string_view alphabet = kDefaultRandomAlphabet);
 
+// `size` bytes from the kernel's CSPRNG, served from a per-thread pool refilled 4 KiB at a time
+// (each byte given out once). Throws std::runtime_error if libsodium cannot initialise.
+void random_bytes(void* out, std::size_t size);
+
 // A uniform random integer in [0, upper_bound); upper_bound must be > 0.
 std::uint32_t random_uniform(std::uint32_t upper_bound);
 

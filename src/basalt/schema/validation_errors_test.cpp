@@ -116,6 +116,15 @@ TEST(DateTimeTest, ParsesTheLayoutsClientsSend) {
             "2024-01-02 15:04:05.123Z");
 }
 
+TEST(DateTimeTest, FormatsEveryFieldWithItsWidth) {
+  EXPECT_EQ(DateTime::parse("0001-01-01 00:00:00.001Z")->to_string(), "0001-01-01 00:00:00.001Z");
+  EXPECT_EQ(DateTime::parse("9999-12-31 23:59:59.999Z")->to_string(), "9999-12-31 23:59:59.999Z");
+  EXPECT_EQ(DateTime::parse("2024-02-29 09:08:07.06Z")->to_string(), "2024-02-29 09:08:07.060Z");
+  // 2026-12-07 09:30:00.042 UTC as a time point.
+  const std::chrono::system_clock::time_point time{std::chrono::milliseconds(1796635800042)};
+  EXPECT_EQ(format_datetime(time), "2026-12-07 09:30:00.042Z");
+}
+
 TEST(DateTimeTest, RejectsMalformedDates) {
   for (const char* text : {"", "yesterday", "2024-13-01", "2024-02-30", "2024-01-02 25:00:00",
                            "1700000000", "2024-01-02T15:04:05Q"}) {

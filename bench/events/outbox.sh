@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# What the transactional outbox costs at full create speed (docs/events.md, "Cost"), with wrk
+# as the client (bench/events/outbox.mjs uses node's fetch, which takes most of the CPU it
+# measures on). Three servers of the same binary, each on a data directory of its own:
+#
+#   plain    no destination
+#   rows     a webhook to a closed port: every create writes its outbox row, the dispatcher
+#            waits out the endpoint's backoff (the rows alone)
+#   webhook  a webhook to bench_webhook_sink (one Beast thread on loopback): rows + delivery
+#
+# Each round runs wrk (-t2 -c64, BENCH_DURATION seconds of creates) against each server, the
+# order alternating between rounds, and after the webhook server's run waits until the sink
+# received every create of it (a backlog left delivering would take CPU from the next run).
+# Per server: creates/s, the server's CPU per create during the run (utime + stime from
+# /proc), and for the webhook server its CPU per create including the drain, the delivered
+# events/s (first to last receipt of the round), the commit-to-receipt lag p50/p99 and the
+# sink's CPU per delivery. Prints the medians and the outbox's cost against `plain`.
+#
+#   bench/events/outbox.sh   (BASALT=build/release/basalt, SINK=build/release/bench/
+#                             bench_webhook_sink, BENCH_ROUNDS=5, BENCH_DURATION=4,
+#                             BENCH_PORT_BASE=41900: servers on base..base+2, sink on base+9;
+#                             BENCH_BASELINE=another basalt binary adds its three servers to
+#                             the same rounds, labelled base-*)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
+basalt="${BASALT:-$root/build/release/basalt}"
+sink="${SINK:-$root/build/release/bench/bench_webhook_sink}"
+rounds="${BENCH_ROUNDS:-5}"
+duration="${BENCH_DURATION:-4}"
+port_base="${BENCH_PORT_BASE:-41900}"
+baseline="${BENCH_BASELINE:-}"
+require_positive "$rounds" "$duration" "$port_base"
+for tool in wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 2; }
+done
+[ -x "$basalt" ] && [ -x "$sink" ] ||
+  { echo "bench: build basalt and bench_webhook_sink first (make bench builds both)" >&2; exit 2; }
+
+work="$(mktemp -d)"
+startup_timeout=30
+trap stop_servers EXIT
+load_note
+
+start_server sink "$sink" "$((port_base + 9))"
+sink_url="${urls[0]}"
+sink_pid="${pids[0]}"
+
+email=bench@example.com password='bench password 123'
+# add_servers PREFIX BINARY OFFSET: the three servers of one binary, set up and labelled.
+labels=() servers=()
+add_servers() {
+  local prefix="$1" binary="$2" offset="$3" mode i=0 url token
+  for mode in plain rows webhook; do
+    local dir="$work/$prefix-$mode"
+    mkdir -p "$dir"
+    "$binary" superuser upsert "$email" "$password" --dir "$dir" >/dev/null
+    start_server "$prefix-$mode" "$binary" serve --dir "$dir" \
+      --http "127.0.0.1:$((port_base + offset + i))" --threads 2 --access-log false \
+      --webhooks-allow-private true
+    url="${urls[-1]}"
+    token="$(curl -sf -X POST "$url/api/collections/_superusers/auth-with-password" \
+      -H 'Content-Type: application/json' \
+      -d "{\"identity\":\"$email\",\"password\":\"$password\"}" |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+    curl -sf -X POST "$url/api/collections" -H "Authorization: $token" \
+      -H 'Content-Type: application/json' \
+      -d '{"name":"posts","type":"base","createRule":"","fields":[{"name":"title","type":"text"},{"name":"views","type":"number"}]}' >/dev/null
+    local target=""
+    [ "$mode" = rows ] && target="http://127.0.0.1:9/"
+    [ "$mode" = webhook ] && target="$sink_url/hook"
+    if [ -n "$target" ]; then
+      curl -sf -X POST "$url/api/webhooks" -H "Authorization: $token" \
+        -H 'Content-Type: application/json' \
+        -d "{\"url\":\"$target\",\"collections\":[\"posts\"],\"maxAttempts\":50}" >/dev/null
+    fi
+    labels+=("$prefix-$mode")
+    servers+=("$((${#pids[@]} - 1))")
+    i=$((i + 1))
+  done
+}
+add_servers new "$basalt" 0
+[ -z "$baseline" ] || add_servers base "$baseline" 3
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+tick_ns=$((1000000000 / $(getconf CLK_TCK)))
+sink_stat() { curl -sf "$sink_url/stats" | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
+
+cat >"$work/create.lua" <<'LUA'
+wrk.method = "POST"
+wrk.path = "/api/collections/posts/records"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"title":"A new post with a title","views":3}'
+LUA
+
+results="$work/results.txt"
+for ((round = 1; round <= rounds; round++)); do
+  order=("${!labels[@]}")
+  if ((round % 2 == 0)); then
+    mapfile -t order < <(printf '%s\n' "${!labels[@]}" | sort -rn)
+  fi
+  for i in "${order[@]}"; do
+    label="${labels[$i]}" index="${servers[$i]}"
+    pid="${pids[$index]}" url="${urls[$index]}"
+    [[ "$label" == *-webhook ]] && curl -sf -X POST "$sink_url/reset" >/dev/null
+    before="$(cpu_ticks "$pid")" sink_before="$(cpu_ticks "$sink_pid")"
+    wrk -t2 -c64 -d"${duration}s" -s "$work/create.lua" "$url" >"$work/wrk.txt"
+    after="$(cpu_ticks "$pid")"
+    read -r rate _ _ errors < <(wrk_figures "$work/wrk.txt")
+    creates="$(awk '/requests in/ { print $1 }' "$work/wrk.txt")"
+    [ "$errors" = 0 ] || { echo "bench: $label answered $errors errors" >&2; exit 1; }
+    line="$label $rate $(((after - before) * tick_ns / creates))"
+    if [[ "$label" == *-webhook ]]; then
+      # Bounded: at the slowest delivery rate seen (≈ 1k/s) a round's creates take a minute.
+      deadline=$((SECONDS + 300))
+      while [ "$(sink_stat count)" -lt "$creates" ]; do
+        ((SECONDS < deadline)) || { echo "bench: $label did not deliver within 300 s" >&2; exit 1; }
+        sleep 0.2
+      done
+      drained="$(cpu_ticks "$pid")" sink_after="$(cpu_ticks "$sink_pid")"
+      first="$(sink_stat firstMs)" last="$(sink_stat lastMs)"
+      line+=" $(((drained - before) * tick_ns / creates))"
+      line+=" $(awk -v n="$creates" -v f="$first" -v l="$last" 'BEGIN { printf "%.0f", n / ((l - f) / 1000 + 0.001) }')"
+      line+=" $(sink_stat lagP50) $(sink_stat lagP99) $(((sink_after - sink_before) * tick_ns / creates))"
+    fi
+    echo "$line" | tee -a "$results" >&2
+  done
+done
+echo "bench: load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+python3 - "$results" <<'PY'
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    label, *values = line.split()
+    runs[label].append([float(v) for v in values])
+med = lambda label, column: statistics.median(r[column] for r in runs[label])
+print(f"{'server':14s} {'creates/s':>10s} {'cpu µs/create':>14s}   rounds (creates/s)")
+for label in runs:
+    rates = " ".join(f"{r[0]:.0f}" for r in runs[label])
+    print(f"{label:14s} {med(label, 0):10.0f} {med(label, 1) / 1000:14.1f}   {rates}")
+    if label.endswith("-webhook"):
+        print(f"{'':14s} with the drain {med(label, 2) / 1000:.1f} µs/create; delivered "
+              f"{med(label, 3):.0f}/s; lag p50/p99 {med(label, 4):.0f}/{med(label, 5):.0f} ms; "
+              f"sink {med(label, 6) / 1000:.1f} µs/delivery")
+for prefix in sorted({label.split("-")[0] for label in runs}):
+    plain_rate, plain_cpu = med(prefix + "-plain", 0), med(prefix + "-plain", 1)
+    for mode in ("rows", "webhook"):
+        label = f"{prefix}-{mode}"
+        print(f"{label}: the outbox costs {100 * (1 - med(label, 0) / plain_rate):.1f} % of "
+              f"create throughput; server CPU per create +{100 * (med(label, 1) / plain_cpu - 1):.1f} %")
+PY
