@@ -49,6 +49,7 @@ bench: deps
 	@./bench/auth.sh
 	@./bench/posts.sh
 	@./bench/realtime.sh
+	@./bench/events/outbox.sh
 	@./bench/graphql/nested_vs_rest.sh
 	@./build/release/bench/micro_bench
 	@./build/release/bench/query_micro_bench

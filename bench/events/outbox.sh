@@ -10,7 +10,8 @@
 #
 # Each round runs wrk (-t2 -c64, BENCH_DURATION seconds of creates) against each server, the
 # order alternating between rounds, and after the webhook server's run waits until the sink
-# received every create of it (a backlog left delivering would take CPU from the next run).
+# received every create of it (a backlog left delivering would take CPU from the next run), and
+# after every run until the server is idle again (its WAL checkpoint, likewise).
 # Per server: creates/s, the server's CPU per create during the run (utime + stime from
 # /proc), and for the webhook server its CPU per create including the drain, the delivered
 # events/s (first to last receipt of the round), the commit-to-receipt lag p50/p99 and the
@@ -86,6 +87,19 @@ add_servers new "$basalt" 0
 [ -z "$baseline" ] || add_servers base "$baseline" 3
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# settle PID: waits (at most 30 s) until the server is idle — at most one clock tick of CPU in
+# half a second — so that the tail of its run (the WAL checkpoint above all) does not take CPU
+# from the next server's run.
+settle() {
+  local last now deadline=$((SECONDS + 30))
+  last="$(cpu_ticks "$1")"
+  while ((SECONDS < deadline)); do
+    sleep 0.5
+    now="$(cpu_ticks "$1")"
+    ((now - last <= 1)) && return 0
+    last="$now"
+  done
+}
 tick_ns=$((1000000000 / $(getconf CLK_TCK)))
 sink_stat() { curl -sf "$sink_url/stats" | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 
@@ -127,6 +141,7 @@ for ((round = 1; round <= rounds; round++)); do
       line+=" $(sink_stat lagP50) $(sink_stat lagP99) $(((sink_after - sink_before) * tick_ns / creates))"
     fi
     echo "$line" | tee -a "$results" >&2
+    settle "$pid"
   done
 done
 echo "bench: load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -1,22 +1,12 @@
 #include "basalt/events/dispatcher.hpp"
 
 #include "basalt/events/custom_events.hpp"
+#include "basalt/events/dispatcher_internal.hpp"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
-#include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <utility>
 
@@ -38,34 +28,10 @@ constexpr std::int64_t kPruneEveryMs = 60'000;
 constexpr std::size_t kRedeliveriesPerPass = 20;
 constexpr std::size_t kSaveEvery = 32;  // delivered events per progress save
 
-template <typename T>
-T run_on_thread(boost::asio::awaitable<T> work) {
-  boost::asio::io_context context;
-  auto result = boost::asio::co_spawn(context, std::move(work), boost::asio::use_future);
-  context.run();
-  return result.get();
-}
-
 enum OutcomeIndex : std::size_t { kDeliveredIndex, kRetryIndex, kRejectedIndex, kDeadIndex };
 
 void count_outcome(OutcomeIndex index) {
   metrics::shared_gauges().outbox_deliveries[index].fetch_add(1, std::memory_order_relaxed);
-}
-
-// Sets the calling thread's niceness to `nice` unless it is already higher (Linux schedules
-// threads one by one; lowering priority needs no privilege). Failing only costs the policy,
-// so it is logged, not thrown.
-void lower_priority(int nice) {
-  if (nice <= 0) return;
-  const auto thread = static_cast<id_t>(::syscall(SYS_gettid));
-  errno = 0;
-  const int current = ::getpriority(PRIO_PROCESS, thread);
-  if (current == -1 && errno != 0) return;
-  if (current >= nice) return;
-  if (::setpriority(PRIO_PROCESS, thread, nice) != 0) {
-    spdlog::warn("events: the delivery threads keep their priority: setpriority failed ({})",
-                 std::strerror(errno));
-  }
 }
 
 std::string random_owner() {
@@ -92,25 +58,6 @@ OutboxEvent event_from_row(db::ResultSet::Row row) {
 
 }  // namespace
 
-struct Dispatcher::Live {
-  std::string updated;  // the spec's `updated` it was built from
-  std::unique_ptr<Destination> destination;
-  std::atomic<bool> busy{false};             // a task of it is queued or running
-  std::atomic<bool> lost_lease{false};       // a task found another owner: ask again
-  std::atomic<std::int64_t> next_due_ms{0};  // its next retry (0: none)
-  std::int64_t backoff_checked_ms = 0;       // the last pass that served it while a retry waited
-  // Progress delivered but not saved yet: every event up to `unsaved_cursor` is delivered,
-  // dead or not wanted, and `unsaved_logs` are their attempts. Saved in one write job once
-  // kSaveEvery attempts are pending, before a retry's wait, once `save_delay` has passed since
-  // the first of them (`save_due_ms`), when the destination is rebuilt or dropped, and at
-  // stop(). Owned by whoever holds `busy` (a task), or by the dispatcher's thread while it is
-  // clear; `save_due_ms` is read by the dispatcher's thread to time its next pass.
-  std::int64_t unsaved_cursor = 0;  // 0: nothing unsaved
-  std::vector<db::Params> unsaved_logs;
-  std::atomic<std::int64_t> save_due_ms{0};  // 0: nothing unsaved
-  bool has_unsaved() const { return unsaved_cursor > 0 || !unsaved_logs.empty(); }
-};
-
 Dispatcher::Dispatcher(db::Database& database, collections::CollectionService& collections,
                        records::RecordService& records, DestinationService& destinations,
                        const core::Clock& clock, DispatcherOptions options)
@@ -127,74 +74,6 @@ Dispatcher::Dispatcher(db::Database& database, collections::CollectionService& c
 
 Dispatcher::~Dispatcher() {
   stop();
-}
-
-void Dispatcher::start() {
-  const std::size_t threads = std::max<std::size_t>(options_.concurrency, 1);
-  for (std::size_t i = 0; i < threads; ++i) {
-    pool_.emplace_back([this] {
-      pthread_setname_np(pthread_self(), "basalt-deliver");  // for top -H and perf
-      lower_priority(options_.thread_nice);
-      run_pool();
-    });
-  }
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "basalt-outbox");
-    lower_priority(options_.thread_nice);
-    run();
-  });
-}
-
-void Dispatcher::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  wakeup_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  // Tasks not started are dropped (their events stay after the cursor); running ones end
-  // within their destination's timeouts.
-  {
-    std::lock_guard lock(pool_mutex_);
-    pool_stopping_ = true;
-    tasks_.clear();
-  }
-  pool_wakeup_.notify_all();
-  for (std::thread& thread : pool_) thread.join();
-  pool_.clear();
-  try {
-    run_on_thread(save_all_unsaved());  // before the leases go: the next owner starts after it
-  } catch (const std::exception& error) {
-    spdlog::warn("events: saving the dispatcher's progress failed: {}", error.what());
-  }
-  try {
-    run_on_thread(release_leases());
-  } catch (const std::exception& error) {
-    spdlog::warn("events: releasing the dispatcher's leases failed: {}", error.what());
-  }
-}
-
-void Dispatcher::wake() {
-  // Called for every local event a destination wants: free while a wake-up is pending. A
-  // pending one is cleared only before a pass begins, so that pass sees this caller's commit.
-  if (wake_pending_.exchange(true, std::memory_order_seq_cst)) return;
-  bool notify = false;
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-    notify = idle_;
-  }
-  if (notify) wakeup_.notify_one();
-}
-
-void Dispatcher::recheck() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-    recheck_ = true;
-  }
-  wakeup_.notify_one();
 }
 
 std::int64_t Dispatcher::now_ms() const {
@@ -214,85 +93,6 @@ std::chrono::milliseconds Dispatcher::backoff(int attempt) {
                      static_cast<std::uint32_t>(std::min<std::int64_t>(half + 1, UINT32_MAX))))
                : 0;
   return std::chrono::milliseconds(delay - half + jitter);
-}
-
-void Dispatcher::run() {
-  while (true) {
-    const auto started = std::chrono::steady_clock::now();
-    try {
-      PassReport report;
-      run_on_thread(pass(report, false));
-    } catch (const std::exception& error) {
-      spdlog::warn("events: dispatcher pass failed: {}", error.what());
-    }
-    std::unique_lock lock(mutex_);
-    if (stopping_) return;
-    if (!woken_) {
-      // Nothing asked since the pass began: sleep until a wake-up, a retry or save falls due,
-      // or the poll (other instances' commits).
-      auto wait = options_.poll_interval;
-      if (next_due_ms_ > 0) {
-        const auto until_due =
-            std::chrono::milliseconds(std::max<std::int64_t>(next_due_ms_ - now_ms(), 1));
-        wait = std::min(wait, until_due);
-      }
-      idle_ = true;
-      wakeup_.wait_for(lock, wait, [this] { return woken_ || stopping_; });
-      idle_ = false;
-      if (stopping_) return;
-    }
-    if (woken_) {
-      // Commit-driven passes start at least min_pass_interval apart, so that the commits of
-      // that time share one pass (a commit after a quiet spell is served at once). wake()
-      // does not notify during this wait: only stop() ends it early.
-      wakeup_.wait_until(lock, started + options_.min_pass_interval, [this] { return stopping_; });
-      if (stopping_) return;
-    }
-    woken_ = false;
-    wake_pending_.store(false, std::memory_order_seq_cst);
-  }
-}
-
-void Dispatcher::run_pool() {
-  while (true) {
-    std::function<void()> task;
-    {
-      std::unique_lock lock(pool_mutex_);
-      pool_wakeup_.wait(lock, [this] { return pool_stopping_ || !tasks_.empty(); });
-      if (pool_stopping_) return;
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-    }
-    task();
-  }
-}
-
-void Dispatcher::submit(DestinationSpec spec, std::shared_ptr<Live> live) {
-  auto task = [this, spec = std::move(spec), live = std::move(live)] {
-    PassReport report;
-    try {
-      run_on_thread(serve(spec, *live, report));
-    } catch (const std::exception& error) {
-      spdlog::warn("events: delivering to destination {} failed: {}", spec.id, error.what());
-    }
-    live->busy.store(false, std::memory_order_release);
-    if (report.delivered + report.failed + report.skipped > 0 || live->lost_lease.load()) wake();
-  };
-  {
-    std::lock_guard lock(pool_mutex_);
-    tasks_.push_back(std::move(task));
-  }
-  pool_wakeup_.notify_one();
-}
-
-PassReport Dispatcher::run_pass() {
-  PassReport report;
-  run_on_thread(pass(report, true));
-  return report;
-}
-
-std::size_t Dispatcher::prune() {
-  return run_on_thread(prune_now());
 }
 
 boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_serve) {

@@ -1,0 +1,53 @@
+// What dispatcher.cpp (passes, leases, serving) and dispatcher_threads.cpp (the threads and
+// their wake-ups) share; private to the events module.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "basalt/db/database.hpp"
+#include "basalt/events/destination.hpp"
+#include "basalt/events/dispatcher.hpp"
+
+namespace basalt::events {
+
+namespace dispatcher_detail {
+
+// Runs `work` to its end on the calling thread, in an io_context of its own.
+template <typename T>
+T run_on_thread(boost::asio::awaitable<T> work) {
+  boost::asio::io_context context;
+  auto result = boost::asio::co_spawn(context, std::move(work), boost::asio::use_future);
+  context.run();
+  return result.get();
+}
+
+}  // namespace dispatcher_detail
+
+struct Dispatcher::Live {
+  std::string updated;  // the spec's `updated` it was built from
+  std::unique_ptr<Destination> destination;
+  std::atomic<bool> busy{false};             // a task of it is queued or running
+  std::atomic<bool> lost_lease{false};       // a task found another owner: ask again
+  std::atomic<std::int64_t> next_due_ms{0};  // its next retry (0: none)
+  std::int64_t backoff_checked_ms = 0;       // the last pass that served it while a retry waited
+  // Progress delivered but not saved yet: every event up to `unsaved_cursor` is delivered,
+  // dead or not wanted, and `unsaved_logs` are their attempts. Saved in one write job once
+  // kSaveEvery attempts are pending, before a retry's wait, once `save_delay` has passed since
+  // the first of them (`save_due_ms`), when the destination is rebuilt or dropped, and at
+  // stop(). Owned by whoever holds `busy` (a task), or by the dispatcher's thread while it is
+  // clear; `save_due_ms` is read by the dispatcher's thread to time its next pass.
+  std::int64_t unsaved_cursor = 0;  // 0: nothing unsaved
+  std::vector<db::Params> unsaved_logs;
+  std::atomic<std::int64_t> save_due_ms{0};  // 0: nothing unsaved
+  bool has_unsaved() const { return unsaved_cursor > 0 || !unsaved_logs.empty(); }
+};
+
+}  // namespace basalt::events
