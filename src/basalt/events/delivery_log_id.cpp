@@ -13,7 +13,7 @@ std::string delivery_log_id(std::chrono::system_clock::time_point now) {
   if (millis < 0) millis = 0;
   std::string id(9, '0');
   for (int i = 8; i >= 0 && millis > 0; --i, millis /= 36) id[i] = kDigits[millis % 36];
-  return id + schema::random_string(6, kDigits);
+  return id + schema::random_string(11, kDigits);
 }
 
 }  // namespace basalt::events

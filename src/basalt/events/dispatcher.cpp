@@ -107,7 +107,8 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
   // asks for it at once (recheck()); one made by another instance is seen within a
   // poll_interval: commit-driven passes in between read nothing (they only hand out tasks).
   const std::int64_t started_ms = now_ms();
-  if (inline_serve || recheck || loaded_version_ == 0 ||
+  // (A clock that stepped back re-reads too: the poll stays within its interval.)
+  if (inline_serve || recheck || loaded_version_ == 0 || started_ms < version_read_ms_ ||
       started_ms - version_read_ms_ >= options_.poll_interval.count()) {
     version_read_ms_ = started_ms;
     const db::ResultSet version_rows = co_await database_.query(statements_.version, db::Params{});
@@ -169,7 +170,13 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
     const std::int64_t due = live->next_due_ms.load();
     if (due > now && !recheck && now - live->backoff_checked_ms < kBackoffRecheckMs) continue;
     if (due > now) live->backoff_checked_ms = now;
-    if (!live->busy.exchange(true)) submit(spec, live);
+    // Asked first, then tried: if a task still runs, it sees the request when it ends (see
+    // submit()) and wakes the next pass, which submits again.
+    live->look_again.store(true, std::memory_order_seq_cst);
+    if (!live->busy.exchange(true, std::memory_order_seq_cst)) {
+      live->look_again.store(false, std::memory_order_seq_cst);
+      submit(spec, live);
+    }
   }
   // Destinations deleted, disabled or owned elsewhere are dropped, their unsaved progress saved
   // first (a fenced update: nothing changes where the lease is another's now).

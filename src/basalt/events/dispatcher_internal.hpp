@@ -1,12 +1,9 @@
-// What dispatcher.cpp (passes, leases, serving) and dispatcher_threads.cpp (the threads and
-// their wake-ups) share; private to the events module.
+// Dispatcher::Live, the state of one destination the dispatcher owns: shared by dispatcher.cpp
+// (passes, leases, serving) and dispatcher_threads.cpp (the threads and their wake-ups);
+// private to the events module.
 #pragma once
 
 #include <atomic>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,24 +15,12 @@
 
 namespace basalt::events {
 
-namespace dispatcher_detail {
-
-// Runs `work` to its end on the calling thread, in an io_context of its own.
-template <typename T>
-T run_on_thread(boost::asio::awaitable<T> work) {
-  boost::asio::io_context context;
-  auto result = boost::asio::co_spawn(context, std::move(work), boost::asio::use_future);
-  context.run();
-  return result.get();
-}
-
-}  // namespace dispatcher_detail
-
 struct Dispatcher::Live {
   std::string updated;  // the spec's `updated` it was built from
   std::unique_ptr<Destination> destination;
   std::atomic<bool> busy{false};             // a task of it is queued or running
   std::atomic<bool> lost_lease{false};       // a task found another owner: ask again
+  std::atomic<bool> look_again{false};       // a pass found it busy: the task's end wakes one
   std::atomic<std::int64_t> next_due_ms{0};  // its next retry (0: none)
   std::int64_t backoff_checked_ms = 0;       // the last pass that served it while a retry waited
   // Progress delivered but not saved yet: every event up to `unsaved_cursor` is delivered,

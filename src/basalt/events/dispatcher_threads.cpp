@@ -11,12 +11,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "basalt/core/run_blocking.hpp"
 #include "basalt/events/dispatcher.hpp"
 #include "basalt/events/dispatcher_internal.hpp"
 
 namespace basalt::events {
 
-using dispatcher_detail::run_on_thread;
+using core::run_blocking;
 
 namespace {
 
@@ -73,36 +74,37 @@ void Dispatcher::stop() {
   for (std::thread& thread : pool_) thread.join();
   pool_.clear();
   try {
-    run_on_thread(save_all_unsaved());  // before the leases go: the next owner starts after it
+    run_blocking(save_all_unsaved());  // before the leases go: the next owner starts after it
   } catch (const std::exception& error) {
     spdlog::warn("events: saving the dispatcher's progress failed: {}", error.what());
   }
   try {
-    run_on_thread(release_leases());
+    run_blocking(release_leases());
   } catch (const std::exception& error) {
     spdlog::warn("events: releasing the dispatcher's leases failed: {}", error.what());
   }
 }
 
 void Dispatcher::wake() {
-  // Called for every local event a destination wants: free while a wake-up is pending. A
-  // pending one is cleared only before a pass begins, so that pass sees this caller's commit.
-  if (wake_pending_.exchange(true, std::memory_order_seq_cst)) return;
-  bool notify = false;
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-    notify = idle_;
-  }
-  if (notify) wakeup_.notify_one();
+  // Called after the commit of every local event a destination wants: nothing to do while a
+  // wake-up is recorded and no pass has taken it yet. The flag is set only with woken_, under
+  // the lock, and both are cleared under it just before a pass begins; the fence orders the
+  // caller's commit before the test, so the pass that takes the recorded wake-up sees it.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (wake_pending_.load(std::memory_order_seq_cst)) return;
+  std::lock_guard lock(mutex_);
+  woken_ = true;
+  wake_pending_.store(true, std::memory_order_seq_cst);
+  // Under the lock: a waker preempted between unlocking and notifying would otherwise leave
+  // the thread asleep while every other waker sees the wake-up recorded and returns.
+  if (idle_) wakeup_.notify_one();
 }
 
 void Dispatcher::recheck() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-    recheck_ = true;
-  }
+  std::lock_guard lock(mutex_);
+  woken_ = true;
+  recheck_ = true;
+  wake_pending_.store(true, std::memory_order_seq_cst);
   wakeup_.notify_one();
 }
 
@@ -111,7 +113,7 @@ void Dispatcher::run() {
     const auto started = std::chrono::steady_clock::now();
     try {
       PassReport report;
-      run_on_thread(pass(report, false));
+      run_blocking(pass(report, false));
     } catch (const std::exception& error) {
       spdlog::warn("events: dispatcher pass failed: {}", error.what());
     }
@@ -161,12 +163,19 @@ void Dispatcher::submit(DestinationSpec spec, std::shared_ptr<Live> live) {
   auto task = [this, spec = std::move(spec), live = std::move(live)] {
     PassReport report;
     try {
-      run_on_thread(serve(spec, *live, report));
+      run_blocking(serve(spec, *live, report));
     } catch (const std::exception& error) {
       spdlog::warn("events: delivering to destination {} failed: {}", spec.id, error.what());
     }
-    live->busy.store(false, std::memory_order_release);
-    if (report.delivered + report.failed + report.skipped > 0 || live->lost_lease.load()) wake();
+    live->busy.store(false, std::memory_order_seq_cst);
+    // A pass that found it busy asked for another look (a commit may have come after this
+    // task read its rows): taken after `busy` is clear, so either that pass saw it clear and
+    // submitted a task itself, or this exchange sees its request.
+    const bool asked_again = live->look_again.exchange(false, std::memory_order_seq_cst);
+    if (report.delivered + report.failed + report.skipped > 0 || live->lost_lease.load() ||
+        asked_again) {
+      wake();
+    }
   };
   {
     std::lock_guard lock(pool_mutex_);
@@ -177,12 +186,12 @@ void Dispatcher::submit(DestinationSpec spec, std::shared_ptr<Live> live) {
 
 PassReport Dispatcher::run_pass() {
   PassReport report;
-  run_on_thread(pass(report, true));
+  run_blocking(pass(report, true));
   return report;
 }
 
 std::size_t Dispatcher::prune() {
-  return run_on_thread(prune_now());
+  return run_blocking(prune_now());
 }
 
 }  // namespace basalt::events

@@ -78,9 +78,12 @@ boost::asio::awaitable<void> Dispatcher::measure() {
   }
   const db::Dialect& d = database_.dialect();
   auto q = [&d](std::string_view name) { return d.quote_identifier(name); };
-  const std::string floor_sql = "SELECT MIN(" + q("cursor") + ") FROM " +
-                                q(kDestinationStatesTable) + " WHERE " + q("owner") + " = " +
-                                d.placeholder(1);
+  // Enabled destinations only, as prune_now's floor: rows past a disabled one's cursor may be
+  // pruned, and would then count in the sequence distance below.
+  const std::string floor_sql =
+      "SELECT MIN(s." + q("cursor") + ") FROM " + q(kDestinationStatesTable) + " s JOIN " +
+      q(kDestinationsTable) + " t ON t." + q("id") + " = s." + q("destinationId") + " WHERE s." +
+      q("owner") + " = " + d.placeholder(1) + " AND t." + q("enabled") + " = 1";
   const db::Params owner{db::Value(options_.owner)};
   const db::ResultSet floor_rows = co_await database_.query(floor_sql, owner);
   std::int64_t backlog = 0;

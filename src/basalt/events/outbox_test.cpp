@@ -232,7 +232,7 @@ TEST(DeliveryLogIdTest, IdsAreRecordShapedAndSortLikeTheirTime) {
   std::string previous;
   for (std::int64_t ms : {0LL, 35LL, 36LL, 1796635800042LL, 1796635800043LL, 1796635860000LL}) {
     const std::string id = at(ms);
-    ASSERT_EQ(id.size(), 15u);
+    ASSERT_EQ(id.size(), 20u);
     EXPECT_EQ(id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz"), std::string::npos);
     EXPECT_LT(previous, id) << ms;  // a later millisecond sorts after, whatever the random part
     previous = id;

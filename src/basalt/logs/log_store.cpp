@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "basalt/core/run_blocking.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
 
 namespace basalt::logs {
@@ -53,13 +54,7 @@ std::string multi_row_insert(const db::Dialect& dialect, std::size_t rows) {
   return sql;
 }
 
-template <typename Result>
-Result run_blocking(boost::asio::awaitable<Result> work) {
-  boost::asio::io_context context;
-  auto done = boost::asio::co_spawn(context, std::move(work), boost::asio::use_future);
-  context.run();
-  return done.get();
-}
+using core::run_blocking;
 
 boost::asio::awaitable<void> create_schema(db::Database& database) {
   co_await database.write([](db::Transaction& tx) -> boost::asio::awaitable<void> {
