@@ -161,6 +161,7 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
     }
     kept[spec.id] = live;
     if (inline_serve) {
+      live->spec_version = loaded_version_;
       co_await serve(spec, *live, report, true);
       continue;
     }
@@ -175,6 +176,7 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
     live->look_again.store(true, std::memory_order_seq_cst);
     if (!live->busy.exchange(true, std::memory_order_seq_cst)) {
       live->look_again.store(false, std::memory_order_seq_cst);
+      live->spec_version = loaded_version_;
       submit(spec, live);
     }
   }
@@ -414,6 +416,18 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
   const db::Params after{db::Value(cursor)};
   db::ResultSet rows =
       co_await database_.query(statements_.rows + std::to_string(options_.batch), after);
+  // The spec must be the one these rows were written under. Commit-driven passes do not read
+  // the destinations, so a change may have committed since this spec was read: the version is
+  // read after the rows, and if it is still the spec's, every row read committed before any
+  // change to come. Otherwise nothing is delivered and the dispatcher re-reads first.
+  if (!rows.empty()) {
+    const db::ResultSet version_rows = co_await database_.query(statements_.version, db::Params{});
+    const std::int64_t version = version_rows.empty() ? 0 : version_rows[0].as_int(0);
+    if (version != live.spec_version) {
+      report.stale = true;
+      co_return;
+    }
+  }
   // Progress is saved in one write job per kSaveEvery attempts, before a retry's wait, and
   // otherwise once save_delay has passed since the first unsaved one (so a trickle of single
   // events shares one job): the cursor and the attempts' log rows together. A crash before a

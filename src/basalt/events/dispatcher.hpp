@@ -88,6 +88,9 @@ struct PassReport {
   std::size_t failed = 0;  // retry, rejected or dead attempts
   std::size_t skipped = 0;
   std::size_t pruned = 0;
+  // A task found the destinations changed since its spec was read (it delivered nothing of
+  // what it read): the dispatcher re-reads them before serving that destination again.
+  bool stale = false;
 };
 
 class Dispatcher {

@@ -18,9 +18,12 @@ namespace basalt::events {
 struct Dispatcher::Live {
   std::string updated;  // the spec's `updated` it was built from
   std::unique_ptr<Destination> destination;
-  std::atomic<bool> busy{false};             // a task of it is queued or running
-  std::atomic<bool> lost_lease{false};       // a task found another owner: ask again
-  std::atomic<bool> look_again{false};       // a pass found it busy: the task's end wakes one
+  std::atomic<bool> busy{false};        // a task of it is queued or running
+  std::atomic<bool> lost_lease{false};  // a task found another owner: ask again
+  std::atomic<bool> look_again{false};  // a pass found it busy: the task's end wakes one
+  // The `_destinationsVersion` its spec was read at; set by the dispatcher's thread before it
+  // hands the destination to a task (the hand-over orders it before the task's read).
+  std::int64_t spec_version = 0;
   std::atomic<std::int64_t> next_due_ms{0};  // its next retry (0: none)
   std::int64_t backoff_checked_ms = 0;       // the last pass that served it while a retry waited
   // Progress delivered but not saved yet: every event up to `unsaved_cursor` is delivered,

@@ -172,8 +172,10 @@ void Dispatcher::submit(DestinationSpec spec, std::shared_ptr<Live> live) {
     // task read its rows): taken after `busy` is clear, so either that pass saw it clear and
     // submitted a task itself, or this exchange sees its request.
     const bool asked_again = live->look_again.exchange(false, std::memory_order_seq_cst);
-    if (report.delivered + report.failed + report.skipped > 0 || live->lost_lease.load() ||
-        asked_again) {
+    if (report.stale) {
+      recheck();
+    } else if (report.delivered + report.failed + report.skipped > 0 || live->lost_lease.load() ||
+               asked_again) {
       wake();
     }
   };
