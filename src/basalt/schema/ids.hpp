@@ -29,7 +29,9 @@ inline constexpr std::string_view kDefaultRandomAlphabet =
 std::string random_string(std::size_t length, std::string_view alphabet = kDefaultRandomAlphabet);
 
 // `size` bytes from the kernel's CSPRNG, served from a per-thread pool refilled 4 KiB at a time
-// (each byte given out once). Throws std::runtime_error if libsodium cannot initialise.
+// (each byte given out once). Throws std::runtime_error if libsodium cannot initialise. Not
+// fork-safe (a forked child would repeat its parent's pool): the server never forks, and a
+// restore re-executes the binary.
 void random_bytes(void* out, std::size_t size);
 
 // A uniform random integer in [0, upper_bound); upper_bound must be > 0.
