@@ -95,6 +95,11 @@ std::chrono::milliseconds Dispatcher::backoff(int attempt) {
   return std::chrono::milliseconds(delay - half + jitter);
 }
 
+boost::asio::awaitable<std::int64_t> Dispatcher::destinations_version() {
+  const db::ResultSet rows = co_await database_.query(statements_.version, db::Params{});
+  co_return rows.empty() ? 0 : rows[0].as_int(0);
+}
+
 boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_serve) {
   bool recheck = false;
   {
@@ -111,8 +116,7 @@ boost::asio::awaitable<void> Dispatcher::pass(PassReport& report, bool inline_se
   if (inline_serve || recheck || loaded_version_ == 0 || started_ms < version_read_ms_ ||
       started_ms - version_read_ms_ >= options_.poll_interval.count()) {
     version_read_ms_ = started_ms;
-    const db::ResultSet version_rows = co_await database_.query(statements_.version, db::Params{});
-    const std::int64_t version = version_rows.empty() ? 0 : version_rows[0].as_int(0);
+    const std::int64_t version = co_await destinations_version();
     if (version == 0 || version != loaded_version_) {
       loaded_ = co_await destinations_.load();
       loaded_version_ = version;
@@ -421,9 +425,7 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
   // read after the rows, and if it is still the spec's, every row read committed before any
   // change to come. Otherwise nothing is delivered and the dispatcher re-reads first.
   if (!rows.empty()) {
-    const db::ResultSet version_rows = co_await database_.query(statements_.version, db::Params{});
-    const std::int64_t version = version_rows.empty() ? 0 : version_rows[0].as_int(0);
-    if (version != live.spec_version) {
+    if (co_await destinations_version() != live.spec_version) {
       report.stale = true;
       co_return;
     }

@@ -135,6 +135,8 @@ class Dispatcher {
   void submit(DestinationSpec spec, std::shared_ptr<Live> live);
   // `inline_serve`: serve each destination here (run_pass) instead of in the pool.
   boost::asio::awaitable<void> pass(PassReport& report, bool inline_serve);
+  // `_destinationsVersion` as committed now (0: no row); the pass's and the tasks' read.
+  boost::asio::awaitable<std::int64_t> destinations_version();
   boost::asio::awaitable<bool> take_lease(const std::string& id, std::int64_t now_ms);
   boost::asio::awaitable<void> release_leases();
   // `save_now`: leave no progress unsaved (run_pass).

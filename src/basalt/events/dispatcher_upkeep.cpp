@@ -3,7 +3,7 @@
 // has passed, and the backlog and lag gauges of the destinations this instance owns.
 #include <chrono>
 #include <cstdint>
-#include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,15 +18,14 @@ namespace {
 // The backlog gauge counts rows up to this many; past it, the distance in sequence numbers.
 constexpr std::int64_t kBacklogCounted = 10'000;
 
-// Seconds from `committed` ("2026-12-06 23:40:00.123Z") to `now`; 0 when unreadable.
+// Whole seconds from `committed` ("2026-12-06 23:40:00.123Z", as the outbox writes it) to
+// `now`; 0 when unreadable.
 std::int64_t seconds_since(std::string_view committed, std::chrono::system_clock::time_point now) {
-  std::tm parts{};
-  const std::string text(committed.substr(0, 19));
-  if (text.size() != 19 || ::strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &parts) == nullptr) {
-    return 0;
-  }
-  const std::time_t then = ::timegm(&parts);
-  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() - then;
+  const std::optional<schema::DateTime> then = schema::DateTime::parse(committed);
+  if (!then) return 0;
+  const std::int64_t micros = schema::DateTime::from_time_point(now).micros_since_year_one() -
+                              then->micros_since_year_one();
+  return micros / 1'000'000;
 }
 
 }  // namespace
