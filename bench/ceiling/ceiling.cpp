@@ -294,10 +294,19 @@ class PostWriter {
     return code == SQLITE_DONE || code == SQLITE_ROW;
   }
 
+  // Ids of Basalt's default shape (docs/records.md, "Record ids"): 8 base-36 digits of the
+  // millisecond since 2020, then 7 random ones, so the primary key index grows at its end as
+  // Basalt's does (the comparison would otherwise measure random index pages, not the server).
   std::string new_id() {
-    static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    std::string id(15, 'a');
-    for (auto& c : id) c = kAlphabet[random_() % kAlphabet.size()];
+    static constexpr std::string_view kDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
+    auto millis =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count() -
+                                   1'577'836'800'000);
+    std::string id(15, '0');
+    for (std::size_t i = 8; i-- > 0; millis /= 36) id[i] = kDigits[millis % 36];
+    for (std::size_t i = 8; i < 15; ++i) id[i] = kDigits[random_() % kDigits.size()];
     return id;
   }
 

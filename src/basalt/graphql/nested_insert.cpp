@@ -20,7 +20,7 @@ std::string nested_record_id(const Collection& target, json::object& data) {
   }
   const schema::Field* id_field = target.field_by_name("id");
   const auto* options = id_field != nullptr ? id_field->as<schema::TextOptions>() : nullptr;
-  std::string id = options != nullptr ? options->autogenerate.generate() : std::string();
+  std::string id = options != nullptr ? schema::autogenerate_text(*options, {}) : std::string();
   if (id.empty()) {
     throw FieldFailure(ErrorCode::kValidationFailed,
                        "A nested record of \"" + target.name +

@@ -12,6 +12,7 @@
 #include "basalt/core/go_json_string.hpp"
 #include "basalt/http/request.hpp"
 #include "basalt/schema/datetime.hpp"
+#include "basalt/schema/time_ordered_id.hpp"
 
 namespace basalt::logs {
 namespace {
@@ -73,23 +74,17 @@ std::string path_unescape(std::string_view text) {
 // millisecond (or of a clock set back) never share it; it starts at a random value so that a
 // restart within the same millisecond does not repeat the previous process's ids.
 std::string entry_id(std::chrono::system_clock::time_point time) {
-  static constexpr std::string_view kAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
   static constexpr std::uint64_t kCounterRange = 2'176'782'336;  // 36^6
   thread_local std::uint64_t counter = std::random_device{}() % kCounterRange;
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
-  std::uint64_t time_part = static_cast<std::uint64_t>(std::max<std::int64_t>(millis.count(), 0));
-  std::uint64_t count_part = counter;
+  const auto time_part = static_cast<std::uint64_t>(std::max<std::int64_t>(millis.count(), 0));
+  const std::uint64_t count_part = counter;
   counter = (counter + 1) % kCounterRange;
-  std::string id(15, '0');
-  for (std::size_t i = 15; i-- > 9;) {
-    id[i] = kAlphabet[count_part % 36];
-    count_part /= 36;
-  }
-  for (std::size_t i = 9; i-- > 0;) {
-    id[i] = kAlphabet[time_part % 36];
-    time_part /= 36;
-  }
+  std::string id;
+  id.reserve(15);
+  schema::append_base36(id, time_part, 9);
+  schema::append_base36(id, count_part, 6);
   return id;
 }
 

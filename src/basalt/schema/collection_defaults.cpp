@@ -171,7 +171,7 @@ Field default_id_field() {
   options.min = static_cast<std::int64_t>(kDefaultIdLength);
   options.max = static_cast<std::int64_t>(kDefaultIdLength);
   options.pattern = RegexPattern(std::string(kDefaultIdPattern));
-  options.autogenerate = GeneratorPattern("[a-z0-9]{15}");
+  options.autogenerate = GeneratorPattern(std::string(kDefaultIdAutogenerate));
   Field field = system_field(kFieldId, options);
   field.required = true;
   field.id = field_id_checksum(FieldType::kText, kFieldId);

@@ -31,6 +31,9 @@ inline constexpr std::int64_t kDefaultJsonMaxSize = 1 << 20;    // bytes
 inline constexpr std::int64_t kDefaultPasswordMaxLength = 71;   // bcrypt's limit
 // The pattern of PocketBase's default record id; custom patterns get extra primary-key checks.
 inline constexpr std::string_view kDefaultIdPattern = "^[a-z0-9]+$";
+// The autogeneratePattern of PocketBase's default record id. A primary key with exactly this
+// pattern gets time-ordered ids (time_ordered_id.hpp); any other pattern gets random values.
+inline constexpr std::string_view kDefaultIdAutogenerate = "[a-z0-9]{15}";
 inline constexpr std::int64_t kMaxSafeJsonInt = (std::int64_t{1} << 53) - 1;
 
 struct TextOptions {
@@ -41,6 +44,11 @@ struct TextOptions {
   bool primary_key = false;       // "primaryKey"
   friend bool operator==(const TextOptions&, const TextOptions&) = default;
 };
+
+// A new value of `options.autogenerate` for a record written at `now` (PocketBase's datetime
+// text; empty: the wall clock): a time-ordered id for a primary key with the default pattern,
+// else a random value of the pattern ("" when there is none).
+std::string autogenerate_text(const TextOptions& options, std::string_view now);
 
 struct NumberOptions {
   std::optional<double> min;  // "min": null = none

@@ -1,8 +1,14 @@
 // The "text" field type (core/field_text.go), including the primary key "id" field.
 
 #include <array>
+#include <chrono>
+#include <optional>
+#include <string>
 
 #include "basalt/schema/builtin_field_types.hpp"
+#include "basalt/schema/datetime.hpp"
+#include "basalt/schema/field_options.hpp"
+#include "basalt/schema/time_ordered_id.hpp"
 #include "basalt/schema/value_cast.hpp"
 
 namespace basalt::schema::detail {
@@ -127,7 +133,7 @@ boost::json::value apply(const Field& field, Modifier m, const boost::json::valu
 void finalize(const Field& field, const FinalizeContext& ctx, boost::json::value& value) {
   const auto& o = std::get<TextOptions>(field.options);
   if (ctx.is_new && !o.autogenerate.empty() && string_of(value).empty()) {
-    value = o.autogenerate.generate();
+    value = autogenerate_text(o, ctx.now);
   }
 }
 
@@ -217,3 +223,36 @@ FieldTypeInfo text_field_type() {
 }
 
 }  // namespace basalt::schema::detail
+
+namespace basalt::schema {
+namespace {
+
+// Milliseconds since 1970 of a write's datetime text, else of the wall clock (a write always
+// passes its time; the wall clock serves callers outside a write, such as GraphQL's nested
+// creates choosing an id first). A batch gives one text to many records: parsed once per thread.
+std::int64_t unix_millis_of(std::string_view now) {
+  thread_local std::string last_text;
+  thread_local std::int64_t last_millis = 0;
+  if (!now.empty() && now == last_text) return last_millis;
+  static const std::int64_t kUnixEpochMicros =
+      DateTime::from_time_point(std::chrono::system_clock::time_point{}).micros_since_year_one();
+  if (const auto parsed = now.empty() ? std::nullopt : DateTime::parse(now)) {
+    last_text = now;
+    last_millis = (parsed->micros_since_year_one() - kUnixEpochMicros) / 1000;
+    return last_millis;
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string autogenerate_text(const TextOptions& options, std::string_view now) {
+  if (options.primary_key && options.autogenerate.source() == kDefaultIdAutogenerate) {
+    return new_time_ordered_id(unix_millis_of(now));
+  }
+  return options.autogenerate.generate();
+}
+
+}  // namespace basalt::schema
