@@ -118,8 +118,12 @@ class Dialect {
   // Whether ALTER TABLE can drop a column and change its type, default and nullability in
   // place (`ALTER COLUMN ... TYPE ... USING`), so a schema change needs no table rebuild.
   virtual bool alters_columns_in_place() const noexcept = 0;
-  // The column definition of a 64-bit key the database numbers itself, never reusing a number
-  // even after the row with the highest one was deleted (the outbox's sequence, docs/events.md).
+  // The column definition of a 64-bit key the database numbers itself, each insert above every
+  // number present. Whether a number can come back once the row with the highest one is
+  // deleted differs: SQLite's rowid then gives it again (its AUTOINCREMENT would not, at the
+  // price of a read and a write of `sqlite_sequence` per insert, which doubled the cost of an
+  // outbox row); PostgreSQL's identity never does. So a table with such a key never deletes its
+  // newest row (the outbox's sequence, docs/events.md "Retention and metrics").
   virtual std::string_view increasing_key_column() const noexcept = 0;
   // A statement, run inside a write transaction, that makes transactions which run it take
   // their turn from there to their commit, so that numbers they draw after it (the outbox's

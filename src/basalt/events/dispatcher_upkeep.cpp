@@ -46,9 +46,13 @@ boost::asio::awaitable<std::size_t> Dispatcher::prune_now() {
   const bool none = floor_rows.empty() || floor_rows[0].as_int(1) == 0;
   const std::int64_t floor =
       none ? INT64_MAX : (floor_rows[0][0].index() == 0 ? 0 : floor_rows[0].as_int(0));
+  // The newest event stays whatever its age: the key numbers each insert above the largest
+  // present, so keeping the largest means no number is given twice (Dialect::
+  // increasing_key_column), and a cursor never stands above a new event.
   const std::string events_sql = "DELETE FROM " + q(kOutboxTable) + " WHERE " + q("seq") +
                                  " <= " + d.placeholder(1) + " AND " + q("committed") + " < " +
-                                 d.placeholder(2);
+                                 d.placeholder(2) + " AND " + q("seq") + " < (SELECT MAX(" +
+                                 q("seq") + ") FROM " + q(kOutboxTable) + ")";
   const std::string log_sql =
       "DELETE FROM " + q(kDeliveriesTable) + " WHERE " + q("createdMs") + " < " + d.placeholder(1);
   const db::Params event_params{db::Value(floor), db::Value(cutoff)};
@@ -68,7 +72,7 @@ boost::asio::awaitable<void> Dispatcher::measure() {
   // cursor. Once a second, so its cost must not grow with the backlog (a destination that is
   // down lets it grow by every create): the oldest event is found by the key, and the rows
   // are counted only up to kBacklogCounted; past that the backlog is the distance in sequence
-  // numbers (exact on SQLite, whose AUTOINCREMENT leaves no gaps above a cursor; on PostgreSQL
+  // numbers (exact on SQLite, whose rowid key leaves no gaps above a cursor; on PostgreSQL
   // numbers drawn by rolled-back writes count too).
   if (live_.empty()) {
     metrics::shared_gauges().outbox_backlog.store(0, std::memory_order_relaxed);

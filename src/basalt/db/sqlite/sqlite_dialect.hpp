@@ -40,9 +40,7 @@ class SqliteDialect final : public Dialect {
   std::string_view insert_rows_keyword() const noexcept override { return "INSERT OR FAIL"; }
   bool runs_pocketbase_index_sql() const noexcept override { return true; }
   bool alters_columns_in_place() const noexcept override { return false; }
-  std::string_view increasing_key_column() const noexcept override {
-    return "INTEGER PRIMARY KEY AUTOINCREMENT";
-  }
+  std::string_view increasing_key_column() const noexcept override { return "INTEGER PRIMARY KEY"; }
   std::string commit_order_lock(std::string_view) const override { return {}; }
 };
 
