@@ -37,7 +37,9 @@ void random_bytes(void* out, std::size_t size);
 // A uniform random integer in [0, upper_bound); upper_bound must be > 0.
 std::uint32_t random_uniform(std::uint32_t upper_bound);
 
-// A new default record id: 15 characters of [a-z0-9].
+// A random id of the default record shape: 15 characters of [a-z0-9], all random. For rows
+// Basalt makes itself whose ids clients hold (OTP and MFA ids, destinations); the records of
+// collections get time-ordered ids from their id field (autogenerate_text, time_ordered_id.hpp).
 std::string new_record_id();
 
 // CRC-32 (IEEE 802.3 polynomial, as Go's crc32.ChecksumIEEE).
