@@ -76,40 +76,44 @@ describe('records API', () => {
       // millisecond (8 base-36 digits), so one batch's ids share a prefix that grows with time.
       const settings = await pb.settings.getAll();
       await pb.settings.update({ batch: { ...settings.batch, enabled: true, maxRequests: 50 } });
-      const first = await guest.collection('posts').create({ title: 'first' });
-      const batch = pb.createBatch();
-      for (let i = 0; i < 20; i++) batch.collection('posts').create({ title: `batched ${i}` });
-      const batched = (await batch.send()).map((item) => item.body.id);
-      const last = await guest.collection('posts').create({ title: 'last' });
-      for (const id of [first.id, ...batched, last.id]) assert.match(id, /^[a-z0-9]{15}$/);
-      // Prefixes only: two creates may share a millisecond, and then their suffixes are random.
-      const prefix = (id) => id.slice(0, 8);
-      for (const id of batched) {
-        assert.ok(prefix(first.id) <= prefix(id) && prefix(id) <= prefix(last.id),
-          `${first.id} <= ${id} <= ${last.id} (first 8 characters)`);
-      }
-      assert.equal(new Set(batched).size, batched.length);
-      assert.ok(first.created <= last.created);
+      let random;
+      try {
+        const first = await guest.collection('posts').create({ title: 'first' });
+        const batch = pb.createBatch();
+        for (let i = 0; i < 20; i++) batch.collection('posts').create({ title: `batched ${i}` });
+        const batched = (await batch.send()).map((item) => item.body.id);
+        const last = await guest.collection('posts').create({ title: 'last' });
+        for (const id of [first.id, ...batched, last.id]) assert.match(id, /^[a-z0-9]{15}$/);
+        // Prefixes only: two creates may share a millisecond, and then their suffixes are random.
+        const prefix = (id) => id.slice(0, 8);
+        for (const id of batched) {
+          assert.ok(prefix(first.id) <= prefix(id) && prefix(id) <= prefix(last.id),
+            `${first.id} <= ${id} <= ${last.id} (first 8 characters)`);
+        }
+        assert.equal(new Set(batched).size, batched.length);
+        assert.ok(first.created <= last.created);
 
-      // The same shape written differently is not the default: its ids are drawn at random.
-      const random = await pb.collections.create({
-        name: 'random_ids',
-        type: 'base',
-        ...open,
-        fields: [
-          { name: 'id', type: 'text', primaryKey: true, required: true, min: 15, max: 15,
-            pattern: '^[a-z0-9]+$', autogeneratePattern: '[0-9a-z]{15}' },
-          { name: 'n', type: 'number' },
-        ],
-      });
-      const randomBatch = pb.createBatch();
-      for (let i = 0; i < 20; i++) randomBatch.collection(random.name).create({ n: i });
-      const randomIds = (await randomBatch.send()).map((item) => item.body.id);
-      for (const id of randomIds) assert.match(id, /^[a-z0-9]{15}$/);
-      // Twenty ids of one instant: time-ordered ones share their first 7 characters.
-      assert.ok(new Set(randomIds.map((id) => id.slice(0, 7))).size > 10);
-      await pb.collections.delete(random.id);
-      await pb.settings.update({ batch: settings.batch });
+        // The same shape written differently is not the default: its ids are drawn at random.
+        random = await pb.collections.create({
+          name: 'random_ids',
+          type: 'base',
+          ...open,
+          fields: [
+            { name: 'id', type: 'text', primaryKey: true, required: true, min: 15, max: 15,
+              pattern: '^[a-z0-9]+$', autogeneratePattern: '[0-9a-z]{15}' },
+            { name: 'n', type: 'number' },
+          ],
+        });
+        const randomBatch = pb.createBatch();
+        for (let i = 0; i < 20; i++) randomBatch.collection(random.name).create({ n: i });
+        const randomIds = (await randomBatch.send()).map((item) => item.body.id);
+        for (const id of randomIds) assert.match(id, /^[a-z0-9]{15}$/);
+        // Twenty ids of one instant: time-ordered ones share their first 7 characters.
+        assert.ok(new Set(randomIds.map((id) => id.slice(0, 7))).size > 10);
+      } finally {
+        if (random) await pb.collections.delete(random.id);
+        await pb.settings.update({ batch: settings.batch });
+      }
     });
 
     test('create returns the stored record with its system fields; getOne reads it back', async () => {

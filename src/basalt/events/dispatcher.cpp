@@ -242,6 +242,8 @@ boost::asio::awaitable<void> Dispatcher::release_leases() {
 
 boost::asio::awaitable<bool> Dispatcher::wanted(const DestinationSpec& spec,
                                                 const OutboxEvent& event) {
+  // The newest event kept past the retention only for its number (prune_now): not an event.
+  if (event.record_json.empty()) co_return false;
   // A custom event: named explicitly in `actions`; no collection, no record filter.
   if (is_custom_action(event.action)) co_return wants_custom(spec.actions, event.action);
   if (!spec.wants_collection(event.collection_id) || !spec.wants_action(event.action)) {
@@ -302,8 +304,8 @@ Dispatcher::Statements::Statements(const db::Dialect& d) {
                  q("record") + ", o." + q("committed") + ", o." + q("traceparent") + ", o." +
                  q("tracestate") + " FROM " + q(kRedeliveriesTable) + " r JOIN " + q(kOutboxTable) +
                  " o ON o." + q("seq") + " = r." + q("seq") + " WHERE r." + q("destinationId") +
-                 " = " + d.placeholder(1) + " ORDER BY r." + q("createdMs") + " LIMIT " +
-                 std::to_string(kRedeliveriesPerPass);
+                 " = " + d.placeholder(1) + " AND o." + q("record") + " <> '' ORDER BY r." +
+                 q("createdMs") + " LIMIT " + std::to_string(kRedeliveriesPerPass);
   drop_redelivery =
       "DELETE FROM " + q(kRedeliveriesTable) + " WHERE " + q("id") + " = " + d.placeholder(1);
   state_read = "SELECT " + q("cursor") + ", " + q("attempts") + ", " + q("nextAttempt") + " FROM " +

@@ -53,6 +53,13 @@ boost::asio::awaitable<std::size_t> Dispatcher::prune_now() {
                                  " <= " + d.placeholder(1) + " AND " + q("committed") + " < " +
                                  d.placeholder(2) + " AND " + q("seq") + " < (SELECT MAX(" +
                                  q("seq") + ") FROM " + q(kOutboxTable) + ")";
+  // ... but not its content: once it would have been pruned, its record and trace context are
+  // erased, so nothing of a change outlives the retention but its number. Destinations skip
+  // such a row (Dispatcher::wanted, and the redelivery join).
+  const std::string erase_sql = "UPDATE " + q(kOutboxTable) + " SET " + q("record") + " = '', " +
+                                q("traceparent") + " = '', " + q("tracestate") + " = '' WHERE " +
+                                q("seq") + " <= " + d.placeholder(1) + " AND " + q("committed") +
+                                " < " + d.placeholder(2) + " AND " + q("record") + " <> ''";
   const std::string log_sql =
       "DELETE FROM " + q(kDeliveriesTable) + " WHERE " + q("createdMs") + " < " + d.placeholder(1);
   const db::Params event_params{db::Value(floor), db::Value(cutoff)};
@@ -60,6 +67,7 @@ boost::asio::awaitable<std::size_t> Dispatcher::prune_now() {
   std::size_t pruned = 0;
   auto job = [&](db::Transaction& tx) -> boost::asio::awaitable<void> {
     const db::ExecResult events = co_await tx.execute(events_sql, event_params);
+    co_await tx.execute(erase_sql, event_params);
     const db::ExecResult logs = co_await tx.execute(log_sql, log_params);
     pruned = static_cast<std::size_t>(events.changes + logs.changes);
   };

@@ -329,6 +329,7 @@ TEST_F(OutboxTest, OneLeaseHolderDeliversAndRetentionPrunesDeliveredEvents) {
   // gives its number again (a cursor would stand above the next event).
   EXPECT_EQ(second->prune(), 3u);
   ASSERT_EQ(outbox_rows().size(), 1u);
+  EXPECT_EQ(outbox_rows()[0].second, "");  // its content is gone with the retention
   clock_.advance(std::chrono::hours(73));
   EXPECT_EQ(second->prune(), 0u);  // the newest event stays, however old
   create("posts", R"({"title":"c"})");

@@ -8,6 +8,7 @@
 #include "basalt/auth/auth_rule.hpp"
 #include "basalt/auth/password_sign_in.hpp"
 #include "basalt/core/api_error.hpp"
+#include "basalt/schema/field_options.hpp"
 #include "basalt/schema/file_limits.hpp"
 #include "basalt/schema/ids.hpp"
 #include "basalt/schema/system_collections.hpp"
@@ -224,8 +225,13 @@ boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
   // createData's; docs/oauth2.md, "Differences from PocketBase").
   payload[schema::kFieldEmail] = user.email;
   // The id is chosen here so the link can name the record in the same transaction.
+  // From the collection's id field, as any create: time-ordered for the default pattern
+  // (docs/records.md, "Record ids"), else a value of its own pattern.
   if (string_value(payload, schema::kFieldId).empty()) {
-    payload[schema::kFieldId] = schema::new_record_id();
+    const schema::Field* id_field = collection.field_by_name(schema::kFieldId);
+    const auto* options = id_field != nullptr ? id_field->as<schema::TextOptions>() : nullptr;
+    payload[schema::kFieldId] =
+        options != nullptr ? schema::autogenerate_text(*options, {}) : schema::new_record_id();
   }
   const std::string id = string_value(payload, schema::kFieldId);
   // Marked verified when its email is the provider's (PocketBase: even when both are empty);
