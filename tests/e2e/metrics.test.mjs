@@ -210,7 +210,15 @@ describe('metrics with a token', () => {
     });
     const { value, dispose } = await first;
     assert.deepEqual(value, { data: { metric_notes: [] } });
-    const during = await read();
+    // The result is counted once its write completed on the server, which may be just after the
+    // client read it: read again until it shows (the client count is checked on the same read).
+    const waitFrom = Date.now() + 30_000;
+    let during = await read();
+    while (sumOf(during, 'basalt_subscription_events_total', delivered) === sumOf(before, 'basalt_subscription_events_total', delivered)) {
+      assert.ok(Date.now() < waitFrom, 'the delivered result is not counted after 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      during = await read();
+    }
     assert.equal(sumOf(during, 'basalt_subscription_clients', graphql) - sumOf(before, 'basalt_subscription_clients', graphql), 1);
     assert.equal(sumOf(during, 'basalt_subscription_events_total', delivered) - sumOf(before, 'basalt_subscription_events_total', delivered), 1);
     dispose();
