@@ -18,9 +18,7 @@ std::string nested_record_id(const Collection& target, json::object& data) {
   if (const json::value* given = data.if_contains("id"); given && given->is_string()) {
     if (!given->get_string().empty()) return std::string(given->get_string());
   }
-  const schema::Field* id_field = target.field_by_name("id");
-  const auto* options = id_field != nullptr ? id_field->as<schema::TextOptions>() : nullptr;
-  std::string id = options != nullptr ? schema::autogenerate_text(*options, {}) : std::string();
+  std::string id = schema::new_id_of(target);
   if (id.empty()) {
     throw FieldFailure(ErrorCode::kValidationFailed,
                        "A nested record of \"" + target.name +

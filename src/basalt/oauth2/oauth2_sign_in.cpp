@@ -225,13 +225,11 @@ boost::asio::awaitable<json::object> OAuth2SignIn::create_record(
   // createData's; docs/oauth2.md, "Differences from PocketBase").
   payload[schema::kFieldEmail] = user.email;
   // The id is chosen here so the link can name the record in the same transaction.
-  // From the collection's id field, as any create: time-ordered for the default pattern
-  // (docs/records.md, "Record ids"), else a value of its own pattern.
+  // From the collection's id field, as any create (docs/records.md, "Record ids"); a random
+  // one when that field generates nothing.
   if (string_value(payload, schema::kFieldId).empty()) {
-    const schema::Field* id_field = collection.field_by_name(schema::kFieldId);
-    const auto* options = id_field != nullptr ? id_field->as<schema::TextOptions>() : nullptr;
-    payload[schema::kFieldId] =
-        options != nullptr ? schema::autogenerate_text(*options, {}) : schema::new_record_id();
+    std::string id = schema::new_id_of(collection);
+    payload[schema::kFieldId] = id.empty() ? schema::new_record_id() : std::move(id);
   }
   const std::string id = string_value(payload, schema::kFieldId);
   // Marked verified when its email is the provider's (PocketBase: even when both are empty);

@@ -50,6 +50,12 @@ struct TextOptions {
 // else a random value of the pattern ("" when there is none).
 std::string autogenerate_text(const TextOptions& options, std::string_view now);
 
+struct Collection;
+// A new id for a record of `collection` chosen before its write (OAuth2 sign-up, GraphQL nested
+// creates): autogenerate_text of its id field at the wall clock; "" when the id field generates
+// nothing.
+std::string new_id_of(const Collection& collection);
+
 struct NumberOptions {
   std::optional<double> min;  // "min": null = none
   std::optional<double> max;  // "max": null = none

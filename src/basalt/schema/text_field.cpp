@@ -255,4 +255,10 @@ std::string autogenerate_text(const TextOptions& options, std::string_view now) 
   return options.autogenerate.generate();
 }
 
+std::string new_id_of(const Collection& collection) {
+  const Field* id_field = collection.field_by_name(kFieldId);
+  const auto* options = id_field != nullptr ? id_field->as<TextOptions>() : nullptr;
+  return options != nullptr ? autogenerate_text(*options, {}) : std::string();
+}
+
 }  // namespace basalt::schema
