@@ -26,7 +26,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 jobs="$(nproc)"
-# ccache keys on relative paths, so a fresh clone (CI) reuses the objects of earlier builds.
+# ccache keys on paths relative to the clone, so a fresh clone (CI) reuses the objects of earlier
+# builds (docs/architecture.md, "Build", says what else that needs).
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 step() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
 
