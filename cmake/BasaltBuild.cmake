@@ -52,9 +52,8 @@ set(BASALT_PCH_HEADERS
 if(BASALT_PCH)
   # ccache caches compiles that use a precompiled header only with this sloppiness (its manual,
   # "Precompiled headers"); CMake passes the header with -include, which ccache also needs. Set
-  # before the first target, which takes the launcher when it is created: the header's own
-  # compile must be cached too, or every build makes a new one and its users all miss.
-  # CCACHE_PCH_EXTSUM: a header's users hash its checksum file when it has one (clang, below).
+  # before the first target, which takes the launcher when it is created. CCACHE_PCH_EXTSUM: a
+  # header's users hash its checksum file (below) instead of the header.
   if(CMAKE_CXX_COMPILER_LAUNCHER)
     set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
       CCACHE_SLOPPINESS=pch_defines,time_macros CCACHE_PCH_EXTSUM=1
@@ -83,27 +82,30 @@ if(BASALT_PCH)
       -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread)
   endif()
   # ccache across clones (CI builds a fresh clone; scripts/test.sh sets CCACHE_BASEDIR to it).
-  # A GCC .gch carries no paths, and GCC's -include is a path ccache makes relative, so the
-  # release tree hits as it is. A clang .pch records its build time (-fno-pch-timestamp removes
-  # it) and this clone's absolute paths, and CMake's clang spelling, `-Xclang -include-pch
-  # -Xclang <abs>`, hides the path from ccache's rewriting: every compile of the sanitizer tree
-  # missed in every fresh clone. So a user names the .pch with the driver's -include-pch (which
-  # ccache rewrites; the header's own -include is redundant with it), and the header's compile
-  # writes <pch>.sum, a checksum of the header's meaning without the clone's paths
-  # (clang_pch_checksum.sh), which ccache hashes instead of the .pch.
+  # ccache hashes a precompiled header into every compile that uses it, and no two compiles of
+  # one make the same file: GCC's .gch differs from run to run, a clang .pch records this
+  # clone's absolute paths (and its build time, which -fno-pch-timestamp removes). So the
+  # header's compile writes <pch>.sum, a checksum of the header's meaning without the clone's
+  # paths (pch_checksum.sh), which ccache hashes instead (CCACHE_PCH_EXTSUM). And CMake's clang
+  # spelling of a use, `-Xclang -include-pch -Xclang <abs>`, hides the path from ccache's
+  # rewriting, so a clang user names it with the driver's -include-pch, which ccache rewrites
+  # (the header's own -include is redundant with it).
   if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     set(CMAKE_CXX_COMPILE_OPTIONS_USE_PCH -include-pch <PCH_FILE>)
-    set(pch_launcher ${CMAKE_CURRENT_LIST_DIR}/clang_pch_checksum.sh ${CMAKE_SOURCE_DIR}
-      ${CMAKE_BINARY_DIR} ${CMAKE_CXX_COMPILER_LAUNCHER})
-    foreach(pch_target basalt_pch basalt_test_pch)
-      if(TARGET ${pch_target})
-        target_compile_options(${pch_target} PRIVATE "SHELL:-Xclang -fno-pch-timestamp")
-        if(CMAKE_CXX_COMPILER_LAUNCHER)
-          set_target_properties(${pch_target} PROPERTIES CXX_COMPILER_LAUNCHER "${pch_launcher}")
-        endif()
-      endif()
-    endforeach()
   endif()
+  set(pch_launcher ${CMAKE_CURRENT_LIST_DIR}/pch_checksum.sh ${CMAKE_SOURCE_DIR}
+    ${CMAKE_BINARY_DIR} ${CMAKE_CXX_COMPILER} ${CMAKE_CXX_COMPILER_LAUNCHER})
+  foreach(pch_target basalt_pch basalt_test_pch)
+    if(NOT TARGET ${pch_target})
+      continue()
+    endif()
+    if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+      target_compile_options(${pch_target} PRIVATE "SHELL:-Xclang -fno-pch-timestamp")
+    endif()
+    if(CMAKE_CXX_COMPILER_LAUNCHER)
+      set_target_properties(${pch_target} PROPERTIES CXX_COMPILER_LAUNCHER "${pch_launcher}")
+    endif()
+  endforeach()
 endif()
 
 # basalt_build_setup(<target> [TEST] [UNITY]): the shared precompiled header for <target>; TEST
