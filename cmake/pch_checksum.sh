@@ -58,13 +58,15 @@ for ((i = 0; i < ${#command[@]}; i++)); do
   esac
 done
 
-# Any failure below leaves no .sum (the header itself was made; its users then miss in ccache).
+# Any failure below leaves no .sum (the header itself was made; its users then miss in ccache):
+# a checksum of only part of its input could match a header it does not describe.
+# -w: flags that only matter to a real compile (-fpch-instantiate-templates) would otherwise be
+# reported unused, and -Werror makes that an error.
 checksum() {
-  "$compiler" --version
-  printf '%s\n' "${command[@]}" | sed -e "s#$binary_dir#<binary>#g" -e "s#$source_dir#<source>#g"
-  # -w: flags that only matter to a real compile (-fpch-instantiate-templates) would otherwise
-  # be reported unused, and -Werror makes that an error.
-  "${preprocess[@]}" -w -E -P -o -
+  "$compiler" --version &&
+    printf '%s\n' "${command[@]}" |
+    sed -e "s#$binary_dir#<binary>#g" -e "s#$source_dir#<source>#g" &&
+    "${preprocess[@]}" -w -E -P -o -
 }
 if checksum | sha256sum | cut -d' ' -f1 >"$sum.tmp" && [ -s "$sum.tmp" ]; then
   mv "$sum.tmp" "$sum"
