@@ -51,9 +51,10 @@ set(BASALT_PCH_HEADERS
 # compiled with the same flags (basalt_options and the tree's CMAKE_CXX_FLAGS).
 if(BASALT_PCH)
   # ccache caches compiles that use a precompiled header only with this sloppiness (its manual,
-  # "Precompiled headers"); CMake passes the header with -include, which ccache also needs. Set
-  # before the first target, which takes the launcher when it is created. CCACHE_PCH_EXTSUM: a
-  # header's users hash its checksum file (below) instead of the header.
+  # "Precompiled headers"), and only when the header is named with -include (GCC, as CMake
+  # does) or -include-pch (clang, set below). Set before the first target, which takes the
+  # launcher when it is created. CCACHE_PCH_EXTSUM: a header's users hash its checksum file
+  # (below) instead of the header.
   if(CMAKE_CXX_COMPILER_LAUNCHER)
     set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
       CCACHE_SLOPPINESS=pch_defines,time_macros CCACHE_PCH_EXTSUM=1
