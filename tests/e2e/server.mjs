@@ -20,6 +20,12 @@ export const binary =
   process.env.E2E_BASALT_BINARY ??
   fileURLToPath(new URL('../../build/release/basalt', import.meta.url));
 
+// Every server and CLI run of the suite hashes passwords with argon2id at its smallest cost:
+// the suite signs users up and in thousands of times, and at the production cost (32 MiB x 3
+// passes, ~35 ms of CPU each) hashing was about half of its CPU time. The hashing code is the
+// same; only its parameters differ (docs/security.md, "Passwords"). A test's own `env` wins.
+export const testHashingEnv = { BASALT_AUTH_ARGON2_MEMORY: '8KiB', BASALT_AUTH_ARGON2_PASSES: '1' };
+
 // Generous bounds for a loaded CI machine; they only matter when something is broken.
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -57,12 +63,13 @@ export async function startServer({ args = [], superuser, dir: givenDir, port = 
   if (superuser) {
     execFileSync(executable, ['superuser', 'upsert', superuser.email, superuser.password, ...storage], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...testHashingEnv, ...env },
     });
   }
   const child = spawn(
     executable,
     ['serve', '--http', `127.0.0.1:${port}`, ...storage, '--access-log', 'false', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...testHashingEnv, ...env } },
   );
 
   let stderr = '';

@@ -27,6 +27,11 @@ CommandResult run_basalt(const std::vector<std::string>& args) {
   const std::string dir = pattern;
   const std::string out_path = dir + "/out";
   const std::string err_path = dir + "/err";
+  std::vector<std::string> all = {basalt_binary()};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv = exec_pointers(all);
+  std::vector<std::string> environment = basalt_environment();
+  std::vector<char*> envp = exec_pointers(environment);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -34,12 +39,7 @@ CommandResult run_basalt(const std::vector<std::string>& args) {
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
-    std::vector<std::string> all = {basalt_binary()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   int status = 0;

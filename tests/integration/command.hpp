@@ -19,4 +19,13 @@ CommandResult run_basalt(const std::vector<std::string>& args);
 // and a clone at another path would miss on each.
 const char* basalt_binary();
 
+// The environment every basalt process a test starts runs with: this process's, plus the
+// smallest argon2id cost (BASALT_AUTH_ARGON2_MEMORY=8KiB, BASALT_AUTH_ARGON2_PASSES=1) unless the
+// environment sets them: the hashing code is the same, without ~35 ms of CPU per password.
+// Built before fork (the child only calls execve).
+std::vector<std::string> basalt_environment();
+
+// Pointers into `strings`, null-terminated, for execve.
+std::vector<char*> exec_pointers(std::vector<std::string>& strings);
+
 }  // namespace basalt::testing

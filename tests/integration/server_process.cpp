@@ -43,6 +43,9 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
   }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 
+  std::vector<char*> argv = exec_pointers(args);
+  std::vector<std::string> environment = basalt_environment();
+  std::vector<char*> envp = exec_pointers(environment);
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();
@@ -54,10 +57,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
     close(out[0]);
     close(out[1]);
     close(err);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(out[1]);

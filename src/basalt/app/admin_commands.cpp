@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "basalt/app/admin_socket.hpp"
+#include "basalt/app/password_hashing.hpp"
 #include "basalt/app/restore_start.hpp"
 #include "basalt/app/run_blocking.hpp"
 #include "basalt/app/storage.hpp"
@@ -177,7 +178,7 @@ int run_admin_command(const core::Config& config, const AdminCommand& command, s
     Storage& storage = *opened;
     // The services a command needs, as `serve` builds them; hashing on a thread of its own.
     core::BlockingPool blocking({1, 4});
-    auth::PasswordHasher hasher;
+    auth::PasswordHasher hasher(configured_argon2_params(config.auth));
     auth::PooledPasswords passwords(blocking, hasher);
     query::PlanCache plans;
     records::EventBus events;

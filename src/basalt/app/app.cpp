@@ -31,6 +31,7 @@
 #include "basalt/app/hook_chain.hpp"
 #include "basalt/app/install_link.hpp"
 #include "basalt/app/mail_delivery.hpp"
+#include "basalt/app/password_hashing.hpp"
 #include "basalt/app/restore_start.hpp"
 #include "basalt/app/run_blocking.hpp"
 #include "basalt/app/script_crons.hpp"
@@ -227,7 +228,7 @@ int serve(const core::Config& config, ServeExtension* extension) {
                    trace_options.ratio, trace_options.parent_based ? "parent-based" : "root only");
     }
     core::BlockingPool blocking({config.auth.blocking_threads, kBlockingQueue});
-    auth::PasswordHasher hasher;
+    auth::PasswordHasher hasher(configured_argon2_params(config.auth));
     // Many instances on one PostgreSQL database (docs/scaling.md): they tell each other what
     // changed through LISTEN/NOTIFY. Started last, once everything it reaches exists.
     ClusterBusParts cluster_parts = make_cluster_bus(config);

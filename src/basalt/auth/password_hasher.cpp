@@ -98,6 +98,20 @@ class SecretCopy {
 
 }  // namespace
 
+bool meets_owasp_floor(const Argon2Params& params) noexcept {
+  struct Minimum {
+    std::size_t mib;
+    std::uint64_t passes;
+  };
+  constexpr Minimum kMinimums[] = {{46, 1}, {19, 2}, {12, 3}, {9, 4}, {7, 5}};
+  for (const Minimum& minimum : kMinimums) {
+    if (params.memory_bytes >= (minimum.mib << 20) && params.iterations >= minimum.passes) {
+      return true;
+    }
+  }
+  return false;
+}
+
 PasswordHasher::PasswordHasher(Argon2Params params) : params_(params) {
   init_sodium();
   if (params_.iterations < crypto_pwhash_argon2id_OPSLIMIT_MIN ||

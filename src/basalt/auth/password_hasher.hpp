@@ -51,6 +51,11 @@ inline constexpr std::size_t kMaxArgon2Memory = std::size_t{256} << 20;
 inline constexpr std::uint64_t kMaxArgon2Iterations = 16;
 inline constexpr int kMaxBcryptCost = 15;  // ~1.5 s here; PocketBase's default is 10
 
+// Whether `params` reach one of OWASP's argon2id minimum configurations (one lane): 46 MiB x 1
+// pass, 19 MiB x 2, 12 MiB x 3, 9 MiB x 4 or 7 MiB x 5. The server warns at startup when they do
+// not (only tests should configure less: docs/security.md, "Passwords").
+bool meets_owasp_floor(const Argon2Params& params) noexcept;
+
 // The result of checking a password against a stored hash.
 struct PasswordCheck {
   bool matches = false;

@@ -192,5 +192,19 @@ TEST(PasswordHasherTest, ParametersOutsideTheVerifiableRangeAreRejected) {
   EXPECT_THROW(PasswordHasher({1, kMaxArgon2Memory + 1024}), std::invalid_argument);
 }
 
+TEST(PasswordHasherTest, TheOwaspFloorIsAnyOfItsFiveConfigurations) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  EXPECT_TRUE(meets_owasp_floor(kDefaultArgon2Params));
+  EXPECT_TRUE(meets_owasp_floor({1, 46 * kMiB}));
+  EXPECT_TRUE(meets_owasp_floor({2, 19 * kMiB}));
+  EXPECT_TRUE(meets_owasp_floor({3, 12 * kMiB}));
+  EXPECT_TRUE(meets_owasp_floor({4, 9 * kMiB}));
+  EXPECT_TRUE(meets_owasp_floor({5, 7 * kMiB}));
+  EXPECT_FALSE(meets_owasp_floor({1, 46 * kMiB - 1024}));
+  EXPECT_FALSE(meets_owasp_floor({2, 19 * kMiB - 1024}));
+  EXPECT_FALSE(meets_owasp_floor({16, 7 * kMiB - 1024}));
+  EXPECT_FALSE(meets_owasp_floor({1, 64 * 1024}));
+}
+
 }  // namespace
 }  // namespace basalt::auth

@@ -61,6 +61,10 @@ struct AuthConfig {
   std::chrono::milliseconds failure_window{};
   unsigned blocking_threads = 0;  // threads hashing passwords (the blocking pool)
   std::size_t record_cache = 0;   // auth records per worker thread (AuthRecordCache); 0 = off
+  // argon2id cost of new password hashes (auth/password_hasher.hpp); stored hashes made with
+  // other values are replaced at their user's next sign-in.
+  std::size_t argon2_memory_bytes = std::size_t{32} << 20;  // a multiple of 1 KiB
+  unsigned argon2_passes = 3;
 };
 
 // Server-sent event streams of /api/realtime (docs/realtime.md).

@@ -18,6 +18,10 @@ constexpr std::string_view kLogFormats = "text|json";
 constexpr std::string_view kLogLevels = "debug|info|warn|error";
 constexpr std::size_t kMinHeaderBytes = 1024;
 constexpr std::size_t kMinBodyBytes = 1024;
+// libsodium's argon2id bounds below, the hasher's verification cap above
+// (auth/password_hasher.hpp: kMaxArgon2Memory; core/ does not depend on auth/).
+constexpr std::size_t kMinArgon2MemoryBytes = 8 * 1024;
+constexpr std::size_t kMaxArgon2MemoryBytes = std::size_t{256} << 20;
 
 // clang-format off
 constexpr std::array kSettings{
@@ -122,8 +126,26 @@ constexpr std::array kSettings{
     [](Config& c, std::string_view v) {
       c.auth.record_cache = static_cast<std::size_t>(parse_uint(v, 0, 1'000'000));
     }},
+  Setting{"auth-argon2-memory", "size", "32MiB",
+    "Memory of each argon2id password hash (sign-ups, sign-ins, password changes): 8KiB to "
+    "256MiB, a multiple of 1KiB. Hashes stored with other parameters still verify and are "
+    "replaced with this cost at their user's next sign-in. Below OWASP's floor (19MiB with 2 "
+    "passes) the server warns at startup: only tests should go that low (docs/security.md, "
+    "\"Passwords\").",
+    [](Config& c, std::string_view v) {
+      const std::size_t bytes = parse_size(v, kMinArgon2MemoryBytes);
+      if (bytes > kMaxArgon2MemoryBytes || bytes % 1024 != 0) {
+        throw ConfigError(fmt::format("\"{}\" is not 8KiB to 256MiB in whole KiB", v));
+      }
+      c.auth.argon2_memory_bytes = bytes;
+    }},
+  Setting{"auth-argon2-passes", "uint", "3",
+    "Passes over memory of each argon2id password hash, 1 to 16 (see auth-argon2-memory).",
+    [](Config& c, std::string_view v) {
+      c.auth.argon2_passes = static_cast<unsigned>(parse_uint(v, 1, 16));
+    }},
   Setting{"blocking-threads", "uint", "2",
-    "Threads for CPU-heavy work such as password hashing (each argon2id hash holds 32 MiB). "
+    "Threads for CPU-heavy work such as password hashing (each argon2id hash holds auth-argon2-memory). "
     "At least 1.",
     [](Config& c, std::string_view v) {
       c.auth.blocking_threads = static_cast<unsigned>(parse_uint(v, 1, 64));

@@ -167,6 +167,26 @@ TEST_F(LoadConfigTest, DatabaseSettings) {
   EXPECT_EQ(config.db.statement_timeout, milliseconds(250));
 }
 
+TEST_F(LoadConfigTest, Argon2ParametersDefaultToOwaspSafeValuesAndStayWithinTheHashersRange) {
+  Config defaults = load_config(sources_);
+  EXPECT_EQ(defaults.auth.argon2_memory_bytes, 32u * 1024 * 1024);
+  EXPECT_EQ(defaults.auth.argon2_passes, 3u);
+  sources_.environment = {"BASALT_AUTH_ARGON2_MEMORY=64KiB", "BASALT_AUTH_ARGON2_PASSES=1"};
+  Config cheap = load_config(sources_);
+  EXPECT_EQ(cheap.auth.argon2_memory_bytes, 64u * 1024);
+  EXPECT_EQ(cheap.auth.argon2_passes, 1u);
+  for (const char* memory : {"4KiB", "257MiB", "10000"}) {
+    sources_.environment = {std::string("BASALT_AUTH_ARGON2_MEMORY=") + memory};
+    EXPECT_NE(load_error().find("invalid value for auth-argon2-memory"), std::string::npos)
+        << memory;
+  }
+  for (const char* passes : {"0", "17"}) {
+    sources_.environment = {std::string("BASALT_AUTH_ARGON2_PASSES=") + passes};
+    EXPECT_NE(load_error().find("invalid value for auth-argon2-passes"), std::string::npos)
+        << passes;
+  }
+}
+
 TEST_F(LoadConfigTest, EmptyOriginListTurnsCorsOff) {
   sources_.flags = {{"cors-origins", ""}};
   EXPECT_TRUE(load_config(sources_).cors_origins.empty());

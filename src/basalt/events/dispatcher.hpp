@@ -52,6 +52,10 @@
 #include "basalt/events/destination_spec.hpp"
 #include "basalt/records/record_service.hpp"
 
+namespace basalt::core {
+class ThreadRunner;  // core/thread_runner.hpp
+}  // namespace basalt::core
+
 namespace basalt::events {
 
 struct DispatcherOptions {
@@ -188,7 +192,7 @@ class Dispatcher {
   // The delivery pool: tasks of destinations, each destination at most once at a time.
   std::mutex pool_mutex_;
   std::condition_variable pool_wakeup_;
-  std::deque<std::function<void()>> tasks_;
+  std::deque<std::function<void(core::ThreadRunner&)>> tasks_;  // run on a delivery thread's runner
   bool pool_stopping_ = false;
   std::vector<std::thread> pool_;
 };

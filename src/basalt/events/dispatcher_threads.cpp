@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "basalt/core/run_blocking.hpp"
+#include "basalt/core/thread_runner.hpp"
 #include "basalt/events/dispatcher.hpp"
 #include "basalt/events/dispatcher_internal.hpp"
 
@@ -109,11 +110,13 @@ void Dispatcher::recheck() {
 }
 
 void Dispatcher::run() {
+  // Every pass of this thread on one io_context: on PostgreSQL, one connection kept.
+  core::ThreadRunner runner;
   while (true) {
     const auto started = std::chrono::steady_clock::now();
     try {
       PassReport report;
-      run_blocking(pass(report, false));
+      runner.run(pass(report, false));
     } catch (const std::exception& error) {
       spdlog::warn("events: dispatcher pass failed: {}", error.what());
     }
@@ -146,8 +149,9 @@ void Dispatcher::run() {
 }
 
 void Dispatcher::run_pool() {
+  core::ThreadRunner runner;  // the tasks of this delivery thread, as run() keeps its own
   while (true) {
-    std::function<void()> task;
+    std::function<void(core::ThreadRunner&)> task;
     {
       std::unique_lock lock(pool_mutex_);
       pool_wakeup_.wait(lock, [this] { return pool_stopping_ || !tasks_.empty(); });
@@ -155,15 +159,15 @@ void Dispatcher::run_pool() {
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
-    task();
+    task(runner);
   }
 }
 
 void Dispatcher::submit(DestinationSpec spec, std::shared_ptr<Live> live) {
-  auto task = [this, spec = std::move(spec), live = std::move(live)] {
+  auto task = [this, spec = std::move(spec), live = std::move(live)](core::ThreadRunner& runner) {
     PassReport report;
     try {
-      run_blocking(serve(spec, *live, report));
+      runner.run(serve(spec, *live, report));
     } catch (const std::exception& error) {
       spdlog::warn("events: delivering to destination {} failed: {}", spec.id, error.what());
     }

@@ -3,11 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <exception>
 
+#include "basalt/core/thread_runner.hpp"
 #include "basalt/metrics/job_metrics.hpp"
 #include "basalt/schema/ids.hpp"
 
@@ -15,16 +13,6 @@ namespace basalt::jobs {
 namespace {
 
 constexpr std::size_t kPrunePage = 500;
-
-// Runs one database call to completion on the calling thread's own io_context (the
-// dispatcher's, or a caller's that runs no executor).
-template <typename T>
-T run_here(boost::asio::io_context& io, boost::asio::awaitable<T> call) {
-  auto result = boost::asio::co_spawn(io, std::move(call), boost::asio::use_future);
-  io.restart();
-  io.run();
-  return result.get();
-}
 
 }  // namespace
 
@@ -85,10 +73,10 @@ boost::asio::awaitable<bool> JobRunner::enqueue(NewJob job) {
 }
 
 bool JobRunner::enqueue_blocking(NewJob job) {
-  // One io_context per calling thread, kept: on PostgreSQL the database keeps a connection pool
-  // per io_context, so the outbox's and the scheduler's enqueues reuse their connections.
-  thread_local boost::asio::io_context io;
-  return run_here(io, enqueue(std::move(job)));
+  // One runner per calling thread, kept: the outbox's and the scheduler's enqueues reuse their
+  // connections (core/thread_runner.hpp).
+  thread_local core::ThreadRunner runner;
+  return runner.run(enqueue(std::move(job)));
 }
 
 JobOutcome JobRunner::run_one(const ClaimedJob& job) {
@@ -136,7 +124,7 @@ void JobRunner::run_loop() {
 }
 
 void JobRunner::dispatch_loop() {
-  boost::asio::io_context io;
+  core::ThreadRunner runner;
   const unsigned threads = std::max(1U, options_.threads);
   const auto half_lease = options_.lease / 2;
   auto next_maintenance = std::chrono::steady_clock::now();
@@ -172,11 +160,11 @@ void JobRunner::dispatch_loop() {
     JobStore::Due due;
     bool cycle_failed = false;
     try {
-      if (cycle.claim > 0) due = run_here(io, store_.due());
+      if (cycle.claim > 0) due = runner.run(store_.due());
       if (!due.now) cycle.claim = 0;
       if (!cycle.outcomes.empty() || !cycle.renew.empty() || !cycle.release.empty() ||
           cycle.claim > 0) {
-        std::vector<ClaimedJob> claimed = run_here(io, store_.cycle(cycle, owner_, options_.lease));
+        std::vector<ClaimedJob> claimed = runner.run(store_.cycle(cycle, owner_, options_.lease));
         std::lock_guard lock(mutex_);
         const auto now = std::chrono::steady_clock::now();
         for (ClaimedJob& job : claimed) {
@@ -208,10 +196,10 @@ void JobRunner::dispatch_loop() {
         // rows an hour at most: far above the jobs this instance settles in that time).
         for (int page = 0; page < 20; ++page) {
           const std::int64_t removed =
-              run_here(io, store_.prune(options_.keep_done, options_.keep_failed, kPrunePage));
+              runner.run(store_.prune(options_.keep_done, options_.keep_failed, kPrunePage));
           if (removed < static_cast<std::int64_t>(kPrunePage)) break;
         }
-        const JobCounts counts = run_here(io, store_.counts());
+        const JobCounts counts = runner.run(store_.counts());
         metrics::JobGauges& gauges = metrics::job_gauges();
         gauges.queued.store(counts.queued, std::memory_order_relaxed);
         gauges.running.store(counts.running, std::memory_order_relaxed);

@@ -519,6 +519,13 @@ TEST_F(PostgresDatabaseTest, CommitsMoveTheVersionsOfTheTablesTheyWrote) {
   auto db = open();
   const std::vector<std::string> tables{"kids", "other", "parents", "t"};
   const auto before = db->versions().stamp(tables);
+  // A read-only job moves nothing. First, on a connection that has written nothing: a later
+  // job may also report what an earlier transaction of its connection wrote, until the
+  // session's statistics are flushed (docs/postgres.md, "Data versions").
+  sync_wait(db->write([&](Transaction& tx) -> asio::awaitable<void> {
+    co_await tx.query("SELECT count(*) FROM t");
+  }));
+  EXPECT_EQ(db->versions().stamp(tables), before);
   sync_wait(db->write([&](Transaction& tx) -> asio::awaitable<void> {
     co_await tx.execute("DELETE FROM parents WHERE id = $1", "p");  // cascades to kids
   }));
@@ -527,11 +534,6 @@ TEST_F(PostgresDatabaseTest, CommitsMoveTheVersionsOfTheTablesTheyWrote) {
   EXPECT_EQ(after[1], before[1]);  // other
   EXPECT_NE(after[2], before[2]);  // parents
   EXPECT_EQ(after[3], before[3]);  // t
-  // A read-only job and a failed one move nothing.
-  sync_wait(db->write([&](Transaction& tx) -> asio::awaitable<void> {
-    co_await tx.query("SELECT count(*) FROM t");
-  }));
-  EXPECT_EQ(db->versions().stamp(tables), after);
   // A schema change moves everything.
   sync_wait(db->write([&](Transaction& tx) -> asio::awaitable<void> {
     co_await tx.execute("CREATE TABLE fresh (id text)");
