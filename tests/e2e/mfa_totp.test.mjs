@@ -5,7 +5,6 @@
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { assertErrorBody, rejectsWith } from './assertions.mjs';
@@ -66,7 +65,8 @@ describe('MFA with password then TOTP', () => {
   const password = 'ann-password-123';
 
   before(async () => {
-    server = await startServer({ superuser });
+    // The controlled clock (app/testing_clock.hpp): an MFA session expires without waiting.
+    server = await startServer({ superuser, env: { E2E_BASALT_MANUAL_CLOCK: '1' } });
     admin = new PocketBase(server.url);
     await admin.collection('_superusers').authWithPassword(superuser.email, superuser.password);
     await admin.collections.create({
@@ -203,11 +203,17 @@ describe('MFA with password then TOTP', () => {
     await admin.collection('brief').create({ email: 'cy@example.com', password, passwordConfirm: password });
     const pb = new PocketBase(server.url);
     const mfaId = await mfaIdOf(pb.collection('brief').authWithPassword('cy@example.com', password));
-    // 10 s is the shortest mfa.duration a collection accepts; the session is older after this.
-    await delay(11_000);
-    await rejectsWith(pb.collection('brief').authWithPassword('cy@example.com', password, { mfaId }), 400,
-      (body) => assert.equal(body.message, 'Invalid or expired MFA session.'));
-    await rejectsWith(admin.collection('_mfas').getOne(mfaId), 404);
+    // 10 s is the shortest mfa.duration a collection accepts: the server's date moves 11 s on,
+    // and back afterwards (the TOTP codes of the other tests follow the real time).
+    const setDate = (unixMs) => admin.send('/api/_testing/clock', { method: 'POST', body: { unixMs } });
+    await setDate(Date.now() + 11_000);
+    try {
+      await rejectsWith(pb.collection('brief').authWithPassword('cy@example.com', password, { mfaId }), 400,
+        (body) => assert.equal(body.message, 'Invalid or expired MFA session.'));
+      await rejectsWith(admin.collection('_mfas').getOne(mfaId), 404);
+    } finally {
+      await setDate(Date.now());
+    }
   });
 
   test('a rule that does not match the record skips MFA', async () => {
