@@ -90,8 +90,8 @@ step "unit + integration tests (release)"
 run_ctest release
 
 # Test files run E2E_CONCURRENCY at a time (each starts its own server on its own port and data
-# directory, tests/e2e/README.md); the suite is bound by round trips, not CPU, so this does not
-# follow the core count.
+# directory, tests/e2e/README.md). 4 on 2 cores: fewer leave the CPU idle while files wait on
+# round trips, more only add contention (73 s at 4 against 78 s at 6, docs/architecture.md).
 step "e2e tests (pocketbase SDK)"
 (cd tests/e2e && E2E_BASALT_BINARY="$PWD/../../build/release/basalt" \
   npm test -- --test-concurrency="${E2E_CONCURRENCY:-4}")

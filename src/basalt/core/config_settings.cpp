@@ -145,8 +145,8 @@ constexpr std::array kSettings{
       c.auth.argon2_passes = static_cast<unsigned>(parse_uint(v, 1, 16));
     }},
   Setting{"blocking-threads", "uint", "2",
-    "Threads for CPU-heavy work such as password hashing (each argon2id hash holds auth-argon2-memory). "
-    "At least 1.",
+    "Threads for CPU-heavy work such as password hashing (each argon2id hash holds "
+    "auth-argon2-memory). At least 1.",
     [](Config& c, std::string_view v) {
       c.auth.blocking_threads = static_cast<unsigned>(parse_uint(v, 1, 64));
     }},
