@@ -129,9 +129,9 @@ constexpr std::array kSettings{
   Setting{"auth-argon2-memory", "size", "32MiB",
     "Memory of each argon2id password hash (sign-ups, sign-ins, password changes): 8KiB to "
     "256MiB, a multiple of 1KiB. Hashes stored with other parameters still verify and are "
-    "replaced with this cost at their user's next sign-in. Below OWASP's floor (19MiB with 2 "
-    "passes) the server warns at startup: only tests should go that low (docs/security.md, "
-    "\"Passwords\").",
+    "replaced with this cost at their user's next sign-in. Below OWASP's minimum configurations "
+    "(e.g. 19MiB with 2 passes) the server warns at startup: only tests should go that low "
+    "(docs/security.md, \"Passwords\").",
     [](Config& c, std::string_view v) {
       const std::size_t bytes = parse_size(v, kMinArgon2MemoryBytes);
       if (bytes > kMaxArgon2MemoryBytes || bytes % 1024 != 0) {

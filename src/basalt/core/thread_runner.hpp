@@ -3,11 +3,11 @@
 // and again (the outbox dispatcher and its delivery threads, the job dispatcher).
 //
 // Why it is kept: state is keyed by io_context. On PostgreSQL the database keeps one
-// connection pool per io_context (db/postgres/pg_pool.hpp), so a context made per call
-// (run_blocking) opens a connection and closes it again on every call: a backend start on the
-// server each time, once a second per poller on an idle instance. With the context kept, the
-// thread reuses its connection, and the pool is closed with the runner (its io_context going
-// away closes it).
+// connection pool per io_context (db/postgres/pg_pool.hpp), so a context made per call would
+// open a connection and close it again on every call: a backend start on the server each time,
+// once a second per poller on an idle instance. With the context kept, the thread reuses its
+// connection, and the pool is closed with the runner (its io_context going away closes it).
+// core::run_blocking keeps one per calling thread for the threads that own none of their own.
 //
 // Invariants: one thread calls run() at a time (the owner; a thread_local runner is the usual
 // form); run() is never called from inside a coroutine this runner is running (it would have

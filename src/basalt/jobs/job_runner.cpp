@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "basalt/core/run_blocking.hpp"
 #include "basalt/core/thread_runner.hpp"
 #include "basalt/metrics/job_metrics.hpp"
 #include "basalt/schema/ids.hpp"
@@ -73,10 +74,9 @@ boost::asio::awaitable<bool> JobRunner::enqueue(NewJob job) {
 }
 
 bool JobRunner::enqueue_blocking(NewJob job) {
-  // One runner per calling thread, kept: the outbox's and the scheduler's enqueues reuse their
-  // connections (core/thread_runner.hpp).
-  thread_local core::ThreadRunner runner;
-  return runner.run(enqueue(std::move(job)));
+  // run_blocking keeps one io_context per calling thread: the mail outbox's and the cron
+  // scheduler's enqueues reuse their connections.
+  return core::run_blocking(enqueue(std::move(job)));
 }
 
 JobOutcome JobRunner::run_one(const ClaimedJob& job) {
