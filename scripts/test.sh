@@ -76,13 +76,20 @@ step "postgresql test server (scripts/postgres-test-server.sh)"
 start_postgres
 echo "$BASALT_TEST_POSTGRES_URL"
 
-# ctest of one preset. The tests against s3rver (the S3 emulator, `*_s3_test`) run apart and
-# up to three times: s3rver has, under a loaded machine, answered a HEAD right after a PUT with
-# 404 and a GET with 0 bytes (two runs in hundreds, never reproduced alone; our code's side of
-# it is covered by the same contract on the local backend and by the e2e suite on S3). Every
-# other test runs once.
+# ctest of one preset. Every test takes one of $jobs `cpus` slots while it runs (the resource
+# spec below), except those labelled `waits` (basalt_test_uses_a_core in CMakeLists.txt): they
+# spend their time waiting on servers they start and on timeouts, so they run beside the
+# others rather than idling on a core's turn; -j leaves room for all of them at once.
+# The tests against s3rver (the S3 emulator, `*_s3_test`) run apart and up to three times:
+# s3rver has, under a loaded machine, answered a HEAD right after a PUT with 404 and a GET with
+# 0 bytes (two runs in hundreds, never reproduced alone; our code's side of it is covered by the
+# same contract on the local backend and by the e2e suite on S3). Every other test runs once.
 run_ctest() {
-  ctest --preset "$1" -j "$jobs" -E '_s3_test$'
+  local spec="$PWD/build/$1/ctest-resources.json" waiting
+  printf '{"version":{"major":1,"minor":0},"local":[{"cpus":[{"id":"0","slots":%d}]}]}\n' \
+    "$jobs" >"$spec"
+  waiting="$(ctest --preset "$1" -N -L '^waits$' | sed -n 's/^Total Tests: //p')"
+  ctest --preset "$1" -j "$((jobs + waiting))" --resource-spec-file "$spec" -E '_s3_test$'
   ctest --preset "$1" -R '_s3_test$' --repeat until-pass:3
 }
 
