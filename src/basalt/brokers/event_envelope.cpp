@@ -4,7 +4,8 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+
+#include "basalt/schema/go_json.hpp"
 
 namespace basalt::brokers {
 
@@ -19,7 +20,7 @@ std::string build_event_envelope(const events::OutboxEvent& event) {
     envelope["timestamp"] = rfc3339_commit_time(event);
     envelope["sequence"] = event.sequence;
     envelope["data"] = ec ? boost::json::value(nullptr) : std::move(record);
-    return boost::json::serialize(envelope);
+    return schema::serialize_go_json(envelope);
   }
   if (ec || !record.is_object()) record = nullptr;
 
@@ -36,7 +37,9 @@ std::string build_event_envelope(const events::OutboxEvent& event) {
   envelope["timestamp"] = rfc3339_commit_time(event);
   envelope["sequence"] = event.sequence;
   envelope["data"] = std::move(data);
-  return boost::json::serialize(envelope);
+  // Numbers as the REST API writes them (3, not boost's 3E0): a consumer that decodes a
+  // number field into an integer (Go, serde) rejects an exponent.
+  return schema::serialize_go_json(envelope);
 }
 
 std::string rfc3339_commit_time(const events::OutboxEvent& event) {

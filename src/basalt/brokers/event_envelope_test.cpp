@@ -34,6 +34,20 @@ TEST(EventEnvelope, RecordThatIsNotAnObjectBecomesNull) {
   EXPECT_TRUE(array_envelope.at("data").at("record").is_null());
 }
 
+// Numbers as the REST API writes them: a whole number without a fraction or an exponent (a
+// consumer decoding it into an integer refuses 3E0), others in their shortest form.
+TEST(EventEnvelope, WritesNumbersAsTheRestApiDoes) {
+  auto event = testing::numbered_event(2);
+  event.record_json = R"({"views":3E0,"price":12.5,"big":1e21,"small":-7e-7,"count":42})";
+  const std::string text = build_event_envelope(event);
+  EXPECT_NE(text.find(R"("record":{"views":3,"price":12.5,"big":1e+21,"small":-7e-7,"count":42})"),
+            std::string::npos)
+      << text;
+  event.action = "custom:order.paid";
+  event.record_json = R"({"amount":2E0})";
+  EXPECT_NE(build_event_envelope(event).find(R"("data":{"amount":2})"), std::string::npos);
+}
+
 TEST(EventEnvelope, ACustomEventCarriesItsTypeAndDataAsPublished) {
   auto event = testing::numbered_event(3);
   event.action = "custom:order.paid";

@@ -156,7 +156,7 @@ TEST_F(OutboxTest, NothingIsWrittenWhileNoDestinationWantsTheEvent) {
 
 TEST_F(OutboxTest, EveryChangeAppendsARowInCommitOrderWithoutSecrets) {
   add_webhook(R"({"url":"http://127.0.0.1:9/"})");
-  const std::string id = create("posts", R"({"title":"a"})");
+  const std::string id = create("posts", R"({"title":"a","n":3})");
   records::WriteInput update;
   // A title that needs escaping, and a long one: the row is still the record, exactly.
   const std::string title = "b \"quoted\" \\ \u00e9\n" + std::string(3000, 'x');
@@ -169,6 +169,9 @@ TEST_F(OutboxTest, EveryChangeAppendsARowInCommitOrderWithoutSecrets) {
   const auto rows = outbox_rows();
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].first, "create posts");
+  // Numbers as the REST API writes them (3, never 3E0).
+  EXPECT_NE(rows[0].second.find(R"("n":3)"), std::string::npos) << rows[0].second;
+  EXPECT_EQ(rows[0].second.find("E0"), std::string::npos) << rows[0].second;
   EXPECT_EQ(rows[1].first, "update posts");
   EXPECT_EQ(json::parse(rows[1].second).at("title").as_string(), title);
   EXPECT_EQ(rows[2].first, "delete posts");

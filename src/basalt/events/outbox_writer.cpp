@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
-#include <boost/json/serializer.hpp>
 
 #include "basalt/core/span_scope.hpp"
 #include "basalt/events/custom_events.hpp"
 #include "basalt/events/outbox_tables.hpp"
 #include "basalt/schema/datetime.hpp"
+#include "basalt/schema/go_json.hpp"
 #include "basalt/schema/ids.hpp"
 
 namespace basalt::events {
@@ -155,26 +155,19 @@ void OutboxWriter::serialize(records::OutboxRow& row) const {
   if (row.record == nullptr) return;
   row.event_id = new_event_id();
   // The destinations are trusted services, but a password hash and the token key are secrets
-  // of the record's owner: they never leave. Written member by member (no copy of the record).
-  // One serializer writes every member straight into the row's text (no string per member).
+  // of the record's owner: they never leave. Written member by member (no copy of the record),
+  // straight into the row's text, numbers and escapes as the REST API writes them.
   std::string& out = row.record_json;
   out.clear();
   out.push_back('{');
   bool first = true;
-  boost::json::serializer serializer;
-  char chunk[1024];
-  auto drain = [&] {
-    while (!serializer.done()) out.append(serializer.read(chunk, sizeof chunk));
-  };
   for (const auto& member : *row.record) {
     if (member.key() == "password" || member.key() == "tokenKey") continue;
     if (!first) out.push_back(',');
     first = false;
-    serializer.reset(member.key());  // quoted and escaped as a JSON string
-    drain();
+    schema::append_go_json_string(out, member.key());
     out.push_back(':');
-    serializer.reset(&member.value());
-    drain();
+    schema::append_go_json(out, member.value());
   }
   out.push_back('}');
   row.record = nullptr;
