@@ -6,6 +6,15 @@
 
 option(BASALT_PCH "Precompile the headers nearly every translation unit includes" ON)
 
+# Links with lld where the compiler can use it (scripts/install-deps.sh installs it): about 4x
+# less time than GNU ld for the same executable (an ASan records_test, 2.8 s against 0.7 s),
+# and a tree links some 50 executables. Without lld, the toolchain's default linker.
+include(CheckLinkerFlag)
+check_linker_flag(CXX "-fuse-ld=lld" BASALT_LINKER_LLD)
+if(BASALT_LINKER_LLD)
+  add_link_options(-fuse-ld=lld)
+endif()
+
 # The libFuzzer targets (tests/fuzz) live in the sanitizer tree (preset `asan`, clang): with this
 # on, every library of the tree is compiled with libFuzzer's coverage instrumentation
 # (-fsanitize=fuzzer-no-link) on top of the tree's ASan+UBSan, and only the fuzz targets link
