@@ -12,6 +12,7 @@
 #include "basalt/db/postgres/postgres_database.hpp"
 #include "basalt/db/postgres/postgres_dialect.hpp"
 #include "basalt/db/sqlite/sqlite_database.hpp"
+#include "basalt/events/outbox_tables.hpp"
 #include "basalt/query/filter_dialect.hpp"
 
 namespace basalt::app {
@@ -39,7 +40,12 @@ void install_filter_functions(db::Database& database) {
 OpenedDatabase open_database(const core::Config& config) {
   OpenedDatabase opened;
   if (!core::is_postgres_url(config.database_url)) {
-    opened.database = db::open_sqlite(db::sqlite_options(config));
+    db::SqliteOptions options = db::sqlite_options(config);
+    // Written at every record change and delivery: their rows do not bring the next refresh
+    // of the planner statistics closer (docs/architecture.md, "Planner statistics").
+    options.statistics_uncounted_tables = {std::string(events::kOutboxTable),
+                                           std::string(events::kDeliveriesTable)};
+    opened.database = db::open_sqlite(options);
     spdlog::info("database: SQLite in {}", config.data_dir);
     return opened;
   }

@@ -210,6 +210,11 @@ void Connection::on_update(void* self, int /*operation*/, const char* /*database
                            const char* table, sqlite3_int64 /*rowid*/) noexcept {
   auto* connection = static_cast<Connection*>(self);
   ++connection->hooked_rows_;
+  if (table != nullptr) {
+    for (const std::string& apart : connection->apart_tables_) {
+      if (apart == table) ++connection->apart_rows_;
+    }
+  }
   try {
     std::string key = table_key(table != nullptr ? table : "");
     auto& written = connection->written_;
@@ -430,6 +435,10 @@ std::int64_t Connection::schema_version() {
 
 std::int64_t Connection::total_changes() const noexcept {
   return sqlite3_total_changes64(db_.get());
+}
+
+void Connection::count_apart(std::vector<std::string> tables) {
+  apart_tables_ = std::move(tables);
 }
 
 ReadSet Connection::read_set(std::string_view sql) {

@@ -115,6 +115,10 @@ class Connection {
   // Rows inserted, updated or deleted through this connection since it opened
   // (sqlite3_total_changes64), rolled-back ones included.
   std::int64_t total_changes() const noexcept;
+  // kWriter: from now on, rows the update hook reports in one of `tables` (exact names) are
+  // also counted apart, in rows_in_tables_apart() (writer.hpp, invariant 11).
+  void count_apart(std::vector<std::string> tables);
+  std::int64_t rows_in_tables_apart() const noexcept { return apart_rows_; }
 
   // The tables `sql` would read, from SQLite's authorizer while preparing it (not run, not
   // cached): the FROM tables, joins, subqueries and the tables behind views.
@@ -160,6 +164,8 @@ class Connection {
   std::vector<std::string> written_;
   bool written_unknown_ = false;
   std::int64_t hooked_rows_ = 0;
+  std::vector<std::string> apart_tables_;  // count_apart()
+  std::int64_t apart_rows_ = 0;
   int wal_pages_ = 0;  // kWriter: from the WAL hook, until take_wal_pages()
 };
 

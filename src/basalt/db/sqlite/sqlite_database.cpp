@@ -38,6 +38,7 @@ sqlite::StatisticsPolicy statistics_policy(const SqliteOptions& options) {
   sqlite::StatisticsPolicy policy;
   policy.rows = options.statistics_rows;
   policy.interval = options.statistics_interval;
+  policy.uncounted_tables = options.statistics_uncounted_tables;
   if (options.statistics_rows > 0) policy.statements = SqliteDialect().statistics_statements();
   return policy;
 }

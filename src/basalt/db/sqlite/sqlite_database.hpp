@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "basalt/core/config.hpp"
 #include "basalt/db/database.hpp"
@@ -42,6 +43,9 @@ struct SqliteOptions {
   // at this interval while rows change (sqlite/writer.hpp, invariant 11); 0 rows: never.
   std::int64_t statistics_rows = 10'000;
   std::chrono::seconds statistics_interval{std::chrono::hours(1)};
+  // Tables whose rows do not count toward statistics_rows
+  // (sqlite::StatisticsPolicy::uncounted_tables): the app names the outbox and the delivery log.
+  std::vector<std::string> statistics_uncounted_tables;
   // Setting db-trace-statements (sqlite/connection.hpp).
   bool trace_statements = false;
   unsigned read_threads = 2;     // >= 1; the read pool; setting db-read-threads

@@ -100,6 +100,34 @@ TEST_F(SqliteDatabaseTest, PlannerStatisticsAreRefreshedAfterLargeChanges) {
   EXPECT_EQ(stat(), "110 22");  // 40 more: not yet
 }
 
+// Uncounted tables (the app names the outbox): their rows do not count toward statistics_rows;
+// a refresh still analyzes them with the others.
+TEST_F(SqliteDatabaseTest, RowsOfUncountedTablesDoNotBringARefreshCloser) {
+  SqliteOptions opts = options();
+  opts.statistics_rows = 100;
+  opts.statistics_uncounted_tables = {"queue"};
+  auto db = open_sqlite(opts);
+  execute(*db, "CREATE TABLE items (id INTEGER PRIMARY KEY, kind INTEGER)");
+  execute(*db, "CREATE INDEX idx_items_kind ON items (kind)");
+  execute(*db, "CREATE TABLE queue (seq INTEGER PRIMARY KEY, body TEXT)");
+  auto stat = [&](const char* table) -> std::string {
+    ResultSet rows = sync_wait(db->query("SELECT stat FROM sqlite_stat1 WHERE tbl = ?1", table));
+    return rows.size() == 0 ? std::string("none") : std::string(rows[0].as_text(0));
+  };
+  auto write = [&](const char* sql, int from, int to) {
+    sync_wait(db->write([&](Transaction& tx) -> awaitable<void> {
+      for (int i = from; i < to; ++i) co_await tx.execute(sql, i, i % 5);
+    }));
+    sync_wait(db->write([](Transaction&) -> awaitable<void> { co_return; }));
+  };
+  write("INSERT INTO items (id, kind) VALUES (?1, ?2)", 0, 60);
+  write("INSERT INTO queue (seq, body) VALUES (?1, ?2)", 0, 500);
+  EXPECT_EQ(stat("items"), "none");  // 60 counted rows (the 500 queued ones are not)
+  write("INSERT INTO items (id, kind) VALUES (?1, ?2)", 60, 110);
+  EXPECT_EQ(stat("items"), "110 22");  // 110 counted: refreshed
+  EXPECT_EQ(stat("queue"), "500");     // ... the uncounted table with the others
+}
+
 TEST_F(SqliteDatabaseTest, ValuesAreBoundNeverSpliced) {
   auto db = open_sqlite(options());
   execute(*db, "CREATE TABLE t (v TEXT)");

@@ -105,7 +105,8 @@ Writer::Writer(const std::string& path, const ConnectionOptions& options,
       versions_(versions),
       statistics_(std::move(statistics)),
       work_(context_.get_executor()) {
-  changes_at_refresh_ = connection_.total_changes();
+  connection_.count_apart(statistics_.uncounted_tables);
+  changes_at_refresh_ = counted_changes();
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "basalt-writer");
     for (;;) {
@@ -423,7 +424,7 @@ void Writer::checkpoint_if_due() noexcept {
 
 void Writer::refresh_statistics_if_due() noexcept {
   if (statistics_.statements.empty()) return;
-  const std::int64_t changed = connection_.total_changes() - changes_at_refresh_;
+  const std::int64_t changed = counted_changes() - changes_at_refresh_;
   const auto now = std::chrono::steady_clock::now();
   const bool due = schema_changed_ || changed >= statistics_.rows ||
                    (changed > 0 && now - refreshed_at_ >= statistics_.interval);
@@ -442,8 +443,12 @@ void Writer::refresh_statistics_if_due() noexcept {
   }
   publish_writes();  // the schema version moved: cached results are recomputed once
   schema_changed_ = false;
-  changes_at_refresh_ = connection_.total_changes();
+  changes_at_refresh_ = counted_changes();
   refreshed_at_ = now;
+}
+
+std::int64_t Writer::counted_changes() const noexcept {
+  return connection_.total_changes() - connection_.rows_in_tables_apart();
 }
 
 void Writer::roll_back_batch() noexcept {

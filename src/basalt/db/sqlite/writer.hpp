@@ -57,7 +57,8 @@
 //     when they read the schema, so the same transaction also creates and drops an empty
 //     table: the schema version moves and every read connection reloads schema and
 //     statistics (and re-prepares its statements) before its next statement. A failed refresh
-//     is logged and tried again after the next commit.
+//     is logged and tried again after the next commit. Rows of `statistics.uncounted_tables`
+//     do not count toward `statistics.rows`.
 // 10. While a hold is taken (hold_wal_restarts(), a database snapshot being copied: its read
 //     transaction keeps the WAL from being started over for as long as the copy runs), the
 //     writer never waits for readers: past `limit_pages` it only asks the checkpointer for a
@@ -101,6 +102,11 @@ struct StatisticsPolicy {
   std::chrono::seconds interval{std::chrono::hours(1)};  // with any row changed
   // The statements of one refresh (the dialect's statistics_statements()); none: never.
   std::vector<std::string> statements;
+  // Tables whose rows do not count toward `rows` (exact names; they are analyzed like every
+  // table when a refresh runs): append-only tables written at every change of other tables
+  // (the outbox, the delivery log), which would otherwise make every refresh come twice as
+  // soon without changing what the other tables' statistics say.
+  std::vector<std::string> uncounted_tables;
 };
 
 class Writer {
@@ -161,6 +167,8 @@ class Writer {
   void publish_writes() noexcept;             // invariant 7
   void checkpoint_if_due() noexcept;          // invariant 9
   void refresh_statistics_if_due() noexcept;  // invariant 11
+  // Rows changed so far, the uncounted tables' left out (invariant 11).
+  std::int64_t counted_changes() const noexcept;
 
   Connection connection_;      // the writer thread's, once started (1)
   Checkpointer checkpointer_;  // after connection_: opens the file that one created
