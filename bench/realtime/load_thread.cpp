@@ -58,6 +58,7 @@ void LoadThread::stop() {
     tick_timer_.cancel();
     pool_.stop();
     for (auto& client : clients_) client->stop();
+    readiness_.stop();
     context_.stop();
   });
   thread_.join();

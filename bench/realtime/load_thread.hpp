@@ -20,6 +20,7 @@
 #include "client_stats.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "readiness_set.hpp"
 #include "sse_client.hpp"
 #include "subscription_pool.hpp"
 
@@ -49,6 +50,7 @@ class LoadThread {
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
   const std::string& stream_request() const { return stream_request_; }
   std::span<char> read_buffer() { return read_buffer_; }
+  ReadinessSet& readiness() { return readiness_; }
   ClientStats& stats() { return stats_; }
   std::uint32_t event_target() const { return event_target_; }
   SseClient& client(std::uint32_t index) { return *clients_[index]; }
@@ -71,6 +73,7 @@ class LoadThread {
   Progress& progress_;
   std::string stream_request_;
   std::vector<char> read_buffer_;
+  ReadinessSet readiness_{context_};
   std::vector<std::unique_ptr<SseClient>> clients_;
   SubscriptionPool pool_;
   boost::asio::steady_timer tick_timer_;

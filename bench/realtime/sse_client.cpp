@@ -32,24 +32,24 @@ void SseClient::on_connected(const error_code& error) {
 void SseClient::on_request_written(const error_code& error) {
   if (error) return end(Ending::closed);
   socket_.non_blocking(true);
-  await_bytes();
+  // From here the thread's readiness set reports the stream (readiness_set.hpp), not Asio.
+  if (!host_.readiness().add(socket_.native_handle(), *this)) return end(Ending::closed);
 }
 
-void SseClient::await_bytes() {
-  socket_.async_wait(Socket::wait_read, [this](const error_code& error) { on_readable(error); });
-}
-
-void SseClient::on_readable(const error_code& error) {
-  if (error == asio::error::operation_aborted && state_ == State::closed) return;
-  if (error) return end(Ending::closed);
+void SseClient::on_ready() {
+  if (state_ == State::closed) return;
+  // Edge-triggered: read until a short read (nothing more queued; later bytes raise a new
+  // edge), so one readiness costs one read in the usual case.
   std::span<char> buffer = host_.read_buffer();
-  error_code read_error;
-  std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), read_error);
-  if (read_error == asio::error::would_block) return await_bytes();
-  if (read_error) return end(Ending::closed);
-  // One clock reading per read: the messages of one read arrived together.
-  if (!take({buffer.data(), n}, wall_clock_us())) return;
-  await_bytes();
+  for (;;) {
+    error_code read_error;
+    std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), read_error);
+    if (read_error == asio::error::would_block) return;
+    if (read_error) return end(Ending::closed);
+    // One clock reading per read: the messages of one read arrived together.
+    if (!take({buffer.data(), n}, wall_clock_us())) return;
+    if (n < buffer.size()) return;
+  }
 }
 
 // Decodes one read; false when the stream was ended because of what it held.

@@ -1,8 +1,8 @@
 // One realtime client: a GET /api/realtime stream, its client id from PB_CONNECT, a
 // subscription made through the thread's SubscriptionPool, then record messages counted and
 // timed. Kept small on purpose (about 200 bytes plus the socket's reactor entry): it owns no
-// read buffer — it waits for the socket to be readable and reads into its thread's shared
-// buffer — and the request it sends is the thread's.
+// read buffer — the thread's ReadinessSet reports the stream readable and it reads into its
+// thread's shared buffer — and the request it sends is the thread's.
 //
 // Every member runs on the owning LoadThread's io_context.
 #pragma once
@@ -43,6 +43,8 @@ class SseClient {
   bool ever_subscribed() const { return ever_subscribed_; }
   // Counted as complete by the thread when the event target was set (LoadThread).
   void mark_complete() { complete_ = true; }
+  // The thread's ReadinessSet saw new bytes on the stream.
+  void on_ready();
   void stop();
 
  private:
@@ -51,8 +53,6 @@ class SseClient {
 
   void on_connected(const boost::system::error_code& error);
   void on_request_written(const boost::system::error_code& error);
-  void await_bytes();
-  void on_readable(const boost::system::error_code& error);
   bool take(std::string_view bytes, std::int64_t now_us);
   void end(Ending why);
 

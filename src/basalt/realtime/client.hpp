@@ -55,9 +55,10 @@ struct Subscription {
   const Topic* topic;    // in client->topics; valid while client is set
   DeliveryGroup* group;  // the subscribers that see events the same way (registry.hpp)
   std::string prefix;    // Client::message_prefix(topic->text)
-  // The number of the last event whose delivery had started when this subscription was made:
-  // it receives only later events (its group may hold earlier ones, checked before it joined).
-  std::uint64_t since = 0;
+  // The number of the last event written to it, or, until one is, of the last event whose
+  // delivery had started when it was made: it receives only later events (its group's log
+  // may hold earlier ones, checked before it joined or already written to it).
+  std::uint64_t delivered = 0;
   std::size_t member_slot = 0;  // its place in group->members
 };
 

@@ -258,7 +258,7 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
         .append(",\"action\":\"")
         .append(action)
         .append("\"}\n\n");
-    group->pending.push_back(std::move(message));
+    group->log.push_back(std::move(message));
     if (!group->dirty) {
       group->dirty = true;
       dirty_groups_.push_back(group);
@@ -270,11 +270,12 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
 }
 
 asio::awaitable<void> Registry::flush_loop() {
-  // Passes, while messages wait. Each takes every group's pending messages and writes each of
-  // their subscribers once, in slices with yields (requests and deliveries interleave; what
-  // they add waits for the next pass). A pass starts one interval after the previous one
-  // started, or at once when that one took longer or the worker was quiet: a lone message
-  // leaves at once, and under a stream of events every client gets one write per pass.
+  // Passes, while messages wait. Each visits every subscriber of the groups with unwritten
+  // messages once, in slices with yields (requests and deliveries interleave), and writes it
+  // what it lacks at that moment, messages checked during the pass included. A pass starts one
+  // interval after the previous one started, or at once when that one took longer or the
+  // worker was quiet: a lone message leaves at once, and under a stream of events every client
+  // gets one write per pass.
   asio::steady_timer timer(executor_);
   std::vector<Subscription*> targets;
   while (!dirty_groups_.empty()) {
@@ -290,10 +291,9 @@ asio::awaitable<void> Registry::flush_loop() {
     groups.swap(dirty_groups_);
     targets.clear();
     for (DeliveryGroup* group : groups) {
+      // A message checked from now on marks the group dirty again, for the next pass.
       group->dirty = false;
-      group->pass = pass;
-      group->in_pass.clear();
-      group->in_pass.swap(group->pending);
+      group->written_through = group->log.back().event;
       targets.insert(targets.end(), group->members.begin(), group->members.end());
     }
     ++holds_;
@@ -303,38 +303,25 @@ asio::awaitable<void> Registry::flush_loop() {
       Client* client = subscription->client;
       if (client != nullptr && client->pass_mark != pass) {
         client->pass_mark = pass;
-        write_pass(*client, pass, slice.started());
+        write_pass(*client, slice.started());
       }
       if (slice.spent()) {
         co_await asio::post(executor_, asio::use_awaitable);
         slice.restart();
       }
     }
-    for (DeliveryGroup* group : groups) group->in_pass.clear();
+    // Every member as of the start was visited after it: what the logs held then is written.
+    for (DeliveryGroup* group : groups) drop_written(*group);
     release_hold();
   }
   flushing_ = false;
 }
 
-void Registry::write_pass(Client& client, std::uint64_t pass, Client::Clock::time_point now) {
-  // Every message of this pass for the client, from each of its subscriptions whose group is
-  // in the pass, in event (commit) order; messages of one event to several subscriptions keep
-  // the order of the client's topics.
+void Registry::write_pass(Client& client, Client::Clock::time_point now) {
+  // Everything the client's groups hold that it has not had, in one write.
   pass_messages_.clear();
-  std::size_t groups_in_pass = 0;
-  for (const auto& subscription : client.subscriptions) {
-    const DeliveryGroup& group = *subscription->group;
-    if (group.pass != pass) continue;
-    ++groups_in_pass;
-    for (const GroupMessage& message : group.in_pass) {
-      if (message.event <= subscription->since) continue;  // checked before it subscribed
-      pass_messages_.push_back({message.event, &subscription->prefix, &message.data});
-    }
-  }
-  if (groups_in_pass > 1) {
-    std::stable_sort(pass_messages_.begin(), pass_messages_.end(),
-                     [](const PassMessage& a, const PassMessage& b) { return a.event < b.event; });
-  }
+  take_unwritten(client.subscriptions, pass_messages_);
+  if (pass_messages_.empty()) return;
   std::size_t total = 0;
   std::size_t largest = 0;
   for (const PassMessage& message : pass_messages_) {

@@ -13,15 +13,20 @@
 //  1. deliver(): the index gives the DeliveryGroups an event reaches (a group: the subscribers
 //     under one index key that see events the same way, made when the topics were posted);
 //     each is checked once and, when the record is visible to it, the message data is appended
-//     to the group's `pending` list. Nothing is done per subscriber.
-//  2. flush_loop(): passes. A pass takes every group's pending messages and writes, for each
-//     subscriber of those groups, all of its messages in one sendmsg(2) (its prefix and the
-//     group's shared data, assembled in one reused buffer: no buffer per client), in commit
-//     order per client. Passes start at least
-//     realtime-flush-interval apart; one that starts late (the previous one took longer, or
-//     the worker was busy) carries everything that arrived meanwhile - group commit - so the
-//     writes per client per second adapt to what the worker can do, and a message waits at
-//     most about an interval plus one pass.
+//     to the group's `log`. Nothing is done per subscriber.
+//  2. flush_loop(): passes. A pass visits every subscriber of the groups with unwritten
+//     messages and writes each one, in one sendmsg(2), everything its groups hold that it has
+//     not had yet (Subscription::delivered) - including messages checked while the pass runs,
+//     so under load a message waits at most one pass (the writer comes round to every client
+//     once per pass), not the rest of the current pass plus the next one. The bytes are
+//     assembled from the groups' shared data in one reused buffer (no buffer per client), in
+//     commit order per client. Passes start at least realtime-flush-interval apart; one that
+//     starts late (the previous one took longer, or the worker was busy) carries everything
+//     that arrived meanwhile - group commit - so the writes per client per second adapt to
+//     what the worker can do.
+//     Invariant: a group's log holds every message some current member may still lack; at
+//     the end of a pass, the messages that were in the log when the pass started are written
+//     to every member (each was visited after the start) and are dropped.
 // Both run in slices (slice.hpp) with a yield between them, so requests on this worker are
 // not held for a whole fan-out. Subscriptions and groups retired while either is suspended are
 // kept until both have ended (they hold raw pointers to them).
@@ -40,6 +45,7 @@
 #include <vector>
 
 #include "basalt/realtime/client.hpp"
+#include "basalt/realtime/delivery_group.hpp"
 #include "basalt/realtime/hub.hpp"
 #include "basalt/realtime/sequence_reorder.hpp"
 #include "basalt/realtime/subscription_index.hpp"
@@ -47,31 +53,6 @@
 namespace basalt::realtime {
 
 class Broker;
-
-// One checked message of a group: the event's number and its data (`{"record":...}` and the
-// blank line that ends the message), shared by every subscriber of the group.
-struct GroupMessage {
-  std::uint64_t event = 0;
-  std::string data;
-};
-
-// The subscribers that see an event the same way: same auth record, same topic kind and
-// options (Topic::check_key), same index key (collection, and record for a view topic).
-// Interned per registry when topics are posted; listed in the index under its key; alive while
-// it has members (or, retired, while a delivery or a pass may still point to it).
-struct DeliveryGroup {
-  std::string key;
-  TopicSet topics;  // holds the representative topic (*topics)[topic_index]
-  std::size_t topic_index = 0;
-  std::vector<Subscription*> members;  // Subscription::member_slot is the place in it
-  std::vector<GroupMessage> pending;   // checked, for the next pass
-  std::vector<GroupMessage> in_pass;   // being written by pass number `pass`
-  std::uint64_t event = 0;             // the last event that reached it (visited once each)
-  std::uint64_t pass = 0;
-  bool dirty = false;  // listed in Registry::dirty_groups_ (pending is not empty)
-
-  const Topic& topic() const { return (*topics)[topic_index]; }
-};
 
 class Registry {
  public:
@@ -101,8 +82,8 @@ class Registry {
   boost::asio::awaitable<void> deliver(const records::RecordEvent& event);
   boost::asio::awaitable<void> sweep_loop();
   boost::asio::awaitable<void> flush_loop();
-  // Writes one client's messages of the pass in progress (those of every group it is in).
-  void write_pass(Client& client, std::uint64_t pass, Client::Clock::time_point now);
+  // Writes one client everything its groups hold that it has not had yet.
+  void write_pass(Client& client, Client::Clock::time_point now);
   void follow_auth(const records::RecordEvent& event);
   void prune_deleted_collections();
   void subscribe(Client& client);    // makes client.subscriptions from client.topics
@@ -124,16 +105,11 @@ class Registry {
   int holds_ = 0;
   std::vector<std::unique_ptr<Subscription>> retired_subscriptions_;  // freed when none holds
   std::vector<std::unique_ptr<DeliveryGroup>> retired_groups_;
-  std::vector<DeliveryGroup*> dirty_groups_;  // with pending messages, for the next pass
-  std::uint64_t pass_count_ = 0;              // numbers the passes (DeliveryGroup::pass)
+  std::vector<DeliveryGroup*> dirty_groups_;  // with unwritten messages, for the next pass
+  std::uint64_t pass_count_ = 0;              // numbers the passes (Client::pass_mark)
   Client::Clock::time_point last_pass_start_{};
   // Scratch of write_pass, reused: one client's messages of the pass, their pieces, and their
   // bytes when assembled.
-  struct PassMessage {
-    std::uint64_t event;
-    const std::string* prefix;
-    const std::string* data;
-  };
   std::vector<PassMessage> pass_messages_;
   std::vector<iovec> pass_pieces_;
   std::string pass_bytes_;
