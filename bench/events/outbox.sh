@@ -126,7 +126,7 @@ for ((round = 1; round <= rounds; round++)); do
     read -r rate _ _ errors < <(wrk_figures "$work/wrk.txt")
     creates="$(awk '/requests in/ { print $1 }' "$work/wrk.txt")"
     [ "$errors" = 0 ] || { echo "bench: $label answered $errors errors" >&2; exit 1; }
-    line="$label $rate $(((after - before) * tick_ns / creates))"
+    line="$round $label $rate $(((after - before) * tick_ns / creates))"
     if [[ "$label" == *-webhook ]]; then
       # Bounded: at the slowest delivery rate seen (≈ 1k/s) a round's creates take a minute.
       deadline=$((SECONDS + 300))
@@ -149,9 +149,11 @@ echo "bench: load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 - "$results" <<'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(list)
+by_round = collections.defaultdict(dict)  # round -> label -> creates/s
 for line in open(sys.argv[1]):
-    label, *values = line.split()
+    round_number, label, *values = line.split()
     runs[label].append([float(v) for v in values])
+    by_round[round_number][label] = float(values[0])
 med = lambda label, column: statistics.median(r[column] for r in runs[label])
 print(f"{'server':14s} {'creates/s':>10s} {'cpu µs/create':>14s}   rounds (creates/s)")
 for label in runs:
@@ -165,6 +167,11 @@ for prefix in sorted({label.split("-")[0] for label in runs}):
     plain_rate, plain_cpu = med(prefix + "-plain", 0), med(prefix + "-plain", 1)
     for mode in ("rows", "webhook"):
         label = f"{prefix}-{mode}"
+        # Paired: each round's cost against the same round's plain run, so that a round the
+        # machine was slower in moves both sides; the median of those is the steadier figure.
+        paired = [100 * (1 - r[label] / r[prefix + "-plain"]) for r in by_round.values()]
         print(f"{label}: the outbox costs {100 * (1 - med(label, 0) / plain_rate):.1f} % of "
-              f"create throughput; server CPU per create +{100 * (med(label, 1) / plain_cpu - 1):.1f} %")
+              f"create throughput (paired per round: median {statistics.median(paired):.1f} %, "
+              f"rounds {' '.join(f'{c:.1f}' for c in paired)}); server CPU per create "
+              f"+{100 * (med(label, 1) / plain_cpu - 1):.1f} %")
 PY

@@ -291,8 +291,11 @@ asio::awaitable<void> Registry::flush_loop() {
     groups.swap(dirty_groups_);
     targets.clear();
     for (DeliveryGroup* group : groups) {
-      // A message checked from now on marks the group dirty again, for the next pass.
+      // A message checked from now on marks the group dirty again, for the next pass. (A dirty
+      // group's log is never empty: only a pass that took it drops messages, and only those
+      // checked before it took the group.)
       group->dirty = false;
+      if (group->log.empty()) continue;
       group->written_through = group->log.back().event;
       targets.insert(targets.end(), group->members.begin(), group->members.end());
     }
