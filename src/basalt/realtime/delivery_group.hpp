@@ -54,9 +54,11 @@ struct PassMessage {
 };
 
 // Appends to `out` every message the subscriptions' groups hold that the subscription has not
-// had, in event (commit) order - messages of one event to several subscriptions in the order
-// of the subscriptions - and marks them had. The pointers stay valid until a group's log
-// changes.
+// had, in event (commit) order, and marks them had. Within one call, messages of one event to
+// several subscriptions keep the order of the subscriptions; across writes they may not (a
+// visit while deliver() is still checking that event's groups writes the groups checked so
+// far, the others in the next visit - never before an earlier event). The pointers stay valid
+// until a group's log changes.
 void take_unwritten(std::span<const std::unique_ptr<Subscription>> subscriptions,
                     std::vector<PassMessage>& out);
 

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cassert>
 #include <unordered_map>
 
 #include "basalt/core/api_error.hpp"
@@ -180,6 +181,9 @@ asio::awaitable<void> Registry::deliver_loop() {
       spdlog::warn("realtime: delivering an event of {} failed: {}", event->collection_name,
                    error.what());
     }
+    // Also after a failure: the groups checked before it keep their messages, and they leave
+    // now rather than with the next event.
+    start_flush();
     release_hold();
   }
   delivering_ = false;
@@ -264,7 +268,10 @@ asio::awaitable<void> Registry::deliver(const records::RecordEvent& event) {
       dirty_groups_.push_back(group);
     }
   }
-  if (dirty_groups_.empty() || flushing_) co_return;
+}
+
+void Registry::start_flush() {
+  if (dirty_groups_.empty() || flushing_) return;
   flushing_ = true;
   asio::co_spawn(executor_, flush_loop(), asio::detached);
 }
@@ -291,10 +298,11 @@ asio::awaitable<void> Registry::flush_loop() {
     groups.swap(dirty_groups_);
     targets.clear();
     for (DeliveryGroup* group : groups) {
-      // A message checked from now on marks the group dirty again, for the next pass. (A dirty
-      // group's log is never empty: only a pass that took it drops messages, and only those
-      // checked before it took the group.)
+      // A message checked from now on marks the group dirty again, for the next pass.
+      // Invariant: a dirty group's log is not empty (only a pass that took the group drops
+      // messages, and only those checked before it did; leave_group unlists a retired group).
       group->dirty = false;
+      assert(!group->log.empty());
       if (group->log.empty()) continue;
       group->written_through = group->log.back().event;
       targets.insert(targets.end(), group->members.begin(), group->members.end());

@@ -82,6 +82,7 @@ class Registry {
   boost::asio::awaitable<void> deliver(const records::RecordEvent& event);
   boost::asio::awaitable<void> sweep_loop();
   boost::asio::awaitable<void> flush_loop();
+  void start_flush();  // spawns flush_loop unless it runs or nothing waits
   // Writes one client everything its groups hold that it has not had yet.
   void write_pass(Client& client, Client::Clock::time_point now);
   void follow_auth(const records::RecordEvent& event);
