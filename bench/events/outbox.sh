@@ -6,7 +6,7 @@
 #   plain    no destination
 #   rows     a webhook to a closed port: every create writes its outbox row, the dispatcher
 #            waits out the endpoint's backoff (the rows alone)
-#   webhook  a webhook to bench_webhook_sink (one Beast thread on loopback): rows + delivery
+#   webhook  a webhook to bench_webhook_sink (Beast on loopback): rows + delivery
 #
 # Each round runs wrk (-t2 -c64, BENCH_DURATION seconds of creates) against each server, the
 # order alternating between rounds, and after the webhook server's run waits until the sink
