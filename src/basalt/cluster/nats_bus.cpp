@@ -117,6 +117,12 @@ void NatsBus::on_connected(bool again) {
   const unsigned opened = ++sessions_;
   if (again || opened > 1) {
     asio::post(context_, [this] {
+      // libnats sends the subscription again before it reports the reconnection, but the
+      // server may not have read it yet: a message another instance publishes before it has
+      // would be lost after the resync that was to cover every loss. The round trip of a PING
+      // sent after the SUB proves the server has it (as in start()); a failure leaves it to the
+      // next reconnection, which resyncs again.
+      if (connection_ != nullptr) natsConnection_FlushTimeout(connection_, kConnectTimeoutMs);
       messages_.resync();
       drain();  // what waited while disconnected
       // Said once the handlers ran (as RedisBus says it).

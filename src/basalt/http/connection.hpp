@@ -62,6 +62,9 @@ class Connection : public boost::intrusive::list_base_hook<> {
   enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLingering, kStreaming };
   enum class ReadOutcome { kDone, kClosed, kProtocolError };
 
+  // Requests until the connection ends, or until one answers with a stream: returned, to run
+  // after this coroutine's frame is gone (run()). Empty otherwise.
+  boost::asio::awaitable<StreamBody> serve_requests();
   boost::asio::awaitable<ReadOutcome> read_request(RequestMessage& message);
   // Reads the body after the header into `parser` (a Beast request parser of any body type).
   template <class Parser>
