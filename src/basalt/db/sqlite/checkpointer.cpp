@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "basalt/db/database_error.hpp"
+#include "basalt/db/sqlite/thread_name.hpp"
 
 namespace basalt::db::sqlite {
 
@@ -20,8 +21,8 @@ Checkpointer::Checkpointer(const std::string& path) {
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "basalt-ckpt");
+  thread_ = std::thread([this, name = database_thread_name("basalt-ckpt", "basalt-ck-", path)] {
+    pthread_setname_np(pthread_self(), name.c_str());
     run();
   });
 }

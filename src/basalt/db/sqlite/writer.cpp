@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "basalt/db/database_error.hpp"
+#include "basalt/db/sqlite/thread_name.hpp"
 #include "basalt/metrics/shared_gauges.hpp"
 #include "basalt/metrics/thread_block.hpp"
 
@@ -107,8 +108,8 @@ Writer::Writer(const std::string& path, const ConnectionOptions& options,
       work_(context_.get_executor()) {
   connection_.count_apart(statistics_.uncounted_tables);
   changes_at_refresh_ = counted_changes();
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "basalt-writer");
+  thread_ = std::thread([this, name = database_thread_name("basalt-writer", "basalt-wr-", path)] {
+    pthread_setname_np(pthread_self(), name.c_str());
     for (;;) {
       try {
         context_.run();
