@@ -18,8 +18,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-#include <cstdint>
-
 namespace rtbench {
 
 class SseClient;

@@ -23,10 +23,8 @@
 //     commit order per client. Passes start at least realtime-flush-interval apart; one that
 //     starts late (the previous one took longer, or the worker was busy) carries everything
 //     that arrived meanwhile - group commit - so the writes per client per second adapt to
-//     what the worker can do.
-//     Invariant: a group's log holds every message some current member may still lack; at
-//     the end of a pass, the messages that were in the log when the pass started are written
-//     to every member (each was visited after the start) and are dropped.
+//     what the worker can do. What a group's log holds and when a pass drops it:
+//     delivery_group.hpp.
 // Both run in slices (slice.hpp) with a yield between them, so requests on this worker are
 // not held for a whole fan-out. Subscriptions and groups retired while either is suspended are
 // kept until both have ended (they hold raw pointers to them).
