@@ -65,7 +65,7 @@ LookupResult system_host_lookup(const std::string& host) {
   return addresses;
 }
 
-std::variant<std::vector<std::string>, ConnectorFailure> resolve_broker_host(
+std::variant<std::vector<std::string>, HostRefusal> resolve_allowed_host(
     const std::string& host, std::chrono::milliseconds timeout, bool allow_private,
     const HostLookup& lookup) {
   std::vector<std::string> addresses;
@@ -74,8 +74,7 @@ std::variant<std::vector<std::string>, ConnectorFailure> resolve_broker_host(
   } else {
     if (pending_lookups.fetch_add(1) >= kMaxPendingLookups) {
       pending_lookups.fetch_sub(1);
-      return ConnectorFailure{Outcome::kRetry,
-                              fmt::format("resolve {}: too many DNS lookups still pending", host)};
+      return HostRefusal{{}, fmt::format("resolve {}: too many DNS lookups still pending", host)};
     }
     auto pending = std::make_shared<PendingLookup>();
     try {
@@ -90,19 +89,19 @@ std::variant<std::vector<std::string>, ConnectorFailure> resolve_broker_host(
       }).detach();
     } catch (const std::system_error& error) {
       pending_lookups.fetch_sub(1);
-      return ConnectorFailure{Outcome::kRetry, fmt::format("resolve {}: {}", host, error.what())};
+      return HostRefusal{{}, fmt::format("resolve {}: {}", host, error.what())};
     }
     std::unique_lock lock(pending->mutex);
     if (!pending->done.wait_for(lock, timeout, [&] { return pending->result.has_value(); })) {
-      return ConnectorFailure{Outcome::kRetry, fmt::format("resolve {}: no answer within {} ms",
-                                                           host, timeout.count())};
+      return HostRefusal{{},
+                         fmt::format("resolve {}: no answer within {} ms", host, timeout.count())};
     }
     if (auto* error = std::get_if<std::string>(&*pending->result)) {
-      return ConnectorFailure{Outcome::kRetry, fmt::format("resolve {}: {}", host, *error)};
+      return HostRefusal{{}, fmt::format("resolve {}: {}", host, *error)};
     }
     addresses = std::get<std::vector<std::string>>(*pending->result);
     if (addresses.empty()) {
-      return ConnectorFailure{Outcome::kRetry, fmt::format("resolve {}: no address", host)};
+      return HostRefusal{{}, fmt::format("resolve {}: no address", host)};
     }
   }
   core::AddressClass refused = core::AddressClass::kInvalid;
@@ -117,10 +116,22 @@ std::variant<std::vector<std::string>, ConnectorFailure> resolve_broker_host(
     }
   }
   if (!allowed.empty()) return allowed;
+  return HostRefusal{std::string(core::address_class_name(refused)), {}};
+}
+
+std::variant<std::vector<std::string>, ConnectorFailure> resolve_broker_host(
+    const std::string& host, std::chrono::milliseconds timeout, bool allow_private,
+    const HostLookup& lookup) {
+  auto resolved = resolve_allowed_host(host, timeout, allow_private, lookup);
+  if (auto* addresses = std::get_if<std::vector<std::string>>(&resolved)) {
+    return std::move(*addresses);
+  }
+  const HostRefusal& refusal = std::get<HostRefusal>(resolved);
+  if (refusal.refused.empty()) return ConnectorFailure{Outcome::kRetry, refusal.error};
   return ConnectorFailure{
       Outcome::kReject,
       fmt::format("refused: {} resolves to a {} address (brokers-allow-private is off)", host,
-                  core::address_class_name(refused))};
+                  refusal.refused)};
 }
 
 std::string url_host(const std::string& address) {

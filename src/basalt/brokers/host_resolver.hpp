@@ -34,11 +34,25 @@ using HostLookup =
     std::function<std::variant<std::vector<std::string>, std::string>(const std::string& host)>;
 std::variant<std::vector<std::string>, std::string> system_host_lookup(const std::string& host);
 
+inline constexpr std::size_t kMaxAddresses = 8;
+
+// Why a lookup gave no address to connect to: every address was refused by the guard
+// (`refused` names the class of one), or the lookup failed (`error`, "resolve <host>: …").
+struct HostRefusal {
+  std::string refused;
+  std::string error;
+};
+
 // The numeric addresses of `host` that the outbound guard allows (`allow_private`: any), in the
 // resolver's order, at most kMaxAddresses, looked up within `timeout`; an IP literal is checked
-// without a lookup. The connectors try them in turn. `lookup` replaces the system resolver
-// (tests).
-inline constexpr std::size_t kMaxAddresses = 8;
+// without a lookup; `lookup` replaces the system resolver (tests). The webhooks' plain HTTP client
+// (events/plain_http_transport.hpp) uses it as it is; the connectors through resolve_broker_host.
+std::variant<std::vector<std::string>, HostRefusal> resolve_allowed_host(
+    const std::string& host, std::chrono::milliseconds timeout, bool allow_private,
+    const HostLookup& lookup = system_host_lookup);
+
+// resolve_allowed_host as a connector's failure: every address refused is a reject, a failed
+// lookup a retry. The connectors try the addresses in turn.
 std::variant<std::vector<std::string>, ConnectorFailure> resolve_broker_host(
     const std::string& host, std::chrono::milliseconds timeout, bool allow_private,
     const HostLookup& lookup = system_host_lookup);

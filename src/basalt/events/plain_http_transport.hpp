@@ -1,0 +1,77 @@
+// PlainHttpTransport: the webhook transport (webhook_transport.hpp) for http:// URLs, a small
+// blocking HTTP/1.1 client over one kept connection. Why not libcurl for these: at full create
+// speed the webhook's dispatcher thread spent most of a delivery's CPU in libcurl's own work and
+// in the extra poll(2) calls of its multi loop; this client makes one send(2) and, for an answer
+// that fits a segment, one recv(2) per delivery (docs/events.md, "Cost").
+//
+// What it does: resolves the host when it opens a connection, with a bounded wait, and connects
+// only to an address the outbound guard allows (brokers/host_resolver.hpp, as the broker
+// connectors do; the allowed addresses are tried in order until one connects),
+// sends the request with Content-Length, reads the answer with Beast's parser (Content-Length,
+// chunked or close-delimited bodies; interim 1xx answers skipped; at most kMaxResponseBytes of
+// body, 16 KiB of header), and keeps the connection unless the answer closes it. A kept
+// connection that turns out closed before any byte of the answer (the receiver dropped it while
+// idle) is replaced once and the request sent again: at-least-once delivery allows the rare
+// duplicate this makes, as it allows libcurl's own retry of the same case.
+// Time: connect_timeout bounds the name's resolution and, again, the connect; total_timeout
+// bounds the whole post from its start (each blocking call waits at most the time left, plus
+// kTimeoutSlack, 100 ms).
+// Thread ownership: one dispatcher thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "basalt/events/webhook_transport.hpp"
+
+namespace basalt::events {
+
+// Where an http:// URL points, in the forms the client needs.
+struct PlainHttpOrigin {
+  std::string host;         // for getaddrinfo: a name, or an address without brackets
+  std::uint16_t port = 80;  // 80 when the URL names none
+  std::string host_header;  // the Host header, as the URL spells host and port ("[::1]:8080")
+  std::string target;       // path and query ("/hook?team=blue"); the fragment is dropped
+};
+
+// The origin of an http:// URL with an ASCII host; nullopt for any other URL (https://, a
+// host with non-ASCII characters, anything libcurl's URL parser rejects): those go through
+// CurlTransport.
+std::optional<PlainHttpOrigin> plain_http_origin(const std::string& url);
+
+class PlainHttpTransport : public WebhookTransport {
+ public:
+  PlainHttpTransport(PlainHttpOrigin origin, bool allow_private,
+                     std::chrono::milliseconds connect_timeout,
+                     std::chrono::milliseconds total_timeout);
+  ~PlainHttpTransport() override;  // closes the kept connection
+  PlainHttpTransport(const PlainHttpTransport&) = delete;
+  PlainHttpTransport& operator=(const PlainHttpTransport&) = delete;
+
+  WebhookResponse post(const WebhookRequest& request) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class Exchanged { kDone, kStale };  // kStale: a kept connection was found closed
+
+  std::string serialize(const WebhookRequest& request) const;
+  bool open(Clock::time_point deadline, WebhookResponse& response);
+  bool wait_at_most(int option, Clock::time_point deadline);
+  Exchanged exchange(const std::string& message, bool reused, Clock::time_point deadline,
+                     WebhookResponse& response);
+  void close();
+
+  PlainHttpOrigin origin_;
+  bool allow_private_;
+  std::chrono::milliseconds connect_timeout_;
+  std::chrono::milliseconds total_timeout_;
+  int fd_ = -1;  // the kept connection; -1: none
+  // The SO_RCVTIMEO / SO_SNDTIMEO the connection has now: lowered only when the time left
+  // falls below it by more than kTimeoutSlack, so a fast answer costs no setsockopt(2).
+  std::chrono::milliseconds receive_timeout_{0};
+  std::chrono::milliseconds send_timeout_{0};
+};
+
+}  // namespace basalt::events
