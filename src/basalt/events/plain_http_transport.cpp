@@ -31,6 +31,8 @@ using std::chrono::milliseconds;
 
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kMaxUnparsedBytes = kMaxHeaderBytes;
+constexpr int kMaxInterimAnswers = 8;
 constexpr milliseconds kTimeoutSlack{100};
 
 std::string url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
@@ -135,7 +137,8 @@ std::optional<PlainHttpOrigin> plain_http_origin(const std::string& url) {
   }
   const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
   origin.host = bracketed ? host.substr(1, host.size() - 2) : host;
-  if (bracketed && origin.host.find('%') != std::string::npos) return std::nullopt;  // zone id
+  // An IPv6 zone ("[fe80::1%25eth0]", given apart by the parser): libcurl's business.
+  if (!url_part(parsed.get(), CURLUPART_ZONEID).empty()) return std::nullopt;
   const std::string port = url_part(parsed.get(), CURLUPART_PORT);
   if (!port.empty()) {
     const auto [end, failed] = std::from_chars(port.data(), port.data() + port.size(), origin.port);
@@ -148,6 +151,11 @@ std::optional<PlainHttpOrigin> plain_http_origin(const std::string& url) {
   if (origin.target.empty()) origin.target = "/";
   const std::string query = url_part(parsed.get(), CURLUPART_QUERY);
   if (!query.empty()) origin.target += "?" + query;
+  // libcurl percent-encodes bytes past ASCII in a path or query; such URLs stay with it. (The
+  // parser refuses control characters and spaces, so none reach the request line.)
+  for (const char c : origin.target) {
+    if (static_cast<unsigned char>(c) >= 0x7f) return std::nullopt;
+  }
   return origin;
 }
 
@@ -194,7 +202,8 @@ std::string PlainHttpTransport::serialize(const WebhookRequest& request) const {
 bool PlainHttpTransport::open(Clock::time_point deadline, WebhookResponse& response) {
   const Clock::time_point connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   // Resolved with a bounded wait, and only the addresses the guard allows come back.
-  auto resolved = brokers::resolve_allowed_host(origin_.host, connect_timeout_, allow_private_);
+  auto resolved = brokers::resolve_allowed_host(
+      origin_.host, std::max(milliseconds(1), left(connect_deadline)), allow_private_);
   if (const auto* refusal = std::get_if<brokers::HostRefusal>(&resolved)) {
     response.refused = refusal->refused;
     response.error = refusal->refused.empty() ? refusal->error : "refused";
@@ -219,7 +228,7 @@ bool PlainHttpTransport::open(Clock::time_point deadline, WebhookResponse& respo
 }
 
 // Lowers the socket's timeout for `option` to the time left when that is shorter by more than
-// kTimeoutSlack; false once no time is left.
+// kTimeoutSlack; false once no time is left. post() raises them again for the next post.
 bool PlainHttpTransport::wait_at_most(int option, Clock::time_point deadline) {
   const milliseconds remaining = left(deadline);
   if (remaining.count() <= 0) return false;
@@ -263,6 +272,7 @@ PlainHttpTransport::Exchanged PlainHttpTransport::exchange(const std::string& me
   };
   fresh_parser();
   boost::beast::flat_buffer buffer;
+  int interim_answers = 0;
   bool received_any = false;
   const auto finish = [&] {
     auto& answer = parser->get();
@@ -290,6 +300,7 @@ PlainHttpTransport::Exchanged PlainHttpTransport::exchange(const std::string& me
       if (parser->is_done()) {
         const int status = parser->get().result_int();
         if (status >= 100 && status < 200 && status != 101) {
+          if (++interim_answers > kMaxInterimAnswers) return fail("too many interim answers");
           fresh_parser();  // an interim answer: the final one follows
           continue;
         }
@@ -298,6 +309,11 @@ PlainHttpTransport::Exchanged PlainHttpTransport::exchange(const std::string& me
       if (used > 0 && buffer.size() > 0) continue;
     }
     if (!wait_at_most(SO_RCVTIMEO, deadline)) return fail("timed out waiting for the answer");
+    // What waits unparsed is a header, a chunk-size line or a trailer; the parser limits only
+    // the first, so this bounds all three.
+    if (buffer.size() >= kMaxUnparsedBytes) {
+      return fail("malformed answer: a header, chunk line or trailer over 16 KiB");
+    }
     const auto space = buffer.prepare(kReadChunk);
     const ssize_t got = ::recv(fd_, space.data(), space.size(), 0);
     if (got < 0) {
@@ -328,6 +344,12 @@ WebhookResponse PlainHttpTransport::post(const WebhookRequest& request) {
   WebhookResponse response;
   const Clock::time_point deadline = Clock::now() + total_timeout_;
   const std::string message = serialize(request);
+  if (fd_ >= 0 && (receive_timeout_ < total_timeout_ || send_timeout_ < total_timeout_)) {
+    // A slow answer before lowered them: this post has its whole total_timeout again.
+    set_timeout(fd_, SO_RCVTIMEO, total_timeout_);
+    set_timeout(fd_, SO_SNDTIMEO, total_timeout_);
+    receive_timeout_ = send_timeout_ = total_timeout_;
+  }
   // At most twice: a kept connection found closed is replaced once.
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = fd_ >= 0;

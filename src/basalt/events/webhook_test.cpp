@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <boost/json/parse.hpp>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -29,6 +30,9 @@ struct Script {
   std::string answer;
   bool close_after = true;
   bool silent = false;
+  // A slow receiver: the answer to request i is sent in parts, each after its pause (the
+  // scenario under test, not a wait for the sender); requests past the list get `answer`.
+  std::vector<std::vector<std::pair<std::chrono::milliseconds, std::string>>> slow_answers;
 };
 
 std::string plain_answer(int status, bool keep_alive) {
@@ -116,6 +120,14 @@ class LoopbackReceiver {
       while (::recv(client, buffer, sizeof buffer, 0) > 0) {
       }
       return false;
+    }
+    const std::size_t index = requests().size() - 1;
+    if (index < script_.slow_answers.size()) {
+      for (const auto& [pause, part] : script_.slow_answers[index]) {
+        std::this_thread::sleep_for(pause);
+        ::send(client, part.data(), part.size(), MSG_NOSIGNAL);
+      }
+      return true;
     }
     ::send(client, script_.answer.data(), script_.answer.size(), MSG_NOSIGNAL);
     return true;
@@ -388,6 +400,44 @@ TEST_P(WebhookSenderTest, ReplacesAKeptConnectionTheReceiverClosed) {
   EXPECT_EQ(receiver.connections(), 3);
 }
 
+TEST(PlainHttpTransport, RefusesAnEndlessChunkLineOrTrailerAtOnce) {
+  // Beast's parser limits a header, not a chunk-size line or a trailer: the transport bounds
+  // what waits unparsed, so a receiver cannot make it buffer without end until the timeout.
+  const std::string endless(200000, 'a');
+  for (const std::string& answer :
+       {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" + endless,
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: " + endless}) {
+    LoopbackReceiver receiver(Script{answer, false});
+    PlainHttpTransport transport(*plain_http_origin(receiver.url()), true, std::chrono::seconds(5),
+                                 std::chrono::seconds(60));
+    const WebhookResponse response = transport.post({{}, "{}"});
+    EXPECT_EQ(response.status, 0);
+    EXPECT_NE(response.error.find("over 16 KiB"), std::string::npos) << response.error;
+  }
+}
+
+TEST(PlainHttpTransport, ASlowAnswerDoesNotShortenTheNextPostsTimeout) {
+  // The first answer comes in three parts, 0.9 s apart: the transport lowers its socket
+  // timeouts to the time left (≈ 2.1 s of 3 s). The second answer takes 2.55 s on the same
+  // connection: within its own 3 s, so it must arrive rather than time out at ≈ 2.1 s.
+  using std::chrono::milliseconds;
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n";
+  Script script{head + "done", false};
+  script.slow_answers = {
+      {{milliseconds(0), head}, {milliseconds(900), "do"}, {milliseconds(900), "ne"}},
+      {{milliseconds(2550), head + "done"}}};
+  LoopbackReceiver receiver(std::move(script));
+  PlainHttpTransport transport(*plain_http_origin(receiver.url()), true, std::chrono::seconds(1),
+                               std::chrono::seconds(3));
+  for (int i = 0; i < 2; ++i) {
+    const WebhookResponse response = transport.post({{}, "{}"});
+    EXPECT_EQ(response.status, 200) << i << ": " << response.error;
+    EXPECT_EQ(response.excerpt, "done");
+  }
+  EXPECT_EQ(receiver.connections(), 1);
+  EXPECT_EQ(receiver.requests().size(), 2u);
+}
+
 TEST(PlainHttpOrigin, TakesHttpUrlsAndLeavesTheRestToLibcurl) {
   const auto full = plain_http_origin("http://127.0.0.1:8080/hook/in?team=blue#part");
   ASSERT_TRUE(full.has_value());
@@ -409,6 +459,8 @@ TEST(PlainHttpOrigin, TakesHttpUrlsAndLeavesTheRestToLibcurl) {
   EXPECT_FALSE(plain_http_origin("http://bücher.example/").has_value());
   EXPECT_FALSE(plain_http_origin("not a url").has_value());
   EXPECT_FALSE(plain_http_origin("http://example.com:0/").has_value());
+  EXPECT_FALSE(plain_http_origin("http://[fe80::1%25eth0]/").has_value());  // a zone
+  EXPECT_FALSE(plain_http_origin("http://example.com/caf\xc3\xa9").has_value());
 }
 
 }  // namespace
