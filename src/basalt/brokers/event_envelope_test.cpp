@@ -24,6 +24,22 @@ TEST(EventEnvelope, CarriesIdTypeTimeSequenceCollectionAndRecord) {
   EXPECT_EQ(envelope.size(), 5u);
 }
 
+TEST(EventEnvelope, IsWrittenInOneOrderWithEveryStringEscaped) {
+  // The exact text: consumers that hash or diff deliveries see the same bytes from every build.
+  events::OutboxEvent event;
+  event.sequence = 9;
+  event.event_id = "evt_1";
+  event.action = "create";
+  event.collection_id = "pbc_1";
+  event.collection_name = "po\"sts";
+  event.record_json = R"({"id":"r1","n":3E0,"note":"a\u00e9\n"})";
+  event.committed_at = "2026-12-06 23:40:00.123Z";
+  EXPECT_EQ(build_event_envelope(event),
+            R"({"id":"evt_1","type":"record.create","timestamp":"2026-12-06T23:40:00.123Z",)"
+            R"("sequence":9,"data":{"collection":{"id":"pbc_1","name":"po\"sts"},)"
+            R"("record":{"id":"r1","n":3,"note":"aé\n"}}})");
+}
+
 TEST(EventEnvelope, RecordThatIsNotAnObjectBecomesNull) {
   auto event = testing::numbered_event(1);
   event.record_json = "{not json";
