@@ -34,6 +34,9 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxUnparsedBytes = kMaxHeaderBytes;
 constexpr int kMaxInterimAnswers = 8;
 constexpr milliseconds kTimeoutSlack{100};
+// A connection kept longer than this since its last answer is checked before reuse (one
+// poll(2)); back-to-back deliveries skip the check.
+constexpr milliseconds kQuietCheckAfter{1000};
 
 std::string url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   char* value = nullptr;
@@ -342,8 +345,15 @@ PlainHttpTransport::Exchanged PlainHttpTransport::exchange(const std::string& me
 
 WebhookResponse PlainHttpTransport::post(const WebhookRequest& request) {
   WebhookResponse response;
-  const Clock::time_point deadline = Clock::now() + total_timeout_;
+  const Clock::time_point now = Clock::now();
+  const Clock::time_point deadline = now + total_timeout_;
   const std::string message = serialize(request);
+  if (fd_ >= 0 && now - last_answer_ > kQuietCheckAfter) {
+    // Kept idle for a while: anything readable now is the receiver closing it (or an answer
+    // nobody asked for, like a 408 before an idle close). A fresh connection, then.
+    pollfd watched{fd_, POLLIN, 0};
+    if (::poll(&watched, 1, 0) != 0) close();
+  }
   if (fd_ >= 0 && (receive_timeout_ < total_timeout_ || send_timeout_ < total_timeout_)) {
     // A slow answer before lowered them: this post has its whole total_timeout again.
     set_timeout(fd_, SO_RCVTIMEO, total_timeout_);
@@ -354,8 +364,9 @@ WebhookResponse PlainHttpTransport::post(const WebhookRequest& request) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = fd_ >= 0;
     if (!reused && !open(deadline, response)) return response;
-    if (exchange(message, reused, deadline, response) == Exchanged::kDone) return response;
+    if (exchange(message, reused, deadline, response) == Exchanged::kDone) break;
   }
+  last_answer_ = Clock::now();
   return response;
 }
 

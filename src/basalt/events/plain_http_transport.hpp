@@ -21,8 +21,11 @@
 // bounds the whole post from its start (each blocking call waits at most the time left, plus
 // kTimeoutSlack, 100 ms; a post starts with its whole total_timeout even when the one before
 // lowered the socket's timeouts).
-// Not done: libcurl's check that a kept connection is still quiet before reusing it (a poll(2)
-// per delivery); bytes a receiver sends between answers are read as the next answer.
+// A connection kept idle for over a second since its last answer is checked with one poll(2)
+// before reuse, as libcurl checks every time: readable means the receiver closed it (or sent
+// an answer nobody asked for, such as a 408 before an idle close), and a fresh one is opened.
+// Back-to-back deliveries skip the check; bytes that arrive within that second are read as the
+// next answer.
 // Thread ownership: one dispatcher thread at a time.
 #pragma once
 
@@ -74,7 +77,8 @@ class PlainHttpTransport : public WebhookTransport {
   bool allow_private_;
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds total_timeout_;
-  int fd_ = -1;  // the kept connection; -1: none
+  int fd_ = -1;                      // the kept connection; -1: none
+  Clock::time_point last_answer_{};  // when the last post ended
   // The SO_RCVTIMEO / SO_SNDTIMEO the connection has now: lowered only when the time left
   // falls below it by more than kTimeoutSlack, so a fast answer costs no setsockopt(2).
   std::chrono::milliseconds receive_timeout_{0};

@@ -438,6 +438,26 @@ TEST(PlainHttpTransport, ASlowAnswerDoesNotShortenTheNextPostsTimeout) {
   EXPECT_EQ(receiver.requests().size(), 2u);
 }
 
+TEST(PlainHttpTransport, ChecksAnIdleKeptConnectionBeforeReusingIt) {
+  // 0.3 s after its answer the receiver sends a 408 nobody asked for and closes, as some
+  // servers do when they drop an idle connection. The sender, idle past its one-second check, sees
+  // the connection readable and opens a fresh one, instead of reading that 408 as the next answer.
+  using std::chrono::milliseconds;
+  const std::string answer = plain_answer(200, true);
+  Script script{answer, true};
+  script.slow_answers = {
+      {{milliseconds(0), answer},
+       {milliseconds(300), "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n"}}};
+  LoopbackReceiver receiver(std::move(script));
+  PlainHttpTransport transport(*plain_http_origin(receiver.url()), true, std::chrono::seconds(5),
+                               std::chrono::seconds(10));
+  EXPECT_EQ(transport.post({{}, "{}"}).status, 200);
+  std::this_thread::sleep_for(milliseconds(1200));  // the idle time under test
+  const WebhookResponse second = transport.post({{}, "{}"});
+  EXPECT_EQ(second.status, 200) << second.error;
+  EXPECT_EQ(receiver.connections(), 2);
+}
+
 TEST(PlainHttpOrigin, TakesHttpUrlsAndLeavesTheRestToLibcurl) {
   const auto full = plain_http_origin("http://127.0.0.1:8080/hook/in?team=blue#part");
   ASSERT_TRUE(full.has_value());
