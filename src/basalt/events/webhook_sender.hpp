@@ -33,7 +33,8 @@ struct WebhookTarget {
 };
 
 // The JSON body of a delivery:
-// {"id","type":"record.<action>","timestamp","data":{"collectionId","collectionName","record"}}
+// the envelope every destination sends (brokers/event_envelope.hpp): {"id", "type", "timestamp",
+// "sequence", "data": {"collection": {"id", "name"}, "record"}}
 std::string webhook_payload(const OutboxEvent& event);
 
 // The transport for the target's URL: PlainHttpTransport for http://, CurlTransport otherwise.
