@@ -2,8 +2,6 @@
 
 #include "basalt/brokers/event_envelope.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
 #include <ctime>
 
 #include "basalt/core/span_scope.hpp"
