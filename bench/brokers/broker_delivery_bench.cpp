@@ -1,7 +1,9 @@
-// Events per second each broker connector delivers one at a time on loopback
-// (bench/README.md, "bench_broker_delivery"): starts each broker with scripts/*-test-server.sh,
-// delivers BENCH_BROKER_EVENTS (default 2000) events through the connector (every one waits
-// for its acknowledgement, as the outbox dispatcher does), and prints one JSON line per broker.
+// Events per second each broker connector delivers on loopback (bench/README.md,
+// "bench_broker_delivery"): starts each broker with scripts/*-test-server.sh, delivers
+// BENCH_BROKER_EVENTS (default 2000) events through the connector one at a time (each waits
+// for its acknowledgement), then as many again in pipelines of the connector's max_in_flight
+// (deliver_many: the messages sent, then their acknowledgements read, as the outbox dispatcher
+// does), and prints one JSON line per broker and mode; latency is per call.
 // The brokers run as the test scripts configure them: Redis with appendfsync always, JetStream
 // file storage, RabbitMQ with one durable queue bound.
 #include "basalt/brokers/broker_destination.hpp"
@@ -70,31 +72,49 @@ int bench_one(const std::string& kind, int events) {
     std::fprintf(stderr, "%s: first delivery failed\n", kind.c_str());
     return 1;
   }
-  std::vector<double> latencies_us;
-  latencies_us.reserve(static_cast<std::size_t>(events));
-  const auto started = Clock::now();
-  for (int n = 1; n <= events; ++n) {
-    const auto event = numbered_event(n);
-    const auto before = Clock::now();
-    const auto result = destination->deliver(event);
-    latencies_us.push_back(
-        std::chrono::duration<double, std::micro>(Clock::now() - before).count());
-    if (result.outcome != basalt::events::DeliveryResult::Outcome::kDelivered) {
-      std::fprintf(stderr, "%s: event %d: %s\n", kind.c_str(), n, result.detail.c_str());
-      return 1;
+  const std::size_t in_flight = destination->max_in_flight();
+  int offset = 0;  // each mode's events have ids of their own
+  for (const std::size_t per_call : {std::size_t{1}, in_flight}) {
+    std::vector<basalt::events::OutboxEvent> batch;
+    std::vector<const basalt::events::OutboxEvent*> pointers;
+    std::vector<double> latencies_us;
+    const auto started = Clock::now();
+    for (int n = 1; n <= events;) {
+      batch.clear();
+      for (; n <= events && batch.size() < per_call; ++n)
+        batch.push_back(numbered_event(offset + n));
+      pointers.clear();
+      for (const auto& event : batch) pointers.push_back(&event);
+      const auto before = Clock::now();
+      const auto results = destination->deliver_many(pointers, {});
+      latencies_us.push_back(
+          std::chrono::duration<double, std::micro>(Clock::now() - before).count());
+      const bool all =
+          results.size() == batch.size() &&
+          std::all_of(results.begin(), results.end(), [](const auto& result) {
+            return result.outcome == basalt::events::DeliveryResult::Outcome::kDelivered;
+          });
+      if (!all) {
+        std::fprintf(stderr, "%s: a call before event %d failed: %s\n", kind.c_str(), n,
+                     results.empty() ? "no result" : results.back().detail.c_str());
+        return 1;
+      }
     }
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    std::sort(latencies_us.begin(), latencies_us.end());
+    auto percentile = [&](double p) {
+      return latencies_us[static_cast<std::size_t>(p *
+                                                   static_cast<double>(latencies_us.size() - 1))];
+    };
+    std::printf("%s\n",
+                fmt::format(R"({{"broker":"{}","in_flight":{},"events":{},"seconds":{:.3f},)"
+                            R"("events_per_s":{:.0f},"call_p50_us":{:.0f},"call_p99_us":{:.0f}}})",
+                            kind, per_call, events, seconds, events / seconds, percentile(0.5),
+                            percentile(0.99))
+                    .c_str());
+    if (in_flight == 1) break;  // no pipeline: the one mode is all there is
+    offset += events;
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  std::sort(latencies_us.begin(), latencies_us.end());
-  auto percentile = [&](double p) {
-    return latencies_us[static_cast<std::size_t>(p * static_cast<double>(latencies_us.size() - 1))];
-  };
-  std::printf(
-      "%s\n",
-      fmt::format(R"({{"broker":"{}","events":{},"seconds":{:.3f},"events_per_s":{:.0f},)"
-                  R"("p50_us":{:.0f},"p99_us":{:.0f}}})",
-                  kind, events, seconds, events / seconds, percentile(0.5), percentile(0.99))
-          .c_str());
   return 0;
 }
 

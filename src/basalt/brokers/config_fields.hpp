@@ -27,6 +27,10 @@ inline constexpr std::int64_t kMaxConnectTimeoutMs = 60'000;
 inline constexpr std::int64_t kMaxTimeoutMs = 120'000;
 inline constexpr std::int64_t kDefaultConnectTimeoutMs = 5'000;
 inline constexpr std::int64_t kDefaultTimeoutMs = 10'000;
+// `maxInFlight`: events published before their acknowledgements are awaited (a pipeline). 1
+// keeps the order strict even when the broker refuses one message of a pipeline.
+inline constexpr std::int64_t kMaxInFlight = 1'000;
+inline constexpr std::int64_t kDefaultMaxInFlight = 64;
 
 class ConfigReader {
  public:

@@ -62,6 +62,29 @@ TEST(BrokerConfig, RabbitMqMistakesAreReportedPerField) {
   EXPECT_EQ(oversize_errors.at("exchange"), "Must be no more than 255 characters.");
 }
 
+TEST(BrokerConfig, MaxInFlightIsBoundedAndDefaultsTo64) {
+  ConfigErrors errors;
+  const auto rabbit = parse_rabbitmq_config(config_json(R"({"url": "amqp://h"})"), errors);
+  ASSERT_TRUE(rabbit);
+  EXPECT_EQ(rabbit->max_in_flight, 64u);
+  const auto redis =
+      parse_redis_config(config_json(R"({"url": "redis://h", "maxInFlight": 1})"), errors);
+  ASSERT_TRUE(redis);
+  EXPECT_EQ(redis->max_in_flight, 1u);
+  for (const char* bad : {"0", "1001", "2.5", "\"8\""}) {
+    const std::string rabbit_text =
+        std::string(R"({"url": "amqp://h", "maxInFlight": )") + bad + "}";
+    const std::string redis_text =
+        std::string(R"({"url": "redis://h", "maxInFlight": )") + bad + "}";
+    EXPECT_EQ(validate_rabbitmq_config(config_json(rabbit_text)).count("maxInFlight"), 1u) << bad;
+    EXPECT_EQ(validate_redis_config(config_json(redis_text)).count("maxInFlight"), 1u) << bad;
+  }
+  // NATS publishes one at a time: the field is not one of its own.
+  EXPECT_EQ(validate_nats_config(config_json(R"({"url": "nats://h", "maxInFlight": 8})"))
+                .at("maxInFlight"),
+            "Unknown field.");
+}
+
 TEST(BrokerConfig, UrlHostsPortsAndOddInputs) {
   ConfigErrors errors;
   const auto ipv6 = parse_redis_config(config_json(R"({"url": "redis://[::1]:7000"})"), errors);

@@ -9,8 +9,8 @@ namespace basalt::brokers {
 std::optional<RabbitMqConfig> parse_rabbitmq_config(const boost::json::object& object,
                                                     ConfigErrors& errors) {
   ConfigReader reader(object, errors);
-  reader.reject_unknown(
-      {"url", "exchange", "declareExchange", "routingKey", "connectTimeoutMs", "timeoutMs"});
+  reader.reject_unknown({"url", "exchange", "declareExchange", "routingKey", "connectTimeoutMs",
+                         "timeoutMs", "maxInFlight"});
   RabbitMqConfig config;
   const auto url = reader.text("url", true, kMaxUrlLength);
   if (!url.empty()) {
@@ -38,6 +38,8 @@ std::optional<RabbitMqConfig> parse_rabbitmq_config(const boost::json::object& o
       "connectTimeoutMs", kMinTimeoutMs, kMaxConnectTimeoutMs, kDefaultConnectTimeoutMs));
   config.timeout = std::chrono::milliseconds(
       reader.integer("timeoutMs", kMinTimeoutMs, kMaxTimeoutMs, kDefaultTimeoutMs));
+  config.max_in_flight =
+      static_cast<std::size_t>(reader.integer("maxInFlight", 1, kMaxInFlight, kDefaultMaxInFlight));
   if (!errors.empty()) return std::nullopt;
   return config;
 }

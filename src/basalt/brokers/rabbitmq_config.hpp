@@ -1,7 +1,7 @@
 // Configuration of a RabbitMQ destination (docs/brokers.md, "RabbitMQ"):
 //   {"url": "amqp://user:pass@host:5672/vhost", "exchange": "basalt",
 //    "declareExchange": true, "routingKey": "{collection}.{action}",
-//    "connectTimeoutMs": 5000, "timeoutMs": 10000}
+//    "connectTimeoutMs": 5000, "timeoutMs": 10000, "maxInFlight": 64}
 #pragma once
 
 #include "basalt/brokers/broker_url.hpp"
@@ -23,6 +23,8 @@ struct RabbitMqConfig {
   std::string routing_key = "{collection}.{action}";  // an event template
   std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
   std::chrono::milliseconds timeout{kDefaultTimeoutMs};  // publish → confirm, and each RPC
+  // Events published before their acknowledgements are awaited (config_fields.hpp).
+  std::size_t max_in_flight = kDefaultMaxInFlight;
   // Loopback, private and other internal addresses allowed (brokers-allow-private; set by the
   // factory from the server's settings, never from the JSON).
   bool allow_private = false;

@@ -7,8 +7,11 @@
 //      `next_delivery_tag_` is the tag the broker will give the next publish on it.
 //   2. After any failure the connection is destroyed; the next deliver() connects again.
 //   3. Every blocking call is bounded: the TCP connect by connect_timeout, the handshake and
-//      each RPC by timeout (librabbitmq's handshake and rpc timeouts), the confirm wait by
-//      timeout.
+//      each RPC by timeout (librabbitmq's handshake and rpc timeouts), the wait for a
+//      pipeline's confirms by timeout (from its last publish).
+//   4. A pipeline (deliver_many) publishes at most max_in_flight messages, then reads their
+//      confirms; it returns only once each is answered or the connection is gone, so no
+//      confirm of one call is left for the next to read.
 #include "basalt/brokers/rabbitmq_destination.hpp"
 
 #include "basalt/brokers/connector_support.hpp"
@@ -25,6 +28,9 @@
 #include <sys/time.h>
 
 #include <array>
+#include <optional>
+#include <span>
+#include <vector>
 
 namespace basalt::brokers {
 namespace {
@@ -89,23 +95,75 @@ class RabbitMqDestination final : public events::Destination {
   RabbitMqDestination(const RabbitMqDestination&) = delete;
   RabbitMqDestination& operator=(const RabbitMqDestination&) = delete;
 
+  std::size_t max_in_flight() const noexcept override { return config_.max_in_flight; }
+
   events::DeliveryResult deliver(const events::OutboxEvent& event) override {
+    const events::OutboxEvent* one[] = {&event};
+    return deliver_many(one, {}).front();
+  }
+
+  // Publishes every event, then reads the confirms (invariant 4 of events::Destination).
+  std::vector<events::DeliveryResult> deliver_many(
+      std::span<const events::OutboxEvent* const> events,
+      const events::BeforeSend& before_send) override {
     const auto started = Clock::now();
-    const auto routing_key = expand_event_template(config_.routing_key, event);
-    if (routing_key.size() > kMaxNameLength) {
-      return delivery_result(Outcome::kReject, started,
-                             "routing key longer than 255 bytes for this event");
+    // An event whose routing key is too long ends the pipeline before it: it is rejected once
+    // the ones before it are answered.
+    std::vector<std::string> keys;
+    keys.reserve(events.size());
+    for (const events::OutboxEvent* event : events) {
+      auto key = expand_event_template(config_.routing_key, *event);
+      if (key.size() > kMaxNameLength) break;
+      keys.push_back(std::move(key));
     }
-    const bool reused = connection_ != nullptr;
-    auto failure = attempt(event, routing_key);
-    if (failure && failure->connection_lost && reused) failure = attempt(event, routing_key);
-    if (failure) return delivery_result(failure->outcome, started, std::move(failure->detail));
-    return delivery_result(Outcome::kDelivered, started,
-                           fmt::format("confirmed by {} (exchange '{}', routing key '{}')",
-                                       config_.url.redacted(), config_.exchange, routing_key));
+    const auto sendable = events.first(keys.size());
+    std::vector<events::DeliveryResult> results;
+    if (!sendable.empty()) {
+      const bool reused = connection_ != nullptr;
+      Pipeline pipeline = attempt(sendable, keys, before_send);
+      if (pipeline.answers.empty() && pipeline.failure && pipeline.failure->connection_lost &&
+          reused) {
+        pipeline = attempt(sendable, keys, before_send);  // a kept connection that had died
+      }
+      for (std::size_t i = 0; i < pipeline.answers.size(); ++i) {
+        const Answer& answer = pipeline.answers[i];
+        events::DeliveryResult result =
+            answer.acked
+                ? delivery_result(Outcome::kDelivered, started,
+                                  fmt::format("confirmed by {} (exchange '{}', routing key '{}')",
+                                              config_.url.redacted(), config_.exchange, keys[i]))
+                : delivery_result(Outcome::kRetry, started,
+                                  "the broker nacked the message (basic.nack)");
+        result.duration =
+            std::chrono::duration_cast<std::chrono::milliseconds>(answer.at - started);
+        results.push_back(std::move(result));
+      }
+      if (pipeline.failure) {
+        results.push_back(delivery_result(pipeline.failure->outcome, started,
+                                          std::move(pipeline.failure->detail)));
+        return results;
+      }
+    }
+    if (sendable.size() < events.size()) {
+      results.push_back(delivery_result(Outcome::kReject, started,
+                                        "routing key longer than 255 bytes for this event"));
+    }
+    return results;
   }
 
  private:
+  // The broker's answer to one publish: basic.ack or basic.nack, and when it came.
+  struct Answer {
+    bool acked = false;
+    Clock::time_point at;
+  };
+  // One try of a pipeline: the answers of a prefix of its events, in order, and why the next
+  // one has none (the connection is gone then).
+  struct Pipeline {
+    std::vector<Answer> answers;
+    std::optional<Failure> failure;
+  };
+
   std::optional<Failure> connect() {
     auto resolved =
         resolve_broker_host(config_.url.host, config_.connect_timeout, config_.allow_private);
@@ -160,21 +218,39 @@ class RabbitMqDestination final : public events::Destination {
     return std::nullopt;
   }
 
-  // One try: connect if needed, publish, await the confirm; on failure the connection is gone.
-  std::optional<Failure> attempt(const events::OutboxEvent& event, const std::string& routing_key) {
+  // One try: connect if needed, publish every event, await their confirms; after a failure
+  // the connection is gone (invariant 2).
+  Pipeline attempt(std::span<const events::OutboxEvent* const> events,
+                   const std::vector<std::string>& keys, const events::BeforeSend& before_send) {
+    Pipeline pipeline;
     if (connection_ == nullptr) {
       if (auto failure = connect()) {
         disconnect(false);
-        return failure;
+        pipeline.failure = std::move(failure);
+        return pipeline;
       }
     }
-    auto failure = publish_and_confirm(event, routing_key);
-    if (failure) disconnect(false);
-    return failure;
+    const std::uint64_t first_tag = next_delivery_tag_;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (before_send) before_send(i);
+      if (auto failure = publish(*events[i], keys[i])) {
+        // Confirms of the ones before are not read from a broken socket: they are sent again.
+        pipeline.failure = std::move(failure);
+        disconnect(false);
+        return pipeline;
+      }
+    }
+    std::vector<std::optional<Answer>> answers(events.size());
+    pipeline.failure = await_confirms(first_tag, answers);
+    for (const std::optional<Answer>& answer : answers) {
+      if (!answer) break;  // unanswered: it and every later one are sent again
+      pipeline.answers.push_back(*answer);
+    }
+    if (pipeline.failure) disconnect(false);
+    return pipeline;
   }
 
-  std::optional<Failure> publish_and_confirm(const events::OutboxEvent& event,
-                                             const std::string& routing_key) {
+  std::optional<Failure> publish(const events::OutboxEvent& event, const std::string& routing_key) {
     const std::string body = build_event_envelope(event);
     const std::string type = "record." + event.action;
     amqp_basic_properties_t props{};
@@ -211,15 +287,30 @@ class RabbitMqDestination final : public events::Destination {
       return Failure{Outcome::kRetry, fmt::format("publish: {}", amqp_error_string2(published)),
                      /*connection_lost=*/true};
     }
-    const std::uint64_t tag = next_delivery_tag_++;
-    return await_confirm(tag);
+    ++next_delivery_tag_;
+    return std::nullopt;
   }
 
-  // Reads frames until the broker acks or nacks `tag`, closes the channel or connection, or
-  // the timeout passes.
-  std::optional<Failure> await_confirm(std::uint64_t tag) {
+  // Reads frames until the broker has answered every publish from `first_tag` on (basic.ack
+  // or basic.nack, of one tag or, `multiple`, of every tag up to it; in any order), closes the
+  // channel or connection, or the timeout passes; `answers[i]` is tag first_tag + i's answer.
+  std::optional<Failure> await_confirms(std::uint64_t first_tag,
+                                        std::vector<std::optional<Answer>>& answers) {
     const auto deadline = Clock::now() + config_.timeout;
-    for (;;) {
+    std::size_t answered = 0;
+    auto answer = [&](std::uint64_t tag, bool multiple, bool acked) {
+      if (tag < first_tag) return;  // not of this pipeline
+      const std::uint64_t last = std::min<std::uint64_t>(tag - first_tag, answers.size() - 1);
+      const std::uint64_t from = multiple ? 0 : tag - first_tag;
+      if (from > last) return;
+      const auto now = Clock::now();
+      for (std::uint64_t i = from; i <= last; ++i) {
+        if (answers[i]) continue;
+        answers[i] = Answer{acked, now};
+        ++answered;
+      }
+    };
+    while (answered < answers.size()) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) {
@@ -242,16 +333,12 @@ class RabbitMqDestination final : public events::Destination {
       switch (frame.payload.method.id) {
         case AMQP_BASIC_ACK_METHOD: {
           const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
-          if (ack->delivery_tag == tag || (ack->multiple != 0 && ack->delivery_tag >= tag)) {
-            return std::nullopt;
-          }
-          break;  // an earlier message's late confirm
+          answer(ack->delivery_tag, ack->multiple != 0, true);
+          break;
         }
         case AMQP_BASIC_NACK_METHOD: {
           const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
-          if (nack->delivery_tag == tag || (nack->multiple != 0 && nack->delivery_tag >= tag)) {
-            return Failure{Outcome::kRetry, "the broker nacked the message (basic.nack)"};
-          }
+          answer(nack->delivery_tag, nack->multiple != 0, false);
           break;
         }
         case AMQP_CHANNEL_CLOSE_METHOD: {
@@ -273,9 +360,10 @@ class RabbitMqDestination final : public events::Destination {
                          close->reply_code == 320};
         }
         default:
-          break;  // basic.return and others: not an answer to this publish
+          break;  // basic.return and others: not an answer to a publish
       }
     }
+    return std::nullopt;
   }
 
   // Closes politely only when the connection is known good (a close on a dead socket would

@@ -13,6 +13,7 @@
 #include <boost/json/parse.hpp>
 
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace basalt::brokers {
@@ -209,6 +210,66 @@ TEST_F(RabbitMqDestinationTest, ATracedDeliveryCarriesItsTraceContextAsMessageHe
   EXPECT_EQ(messages[1].headers.at("traceparent"), traceparent);
   EXPECT_EQ(messages[1].headers.at("tracestate"), "vendor=v1");
   EXPECT_EQ(messages[1].message_id, testing::numbered_event(2, "posts", "create").event_id);
+}
+
+// deliver_many: every message published before the confirms are read, each with the trace
+// context current when BeforeSend named it, confirmed in order.
+TEST_F(RabbitMqDestinationTest, APipelineIsPublishedInOrderAndEachMessageCarriesItsOwnTrace) {
+  AmqpTestClient client(broker_->port());
+  client.declare_exchange("piped", "topic");
+  client.bind_queue("piped-all", "piped", "#");
+  auto destination = make_rabbitmq_destination(rabbit_test_config("piped"));
+  ASSERT_EQ(destination->max_in_flight(), 64u);  // the default maxInFlight
+  constexpr int kEvents = 50;
+  std::vector<events::OutboxEvent> events;
+  for (int n = 1; n <= kEvents; ++n) events.push_back(testing::numbered_event(n));
+  std::vector<const events::OutboxEvent*> pointers;
+  for (const auto& event : events) pointers.push_back(&event);
+  std::vector<core::SpanCell> cells(kEvents);
+  std::optional<core::CellInstall> install;
+  std::vector<std::string> traceparents;
+  const auto results = destination->deliver_many(pointers, [&](std::size_t index) {
+    install.reset();
+    cells[index].current = {core::random_trace_id(), core::random_span_id(), nullptr};
+    install.emplace(&cells[index]);
+    traceparents.push_back(core::outgoing_trace_context().traceparent);
+  });
+  install.reset();
+  ASSERT_EQ(results.size(), static_cast<std::size_t>(kEvents));
+  for (const auto& result : results) {
+    EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+  }
+  const auto messages = client.drain("piped-all");
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kEvents));
+  ASSERT_EQ(traceparents.size(), static_cast<std::size_t>(kEvents));
+  for (int n = 1; n <= kEvents; ++n) {
+    EXPECT_EQ(messages[n - 1].message_id, events[n - 1].event_id);
+    EXPECT_EQ(messages[n - 1].headers.at("traceparent"), traceparents[n - 1]);
+  }
+}
+
+// A nack answers one message: the ones before it are delivered, and so is every answer after
+// it reported (the dispatcher stops at the first refused one and sends the rest again).
+TEST_F(RabbitMqDestinationTest, ANackInAPipelineIsThatMessagesAnswerOnly) {
+  AmqpTestClient client(broker_->port());
+  client.declare_exchange("bounded-piped", "topic");
+  client.bind_full_after_one_queue("bounded-piped-q", "bounded-piped");
+  auto destination = make_rabbitmq_destination(rabbit_test_config("bounded-piped"));
+  const auto first = testing::numbered_event(1), second = testing::numbered_event(2),
+             third = testing::numbered_event(3);
+  const events::OutboxEvent* pipeline[] = {&first, &second, &third};
+  const auto results = destination->deliver_many(pipeline, {});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].outcome, Outcome::kDelivered) << results[0].detail;
+  EXPECT_EQ(results[1].outcome, Outcome::kRetry);
+  EXPECT_NE(results[1].detail.find("nack"), std::string::npos) << results[1].detail;
+  EXPECT_EQ(results[2].outcome, Outcome::kRetry);
+  const auto held = client.drain("bounded-piped-q");
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].message_id, first.event_id);
+  // The connection stays usable: the refused event, offered again, is confirmed.
+  const auto again = destination->deliver(second);
+  EXPECT_EQ(again.outcome, Outcome::kDelivered) << again.detail;
 }
 
 TEST_F(RabbitMqDestinationTest, DeclaresItsExchangeWhenAsked) {

@@ -11,7 +11,8 @@ namespace basalt::brokers {
 std::optional<RedisConfig> parse_redis_config(const boost::json::object& object,
                                               ConfigErrors& errors) {
   ConfigReader reader(object, errors);
-  reader.reject_unknown({"url", "streamKey", "maxLen", "connectTimeoutMs", "timeoutMs"});
+  reader.reject_unknown(
+      {"url", "streamKey", "maxLen", "connectTimeoutMs", "timeoutMs", "maxInFlight"});
   RedisConfig config;
   const auto url = reader.text("url", true, kMaxUrlLength);
   if (!url.empty()) {
@@ -44,6 +45,8 @@ std::optional<RedisConfig> parse_redis_config(const boost::json::object& object,
       "connectTimeoutMs", kMinTimeoutMs, kMaxConnectTimeoutMs, kDefaultConnectTimeoutMs));
   config.timeout = std::chrono::milliseconds(
       reader.integer("timeoutMs", kMinTimeoutMs, kMaxTimeoutMs, kDefaultTimeoutMs));
+  config.max_in_flight =
+      static_cast<std::size_t>(reader.integer("maxInFlight", 1, kMaxInFlight, kDefaultMaxInFlight));
   if (!errors.empty()) return std::nullopt;
   return config;
 }

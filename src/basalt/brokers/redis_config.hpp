@@ -1,6 +1,6 @@
 // Configuration of a Redis Streams destination (docs/brokers.md, "Redis Streams"):
 //   {"url": "redis://:password@host:6379/0", "streamKey": "basalt:{collection}",
-//    "maxLen": 100000, "connectTimeoutMs": 5000, "timeoutMs": 10000}
+//    "maxLen": 100000, "connectTimeoutMs": 5000, "timeoutMs": 10000, "maxInFlight": 64}
 #pragma once
 
 #include "basalt/brokers/broker_url.hpp"
@@ -25,6 +25,8 @@ struct RedisConfig {
   std::int64_t max_len = 100'000;                  // XADD MAXLEN ~ max_len
   std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
   std::chrono::milliseconds timeout{kDefaultTimeoutMs};  // each command
+  // Events published before their acknowledgements are awaited (config_fields.hpp).
+  std::size_t max_in_flight = kDefaultMaxInFlight;
   // Loopback, private and other internal addresses allowed (brokers-allow-private; set by the
   // factory from the server's settings, never from the JSON).
   bool allow_private = false;

@@ -6,7 +6,11 @@
 //   2. After any I/O error or timeout the context is freed; the next deliver() connects again
 //      (hiredis cannot resynchronise a connection whose reply was cut).
 //   3. Every blocking call is bounded: the connect by connect_timeout
-//      (redisConnectWithTimeout), each command by timeout (redisSetTimeout).
+//      (redisConnectWithTimeout), each read or write of the socket by timeout
+//      (redisSetTimeout), and no reply of a pipeline is waited for once timeout has passed
+//      since its commands were written.
+//   4. A pipeline (deliver_many) writes at most max_in_flight XADDs, then reads exactly one
+//      reply per command, or frees the context: no reply of one call is left for the next.
 #include "basalt/brokers/redis_destination.hpp"
 
 #include "basalt/brokers/connector_support.hpp"
@@ -20,7 +24,10 @@
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 #include <cerrno>
+#include <optional>
+#include <span>
 #include <variant>
+#include <vector>
 
 namespace basalt::brokers {
 namespace {
@@ -34,6 +41,21 @@ struct ReplyDeleter {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+// The argument arrays hiredis takes, viewing `args` (which must outlive it).
+struct ArgvView {
+  explicit ArgvView(const std::vector<std::string>& args) {
+    argv.reserve(args.size());
+    lengths.reserve(args.size());
+    for (const auto& arg : args) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+  }
+  int count() const { return static_cast<int>(argv.size()); }
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+};
 
 // Error replies that retrying the same command will not fix: a key of another type, a
 // rejected login, a command the server does not know (Redis < 5 has no streams).
@@ -54,75 +76,135 @@ class RedisDestination final : public events::Destination {
   RedisDestination(const RedisDestination&) = delete;
   RedisDestination& operator=(const RedisDestination&) = delete;
 
+  std::size_t max_in_flight() const noexcept override { return config_.max_in_flight; }
+
   events::DeliveryResult deliver(const events::OutboxEvent& event) override {
+    const events::OutboxEvent* one[] = {&event};
+    return deliver_many(one, {}).front();
+  }
+
+  // Writes every XADD, then reads the replies in order (invariant 4 of events::Destination):
+  // each reply is its own command's, so a refused one does not stop the ones after it.
+  std::vector<events::DeliveryResult> deliver_many(
+      std::span<const events::OutboxEvent* const> events,
+      const events::BeforeSend& before_send) override {
     const auto started = Clock::now();
-    const auto key = expand_event_template(config_.stream_key, event);
-    std::vector<std::string> args = {"XADD", key, "MAXLEN", "~", max_len_, "*"};
-    for (auto& field : redis_stream_fields(event)) args.push_back(std::move(field));
-    // The delivery span's W3C context as two more fields, when traced (docs/brokers.md).
-    core::TraceContextValues trace = core::outgoing_trace_context();
-    if (!trace.traceparent.empty()) {
-      args.insert(args.end(), {"traceparent", std::move(trace.traceparent)});
-      if (!trace.tracestate.empty()) {
-        args.insert(args.end(), {"tracestate", std::move(trace.tracestate)});
-      }
+    std::vector<Command> commands;
+    commands.reserve(events.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (before_send) before_send(i);
+      commands.push_back(xadd_command(*events[i]));
     }
     const bool reused = context_ != nullptr;
-    auto outcome = attempt(args, key);
-    if (auto* failure = std::get_if<Failure>(&outcome);
-        failure != nullptr && failure->connection_lost && reused) {
-      outcome = attempt(args, key);
+    std::vector<Reply> replies;
+    std::optional<Failure> failure = attempt(commands, replies);
+    if (failure && failure->connection_lost && reused && replies.empty()) {
+      failure = attempt(commands, replies);  // a kept connection that had died
     }
-    if (auto* failure = std::get_if<Failure>(&outcome)) {
-      return delivery_result(failure->outcome, started, std::move(failure->detail));
+    std::vector<events::DeliveryResult> results;
+    results.reserve(replies.size() + 1);
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      const redisReply& reply = *replies[i];
+      const std::string& key = commands[i].key;
+      if (reply.type == REDIS_REPLY_ERROR) {
+        const std::string_view error(reply.str, reply.len);
+        results.push_back(delivery_result(outcome_for_error(error), started,
+                                          fmt::format("XADD {}: {}", key, error)));
+      } else if (reply.type != REDIS_REPLY_STRING) {
+        results.push_back(
+            delivery_result(Outcome::kRetry, started,
+                            fmt::format("XADD {}: unexpected reply type {}", key, reply.type)));
+      } else {
+        results.push_back(delivery_result(Outcome::kDelivered, started,
+                                          fmt::format("appended to {} as entry {}", key,
+                                                      std::string_view(reply.str, reply.len))));
+      }
     }
-    return delivery_result(
-        Outcome::kDelivered, started,
-        fmt::format("appended to {} as entry {}", key, std::get<std::string>(outcome)));
+    if (failure) {
+      results.push_back(delivery_result(failure->outcome, started, std::move(failure->detail)));
+    }
+    return results;
   }
 
  private:
-  // One try: connect if needed and XADD. The entry id, or why not (after an I/O error the
-  // context is gone).
-  std::variant<std::string, Failure> attempt(const std::vector<std::string>& args,
-                                             const std::string& key) {
+  // One event's XADD: its stream key and its arguments.
+  struct Command {
+    std::string key;
+    std::vector<std::string> args;
+  };
+
+  Command xadd_command(const events::OutboxEvent& event) const {
+    Command command;
+    command.key = expand_event_template(config_.stream_key, event);
+    command.args = {"XADD", command.key, "MAXLEN", "~", max_len_, "*"};
+    for (auto& field : redis_stream_fields(event)) command.args.push_back(std::move(field));
+    // The delivery span's W3C context as two more fields, when traced (docs/brokers.md).
+    core::TraceContextValues trace = core::outgoing_trace_context();
+    if (!trace.traceparent.empty()) {
+      command.args.insert(command.args.end(), {"traceparent", std::move(trace.traceparent)});
+      if (!trace.tracestate.empty()) {
+        command.args.insert(command.args.end(), {"tracestate", std::move(trace.tracestate)});
+      }
+    }
+    return command;
+  }
+
+  // One try: connect if needed, append every command to the output buffer, then read one
+  // reply per command (hiredis writes the buffer before its first read). `replies` holds the
+  // replies read, in order; a failure is that of the first command without one, and after an
+  // I/O error the context is gone (invariant 2).
+  std::optional<Failure> attempt(const std::vector<Command>& commands,
+                                 std::vector<Reply>& replies) {
+    replies.clear();
     if (context_ == nullptr) {
       if (auto failure = connect()) {
         disconnect();
-        return *failure;
+        return failure;
       }
     }
-    Reply reply = command(args);
-    if (!reply) {
-      // EOF or a reset: the server closed the connection (not a timeout, which is EAGAIN).
-      const bool lost = context_->err == REDIS_ERR_EOF ||
-                        (context_->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
-      Failure failure{Outcome::kRetry, fmt::format("XADD {}: {}", key, context_->errstr), lost};
-      disconnect();
-      return failure;
+    for (const Command& command : commands) {
+      if (append(command.args) != REDIS_OK) {
+        Failure failure{Outcome::kRetry, fmt::format("XADD {}: {}", command.key, context_->errstr)};
+        disconnect();
+        return failure;
+      }
     }
-    if (reply->type == REDIS_REPLY_ERROR) {
-      const std::string_view error(reply->str, reply->len);
-      return Failure{outcome_for_error(error), fmt::format("XADD {}: {}", key, error)};
+    // Each read is bounded by the socket timeout; the deadline bounds the pipeline as a whole
+    // (a server answering just within the timeout, one reply at a time, would otherwise hold
+    // the destination for max_in_flight timeouts).
+    const auto deadline = Clock::now() + config_.timeout;
+    for (const Command& command : commands) {
+      if (Clock::now() >= deadline) {
+        Failure failure{Outcome::kRetry, fmt::format("XADD {}: no reply within {} ms", command.key,
+                                                     config_.timeout.count())};
+        disconnect();
+        return failure;
+      }
+      void* raw = nullptr;
+      if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+        // EOF or a reset: the server closed the connection (not a timeout, which is EAGAIN).
+        const bool lost =
+            context_->err == REDIS_ERR_EOF ||
+            (context_->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
+        Failure failure{Outcome::kRetry, fmt::format("XADD {}: {}", command.key, context_->errstr),
+                        lost};
+        disconnect();
+        return failure;
+      }
+      replies.emplace_back(static_cast<redisReply*>(raw));
     }
-    if (reply->type != REDIS_REPLY_STRING) {
-      return Failure{Outcome::kRetry,
-                     fmt::format("XADD {}: unexpected reply type {}", key, reply->type)};
-    }
-    return std::string(reply->str, reply->len);
+    return std::nullopt;
+  }
+
+  int append(const std::vector<std::string>& args) {
+    ArgvView view(args);
+    return redisAppendCommandArgv(context_, view.count(), view.argv.data(), view.lengths.data());
   }
 
   Reply command(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    argv.reserve(args.size());
-    lengths.reserve(args.size());
-    for (const auto& arg : args) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
-    }
+    ArgvView view(args);
     return Reply(static_cast<redisReply*>(
-        redisCommandArgv(context_, static_cast<int>(args.size()), argv.data(), lengths.data())));
+        redisCommandArgv(context_, view.count(), view.argv.data(), view.lengths.data())));
   }
 
   // Runs a setup command (AUTH, SELECT) and turns anything but +OK into a failure.

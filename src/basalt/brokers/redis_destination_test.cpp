@@ -118,6 +118,34 @@ TEST_F(RedisDestinationTest, AppendsEveryEventInOrderWithItsFields) {
   }
 }
 
+// deliver_many: every XADD written before the replies are read; each reply is its own
+// command's, so a refused one (a key of another type) leaves the others appended.
+TEST_F(RedisDestinationTest, APipelineAppendsInOrderAndAReplyAnswersOnlyItsCommand) {
+  RedisTestClient client(broker_->port());
+  client.set("piped:blocked", "a string, not a stream");
+  auto destination = make_redis_destination(test_config("piped:{collection}"));
+  ASSERT_EQ(destination->max_in_flight(), 64u);  // the default maxInFlight
+  std::vector<events::OutboxEvent> events;
+  for (int n = 1; n <= 40; ++n) events.push_back(testing::numbered_event(n));
+  events[20] = testing::numbered_event(21, "blocked");
+  std::vector<const events::OutboxEvent*> pointers;
+  for (const auto& event : events) pointers.push_back(&event);
+  const auto results = destination->deliver_many(pointers, {});
+  ASSERT_EQ(results.size(), events.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].outcome, i == 20 ? Outcome::kReject : Outcome::kDelivered)
+        << i << ": " << results[i].detail;
+  }
+  EXPECT_NE(results[20].detail.find("WRONGTYPE"), std::string::npos) << results[20].detail;
+  const auto entries = client.xrange("piped:posts");
+  ASSERT_EQ(entries.size(), 39u);
+  std::size_t at = 0;
+  for (int n = 1; n <= 40; ++n) {
+    if (n == 21) continue;
+    EXPECT_EQ(entries[at++].fields.at("sequence"), std::to_string(n));
+  }
+}
+
 TEST_F(RedisDestinationTest, AHostNameIsResolvedAndCheckedByTheOutboundGuard) {
   RedisConfig config = test_config("named:{collection}");
   config.url.host = "localhost";  // resolves to loopback

@@ -16,11 +16,14 @@
 // a redelivery: delivered, failed), http.response.status_code (a webhook's answer),
 // messaging.system and messaging.message.id (brokers); status ERROR unless delivered.
 //
-// With tracing off (no recorder) it is deliver() and nothing else: no cell, no header.
+// With tracing off (no recorder) it is deliver() (deliver_many()) and nothing else: no cell,
+// no header.
 // Thread ownership: the dispatcher thread that calls it.
 #pragma once
 
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "basalt/core/trace_sampler.hpp"
 #include "basalt/events/destination.hpp"
@@ -40,5 +43,14 @@ std::string_view delivery_outcome(const DeliveryResult& result, const DeliveryAt
 
 DeliveryResult deliver_traced(Destination& destination, const OutboxEvent& event,
                               const DeliveryAttempt& attempt, const core::Tracing& tracing);
+
+// Destination::deliver_many() with a span per event, each current while its message is built
+// (BeforeSend) and ended with that event's result; an event whose message was built but which
+// got no result ends as `unanswered`. The first event is attempt `first_attempt`, the others
+// their first.
+std::vector<DeliveryResult> deliver_many_traced(Destination& destination,
+                                                std::span<const OutboxEvent* const> events,
+                                                const DestinationSpec& spec, int first_attempt,
+                                                const core::Tracing& tracing);
 
 }  // namespace basalt::events

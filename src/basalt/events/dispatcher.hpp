@@ -8,9 +8,11 @@
 // (a pool thread): the destination's queued redeliveries, then the outbox rows after its
 // cursor in sequence order. The pool has `concurrency` threads, so a destination that hangs
 // (up to its timeouts per attempt) holds one of them and delays no other destination. Rows it does
-// not want (collection, action, filter) move the cursor silently; a wanted one is handed to
-// Destination::deliver() and every attempt is logged in
-// `_deliveries`. Delivered or rejected: the cursor moves on. Retry: attempts + 1 and the next
+// not want (collection, action, filter) move the cursor silently; the wanted ones are handed
+// to Destination::deliver_many(), up to its max_in_flight() at a time (a broker's pipeline),
+// and every attempt is logged in `_deliveries`; the results are taken in order up to the first
+// retry, and an event past it or without a result is offered again. Delivered or rejected:
+// the cursor moves on. Retry: attempts + 1 and the next
 // attempt after an exponential backoff with jitter; the destination waits (later events hold
 // behind it: order per destination); at maxAttempts the event is dead-lettered and the cursor
 // moves on. Progress (the cursor and the attempts' log rows) is kept in memory and saved in one

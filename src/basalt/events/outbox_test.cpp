@@ -36,12 +36,36 @@ class OutboxTestPasswords final : public records::PasswordPort {
   }
 };
 
+// How a ScriptedDestination takes several events at once (Destination::deliver_many).
+struct ScriptedPipeline {
+  std::size_t in_flight = 1;  // 1: the interface's default, one event at a time
+  // After a result that is not kDelivered, no more results (a connection lost there); else a
+  // result for every event (a broker whose answer to one message says nothing of the next).
+  bool stops_at_failure = false;
+  std::vector<std::size_t> calls;  // the number of events of each call
+};
+
 // Answers deliveries from a script (then kDelivered) and records what it was given.
 class ScriptedDestination final : public Destination {
  public:
-  explicit ScriptedDestination(std::deque<DeliveryResult::Outcome>& script,
-                               std::vector<OutboxEvent>& seen)
-      : script_(script), seen_(seen) {}
+  ScriptedDestination(std::deque<DeliveryResult::Outcome>& script, std::vector<OutboxEvent>& seen,
+                      ScriptedPipeline& pipeline)
+      : script_(script), seen_(seen), pipeline_(pipeline) {}
+  std::size_t max_in_flight() const noexcept override { return pipeline_.in_flight; }
+  std::vector<DeliveryResult> deliver_many(std::span<const OutboxEvent* const> events,
+                                           const BeforeSend& before_send) override {
+    pipeline_.calls.push_back(events.size());
+    if (pipeline_.in_flight == 1) return Destination::deliver_many(events, before_send);
+    std::vector<DeliveryResult> results;
+    for (const OutboxEvent* event : events) {
+      results.push_back(deliver(*event));
+      if (pipeline_.stops_at_failure &&
+          results.back().outcome != DeliveryResult::Outcome::kDelivered) {
+        break;
+      }
+    }
+    return results;
+  }
   DeliveryResult deliver(const OutboxEvent& event) override {
     seen_.push_back(event);
     DeliveryResult result;
@@ -58,6 +82,7 @@ class ScriptedDestination final : public Destination {
  private:
   std::deque<DeliveryResult::Outcome>& script_;
   std::vector<OutboxEvent>& seen_;
+  ScriptedPipeline& pipeline_;
 };
 
 class OutboxTest : public collections::testing::CollectionServiceFixture {
@@ -114,7 +139,7 @@ class OutboxTest : public collections::testing::CollectionServiceFixture {
     options.owner = owner;
     options.retry_base = std::chrono::milliseconds(1000);
     options.factory = [this](const DestinationSpec&) {
-      return std::make_unique<ScriptedDestination>(script_, seen_);
+      return std::make_unique<ScriptedDestination>(script_, seen_, pipeline_);
     };
     return std::make_unique<Dispatcher>(*database_, *service_, *records_, *destinations_, clock_,
                                         options);
@@ -143,7 +168,16 @@ class OutboxTest : public collections::testing::CollectionServiceFixture {
   json::object superuser_record_{{"id", "su0000000000001"}};
   std::deque<DeliveryResult::Outcome> script_;
   std::vector<OutboxEvent> seen_;
+  ScriptedPipeline pipeline_;
 };
+
+std::vector<std::string> titles(const std::vector<OutboxEvent>& events) {
+  std::vector<std::string> out;
+  for (const OutboxEvent& event : events) {
+    out.emplace_back(json::parse(event.record_json).at("title").as_string());
+  }
+  return out;
+}
 
 TEST_F(OutboxTest, NothingIsWrittenWhileNoDestinationWantsTheEvent) {
   create("posts", R"({"title":"a"})");
@@ -226,6 +260,83 @@ TEST_F(OutboxTest, DispatcherDeliversInOrderRetriesWithBackoffThenMovesOn) {
   EXPECT_EQ(json::parse(seen_[3].record_json).at("title").as_string(), "t2");
   EXPECT_EQ(statuses(),
             (std::vector<std::string>{"delivered:1", "retry:1", "delivered:2", "delivered:1"}));
+}
+
+// A destination that pipelines gets the wanted events max_in_flight at a time; a retry in the
+// middle of a pipeline holds everything after it (their answers are not used: they are sent
+// again after it, at least once), and each attempt is logged once.
+TEST_F(OutboxTest, APipelineHoldsEverythingAfterARefusedEventAndSendsItAgainAfterIt) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/","maxAttempts":5})");
+  for (int i = 1; i <= 10; ++i) create("posts", R"({"title":"t)" + std::to_string(i) + R"("})");
+  pipeline_.in_flight = 4;
+  auto d = dispatcher();
+  using enum DeliveryResult::Outcome;
+  script_ = {kDelivered, kDelivered, kDelivered, kDelivered, kDelivered, kRetry};
+  d->run_pass();
+  EXPECT_EQ(pipeline_.calls, (std::vector<std::size_t>{4, 4}));
+  EXPECT_EQ(titles(seen_),
+            (std::vector<std::string>{"t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8"}));
+  const db::ResultSet state =
+      sync_wait(database_->query("SELECT cursor, attempts FROM _destinationStates"));
+  EXPECT_EQ(state[0].as_int(1), 1);  // t6's first attempt
+  clock_.advance(std::chrono::seconds(2));
+  seen_.clear();
+  d->run_pass();
+  EXPECT_EQ(pipeline_.calls, (std::vector<std::size_t>{4, 4, 4, 1}));
+  EXPECT_EQ(titles(seen_), (std::vector<std::string>{"t6", "t7", "t8", "t9", "t10"}));
+  EXPECT_EQ(statuses(),
+            (std::vector<std::string>{"delivered:1", "delivered:1", "delivered:1", "delivered:1",
+                                      "delivered:1", "retry:1", "delivered:2", "delivered:1",
+                                      "delivered:1", "delivered:1", "delivered:1"}));
+}
+
+// A refused (dead-lettered) event in a pipeline does not stop it: the answers after it count.
+// Where the results stop early (the connection lost), the events without one go out again.
+TEST_F(OutboxTest, APipelineGoesOnPastARejectionAndResendsWhatGotNoAnswer) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/","maxAttempts":5})");
+  for (int i = 1; i <= 6; ++i) create("posts", R"({"title":"t)" + std::to_string(i) + R"("})");
+  pipeline_.in_flight = 3;
+  using enum DeliveryResult::Outcome;
+  script_ = {kDelivered, kReject, kDelivered, kDelivered, kDelivered, kDelivered};
+  dispatcher()->run_pass();
+  EXPECT_EQ(pipeline_.calls, (std::vector<std::size_t>{3, 3}));
+  EXPECT_EQ(titles(seen_), (std::vector<std::string>{"t1", "t2", "t3", "t4", "t5", "t6"}));
+
+  for (int i = 7; i <= 10; ++i) create("posts", R"({"title":"t)" + std::to_string(i) + R"("})");
+  pipeline_.stops_at_failure = true;
+  pipeline_.calls.clear();
+  seen_.clear();
+  script_ = {kDelivered, kReject};
+  dispatcher("second")->run_pass();
+  // t7 delivered, t8 rejected with t9 unanswered: t9 and t10 in the next call.
+  EXPECT_EQ(pipeline_.calls, (std::vector<std::size_t>{3, 2}));
+  EXPECT_EQ(titles(seen_), (std::vector<std::string>{"t7", "t8", "t9", "t10"}));
+  EXPECT_EQ(statuses(),
+            (std::vector<std::string>{"delivered:1", "rejected:1", "delivered:1", "delivered:1",
+                                      "delivered:1", "delivered:1", "delivered:1", "rejected:1",
+                                      "delivered:1", "delivered:1"}));
+  const db::ResultSet state = sync_wait(database_->query("SELECT cursor FROM _destinationStates"));
+  EXPECT_EQ(state[0].as_int(0), 10);
+}
+
+// Events the destination does not want are never in a pipeline, and the cursor passes them.
+TEST_F(OutboxTest, APipelineCarriesOnlyWantedEventsAndTheCursorPassesTheOthers) {
+  add_webhook(R"({"url":"http://127.0.0.1:9/","collections":["posts"],"filter":"n > 0"})");
+  create("posts", R"({"title":"p1","n":1})");
+  create("notes", R"({"title":"x1"})");
+  create("posts", R"({"title":"p0","n":0})");
+  create("posts", R"({"title":"p2","n":2})");
+  create("notes", R"({"title":"x2"})");
+  create("posts", R"({"title":"p3","n":3})");
+  create("notes", R"({"title":"x3"})");
+  pipeline_.in_flight = 2;
+  const PassReport report = dispatcher()->run_pass();
+  EXPECT_EQ(pipeline_.calls, (std::vector<std::size_t>{2, 1}));
+  EXPECT_EQ(titles(seen_), (std::vector<std::string>{"p1", "p2", "p3"}));
+  EXPECT_EQ(report.delivered, 3u);
+  EXPECT_EQ(report.skipped, 1u);  // p0, between p1 and p2 (the notes wrote no row at all)
+  const db::ResultSet state = sync_wait(database_->query("SELECT cursor FROM _destinationStates"));
+  EXPECT_EQ(state[0].as_int(0), 4);
 }
 
 TEST(DeliveryLogIdTest, IdsAreRecordShapedAndSortLikeTheirTime) {

@@ -7,6 +7,7 @@
 
 #include <boost/json/parse.hpp>
 #include <deque>
+#include <map>
 #include <mutex>
 
 #include "basalt/collections/testing/collection_service_fixture.hpp"
@@ -182,14 +183,36 @@ class TraceTestPasswords final : public records::PasswordPort {
   }
 };
 
-// Answers from a script (then kDelivered) and keeps the context it would have sent.
+// Answers from a script (then kDelivered) and keeps the context it would have sent. With
+// `in_flight` > 1 it pipelines as the broker connectors do: every message built first (its
+// context read then), the answers after, only the first `answered` of them.
 class ContextCapturingDestination final : public Destination {
  public:
   ContextCapturingDestination(std::deque<DeliveryResult::Outcome>& script,
-                              std::vector<core::TraceContextValues>& sent)
-      : script_(script), sent_(sent) {}
+                              std::vector<core::TraceContextValues>& sent, std::size_t in_flight,
+                              std::size_t answered)
+      : script_(script), sent_(sent), in_flight_(in_flight), answered_(answered) {}
   DeliveryResult deliver(const OutboxEvent&) override {
     sent_.push_back(core::outgoing_trace_context());
+    return answer();
+  }
+  std::size_t max_in_flight() const noexcept override { return in_flight_; }
+  std::vector<DeliveryResult> deliver_many(std::span<const OutboxEvent* const> events,
+                                           const BeforeSend& before_send) override {
+    if (in_flight_ == 1) return Destination::deliver_many(events, before_send);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (before_send) before_send(i);
+      sent_.push_back(core::outgoing_trace_context());
+    }
+    std::vector<DeliveryResult> results;
+    for (std::size_t i = 0; i < std::min(answered_, events.size()); ++i) {
+      results.push_back(answer());
+    }
+    return results;
+  }
+
+ private:
+  DeliveryResult answer() {
     DeliveryResult result;
     result.outcome = DeliveryResult::Outcome::kDelivered;
     if (!script_.empty()) {
@@ -200,9 +223,10 @@ class ContextCapturingDestination final : public Destination {
     return result;
   }
 
- private:
   std::deque<DeliveryResult::Outcome>& script_;
   std::vector<core::TraceContextValues>& sent_;
+  std::size_t in_flight_;
+  std::size_t answered_;
 };
 
 class DeliverySpanTest : public collections::testing::CollectionServiceFixture {
@@ -233,12 +257,13 @@ class DeliverySpanTest : public collections::testing::CollectionServiceFixture {
     sync_wait(records_->create(caller, "posts", std::move(input), {}));
   }
 
-  std::unique_ptr<Dispatcher> dispatcher(core::Tracing tracing) {
+  std::unique_ptr<Dispatcher> dispatcher(core::Tracing tracing, std::size_t in_flight = 1,
+                                         std::size_t answered = SIZE_MAX) {
     DispatcherOptions options;
     options.owner = "test-owner";
     options.tracing = tracing;
-    options.factory = [this](const DestinationSpec&) {
-      return std::make_unique<ContextCapturingDestination>(script_, sent_);
+    options.factory = [this, in_flight, answered](const DestinationSpec&) {
+      return std::make_unique<ContextCapturingDestination>(script_, sent_, in_flight, answered);
     };
     return std::make_unique<Dispatcher>(*database_, *service_, *records_, *destinations_, clock_,
                                         options);
@@ -312,6 +337,44 @@ TEST_F(DeliverySpanTest, EachAttemptIsAChildOfTheStoredContextAndSendsItsOwnTrac
   // The dispatcher's own database work (reads, cursor and log writes) is in no trace: the
   // two delivery spans are all that was recorded since the write.
   EXPECT_EQ(spans.size(), spans_of_the_write + 2);
+}
+
+// A pipeline builds every message before any answer: each message still carries its own
+// event's trace, each event gets its own span, and one whose answer never came ends as
+// `unanswered` (it is sent again).
+TEST_F(DeliverySpanTest, InAPipelineEachMessageCarriesItsOwnEventsTrace) {
+  std::vector<core::TraceId> traces;
+  for (int i = 0; i < 3; ++i) {
+    traces.push_back(core::random_trace_id());
+    core::SpanCell cell{core::ActiveSpan{traces.back(), core::random_span_id(), &recorder_}, ""};
+    core::CellInstall install(&cell);
+    create("write " + std::to_string(i));
+  }
+  // Three built, two answered (delivered, retry), the third without an answer.
+  auto d = dispatcher({&recorder_, core::TraceSampler(1.0)}, 3, 2);
+  script_ = {DeliveryResult::Outcome::kDelivered, DeliveryResult::Outcome::kRetry};
+  d->run_pass();
+  std::vector<core::Span> deliveries;
+  for (const core::Span& span : recorder_.spans()) {
+    if (span.name == "webhook.deliver") deliveries.push_back(span);
+  }
+  ASSERT_EQ(sent_.size(), 3u);
+  ASSERT_EQ(deliveries.size(), 3u);
+  std::map<std::int64_t, const core::Span*> by_sequence;
+  for (const core::Span& span : deliveries) {
+    by_sequence[std::get<std::int64_t>(attribute(span, "basalt.event.sequence")->value)] = &span;
+  }
+  ASSERT_EQ(by_sequence.size(), 3u);
+  const std::vector<std::string> outcomes = {"delivered", "retry", "unanswered"};
+  for (std::int64_t sequence = 1; sequence <= 3; ++sequence) {
+    const core::Span& span = *by_sequence.at(sequence);
+    const std::size_t i = static_cast<std::size_t>(sequence - 1);
+    EXPECT_EQ(span.trace_id, traces[i]);
+    EXPECT_EQ(sent_[i].traceparent, "00-" + hex(traces[i]) + "-" + hex(span.span_id) + "-01");
+    EXPECT_EQ(std::get<std::string>(attribute(span, "basalt.delivery.outcome")->value),
+              outcomes[i]);
+    EXPECT_EQ(span.error, i != 0);
+  }
 }
 
 TEST_F(DeliverySpanTest, AnUntracedWriteGetsARootAndAnUnsampledOneIsPropagatedOnly) {
