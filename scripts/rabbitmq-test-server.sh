@@ -5,6 +5,7 @@
 #   scripts/rabbitmq-test-server.sh stop  <dir>          stops it (SIGTERM, waits), removes <dir>
 #   scripts/rabbitmq-test-server.sh kill  <dir>          SIGKILL (a broker crash), keeps <dir>
 #   scripts/rabbitmq-test-server.sh restart <dir>        starts it again on the same port and data
+#   scripts/rabbitmq-test-server.sh ctl <dir> <args…>    rabbitmqctl <args…> against that node
 #
 # No systemd, no /var/lib/rabbitmq: the node (basalt-test-<port>@localhost) keeps its Mnesia
 # database, logs, config, Erlang cookie (HOME) and pid file in <dir>, so several nodes run side
@@ -118,4 +119,10 @@ boot() {
   return 1
 }
 
+if [ "${1:-}" = ctl ] && [ $# -ge 3 ]; then
+  dir="$(cd "$2" && pwd)"
+  shift 2
+  node_env "$(cat "$dir/port")"
+  exec timeout 30 "$rabbit_bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" --timeout 25 "$@"
+fi
 test_server_main 45672 "$@"

@@ -7,8 +7,9 @@
 //      `next_delivery_tag_` is the tag the broker will give the next publish on it.
 //   2. After any failure the connection is destroyed; the next deliver() connects again.
 //   3. Every blocking call is bounded: the TCP connect by connect_timeout, the handshake and
-//      each RPC by timeout (librabbitmq's handshake and rpc timeouts), the wait for a
-//      pipeline's confirms by timeout (from its last publish).
+//      each RPC by timeout (librabbitmq's handshake and rpc timeouts), a pipeline's publishes
+//      by timeout (send_watchdog.hpp: librabbitmq has none for them), the wait for its
+//      confirms by timeout (from its last publish).
 //   4. A pipeline (deliver_many) publishes at most max_in_flight messages, then reads their
 //      confirms; it returns only once each is answered or the connection is gone, so no
 //      confirm of one call is left for the next to read.
@@ -19,6 +20,7 @@
 #include "basalt/brokers/event_envelope.hpp"
 #include "basalt/brokers/event_template.hpp"
 #include "basalt/brokers/host_resolver.hpp"
+#include "basalt/brokers/send_watchdog.hpp"
 #include "basalt/core/span_scope.hpp"
 
 #include <amqp.h>
@@ -120,29 +122,25 @@ class RabbitMqDestination final : public events::Destination {
     std::vector<events::DeliveryResult> results;
     if (!sendable.empty()) {
       const bool reused = connection_ != nullptr;
-      Pipeline pipeline = attempt(sendable, keys, before_send);
+      Pipeline pipeline = attempt(sendable, keys, before_send, 0);
       if (pipeline.answers.empty() && pipeline.failure && pipeline.failure->connection_lost &&
           reused) {
-        pipeline = attempt(sendable, keys, before_send);  // a kept connection that had died
+        pipeline = attempt(sendable, keys, before_send, 0);  // a kept connection that had died
       }
-      for (std::size_t i = 0; i < pipeline.answers.size(); ++i) {
-        const Answer& answer = pipeline.answers[i];
-        events::DeliveryResult result =
-            answer.acked
-                ? delivery_result(Outcome::kDelivered, started,
-                                  fmt::format("confirmed by {} (exchange '{}', routing key '{}')",
-                                              config_.url.redacted(), config_.exchange, keys[i]))
-                : delivery_result(Outcome::kRetry, started,
-                                  "the broker nacked the message (basic.nack)");
-        result.duration =
-            std::chrono::duration_cast<std::chrono::milliseconds>(answer.at - started);
-        results.push_back(std::move(result));
-      }
-      if (pipeline.failure) {
-        results.push_back(delivery_result(pipeline.failure->outcome, started,
-                                          std::move(pipeline.failure->detail)));
+      const std::size_t answered = pipeline.answers.size();
+      if (pipeline.failure && pipeline.closed_by_broker && sendable.size() - answered > 1) {
+        // A close names no message: a routing key the user may not publish to (403) or a
+        // message over the broker's size limit (406) closes the channel at that message, and
+        // the ones before it are never confirmed. So the first unanswered one is sent again
+        // alone, on a fresh connection, to get an answer of its own; the rest have none.
+        add_results(pipeline, 0, keys, started, /*with_failure=*/false, results);
+        const std::span<const std::string> key{&keys[answered], 1};
+        const Pipeline alone = attempt(sendable.subspan(answered, 1), key, before_send, answered);
+        add_results(alone, answered, keys, started, /*with_failure=*/true, results);
         return results;
       }
+      add_results(pipeline, 0, keys, started, /*with_failure=*/true, results);
+      if (pipeline.failure) return results;
     }
     if (sendable.size() < events.size()) {
       results.push_back(delivery_result(Outcome::kReject, started,
@@ -162,7 +160,32 @@ class RabbitMqDestination final : public events::Destination {
   struct Pipeline {
     std::vector<Answer> answers;
     std::optional<Failure> failure;
+    bool closed_by_broker = false;  // the failure is a channel.close or connection.close
   };
+
+  // The results of `pipeline`, whose first event is `offset` of the call: one per answer, then
+  // (`with_failure`) the failure as the next event's.
+  void add_results(const Pipeline& pipeline, std::size_t offset, std::span<const std::string> keys,
+                   Clock::time_point started, bool with_failure,
+                   std::vector<events::DeliveryResult>& results) const {
+    for (std::size_t i = 0; i < pipeline.answers.size(); ++i) {
+      const Answer& answer = pipeline.answers[i];
+      events::DeliveryResult result =
+          answer.acked
+              ? delivery_result(
+                    Outcome::kDelivered, started,
+                    fmt::format("confirmed by {} (exchange '{}', routing key '{}')",
+                                config_.url.redacted(), config_.exchange, keys[offset + i]))
+              : delivery_result(Outcome::kRetry, started,
+                                "the broker nacked the message (basic.nack)");
+      result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(answer.at - started);
+      results.push_back(std::move(result));
+    }
+    if (with_failure && pipeline.failure) {
+      results.push_back(
+          delivery_result(pipeline.failure->outcome, started, pipeline.failure->detail));
+    }
+  }
 
   std::optional<Failure> connect() {
     auto resolved =
@@ -220,8 +243,10 @@ class RabbitMqDestination final : public events::Destination {
 
   // One try: connect if needed, publish every event, await their confirms; after a failure
   // the connection is gone (invariant 2).
+  // `offset`: the index of events[0] in the deliver_many() call (what before_send is told).
   Pipeline attempt(std::span<const events::OutboxEvent* const> events,
-                   const std::vector<std::string>& keys, const events::BeforeSend& before_send) {
+                   std::span<const std::string> keys, const events::BeforeSend& before_send,
+                   std::size_t offset) {
     Pipeline pipeline;
     if (connection_ == nullptr) {
       if (auto failure = connect()) {
@@ -231,17 +256,30 @@ class RabbitMqDestination final : public events::Destination {
       }
     }
     const std::uint64_t first_tag = next_delivery_tag_;
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      if (before_send) before_send(i);
-      if (auto failure = publish(*events[i], keys[i])) {
-        // Confirms of the ones before are not read from a broken socket: they are sent again.
-        pipeline.failure = std::move(failure);
-        disconnect(false);
-        return pipeline;
+    {
+      // librabbitmq writes a publish with no timeout: a broker that stops reading (a resource
+      // alarm blocks publishers) is cut off at the deadline instead (send_watchdog.hpp). The
+      // watch ends before the connection (and its socket) can be closed.
+      const SendWatch watch(amqp_get_sockfd(connection_), Clock::now() + config_.timeout);
+      for (std::size_t i = 0; i < events.size() && !pipeline.failure; ++i) {
+        if (before_send) before_send(offset + i);
+        pipeline.failure = publish(*events[i], keys[i]);
+      }
+      if (pipeline.failure && watch.fired()) {
+        pipeline.failure->detail = fmt::format(
+            "the broker took no more of the messages within {} ms (a resource alarm blocks "
+            "publishers?)",
+            config_.timeout.count());
+        pipeline.failure->connection_lost = false;  // a fresh connection would block the same
       }
     }
+    if (pipeline.failure) {
+      // Confirms of the ones before are not read from a broken socket: they are sent again.
+      disconnect(false);
+      return pipeline;
+    }
     std::vector<std::optional<Answer>> answers(events.size());
-    pipeline.failure = await_confirms(first_tag, answers);
+    pipeline.failure = await_confirms(first_tag, answers, pipeline.closed_by_broker);
     for (const std::optional<Answer>& answer : answers) {
       if (!answer) break;  // unanswered: it and every later one are sent again
       pipeline.answers.push_back(*answer);
@@ -295,7 +333,8 @@ class RabbitMqDestination final : public events::Destination {
   // or basic.nack, of one tag or, `multiple`, of every tag up to it; in any order), closes the
   // channel or connection, or the timeout passes; `answers[i]` is tag first_tag + i's answer.
   std::optional<Failure> await_confirms(std::uint64_t first_tag,
-                                        std::vector<std::optional<Answer>>& answers) {
+                                        std::vector<std::optional<Answer>>& answers,
+                                        bool& closed_by_broker) {
     const auto deadline = Clock::now() + config_.timeout;
     std::size_t answered = 0;
     auto answer = [&](std::uint64_t tag, bool multiple, bool acked) {
@@ -343,6 +382,7 @@ class RabbitMqDestination final : public events::Destination {
         }
         case AMQP_CHANNEL_CLOSE_METHOD: {
           healthy_ = false;
+          closed_by_broker = true;
           const auto* close =
               static_cast<const amqp_channel_close_t*>(frame.payload.method.decoded);
           return Failure{outcome_for_reply_code(close->reply_code),
@@ -351,6 +391,7 @@ class RabbitMqDestination final : public events::Destination {
         }
         case AMQP_CONNECTION_CLOSE_METHOD: {
           healthy_ = false;
+          closed_by_broker = true;
           const auto* close =
               static_cast<const amqp_connection_close_t*>(frame.payload.method.decoded);
           // 320 CONNECTION_FORCED: the broker is shutting down or an operator closed it.

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace basalt::brokers {
@@ -270,6 +271,94 @@ TEST_F(RabbitMqDestinationTest, ANackInAPipelineIsThatMessagesAnswerOnly) {
   // The connection stays usable: the refused event, offered again, is confirmed.
   const auto again = destination->deliver(second);
   EXPECT_EQ(again.outcome, Outcome::kDelivered) << again.detail;
+}
+
+// RabbitMQ closes the channel on the one message it refuses (here: over max_message_size, 406),
+// leaving the messages before it unconfirmed. The refusal must land on that message, not on
+// the first unconfirmed one: delivered the way the dispatcher does (each call on what is left
+// after the results it returned), only the oversized event is rejected.
+TEST_F(RabbitMqDestinationTest, AChannelClosedOnOneMessageRejectsThatMessageOnly) {
+  AmqpTestClient client(broker_->port());
+  client.declare_exchange("sized", "topic");
+  client.bind_queue("sized-all", "sized", "#");
+  broker_->rabbitmqctl("eval 'application:set_env(rabbit, max_message_size, 4096).'");
+  struct Restore {
+    ~Restore() {
+      broker_->rabbitmqctl("eval 'application:set_env(rabbit, max_message_size, 134217728).'");
+    }
+  } restore;
+  auto destination = make_rabbitmq_destination(rabbit_test_config("sized"));
+  std::vector<events::OutboxEvent> events;
+  for (int n = 1; n <= 4; ++n) events.push_back(testing::numbered_event(n));
+  events[1].record_json = R"({"id":"big","text":")" + std::string(8192, 'x') + R"("})";
+  std::vector<const events::OutboxEvent*> left;
+  for (const auto& event : events) left.push_back(&event);
+  std::map<std::int64_t, Outcome> outcomes;
+  for (int calls = 0; !left.empty() && calls < 10; ++calls) {
+    const auto results = destination->deliver_many(left, {});
+    ASSERT_FALSE(results.empty());
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      outcomes[left[k]->sequence] = results[k].outcome;
+      if (results[k].outcome == Outcome::kReject) {
+        EXPECT_NE(results[k].detail.find("406"), std::string::npos) << results[k].detail;
+      }
+    }
+    left.erase(left.begin(), left.begin() + static_cast<std::ptrdiff_t>(results.size()));
+  }
+  ASSERT_TRUE(left.empty());
+  EXPECT_EQ(outcomes, (std::map<std::int64_t, Outcome>{{1, Outcome::kDelivered},
+                                                       {2, Outcome::kReject},
+                                                       {3, Outcome::kDelivered},
+                                                       {4, Outcome::kDelivered}}));
+  std::set<std::string> stored;  // event 1 may be stored twice (unconfirmed, then sent again)
+  for (const auto& message : client.drain("sized-all")) stored.insert(message.message_id);
+  EXPECT_EQ(stored,
+            (std::set<std::string>{events[0].event_id, events[2].event_id, events[3].event_id}));
+}
+
+// A memory alarm blocks publishing connections: RabbitMQ stops reading them. librabbitmq
+// would wait forever for the socket; the pipeline ends at its timeout instead, as a retry, and
+// once the alarm clears the same destination delivers again.
+TEST_F(RabbitMqDestinationTest, APipelineTheBrokerStopsReadingEndsAtTheTimeout) {
+  AmqpTestClient client(broker_->port());
+  client.declare_exchange("alarmed", "topic");
+  client.bind_queue("alarmed-all", "alarmed", "#");
+  RabbitMqConfig config = rabbit_test_config("alarmed");
+  config.timeout = std::chrono::milliseconds(1000);
+  auto destination = make_rabbitmq_destination(config);
+  ASSERT_EQ(destination->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
+  broker_->rabbitmqctl("set_vm_memory_high_watermark 0.000001");
+  struct Restore {
+    ~Restore() { broker_->rabbitmqctl("set_vm_memory_high_watermark 0.9"); }
+  } restore;
+  // Until the alarm is raised (a condition, not a delay: bounded by the attempts).
+  bool alarmed = false;
+  for (int tries = 0; tries < 50 && !alarmed; ++tries) {
+    alarmed = broker_->rabbitmqctl("eval 'rabbit_alarm:get_alarms().'").find("memory") !=
+              std::string::npos;
+  }
+  ASSERT_TRUE(alarmed);
+  // More than the two sockets' buffers hold: the publishing itself blocks.
+  std::vector<events::OutboxEvent> events;
+  for (int n = 2; n <= 65; ++n) {
+    events.push_back(testing::numbered_event(n));
+    events.back().record_json = R"({"id":"big","text":")" + std::string(256 * 1024, 'x') + R"("})";
+  }
+  std::vector<const events::OutboxEvent*> pointers;
+  for (const auto& event : events) pointers.push_back(&event);
+  const auto results = destination->deliver_many(pointers, {});
+  ASSERT_FALSE(results.empty());
+  EXPECT_EQ(results.back().outcome, Outcome::kRetry);
+  EXPECT_NE(results.back().detail.find("within 1000 ms"), std::string::npos)
+      << results.back().detail;
+  broker_->rabbitmqctl("set_vm_memory_high_watermark 0.9");
+  for (int tries = 0; tries < 50 && alarmed; ++tries) {
+    alarmed = broker_->rabbitmqctl("eval 'rabbit_alarm:get_alarms().'").find("memory") !=
+              std::string::npos;
+  }
+  ASSERT_FALSE(alarmed);
+  const auto after = destination->deliver(testing::numbered_event(66));
+  EXPECT_EQ(after.outcome, Outcome::kDelivered) << after.detail;
 }
 
 TEST_F(RabbitMqDestinationTest, DeclaresItsExchangeWhenAsked) {

@@ -122,17 +122,28 @@ std::vector<DeliveryResult> deliver_many_traced(Destination& destination,
   auto attempt_of = [&](std::size_t index) {
     return DeliveryAttempt{spec, index == 0 ? first_attempt : 1, false};
   };
+  // Opens the trace of `index` once: a message built again (a connector's second try on a
+  // fresh connection) goes under the span and context the first build had.
+  auto trace_of = [&](std::size_t index) -> AttemptTrace& {
+    while (traces.size() <= index) traces.push_back(nullptr);
+    if (!traces[index]) {
+      traces[index] = std::make_unique<AttemptTrace>();
+      begin_attempt(*traces[index], *events[index], attempt_of(index), tracing);
+    }
+    return *traces[index];
+  };
   const BeforeSend before_send = [&](std::size_t index) {
     install.reset();
-    while (traces.size() <= index) traces.push_back(std::make_unique<AttemptTrace>());
-    AttemptTrace& trace = *traces[index];
-    install.emplace(&trace.cell);
-    begin_attempt(trace, *events[index], attempt_of(index), tracing);
+    install.emplace(&trace_of(index).cell);
   };
   std::vector<DeliveryResult> results = destination.deliver_many(events, before_send);
   install.reset();
+  // An event with a result but no message built (a connect that failed first, a name the
+  // broker cannot take) gets its span too, as deliver_traced gives every attempt one.
+  for (std::size_t i = 0; i < results.size(); ++i) trace_of(i);
   for (std::size_t i = 0; i < traces.size(); ++i) {
-    end_attempt(*traces[i], i < results.size() ? &results[i] : nullptr, attempt_of(i));
+    if (traces[i])
+      end_attempt(*traces[i], i < results.size() ? &results[i] : nullptr, attempt_of(i));
   }
   return results;
 }

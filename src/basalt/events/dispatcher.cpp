@@ -449,27 +449,30 @@ boost::asio::awaitable<void> Dispatcher::serve(const DestinationSpec& spec, Live
     OutboxEvent event;
     bool wanted = false;
   };
+  // Filled as far as the next call needs (a filter may be a statement per row; a destination
+  // stuck on its first event must not pay for all of them); reserved, so `sending`'s pointers
+  // into it stay valid.
   std::vector<Step> steps;
   steps.reserve(rows.size());
-  for (auto row : rows) {
-    Step step{event_from_row(row), false};
-    step.wanted = co_await wanted(spec, step.event);
-    steps.push_back(std::move(step));
-  }
   const std::size_t in_flight = std::max<std::size_t>(live.destination->max_in_flight(), 1);
   std::vector<const OutboxEvent*> sending;
   std::vector<std::size_t> step_of;  // sending[k] is steps[step_of[k]]
   std::size_t next = 0;              // the first step not done
-  while (next < steps.size()) {
+  while (next < rows.size()) {
     sending.clear();
     step_of.clear();
-    for (std::size_t i = next; i < steps.size() && sending.size() < in_flight; ++i) {
+    for (std::size_t i = next; i < rows.size() && sending.size() < in_flight; ++i) {
+      if (i == steps.size()) {
+        Step step{event_from_row(rows[i]), false};
+        step.wanted = co_await wanted(spec, step.event);
+        steps.push_back(std::move(step));
+      }
       if (!steps[i].wanted) continue;
       sending.push_back(&steps[i].event);
       step_of.push_back(i);
     }
     if (sending.empty()) {
-      // Only rows it does not want are left.
+      // Only rows it does not want are left (all read into `steps` by the loop above).
       for (; next < steps.size(); ++next) {
         done_to = steps[next].event.sequence;
         ++report.skipped;

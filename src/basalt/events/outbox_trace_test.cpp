@@ -7,6 +7,7 @@
 
 #include <boost/json/parse.hpp>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -259,12 +260,18 @@ class DeliverySpanTest : public collections::testing::CollectionServiceFixture {
 
   std::unique_ptr<Dispatcher> dispatcher(core::Tracing tracing, std::size_t in_flight = 1,
                                          std::size_t answered = SIZE_MAX) {
+    return dispatcher_with(tracing, [this, in_flight, answered](const DestinationSpec&) {
+      return std::make_unique<ContextCapturingDestination>(script_, sent_, in_flight, answered);
+    });
+  }
+
+  std::unique_ptr<Dispatcher> dispatcher_with(
+      core::Tracing tracing,
+      std::function<std::unique_ptr<Destination>(const DestinationSpec&)> factory) {
     DispatcherOptions options;
     options.owner = "test-owner";
     options.tracing = tracing;
-    options.factory = [this, in_flight, answered](const DestinationSpec&) {
-      return std::make_unique<ContextCapturingDestination>(script_, sent_, in_flight, answered);
-    };
+    options.factory = std::move(factory);
     return std::make_unique<Dispatcher>(*database_, *service_, *records_, *destinations_, clock_,
                                         options);
   }
@@ -375,6 +382,62 @@ TEST_F(DeliverySpanTest, InAPipelineEachMessageCarriesItsOwnEventsTrace) {
               outcomes[i]);
     EXPECT_EQ(span.error, i != 0);
   }
+}
+
+// A pipelining destination whose connect fails answers without building any message: the
+// attempt still has its span. One that builds a message twice (a second try on a fresh
+// connection) sends the same context both times, under one span per event.
+class TwoTriesDestination final : public Destination {
+ public:
+  TwoTriesDestination(bool connects, std::vector<core::TraceContextValues>& sent)
+      : connects_(connects), sent_(sent) {}
+  DeliveryResult deliver(const OutboxEvent&) override { return {}; }
+  std::size_t max_in_flight() const noexcept override { return 4; }
+  std::vector<DeliveryResult> deliver_many(std::span<const OutboxEvent* const> events,
+                                           const BeforeSend& before_send) override {
+    if (!connects_) return {DeliveryResult{DeliveryResult::Outcome::kRetry, 0, {}, "refused"}};
+    for (int round = 0; round < 2; ++round) {
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        before_send(i);
+        sent_.push_back(core::outgoing_trace_context());
+      }
+    }
+    return std::vector<DeliveryResult>(events.size(),
+                                       DeliveryResult{DeliveryResult::Outcome::kDelivered});
+  }
+
+ private:
+  bool connects_;
+  std::vector<core::TraceContextValues>& sent_;
+};
+
+TEST_F(DeliverySpanTest, InAPipelineEveryResultHasOneSpanAndARebuiltMessageKeepsItsContext) {
+  create("first");
+  create("second");
+  dispatcher_with({&recorder_, core::TraceSampler(1.0)}, [this](const DestinationSpec&) {
+    return std::make_unique<TwoTriesDestination>(false, sent_);
+  })->run_pass();
+  auto deliveries = [this] {
+    std::vector<core::Span> out;
+    for (const core::Span& span : recorder_.spans()) {
+      if (span.name == "webhook.deliver") out.push_back(span);
+    }
+    return out;
+  };
+  ASSERT_EQ(deliveries().size(), 1u);  // the failed connect: event 1's attempt
+  EXPECT_EQ(std::get<std::string>(attribute(deliveries()[0], "basalt.delivery.outcome")->value),
+            "retry");
+  EXPECT_TRUE(sent_.empty());
+
+  clock_.advance(std::chrono::seconds(5));
+  dispatcher_with({&recorder_, core::TraceSampler(1.0)}, [this](const DestinationSpec&) {
+    return std::make_unique<TwoTriesDestination>(true, sent_);
+  })->run_pass();
+  ASSERT_EQ(deliveries().size(), 3u);  // then one span per event
+  ASSERT_EQ(sent_.size(), 4u);
+  EXPECT_EQ(sent_[0].traceparent, sent_[2].traceparent);
+  EXPECT_EQ(sent_[1].traceparent, sent_[3].traceparent);
+  EXPECT_NE(sent_[0].traceparent, sent_[1].traceparent);
 }
 
 TEST_F(DeliverySpanTest, AnUntracedWriteGetsARootAndAnUnsampledOneIsPropagatedOnly) {

@@ -119,6 +119,14 @@ void BrokerProcess::restart() {
   }
 }
 
+std::string BrokerProcess::rabbitmqctl(const std::string& arguments) {
+  if (kind_ != "rabbitmq") throw std::logic_error("rabbitmqctl: not a RabbitMQ test server");
+  // run() returns "" on failure; a command that succeeds prints at least a newline here.
+  std::string output = run("ctl " + dir_ + " " + arguments, true);
+  if (output.empty()) throw std::runtime_error("rabbitmqctl " + arguments + " failed");
+  return output;
+}
+
 std::string BrokerProcess::run(const std::string& command, bool want_output) {
   const std::string line = script_ + " " + command + " 2>&1";
   FILE* pipe = ::popen(line.c_str(), "r");

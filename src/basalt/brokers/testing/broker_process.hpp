@@ -25,6 +25,9 @@ class BrokerProcess {
 
   void kill();     // SIGKILL: a crash; the data directory stays
   void restart();  // the same port and data; throws when it does not come up
+  // RabbitMQ only: `rabbitmqctl <arguments>` against this node (a shell word list, quoted by
+  // the caller); its output, and throws when it fails.
+  std::string rabbitmqctl(const std::string& arguments);
 
  private:
   std::string run(const std::string& command, bool want_output);
