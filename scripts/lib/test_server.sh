@@ -4,6 +4,7 @@
 #   <script> stop  <dir>          SIGTERM, a bounded wait, SIGKILL if still there; removes <dir>
 #   <script> kill  <dir>          SIGKILL (a crash), keeps <dir>
 #   <script> restart <dir>        starts it again on the port and data of the last start
+#   <script> pause|resume <dir>   SIGSTOP / SIGCONT: a server that stops answering, then goes on
 #
 # The sourcing script sets `server_name` (for messages), `pid_file` (its name under <dir>) and
 # optionally `stop_tries` (0.1 s waits, default 100), defines `launch <port>` (starts the
@@ -11,7 +12,7 @@
 # does) and ends with `test_server_main <default port> "$@"`. `dir` is set (absolute) for launch.
 
 test_server_usage() {
-  echo "usage: $0 start|stop|kill|restart <dir> [port]" >&2
+  echo "usage: $0 start|stop|kill|restart|pause|resume <dir> [port]" >&2
   exit 2
 }
 
@@ -53,6 +54,11 @@ test_server_main() {
         test_server_wait_gone "$pid"
       fi
       rm -f "$dir/$pid_file"
+      ;;
+    pause | resume)
+      pid="$(test_server_pid)"
+      [ -n "$pid" ] || { echo "$server_name: not running" >&2; exit 1; }
+      if [ "$command" = pause ]; then kill -STOP "$pid"; else kill -CONT "$pid"; fi
       ;;
     stop)
       pid="$(test_server_pid)"

@@ -79,10 +79,13 @@ TEST(BrokerConfig, MaxInFlightIsBoundedAndDefaultsTo64) {
     EXPECT_EQ(validate_rabbitmq_config(config_json(rabbit_text)).count("maxInFlight"), 1u) << bad;
     EXPECT_EQ(validate_redis_config(config_json(redis_text)).count("maxInFlight"), 1u) << bad;
   }
-  // NATS publishes one at a time: the field is not one of its own.
-  EXPECT_EQ(validate_nats_config(config_json(R"({"url": "nats://h", "maxInFlight": 8})"))
-                .at("maxInFlight"),
-            "Unknown field.");
+  const auto nats =
+      parse_nats_config(config_json(R"({"url": "nats://h", "maxInFlight": 8})"), errors);
+  ASSERT_TRUE(nats);
+  EXPECT_EQ(nats->max_in_flight, 8u);
+  EXPECT_EQ(validate_nats_config(config_json(R"({"url": "nats://h", "maxInFlight": 0})"))
+                .count("maxInFlight"),
+            1u);
 }
 
 TEST(BrokerConfig, UrlHostsPortsAndOddInputs) {

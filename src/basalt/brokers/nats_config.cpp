@@ -37,8 +37,8 @@ bool is_stream_name(std::string_view name) {
 std::optional<NatsConfig> parse_nats_config(const boost::json::object& object,
                                             ConfigErrors& errors) {
   ConfigReader reader(object, errors);
-  reader.reject_unknown(
-      {"url", "subjectPrefix", "stream", "createStream", "connectTimeoutMs", "timeoutMs"});
+  reader.reject_unknown({"url", "subjectPrefix", "stream", "createStream", "connectTimeoutMs",
+                         "timeoutMs", "maxInFlight"});
   NatsConfig config;
   const auto url = reader.text("url", true, kMaxUrlLength);
   if (!url.empty()) {
@@ -65,6 +65,8 @@ std::optional<NatsConfig> parse_nats_config(const boost::json::object& object,
       "connectTimeoutMs", kMinTimeoutMs, kMaxConnectTimeoutMs, kDefaultConnectTimeoutMs));
   config.timeout = std::chrono::milliseconds(
       reader.integer("timeoutMs", kMinTimeoutMs, kMaxTimeoutMs, kDefaultTimeoutMs));
+  config.max_in_flight =
+      static_cast<std::size_t>(reader.integer("maxInFlight", 1, kMaxInFlight, kDefaultMaxInFlight));
   if (!errors.empty()) return std::nullopt;
   return config;
 }

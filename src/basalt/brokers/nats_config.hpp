@@ -1,6 +1,6 @@
 // Configuration of a NATS JetStream destination (docs/brokers.md, "NATS JetStream"):
 //   {"url": "nats://user:pass@host:4222", "subjectPrefix": "basalt", "stream": "BASALT",
-//    "createStream": true, "connectTimeoutMs": 5000, "timeoutMs": 10000}
+//    "createStream": true, "connectTimeoutMs": 5000, "timeoutMs": 10000, "maxInFlight": 64}
 // The subject of an event is <subjectPrefix>.<collection>.<action>.
 #pragma once
 
@@ -22,6 +22,8 @@ struct NatsConfig {
   bool create_stream = true;  // create `stream` (subjects "<prefix>.>", file storage) if absent
   std::chrono::milliseconds connect_timeout{kDefaultConnectTimeoutMs};
   std::chrono::milliseconds timeout{kDefaultTimeoutMs};  // publish → JetStream ack
+  // Events published before their acknowledgements are awaited (config_fields.hpp).
+  std::size_t max_in_flight = kDefaultMaxInFlight;
   // Loopback, private and other internal addresses allowed (brokers-allow-private; set by the
   // factory from the server's settings, never from the JSON).
   bool allow_private = false;

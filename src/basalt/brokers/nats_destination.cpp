@@ -9,7 +9,12 @@
 //      as the other connectors, and no publish sits in libnats' reconnect buffer).
 //   2. With createStream, the stream exists (found or created) on every connection we use.
 //   3. Every blocking call is bounded: the connect by connect_timeout, stream lookup/creation
-//      and the publish ack by timeout.
+//      and the publish ack by timeout; a pipeline's acknowledgements by timeout from its start.
+//   4. A pipeline (deliver_many) publishes asynchronously; libnats' thread hands each
+//      acknowledgement to on_ack, which touches only `answers_` (under its mutex) and the
+//      message. When the pipeline ends, every message of it is answered or taken back from
+//      libnats (js_PublishAsyncGetPendingList) and the index cleared, so no answer reaches a
+//      later pipeline.
 #include "basalt/brokers/nats_destination.hpp"
 
 #include "basalt/brokers/connector_support.hpp"
@@ -21,7 +26,14 @@
 #include <fmt/format.h>
 #include <nats/nats.h>
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <unordered_map>
 #include <variant>
+#include <vector>
 
 namespace basalt::brokers {
 namespace {
@@ -37,6 +49,93 @@ std::string status_text(natsStatus status, jsErrCode js_error) {
                        static_cast<int>(js_error));
   }
   return natsStatus_GetText(status);
+}
+
+// A publish to `subject` that failed with `status` (a synchronous publish's, or an asynchronous
+// one's acknowledgement error), as the delivery log says it and the outbox acts on it.
+Failure publish_failure(natsStatus status, jsErrCode js_error, const std::string& subject,
+                        bool create_stream) {
+  Failure failure;
+  if (status == NATS_NO_RESPONDERS) {
+    failure.detail = fmt::format("no JetStream stream stores subject '{}' ({})", subject,
+                                 create_stream ? "was it deleted?" : "createStream is off");
+  } else {
+    failure.detail = fmt::format("publish to '{}': {}", subject, status_text(status, js_error));
+  }
+  // A message over the server's max_payload (1 MiB by default) will never fit.
+  failure.outcome = status == NATS_MAX_PAYLOAD || status == NATS_INVALID_SUBJECT ? Outcome::kReject
+                                                                                 : Outcome::kRetry;
+  failure.connection_lost = status == NATS_CONNECTION_CLOSED || status == NATS_IO_ERROR ||
+                            status == NATS_STALE_CONNECTION ||
+                            status == NATS_CONNECTION_DISCONNECTED;
+  return failure;
+}
+
+std::string stored_detail(const jsPubAck& ack) {
+  return fmt::format("stored in stream '{}' at sequence {}{}", ack.Stream, ack.Sequence,
+                     ack.Duplicate ? " (duplicate, already stored)" : "");
+}
+
+// The answers of one pipeline (deliver_many), written by libnats' thread that delivers the
+// JetStream acknowledgements (on_ack) and read by the delivery thread, under `mutex`.
+struct PipelineAnswers {
+  struct Answer {
+    bool answered = false;
+    bool stored = false;
+    std::string detail;  // stored: where; else the failure's detail
+    Outcome outcome = Outcome::kRetry;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::unordered_map<const natsMsg*, std::size_t> index;  // in flight → its event's index
+  std::vector<std::string> subjects;                      // of the current pipeline
+  std::vector<Answer> answers;
+  std::size_t answered = 0;
+  bool create_stream = true;
+};
+
+// libnats' AckHandler: records the answer of a message of the current pipeline (one of an
+// earlier pipeline is no longer in `index`) and destroys the message, which is ours here.
+// Touches the destination's state only while it holds the mutex (invariant 4).
+void on_ack(jsCtx*, natsMsg* message, jsPubAck* ack, jsPubAckErr* error, void* closure) {
+  auto* state = static_cast<PipelineAnswers*>(closure);
+  {
+    std::lock_guard lock(state->mutex);
+    const auto found = state->index.find(message);
+    if (found != state->index.end()) {
+      PipelineAnswers::Answer& answer = state->answers[found->second];
+      answer.answered = true;
+      if (ack != nullptr) {
+        answer.stored = true;
+        answer.detail = stored_detail(*ack);
+      } else {
+        const natsStatus status = error != nullptr ? error->Err : NATS_ERR;
+        const jsErrCode code = error != nullptr ? error->ErrCode : static_cast<jsErrCode>(0);
+        Failure failure =
+            publish_failure(status, code, state->subjects[found->second], state->create_stream);
+        answer.outcome = failure.outcome;
+        answer.detail = std::move(failure.detail);
+      }
+      state->index.erase(found);
+      ++state->answered;
+      state->changed.notify_one();
+    }
+  }
+  natsMsg_Destroy(message);
+}
+
+// A message for `subject` with `body`, and the trace context as headers when there is one.
+natsStatus make_message(natsMsg** message, const std::string& subject, const std::string& body,
+                        const core::TraceContextValues& trace) {
+  natsStatus status =
+      natsMsg_Create(message, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+  if (status == NATS_OK && !trace.traceparent.empty()) {
+    status = natsMsgHeader_Set(*message, "traceparent", trace.traceparent.c_str());
+  }
+  if (status == NATS_OK && !trace.tracestate.empty()) {
+    status = natsMsgHeader_Set(*message, "tracestate", trace.tracestate.c_str());
+  }
+  return status;
 }
 
 class NatsDestination final : public events::Destination {
@@ -72,6 +171,114 @@ class NatsDestination final : public events::Destination {
     return delivery_result(Outcome::kDelivered, started, std::move(std::get<std::string>(outcome)));
   }
 
+  std::size_t max_in_flight() const noexcept override { return config_.max_in_flight; }
+
+  // Publishes every event without waiting (js_PublishMsgAsync), then waits for their
+  // acknowledgements, which libnats hands to on_ack on its own thread (invariant 4). One event
+  // goes through deliver(), a synchronous publish.
+  std::vector<events::DeliveryResult> deliver_many(
+      std::span<const events::OutboxEvent* const> events,
+      const events::BeforeSend& before_send) override {
+    if (events.size() <= 1) return events::Destination::deliver_many(events, before_send);
+    const auto started = Clock::now();
+    std::vector<events::DeliveryResult> results;
+    // Events whose names cannot be subject tokens end the pipeline before them.
+    std::vector<std::string> subjects;
+    for (const events::OutboxEvent* event : events) {
+      if (!is_nats_subject_token(event->collection_name) || !is_nats_subject_token(event->action)) {
+        break;
+      }
+      subjects.push_back(
+          fmt::format("{}.{}.{}", config_.subject_prefix, event->collection_name, event->action));
+    }
+    if (subjects.empty()) return {deliver(*events[0])};  // its reject, from the one place
+    if (connection_ != nullptr &&
+        natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED) {
+      disconnect();  // libnats saw the server go (its own reconnect is off)
+    }
+    if (connection_ == nullptr) {
+      if (auto failure = connect()) {
+        disconnect();
+        return {delivery_result(failure->outcome, started, std::move(failure->detail))};
+      }
+    }
+    PipelineAnswers& state = *answers_;
+    {
+      std::lock_guard lock(state.mutex);
+      state.index.clear();
+      state.subjects = subjects;
+      state.answers.assign(subjects.size(), {});
+      state.answered = 0;
+      state.create_stream = config_.create_stream;
+    }
+    std::size_t sent = 0;
+    std::optional<Failure> send_failure;
+    for (; sent < subjects.size(); ++sent) {
+      const events::OutboxEvent& event = *events[sent];
+      if (before_send) before_send(sent);
+      const std::string body = build_event_envelope(event);
+      natsMsg* message = nullptr;
+      natsStatus status =
+          make_message(&message, subjects[sent], body, core::outgoing_trace_context());
+      jsPubOptions options;
+      jsPubOptions_Init(&options);
+      options.MsgId = event.event_id.c_str();  // sent as the Nats-Msg-Id header
+      if (status == NATS_OK) {
+        // Indexed first: its acknowledgement may arrive before the call returns.
+        std::lock_guard lock(state.mutex);
+        state.index.emplace(message, sent);
+      }
+      const natsMsg* key = message;
+      if (status == NATS_OK) status = js_PublishMsgAsync(jetstream_, &message, &options);
+      if (status != NATS_OK) {
+        {
+          std::lock_guard lock(state.mutex);
+          state.index.erase(key);
+        }
+        if (message != nullptr) natsMsg_Destroy(message);  // not taken by libnats
+        send_failure = publish_failure(status, static_cast<jsErrCode>(0), subjects[sent],
+                                       config_.create_stream);
+        break;
+      }
+    }
+    bool complete = false;
+    {
+      std::unique_lock lock(state.mutex);
+      complete = state.changed.wait_until(lock, started + config_.timeout,
+                                          [&] { return state.answered >= sent; });
+    }
+    if (!complete) {
+      // The unanswered ones are taken back from libnats (and freed), so no answer of theirs can
+      // reach a later pipeline; the connection is then dropped, as after any failure.
+      natsMsgList pending{};
+      if (js_PublishAsyncGetPendingList(&pending, jetstream_) == NATS_OK) {
+        {
+          std::lock_guard lock(state.mutex);
+          for (int i = 0; i < pending.Count; ++i) state.index.erase(pending.Msgs[i]);
+        }
+        natsMsgList_Destroy(&pending);
+      }
+    }
+    {
+      std::lock_guard lock(state.mutex);
+      for (std::size_t i = 0; i < sent && state.answers[i].answered; ++i) {
+        const PipelineAnswers::Answer& answer = state.answers[i];
+        results.push_back(delivery_result(answer.stored ? Outcome::kDelivered : answer.outcome,
+                                          started, answer.detail));
+      }
+      state.index.clear();
+    }
+    if (results.size() < sent) {
+      results.push_back(
+          delivery_result(Outcome::kRetry, started,
+                          fmt::format("no JetStream ack within {} ms", config_.timeout.count())));
+    } else if (send_failure) {
+      results.push_back(delivery_result(send_failure->outcome, started, send_failure->detail));
+    }
+    if (!complete || send_failure) disconnect();
+    return results;
+  }
+
  private:
   // One try: connect if needed and publish. The ack's description, or why not (after a
   // failure the connection is gone).
@@ -98,14 +305,7 @@ class NatsDestination final : public events::Destination {
                           static_cast<int>(body.size()), &options, &js_error);
     } else {
       natsMsg* message = nullptr;
-      status = natsMsg_Create(&message, subject.c_str(), nullptr, body.data(),
-                              static_cast<int>(body.size()));
-      if (status == NATS_OK) {
-        status = natsMsgHeader_Set(message, "traceparent", trace.traceparent.c_str());
-      }
-      if (status == NATS_OK && !trace.tracestate.empty()) {
-        status = natsMsgHeader_Set(message, "tracestate", trace.tracestate.c_str());
-      }
+      status = make_message(&message, subject, body, trace);
       if (status == NATS_OK) {
         status = js_PublishMsg(&ack, jetstream_, message, &options, &js_error);
       }
@@ -113,27 +313,12 @@ class NatsDestination final : public events::Destination {
     }
     if (status != NATS_OK) {
       if (ack != nullptr) jsPubAck_Destroy(ack);
-      Failure failure;
-      if (status == NATS_NO_RESPONDERS) {
-        failure.detail =
-            fmt::format("no JetStream stream stores subject '{}' ({})", subject,
-                        config_.create_stream ? "was it deleted?" : "createStream is off");
-      } else {
-        failure.detail = fmt::format("publish to '{}': {}", subject, status_text(status, js_error));
-      }
-      // A message over the server's max_payload (1 MiB by default) will never fit.
-      failure.outcome = status == NATS_MAX_PAYLOAD || status == NATS_INVALID_SUBJECT
-                            ? Outcome::kReject
-                            : Outcome::kRetry;
-      failure.connection_lost = status == NATS_CONNECTION_CLOSED || status == NATS_IO_ERROR ||
-                                status == NATS_STALE_CONNECTION ||
-                                status == NATS_CONNECTION_DISCONNECTED;
+      Failure failure = publish_failure(status, js_error, subject, config_.create_stream);
       // Whatever broke (a timeout, a closed connection), start from a fresh connection.
       disconnect();
       return failure;
     }
-    auto detail = fmt::format("stored in stream '{}' at sequence {}{}", ack->Stream, ack->Sequence,
-                              ack->Duplicate ? " (duplicate, already stored)" : "");
+    auto detail = stored_detail(*ack);
     jsPubAck_Destroy(ack);
     return detail;
   }
@@ -174,6 +359,10 @@ class NatsDestination final : public events::Destination {
     jsOptions js_options;
     jsOptions_Init(&js_options);
     js_options.Wait = config_.timeout.count();
+    // The asynchronous publishes of a pipeline report to on_ack; a pipeline is never larger.
+    js_options.PublishAsync.MaxPending = static_cast<int64_t>(config_.max_in_flight);
+    js_options.PublishAsync.AckHandler = on_ack;
+    js_options.PublishAsync.AckHandlerClosure = answers_.get();
     status = natsConnection_JetStream(&jetstream_, connection_, &js_options);
     if (status != NATS_OK) {
       jetstream_ = nullptr;
@@ -225,6 +414,8 @@ class NatsDestination final : public events::Destination {
   NatsConfig config_;
   natsConnection* connection_ = nullptr;
   jsCtx* jetstream_ = nullptr;
+  // on_ack's closure: lives as long as this object, past the JetStream context.
+  std::unique_ptr<PipelineAnswers> answers_ = std::make_unique<PipelineAnswers>();
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nats/nats.h>
 #include <boost/json/parse.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace basalt::brokers {
@@ -119,6 +120,99 @@ TEST_F(NatsDestinationTest, PublishesEachEventToItsSubjectWithItsIdInOrder) {
     EXPECT_EQ(envelope.at("id").as_string(), expected.event_id);
     EXPECT_EQ(envelope.at("sequence").as_int64(), n);
     EXPECT_EQ(envelope.at("data").at("record"), boost::json::parse(expected.record_json));
+  }
+}
+
+// deliver_many: asynchronous publishes, each with the trace context current when BeforeSend
+// named it, stored in order; a pipeline sent again is acknowledged as duplicates and stored once.
+TEST_F(NatsDestinationTest, APipelineIsStoredInOrderOnceAndEachMessageCarriesItsOwnTrace) {
+  auto destination = make_nats_destination(nats_test_config("piped", "PIPED"));
+  ASSERT_EQ(destination->max_in_flight(), 64u);  // the default maxInFlight
+  constexpr int kEvents = 50;
+  std::vector<events::OutboxEvent> events;
+  for (int n = 1; n <= kEvents; ++n) {
+    events.push_back(testing::numbered_event(n, n % 2 ? "posts" : "comments"));
+  }
+  std::vector<const events::OutboxEvent*> pointers;
+  for (const auto& event : events) pointers.push_back(&event);
+  std::vector<core::SpanCell> cells(kEvents);
+  std::optional<core::CellInstall> install;
+  std::vector<std::string> traceparents;
+  const auto results = destination->deliver_many(pointers, [&](std::size_t index) {
+    install.reset();
+    cells[index].current = {core::random_trace_id(), core::random_span_id(), nullptr};
+    install.emplace(&cells[index]);
+    traceparents.push_back(core::outgoing_trace_context().traceparent);
+  });
+  install.reset();
+  ASSERT_EQ(results.size(), static_cast<std::size_t>(kEvents));
+  for (const auto& result : results) {
+    EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+  }
+  const auto again = destination->deliver_many(pointers, {});
+  ASSERT_EQ(again.size(), static_cast<std::size_t>(kEvents));
+  for (const auto& result : again) {
+    EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+    EXPECT_NE(result.detail.find("duplicate"), std::string::npos) << result.detail;
+  }
+  NatsTestReader reader(broker_->url());
+  const auto messages = reader.read_stream("PIPED");
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(kEvents));
+  for (int n = 1; n <= kEvents; ++n) {
+    EXPECT_EQ(messages[n - 1].msg_id, events[n - 1].event_id);
+    EXPECT_EQ(messages[n - 1].subject,
+              "piped." + events[n - 1].collection_name + "." + events[n - 1].action);
+    EXPECT_EQ(messages[n - 1].traceparent, traceparents[n - 1]);
+  }
+}
+
+// Without a stream for the subjects no one answers a publish: every message of the pipeline is
+// refused on its own (a retry each), and the connection stays usable.
+TEST_F(NatsDestinationTest, APipelineWithoutAStreamIsRetriedMessageByMessage) {
+  NatsConfig config = nats_test_config("nostream", "NOSTREAM");
+  config.create_stream = false;
+  auto destination = make_nats_destination(config);
+  const auto first = testing::numbered_event(1), second = testing::numbered_event(2);
+  const events::OutboxEvent* pipeline[] = {&first, &second};
+  const auto results = destination->deliver_many(pipeline, {});
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& result : results) {
+    EXPECT_EQ(result.outcome, Outcome::kRetry);
+    EXPECT_NE(result.detail.find("no JetStream stream stores subject"), std::string::npos)
+        << result.detail;
+  }
+}
+
+// A server that stops answering (SIGSTOP) after the messages were sent: the pipeline ends at
+// its timeout as a retry, its messages are taken back from libnats, and once the server goes on
+// (and stores them after all) the same pipeline sent again is stored once, every event
+// acknowledged, none of the late answers of the first attempt mistaken for the second's.
+TEST_F(NatsDestinationTest, APipelineWithoutAnswersEndsAtItsTimeoutAndIsSentAgainSafely) {
+  NatsConfig config = nats_test_config("paused", "PAUSED");
+  config.timeout = std::chrono::milliseconds(500);
+  auto destination = make_nats_destination(config);
+  ASSERT_EQ(destination->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
+  std::vector<events::OutboxEvent> events;
+  for (int n = 2; n <= 6; ++n) events.push_back(testing::numbered_event(n));
+  std::vector<const events::OutboxEvent*> pointers;
+  for (const auto& event : events) pointers.push_back(&event);
+  broker_->pause();
+  const auto unanswered = destination->deliver_many(pointers, {});
+  broker_->resume();
+  ASSERT_EQ(unanswered.size(), 1u);
+  EXPECT_EQ(unanswered[0].outcome, Outcome::kRetry);
+  EXPECT_NE(unanswered[0].detail.find("no JetStream ack within 500 ms"), std::string::npos)
+      << unanswered[0].detail;
+  const auto results = destination->deliver_many(pointers, {});
+  ASSERT_EQ(results.size(), events.size());
+  for (const auto& result : results) {
+    EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+  }
+  NatsTestReader reader(broker_->url());
+  const auto messages = reader.read_stream("PAUSED");
+  ASSERT_EQ(messages.size(), 6u);
+  for (int n = 1; n <= 6; ++n) {
+    EXPECT_EQ(messages[n - 1].msg_id, testing::numbered_event(n).event_id);
   }
 }
 

@@ -104,6 +104,7 @@ BrokerProcess::BrokerProcess(std::string kind)
 }
 
 BrokerProcess::~BrokerProcess() {
+  if (paused_) resume();  // a stopped process would only die at stop's SIGKILL
   run("stop " + dir_, false);
   std::error_code ignored;
   std::filesystem::remove_all(std::filesystem::path(dir_).parent_path(), ignored);
@@ -111,6 +112,16 @@ BrokerProcess::~BrokerProcess() {
 
 void BrokerProcess::kill() {
   run("kill " + dir_, false);
+}
+
+void BrokerProcess::pause() {
+  run("pause " + dir_, false);
+  paused_ = true;
+}
+
+void BrokerProcess::resume() {
+  run("resume " + dir_, false);
+  paused_ = false;
 }
 
 void BrokerProcess::restart() {

@@ -25,6 +25,8 @@ class BrokerProcess {
 
   void kill();     // SIGKILL: a crash; the data directory stays
   void restart();  // the same port and data; throws when it does not come up
+  void pause();    // SIGSTOP: connected, answering nothing (the destructor resumes it first)
+  void resume();   // SIGCONT
   // RabbitMQ only: `rabbitmqctl <arguments>` against this node (a shell word list, quoted by
   // the caller); its output, and throws when it fails.
   std::string rabbitmqctl(const std::string& arguments);
@@ -37,6 +39,7 @@ class BrokerProcess {
   std::string dir_;
   std::uint16_t port_ = 0;
   std::string url_;
+  bool paused_ = false;
 };
 
 // A port with nothing listening on it now (for "connection refused" tests).
