@@ -14,7 +14,10 @@
 //      acknowledgement to on_ack, which touches only `answers_` (under its mutex) and the
 //      message. When the pipeline ends, every message of it is answered or taken back from
 //      libnats (js_PublishAsyncGetPendingList) and the index cleared, so no answer reaches a
-//      later pipeline.
+//      later pipeline; after a timeout the state is retired (kept alive for a late on_ack) and
+//      the next connection gets a new one.
+//   5. Writes have a deadline (natsOptions_SetWriteDeadline = timeout), so a server that stops
+//      reading fails a publish instead of blocking it.
 #include "basalt/brokers/nats_destination.hpp"
 
 #include "basalt/brokers/connector_support.hpp"
@@ -27,6 +30,7 @@
 #include <nats/nats.h>
 
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -138,6 +142,27 @@ natsStatus make_message(natsMsg** message, const std::string& subject, const std
   return status;
 }
 
+// Keeps the states of timed-out pipelines alive for late on_ack calls (see deliver_many): the
+// last kRetired of them, process-wide; a call that late is long over by the time one is freed.
+void retire(std::unique_ptr<PipelineAnswers> state) {
+  constexpr std::size_t kRetired = 16;
+  static std::mutex mutex;
+  static auto* retired = new std::deque<std::unique_ptr<PipelineAnswers>>();  // never freed
+  {
+    std::lock_guard lock(state->mutex);
+    state->index.clear();  // a late answer finds nothing and only frees its message
+    state->answers.clear();
+    state->subjects.clear();
+  }
+  std::unique_ptr<PipelineAnswers> oldest;
+  std::lock_guard lock(mutex);
+  retired->push_back(std::move(state));
+  if (retired->size() > kRetired) {
+    oldest = std::move(retired->front());
+    retired->pop_front();
+  }
+}
+
 class NatsDestination final : public events::Destination {
  public:
   explicit NatsDestination(NatsConfig config) : config_(std::move(config)) {}
@@ -202,6 +227,9 @@ class NatsDestination final : public events::Destination {
         return {delivery_result(failure->outcome, started, std::move(failure->detail))};
       }
     }
+    // The acknowledgements' deadline starts once connected (deliver() gives the connect and
+    // the ack a budget each, and so does a pipeline).
+    const auto deadline = Clock::now() + config_.timeout;
     PipelineAnswers& state = *answers_;
     {
       std::lock_guard lock(state.mutex);
@@ -244,8 +272,7 @@ class NatsDestination final : public events::Destination {
     bool complete = false;
     {
       std::unique_lock lock(state.mutex);
-      complete = state.changed.wait_until(lock, started + config_.timeout,
-                                          [&] { return state.answered >= sent; });
+      complete = state.changed.wait_until(lock, deadline, [&] { return state.answered >= sent; });
     }
     if (!complete) {
       // The unanswered ones are taken back from libnats (and freed), so no answer of theirs can
@@ -276,6 +303,14 @@ class NatsDestination final : public events::Destination {
       results.push_back(delivery_result(send_failure->outcome, started, send_failure->detail));
     }
     if (!complete || send_failure) disconnect();
+    if (!complete) {
+      // libnats may have taken an answer out of its pending list (so GetPendingList did not
+      // return it) without having called on_ack yet: that call may still come, after the
+      // connection is gone, with this state as its closure. So the state is retired, not freed,
+      // and the next connection gets a fresh one (invariant 4).
+      retire(std::move(answers_));
+      answers_ = std::make_unique<PipelineAnswers>();
+    }
     return results;
   }
 
@@ -344,6 +379,12 @@ class NatsDestination final : public events::Destination {
     if (status == NATS_OK)
       status = natsOptions_SetTimeout(options, config_.connect_timeout.count());
     if (status == NATS_OK) status = natsOptions_SetAllowReconnect(options, false);
+    // Without it libnats writes on a blocking socket with no deadline: a server that stops
+    // reading would hold a publish (and its delivery thread) forever once the socket's buffers
+    // are full. With it a write past the deadline fails the publish (a retry).
+    if (status == NATS_OK) {
+      status = natsOptions_SetWriteDeadline(options, config_.timeout.count());
+    }
     if (status == NATS_OK && !config_.url.user.empty()) {
       status = config_.url.has_password ? natsOptions_SetUserInfo(options, config_.url.user.c_str(),
                                                                   config_.url.password.c_str())

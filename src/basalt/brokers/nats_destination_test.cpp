@@ -183,9 +183,10 @@ TEST_F(NatsDestinationTest, APipelineWithoutAStreamIsRetriedMessageByMessage) {
   }
 }
 
-// A server that stops answering (SIGSTOP) after the messages were sent: the pipeline ends at
-// its timeout as a retry, its messages are taken back from libnats, and once the server goes on
-// (and stores them after all) the same pipeline sent again is stored once, every event
+// A server that stops reading and answering (SIGSTOP) under a pipeline larger than the sockets
+// hold: the writes fail at their deadline, the pipeline ends at its timeout as a retry (never
+// blocked), its messages are taken back from libnats, and once the server goes on (and stores
+// what it had received after all) the same pipeline sent again is stored once, every event
 // acknowledged, none of the late answers of the first attempt mistaken for the second's.
 TEST_F(NatsDestinationTest, APipelineWithoutAnswersEndsAtItsTimeoutAndIsSentAgainSafely) {
   NatsConfig config = nats_test_config("paused", "PAUSED");
@@ -193,7 +194,10 @@ TEST_F(NatsDestinationTest, APipelineWithoutAnswersEndsAtItsTimeoutAndIsSentAgai
   auto destination = make_nats_destination(config);
   ASSERT_EQ(destination->deliver(testing::numbered_event(1)).outcome, Outcome::kDelivered);
   std::vector<events::OutboxEvent> events;
-  for (int n = 2; n <= 6; ++n) events.push_back(testing::numbered_event(n));
+  for (int n = 2; n <= 65; ++n) {
+    events.push_back(testing::numbered_event(n));
+    events.back().record_json = R"({"id":"big","text":")" + std::string(200 * 1024, 'x') + R"("})";
+  }
   std::vector<const events::OutboxEvent*> pointers;
   for (const auto& event : events) pointers.push_back(&event);
   broker_->pause();
@@ -210,8 +214,8 @@ TEST_F(NatsDestinationTest, APipelineWithoutAnswersEndsAtItsTimeoutAndIsSentAgai
   }
   NatsTestReader reader(broker_->url());
   const auto messages = reader.read_stream("PAUSED");
-  ASSERT_EQ(messages.size(), 6u);
-  for (int n = 1; n <= 6; ++n) {
+  ASSERT_EQ(messages.size(), 65u);
+  for (int n = 1; n <= 65; ++n) {
     EXPECT_EQ(messages[n - 1].msg_id, testing::numbered_event(n).event_id);
   }
 }

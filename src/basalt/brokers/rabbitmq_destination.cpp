@@ -260,14 +260,17 @@ class RabbitMqDestination final : public events::Destination {
       // librabbitmq writes a publish with no timeout: a broker that stops reading (a resource
       // alarm blocks publishers) is cut off at the deadline instead (send_watchdog.hpp). The
       // watch ends before the connection (and its socket) can be closed.
-      const SendWatch watch(amqp_get_sockfd(connection_), Clock::now() + config_.timeout);
+      // Each publish gets the whole timeout (a slow link taking a long pipeline is not a broker
+      // that stopped reading).
+      SendWatch watch(amqp_get_sockfd(connection_), Clock::now() + config_.timeout);
       for (std::size_t i = 0; i < events.size() && !pipeline.failure; ++i) {
         if (before_send) before_send(offset + i);
+        watch.extend(Clock::now() + config_.timeout);
         pipeline.failure = publish(*events[i], keys[i]);
       }
       if (pipeline.failure && watch.fired()) {
         pipeline.failure->detail = fmt::format(
-            "the broker took no more of the messages within {} ms (a resource alarm blocks "
+            "the broker took no more of a message within {} ms (a resource alarm blocks "
             "publishers?)",
             config_.timeout.count());
         pipeline.failure->connection_lost = false;  // a fresh connection would block the same

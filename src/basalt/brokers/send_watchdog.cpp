@@ -24,8 +24,17 @@ class Watchdog {
     std::lock_guard lock(mutex_);
     const std::uint64_t id = ++last_id_;
     watched_.emplace(id, Entry{fd, deadline, false});
-    wakeup_.notify_one();
+    if (deadline < waiting_until_) wakeup_.notify_one();  // else it wakes in time anyway
     return id;
+  }
+
+  void extend(std::uint64_t id, Clock::time_point deadline) {
+    std::lock_guard lock(mutex_);
+    const auto found = watched_.find(id);
+    // Later only: the thread, woken at the old deadline, finds the new one and sleeps again.
+    if (found != watched_.end() && !found->second.fired && deadline > found->second.deadline) {
+      found->second.deadline = deadline;
+    }
   }
 
   void remove(std::uint64_t id) {
@@ -62,6 +71,7 @@ class Watchdog {
           earliest = entry.deadline;
         }
       }
+      waiting_until_ = earliest;
       if (earliest == Clock::time_point::max()) {
         wakeup_.wait(lock);
       } else {
@@ -74,6 +84,8 @@ class Watchdog {
   std::condition_variable wakeup_;
   std::map<std::uint64_t, Entry> watched_;
   std::uint64_t last_id_ = 0;
+  // What the thread sleeps until (max: no deadline); an earlier new one wakes it.
+  Clock::time_point waiting_until_ = Clock::time_point::min();
   std::thread thread_;
 };
 
@@ -85,6 +97,10 @@ SendWatch::SendWatch(int fd, Clock::time_point deadline) {
 
 SendWatch::~SendWatch() {
   if (id_ != 0) Watchdog::instance().remove(id_);
+}
+
+void SendWatch::extend(Clock::time_point deadline) {
+  if (id_ != 0) Watchdog::instance().extend(id_, deadline);
 }
 
 bool SendWatch::fired() const {

@@ -28,6 +28,10 @@ class SendWatch {
   SendWatch(const SendWatch&) = delete;
   SendWatch& operator=(const SendWatch&) = delete;
 
+  // Moves the deadline later (a call that made progress gets its time again); no effect once
+  // fired.
+  void extend(std::chrono::steady_clock::time_point deadline);
+
   // True once the deadline passed and the socket was shut down.
   bool fired() const;
 
