@@ -133,23 +133,12 @@ TEST_F(NatsDestinationTest, APipelineIsStoredInOrderOnceAndEachMessageCarriesIts
   for (int n = 1; n <= kEvents; ++n) {
     events.push_back(testing::numbered_event(n, n % 2 ? "posts" : "comments"));
   }
-  std::vector<const events::OutboxEvent*> pointers;
-  for (const auto& event : events) pointers.push_back(&event);
-  std::vector<core::SpanCell> cells(kEvents);
-  std::optional<core::CellInstall> install;
-  std::vector<std::string> traceparents;
-  const auto results = destination->deliver_many(pointers, [&](std::size_t index) {
-    install.reset();
-    cells[index].current = {core::random_trace_id(), core::random_span_id(), nullptr};
-    install.emplace(&cells[index]);
-    traceparents.push_back(core::outgoing_trace_context().traceparent);
-  });
-  install.reset();
+  const auto [results, traceparents] = testing::deliver_traced_pipeline(*destination, events);
   ASSERT_EQ(results.size(), static_cast<std::size_t>(kEvents));
   for (const auto& result : results) {
     EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
   }
-  const auto again = destination->deliver_many(pointers, {});
+  const auto again = destination->deliver_many(testing::pointers_of(events), {});
   ASSERT_EQ(again.size(), static_cast<std::size_t>(kEvents));
   for (const auto& result : again) {
     EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
@@ -198,8 +187,7 @@ TEST_F(NatsDestinationTest, APipelineWithoutAnswersEndsAtItsTimeoutAndIsSentAgai
     events.push_back(testing::numbered_event(n));
     events.back().record_json = R"({"id":"big","text":")" + std::string(200 * 1024, 'x') + R"("})";
   }
-  std::vector<const events::OutboxEvent*> pointers;
-  for (const auto& event : events) pointers.push_back(&event);
+  const auto pointers = testing::pointers_of(events);
   broker_->pause();
   const auto unanswered = destination->deliver_many(pointers, {});
   broker_->resume();

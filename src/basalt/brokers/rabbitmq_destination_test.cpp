@@ -224,18 +224,7 @@ TEST_F(RabbitMqDestinationTest, APipelineIsPublishedInOrderAndEachMessageCarries
   constexpr int kEvents = 50;
   std::vector<events::OutboxEvent> events;
   for (int n = 1; n <= kEvents; ++n) events.push_back(testing::numbered_event(n));
-  std::vector<const events::OutboxEvent*> pointers;
-  for (const auto& event : events) pointers.push_back(&event);
-  std::vector<core::SpanCell> cells(kEvents);
-  std::optional<core::CellInstall> install;
-  std::vector<std::string> traceparents;
-  const auto results = destination->deliver_many(pointers, [&](std::size_t index) {
-    install.reset();
-    cells[index].current = {core::random_trace_id(), core::random_span_id(), nullptr};
-    install.emplace(&cells[index]);
-    traceparents.push_back(core::outgoing_trace_context().traceparent);
-  });
-  install.reset();
+  const auto [results, traceparents] = testing::deliver_traced_pipeline(*destination, events);
   ASSERT_EQ(results.size(), static_cast<std::size_t>(kEvents));
   for (const auto& result : results) {
     EXPECT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
@@ -291,8 +280,7 @@ TEST_F(RabbitMqDestinationTest, AChannelClosedOnOneMessageRejectsThatMessageOnly
   std::vector<events::OutboxEvent> events;
   for (int n = 1; n <= 4; ++n) events.push_back(testing::numbered_event(n));
   events[1].record_json = R"({"id":"big","text":")" + std::string(8192, 'x') + R"("})";
-  std::vector<const events::OutboxEvent*> left;
-  for (const auto& event : events) left.push_back(&event);
+  auto left = testing::pointers_of(events);
   std::map<std::int64_t, Outcome> outcomes;
   for (int calls = 0; !left.empty() && calls < 10; ++calls) {
     const auto results = destination->deliver_many(left, {});
@@ -344,8 +332,7 @@ TEST_F(RabbitMqDestinationTest, APipelineTheBrokerStopsReadingEndsAtTheTimeout) 
     events.push_back(testing::numbered_event(n));
     events.back().record_json = R"({"id":"big","text":")" + std::string(256 * 1024, 'x') + R"("})";
   }
-  std::vector<const events::OutboxEvent*> pointers;
-  for (const auto& event : events) pointers.push_back(&event);
+  const auto pointers = testing::pointers_of(events);
   const auto results = destination->deliver_many(pointers, {});
   ASSERT_FALSE(results.empty());
   EXPECT_EQ(results.back().outcome, Outcome::kRetry);

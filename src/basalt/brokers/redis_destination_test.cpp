@@ -128,8 +128,7 @@ TEST_F(RedisDestinationTest, APipelineAppendsInOrderAndAReplyAnswersOnlyItsComma
   std::vector<events::OutboxEvent> events;
   for (int n = 1; n <= 40; ++n) events.push_back(testing::numbered_event(n));
   events[20] = testing::numbered_event(21, "blocked");
-  std::vector<const events::OutboxEvent*> pointers;
-  for (const auto& event : events) pointers.push_back(&event);
+  const auto pointers = testing::pointers_of(events);
   const auto results = destination->deliver_many(pointers, {});
   ASSERT_EQ(results.size(), events.size());
   for (std::size_t i = 0; i < results.size(); ++i) {
