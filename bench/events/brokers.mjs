@@ -14,14 +14,17 @@
 // subscription to `basalt.>` (JetStream publishes are plain messages on their subject);
 // Redis: XREAD BLOCK on the stream over a raw RESP connection (no client library needed).
 //
+// One more server has all four destinations at once (`all`): every create is delivered to the
+// webhook and the three brokers, and each consumer reports its own delivered rate and lag.
+//
 // BENCH_BASELINE_BINARY (optional): a build without the outbox's per-write check (e.g. the
 // branch point), run as one more server with no destination: "without the outbox".
 //
 //   node bench/events/brokers.mjs   (E2E_BASALT_BINARY, BENCH_ROUNDS=3, BENCH_CREATES=2000,
 //                                    BENCH_CLIENTS=16, BENCH_PORT_BASE=42200: Basalt servers on
-//                                    base..base+5, brokers on base+100..base+102)
+//                                    base..base+6, brokers on base+100..base+102)
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,8 +176,16 @@ async function redis() {
 function consumer(kind, data) {
   const worker = new Worker(consumerCode, { eval: true, workerData: { kind, e2ePackage, ...data } });
   const nextMessage = () => new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    const onError = (error) => {
+      worker.off('message', onMessage);
+      reject(error);
+    };
+    const onMessage = (message) => {
+      worker.off('error', onError);
+      resolve(message);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
   });
   const ready = nextMessage();
   return {
@@ -197,6 +208,7 @@ async function startBroker(name, port) {
   return { dir, url: stdout.trim(), port, stop: () => run(join(scripts, `${name}-test-server.sh`), ['stop', dir]) };
 }
 
+// `destination`: one ({webhook} or {type, config}), an array of them, or none.
 async function prepare(port, destination, executable) {
   const args = ['--threads', '2'];
   if (!executable) args.push('--webhooks-allow-private', 'true', '--brokers-allow-private', 'true');
@@ -207,12 +219,14 @@ async function prepare(port, destination, executable) {
     name: 'posts', type: 'base', createRule: '',
     fields: [{ name: 'title', type: 'text' }, { name: 'views', type: 'number' }],
   });
-  if (destination?.webhook) {
-    await api(server.url, token, 'POST', '/api/webhooks',
-      { url: destination.webhook, collections: ['posts'], maxAttempts: 50 });
-  } else if (destination) {
-    await api(server.url, token, 'POST', `/api/brokers/${destination.type}`,
-      { config: destination.config, collections: ['posts'], maxAttempts: 50 });
+  for (const one of [destination ?? []].flat()) {
+    if (one.webhook) {
+      await api(server.url, token, 'POST', '/api/webhooks',
+        { url: one.webhook, collections: ['posts'], maxAttempts: 50 });
+    } else {
+      await api(server.url, token, 'POST', `/api/brokers/${one.type}`,
+        { config: one.config, collections: ['posts'], maxAttempts: 50 });
+    }
   }
   return server;
 }
@@ -227,6 +241,20 @@ async function createMany(url) {
     }
   }));
   return creates / ((performance.now() - started) / 1000);
+}
+
+// Nanoseconds the process has run on a CPU, all its threads (/proc/<pid>/task/*/schedstat):
+// what the server spends, apart from the brokers and consumers sharing the machine.
+async function cpuNs(pid) {
+  let total = 0;
+  for (const task of await readdir(`/proc/${pid}/task`)) {
+    try {
+      total += Number((await readFile(`/proc/${pid}/task/${task}/schedstat`, 'utf8')).split(' ')[0]);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return total;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -248,30 +276,58 @@ const consumers = {
   redis: consumer('redis', { port: brokers.redis.port }),
 };
 for (const c of Object.values(consumers)) await c.ready;
+const destinations = {
+  webhook: { webhook: `http://127.0.0.1:${webhookPort}/` },
+  rabbitmq: { type: 'rabbitmq', config: { url: brokers.rabbitmq.url } },
+  nats: { type: 'nats', config: { url: brokers.nats.url } },
+  redis: { type: 'redis', config: { url: brokers.redis.url } },
+};
 const servers = {
   ...(process.env.BENCH_BASELINE_BINARY
     ? { baseline: await prepare(portBase + 5, undefined, process.env.BENCH_BASELINE_BINARY) }
     : {}),
   plain: await prepare(portBase),
-  webhook: await prepare(portBase + 1, { webhook: `http://127.0.0.1:${webhookPort}/` }),
-  rabbitmq: await prepare(portBase + 2, { type: 'rabbitmq', config: { url: brokers.rabbitmq.url } }),
-  nats: await prepare(portBase + 3, { type: 'nats', config: { url: brokers.nats.url } }),
-  redis: await prepare(portBase + 4, { type: 'redis', config: { url: brokers.redis.url } }),
+  webhook: await prepare(portBase + 1, destinations.webhook),
+  rabbitmq: await prepare(portBase + 2, destinations.rabbitmq),
+  nats: await prepare(portBase + 3, destinations.nats),
+  redis: await prepare(portBase + 4, destinations.redis),
+  all: await prepare(portBase + 6, Object.values(destinations)),
 };
 const kinds = Object.keys(servers);
 const rates = Object.fromEntries(kinds.map((k) => [k, []]));
-const delivered = Object.fromEntries(kinds.map((k) => [k, []]));
-const lags = Object.fromEntries(kinds.map((k) => [k, []]));
+// Per destination; the `all` server's under `all <destination>`.
+const allKeys = Object.keys(destinations).map((d) => `all ${d}`);
+const delivered = Object.fromEntries([...kinds, ...allKeys].map((k) => [k, []]));
+const lags = Object.fromEntries([...kinds, ...allKeys].map((k) => [k, []]));
+// Server CPU per create, its deliveries included (until every consumer has the round's events).
+const cpu = Object.fromEntries(kinds.map((k) => [k, []]));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? kinds : [...kinds].reverse();
   for (const kind of order) {
+    const cpuBefore = await cpuNs(servers[kind].pid);
+    const cpuDone = async () =>
+      cpu[kind].push((await cpuNs(servers[kind].pid) - cpuBefore) / 1000 / creates);
     if (kind === 'plain' || kind === 'baseline') {
       rates[kind].push(await createMany(servers[kind].url));
+      await cpuDone();
+      continue;
+    }
+    if (kind === 'all') {
+      const names = Object.keys(destinations);
+      const waits = await Promise.all(names.map((d) => consumers[d].expect(creates)));
+      rates.all.push(await createMany(servers.all.url));
+      const stats = await Promise.all(waits.map((w) => w.drained));
+      await cpuDone();
+      names.forEach((d, i) => {
+        delivered[`all ${d}`].push(creates / Math.max((stats[i].last - stats[i].first) / 1000, 0.001));
+        lags[`all ${d}`].push(...stats[i].lags);
+      });
       continue;
     }
     const { drained } = await consumers[kind].expect(creates);
     rates[kind].push(await createMany(servers[kind].url));
     const stats = await drained;
+    await cpuDone();
     delivered[kind].push(creates / Math.max((stats.last - stats.first) / 1000, 0.001));
     lags[kind].push(...stats.lags);
   }
@@ -284,14 +340,21 @@ if (rates.baseline) {
   console.log(`creates/s, baseline build (no outbox check): ${base.toFixed(0)} (rounds: ${list(rates.baseline)})`);
   console.log(`the outbox check with no destination costs ${(((base - plainRate) / base) * 100).toFixed(1)}%`);
 }
-console.log(`creates/s, no destination: ${plainRate.toFixed(0)} (rounds: ${list(rates.plain)})`);
+const plainCpu = median(cpu.plain);
+console.log(`creates/s, no destination: ${plainRate.toFixed(0)} (rounds: ${list(rates.plain)}), ` +
+  `server CPU ${plainCpu.toFixed(1)} µs/create`);
+const deliveredLine = (key) =>
+  `delivered events/s ${median(delivered[key]).toFixed(0)} (rounds: ${list(delivered[key])}), ` +
+  `commit -> receipt p50 ${percentile(lags[key], 50)} ms, p99 ${percentile(lags[key], 99)} ms (${lags[key].length} events)`;
 for (const kind of kinds.filter((k) => k !== 'plain' && k !== 'baseline')) {
   const rate = median(rates[kind]);
   console.log(`${kind}: creates/s ${rate.toFixed(0)} (rounds: ${list(rates[kind])}), ` +
-    `cost ${(((plainRate - rate) / plainRate) * 100).toFixed(1)}%, ` +
-    `delivered events/s ${median(delivered[kind]).toFixed(0)} (rounds: ${list(delivered[kind])}), ` +
-    `commit -> receipt p50 ${percentile(lags[kind], 50)} ms, p99 ${percentile(lags[kind], 99)} ms (${lags[kind].length} events)`);
+    `cost ${(((plainRate - rate) / plainRate) * 100).toFixed(1)}%, server CPU ` +
+    `${median(cpu[kind]).toFixed(1)} µs/create with its deliveries ` +
+    `(+${(((median(cpu[kind]) - plainCpu) / plainCpu) * 100).toFixed(1)}%)` +
+    (kind === 'all' ? '' : `, ${deliveredLine(kind)}`));
 }
+for (const key of allKeys) console.log(`  ${key}: ${deliveredLine(key)}`);
 for (const server of Object.values(servers)) await server.stop();
 for (const c of Object.values(consumers)) await c.close();
 for (const broker of Object.values(brokers)) {
