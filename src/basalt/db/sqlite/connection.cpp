@@ -430,7 +430,18 @@ bool Connection::checkpoint(int mode) {
 }
 
 std::int64_t Connection::schema_version() {
-  return std::stoll(pragma("PRAGMA schema_version"));
+  // Read after every commit of the writer (writer.cpp, publish_writes): the statement is kept
+  // with the control statements, since preparing it anew was most of the cost of the call
+  // (about 9k instructions of a create's 175k, measured with callgrind).
+  constexpr std::string_view kSql = "PRAGMA schema_version";
+  sqlite3_stmt* statement = prepare(kSql, control_statements_);
+  struct ResetOnExit {
+    sqlite3_stmt* statement;
+    ~ResetOnExit() { sqlite3_reset(statement); }
+  } reset{statement};
+  const int code = sqlite3_step(statement);
+  if (code != SQLITE_ROW) throw_error(db_.get(), code, kSql);
+  return sqlite3_column_int64(statement, 0);
 }
 
 std::int64_t Connection::total_changes() const noexcept {
