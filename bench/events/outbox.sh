@@ -7,6 +7,9 @@
 #   rows     a webhook to a closed port: every create writes its outbox row, the dispatcher
 #            waits out the endpoint's backoff (the rows alone)
 #   webhook  a webhook to bench_webhook_sink (Beast on loopback): rows + delivery
+#   rabbitmq, nats, redis (BENCH_BROKERS="rabbitmq nats redis", or some of them): one broker
+#            destination each, the brokers started by scripts/*-test-server.sh; delivered
+#            events are counted from the server's basalt_outbox_deliveries counter
 #
 # Each round runs wrk (-t2 -c64, BENCH_DURATION seconds of creates) against each server, the
 # order alternating between rounds, and after the webhook server's run waits until the sink
@@ -19,9 +22,10 @@
 #
 #   bench/events/outbox.sh   (BASALT=build/release/basalt, SINK=build/release/bench/
 #                             bench_webhook_sink, BENCH_ROUNDS=5, BENCH_DURATION=4,
-#                             BENCH_PORT_BASE=41900: servers on base..base+2, sink on base+9;
-#                             BENCH_BASELINE=another basalt binary adds its three servers to
-#                             the same rounds, labelled base-*)
+#                             BENCH_PORT_BASE=41900: servers on base..base+5, sink on base+9,
+#                             brokers on base+20..base+22; BENCH_BASELINE=another basalt
+#                             binary adds its servers to the same rounds, labelled base-*, on
+#                             base+10..base+15; BENCH_BROKERS as above)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -34,6 +38,10 @@ rounds="${BENCH_ROUNDS:-5}"
 duration="${BENCH_DURATION:-4}"
 port_base="${BENCH_PORT_BASE:-41900}"
 baseline="${BENCH_BASELINE:-}"
+read -r -a broker_kinds <<<"${BENCH_BROKERS:-}"
+for kind in "${broker_kinds[@]}"; do
+  case "$kind" in rabbitmq | nats | redis) ;; *) echo "bench: unknown broker $kind" >&2; exit 2 ;; esac
+done
 require_positive "$rounds" "$duration" "$port_base"
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 2; }
@@ -43,25 +51,43 @@ done
 
 work="$(mktemp -d)"
 startup_timeout=30
-trap stop_servers EXIT
+broker_dirs=()
+stop_all() {
+  local dir kind
+  for i in "${!broker_dirs[@]}"; do
+    dir="${broker_dirs[$i]}" kind="${broker_kinds[$i]}"
+    "$root/scripts/$kind-test-server.sh" stop "$dir" >/dev/null 2>&1 || true
+  done
+  stop_servers
+}
+trap stop_all EXIT
 load_note
+
+# The brokers, as the connector tests run them (docs/brokers.md, "Test servers").
+declare -A broker_urls
+for i in "${!broker_kinds[@]}"; do
+  kind="${broker_kinds[$i]}"
+  broker_dirs+=("$work/broker-$kind")
+  broker_urls[$kind]="$("$root/scripts/$kind-test-server.sh" start "$work/broker-$kind" \
+    "$((port_base + 20 + i))")"
+done
 
 start_server sink "$sink" "$((port_base + 9))"
 sink_url="${urls[0]}"
 sink_pid="${pids[0]}"
 
 email=bench@example.com password='bench password 123'
-# add_servers PREFIX BINARY OFFSET: the three servers of one binary, set up and labelled.
-labels=() servers=()
+# add_servers PREFIX BINARY OFFSET: the servers of one binary, set up and labelled.
+labels=() servers=() tokens=()
 add_servers() {
   local prefix="$1" binary="$2" offset="$3" mode i=0 url token
-  for mode in plain rows webhook; do
+  for mode in plain rows webhook "${broker_kinds[@]}"; do
     local dir="$work/$prefix-$mode"
     mkdir -p "$dir"
     "$binary" superuser upsert "$email" "$password" --dir "$dir" >/dev/null
     start_server "$prefix-$mode" "$binary" serve --dir "$dir" \
       --http "127.0.0.1:$((port_base + offset + i))" --threads 2 --access-log false \
-      --webhooks-allow-private true
+      --webhooks-allow-private true --brokers-allow-private true
     url="${urls[-1]}"
     token="$(curl -sf -X POST "$url/api/collections/_superusers/auth-with-password" \
       -H 'Content-Type: application/json' \
@@ -78,13 +104,20 @@ add_servers() {
         -H 'Content-Type: application/json' \
         -d "{\"url\":\"$target\",\"collections\":[\"posts\"],\"maxAttempts\":50}" >/dev/null
     fi
+    if [ -n "${broker_urls[$mode]:-}" ]; then
+      curl -sf -X POST "$url/api/brokers/$mode" -H "Authorization: $token" \
+        -H 'Content-Type: application/json' \
+        -d "{\"config\":{\"url\":\"${broker_urls[$mode]}\"},\"collections\":[\"posts\"],\"maxAttempts\":50}" \
+        >/dev/null
+    fi
     labels+=("$prefix-$mode")
     servers+=("$((${#pids[@]} - 1))")
+    tokens+=("$token")
     i=$((i + 1))
   done
 }
 add_servers new "$basalt" 0
-[ -z "$baseline" ] || add_servers base "$baseline" 3
+[ -z "$baseline" ] || add_servers base "$baseline" 10
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # settle PID: waits (at most 30 s) until the server is idle — at most one clock tick of CPU in
@@ -102,6 +135,12 @@ settle() {
 }
 tick_ns=$((1000000000 / $(getconf CLK_TCK)))
 sink_stat() { curl -sf "$sink_url/stats" | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
+# delivered URL TOKEN: the server's count of delivered outbox events (its /metrics).
+delivered() {
+  curl -sf -H "Authorization: $2" "$1/metrics" |
+    awk '/^basalt_outbox_deliveries/ && /outcome="delivered"/ { printf "%.0f", $NF }'
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 cat >"$work/create.lua" <<'LUA'
 wrk.method = "POST"
@@ -120,6 +159,9 @@ for ((round = 1; round <= rounds; round++)); do
     label="${labels[$i]}" index="${servers[$i]}"
     pid="${pids[$index]}" url="${urls[$index]}"
     [[ "$label" == *-webhook ]] && curl -sf -X POST "$sink_url/reset" >/dev/null
+    broker="${label#*-}"
+    [ -n "${broker_urls[$broker]:-}" ] || broker=""
+    [ -z "$broker" ] || { delivered_before="$(delivered "$url" "${tokens[$i]}")" started_ms="$(now_ms)"; }
     before="$(cpu_ticks "$pid")" sink_before="$(cpu_ticks "$sink_pid")"
     wrk -t2 -c64 -d"${duration}s" -s "$work/create.lua" "$url" >"$work/wrk.txt"
     after="$(cpu_ticks "$pid")"
@@ -139,6 +181,16 @@ for ((round = 1; round <= rounds; round++)); do
       line+=" $(((drained - before) * tick_ns / creates))"
       line+=" $(awk -v n="$creates" -v f="$first" -v l="$last" 'BEGIN { printf "%.0f", n / ((l - f) / 1000 + 0.001) }')"
       line+=" $(sink_stat lagP50) $(sink_stat lagP99) $(((sink_after - sink_before) * tick_ns / creates))"
+    elif [ -n "$broker" ]; then
+      # Until the server counts every create delivered; delivered/s from the run's start.
+      deadline=$((SECONDS + 300))
+      while [ "$(($(delivered "$url" "${tokens[$i]}") - delivered_before))" -lt "$creates" ]; do
+        ((SECONDS < deadline)) || { echo "bench: $label did not deliver within 300 s" >&2; exit 1; }
+        sleep 0.2
+      done
+      done_ms="$(now_ms)" drained="$(cpu_ticks "$pid")"
+      line+=" $(((drained - before) * tick_ns / creates))"
+      line+=" $(awk -v n="$creates" -v ms="$((done_ms - started_ms))" 'BEGIN { printf "%.0f", n / (ms / 1000) }')"
     fi
     echo "$line" | tee -a "$results" >&2
     settle "$pid"
@@ -163,10 +215,15 @@ for label in runs:
         print(f"{'':14s} with the drain {med(label, 2) / 1000:.1f} µs/create; delivered "
               f"{med(label, 3):.0f}/s; lag p50/p99 {med(label, 4):.0f}/{med(label, 5):.0f} ms; "
               f"sink {med(label, 6) / 1000:.1f} µs/delivery")
+    elif label.split("-")[1] in ("rabbitmq", "nats", "redis"):
+        print(f"{'':14s} with the drain {med(label, 2) / 1000:.1f} µs/create; every create "
+              f"delivered at {med(label, 3):.0f}/s from the run's start")
 for prefix in sorted({label.split("-")[0] for label in runs}):
     plain_rate, plain_cpu = med(prefix + "-plain", 0), med(prefix + "-plain", 1)
-    for mode in ("rows", "webhook"):
+    for mode in ("rows", "webhook", "rabbitmq", "nats", "redis"):
         label = f"{prefix}-{mode}"
+        if label not in runs:
+            continue
         # Paired: each round's cost against the same round's plain run, so that a round the
         # machine was slower in moves both sides; the median of those is the steadier figure.
         paired = [100 * (1 - r[label] / r[prefix + "-plain"]) for r in by_round.values()]
